@@ -1,0 +1,78 @@
+// Every error a user can see: a TITAN_E_ code, a one-line cause, and the fix where there is one.
+// The gateway maps `status` to HTTP; the CLI prints `code: cause` and `fix: ...`.
+
+type ErrorSpec = { status: number; fix?: string };
+
+export const ERRORS = {
+  TITAN_E_NODE_VERSION: { status: 500, fix: 'run through npm (npm start, npm test, npx titan), which uses the project-local Node 24' },
+  TITAN_E_CONFIG_INVALID: { status: 400, fix: 'correct the named field in $TITAN_HOME/config.json or the environment variable' },
+  TITAN_E_USAGE: { status: 400, fix: 'run `npx titan help` for the commands and their arguments' },
+  TITAN_E_NOT_FOUND: { status: 404 },
+
+  // toolchain
+  TITAN_E_BUILD_FAILED: { status: 400, fix: 'fix the component source; the message above comes from the compiler' },
+  TITAN_E_SOURCE_MISSING: { status: 400, fix: 'add the file named by "source" in component.json' },
+  TITAN_E_WIT_UNKNOWN: { status: 400, fix: 'use a world listed under wit/ (titan:<kind>/<kind>-component@<version>)' },
+
+  // registry
+  TITAN_E_MANIFEST_INVALID: { status: 400, fix: 'correct component.json so it matches the manifest schema' },
+  TITAN_E_INVALID_COMPONENT: { status: 400, fix: 'publish a WebAssembly component built by `titan build` (core modules and other files are refused)' },
+  TITAN_E_DIGEST_MISMATCH: { status: 409, fix: 'the blob was altered or truncated: run `titan registry verify`, then re-publish or re-import it' },
+  TITAN_E_SIGNATURE_INVALID: { status: 409, fix: 're-publish the component from a trusted source' },
+  TITAN_E_VERSION_EXISTS: { status: 409, fix: 'versions are immutable: bump "version" in component.json' },
+  TITAN_E_UNRESOLVABLE: { status: 404, fix: 'run `titan registry list` to see the published versions' },
+  TITAN_E_WORLD_MISMATCH: { status: 400, fix: 'build the component against the world its manifest names' },
+  TITAN_E_WORLD_UNSUPPORTED: { status: 400, fix: 'rebuild the component against a world version this kernel links (see wit/)' },
+  TITAN_E_ARCHIVE_INVALID: { status: 400, fix: 'import an archive written by `titan registry export`' },
+
+  // kernel
+  TITAN_E_UNDECLARED_IMPORT: { status: 403, fix: 'declare the capability under "capabilities" in component.json, or stop importing it' },
+  TITAN_E_UNKNOWN_IMPORT: { status: 400, fix: 'components may import only titan:host interfaces this kernel provides' },
+  TITAN_E_CAPABILITY_INVALID: { status: 400, fix: 'correct the capability settings in component.json' },
+  TITAN_E_SMOKE_FAILED: { status: 422, fix: 'the old version keeps serving; fix the component and publish a new version' },
+  TITAN_E_COMPONENT_TRAP: { status: 500, fix: 'the instance was replaced; if it repeats, roll the component back' },
+  TITAN_E_COMPONENT_ERROR: { status: 422 },
+  TITAN_E_TIMEOUT: { status: 504, fix: 'raise limits.timeoutMs in component.json if the work is legitimately long' },
+  TITAN_E_OUT_OF_MEMORY: { status: 507, fix: 'raise limits.memoryMb in component.json if the component needs more' },
+  TITAN_E_SLOT_EMPTY: { status: 404, fix: 'deploy the component first (`titan kernel propose`, approve, deploy)' },
+  TITAN_E_SWAP_IN_PROGRESS: { status: 409, fix: 'wait for the running swap of this slot to finish, then retry' },
+  TITAN_E_KIND_MISMATCH: { status: 400, fix: 'a slot holds one kind of component: deploy a component of the same kind and name' },
+  TITAN_E_NOTHING_TO_ROLL_BACK: { status: 409, fix: 'this slot has no earlier version deployed' },
+  TITAN_E_PATCH_STATE: { status: 409, fix: 'see `titan kernel patches` for the patch state and the allowed next steps' },
+  TITAN_E_KERNEL_UNREACHABLE: { status: 503, fix: 'start the kernel with `npm start`' },
+  TITAN_E_SHUTTING_DOWN: { status: 503 },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class TitanError extends Error {
+  readonly code: ErrorCode;
+  readonly fix: string | undefined;
+  readonly status: number;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, cause: string, options: { fix?: string; details?: Record<string, unknown>; cause?: unknown } = {}) {
+    super(cause, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'TitanError';
+    this.code = code;
+    const spec: ErrorSpec = ERRORS[code];
+    this.fix = options.fix ?? spec.fix;
+    this.status = spec.status;
+    this.details = options.details;
+  }
+
+  toJSON() {
+    return { code: this.code, message: this.message, fix: this.fix, ...(this.details ? { details: this.details } : {}) };
+  }
+}
+
+export function isTitanError(value: unknown, code?: ErrorCode): value is TitanError {
+  return value instanceof TitanError && (code === undefined || value.code === code);
+}
+
+/** The text a person reads: "CODE: cause" and, on the next line, the fix. */
+export function describeError(error: unknown): string {
+  if (error instanceof TitanError) return `${error.code}: ${error.message}${error.fix ? `\n  fix: ${error.fix}` : ''}`;
+  const message = error instanceof Error ? error.message : String(error);
+  return `TITAN_E_INTERNAL: ${message}`;
+}

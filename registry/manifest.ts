@@ -1,0 +1,171 @@
+// The two manifests: component.json (what an author writes beside the source) and the
+// published manifest (what the registry stores per version). Both validated with ajv.
+import { Ajv, type ErrorObject } from 'ajv';
+import semver from 'semver';
+import { TitanError } from '../common/errors.ts';
+
+export const COMPONENT_KINDS = ['tool', 'channel', 'provider', 'reflex', 'store'] as const;
+export type ComponentKind = (typeof COMPONENT_KINDS)[number];
+export const BACKENDS = ['quickjs', 'starlingmonkey'] as const;
+export type Backend = (typeof BACKENDS)[number];
+
+export type Limits = {
+  /** Cap on each instance's linear memory, in MiB (rewritten into the core modules). */
+  memoryMb?: number;
+  /** Wall-clock limit of one call; enforced when isolation is "worker". */
+  timeoutMs?: number;
+  /** "inline" runs in the kernel's thread (fastest); "worker" runs in a worker pool that can be stopped. */
+  isolation?: 'inline' | 'worker';
+  maxInstances?: number;
+};
+export type SmokeCase = { function?: string; input: string; expect?: string };
+
+export type SourceManifest = {
+  name: string;
+  kind: ComponentKind;
+  version: string;
+  world: string;
+  source: string;
+  backend?: Backend;
+  capabilities: Record<string, Record<string, unknown>>;
+  limits?: Limits;
+  smoke?: SmokeCase[];
+};
+
+export type Signature = { algorithm: 'ed25519'; publicKey: string; value: string };
+
+export type PublishedManifest = Omit<SourceManifest, 'source'> & {
+  schemaVersion: 1;
+  /** The WIT package of the world, e.g. "titan:tool@0.1.0". */
+  witPackage: string;
+  digest: string;
+  size: number;
+  backend: Backend;
+  description: string;
+  /** JSON Schema of the component's input, read from its own exports at publish time. */
+  schema: Record<string, unknown>;
+  /** The versioned interfaces the binary imports, read from the binary. */
+  imports: string[];
+  sourceDigest: string;
+  created: string;
+  signature?: Signature;
+  yanked?: { at: string; reason: string };
+};
+
+const NAME = '^[a-z][a-z0-9-]{0,62}$';
+const WORLD = '^titan:[a-z][a-z0-9-]*/[a-z][a-z0-9-]*@[0-9]+\\.[0-9]+\\.[0-9]+$';
+const DIGEST = '^sha256:[0-9a-f]{64}$';
+
+const limitsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    memoryMb: { type: 'integer', minimum: 1, maximum: 4096 },
+    timeoutMs: { type: 'integer', minimum: 1, maximum: 600000 },
+    isolation: { enum: ['inline', 'worker'] },
+    maxInstances: { type: 'integer', minimum: 1, maximum: 1024 },
+  },
+};
+const smokeSchema = {
+  type: 'array',
+  maxItems: 32,
+  items: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['input'],
+    properties: { function: { type: 'string' }, input: { type: 'string' }, expect: { type: 'string' } },
+  },
+};
+const common = {
+  name: { type: 'string', pattern: NAME },
+  kind: { enum: [...COMPONENT_KINDS] },
+  version: { type: 'string', minLength: 5, maxLength: 64 },
+  world: { type: 'string', pattern: WORLD },
+  backend: { enum: [...BACKENDS] },
+  capabilities: { type: 'object', propertyNames: { pattern: '^[a-z][a-z0-9-]*$' }, additionalProperties: { type: 'object' } },
+  limits: limitsSchema,
+  smoke: smokeSchema,
+};
+
+export const sourceManifestSchema = {
+  $id: 'titan:component.json',
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'kind', 'version', 'world', 'source', 'capabilities'],
+  properties: { ...common, source: { type: 'string', minLength: 1 } },
+};
+
+export const publishedManifestSchema = {
+  $id: 'titan:published-manifest',
+  type: 'object',
+  additionalProperties: false,
+  required: ['schemaVersion', 'name', 'kind', 'version', 'world', 'witPackage', 'digest', 'size', 'backend', 'capabilities',
+    'description', 'schema', 'imports', 'sourceDigest', 'created'],
+  properties: {
+    ...common,
+    schemaVersion: { const: 1 },
+    witPackage: { type: 'string', pattern: '^titan:[a-z][a-z0-9-]*@[0-9]+\\.[0-9]+\\.[0-9]+$' },
+    digest: { type: 'string', pattern: DIGEST },
+    size: { type: 'integer', minimum: 1 },
+    description: { type: 'string', maxLength: 4000 },
+    schema: { type: 'object' },
+    imports: { type: 'array', items: { type: 'string' } },
+    sourceDigest: { type: 'string', pattern: DIGEST },
+    created: { type: 'string', format: 'date-time' },
+    signature: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['algorithm', 'publicKey', 'value'],
+      properties: { algorithm: { const: 'ed25519' }, publicKey: { type: 'string' }, value: { type: 'string' } },
+    },
+    yanked: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['at', 'reason'],
+      properties: { at: { type: 'string' }, reason: { type: 'string' } },
+    },
+  },
+};
+
+const ajv = new Ajv({ allErrors: true, formats: { 'date-time': (s: string) => !Number.isNaN(Date.parse(s)) } });
+const validateSourceSchema = ajv.compile(sourceManifestSchema);
+const validatePublishedSchema = ajv.compile(publishedManifestSchema);
+
+function explain(errors: ErrorObject[] | null | undefined): string {
+  return (errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
+}
+
+function checkVersionAndWorld(m: { kind: string; version: string; world: string }, where: string): void {
+  if (!semver.valid(m.version)) {
+    throw new TitanError('TITAN_E_MANIFEST_INVALID', `${where}: version "${m.version}" is not a semver version (like 1.2.3)`);
+  }
+  const worldKind = m.world.slice('titan:'.length, m.world.indexOf('/'));
+  if (worldKind !== m.kind) {
+    throw new TitanError('TITAN_E_WORLD_MISMATCH', `${where}: a ${m.kind} must use a titan:${m.kind} world, not ${m.world}`);
+  }
+}
+
+export function validateSourceManifest(value: unknown, where = 'component.json'): SourceManifest {
+  if (!validateSourceSchema(value)) {
+    throw new TitanError('TITAN_E_MANIFEST_INVALID', `${where}: ${explain(validateSourceSchema.errors)}`);
+  }
+  const manifest = value as SourceManifest;
+  checkVersionAndWorld(manifest, where);
+  return manifest;
+}
+
+export function validatePublishedManifest(value: unknown, where = 'manifest'): PublishedManifest {
+  if (!validatePublishedSchema(value)) {
+    throw new TitanError('TITAN_E_MANIFEST_INVALID', `${where}: ${explain(validatePublishedSchema.errors)}`);
+  }
+  const manifest = value as PublishedManifest;
+  checkVersionAndWorld(manifest, where);
+  return manifest;
+}
+
+/** "titan:tool/tool-component@0.1.0" -> { pkg: "titan:tool", world: "tool-component", version: "0.1.0" } */
+export function parseWorld(world: string): { pkg: string; world: string; version: string } {
+  const match = /^(titan:[a-z][a-z0-9-]*)\/([a-z][a-z0-9-]*)@(\d+\.\d+\.\d+)$/.exec(world);
+  if (!match) throw new TitanError('TITAN_E_WIT_UNKNOWN', `"${world}" is not a world name like titan:tool/tool-component@0.1.0`);
+  return { pkg: match[1], world: match[2], version: match[3] };
+}

@@ -1,0 +1,90 @@
+// `titan build DIR`: a component folder (component.json + source) -> a component binary.
+import { readFile, readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { TitanError } from '../common/errors.ts';
+import { contentDigest } from '../common/digest.ts';
+import { validateSourceManifest, type Backend, type SourceManifest } from '../registry/manifest.ts';
+import { componentizeCached } from './componentize.ts';
+import { DiskCache } from './disk-cache.ts';
+import { readGuestSource } from './source.ts';
+import { silentProgress, type ProgressReporter } from './progress.ts';
+import { prepareBuildWorld } from './wit-packages.ts';
+
+export type BuiltComponent = {
+  dir: string;
+  manifest: SourceManifest;
+  backend: Backend;
+  wasm: Uint8Array;
+  digest: string;
+  sourceDigest: string;
+  cached: boolean;
+  ms: number;
+};
+
+export type BuildOptions = { cacheDir: string; backend?: Backend };
+
+export async function readSourceManifest(dir: string): Promise<SourceManifest> {
+  const file = path.join(dir, 'component.json');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new TitanError('TITAN_E_SOURCE_MISSING', `${file} does not exist: a component folder needs a component.json`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new TitanError('TITAN_E_MANIFEST_INVALID', `${file} is not JSON: ${(error as Error).message}`);
+  }
+  return validateSourceManifest(json, file);
+}
+
+export async function buildComponent(dir: string, options: BuildOptions): Promise<BuiltComponent> {
+  const started = performance.now();
+  const manifest = await readSourceManifest(dir);
+  const backend = options.backend ?? manifest.backend ?? 'quickjs';
+  const source = await readGuestSource(dir, manifest.source);
+  const world = await prepareBuildWorld(manifest.world, Object.keys(manifest.capabilities), options.cacheDir);
+  const built = await componentizeCached(source.js, world, backend, new DiskCache(path.join(options.cacheDir, 'components')));
+  return {
+    dir,
+    manifest,
+    backend,
+    wasm: built.wasm,
+    digest: contentDigest(built.wasm),
+    sourceDigest: source.sourceDigest,
+    cached: built.cached,
+    ms: performance.now() - started,
+  };
+}
+
+/** Builds several folders one after another (each build uses a whole core), reporting progress. */
+export async function buildComponents(dirs: string[], options: BuildOptions & { progress?: ProgressReporter }): Promise<BuiltComponent[]> {
+  const progress = options.progress ?? silentProgress;
+  progress.start(dirs.length, 'building components');
+  const results: BuiltComponent[] = [];
+  for (const dir of dirs) {
+    const built = await buildComponent(dir, options);
+    results.push(built);
+    const { name, version } = built.manifest;
+    progress.step(`${built.manifest.kind}/${name}@${version}`, built.cached ? 'cached' : `${Math.round(built.ms)} ms`);
+  }
+  const fresh = results.filter((r) => !r.cached).length;
+  progress.done(`${results.length} built (${fresh} compiled, ${results.length - fresh} from cache)`);
+  return results;
+}
+
+/** Component folders under a root: any directory holding a component.json, two levels deep at most. */
+export async function findComponentDirs(root: string, depth = 2): Promise<string[]> {
+  const found: string[] = [];
+  const here = await stat(path.join(root, 'component.json')).catch(() => undefined);
+  if (here?.isFile()) return [root];
+  if (depth === 0) return found;
+  for (const entry of (await readdir(root, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+    if (entry.isDirectory() && !entry.name.startsWith('.') && entry.name !== 'node_modules') {
+      found.push(...(await findComponentDirs(path.join(root, entry.name), depth - 1)));
+    }
+  }
+  return found;
+}
