@@ -40,6 +40,7 @@ async function componentize(js: string, world: BuildWorld, backend: Backend): Pr
     }
     const { componentize: sm } = await import('@bytecodealliance/componentize-js');
     const { component } = await sm(js, {
+      sourcePath: 'component.js',
       witPath: world.witDir,
       worldName: world.worldName,
       disableFeatures: ['random', 'stdio', 'clocks', 'http', 'fetch-event'],

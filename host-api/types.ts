@@ -1,0 +1,45 @@
+// The shape every host interface shares (one file per interface in this folder): what it is
+// called, which titan:host versions it implements, which functions suspend (JSPI), how it checks
+// a manifest's grant, and how it builds the import object for one instance.
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export type ComponentIdentity = { kind: string; name: string; version: string; digest: string };
+
+/** The kernel services an interface may use. The same shape exists in a worker thread as a proxy. */
+export type HostServices = {
+  log(component: ComponentIdentity, level: LogLevel, message: string, fields?: Record<string, string>): void;
+  emit(component: ComponentIdentity, callId: string | undefined, kind: string, data: string): void;
+  kv: KvService;
+};
+
+export type KvService = {
+  get(namespace: string, key: string): Promise<string | undefined>;
+  set(namespace: string, key: string, value: string, limits: { maxKeys: number; maxValueBytes: number }): Promise<void>;
+  delete(namespace: string, key: string): Promise<boolean>;
+  list(namespace: string, prefix: string): Promise<string[]>;
+};
+
+/** Per instance: who is calling and, while a call runs, its id (one call per instance at a time). */
+export type InstanceContext = {
+  component: ComponentIdentity;
+  grant: Record<string, unknown>;
+  services: HostServices;
+  callId: string | undefined;
+};
+
+// Host functions take and return whatever the WIT types lower to; each module types its own.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the import object is untyped by jco
+export type ImportObject = Record<string, (...args: any[]) => unknown>;
+
+export type HostInterface = {
+  /** The capability name in component.json and the WIT interface name: "kv" -> titan:host/kv. */
+  name: string;
+  /** The titan:host package versions this module implements. */
+  versions: string[];
+  /** WIT names of functions that return promises on the host (run through JSPI). */
+  asyncFunctions: string[];
+  /** JSON Schema of the grant's settings in component.json ("capabilities": {"kv": {...}}). */
+  grantSchema: Record<string, unknown>;
+  bind(context: InstanceContext, version: string): ImportObject;
+};

@@ -1,0 +1,53 @@
+// First start: build the built-in components from components/ (cached by content after the first
+// time), publish the versions the registry lacks, and deploy each one whose slot is empty. A
+// built-in that is newer than what serves is proposed as a patch, never swapped in silently.
+import { fileURLToPath } from 'node:url';
+import { TitanError } from '../common/errors.ts';
+import type { ComponentKind, PublishedManifest } from '../registry/manifest.ts';
+import { buildComponents, findComponentDirs } from '../toolchain/build.ts';
+import { silentProgress, type ProgressReporter } from '../toolchain/progress.ts';
+import type { Kernel } from './kernel.ts';
+import { publishComponent } from './publish.ts';
+import semver from 'semver';
+
+export const BUILTIN_ROOT = fileURLToPath(new URL('../components/', import.meta.url));
+
+export type BootstrapReport = { published: string[]; deployed: string[]; proposed: string[]; failed: Array<{ slot: string; error: string }> };
+
+export async function bootstrapBuiltins(kernel: Kernel, options: { root?: string; progress?: ProgressReporter } = {}): Promise<BootstrapReport> {
+  const report: BootstrapReport = { published: [], deployed: [], proposed: [], failed: [] };
+  for (const failure of await kernel.restoreDeployments()) {
+    report.failed.push({ slot: failure.slot, error: `${failure.error.code}: ${failure.error.message}` });
+  }
+  const dirs = await findComponentDirs(options.root ?? BUILTIN_ROOT);
+  const built = await buildComponents(dirs, { cacheDir: kernel.paths.cache, progress: options.progress ?? silentProgress });
+  for (const component of built) {
+    const { kind, name, version } = component.manifest;
+    const ref = `${kind}/${name}@${version}`;
+    let manifest: PublishedManifest;
+    try {
+      manifest = await kernel.registry.show({ kind, name, version });
+    } catch (error) {
+      if (!(error instanceof TitanError && error.code === 'TITAN_E_NOT_FOUND')) throw error;
+      manifest = await publishComponent(kernel, component);
+      report.published.push(ref);
+    }
+    const serving = kernel.components().find((c) => c.slot === `${kind}/${name}`)?.version;
+    try {
+      if (!serving) {
+        await kernel.deployManifest(manifest);
+        report.deployed.push(ref);
+      } else if (semver.gt(version, serving) && !hasOpenPatch(kernel, kind, name, version)) {
+        await kernel.proposePatch({ kind: kind as ComponentKind, name, range: version }, { by: 'titan', why: `built-in ${name} ${version} is newer than ${serving}` });
+        report.proposed.push(ref);
+      }
+    } catch (error) {
+      report.failed.push({ slot: `${kind}/${name}`, error: error instanceof TitanError ? `${error.code}: ${error.message}` : String(error) });
+    }
+  }
+  return report;
+}
+
+function hasOpenPatch(kernel: Kernel, kind: string, name: string, version: string): boolean {
+  return kernel.patches.list({ slot: `${kind}/${name}` }).some((p) => p.toVersion === version && ['proposed', 'approved', 'deployed', 'rejected'].includes(p.state));
+}

@@ -1,0 +1,94 @@
+// Configuration: defaults, then $TITAN_HOME/config.json, then TITAN_* environment variables.
+// Wrong types are refused with the field named; numbers out of range are clamped with a warning
+// (a typo in a limit should not keep the kernel from starting, nor run it without limits).
+import { Ajv } from 'ajv';
+import { readJsonFile } from '../common/atomic-file.ts';
+import { TitanError } from '../common/errors.ts';
+
+export type KernelConfig = {
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Default cap of a component instance's linear memory, when its manifest names none. */
+  defaultMemoryMb: number;
+  /** Default instances per component, when its manifest names none. */
+  maxInstances: number;
+  /** Threads of the worker pool that runs components with isolation "worker". */
+  workerThreads: number;
+  /** Time limit of a worker call when the manifest names none. */
+  defaultTimeoutMs: number;
+  /** Deploy approved patches without a human (a later policy will narrow this per kind). */
+  autoApprovePatches: boolean;
+  /** Serve the CLI's control socket in $TITAN_HOME/run. */
+  controlSocket: boolean;
+};
+
+export const DEFAULT_CONFIG: KernelConfig = {
+  logLevel: 'info',
+  defaultMemoryMb: 64,
+  maxInstances: 8,
+  workerThreads: 2,
+  defaultTimeoutMs: 30000,
+  autoApprovePatches: false,
+  controlSocket: true,
+};
+
+const CLAMPS: Partial<Record<keyof KernelConfig, [number, number]>> = {
+  defaultMemoryMb: [8, 4096],
+  maxInstances: [1, 256],
+  workerThreads: [1, 32],
+  defaultTimeoutMs: [10, 600000],
+};
+
+const ENV: Record<string, keyof KernelConfig> = {
+  TITAN_LOG_LEVEL: 'logLevel',
+  TITAN_DEFAULT_MEMORY_MB: 'defaultMemoryMb',
+  TITAN_MAX_INSTANCES: 'maxInstances',
+  TITAN_WORKER_THREADS: 'workerThreads',
+  TITAN_DEFAULT_TIMEOUT_MS: 'defaultTimeoutMs',
+  TITAN_AUTO_APPROVE_PATCHES: 'autoApprovePatches',
+  TITAN_CONTROL_SOCKET: 'controlSocket',
+};
+
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    logLevel: { enum: ['debug', 'info', 'warn', 'error'] },
+    defaultMemoryMb: { type: 'integer' },
+    maxInstances: { type: 'integer' },
+    workerThreads: { type: 'integer' },
+    defaultTimeoutMs: { type: 'integer' },
+    autoApprovePatches: { type: 'boolean' },
+    controlSocket: { type: 'boolean' },
+  },
+};
+const validate = new Ajv({ allErrors: true, coerceTypes: true }).compile(schema);
+
+export type LoadedConfig = { config: KernelConfig; warnings: string[] };
+
+export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env, overrides: Partial<KernelConfig> = {}): Promise<LoadedConfig> {
+  let fromFile: Record<string, unknown>;
+  try {
+    fromFile = await readJsonFile<Record<string, unknown>>(file, {});
+  } catch (error) {
+    throw new TitanError('TITAN_E_CONFIG_INVALID', `${file} is not valid JSON: ${(error as Error).message}`);
+  }
+  const fromEnv: Record<string, unknown> = {};
+  for (const [name, key] of Object.entries(ENV)) if (env[name] !== undefined && env[name] !== '') fromEnv[key] = env[name];
+
+  const merged: Record<string, unknown> = { ...DEFAULT_CONFIG, ...fromFile, ...fromEnv, ...overrides };
+  if (!validate(merged)) {
+    const why = (validate.errors ?? []).map((e) => `${e.instancePath.slice(1) || e.params && JSON.stringify(e.params)} ${e.message}`).join('; ');
+    throw new TitanError('TITAN_E_CONFIG_INVALID', `configuration (${file} and TITAN_* variables): ${why}`);
+  }
+  const config = merged as KernelConfig;
+  const warnings: string[] = [];
+  for (const [key, [min, max]] of Object.entries(CLAMPS) as Array<[keyof KernelConfig, [number, number]]>) {
+    const value = config[key] as number;
+    const clamped = Math.min(max, Math.max(min, value));
+    if (clamped !== value) {
+      warnings.push(`config ${key}=${value} is outside ${min}..${max}; using ${clamped}`);
+      (config as Record<string, unknown>)[key] = clamped;
+    }
+  }
+  return { config, warnings };
+}

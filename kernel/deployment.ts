@@ -1,0 +1,103 @@
+// A deployed component version: what a slot points at. Two ways to run it behind one shape:
+// inline (instances in the kernel's thread, microseconds per call) and worker (instances in a
+// worker pool, where a call past its time limit is stopped by terminating the worker).
+import { TitanError } from '../common/errors.ts';
+import type { HostServices } from '../host-api/index.ts';
+import type { PublishedManifest } from '../registry/manifest.ts';
+import { guestResultError, isGuestResultError, trapError } from './guest-errors.ts';
+import { guestFunction, instantiate, type GuestInstance } from './instance.ts';
+import type { LoadedComponent } from './loader.ts';
+import { InstancePool, type PoolStats } from './pool.ts';
+
+export type CallOptions = { callId?: string };
+
+export type Deployment = {
+  readonly manifest: PublishedManifest;
+  readonly isolation: 'inline' | 'worker';
+  /** Calls an exported function by its WIT name ("invoke"); errors are TitanErrors. */
+  call(fn: string, args: unknown[], options?: CallOptions): Promise<unknown>;
+  exports(fn: string): Promise<boolean>;
+  warm(instances: number): Promise<void>;
+  /** Waits for calls in flight, then frees the instances. */
+  close(): Promise<void>;
+  stats(): PoolStats;
+};
+
+export const DEFAULT_MAX_INSTANCES = 8;
+
+/** Thrown inside a pool call whose caller has given up on it: the instance must not be reused. */
+class Abandoned extends Error {}
+
+export function describeComponent(manifest: PublishedManifest): string {
+  return `${manifest.kind}/${manifest.name}@${manifest.version}`;
+}
+
+export class InlineDeployment implements Deployment {
+  readonly manifest: PublishedManifest;
+  readonly isolation = 'inline' as const;
+  readonly #pool: InstancePool<GuestInstance>;
+  readonly #who: string;
+  readonly #timeoutMs: number | undefined;
+  readonly #onReplaced: (reason: string) => void;
+
+  constructor(loaded: LoadedComponent, services: HostServices, onReplaced: (reason: string) => void) {
+    this.manifest = loaded.manifest;
+    this.#who = describeComponent(loaded.manifest);
+    this.#timeoutMs = loaded.manifest.limits?.timeoutMs;
+    this.#onReplaced = onReplaced;
+    this.#pool = new InstancePool(() => instantiate(loaded, services), loaded.manifest.limits?.maxInstances ?? DEFAULT_MAX_INSTANCES);
+  }
+
+  async call(fn: string, args: unknown[], options: CallOptions = {}): Promise<unknown> {
+    try {
+      return await this.#pool.use((instance) => this.#invoke(instance, fn, args, options), (error) => this.#poisons(error));
+    } catch (error) {
+      throw this.#translate(error);
+    }
+  }
+
+  #invoke(instance: GuestInstance, fn: string, args: unknown[], options: CallOptions): unknown {
+    const guest = guestFunction(instance, fn);
+    if (!guest) throw new TitanError('TITAN_E_NOT_FOUND', `${this.#who} does not export "${fn}"`);
+    instance.context.callId = options.callId;
+    const result = guest(...args);
+    if (!(result instanceof Promise) || this.#timeoutMs === undefined) return result;
+    // A suspended (JSPI) call can be given up on; the instance is then dropped, never reused.
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Abandoned()), this.#timeoutMs);
+    });
+    return Promise.race([result, deadline]).finally(() => clearTimeout(timer));
+  }
+
+  #poisons(error: unknown): boolean {
+    if (isGuestResultError(error) || error instanceof TitanError) return false;
+    this.#onReplaced(error instanceof Abandoned ? 'call timed out' : String((error as Error)?.message ?? error).slice(0, 200));
+    return true;
+  }
+
+  #translate(error: unknown): TitanError {
+    if (error instanceof TitanError) return error;
+    if (isGuestResultError(error)) return guestResultError(this.#who, error);
+    if (error instanceof Abandoned) {
+      return new TitanError('TITAN_E_TIMEOUT', `${this.#who} did not answer within ${this.#timeoutMs} ms`);
+    }
+    return trapError(this.#who, error);
+  }
+
+  async exports(fn: string): Promise<boolean> {
+    return this.#pool.use((instance) => guestFunction(instance, fn) !== undefined, () => false);
+  }
+
+  warm(instances: number): Promise<void> {
+    return this.#pool.warm(instances);
+  }
+
+  close(): Promise<void> {
+    return this.#pool.drain();
+  }
+
+  stats(): PoolStats {
+    return this.#pool.stats();
+  }
+}

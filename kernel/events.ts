@@ -1,0 +1,67 @@
+// The kernel's typed event bus: synchronous delivery in emit order, so subscribers see a
+// component's events in the order they happened. A failing subscriber never breaks the emitter.
+
+export type KernelEvents = {
+  'component.deployed': { slot: string; version: string; digest: string; previous?: string; ms: number };
+  'component.swap_failed': { slot: string; version: string; code: string; message: string };
+  'component.rolled_back': { slot: string; from: string; to: string };
+  'instance.replaced': { slot: string; version: string; reason: string };
+  'component.event': { slot: string; version: string; callId?: string; kind: string; data: string };
+  'component.log': { slot: string; version: string; level: string; message: string; fields?: Record<string, string> };
+  'patch.changed': { id: string; slot: string; state: string; by: string; why: string };
+  'supervisor.restarted': { loop: string; attempt: number; delayMs: number; error: string };
+  'kernel.warning': { message: string };
+};
+
+type Handler<T> = (payload: T) => void;
+type AnyHandler<E> = <K extends keyof E>(type: K, payload: E[K]) => void;
+
+export class EventBus<E extends Record<string, unknown> = KernelEvents> {
+  readonly #handlers = new Map<keyof E, Set<Handler<never>>>();
+  readonly #any = new Set<AnyHandler<E>>();
+  readonly #onHandlerError: (error: unknown) => void;
+
+  constructor(onHandlerError: (error: unknown) => void = () => {}) {
+    this.#onHandlerError = onHandlerError;
+  }
+
+  on<K extends keyof E>(type: K, handler: Handler<E[K]>): () => void {
+    let set = this.#handlers.get(type);
+    if (!set) this.#handlers.set(type, (set = new Set()));
+    set.add(handler as Handler<never>);
+    return () => set.delete(handler as Handler<never>);
+  }
+
+  onAny(handler: AnyHandler<E>): () => void {
+    this.#any.add(handler);
+    return () => this.#any.delete(handler);
+  }
+
+  /** Resolves with the next event of this type that passes the filter. */
+  once<K extends keyof E>(type: K, filter: (payload: E[K]) => boolean = () => true): Promise<E[K]> {
+    return new Promise((resolve) => {
+      const off = this.on(type, (payload) => {
+        if (!filter(payload)) return;
+        off();
+        resolve(payload);
+      });
+    });
+  }
+
+  emit<K extends keyof E>(type: K, payload: E[K]): void {
+    for (const handler of this.#handlers.get(type) ?? []) {
+      try {
+        (handler as Handler<E[K]>)(payload);
+      } catch (error) {
+        this.#onHandlerError(error);
+      }
+    }
+    for (const handler of this.#any) {
+      try {
+        handler(type, payload);
+      } catch (error) {
+        this.#onHandlerError(error);
+      }
+    }
+  }
+}

@@ -1,0 +1,20 @@
+// The kernel side of the host interfaces: logs go to the kernel log and the bus, emitted events
+// to the bus, kv to the kv store.
+import type { ComponentIdentity, HostServices, LogLevel } from '../host-api/index.ts';
+import type { EventBus } from './events.ts';
+import type { KvStore } from './kv-store.ts';
+import type { Logger } from './logger.ts';
+
+export function createHostServices(bus: EventBus, logger: Logger, kv: KvStore): HostServices {
+  const slotOf = (c: ComponentIdentity) => `${c.kind}/${c.name}`;
+  return {
+    log(component, level: LogLevel, message, fields) {
+      logger[level]({ component: slotOf(component), version: component.version, ...fields }, message);
+      bus.emit('component.log', { slot: slotOf(component), version: component.version, level, message, fields });
+    },
+    emit(component, callId, kind, data) {
+      bus.emit('component.event', { slot: slotOf(component), version: component.version, callId, kind, data });
+    },
+    kv,
+  };
+}

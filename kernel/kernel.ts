@@ -1,0 +1,291 @@
+// The kernel: slots of components loaded from the registry, the swap and patch machinery around
+// them, and the services they import. Everything outside kernel/ goes through this class.
+import os from 'node:os';
+import { TitanError } from '../common/errors.ts';
+import { homePaths, titanHome, type HomePaths } from '../common/home.ts';
+import type { ComponentKind, PublishedManifest } from '../registry/manifest.ts';
+import { Registry, type ComponentRef } from '../registry/registry.ts';
+import { loadConfig, type KernelConfig } from './config.ts';
+import { InlineDeployment, type CallOptions, type Deployment } from './deployment.ts';
+import { DeploymentsFile } from './deployments-file.ts';
+import { EventBus } from './events.ts';
+import { createHostServices } from './host-services.ts';
+import { slotKey } from './kinds.ts';
+import { KvStore } from './kv-store.ts';
+import { ComponentLoader } from './loader.ts';
+import { createLogger, silentLogger, type Logger } from './logger.ts';
+import { PatchQueue, type Actor, type Patch } from './patches.ts';
+import { Slot } from './slot.ts';
+import { Supervisor } from './supervisor.ts';
+import { rollbackSlot, swapSlot, type SwapDeps, type SwapResult } from './swap.ts';
+import { WorkerHost } from './worker-host.ts';
+import type { HostServices } from '../host-api/index.ts';
+import type { PoolStats } from './pool.ts';
+
+export type KernelOptions = {
+  home?: string;
+  env?: NodeJS.ProcessEnv;
+  config?: Partial<KernelConfig>;
+  /** false: no log file (tests, one-shot CLI commands). */
+  logToFile?: boolean;
+  /** Build and transpile cache; default $TITAN_HOME/cache. Tests share one across homes. */
+  cacheDir?: string;
+};
+
+export type ComponentStatus = {
+  slot: string;
+  kind: string;
+  name: string;
+  version: string | null;
+  digest: string | null;
+  isolation: string | null;
+  swaps: number;
+  previous: string[];
+  instances: PoolStats | null;
+};
+
+export class Kernel {
+  readonly paths: HomePaths;
+  readonly config: KernelConfig;
+  readonly warnings: string[];
+  readonly bus: EventBus;
+  readonly logger: Logger;
+  readonly registry: Registry;
+  readonly patches: PatchQueue;
+  readonly supervisor: Supervisor;
+  readonly loader: ComponentLoader;
+  readonly kv: KvStore;
+  readonly services: HostServices;
+  readonly #slots = new Map<string, Slot>();
+  readonly #deployments: DeploymentsFile;
+  readonly #workers: WorkerHost;
+  #closed = false;
+
+  private constructor(init: {
+    paths: HomePaths; config: KernelConfig; warnings: string[]; bus: EventBus; logger: Logger; registry: Registry; patches: PatchQueue;
+  }) {
+    this.paths = init.paths;
+    this.config = init.config;
+    this.warnings = init.warnings;
+    this.bus = init.bus;
+    this.logger = init.logger;
+    this.registry = init.registry;
+    this.patches = init.patches;
+    this.supervisor = new Supervisor(this.bus);
+    this.loader = new ComponentLoader(this.paths.cache);
+    this.kv = new KvStore(this.paths.kv);
+    this.services = createHostServices(this.bus, this.logger, this.kv);
+    this.#deployments = new DeploymentsFile(this.paths.deployments);
+    this.#workers = new WorkerHost(this.services, this.config.workerThreads);
+  }
+
+  static async open(options: KernelOptions = {}): Promise<Kernel> {
+    const env = options.env ?? process.env;
+    const paths = homePaths(options.home ?? titanHome(env));
+    if (options.cacheDir) paths.cache = options.cacheDir;
+    const { config, warnings } = await loadConfig(paths.config, env, options.config);
+    const logger = options.logToFile === false ? silentLogger : createLogger(paths.logs, config.logLevel);
+    const bus = new EventBus((error) => logger.error({ err: error }, 'event subscriber failed'));
+    for (const warning of warnings) logger.warn(warning);
+    const registry = await Registry.open(paths.registry);
+    const patches = await PatchQueue.open(paths.patches, bus);
+    const kernel = new Kernel({ paths, config, warnings, bus, logger, registry, patches });
+    bus.onAny((type, payload) => {
+      if (type !== 'component.log') logger.info({ event: type, ...(payload as object) }, String(type));
+    });
+    return kernel;
+  }
+
+  // ---- slots and calls -------------------------------------------------------------------
+
+  slot(kind: string, name: string): Slot {
+    const key = slotKey(kind, name);
+    let slot = this.#slots.get(key);
+    if (!slot) this.#slots.set(key, (slot = new Slot(kind, name)));
+    return slot;
+  }
+
+  /** Calls an exported function of the serving version of kind/name. */
+  call(kind: ComponentKind, name: string, fn: string, args: unknown[], options?: CallOptions): Promise<unknown> {
+    const active = this.#slots.get(slotKey(kind, name))?.active;
+    if (!active) return Promise.reject(new TitanError('TITAN_E_SLOT_EMPTY', `no ${kind} named "${name}" is deployed`));
+    return active.call(fn, args, options);
+  }
+
+  /** Runs a tool with a JSON value as input and returns its JSON answer. */
+  async invokeTool(name: string, input: unknown, options?: CallOptions): Promise<unknown> {
+    const output = (await this.call('tool', name, 'invoke', [JSON.stringify(input)], options)) as string;
+    return JSON.parse(output);
+  }
+
+  components(): ComponentStatus[] {
+    return [...this.#slots.values()]
+      .sort((a, b) => a.key.localeCompare(b.key))
+      .map((slot) => ({
+        slot: slot.key,
+        kind: slot.kind,
+        name: slot.name,
+        version: slot.active?.manifest.version ?? null,
+        digest: slot.active?.manifest.digest ?? null,
+        isolation: slot.active?.isolation ?? null,
+        swaps: slot.swaps,
+        previous: slot.history.map((m) => m.version),
+        instances: slot.active?.stats() ?? null,
+      }));
+  }
+
+  // ---- deploying -------------------------------------------------------------------------
+
+  async createDeployment(manifest: PublishedManifest): Promise<Deployment> {
+    if (this.#closed) throw new TitanError('TITAN_E_SHUTTING_DOWN', 'the kernel is shutting down');
+    const wasm = await this.registry.readBlob(manifest);
+    const effective = this.#withDefaults(manifest);
+    const loaded = await this.loader.load(effective, wasm);
+    const slot = slotKey(manifest.kind, manifest.name);
+    const onReplaced = (reason: string) => this.bus.emit('instance.replaced', { slot, version: manifest.version, reason });
+    if (effective.limits?.isolation === 'worker') return this.#workers.deploy(loaded, onReplaced);
+    return new InlineDeployment(loaded, this.services, onReplaced);
+  }
+
+  #withDefaults(manifest: PublishedManifest): PublishedManifest {
+    const limits = {
+      memoryMb: this.config.defaultMemoryMb,
+      maxInstances: this.config.maxInstances,
+      ...(manifest.limits?.isolation === 'worker' ? { timeoutMs: this.config.defaultTimeoutMs } : {}),
+      ...manifest.limits,
+    };
+    return { ...manifest, limits };
+  }
+
+  #swapDeps(): SwapDeps {
+    return { createDeployment: (m) => this.createDeployment(m), bus: this.bus };
+  }
+
+  /** Swaps kind/name to the registry version `range` resolves to (highest non-yanked match). */
+  async deploy(ref: ComponentRef & { kind: ComponentKind }): Promise<SwapResult> {
+    const manifest = await this.registry.resolve(ref);
+    return this.deployManifest(manifest);
+  }
+
+  async deployManifest(manifest: PublishedManifest): Promise<SwapResult> {
+    const slot = this.slot(manifest.kind, manifest.name);
+    const result = await swapSlot(slot, manifest, this.#swapDeps());
+    await this.#record(slot);
+    return result;
+  }
+
+  async rollback(kind: string, name: string): Promise<SwapResult> {
+    const slot = this.#slots.get(slotKey(kind, name));
+    if (!slot?.active) throw new TitanError('TITAN_E_SLOT_EMPTY', `no ${kind} named "${name}" is deployed`);
+    const result = await rollbackSlot(slot, this.#swapDeps());
+    await this.#record(slot);
+    return result;
+  }
+
+  async #record(slot: Slot): Promise<void> {
+    const active = slot.active;
+    if (!active) return;
+    await this.#deployments.update(slot.key, {
+      version: active.manifest.version,
+      digest: active.manifest.digest,
+      history: slot.history.map((m) => m.version),
+      at: new Date().toISOString(),
+    });
+  }
+
+  /** Brings back the versions recorded as serving; returns the slots that could not be restored. */
+  async restoreDeployments(): Promise<Array<{ slot: string; error: TitanError }>> {
+    const failures: Array<{ slot: string; error: TitanError }> = [];
+    for (const [key, record] of Object.entries(await this.#deployments.read())) {
+      const [kind, name] = key.split('/') as [ComponentKind, string];
+      try {
+        const slot = this.slot(kind, name);
+        for (const version of record.history) {
+          slot.remember(await this.registry.show({ kind, name, version }));
+        }
+        await swapSlot(slot, await this.registry.show({ kind, name, version: record.version }), this.#swapDeps());
+      } catch (error) {
+        failures.push({ slot: key, error: error as TitanError });
+      }
+    }
+    return failures;
+  }
+
+  // ---- patches ---------------------------------------------------------------------------
+
+  async proposePatch(ref: ComponentRef & { kind: ComponentKind }, actor: Partial<Actor> = {}): Promise<Patch> {
+    const target = await this.registry.resolve(ref);
+    const current = this.#slots.get(slotKey(target.kind, target.name))?.active?.manifest;
+    const patch = await this.patches.propose(
+      { kind: target.kind, name: target.name, fromVersion: current?.version, toVersion: target.version, toDigest: target.digest },
+      actorOf(actor, `update ${target.kind}/${target.name} to ${target.version}`),
+    );
+    if (this.config.autoApprovePatches) return this.patches.transition(patch.id, 'approved', { by: 'policy', why: 'autoApprovePatches is on' });
+    return patch;
+  }
+
+  approvePatch(id: string, actor: Partial<Actor> = {}): Promise<Patch> {
+    return this.patches.transition(id, 'approved', actorOf(actor, 'approved'));
+  }
+
+  rejectPatch(id: string, actor: Partial<Actor> = {}): Promise<Patch> {
+    return this.patches.transition(id, 'rejected', actorOf(actor, 'rejected'));
+  }
+
+  /** Deploys an approved patch; a failed swap marks it failed and leaves the old version serving. */
+  async deployPatch(id: string, actor: Partial<Actor> = {}): Promise<Patch> {
+    const patch = this.patches.get(id);
+    if (patch.state !== 'approved') {
+      throw new TitanError('TITAN_E_PATCH_STATE', `patch ${patch.id.slice(0, 8)} is ${patch.state}; only an approved patch can be deployed`);
+    }
+    const manifest = await this.registry.show({ kind: patch.kind as ComponentKind, name: patch.name, version: patch.toVersion });
+    if (manifest.digest !== patch.toDigest) {
+      throw new TitanError('TITAN_E_DIGEST_MISMATCH', `${patch.slot}@${patch.toVersion} in the registry is not the binary the patch approved`);
+    }
+    try {
+      await this.deployManifest(manifest);
+    } catch (error) {
+      const titan = error instanceof TitanError ? error : new TitanError('TITAN_E_SMOKE_FAILED', String(error));
+      await this.patches.transition(patch.id, 'failed', actorOf(actor, 'deploy failed'), `${titan.code}: ${titan.message}`);
+      throw titan;
+    }
+    return this.patches.transition(patch.id, 'deployed', actorOf(actor, 'deployed'));
+  }
+
+  /** Rolls a deployed patch back: the slot returns to the version that served before it. */
+  async rollbackPatch(id: string, actor: Partial<Actor> = {}): Promise<Patch> {
+    const patch = this.patches.get(id);
+    if (patch.state !== 'deployed') {
+      throw new TitanError('TITAN_E_PATCH_STATE', `patch ${patch.id.slice(0, 8)} is ${patch.state}; only a deployed patch can be rolled back`);
+    }
+    const slot = this.#slots.get(patch.slot);
+    if (!slot?.active || slot.active.manifest.version !== patch.toVersion) {
+      throw new TitanError('TITAN_E_PATCH_STATE', `${patch.slot} no longer serves ${patch.toVersion}; roll back the newer patch first`);
+    }
+    if (patch.fromVersion) {
+      const previous = await this.registry.show({ kind: patch.kind as ComponentKind, name: patch.name, version: patch.fromVersion });
+      await swapSlot(slot, previous, this.#swapDeps(), 'rollback');
+      const at = slot.history.map((m) => m.version).lastIndexOf(patch.fromVersion);
+      if (at >= 0) slot.history.splice(at, 1);
+      this.bus.emit('component.rolled_back', { slot: slot.key, from: patch.toVersion, to: patch.fromVersion });
+      await this.#record(slot);
+    }
+    return this.patches.transition(patch.id, 'rolled_back', actorOf(actor, 'rolled back'));
+  }
+
+  // ---- lifecycle -------------------------------------------------------------------------
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.supervisor.stop();
+    await Promise.all([...this.#slots.values()].map((slot) => slot.active?.close()));
+    await this.#workers.close();
+    await this.kv.flush();
+    this.logger.flush?.();
+  }
+}
+
+function actorOf(actor: Partial<Actor>, defaultWhy: string): Actor {
+  return { by: actor.by ?? os.userInfo().username, why: actor.why ?? defaultWhy };
+}

@@ -1,0 +1,20 @@
+// What the kernel calls on each kind of component: the exported interface and its functions.
+// "smoke" exists from titan:tool@0.2.0 on; the kernel calls it only when the binary exports it.
+import type { ComponentKind } from '../registry/manifest.ts';
+
+export const KIND_EXPORTS: Record<ComponentKind, { interface: string; functions: string[] }> = {
+  tool: { interface: 'tool', functions: ['describe', 'invoke', 'smoke'] },
+  channel: { interface: 'channel', functions: ['describe', 'decode-inbound', 'encode-outbound', 'smoke'] },
+  provider: { interface: 'provider', functions: ['describe', 'encode-request', 'decode-chunk', 'smoke'] },
+  reflex: { interface: 'reflex', functions: ['describe', 'match', 'execute', 'smoke'] },
+  store: { interface: 'store', functions: ['describe', 'migrate', 'smoke'] },
+};
+
+/** WIT names are kebab-case; jco exposes them in camelCase. */
+export function camel(witName: string): string {
+  return witName.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+export function slotKey(kind: string, name: string): string {
+  return `${kind}/${name}`;
+}

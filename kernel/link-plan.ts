@@ -1,0 +1,64 @@
+// Deny by default: a component links only if every interface its binary imports is a titan:host
+// interface this kernel implements at that version AND its manifest grants it. Checked before
+// anything is instantiated; the result says which calls suspend (JSPI) and which interface to call.
+import { Ajv } from 'ajv';
+import { TitanError } from '../common/errors.ts';
+import { HOST_INTERFACES, type HostInterface } from '../host-api/index.ts';
+import type { PublishedManifest } from '../registry/manifest.ts';
+import type { ComponentShape } from '../toolchain/inspect.ts';
+import type { TranspileOptions } from '../toolchain/transpile.ts';
+import { KIND_EXPORTS } from './kinds.ts';
+
+export type LinkedImport = { host: HostInterface; version: string; spec: string; grant: Record<string, unknown> };
+
+export type LinkPlan = {
+  imports: LinkedImport[];
+  /** e.g. "titan:tool/tool@0.1.0": the key of the exported interface on an instance. */
+  exportInterface: string;
+  transpile: TranspileOptions;
+};
+
+const ajv = new Ajv({ allErrors: true });
+const grantValidators = new Map<string, ReturnType<typeof ajv.compile>>();
+
+function validateGrant(host: HostInterface, grant: unknown, who: string): void {
+  let validate = grantValidators.get(host.name);
+  if (!validate) grantValidators.set(host.name, (validate = ajv.compile(host.grantSchema)));
+  if (!validate(grant)) {
+    const why = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
+    throw new TitanError('TITAN_E_CAPABILITY_INVALID', `${who}: capability "${host.name}" settings are invalid: ${why}`);
+  }
+}
+
+export function planLink(manifest: PublishedManifest, shape: ComponentShape, supportedWitPackages: ReadonlySet<string>): LinkPlan {
+  const who = `${manifest.kind}/${manifest.name}@${manifest.version}`;
+  if (!supportedWitPackages.has(manifest.witPackage)) {
+    throw new TitanError('TITAN_E_WORLD_UNSUPPORTED', `${who} is built for ${manifest.witPackage}, which this kernel does not link`);
+  }
+  const { interface: exportName, functions } = KIND_EXPORTS[manifest.kind];
+  const pkgVersion = manifest.witPackage.slice(manifest.witPackage.indexOf('@') + 1);
+  const exportInterface = `titan:${manifest.kind}/${exportName}@${pkgVersion}`;
+  if (!shape.exports.includes(exportInterface)) {
+    throw new TitanError('TITAN_E_WORLD_MISMATCH',
+      `${who} should export ${exportInterface} (world ${manifest.world}) but exports ${shape.exports.join(', ') || 'nothing'}`);
+  }
+
+  const imports: LinkedImport[] = [];
+  for (const spec of shape.imports) {
+    const match = /^titan:host\/([a-z0-9-]+)@(\d+\.\d+\.\d+)$/.exec(spec);
+    const host = match ? HOST_INTERFACES.get(match[1]) : undefined;
+    if (!match || !host || !host.versions.includes(match[2])) {
+      throw new TitanError('TITAN_E_UNKNOWN_IMPORT', `${who} imports ${spec}, which this kernel does not provide`);
+    }
+    const grant = manifest.capabilities[host.name];
+    if (grant === undefined) {
+      throw new TitanError('TITAN_E_UNDECLARED_IMPORT', `${who} imports ${spec} but its manifest does not declare the "${host.name}" capability`);
+    }
+    validateGrant(host, grant, who);
+    imports.push({ host, version: match[2], spec, grant });
+  }
+
+  const asyncImports = imports.flatMap((i) => i.host.asyncFunctions.map((fn) => `${i.spec}#${fn}`));
+  const asyncExports = asyncImports.length === 0 ? [] : functions.map((fn) => `${exportInterface}#${fn}`);
+  return { imports, exportInterface, transpile: { asyncImports, asyncExports } };
+}

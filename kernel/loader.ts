@@ -1,0 +1,105 @@
+// Registry manifest + blob -> a component that can make instances. Every step is cached by
+// digest: inspection and glue in memory, transpiled output on disk, compiled core modules in memory
+// (keyed with the memory cap, since the cap rewrites the modules).
+import path from 'node:path';
+import { TitanError } from '../common/errors.ts';
+import type { PublishedManifest } from '../registry/manifest.ts';
+import { inspectComponent, type ComponentShape } from '../toolchain/inspect.ts';
+import { transpileCached, type Transpiled } from '../toolchain/transpile.ts';
+import { witPackages } from '../toolchain/wit-packages.ts';
+import { planLink, type LinkPlan } from './link-plan.ts';
+import { capMemory } from './memory-cap.ts';
+import { evaluateGlue, type InstantiateGlue } from './module-loader.ts';
+
+export const DEFAULT_MEMORY_MB = 64;
+const CACHE_ENTRIES = 64;
+
+export type LoadedComponent = {
+  manifest: PublishedManifest;
+  plan: LinkPlan;
+  transpiled: Transpiled;
+  glue: InstantiateGlue;
+  modules: ReadonlyMap<string, WebAssembly.Module>;
+  memoryMb: number;
+};
+
+/** A Map that forgets its oldest entry past a size: caches stay bounded however many swaps run. */
+class BoundedCache<V> extends Map<string, V> {
+  readonly #limit: number;
+  constructor(limit: number) {
+    super();
+    this.#limit = limit;
+  }
+  override set(key: string, value: V): this {
+    super.delete(key);
+    super.set(key, value);
+    if (this.size > this.#limit) this.delete(this.keys().next().value as string);
+    return this;
+  }
+}
+
+export class ComponentLoader {
+  readonly #cacheDir: string;
+  readonly #shapes = new BoundedCache<Promise<ComponentShape>>(CACHE_ENTRIES);
+  readonly #glue = new BoundedCache<InstantiateGlue>(CACHE_ENTRIES);
+  readonly #modules = new BoundedCache<Promise<Map<string, WebAssembly.Module>>>(CACHE_ENTRIES);
+  #supported: Promise<Set<string>> | undefined;
+
+  constructor(cacheDir: string) {
+    this.#cacheDir = cacheDir;
+  }
+
+  /** The WIT packages this kernel links: every version under wit/. */
+  supportedWitPackages(): Promise<Set<string>> {
+    this.#supported ??= witPackages().then((all) => new Set(all.keys()));
+    return this.#supported;
+  }
+
+  inspect(digest: string, wasm: Uint8Array): Promise<ComponentShape> {
+    let shape = this.#shapes.get(digest);
+    if (!shape) {
+      shape = inspectComponent(wasm);
+      this.#shapes.set(digest, shape);
+      shape.catch(() => this.#shapes.delete(digest));
+    }
+    return shape;
+  }
+
+  async load(manifest: PublishedManifest, wasm: Uint8Array): Promise<LoadedComponent> {
+    const shape = await this.inspect(manifest.digest, wasm);
+    const plan = planLink(manifest, shape, await this.supportedWitPackages());
+    const transpiled = await transpileCached(wasm, manifest.digest, plan.transpile, this.#cacheDir);
+    let glue = this.#glue.get(transpiled.key);
+    if (!glue) {
+      glue = evaluateGlue(transpiled.js, path.join(transpiled.dir, 'component.js'));
+      this.#glue.set(transpiled.key, glue);
+    }
+    const memoryMb = manifest.limits?.memoryMb ?? DEFAULT_MEMORY_MB;
+    const modules = await this.#compile(transpiled, memoryMb);
+    return { manifest, plan, transpiled, glue, modules, memoryMb };
+  }
+
+  #compile(transpiled: Transpiled, memoryMb: number): Promise<Map<string, WebAssembly.Module>> {
+    const key = `${transpiled.key}/${memoryMb}`;
+    let compiled = this.#modules.get(key);
+    if (!compiled) {
+      compiled = compileAll(transpiled.cores, memoryMb);
+      this.#modules.set(key, compiled);
+      compiled.catch(() => this.#modules.delete(key));
+    }
+    return compiled;
+  }
+}
+
+export async function compileAll(cores: ReadonlyMap<string, Uint8Array>, memoryMb: number): Promise<Map<string, WebAssembly.Module>> {
+  const compiled = new Map<string, WebAssembly.Module>();
+  for (const [name, bytes] of cores) {
+    try {
+      compiled.set(name, await WebAssembly.compile(capMemory(bytes, memoryMb * 1024 * 1024) as Uint8Array<ArrayBuffer>));
+    } catch (error) {
+      if (error instanceof TitanError) throw error;
+      throw new TitanError('TITAN_E_INVALID_COMPONENT', `core module ${name} does not compile: ${(error as Error).message}`);
+    }
+  }
+  return compiled;
+}

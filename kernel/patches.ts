@@ -1,0 +1,102 @@
+// The patch queue: every change of a serving component goes proposed -> approved | rejected ->
+// deployed (or failed, with the old version still serving) -> rolled back, and each step records
+// who, why and when. Kept in $TITAN_HOME/patches.json (atomic rewrite per change) until the store
+// component takes it over.
+import { randomUUID } from 'node:crypto';
+import { readJsonFile, writeJsonAtomic } from '../common/atomic-file.ts';
+import { TitanError } from '../common/errors.ts';
+import type { EventBus } from './events.ts';
+
+export type PatchState = 'proposed' | 'approved' | 'rejected' | 'deployed' | 'failed' | 'rolled_back';
+export type PatchStep = { state: PatchState; by: string; why: string; at: string };
+export type Patch = {
+  id: string;
+  slot: string;
+  kind: string;
+  name: string;
+  fromVersion?: string;
+  toVersion: string;
+  toDigest: string;
+  state: PatchState;
+  history: PatchStep[];
+  error?: string;
+};
+
+const NEXT: Record<PatchState, PatchState[]> = {
+  proposed: ['approved', 'rejected'],
+  approved: ['deployed', 'failed', 'rejected'],
+  rejected: [],
+  deployed: ['rolled_back'],
+  // A failed deploy may be retried once fixed (the old version kept serving meanwhile).
+  failed: ['approved', 'rejected'],
+  rolled_back: [],
+};
+
+export type Actor = { by: string; why: string };
+
+export class PatchQueue {
+  readonly #file: string;
+  readonly #bus: EventBus;
+  #patches: Patch[];
+  #writes: Promise<void> = Promise.resolve();
+
+  private constructor(file: string, bus: EventBus, patches: Patch[]) {
+    this.#file = file;
+    this.#bus = bus;
+    this.#patches = patches;
+  }
+
+  static async open(file: string, bus: EventBus): Promise<PatchQueue> {
+    return new PatchQueue(file, bus, await readJsonFile<Patch[]>(file, []));
+  }
+
+  list(filter: { state?: PatchState; slot?: string } = {}): Patch[] {
+    return this.#patches.filter((p) => (!filter.state || p.state === filter.state) && (!filter.slot || p.slot === filter.slot)).map((p) => structuredClone(p));
+  }
+
+  get(id: string): Patch {
+    const patch = this.#find(id);
+    return structuredClone(patch);
+  }
+
+  #find(id: string): Patch {
+    const patch = this.#patches.find((p) => p.id === id || p.id.startsWith(id));
+    if (!patch) throw new TitanError('TITAN_E_NOT_FOUND', `no patch "${id}"`, { fix: 'run `titan kernel patches` to list them' });
+    return patch;
+  }
+
+  async propose(change: Omit<Patch, 'id' | 'state' | 'history' | 'slot' | 'error'>, actor: Actor): Promise<Patch> {
+    const patch: Patch = {
+      id: randomUUID(),
+      slot: `${change.kind}/${change.name}`,
+      ...change,
+      state: 'proposed',
+      history: [{ state: 'proposed', by: actor.by, why: actor.why, at: new Date().toISOString() }],
+    };
+    this.#patches.push(patch);
+    await this.#commit(patch, actor);
+    return structuredClone(patch);
+  }
+
+  /** Moves a patch to its next state if that step is allowed from where it is. */
+  async transition(id: string, to: PatchState, actor: Actor, error?: string): Promise<Patch> {
+    const patch = this.#find(id);
+    if (!NEXT[patch.state].includes(to)) {
+      throw new TitanError('TITAN_E_PATCH_STATE', `patch ${patch.id.slice(0, 8)} is ${patch.state}; it cannot become ${to}`,
+        { fix: `from ${patch.state} a patch can become: ${NEXT[patch.state].join(', ') || 'nothing (it is final)'}` });
+    }
+    patch.state = to;
+    patch.history.push({ state: to, by: actor.by, why: actor.why, at: new Date().toISOString() });
+    if (error !== undefined) patch.error = error;
+    else delete patch.error;
+    await this.#commit(patch, actor);
+    return structuredClone(patch);
+  }
+
+  #commit(patch: Patch, actor: Actor): Promise<void> {
+    const snapshot = JSON.parse(JSON.stringify(this.#patches)) as Patch[];
+    this.#writes = this.#writes.catch(() => {}).then(() => writeJsonAtomic(this.#file, snapshot));
+    this.#bus.emit('patch.changed', { id: patch.id, slot: patch.slot, state: patch.state, by: actor.by, why: actor.why });
+    return this.#writes;
+  }
+}

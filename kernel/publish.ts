@@ -1,0 +1,43 @@
+// Publishing a built component: the kernel links it exactly as it would to serve it (so an
+// undeclared import or a wrong world is refused before it enters the registry), asks the running
+// component to describe itself, and stores that description and schema in the manifest.
+import type { KeyObject } from 'node:crypto';
+import { contentDigest } from '../common/digest.ts';
+import type { PublishedManifest } from '../registry/manifest.ts';
+import { parseWorld } from '../registry/manifest.ts';
+import type { BuiltComponent } from '../toolchain/build.ts';
+import { InlineDeployment } from './deployment.ts';
+import type { Kernel } from './kernel.ts';
+import { smokeTest } from './smoke.ts';
+
+export type PublishInput = Pick<BuiltComponent, 'manifest' | 'wasm' | 'backend' | 'sourceDigest'>;
+
+export async function publishComponent(kernel: Kernel, built: PublishInput, options: { signingKey?: KeyObject } = {}): Promise<PublishedManifest> {
+  const { source: _source, ...declared } = built.manifest;
+  const world = parseWorld(declared.world);
+  const digest = contentDigest(built.wasm);
+  const shape = await kernel.loader.inspect(digest, built.wasm);
+  const draft: PublishedManifest = {
+    ...declared,
+    schemaVersion: 1,
+    witPackage: `${world.pkg}@${world.version}`,
+    digest,
+    size: built.wasm.length,
+    backend: built.backend,
+    description: '',
+    schema: {},
+    imports: shape.imports,
+    sourceDigest: built.sourceDigest,
+    created: new Date().toISOString(),
+  };
+  const loaded = await kernel.loader.load(draft, built.wasm);
+  const probe = new InlineDeployment(loaded, kernel.services, () => {});
+  let descriptor;
+  try {
+    descriptor = await smokeTest(probe);
+  } finally {
+    await probe.close();
+  }
+  const { digest: _d, size: _s, created: _c, schemaVersion: _v, ...publishable } = draft;
+  return kernel.registry.publish(built.wasm, { ...publishable, description: descriptor.description, schema: descriptor.schema }, options);
+}

@@ -1,0 +1,29 @@
+// A slot holds the serving version of one component (kind + name). Callers read `active` once
+// per call, so a swap (one assignment) never splits a call between versions.
+import type { PublishedManifest } from '../registry/manifest.ts';
+import type { Deployment } from './deployment.ts';
+import { slotKey } from './kinds.ts';
+
+const HISTORY = 16;
+
+export class Slot {
+  readonly kind: string;
+  readonly name: string;
+  readonly key: string;
+  active: Deployment | undefined;
+  /** Versions that served before the active one, most recent last: what rollback returns to. */
+  readonly history: PublishedManifest[] = [];
+  swapping = false;
+  swaps = 0;
+
+  constructor(kind: string, name: string) {
+    this.kind = kind;
+    this.name = name;
+    this.key = slotKey(kind, name);
+  }
+
+  remember(manifest: PublishedManifest): void {
+    this.history.push(manifest);
+    if (this.history.length > HISTORY) this.history.shift();
+  }
+}

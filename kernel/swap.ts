@@ -1,0 +1,60 @@
+// The atomic swap: build, instantiate and smoke-test the new version beside the old one, then
+// switch the slot's reference. Calls in flight finish on the old version, which then drains;
+// any failure before the switch leaves the old version serving, untouched.
+import { TitanError } from '../common/errors.ts';
+import type { PublishedManifest } from '../registry/manifest.ts';
+import type { Deployment } from './deployment.ts';
+import type { EventBus } from './events.ts';
+import type { Slot } from './slot.ts';
+import { smokeTest } from './smoke.ts';
+
+export type SwapDeps = {
+  createDeployment(manifest: PublishedManifest): Promise<Deployment>;
+  bus: EventBus;
+};
+
+export type SwapResult = { slot: string; version: string; digest: string; previous?: string; ms: number };
+
+export async function swapSlot(slot: Slot, manifest: PublishedManifest, deps: SwapDeps, mode: 'deploy' | 'rollback' = 'deploy'): Promise<SwapResult> {
+  if (manifest.kind !== slot.kind || manifest.name !== slot.name) {
+    throw new TitanError('TITAN_E_KIND_MISMATCH', `${manifest.kind}/${manifest.name} cannot go into slot ${slot.key}`);
+  }
+  // Checked and set in one synchronous step: of two concurrent swaps, exactly one proceeds.
+  if (slot.swapping) throw new TitanError('TITAN_E_SWAP_IN_PROGRESS', `slot ${slot.key} is already being swapped`);
+  slot.swapping = true;
+  const started = performance.now();
+  let next: Deployment | undefined;
+  try {
+    next = await deps.createDeployment(manifest);
+    await next.warm(1);
+    await smokeTest(next);
+    const previous = slot.active;
+    slot.active = next; // the switch
+    slot.swaps++;
+    if (previous) {
+      if (mode === 'deploy') slot.remember(previous.manifest);
+      void previous.close();
+    }
+    const result: SwapResult = { slot: slot.key, version: manifest.version, digest: manifest.digest, previous: previous?.manifest.version, ms: performance.now() - started };
+    deps.bus.emit('component.deployed', result);
+    return result;
+  } catch (error) {
+    if (next) void next.close();
+    const titan = error instanceof TitanError ? error : new TitanError('TITAN_E_SMOKE_FAILED', String((error as Error)?.message ?? error));
+    deps.bus.emit('component.swap_failed', { slot: slot.key, version: manifest.version, code: titan.code, message: titan.message });
+    throw titan;
+  } finally {
+    slot.swapping = false;
+  }
+}
+
+/** Puts the previous version back: one call, the same checks as any swap. */
+export async function rollbackSlot(slot: Slot, deps: SwapDeps): Promise<SwapResult> {
+  const target = slot.history.at(-1);
+  if (!target) throw new TitanError('TITAN_E_NOTHING_TO_ROLL_BACK', `slot ${slot.key} has no earlier version`);
+  const from = slot.active?.manifest.version ?? 'none';
+  const result = await swapSlot(slot, target, deps, 'rollback');
+  slot.history.pop();
+  deps.bus.emit('component.rolled_back', { slot: slot.key, from, to: target.version });
+  return result;
+}

@@ -1,0 +1,152 @@
+// Components with isolation "worker" run in a pool of worker threads (tinypool). A call past its
+// time limit is aborted: tinypool terminates that thread and starts another, and the rest of the
+// kernel never notices. Host services reach the workers over one BroadcastChannel.
+import { randomUUID } from 'node:crypto';
+import { BroadcastChannel } from 'node:worker_threads';
+import { Tinypool } from 'tinypool';
+import { TitanError } from '../common/errors.ts';
+import type { HostServices } from '../host-api/index.ts';
+import type { PublishedManifest } from '../registry/manifest.ts';
+import { describeComponent, type CallOptions, type Deployment } from './deployment.ts';
+import { guestResultError, trapError } from './guest-errors.ts';
+import type { LoadedComponent } from './loader.ts';
+import type { PoolStats } from './pool.ts';
+import { camel } from './kinds.ts';
+import { LIST_EXPORTS, type HostReply, type HostRequest, type WorkerOutcome, type WorkerTask } from './worker-protocol.ts';
+
+export class WorkerHost {
+  readonly #services: HostServices;
+  readonly #threads: number;
+  readonly #channelName = `titan-host-${process.pid}-${randomUUID()}`;
+  #pool: Tinypool | undefined;
+  #channel: BroadcastChannel | undefined;
+
+  constructor(services: HostServices, threads: number) {
+    this.#services = services;
+    this.#threads = threads;
+  }
+
+  /** Started on first use: a kernel without worker components pays nothing. */
+  #start(): Tinypool {
+    if (this.#pool) return this.#pool;
+    this.#channel = new BroadcastChannel(this.#channelName);
+    this.#channel.onmessage = (event) => void this.#serve((event as { data: HostRequest }).data);
+    this.#pool = new Tinypool({
+      filename: new URL('./worker-entry.ts', import.meta.url).href,
+      minThreads: 0,
+      maxThreads: this.#threads,
+      idleTimeout: 30000,
+    });
+    return this.#pool;
+  }
+
+  async #serve(request: HostRequest): Promise<void> {
+    if (request.type === 'log') return this.#services.log(request.component, request.level, request.message, request.fields);
+    if (request.type === 'emit') return this.#services.emit(request.component, request.callId, request.kind, request.data);
+    const kv = this.#services.kv as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+    let reply: HostReply;
+    try {
+      reply = { type: 'kv-reply', id: request.id, value: await kv[request.op](...request.args) };
+    } catch (error) {
+      reply = { type: 'kv-reply', id: request.id, error: error instanceof Error ? error.message : String(error) };
+    }
+    this.#channel?.postMessage(reply);
+  }
+
+  deploy(loaded: LoadedComponent, onReplaced: (reason: string) => void): Deployment {
+    return new WorkerDeployment(loaded, this.#start(), this.#channelName, (reply) => this.#channel?.postMessage(reply), onReplaced);
+  }
+
+  async close(): Promise<void> {
+    await this.#pool?.destroy();
+    this.#channel?.close();
+  }
+}
+
+class WorkerDeployment implements Deployment {
+  readonly manifest: PublishedManifest;
+  readonly isolation = 'worker' as const;
+  readonly #pool: Tinypool;
+  readonly #base: Omit<WorkerTask, 'fn' | 'args' | 'callId'>;
+  readonly #timeoutMs: number;
+  readonly #who: string;
+  readonly #broadcast: (reply: HostReply) => void;
+  readonly #onReplaced: (reason: string) => void;
+  #inFlight = new Set<Promise<unknown>>();
+  #exported: Promise<string[]> | undefined;
+  #calls = 0;
+  #discarded = 0;
+
+  constructor(loaded: LoadedComponent, pool: Tinypool, channel: string, broadcast: (reply: HostReply) => void, onReplaced: (reason: string) => void) {
+    this.manifest = loaded.manifest;
+    this.#pool = pool;
+    this.#who = describeComponent(loaded.manifest);
+    this.#timeoutMs = loaded.manifest.limits?.timeoutMs ?? 30000;
+    this.#broadcast = broadcast;
+    this.#onReplaced = onReplaced;
+    this.#base = {
+      channel,
+      deploymentId: randomUUID(),
+      dir: loaded.transpiled.dir,
+      memoryMb: loaded.memoryMb,
+      component: { kind: loaded.manifest.kind, name: loaded.manifest.name, version: loaded.manifest.version, digest: loaded.manifest.digest },
+      imports: loaded.plan.imports.map((i) => ({ name: i.host.name, version: i.version, spec: i.spec, grant: i.grant })),
+      exportInterface: loaded.plan.exportInterface,
+    };
+  }
+
+  call(fn: string, args: unknown[], options: CallOptions = {}): Promise<unknown> {
+    const running = this.#run(fn, args, options);
+    this.#inFlight.add(running);
+    void running.catch(() => {}).finally(() => this.#inFlight.delete(running));
+    return running;
+  }
+
+  async #run(fn: string, args: unknown[], options: CallOptions): Promise<unknown> {
+    this.#calls++;
+    const task: WorkerTask = { ...this.#base, fn, args, callId: options.callId };
+    let outcome: WorkerOutcome;
+    try {
+      outcome = (await this.#pool.run(task, { signal: AbortSignal.timeout(this.#timeoutMs) })) as WorkerOutcome;
+    } catch (error) {
+      this.#discarded++;
+      if ((error as Error)?.name === 'AbortError' || (error as Error)?.name === 'TimeoutError') {
+        this.#onReplaced(`call exceeded ${this.#timeoutMs} ms; its worker was terminated`);
+        throw new TitanError('TITAN_E_TIMEOUT', `${this.#who} did not answer within ${this.#timeoutMs} ms; the call was stopped`);
+      }
+      this.#onReplaced(`worker failed: ${(error as Error)?.message}`);
+      throw trapError(this.#who, error);
+    }
+    switch (outcome.kind) {
+      case 'ok':
+        return outcome.value;
+      case 'guest-error':
+        throw guestResultError(this.#who, Object.assign(new Error('guest error'), { payload: outcome.payload }));
+      case 'missing':
+        throw new TitanError('TITAN_E_NOT_FOUND', `${this.#who} does not export "${outcome.fn}"`);
+      case 'trap':
+        this.#discarded++;
+        this.#onReplaced(outcome.message.slice(0, 200));
+        throw trapError(this.#who, new Error(outcome.message));
+    }
+  }
+
+  async exports(fn: string): Promise<boolean> {
+    this.#exported ??= this.call(LIST_EXPORTS, []) as Promise<string[]>;
+    return (await this.#exported).includes(camel(fn));
+  }
+
+  async warm(): Promise<void> {
+    await this.call('describe', []);
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.#inFlight]);
+    this.#broadcast({ type: 'dispose', deploymentId: this.#base.deploymentId });
+  }
+
+  stats(): PoolStats {
+    const busy = this.#inFlight.size;
+    return { live: 0, idle: 0, busy, waiting: 0, created: this.#calls, discarded: this.#discarded, max: 0 };
+  }
+}

@@ -1,0 +1,37 @@
+// Messages between the kernel and the worker threads that run isolated components.
+import type { ComponentIdentity, LogLevel } from '../host-api/index.ts';
+
+export type WorkerImport = { name: string; version: string; spec: string; grant: Record<string, unknown> };
+
+/** A task fn that returns the names of the instance's exported functions instead of calling one. */
+export const LIST_EXPORTS = '*exports';
+
+export type WorkerTask = {
+  channel: string;
+  deploymentId: string;
+  dir: string;
+  memoryMb: number;
+  component: ComponentIdentity;
+  imports: WorkerImport[];
+  exportInterface: string;
+  fn: string;
+  args: unknown[];
+  callId?: string;
+};
+
+export type WorkerOutcome =
+  | { kind: 'ok'; value: unknown }
+  | { kind: 'guest-error'; payload: unknown }
+  | { kind: 'missing'; fn: string }
+  | { kind: 'trap'; message: string };
+
+/** Worker -> kernel over the BroadcastChannel. */
+export type HostRequest =
+  | { type: 'log'; component: ComponentIdentity; level: LogLevel; message: string; fields?: Record<string, string> }
+  | { type: 'emit'; component: ComponentIdentity; callId?: string; kind: string; data: string }
+  | { type: 'kv'; id: string; op: 'get' | 'set' | 'delete' | 'list'; args: unknown[] };
+
+/** Kernel -> workers. */
+export type HostReply =
+  | { type: 'kv-reply'; id: string; value?: unknown; error?: string }
+  | { type: 'dispose'; deploymentId: string };
