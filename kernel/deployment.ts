@@ -5,7 +5,7 @@ import { TitanError } from '../common/errors.ts';
 import type { HostServices } from '../host-api/index.ts';
 import type { PublishedManifest } from '../registry/manifest.ts';
 import { guestResultError, isGuestResultError, trapError } from './guest-errors.ts';
-import { guestFunction, instantiate, type GuestInstance } from './instance.ts';
+import { atMemoryCap, guestFunction, instantiate, type GuestInstance } from './instance.ts';
 import type { LoadedComponent } from './loader.ts';
 import { InstancePool, type PoolStats } from './pool.ts';
 
@@ -28,6 +28,13 @@ export const DEFAULT_MAX_INSTANCES = 8;
 /** Thrown inside a pool call whose caller has given up on it: the instance must not be reused. */
 class Abandoned extends Error {}
 
+/** A trap that happened with the instance's memory at its cap. */
+class OutOfMemory extends Error {
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+  }
+}
+
 export function describeComponent(manifest: PublishedManifest): string {
   return `${manifest.kind}/${manifest.name}@${manifest.version}`;
 }
@@ -38,12 +45,14 @@ export class InlineDeployment implements Deployment {
   readonly #pool: InstancePool<GuestInstance>;
   readonly #who: string;
   readonly #timeoutMs: number | undefined;
+  readonly #memoryMb: number;
   readonly #onReplaced: (reason: string) => void;
 
   constructor(loaded: LoadedComponent, services: HostServices, onReplaced: (reason: string) => void) {
     this.manifest = loaded.manifest;
     this.#who = describeComponent(loaded.manifest);
     this.#timeoutMs = loaded.manifest.limits?.timeoutMs;
+    this.#memoryMb = loaded.memoryMb;
     this.#onReplaced = onReplaced;
     this.#pool = new InstancePool(() => instantiate(loaded, services), loaded.manifest.limits?.maxInstances ?? DEFAULT_MAX_INSTANCES);
   }
@@ -60,25 +69,38 @@ export class InlineDeployment implements Deployment {
     const guest = guestFunction(instance, fn);
     if (!guest) throw new TitanError('TITAN_E_NOT_FOUND', `${this.#who} does not export "${fn}"`);
     instance.context.callId = options.callId;
-    const result = guest(...args);
-    if (!(result instanceof Promise) || this.#timeoutMs === undefined) return result;
+    const oom = (error: unknown) => {
+      if (!isGuestResultError(error) && atMemoryCap(instance, this.#memoryMb)) throw new OutOfMemory(error);
+      throw error;
+    };
+    let result: unknown;
+    try {
+      result = guest(...args);
+    } catch (error) {
+      oom(error);
+    }
+    if (!(result instanceof Promise)) return result;
+    if (this.#timeoutMs === undefined) return result.catch(oom);
     // A suspended (JSPI) call can be given up on; the instance is then dropped, never reused.
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Abandoned()), this.#timeoutMs);
     });
-    return Promise.race([result, deadline]).finally(() => clearTimeout(timer));
+    return Promise.race([result.catch(oom), deadline]).finally(() => clearTimeout(timer));
   }
 
   #poisons(error: unknown): boolean {
     if (isGuestResultError(error) || error instanceof TitanError) return false;
-    this.#onReplaced(error instanceof Abandoned ? 'call timed out' : String((error as Error)?.message ?? error).slice(0, 200));
+    this.#onReplaced(error instanceof Abandoned ? 'call timed out' : error instanceof OutOfMemory ? 'out of memory' : String((error as Error)?.message ?? error).slice(0, 200));
     return true;
   }
 
   #translate(error: unknown): TitanError {
     if (error instanceof TitanError) return error;
     if (isGuestResultError(error)) return guestResultError(this.#who, error);
+    if (error instanceof OutOfMemory) {
+      return new TitanError('TITAN_E_OUT_OF_MEMORY', `${this.#who} hit its memory cap of ${this.#memoryMb} MiB (${error.message})`, { cause: error.cause });
+    }
     if (error instanceof Abandoned) {
       return new TitanError('TITAN_E_TIMEOUT', `${this.#who} did not answer within ${this.#timeoutMs} ms`);
     }

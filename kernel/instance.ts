@@ -10,7 +10,28 @@ export type GuestFunction = (...args: unknown[]) => unknown;
 export type GuestInstance = {
   context: InstanceContext;
   exports: Record<string, GuestFunction>;
+  /** The linear memories of the instance's core modules: read after a trap to tell out-of-memory. */
+  memories: WebAssembly.Memory[];
 };
+
+/**
+ * True when some memory of the instance is close to its cap: a trap then most likely came from
+ * a failed grow (an allocator asks for whole chunks, so "close" allows a chunk's worth of room).
+ */
+export function atMemoryCap(instance: GuestInstance, memoryMb: number): boolean {
+  const cap = memoryMb * 1024 * 1024;
+  const room = Math.max(2 * 1024 * 1024, cap / 10);
+  return instance.memories.some((m) => m.buffer.byteLength + room >= cap);
+}
+
+/** Wraps core instantiation to keep a handle on every exported memory. */
+export function recordingMemories(memories: WebAssembly.Memory[]) {
+  return async (module: WebAssembly.Module, imports?: WebAssembly.Imports): Promise<WebAssembly.Instance> => {
+    const instance = await WebAssembly.instantiate(module, imports);
+    for (const value of Object.values(instance.exports)) if (value instanceof WebAssembly.Memory) memories.push(value);
+    return instance;
+  };
+}
 
 export async function instantiate(loaded: LoadedComponent, services: HostServices): Promise<GuestInstance> {
   const { manifest, plan } = loaded;
@@ -27,13 +48,13 @@ export async function instantiate(loaded: LoadedComponent, services: HostService
     table[linked.spec] = bound;
     table[linked.spec.slice(0, linked.spec.indexOf('@'))] = bound;
   }
+  const memories: WebAssembly.Memory[] = [];
   const root = await loaded.glue((name) => {
     const module = loaded.modules.get(name);
     if (!module) throw new Error(`core module ${name} missing from the transpiled component`);
     return module;
-  }, table);
-  const exported = (root[plan.exportInterface] ?? root[plan.exportInterface.split('/')[1].split('@')[0]]) as Record<string, GuestFunction>;
-  return { context, exports: exported };
+  }, table, recordingMemories(memories));
+  return { context, exports: root[plan.exportInterface] as Record<string, GuestFunction>, memories };
 }
 
 export function guestFunction(instance: GuestInstance, witName: string): GuestFunction | undefined {

@@ -6,6 +6,7 @@ export type ImportTable = Record<string, Record<string, unknown>>;
 export type InstantiateGlue = (
   getCoreModule: (name: string) => WebAssembly.Module,
   imports: ImportTable,
+  instantiateCore?: (module: WebAssembly.Module, imports?: WebAssembly.Imports) => Promise<WebAssembly.Instance>,
 ) => Promise<Record<string, unknown>>;
 
 export function evaluateGlue(js: string, filename: string): InstantiateGlue {

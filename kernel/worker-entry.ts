@@ -6,7 +6,7 @@ import { BroadcastChannel } from 'node:worker_threads';
 import { HOST_INTERFACES, type HostServices } from '../host-api/index.ts';
 import { readTranspiled } from '../toolchain/transpile.ts';
 import { isGuestResultError } from './guest-errors.ts';
-import { guestFunction, type GuestInstance } from './instance.ts';
+import { atMemoryCap, guestFunction, recordingMemories, type GuestInstance } from './instance.ts';
 import { compileAll } from './loader.ts';
 import type { ImportTable } from './module-loader.ts';
 import { evaluateGlue } from './module-loader.ts';
@@ -70,8 +70,9 @@ async function createInstance(task: WorkerTask): Promise<GuestInstance> {
     table[linked.spec] = bound;
     table[linked.spec.slice(0, linked.spec.indexOf('@'))] = bound;
   }
-  const root = await glue((name) => modules.get(name) as WebAssembly.Module, table);
-  return { context, exports: root[task.exportInterface] as GuestInstance['exports'] };
+  const memories: WebAssembly.Memory[] = [];
+  const root = await glue((name) => modules.get(name) as WebAssembly.Module, table, recordingMemories(memories));
+  return { context, exports: root[task.exportInterface] as GuestInstance['exports'], memories };
 }
 
 export default async function runTask(task: WorkerTask): Promise<WorkerOutcome> {
@@ -91,11 +92,13 @@ export default async function runTask(task: WorkerTask): Promise<WorkerOutcome> 
   const guest = guestFunction(instance, task.fn);
   if (!guest) return { kind: 'missing', fn: task.fn };
   instance.context.callId = task.callId;
+  channelFor(task.channel).channel.postMessage({ type: 'started', taskId: task.taskId } satisfies HostRequest);
   try {
     return { kind: 'ok', value: await guest(...task.args) };
   } catch (error) {
     if (isGuestResultError(error)) return { kind: 'guest-error', payload: error.payload };
     instances.delete(task.deploymentId);
-    return { kind: 'trap', message: error instanceof Error ? error.message : String(error) };
+    const message = error instanceof Error ? error.message : String(error);
+    return { kind: 'trap', message, outOfMemory: atMemoryCap(instance, task.memoryMb) };
   }
 }

@@ -14,12 +14,23 @@ import type { PoolStats } from './pool.ts';
 import { camel } from './kinds.ts';
 import { LIST_EXPORTS, type HostReply, type HostRequest, type WorkerOutcome, type WorkerTask } from './worker-protocol.ts';
 
+/** How long a worker may take to start, compile and instantiate before the call counts as hung. */
+const COLD_START_LIMIT_MS = 30000;
+
+type WorkerLink = {
+  broadcast(reply: HostReply): void;
+  /** Registers what to do when the worker reports the guest call began; returns the unregister. */
+  onStarted(taskId: string, started: () => void): () => void;
+};
+
 export class WorkerHost {
   readonly #services: HostServices;
   readonly #threads: number;
   readonly #channelName = `titan-host-${process.pid}-${randomUUID()}`;
   #pool: Tinypool | undefined;
   #channel: BroadcastChannel | undefined;
+  /** Calls waiting for their guest code to start, by task id. */
+  readonly #starting = new Map<string, () => void>();
 
   constructor(services: HostServices, threads: number) {
     this.#services = services;
@@ -43,6 +54,7 @@ export class WorkerHost {
   async #serve(request: HostRequest): Promise<void> {
     if (request.type === 'log') return this.#services.log(request.component, request.level, request.message, request.fields);
     if (request.type === 'emit') return this.#services.emit(request.component, request.callId, request.kind, request.data);
+    if (request.type === 'started') return this.#starting.get(request.taskId)?.();
     const kv = this.#services.kv as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
     let reply: HostReply;
     try {
@@ -54,7 +66,13 @@ export class WorkerHost {
   }
 
   deploy(loaded: LoadedComponent, onReplaced: (reason: string) => void): Deployment {
-    return new WorkerDeployment(loaded, this.#start(), this.#channelName, (reply) => this.#channel?.postMessage(reply), onReplaced);
+    return new WorkerDeployment(loaded, this.#start(), this.#channelName, {
+      broadcast: (reply) => this.#channel?.postMessage(reply),
+      onStarted: (taskId, started) => {
+        this.#starting.set(taskId, started);
+        return () => this.#starting.delete(taskId);
+      },
+    }, onReplaced);
   }
 
   async close(): Promise<void> {
@@ -67,22 +85,24 @@ class WorkerDeployment implements Deployment {
   readonly manifest: PublishedManifest;
   readonly isolation = 'worker' as const;
   readonly #pool: Tinypool;
-  readonly #base: Omit<WorkerTask, 'fn' | 'args' | 'callId'>;
+  readonly #base: Omit<WorkerTask, 'fn' | 'args' | 'callId' | 'taskId'>;
   readonly #timeoutMs: number;
+  readonly #memoryMb: number;
   readonly #who: string;
-  readonly #broadcast: (reply: HostReply) => void;
+  readonly #link: WorkerLink;
   readonly #onReplaced: (reason: string) => void;
   #inFlight = new Set<Promise<unknown>>();
   #exported: Promise<string[]> | undefined;
   #calls = 0;
   #discarded = 0;
 
-  constructor(loaded: LoadedComponent, pool: Tinypool, channel: string, broadcast: (reply: HostReply) => void, onReplaced: (reason: string) => void) {
+  constructor(loaded: LoadedComponent, pool: Tinypool, channel: string, link: WorkerLink, onReplaced: (reason: string) => void) {
     this.manifest = loaded.manifest;
     this.#pool = pool;
     this.#who = describeComponent(loaded.manifest);
     this.#timeoutMs = loaded.manifest.limits?.timeoutMs ?? 30000;
-    this.#broadcast = broadcast;
+    this.#memoryMb = loaded.memoryMb;
+    this.#link = link;
     this.#onReplaced = onReplaced;
     this.#base = {
       channel,
@@ -104,18 +124,29 @@ class WorkerDeployment implements Deployment {
 
   async #run(fn: string, args: unknown[], options: CallOptions): Promise<unknown> {
     this.#calls++;
-    const task: WorkerTask = { ...this.#base, fn, args, callId: options.callId };
+    const task: WorkerTask = { ...this.#base, fn, args, callId: options.callId, taskId: randomUUID() };
+    // The limit bounds the guest's own work: it starts when the worker says the call began, so a
+    // cold worker (thread start, compile, instantiate) is not charged to the component.
+    const abort = new AbortController();
+    let timer = setTimeout(() => abort.abort(), COLD_START_LIMIT_MS);
+    const forget = this.#link.onStarted(task.taskId, () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => abort.abort(), this.#timeoutMs);
+    });
     let outcome: WorkerOutcome;
     try {
-      outcome = (await this.#pool.run(task, { signal: AbortSignal.timeout(this.#timeoutMs) })) as WorkerOutcome;
+      outcome = (await this.#pool.run(task, { signal: abort.signal })) as WorkerOutcome;
     } catch (error) {
       this.#discarded++;
-      if ((error as Error)?.name === 'AbortError' || (error as Error)?.name === 'TimeoutError') {
+      if (abort.signal.aborted) {
         this.#onReplaced(`call exceeded ${this.#timeoutMs} ms; its worker was terminated`);
         throw new TitanError('TITAN_E_TIMEOUT', `${this.#who} did not answer within ${this.#timeoutMs} ms; the call was stopped`);
       }
       this.#onReplaced(`worker failed: ${(error as Error)?.message}`);
       throw trapError(this.#who, error);
+    } finally {
+      clearTimeout(timer);
+      forget();
     }
     switch (outcome.kind) {
       case 'ok':
@@ -126,7 +157,10 @@ class WorkerDeployment implements Deployment {
         throw new TitanError('TITAN_E_NOT_FOUND', `${this.#who} does not export "${outcome.fn}"`);
       case 'trap':
         this.#discarded++;
-        this.#onReplaced(outcome.message.slice(0, 200));
+        this.#onReplaced(outcome.outOfMemory ? 'out of memory' : outcome.message.slice(0, 200));
+        if (outcome.outOfMemory) {
+          throw new TitanError('TITAN_E_OUT_OF_MEMORY', `${this.#who} hit its memory cap of ${this.#memoryMb} MiB (${outcome.message})`);
+        }
         throw trapError(this.#who, new Error(outcome.message));
     }
   }
@@ -142,7 +176,7 @@ class WorkerDeployment implements Deployment {
 
   async close(): Promise<void> {
     await Promise.allSettled([...this.#inFlight]);
-    this.#broadcast({ type: 'dispose', deploymentId: this.#base.deploymentId });
+    this.#link.broadcast({ type: 'dispose', deploymentId: this.#base.deploymentId });
   }
 
   stats(): PoolStats {

@@ -17,19 +17,23 @@ export type WorkerTask = {
   fn: string;
   args: unknown[];
   callId?: string;
+  /** Names this call in the 'started' message, which starts its time limit. */
+  taskId: string;
 };
 
 export type WorkerOutcome =
   | { kind: 'ok'; value: unknown }
   | { kind: 'guest-error'; payload: unknown }
   | { kind: 'missing'; fn: string }
-  | { kind: 'trap'; message: string };
+  | { kind: 'trap'; message: string; outOfMemory?: boolean };
 
 /** Worker -> kernel over the BroadcastChannel. */
 export type HostRequest =
   | { type: 'log'; component: ComponentIdentity; level: LogLevel; message: string; fields?: Record<string, string> }
   | { type: 'emit'; component: ComponentIdentity; callId?: string; kind: string; data: string }
-  | { type: 'kv'; id: string; op: 'get' | 'set' | 'delete' | 'list'; args: unknown[] };
+  | { type: 'kv'; id: string; op: 'get' | 'set' | 'delete' | 'list'; args: unknown[] }
+  /** The instance is ready and the guest call begins: the time limit counts from here. */
+  | { type: 'started'; taskId: string };
 
 /** Kernel -> workers. */
 export type HostReply =
