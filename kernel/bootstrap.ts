@@ -1,14 +1,15 @@
 // First start: build the built-in components from components/ (cached by content after the first
 // time), publish the versions the registry lacks, and deploy each one whose slot is empty. A
-// built-in that is newer than what serves is proposed as a patch, never swapped in silently.
+// built-in (or any registry version) newer than what serves is proposed as a patch, never swapped
+// in silently.
 import { fileURLToPath } from 'node:url';
 import { TitanError } from '../common/errors.ts';
-import type { ComponentKind, PublishedManifest } from '../registry/manifest.ts';
+import type { PublishedManifest } from '../registry/manifest.ts';
 import { buildComponents, findComponentDirs } from '../toolchain/build.ts';
 import { silentProgress, type ProgressReporter } from '../toolchain/progress.ts';
 import type { Kernel } from './kernel.ts';
 import { publishComponent } from './publish.ts';
-import semver from 'semver';
+import { proposeNewerVersions } from './update-watcher.ts';
 
 export const BUILTIN_ROOT = fileURLToPath(new URL('../components/', import.meta.url));
 
@@ -32,22 +33,14 @@ export async function bootstrapBuiltins(kernel: Kernel, options: { root?: string
       manifest = await publishComponent(kernel, component);
       report.published.push(ref);
     }
-    const serving = kernel.components().find((c) => c.slot === `${kind}/${name}`)?.version;
+    if (kernel.components().some((c) => c.slot === `${kind}/${name}` && c.version)) continue;
     try {
-      if (!serving) {
-        await kernel.deployManifest(manifest);
-        report.deployed.push(ref);
-      } else if (semver.gt(version, serving) && !hasOpenPatch(kernel, kind, name, version)) {
-        await kernel.proposePatch({ kind: kind as ComponentKind, name, range: version }, { by: 'titan', why: `built-in ${name} ${version} is newer than ${serving}` });
-        report.proposed.push(ref);
-      }
+      await kernel.deployManifest(manifest);
+      report.deployed.push(ref);
     } catch (error) {
       report.failed.push({ slot: `${kind}/${name}`, error: error instanceof TitanError ? `${error.code}: ${error.message}` : String(error) });
     }
   }
+  report.proposed = (await proposeNewerVersions(kernel)).map((p) => `${p.slot}@${p.toVersion}`);
   return report;
-}
-
-function hasOpenPatch(kernel: Kernel, kind: string, name: string, version: string): boolean {
-  return kernel.patches.list({ slot: `${kind}/${name}` }).some((p) => p.toVersion === version && ['proposed', 'approved', 'deployed', 'rejected'].includes(p.state));
 }

@@ -19,6 +19,7 @@ import { Slot } from './slot.ts';
 import { Supervisor } from './supervisor.ts';
 import { rollbackSlot, swapSlot, type SwapDeps, type SwapResult } from './swap.ts';
 import { WorkerHost } from './worker-host.ts';
+import { watchForUpdates } from './update-watcher.ts';
 import type { HostServices } from '../host-api/index.ts';
 import type { PoolStats } from './pool.ts';
 
@@ -274,6 +275,11 @@ export class Kernel {
   }
 
   // ---- lifecycle -------------------------------------------------------------------------
+
+  /** Proposes a patch whenever the registry gains a newer version of a serving component. */
+  startUpdateWatcher(intervalMs = 2000): void {
+    this.supervisor.run('update-watcher', (signal) => watchForUpdates(this, signal, intervalMs));
+  }
 
   async close(): Promise<void> {
     if (this.#closed) return;

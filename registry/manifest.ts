@@ -55,6 +55,8 @@ export type PublishedManifest = Omit<SourceManifest, 'source'> & {
 const NAME = '^[a-z][a-z0-9-]{0,62}$';
 const WORLD = '^titan:[a-z][a-z0-9-]*/[a-z][a-z0-9-]*@[0-9]+\\.[0-9]+\\.[0-9]+$';
 const DIGEST = '^sha256:[0-9a-f]{64}$';
+/** Component names double as directory names in the registry, so every path is checked with this. */
+export const COMPONENT_NAME = new RegExp(NAME);
 
 const limitsSchema = {
   type: 'object',

@@ -1,0 +1,43 @@
+// `titan build DIR`: build every component folder under DIR (progress on stderr), optionally publish.
+import { TitanError } from '../../common/errors.ts';
+import { homePaths, titanHome } from '../../common/home.ts';
+import { publishComponent } from '../../kernel/api.ts';
+import { BACKENDS, type Backend } from '../../registry/manifest.ts';
+import { loadOrCreateSigningKey } from '../../registry/signing.ts';
+import { buildComponents, findComponentDirs } from '../../toolchain/build.ts';
+import { consoleProgress } from '../../toolchain/progress.ts';
+import type { Args } from '../main.ts';
+import { print, table } from '../output.ts';
+import { withOfflineKernel } from '../session.ts';
+
+export async function buildCommand({ positionals, values, out }: Args): Promise<number> {
+  const [dir] = positionals;
+  if (!dir) throw new TitanError('TITAN_E_USAGE', 'titan build needs a folder: titan build DIR');
+  const backend = values.backend as Backend | undefined;
+  if (backend !== undefined && !BACKENDS.includes(backend)) {
+    throw new TitanError('TITAN_E_USAGE', `--backend must be one of ${BACKENDS.join(', ')}`);
+  }
+  const dirs = await findComponentDirs(dir);
+  if (dirs.length === 0) throw new TitanError('TITAN_E_SOURCE_MISSING', `no component.json under ${dir}`);
+  const paths = homePaths(titanHome());
+  const built = await buildComponents(dirs, { cacheDir: paths.cache, backend, progress: consoleProgress() });
+  const rows = built.map((b) => ({
+    component: `${b.manifest.kind}/${b.manifest.name}@${b.manifest.version}`,
+    backend: b.backend,
+    size: b.wasm.length,
+    digest: b.digest,
+    cached: b.cached,
+    published: undefined as string | undefined,
+  }));
+  if (values.publish) {
+    const signingKey = values.sign ? await loadOrCreateSigningKey(paths.keys) : undefined;
+    await withOfflineKernel(async (kernel) => {
+      for (const [i, b] of built.entries()) {
+        const manifest = await publishComponent(kernel, b, { signingKey });
+        rows[i].published = manifest.created;
+      }
+    });
+  }
+  print(out, rows, () => table(rows, ['component', 'backend', 'size', 'cached', 'published', 'digest']));
+  return 0;
+}

@@ -1,0 +1,28 @@
+// `titan call echo '{"text":"hi"}'`: calls a tool (or KIND/NAME#FN with a JSON array of arguments).
+import { TitanError } from '../../common/errors.ts';
+import type { Args } from '../main.ts';
+import { print } from '../output.ts';
+import { runningKernel, withOfflineKernel } from '../session.ts';
+import type { ComponentKind } from '../../registry/manifest.ts';
+
+export async function callCommand({ positionals, out }: Args): Promise<number> {
+  const [target, json = '{}'] = positionals;
+  if (!target) throw new TitanError('TITAN_E_USAGE', `titan call [kind/]name[#fn] JSON, e.g. titan call echo '{"text":"hi"}'`);
+  const [path, fn = 'invoke'] = target.split('#');
+  const [kind, name] = path.includes('/') ? path.split('/') : ['tool', path];
+  let input: unknown;
+  try {
+    input = JSON.parse(json);
+  } catch {
+    throw new TitanError('TITAN_E_USAGE', `the input is not JSON: ${json}`);
+  }
+  // A tool's invoke takes its input as JSON text; other functions take the arguments array as given.
+  const args = fn === 'invoke' ? [JSON.stringify(input)] : Array.isArray(input) ? input : [input];
+  const client = await runningKernel();
+  const result = client
+    ? await client.request<unknown>('POST', '/call', { kind, name, fn, args })
+    : await withOfflineKernel((k) => k.call(kind as ComponentKind, name, fn, args), { restore: true });
+  const value = typeof result === 'string' && fn === 'invoke' ? JSON.parse(result) : result;
+  print(out, value, () => (typeof value === 'string' ? value : JSON.stringify(value, null, 2)));
+  return 0;
+}

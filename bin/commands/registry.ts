@@ -1,0 +1,113 @@
+// `titan registry ...`: the content-addressed component store, read and written directly (its
+// writes are atomic and its contents immutable, so this is safe beside a running kernel).
+import { TitanError } from '../../common/errors.ts';
+import { homePaths, titanHome } from '../../common/home.ts';
+import { publishComponent } from '../../kernel/api.ts';
+import { COMPONENT_KINDS, type ComponentKind, type PublishedManifest } from '../../registry/manifest.ts';
+import { parseRef, Registry } from '../../registry/registry.ts';
+import { loadOrCreateSigningKey } from '../../registry/signing.ts';
+import { buildComponents, findComponentDirs } from '../../toolchain/build.ts';
+import { consoleProgress } from '../../toolchain/progress.ts';
+import type { Args } from '../main.ts';
+import { print, table } from '../output.ts';
+import { withOfflineKernel } from '../session.ts';
+
+const summary = (m: PublishedManifest) => ({
+  component: `${m.kind}/${m.name}`,
+  version: m.version,
+  world: m.world,
+  size: m.size,
+  digest: m.digest.slice(0, 19),
+  signed: m.signature ? 'yes' : 'no',
+  yanked: m.yanked ? m.yanked.reason : '',
+  description: m.description,
+});
+
+function exact(text: string | undefined) {
+  if (!text) throw new TitanError('TITAN_E_USAGE', 'give the component as [kind/]name@version');
+  const ref = parseRef(text);
+  if (!ref.range) throw new TitanError('TITAN_E_USAGE', `"${text}": give an exact version, e.g. ${text}@1.0.0`);
+  return { ...ref, version: ref.range };
+}
+
+function progressLine(label: string) {
+  const progress = consoleProgress();
+  let started = false;
+  return (done: number, total: number, item: string) => {
+    if (!started) progress.start(total, label);
+    started = true;
+    if (done > 0) progress.step(item, `${done}/${total}`);
+  };
+}
+
+export async function registryCommand({ positionals, values, out }: Args): Promise<number> {
+  const [verb, target] = positionals;
+  const paths = homePaths(titanHome());
+  const registry = await Registry.open(paths.registry);
+  switch (verb) {
+    case 'publish': {
+      if (!target) throw new TitanError('TITAN_E_USAGE', 'titan registry publish DIR');
+      const dirs = await findComponentDirs(target);
+      if (dirs.length === 0) throw new TitanError('TITAN_E_SOURCE_MISSING', `no component.json under ${target}`);
+      const built = await buildComponents(dirs, { cacheDir: paths.cache, progress: consoleProgress() });
+      const signingKey = values.sign ? await loadOrCreateSigningKey(paths.keys) : undefined;
+      const published = await withOfflineKernel(async (kernel) => {
+        const manifests: PublishedManifest[] = [];
+        for (const b of built) manifests.push(await publishComponent(kernel, b, { signingKey }));
+        return manifests;
+      });
+      print(out, published, () => table(published.map(summary), ['component', 'version', 'digest', 'signed', 'description']));
+      return 0;
+    }
+    case 'list': {
+      const kind = values.kind as ComponentKind | undefined;
+      if (kind !== undefined && !COMPONENT_KINDS.includes(kind)) throw new TitanError('TITAN_E_USAGE', `--kind must be one of ${COMPONENT_KINDS.join(', ')}`);
+      const manifests = await registry.list({ kind, includeYanked: values.all === true });
+      print(out, manifests, () => table(manifests.map(summary), ['component', 'version', 'world', 'size', 'signed', 'yanked', 'description']));
+      return 0;
+    }
+    case 'show': {
+      const manifest = await registry.show(exact(target));
+      print(out, manifest, () => JSON.stringify(manifest, null, 2));
+      return 0;
+    }
+    case 'resolve': {
+      if (!target) throw new TitanError('TITAN_E_USAGE', 'titan registry resolve [kind/]name[@range]');
+      const manifest = await registry.resolve(parseRef(target));
+      print(out, manifest, () => `${manifest.kind}/${manifest.name}@${manifest.version}  ${manifest.digest}`);
+      return 0;
+    }
+    case 'verify': {
+      const report = await registry.verify({ onProgress: out.json ? undefined : progressLine('verifying') });
+      print(out, report, () => report.ok
+        ? `ok: ${report.checked} versions verified (digest, size, manifest schema, signatures)`
+        : `${report.problems.length} problem(s) in ${report.checked} versions:\n` + table(report.problems, ['ref', 'code', 'message']));
+      return report.ok ? 0 : 1;
+    }
+    case 'yank': {
+      if (typeof values.reason !== 'string') throw new TitanError('TITAN_E_USAGE', 'titan registry yank REF@VERSION --reason TEXT');
+      const manifest = await registry.yank(exact(target), values.reason);
+      print(out, manifest, () => `yanked ${manifest.kind}/${manifest.name}@${manifest.version}: ${manifest.yanked?.reason}`);
+      return 0;
+    }
+    case 'gc': {
+      const report = await registry.gc({ dryRun: values['dry-run'] === true });
+      print(out, report, () => `${values['dry-run'] ? 'would remove' : 'removed'} ${report.removedBlobs.length} unreferenced blob(s) (${report.freedBytes} bytes) and ${report.removedTemp} leftover temp file(s)`);
+      return 0;
+    }
+    case 'export': {
+      if (!target) throw new TitanError('TITAN_E_USAGE', 'titan registry export FILE.tar');
+      const result = await registry.exportTo(target, {}, { onProgress: out.json ? undefined : progressLine('exporting') });
+      print(out, result, () => `exported ${result.components} component version(s), ${result.bytes} bytes, to ${target}`);
+      return 0;
+    }
+    case 'import': {
+      if (!target) throw new TitanError('TITAN_E_USAGE', 'titan registry import FILE.tar');
+      const result = await registry.importFrom(target, { onProgress: out.json ? undefined : progressLine('importing') });
+      print(out, result, () => `imported ${result.imported.length} (${result.imported.join(', ') || 'none'}); already present ${result.skipped.length}`);
+      return 0;
+    }
+    default:
+      throw new TitanError('TITAN_E_USAGE', `unknown registry verb "${verb ?? ''}" (publish, list, show, resolve, verify, yank, gc, export, import)`);
+  }
+}

@@ -1,0 +1,79 @@
+// `titan <command>`: parses the command line and hands over to bin/commands/.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { TitanError } from '../common/errors.ts';
+import { printError, type Out } from './output.ts';
+import { buildCommand } from './commands/build.ts';
+import { callCommand } from './commands/call.ts';
+import { componentsCommand } from './commands/components.ts';
+import { kernelCommand } from './commands/kernel.ts';
+import { registryCommand } from './commands/registry.ts';
+import { startCommand } from './commands/start.ts';
+
+export type Args = { positionals: string[]; values: Record<string, string | boolean | undefined>; out: Out };
+type Command = (args: Args) => Promise<number>;
+
+const OPTIONS = {
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  backend: { type: 'string' },
+  publish: { type: 'boolean' },
+  sign: { type: 'boolean' },
+  kind: { type: 'string' },
+  all: { type: 'boolean' },
+  reason: { type: 'string' },
+  why: { type: 'string' },
+  by: { type: 'string' },
+  state: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+} satisfies ParseArgsConfig['options'];
+
+const COMMANDS: Record<string, Command> = {
+  start: startCommand,
+  build: buildCommand,
+  registry: registryCommand,
+  kernel: kernelCommand,
+  components: componentsCommand,
+  call: callCommand,
+};
+
+export const USAGE = `titan - the Titan agent engine
+
+  titan start                              run the kernel (built-ins built and deployed on first start)
+  titan build DIR [--backend quickjs|starlingmonkey] [--publish] [--sign]
+  titan registry publish DIR [--sign]      build a component folder and publish it
+  titan registry list [--kind K] [--all]   published components (--all: with yanked)
+  titan registry show REF@VERSION          one manifest (REF is [kind/]name)
+  titan registry resolve REF[@RANGE]       the version a semver range picks
+  titan registry verify                    re-hash every blob, check every manifest and signature
+  titan registry yank REF@VERSION --reason TEXT
+  titan registry gc [--dry-run]            remove unreferenced blobs and leftovers of crashed writes
+  titan registry export FILE.tar | import FILE.tar
+  titan kernel patches [--state S]         the patch queue
+  titan kernel propose REF[@RANGE] [--why TEXT]
+  titan kernel approve|reject|deploy ID [--why TEXT]
+  titan kernel rollback ID|KIND/NAME       undo a patch, or put a slot's previous version back
+  titan components                         slots, serving versions, instance counts
+  titan call [KIND/]NAME JSON              call a tool (or FN of another kind with KIND/NAME#FN)
+
+Every command takes --json. State lives in $TITAN_HOME (default ~/.titan).`;
+
+export async function main(argv: string[]): Promise<number> {
+  let out: Out = { json: argv.includes('--json') };
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    out = { json: values.json === true };
+    const [name, ...rest] = positionals;
+    if (!name || values.help || name === 'help') {
+      process.stdout.write(USAGE + '\n');
+      return name || values.help ? 0 : 2;
+    }
+    const command = COMMANDS[name];
+    if (!command) throw new TitanError('TITAN_E_USAGE', `unknown command "${name}"`);
+    return await command({ positionals: rest, values: values as Args['values'], out });
+  } catch (error) {
+    if (error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
+      return printError(out, new TitanError('TITAN_E_USAGE', error.message));
+    }
+    return printError(out, error);
+  }
+}

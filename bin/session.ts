@@ -1,0 +1,22 @@
+// A kernel for one CLI command when none is running: opened on $TITAN_HOME, closed afterwards.
+import { Kernel } from '../kernel/api.ts';
+import { connectToKernel, type ControlClient } from './control-client.ts';
+import { homePaths, titanHome } from '../common/home.ts';
+
+export async function withOfflineKernel<T>(fn: (kernel: Kernel) => Promise<T>, options: { restore?: boolean } = {}): Promise<T> {
+  const kernel = await Kernel.open({ logToFile: true, config: { controlSocket: false } });
+  try {
+    if (options.restore) {
+      for (const failure of await kernel.restoreDeployments()) {
+        process.stderr.write(`warning: ${failure.slot} could not be restored: ${failure.error.code}: ${failure.error.message}\n`);
+      }
+    }
+    return await fn(kernel);
+  } finally {
+    await kernel.close();
+  }
+}
+
+export function runningKernel(): Promise<ControlClient | null> {
+  return connectToKernel(homePaths(titanHome()).controlSocket);
+}

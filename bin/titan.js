@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+// The `titan` command. Plain JavaScript so it can refuse an old Node in one clear line before any
+// TypeScript is loaded; everything else lives in main.ts.
+const major = Number(process.versions.node.split('.')[0]);
+if (major < 24) {
+  console.error(`TITAN_E_NODE_VERSION: Titan needs Node 24 or newer (this is ${process.version}); run it through npm (npm start, npx titan), which uses the project's own Node 24.`);
+  process.exit(1);
+}
+// Node marks its TypeScript stripper experimental; that notice is not for Titan's users.
+process.removeAllListeners('warning');
+process.on('warning', (warning) => {
+  if (warning.name !== 'ExperimentalWarning') console.error(`${warning.name}: ${warning.message}`);
+});
+const { main } = await import('./main.ts');
+process.exitCode = await main(process.argv.slice(2));
