@@ -1,0 +1,30 @@
+// Runs the real `titan` command (bin/titan.js on this Node) against a TITAN_HOME.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export type CliResult = { code: number | null; stdout: string; stderr: string };
+
+export function runTitan(args: string[], home: string, options: { untilOutput?: string; thenSignal?: NodeJS.Signals } = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', 'bin/titan.js', ...args], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, TITAN_HOME: home },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let signalled = false;
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (options.untilOutput && !signalled && stdout.includes(options.untilOutput)) {
+        signalled = true;
+        child.kill(options.thenSignal ?? 'SIGTERM');
+      }
+    });
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
