@@ -39,12 +39,9 @@ async function componentize(js: string, world: BuildWorld, backend: Backend): Pr
       return component;
     }
     const { componentize: sm } = await import('@bytecodealliance/componentize-js');
-    const { component } = await sm(js, {
-      sourcePath: 'component.js',
-      witPath: world.witDir,
-      worldName: world.worldName,
-      disableFeatures: ['random', 'stdio', 'clocks', 'http', 'fetch-event'],
-    });
+    // No sourcePath: given one, StarlingMonkey loads the module from that file instead of `js`.
+    const options = { witPath: world.witDir, worldName: world.worldName, disableFeatures: ['random', 'stdio', 'clocks', 'http', 'fetch-event'] };
+    const { component } = await sm(js, options as Parameters<typeof sm>[1] & object);
     return component;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

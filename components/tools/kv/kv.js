@@ -37,7 +37,8 @@ export const tool = {
     const args = parse(input);
     switch (args.op) {
       case 'get':
-        return JSON.stringify({ key: args.key, value: get(args.key) });
+        // QuickJS gives null for a missing value, StarlingMonkey undefined: answer null either way.
+        return JSON.stringify({ key: args.key, value: get(args.key) ?? null });
       case 'set':
         if (typeof args.value !== 'string') throw { tag: 'invalid-input', val: '"set" needs a string "value"' };
         try {
