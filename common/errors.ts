@@ -41,6 +41,18 @@ export const ERRORS = {
   TITAN_E_PATCH_STATE: { status: 409, fix: 'see `titan kernel patches` for the patch state and the allowed next steps' },
   TITAN_E_KERNEL_UNREACHABLE: { status: 503, fix: 'start the kernel with `npm start`' },
   TITAN_E_SHUTTING_DOWN: { status: 503 },
+
+  // stores
+  TITAN_E_DB_CORRUPT: { status: 500 },
+  TITAN_E_DB_UNAVAILABLE: { status: 503, fix: 'check TITAN_DB_URL (file:PATH or postgres://...) and that the database is reachable' },
+  TITAN_E_DB_URL_INVALID: { status: 400, fix: 'set TITAN_DB_URL to file:/path/to/titan.db or postgres://user:pass@host:port/db' },
+  TITAN_E_SQL: { status: 500 },
+  TITAN_E_SQL_CONSTRAINT: { status: 409 },
+  TITAN_E_SQL_SYNTAX: { status: 500, fix: 'a store component sent SQL the database refused: roll the store back and report it' },
+  TITAN_E_SCHEMA_MISSING: { status: 500, fix: 'deploy a store version whose migrations create the table, or run `titan db migrate`' },
+  TITAN_E_STORE: { status: 500 },
+  TITAN_E_TURN_STATE: { status: 409, fix: 'a turn moves pending -> streaming -> awaiting_approval -> completed | failed | interrupted' },
+  TITAN_E_WRITE_FAILED: { status: 503, fix: 'the write was retried and failed; see the warning event and the kernel log' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -11,6 +11,21 @@ export type HostServices = {
   log(component: ComponentIdentity, level: LogLevel, message: string, fields?: Record<string, string>): void;
   emit(component: ComponentIdentity, callId: string | undefined, kind: string, data: string): void;
   kv: KvService;
+  /** Present when the kernel has a database open. */
+  sql?: SqlService;
+};
+
+export type SqlParam = null | number | bigint | string | Uint8Array | boolean;
+export type SqlResult = { columns: string[]; rows: unknown[][]; changes: number };
+
+export type SqlService = {
+  dialect: 'sqlite' | 'postgres';
+  run(sql: string, params: SqlParam[]): Promise<SqlResult>;
+  batch(statements: Array<{ sql: string; params: SqlParam[] }>): Promise<SqlResult[]>;
+  begin(): Promise<number>;
+  inTransaction(tx: number, sql: string, params: SqlParam[]): Promise<SqlResult>;
+  commit(tx: number): Promise<void>;
+  rollback(tx: number): Promise<void>;
 };
 
 export type KvService = {

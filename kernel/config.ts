@@ -19,6 +19,10 @@ export type KernelConfig = {
   autoApprovePatches: boolean;
   /** Serve the CLI's control socket in $TITAN_HOME/run. */
   controlSocket: boolean;
+  /** file:PATH (libSQL) or postgres://...; empty means $TITAN_HOME/titan.db. */
+  dbUrl: string;
+  /** The store component serving the kernel's data. */
+  store: string;
 };
 
 export const DEFAULT_CONFIG: KernelConfig = {
@@ -29,6 +33,8 @@ export const DEFAULT_CONFIG: KernelConfig = {
   defaultTimeoutMs: 30000,
   autoApprovePatches: false,
   controlSocket: true,
+  dbUrl: '',
+  store: 'core',
 };
 
 const CLAMPS: Partial<Record<keyof KernelConfig, [number, number]>> = {
@@ -46,6 +52,8 @@ const ENV: Record<string, keyof KernelConfig> = {
   TITAN_DEFAULT_TIMEOUT_MS: 'defaultTimeoutMs',
   TITAN_AUTO_APPROVE_PATCHES: 'autoApprovePatches',
   TITAN_CONTROL_SOCKET: 'controlSocket',
+  TITAN_DB_URL: 'dbUrl',
+  TITAN_STORE: 'store',
 };
 
 const schema = {
@@ -59,6 +67,8 @@ const schema = {
     defaultTimeoutMs: { type: 'integer' },
     autoApprovePatches: { type: 'boolean' },
     controlSocket: { type: 'boolean' },
+    dbUrl: { type: 'string' },
+    store: { type: 'string', pattern: '^[a-z][a-z0-9-]{0,62}$' },
   },
 };
 const validate = new Ajv({ allErrors: true, coerceTypes: true }).compile(schema);

@@ -1,11 +1,11 @@
 // The kernel side of the host interfaces: logs go to the kernel log and the bus, emitted events
-// to the bus, kv to the kv store.
-import type { ComponentIdentity, HostServices, LogLevel } from '../host-api/index.ts';
+// to the bus, kv to the kv store, sql to the database.
+import type { ComponentIdentity, HostServices, LogLevel, SqlService } from '../host-api/index.ts';
 import type { EventBus } from './events.ts';
 import type { KvStore } from './kv-store.ts';
 import type { Logger } from './logger.ts';
 
-export function createHostServices(bus: EventBus, logger: Logger, kv: KvStore): HostServices {
+export function createHostServices(bus: EventBus, logger: Logger, kv: KvStore, sql?: SqlService): HostServices {
   const slotOf = (c: ComponentIdentity) => `${c.kind}/${c.name}`;
   return {
     log(component, level: LogLevel, message, fields) {
@@ -16,5 +16,6 @@ export function createHostServices(bus: EventBus, logger: Logger, kv: KvStore): 
       bus.emit('component.event', { slot: slotOf(component), version: component.version, callId, kind, data });
     },
     kv,
+    sql,
   };
 }

@@ -20,6 +20,10 @@ import { Supervisor } from './supervisor.ts';
 import { rollbackSlot, swapSlot, type SwapDeps, type SwapResult } from './swap.ts';
 import { WorkerHost } from './worker-host.ts';
 import { watchForUpdates } from './update-watcher.ts';
+import type { SqlBackend } from './db/backend.ts';
+import { defaultDbUrl, openDatabase } from './db/open.ts';
+import { createSqlService } from './db/sql-service.ts';
+import { StoreClient } from './store-client.ts';
 import type { HostServices } from '../host-api/index.ts';
 import type { PoolStats } from './pool.ts';
 
@@ -56,6 +60,9 @@ export class Kernel {
   readonly supervisor: Supervisor;
   readonly loader: ComponentLoader;
   readonly kv: KvStore;
+  readonly db: SqlBackend;
+  /** The kernel's data, through the store component serving in store/<config.store>. */
+  readonly store: StoreClient;
   readonly services: HostServices;
   readonly #slots = new Map<string, Slot>();
   readonly #deployments: DeploymentsFile;
@@ -63,7 +70,7 @@ export class Kernel {
   #closed = false;
 
   private constructor(init: {
-    paths: HomePaths; config: KernelConfig; warnings: string[]; bus: EventBus; logger: Logger; registry: Registry; patches: PatchQueue;
+    paths: HomePaths; config: KernelConfig; warnings: string[]; bus: EventBus; logger: Logger; registry: Registry; patches: PatchQueue; db: SqlBackend;
   }) {
     this.paths = init.paths;
     this.config = init.config;
@@ -75,7 +82,10 @@ export class Kernel {
     this.supervisor = new Supervisor(this.bus);
     this.loader = new ComponentLoader(this.paths.cache);
     this.kv = new KvStore(this.paths.kv);
-    this.services = createHostServices(this.bus, this.logger, this.kv);
+    this.db = init.db;
+    const sql = createSqlService(this.db, (message) => this.bus.emit('kernel.warning', { message }));
+    this.services = createHostServices(this.bus, this.logger, this.kv, sql);
+    this.store = new StoreClient((kind, name, fn, args) => this.call(kind, name, fn, args), this.config.store);
     this.#deployments = new DeploymentsFile(this.paths.deployments);
     this.#workers = new WorkerHost(this.services, this.config.workerThreads);
   }
@@ -90,7 +100,8 @@ export class Kernel {
     for (const warning of warnings) logger.warn(warning);
     const registry = await Registry.open(paths.registry);
     const patches = await PatchQueue.open(paths.patches, bus);
-    const kernel = new Kernel({ paths, config, warnings, bus, logger, registry, patches });
+    const db = await openDatabase(config.dbUrl || defaultDbUrl(paths.home));
+    const kernel = new Kernel({ paths, config, warnings, bus, logger, registry, patches, db });
     bus.onAny((type, payload) => {
       if (type !== 'component.log') logger.info({ event: type, ...(payload as object) }, String(type));
     });
@@ -288,6 +299,7 @@ export class Kernel {
     await Promise.all([...this.#slots.values()].map((slot) => slot.active?.close()));
     await this.#workers.close();
     await this.kv.flush();
+    await this.db.close();
     this.logger.flush?.();
   }
 }

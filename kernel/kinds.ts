@@ -7,8 +7,15 @@ export const KIND_EXPORTS: Record<ComponentKind, { interface: string; functions:
   channel: { interface: 'channel', functions: ['describe', 'decode-inbound', 'encode-outbound', 'smoke'] },
   provider: { interface: 'provider', functions: ['describe', 'encode-request', 'decode-chunk', 'smoke'] },
   reflex: { interface: 'reflex', functions: ['describe', 'match', 'execute', 'smoke'] },
-  store: { interface: 'store', functions: ['describe', 'migrate', 'smoke'] },
+  store: { interface: 'store', functions: ['describe', 'migrate', 'request', 'smoke'] },
 };
+
+/**
+ * What must run on a new version before it may serve, after it is instantiated and before its
+ * smoke test: a store brings its schema forward (additive migrations, so the old version keeps
+ * working on the migrated schema if the swap then fails).
+ */
+export const KIND_PREPARE: Partial<Record<ComponentKind, string>> = { store: 'migrate' };
 
 /** WIT names are kebab-case; jco exposes them in camelCase. */
 export function camel(witName: string): string {

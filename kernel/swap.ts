@@ -7,6 +7,7 @@ import type { Deployment } from './deployment.ts';
 import type { EventBus } from './events.ts';
 import type { Slot } from './slot.ts';
 import { smokeTest } from './smoke.ts';
+import { KIND_PREPARE } from './kinds.ts';
 
 export type SwapDeps = {
   createDeployment(manifest: PublishedManifest): Promise<Deployment>;
@@ -27,6 +28,8 @@ export async function swapSlot(slot: Slot, manifest: PublishedManifest, deps: Sw
   try {
     next = await deps.createDeployment(manifest);
     await next.warm(1);
+    const prepare = KIND_PREPARE[manifest.kind];
+    if (prepare) await next.call(prepare, []);
     await smokeTest(next);
     const previous = slot.active;
     slot.active = next; // the switch

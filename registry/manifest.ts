@@ -18,7 +18,8 @@ export type Limits = {
   isolation?: 'inline' | 'worker';
   maxInstances?: number;
 };
-export type SmokeCase = { function?: string; input: string; expect?: string };
+/** A call a new version must answer before it may serve: `input` for a tool's invoke, or `args`. */
+export type SmokeCase = { function?: string; input?: string; args?: string[]; expect?: string };
 
 export type SourceManifest = {
   name: string;
@@ -74,8 +75,13 @@ const smokeSchema = {
   items: {
     type: 'object',
     additionalProperties: false,
-    required: ['input'],
-    properties: { function: { type: 'string' }, input: { type: 'string' }, expect: { type: 'string' } },
+    anyOf: [{ required: ['input'] }, { required: ['args'] }],
+    properties: {
+      function: { type: 'string' },
+      input: { type: 'string' },
+      args: { type: 'array', maxItems: 16, items: { type: 'string' } },
+      expect: { type: 'string' },
+    },
   },
 };
 const common = {

@@ -46,7 +46,7 @@ export async function buildComponent(dir: string, options: BuildOptions): Promis
   const backend = options.backend ?? manifest.backend ?? 'quickjs';
   const source = await readGuestSource(dir, manifest.source);
   const world = await prepareBuildWorld(manifest.world, Object.keys(manifest.capabilities), options.cacheDir);
-  const built = await componentizeCached(source.js, world, backend, new DiskCache(path.join(options.cacheDir, 'components')));
+  const built = await componentizeCached(source, world, backend, new DiskCache(path.join(options.cacheDir, 'components')));
   return {
     dir,
     manifest,
