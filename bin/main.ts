@@ -5,6 +5,7 @@ import { printError, type Out } from './output.ts';
 import { buildCommand } from './commands/build.ts';
 import { callCommand } from './commands/call.ts';
 import { componentsCommand } from './commands/components.ts';
+import { dbCommand } from './commands/db.ts';
 import { kernelCommand } from './commands/kernel.ts';
 import { registryCommand } from './commands/registry.ts';
 import { startCommand } from './commands/start.ts';
@@ -34,6 +35,7 @@ const COMMANDS: Record<string, Command> = {
   kernel: kernelCommand,
   components: componentsCommand,
   call: callCommand,
+  db: dbCommand,
 };
 
 export const USAGE = `titan - the Titan agent engine
@@ -54,6 +56,8 @@ export const USAGE = `titan - the Titan agent engine
   titan kernel rollback ID|KIND/NAME       undo a patch, or put a slot's previous version back
   titan components                         slots, serving versions, instance counts
   titan call [KIND/]NAME JSON              call a tool (or FN of another kind with KIND/NAME#FN)
+  titan db migrate|status                  bring the database schema forward / show where it is
+  titan db export FILE.jsonl | import FILE.jsonl   move data between libSQL and PostgreSQL
 
 Every command takes --json. State lives in $TITAN_HOME (default ~/.titan).`;
 

@@ -7,3 +7,5 @@ export type { Patch, PatchState, Actor } from './patches.ts';
 export type { SwapResult } from './swap.ts';
 export type { KernelEvents } from './events.ts';
 export type { KernelConfig } from './config.ts';
+export { exportDatabase, importDatabase } from './db-transfer.ts';
+export type { StoreClient, SchemaStatus } from './store-client.ts';

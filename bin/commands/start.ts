@@ -27,6 +27,11 @@ async function serve(kernel: Kernel, started: number): Promise<number> {
     say(`Titan kernel on Node ${process.versions.node}, home ${kernel.paths.home}`);
     for (const warning of kernel.warnings) say(`warning: ${warning}`);
 
+    kernel.bus.on('component.event', (event) => {
+      if (event.kind !== 'progress' || !event.slot.startsWith('store/')) return;
+      const step = JSON.parse(event.data) as { step: number; of: number; version: number; name: string };
+      say(`migrating ${event.slot}: ${step.step}/${step.of} schema version ${step.version} (${step.name})`);
+    });
     const report = await bootstrapBuiltins(kernel, { progress: consoleProgress(process.stdout) });
     if (report.published.length) say(`published to the registry: ${report.published.join(', ')}`);
     for (const patch of report.proposed) say(`newer version proposed as a patch: ${patch} (npx titan kernel patches)`);

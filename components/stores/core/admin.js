@@ -72,6 +72,11 @@ export const admin = {
     batch([[`SELECT setval(pg_get_serial_sequence('${table}', 'pos'), COALESCE((SELECT MAX(pos) FROM ${table}), 0) + 1, false)`, []]]);
     return { reseeded: true };
   },
+  /** Empties one table: only used to undo a failed import into an empty database. */
+  'table.clear'(input) {
+    const table = knownTable(input.table);
+    return { removed: batch([[`DELETE FROM ${table}`, []]])[0] };
+  },
   'table.count'(input) {
     const table = knownTable(input.table);
     return Number(one(`SELECT COUNT(*) AS n FROM ${table}`).n);

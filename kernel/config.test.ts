@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { test, type TestContext } from 'node:test';
+import { isTitanError } from '../common/errors.ts';
+import { DEFAULT_CONFIG, loadConfig } from './config.ts';
+import { Kernel } from './kernel.ts';
+
+async function configFile(t: TestContext, content?: unknown): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'titan-config-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'config.json');
+  if (content !== undefined) await writeFile(file, typeof content === 'string' ? content : JSON.stringify(content));
+  return file;
+}
+
+async function refused(promise: Promise<unknown>, field: RegExp): Promise<void> {
+  await assert.rejects(promise, (error) => {
+    assert.ok(isTitanError(error, 'TITAN_E_CONFIG_INVALID'), `expected TITAN_E_CONFIG_INVALID, got ${String(error)}`);
+    assert.match(error.message, field);
+    assert.ok(error.fix, 'the error says how to fix it');
+    return true;
+  });
+}
+
+test('no file and no environment: the defaults, without warnings', async (t) => {
+  const { config, warnings } = await loadConfig(await configFile(t), {});
+  assert.deepEqual(config, DEFAULT_CONFIG);
+  assert.deepEqual(warnings, []);
+});
+
+test('the file overrides the defaults, TITAN_* variables override the file, explicit overrides win', async (t) => {
+  const file = await configFile(t, { defaultMemoryMb: 128, maxInstances: 4, logLevel: 'warn', autoApprovePatches: true });
+  const env = { TITAN_MAX_INSTANCES: '16', TITAN_WORKER_THREADS: '3', TITAN_AUTO_APPROVE_PATCHES: 'false', TITAN_CONTROL_SOCKET: '', UNRELATED: 'x' };
+
+  const { config, warnings } = await loadConfig(file, env);
+  assert.deepEqual(config, {
+    ...DEFAULT_CONFIG,
+    defaultMemoryMb: 128, // file
+    logLevel: 'warn', // file
+    maxInstances: 16, // environment beats file, and text becomes a number
+    workerThreads: 3,
+    autoApprovePatches: false, // "false" becomes a boolean
+    controlSocket: true, // an empty variable counts as unset
+  });
+  assert.deepEqual(warnings, []);
+
+  const overridden = await loadConfig(file, env, { maxInstances: 2 });
+  assert.equal(overridden.config.maxInstances, 2);
+});
+
+test('a field of the wrong type is refused with the field named', async (t) => {
+  await refused(loadConfig(await configFile(t, { maxInstances: 'lots' }), {}), /maxInstances/);
+  await refused(loadConfig(await configFile(t, { defaultTimeoutMs: 1.5 }), {}), /defaultTimeoutMs/);
+  await refused(loadConfig(await configFile(t, { logLevel: 'loud' }), {}), /logLevel/);
+  await refused(loadConfig(await configFile(t), { TITAN_WORKER_THREADS: 'four' }), /workerThreads/);
+  await refused(loadConfig(await configFile(t), { TITAN_AUTO_APPROVE_PATCHES: 'maybe' }), /autoApprovePatches/);
+});
+
+test('an unknown field (a typo) is refused rather than silently ignored', async (t) => {
+  await refused(loadConfig(await configFile(t, { maxInstance: 4 }), {}), /maxInstance/);
+});
+
+test('a file that is not JSON is refused with the file named', async (t) => {
+  const file = await configFile(t, '{ "maxInstances": 4, ');
+  await refused(loadConfig(file, {}), new RegExp(`${path.basename(file)} is not valid JSON`));
+});
+
+test('numbers out of range are clamped into range, each with a warning', async (t) => {
+  const file = await configFile(t, { defaultMemoryMb: 1, maxInstances: 100000 });
+  const { config, warnings } = await loadConfig(file, { TITAN_WORKER_THREADS: '0', TITAN_DEFAULT_TIMEOUT_MS: '99999999' });
+  assert.equal(config.defaultMemoryMb, 8);
+  assert.equal(config.maxInstances, 256);
+  assert.equal(config.workerThreads, 1);
+  assert.equal(config.defaultTimeoutMs, 600000);
+  assert.equal(warnings.length, 4);
+  assert.ok(warnings.some((w) => /defaultMemoryMb=1 .*8\.\.4096.* 8$/.test(w)), warnings.join('\n'));
+  assert.ok(warnings.some((w) => /maxInstances=100000 .* 256$/.test(w)), warnings.join('\n'));
+  assert.ok(warnings.some((w) => /workerThreads=0 .* 1$/.test(w)), warnings.join('\n'));
+});
+
+test('the kernel starts with clamped values and reports the warnings; a wrong type keeps it from starting', async (t) => {
+  const file = await configFile(t, { maxInstances: 0 });
+  const home = path.dirname(file);
+  const kernel = await Kernel.open({ home, env: {}, logToFile: false });
+  try {
+    assert.equal(kernel.config.maxInstances, 1);
+    assert.deepEqual(kernel.warnings, ['config maxInstances=0 is outside 1..256; using 1']);
+  } finally {
+    await kernel.close();
+  }
+
+  await refused(Kernel.open({ home, env: { TITAN_DEFAULT_MEMORY_MB: 'big' }, logToFile: false }), /defaultMemoryMb/);
+});
