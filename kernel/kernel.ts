@@ -68,6 +68,7 @@ export class Kernel {
   readonly #deployments: DeploymentsFile;
   readonly #workers: WorkerHost;
   #closed = false;
+  #storeAttached = false;
 
   private constructor(init: {
     paths: HomePaths; config: KernelConfig; warnings: string[]; bus: EventBus; logger: Logger; registry: Registry; patches: PatchQueue; db: SqlBackend;
@@ -183,7 +184,15 @@ export class Kernel {
     const slot = this.slot(manifest.kind, manifest.name);
     const result = await swapSlot(slot, manifest, this.#swapDeps());
     await this.#record(slot);
+    await this.#attachStore(slot);
     return result;
+  }
+
+  /** Once the kernel's store serves, the patch queue lives in it. */
+  async #attachStore(slot: Slot): Promise<void> {
+    if (slot.kind !== 'store' || slot.name !== this.config.store || this.#storeAttached) return;
+    this.#storeAttached = true;
+    await this.patches.useStore(this.store);
   }
 
   async rollback(kind: string, name: string): Promise<SwapResult> {
@@ -216,6 +225,7 @@ export class Kernel {
           slot.remember(await this.registry.show({ kind, name, version }));
         }
         await swapSlot(slot, await this.registry.show({ kind, name, version: record.version }), this.#swapDeps());
+        await this.#attachStore(slot);
       } catch (error) {
         failures.push({ slot: key, error: error as TitanError });
       }

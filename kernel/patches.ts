@@ -1,8 +1,9 @@
 // The patch queue: every change of a serving component goes proposed -> approved | rejected ->
 // deployed (or failed, with the old version still serving) -> rolled back, and each step records
-// who, why and when. Kept in $TITAN_HOME/patches.json (atomic rewrite per change) until the store
-// component takes it over.
+// who, why and when. Persisted in the store component once it serves (see useStore); before that
+// (first start, or a kernel without a store) in $TITAN_HOME/patches.json, rewritten atomically.
 import { randomUUID } from 'node:crypto';
+import { rename } from 'node:fs/promises';
 import { readJsonFile, writeJsonAtomic } from '../common/atomic-file.ts';
 import { TitanError } from '../common/errors.ts';
 import type { EventBus } from './events.ts';
@@ -34,20 +35,43 @@ const NEXT: Record<PatchState, PatchState[]> = {
 
 export type Actor = { by: string; why: string };
 
+/** Where patches are kept: one changed patch is saved at a time, after the in-memory change. */
+export type PatchPersistence = { save(patch: Patch, all: Patch[]): Promise<void> };
+
+export type PatchStore = {
+  request<T>(op: string, input?: unknown): Promise<T>;
+};
+
 export class PatchQueue {
   readonly #file: string;
   readonly #bus: EventBus;
   #patches: Patch[];
+  #persistence: PatchPersistence;
   #writes: Promise<void> = Promise.resolve();
 
   private constructor(file: string, bus: EventBus, patches: Patch[]) {
     this.#file = file;
     this.#bus = bus;
     this.#patches = patches;
+    this.#persistence = { save: (_patch, all) => writeJsonAtomic(this.#file, all) };
   }
 
   static async open(file: string, bus: EventBus): Promise<PatchQueue> {
     return new PatchQueue(file, bus, await readJsonFile<Patch[]>(file, []));
+  }
+
+  /**
+   * Moves the queue into the store: patches still in the interim file are saved there (once: the
+   * file is renamed after), then the queue is read back from the store and kept there from now on.
+   */
+  async useStore(store: PatchStore): Promise<void> {
+    await this.#writes.catch(() => {});
+    const stored = await store.request<Patch[]>('patches.list');
+    const known = new Set(stored.map((p) => p.id));
+    for (const patch of this.#patches) if (!known.has(patch.id)) await store.request('patches.save', { patch });
+    if (this.#patches.length > 0) await rename(this.#file, `${this.#file}.moved-to-store`).catch(() => {});
+    this.#patches = await store.request<Patch[]>('patches.list');
+    this.#persistence = { save: (patch) => store.request('patches.save', { patch }).then(() => {}) };
   }
 
   list(filter: { state?: PatchState; slot?: string } = {}): Patch[] {
@@ -94,8 +118,10 @@ export class PatchQueue {
   }
 
   #commit(patch: Patch, actor: Actor): Promise<void> {
-    const snapshot = JSON.parse(JSON.stringify(this.#patches)) as Patch[];
-    this.#writes = this.#writes.catch(() => {}).then(() => writeJsonAtomic(this.#file, snapshot));
+    const snapshot = structuredClone(this.#patches);
+    const changed = structuredClone(patch);
+    const persistence = this.#persistence;
+    this.#writes = this.#writes.catch(() => {}).then(() => persistence.save(changed, snapshot));
     this.#bus.emit('patch.changed', { id: patch.id, slot: patch.slot, state: patch.state, by: actor.by, why: actor.why });
     return this.#writes;
   }
