@@ -3,13 +3,12 @@ import { Kernel } from '../kernel/api.ts';
 import { connectToKernel, type ControlClient } from './control-client.ts';
 import { homePaths, titanHome } from '../common/home.ts';
 
-export async function withOfflineKernel<T>(fn: (kernel: Kernel) => Promise<T>, options: { restore?: boolean } = {}): Promise<T> {
+/** The serving versions are restored first: the store among them holds the patch queue. */
+export async function withOfflineKernel<T>(fn: (kernel: Kernel) => Promise<T>): Promise<T> {
   const kernel = await Kernel.open({ logToFile: true, config: { controlSocket: false } });
   try {
-    if (options.restore) {
-      for (const failure of await kernel.restoreDeployments()) {
-        process.stderr.write(`warning: ${failure.slot} could not be restored: ${failure.error.code}: ${failure.error.message}\n`);
-      }
+    for (const failure of await kernel.restoreDeployments()) {
+      process.stderr.write(`warning: ${failure.slot} could not be restored: ${failure.error.code}: ${failure.error.message}\n`);
     }
     return await fn(kernel);
   } finally {

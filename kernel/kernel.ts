@@ -238,6 +238,9 @@ export class Kernel {
   async proposePatch(ref: ComponentRef & { kind: ComponentKind }, actor: Partial<Actor> = {}): Promise<Patch> {
     const target = await this.registry.resolve(ref);
     const current = this.#slots.get(slotKey(target.kind, target.name))?.active?.manifest;
+    if (current?.digest === target.digest) {
+      throw new TitanError('TITAN_E_PATCH_STATE', `${target.kind}/${target.name}@${target.version} is already serving`);
+    }
     const patch = await this.patches.propose(
       { kind: target.kind, name: target.name, fromVersion: current?.version, toVersion: target.version, toDigest: target.digest },
       actorOf(actor, `update ${target.kind}/${target.name} to ${target.version}`),

@@ -21,7 +21,7 @@ export async function callCommand({ positionals, out }: Args): Promise<number> {
   const client = await runningKernel();
   const result = client
     ? await client.request<unknown>('POST', '/call', { kind, name, fn, args })
-    : await withOfflineKernel((k) => k.call(kind as ComponentKind, name, fn, args), { restore: true });
+    : await withOfflineKernel((k) => k.call(kind as ComponentKind, name, fn, args));
   const value = typeof result === 'string' && fn === 'invoke' ? JSON.parse(result) : result;
   print(out, value, () => (typeof value === 'string' ? value : JSON.stringify(value, null, 2)));
   return 0;

@@ -8,7 +8,7 @@ export async function componentsCommand({ out }: Args): Promise<number> {
   const client = await runningKernel();
   const components = client
     ? await client.request<ComponentStatus[]>('GET', '/components')
-    : await withOfflineKernel(async (k) => k.components(), { restore: true });
+    : await withOfflineKernel(async (k) => k.components());
   const rows = components.map((c) => ({
     slot: c.slot,
     version: c.version,

@@ -20,8 +20,7 @@ export async function kernelCommand({ positionals, values, out }: Args): Promise
   const [verb, target] = positionals;
   const actor = { by: values.by as string | undefined, why: values.why as string | undefined };
   const client = await runningKernel();
-  // Deploying and rolling back change what serves: offline, restore the slots first.
-  const offline = <T>(fn: (k: Kernel) => Promise<T>) => withOfflineKernel(fn, { restore: verb === 'deploy' || verb === 'rollback' });
+  const offline = <T>(fn: (k: Kernel) => Promise<T>) => withOfflineKernel(fn);
   const need = (what: string) => {
     if (!target) throw new TitanError('TITAN_E_USAGE', `titan kernel ${verb} ${what}`);
     return target;
