@@ -3,8 +3,8 @@
 import os from 'node:os';
 import { TitanError } from '../common/errors.ts';
 import { homePaths, titanHome, type HomePaths } from '../common/home.ts';
-import type { ComponentKind, PublishedManifest } from '../registry/manifest.ts';
-import { Registry, type ComponentRef } from '../registry/registry.ts';
+import { validatePublishedManifest, type ComponentKind, type PublishedManifest } from '../registry/manifest.ts';
+import { Registry, sameRelease, type ComponentRef } from '../registry/registry.ts';
 import { loadConfig, type KernelConfig } from './config.ts';
 import { InlineDeployment, type CallOptions, type Deployment } from './deployment.ts';
 import { DeploymentsFile } from './deployments-file.ts';
@@ -69,6 +69,7 @@ export class Kernel {
   readonly #workers: WorkerHost;
   #closed = false;
   #storeAttached = false;
+  readonly #deployingPatches = new Set<string>();
 
   private constructor(init: {
     paths: HomePaths; config: KernelConfig; warnings: string[]; bus: EventBus; logger: Logger; registry: Registry; patches: PatchQueue; db: SqlBackend;
@@ -120,6 +121,7 @@ export class Kernel {
 
   /** Calls an exported function of the serving version of kind/name. */
   call(kind: ComponentKind, name: string, fn: string, args: unknown[], options?: CallOptions): Promise<unknown> {
+    if (this.#closed) return Promise.reject(new TitanError('TITAN_E_SHUTTING_DOWN', 'the kernel is shutting down'));
     const active = this.#slots.get(slotKey(kind, name))?.active;
     if (!active) return Promise.reject(new TitanError('TITAN_E_SLOT_EMPTY', `no ${kind} named "${name}" is deployed`));
     return active.call(fn, args, options);
@@ -149,9 +151,25 @@ export class Kernel {
 
   // ---- deploying -------------------------------------------------------------------------
 
+  /**
+   * A deployment of a published version. The registry's own manifest is used, never the caller's
+   * copy: capabilities and limits cannot be widened by handing in an edited manifest.
+   */
   async createDeployment(manifest: PublishedManifest): Promise<Deployment> {
     if (this.#closed) throw new TitanError('TITAN_E_SHUTTING_DOWN', 'the kernel is shutting down');
-    const wasm = await this.registry.readBlob(manifest);
+    const who = `${manifest.kind}/${manifest.name}@${manifest.version}`;
+    validatePublishedManifest(manifest, who);
+    const stored = await this.registry.show({ kind: manifest.kind, name: manifest.name, version: manifest.version });
+    if (!sameRelease(stored, manifest)) {
+      throw new TitanError('TITAN_E_NOT_FOUND', `${who} is not in the registry as given: its manifest differs from the published one`,
+        { fix: 'deploy a version as the registry holds it (titan registry show)' });
+    }
+    return this.deploymentFor(stored, await this.registry.readBlob(stored));
+  }
+
+  /** A deployment of a binary and its manifest (publish uses this before the version is stored). */
+  async deploymentFor(manifest: PublishedManifest, wasm: Uint8Array): Promise<Deployment> {
+    if (this.#closed) throw new TitanError('TITAN_E_SHUTTING_DOWN', 'the kernel is shutting down');
     const effective = this.#withDefaults(manifest);
     const loaded = await this.loader.load(effective, wasm);
     const slot = slotKey(manifest.kind, manifest.name);
@@ -182,7 +200,14 @@ export class Kernel {
 
   async deployManifest(manifest: PublishedManifest): Promise<SwapResult> {
     const slot = this.slot(manifest.kind, manifest.name);
-    const result = await swapSlot(slot, manifest, this.#swapDeps());
+    let result: SwapResult;
+    try {
+      result = await swapSlot(slot, manifest, this.#swapDeps());
+    } catch (error) {
+      // A first deploy that failed leaves no empty slot behind.
+      if (!slot.active && !slot.swapping) this.#slots.delete(slot.key);
+      throw error;
+    }
     await this.#record(slot);
     await this.#attachStore(slot);
     return result;
@@ -219,6 +244,7 @@ export class Kernel {
     const failures: Array<{ slot: string; error: TitanError }> = [];
     for (const [key, record] of Object.entries(await this.#deployments.read())) {
       const [kind, name] = key.split('/') as [ComponentKind, string];
+      if (this.#slots.get(key)?.active) continue; // already serving: restoring again changes nothing
       try {
         const slot = this.slot(kind, name);
         for (const version of record.history) {
@@ -263,18 +289,28 @@ export class Kernel {
     if (patch.state !== 'approved') {
       throw new TitanError('TITAN_E_PATCH_STATE', `patch ${patch.id.slice(0, 8)} is ${patch.state}; only an approved patch can be deployed`);
     }
-    const manifest = await this.registry.show({ kind: patch.kind as ComponentKind, name: patch.name, version: patch.toVersion });
-    if (manifest.digest !== patch.toDigest) {
-      throw new TitanError('TITAN_E_DIGEST_MISMATCH', `${patch.slot}@${patch.toVersion} in the registry is not the binary the patch approved`);
+    if (this.#deployingPatches.has(patch.id)) {
+      throw new TitanError('TITAN_E_SWAP_IN_PROGRESS', `patch ${patch.id.slice(0, 8)} is being deployed`);
     }
+    this.#deployingPatches.add(patch.id);
     try {
-      await this.deployManifest(manifest);
-    } catch (error) {
-      const titan = error instanceof TitanError ? error : new TitanError('TITAN_E_SMOKE_FAILED', String(error));
-      await this.patches.transition(patch.id, 'failed', actorOf(actor, 'deploy failed'), `${titan.code}: ${titan.message}`);
-      throw titan;
+      const manifest = await this.registry.show({ kind: patch.kind as ComponentKind, name: patch.name, version: patch.toVersion });
+      if (manifest.digest !== patch.toDigest) {
+        throw new TitanError('TITAN_E_DIGEST_MISMATCH', `${patch.slot}@${patch.toVersion} in the registry is not the binary the patch approved`);
+      }
+      try {
+        await this.deployManifest(manifest);
+      } catch (error) {
+        const titan = error instanceof TitanError ? error : new TitanError('TITAN_E_SMOKE_FAILED', String(error));
+        // Another swap of the slot was running: this deploy was not attempted, the patch is unchanged.
+        if (titan.code === 'TITAN_E_SWAP_IN_PROGRESS') throw titan;
+        await this.patches.transition(patch.id, 'failed', actorOf(actor, 'deploy failed'), `${titan.code}: ${titan.message}`);
+        throw titan;
+      }
+      return await this.patches.transition(patch.id, 'deployed', actorOf(actor, 'deployed'));
+    } finally {
+      this.#deployingPatches.delete(patch.id);
     }
-    return this.patches.transition(patch.id, 'deployed', actorOf(actor, 'deployed'));
   }
 
   /** Rolls a deployed patch back: the slot returns to the version that served before it. */
@@ -287,14 +323,15 @@ export class Kernel {
     if (!slot?.active || slot.active.manifest.version !== patch.toVersion) {
       throw new TitanError('TITAN_E_PATCH_STATE', `${patch.slot} no longer serves ${patch.toVersion}; roll back the newer patch first`);
     }
-    if (patch.fromVersion) {
-      const previous = await this.registry.show({ kind: patch.kind as ComponentKind, name: patch.name, version: patch.fromVersion });
-      await swapSlot(slot, previous, this.#swapDeps(), 'rollback');
-      const at = slot.history.map((m) => m.version).lastIndexOf(patch.fromVersion);
-      if (at >= 0) slot.history.splice(at, 1);
-      this.bus.emit('component.rolled_back', { slot: slot.key, from: patch.toVersion, to: patch.fromVersion });
-      await this.#record(slot);
+    if (!patch.fromVersion) {
+      throw new TitanError('TITAN_E_NOTHING_TO_ROLL_BACK', `patch ${patch.id.slice(0, 8)} was the first version of ${patch.slot}; there is nothing earlier to return to`);
     }
+    const previous = await this.registry.show({ kind: patch.kind as ComponentKind, name: patch.name, version: patch.fromVersion });
+    await swapSlot(slot, previous, this.#swapDeps(), 'rollback');
+    const at = slot.history.map((m) => m.version).lastIndexOf(patch.fromVersion);
+    if (at >= 0) slot.history.splice(at, 1);
+    this.bus.emit('component.rolled_back', { slot: slot.key, from: patch.toVersion, to: patch.fromVersion });
+    await this.#record(slot);
     return this.patches.transition(patch.id, 'rolled_back', actorOf(actor, 'rolled back'));
   }
 

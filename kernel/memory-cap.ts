@@ -52,7 +52,8 @@ export function capMemory(module: Uint8Array, maxBytes: number): Uint8Array {
       let max: number | undefined;
       [min, p] = readLeb(module, p);
       if (flags & 1) [max, p] = readLeb(module, p);
-      // A memory that starts above the cap keeps its minimum: instantiation then fails cleanly.
+      // A memory that starts above the cap keeps its minimum (lowering it would break the module)
+      // and can then never grow.
       const capped = Math.max(min, Math.min(max ?? Infinity, maxPages));
       body.push(1, ...leb(min), ...leb(capped));
     }

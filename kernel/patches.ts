@@ -83,10 +83,14 @@ export class PatchQueue {
     return structuredClone(patch);
   }
 
+  /** By full id, or by a prefix of at least 4 characters that names exactly one patch (as listed). */
   #find(id: string): Patch {
-    const patch = this.#patches.find((p) => p.id === id || p.id.startsWith(id));
-    if (!patch) throw new TitanError('TITAN_E_NOT_FOUND', `no patch "${id}"`, { fix: 'run `titan kernel patches` to list them' });
-    return patch;
+    const exact = this.#patches.find((p) => p.id === id);
+    if (exact) return exact;
+    const matches = id.length >= 4 ? this.#patches.filter((p) => p.id.startsWith(id)) : [];
+    if (matches.length > 1) throw new TitanError('TITAN_E_USAGE', `"${id}" names ${matches.length} patches; give more of the id`);
+    if (matches.length === 0) throw new TitanError('TITAN_E_NOT_FOUND', `no patch "${id}"`, { fix: 'run `titan kernel patches` to list them' });
+    return matches[0];
   }
 
   async propose(change: Omit<Patch, 'id' | 'state' | 'history' | 'slot' | 'error'>, actor: Actor): Promise<Patch> {

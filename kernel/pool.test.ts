@@ -128,7 +128,6 @@ test('a failed instance creation is reported to the caller and frees its place',
 });
 
 test('when the replacement for a poisoned instance fails to start, later waiters still get served', {
-  todo: 'kernel/pool.ts #discard: a failed respawn rejects one waiter and leaves the rest queued with no instance alive (they hang forever)',
 }, async () => {
   const { create } = factory((n) => n === 2);
   const pool = new InstancePool(create, 1);
@@ -186,7 +185,6 @@ test('drain waits for calls in flight, then frees every idle instance', async ()
 });
 
 test('drain waits for queued callers too: they are served before the pool empties', {
-  todo: 'kernel/pool.ts #release: handing an instance to a waiter leaves busy at 0 for a moment, so #checkDrained resolves drain before the queued call has run',
 }, async () => {
   const { create } = factory();
   const pool = new InstancePool(create, 1);

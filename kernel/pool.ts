@@ -2,34 +2,43 @@
 // holds a per-instance lock, and a JSPI call suspends mid-way), so concurrent calls spread over
 // up to `max` instances and wait in FIFO order beyond that. An instance that fails in a way that
 // may have corrupted it is dropped, never reused; the next call gets a fresh one.
+import { TitanError } from '../common/errors.ts';
 
 export type PoolStats = { live: number; idle: number; busy: number; waiting: number; created: number; discarded: number; max: number };
+
+type Waiter<T> = { resolve: (instance: T) => void; reject: (error: unknown) => void };
 
 export class InstancePool<T> {
   readonly #create: () => Promise<T>;
   readonly #max: number;
   readonly #idle: T[] = [];
-  readonly #waiting: Array<{ resolve: (instance: T) => void; reject: (error: unknown) => void }> = [];
+  readonly #waiting: Array<Waiter<T>> = [];
+  /** Calls accepted and not finished, waiting ones included: drain waits for this to reach 0. */
   #busy = 0;
   /** Instances that exist or are being created: never more than max. */
   #live = 0;
-  #creating = 0;
   #created = 0;
   #discarded = 0;
   #drained: (() => void) | undefined;
+  #closed = false;
 
   constructor(create: () => Promise<T>, max: number) {
     this.#create = create;
     this.#max = Math.max(1, max);
   }
 
-  /**
-   * Runs fn on an instance. `shouldDiscard(error)` decides whether a failure poisoned it.
-   * The first call on a pool with an idle instance takes no extra turn of the event loop.
-   */
+  /** Runs fn on an instance. `shouldDiscard(error)` decides whether a failure poisoned it. */
   async use<R>(fn: (instance: T) => R | Promise<R>, shouldDiscard: (error: unknown) => boolean): Promise<R> {
-    const instance = this.#idle.pop() ?? (await this.#acquireSlow());
+    if (this.#closed) throw new TitanError('TITAN_E_SHUTTING_DOWN', 'this component version was drained and no longer takes calls');
     this.#busy++;
+    let instance: T;
+    try {
+      instance = this.#idle.pop() ?? (await this.#acquireSlow());
+    } catch (error) {
+      this.#busy--;
+      this.#checkDrained();
+      throw error;
+    }
     let keep = true;
     try {
       return await fn(instance);
@@ -43,14 +52,13 @@ export class InstancePool<T> {
     }
   }
 
-  async #acquireSlow(): Promise<T> {
+  #acquireSlow(): Promise<T> {
     if (this.#live < this.#max) return this.#spawn();
     return new Promise<T>((resolve, reject) => this.#waiting.push({ resolve, reject }));
   }
 
   async #spawn(): Promise<T> {
     this.#live++;
-    this.#creating++;
     try {
       const instance = await this.#create();
       this.#created++;
@@ -58,8 +66,6 @@ export class InstancePool<T> {
     } catch (error) {
       this.#live--;
       throw error;
-    } finally {
-      this.#creating--;
     }
   }
 
@@ -73,10 +79,19 @@ export class InstancePool<T> {
   #discard(): void {
     this.#live--;
     this.#discarded++;
-    const waiter = this.#waiting.shift();
-    // A waiter loses nothing when an instance dies: it gets a fresh one.
-    if (waiter) this.#spawn().then(waiter.resolve, waiter.reject);
+    this.#serveWaiters();
     this.#checkDrained();
+  }
+
+  /** Waiters lose nothing when an instance dies: each gets a fresh one, or the error that stops it. */
+  #serveWaiters(): void {
+    while (this.#waiting.length > 0 && this.#live < this.#max) {
+      const waiter = this.#waiting.shift()!;
+      this.#spawn().then(waiter.resolve, (error: unknown) => {
+        waiter.reject(error);
+        this.#serveWaiters();
+      });
+    }
   }
 
   /** Creates instances up to n ahead of demand (swap pre-warms before switching). */
@@ -86,8 +101,9 @@ export class InstancePool<T> {
     for (const instance of fresh) this.#release(instance);
   }
 
-  /** Resolves when no call is running any more; then the idle instances are dropped. */
+  /** Stops taking calls; resolves when none is running or waiting any more, then drops the instances. */
   drain(): Promise<void> {
+    this.#closed = true;
     return new Promise((resolve) => {
       this.#drained = () => {
         this.#live -= this.#idle.length;
@@ -99,7 +115,7 @@ export class InstancePool<T> {
   }
 
   #checkDrained(): void {
-    if (this.#drained && this.#busy === 0 && this.#creating === 0 && this.#waiting.length === 0) {
+    if (this.#drained && this.#busy === 0 && this.#waiting.length === 0) {
       const done = this.#drained;
       this.#drained = undefined;
       done();
@@ -107,6 +123,7 @@ export class InstancePool<T> {
   }
 
   stats(): PoolStats {
-    return { live: this.#live, idle: this.#idle.length, busy: this.#busy, waiting: this.#waiting.length, created: this.#created, discarded: this.#discarded, max: this.#max };
+    // #busy counts waiting calls too; the stats report running and waiting apart.
+    return { live: this.#live, idle: this.#idle.length, busy: this.#busy - this.#waiting.length, waiting: this.#waiting.length, created: this.#created, discarded: this.#discarded, max: this.#max };
   }
 }

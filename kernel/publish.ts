@@ -4,9 +4,8 @@
 import type { KeyObject } from 'node:crypto';
 import { contentDigest } from '../common/digest.ts';
 import type { PublishedManifest } from '../registry/manifest.ts';
-import { parseWorld } from '../registry/manifest.ts';
+import { parseWorld, validatePublishedManifest } from '../registry/manifest.ts';
 import type { BuiltComponent } from '../toolchain/build.ts';
-import { InlineDeployment } from './deployment.ts';
 import type { Kernel } from './kernel.ts';
 import { smokeTest } from './smoke.ts';
 
@@ -30,8 +29,10 @@ export async function publishComponent(kernel: Kernel, built: PublishInput, opti
     sourceDigest: built.sourceDigest,
     created: new Date().toISOString(),
   };
-  const loaded = await kernel.loader.load(draft, built.wasm);
-  const probe = new InlineDeployment(loaded, kernel.services, () => {});
+  // Validated before anything is linked or run: a bad manifest never reaches the loader.
+  validatePublishedManifest(draft, `${declared.kind}/${declared.name}@${declared.version}`);
+  // Run exactly as it will serve: a worker-isolated component is probed in a worker, under its limits.
+  const probe = await kernel.deploymentFor(draft, built.wasm);
   let descriptor;
   try {
     descriptor = await smokeTest(probe);

@@ -14,6 +14,7 @@ import { checkSignature, normalizePublicKey, signManifest, type TrustPolicy } fr
 import { checkComponentBytes, sameRelease, Store } from './store.ts';
 
 export { parseRef, formatRef, type ComponentRef, type ExactRef } from './ref.ts';
+export { sameRelease } from './store.ts';
 export type { GcOptions, GcReport, Problem, Progress, VerifyReport } from './maintenance.ts';
 
 export type OpenOptions = {

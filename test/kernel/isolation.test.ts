@@ -139,7 +139,6 @@ test('a worker component\'s smoke case that runs past its time limit fails the d
 });
 
 test('publishing a worker-isolated component runs its smoke test under its time limit, never inline', {
-  todo: 'kernel/publish.ts smoke-tests every component in an InlineDeployment, ignoring limits.isolation "worker": untrusted smoke code runs on the publishing thread with no time limit (an endless smoke case hangs `titan registry publish` for good)',
 }, async (t) => {
   const { kernel } = await kernelFor(t);
   const slow = await buildFixture('slow-worker');

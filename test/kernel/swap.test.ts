@@ -192,7 +192,6 @@ test('a deployment that can no longer be restored is reported, and the other slo
 });
 
 test('restoring the deployments again on a running kernel changes nothing', {
-  todo: 'kernel/kernel.ts restoreDeployments re-adds the recorded history to slots that already serve and swaps the serving version into its own history: history [1.0.0] becomes [1.0.0, 1.0.0, 1.1.0], and the next rollback "returns" to the version already serving',
 }, async (t) => {
   const { kernel } = await kernelFor(t, [builtin('echo')]);
   await publishFixture(kernel, 'echo-v2');
@@ -204,7 +203,6 @@ test('restoring the deployments again on a running kernel changes nothing', {
 });
 
 test('once the kernel is closed, calls and deploys are refused with TITAN_E_SHUTTING_DOWN', {
-  todo: 'kernel/kernel.ts call() does not check #closed, and a drained InstancePool (kernel/pool.ts use) makes new instances: calls after close() still run, after the final kv flush',
 }, async (t) => {
   const { kernel, manifests: [echo] } = await kernelFor(t, [builtin('echo')]);
   await kernel.close();

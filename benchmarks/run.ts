@@ -1,0 +1,37 @@
+// `npm run bench`: runs each kernel benchmark in its own process (so one's JIT state, heap and RSS
+// never colour another's), then prints one summary table from benchmarks/results/*.json.
+// Targets are printed beside the figures; a missed target never fails the run, a crash does.
+import { spawnSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { printMachine } from './setup.ts';
+import { RESULTS_DIR, metCell, printTable, type SummaryRow } from './stats.ts';
+
+const BENCHMARKS = ['kernel-calls', 'instances', 'swap-under-load', 'swap-rss'];
+
+printMachine();
+const failed: string[] = [];
+for (const name of BENCHMARKS) {
+  console.log(`\n=== ${name} ===`);
+  const started = performance.now();
+  const file = fileURLToPath(new URL(`./${name}.ts`, import.meta.url));
+  const child = spawnSync(process.execPath, [...process.execArgv, file], { stdio: 'inherit' });
+  if (child.status !== 0) failed.push(name);
+  console.log(`(${name}: ${((performance.now() - started) / 1000).toFixed(1)} s${child.status === 0 ? '' : `, exit ${child.status ?? child.signal}`})`);
+}
+
+const rows: Array<Array<string | number>> = [];
+for (const name of BENCHMARKS) {
+  if (failed.includes(name)) {
+    rows.push([name, 'FAILED (see its output above)', '', '', '', '']);
+    continue;
+  }
+  const result = JSON.parse(await readFile(path.join(RESULTS_DIR, `${name}.json`), 'utf8')) as { summary: SummaryRow[] };
+  for (const r of result.summary) rows.push([name, r.metric, r.value, r.unit, r.target ?? '', metCell(r.met)]);
+}
+printTable('summary (all figures from this run)', ['benchmark', 'metric', 'value', 'unit', 'target', ''], rows);
+if (failed.length) {
+  console.log(`\nfailed: ${failed.join(', ')}`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,264 @@
+// Moving a user's data between the backends with `titan db export|import`: a filled libSQL database
+// exported as JSON lines and imported into a fresh PostgreSQL database answers every query the same;
+// PostgreSQL's identity counters continue after the imported rows; an import into a database with
+// data, or of a truncated or tampered file, is refused and changes nothing.
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { exportDatabase, importDatabase } from '../../kernel/api.ts';
+import type { StoreClient, Thread } from '../../kernel/store-client.ts';
+import { publishFixture, rejectsWithCode } from '../support/fixtures.ts';
+import { dumpAll, openStoreKernel, PostgresServer, tableCounts, type StoreKernel } from '../support/store.ts';
+
+type Rows = Array<Record<string, unknown>>;
+type Header = { format: string; version: number; schemaVersion: number; dialect: string; tables: Record<string, number> };
+
+const USERS = ['xfer-ann', 'xfer-ben'];
+const HOUR = 3600_000;
+
+/** A database in use: two users' threads with messages, turns, events, tool calls, approvals, settings, patches and the later tables. */
+async function fill(source: StoreKernel): Promise<void> {
+  const { kernel } = source;
+  const store = kernel.store;
+  await store.request('users.ensure', { id: 'xfer-ann', name: 'Ann Ö\'Neil' });
+  const plan: Array<[string, string, number]> = [['xfer-ann', 'xfer-a1', 45], ['xfer-ann', 'xfer-a2', 30], ['xfer-ann', 'xfer-a3', 12], ['xfer-ben', 'xfer-b1', 60], ['xfer-ben', 'xfer-b2', 5]];
+  for (const [userId, thread, messages] of plan) {
+    await store.createThread({ id: thread, userId, title: `${thread} “quoted” title`, ...(thread === 'xfer-b1' ? { channel: 'telegram', externalId: '-100123' } : {}) });
+    for (let t = 0; t < 2; t++) {
+      const turnId = `${thread}-turn${t}`;
+      await store.createTurn(turnId, thread);
+      await store.appendMessages(thread, Array.from({ length: Math.ceil(messages / 2) }, (_, i) => ({
+        id: `${turnId}-m${i}`, role: i % 2 ? 'assistant' : 'user', turnId,
+        content: i === 0 ? '' : i === 1 ? 'line one\nline two\t"tab" \\ back ✓ 日本語 🚀' : i === 2 ? 'y'.repeat(20_000) : `${thread} message ${i}`,
+      })));
+      await store.request('events.append', { turnId, events: [
+        { seq: 0, type: 'text', data: { text: 'Hel' } }, { seq: 1, type: 'text', data: 'lo' },
+        { seq: 2, type: 'tool.call', data: { tool: 'echo', args: { text: 'hi' } } }, { seq: 3, type: 'tool.result', data: { ok: true, n: 1.5 } },
+      ] });
+      await store.request('toolCalls.upsert', { id: `${turnId}-call`, turnId, tool: 'echo', arguments: '{"text":"hi"}', status: 'running' });
+      await store.request('toolCalls.upsert', { id: `${turnId}-call`, turnId, tool: 'echo', status: 'done', result: '{"text":"hi"}', finishedAt: Date.now() });
+      await store.transitionTurn(turnId, 'streaming');
+      await store.transitionTurn(turnId, 'awaiting_approval');
+      await store.request('approvals.create', { id: `${turnId}-approval`, turnId, toolCallId: `${turnId}-call`, summary: `run echo for ${thread}`, expiresAt: Date.now() + HOUR });
+    }
+    await store.transitionTurn(`${thread}-turn0`, 'completed');
+    await store.request('approvals.decide', { id: `${thread}-turn0-approval`, decision: 'approved', by: userId, reason: 'fine' });
+  }
+  await store.request('approvals.create', { id: 'xfer-stale', turnId: 'xfer-a1-turn1', summary: 'stale', expiresAt: 1000 });
+  await store.request('approvals.expire', { now: 2000 });
+  // A deleted thread leaves gaps in the positions: the import must keep them as they are.
+  await store.createThread({ id: 'xfer-gone', userId: 'xfer-ben' });
+  await store.appendMessages('xfer-gone', [{ id: 'xfer-gone-1', role: 'user', content: 'bye' }]);
+  await store.appendMessages('xfer-a1', [{ id: 'xfer-a1-last', role: 'user', content: 'after the gap' }]);
+  await store.deleteThread('xfer-ben', 'xfer-gone');
+  for (const [userId, key, value] of [['xfer-ann', 'model', 'large'], ['xfer-ann', 'theme', '{"dark":true}'], ['xfer-ben', 'model', 'small']]) {
+    await store.request('settings.set', { userId, key, value });
+  }
+  // A patch, with its history, through the kernel's own queue (which lives in the store).
+  await publishFixture(kernel, 'echo-v2');
+  const patch = await kernel.proposePatch({ kind: 'tool', name: 'echo', range: '^1.1.0' }, { by: 'xfer-ann', why: 'answers should say their version' });
+  await kernel.approvePatch(patch.id, { by: 'xfer-ben', why: 'reviewed' });
+  // The tables no operation writes yet (reflexes, jobs, routines, memory), as a later release would fill them.
+  await store.request('table.load', { table: 'reflex_patterns', rows: [{ id: 'rp1', intent: 'weather', example: 'weather in Paris?', slots: '{"city":"string"}', plan: '[]', component: null, state: 'active', provenance: 'learned', created_at: 11 }] });
+  await store.request('table.load', { table: 'reflex_stats', rows: [{ pattern_id: 'rp1', hits: 12, misses: 1, rejections: 0, model_calls_avoided: 12, updated_at: 12 }] });
+  await store.request('table.load', { table: 'jobs', rows: [{ id: 'job1', kind: 'index', state: 'done', payload: '{}', result: '{"files":3}', created_at: 1, started_at: 2, finished_at: 3 }] });
+  await store.request('table.load', { table: 'routines', rows: [{ id: 'r1', user_id: 'xfer-ann', cron: '0 8 * * *', action: 'brief me', enabled: 1, last_run_at: null, created_at: 5 }] });
+  await store.request('table.load', { table: 'memory_documents', rows: [{ id: 'doc1', user_id: 'xfer-ann', path: 'notes/trip.md', content: 'Oslo in May', created_at: 1, updated_at: 2 }] });
+  await store.request('table.load', { table: 'memory_chunks', rows: [{ id: 'doc1-0', document_id: 'doc1', seq: 0, text: 'Oslo in May', embedding: null }] });
+}
+
+/** Every query a user's data answers: threads, messages, events, tool calls, settings, approvals, patches, counts. */
+async function queryResults(store: StoreClient): Promise<Record<string, unknown>> {
+  const results: Record<string, unknown> = { counts: await tableCounts(store), pending: await store.request('approvals.pending'), patches: await store.request('patches.list') };
+  for (const userId of USERS) {
+    const threads = await store.listThreads({ userId, limit: 500 });
+    results[`threads ${userId}`] = threads;
+    results[`settings ${userId}`] = await store.request('settings.list', { userId });
+    for (const thread of threads) results[`messages ${thread.id}`] = await store.listMessages(thread.id, 1000);
+  }
+  for (const turn of await store.request<Rows>('table.dump', { table: 'turns', limit: 5000 })) {
+    results[`events ${turn.id}`] = await store.request('events.list', { turnId: turn.id });
+    results[`tool calls ${turn.id}`] = await store.request('toolCalls.list', { turnId: turn.id });
+  }
+  return results;
+}
+
+const isEmpty = async (store: StoreClient) => Object.values(await tableCounts(store)).every((n) => n === 0);
+
+/** Empties every table, children first: undoes an import a todo case expected to be refused. */
+async function clearAll(store: StoreClient): Promise<void> {
+  for (const table of (await store.request<string[]>('tables.list')).reverse()) await store.request('table.clear', { table });
+}
+
+describe('export from libSQL, import into PostgreSQL', () => {
+  let postgres: PostgresServer;
+  let source: StoreKernel;
+  let target: StoreKernel;
+  let dir: string;
+  let file: string;
+  let lines: string[];
+
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'titan-xfer-'));
+    postgres = await PostgresServer.start();
+    source = await openStoreKernel('libsql');
+    target = await openStoreKernel('postgres', { postgres, name: 'import' });
+    await fill(source);
+    file = path.join(dir, 'titan-export.jsonl');
+    await exportDatabase(source.kernel.store, file);
+    lines = (await readFile(file, 'utf8')).split('\n').filter((line) => line !== '');
+  });
+  after(async () => {
+    await source?.cleanup();
+    await target?.cleanup();
+    await postgres?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  /** Writes `edit(lines)` to a new file and returns its path. */
+  async function variant(name: string, edit: (lines: string[]) => string[]): Promise<string> {
+    const out = path.join(dir, name);
+    await writeFile(out, edit([...lines]).join('\n') + '\n');
+    return out;
+  }
+
+  test('the export is a header with the row counts, then one JSON line per row', async () => {
+    const header = JSON.parse(lines[0]) as Header;
+    assert.deepEqual({ ...header, tables: undefined }, { format: 'titan-db-export', version: 1, schemaVersion: 4, dialect: 'sqlite', tables: undefined });
+    assert.deepEqual(header.tables, await tableCounts(source.kernel.store));
+    assert.equal(lines.length, 1 + Object.values(header.tables).reduce((a, b) => a + b, 0));
+    assert.ok(Object.values(header.tables).every((n) => n > 0), `every table has rows to carry: ${JSON.stringify(header.tables)}`);
+    assert.ok(await isEmpty(target.kernel.store), 'the target starts empty');
+  });
+
+  test('a truncated export is refused and the target stays empty', async () => {
+    const truncated = await variant('truncated.jsonl', (all) => all.slice(0, Math.floor(all.length * 0.6)));
+    const error = await rejectsWithCode(importDatabase(target.kernel.store, truncated), 'TITAN_E_ARCHIVE_INVALID');
+    assert.match(error.message, /incomplete/);
+    // Cut in the middle of a line, as a full disk or an interrupted copy leaves it.
+    const text = await readFile(file, 'utf8');
+    const cut = path.join(dir, 'cut.jsonl');
+    await writeFile(cut, text.slice(0, Math.floor(text.length / 2)));
+    await rejectsWithCode(importDatabase(target.kernel.store, cut), 'TITAN_E_ARCHIVE_INVALID');
+    await writeFile(path.join(dir, 'empty.jsonl'), '');
+    await rejectsWithCode(importDatabase(target.kernel.store, path.join(dir, 'empty.jsonl')), 'TITAN_E_ARCHIVE_INVALID');
+    assert.ok(await isEmpty(target.kernel.store));
+  });
+
+  test('a tampered export (a line that is not JSON, a row of an unknown table, counts that do not match, another format) is refused and the target stays empty', async () => {
+    const middle = Math.floor(lines.length / 2);
+    const cases: Array<[string, (all: string[]) => string[]]> = [
+      ['not-json', (all) => all.map((line, i) => (i === middle ? line.slice(0, -3) : line))],
+      ['unknown-table', (all) => all.map((line, i) => (i === middle ? JSON.stringify({ ...JSON.parse(line), table: 'sqlite_master' }) : line))],
+      ['extra-row', (all) => [...all, JSON.stringify({ table: 'settings', row: { user_id: 'xfer-ben', key: 'injected', value: 'x', updated_at: 1 } })]],
+      ['dropped-row', (all) => all.filter((_, i) => i !== middle)],
+      ['other-format', (all) => [JSON.stringify({ ...JSON.parse(all[0]), format: 'something-else' }), ...all.slice(1)]],
+    ];
+    for (const [name, edit] of cases) {
+      await rejectsWithCode(importDatabase(target.kernel.store, await variant(`${name}.jsonl`, edit)), 'TITAN_E_ARCHIVE_INVALID');
+      assert.ok(await isEmpty(target.kernel.store), `${name}: the target stays empty`);
+    }
+  });
+
+  test('an export whose rows break a reference is refused part-way, and what it had loaded is removed', async () => {
+    const broken = await variant('broken-reference.jsonl', (all) => all.map((line) => {
+      const parsed = JSON.parse(line) as { table?: string; row?: Record<string, unknown> };
+      return parsed.table === 'messages' && parsed.row?.id === 'xfer-b2-turn1-m2' ? JSON.stringify({ ...parsed, row: { ...parsed.row, thread_id: 'xfer-nowhere' } }) : line;
+    }));
+    const error = await rejectsWithCode(importDatabase(target.kernel.store, broken), 'TITAN_E_SQL_CONSTRAINT');
+    assert.match(error.message, /table\.load/);
+    assert.ok(await isEmpty(target.kernel.store), 'users, threads and turns loaded before the failure were removed again');
+  });
+
+  test('an export edited in place (valid JSON, the right counts) is refused', {
+    todo: 'kernel/db-transfer.ts: the header carries row counts but no digest of the rows, so an edited value imports silently',
+  }, async () => {
+    const edited = await variant('edited.jsonl', (all) => all.map((line) => line.replace('after the gap', 'after the gab')));
+    try {
+      await rejectsWithCode(importDatabase(target.kernel.store, edited), 'TITAN_E_ARCHIVE_INVALID');
+      assert.ok(await isEmpty(target.kernel.store));
+    } finally {
+      await clearAll(target.kernel.store); // today the edited file imports: empty the target for the cases below
+    }
+  });
+
+  test('an export whose row names columns the table does not have is refused before any SQL runs', {
+    todo: 'components/stores/core/admin.js table.load puts the row\'s keys into the INSERT as column names unchecked: a crafted key is SQL that runs (here a SELECT inside the INSERT)',
+  }, async () => {
+    const injected = "value, updated_at) SELECT ?, ?, ?, ? WHERE (SELECT COUNT(*) FROM users) >= 0 --";
+    const crafted = await variant('crafted-column.jsonl', (all) => all.map((line) => {
+      const parsed = JSON.parse(line) as { table?: string; row?: Record<string, unknown> };
+      if (parsed.table !== 'settings' || parsed.row?.key !== 'theme') return line;
+      const { value, updated_at: _at, ...rest } = parsed.row;
+      return JSON.stringify({ ...parsed, row: { ...rest, [injected]: value, updated_at: 1 } });
+    }));
+    try {
+      await rejectsWithCode(importDatabase(target.kernel.store, crafted), 'TITAN_E_ARCHIVE_INVALID');
+      assert.ok(await isEmpty(target.kernel.store));
+    } finally {
+      await clearAll(target.kernel.store);
+    }
+  });
+
+  test('after the import, PostgreSQL answers every query exactly as libSQL did', async () => {
+    assert.ok(await isEmpty(target.kernel.store));
+    const header = JSON.parse(lines[0]) as Header;
+    const imported = await importDatabase(target.kernel.store, file);
+    assert.deepEqual(imported, { rows: lines.length - 1, tables: Object.keys(header.tables).length });
+    assert.deepEqual(await queryResults(target.kernel.store), await queryResults(source.kernel.store));
+    assert.deepEqual(await dumpAll(target.kernel.store), await dumpAll(source.kernel.store), 'every row of every table, keys and positions included');
+    const thread = await target.kernel.store.request<Thread>('threads.byExternal', { channel: 'telegram', externalId: '-100123' });
+    assert.equal(thread.id, 'xfer-b1');
+  });
+
+  test('and back: PostgreSQL exported and imported into a new libSQL file gives the original rows', async () => {
+    const back = path.join(dir, 'from-postgres.jsonl');
+    const header = await exportDatabase(target.kernel.store, back);
+    assert.equal(header.dialect, 'postgres');
+    const fresh = await openStoreKernel('libsql');
+    try {
+      await importDatabase(fresh.kernel.store, back);
+      assert.deepEqual(await dumpAll(fresh.kernel.store), await dumpAll(source.kernel.store));
+      assert.deepEqual(await queryResults(fresh.kernel.store), await queryResults(source.kernel.store));
+    } finally {
+      await fresh.cleanup();
+    }
+  });
+
+  test('new rows on PostgreSQL get positions after the imported ones', async () => {
+    const store = target.kernel.store;
+    const maxPos = async (table: string) => Math.max(...(await store.request<Rows>('table.dump', { table, limit: 5000 })).map((r) => Number(r.pos)));
+    const before = { messages: await maxPos('messages'), turn_events: await maxPos('turn_events'), patch_history: await maxPos('patch_history'), memory_chunks: await maxPos('memory_chunks') };
+
+    assert.deepEqual(await store.appendMessages('xfer-a2', [{ id: 'xfer-new-1', role: 'user', content: 'new' }, { id: 'xfer-new-2', role: 'assistant', content: 'newer' }]), { appended: 2, duplicates: 0 });
+    const newest = await store.listMessages('xfer-a2', 2);
+    assert.deepEqual(newest.map((m) => m.id), ['xfer-new-1', 'xfer-new-2']);
+    assert.ok(newest[0].pos > before.messages, `new message at ${newest[0].pos}, imported up to ${before.messages}`);
+    await store.request('events.append', { turnId: 'xfer-a2-turn1', events: [{ seq: 4, type: 'text', data: 'more' }] });
+    await store.request('patches.save', { patch: { id: 'xfer-new-patch', slot: 'tool/kv', kind: 'tool', name: 'kv', toVersion: '1.1.0', toDigest: 'sha256:00', state: 'proposed', history: [{ state: 'proposed', by: 'ann', why: 'test', at: new Date().toISOString() }] } });
+    await store.request('table.load', { table: 'memory_chunks', rows: [{ id: 'doc1-1', document_id: 'doc1', seq: 1, text: 'fjords' }] });
+    for (const table of ['turn_events', 'patch_history', 'memory_chunks'] as const) {
+      assert.equal(await maxPos(table), before[table] + 1, `${table}: the next position follows the imported ones`);
+    }
+  });
+
+  test('importing into a database that already has data is refused, and changes nothing', async () => {
+    const before = await dumpAll(target.kernel.store);
+    const error = await rejectsWithCode(importDatabase(target.kernel.store, file), 'TITAN_E_USAGE');
+    assert.match(error.message, /already has data/);
+    assert.deepEqual(await dumpAll(target.kernel.store), before);
+  });
+
+  test('embeddings (bytes) read from libSQL survive export and import', {
+    todo: 'kernel/db/libsql-backend.ts convert() passes libSQL blobs on as ArrayBuffer; host-api/sql.ts rowsJson/toValue only recognise Uint8Array, so a blob is read back as {} and exported as {}',
+  }, async () => {
+    const vector = Buffer.from(new Float32Array(256).map((_, i) => Math.sin(i)).buffer);
+    for (const store of [source.kernel.store, target.kernel.store]) {
+      await store.request('table.load', { table: 'memory_chunks', rows: [{ id: 'doc1-vec', document_id: 'doc1', seq: 9, text: 'with a vector', embedding: { $blob: vector.toString('base64') } }] });
+      const chunk = (await store.request<Rows>('table.dump', { table: 'memory_chunks', limit: 5000 })).find((r) => r.id === 'doc1-vec');
+      assert.deepEqual(chunk?.embedding, { $blob: vector.toString('base64') }, `${(await store.status()).dialect} gives the bytes back`);
+    }
+  });
+});

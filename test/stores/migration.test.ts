@@ -1,0 +1,170 @@
+// Schema migrations as a user meets them: a database written by an older store (schema version 3)
+// is brought to version 4 by deploying the current store through the patch queue, with its data
+// intact; a store older than the database is refused and the serving one keeps working; a corrupt
+// libSQL file is reported, never touched.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { publishComponent } from '../../kernel/api.ts';
+import type { KernelEvents } from '../../kernel/events.ts';
+import { Kernel } from '../../kernel/kernel.ts';
+import type { StoreClient } from '../../kernel/store-client.ts';
+import { buildComponent, type BuiltComponent } from '../../toolchain/build.ts';
+import { forcePublish, rejectsWithCode, serving } from '../support/fixtures.ts';
+import { TEST_CACHE, tempHome } from '../support/kernel.ts';
+import { BACKENDS, lazyPostgres, openStoreKernel, tableCounts } from '../support/store.ts';
+
+const CORE = fileURLToPath(new URL('../../components/stores/core/', import.meta.url));
+const STORE = { kind: 'store' as const, name: 'core' };
+
+const postgres = lazyPostgres();
+const scratch: string[] = [];
+after(async () => {
+  await postgres.stop();
+  for (const dir of scratch) await rm(dir, { recursive: true, force: true });
+});
+
+/** core as it was before migration 4: the same folder without that migration, as version 0.9.0. */
+async function buildOlderStore(): Promise<BuiltComponent> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'titan-core-0.9.0-'));
+  scratch.push(dir);
+  await cp(CORE, dir, { recursive: true });
+  const file = path.join(dir, 'migrations.js');
+  const source = await readFile(file, 'utf8');
+  const older = source.replace(/\/\* migration 4 \*\/[\s\S]*?\/\* end migration 4 \*\/,?/, '');
+  assert.notEqual(older, source, 'components/stores/core/migrations.js no longer marks migration 4 with /* migration 4 */ ... /* end migration 4 */');
+  await writeFile(file, older);
+  const manifest = JSON.parse(await readFile(path.join(dir, 'component.json'), 'utf8')) as { version: string };
+  await writeFile(path.join(dir, 'component.json'), JSON.stringify({ ...manifest, version: '0.9.0' }, null, 2));
+  return buildComponent(dir, { cacheDir: TEST_CACHE });
+}
+
+let older: Promise<BuiltComponent> | undefined;
+let current: Promise<BuiltComponent> | undefined;
+const olderStore = () => (older ??= buildOlderStore());
+const currentStore = () => (current ??= buildComponent(CORE, { cacheDir: TEST_CACHE }));
+
+/** What a user would see of their data: threads, messages, settings and approvals. */
+async function userData(store: StoreClient) {
+  const data: Record<string, unknown> = {};
+  for (const userId of ['mig-ann', 'mig-ben']) {
+    const threads = await store.listThreads({ userId });
+    data[`threads ${userId}`] = threads;
+    data[`settings ${userId}`] = await store.request('settings.list', { userId });
+    for (const thread of threads) data[`messages ${thread.id}`] = await store.listMessages(thread.id, 1000);
+  }
+  data.pending = await store.request('approvals.pending');
+  return data;
+}
+
+for (const backend of BACKENDS) {
+  test(`${backend}: a database at schema version 3, with data, migrates to 4 through the patch queue; a store older than the database is refused`, async (t) => {
+    const handle = await openStoreKernel(backend, { postgres: backend === 'postgres' ? await postgres.server() : undefined, name: 'migration', bootstrap: false });
+    t.after(() => handle.cleanup());
+    const { kernel } = handle;
+    const store = kernel.store;
+
+    // An install made by the older store.
+    const v09 = await publishComponent(kernel, await olderStore());
+    await kernel.deployManifest(v09);
+    const old = await store.status();
+    assert.deepEqual([old.version, old.latest, old.applied.map((m) => m.version)], [3, 3, [1, 2, 3]]);
+    assert.ok(!(await store.request<string[]>('tables.list')).includes('memory_chunks'));
+
+    for (const [userId, threads] of [['mig-ann', 3], ['mig-ben', 2]] as const) {
+      for (let n = 0; n < threads; n++) {
+        const id = `${userId}-t${n}`;
+        await store.createThread({ id, userId, title: `${userId} thread ${n}`, channel: 'web', externalId: id });
+        await store.appendMessages(id, Array.from({ length: 40 }, (_, i) => ({ id: `${id}-m${i}`, role: i % 2 ? 'assistant' : 'user', content: `${id} says ${i} ✓` })));
+        await store.createTurn(`${id}-turn`, id);
+        await store.request('approvals.create', { id: `${id}-approval`, turnId: `${id}-turn`, summary: 'send mail', expiresAt: Date.now() + 3600_000 });
+      }
+      await store.request('settings.set', { userId, key: 'model', value: `${userId}-model` });
+    }
+    const before = await userData(store);
+    const countsBefore = await tableCounts(store);
+
+    // Upgrade: publish 1.0.0 and take it through propose -> approve -> deploy.
+    const v10 = await publishComponent(kernel, await currentStore());
+    const progress: Array<{ step: number; of: number; version: number }> = [];
+    kernel.bus.on('component.event', (event: KernelEvents['component.event']) => {
+      if (event.slot === 'store/core' && event.kind === 'progress') progress.push(JSON.parse(event.data));
+    });
+    const upgrade = await kernel.proposePatch({ ...STORE, range: '1.0.0' }, { by: 'ops', why: 'memory tables' });
+    assert.deepEqual([upgrade.fromVersion, upgrade.toVersion, upgrade.toDigest], ['0.9.0', '1.0.0', v10.digest]);
+    await kernel.approvePatch(upgrade.id, { by: 'owner' });
+    const deployed = await kernel.deployPatch(upgrade.id, { by: 'ops' });
+    assert.equal(deployed.state, 'deployed');
+    assert.equal(serving(kernel)['store/core'], '1.0.0');
+
+    const migrated = await store.status();
+    assert.deepEqual([migrated.version, migrated.latest, migrated.pending], [4, 4, []]);
+    assert.deepEqual(migrated.applied.map((m) => m.version), [1, 2, 3, 4]);
+    assert.deepEqual(migrated.applied.slice(0, 3), old.applied, 'the earlier migrations were not run again');
+    assert.deepEqual(progress.map((p) => [p.step, p.of, p.version]), [[1, 1, 4]], 'exactly one migration ran, with a progress line');
+
+    assert.deepEqual(await userData(store), before, 'every thread, message, setting and approval reads back as it was');
+    assert.deepEqual(await tableCounts(store), { ...countsBefore, component_patches: 1, patch_history: 3, memory_documents: 0, memory_chunks: 0 },
+      'the new tables are there and empty; the only new rows are the patch and its three steps');
+    const patches = await store.request<Array<{ id: string; state: string }>>('patches.list');
+    assert.deepEqual(patches.map((p) => [p.id, p.state]), [[upgrade.id, 'deployed']], 'the patch and its history live in the migrated store');
+    assert.deepEqual(await store.appendMessages('mig-ann-t0', [{ id: 'mig-after-upgrade', role: 'user', content: 'new' }]), { appended: 1, duplicates: 0 });
+
+    // The older store on the newer database: its swap fails at migrate, and 1.0.0 keeps serving.
+    const downgrade = await kernel.proposePatch({ ...STORE, range: '0.9.0' }, { by: 'ops', why: 'try the old one' });
+    await kernel.approvePatch(downgrade.id, { by: 'owner' });
+    const refused = await rejectsWithCode(kernel.deployPatch(downgrade.id, { by: 'ops' }), 'TITAN_E_COMPONENT_ERROR');
+    assert.match(refused.message, /database is at schema version 4, newer than this store's 3/);
+    const failed = kernel.patches.get(downgrade.id);
+    assert.equal(failed.state, 'failed');
+    assert.match(failed.error ?? '', /newer than this store's 3/);
+    // Rolling the upgrade back would put the older store on the newer database too: refused the same way.
+    await rejectsWithCode(kernel.rollbackPatch(upgrade.id, { by: 'ops' }), 'TITAN_E_COMPONENT_ERROR');
+    assert.equal(kernel.patches.get(upgrade.id).state, 'deployed');
+
+    assert.equal(serving(kernel)['store/core'], '1.0.0');
+    assert.equal((await store.status()).version, 4);
+    assert.deepEqual((await store.listMessages('mig-ann-t0', 1)).map((m) => m.id), ['mig-after-upgrade']);
+    assert.deepEqual(await store.appendMessages('mig-ann-t0', [{ id: 'mig-after-refusal', role: 'user', content: 'still served' }]), { appended: 1, duplicates: 0 });
+  });
+}
+
+test('libsql: an upgrade that migrates and then fails its smoke test leaves the old store serving, also after a restart', {
+  todo: 'kernel/swap.ts runs the store\'s migrate (KIND_PREPARE) before the smoke test, so a failed upgrade leaves the database at the new schema version; on restart restoreDeployments() puts the old store back, its migrate() refuses a newer database, and the kernel comes up with no store',
+}, async (t) => {
+  const handle = await openStoreKernel('libsql', { bootstrap: false });
+  t.after(() => handle.cleanup());
+  await handle.kernel.deployManifest(await publishComponent(handle.kernel, await olderStore()));
+  await handle.kernel.store.createThread({ id: 'fail-up', userId: 'fail-user', title: 'kept' });
+  // 1.0.0's code with a smoke case it cannot pass, put in the registry past the kernel's checks.
+  const built = await currentStore();
+  const broken = await forcePublish(handle.kernel, built, (input) => ({
+    ...input, version: '1.0.1', smoke: [{ function: 'request', args: ['schema.status', '{}'], expect: 'an answer no store gives' }],
+  }));
+  await rejectsWithCode(handle.kernel.deployManifest(broken), 'TITAN_E_SMOKE_FAILED');
+  assert.equal(serving(handle.kernel)['store/core'], '0.9.0');
+  assert.equal((await handle.kernel.store.request<{ title: string }>('threads.get', { userId: 'fail-user', threadId: 'fail-up' })).title, 'kept');
+
+  const kernel = await handle.restart();
+  assert.equal(serving(kernel)['store/core'], '0.9.0', 'the version that served before the restart serves after it');
+  assert.equal((await kernel.store.request<{ title: string }>('threads.get', { userId: 'fail-user', threadId: 'fail-up' })).title, 'kept');
+});
+
+test('libsql: a corrupt database file is reported with its path and what to do, and left byte for byte as it was', async (t) => {
+  const { home, cleanup } = await tempHome('titan-corrupt-');
+  t.after(cleanup);
+  const file = path.join(home, 'titan.db');
+  const garbage = Buffer.concat([Buffer.from('this was titan.db before the disk hiccup\n'), createHash('sha512').update('seed').digest(), Buffer.alloc(32768, 0xa5)]);
+  await writeFile(file, garbage);
+
+  const error = await rejectsWithCode(Kernel.open({ home, cacheDir: TEST_CACHE, logToFile: false, env: {} }), 'TITAN_E_DB_CORRUPT');
+  assert.ok(error.message.includes(file), `the error names the file: ${error.message}`);
+  const fix = (error as unknown as { fix?: string }).fix ?? '';
+  assert.ok(fix.includes(`mv ${file}`) && /titan db export/.test(fix), `the error says what to do: ${fix}`);
+  assert.deepEqual(await readFile(file), garbage, 'the file is unchanged');
+  assert.deepEqual((await readdir(home)).filter((f) => f.startsWith('titan.db')), ['titan.db'], 'no journal or WAL file was created beside it');
+});
