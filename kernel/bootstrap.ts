@@ -27,11 +27,16 @@ export async function bootstrapBuiltins(kernel: Kernel, options: { root?: string
     const ref = `${kind}/${name}@${version}`;
     let manifest: PublishedManifest;
     try {
-      manifest = await kernel.registry.show({ kind, name, version });
+      manifest = await kernel.registry.show({ kind, name, version }).catch(async (error: unknown) => {
+        if (!(error instanceof TitanError && error.code === 'TITAN_E_NOT_FOUND')) throw error;
+        const published = await publishComponent(kernel, component);
+        report.published.push(ref);
+        return published;
+      });
     } catch (error) {
-      if (!(error instanceof TitanError && error.code === 'TITAN_E_NOT_FOUND')) throw error;
-      manifest = await publishComponent(kernel, component);
-      report.published.push(ref);
+      // One broken built-in is reported; the others still start.
+      report.failed.push({ slot: `${kind}/${name}`, error: error instanceof TitanError ? `${error.code}: ${error.message}` : String(error) });
+      continue;
     }
     if (kernel.components().some((c) => c.slot === `${kind}/${name}` && c.version)) continue;
     try {

@@ -2,6 +2,7 @@
 // component (so the same file moves data from libSQL to PostgreSQL and back). Import goes into an
 // empty database only, checks the whole file before writing, and on a failure part-way removes
 // what it wrote: bad input changes nothing.
+import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import readline from 'node:readline';
@@ -15,6 +16,8 @@ const FORMAT = 'titan-db-export';
 
 type Header = { format: typeof FORMAT; version: 1; schemaVersion: number; dialect: string; tables: Record<string, number> };
 type Line = { table: string; row: Record<string, unknown> };
+/** The last line: the sha256 of every line before it, so an edited or cut file is refused. */
+type Trailer = { end: typeof FORMAT; sha256: string };
 
 export async function exportDatabase(store: StoreClient, file: string, progress: ProgressReporter = silentProgress): Promise<Header> {
   const status = await store.status();
@@ -23,7 +26,9 @@ export async function exportDatabase(store: StoreClient, file: string, progress:
   for (const table of tables) counts[table] = await store.request<number>('table.count', { table });
   const header: Header = { format: FORMAT, version: 1, schemaVersion: status.version, dialect: status.dialect, tables: counts };
   const out = createWriteStream(file, { mode: 0o600 });
+  const hash = createHash('sha256');
   const write = async (line: string) => {
+    hash.update(line + '\n');
     if (!out.write(line + '\n')) await once(out, 'drain');
   };
   progress.start(tables.length, 'exporting tables');
@@ -35,6 +40,7 @@ export async function exportDatabase(store: StoreClient, file: string, progress:
     }
     progress.step(table, `${counts[table]} rows`);
   }
+  out.write(JSON.stringify({ end: FORMAT, sha256: hash.digest('hex') } satisfies Trailer) + '\n');
   out.end();
   await once(out, 'close');
   progress.done(`${Object.values(counts).reduce((a, b) => a + b, 0)} rows in ${tables.length} tables written to ${file}`);
@@ -44,10 +50,13 @@ export async function exportDatabase(store: StoreClient, file: string, progress:
 async function readExport(file: string, knownTables: string[]): Promise<{ header: Header; rows: Map<string, Array<Record<string, unknown>>> }> {
   const lines = readline.createInterface({ input: createReadStream(file), crlfDelay: Infinity });
   let header: Header | undefined;
+  let trailer: Trailer | undefined;
+  const hash = createHash('sha256');
   const rows = new Map<string, Array<Record<string, unknown>>>();
   let number = 0;
   for await (const text of lines) {
     number++;
+    if (trailer) throw new TitanError('TITAN_E_ARCHIVE_INVALID', `${file} has lines after its end (line ${number})`);
     if (text.trim() === '') continue;
     let value: unknown;
     try {
@@ -55,6 +64,11 @@ async function readExport(file: string, knownTables: string[]): Promise<{ header
     } catch {
       throw new TitanError('TITAN_E_ARCHIVE_INVALID', `${file} line ${number} is not JSON`, { fix: 'import a file written by `titan db export`' });
     }
+    if ((value as Trailer)?.end === FORMAT) {
+      trailer = value as Trailer;
+      continue;
+    }
+    hash.update(text + '\n');
     if (!header) {
       if ((value as Header)?.format !== FORMAT) throw new TitanError('TITAN_E_ARCHIVE_INVALID', `${file} is not a Titan database export`, { fix: 'import a file written by `titan db export`' });
       header = value as Header;
@@ -69,6 +83,8 @@ async function readExport(file: string, knownTables: string[]): Promise<{ header
     list.push(line.row);
   }
   if (!header) throw new TitanError('TITAN_E_ARCHIVE_INVALID', `${file} is empty`);
+  if (!trailer) throw new TitanError('TITAN_E_ARCHIVE_INVALID', `${file} is cut short: its end line is missing`);
+  if (trailer.sha256 !== hash.digest('hex')) throw new TitanError('TITAN_E_ARCHIVE_INVALID', `${file} was altered after export: its checksum does not match`);
   for (const [table, expected] of Object.entries(header.tables)) {
     if ((rows.get(table)?.length ?? 0) !== expected) {
       throw new TitanError('TITAN_E_ARCHIVE_INVALID', `${file} is incomplete: ${table} has ${rows.get(table)?.length ?? 0} of ${expected} rows`);
@@ -105,6 +121,10 @@ export async function importDatabase(store: StoreClient, file: string, progress:
   } catch (error) {
     // Children before parents, the reverse of the load order.
     for (const table of [...loaded].reverse()) await store.request('table.clear', { table }).catch(() => {});
+    // Rows the database refuses (unknown columns, broken references) are the file's fault.
+    if (error instanceof TitanError && ['TITAN_E_USAGE', 'TITAN_E_SQL_CONSTRAINT', 'TITAN_E_SQL'].includes(error.code)) {
+      throw new TitanError('TITAN_E_ARCHIVE_INVALID', `${file}: ${error.message}; nothing was imported`);
+    }
     throw error;
   }
   progress.done(`${total} rows in ${loaded.length} tables imported from ${file}`);

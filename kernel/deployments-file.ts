@@ -6,20 +6,24 @@ export type DeploymentsState = Record<string, DeploymentRecord>;
 
 export class DeploymentsFile {
   readonly #file: string;
+  #state: Promise<DeploymentsState> | undefined;
   #writes: Promise<void> = Promise.resolve();
 
   constructor(file: string) {
     this.#file = file;
   }
 
+  /** Read once; this process is the file's only writer after that. */
   read(): Promise<DeploymentsState> {
-    return readJsonFile<DeploymentsState>(this.#file, {});
+    this.#state ??= readJsonFile<DeploymentsState>(this.#file, {});
+    return this.#state.then((state) => structuredClone(state));
   }
 
-  /** Serialised read-modify-write, so concurrent swaps of different slots both land. */
+  /** Serialised writes of the whole state, so concurrent swaps of different slots both land. */
   update(slot: string, record: DeploymentRecord | undefined): Promise<void> {
     this.#writes = this.#writes.catch(() => {}).then(async () => {
-      const state = await this.read();
+      this.#state ??= readJsonFile<DeploymentsState>(this.#file, {});
+      const state = await this.#state;
       if (record) state[slot] = record;
       else delete state[slot];
       await writeJsonAtomic(this.#file, state);

@@ -164,11 +164,11 @@ export class Kernel {
       throw new TitanError('TITAN_E_NOT_FOUND', `${who} is not in the registry as given: its manifest differs from the published one`,
         { fix: 'deploy a version as the registry holds it (titan registry show)' });
     }
-    return this.deploymentFor(stored, await this.registry.readBlob(stored));
+    return this.deploymentFor(stored, () => this.registry.readBlob(stored));
   }
 
   /** A deployment of a binary and its manifest (publish uses this before the version is stored). */
-  async deploymentFor(manifest: PublishedManifest, wasm: Uint8Array): Promise<Deployment> {
+  async deploymentFor(manifest: PublishedManifest, wasm: Uint8Array | (() => Promise<Uint8Array>)): Promise<Deployment> {
     if (this.#closed) throw new TitanError('TITAN_E_SHUTTING_DOWN', 'the kernel is shutting down');
     const effective = this.#withDefaults(manifest);
     const loaded = await this.loader.load(effective, wasm);

@@ -43,6 +43,8 @@ export class ComponentLoader {
   readonly #shapes = new BoundedCache<Promise<ComponentShape>>(CACHE_ENTRIES);
   readonly #glue = new BoundedCache<InstantiateGlue>(CACHE_ENTRIES);
   readonly #modules = new BoundedCache<Promise<Map<string, WebAssembly.Module>>>(CACHE_ENTRIES);
+  /** Fully loaded components by (digest, link options, memory cap): a swap back costs no I/O. */
+  readonly #ready = new BoundedCache<Omit<LoadedComponent, 'manifest' | 'plan'>>(CACHE_ENTRIES);
   #supported: Promise<Set<string>> | undefined;
 
   constructor(cacheDir: string) {
@@ -55,27 +57,37 @@ export class ComponentLoader {
     return this.#supported;
   }
 
-  inspect(digest: string, wasm: Uint8Array): Promise<ComponentShape> {
+  inspect(digest: string, wasm: Uint8Array | (() => Promise<Uint8Array>)): Promise<ComponentShape> {
     let shape = this.#shapes.get(digest);
     if (!shape) {
-      shape = inspectComponent(wasm);
+      shape = typeof wasm === 'function' ? wasm().then(inspectComponent) : inspectComponent(wasm);
       this.#shapes.set(digest, shape);
       shape.catch(() => this.#shapes.delete(digest));
     }
     return shape;
   }
 
-  async load(manifest: PublishedManifest, wasm: Uint8Array): Promise<LoadedComponent> {
-    const shape = await this.inspect(manifest.digest, wasm);
+  /**
+   * `wasm` may be a reader: a component loaded before in this process (its blob verified then) is
+   * served from memory without reading or re-hashing the blob again.
+   */
+  async load(manifest: PublishedManifest, wasm: Uint8Array | (() => Promise<Uint8Array>)): Promise<LoadedComponent> {
+    let bytes: Promise<Uint8Array> | undefined;
+    const read = () => (bytes ??= typeof wasm === 'function' ? wasm() : Promise.resolve(wasm));
+    const shape = await this.inspect(manifest.digest, read);
     const plan = planLink(manifest, shape, await this.supportedWitPackages());
-    const transpiled = await transpileCached(wasm, manifest.digest, plan.transpile, this.#cacheDir);
+    const memoryMb = manifest.limits?.memoryMb ?? DEFAULT_MEMORY_MB;
+    const key = `${manifest.digest}/${JSON.stringify(plan.transpile)}/${memoryMb}`;
+    const ready = this.#ready.get(key);
+    if (ready) return { manifest, plan, ...ready };
+    const transpiled = await transpileCached(await read(), manifest.digest, plan.transpile, this.#cacheDir);
     let glue = this.#glue.get(transpiled.key);
     if (!glue) {
       glue = evaluateGlue(transpiled.js, path.join(transpiled.dir, 'component.js'));
       this.#glue.set(transpiled.key, glue);
     }
-    const memoryMb = manifest.limits?.memoryMb ?? DEFAULT_MEMORY_MB;
     const modules = await this.#compile(transpiled, memoryMb);
+    this.#ready.set(key, { transpiled, glue, modules, memoryMb });
     return { manifest, plan, transpiled, glue, modules, memoryMb };
   }
 

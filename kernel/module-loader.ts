@@ -9,12 +9,26 @@ export type InstantiateGlue = (
   instantiateCore?: (module: WebAssembly.Module, imports?: WebAssembly.Imports) => Promise<WebAssembly.Instance>,
 ) => Promise<Record<string, unknown>>;
 
-export function evaluateGlue(js: string, filename: string): InstantiateGlue {
+/**
+ * jco's glue asks for process.env.JCO_DEBUG on every call crossing (a C++ lookup each time, about
+ * half the cost of a small call): the answer is read once, when the glue is loaded.
+ */
+const DEBUG_CHECK = 'if (!globalThis?.process?.env?.JCO_DEBUG) { return; }';
+
+/** The glue as a script body: exports made local, import.meta gone, the debug lookup hoisted. */
+export function prepareGlue(js: string): { body: string; debugCheckHoisted: boolean } {
+  const debugCheckHoisted = js.includes(DEBUG_CHECK);
   const body = js
+    .replace(DEBUG_CHECK, process.env.JCO_DEBUG ? '' : 'return;')
     .replace(/^"use components";/m, '')
     .replace(/^export (async )?function instantiate\(/m, '$1function instantiate(')
     .replace(/^export const /gm, 'const ')
     .replace(/import\.meta\.url/g, '"file:///titan-component/"');
+  return { body, debugCheckHoisted };
+}
+
+export function evaluateGlue(js: string, filename: string): InstantiateGlue {
+  const { body } = prepareGlue(js);
   const script = new vm.Script(`(function () {\n${body}\nreturn instantiate;\n})`, { filename });
   return (script.runInThisContext() as () => InstantiateGlue)();
 }

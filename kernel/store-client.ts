@@ -13,6 +13,11 @@ export type StoredMessage = { pos: number; id: string; turn_id: string | null; r
 export type NewMessage = { id: string; role: string; content: string; turnId?: string };
 export type SchemaStatus = { version: number; latest: number; dialect: string; applied: Array<{ version: number; name: string; applied_at: number }>; pending: Array<{ version: number; name: string }> };
 
+/** Operations that read only; a database outage during one is not a failed write. */
+const READS = ['threads.get', 'threads.list', 'threads.byExternal', 'turns.get', 'messages.list', 'toolCalls.list', 'events.list',
+  'approvals.pending', 'settings.get', 'settings.list', 'patches.list', 'tables.list', 'table.dump', 'table.count', 'schema.status'];
+const WRITES = { has: (op: string) => !READS.includes(op) };
+
 function storeError(op: string, error: TitanError): TitanError {
   const details = error.details as { tag?: string; payload?: { val?: string } } | undefined;
   const text = details?.payload?.val ?? error.message;
@@ -26,7 +31,7 @@ function storeError(op: string, error: TitanError): TitanError {
         return 'TITAN_E_USAGE';
       case 'database':
         if (/no such table|does not exist|no such column/i.test(text)) return 'TITAN_E_SCHEMA_MISSING';
-        if (/connection/i.test(text)) return 'TITAN_E_WRITE_FAILED';
+        if (/connection/i.test(text)) return WRITES.has(op) ? 'TITAN_E_WRITE_FAILED' : 'TITAN_E_DB_UNAVAILABLE';
         return 'TITAN_E_SQL';
       default:
         return 'TITAN_E_STORE';

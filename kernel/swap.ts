@@ -27,7 +27,9 @@ export async function swapSlot(slot: Slot, manifest: PublishedManifest, deps: Sw
   let next: Deployment | undefined;
   try {
     next = await deps.createDeployment(manifest);
-    await next.warm(1);
+    // As many instances as the old version runs: after the switch, calls must not wait for
+    // instances to be created on the request path.
+    await next.warm(Math.max(1, slot.active?.stats().live ?? 1));
     const prepare = KIND_PREPARE[manifest.kind];
     if (prepare) await next.call(prepare, []);
     await smokeTest(next);

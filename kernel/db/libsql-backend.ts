@@ -10,8 +10,13 @@ import { fromSqliteError } from './sql-errors.ts';
 
 const BUSY_TIMEOUT_MS = 5000;
 
+/** libSQL returns blobs as ArrayBuffer; everything above speaks Uint8Array. */
+function cell(value: unknown): unknown {
+  return value instanceof ArrayBuffer ? new Uint8Array(value) : value;
+}
+
 function convert(result: LibsqlResult): ResultSet {
-  return { columns: result.columns, rows: result.rows.map((row) => Array.from(row as ArrayLike<unknown>)), changes: result.rowsAffected };
+  return { columns: result.columns, rows: result.rows.map((row) => Array.from(row as ArrayLike<unknown>, cell)), changes: result.rowsAffected };
 }
 
 function args(params: SqlParam[]): InArgs {

@@ -22,7 +22,7 @@ export function createSqlService(backend: SqlBackend, warn: (message: string) =>
         const failure = error instanceof SqlFailure ? error : new SqlFailure('other', String((error as Error)?.message ?? error), false, error);
         if (!failure.transient) throw failure;
         if (attempt >= retry.attempts) {
-          warn(`database write failed after ${attempt} attempts (${what}): ${failure.message}`);
+          warn(`database statement failed after ${attempt} attempts (${what}): ${failure.message}`);
           throw failure;
         }
         await new Promise((r) => setTimeout(r, Math.min(retry.maxMs, retry.initialMs * 2 ** (attempt - 1))));

@@ -43,19 +43,20 @@ after(async () => {
 });
 
 test('first start builds, publishes and deploys the built-ins, with progress', () => {
-  assert.match(output, /building components: 3\/3/);
-  assert.match(output, /published to the registry: tool\/clock@1\.0\.0, tool\/echo@1\.0\.0, tool\/kv@1\.0\.0/);
-  assert.match(output, /3 components serving/);
+  assert.match(output, /building components: 4\/4/);
+  assert.match(output, /migrating store\/core: 4\/4 schema version 4/);
+  assert.match(output, /published to the registry: store\/core@1\.0\.0, tool\/clock@1\.0\.0, tool\/echo@1\.0\.0, tool\/kv@1\.0\.0/);
+  assert.match(output, /4 components serving/);
 });
 
 test('titan registry list shows the built-ins with their descriptions', async () => {
   const { code, stdout } = await runTitan(['registry', 'list'], home);
   assert.equal(code, 0);
-  for (const name of ['tool/echo', 'tool/clock', 'tool/kv']) assert.match(stdout, new RegExp(name));
+  for (const name of ['store/core', 'tool/echo', 'tool/clock', 'tool/kv']) assert.match(stdout, new RegExp(name));
   assert.match(stdout, /Returns the given text unchanged/);
   const { stdout: json } = await runTitan(['registry', 'list', '--json'], home);
   const manifests = JSON.parse(json) as Array<{ name: string; digest: string; imports: string[] }>;
-  assert.deepEqual(manifests.map((m) => m.name), ['clock', 'echo', 'kv']);
+  assert.deepEqual(manifests.map((m) => m.name), ['core', 'clock', 'echo', 'kv']);
   assert.ok(manifests.every((m) => /^sha256:[0-9a-f]{64}$/.test(m.digest)));
   assert.deepEqual(manifests.find((m) => m.name === 'kv')!.imports.sort(), ['titan:host/kv@0.1.0', 'titan:host/log@0.1.0']);
 });
@@ -64,7 +65,7 @@ test('titan components and titan call go through the running kernel', async () =
   const { stdout } = await runTitan(['components', '--json'], home);
   const status = JSON.parse(stdout) as { running: boolean; components: Array<{ slot: string; version: string; instances: { live: number } }> };
   assert.equal(status.running, true);
-  assert.deepEqual(status.components.map((c) => `${c.slot}@${c.version}`), ['tool/clock@1.0.0', 'tool/echo@1.0.0', 'tool/kv@1.0.0']);
+  assert.deepEqual(status.components.map((c) => `${c.slot}@${c.version}`), ['store/core@1.0.0', 'tool/clock@1.0.0', 'tool/echo@1.0.0', 'tool/kv@1.0.0']);
   const called = await runTitan(['call', 'kv', '{"op":"set","key":"greeting","value":"hi"}', '--json'], home);
   assert.deepEqual(JSON.parse(called.stdout), { key: 'greeting', stored: true });
   const read = await runTitan(['call', 'kv', '{"op":"get","key":"greeting"}', '--json'], home);
@@ -95,7 +96,8 @@ test('a second kernel on the same home is refused; SIGINT stops the first cleanl
 test('the second start reuses everything: nothing compiled, nothing published', async () => {
   const { stdout, code } = await runTitan(['start'], home, { untilOutput: 'ready in', thenSignal: 'SIGTERM' });
   assert.equal(code, 0);
-  assert.match(stdout, /3 built \(0 compiled, 3 from cache\)/);
+  assert.match(stdout, /4 built \(0 compiled, 4 from cache\)/);
   assert.doesNotMatch(stdout, /published to the registry/);
-  assert.match(stdout, /3 components serving/);
+  assert.doesNotMatch(stdout, /migrating/);
+  assert.match(stdout, /4 components serving/);
 });

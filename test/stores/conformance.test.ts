@@ -219,7 +219,6 @@ for (const backend of BACKENDS) {
     });
 
     test('approvals: one refused as expired is marked expired, with its reason, and leaves the pending list', {
-      todo: 'components/stores/core/conversations.js approvals.decide marks the row expired inside transaction() and then throws, so the mark is rolled back: the approval stays pending',
     }, async () => {
       await store().createThread({ id: 'late2', userId: 'late-user' });
       await store().createTurn('late2-turn', 'late2');

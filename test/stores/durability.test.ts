@@ -32,8 +32,8 @@ test('postgres: with the server down an append fails after its retries with a co
     assert.match(failed.message, /^messages\.append: /);
     assert.equal(warnings.length, 1, `one warning for the one failed write: ${JSON.stringify(warnings)}`);
     assert.match(warnings[0].message, /failed after 5 attempts/);
-    // A read fails the same visible way rather than answering with nothing.
-    await rejectsWithCode(store.listMessages('dur'), 'TITAN_E_WRITE_FAILED');
+    // A read fails visibly too (the database is unavailable) rather than answering with nothing.
+    await rejectsWithCode(store.listMessages('dur'), 'TITAN_E_DB_UNAVAILABLE');
     assert.equal(warnings.length, 2);
   } finally {
     await postgres.startServer();

@@ -114,27 +114,32 @@ for (const backend of BACKENDS) {
     assert.deepEqual(patches.map((p) => [p.id, p.state]), [[upgrade.id, 'deployed']], 'the patch and its history live in the migrated store');
     assert.deepEqual(await store.appendMessages('mig-ann-t0', [{ id: 'mig-after-upgrade', role: 'user', content: 'new' }]), { appended: 1, duplicates: 0 });
 
-    // The older store on the newer database: its swap fails at migrate, and 1.0.0 keeps serving.
+    // A database with a newer migration that is not additive: an older store is refused at migrate,
+    // the patch is marked failed with the reason, and 1.0.0 keeps serving.
+    await kernel.db.run('INSERT INTO schema_migrations (version, name, applied_at, additive) VALUES (?, ?, ?, ?)', [5, 'a breaking change', Date.now(), 0]);
     const downgrade = await kernel.proposePatch({ ...STORE, range: '0.9.0' }, { by: 'ops', why: 'try the old one' });
     await kernel.approvePatch(downgrade.id, { by: 'owner' });
     const refused = await rejectsWithCode(kernel.deployPatch(downgrade.id, { by: 'ops' }), 'TITAN_E_COMPONENT_ERROR');
-    assert.match(refused.message, /database is at schema version 4, newer than this store's 3/);
+    assert.match(refused.message, /database is at schema version 5, newer than this store's 3, and migration 5 \(a breaking change\) is not additive/);
     const failed = kernel.patches.get(downgrade.id);
     assert.equal(failed.state, 'failed');
     assert.match(failed.error ?? '', /newer than this store's 3/);
-    // Rolling the upgrade back would put the older store on the newer database too: refused the same way.
+    // Rolling the upgrade back would put the older store on that database too: refused the same way.
     await rejectsWithCode(kernel.rollbackPatch(upgrade.id, { by: 'ops' }), 'TITAN_E_COMPONENT_ERROR');
     assert.equal(kernel.patches.get(upgrade.id).state, 'deployed');
+    await kernel.db.run('DELETE FROM schema_migrations WHERE version = 5', []);
 
     assert.equal(serving(kernel)['store/core'], '1.0.0');
     assert.equal((await store.status()).version, 4);
+    // Migration 4 only added tables: rolling the upgrade back puts 0.9.0 on the v4 database, and it serves.
+    assert.equal((await kernel.rollbackPatch(upgrade.id, { by: 'ops' })).state, 'rolled_back');
+    assert.equal(serving(kernel)['store/core'], '0.9.0');
     assert.deepEqual((await store.listMessages('mig-ann-t0', 1)).map((m) => m.id), ['mig-after-upgrade']);
     assert.deepEqual(await store.appendMessages('mig-ann-t0', [{ id: 'mig-after-refusal', role: 'user', content: 'still served' }]), { appended: 1, duplicates: 0 });
   });
 }
 
 test('libsql: an upgrade that migrates and then fails its smoke test leaves the old store serving, also after a restart', {
-  todo: 'kernel/swap.ts runs the store\'s migrate (KIND_PREPARE) before the smoke test, so a failed upgrade leaves the database at the new schema version; on restart restoreDeployments() puts the old store back, its migrate() refuses a newer database, and the kernel comes up with no store',
 }, async (t) => {
   const handle = await openStoreKernel('libsql', { bootstrap: false });
   t.after(() => handle.cleanup());

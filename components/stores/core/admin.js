@@ -8,6 +8,14 @@ import { currentVersion } from './schema.js';
 const ORDER = { messages: 'pos', turn_events: 'pos', patch_history: 'pos', memory_chunks: 'pos', settings: 'user_id, key', reflex_stats: 'pattern_id' };
 const GENERATED = { memory_chunks: ['tsv'] };
 
+/** The table's writable columns, from the database's own catalogue (generated ones excluded). */
+function columnsOf(table) {
+  const names = isSqlite()
+    ? rows('SELECT name FROM pragma_table_info(?)', [table]).map((c) => c.name)
+    : rows("SELECT column_name AS name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ? AND is_generated = 'NEVER'", [table]).map((c) => c.name);
+  return names.filter((name) => !(GENERATED[table] ?? []).includes(name));
+}
+
 function knownTable(table) {
   if (!tablesUpTo(currentVersion()).includes(table)) throw fail('invalid', `"${table}" is not a table of this schema version`);
   return table;
@@ -59,8 +67,12 @@ export const admin = {
     const table = knownTable(input.table);
     const list = input.rows ?? [];
     if (list.length === 0) return { loaded: 0 };
+    // Column names come from a file: only the table's real columns may reach the statement.
+    const allowed = new Set(columnsOf(table));
     const statements = list.map((row) => {
       const columns = Object.keys(row);
+      const unknown = columns.find((c) => !allowed.has(c));
+      if (unknown !== undefined) throw fail('invalid', `table ${table} has no column "${unknown}"`);
       return [`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`, columns.map((c) => row[c])];
     });
     return { loaded: batch(statements).reduce((a, b) => a + b, 0) };

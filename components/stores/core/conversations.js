@@ -2,6 +2,7 @@
 import { nowMs } from 'titan:host/clock@0.1.0';
 import { batch, fail, one, rows, rowsText, transaction } from './db.js';
 
+const ROWS_PER_INSERT = 200;
 const TURN_STATES = ['pending', 'streaming', 'awaiting_approval', 'completed', 'failed', 'interrupted'];
 // Which states a turn may come from, for each state it may go to.
 const TURN_FROM = {
@@ -115,17 +116,25 @@ export const conversations = {
     need(input, 'threadId');
     if (!Array.isArray(input.messages) || input.messages.length === 0) throw fail('invalid', '"messages" must be a non-empty array');
     const at = nowMs();
-    const statements = input.messages.map((m) => {
-      if (!m || !m.id || !m.role || typeof m.content !== 'string') throw fail('invalid', 'each message needs id, role and content');
-      // INSERT ... SELECT ... WHERE EXISTS: a message for a missing thread is not written at all.
-      return [`INSERT INTO messages (id, thread_id, turn_id, role, content, created_at)
-        SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM threads WHERE id = ?) ON CONFLICT (id) DO NOTHING`,
-      [m.id, input.threadId, m.turnId ?? input.turnId ?? null, m.role, m.content, m.createdAt ?? at, input.threadId]];
-    });
+    const statements = [];
+    for (let i = 0; i < input.messages.length; i += ROWS_PER_INSERT) {
+      const chunk = input.messages.slice(i, i + ROWS_PER_INSERT);
+      const params = [];
+      for (const m of chunk) {
+        if (!m || !m.id || !m.role || typeof m.content !== 'string') throw fail('invalid', 'each message needs id, role and content');
+        params.push(m.id, input.threadId, m.turnId ?? input.turnId ?? null, m.role, m.content, m.createdAt ?? at);
+      }
+      // One multi-row statement per chunk (one round trip); WHERE EXISTS: nothing is written for a
+      // missing thread. VALUES columns are column1..6 in both SQLite and PostgreSQL.
+      const rows = chunk.map(() => '(?, ?, ?, ?, ?, CAST(? AS BIGINT))').join(', ');
+      statements.push([`INSERT INTO messages (id, thread_id, turn_id, role, content, created_at)
+        SELECT column1, column2, column3, column4, column5, column6 FROM (VALUES ${rows}) AS incoming
+        WHERE EXISTS (SELECT 1 FROM threads WHERE id = ?) ON CONFLICT (id) DO NOTHING`, [...params, input.threadId]]);
+    }
     statements.push(['UPDATE threads SET updated_at = ? WHERE id = ?', [at, input.threadId]]);
     const counts = batch(statements);
-    const appended = counts.slice(0, -1).reduce((a, b) => a + b, 0);
     if (counts[counts.length - 1] === 0) throw fail('not-found', `thread ${input.threadId} not found`);
+    const appended = counts.slice(0, -1).reduce((a, b) => a + b, 0);
     return { appended, duplicates: input.messages.length - appended };
   },
   /** The newest `limit` messages (before `beforePos` when paging back), oldest first. */
@@ -168,22 +177,25 @@ export const conversations = {
       [input.id, input.turnId, input.toolCallId ?? null, input.summary, 'pending', nowMs(), input.expiresAt]]]);
     return one('SELECT * FROM approvals WHERE id = ?', [input.id]);
   },
-  /** Only a pending, unexpired approval can be decided; an expired one is marked so. */
+  /** Only a pending, unexpired approval can be decided; an expired one is marked so (and stays marked). */
   'approvals.decide'(input) {
     need(input, 'id', 'decision', 'by');
     if (input.decision !== 'approved' && input.decision !== 'rejected') throw fail('invalid', 'decision must be approved or rejected');
     const at = nowMs();
-    return transaction((run) => {
+    const outcome = transaction((run) => {
       const [approval] = run('SELECT * FROM approvals WHERE id = ?', [input.id]);
       if (!approval) throw fail('not-found', `approval ${input.id} not found`);
       if (approval.status !== 'pending') throw fail('conflict', `approval ${input.id} is already ${approval.status}`);
       if (Number(approval.expires_at) <= at) {
+        // Committed before the refusal is thrown: the expiry is recorded, not rolled back.
         run("UPDATE approvals SET status = 'expired', decided_at = ?, reason = ? WHERE id = ?", [at, 'expired before a decision', input.id]);
-        throw fail('conflict', `approval ${input.id} expired before a decision`);
+        return { expired: true };
       }
       run('UPDATE approvals SET status = ?, decided_at = ?, decided_by = ?, reason = ? WHERE id = ?', [input.decision, at, input.by, input.reason ?? null, input.id]);
-      return run('SELECT * FROM approvals WHERE id = ?', [input.id])[0];
+      return { approval: run('SELECT * FROM approvals WHERE id = ?', [input.id])[0] };
     });
+    if (outcome.expired) throw fail('conflict', `approval ${input.id} expired before a decision`);
+    return outcome.approval;
   },
   'approvals.pending'() {
     return rowsText("SELECT * FROM approvals WHERE status = 'pending' ORDER BY requested_at");

@@ -15,9 +15,13 @@ export function types() {
   };
 }
 
+// `additive`: the migration only adds tables, columns or indexes, so a store that predates it can
+// still serve the database (rolling a store back stays possible); a store refuses a database that
+// has a newer migration which is not additive.
 export const MIGRATIONS = [
   /* migration 1 */ {
     version: 1,
+    additive: true,
     name: 'conversations',
     tables: ['users', 'threads', 'turns', 'messages', 'tool_calls', 'turn_events', 'approvals', 'settings'],
     up: ({ SQLITE, AUTO_KEY, INT, BYTES }) => [
@@ -49,6 +53,7 @@ export const MIGRATIONS = [
   } /* end migration 1 */,
   /* migration 2 */ {
     version: 2,
+    additive: true,
     name: 'component patches',
     tables: ['component_patches', 'patch_history'],
     up: ({ SQLITE, AUTO_KEY, INT, BYTES }) => [
@@ -62,6 +67,7 @@ export const MIGRATIONS = [
   } /* end migration 2 */,
   /* migration 3 */ {
     version: 3,
+    additive: true,
     name: 'reflexes, jobs and routines',
     tables: ['reflex_patterns', 'reflex_stats', 'jobs', 'routines'],
     up: ({ SQLITE, AUTO_KEY, INT, BYTES }) => [
@@ -78,6 +84,7 @@ export const MIGRATIONS = [
   } /* end migration 3 */,
   /* migration 4 */ {
     version: 4,
+    additive: true,
     name: 'memory documents with full-text and vector search',
     tables: ['memory_documents', 'memory_chunks'],
     up: ({ SQLITE, AUTO_KEY, INT, BYTES }) => [
