@@ -164,7 +164,9 @@ export class Kernel {
       throw new TitanError('TITAN_E_NOT_FOUND', `${who} is not in the registry as given: its manifest differs from the published one`,
         { fix: 'deploy a version as the registry holds it (titan registry show)' });
     }
-    return this.deploymentFor(stored, () => this.registry.readBlob(stored));
+    // Re-hashed on every deploy (about 2 ms): a blob altered on disk is refused even when this
+    // process loaded that version before.
+    return this.deploymentFor(stored, await this.registry.readBlob(stored));
   }
 
   /** A deployment of a binary and its manifest (publish uses this before the version is stored). */
