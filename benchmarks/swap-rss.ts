@@ -1,11 +1,12 @@
 // Memory over 1,000 swaps alternating echo 1.0.0 and 1.1.0 (each followed by a few concurrent calls,
-// so each version grows a few instances). RSS is read after a full GC at checkpoints; it must stay
+// so each version grows a few instances), then the cost of instance churn on its own. RSS is read after a full GC at checkpoints; it must stay
 // flat from 100 to 1,000 swaps. It runs in a child process started with --expose-gc, so the RSS is
 // its own. Run alone: node benchmarks/swap-rss.ts
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { instantiate } from '../kernel/instance.ts';
 import { ECHO_V2_DIR, openBenchKernel, printMachine, publishDir } from './setup.ts';
 import { against, metCell, printTable, row, writeResult } from './stats.ts';
 
@@ -52,6 +53,15 @@ for (let swap = 1; swap <= SWAPS; swap++) {
 }
 const seconds = (performance.now() - started) / 1000;
 const pools = kernel.components().find((c) => c.slot === 'tool/echo')?.instances;
+
+// Swapping between two versions reuses the standby's instances. A stream of always-new versions
+// creates fresh instances instead: measured here directly, RSS per 1,000 instances made and dropped.
+const CHURN = 2_000;
+const loaded = await kernel.loader.load(v1, await kernel.registry.readBlob(v1));
+const churnBefore = await snapshot(0);
+for (let i = 0; i < CHURN; i++) (await instantiate(loaded, kernel.services)).exports.invoke('{"text":"x"}');
+const churnAfter = await snapshot(0);
+const churnMbPerThousand = ((churnAfter.rssMb - churnBefore.rssMb) / CHURN) * 1000;
 await bench.close();
 
 const at = (n: number) => points.find((p) => p.swaps === n)!;
@@ -68,12 +78,16 @@ console.log(`growth 100 -> 1,000 swaps: RSS ${growth.toFixed(1)} MB (${((growth 
 outside the V8 heap ${outsideGrowth.toFixed(1)} MB: ${metCell(outsideVerdict.met)}. V8 keeps heap pages it has grown to (its young generation
 grows under allocation and is not given back after a GC), so a step in "heap committed" with a flat "heap used" is sizing,
 not a leak; a leak of instances, memories or glue would show in heap used, external, RSS outside the V8 heap, or
-address space (about 8 GiB reserved per live wasm memory). Each swap here creates up to ${CALLS_PER_SWAP} instances of the new version.`);
+address space (about 8 GiB reserved per live wasm memory). Each swap takes over the standby version's instances
+(the version that served before stays warm for rollback), so alternating swaps create no new instances.
+Instance churn measured apart: ${churnMbPerThousand.toFixed(1)} MB of RSS per 1,000 instances created and dropped
+(native memory outside the V8 heap, kept by V8 after the instances are collected).`);
 console.log(`echo's pool at the end: ${JSON.stringify(pools)}`);
 const summary = [
   row('RSS after 100 swaps', at(100).rssMb, 'MB'),
   row('RSS after 1,000 swaps', at(1_000).rssMb, 'MB'),
   row('RSS growth 100 -> 1,000 swaps', growth, 'MB', verdict),
   row('RSS outside V8 heap, growth 100 -> 1,000', outsideGrowth, 'MB', outsideVerdict),
+  row('RSS per 1,000 fresh instances (churn)', churnMbPerThousand, 'MB'),
 ];
 console.log(`results: ${await writeResult('swap-rss', summary, { swaps: SWAPS, callsPerSwap: CALLS_PER_SWAP, points, seconds })}`);

@@ -155,7 +155,7 @@ export class Kernel {
    * A deployment of a published version. The registry's own manifest is used, never the caller's
    * copy: capabilities and limits cannot be widened by handing in an edited manifest.
    */
-  async createDeployment(manifest: PublishedManifest): Promise<Deployment> {
+  async createDeployment(manifest: PublishedManifest, standby?: Deployment): Promise<Deployment> {
     if (this.#closed) throw new TitanError('TITAN_E_SHUTTING_DOWN', 'the kernel is shutting down');
     const who = `${manifest.kind}/${manifest.name}@${manifest.version}`;
     validatePublishedManifest(manifest, who);
@@ -166,7 +166,10 @@ export class Kernel {
     }
     // Re-hashed on every deploy (about 2 ms): a blob altered on disk is refused even when this
     // process loaded that version before.
-    return this.deploymentFor(stored, await this.registry.readBlob(stored));
+    const wasm = await this.registry.readBlob(stored);
+    // Versions are immutable in the registry: the same version with the same digest is the same release.
+    if (standby && standby.manifest.version === stored.version && standby.manifest.digest === stored.digest) return standby;
+    return this.deploymentFor(stored, wasm);
   }
 
   /** A deployment of a binary and its manifest (publish uses this before the version is stored). */
@@ -191,7 +194,7 @@ export class Kernel {
   }
 
   #swapDeps(): SwapDeps {
-    return { createDeployment: (m) => this.createDeployment(m), bus: this.bus };
+    return { createDeployment: (m, standby) => this.createDeployment(m, standby), bus: this.bus };
   }
 
   /** Swaps kind/name to the registry version `range` resolves to (highest non-yanked match). */
@@ -348,7 +351,7 @@ export class Kernel {
     if (this.#closed) return;
     this.#closed = true;
     await this.supervisor.stop();
-    await Promise.all([...this.#slots.values()].map((slot) => slot.active?.close()));
+    await Promise.all([...this.#slots.values()].flatMap((slot) => [slot.active?.close(), slot.standby?.close()]));
     await this.#workers.close();
     await this.kv.flush();
     await this.db.close();

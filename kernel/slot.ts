@@ -11,6 +11,8 @@ export class Slot {
   readonly name: string;
   readonly key: string;
   active: Deployment | undefined;
+  /** The version that served before `active`, kept warm (it takes no new calls from the slot). */
+  standby: Deployment | undefined;
   /** Versions that served before the active one, most recent last: what rollback returns to. */
   readonly history: PublishedManifest[] = [];
   swapping = false;

@@ -1,6 +1,7 @@
 // The atomic swap: build, instantiate and smoke-test the new version beside the old one, then
-// switch the slot's reference. Calls in flight finish on the old version, which then drains;
-// any failure before the switch leaves the old version serving, untouched.
+// switch the slot's reference. Calls in flight finish on the old version, which stays warm as the
+// slot's standby (so a rollback reuses its instances); any failure before the switch leaves the
+// old version serving, untouched.
 import { TitanError } from '../common/errors.ts';
 import type { PublishedManifest } from '../registry/manifest.ts';
 import type { Deployment } from './deployment.ts';
@@ -10,7 +11,8 @@ import { smokeTest } from './smoke.ts';
 import { KIND_PREPARE } from './kinds.ts';
 
 export type SwapDeps = {
-  createDeployment(manifest: PublishedManifest): Promise<Deployment>;
+  /** A deployment of `manifest`: `standby` itself when it is that very release (checked again). */
+  createDeployment(manifest: PublishedManifest, standby?: Deployment): Promise<Deployment>;
   bus: EventBus;
 };
 
@@ -26,7 +28,7 @@ export async function swapSlot(slot: Slot, manifest: PublishedManifest, deps: Sw
   const started = performance.now();
   let next: Deployment | undefined;
   try {
-    next = await deps.createDeployment(manifest);
+    next = await deps.createDeployment(manifest, slot.standby);
     // As many instances as the old version runs: after the switch, calls must not wait for
     // instances to be created on the request path.
     await next.warm(Math.max(1, slot.active?.stats().live ?? 1));
@@ -36,15 +38,18 @@ export async function swapSlot(slot: Slot, manifest: PublishedManifest, deps: Sw
     const previous = slot.active;
     slot.active = next; // the switch
     slot.swaps++;
-    if (previous) {
-      if (mode === 'deploy') slot.remember(previous.manifest);
-      void previous.close();
-    }
+    if (previous && mode === 'deploy') slot.remember(previous.manifest);
+    // The version that served before stays warm beside the new one: a rollback (or a swap back)
+    // takes over its instances instead of creating new ones. The standby it replaces drains.
+    const retired = slot.standby === next ? undefined : slot.standby;
+    slot.standby = previous;
+    if (retired) void retired.close();
     const result: SwapResult = { slot: slot.key, version: manifest.version, digest: manifest.digest, previous: previous?.manifest.version, ms: performance.now() - started };
     deps.bus.emit('component.deployed', result);
     return result;
   } catch (error) {
-    if (next) void next.close();
+    // A reused standby stays standby; a fresh deployment that did not make it is freed.
+    if (next && next !== slot.standby) void next.close();
     const titan = error instanceof TitanError ? error : new TitanError('TITAN_E_SMOKE_FAILED', String((error as Error)?.message ?? error));
     deps.bus.emit('component.swap_failed', { slot: slot.key, version: manifest.version, code: titan.code, message: titan.message });
     throw titan;
