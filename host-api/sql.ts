@@ -43,8 +43,12 @@ function jsonReplacer(_key: string, value: unknown): unknown {
   return value;
 }
 
+export function rowObjects(result: SqlResult): Array<Record<string, unknown>> {
+  return result.rows.map((row) => Object.fromEntries(result.columns.map((c, i) => [c, row[i]])));
+}
+
 export function rowsJson(result: SqlResult): string {
-  return JSON.stringify(result.rows.map((row) => Object.fromEntries(result.columns.map((c, i) => [c, row[i]]))), jsonReplacer);
+  return JSON.stringify(rowObjects(result), jsonReplacer);
 }
 
 function parseJsonArray(text: string, what: string): unknown[] {
@@ -76,7 +80,7 @@ function service(services: { sql?: SqlService }): SqlService {
 export const sql: HostInterface = {
   name: 'sql',
   versions: ['0.1.0', '0.2.0'],
-  asyncFunctions: ['execute', 'query', 'batch', 'query-json', 'batch-json', 'begin', 'in-transaction', 'commit', 'rollback'],
+  asyncFunctions: ['execute', 'query', 'batch', 'query-json', 'query-handle', 'batch-json', 'begin', 'in-transaction', 'commit', 'rollback'],
   grantSchema: { type: 'object', additionalProperties: false, properties: {} },
   bind(context) {
     const db = service(context.services);
@@ -92,6 +96,8 @@ export const sql: HostInterface = {
         guarded(async () => (await db.batch(statements.map(([s, p]) => ({ sql: s, params: p.map(fromValue) })))).map((r) => BigInt(r.changes))),
       queryJson: (statement: string, paramsJson: string) =>
         guarded(async () => rowsJson(await db.run(statement, parseJsonArray(paramsJson, 'params-json').map(jsonParam)))),
+      queryHandle: (statement: string, paramsJson: string) =>
+        guarded(async () => BigInt(db.keep(rowObjects(await db.run(statement, parseJsonArray(paramsJson, 'params-json').map(jsonParam)))))),
       batchJson: (statementsJson: string) =>
         guarded(async () => {
           const statements = parseJsonArray(statementsJson, 'statements-json').map((entry) => {

@@ -26,6 +26,9 @@ export type SqlService = {
   inTransaction(tx: number, sql: string, params: SqlParam[]): Promise<SqlResult>;
   commit(tx: number): Promise<void>;
   rollback(tx: number): Promise<void>;
+  /** Keeps rows on the host under a handle (query-handle); `take` hands them over once. */
+  keep(rows: Array<Record<string, unknown>>): number;
+  take(handle: number): Array<Record<string, unknown>> | undefined;
 };
 
 export type KvService = {

@@ -87,7 +87,7 @@ export class Kernel {
     this.db = init.db;
     const sql = createSqlService(this.db, (message) => this.bus.emit('kernel.warning', { message }));
     this.services = createHostServices(this.bus, this.logger, this.kv, sql);
-    this.store = new StoreClient((kind, name, fn, args) => this.call(kind, name, fn, args), this.config.store);
+    this.store = new StoreClient((kind, name, fn, args) => this.call(kind, name, fn, args), this.config.store, (handle) => sql.take(handle));
     this.#deployments = new DeploymentsFile(this.paths.deployments);
     this.#workers = new WorkerHost(this.services, this.config.workerThreads);
   }

@@ -5,6 +5,7 @@ import { TitanError, type ErrorCode } from '../common/errors.ts';
 import type { ComponentKind } from '../registry/manifest.ts';
 
 type Call = (kind: ComponentKind, name: string, fn: string, args: unknown[]) => Promise<unknown>;
+type TakeRows = (handle: number) => Array<Record<string, unknown>> | undefined;
 
 export type Thread = { id: string; user_id: string; title: string | null; channel: string | null; external_id: string | null; created_at: number; updated_at: number };
 export type TurnState = 'pending' | 'streaming' | 'awaiting_approval' | 'completed' | 'failed' | 'interrupted';
@@ -42,10 +43,12 @@ function storeError(op: string, error: TitanError): TitanError {
 
 export class StoreClient {
   readonly #call: Call;
+  readonly #takeRows: TakeRows;
   readonly name: string;
 
-  constructor(call: Call, name: string) {
+  constructor(call: Call, name: string, takeRows: TakeRows) {
     this.#call = call;
+    this.#takeRows = takeRows;
     this.name = name;
   }
 
@@ -57,7 +60,15 @@ export class StoreClient {
       if (error instanceof TitanError && error.code === 'TITAN_E_COMPONENT_ERROR') throw storeError(op, error);
       throw error;
     }
-    return JSON.parse(output as string) as T;
+    const text = output as string;
+    // Rows the store left on the host (query-handle) are taken from there, never parsed.
+    const handle = /^\{"\$rows":(\d+)\}$/.exec(text);
+    if (handle) {
+      const rows = this.#takeRows(Number(handle[1]));
+      if (!rows) throw new TitanError('TITAN_E_STORE', `${op}: the store answered with rows that are no longer held`);
+      return rows as T;
+    }
+    return JSON.parse(text) as T;
   }
 
   status = () => this.request<SchemaStatus>('schema.status');

@@ -9,10 +9,14 @@ import { SqlFailure } from './sql-errors.ts';
 export type RetryPolicy = { attempts: number; initialMs: number; maxMs: number };
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, initialMs: 20, maxMs: 1000 };
 const ABANDONED_TX_MS = 30000;
+/** Rows kept for a handle that nobody takes are dropped after this long. */
+const UNCLAIMED_ROWS_MS = 30000;
 
 export function createSqlService(backend: SqlBackend, warn: (message: string) => void, retry: RetryPolicy = DEFAULT_RETRY): SqlService {
   const transactions = new Map<number, { tx: Transaction; timer: NodeJS.Timeout }>();
   let nextTx = 1;
+  const kept = new Map<number, { rows: Array<Record<string, unknown>>; at: number }>();
+  let nextHandle = 1;
 
   async function withRetry<T>(what: string, op: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
@@ -38,6 +42,21 @@ export function createSqlService(backend: SqlBackend, warn: (message: string) =>
   }
 
   return {
+    keep(rows) {
+      const now = Date.now();
+      for (const [handle, entry] of kept) {
+        if (now - entry.at < UNCLAIMED_ROWS_MS) break; // insertion order: the rest are newer
+        kept.delete(handle);
+      }
+      const handle = nextHandle++;
+      kept.set(handle, { rows, at: now });
+      return handle;
+    },
+    take(handle) {
+      const entry = kept.get(handle);
+      kept.delete(handle);
+      return entry?.rows;
+    },
     dialect: backend.dialect,
     run: (sql: string, params: SqlParam[]) => withRetry(sql.slice(0, 60), () => backend.run(sql, params)),
     batch: (statements: Statement[]) => withRetry(`batch of ${statements.length}`, () => backend.batch(statements)),

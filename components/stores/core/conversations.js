@@ -1,6 +1,6 @@
 // Users, threads, turns, messages, tool calls, turn events, approvals and settings.
 import { nowMs } from 'titan:host/clock@0.1.0';
-import { batch, fail, one, rows, rowsText, transaction } from './db.js';
+import { batch, fail, one, rows, rowsPassedOn, transaction } from './db.js';
 
 const ROWS_PER_INSERT = 200;
 const TURN_STATES = ['pending', 'streaming', 'awaiting_approval', 'completed', 'failed', 'interrupted'];
@@ -63,9 +63,9 @@ export const conversations = {
     need(input, 'userId');
     const limit = Math.min(Math.max(Number(input.limit ?? 50), 1), 500);
     if (input.beforeUpdatedAt !== undefined) {
-      return rowsText('SELECT * FROM threads WHERE user_id = ? AND updated_at < ? ORDER BY updated_at DESC, id LIMIT ?', [input.userId, input.beforeUpdatedAt, limit]);
+      return rowsPassedOn('SELECT * FROM threads WHERE user_id = ? AND updated_at < ? ORDER BY updated_at DESC, id LIMIT ?', [input.userId, input.beforeUpdatedAt, limit]);
     }
-    return rowsText('SELECT * FROM threads WHERE user_id = ? ORDER BY updated_at DESC, id LIMIT ?', [input.userId, limit]);
+    return rowsPassedOn('SELECT * FROM threads WHERE user_id = ? ORDER BY updated_at DESC, id LIMIT ?', [input.userId, limit]);
   },
   'threads.byExternal'(input) {
     need(input, 'channel', 'externalId');
@@ -142,7 +142,7 @@ export const conversations = {
     need(input, 'threadId');
     const limit = Math.min(Math.max(Number(input.limit ?? 50), 1), 1000);
     const before = input.beforePos ?? Number.MAX_SAFE_INTEGER;
-    return rowsText('SELECT * FROM (SELECT pos, id, turn_id, role, content, created_at FROM messages WHERE thread_id = ? AND pos < ? ORDER BY pos DESC LIMIT ?) recent ORDER BY pos',
+    return rowsPassedOn('SELECT * FROM (SELECT pos, id, turn_id, role, content, created_at FROM messages WHERE thread_id = ? AND pos < ? ORDER BY pos DESC LIMIT ?) recent ORDER BY pos',
       [input.threadId, before, limit]);
   },
 
@@ -155,7 +155,7 @@ export const conversations = {
   },
   'toolCalls.list'(input) {
     need(input, 'turnId');
-    return rowsText('SELECT * FROM tool_calls WHERE turn_id = ? ORDER BY started_at, id', [input.turnId]);
+    return rowsPassedOn('SELECT * FROM tool_calls WHERE turn_id = ? ORDER BY started_at, id', [input.turnId]);
   },
 
   /** Events of a turn, each with its sequence number (a retried append is not duplicated). */
@@ -168,7 +168,7 @@ export const conversations = {
   },
   'events.list'(input) {
     need(input, 'turnId');
-    return rowsText('SELECT seq, type, data, created_at FROM turn_events WHERE turn_id = ? AND seq > ? ORDER BY seq', [input.turnId, input.afterSeq ?? -1]);
+    return rowsPassedOn('SELECT seq, type, data, created_at FROM turn_events WHERE turn_id = ? AND seq > ? ORDER BY seq', [input.turnId, input.afterSeq ?? -1]);
   },
 
   'approvals.create'(input) {
@@ -198,7 +198,7 @@ export const conversations = {
     return outcome.approval;
   },
   'approvals.pending'() {
-    return rowsText("SELECT * FROM approvals WHERE status = 'pending' ORDER BY requested_at");
+    return rowsPassedOn("SELECT * FROM approvals WHERE status = 'pending' ORDER BY requested_at");
   },
   /** Marks every pending approval past its expiry as expired; returns them (their turns must be told). */
   'approvals.expire'(input) {
@@ -224,6 +224,6 @@ export const conversations = {
   },
   'settings.list'(input) {
     need(input, 'userId');
-    return rowsText('SELECT key, value, updated_at FROM settings WHERE user_id = ? ORDER BY key', [input.userId]);
+    return rowsPassedOn('SELECT key, value, updated_at FROM settings WHERE user_id = ? ORDER BY key', [input.userId]);
   },
 };

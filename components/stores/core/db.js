@@ -1,6 +1,6 @@
 // Thin helpers over titan:host/sql. Rows travel as JSON text (cheap at the boundary); a store
 // error is thrown as the store-error variant the kernel maps to a coded error.
-import { dialect, queryJson, batchJson, begin, inTransaction, commit, rollback } from 'titan:host/sql@0.1.0';
+import { dialect, queryJson, queryHandle, batchJson, begin, inTransaction, commit, rollback } from 'titan:host/sql@0.1.0';
 
 // Asked on first use, not at load: the module is evaluated at build time, when no host exists.
 let current;
@@ -26,6 +26,18 @@ function sqlFailure(e) {
 export function rowsText(sql, params = []) {
   try {
     return queryJson(sql, JSON.stringify(params));
+  } catch (e) {
+    throw sqlFailure(e);
+  }
+}
+
+/**
+ * Rows the caller only passes on: they stay on the host and the answer names them by handle
+ * ({"$rows": n}), so they never cross the component boundary.
+ */
+export function rowsPassedOn(sql, params = []) {
+  try {
+    return `{"$rows":${queryHandle(sql, JSON.stringify(params))}}`;
   } catch (e) {
     throw sqlFailure(e);
   }
