@@ -52,6 +52,21 @@ export const ERRORS = {
   TITAN_E_SCHEMA_MISSING: { status: 500, fix: 'deploy a store version whose migrations create the table, or run `titan db migrate`' },
   TITAN_E_STORE: { status: 500 },
   TITAN_E_TURN_STATE: { status: 409, fix: 'a turn moves pending -> streaming -> awaiting_approval -> completed | failed | interrupted' },
+  // agent runtime
+  TITAN_E_PROVIDER_NOT_CONFIGURED: { status: 503, fix: 'set TITAN_PROVIDER (openai, anthropic, ollama or scripted) and its key, e.g. OPENAI_API_KEY' },
+  TITAN_E_PROVIDER_RATE_LIMITED: { status: 429, fix: 'wait and retry, or configure a fallback provider' },
+  TITAN_E_PROVIDER_OVERLOADED: { status: 503, fix: 'the provider is overloaded: retry later, or configure a fallback provider' },
+  TITAN_E_PROVIDER_CONTEXT_TOO_LONG: { status: 413, fix: 'start a new thread, or use a model with a longer context' },
+  TITAN_E_PROVIDER_AUTH: { status: 401, fix: 'check the API key variable of the provider (OPENAI_API_KEY, ANTHROPIC_API_KEY)' },
+  TITAN_E_PROVIDER_BAD_REQUEST: { status: 400 },
+  TITAN_E_PROVIDER_UNAVAILABLE: { status: 502, fix: 'check the provider base URL and that the server is reachable' },
+  TITAN_E_PROVIDER_STREAM: { status: 502, fix: 'the answer was cut or malformed; what arrived was kept, send the message again' },
+  TITAN_E_CIRCUIT_OPEN: { status: 503, fix: 'the provider failed repeatedly and is paused for a moment; a fallback provider is used if configured' },
+  TITAN_E_TOOL_UNKNOWN: { status: 400 },
+  TITAN_E_TOOL_ARGUMENTS: { status: 400 },
+  TITAN_E_APPROVAL_EXPIRED: { status: 410 },
+  TITAN_E_INTERRUPTED: { status: 499 },
+  TITAN_E_WORKSPACE_PATH: { status: 403, fix: 'tools read and write only inside the workspace folder' },
   TITAN_E_WRITE_FAILED: { status: 503, fix: 'the write was retried and failed; see the warning event and the kernel log' },
 } as const satisfies Record<string, ErrorSpec>;
 
