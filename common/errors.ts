@@ -65,6 +65,7 @@ export const ERRORS = {
   TITAN_E_TOOL_UNKNOWN: { status: 400 },
   TITAN_E_TOOL_ARGUMENTS: { status: 400 },
   TITAN_E_APPROVAL_EXPIRED: { status: 410 },
+  TITAN_E_APPROVAL_REJECTED: { status: 403 },
   TITAN_E_INTERRUPTED: { status: 499 },
   TITAN_E_WORKSPACE_PATH: { status: 403, fix: 'tools read and write only inside the workspace folder' },
   TITAN_E_WRITE_FAILED: { status: 503, fix: 'the write was retried and failed; see the warning event and the kernel log' },

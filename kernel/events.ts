@@ -1,3 +1,5 @@
+import type { TurnEvent } from './agent/turn-events.ts';
+
 // The kernel's typed event bus: synchronous delivery in emit order, so subscribers see a
 // component's events in the order they happened. A failing subscriber never breaks the emitter.
 
@@ -11,6 +13,7 @@ export type KernelEvents = {
   'patch.changed': { id: string; slot: string; state: string; by: string; why: string };
   'supervisor.restarted': { loop: string; attempt: number; delayMs: number; error: string };
   'kernel.warning': { message: string };
+  'turn.event': TurnEvent;
 };
 
 type Handler<T> = (payload: T) => void;

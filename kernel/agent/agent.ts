@@ -1,0 +1,123 @@
+// The agent: threads of turns. Sending a message commits it before answering (the acknowledgement
+// a user sees means it is stored), then runs a turn; the turn's events stream on the kernel bus.
+// One turn at a time per thread; interrupts, approvals, and turns left waiting by a restart.
+import { randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { TitanError } from '../../common/errors.ts';
+import type { Kernel } from '../kernel.ts';
+import type { Thread } from '../store-client.ts';
+import { Approvals, type Decision, type PendingApproval } from './approvals.ts';
+import { IdentityPrompt } from './identity.ts';
+import { ToolCatalog } from './tool-catalog.ts';
+import { TurnRun, type LlmStream, type TurnOptions } from './turn.ts';
+
+export type AgentOptions = Partial<TurnOptions> & {
+  workspace: string;
+  llm: LlmStream;
+  approvalTtlMs?: number;
+  /** Tools that run without approval, and tools that always ask first, overriding what they declare. */
+  trustedTools?: string[];
+  guardedTools?: string[];
+  cancelTool?: (callId: string) => void;
+};
+
+export type SendResult = { threadId: string; turnId: string; messageId: string; run: TurnRun };
+
+export class Agent {
+  readonly #kernel: Kernel;
+  readonly #options: TurnOptions;
+  readonly #llm: LlmStream;
+  readonly #cancelTool: (callId: string) => void;
+  readonly identity: IdentityPrompt;
+  readonly tools: ToolCatalog;
+  readonly approvals: Approvals;
+  readonly #runs = new Map<string, TurnRun>();
+  readonly #workspace: string;
+
+  constructor(kernel: Kernel, options: AgentOptions) {
+    this.#kernel = kernel;
+    this.#llm = options.llm;
+    this.#workspace = options.workspace;
+    this.#cancelTool = options.cancelTool ?? (() => {});
+    this.#options = {
+      model: options.model ?? '',
+      earlyExecution: options.earlyExecution ?? true,
+      maxSteps: options.maxSteps ?? 16,
+      historyLimit: options.historyLimit ?? 200,
+    };
+    this.identity = new IdentityPrompt(options.workspace);
+    this.tools = new ToolCatalog(kernel, { trusted: options.trustedTools, guarded: options.guardedTools });
+    this.approvals = new Approvals(kernel.store, options.approvalTtlMs ?? 10 * 60 * 1000);
+    this.approvals.onOrphanDecision = (approval, decision) => this.#resume(approval, decision);
+  }
+
+  /** After a (re)start: turns that were running when the process stopped are marked interrupted;
+   * turns waiting for an approval wait again, and resume when it is decided. */
+  async start(): Promise<{ waiting: PendingApproval[] }> {
+    await mkdir(this.#workspace, { recursive: true });
+    const waiting = await this.approvals.restore();
+    return { waiting };
+  }
+
+  createThread(userId: string, title?: string): Promise<Thread> {
+    return this.#kernel.store.createThread({ id: randomUUID(), userId, title });
+  }
+
+  /** Stores the user's message (committed when this resolves) and starts a turn answering it. */
+  async send(userId: string, threadId: string, text: string): Promise<SendResult> {
+    if (typeof text !== 'string' || text.trim() === '') throw new TitanError('TITAN_E_USAGE', 'the message is empty');
+    await this.#kernel.store.request('threads.get', { userId, threadId });
+    if ([...this.#runs.values()].some((r) => r.threadId === threadId)) {
+      throw new TitanError('TITAN_E_USAGE', 'a turn is already running in this thread', { fix: 'wait for it, or interrupt it' });
+    }
+    const turnId = randomUUID();
+    const messageId = randomUUID();
+    await this.#kernel.store.createTurn(turnId, threadId);
+    await this.#kernel.store.appendMessages(threadId, [{ id: messageId, role: 'user', content: text, turnId }]);
+    const run = this.#start(threadId, turnId);
+    run.log.emit({ type: 'turn.started', userMessageId: messageId });
+    return { threadId, turnId, messageId, run };
+  }
+
+  #start(threadId: string, turnId: string, startSeq = 0, decided?: ReadonlyMap<string, Decision>): TurnRun {
+    const run = new TurnRun(
+      { kernel: this.#kernel, store: this.#kernel.store, llm: this.#llm, identity: this.identity, tools: this.tools, approvals: this.approvals, options: this.#options, cancelTool: this.#cancelTool, decided },
+      threadId, turnId, startSeq,
+    );
+    this.#runs.set(turnId, run);
+    void run.done.finally(() => this.#runs.delete(turnId));
+    return run;
+  }
+
+  interrupt(turnId: string, by: string): boolean {
+    const run = this.#runs.get(turnId);
+    if (!run) return false;
+    run.interrupt(by);
+    return true;
+  }
+
+  /** Approves or rejects a pending tool call; a turn left waiting by a restart resumes from here. */
+  decide(approvalId: string, decision: 'approved' | 'rejected', by: string, reason?: string): Promise<Decision> {
+    return this.approvals.decide(approvalId, decision, by, reason);
+  }
+
+  /** A decision for a turn that is not running: record it as the tool's answer, then continue the turn. */
+  async #resume(approval: PendingApproval, decision: Decision): Promise<void> {
+    const turn = await this.#kernel.store.request<{ id: string; thread_id: string; state: string }>('turns.get', { id: approval.turn_id });
+    if (turn.state !== 'awaiting_approval' || this.#runs.has(turn.id)) return;
+    const events = await this.#kernel.store.request<Array<{ seq: number }>>('events.list', { turnId: turn.id });
+    const run = this.#start(turn.thread_id, turn.id, events.at(-1)?.seq ?? 0, new Map([[approval.tool_call_id, decision]]));
+    run.log.emit({ type: 'approval.decided', approvalId: approval.id, decision: decision.decision, by: decision.by, reason: decision.reason });
+  }
+
+  running(): TurnRun[] {
+    return [...this.#runs.values()];
+  }
+
+  async close(): Promise<void> {
+    for (const run of this.#runs.values()) run.shutdown();
+    await Promise.allSettled([...this.#runs.values()].map((r) => r.done));
+    this.approvals.close();
+    this.identity.close();
+  }
+}
