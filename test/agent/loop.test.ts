@@ -7,45 +7,11 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { Agent } from '../../kernel/agent/agent.ts';
-import type { LlmEvent } from '../../kernel/agent/llm-types.ts';
-import type { LlmStream } from '../../kernel/agent/turn.ts';
 import type { TurnEvent } from '../../kernel/agent/turn-events.ts';
 import { bootstrapBuiltins, Kernel } from '../../kernel/api.ts';
 import { TitanError } from '../../common/errors.ts';
 import { TEST_CACHE, tempHome } from '../support/kernel.ts';
-
-type Step = Array<LlmEvent | { wait: number } | { fail: TitanError }>;
-
-/** A model that answers each request with the next scripted step, one event per tick. */
-function scriptedModel(steps: Step[]): LlmStream & { requests: unknown[] } {
-  const requests: unknown[] = [];
-  const stream = async function* (request: unknown, { signal }: { signal: AbortSignal }) {
-    requests.push(request);
-    const step = steps.shift() ?? [{ type: 'text', text: '(no more script)' }, { type: 'stop', reason: 'end_turn' }];
-    for (const item of step) {
-      if (signal.aborted) throw signal.reason;
-      if ('wait' in item) {
-        await new Promise((resolve) => {
-          const timer = setTimeout(resolve, item.wait);
-          signal.addEventListener('abort', () => { clearTimeout(timer); resolve(undefined); }, { once: true });
-        });
-        continue;
-      }
-      if ('fail' in item) throw item.fail;
-      await new Promise((resolve) => setImmediate(resolve));
-      yield item;
-    }
-  };
-  return Object.assign(stream, { requests });
-}
-
-function toolCall(index: number, id: string, name: string, args: object, pieces = 4): LlmEvent[] {
-  const text = JSON.stringify(args);
-  const size = Math.ceil(text.length / pieces);
-  return Array.from({ length: pieces }, (_, i) => ({
-    type: 'tool_call' as const, index, ...(i === 0 ? { id, name } : {}), arguments_delta: text.slice(i * size, (i + 1) * size),
-  }));
-}
+import { scriptedModel, toolCall, type Step } from '../support/model-double.ts';
 
 async function setup(t: { after(fn: () => Promise<void>): void }, steps: Step[], options: { guardedTools?: string[]; approvalTtlMs?: number; home?: string } = {}) {
   const { home, cleanup } = options.home ? { home: options.home, cleanup: async () => {} } : await tempHome('titan-agent-');

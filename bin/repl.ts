@@ -1,0 +1,142 @@
+// The terminal channel: type a message, watch the answer stream in, see tools run with their
+// output live, answer approvals with y/n. /interrupt (or Ctrl-C during a turn) stops a turn;
+// /threads, /new and /help do what they say; /quit leaves.
+import readline from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import { describeError } from '../common/errors.ts';
+import type { Agent } from '../kernel/agent/agent.ts';
+import type { TurnEvent } from '../kernel/agent/turn-events.ts';
+import type { Kernel } from '../kernel/api.ts';
+
+export type ReplOptions = { kernel: Kernel; agent: Agent; userId: string; input: Readable; output: Writable; color?: boolean };
+
+const HELP = 'commands: /new (new thread), /threads (list them), /interrupt (stop the running turn), /help, /quit';
+
+export class Repl {
+  readonly #options: ReplOptions;
+  readonly #rl: readline.Interface;
+  #threadId: string | undefined;
+  #turnId: string | undefined;
+  #approval: { id: string; name: string } | undefined;
+  #atLineStart = true;
+  readonly closed: Promise<void>;
+
+  constructor(options: ReplOptions) {
+    this.#options = options;
+    this.#rl = readline.createInterface({ input: options.input, output: options.output, terminal: options.color ?? false, prompt: '> ' });
+    options.kernel.bus.on('turn.event', (event) => this.#show(event));
+    this.#rl.on('line', (line) => void this.#handle(line.trim()).catch((error: unknown) => this.#say(describeError(error))));
+    this.#rl.on('SIGINT', () => {
+      if (this.#turnId) this.#interrupt();
+      else this.#rl.close();
+    });
+    this.closed = new Promise((resolve) => this.#rl.once('close', () => resolve()));
+  }
+
+  start(): void {
+    this.#say(`Titan is listening. ${HELP}`);
+    this.#rl.prompt();
+  }
+
+  #write(text: string): void {
+    this.#options.output.write(text);
+    this.#atLineStart = text.endsWith('\n');
+  }
+
+  #say(line: string): void {
+    this.#write(`${this.#atLineStart ? '' : '\n'}${line}\n`);
+  }
+
+  async #handle(line: string): Promise<void> {
+    if (this.#approval && /^(y|yes|n|no)$/i.test(line)) {
+      const { id, name } = this.#approval;
+      this.#approval = undefined;
+      const approved = /^y/i.test(line);
+      await this.#options.agent.decide(id, approved ? 'approved' : 'rejected', this.#options.userId);
+      this.#say(approved ? `approved: ${name} runs` : `rejected: ${name} does not run`);
+      return;
+    }
+    switch (line) {
+      case '':
+        break;
+      case '/help':
+        this.#say(HELP);
+        break;
+      case '/quit':
+        this.#rl.close();
+        return;
+      case '/new':
+        this.#threadId = (await this.#options.agent.createThread(this.#options.userId)).id;
+        this.#say(`new thread ${this.#threadId.slice(0, 8)}`);
+        break;
+      case '/threads': {
+        const threads = await this.#options.kernel.store.listThreads({ userId: this.#options.userId, limit: 20 });
+        this.#say(threads.length === 0 ? '(no threads yet)' : threads.map((t) => `${t.id === this.#threadId ? '*' : ' '} ${t.id.slice(0, 8)}  ${t.title ?? ''}  ${new Date(t.updated_at).toISOString()}`).join('\n'));
+        break;
+      }
+      case '/interrupt':
+        this.#interrupt();
+        break;
+      default:
+        if (line.startsWith('/')) {
+          this.#say(`unknown command ${line}. ${HELP}`);
+          break;
+        }
+        await this.#send(line);
+        return;
+    }
+    this.#rl.prompt();
+  }
+
+  async #send(text: string): Promise<void> {
+    if (this.#turnId) {
+      this.#say('a turn is running: wait for it, or /interrupt it');
+      return;
+    }
+    this.#threadId ??= (await this.#options.agent.createThread(this.#options.userId, text.slice(0, 60))).id;
+    const { turnId, run } = await this.#options.agent.send(this.#options.userId, this.#threadId, text);
+    this.#turnId = turnId;
+    await run.done;
+    this.#turnId = undefined;
+    this.#write(this.#atLineStart ? '' : '\n');
+    this.#rl.prompt();
+  }
+
+  #interrupt(): void {
+    if (!this.#turnId) return this.#say('no turn is running');
+    this.#options.agent.interrupt(this.#turnId, this.#options.userId);
+  }
+
+  #show(event: TurnEvent): void {
+    if (event.turnId !== this.#turnId && event.threadId !== this.#threadId) return;
+    switch (event.type) {
+      case 'text':
+        this.#write(event.text);
+        break;
+      case 'tool.started':
+        this.#say(`[${event.name}${event.early ? ', started early' : ''}] ${JSON.stringify(event.arguments)}`);
+        break;
+      case 'tool.output':
+        this.#write(event.text);
+        break;
+      case 'tool.completed':
+        this.#say(event.ok ? `[${event.name} done]` : `[${event.name} failed: ${event.error?.code} ${event.error?.message}]`);
+        break;
+      case 'approval.needed':
+        this.#approval = { id: event.approvalId, name: event.name };
+        this.#say(`${event.name} wants to run ${JSON.stringify(event.arguments)}. Allow? [y/n] (expires ${new Date(event.expiresAt).toLocaleTimeString()})`);
+        break;
+      case 'approval.decided':
+        if (event.decision === 'expired') this.#say(`the approval expired: ${event.reason ?? ''}`);
+        break;
+      case 'error':
+        this.#say(`${event.code}: ${event.message}${event.fix ? `\n  fix: ${event.fix}` : ''}`);
+        break;
+      case 'turn.interrupted':
+        this.#say('(interrupted)');
+        break;
+      default:
+        break;
+    }
+  }
+}
