@@ -9,7 +9,8 @@ import type { Thread } from '../store-client.ts';
 import { Approvals, type Decision, type PendingApproval } from './approvals.ts';
 import { IdentityPrompt } from './identity.ts';
 import { ToolCatalog } from './tool-catalog.ts';
-import { TurnRun, type LlmStream, type TurnOptions } from './turn.ts';
+import { TraceRecorder } from './trace.ts';
+import { TurnRun, type LlmStream, type ToolInvoker, type TurnOptions } from './turn.ts';
 
 export type AgentOptions = Partial<TurnOptions> & {
   workspace: string;
@@ -19,6 +20,10 @@ export type AgentOptions = Partial<TurnOptions> & {
   trustedTools?: string[];
   guardedTools?: string[];
   cancelTool?: (callId: string) => void;
+  /** Replaces the kernel's tools (trace replay). */
+  invokeTool?: ToolInvoker;
+  /** When set, every turn's model streams and tool results are recorded to <dir>/<turnId>.json. */
+  traceDir?: string;
 };
 
 export type SendResult = { threadId: string; turnId: string; messageId: string; run: TurnRun };
@@ -28,6 +33,8 @@ export class Agent {
   readonly #options: TurnOptions;
   readonly #llm: LlmStream;
   readonly #cancelTool: (callId: string) => void;
+  readonly #invokeTool: ToolInvoker;
+  readonly #traceDir: string | undefined;
   readonly identity: IdentityPrompt;
   readonly tools: ToolCatalog;
   readonly approvals: Approvals;
@@ -39,6 +46,8 @@ export class Agent {
     this.#llm = options.llm;
     this.#workspace = options.workspace;
     this.#cancelTool = options.cancelTool ?? (() => {});
+    this.#invokeTool = options.invokeTool ?? (async (name, input, callId) => (await kernel.call('tool', name, 'invoke', [input], { callId })) as string);
+    this.#traceDir = options.traceDir;
     this.#options = {
       model: options.model ?? '',
       earlyExecution: options.earlyExecution ?? true,
@@ -80,12 +89,21 @@ export class Agent {
   }
 
   #start(threadId: string, turnId: string, startSeq = 0, decided?: ReadonlyMap<string, Decision>): TurnRun {
+    const recorder = this.#traceDir ? new TraceRecorder(turnId) : undefined;
     const run = new TurnRun(
-      { kernel: this.#kernel, store: this.#kernel.store, llm: this.#llm, identity: this.identity, tools: this.tools, approvals: this.approvals, options: this.#options, cancelTool: this.#cancelTool, decided },
+      {
+        kernel: this.#kernel, store: this.#kernel.store, identity: this.identity, tools: this.tools, approvals: this.approvals,
+        options: this.#options, cancelTool: this.#cancelTool, decided,
+        llm: recorder ? recorder.llm(this.#llm) : this.#llm,
+        invokeTool: recorder ? recorder.tools(this.#invokeTool) : this.#invokeTool,
+      },
       threadId, turnId, startSeq,
     );
     this.#runs.set(turnId, run);
-    void run.done.finally(() => this.#runs.delete(turnId));
+    void run.done.finally(async () => {
+      this.#runs.delete(turnId);
+      if (recorder && this.#traceDir) await recorder.save(this.#traceDir).catch(() => {});
+    });
     return run;
   }
 

@@ -15,6 +15,8 @@ import type { ChatMessage, ChatRequest, LlmEvent, ToolCall } from './llm-types.t
 import type { ToolCatalog, ToolInfo } from './tool-catalog.ts';
 
 export type LlmStream = (request: ChatRequest, options: { signal: AbortSignal; purpose: 'chat' | 'background' }) => AsyncIterable<LlmEvent>;
+/** Runs a tool: its name, its input as JSON text, the call id its events carry; answers its output. */
+export type ToolInvoker = (name: string, input: string, callId: string) => Promise<string>;
 
 export type TurnOptions = { model: string; earlyExecution: boolean; maxSteps: number; historyLimit: number };
 
@@ -30,6 +32,8 @@ export type TurnDeps = {
   cancelTool(callId: string): void;
   /** Decisions taken while the turn was not running (after a restart), by tool call id. */
   decided?: ReadonlyMap<string, Decision>;
+  /** How tools run: the kernel's components, or a recorded trace being replayed. */
+  invokeTool: ToolInvoker;
 };
 
 /** 'suspended': the kernel stopped while the turn waited for an approval; it resumes on the decision. */
@@ -255,7 +259,7 @@ export class TurnRun {
     });
     this.#running.add(call.id);
     try {
-      const output = (await this.#deps.kernel.call('tool', call.name, 'invoke', [JSON.stringify(args)], { callId: call.id })) as string;
+      const output = await this.#deps.invokeTool(call.name, JSON.stringify(args), call.id);
       let result: unknown = output;
       try {
         result = JSON.parse(output);
