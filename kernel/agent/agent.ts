@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { TitanError } from '../../common/errors.ts';
 import type { Kernel } from '../kernel.ts';
-import type { Thread } from '../store-client.ts';
+import type { Thread, TurnState } from '../store-client.ts';
 import { Approvals, type Decision, type PendingApproval } from './approvals.ts';
 import { IdentityPrompt } from './identity.ts';
 import { ToolCatalog } from './tool-catalog.ts';
@@ -75,20 +75,19 @@ export class Agent {
   /** Stores the user's message (committed when this resolves) and starts a turn answering it. */
   async send(userId: string, threadId: string, text: string): Promise<SendResult> {
     if (typeof text !== 'string' || text.trim() === '') throw new TitanError('TITAN_E_USAGE', 'the message is empty');
-    await this.#kernel.store.request('threads.get', { userId, threadId });
     if ([...this.#runs.values()].some((r) => r.threadId === threadId)) {
       throw new TitanError('TITAN_E_USAGE', 'a turn is already running in this thread', { fix: 'wait for it, or interrupt it' });
     }
     const turnId = randomUUID();
     const messageId = randomUUID();
-    await this.#kernel.store.createTurn(turnId, threadId);
-    await this.#kernel.store.appendMessages(threadId, [{ id: messageId, role: 'user', content: text, turnId }]);
-    const run = this.#start(threadId, turnId);
+    // One transaction: the thread is checked to be this user's, the turn opened, the message stored.
+    await this.#kernel.store.request('turns.begin', { userId, threadId, turnId, message: { id: messageId, role: 'user', content: text } });
+    const run = this.#start(threadId, turnId, 0, undefined, 'pending');
     run.log.emit({ type: 'turn.started', userMessageId: messageId });
     return { threadId, turnId, messageId, run };
   }
 
-  #start(threadId: string, turnId: string, startSeq = 0, decided?: ReadonlyMap<string, Decision>): TurnRun {
+  #start(threadId: string, turnId: string, startSeq = 0, decided?: ReadonlyMap<string, Decision>, state?: TurnState): TurnRun {
     const recorder = this.#traceDir ? new TraceRecorder(turnId) : undefined;
     const run = new TurnRun(
       {
@@ -97,7 +96,7 @@ export class Agent {
         llm: recorder ? recorder.llm(this.#llm) : this.#llm,
         invokeTool: recorder ? recorder.tools(this.#invokeTool) : this.#invokeTool,
       },
-      threadId, turnId, startSeq,
+      threadId, turnId, startSeq, state,
     );
     this.#runs.set(turnId, run);
     void run.done.finally(async () => {

@@ -52,6 +52,7 @@ export class TurnRun {
   #state: TurnState = 'pending';
   #interruptedBy: string | undefined;
   #suspended = false;
+  readonly #knownState: TurnState | undefined;
   /** Set once an approval request is persisted, until its decision arrives. */
   #waitingForApproval = false;
   /** Everything the model said in this turn, and what it said in the step now streaming. */
@@ -60,11 +61,13 @@ export class TurnRun {
   #usage: { input_tokens: number; output_tokens: number } | undefined;
   #stopReason = 'end_turn';
 
-  constructor(deps: TurnDeps, threadId: string, turnId: string, startSeq = 0) {
+  /** `state`: the turn's stored state when the caller knows it (a new turn is pending); else it is read. */
+  constructor(deps: TurnDeps, threadId: string, turnId: string, startSeq = 0, state?: TurnState) {
     this.#deps = deps;
     this.threadId = threadId;
     this.turnId = turnId;
     this.log = new TurnEventLog(deps.store, deps.kernel.bus, threadId, turnId, startSeq);
+    this.#knownState = state;
     this.done = Promise.resolve().then(() => this.#run());
   }
 
@@ -100,8 +103,7 @@ export class TurnRun {
   async #run(): Promise<TurnOutcome> {
     const { options } = this.#deps;
     try {
-      const current = await this.#deps.store.request<{ state: TurnState }>('turns.get', { id: this.turnId });
-      this.#state = current.state;
+      this.#state = this.#knownState ?? (await this.#deps.store.request<{ state: TurnState }>('turns.get', { id: this.turnId })).state;
       await this.#to('streaming');
       for (let step = 0; step < options.maxSteps; step++) {
         const history = await this.#history();

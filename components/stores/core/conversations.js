@@ -91,6 +91,24 @@ export const conversations = {
     batch([['INSERT INTO turns (id, thread_id, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?)', [input.id, input.threadId, 'pending', at, at]]]);
     return one('SELECT * FROM turns WHERE id = ?', [input.id]);
   },
+  /** A user's message opens a turn: thread checked (it must be this user's), turn created pending,
+   * message stored - one transaction, committed when this returns. */
+  'turns.begin'(input) {
+    need(input, 'userId', 'threadId', 'turnId', 'message');
+    const m = input.message;
+    if (!m.id || !m.role || typeof m.content !== 'string') throw fail('invalid', 'the message needs id, role and content');
+    const at = nowMs();
+    const counts = batch([
+      [`INSERT INTO turns (id, thread_id, state, created_at, updated_at)
+        SELECT ?, id, 'pending', ?, ? FROM threads WHERE id = ? AND user_id = ?`, [input.turnId, at, at, input.threadId, input.userId]],
+      [`INSERT INTO messages (id, thread_id, turn_id, role, content, created_at)
+        SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM turns WHERE id = ?) ON CONFLICT (id) DO NOTHING`,
+      [m.id, input.threadId, input.turnId, m.role, m.content, at, input.turnId]],
+      ['UPDATE threads SET updated_at = ? WHERE id = ? AND user_id = ?', [at, input.threadId, input.userId]],
+    ]);
+    if (counts[0] === 0) throw fail('not-found', `thread ${input.threadId} not found`);
+    return { turnId: input.turnId, messageId: m.id };
+  },
   'turns.get'(input) {
     need(input, 'id');
     const turn = one('SELECT * FROM turns WHERE id = ?', [input.id]);
