@@ -2,11 +2,13 @@
 // http, mesh and secrets are declared in wit/ and arrive with the agent runtime and mesh work.
 import { clock } from './clock.ts';
 import { events } from './events.ts';
+import { exec } from './exec.ts';
+import { files } from './files.ts';
 import { kv } from './kv.ts';
 import { log } from './log.ts';
 import { sql } from './sql.ts';
 import type { HostInterface } from './types.ts';
 
-export const HOST_INTERFACES: ReadonlyMap<string, HostInterface> = new Map([log, clock, kv, events, sql].map((h) => [h.name, h]));
+export const HOST_INTERFACES: ReadonlyMap<string, HostInterface> = new Map([log, clock, kv, events, sql, exec, files].map((h) => [h.name, h]));
 
 export type { HostInterface, HostServices, KvService, SqlService, SqlParam, SqlResult, InstanceContext, ComponentIdentity, LogLevel } from './types.ts';

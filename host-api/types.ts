@@ -13,6 +13,8 @@ export type HostServices = {
   kv: KvService;
   /** Present when the kernel has a database open. */
   sql?: SqlService;
+  /** The folder tools work in (exec, files), unless a grant names another. */
+  workspace?: string;
 };
 
 export type SqlParam = null | number | bigint | string | Uint8Array | boolean;

@@ -23,6 +23,15 @@ export type KernelConfig = {
   dbUrl: string;
   /** The store component serving the kernel's data. */
   store: string;
+  /** The folder tools work in and the identity files (AGENTS.md, SOUL.md...) live in; empty: $TITAN_HOME/workspace. */
+  workspace: string;
+  /** Start a streamed tool call as soon as its arguments are complete, before the model's message ends. */
+  earlyExecution: boolean;
+  /** How long a tool call waits for approval before it counts as rejected. */
+  approvalTtlMs: number;
+  /** Tools that run without asking, and tools that always ask, whatever they declare. */
+  trustedTools: string[];
+  guardedTools: string[];
 };
 
 export const DEFAULT_CONFIG: KernelConfig = {
@@ -35,6 +44,11 @@ export const DEFAULT_CONFIG: KernelConfig = {
   controlSocket: true,
   dbUrl: '',
   store: 'core',
+  workspace: '',
+  earlyExecution: true,
+  approvalTtlMs: 10 * 60 * 1000,
+  trustedTools: [],
+  guardedTools: [],
 };
 
 const CLAMPS: Partial<Record<keyof KernelConfig, [number, number]>> = {
@@ -42,6 +56,7 @@ const CLAMPS: Partial<Record<keyof KernelConfig, [number, number]>> = {
   maxInstances: [1, 256],
   workerThreads: [1, 32],
   defaultTimeoutMs: [10, 600000],
+  approvalTtlMs: [1000, 7 * 24 * 3600 * 1000],
 };
 
 const ENV: Record<string, keyof KernelConfig> = {
@@ -54,6 +69,9 @@ const ENV: Record<string, keyof KernelConfig> = {
   TITAN_CONTROL_SOCKET: 'controlSocket',
   TITAN_DB_URL: 'dbUrl',
   TITAN_STORE: 'store',
+  TITAN_WORKSPACE: 'workspace',
+  TITAN_EARLY_EXECUTION: 'earlyExecution',
+  TITAN_APPROVAL_TTL_MS: 'approvalTtlMs',
 };
 
 const schema = {
@@ -69,6 +87,11 @@ const schema = {
     controlSocket: { type: 'boolean' },
     dbUrl: { type: 'string' },
     store: { type: 'string', pattern: '^[a-z][a-z0-9-]{0,62}$' },
+    workspace: { type: 'string' },
+    earlyExecution: { type: 'boolean' },
+    approvalTtlMs: { type: 'integer' },
+    trustedTools: { type: 'array', items: { type: 'string' } },
+    guardedTools: { type: 'array', items: { type: 'string' } },
   },
 };
 const validate = new Ajv({ allErrors: true, coerceTypes: true }).compile(schema);

@@ -5,7 +5,7 @@ import type { EventBus } from './events.ts';
 import type { KvStore } from './kv-store.ts';
 import type { Logger } from './logger.ts';
 
-export function createHostServices(bus: EventBus, logger: Logger, kv: KvStore, sql?: SqlService): HostServices {
+export function createHostServices(bus: EventBus, logger: Logger, kv: KvStore, sql?: SqlService, workspace?: string): HostServices {
   const slotOf = (c: ComponentIdentity) => `${c.kind}/${c.name}`;
   return {
     log(component, level: LogLevel, message, fields) {
@@ -17,5 +17,6 @@ export function createHostServices(bus: EventBus, logger: Logger, kv: KvStore, s
     },
     kv,
     sql,
+    workspace,
   };
 }

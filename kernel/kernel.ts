@@ -1,6 +1,8 @@
 // The kernel: slots of components loaded from the registry, the swap and patch machinery around
 // them, and the services they import. Everything outside kernel/ goes through this class.
 import os from 'node:os';
+import path from 'node:path';
+import { cancelAllCommands } from '../host-api/exec.ts';
 import { TitanError } from '../common/errors.ts';
 import { homePaths, titanHome, type HomePaths } from '../common/home.ts';
 import { validatePublishedManifest, type ComponentKind, type PublishedManifest } from '../registry/manifest.ts';
@@ -61,6 +63,8 @@ export class Kernel {
   readonly loader: ComponentLoader;
   readonly kv: KvStore;
   readonly db: SqlBackend;
+  /** The folder tools work in and the identity files live in. */
+  readonly workspace: string;
   /** The kernel's data, through the store component serving in store/<config.store>. */
   readonly store: StoreClient;
   readonly services: HostServices;
@@ -86,7 +90,8 @@ export class Kernel {
     this.kv = new KvStore(this.paths.kv);
     this.db = init.db;
     const sql = createSqlService(this.db, (message) => this.bus.emit('kernel.warning', { message }));
-    this.services = createHostServices(this.bus, this.logger, this.kv, sql);
+    this.workspace = this.config.workspace || path.join(this.paths.home, 'workspace');
+    this.services = createHostServices(this.bus, this.logger, this.kv, sql, this.workspace);
     this.store = new StoreClient((kind, name, fn, args) => this.call(kind, name, fn, args), this.config.store, (handle) => sql.take(handle));
     this.#deployments = new DeploymentsFile(this.paths.deployments);
     this.#workers = new WorkerHost(this.services, this.config.workerThreads);
@@ -351,6 +356,7 @@ export class Kernel {
     if (this.#closed) return;
     this.#closed = true;
     await this.supervisor.stop();
+    cancelAllCommands('the kernel is stopping');
     await Promise.all([...this.#slots.values()].flatMap((slot) => [slot.active?.close(), slot.standby?.close()]));
     await this.#workers.close();
     await this.kv.flush();

@@ -1,9 +1,11 @@
 // `titan start` (what `npm start` runs): open the kernel on $TITAN_HOME, build and deploy the
-// built-ins (from cache after the first start), serve the control socket, run until a signal.
+// built-ins (from cache after the first start), serve the control socket, start the agent (and
+// the REPL on a terminal), run until a signal or /quit.
 import { rm } from 'node:fs/promises';
 import { Kernel, bootstrapBuiltins, startControlServer } from '../../kernel/api.ts';
 import { consoleProgress } from '../../toolchain/progress.ts';
 import type { Args } from '../main.ts';
+import { startAgent } from '../agent-session.ts';
 
 export async function startCommand(_args: Args): Promise<number> {
   const started = performance.now();
@@ -41,10 +43,12 @@ async function serve(kernel: Kernel, started: number): Promise<number> {
     const serving = kernel.components().filter((c) => c.version).map((c) => `${c.slot}@${c.version}`);
     say(`ready in ${((performance.now() - started) / 1000).toFixed(1)} s: ${serving.length} components serving (${serving.join(', ')})`);
     say(`try: npx titan registry list | npx titan components | npx titan call echo '{"text":"hello"}'`);
-    say('No model provider is configured yet: the agent runtime arrives with the next release. Ctrl-C stops.');
+    const session = await startAgent(kernel, say, process.stdin.isTTY === true);
+    say(session.repl ? 'Type a message; /help lists the commands; Ctrl-C twice or /quit stops.' : 'Ctrl-C stops.');
 
-    const signal = await stopped;
+    const signal = await Promise.race([stopped, session.repl?.closed.then(() => 'quit' as const) ?? new Promise<never>(() => {})]);
     say(`\n${signal}: stopping (calls in flight finish first)`);
+    await session.close();
     await kernel.close();
     return 0;
   } finally {

@@ -255,13 +255,15 @@ export class TurnRun {
 
   async #invoke(call: ToolCall, args: unknown, early: boolean, failed: (code: string, message: string) => ToolResult): Promise<ToolResult> {
     const bus = this.#deps.kernel.bus;
+    // Model-given call ids repeat across threads; the kernel-level id names this turn's call only.
+    const kernelCallId = `${this.turnId}/${call.id}`;
     this.log.emit({ type: 'tool.started', callId: call.id, name: call.name, arguments: args, early });
     const off = bus.on('component.event', (event) => {
-      if (event.callId === call.id) this.log.emit({ type: 'tool.output', callId: call.id, stream: event.kind, text: event.data });
+      if (event.callId === kernelCallId) this.log.emit({ type: 'tool.output', callId: call.id, stream: event.kind, text: event.data });
     });
-    this.#running.add(call.id);
+    this.#running.add(kernelCallId);
     try {
-      const output = await this.#deps.invokeTool(call.name, JSON.stringify(args), call.id);
+      const output = await this.#deps.invokeTool(call.name, JSON.stringify(args), kernelCallId);
       let result: unknown = output;
       try {
         result = JSON.parse(output);
@@ -277,7 +279,7 @@ export class TurnRun {
       return failed(titan.code, titan.message);
     } finally {
       off();
-      this.#running.delete(call.id);
+      this.#running.delete(kernelCallId);
     }
   }
 

@@ -8,7 +8,7 @@ import type { KernelEvents } from '../../kernel/events.ts';
 import { recordingProgress, rejectsWithCode, reopenKernel, serving } from '../support/fixtures.ts';
 import { openTestKernel } from '../support/kernel.ts';
 
-const BUILTINS = ['tool/clock@1.0.0', 'tool/echo@1.0.0', 'tool/kv@1.0.0'];
+const BUILTINS = ['tool/clock@1.0.0', 'tool/echo@1.0.0', 'tool/kv@1.0.0', 'tool/read-file@1.0.0', 'tool/shell@1.0.0', 'tool/write-file@1.0.0'];
 // components/ grows (stores, channels...): these suites check the built-in tools within whatever else is there.
 const tools = (refs: string[]) => refs.filter((ref) => ref.startsWith('tool/')).sort();
 const toolSlots = (kernel: Kernel) => Object.fromEntries(Object.entries(serving(kernel)).filter(([slot]) => slot.startsWith('tool/')));
@@ -31,8 +31,8 @@ describe('a first start with the built-ins', () => {
     assert.deepEqual(tools(report.deployed), BUILTINS);
     assert.deepEqual(report.failed.filter((f) => f.slot.startsWith('tool/')), []);
     assert.deepEqual(report.proposed, []);
-    assert.deepEqual(toolSlots(kernel), { 'tool/clock': '1.0.0', 'tool/echo': '1.0.0', 'tool/kv': '1.0.0' });
-    assert.deepEqual(deployed.map((e) => e.slot).filter((slot) => slot.startsWith('tool/')).sort(), ['tool/clock', 'tool/echo', 'tool/kv']);
+    assert.deepEqual(toolSlots(kernel), Object.fromEntries(BUILTINS.map((ref) => ref.split('@') as [string, string])));
+    assert.deepEqual(deployed.map((e) => e.slot).filter((slot) => slot.startsWith('tool/')).sort(), BUILTINS.map((ref) => ref.split('@')[0]));
 
     // The registry keeps what each component said about itself when it was published.
     const echo = await kernel.registry.show({ kind: 'tool', name: 'echo', version: '1.0.0' });

@@ -1,0 +1,50 @@
+// The agent as `titan start` runs it: the providers the environment configures (or, with
+// TITAN_PROVIDER=scripted and no TITAN_SCRIPTED_LLM_URL, the scripted LLM server started here in
+// echo mode, so the whole flow can be seen offline), the workspace, and the REPL on a terminal.
+import os from 'node:os';
+import { Agent } from '../kernel/agent/agent.ts';
+import type { Kernel } from '../kernel/api.ts';
+import { createLlmFromEnv } from '../kernel/llm/llm.ts';
+import { configureHint } from '../kernel/llm/providers-config.ts';
+import { cancelCall } from '../host-api/exec.ts';
+import { Repl } from './repl.ts';
+
+export type AgentSession = { agent: Agent; repl?: Repl; configured: boolean; close(): Promise<void> };
+
+export async function startAgent(kernel: Kernel, say: (line: string) => void, interactive: boolean): Promise<AgentSession> {
+  const env = { ...process.env };
+  let scripted: { close(): Promise<void> } | undefined;
+  if (env.TITAN_PROVIDER === 'scripted' && !env.TITAN_SCRIPTED_LLM_URL) {
+    const { startScriptedLlm } = await import('../test/llm-server/server.ts');
+    const server = await startScriptedLlm();
+    scripted = server;
+    env.TITAN_SCRIPTED_LLM_URL = server.url;
+    say(`scripted LLM server on ${server.url} (echo mode: it answers "echo: <your message>")`);
+  }
+  const llm = createLlmFromEnv(kernel, env);
+  if (!llm.configured) say(configureHint());
+  else say(`model provider: ${llm.providers.map((p) => `${p.name}${p.model ? ` (${p.model})` : ''}`).join(', then ')}`);
+  const agent = new Agent(kernel, {
+    workspace: kernel.workspace,
+    llm: (request, options) => llm.stream(request, options),
+    model: env.TITAN_MODEL ?? '',
+    earlyExecution: kernel.config.earlyExecution,
+    approvalTtlMs: kernel.config.approvalTtlMs,
+    trustedTools: kernel.config.trustedTools,
+    guardedTools: kernel.config.guardedTools,
+    cancelTool: cancelCall,
+  });
+  const { waiting } = await agent.start();
+  if (waiting.length) say(`${waiting.length} tool call(s) wait for approval from before the restart`);
+  const repl = interactive ? new Repl({ kernel, agent, userId: os.userInfo().username, input: process.stdin, output: process.stdout, color: true }) : undefined;
+  repl?.start();
+  return {
+    agent,
+    repl,
+    configured: llm.configured,
+    async close() {
+      await agent.close();
+      await scripted?.close();
+    },
+  };
+}
