@@ -1,5 +1,6 @@
 // The agent loop's own cost: a tool-free turn with a model that answers at once (what the kernel
-// adds: storing the message, the turn's states, history, events), and 1,000 streaming turns at
+// adds: storing the message, the turn's states, history, events); the shell's first output byte
+// after a tool call's last argument token (piped early execution); and 1,000 streaming turns at
 // once on one process (the delay from a chunk leaving the model to its event reaching a bus
 // subscriber, and the peak RSS).
 import path from 'node:path';
@@ -40,7 +41,38 @@ for (let i = 0; i < SEQUENTIAL_TURNS + 30; i++) {
 await agent.close();
 const turn = summarize(turnMs);
 
-// 2. 1,000 turns streaming at once, 20 chunks each, 10 ms apart.
+// 2. Piped early execution: the shell's first output byte after the tool call's last argument
+// token (the model keeps talking afterwards; the command must not wait for it).
+const SHELL_RUNS = 30;
+let lastTokenAt = 0;
+const shellCall: LlmStream = async function* () {
+  const args = JSON.stringify({ command: 'echo first-byte' });
+  yield { type: 'tool_call', index: 0, id: `sh-${Math.random()}`, name: 'shell', arguments_delta: args.slice(0, 10) };
+  lastTokenAt = performance.now();
+  yield { type: 'tool_call', index: 0, arguments_delta: args.slice(10) };
+  await new Promise((resolve) => setTimeout(resolve, 100)); // the model is still writing
+  yield { type: 'text', text: 'Running it.' };
+  yield { type: 'stop', reason: 'tool_use' };
+};
+let step = 0;
+const shellModel: LlmStream = (request, options) => (step++ % 2 === 0 ? shellCall(request, options) : instant(request, options));
+const shellAgent = new Agent(kernel, { workspace: path.join(home, 'workspace'), llm: shellModel, trustedTools: ['shell'] });
+await shellAgent.start();
+const shellThread = await shellAgent.createThread('bench');
+const firstByte: number[] = [];
+for (let i = 0; i < SHELL_RUNS + 3; i++) {
+  let seen = 0;
+  const off = kernel.bus.on('turn.event', (event) => {
+    if (event.type === 'tool.output' && !seen) seen = performance.now();
+  });
+  await (await shellAgent.send('bench', shellThread.id, 'run it')).run.done;
+  off();
+  if (i >= 3 && seen) firstByte.push(seen - lastTokenAt);
+}
+await shellAgent.close();
+const shellFirst = summarize(firstByte);
+
+// 3. 1,000 turns streaming at once, 20 chunks each, 10 ms apart.
 const sentAt = new Map<string, number>();
 const streaming: LlmStream = async function* () {
   const id = Math.random().toString(36).slice(2);
@@ -78,6 +110,8 @@ const completed = outcomes.filter((o) => o.state === 'completed').length;
 
 printTable(`tool-free turn with an instant model (${SEQUENTIAL_TURNS} turns, ms)`, ['p50', 'p99', 'target'],
   [[turn.p50, turn.p99, '≤ 5 ms p50, ≤ 20 ms p99']]);
+printTable(`shell output first byte after the tool call's last argument token (${SHELL_RUNS} turns, ms)`, ['p50', 'p99', 'target'],
+  [[shellFirst.p50, shellFirst.p99, '≤ 20 ms']]);
 printTable(`${CONCURRENT_TURNS} streaming turns at once (${CHUNKS} chunks, ${CHUNK_GAP_MS} ms apart)`,
   ['completed', 'wall s', 'chunk delay p50 µs', 'chunk delay p99 µs', 'peak RSS MB'],
   [[completed, wallMs / 1000, delay.p50 * 1000, delay.p99 * 1000, peakRss / 2 ** 20]]);
@@ -86,8 +120,10 @@ console.log('turn = send() (message stored) .. turn done (assistant message and 
 await writeResult('agent-turns', [
   row('tool-free turn p50', turn.p50, 'ms', against(turn.p50, '<=', 5, 'ms')),
   row('tool-free turn p99', turn.p99, 'ms', against(turn.p99, '<=', 20, 'ms')),
+  row('shell first byte after last argument token p50', shellFirst.p50, 'ms', against(shellFirst.p50, '<=', 20, 'ms')),
+  row('shell first byte after last argument token p99', shellFirst.p99, 'ms'),
   row(`${CONCURRENT_TURNS} concurrent turns completed`, completed, 'turns', against(completed, '>=', CONCURRENT_TURNS, 'turns')),
   row('chunk delay p50 (1,000 turns)', delay.p50 * 1000, 'µs'),
   row('chunk delay p99 (1,000 turns)', delay.p99 * 1000, 'µs'),
   row('peak RSS (1,000 turns)', peakRss / 2 ** 20, 'MB'),
-], { turn, delay, wallMs, completed });
+], { turn, shellFirst, delay, wallMs, completed });
