@@ -307,7 +307,7 @@ export class TurnRun {
   /** What the model said before a failure stays in the thread, marked as cut. */
   async #keepPartialText(): Promise<void> {
     if (!this.#stepText) return;
-    await this.#deps.store.appendMessages(this.threadId, [{ id: `${this.turnId}:partial`, role: 'assistant', turnId: this.turnId, content: `${this.#stepText} [cut off]` }]).catch(() => {});
+    await this.#deps.store.appendMessages(this.threadId, [{ id: `${this.turnId}:partial`, role: 'assistant', turnId: this.turnId, content: `${this.#stepText.trimEnd()} [cut off]` }]).catch(() => {});
   }
 }
 
