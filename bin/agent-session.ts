@@ -2,10 +2,7 @@
 // TITAN_PROVIDER=scripted and no TITAN_SCRIPTED_LLM_URL, the scripted LLM server started here in
 // echo mode, so the whole flow can be seen offline), the workspace, and the REPL on a terminal.
 import os from 'node:os';
-import { Agent } from '../kernel/agent/agent.ts';
-import type { Kernel } from '../kernel/api.ts';
-import { createLlmFromEnv } from '../kernel/llm/llm.ts';
-import { configureHint } from '../kernel/llm/providers-config.ts';
+import { Agent, configureHint, createLlmFromEnv, type Kernel } from '../kernel/api.ts';
 import { cancelCall } from '../host-api/exec.ts';
 import { Repl } from './repl.ts';
 

@@ -9,3 +9,8 @@ export type { KernelEvents } from './events.ts';
 export type { KernelConfig } from './config.ts';
 export { exportDatabase, importDatabase } from './db-transfer.ts';
 export type { StoreClient, SchemaStatus } from './store-client.ts';
+export { Agent, type AgentOptions } from './agent/agent.ts';
+export type { TurnEvent } from './agent/turn-events.ts';
+export { createLlm, createLlmFromEnv, type Llm, type LlmConfig } from './llm/llm.ts';
+export { providersFromEnv, configureHint } from './llm/providers-config.ts';
+export type { ProviderConfig } from './llm/provider-client.ts';

@@ -188,6 +188,8 @@ export async function* streamProvider(
   const idleMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   const idle = idleTimer(idleMs, controller);
   let delivered = 0;
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  let complete = false;
   const failure = (error: unknown, cut: boolean): TitanError => {
     if (signal?.aborted) return interrupted();
     const details = { provider: provider.name, eventsBefore: delivered };
@@ -199,6 +201,8 @@ export async function* streamProvider(
   };
 
   try {
+    // Cancelled while the request was being encoded.
+    if (signal?.aborted) throw interrupted();
     let response: Response;
     try {
       idle.arm();
@@ -221,14 +225,15 @@ export async function* streamProvider(
       state = out.state;
       return out.events;
     };
-    const reader = response.body.getReader();
+    const body = response.body.getReader();
+    reader = body;
     // stream: true keeps a character whose bytes are split across chunks whole.
     const decoder = new TextDecoder();
     while (true) {
       let read: ReadableStreamReadResult<Uint8Array>;
       try {
         idle.arm();
-        read = await reader.read();
+        read = await body.read();
       } catch (error) {
         throw failure(error, true);
       } finally {
@@ -245,8 +250,10 @@ export async function* streamProvider(
             throw providerError(provider, { code: event.code, message: event.message }, 'said in the stream', { inStream: true, eventsBefore: delivered });
           }
           delivered++;
+          // Set before the yield: a caller that stops reading at the stop still lets the body drain.
+          if (event.type === 'stop') complete = true;
           yield event;
-          if (event.type === 'stop') return;
+          if (complete) return;
         }
       }
       if (read.done) break;
@@ -257,7 +264,20 @@ export async function* streamProvider(
   } finally {
     idle.disarm();
     signal?.removeEventListener('abort', onAbort);
-    // Stops the HTTP stream when the caller left early, was cancelled, or an error ended it.
-    controller.abort();
+    // After the stop, what is left of the body (OpenAI's [DONE]) is read in the background, so
+    // the connection goes back to the pool for the next request instead of being cut. In every
+    // other case (the caller left early, was cancelled, an error) the HTTP stream stops now.
+    if (complete && reader) drain(reader, controller);
+    else controller.abort();
   }
+}
+
+const DRAIN_LIMIT_MS = 2_000;
+
+/** Reads a body to its end, unawaited; one that does not end soon is cut. */
+function drain(reader: ReadableStreamDefaultReader<Uint8Array>, controller: AbortController): void {
+  const timer = setTimeout(() => controller.abort(), DRAIN_LIMIT_MS);
+  timer.unref();
+  const next = (): Promise<void> => reader.read().then(({ done }) => (done ? undefined : next()));
+  next().catch(() => {}).finally(() => clearTimeout(timer));
 }

@@ -1,0 +1,54 @@
+// Titan's chat request -> an Anthropic Messages request, always streamed: system messages become
+// the top-level `system`, tool calls become tool_use blocks of the assistant, and tool results
+// become tool_result blocks of a user message (consecutive messages of one role are merged, as
+// the API requires them to alternate).
+import { argumentsObject, readRequest } from './request.js';
+
+export const ANTHROPIC_VERSION = '2023-06-01';
+/** max_tokens is required by the API; this is used when the request leaves it out. */
+const DEFAULT_MAX_TOKENS = 8192;
+
+function blocksOf(m) {
+  if (m.role === 'tool') return [{ type: 'tool_result', tool_use_id: m.tool_call_id, content: m.content }];
+  // Empty text blocks are refused by the API.
+  const blocks = m.content === '' ? [] : [{ type: 'text', text: m.content }];
+  if (m.role === 'assistant' && m.tool_calls) {
+    for (const call of m.tool_calls) blocks.push({ type: 'tool_use', id: call.id, name: call.name, input: argumentsObject(call.arguments) });
+  }
+  return blocks;
+}
+
+function conversation(messages) {
+  const out = [];
+  for (const m of messages) {
+    if (m.role === 'system') continue;
+    const role = m.role === 'assistant' ? 'assistant' : 'user';
+    const blocks = blocksOf(m);
+    if (blocks.length === 0) continue;
+    const last = out[out.length - 1];
+    if (last && last.role === role) last.content.push(...blocks);
+    else out.push({ role, content: blocks });
+  }
+  // A lone text block is sent as a plain string, as people write it.
+  for (const m of out) if (m.content.length === 1 && m.content[0].type === 'text') m.content = m.content[0].text;
+  return out;
+}
+
+export function encodeRequest(requestJson) {
+  const request = readRequest(requestJson);
+  const system = request.messages.filter((m) => m.role === 'system' && m.content !== '').map((m) => m.content).join('\n\n');
+  const body = { model: request.model, max_tokens: request.max_tokens ?? DEFAULT_MAX_TOKENS, messages: conversation(request.messages), stream: true };
+  if (system !== '') body.system = system;
+  if (request.tools.length > 0) body.tools = request.tools.map((t) => ({ name: t.name, description: t.description ?? '', input_schema: t.schema }));
+  if (request.temperature != null) body.temperature = request.temperature;
+  return {
+    method: 'POST',
+    path: '/v1/messages',
+    headers: [
+      ['content-type', 'application/json'],
+      ['accept', 'text/event-stream'],
+      ['anthropic-version', ANTHROPIC_VERSION],
+    ],
+    body: JSON.stringify(body),
+  };
+}

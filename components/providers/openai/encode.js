@@ -1,0 +1,40 @@
+// Titan's chat request -> an OpenAI Chat Completions request, always streamed, with the usage of
+// the whole answer asked for in a last chunk (stream_options.include_usage).
+import { readRequest } from './request.js';
+
+// Reasoning models refuse max_tokens (they take max_completion_tokens) and any temperature but
+// the default; other OpenAI-compatible servers (vLLM, llama.cpp, Ollama's /v1) know max_tokens.
+const REASONING_MODEL = /^(o\d|gpt-5)/;
+
+function message(m) {
+  if (m.role === 'tool') return { role: 'tool', tool_call_id: m.tool_call_id, content: m.content };
+  if (m.role === 'assistant' && m.tool_calls && m.tool_calls.length > 0) {
+    return {
+      role: 'assistant',
+      content: m.content === '' ? null : m.content,
+      tool_calls: m.tool_calls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } })),
+    };
+  }
+  return { role: m.role, content: m.content };
+}
+
+export function encodeRequest(requestJson) {
+  const request = readRequest(requestJson);
+  const reasoning = REASONING_MODEL.test(request.model);
+  const body = { model: request.model, messages: request.messages.map(message), stream: true, stream_options: { include_usage: true } };
+  if (request.tools.length > 0) {
+    body.tools = request.tools.map((t) => ({ type: 'function', function: { name: t.name, description: t.description ?? '', parameters: t.schema } }));
+  }
+  if (request.max_tokens != null) body[reasoning ? 'max_completion_tokens' : 'max_tokens'] = request.max_tokens;
+  if (request.temperature != null && !reasoning) body.temperature = request.temperature;
+  return {
+    method: 'POST',
+    // The base URL carries the version, as OPENAI_BASE_URL does for the SDK: https://api.openai.com/v1.
+    path: '/chat/completions',
+    headers: [
+      ['content-type', 'application/json'],
+      ['accept', 'text/event-stream'],
+    ],
+    body: JSON.stringify(body),
+  };
+}
