@@ -3,7 +3,6 @@
 // echo mode, so the whole flow can be seen offline), the workspace, and the REPL on a terminal.
 import os from 'node:os';
 import { Agent, configureHint, createLlmFromEnv, type Kernel } from '../kernel/api.ts';
-import { cancelCall } from '../host-api/exec.ts';
 import { Repl } from './repl.ts';
 
 export type AgentSession = { agent: Agent; repl?: Repl; configured: boolean; close(): Promise<void> };
@@ -29,7 +28,6 @@ export async function startAgent(kernel: Kernel, say: (line: string) => void, in
     approvalTtlMs: kernel.config.approvalTtlMs,
     trustedTools: kernel.config.trustedTools,
     guardedTools: kernel.config.guardedTools,
-    cancelTool: cancelCall,
   });
   const { waiting } = await agent.start();
   if (waiting.length) say(`${waiting.length} tool call(s) wait for approval from before the restart`);

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { TitanError } from '../../common/errors.ts';
+import { cancelCall } from '../../host-api/exec.ts';
 import type { Kernel } from '../kernel.ts';
 import type { Thread, TurnState } from '../store-client.ts';
 import { Approvals, type Decision, type PendingApproval } from './approvals.ts';
@@ -45,7 +46,7 @@ export class Agent {
     this.#kernel = kernel;
     this.#llm = options.llm;
     this.#workspace = options.workspace;
-    this.#cancelTool = options.cancelTool ?? (() => {});
+    this.#cancelTool = options.cancelTool ?? ((callId) => void cancelCall(callId, 'the turn was interrupted'));
     this.#invokeTool = options.invokeTool ?? (async (name, input, callId) => (await kernel.call('tool', name, 'invoke', [input], { callId })) as string);
     this.#traceDir = options.traceDir;
     this.#options = {

@@ -5,7 +5,6 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { cancelCall } from '../../host-api/exec.ts';
 import { Agent } from '../../kernel/agent/agent.ts';
 import type { TurnEvent } from '../../kernel/agent/turn-events.ts';
 import { bootstrapBuiltins, Kernel } from '../../kernel/api.ts';
@@ -45,7 +44,7 @@ after(async () => {
 
 function agentFor(provider: ProviderConfig): Agent {
   const llm = createLlm(kernel, { providers: [provider], env: { E2E_KEY: 'sk-e2e-secret' }, retry: { baseDelayMs: 10, maxDelayMs: 50 }, random: () => 0.5 });
-  return new Agent(kernel, { workspace: path.join(home, 'workspace'), llm: (request, options) => llm.stream(request, options), cancelTool: cancelCall });
+  return new Agent(kernel, { workspace: path.join(home, 'workspace'), llm: (request, options) => llm.stream(request, options) });
 }
 
 const ofTurn = (turnId: string) => events.filter((e) => e.turnId === turnId);
