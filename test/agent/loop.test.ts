@@ -189,3 +189,20 @@ test('the system prompt comes from the workspace identity files, built once and 
   assert.equal(agent.identity.builds, 2);
   assert.match((llm.requests[2] as { messages: Array<{ content: string }> }).messages[0].content, /## USER\.md\nThe user is Ada\./);
 });
+
+test('an interrupt also stops a running tool: the shell command is killed and the turn ends at once', async (t) => {
+  const { agent, events } = await setup(t, [[...toolCall(0, 's1', 'shell', { command: 'echo started; sleep 30' }), { type: 'stop', reason: 'tool_use' }]]);
+  const thread = await agent.createThread('ada');
+  const { run, turnId } = await agent.send('ada', thread.id, 'run something long');
+  while (!events.some((e) => e.turnId === turnId && e.type === 'approval.needed')) await new Promise((r) => setTimeout(r, 5));
+  const needed = events.find((e) => e.turnId === turnId && e.type === 'approval.needed') as Extract<TurnEvent, { type: 'approval.needed' }>;
+  await agent.decide(needed.approvalId, 'approved', 'ada');
+  while (!events.some((e) => e.turnId === turnId && e.type === 'tool.output')) await new Promise((r) => setTimeout(r, 5));
+  const started = performance.now();
+  agent.interrupt(turnId, 'ada');
+  const outcome = await run.done;
+  assert.equal(outcome.state, 'interrupted');
+  assert.ok(performance.now() - started < 10_000, 'the 30 s command did not run to its end');
+  const completed = events.find((e) => e.turnId === turnId && e.type === 'tool.completed') as Extract<TurnEvent, { type: 'tool.completed' }>;
+  assert.equal((completed.result as { cancelled: boolean }).cancelled, true);
+});
