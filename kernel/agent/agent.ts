@@ -81,9 +81,10 @@ export class Agent {
     }
     const turnId = randomUUID();
     const messageId = randomUUID();
-    // One transaction: the thread is checked to be this user's, the turn opened, the message stored.
+    // One transaction: the thread is checked to be this user's, the turn opened (pending, then
+    // streaming), the message stored.
     await this.#kernel.store.request('turns.begin', { userId, threadId, turnId, message: { id: messageId, role: 'user', content: text } });
-    const run = this.#start(threadId, turnId, 0, undefined, 'pending');
+    const run = this.#start(threadId, turnId, 0, undefined, 'streaming');
     run.log.emit({ type: 'turn.started', userMessageId: messageId });
     return { threadId, turnId, messageId, run };
   }

@@ -91,8 +91,9 @@ export const conversations = {
     batch([['INSERT INTO turns (id, thread_id, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?)', [input.id, input.threadId, 'pending', at, at]]]);
     return one('SELECT * FROM turns WHERE id = ?', [input.id]);
   },
-  /** A user's message opens a turn: thread checked (it must be this user's), turn created pending,
-   * message stored - one transaction, committed when this returns. */
+  /** A user's message opens a turn: thread checked (it must be this user's), turn created pending
+   * and moved to streaming (the runner starts at once), message stored - one transaction,
+   * committed when this returns. */
   'turns.begin'(input) {
     need(input, 'userId', 'threadId', 'turnId', 'message');
     const m = input.message;
@@ -105,9 +106,10 @@ export const conversations = {
         SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM turns WHERE id = ?) ON CONFLICT (id) DO NOTHING`,
       [m.id, input.threadId, input.turnId, m.role, m.content, at, input.turnId]],
       ['UPDATE threads SET updated_at = ? WHERE id = ? AND user_id = ?', [at, input.threadId, input.userId]],
+      ["UPDATE turns SET state = 'streaming', updated_at = ? WHERE id = ? AND state = 'pending'", [at, input.turnId]],
     ]);
     if (counts[0] === 0) throw fail('not-found', `thread ${input.threadId} not found`);
-    return { turnId: input.turnId, messageId: m.id };
+    return { turnId: input.turnId, messageId: m.id, state: 'streaming' };
   },
   'turns.get'(input) {
     need(input, 'id');
