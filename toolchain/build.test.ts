@@ -102,3 +102,16 @@ test('non-components are refused by inspection', async () => {
   const truncated = Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00, 0x07, 0xff]);
   await assert.rejects(inspectComponent(truncated), { code: 'TITAN_E_INVALID_COMPONENT' });
 });
+
+test('an entry may import shared modules outside its folder; a change in one rebuilds every component using it', async () => {
+  const root = path.join(work, 'shared-lib');
+  await cp(path.join(ROOT, 'components/providers'), root, { recursive: true });
+  const first = await buildComponent(path.join(root, 'openai'), { cacheDir });
+  assert.ok(first.wasm.length > 0);
+  const again = await buildComponent(path.join(root, 'openai'), { cacheDir });
+  assert.equal(again.cached, true);
+  await writeFile(path.join(root, 'lib', 'request.js'), (await readFile(path.join(root, 'lib', 'request.js'), 'utf8')) + '\n// changed\n');
+  const changed = await buildComponent(path.join(root, 'openai'), { cacheDir });
+  assert.equal(changed.cached, false);
+  assert.notEqual(changed.sourceDigest, first.sourceDigest);
+});

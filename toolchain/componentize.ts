@@ -2,7 +2,6 @@
 // StarlingMonkey (selectable: slower to build and call, fuller JS engine). Cached by the sha256
 // of everything that shapes the output: source, world, backend and backend version.
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TitanError } from '../common/errors.ts';
 import { sha256 } from '../common/digest.ts';
@@ -22,7 +21,7 @@ function backendVersion(backend: Backend): string {
 
 export type Componentized = { wasm: Uint8Array; cached: boolean; key: string };
 
-export type GuestInput = { js: string; file: string; sourceDigest: string };
+export type GuestInput = { js: string; file: string; sourceDigest: string; moduleRoot: string };
 
 export async function componentizeCached(source: GuestInput, world: BuildWorld, backend: Backend, cache: DiskCache): Promise<Componentized> {
   const key = sha256('componentize/2', backend, backendVersion(backend), world.key, source.sourceDigest, source.js);
@@ -33,14 +32,14 @@ export async function componentizeCached(source: GuestInput, world: BuildWorld, 
   return { wasm, cached: false, key };
 }
 
-async function componentize({ js, file }: GuestInput, world: BuildWorld, backend: Backend): Promise<Uint8Array> {
+async function componentize({ js, file, moduleRoot }: GuestInput, world: BuildWorld, backend: Backend): Promise<Uint8Array> {
   try {
     if (backend === 'quickjs') {
       const { componentize: qjs } = await import('componentize-qjs');
       // stubWasi: the guest gets no WASI at all, so its only imports are Titan's. jsPath and
-      // moduleRoot let the entry import sibling modules, resolved once at build time.
+      // moduleRoot let the entry import other modules, resolved once at build time.
       const { component } = await qjs({
-        witPath: world.witDir, world: world.worldName, jsSource: js, jsPath: file, moduleRoot: path.dirname(file), sync: true, stubWasi: true,
+        witPath: world.witDir, world: world.worldName, jsSource: js, jsPath: file, moduleRoot, sync: true, stubWasi: true,
       });
       return component;
     }

@@ -1,13 +1,15 @@
 // Component source -> the JavaScript a backend embeds. TypeScript entry files are type-stripped by
-// Node's own stripper (no bundler). An entry may import sibling .js modules (QuickJS resolves them
-// at build time), so the source digest covers every script in the folder.
-import { readdir, readFile } from 'node:fs/promises';
+// Node's own stripper (no bundler). An entry may import other .js modules by relative path (QuickJS
+// resolves them at build time), including shared ones outside its folder such as
+// components/providers/lib/: the source digest covers every module the entry reaches, and
+// `moduleRoot` is the folder that holds them all.
+import { readFile } from 'node:fs/promises';
 import { stripTypeScriptTypes } from 'node:module';
 import path from 'node:path';
 import { TitanError } from '../common/errors.ts';
 import { contentDigest } from '../common/digest.ts';
 
-export type GuestSource = { js: string; sourceDigest: string; file: string };
+export type GuestSource = { js: string; sourceDigest: string; file: string; moduleRoot: string };
 
 export async function readGuestSource(dir: string, relative: string): Promise<GuestSource> {
   const file = path.resolve(dir, relative);
@@ -20,19 +22,46 @@ export async function readGuestSource(dir: string, relative: string): Promise<Gu
   } catch {
     throw new TitanError('TITAN_E_SOURCE_MISSING', `component source ${file} cannot be read`);
   }
-  const sourceDigest = await folderDigest(path.dirname(file), path.basename(file), text);
-  if (!file.endsWith('.ts')) return { js: text, sourceDigest, file };
+  const modules = await importClosure(file, text);
+  const moduleRoot = commonFolder([...modules.keys()]);
+  const parts = [...modules].sort(([a], [b]) => a.localeCompare(b)).flatMap(([name, body]) => [path.relative(moduleRoot, name), body]);
+  const sourceDigest = contentDigest(Buffer.from(JSON.stringify(parts)));
+  if (!file.endsWith('.ts')) return { js: text, sourceDigest, file, moduleRoot };
   try {
-    return { js: stripTypeScriptTypes(text, { mode: 'strip' }), sourceDigest, file };
+    return { js: stripTypeScriptTypes(text, { mode: 'strip' }), sourceDigest, file, moduleRoot };
   } catch (error) {
     throw new TitanError('TITAN_E_BUILD_FAILED', `${file}: ${(error as Error).message}`);
   }
 }
 
-/** The entry's text plus every other script beside it (what the build can import), in name order. */
-async function folderDigest(dir: string, entry: string, entryText: string): Promise<string> {
-  const parts: string[] = [entry, entryText];
-  const siblings = (await readdir(dir)).filter((f) => f !== entry && /\.(m?js)$/.test(f) && !f.endsWith('.test.js')).sort();
-  for (const sibling of siblings) parts.push(sibling, await readFile(path.join(dir, sibling), 'utf8'));
-  return contentDigest(Buffer.from(JSON.stringify(parts)));
+const RELATIVE_IMPORT = /^\s*(?:import|export)\s[^'"]*?from\s*['"](\.{1,2}\/[^'"]+)['"]/gm;
+
+/** The entry and every module it reaches through relative imports, by absolute path. */
+async function importClosure(entry: string, entryText: string): Promise<Map<string, string>> {
+  const found = new Map<string, string>([[entry, entryText]]);
+  const queue = [entry];
+  while (queue.length > 0) {
+    const from = queue.shift()!;
+    for (const match of found.get(from)!.matchAll(RELATIVE_IMPORT)) {
+      const target = path.resolve(path.dirname(from), match[1]);
+      if (found.has(target)) continue;
+      let body: string;
+      try {
+        body = await readFile(target, 'utf8');
+      } catch {
+        throw new TitanError('TITAN_E_SOURCE_MISSING', `${from} imports ${match[1]}, which cannot be read`);
+      }
+      found.set(target, body);
+      queue.push(target);
+    }
+  }
+  return found;
+}
+
+function commonFolder(files: string[]): string {
+  let common = path.dirname(files[0]);
+  for (const file of files) {
+    while (!(file + path.sep).startsWith(common + path.sep) && common !== path.dirname(common)) common = path.dirname(common);
+  }
+  return common;
 }

@@ -239,13 +239,4 @@ describe('provider components', () => {
     }
     assert.equal(sent, 0);
   });
-
-  test('the helper modules copied into each provider folder are the same file (a fix reaches every provider)', async () => {
-    // A component's build sees only its own folder, so shared guest code is copied, never imported across.
-    const copies: Record<string, ProviderComponent[]> = { 'request.js': ['openai', 'anthropic', 'ollama'], 'http-errors.js': ['openai', 'anthropic', 'ollama'], 'sse.js': ['openai', 'anthropic'] };
-    for (const [file, owners] of Object.entries(copies)) {
-      const texts = await Promise.all(owners.map((owner) => readFile(path.join(PROVIDERS_ROOT, owner, file), 'utf8')));
-      for (const [i, text] of texts.entries()) assert.equal(text, texts[0], `${owners[i]}/${file} differs from ${owners[0]}/${file}`);
-    }
-  });
 });

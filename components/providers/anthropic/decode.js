@@ -4,7 +4,7 @@
 // `event: error` becomes an error event. Tool calls are numbered 0, 1... among the tool_use
 // blocks, whatever the block index.
 import { streamError } from './errors.js';
-import { feedSse, freshSse } from './sse.js';
+import { feedSse, freshSse } from '../lib/sse.js';
 
 const REASONS = { end_turn: 'end_turn', tool_use: 'tool_use', max_tokens: 'max_tokens', stop_sequence: 'end_turn', pause_turn: 'end_turn', refusal: 'end_turn', model_context_window_exceeded: 'max_tokens' };
 

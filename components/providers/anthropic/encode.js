@@ -2,7 +2,7 @@
 // the top-level `system`, tool calls become tool_use blocks of the assistant, and tool results
 // become tool_result blocks of a user message (consecutive messages of one role are merged, as
 // the API requires them to alternate).
-import { argumentsObject, readRequest } from './request.js';
+import { argumentsObject, readRequest } from '../lib/request.js';
 
 export const ANTHROPIC_VERSION = '2023-06-01';
 /** max_tokens is required by the API; this is used when the request leaves it out. */

@@ -1,6 +1,6 @@
 // Anthropic's errors: {"type": "error", "error": {"type", "message"}} as an HTTP body, or as an
 // `event: error` inside a stream that already started (overloaded_error is the usual one).
-import { answer, codeOfStatus, mentionsContextLength, parseBody, retryAfterMs } from './http-errors.js';
+import { answer, codeOfStatus, mentionsContextLength, parseBody, retryAfterMs } from '../lib/http-errors.js';
 
 const TYPES = {
   rate_limit_error: 'rate_limited',

@@ -1,7 +1,7 @@
 // Titan's chat request -> an Ollama /api/chat request, streamed (NDJSON). Tool calls of earlier
 // assistant messages carry their arguments as objects; tool results name their tool (tool_name),
 // which Ollama matches on instead of an id.
-import { argumentsObject, readRequest } from './request.js';
+import { argumentsObject, readRequest } from '../lib/request.js';
 
 function conversation(messages) {
   const toolNames = new Map();

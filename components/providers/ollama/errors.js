@@ -1,6 +1,6 @@
 // Ollama's errors: {"error": "text"} as an HTTP body, or as a line of a stream that already
 // started. Ollama has no error types, so the status and the wording decide.
-import { answer, codeOfStatus, mentionsContextLength, parseBody, retryAfterMs } from './http-errors.js';
+import { answer, codeOfStatus, mentionsContextLength, parseBody, retryAfterMs } from '../lib/http-errors.js';
 
 function codeOfMessage(message) {
   if (/server busy|overloaded|maximum pending requests/i.test(message)) return 'overloaded';

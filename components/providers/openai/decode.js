@@ -3,7 +3,7 @@
 // finish_reason is followed by a usage chunk (include_usage) and `data: [DONE]`. The stop event
 // comes last: after the usage when there is one, else at [DONE].
 import { streamError } from './errors.js';
-import { feedSse, freshSse } from './sse.js';
+import { feedSse, freshSse } from '../lib/sse.js';
 
 const REASONS = { stop: 'end_turn', tool_calls: 'tool_use', function_call: 'tool_use', length: 'max_tokens', content_filter: 'end_turn' };
 

@@ -1,6 +1,6 @@
 // Titan's chat request -> an OpenAI Chat Completions request, always streamed, with the usage of
 // the whole answer asked for in a last chunk (stream_options.include_usage).
-import { readRequest } from './request.js';
+import { readRequest } from '../lib/request.js';
 
 // Reasoning models refuse max_tokens (they take max_completion_tokens) and any temperature but
 // the default; other OpenAI-compatible servers (vLLM, llama.cpp, Ollama's /v1) know max_tokens.

@@ -1,6 +1,6 @@
 // OpenAI's errors: {"error": {"message", "type", "code", "param"}} as an HTTP body, or the same
 // object as an SSE data line inside a stream that already started.
-import { answer, codeOfStatus, mentionsContextLength, parseBody, retryAfterMs } from './http-errors.js';
+import { answer, codeOfStatus, mentionsContextLength, parseBody, retryAfterMs } from '../lib/http-errors.js';
 
 function codeOf(status, error) {
   const type = String(error.type ?? '');

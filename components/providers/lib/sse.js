@@ -1,6 +1,5 @@
 // Server-Sent Events, decoded incrementally: the text may be cut anywhere (inside a line, between
 // CR and LF), so the unfinished line and the event being assembled travel in the caller's state.
-// A copy of this file sits in each SSE provider's folder: a component's build sees only its folder.
 
 /** A line longer than this without an end is not an event stream (the state would grow forever). */
 const MAX_LINE = 8 * 1024 * 1024;

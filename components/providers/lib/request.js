@@ -1,6 +1,5 @@
 // Titan's chat request (kernel/agent/llm-types.ts ChatRequest), read and checked before it is
-// mapped to a provider's wire format. A copy sits in each provider's folder (a component's build
-// sees only its own folder). Every problem is an invalid-request naming the field.
+// mapped to a provider's wire format. Every problem is an invalid-request naming the field.
 
 export function invalid(message) {
   return { tag: 'invalid-request', val: message };

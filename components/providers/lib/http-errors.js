@@ -1,6 +1,5 @@
 // What an HTTP error from an LLM API means, in Titan's codes (the shape decode-error answers):
 // the status decides, the body's own error type refines it, and the wait comes from retry-after.
-// A copy sits in each provider's folder (a component's build sees only its own folder).
 
 const CONTEXT_WORDING = /context.length|context.window|maximum context|prompt is too long|too many tokens|input length exceeds|context_length_exceeded|reduce the length/i;
 
