@@ -173,3 +173,21 @@ test('libsql: a corrupt database file is reported with its path and what to do, 
   assert.deepEqual(await readFile(file), garbage, 'the file is unchanged');
   assert.deepEqual((await readdir(home)).filter((f) => f.startsWith('titan.db')), ['titan.db'], 'no journal or WAL file was created beside it');
 });
+
+test('libsql: a store that uses a table no migration creates fails when it is deployed, with a clear message', async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'titan-core-ghost-'));
+  scratch.push(dir);
+  await cp(CORE, dir, { recursive: true });
+  const file = path.join(dir, 'migrations.js');
+  const source = await readFile(file, 'utf8');
+  const ghostly = source.replace("tables: ['memory_documents', 'memory_chunks'],", "tables: ['memory_documents', 'memory_chunks', 'memory_ghosts'],");
+  assert.notEqual(ghostly, source, 'migration 4 lists its tables as expected');
+  await writeFile(file, ghostly);
+  const handle = await openStoreKernel('libsql', { bootstrap: false });
+  t.after(() => handle.cleanup());
+  const built = await buildComponent(dir, { cacheDir: TEST_CACHE });
+  const published = await publishComponent(handle.kernel, built);
+  const refused = await rejectsWithCode(handle.kernel.deployManifest(published), 'TITAN_E_COMPONENT_ERROR');
+  assert.match(refused.message, /no migration creates table memory_ghosts/);
+  assert.equal(serving(handle.kernel)['store/core'], undefined, 'nothing serves in the slot');
+});
