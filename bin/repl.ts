@@ -130,6 +130,9 @@ export class Repl {
       case 'error':
         this.#say(`${event.code}: ${event.message}${event.fix ? `\n  fix: ${event.fix}` : ''}`);
         break;
+      case 'status':
+        this.#say(`(${event.message})`);
+        break;
       case 'turn.interrupted':
         this.#say('(interrupted)');
         break;

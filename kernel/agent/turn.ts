@@ -14,7 +14,9 @@ import type { IdentityPrompt } from './identity.ts';
 import type { ChatMessage, ChatRequest, LlmEvent, ToolCall } from './llm-types.ts';
 import type { ToolCatalog, ToolInfo } from './tool-catalog.ts';
 
-export type LlmStream = (request: ChatRequest, options: { signal: AbortSignal; purpose: 'chat' | 'background' }) => AsyncIterable<LlmEvent>;
+/** What the model stream is doing besides answering (a retry, a failover), told as a status line. */
+export type LlmStatusLine = { type: string } & Record<string, unknown>;
+export type LlmStream = (request: ChatRequest, options: { signal: AbortSignal; purpose: 'chat' | 'background'; onStatus?: (status: LlmStatusLine) => void }) => AsyncIterable<LlmEvent>;
 /** Runs a tool: its name, its input as JSON text, the call id its events carry; answers its output. */
 export type ToolInvoker = (name: string, input: string, callId: string) => Promise<string>;
 
@@ -149,7 +151,11 @@ export class TurnRun {
 
     const request: ChatRequest = { model: this.#deps.options.model, messages: history, tools: tools.map(({ name, description, schema }) => ({ name, description, schema })) };
     let stopReason = 'end_turn';
-    for await (const event of this.#deps.llm(request, { signal: this.#abort.signal, purpose: 'chat' })) {
+    const onStatus = (status: LlmStatusLine) => {
+      const message = statusMessage(status);
+      if (message) this.log.emit({ type: 'status', message });
+    };
+    for await (const event of this.#deps.llm(request, { signal: this.#abort.signal, purpose: 'chat', onStatus })) {
       if (event.type === 'text') {
         text += event.text;
         this.#text += event.text;
@@ -309,6 +315,15 @@ export class TurnRun {
     if (!this.#stepText) return;
     await this.#deps.store.appendMessages(this.threadId, [{ id: `${this.turnId}:partial`, role: 'assistant', turnId: this.turnId, content: `${this.#stepText.trimEnd()} [cut off]` }]).catch(() => {});
   }
+}
+
+/** Retries and failovers as the user reads them; first attempts say nothing. */
+function statusMessage(status: LlmStatusLine): string | undefined {
+  const error = status.error as { code?: string; message?: string } | undefined;
+  const why = error ? ` (${error.code ?? ''}${error.message ? `: ${error.message}` : ''})` : '';
+  if (status.type === 'retry') return `retrying ${String(status.provider)} in ${Math.round(Number(status.delayMs))} ms${why}`;
+  if (status.type === 'failover') return `${String(status.from)} failed${why}; trying ${String(status.to)}`;
+  return undefined;
 }
 
 function verdictOf(decision: Decision): string | undefined {

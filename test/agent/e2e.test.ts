@@ -102,6 +102,8 @@ for (const { route, config } of PROVIDERS) {
       const first = await agent.send('ada', thread.id, 'one');
       assert.equal((await first.run.done).state, 'completed');
       assert.equal((await first.run.done).text, 'Retried fine.');
+      const status = ofTurn(first.turnId).find((e) => e.type === 'status') as Extract<TurnEvent, { type: 'status' }>;
+      assert.match(status.message, new RegExp(`^retrying ${route} in \\d+ ms \\(TITAN_E_PROVIDER_RATE_LIMITED`), 'the retry is shown as a status line');
 
       const cut = await agent.send('ada', thread.id, 'two');
       const outcome = await cut.run.done;
