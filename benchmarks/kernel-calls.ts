@@ -4,20 +4,12 @@
 import type { Kernel } from '../kernel/api.ts';
 // Raw calls need bare instances; instance.ts and module-loader.ts are the kernel's own way to make them.
 import { instantiate } from '../kernel/instance.ts';
-import { evaluateGlue } from '../kernel/module-loader.ts';
 import { openBenchKernel, printMachine } from './setup.ts';
 import { against, metCell, printTable, row, summarize, writeResult, type Summary, type SummaryRow } from './stats.ts';
 
 const WARMUP = 20_000; // V8 tiers the glue and the wasm up over the first ~20k calls
 const ROUNDS = 10;
 const PER_ROUND = 2_000;
-
-/**
- * jco's glue calls _debugLog (which reads process.env.JCO_DEBUG, a C++ lookup) several times per
- * call. The "quiet" variant evaluates the same glue with that check replaced by a constant: the
- * saving a one-line fix in kernel/module-loader.ts would bring.
- */
-const JCO_DEBUG_CHECK = 'if (!globalThis?.process?.env?.JCO_DEBUG) { return; }';
 
 type Case = { id: string; label: string; tool: string; input: string; targetUs: number };
 
@@ -28,7 +20,7 @@ const CASES: Case[] = [
 ];
 
 type Call = () => unknown;
-type Variant = 'raw' | 'quiet' | 'gate';
+type Variant = 'raw' | 'gate';
 
 /** Times n sequential calls in microseconds; a call that returns a promise is awaited. */
 async function timeCalls(call: Call, n: number, into: number[]): Promise<void> {
@@ -45,13 +37,9 @@ async function calls(kernel: Kernel, c: Case): Promise<Record<Variant, Call>> {
   if (!version) throw new Error(`tool/${c.tool} is not serving`);
   const manifest = await kernel.registry.show({ kind: 'tool', name: c.tool, version });
   const loaded = await kernel.loader.load(manifest, await kernel.registry.readBlob(manifest));
-  const quietJs = loaded.transpiled.js.replace(JCO_DEBUG_CHECK, 'return;');
-  const quiet = { ...loaded, glue: evaluateGlue(quietJs, `${loaded.transpiled.dir}/component.js`) };
   const raw = (await instantiate(loaded, kernel.services)).exports.invoke;
-  const quieted = (await instantiate(quiet, kernel.services)).exports.invoke;
   return {
     raw: () => raw(c.input),
-    quiet: () => quieted(c.input),
     gate: () => kernel.call('tool', c.tool, 'invoke', [c.input]),
   };
 }
@@ -60,12 +48,12 @@ async function measure(kernel: Kernel, c: Case): Promise<Record<Variant, Summary
   const variants = await calls(kernel, c);
   const answers = await Promise.all(Object.values(variants).map(async (call) => await call()));
   if (c.tool !== 'clock' && new Set(answers).size !== 1) throw new Error(`${c.tool}: variants disagree: ${answers.join(' | ')}`);
-  const samples: Record<Variant, number[]> = { raw: [], quiet: [], gate: [] };
+  const samples: Record<Variant, number[]> = { raw: [], gate: [] };
   for (const call of Object.values(variants)) await timeCalls(call, WARMUP, []);
   for (let round = 0; round < ROUNDS; round++) {
     for (const [variant, call] of Object.entries(variants)) await timeCalls(call, PER_ROUND, samples[variant as Variant]);
   }
-  return { raw: summarize(samples.raw), quiet: summarize(samples.quiet), gate: summarize(samples.gate) };
+  return { raw: summarize(samples.raw), gate: summarize(samples.gate) };
 }
 
 printMachine();
@@ -80,20 +68,20 @@ await bench.close();
 
 const summary: SummaryRow[] = [];
 const rows = picked.map((c) => {
-  const { raw, quiet, gate } = results[c.id];
+  const { raw, gate } = results[c.id];
   const verdict = against(gate.p50, '<=', c.targetUs, 'µs');
   summary.push(row(`${c.label}: gate p50`, gate.p50, 'µs', verdict), row(`${c.label}: gate p99`, gate.p99, 'µs'));
   summary.push(row(`${c.label}: kernel overhead p50`, gate.p50 - raw.p50, 'µs'));
-  summary.push(row(`${c.label}: raw p50, jco _debugLog off`, quiet.p50, 'µs'));
-  return [c.label, raw.p50, raw.p99, gate.p50, gate.p99, gate.p50 - raw.p50, quiet.p50, verdict.target, metCell(verdict.met)];
+  summary.push(row(`${c.label}: raw p50`, raw.p50, 'µs'));
+  return [c.label, raw.p50, raw.p99, gate.p50, gate.p99, gate.p50 - raw.p50, verdict.target, metCell(verdict.met)];
 });
 printTable(
   `kernel calls (µs per call, sequential; ${ROUNDS * PER_ROUND} calls per column after ${WARMUP} warm-up)`,
-  ['case', 'raw p50', 'raw p99', 'gate p50', 'gate p99', 'overhead p50', 'quiet raw p50', 'target (gate p50)', ''],
+  ['case', 'raw p50', 'raw p99', 'gate p50', 'gate p99', 'overhead p50', 'target (gate p50)', ''],
   rows,
 );
 console.log(`raw = one bare instance called directly; gate = kernel.call (slot, deployment, pool); overhead = gate p50 − raw p50.
-quiet raw = raw with jco's per-call _debugLog env lookup compiled out (a proposed kernel fix).
+Both run jco's glue with its per-call JCO_DEBUG environment lookup hoisted (kernel/module-loader.ts).
 raw jco was measured earlier on this machine at 5–14 µs (sync) and 27–31 µs (JSPI).
 The kv overhead depends on JIT history: measured alone (kernel-calls.ts kv) it is about 1 µs.`);
 console.log(`results: ${await writeResult('kernel-calls', summary, { warmup: WARMUP, calls: ROUNDS * PER_ROUND, results })}`);

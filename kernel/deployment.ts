@@ -28,12 +28,6 @@ export const DEFAULT_MAX_INSTANCES = 8;
 /** Thrown inside a pool call whose caller has given up on it: the instance must not be reused. */
 class Abandoned extends Error {}
 
-/** A trap that happened with the instance's memory at its cap. */
-class OutOfMemory extends Error {
-  constructor(cause: unknown) {
-    super(cause instanceof Error ? cause.message : String(cause), { cause });
-  }
-}
 
 export function describeComponent(manifest: PublishedManifest): string {
   return `${manifest.kind}/${manifest.name}@${manifest.version}`;
@@ -47,6 +41,8 @@ export class InlineDeployment implements Deployment {
   readonly #timeoutMs: number | undefined;
   readonly #memoryMb: number;
   readonly #onReplaced: (reason: string) => void;
+  /** Traps that happened with the instance's memory at its cap (told apart when translated). */
+  readonly #outOfMemory = new WeakSet<object>();
 
   constructor(loaded: LoadedComponent, services: HostServices, onReplaced: (reason: string) => void) {
     this.manifest = loaded.manifest;
@@ -59,7 +55,7 @@ export class InlineDeployment implements Deployment {
 
   async call(fn: string, args: unknown[], options: CallOptions = {}): Promise<unknown> {
     try {
-      return await this.#pool.use((instance) => this.#invoke(instance, fn, args, options), (error) => this.#poisons(error));
+      return await this.#pool.use((instance) => this.#invoke(instance, fn, args, options), (error, instance) => this.#poisons(error, instance));
     } catch (error) {
       throw this.#translate(error);
     }
@@ -69,37 +65,30 @@ export class InlineDeployment implements Deployment {
     const guest = guestFunction(instance, fn);
     if (!guest) throw new TitanError('TITAN_E_NOT_FOUND', `${this.#who} does not export "${fn}"`);
     instance.context.callId = options.callId;
-    const oom = (error: unknown) => {
-      if (!isGuestResultError(error) && atMemoryCap(instance, this.#memoryMb)) throw new OutOfMemory(error);
-      throw error;
-    };
-    let result: unknown;
-    try {
-      result = guest(...args);
-    } catch (error) {
-      oom(error);
-    }
-    if (!(result instanceof Promise)) return result;
-    if (this.#timeoutMs === undefined) return result.catch(oom);
+    const result = guest(...args);
+    if (!(result instanceof Promise) || this.#timeoutMs === undefined) return result;
     // A suspended (JSPI) call can be given up on; the instance is then dropped, never reused.
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Abandoned()), this.#timeoutMs);
     });
-    return Promise.race([result.catch(oom), deadline]).finally(() => clearTimeout(timer));
+    return Promise.race([result, deadline]).finally(() => clearTimeout(timer));
   }
 
-  #poisons(error: unknown): boolean {
+  /** Whether a failure poisoned the instance; a trap at the memory cap is remembered as out-of-memory. */
+  #poisons(error: unknown, instance: GuestInstance): boolean {
     if (isGuestResultError(error) || error instanceof TitanError) return false;
-    this.#onReplaced(error instanceof Abandoned ? 'call timed out' : error instanceof OutOfMemory ? 'out of memory' : String((error as Error)?.message ?? error).slice(0, 200));
+    const outOfMemory = !(error instanceof Abandoned) && atMemoryCap(instance, this.#memoryMb);
+    if (outOfMemory && typeof error === 'object' && error !== null) this.#outOfMemory.add(error);
+    this.#onReplaced(error instanceof Abandoned ? 'call timed out' : outOfMemory ? 'out of memory' : String((error as Error)?.message ?? error).slice(0, 200));
     return true;
   }
 
   #translate(error: unknown): TitanError {
     if (error instanceof TitanError) return error;
     if (isGuestResultError(error)) return guestResultError(this.#who, error);
-    if (error instanceof OutOfMemory) {
-      return new TitanError('TITAN_E_OUT_OF_MEMORY', `${this.#who} hit its memory cap of ${this.#memoryMb} MiB (${error.message})`, { cause: error.cause });
+    if (typeof error === 'object' && error !== null && this.#outOfMemory.has(error)) {
+      return new TitanError('TITAN_E_OUT_OF_MEMORY', `${this.#who} hit its memory cap of ${this.#memoryMb} MiB (${(error as Error).message})`, { cause: error });
     }
     if (error instanceof Abandoned) {
       return new TitanError('TITAN_E_TIMEOUT', `${this.#who} did not answer within ${this.#timeoutMs} ms`);

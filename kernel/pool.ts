@@ -27,8 +27,8 @@ export class InstancePool<T> {
     this.#max = Math.max(1, max);
   }
 
-  /** Runs fn on an instance. `shouldDiscard(error)` decides whether a failure poisoned it. */
-  async use<R>(fn: (instance: T) => R | Promise<R>, shouldDiscard: (error: unknown) => boolean): Promise<R> {
+  /** Runs fn on an instance. `shouldDiscard(error, instance)` decides whether a failure poisoned it. */
+  async use<R>(fn: (instance: T) => R | Promise<R>, shouldDiscard: (error: unknown, instance: T) => boolean): Promise<R> {
     if (this.#closed) throw new TitanError('TITAN_E_SHUTTING_DOWN', 'this component version was drained and no longer takes calls');
     this.#busy++;
     let instance: T;
@@ -43,7 +43,7 @@ export class InstancePool<T> {
     try {
       return await fn(instance);
     } catch (error) {
-      keep = !shouldDiscard(error);
+      keep = !shouldDiscard(error, instance);
       throw error;
     } finally {
       this.#busy--;
