@@ -114,7 +114,7 @@ export class TurnRun {
           await this.#answer(open);
           continue;
         }
-        const calls = await this.#modelStep(history, step);
+        const calls = await this.#modelStep(history);
         if (calls.length === 0) return await this.#finish();
       }
       throw new TitanError('TITAN_E_PROVIDER_BAD_REQUEST', `the model kept calling tools for ${options.maxSteps} steps; the turn was stopped`);
@@ -132,11 +132,10 @@ export class TurnRun {
   }
 
   /** Streams one model answer; tool calls start while it streams when early execution is on. */
-  async #modelStep(history: ChatMessage[], step: number): Promise<ToolCall[]> {
+  async #modelStep(history: ChatMessage[]): Promise<ToolCall[]> {
     const tools = await this.#deps.tools.list();
     const byName = new Map(tools.map((t) => [t.name, t]));
     const drafts = new Map<number, { id: string; name: string; args: string; started?: Promise<ToolResult> }>();
-    let text = '';
     this.#stepText = '';
     let chain: Promise<unknown> = Promise.resolve();
     // Tool calls run one after another, in order; "early" means as soon as its arguments are whole.
@@ -157,7 +156,6 @@ export class TurnRun {
     };
     for await (const event of this.#deps.llm(request, { signal: this.#abort.signal, purpose: 'chat', onStatus })) {
       if (event.type === 'text') {
-        text += event.text;
         this.#text += event.text;
         this.#stepText += event.text;
         this.log.emit({ type: 'text', text: event.text });
@@ -177,10 +175,12 @@ export class TurnRun {
       }
     }
     this.#stopReason = stopReason;
+    const text = this.#stepText;
     this.#stepText = '';
     const calls = [...drafts.entries()].sort(([a], [b]) => a - b).map(([, d]) => d);
+    // A fresh id per answer: a turn resumed after a restart counts its steps from 0 again.
     await this.#deps.store.appendMessages(this.threadId, [{
-      id: `${this.turnId}:${step}:assistant`, role: 'assistant', turnId: this.turnId,
+      id: `${this.turnId}:${randomUUID()}`, role: 'assistant', turnId: this.turnId,
       content: assistantContent(text, calls.map((d) => ({ id: d.id, name: d.name, arguments: d.args }))),
     }]);
     for (const draft of calls) if (!draft.started) start(draft, false);
