@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import type { ErrorCode } from '../../common/errors.ts';
 import type { KernelEvents } from '../../kernel/events.ts';
 import type { Kernel } from '../../kernel/kernel.ts';

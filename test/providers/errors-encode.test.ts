@@ -1,12 +1,10 @@
 // What each provider component makes of an HTTP error (status, headers and body as each API sends
 // them) and of Titan's chat request (the wire request each API expects).
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { ChatRequest, DecodedError } from '../../kernel/agent/llm-types.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
-import { collect, configFor, HELLO, playingFetch, providerKernel, PROVIDERS_ROOT, type ProviderComponent } from './support.ts';
+import { collect, configFor, HELLO, playingFetch, providerKernel, type ProviderComponent } from './support.ts';
 import { streamProvider } from '../../kernel/llm/provider-client.ts';
 
 type Case = { status: number; headers?: Array<[string, string]>; body: unknown; expect: DecodedError };
