@@ -2,10 +2,10 @@
 // TITAN_PROVIDER=scripted and no TITAN_SCRIPTED_LLM_URL, the scripted LLM server started here in
 // echo mode, so the whole flow can be seen offline), the workspace, and the REPL on a terminal.
 import os from 'node:os';
-import { Agent, configureHint, createLlmFromEnv, type Kernel } from '../kernel/api.ts';
+import { Agent, configureHint, createLlmFromEnv, type Kernel, type Llm } from '../kernel/api.ts';
 import { Repl } from './repl.ts';
 
-export type AgentSession = { agent: Agent; repl?: Repl; configured: boolean; close(): Promise<void> };
+export type AgentSession = { agent: Agent; llm: Llm; repl?: Repl; configured: boolean; close(): Promise<void> };
 
 export async function startAgent(kernel: Kernel, say: (line: string) => void, interactive: boolean): Promise<AgentSession> {
   const env = { ...process.env };
@@ -35,6 +35,7 @@ export async function startAgent(kernel: Kernel, say: (line: string) => void, in
   repl?.start();
   return {
     agent,
+    llm,
     repl,
     configured: llm.configured,
     async close() {
