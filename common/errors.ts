@@ -69,6 +69,16 @@ export const ERRORS = {
   TITAN_E_INTERRUPTED: { status: 499 },
   TITAN_E_WORKSPACE_PATH: { status: 403, fix: 'tools read and write only inside the workspace folder' },
   TITAN_E_WRITE_FAILED: { status: 503, fix: 'the write was retried and failed; see the warning event and the kernel log' },
+  // gateway
+  TITAN_E_AUTH: { status: 401, fix: 'send "Authorization: Bearer <token>"; the owner token is in $TITAN_HOME/gateway-token' },
+  TITAN_E_FORBIDDEN: { status: 403, fix: 'this needs the owner token (in $TITAN_HOME/gateway-token)' },
+  TITAN_E_FORBIDDEN_ORIGIN: { status: 403, fix: 'open the page from a loopback address, or add its origin to "allowedOrigins" in $TITAN_HOME/config.json' },
+  TITAN_E_RATE_LIMITED: { status: 429, fix: 'wait the seconds in Retry-After, or raise rateLimitPerMinute (TITAN_RATE_LIMIT)' },
+  TITAN_E_BODY_TOO_LARGE: { status: 413, fix: 'send a smaller body, or raise "maxBodyBytes" in $TITAN_HOME/config.json' },
+  TITAN_E_INVALID_REQUEST: { status: 400, fix: 'correct the request as the message says (JSON bodies need Content-Type: application/json)' },
+  TITAN_E_NOT_READY: { status: 503, fix: 'wait for the kernel to finish starting; the answer lists what is missing' },
+  TITAN_E_PORT_IN_USE: { status: 503, fix: 'stop what listens there, or set TITAN_PORT to another port (0 picks a free one)' },
+  TITAN_E_INTERNAL: { status: 500, fix: 'see the kernel log in $TITAN_HOME/logs; report it if it repeats' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

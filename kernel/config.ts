@@ -32,6 +32,17 @@ export type KernelConfig = {
   /** Tools that run without asking, and tools that always ask, whatever they declare. */
   trustedTools: string[];
   guardedTools: string[];
+  /** The gateway's address: loopback by default; port 0 picks a free port. */
+  port: number;
+  host: string;
+  /** Origins allowed to call the REST API from a browser (CORS); empty: CORS off. */
+  corsOrigins: string[];
+  /** Non-loopback origins allowed to open the WebSocket (loopback origins always are). */
+  allowedOrigins: string[];
+  /** Requests per minute per token (a token bucket: bursts up to this many). */
+  rateLimitPerMinute: number;
+  /** Largest request body the gateway reads. */
+  maxBodyBytes: number;
 };
 
 export const DEFAULT_CONFIG: KernelConfig = {
@@ -49,6 +60,12 @@ export const DEFAULT_CONFIG: KernelConfig = {
   approvalTtlMs: 10 * 60 * 1000,
   trustedTools: [],
   guardedTools: [],
+  port: 7400,
+  host: '127.0.0.1',
+  corsOrigins: [],
+  allowedOrigins: [],
+  rateLimitPerMinute: 600,
+  maxBodyBytes: 1024 * 1024,
 };
 
 const CLAMPS: Partial<Record<keyof KernelConfig, [number, number]>> = {
@@ -57,6 +74,9 @@ const CLAMPS: Partial<Record<keyof KernelConfig, [number, number]>> = {
   workerThreads: [1, 32],
   defaultTimeoutMs: [10, 600000],
   approvalTtlMs: [1000, 7 * 24 * 3600 * 1000],
+  port: [0, 65535],
+  rateLimitPerMinute: [1, 1_000_000],
+  maxBodyBytes: [1024, 64 * 1024 * 1024],
 };
 
 const ENV: Record<string, keyof KernelConfig> = {
@@ -72,6 +92,9 @@ const ENV: Record<string, keyof KernelConfig> = {
   TITAN_WORKSPACE: 'workspace',
   TITAN_EARLY_EXECUTION: 'earlyExecution',
   TITAN_APPROVAL_TTL_MS: 'approvalTtlMs',
+  TITAN_PORT: 'port',
+  TITAN_HOST: 'host',
+  TITAN_RATE_LIMIT: 'rateLimitPerMinute',
 };
 
 const schema = {
@@ -92,6 +115,12 @@ const schema = {
     approvalTtlMs: { type: 'integer' },
     trustedTools: { type: 'array', items: { type: 'string' } },
     guardedTools: { type: 'array', items: { type: 'string' } },
+    port: { type: 'integer' },
+    host: { type: 'string', minLength: 1 },
+    corsOrigins: { type: 'array', items: { type: 'string' } },
+    allowedOrigins: { type: 'array', items: { type: 'string' } },
+    rateLimitPerMinute: { type: 'integer' },
+    maxBodyBytes: { type: 'integer' },
   },
 };
 const validate = new Ajv({ allErrors: true, coerceTypes: true }).compile(schema);

@@ -1,11 +1,12 @@
 // `titan start` (what `npm start` runs): open the kernel on $TITAN_HOME, build and deploy the
 // built-ins (from cache after the first start), serve the control socket, start the agent (and
-// the REPL on a terminal), run until a signal or /quit.
+// the REPL on a terminal) and the gateway (HTTP API on TITAN_HOST:TITAN_PORT), run until a signal or /quit.
 import { rm } from 'node:fs/promises';
 import { Kernel, bootstrapBuiltins, startControlServer } from '../../kernel/api.ts';
 import { consoleProgress } from '../../toolchain/progress.ts';
 import type { Args } from '../main.ts';
 import { startAgent } from '../agent-session.ts';
+import { startGateway } from '../../gateway/server.ts';
 
 export async function startCommand(_args: Args): Promise<number> {
   const started = performance.now();
@@ -44,10 +45,15 @@ async function serve(kernel: Kernel, started: number): Promise<number> {
     say(`ready in ${((performance.now() - started) / 1000).toFixed(1)} s: ${serving.length} components serving (${serving.join(', ')})`);
     say(`try: npx titan registry list | npx titan components | npx titan call echo '{"text":"hello"}'`);
     const session = await startAgent(kernel, say, process.stdin.isTTY === true);
+    const gateway = await startGateway({ kernel, agent: session.agent, llm: session.llm, say }).catch(async (error: unknown) => {
+      await session.close();
+      throw error;
+    });
     say(session.repl ? 'Type a message; /help lists the commands; Ctrl-C twice or /quit stops.' : 'Ctrl-C stops.');
 
     const signal = await Promise.race([stopped, session.repl?.closed.then(() => 'quit' as const) ?? new Promise<never>(() => {})]);
     say(`\n${signal}: stopping (calls in flight finish first)`);
+    await gateway.close();
     await session.close();
     await kernel.close();
     return 0;

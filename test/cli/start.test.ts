@@ -22,7 +22,7 @@ before(async () => {
   ({ home, cleanup } = await tempHome('titan-cli-'));
   kernel = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', 'bin/titan.js', 'start'], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, TITAN_HOME: home },
+    env: { ...process.env, TITAN_HOME: home, TITAN_PORT: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   kernel.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));

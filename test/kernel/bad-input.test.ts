@@ -181,7 +181,7 @@ test('a world that does not match the binary is refused at publish: TITAN_E_WORL
   const cases: Array<[string, Record<string, unknown>, ErrorCode]> = [
     ['a 0.1.0 binary claiming titan:tool@0.2.0', { world: 'titan:tool/tool-component@0.2.0' }, 'TITAN_E_WORLD_MISMATCH'],
     ['a tool claiming to be a channel of the tool world', { kind: 'channel' }, 'TITAN_E_WORLD_MISMATCH'],
-    ['a tool claiming to be a channel', { kind: 'channel', world: 'titan:channel/channel-component@0.1.0' }, 'TITAN_E_WORLD_UNSUPPORTED'],
+    ['a tool claiming to be a channel', { kind: 'channel', world: 'titan:channel/channel-component@0.1.0' }, 'TITAN_E_WORLD_MISMATCH'],
     ['a world version this kernel does not link', { world: 'titan:tool/tool-component@0.9.0' }, 'TITAN_E_WORLD_UNSUPPORTED'],
   ];
   for (const [what, change, code] of cases) {

@@ -10,7 +10,7 @@ export function runTitan(args: string[], home: string, options: { untilOutput?: 
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', 'bin/titan.js', ...args], {
       cwd: PROJECT_ROOT,
-      env: { ...process.env, TITAN_HOME: home },
+      env: { ...process.env, TITAN_HOME: home, TITAN_PORT: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

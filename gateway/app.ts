@@ -1,0 +1,83 @@
+// The gateway's middleware, in the order a request meets it: metrics, errors (coded JSON), CORS,
+// the public routes (health, ready, the web UI's static files), then the token, the rate limit,
+// the JSON body, and the routes.
+import { Router } from '@koa/router';
+import Koa from 'koa';
+import { TitanError } from '../common/errors.ts';
+import { authenticate } from './auth.ts';
+import type { GatewayDeps, GatewayRouter, GatewayState } from './deps.ts';
+import { errorHandler } from './errors.ts';
+import { SSE_PATH, sseRoutes } from './events-sse.ts';
+import { jsonBody, rateLimit } from './limits.ts';
+import { openAiRoutes } from './openai-compat.ts';
+import { cors } from './origin.ts';
+import { approvalRoutes } from './routes/approvals.ts';
+import { componentRoutes } from './routes/components.ts';
+import { healthRoutes } from './routes/health.ts';
+import { patchRoutes } from './routes/patches.ts';
+import { settingsRoutes } from './routes/settings.ts';
+import { threadRoutes } from './routes/threads.ts';
+import { uiRoutes } from './ui/serve.ts';
+
+export const OPENAI_PREFIX = '/v1';
+
+/** The OpenAI-compatible API (gateway/openai-compat.ts), told who the caller is by the token. */
+function openAi(deps: GatewayDeps): GatewayRouter {
+  const routes = openAiRoutes({ kernel: deps.kernel, agent: deps.agent, llm: deps.llm, userIdOf: (ctx) => (ctx.state as GatewayState).user.userId });
+  return routes as unknown as GatewayRouter; // its handlers read the state through userIdOf only
+}
+
+/** Every route behind the token, for the app and for tests that enumerate them. */
+export function apiRouter(deps: GatewayDeps, withOpenAi = true): GatewayRouter {
+  const api = new Router<GatewayState>();
+  for (const routes of [threadRoutes, sseRoutes, approvalRoutes, componentRoutes, patchRoutes, settingsRoutes]) {
+    api.use('/api', routes(deps).routes());
+  }
+  api.get('/metrics', async (ctx) => {
+    ctx.type = deps.metrics.registry.contentType;
+    ctx.body = await deps.metrics.registry.metrics();
+  });
+  if (withOpenAi) api.use(OPENAI_PREFIX, openAi(deps).routes());
+  return api;
+}
+
+export function createApp(deps: GatewayDeps, withOpenAi = true): Koa<GatewayState> {
+  const app = new Koa<GatewayState>();
+  app.on('error', (error: unknown) => deps.kernel.logger.warn({ err: error }, 'gateway response failed'));
+
+  app.use(async (ctx, next) => {
+    const started = performance.now();
+    try {
+      await next();
+    } finally {
+      const route = (ctx as { _matchedRoute?: string | RegExp })._matchedRoute;
+      deps.metrics.request(ctx.method, route ? String(route) : 'unmatched', ctx.status, (performance.now() - started) / 1000);
+    }
+  });
+  app.use(errorHandler((code, error) => {
+    deps.metrics.error(code, 'http');
+    if (code === 'TITAN_E_INTERNAL') deps.kernel.logger.error({ err: error }, 'gateway internal error');
+  }));
+  app.use(cors(deps.settings.corsOrigins));
+
+  const open = new Router<GatewayState>({ prefix: '/api' }).use(healthRoutes(deps).routes());
+  app.use(open.routes());
+  app.use(uiRoutes().routes()); // the web UI's static files: public, they hold no data
+
+  app.use(authenticate(deps.tokens, (ctx) => ctx.method === 'GET' && SSE_PATH.test(ctx.path)));
+  app.use(rateLimit(deps.limiter));
+  app.use((ctx, next) => {
+    // Answers hold the user's data: never kept by a cache, never sniffed into another type.
+    ctx.set({ 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+    return next();
+  });
+  // /v1 reads its own bodies: OpenAI clients send long histories (its limit is larger) and curl
+  // users omit the content type.
+  const parse = jsonBody(deps.settings.maxBodyBytes);
+  app.use((ctx, next) => (ctx.path.startsWith(`${OPENAI_PREFIX}/`) ? next() : parse(ctx, next)));
+  app.use(apiRouter(deps, withOpenAi).routes());
+  app.use((ctx) => {
+    throw new TitanError('TITAN_E_NOT_FOUND', `no route ${ctx.method} ${ctx.path}`);
+  });
+  return app;
+}

@@ -1,0 +1,33 @@
+// What every route is handed: the kernel and agent it serves, and the gateway's own services.
+// Handlers run after authentication: `ctx.state.user` ({userId, admin, tokenId}) names the caller.
+import type { Router } from '@koa/router';
+import type { Agent, Kernel, KernelConfig, Llm } from '../kernel/api.ts';
+import type { AuthState } from './auth.ts';
+import type { EventFeed } from './event-feed.ts';
+import type { RateLimiter } from './limits.ts';
+import type { GatewayMetrics } from './metrics.ts';
+import type { OriginPolicy } from './origin.ts';
+import type { TokenStore } from './tokens.ts';
+
+export type GatewaySettings = Pick<KernelConfig, 'corsOrigins' | 'allowedOrigins' | 'rateLimitPerMinute' | 'maxBodyBytes'>;
+
+/** Open streams (SSE responses, WebSockets): closed with the gateway. */
+export type StreamSet = Set<{ close(): void }>;
+
+export type GatewayDeps = {
+  kernel: Kernel;
+  agent: Agent;
+  llm: Llm | undefined;
+  settings: GatewaySettings;
+  tokens: TokenStore;
+  limiter: RateLimiter;
+  origins: OriginPolicy;
+  feed: EventFeed;
+  metrics: GatewayMetrics;
+  streams: StreamSet;
+  /** While set and unsettled, /api/ready answers 503 (the kernel is still deploying its components). */
+  starting?: Promise<unknown>;
+};
+
+export type GatewayState = AuthState;
+export type GatewayRouter = Router<GatewayState>;

@@ -1,0 +1,67 @@
+// GET /api/threads/:id/events: the thread's turn events as Server-Sent Events. Each event's `id:`
+// is "<turnId>:<seq>"; a client that reconnects with Last-Event-ID (or ?lastEventId=) first gets
+// what it missed, then the live stream. A client that cannot keep up is disconnected rather than
+// buffered without bound: it resumes from its last id.
+import { Router } from '@koa/router';
+import type { GatewayDeps, GatewayRouter, GatewayState } from './deps.ts';
+import { cursorOf, openStream, parseCursor } from './event-feed.ts';
+import { ownThread } from './scope.ts';
+import { ID, params } from './validate.ts';
+
+export const SSE_PATH = /^\/api\/threads\/[^/]+\/events$/;
+const HEARTBEAT_MS = 15_000;
+const MAX_BUFFERED = 8 * 1024 * 1024;
+const PATH = { type: 'object', required: ['id'], properties: { id: ID } } as const;
+
+export function sseRoutes({ kernel, feed, streams }: GatewayDeps): GatewayRouter {
+  const router = new Router<GatewayState>();
+
+  router.get('/threads/:id/events', async (ctx) => {
+    const { id } = params<{ id: string }>(ctx.params, PATH, 'the path');
+    await ownThread(kernel, ctx.state.user.userId, id);
+    const lastId = ctx.get('last-event-id') || (typeof ctx.query.lastEventId === 'string' ? ctx.query.lastEventId : '');
+    const after = lastId ? parseCursor(lastId) : undefined;
+
+    const res = ctx.res;
+    const early: string[] = [];
+    let write = (chunk: string): void => void early.push(chunk);
+    // Replay happens inside openStream: its events wait in `early` until the headers are out, so a
+    // refused resume point can still be answered with a coded error.
+    const off = await openStream(feed, id, after, (event) => write(`id: ${cursorOf(event)}\ndata: ${JSON.stringify(event)}\n\n`));
+
+    ctx.status = 200; // for the request metrics: Koa does not answer this one, the stream does
+    ctx.respond = false;
+    res.writeHead(200, {
+      ...Object.fromEntries(Object.entries(ctx.response.headers).map(([k, v]) => [k, String(v)])),
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    let closed = false;
+    const stream = {
+      close() {
+        if (closed) return;
+        closed = true;
+        off();
+        clearInterval(heartbeat);
+        streams.delete(stream);
+        res.end();
+      },
+    };
+    write = (chunk) => {
+      if (closed) return;
+      res.write(chunk);
+      if (res.writableLength > MAX_BUFFERED) stream.close();
+    };
+    const heartbeat = setInterval(() => write(': ping\n\n'), HEARTBEAT_MS);
+    heartbeat.unref();
+    streams.add(stream);
+    res.on('close', () => stream.close());
+    if (res.destroyed) return stream.close(); // the client left while its missed events were read
+    write('retry: 2000\n\n');
+    for (const chunk of early) write(chunk);
+  });
+
+  return router;
+}

@@ -1,0 +1,101 @@
+// Prometheus metrics, in a registry of this gateway's own (several gateways can share a process):
+// turns by outcome, tool latency from the turn events, component instances in use, swaps, errors
+// by code, HTTP requests, and the default process metrics.
+import client from 'prom-client';
+import type { Kernel, TurnEvent } from '../kernel/api.ts';
+
+const TURN_OUTCOMES: Record<string, string> = { 'turn.completed': 'completed', 'turn.failed': 'failed', 'turn.interrupted': 'interrupted' };
+const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+
+export class GatewayMetrics {
+  readonly registry = new client.Registry();
+  readonly #turns: client.Counter<'outcome'>;
+  readonly #turnSeconds: client.Histogram<'outcome'>;
+  readonly #toolSeconds: client.Histogram<'tool' | 'ok'>;
+  readonly #swaps: client.Counter<'slot' | 'outcome'>;
+  readonly #errors: client.Counter<'code' | 'source'>;
+  readonly #requests: client.Counter<'method' | 'route' | 'status'>;
+  readonly #requestSeconds: client.Histogram<'method' | 'route'>;
+  /** Start times of turns and tool calls in flight, by turn id and by call id. */
+  readonly #turnStarts = new Map<string, number>();
+  readonly #toolStarts = new Map<string, { turnId: string; at: number }>();
+  readonly #offs: Array<() => void>;
+
+  constructor(kernel: Kernel, streams: () => number) {
+    const registers = [this.registry];
+    client.collectDefaultMetrics({ register: this.registry });
+    this.#turns = new client.Counter({ name: 'titan_turns_total', help: 'Turns that ended, by outcome', labelNames: ['outcome'], registers });
+    this.#turnSeconds = new client.Histogram({ name: 'titan_turn_duration_seconds', help: 'From the user message to the end of the turn', labelNames: ['outcome'], buckets: SECONDS, registers });
+    this.#toolSeconds = new client.Histogram({ name: 'titan_tool_duration_seconds', help: 'Tool calls, from started to completed', labelNames: ['tool', 'ok'], buckets: SECONDS, registers });
+    this.#swaps = new client.Counter({ name: 'titan_component_swaps_total', help: 'Component swaps, by slot and outcome (deployed, failed, rolled_back)', labelNames: ['slot', 'outcome'], registers });
+    this.#errors = new client.Counter({ name: 'titan_errors_total', help: 'Coded errors, by code and where they surfaced (http, turn)', labelNames: ['code', 'source'], registers });
+    this.#requests = new client.Counter({ name: 'titan_http_requests_total', help: 'Gateway requests', labelNames: ['method', 'route', 'status'], registers });
+    this.#requestSeconds = new client.Histogram({ name: 'titan_http_request_duration_seconds', help: 'Gateway request time until the answer starts', labelNames: ['method', 'route'], buckets: SECONDS, registers });
+    new client.Gauge({
+      name: 'titan_component_instances', help: 'Component instances per slot: live, busy (a call running) and waiting calls',
+      labelNames: ['slot', 'state'], registers,
+      collect() {
+        this.reset();
+        for (const component of kernel.components()) {
+          const stats = component.instances;
+          if (!stats) continue;
+          this.set({ slot: component.slot, state: 'live' }, stats.live);
+          this.set({ slot: component.slot, state: 'busy' }, stats.busy);
+          this.set({ slot: component.slot, state: 'waiting' }, stats.waiting);
+        }
+      },
+    });
+    new client.Gauge({ name: 'titan_event_streams', help: 'Open SSE and WebSocket thread subscriptions', registers, collect() { this.set(streams()); } });
+
+    this.#offs = [
+      kernel.bus.on('turn.event', (event) => this.#onTurnEvent(event)),
+      kernel.bus.on('component.deployed', (e) => this.#swaps.inc({ slot: e.slot, outcome: 'deployed' })),
+      kernel.bus.on('component.swap_failed', (e) => {
+        this.#swaps.inc({ slot: e.slot, outcome: 'failed' });
+        this.#errors.inc({ code: e.code, source: 'swap' });
+      }),
+      kernel.bus.on('component.rolled_back', (e) => this.#swaps.inc({ slot: e.slot, outcome: 'rolled_back' })),
+    ];
+  }
+
+  #onTurnEvent(event: TurnEvent): void {
+    switch (event.type) {
+      case 'turn.started':
+        this.#turnStarts.set(event.turnId, event.at);
+        return;
+      case 'tool.started':
+        this.#toolStarts.set(event.callId, { turnId: event.turnId, at: event.at });
+        return;
+      case 'tool.completed': {
+        const started = this.#toolStarts.get(event.callId);
+        this.#toolStarts.delete(event.callId);
+        if (started) this.#toolSeconds.observe({ tool: event.name, ok: String(event.ok) }, (event.at - started.at) / 1000);
+        return;
+      }
+      case 'error':
+        this.#errors.inc({ code: event.code, source: 'turn' });
+        return;
+    }
+    const outcome = TURN_OUTCOMES[event.type];
+    if (!outcome) return;
+    this.#turns.inc({ outcome });
+    const started = this.#turnStarts.get(event.turnId);
+    this.#turnStarts.delete(event.turnId);
+    if (started !== undefined) this.#turnSeconds.observe({ outcome }, (event.at - started) / 1000);
+    for (const [callId, call] of this.#toolStarts) if (call.turnId === event.turnId) this.#toolStarts.delete(callId);
+  }
+
+  error(code: string, source = 'http'): void {
+    this.#errors.inc({ code, source });
+  }
+
+  request(method: string, route: string, status: number, seconds: number): void {
+    this.#requests.inc({ method, route, status: String(status) });
+    this.#requestSeconds.observe({ method, route }, seconds);
+  }
+
+  close(): void {
+    for (const off of this.#offs) off();
+    this.registry.clear();
+  }
+}

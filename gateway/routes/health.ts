@@ -1,0 +1,49 @@
+// The two routes without a token: /api/health (the process answers) and /api/ready (the store is
+// serving with its schema up to date, every deployed slot serves a version, and startup is over).
+import { Router } from '@koa/router';
+import { TitanError } from '../../common/errors.ts';
+import type { GatewayDeps, GatewayRouter, GatewayState } from '../deps.ts';
+import { httpError } from '../errors.ts';
+
+export async function readiness({ kernel, starting }: Pick<GatewayDeps, 'kernel' | 'starting'>, started: { settled: boolean }): Promise<string[]> {
+  const missing: string[] = [];
+  if (starting && !started.settled) missing.push('the kernel is still starting');
+  const components = kernel.components();
+  const storeSlot = `store/${kernel.config.store}`;
+  if (!components.some((c) => c.slot === storeSlot && c.version)) {
+    missing.push(`${storeSlot} is not serving`);
+  } else {
+    try {
+      const status = await kernel.store.status();
+      if (status.pending.length) missing.push(`store migrations pending: ${status.pending.map((m) => `${m.version} (${m.name})`).join(', ')}`);
+    } catch (error) {
+      missing.push(`the store does not answer: ${(error as Error).message}`);
+    }
+  }
+  for (const component of components) if (!component.version) missing.push(`${component.slot} is not serving`);
+  return missing;
+}
+
+export function healthRoutes(deps: GatewayDeps): GatewayRouter {
+  const router = new Router<GatewayState>();
+  const started = { settled: false };
+  void deps.starting?.then(() => (started.settled = true), () => {});
+
+  router.get('/health', (ctx) => {
+    ctx.body = { ok: true };
+  });
+
+  router.get('/ready', async (ctx) => {
+    const missing = await readiness(deps, started);
+    ctx.set('cache-control', 'no-store');
+    if (missing.length === 0) {
+      ctx.body = { ok: true, components: deps.kernel.components().length };
+      return;
+    }
+    const answer = httpError(new TitanError('TITAN_E_NOT_READY', `not ready: ${missing.join('; ')}`));
+    ctx.status = answer.status;
+    ctx.body = { ok: false, missing, ...answer.body };
+  });
+
+  return router;
+}

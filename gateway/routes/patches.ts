@@ -1,0 +1,58 @@
+// The kernel's patch queue over HTTP: anyone with a token may read it; only the owner moves it
+// (propose, approve, reject, deploy, roll back), and each step records who did it and why.
+import { Router } from '@koa/router';
+import { kindedRef, type Patch, type PatchState } from '../../kernel/api.ts';
+import { requireAdmin } from '../auth.ts';
+import type { GatewayDeps, GatewayRouter, GatewayState } from '../deps.ts';
+import { body, ID, params } from '../validate.ts';
+
+const STATES: PatchState[] = ['proposed', 'approved', 'rejected', 'deployed', 'failed', 'rolled_back'];
+const LIST = {
+  type: 'object', additionalProperties: false,
+  properties: { state: { enum: STATES }, slot: { type: 'string', pattern: '^[a-z]+/[a-z][a-z0-9-]{0,62}$' } },
+} as const;
+const WITH_ID = { type: 'object', required: ['id'], properties: { id: ID } } as const;
+const WHY = { type: 'string', minLength: 1, maxLength: 2000 } as const;
+const PROPOSE = {
+  type: 'object', additionalProperties: false, required: ['ref'],
+  properties: { ref: { type: 'string', minLength: 1, maxLength: 200 }, why: WHY },
+} as const;
+const STEP = { type: 'object', additionalProperties: false, properties: { why: WHY } } as const;
+
+type Step = 'approve' | 'reject' | 'deploy' | 'rollback';
+
+export function patchRoutes({ kernel }: GatewayDeps): GatewayRouter {
+  const router = new Router<GatewayState>();
+  const steps: Record<Step, (id: string, actor: { by: string; why?: string }) => Promise<Patch>> = {
+    approve: (id, actor) => kernel.approvePatch(id, actor),
+    reject: (id, actor) => kernel.rejectPatch(id, actor),
+    deploy: (id, actor) => kernel.deployPatch(id, actor),
+    rollback: (id, actor) => kernel.rollbackPatch(id, actor),
+  };
+
+  router.get('/patches', (ctx) => {
+    ctx.body = { patches: kernel.patches.list(params<{ state?: PatchState; slot?: string }>(ctx.query, LIST)) };
+  });
+
+  router.get('/patches/:id', (ctx) => {
+    ctx.body = kernel.patches.get(params<{ id: string }>(ctx.params, WITH_ID, 'the path').id);
+  });
+
+  router.post('/patches', async (ctx) => {
+    requireAdmin(ctx);
+    const input = body<{ ref: string; why?: string }>(ctx.request.body, PROPOSE);
+    ctx.status = 201;
+    ctx.body = await kernel.proposePatch(kindedRef(input.ref), { by: ctx.state.user.userId, why: input.why });
+  });
+
+  for (const step of Object.keys(steps) as Step[]) {
+    router.post(`/patches/:id/${step}`, async (ctx) => {
+      requireAdmin(ctx);
+      const { id } = params<{ id: string }>(ctx.params, WITH_ID, 'the path');
+      const input = body<{ why?: string }>(ctx.request.body, STEP);
+      ctx.body = await steps[step](id, { by: ctx.state.user.userId, why: input.why });
+    });
+  }
+
+  return router;
+}

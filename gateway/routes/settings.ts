@@ -1,0 +1,34 @@
+// The caller's settings: string values under short keys, kept per user by the store.
+import { Router } from '@koa/router';
+import { TitanError } from '../../common/errors.ts';
+import type { GatewayDeps, GatewayRouter, GatewayState } from '../deps.ts';
+import { body, params } from '../validate.ts';
+
+const KEY = { type: 'object', required: ['key'], properties: { key: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,128}$' } } } as const;
+const VALUE = { type: 'object', additionalProperties: false, required: ['value'], properties: { value: { type: 'string', maxLength: 65536 } } } as const;
+
+type Setting = { key: string; value: string; updated_at: number };
+
+export function settingsRoutes({ kernel }: GatewayDeps): GatewayRouter {
+  const router = new Router<GatewayState>();
+  const keyOf = (ctx: { params: Record<string, string> }) => params<{ key: string }>(ctx.params, KEY, 'the path').key;
+
+  router.get('/settings', async (ctx) => {
+    ctx.body = { settings: await kernel.store.request<Setting[]>('settings.list', { userId: ctx.state.user.userId }) };
+  });
+
+  router.get('/settings/:key', async (ctx) => {
+    const key = keyOf(ctx);
+    const setting = await kernel.store.request<Setting | null>('settings.get', { userId: ctx.state.user.userId, key });
+    if (!setting) throw new TitanError('TITAN_E_NOT_FOUND', `no setting "${key}"`);
+    ctx.body = setting;
+  });
+
+  router.put('/settings/:key', async (ctx) => {
+    const key = keyOf(ctx);
+    const { value } = body<{ value: string }>(ctx.request.body, VALUE);
+    ctx.body = await kernel.store.request<{ key: string; value: string }>('settings.set', { userId: ctx.state.user.userId, key, value });
+  });
+
+  return router;
+}

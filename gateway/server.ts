@@ -1,0 +1,125 @@
+// startGateway: the HTTP server (REST, SSE, /metrics, /v1) and the WebSocket on one port,
+// 127.0.0.1 by default. The owner's token is created on the first start and shown that once.
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { TitanError } from '../common/errors.ts';
+import type { Agent, Kernel, Llm } from '../kernel/api.ts';
+import { createApp } from './app.ts';
+import type { GatewayDeps, GatewaySettings, StreamSet } from './deps.ts';
+import { EventFeed } from './event-feed.ts';
+import { attachWebSocket } from './events-ws.ts';
+import { RateLimiter } from './limits.ts';
+import { GatewayMetrics } from './metrics.ts';
+import { isLoopbackHost, originPolicy } from './origin.ts';
+import { OWNER_TOKEN_FILE, TokenStore } from './tokens.ts';
+
+const CLOSE_GRACE_MS = 2000;
+
+export type GatewayOptions = {
+  kernel: Kernel;
+  agent: Agent;
+  /** The kernel's LLM: /v1 serves provider models and tool pass-through with it; without it only agent turns. */
+  llm?: Llm;
+  /** Default: the kernel's config (TITAN_HOST, TITAN_PORT; 127.0.0.1:7400). Port 0 picks a free port. */
+  host?: string;
+  port?: number;
+  settings?: Partial<GatewaySettings>;
+  /** The user the owner token acts as; default the OS user, as in the REPL, so both see the same threads. */
+  ownerId?: string;
+  /** Until this settles /api/ready answers 503. */
+  starting?: Promise<unknown>;
+  /** Serve the OpenAI-compatible API under /v1 (default true). */
+  openAi?: boolean;
+  /** Where to print the address (and the token, on the start that creates it). */
+  say?: (line: string) => void;
+};
+
+export type Gateway = {
+  url: string;
+  host: string;
+  port: number;
+  deps: GatewayDeps;
+  close(): Promise<void>;
+};
+
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const { kernel, agent } = options;
+  const config = kernel.config;
+  const settings: GatewaySettings = {
+    corsOrigins: config.corsOrigins, allowedOrigins: config.allowedOrigins,
+    rateLimitPerMinute: config.rateLimitPerMinute, maxBodyBytes: config.maxBodyBytes, ...options.settings,
+  };
+  const host = options.host ?? config.host;
+  const tokens = await TokenStore.open(kernel.paths.home, options.ownerId ?? os.userInfo().username);
+  const streams: StreamSet = new Set();
+  const feed = new EventFeed(kernel);
+  const deps: GatewayDeps = {
+    kernel, agent, llm: options.llm, settings, tokens, streams, feed,
+    limiter: new RateLimiter(settings.rateLimitPerMinute),
+    origins: originPolicy(settings.allowedOrigins),
+    metrics: new GatewayMetrics(kernel, () => feed.clients),
+    starting: options.starting,
+  };
+  const app = createApp(deps, options.openAi !== false);
+  const server = http.createServer(app.callback());
+  const ws = attachWebSocket(server, deps);
+  try {
+    await listen(server, host, options.port ?? config.port);
+  } catch (error) {
+    ws.close();
+    feed.close();
+    deps.metrics.close();
+    throw error;
+  }
+  const port = (server.address() as { port: number }).port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  const say = options.say;
+  if (say) {
+    const tokenFile = path.join(kernel.paths.home, OWNER_TOKEN_FILE);
+    say(`gateway on ${url} (token in ${tokenFile})`);
+    if (tokens.created) {
+      say(`gateway token (shown this once; send it as "Authorization: Bearer ..."): ${tokens.created}`);
+      say(`web UI: ${url}/#token=${tokens.created}`);
+    } else {
+      say(`web UI: ${url}/#token=<the token in ${tokenFile}>`);
+    }
+    if (!isLoopbackHost(host)) say(`warning: the gateway listens on ${host}, reachable from other machines; anyone with the token can use it`);
+  }
+
+  let closing: Promise<void> | undefined;
+  return {
+    url, host, port, deps,
+    close() {
+      closing ??= (async () => {
+        ws.close();
+        for (const stream of [...streams]) stream.close();
+        // Requests in flight get a moment to finish; idle keep-alive connections go at once.
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        const force = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+        await closed;
+        clearTimeout(force);
+        feed.close();
+        deps.metrics.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+function listen(server: http.Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') reject(new TitanError('TITAN_E_PORT_IN_USE', `${host}:${port} is already in use`));
+      else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') reject(new TitanError('TITAN_E_CONFIG_INVALID', `the gateway cannot listen on host "${host}"`, { fix: 'set TITAN_HOST to an address of this machine (default 127.0.0.1)' }));
+      else reject(error);
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,60 @@
+// The web UI's entry: takes the token from the address, then routes on the fragment:
+// #/chat, #/chat/<threadId>, #/components, #/patches.
+import { hasToken, onUnauthorized, takeTokenFromLocation } from './api.js';
+import { ChatView } from './chat.js';
+import { ComponentsPage } from './components.js';
+import { byId } from './dom.js';
+import { PatchesPage } from './patches.js';
+import { ThreadList } from './threads.js';
+
+const PAGES = ['chat', 'components', 'patches'];
+
+const threads = new ThreadList({
+  onDeleted: (threadId) => {
+    if (threadId === undefined || threadId === chat.threadId) location.hash = '#/chat';
+    chat.forget(threadId);
+  },
+});
+const chat = new ChatView({ onChanged: () => void threads.refresh() });
+const components = new ComponentsPage({ onProposed: () => (location.hash = '#/patches') });
+const patches = new PatchesPage();
+
+let listed = false;
+
+function signedOut() {
+  listed = false;
+  byId('signin').hidden = false;
+  byId('pages').hidden = true;
+}
+
+/** "#/chat/<id>" -> {page: 'chat', id}; anything unknown is the chat. */
+function parseRoute(hash) {
+  const [page, id] = hash.replace(/^#\/?/, '').split('/');
+  return { page: PAGES.includes(page) ? page : 'chat', id: id ? decodeURIComponent(id) : undefined };
+}
+
+async function route() {
+  takeTokenFromLocation(); // also when a #token=... link is opened in a tab already showing the UI
+  if (!hasToken()) return signedOut();
+  byId('signin').hidden = true;
+  byId('pages').hidden = false;
+  if (!listed) {
+    listed = true;
+    void threads.refresh();
+  }
+  const { page, id } = parseRoute(location.hash);
+  for (const name of PAGES) byId(`page-${name}`).hidden = name !== page;
+  for (const link of document.querySelectorAll('nav a')) {
+    if (link.dataset.page === page) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+  if (page === 'components') return components.show();
+  if (page === 'patches') return patches.show();
+  threads.select(id);
+  if (id !== chat.threadId || id === undefined) await chat.open(id);
+  byId('message-input').focus();
+}
+
+onUnauthorized(signedOut);
+window.addEventListener('hashchange', () => void route());
+void route();

@@ -1,0 +1,67 @@
+// What the kernel serves (one row per slot) and what its registry holds (one row per version).
+// A registry version that is not serving can be proposed as a kernel patch from here.
+import { api } from './api.js';
+import { byId, h, showError } from './dom.js';
+
+const short = (digest) => (digest ? digest.replace(/^sha256:/, '').slice(0, 12) : '—');
+
+export class ComponentsPage {
+  #onProposed;
+
+  /** `onProposed()`: a patch was proposed (the caller shows the patches page). */
+  constructor({ onProposed }) {
+    this.#onProposed = onProposed;
+  }
+
+  async show() {
+    try {
+      const [{ components }, { manifests }] = await Promise.all([api.get('/components'), api.get('/registry')]);
+      this.#serving(components);
+      this.#registry(manifests, new Map(components.map((c) => [c.slot, c])));
+    } catch (error) {
+      showError(error);
+    }
+  }
+
+  #serving(components) {
+    byId('serving-rows').replaceChildren(...components.map((c) => h('tr', {},
+      h('th', { scope: 'row' }, c.slot),
+      h('td', {}, c.version ?? 'not serving'),
+      h('td', { class: 'mono', title: c.digest ?? '' }, short(c.digest)),
+      h('td', {}, c.isolation ?? '—'),
+      h('td', {}, String(c.swaps)),
+      h('td', {}, c.instances ? `${c.instances.live} live, ${c.instances.busy} busy, ${c.instances.waiting} waiting` : '—'),
+    )));
+  }
+
+  #registry(manifests, serving) {
+    const rows = [...manifests]
+      .sort((a, b) => `${a.kind}/${a.name}`.localeCompare(`${b.kind}/${b.name}`) || b.version.localeCompare(a.version, undefined, { numeric: true }))
+      .map((m) => {
+        const ref = `${m.kind}/${m.name}@${m.version}`;
+        const current = serving.get(`${m.kind}/${m.name}`);
+        const isServing = current?.digest === m.digest;
+        return h('tr', {},
+          h('th', { scope: 'row' }, `${m.kind}/${m.name}`),
+          h('td', {}, m.version),
+          h('td', {}, m.description ?? ''),
+          h('td', {}, m.backend ?? ''),
+          h('td', {}, isServing
+            ? h('span', { class: 'badge' }, 'serving')
+            : h('button', { type: 'button', 'aria-label': `Propose ${ref}`, onclick: (event) => void this.#propose(ref, event.currentTarget) }, 'Propose')),
+        );
+      });
+    byId('registry-rows').replaceChildren(...rows);
+  }
+
+  async #propose(ref, button) {
+    button.disabled = true;
+    try {
+      await api.post('/patches', { ref, why: 'proposed from the web UI' });
+      this.#onProposed();
+    } catch (error) {
+      showError(error);
+      button.disabled = false;
+    }
+  }
+}

@@ -1,0 +1,79 @@
+// /metrics and /api/ready as an operator meets them: metrics need the token and show turns, tool
+// latency, swaps and errors after real traffic; ready is 503 (saying what is missing) until the
+// store is migrated and the components serve, health answers throughout.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { bootstrapBuiltins } from '../../kernel/api.ts';
+import { publishFixture } from '../support/fixtures.ts';
+import { toolCall } from '../support/model-double.ts';
+import { openGateway, openHarness } from './support.ts';
+
+const metric = (text: string, name: string, labels: Record<string, string> = {}): number | undefined => {
+  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `) ? Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)) : false);
+  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
+};
+
+test('/metrics needs the token, and after a turn with a tool call shows the turn, the tool latency, swaps and errors', async (t) => {
+  const harness = await openHarness();
+  t.after(() => harness.close());
+  const gw = await openGateway(harness, {
+    steps: [[...toolCall(0, 'm1', 'echo', { text: 'measure me' }), { type: 'stop', reason: 'tool_use' }], [{ type: 'text', text: 'ok' }, { type: 'stop', reason: 'end_turn' }]],
+  });
+  t.after(() => gw.close());
+  const refused = await gw.call('GET', '/metrics', undefined, null);
+  assert.equal(refused.status, 401);
+
+  const thread = (await gw.call('POST', '/api/threads', {})).body;
+  const sent = (await gw.call('POST', `/api/threads/${thread.id}/messages`, { text: 'echo' })).body;
+  await gw.agent.running().find((r) => r.turnId === sent.turnId)?.done;
+  await gw.call('GET', '/api/threads/not-mine');
+
+  const answer = await gw.call('GET', '/metrics');
+  assert.equal(answer.status, 200);
+  assert.match(answer.headers.get('content-type') ?? '', /^text\/plain/);
+  const text = answer.body as string;
+  assert.equal(metric(text, 'titan_turns_total', { outcome: 'completed' }), 1);
+  assert.equal(metric(text, 'titan_tool_duration_seconds_count', { tool: 'echo', ok: 'true' }), 1);
+  assert.equal(metric(text, 'titan_turn_duration_seconds_count', { outcome: 'completed' }), 1);
+  assert.equal(metric(text, 'titan_errors_total', { code: 'TITAN_E_NOT_FOUND', source: 'http' }), 1);
+  assert.equal(metric(text, 'titan_errors_total', { code: 'TITAN_E_AUTH', source: 'http' }), 1);
+  assert.equal(metric(text, 'titan_http_requests_total', { route: '/api/threads/:id/messages', status: '202' }), 1);
+  assert.ok((metric(text, 'titan_component_instances', { slot: 'tool/echo', state: 'live' }) ?? 0) >= 1);
+  assert.ok(metric(text, 'process_cpu_user_seconds_total') !== undefined, 'default process metrics');
+
+  // Swaps are counted as they happen; each gateway has its own registry.
+  await publishFixture(harness.kernel, 'echo-v2');
+  await harness.kernel.deploy({ kind: 'tool', name: 'echo', range: '^1.1.0' });
+  await harness.kernel.rollback('tool', 'echo');
+  const swapped = (await gw.call('GET', '/metrics')).body as string;
+  assert.equal(metric(swapped, 'titan_component_swaps_total', { slot: 'tool/echo', outcome: 'deployed' }), 2, 'the deploy and the swap back');
+  const other = await openGateway(harness);
+  t.after(() => other.close());
+  const fresh = (await other.call('GET', '/metrics')).body as string;
+  assert.equal(metric(fresh, 'titan_turns_total', { outcome: 'completed' }), undefined, 'a new gateway starts from zero');
+});
+
+test('/api/ready is 503 with what is missing before the components are deployed, 200 after; /api/health answers throughout', async (t) => {
+  const harness = await openHarness({ bootstrap: false });
+  t.after(() => harness.close());
+  let finish!: () => void;
+  const starting = new Promise<void>((resolve) => (finish = resolve));
+  const gw = await openGateway(harness, { startAgent: false, starting });
+  t.after(() => gw.close());
+
+  const before = await gw.call('GET', '/api/ready', undefined, null);
+  assert.equal(before.status, 503);
+  assert.equal(before.body.error.code, 'TITAN_E_NOT_READY');
+  assert.deepEqual(before.body.missing, ['the kernel is still starting', 'store/core is not serving']);
+  assert.deepEqual((await gw.call('GET', '/api/health', undefined, null)).body, { ok: true });
+
+  await bootstrapBuiltins(harness.kernel);
+  const deployed = await gw.call('GET', '/api/ready', undefined, null);
+  assert.deepEqual([deployed.status, deployed.body.missing], [503, ['the kernel is still starting']], 'components serve, startup not yet over');
+  finish();
+  await starting;
+  const ready = await gw.call('GET', '/api/ready', undefined, null);
+  assert.equal(ready.status, 200);
+  assert.equal(ready.body.ok, true);
+  assert.ok(ready.body.components >= 5);
+});
