@@ -1,36 +1,54 @@
-// Writes that a crash cannot half-do: write a temporary file beside the target, fsync it,
-// rename it over the target, fsync the directory. Readers see the old or the new file, never a mix.
+// Writes that a crash cannot half-do: write a temporary file beside the target, fsync it, then
+// put it in place (rename for replace, link for create-if-absent in registry/exclusive-write.ts)
+// and fsync the directory. Readers see the old or the new file, never a mix.
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 
-export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
-  const dir = path.dirname(target);
-  await mkdir(dir, { recursive: true });
-  const temp = path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const handle = await open(temp, 'w', 0o600);
+/** Names of in-progress writes: readers skip them, gc removes stale ones. */
+export function isTempName(name: string): boolean {
+  return name.startsWith('.') && name.endsWith('.tmp');
+}
+
+export function tempPathFor(target: string, tag = ''): string {
+  return path.join(path.dirname(target), `.${path.basename(target)}${tag}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+}
+
+/** Writes `data` to a new temp file beside `target`, fsynced; returns its path. */
+export async function writeSyncedTemp(target: string, data: string | Uint8Array): Promise<string> {
+  await mkdir(path.dirname(target), { recursive: true });
+  const temp = tempPathFor(target);
+  const handle = await open(temp, 'wx', 0o600);
   try {
     await handle.writeFile(data);
     await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await rename(temp, target);
   } catch (error) {
+    await handle.close();
     await rm(temp, { force: true });
     throw error;
   }
-  await syncDirectory(dir);
+  await handle.close();
+  return temp;
 }
 
-async function syncDirectory(dir: string): Promise<void> {
+export async function syncDirectory(dir: string): Promise<void> {
   const handle = await open(dir, 'r');
   try {
     await handle.sync();
   } finally {
     await handle.close();
   }
+}
+
+export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
+  const temp = await writeSyncedTemp(target, data);
+  try {
+    await rename(temp, target);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+  await syncDirectory(path.dirname(target));
 }
 
 export async function readJsonFile<T>(file: string, fallback: T): Promise<T> {

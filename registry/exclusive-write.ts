@@ -1,41 +1,16 @@
 // Create-if-absent writes. A publish's commit point must fail, not overwrite, when another writer
 // (another process: the CLI beside a running kernel) got there first. rename(2) replaces silently;
 // link(2) of a fully written, fsynced temp file refuses an existing name atomically.
-import { randomBytes } from 'node:crypto';
-import { link, mkdir, open, rm } from 'node:fs/promises';
+import { link, open, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { syncDirectory, writeSyncedTemp } from '../common/atomic-file.ts';
 
-/** Names of in-progress writes (common/atomic-file.ts and ours): readers skip them, gc removes stale ones. */
-export function isTempName(name: string): boolean {
-  return name.startsWith('.') && name.endsWith('.tmp');
-}
-
-export function tempPathFor(target: string, tag = ''): string {
-  const base = path.basename(target);
-  return path.join(path.dirname(target), `.${base}${tag}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-}
-
-export async function syncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
+export { isTempName, syncDirectory, tempPathFor } from '../common/atomic-file.ts';
 
 /** Writes `data` at `target` unless it exists. Returns false (and writes nothing) when it exists. */
 export async function writeFileExclusive(target: string, data: string | Uint8Array): Promise<boolean> {
   const dir = path.dirname(target);
-  await mkdir(dir, { recursive: true });
-  const temp = tempPathFor(target);
-  const handle = await open(temp, 'wx', 0o600);
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  const temp = await writeSyncedTemp(target, data);
   try {
     await link(temp, target);
   } catch (error) {
