@@ -2,6 +2,7 @@
 // import (granted read-only). Paths are relative to the workspace; the host refuses any path
 // that leaves it. No approval needed: reading changes nothing.
 import { read, listDir } from 'titan:host/files@0.2.0';
+import { codeOf, hostError, parseObject } from '../lib/input.js';
 
 const DEFAULT_MAX_BYTES = 100000;
 // Below the grant's maxReadBytes (1048576) by more than the 4 bytes read past an ask.
@@ -21,30 +22,13 @@ const schema = {
 const INPUT_CODES = ['TITAN_E_WORKSPACE_PATH', 'ENOENT', 'ENOTDIR', 'EISDIR', 'EBINARY', 'EINVAL'];
 
 function parse(input) {
-  let args;
-  try {
-    args = JSON.parse(input);
-  } catch (e) {
-    throw { tag: 'invalid-input', val: 'input is not JSON: ' + e.message };
-  }
-  if (!args || typeof args !== 'object' || Array.isArray(args)) throw { tag: 'invalid-input', val: 'expected {"path": string, "maxBytes"?: integer}' };
-  for (const key of Object.keys(args)) {
-    if (!(key in schema.properties)) throw { tag: 'invalid-input', val: `unknown field "${key}"` };
-  }
+  const args = parseObject(input, schema, '{"path": string, "maxBytes"?: integer}');
   if (typeof args.path !== 'string') throw { tag: 'invalid-input', val: '"path" must be a string' };
   const maxBytes = args.maxBytes ?? DEFAULT_MAX_BYTES;
   if (!Number.isInteger(maxBytes) || maxBytes < 1 || maxBytes > MAX_BYTES) throw { tag: 'invalid-input', val: `"maxBytes" must be an integer from 1 to ${MAX_BYTES}` };
   return { path: args.path, maxBytes };
 }
 
-function codeOf(text) {
-  return text.slice(0, text.indexOf(':'));
-}
-
-function hostError(e) {
-  const text = String(e && e.payload !== undefined ? e.payload : e);
-  return { tag: INPUT_CODES.includes(codeOf(text)) ? 'invalid-input' : 'failed', val: text };
-}
 
 /** UTF-8 length of a string (QuickJS has no TextEncoder). */
 function utf8Length(text) {
@@ -93,12 +77,12 @@ export const tool = {
       // longer file still answers more than maxBytes - how a cut is told from a file of that size.
       content = read(args.path, args.maxBytes + 4);
     } catch (e) {
-      const error = hostError(e);
+      const error = hostError(e, INPUT_CODES);
       if (codeOf(error.val) !== 'EISDIR') throw error;
       try {
         return JSON.stringify({ path: args.path, entries: listDir(args.path) });
       } catch (e2) {
-        throw hostError(e2);
+        throw hostError(e2, INPUT_CODES);
       }
     }
     const truncated = utf8Length(content) > args.maxBytes;

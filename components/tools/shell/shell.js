@@ -2,6 +2,7 @@
 // the kernel's bus while it runs (the host emits each chunk as "stdout"/"stderr" events of this
 // call); the answer is the exit status and the whole output. Every call needs a human's approval.
 import { run } from 'titan:host/exec@0.2.0';
+import { hostError, parseObject } from '../lib/input.js';
 
 const DEFAULT_TIMEOUT_MS = 120000;
 const MAX_TIMEOUT_MS = 600000;
@@ -21,16 +22,7 @@ const schema = {
 const INPUT_CODES = ['TITAN_E_WORKSPACE_PATH', 'ENOENT', 'ENOTDIR', 'ECOMMAND'];
 
 function parse(input) {
-  let args;
-  try {
-    args = JSON.parse(input);
-  } catch (e) {
-    throw { tag: 'invalid-input', val: 'input is not JSON: ' + e.message };
-  }
-  if (!args || typeof args !== 'object' || Array.isArray(args)) throw { tag: 'invalid-input', val: 'expected {"command": string, "cwd"?: string, "timeoutMs"?: integer}' };
-  for (const key of Object.keys(args)) {
-    if (!(key in schema.properties)) throw { tag: 'invalid-input', val: `unknown field "${key}"` };
-  }
+  const args = parseObject(input, schema, '{"command": string, "cwd"?: string, "timeoutMs"?: integer}');
   if (typeof args.command !== 'string' || args.command.trim() === '') throw { tag: 'invalid-input', val: '"command" must be a non-empty string' };
   if (args.cwd !== undefined && args.cwd !== null && typeof args.cwd !== 'string') throw { tag: 'invalid-input', val: '"cwd" must be a string' };
   const timeout = args.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -40,11 +32,6 @@ function parse(input) {
   return { command: args.command, cwd: typeof args.cwd === 'string' ? args.cwd : undefined, timeoutMs: timeout };
 }
 
-function hostError(e) {
-  const text = String(e && e.payload !== undefined ? e.payload : e);
-  const code = text.slice(0, text.indexOf(':'));
-  return { tag: INPUT_CODES.includes(code) ? 'invalid-input' : 'failed', val: text };
-}
 
 export const tool = {
   describe() {
@@ -61,7 +48,7 @@ export const tool = {
     try {
       status = run(args.command, args.cwd, args.timeoutMs);
     } catch (e) {
-      throw hostError(e);
+      throw hostError(e, INPUT_CODES);
     }
     return JSON.stringify({
       exitCode: status.code,

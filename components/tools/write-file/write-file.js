@@ -2,6 +2,7 @@
 // there, through the host's files import. Paths are relative to the workspace; the host refuses
 // any path that leaves it. Every call needs a human's approval. Its self-test writes nothing.
 import { write } from 'titan:host/files@0.2.0';
+import { hostError, parseObject } from '../lib/input.js';
 
 const schema = {
   type: 'object',
@@ -17,16 +18,7 @@ const schema = {
 const INPUT_CODES = ['TITAN_E_WORKSPACE_PATH', 'ENOTDIR', 'EISDIR', 'EFBIG'];
 
 function parse(input) {
-  let args;
-  try {
-    args = JSON.parse(input);
-  } catch (e) {
-    throw { tag: 'invalid-input', val: 'input is not JSON: ' + e.message };
-  }
-  if (!args || typeof args !== 'object' || Array.isArray(args)) throw { tag: 'invalid-input', val: 'expected {"path": string, "content": string}' };
-  for (const key of Object.keys(args)) {
-    if (!(key in schema.properties)) throw { tag: 'invalid-input', val: `unknown field "${key}"` };
-  }
+  const args = parseObject(input, schema, '{"path": string, "content": string}');
   if (typeof args.path !== 'string' || args.path === '') throw { tag: 'invalid-input', val: '"path" must be a non-empty string' };
   if (typeof args.content !== 'string') throw { tag: 'invalid-input', val: '"content" must be a string' };
   return args;
@@ -47,8 +39,7 @@ export const tool = {
     try {
       bytes = write(args.path, args.content);
     } catch (e) {
-      const text = String(e && e.payload !== undefined ? e.payload : e);
-      throw { tag: INPUT_CODES.includes(text.slice(0, text.indexOf(':'))) ? 'invalid-input' : 'failed', val: text };
+      throw hostError(e, INPUT_CODES);
     }
     return JSON.stringify({ path: args.path, bytes: Number(bytes) });
   },
