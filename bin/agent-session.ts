@@ -32,7 +32,7 @@ export async function startAgent(kernel: Kernel, say: (line: string) => void, in
   const { waiting } = await agent.start();
   if (waiting.length) say(`${waiting.length} tool call(s) wait for approval from before the restart`);
   const repl = interactive ? new Repl({ kernel, agent, userId: os.userInfo().username, input: process.stdin, output: process.stdout, color: true }) : undefined;
-  repl?.start();
+  // Not started yet: the caller starts it (repl.start()) once its own start-up lines are printed.
   return {
     agent,
     llm,

@@ -8,7 +8,7 @@ import type { Agent, Kernel, TurnEvent } from '../kernel/api.ts';
 
 export type ReplOptions = { kernel: Kernel; agent: Agent; userId: string; input: Readable; output: Writable; color?: boolean };
 
-const HELP = 'commands: /new (new thread), /threads (list them), /interrupt (stop the running turn), /help, /quit';
+const HELP = 'commands: /new (new thread), /threads (list them), /interrupt (stop the running turn; Ctrl-C too), /help, /quit';
 
 export class Repl {
   readonly #options: ReplOptions;

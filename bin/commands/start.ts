@@ -49,7 +49,8 @@ async function serve(kernel: Kernel, started: number): Promise<number> {
       await session.close();
       throw error;
     });
-    say(session.repl ? 'Type a message; /help lists the commands; Ctrl-C twice or /quit stops.' : 'Ctrl-C stops.');
+    if (session.repl) session.repl.start(); // its banner lists the commands
+    else say('Ctrl-C stops.');
 
     const signal = await Promise.race([stopped, session.repl?.closed.then(() => 'quit' as const) ?? new Promise<never>(() => {})]);
     say(`\n${signal}: stopping (calls in flight finish first)`);
