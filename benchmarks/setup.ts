@@ -12,7 +12,8 @@ export const BENCH_CACHE = process.env.TITAN_BENCH_CACHE ?? path.join(os.tmpdir(
 /** The built-in tools the benchmarks call; other built-ins are left out, so their state never breaks a run. */
 export const BENCH_TOOLS = ['echo', 'clock', 'kv'];
 export const ECHO_V1_DIR = path.join(BUILTIN_ROOT, 'tools', 'echo');
-export const ECHO_V2_DIR = fileURLToPath(new URL('./fixtures/echo-v2/', import.meta.url));
+// echo 1.1.0, whose answer names its version: the same fixture the swap tests use.
+export const ECHO_V2_DIR = fileURLToPath(new URL('../test/fixtures/components/echo-v2/', import.meta.url));
 
 export type BenchKernel = { kernel: Kernel; home: string; close(): Promise<void> };
 
