@@ -11,7 +11,17 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-export type PostgresCluster = { url: string; port: number; dir: string; stop(): Promise<void> };
+export type PostgresCluster = {
+  url: string;
+  port: number;
+  dir: string;
+  /** Stops the server (fast shutdown: open connections are cut); the data stays. */
+  stopServer(): Promise<void>;
+  /** Starts the server again, on the same port and data. */
+  startServer(): Promise<void>;
+  /** Stops the server for good and removes the cluster. */
+  stop(): Promise<void>;
+};
 
 function binDir(): string {
   const root = '/usr/lib/postgresql';
@@ -51,13 +61,16 @@ export async function startPostgres(): Promise<PostgresCluster> {
   const data = path.join(dir, 'data');
   const port = await freePort();
   await asClusterUser(tool('initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
-  await asClusterUser(tool('pg_ctl'), ['-D', data, '-l', path.join(dir, 'server.log'), '-w', '-o',
+  const startServer = () => asClusterUser(tool('pg_ctl'), ['-D', data, '-l', path.join(dir, 'server.log'), '-w', '-o',
     `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`, 'start']);
+  await startServer();
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   return {
     url,
     port,
     dir,
+    startServer,
+    stopServer: () => asClusterUser(tool('pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop']),
     async stop() {
       await asClusterUser(tool('pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => {});
       await rm(dir, { recursive: true, force: true });

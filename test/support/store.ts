@@ -2,39 +2,18 @@
 // embedded libSQL file or a database in a throwaway PostgreSQL cluster), restarts on the same
 // database, a PostgreSQL server that can be stopped and started again under the kernel's feet, and
 // whole-database snapshots through the store's own dump operations.
-import { execFile } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { bootstrapBuiltins } from '../../kernel/bootstrap.ts';
 import { Kernel } from '../../kernel/kernel.ts';
 import type { StoreClient } from '../../kernel/store-client.ts';
 import { TEST_CACHE, tempHome } from './kernel.ts';
 import { createDatabase, startPostgres, type PostgresCluster } from './postgres.ts';
 
-const run = promisify(execFile);
-
 export type Backend = 'libsql' | 'postgres';
 export const BACKENDS: readonly Backend[] = ['libsql', 'postgres'];
 export const DIALECT: Record<Backend, string> = { libsql: 'sqlite', postgres: 'postgres' };
 
 // ---- PostgreSQL ------------------------------------------------------------------------------
-
-// The same server binaries and user switch as test/support/postgres.ts (which keeps them private).
-function pgTool(name: string): string {
-  const root = '/usr/lib/postgresql';
-  if (existsSync(root)) {
-    const versions = readdirSync(root).sort((a, b) => Number(b) - Number(a));
-    for (const version of versions) if (existsSync(path.join(root, version, 'bin', name))) return path.join(root, version, 'bin', name);
-  }
-  return name;
-}
-
-async function asClusterUser(command: string, args: string[]): Promise<void> {
-  const quoted = [command, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  if (process.getuid?.() === 0) await run('su', ['postgres', '-s', '/bin/sh', '-c', quoted]);
-  else await run(command, args);
-}
 
 /**
  * A throwaway cluster (see postgres.ts) that hands out one fresh database per kernel, and whose
@@ -58,15 +37,13 @@ export class PostgresServer {
   }
 
   /** Stops the server (fast shutdown: open connections are cut); the data stays. */
-  async stopServer(): Promise<void> {
-    await asClusterUser(pgTool('pg_ctl'), ['-D', path.join(this.cluster.dir, 'data'), '-m', 'fast', '-w', 'stop']);
+  stopServer(): Promise<void> {
+    return this.cluster.stopServer();
   }
 
-  /** Starts the server again with the options startPostgres gave it. */
-  async startServer(): Promise<void> {
-    const { dir, port } = this.cluster;
-    await asClusterUser(pgTool('pg_ctl'), ['-D', path.join(dir, 'data'), '-l', path.join(dir, 'server.log'), '-w', '-o',
-      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`, 'start']);
+  /** Starts the server again, on the same port and data. */
+  startServer(): Promise<void> {
+    return this.cluster.startServer();
   }
 
   stop(): Promise<void> {
