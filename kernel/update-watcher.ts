@@ -9,9 +9,11 @@ import { sleep } from './supervisor.ts';
 
 export async function proposeNewerVersions(kernel: Kernel): Promise<Patch[]> {
   const proposed: Patch[] = [];
+  // One pass over the registry per check (it lists in ascending version order per component).
+  const newestBySlot = new Map((await kernel.registry.list()).map((m) => [`${m.kind}/${m.name}`, m]));
   for (const component of kernel.components()) {
     if (!component.version) continue;
-    const newest = (await kernel.registry.list({ kind: component.kind as ComponentKind, name: component.name })).at(-1);
+    const newest = newestBySlot.get(component.slot);
     if (!newest || !semver.gt(newest.version, component.version)) continue;
     const known = kernel.patches.list({ slot: component.slot }).some((p) => p.toVersion === newest.version);
     if (known) continue;
