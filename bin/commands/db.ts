@@ -4,16 +4,7 @@ import { bootstrapBuiltins, exportDatabase, importDatabase, Kernel } from '../..
 import { consoleProgress } from '../../toolchain/progress.ts';
 import type { Args } from '../main.ts';
 import { print, table } from '../output.ts';
-
-/** Migration progress, as the store component reports it. */
-function showMigrations(kernel: Kernel, json: boolean): void {
-  if (json) return;
-  kernel.bus.on('component.event', (event) => {
-    if (event.kind !== 'progress' || !event.slot.startsWith('store/')) return;
-    const step = JSON.parse(event.data) as { step: number; of: number; version: number; name: string };
-    process.stderr.write(`migrating ${event.slot}: ${step.step}/${step.of} schema version ${step.version} (${step.name})\n`);
-  });
-}
+import { showMigrations } from '../migration-progress.ts';
 
 export async function dbCommand({ positionals, out }: Args): Promise<number> {
   const [verb, file] = positionals;
@@ -23,7 +14,7 @@ export async function dbCommand({ positionals, out }: Args): Promise<number> {
   if ((verb === 'export' || verb === 'import') && !file) throw new TitanError('TITAN_E_USAGE', `titan db ${verb} FILE.jsonl`);
   const kernel = await Kernel.open({ config: { controlSocket: false } });
   try {
-    showMigrations(kernel, out.json);
+    if (!out.json) showMigrations(kernel, (line) => process.stderr.write(line + '\n'));
     // Deploying the store (from the registry, or built on first use) runs its migrations.
     const report = await bootstrapBuiltins(kernel, { progress: out.json ? undefined : consoleProgress() });
     const storeFailure = report.failed.find((f) => f.slot === `store/${kernel.config.store}`);

@@ -6,6 +6,7 @@ import { Kernel, bootstrapBuiltins, startControlServer } from '../../kernel/api.
 import { consoleProgress } from '../../toolchain/progress.ts';
 import type { Args } from '../main.ts';
 import { startAgent } from '../agent-session.ts';
+import { showMigrations } from '../migration-progress.ts';
 import { startGateway } from '../../gateway/server.ts';
 
 export async function startCommand(_args: Args): Promise<number> {
@@ -30,11 +31,7 @@ async function serve(kernel: Kernel, started: number): Promise<number> {
     say(`Titan kernel on Node ${process.versions.node}, home ${kernel.paths.home}`);
     for (const warning of kernel.warnings) say(`warning: ${warning}`);
 
-    kernel.bus.on('component.event', (event) => {
-      if (event.kind !== 'progress' || !event.slot.startsWith('store/')) return;
-      const step = JSON.parse(event.data) as { step: number; of: number; version: number; name: string };
-      say(`migrating ${event.slot}: ${step.step}/${step.of} schema version ${step.version} (${step.name})`);
-    });
+    showMigrations(kernel, say);
     const report = await bootstrapBuiltins(kernel, { progress: consoleProgress(process.stdout) });
     if (report.published.length) say(`published to the registry: ${report.published.join(', ')}`);
     for (const patch of report.proposed) say(`newer version proposed as a patch: ${patch} (npx titan kernel patches)`);
