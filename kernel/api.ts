@@ -2,7 +2,7 @@
 export { Kernel, type KernelOptions, type ComponentStatus } from './kernel.ts';
 export { bootstrapBuiltins, BUILTIN_ROOT, type BootstrapReport } from './bootstrap.ts';
 export { publishComponent, type PublishInput } from './publish.ts';
-export { startControlServer, isServing, kindedRef } from './control-server.ts';
+export { startControlServer, isServing, kindedRef, type ControlRoute, type ControlServer } from './control-server.ts';
 export type { Patch, PatchState, Actor } from './patches.ts';
 export type { SwapResult } from './swap.ts';
 export type { KernelEvents } from './events.ts';

@@ -10,11 +10,14 @@ import { parseRef } from '../registry/registry.ts';
 import type { ComponentKind } from '../registry/manifest.ts';
 import type { Kernel } from './kernel.ts';
 
-type Route = (kernel: Kernel, body: Record<string, unknown>, params: string[]) => Promise<unknown> | unknown;
+export type ControlRoute = [method: string, pattern: RegExp, route: (kernel: Kernel, body: Record<string, unknown>, params: string[]) => Promise<unknown> | unknown];
+
+/** The control socket's server; services started after it (channels, reflexes, mesh) add their routes. */
+export type ControlServer = http.Server & { addRoutes(more: ControlRoute[]): void };
 
 const MAX_BODY = 1024 * 1024;
 
-const routes: Array<[method: string, pattern: RegExp, route: Route]> = [
+const KERNEL_ROUTES: ControlRoute[] = [
   ['GET', /^\/health$/, () => ({ ok: true, pid: process.pid })],
   ['GET', /^\/components$/, (k) => k.components()],
   ['GET', /^\/patches$/, (k) => k.patches.list()],
@@ -52,13 +55,14 @@ async function readBody(request: http.IncomingMessage): Promise<Record<string, u
   }
 }
 
-export async function startControlServer(kernel: Kernel, socketPath = kernel.paths.controlSocket): Promise<http.Server> {
+export async function startControlServer(kernel: Kernel, socketPath = kernel.paths.controlSocket): Promise<ControlServer> {
+  const routes = [...KERNEL_ROUTES];
   await mkdir(path.dirname(socketPath), { recursive: true, mode: 0o700 });
   if (await isServing(socketPath)) {
     throw new TitanError('TITAN_E_USAGE', `a kernel is already running on ${socketPath}`, { fix: 'stop it first, or use another TITAN_HOME' });
   }
   await rm(socketPath, { force: true }); // left behind by a kernel that was killed
-  const server = http.createServer(async (request, response) => {
+  const server = Object.assign(http.createServer(async (request, response) => {
     const url = new URL(request.url ?? '/', 'http://kernel');
     let status = 200;
     let payload: unknown;
@@ -74,7 +78,7 @@ export async function startControlServer(kernel: Kernel, socketPath = kernel.pat
     }
     response.writeHead(status, { 'content-type': 'application/json' });
     response.end(JSON.stringify(payload ?? null));
-  });
+  }), { addRoutes: (more: ControlRoute[]) => void routes.push(...more) });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(socketPath, () => resolve());
