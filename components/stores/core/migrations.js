@@ -112,6 +112,22 @@ export const MIGRATIONS = [
       'CREATE INDEX memory_chunks_document ON memory_chunks (document_id, seq)',
     ],
   } /* end migration 4 */,
+  /* migration 5 */ {
+    version: 5,
+    additive: true,
+    name: 'messaging channels: sender pairings, seen platform events, polling cursors',
+    tables: ['channel_pairings', 'channel_events', 'channel_cursors'],
+    up: ({ SQLITE, AUTO_KEY, INT, BYTES }) => [
+      `CREATE TABLE channel_pairings (channel TEXT NOT NULL, sender_id TEXT NOT NULL, chat_id TEXT NOT NULL,
+        sender_name TEXT, code TEXT NOT NULL UNIQUE, state TEXT NOT NULL CHECK (state IN ('pending','approved','denied')),
+        created_at ${INT} NOT NULL, decided_at ${INT}, PRIMARY KEY (channel, sender_id))`,
+      'CREATE INDEX channel_pairings_state ON channel_pairings (state, created_at)',
+      `CREATE TABLE channel_events (channel TEXT NOT NULL, event_id TEXT NOT NULL, received_at ${INT} NOT NULL,
+        PRIMARY KEY (channel, event_id))`,
+      'CREATE INDEX channel_events_received ON channel_events (received_at)',
+      `CREATE TABLE channel_cursors (channel TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at ${INT} NOT NULL)`,
+    ],
+  } /* end migration 5 */,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
