@@ -79,6 +79,14 @@ export const ERRORS = {
   TITAN_E_NOT_READY: { status: 503, fix: 'wait for the kernel to finish starting; the answer lists what is missing' },
   TITAN_E_PORT_IN_USE: { status: 503, fix: 'stop what listens there, or set TITAN_PORT to another port (0 picks a free one)' },
   TITAN_E_INTERNAL: { status: 500, fix: 'see the kernel log in $TITAN_HOME/logs; report it if it repeats' },
+
+  // messaging channels
+  TITAN_E_CHANNEL_SIGNATURE: { status: 401, fix: 'send the webhook from the platform itself, signed with the secret Titan is configured with (see README, Channels)' },
+  TITAN_E_CHANNEL_PAYLOAD: { status: 400, fix: 'send the platform\'s own webhook payload; this one is not a shape the channel reads' },
+  TITAN_E_CHANNEL_UNKNOWN: { status: 404, fix: 'enable the channel (README, Channels) and use its webhook URL /channels/<name>/webhook' },
+  TITAN_E_CHANNEL_REPLAY: { status: 200, fix: 'nothing to do: the platform delivered an event Titan had already handled' },
+  TITAN_E_CHANNEL_SEND: { status: 502, fix: 'check the channel\'s token and API URL; the platform\'s answer is in the message' },
+  TITAN_E_CHANNEL_CONFIG: { status: 400, fix: 'set the channel\'s secrets (README, Channels) in the environment or $TITAN_HOME/channel-secrets.json' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -43,6 +43,19 @@ export type KernelConfig = {
   rateLimitPerMinute: number;
   /** Largest request body the gateway reads. */
   maxBodyBytes: number;
+  /** Messaging channels to start (telegram, slack, discord, whatsapp); a channel whose secrets are set starts too. */
+  channels: string[];
+  /** Telegram: updates by webhook (/channels/telegram/webhook) or by getUpdates long polling. */
+  telegramMode: 'webhook' | 'polling';
+  /** The platforms' API base URLs (a test or a proxy points them elsewhere). */
+  telegramApiUrl: string;
+  slackApiUrl: string;
+  discordApiUrl: string;
+  whatsappApiUrl: string;
+  /** Shortest time between two edits of a growing answer in one chat (the platforms rate-limit edits). */
+  channelEditIntervalMs: number;
+  /** Largest webhook body a channel reads (platform payloads are small). */
+  channelMaxBodyBytes: number;
 };
 
 export const DEFAULT_CONFIG: KernelConfig = {
@@ -66,6 +79,14 @@ export const DEFAULT_CONFIG: KernelConfig = {
   allowedOrigins: [],
   rateLimitPerMinute: 600,
   maxBodyBytes: 1024 * 1024,
+  channels: [],
+  telegramMode: 'webhook',
+  telegramApiUrl: 'https://api.telegram.org',
+  slackApiUrl: 'https://slack.com/api',
+  discordApiUrl: 'https://discord.com/api/v10',
+  whatsappApiUrl: 'https://graph.facebook.com/v21.0',
+  channelEditIntervalMs: 1000,
+  channelMaxBodyBytes: 256 * 1024,
 };
 
 const CLAMPS: Partial<Record<keyof KernelConfig, [number, number]>> = {
@@ -77,6 +98,8 @@ const CLAMPS: Partial<Record<keyof KernelConfig, [number, number]>> = {
   port: [0, 65535],
   rateLimitPerMinute: [1, 1_000_000],
   maxBodyBytes: [1024, 64 * 1024 * 1024],
+  channelEditIntervalMs: [0, 60000],
+  channelMaxBodyBytes: [1024, 16 * 1024 * 1024],
 };
 
 const ENV: Record<string, keyof KernelConfig> = {
@@ -95,6 +118,12 @@ const ENV: Record<string, keyof KernelConfig> = {
   TITAN_PORT: 'port',
   TITAN_HOST: 'host',
   TITAN_RATE_LIMIT: 'rateLimitPerMinute',
+  TITAN_TELEGRAM_MODE: 'telegramMode',
+  TITAN_TELEGRAM_API_URL: 'telegramApiUrl',
+  TITAN_SLACK_API_URL: 'slackApiUrl',
+  TITAN_DISCORD_API_URL: 'discordApiUrl',
+  TITAN_WHATSAPP_API_URL: 'whatsappApiUrl',
+  TITAN_CHANNEL_EDIT_INTERVAL_MS: 'channelEditIntervalMs',
 };
 
 const schema = {
@@ -121,6 +150,14 @@ const schema = {
     allowedOrigins: { type: 'array', items: { type: 'string' } },
     rateLimitPerMinute: { type: 'integer' },
     maxBodyBytes: { type: 'integer' },
+    channels: { type: 'array', items: { enum: ['telegram', 'slack', 'discord', 'whatsapp'] } },
+    telegramMode: { enum: ['webhook', 'polling'] },
+    telegramApiUrl: { type: 'string', pattern: '^https?://' },
+    slackApiUrl: { type: 'string', pattern: '^https?://' },
+    discordApiUrl: { type: 'string', pattern: '^https?://' },
+    whatsappApiUrl: { type: 'string', pattern: '^https?://' },
+    channelEditIntervalMs: { type: 'integer' },
+    channelMaxBodyBytes: { type: 'integer' },
   },
 };
 const validate = new Ajv({ allErrors: true, coerceTypes: true }).compile(schema);

@@ -5,8 +5,9 @@ import { SCHEMA_VERSION } from './migrations.js';
 import { migrate, status } from './schema.js';
 import { conversations } from './conversations.js';
 import { admin } from './admin.js';
+import { channels } from './channels.js';
 
-const operations = { ...conversations, ...admin, 'schema.status': () => ({ ...status(), dialect: sqlDialect() }) };
+const operations = { ...conversations, ...admin, ...channels, 'schema.status': () => ({ ...status(), dialect: sqlDialect() }) };
 
 export const store = {
   describe() {
