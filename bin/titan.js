@@ -11,5 +11,10 @@ process.removeAllListeners('warning');
 process.on('warning', (warning) => {
   if (warning.name !== 'ExperimentalWarning') console.error(`${warning.name}: ${warning.message}`);
 });
+// Node keeps the compiled (and type-stripped) modules between runs: a start loads Titan's ~200
+// files in about half the time.
+const { enableCompileCache } = await import('node:module');
+const { homedir } = await import('node:os');
+enableCompileCache?.(`${process.env.TITAN_HOME || `${homedir()}/.titan`}/cache/node-compile`);
 const { main } = await import('./main.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -1,6 +1,6 @@
 // The kernel's public surface: the CLI, the gateway and the benchmarks import from here only.
 export { Kernel, type KernelOptions, type ComponentStatus } from './kernel.ts';
-export { bootstrapBuiltins, BUILTIN_ROOT, type BootstrapReport } from './bootstrap.ts';
+export { bootstrapBuiltins, builtinsServing, BUILTIN_ROOT, type BootstrapReport } from './bootstrap.ts';
 export { publishComponent, type PublishInput } from './publish.ts';
 export { startControlServer, isServing, kindedRef, type ControlRoute, type ControlServer } from './control-server.ts';
 export type { Patch, PatchState, Actor } from './patches.ts';

@@ -2,6 +2,8 @@
 // time), publish the versions the registry lacks, and deploy each one whose slot is empty. A
 // built-in (or any registry version) newer than what serves is proposed as a patch, never swapped
 // in silently.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TitanError } from '../common/errors.ts';
 import type { PublishedManifest } from '../registry/manifest.ts';
@@ -14,6 +16,17 @@ import { proposeNewerVersions } from './update-watcher.ts';
 export const BUILTIN_ROOT = fileURLToPath(new URL('../components/', import.meta.url));
 
 export type BootstrapReport = { published: string[]; deployed: string[]; proposed: string[]; failed: Array<{ slot: string; error: string }> };
+
+/** Whether every built-in has a serving version (after restoring the deployments): then checking
+ * the built-ins for changes can wait until the kernel is ready. */
+export async function builtinsServing(kernel: Kernel, root = BUILTIN_ROOT): Promise<boolean> {
+  const serving = new Set(kernel.components().filter((c) => c.version).map((c) => c.slot));
+  for (const dir of await findComponentDirs(root)) {
+    const { kind, name } = JSON.parse(await readFile(path.join(dir, 'component.json'), 'utf8')) as { kind: string; name: string };
+    if (!serving.has(`${kind}/${name}`)) return false;
+  }
+  return true;
+}
 
 export async function bootstrapBuiltins(kernel: Kernel, options: { root?: string; progress?: ProgressReporter } = {}): Promise<BootstrapReport> {
   const report: BootstrapReport = { published: [], deployed: [], proposed: [], failed: [] };

@@ -252,21 +252,22 @@ export class Kernel {
   /** Brings back the versions recorded as serving; returns the slots that could not be restored. */
   async restoreDeployments(): Promise<Array<{ slot: string; error: TitanError }>> {
     const failures: Array<{ slot: string; error: TitanError }> = [];
-    for (const [key, record] of Object.entries(await this.#deployments.read())) {
+    // Slots are independent: restored side by side (compiling overlaps the file reads).
+    await Promise.all(Object.entries(await this.#deployments.read()).map(async ([key, record]) => {
       const [kind, name] = key.split('/') as [ComponentKind, string];
-      if (this.#slots.get(key)?.active) continue; // already serving: restoring again changes nothing
+      if (this.#slots.get(key)?.active) return; // already serving: restoring again changes nothing
       try {
         const slot = this.slot(kind, name);
         for (const version of record.history) {
           slot.remember(await this.registry.show({ kind, name, version }));
         }
-        await swapSlot(slot, await this.registry.show({ kind, name, version: record.version }), this.#swapDeps());
+        await swapSlot(slot, await this.registry.show({ kind, name, version: record.version }), this.#swapDeps(), 'restore');
         await this.#attachStore(slot);
       } catch (error) {
         failures.push({ slot: key, error: error as TitanError });
       }
-    }
-    return failures;
+    }));
+    return failures.sort((a, b) => a.slot.localeCompare(b.slot));
   }
 
   // ---- patches ---------------------------------------------------------------------------

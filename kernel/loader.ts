@@ -1,7 +1,9 @@
 // Registry manifest + blob -> a component that can make instances. Every step is cached by
 // digest: inspection and glue in memory, transpiled output on disk, compiled core modules in memory
 // (keyed with the memory cap, since the cap rewrites the modules).
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { readJsonFile, writeFileAtomic, writeJsonAtomic } from '../common/atomic-file.ts';
 import { TitanError } from '../common/errors.ts';
 import type { PublishedManifest } from '../registry/manifest.ts';
 import { inspectComponent, type ComponentShape } from '../toolchain/inspect.ts';
@@ -9,10 +11,12 @@ import { transpileCached, type Transpiled } from '../toolchain/transpile.ts';
 import { witPackages } from '../toolchain/wit-packages.ts';
 import { planLink, type LinkPlan } from './link-plan.ts';
 import { capMemory } from './memory-cap.ts';
-import { evaluateGlue, type InstantiateGlue } from './module-loader.ts';
+import { compileGlue, type InstantiateGlue } from './module-loader.ts';
 
 export const DEFAULT_MEMORY_MB = 64;
 const CACHE_ENTRIES = 64;
+/** Bumped when inspection changes what it reports, so older cached shapes are not reused. */
+const SHAPE_FORMAT = 'shape1';
 
 export type LoadedComponent = {
   manifest: PublishedManifest;
@@ -60,10 +64,22 @@ export class ComponentLoader {
   inspect(digest: string, wasm: Uint8Array | (() => Promise<Uint8Array>)): Promise<ComponentShape> {
     let shape = this.#shapes.get(digest);
     if (!shape) {
-      shape = typeof wasm === 'function' ? wasm().then(inspectComponent) : inspectComponent(wasm);
+      shape = this.#inspectOnDisk(digest, wasm);
       this.#shapes.set(digest, shape);
       shape.catch(() => this.#shapes.delete(digest));
     }
+    return shape;
+  }
+
+  /** Decoding a binary's world costs tens of ms (and loading jco): a start reads what the last one
+   * found, kept by the blob's digest (the blob itself is re-hashed by the registry on every read). */
+  async #inspectOnDisk(digest: string, wasm: Uint8Array | (() => Promise<Uint8Array>)): Promise<ComponentShape> {
+    const file = path.join(this.#cacheDir, 'shapes', `${SHAPE_FORMAT}-${digest.replace(/^sha256:/, '')}.json`);
+    const cached = await readJsonFile<ComponentShape | null>(file, null).catch(() => null);
+    if (cached && Array.isArray(cached.imports) && Array.isArray(cached.exports)) return cached;
+    const shape = await inspectComponent(typeof wasm === 'function' ? await wasm() : wasm);
+    // A cache: failing to keep it costs only time.
+    await mkdir(path.dirname(file), { recursive: true }).then(() => writeJsonAtomic(file, shape)).catch(() => {});
     return shape;
   }
 
@@ -83,7 +99,7 @@ export class ComponentLoader {
     const transpiled = await transpileCached(await read(), manifest.digest, plan.transpile, this.#cacheDir);
     let glue = this.#glue.get(transpiled.key);
     if (!glue) {
-      glue = evaluateGlue(transpiled.js, path.join(transpiled.dir, 'component.js'));
+      glue = await loadGlue(transpiled);
       this.#glue.set(transpiled.key, glue);
     }
     const modules = await this.#compile(transpiled, memoryMb);
@@ -101,6 +117,15 @@ export class ComponentLoader {
     }
     return compiled;
   }
+}
+
+/** The glue, compiled from V8's code cache kept beside the transpiled files (written on first use). */
+async function loadGlue(transpiled: Transpiled): Promise<InstantiateGlue> {
+  const cacheFile = path.join(transpiled.dir, `glue-${process.versions.v8}.v8cache`);
+  const cachedData = await readFile(cacheFile).catch(() => undefined);
+  const glue = compileGlue(transpiled.js, path.join(transpiled.dir, 'component.js'), cachedData);
+  if (glue.cacheRejected) await writeFileAtomic(cacheFile, glue.cache()).catch(() => {}); // only time is lost without it
+  return glue.instantiate;
 }
 
 export async function compileAll(cores: ReadonlyMap<string, Uint8Array>, memoryMb: number): Promise<Map<string, WebAssembly.Module>> {

@@ -28,7 +28,16 @@ export function prepareGlue(js: string): { body: string; debugCheckHoisted: bool
 }
 
 export function evaluateGlue(js: string, filename: string): InstantiateGlue {
+  return compileGlue(js, filename).instantiate;
+}
+
+/**
+ * The glue compiled with V8's code cache for it, when one is given and still fits this V8 and this
+ * text (V8 checks both and rejects a stale cache); `cache()` is the data to keep for next time.
+ */
+export function compileGlue(js: string, filename: string, cachedData?: Buffer): { instantiate: InstantiateGlue; cacheRejected: boolean; cache(): Buffer } {
   const { body } = prepareGlue(js);
-  const script = new vm.Script(`(function () {\n${body}\nreturn instantiate;\n})`, { filename });
-  return (script.runInThisContext() as () => InstantiateGlue)();
+  const script = new vm.Script(`(function () {\n${body}\nreturn instantiate;\n})`, { filename, cachedData });
+  const instantiate = (script.runInThisContext() as () => InstantiateGlue)();
+  return { instantiate, cacheRejected: cachedData === undefined || script.cachedDataRejected === true, cache: () => script.createCachedData() };
 }

@@ -1,6 +1,6 @@
 // The two manifests: component.json (what an author writes beside the source) and the
 // published manifest (what the registry stores per version). Both validated with ajv.
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import semver from 'semver';
 import { TitanError } from '../common/errors.ts';
 
@@ -136,8 +136,9 @@ export const publishedManifestSchema = {
 };
 
 const ajv = new Ajv({ allErrors: true, formats: { 'date-time': (s: string) => !Number.isNaN(Date.parse(s)) } });
-const validateSourceSchema = ajv.compile(sourceManifestSchema);
-const validatePublishedSchema = ajv.compile(publishedManifestSchema);
+// Compiled on first use (tens of ms each): a start never validates a source manifest.
+let validateSourceSchema: ValidateFunction | undefined;
+let validatePublishedSchema: ValidateFunction | undefined;
 
 function explain(errors: ErrorObject[] | null | undefined): string {
   return (errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
@@ -154,6 +155,7 @@ function checkVersionAndWorld(m: { kind: string; version: string; world: string 
 }
 
 export function validateSourceManifest(value: unknown, where = 'component.json'): SourceManifest {
+  validateSourceSchema ??= ajv.compile(sourceManifestSchema);
   if (!validateSourceSchema(value)) {
     throw new TitanError('TITAN_E_MANIFEST_INVALID', `${where}: ${explain(validateSourceSchema.errors)}`);
   }
@@ -163,6 +165,7 @@ export function validateSourceManifest(value: unknown, where = 'component.json')
 }
 
 export function validatePublishedManifest(value: unknown, where = 'manifest'): PublishedManifest {
+  validatePublishedSchema ??= ajv.compile(publishedManifestSchema);
   if (!validatePublishedSchema(value)) {
     throw new TitanError('TITAN_E_MANIFEST_INVALID', `${where}: ${explain(validatePublishedSchema.errors)}`);
   }

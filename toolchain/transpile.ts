@@ -3,7 +3,6 @@
 // transpiled once per machine, and the kernel start-up only reads files.
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { transpile } from '@bytecodealliance/jco';
 import { TitanError } from '../common/errors.ts';
 import { sha256 } from '../common/digest.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../common/atomic-file.ts';
@@ -36,6 +35,7 @@ export async function transpileCached(bytes: Uint8Array, digest: string, options
 
   let files: Record<string, Uint8Array>;
   try {
+    const { transpile } = await import('@bytecodealliance/jco'); // loaded only on a cache miss
     ({ files } = await transpile(bytes, {
       name: 'component',
       instantiation: 'async',

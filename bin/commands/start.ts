@@ -2,12 +2,22 @@
 // built-ins (from cache after the first start), serve the control socket, start the agent (and
 // the REPL on a terminal) and the gateway (HTTP API on TITAN_HOST:TITAN_PORT), run until a signal or /quit.
 import { rm } from 'node:fs/promises';
-import { Kernel, bootstrapBuiltins, startControlServer } from '../../kernel/api.ts';
+import { Kernel, bootstrapBuiltins, builtinsServing, startControlServer } from '../../kernel/api.ts';
 import { consoleProgress } from '../../toolchain/progress.ts';
 import type { Args } from '../main.ts';
 import { startAgent } from '../agent-session.ts';
 import { showMigrations } from '../migration-progress.ts';
 import { startGateway } from '../../gateway/server.ts';
+
+/** Builds (from cache) and publishes the built-ins, deploys those with no serving version, proposes newer ones. */
+async function checkBuiltins(kernel: Kernel, say: (line: string) => void) {
+  const report = await bootstrapBuiltins(kernel, { progress: consoleProgress(process.stdout) });
+  if (report.published.length) say(`published to the registry: ${report.published.join(', ')}`);
+  for (const patch of report.proposed) say(`newer version proposed as a patch: ${patch} (npx titan kernel patches)`);
+  for (const failure of report.failed) say(`not serving ${failure.slot}: ${failure.error}`);
+  kernel.startUpdateWatcher();
+  return report;
+}
 
 export async function startCommand(_args: Args): Promise<number> {
   const started = performance.now();
@@ -32,12 +42,11 @@ async function serve(kernel: Kernel, started: number): Promise<number> {
     for (const warning of kernel.warnings) say(`warning: ${warning}`);
 
     showMigrations(kernel, say);
-    const report = await bootstrapBuiltins(kernel, { progress: consoleProgress(process.stdout) });
-    if (report.published.length) say(`published to the registry: ${report.published.join(', ')}`);
-    for (const patch of report.proposed) say(`newer version proposed as a patch: ${patch} (npx titan kernel patches)`);
-    for (const failure of report.failed) say(`not serving ${failure.slot}: ${failure.error}`);
-    kernel.startUpdateWatcher();
-
+    // Ready means the store migrated and the serving components loaded: a start restores those
+    // first. Checking the built-ins for new versions (a build on the first start) comes before
+    // readiness only when one of them has no serving version yet.
+    await kernel.restoreDeployments(); // what fails here is retried and reported by checkBuiltins
+    const builtins = (await builtinsServing(kernel)) ? undefined : await checkBuiltins(kernel, say);
     const serving = kernel.components().filter((c) => c.version).map((c) => `${c.slot}@${c.version}`);
     say(`ready in ${((performance.now() - started) / 1000).toFixed(1)} s: ${serving.length} components serving (${serving.join(', ')})`);
     say(`try: npx titan registry list | npx titan components | npx titan call echo '{"text":"hello"}'`);
@@ -46,6 +55,7 @@ async function serve(kernel: Kernel, started: number): Promise<number> {
       await session.close();
       throw error;
     });
+    if (!builtins) await checkBuiltins(kernel, say).catch((error: unknown) => say(`checking the built-ins failed: ${String(error)}`));
     if (session.repl) session.repl.start(); // its banner lists the commands
     else say('Ctrl-C stops.');
 
