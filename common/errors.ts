@@ -69,6 +69,15 @@ export const ERRORS = {
   TITAN_E_INTERRUPTED: { status: 499 },
   TITAN_E_WORKSPACE_PATH: { status: 403, fix: 'tools read and write only inside the workspace folder' },
   TITAN_E_WRITE_FAILED: { status: 503, fix: 'the write was retried and failed; see the warning event and the kernel log' },
+  // mesh
+  TITAN_E_MESH_DISABLED: { status: 503, fix: 'set "meshEnabled": true in $TITAN_HOME/config.json (or TITAN_MESH=1) and restart' },
+  TITAN_E_MESH_PEER_INVALID: { status: 400, fix: 'give a libp2p peer id (12D3KooW...; `titan mesh status` on that node prints it)' },
+  TITAN_E_MESH_PSK_INVALID: { status: 400, fix: 'point meshPskFile at a libp2p swarm key (/key/swarm/psk/1.0.0/, /base16/, 64 hex digits); `titan mesh keygen FILE` writes one' },
+  TITAN_E_MESH_UNREACHABLE: { status: 503, fix: 'check the address and that the peer runs with the mesh on; each side must allow the other (`titan mesh allow PEER`) or share the psk' },
+  TITAN_E_MESH_NO_PEER: { status: 503, fix: 'start a node that serves the component, or run the task locally' },
+  TITAN_E_MESH_NOT_ASSIGNEE: { status: 409, fix: 'send the task to the peer it names' },
+  TITAN_E_MESH_TASK_INVALID: { status: 400 },
+  TITAN_E_MESH_CANCELLED: { status: 499 },
   // gateway
   TITAN_E_AUTH: { status: 401, fix: 'send "Authorization: Bearer <token>"; the owner token is in $TITAN_HOME/gateway-token' },
   TITAN_E_FORBIDDEN: { status: 403, fix: 'this needs the owner token (in $TITAN_HOME/gateway-token)' },
@@ -87,6 +96,13 @@ export const ERRORS = {
   TITAN_E_CHANNEL_REPLAY: { status: 200, fix: 'nothing to do: the platform delivered an event Titan had already handled' },
   TITAN_E_CHANNEL_SEND: { status: 502, fix: 'check the channel\'s token and API URL; the platform\'s answer is in the message' },
   TITAN_E_CHANNEL_CONFIG: { status: 400, fix: 'set the channel\'s secrets (README, Channels) in the environment or $TITAN_HOME/channel-secrets.json' },
+
+  // reflexes
+  TITAN_E_REFLEX_NOT_FOUND: { status: 404, fix: 'run `titan reflex list` for the reflexes this kernel knows' },
+  TITAN_E_REFLEX_STATE: { status: 409, fix: 'a reflex is suspended only while it serves, and resumed only while suspended' },
+  TITAN_E_REFLEX_DISABLED: { status: 503, fix: 'set "reflexes": true in $TITAN_HOME/config.json (or TITAN_REFLEXES=true) and restart' },
+  TITAN_E_NOT_FAST_ANSWER: { status: 409, fix: 'only an answer that came from a reflex or the shadow cache can be asked of the model again' },
+  TITAN_E_CAPABILITY_DENIED: { status: 403, fix: 'list the tool under "capabilities": {"tools": {"allow": [...]}} in component.json' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

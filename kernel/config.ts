@@ -56,6 +56,52 @@ export type KernelConfig = {
   channelEditIntervalMs: number;
   /** Largest webhook body a channel reads (platform payloads are small). */
   channelMaxBodyBytes: number;
+  /** The libp2p mesh (mesh/): off unless asked for. */
+  meshEnabled: boolean;
+  /** Multiaddrs the mesh listens on (TCP and QUIC); loopback by default, 0.0.0.0 for a LAN. */
+  meshListen: string[];
+  /** Multiaddrs with /p2p/<peer id> dialled at start and re-dialled while unreachable. */
+  meshBootstrap: string[];
+  /** Peer ids allowed to connect (besides those added with `titan mesh allow`). */
+  meshAllowlist: string[];
+  /** A libp2p private-network key file (swarm.key); set, only peers holding it can connect (TCP only). */
+  meshPskFile: string;
+  /** How often a node gossips its heartbeat; a peer silent for three intervals is gone. */
+  meshHeartbeatMs: number;
+  /** How long a task sent to a peer may take before it runs locally instead. */
+  meshTaskTimeoutMs: number;
+  /** Tasks this node runs for peers at once (its advertised slots). */
+  meshSlots: number;
+  /** Tasks this node may wait on at once; past it, tasks run locally. */
+  meshMaxWaiters: number;
+  /** Find peers on the LAN by mDNS (they still need the allowlist or the key). */
+  meshMdns: boolean;
+  /** Mine recurring requests and answer them from compiled reflexes (kernel/reflex). */
+  reflexes: boolean;
+  /** Deploy a reflex that passed its precision guard without a human approving its patch. */
+  reflexAutoApprove: boolean;
+  /** A reflex answers only at or above this match confidence (0.5-1). */
+  reflexThreshold: number;
+  /** Turns a pattern needs before it is compiled. */
+  reflexMinSupport: number;
+  /** Cosine similarity of prompt skeletons that puts two turns in one pattern. */
+  reflexSimilarity: number;
+  /** Time limit of one reflex call (match or execute) in its worker; past it, the model answers. */
+  reflexTimeoutMs: number;
+  /** Share of reflex answers checked against the model in the background (0-1). */
+  reflexCheckRate: number;
+  /** Embeddings for mining and the shadow cache: "local" (hashed n-grams, no download) or "provider". */
+  reflexEmbeddings: 'local' | 'provider';
+  /** Embedding model when reflexEmbeddings is "provider". */
+  reflexEmbeddingModel: string;
+  /** Predict the next requests after a turn and precompute their answers with the background model. */
+  shadowWorkers: boolean;
+  shadowTtlMs: number;
+  shadowConcurrency: number;
+  /** Predictions precomputed per hour at most. */
+  shadowBudgetPerHour: number;
+  /** Cosine similarity a request needs to a prediction to be served from the shadow cache. */
+  shadowSimilarity: number;
 };
 
 export const DEFAULT_CONFIG: KernelConfig = {
@@ -87,6 +133,30 @@ export const DEFAULT_CONFIG: KernelConfig = {
   whatsappApiUrl: 'https://graph.facebook.com/v21.0',
   channelEditIntervalMs: 1000,
   channelMaxBodyBytes: 256 * 1024,
+  meshEnabled: false,
+  meshListen: ['/ip4/127.0.0.1/tcp/7410', '/ip4/127.0.0.1/udp/7410/quic-v1'],
+  meshBootstrap: [],
+  meshAllowlist: [],
+  meshPskFile: '',
+  meshHeartbeatMs: 1000,
+  meshTaskTimeoutMs: 30000,
+  meshSlots: 8,
+  meshMaxWaiters: 50000,
+  meshMdns: false,
+  reflexes: true,
+  reflexAutoApprove: true,
+  reflexThreshold: 0.8,
+  reflexMinSupport: 3,
+  reflexSimilarity: 0.5,
+  reflexTimeoutMs: 250,
+  reflexCheckRate: 0.05,
+  reflexEmbeddings: 'local',
+  reflexEmbeddingModel: 'text-embedding-3-small',
+  shadowWorkers: true,
+  shadowTtlMs: 5 * 60 * 1000,
+  shadowConcurrency: 2,
+  shadowBudgetPerHour: 60,
+  shadowSimilarity: 0.9,
 };
 
 const CLAMPS: Partial<Record<keyof KernelConfig, [number, number]>> = {
@@ -100,6 +170,19 @@ const CLAMPS: Partial<Record<keyof KernelConfig, [number, number]>> = {
   maxBodyBytes: [1024, 64 * 1024 * 1024],
   channelEditIntervalMs: [0, 60000],
   channelMaxBodyBytes: [1024, 16 * 1024 * 1024],
+  meshHeartbeatMs: [100, 60000],
+  meshTaskTimeoutMs: [100, 600000],
+  meshSlots: [0, 1024],
+  meshMaxWaiters: [1, 1_000_000],
+  reflexThreshold: [0.5, 1],
+  reflexMinSupport: [2, 1000],
+  reflexSimilarity: [0.1, 1],
+  reflexTimeoutMs: [10, 60000],
+  reflexCheckRate: [0, 1],
+  shadowTtlMs: [1000, 24 * 3600 * 1000],
+  shadowConcurrency: [1, 16],
+  shadowBudgetPerHour: [0, 100000],
+  shadowSimilarity: [0.5, 1],
 };
 
 const ENV: Record<string, keyof KernelConfig> = {
@@ -124,7 +207,25 @@ const ENV: Record<string, keyof KernelConfig> = {
   TITAN_DISCORD_API_URL: 'discordApiUrl',
   TITAN_WHATSAPP_API_URL: 'whatsappApiUrl',
   TITAN_CHANNEL_EDIT_INTERVAL_MS: 'channelEditIntervalMs',
+  TITAN_MESH: 'meshEnabled',
+  TITAN_MESH_LISTEN: 'meshListen',
+  TITAN_MESH_BOOTSTRAP: 'meshBootstrap',
+  TITAN_MESH_ALLOW: 'meshAllowlist',
+  TITAN_MESH_PSK_FILE: 'meshPskFile',
+  TITAN_MESH_HEARTBEAT_MS: 'meshHeartbeatMs',
+  TITAN_MESH_TASK_TIMEOUT_MS: 'meshTaskTimeoutMs',
+  TITAN_MESH_SLOTS: 'meshSlots',
+  TITAN_MESH_MAX_WAITERS: 'meshMaxWaiters',
+  TITAN_MESH_MDNS: 'meshMdns',
+  TITAN_REFLEXES: 'reflexes',
+  TITAN_REFLEX_AUTO_APPROVE: 'reflexAutoApprove',
+  TITAN_REFLEX_THRESHOLD: 'reflexThreshold',
+  TITAN_REFLEX_EMBEDDINGS: 'reflexEmbeddings',
+  TITAN_SHADOW_WORKERS: 'shadowWorkers',
 };
+
+/** Lists given in an environment variable are comma-separated. */
+const ENV_LISTS = new Set<keyof KernelConfig>(['meshListen', 'meshBootstrap', 'meshAllowlist']);
 
 const schema = {
   type: 'object',
@@ -158,6 +259,30 @@ const schema = {
     whatsappApiUrl: { type: 'string', pattern: '^https?://' },
     channelEditIntervalMs: { type: 'integer' },
     channelMaxBodyBytes: { type: 'integer' },
+    meshEnabled: { type: 'boolean' },
+    meshListen: { type: 'array', items: { type: 'string', pattern: '^/' } },
+    meshBootstrap: { type: 'array', items: { type: 'string', pattern: '^/.*/p2p/[1-9A-HJ-NP-Za-km-z]+$' } },
+    meshAllowlist: { type: 'array', items: { type: 'string', pattern: '^[1-9A-HJ-NP-Za-km-z]{40,60}$' } },
+    meshPskFile: { type: 'string' },
+    meshHeartbeatMs: { type: 'integer' },
+    meshTaskTimeoutMs: { type: 'integer' },
+    meshSlots: { type: 'integer' },
+    meshMaxWaiters: { type: 'integer' },
+    meshMdns: { type: 'boolean' },
+    reflexes: { type: 'boolean' },
+    reflexAutoApprove: { type: 'boolean' },
+    reflexThreshold: { type: 'number' },
+    reflexMinSupport: { type: 'integer' },
+    reflexSimilarity: { type: 'number' },
+    reflexTimeoutMs: { type: 'integer' },
+    reflexCheckRate: { type: 'number' },
+    reflexEmbeddings: { enum: ['local', 'provider'] },
+    reflexEmbeddingModel: { type: 'string', minLength: 1 },
+    shadowWorkers: { type: 'boolean' },
+    shadowTtlMs: { type: 'integer' },
+    shadowConcurrency: { type: 'integer' },
+    shadowBudgetPerHour: { type: 'integer' },
+    shadowSimilarity: { type: 'number' },
   },
 };
 const validate = new Ajv({ allErrors: true, coerceTypes: true }).compile(schema);
@@ -173,6 +298,7 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
   }
   const fromEnv: Record<string, unknown> = {};
   for (const [name, key] of Object.entries(ENV)) if (env[name] !== undefined && env[name] !== '') fromEnv[key] = env[name];
+  for (const key of ENV_LISTS) if (typeof fromEnv[key] === 'string') fromEnv[key] = (fromEnv[key] as string).split(',').map((s) => s.trim()).filter(Boolean);
 
   const merged: Record<string, unknown> = { ...DEFAULT_CONFIG, ...fromFile, ...fromEnv, ...overrides };
   if (!validate(merged)) {

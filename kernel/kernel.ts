@@ -51,6 +51,10 @@ export type ComponentStatus = {
   instances: PoolStats | null;
 };
 
+/** A tool call offered to the mesh's scheduler; `local` runs it on this node. */
+export type RoutedCall = { kind: ComponentKind; name: string; fn: string; args: unknown[]; options?: CallOptions; manifest?: PublishedManifest };
+export type CallRouter = (call: RoutedCall, local: () => Promise<unknown>) => Promise<unknown>;
+
 export class Kernel {
   readonly paths: HomePaths;
   readonly config: KernelConfig;
@@ -74,6 +78,7 @@ export class Kernel {
   #closed = false;
   #storeAttached = false;
   readonly #deployingPatches = new Set<string>();
+  #callRouter: CallRouter | undefined;
 
   private constructor(init: {
     paths: HomePaths; config: KernelConfig; warnings: string[]; bus: EventBus; logger: Logger; registry: Registry; patches: PatchQueue; db: SqlBackend;
@@ -92,6 +97,8 @@ export class Kernel {
     const sql = createSqlService(this.db, (message) => this.bus.emit('kernel.warning', { message }));
     this.workspace = this.config.workspace || path.join(this.paths.home, 'workspace');
     this.services = createHostServices(this.bus, this.logger, this.kv, sql, this.workspace);
+    // titan:host/tools (reflexes): the serving tool components, under the caller's call id.
+    this.services.tools = { invoke: (_caller, callId, name, input) => this.call('tool', name, 'invoke', [input], { callId }) as Promise<string> };
     this.store = new StoreClient((kind, name, fn, args) => this.call(kind, name, fn, args), this.config.store, (handle) => sql.take(handle));
     this.#deployments = new DeploymentsFile(this.paths.deployments);
     this.#workers = new WorkerHost(this.services, this.config.workerThreads);
@@ -124,8 +131,22 @@ export class Kernel {
     return slot;
   }
 
-  /** Calls an exported function of the serving version of kind/name. */
+  /** Calls an exported function of the serving version of kind/name (a tool call may run on a mesh peer). */
   call(kind: ComponentKind, name: string, fn: string, args: unknown[], options?: CallOptions): Promise<unknown> {
+    if (this.#callRouter && kind === 'tool' && !this.#closed) {
+      const active = this.#slots.get(slotKey(kind, name))?.active;
+      return this.#callRouter({ kind, name, fn, args, options, manifest: active?.manifest }, () => this.callLocal(kind, name, fn, args, options));
+    }
+    return this.callLocal(kind, name, fn, args, options);
+  }
+
+  /** The mesh's scheduler decides where tool calls run while it is on; undefined: all run here. */
+  routeToolCalls(router: CallRouter | undefined): void {
+    this.#callRouter = router;
+  }
+
+  /** Calls kind/name on this node, never routed to a peer. */
+  callLocal(kind: ComponentKind, name: string, fn: string, args: unknown[], options?: CallOptions): Promise<unknown> {
     if (this.#closed) return Promise.reject(new TitanError('TITAN_E_SHUTTING_DOWN', 'the kernel is shutting down'));
     const active = this.#slots.get(slotKey(kind, name))?.active;
     if (!active) return Promise.reject(new TitanError('TITAN_E_SLOT_EMPTY', `no ${kind} named "${name}" is deployed`));

@@ -1,0 +1,84 @@
+// Runs a task's component on this node: the serving slot when its version is one the task
+// accepts, otherwise that exact version from the registry in a deployment of its own (kept by
+// digest, never swapped into a slot), pulled from the sending peer first when the registry lacks it.
+import semver from 'semver';
+import type { Kernel } from '../kernel/kernel.ts';
+import type { Deployment } from '../kernel/deployment.ts';
+import type { ComponentKind, PublishedManifest } from '../registry/manifest.ts';
+import { findByDigest, type PullResult } from './component-pull.ts';
+import type { ComponentAd, ComponentNeed } from './messages.ts';
+
+export type Need = Omit<ComponentNeed, 'version' | 'digest'> & { version?: string; digest?: string };
+export type RunOptions = { from?: string; callId: string; onProgress?: (kind: string, data: string) => void };
+
+export class LocalExecutor {
+  readonly #kernel: Kernel;
+  readonly #pull: (peer: string, digest: string) => Promise<PullResult>;
+  readonly #deployments = new Map<string, Promise<Deployment>>();
+  readonly #progress = new Map<string, (kind: string, data: string) => void>();
+  readonly #off: () => void;
+  pulled = 0;
+
+  constructor(kernel: Kernel, pull: (peer: string, digest: string) => Promise<PullResult>) {
+    this.#kernel = kernel;
+    this.#pull = pull;
+    // A running task's streamed output (exec stdout, emitted events) goes back to whoever sent it.
+    this.#off = kernel.bus.on('component.event', (event) => {
+      if (event.callId) this.#progress.get(event.callId)?.(event.kind, event.data);
+    });
+  }
+
+  /** What this node advertises: the components serving in its slots. */
+  advertised(): ComponentAd[] {
+    return this.#kernel.components().flatMap((c) => (c.version && c.digest ? [{ kind: c.kind, name: c.name, version: c.version, digest: c.digest }] : []));
+  }
+
+  /** The serving component when it can take the task as is. */
+  serving(need: Need): ComponentAd | undefined {
+    const ad = this.advertised().find((c) => c.kind === need.kind && c.name === need.name);
+    if (!ad) return undefined;
+    if (need.digest && ad.digest === need.digest) return ad;
+    return semver.satisfies(ad.version, need.range, { includePrerelease: true }) ? ad : undefined;
+  }
+
+  async run(need: Need, fn: string, args: unknown[], options: RunOptions): Promise<unknown> {
+    if (options.onProgress) this.#progress.set(options.callId, options.onProgress);
+    try {
+      if (this.serving(need)) return await this.#kernel.callLocal(need.kind, need.name, fn, args, { callId: options.callId });
+      const deployment = await this.#deployment(need, options.from);
+      return await deployment.call(fn, args, { callId: options.callId });
+    } finally {
+      this.#progress.delete(options.callId);
+    }
+  }
+
+  #deployment(need: Need, from: string | undefined): Promise<Deployment> {
+    const key = need.digest ?? `${need.kind}/${need.name}@${need.range}`;
+    let deployment = this.#deployments.get(key);
+    if (!deployment) {
+      deployment = this.#manifest(need, from).then((manifest) => this.#kernel.createDeployment(manifest));
+      this.#deployments.set(key, deployment);
+      deployment.catch(() => this.#deployments.delete(key));
+    }
+    return deployment;
+  }
+
+  async #manifest(need: Need, from: string | undefined): Promise<PublishedManifest> {
+    if (need.digest) {
+      const local = await findByDigest(this.#kernel.registry, need.digest);
+      if (local) return local;
+      if (from) {
+        const pulled = await this.#pull(from, need.digest);
+        if (pulled.imported) this.pulled++;
+        return pulled.manifest;
+      }
+    }
+    return this.#kernel.registry.resolve({ kind: need.kind as ComponentKind, name: need.name, range: need.range });
+  }
+
+  async close(): Promise<void> {
+    this.#off();
+    const deployments = await Promise.allSettled(this.#deployments.values());
+    await Promise.all(deployments.map((d) => (d.status === 'fulfilled' ? d.value.close() : undefined)));
+  }
+}

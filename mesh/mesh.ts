@@ -1,0 +1,341 @@
+// A Titan node's place in the mesh: the libp2p node, membership, the task protocol both ways,
+// the scheduler's queue, component pulls, and the hook that lets the kernel's tool calls run on
+// peers. Started by `titan start` when meshEnabled is set; stopped with the kernel.
+import { randomUUID } from 'node:crypto';
+import { multiaddr } from '@multiformats/multiaddr';
+import { peerIdFromString } from '@libp2p/peer-id';
+import { TitanError } from '../common/errors.ts';
+import type { Kernel, RoutedCall } from '../kernel/kernel.ts';
+import type { KernelConfig } from '../kernel/config.ts';
+import type { ComponentKind } from '../registry/manifest.ts';
+import { Allowlist, checkPeerId } from './allowlist.ts';
+import { pullComponent, serveBlob, type PullResult } from './component-pull.ts';
+import { LocalExecutor, type Need } from './executor.ts';
+import { loadOrCreateIdentity } from './identity.ts';
+import { Membership, type Member } from './membership.ts';
+import { BLOB_PROTOCOL, TASK_PROTOCOL, type TaskMessage, type TaskType } from './messages.ts';
+import { createMeshNode, type MeshNode } from './node.ts';
+import { RoundTrips } from './round-trips.ts';
+import { place, type Job, type Outcome, type SchedulerView } from './scheduler.ts';
+import { TaskClient, Lost } from './task-client.ts';
+import { TaskServer } from './task-server.ts';
+import { sleep } from '../kernel/supervisor.ts';
+
+export type MeshSettings = Pick<KernelConfig, 'meshListen' | 'meshBootstrap' | 'meshAllowlist' | 'meshPskFile' | 'meshHeartbeatMs' | 'meshTaskTimeoutMs' | 'meshSlots' | 'meshMaxWaiters' | 'meshMdns'>;
+
+export type TaskRequest = {
+  type?: TaskType;
+  kind?: ComponentKind;
+  name: string;
+  /** Accepted versions (semver range); default any. */
+  range?: string;
+  fn?: string;
+  args: unknown[];
+  /** Run on this peer and no other (falls back to this node if it does not answer in time). */
+  assignee?: string;
+  /** A caller-chosen id: submitting the same id again to the same peer never runs it twice. */
+  id?: string;
+  onProgress?: (kind: string, data: string) => void;
+};
+
+export type PeerInfo = { id: string; connected: boolean; load: number; freeSlots: number; slots: number; lastSeenMs: number; addrs: string[]; components: Member['components'] };
+
+const DEDUP = { maxEntries: 100_000, ttlMs: 10 * 60 * 1000 };
+const REDIAL_MS = 2000;
+const meshes = new WeakMap<Kernel, Mesh>();
+
+/** The mesh a kernel runs, if any (for the gateway and the host interface). */
+export function meshOf(kernel: Kernel): Mesh | undefined {
+  return meshes.get(kernel);
+}
+
+export class Mesh {
+  readonly id: string;
+  readonly node: MeshNode;
+  readonly allowlist: Allowlist;
+  readonly roundTrips = new RoundTrips();
+  readonly counters = { offloaded: 0, localRuns: 0, fallbacks: 0, redispatched: 0, pulls: 0 };
+  readonly #kernel: Kernel;
+  readonly #settings: MeshSettings;
+  readonly #membership: Membership;
+  readonly #server: TaskServer;
+  readonly #client: TaskClient;
+  readonly #executor: LocalExecutor;
+  readonly #queue: Job[] = [];
+  readonly #stop = new AbortController();
+  #localRunning = 0;
+
+  private constructor(kernel: Kernel, settings: MeshSettings, node: MeshNode, allowlist: Allowlist) {
+    this.#kernel = kernel;
+    this.#settings = settings;
+    this.node = node;
+    this.allowlist = allowlist;
+    this.id = node.peerId.toString();
+    this.#executor = new LocalExecutor(kernel, (peer, digest) => this.pull(peer, digest));
+    // A peer's task runs under the executor, which pulls a component it lacks from that peer.
+    this.#server = new TaskServer(this.id, settings.meshSlots, (task, from, onProgress) =>
+      this.#executor.run(task.component, task.fn, task.args, { from, callId: `mesh:${task.id}`, onProgress }), DEDUP);
+    this.#client = new TaskClient(node, { timeoutMs: settings.meshTaskTimeoutMs, maxWaiters: settings.meshMaxWaiters, onRoundTrip: (ms) => this.roundTrips.record(ms) });
+    this.#membership = new Membership(node, settings.meshHeartbeatMs, () => this.#heartbeat(), {
+      joined: (peer) => {
+        kernel.bus.emit('kernel.warning', { message: `mesh: ${peer} joined` });
+        this.#dispatch();
+      },
+      gone: (peer, why) => {
+        kernel.bus.emit('kernel.warning', { message: `mesh: ${peer} is gone (${why})` });
+        this.#client.peerGone(peer, why);
+      },
+    });
+  }
+
+  static async start(kernel: Kernel, overrides: Partial<MeshSettings> = {}): Promise<Mesh> {
+    if (meshes.has(kernel)) throw new TitanError('TITAN_E_USAGE', 'this kernel already runs a mesh');
+    const settings: MeshSettings = { ...kernel.config, ...overrides };
+    const allowlist = await Allowlist.open(kernel.paths.home, settings.meshAllowlist, settings.meshPskFile !== '');
+    const node = await createMeshNode({
+      privateKey: await loadOrCreateIdentity(kernel.paths.home),
+      listen: settings.meshListen, allowlist, pskFile: settings.meshPskFile, mdns: settings.meshMdns,
+    });
+    const mesh = new Mesh(kernel, settings, node, allowlist);
+    await mesh.#start();
+    meshes.set(kernel, mesh);
+    return mesh;
+  }
+
+  async #start(): Promise<void> {
+    await this.node.handle(TASK_PROTOCOL, (stream, connection) => {
+      const from = connection.remotePeer.toString();
+      void this.#server.serve(stream, from);
+    }, { maxInboundStreams: 64 });
+    await this.node.handle(BLOB_PROTOCOL, (stream) => void serveBlob(this.#kernel.registry, stream));
+    await this.node.start();
+    this.#membership.start();
+    this.#kernel.routeToolCalls((call, local) => this.#routeToolCall(call, local));
+    this.#kernel.supervisor.run('mesh', (signal) => this.#keepBootstrapped(signal));
+  }
+
+  // ---- where work runs -------------------------------------------------------------------
+
+  /** Runs a task somewhere in the mesh; resolves with its value, the node that ran it and whether it fell back. */
+  submit(request: TaskRequest): { id: string; result: Promise<Outcome>; cancel(): void } {
+    const id = request.id ?? randomUUID();
+    const kind = request.kind ?? 'tool';
+    const need: Need = { kind, name: request.name, range: request.range ?? '*' };
+    let cancel = () => {};
+    const result = new Promise<Outcome>((resolve, reject) => {
+      const job: Job = {
+        id, type: request.type ?? 'tool-call', need, fn: request.fn ?? 'invoke', args: request.args, exclude: new Set(),
+        onProgress: request.onProgress, resolve, reject,
+      };
+      cancel = () => this.#cancel(job);
+      if (request.assignee) {
+        const assignee = checkPeerId(request.assignee);
+        const member = this.#membership.get(assignee);
+        const ad = member?.components.find((c) => c.kind === kind && c.name === request.name);
+        // A named peer gets the task even without advertising the component: it pulls it from us.
+        const local = this.#executor.serving(need) ?? ad;
+        this.#send(job, assignee, ad?.version ?? local?.version ?? '0.0.0', local?.digest ?? ad?.digest ?? '');
+        return;
+      }
+      this.#enqueue(job);
+    });
+    return { id, result, cancel: () => cancel() };
+  }
+
+  async #routeToolCall(call: RoutedCall, local: () => Promise<unknown>): Promise<unknown> {
+    const need: Need = { kind: call.kind, name: call.name, range: call.manifest ? `^${call.manifest.version}` : '*', digest: call.manifest?.digest, version: call.manifest?.version };
+    const outcome = await new Promise<Outcome>((resolve, reject) => {
+      const onProgress = call.options?.callId
+        ? (kind: string, data: string) => this.#kernel.services.emit({ kind: call.kind, name: call.name, version: call.manifest?.version ?? '', digest: call.manifest?.digest ?? '' }, call.options?.callId, kind, data)
+        : undefined;
+      this.#enqueue({ id: randomUUID(), type: 'tool-call', need, fn: call.fn, args: call.args, exclude: new Set(), local: call.manifest ? local : undefined, onProgress, resolve, reject });
+    });
+    return outcome.value;
+  }
+
+  #view(): SchedulerView {
+    return {
+      self: this.id,
+      localSlots: this.#settings.meshSlots,
+      localRunning: () => this.#localRunning,
+      localCan: (job) => job.local !== undefined || this.#executor.serving(job.need) !== undefined,
+      members: () => this.#membership.members(),
+      inFlight: (peer) => this.#client.inFlight(peer),
+    };
+  }
+
+  #enqueue(job: Job): void {
+    this.#queue.push(job);
+    this.#dispatch();
+  }
+
+  #dispatch(): void {
+    if (this.#queue.length === 0) return;
+    const view = this.#view();
+    while (this.#queue.length > 0) {
+      const job = this.#queue[0];
+      const where = place(view, job);
+      if (where === 'wait') return;
+      this.#queue.shift();
+      if (where instanceof TitanError) job.reject(where);
+      else if (where.where === 'local') this.#runHere(job, false);
+      else this.#send(job, where.peer, where.version, where.digest);
+    }
+  }
+
+  #runHere(job: Job, fallback: boolean, from?: string): void {
+    this.#localRunning++;
+    if (fallback) this.counters.fallbacks++;
+    else this.counters.localRuns++;
+    const run = job.local ?? (() => this.#executor.run(job.need, job.fn, job.args, { from, callId: `mesh:${job.id}`, onProgress: job.onProgress }));
+    run()
+      .then((value) => job.resolve({ value, node: this.id, fallback }), (error: Error) => job.reject(error))
+      .finally(() => {
+        this.#localRunning--;
+        this.#dispatch();
+      });
+  }
+
+  #send(job: Job, peer: string, version: string, digest: string): void {
+    // Pinned to the binary sent: a fallback here runs the same one, pulled from the peer if need be.
+    if (digest) job.need = { ...job.need, version, digest };
+    const task: TaskMessage = {
+      t: 'task', id: job.id, type: job.type, assignee: peer,
+      component: { kind: job.need.kind, name: job.need.name, range: job.need.range, version, digest }, fn: job.fn, args: job.args,
+    };
+    this.counters.offloaded++;
+    this.#client.run(task, job.onProgress).then(
+      (value) => job.resolve({ value, node: peer, fallback: false }),
+      (error: Error) => {
+        if (!(error instanceof Lost)) return job.reject(error);
+        if (error.reason === 'peer-lost' || error.reason === 'send-failed') {
+          // The peer died holding it: run it once more elsewhere (it never answered, so no result was used).
+          job.exclude.add(peer);
+          this.counters.redispatched++;
+          this.#queue.unshift(job);
+          return;
+        }
+        this.#runHere(job, true, peer); // timed out or too many waiters: this node runs it now
+      },
+    ).finally(() => this.#dispatch());
+  }
+
+  #cancel(job: Job): void {
+    const queued = this.#queue.indexOf(job);
+    if (queued >= 0) {
+      this.#queue.splice(queued, 1);
+      job.reject(new TitanError('TITAN_E_MESH_CANCELLED', `task ${job.id} was cancelled before it started`));
+      return;
+    }
+    for (const member of this.#membership.members()) void this.#client.cancel(job.id, member.id);
+  }
+
+  /** Fetches a component blob by digest from a peer, verifies it and publishes it here. */
+  async pull(peer: string, digest: string): Promise<PullResult> {
+    const result = await pullComponent(this.node, this.#kernel.registry, checkPeerId(peer), digest);
+    if (result.imported) {
+      this.counters.pulls++;
+      this.#kernel.bus.emit('kernel.warning', { message: `mesh: pulled ${result.manifest.kind}/${result.manifest.name}@${result.manifest.version} from ${peer} (${result.bytes} bytes, sha256 verified)` });
+    }
+    return result;
+  }
+
+  // ---- membership and state --------------------------------------------------------------
+
+  #heartbeat() {
+    const slots = this.#settings.meshSlots;
+    const busy = this.#server.running + this.#server.queued + this.#localRunning;
+    return { slots, freeSlots: Math.max(0, slots - busy), load: slots > 0 ? busy / slots : 1, components: this.#executor.advertised() };
+  }
+
+  async #keepBootstrapped(kernelStopping: AbortSignal): Promise<void> {
+    const stopped = AbortSignal.any([kernelStopping, this.#stop.signal]);
+    const signal = stopped;
+    while (!signal.aborted) {
+      for (const address of this.#settings.meshBootstrap) {
+        const peer = multiaddr(address).getComponents().findLast((c) => c.name === 'p2p')?.value;
+        if (!peer || peer === this.id || this.node.getConnections(peerIdFromString(peer)).length > 0) continue;
+        await this.node.dial(multiaddr(address), { signal: AbortSignal.any([signal, AbortSignal.timeout(REDIAL_MS)]) }).catch(() => {});
+      }
+      // Peers heard of through gossip but not connected directly: dial them for the task protocol.
+      for (const member of this.#membership.members()) {
+        if (this.node.getConnections(peerIdFromString(member.id)).length > 0) continue;
+        await this.node.dial(member.addrs.map((a) => multiaddr(a)), { signal: AbortSignal.any([signal, AbortSignal.timeout(REDIAL_MS)]) }).catch(() => {});
+      }
+      await sleep(REDIAL_MS, stopped);
+    }
+    await this.stop();
+  }
+
+  /** Connects to a peer by multiaddr (with /p2p/<id>); refused unless both sides admit each other. */
+  async dial(address: string): Promise<string> {
+    try {
+      const signal = AbortSignal.timeout(10_000);
+      const connection = await this.node.dial(multiaddr(address), { signal });
+      // A peer that does not admit us drops the connection right after the handshake: only a
+      // protocol stream that opens proves we are in.
+      const stream = await connection.newStream(TASK_PROTOCOL, { signal });
+      await stream.close();
+      return connection.remotePeer.toString();
+    } catch (error) {
+      throw new TitanError('TITAN_E_MESH_UNREACHABLE', `cannot connect to ${address}: ${(error as Error).message}`);
+    }
+  }
+
+  peers(): PeerInfo[] {
+    const now = Date.now();
+    return this.#membership.members().map((m) => ({
+      id: m.id, connected: this.node.getConnections(peerIdFromString(m.id)).length > 0, load: Number(m.load.toFixed(3)),
+      freeSlots: m.freeSlots, slots: m.slots, lastSeenMs: now - m.lastSeen, addrs: m.addrs, components: m.components,
+    }));
+  }
+
+  status() {
+    return {
+      id: this.id,
+      addrs: this.node.getMultiaddrs().map(String),
+      peers: this.#membership.members().length,
+      connections: this.node.getConnections().length,
+      slots: this.#settings.meshSlots,
+      running: { local: this.#localRunning, forPeers: this.#server.running },
+      queued: this.#queue.length,
+      waiting: this.#client.waiting,
+      tasks: { sent: this.#client.stats.sent, received: this.#server.stats.received, executedForPeers: this.#server.stats.executed, ...this.counters,
+        duplicatesSuppressed: this.#server.stats.duplicatesSuppressed, refused: this.#server.stats.refused, timedOut: this.#client.stats.timedOut,
+        peerLost: this.#client.stats.peerLost, lateResults: this.#client.stats.lateResults, cancelled: this.#server.stats.cancelled },
+      roundTrip: this.roundTrips.summary(),
+      allowlist: this.allowlist.peers(),
+      privateNetwork: this.#settings.meshPskFile !== '',
+      mdns: this.#settings.meshMdns,
+      heartbeatMs: this.#settings.meshHeartbeatMs,
+      taskTimeoutMs: this.#settings.meshTaskTimeoutMs,
+    };
+  }
+
+  async allow(peer: string): Promise<string[]> {
+    return this.allowlist.allow(peer);
+  }
+
+  /** Removes a peer from the allowlist and closes its connections at once. */
+  async deny(peer: string): Promise<{ peers: string[]; stillInConfig: boolean }> {
+    const result = await this.allowlist.deny(peer);
+    if (!this.allowlist.allows(peer)) await this.node.hangUp(peerIdFromString(peer)).catch(() => {});
+    return result;
+  }
+
+  async stop(): Promise<void> {
+    if (this.#stop.signal.aborted) return;
+    this.#stop.abort();
+    this.#kernel.routeToolCalls(undefined);
+    this.#membership.stop();
+    this.#client.close();
+    this.#server.close();
+    for (const job of this.#queue.splice(0)) {
+      if (job.local) this.#runHere(job, true);
+      else job.reject(new TitanError('TITAN_E_SHUTTING_DOWN', 'the mesh is stopping'));
+    }
+    await this.node.stop();
+    await this.#executor.close();
+    meshes.delete(this.#kernel);
+  }
+}

@@ -1,0 +1,48 @@
+// What travels on the task protocol: one JSON object per length-prefixed frame, in both directions
+// of a kept-open stream. A task names its assignee, so a node that is not it refuses to run it.
+import type { ComponentKind } from '../registry/manifest.ts';
+
+export const TASK_PROTOCOL = '/titan/task/1.0.0';
+export const BLOB_PROTOCOL = '/titan/blob/1.0.0';
+export const HEARTBEAT_TOPIC = 'titan/mesh/heartbeat/1';
+
+/** The work the scheduler may offload. Tool calls run a component export; the rest name their task type. */
+export type TaskType = 'tool-call' | 'reflex-compile' | 'embedding-batch' | 'index-build';
+export const TASK_TYPES: readonly TaskType[] = ['tool-call', 'reflex-compile', 'embedding-batch', 'index-build'];
+
+export type ComponentNeed = { kind: ComponentKind; name: string; version: string; digest: string; range: string };
+
+export type TaskMessage = {
+  t: 'task';
+  id: string;
+  type: TaskType;
+  /** Peer id of the one node that may run it. */
+  assignee: string;
+  component: ComponentNeed;
+  fn: string;
+  args: unknown[];
+};
+export type CancelMessage = { t: 'cancel'; id: string };
+export type ProgressMessage = { t: 'progress'; id: string; kind: string; data: string };
+export type WireError = { code: string; message: string };
+export type ResultMessage = { t: 'result'; id: string; ok: true; value: unknown } | { t: 'result'; id: string; ok: false; error: WireError };
+
+export type ToPeer = TaskMessage | CancelMessage;
+export type FromPeer = ProgressMessage | ResultMessage;
+
+export type ComponentAd = { kind: string; name: string; version: string; digest: string };
+export type Heartbeat = { id: string; seq: number; freeSlots: number; slots: number; load: number; components: ComponentAd[]; addrs: string[] };
+
+export type BlobRequest = { digest: string };
+export type BlobReply = { ok: true; manifest: Record<string, unknown>; size: number } | { ok: false; error: WireError };
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export function encode(message: unknown): Uint8Array {
+  return encoder.encode(JSON.stringify(message));
+}
+
+export function decode<T>(bytes: Uint8Array): T {
+  return JSON.parse(decoder.decode(bytes)) as T;
+}

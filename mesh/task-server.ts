@@ -1,0 +1,135 @@
+// The receiving side of the task protocol. Each peer keeps one stream open to us; every task on
+// it must name this node as assignee (anything else is refused unrun). Task ids are remembered in
+// a bounded TTL cache: a repeated id never runs twice - it gets the first run's result, or joins
+// the run in progress. At most `slots` tasks run at once; the rest queue, and a cancel removes a
+// queued task before it starts (a running guest call cannot be interrupted, its result is dropped).
+import type { Stream } from '@libp2p/interface';
+import { TitanError } from '../common/errors.ts';
+import { FramedStream } from './frames.ts';
+import { TASK_TYPES, type FromPeer, type ResultMessage, type TaskMessage, type ToPeer, type WireError } from './messages.ts';
+import { TtlCache } from './ttl-cache.ts';
+
+export type TaskExecutor = (task: TaskMessage, from: string, onProgress: (kind: string, data: string) => void) => Promise<unknown>;
+
+type Channel = FramedStream<ToPeer, FromPeer>;
+type Seen = { state: 'queued' | 'running'; channels: Set<Channel>; from: string } | { state: 'done'; result: ResultMessage };
+
+export type TaskServerStats = { received: number; executed: number; duplicatesSuppressed: number; refused: number; cancelled: number; running: number; queued: number };
+
+export class TaskServer {
+  readonly #self: string;
+  readonly #slots: number;
+  readonly #execute: TaskExecutor;
+  readonly #seen: TtlCache<Seen>;
+  readonly #queue: Array<{ task: TaskMessage; from: string }> = [];
+  readonly #channels = new Set<Channel>();
+  #running = 0;
+  readonly stats: TaskServerStats = { received: 0, executed: 0, duplicatesSuppressed: 0, refused: 0, cancelled: 0, running: 0, queued: 0 };
+
+  constructor(self: string, slots: number, execute: TaskExecutor, dedup: { maxEntries: number; ttlMs: number }) {
+    this.#self = self;
+    this.#slots = slots;
+    this.#execute = execute;
+    this.#seen = new TtlCache(dedup.maxEntries, dedup.ttlMs);
+  }
+
+  get running(): number {
+    return this.#running;
+  }
+
+  get queued(): number {
+    return this.#queue.length;
+  }
+
+  /** The libp2p stream handler for TASK_PROTOCOL. */
+  async serve(stream: Stream, from: string): Promise<void> {
+    const channel: Channel = new FramedStream(stream);
+    this.#channels.add(channel);
+    await channel.readAll((message) => this.#onMessage(channel, from, message));
+    this.#channels.delete(channel);
+  }
+
+  close(): void {
+    for (const channel of this.#channels) channel.close();
+  }
+
+  #onMessage(channel: Channel, from: string, message: ToPeer): void {
+    if (message.t === 'cancel') return this.#cancel(String(message.id), from);
+    if (message.t !== 'task') return;
+    this.stats.received++;
+    const problem = this.#check(message);
+    if (problem) {
+      this.stats.refused++;
+      void channel.send({ t: 'result', id: String(message.id), ok: false, error: problem }).catch(() => {});
+      return;
+    }
+    const seen = this.#seen.get(message.id);
+    if (seen) {
+      this.stats.duplicatesSuppressed++;
+      if (seen.state === 'done') void channel.send(seen.result).catch(() => {});
+      else seen.channels.add(channel);
+      return;
+    }
+    this.#seen.set(message.id, { state: 'queued', channels: new Set([channel]), from });
+    this.#queue.push({ task: message, from });
+    this.#pump();
+  }
+
+  #check(task: TaskMessage): WireError | undefined {
+    if (typeof task.id !== 'string' || task.id.length === 0 || task.id.length > 200) return wire(new TitanError('TITAN_E_MESH_TASK_INVALID', 'a task needs an id of 1-200 characters'));
+    if (task.assignee !== this.#self) {
+      return wire(new TitanError('TITAN_E_MESH_NOT_ASSIGNEE', `task ${task.id} is assigned to ${task.assignee}, not to this node (${this.#self})`));
+    }
+    if (!TASK_TYPES.includes(task.type)) return wire(new TitanError('TITAN_E_MESH_TASK_INVALID', `unknown task type "${task.type}"`));
+    if (!task.component || typeof task.fn !== 'string' || !Array.isArray(task.args)) return wire(new TitanError('TITAN_E_MESH_TASK_INVALID', `task ${task.id} lacks its component, function or arguments`));
+    return undefined;
+  }
+
+  #pump(): void {
+    while (this.#running < Math.max(1, this.#slots) && this.#queue.length > 0) {
+      const { task, from } = this.#queue.shift()!;
+      const seen = this.#seen.get(task.id);
+      if (!seen || seen.state !== 'queued') continue; // cancelled while queued
+      seen.state = 'running';
+      this.#running++;
+      void this.#run(task, from, seen.channels).finally(() => {
+        this.#running--;
+        this.#pump();
+      });
+    }
+    this.stats.running = this.#running;
+    this.stats.queued = this.#queue.length;
+  }
+
+  async #run(task: TaskMessage, from: string, channels: Set<Channel>): Promise<void> {
+    this.stats.executed++;
+    const progress = (kind: string, data: string) => {
+      for (const channel of channels) void channel.send({ t: 'progress', id: task.id, kind, data }).catch(() => {});
+    };
+    let result: ResultMessage;
+    try {
+      result = { t: 'result', id: task.id, ok: true, value: await this.#execute(task, from, progress) };
+    } catch (error) {
+      result = { t: 'result', id: task.id, ok: false, error: wire(error) };
+    }
+    const seen = this.#seen.get(task.id);
+    this.#seen.set(task.id, { state: 'done', result });
+    if (seen && seen.state === 'done') return; // cancelled while running: the sender has moved on
+    for (const channel of channels) void channel.send(result).catch(() => {});
+  }
+
+  #cancel(id: string, from: string): void {
+    const seen = this.#seen.get(id);
+    if (!seen || seen.state === 'done' || seen.from !== from) return;
+    this.stats.cancelled++;
+    const result: ResultMessage = { t: 'result', id, ok: false, error: wire(new TitanError('TITAN_E_MESH_CANCELLED', `task ${id} was cancelled by its sender`)) };
+    const channels = seen.channels;
+    this.#seen.set(id, { state: 'done', result });
+    for (const channel of channels) void channel.send(result).catch(() => {});
+  }
+}
+
+export function wire(error: unknown): WireError {
+  if (error instanceof TitanError) return { code: error.code, message: error.message };
+  return { code: 'TITAN_E_INTERNAL', message: error instanceof Error ? error.message : String(error) };
+}

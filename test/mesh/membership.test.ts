@@ -1,0 +1,55 @@
+// Real libp2p nodes in separate processes on 127.0.0.1: joining by the bootstrap list, heartbeats
+// carrying slots and components, a killed node marked gone, and a peer outside the allowlist
+// refused at connection time.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { PeerInfo } from '../../mesh/mesh.ts';
+import { BUSY, spawnNode, until, type TestNode } from './support/cluster.ts';
+
+const sees = async (node: TestNode, other: TestNode) => (await node.request<PeerInfo[]>({ op: 'peers' })).find((p) => p.id === other.id);
+
+test('nodes join by bootstrap, advertise slots and components, and a killed node is marked gone', async (t) => {
+  const a = await spawnNode(t, { fixtures: [BUSY], settings: { meshSlots: 3 } });
+  const b = await spawnNode(t, { settings: { meshAllowlist: [a.id], meshBootstrap: [a.tcp] } });
+  await a.request({ op: 'allow', peer: b.id });
+  await until('b hears a', async () => (await sees(b, a)) !== undefined);
+  await until('a hears b', async () => (await sees(a, b)) !== undefined);
+
+  const aSeenByB = (await sees(b, a))!;
+  assert.equal(aSeenByB.slots, 3);
+  assert.equal(aSeenByB.freeSlots, 3);
+  assert.deepEqual(aSeenByB.components.map((c) => `${c.kind}/${c.name}@${c.version}`), ['tool/busy@1.0.0']);
+  assert.match(aSeenByB.components[0].digest, /^sha256:[0-9a-f]{64}$/);
+  assert.equal(aSeenByB.connected, true);
+
+  await b.kill('SIGKILL');
+  await until('a marks b gone', async () => (await sees(a, b)) === undefined);
+});
+
+test('a node stops hearing a peer that goes silent: missed heartbeats mark it gone', async (t) => {
+  const a = await spawnNode(t, { settings: { meshHeartbeatMs: 200 } });
+  const b = await spawnNode(t, { settings: { meshAllowlist: [a.id], meshBootstrap: [a.tcp], meshHeartbeatMs: 200 } });
+  await a.request({ op: 'allow', peer: b.id });
+  await until('a hears b', async () => (await sees(a, b)) !== undefined);
+  b.child.kill('SIGSTOP'); // alive, connected, silent
+  t.after(() => b.child.kill('SIGCONT'));
+  await until('a marks the silent b gone', async () => (await sees(a, b)) === undefined);
+  b.child.kill('SIGCONT');
+});
+
+test('a peer outside the allowlist is refused at connection time', async (t) => {
+  const a = await spawnNode(t, { fixtures: [BUSY] });
+  const stranger = await spawnNode(t, { settings: { meshAllowlist: [a.id] } }); // it trusts a, a does not know it
+  for (const address of [a.tcp, a.addrs.find((x) => x.includes('/quic-v1'))!]) {
+    await assert.rejects(stranger.request({ op: 'dial', address }), (error: Error & { code?: string }) => {
+      assert.equal(error.code, 'TITAN_E_MESH_UNREACHABLE');
+      return true;
+    });
+  }
+  const status = await a.request<{ connections: number; peers: number }>({ op: 'status' });
+  assert.equal(status.connections, 0);
+  assert.equal(status.peers, 0);
+  // Once allowed, the same peer connects.
+  await a.request({ op: 'allow', peer: stranger.id });
+  assert.equal(await stranger.request({ op: 'dial', address: a.tcp }), a.id);
+});
