@@ -15,6 +15,13 @@ export type HostServices = {
   sql?: SqlService;
   /** The folder tools work in (exec, files), unless a grant names another. */
   workspace?: string;
+  /** The agent's tools, for reflexes (titan:host/tools). Set by the kernel once it opens. */
+  tools?: ToolService;
+};
+
+/** Runs a tool for a component; `callId` is the caller's call (a guard replays recorded results by it). */
+export type ToolService = {
+  invoke(caller: ComponentIdentity, callId: string | undefined, name: string, input: string): Promise<string>;
 };
 
 export type SqlParam = null | number | bigint | string | Uint8Array | boolean;

@@ -10,8 +10,9 @@ type TakeRows = (handle: number) => Array<Record<string, unknown>> | undefined;
 export type Thread = { id: string; user_id: string; title: string | null; channel: string | null; external_id: string | null; created_at: number; updated_at: number };
 export type TurnState = 'pending' | 'streaming' | 'awaiting_approval' | 'completed' | 'failed' | 'interrupted';
 export type Turn = { id: string; thread_id: string; state: TurnState; error: string | null; created_at: number; updated_at: number };
-export type StoredMessage = { pos: number; id: string; turn_id: string | null; role: string; content: string; created_at: number };
-export type NewMessage = { id: string; role: string; content: string; turnId?: string };
+/** source: "reflex:<name>@<version>" or "shadow" when the answer came without the model; null otherwise. */
+export type StoredMessage = { pos: number; id: string; turn_id: string | null; role: string; content: string; created_at: number; source?: string | null };
+export type NewMessage = { id: string; role: string; content: string; turnId?: string; source?: string };
 export type SchemaStatus = { version: number; latest: number; dialect: string; applied: Array<{ version: number; name: string; applied_at: number }>; pending: Array<{ version: number; name: string }> };
 
 /** Operations that read only; a database outage during one is not a failed write. */

@@ -34,7 +34,7 @@ function channelFor(name: string) {
 function servicesOver(name: string): HostServices {
   const { channel, pending } = channelFor(name);
   const post = (message: HostRequest) => channel.postMessage(message);
-  const kvCall = (op: 'get' | 'set' | 'delete' | 'list', args: unknown[]) =>
+  const ask = (request: (id: string) => HostRequest) =>
     new Promise<unknown>((resolve, reject) => {
       const id = randomUUID();
       pending.set(id, (reply) => {
@@ -42,8 +42,9 @@ function servicesOver(name: string): HostServices {
         if (reply.type === 'kv-reply' && reply.error !== undefined) reject(new Error(reply.error));
         else if (reply.type === 'kv-reply') resolve(reply.value);
       });
-      post({ type: 'kv', id, op, args });
+      post(request(id));
     });
+  const kvCall = (op: 'get' | 'set' | 'delete' | 'list', args: unknown[]) => ask((id) => ({ type: 'kv', id, op, args }));
   return {
     log: (component, level, message, fields) => post({ type: 'log', component, level, message, fields }),
     emit: (component, callId, kind, data) => post({ type: 'emit', component, callId, kind, data }),
@@ -52,6 +53,9 @@ function servicesOver(name: string): HostServices {
       set: (ns, key, value, limits) => kvCall('set', [ns, key, value, limits]) as Promise<void>,
       delete: (ns, key) => kvCall('delete', [ns, key]) as Promise<boolean>,
       list: (ns, prefix) => kvCall('list', [ns, prefix]) as Promise<string[]>,
+    },
+    tools: {
+      invoke: (component, callId, name, input) => ask((id) => ({ type: 'tool', id, component, callId, name, input })) as Promise<string>,
     },
   };
 }

@@ -55,12 +55,25 @@ export class WorkerHost {
     if (request.type === 'log') return this.#services.log(request.component, request.level, request.message, request.fields);
     if (request.type === 'emit') return this.#services.emit(request.component, request.callId, request.kind, request.data);
     if (request.type === 'started') return this.#starting.get(request.taskId)?.();
+    if (request.type === 'tool') return this.#serveTool(request);
     const kv = this.#services.kv as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
     let reply: HostReply;
     try {
       reply = { type: 'kv-reply', id: request.id, value: await kv[request.op](...request.args) };
     } catch (error) {
       reply = { type: 'kv-reply', id: request.id, error: error instanceof Error ? error.message : String(error) };
+    }
+    this.#channel?.postMessage(reply);
+  }
+
+  async #serveTool(request: Extract<HostRequest, { type: 'tool' }>): Promise<void> {
+    let reply: HostReply;
+    try {
+      if (!this.#services.tools) throw new Error('TITAN_E_SLOT_EMPTY: this kernel runs no tools');
+      reply = { type: 'kv-reply', id: request.id, value: await this.#services.tools.invoke(request.component, request.callId, request.name, request.input) };
+    } catch (error) {
+      const coded = error as { code?: string; message?: string };
+      reply = { type: 'kv-reply', id: request.id, error: coded.code ? `${coded.code}: ${coded.message}` : String(coded.message ?? error) };
     }
     this.#channel?.postMessage(reply);
   }

@@ -32,6 +32,8 @@ export type HostRequest =
   | { type: 'log'; component: ComponentIdentity; level: LogLevel; message: string; fields?: Record<string, string> }
   | { type: 'emit'; component: ComponentIdentity; callId?: string; kind: string; data: string }
   | { type: 'kv'; id: string; op: 'get' | 'set' | 'delete' | 'list'; args: unknown[] }
+  /** titan:host/tools from a worker: the kernel runs the tool and answers with a kv-reply of the same id. */
+  | { type: 'tool'; id: string; component: ComponentIdentity; callId?: string; name: string; input: string }
   /** The instance is ready and the guest call begins: the time limit counts from here. */
   | { type: 'started'; taskId: string };
 

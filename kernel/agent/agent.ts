@@ -12,6 +12,10 @@ import { IdentityPrompt } from './identity.ts';
 import { ToolCatalog } from './tool-catalog.ts';
 import { TraceRecorder } from './trace.ts';
 import { TurnRun, type LlmStream, type ToolInvoker, type TurnOptions } from './turn.ts';
+import type { FastResult } from '../reflex/router.ts';
+
+/** The fast path a new turn asks before the model (the reflex service's). */
+export type FastPath = (input: { threadId: string; turnId: string; prompt: string }) => Promise<FastResult>;
 
 export type AgentOptions = Partial<TurnOptions> & {
   workspace: string;
@@ -41,6 +45,8 @@ export class Agent {
   readonly approvals: Approvals;
   readonly #runs = new Map<string, TurnRun>();
   readonly #workspace: string;
+  /** Set by the reflex service once it runs; unset, every turn goes to the model. */
+  fastPath: FastPath | undefined;
 
   constructor(kernel: Kernel, options: AgentOptions) {
     this.#kernel = kernel;
@@ -74,7 +80,7 @@ export class Agent {
   }
 
   /** Stores the user's message (committed when this resolves) and starts a turn answering it. */
-  async send(userId: string, threadId: string, text: string): Promise<SendResult> {
+  async send(userId: string, threadId: string, text: string, options: { modelOnly?: boolean } = {}): Promise<SendResult> {
     if (typeof text !== 'string' || text.trim() === '') throw new TitanError('TITAN_E_USAGE', 'the message is empty');
     if ([...this.#runs.values()].some((r) => r.threadId === threadId)) {
       throw new TitanError('TITAN_E_USAGE', 'a turn is already running in this thread', { fix: 'wait for it, or interrupt it' });
@@ -84,17 +90,18 @@ export class Agent {
     // One transaction: the thread is checked to be this user's, the turn opened (pending, then
     // streaming), the message stored.
     await this.#kernel.store.request('turns.begin', { userId, threadId, turnId, message: { id: messageId, role: 'user', content: text } });
-    const run = this.#start(threadId, turnId, 0, undefined, 'streaming');
+    const fastPath = this.fastPath && !options.modelOnly ? this.fastPath : undefined;
+    const run = this.#start(threadId, turnId, 0, undefined, 'streaming', fastPath && (() => fastPath({ threadId, turnId, prompt: text })));
     run.log.emit({ type: 'turn.started', userMessageId: messageId });
     return { threadId, turnId, messageId, run };
   }
 
-  #start(threadId: string, turnId: string, startSeq = 0, decided?: ReadonlyMap<string, Decision>, state?: TurnState): TurnRun {
+  #start(threadId: string, turnId: string, startSeq = 0, decided?: ReadonlyMap<string, Decision>, state?: TurnState, fastPath?: () => Promise<FastResult>): TurnRun {
     const recorder = this.#traceDir ? new TraceRecorder(turnId) : undefined;
     const run = new TurnRun(
       {
         kernel: this.#kernel, store: this.#kernel.store, identity: this.identity, tools: this.tools, approvals: this.approvals,
-        options: this.#options, cancelTool: this.#cancelTool, decided,
+        options: this.#options, cancelTool: this.#cancelTool, decided, fastPath,
         llm: recorder ? recorder.llm(this.#llm) : this.#llm,
         invokeTool: recorder ? recorder.tools(this.#invokeTool) : this.#invokeTool,
       },

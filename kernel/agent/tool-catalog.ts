@@ -3,7 +3,14 @@
 import type { Kernel } from '../kernel.ts';
 import type { ToolSpec } from './llm-types.ts';
 
-export type ToolInfo = ToolSpec & { needsApproval: boolean; digest: string };
+/** sideEffects: the tool may change something (its manifest grants more than log, clock, events or read-only files). */
+export type ToolInfo = ToolSpec & { needsApproval: boolean; digest: string; sideEffects: boolean };
+
+const READ_ONLY_CAPABILITIES = new Set(['log', 'clock', 'events']);
+
+function hasSideEffects(capabilities: Record<string, Record<string, unknown>>): boolean {
+  return Object.entries(capabilities).some(([name, grant]) => !READ_ONLY_CAPABILITIES.has(name) && !(name === 'files' && grant.readOnly === true));
+}
 
 type Descriptor = { name: string; description: string; inputSchema: string; needsApproval: boolean };
 
@@ -34,7 +41,8 @@ export class ToolCatalog {
         } catch {
           // a tool with an unreadable schema still gets called with an object
         }
-        info = { name: component.name, description: raw.description, schema, needsApproval: raw.needsApproval, digest: component.digest };
+        const capabilities = this.#kernel.slot('tool', component.name).active?.manifest.capabilities ?? {};
+        info = { name: component.name, description: raw.description, schema, needsApproval: raw.needsApproval, digest: component.digest, sideEffects: hasSideEffects(capabilities) };
         this.#byDigest.set(component.digest, info);
       }
       const needsApproval = this.#guarded.has(info.name) || (info.needsApproval && !this.#trusted.has(info.name));

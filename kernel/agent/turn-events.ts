@@ -14,7 +14,9 @@ export type TurnEventBody =
   | { type: 'approval.decided'; approvalId: string; decision: 'approved' | 'rejected' | 'expired'; by: string; reason?: string }
   | { type: 'status'; message: string }
   | { type: 'error'; code: string; message: string; fix?: string }
-  | { type: 'turn.completed'; stopReason: string; usage?: { input_tokens: number; output_tokens: number }; from: 'model' | 'reflex' }
+  /** The answer came without the model: from a compiled reflex, or from the shadow cache. */
+  | { type: 'answer.source'; source: 'reflex' | 'shadow'; marker: string; reflex?: { name: string; version: string; confidence: number } }
+  | { type: 'turn.completed'; stopReason: string; usage?: { input_tokens: number; output_tokens: number }; from: 'model' | 'reflex' | 'shadow' }
   | { type: 'turn.failed'; code: string; message: string }
   | { type: 'turn.interrupted'; by: string };
 

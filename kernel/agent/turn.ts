@@ -13,6 +13,7 @@ import { assistantContent, toChatMessages, toolContent, unansweredToolCalls } fr
 import type { IdentityPrompt } from './identity.ts';
 import type { ChatMessage, ChatRequest, LlmEvent, ToolCall } from './llm-types.ts';
 import type { ToolCatalog, ToolInfo } from './tool-catalog.ts';
+import type { FastResult } from '../reflex/router.ts';
 
 /** What the model stream is doing besides answering (a retry, a failover), told as a status line. */
 export type LlmStatusLine = { type: string } & Record<string, unknown>;
@@ -36,6 +37,8 @@ export type TurnDeps = {
   decided?: ReadonlyMap<string, Decision>;
   /** How tools run: the kernel's components, or a recorded trace being replayed. */
   invokeTool: ToolInvoker;
+  /** Asked before the model on a new turn: a reflex's or the shadow cache's answer, if one fits. */
+  fastPath?: () => Promise<FastResult>;
 };
 
 /** 'suspended': the kernel stopped while the turn waited for an approval; it resumes on the decision. */
@@ -107,6 +110,7 @@ export class TurnRun {
     try {
       this.#state = this.#knownState ?? (await this.#deps.store.request<{ state: TurnState }>('turns.get', { id: this.turnId })).state;
       await this.#to('streaming');
+      if (this.#deps.fastPath && (await this.#answerFast(this.#deps.fastPath))) return { state: 'completed', text: this.#text };
       for (let step = 0; step < options.maxSteps; step++) {
         const history = await this.#history();
         const open = unansweredToolCalls(history);
@@ -124,6 +128,27 @@ export class TurnRun {
     } finally {
       await this.log.flush();
     }
+  }
+
+  /** The fast path (reflexes, then the shadow cache); false: the model answers, as always. */
+  async #answerFast(fastPath: () => Promise<FastResult>): Promise<boolean> {
+    let result: FastResult;
+    try {
+      result = await fastPath();
+    } catch (error) {
+      this.log.emit({ type: 'status', message: `the fast path failed (${(error as Error)?.message}); the model answers` });
+      return false;
+    }
+    for (const note of result.notes) this.log.emit({ type: 'status', message: note });
+    const answer = result.answer;
+    if (!answer) return false;
+    this.log.emit({ type: 'answer.source', source: answer.source, marker: answer.marker, reflex: answer.reflex });
+    this.#text = answer.text;
+    this.log.emit({ type: 'text', text: answer.text });
+    await this.#deps.store.appendMessages(this.threadId, [{ id: `${this.turnId}:${answer.source}`, role: 'assistant', turnId: this.turnId, content: answer.text, source: answer.marker }]);
+    await this.#to('completed');
+    this.log.emit({ type: 'turn.completed', stopReason: 'end_turn', from: answer.source });
+    return true;
   }
 
   async #history(): Promise<ChatMessage[]> {

@@ -142,13 +142,13 @@ export const conversations = {
       const params = [];
       for (const m of chunk) {
         if (!m || !m.id || !m.role || typeof m.content !== 'string') throw fail('invalid', 'each message needs id, role and content');
-        params.push(m.id, input.threadId, m.turnId ?? input.turnId ?? null, m.role, m.content, m.createdAt ?? at);
+        params.push(m.id, input.threadId, m.turnId ?? input.turnId ?? null, m.role, m.content, m.createdAt ?? at, m.source ?? null);
       }
       // One multi-row statement per chunk (one round trip); WHERE EXISTS: nothing is written for a
-      // missing thread. VALUES columns are column1..6 in both SQLite and PostgreSQL.
-      const rows = chunk.map(() => '(?, ?, ?, ?, ?, CAST(? AS BIGINT))').join(', ');
-      statements.push([`INSERT INTO messages (id, thread_id, turn_id, role, content, created_at)
-        SELECT column1, column2, column3, column4, column5, column6 FROM (VALUES ${rows}) AS incoming
+      // missing thread. VALUES columns are column1..7 in both SQLite and PostgreSQL.
+      const rows = chunk.map(() => '(?, ?, ?, ?, ?, CAST(? AS BIGINT), CAST(? AS TEXT))').join(', ');
+      statements.push([`INSERT INTO messages (id, thread_id, turn_id, role, content, created_at, source)
+        SELECT column1, column2, column3, column4, column5, column6, column7 FROM (VALUES ${rows}) AS incoming
         WHERE EXISTS (SELECT 1 FROM threads WHERE id = ?) ON CONFLICT (id) DO NOTHING`, [...params, input.threadId]]);
     }
     statements.push(['UPDATE threads SET updated_at = ? WHERE id = ?', [at, input.threadId]]);
@@ -162,7 +162,7 @@ export const conversations = {
     need(input, 'threadId');
     const limit = Math.min(Math.max(Number(input.limit ?? 50), 1), 1000);
     const before = input.beforePos ?? Number.MAX_SAFE_INTEGER;
-    return rowsPassedOn('SELECT * FROM (SELECT pos, id, turn_id, role, content, created_at FROM messages WHERE thread_id = ? AND pos < ? ORDER BY pos DESC LIMIT ?) recent ORDER BY pos',
+    return rowsPassedOn('SELECT * FROM (SELECT pos, id, turn_id, role, content, created_at, source FROM messages WHERE thread_id = ? AND pos < ? ORDER BY pos DESC LIMIT ?) recent ORDER BY pos',
       [input.threadId, before, limit]);
   },
 

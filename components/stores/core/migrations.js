@@ -128,6 +128,24 @@ export const MIGRATIONS = [
       `CREATE TABLE channel_cursors (channel TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at ${INT} NOT NULL)`,
     ],
   } /* end migration 5 */,
+  /* migration 6 */ {
+    version: 6,
+    additive: true,
+    name: 'reflex records (name, version, suspensions, tool versions) and where an answer came from',
+    tables: [],
+    up: ({ INT }) => [
+      'ALTER TABLE reflex_patterns ADD COLUMN name TEXT',
+      'ALTER TABLE reflex_patterns ADD COLUMN version TEXT',
+      'ALTER TABLE reflex_patterns ADD COLUMN reason TEXT',
+      'ALTER TABLE reflex_patterns ADD COLUMN tools TEXT',
+      'ALTER TABLE reflex_patterns ADD COLUMN centroid TEXT',
+      `ALTER TABLE reflex_patterns ADD COLUMN updated_at ${INT}`,
+      'CREATE UNIQUE INDEX reflex_patterns_name ON reflex_patterns (name)',
+      `ALTER TABLE reflex_stats ADD COLUMN suspensions ${INT} NOT NULL DEFAULT 0`,
+      // "reflex:<name>@<version>" or "shadow" for an answer given without the model; NULL: the model.
+      'ALTER TABLE messages ADD COLUMN source TEXT',
+    ],
+  } /* end migration 6 */,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -6,8 +6,9 @@ import { migrate, status } from './schema.js';
 import { conversations } from './conversations.js';
 import { admin } from './admin.js';
 import { channels } from './channels.js';
+import { reflexes } from './reflexes.js';
 
-const operations = { ...conversations, ...admin, ...channels, 'schema.status': () => ({ ...status(), dialect: sqlDialect() }) };
+const operations = { ...conversations, ...admin, ...channels, ...reflexes, 'schema.status': () => ({ ...status(), dialect: sqlDialect() }) };
 
 export const store = {
   describe() {

@@ -1,0 +1,182 @@
+// The reflex runtime: every generated reflex is this code plus the spec the miner extracted (the
+// compiler inlines both into one guest source). The host imports the same file to measure
+// precision and recall without building. No clock, no randomness: the same prompt always gives
+// the same match.
+//
+// match: the prompt is split into words; for each phrasing seen in the source turns (a template
+// such as ["what's", "the", "weather", "in", "{city}"]) the slot spans are found between their
+// neighbouring words, and the remaining words must (1) contain every core word (the words every
+// phrasing shares), (2) hold no word the phrasings never used apart from a few fillers, and (3)
+// hold no intent-changing word (negations, times, verbs of another intent). Confidence is 0.5 plus
+// half the Jaccard overlap of the remaining words with the template's words (1.0: a seen phrasing).
+
+const WORD = /[\p{L}\p{N}]+(?:['’\-][\p{L}\p{N}]+)*/gu;
+
+/** Words a user adds without changing what is asked. */
+export const FILLERS = ['please', 'pls', 'hey', 'hi', 'hello', 'thanks', 'thank', 'you', 'could', 'can', 'would', 'kindly', 'just', 'ok', 'okay', 'so', 'quick', 'quickly', 'me', 'the', 'a', 'an'];
+
+/** Words that change the intent: never a slot value, never ignored. */
+export const CONTRAST = ['not', "don't", 'dont', 'never', 'no', 'without', 'except', 'tomorrow', 'yesterday', 'today', 'tonight', 'week', 'month', 'year',
+  'last', 'next', 'previous', 'delete', 'remove', 'clear', 'erase', 'cancel', 'create', 'add', 'set', 'update', 'change', 'edit', 'send',
+  'write', 'save', 'store', 'undo', 'rename', 'move', 'copy', 'stop', 'start', 'why', 'how', 'when', 'who', 'average', 'history', 'forecast', 'all', 'every'];
+
+const IS_CONTRACTED = ['what', 'how', 'where', 'who', 'when', 'why', 'it', 'that', 'there', 'here'];
+const NOT_CONTRACTED = { "don't": 'do', "doesn't": 'does', "didn't": 'did', "isn't": 'is', "aren't": 'are', "wasn't": 'was', "can't": 'can', "won't": 'will', "shouldn't": 'should' };
+
+/** The prompt's words, lower-cased, with contractions spelled out ("what's" -> "what", "is"). */
+export function words(text) {
+  const found = [];
+  for (const m of String(text).matchAll(WORD)) {
+    const w = m[0].toLowerCase().replace(/’/g, "'");
+    const at = { start: m.index, end: m.index + m[0].length };
+    if (w.endsWith("'s") && IS_CONTRACTED.includes(w.slice(0, -2))) found.push({ w: w.slice(0, -2), ...at }, { w: 'is', ...at });
+    else if (w in NOT_CONTRACTED) found.push({ w: NOT_CONTRACTED[w], ...at }, { w: 'not', ...at });
+    else found.push({ w, ...at });
+  }
+  return found;
+}
+
+function isSlot(token) {
+  return token.length > 2 && token[0] === '{' && token[token.length - 1] === '}';
+}
+
+function applyForm(value, form) {
+  if (form === 'lower') return value.toLowerCase();
+  if (form === 'upper') return value.toUpperCase();
+  if (form === 'title') return value.toLowerCase().replace(/(^|[\s\-'])(\p{L})/gu, (_, sep, c) => sep + c.toUpperCase());
+  return value;
+}
+
+function lookup(value, path) {
+  let here = value;
+  for (const key of path) {
+    if (here === null || typeof here !== 'object') return undefined;
+    here = here[key];
+  }
+  return here;
+}
+
+function isFiller(w) {
+  return FILLERS.includes(w) && !CONTRAST.includes(w);
+}
+
+/** Checks the words left beside the slots; the confidence, or -1 when they change the intent. */
+function score(template, rest, spec) {
+  for (const core of spec.core) if (!rest.includes(core)) return -1;
+  for (const w of rest) if (!spec.vocab.includes(w) && !isFiller(w)) return -1;
+  // Fillers count on neither side: "please" neither adds to nor takes from the overlap.
+  const literals = new Set(template.filter((t) => !isSlot(t) && !isFiller(t)));
+  const have = new Set(rest.filter((w) => !isFiller(w)));
+  let shared = 0;
+  for (const w of have) if (literals.has(w)) shared++;
+  const union = new Set([...have, ...literals]).size;
+  return 0.5 + 0.5 * (union === 0 ? 1 : shared / union);
+}
+
+/**
+ * Finds one template in the prompt's words: each slot starts after the word before it in the
+ * template and ends at the word after it (or, at the end, after 1..maxSlotWords words: every
+ * length is tried, the best score wins, the shorter span on a tie). The slots, or null.
+ */
+function align(template, toks, prompt, spec, i = 0, cursor = 0, slots = {}, used = new Array(toks.length).fill(false)) {
+  while (i < template.length && !isSlot(template[i])) i++;
+  if (i >= template.length) {
+    const confidence = score(template, toks.filter((_, k) => !used[k]).map((t) => t.w), spec);
+    return confidence < 0 ? null : { slots: { ...slots }, confidence };
+  }
+  const name = template[i].slice(1, -1);
+  const left = i > 0 && !isSlot(template[i - 1]) ? template[i - 1] : null;
+  const right = i + 1 < template.length && !isSlot(template[i + 1]) ? template[i + 1] : null;
+  let start = i === 0 ? 0 : -1;
+  if (left !== null) {
+    for (let k = cursor; k < toks.length; k++) if (toks[k].w === left) { start = k + 1; break; }
+  }
+  if (start < 0 || start >= toks.length) return null;
+  const ends = [];
+  if (right !== null) {
+    for (let k = start + 1; k < toks.length; k++) if (toks[k].w === right) { ends.push(k); break; }
+  } else {
+    for (let k = start + 1; k <= Math.min(toks.length, start + spec.maxSlotWords); k++) ends.push(k);
+  }
+  let best = null;
+  for (const end of ends) {
+    const span = toks.slice(start, end);
+    // A slot value is never a word of the phrasings themselves ("right" in "... in Paris right now").
+    if (span.length > spec.maxSlotWords || span.some((t) => spec.vocab.includes(t.w) || CONTRAST.includes(t.w))) continue;
+    const marks = used.slice();
+    for (let k = start; k < end; k++) marks[k] = true;
+    const found = align(template, toks, prompt, spec, i + 1, end, { ...slots, [name]: prompt.slice(span[0].start, span[span.length - 1].end) }, marks);
+    if (found && (!best || found.confidence > best.confidence)) best = found;
+  }
+  return best;
+}
+
+/**
+ * The reflex export for a spec. invoke(name, inputJson) runs a tool (titan:host/tools), answering
+ * JSON text or throwing.
+ */
+export function createReflex(spec, invoke) {
+  const match = (prompt) => {
+    const toks = words(prompt);
+    let best = null;
+    for (const template of spec.templates) {
+      const found = align(template, toks, String(prompt), spec);
+      if (found && (!best || found.confidence > best.confidence)) best = found;
+    }
+    if (!best) return null;
+    return { confidence: Math.round(best.confidence * 1000) / 1000, slotsJson: JSON.stringify(best.slots) };
+  };
+  const execute = (slotsJson) => {
+    const slots = JSON.parse(slotsJson);
+    for (const name of spec.slots) {
+      if (typeof slots[name] !== 'string' || slots[name] === '') throw `slot "${name}" is missing`;
+    }
+    const results = [];
+    for (const call of spec.calls) {
+      const input = {};
+      for (const [key, source] of Object.entries(call.args)) {
+        input[key] = 'slot' in source ? applyForm(slots[source.slot], source.form) : source.value;
+      }
+      const output = invoke(call.tool, JSON.stringify(input));
+      let parsed = output;
+      try {
+        parsed = JSON.parse(output);
+      } catch {
+        // a tool may answer plain text
+      }
+      results.push(parsed);
+    }
+    let text = '';
+    for (const part of spec.answer) {
+      if ('text' in part) text += part.text;
+      else if ('slot' in part) text += applyForm(slots[part.slot], part.form);
+      else {
+        const value = lookup(results[part.call], part.path);
+        if (value === undefined || value === null || typeof value === 'object') throw `tool ${part.call} answered without ${part.path.join('.')}`;
+        text += String(value);
+      }
+    }
+    return text;
+  };
+  return {
+    describe() {
+      const properties = {};
+      for (const name of spec.slots) properties[name] = { type: 'string' };
+      const schema = { type: 'object', required: spec.slots, properties, 'x-titan-provenance': spec.provenance };
+      return { name: spec.name, description: spec.description, configSchema: JSON.stringify(schema) };
+    },
+    match,
+    execute,
+    /** Each source prompt must match with the slots it was mined with. */
+    smoke() {
+      for (const example of spec.examples) {
+        const found = match(example.prompt);
+        if (!found) throw `does not match its source prompt "${example.prompt}"`;
+        const slots = JSON.parse(found.slotsJson);
+        for (const name of spec.slots) {
+          if (slots[name] !== example.slots[name]) throw `extracts ${name}="${slots[name]}" from "${example.prompt}", expected "${example.slots[name]}"`;
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,65 @@
+// Reflex records (state, counters, provenance, the component that serves them) and the completed
+// turns the miner reads. Tables from migrations 3 and 6.
+import { nowMs } from 'titan:host/clock@0.1.0';
+import { batch, fail, rows } from './db.js';
+
+function placeholders(list) {
+  return list.map(() => '?').join(', ');
+}
+
+function toRecord(r) {
+  return {
+    id: r.id, name: r.name, version: r.version, state: r.state, description: r.intent, example: r.example,
+    slots: JSON.parse(r.slots), spec: JSON.parse(r.plan), component: r.component, provenance: JSON.parse(r.provenance),
+    reason: r.reason, tools: r.tools ? JSON.parse(r.tools) : {}, centroid: r.centroid ? JSON.parse(r.centroid) : [],
+    hits: Number(r.hits ?? 0), misses: Number(r.misses ?? 0), rejections: Number(r.rejections ?? 0), suspensions: Number(r.suspensions ?? 0),
+    modelCallsAvoided: Number(r.model_calls_avoided ?? 0), createdAt: Number(r.created_at), updatedAt: Number(r.updated_at ?? r.created_at),
+  };
+}
+
+export const reflexes = {
+  'reflexes.list'() {
+    return rows(`SELECT p.*, s.hits, s.misses, s.rejections, s.suspensions, s.model_calls_avoided FROM reflex_patterns p
+      LEFT JOIN reflex_stats s ON s.pattern_id = p.id WHERE p.name IS NOT NULL ORDER BY p.created_at, p.id`).map(toRecord);
+  },
+  /** Inserts or updates one record with its counters (the kernel keeps them and writes them back). */
+  'reflexes.save'(input) {
+    const r = input.record;
+    if (!r || !r.id || !r.name || !r.state) throw fail('invalid', '"record" with id, name and state is required');
+    const at = nowMs();
+    batch([
+      [`INSERT INTO reflex_patterns (id, intent, example, slots, plan, component, state, provenance, created_at, name, version, reason, tools, centroid, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET intent = excluded.intent, example = excluded.example,
+        slots = excluded.slots, plan = excluded.plan, component = excluded.component, state = excluded.state, provenance = excluded.provenance,
+        version = excluded.version, reason = excluded.reason, tools = excluded.tools, centroid = excluded.centroid, updated_at = excluded.updated_at`,
+      [r.id, r.description ?? '', r.example ?? '', JSON.stringify(r.slots ?? []), JSON.stringify(r.spec ?? {}), r.component ?? null, r.state,
+        JSON.stringify(r.provenance ?? []), r.createdAt ?? at, r.name, r.version ?? null, r.reason ?? null, JSON.stringify(r.tools ?? {}),
+        JSON.stringify(r.centroid ?? []), at]],
+      [`INSERT INTO reflex_stats (pattern_id, hits, misses, rejections, suspensions, model_calls_avoided, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (pattern_id) DO UPDATE SET hits = excluded.hits, misses = excluded.misses, rejections = excluded.rejections,
+        suspensions = excluded.suspensions, model_calls_avoided = excluded.model_calls_avoided, updated_at = excluded.updated_at`,
+      [r.id, r.hits ?? 0, r.misses ?? 0, r.rejections ?? 0, r.suspensions ?? 0, r.modelCallsAvoided ?? 0, at]],
+    ]);
+    return { saved: r.id };
+  },
+  'reflexes.delete'(input) {
+    if (!input.id) throw fail('invalid', '"id" is required');
+    const [, deleted] = batch([['DELETE FROM reflex_stats WHERE pattern_id = ?', [input.id]], ['DELETE FROM reflex_patterns WHERE id = ?', [input.id]]]);
+    if (deleted === 0) throw fail('not-found', `reflex ${input.id} not found`);
+    return { deleted: input.id };
+  },
+  /**
+   * The most recent completed turns the model answered (not a reflex or the shadow cache), with
+   * their messages and tool calls, for the miner. Newest first, `limit` turns.
+   */
+  'reflexes.turns'(input) {
+    const limit = Math.min(Math.max(Number(input.limit ?? 1000), 1), 5000);
+    const turns = rows(`SELECT id FROM turns WHERE state = 'completed' AND NOT EXISTS
+      (SELECT 1 FROM messages m WHERE m.turn_id = turns.id AND m.source IS NOT NULL) ORDER BY updated_at DESC LIMIT ?`, [limit]).map((t) => t.id);
+    if (turns.length === 0) return { messages: [], calls: [] };
+    return {
+      messages: rows(`SELECT turn_id, role, content FROM messages WHERE turn_id IN (${placeholders(turns)}) ORDER BY pos`, turns),
+      calls: rows(`SELECT id, turn_id, tool, arguments, status, result FROM tool_calls WHERE turn_id IN (${placeholders(turns)}) ORDER BY started_at, id`, turns),
+    };
+  },
+};

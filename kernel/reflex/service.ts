@@ -1,0 +1,452 @@
+// Reflexes, end to end: after completed model turns (debounced, in the background) the miner
+// looks for recurring patterns; an eligible one is compiled, built, published with its
+// provenance, guarded (reproduce the source answers, refuse near misses) and deployed through the
+// patch queue (approved by policy when reflexAutoApprove is on, else by a human). In service, the
+// fast path asks the serving reflexes, then the shadow cache; rejections, misses, a tool's new
+// version and a disagreement with the model (checked on a background sample) suspend a reflex.
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { TitanError } from '../../common/errors.ts';
+import type { ReflexSpec } from '../../components/reflexes/runtime.js';
+import type { ChatMessage } from '../agent/llm-types.ts';
+import type { ToolCatalog } from '../agent/tool-catalog.ts';
+import type { LlmStream } from '../agent/turn.ts';
+import type { Kernel } from '../kernel.ts';
+import type { Patch } from '../patches.ts';
+import { agrees, askModel } from './check.ts';
+import { compileReflex } from './compiler.ts';
+import { localEmbedder, providerEmbedder, type Embedder } from './embedder.ts';
+import { guardReflex } from './guard.ts';
+import { minePatterns, type MinedPattern, type ObservedTurn } from './miner.ts';
+import { deleteRecord, loadRecords, observedTurns, saveRecord, type ReflexRecord } from './records.ts';
+import { askReflexes, type FastResult } from './router.ts';
+import { ShadowWorkers } from './shadow.ts';
+import { ToolReplay } from './tool-replay.ts';
+
+export type ReflexEvents = {
+  changed: [ReflexRecord];
+  hit: [ReflexRecord];
+  miss: [ReflexRecord, string];
+  shadowHit: [];
+  /** A pattern became eligible (mined with enough support) and when it started serving, in ms. */
+  eligible: [string, number];
+  serving: [ReflexRecord, number];
+};
+
+export type ReflexServiceOptions = {
+  llm?: LlmStream;
+  tools?: ToolCatalog;
+  /** When the provider embeddings are configured (reflexEmbeddings: "provider"). */
+  embedder?: Embedder;
+  /** Called with a chat history after each model turn (the shadow workers' input); default: read from the store. */
+  mineDelayMs?: number;
+};
+
+const MISSES_TO_SUSPEND = 3;
+
+export class ReflexService extends EventEmitter<ReflexEvents> {
+  readonly #kernel: Kernel;
+  readonly #options: ReflexServiceOptions;
+  readonly #records = new Map<string, ReflexRecord>();
+  readonly #replay: ToolReplay;
+  readonly embedder: Embedder;
+  readonly shadow: ShadowWorkers | undefined;
+  #serving: ReflexRecord[] = [];
+  #mining: Promise<void> | undefined;
+  #mineAgain = false;
+  #mineTimer: NodeJS.Timeout | undefined;
+  #consecutiveMisses = new Map<string, number>();
+  #closed = false;
+  readonly #offs: Array<() => void> = [];
+  /** Turn id -> the reflex (or shadow) that answered it, for "ask the model instead". */
+  readonly #answeredBy = new Map<string, { source: 'reflex' | 'shadow'; name?: string; prompt: string; threadId: string }>();
+  readonly counters = { modelCallsAvoided: 0, shadowHits: 0, checks: 0, disagreements: 0 };
+
+  constructor(kernel: Kernel, options: ReflexServiceOptions = {}) {
+    super();
+    this.#kernel = kernel;
+    this.#options = options;
+    this.#replay = new ToolReplay(kernel);
+    this.embedder = options.embedder ?? localEmbedder;
+    const config = kernel.config;
+    if (config.shadowWorkers && options.llm && options.tools) {
+      const tools = options.tools;
+      this.shadow = new ShadowWorkers({
+        llm: options.llm, embedder: this.embedder, tools: () => tools.list(),
+        invokeTool: (name, input) => kernel.call('tool', name, 'invoke', [input]) as Promise<string>,
+        concurrency: config.shadowConcurrency, budgetPerHour: config.shadowBudgetPerHour, ttlMs: config.shadowTtlMs, similarity: config.shadowSimilarity,
+        onLog: (message) => kernel.logger.info({ component: 'reflex/shadow' }, message),
+      });
+    }
+  }
+
+  /** The embedder the configuration names: the provider's embeddings endpoint, or the local one. */
+  static embedderFor(kernel: Kernel, provider: Parameters<typeof providerEmbedder>[0] | undefined, env: Record<string, string | undefined> = process.env): Embedder {
+    if (kernel.config.reflexEmbeddings === 'provider' && provider) return providerEmbedder(provider, kernel.config.reflexEmbeddingModel, env);
+    return localEmbedder;
+  }
+
+  async start(): Promise<void> {
+    for (const record of await loadRecords(this.#kernel.store)) this.#records.set(record.name, record);
+    this.#refresh();
+    const bus = this.#kernel.bus;
+    this.#offs.push(bus.on('turn.event', (event) => {
+      if (event.type === 'turn.completed' && event.from === 'model') this.#scheduleMine();
+    }));
+    this.#offs.push(bus.on('component.deployed', (event) => void this.#onDeployed(event.slot, event.version, event.digest)));
+    this.#offs.push(bus.on('patch.changed', (event) => void this.#onPatch(event.id, event.state)));
+  }
+
+  list(): ReflexRecord[] {
+    return [...this.#records.values()].sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  get(name: string): ReflexRecord {
+    const record = this.#records.get(name) ?? [...this.#records.values()].find((r) => r.id === name);
+    if (!record) throw new TitanError('TITAN_E_REFLEX_NOT_FOUND', `no reflex named "${name}"`);
+    return record;
+  }
+
+  // ---- the fast path -----------------------------------------------------------------------
+
+  /** Before the model: a serving reflex above the threshold, else the shadow cache, else nothing. */
+  async fastPath(input: { threadId: string; turnId: string; prompt: string }): Promise<FastResult> {
+    const notes: string[] = [];
+    const outcome = await askReflexes(this.#kernel, this.#serving, input.prompt, this.#kernel.config.reflexThreshold);
+    if (outcome.kind === 'hit') {
+      const record = outcome.record;
+      record.hits++;
+      record.modelCallsAvoided++;
+      this.counters.modelCallsAvoided++;
+      this.#consecutiveMisses.delete(record.name);
+      this.#answeredBy.set(input.turnId, { source: 'reflex', name: record.name, prompt: input.prompt, threadId: input.threadId });
+      this.emit('hit', record);
+      void this.#persist(record);
+      this.#maybeCheck(record, input.prompt, outcome.text);
+      return { answer: { source: 'reflex', text: outcome.text, marker: `reflex:${record.name}@${record.version}`, reflex: { name: record.name, version: record.version ?? '', confidence: outcome.confidence } }, notes };
+    }
+    if (outcome.kind === 'miss') {
+      const record = outcome.record;
+      record.misses++;
+      notes.push(`reflex ${record.name} failed (${outcome.why.slice(0, 200)}); the model answers`);
+      this.emit('miss', record, outcome.why);
+      const misses = (this.#consecutiveMisses.get(record.name) ?? 0) + 1;
+      this.#consecutiveMisses.set(record.name, misses);
+      if (misses >= MISSES_TO_SUSPEND) await this.#suspend(record, `failed ${misses} times in a row (last: ${outcome.why.slice(0, 200)})`);
+      else void this.#persist(record);
+    }
+    const cached = await this.shadow?.lookup(input.threadId, input.prompt);
+    if (cached) {
+      this.counters.shadowHits++;
+      this.counters.modelCallsAvoided++;
+      this.#answeredBy.set(input.turnId, { source: 'shadow', prompt: input.prompt, threadId: input.threadId });
+      this.emit('shadowHit');
+      return { answer: { source: 'shadow', text: cached.text, marker: 'shadow' }, notes };
+    }
+    return { notes };
+  }
+
+  /** After a model turn: the shadow workers predict the thread's next requests. */
+  afterTurn(threadId: string, history: ChatMessage[]): void {
+    this.shadow?.afterTurn(threadId, history);
+  }
+
+  /**
+   * "Ask the model instead" for a turn a reflex or the shadow cache answered: counts against the
+   * reflex (enough rejections suspend it). Returns the prompt and thread to send to the model.
+   */
+  async reject(turnId: string): Promise<{ prompt: string; threadId: string; reflex?: string }> {
+    const answered = this.#answeredBy.get(turnId);
+    if (!answered) throw new TitanError('TITAN_E_NOT_FAST_ANSWER', `turn ${turnId} was not answered by a reflex or the shadow cache in this run of the kernel`);
+    this.#answeredBy.delete(turnId);
+    if (answered.source === 'reflex' && answered.name) {
+      const record = this.#records.get(answered.name);
+      if (record) {
+        record.rejections++;
+        // Two rejections, or one in twenty answers, whichever is more: the reflex is not trusted.
+        if (record.state === 'serving' && record.rejections >= Math.max(2, Math.ceil(record.hits / 20))) {
+          await this.#suspend(record, `the user asked the model instead ${record.rejections} times`);
+        } else await this.#persist(record);
+      }
+    }
+    return { prompt: answered.prompt, threadId: answered.threadId, reflex: answered.name };
+  }
+
+  /** Which reflex answered a turn in this run, if one did. */
+  answeredBy(turnId: string): { source: 'reflex' | 'shadow'; name?: string } | undefined {
+    const found = this.#answeredBy.get(turnId);
+    return found && { source: found.source, name: found.name };
+  }
+
+  // ---- by hand -----------------------------------------------------------------------------
+
+  async suspend(name: string, why = 'suspended by hand'): Promise<ReflexRecord> {
+    const record = this.get(name);
+    if (record.state !== 'serving') throw new TitanError('TITAN_E_REFLEX_STATE', `reflex ${record.name} is ${record.state}, not serving`);
+    await this.#suspend(record, why);
+    return record;
+  }
+
+  async resume(name: string): Promise<ReflexRecord> {
+    const record = this.get(name);
+    if (record.state !== 'suspended') throw new TitanError('TITAN_E_REFLEX_STATE', `reflex ${record.name} is ${record.state}, not suspended`);
+    if (this.#kernel.slot('reflex', record.name).active?.manifest.version !== record.version) {
+      throw new TitanError('TITAN_E_REFLEX_STATE', `reflex ${record.name}@${record.version} is not deployed`, { fix: 'deploy its patch first (titan kernel patches)' });
+    }
+    // Resuming is the owner's decision to trust the tools as they are now.
+    record.tools = this.#toolDigests(record.spec);
+    record.state = 'serving';
+    record.reason = null;
+    record.rejections = 0;
+    this.#consecutiveMisses.delete(record.name);
+    await this.#save(record);
+    return record;
+  }
+
+  async delete(name: string): Promise<ReflexRecord> {
+    const record = this.get(name);
+    this.#records.delete(record.name);
+    this.#refresh();
+    await deleteRecord(this.#kernel.store, record.id);
+    // Yanked, so the update watcher never proposes it again; the slot is no longer asked.
+    if (record.version) {
+      await this.#kernel.registry.yank({ kind: 'reflex', name: record.name, version: record.version }, 'reflex deleted').catch(() => {});
+    }
+    this.emit('changed', { ...record, state: 'discarded', reason: 'deleted' });
+    return record;
+  }
+
+  // ---- mining and compiling ------------------------------------------------------------------
+
+  #scheduleMine(): void {
+    if (this.#closed) return;
+    clearTimeout(this.#mineTimer);
+    this.#mineTimer = setTimeout(() => void this.mine().catch((error: unknown) => this.#log('warn', `mining failed: ${(error as Error).message}`)), this.#options.mineDelayMs ?? 200);
+    this.#mineTimer.unref?.();
+  }
+
+  /** Mines the recent turns and compiles what became eligible. One run at a time; a request during a run runs again after it. */
+  mine(): Promise<void> {
+    if (this.#mining) {
+      this.#mineAgain = true;
+      return this.#mining;
+    }
+    this.#mining = (async () => {
+      do {
+        this.#mineAgain = false;
+        await this.#mineOnce();
+      } while (this.#mineAgain && !this.#closed);
+    })().finally(() => (this.#mining = undefined));
+    return this.#mining;
+  }
+
+  async #mineOnce(): Promise<void> {
+    const turns = await observedTurns(this.#kernel.store);
+    const config = this.#kernel.config;
+    const patterns = await minePatterns(turns, { embedder: this.embedder, minSupport: config.reflexMinSupport, similarity: config.reflexSimilarity });
+    const byId = new Map(turns.map((t) => [t.turnId, t]));
+    for (const pattern of patterns) {
+      if (this.#closed) return;
+      if (pattern.skipped) continue;
+      const existing = [...this.#records.values()].find((r) => r.spec.provenance.key === pattern.key);
+      if (existing && !this.#shouldRecompile(existing, pattern)) continue;
+      const eligibleAt = performance.now();
+      this.emit('eligible', pattern.key, eligibleAt);
+      await this.#compile(pattern, pattern.spec.provenance.turns.map((id) => byId.get(id)!), existing, eligibleAt);
+    }
+  }
+
+  /** A discarded pattern is tried again once its support doubled; a serving one when it learned new phrasings. */
+  #shouldRecompile(record: ReflexRecord, pattern: MinedPattern): boolean {
+    if (record.state === 'discarded') return pattern.support >= 2 * record.spec.examples.length;
+    if (record.state !== 'serving') return false;
+    const known = new Set(record.spec.templates.map((t) => t.join(' ')));
+    return pattern.spec.templates.some((t) => !known.has(t.join(' ')));
+  }
+
+  async #compile(pattern: MinedPattern, sources: ObservedTurn[], existing: ReflexRecord | undefined, eligibleAt: number): Promise<void> {
+    const name = existing?.name ?? reflexName(pattern);
+    const version = nextVersion(existing?.version ?? null);
+    const spec: ReflexSpec = { ...pattern.spec, name, description: describe(pattern) };
+    const record: ReflexRecord = existing ?? {
+      id: randomUUID(), name, version: null, state: 'building', description: spec.description, example: sources[0]?.prompt ?? '', slots: spec.slots,
+      spec, component: null, provenance: [], reason: null, tools: {}, centroid: [], hits: 0, misses: 0, rejections: 0, suspensions: 0,
+      modelCallsAvoided: 0, createdAt: Date.now(), updatedAt: Date.now(),
+    };
+    const wasServing = existing?.state === 'serving';
+    const discard = async (why: string) => {
+      this.#log('warn', `reflex ${name}@${version} discarded: ${why}`);
+      // A recompile that failed leaves the serving version as it was.
+      if (wasServing) return;
+      Object.assign(record, { state: 'discarded', reason: why, spec, version, provenance: spec.provenance.turns });
+      await this.#save(record);
+    };
+    for (const tool of pattern.tools) {
+      const info = (await this.#options.tools?.list())?.find((t) => t.name === tool);
+      if (info?.needsApproval) return discard(`it would call ${tool}, which needs approval`);
+    }
+    if (!wasServing) {
+      Object.assign(record, { state: 'building', spec, description: spec.description, slots: spec.slots, provenance: spec.provenance.turns, centroid: [...pattern.centroid] });
+      await this.#save(record);
+    }
+    let compiled;
+    try {
+      compiled = await compileReflex(this.#kernel, spec, version, { timeoutMs: this.#kernel.config.reflexTimeoutMs });
+    } catch (error) {
+      const titan = error as TitanError;
+      return discard(`${titan.code ?? 'TITAN_E_BUILD_FAILED'}: ${titan.message}`);
+    }
+    const probe = await this.#kernel.createDeployment(compiled.manifest);
+    let report;
+    try {
+      report = await guardReflex(probe, spec, sources, this.#kernel.config.reflexThreshold, (callId, results) => this.#replay.add(callId, results));
+    } finally {
+      await probe.close();
+    }
+    if (!report.ok) {
+      await this.#kernel.registry.yank({ kind: 'reflex', name, version }, `precision guard: ${report.reasons[0]}`).catch(() => {});
+      return discard(`precision guard: ${report.reasons.slice(0, 3).join('; ')}`);
+    }
+    this.#log('info', `reflex ${name}@${version} passed its guard: ${report.reproduced} answers reproduced, ${report.refused}/${report.nearMisses.length} near misses refused`);
+    Object.assign(record, { spec, version, component: `reflex/${name}@${version}`, tools: this.#toolDigests(spec), description: spec.description, provenance: spec.provenance.turns, centroid: [...pattern.centroid] });
+    const patch = await this.#kernel.proposePatch({ kind: 'reflex', name, range: version }, { by: 'reflex-compiler', why: `compiled from ${sources.length} turns` });
+    let state = patch.state;
+    if (state === 'proposed' && this.#kernel.config.reflexAutoApprove) {
+      state = (await this.#kernel.approvePatch(patch.id, { by: 'policy', why: 'reflexAutoApprove is on and the precision guard passed' })).state;
+    }
+    if (state !== 'approved') {
+      if (!wasServing) record.state = 'awaiting_approval';
+      record.reason = `patch ${patch.id.slice(0, 8)} waits for approval (titan kernel approve ${patch.id.slice(0, 8)})`;
+      await this.#save(record);
+      return;
+    }
+    await this.#deploy(record, patch.id, eligibleAt);
+  }
+
+  async #deploy(record: ReflexRecord, patchId: string, eligibleAt?: number): Promise<void> {
+    try {
+      await this.#kernel.deployPatch(patchId, { by: 'reflex-compiler', why: 'precision guard passed' });
+    } catch (error) {
+      record.state = 'discarded';
+      record.reason = `deploy failed: ${(error as Error).message}`;
+      await this.#save(record);
+      return;
+    }
+    record.state = 'serving';
+    record.reason = null;
+    await this.#save(record);
+    this.emit('serving', record, eligibleAt === undefined ? 0 : performance.now() - eligibleAt);
+  }
+
+  /** A human approved a reflex patch that waited: deploy it now. */
+  async #onPatch(id: string, state: string): Promise<void> {
+    if (state !== 'approved') return;
+    let patch: Patch;
+    try {
+      patch = this.#kernel.patches.get(id);
+    } catch {
+      return;
+    }
+    const record = this.#records.get(patch.name);
+    if (patch.kind !== 'reflex' || !record || record.state !== 'awaiting_approval' || record.version !== patch.toVersion) return;
+    await this.#deploy(record, id).catch((error: unknown) => this.#log('warn', `reflex ${record.name}: ${(error as Error).message}`));
+  }
+
+  /** A tool a reflex calls now serves another version: the reflex's plan may no longer hold. */
+  async #onDeployed(slot: string, version: string, digest: string): Promise<void> {
+    if (!slot.startsWith('tool/')) return;
+    const tool = slot.slice('tool/'.length);
+    for (const record of this.#records.values()) {
+      const known = record.tools[tool];
+      if (record.state === 'serving' && known && known !== digest) await this.#suspend(record, `tool ${tool} changed version (now ${version})`);
+    }
+  }
+
+  // ---- background check against the model ---------------------------------------------------
+
+  #maybeCheck(record: ReflexRecord, prompt: string, answer: string): void {
+    const rate = this.#kernel.config.reflexCheckRate;
+    if (!this.#options.llm || rate <= 0) return;
+    // Deterministic sampling: every round(1/rate)-th answer of the reflex, starting with the first.
+    const every = Math.max(1, Math.round(1 / rate));
+    if ((record.hits - 1) % every !== 0) return;
+    const llm = this.#options.llm;
+    const run = async () => {
+      const toolList = (await this.#options.tools?.list()) ?? [];
+      const model = await askModel(llm, toolList, (name, input) => this.#kernel.call('tool', name, 'invoke', [input]) as Promise<string>, prompt);
+      if (model === undefined) return;
+      this.counters.checks++;
+      if (!agrees(record.spec, answer, model)) {
+        this.counters.disagreements++;
+        if (record.state === 'serving') await this.#suspend(record, `the model answered "${model.slice(0, 120)}" where the reflex answered "${answer.slice(0, 120)}"`);
+      }
+    };
+    void run().catch((error: unknown) => this.#log('warn', `reflex ${record.name}: background check failed: ${(error as Error).message}`));
+  }
+
+  // ---- records -------------------------------------------------------------------------------
+
+  async #suspend(record: ReflexRecord, why: string): Promise<void> {
+    record.state = 'suspended';
+    record.reason = why;
+    record.suspensions++;
+    this.#log('warn', `reflex ${record.name} suspended: ${why}`);
+    await this.#save(record);
+  }
+
+  #toolDigests(spec: ReflexSpec): Record<string, string> {
+    const digests: Record<string, string> = {};
+    for (const call of spec.calls) {
+      const digest = this.#kernel.slot('tool', call.tool).active?.manifest.digest;
+      if (digest) digests[call.tool] = digest;
+    }
+    return digests;
+  }
+
+  async #save(record: ReflexRecord): Promise<void> {
+    record.updatedAt = Date.now();
+    this.#records.set(record.name, record);
+    this.#refresh();
+    this.emit('changed', record);
+    await saveRecord(this.#kernel.store, record);
+  }
+
+  /** Counters only: written without waiting on the answer path. */
+  async #persist(record: ReflexRecord): Promise<void> {
+    await saveRecord(this.#kernel.store, record).catch((error: unknown) => this.#log('warn', `reflex ${record.name}: counters not saved: ${(error as Error).message}`));
+  }
+
+  #refresh(): void {
+    this.#serving = [...this.#records.values()].filter((r) => r.state === 'serving');
+  }
+
+  #log(level: 'info' | 'warn', message: string): void {
+    this.#kernel.logger[level]({ component: 'reflex' }, message);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#mineTimer);
+    for (const off of this.#offs) off();
+    this.shadow?.close();
+    await this.#mining?.catch(() => {});
+    this.#replay.close();
+  }
+}
+
+function reflexName(pattern: MinedPattern): string {
+  const words = pattern.spec.core.filter((w) => /^[a-z0-9]+$/.test(w)).slice(0, 3).join('-') || 'reflex';
+  return `reflex-${words}-${pattern.key.slice(0, 6)}`.slice(0, 60);
+}
+
+function nextVersion(current: string | null): string {
+  if (!current) return '1.0.0';
+  const [major, minor] = current.split('.').map(Number);
+  return `${major}.${minor + 1}.0`;
+}
+
+function describe(pattern: MinedPattern): string {
+  const example = pattern.spec.examples[0]?.prompt ?? '';
+  const tools = pattern.tools.length ? ` with ${pattern.tools.join(', ')}` : '';
+  return `Answers requests like "${example}"${tools}; compiled from ${pattern.spec.provenance.turns.length} turns.`;
+}

@@ -1,0 +1,67 @@
+// A kernel with the built-in components and the deterministic test tools (weather, notes,
+// quote), an agent on a scripted model, and the reflex service: what the reflex suites share.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TestContext } from 'node:test';
+import { Agent } from '../../kernel/agent/agent.ts';
+import type { TurnEvent } from '../../kernel/agent/turn-events.ts';
+import { bootstrapBuiltins, Kernel, type KernelConfig } from '../../kernel/api.ts';
+import { ReflexService } from '../../kernel/reflex/service.ts';
+import { TEST_CACHE, tempHome } from '../support/kernel.ts';
+import { deployFixture } from '../support/fixtures.ts';
+import { scriptedModel, toolCall, type Step } from '../support/model-double.ts';
+import { rightAnswer, type Intent } from './support.ts';
+
+export const TOOL_FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
+
+export type Harness = {
+  kernel: Kernel;
+  agent: Agent;
+  reflexes: ReflexService;
+  model: ReturnType<typeof scriptedModel>;
+  steps: Step[];
+  events: TurnEvent[];
+  home: string;
+  /** Sends and waits; the turn's events and outcome. */
+  ask(threadId: string, text: string, options?: { modelOnly?: boolean }): Promise<{ turnId: string; text: string; events: TurnEvent[]; state: string }>;
+};
+
+export async function reflexHarness(t: TestContext, config: Partial<KernelConfig> = {}, options: { withLlm?: boolean } = {}): Promise<Harness> {
+  const { home, cleanup } = await tempHome('titan-reflex-');
+  const kernel = await Kernel.open({ home, cacheDir: TEST_CACHE, logToFile: false, env: {}, config: { shadowWorkers: false, reflexCheckRate: 0, ...config } });
+  const report = await bootstrapBuiltins(kernel);
+  if (report.failed.length) throw new Error(`built-ins failed: ${JSON.stringify(report.failed)}`);
+  for (const tool of ['weather', 'notes', 'quote']) await deployFixture(kernel, path.join(TOOL_FIXTURES, tool));
+  const steps: Step[] = [];
+  const model = scriptedModel(steps);
+  const agent = new Agent(kernel, { workspace: path.join(home, 'workspace'), llm: model });
+  await agent.start();
+  const reflexes = new ReflexService(kernel, { llm: options.withLlm === false ? undefined : model, tools: agent.tools, mineDelayMs: 60_000 });
+  await reflexes.start();
+  agent.fastPath = (input) => reflexes.fastPath(input);
+  const events: TurnEvent[] = [];
+  kernel.bus.on('turn.event', (e) => events.push(e));
+  t.after(async () => {
+    await reflexes.close();
+    await agent.close();
+    await kernel.close();
+    await cleanup();
+  });
+  return {
+    kernel, agent, reflexes, model, steps, events, home,
+    async ask(threadId, text, sendOptions) {
+      const { run, turnId } = await agent.send('ada', threadId, text, sendOptions);
+      const outcome = await run.done;
+      return { turnId, text: outcome.text, state: outcome.state, events: events.filter((e) => e.turnId === turnId) };
+    },
+  };
+}
+
+/** The model's two steps for one intent turn: the tool call, then the answer from its result. */
+export function modelTurn(intent: Intent, value: string): Step[] {
+  const { args, answer } = rightAnswer(intent, value);
+  return [
+    [...toolCall(0, `call_${Math.random().toString(36).slice(2, 8)}`, intent.tool, args), { type: 'stop', reason: 'tool_use' }],
+    [{ type: 'text', text: answer }, { type: 'stop', reason: 'end_turn' }],
+  ];
+}
