@@ -3,6 +3,7 @@
 import type { Router } from '@koa/router';
 import type { Agent, Kernel, KernelConfig, Llm } from '../kernel/api.ts';
 import type { AuthState } from './auth.ts';
+import type { ChannelRuntime } from './channels/runtime.ts';
 import type { EventFeed } from './event-feed.ts';
 import type { RateLimiter } from './limits.ts';
 import type { GatewayMetrics } from './metrics.ts';
@@ -27,6 +28,8 @@ export type GatewayDeps = {
   streams: StreamSet;
   /** While set and unsettled, /api/ready answers 503 (the kernel is still deploying its components). */
   starting?: Promise<unknown>;
+  /** The messaging channels' webhooks (/channels/<name>/webhook), when channels run. */
+  channels?: ChannelRuntime;
 };
 
 export type GatewayState = AuthState;

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { TitanError } from '../common/errors.ts';
 import type { Agent, Kernel, Llm } from '../kernel/api.ts';
 import { createApp } from './app.ts';
+import type { ChannelRuntime } from './channels/runtime.ts';
 import type { GatewayDeps, GatewaySettings, StreamSet } from './deps.ts';
 import { EventFeed } from './event-feed.ts';
 import { attachWebSocket } from './events-ws.ts';
@@ -29,6 +30,8 @@ export type GatewayOptions = {
   ownerId?: string;
   /** Until this settles /api/ready answers 503. */
   starting?: Promise<unknown>;
+  /** The messaging channels whose webhooks this gateway serves. */
+  channels?: ChannelRuntime;
   /** Serve the OpenAI-compatible API under /v1 (default true). */
   openAi?: boolean;
   /** Where to print the address (and the token, on the start that creates it). */
@@ -60,6 +63,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     origins: originPolicy(settings.allowedOrigins),
     metrics: new GatewayMetrics(kernel, () => feed.clients),
     starting: options.starting,
+    channels: options.channels,
   };
   const app = createApp(deps, options.openAi !== false);
   const server = http.createServer(app.callback());

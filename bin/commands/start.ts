@@ -8,6 +8,8 @@ import type { Args } from '../main.ts';
 import { startAgent } from '../agent-session.ts';
 import { showMigrations } from '../migration-progress.ts';
 import { startGateway } from '../../gateway/server.ts';
+import { startChannelRuntime } from '../../gateway/channels/start.ts';
+import { pairingControlRoutes } from '../../gateway/channels/pairing.ts';
 
 /** Builds (from cache) and publishes the built-ins, deploys those with no serving version, proposes newer ones. */
 async function checkBuiltins(kernel: Kernel, say: (line: string) => void) {
@@ -37,6 +39,7 @@ async function serve(kernel: Kernel, started: number): Promise<number> {
   });
   // Before any work: a second kernel on the same home would fight the first over its state.
   const server = kernel.config.controlSocket ? await startControlServer(kernel) : undefined;
+  server?.addRoutes(pairingControlRoutes());
   try {
     say(`Titan kernel on Node ${process.versions.node}, home ${kernel.paths.home}`);
     for (const warning of kernel.warnings) say(`warning: ${warning}`);
@@ -51,7 +54,12 @@ async function serve(kernel: Kernel, started: number): Promise<number> {
     say(`ready in ${((performance.now() - started) / 1000).toFixed(1)} s: ${serving.length} components serving (${serving.join(', ')})`);
     say(`try: npx titan registry list | npx titan components | npx titan call echo '{"text":"hello"}'`);
     const session = await startAgent(kernel, say, process.stdin.isTTY === true);
-    const gateway = await startGateway({ kernel, agent: session.agent, llm: session.llm, say }).catch(async (error: unknown) => {
+    const channels = await startChannelRuntime(kernel, session.agent, say).catch(async (error: unknown) => {
+      await session.close();
+      throw error;
+    });
+    const gateway = await startGateway({ kernel, agent: session.agent, llm: session.llm, say, channels }).catch(async (error: unknown) => {
+      await channels?.close();
       await session.close();
       throw error;
     });
@@ -61,6 +69,7 @@ async function serve(kernel: Kernel, started: number): Promise<number> {
 
     const signal = await Promise.race([stopped, session.repl?.closed.then(() => 'quit' as const) ?? new Promise<never>(() => {})]);
     say(`\n${signal}: stopping (calls in flight finish first)`);
+    await channels?.close();
     await gateway.close();
     await session.close();
     await kernel.close();

@@ -1,0 +1,45 @@
+// `titan pairing list|approve CODE|deny CODE`: who may talk to the agent through the messaging
+// channels. Through the running kernel when there is one, otherwise on a kernel opened for this
+// command alone (the decision is in the store either way; the channels read it per message).
+import { TitanError } from '../../common/errors.ts';
+import { decidePairing, listPairings, type Pairing } from '../../gateway/channels/pairing.ts';
+import type { Args } from '../main.ts';
+import { print, table } from '../output.ts';
+import { runningKernel, withOfflineKernel } from '../session.ts';
+
+const STATES = ['pending', 'approved', 'denied'];
+
+const row = (p: Pairing) => ({
+  code: p.code, channel: p.channel, sender: p.sender_id, name: p.sender_name ?? '', state: p.state,
+  asked: new Date(Number(p.created_at)).toISOString(),
+});
+
+export async function pairingCommand({ positionals, values, out }: Args): Promise<number> {
+  const [verb, code] = positionals;
+  const client = await runningKernel();
+  switch (verb) {
+    case 'list': {
+      const state = values.state as string | undefined;
+      if (state && !STATES.includes(state)) throw new TitanError('TITAN_E_USAGE', `--state must be one of ${STATES.join(', ')}`);
+      const all = client
+        ? await client.request<Pairing[]>('GET', '/channels/pairings')
+        : await withOfflineKernel((k) => listPairings(k.store));
+      const pairings = all.filter((p) => !state || p.state === state);
+      print(out, pairings, () => (pairings.length ? table(pairings.map(row), ['code', 'channel', 'sender', 'name', 'state', 'asked']) : 'no pairings yet: a sender gets a code when they first write to a channel'));
+      return 0;
+    }
+    case 'approve':
+    case 'deny': {
+      if (!code) throw new TitanError('TITAN_E_USAGE', `titan pairing ${verb} CODE (the code the sender was shown; titan pairing list)`);
+      const decision = verb === 'approve' ? 'approved' : 'denied';
+      const pairing = client
+        ? await client.request<Pairing>('POST', `/channels/pairings/${encodeURIComponent(code)}/${verb}`)
+        : await withOfflineKernel((k) => decidePairing(k.store, code, decision));
+      const who = `${pairing.channel} sender ${pairing.sender_id}${pairing.sender_name ? ` (${pairing.sender_name})` : ''}`;
+      print(out, pairing, () => (decision === 'approved' ? `approved ${who}: their next message reaches the agent` : `denied ${who}: their messages are ignored`));
+      return 0;
+    }
+    default:
+      throw new TitanError('TITAN_E_USAGE', 'titan pairing list [--state S] | approve CODE | deny CODE');
+  }
+}

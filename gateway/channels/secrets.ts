@@ -1,0 +1,70 @@
+// The channels' secrets: environment variables (TITAN_TELEGRAM_BOT_TOKEN...) or, for values kept
+// out of the environment, $TITAN_HOME/channel-secrets.json ({"TITAN_TELEGRAM_BOT_TOKEN": "..."}),
+// which must be readable by its owner only. The environment wins over the file.
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { TitanError } from '../../common/errors.ts';
+import { PLATFORMS, type ChannelName } from './platforms.ts';
+
+export const SECRETS_FILE = 'channel-secrets.json';
+
+export type SecretSource = Record<string, string | undefined>;
+
+export async function loadSecretSource(home: string, env: NodeJS.ProcessEnv = process.env): Promise<SecretSource> {
+  const file = path.join(home, SECRETS_FILE);
+  let fromFile: Record<string, unknown> = {};
+  const info = await stat(file).catch(() => undefined);
+  if (info) {
+    if ((info.mode & 0o077) !== 0) {
+      throw new TitanError('TITAN_E_CHANNEL_CONFIG', `${file} is readable by others (mode ${(info.mode & 0o777).toString(8)})`, { fix: `chmod 600 ${file}` });
+    }
+    try {
+      fromFile = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+    } catch (error) {
+      throw new TitanError('TITAN_E_CHANNEL_CONFIG', `${file} is not JSON: ${(error as Error).message}`);
+    }
+  }
+  const source: SecretSource = {};
+  for (const [key, value] of Object.entries(fromFile)) if (typeof value === 'string' && value !== '') source[key] = value;
+  for (const [key, value] of Object.entries(env)) if (key.startsWith('TITAN_') && value) source[key] = value;
+  return source;
+}
+
+/** One channel's secrets by name ("bot-token"), resolved once at start. */
+export class ChannelSecrets {
+  readonly #outbound = new Map<string, string>();
+  readonly #verification = new Map<string, string>();
+
+  constructor(name: ChannelName, source: SecretSource) {
+    const platform = PLATFORMS[name];
+    for (const [secret, variable] of Object.entries(platform.outboundSecrets)) {
+      const value = source[variable];
+      if (value) this.#outbound.set(secret, value);
+    }
+    for (const [secret, variable] of Object.entries(platform.verificationSecrets)) {
+      const value = source[variable];
+      if (value) this.#verification.set(secret, value);
+    }
+  }
+
+  /** The names of required secrets that are not set. */
+  static missing(name: ChannelName, source: SecretSource): string[] {
+    const platform = PLATFORMS[name];
+    const all = { ...platform.outboundSecrets, ...platform.verificationSecrets };
+    return platform.required.filter((secret) => !source[all[secret]]).map((secret) => all[secret]);
+  }
+
+  /** A secret the component may have placed in a request; undefined for any other name. */
+  outbound(secret: string): string | undefined {
+    return this.#outbound.get(secret);
+  }
+
+  verification(secret: string): string | undefined {
+    return this.#verification.get(secret);
+  }
+
+  /** Every secret value, to scrub from anything logged or shown. */
+  values(): string[] {
+    return [...this.#outbound.values(), ...this.#verification.values()];
+  }
+}

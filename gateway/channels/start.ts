@@ -1,0 +1,23 @@
+// `titan start`'s channels: every channel listed in the config or whose secrets are set runs; a
+// listed channel without its secrets is reported and skipped, never started half-configured.
+import type { Agent, Kernel } from '../../kernel/api.ts';
+import { ChannelRuntime, enabledChannels } from './runtime.ts';
+import { ChannelSecrets, loadSecretSource } from './secrets.ts';
+
+export async function startChannelRuntime(kernel: Kernel, agent: Agent, say: (line: string) => void): Promise<ChannelRuntime | undefined> {
+  const source = await loadSecretSource(kernel.paths.home);
+  const wanted = enabledChannels(kernel.config, source);
+  const ready = wanted.filter((name) => {
+    const missing = ChannelSecrets.missing(name, source);
+    if (missing.length) say(`channel ${name} not started: set ${missing.join(', ')} (README, Channels)`);
+    return missing.length === 0;
+  });
+  if (ready.length === 0) return undefined;
+  const runtime = new ChannelRuntime({ kernel, agent, channels: ready, secrets: source });
+  runtime.start();
+  for (const name of ready) {
+    const polling = name === 'telegram' && kernel.config.telegramMode === 'polling';
+    say(`channel ${name}: ${polling ? 'polling getUpdates' : `webhook at <public URL of this gateway>/channels/${name}/webhook`}`);
+  }
+  return runtime;
+}
