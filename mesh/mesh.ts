@@ -79,6 +79,7 @@ export class Mesh {
     this.#membership = new Membership(node, settings.meshHeartbeatMs, () => this.#heartbeat(), {
       joined: (peer) => {
         kernel.bus.emit('kernel.warning', { message: `mesh: ${peer} joined` });
+        void this.#connect(peer);
         this.#dispatch();
       },
       gone: (peer, why) => {
@@ -257,14 +258,17 @@ export class Mesh {
         if (!peer || peer === this.id || this.node.getConnections(peerIdFromString(peer)).length > 0) continue;
         await this.node.dial(multiaddr(address), { signal: AbortSignal.any([signal, AbortSignal.timeout(REDIAL_MS)]) }).catch(() => {});
       }
-      // Peers heard of through gossip but not connected directly: dial them for the task protocol.
-      for (const member of this.#membership.members()) {
-        if (this.node.getConnections(peerIdFromString(member.id)).length > 0) continue;
-        await this.node.dial(member.addrs.map((a) => multiaddr(a)), { signal: AbortSignal.any([signal, AbortSignal.timeout(REDIAL_MS)]) }).catch(() => {});
-      }
+      for (const member of this.#membership.members()) await this.#connect(member.id, signal);
       await sleep(REDIAL_MS, stopped);
     }
     await this.stop();
+  }
+
+  /** Peers heard of through gossip but not connected directly are dialled for the task protocol. */
+  async #connect(peer: string, signal: AbortSignal = this.#stop.signal): Promise<void> {
+    const member = this.#membership.get(peer);
+    if (!member || this.node.getConnections(peerIdFromString(peer)).length > 0 || !this.allowlist.allows(peer)) return;
+    await this.node.dial(member.addrs.map((a) => multiaddr(a)), { signal: AbortSignal.any([signal, AbortSignal.timeout(REDIAL_MS)]) }).catch(() => {});
   }
 
   /** Connects to a peer by multiaddr (with /p2p/<id>); refused unless both sides admit each other. */

@@ -12,7 +12,8 @@ import { TtlCache } from './ttl-cache.ts';
 export type TaskExecutor = (task: TaskMessage, from: string, onProgress: (kind: string, data: string) => void) => Promise<unknown>;
 
 type Channel = FramedStream<ToPeer, FromPeer>;
-type Seen = { state: 'queued' | 'running'; channels: Set<Channel>; from: string } | { state: 'done'; result: ResultMessage };
+/** Each copy of a task that arrived, by the stream it came on: every copy gets the one result. */
+type Seen = { state: 'queued' | 'running'; channels: Channel[]; from: string } | { state: 'done'; result: ResultMessage };
 
 export type TaskServerStats = { received: number; executed: number; duplicatesSuppressed: number; refused: number; cancelled: number; running: number; queued: number };
 
@@ -67,10 +68,10 @@ export class TaskServer {
     if (seen) {
       this.stats.duplicatesSuppressed++;
       if (seen.state === 'done') void channel.send(seen.result).catch(() => {});
-      else seen.channels.add(channel);
+      else seen.channels.push(channel);
       return;
     }
-    this.#seen.set(message.id, { state: 'queued', channels: new Set([channel]), from });
+    this.#seen.set(message.id, { state: 'queued', channels: [channel], from });
     this.#queue.push({ task: message, from });
     this.#pump();
   }
@@ -101,10 +102,10 @@ export class TaskServer {
     this.stats.queued = this.#queue.length;
   }
 
-  async #run(task: TaskMessage, from: string, channels: Set<Channel>): Promise<void> {
+  async #run(task: TaskMessage, from: string, channels: Channel[]): Promise<void> {
     this.stats.executed++;
     const progress = (kind: string, data: string) => {
-      for (const channel of channels) void channel.send({ t: 'progress', id: task.id, kind, data }).catch(() => {});
+      for (const channel of new Set(channels)) void channel.send({ t: 'progress', id: task.id, kind, data }).catch(() => {});
     };
     let result: ResultMessage;
     try {

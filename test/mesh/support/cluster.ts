@@ -89,3 +89,19 @@ export async function until(what: string, check: () => Promise<boolean> | boolea
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/** `specs.length` nodes that all admit each other, joined through the first, each seeing every other. */
+export async function startMesh(t: TestContext, specs: Array<{ fixtures?: string[]; settings?: Partial<MeshSettings>; tamper?: boolean }>): Promise<TestNode[]> {
+  const first = await spawnNode(t, specs[0]);
+  const rest = await Promise.all(specs.slice(1).map((spec) => spawnNode(t, { ...spec, settings: { meshBootstrap: [first.tcp], ...spec.settings } })));
+  const nodes = [first, ...rest];
+  for (const node of nodes) for (const other of nodes) if (other !== node) await node.request({ op: 'allow', peer: other.id });
+  await until('every node sees every other', async () => {
+    for (const node of nodes) {
+      const peers = await node.request<Array<{ id: string; connected: boolean }>>({ op: 'peers' });
+      if (peers.filter((p) => p.connected).length < nodes.length - 1) return false;
+    }
+    return true;
+  });
+  return nodes;
+}
