@@ -7,6 +7,7 @@ import { callCommand } from './commands/call.ts';
 import { componentsCommand } from './commands/components.ts';
 import { dbCommand } from './commands/db.ts';
 import { kernelCommand } from './commands/kernel.ts';
+import { meshCommand } from './commands/mesh.ts';
 import { pairingCommand } from './commands/pairing.ts';
 import { registryCommand } from './commands/registry.ts';
 import { startCommand } from './commands/start.ts';
@@ -37,6 +38,7 @@ const COMMANDS: Record<string, Command> = {
   components: componentsCommand,
   call: callCommand,
   db: dbCommand,
+  mesh: meshCommand,
   pairing: pairingCommand,
 };
 
@@ -60,6 +62,9 @@ export const USAGE = `titan - the Titan agent engine
   titan call [KIND/]NAME JSON              call a tool (or FN of another kind with KIND/NAME#FN)
   titan db migrate|status                  bring the database schema forward / show where it is
   titan db export FILE.jsonl | import FILE.jsonl   move data between libSQL and PostgreSQL
+  titan mesh status|peers                  this node's mesh: peer id, addresses, peers, tasks
+  titan mesh allow|deny PEER_ID            admit or refuse a peer (takes effect at once)
+  titan mesh keygen FILE                   write a pre-shared key for a private mesh (meshPskFile)
   titan pairing list [--state S]           senders who wrote to a channel, with their pairing codes
   titan pairing approve|deny CODE          let a channel sender reach the agent, or ignore them
 

@@ -8,6 +8,8 @@ import type { Args } from '../main.ts';
 import { startAgent } from '../agent-session.ts';
 import { showMigrations } from '../migration-progress.ts';
 import { startGateway } from '../../gateway/server.ts';
+import { Mesh } from '../../mesh/mesh.ts';
+import { meshControlRoutes } from '../../mesh/control-routes.ts';
 import { startChannelRuntime } from '../../gateway/channels/start.ts';
 import { pairingControlRoutes } from '../../gateway/channels/pairing.ts';
 
@@ -53,6 +55,11 @@ async function serve(kernel: Kernel, started: number): Promise<number> {
     const serving = kernel.components().filter((c) => c.version).map((c) => `${c.slot}@${c.version}`);
     say(`ready in ${((performance.now() - started) / 1000).toFixed(1)} s: ${serving.length} components serving (${serving.join(', ')})`);
     say(`try: npx titan registry list | npx titan components | npx titan call echo '{"text":"hello"}'`);
+    if (kernel.config.meshEnabled) {
+      const mesh = await Mesh.start(kernel); // stopped with the kernel
+      server?.addRoutes(meshControlRoutes(mesh));
+      say(`mesh: peer id ${mesh.id} on ${mesh.node.getMultiaddrs().join(' ')} (npx titan mesh status)`);
+    }
     const session = await startAgent(kernel, say, process.stdin.isTTY === true);
     const channels = await startChannelRuntime(kernel, session.agent, say).catch(async (error: unknown) => {
       await session.close();

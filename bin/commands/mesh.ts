@@ -1,0 +1,83 @@
+// `titan mesh status|peers|allow PEER|deny PEER|keygen FILE`: the running kernel's mesh through the
+// control socket; without a running kernel, allow/deny edit the allowlist file it reads at start,
+// and status shows this home's peer id and settings.
+import { writeFile } from 'node:fs/promises';
+import { generateKey } from '@libp2p/pnet';
+import { TitanError } from '../../common/errors.ts';
+import { homePaths, titanHome } from '../../common/home.ts';
+import { loadConfig } from '../../kernel/config.ts';
+import { editAllowlistOffline } from '../../mesh/allowlist.ts';
+import { loadOrCreateIdentity } from '../../mesh/identity.ts';
+import type { Mesh, PeerInfo } from '../../mesh/mesh.ts';
+import { peerIdFromPrivateKey } from '@libp2p/peer-id';
+import type { Args } from '../main.ts';
+import { print, table } from '../output.ts';
+import { runningKernel } from '../session.ts';
+
+type Status = ReturnType<Mesh['status']>;
+
+function describeStatus(s: Status): string {
+  const rt = s.roundTrip.count ? `, round trip p50 ${s.roundTrip.p50Ms} ms p99 ${s.roundTrip.p99Ms} ms` : '';
+  return [
+    `peer id   ${s.id}`,
+    `listening ${s.addrs.join(' ')}`,
+    `peers     ${s.peers} (${s.connections} connections)${s.privateNetwork ? ', private network (psk)' : ''}${s.mdns ? ', mDNS on' : ''}`,
+    `slots     ${s.slots} (running ${s.running.local} own, ${s.running.forPeers} for peers; ${s.queued} queued, ${s.waiting} waiting on peers)`,
+    `tasks     sent ${s.tasks.sent}, received ${s.tasks.received}, local ${s.tasks.localRuns}, fallbacks ${s.tasks.fallbacks}, re-sent ${s.tasks.redispatched}, duplicates suppressed ${s.tasks.duplicatesSuppressed}${rt}`,
+    `allowlist ${s.allowlist.length ? s.allowlist.join(' ') : '(empty)'}`,
+  ].join('\n');
+}
+
+export async function meshCommand({ positionals, out }: Args): Promise<number> {
+  const [verb, target] = positionals;
+  const client = await runningKernel();
+  const home = titanHome();
+  switch (verb) {
+    case 'status': {
+      if (client) {
+        try {
+          const status = await client.request<Status>('GET', '/mesh/status');
+          print(out, status, () => describeStatus(status));
+          return 0;
+        } catch (error) {
+          if (!(error instanceof TitanError) || error.code !== 'TITAN_E_NOT_FOUND') throw error;
+        }
+      }
+      const { config } = await loadConfig(homePaths(home).config);
+      const id = peerIdFromPrivateKey(await loadOrCreateIdentity(home)).toString();
+      const offline = { id, running: false, enabled: config.meshEnabled, listen: config.meshListen, bootstrap: config.meshBootstrap };
+      print(out, offline, () => `peer id   ${id}\nmesh      not running (${config.meshEnabled ? 'enabled: starts with `titan start`' : 'off: set "meshEnabled": true or TITAN_MESH=1'})\nlisten    ${config.meshListen.join(' ')}`);
+      return 0;
+    }
+    case 'peers': {
+      if (!client) throw new TitanError('TITAN_E_KERNEL_UNREACHABLE', 'no kernel runs on this TITAN_HOME, so no mesh either');
+      const peers = await client.request<PeerInfo[]>('GET', '/mesh/peers');
+      print(out, peers, () => table(peers.map((p) => ({
+        peer: p.id, connected: p.connected, load: p.load, free: `${p.freeSlots}/${p.slots}`, seen: `${p.lastSeenMs} ms ago`,
+        components: p.components.map((c) => `${c.kind}/${c.name}@${c.version}`).join(' '),
+      })), ['peer', 'connected', 'load', 'free', 'seen', 'components']));
+      return 0;
+    }
+    case 'allow':
+    case 'deny': {
+      if (!target) throw new TitanError('TITAN_E_USAGE', `titan mesh ${verb} PEER_ID`);
+      const result = client
+        ? await client.request<{ allowlist: string[]; stillInConfig?: boolean }>('POST', `/mesh/${verb}`, { peer: target })
+        : { allowlist: await editAllowlistOffline(home, target, verb === 'allow') };
+      print(out, result, () => `${verb === 'allow' ? 'allowed' : 'denied'} ${target}${result.stillInConfig ? ' (still allowed by meshAllowlist in config.json)' : ''}; allowlist: ${result.allowlist.join(' ') || '(empty)'}`);
+      return 0;
+    }
+    case 'keygen': {
+      if (!target) throw new TitanError('TITAN_E_USAGE', 'titan mesh keygen FILE');
+      const key = new Uint8Array(95);
+      generateKey(key);
+      await writeFile(target, key, { mode: 0o600, flag: 'wx' }).catch((error: NodeJS.ErrnoException) => {
+        throw new TitanError('TITAN_E_USAGE', `cannot write ${target}: ${error.code === 'EEXIST' ? 'it exists (a key is never overwritten)' : error.message}`);
+      });
+      print(out, { file: target }, () => `wrote a mesh key to ${target}: copy it to every node and set meshPskFile (TITAN_MESH_PSK_FILE)`);
+      return 0;
+    }
+    default:
+      throw new TitanError('TITAN_E_USAGE', `unknown mesh verb "${verb ?? ''}" (status, peers, allow, deny, keygen)`);
+  }
+}
