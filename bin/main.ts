@@ -9,6 +9,7 @@ import { dbCommand } from './commands/db.ts';
 import { kernelCommand } from './commands/kernel.ts';
 import { meshCommand } from './commands/mesh.ts';
 import { pairingCommand } from './commands/pairing.ts';
+import { reflexCommand } from './commands/reflex.ts';
 import { registryCommand } from './commands/registry.ts';
 import { startCommand } from './commands/start.ts';
 
@@ -40,6 +41,7 @@ const COMMANDS: Record<string, Command> = {
   db: dbCommand,
   mesh: meshCommand,
   pairing: pairingCommand,
+  reflex: reflexCommand,
 };
 
 export const USAGE = `titan - the Titan agent engine
@@ -67,6 +69,8 @@ export const USAGE = `titan - the Titan agent engine
   titan mesh keygen FILE                   write a pre-shared key for a private mesh (meshPskFile)
   titan pairing list [--state S]           senders who wrote to a channel, with their pairing codes
   titan pairing approve|deny CODE          let a channel sender reach the agent, or ignore them
+  titan reflex list [--state S]            reflexes compiled from recurring requests, with hits and misses
+  titan reflex show|suspend|resume|delete NAME [--why TEXT]
 
 Every command takes --json. State lives in $TITAN_HOME (default ~/.titan).`;
 

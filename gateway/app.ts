@@ -15,6 +15,7 @@ import { approvalRoutes } from './routes/approvals.ts';
 import { componentRoutes } from './routes/components.ts';
 import { healthRoutes } from './routes/health.ts';
 import { patchRoutes } from './routes/patches.ts';
+import { reflexRoutes } from './routes/reflexes.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { threadRoutes } from './routes/threads.ts';
 import { uiRoutes } from './ui/serve.ts';
@@ -30,7 +31,7 @@ function openAi(deps: GatewayDeps): GatewayRouter {
 /** Every route behind the token, for the app and for tests that enumerate them. */
 export function apiRouter(deps: GatewayDeps, withOpenAi = true): GatewayRouter {
   const api = new Router<GatewayState>();
-  for (const routes of [threadRoutes, sseRoutes, approvalRoutes, componentRoutes, patchRoutes, settingsRoutes]) {
+  for (const routes of [threadRoutes, sseRoutes, approvalRoutes, componentRoutes, patchRoutes, settingsRoutes, reflexRoutes]) {
     api.use('/api', routes(deps).routes());
   }
   api.get('/metrics', async (ctx) => {

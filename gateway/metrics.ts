@@ -2,7 +2,7 @@
 // turns by outcome, tool latency from the turn events, component instances in use, swaps, errors
 // by code, HTTP requests, and the default process metrics.
 import client from 'prom-client';
-import type { Kernel, TurnEvent } from '../kernel/api.ts';
+import type { Kernel, ReflexService, TurnEvent } from '../kernel/api.ts';
 
 const TURN_OUTCOMES: Record<string, string> = { 'turn.completed': 'completed', 'turn.failed': 'failed', 'turn.interrupted': 'interrupted' };
 const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
@@ -20,6 +20,8 @@ export class GatewayMetrics {
   readonly #turnStarts = new Map<string, number>();
   readonly #toolStarts = new Map<string, { turnId: string; at: number }>();
   readonly #offs: Array<() => void>;
+  readonly #fastAnswers: client.Counter<'source' | 'reflex'>;
+  #reflexes: ReflexService | undefined;
 
   constructor(kernel: Kernel, streams: () => number) {
     const registers = [this.registry];
@@ -45,6 +47,31 @@ export class GatewayMetrics {
         }
       },
     });
+    // Reflexes and shadow workers: answers given without the model (each one a model call avoided),
+    // and the reflexes' own counters (hits, misses, rejections, suspensions) by reflex and state.
+    this.#fastAnswers = new client.Counter({ name: 'titan_model_calls_avoided_total', help: 'Turns answered without the model, by source (reflex, shadow) and reflex', labelNames: ['source', 'reflex'], registers });
+    const metrics = this;
+    new client.Gauge({
+      name: 'titan_reflex_events', help: 'Per reflex: hits, misses (threw or timed out), rejections (asked the model instead), suspensions',
+      labelNames: ['reflex', 'state', 'event'], registers,
+      collect() {
+        this.reset();
+        for (const r of metrics.#reflexes?.list() ?? []) {
+          for (const [event, value] of [['hits', r.hits], ['misses', r.misses], ['rejections', r.rejections], ['suspensions', r.suspensions]] as const) {
+            this.set({ reflex: r.name, state: r.state, event }, value);
+          }
+        }
+      },
+    });
+    new client.Gauge({
+      name: 'titan_shadow_predictions', help: 'Shadow workers: predictions made, precomputed, abandoned (a tool with side effects), cache hits, over budget',
+      labelNames: ['outcome'], registers,
+      collect() {
+        this.reset();
+        const stats = metrics.#reflexes?.shadow?.stats;
+        if (stats) for (const [outcome, value] of Object.entries(stats)) this.set({ outcome }, value);
+      },
+    });
     new client.Gauge({ name: 'titan_event_streams', help: 'Open SSE and WebSocket thread subscriptions', registers, collect() { this.set(streams()); } });
 
     this.#offs = [
@@ -58,8 +85,16 @@ export class GatewayMetrics {
     ];
   }
 
+  /** The reflex service whose reflexes and shadow cache /metrics reports. */
+  useReflexes(service: ReflexService | undefined): void {
+    this.#reflexes = service;
+  }
+
   #onTurnEvent(event: TurnEvent): void {
     switch (event.type) {
+      case 'answer.source':
+        this.#fastAnswers.inc({ source: event.source, reflex: event.reflex?.name ?? '' });
+        return;
       case 'turn.started':
         this.#turnStarts.set(event.turnId, event.at);
         return;

@@ -130,6 +130,11 @@ export async function answerWithAgent(
         case 'tool.completed':
           afterTool = true;
           break;
+        case 'answer.source':
+          // A reflex or the shadow cache answered: said in a header (whole answers) and in the body.
+          answer.meta.answeredBy = event.marker;
+          if (!ctx.headerSent) ctx.set('x-titan-answered-by', event.marker);
+          break;
         case 'error':
           fix = event.fix;
           break;

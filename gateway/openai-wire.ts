@@ -89,7 +89,8 @@ export function respondError(ctx: Context, error: unknown): OpenAiError {
 
 // ---- answers ---------------------------------------------------------------------------------
 
-export type AnswerMeta = { id: string; created: number; model: string; includeUsage: boolean };
+/** answeredBy: "reflex:<name>@<version>" or "shadow" when no model answered; sent as `titan_answered_by`. */
+export type AnswerMeta = { id: string; created: number; model: string; includeUsage: boolean; answeredBy?: string };
 
 type Call = { index: number; id: string; name: string; arguments: string };
 
@@ -156,6 +157,7 @@ export class WholeAnswer extends Answer {
       model: this.meta.model,
       choices: [{ index: 0, message, logprobs: null, finish_reason: finishReason(stopReason, calls.length > 0) }],
       usage: usageOf(usage),
+      ...(this.meta.answeredBy ? { titan_answered_by: this.meta.answeredBy } : {}),
     };
   }
 
@@ -229,7 +231,7 @@ export class StreamAnswer extends Answer {
   }
 
   #base() {
-    return { id: this.meta.id, object: 'chat.completion.chunk', created: this.meta.created, model: this.meta.model };
+    return { id: this.meta.id, object: 'chat.completion.chunk', created: this.meta.created, model: this.meta.model, ...(this.meta.answeredBy ? { titan_answered_by: this.meta.answeredBy } : {}) };
   }
 
   #chunk(delta: Record<string, unknown>, finish: FinishReason | null = null): string {

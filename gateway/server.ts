@@ -65,6 +65,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     starting: options.starting,
     channels: options.channels,
   };
+  deps.metrics.useReflexes(agent.reflexes);
   const app = createApp(deps, options.openAi !== false);
   const server = http.createServer(app.callback());
   const ws = attachWebSocket(server, deps);

@@ -14,3 +14,7 @@ export type { TurnEvent } from './agent/turn-events.ts';
 export { createLlm, createLlmFromEnv, type Llm, type LlmConfig } from './llm/llm.ts';
 export { providersFromEnv, configureHint } from './llm/providers-config.ts';
 export type { ProviderConfig } from './llm/provider-client.ts';
+export { startReflexes } from './reflex/start.ts';
+export { reflexControlRoutes, reflexSummary, reflexDetail } from './reflex/control-routes.ts';
+export type { ReflexService } from './reflex/service.ts';
+export type { ReflexRecord, ReflexState } from './reflex/records.ts';

@@ -156,7 +156,7 @@ export const DEFAULT_CONFIG: KernelConfig = {
   shadowTtlMs: 5 * 60 * 1000,
   shadowConcurrency: 2,
   shadowBudgetPerHour: 60,
-  shadowSimilarity: 0.9,
+  shadowSimilarity: 0.75,
 };
 
 const CLAMPS: Partial<Record<keyof KernelConfig, [number, number]>> = {

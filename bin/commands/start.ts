@@ -12,6 +12,7 @@ import { Mesh } from '../../mesh/mesh.ts';
 import { meshControlRoutes } from '../../mesh/control-routes.ts';
 import { startChannelRuntime } from '../../gateway/channels/start.ts';
 import { pairingControlRoutes } from '../../gateway/channels/pairing.ts';
+import { reflexControlRoutes, startReflexes } from '../../kernel/api.ts';
 
 /** Builds (from cache) and publishes the built-ins, deploys those with no serving version, proposes newer ones. */
 async function checkBuiltins(kernel: Kernel, say: (line: string) => void) {
@@ -61,6 +62,9 @@ async function serve(kernel: Kernel, started: number): Promise<number> {
       say(`mesh: peer id ${mesh.id} on ${mesh.node.getMultiaddrs().join(' ')} (npx titan mesh status)`);
     }
     const session = await startAgent(kernel, say, process.stdin.isTTY === true);
+    // Reflexes and shadow workers: mining, compiling and predicting run in the background.
+    const reflexes = await startReflexes(kernel, session.agent, session.llm);
+    if (reflexes) server?.addRoutes(reflexControlRoutes(reflexes));
     const channels = await startChannelRuntime(kernel, session.agent, say).catch(async (error: unknown) => {
       await session.close();
       throw error;
@@ -78,6 +82,7 @@ async function serve(kernel: Kernel, started: number): Promise<number> {
     say(`\n${signal}: stopping (calls in flight finish first)`);
     await channels?.close();
     await gateway.close();
+    await reflexes?.close();
     await session.close();
     await kernel.close();
     return 0;

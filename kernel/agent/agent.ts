@@ -13,6 +13,7 @@ import { ToolCatalog } from './tool-catalog.ts';
 import { TraceRecorder } from './trace.ts';
 import { TurnRun, type LlmStream, type ToolInvoker, type TurnOptions } from './turn.ts';
 import type { FastResult } from '../reflex/router.ts';
+import type { ReflexService } from '../reflex/service.ts';
 
 /** The fast path a new turn asks before the model (the reflex service's). */
 export type FastPath = (input: { threadId: string; turnId: string; prompt: string }) => Promise<FastResult>;
@@ -47,6 +48,7 @@ export class Agent {
   readonly #workspace: string;
   /** Set by the reflex service once it runs; unset, every turn goes to the model. */
   fastPath: FastPath | undefined;
+  reflexes: ReflexService | undefined;
 
   constructor(kernel: Kernel, options: AgentOptions) {
     this.#kernel = kernel;
@@ -65,6 +67,12 @@ export class Agent {
     this.tools = new ToolCatalog(kernel, { trusted: options.trustedTools, guarded: options.guardedTools });
     this.approvals = new Approvals(kernel.store, options.approvalTtlMs ?? 10 * 60 * 1000);
     this.approvals.onOrphanDecision = (approval, decision) => this.#resume(approval, decision);
+  }
+
+  /** Answers from the reflexes (then the shadow cache) before the model, from now on. */
+  useReflexes(service: ReflexService): void {
+    this.reflexes = service;
+    this.fastPath = (input) => service.fastPath(input);
   }
 
   /** After a (re)start: turns that were running when the process stopped are marked interrupted;

@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { TitanError } from '../../common/errors.ts';
 import type { ReflexSpec } from '../../components/reflexes/runtime.js';
-import type { ChatMessage } from '../agent/llm-types.ts';
+import type { Agent } from '../agent/agent.ts';
+import { toChatMessages } from '../agent/history.ts';
 import type { ToolCatalog } from '../agent/tool-catalog.ts';
 import type { LlmStream } from '../agent/turn.ts';
 import type { Kernel } from '../kernel.ts';
@@ -91,7 +92,9 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
     this.#refresh();
     const bus = this.#kernel.bus;
     this.#offs.push(bus.on('turn.event', (event) => {
-      if (event.type === 'turn.completed' && event.from === 'model') this.#scheduleMine();
+      if (event.type !== 'turn.completed' || event.from !== 'model') return;
+      this.#scheduleMine();
+      if (this.shadow) void this.#predictAfter(event.threadId);
     }));
     this.#offs.push(bus.on('component.deployed', (event) => void this.#onDeployed(event.slot, event.version, event.digest)));
     this.#offs.push(bus.on('patch.changed', (event) => void this.#onPatch(event.id, event.state)));
@@ -146,9 +149,44 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
     return { notes };
   }
 
-  /** After a model turn: the shadow workers predict the thread's next requests. */
-  afterTurn(threadId: string, history: ChatMessage[]): void {
-    this.shadow?.afterTurn(threadId, history);
+  /** After a model turn: the shadow workers predict the thread's next requests from its recent history. */
+  async #predictAfter(threadId: string): Promise<void> {
+    try {
+      const rows = await this.#kernel.store.listMessages(threadId, 20);
+      this.shadow?.afterTurn(threadId, toChatMessages(rows));
+    } catch (error) {
+      this.#log('warn', `shadow prediction skipped: ${(error as Error).message}`);
+    }
+  }
+
+  /** The reflex or cache that answered a turn: remembered in this run, else read from the stored message. */
+  async #answered(turnId: string): Promise<{ source: 'reflex' | 'shadow'; name?: string; prompt: string; threadId: string } | undefined> {
+    const known = this.#answeredBy.get(turnId);
+    if (known) return known;
+    let turn: { thread_id: string };
+    try {
+      turn = await this.#kernel.store.request<{ thread_id: string }>('turns.get', { id: turnId });
+    } catch {
+      return undefined;
+    }
+    const rows = (await this.#kernel.store.listMessages(turn.thread_id, 1000)).filter((m) => m.turn_id === turnId);
+    const answer = rows.find((m) => m.source);
+    const prompt = rows.find((m) => m.role === 'user')?.content;
+    if (!answer?.source || !prompt) return undefined;
+    const reflex = /^reflex:([\w-]+)@/.exec(answer.source);
+    return { source: reflex ? 'reflex' : 'shadow', name: reflex?.[1], prompt, threadId: turn.thread_id };
+  }
+
+  /** "Ask the model instead": counts against the reflex, then the same request goes to the model in the same thread. */
+  async askModelInstead(agent: Agent, userId: string, turnId: string): Promise<{ turnId: string; threadId: string; rejected?: string }> {
+    const answered = await this.#answered(turnId);
+    if (!answered) throw new TitanError('TITAN_E_NOT_FAST_ANSWER', `turn ${turnId} was not answered by a reflex or the shadow cache`);
+    // The thread must be the caller's before anything is counted.
+    await this.#kernel.store.request('threads.get', { userId, threadId: answered.threadId });
+    this.#answeredBy.set(turnId, answered);
+    const rejected = await this.reject(turnId);
+    const sent = await agent.send(userId, answered.threadId, answered.prompt, { modelOnly: true });
+    return { turnId: sent.turnId, threadId: answered.threadId, rejected: rejected.reflex };
   }
 
   /**

@@ -7,6 +7,7 @@
 import type { ChatMessage, ChatRequest, ToolCall } from '../agent/llm-types.ts';
 import type { LlmStream } from '../agent/turn.ts';
 import type { ToolInfo } from '../agent/tool-catalog.ts';
+import { words } from '../../components/reflexes/runtime.js';
 import { cosine, type Embedder, type Vector } from './embedder.ts';
 
 export type ShadowOptions = {
@@ -23,7 +24,20 @@ export type ShadowOptions = {
   now?: () => number;
 };
 
-type Entry = { prompt: string; vector: Vector; text: string; expiresAt: number };
+type Entry = { prompt: string; vector: Vector; keys: string; text: string; expiresAt: number };
+
+// Words that shape a question without changing what it asks for.
+const FUNCTION_WORDS = new Set(['what', 'whats', 'is', 'are', 'the', 'a', 'an', 'in', 'on', 'at', 'of', 'for', 'to', 'me', 'my', 'i', 'it', 'how', 'about',
+  'like', 'please', 'tell', 'show', 'give', 'do', 'does', 'can', 'could', 'would', 'you', 'right', 'now', 'and', 'so', 'then', 'hey', 'thanks']);
+
+/**
+ * The words that carry what is asked: a cached answer serves only a request with the same ones,
+ * however close the embeddings ("weather in Rome" is near "weather in Paris" and "weather in Rome
+ * tomorrow", and neither may get its answer).
+ */
+export function keyTerms(text: string): string {
+  return [...new Set(words(text).map((t) => t.w).filter((w) => !FUNCTION_WORDS.has(w)))].sort().join(' ');
+}
 
 const MAX_PREDICTIONS = 3;
 const MAX_STEPS = 4;
@@ -52,8 +66,10 @@ export class ShadowWorkers {
     this.#cache.set(threadId, entries);
     if (entries.length === 0) return undefined;
     const [vector] = await this.#options.embedder.embed([prompt]);
+    const keys = keyTerms(prompt);
     let best: { entry: Entry; similarity: number } | undefined;
     for (const entry of entries) {
+      if (entry.keys !== keys) continue;
       const similarity = cosine(vector, entry.vector);
       if (similarity >= this.#options.similarity && (!best || similarity > best.similarity)) best = { entry, similarity };
     }
@@ -137,7 +153,7 @@ export class ShadowWorkers {
     if (!answer.trim() || this.#closed) return;
     const [vector] = await this.#options.embedder.embed([prompt]);
     const entries = (this.#cache.get(threadId) ?? []).filter((e) => e.expiresAt > this.#now() && e.prompt !== prompt);
-    entries.push({ prompt, vector, text: answer, expiresAt: this.#now() + this.#options.ttlMs });
+    entries.push({ prompt, vector, keys: keyTerms(prompt), text: answer, expiresAt: this.#now() + this.#options.ttlMs });
     this.#cache.set(threadId, entries);
     this.stats.precomputed++;
   }

@@ -1,0 +1,71 @@
+// `titan reflex list|show|suspend|resume|delete`: the compiled reflexes, through the running
+// kernel when there is one (it serves them), otherwise on the records in the store.
+import { TitanError } from '../../common/errors.ts';
+import { reflexDetail, reflexSummary, type Kernel, type ReflexRecord } from '../../kernel/api.ts';
+import { ReflexService } from '../../kernel/reflex/service.ts';
+import type { Args } from '../main.ts';
+import { print, table } from '../output.ts';
+import { runningKernel, withOfflineKernel } from '../session.ts';
+
+type Summary = ReturnType<typeof reflexSummary>;
+type Detail = ReturnType<typeof reflexDetail>;
+
+const VERBS = ['list', 'show', 'suspend', 'resume', 'delete'];
+
+const row = (r: Summary) => ({
+  name: r.name, version: r.version ?? '-', state: r.state, hits: r.hits, misses: r.misses, rejected: r.rejections,
+  suspended: r.suspensions, avoided: r.modelCallsAvoided, example: r.example, reason: r.reason ?? '',
+});
+
+function describe(r: Detail): string {
+  const lines = [
+    `${r.name}@${r.version ?? '-'}: ${r.state}${r.reason ? ` (${r.reason})` : ''}`,
+    r.description,
+    `tools: ${r.tools.join(', ') || '(none)'}   slots: ${r.slots.join(', ') || '(none)'}`,
+    `hits ${r.hits}, misses ${r.misses}, rejections ${r.rejections}, suspensions ${r.suspensions}, model calls avoided ${r.modelCallsAvoided}`,
+    'phrasings:',
+    ...r.templates.map((t) => `  ${t}`),
+    `compiled from turns: ${r.provenance.join(', ')}`,
+  ];
+  return lines.join('\n');
+}
+
+/** The service on an offline kernel: the records in the store, no mining. */
+async function offline<T>(fn: (service: ReflexService) => Promise<T>): Promise<T> {
+  return withOfflineKernel(async (kernel: Kernel) => {
+    const service = new ReflexService(kernel, { mineDelayMs: 3_600_000 });
+    await service.start();
+    try {
+      return await fn(service);
+    } finally {
+      await service.close();
+    }
+  });
+}
+
+export async function reflexCommand({ positionals, values, out }: Args): Promise<number> {
+  const [verb = 'list', name] = positionals;
+  if (!VERBS.includes(verb)) throw new TitanError('TITAN_E_USAGE', `unknown reflex verb "${verb}" (${VERBS.join(', ')})`);
+  const client = await runningKernel();
+  if (verb === 'list') {
+    const all = client ? await client.request<Summary[]>('GET', '/reflexes') : await offline(async (s) => s.list().map(reflexSummary));
+    const shown = all.filter((r) => !values.state || r.state === values.state);
+    print(out, shown, () => (shown.length ? table(shown.map(row), ['name', 'version', 'state', 'hits', 'misses', 'rejected', 'suspended', 'avoided', 'example', 'reason']) : 'no reflexes yet: they are compiled from requests that recur'));
+    return 0;
+  }
+  if (!name) throw new TitanError('TITAN_E_USAGE', `titan reflex ${verb} NAME`);
+  if (verb === 'show') {
+    const detail = client ? await client.request<Detail>('GET', `/reflexes/${encodeURIComponent(name)}`) : await offline(async (s) => reflexDetail(s.get(name)));
+    print(out, detail, () => describe(detail));
+    return 0;
+  }
+  const why = typeof values.why === 'string' ? values.why : undefined;
+  const changed = client
+    ? await client.request<Summary>('POST', `/reflexes/${encodeURIComponent(name)}/${verb}`, { why })
+    : await offline(async (s): Promise<Summary> => {
+        const record: ReflexRecord = verb === 'suspend' ? await s.suspend(name, why) : verb === 'resume' ? await s.resume(name) : await s.delete(name);
+        return reflexSummary(record);
+      });
+  print(out, changed, () => `${changed.name}@${changed.version ?? '-'}: ${verb === 'delete' ? 'deleted' : changed.state}${changed.reason ? ` (${changed.reason})` : ''}`);
+  return 0;
+}

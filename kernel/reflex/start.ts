@@ -1,0 +1,19 @@
+// Starting reflexes with an agent (what `titan start` does): the service on the kernel's store,
+// its embedder from the configuration, the agent's fast path pointed at it.
+import type { Agent } from '../agent/agent.ts';
+import type { Kernel } from '../kernel.ts';
+import type { Llm } from '../llm/llm.ts';
+import { ReflexService } from './service.ts';
+
+export async function startReflexes(kernel: Kernel, agent: Agent, llm: Llm | undefined): Promise<ReflexService | undefined> {
+  if (!kernel.config.reflexes) return undefined;
+  const provider = llm?.background ?? llm?.providers[0];
+  const service = new ReflexService(kernel, {
+    llm: llm?.configured ? (request, options) => llm.stream(request, options) : undefined,
+    tools: agent.tools,
+    embedder: ReflexService.embedderFor(kernel, provider),
+  });
+  await service.start();
+  agent.useReflexes(service);
+  return service;
+}
