@@ -39,8 +39,10 @@ export type ReflexServiceOptions = {
   tools?: ToolCatalog;
   /** When the provider embeddings are configured (reflexEmbeddings: "provider"). */
   embedder?: Embedder;
-  /** Called with a chat history after each model turn (the shadow workers' input); default: read from the store. */
+  /** How long after a model turn the miner runs (it runs once for a burst of turns). */
   mineDelayMs?: number;
+  /** The guest source of a spec; default the compiler's generator (the tests feed bad source through it). */
+  generate?: (spec: ReflexSpec) => Promise<string>;
 };
 
 const MISSES_TO_SUSPEND = 3;
@@ -329,7 +331,8 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
     }
     let compiled;
     try {
-      compiled = await compileReflex(this.#kernel, spec, version, { timeoutMs: this.#kernel.config.reflexTimeoutMs });
+      const source = this.#options.generate ? await this.#options.generate(spec) : undefined;
+      compiled = await compileReflex(this.#kernel, spec, version, { timeoutMs: this.#kernel.config.reflexTimeoutMs, source });
     } catch (error) {
       const titan = error as TitanError;
       return discard(`${titan.code ?? 'TITAN_E_BUILD_FAILED'}: ${titan.message}`);

@@ -7,6 +7,7 @@ import { Agent } from '../../kernel/agent/agent.ts';
 import type { TurnEvent } from '../../kernel/agent/turn-events.ts';
 import { bootstrapBuiltins, Kernel, type KernelConfig } from '../../kernel/api.ts';
 import { ReflexService } from '../../kernel/reflex/service.ts';
+import type { ReflexSpec } from '../../components/reflexes/runtime.js';
 import { TEST_CACHE, tempHome } from '../support/kernel.ts';
 import { deployFixture } from '../support/fixtures.ts';
 import { scriptedModel, toolCall, type Step } from '../support/model-double.ts';
@@ -26,7 +27,7 @@ export type Harness = {
   ask(threadId: string, text: string, options?: { modelOnly?: boolean }): Promise<{ turnId: string; text: string; events: TurnEvent[]; state: string }>;
 };
 
-export async function reflexHarness(t: TestContext, config: Partial<KernelConfig> = {}, options: { withLlm?: boolean } = {}): Promise<Harness> {
+export async function reflexHarness(t: TestContext, config: Partial<KernelConfig> = {}, options: { withLlm?: boolean; generate?: (spec: ReflexSpec) => Promise<string> } = {}): Promise<Harness> {
   const { home, cleanup } = await tempHome('titan-reflex-');
   const kernel = await Kernel.open({ home, cacheDir: TEST_CACHE, logToFile: false, env: {}, config: { shadowWorkers: false, reflexCheckRate: 0, ...config } });
   const report = await bootstrapBuiltins(kernel);
@@ -36,7 +37,7 @@ export async function reflexHarness(t: TestContext, config: Partial<KernelConfig
   const model = scriptedModel(steps);
   const agent = new Agent(kernel, { workspace: path.join(home, 'workspace'), llm: model });
   await agent.start();
-  const reflexes = new ReflexService(kernel, { llm: options.withLlm === false ? undefined : model, tools: agent.tools, mineDelayMs: 60_000 });
+  const reflexes = new ReflexService(kernel, { llm: options.withLlm === false ? undefined : model, tools: agent.tools, mineDelayMs: 60_000, generate: options.generate });
   await reflexes.start();
   agent.fastPath = (input) => reflexes.fastPath(input);
   const events: TurnEvent[] = [];
@@ -58,6 +59,18 @@ export async function reflexHarness(t: TestContext, config: Partial<KernelConfig
 }
 
 /** The model's two steps for one intent turn: the tool call, then the answer from its result. */
+/** Sends the weather intent's training phrasings through the model (a different city each) and mines. */
+export async function learnWeather(h: Harness, threadId: string, intent: Intent): Promise<string[]> {
+  const cities = ['Paris', 'Berlin', 'Rome', 'Madrid'];
+  const turns: string[] = [];
+  for (const [i, phrasing] of intent.train.entries()) {
+    h.steps.push(...modelTurn(intent, cities[i % cities.length]));
+    turns.push((await h.ask(threadId, phrasing.replace('{city}', cities[i % cities.length]))).turnId);
+  }
+  await h.reflexes.mine();
+  return turns;
+}
+
 export function modelTurn(intent: Intent, value: string): Step[] {
   const { args, answer } = rightAnswer(intent, value);
   return [
