@@ -189,7 +189,9 @@ export class Mesh {
     if (fallback) this.counters.fallbacks++;
     else this.counters.localRuns++;
     const run = job.local ?? (() => this.#executor.run(job.need, job.fn, job.args, { from, callId: `mesh:${job.id}`, onProgress: job.onProgress }));
-    run()
+    // Started from the event loop, not the microtask queue: an inline guest call runs synchronously,
+    // and a chain of local runs would otherwise keep peers' results (I/O) waiting until all are done.
+    new Promise<unknown>((resolve) => setImmediate(() => resolve(run())))
       .then((value) => job.resolve({ value, node: this.id, fallback }), (error: Error) => job.reject(error))
       .finally(() => {
         this.#localRunning--;
@@ -246,7 +248,7 @@ export class Mesh {
   #heartbeat() {
     const slots = this.#settings.meshSlots;
     const busy = this.#server.running + this.#server.queued + this.#localRunning;
-    return { slots, freeSlots: Math.max(0, slots - busy), load: slots > 0 ? busy / slots : 1, components: this.#executor.advertised() };
+    return { slots, freeSlots: Math.max(0, slots - busy), load: slots > 0 ? busy / slots : 1, busyBy: this.#server.busyBy(), components: this.#executor.advertised() };
   }
 
   async #keepBootstrapped(kernelStopping: AbortSignal): Promise<void> {

@@ -31,7 +31,8 @@ export type ToPeer = TaskMessage | CancelMessage;
 export type FromPeer = ProgressMessage | ResultMessage;
 
 export type ComponentAd = { kind: string; name: string; version: string; digest: string };
-export type Heartbeat = { id: string; seq: number; freeSlots: number; slots: number; load: number; components: ComponentAd[]; addrs: string[] };
+/** busyBy: tasks running or queued here per sending peer, so a sender can tell its own load from others'. */
+export type Heartbeat = { id: string; seq: number; freeSlots: number; slots: number; load: number; busyBy: Record<string, number>; components: ComponentAd[]; addrs: string[] };
 
 export type BlobRequest = { digest: string };
 export type BlobReply = { ok: true; manifest: Record<string, unknown>; size: number } | { ok: false; error: WireError };

@@ -63,10 +63,11 @@ export function place(view: SchedulerView, job: Job): Placement | 'wait' | Titan
       const ad = advertised(member, job);
       if (!ad) continue;
       anyPeerFits = true;
+      // Our tasks in flight there now, plus what others had running or queued there at its last beat.
       const ours = view.inFlight(member.id);
-      // Its own running count, less what we had sent when it beat, plus what we have in flight now.
-      const load = Math.max(ours, member.slots - member.freeSlots) / member.slots;
-      if (ours >= member.slots) continue;
+      const others = Math.max(0, member.slots - member.freeSlots - (member.busyBy[view.self] ?? 0));
+      const load = (ours + others) / member.slots;
+      if (ours + others >= member.slots) continue;
       if (!best || load < best.load) best = { peer: member.id, load, version: ad.version, digest: ad.digest };
     }
   }

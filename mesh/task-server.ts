@@ -25,6 +25,7 @@ export class TaskServer {
   readonly #queue: Array<{ task: TaskMessage; from: string }> = [];
   readonly #channels = new Set<Channel>();
   #running = 0;
+  readonly #runningFrom: string[] = [];
   readonly stats: TaskServerStats = { received: 0, executed: 0, duplicatesSuppressed: 0, refused: 0, cancelled: 0, running: 0, queued: 0 };
 
   constructor(self: string, slots: number, execute: TaskExecutor, dedup: { maxEntries: number; ttlMs: number }) {
@@ -40,6 +41,14 @@ export class TaskServer {
 
   get queued(): number {
     return this.#queue.length;
+  }
+
+  /** Tasks running or queued here, per sending peer. */
+  busyBy(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const { from } of this.#queue) counts[from] = (counts[from] ?? 0) + 1;
+    for (const from of this.#runningFrom) counts[from] = (counts[from] ?? 0) + 1;
+    return counts;
   }
 
   /** The libp2p stream handler for TASK_PROTOCOL. */
@@ -93,8 +102,10 @@ export class TaskServer {
       if (!seen || seen.state !== 'queued') continue; // cancelled while queued
       seen.state = 'running';
       this.#running++;
+      this.#runningFrom.push(from);
       void this.#run(task, from, seen.channels).finally(() => {
         this.#running--;
+        this.#runningFrom.splice(this.#runningFrom.indexOf(from), 1);
         this.#pump();
       });
     }

@@ -3,7 +3,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { MeshSettings } from '../../../mesh/mesh.ts';
 import { buildFixture } from '../../support/fixtures.ts';
@@ -13,6 +12,9 @@ import type { Command, NodeSpec } from './mesh-node.ts';
 const SCRIPT = fileURLToPath(new URL('./mesh-node.ts', import.meta.url));
 export const BUSY = fileURLToPath(new URL('../fixtures/busy', import.meta.url));
 const START_TIMEOUT_MS = 30_000;
+
+/** A test's context, or anything else that runs cleanups at its end (the benchmark). */
+export type Cleanups = { after(fn: () => Promise<void> | void): void };
 
 export type TestNode = {
   id: string;
@@ -26,7 +28,7 @@ export type TestNode = {
   kill(signal?: NodeJS.Signals): Promise<void>;
 };
 
-export async function spawnNode(t: TestContext, options: { fixtures?: string[]; settings?: Partial<MeshSettings>; tamper?: boolean } = {}): Promise<TestNode> {
+export async function spawnNode(t: Cleanups, options: { fixtures?: string[]; settings?: Partial<MeshSettings>; tamper?: boolean } = {}): Promise<TestNode> {
   for (const dir of options.fixtures ?? []) await buildFixture(dir); // compiled once, here, not by every child
   const { home, cleanup } = await tempHome('titan-mesh-');
   const spec: NodeSpec = { home, fixtures: options.fixtures ?? [], settings: options.settings ?? {}, tamper: options.tamper };
@@ -91,7 +93,7 @@ export async function until(what: string, check: () => Promise<boolean> | boolea
 }
 
 /** `specs.length` nodes that all admit each other, joined through the first, each seeing every other. */
-export async function startMesh(t: TestContext, specs: Array<{ fixtures?: string[]; settings?: Partial<MeshSettings>; tamper?: boolean }>): Promise<TestNode[]> {
+export async function startMesh(t: Cleanups, specs: Array<{ fixtures?: string[]; settings?: Partial<MeshSettings>; tamper?: boolean }>): Promise<TestNode[]> {
   const first = await spawnNode(t, specs[0]);
   const rest = await Promise.all(specs.slice(1).map((spec) => spawnNode(t, { ...spec, settings: { meshBootstrap: [first.tcp], ...spec.settings } })));
   const nodes = [first, ...rest];

@@ -24,7 +24,8 @@ export type Command =
   | { op: 'pull'; peer: string; digest: string }
   | { op: 'registry' }
   | { op: 'dial'; address: string }
-  | { op: 'allow'; peer: string };
+  | { op: 'allow'; peer: string }
+  | { op: 'sequential'; request: TaskRequest; count: number };
 
 const spec = JSON.parse(process.env.TITAN_MESH_TEST_NODE ?? '{}') as NodeSpec;
 const log = path.join(spec.home, 'executions.log');
@@ -106,6 +107,16 @@ async function handle(command: Command): Promise<unknown> {
       return mesh.dial(command.address);
     case 'allow':
       return mesh.allow(command.peer);
+    case 'sequential': {
+      // One task at a time over the kept stream: the protocol's round trip without queueing.
+      const ms: number[] = [];
+      for (let i = 0; i < command.count; i++) {
+        const started = performance.now();
+        await mesh.submit(command.request).result;
+        ms.push(performance.now() - started);
+      }
+      return ms;
+    }
   }
 }
 
