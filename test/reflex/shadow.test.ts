@@ -1,0 +1,62 @@
+// Shadow workers: after a model turn the background model predicts the next requests, their
+// answers are precomputed (only with tools that need no approval and change nothing) and cached;
+// a next request that means the same (not the same string) is answered from the cache at once.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { toolCall } from '../support/model-double.ts';
+import { modelTurn, reflexHarness } from './harness.ts';
+import { INTENTS, rightAnswer } from './support.ts';
+
+const weather = INTENTS.find((i) => i.id === 'weather')!;
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 500 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(check(), what);
+}
+
+test('a predicted request is precomputed with a read-only tool and served from the cache; side-effect and approval tools are never run', async (t) => {
+  const h = await reflexHarness(t, { shadowWorkers: true, shadowConcurrency: 1 });
+  const thread = (await h.agent.createThread('ada')).id;
+  const shadow = h.reflexes.shadow!;
+  h.steps.push(
+    ...modelTurn(weather, 'Paris'),
+    // The background model's predictions, then one precomputation each, in order.
+    [{ type: 'text', text: "1. what's the weather in Rome?\n2. save a note about Paris\n3. clean up the workspace\n4. a fourth is never asked" }, { type: 'stop', reason: 'end_turn' }],
+    [...toolCall(0, 'p1', 'weather', { city: 'Rome' }), { type: 'stop', reason: 'tool_use' }],
+    [{ type: 'text', text: rightAnswer(weather, 'Rome').answer }, { type: 'stop', reason: 'end_turn' }],
+    [...toolCall(0, 'p2', 'kv', { op: 'set', key: 'note', value: 'Paris' }), { type: 'stop', reason: 'tool_use' }],
+    [...toolCall(0, 'p3', 'shell', { command: 'rm -rf tmp' }), { type: 'stop', reason: 'tool_use' }],
+  );
+  await h.ask(thread, 'weather in Paris');
+  await until(() => shadow.stats.precomputed === 1 && shadow.stats.abandoned === 2, `precomputed 1, abandoned 2: ${JSON.stringify(shadow.stats)}`);
+  assert.equal(shadow.stats.predictions, 3);
+  assert.deepEqual(shadow.cached(thread).map((c) => c.prompt), ["what's the weather in Rome?"]);
+  // The kv tool never ran: nothing was stored.
+  assert.deepEqual(await h.kernel.invokeTool('kv', { op: 'list', prefix: '' }), { keys: [] });
+  // Close in embedding space but another request: not served from the cache.
+  assert.equal(await shadow.lookup(thread, "what's the weather in Rome tomorrow?"), undefined);
+  assert.equal(await shadow.lookup('another-thread', 'weather in Rome'), undefined);
+
+  const calls = h.model.requests.length;
+  const turn = await h.ask(thread, 'weather in Rome');
+  assert.equal(turn.text, rightAnswer(weather, 'Rome').answer);
+  assert.equal(h.model.requests.length, calls, 'no model call');
+  const marker = turn.events.find((e) => e.type === 'answer.source');
+  assert.equal(marker?.type === 'answer.source' && marker.source, 'shadow');
+  assert.equal((await h.kernel.store.listMessages(thread)).at(-1)?.source, 'shadow');
+  assert.equal(h.reflexes.counters.shadowHits, 1);
+  assert.deepEqual(shadow.cached(thread), [], 'a cached answer serves once');
+});
+
+test('predictions stop at the hourly budget', async (t) => {
+  const h = await reflexHarness(t, { shadowWorkers: true, shadowBudgetPerHour: 1 });
+  const thread = (await h.agent.createThread('ada')).id;
+  const shadow = h.reflexes.shadow!;
+  h.steps.push(
+    [{ type: 'text', text: 'hi' }, { type: 'stop', reason: 'end_turn' }],
+    [{ type: 'text', text: 'how are you?\nwhat time is it?' }, { type: 'stop', reason: 'end_turn' }],
+    [{ type: 'text', text: 'fine' }, { type: 'stop', reason: 'end_turn' }],
+  );
+  await h.ask(thread, 'hello');
+  await until(() => shadow.stats.precomputed === 1 && shadow.stats.overBudget === 1, JSON.stringify(shadow.stats));
+});
