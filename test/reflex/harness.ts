@@ -39,7 +39,7 @@ export async function reflexHarness(t: TestContext, config: Partial<KernelConfig
   await agent.start();
   const reflexes = new ReflexService(kernel, { llm: options.withLlm === false ? undefined : model, tools: agent.tools, mineDelayMs: 60_000, generate: options.generate });
   await reflexes.start();
-  agent.fastPath = (input) => reflexes.fastPath(input);
+  agent.useReflexes(reflexes);
   const events: TurnEvent[] = [];
   kernel.bus.on('turn.event', (e) => events.push(e));
   t.after(async () => {
