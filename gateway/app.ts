@@ -14,6 +14,7 @@ import { cors } from './origin.ts';
 import { approvalRoutes } from './routes/approvals.ts';
 import { componentRoutes } from './routes/components.ts';
 import { healthRoutes } from './routes/health.ts';
+import { meshRoutes } from './routes/mesh.ts';
 import { patchRoutes } from './routes/patches.ts';
 import { reflexRoutes } from './routes/reflexes.ts';
 import { settingsRoutes } from './routes/settings.ts';
@@ -31,7 +32,7 @@ function openAi(deps: GatewayDeps): GatewayRouter {
 /** Every route behind the token, for the app and for tests that enumerate them. */
 export function apiRouter(deps: GatewayDeps, withOpenAi = true): GatewayRouter {
   const api = new Router<GatewayState>();
-  for (const routes of [threadRoutes, sseRoutes, approvalRoutes, componentRoutes, patchRoutes, settingsRoutes, reflexRoutes]) {
+  for (const routes of [threadRoutes, sseRoutes, approvalRoutes, componentRoutes, meshRoutes, patchRoutes, settingsRoutes, reflexRoutes]) {
     api.use('/api', routes(deps).routes());
   }
   api.get('/metrics', async (ctx) => {

@@ -2,6 +2,7 @@
 // turns by outcome, tool latency from the turn events, component instances in use, swaps, errors
 // by code, HTTP requests, and the default process metrics.
 import client from 'prom-client';
+import { meshOf } from '../mesh/mesh.ts';
 import type { Kernel, ReflexService, TurnEvent } from '../kernel/api.ts';
 
 const TURN_OUTCOMES: Record<string, string> = { 'turn.completed': 'completed', 'turn.failed': 'failed', 'turn.interrupted': 'interrupted' };
@@ -73,8 +74,23 @@ export class GatewayMetrics {
       },
     });
     new client.Gauge({ name: 'titan_event_streams', help: 'Open SSE and WebSocket thread subscriptions', registers, collect() { this.set(streams()); } });
+    // The mesh, when this kernel runs one: read at each scrape; round trips observed as they happen.
+    const mesh = meshOf(kernel);
+    new client.Gauge({ name: 'titan_mesh_peers', help: 'Mesh peers heard from within the last three heartbeats', registers, collect() { this.set(meshOf(kernel)?.peers().length ?? 0); } });
+    new client.Counter({
+      name: 'titan_mesh_tasks_total', help: 'Mesh tasks: sent to peers, received from peers, run here, fallbacks (run here after a peer timed out or the waiters were full), re-sent after a peer was lost, duplicates suppressed',
+      labelNames: ['event'], registers,
+      collect() {
+        const tasks = meshOf(kernel)?.status().tasks;
+        this.reset();
+        if (!tasks) return;
+        for (const [event, value] of Object.entries({ sent: tasks.sent, received: tasks.received, local: tasks.localRuns, fallback: tasks.fallbacks, redispatched: tasks.redispatched, duplicate_suppressed: tasks.duplicatesSuppressed, timed_out: tasks.timedOut })) this.inc({ event }, value);
+      },
+    });
+    const meshRoundTrip = new client.Histogram({ name: 'titan_mesh_task_round_trip_seconds', help: 'A task sent to a peer, from sending to its result', buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30], registers });
 
     this.#offs = [
+      mesh ? mesh.roundTrips.onSample((ms) => meshRoundTrip.observe(ms / 1000)) : () => {},
       kernel.bus.on('turn.event', (event) => this.#onTurnEvent(event)),
       kernel.bus.on('component.deployed', (e) => this.#swaps.inc({ slot: e.slot, outcome: 'deployed' })),
       kernel.bus.on('component.swap_failed', (e) => {

@@ -18,9 +18,39 @@ export class ComponentsPage {
       const [{ components }, { manifests }] = await Promise.all([api.get('/components'), api.get('/registry')]);
       this.#serving(components);
       this.#registry(manifests, new Map(components.map((c) => [c.slot, c])));
+      this.#mesh(await api.get('/mesh'));
     } catch (error) {
       showError(error);
     }
+  }
+
+  /** The mesh section (added under the tables the first time): this node, then one row per peer. */
+  #mesh(mesh) {
+    let section = byId('mesh-section');
+    if (!section) {
+      section = h('div', { id: 'mesh-section' });
+      byId('registry-rows').closest('section').append(section);
+    }
+    if (!mesh.enabled) {
+      section.replaceChildren(h('h3', {}, 'Mesh'), h('p', {}, 'The mesh is off (set "meshEnabled": true in config.json, or TITAN_MESH=1, and restart).'));
+      return;
+    }
+    const s = mesh.status;
+    const rt = s.roundTrip.count ? `; round trip p50 ${s.roundTrip.p50Ms} ms, p99 ${s.roundTrip.p99Ms} ms` : '';
+    section.replaceChildren(
+      h('h3', { id: 'mesh-title' }, 'Mesh'),
+      h('p', {}, 'This node: ', h('span', { class: 'mono' }, s.id), ` - ${s.peers} peers, ${s.slots} slots; tasks sent ${s.tasks.sent}, received ${s.tasks.received}, fallbacks ${s.tasks.fallbacks}, duplicates suppressed ${s.tasks.duplicatesSuppressed}${rt}`),
+      h('table', { 'aria-labelledby': 'mesh-title' },
+        h('thead', {}, h('tr', {}, ...['Peer', 'Connected', 'Load', 'Free slots', 'Components'].map((c) => h('th', { scope: 'col' }, c)))),
+        h('tbody', { id: 'mesh-rows' }, ...mesh.peers.map((p) => h('tr', {},
+          h('th', { scope: 'row', class: 'mono', title: p.id }, p.id.slice(-12)),
+          h('td', {}, p.connected ? 'yes' : 'no'),
+          h('td', {}, `${Math.round(p.load * 100)}%`),
+          h('td', {}, `${p.freeSlots}/${p.slots}`),
+          h('td', {}, p.components.map((c) => `${c.kind}/${c.name}@${c.version}`).join(', ') || '—'),
+        ))),
+      ),
+    );
   }
 
   #serving(components) {
