@@ -8,7 +8,8 @@ import type { Agent, Kernel, TurnEvent } from '../kernel/api.ts';
 
 export type ReplOptions = { kernel: Kernel; agent: Agent; userId: string; input: Readable; output: Writable; color?: boolean };
 
-const HELP = 'commands: /new (new thread), /threads (list them), /interrupt (stop the running turn; Ctrl-C too), /help, /quit';
+const HELP = 'commands: /new (new thread), /threads (list them), /interrupt (stop the running turn; Ctrl-C too), /reflex (reflexes; /reflex model asks the model instead of the last reflex answer), /help, /quit';
+const REFLEX_HELP = '/reflex: list the reflexes; /reflex model: ask the model instead of the last reflex or cached answer; /reflex suspend|resume NAME';
 
 export class Repl {
   readonly #options: ReplOptions;
@@ -17,6 +18,8 @@ export class Repl {
   #turnId: string | undefined;
   #approval: { id: string; name: string } | undefined;
   #atLineStart = true;
+  /** The last turn a reflex or the shadow cache answered, for /reflex model. */
+  #lastFast: string | undefined;
   readonly closed: Promise<void>;
 
   constructor(options: ReplOptions) {
@@ -76,6 +79,10 @@ export class Repl {
         this.#interrupt();
         break;
       default:
+        if (line === '/reflex' || line.startsWith('/reflex ')) {
+          if (await this.#reflex(line.slice('/reflex'.length).trim())) return;
+          break;
+        }
         if (line.startsWith('/')) {
           this.#say(`unknown command ${line}. ${HELP}`);
           break;
@@ -98,6 +105,44 @@ export class Repl {
     this.#turnId = undefined;
     this.#write(this.#atLineStart ? '' : '\n');
     this.#rl.prompt();
+  }
+
+  /** /reflex [model | suspend NAME | resume NAME]; true when a turn was started (it prompts when done). */
+  async #reflex(args: string): Promise<boolean> {
+    const reflexes = this.#options.agent.reflexes;
+    if (!reflexes) {
+      this.#say('reflexes are off (set "reflexes": true in config.json)');
+      return false;
+    }
+    const [verb, name] = args.split(/\s+/);
+    if (!verb) {
+      const all = reflexes.list();
+      this.#say(all.length === 0 ? '(no reflexes yet: they are compiled from requests that recur)' : all.map((r) =>
+        `${r.name}@${r.version ?? '-'} ${r.state}  hits ${r.hits}, misses ${r.misses}, rejections ${r.rejections}  "${r.example}"${r.reason ? `  (${r.reason})` : ''}`).join('\n'));
+      return false;
+    }
+    if (verb === 'model') {
+      if (!this.#lastFast) {
+        this.#say('no answer here came from a reflex or the shadow cache');
+        return false;
+      }
+      const sent = await reflexes.askModelInstead(this.#options.agent, this.#options.userId, this.#lastFast);
+      this.#lastFast = undefined;
+      this.#say(sent.rejected ? `(counted against ${sent.rejected}; asking the model)` : '(asking the model)');
+      this.#turnId = sent.turnId;
+      await this.#options.agent.running().find((r) => r.turnId === sent.turnId)?.done;
+      this.#turnId = undefined;
+      this.#write(this.#atLineStart ? '' : '\n');
+      this.#rl.prompt();
+      return true;
+    }
+    if ((verb === 'suspend' || verb === 'resume') && name) {
+      const record = verb === 'suspend' ? await reflexes.suspend(name, `suspended by ${this.#options.userId} in the REPL`) : await reflexes.resume(name);
+      this.#say(`${record.name}: ${record.state}`);
+      return false;
+    }
+    this.#say(REFLEX_HELP);
+    return false;
   }
 
   #interrupt(): void {
@@ -132,6 +177,10 @@ export class Repl {
         break;
       case 'status':
         this.#say(`(${event.message})`);
+        break;
+      case 'answer.source':
+        this.#lastFast = event.turnId;
+        this.#say(event.source === 'reflex' ? `[reflex ${event.reflex?.name}@${event.reflex?.version}, no model call; /reflex model asks the model]` : '[precomputed by a shadow worker; /reflex model asks the model]');
         break;
       case 'turn.interrupted':
         this.#say('(interrupted)');
