@@ -26,7 +26,7 @@ export type ChannelMessage = {
   eventId: string; chatId: string; senderId: string; senderName?: string; direct?: boolean;
   text: string; unsupported?: string; context: unknown;
 };
-type Decoded = { messages: ChannelMessage[]; cursor?: string };
+type Decoded = { messages: ChannelMessage[]; cursor?: string; skipped?: string[] };
 type WireResponse = { status: number; headers: Array<[string, string]>; body: Uint8Array };
 
 export type ChannelRuntimeOptions = {
@@ -130,6 +130,7 @@ export class ChannelRuntime {
       throw this.#decodeError(name, error);
     }
     const decoded = JSON.parse(inbound.messagesJson) as Decoded;
+    for (const why of decoded.skipped ?? []) this.#kernel.logger.warn({ channel: name }, `TITAN_E_CHANNEL_PAYLOAD: an update was skipped: ${why}`);
     let replays = 0;
     for (const message of decoded.messages) {
       const { claimed } = await this.#kernel.store.request<{ claimed: boolean }>('channels.event.claim', { channel: name, eventId: message.eventId });
@@ -223,11 +224,20 @@ export class ChannelRuntime {
       }
     });
     try {
-      await this.#agent.send(thread.user_id, thread.id, message.text);
-      const end = await ended;
-      let final = text.trim() === '' ? '(the assistant finished without a written answer)' : text;
-      if (end.type === 'turn.failed') final = `${text}${text ? '\n\n' : ''}(the answer failed: ${end.message})`;
-      if (end.type === 'turn.interrupted') final = `${text}${text ? '\n\n' : ''}(the answer was interrupted)`;
+      let final: string;
+      try {
+        const sent = await this.#agent.send(thread.user_id, thread.id, message.text);
+        const end = await ended;
+        await sent.run.done.catch(() => undefined); // the thread is free for the next message
+        final = text.trim() === '' ? '(the assistant finished without a written answer)' : text;
+        if (end.type === 'turn.failed') final = `${text}${text ? '\n\n' : ''}(the answer failed: ${end.message})`;
+        if (end.type === 'turn.interrupted') final = `${text}${text ? '\n\n' : ''}(the answer was interrupted)`;
+      } catch (error) {
+        // The sender hears that it failed (the kernel log has the details), never silence.
+        const code = error instanceof TitanError ? error.code : 'TITAN_E_INTERNAL';
+        this.#kernel.logger.warn({ err: error, channel: channel.name, threadId: thread.id }, 'a channel message could not start a turn');
+        final = `${text}${text ? '\n\n' : ''}(Titan could not answer this message: ${code})`;
+      }
       await stream.finish(final);
     } finally {
       off();

@@ -17,6 +17,9 @@ export async function startChannelRuntime(kernel: Kernel, agent: Agent, say: (li
   runtime.start();
   for (const name of ready) {
     const polling = name === 'telegram' && kernel.config.telegramMode === 'polling';
+    if (name === 'telegram' && !polling && !source.TITAN_TELEGRAM_WEBHOOK_SECRET) {
+      say('channel telegram: TITAN_TELEGRAM_WEBHOOK_SECRET is not set, so every webhook call is refused; set it (and pass it to setWebhook as secret_token) or use telegramMode "polling"');
+    }
     say(`channel ${name}: ${polling ? 'polling getUpdates' : `webhook at <public URL of this gateway>/channels/${name}/webhook`}`);
   }
   return runtime;

@@ -142,4 +142,11 @@ test('getUpdates polling answers each update once, continuing from the stored of
   await channels.runtime.idle();
   assert.equal(turnsStarted(harness.events), turns + 2, 'two updates, two turns: none answered twice');
   assert.deepEqual(fake.delivered.filter((id) => id === 100), [100], 'update 100 was fetched once');
+
+  // An update the channel cannot read is skipped; the ones after it are still answered.
+  fake.queueUpdate({ update_id: 102, message: { message_id: 1, from: { id: 4242, is_bot: false, first_name: 'Ada' }, date: 0, text: 'no chat' } });
+  fake.queueUpdate(fake.update({ updateId: 103, text: 'after the bad one' }));
+  await until(async () => (await harness.kernel.store.request<{ value: string }>('channels.cursor.get', { channel: 'telegram' })).value === '104', 'the offset past both');
+  await channels.runtime.idle();
+  assert.equal(turnsStarted(harness.events), turns + 3);
 });

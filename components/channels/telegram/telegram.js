@@ -46,9 +46,21 @@ function decodeInbound(request, secretHeaders) {
     // A getUpdates answer the host fetched with the bot token: authentic by construction.
     const batch = jsonBody(request);
     if (batch.ok !== true || !Array.isArray(batch.result)) throw malformed(`getUpdates failed: ${batch.description ?? 'no result list'}`);
-    const messages = batch.result.map(messageOf).filter(Boolean);
-    const last = batch.result.reduce((max, u) => Math.max(max, u.update_id), -1);
-    return inbound(messages, emptyResponse(200), last >= 0 ? { cursor: String(last + 1) } : {});
+    // One update this channel cannot read must not hold back the ones after it: it is skipped
+    // (and named, for the host's log) and the offset still moves past it.
+    const messages = [];
+    const skipped = [];
+    let last = -1;
+    for (const update of batch.result) {
+      if (isObject(update) && Number.isInteger(update.update_id)) last = Math.max(last, update.update_id);
+      try {
+        const message = messageOf(update);
+        if (message) messages.push(message);
+      } catch (e) {
+        skipped.push(e && e.val ? e.val : String(e));
+      }
+    }
+    return inbound(messages, emptyResponse(200), { ...(last >= 0 ? { cursor: String(last + 1) } : {}), ...(skipped.length ? { skipped } : {}) });
   }
   if (request.method !== 'POST') throw malformed(`Telegram posts updates; ${request.method} is not one`);
   if (header(secretHeaders, 'x-titan-secret-token-valid') !== 'true') {

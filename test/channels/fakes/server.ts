@@ -44,10 +44,10 @@ export async function startFakeServer(handler: FakeHandler): Promise<FakeServer>
 }
 
 /** Resolves when `check` holds, polling the fake's state (each platform answers asynchronously). */
-export async function until<T>(check: () => T | undefined | false, what: string, timeoutMs = 20_000): Promise<T> {
+export async function until<T>(check: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = check();
+    const value = await check();
     if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
