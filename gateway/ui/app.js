@@ -5,9 +5,10 @@ import { ChatView } from './chat.js';
 import { ComponentsPage } from './components.js';
 import { byId } from './dom.js';
 import { PatchesPage } from './patches.js';
+import { ReflexesPage } from './reflexes.js';
 import { ThreadList } from './threads.js';
 
-const PAGES = ['chat', 'components', 'patches'];
+const PAGES = ['chat', 'components', 'patches', 'reflexes'];
 
 const threads = new ThreadList({
   onDeleted: (threadId) => {
@@ -18,6 +19,7 @@ const threads = new ThreadList({
 const chat = new ChatView({ onChanged: () => void threads.refresh() });
 const components = new ComponentsPage({ onProposed: () => (location.hash = '#/patches') });
 const patches = new PatchesPage();
+const reflexes = new ReflexesPage();
 
 let listed = false;
 
@@ -50,6 +52,7 @@ async function route() {
   }
   if (page === 'components') return components.show();
   if (page === 'patches') return patches.show();
+  if (page === 'reflexes') return reflexes.show();
   threads.select(id);
   if (id !== chat.threadId || id === undefined) await chat.open(id);
   byId('message-input').focus();

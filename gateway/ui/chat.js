@@ -123,6 +123,7 @@ export class ChatView {
       }
       if (message.role === 'assistant') view.addStoredAssistant(message.content);
       else view.addStoredToolResult(message.content);
+      if (message.source) view.markFast(message.source.startsWith('reflex:') ? 'reflex' : 'shadow', message.source);
     }
     for (const [turnId, view] of views) {
       view.finish();

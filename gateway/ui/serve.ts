@@ -49,6 +49,7 @@ const FILES: Record<string, () => string> = {
   'threads.js': () => own('./threads.js'),
   'components.js': () => own('./components.js'),
   'patches.js': () => own('./patches.js'),
+  'reflexes.js': () => own('./reflexes.js'),
   'vendor/marked.js': () => dependency('marked'),
   'vendor/purify.js': () => dependency('dompurify'),
 };

@@ -1,7 +1,8 @@
 // One answer of Titan's (a turn) on the page: its text as markdown, growing as it streams; a card
 // per tool call (arguments, live output, result) with an approval prompt when the call waits for
 // one; status lines and errors. Built from live events, or from the stored messages of a thread.
-import { h, pretty, timeOf } from './dom.js';
+import { api } from './api.js';
+import { h, pretty, showError, timeOf } from './dom.js';
 import { renderMarkdown } from './markdown.js';
 
 const TERMINAL = new Set(['turn.completed', 'turn.failed', 'turn.interrupted']);
@@ -115,6 +116,8 @@ export class TurnView {
       case 'turn.interrupted':
         this.finish();
         return this.#note(`Interrupted by ${event.by}.`, 'status');
+      case 'answer.source':
+        return this.markFast(event.source, event.marker);
       case 'turn.completed':
         return this.finish();
       default:
@@ -202,6 +205,27 @@ export class TurnView {
     this.#closeText();
     for (const card of this.#cards.values()) if (card.el.dataset.state === 'waiting') card.decided({ decision: 'ended' });
     this.el.classList.add('done');
+  }
+
+  /**
+   * An answer that came without the model (a reflex, or the shadow cache): said under the answer,
+   * with "Ask the model instead" (it counts against the reflex; the model's answer follows as a new turn).
+   */
+  markFast(source, marker) {
+    if (this.el.querySelector('.answer-source')) return;
+    const what = source === 'reflex' ? `a reflex (${marker.replace(/^reflex:/, '')}), without the model` : 'the shadow cache, precomputed before you asked';
+    const button = h('button', { type: 'button', class: 'link ask-model', onclick: async () => {
+      button.disabled = true;
+      try {
+        await api.post(`/turns/${encodeURIComponent(this.turnId)}/ask-model`);
+        button.textContent = 'Asked the model';
+      } catch (error) {
+        button.disabled = false;
+        showError(error);
+      }
+    } }, 'Ask the model instead');
+    this.el.dataset.source = source;
+    this.el.append(h('p', { class: 'turn-note status answer-source' }, `Answered by ${what}. `, button));
   }
 
   // ---- from stored messages ----------------------------------------------------------------
