@@ -5,7 +5,7 @@ import type { Context, Next } from 'koa';
 import { TitanError, isTitanError } from '../../common/errors.ts';
 import type { Agent, Kernel, KernelConfig, TurnEvent } from '../../kernel/api.ts';
 import type { Thread } from '../../kernel/store-client.ts';
-import { ChannelSender, type ReplyOp } from './outbound.ts';
+import { ChannelSender } from './outbound.ts';
 import { getPairing, openPairing } from './pairing.ts';
 import { CHANNEL_NAMES, PLATFORMS, isChannelName, type ChannelName } from './platforms.ts';
 import { readRawBody } from './raw-body.ts';
@@ -20,6 +20,7 @@ export const CHANNEL_WEBHOOK_ROUTES: Array<[method: string, path: string]> = CHA
 ] as Array<[string, string]>);
 const WEBHOOK_PATH = /^\/channels\/([a-z]+)\/webhook$/;
 const TERMINAL = new Set(['turn.completed', 'turn.failed', 'turn.interrupted']);
+const PAIRING_REMINDER_MS = 60 * 60 * 1000;
 
 /** A message as a channel component decodes it (components/channels/lib/http.js). */
 export type ChannelMessage = {
@@ -62,6 +63,8 @@ export class ChannelRuntime {
   /** One exchange at a time per thread, in arrival order. */
   readonly #queues = new Map<string, Promise<void>>();
   readonly #pending = new Set<Promise<void>>();
+  /** When each unpaired sender was last told their code. */
+  readonly #pairingReplies = new Map<string, number>();
   #closed = false;
 
   constructor(options: ChannelRuntimeOptions) {
@@ -178,7 +181,14 @@ export class ChannelRuntime {
     if (pairing?.state === 'denied') return; // the owner said no: not even a reply
     if (pairing?.state !== 'approved') {
       const opened = pairing ?? await openPairing(this.#kernel.store, { channel: name, senderId: message.senderId, chatId: message.chatId, senderName: message.senderName });
-      await channel.sender.perform({ op: 'send', context: message.context, text: pairingReply(opened.code), part: 0 });
+      // One reminder an hour at most: a stranger writing on cannot make the bot write back on
+      // every message. A Discord command always gets it: its deferred response awaits an answer.
+      const key = `${name}:${message.senderId}`;
+      const last = this.#pairingReplies.get(key);
+      if (name === 'discord' || last === undefined || Date.now() - last > PAIRING_REMINDER_MS) {
+        this.#pairingReplies.set(key, Date.now());
+        await channel.sender.perform({ op: 'send', context: message.context, text: pairingReply(opened.code), part: 0 });
+      }
       return;
     }
     const thread = await this.#threadFor(name, message);
@@ -251,4 +261,3 @@ export class ChannelRuntime {
   }
 }
 
-export type { ReplyOp };

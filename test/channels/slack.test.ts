@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import { startFakeSlack, type FakeSlack } from './fakes/slack.ts';
 import { until } from './fakes/server.ts';
 import { approveWithCli, codeIn, openChannelKernel, startChannels, turnsStarted, type ChannelGateway, type ChannelKernel } from './support.ts';
+import { runTitan } from '../support/cli.ts';
 
 let harness: ChannelKernel;
 let fake: FakeSlack;
@@ -91,4 +92,21 @@ test('a shared file reaches the agent as a placeholder and the sender is asked t
   await channels.runtime.idle();
   assert.ok(fake.sent.slice(sent).some((m) => /cannot read an audio file/.test(m.text) && /again as text/.test(m.text)));
   assert.ok(JSON.stringify(channels.model.requests.at(-1)).includes('[the user sent an audio file, which this channel cannot read]'));
+});
+
+test('a denied sender gets no turn and no further reply', async () => {
+  const turns = turnsStarted(harness.events);
+  await fake.deliver(channels.webhook('slack'), fake.messageEvent({ eventId: 'Ev030', user: 'U0BOB', channel: 'D0BOB', text: 'let me in' }));
+  const asked = await until(() => fake.sent.find((m) => m.channel === 'D0BOB' && m.text.includes('pairing code')), 'the pairing reply to Bob');
+  const denied = await runTitan(['pairing', 'deny', codeIn(asked.text)], harness.home);
+  assert.equal(denied.code, 0, denied.stderr);
+  assert.match(denied.stdout, /denied slack sender U0BOB/);
+  const sent = fake.sent.length;
+  await fake.deliver(channels.webhook('slack'), fake.messageEvent({ eventId: 'Ev031', user: 'U0BOB', channel: 'D0BOB', text: 'please?' }));
+  await channels.runtime.idle();
+  assert.equal(fake.sent.length, sent);
+  assert.equal(turnsStarted(harness.events), turns);
+  const again = await runTitan(['pairing', 'approve', codeIn(asked.text)], harness.home);
+  assert.notEqual(again.code, 0, 'a decided code cannot be decided again');
+  assert.match(again.stderr + again.stdout, /TITAN_E_NOT_FOUND/);
 });

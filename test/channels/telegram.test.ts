@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import { startFakeTelegram, type FakeTelegram } from './fakes/telegram.ts';
 import { until } from './fakes/server.ts';
 import { approveWithCli, codeIn, openChannelKernel, startChannels, turnsStarted, type ChannelGateway, type ChannelKernel } from './support.ts';
+import { runTitan } from '../support/cli.ts';
 
 const SECRET = 'webhook-secret-123';
 let harness: ChannelKernel;
@@ -35,8 +36,12 @@ test('an unknown sender gets a pairing code and nothing reaches the agent; appro
   const first = await fake.webhook(channels.webhook('telegram'), fake.update({ updateId: 1, text: 'hi there' }), SECRET);
   assert.equal(first.status, 200);
   const pairingReply = await until(() => fake.sent.find((m) => m.text.includes('pairing code')), 'the pairing reply');
+  assert.equal((await fake.webhook(channels.webhook('telegram'), fake.update({ updateId: 11, text: 'hello??' }), SECRET)).status, 200);
   await channels.runtime.idle();
   assert.equal(turnsStarted(harness.events), 0, 'no turn for an unpaired sender');
+  assert.equal(fake.sent.filter((m) => m.text.includes('pairing code')).length, 1, 'one pairing reply, not one per message');
+  const listed = await runTitan(['pairing', 'list', '--json'], harness.home);
+  assert.deepEqual(JSON.parse(listed.stdout).map((p: { code: string; state: string }) => [p.code, p.state]), [[codeIn(pairingReply.text), 'pending']]);
 
   const pairing = await approveWithCli(harness.home, codeIn(pairingReply.text));
   assert.deepEqual([pairing.channel, pairing.sender_id, pairing.state], ['telegram', '4242', 'approved']);
