@@ -4,7 +4,7 @@ import type { ComponentKind } from '../registry/manifest.ts';
 
 export const KIND_EXPORTS: Record<ComponentKind, { interface: string; functions: string[] }> = {
   tool: { interface: 'tool', functions: ['describe', 'invoke', 'smoke'] },
-  channel: { interface: 'channel', functions: ['describe', 'decode-inbound', 'encode-outbound', 'smoke'] },
+  channel: { interface: 'channel', functions: ['describe', 'decode-inbound', 'encode-outbound', 'decode-sent', 'smoke'] },
   provider: { interface: 'provider', functions: ['describe', 'encode-request', 'decode-stream', 'decode-error', 'smoke'] },
   reflex: { interface: 'reflex', functions: ['describe', 'match', 'execute', 'smoke'] },
   store: { interface: 'store', functions: ['describe', 'migrate', 'request', 'smoke'] },
