@@ -66,7 +66,10 @@ export function createApp(deps: GatewayDeps, withOpenAi = true): Koa<GatewayStat
   app.use(open.routes());
   app.use(uiRoutes().routes()); // the web UI's static files: public, they hold no data
   // Channel webhooks: authenticated by the platform's signature (checked by the channel), not the token.
-  if (deps.channels) app.use(deps.channels.middleware());
+  if (deps.channels) {
+    deps.metrics.useChannels(deps.channels);
+    app.use(deps.channels.middleware());
+  }
 
   app.use(authenticate(deps.tokens, (ctx) => ctx.method === 'GET' && SSE_PATH.test(ctx.path)));
   app.use(rateLimit(deps.limiter));

@@ -106,6 +106,18 @@ export class GatewayMetrics {
     this.#reflexes = service;
   }
 
+  /** Messaging channels: platform events by channel and outcome (gateway/channels/runtime.ts). */
+  useChannels(channels: { counts(): Array<{ channel: string; outcome: string; count: number }> }): void {
+    new client.Counter({
+      name: 'titan_channel_events_total', help: 'Channel events by outcome: received, replayed, refused, malformed, unpaired, unsupported, answered, failed',
+      labelNames: ['channel', 'outcome'], registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const { channel, outcome, count } of channels.counts()) this.inc({ channel, outcome }, count);
+      },
+    });
+  }
+
   #onTurnEvent(event: TurnEvent): void {
     switch (event.type) {
       case 'answer.source':

@@ -65,6 +65,8 @@ export class ChannelRuntime {
   readonly #pending = new Set<Promise<void>>();
   /** When each unpaired sender was last told their code. */
   readonly #pairingReplies = new Map<string, number>();
+  /** Events by "channel outcome", for /metrics. */
+  readonly #counts = new Map<string, number>();
   #closed = false;
 
   constructor(options: ChannelRuntimeOptions) {
@@ -91,6 +93,19 @@ export class ChannelRuntime {
       }, [['x-titan-origin', 'poll']]));
       telegram.poller.start();
     }
+  }
+
+  #count(channel: ChannelName, outcome: string): void {
+    const key = `${channel} ${outcome}`;
+    this.#counts.set(key, (this.#counts.get(key) ?? 0) + 1);
+  }
+
+  /** Events so far by channel and outcome (received, replayed, refused, malformed, unpaired, unsupported, answered, failed). */
+  counts(): Array<{ channel: string; outcome: string; count: number }> {
+    return [...this.#counts].map(([key, count]) => {
+      const [channel, outcome] = key.split(' ');
+      return { channel, outcome, count };
+    });
   }
 
   get names(): ChannelName[] {
@@ -130,13 +145,16 @@ export class ChannelRuntime {
         { method: raw.method, path: raw.path, headers: raw.headers, body: new Uint8Array(raw.body) }, secretHeaders,
       ])) as typeof inbound;
     } catch (error) {
-      throw this.#decodeError(name, error);
+      const coded = this.#decodeError(name, error);
+      this.#count(name, coded.code === 'TITAN_E_CHANNEL_SIGNATURE' ? 'refused' : 'malformed');
+      throw coded;
     }
     const decoded = JSON.parse(inbound.messagesJson) as Decoded;
     for (const why of decoded.skipped ?? []) this.#kernel.logger.warn({ channel: name }, `TITAN_E_CHANNEL_PAYLOAD: an update was skipped: ${why}`);
     let replays = 0;
     for (const message of decoded.messages) {
       const { claimed } = await this.#kernel.store.request<{ claimed: boolean }>('channels.event.claim', { channel: name, eventId: message.eventId });
+      this.#count(name, claimed ? 'received' : 'replayed');
       if (!claimed) {
         replays++;
         this.#kernel.logger.info({ channel: name, eventId: message.eventId }, 'TITAN_E_CHANNEL_REPLAY: a platform event arrived again; not answered twice');
@@ -159,6 +177,7 @@ export class ChannelRuntime {
     const key = `${name}:${message.chatId}:${message.senderId}`;
     const previous = this.#queues.get(key) ?? Promise.resolve();
     const next = previous.then(() => this.#handle(name, message)).catch((error: unknown) => {
+      this.#count(name, 'failed');
       this.#kernel.logger.warn({ err: error, channel: name, eventId: message.eventId }, 'a channel message could not be answered');
     });
     this.#queues.set(key, next);
@@ -180,6 +199,7 @@ export class ChannelRuntime {
     const pairing = await getPairing(this.#kernel.store, name, message.senderId);
     if (pairing?.state === 'denied') return; // the owner said no: not even a reply
     if (pairing?.state !== 'approved') {
+      this.#count(name, 'unpaired');
       const opened = pairing ?? await openPairing(this.#kernel.store, { channel: name, senderId: message.senderId, chatId: message.chatId, senderName: message.senderName });
       // One reminder an hour at most: a stranger writing on cannot make the bot write back on
       // every message. A Discord command always gets it: its deferred response awaits an answer.
@@ -194,10 +214,12 @@ export class ChannelRuntime {
     const thread = await this.#threadFor(name, message);
     let part = 0;
     if (message.unsupported) {
+      this.#count(name, 'unsupported');
       // The agent still hears that something arrived; the sender learns what to do instead.
       await channel.sender.perform({ op: 'send', context: message.context, text: resendAsText(message.unsupported), part: part++ });
     }
     await this.#answer(channel, thread, message, part);
+    this.#count(name, 'answered');
   }
 
   /** The thread of this chat and sender: found by its external id, created on first contact. */

@@ -2,6 +2,8 @@
 // with X-Hub-Signature-256, pairing, the final answer sent once (WhatsApp cannot edit), non-text
 // messages as placeholders with a "resend as text" reply, and the refusals.
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { startFakeWhatsApp, type FakeWhatsApp } from './fakes/whatsapp.ts';
 import { until } from './fakes/server.ts';
@@ -80,4 +82,12 @@ test('a forged signature, a replayed message and a malformed body change nothing
   assert.equal(turnsStarted(harness.events), turns);
   assert.equal(fake.sent.length, sent);
   assert.equal((await harness.kernel.store.request<{ claimed: boolean }>('channels.event.claim', { channel: 'whatsapp', eventId: 'wamid.IN9' })).claimed, true);
+});
+
+test('/metrics counts channel events by outcome', async () => {
+  const token = (await readFile(path.join(harness.home, 'gateway-token'), 'utf8')).trim();
+  const text = await (await fetch(`${channels.gateway.url}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
+  for (const outcome of ['received', 'replayed', 'refused', 'malformed', 'unpaired', 'unsupported', 'answered']) {
+    assert.match(text, new RegExp(`titan_channel_events_total\\{channel="whatsapp",outcome="${outcome}"\\} [1-9]`), outcome);
+  }
 });
