@@ -5,8 +5,12 @@
 // 2. The same on three fresh nodes with C killed (SIGKILL) one second into the run: completion,
 //    lost, run twice on a living node, and re-run after the crash (tasks C had started but not
 //    answered: at-least-once for a crashed node's tasks in flight, which is what a crash allows).
-// 3. The round trip of one task at a time over a kept stream (A -> B, no work): p50/p99.
+// 3. The same 10,000 tasks with no work (0 ms): what the mesh itself costs per task.
+// 4. The round trip of one task at a time over a kept stream (A -> B, no work): p50/p99.
+// The work is CPU (a guest spinning on the host clock; there is no sleeping host import), so on a
+// machine with few cores the first figure is bounded below by tasks x ms / cores.
 // Run alone: node --disable-warning=ExperimentalWarning benchmarks/mesh.ts
+import os from 'node:os';
 import { printMachine } from './setup.ts';
 import { against, printTable, row, summarize, writeResult, type SummaryRow } from './stats.ts';
 import { BUSY, startMesh, type TestNode } from '../test/mesh/support/cluster.ts';
@@ -27,10 +31,10 @@ async function withMesh<T>(fn: (nodes: TestNode[]) => Promise<T>): Promise<T> {
   }
 }
 
-async function burst(nodes: TestNode[], killAfterMs?: number) {
+async function burst(nodes: TestNode[], killAfterMs?: number, taskMs = TASK_MS) {
   const [a, , c] = nodes;
   const started = performance.now();
-  const running = a.request<Result[]>({ op: 'submit', request: { name: 'busy', args: [JSON.stringify({ tag: 't', ms: TASK_MS })] }, count: TASKS }, 300_000);
+  const running = a.request<Result[]>({ op: 'submit', request: { name: 'busy', args: [JSON.stringify({ tag: 't', ms: taskMs })] }, count: TASKS }, 300_000);
   if (killAfterMs !== undefined) {
     await new Promise((resolve) => setTimeout(resolve, killAfterMs));
     await c.kill('SIGKILL');
@@ -50,7 +54,7 @@ async function burst(nodes: TestNode[], killAfterMs?: number) {
 }
 
 printMachine();
-console.log(`mesh: ${TASKS} tasks of ${TASK_MS} ms CPU each over 3 node processes (this machine has the cores printed above)`);
+console.log(`mesh: ${TASKS} tasks of ${TASK_MS} ms CPU each over 3 node processes; CPU floor on ${os.availableParallelism()} cores: ${((TASKS * TASK_MS) / 1000 / os.availableParallelism()).toFixed(1)} s`);
 const summary: SummaryRow[] = [];
 
 const plain = await withMesh((nodes) => burst(nodes));
@@ -71,8 +75,15 @@ summary.push(
   row('one node killed at 1 s: re-run after the crash', killed.rerun, 'tasks'),
 );
 
+const free = await withMesh((nodes) => burst(nodes, undefined, 0));
+console.log(`all ${TASKS} with no work: ${free.seconds.toFixed(2)} s, ran on A/B/C ${JSON.stringify(free.byNode)}, lost ${free.lost}, run twice ${free.twiceOnLiving}`);
+summary.push(
+  row(`${TASKS} tasks of 0 ms: time to complete`, Number(free.seconds.toFixed(2)), 's', against(free.seconds, '<=', 5, 's')),
+  row(`${TASKS} tasks of 0 ms: throughput`, Math.round(TASKS / free.seconds), 'tasks/s'),
+);
+
 const rtt = await withMesh(async ([a, b]) => summarize(await a.request<number[]>({ op: 'sequential', request: { name: 'busy', args: [JSON.stringify({ tag: 'rtt', ms: 0 })], assignee: b.id }, count: RTT_SAMPLES }, 120_000)));
 summary.push(row('task round trip p50 (kept stream)', Number(rtt.p50.toFixed(3)), 'ms'), row('task round trip p99 (kept stream)', Number(rtt.p99.toFixed(3)), 'ms'));
 
 printTable('mesh', ['metric', 'value', 'unit', 'target'], summary.map((r) => [r.metric, r.value, r.unit, r.target ?? '']));
-await writeResult('mesh', summary, { tasks: TASKS, taskMs: TASK_MS, plain, killed, rtt });
+await writeResult('mesh', summary, { tasks: TASKS, taskMs: TASK_MS, plain, killed, free, rtt });

@@ -33,7 +33,8 @@ export async function spawnNode(t: Cleanups, options: { fixtures?: string[]; set
   const { home, cleanup } = await tempHome('titan-mesh-');
   const spec: NodeSpec = { home, fixtures: options.fixtures ?? [], settings: options.settings ?? {}, tamper: options.tamper };
   const child = fork(SCRIPT, [], {
-    execArgv: ['--disable-warning=ExperimentalWarning'],
+    // TITAN_MESH_NODE_ARGS: extra Node flags for the nodes (e.g. --cpu-prof when profiling the benchmark).
+    execArgv: ['--disable-warning=ExperimentalWarning', ...(process.env.TITAN_MESH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
     env: { ...process.env, TITAN_MESH_TEST_NODE: JSON.stringify(spec) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
