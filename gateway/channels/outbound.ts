@@ -19,6 +19,8 @@ export type Sent = { ok: boolean; messageId?: string; status?: number; error?: s
 /** Waits after a platform's rate limit, at most this long and this many times per request. */
 const MAX_RETRY_WAIT_MS = 30_000;
 const MAX_RETRIES = 2;
+/** A platform API that does not answer within this is given up on (polls add their own long wait). */
+const REQUEST_TIMEOUT_MS = 30_000;
 const SECRET_REF = /\{\{secret:([a-z0-9-]+)\}\}/g;
 
 export class ChannelSender {
@@ -66,12 +68,14 @@ export class ChannelSender {
     return url.href;
   }
 
-  async #fetchOne(request: WireRequest, signal?: AbortSignal): Promise<WireResponse> {
+  /** `waitMs`: how long the platform may hold the request on purpose (a long poll). */
+  async #fetchOne(request: WireRequest, signal?: AbortSignal, waitMs = 0): Promise<WireResponse> {
     const headers = request.headers.map(([k, v]) => [k, this.#inject(v)] as [string, string]);
     let response: Response;
     try {
+      const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS + waitMs);
       response = await this.#fetch(this.#url(request.path), {
-        method: request.method, headers, signal,
+        method: request.method, headers, signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
         body: request.method === 'GET' || request.method === 'HEAD' ? undefined : Buffer.from(request.body),
       });
     } catch (error) {
@@ -88,7 +92,8 @@ export class ChannelSender {
   async fetchRaw(reply: ReplyOp, signal?: AbortSignal): Promise<WireResponse[]> {
     const requests = await this.#encode(reply);
     const out: WireResponse[] = [];
-    for (const request of requests) out.push(await this.#fetchOne(request, signal));
+    const waitMs = reply.op === 'poll' ? reply.timeoutSeconds * 1000 : 0;
+    for (const request of requests) out.push(await this.#fetchOne(request, signal, waitMs));
     return out;
   }
 

@@ -68,6 +68,8 @@ export class ChannelRuntime {
   /** Events by "channel outcome", for /metrics. */
   readonly #counts = new Map<string, number>();
   #closed = false;
+  /** Aborted on close: answers still waiting for their turn stop waiting. */
+  readonly #closing = new AbortController();
 
   constructor(options: ChannelRuntimeOptions) {
     this.#kernel = options.kernel;
@@ -146,7 +148,8 @@ export class ChannelRuntime {
       ])) as typeof inbound;
     } catch (error) {
       const coded = this.#decodeError(name, error);
-      this.#count(name, coded.code === 'TITAN_E_CHANNEL_SIGNATURE' ? 'refused' : 'malformed');
+      if (coded.code === 'TITAN_E_CHANNEL_SIGNATURE') this.#count(name, 'refused');
+      if (coded.code === 'TITAN_E_CHANNEL_PAYLOAD') this.#count(name, 'malformed');
       throw coded;
     }
     const decoded = JSON.parse(inbound.messagesJson) as Decoded;
@@ -259,11 +262,15 @@ export class ChannelRuntime {
       let final: string;
       try {
         const sent = await this.#agent.send(thread.user_id, thread.id, message.text);
-        const end = await ended;
-        await sent.run.done.catch(() => undefined); // the thread is free for the next message
+        void sent.run.done.catch(() => undefined);
+        const end = await Promise.race([ended, new Promise<undefined>((resolve) => {
+          if (this.#closing.signal.aborted) resolve(undefined);
+          this.#closing.signal.addEventListener('abort', () => resolve(undefined), { once: true });
+        })]);
+        if (end) await sent.run.done.catch(() => undefined); // the thread is free for the next message
         final = text.trim() === '' ? '(the assistant finished without a written answer)' : text;
-        if (end.type === 'turn.failed') final = `${text}${text ? '\n\n' : ''}(the answer failed: ${end.message})`;
-        if (end.type === 'turn.interrupted') final = `${text}${text ? '\n\n' : ''}(the answer was interrupted)`;
+        if (end?.type === 'turn.failed') final = `${text}${text ? '\n\n' : ''}(the answer failed: ${end.message})`;
+        if (end?.type === 'turn.interrupted' || end === undefined) final = `${text}${text ? '\n\n' : ''}(the answer was interrupted)`;
       } catch (error) {
         // The sender hears that it failed (the kernel log has the details), never silence.
         const code = error instanceof TitanError ? error.code : 'TITAN_E_INTERNAL';
@@ -278,6 +285,7 @@ export class ChannelRuntime {
 
   async close(): Promise<void> {
     this.#closed = true;
+    this.#closing.abort();
     for (const channel of this.#channels.values()) await channel.poller?.stop();
     await this.idle();
   }

@@ -91,3 +91,19 @@ test('/metrics counts channel events by outcome', async () => {
     assert.match(text, new RegExp(`titan_channel_events_total\\{channel="whatsapp",outcome="${outcome}"\\} [1-9]`), outcome);
   }
 });
+
+test('stopping Titan while an answer is being written ends it in the chat instead of hanging', async () => {
+  await channels.close();
+  channels = await startChannels(harness, {
+    channels: ['whatsapp'],
+    secrets: { TITAN_WHATSAPP_ACCESS_TOKEN: fake.accessToken, TITAN_WHATSAPP_APP_SECRET: fake.appSecret, TITAN_WHATSAPP_VERIFY_TOKEN: fake.verifyToken },
+    config: { whatsappApiUrl: fake.url },
+    steps: [[{ type: 'text', text: 'I was saying' }, { wait: 600_000 }, { type: 'stop', reason: 'end_turn' }]],
+  });
+  const turns = turnsStarted(harness.events);
+  await fake.deliver(channels.webhook('whatsapp'), fake.notification({ id: 'wamid.IN40', text: 'a long question' }));
+  await until(() => harness.events.some((e) => e.type === 'text' && e.text === 'I was saying') && turnsStarted(harness.events) > turns, 'the answer to start');
+  await channels.close();
+  assert.equal(fake.sent.at(-1)!.text, 'I was saying\n\n(the answer was interrupted)');
+  channels = await startChannels(harness, { channels: ['whatsapp'], secrets: { TITAN_WHATSAPP_ACCESS_TOKEN: fake.accessToken, TITAN_WHATSAPP_APP_SECRET: fake.appSecret, TITAN_WHATSAPP_VERIFY_TOKEN: fake.verifyToken }, config: { whatsappApiUrl: fake.url } });
+});
