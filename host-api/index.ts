@@ -6,10 +6,11 @@ import { exec } from './exec.ts';
 import { files } from './files.ts';
 import { kv } from './kv.ts';
 import { log } from './log.ts';
+import { mesh } from './mesh.ts';
 import { sql } from './sql.ts';
 import { tools } from './tools.ts';
 import type { HostInterface } from './types.ts';
 
-export const HOST_INTERFACES: ReadonlyMap<string, HostInterface> = new Map([log, clock, kv, events, sql, exec, files, tools].map((h) => [h.name, h]));
+export const HOST_INTERFACES: ReadonlyMap<string, HostInterface> = new Map([log, clock, kv, events, sql, exec, files, tools, mesh].map((h) => [h.name, h]));
 
-export type { HostInterface, HostServices, ToolService, KvService, SqlService, SqlParam, SqlResult, InstanceContext, ComponentIdentity, LogLevel } from './types.ts';
+export type { HostInterface, HostServices, ToolService, MeshService, KvService, SqlService, SqlParam, SqlResult, InstanceContext, ComponentIdentity, LogLevel } from './types.ts';

@@ -17,6 +17,15 @@ export type HostServices = {
   workspace?: string;
   /** The agent's tools, for reflexes (titan:host/tools). Set by the kernel once it opens. */
   tools?: ToolService;
+  /** The mesh's peers and scheduler (titan:host/mesh). Set while the node runs a mesh. */
+  mesh?: MeshService;
+};
+
+/** What titan:host/mesh offers a component: the peers it hears, and a task run somewhere in the mesh. */
+export type MeshService = {
+  peers(): Array<{ id: string; load: number; freeSlots: number }>;
+  /** Runs `invoke` of the tool `name` (a version in `range`) with `input`; resolves with its JSON answer. */
+  submit(caller: ComponentIdentity, name: string, range: string, input: string): Promise<string>;
 };
 
 /** Runs a tool for a component; `callId` is the caller's call (a guard replays recorded results by it). */

@@ -112,6 +112,10 @@ export class Mesh {
     await this.node.start();
     this.#membership.start();
     this.#kernel.routeToolCalls((call, local) => this.#routeToolCall(call, local));
+    this.#kernel.services.mesh = {
+      peers: () => this.peers().map((p) => ({ id: p.id, load: p.load, freeSlots: p.freeSlots })),
+      submit: async (_caller, name, range, input) => String((await this.submit({ name, range, args: [input] }).result).value),
+    };
     this.#kernel.supervisor.run('mesh', (signal) => this.#keepBootstrapped(signal));
   }
 
@@ -333,6 +337,7 @@ export class Mesh {
     if (this.#stop.signal.aborted) return;
     this.#stop.abort();
     this.#kernel.routeToolCalls(undefined);
+    this.#kernel.services.mesh = undefined;
     this.#membership.stop();
     this.#client.close();
     this.#server.close();
