@@ -62,7 +62,7 @@ export class ChannelSender {
   #url(path: string): string {
     if (!path.startsWith('/') || path.startsWith('//')) throw new TitanError('TITAN_E_CHANNEL_SEND', `the ${this.#name} channel made a request outside its API: ${path.slice(0, 80)}`);
     const url = new URL(this.#base.href.replace(/\/$/, '') + this.#inject(path));
-    if (url.origin !== this.#base.origin || !url.pathname.startsWith(this.#base.pathname)) {
+    if (url.origin !== this.#base.origin || !url.pathname.startsWith(this.#base.pathname.replace(/\/$/, '') + '/')) {
       throw new TitanError('TITAN_E_CHANNEL_SEND', `the ${this.#name} channel made a request outside its API base ${this.#base.href}`);
     }
     return url.href;
