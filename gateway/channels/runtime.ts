@@ -1,6 +1,7 @@
 // The channels at run time: webhook routes (public, authenticated by the platform's signature as
 // the channel component checks it), Telegram polling, pairing, one Titan thread per platform
 // chat and sender, and the agent's answer streamed back to the chat.
+import { randomUUID } from 'node:crypto';
 import type { Context, Next } from 'koa';
 import { TitanError, isTitanError } from '../../common/errors.ts';
 import type { Agent, Kernel, KernelConfig, TurnEvent } from '../../kernel/api.ts';
@@ -231,7 +232,7 @@ export class ChannelRuntime {
     const found = await this.#kernel.store.request<Thread | null>('threads.byExternal', { channel: name, externalId });
     if (found) return found;
     const title = `${PLATFORMS[name].title}: ${message.senderName ?? message.senderId}`;
-    return this.#kernel.store.createThread({ id: crypto.randomUUID(), userId: `${name}:${message.senderId}`, title, channel: name, externalId });
+    return this.#kernel.store.createThread({ id: randomUUID(), userId: `${name}:${message.senderId}`, title, channel: name, externalId });
   }
 
   async #answer(channel: Channel, thread: Thread, message: ChannelMessage, firstPart: number): Promise<void> {
@@ -263,10 +264,7 @@ export class ChannelRuntime {
       try {
         const sent = await this.#agent.send(thread.user_id, thread.id, message.text);
         void sent.run.done.catch(() => undefined);
-        const end = await Promise.race([ended, new Promise<undefined>((resolve) => {
-          if (this.#closing.signal.aborted) resolve(undefined);
-          this.#closing.signal.addEventListener('abort', () => resolve(undefined), { once: true });
-        })]);
+        const end = await this.#unlessClosing(ended);
         if (end) await sent.run.done.catch(() => undefined); // the thread is free for the next message
         final = text.trim() === '' ? '(the assistant finished without a written answer)' : text;
         if (end?.type === 'turn.failed') final = `${text}${text ? '\n\n' : ''}(the answer failed: ${end.message})`;
@@ -280,6 +278,20 @@ export class ChannelRuntime {
       await stream.finish(final);
     } finally {
       off();
+    }
+  }
+
+  /** The promise's value, or undefined as soon as the runtime closes. */
+  async #unlessClosing<T>(promise: Promise<T>): Promise<T | undefined> {
+    const signal = this.#closing.signal;
+    if (signal.aborted) return undefined;
+    let onAbort!: () => void;
+    const closed = new Promise<undefined>((resolve) => { onAbort = () => resolve(undefined); });
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await Promise.race([promise, closed]);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
     }
   }
 
