@@ -198,7 +198,6 @@ export class ChannelRuntime {
   }
 
   async #handle(name: ChannelName, message: ChannelMessage): Promise<void> {
-    if (this.#closed) return;
     const channel = this.#channels.get(name)!;
     const pairing = await getPairing(this.#kernel.store, name, message.senderId);
     if (pairing?.state === 'denied') return; // the owner said no: not even a reply
@@ -213,6 +212,11 @@ export class ChannelRuntime {
         this.#pairingReplies.set(key, Date.now());
         await channel.sender.perform({ op: 'send', context: message.context, text: pairingReply(opened.code), part: 0 });
       }
+      return;
+    }
+    if (this.#closed) {
+      // Received (and acknowledged) as Titan stops: no turn can finish now, so say so.
+      await channel.sender.perform({ op: 'send', context: message.context, text: 'Titan is restarting and could not answer this; please send it again in a minute.', part: 0 });
       return;
     }
     const thread = await this.#threadFor(name, message);
