@@ -70,7 +70,7 @@ export const ERRORS = {
   TITAN_E_WORKSPACE_PATH: { status: 403, fix: 'tools read and write only inside the workspace folder' },
   TITAN_E_WRITE_FAILED: { status: 503, fix: 'the write was retried and failed; see the warning event and the kernel log' },
   // mesh
-  TITAN_E_MESH_DISABLED: { status: 503, fix: 'set "meshEnabled": true in $TITAN_HOME/config.json (or TITAN_MESH=1) and restart' },
+  TITAN_E_MESH_DISABLED: { status: 503, fix: 'set "meshEnabled": true in $TITAN_HOME/config.json (or TITAN_MESH=true) and restart' },
   TITAN_E_MESH_PEER_INVALID: { status: 400, fix: 'give a libp2p peer id (12D3KooW...; `titan mesh status` on that node prints it)' },
   TITAN_E_MESH_PSK_INVALID: { status: 400, fix: 'point meshPskFile at a libp2p swarm key (/key/swarm/psk/1.0.0/, /base16/, 64 hex digits); `titan mesh keygen FILE` writes one' },
   TITAN_E_MESH_UNREACHABLE: { status: 503, fix: 'check the address and that the peer runs with the mesh on; each side must allow the other (`titan mesh allow PEER`) or share the psk' },

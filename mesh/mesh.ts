@@ -166,6 +166,7 @@ export class Mesh {
       localCan: (job) => job.local !== undefined || this.#executor.serving(job.need) !== undefined,
       members: () => this.#membership.members(),
       inFlight: (peer) => this.#client.inFlight(peer),
+      sentTo: (peer) => this.#client.sentTo(peer),
     };
   }
 

@@ -38,6 +38,8 @@ export type SchedulerView = {
   localCan(job: Job): boolean;
   members(): Member[];
   inFlight(peer: string): number;
+  /** Tasks sent to the peer so far: equal loads go to the one sent fewer, so calls one at a time rotate. */
+  sentTo(peer: string): number;
 };
 
 export function advertised(member: Member, job: Job): { version: string; digest: string } | undefined {
@@ -55,7 +57,7 @@ export function advertised(member: Member, job: Job): { version: string; digest:
 export function place(view: SchedulerView, job: Job): Placement | 'wait' | TitanError {
   const localCan = view.localCan(job);
   const localLoad = view.localSlots > 0 ? view.localRunning() / view.localSlots : Infinity;
-  let best: { peer: string; load: number; version: string; digest: string } | undefined;
+  let best: { peer: string; load: number; sent: number; version: string; digest: string } | undefined;
   let anyPeerFits = false;
   if (!job.localOnly) {
     for (const member of view.members()) {
@@ -68,7 +70,8 @@ export function place(view: SchedulerView, job: Job): Placement | 'wait' | Titan
       const others = Math.max(0, member.slots - member.freeSlots - (member.busyBy[view.self] ?? 0));
       const load = (ours + others) / member.slots;
       if (ours + others >= member.slots) continue;
-      if (!best || load < best.load) best = { peer: member.id, load, version: ad.version, digest: ad.digest };
+      const sent = view.sentTo(member.id);
+      if (!best || load < best.load || (load === best.load && sent < best.sent)) best = { peer: member.id, load, sent, version: ad.version, digest: ad.digest };
     }
   }
   const localFree = localCan && view.localRunning() < view.localSlots;

@@ -38,6 +38,7 @@ export class TaskClient {
   readonly #channels = new Map<string, Promise<Channel>>();
   /** The open stream per peer, to tell whether a stream that ended is still the current one. */
   readonly #live = new Map<string, Channel>();
+  readonly #sentTo = new Map<string, number>();
   readonly #waiters = new Map<string, Waiter>();
   readonly #onRoundTrip: (ms: number) => void;
   readonly stats: ClientStats = { sent: 0, completed: 0, timedOut: 0, peerLost: 0, lateResults: 0 };
@@ -51,6 +52,10 @@ export class TaskClient {
 
   get waiting(): number {
     return this.#waiters.size;
+  }
+
+  sentTo(peer: string): number {
+    return this.#sentTo.get(peer) ?? 0;
   }
 
   inFlight(peer: string): number {
@@ -71,6 +76,7 @@ export class TaskClient {
       }, this.#timeoutMs);
       this.#waiters.set(task.id, { peer: task.assignee, resolve, reject, onProgress, timer, sentAt: performance.now() });
       this.stats.sent++;
+      this.#sentTo.set(task.assignee, (this.#sentTo.get(task.assignee) ?? 0) + 1);
       this.#channel(task.assignee)
         .then((channel) => channel.send(task))
         .catch((error: unknown) => this.#settle(task.id)?.reject(new Lost('send-failed', `cannot reach ${task.assignee}: ${(error as Error).message}`)));

@@ -46,7 +46,7 @@ export async function meshCommand({ positionals, out }: Args): Promise<number> {
       const { config } = await loadConfig(homePaths(home).config);
       const id = peerIdFromPrivateKey(await loadOrCreateIdentity(home)).toString();
       const offline = { id, running: false, enabled: config.meshEnabled, listen: config.meshListen, bootstrap: config.meshBootstrap };
-      print(out, offline, () => `peer id   ${id}\nmesh      not running (${config.meshEnabled ? 'enabled: starts with `titan start`' : 'off: set "meshEnabled": true or TITAN_MESH=1'})\nlisten    ${config.meshListen.join(' ')}`);
+      print(out, offline, () => `peer id   ${id}\nmesh      not running (${config.meshEnabled ? 'enabled: starts with `titan start`' : 'off: set "meshEnabled": true or TITAN_MESH=true'})\nlisten    ${config.meshListen.join(' ')}`);
       return 0;
     }
     case 'peers': {
