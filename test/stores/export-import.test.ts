@@ -68,6 +68,9 @@ async function fill(source: StoreKernel): Promise<void> {
   await store.request('table.load', { table: 'routines', rows: [{ id: 'r1', user_id: 'xfer-ann', cron: '0 8 * * *', action: 'brief me', enabled: 1, last_run_at: null, created_at: 5 }] });
   await store.request('table.load', { table: 'memory_documents', rows: [{ id: 'doc1', user_id: 'xfer-ann', path: 'notes/trip.md', content: 'Oslo in May', created_at: 1, updated_at: 2 }] });
   await store.request('table.load', { table: 'memory_chunks', rows: [{ id: 'doc1-0', document_id: 'doc1', seq: 0, text: 'Oslo in May', embedding: null }] });
+  await store.request('table.load', { table: 'channel_pairings', rows: [{ channel: 'telegram', sender_id: '42', chat_id: '42', sender_name: 'Ann', code: 'K7Q2MX', state: 'approved', created_at: 20, decided_at: 21 }] });
+  await store.request('table.load', { table: 'channel_events', rows: [{ channel: 'telegram', event_id: 'update:7', received_at: 22 }] });
+  await store.request('table.load', { table: 'channel_cursors', rows: [{ channel: 'telegram', value: '8', updated_at: 23 }] });
 }
 
 /** Every query a user's data answers: threads, messages, events, tool calls, settings, approvals, patches, counts. */

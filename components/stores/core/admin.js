@@ -5,7 +5,8 @@ import { tablesUpTo } from './migrations.js';
 import { currentVersion } from './schema.js';
 
 // The key that orders each table's rows for paging (its autoincrement position or its primary key).
-const ORDER = { messages: 'pos', turn_events: 'pos', patch_history: 'pos', memory_chunks: 'pos', settings: 'user_id, key', reflex_stats: 'pattern_id' };
+const ORDER = { messages: 'pos', turn_events: 'pos', patch_history: 'pos', memory_chunks: 'pos', settings: 'user_id, key', reflex_stats: 'pattern_id',
+  channel_pairings: 'channel, sender_id', channel_events: 'channel, event_id', channel_cursors: 'channel' };
 const GENERATED = { memory_chunks: ['tsv'] };
 
 /** The table's writable columns, from the database's own catalogue (generated ones excluded). */
