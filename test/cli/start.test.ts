@@ -48,7 +48,7 @@ after(async () => {
 
 test('first start builds, publishes and deploys the built-ins, with progress', () => {
   assert.match(output, new RegExp(`building components: ${BUILT_INS}/${BUILT_INS}`));
-  assert.match(output, /migrating store\/core: 4\/4 schema version 4/);
+  assert.match(output, /migrating store\/core: (\d+)\/\1 schema version \1 /); // the last migration, with its count
   assert.match(output, /published to the registry: .*store\/core@1\.0\.0, tool\/clock@1\.0\.0, tool\/echo@1\.0\.0, tool\/kv@1\.0\.0/);
   assert.match(output, new RegExp(`${BUILT_INS} components serving`));
 });
