@@ -133,6 +133,11 @@ export class Mesh {
         onProgress: request.onProgress, resolve, reject,
       };
       cancel = () => this.#cancel(job);
+      if (request.assignee && checkPeerId(request.assignee) === this.id) {
+        job.localOnly = true;
+        this.#runHere(job, false);
+        return;
+      }
       if (request.assignee) {
         const assignee = checkPeerId(request.assignee);
         const member = this.#membership.get(assignee);
@@ -212,6 +217,7 @@ export class Mesh {
       component: { kind: job.need.kind, name: job.need.name, range: job.need.range, version, digest }, fn: job.fn, args: job.args,
     };
     this.counters.offloaded++;
+    job.at = peer;
     this.#client.run(task, job.onProgress).then(
       (value) => job.resolve({ value, node: peer, fallback: false }),
       (error: Error) => {
@@ -235,7 +241,7 @@ export class Mesh {
       job.reject(new TitanError('TITAN_E_MESH_CANCELLED', `task ${job.id} was cancelled before it started`));
       return;
     }
-    for (const member of this.#membership.members()) void this.#client.cancel(job.id, member.id);
+    if (job.at) void this.#client.cancel(job.id, job.at);
   }
 
   /** Fetches a component blob by digest from a peer, verifies it and publishes it here. */

@@ -17,6 +17,8 @@ export type Job = {
   args: unknown[];
   /** Peers this job must not go to again (they were lost while holding it). */
   exclude: Set<string>;
+  /** The peer holding it now, if any (where a cancel goes). */
+  at?: string;
   /** Set when the job must not leave this node (a peer's task, or a fallback). */
   localOnly?: boolean;
   onProgress?: (kind: string, data: string) => void;

@@ -98,15 +98,21 @@ export class TaskServer {
   #pump(): void {
     while (this.#running < Math.max(1, this.#slots) && this.#queue.length > 0) {
       const { task, from } = this.#queue.shift()!;
-      const seen = this.#seen.get(task.id);
-      if (!seen || seen.state !== 'queued') continue; // cancelled while queued
-      seen.state = 'running';
+      if (this.#seen.get(task.id)?.state !== 'queued') continue; // cancelled while queued
       this.#running++;
       this.#runningFrom.push(from);
-      void this.#run(task, from, seen.channels).finally(() => {
+      const release = () => {
         this.#running--;
         this.#runningFrom.splice(this.#runningFrom.indexOf(from), 1);
         this.#pump();
+      };
+      // The slot is taken now, the task starts from the event loop: an inline guest call runs
+      // synchronously, and frames that arrived meanwhile (a cancel of this very task) are read first.
+      setImmediate(() => {
+        const seen = this.#seen.get(task.id);
+        if (!seen || seen.state !== 'queued') return release();
+        seen.state = 'running';
+        void this.#run(task, from, seen.channels).finally(release);
       });
     }
     this.stats.running = this.#running;

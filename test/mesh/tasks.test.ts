@@ -85,3 +85,24 @@ test('a node killed with SIGKILL mid-task: its tasks complete elsewhere, each ex
   const status = await a.request<{ tasks: { redispatched: number } }>({ op: 'status' });
   assert.ok(status.tasks.redispatched > 0, 'some of b\'s tasks were sent elsewhere');
 });
+
+test('progress streams back as the peer works, and a task cancelled while queued at the peer never runs', async (t) => {
+  const [a, b] = await startMesh(t, [{}, { fixtures: [BUSY], settings: { meshSlots: 1 } }]);
+  const [withProgress] = await a.request<Array<Result & { progress: string[] }>>({ op: 'submit', request: { name: 'busy', args: [JSON.stringify({ tag: 'p', ms: 30, steps: 3 })], assignee: b.id } });
+  assert.equal(withProgress.node, b.id);
+  assert.deepEqual(withProgress.progress, ['progress 1/3', 'progress 2/3', 'progress 3/3']);
+
+  // b's one slot is taken for a while; the second task waits in its queue and is cancelled there.
+  // (Shorter than three of b's heartbeats: an inline guest call holds b's event loop, and a peer
+  // silent that long counts as gone. Long work belongs in worker isolation.)
+  const blocker = a.request<Result[]>({ op: 'submit', request: { name: 'busy', args: busy('blocker', 1200), assignee: b.id } });
+  await until('b runs the blocker', async () => (await b.executions()).started.includes('blocker'));
+  const cancelled = await a.request<Result>({ op: 'cancel', request: { name: 'busy', args: busy('never', 1), assignee: b.id }, afterMs: 200 });
+  assert.equal(cancelled.ok, false);
+  assert.equal(cancelled.code, 'TITAN_E_MESH_CANCELLED');
+  const [blocked] = await blocker;
+  assert.equal(blocked.ok, true, JSON.stringify(blocked));
+  await until('b is idle again', async () => (await b.request<{ running: { forPeers: number } }>({ op: 'status' })).running.forPeers === 0);
+  assert.deepEqual((await b.executions()).started, ['p', 'blocker']);
+  assert.equal((await b.request<{ tasks: { cancelled: number } }>({ op: 'status' })).tasks.cancelled, 1);
+});

@@ -25,7 +25,8 @@ export type Command =
   | { op: 'registry' }
   | { op: 'dial'; address: string }
   | { op: 'allow'; peer: string }
-  | { op: 'sequential'; request: TaskRequest; count: number };
+  | { op: 'sequential'; request: TaskRequest; count: number }
+  | { op: 'cancel'; request: TaskRequest; afterMs: number };
 
 const spec = JSON.parse(process.env.TITAN_MESH_TEST_NODE ?? '{}') as NodeSpec;
 const log = path.join(spec.home, 'executions.log');
@@ -47,7 +48,7 @@ function tagOf(args: unknown[]): string {
   }
 }
 
-const mesh = await Mesh.start(kernel, { meshListen: ['/ip4/127.0.0.1/tcp/0', '/ip4/127.0.0.1/udp/0/quic-v1'], meshHeartbeatMs: 200, ...spec.settings });
+const mesh = await Mesh.start(kernel, { meshListen: ['/ip4/127.0.0.1/tcp/0', '/ip4/127.0.0.1/udp/0/quic-v1'], meshHeartbeatMs: 1000, ...spec.settings });
 
 if (spec.tamper) {
   // A malicious peer: serves any component it holds with one byte flipped.
@@ -71,10 +72,19 @@ async function handle(command: Command): Promise<unknown> {
     case 'peers':
       return mesh.peers();
     case 'submit': {
-      const runs = Array.from({ length: command.count ?? 1 }, (_, i) =>
-        mesh.submit({ ...command.request, args: command.count ? [JSON.stringify({ ...JSON.parse(String(command.request.args[0])), tag: `${JSON.parse(String(command.request.args[0])).tag}-${i}` })] : command.request.args })
-          .result.then((outcome) => ({ ok: true, ...outcome }), (error: Error & { code?: string }) => ({ ok: false, code: error.code, message: error.message })));
+      // With a count, the tasks' tags get "-0", "-1"... Each result carries the progress it streamed.
+      const args = (i: number) => command.count ? [JSON.stringify({ ...JSON.parse(String(command.request.args[0])), tag: `${JSON.parse(String(command.request.args[0])).tag}-${i}` })] : command.request.args;
+      const runs = Array.from({ length: command.count ?? 1 }, (_, i) => {
+        const progress: string[] = [];
+        return mesh.submit({ ...command.request, args: args(i), onProgress: (kind, data) => progress.push(`${kind} ${data}`) })
+          .result.then((outcome) => ({ ok: true, ...outcome, progress }), (error: Error & { code?: string }) => ({ ok: false, code: error.code, message: error.message, progress }));
+      });
       return Promise.all(runs);
+    }
+    case 'cancel': {
+      const task = mesh.submit(command.request);
+      setTimeout(() => task.cancel(), command.afterMs);
+      return task.result.then((outcome) => ({ ok: true, ...outcome }), (error: Error & { code?: string }) => ({ ok: false, code: error.code, message: error.message }));
     }
     case 'call':
       return kernel.invokeTool(command.name, command.input);
