@@ -1,8 +1,12 @@
 // Real libp2p nodes in separate processes on 127.0.0.1: joining by the bootstrap list, heartbeats
 // carrying slots and components, a killed node marked gone, and a peer outside the allowlist
-// refused at connection time.
+// refused at connection time; a private network admitting by its pre-shared key alone.
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { test } from 'node:test';
+import { generateKey } from '@libp2p/pnet';
 import type { PeerInfo } from '../../mesh/mesh.ts';
 import { BUSY, spawnNode, until, type TestNode } from './support/cluster.ts';
 
@@ -52,4 +56,22 @@ test('a peer outside the allowlist is refused at connection time', async (t) => 
   // Once allowed, the same peer connects.
   await a.request({ op: 'allow', peer: stranger.id });
   assert.equal(await stranger.request({ op: 'dial', address: a.tcp }), a.id);
+});
+
+test('with a pre-shared key, holding the key admits a peer and another key is refused', async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'titan-psk-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const keys = [path.join(dir, 'swarm.key'), path.join(dir, 'other.key')];
+  for (const file of keys) {
+    const key = new Uint8Array(95);
+    generateKey(key);
+    await writeFile(file, key);
+  }
+  const a = await spawnNode(t, { settings: { meshPskFile: keys[0] } });
+  const b = await spawnNode(t, { settings: { meshPskFile: keys[0], meshBootstrap: [a.tcp] } });
+  const stranger = await spawnNode(t, { settings: { meshPskFile: keys[1] } });
+  assert.deepEqual(a.addrs.filter((x) => x.includes('/quic')), [], 'a private network listens on TCP only');
+  await until('a and b joined with the shared key alone', async () => (await sees(a, b)) !== undefined && (await sees(b, a)) !== undefined);
+  await assert.rejects(stranger.request({ op: 'dial', address: a.tcp }), (error: Error & { code?: string }) => error.code === 'TITAN_E_MESH_UNREACHABLE');
+  assert.equal((await sees(a, stranger)), undefined);
 });

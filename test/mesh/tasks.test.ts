@@ -47,8 +47,8 @@ test('a task id sent again - on the same stream or another - runs once and every
   assert.equal(after.tasks.executedForPeers, 1);
 });
 
-test('a peer that does not answer within the task timeout: the sender runs the task itself', async (t) => {
-  const [a, b] = await startMesh(t, [{ fixtures: [BUSY], settings: { meshTaskTimeoutMs: 300 } }, { fixtures: [BUSY], settings: { meshSlots: 1 } }]);
+test('a peer that does not answer within the task timeout, or too many waiters: the sender runs the task itself', async (t) => {
+  const [a, b] = await startMesh(t, [{ fixtures: [BUSY], settings: { meshTaskTimeoutMs: 300, meshMaxWaiters: 2 } }, { fixtures: [BUSY], settings: { meshSlots: 1 } }]);
   // b's only slot is busy for a while, so the named task waits there past a's timeout.
   const blocker = b.request({ op: 'submit', request: { name: 'busy', args: busy('blocker', 1500), assignee: b.id } });
   void blocker.catch(() => {});
@@ -60,6 +60,13 @@ test('a peer that does not answer within the task timeout: the sender runs the t
   const status = await a.request<{ tasks: { timedOut: number; fallbacks: number } }>({ op: 'status' });
   assert.equal(status.tasks.timedOut, 1);
   assert.equal(status.tasks.fallbacks, 1);
+
+  // Two waiters at most: of five tasks sent at once, two wait on b and three run here at once.
+  await blocker;
+  const burst = await a.request<Result[]>({ op: 'submit', request: { name: 'busy', args: busy('w', 20), assignee: b.id }, count: 5 });
+  assert.deepEqual(burst.map((r) => r.ok), [true, true, true, true, true]);
+  assert.equal(burst.filter((r) => r.node === b.id).length, 2);
+  assert.equal(burst.filter((r) => r.node === a.id && r.fallback).length, 3);
 });
 
 test('a node killed with SIGKILL mid-task: its tasks complete elsewhere, each exactly once', async (t) => {

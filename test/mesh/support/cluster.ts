@@ -1,6 +1,6 @@
 // Spawns mesh nodes as child processes (test/mesh/support/mesh-node.ts) and talks to them over
 // IPC. Every node is killed when the test ends, whatever happened.
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,16 +28,17 @@ export type TestNode = {
   kill(signal?: NodeJS.Signals): Promise<void>;
 };
 
-export async function spawnNode(t: Cleanups, options: { fixtures?: string[]; settings?: Partial<MeshSettings>; tamper?: boolean } = {}): Promise<TestNode> {
+/** `netns`: run the node inside that network namespace (`ip netns exec`). */
+export async function spawnNode(t: Cleanups, options: { fixtures?: string[]; settings?: Partial<MeshSettings>; tamper?: boolean; netns?: string } = {}): Promise<TestNode> {
   for (const dir of options.fixtures ?? []) await buildFixture(dir); // compiled once, here, not by every child
   const { home, cleanup } = await tempHome('titan-mesh-');
   const spec: NodeSpec = { home, fixtures: options.fixtures ?? [], settings: options.settings ?? {}, tamper: options.tamper };
-  const child = fork(SCRIPT, [], {
-    // TITAN_MESH_NODE_ARGS: extra Node flags for the nodes (e.g. --cpu-prof when profiling the benchmark).
-    execArgv: ['--disable-warning=ExperimentalWarning', ...(process.env.TITAN_MESH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
-    env: { ...process.env, TITAN_MESH_TEST_NODE: JSON.stringify(spec) },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  // TITAN_MESH_NODE_ARGS: extra Node flags for the nodes (e.g. --cpu-prof when profiling the benchmark).
+  const execArgv = ['--disable-warning=ExperimentalWarning', ...(process.env.TITAN_MESH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
+  const env = { ...process.env, TITAN_MESH_TEST_NODE: JSON.stringify(spec) };
+  const child = options.netns
+    ? spawn('ip', ['netns', 'exec', options.netns, process.execPath, ...execArgv, SCRIPT], { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    : fork(SCRIPT, [], { execArgv, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   t.after(async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
