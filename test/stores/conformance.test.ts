@@ -8,7 +8,9 @@ import type { KernelEvents } from '../../kernel/events.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
 import type { StoredMessage, Thread, Turn } from '../../kernel/store-client.ts';
 import { rejectsWithCode } from '../support/fixtures.ts';
-import { BACKENDS, countDelta, DIALECT, lazyPostgres, openStoreKernel, tableCounts, type StoreKernel } from '../support/store.ts';
+import { BACKENDS, countDelta, DIALECT, LATEST_SCHEMA, lazyPostgres, openStoreKernel, tableCounts, type StoreKernel } from '../support/store.ts';
+
+const ALL_VERSIONS = Array.from({ length: LATEST_SCHEMA }, (_, i) => i + 1);
 
 type Approval = { id: string; turn_id: string; status: string; summary: string; expires_at: number; decided_at: number | null; decided_by: string | null; reason: string | null };
 type Setting = { key: string; value: string; updated_at: number };
@@ -58,11 +60,11 @@ for (const backend of BACKENDS) {
       const status = await store().status();
       assert.equal(status.dialect, DIALECT[backend]);
       assert.equal(status.version, status.latest);
-      assert.equal(status.latest, 4);
-      assert.deepEqual(status.applied.map((m) => m.version), [1, 2, 3, 4]);
+      assert.equal(status.latest, LATEST_SCHEMA);
+      assert.deepEqual(status.applied.map((m) => m.version), ALL_VERSIONS);
       assert.ok(status.applied.every((m) => m.name && Number.isFinite(m.applied_at)), JSON.stringify(status.applied));
       assert.deepEqual(status.pending, []);
-      assert.deepEqual(progress.map((p) => [p.step, p.of, p.version]), [[1, 4, 1], [2, 4, 2], [3, 4, 3], [4, 4, 4]]);
+      assert.deepEqual(progress.map((p) => [p.step, p.of, p.version]), ALL_VERSIONS.map((v) => [v, LATEST_SCHEMA, v]));
     });
 
     test('threads: create, get, list and find by external id, scoped to their user', async () => {

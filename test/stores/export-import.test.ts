@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { exportDatabase, importDatabase } from '../../kernel/api.ts';
 import type { StoreClient, Thread } from '../../kernel/store-client.ts';
 import { publishFixture, rejectsWithCode } from '../support/fixtures.ts';
-import { dumpAll, openStoreKernel, PostgresServer, tableCounts, type StoreKernel } from '../support/store.ts';
+import { dumpAll, LATEST_SCHEMA, openStoreKernel, PostgresServer, tableCounts, type StoreKernel } from '../support/store.ts';
 
 type Rows = Array<Record<string, unknown>>;
 type Header = { format: string; version: number; schemaVersion: number; dialect: string; tables: Record<string, number> };
@@ -140,7 +140,7 @@ describe('export from libSQL, import into PostgreSQL', () => {
 
   test('the export is a header with the row counts, then one JSON line per row', async () => {
     const header = JSON.parse(lines[0]) as Header;
-    assert.deepEqual({ ...header, tables: undefined }, { format: 'titan-db-export', version: 1, schemaVersion: 4, dialect: 'sqlite', tables: undefined });
+    assert.deepEqual({ ...header, tables: undefined }, { format: 'titan-db-export', version: 1, schemaVersion: LATEST_SCHEMA, dialect: 'sqlite', tables: undefined });
     assert.deepEqual(header.tables, await tableCounts(source.kernel.store));
     assert.equal(lines.length, 1 + Object.values(header.tables).reduce((a, b) => a + b, 0));
     assert.ok(Object.values(header.tables).every((n) => n > 0), `every table has rows to carry: ${JSON.stringify(header.tables)}`);

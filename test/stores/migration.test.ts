@@ -1,7 +1,7 @@
-// Schema migrations as a user meets them: a database written by an older store (schema version 3)
-// is brought to version 4 by deploying the current store through the patch queue, with its data
-// intact; a store older than the database is refused and the serving one keeps working; a corrupt
-// libSQL file is reported, never touched.
+// Schema migrations as a user meets them: a database written by today's store is brought to the
+// next schema version by deploying a newer store (today's plus one migration) through the patch
+// queue, with its data intact; a store older than the database is refused and the serving one
+// keeps working; a corrupt libSQL file is reported, never touched.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -16,7 +16,7 @@ import type { StoreClient } from '../../kernel/store-client.ts';
 import { buildComponent, type BuiltComponent } from '../../toolchain/build.ts';
 import { forcePublish, rejectsWithCode, serving } from '../support/fixtures.ts';
 import { TEST_CACHE, tempHome } from '../support/kernel.ts';
-import { BACKENDS, lazyPostgres, openStoreKernel, tableCounts } from '../support/store.ts';
+import { BACKENDS, LATEST_SCHEMA, lazyPostgres, openStoreKernel, tableCounts } from '../support/store.ts';
 
 const CORE = fileURLToPath(new URL('../../components/stores/core/', import.meta.url));
 const STORE = { kind: 'store' as const, name: 'core' };
@@ -28,25 +28,39 @@ after(async () => {
   for (const dir of scratch) await rm(dir, { recursive: true, force: true });
 });
 
-/** core as it was before migration 4: the same folder without that migration, as version 0.9.0. */
-async function buildOlderStore(): Promise<BuiltComponent> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'titan-core-0.9.0-'));
+const LATEST = LATEST_SCHEMA;
+const NEXT = LATEST + 1;
+
+/**
+ * The next store: today's folder with one more, additive migration (a new table), as 1.1.0. Built
+ * from today's code so the test never depends on how the store's queries looked in the past.
+ */
+async function buildNextStore(): Promise<BuiltComponent> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'titan-core-1.1.0-'));
   scratch.push(dir);
   await cp(CORE, dir, { recursive: true });
   const file = path.join(dir, 'migrations.js');
   const source = await readFile(file, 'utf8');
-  const older = source.replace(/\/\* migration 4 \*\/[\s\S]*?\/\* end migration 4 \*\/,?/, '');
-  assert.notEqual(older, source, 'components/stores/core/migrations.js no longer marks migration 4 with /* migration 4 */ ... /* end migration 4 */');
-  await writeFile(file, older);
+  const marker = `/* end migration ${LATEST} */,`;
+  assert.ok(source.includes(marker), `components/stores/core/migrations.js ends migration ${LATEST} with ${marker}`);
+  const next = source.replace(marker, `${marker}
+  /* migration ${NEXT} */ {
+    version: ${NEXT},
+    additive: true,
+    name: 'upgrade probe',
+    tables: ['upgrade_probe'],
+    up: () => ['CREATE TABLE upgrade_probe (id TEXT PRIMARY KEY)'],
+  } /* end migration ${NEXT} */,`);
+  await writeFile(file, next);
   const manifest = JSON.parse(await readFile(path.join(dir, 'component.json'), 'utf8')) as { version: string };
-  await writeFile(path.join(dir, 'component.json'), JSON.stringify({ ...manifest, version: '0.9.0' }, null, 2));
+  await writeFile(path.join(dir, 'component.json'), JSON.stringify({ ...manifest, version: '1.1.0' }, null, 2));
   return buildComponent(dir, { cacheDir: TEST_CACHE });
 }
 
-let older: Promise<BuiltComponent> | undefined;
 let current: Promise<BuiltComponent> | undefined;
-const olderStore = () => (older ??= buildOlderStore());
+let nextStore: Promise<BuiltComponent> | undefined;
 const currentStore = () => (current ??= buildComponent(CORE, { cacheDir: TEST_CACHE }));
+const newerStore = () => (nextStore ??= buildNextStore());
 
 /** What a user would see of their data: threads, messages, settings and approvals. */
 async function userData(store: StoreClient) {
@@ -62,18 +76,18 @@ async function userData(store: StoreClient) {
 }
 
 for (const backend of BACKENDS) {
-  test(`${backend}: a database at schema version 3, with data, migrates to 4 through the patch queue; a store older than the database is refused`, async (t) => {
+  test(`${backend}: a database with data migrates to the next schema version through the patch queue; a store older than the database is refused`, async (t) => {
     const handle = await openStoreKernel(backend, { postgres: backend === 'postgres' ? await postgres.server() : undefined, name: 'migration', bootstrap: false });
     t.after(() => handle.cleanup());
     const { kernel } = handle;
     const store = kernel.store;
 
-    // An install made by the older store.
-    const v09 = await publishComponent(kernel, await olderStore());
-    await kernel.deployManifest(v09);
+    // An install made by today's store.
+    const v10 = await publishComponent(kernel, await currentStore());
+    await kernel.deployManifest(v10);
     const old = await store.status();
-    assert.deepEqual([old.version, old.latest, old.applied.map((m) => m.version)], [3, 3, [1, 2, 3]]);
-    assert.ok(!(await store.request<string[]>('tables.list')).includes('memory_chunks'));
+    assert.deepEqual([old.version, old.latest, old.applied.map((m) => m.version)], [LATEST, LATEST, Array.from({ length: LATEST }, (_, i) => i + 1)]);
+    assert.ok(!(await store.request<string[]>('tables.list')).includes('upgrade_probe'));
 
     for (const [userId, threads] of [['mig-ann', 3], ['mig-ben', 2]] as const) {
       for (let n = 0; n < threads; n++) {
@@ -88,52 +102,55 @@ for (const backend of BACKENDS) {
     const before = await userData(store);
     const countsBefore = await tableCounts(store);
 
-    // Upgrade: publish 1.0.0 and take it through propose -> approve -> deploy.
-    const v10 = await publishComponent(kernel, await currentStore());
+    // Upgrade: publish 1.1.0 and take it through propose -> approve -> deploy.
+    const v11 = await publishComponent(kernel, await newerStore());
     const progress: Array<{ step: number; of: number; version: number }> = [];
     kernel.bus.on('component.event', (event: KernelEvents['component.event']) => {
       if (event.slot === 'store/core' && event.kind === 'progress') progress.push(JSON.parse(event.data));
     });
-    const upgrade = await kernel.proposePatch({ ...STORE, range: '1.0.0' }, { by: 'ops', why: 'memory tables' });
-    assert.deepEqual([upgrade.fromVersion, upgrade.toVersion, upgrade.toDigest], ['0.9.0', '1.0.0', v10.digest]);
+    const upgrade = await kernel.proposePatch({ ...STORE, range: '1.1.0' }, { by: 'ops', why: 'probe table' });
+    assert.deepEqual([upgrade.fromVersion, upgrade.toVersion, upgrade.toDigest], ['1.0.0', '1.1.0', v11.digest]);
     await kernel.approvePatch(upgrade.id, { by: 'owner' });
     const deployed = await kernel.deployPatch(upgrade.id, { by: 'ops' });
     assert.equal(deployed.state, 'deployed');
-    assert.equal(serving(kernel)['store/core'], '1.0.0');
+    assert.equal(serving(kernel)['store/core'], '1.1.0');
 
     const migrated = await store.status();
-    assert.deepEqual([migrated.version, migrated.latest, migrated.pending], [4, 4, []]);
-    assert.deepEqual(migrated.applied.map((m) => m.version), [1, 2, 3, 4]);
-    assert.deepEqual(migrated.applied.slice(0, 3), old.applied, 'the earlier migrations were not run again');
-    assert.deepEqual(progress.map((p) => [p.step, p.of, p.version]), [[1, 1, 4]], 'exactly one migration ran, with a progress line');
+    assert.deepEqual([migrated.version, migrated.latest, migrated.pending], [NEXT, NEXT, []]);
+    assert.deepEqual(migrated.applied.map((m) => m.version), [...old.applied.map((m) => m.version), NEXT]);
+    assert.deepEqual(migrated.applied.slice(0, LATEST), old.applied, 'the earlier migrations were not run again');
+    assert.deepEqual(progress.map((p) => [p.step, p.of, p.version]), [[1, 1, NEXT]], 'exactly one migration ran, with a progress line');
 
     assert.deepEqual(await userData(store), before, 'every thread, message, setting and approval reads back as it was');
-    assert.deepEqual(await tableCounts(store), { ...countsBefore, component_patches: 1, patch_history: 3, memory_documents: 0, memory_chunks: 0 },
+    const countsAfter = await tableCounts(store);
+    const added = Object.keys(countsAfter).filter((table) => !(table in countsBefore));
+    assert.deepEqual(added, ['upgrade_probe'], 'the new migration added its table');
+    assert.deepEqual(countsAfter, { ...countsBefore, component_patches: 1, patch_history: 3, ...Object.fromEntries(added.map((table) => [table, 0])) },
       'the new tables are there and empty; the only new rows are the patch and its three steps');
     const patches = await store.request<Array<{ id: string; state: string }>>('patches.list');
     assert.deepEqual(patches.map((p) => [p.id, p.state]), [[upgrade.id, 'deployed']], 'the patch and its history live in the migrated store');
     assert.deepEqual(await store.appendMessages('mig-ann-t0', [{ id: 'mig-after-upgrade', role: 'user', content: 'new' }]), { appended: 1, duplicates: 0 });
 
     // A database with a newer migration that is not additive: an older store is refused at migrate,
-    // the patch is marked failed with the reason, and 1.0.0 keeps serving.
-    await kernel.db.run('INSERT INTO schema_migrations (version, name, applied_at, additive) VALUES (?, ?, ?, ?)', [5, 'a breaking change', Date.now(), 0]);
-    const downgrade = await kernel.proposePatch({ ...STORE, range: '0.9.0' }, { by: 'ops', why: 'try the old one' });
+    // the patch is marked failed with the reason, and 1.1.0 keeps serving.
+    await kernel.db.run('INSERT INTO schema_migrations (version, name, applied_at, additive) VALUES (?, ?, ?, ?)', [NEXT + 1, 'a breaking change', Date.now(), 0]);
+    const downgrade = await kernel.proposePatch({ ...STORE, range: '1.0.0' }, { by: 'ops', why: 'try the old one' });
     await kernel.approvePatch(downgrade.id, { by: 'owner' });
     const refused = await rejectsWithCode(kernel.deployPatch(downgrade.id, { by: 'ops' }), 'TITAN_E_COMPONENT_ERROR');
-    assert.match(refused.message, /database is at schema version 5, newer than this store's 3, and migration 5 \(a breaking change\) is not additive/);
+    assert.match(refused.message, new RegExp(`database is at schema version ${NEXT + 1}, newer than this store's ${LATEST}, and migration ${NEXT + 1} \\(a breaking change\\) is not additive`));
     const failed = kernel.patches.get(downgrade.id);
     assert.equal(failed.state, 'failed');
-    assert.match(failed.error ?? '', /newer than this store's 3/);
+    assert.match(failed.error ?? '', new RegExp(`newer than this store's ${LATEST}`));
     // Rolling the upgrade back would put the older store on that database too: refused the same way.
     await rejectsWithCode(kernel.rollbackPatch(upgrade.id, { by: 'ops' }), 'TITAN_E_COMPONENT_ERROR');
     assert.equal(kernel.patches.get(upgrade.id).state, 'deployed');
-    await kernel.db.run('DELETE FROM schema_migrations WHERE version = 5', []);
+    await kernel.db.run('DELETE FROM schema_migrations WHERE version = ?', [NEXT + 1]);
 
-    assert.equal(serving(kernel)['store/core'], '1.0.0');
-    assert.equal((await store.status()).version, 4);
-    // Migration 4 only added tables: rolling the upgrade back puts 0.9.0 on the v4 database, and it serves.
+    assert.equal(serving(kernel)['store/core'], '1.1.0');
+    assert.equal((await store.status()).version, NEXT);
+    // The new migration only added a table: rolling the upgrade back puts 1.0.0 on the newer database, and it serves.
     assert.equal((await kernel.rollbackPatch(upgrade.id, { by: 'ops' })).state, 'rolled_back');
-    assert.equal(serving(kernel)['store/core'], '0.9.0');
+    assert.equal(serving(kernel)['store/core'], '1.0.0');
     assert.deepEqual((await store.listMessages('mig-ann-t0', 1)).map((m) => m.id), ['mig-after-upgrade']);
     assert.deepEqual(await store.appendMessages('mig-ann-t0', [{ id: 'mig-after-refusal', role: 'user', content: 'still served' }]), { appended: 1, duplicates: 0 });
   });
@@ -143,19 +160,19 @@ test('libsql: an upgrade that migrates and then fails its smoke test leaves the 
 }, async (t) => {
   const handle = await openStoreKernel('libsql', { bootstrap: false });
   t.after(() => handle.cleanup());
-  await handle.kernel.deployManifest(await publishComponent(handle.kernel, await olderStore()));
+  await handle.kernel.deployManifest(await publishComponent(handle.kernel, await currentStore()));
   await handle.kernel.store.createThread({ id: 'fail-up', userId: 'fail-user', title: 'kept' });
-  // 1.0.0's code with a smoke case it cannot pass, put in the registry past the kernel's checks.
-  const built = await currentStore();
+  // 1.1.0's code with a smoke case it cannot pass, put in the registry past the kernel's checks.
+  const built = await newerStore();
   const broken = await forcePublish(handle.kernel, built, (input) => ({
-    ...input, version: '1.0.1', smoke: [{ function: 'request', args: ['schema.status', '{}'], expect: 'an answer no store gives' }],
+    ...input, version: '1.1.1', smoke: [{ function: 'request', args: ['schema.status', '{}'], expect: 'an answer no store gives' }],
   }));
   await rejectsWithCode(handle.kernel.deployManifest(broken), 'TITAN_E_SMOKE_FAILED');
-  assert.equal(serving(handle.kernel)['store/core'], '0.9.0');
+  assert.equal(serving(handle.kernel)['store/core'], '1.0.0');
   assert.equal((await handle.kernel.store.request<{ title: string }>('threads.get', { userId: 'fail-user', threadId: 'fail-up' })).title, 'kept');
 
   const kernel = await handle.restart();
-  assert.equal(serving(kernel)['store/core'], '0.9.0', 'the version that served before the restart serves after it');
+  assert.equal(serving(kernel)['store/core'], '1.0.0', 'the version that served before the restart serves after it');
   assert.equal((await kernel.store.request<{ title: string }>('threads.get', { userId: 'fail-user', threadId: 'fail-up' })).title, 'kept');
 });
 

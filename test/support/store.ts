@@ -2,7 +2,9 @@
 // embedded libSQL file or a database in a throwaway PostgreSQL cluster), restarts on the same
 // database, a PostgreSQL server that can be stopped and started again under the kernel's feet, and
 // whole-database snapshots through the store's own dump operations.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { bootstrapBuiltins } from '../../kernel/bootstrap.ts';
 import { Kernel } from '../../kernel/kernel.ts';
 import type { StoreClient } from '../../kernel/store-client.ts';
@@ -11,6 +13,10 @@ import { createDatabase, startPostgres, type PostgresCluster } from './postgres.
 
 export type Backend = 'libsql' | 'postgres';
 export const BACKENDS: readonly Backend[] = ['libsql', 'postgres'];
+
+/** The store's latest schema version, read from its migrations' markers (/* migration N *\/). */
+export const LATEST_SCHEMA = Math.max(...[...readFileSync(fileURLToPath(new URL('../../components/stores/core/migrations.js', import.meta.url)), 'utf8')
+  .matchAll(/\/\* migration (\d+) \*\//g)].map((m) => Number(m[1])));
 export const DIALECT: Record<Backend, string> = { libsql: 'sqlite', postgres: 'postgres' };
 
 // ---- PostgreSQL ------------------------------------------------------------------------------
