@@ -3,6 +3,7 @@
 // API's {ok, result} shapes; and the webhook side: posting an Update to Titan with the secret
 // token header Telegram sends.
 import { startFakeServer, type FakeServer } from './server.ts';
+import { postWebhook } from './post.ts';
 
 export type TelegramChatMessage = { message_id: number; chat_id: number | string; text: string; edits: string[] };
 
@@ -96,15 +97,8 @@ export async function startFakeTelegram(token = '123456:TEST-token'): Promise<Fa
     async webhook(url, body, secret) {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (secret !== undefined) headers['x-telegram-bot-api-secret-token'] = secret;
-      const response = await fetch(url, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
-      const text = await response.text();
-      let parsed: unknown = text;
-      try {
-        parsed = text ? JSON.parse(text) : undefined;
-      } catch {
-        // an empty or plain answer
-      }
-      return { status: response.status, headers: response.headers, body: parsed };
+      const { status, headers: answered, body: parsed } = await postWebhook(url, 'POST', headers, typeof body === 'string' ? body : JSON.stringify(body));
+      return { status, headers: answered, body: parsed };
     },
     async close() {
       for (const resolve of waiting) resolve();
