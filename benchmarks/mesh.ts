@@ -33,6 +33,8 @@ async function withMesh<T>(fn: (nodes: TestNode[]) => Promise<T>): Promise<T> {
 
 async function burst(nodes: TestNode[], killAfterMs?: number, taskMs = TASK_MS) {
   const [a, , c] = nodes;
+  // The machine may be shared: its load says how much of the cores the nodes had.
+  console.log(`(load average before the run: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')})`);
   const started = performance.now();
   const running = a.request<Result[]>({ op: 'submit', request: { name: 'busy', args: [JSON.stringify({ tag: 't', ms: taskMs })] }, count: TASKS }, 300_000);
   if (killAfterMs !== undefined) {

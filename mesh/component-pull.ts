@@ -20,9 +20,8 @@ import type { Registry } from '../registry/registry.ts';
 import { checkSignature } from '../registry/signing.ts';
 import { lpStream, type LengthPrefixedStream } from '@libp2p/utils';
 import { MAX_FRAME } from './frames.ts';
-import { BLOB_PROTOCOL, decode, encode, type BlobReply, type BlobRequest } from './messages.ts';
+import { BLOB_PROTOCOL, decode, encode, wire, type BlobReply, type BlobRequest } from './messages.ts';
 import type { MeshNode } from './node.ts';
-import { wire } from './task-server.ts';
 
 const CHUNK = 256 * 1024;
 const PULL_TIMEOUT_MS = 30_000;

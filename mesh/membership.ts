@@ -69,14 +69,6 @@ export class Membership {
     return this.#members.get(peer);
   }
 
-  /** The scheduler's own view of a peer's load between heartbeats: tasks it just sent there. */
-  adjust(peer: string, delta: number): void {
-    const member = this.#members.get(peer);
-    if (!member) return;
-    member.freeSlots = Math.max(0, member.freeSlots - delta);
-    member.load += delta / Math.max(1, member.slots);
-  }
-
   #onMessage(message: Message): void {
     if (message.topic !== HEARTBEAT_TOPIC || message.type !== 'signed') return;
     const from = message.from.toString();

@@ -142,9 +142,9 @@ export class Mesh {
         const assignee = checkPeerId(request.assignee);
         const member = this.#membership.get(assignee);
         const ad = member?.components.find((c) => c.kind === kind && c.name === request.name);
-        // A named peer gets the task even without advertising the component: it pulls it from us.
-        const local = this.#executor.serving(need) ?? ad;
-        this.#send(job, assignee, ad?.version ?? local?.version ?? '0.0.0', local?.digest ?? ad?.digest ?? '');
+        // A named peer runs the version it advertises, or - advertising none - ours, which it pulls from us.
+        const pin = ad ?? this.#executor.serving(need);
+        this.#send(job, assignee, pin?.version ?? '0.0.0', pin?.digest ?? '');
         return;
       }
       this.#enqueue(job);
@@ -263,8 +263,7 @@ export class Mesh {
   }
 
   async #keepBootstrapped(kernelStopping: AbortSignal): Promise<void> {
-    const stopped = AbortSignal.any([kernelStopping, this.#stop.signal]);
-    const signal = stopped;
+    const signal = AbortSignal.any([kernelStopping, this.#stop.signal]);
     while (!signal.aborted) {
       for (const address of this.#settings.meshBootstrap) {
         const peer = multiaddr(address).getComponents().findLast((c) => c.name === 'p2p')?.value;
@@ -272,7 +271,7 @@ export class Mesh {
         await this.node.dial(multiaddr(address), { signal: AbortSignal.any([signal, AbortSignal.timeout(REDIAL_MS)]) }).catch(() => {});
       }
       for (const member of this.#membership.members()) await this.#connect(member.id, signal);
-      await sleep(REDIAL_MS, stopped);
+      await sleep(REDIAL_MS, signal);
     }
     await this.stop();
   }

@@ -1,5 +1,6 @@
 // What travels on the task protocol: one JSON object per length-prefixed frame, in both directions
 // of a kept-open stream. A task names its assignee, so a node that is not it refuses to run it.
+import { TitanError } from '../common/errors.ts';
 import type { ComponentKind } from '../registry/manifest.ts';
 
 export const TASK_PROTOCOL = '/titan/task/1.0.0';
@@ -46,4 +47,10 @@ export function encode(message: unknown): Uint8Array {
 
 export function decode<T>(bytes: Uint8Array): T {
   return JSON.parse(decoder.decode(bytes)) as T;
+}
+
+/** An error as it travels: its code and message (a TitanError's own, else TITAN_E_INTERNAL). */
+export function wire(error: unknown): WireError {
+  if (error instanceof TitanError) return { code: error.code, message: error.message };
+  return { code: 'TITAN_E_INTERNAL', message: error instanceof Error ? error.message : String(error) };
 }

@@ -6,7 +6,7 @@
 import type { Stream } from '@libp2p/interface';
 import { TitanError } from '../common/errors.ts';
 import { FramedStream } from './frames.ts';
-import { TASK_TYPES, type FromPeer, type ResultMessage, type TaskMessage, type ToPeer, type WireError } from './messages.ts';
+import { TASK_TYPES, wire, type FromPeer, type ResultMessage, type TaskMessage, type ToPeer, type WireError } from './messages.ts';
 import { TtlCache } from './ttl-cache.ts';
 
 export type TaskExecutor = (task: TaskMessage, from: string, onProgress: (kind: string, data: string) => void) => Promise<unknown>;
@@ -145,9 +145,4 @@ export class TaskServer {
     this.#seen.set(id, { state: 'done', result });
     for (const channel of channels) void channel.send(result).catch(() => {});
   }
-}
-
-export function wire(error: unknown): WireError {
-  if (error instanceof TitanError) return { code: error.code, message: error.message };
-  return { code: 'TITAN_E_INTERNAL', message: error instanceof Error ? error.message : String(error) };
 }
