@@ -28,20 +28,27 @@ function describeStatus(s: Status): string {
   ].join('\n');
 }
 
+/** Asks the running kernel's mesh; undefined when no kernel runs or it runs without the mesh. */
+async function askMesh<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T | undefined> {
+  const client = await runningKernel();
+  if (!client) return undefined;
+  try {
+    return await client.request<T>(method, path, body);
+  } catch (error) {
+    if (error instanceof TitanError && error.code === 'TITAN_E_NOT_FOUND' && /no control route/.test(error.message)) return undefined;
+    throw error;
+  }
+}
+
 export async function meshCommand({ positionals, out }: Args): Promise<number> {
   const [verb, target] = positionals;
-  const client = await runningKernel();
   const home = titanHome();
   switch (verb) {
     case 'status': {
-      if (client) {
-        try {
-          const status = await client.request<Status>('GET', '/mesh/status');
-          print(out, status, () => describeStatus(status));
-          return 0;
-        } catch (error) {
-          if (!(error instanceof TitanError) || error.code !== 'TITAN_E_NOT_FOUND') throw error;
-        }
+      const status = await askMesh<Status>('GET', '/mesh/status');
+      if (status) {
+        print(out, status, () => describeStatus(status));
+        return 0;
       }
       const { config } = await loadConfig(homePaths(home).config);
       const id = peerIdFromPrivateKey(await loadOrCreateIdentity(home)).toString();
@@ -50,8 +57,8 @@ export async function meshCommand({ positionals, out }: Args): Promise<number> {
       return 0;
     }
     case 'peers': {
-      if (!client) throw new TitanError('TITAN_E_KERNEL_UNREACHABLE', 'no kernel runs on this TITAN_HOME, so no mesh either');
-      const peers = await client.request<PeerInfo[]>('GET', '/mesh/peers');
+      const peers = await askMesh<PeerInfo[]>('GET', '/mesh/peers');
+      if (!peers) throw new TitanError('TITAN_E_MESH_DISABLED', 'no kernel with the mesh on runs on this TITAN_HOME');
       print(out, peers, () => table(peers.map((p) => ({
         peer: p.id, connected: p.connected, load: p.load, free: `${p.freeSlots}/${p.slots}`, seen: `${p.lastSeenMs} ms ago`,
         components: p.components.map((c) => `${c.kind}/${c.name}@${c.version}`).join(' '),
@@ -61,9 +68,9 @@ export async function meshCommand({ positionals, out }: Args): Promise<number> {
     case 'allow':
     case 'deny': {
       if (!target) throw new TitanError('TITAN_E_USAGE', `titan mesh ${verb} PEER_ID`);
-      const result = client
-        ? await client.request<{ allowlist: string[]; stillInConfig?: boolean }>('POST', `/mesh/${verb}`, { peer: target })
-        : { allowlist: await editAllowlistOffline(home, target, verb === 'allow') };
+      // Without a running mesh, the allowlist file it reads at start is edited.
+      const result = (await askMesh<{ allowlist: string[]; stillInConfig?: boolean }>('POST', `/mesh/${verb}`, { peer: target }))
+        ?? { allowlist: await editAllowlistOffline(home, target, verb === 'allow') };
       print(out, result, () => `${verb === 'allow' ? 'allowed' : 'denied'} ${target}${result.stillInConfig ? ' (still allowed by meshAllowlist in config.json)' : ''}; allowlist: ${result.allowlist.join(' ') || '(empty)'}`);
       return 0;
     }

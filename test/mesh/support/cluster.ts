@@ -5,6 +5,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MeshSettings } from '../../../mesh/mesh.ts';
+import { createServer } from 'node:net';
+import { peerIdFromPrivateKey } from '@libp2p/peer-id';
+import { loadOrCreateIdentity } from '../../../mesh/identity.ts';
 import { buildFixture } from '../../support/fixtures.ts';
 import { tempHome } from '../../support/kernel.ts';
 import type { Command, NodeSpec } from './mesh-node.ts';
@@ -28,10 +31,26 @@ export type TestNode = {
   kill(signal?: NodeJS.Signals): Promise<void>;
 };
 
-/** `netns`: run the node inside that network namespace (`ip netns exec`). */
-export async function spawnNode(t: Cleanups, options: { fixtures?: string[]; settings?: Partial<MeshSettings>; tamper?: boolean; netns?: string } = {}): Promise<TestNode> {
-  for (const dir of options.fixtures ?? []) await buildFixture(dir); // compiled once, here, not by every child
+export type NodeOptions = { fixtures?: string[]; settings?: Partial<MeshSettings>; tamper?: boolean; netns?: string };
+type Prepared = { home: string; cleanup(): Promise<void>; id: string; tcp: string };
+
+/** A home with its identity made and a free TCP port: the node's address is known before it starts. */
+async function prepare(): Promise<Prepared> {
   const { home, cleanup } = await tempHome('titan-mesh-');
+  const id = peerIdFromPrivateKey(await loadOrCreateIdentity(home)).toString();
+  const port = await new Promise<number>((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+  return { home, cleanup, id, tcp: `/ip4/127.0.0.1/tcp/${port}/p2p/${id}` };
+}
+
+/** `netns`: run the node inside that network namespace (`ip netns exec`). */
+export async function spawnNode(t: Cleanups, options: NodeOptions = {}, prepared?: Prepared): Promise<TestNode> {
+  for (const dir of options.fixtures ?? []) await buildFixture(dir); // compiled once, here, not by every child
+  const { home, cleanup } = prepared ?? await tempHome('titan-mesh-');
   const spec: NodeSpec = { home, fixtures: options.fixtures ?? [], settings: options.settings ?? {}, tamper: options.tamper };
   // TITAN_MESH_NODE_ARGS: extra Node flags for the nodes (e.g. --cpu-prof when profiling the benchmark).
   const execArgv = ['--disable-warning=ExperimentalWarning', ...(process.env.TITAN_MESH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
@@ -94,12 +113,21 @@ export async function until(what: string, check: () => Promise<boolean> | boolea
   }
 }
 
-/** `specs.length` nodes that all admit each other, joined through the first, each seeing every other. */
-export async function startMesh(t: Cleanups, specs: Array<{ fixtures?: string[]; settings?: Partial<MeshSettings>; tamper?: boolean }>): Promise<TestNode[]> {
-  const first = await spawnNode(t, specs[0]);
-  const rest = await Promise.all(specs.slice(1).map((spec) => spawnNode(t, { ...spec, settings: { meshBootstrap: [first.tcp], ...spec.settings } })));
-  const nodes = [first, ...rest];
-  for (const node of nodes) for (const other of nodes) if (other !== node) await node.request({ op: 'allow', peer: other.id });
+/**
+ * `specs.length` nodes that all admit each other (by config), joined through the first, each seeing
+ * every other. Identities and ports are made first, so all nodes start at once.
+ */
+export async function startMesh(t: Cleanups, specs: NodeOptions[]): Promise<TestNode[]> {
+  const homes = await Promise.all(specs.map(() => prepare()));
+  const nodes = await Promise.all(specs.map((spec, i) => spawnNode(t, {
+    ...spec,
+    settings: {
+      meshListen: [homes[i].tcp.replace(/\/p2p\/.*$/, ''), '/ip4/127.0.0.1/udp/0/quic-v1'],
+      meshAllowlist: homes.filter((_, j) => j !== i).map((h) => h.id),
+      meshBootstrap: i === 0 ? [] : [homes[0].tcp],
+      ...spec.settings,
+    },
+  }, homes[i])));
   await until('every node sees every other', async () => {
     for (const node of nodes) {
       const peers = await node.request<Array<{ id: string; connected: boolean }>>({ op: 'peers' });

@@ -5,6 +5,8 @@
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { Kernel } from '../../../kernel/kernel.ts';
+import { startControlServer } from '../../../kernel/control-server.ts';
+import { meshControlRoutes } from '../../../mesh/control-routes.ts';
 import { Mesh, type MeshSettings, type TaskRequest } from '../../../mesh/mesh.ts';
 import { FramedStream } from '../../../mesh/frames.ts';
 import { BLOB_PROTOCOL, TASK_PROTOCOL, encode, type TaskMessage } from '../../../mesh/messages.ts';
@@ -49,6 +51,9 @@ function tagOf(args: unknown[]): string {
 }
 
 const mesh = await Mesh.start(kernel, { meshListen: ['/ip4/127.0.0.1/tcp/0', '/ip4/127.0.0.1/udp/0/quic-v1'], meshHeartbeatMs: 1000, ...spec.settings });
+// As `titan start` does: the CLI reaches this node's mesh through its control socket.
+const control = await startControlServer(kernel);
+control.addRoutes(meshControlRoutes(mesh));
 
 if (spec.tamper) {
   // A malicious peer: serves any component it holds with one byte flipped.
@@ -139,6 +144,7 @@ process.on('message', (message: { seq: number; command: Command }) => {
 process.on('disconnect', () => void stop());
 process.on('SIGTERM', () => void stop());
 async function stop(): Promise<void> {
+  control.close();
   await mesh.stop();
   await kernel.close();
   process.exit(0);
