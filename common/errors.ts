@@ -78,6 +78,7 @@ export const ERRORS = {
   TITAN_E_MESH_NOT_ASSIGNEE: { status: 409, fix: 'send the task to the peer it names' },
   TITAN_E_MESH_TASK_INVALID: { status: 400 },
   TITAN_E_MESH_CANCELLED: { status: 499 },
+  TITAN_E_MESH_NOT_OFFLOADABLE: { status: 403, fix: 'only components limited to log, clock and events run on peers; call this one on its own node' },
   // gateway
   TITAN_E_AUTH: { status: 401, fix: 'send "Authorization: Bearer <token>"; the owner token is in $TITAN_HOME/gateway-token' },
   TITAN_E_FORBIDDEN: { status: 403, fix: 'this needs the owner token (in $TITAN_HOME/gateway-token)' },

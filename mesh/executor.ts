@@ -7,8 +7,10 @@ import type { Deployment } from '../kernel/deployment.ts';
 import type { ComponentKind, PublishedManifest } from '../registry/manifest.ts';
 import { findByDigest, type PullResult } from './component-pull.ts';
 import type { ComponentAd, ComponentNeed } from './messages.ts';
+import { checkOffloadable, isOffloadable } from './offload-policy.ts';
 
 export type Need = Omit<ComponentNeed, 'version' | 'digest'> & { version?: string; digest?: string };
+/** `from`: the peer that sent the task (it must be offloadable; a missing version is pulled from there). */
 export type RunOptions = { from?: string; callId: string; onProgress?: (kind: string, data: string) => void };
 
 export class LocalExecutor {
@@ -16,26 +18,44 @@ export class LocalExecutor {
   readonly #pull: (peer: string, digest: string) => Promise<PullResult>;
   readonly #deployments = new Map<string, Promise<Deployment>>();
   readonly #progress = new Map<string, (kind: string, data: string) => void>();
-  readonly #off: () => void;
+  readonly #offs: Array<() => void>;
+  /** Offloadable or not, by digest, for the serving components (learnt from their manifests). */
+  readonly #offloadable = new Map<string, boolean>();
   pulled = 0;
 
   constructor(kernel: Kernel, pull: (peer: string, digest: string) => Promise<PullResult>) {
     this.#kernel = kernel;
     this.#pull = pull;
     // A running task's streamed output (exec stdout, emitted events) goes back to whoever sent it.
-    this.#off = kernel.bus.on('component.event', (event) => {
-      if (event.callId) this.#progress.get(event.callId)?.(event.kind, event.data);
-    });
+    this.#offs = [
+      kernel.bus.on('component.event', (event) => {
+        if (event.callId) this.#progress.get(event.callId)?.(event.kind, event.data);
+      }),
+      kernel.bus.on('component.deployed', () => void this.learn()),
+    ];
   }
 
-  /** What this node advertises: the components serving in its slots. */
-  advertised(): ComponentAd[] {
+  /** Reads the manifests of serving components not yet classified (at start and after each swap). */
+  async learn(): Promise<void> {
+    for (const c of this.#serving()) {
+      if (this.#offloadable.has(c.digest)) continue;
+      const manifest = await this.#kernel.registry.show({ kind: c.kind as ComponentKind, name: c.name, version: c.version }).catch(() => undefined);
+      if (manifest) this.#offloadable.set(c.digest, isOffloadable(manifest));
+    }
+  }
+
+  #serving(): ComponentAd[] {
     return this.#kernel.components().flatMap((c) => (c.version && c.digest ? [{ kind: c.kind, name: c.name, version: c.version, digest: c.digest }] : []));
+  }
+
+  /** What this node advertises: the serving components it would run for a peer. */
+  advertised(): ComponentAd[] {
+    return this.#serving().filter((c) => this.#offloadable.get(c.digest) === true);
   }
 
   /** The serving component when it can take the task as is. */
   serving(need: Need): ComponentAd | undefined {
-    const ad = this.advertised().find((c) => c.kind === need.kind && c.name === need.name);
+    const ad = this.#serving().find((c) => c.kind === need.kind && c.name === need.name);
     if (!ad) return undefined;
     if (need.digest && ad.digest === need.digest) return ad;
     return semver.satisfies(ad.version, need.range, { includePrerelease: true }) ? ad : undefined;
@@ -44,7 +64,11 @@ export class LocalExecutor {
   async run(need: Need, fn: string, args: unknown[], options: RunOptions): Promise<unknown> {
     if (options.onProgress) this.#progress.set(options.callId, options.onProgress);
     try {
-      if (this.serving(need)) return await this.#kernel.callLocal(need.kind, need.name, fn, args, { callId: options.callId });
+      const serving = this.serving(need);
+      if (serving) {
+        if (options.from) checkOffloadable(await this.#kernel.registry.show({ kind: need.kind, name: need.name, version: serving.version }));
+        return await this.#kernel.callLocal(need.kind, need.name, fn, args, { callId: options.callId });
+      }
       const deployment = await this.#deployment(need, options.from);
       return await deployment.call(fn, args, { callId: options.callId });
     } finally {
@@ -56,7 +80,10 @@ export class LocalExecutor {
     const key = need.digest ?? `${need.kind}/${need.name}@${need.range}`;
     let deployment = this.#deployments.get(key);
     if (!deployment) {
-      deployment = this.#manifest(need, from).then((manifest) => this.#kernel.createDeployment(manifest));
+      deployment = this.#manifest(need, from).then((manifest) => {
+        if (from) checkOffloadable(manifest); // before anything of it runs here
+        return this.#kernel.createDeployment(manifest);
+      });
       this.#deployments.set(key, deployment);
       deployment.catch(() => this.#deployments.delete(key));
     }
@@ -77,7 +104,7 @@ export class LocalExecutor {
   }
 
   async close(): Promise<void> {
-    this.#off();
+    for (const off of this.#offs) off();
     const deployments = await Promise.allSettled(this.#deployments.values());
     await Promise.all(deployments.map((d) => (d.status === 'fulfilled' ? d.value.close() : undefined)));
   }

@@ -10,6 +10,7 @@ import type { KernelConfig } from '../kernel/config.ts';
 import type { ComponentKind } from '../registry/manifest.ts';
 import { Allowlist, checkPeerId } from './allowlist.ts';
 import { pullComponent, serveBlob, type PullResult } from './component-pull.ts';
+import { isOffloadable } from './offload-policy.ts';
 import { LocalExecutor, type Need } from './executor.ts';
 import { loadOrCreateIdentity } from './identity.ts';
 import { Membership, type Member } from './membership.ts';
@@ -110,6 +111,7 @@ export class Mesh {
     }, { maxInboundStreams: 64 });
     await this.node.handle(BLOB_PROTOCOL, (stream) => void serveBlob(this.#kernel.registry, stream));
     await this.node.start();
+    await this.#executor.learn(); // the first heartbeat already lists what this node runs for peers
     this.#membership.start();
     this.#kernel.routeToolCalls((call, local) => this.#routeToolCall(call, local));
     this.#kernel.services.mesh = {
@@ -153,6 +155,8 @@ export class Mesh {
   }
 
   async #routeToolCall(call: RoutedCall, local: () => Promise<unknown>): Promise<unknown> {
+    // Only a pure tool's work leaves this node; describe and smoke are never worth a hop.
+    if (call.manifest && (call.fn !== 'invoke' || !isOffloadable(call.manifest))) return local();
     const need: Need = { kind: call.kind, name: call.name, range: call.manifest ? `^${call.manifest.version}` : '*', digest: call.manifest?.digest, version: call.manifest?.version };
     const outcome = await new Promise<Outcome>((resolve, reject) => {
       const onProgress = call.options?.callId
