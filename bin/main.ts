@@ -2,17 +2,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { TitanError } from '../common/errors.ts';
 import { printError, type Out } from './output.ts';
-import { buildCommand } from './commands/build.ts';
-import { callCommand } from './commands/call.ts';
-import { componentsCommand } from './commands/components.ts';
-import { dbCommand } from './commands/db.ts';
-import { kernelCommand } from './commands/kernel.ts';
-import { meshCommand } from './commands/mesh.ts';
-import { pairingCommand } from './commands/pairing.ts';
-import { reflexCommand } from './commands/reflex.ts';
-import { registryCommand } from './commands/registry.ts';
-import { startCommand } from './commands/start.ts';
-
 export type Args = { positionals: string[]; values: Record<string, string | boolean | undefined>; out: Out };
 type Command = (args: Args) => Promise<number>;
 
@@ -31,17 +20,19 @@ const OPTIONS = {
   'dry-run': { type: 'boolean' },
 } satisfies ParseArgsConfig['options'];
 
-const COMMANDS: Record<string, Command> = {
-  start: startCommand,
-  build: buildCommand,
-  registry: registryCommand,
-  kernel: kernelCommand,
-  components: componentsCommand,
-  call: callCommand,
-  db: dbCommand,
-  mesh: meshCommand,
-  pairing: pairingCommand,
-  reflex: reflexCommand,
+// Each command's module loads when it runs: `titan start` need not load the libp2p stack unless
+// the mesh is on, and a quick `titan components` loads only what it uses.
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  start: async () => (await import('./commands/start.ts')).startCommand,
+  build: async () => (await import('./commands/build.ts')).buildCommand,
+  registry: async () => (await import('./commands/registry.ts')).registryCommand,
+  kernel: async () => (await import('./commands/kernel.ts')).kernelCommand,
+  components: async () => (await import('./commands/components.ts')).componentsCommand,
+  call: async () => (await import('./commands/call.ts')).callCommand,
+  db: async () => (await import('./commands/db.ts')).dbCommand,
+  mesh: async () => (await import('./commands/mesh.ts')).meshCommand,
+  pairing: async () => (await import('./commands/pairing.ts')).pairingCommand,
+  reflex: async () => (await import('./commands/reflex.ts')).reflexCommand,
 };
 
 export const USAGE = `titan - the Titan agent engine
@@ -86,7 +77,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     const command = COMMANDS[name];
     if (!command) throw new TitanError('TITAN_E_USAGE', `unknown command "${name}"`);
-    return await command({ positionals: rest, values: values as Args['values'], out });
+    return await (await command())({ positionals: rest, values: values as Args['values'], out });
   } catch (error) {
     if (error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
       return printError(out, new TitanError('TITAN_E_USAGE', error.message));

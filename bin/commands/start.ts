@@ -8,8 +8,6 @@ import type { Args } from '../main.ts';
 import { startAgent } from '../agent-session.ts';
 import { showMigrations } from '../migration-progress.ts';
 import { startGateway } from '../../gateway/server.ts';
-import { Mesh } from '../../mesh/mesh.ts';
-import { meshControlRoutes } from '../../mesh/control-routes.ts';
 import { startChannelRuntime } from '../../gateway/channels/start.ts';
 import { pairingControlRoutes } from '../../gateway/channels/pairing.ts';
 import { reflexControlRoutes, startReflexes } from '../../kernel/api.ts';
@@ -57,6 +55,8 @@ async function serve(kernel: Kernel, started: number): Promise<number> {
     say(`ready in ${((performance.now() - started) / 1000).toFixed(1)} s: ${serving.length} components serving (${serving.join(', ')})`);
     say(`try: npx titan registry list | npx titan components | npx titan call echo '{"text":"hello"}'`);
     if (kernel.config.meshEnabled) {
+      // libp2p loads only when the mesh is on.
+      const [{ Mesh }, { meshControlRoutes }] = await Promise.all([import('../../mesh/mesh.ts'), import('../../mesh/control-routes.ts')]);
       const mesh = await Mesh.start(kernel); // stopped with the kernel
       server?.addRoutes(meshControlRoutes(mesh));
       say(`mesh: peer id ${mesh.id} on ${mesh.node.getMultiaddrs().join(' ')} (npx titan mesh status)`);
