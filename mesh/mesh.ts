@@ -288,9 +288,9 @@ export class Mesh {
   }
 
   /** Connects to a peer by multiaddr (with /p2p/<id>); refused unless both sides admit each other. */
-  async dial(address: string): Promise<string> {
+  async dial(address: string, timeoutMs = 10_000): Promise<string> {
     try {
-      const signal = AbortSignal.timeout(10_000);
+      const signal = AbortSignal.timeout(timeoutMs);
       const connection = await this.node.dial(multiaddr(address), { signal });
       // A peer that does not admit us drops the connection right after the handshake: only a
       // protocol stream that opens proves we are in.

@@ -25,7 +25,7 @@ export type Command =
   | { op: 'raw'; peer: string; tasks: TaskMessage[]; streams: number }
   | { op: 'pull'; peer: string; digest: string }
   | { op: 'registry' }
-  | { op: 'dial'; address: string }
+  | { op: 'dial'; address: string; timeoutMs?: number }
   | { op: 'allow'; peer: string }
   | { op: 'sequential'; request: TaskRequest; count: number }
   | { op: 'cancel'; request: TaskRequest; afterMs: number };
@@ -119,7 +119,7 @@ async function handle(command: Command): Promise<unknown> {
     case 'registry':
       return (await kernel.registry.list()).map((m) => `${m.kind}/${m.name}@${m.version} ${m.digest}`);
     case 'dial':
-      return mesh.dial(command.address);
+      return mesh.dial(command.address, command.timeoutMs);
     case 'allow':
       return mesh.allow(command.peer);
     case 'sequential': {
