@@ -110,6 +110,12 @@ export class Mesh {
       void this.#server.serve(stream, from);
     }, { maxInboundStreams: 64 });
     await this.node.handle(BLOB_PROTOCOL, (stream) => void serveBlob(this.#kernel.registry, stream));
+    // A peer found by mDNS is dialled when the allowlist admits it (libp2p does not dial by itself).
+    this.node.addEventListener('peer:discovery', (event) => {
+      const { id, multiaddrs } = event.detail;
+      if (!this.allowlist.allows(id.toString()) || this.node.getConnections(id).length > 0) return;
+      void this.node.dial(multiaddrs.length ? multiaddrs : id, { signal: AbortSignal.timeout(REDIAL_MS) }).catch(() => {});
+    });
     await this.node.start();
     await this.#executor.learn(); // the first heartbeat already lists what this node runs for peers
     this.#membership.start();

@@ -1,11 +1,11 @@
 // Two nodes in separate network namespaces joined by a veth pair: the mesh crosses a real network
-// stack (not loopback) over TCP and QUIC. Needs root and `ip netns`; skipped, saying why, elsewhere.
+// stack (not loopback) over TCP and QUIC, and find each other by mDNS on that link. Needs root and `ip netns`; skipped, saying why, elsewhere.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import type { PeerInfo } from '../../mesh/mesh.ts';
-import { BUSY, spawnNode, until } from './support/cluster.ts';
+import { BUSY, prepare, spawnNode, until } from './support/cluster.ts';
 
 const run = promisify(execFile);
 const ip = (...args: string[]) => run('ip', args);
@@ -29,6 +29,7 @@ async function setUpNetwork(): Promise<string | undefined> {
     await ip('-n', NS[i], 'addr', 'add', `${ADDRS[i]}/24`, 'dev', VETH[i]);
     await ip('-n', NS[i], 'link', 'set', VETH[i], 'up');
     await ip('-n', NS[i], 'link', 'set', 'lo', 'up');
+    await ip('-n', NS[i], 'route', 'add', '224.0.0.0/4', 'dev', VETH[i]); // mDNS multicast goes over the link
   }
   return undefined;
 }
@@ -58,4 +59,19 @@ test('nodes in two network namespaces join over veth and share a task, over TCP 
   assert.equal(result.ok, true);
   assert.equal(result.node, a.id);
   assert.deepEqual((await a.executions()).started, ['veth']);
+});
+
+test('on one link, nodes with mDNS on find each other without a bootstrap list', async (t) => {
+  const skip = await setUpNetwork();
+  if (skip) {
+    console.log(`# netns mDNS test skipped: ${skip}`);
+    t.skip(skip);
+    return;
+  }
+  t.after(tearDownNetwork);
+  const listen = (i: number) => [`/ip4/${ADDRS[i]}/tcp/0`];
+  const homes = [await prepare(), await prepare()]; // identities first: each allowlist names the other from the start
+  const [a, b] = await Promise.all([0, 1].map((i) => spawnNode(t, { netns: NS[i], settings: { meshListen: listen(i), meshMdns: true, meshAllowlist: [homes[1 - i].id] } }, homes[i])));
+  await until('a and b found each other by mDNS', async () =>
+    (await a.request<PeerInfo[]>({ op: 'peers' })).some((p) => p.id === b.id) && (await b.request<PeerInfo[]>({ op: 'peers' })).some((p) => p.id === a.id));
 });

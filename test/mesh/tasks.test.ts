@@ -52,6 +52,7 @@ test('a peer that does not answer within the task timeout, or too many waiters: 
   // b's only slot is busy for a while, so the named task waits there past a's timeout.
   const blocker = b.request({ op: 'submit', request: { name: 'busy', args: busy('blocker', 1500), assignee: b.id } });
   void blocker.catch(() => {});
+  await until('b runs the blocker', async () => (await b.executions()).started.includes('blocker'));
   const [result] = await a.request<Result[]>({ op: 'submit', request: { name: 'busy', args: busy('late', 5), assignee: b.id } });
   assert.equal(result.ok, true);
   assert.equal(result.node, a.id);

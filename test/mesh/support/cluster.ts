@@ -32,10 +32,10 @@ export type TestNode = {
 };
 
 export type NodeOptions = { fixtures?: string[]; settings?: Partial<MeshSettings>; tamper?: boolean; netns?: string };
-type Prepared = { home: string; cleanup(): Promise<void>; id: string; tcp: string };
+export type Prepared = { home: string; cleanup(): Promise<void>; id: string; tcp: string };
 
 /** A home with its identity made and a free TCP port: the node's address is known before it starts. */
-async function prepare(): Promise<Prepared> {
+export async function prepare(): Promise<Prepared> {
   const { home, cleanup } = await tempHome('titan-mesh-');
   const id = peerIdFromPrivateKey(await loadOrCreateIdentity(home)).toString();
   const port = await new Promise<number>((resolve) => {
