@@ -79,12 +79,12 @@ export class Mesh {
     this.#client = new TaskClient(node, { timeoutMs: settings.meshTaskTimeoutMs, maxWaiters: settings.meshMaxWaiters, onRoundTrip: (ms) => this.roundTrips.record(ms) });
     this.#membership = new Membership(node, settings.meshHeartbeatMs, () => this.#heartbeat(), {
       joined: (peer) => {
-        kernel.bus.emit('kernel.warning', { message: `mesh: ${peer} joined` });
+        kernel.logger.info({ peer }, 'mesh: peer joined');
         void this.#connect(peer);
         this.#dispatch();
       },
       gone: (peer, why) => {
-        kernel.bus.emit('kernel.warning', { message: `mesh: ${peer} is gone (${why})` });
+        kernel.logger.info({ peer, why }, 'mesh: peer gone');
         this.#client.peerGone(peer, why);
       },
     });
@@ -152,6 +152,7 @@ export class Mesh {
         const ad = member?.components.find((c) => c.kind === kind && c.name === request.name);
         // A named peer runs the version it advertises, or - advertising none - ours, which it pulls from us.
         const pin = ad ?? this.#executor.serving(need);
+        job.localOnly = true; // named: should that peer be lost, no other peer takes it, only this node
         this.#send(job, assignee, pin?.version ?? '0.0.0', pin?.digest ?? '');
         return;
       }
@@ -259,7 +260,7 @@ export class Mesh {
     const result = await pullComponent(this.node, this.#kernel.registry, checkPeerId(peer), digest);
     if (result.imported) {
       this.counters.pulls++;
-      this.#kernel.bus.emit('kernel.warning', { message: `mesh: pulled ${result.manifest.kind}/${result.manifest.name}@${result.manifest.version} from ${peer} (${result.bytes} bytes, sha256 verified)` });
+      this.#kernel.logger.info({ peer, component: `${result.manifest.kind}/${result.manifest.name}@${result.manifest.version}`, bytes: result.bytes }, 'mesh: component pulled and verified');
     }
     return result;
   }
