@@ -9,6 +9,9 @@ import { FramedStream } from './frames.ts';
 import { TASK_TYPES, wire, type FromPeer, type ResultMessage, type TaskMessage, type ToPeer, type WireError } from './messages.ts';
 import { TtlCache } from './ttl-cache.ts';
 
+/** Results kept for repeats of a task id are at most this large (the cache holds up to 100k ids). */
+const MAX_REPLAY_BYTES = 64 * 1024;
+
 export type TaskExecutor = (task: TaskMessage, from: string, onProgress: (kind: string, data: string) => void) => Promise<unknown>;
 
 type Channel = FramedStream<ToPeer, FromPeer>;
@@ -131,7 +134,9 @@ export class TaskServer {
       result = { t: 'result', id: task.id, ok: false, error: wire(error) };
     }
     const seen = this.#seen.get(task.id);
-    this.#seen.set(task.id, { state: 'done', result });
+    const replay: ResultMessage = JSON.stringify(result).length <= MAX_REPLAY_BYTES ? result
+      : { t: 'result', id: task.id, ok: false, error: wire(new TitanError('TITAN_E_MESH_TASK_INVALID', `task ${task.id} already ran here; its result (over 64 KiB) is not kept for repeats`)) };
+    this.#seen.set(task.id, { state: 'done', result: replay });
     if (seen && seen.state === 'done') return; // cancelled while running: the sender has moved on
     for (const channel of channels) void channel.send(result).catch(() => {});
   }
