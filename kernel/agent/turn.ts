@@ -145,8 +145,9 @@ export class TurnRun {
     this.log.emit({ type: 'answer.source', source: answer.source, marker: answer.marker, reflex: answer.reflex });
     this.#text = answer.text;
     this.log.emit({ type: 'text', text: answer.text });
-    await this.#deps.store.appendMessages(this.threadId, [{ id: `${this.turnId}:${answer.source}`, role: 'assistant', turnId: this.turnId, content: answer.text, source: answer.marker }]);
-    await this.#to('completed');
+    // One transaction: the answer, marked with its source, and the turn completed.
+    await this.#deps.store.request('reflexes.answer', { threadId: this.threadId, turnId: this.turnId, message: { id: `${this.turnId}:${answer.source}`, content: answer.text, source: answer.marker } });
+    this.#state = 'completed';
     this.log.emit({ type: 'turn.completed', stopReason: 'end_turn', from: answer.source });
     return true;
   }

@@ -8,7 +8,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ReflexSpec } from '../../components/reflexes/runtime.js';
 import type { PublishedManifest, SourceManifest } from '../../registry/manifest.ts';
-import { buildComponent } from '../../toolchain/build.ts';
+import { Worker } from 'node:worker_threads';
+import { ERRORS, TitanError, type ErrorCode } from '../../common/errors.ts';
+import type { BuiltComponent } from '../../toolchain/build.ts';
 import type { Kernel } from '../kernel.ts';
 import { publishComponent } from '../publish.ts';
 
@@ -46,6 +48,21 @@ export function reflexManifest(spec: ReflexSpec, version: string, timeoutMs: num
   };
 }
 
+/** The toolchain's build, in a worker thread of its own (see build-worker.ts). */
+function buildInWorker(dir: string, cacheDir: string): Promise<BuiltComponent> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./build-worker.ts', import.meta.url), { workerData: { dir, cacheDir } });
+    worker.once('message', (reply: { ok: true; built: BuiltComponent } | { ok: false; code: string; message: string }) => {
+      if (reply.ok) resolve({ ...reply.built, wasm: new Uint8Array(reply.built.wasm) });
+      else reject(new TitanError(reply.code in ERRORS ? (reply.code as ErrorCode) : 'TITAN_E_BUILD_FAILED', reply.message));
+    });
+    worker.once('error', (error) => reject(new TitanError('TITAN_E_BUILD_FAILED', `the build worker failed: ${error.message}`)));
+    worker.once('exit', (code) => {
+      if (code !== 0) reject(new TitanError('TITAN_E_BUILD_FAILED', `the build worker exited with ${code}`));
+    });
+  });
+}
+
 export type Compiled = { manifest: PublishedManifest; dir: string; buildMs: number; publishMs: number };
 
 /**
@@ -59,7 +76,7 @@ export async function compileReflex(kernel: Kernel, spec: ReflexSpec, version: s
   await writeFile(path.join(dir, 'component.json'), JSON.stringify(reflexManifest(spec, version, options.timeoutMs), null, 2) + '\n');
   await writeFile(path.join(dir, 'reflex.js'), options.source ?? (await generateSource(spec)));
   const started = performance.now();
-  const built = await buildComponent(dir, { cacheDir: kernel.paths.cache });
+  const built = await buildInWorker(dir, kernel.paths.cache);
   const buildMs = performance.now() - started;
   const manifest = await publishComponent(kernel, built);
   return { manifest, dir, buildMs, publishMs: performance.now() - started - buildMs };

@@ -46,6 +46,7 @@ export type ReflexServiceOptions = {
 };
 
 const MISSES_TO_SUSPEND = 3;
+const COUNTER_FLUSH_MS = 1000;
 
 export class ReflexService extends EventEmitter<ReflexEvents> {
   readonly #kernel: Kernel;
@@ -59,6 +60,8 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
   #mineAgain = false;
   #mineTimer: NodeJS.Timeout | undefined;
   #consecutiveMisses = new Map<string, number>();
+  readonly #dirty = new Set<ReflexRecord>();
+  #flushTimer: NodeJS.Timeout | undefined;
   #closed = false;
   readonly #offs: Array<() => void> = [];
   /** Turn id -> the reflex (or shadow) that answered it, for "ask the model instead". */
@@ -258,10 +261,13 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
 
   // ---- mining and compiling ------------------------------------------------------------------
 
+  /** At most one run per mineDelayMs however many turns complete (a busy kernel still mines). */
   #scheduleMine(): void {
-    if (this.#closed) return;
-    clearTimeout(this.#mineTimer);
-    this.#mineTimer = setTimeout(() => void this.mine().catch((error: unknown) => this.#log('warn', `mining failed: ${(error as Error).message}`)), this.#options.mineDelayMs ?? 200);
+    if (this.#closed || this.#mineTimer) return;
+    this.#mineTimer = setTimeout(() => {
+      this.#mineTimer = undefined;
+      void this.mine().catch((error: unknown) => this.#log('warn', `mining failed: ${(error as Error).message}`));
+    }, this.#options.mineDelayMs ?? 200);
     this.#mineTimer.unref?.();
   }
 
@@ -445,6 +451,7 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
   }
 
   async #save(record: ReflexRecord): Promise<void> {
+    this.#dirty.delete(record);
     record.updatedAt = Date.now();
     this.#records.set(record.name, record);
     this.#refresh();
@@ -452,9 +459,21 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
     await saveRecord(this.#kernel.store, record);
   }
 
-  /** Counters only: written without waiting on the answer path. */
+  /** Counters only: written off the answer path, at most once a second for all reflexes. */
   async #persist(record: ReflexRecord): Promise<void> {
-    await saveRecord(this.#kernel.store, record).catch((error: unknown) => this.#log('warn', `reflex ${record.name}: counters not saved: ${(error as Error).message}`));
+    this.#dirty.add(record);
+    this.#flushTimer ??= setTimeout(() => void this.flushCounters(), COUNTER_FLUSH_MS);
+    this.#flushTimer.unref?.();
+  }
+
+  async flushCounters(): Promise<void> {
+    clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
+    const dirty = [...this.#dirty];
+    this.#dirty.clear();
+    for (const record of dirty) {
+      await saveRecord(this.#kernel.store, record).catch((error: unknown) => this.#log('warn', `reflex ${record.name}: counters not saved: ${(error as Error).message}`));
+    }
   }
 
   #refresh(): void {
@@ -469,6 +488,7 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
     this.#closed = true;
     clearTimeout(this.#mineTimer);
     for (const off of this.#offs) off();
+    await this.flushCounters();
     this.shadow?.close();
     await this.#mining?.catch(() => {});
     this.#replay.close();

@@ -42,6 +42,26 @@ export const reflexes = {
     ]);
     return { saved: r.id };
   },
+  /**
+   * A fast answer (a reflex's or the shadow cache's) in one transaction: the assistant message with
+   * its source, and the turn moved from streaming to completed. Nothing is written unless the turn
+   * is streaming.
+   */
+  'reflexes.answer'(input) {
+    const m = input.message;
+    if (!input.threadId || !input.turnId || !m || !m.id || typeof m.content !== 'string' || !m.source) {
+      throw fail('invalid', '"threadId", "turnId" and "message" {id, content, source} are required');
+    }
+    const at = nowMs();
+    const [inserted, changed] = batch([
+      [`INSERT INTO messages (id, thread_id, turn_id, role, content, created_at, source)
+        SELECT ?, ?, ?, 'assistant', ?, ?, ? WHERE EXISTS (SELECT 1 FROM turns WHERE id = ? AND thread_id = ? AND state = 'streaming')`,
+      [m.id, input.threadId, input.turnId, m.content, at, m.source, input.turnId, input.threadId]],
+      ["UPDATE turns SET state = 'completed', updated_at = ? WHERE id = ? AND state = 'streaming'", [at, input.turnId]],
+    ]);
+    if (changed === 0 || inserted === 0) throw fail('conflict', `turn ${input.turnId} is not streaming; its answer was not stored`);
+    return { completed: input.turnId };
+  },
   'reflexes.delete'(input) {
     if (!input.id) throw fail('invalid', '"id" is required');
     const [, deleted] = batch([['DELETE FROM reflex_stats WHERE pattern_id = ?', [input.id]], ['DELETE FROM reflex_patterns WHERE id = ?', [input.id]]]);
