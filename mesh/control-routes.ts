@@ -1,6 +1,6 @@
 // The mesh's routes on the kernel's control socket, for `titan mesh ...` against a running kernel.
 import { TitanError } from '../common/errors.ts';
-import type { ControlRoute } from '../kernel/control-server.ts';
+import type { ControlRoute } from '../kernel/api.ts';
 import type { Mesh } from './mesh.ts';
 
 export function meshControlRoutes(mesh: Mesh): ControlRoute[] {

@@ -2,8 +2,7 @@
 // accepts, otherwise that exact version from the registry in a deployment of its own (kept by
 // digest, never swapped into a slot), pulled from the sending peer first when the registry lacks it.
 import semver from 'semver';
-import type { Kernel } from '../kernel/kernel.ts';
-import type { Deployment } from '../kernel/deployment.ts';
+import type { Deployment, Kernel } from '../kernel/api.ts';
 import type { ComponentKind, PublishedManifest } from '../registry/manifest.ts';
 import { findByDigest, type PullResult } from './component-pull.ts';
 import type { ComponentAd, ComponentNeed } from './messages.ts';

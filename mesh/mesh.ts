@@ -2,11 +2,11 @@
 // the scheduler's queue, component pulls, and the hook that lets the kernel's tool calls run on
 // peers. Started by `titan start` when meshEnabled is set; stopped with the kernel.
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { multiaddr } from '@multiformats/multiaddr';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { TitanError } from '../common/errors.ts';
-import type { Kernel, RoutedCall } from '../kernel/kernel.ts';
-import type { KernelConfig } from '../kernel/config.ts';
+import type { Kernel, KernelConfig, RoutedCall } from '../kernel/api.ts';
 import type { ComponentKind } from '../registry/manifest.ts';
 import { Allowlist, checkPeerId } from './allowlist.ts';
 import { pullComponent, serveBlob, type PullResult } from './component-pull.ts';
@@ -20,7 +20,6 @@ import { RoundTrips } from './round-trips.ts';
 import { place, type Job, type Outcome, type SchedulerView } from './scheduler.ts';
 import { TaskClient, Lost } from './task-client.ts';
 import { TaskServer } from './task-server.ts';
-import { sleep } from '../kernel/supervisor.ts';
 
 export type MeshSettings = Pick<KernelConfig, 'meshListen' | 'meshBootstrap' | 'meshAllowlist' | 'meshPskFile' | 'meshHeartbeatMs' | 'meshTaskTimeoutMs' | 'meshSlots' | 'meshMaxWaiters' | 'meshMdns'>;
 
@@ -282,7 +281,7 @@ export class Mesh {
         await this.node.dial(multiaddr(address), { signal: AbortSignal.any([signal, AbortSignal.timeout(REDIAL_MS)]) }).catch(() => {});
       }
       for (const member of this.#membership.members()) await this.#connect(member.id, signal);
-      await sleep(REDIAL_MS, signal);
+      await sleep(REDIAL_MS, undefined, { signal }).catch(() => {});
     }
     await this.stop();
   }

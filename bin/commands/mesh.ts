@@ -5,7 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import { generateKey } from '@libp2p/pnet';
 import { TitanError } from '../../common/errors.ts';
 import { homePaths, titanHome } from '../../common/home.ts';
-import { loadConfig } from '../../kernel/config.ts';
+import { loadConfig } from '../../kernel/api.ts';
 import { editAllowlistOffline } from '../../mesh/allowlist.ts';
 import { loadOrCreateIdentity } from '../../mesh/identity.ts';
 import type { Mesh, PeerInfo } from '../../mesh/mesh.ts';
