@@ -43,6 +43,14 @@ export class LocalExecutor {
     }
   }
 
+  /** Refuses a peer's task for a serving component that is not offloadable (cached by digest). */
+  async #checkServing(c: ComponentAd): Promise<void> {
+    if (this.#offloadable.get(c.digest) === true) return;
+    const manifest = await this.#kernel.registry.show({ kind: c.kind as ComponentKind, name: c.name, version: c.version });
+    this.#offloadable.set(c.digest, isOffloadable(manifest));
+    checkOffloadable(manifest);
+  }
+
   #serving(): ComponentAd[] {
     return this.#kernel.components().flatMap((c) => (c.version && c.digest ? [{ kind: c.kind, name: c.name, version: c.version, digest: c.digest }] : []));
   }
@@ -65,7 +73,7 @@ export class LocalExecutor {
     try {
       const serving = this.serving(need);
       if (serving) {
-        if (options.from) checkOffloadable(await this.#kernel.registry.show({ kind: need.kind, name: need.name, version: serving.version }));
+        if (options.from) await this.#checkServing(serving);
         return await this.#kernel.callLocal(need.kind, need.name, fn, args, { callId: options.callId });
       }
       const deployment = await this.#deployment(need, options.from);
