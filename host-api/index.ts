@@ -1,5 +1,5 @@
 // Every host interface a component can be granted. Adding a capability is adding a file here.
-// http, mesh and secrets are declared in wit/ and arrive with the agent runtime and mesh work.
+// http and secrets are declared in wit/ and arrive with the agent runtime work.
 import { clock } from './clock.ts';
 import { events } from './events.ts';
 import { exec } from './exec.ts';
