@@ -5,8 +5,9 @@
 // 2. Time from a pattern becoming eligible (mined with enough support) to its reflex serving.
 // 3. A replayed workload of 1,000 requests, 60% recurring intents in varied wording (the phrasings
 //    and held-out paraphrases of test/reflex/data/intents.json) and 40% one-off requests and near
-//    misses, 20 at a time: model calls avoided, wrong answers (a fast answer that differs from
-//    what the model answers), p50 latency with and without the fast path.
+//    misses, 4 at a time (one person's assistant, not a saturated server): model calls avoided,
+//    wrong answers (a fast answer that differs from what the model answers), p50 latency with and
+//    without the fast path, over the whole replay and over its second half (reflexes learned).
 // 4. Precision and recall of mining on the committed paraphrase and near-miss sets, with the local
 //    embedder and with provider embeddings (the scripted server's /v1/embeddings).
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -31,7 +32,7 @@ const FIRST_LATENCY_MS = 1000;
 const WORKLOAD = 1000;
 const RECURRING_SHARE = 0.6;
 const WORKLOAD_LATENCY_MS = 100;
-const CONCURRENCY = 20;
+const CONCURRENCY = 4;
 const REPEATS = 300;
 const TOOLS = fileURLToPath(new URL('../test/reflex/fixtures/', import.meta.url));
 
@@ -186,19 +187,24 @@ async function replay(fastPath: boolean) {
   }
   const threads = await Promise.all(Array.from({ length: CONCURRENCY }, (_, i) => runner.createThread(`user-${i}`)));
   const latencies: number[] = [];
+  const late: number[] = [];
   let fastAnswers = 0;
+  let lateFast = 0;
   const wrong: string[] = [];
   let next = 0;
   const started = performance.now();
   await Promise.all(threads.map(async (t, lane) => {
     while (next < workload.length) {
-      const item = workload[next++];
+      const index = next++;
+      const item = workload[index];
       const begun = performance.now();
       const { run, turnId } = await runner.send(`user-${lane}`, t.id, item.prompt);
       const outcome = await run.done;
       latencies.push(performance.now() - begun);
+      if (index >= WORKLOAD / 2) late.push(performance.now() - begun);
       if (service?.answeredBy(turnId)) {
         fastAnswers++;
+        if (index >= WORKLOAD / 2) lateFast++;
         if (outcome.text !== item.expected) wrong.push(`${item.prompt} -> ${outcome.text}`);
       }
     }
@@ -207,8 +213,8 @@ async function replay(fastPath: boolean) {
   const stats = { reflexes: service?.list().filter((r) => r.state === 'serving').length ?? 0, discarded: service?.list().filter((r) => r.state === 'discarded').map((r) => r.reason) ?? [], checks: service?.counters.checks ?? 0 };
   await service?.close();
   await runner.close();
-  if (process.env.KEEP_HOME) console.log('home', bench.home); else await bench.close();
-  return { latency: summarize(latencies), fastAnswers, wrong, wallMs, modelRequests: counter.calls, ...stats };
+  await bench.close();
+  return { latency: summarize(latencies), late: summarize(late), lateFast, fastAnswers, wrong, wallMs, modelRequests: counter.calls, ...stats };
 }
 
 const without = await replay(false);
@@ -218,6 +224,8 @@ printTable(`replayed workload: ${WORKLOAD} requests, ${RECURRING_SHARE * 100}% r
   ['', 'answered without the model', 'wrong answers', 'p50 ms', 'p99 ms', 'wall s', 'model requests', 'reflexes serving'],
   [['model only', 0, 0, without.latency.p50, without.latency.p99, without.wallMs / 1000, without.modelRequests, 0],
     ['with reflexes', withFast.fastAnswers, withFast.wrong.length, withFast.latency.p50, withFast.latency.p99, withFast.wallMs / 1000, withFast.modelRequests, withFast.reflexes]]);
+printTable(`the second half of the replay (requests ${WORKLOAD / 2 + 1}-${WORKLOAD}: the reflexes have learned)`, ['', 'answered without the model', 'p50 ms', 'p99 ms'],
+  [['model only', 0, without.late.p50, without.late.p99], ['with reflexes', withFast.lateFast, withFast.late.p50, withFast.late.p99]]);
 for (const line of withFast.wrong.slice(0, 10)) console.log(`wrong: ${line}`);
 for (const reason of withFast.discarded) console.log(`discarded: ${reason}`);
 console.log(`model requests with reflexes include ${withFast.checks} background checks of reflex answers (reflexCheckRate 0.05)`);
@@ -239,9 +247,13 @@ await writeResult('reflex', [
   row('same request: model / reflex ratio', viaModel.ms / fastStats.p50, 'x'),
   row('pattern eligible -> reflex serving', eligibleToServingMs, 'ms'),
   row('workload: model calls avoided', avoidedShare * 100, '%', against(avoidedShare * 100, '>=', 50, '%')),
+  row('workload: model calls avoided, second half', (withFast.lateFast / (WORKLOAD / 2)) * 100, '%'),
+  row('workload: model requests, with / without reflexes', withFast.modelRequests / without.modelRequests * 100, '%'),
   row('workload: wrong answers', withFast.wrong.length, 'answers', against(withFast.wrong.length, '<=', 0, 'answers')),
   row('workload p50 without the fast path', without.latency.p50, 'ms'),
   row('workload p50 with the fast path', withFast.latency.p50, 'ms'),
+  row('workload p50 without the fast path, second half', without.late.p50, 'ms'),
+  row('workload p50 with the fast path, second half', withFast.late.p50, 'ms'),
   row('mining precision (local embedder)', pr(local).precision, ''),
   row('mining recall (local embedder)', pr(local).recall, ''),
 ], { viaModel, fast: fastStats, fastBy, fastRight, eligibleToServingMs, eligibleAt, without, withFast, precision: { local: pr(local), provider: pr(provider) } });

@@ -20,7 +20,8 @@ export function nearMisses(spec: Pick<ReflexSpec, 'examples' | 'core'>): string[
   const out = new Set<string>();
   for (const example of spec.examples.slice(0, 3)) {
     const prompt = example.prompt.replace(/[?.!\s]+$/, '');
-    for (const suffix of SUFFIXES) out.add(`${prompt} ${suffix}`);
+    // A suffix the prompt already ends with changes nothing ("... last week last week").
+    for (const suffix of SUFFIXES) if (!prompt.toLowerCase().endsWith(suffix)) out.add(`${prompt} ${suffix}`);
     out.add(`don't ${prompt}`);
     const toks = words(prompt);
     const slotWords = new Set(Object.values(example.slots).flatMap((v) => words(v).map((t) => t.w)));
