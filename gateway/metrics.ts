@@ -2,7 +2,7 @@
 // turns by outcome, tool latency from the turn events, component instances in use, swaps, errors
 // by code, HTTP requests, and the default process metrics.
 import client from 'prom-client';
-import { meshOf } from '../mesh/mesh.ts';
+import { meshOf } from '../mesh/running.ts';
 import type { Kernel, ReflexService, TurnEvent } from '../kernel/api.ts';
 
 const TURN_OUTCOMES: Record<string, string> = { 'turn.completed': 'completed', 'turn.failed': 'failed', 'turn.interrupted': 'interrupted' };

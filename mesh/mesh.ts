@@ -7,6 +7,7 @@ import { multiaddr } from '@multiformats/multiaddr';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { TitanError } from '../common/errors.ts';
 import type { Kernel, KernelConfig, RoutedCall } from '../kernel/api.ts';
+import { meshOf, setMeshOf } from './running.ts';
 import type { ComponentKind } from '../registry/manifest.ts';
 import { Allowlist, checkPeerId } from './allowlist.ts';
 import { pullComponent, serveBlob, type PullResult } from './component-pull.ts';
@@ -42,12 +43,6 @@ export type PeerInfo = { id: string; connected: boolean; load: number; freeSlots
 
 const DEDUP = { maxEntries: 100_000, ttlMs: 10 * 60 * 1000 };
 const REDIAL_MS = 2000;
-const meshes = new WeakMap<Kernel, Mesh>();
-
-/** The mesh a kernel runs, if any (for the gateway and the host interface). */
-export function meshOf(kernel: Kernel): Mesh | undefined {
-  return meshes.get(kernel);
-}
 
 export class Mesh {
   readonly id: string;
@@ -90,7 +85,7 @@ export class Mesh {
   }
 
   static async start(kernel: Kernel, overrides: Partial<MeshSettings> = {}): Promise<Mesh> {
-    if (meshes.has(kernel)) throw new TitanError('TITAN_E_USAGE', 'this kernel already runs a mesh');
+    if (meshOf(kernel)) throw new TitanError('TITAN_E_USAGE', 'this kernel already runs a mesh');
     const settings: MeshSettings = { ...kernel.config, ...overrides };
     const allowlist = await Allowlist.open(kernel.paths.home, settings.meshAllowlist, settings.meshPskFile !== '');
     const node = await createMeshNode({
@@ -99,7 +94,7 @@ export class Mesh {
     });
     const mesh = new Mesh(kernel, settings, node, allowlist);
     await mesh.#start();
-    meshes.set(kernel, mesh);
+    setMeshOf(kernel, mesh);
     return mesh;
   }
 
@@ -363,6 +358,6 @@ export class Mesh {
     }
     await this.node.stop();
     await this.#executor.close();
-    meshes.delete(this.#kernel);
+    setMeshOf(this.#kernel, undefined);
   }
 }

@@ -1,7 +1,7 @@
 // The mesh as the web UI's components page shows it: this node's peer id and counters, and the
 // peers it hears with their load, free slots and components. {enabled: false} when the mesh is off.
 import { Router } from '@koa/router';
-import { meshOf } from '../../mesh/mesh.ts';
+import { meshOf } from '../../mesh/running.ts';
 import type { GatewayDeps, GatewayRouter, GatewayState } from '../deps.ts';
 
 export function meshRoutes({ kernel }: GatewayDeps): GatewayRouter {
