@@ -22,6 +22,23 @@ async function checkBuiltins(kernel: Kernel, say: (line: string) => void) {
   return report;
 }
 
+/** The store schema version whose operations each feature uses. */
+const FEATURE_SCHEMA = { channels: 5, reflexes: 6 } as const;
+
+/**
+ * Which features the serving store has the operations for. After an update, the newer built-in
+ * store waits in the patch queue for the owner's approval; until then the features it brings stay
+ * off (said once, with what to do) and everything else serves as before.
+ */
+async function storeFeatures(kernel: Kernel, say: (line: string) => void): Promise<(feature: keyof typeof FEATURE_SCHEMA) => boolean> {
+  const latest = (await kernel.store.status()).latest;
+  const version = kernel.components().find((c) => c.slot === `store/${kernel.config.store}`)?.version;
+  for (const [feature, schema] of Object.entries(FEATURE_SCHEMA)) {
+    if (latest < schema) say(`${feature} are off: the serving store/${kernel.config.store}@${version} predates them; approve its newer version (npx titan kernel patches), then restart`);
+  }
+  return (feature) => latest >= FEATURE_SCHEMA[feature];
+}
+
 export async function startCommand(_args: Args): Promise<number> {
   const started = performance.now();
   const kernel = await Kernel.open();
@@ -62,10 +79,11 @@ async function serve(kernel: Kernel, started: number): Promise<number> {
       say(`mesh: peer id ${mesh.id} on ${mesh.node.getMultiaddrs().join(' ')} (npx titan mesh status)`);
     }
     const session = await startAgent(kernel, say, process.stdin.isTTY === true);
+    const storeHas = await storeFeatures(kernel, say);
     // Reflexes and shadow workers: mining, compiling and predicting run in the background.
-    const reflexes = await startReflexes(kernel, session.agent, session.llm);
+    const reflexes = storeHas('reflexes') ? await startReflexes(kernel, session.agent, session.llm) : undefined;
     if (reflexes) server?.addRoutes(reflexControlRoutes(reflexes));
-    const channels = await startChannelRuntime(kernel, session.agent, say).catch(async (error: unknown) => {
+    const channels = !storeHas('channels') ? undefined : await startChannelRuntime(kernel, session.agent, say).catch(async (error: unknown) => {
       await session.close();
       throw error;
     });

@@ -4,11 +4,13 @@
 // keeps working; a corrupt libSQL file is reported, never touched.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import semver from 'semver';
 import { publishComponent } from '../../kernel/api.ts';
 import type { KernelEvents } from '../../kernel/events.ts';
 import { Kernel } from '../../kernel/kernel.ts';
@@ -30,13 +32,17 @@ after(async () => {
 
 const LATEST = LATEST_SCHEMA;
 const NEXT = LATEST + 1;
+/** Today's store version, the next one (one more migration) and a broken build of the next. */
+const CURRENT_VERSION = (JSON.parse(readFileSync(path.join(CORE, 'component.json'), 'utf8')) as { version: string }).version;
+const NEXT_VERSION = semver.inc(CURRENT_VERSION, 'minor')!;
+const BROKEN_VERSION = semver.inc(NEXT_VERSION, 'patch')!;
 
 /**
- * The next store: today's folder with one more, additive migration (a new table), as 1.1.0. Built
+ * The next store: today's folder with one more, additive migration (a new table), as NEXT_VERSION. Built
  * from today's code so the test never depends on how the store's queries looked in the past.
  */
 async function buildNextStore(): Promise<BuiltComponent> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'titan-core-1.1.0-'));
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'titan-core-next-'));
   scratch.push(dir);
   await cp(CORE, dir, { recursive: true });
   const file = path.join(dir, 'migrations.js');
@@ -53,7 +59,7 @@ async function buildNextStore(): Promise<BuiltComponent> {
   } /* end migration ${NEXT} */,`);
   await writeFile(file, next);
   const manifest = JSON.parse(await readFile(path.join(dir, 'component.json'), 'utf8')) as { version: string };
-  await writeFile(path.join(dir, 'component.json'), JSON.stringify({ ...manifest, version: '1.1.0' }, null, 2));
+  await writeFile(path.join(dir, 'component.json'), JSON.stringify({ ...manifest, version: NEXT_VERSION }, null, 2));
   return buildComponent(dir, { cacheDir: TEST_CACHE });
 }
 
@@ -102,18 +108,18 @@ for (const backend of BACKENDS) {
     const before = await userData(store);
     const countsBefore = await tableCounts(store);
 
-    // Upgrade: publish 1.1.0 and take it through propose -> approve -> deploy.
+    // Upgrade: publish the next version and take it through propose -> approve -> deploy.
     const v11 = await publishComponent(kernel, await newerStore());
     const progress: Array<{ step: number; of: number; version: number }> = [];
     kernel.bus.on('component.event', (event: KernelEvents['component.event']) => {
       if (event.slot === 'store/core' && event.kind === 'progress') progress.push(JSON.parse(event.data));
     });
-    const upgrade = await kernel.proposePatch({ ...STORE, range: '1.1.0' }, { by: 'ops', why: 'probe table' });
-    assert.deepEqual([upgrade.fromVersion, upgrade.toVersion, upgrade.toDigest], ['1.0.0', '1.1.0', v11.digest]);
+    const upgrade = await kernel.proposePatch({ ...STORE, range: NEXT_VERSION }, { by: 'ops', why: 'probe table' });
+    assert.deepEqual([upgrade.fromVersion, upgrade.toVersion, upgrade.toDigest], [CURRENT_VERSION, NEXT_VERSION, v11.digest]);
     await kernel.approvePatch(upgrade.id, { by: 'owner' });
     const deployed = await kernel.deployPatch(upgrade.id, { by: 'ops' });
     assert.equal(deployed.state, 'deployed');
-    assert.equal(serving(kernel)['store/core'], '1.1.0');
+    assert.equal(serving(kernel)['store/core'], NEXT_VERSION);
 
     const migrated = await store.status();
     assert.deepEqual([migrated.version, migrated.latest, migrated.pending], [NEXT, NEXT, []]);
@@ -132,9 +138,9 @@ for (const backend of BACKENDS) {
     assert.deepEqual(await store.appendMessages('mig-ann-t0', [{ id: 'mig-after-upgrade', role: 'user', content: 'new' }]), { appended: 1, duplicates: 0 });
 
     // A database with a newer migration that is not additive: an older store is refused at migrate,
-    // the patch is marked failed with the reason, and 1.1.0 keeps serving.
+    // the patch is marked failed with the reason, and the next version keeps serving.
     await kernel.db.run('INSERT INTO schema_migrations (version, name, applied_at, additive) VALUES (?, ?, ?, ?)', [NEXT + 1, 'a breaking change', Date.now(), 0]);
-    const downgrade = await kernel.proposePatch({ ...STORE, range: '1.0.0' }, { by: 'ops', why: 'try the old one' });
+    const downgrade = await kernel.proposePatch({ ...STORE, range: CURRENT_VERSION }, { by: 'ops', why: 'try the old one' });
     await kernel.approvePatch(downgrade.id, { by: 'owner' });
     const refused = await rejectsWithCode(kernel.deployPatch(downgrade.id, { by: 'ops' }), 'TITAN_E_COMPONENT_ERROR');
     assert.match(refused.message, new RegExp(`database is at schema version ${NEXT + 1}, newer than this store's ${LATEST}, and migration ${NEXT + 1} \\(a breaking change\\) is not additive`));
@@ -146,11 +152,11 @@ for (const backend of BACKENDS) {
     assert.equal(kernel.patches.get(upgrade.id).state, 'deployed');
     await kernel.db.run('DELETE FROM schema_migrations WHERE version = ?', [NEXT + 1]);
 
-    assert.equal(serving(kernel)['store/core'], '1.1.0');
+    assert.equal(serving(kernel)['store/core'], NEXT_VERSION);
     assert.equal((await store.status()).version, NEXT);
-    // The new migration only added a table: rolling the upgrade back puts 1.0.0 on the newer database, and it serves.
+    // The new migration only added a table: rolling the upgrade back puts today's store on the newer database, and it serves.
     assert.equal((await kernel.rollbackPatch(upgrade.id, { by: 'ops' })).state, 'rolled_back');
-    assert.equal(serving(kernel)['store/core'], '1.0.0');
+    assert.equal(serving(kernel)['store/core'], CURRENT_VERSION);
     assert.deepEqual((await store.listMessages('mig-ann-t0', 1)).map((m) => m.id), ['mig-after-upgrade']);
     assert.deepEqual(await store.appendMessages('mig-ann-t0', [{ id: 'mig-after-refusal', role: 'user', content: 'still served' }]), { appended: 1, duplicates: 0 });
   });
@@ -162,17 +168,17 @@ test('libsql: an upgrade that migrates and then fails its smoke test leaves the 
   t.after(() => handle.cleanup());
   await handle.kernel.deployManifest(await publishComponent(handle.kernel, await currentStore()));
   await handle.kernel.store.createThread({ id: 'fail-up', userId: 'fail-user', title: 'kept' });
-  // 1.1.0's code with a smoke case it cannot pass, put in the registry past the kernel's checks.
+  // The next version's code with a smoke case it cannot pass, put in the registry past the kernel's checks.
   const built = await newerStore();
   const broken = await forcePublish(handle.kernel, built, (input) => ({
-    ...input, version: '1.1.1', smoke: [{ function: 'request', args: ['schema.status', '{}'], expect: 'an answer no store gives' }],
+    ...input, version: BROKEN_VERSION, smoke: [{ function: 'request', args: ['schema.status', '{}'], expect: 'an answer no store gives' }],
   }));
   await rejectsWithCode(handle.kernel.deployManifest(broken), 'TITAN_E_SMOKE_FAILED');
-  assert.equal(serving(handle.kernel)['store/core'], '1.0.0');
+  assert.equal(serving(handle.kernel)['store/core'], CURRENT_VERSION);
   assert.equal((await handle.kernel.store.request<{ title: string }>('threads.get', { userId: 'fail-user', threadId: 'fail-up' })).title, 'kept');
 
   const kernel = await handle.restart();
-  assert.equal(serving(kernel)['store/core'], '1.0.0', 'the version that served before the restart serves after it');
+  assert.equal(serving(kernel)['store/core'], CURRENT_VERSION, 'the version that served before the restart serves after it');
   assert.equal((await kernel.store.request<{ title: string }>('threads.get', { userId: 'fail-user', threadId: 'fail-up' })).title, 'kept');
 });
 
