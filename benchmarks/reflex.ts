@@ -188,6 +188,7 @@ async function replay(fastPath: boolean) {
   const threads = await Promise.all(Array.from({ length: CONCURRENCY }, (_, i) => runner.createThread(`user-${i}`)));
   const latencies: number[] = [];
   const late: number[] = [];
+  const fastLatencies: number[] = [];
   let fastAnswers = 0;
   let lateFast = 0;
   const wrong: string[] = [];
@@ -204,6 +205,7 @@ async function replay(fastPath: boolean) {
       if (index >= WORKLOAD / 2) late.push(performance.now() - begun);
       if (service?.answeredBy(turnId)) {
         fastAnswers++;
+        fastLatencies.push(performance.now() - begun);
         if (index >= WORKLOAD / 2) lateFast++;
         if (outcome.text !== item.expected) wrong.push(`${item.prompt} -> ${outcome.text}`);
       }
@@ -214,7 +216,7 @@ async function replay(fastPath: boolean) {
   await service?.close();
   await runner.close();
   await bench.close();
-  return { latency: summarize(latencies), late: summarize(late), lateFast, fastAnswers, wrong, wallMs, modelRequests: counter.calls, ...stats };
+  return { latency: summarize(latencies), late: summarize(late), fast: summarize(fastLatencies), lateFast, fastAnswers, wrong, wallMs, modelRequests: counter.calls, ...stats };
 }
 
 const without = await replay(false);
@@ -226,6 +228,7 @@ printTable(`replayed workload: ${WORKLOAD} requests, ${RECURRING_SHARE * 100}% r
     ['with reflexes', withFast.fastAnswers, withFast.wrong.length, withFast.latency.p50, withFast.latency.p99, withFast.wallMs / 1000, withFast.modelRequests, withFast.reflexes]]);
 printTable(`the second half of the replay (requests ${WORKLOAD / 2 + 1}-${WORKLOAD}: the reflexes have learned)`, ['', 'answered without the model', 'p50 ms', 'p99 ms'],
   [['model only', 0, without.late.p50, without.late.p99], ['with reflexes', withFast.lateFast, withFast.late.p50, withFast.late.p99]]);
+console.log(`requests answered without the model: p50 ${withFast.fast.p50.toFixed(2)} ms, p99 ${withFast.fast.p99.toFixed(2)} ms (agent send to turn done)`);
 for (const line of withFast.wrong.slice(0, 10)) console.log(`wrong: ${line}`);
 for (const reason of withFast.discarded) console.log(`discarded: ${reason}`);
 console.log(`model requests with reflexes include ${withFast.checks} background checks of reflex answers (reflexCheckRate 0.05)`);
@@ -254,6 +257,7 @@ await writeResult('reflex', [
   row('workload p50 with the fast path', withFast.latency.p50, 'ms'),
   row('workload p50 without the fast path, second half', without.late.p50, 'ms'),
   row('workload p50 with the fast path, second half', withFast.late.p50, 'ms'),
+  row('workload p50 of the requests a reflex answered', withFast.fast.p50, 'ms'),
   row('mining precision (local embedder)', pr(local).precision, ''),
   row('mining recall (local embedder)', pr(local).recall, ''),
 ], { viaModel, fast: fastStats, fastBy, fastRight, eligibleToServingMs, eligibleAt, without, withFast, precision: { local: pr(local), provider: pr(provider) } });
