@@ -55,7 +55,7 @@ export const reflexes = {
     const at = nowMs();
     const [inserted, changed] = batch([
       [`INSERT INTO messages (id, thread_id, turn_id, role, content, created_at, source)
-        SELECT ?, ?, ?, 'assistant', ?, ?, ? WHERE EXISTS (SELECT 1 FROM turns WHERE id = ? AND thread_id = ? AND state = 'streaming')`,
+        SELECT ?, ?, ?, 'assistant', ?, CAST(? AS BIGINT), ? WHERE EXISTS (SELECT 1 FROM turns WHERE id = ? AND thread_id = ? AND state = 'streaming')`,
       [m.id, input.threadId, input.turnId, m.content, at, m.source, input.turnId, input.threadId]],
       ["UPDATE turns SET state = 'completed', updated_at = ? WHERE id = ? AND state = 'streaming'", [at, input.turnId]],
     ]);

@@ -1,0 +1,51 @@
+// The store's reflex operations on both backends (libSQL file and PostgreSQL): records with their
+// counters, a fast answer stored with its source in one transaction, and the turns the miner reads.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import { deleteRecord, loadRecords, observedTurns, saveRecord, type ReflexRecord } from '../../kernel/reflex/records.ts';
+import { bootstrapBuiltins } from '../../kernel/api.ts';
+import { BACKENDS, openStoreKernel, PostgresServer } from '../support/store.ts';
+
+let postgres: PostgresServer;
+before(async () => (postgres = await PostgresServer.start()));
+after(() => postgres?.stop());
+
+for (const backend of BACKENDS) {
+  test(`${backend}: reflex records, a fast answer in one transaction, and the turns the miner reads`, async () => {
+    const store = await openStoreKernel(backend, { postgres, name: 'reflex', bootstrap: false });
+    try {
+      const { kernel } = store;
+      await bootstrapBuiltins(kernel);
+      const db = kernel.store;
+      const record = {
+        id: randomUUID(), name: 'reflex-weather-1', version: '1.0.0', state: 'serving', description: 'weather', example: 'weather in Paris', slots: ['city'],
+        spec: { core: ['weather'] }, component: 'reflex/reflex-weather-1@1.0.0', provenance: ['t1'], reason: null, tools: { weather: 'sha256:x' }, centroid: [0.5],
+        hits: 3, misses: 1, rejections: 0, suspensions: 2, modelCallsAvoided: 3, createdAt: Date.now(), updatedAt: Date.now(),
+      } as unknown as ReflexRecord;
+      await saveRecord(db, record);
+      await saveRecord(db, { ...record, hits: 4, state: 'suspended', reason: 'by hand' });
+      const [loaded] = await loadRecords(db);
+      assert.deepEqual([loaded.name, loaded.state, loaded.hits, loaded.suspensions, loaded.reason, loaded.tools], ['reflex-weather-1', 'suspended', 4, 2, 'by hand', { weather: 'sha256:x' }]);
+
+      const thread = await db.createThread({ id: randomUUID(), userId: 'ada' });
+      const modelTurn = randomUUID();
+      await db.request('turns.begin', { userId: 'ada', threadId: thread.id, turnId: modelTurn, message: { id: randomUUID(), role: 'user', content: 'weather in Paris' } });
+      await db.appendMessages(thread.id, [{ id: randomUUID(), role: 'assistant', turnId: modelTurn, content: 'It is sunny.' }]);
+      await db.transitionTurn(modelTurn, 'completed');
+      const fastTurn = randomUUID();
+      await db.request('turns.begin', { userId: 'ada', threadId: thread.id, turnId: fastTurn, message: { id: randomUUID(), role: 'user', content: 'weather in Rome' } });
+      await db.request('reflexes.answer', { threadId: thread.id, turnId: fastTurn, message: { id: `${fastTurn}:reflex`, content: 'It is rainy.', source: 'reflex:reflex-weather-1@1.0.0' } });
+      await assert.rejects(db.request('reflexes.answer', { threadId: thread.id, turnId: fastTurn, message: { id: `${fastTurn}:again`, content: 'x', source: 'shadow' } }), { code: 'TITAN_E_SQL_CONSTRAINT' });
+      const messages = await db.listMessages(thread.id);
+      assert.deepEqual(messages.map((m) => [m.content, m.source]), [['weather in Paris', null], ['It is sunny.', null], ['weather in Rome', null], ['It is rainy.', 'reflex:reflex-weather-1@1.0.0']]);
+      assert.equal((await db.request<{ state: string }>('turns.get', { id: fastTurn })).state, 'completed');
+      // The miner reads the model's turns only.
+      assert.deepEqual((await observedTurns(db)).map((t) => [t.prompt, t.answer]), [['weather in Paris', 'It is sunny.']]);
+      await deleteRecord(db, record.id);
+      assert.deepEqual(await loadRecords(db), []);
+    } finally {
+      await store.cleanup();
+    }
+  });
+}
