@@ -47,6 +47,8 @@ export type ReflexServiceOptions = {
 
 const MISSES_TO_SUSPEND = 3;
 const COUNTER_FLUSH_MS = 1000;
+/** Reflex builds run in a worker thread each: two at a time keep both cores of a small machine busy. */
+const COMPILES_AT_ONCE = 2;
 
 export class ReflexService extends EventEmitter<ReflexEvents> {
   readonly #kernel: Kernel;
@@ -291,15 +293,24 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
     const config = this.#kernel.config;
     const patterns = await minePatterns(turns, { embedder: this.embedder, minSupport: config.reflexMinSupport, similarity: config.reflexSimilarity });
     const byId = new Map(turns.map((t) => [t.turnId, t]));
+    const work: Array<{ pattern: MinedPattern; existing: ReflexRecord | undefined }> = [];
     for (const pattern of patterns) {
-      if (this.#closed) return;
       if (pattern.skipped) continue;
       const existing = [...this.#records.values()].find((r) => r.spec.provenance.key === pattern.key);
       if (existing && !this.#shouldRecompile(existing, pattern)) continue;
-      const eligibleAt = performance.now();
-      this.emit('eligible', pattern.key, eligibleAt);
-      await this.#compile(pattern, pattern.spec.provenance.turns.map((id) => byId.get(id)!), existing, eligibleAt);
+      work.push({ pattern, existing });
     }
+    // A pattern with no reflex yet saves more model calls than a serving one that learned a new
+    // phrasing: new ones first, the most frequent first.
+    work.sort((a, b) => Number(a.existing !== undefined) - Number(b.existing !== undefined) || b.pattern.support - a.pattern.support);
+    const next = async (): Promise<void> => {
+      for (let item = work.shift(); item && !this.#closed; item = work.shift()) {
+        const eligibleAt = performance.now();
+        this.emit('eligible', item.pattern.key, eligibleAt);
+        await this.#compile(item.pattern, item.pattern.spec.provenance.turns.map((id) => byId.get(id)!), item.existing, eligibleAt);
+      }
+    };
+    await Promise.all(Array.from({ length: COMPILES_AT_ONCE }, next));
   }
 
   /** A discarded pattern is tried again once its support doubled; a serving one when it learned new phrasings. */
