@@ -50,6 +50,12 @@ test('the file overrides the defaults, TITAN_* variables override the file, expl
   assert.equal(overridden.config.maxInstances, 2);
 });
 
+test('switches in the environment take 1/0, yes/no and on/off as well as true/false', async (t) => {
+  const file = await configFile(t);
+  const { config } = await loadConfig(file, { TITAN_MESH: '1', TITAN_AUTO_APPROVE_PATCHES: 'Yes', TITAN_CONTROL_SOCKET: 'off', TITAN_EARLY_EXECUTION: '0' });
+  assert.deepEqual([config.meshEnabled, config.autoApprovePatches, config.controlSocket, config.earlyExecution], [true, true, false, false]);
+});
+
 test('a field of the wrong type is refused with the field named', async (t) => {
   await refused(loadConfig(await configFile(t, { maxInstances: 'lots' }), {}), /maxInstances/);
   await refused(loadConfig(await configFile(t, { defaultTimeoutMs: 1.5 }), {}), /defaultTimeoutMs/);

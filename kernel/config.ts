@@ -299,6 +299,13 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
   const fromEnv: Record<string, unknown> = {};
   for (const [name, key] of Object.entries(ENV)) if (env[name] !== undefined && env[name] !== '') fromEnv[key] = env[name];
   for (const key of ENV_LISTS) if (typeof fromEnv[key] === 'string') fromEnv[key] = (fromEnv[key] as string).split(',').map((s) => s.trim()).filter(Boolean);
+  // Switches in the environment read as people write them: TITAN_MESH=1, =yes and =on are true.
+  for (const [key, value] of Object.entries(fromEnv)) {
+    if (typeof DEFAULT_CONFIG[key as keyof KernelConfig] !== 'boolean' || typeof value !== 'string') continue;
+    const word = value.trim().toLowerCase();
+    if (['1', 'yes', 'on'].includes(word)) fromEnv[key] = true;
+    else if (['0', 'no', 'off'].includes(word)) fromEnv[key] = false;
+  }
 
   const merged: Record<string, unknown> = { ...DEFAULT_CONFIG, ...fromFile, ...fromEnv, ...overrides };
   if (!validate(merged)) {
