@@ -87,6 +87,29 @@ export class GatewayMetrics {
         for (const [event, value] of Object.entries({ sent: tasks.sent, received: tasks.received, local: tasks.localRuns, fallback: tasks.fallbacks, redispatched: tasks.redispatched, duplicate_suppressed: tasks.duplicatesSuppressed, timed_out: tasks.timedOut })) this.inc({ event }, value);
       },
     });
+    new client.Counter({
+      name: 'titan_mesh_tasks_by_type_total', help: 'Mesh tasks by type (tool-call, reflex-compile): sent to peers, executed here for peers',
+      labelNames: ['type', 'event'], registers,
+      collect() {
+        const byType = meshOf(kernel)?.status().tasksByType;
+        this.reset();
+        if (!byType) return;
+        for (const [type, counts] of Object.entries(byType)) {
+          this.inc({ type, event: 'sent' }, counts.sent);
+          this.inc({ type, event: 'executed_for_peers' }, counts.executedForPeers);
+        }
+      },
+    });
+    new client.Counter({
+      name: 'titan_mesh_reflex_builds_total', help: 'Reflex builds: offered to a peer, built by a peer (verified and published here), built here, fallbacks after a peer failed, peer answers rejected, built here for peers, peer requests refused',
+      labelNames: ['event'], registers,
+      collect() {
+        const builds = meshOf(kernel)?.status().reflexBuilds;
+        this.reset();
+        if (!builds) return;
+        for (const [event, value] of Object.entries({ offered: builds.offered, built_by_peer: builds.builtByPeers, built_here: builds.builtHere, fallback: builds.fallbacks, rejected: builds.rejected, built_for_peer: builds.builtForPeers, refused: builds.refused })) this.inc({ event }, value);
+      },
+    });
     const meshRoundTrip = new client.Histogram({ name: 'titan_mesh_task_round_trip_seconds', help: 'A task sent to a peer, from sending to its result', buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30], registers });
 
     this.#offs = [

@@ -81,7 +81,8 @@ export class Membership {
     if (beat.id !== from || !Array.isArray(beat.components)) return; // a heartbeat speaks only for its signer
     const known = this.#members.get(from);
     if (known && beat.seq <= known.seq && beat.seq !== 1) return; // stale (gossip may reorder); seq 1 is a restart
-    this.#members.set(from, { ...beat, busyBy: beat.busyBy ?? {}, components: beat.components.filter(isAd), lastSeen: Date.now() });
+    const builds = Array.isArray(beat.builds) ? beat.builds.filter((b) => b === 'reflex') : [];
+    this.#members.set(from, { ...beat, busyBy: beat.busyBy ?? {}, components: beat.components.filter(isAd), builds, lastSeen: Date.now() });
     if (!known) this.#events.joined(from);
   }
 

@@ -15,8 +15,9 @@ import { isOffloadable } from './offload-policy.ts';
 import { LocalExecutor, type Need } from './executor.ts';
 import { loadOrCreateIdentity } from './identity.ts';
 import { Membership, type Member } from './membership.ts';
-import { BLOB_PROTOCOL, TASK_PROTOCOL, type TaskMessage, type TaskType } from './messages.ts';
+import { BLOB_PROTOCOL, TASK_PROTOCOL, TASK_TYPES, type BuildKind, type TaskMessage, type TaskType } from './messages.ts';
 import { createMeshNode, type MeshNode } from './node.ts';
+import { ReflexBuilds } from './reflex-builds.ts';
 import { RoundTrips } from './round-trips.ts';
 import { place, type Job, type Outcome, type SchedulerView } from './scheduler.ts';
 import { TaskClient, Lost } from './task-client.ts';
@@ -39,7 +40,7 @@ export type TaskRequest = {
   onProgress?: (kind: string, data: string) => void;
 };
 
-export type PeerInfo = { id: string; connected: boolean; load: number; freeSlots: number; slots: number; lastSeenMs: number; addrs: string[]; components: Member['components'] };
+export type PeerInfo = { id: string; connected: boolean; load: number; freeSlots: number; slots: number; lastSeenMs: number; addrs: string[]; components: Member['components']; builds: BuildKind[] };
 
 const DEDUP = { maxEntries: 100_000, ttlMs: 10 * 60 * 1000 };
 const REDIAL_MS = 2000;
@@ -50,6 +51,9 @@ export class Mesh {
   readonly allowlist: Allowlist;
   readonly roundTrips = new RoundTrips();
   readonly counters = { offloaded: 0, localRuns: 0, fallbacks: 0, redispatched: 0, pulls: 0 };
+  /** Reflex builds offered to peers and built for them (kernel/reflex/compiler.ts offers them here). */
+  readonly reflexBuilds: ReflexBuilds;
+  readonly #byType = Object.fromEntries(TASK_TYPES.map((type) => [type, { sent: 0, executedForPeers: 0 }])) as Record<TaskType, { sent: number; executedForPeers: number }>;
   readonly #kernel: Kernel;
   readonly #settings: MeshSettings;
   readonly #membership: Membership;
@@ -68,9 +72,13 @@ export class Mesh {
     this.id = node.peerId.toString();
     this.#executor = new LocalExecutor(kernel, (peer, digest) => this.pull(peer, digest));
     // A peer's task runs under the executor, which pulls a component it lacks from that peer.
-    this.#server = new TaskServer(this.id, settings.meshSlots, (task, from, onProgress) =>
-      this.#executor.run(task.component, task.fn, task.args, { from, callId: `mesh:${task.id}`, onProgress }), DEDUP);
+    this.#server = new TaskServer(this.id, settings.meshSlots, (task, from, onProgress) => {
+      this.#byType[task.type].executedForPeers++;
+      if (task.type === 'reflex-compile') return this.reflexBuilds.serve(task);
+      return this.#executor.run(task.component, task.fn, task.args, { from, callId: `mesh:${task.id}`, onProgress });
+    }, DEDUP);
     this.#client = new TaskClient(node, { timeoutMs: settings.meshTaskTimeoutMs, maxWaiters: settings.meshMaxWaiters, onRoundTrip: (ms) => this.roundTrips.record(ms) });
+    this.reflexBuilds = new ReflexBuilds({ self: this.id, kernel, client: this.#client, members: () => this.#membership.members() });
     this.#membership = new Membership(node, settings.meshHeartbeatMs, () => this.#heartbeat(), {
       joined: (peer) => {
         kernel.logger.info({ peer }, 'mesh: peer joined');
@@ -222,6 +230,7 @@ export class Mesh {
       component: { kind: job.need.kind, name: job.need.name, range: job.need.range, version, digest }, fn: job.fn, args: job.args,
     };
     this.counters.offloaded++;
+    this.#byType[job.type].sent++;
     job.at = peer;
     this.#client.run(task, job.onProgress).then(
       (value) => job.resolve({ value, node: peer, fallback: false }),
@@ -264,7 +273,9 @@ export class Mesh {
   #heartbeat() {
     const slots = this.#settings.meshSlots;
     const busy = this.#server.running + this.#server.queued + this.#localRunning;
-    return { slots, freeSlots: Math.max(0, slots - busy), load: slots > 0 ? busy / slots : 1, busyBy: this.#server.busyBy(), components: this.#executor.advertised() };
+    const freeSlots = Math.max(0, slots - busy);
+    return { slots, freeSlots, load: slots > 0 ? busy / slots : 1, busyBy: this.#server.busyBy(), components: this.#executor.advertised(),
+      builds: this.reflexBuilds.capable && freeSlots > 0 ? ['reflex' as const] : [] };
   }
 
   async #keepBootstrapped(kernelStopping: AbortSignal): Promise<void> {
@@ -307,7 +318,7 @@ export class Mesh {
     const now = Date.now();
     return this.#membership.members().map((m) => ({
       id: m.id, connected: this.node.getConnections(peerIdFromString(m.id)).length > 0, load: Number(m.load.toFixed(3)),
-      freeSlots: m.freeSlots, slots: m.slots, lastSeenMs: now - m.lastSeen, addrs: m.addrs, components: m.components,
+      freeSlots: m.freeSlots, slots: m.slots, lastSeenMs: now - m.lastSeen, addrs: m.addrs, components: m.components, builds: m.builds ?? [],
     }));
   }
 
@@ -324,6 +335,8 @@ export class Mesh {
       tasks: { sent: this.#client.stats.sent, received: this.#server.stats.received, executedForPeers: this.#server.stats.executed, ...this.counters,
         duplicatesSuppressed: this.#server.stats.duplicatesSuppressed, refused: this.#server.stats.refused, timedOut: this.#client.stats.timedOut,
         peerLost: this.#client.stats.peerLost, lateResults: this.#client.stats.lateResults, cancelled: this.#server.stats.cancelled },
+      tasksByType: { ...this.#byType, 'reflex-compile': { ...this.#byType['reflex-compile'], sent: this.reflexBuilds.counters.offered } },
+      reflexBuilds: { ...this.reflexBuilds.counters, toolchain: this.reflexBuilds.capable, lastRejection: this.reflexBuilds.lastRejection },
       roundTrip: this.roundTrips.summary(),
       allowlist: this.allowlist.peers(),
       privateNetwork: this.#settings.meshPskFile !== '',

@@ -33,7 +33,9 @@ export type FromPeer = ProgressMessage | ResultMessage;
 
 export type ComponentAd = { kind: string; name: string; version: string; digest: string };
 /** busyBy: tasks running or queued here per sending peer, so a sender can tell its own load from others'. */
-export type Heartbeat = { id: string; seq: number; freeSlots: number; slots: number; load: number; busyBy: Record<string, number>; components: ComponentAd[]; addrs: string[] };
+export type Heartbeat = { id: string; seq: number; freeSlots: number; slots: number; load: number; busyBy: Record<string, number>; components: ComponentAd[]; addrs: string[]; builds?: BuildKind[] };
+/** What a node builds for peers (advertised only with the toolchain installed and a free slot). */
+export type BuildKind = 'reflex';
 
 export type BlobRequest = { digest: string };
 export type BlobReply = { ok: true; manifest: Record<string, unknown>; size: number } | { ok: false; error: WireError };

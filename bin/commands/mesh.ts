@@ -24,6 +24,7 @@ function describeStatus(s: Status): string {
     `peers     ${s.peers} (${s.connections} connections)${s.privateNetwork ? ', private network (psk)' : ''}${s.mdns ? ', mDNS on' : ''}`,
     `slots     ${s.slots} (running ${s.running.local} own, ${s.running.forPeers} for peers; ${s.queued} queued, ${s.waiting} waiting on peers)`,
     `tasks     sent ${s.tasks.sent}, received ${s.tasks.received}, local ${s.tasks.localRuns}, fallbacks ${s.tasks.fallbacks}, re-sent ${s.tasks.redispatched}, duplicates suppressed ${s.tasks.duplicatesSuppressed}${rt}`,
+    `reflexes  builds offered ${s.reflexBuilds.offered}, built by peers ${s.reflexBuilds.builtByPeers}, built here ${s.reflexBuilds.builtHere} (fallbacks ${s.reflexBuilds.fallbacks}, rejected ${s.reflexBuilds.rejected}), built for peers ${s.reflexBuilds.builtForPeers}${s.reflexBuilds.toolchain ? '' : ' (no toolchain: builds none for peers)'}`,
     `allowlist ${s.allowlist.length ? s.allowlist.join(' ') : '(empty)'}`,
   ].join('\n');
 }

@@ -10,9 +10,11 @@ import type { ReflexSpec } from '../../components/reflexes/runtime.js';
 import type { PublishedManifest, SourceManifest } from '../../registry/manifest.ts';
 import { Worker } from 'node:worker_threads';
 import { ERRORS, TitanError, type ErrorCode } from '../../common/errors.ts';
-import type { BuiltComponent } from '../../toolchain/build.ts';
+import { readSourceManifest, type BuiltComponent } from '../../toolchain/build.ts';
+import { readGuestSource } from '../../toolchain/source.ts';
+import { meshOf } from '../../mesh/running.ts';
 import type { Kernel } from '../kernel.ts';
-import { publishComponent } from '../publish.ts';
+import { publishComponent, type PublishInput } from '../publish.ts';
 
 export const REFLEX_WORLD = 'titan:reflex/reflex-component@0.2.0';
 const RUNTIME = fileURLToPath(new URL('../../components/reflexes/runtime.js', import.meta.url));
@@ -49,7 +51,7 @@ export function reflexManifest(spec: ReflexSpec, version: string, timeoutMs: num
 }
 
 /** The toolchain's build, in a worker thread of its own (see build-worker.ts). */
-function buildInWorker(dir: string, cacheDir: string): Promise<BuiltComponent> {
+export function buildInWorker(dir: string, cacheDir: string): Promise<BuiltComponent> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./build-worker.ts', import.meta.url), { workerData: { dir, cacheDir } });
     worker.once('message', (reply: { ok: true; built: BuiltComponent } | { ok: false; code: string; message: string }) => {
@@ -63,6 +65,18 @@ function buildInWorker(dir: string, cacheDir: string): Promise<BuiltComponent> {
   });
 }
 
+/** A reflex folder's two files as text: what a mesh peer builds from. */
+export type ReflexFiles = { manifest: string; source: string };
+
+/**
+ * Another node that may build the folder (the mesh, when one runs beside the kernel). It hands a
+ * peer's wasm to `publishRemote` (this node's own manifest and source digest, the normal publish
+ * checks), or runs `local` when no peer qualifies or the peer's answer is refused.
+ */
+export type ReflexBuildOffload = {
+  build(files: ReflexFiles, publishRemote: (wasm: Uint8Array) => Promise<PublishedManifest>, local: () => Promise<PublishedManifest>): Promise<PublishedManifest>;
+};
+
 export type Compiled = { manifest: PublishedManifest; dir: string; buildMs: number; publishMs: number };
 
 /**
@@ -73,11 +87,27 @@ export type Compiled = { manifest: PublishedManifest; dir: string; buildMs: numb
 export async function compileReflex(kernel: Kernel, spec: ReflexSpec, version: string, options: { timeoutMs: number; source?: string }): Promise<Compiled> {
   const dir = path.join(kernel.paths.home, 'reflexes', spec.name, version);
   await mkdir(dir, { recursive: true });
-  await writeFile(path.join(dir, 'component.json'), JSON.stringify(reflexManifest(spec, version, options.timeoutMs), null, 2) + '\n');
-  await writeFile(path.join(dir, 'reflex.js'), options.source ?? (await generateSource(spec)));
+  const files: ReflexFiles = { manifest: JSON.stringify(reflexManifest(spec, version, options.timeoutMs), null, 2) + '\n', source: options.source ?? (await generateSource(spec)) };
+  await writeFile(path.join(dir, 'component.json'), files.manifest);
+  await writeFile(path.join(dir, 'reflex.js'), files.source);
   const started = performance.now();
-  const built = await buildInWorker(dir, kernel.paths.cache);
-  const buildMs = performance.now() - started;
-  const manifest = await publishComponent(kernel, built);
-  return { manifest, dir, buildMs, publishMs: performance.now() - started - buildMs };
+  let publishMs = 0;
+  const publish = async (built: PublishInput) => {
+    const at = performance.now();
+    try {
+      return await publishComponent(kernel, built);
+    } finally {
+      publishMs = performance.now() - at;
+    }
+  };
+  const local = async () => publish(await buildInWorker(dir, kernel.paths.cache));
+  // A peer's build is published from this node's own folder: only the wasm comes from the peer.
+  const publishRemote = async (wasm: Uint8Array) => {
+    const manifest = await readSourceManifest(dir);
+    const { sourceDigest } = await readGuestSource(dir, manifest.source);
+    return publish({ manifest, wasm, backend: manifest.backend ?? 'quickjs', sourceDigest });
+  };
+  const offload: ReflexBuildOffload | undefined = meshOf(kernel)?.reflexBuilds;
+  const manifest = offload ? await offload.build(files, publishRemote, local) : await local();
+  return { manifest, dir, buildMs: performance.now() - started - publishMs, publishMs };
 }
