@@ -2,6 +2,7 @@
 // browser), a real kernel with its built-in components, and the gateway on 127.0.0.1 with an agent
 // whose model is scripted. One kernel and one browser per file; per test a fresh browser context
 // and a gateway whose owner is a user of its own, so tests never see each other's chats.
+import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -103,6 +104,13 @@ export async function openSession(browser: Browser, ui: UiKernel, options: { ste
 }
 
 /** Sends `text` from the composer, as a user does: type, then Enter. */
+/** Ends a test's session: a console error, script error or CSP violation it saw fails the test. */
+export async function closeSession(session: Session | undefined): Promise<void> {
+  const problems = session?.problems ?? [];
+  await session?.close();
+  assert.deepEqual(problems, [], 'no console errors, script errors or CSP violations');
+}
+
 export async function sendMessage(page: Page, text: string): Promise<void> {
   const input = page.getByRole('textbox', { name: 'Message' });
   await input.fill(text);
