@@ -7,6 +7,7 @@ import { fork } from 'node:child_process';
 import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { ReflexSpec } from '../../components/reflexes/runtime.js';
+import { GatewayMetrics } from '../../gateway/metrics.ts';
 import { Kernel } from '../../kernel/kernel.ts';
 import { compileReflex, reflexManifest } from '../../kernel/reflex/compiler.ts';
 import { Mesh } from '../../mesh/mesh.ts';
@@ -17,6 +18,8 @@ import { prepare, spawnNode, until, type Prepared } from './support/cluster.ts';
 type Status = ReturnType<Mesh['status']>;
 const BAD_PEER = fileURLToPath(new URL('./reflex-build-peer.ts', import.meta.url));
 
+// One reflex in every test (each node has its own registry): its build is cached after the first.
+const NAME = 'reflex-greet';
 const greet = (name: string): ReflexSpec => ({
   name, description: 'Greets a person by name', slots: ['person'], templates: [['greet', '{person}']],
   core: ['greet'], vocab: ['greet'], maxSlotWords: 2, calls: [],
@@ -85,7 +88,7 @@ test('a reflex is built on the peer that advertises reflex builds, then checked,
   const nodeB = await spawnNode(t, { settings: peerSettings(b, a) }, b);
   await until('A hears B advertise reflex builds', () => buildsReflexes(mesh, b.id));
 
-  const compiled = await compileReflex(kernel, greet('reflex-greet-mesh'), '1.0.0', { timeoutMs: 2000 });
+  const compiled = await compileReflex(kernel, greet(NAME), '1.0.0', { timeoutMs: 2000 });
   const statusA = mesh.status();
   assert.equal(statusA.reflexBuilds.offered, 1);
   assert.equal(statusA.reflexBuilds.builtByPeers, 1);
@@ -95,8 +98,14 @@ test('a reflex is built on the peer that advertises reflex builds, then checked,
   assert.equal(statusB.reflexBuilds.builtForPeers, 1);
   assert.equal(statusB.tasksByType['reflex-compile'].executedForPeers, 1);
   assert.equal(statusB.tasksByType['tool-call'].executedForPeers, 0);
+  const metrics = new GatewayMetrics(kernel, () => 0);
+  t.after(() => metrics.close());
+  const scraped = await metrics.registry.metrics();
+  assert.match(scraped, /^titan_mesh_tasks_by_type_total\{type="reflex-compile",event="sent"\} 1$/m);
+  assert.match(scraped, /^titan_mesh_reflex_builds_total\{event="built_by_peer"\} 1$/m);
+  assert.match(scraped, /^titan_mesh_reflex_builds_total\{event="built_here"\} 0$/m);
 
-  const published = (await kernel.registry.list()).find((m) => m.kind === 'reflex' && m.name === 'reflex-greet-mesh');
+  const published = (await kernel.registry.list()).find((m) => m.kind === 'reflex' && m.name === NAME);
   assert.equal(published?.digest, compiled.manifest.digest);
   assert.equal(await reflexAnswers(kernel, compiled.manifest, 'greet grace'), 'Hello, Grace!');
 
@@ -122,7 +131,7 @@ for (const mode of ['garbage', 'overreach'] as const) {
     const { kernel, mesh } = await nodeA(t, a, [{ id: peer.id } as Prepared]);
     await until('A hears the peer advertise reflex builds', () => buildsReflexes(mesh, peer.id));
 
-    const compiled = await compileReflex(kernel, greet(`reflex-greet-${mode}`), '1.0.0', { timeoutMs: 2000 });
+    const compiled = await compileReflex(kernel, greet(NAME), '1.0.0', { timeoutMs: 2000 });
     const status = mesh.status();
     assert.equal(status.reflexBuilds.offered, 1);
     assert.equal(status.reflexBuilds.rejected, 1);
@@ -134,7 +143,7 @@ for (const mode of ['garbage', 'overreach'] as const) {
     assert.equal((await peer.status()).reflexBuilds.builtForPeers, 1);
 
     // Only the reflex built here is in the registry: it imports nothing beyond its grant.
-    const published = (await kernel.registry.list()).filter((m) => m.name === `reflex-greet-${mode}`);
+    const published = (await kernel.registry.list()).filter((m) => m.name === NAME);
     assert.deepEqual(published.map((m) => m.digest), [compiled.manifest.digest]);
     assert.ok(!compiled.manifest.imports.some((i) => i.startsWith('titan:host/tools')), `imports: ${compiled.manifest.imports.join(', ')}`);
     assert.equal(await reflexAnswers(kernel, compiled.manifest, 'greet linus'), 'Hello, Linus!');
@@ -144,7 +153,7 @@ for (const mode of ['garbage', 'overreach'] as const) {
 test('with no peer to build it, the reflex builds on the node that compiles it', async (t) => {
   const a = await prepare();
   const { kernel, mesh } = await nodeA(t, a, []);
-  const compiled = await compileReflex(kernel, greet('reflex-greet-alone'), '1.0.0', { timeoutMs: 2000 });
+  const compiled = await compileReflex(kernel, greet(NAME), '1.0.0', { timeoutMs: 2000 });
   assert.deepEqual({ offered: mesh.status().reflexBuilds.offered, builtHere: mesh.status().reflexBuilds.builtHere }, { offered: 0, builtHere: 1 });
   assert.equal(await reflexAnswers(kernel, compiled.manifest, 'greet ada'), 'Hello, Ada!');
 });
