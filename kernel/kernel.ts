@@ -271,6 +271,15 @@ export class Kernel {
   }
 
   /** Brings back the versions recorded as serving; returns the slots that could not be restored. */
+  /** Gives every serving slot restored without instances its first one (after ready, in the background). */
+  async warmRestored(): Promise<void> {
+    for (const slot of this.#slots.values()) {
+      if (this.#closed) return;
+      const active = slot.active;
+      if (active && active.stats().live === 0) await active.warm(1).catch(() => {}); // a failing one fails its first call instead, with its error
+    }
+  }
+
   async restoreDeployments(): Promise<Array<{ slot: string; error: TitanError }>> {
     const failures: Array<{ slot: string; error: TitanError }> = [];
     // Slots are independent: restored side by side (compiling overlaps the file reads).

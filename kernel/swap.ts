@@ -7,7 +7,7 @@ import type { PublishedManifest } from '../registry/manifest.ts';
 import type { Deployment } from './deployment.ts';
 import type { EventBus } from './events.ts';
 import type { Slot } from './slot.ts';
-import { readDescriptor, smokeTest } from './smoke.ts';
+import { smokeTest } from './smoke.ts';
 import { KIND_PREPARE } from './kinds.ts';
 
 export type SwapDeps = {
@@ -29,14 +29,17 @@ export async function swapSlot(slot: Slot, manifest: PublishedManifest, deps: Sw
   let next: Deployment | undefined;
   try {
     next = await deps.createDeployment(manifest, slot.standby);
-    // As many instances as the old version runs: after the switch, calls must not wait for
-    // instances to be created on the request path.
-    await next.warm(Math.max(1, slot.active?.stats().live ?? 1));
     const prepare = KIND_PREPARE[manifest.kind];
-    if (prepare) await next.call(prepare, []);
     // A restart restores the version that passed its smoke test when it was deployed (its blob
-    // re-hashed on the way in): it only has to answer describe, which keeps restarts fast.
-    await (mode === 'restore' ? readDescriptor(next) : smokeTest(next));
+    // re-hashed on the way in): loaded and, where its kind prepares (a store migrates), prepared.
+    // Its first instance comes right after the kernel is ready (Kernel.warmRestored).
+    if (mode !== 'restore' || prepare) {
+      // As many instances as the old version runs: after the switch, calls must not wait for
+      // instances to be created on the request path.
+      await next.warm(Math.max(1, slot.active?.stats().live ?? 1));
+    }
+    if (prepare) await next.call(prepare, []);
+    if (mode !== 'restore') await smokeTest(next);
     const previous = slot.active;
     slot.active = next; // the switch
     slot.swaps++;

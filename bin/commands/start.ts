@@ -92,6 +92,7 @@ async function serve(kernel: Kernel, started: number): Promise<number> {
       await session.close();
       throw error;
     });
+    await kernel.warmRestored();
     if (!builtins) await checkBuiltins(kernel, say).catch((error: unknown) => say(`checking the built-ins failed: ${String(error)}`));
     if (session.repl) session.repl.start(); // its banner lists the commands
     else say('Ctrl-C stops.');
