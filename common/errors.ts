@@ -80,6 +80,7 @@ export const ERRORS = {
   TITAN_E_MESH_CANCELLED: { status: 499 },
   TITAN_E_MESH_NOT_OFFLOADABLE: { status: 403, fix: 'only components limited to log, clock and events run on peers; call this one on its own node' },
   TITAN_E_MESH_TASK_TOO_LARGE: { status: 413, fix: 'a reflex build sent to a peer carries at most 1 MiB of source; larger ones build on their own node' },
+  TITAN_E_MESH_EMBEDDINGS_REJECTED: { status: 502, fix: 'nothing to do: this mining run embedded on this node instead; check the peer named in the message (its embedding model, or remove it with `titan mesh deny PEER`)' },
   TITAN_E_MESH_BUILD_REJECTED: { status: 502, fix: 'nothing to do: the reflex was built on this node instead; check the peer named in the message (its toolchain, or remove it with `titan mesh deny PEER`)' },
   // gateway
   TITAN_E_AUTH: { status: 401, fix: 'send "Authorization: Bearer <token>"; the owner token is in $TITAN_HOME/gateway-token' },

@@ -110,6 +110,16 @@ export class GatewayMetrics {
         for (const [event, value] of Object.entries({ offered: builds.offered, built_by_peer: builds.builtByPeers, built_here: builds.builtHere, fallback: builds.fallbacks, rejected: builds.rejected, built_for_peer: builds.builtForPeers, refused: builds.refused })) this.inc({ event }, value);
       },
     });
+    new client.Counter({
+      name: 'titan_mesh_embedding_batches_total', help: 'Embedding batches: offered to a peer, embedded by a peer (checked here), embedded here, fallbacks after a peer failed, peer answers rejected, embedded here for peers, peer requests refused',
+      labelNames: ['event'], registers,
+      collect() {
+        const batches = meshOf(kernel)?.status().embeddingBatches;
+        this.reset();
+        if (!batches) return;
+        for (const [event, value] of Object.entries({ offered: batches.offered, embedded_by_peer: batches.embeddedByPeers, embedded_here: batches.embeddedHere, fallback: batches.fallbacks, rejected: batches.rejected, embedded_for_peer: batches.embeddedForPeers, refused: batches.refused })) this.inc({ event }, value);
+      },
+    });
     const meshRoundTrip = new client.Histogram({ name: 'titan_mesh_task_round_trip_seconds', help: 'A task sent to a peer, from sending to its result', buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30], registers });
 
     this.#offs = [

@@ -90,8 +90,8 @@ export type KernelConfig = {
   reflexTimeoutMs: number;
   /** Share of reflex answers checked against the model in the background (0-1). */
   reflexCheckRate: number;
-  /** Embeddings for mining and the shadow cache: "local" (hashed n-grams, no download) or "provider". */
-  reflexEmbeddings: 'local' | 'provider';
+  /** Embeddings for mining and the shadow cache: "local" (hashed n-grams, no download), "provider", or "mesh" (a mesh peer's provider, else local). */
+  reflexEmbeddings: 'local' | 'provider' | 'mesh';
   /** Embedding model when reflexEmbeddings is "provider". */
   reflexEmbeddingModel: string;
   /** Predict the next requests after a turn and precompute their answers with the background model. */
@@ -276,7 +276,7 @@ const schema = {
     reflexSimilarity: { type: 'number' },
     reflexTimeoutMs: { type: 'integer' },
     reflexCheckRate: { type: 'number' },
-    reflexEmbeddings: { enum: ['local', 'provider'] },
+    reflexEmbeddings: { enum: ['local', 'provider', 'mesh'] },
     reflexEmbeddingModel: { type: 'string', minLength: 1 },
     shadowWorkers: { type: 'boolean' },
     shadowTtlMs: { type: 'integer' },

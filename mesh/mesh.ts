@@ -15,9 +15,10 @@ import { isOffloadable } from './offload-policy.ts';
 import { LocalExecutor, type Need } from './executor.ts';
 import { loadOrCreateIdentity } from './identity.ts';
 import { Membership, type Member } from './membership.ts';
-import { BLOB_PROTOCOL, TASK_PROTOCOL, TASK_TYPES, type BuildKind, type TaskMessage, type TaskType } from './messages.ts';
+import { BLOB_PROTOCOL, TASK_PROTOCOL, TASK_TYPES, type BuildKind, type EmbeddingsAd, type TaskMessage, type TaskType } from './messages.ts';
 import { createMeshNode, type MeshNode } from './node.ts';
 import { ReflexBuilds } from './reflex-builds.ts';
+import { EmbeddingBatches } from './embedding-batches.ts';
 import { RoundTrips } from './round-trips.ts';
 import { place, type Job, type Outcome, type SchedulerView } from './scheduler.ts';
 import { TaskClient, Lost } from './task-client.ts';
@@ -40,7 +41,7 @@ export type TaskRequest = {
   onProgress?: (kind: string, data: string) => void;
 };
 
-export type PeerInfo = { id: string; connected: boolean; load: number; freeSlots: number; slots: number; lastSeenMs: number; addrs: string[]; components: Member['components']; builds: BuildKind[] };
+export type PeerInfo = { id: string; connected: boolean; load: number; freeSlots: number; slots: number; lastSeenMs: number; addrs: string[]; components: Member['components']; builds: BuildKind[]; embeddings?: EmbeddingsAd };
 
 const DEDUP = { maxEntries: 100_000, ttlMs: 10 * 60 * 1000 };
 const REDIAL_MS = 2000;
@@ -53,6 +54,8 @@ export class Mesh {
   readonly counters = { offloaded: 0, localRuns: 0, fallbacks: 0, redispatched: 0, pulls: 0 };
   /** Reflex builds offered to peers and built for them (kernel/reflex/compiler.ts offers them here). */
   readonly reflexBuilds: ReflexBuilds;
+  /** Embedding batches sent to peers with provider embeddings and embedded for peers (reflexEmbeddings "mesh"/"provider"). */
+  readonly embeddingBatches: EmbeddingBatches;
   readonly #byType = Object.fromEntries(TASK_TYPES.map((type) => [type, { sent: 0, executedForPeers: 0 }])) as Record<TaskType, { sent: number; executedForPeers: number }>;
   readonly #kernel: Kernel;
   readonly #settings: MeshSettings;
@@ -75,10 +78,12 @@ export class Mesh {
     this.#server = new TaskServer(this.id, settings.meshSlots, (task, from, onProgress) => {
       this.#byType[task.type].executedForPeers++;
       if (task.type === 'reflex-compile') return this.reflexBuilds.serve(task);
+      if (task.type === 'embedding-batch') return this.embeddingBatches.serve(task);
       return this.#executor.run(task.component, task.fn, task.args, { from, callId: `mesh:${task.id}`, onProgress });
     }, DEDUP);
     this.#client = new TaskClient(node, { timeoutMs: settings.meshTaskTimeoutMs, maxWaiters: settings.meshMaxWaiters, onRoundTrip: (ms) => this.roundTrips.record(ms) });
     this.reflexBuilds = new ReflexBuilds({ self: this.id, kernel, client: this.#client, members: () => this.#membership.members() });
+    this.embeddingBatches = new EmbeddingBatches({ self: this.id, kernel, client: this.#client, members: () => this.#membership.members() });
     this.#membership = new Membership(node, settings.meshHeartbeatMs, () => this.#heartbeat(), {
       joined: (peer) => {
         kernel.logger.info({ peer }, 'mesh: peer joined');
@@ -275,7 +280,8 @@ export class Mesh {
     const busy = this.#server.running + this.#server.queued + this.#localRunning;
     const freeSlots = Math.max(0, slots - busy);
     return { slots, freeSlots, load: slots > 0 ? busy / slots : 1, busyBy: this.#server.busyBy(), components: this.#executor.advertised(),
-      builds: this.reflexBuilds.capable && freeSlots > 0 ? ['reflex' as const] : [] };
+      builds: this.reflexBuilds.capable && freeSlots > 0 ? ['reflex' as const] : [],
+      embeddings: freeSlots > 0 ? this.embeddingBatches.advertised() : undefined };
   }
 
   async #keepBootstrapped(kernelStopping: AbortSignal): Promise<void> {
@@ -318,7 +324,7 @@ export class Mesh {
     const now = Date.now();
     return this.#membership.members().map((m) => ({
       id: m.id, connected: this.node.getConnections(peerIdFromString(m.id)).length > 0, load: Number(m.load.toFixed(3)),
-      freeSlots: m.freeSlots, slots: m.slots, lastSeenMs: now - m.lastSeen, addrs: m.addrs, components: m.components, builds: m.builds ?? [],
+      freeSlots: m.freeSlots, slots: m.slots, lastSeenMs: now - m.lastSeen, addrs: m.addrs, components: m.components, builds: m.builds ?? [], embeddings: m.embeddings,
     }));
   }
 
@@ -335,7 +341,9 @@ export class Mesh {
       tasks: { sent: this.#client.stats.sent, received: this.#server.stats.received, executedForPeers: this.#server.stats.executed, ...this.counters,
         duplicatesSuppressed: this.#server.stats.duplicatesSuppressed, refused: this.#server.stats.refused, timedOut: this.#client.stats.timedOut,
         peerLost: this.#client.stats.peerLost, lateResults: this.#client.stats.lateResults, cancelled: this.#server.stats.cancelled },
-      tasksByType: { ...this.#byType, 'reflex-compile': { ...this.#byType['reflex-compile'], sent: this.reflexBuilds.counters.offered } },
+      tasksByType: { ...this.#byType, 'reflex-compile': { ...this.#byType['reflex-compile'], sent: this.reflexBuilds.counters.offered },
+        'embedding-batch': { ...this.#byType['embedding-batch'], sent: this.embeddingBatches.counters.offered } },
+      embeddingBatches: { ...this.embeddingBatches.counters, serving: this.embeddingBatches.advertised(), dimensions: this.embeddingBatches.dimensions, lastRejection: this.embeddingBatches.lastRejection },
       reflexBuilds: { ...this.reflexBuilds.counters, toolchain: this.reflexBuilds.capable, lastRejection: this.reflexBuilds.lastRejection },
       roundTrip: this.roundTrips.summary(),
       allowlist: this.allowlist.peers(),

@@ -25,6 +25,7 @@ function describeStatus(s: Status): string {
     `slots     ${s.slots} (running ${s.running.local} own, ${s.running.forPeers} for peers; ${s.queued} queued, ${s.waiting} waiting on peers)`,
     `tasks     sent ${s.tasks.sent}, received ${s.tasks.received}, local ${s.tasks.localRuns}, fallbacks ${s.tasks.fallbacks}, re-sent ${s.tasks.redispatched}, duplicates suppressed ${s.tasks.duplicatesSuppressed}${rt}`,
     `reflexes  builds offered ${s.reflexBuilds.offered}, built by peers ${s.reflexBuilds.builtByPeers}, built here ${s.reflexBuilds.builtHere} (fallbacks ${s.reflexBuilds.fallbacks}, rejected ${s.reflexBuilds.rejected}), built for peers ${s.reflexBuilds.builtForPeers}${s.reflexBuilds.toolchain ? '' : ' (no toolchain: builds none for peers)'}`,
+    `embedding batches offered ${s.embeddingBatches.offered}, embedded by peers ${s.embeddingBatches.embeddedByPeers}, here ${s.embeddingBatches.embeddedHere} (fallbacks ${s.embeddingBatches.fallbacks}, rejected ${s.embeddingBatches.rejected}), for peers ${s.embeddingBatches.embeddedForPeers}${s.embeddingBatches.serving ? ` (serving ${s.embeddingBatches.serving.model})` : ''}`,
     `allowlist ${s.allowlist.length ? s.allowlist.join(' ') : '(empty)'}`,
   ].join('\n');
 }

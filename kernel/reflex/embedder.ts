@@ -11,7 +11,16 @@ export type Vector = Float32Array;
 export type Embedder = {
   readonly name: string;
   embed(texts: string[]): Promise<Vector[]>;
+  /** A fresh embedder for one mining run, when the source of vectors may change within a run (the mesh's). */
+  forRun?(): Embedder;
 };
+
+/** Thrown by a run's embedder that had to change source mid-run: the run starts again so it never mixes embedders. */
+export class EmbedderSwitched extends Error {
+  constructor() {
+    super('the embedder changed during the mining run');
+  }
+}
 
 export const LOCAL_DIMENSIONS = 512;
 

@@ -16,7 +16,8 @@ import type { Kernel } from '../kernel.ts';
 import type { Patch } from '../patches.ts';
 import { agrees, askModel } from './check.ts';
 import { compileReflex } from './compiler.ts';
-import { localEmbedder, providerEmbedder, type Embedder } from './embedder.ts';
+import { EmbedderSwitched, localEmbedder, providerEmbedder, type Embedder } from './embedder.ts';
+import { meshOf } from '../../mesh/running.ts';
 import { guardReflex } from './guard.ts';
 import { minePatterns, type MinedPattern, type ObservedTurn } from './miner.ts';
 import { deleteRecord, loadRecords, observedTurns, saveRecord, type ReflexRecord } from './records.ts';
@@ -91,6 +92,8 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
   /** The embedder the configuration names: the provider's embeddings endpoint, or the local one. */
   static embedderFor(kernel: Kernel, provider: Parameters<typeof providerEmbedder>[0] | undefined, env: Record<string, string | undefined> = process.env): Embedder {
     if (kernel.config.reflexEmbeddings === 'provider' && provider) return providerEmbedder(provider, kernel.config.reflexEmbeddingModel, env);
+    // "mesh": batches go to a peer advertising embeddings (mesh/embedding-batches.ts); without a mesh, local.
+    if (kernel.config.reflexEmbeddings === 'mesh') return meshOf(kernel)?.embeddingBatches.embedder() ?? localEmbedder;
     return localEmbedder;
   }
 
@@ -291,7 +294,13 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
   async #mineOnce(): Promise<void> {
     const turns = await observedTurns(this.#kernel.store);
     const config = this.#kernel.config;
-    const patterns = await minePatterns(turns, { embedder: this.embedder, minSupport: config.reflexMinSupport, similarity: config.reflexSimilarity });
+    // One embedder per run; one that switched source mid-run (a mesh peer failed) runs again on its fallback.
+    const embedder = this.embedder.forRun?.() ?? this.embedder;
+    const mine = () => minePatterns(turns, { embedder, minSupport: config.reflexMinSupport, similarity: config.reflexSimilarity });
+    const patterns = await mine().catch((error: unknown) => {
+      if (error instanceof EmbedderSwitched) return mine();
+      throw error;
+    });
     const byId = new Map(turns.map((t) => [t.turnId, t]));
     const work: Array<{ pattern: MinedPattern; existing: ReflexRecord | undefined }> = [];
     for (const pattern of patterns) {
