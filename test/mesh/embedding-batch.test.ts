@@ -104,6 +104,11 @@ test('a node without an embedding model has its batches embedded by the peer adv
   assert.equal(mesh.status().embeddingBatches.fallbacks, 1);
   assert.equal(mesh.status().embeddingBatches.offered, 1);
 
+  // B refuses a batch over the bound sent anyway.
+  const big = mesh.submit({ type: 'embedding-batch', assignee: b.id, name: 'embeddings', fn: 'embed', args: [Array.from({ length: 600 }, (_, i) => `text ${i}`)] });
+  await assert.rejects(big.result, { code: 'TITAN_E_MESH_TASK_TOO_LARGE' });
+  assert.equal((await b.status()).embeddingBatches.refused, 1);
+
   // The next run goes to the peer again, with the dimension of the first.
   assertClose(plain(await embedder.forRun!().embed(TEXTS.slice(0, 1))), (await b.embed(TEXTS.slice(0, 1))));
   assert.equal(mesh.status().embeddingBatches.dimensions, vectors[0].length);
