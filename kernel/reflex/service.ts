@@ -4,7 +4,6 @@
 // patch queue (approved by policy when reflexAutoApprove is on, else by a human). In service, the
 // fast path asks the serving reflexes, then the shadow cache; rejections, misses, a tool's new
 // version and a disagreement with the model (checked on a background sample) suspend a reflex.
-import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { TitanError } from '../../common/errors.ts';
 import type { ReflexSpec } from '../../components/reflexes/runtime.js';
@@ -15,11 +14,10 @@ import type { LlmStream } from '../agent/turn.ts';
 import type { Kernel } from '../kernel.ts';
 import type { Patch } from '../patches.ts';
 import { agrees, askModel } from './check.ts';
-import { compileReflex } from './compiler.ts';
 import { EmbedderSwitched, localEmbedder, providerEmbedder, type Embedder } from './embedder.ts';
 import { meshOf } from '../../mesh/running.ts';
-import { guardReflex } from './guard.ts';
-import { minePatterns, type MinedPattern, type ObservedTurn } from './miner.ts';
+import { compilePattern, deployReflex, toolDigests, type PipelineDeps } from './pipeline.ts';
+import { minePatterns, type MinedPattern } from './miner.ts';
 import { deleteRecord, loadRecords, observedTurns, saveRecord, type ReflexRecord } from './records.ts';
 import { askReflexes, type FastResult } from './router.ts';
 import { ShadowWorkers } from './shadow.ts';
@@ -70,12 +68,18 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
   /** Turn id -> the reflex (or shadow) that answered it, for "ask the model instead". */
   readonly #answeredBy = new Map<string, { source: 'reflex' | 'shadow'; name?: string; prompt: string; threadId: string }>();
   readonly counters = { modelCallsAvoided: 0, shadowHits: 0, checks: 0, disagreements: 0 };
+  readonly #pipeline: PipelineDeps;
 
   constructor(kernel: Kernel, options: ReflexServiceOptions = {}) {
     super();
     this.#kernel = kernel;
     this.#options = options;
     this.#replay = new ToolReplay(kernel);
+    this.#pipeline = {
+      kernel, tools: options.tools, generate: options.generate, replay: this.#replay,
+      save: (record) => this.#save(record), log: (level, message) => this.#log(level, message),
+      serving: (record, ms) => this.emit('serving', record, ms),
+    };
     this.embedder = options.embedder ?? localEmbedder;
     const config = kernel.config;
     if (config.shadowWorkers && options.llm && options.tools) {
@@ -242,7 +246,7 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
       throw new TitanError('TITAN_E_REFLEX_STATE', `reflex ${record.name}@${record.version} is not deployed`, { fix: 'deploy its patch first (titan kernel patches)' });
     }
     // Resuming is the owner's decision to trust the tools as they are now.
-    record.tools = this.#toolDigests(record.spec);
+    record.tools = toolDigests(this.#kernel, record.spec);
     record.state = 'serving';
     record.reason = null;
     record.rejections = 0;
@@ -316,7 +320,7 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
       for (let item = work.shift(); item && !this.#closed; item = work.shift()) {
         const eligibleAt = performance.now();
         this.emit('eligible', item.pattern.key, eligibleAt);
-        await this.#compile(item.pattern, item.pattern.spec.provenance.turns.map((id) => byId.get(id)!), item.existing, eligibleAt);
+        await compilePattern(this.#pipeline, item.pattern, item.pattern.spec.provenance.turns.map((id) => byId.get(id)!), item.existing, eligibleAt);
       }
     };
     await Promise.all(Array.from({ length: COMPILES_AT_ONCE }, next));
@@ -330,81 +334,6 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
     return pattern.spec.templates.some((t) => !known.has(t.join(' ')));
   }
 
-  async #compile(pattern: MinedPattern, sources: ObservedTurn[], existing: ReflexRecord | undefined, eligibleAt: number): Promise<void> {
-    const name = existing?.name ?? reflexName(pattern);
-    const version = nextVersion(existing?.version ?? null);
-    const spec: ReflexSpec = { ...pattern.spec, name, description: describe(pattern) };
-    const record: ReflexRecord = existing ?? {
-      id: randomUUID(), name, version: null, state: 'building', description: spec.description, example: sources[0]?.prompt ?? '', slots: spec.slots,
-      spec, component: null, provenance: [], reason: null, tools: {}, centroid: [], hits: 0, misses: 0, rejections: 0, suspensions: 0,
-      modelCallsAvoided: 0, createdAt: Date.now(), updatedAt: Date.now(),
-    };
-    const wasServing = existing?.state === 'serving';
-    const discard = async (why: string) => {
-      this.#log('warn', `reflex ${name}@${version} discarded: ${why}`);
-      // A recompile that failed leaves the serving version as it was.
-      if (wasServing) return;
-      Object.assign(record, { state: 'discarded', reason: why, spec, version, provenance: spec.provenance.turns });
-      await this.#save(record);
-    };
-    for (const tool of pattern.tools) {
-      const info = (await this.#options.tools?.list())?.find((t) => t.name === tool);
-      if (info?.needsApproval) return discard(`it would call ${tool}, which needs approval`);
-    }
-    if (!wasServing) {
-      Object.assign(record, { state: 'building', spec, description: spec.description, slots: spec.slots, provenance: spec.provenance.turns, centroid: [...pattern.centroid] });
-      await this.#save(record);
-    }
-    let compiled;
-    try {
-      const source = this.#options.generate ? await this.#options.generate(spec) : undefined;
-      compiled = await compileReflex(this.#kernel, spec, version, { timeoutMs: this.#kernel.config.reflexTimeoutMs, source });
-    } catch (error) {
-      const titan = error as TitanError;
-      return discard(`${titan.code ?? 'TITAN_E_BUILD_FAILED'}: ${titan.message}`);
-    }
-    const probe = await this.#kernel.createDeployment(compiled.manifest);
-    let report;
-    try {
-      report = await guardReflex(probe, spec, sources, this.#kernel.config.reflexThreshold, (callId, results) => this.#replay.add(callId, results));
-    } finally {
-      await probe.close();
-    }
-    if (!report.ok) {
-      await this.#kernel.registry.yank({ kind: 'reflex', name, version }, `precision guard: ${report.reasons[0]}`).catch(() => {});
-      return discard(`precision guard: ${report.reasons.slice(0, 3).join('; ')}`);
-    }
-    this.#log('info', `reflex ${name}@${version} passed its guard: ${report.reproduced} answers reproduced, ${report.refused}/${report.nearMisses.length} near misses refused`);
-    Object.assign(record, { spec, version, component: `reflex/${name}@${version}`, tools: this.#toolDigests(spec), description: spec.description, provenance: spec.provenance.turns, centroid: [...pattern.centroid] });
-    const patch = await this.#kernel.proposePatch({ kind: 'reflex', name, range: version }, { by: 'reflex-compiler', why: `compiled from ${sources.length} turns` });
-    let state = patch.state;
-    if (state === 'proposed' && this.#kernel.config.reflexAutoApprove) {
-      state = (await this.#kernel.approvePatch(patch.id, { by: 'policy', why: 'reflexAutoApprove is on and the precision guard passed' })).state;
-    }
-    if (state !== 'approved') {
-      if (!wasServing) record.state = 'awaiting_approval';
-      record.reason = `patch ${patch.id.slice(0, 8)} waits for approval (titan kernel approve ${patch.id.slice(0, 8)})`;
-      await this.#save(record);
-      return;
-    }
-    await this.#deploy(record, patch.id, eligibleAt);
-  }
-
-  async #deploy(record: ReflexRecord, patchId: string, eligibleAt?: number): Promise<void> {
-    try {
-      await this.#kernel.deployPatch(patchId, { by: 'reflex-compiler', why: 'precision guard passed' });
-    } catch (error) {
-      record.state = 'discarded';
-      record.reason = `deploy failed: ${(error as Error).message}`;
-      await this.#save(record);
-      return;
-    }
-    record.state = 'serving';
-    record.reason = null;
-    await this.#save(record);
-    this.emit('serving', record, eligibleAt === undefined ? 0 : performance.now() - eligibleAt);
-  }
-
   /** A human approved a reflex patch that waited: deploy it now. */
   async #onPatch(id: string, state: string): Promise<void> {
     if (state !== 'approved') return;
@@ -416,7 +345,7 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
     }
     const record = this.#records.get(patch.name);
     if (patch.kind !== 'reflex' || !record || record.state !== 'awaiting_approval' || record.version !== patch.toVersion) return;
-    await this.#deploy(record, id).catch((error: unknown) => this.#log('warn', `reflex ${record.name}: ${(error as Error).message}`));
+    await deployReflex(this.#pipeline, record, id).catch((error: unknown) => this.#log('warn', `reflex ${record.name}: ${(error as Error).message}`));
   }
 
   /** A tool a reflex calls now serves another version: the reflex's plan may no longer hold. */
@@ -459,15 +388,6 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
     record.suspensions++;
     this.#log('warn', `reflex ${record.name} suspended: ${why}`);
     await this.#save(record);
-  }
-
-  #toolDigests(spec: ReflexSpec): Record<string, string> {
-    const digests: Record<string, string> = {};
-    for (const call of spec.calls) {
-      const digest = this.#kernel.slot('tool', call.tool).active?.manifest.digest;
-      if (digest) digests[call.tool] = digest;
-    }
-    return digests;
   }
 
   async #save(record: ReflexRecord): Promise<void> {
@@ -513,21 +433,4 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
     await this.#mining?.catch(() => {});
     this.#replay.close();
   }
-}
-
-function reflexName(pattern: MinedPattern): string {
-  const words = pattern.spec.core.filter((w) => /^[a-z0-9]+$/.test(w)).slice(0, 3).join('-') || 'reflex';
-  return `reflex-${words}-${pattern.key.slice(0, 6)}`.slice(0, 60);
-}
-
-function nextVersion(current: string | null): string {
-  if (!current) return '1.0.0';
-  const [major, minor] = current.split('.').map(Number);
-  return `${major}.${minor + 1}.0`;
-}
-
-function describe(pattern: MinedPattern): string {
-  const example = pattern.spec.examples[0]?.prompt ?? '';
-  const tools = pattern.tools.length ? ` with ${pattern.tools.join(', ')}` : '';
-  return `Answers requests like "${example}"${tools}; compiled from ${pattern.spec.provenance.turns.length} turns.`;
 }
