@@ -270,7 +270,6 @@ export class Kernel {
     });
   }
 
-  /** Brings back the versions recorded as serving; returns the slots that could not be restored. */
   /** Gives every serving slot restored without instances its first one (after ready, in the background). */
   async warmRestored(): Promise<void> {
     for (const slot of this.#slots.values()) {
@@ -280,6 +279,7 @@ export class Kernel {
     }
   }
 
+  /** Brings back the versions recorded as serving; returns the slots that could not be restored. */
   async restoreDeployments(): Promise<Array<{ slot: string; error: TitanError }>> {
     const failures: Array<{ slot: string; error: TitanError }> = [];
     // Slots are independent: restored side by side (compiling overlaps the file reads).
