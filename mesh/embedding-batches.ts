@@ -10,6 +10,7 @@ import type { Kernel } from '../kernel/api.ts';
 import { EmbedderSwitched, localEmbedder, normalise, type Embedder, type Vector } from '../kernel/reflex/embedder.ts';
 import type { Member } from './membership.ts';
 import type { EmbeddingsAd, TaskMessage } from './messages.ts';
+import { leastLoadedPeer } from './scheduler.ts';
 import type { TaskClient } from './task-client.ts';
 
 /** What one task may carry: texts and their total UTF-8 size. */
@@ -114,17 +115,8 @@ export class EmbeddingBatches {
 
   /** The least loaded peer advertising embeddings with a slot free for us, if any. */
   #pick(): string | undefined {
-    const { self, client } = this.#deps;
-    let best: { peer: string; load: number } | undefined;
-    for (const member of this.#deps.members()) {
-      if (member.id === self || !member.embeddings || member.slots <= 0) continue;
-      const ours = client.inFlight(member.id);
-      const others = Math.max(0, member.slots - member.freeSlots - (member.busyBy[self] ?? 0));
-      if (ours + others >= member.slots) continue;
-      const load = (ours + others) / member.slots;
-      if (!best || load < best.load) best = { peer: member.id, load };
-    }
-    return best?.peer;
+    const { self, client, members } = this.#deps;
+    return leastLoadedPeer(members(), self, (peer) => client.inFlight(peer), (member) => member.embeddings !== undefined);
   }
 
   // ---- receiving -------------------------------------------------------------------------

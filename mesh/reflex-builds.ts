@@ -16,6 +16,7 @@ import { REFLEX_WORLD, buildInWorker, type ReflexBuildOffload, type ReflexFiles 
 import { validateSourceManifest, type PublishedManifest, type SourceManifest } from '../registry/manifest.ts';
 import type { Member } from './membership.ts';
 import type { TaskMessage } from './messages.ts';
+import { leastLoadedPeer } from './scheduler.ts';
 import type { TaskClient } from './task-client.ts';
 
 /** Source a peer accepts to build in one task (manifest and guest source together). */
@@ -88,17 +89,8 @@ export class ReflexBuilds implements ReflexBuildOffload {
 
   /** The least loaded peer advertising reflex builds with a slot free for us, if any. */
   #pick(): string | undefined {
-    const { self, client } = this.#deps;
-    let best: { peer: string; load: number } | undefined;
-    for (const member of this.#deps.members()) {
-      if (member.id === self || !member.builds?.includes('reflex') || member.slots <= 0) continue;
-      const ours = client.inFlight(member.id);
-      const others = Math.max(0, member.slots - member.freeSlots - (member.busyBy[self] ?? 0));
-      if (ours + others >= member.slots) continue;
-      const load = (ours + others) / member.slots;
-      if (!best || load < best.load) best = { peer: member.id, load };
-    }
-    return best?.peer;
+    const { self, client, members } = this.#deps;
+    return leastLoadedPeer(members(), self, (peer) => client.inFlight(peer), (member) => member.builds?.includes('reflex') === true);
   }
 
   // ---- receiving -------------------------------------------------------------------------

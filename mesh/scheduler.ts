@@ -55,6 +55,28 @@ export function advertised(member: Member, job: Job): { version: string; digest:
   return best;
 }
 
+/**
+ * How busy a peer is for us, 0 to 1: our tasks in flight there now, plus what others had running or
+ * queued there at its last heartbeat; undefined when it has no slot free for us.
+ */
+export function peerLoad(member: Member, self: string, inFlight: (peer: string) => number): number | undefined {
+  if (member.slots <= 0) return undefined;
+  const ours = inFlight(member.id);
+  const others = Math.max(0, member.slots - member.freeSlots - (member.busyBy[self] ?? 0));
+  return ours + others >= member.slots ? undefined : (ours + others) / member.slots;
+}
+
+/** The least loaded peer (not this node) that `offers` the work and has a slot free for us, if any. */
+export function leastLoadedPeer(members: Member[], self: string, inFlight: (peer: string) => number, offers: (member: Member) => boolean): string | undefined {
+  let best: { peer: string; load: number } | undefined;
+  for (const member of members) {
+    if (member.id === self || !offers(member)) continue;
+    const load = peerLoad(member, self, inFlight);
+    if (load !== undefined && (!best || load < best.load)) best = { peer: member.id, load };
+  }
+  return best?.peer;
+}
+
 /** The best slot for a job right now, 'wait' when every fitting slot is busy, or an error when none could ever fit. */
 export function place(view: SchedulerView, job: Job): Placement | 'wait' | TitanError {
   const localCan = view.localCan(job);
@@ -67,11 +89,8 @@ export function place(view: SchedulerView, job: Job): Placement | 'wait' | Titan
       const ad = advertised(member, job);
       if (!ad) continue;
       anyPeerFits = true;
-      // Our tasks in flight there now, plus what others had running or queued there at its last beat.
-      const ours = view.inFlight(member.id);
-      const others = Math.max(0, member.slots - member.freeSlots - (member.busyBy[view.self] ?? 0));
-      const load = (ours + others) / member.slots;
-      if (ours + others >= member.slots) continue;
+      const load = peerLoad(member, view.self, (peer) => view.inFlight(peer));
+      if (load === undefined) continue;
       const sent = view.sentTo(member.id);
       if (!best || load < best.load || (load === best.load && sent < best.sent)) best = { peer: member.id, load, sent, version: ad.version, digest: ad.digest };
     }
