@@ -131,6 +131,11 @@ export class Kernel {
     return slot;
   }
 
+  /** The manifest of the version serving kind/name, if one does (a lookup: no slot is created). */
+  serving(kind: string, name: string): PublishedManifest | undefined {
+    return this.#slots.get(slotKey(kind, name))?.active?.manifest;
+  }
+
   /** Calls an exported function of the serving version of kind/name (a tool call may run on a mesh peer). */
   call(kind: ComponentKind, name: string, fn: string, args: unknown[], options?: CallOptions): Promise<unknown> {
     if (this.#callRouter && kind === 'tool' && !this.#closed) {

@@ -34,19 +34,20 @@ export class LocalExecutor {
     ];
   }
 
-  /** Reads the manifests of serving components not yet classified (at start and after each swap). */
+  /** Classifies the serving components not yet classified, from their manifests (at start and after each swap). */
   async learn(): Promise<void> {
     for (const c of this.#serving()) {
       if (this.#offloadable.has(c.digest)) continue;
-      const manifest = await this.#kernel.registry.show({ kind: c.kind as ComponentKind, name: c.name, version: c.version }).catch(() => undefined);
-      if (manifest) this.#offloadable.set(c.digest, isOffloadable(manifest));
+      const manifest = this.#kernel.serving(c.kind, c.name);
+      if (manifest?.digest === c.digest) this.#offloadable.set(c.digest, isOffloadable(manifest));
     }
   }
 
   /** Refuses a peer's task for a serving component that is not offloadable (cached by digest). */
   async #checkServing(c: ComponentAd): Promise<void> {
     if (this.#offloadable.get(c.digest) === true) return;
-    const manifest = await this.#kernel.registry.show({ kind: c.kind as ComponentKind, name: c.name, version: c.version });
+    const serving = this.#kernel.serving(c.kind, c.name);
+    const manifest = serving?.digest === c.digest ? serving : await this.#kernel.registry.show({ kind: c.kind as ComponentKind, name: c.name, version: c.version });
     this.#offloadable.set(c.digest, isOffloadable(manifest));
     checkOffloadable(manifest);
   }

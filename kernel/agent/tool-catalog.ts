@@ -41,7 +41,7 @@ export class ToolCatalog {
         } catch {
           // a tool with an unreadable schema still gets called with an object
         }
-        const capabilities = this.#kernel.slot('tool', component.name).active?.manifest.capabilities ?? {};
+        const capabilities = this.#kernel.serving('tool', component.name)?.capabilities ?? {};
         info = { name: component.name, description: raw.description, schema, needsApproval: raw.needsApproval, digest: component.digest, sideEffects: hasSideEffects(capabilities) };
         this.#byDigest.set(component.digest, info);
       }

@@ -109,7 +109,7 @@ export async function deployReflex(deps: PipelineDeps, record: ReflexRecord, pat
 export function toolDigests(kernel: Kernel, spec: ReflexSpec): Record<string, string> {
   const digests: Record<string, string> = {};
   for (const call of spec.calls) {
-    const digest = kernel.slot('tool', call.tool).active?.manifest.digest;
+    const digest = kernel.serving('tool', call.tool)?.digest;
     if (digest) digests[call.tool] = digest;
   }
   return digests;

@@ -33,7 +33,7 @@ type Match = { confidence: number; slotsJson: string } | null | undefined;
 const matchers = new Map<string, ReflexExport>();
 
 function hostMatcher(kernel: Kernel, record: ReflexRecord): ReflexExport | undefined {
-  if (kernel.slot('reflex', record.name).active?.manifest.version !== record.version) return undefined;
+  if (kernel.serving('reflex', record.name)?.version !== record.version) return undefined;
   const key = `${record.name}@${record.version}`;
   let matcher = matchers.get(key);
   if (!matcher) {

@@ -242,7 +242,7 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
   async resume(name: string): Promise<ReflexRecord> {
     const record = this.get(name);
     if (record.state !== 'suspended') throw new TitanError('TITAN_E_REFLEX_STATE', `reflex ${record.name} is ${record.state}, not suspended`);
-    if (this.#kernel.slot('reflex', record.name).active?.manifest.version !== record.version) {
+    if (this.#kernel.serving('reflex', record.name)?.version !== record.version) {
       throw new TitanError('TITAN_E_REFLEX_STATE', `reflex ${record.name}@${record.version} is not deployed`, { fix: 'deploy its patch first (titan kernel patches)' });
     }
     // Resuming is the owner's decision to trust the tools as they are now.
