@@ -4,10 +4,10 @@
 // once on one process (the delay from a chunk leaving the model to its event reaching a bus
 // subscriber, and the peak RSS).
 import path from 'node:path';
-import { Agent } from '../kernel/agent/agent.ts';
+import { Agent } from '../agent/loop/agent.ts';
 import { bootstrapBuiltins } from '../kernel/api.ts';
-import type { LlmEvent } from '../kernel/agent/llm-types.ts';
-import type { LlmStream } from '../kernel/agent/turn.ts';
+import type { LlmEvent } from '../agent/loop/llm-types.ts';
+import type { LlmStream } from '../agent/loop/turn.ts';
 import { openBenchKernel, printMachine } from './setup.ts';
 import { against, printTable, row, summarize, writeResult } from './stats.ts';
 

@@ -13,8 +13,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { startGateway } from '../gateway/server.ts';
-import { Agent, bootstrapBuiltins } from '../kernel/api.ts';
-import type { LlmStream } from '../kernel/agent/turn.ts';
+import { bootstrapBuiltins } from '../kernel/api.ts';
+import { Agent } from '../agent/api.ts';
+import type { LlmStream } from '../agent/loop/turn.ts';
 import { openBenchKernel, printMachine, tempDir } from './setup.ts';
 import { against, printTable, row, summarize, writeResult } from './stats.ts';
 

@@ -5,9 +5,9 @@
 // Run alone: node benchmarks/provider-decode.ts
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { LlmEvent } from '../kernel/agent/llm-types.ts';
-import { createLlm } from '../kernel/llm/llm.ts';
-import { startScriptedLlm } from '../test/llm-server/server.ts';
+import type { LlmEvent } from '../agent/loop/llm-types.ts';
+import { createLlm } from '../agent/llm/llm.ts';
+import { startScriptedLlm } from '../agent/llm/scripted/server.ts';
 import { SAMPLES } from '../test/providers/wire-samples.ts';
 import { openBenchKernel, printMachine, publishDir } from './setup.ts';
 import { against, printTable, row, summarize, writeResult, type Summary, type SummaryRow } from './stats.ts';

@@ -2,7 +2,8 @@
 // TITAN_PROVIDER=scripted and no TITAN_SCRIPTED_LLM_URL, the scripted LLM server started here in
 // echo mode, so the whole flow can be seen offline), the workspace, and the REPL on a terminal.
 import os from 'node:os';
-import { Agent, configureHint, createLlmFromEnv, type Kernel, type Llm } from '../kernel/api.ts';
+import { type Kernel } from '../kernel/api.ts';
+import { Agent, configureHint, createLlmFromEnv, type Llm } from '../agent/api.ts';
 import { Repl } from './repl.ts';
 
 export type AgentSession = { agent: Agent; llm: Llm; repl?: Repl; configured: boolean; close(): Promise<void> };
@@ -11,7 +12,7 @@ export async function startAgent(kernel: Kernel, say: (line: string) => void, in
   const env = { ...process.env };
   let scripted: { close(): Promise<void> } | undefined;
   if (env.TITAN_PROVIDER === 'scripted' && !env.TITAN_SCRIPTED_LLM_URL) {
-    const { startScriptedLlm } = await import('../test/llm-server/server.ts');
+    const { startScriptedLlm } = await import('../agent/llm/scripted/server.ts');
     const server = await startScriptedLlm();
     scripted = server;
     env.TITAN_SCRIPTED_LLM_URL = server.url;

@@ -4,7 +4,8 @@
 import readline from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { describeError } from '../common/errors.ts';
-import type { Agent, Kernel, TurnEvent } from '../kernel/api.ts';
+import type { Kernel } from '../kernel/api.ts';
+import type { Agent, TurnEvent } from '../agent/api.ts';
 
 export type ReplOptions = { kernel: Kernel; agent: Agent; userId: string; input: Readable; output: Writable; color?: boolean };
 

@@ -1,7 +1,8 @@
 // What every route is handed: the kernel and agent it serves, and the gateway's own services.
 // Handlers run after authentication: `ctx.state.user` ({userId, admin, tokenId}) names the caller.
 import type { Router } from '@koa/router';
-import type { Agent, Kernel, KernelConfig, Llm } from '../kernel/api.ts';
+import type { Kernel, KernelConfig } from '../kernel/api.ts';
+import type { Agent, Llm } from '../agent/api.ts';
 import type { AuthState } from './auth.ts';
 import type { ChannelRuntime } from './channels/runtime.ts';
 import type { EventFeed } from './event-feed.ts';

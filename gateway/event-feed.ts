@@ -4,7 +4,8 @@
 // so a resume point the history still holds is replayed from memory, event for event, and older
 // ones are replayed from the store (where a run of text resumes at the next stored event).
 import { TitanError } from '../common/errors.ts';
-import type { Kernel, TurnEvent } from '../kernel/api.ts';
+import type { Kernel } from '../kernel/api.ts';
+import type { TurnEvent } from '../agent/api.ts';
 
 export type EventCursor = { turnId: string; seq: number };
 type Listener = (event: TurnEvent) => void;

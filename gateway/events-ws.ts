@@ -7,7 +7,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { TitanError } from '../common/errors.ts';
-import type { TurnEvent } from '../kernel/api.ts';
+import type { TurnEvent } from '../agent/api.ts';
 import { presentedToken, userFor } from './auth.ts';
 import type { GatewayDeps } from './deps.ts';
 import { httpError, writeRawError } from './errors.ts';

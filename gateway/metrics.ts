@@ -3,7 +3,8 @@
 // by code, HTTP requests, and the default process metrics.
 import client from 'prom-client';
 import { meshOf } from '../mesh/running.ts';
-import type { Kernel, ReflexService, TurnEvent } from '../kernel/api.ts';
+import type { Kernel } from '../kernel/api.ts';
+import type { ReflexService, TurnEvent } from '../agent/api.ts';
 
 const TURN_OUTCOMES: Record<string, string> = { 'turn.completed': 'completed', 'turn.failed': 'failed', 'turn.interrupted': 'interrupted' };
 const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];

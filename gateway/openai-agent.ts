@@ -8,7 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'koa';
 import { ERRORS, TitanError, type ErrorCode } from '../common/errors.ts';
-import type { Agent, Kernel, TurnEvent } from '../kernel/api.ts';
+import type { Kernel } from '../kernel/api.ts';
+import type { Agent, TurnEvent } from '../agent/api.ts';
 import { invalid, type ChatMessage, type CompletionRequest } from './openai-request.ts';
 import type { Answer } from './openai-wire.ts';
 

@@ -5,7 +5,7 @@
 // tool and stores nothing. `x-titan-provider` says which provider/model answered.
 import type { Context } from 'koa';
 import { TitanError } from '../common/errors.ts';
-import type { Llm } from '../kernel/api.ts';
+import type { Llm } from '../agent/api.ts';
 import type { ChatRequest, CompletionRequest } from './openai-request.ts';
 import type { Answer, Usage } from './openai-wire.ts';
 

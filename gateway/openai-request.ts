@@ -2,7 +2,7 @@
 // TITAN_E_USAGE error (HTTP 400, invalid_request_error) naming the field as OpenAI's `param`, so a
 // client sees which part of its request is wrong; nothing is run for a bad request.
 import { TitanError } from '../common/errors.ts';
-import type { Llm } from '../kernel/api.ts';
+import type { Llm } from '../agent/api.ts';
 
 // Titan's own chat types, reached through the public Llm type (kernel/api.ts exports no names for them).
 export type ChatRequest = Parameters<Llm['stream']>[0];

@@ -76,7 +76,7 @@ export type KernelConfig = {
   meshMaxWaiters: number;
   /** Find peers on the LAN by mDNS (they still need the allowlist or the key). */
   meshMdns: boolean;
-  /** Mine recurring requests and answer them from compiled reflexes (kernel/reflex). */
+  /** Mine recurring requests and answer them from compiled reflexes (agent/reflex). */
   reflexes: boolean;
   /** Deploy a reflex that passed its precision guard without a human approving its patch. */
   reflexAutoApprove: boolean;

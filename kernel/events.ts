@@ -1,9 +1,9 @@
-import type { TurnEvent } from './agent/turn-events.ts';
-
 // The kernel's typed event bus: synchronous delivery in emit order, so subscribers see a
 // component's events in the order they happened. A failing subscriber never breaks the emitter.
 
-export type KernelEvents = {
+// An interface, not a type: the parts around the kernel add their own events to it by declaration
+// merging (the agent adds 'turn.event'), so the kernel never imports them.
+export interface KernelEvents {
   'component.deployed': { slot: string; version: string; digest: string; previous?: string; ms: number };
   'component.swap_failed': { slot: string; version: string; code: string; message: string };
   'component.rolled_back': { slot: string; from: string; to: string };
@@ -13,13 +13,12 @@ export type KernelEvents = {
   'patch.changed': { id: string; slot: string; state: string; by: string; why: string };
   'supervisor.restarted': { loop: string; attempt: number; delayMs: number; error: string };
   'kernel.warning': { message: string };
-  'turn.event': TurnEvent;
-};
+}
 
 type Handler<T> = (payload: T) => void;
 type AnyHandler<E> = <K extends keyof E>(type: K, payload: E[K]) => void;
 
-export class EventBus<E extends Record<string, unknown> = KernelEvents> {
+export class EventBus<E extends object = KernelEvents> {
   readonly #handlers = new Map<keyof E, Set<Handler<never>>>();
   readonly #any = new Set<AnyHandler<E>>();
   readonly #onHandlerError: (error: unknown) => void;

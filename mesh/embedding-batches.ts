@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { TitanError } from '../common/errors.ts';
 import type { Kernel } from '../kernel/api.ts';
-import { EmbedderSwitched, localEmbedder, normalise, type Embedder, type Vector } from '../kernel/reflex/embedder.ts';
+import { EmbedderSwitched, localEmbedder, normalise, type Embedder, type Vector } from '../agent/reflex/embedder.ts';
 import type { Member } from './membership.ts';
 import type { EmbeddingsAd, TaskMessage } from './messages.ts';
 import { leastLoadedPeer } from './scheduler.ts';

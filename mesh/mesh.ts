@@ -52,7 +52,7 @@ export class Mesh {
   readonly allowlist: Allowlist;
   readonly roundTrips = new RoundTrips();
   readonly counters = { offloaded: 0, localRuns: 0, fallbacks: 0, redispatched: 0, pulls: 0 };
-  /** Reflex builds offered to peers and built for them (kernel/reflex/compiler.ts offers them here). */
+  /** Reflex builds offered to peers and built for them (agent/reflex/compiler.ts offers them here). */
   readonly reflexBuilds: ReflexBuilds;
   /** Embedding batches sent to peers with provider embeddings and embedded for peers (reflexEmbeddings "mesh"/"provider"). */
   readonly embeddingBatches: EmbeddingBatches;

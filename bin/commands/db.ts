@@ -1,6 +1,7 @@
 // `titan db migrate|status|export|import`: the kernel's database, through its store component.
 import { TitanError } from '../../common/errors.ts';
-import { bootstrapBuiltins, exportDatabase, importDatabase, Kernel } from '../../kernel/api.ts';
+import { bootstrapBuiltins, Kernel } from '../../kernel/api.ts';
+import { exportDatabase, importDatabase } from '../db-transfer.ts';
 import { consoleProgress } from '../../toolchain/progress.ts';
 import type { Args } from '../main.ts';
 import { print, table } from '../output.ts';

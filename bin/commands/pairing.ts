@@ -2,7 +2,7 @@
 // channels. Through the running kernel when there is one, otherwise on a kernel opened for this
 // command alone (the decision is in the store either way; the channels read it per message).
 import { TitanError } from '../../common/errors.ts';
-import { decidePairing, listPairings, type Pairing } from '../../gateway/channels/pairing.ts';
+import { decidePairing, listPairings, type Pairing } from '../../agent/pairing.ts';
 import type { Args } from '../main.ts';
 import { print, table } from '../output.ts';
 import { runningKernel, withOfflineKernel } from '../session.ts';

@@ -9,8 +9,8 @@ import { startAgent } from '../agent-session.ts';
 import { showMigrations } from '../migration-progress.ts';
 import { startGateway } from '../../gateway/server.ts';
 import { startChannelRuntime } from '../../gateway/channels/start.ts';
-import { pairingControlRoutes } from '../../gateway/channels/pairing.ts';
-import { reflexControlRoutes, startReflexes } from '../../kernel/api.ts';
+import { pairingControlRoutes } from '../../agent/pairing.ts';
+import { reflexControlRoutes, startReflexes } from '../../agent/api.ts';
 
 /** Builds (from cache) and publishes the built-ins, deploys those with no serving version, proposes newer ones. */
 async function checkBuiltins(kernel: Kernel, say: (line: string) => void) {

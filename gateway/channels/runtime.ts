@@ -4,10 +4,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Context, Next } from 'koa';
 import { TitanError, isTitanError } from '../../common/errors.ts';
-import type { Agent, Kernel, KernelConfig, TurnEvent } from '../../kernel/api.ts';
+import type { Kernel, KernelConfig } from '../../kernel/api.ts';
+import type { Agent, TurnEvent } from '../../agent/api.ts';
 import type { Thread } from '../../kernel/store-client.ts';
 import { ChannelSender } from './outbound.ts';
-import { getPairing, openPairing } from './pairing.ts';
+import { getPairing, openPairing } from '../../agent/pairing.ts';
 import { CHANNEL_NAMES, PLATFORMS, isChannelName, type ChannelName } from './platforms.ts';
 import { readRawBody } from './raw-body.ts';
 import { ReplyStream } from './reply-stream.ts';

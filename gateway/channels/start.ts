@@ -1,6 +1,7 @@
 // `titan start`'s channels: every channel listed in the config or whose secrets are set runs; a
 // listed channel without its secrets is reported and skipped, never started half-configured.
-import type { Agent, Kernel } from '../../kernel/api.ts';
+import type { Kernel } from '../../kernel/api.ts';
+import type { Agent } from '../../agent/api.ts';
 import { ChannelRuntime, enabledChannels } from './runtime.ts';
 import { ChannelSecrets, loadSecretSource } from './secrets.ts';
 

@@ -3,7 +3,7 @@
 // answered (the turn's owner): it counts against the reflex and sends the request to the model.
 import { Router } from '@koa/router';
 import { TitanError } from '../../common/errors.ts';
-import { reflexDetail, reflexSummary, type ReflexService } from '../../kernel/api.ts';
+import { reflexDetail, reflexSummary, type ReflexService } from '../../agent/api.ts';
 import { requireAdmin } from '../auth.ts';
 import type { GatewayDeps, GatewayRouter, GatewayState } from '../deps.ts';
 import { ownTurn } from '../scope.ts';

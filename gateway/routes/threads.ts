@@ -2,7 +2,7 @@
 // clear all of the user's, send a message (answered once it is committed), interrupt a turn.
 import { Router } from '@koa/router';
 import { TitanError } from '../../common/errors.ts';
-import type { Agent } from '../../kernel/api.ts';
+import type { Agent } from '../../agent/api.ts';
 import type { GatewayDeps, GatewayRouter, GatewayState } from '../deps.ts';
 import { ownThread, ownTurn } from '../scope.ts';
 import { body, ID, params } from '../validate.ts';

@@ -5,12 +5,12 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Agent } from '../../kernel/agent/agent.ts';
-import type { TurnEvent } from '../../kernel/agent/turn-events.ts';
+import { Agent } from '../../agent/loop/agent.ts';
+import type { TurnEvent } from '../../agent/loop/turn-events.ts';
 import { bootstrapBuiltins, Kernel } from '../../kernel/api.ts';
-import { createLlm } from '../../kernel/llm/llm.ts';
-import type { ProviderConfig } from '../../kernel/llm/provider-client.ts';
-import { startScriptedLlm } from '../llm-server/server.ts';
+import { createLlm } from '../../agent/llm/llm.ts';
+import type { ProviderConfig } from '../../agent/llm/provider-client.ts';
+import { startScriptedLlm } from '../../agent/llm/scripted/server.ts';
 import { TEST_CACHE, tempHome } from '../support/kernel.ts';
 
 type Server = Awaited<ReturnType<typeof startScriptedLlm>>;

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Kernel, bootstrapBuiltins } from '../../kernel/api.ts';
-import { openPairing, getPairing } from '../../gateway/channels/pairing.ts';
+import { openPairing, getPairing } from '../../agent/pairing.ts';
 import { runTitan } from '../support/cli.ts';
 import { TEST_CACHE, tempHome } from '../support/kernel.ts';
 

@@ -2,10 +2,11 @@
 // with `titan start`), and per test an agent on a scripted model, the channel runtime pointed at a
 // fake platform, and a gateway serving the webhooks.
 import path from 'node:path';
-import { Agent, startControlServer, type ControlServer, type KernelConfig, type TurnEvent } from '../../kernel/api.ts';
+import { startControlServer, type ControlServer, type KernelConfig } from '../../kernel/api.ts';
+import { Agent, type TurnEvent } from '../../agent/api.ts';
 import { startGateway, type Gateway } from '../../gateway/server.ts';
 import { ChannelRuntime } from '../../gateway/channels/runtime.ts';
-import { pairingControlRoutes, type Pairing } from '../../gateway/channels/pairing.ts';
+import { pairingControlRoutes, type Pairing } from '../../agent/pairing.ts';
 import type { ChannelName } from '../../gateway/channels/platforms.ts';
 import type { SecretSource } from '../../gateway/channels/secrets.ts';
 import { openHarness, type Harness } from '../gateway/support.ts';

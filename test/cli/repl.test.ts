@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
-import { Agent } from '../../kernel/agent/agent.ts';
+import { Agent } from '../../agent/loop/agent.ts';
 import { bootstrapBuiltins, Kernel } from '../../kernel/api.ts';
 import { Repl } from '../../bin/repl.ts';
 import { TEST_CACHE, tempHome } from '../support/kernel.ts';

@@ -11,8 +11,9 @@ import Koa from 'koa';
 import OpenAI from 'openai';
 import { TitanError } from '../../common/errors.ts';
 import { openAiRoutes } from '../../gateway/openai-compat.ts';
-import { Agent, bootstrapBuiltins, createLlm, type Kernel, type Llm, type TurnEvent } from '../../kernel/api.ts';
-import { startScriptedLlm, type ScriptedLlm } from '../llm-server/server.ts';
+import { bootstrapBuiltins, type Kernel } from '../../kernel/api.ts';
+import { Agent, createLlm, type Llm, type TurnEvent } from '../../agent/api.ts';
+import { startScriptedLlm, type ScriptedLlm } from '../../agent/llm/scripted/server.ts';
 import { openTestKernel } from '../support/kernel.ts';
 import { scriptedModel, toolCall, type Step } from '../support/model-double.ts';
 

@@ -4,7 +4,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import WebSocket from 'ws';
-import { Agent, bootstrapBuiltins, type Kernel, type TurnEvent } from '../../kernel/api.ts';
+import { bootstrapBuiltins, type Kernel } from '../../kernel/api.ts';
+import { Agent, type TurnEvent } from '../../agent/api.ts';
 import { startGateway, type Gateway, type GatewayOptions } from '../../gateway/server.ts';
 import { openTestKernel } from '../support/kernel.ts';
 import { scriptedModel, type Step } from '../support/model-double.ts';

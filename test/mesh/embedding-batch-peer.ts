@@ -3,10 +3,10 @@
 // `titan start` does. "malformed" answers peers vectors of a varying dimension holding NaN.
 // IPC: {op:'status'} → the mesh status; {op:'embed', texts} → what this node's provider returns.
 import { Kernel } from '../../kernel/kernel.ts';
-import { ReflexService } from '../../kernel/reflex/service.ts';
-import { offerEmbeddingsToMesh } from '../../kernel/reflex/start.ts';
+import { ReflexService } from '../../agent/reflex/service.ts';
+import { offerEmbeddingsToMesh } from '../../agent/reflex/start.ts';
 import { Mesh, type MeshSettings } from '../../mesh/mesh.ts';
-import { startScriptedLlm } from '../llm-server/server.ts';
+import { startScriptedLlm } from '../../agent/llm/scripted/server.ts';
 import { TEST_CACHE } from '../support/kernel.ts';
 
 const spec = JSON.parse(process.env.TITAN_EMBEDDING_PEER ?? '{}') as { home: string; mode: 'provider' | 'malformed'; settings: Partial<MeshSettings> };

@@ -4,7 +4,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Kernel } from '../../kernel/kernel.ts';
-import { buildInWorker } from '../../kernel/reflex/compiler.ts';
+import { buildInWorker } from '../../agent/reflex/compiler.ts';
 import { Mesh, type MeshSettings } from '../../mesh/mesh.ts';
 import { TEST_CACHE } from '../support/kernel.ts';
 

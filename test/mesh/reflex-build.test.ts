@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { ReflexSpec } from '../../components/reflexes/runtime.js';
 import { GatewayMetrics } from '../../gateway/metrics.ts';
 import { Kernel } from '../../kernel/kernel.ts';
-import { compileReflex, reflexManifest } from '../../kernel/reflex/compiler.ts';
+import { compileReflex, reflexManifest } from '../../agent/reflex/compiler.ts';
 import { Mesh } from '../../mesh/mesh.ts';
 import type { TaskMessage } from '../../mesh/messages.ts';
 import { TEST_CACHE } from '../support/kernel.ts';

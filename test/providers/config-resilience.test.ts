@@ -4,11 +4,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { TitanError } from '../../common/errors.ts';
-import type { LlmEvent } from '../../kernel/agent/llm-types.ts';
-import { createLlm } from '../../kernel/llm/llm.ts';
-import type { ProviderConfig } from '../../kernel/llm/provider-client.ts';
-import { configureHint, providersFromEnv } from '../../kernel/llm/providers-config.ts';
-import { backoffMs, CircuitBreaker, DEFAULT_RETRY, resilientStream, type Candidate } from '../../kernel/llm/resilience.ts';
+import type { LlmEvent } from '../../agent/loop/llm-types.ts';
+import { createLlm } from '../../agent/llm/llm.ts';
+import type { ProviderConfig } from '../../agent/llm/provider-client.ts';
+import { configureHint, providersFromEnv } from '../../agent/llm/providers-config.ts';
+import { backoffMs, CircuitBreaker, DEFAULT_RETRY, resilientStream, type Candidate } from '../../agent/llm/resilience.ts';
 import { collect } from './support.ts';
 
 function configError(env: Record<string, string>): TitanError {

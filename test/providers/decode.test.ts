@@ -5,7 +5,7 @@
 // after the events before them.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { LlmEvent } from '../../kernel/agent/llm-types.ts';
+import type { LlmEvent } from '../../agent/loop/llm-types.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
 import { ANSWER, SAMPLES, anthropicStream, ollamaStream, openaiStream } from './wire-samples.ts';
 import { cutAt, decodeThroughClient, providerKernel, PROVIDERS, textOf, toolCalls, type Collected, type ProviderComponent } from './support.ts';

@@ -2,10 +2,10 @@
 // them) and of Titan's chat request (the wire request each API expects).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { ChatRequest, DecodedError } from '../../kernel/agent/llm-types.ts';
+import type { ChatRequest, DecodedError } from '../../agent/loop/llm-types.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
 import { collect, configFor, HELLO, playingFetch, providerKernel, type ProviderComponent } from './support.ts';
-import { streamProvider } from '../../kernel/llm/provider-client.ts';
+import { streamProvider } from '../../agent/llm/provider-client.ts';
 
 type Case = { status: number; headers?: Array<[string, string]>; body: unknown; expect: DecodedError };
 

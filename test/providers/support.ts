@@ -4,9 +4,9 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TitanError } from '../../common/errors.ts';
-import type { ChatRequest, LlmEvent } from '../../kernel/agent/llm-types.ts';
+import type { ChatRequest, LlmEvent } from '../../agent/loop/llm-types.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
-import { streamProvider, type ComponentCaller, type ProviderConfig } from '../../kernel/llm/provider-client.ts';
+import { streamProvider, type ComponentCaller, type ProviderConfig } from '../../agent/llm/provider-client.ts';
 import { publishComponent } from '../../kernel/publish.ts';
 import { buildComponent } from '../../toolchain/build.ts';
 import { openTestKernel, TEST_CACHE } from '../support/kernel.ts';

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { test } from 'node:test';
-import { reflexControlRoutes, startControlServer } from '../../kernel/api.ts';
+import { startControlServer } from '../../kernel/api.ts';
+import { reflexControlRoutes } from '../../agent/api.ts';
 import { runTitan } from '../support/cli.ts';
 import { learnWeather, reflexHarness } from './harness.ts';
 import { INTENTS } from './support.ts';

@@ -2,8 +2,8 @@
 // endpoint (OpenAI /v1/embeddings, Ollama /api/embed), here the scripted LLM server's.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cosine, localEmbedder, localEmbedding, providerEmbedder } from '../../kernel/reflex/embedder.ts';
-import { startScriptedLlm } from '../llm-server/server.ts';
+import { cosine, localEmbedder, localEmbedding, providerEmbedder } from '../../agent/reflex/embedder.ts';
+import { startScriptedLlm } from '../../agent/llm/scripted/server.ts';
 
 test('the local embedder: deterministic unit vectors; a paraphrase is closer than another request', async () => {
   const [a, b, c] = await localEmbedder.embed(['weather in Rome', "what's the weather like in Rome?", 'delete my shopping note']);

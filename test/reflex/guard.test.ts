@@ -4,7 +4,7 @@
 // the same turn.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { generateSource } from '../../kernel/reflex/compiler.ts';
+import { generateSource } from '../../agent/reflex/compiler.ts';
 import { learnWeather, reflexHarness } from './harness.ts';
 import { INTENTS, rightAnswer } from './support.ts';
 

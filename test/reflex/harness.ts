@@ -3,10 +3,10 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestContext } from 'node:test';
-import { Agent } from '../../kernel/agent/agent.ts';
-import type { TurnEvent } from '../../kernel/agent/turn-events.ts';
+import { Agent } from '../../agent/loop/agent.ts';
+import type { TurnEvent } from '../../agent/loop/turn-events.ts';
 import { bootstrapBuiltins, Kernel, type KernelConfig } from '../../kernel/api.ts';
-import { ReflexService } from '../../kernel/reflex/service.ts';
+import { ReflexService } from '../../agent/reflex/service.ts';
 import type { ReflexSpec } from '../../components/reflexes/runtime.js';
 import { TEST_CACHE, tempHome } from '../support/kernel.ts';
 import { deployFixture } from '../support/fixtures.ts';

@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createReflex } from '../../components/reflexes/runtime.js';
-import { localEmbedder } from '../../kernel/reflex/embedder.ts';
-import { nearMisses } from '../../kernel/reflex/guard.ts';
-import { minePatterns } from '../../kernel/reflex/miner.ts';
+import { localEmbedder } from '../../agent/reflex/embedder.ts';
+import { nearMisses } from '../../agent/reflex/guard.ts';
+import { minePatterns } from '../../agent/reflex/miner.ts';
 import { measure } from './precision.ts';
 import { INTENTS, observedTurns, runTool } from './support.ts';
 

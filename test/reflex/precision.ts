@@ -2,8 +2,8 @@
 // mined from the training turns, run host-side by the same runtime the components embed, against
 // held-out paraphrases (should be answered, correctly) and near misses (must not be answered).
 import { createReflex, type ReflexExport } from '../../components/reflexes/runtime.js';
-import type { Embedder } from '../../kernel/reflex/embedder.ts';
-import { minePatterns, type MinedPattern } from '../../kernel/reflex/miner.ts';
+import type { Embedder } from '../../agent/reflex/embedder.ts';
+import { minePatterns, type MinedPattern } from '../../agent/reflex/miner.ts';
 import { heldOut, INTENTS, observedTurns, runTool } from './support.ts';
 
 export type Measured = { patterns: MinedPattern[]; answered: number; correct: number; wrong: string[]; paraphrases: number; nearMisses: number; missed: string[] };

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { deleteRecord, loadRecords, observedTurns, saveRecord, type ReflexRecord } from '../../kernel/reflex/records.ts';
+import { deleteRecord, loadRecords, observedTurns, saveRecord, type ReflexRecord } from '../../agent/reflex/records.ts';
 import { bootstrapBuiltins } from '../../kernel/api.ts';
 import { BACKENDS, openStoreKernel, PostgresServer } from '../support/store.ts';
 

@@ -1,7 +1,7 @@
 // The intents of data/intents.json as observed turns (what the miner reads from the store) and as
 // labelled prompts (paraphrases and near misses) for measuring precision and recall.
 import { readFileSync } from 'node:fs';
-import type { ObservedTurn } from '../../kernel/reflex/miner.ts';
+import type { ObservedTurn } from '../../agent/reflex/miner.ts';
 import { notes, quote, weather } from './tools.js';
 
 export type Intent = {

@@ -1,8 +1,8 @@
 // A model stand-in at the level of Titan's LLM events (the provider components and the scripted
 // HTTP server are tested on their own): each request gets the next scripted step.
 import type { TitanError } from '../../common/errors.ts';
-import type { LlmEvent } from '../../kernel/agent/llm-types.ts';
-import type { LlmStream } from '../../kernel/agent/turn.ts';
+import type { LlmEvent } from '../../agent/loop/llm-types.ts';
+import type { LlmStream } from '../../agent/loop/turn.ts';
 
 export type Step = Array<LlmEvent | { wait: number } | { fail: TitanError }>;
 

@@ -8,7 +8,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startGateway, type Gateway } from '../../gateway/server.ts';
-import { Agent, bootstrapBuiltins, type Kernel } from '../../kernel/api.ts';
+import { bootstrapBuiltins, type Kernel } from '../../kernel/api.ts';
+import { Agent } from '../../agent/api.ts';
 import { openTestKernel } from '../support/kernel.ts';
 import { scriptedModel, type Step } from '../support/model-double.ts';
 

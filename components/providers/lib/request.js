@@ -1,4 +1,4 @@
-// Titan's chat request (kernel/agent/llm-types.ts ChatRequest), read and checked before it is
+// Titan's chat request (agent/loop/llm-types.ts ChatRequest), read and checked before it is
 // mapped to a provider's wire format. Every problem is an invalid-request naming the field.
 
 export function invalid(message) {

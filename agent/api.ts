@@ -1,0 +1,12 @@
+// The agent's public surface: the gateway, the CLI and the mesh import the agent from here only.
+export { Agent, type AgentOptions } from './loop/agent.ts';
+export type { TurnEvent } from './loop/turn-events.ts';
+export { createLlm, createLlmFromEnv, type Llm, type LlmConfig } from './llm/llm.ts';
+export { providersFromEnv, configureHint } from './llm/providers-config.ts';
+export type { ProviderConfig } from './llm/provider-client.ts';
+export { startScriptedLlm, type ScriptedLlm } from './llm/scripted/server.ts';
+export { startReflexes } from './reflex/start.ts';
+export { reflexControlRoutes, reflexSummary, reflexDetail } from './reflex/control-routes.ts';
+export type { ReflexService } from './reflex/service.ts';
+export type { ReflexRecord, ReflexState } from './reflex/records.ts';
+export { pairingControlRoutes } from './pairing.ts';

@@ -1,0 +1,157 @@
+// The agent: threads of turns. Sending a message commits it before answering (the acknowledgement
+// a user sees means it is stored), then runs a turn; the turn's events stream on the kernel bus.
+// One turn at a time per thread; interrupts, approvals, and turns left waiting by a restart.
+import { randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { TitanError } from '../../common/errors.ts';
+import { cancelCall } from '../../host-api/exec.ts';
+import type { Kernel } from '../../kernel/kernel.ts';
+import type { Thread, TurnState } from '../../kernel/store-client.ts';
+import { Approvals, type Decision, type PendingApproval } from './approvals.ts';
+import { IdentityPrompt } from './identity.ts';
+import { ToolCatalog } from './tool-catalog.ts';
+import { TraceRecorder } from './trace.ts';
+import { TurnRun, type LlmStream, type ToolInvoker, type TurnOptions } from './turn.ts';
+import type { FastResult } from '../reflex/router.ts';
+import type { ReflexService } from '../reflex/service.ts';
+
+/** The fast path a new turn asks before the model (the reflex service's). */
+export type FastPath = (input: { threadId: string; turnId: string; prompt: string }) => Promise<FastResult>;
+
+export type AgentOptions = Partial<TurnOptions> & {
+  workspace: string;
+  llm: LlmStream;
+  approvalTtlMs?: number;
+  /** Tools that run without approval, and tools that always ask first, overriding what they declare. */
+  trustedTools?: string[];
+  guardedTools?: string[];
+  cancelTool?: (callId: string) => void;
+  /** Replaces the kernel's tools (trace replay). */
+  invokeTool?: ToolInvoker;
+  /** When set, every turn's model streams and tool results are recorded to <dir>/<turnId>.json. */
+  traceDir?: string;
+};
+
+export type SendResult = { threadId: string; turnId: string; messageId: string; run: TurnRun };
+
+export class Agent {
+  readonly #kernel: Kernel;
+  readonly #options: TurnOptions;
+  readonly #llm: LlmStream;
+  readonly #cancelTool: (callId: string) => void;
+  readonly #invokeTool: ToolInvoker;
+  readonly #traceDir: string | undefined;
+  readonly identity: IdentityPrompt;
+  readonly tools: ToolCatalog;
+  readonly approvals: Approvals;
+  readonly #runs = new Map<string, TurnRun>();
+  readonly #workspace: string;
+  /** Set by the reflex service once it runs; unset, every turn goes to the model. */
+  fastPath: FastPath | undefined;
+  reflexes: ReflexService | undefined;
+
+  constructor(kernel: Kernel, options: AgentOptions) {
+    this.#kernel = kernel;
+    this.#llm = options.llm;
+    this.#workspace = options.workspace;
+    this.#cancelTool = options.cancelTool ?? ((callId) => void cancelCall(callId, 'the turn was interrupted'));
+    this.#invokeTool = options.invokeTool ?? (async (name, input, callId) => (await kernel.call('tool', name, 'invoke', [input], { callId })) as string);
+    this.#traceDir = options.traceDir;
+    this.#options = {
+      model: options.model ?? '',
+      earlyExecution: options.earlyExecution ?? true,
+      maxSteps: options.maxSteps ?? 16,
+      historyLimit: options.historyLimit ?? 200,
+    };
+    this.identity = new IdentityPrompt(options.workspace);
+    this.tools = new ToolCatalog(kernel, { trusted: options.trustedTools, guarded: options.guardedTools });
+    this.approvals = new Approvals(kernel.store, options.approvalTtlMs ?? 10 * 60 * 1000);
+    this.approvals.onOrphanDecision = (approval, decision) => this.#resume(approval, decision);
+  }
+
+  /** Answers from the reflexes (then the shadow cache) before the model, from now on. */
+  useReflexes(service: ReflexService): void {
+    this.reflexes = service;
+    this.fastPath = (input) => service.fastPath(input);
+  }
+
+  /** After a (re)start: turns that were running when the process stopped are marked interrupted;
+   * turns waiting for an approval wait again, and resume when it is decided. */
+  async start(): Promise<{ waiting: PendingApproval[] }> {
+    await mkdir(this.#workspace, { recursive: true });
+    const waiting = await this.approvals.restore();
+    return { waiting };
+  }
+
+  createThread(userId: string, title?: string): Promise<Thread> {
+    return this.#kernel.store.createThread({ id: randomUUID(), userId, title });
+  }
+
+  /** Stores the user's message (committed when this resolves) and starts a turn answering it. */
+  async send(userId: string, threadId: string, text: string, options: { modelOnly?: boolean } = {}): Promise<SendResult> {
+    if (typeof text !== 'string' || text.trim() === '') throw new TitanError('TITAN_E_USAGE', 'the message is empty');
+    if ([...this.#runs.values()].some((r) => r.threadId === threadId)) {
+      throw new TitanError('TITAN_E_USAGE', 'a turn is already running in this thread', { fix: 'wait for it, or interrupt it' });
+    }
+    const turnId = randomUUID();
+    const messageId = randomUUID();
+    // One transaction: the thread is checked to be this user's, the turn opened (pending, then
+    // streaming), the message stored.
+    await this.#kernel.store.request('turns.begin', { userId, threadId, turnId, message: { id: messageId, role: 'user', content: text } });
+    const fastPath = this.fastPath && !options.modelOnly ? this.fastPath : undefined;
+    const run = this.#start(threadId, turnId, 0, undefined, 'streaming', fastPath && (() => fastPath({ threadId, turnId, prompt: text })));
+    run.log.emit({ type: 'turn.started', userMessageId: messageId });
+    return { threadId, turnId, messageId, run };
+  }
+
+  #start(threadId: string, turnId: string, startSeq = 0, decided?: ReadonlyMap<string, Decision>, state?: TurnState, fastPath?: () => Promise<FastResult>): TurnRun {
+    const recorder = this.#traceDir ? new TraceRecorder(turnId) : undefined;
+    const run = new TurnRun(
+      {
+        kernel: this.#kernel, store: this.#kernel.store, identity: this.identity, tools: this.tools, approvals: this.approvals,
+        options: this.#options, cancelTool: this.#cancelTool, decided, fastPath,
+        llm: recorder ? recorder.llm(this.#llm) : this.#llm,
+        invokeTool: recorder ? recorder.tools(this.#invokeTool) : this.#invokeTool,
+      },
+      threadId, turnId, startSeq, state,
+    );
+    this.#runs.set(turnId, run);
+    void run.done.finally(async () => {
+      this.#runs.delete(turnId);
+      if (recorder && this.#traceDir) await recorder.save(this.#traceDir).catch(() => {});
+    });
+    return run;
+  }
+
+  interrupt(turnId: string, by: string): boolean {
+    const run = this.#runs.get(turnId);
+    if (!run) return false;
+    run.interrupt(by);
+    return true;
+  }
+
+  /** Approves or rejects a pending tool call; a turn left waiting by a restart resumes from here. */
+  decide(approvalId: string, decision: 'approved' | 'rejected', by: string, reason?: string): Promise<Decision> {
+    return this.approvals.decide(approvalId, decision, by, reason);
+  }
+
+  /** A decision for a turn that is not running: record it as the tool's answer, then continue the turn. */
+  async #resume(approval: PendingApproval, decision: Decision): Promise<void> {
+    const turn = await this.#kernel.store.request<{ id: string; thread_id: string; state: string }>('turns.get', { id: approval.turn_id });
+    if (turn.state !== 'awaiting_approval' || this.#runs.has(turn.id)) return;
+    const events = await this.#kernel.store.request<Array<{ seq: number }>>('events.list', { turnId: turn.id });
+    const run = this.#start(turn.thread_id, turn.id, events.at(-1)?.seq ?? 0, new Map([[approval.tool_call_id, decision]]));
+    run.log.emit({ type: 'approval.decided', approvalId: approval.id, decision: decision.decision, by: decision.by, reason: decision.reason });
+  }
+
+  running(): TurnRun[] {
+    return [...this.#runs.values()];
+  }
+
+  async close(): Promise<void> {
+    for (const run of this.#runs.values()) run.shutdown();
+    await Promise.allSettled([...this.#runs.values()].map((r) => r.done));
+    this.approvals.close();
+    this.identity.close();
+  }
+}

@@ -1,0 +1,53 @@
+// The tools the model may call: every tool component serving in a slot, described by itself.
+// Descriptions are read once per deployed version (cached by digest), not per turn.
+import type { Kernel } from '../../kernel/kernel.ts';
+import type { ToolSpec } from './llm-types.ts';
+
+/** sideEffects: the tool may change something (its manifest grants more than log, clock, events or read-only files). */
+export type ToolInfo = ToolSpec & { needsApproval: boolean; digest: string; sideEffects: boolean };
+
+const READ_ONLY_CAPABILITIES = new Set(['log', 'clock', 'events']);
+
+function hasSideEffects(capabilities: Record<string, Record<string, unknown>>): boolean {
+  return Object.entries(capabilities).some(([name, grant]) => !READ_ONLY_CAPABILITIES.has(name) && !(name === 'files' && grant.readOnly === true));
+}
+
+type Descriptor = { name: string; description: string; inputSchema: string; needsApproval: boolean };
+
+export class ToolCatalog {
+  readonly #kernel: Kernel;
+  readonly #byDigest = new Map<string, ToolInfo>();
+  /** Tools the owner lets run without asking, and tools the owner wants to be asked about (config),
+   * whatever the tools themselves declare. */
+  readonly #trusted: Set<string>;
+  readonly #guarded: Set<string>;
+
+  constructor(kernel: Kernel, policy: { trusted?: string[]; guarded?: string[] } = {}) {
+    this.#kernel = kernel;
+    this.#trusted = new Set(policy.trusted);
+    this.#guarded = new Set(policy.guarded);
+  }
+
+  async list(): Promise<ToolInfo[]> {
+    const tools: ToolInfo[] = [];
+    for (const component of this.#kernel.components()) {
+      if (component.kind !== 'tool' || !component.digest) continue;
+      let info = this.#byDigest.get(component.digest);
+      if (!info) {
+        const raw = (await this.#kernel.call('tool', component.name, 'describe', [])) as Descriptor;
+        let schema: Record<string, unknown> = { type: 'object' };
+        try {
+          schema = JSON.parse(raw.inputSchema) as Record<string, unknown>;
+        } catch {
+          // a tool with an unreadable schema still gets called with an object
+        }
+        const capabilities = this.#kernel.serving('tool', component.name)?.capabilities ?? {};
+        info = { name: component.name, description: raw.description, schema, needsApproval: raw.needsApproval, digest: component.digest, sideEffects: hasSideEffects(capabilities) };
+        this.#byDigest.set(component.digest, info);
+      }
+      const needsApproval = this.#guarded.has(info.name) || (info.needsApproval && !this.#trusted.has(info.name));
+      tools.push({ ...info, needsApproval });
+    }
+    return tools;
+  }
+}

@@ -1,0 +1,372 @@
+// One turn of the agent loop: the model streams, every piece goes out as an event the moment it
+// exists, tool calls run (as soon as their arguments are complete, before the model's message
+// ends, when piped early execution is on), approvals are asked and waited for, and the loop goes
+// on until the model answers without calling a tool. Everything is persisted as it happens, so a
+// turn cut by an error keeps what it received and leaves the thread usable.
+import { randomUUID } from 'node:crypto';
+import { TitanError } from '../../common/errors.ts';
+import type { Kernel } from '../../kernel/kernel.ts';
+import type { StoreClient, TurnState } from '../../kernel/store-client.ts';
+import type { Approvals, Decision } from './approvals.ts';
+import { TurnEventLog } from './event-log.ts';
+import { assistantContent, toChatMessages, toolContent, unansweredToolCalls } from './history.ts';
+import type { IdentityPrompt } from './identity.ts';
+import type { ChatMessage, ChatRequest, LlmEvent, ToolCall } from './llm-types.ts';
+import type { ToolCatalog, ToolInfo } from './tool-catalog.ts';
+import type { FastResult } from '../reflex/router.ts';
+
+/** What the model stream is doing besides answering (a retry, a failover), told as a status line. */
+export type LlmStatusLine = { type: string } & Record<string, unknown>;
+export type LlmStream = (request: ChatRequest, options: { signal: AbortSignal; purpose: 'chat' | 'background'; onStatus?: (status: LlmStatusLine) => void }) => AsyncIterable<LlmEvent>;
+/** Runs a tool: its name, its input as JSON text, the call id its events carry; answers its output. */
+export type ToolInvoker = (name: string, input: string, callId: string) => Promise<string>;
+
+export type TurnOptions = { model: string; earlyExecution: boolean; maxSteps: number; historyLimit: number };
+
+export type TurnDeps = {
+  kernel: Kernel;
+  store: StoreClient;
+  llm: LlmStream;
+  identity: IdentityPrompt;
+  tools: ToolCatalog;
+  approvals: Approvals;
+  options: TurnOptions;
+  /** Stops a running tool call (kills its process); a no-op for calls that have nothing to stop. */
+  cancelTool(callId: string): void;
+  /** Decisions taken while the turn was not running (after a restart), by tool call id. */
+  decided?: ReadonlyMap<string, Decision>;
+  /** How tools run: the kernel's components, or a recorded trace being replayed. */
+  invokeTool: ToolInvoker;
+  /** Asked before the model on a new turn: a reflex's or the shadow cache's answer, if one fits. */
+  fastPath?: () => Promise<FastResult>;
+};
+
+/** 'suspended': the kernel stopped while the turn waited for an approval; it resumes on the decision. */
+export type TurnOutcome = { state: Extract<TurnState, 'completed' | 'failed' | 'interrupted'> | 'suspended'; text: string; error?: TitanError };
+
+type ToolResult = { ok: boolean; content: string };
+
+export class TurnRun {
+  readonly threadId: string;
+  readonly turnId: string;
+  readonly log: TurnEventLog;
+  readonly done: Promise<TurnOutcome>;
+  readonly #deps: TurnDeps;
+  readonly #abort = new AbortController();
+  readonly #running = new Set<string>();
+  #state: TurnState = 'pending';
+  #interruptedBy: string | undefined;
+  #suspended = false;
+  readonly #knownState: TurnState | undefined;
+  /** Set once an approval request is persisted, until its decision arrives. */
+  #waitingForApproval = false;
+  /** Everything the model said in this turn, and what it said in the step now streaming. */
+  #text = '';
+  #stepText = '';
+  #usage: { input_tokens: number; output_tokens: number } | undefined;
+  #stopReason = 'end_turn';
+
+  /** `state`: the turn's stored state when the caller knows it (a new turn is pending); else it is read. */
+  constructor(deps: TurnDeps, threadId: string, turnId: string, startSeq = 0, state?: TurnState) {
+    this.#deps = deps;
+    this.threadId = threadId;
+    this.turnId = turnId;
+    this.log = new TurnEventLog(deps.store, deps.kernel.bus, threadId, turnId, startSeq);
+    this.#knownState = state;
+    this.done = Promise.resolve().then(() => this.#run());
+  }
+
+  get state(): TurnState {
+    return this.#state;
+  }
+
+  /** The kernel is stopping: a turn waiting for approval stays waiting (its approval persists and
+   * resumes it after a restart); any other turn is interrupted. */
+  shutdown(): void {
+    if (this.#waitingForApproval) {
+      this.#suspended = true;
+      this.#abort.abort(new TitanError('TITAN_E_SHUTTING_DOWN', 'the kernel is stopping'));
+      return;
+    }
+    this.interrupt('shutdown');
+  }
+
+  /** Stops the model's stream and the running tools; the turn ends as interrupted. */
+  interrupt(by: string): void {
+    if (this.#interruptedBy) return;
+    this.#interruptedBy = by;
+    this.#abort.abort(new TitanError('TITAN_E_INTERRUPTED', `interrupted by ${by}`));
+    for (const callId of this.#running) this.#deps.cancelTool(callId);
+  }
+
+  async #to(state: TurnState, error?: string): Promise<void> {
+    if (this.#state === state) return;
+    await this.#deps.store.transitionTurn(this.turnId, state, error);
+    this.#state = state;
+  }
+
+  async #run(): Promise<TurnOutcome> {
+    const { options } = this.#deps;
+    try {
+      this.#state = this.#knownState ?? (await this.#deps.store.request<{ state: TurnState }>('turns.get', { id: this.turnId })).state;
+      await this.#to('streaming');
+      if (this.#deps.fastPath && (await this.#answerFast(this.#deps.fastPath))) return { state: 'completed', text: this.#text };
+      for (let step = 0; step < options.maxSteps; step++) {
+        const history = await this.#history();
+        const open = unansweredToolCalls(history);
+        if (open.length > 0) {
+          await this.#answer(open);
+          continue;
+        }
+        const calls = await this.#modelStep(history);
+        if (calls.length === 0) return await this.#finish();
+      }
+      throw new TitanError('TITAN_E_PROVIDER_BAD_REQUEST', `the model kept calling tools for ${options.maxSteps} steps; the turn was stopped`);
+    } catch (error) {
+      if (this.#suspended) return { state: 'suspended', text: this.#text };
+      return this.#fail(error);
+    } finally {
+      await this.log.flush();
+    }
+  }
+
+  /** The fast path (reflexes, then the shadow cache); false: the model answers, as always. */
+  async #answerFast(fastPath: () => Promise<FastResult>): Promise<boolean> {
+    let result: FastResult;
+    try {
+      result = await fastPath();
+    } catch (error) {
+      this.log.emit({ type: 'status', message: `the fast path failed (${(error as Error)?.message}); the model answers` });
+      return false;
+    }
+    for (const note of result.notes) this.log.emit({ type: 'status', message: note });
+    const answer = result.answer;
+    if (!answer) return false;
+    this.log.emit({ type: 'answer.source', source: answer.source, marker: answer.marker, reflex: answer.reflex });
+    this.#text = answer.text;
+    this.log.emit({ type: 'text', text: answer.text });
+    // One transaction: the answer, marked with its source, and the turn completed.
+    await this.#deps.store.request('reflexes.answer', { threadId: this.threadId, turnId: this.turnId, message: { id: `${this.turnId}:${answer.source}`, content: answer.text, source: answer.marker } });
+    this.#state = 'completed';
+    this.log.emit({ type: 'turn.completed', stopReason: 'end_turn', from: answer.source });
+    return true;
+  }
+
+  async #history(): Promise<ChatMessage[]> {
+    const rows = await this.#deps.store.listMessages(this.threadId, this.#deps.options.historyLimit);
+    return [{ role: 'system', content: await this.#deps.identity.get() }, ...toChatMessages(rows)];
+  }
+
+  /** Streams one model answer; tool calls start while it streams when early execution is on. */
+  async #modelStep(history: ChatMessage[]): Promise<ToolCall[]> {
+    const tools = await this.#deps.tools.list();
+    const byName = new Map(tools.map((t) => [t.name, t]));
+    const drafts = new Map<number, { id: string; name: string; args: string; started?: Promise<ToolResult> }>();
+    this.#stepText = '';
+    let chain: Promise<unknown> = Promise.resolve();
+    // Tool calls run one after another, in order; "early" means as soon as its arguments are whole.
+    const start = (draft: { id: string; name: string; args: string; started?: Promise<ToolResult> }, early: boolean) => {
+      const run = chain.then(() => this.#execute({ id: draft.id, name: draft.name, arguments: draft.args }, byName.get(draft.name), early));
+      // Awaited later (after the model's message is stored); marked handled now so a shutdown
+      // while it waits is not reported as an unhandled rejection.
+      run.catch(() => {});
+      chain = run;
+      draft.started = run;
+    };
+
+    const request: ChatRequest = { model: this.#deps.options.model, messages: history, tools: tools.map(({ name, description, schema }) => ({ name, description, schema })) };
+    let stopReason = 'end_turn';
+    const onStatus = (status: LlmStatusLine) => {
+      const message = statusMessage(status);
+      if (message) this.log.emit({ type: 'status', message });
+    };
+    for await (const event of this.#deps.llm(request, { signal: this.#abort.signal, purpose: 'chat', onStatus })) {
+      if (event.type === 'text') {
+        this.#text += event.text;
+        this.#stepText += event.text;
+        this.log.emit({ type: 'text', text: event.text });
+      } else if (event.type === 'tool_call') {
+        let draft = drafts.get(event.index);
+        if (!draft) drafts.set(event.index, (draft = { id: event.id ?? `call_${randomUUID()}`, name: event.name ?? '', args: '' }));
+        if (event.name && !draft.name) draft.name = event.name;
+        draft.args += event.arguments_delta;
+        this.log.emit({ type: 'tool.draft', index: event.index, name: draft.name, arguments: draft.args });
+        if (this.#deps.options.earlyExecution && !draft.started && isCompleteJson(draft.args)) start(draft, true);
+      } else if (event.type === 'usage') {
+        this.#usage = { input_tokens: event.input_tokens, output_tokens: event.output_tokens };
+      } else if (event.type === 'stop') {
+        stopReason = event.reason;
+      } else if (event.type === 'error') {
+        throw new TitanError('TITAN_E_PROVIDER_STREAM', `${event.code}: ${event.message}`);
+      }
+    }
+    this.#stopReason = stopReason;
+    const text = this.#stepText;
+    this.#stepText = '';
+    const calls = [...drafts.entries()].sort(([a], [b]) => a - b).map(([, d]) => d);
+    // A fresh id per answer: a turn resumed after a restart counts its steps from 0 again.
+    await this.#deps.store.appendMessages(this.threadId, [{
+      id: `${this.turnId}:${randomUUID()}`, role: 'assistant', turnId: this.turnId,
+      content: assistantContent(text, calls.map((d) => ({ id: d.id, name: d.name, arguments: d.args }))),
+    }]);
+    for (const draft of calls) if (!draft.started) start(draft, false);
+    await this.#storeResults(calls.map((d) => ({ call: { id: d.id, name: d.name, arguments: d.args }, result: d.started! })));
+    return calls.map((d) => ({ id: d.id, name: d.name, arguments: d.args }));
+  }
+
+  /** Tool calls left without a result (a turn resumed after a restart): run them now, in order. */
+  async #answer(open: ToolCall[]): Promise<void> {
+    const tools = new Map((await this.#deps.tools.list()).map((t) => [t.name, t]));
+    const results: Array<{ call: ToolCall; result: Promise<ToolResult> }> = [];
+    for (const call of open) {
+      const result = this.#execute(call, tools.get(call.name), false);
+      await result;
+      results.push({ call, result });
+    }
+    await this.#storeResults(results);
+  }
+
+  async #storeResults(results: Array<{ call: ToolCall; result: Promise<ToolResult> }>): Promise<void> {
+    for (const { call, result } of results) {
+      const { content } = await result;
+      await this.#deps.store.appendMessages(this.threadId, [{ id: `${this.turnId}:${call.id}:result`, role: 'tool', turnId: this.turnId, content: toolContent(call.id, call.name, content) }]);
+    }
+  }
+
+  /** Runs one tool call through approval and the kernel; every failure becomes a result the model reads. */
+  async #execute(call: ToolCall, tool: ToolInfo | undefined, early: boolean): Promise<ToolResult> {
+    const failed = (code: string, message: string): ToolResult => {
+      this.log.emit({ type: 'tool.completed', callId: call.id, name: call.name, ok: false, error: { code, message } });
+      return { ok: false, content: JSON.stringify({ error: { code, message } }) };
+    };
+    if (this.#abort.signal.aborted) return failed('TITAN_E_INTERRUPTED', 'the turn was interrupted before this tool ran');
+    if (!tool) return failed('TITAN_E_TOOL_UNKNOWN', `there is no tool named "${call.name}"`);
+    let args: unknown;
+    try {
+      args = JSON.parse(call.arguments || '{}');
+    } catch {
+      return failed('TITAN_E_TOOL_ARGUMENTS', `the arguments of ${call.name} are not valid JSON: ${call.arguments.slice(0, 200)}`);
+    }
+    await this.#deps.store.request('toolCalls.upsert', { id: call.id, turnId: this.turnId, tool: call.name, arguments: call.arguments, status: tool.needsApproval ? 'awaiting_approval' : 'running' });
+    if (tool.needsApproval) {
+      const verdict = await this.#approve(call, args);
+      if (verdict) {
+        await this.#deps.store.request('toolCalls.upsert', { id: call.id, turnId: this.turnId, tool: call.name, arguments: call.arguments, status: 'rejected', error: verdict, finishedAt: Date.now() });
+        return failed('TITAN_E_APPROVAL_REJECTED', verdict);
+      }
+    }
+    return this.#invoke(call, args, early, failed);
+  }
+
+  /** Asks for approval; returns why the call may not run, or undefined when approved. */
+  async #approve(call: ToolCall, args: unknown): Promise<string | undefined> {
+    const prior = this.#deps.decided?.get(call.id);
+    if (prior) return verdictOf(prior);
+    const request = await this.#deps.approvals.request({ turnId: this.turnId, callId: call.id, name: call.name, arguments: args });
+    this.#waitingForApproval = true;
+    this.log.emit({ type: 'approval.needed', approvalId: request.id, callId: call.id, name: call.name, arguments: args, expiresAt: request.expiresAt });
+    await this.log.flush();
+    // An interrupt rejects the call; a shutdown leaves the approval pending for after the restart.
+    const stopped = new Promise<never>((_, reject) => {
+      const onAbort = () => {
+        if (!this.#suspended) void this.#deps.approvals.decide(request.id, 'rejected', this.#interruptedBy ?? 'titan', 'the turn was interrupted').catch(() => {});
+        reject(this.#abort.signal.reason);
+      };
+      if (this.#abort.signal.aborted) onAbort();
+      else this.#abort.signal.addEventListener('abort', onAbort, { once: true });
+    });
+    stopped.catch(() => {});
+    await this.#to('awaiting_approval');
+    const decision = await Promise.race([request.decision, stopped]);
+    this.#waitingForApproval = false;
+    this.log.emit({ type: 'approval.decided', approvalId: request.id, decision: decision.decision, by: decision.by, reason: decision.reason });
+    if (this.#abort.signal.aborted) return 'the turn was interrupted';
+    await this.#to('streaming');
+    return verdictOf(decision);
+  }
+
+  async #invoke(call: ToolCall, args: unknown, early: boolean, failed: (code: string, message: string) => ToolResult): Promise<ToolResult> {
+    const bus = this.#deps.kernel.bus;
+    // Model-given call ids repeat across threads; the kernel-level id names this turn's call only.
+    const kernelCallId = `${this.turnId}/${call.id}`;
+    this.log.emit({ type: 'tool.started', callId: call.id, name: call.name, arguments: args, early });
+    const off = bus.on('component.event', (event) => {
+      if (event.callId === kernelCallId) this.log.emit({ type: 'tool.output', callId: call.id, stream: event.kind, text: event.data });
+    });
+    this.#running.add(kernelCallId);
+    try {
+      const output = await this.#deps.invokeTool(call.name, JSON.stringify(args), kernelCallId);
+      let result: unknown = output;
+      try {
+        result = JSON.parse(output);
+      } catch {
+        // a tool may answer plain text
+      }
+      await this.#deps.store.request('toolCalls.upsert', { id: call.id, turnId: this.turnId, tool: call.name, arguments: call.arguments, status: 'completed', result: output, finishedAt: Date.now() });
+      this.log.emit({ type: 'tool.completed', callId: call.id, name: call.name, ok: true, result });
+      return { ok: true, content: output };
+    } catch (error) {
+      const titan = error instanceof TitanError ? error : new TitanError('TITAN_E_COMPONENT_TRAP', String((error as Error)?.message ?? error));
+      await this.#deps.store.request('toolCalls.upsert', { id: call.id, turnId: this.turnId, tool: call.name, arguments: call.arguments, status: 'failed', error: titan.message, finishedAt: Date.now() }).catch(() => {});
+      return failed(titan.code, titan.message);
+    } finally {
+      off();
+      this.#running.delete(kernelCallId);
+    }
+  }
+
+  async #finish(): Promise<TurnOutcome> {
+    await this.#to('completed');
+    this.log.emit({ type: 'turn.completed', stopReason: this.#stopReason, usage: this.#usage, from: 'model' });
+    return { state: 'completed', text: this.#text };
+  }
+
+  async #fail(error: unknown): Promise<TurnOutcome> {
+    const titan = error instanceof TitanError ? error : new TitanError('TITAN_E_PROVIDER_STREAM', String((error as Error)?.message ?? error));
+    if (this.#interruptedBy) {
+      await this.#keepPartialText();
+      await this.#to('interrupted').catch(() => {});
+      this.log.emit({ type: 'turn.interrupted', by: this.#interruptedBy });
+      return { state: 'interrupted', text: this.#text, error: titan };
+    }
+    this.log.emit({ type: 'error', code: titan.code, message: titan.message, fix: titan.fix });
+    await this.#keepPartialText();
+    await this.#to('failed', `${titan.code}: ${titan.message}`).catch(() => {});
+    this.log.emit({ type: 'turn.failed', code: titan.code, message: titan.message });
+    return { state: 'failed', text: this.#text, error: titan };
+  }
+
+  /** What the model said before a failure stays in the thread, marked as cut. */
+  async #keepPartialText(): Promise<void> {
+    if (!this.#stepText) return;
+    await this.#deps.store.appendMessages(this.threadId, [{ id: `${this.turnId}:partial`, role: 'assistant', turnId: this.turnId, content: `${this.#stepText.trimEnd()} [cut off]` }]).catch(() => {});
+  }
+}
+
+/** Retries and failovers as the user reads them; first attempts say nothing. */
+function statusMessage(status: LlmStatusLine): string | undefined {
+  const error = status.error as { code?: string; message?: string } | undefined;
+  const why = error ? ` (${error.code ?? ''}${error.message ? `: ${error.message}` : ''})` : '';
+  if (status.type === 'retry') return `retrying ${String(status.provider)} in ${Math.round(Number(status.delayMs))} ms${why}`;
+  if (status.type === 'failover') return `${String(status.from)} failed${why}; trying ${String(status.to)}`;
+  return undefined;
+}
+
+function verdictOf(decision: Decision): string | undefined {
+  if (decision.decision === 'approved') return undefined;
+  return decision.decision === 'expired'
+    ? `the approval expired: ${decision.reason ?? 'no decision in time'}`
+    : `the user rejected this call${decision.reason ? `: ${decision.reason}` : ''}`;
+}
+
+/** True once the streamed arguments are a whole JSON object (nothing valid can follow its brace). */
+export function isCompleteJson(text: string): boolean {
+  const trimmed = text.trim();
+  if (!trimmed.startsWith('{') || !trimmed.endsWith('}')) return false;
+  try {
+    JSON.parse(trimmed);
+    return true;
+  } catch {
+    return false;
+  }
+}

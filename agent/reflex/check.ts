@@ -1,0 +1,45 @@
+// The background check of a reflex answer against the model: the model answers the same prompt
+// on its own (background purpose, tools that change nothing only), and the two agree when every
+// value the reflex put into its answer (slot and tool-result values: the words that are not the
+// template's literal text) also appears in the model's answer.
+import { words, type ReflexSpec } from '../../components/reflexes/runtime.js';
+import type { ChatMessage, ToolCall } from '../loop/llm-types.ts';
+import type { ToolInfo } from '../loop/tool-catalog.ts';
+import type { LlmStream } from '../loop/turn.ts';
+
+const MAX_STEPS = 4;
+
+/** The model's own answer to a prompt, or undefined when it would need a tool that changes things. */
+export async function askModel(llm: LlmStream, tools: ToolInfo[], invoke: (name: string, input: string) => Promise<string>, prompt: string): Promise<string | undefined> {
+  const safe = tools.filter((t) => !t.needsApproval && !t.sideEffects);
+  const messages: ChatMessage[] = [{ role: 'user', content: prompt }];
+  let answer = '';
+  for (let step = 0; step < MAX_STEPS; step++) {
+    let text = '';
+    const calls = new Map<number, ToolCall>();
+    for await (const event of llm({ model: '', messages, tools: safe.map(({ name, description, schema }) => ({ name, description, schema })) }, { signal: new AbortController().signal, purpose: 'background' })) {
+      if (event.type === 'text') text += event.text;
+      else if (event.type === 'tool_call') {
+        const call = calls.get(event.index) ?? { id: event.id ?? `check_${event.index}`, name: event.name ?? '', arguments: '' };
+        if (event.name && !call.name) call.name = event.name;
+        call.arguments += event.arguments_delta;
+        calls.set(event.index, call);
+      } else if (event.type === 'error') throw new Error(`${event.code}: ${event.message}`);
+    }
+    answer += text;
+    if (calls.size === 0) return answer;
+    if ([...calls.values()].some((c) => !safe.some((t) => t.name === c.name))) return undefined;
+    messages.push({ role: 'assistant', content: text, tool_calls: [...calls.values()] });
+    for (const call of calls.values()) {
+      const output = await invoke(call.name, call.arguments || '{}').catch((error: unknown) => JSON.stringify({ error: (error as Error).message }));
+      messages.push({ role: 'tool', content: output, tool_call_id: call.id, name: call.name });
+    }
+  }
+  return undefined;
+}
+
+export function agrees(spec: ReflexSpec, reflexAnswer: string, modelAnswer: string): boolean {
+  const literal = new Set(spec.answer.flatMap((part) => ('text' in part ? words(part.text).map((t) => t.w) : [])));
+  const model = new Set(words(modelAnswer).map((t) => t.w));
+  return words(reflexAnswer).every((t) => literal.has(t.w) || model.has(t.w));
+}

@@ -1,0 +1,133 @@
+// From a mined pattern to a serving reflex: the compile pipeline the reflex service runs in the
+// background (generate, build, publish, guard, patch, deploy), and the names and versions it gives.
+import { randomUUID } from 'node:crypto';
+import type { ReflexSpec } from '../../components/reflexes/runtime.js';
+import type { ToolCatalog } from '../loop/tool-catalog.ts';
+import type { Kernel } from '../../kernel/kernel.ts';
+import type { TitanError } from '../../common/errors.ts';
+import { compileReflex } from './compiler.ts';
+import { guardReflex } from './guard.ts';
+import type { MinedPattern, ObservedTurn } from './miner.ts';
+import type { ReflexRecord } from './records.ts';
+import type { ToolReplay } from './tool-replay.ts';
+
+/** What the pipeline needs from the service that runs it. */
+export type PipelineDeps = {
+  kernel: Kernel;
+  tools?: ToolCatalog;
+  /** The guest source of a spec; default the compiler's generator. */
+  generate?: (spec: ReflexSpec) => Promise<string>;
+  replay: ToolReplay;
+  save(record: ReflexRecord): Promise<void>;
+  log(level: 'info' | 'warn', message: string): void;
+  /** A reflex started serving, this many ms after its pattern became eligible. */
+  serving(record: ReflexRecord, ms: number): void;
+};
+
+/**
+ * A mined pattern to a serving reflex: generated, built, published, guarded, proposed as a patch
+ * (approved by policy when reflexAutoApprove is on) and deployed. Whatever fails is discarded with
+ * its reason; a recompile that fails leaves the serving version as it was.
+ */
+export async function compilePattern(deps: PipelineDeps, pattern: MinedPattern, sources: ObservedTurn[], existing: ReflexRecord | undefined, eligibleAt: number): Promise<void> {
+  const name = existing?.name ?? reflexName(pattern);
+  const version = nextVersion(existing?.version ?? null);
+  const spec: ReflexSpec = { ...pattern.spec, name, description: describe(pattern) };
+  const record: ReflexRecord = existing ?? {
+    id: randomUUID(), name, version: null, state: 'building', description: spec.description, example: sources[0]?.prompt ?? '', slots: spec.slots,
+    spec, component: null, provenance: [], reason: null, tools: {}, centroid: [], hits: 0, misses: 0, rejections: 0, suspensions: 0,
+    modelCallsAvoided: 0, createdAt: Date.now(), updatedAt: Date.now(),
+  };
+  const wasServing = existing?.state === 'serving';
+  const discard = async (why: string) => {
+    deps.log('warn', `reflex ${name}@${version} discarded: ${why}`);
+    // A recompile that failed leaves the serving version as it was.
+    if (wasServing) return;
+    Object.assign(record, { state: 'discarded', reason: why, spec, version, provenance: spec.provenance.turns });
+    await deps.save(record);
+  };
+  for (const tool of pattern.tools) {
+    const info = (await deps.tools?.list())?.find((t) => t.name === tool);
+    if (info?.needsApproval) return discard(`it would call ${tool}, which needs approval`);
+  }
+  if (!wasServing) {
+    Object.assign(record, { state: 'building', spec, description: spec.description, slots: spec.slots, provenance: spec.provenance.turns, centroid: [...pattern.centroid] });
+    await deps.save(record);
+  }
+  let compiled;
+  try {
+    const source = deps.generate ? await deps.generate(spec) : undefined;
+    compiled = await compileReflex(deps.kernel, spec, version, { timeoutMs: deps.kernel.config.reflexTimeoutMs, source });
+  } catch (error) {
+    const titan = error as TitanError;
+    return discard(`${titan.code ?? 'TITAN_E_BUILD_FAILED'}: ${titan.message}`);
+  }
+  const probe = await deps.kernel.createDeployment(compiled.manifest);
+  let report;
+  try {
+    report = await guardReflex(probe, spec, sources, deps.kernel.config.reflexThreshold, (callId, results) => deps.replay.add(callId, results));
+  } finally {
+    await probe.close();
+  }
+  if (!report.ok) {
+    await deps.kernel.registry.yank({ kind: 'reflex', name, version }, `precision guard: ${report.reasons[0]}`).catch(() => {});
+    return discard(`precision guard: ${report.reasons.slice(0, 3).join('; ')}`);
+  }
+  deps.log('info', `reflex ${name}@${version} passed its guard: ${report.reproduced} answers reproduced, ${report.refused}/${report.nearMisses.length} near misses refused`);
+  Object.assign(record, { spec, version, component: `reflex/${name}@${version}`, tools: toolDigests(deps.kernel, spec), description: spec.description, provenance: spec.provenance.turns, centroid: [...pattern.centroid] });
+  const patch = await deps.kernel.proposePatch({ kind: 'reflex', name, range: version }, { by: 'reflex-compiler', why: `compiled from ${sources.length} turns` });
+  let state = patch.state;
+  if (state === 'proposed' && deps.kernel.config.reflexAutoApprove) {
+    state = (await deps.kernel.approvePatch(patch.id, { by: 'policy', why: 'reflexAutoApprove is on and the precision guard passed' })).state;
+  }
+  if (state !== 'approved') {
+    if (!wasServing) record.state = 'awaiting_approval';
+    record.reason = `patch ${patch.id.slice(0, 8)} waits for approval (titan kernel approve ${patch.id.slice(0, 8)})`;
+    await deps.save(record);
+    return;
+  }
+  await deployReflex(deps, record, patch.id, eligibleAt);
+}
+
+/** Deploys an approved reflex patch; a failed deploy discards the reflex with the reason. */
+export async function deployReflex(deps: PipelineDeps, record: ReflexRecord, patchId: string, eligibleAt?: number): Promise<void> {
+  try {
+    await deps.kernel.deployPatch(patchId, { by: 'reflex-compiler', why: 'precision guard passed' });
+  } catch (error) {
+    record.state = 'discarded';
+    record.reason = `deploy failed: ${(error as Error).message}`;
+    await deps.save(record);
+    return;
+  }
+  record.state = 'serving';
+  record.reason = null;
+  await deps.save(record);
+  deps.serving(record, eligibleAt === undefined ? 0 : performance.now() - eligibleAt);
+}
+
+/** The digests of the tools a spec calls, as they serve now: a new version of one suspends the reflex. */
+export function toolDigests(kernel: Kernel, spec: ReflexSpec): Record<string, string> {
+  const digests: Record<string, string> = {};
+  for (const call of spec.calls) {
+    const digest = kernel.serving('tool', call.tool)?.digest;
+    if (digest) digests[call.tool] = digest;
+  }
+  return digests;
+}
+
+function reflexName(pattern: MinedPattern): string {
+  const words = pattern.spec.core.filter((w) => /^[a-z0-9]+$/.test(w)).slice(0, 3).join('-') || 'reflex';
+  return `reflex-${words}-${pattern.key.slice(0, 6)}`.slice(0, 60);
+}
+
+function nextVersion(current: string | null): string {
+  if (!current) return '1.0.0';
+  const [major, minor] = current.split('.').map(Number);
+  return `${major}.${minor + 1}.0`;
+}
+
+function describe(pattern: MinedPattern): string {
+  const example = pattern.spec.examples[0]?.prompt ?? '';
+  const tools = pattern.tools.length ? ` with ${pattern.tools.join(', ')}` : '';
+  return `Answers requests like "${example}"${tools}; compiled from ${pattern.spec.provenance.turns.length} turns.`;
+}

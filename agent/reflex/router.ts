@@ -1,0 +1,72 @@
+// The fast path of a turn, before the model: the deployed reflexes first (a reflex is asked only
+// when the prompt holds every core word of its pattern, a check of microseconds), above the
+// confidence threshold the best one executes in its worker; then the shadow cache. A reflex that
+// throws or passes its time limit is a miss, and the model answers.
+//
+// match is pure and deterministic: a reflex component is the runtime (components/reflexes/
+// runtime.js) plus its spec, and the same runtime runs the same spec here, on the host, in about
+// 20 µs instead of a worker round trip of about 0.5 ms. Only while the slot serves exactly the
+// record's version; otherwise (a newer version compiled but not yet deployed) the component's
+// own match is asked. execute, which calls tools, always runs in the isolated component.
+import { createReflex, words, type ReflexExport } from '../../components/reflexes/runtime.js';
+import type { Kernel } from '../../kernel/kernel.ts';
+import type { ReflexRecord } from './records.ts';
+
+export type FastAnswer = {
+  source: 'reflex' | 'shadow';
+  text: string;
+  /** reflex/<name>@<version> or shadow; stored with the message. */
+  marker: string;
+  reflex?: { name: string; version: string; confidence: number };
+};
+
+/** What the fast path tells the turn: an answer, and lines saying why a reflex did not answer. */
+export type FastResult = { answer?: FastAnswer; notes: string[] };
+
+export type RouteOutcome =
+  | { kind: 'hit'; record: ReflexRecord; text: string; confidence: number }
+  | { kind: 'miss'; record: ReflexRecord; why: string }
+  | { kind: 'none' };
+
+type Match = { confidence: number; slotsJson: string } | null | undefined;
+
+const matchers = new Map<string, ReflexExport>();
+
+function hostMatcher(kernel: Kernel, record: ReflexRecord): ReflexExport | undefined {
+  if (kernel.serving('reflex', record.name)?.version !== record.version) return undefined;
+  const key = `${record.name}@${record.version}`;
+  let matcher = matchers.get(key);
+  if (!matcher) {
+    // Tools are never called through this copy: only its match is used.
+    matcher = createReflex(record.spec, () => {
+      throw new Error('the host-side copy of a reflex only matches');
+    });
+    matchers.set(key, matcher);
+  }
+  return matcher;
+}
+
+/** The serving reflexes' best answer to a prompt, or why the one that matched failed. */
+export async function askReflexes(kernel: Kernel, serving: ReflexRecord[], prompt: string, threshold: number): Promise<RouteOutcome> {
+  if (serving.length === 0) return { kind: 'none' };
+  const present = new Set(words(prompt).map((t) => t.w));
+  const candidates = serving.filter((r) => r.spec.core.every((w) => present.has(w)));
+  let best: { record: ReflexRecord; match: NonNullable<Match> } | undefined;
+  for (const record of candidates) {
+    let match: Match;
+    try {
+      const matcher = hostMatcher(kernel, record);
+      match = matcher ? matcher.match(prompt) : ((await kernel.call('reflex', record.name, 'match', [prompt])) as Match);
+    } catch (error) {
+      return { kind: 'miss', record, why: `match failed: ${(error as Error).message}` };
+    }
+    if (match && match.confidence >= threshold && (!best || match.confidence > best.match.confidence)) best = { record, match };
+  }
+  if (!best) return { kind: 'none' };
+  try {
+    const text = (await kernel.call('reflex', best.record.name, 'execute', [best.match.slotsJson])) as string;
+    return { kind: 'hit', record: best.record, text, confidence: best.match.confidence };
+  } catch (error) {
+    return { kind: 'miss', record: best.record, why: (error as Error).message };
+  }
+}
