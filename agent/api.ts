@@ -10,3 +10,8 @@ export { reflexControlRoutes, reflexSummary, reflexDetail } from './reflex/contr
 export type { ReflexService } from './reflex/service.ts';
 export type { ReflexRecord, ReflexState } from './reflex/records.ts';
 export { pairingControlRoutes } from './pairing.ts';
+export type { AgentPorts, ReflexBuildOffload, ReflexFiles, EmbeddingBatchPort } from './ports.ts';
+// What the mesh needs to build reflexes and embed text for other nodes.
+export { REFLEX_WORLD, buildInWorker } from './reflex/compiler.ts';
+export { EmbedderSwitched, localEmbedder, normalise, type Embedder, type Vector } from './reflex/embedder.ts';
+export { offerEmbeddings } from './reflex/start.ts';

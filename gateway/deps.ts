@@ -3,6 +3,7 @@
 import type { Router } from '@koa/router';
 import type { Kernel, KernelConfig } from '../kernel/api.ts';
 import type { Agent, Llm } from '../agent/api.ts';
+import type { Mesh } from '../mesh/mesh.ts';
 import type { AuthState } from './auth.ts';
 import type { ChannelRuntime } from './channels/runtime.ts';
 import type { EventFeed } from './event-feed.ts';
@@ -12,6 +13,9 @@ import type { OriginPolicy } from './origin.ts';
 import type { TokenStore } from './tokens.ts';
 
 export type GatewaySettings = Pick<KernelConfig, 'corsOrigins' | 'allowedOrigins' | 'rateLimitPerMinute' | 'maxBodyBytes'>;
+
+/** The mesh as the gateway shows and steers it (/api/mesh, /metrics); handed in at start when one runs. */
+export type MeshView = Pick<Mesh, 'status' | 'peers' | 'allow' | 'deny' | 'roundTrips'>;
 
 /** Open streams (SSE responses, WebSockets): closed with the gateway. */
 export type StreamSet = Set<{ close(): void }>;
@@ -31,6 +35,8 @@ export type GatewayDeps = {
   starting?: Promise<unknown>;
   /** The messaging channels' webhooks (/channels/<name>/webhook), when channels run. */
   channels?: ChannelRuntime;
+  /** The mesh running beside the kernel, if any. */
+  mesh?: MeshView;
 };
 
 export type GatewayState = AuthState;

@@ -2,9 +2,9 @@
 // turns by outcome, tool latency from the turn events, component instances in use, swaps, errors
 // by code, HTTP requests, and the default process metrics.
 import client from 'prom-client';
-import { meshOf } from '../mesh/running.ts';
 import type { Kernel } from '../kernel/api.ts';
 import type { ReflexService, TurnEvent } from '../agent/api.ts';
+import type { MeshView } from './deps.ts';
 
 const TURN_OUTCOMES: Record<string, string> = { 'turn.completed': 'completed', 'turn.failed': 'failed', 'turn.interrupted': 'interrupted' };
 const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
@@ -25,7 +25,7 @@ export class GatewayMetrics {
   readonly #fastAnswers: client.Counter<'source' | 'reflex'>;
   #reflexes: ReflexService | undefined;
 
-  constructor(kernel: Kernel, streams: () => number) {
+  constructor(kernel: Kernel, streams: () => number, mesh?: MeshView) {
     const registers = [this.registry];
     client.collectDefaultMetrics({ register: this.registry });
     this.#turns = new client.Counter({ name: 'titan_turns_total', help: 'Turns that ended, by outcome', labelNames: ['outcome'], registers });
@@ -76,13 +76,12 @@ export class GatewayMetrics {
     });
     new client.Gauge({ name: 'titan_event_streams', help: 'Open SSE and WebSocket thread subscriptions', registers, collect() { this.set(streams()); } });
     // The mesh, when this kernel runs one: read at each scrape; round trips observed as they happen.
-    const mesh = meshOf(kernel);
-    new client.Gauge({ name: 'titan_mesh_peers', help: 'Mesh peers heard from within the last three heartbeats', registers, collect() { this.set(meshOf(kernel)?.peers().length ?? 0); } });
+    new client.Gauge({ name: 'titan_mesh_peers', help: 'Mesh peers heard from within the last three heartbeats', registers, collect() { this.set(mesh?.peers().length ?? 0); } });
     new client.Counter({
       name: 'titan_mesh_tasks_total', help: 'Mesh tasks: sent to peers, received from peers, run here, fallbacks (run here after a peer timed out or the waiters were full), re-sent after a peer was lost, duplicates suppressed',
       labelNames: ['event'], registers,
       collect() {
-        const tasks = meshOf(kernel)?.status().tasks;
+        const tasks = mesh?.status().tasks;
         this.reset();
         if (!tasks) return;
         for (const [event, value] of Object.entries({ sent: tasks.sent, received: tasks.received, local: tasks.localRuns, fallback: tasks.fallbacks, redispatched: tasks.redispatched, duplicate_suppressed: tasks.duplicatesSuppressed, timed_out: tasks.timedOut })) this.inc({ event }, value);
@@ -92,7 +91,7 @@ export class GatewayMetrics {
       name: 'titan_mesh_tasks_by_type_total', help: 'Mesh tasks by type (tool-call, reflex-compile): sent to peers, executed here for peers',
       labelNames: ['type', 'event'], registers,
       collect() {
-        const byType = meshOf(kernel)?.status().tasksByType;
+        const byType = mesh?.status().tasksByType;
         this.reset();
         if (!byType) return;
         for (const [type, counts] of Object.entries(byType)) {
@@ -105,7 +104,7 @@ export class GatewayMetrics {
       name: 'titan_mesh_reflex_builds_total', help: 'Reflex builds: offered to a peer, built by a peer (verified and published here), built here, fallbacks after a peer failed, peer answers rejected, built here for peers, peer requests refused',
       labelNames: ['event'], registers,
       collect() {
-        const builds = meshOf(kernel)?.status().reflexBuilds;
+        const builds = mesh?.status().reflexBuilds;
         this.reset();
         if (!builds) return;
         for (const [event, value] of Object.entries({ offered: builds.offered, built_by_peer: builds.builtByPeers, built_here: builds.builtHere, fallback: builds.fallbacks, rejected: builds.rejected, built_for_peer: builds.builtForPeers, refused: builds.refused })) this.inc({ event }, value);
@@ -115,7 +114,7 @@ export class GatewayMetrics {
       name: 'titan_mesh_embedding_batches_total', help: 'Embedding batches: offered to a peer, embedded by a peer (checked here), embedded here, fallbacks after a peer failed, peer answers rejected, embedded here for peers, peer requests refused',
       labelNames: ['event'], registers,
       collect() {
-        const batches = meshOf(kernel)?.status().embeddingBatches;
+        const batches = mesh?.status().embeddingBatches;
         this.reset();
         if (!batches) return;
         for (const [event, value] of Object.entries({ offered: batches.offered, embedded_by_peer: batches.embeddedByPeers, embedded_here: batches.embeddedHere, fallback: batches.fallbacks, rejected: batches.rejected, embedded_for_peer: batches.embeddedForPeers, refused: batches.refused })) this.inc({ event }, value);

@@ -8,7 +8,7 @@ import type { Kernel } from '../kernel/api.ts';
 import type { Agent, Llm } from '../agent/api.ts';
 import { createApp } from './app.ts';
 import type { ChannelRuntime } from './channels/runtime.ts';
-import type { GatewayDeps, GatewaySettings, StreamSet } from './deps.ts';
+import type { GatewayDeps, GatewaySettings, MeshView, StreamSet } from './deps.ts';
 import { EventFeed } from './event-feed.ts';
 import { attachWebSocket } from './events-ws.ts';
 import { RateLimiter } from './limits.ts';
@@ -33,6 +33,8 @@ export type GatewayOptions = {
   starting?: Promise<unknown>;
   /** The messaging channels whose webhooks this gateway serves. */
   channels?: ChannelRuntime;
+  /** The mesh running beside the kernel (/api/mesh, /metrics); none when it is off. */
+  mesh?: MeshView;
   /** Serve the OpenAI-compatible API under /v1 (default true). */
   openAi?: boolean;
   /** Where to print the address (and the token, on the start that creates it). */
@@ -62,9 +64,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     kernel, agent, llm: options.llm, settings, tokens, streams, feed,
     limiter: new RateLimiter(settings.rateLimitPerMinute),
     origins: originPolicy(settings.allowedOrigins),
-    metrics: new GatewayMetrics(kernel, () => feed.clients),
+    metrics: new GatewayMetrics(kernel, () => feed.clients, options.mesh),
     starting: options.starting,
     channels: options.channels,
+    mesh: options.mesh,
   };
   deps.metrics.useReflexes(agent.reflexes);
   const app = createApp(deps, options.openAi !== false);

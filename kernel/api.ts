@@ -8,6 +8,6 @@ export type { SwapResult } from './swap.ts';
 export type { KernelEvents } from './events.ts';
 export type { KernelConfig } from './config.ts';
 export { loadConfig } from './config.ts';
-export type { RoutedCall, CallRouter } from './kernel.ts';
+export type { RoutedCall, CallRouter, KernelPorts, MeshService } from './ports.ts';
 export type { Deployment } from './deployment.ts';
 export type { StoreClient, SchemaStatus } from './store-client.ts';

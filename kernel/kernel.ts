@@ -17,6 +17,7 @@ import { KvStore } from './kv-store.ts';
 import { ComponentLoader } from './loader.ts';
 import { createLogger, silentLogger, type Logger } from './logger.ts';
 import { PatchQueue, type Actor, type Patch } from './patches.ts';
+import type { CallRouter, KernelPorts } from './ports.ts';
 import { Slot } from './slot.ts';
 import { Supervisor } from './supervisor.ts';
 import { rollbackSlot, swapSlot, type SwapDeps, type SwapResult } from './swap.ts';
@@ -51,9 +52,6 @@ export type ComponentStatus = {
   instances: PoolStats | null;
 };
 
-/** A tool call offered to the mesh's scheduler; `local` runs it on this node. */
-export type RoutedCall = { kind: ComponentKind; name: string; fn: string; args: unknown[]; options?: CallOptions; manifest?: PublishedManifest };
-export type CallRouter = (call: RoutedCall, local: () => Promise<unknown>) => Promise<unknown>;
 
 export class Kernel {
   readonly paths: HomePaths;
@@ -145,9 +143,18 @@ export class Kernel {
     return this.callLocal(kind, name, fn, args, options);
   }
 
-  /** The mesh's scheduler decides where tool calls run while it is on; undefined: all run here. */
-  routeToolCalls(router: CallRouter | undefined): void {
-    this.#callRouter = router;
+  /**
+   * Plugs in what implements the kernel's ports (kernel/ports.ts; the mesh does, at start) and
+   * returns the function that unplugs them. One set at a time: a second would fight the first.
+   */
+  plug(ports: KernelPorts): () => void {
+    if (this.#callRouter || this.services.mesh) throw new TitanError('TITAN_E_USAGE', 'this kernel already has its ports plugged (a mesh runs beside it)');
+    this.#callRouter = ports.toolCalls;
+    this.services.mesh = ports.mesh;
+    return () => {
+      this.#callRouter = undefined;
+      this.services.mesh = undefined;
+    };
   }
 
   /** Calls kind/name on this node, never routed to a peer. */

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { TitanError } from '../common/errors.ts';
 import type { Kernel } from '../kernel/api.ts';
-import { EmbedderSwitched, localEmbedder, normalise, type Embedder, type Vector } from '../agent/reflex/embedder.ts';
+import { EmbedderSwitched, localEmbedder, normalise, type EmbeddingBatchPort, type Embedder, type Vector } from '../agent/api.ts';
 import type { Member } from './membership.ts';
 import type { EmbeddingsAd, TaskMessage } from './messages.ts';
 import { leastLoadedPeer } from './scheduler.ts';
@@ -19,7 +19,7 @@ export const MAX_BATCH_BYTES = 256 * 1024;
 
 export type EmbeddingBatchesDeps = { self: string; kernel: Kernel; client: TaskClient; members(): Member[] };
 
-export class EmbeddingBatches {
+export class EmbeddingBatches implements EmbeddingBatchPort {
   readonly #deps: EmbeddingBatchesDeps;
   #provider: Embedder | undefined;
   #ad: EmbeddingsAd | undefined;

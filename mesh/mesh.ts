@@ -6,8 +6,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { multiaddr } from '@multiformats/multiaddr';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { TitanError } from '../common/errors.ts';
-import type { Kernel, KernelConfig, RoutedCall } from '../kernel/api.ts';
-import { meshOf, setMeshOf } from './running.ts';
+import type { Kernel, KernelConfig, KernelPorts, RoutedCall } from '../kernel/api.ts';
+import type { AgentPorts } from '../agent/api.ts';
 import type { ComponentKind } from '../registry/manifest.ts';
 import { Allowlist, checkPeerId } from './allowlist.ts';
 import { pullComponent, serveBlob, type PullResult } from './component-pull.ts';
@@ -52,7 +52,7 @@ export class Mesh {
   readonly allowlist: Allowlist;
   readonly roundTrips = new RoundTrips();
   readonly counters = { offloaded: 0, localRuns: 0, fallbacks: 0, redispatched: 0, pulls: 0 };
-  /** Reflex builds offered to peers and built for them (agent/reflex/compiler.ts offers them here). */
+  /** Reflex builds offered to peers and built for them (the agent's reflexBuilds port). */
   readonly reflexBuilds: ReflexBuilds;
   /** Embedding batches sent to peers with provider embeddings and embedded for peers (reflexEmbeddings "mesh"/"provider"). */
   readonly embeddingBatches: EmbeddingBatches;
@@ -66,6 +66,7 @@ export class Mesh {
   readonly #queue: Job[] = [];
   readonly #stop = new AbortController();
   #localRunning = 0;
+  #unplug: () => void = () => {};
 
   private constructor(kernel: Kernel, settings: MeshSettings, node: MeshNode, allowlist: Allowlist) {
     this.#kernel = kernel;
@@ -98,7 +99,6 @@ export class Mesh {
   }
 
   static async start(kernel: Kernel, overrides: Partial<MeshSettings> = {}): Promise<Mesh> {
-    if (meshOf(kernel)) throw new TitanError('TITAN_E_USAGE', 'this kernel already runs a mesh');
     const settings: MeshSettings = { ...kernel.config, ...overrides };
     const allowlist = await Allowlist.open(kernel.paths.home, settings.meshAllowlist, settings.meshPskFile !== '');
     const node = await createMeshNode({
@@ -106,12 +106,20 @@ export class Mesh {
       listen: settings.meshListen, allowlist, pskFile: settings.meshPskFile, mdns: settings.meshMdns,
     });
     const mesh = new Mesh(kernel, settings, node, allowlist);
-    await mesh.#start();
-    setMeshOf(kernel, mesh);
+    try {
+      await mesh.#start();
+    } catch (error) {
+      mesh.#unplug();
+      await node.stop();
+      throw error;
+    }
     return mesh;
   }
 
   async #start(): Promise<void> {
+    // The kernel's ports (kernel/ports.ts): its tool calls go through the scheduler, its
+    // components see the swarm. Plugged into the kernel this mesh serves; unplugged by stop().
+    this.#unplug = this.#kernel.plug(this.kernelPorts());
     await this.node.handle(TASK_PROTOCOL, (stream, connection) => {
       const from = connection.remotePeer.toString();
       void this.#server.serve(stream, from);
@@ -126,12 +134,23 @@ export class Mesh {
     await this.node.start();
     await this.#executor.learn(); // the first heartbeat already lists what this node runs for peers
     this.#membership.start();
-    this.#kernel.routeToolCalls((call, local) => this.#routeToolCall(call, local));
-    this.#kernel.services.mesh = {
-      peers: () => this.peers().map((p) => ({ id: p.id, load: p.load, freeSlots: p.freeSlots })),
-      submit: async (_caller, name, range, input) => String((await this.submit({ name, range, args: [input] }).result).value),
-    };
     this.#kernel.supervisor.run('mesh', (signal) => this.#keepBootstrapped(signal));
+  }
+
+  /** What the mesh offers the kernel: tool calls placed by the scheduler, the swarm for titan:host/mesh. */
+  kernelPorts(): KernelPorts {
+    return {
+      toolCalls: (call, local) => this.#routeToolCall(call, local),
+      mesh: {
+        peers: () => this.peers().map((p) => ({ id: p.id, load: p.load, freeSlots: p.freeSlots })),
+        submit: async (_caller, name, range, input) => String((await this.submit({ name, range, args: [input] }).result).value),
+      },
+    };
+  }
+
+  /** What the mesh offers the agent (agent/ports.ts): reflex builds and embedding batches on peers. */
+  get agentPorts(): AgentPorts {
+    return { reflexBuilds: this.reflexBuilds, embeddingBatches: this.embeddingBatches };
   }
 
   // ---- where work runs -------------------------------------------------------------------
@@ -368,8 +387,7 @@ export class Mesh {
   async stop(): Promise<void> {
     if (this.#stop.signal.aborted) return;
     this.#stop.abort();
-    this.#kernel.routeToolCalls(undefined);
-    this.#kernel.services.mesh = undefined;
+    this.#unplug();
     this.#membership.stop();
     this.#client.close();
     this.#server.close();
@@ -379,6 +397,5 @@ export class Mesh {
     }
     await this.node.stop();
     await this.#executor.close();
-    setMeshOf(this.#kernel, undefined);
   }
 }

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { TitanError } from '../common/errors.ts';
 import type { Kernel } from '../kernel/api.ts';
-import { REFLEX_WORLD, buildInWorker, type ReflexBuildOffload, type ReflexFiles } from '../agent/reflex/compiler.ts';
+import { REFLEX_WORLD, buildInWorker, type ReflexBuildOffload, type ReflexFiles } from '../agent/api.ts';
 import { validateSourceManifest, type PublishedManifest, type SourceManifest } from '../registry/manifest.ts';
 import type { Member } from './membership.ts';
 import type { TaskMessage } from './messages.ts';

@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import { ERRORS, TitanError, type ErrorCode } from '../../common/errors.ts';
 import { readSourceManifest, type BuiltComponent } from '../../toolchain/build.ts';
 import { readGuestSource } from '../../toolchain/source.ts';
-import { meshOf } from '../../mesh/running.ts';
+import type { ReflexBuildOffload, ReflexFiles } from '../ports.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
 import { publishComponent, type PublishInput } from '../../kernel/publish.ts';
 
@@ -65,18 +65,6 @@ export function buildInWorker(dir: string, cacheDir: string): Promise<BuiltCompo
   });
 }
 
-/** A reflex folder's two files as text: what a mesh peer builds from. */
-export type ReflexFiles = { manifest: string; source: string };
-
-/**
- * Another node that may build the folder (the mesh, when one runs beside the kernel). It hands a
- * peer's wasm to `publishRemote` (this node's own manifest and source digest, the normal publish
- * checks), or runs `local` when no peer qualifies or the peer's answer is refused.
- */
-export type ReflexBuildOffload = {
-  build(files: ReflexFiles, publishRemote: (wasm: Uint8Array) => Promise<PublishedManifest>, local: () => Promise<PublishedManifest>): Promise<PublishedManifest>;
-};
-
 export type Compiled = { manifest: PublishedManifest; dir: string; buildMs: number; publishMs: number };
 
 /**
@@ -84,7 +72,14 @@ export type Compiled = { manifest: PublishedManifest; dir: string; buildMs: numb
  * it. Throws TITAN_E_BUILD_FAILED / TITAN_E_SMOKE_FAILED (the caller discards the pattern with
  * that reason); nothing is published then.
  */
-export async function compileReflex(kernel: Kernel, spec: ReflexSpec, version: string, options: { timeoutMs: number; source?: string }): Promise<Compiled> {
+export type CompileOptions = {
+  timeoutMs: number;
+  source?: string;
+  /** Another node that may build it (the mesh, when one runs); without one it builds here. */
+  offload?: ReflexBuildOffload;
+};
+
+export async function compileReflex(kernel: Kernel, spec: ReflexSpec, version: string, options: CompileOptions): Promise<Compiled> {
   const dir = path.join(kernel.paths.home, 'reflexes', spec.name, version);
   await mkdir(dir, { recursive: true });
   const files: ReflexFiles = { manifest: JSON.stringify(reflexManifest(spec, version, options.timeoutMs), null, 2) + '\n', source: options.source ?? (await generateSource(spec)) };
@@ -107,7 +102,6 @@ export async function compileReflex(kernel: Kernel, spec: ReflexSpec, version: s
     const { sourceDigest } = await readGuestSource(dir, manifest.source);
     return publish({ manifest, wasm, backend: manifest.backend ?? 'quickjs', sourceDigest });
   };
-  const offload: ReflexBuildOffload | undefined = meshOf(kernel)?.reflexBuilds;
-  const manifest = offload ? await offload.build(files, publishRemote, local) : await local();
+  const manifest = options.offload ? await options.offload.build(files, publishRemote, local) : await local();
   return { manifest, dir, buildMs: performance.now() - started - publishMs, publishMs };
 }

@@ -6,6 +6,7 @@ import type { ToolCatalog } from '../loop/tool-catalog.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
 import type { TitanError } from '../../common/errors.ts';
 import { compileReflex } from './compiler.ts';
+import type { ReflexBuildOffload } from '../ports.ts';
 import { guardReflex } from './guard.ts';
 import type { MinedPattern, ObservedTurn } from './miner.ts';
 import type { ReflexRecord } from './records.ts';
@@ -17,6 +18,8 @@ export type PipelineDeps = {
   tools?: ToolCatalog;
   /** The guest source of a spec; default the compiler's generator. */
   generate?: (spec: ReflexSpec) => Promise<string>;
+  /** Another node that may build reflexes (agent/ports.ts). */
+  offload?: ReflexBuildOffload;
   replay: ToolReplay;
   save(record: ReflexRecord): Promise<void>;
   log(level: 'info' | 'warn', message: string): void;
@@ -57,7 +60,7 @@ export async function compilePattern(deps: PipelineDeps, pattern: MinedPattern, 
   let compiled;
   try {
     const source = deps.generate ? await deps.generate(spec) : undefined;
-    compiled = await compileReflex(deps.kernel, spec, version, { timeoutMs: deps.kernel.config.reflexTimeoutMs, source });
+    compiled = await compileReflex(deps.kernel, spec, version, { timeoutMs: deps.kernel.config.reflexTimeoutMs, source, offload: deps.offload });
   } catch (error) {
     const titan = error as TitanError;
     return discard(`${titan.code ?? 'TITAN_E_BUILD_FAILED'}: ${titan.message}`);

@@ -15,7 +15,7 @@ import type { Kernel } from '../../kernel/kernel.ts';
 import type { Patch } from '../../kernel/patches.ts';
 import { agrees, askModel } from './check.ts';
 import { EmbedderSwitched, localEmbedder, providerEmbedder, type Embedder } from './embedder.ts';
-import { meshOf } from '../../mesh/running.ts';
+import type { AgentPorts } from '../ports.ts';
 import { compilePattern, deployReflex, toolDigests, type PipelineDeps } from './pipeline.ts';
 import { minePatterns, type MinedPattern } from './miner.ts';
 import { deleteRecord, loadRecords, observedTurns, saveRecord, type ReflexRecord } from './records.ts';
@@ -42,6 +42,8 @@ export type ReflexServiceOptions = {
   mineDelayMs?: number;
   /** The guest source of a spec; default the compiler's generator (the tests feed bad source through it). */
   generate?: (spec: ReflexSpec) => Promise<string>;
+  /** Other nodes that build reflexes (the mesh's, handed in at start). */
+  reflexBuilds?: AgentPorts['reflexBuilds'];
 };
 
 const MISSES_TO_SUSPEND = 3;
@@ -76,7 +78,7 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
     this.#options = options;
     this.#replay = new ToolReplay(kernel);
     this.#pipeline = {
-      kernel, tools: options.tools, generate: options.generate, replay: this.#replay,
+      kernel, tools: options.tools, generate: options.generate, offload: options.reflexBuilds, replay: this.#replay,
       save: (record) => this.#save(record), log: (level, message) => this.#log(level, message),
       serving: (record, ms) => this.emit('serving', record, ms),
     };
@@ -94,10 +96,10 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
   }
 
   /** The embedder the configuration names: the provider's embeddings endpoint, or the local one. */
-  static embedderFor(kernel: Kernel, provider: Parameters<typeof providerEmbedder>[0] | undefined, env: Record<string, string | undefined> = process.env): Embedder {
+  static embedderFor(kernel: Kernel, provider: Parameters<typeof providerEmbedder>[0] | undefined, ports: AgentPorts = {}, env: Record<string, string | undefined> = process.env): Embedder {
     if (kernel.config.reflexEmbeddings === 'provider' && provider) return providerEmbedder(provider, kernel.config.reflexEmbeddingModel, env);
-    // "mesh": batches go to a peer advertising embeddings (mesh/embedding-batches.ts); without a mesh, local.
-    if (kernel.config.reflexEmbeddings === 'mesh') return meshOf(kernel)?.embeddingBatches.embedder() ?? localEmbedder;
+    // "mesh": batches go to another node that offers embeddings (the port); without one, local.
+    if (kernel.config.reflexEmbeddings === 'mesh') return ports.embeddingBatches?.embedder() ?? localEmbedder;
     return localEmbedder;
   }
 

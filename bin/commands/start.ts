@@ -11,6 +11,7 @@ import { startGateway } from '../../gateway/server.ts';
 import { startChannelRuntime } from '../../gateway/channels/start.ts';
 import { pairingControlRoutes } from '../../agent/pairing.ts';
 import { reflexControlRoutes, startReflexes } from '../../agent/api.ts';
+import type { Mesh } from '../../mesh/mesh.ts';
 
 /** Builds (from cache) and publishes the built-ins, deploys those with no serving version, proposes newer ones. */
 async function checkBuiltins(kernel: Kernel, say: (line: string) => void) {
@@ -71,23 +72,24 @@ async function serve(kernel: Kernel, started: number): Promise<number> {
     const serving = kernel.components().filter((c) => c.version).map((c) => `${c.slot}@${c.version}`);
     say(`ready in ${((performance.now() - started) / 1000).toFixed(1)} s: ${serving.length} components serving (${serving.join(', ')})`);
     say(`try: npx titan registry list | npx titan components | npx titan call echo '{"text":"hello"}'`);
+    let mesh: Mesh | undefined;
     if (kernel.config.meshEnabled) {
       // libp2p loads only when the mesh is on.
       const [{ Mesh }, { meshControlRoutes }] = await Promise.all([import('../../mesh/mesh.ts'), import('../../mesh/control-routes.ts')]);
-      const mesh = await Mesh.start(kernel); // stopped with the kernel
+      mesh = await Mesh.start(kernel); // plugs into the kernel's ports; stopped with the kernel
       server?.addRoutes(meshControlRoutes(mesh));
       say(`mesh: peer id ${mesh.id} on ${mesh.node.getMultiaddrs().join(' ')} (npx titan mesh status)`);
     }
     const session = await startAgent(kernel, say, process.stdin.isTTY === true);
     const storeHas = await storeFeatures(kernel, say);
     // Reflexes and shadow workers: mining, compiling and predicting run in the background.
-    const reflexes = storeHas('reflexes') ? await startReflexes(kernel, session.agent, session.llm) : undefined;
+    const reflexes = storeHas('reflexes') ? await startReflexes(kernel, session.agent, session.llm, mesh?.agentPorts) : undefined;
     if (reflexes) server?.addRoutes(reflexControlRoutes(reflexes));
     const channels = !storeHas('channels') ? undefined : await startChannelRuntime(kernel, session.agent, say).catch(async (error: unknown) => {
       await session.close();
       throw error;
     });
-    const gateway = await startGateway({ kernel, agent: session.agent, llm: session.llm, say, channels }).catch(async (error: unknown) => {
+    const gateway = await startGateway({ kernel, agent: session.agent, llm: session.llm, say, channels, mesh }).catch(async (error: unknown) => {
       await channels?.close();
       await session.close();
       throw error;

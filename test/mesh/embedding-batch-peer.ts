@@ -4,7 +4,7 @@
 // IPC: {op:'status'} → the mesh status; {op:'embed', texts} → what this node's provider returns.
 import { Kernel } from '../../kernel/kernel.ts';
 import { ReflexService } from '../../agent/reflex/service.ts';
-import { offerEmbeddingsToMesh } from '../../agent/reflex/start.ts';
+import { offerEmbeddings } from '../../agent/reflex/start.ts';
 import { Mesh, type MeshSettings } from '../../mesh/mesh.ts';
 import { startScriptedLlm } from '../../agent/llm/scripted/server.ts';
 import { TEST_CACHE } from '../support/kernel.ts';
@@ -14,7 +14,7 @@ const llm = await startScriptedLlm();
 const kernel = await Kernel.open({ home: spec.home, cacheDir: TEST_CACHE, logToFile: false, env: { TITAN_REFLEX_EMBEDDINGS: 'provider' } });
 const mesh = await Mesh.start(kernel, { meshHeartbeatMs: 1000, ...spec.settings });
 const provider = ReflexService.embedderFor(kernel, { name: 'scripted', component: 'openai', baseUrl: llm.baseUrls.openai, model: 'titan-scripted' });
-offerEmbeddingsToMesh(kernel, provider);
+offerEmbeddings(kernel, provider, mesh.agentPorts);
 if (spec.mode === 'malformed') {
   mesh.embeddingBatches.serveWith({ name: 'malformed', embed: async (texts) => texts.map((_, i) => new Float32Array(8 + i).fill(Number.NaN)) }, 'malformed');
 }

@@ -27,7 +27,7 @@ async function nodeA(t: TestContext, a: Prepared, peers: string[]): Promise<{ ke
     await kernel.close();
     await a.cleanup();
   });
-  return { kernel, mesh, embedder: ReflexService.embedderFor(kernel, undefined) };
+  return { kernel, mesh, embedder: ReflexService.embedderFor(kernel, undefined, mesh.agentPorts) };
 }
 
 type Peer = { id: string; status(): Promise<Status>; embed(texts: string[]): Promise<number[][]> };
@@ -91,7 +91,7 @@ test('a node without an embedding model has its batches embedded by the peer adv
   const statusB = await b.status();
   assert.equal(statusB.embeddingBatches.embeddedForPeers, 1);
   assert.equal(statusB.tasksByType['embedding-batch'].executedForPeers, 1);
-  const metrics = new GatewayMetrics(kernel, () => 0);
+  const metrics = new GatewayMetrics(kernel, () => 0, mesh);
   t.after(() => metrics.close());
   const scraped = await metrics.registry.metrics();
   assert.match(scraped, /^titan_mesh_embedding_batches_total\{event="embedded_by_peer"\} 1$/m);

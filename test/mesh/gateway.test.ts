@@ -20,6 +20,7 @@ test('a turn\'s tool call runs on a peer; /api/mesh and /metrics show the mesh',
   await until('the peer is heard', () => mesh.peers().some((p) => p.id === peer.id && p.components.some((c) => c.name === 'echo')));
 
   const gw = await openGateway(harness, {
+    mesh,
     steps: [[...toolCall(0, 'm1', 'echo', { text: 'from afar' }), { type: 'stop', reason: 'tool_use' }], [{ type: 'text', text: 'ok' }, { type: 'stop', reason: 'end_turn' }]],
   });
   t.after(() => gw.close());

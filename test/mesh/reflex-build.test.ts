@@ -88,7 +88,7 @@ test('a reflex is built on the peer that advertises reflex builds, then checked,
   const nodeB = await spawnNode(t, { settings: peerSettings(b, a) }, b);
   await until('A hears B advertise reflex builds', () => buildsReflexes(mesh, b.id));
 
-  const compiled = await compileReflex(kernel, greet(NAME), '1.0.0', { timeoutMs: 2000 });
+  const compiled = await compileReflex(kernel, greet(NAME), '1.0.0', { timeoutMs: 2000, offload: mesh.reflexBuilds });
   const statusA = mesh.status();
   assert.equal(statusA.reflexBuilds.offered, 1);
   assert.equal(statusA.reflexBuilds.builtByPeers, 1);
@@ -98,7 +98,7 @@ test('a reflex is built on the peer that advertises reflex builds, then checked,
   assert.equal(statusB.reflexBuilds.builtForPeers, 1);
   assert.equal(statusB.tasksByType['reflex-compile'].executedForPeers, 1);
   assert.equal(statusB.tasksByType['tool-call'].executedForPeers, 0);
-  const metrics = new GatewayMetrics(kernel, () => 0);
+  const metrics = new GatewayMetrics(kernel, () => 0, mesh);
   t.after(() => metrics.close());
   const scraped = await metrics.registry.metrics();
   assert.match(scraped, /^titan_mesh_tasks_by_type_total\{type="reflex-compile",event="sent"\} 1$/m);
@@ -131,7 +131,7 @@ for (const mode of ['garbage', 'overreach'] as const) {
     const { kernel, mesh } = await nodeA(t, a, [{ id: peer.id } as Prepared]);
     await until('A hears the peer advertise reflex builds', () => buildsReflexes(mesh, peer.id));
 
-    const compiled = await compileReflex(kernel, greet(NAME), '1.0.0', { timeoutMs: 2000 });
+    const compiled = await compileReflex(kernel, greet(NAME), '1.0.0', { timeoutMs: 2000, offload: mesh.reflexBuilds });
     const status = mesh.status();
     assert.equal(status.reflexBuilds.offered, 1);
     assert.equal(status.reflexBuilds.rejected, 1);
@@ -153,7 +153,7 @@ for (const mode of ['garbage', 'overreach'] as const) {
 test('with no peer to build it, the reflex builds on the node that compiles it', async (t) => {
   const a = await prepare();
   const { kernel, mesh } = await nodeA(t, a, []);
-  const compiled = await compileReflex(kernel, greet(NAME), '1.0.0', { timeoutMs: 2000 });
+  const compiled = await compileReflex(kernel, greet(NAME), '1.0.0', { timeoutMs: 2000, offload: mesh.reflexBuilds });
   assert.deepEqual({ offered: mesh.status().reflexBuilds.offered, builtHere: mesh.status().reflexBuilds.builtHere }, { offered: 0, builtHere: 1 });
   assert.equal(await reflexAnswers(kernel, compiled.manifest, 'greet ada'), 'Hello, Ada!');
 });

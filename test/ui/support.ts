@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startGateway, type Gateway } from '../../gateway/server.ts';
+import type { MeshView } from '../../gateway/deps.ts';
 import { bootstrapBuiltins, type Kernel } from '../../kernel/api.ts';
 import { Agent } from '../../agent/api.ts';
 import { openTestKernel } from '../support/kernel.ts';
@@ -33,7 +34,8 @@ export function launchBrowser(): Promise<Browser> {
   });
 }
 
-export type UiKernel = { kernel: Kernel; home: string; close(): Promise<void> };
+/** `mesh`: set by a test that starts one beside the kernel; every session's gateway shows it. */
+export type UiKernel = { kernel: Kernel; home: string; mesh?: MeshView; close(): Promise<void> };
 
 export async function openUiKernel(): Promise<UiKernel> {
   const { kernel, home, cleanup } = await openTestKernel();
@@ -63,7 +65,7 @@ export async function openSession(browser: Browser, ui: UiKernel, options: { ste
   const agent = new Agent(ui.kernel, { workspace: path.join(ui.home, 'workspace'), llm: scriptedModel(options.steps ?? []), guardedTools: options.guardedTools });
   await agent.start();
   users += 1;
-  const gateway = await startGateway({ kernel: ui.kernel, agent, host: '127.0.0.1', port: 0, ownerId: `ui-user-${users}`, openAi: false });
+  const gateway = await startGateway({ kernel: ui.kernel, agent, host: '127.0.0.1', port: 0, ownerId: `ui-user-${users}`, openAi: false, mesh: ui.mesh });
   const token = (await readFile(path.join(ui.home, 'gateway-token'), 'utf8')).trim();
   const context = await browser.newContext();
   context.setDefaultTimeout(15_000);

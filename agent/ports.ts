@@ -1,0 +1,30 @@
+// What the agent needs from outside itself, declared here and handed in at start: other nodes that
+// build reflexes and embed text for it (the mesh implements both). The agent never imports them.
+import type { PublishedManifest } from '../registry/manifest.ts';
+import type { Embedder } from './reflex/embedder.ts';
+
+/** A reflex folder's two files as text: what another node builds from. */
+export type ReflexFiles = { manifest: string; source: string };
+
+/**
+ * Another node that may build the folder. It hands that node's wasm to `publishRemote` (this
+ * node's own manifest and source digest, the normal publish checks), or runs `local` when no
+ * node qualifies or the answer is refused.
+ */
+export type ReflexBuildOffload = {
+  build(files: ReflexFiles, publishRemote: (wasm: Uint8Array) => Promise<PublishedManifest>, local: () => Promise<PublishedManifest>): Promise<PublishedManifest>;
+};
+
+/** Embedding batches shared with other nodes: theirs to use (reflexEmbeddings "mesh"), ours to offer ("provider"). */
+export type EmbeddingBatchPort = {
+  /** An embedder that sends batches to other nodes, falling back to the local one. */
+  embedder(): Embedder;
+  /** Embeds other nodes' batches with this node's provider embedder. */
+  serveWith(embedder: Embedder, model: string): void;
+};
+
+/** The agent's ports; each one missing means the work stays on this node. */
+export type AgentPorts = {
+  reflexBuilds?: ReflexBuildOffload;
+  embeddingBatches?: EmbeddingBatchPort;
+};
