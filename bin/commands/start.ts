@@ -1,16 +1,21 @@
-// `titan start` (what `npm start` runs): open the kernel on $TITAN_HOME, build and deploy the
-// built-ins (from cache after the first start), serve the control socket, start the agent (and
-// the REPL on a terminal) and the gateway (HTTP API on TITAN_HOST:TITAN_PORT), run until a signal or /quit.
+// `titan start` (what `npm start` runs): the parts of a running Titan, each started once what it
+// needs runs, closed in reverse (bin/parts.ts): the kernel on $TITAN_HOME, the control socket, the
+// components (built-ins built and deployed from cache after the first start), the mesh when it is
+// on, the agent (and the REPL on a terminal), reflexes, channels and the gateway (HTTP API on
+// TITAN_HOST:TITAN_PORT). The mesh's implementations of the kernel's and the agent's ports are
+// wired in here. Runs until a signal or /quit.
 import { rm } from 'node:fs/promises';
-import { Kernel, bootstrapBuiltins, builtinsServing, startControlServer } from '../../kernel/api.ts';
+import { Kernel, bootstrapBuiltins, builtinsServing, startControlServer, type ControlServer } from '../../kernel/api.ts';
 import { consoleProgress } from '../../toolchain/progress.ts';
 import type { Args } from '../main.ts';
-import { startAgent } from '../agent-session.ts';
+import { startAgent, type AgentSession } from '../agent-session.ts';
 import { showMigrations } from '../migration-progress.ts';
-import { startGateway } from '../../gateway/server.ts';
+import { Parts } from '../parts.ts';
+import { startGateway, type Gateway } from '../../gateway/server.ts';
 import { startChannelRuntime } from '../../gateway/channels/start.ts';
+import type { ChannelRuntime } from '../../gateway/channels/runtime.ts';
 import { pairingControlRoutes } from '../../agent/pairing.ts';
-import { reflexControlRoutes, startReflexes } from '../../agent/api.ts';
+import { reflexControlRoutes, startReflexes, type ReflexService } from '../../agent/api.ts';
 import type { Mesh } from '../../mesh/mesh.ts';
 
 /** Builds (from cache) and publishes the built-ins, deploys those with no serving version, proposes newer ones. */
@@ -42,75 +47,131 @@ async function storeFeatures(kernel: Kernel, say: (line: string) => void): Promi
 
 export async function startCommand(_args: Args): Promise<number> {
   const started = performance.now();
-  const kernel = await Kernel.open();
-  try {
-    return await serve(kernel, started);
-  } finally {
-    await kernel.close();
-  }
-}
-
-async function serve(kernel: Kernel, started: number): Promise<number> {
   const say = (line: string) => process.stdout.write(line + '\n');
   const stopped = new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));
   });
-  // Before any work: a second kernel on the same home would fight the first over its state.
-  const server = kernel.config.controlSocket ? await startControlServer(kernel) : undefined;
-  server?.addRoutes(pairingControlRoutes());
-  try {
-    say(`Titan kernel on Node ${process.versions.node}, home ${kernel.paths.home}`);
-    for (const warning of kernel.warnings) say(`warning: ${warning}`);
+  const parts = new Parts((part, error) => say(`closing ${part} failed: ${String(error)}`));
+  // Each part's value, set once it has started.
+  let kernel!: Kernel;
+  let control: ControlServer | undefined;
+  let builtinsChecked = false;
+  let mesh: Mesh | undefined;
+  let session!: AgentSession;
+  let storeHas!: Awaited<ReturnType<typeof storeFeatures>>;
+  let reflexes: ReflexService | undefined;
+  let channels: ChannelRuntime | undefined;
+  let gateway!: Gateway;
 
-    showMigrations(kernel, say);
-    // Ready means the store migrated and the serving components loaded: a start restores those
-    // first. Checking the built-ins for new versions (a build on the first start) comes before
-    // readiness only when one of them has no serving version yet.
-    await kernel.restoreDeployments(); // what fails here is retried and reported by checkBuiltins
-    const builtins = (await builtinsServing(kernel)) ? undefined : await checkBuiltins(kernel, say);
-    const serving = kernel.components().filter((c) => c.version).map((c) => `${c.slot}@${c.version}`);
-    say(`ready in ${((performance.now() - started) / 1000).toFixed(1)} s: ${serving.length} components serving (${serving.join(', ')})`);
-    say(`try: npx titan registry list | npx titan components | npx titan call echo '{"text":"hello"}'`);
-    let mesh: Mesh | undefined;
-    if (kernel.config.meshEnabled) {
+  parts.add({
+    name: 'kernel',
+    start: async () => {
+      kernel = await Kernel.open();
+    },
+    close: () => kernel.close(),
+  });
+  parts.add({
+    // Before any work: a second kernel on the same home would fight the first over its state.
+    name: 'control socket',
+    needs: ['kernel'],
+    start: async () => {
+      control = kernel.config.controlSocket ? await startControlServer(kernel) : undefined;
+      control?.addRoutes(pairingControlRoutes());
+    },
+    close: async () => {
+      if (!control) return;
+      control.close();
+      await rm(kernel.paths.controlSocket, { force: true });
+    },
+  });
+  parts.add({
+    name: 'components',
+    needs: ['control socket'],
+    start: async () => {
+      say(`Titan kernel on Node ${process.versions.node}, home ${kernel.paths.home}`);
+      for (const warning of kernel.warnings) say(`warning: ${warning}`);
+      showMigrations(kernel, say);
+      // Ready means the store migrated and the serving components loaded: a start restores those
+      // first. Checking the built-ins for new versions (a build on the first start) comes before
+      // readiness only when one of them has no serving version yet.
+      await kernel.restoreDeployments(); // what fails here is retried and reported by checkBuiltins
+      if (!(await builtinsServing(kernel))) {
+        await checkBuiltins(kernel, say);
+        builtinsChecked = true;
+      }
+      const serving = kernel.components().filter((c) => c.version).map((c) => `${c.slot}@${c.version}`);
+      say(`ready in ${((performance.now() - started) / 1000).toFixed(1)} s: ${serving.length} components serving (${serving.join(', ')})`);
+      say(`try: npx titan registry list | npx titan components | npx titan call echo '{"text":"hello"}'`);
+    },
+  });
+  parts.add({
+    name: 'mesh',
+    needs: ['components'],
+    start: async () => {
+      if (!kernel.config.meshEnabled) return;
       // libp2p loads only when the mesh is on.
       const [{ Mesh }, { meshControlRoutes }] = await Promise.all([import('../../mesh/mesh.ts'), import('../../mesh/control-routes.ts')]);
-      mesh = await Mesh.start(kernel); // plugs into the kernel's ports; stopped with the kernel
-      server?.addRoutes(meshControlRoutes(mesh));
+      mesh = await Mesh.start(kernel); // plugs itself into the kernel's ports (kernel/ports.ts)
+      control?.addRoutes(meshControlRoutes(mesh));
       say(`mesh: peer id ${mesh.id} on ${mesh.node.getMultiaddrs().join(' ')} (npx titan mesh status)`);
-    }
-    const session = await startAgent(kernel, say, process.stdin.isTTY === true);
-    const storeHas = await storeFeatures(kernel, say);
-    // Reflexes and shadow workers: mining, compiling and predicting run in the background.
-    const reflexes = storeHas('reflexes') ? await startReflexes(kernel, session.agent, session.llm, mesh?.agentPorts) : undefined;
-    if (reflexes) server?.addRoutes(reflexControlRoutes(reflexes));
-    const channels = !storeHas('channels') ? undefined : await startChannelRuntime(kernel, session.agent, say).catch(async (error: unknown) => {
-      await session.close();
-      throw error;
-    });
-    const gateway = await startGateway({ kernel, agent: session.agent, llm: session.llm, say, channels, mesh }).catch(async (error: unknown) => {
+    },
+    close: async () => {
+      await mesh?.stop();
+    },
+  });
+  parts.add({
+    name: 'agent',
+    needs: ['components'],
+    start: async () => {
+      session = await startAgent(kernel, say, process.stdin.isTTY === true);
+      storeHas = await storeFeatures(kernel, say);
+    },
+    close: () => session.close(),
+  });
+  parts.add({
+    // Reflexes and shadow workers: mining, compiling and predicting run in the background; the
+    // mesh, when on, builds reflexes and shares embeddings through the agent's ports.
+    name: 'reflexes',
+    needs: ['agent', 'mesh'],
+    start: async () => {
+      reflexes = storeHas('reflexes') ? await startReflexes(kernel, session.agent, session.llm, mesh?.agentPorts) : undefined;
+      if (reflexes) control?.addRoutes(reflexControlRoutes(reflexes));
+    },
+    close: async () => {
+      await reflexes?.close();
+    },
+  });
+  parts.add({
+    name: 'channels',
+    needs: ['agent'],
+    start: async () => {
+      channels = storeHas('channels') ? await startChannelRuntime(kernel, session.agent, say) : undefined;
+    },
+    close: async () => {
       await channels?.close();
-      await session.close();
-      throw error;
-    });
+    },
+  });
+  parts.add({
+    name: 'gateway',
+    needs: ['agent', 'reflexes', 'channels', 'mesh'],
+    start: async () => {
+      gateway = await startGateway({ kernel, agent: session.agent, llm: session.llm, say, channels, mesh });
+    },
+    close: () => gateway.close(),
+  });
+
+  await parts.start();
+  try {
     await kernel.warmRestored();
-    if (!builtins) await checkBuiltins(kernel, say).catch((error: unknown) => say(`checking the built-ins failed: ${String(error)}`));
+    if (!builtinsChecked) await checkBuiltins(kernel, say).catch((error: unknown) => say(`checking the built-ins failed: ${String(error)}`));
     if (session.repl) session.repl.start(); // its banner lists the commands
     else say('Ctrl-C stops.');
 
     const signal = await Promise.race([stopped, session.repl?.closed.then(() => 'quit' as const) ?? new Promise<never>(() => {})]);
     say(`\n${signal}: stopping (calls in flight finish first)`);
-    await channels?.close();
-    await gateway.close();
-    await reflexes?.close();
-    await session.close();
-    await kernel.close();
-    return 0;
   } finally {
-    if (server) {
-      server.close();
-      await rm(kernel.paths.controlSocket, { force: true });
-    }
+    await parts.close();
   }
+  return 0;
 }

@@ -1,0 +1,66 @@
+// The start-up registry: dependency order, reverse close, and a failed start closing what started.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Parts, type Part } from './parts.ts';
+
+function recorder() {
+  const log: string[] = [];
+  const part = (name: string, needs: string[] = [], fail?: 'start' | 'close'): Part => ({
+    name,
+    needs,
+    async start() {
+      if (fail === 'start') throw new Error(`${name} cannot start`);
+      log.push(`start ${name}`);
+    },
+    async close() {
+      log.push(`close ${name}`);
+      if (fail === 'close') throw new Error(`${name} cannot close`);
+    },
+  });
+  return { log, part };
+}
+
+test('parts start in dependency order, whatever order they were added in, and close in reverse', async () => {
+  const { log, part } = recorder();
+  const parts = new Parts()
+    .add(part('gateway', ['agent', 'channels']))
+    .add(part('kernel'))
+    .add(part('channels', ['agent']))
+    .add(part('agent', ['kernel']));
+  await parts.start();
+  assert.deepEqual(log.splice(0), ['start kernel', 'start agent', 'start channels', 'start gateway']);
+  await parts.close();
+  assert.deepEqual(log, ['close gateway', 'close channels', 'close agent', 'close kernel']);
+  await parts.close(); // closing twice closes nothing twice
+  assert.equal(log.length, 4);
+});
+
+test('a part that fails to start closes what started before it, in reverse, and its error is the one thrown', async () => {
+  const { log, part } = recorder();
+  const reported: string[] = [];
+  const parts = new Parts((name) => reported.push(name))
+    .add(part('kernel'))
+    .add(part('mesh', ['kernel'], 'close'))
+    .add(part('agent', ['mesh'], 'start'))
+    .add(part('gateway', ['agent']));
+  await assert.rejects(parts.start(), /agent cannot start/);
+  assert.deepEqual(log, ['start kernel', 'start mesh', 'close mesh', 'close kernel']);
+  assert.deepEqual(reported, ['mesh'], 'the close that failed is reported, not thrown');
+});
+
+test('every started part is closed even when one fails to close; the failure is then thrown', async () => {
+  const { log, part } = recorder();
+  const parts = new Parts().add(part('kernel')).add(part('mesh', ['kernel'], 'close')).add(part('gateway', ['mesh']));
+  await parts.start();
+  log.length = 0;
+  await assert.rejects(parts.close(), /mesh cannot close/);
+  assert.deepEqual(log, ['close gateway', 'close mesh', 'close kernel']);
+});
+
+test('an unknown dependency, a circle or a name used twice is refused before anything starts', async () => {
+  const { log, part } = recorder();
+  await assert.rejects(new Parts().add(part('a', ['nope'])).start(), { code: 'TITAN_E_USAGE', message: /"a" needs "nope"/ });
+  await assert.rejects(new Parts().add(part('k')).add(part('a', ['b'])).add(part('b', ['a'])).start(), { message: /circle: a -> b -> a/ });
+  assert.deepEqual(log, [], 'nothing started');
+  assert.throws(() => new Parts().add(part('a')).add(part('a')), /registered twice/);
+});

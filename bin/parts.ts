@@ -1,0 +1,78 @@
+// Start-up as a list of parts (Fastify's register/onClose, without the framework): each part names
+// what it needs; start() runs them in dependency order, close() closes the started ones in reverse,
+// and a part that fails to start closes everything started before it, in reverse, then rethrows.
+import { TitanError } from '../common/errors.ts';
+
+export type Part = {
+  name: string;
+  /** Parts that must have started first (and close after this one). */
+  needs?: string[];
+  start(): Promise<void>;
+  close?(): Promise<void>;
+};
+
+export class Parts {
+  readonly #parts = new Map<string, Part>();
+  readonly #started: Part[] = [];
+  readonly #report: (part: string, error: unknown) => void;
+
+  /** `report`: told of a close that failed while closing after a failed start (the start error wins). */
+  constructor(report: (part: string, error: unknown) => void = () => {}) {
+    this.#report = report;
+  }
+
+  add(part: Part): this {
+    if (this.#parts.has(part.name)) throw new TitanError('TITAN_E_USAGE', `the part "${part.name}" is registered twice`);
+    this.#parts.set(part.name, part);
+    return this;
+  }
+
+  /** Dependency order; among parts free to go, the order they were added in. */
+  order(): Part[] {
+    const ordered: Part[] = [];
+    const placed = new Set<string>();
+    const visiting = new Set<string>();
+    const visit = (part: Part, path: string[]) => {
+      if (placed.has(part.name)) return;
+      if (visiting.has(part.name)) throw new TitanError('TITAN_E_USAGE', `the parts depend on each other in a circle: ${[...path, part.name].join(' -> ')}`);
+      visiting.add(part.name);
+      for (const need of part.needs ?? []) {
+        const dependency = this.#parts.get(need);
+        if (!dependency) throw new TitanError('TITAN_E_USAGE', `the part "${part.name}" needs "${need}", which is not registered`);
+        visit(dependency, [...path, part.name]);
+      }
+      visiting.delete(part.name);
+      placed.add(part.name);
+      ordered.push(part);
+    };
+    for (const part of this.#parts.values()) visit(part, []);
+    return ordered;
+  }
+
+  async start(): Promise<void> {
+    for (const part of this.order()) {
+      try {
+        await part.start();
+      } catch (error) {
+        for (const started of this.#started.splice(0).reverse()) {
+          await started.close?.().catch((closeError: unknown) => this.#report(started.name, closeError));
+        }
+        throw error;
+      }
+      this.#started.push(part);
+    }
+  }
+
+  /** Closes the started parts, last started first; every one is closed even if one fails (the first failure is rethrown). */
+  async close(): Promise<void> {
+    let failure: { error: unknown } | undefined;
+    for (const part of this.#started.splice(0).reverse()) {
+      try {
+        await part.close?.();
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+    if (failure) throw failure.error;
+  }
+}
