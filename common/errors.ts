@@ -107,6 +107,17 @@ export const ERRORS = {
   TITAN_E_REFLEX_DISABLED: { status: 503, fix: 'set "reflexes": true in $TITAN_HOME/config.json (or TITAN_REFLEXES=true) and restart' },
   TITAN_E_NOT_FAST_ANSWER: { status: 409, fix: 'only an answer that came from a reflex or the shadow cache can be asked of the model again' },
   TITAN_E_CAPABILITY_DENIED: { status: 403, fix: 'list the tool under "capabilities": {"tools": {"allow": [...]}} in component.json' },
+
+  // the world: outbound http, secrets
+  TITAN_E_HTTP_DENIED: { status: 403, fix: 'grant the host, method and path in the component\'s "http" capability ({"allow": [{"host": ...}]}); a private address needs an exact host with "private": true' },
+  TITAN_E_HTTP_TIMEOUT: { status: 504, fix: 'raise "timeoutMs" in the component\'s "http" capability if the server is legitimately slow' },
+  TITAN_E_HTTP_TOO_LARGE: { status: 413, fix: 'raise "maxResponseBytes" (or "maxRequestBytes") in the component\'s "http" capability' },
+  TITAN_E_HTTP_FAILED: { status: 502, fix: 'check that the server is reachable; the cause is in the message' },
+  TITAN_E_HTTP_INVALID: { status: 400, fix: 'send an absolute http(s) URL and header names and values without line breaks' },
+  TITAN_E_SECRET_DENIED: { status: 403, fix: 'name the secret and the hosts it may go to under "secrets" in the component\'s "http" capability' },
+  TITAN_E_SECRET_MISSING: { status: 404, fix: 'store it with `titan secrets set NAME` (or the Settings page of the web UI)' },
+  TITAN_E_SECRET_NAME: { status: 400, fix: 'a secret name is a letter then letters, digits or _ (at most 64), e.g. BRAVE_API_KEY' },
+  TITAN_E_SECRETS_UNREADABLE: { status: 500, fix: 'the secret store or its key file is damaged or unreadable by this user: restore $TITAN_HOME/secrets.key, or move secrets.enc away and set the secrets again' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -120,11 +120,21 @@ export class GatewayMetrics {
         for (const [event, value] of Object.entries({ offered: batches.offered, embedded_by_peer: batches.embeddedByPeers, embedded_here: batches.embeddedHere, fallback: batches.fallbacks, rejected: batches.rejected, embedded_for_peer: batches.embeddedForPeers, refused: batches.refused })) this.inc({ event }, value);
       },
     });
+    // Components' outbound requests (titan:host/http). No host label: a fetch tool may reach any
+    // public host, and a label per host would grow without bound.
+    const outbound = new client.Counter({ name: 'titan_component_http_requests_total', help: 'Outbound requests of components, by slot, method and outcome (ok or the refusal/failure code)', labelNames: ['slot', 'method', 'outcome'], registers });
+    const outboundSeconds = new client.Histogram({ name: 'titan_component_http_duration_seconds', help: 'Outbound requests of components, from start to the end of the body', labelNames: ['slot', 'outcome'], buckets: SECONDS, registers });
+    const outboundBytes = new client.Counter({ name: 'titan_component_http_received_bytes_total', help: 'Response body bytes received by components', labelNames: ['slot'], registers });
     const meshRoundTrip = new client.Histogram({ name: 'titan_mesh_task_round_trip_seconds', help: 'A task sent to a peer, from sending to its result', buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30], registers });
 
     this.#offs = [
       mesh ? mesh.roundTrips.onSample((ms) => meshRoundTrip.observe(ms / 1000)) : () => {},
       kernel.bus.on('turn.event', (event) => this.#onTurnEvent(event)),
+      kernel.bus.on('http.request', (e) => {
+        outbound.inc({ slot: e.slot, method: e.method, outcome: e.outcome });
+        outboundSeconds.observe({ slot: e.slot, outcome: e.outcome }, e.ms / 1000);
+        if (e.bytes > 0) outboundBytes.inc({ slot: e.slot }, e.bytes);
+      }),
       kernel.bus.on('component.deployed', (e) => this.#swaps.inc({ slot: e.slot, outcome: 'deployed' })),
       kernel.bus.on('component.swap_failed', (e) => {
         this.#swaps.inc({ slot: e.slot, outcome: 'failed' });

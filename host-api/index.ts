@@ -1,9 +1,9 @@
 // Every host interface a component can be granted. Adding a capability is adding a file here.
-// http and secrets are declared in wit/ and arrive with the agent runtime work.
 import { clock } from './clock.ts';
 import { events } from './events.ts';
 import { exec } from './exec.ts';
 import { files } from './files.ts';
+import { http } from './http.ts';
 import { kv } from './kv.ts';
 import { log } from './log.ts';
 import { mesh } from './mesh.ts';
@@ -11,6 +11,6 @@ import { sql } from './sql.ts';
 import { tools } from './tools.ts';
 import type { HostInterface } from './types.ts';
 
-export const HOST_INTERFACES: ReadonlyMap<string, HostInterface> = new Map([log, clock, kv, events, sql, exec, files, tools, mesh].map((h) => [h.name, h]));
+export const HOST_INTERFACES: ReadonlyMap<string, HostInterface> = new Map([log, clock, kv, events, sql, exec, files, tools, mesh, http].map((h) => [h.name, h]));
 
-export type { HostInterface, HostServices, ToolService, MeshService, KvService, SqlService, SqlParam, SqlResult, InstanceContext, ComponentIdentity, LogLevel } from './types.ts';
+export type { HostInterface, HostServices, ToolService, MeshService, KvService, SqlService, SqlParam, SqlResult, InstanceContext, ComponentIdentity, LogLevel, HttpRecord } from './types.ts';

@@ -19,7 +19,17 @@ export type HostServices = {
   tools?: ToolService;
   /** The mesh's peers and scheduler (titan:host/mesh). Set while the node runs a mesh. */
   mesh?: MeshService;
+  /**
+   * A stored secret's value, for the host to place into an http request the grant allows
+   * (titan:host/http). Never handed to a guest.
+   */
+  secret?(name: string): Promise<string | undefined>;
+  /** An outbound request ended (titan:host/http): for /metrics and the event stream. */
+  recordHttp?(component: ComponentIdentity, record: HttpRecord): void;
 };
+
+/** One outbound exchange as /metrics counts it: outcome is "ok" or the error's TITAN_E_ code. */
+export type HttpRecord = { host: string; method: string; status: number; outcome: string; ms: number; bytes: number };
 
 /** What titan:host/mesh offers a component: the peers it hears, and a task run somewhere in the mesh. */
 export type MeshService = {

@@ -1,5 +1,5 @@
 // The kernel side of the host interfaces: logs go to the kernel log and the bus, emitted events
-// to the bus, kv to the kv store, sql to the database.
+// to the bus, kv to the kv store, sql to the database, outbound requests to the bus (for /metrics).
 import type { ComponentIdentity, HostServices, LogLevel, SqlService } from '../host-api/index.ts';
 import type { EventBus } from './events.ts';
 import type { KvStore } from './kv-store.ts';
@@ -14,6 +14,9 @@ export function createHostServices(bus: EventBus, logger: Logger, kv: KvStore, s
     },
     emit(component, callId, kind, data) {
       bus.emit('component.event', { slot: slotOf(component), version: component.version, callId, kind, data });
+    },
+    recordHttp(component, record) {
+      bus.emit('http.request', { slot: slotOf(component), version: component.version, ...record });
     },
     kv,
     sql,

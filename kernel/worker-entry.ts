@@ -54,6 +54,8 @@ function servicesOver(name: string): HostServices {
       delete: (ns, key) => kvCall('delete', [ns, key]) as Promise<boolean>,
       list: (ns, prefix) => kvCall('list', [ns, prefix]) as Promise<string[]>,
     },
+    secret: (name) => ask((id) => ({ type: 'secret', id, name })) as Promise<string | undefined>,
+    recordHttp: (component, record) => post({ type: 'http', component, record }),
     tools: {
       invoke: (component, callId, name, input) => ask((id) => ({ type: 'tool', id, component, callId, name, input })) as Promise<string>,
     },

@@ -56,12 +56,24 @@ export class WorkerHost {
     if (request.type === 'emit') return this.#services.emit(request.component, request.callId, request.kind, request.data);
     if (request.type === 'started') return this.#starting.get(request.taskId)?.();
     if (request.type === 'tool') return this.#serveTool(request);
+    if (request.type === 'http') return this.#services.recordHttp?.(request.component, request.record);
+    if (request.type === 'secret') return this.#answer(request.id, () => this.#services.secret?.(request.name));
     const kv = this.#services.kv as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
     let reply: HostReply;
     try {
       reply = { type: 'kv-reply', id: request.id, value: await kv[request.op](...request.args) };
     } catch (error) {
       reply = { type: 'kv-reply', id: request.id, error: error instanceof Error ? error.message : String(error) };
+    }
+    this.#channel?.postMessage(reply);
+  }
+
+  async #answer(id: string, work: () => Promise<unknown> | undefined): Promise<void> {
+    let reply: HostReply;
+    try {
+      reply = { type: 'kv-reply', id, value: await work() };
+    } catch (error) {
+      reply = { type: 'kv-reply', id, error: error instanceof Error ? error.message : String(error) };
     }
     this.#channel?.postMessage(reply);
   }

@@ -1,5 +1,5 @@
 // Messages between the kernel and the worker threads that run isolated components.
-import type { ComponentIdentity, LogLevel } from '../host-api/index.ts';
+import type { ComponentIdentity, HttpRecord, LogLevel } from '../host-api/index.ts';
 
 export type WorkerImport = { name: string; version: string; spec: string; grant: Record<string, unknown> };
 
@@ -34,6 +34,9 @@ export type HostRequest =
   | { type: 'kv'; id: string; op: 'get' | 'set' | 'delete' | 'list'; args: unknown[] }
   /** titan:host/tools from a worker: the kernel runs the tool and answers with a kv-reply of the same id. */
   | { type: 'tool'; id: string; component: ComponentIdentity; callId?: string; name: string; input: string }
+  /** titan:host/http: a secret's value to place in a request (answered with a kv-reply). */
+  | { type: 'secret'; id: string; name: string }
+  | { type: 'http'; component: ComponentIdentity; record: HttpRecord }
   /** The instance is ready and the guest call begins: the time limit counts from here. */
   | { type: 'started'; taskId: string };
 

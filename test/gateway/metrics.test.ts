@@ -28,6 +28,9 @@ test('/metrics needs the token, and after a turn with a tool call shows the turn
   await gw.agent.running().find((r) => r.turnId === sent.turnId)?.done;
   await gw.call('GET', '/api/threads/not-mine');
 
+  // What titan:host/http announces for each outbound exchange (test/kernel/http-host.test.ts).
+  harness.kernel.bus.emit('http.request', { slot: 'tool/web-fetch', version: '1.0.0', host: 'example.com', method: 'GET', status: 200, outcome: 'ok', ms: 12, bytes: 2048 });
+  harness.kernel.bus.emit('http.request', { slot: 'tool/web-fetch', version: '1.0.0', host: '10.0.0.1', method: 'GET', status: 0, outcome: 'TITAN_E_HTTP_DENIED', ms: 1, bytes: 0 });
   const answer = await gw.call('GET', '/metrics');
   assert.equal(answer.status, 200);
   assert.match(answer.headers.get('content-type') ?? '', /^text\/plain/);
@@ -40,6 +43,9 @@ test('/metrics needs the token, and after a turn with a tool call shows the turn
   assert.equal(metric(text, 'titan_http_requests_total', { route: '/api/threads/:id/messages', status: '202' }), 1);
   assert.ok((metric(text, 'titan_component_instances', { slot: 'tool/echo', state: 'live' }) ?? 0) >= 1);
   assert.ok(metric(text, 'process_cpu_user_seconds_total') !== undefined, 'default process metrics');
+  assert.equal(metric(text, 'titan_component_http_requests_total', { slot: 'tool/web-fetch', outcome: 'ok' }), 1);
+  assert.equal(metric(text, 'titan_component_http_requests_total', { slot: 'tool/web-fetch', outcome: 'TITAN_E_HTTP_DENIED' }), 1);
+  assert.equal(metric(text, 'titan_component_http_received_bytes_total', { slot: 'tool/web-fetch' }), 2048);
 
   // Swaps are counted as they happen; each gateway has its own registry.
   await publishFixture(harness.kernel, 'echo-v2');
