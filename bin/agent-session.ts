@@ -30,7 +30,8 @@ export async function startAgent(kernel: Kernel, say: (line: string) => void, in
     trustedTools: kernel.config.trustedTools,
     guardedTools: kernel.config.guardedTools,
   });
-  const { waiting } = await agent.start();
+  const { waiting, interrupted } = await agent.start();
+  if (interrupted) say(`${interrupted} turn(s) running when Titan last stopped are marked interrupted (what they had said is kept)`);
   if (waiting.length) say(`${waiting.length} tool call(s) wait for approval from before the restart`);
   const repl = interactive ? new Repl({ kernel, agent, userId: os.userInfo().username, input: process.stdin, output: process.stdout, color: true }) : undefined;
   // Not started yet: the caller starts it (repl.start()) once its own start-up lines are printed.

@@ -28,7 +28,7 @@ function storeError(op: string, error: TitanError): TitanError {
       case 'not-found':
         return 'TITAN_E_NOT_FOUND';
       case 'conflict':
-        return op === 'turns.transition' ? 'TITAN_E_TURN_STATE' : 'TITAN_E_SQL_CONSTRAINT';
+        return op === 'turns.transition' || op === 'turns.end' ? 'TITAN_E_TURN_STATE' : 'TITAN_E_SQL_CONSTRAINT';
       case 'invalid':
         return 'TITAN_E_USAGE';
       case 'database':

@@ -10,6 +10,7 @@ import type { Thread, TurnState } from '../../kernel/store-client.ts';
 import { Approvals, type Decision, type PendingApproval } from './approvals.ts';
 import { IdentityPrompt } from './identity.ts';
 import { ToolCatalog } from './tool-catalog.ts';
+import { recoverTurns } from './recovery.ts';
 import { TraceRecorder } from './trace.ts';
 import { TurnRun, type LlmStream, type ToolInvoker, type TurnOptions } from './turn.ts';
 import type { FastResult } from '../reflex/router.ts';
@@ -32,6 +33,9 @@ export type AgentOptions = Partial<TurnOptions> & {
   traceDir?: string;
 };
 
+/** The store schema whose turns.end ends a turn in one write and whose turns.stale finds turns to recover. */
+const ONE_WRITE_END_SCHEMA = 7;
+
 export type SendResult = { threadId: string; turnId: string; messageId: string; run: TurnRun };
 
 export class Agent {
@@ -46,6 +50,8 @@ export class Agent {
   readonly approvals: Approvals;
   readonly #runs = new Map<string, TurnRun>();
   readonly #workspace: string;
+  /** The store ends a turn in one operation (schema 7 and later); known after start(). */
+  #endsInOneWrite = false;
   /** Set by the reflex service once it runs; unset, every turn goes to the model. */
   fastPath: FastPath | undefined;
   reflexes: ReflexService | undefined;
@@ -75,12 +81,15 @@ export class Agent {
     this.fastPath = (input) => service.fastPath(input);
   }
 
-  /** After a (re)start: turns that were running when the process stopped are marked interrupted;
-   * turns waiting for an approval wait again, and resume when it is decided. */
-  async start(): Promise<{ waiting: PendingApproval[] }> {
+  /** After a (re)start: turns that were running when the process stopped are marked interrupted
+   * (what they had said kept, marked cut off); turns waiting for an approval wait again, and resume
+   * when it is decided. */
+  async start(): Promise<{ waiting: PendingApproval[]; interrupted: number }> {
     await mkdir(this.#workspace, { recursive: true });
+    this.#endsInOneWrite = (await this.#kernel.store.status()).latest >= ONE_WRITE_END_SCHEMA;
+    const { interrupted } = await recoverTurns(this.#kernel.store, this.#kernel.bus, this.#endsInOneWrite);
     const waiting = await this.approvals.restore();
-    return { waiting };
+    return { waiting, interrupted };
   }
 
   createThread(userId: string, title?: string): Promise<Thread> {
@@ -90,7 +99,7 @@ export class Agent {
   /** Stores the user's message (committed when this resolves) and starts a turn answering it. */
   async send(userId: string, threadId: string, text: string, options: { modelOnly?: boolean } = {}): Promise<SendResult> {
     if (typeof text !== 'string' || text.trim() === '') throw new TitanError('TITAN_E_USAGE', 'the message is empty');
-    if ([...this.#runs.values()].some((r) => r.threadId === threadId)) {
+    if ([...this.#runs.values()].some((r) => r.threadId === threadId && !r.ended)) {
       throw new TitanError('TITAN_E_USAGE', 'a turn is already running in this thread', { fix: 'wait for it, or interrupt it' });
     }
     const turnId = randomUUID();
@@ -109,7 +118,10 @@ export class Agent {
     const run = new TurnRun(
       {
         kernel: this.#kernel, store: this.#kernel.store, identity: this.identity, tools: this.tools, approvals: this.approvals,
-        options: this.#options, cancelTool: this.#cancelTool, decided, fastPath,
+        options: this.#options, cancelTool: this.#cancelTool, decided, fastPath, endsInOneWrite: this.#endsInOneWrite,
+        onEndRetry: (error, attempt) => {
+          if (attempt === 1) this.#kernel.bus.emit('kernel.warning', { message: `ending turn ${turnId} failed (${error.code}: ${error.message}); retrying until the store takes it` });
+        },
         llm: recorder ? recorder.llm(this.#llm) : this.#llm,
         invokeTool: recorder ? recorder.tools(this.#invokeTool) : this.#invokeTool,
       },

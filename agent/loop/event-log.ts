@@ -8,7 +8,8 @@ import type { TurnEvent, TurnEventBody } from './turn-events.ts';
 
 const FLUSH_MS = 50;
 
-type Stored = { seq: number; type: string; data: unknown };
+export type StoredTurnEvent = { seq: number; type: string; data: unknown };
+type Stored = StoredTurnEvent;
 
 export class TurnEventLog {
   readonly #store: StoreClient;
@@ -20,6 +21,14 @@ export class TurnEventLog {
   #timer: NodeJS.Timeout | undefined;
   #writing: Promise<void> = Promise.resolve();
 
+  get threadId(): string {
+    return this.#threadId;
+  }
+
+  get turnId(): string {
+    return this.#turnId;
+  }
+
   constructor(store: StoreClient, bus: EventBus, threadId: string, turnId: string, startSeq = 0) {
     this.#store = store;
     this.#bus = bus;
@@ -30,10 +39,42 @@ export class TurnEventLog {
 
   /** Emits the event on the bus now, and queues it for the store. */
   emit(body: TurnEventBody): TurnEvent {
-    const event = { ...body, threadId: this.#threadId, turnId: this.#turnId, seq: ++this.#seq, at: Date.now() } as TurnEvent;
+    const event = this.prepare(body);
     this.#bus.emit('turn.event', event);
     this.#queue(event);
     return event;
+  }
+
+  /** Numbers an event without sending or queueing it: a turn's final events are written with its
+   * end (one transaction) and published only once that committed. */
+  prepare(body: TurnEventBody): TurnEvent {
+    return { ...body, threadId: this.#threadId, turnId: this.#turnId, seq: ++this.#seq, at: Date.now() } as TurnEvent;
+  }
+
+  /** Sends a prepared event on the bus (its row was written by the caller). */
+  publish(event: TurnEvent): void {
+    this.#bus.emit('turn.event', event);
+  }
+
+  /** Queues a prepared event for the store without sending it (the turn's end could not write it). */
+  keep(event: TurnEvent): void {
+    this.#queue(event);
+  }
+
+  /** What is queued and not yet written, to go with the turn's end; `written` drops it once committed. */
+  unwritten(): StoredTurnEvent[] {
+    return this.#pending.map((e) => ({ ...e, data: structuredClone(e.data) }));
+  }
+
+  /** Drops queued events up to `seq`: the turn's end wrote them. */
+  written(seq: number): void {
+    this.#pending = this.#pending.filter((e) => e.seq > seq);
+  }
+
+  /** The row a prepared event is stored as. */
+  static row(event: TurnEvent): StoredTurnEvent {
+    const { threadId: _t, turnId: _u, seq, at: _a, ...body } = event;
+    return { seq, type: body.type, data: { ...body } };
   }
 
   #queue(event: TurnEvent): void {

@@ -9,6 +9,7 @@ import type { Kernel } from '../../kernel/kernel.ts';
 import type { StoreClient, TurnState } from '../../kernel/store-client.ts';
 import type { Approvals, Decision } from './approvals.ts';
 import { TurnEventLog } from './event-log.ts';
+import { endTurn, type TurnEnd } from './turn-end.ts';
 import { assistantContent, toChatMessages, toolContent, unansweredToolCalls } from './history.ts';
 import type { IdentityPrompt } from './identity.ts';
 import type { ChatMessage, ChatRequest, LlmEvent, ToolCall } from './llm-types.ts';
@@ -39,6 +40,10 @@ export type TurnDeps = {
   invokeTool: ToolInvoker;
   /** Asked before the model on a new turn: a reflex's or the shadow cache's answer, if one fits. */
   fastPath?: () => Promise<FastResult>;
+  /** The store ends a turn in one operation (turns.end); false for a store older than schema 7. */
+  endsInOneWrite?: boolean;
+  /** Told when writing the turn's end failed and is retried (the store is down or full). */
+  onEndRetry?: (error: TitanError, attempt: number) => void;
 };
 
 /** 'suspended': the kernel stopped while the turn waited for an approval; it resumes on the decision. */
@@ -57,6 +62,7 @@ export class TurnRun {
   #state: TurnState = 'pending';
   #interruptedBy: string | undefined;
   #suspended = false;
+  #stopping = false;
   readonly #knownState: TurnState | undefined;
   /** Set once an approval request is persisted, until its decision arrives. */
   #waitingForApproval = false;
@@ -80,9 +86,15 @@ export class TurnRun {
     return this.#state;
   }
 
+  /** True once the turn's end is stored: a new message in its thread may start the next turn. */
+  get ended(): boolean {
+    return this.#state === 'completed' || this.#state === 'failed' || this.#state === 'interrupted';
+  }
+
   /** The kernel is stopping: a turn waiting for approval stays waiting (its approval persists and
    * resumes it after a restart); any other turn is interrupted. */
   shutdown(): void {
+    this.#stopping = true;
     if (this.#waitingForApproval) {
       this.#suspended = true;
       this.#abort.abort(new TitanError('TITAN_E_SHUTTING_DOWN', 'the kernel is stopping'));
@@ -118,8 +130,8 @@ export class TurnRun {
           await this.#answer(open);
           continue;
         }
-        const calls = await this.#modelStep(history);
-        if (calls.length === 0) return await this.#finish();
+        const { calls, text } = await this.#modelStep(history);
+        if (calls.length === 0) return await this.#finish(text);
       }
       throw new TitanError('TITAN_E_PROVIDER_BAD_REQUEST', `the model kept calling tools for ${options.maxSteps} steps; the turn was stopped`);
     } catch (error) {
@@ -158,7 +170,7 @@ export class TurnRun {
   }
 
   /** Streams one model answer; tool calls start while it streams when early execution is on. */
-  async #modelStep(history: ChatMessage[]): Promise<ToolCall[]> {
+  async #modelStep(history: ChatMessage[]): Promise<{ calls: ToolCall[]; text: string }> {
     const tools = await this.#deps.tools.list();
     const byName = new Map(tools.map((t) => [t.name, t]));
     const drafts = new Map<number, { id: string; name: string; args: string; started?: Promise<ToolResult> }>();
@@ -202,8 +214,10 @@ export class TurnRun {
     }
     this.#stopReason = stopReason;
     const text = this.#stepText;
-    this.#stepText = '';
     const calls = [...drafts.entries()].sort(([a], [b]) => a - b).map(([, d]) => d);
+    // The final answer is stored with the turn's end (#finish), in the same transaction.
+    if (calls.length === 0) return { calls: [], text };
+    this.#stepText = '';
     // A fresh id per answer: a turn resumed after a restart counts its steps from 0 again.
     await this.#deps.store.appendMessages(this.threadId, [{
       id: `${this.turnId}:${randomUUID()}`, role: 'assistant', turnId: this.turnId,
@@ -211,7 +225,7 @@ export class TurnRun {
     }]);
     for (const draft of calls) if (!draft.started) start(draft, false);
     await this.#storeResults(calls.map((d) => ({ call: { id: d.id, name: d.name, arguments: d.args }, result: d.started! })));
-    return calls.map((d) => ({ id: d.id, name: d.name, arguments: d.args }));
+    return { calls: calls.map((d) => ({ id: d.id, name: d.name, arguments: d.args })), text };
   }
 
   /** Tool calls left without a result (a turn resumed after a restart): run them now, in order. */
@@ -315,33 +329,59 @@ export class TurnRun {
     }
   }
 
-  async #finish(): Promise<TurnOutcome> {
-    await this.#to('completed');
-    this.log.emit({ type: 'turn.completed', stopReason: this.#stopReason, usage: this.#usage, from: 'model' });
+  /** The answer and the turn's completion: one write, then turn.completed goes out. */
+  async #finish(text: string): Promise<TurnOutcome> {
+    await this.#end({
+      to: 'completed',
+      // A fresh id per answer: a turn resumed after a restart counts its steps from 0 again.
+      messages: [{ id: `${this.turnId}:${randomUUID()}`, role: 'assistant', content: text }],
+      events: [{ type: 'turn.completed', stopReason: this.#stopReason, usage: this.#usage, from: 'model' }],
+    }, false);
+    this.#stepText = '';
     return { state: 'completed', text: this.#text };
   }
 
   async #fail(error: unknown): Promise<TurnOutcome> {
     const titan = error instanceof TitanError ? error : new TitanError('TITAN_E_PROVIDER_STREAM', String((error as Error)?.message ?? error));
-    if (this.#interruptedBy) {
-      await this.#keepPartialText();
-      await this.#to('interrupted').catch(() => {});
-      this.log.emit({ type: 'turn.interrupted', by: this.#interruptedBy });
-      return { state: 'interrupted', text: this.#text, error: titan };
+    const partial = this.#partialText();
+    try {
+      if (this.#interruptedBy) {
+        await this.#end({ to: 'interrupted', messages: partial, events: [{ type: 'turn.interrupted', by: this.#interruptedBy }] }, true);
+        return { state: 'interrupted', text: this.#text, error: titan };
+      }
+      this.log.emit({ type: 'error', code: titan.code, message: titan.message, fix: titan.fix });
+      await this.#end({ to: 'failed', messages: partial, error: `${titan.code}: ${titan.message}`, events: [{ type: 'turn.failed', code: titan.code, message: titan.message }] }, true);
+    } catch (endError) {
+      // The store refused the end for good (or the kernel stopped first): the next start's
+      // recovery marks the turn interrupted. Said once, with why.
+      this.#deps.kernel.bus.emit('kernel.warning', { message: `turn ${this.turnId} could not be marked ended: ${(endError as Error).message}` });
+      this.#state = this.#interruptedBy ? 'interrupted' : 'failed';
     }
-    this.log.emit({ type: 'error', code: titan.code, message: titan.message, fix: titan.fix });
-    await this.#keepPartialText();
-    await this.#to('failed', `${titan.code}: ${titan.message}`).catch(() => {});
-    this.log.emit({ type: 'turn.failed', code: titan.code, message: titan.message });
-    return { state: 'failed', text: this.#text, error: titan };
+    return { state: this.#interruptedBy ? 'interrupted' : 'failed', text: this.#text, error: titan };
+  }
+
+  async #end(end: TurnEnd, retrying: boolean): Promise<void> {
+    await endTurn(this.#deps.store, this.log, end, {
+      oneWrite: this.#deps.endsInOneWrite ?? false,
+      retrying,
+      retry: () => !this.#stopping,
+      onRetry: this.#deps.onEndRetry,
+      onStored: () => (this.#state = end.to),
+    });
   }
 
   /** What the model said before a failure stays in the thread, marked as cut. */
-  async #keepPartialText(): Promise<void> {
-    if (!this.#stepText) return;
-    await this.#deps.store.appendMessages(this.threadId, [{ id: `${this.turnId}:partial`, role: 'assistant', turnId: this.turnId, content: `${this.#stepText.trimEnd()} [cut off]` }]).catch(() => {});
+  #partialText(): TurnEnd['messages'] {
+    if (!this.#stepText) return [];
+    return [{ id: `${this.turnId}:partial`, role: 'assistant', content: cutOff(this.#stepText) }];
   }
 }
+
+/** How a cut answer is stored (the web UI and the REPL show the mark as a note). */
+export function cutOff(text: string): string {
+  return `${text.trimEnd()} ${CUT_OFF_MARK}`;
+}
+export const CUT_OFF_MARK = '[cut off]';
 
 /** Retries and failovers as the user reads them; first attempts say nothing. */
 function statusMessage(status: LlmStatusLine): string | undefined {

@@ -6,6 +6,8 @@ import { h, pretty, showError, timeOf } from './dom.js';
 import { renderMarkdown } from './markdown.js';
 
 const TERMINAL = new Set(['turn.completed', 'turn.failed', 'turn.interrupted']);
+/** How the agent marks an answer stored after it was cut (a failure, an interrupt, a crash). */
+const CUT_OFF = '[cut off]';
 export const isTerminal = (event) => TERMINAL.has(event.type);
 
 class ToolCard {
@@ -115,7 +117,7 @@ export class TurnView {
         return this.#note(`The turn failed. ${event.code}: ${event.message}`, 'error');
       case 'turn.interrupted':
         this.finish();
-        return this.#note(`Interrupted by ${event.by}.`, 'status');
+        return this.#note(event.by === 'restart' ? 'Cut off: Titan stopped while answering. You can send a new message.' : `Interrupted by ${event.by}.`, 'status');
       case 'answer.source':
         return this.markFast(event.source, event.marker);
       case 'turn.completed':
@@ -233,6 +235,10 @@ export class TurnView {
   /** An assistant message as stored: plain text, or {titan: 'assistant', text, tool_calls}. */
   addStoredAssistant(content) {
     const record = storedRecord(content);
+    if (record?.titan !== 'assistant' && typeof content === 'string' && content.endsWith(CUT_OFF)) {
+      this.appendText(content.slice(0, -CUT_OFF.length).trimEnd());
+      return this.#note('The answer was cut off here.', 'status cut-off');
+    }
     if (record?.titan !== 'assistant') return this.appendText(content);
     if (record.text) this.appendText(record.text);
     for (const call of record.tool_calls ?? []) {

@@ -199,6 +199,37 @@ for (const backend of BACKENDS) {
       assert.equal(await state('turns-3'), won[0].value.state);
     });
 
+    test('turns.end: the last messages, the last events and the state commit together, or nothing does', async () => {
+      await store().createThread({ id: 'ends', userId: 'ends-user' });
+      await store().request('turns.begin', { userId: 'ends-user', threadId: 'ends', turnId: 'ends-1', message: { id: 'ends-q1', role: 'user', content: 'q' } });
+      await store().request('toolCalls.upsert', { id: 'ends-call', turnId: 'ends-1', tool: 'echo', arguments: '{}', status: 'running' });
+      const stale = await store().request<Array<{ id: string }>>('turns.stale', {});
+      assert.ok(stale.some((t) => t.id === 'ends-1'), 'a streaming turn is stale until it ends');
+      const ended = await store().request<{ state: string; messages: number }>('turns.end', {
+        threadId: 'ends', turnId: 'ends-1', to: 'completed',
+        messages: [{ id: 'ends-a1', role: 'assistant', content: 'the answer' }],
+        events: [{ seq: 3, type: 'text', data: { type: 'text', text: 'the answer' } }, { seq: 4, type: 'turn.completed', data: { type: 'turn.completed' } }],
+      });
+      assert.deepEqual([ended.state, ended.messages], ['completed', 1]);
+      const turn = await store().request<Turn>('turns.get', { id: 'ends-1' });
+      assert.equal(turn.state, 'completed');
+      assert.deepEqual((await store().listMessages('ends')).map((m) => [m.id, m.turn_id]), [['ends-q1', 'ends-1'], ['ends-a1', 'ends-1']]);
+      assert.deepEqual((await store().request<Event[]>('events.list', { turnId: 'ends-1' })).map((e) => [Number(e.seq), e.type]), [[3, 'text'], [4, 'turn.completed']]);
+      assert.equal((await store().request<Array<{ status: string }>>('toolCalls.list', { turnId: 'ends-1' }))[0].status, 'interrupted');
+      assert.ok(!(await store().request<Array<{ id: string }>>('turns.stale', {})).some((t) => t.id === 'ends-1'));
+
+      // An ended turn cannot end again: nothing of the second end is written.
+      await rejectsWithCode(store().request('turns.end', {
+        threadId: 'ends', turnId: 'ends-1', to: 'interrupted',
+        messages: [{ id: 'ends-late', role: 'assistant', content: 'late' }], events: [{ seq: 9, type: 'turn.interrupted', data: {} }],
+      }), 'TITAN_E_TURN_STATE');
+      assert.equal((await store().listMessages('ends')).length, 2);
+      assert.equal((await store().request<Event[]>('events.list', { turnId: 'ends-1' })).length, 2);
+      assert.equal((await store().request<Turn>('turns.get', { id: 'ends-1' })).state, 'completed');
+      await rejectsWithCode(store().request('turns.end', { threadId: 'other', turnId: 'ends-1', to: 'failed' }), 'TITAN_E_NOT_FOUND');
+      await rejectsWithCode(store().request('turns.end', { threadId: 'ends', turnId: 'ends-1', to: 'streaming' }), 'TITAN_E_USAGE');
+    });
+
     test('approvals: decided once; a second decision is refused and changes nothing', async () => {
       await filledThread('appr', 'appr-user', 1);
       const decided = await store().request<Approval>('approvals.decide', { id: 'appr-turn0-approval', decision: 'approved', by: 'alice', reason: 'looks safe' });

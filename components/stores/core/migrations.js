@@ -146,6 +146,13 @@ export const MIGRATIONS = [
       'ALTER TABLE messages ADD COLUMN source TEXT',
     ],
   } /* end migration 6 */,
+  /* migration 7 */ {
+    version: 7,
+    additive: true,
+    name: 'turns by state: a restart finds the turns a dead process left running without a scan',
+    tables: [],
+    up: () => ['CREATE INDEX turns_state ON turns (state)'],
+  } /* end migration 7 */,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -7,8 +7,9 @@ import { conversations } from './conversations.js';
 import { admin } from './admin.js';
 import { channels } from './channels.js';
 import { reflexes } from './reflexes.js';
+import { turnEnd } from './turn-end.js';
 
-const operations = { ...conversations, ...admin, ...channels, ...reflexes, 'schema.status': () => ({ ...status(), dialect: sqlDialect() }) };
+const operations = { ...conversations, ...admin, ...channels, ...reflexes, ...turnEnd, 'schema.status': () => ({ ...status(), dialect: sqlDialect() }) };
 
 export const store = {
   describe() {
