@@ -15,3 +15,4 @@ export type { AgentPorts, ReflexBuildOffload, ReflexFiles, EmbeddingBatchPort } 
 export { REFLEX_WORLD, buildInWorker } from './reflex/compiler.ts';
 export { EmbedderSwitched, localEmbedder, normalise, type Embedder, type Vector } from './reflex/embedder.ts';
 export { offerEmbeddings } from './reflex/start.ts';
+export { McpService, mcpControlRoutes, type McpServerView, type McpToolView } from './mcp/service.ts';

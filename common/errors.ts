@@ -118,6 +118,14 @@ export const ERRORS = {
   TITAN_E_SECRET_MISSING: { status: 404, fix: 'store it with `titan secrets set NAME` (or the Settings page of the web UI)' },
   TITAN_E_SECRET_NAME: { status: 400, fix: 'a secret name is a letter then letters, digits or _ (at most 64), e.g. BRAVE_API_KEY' },
   TITAN_E_SECRETS_UNREADABLE: { status: 500, fix: 'the secret store or its key file is damaged or unreadable by this user: restore $TITAN_HOME/secrets.key, or move secrets.enc away and set the secrets again' },
+  // MCP servers (agent/mcp) and Titan as an MCP server
+  TITAN_E_MCP_CONFIG: { status: 400, fix: 'correct the server with `titan mcp add NAME -- COMMAND ARGS...` or `titan mcp add NAME URL`; `titan mcp list` shows what is configured' },
+  TITAN_E_MCP_UNKNOWN_SERVER: { status: 404, fix: 'run `titan mcp list` for the configured MCP servers' },
+  TITAN_E_MCP_UNAVAILABLE: { status: 503, fix: 'the server is being restarted with backoff; `titan mcp list` shows its state and last error' },
+  TITAN_E_MCP_TIMEOUT: { status: 504, fix: 'the call was cancelled and the server restarted; raise its limit with `titan mcp add NAME ... --timeout MS` if the work is legitimately long' },
+  TITAN_E_MCP_PROTOCOL: { status: 502, fix: 'the server broke the MCP protocol (malformed JSON-RPC, or it exited mid-call) and was restarted; if it repeats, fix or remove it (`titan mcp rm NAME`)' },
+  TITAN_E_MCP_TOOL_ERROR: { status: 422 },
+  TITAN_E_MCP_SECRET_MISSING: { status: 503, fix: 'set the variable or secret named by the server\'s bearer setting (`titan mcp list` shows it), then `titan mcp add` it again or restart' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

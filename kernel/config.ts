@@ -283,6 +283,8 @@ const schema = {
     shadowConcurrency: { type: 'integer' },
     shadowBudgetPerHour: { type: 'integer' },
     shadowSimilarity: { type: 'number' },
+    // Sections owned and validated by other parts (agent/mcp/config.ts): the kernel only lets them through.
+    mcp: { type: 'object' },
   },
 };
 const validate = new Ajv({ allErrors: true, coerceTypes: true }).compile(schema);

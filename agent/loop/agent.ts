@@ -60,8 +60,17 @@ export class Agent {
     this.#kernel = kernel;
     this.#llm = options.llm;
     this.#workspace = options.workspace;
-    this.#cancelTool = options.cancelTool ?? ((callId) => void cancelCall(callId, 'the turn was interrupted'));
-    this.#invokeTool = options.invokeTool ?? (async (name, input, callId) => (await kernel.call('tool', name, 'invoke', [input], { callId })) as string);
+    const cancelCommand = options.cancelTool ?? ((callId: string) => void cancelCall(callId, 'the turn was interrupted'));
+    this.#cancelTool = (callId) => {
+      cancelCommand(callId);
+      for (const source of this.tools.sources) source.cancel(callId);
+    };
+    // Components run in the kernel; tools of other sources (MCP servers) run through their source.
+    this.#invokeTool = options.invokeTool ?? (async (name, input, callId) => {
+      const source = this.tools.sourceOf(name);
+      if (source) return source.invoke(name, input, callId);
+      return (await kernel.call('tool', name, 'invoke', [input], { callId })) as string;
+    });
     this.#traceDir = options.traceDir;
     this.#options = {
       model: options.model ?? '',

@@ -1,7 +1,9 @@
-// The tools the model may call: every tool component serving in a slot, described by itself.
-// Descriptions are read once per deployed version (cached by digest), not per turn.
+// The tools the model may call: every tool component serving in a slot, described by itself, and
+// the tools of other sources (MCP servers) beside them. Descriptions are read once per deployed
+// version (cached by digest), not per turn.
 import type { Kernel } from '../../kernel/kernel.ts';
 import type { ToolSpec } from './llm-types.ts';
+import { ArgumentChecker } from './tool-arguments.ts';
 
 /** sideEffects: the tool may change something (its manifest grants more than log, clock, events or read-only files). */
 export type ToolInfo = ToolSpec & { needsApproval: boolean; digest: string; sideEffects: boolean };
@@ -12,6 +14,15 @@ function hasSideEffects(capabilities: Record<string, Record<string, unknown>>): 
   return Object.entries(capabilities).some(([name, grant]) => !READ_ONLY_CAPABILITIES.has(name) && !(name === 'files' && grant.readOnly === true));
 }
 
+/** Tools that are not components (an MCP server's): listed beside them, run by their source. */
+export type ToolSource = {
+  tools(): ToolInfo[];
+  owns(name: string): boolean;
+  /** Runs a tool: its input as JSON text (already checked against its schema); answers its output. */
+  invoke(name: string, input: string, callId: string): Promise<string>;
+  cancel(callId: string): void;
+};
+
 type Descriptor = { name: string; description: string; inputSchema: string; needsApproval: boolean };
 
 export class ToolCatalog {
@@ -21,11 +32,19 @@ export class ToolCatalog {
    * whatever the tools themselves declare. */
   readonly #trusted: Set<string>;
   readonly #guarded: Set<string>;
+  readonly #sources: ToolSource[] = [];
+  readonly #arguments: ArgumentChecker;
 
   constructor(kernel: Kernel, policy: { trusted?: string[]; guarded?: string[] } = {}) {
     this.#kernel = kernel;
     this.#trusted = new Set(policy.trusted);
     this.#guarded = new Set(policy.guarded);
+    this.#arguments = new ArgumentChecker((message) => kernel.bus.emit('kernel.warning', { message }));
+  }
+
+  /** Throws TITAN_E_TOOL_ARGUMENTS when the arguments do not match the tool's declared schema. */
+  checkArguments(tool: ToolInfo, args: unknown): void {
+    this.#arguments.check(tool, args);
   }
 
   async list(): Promise<ToolInfo[]> {
@@ -45,9 +64,29 @@ export class ToolCatalog {
         info = { name: component.name, description: raw.description, schema, needsApproval: raw.needsApproval, digest: component.digest, sideEffects: hasSideEffects(capabilities) };
         this.#byDigest.set(component.digest, info);
       }
-      const needsApproval = this.#guarded.has(info.name) || (info.needsApproval && !this.#trusted.has(info.name));
-      tools.push({ ...info, needsApproval });
+      tools.push(this.#withPolicy(info));
     }
+    // A component's name never holds the separator of a source's names: no shadowing either way.
+    for (const source of this.#sources) for (const info of source.tools()) tools.push(this.#withPolicy(info));
     return tools;
+  }
+
+  /** The owner's trusted and guarded lists apply to every tool, whatever its source. */
+  #withPolicy(info: ToolInfo): ToolInfo {
+    const needsApproval = this.#guarded.has(info.name) || (info.needsApproval && !this.#trusted.has(info.name));
+    return { ...info, needsApproval };
+  }
+
+  addSource(source: ToolSource): void {
+    this.#sources.push(source);
+  }
+
+  /** The source that runs a tool of this name, if it is not a component. */
+  sourceOf(name: string): ToolSource | undefined {
+    return this.#sources.find((s) => s.owns(name));
+  }
+
+  get sources(): readonly ToolSource[] {
+    return this.#sources;
   }
 }

@@ -261,6 +261,13 @@ export class TurnRun {
     } catch {
       return failed('TITAN_E_TOOL_ARGUMENTS', `the arguments of ${call.name} are not valid JSON: ${call.arguments.slice(0, 200)}`);
     }
+    try {
+      this.#deps.tools.checkArguments(tool, args);
+    } catch (error) {
+      // Before approval and before the tool: nothing ran, the model reads why and calls again.
+      const titan = error as TitanError;
+      return failed(titan.code, titan.message);
+    }
     await this.#deps.store.request('toolCalls.upsert', { id: call.id, turnId: this.turnId, tool: call.name, arguments: call.arguments, status: tool.needsApproval ? 'awaiting_approval' : 'running' });
     if (tool.needsApproval) {
       const verdict = await this.#approve(call, args);

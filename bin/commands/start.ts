@@ -15,7 +15,7 @@ import { startGateway, type Gateway } from '../../gateway/server.ts';
 import { startChannelRuntime } from '../../gateway/channels/start.ts';
 import type { ChannelRuntime } from '../../gateway/channels/runtime.ts';
 import { pairingControlRoutes } from '../../agent/pairing.ts';
-import { reflexControlRoutes, startReflexes, type ReflexService } from '../../agent/api.ts';
+import { McpService, mcpControlRoutes, reflexControlRoutes, startReflexes, type ReflexService } from '../../agent/api.ts';
 import type { Mesh } from '../../mesh/mesh.ts';
 
 /** Builds (from cache) and publishes the built-ins, deploys those with no serving version, proposes newer ones. */
@@ -61,6 +61,7 @@ export async function startCommand(_args: Args): Promise<number> {
   let session!: AgentSession;
   let storeHas!: Awaited<ReturnType<typeof storeFeatures>>;
   let reflexes: ReflexService | undefined;
+  let mcp!: McpService;
   let channels: ChannelRuntime | undefined;
   let gateway!: Gateway;
 
@@ -130,6 +131,18 @@ export async function startCommand(_args: Args): Promise<number> {
     close: () => session.close(),
   });
   parts.add({
+    // MCP servers from the config's mcp section, their tools lent to the agent: each server gets
+    // its first attempt here; one that fails is retried in the background (`titan mcp list`).
+    name: 'mcp',
+    needs: ['agent'],
+    start: async () => {
+      mcp = await McpService.start(kernel, session.agent);
+      control?.addRoutes(mcpControlRoutes(mcp));
+      for (const s of mcp.servers()) say(`MCP server ${s.name}: ${s.state === 'up' ? `${s.tools} tools` : `${s.state} (${s.lastError?.code}: ${s.lastError?.message})`}`);
+    },
+    close: () => mcp.close(),
+  });
+  parts.add({
     // Reflexes and shadow workers: mining, compiling and predicting run in the background; the
     // mesh, when on, builds reflexes and shares embeddings through the agent's ports.
     name: 'reflexes',
@@ -154,7 +167,7 @@ export async function startCommand(_args: Args): Promise<number> {
   });
   parts.add({
     name: 'gateway',
-    needs: ['agent', 'reflexes', 'channels', 'mesh'],
+    needs: ['agent', 'mcp', 'reflexes', 'channels', 'mesh'],
     start: async () => {
       gateway = await startGateway({ kernel, agent: session.agent, llm: session.llm, say, channels, mesh });
     },

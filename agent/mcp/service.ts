@@ -1,0 +1,74 @@
+// The MCP servers of a running kernel: started from the config's mcp section beside the agent,
+// their tools added to the agent's catalog, re-read when `titan mcp add|rm` changes the config
+// (through the control socket), stopped with the kernel.
+import type { Kernel } from '../../kernel/api.ts';
+import type { ControlRoute } from '../../kernel/control-server.ts';
+import type { Agent } from '../loop/agent.ts';
+import { McpClients, type McpToolInfo } from './clients.ts';
+import { readMcpSection, type McpSection } from './config.ts';
+import type { McpStatus, SecretReader } from './connection.ts';
+
+export type McpServerView = McpStatus & { config: McpSection['servers'][string]; stderr: string[] };
+export type McpToolView = Pick<McpToolInfo, 'name' | 'server' | 'tool' | 'description' | 'schema' | 'needsApproval' | 'available'>;
+
+export class McpService {
+  readonly clients: McpClients;
+  readonly #kernel: Kernel;
+  #section: McpSection = { servers: {} };
+
+  private constructor(kernel: Kernel, secret: SecretReader | undefined) {
+    this.#kernel = kernel;
+    this.clients = new McpClients({
+      secret,
+      // Progress notifications reach the turn as tool.output, like a component's streamed output.
+      progress: (callId, text) => kernel.bus.emit('component.event', { slot: 'mcp', version: '', callId, kind: 'progress', data: text }),
+    });
+    this.clients.onChange = (status) => {
+      const why = status.lastError ? `: ${status.lastError.code}: ${status.lastError.message}` : '';
+      kernel.logger.info({ mcp: status.name, state: status.state, tools: status.tools }, `MCP server ${status.name} ${status.state}${why}`);
+    };
+  }
+
+  /** Starts every configured server (each gets its first attempt before this resolves) and lends their tools to the agent. */
+  static async start(kernel: Kernel, agent: Agent, options: { secret?: SecretReader } = {}): Promise<McpService> {
+    const service = new McpService(kernel, options.secret);
+    agent.tools.addSource(service.clients);
+    await service.reload();
+    return service;
+  }
+
+  /** Re-reads the mcp section: new servers start, removed ones stop, changed ones restart. */
+  async reload(): Promise<McpServerView[]> {
+    this.#section = await readMcpSection(this.#kernel.paths.config);
+    await this.clients.apply(this.#section);
+    return this.servers();
+  }
+
+  servers(): McpServerView[] {
+    return this.clients.status().map((status) => {
+      const connection = this.clients.connection(status.name);
+      return { ...status, config: connection.config, stderr: connection.stderrTail() };
+    });
+  }
+
+  tools(server?: string): McpToolView[] {
+    if (server) this.clients.connection(server); // an unknown name is an error, not an empty list
+    return this.clients.tools()
+      .filter((t) => !server || t.server === server)
+      .map(({ name, server, tool, description, schema, needsApproval, available }) => ({ name, server, tool, description, schema, needsApproval, available }));
+  }
+
+  close(): Promise<void> {
+    return this.clients.close();
+  }
+}
+
+/** The control socket's MCP routes: `titan mcp` reaches the running kernel's servers through them. */
+export function mcpControlRoutes(service: McpService): ControlRoute[] {
+  return [
+    ['GET', /^\/mcp\/servers$/, () => service.servers()],
+    ['GET', /^\/mcp\/tools$/, () => service.tools()],
+    ['GET', /^\/mcp\/servers\/([a-z0-9-]+)\/tools$/, (_k, _b, [name]) => service.tools(name)],
+    ['POST', /^\/mcp\/reload$/, () => service.reload()],
+  ];
+}
