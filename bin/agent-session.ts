@@ -3,13 +3,14 @@
 // echo mode, so the whole flow can be seen offline), the workspace, and the REPL on a terminal.
 import os from 'node:os';
 import { type Kernel } from '../kernel/api.ts';
-import { Agent, configureHint, createLlmFromEnv, type Llm } from '../agent/api.ts';
+import { Agent, configureHint, createLlmFromEnv, withStoredKeys, type Llm } from '../agent/api.ts';
 import { Repl } from './repl.ts';
 
 export type AgentSession = { agent: Agent; llm: Llm; repl?: Repl; configured: boolean; close(): Promise<void> };
 
 export async function startAgent(kernel: Kernel, say: (line: string) => void, interactive: boolean): Promise<AgentSession> {
-  const env = { ...process.env };
+  // Provider keys come from the environment, else from the secret store (titan secrets set).
+  const env = withStoredKeys({ ...process.env }, (name) => kernel.secrets.get(name));
   let scripted: { close(): Promise<void> } | undefined;
   if (env.TITAN_PROVIDER === 'scripted' && !env.TITAN_SCRIPTED_LLM_URL) {
     const { startScriptedLlm } = await import('../agent/llm/scripted/server.ts');

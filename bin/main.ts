@@ -33,6 +33,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   mesh: async () => (await import('./commands/mesh.ts')).meshCommand,
   pairing: async () => (await import('./commands/pairing.ts')).pairingCommand,
   reflex: async () => (await import('./commands/reflex.ts')).reflexCommand,
+  secrets: async () => (await import('./commands/secrets.ts')).secretsCommand,
 };
 
 export const USAGE = `titan - the Titan agent engine
@@ -62,6 +63,8 @@ export const USAGE = `titan - the Titan agent engine
   titan pairing approve|deny CODE          let a channel sender reach the agent, or ignore them
   titan reflex list [--state S]            reflexes compiled from recurring requests, with hits and misses
   titan reflex show|suspend|resume|delete NAME [--why TEXT]
+  titan secrets set NAME                   store a secret, typed at a hidden prompt or piped on stdin
+  titan secrets list | rm NAME             the stored secrets' names (never their values) / remove one
 
 Every command takes --json. State lives in $TITAN_HOME (default ~/.titan).`;
 

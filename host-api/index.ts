@@ -7,10 +7,11 @@ import { http } from './http.ts';
 import { kv } from './kv.ts';
 import { log } from './log.ts';
 import { mesh } from './mesh.ts';
+import { secrets } from './secrets.ts';
 import { sql } from './sql.ts';
 import { tools } from './tools.ts';
 import type { HostInterface } from './types.ts';
 
-export const HOST_INTERFACES: ReadonlyMap<string, HostInterface> = new Map([log, clock, kv, events, sql, exec, files, tools, mesh, http].map((h) => [h.name, h]));
+export const HOST_INTERFACES: ReadonlyMap<string, HostInterface> = new Map([log, clock, kv, events, sql, exec, files, tools, mesh, http, secrets].map((h) => [h.name, h]));
 
 export type { HostInterface, HostServices, ToolService, MeshService, KvService, SqlService, SqlParam, SqlResult, InstanceContext, ComponentIdentity, LogLevel, HttpRecord } from './types.ts';

@@ -11,6 +11,7 @@ import { loadConfig, type KernelConfig } from './config.ts';
 import { InlineDeployment, type CallOptions, type Deployment } from './deployment.ts';
 import { DeploymentsFile } from './deployments-file.ts';
 import { EventBus } from './events.ts';
+import { SecretStore } from '../common/secret-store.ts';
 import { createHostServices } from './host-services.ts';
 import { slotKey } from './kinds.ts';
 import { KvStore } from './kv-store.ts';
@@ -70,6 +71,9 @@ export class Kernel {
   /** The kernel's data, through the store component serving in store/<config.store>. */
   readonly store: StoreClient;
   readonly services: HostServices;
+  /** Named secrets (encrypted at rest): placed into granted http requests, never given to a component. */
+  readonly secrets: SecretStore;
+  readonly #unwatchSecrets: () => void;
   readonly #slots = new Map<string, Slot>();
   readonly #deployments: DeploymentsFile;
   readonly #workers: WorkerHost;
@@ -80,6 +84,7 @@ export class Kernel {
 
   private constructor(init: {
     paths: HomePaths; config: KernelConfig; warnings: string[]; bus: EventBus; logger: Logger; registry: Registry; patches: PatchQueue; db: SqlBackend;
+    secrets: SecretStore;
   }) {
     this.paths = init.paths;
     this.config = init.config;
@@ -95,6 +100,9 @@ export class Kernel {
     const sql = createSqlService(this.db, (message) => this.bus.emit('kernel.warning', { message }));
     this.workspace = this.config.workspace || path.join(this.paths.home, 'workspace');
     this.services = createHostServices(this.bus, this.logger, this.kv, sql, this.workspace);
+    this.secrets = init.secrets;
+    this.services.secret = (name) => this.secrets.value(name);
+    this.#unwatchSecrets = this.secrets.watch();
     // titan:host/tools (reflexes): the serving tool components, under the caller's call id.
     this.services.tools = { invoke: (_caller, callId, name, input) => this.call('tool', name, 'invoke', [input], { callId }) as Promise<string> };
     this.store = new StoreClient((kind, name, fn, args) => this.call(kind, name, fn, args), this.config.store, (handle) => sql.take(handle));
@@ -112,8 +120,9 @@ export class Kernel {
     for (const warning of warnings) logger.warn(warning);
     const registry = await Registry.open(paths.registry);
     const patches = await PatchQueue.open(paths.patches, bus);
+    const secrets = await SecretStore.open(paths.home);
     const db = await openDatabase(config.dbUrl || defaultDbUrl(paths.home));
-    const kernel = new Kernel({ paths, config, warnings, bus, logger, registry, patches, db });
+    const kernel = new Kernel({ paths, config, warnings, bus, logger, registry, patches, db, secrets });
     bus.onAny((type, payload) => {
       if (type !== 'component.log') logger.info({ event: type, ...(payload as object) }, String(type));
     });
@@ -398,6 +407,7 @@ export class Kernel {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#unwatchSecrets();
     await this.supervisor.stop();
     cancelAllCommands('the kernel is stopping');
     await Promise.all([...this.#slots.values()].flatMap((slot) => [slot.active?.close(), slot.standby?.close()]));

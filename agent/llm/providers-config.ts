@@ -18,6 +18,23 @@ export type ProvidersSetup = {
 
 type Env = Record<string, string | undefined>;
 
+/** Provider API keys that may be kept in the secret store (`titan secrets set OPENAI_API_KEY`). */
+export const PROVIDER_KEY_NAMES = ['OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'OLLAMA_API_KEY'] as const;
+
+/**
+ * The environment with the provider keys it does not set read from the secret store instead.
+ * The environment wins. Read at each use (a getter), so a key stored while Titan runs is used
+ * from the next request on.
+ */
+export function withStoredKeys(env: Env, stored: (name: string) => string | undefined): Env {
+  const view: Env = { ...env };
+  for (const name of PROVIDER_KEY_NAMES) {
+    if (value(env, name) !== undefined) continue;
+    Object.defineProperty(view, name, { enumerable: true, configurable: true, get: () => stored(name) });
+  }
+  return view;
+}
+
 /** Used when neither TITAN_MODEL (for the primary) nor <NAME>_MODEL says which model. */
 export const DEFAULT_MODELS: Record<ProviderName, string> = {
   openai: 'gpt-4.1-mini',

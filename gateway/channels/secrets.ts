@@ -1,16 +1,18 @@
 // The channels' secrets: environment variables (TITAN_TELEGRAM_BOT_TOKEN...) or, for values kept
-// out of the environment, $TITAN_HOME/channel-secrets.json ({"TITAN_TELEGRAM_BOT_TOKEN": "..."}),
-// which must be readable by its owner only. The environment wins over the file.
+// out of the environment, the encrypted secret store (`titan secrets set TITAN_TELEGRAM_BOT_TOKEN`)
+// or the older $TITAN_HOME/channel-secrets.json, which must be readable by its owner only.
+// The environment wins over the store, the store over the file.
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { TitanError } from '../../common/errors.ts';
+import type { SecretStore } from '../../common/secret-store.ts';
 import { PLATFORMS, type ChannelName } from './platforms.ts';
 
 export const SECRETS_FILE = 'channel-secrets.json';
 
 export type SecretSource = Record<string, string | undefined>;
 
-export async function loadSecretSource(home: string, env: NodeJS.ProcessEnv = process.env): Promise<SecretSource> {
+export async function loadSecretSource(home: string, env: NodeJS.ProcessEnv = process.env, store?: SecretStore): Promise<SecretSource> {
   const file = path.join(home, SECRETS_FILE);
   let fromFile: Record<string, unknown> = {};
   const info = await stat(file).catch(() => undefined);
@@ -26,6 +28,10 @@ export async function loadSecretSource(home: string, env: NodeJS.ProcessEnv = pr
   }
   const source: SecretSource = {};
   for (const [key, value] of Object.entries(fromFile)) if (typeof value === 'string' && value !== '') source[key] = value;
+  for (const { name } of store?.list() ?? []) {
+    const value = store?.get(name);
+    if (name.startsWith('TITAN_') && value) source[name] = value;
+  }
   for (const [key, value] of Object.entries(env)) if (key.startsWith('TITAN_') && value) source[key] = value;
   return source;
 }

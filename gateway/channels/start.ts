@@ -6,7 +6,7 @@ import { ChannelRuntime, enabledChannels } from './runtime.ts';
 import { ChannelSecrets, loadSecretSource } from './secrets.ts';
 
 export async function startChannelRuntime(kernel: Kernel, agent: Agent, say: (line: string) => void): Promise<ChannelRuntime | undefined> {
-  const source = await loadSecretSource(kernel.paths.home);
+  const source = await loadSecretSource(kernel.paths.home, process.env, kernel.secrets);
   const wanted = enabledChannels(kernel.config, source);
   const ready = wanted.filter((name) => {
     const missing = ChannelSecrets.missing(name, source);

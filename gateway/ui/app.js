@@ -1,14 +1,15 @@
 // The web UI's entry: takes the token from the address, then routes on the fragment:
-// #/chat, #/chat/<threadId>, #/components, #/patches.
+// #/chat, #/chat/<threadId>, #/components, #/patches, #/reflexes, #/settings.
 import { hasToken, onUnauthorized, takeTokenFromLocation } from './api.js';
 import { ChatView } from './chat.js';
 import { ComponentsPage } from './components.js';
 import { byId } from './dom.js';
 import { PatchesPage } from './patches.js';
 import { ReflexesPage } from './reflexes.js';
+import { SettingsPage } from './settings.js';
 import { ThreadList } from './threads.js';
 
-const PAGES = ['chat', 'components', 'patches', 'reflexes'];
+const PAGES = ['chat', 'components', 'patches', 'reflexes', 'settings'];
 
 const threads = new ThreadList({
   onDeleted: (threadId) => {
@@ -20,6 +21,7 @@ const chat = new ChatView({ onChanged: () => void threads.refresh() });
 const components = new ComponentsPage({ onProposed: () => (location.hash = '#/patches') });
 const patches = new PatchesPage();
 const reflexes = new ReflexesPage();
+const settings = new SettingsPage();
 
 let listed = false;
 
@@ -53,6 +55,7 @@ async function route() {
   if (page === 'components') return components.show();
   if (page === 'patches') return patches.show();
   if (page === 'reflexes') return reflexes.show();
+  if (page === 'settings') return settings.show();
   threads.select(id);
   if (id !== chat.threadId || id === undefined) await chat.open(id);
   byId('message-input').focus();

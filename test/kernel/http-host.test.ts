@@ -40,7 +40,8 @@ for (const isolation of ['inline', 'worker'] as const) {
   test(`a component fetches, streams and is refused through titan:host/http (${isolation})`, async (t) => {
     const { kernel, cleanup } = await openTestKernel();
     t.after(cleanup);
-    kernel.services.secret = async (name) => (name === 'KEY' ? 'the-value' : undefined);
+    await kernel.secrets.set('KEY', 'the-value');
+    await kernel.secrets.set('NOT_YOURS', 'other-value');
     const records: Array<KernelEvents['http.request']> = [];
     kernel.bus.on('http.request', (r) => records.push(r));
     await deployClient(kernel, isolation);
@@ -57,6 +58,11 @@ for (const isolation of ['inline', 'worker'] as const) {
     assert.ok(streamed.pieces.length > 3 && streamed.pieces.every((n: number) => n <= 4));
 
     const before = srv.connections;
+    // A stored secret the grant does not name for this host: refused before anything is sent.
+    const notGranted = await invoke(kernel, { url: `${base}/c`, headers: [['x-key', '{{secret:NOT_YOURS}}']] });
+    assert.equal(notGranted.error, 'denied');
+    assert.match(notGranted.text, /^TITAN_E_SECRET_DENIED/);
+    assert.ok(!JSON.stringify(notGranted).includes('other-value'));
     const refused = await invoke(kernel, { url: `http://localhost:${srv.port}/` });
     assert.equal(refused.error, 'denied');
     assert.match(refused.text, /^TITAN_E_HTTP_DENIED: localhost is not a host/);
@@ -68,6 +74,7 @@ for (const isolation of ['inline', 'worker'] as const) {
     assert.deepEqual(records.map((r) => [r.slot, r.method, r.status, r.outcome]), [
       ['tool/http-client', 'POST', 200, 'ok'],
       ['tool/http-client', 'POST', 200, 'ok'],
+      ['tool/http-client', 'GET', 0, 'TITAN_E_SECRET_DENIED'],
       ['tool/http-client', 'GET', 0, 'TITAN_E_HTTP_DENIED'],
       ['tool/http-client', 'POST', 0, 'TITAN_E_HTTP_DENIED'],
     ]);
