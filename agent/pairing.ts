@@ -5,12 +5,9 @@ import { randomInt } from 'node:crypto';
 import { TitanError, isTitanError } from '../common/errors.ts';
 import type { Kernel } from '../kernel/api.ts';
 import type { ControlRoute } from '../kernel/control-server.ts';
-import type { StoreClient } from '../kernel/store-client.ts';
+import type { Pairing, StoreClient } from '../kernel/store-client.ts';
 
-export type Pairing = {
-  channel: string; sender_id: string; chat_id: string; sender_name: string | null; code: string;
-  state: 'pending' | 'approved' | 'denied'; created_at: number; decided_at: number | null;
-};
+export type { Pairing } from '../kernel/store-client.ts';
 
 // No 0/O or 1/I/L: the code is read off a phone and typed into a terminal.
 const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
@@ -25,14 +22,14 @@ export function pairingCodeValid(code: string): boolean {
 }
 
 export function getPairing(store: StoreClient, channel: string, senderId: string): Promise<Pairing | null> {
-  return store.request<Pairing | null>('channels.pairing.get', { channel, senderId });
+  return store.op('channels.pairing.get', { channel, senderId });
 }
 
 /** The sender's pairing; a new pending one with a fresh code when there is none. */
 export async function openPairing(store: StoreClient, input: { channel: string; senderId: string; chatId: string; senderName?: string }): Promise<Pairing> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await store.request<Pairing>('channels.pairing.open', { ...input, code: newPairingCode() });
+      return await store.op('channels.pairing.open', { ...input, code: newPairingCode() });
     } catch (error) {
       // Two senders drew the same code: draw again.
       if (!isTitanError(error, 'TITAN_E_SQL_CONSTRAINT') || attempt >= 3) throw error;
@@ -40,15 +37,15 @@ export async function openPairing(store: StoreClient, input: { channel: string; 
   }
 }
 
-export function listPairings(store: StoreClient, state?: string): Promise<Pairing[]> {
-  return store.request<Pairing[]>('channels.pairing.list', state ? { state } : {});
+export function listPairings(store: StoreClient, state?: Pairing['state']): Promise<Pairing[]> {
+  return store.op('channels.pairing.list', state ? { state } : {});
 }
 
 export function decidePairing(store: StoreClient, code: string, decision: 'approved' | 'denied'): Promise<Pairing> {
   if (!pairingCodeValid(code)) {
     throw new TitanError('TITAN_E_USAGE', `"${code}" is not a pairing code (${CODE_LENGTH} letters and digits, as the sender was shown)`, { fix: 'run `titan pairing list` for the pending codes' });
   }
-  return store.request<Pairing>('channels.pairing.decide', { code: code.toUpperCase(), decision });
+  return store.op('channels.pairing.decide', { code: code.toUpperCase(), decision });
 }
 
 /** The control socket's pairing routes: `titan pairing` talks to a running kernel through them. */

@@ -33,8 +33,8 @@ async function measure(backend: string, dbUrl: string): Promise<Figures> {
     if (report.failed.length) throw new Error(JSON.stringify(report.failed));
     // 10k threads, loaded in bulk (this is setup, not a measured figure).
     const threads = Array.from({ length: THREADS }, (_, i) => ({ id: `t${i}`, user_id: 'bench', title: `thread ${i}`, channel: null, external_id: null, created_at: i, updated_at: i }));
-    await kernel.store.request('users.ensure', { id: 'bench' });
-    for (let i = 0; i < threads.length; i += BATCH) await kernel.store.request('table.load', { table: 'threads', rows: threads.slice(i, i + BATCH) });
+    await kernel.store.op('users.ensure', { id: 'bench' });
+    for (let i = 0; i < threads.length; i += BATCH) await kernel.store.op('table.load', { table: 'threads', rows: threads.slice(i, i + BATCH) });
 
     const half = MESSAGES / 2;
     // Through the store component: messages.append, BATCH per call, committed before it returns.

@@ -21,9 +21,9 @@ type Trailer = { end: typeof FORMAT; sha256: string };
 
 export async function exportDatabase(store: StoreClient, file: string, progress: ProgressReporter = silentProgress): Promise<Header> {
   const status = await store.status();
-  const tables = await store.request<string[]>('tables.list');
+  const tables = await store.op('tables.list');
   const counts: Record<string, number> = {};
-  for (const table of tables) counts[table] = await store.request<number>('table.count', { table });
+  for (const table of tables) counts[table] = await store.op('table.count', { table });
   const header: Header = { format: FORMAT, version: 1, schemaVersion: status.version, dialect: status.dialect, tables: counts };
   const out = createWriteStream(file, { mode: 0o600 });
   const hash = createHash('sha256');
@@ -35,7 +35,7 @@ export async function exportDatabase(store: StoreClient, file: string, progress:
   await write(JSON.stringify(header));
   for (const table of tables) {
     for (let offset = 0; offset < counts[table]; offset += PAGE) {
-      const rows = await store.request<Array<Record<string, unknown>>>('table.dump', { table, offset, limit: PAGE });
+      const rows = await store.op('table.dump', { table, offset, limit: PAGE });
       for (const row of rows) await write(JSON.stringify({ table, row } satisfies Line));
     }
     progress.step(table, `${counts[table]} rows`);
@@ -95,14 +95,14 @@ async function readExport(file: string, knownTables: string[]): Promise<{ header
 
 export async function importDatabase(store: StoreClient, file: string, progress: ProgressReporter = silentProgress): Promise<{ rows: number; tables: number }> {
   const status = await store.status();
-  const tables = await store.request<string[]>('tables.list');
+  const tables = await store.op('tables.list');
   const { header, rows } = await readExport(file, tables);
   if (header.schemaVersion > status.version) {
     throw new TitanError('TITAN_E_ARCHIVE_INVALID', `the export is at schema version ${header.schemaVersion}, newer than this database's ${status.version}`,
       { fix: 'deploy the store version that wrote it, then import' });
   }
   for (const table of tables) {
-    if ((await store.request<number>('table.count', { table })) > 0) {
+    if ((await store.op('table.count', { table })) > 0) {
       throw new TitanError('TITAN_E_USAGE', `the database already has data (table ${table}); import goes into an empty database only`,
         { fix: 'point TITAN_DB_URL at a new database, or export and clear this one first' });
     }
@@ -113,14 +113,14 @@ export async function importDatabase(store: StoreClient, file: string, progress:
   try {
     for (const table of loaded) {
       const list = rows.get(table)!;
-      for (let i = 0; i < list.length; i += PAGE) await store.request('table.load', { table, rows: list.slice(i, i + PAGE) });
-      await store.request('table.reseed', { table });
+      for (let i = 0; i < list.length; i += PAGE) await store.op('table.load', { table, rows: list.slice(i, i + PAGE) });
+      await store.op('table.reseed', { table });
       total += list.length;
       progress.step(table, `${list.length} rows`);
     }
   } catch (error) {
     // Children before parents, the reverse of the load order.
-    for (const table of [...loaded].reverse()) await store.request('table.clear', { table }).catch(() => {});
+    for (const table of [...loaded].reverse()) await store.op('table.clear', { table }).catch(() => {});
     // Rows the database refuses (unknown columns, broken references) are the file's fault.
     if (error instanceof TitanError && ['TITAN_E_USAGE', 'TITAN_E_SQL_CONSTRAINT', 'TITAN_E_SQL'].includes(error.code)) {
       throw new TitanError('TITAN_E_ARCHIVE_INVALID', `${file}: ${error.message}; nothing was imported`);

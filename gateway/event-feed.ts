@@ -102,7 +102,7 @@ export class EventFeed {
 
   /** Every event of `threadId` after `after`: the rest of that turn, then the turns that followed it. */
   async replay(threadId: string, after: EventCursor): Promise<TurnEvent[]> {
-    const turn = await this.#kernel.store.request<{ thread_id: string }>('turns.get', { id: after.turnId }).catch((error: unknown) => {
+    const turn = await this.#kernel.store.op('turns.get', { id: after.turnId }).catch((error: unknown) => {
       if (error instanceof TitanError && error.code === 'TITAN_E_NOT_FOUND') return undefined;
       throw error;
     });
@@ -117,7 +117,7 @@ export class EventFeed {
         replayed.push(...held.events.filter((e) => e.seq > from));
         continue;
       }
-      const rows = await this.#kernel.store.request<StoredEvent[]>('events.list', { turnId, afterSeq: from });
+      const rows = await this.#kernel.store.op('events.list', { turnId, afterSeq: from });
       const stored = rows.map((row) => storedEvent(row, threadId, turnId)).filter((e) => !held || e.seq < held.firstSeq);
       replayed.push(...stored, ...(held?.events ?? []));
     }

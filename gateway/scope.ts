@@ -10,7 +10,7 @@ const isNotFound = (error: unknown) => error instanceof TitanError && error.code
 
 export async function ownThread(kernel: Kernel, userId: string, threadId: string): Promise<ThreadRow> {
   try {
-    return await kernel.store.request<ThreadRow>('threads.get', { userId, threadId });
+    return await kernel.store.op('threads.get', { userId, threadId });
   } catch (error) {
     if (isNotFound(error)) throw new TitanError('TITAN_E_NOT_FOUND', `no thread ${threadId}`);
     throw error;
@@ -20,7 +20,7 @@ export async function ownThread(kernel: Kernel, userId: string, threadId: string
 export async function ownTurn(kernel: Kernel, userId: string, turnId: string): Promise<TurnRow> {
   let turn: TurnRow;
   try {
-    turn = await kernel.store.request<TurnRow>('turns.get', { id: turnId });
+    turn = await kernel.store.op('turns.get', { id: turnId });
     await ownThread(kernel, userId, turn.thread_id);
   } catch (error) {
     if (isNotFound(error)) throw new TitanError('TITAN_E_NOT_FOUND', `no turn ${turnId}`);

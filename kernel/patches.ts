@@ -6,22 +6,11 @@ import { randomUUID } from 'node:crypto';
 import { rename } from 'node:fs/promises';
 import { readJsonFile, writeJsonAtomic } from '../common/atomic-file.ts';
 import { TitanError } from '../common/errors.ts';
+import type { Patch, PatchState } from '../components/stores/ops.ts';
 import type { EventBus } from './events.ts';
+import type { StoreClient } from './store-client.ts';
 
-export type PatchState = 'proposed' | 'approved' | 'rejected' | 'deployed' | 'failed' | 'rolled_back';
-export type PatchStep = { state: PatchState; by: string; why: string; at: string };
-export type Patch = {
-  id: string;
-  slot: string;
-  kind: string;
-  name: string;
-  fromVersion?: string;
-  toVersion: string;
-  toDigest: string;
-  state: PatchState;
-  history: PatchStep[];
-  error?: string;
-};
+export type { Patch, PatchState, PatchStep } from '../components/stores/ops.ts';
 
 const NEXT: Record<PatchState, PatchState[]> = {
   proposed: ['approved', 'rejected'],
@@ -38,9 +27,7 @@ export type Actor = { by: string; why: string };
 /** Where patches are kept: one changed patch is saved at a time, after the in-memory change. */
 export type PatchPersistence = { save(patch: Patch, all: Patch[]): Promise<void> };
 
-export type PatchStore = {
-  request<T>(op: string, input?: unknown): Promise<T>;
-};
+export type PatchStore = Pick<StoreClient, 'op'>;
 
 export class PatchQueue {
   readonly #file: string;
@@ -66,12 +53,12 @@ export class PatchQueue {
    */
   async useStore(store: PatchStore): Promise<void> {
     await this.#writes.catch(() => {});
-    const stored = await store.request<Patch[]>('patches.list');
+    const stored = await store.op('patches.list');
     const known = new Set(stored.map((p) => p.id));
-    for (const patch of this.#patches) if (!known.has(patch.id)) await store.request('patches.save', { patch });
+    for (const patch of this.#patches) if (!known.has(patch.id)) await store.op('patches.save', { patch });
     if (this.#patches.length > 0) await rename(this.#file, `${this.#file}.moved-to-store`).catch(() => {});
-    this.#patches = await store.request<Patch[]>('patches.list');
-    this.#persistence = { save: (patch) => store.request('patches.save', { patch }).then(() => {}) };
+    this.#patches = await store.op('patches.list');
+    this.#persistence = { save: (patch) => store.op('patches.save', { patch }).then(() => {}) };
   }
 
   list(filter: { state?: PatchState; slot?: string } = {}): Patch[] {

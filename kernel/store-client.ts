@@ -3,22 +3,39 @@
 // the store, and which SQL it speaks, is invisible from here.
 import { TitanError, type ErrorCode } from '../common/errors.ts';
 import type { ComponentKind } from '../registry/manifest.ts';
+import type { NewMessage, OpInput, OpResult, StoreOp, TurnState } from '../components/stores/ops.ts';
 
 type Call = (kind: ComponentKind, name: string, fn: string, args: unknown[]) => Promise<unknown>;
 type TakeRows = (handle: number) => Array<Record<string, unknown>> | undefined;
 
-export type Thread = { id: string; user_id: string; title: string | null; channel: string | null; external_id: string | null; created_at: number; updated_at: number };
-export type TurnState = 'pending' | 'streaming' | 'awaiting_approval' | 'completed' | 'failed' | 'interrupted';
-export type Turn = { id: string; thread_id: string; state: TurnState; error: string | null; created_at: number; updated_at: number };
-/** source: "reflex:<name>@<version>" or "shadow" when the answer came without the model; null otherwise. */
-export type StoredMessage = { pos: number; id: string; turn_id: string | null; role: string; content: string; created_at: number; source?: string | null };
-export type NewMessage = { id: string; role: string; content: string; turnId?: string; source?: string };
-export type SchemaStatus = { version: number; latest: number; dialect: string; applied: Array<{ version: number; name: string; applied_at: number }>; pending: Array<{ version: number; name: string }> };
+export type {
+  Approval, NewMessage, OpInput, OpResult, Pairing, Patch, ReflexRecord, SchemaStatus, Setting, StoredEvent, StoredMessage, StoreOp,
+  StoreOps, Thread, ToolCall, Turn, TurnState,
+} from '../components/stores/ops.ts';
 
-/** Operations that read only; a database outage during one is not a failed write. */
-const READS = ['threads.get', 'threads.list', 'threads.byExternal', 'turns.get', 'messages.list', 'toolCalls.list', 'events.list',
-  'approvals.pending', 'settings.get', 'settings.list', 'patches.list', 'tables.list', 'table.dump', 'table.count', 'schema.status'];
-const WRITES = { has: (op: string) => !READS.includes(op) };
+/** An op's input may be left out when it has no required field. */
+type InputArgs<K extends StoreOp> = Record<never, never> extends OpInput<K> ? [input?: OpInput<K>] : [input: OpInput<K>];
+
+/**
+ * Every op, read or write: a database outage during a read is not a failed write. A Record over
+ * the op table, so an op added there and not here (or the reverse) does not compile.
+ */
+const ACCESS: Record<StoreOp, 'read' | 'write'> = {
+  'users.ensure': 'write', 'threads.create': 'write', 'threads.get': 'read', 'threads.list': 'read', 'threads.byExternal': 'read',
+  'threads.delete': 'write', 'threads.clear': 'write', 'turns.create': 'write', 'turns.begin': 'write', 'turns.get': 'read',
+  'turns.transition': 'write', 'turns.end': 'write', 'turns.stale': 'read',
+  'messages.append': 'write', 'messages.list': 'read', 'toolCalls.upsert': 'write', 'toolCalls.list': 'read',
+  'events.append': 'write', 'events.list': 'read', 'approvals.create': 'write', 'approvals.decide': 'write', 'approvals.pending': 'read',
+  'approvals.expire': 'write', 'settings.get': 'read', 'settings.set': 'write', 'settings.list': 'read', 'patches.save': 'write',
+  'patches.list': 'read', 'tables.list': 'read', 'table.dump': 'read', 'table.load': 'write', 'table.reseed': 'write', 'table.clear': 'write',
+  'table.count': 'read', 'channels.event.claim': 'write', 'channels.pairing.get': 'read', 'channels.pairing.open': 'write',
+  'channels.pairing.list': 'read', 'channels.pairing.decide': 'write', 'channels.cursor.get': 'read', 'channels.cursor.set': 'write',
+  'reflexes.list': 'read', 'reflexes.save': 'write', 'reflexes.answer': 'write', 'reflexes.delete': 'write', 'reflexes.turns': 'read',
+  'schema.status': 'read',
+};
+
+/** Every op name in the table, for checks against a store component's dispatch. */
+export const STORE_OPS = Object.keys(ACCESS) as StoreOp[];
 
 function storeError(op: string, error: TitanError): TitanError {
   const details = error.details as { tag?: string; payload?: { val?: string } } | undefined;
@@ -33,7 +50,7 @@ function storeError(op: string, error: TitanError): TitanError {
         return 'TITAN_E_USAGE';
       case 'database':
         if (/no such table|does not exist|no such column/i.test(text)) return 'TITAN_E_SCHEMA_MISSING';
-        if (/connection/i.test(text)) return WRITES.has(op) ? 'TITAN_E_WRITE_FAILED' : 'TITAN_E_DB_UNAVAILABLE';
+        if (/connection/i.test(text)) return ACCESS[op as StoreOp] === 'read' ? 'TITAN_E_DB_UNAVAILABLE' : 'TITAN_E_WRITE_FAILED';
         return 'TITAN_E_SQL';
       default:
         return 'TITAN_E_STORE';
@@ -53,7 +70,12 @@ export class StoreClient {
     this.name = name;
   }
 
-  async request<T>(op: string, input: unknown = {}): Promise<T> {
+  /** One operation of the op table: its name picks the input it takes and the result it answers. */
+  op<K extends StoreOp>(name: K, ...[input]: InputArgs<K>): Promise<OpResult<K>> {
+    return this.#send(name, input ?? {}) as Promise<OpResult<K>>;
+  }
+
+  async #send(op: string, input: unknown): Promise<unknown> {
     let output: unknown;
     try {
       output = await this.#call('store', this.name, 'request', [op, JSON.stringify(input)]);
@@ -67,19 +89,19 @@ export class StoreClient {
     if (handle) {
       const rows = this.#takeRows(Number(handle[1]));
       if (!rows) throw new TitanError('TITAN_E_STORE', `${op}: the store answered with rows that are no longer held`);
-      return rows as T;
+      return rows;
     }
-    return JSON.parse(text) as T;
+    return JSON.parse(text);
   }
 
-  status = () => this.request<SchemaStatus>('schema.status');
-  createThread = (input: { id: string; userId: string; title?: string; channel?: string; externalId?: string }) => this.request<Thread>('threads.create', input);
-  listThreads = (input: { userId: string; limit?: number; beforeUpdatedAt?: number }) => this.request<Thread[]>('threads.list', input);
-  deleteThread = (userId: string, threadId: string) => this.request<{ messages: number; turns: number; threads: number }>('threads.delete', { userId, threadId });
-  clearThreads = (userId: string) => this.request<{ messages: number; turns: number; threads: number }>('threads.clear', { userId });
-  createTurn = (id: string, threadId: string) => this.request<Turn>('turns.create', { id, threadId });
-  transitionTurn = (id: string, to: TurnState, error?: string) => this.request<Turn>('turns.transition', { id, to, error });
+  status = () => this.op('schema.status');
+  createThread = (input: OpInput<'threads.create'>) => this.op('threads.create', input);
+  listThreads = (input: OpInput<'threads.list'>) => this.op('threads.list', input);
+  deleteThread = (userId: string, threadId: string) => this.op('threads.delete', { userId, threadId });
+  clearThreads = (userId: string) => this.op('threads.clear', { userId });
+  createTurn = (id: string, threadId: string) => this.op('turns.create', { id, threadId });
+  transitionTurn = (id: string, to: TurnState, error?: string) => this.op('turns.transition', { id, to, error });
   /** Resolves once the messages are committed: acknowledge to the user only after this. */
-  appendMessages = (threadId: string, messages: NewMessage[]) => this.request<{ appended: number; duplicates: number }>('messages.append', { threadId, messages });
-  listMessages = (threadId: string, limit = 50, beforePos?: number) => this.request<StoredMessage[]>('messages.list', { threadId, limit, beforePos });
+  appendMessages = (threadId: string, messages: NewMessage[]) => this.op('messages.append', { threadId, messages });
+  listMessages = (threadId: string, limit = 50, beforePos?: number) => this.op('messages.list', { threadId, limit, beforePos });
 }

@@ -115,7 +115,7 @@ export class Agent {
     const messageId = randomUUID();
     // One transaction: the thread is checked to be this user's, the turn opened (pending, then
     // streaming), the message stored.
-    await this.#kernel.store.request('turns.begin', { userId, threadId, turnId, message: { id: messageId, role: 'user', content: text } });
+    await this.#kernel.store.op('turns.begin', { userId, threadId, turnId, message: { id: messageId, role: 'user', content: text } });
     const fastPath = this.fastPath && !options.modelOnly ? this.fastPath : undefined;
     const run = this.#start(threadId, turnId, 0, undefined, 'streaming', fastPath && (() => fastPath({ threadId, turnId, prompt: text })));
     run.log.emit({ type: 'turn.started', userMessageId: messageId });
@@ -158,10 +158,10 @@ export class Agent {
 
   /** A decision for a turn that is not running: record it as the tool's answer, then continue the turn. */
   async #resume(approval: PendingApproval, decision: Decision): Promise<void> {
-    const turn = await this.#kernel.store.request<{ id: string; thread_id: string; state: string }>('turns.get', { id: approval.turn_id });
+    const turn = await this.#kernel.store.op('turns.get', { id: approval.turn_id });
     if (turn.state !== 'awaiting_approval' || this.#runs.has(turn.id)) return;
-    const events = await this.#kernel.store.request<Array<{ seq: number }>>('events.list', { turnId: turn.id });
-    const run = this.#start(turn.thread_id, turn.id, events.at(-1)?.seq ?? 0, new Map([[approval.tool_call_id, decision]]));
+    const events = await this.#kernel.store.op('events.list', { turnId: turn.id });
+    const run = this.#start(turn.thread_id, turn.id, events.at(-1)?.seq ?? 0, new Map([[approval.tool_call_id ?? '', decision]]));
     run.log.emit({ type: 'approval.decided', approvalId: approval.id, decision: decision.decision, by: decision.by, reason: decision.reason });
   }
 

@@ -3,11 +3,11 @@
 // rejection with a visible reason.
 import { randomUUID } from 'node:crypto';
 import { TitanError } from '../../common/errors.ts';
-import type { StoreClient } from '../../kernel/store-client.ts';
+import type { Approval, StoreClient } from '../../kernel/store-client.ts';
 
 export type Decision = { decision: 'approved' | 'rejected' | 'expired'; by: string; reason?: string };
 export type ApprovalRequest = { turnId: string; callId: string; name: string; arguments: unknown };
-export type PendingApproval = { id: string; turn_id: string; tool_call_id: string; summary: string; expires_at: number; requested_at: number };
+export type PendingApproval = Approval;
 
 export class Approvals {
   readonly #store: StoreClient;
@@ -27,7 +27,7 @@ export class Approvals {
     const id = randomUUID();
     const expiresAt = Date.now() + this.#ttlMs;
     const summary = JSON.stringify({ name: request.name, arguments: request.arguments });
-    await this.#store.request('approvals.create', { id, turnId: request.turnId, toolCallId: request.callId, summary, expiresAt });
+    await this.#store.op('approvals.create', { id, turnId: request.turnId, toolCallId: request.callId, summary, expiresAt });
     const decision = new Promise<Decision>((resolve) => this.#wait(id, expiresAt, resolve));
     return { id, expiresAt, decision };
   }
@@ -39,7 +39,7 @@ export class Approvals {
   }
 
   async #expire(id: string): Promise<void> {
-    const expired = await this.#store.request<PendingApproval[]>('approvals.expire', {}).catch(() => []);
+    const expired = await this.#store.op('approvals.expire', {}).catch(() => []);
     for (const approval of expired) await this.#settle(approval, { decision: 'expired', by: 'titan', reason: `no decision within ${Math.round(this.#ttlMs / 1000)} s` });
     if (!expired.some((a) => a.id === id)) (this.#waiting.get(id) ?? this.#orphans.get(id))?.timer.refresh();
   }
@@ -48,7 +48,7 @@ export class Approvals {
   async decide(id: string, decision: 'approved' | 'rejected', by: string, reason?: string): Promise<Decision> {
     let approval: PendingApproval;
     try {
-      approval = await this.#store.request<PendingApproval>('approvals.decide', { id, decision, by, reason });
+      approval = await this.#store.op('approvals.decide', { id, decision, by, reason });
     } catch (error) {
       if (error instanceof TitanError && /expired/.test(error.message)) {
         const expired: Decision = { decision: 'expired', by: 'titan', reason: 'expired before a decision' };
@@ -83,7 +83,7 @@ export class Approvals {
   }
 
   pending(): Promise<PendingApproval[]> {
-    return this.#store.request<PendingApproval[]>('approvals.pending');
+    return this.#store.op('approvals.pending');
   }
 
   /** After a restart: expiry timers again for every pending approval (their turns resume on a decision). */

@@ -102,7 +102,7 @@ export class TurnEventLog {
     if (batch.length === 0) return this.#writing;
     this.#writing = this.#writing.then(async () => {
       try {
-        await this.#store.request('events.append', { turnId: this.#turnId, events: batch });
+        await this.#store.op('events.append', { turnId: this.#turnId, events: batch });
       } catch (error) {
         this.#bus.emit('kernel.warning', { message: `events of turn ${this.#turnId} were not saved: ${(error as Error).message}` });
       }

@@ -58,15 +58,15 @@ export async function recoverTurns(store: StoreClient, bus: EventBus, oneWrite: 
   let interrupted = 0;
   const seen = new Set<string>();
   for (;;) {
-    const stale = (await store.request<StaleTurn[]>('turns.stale', { limit: 200 })).filter((t) => !seen.has(t.id));
+    const stale = (await store.op('turns.stale', { limit: 200 })).filter((t) => !seen.has(t.id));
     if (stale.length === 0) return { interrupted };
     for (const turn of stale) {
       seen.add(turn.id);
-      const events = await store.request<StoredEvent[]>('events.list', { turnId: turn.id });
+      const events = await store.op('events.list', { turnId: turn.id });
       const messages = await closingMessages(store, turn, events);
       const seq = Math.max(0, ...events.map((e) => Number(e.seq))) + RESUME_GAP;
       const body = { type: 'turn.interrupted', by: 'restart' } as const;
-      await store.request('turns.end', {
+      await store.op('turns.end', {
         threadId: turn.thread_id, turnId: turn.id, to: 'interrupted',
         error: `TITAN_E_INTERRUPTED: Titan stopped while this turn ran; what it had said is kept, marked ${CUT_OFF_MARK}`,
         messages: messages.map((m) => ({ ...m, turnId: turn.id })),

@@ -46,7 +46,7 @@ async function writeOnce(store: StoreClient, log: TurnEventLog, end: TurnEnd, fi
     return;
   }
   const events = [...log.unwritten(), ...final.map((e) => TurnEventLog.row(e))];
-  await store.request('turns.end', {
+  await store.op('turns.end', {
     threadId: log.threadId, turnId: log.turnId, to: end.to, error: end.error,
     messages: end.messages.map((m) => ({ ...m, turnId: log.turnId })), events,
   });

@@ -120,7 +120,7 @@ export class TurnRun {
   async #run(): Promise<TurnOutcome> {
     const { options } = this.#deps;
     try {
-      this.#state = this.#knownState ?? (await this.#deps.store.request<{ state: TurnState }>('turns.get', { id: this.turnId })).state;
+      this.#state = this.#knownState ?? (await this.#deps.store.op('turns.get', { id: this.turnId })).state;
       await this.#to('streaming');
       if (this.#deps.fastPath && (await this.#answerFast(this.#deps.fastPath))) return { state: 'completed', text: this.#text };
       for (let step = 0; step < options.maxSteps; step++) {
@@ -158,7 +158,7 @@ export class TurnRun {
     this.#text = answer.text;
     this.log.emit({ type: 'text', text: answer.text });
     // One transaction: the answer, marked with its source, and the turn completed.
-    await this.#deps.store.request('reflexes.answer', { threadId: this.threadId, turnId: this.turnId, message: { id: `${this.turnId}:${answer.source}`, content: answer.text, source: answer.marker } });
+    await this.#deps.store.op('reflexes.answer', { threadId: this.threadId, turnId: this.turnId, message: { id: `${this.turnId}:${answer.source}`, content: answer.text, source: answer.marker } });
     this.#state = 'completed';
     this.log.emit({ type: 'turn.completed', stopReason: 'end_turn', from: answer.source });
     return true;
@@ -268,11 +268,11 @@ export class TurnRun {
       const titan = error as TitanError;
       return failed(titan.code, titan.message);
     }
-    await this.#deps.store.request('toolCalls.upsert', { id: call.id, turnId: this.turnId, tool: call.name, arguments: call.arguments, status: tool.needsApproval ? 'awaiting_approval' : 'running' });
+    await this.#deps.store.op('toolCalls.upsert', { id: call.id, turnId: this.turnId, tool: call.name, arguments: call.arguments, status: tool.needsApproval ? 'awaiting_approval' : 'running' });
     if (tool.needsApproval) {
       const verdict = await this.#approve(call, args);
       if (verdict) {
-        await this.#deps.store.request('toolCalls.upsert', { id: call.id, turnId: this.turnId, tool: call.name, arguments: call.arguments, status: 'rejected', error: verdict, finishedAt: Date.now() });
+        await this.#deps.store.op('toolCalls.upsert', { id: call.id, turnId: this.turnId, tool: call.name, arguments: call.arguments, status: 'rejected', error: verdict, finishedAt: Date.now() });
         return failed('TITAN_E_APPROVAL_REJECTED', verdict);
       }
     }
@@ -323,12 +323,12 @@ export class TurnRun {
       } catch {
         // a tool may answer plain text
       }
-      await this.#deps.store.request('toolCalls.upsert', { id: call.id, turnId: this.turnId, tool: call.name, arguments: call.arguments, status: 'completed', result: output, finishedAt: Date.now() });
+      await this.#deps.store.op('toolCalls.upsert', { id: call.id, turnId: this.turnId, tool: call.name, arguments: call.arguments, status: 'completed', result: output, finishedAt: Date.now() });
       this.log.emit({ type: 'tool.completed', callId: call.id, name: call.name, ok: true, result });
       return { ok: true, content: output };
     } catch (error) {
       const titan = error instanceof TitanError ? error : new TitanError('TITAN_E_COMPONENT_TRAP', String((error as Error)?.message ?? error));
-      await this.#deps.store.request('toolCalls.upsert', { id: call.id, turnId: this.turnId, tool: call.name, arguments: call.arguments, status: 'failed', error: titan.message, finishedAt: Date.now() }).catch(() => {});
+      await this.#deps.store.op('toolCalls.upsert', { id: call.id, turnId: this.turnId, tool: call.name, arguments: call.arguments, status: 'failed', error: titan.message, finishedAt: Date.now() }).catch(() => {});
       return failed(titan.code, titan.message);
     } finally {
       off();

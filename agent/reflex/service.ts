@@ -181,7 +181,7 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
     if (known) return known;
     let turn: { thread_id: string };
     try {
-      turn = await this.#kernel.store.request<{ thread_id: string }>('turns.get', { id: turnId });
+      turn = await this.#kernel.store.op('turns.get', { id: turnId });
     } catch {
       return undefined;
     }
@@ -198,7 +198,7 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
     const answered = await this.#answered(turnId);
     if (!answered) throw new TitanError('TITAN_E_NOT_FAST_ANSWER', `turn ${turnId} was not answered by a reflex or the shadow cache`);
     // The thread must be the caller's before anything is counted.
-    await this.#kernel.store.request('threads.get', { userId, threadId: answered.threadId });
+    await this.#kernel.store.op('threads.get', { userId, threadId: answered.threadId });
     this.#answeredBy.set(turnId, answered);
     const rejected = await this.reject(turnId);
     const sent = await agent.send(userId, answered.threadId, answered.prompt, { modelOnly: true });

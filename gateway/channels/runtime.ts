@@ -158,7 +158,7 @@ export class ChannelRuntime {
     for (const why of decoded.skipped ?? []) this.#kernel.logger.warn({ channel: name }, `TITAN_E_CHANNEL_PAYLOAD: an update was skipped: ${why}`);
     let replays = 0;
     for (const message of decoded.messages) {
-      const { claimed } = await this.#kernel.store.request<{ claimed: boolean }>('channels.event.claim', { channel: name, eventId: message.eventId });
+      const { claimed } = await this.#kernel.store.op('channels.event.claim', { channel: name, eventId: message.eventId });
       this.#count(name, claimed ? 'received' : 'replayed');
       if (!claimed) {
         replays++;
@@ -234,7 +234,7 @@ export class ChannelRuntime {
   /** The thread of this chat and sender: found by its external id, created on first contact. */
   async #threadFor(name: ChannelName, message: ChannelMessage): Promise<Thread> {
     const externalId = `${message.chatId}:${message.senderId}`;
-    const found = await this.#kernel.store.request<Thread | null>('threads.byExternal', { channel: name, externalId });
+    const found = await this.#kernel.store.op('threads.byExternal', { channel: name, externalId });
     if (found) return found;
     const title = `${PLATFORMS[name].title}: ${message.senderName ?? message.senderId}`;
     return this.#kernel.store.createThread({ id: randomUUID(), userId: `${name}:${message.senderId}`, title, channel: name, externalId });

@@ -33,10 +33,10 @@ export class TelegramPoller {
     const signal = this.#abort.signal;
     while (!signal.aborted) {
       try {
-        const { value: cursor } = await this.#kernel.store.request<{ value: string | null }>('channels.cursor.get', { channel: 'telegram' });
+        const { value: cursor } = await this.#kernel.store.op('channels.cursor.get', { channel: 'telegram' });
         const [response] = await this.#sender.fetchRaw({ op: 'poll', cursor, timeoutSeconds: POLL_TIMEOUT_SECONDS }, signal);
         const { cursor: next } = await this.#receive(response.body);
-        if (next !== undefined && next !== cursor) await this.#kernel.store.request('channels.cursor.set', { channel: 'telegram', value: next });
+        if (next !== undefined && next !== cursor) await this.#kernel.store.op('channels.cursor.set', { channel: 'telegram', value: next });
         this.batches++;
         backoff = 1000;
       } catch (error) {

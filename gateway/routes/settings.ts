@@ -12,19 +12,17 @@ const SECRET = { type: 'object', required: ['name'], properties: { name: { type:
 const SECRET_VALUE = { type: 'object', additionalProperties: false, required: ['value'], properties: { value: { type: 'string', minLength: 1, maxLength: 16384 } } } as const;
 const VALUE = { type: 'object', additionalProperties: false, required: ['value'], properties: { value: { type: 'string', maxLength: 65536 } } } as const;
 
-type Setting = { key: string; value: string; updated_at: number };
-
 export function settingsRoutes({ kernel }: GatewayDeps): GatewayRouter {
   const router = new Router<GatewayState>();
   const keyOf = (ctx: { params: Record<string, string> }) => params<{ key: string }>(ctx.params, KEY, 'the path').key;
 
   router.get('/settings', async (ctx) => {
-    ctx.body = { settings: await kernel.store.request<Setting[]>('settings.list', { userId: ctx.state.user.userId }) };
+    ctx.body = { settings: await kernel.store.op('settings.list', { userId: ctx.state.user.userId }) };
   });
 
   router.get('/settings/:key', async (ctx) => {
     const key = keyOf(ctx);
-    const setting = await kernel.store.request<Setting | null>('settings.get', { userId: ctx.state.user.userId, key });
+    const setting = await kernel.store.op('settings.get', { userId: ctx.state.user.userId, key });
     if (!setting) throw new TitanError('TITAN_E_NOT_FOUND', `no setting "${key}"`);
     ctx.body = setting;
   });
@@ -32,7 +30,7 @@ export function settingsRoutes({ kernel }: GatewayDeps): GatewayRouter {
   router.put('/settings/:key', async (ctx) => {
     const key = keyOf(ctx);
     const { value } = body<{ value: string }>(ctx.request.body, VALUE);
-    ctx.body = await kernel.store.request<{ key: string; value: string }>('settings.set', { userId: ctx.state.user.userId, key, value });
+    ctx.body = await kernel.store.op('settings.set', { userId: ctx.state.user.userId, key, value });
   });
 
   const secretOf = (ctx: { params: Record<string, string> }) => params<{ name: string }>(ctx.params, SECRET, 'the path').name;

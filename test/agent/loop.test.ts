@@ -48,10 +48,10 @@ test('text streams as events before the turn ends; the messages and a coalesced 
   assert.deepEqual(types, ['turn.started', 'text', 'text', 'text', 'turn.completed']);
   assert.deepEqual(events.map((e) => e.seq), events.map((_, i) => i + 1), 'events are numbered in order');
   assert.deepEqual((await kernel.store.listMessages(thread.id)).map((m) => [m.role, m.content]), [['user', 'hi'], ['assistant', 'Hello there']]);
-  const logged = await kernel.store.request<Array<{ type: string; data: string }>>('events.list', { turnId: sent.turnId });
+  const logged = await kernel.store.op('events.list', { turnId: sent.turnId });
   assert.deepEqual(logged.map((e) => e.type), ['turn.started', 'text', 'turn.completed'], 'text deltas are coalesced in the store');
   assert.equal(JSON.parse(logged[1].data).text, 'Hello there');
-  assert.equal((await kernel.store.request<{ state: string }>('turns.get', { id: sent.turnId })).state, 'completed');
+  assert.equal((await kernel.store.op('turns.get', { id: sent.turnId })).state, 'completed');
 });
 
 test('a tool call runs as soon as its arguments are complete, before the model message ends', async (t) => {
@@ -100,7 +100,7 @@ test('a stream that fails mid-way ends the turn with an error event, keeps what 
   assert.equal(outcome.state, 'failed');
   const error = events.find((e) => e.turnId === first.turnId && e.type === 'error') as Extract<TurnEvent, { type: 'error' }>;
   assert.equal(error.code, 'TITAN_E_PROVIDER_STREAM');
-  assert.equal((await kernel.store.request<{ state: string }>('turns.get', { id: first.turnId })).state, 'failed');
+  assert.equal((await kernel.store.op('turns.get', { id: first.turnId })).state, 'failed');
   const second = await agent.send('ada', thread.id, 'again');
   assert.equal((await second.run.done).state, 'completed');
   assert.deepEqual((await kernel.store.listMessages(thread.id)).map((m) => m.content), ['question', 'Partial ans [cut off]', 'again', 'Second try works.']);
@@ -132,7 +132,7 @@ test('a guarded tool waits for approval: approved runs it, rejected tells the mo
 
   const first = await agent.send('ada', thread.id, 'one');
   const needed = await waitFor(first.turnId);
-  assert.equal((await kernel.store.request<{ state: string }>('turns.get', { id: first.turnId })).state, 'awaiting_approval');
+  assert.equal((await kernel.store.op('turns.get', { id: first.turnId })).state, 'awaiting_approval');
   assert.equal((await agent.approvals.pending()).length, 1, 'the pending approval is persisted');
   await agent.decide(needed.approvalId, 'approved', 'ada');
   assert.equal((await first.run.done).state, 'completed');

@@ -34,7 +34,7 @@ test('a turn left streaming by a dead process ends interrupted at start: partial
   await store.createThread({ id: 'crashed', userId: 'ada' });
   // What a process killed mid-turn leaves: the turn streaming, one tool-calling step stored, the
   // second step's text only in the event log.
-  await store.request('turns.begin', { userId: 'ada', threadId: 'crashed', turnId: 'dead-turn', message: { id: 'q1', role: 'user', content: 'do two things' } });
+  await store.op('turns.begin', { userId: 'ada', threadId: 'crashed', turnId: 'dead-turn', message: { id: 'q1', role: 'user', content: 'do two things' } });
   const step1 = JSON.stringify({ titan: 'assistant', text: 'First I look. ', tool_calls: [{ id: 'c1', name: 'echo', arguments: '{}' }] });
   const step2 = JSON.stringify({ titan: 'assistant', text: 'Then I act. ', tool_calls: [{ id: 'c2', name: 'echo', arguments: '{}' }] });
   await store.appendMessages('crashed', [
@@ -42,7 +42,7 @@ test('a turn left streaming by a dead process ends interrupted at start: partial
     { id: 'dead-turn:c1:result', role: 'tool', turnId: 'dead-turn', content: JSON.stringify({ titan: 'tool', tool_call_id: 'c1', name: 'echo', content: '{}' }) },
     { id: 'dead-turn:a2', role: 'assistant', turnId: 'dead-turn', content: step2 },
   ]);
-  await store.request('events.append', { turnId: 'dead-turn', events: [
+  await store.op('events.append', { turnId: 'dead-turn', events: [
     { seq: 1, type: 'turn.started', data: { type: 'turn.started', userMessageId: 'q1' } },
     { seq: 2, type: 'text', data: { type: 'text', text: 'First I look. ' } },
     { seq: 5, type: 'text', data: { type: 'text', text: 'Then I act. ' } },
@@ -54,16 +54,16 @@ test('a turn left streaming by a dead process ends interrupted at start: partial
   const { interrupted } = await agent.start();
   assert.equal(interrupted, 1);
 
-  const turn = await store.request<{ state: string; error: string }>('turns.get', { id: 'dead-turn' });
+  const turn = await store.op('turns.get', { id: 'dead-turn' });
   assert.equal(turn.state, 'interrupted');
-  assert.match(turn.error, /^TITAN_E_INTERRUPTED/);
+  assert.match(turn.error!, /^TITAN_E_INTERRUPTED/);
   const messages = await store.listMessages('crashed');
   const partial = messages.find((m) => m.id === 'dead-turn:partial');
   assert.equal(partial?.content, 'And the answer is forty [cut off]', 'the text it was writing is kept, marked cut off');
   const open2 = messages.find((m) => m.id === 'dead-turn:c2:result');
   assert.match(open2?.content ?? '', /TITAN_E_INTERRUPTED/, 'the call left without a result is answered as interrupted');
 
-  const stored = await store.request<Array<{ seq: number; type: string; data: string }>>('events.list', { turnId: 'dead-turn' });
+  const stored = await store.op('events.list', { turnId: 'dead-turn' });
   const last = stored.at(-1)!;
   assert.equal(last.type, 'turn.interrupted');
   assert.equal(Number(last.seq), 9 + RESUME_GAP, 'past every number the dead process may have sent');
@@ -104,7 +104,7 @@ test('the answer and the completion are one write: a send on turn.completed, or 
       const rows = await kernel.store.listMessages(thread.id, 2);
       const last = rows.at(-1);
       if (last?.role === 'assistant' && last.turn_id) {
-        const turn = await kernel.store.request<{ state: string }>('turns.get', { id: last.turn_id });
+        const turn = await kernel.store.op('turns.get', { id: last.turn_id });
         if (turn.state !== 'completed') answeredWhileRunning.push(last.turn_id);
       }
     }

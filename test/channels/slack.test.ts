@@ -81,7 +81,7 @@ test('a request signed more than five minutes ago, a forged signature and a malf
   await channels.runtime.idle();
   assert.equal(turnsStarted(harness.events), turns);
   for (const eventId of ['Ev010', 'Ev011']) {
-    assert.equal((await harness.kernel.store.request<{ claimed: boolean }>('channels.event.claim', { channel: 'slack', eventId })).claimed, true, `${eventId} was not recorded`);
+    assert.equal((await harness.kernel.store.op('channels.event.claim', { channel: 'slack', eventId })).claimed, true, `${eventId} was not recorded`);
   }
 });
 

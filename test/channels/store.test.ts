@@ -20,30 +20,30 @@ for (const backend of BACKENDS) {
     after(() => handle?.cleanup());
 
     test('an event id is claimed once per channel; the same id on another channel is another event', async () => {
-      const claim = (channel: string, eventId: string) => kernel.store.request<{ claimed: boolean }>('channels.event.claim', { channel, eventId });
+      const claim = (channel: string, eventId: string) => kernel.store.op('channels.event.claim', { channel, eventId });
       assert.deepEqual(await claim('telegram', 'update:1'), { claimed: true });
       assert.deepEqual(await claim('telegram', 'update:1'), { claimed: false });
       assert.deepEqual(await claim('slack', 'update:1'), { claimed: true });
     });
 
     test('a pairing opens once with its first code, is decided by code, and an unknown code changes nothing', async () => {
-      const open = (code: string) => kernel.store.request<{ code: string; state: string }>('channels.pairing.open', { channel: 'telegram', senderId: '42', chatId: '42', senderName: 'Ada', code });
+      const open = (code: string) => kernel.store.op('channels.pairing.open', { channel: 'telegram', senderId: '42', chatId: '42', senderName: 'Ada', code });
       assert.equal((await open('ABC123')).code, 'ABC123');
       assert.equal((await open('ZZZ999')).code, 'ABC123', 'a second message keeps the first code');
-      await assert.rejects(kernel.store.request('channels.pairing.decide', { code: 'NOPE00', decision: 'approved' }), (e) => isTitanError(e, 'TITAN_E_NOT_FOUND'));
-      const pending = await kernel.store.request<Array<{ code: string }>>('channels.pairing.list', { state: 'pending' });
+      await assert.rejects(kernel.store.op('channels.pairing.decide', { code: 'NOPE00', decision: 'approved' }), (e) => isTitanError(e, 'TITAN_E_NOT_FOUND'));
+      const pending = await kernel.store.op('channels.pairing.list', { state: 'pending' });
       assert.deepEqual(pending.map((p) => p.code), ['ABC123']);
-      const approved = await kernel.store.request<{ state: string }>('channels.pairing.decide', { code: 'abc123', decision: 'approved' });
+      const approved = await kernel.store.op('channels.pairing.decide', { code: 'abc123', decision: 'approved' });
       assert.equal(approved.state, 'approved');
-      await assert.rejects(kernel.store.request('channels.pairing.decide', { code: 'ABC123', decision: 'denied' }), (e) => isTitanError(e, 'TITAN_E_NOT_FOUND'), 'a decided pairing is not decided again');
-      await assert.rejects(kernel.store.request('channels.pairing.open', { channel: 'slack', senderId: 'U1', chatId: 'D1', code: 'ABC123' }), (e) => isTitanError(e, 'TITAN_E_SQL_CONSTRAINT'), 'codes are unique');
+      await assert.rejects(kernel.store.op('channels.pairing.decide', { code: 'ABC123', decision: 'denied' }), (e) => isTitanError(e, 'TITAN_E_NOT_FOUND'), 'a decided pairing is not decided again');
+      await assert.rejects(kernel.store.op('channels.pairing.open', { channel: 'slack', senderId: 'U1', chatId: 'D1', code: 'ABC123' }), (e) => isTitanError(e, 'TITAN_E_SQL_CONSTRAINT'), 'codes are unique');
     });
 
     test('a cursor is read back after it is set', async () => {
-      assert.deepEqual(await kernel.store.request('channels.cursor.get', { channel: 'telegram' }), { value: null });
-      await kernel.store.request('channels.cursor.set', { channel: 'telegram', value: '17' });
-      await kernel.store.request('channels.cursor.set', { channel: 'telegram', value: '18' });
-      assert.deepEqual(await kernel.store.request('channels.cursor.get', { channel: 'telegram' }), { value: '18' });
+      assert.deepEqual(await kernel.store.op('channels.cursor.get', { channel: 'telegram' }), { value: null });
+      await kernel.store.op('channels.cursor.set', { channel: 'telegram', value: '17' });
+      await kernel.store.op('channels.cursor.set', { channel: 'telegram', value: '18' });
+      assert.deepEqual(await kernel.store.op('channels.cursor.get', { channel: 'telegram' }), { value: '18' });
     });
   });
 }

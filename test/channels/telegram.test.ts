@@ -69,7 +69,7 @@ test('a forged secret token is refused with 401 and a code; nothing is stored an
   assert.equal(missing.status, 401);
   await channels.runtime.idle();
   assert.equal(turnsStarted(harness.events), before);
-  const claim = await harness.kernel.store.request<{ claimed: boolean }>('channels.event.claim', { channel: 'telegram', eventId: 'update:50' });
+  const claim = await harness.kernel.store.op('channels.event.claim', { channel: 'telegram', eventId: 'update:50' });
   assert.equal(claim.claimed, true, 'the refused update was not recorded as handled');
 });
 
@@ -139,7 +139,7 @@ test('getUpdates polling answers each update once, continuing from the stored of
   fake.queueUpdate(fake.update({ updateId: 100, text: 'first polled message' }));
   await until(() => fake.sent.find((m) => m.text === 'polled answer one'), 'the answer to the polled update');
   await channels.close();
-  assert.deepEqual(await harness.kernel.store.request('channels.cursor.get', { channel: 'telegram' }), { value: '101' });
+  assert.deepEqual(await harness.kernel.store.op('channels.cursor.get', { channel: 'telegram' }), { value: '101' });
 
   channels = await startChannels(harness, { channels: ['telegram'], secrets, config: polling, steps: [[{ type: 'text', text: 'polled answer two' }, { type: 'stop', reason: 'end_turn' }]] });
   fake.queueUpdate(fake.update({ updateId: 101, text: 'second polled message' }));
@@ -151,7 +151,7 @@ test('getUpdates polling answers each update once, continuing from the stored of
   // An update the channel cannot read is skipped; the ones after it are still answered.
   fake.queueUpdate({ update_id: 102, message: { message_id: 1, from: { id: 4242, is_bot: false, first_name: 'Ada' }, date: 0, text: 'no chat' } });
   fake.queueUpdate(fake.update({ updateId: 103, text: 'after the bad one' }));
-  await until(async () => (await harness.kernel.store.request<{ value: string }>('channels.cursor.get', { channel: 'telegram' })).value === '104', 'the offset past both');
+  await until(async () => (await harness.kernel.store.op('channels.cursor.get', { channel: 'telegram' })).value === '104', 'the offset past both');
   await channels.runtime.idle();
   assert.equal(turnsStarted(harness.events), turns + 3);
 });

@@ -81,7 +81,7 @@ test('a forged signature, a replayed message and a malformed body change nothing
   await channels.runtime.idle();
   assert.equal(turnsStarted(harness.events), turns);
   assert.equal(fake.sent.length, sent);
-  assert.equal((await harness.kernel.store.request<{ claimed: boolean }>('channels.event.claim', { channel: 'whatsapp', eventId: 'wamid.IN9' })).claimed, true);
+  assert.equal((await harness.kernel.store.op('channels.event.claim', { channel: 'whatsapp', eventId: 'wamid.IN9' })).claimed, true);
 });
 
 test('/metrics counts channel events by outcome', async () => {

@@ -176,7 +176,7 @@ describe('model "titan": an agent turn', () => {
     for await (const chunk of stream) {
       chunks.push(chunk);
       if (chunk.choices[0]?.delta.content && stateAtFirstText === undefined) {
-        stateAtFirstText = (await kernel.store.request<{ state: string }>('turns.get', { id: turnId })).state;
+        stateAtFirstText = (await kernel.store.op('turns.get', { id: turnId })).state;
       }
     }
     assert.equal(stateAtFirstText, 'streaming', 'the first words arrived before the turn ended');
@@ -276,7 +276,7 @@ describe('model "titan": an agent turn', () => {
     assert.ok(performance.now() - started < 2_000, 'the interrupt did not wait for the model');
     const interrupted = ofTurn(turnId).find((e) => e.type === 'turn.interrupted');
     assert.equal(interrupted?.type === 'turn.interrupted' && interrupted.by, 'openai-client:ada');
-    assert.equal((await kernel.store.request<{ state: string }>('turns.get', { id: turnId })).state, 'interrupted');
+    assert.equal((await kernel.store.op('turns.get', { id: turnId })).state, 'interrupted');
   });
 });
 

@@ -30,16 +30,16 @@ for (const backend of BACKENDS) {
 
       const thread = await db.createThread({ id: randomUUID(), userId: 'ada' });
       const modelTurn = randomUUID();
-      await db.request('turns.begin', { userId: 'ada', threadId: thread.id, turnId: modelTurn, message: { id: randomUUID(), role: 'user', content: 'weather in Paris' } });
+      await db.op('turns.begin', { userId: 'ada', threadId: thread.id, turnId: modelTurn, message: { id: randomUUID(), role: 'user', content: 'weather in Paris' } });
       await db.appendMessages(thread.id, [{ id: randomUUID(), role: 'assistant', turnId: modelTurn, content: 'It is sunny.' }]);
       await db.transitionTurn(modelTurn, 'completed');
       const fastTurn = randomUUID();
-      await db.request('turns.begin', { userId: 'ada', threadId: thread.id, turnId: fastTurn, message: { id: randomUUID(), role: 'user', content: 'weather in Rome' } });
-      await db.request('reflexes.answer', { threadId: thread.id, turnId: fastTurn, message: { id: `${fastTurn}:reflex`, content: 'It is rainy.', source: 'reflex:reflex-weather-1@1.0.0' } });
-      await assert.rejects(db.request('reflexes.answer', { threadId: thread.id, turnId: fastTurn, message: { id: `${fastTurn}:again`, content: 'x', source: 'shadow' } }), { code: 'TITAN_E_SQL_CONSTRAINT' });
+      await db.op('turns.begin', { userId: 'ada', threadId: thread.id, turnId: fastTurn, message: { id: randomUUID(), role: 'user', content: 'weather in Rome' } });
+      await db.op('reflexes.answer', { threadId: thread.id, turnId: fastTurn, message: { id: `${fastTurn}:reflex`, content: 'It is rainy.', source: 'reflex:reflex-weather-1@1.0.0' } });
+      await assert.rejects(db.op('reflexes.answer', { threadId: thread.id, turnId: fastTurn, message: { id: `${fastTurn}:again`, content: 'x', source: 'shadow' } }), { code: 'TITAN_E_SQL_CONSTRAINT' });
       const messages = await db.listMessages(thread.id);
       assert.deepEqual(messages.map((m) => [m.content, m.source]), [['weather in Paris', null], ['It is sunny.', null], ['weather in Rome', null], ['It is rainy.', 'reflex:reflex-weather-1@1.0.0']]);
-      assert.equal((await db.request<{ state: string }>('turns.get', { id: fastTurn })).state, 'completed');
+      assert.equal((await db.op('turns.get', { id: fastTurn })).state, 'completed');
       // The miner reads the model's turns only.
       assert.deepEqual((await observedTurns(db)).map((t) => [t.prompt, t.answer]), [['weather in Paris', 'It is sunny.']]);
       await deleteRecord(db, record.id);

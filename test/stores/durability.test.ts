@@ -50,19 +50,19 @@ test('postgres: an explicit transaction (deciding an approval) with the server d
   const store = handle.kernel.store;
   await store.createThread({ id: 'dur-tx', userId: 'dur-user' });
   await store.createTurn('dur-tx-turn', 'dur-tx');
-  await store.request('approvals.create', { id: 'dur-tx-approval', turnId: 'dur-tx-turn', summary: 'decide me', expiresAt: Date.now() + 3600_000 });
+  await store.op('approvals.create', { id: 'dur-tx-approval', turnId: 'dur-tx-turn', summary: 'decide me', expiresAt: Date.now() + 3600_000 });
   const warnings: Array<KernelEvents['kernel.warning']> = [];
   handle.kernel.bus.on('kernel.warning', (warning) => warnings.push(warning));
 
   // approvals.decide runs begin, queries and commit on one connection (titan:host/sql transactions).
   await postgres.stopServer();
   try {
-    await rejectsWithCode(store.request('approvals.decide', { id: 'dur-tx-approval', decision: 'approved', by: 'dur-user' }), 'TITAN_E_WRITE_FAILED');
+    await rejectsWithCode(store.op('approvals.decide', { id: 'dur-tx-approval', decision: 'approved', by: 'dur-user' }), 'TITAN_E_WRITE_FAILED');
     assert.equal(warnings.length, 1, JSON.stringify(warnings));
     assert.match(warnings[0].message, /\(begin\)/);
   } finally {
     await postgres.startServer();
   }
-  const decided = await store.request<{ status: string; decided_by: string }>('approvals.decide', { id: 'dur-tx-approval', decision: 'approved', by: 'dur-user' });
+  const decided = await store.op('approvals.decide', { id: 'dur-tx-approval', decision: 'approved', by: 'dur-user' });
   assert.deepEqual([decided.status, decided.decided_by], ['approved', 'dur-user']);
 });

@@ -9,11 +9,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { exportDatabase, importDatabase } from '../../bin/db-transfer.ts';
-import type { StoreClient, Thread } from '../../kernel/store-client.ts';
+import type { StoreClient } from '../../kernel/store-client.ts';
 import { publishFixture, rejectsWithCode } from '../support/fixtures.ts';
 import { dumpAll, LATEST_SCHEMA, openStoreKernel, PostgresServer, tableCounts, type StoreKernel } from '../support/store.ts';
 
-type Rows = Array<Record<string, unknown>>;
 type Header = { format: string; version: number; schemaVersion: number; dialect: string; tables: Record<string, number> };
 
 const USERS = ['xfer-ann', 'xfer-ben'];
@@ -23,7 +22,7 @@ const HOUR = 3600_000;
 async function fill(source: StoreKernel): Promise<void> {
   const { kernel } = source;
   const store = kernel.store;
-  await store.request('users.ensure', { id: 'xfer-ann', name: 'Ann Ö\'Neil' });
+  await store.op('users.ensure', { id: 'xfer-ann', name: 'Ann Ö\'Neil' });
   const plan: Array<[string, string, number]> = [['xfer-ann', 'xfer-a1', 45], ['xfer-ann', 'xfer-a2', 30], ['xfer-ann', 'xfer-a3', 12], ['xfer-ben', 'xfer-b1', 60], ['xfer-ben', 'xfer-b2', 5]];
   for (const [userId, thread, messages] of plan) {
     await store.createThread({ id: thread, userId, title: `${thread} “quoted” title`, ...(thread === 'xfer-b1' ? { channel: 'telegram', externalId: '-100123' } : {}) });
@@ -34,57 +33,57 @@ async function fill(source: StoreKernel): Promise<void> {
         id: `${turnId}-m${i}`, role: i % 2 ? 'assistant' : 'user', turnId,
         content: i === 0 ? '' : i === 1 ? 'line one\nline two\t"tab" \\ back ✓ 日本語 🚀' : i === 2 ? 'y'.repeat(20_000) : `${thread} message ${i}`,
       })));
-      await store.request('events.append', { turnId, events: [
+      await store.op('events.append', { turnId, events: [
         { seq: 0, type: 'text', data: { text: 'Hel' } }, { seq: 1, type: 'text', data: 'lo' },
         { seq: 2, type: 'tool.call', data: { tool: 'echo', args: { text: 'hi' } } }, { seq: 3, type: 'tool.result', data: { ok: true, n: 1.5 } },
       ] });
-      await store.request('toolCalls.upsert', { id: `${turnId}-call`, turnId, tool: 'echo', arguments: '{"text":"hi"}', status: 'running' });
-      await store.request('toolCalls.upsert', { id: `${turnId}-call`, turnId, tool: 'echo', status: 'done', result: '{"text":"hi"}', finishedAt: Date.now() });
+      await store.op('toolCalls.upsert', { id: `${turnId}-call`, turnId, tool: 'echo', arguments: '{"text":"hi"}', status: 'running' });
+      await store.op('toolCalls.upsert', { id: `${turnId}-call`, turnId, tool: 'echo', status: 'done', result: '{"text":"hi"}', finishedAt: Date.now() });
       await store.transitionTurn(turnId, 'streaming');
       await store.transitionTurn(turnId, 'awaiting_approval');
-      await store.request('approvals.create', { id: `${turnId}-approval`, turnId, toolCallId: `${turnId}-call`, summary: `run echo for ${thread}`, expiresAt: Date.now() + HOUR });
+      await store.op('approvals.create', { id: `${turnId}-approval`, turnId, toolCallId: `${turnId}-call`, summary: `run echo for ${thread}`, expiresAt: Date.now() + HOUR });
     }
     await store.transitionTurn(`${thread}-turn0`, 'completed');
-    await store.request('approvals.decide', { id: `${thread}-turn0-approval`, decision: 'approved', by: userId, reason: 'fine' });
+    await store.op('approvals.decide', { id: `${thread}-turn0-approval`, decision: 'approved', by: userId, reason: 'fine' });
   }
-  await store.request('approvals.create', { id: 'xfer-stale', turnId: 'xfer-a1-turn1', summary: 'stale', expiresAt: 1000 });
-  await store.request('approvals.expire', { now: 2000 });
+  await store.op('approvals.create', { id: 'xfer-stale', turnId: 'xfer-a1-turn1', summary: 'stale', expiresAt: 1000 });
+  await store.op('approvals.expire', { now: 2000 });
   // A deleted thread leaves gaps in the positions: the import must keep them as they are.
   await store.createThread({ id: 'xfer-gone', userId: 'xfer-ben' });
   await store.appendMessages('xfer-gone', [{ id: 'xfer-gone-1', role: 'user', content: 'bye' }]);
   await store.appendMessages('xfer-a1', [{ id: 'xfer-a1-last', role: 'user', content: 'after the gap' }]);
   await store.deleteThread('xfer-ben', 'xfer-gone');
   for (const [userId, key, value] of [['xfer-ann', 'model', 'large'], ['xfer-ann', 'theme', '{"dark":true}'], ['xfer-ben', 'model', 'small']]) {
-    await store.request('settings.set', { userId, key, value });
+    await store.op('settings.set', { userId, key, value });
   }
   // A patch, with its history, through the kernel's own queue (which lives in the store).
   await publishFixture(kernel, 'echo-v2');
   const patch = await kernel.proposePatch({ kind: 'tool', name: 'echo', range: '^1.1.0' }, { by: 'xfer-ann', why: 'answers should say their version' });
   await kernel.approvePatch(patch.id, { by: 'xfer-ben', why: 'reviewed' });
   // The tables no operation writes yet (reflexes, jobs, routines, memory), as a later release would fill them.
-  await store.request('table.load', { table: 'reflex_patterns', rows: [{ id: 'rp1', intent: 'weather', example: 'weather in Paris?', slots: '{"city":"string"}', plan: '[]', component: null, state: 'active', provenance: 'learned', created_at: 11 }] });
-  await store.request('table.load', { table: 'reflex_stats', rows: [{ pattern_id: 'rp1', hits: 12, misses: 1, rejections: 0, model_calls_avoided: 12, updated_at: 12 }] });
-  await store.request('table.load', { table: 'jobs', rows: [{ id: 'job1', kind: 'index', state: 'done', payload: '{}', result: '{"files":3}', created_at: 1, started_at: 2, finished_at: 3 }] });
-  await store.request('table.load', { table: 'routines', rows: [{ id: 'r1', user_id: 'xfer-ann', cron: '0 8 * * *', action: 'brief me', enabled: 1, last_run_at: null, created_at: 5 }] });
-  await store.request('table.load', { table: 'memory_documents', rows: [{ id: 'doc1', user_id: 'xfer-ann', path: 'notes/trip.md', content: 'Oslo in May', created_at: 1, updated_at: 2 }] });
-  await store.request('table.load', { table: 'memory_chunks', rows: [{ id: 'doc1-0', document_id: 'doc1', seq: 0, text: 'Oslo in May', embedding: null }] });
-  await store.request('table.load', { table: 'channel_pairings', rows: [{ channel: 'telegram', sender_id: '42', chat_id: '42', sender_name: 'Ann', code: 'K7Q2MX', state: 'approved', created_at: 20, decided_at: 21 }] });
-  await store.request('table.load', { table: 'channel_events', rows: [{ channel: 'telegram', event_id: 'update:7', received_at: 22 }] });
-  await store.request('table.load', { table: 'channel_cursors', rows: [{ channel: 'telegram', value: '8', updated_at: 23 }] });
+  await store.op('table.load', { table: 'reflex_patterns', rows: [{ id: 'rp1', intent: 'weather', example: 'weather in Paris?', slots: '{"city":"string"}', plan: '[]', component: null, state: 'active', provenance: 'learned', created_at: 11 }] });
+  await store.op('table.load', { table: 'reflex_stats', rows: [{ pattern_id: 'rp1', hits: 12, misses: 1, rejections: 0, model_calls_avoided: 12, updated_at: 12 }] });
+  await store.op('table.load', { table: 'jobs', rows: [{ id: 'job1', kind: 'index', state: 'done', payload: '{}', result: '{"files":3}', created_at: 1, started_at: 2, finished_at: 3 }] });
+  await store.op('table.load', { table: 'routines', rows: [{ id: 'r1', user_id: 'xfer-ann', cron: '0 8 * * *', action: 'brief me', enabled: 1, last_run_at: null, created_at: 5 }] });
+  await store.op('table.load', { table: 'memory_documents', rows: [{ id: 'doc1', user_id: 'xfer-ann', path: 'notes/trip.md', content: 'Oslo in May', created_at: 1, updated_at: 2 }] });
+  await store.op('table.load', { table: 'memory_chunks', rows: [{ id: 'doc1-0', document_id: 'doc1', seq: 0, text: 'Oslo in May', embedding: null }] });
+  await store.op('table.load', { table: 'channel_pairings', rows: [{ channel: 'telegram', sender_id: '42', chat_id: '42', sender_name: 'Ann', code: 'K7Q2MX', state: 'approved', created_at: 20, decided_at: 21 }] });
+  await store.op('table.load', { table: 'channel_events', rows: [{ channel: 'telegram', event_id: 'update:7', received_at: 22 }] });
+  await store.op('table.load', { table: 'channel_cursors', rows: [{ channel: 'telegram', value: '8', updated_at: 23 }] });
 }
 
 /** Every query a user's data answers: threads, messages, events, tool calls, settings, approvals, patches, counts. */
 async function queryResults(store: StoreClient): Promise<Record<string, unknown>> {
-  const results: Record<string, unknown> = { counts: await tableCounts(store), pending: await store.request('approvals.pending'), patches: await store.request('patches.list') };
+  const results: Record<string, unknown> = { counts: await tableCounts(store), pending: await store.op('approvals.pending'), patches: await store.op('patches.list') };
   for (const userId of USERS) {
     const threads = await store.listThreads({ userId, limit: 500 });
     results[`threads ${userId}`] = threads;
-    results[`settings ${userId}`] = await store.request('settings.list', { userId });
+    results[`settings ${userId}`] = await store.op('settings.list', { userId });
     for (const thread of threads) results[`messages ${thread.id}`] = await store.listMessages(thread.id, 1000);
   }
-  for (const turn of await store.request<Rows>('table.dump', { table: 'turns', limit: 5000 })) {
-    results[`events ${turn.id}`] = await store.request('events.list', { turnId: turn.id });
-    results[`tool calls ${turn.id}`] = await store.request('toolCalls.list', { turnId: turn.id });
+  for (const turn of await store.op('table.dump', { table: 'turns', limit: 5000 })) {
+    results[`events ${turn.id}`] = await store.op('events.list', { turnId: turn.id as string });
+    results[`tool calls ${turn.id}`] = await store.op('toolCalls.list', { turnId: turn.id as string });
   }
   return results;
 }
@@ -93,7 +92,7 @@ const isEmpty = async (store: StoreClient) => Object.values(await tableCounts(st
 
 /** Empties every table, children first: undoes an import a todo case expected to be refused. */
 async function clearAll(store: StoreClient): Promise<void> {
-  for (const table of (await store.request<string[]>('tables.list')).reverse()) await store.request('table.clear', { table });
+  for (const table of (await store.op('tables.list')).reverse()) await store.op('table.clear', { table });
 }
 
 describe('export from libSQL, import into PostgreSQL', () => {
@@ -225,8 +224,8 @@ describe('export from libSQL, import into PostgreSQL', () => {
     assert.deepEqual(imported, { rows: lines.length - 1, tables: Object.keys(header.tables).length });
     assert.deepEqual(await queryResults(target.kernel.store), await queryResults(source.kernel.store));
     assert.deepEqual(await dumpAll(target.kernel.store), await dumpAll(source.kernel.store), 'every row of every table, keys and positions included');
-    const thread = await target.kernel.store.request<Thread>('threads.byExternal', { channel: 'telegram', externalId: '-100123' });
-    assert.equal(thread.id, 'xfer-b1');
+    const thread = await target.kernel.store.op('threads.byExternal', { channel: 'telegram', externalId: '-100123' });
+    assert.equal(thread!.id, 'xfer-b1');
   });
 
   test('and back: PostgreSQL exported and imported into a new libSQL file gives the original rows', async () => {
@@ -245,16 +244,16 @@ describe('export from libSQL, import into PostgreSQL', () => {
 
   test('new rows on PostgreSQL get positions after the imported ones', async () => {
     const store = target.kernel.store;
-    const maxPos = async (table: string) => Math.max(...(await store.request<Rows>('table.dump', { table, limit: 5000 })).map((r) => Number(r.pos)));
+    const maxPos = async (table: string) => Math.max(...(await store.op('table.dump', { table, limit: 5000 })).map((r) => Number(r.pos)));
     const before = { messages: await maxPos('messages'), turn_events: await maxPos('turn_events'), patch_history: await maxPos('patch_history'), memory_chunks: await maxPos('memory_chunks') };
 
     assert.deepEqual(await store.appendMessages('xfer-a2', [{ id: 'xfer-new-1', role: 'user', content: 'new' }, { id: 'xfer-new-2', role: 'assistant', content: 'newer' }]), { appended: 2, duplicates: 0 });
     const newest = await store.listMessages('xfer-a2', 2);
     assert.deepEqual(newest.map((m) => m.id), ['xfer-new-1', 'xfer-new-2']);
     assert.ok(newest[0].pos > before.messages, `new message at ${newest[0].pos}, imported up to ${before.messages}`);
-    await store.request('events.append', { turnId: 'xfer-a2-turn1', events: [{ seq: 4, type: 'text', data: 'more' }] });
-    await store.request('patches.save', { patch: { id: 'xfer-new-patch', slot: 'tool/kv', kind: 'tool', name: 'kv', toVersion: '1.1.0', toDigest: 'sha256:00', state: 'proposed', history: [{ state: 'proposed', by: 'ann', why: 'test', at: new Date().toISOString() }] } });
-    await store.request('table.load', { table: 'memory_chunks', rows: [{ id: 'doc1-1', document_id: 'doc1', seq: 1, text: 'fjords' }] });
+    await store.op('events.append', { turnId: 'xfer-a2-turn1', events: [{ seq: 4, type: 'text', data: 'more' }] });
+    await store.op('patches.save', { patch: { id: 'xfer-new-patch', slot: 'tool/kv', kind: 'tool', name: 'kv', toVersion: '1.1.0', toDigest: 'sha256:00', state: 'proposed', history: [{ state: 'proposed', by: 'ann', why: 'test', at: new Date().toISOString() }] } });
+    await store.op('table.load', { table: 'memory_chunks', rows: [{ id: 'doc1-1', document_id: 'doc1', seq: 1, text: 'fjords' }] });
     for (const table of ['turn_events', 'patch_history', 'memory_chunks'] as const) {
       assert.equal(await maxPos(table), before[table] + 1, `${table}: the next position follows the imported ones`);
     }
@@ -271,8 +270,8 @@ describe('export from libSQL, import into PostgreSQL', () => {
   }, async () => {
     const vector = Buffer.from(new Float32Array(256).map((_, i) => Math.sin(i)).buffer);
     for (const store of [source.kernel.store, target.kernel.store]) {
-      await store.request('table.load', { table: 'memory_chunks', rows: [{ id: 'doc1-vec', document_id: 'doc1', seq: 9, text: 'with a vector', embedding: { $blob: vector.toString('base64') } }] });
-      const chunk = (await store.request<Rows>('table.dump', { table: 'memory_chunks', limit: 5000 })).find((r) => r.id === 'doc1-vec');
+      await store.op('table.load', { table: 'memory_chunks', rows: [{ id: 'doc1-vec', document_id: 'doc1', seq: 9, text: 'with a vector', embedding: { $blob: vector.toString('base64') } }] });
+      const chunk = (await store.op('table.dump', { table: 'memory_chunks', limit: 5000 })).find((r) => r.id === 'doc1-vec');
       assert.deepEqual(chunk?.embedding, { $blob: vector.toString('base64') }, `${(await store.status()).dialect} gives the bytes back`);
     }
   });

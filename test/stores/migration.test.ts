@@ -74,10 +74,10 @@ async function userData(store: StoreClient) {
   for (const userId of ['mig-ann', 'mig-ben']) {
     const threads = await store.listThreads({ userId });
     data[`threads ${userId}`] = threads;
-    data[`settings ${userId}`] = await store.request('settings.list', { userId });
+    data[`settings ${userId}`] = await store.op('settings.list', { userId });
     for (const thread of threads) data[`messages ${thread.id}`] = await store.listMessages(thread.id, 1000);
   }
-  data.pending = await store.request('approvals.pending');
+  data.pending = await store.op('approvals.pending');
   return data;
 }
 
@@ -93,7 +93,7 @@ for (const backend of BACKENDS) {
     await kernel.deployManifest(v10);
     const old = await store.status();
     assert.deepEqual([old.version, old.latest, old.applied.map((m) => m.version)], [LATEST, LATEST, Array.from({ length: LATEST }, (_, i) => i + 1)]);
-    assert.ok(!(await store.request<string[]>('tables.list')).includes('upgrade_probe'));
+    assert.ok(!(await store.op('tables.list')).includes('upgrade_probe'));
 
     for (const [userId, threads] of [['mig-ann', 3], ['mig-ben', 2]] as const) {
       for (let n = 0; n < threads; n++) {
@@ -101,9 +101,9 @@ for (const backend of BACKENDS) {
         await store.createThread({ id, userId, title: `${userId} thread ${n}`, channel: 'web', externalId: id });
         await store.appendMessages(id, Array.from({ length: 40 }, (_, i) => ({ id: `${id}-m${i}`, role: i % 2 ? 'assistant' : 'user', content: `${id} says ${i} ✓` })));
         await store.createTurn(`${id}-turn`, id);
-        await store.request('approvals.create', { id: `${id}-approval`, turnId: `${id}-turn`, summary: 'send mail', expiresAt: Date.now() + 3600_000 });
+        await store.op('approvals.create', { id: `${id}-approval`, turnId: `${id}-turn`, summary: 'send mail', expiresAt: Date.now() + 3600_000 });
       }
-      await store.request('settings.set', { userId, key: 'model', value: `${userId}-model` });
+      await store.op('settings.set', { userId, key: 'model', value: `${userId}-model` });
     }
     const before = await userData(store);
     const countsBefore = await tableCounts(store);
@@ -133,7 +133,7 @@ for (const backend of BACKENDS) {
     assert.deepEqual(added, ['upgrade_probe'], 'the new migration added its table');
     assert.deepEqual(countsAfter, { ...countsBefore, component_patches: 1, patch_history: 3, ...Object.fromEntries(added.map((table) => [table, 0])) },
       'the new tables are there and empty; the only new rows are the patch and its three steps');
-    const patches = await store.request<Array<{ id: string; state: string }>>('patches.list');
+    const patches = await store.op('patches.list');
     assert.deepEqual(patches.map((p) => [p.id, p.state]), [[upgrade.id, 'deployed']], 'the patch and its history live in the migrated store');
     assert.deepEqual(await store.appendMessages('mig-ann-t0', [{ id: 'mig-after-upgrade', role: 'user', content: 'new' }]), { appended: 1, duplicates: 0 });
 
@@ -175,11 +175,11 @@ test('libsql: an upgrade that migrates and then fails its smoke test leaves the 
   }));
   await rejectsWithCode(handle.kernel.deployManifest(broken), 'TITAN_E_SMOKE_FAILED');
   assert.equal(serving(handle.kernel)['store/core'], CURRENT_VERSION);
-  assert.equal((await handle.kernel.store.request<{ title: string }>('threads.get', { userId: 'fail-user', threadId: 'fail-up' })).title, 'kept');
+  assert.equal((await handle.kernel.store.op('threads.get', { userId: 'fail-user', threadId: 'fail-up' })).title, 'kept');
 
   const kernel = await handle.restart();
   assert.equal(serving(kernel)['store/core'], CURRENT_VERSION, 'the version that served before the restart serves after it');
-  assert.equal((await kernel.store.request<{ title: string }>('threads.get', { userId: 'fail-user', threadId: 'fail-up' })).title, 'kept');
+  assert.equal((await kernel.store.op('threads.get', { userId: 'fail-user', threadId: 'fail-up' })).title, 'kept');
 });
 
 test('libsql: a corrupt database file is reported with its path and what to do, and left byte for byte as it was', async (t) => {

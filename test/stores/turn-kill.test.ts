@@ -104,7 +104,7 @@ for (const backend of BACKENDS) {
       const kernel = await openKernelOn(home, dbUrl);
       try {
         await kernel.restoreDeployments();
-        const stale = await kernel.store.request<Array<{ id: string }>>('turns.stale', {});
+        const stale = await kernel.store.op('turns.stale', {});
         const lost: string[] = [];
         let cutOff = 0;
         let finalEvents = 0;
@@ -112,9 +112,9 @@ for (const backend of BACKENDS) {
           const messages = await kernel.store.listMessages(a.threadId, 100);
           if (!messages.some((m) => m.id === a.messageId)) lost.push(a.messageId);
           if (messages.some((m) => m.turn_id === a.turnId && m.content.endsWith('[cut off]'))) cutOff += 1;
-          const turn = await kernel.store.request<{ state: string }>('turns.get', { id: a.turnId });
+          const turn = await kernel.store.op('turns.get', { id: a.turnId });
           assert.equal(turn.state, 'interrupted', `turn ${a.turnId}`);
-          const events = await kernel.store.request<Array<{ type: string }>>('events.list', { turnId: a.turnId });
+          const events = await kernel.store.op('events.list', { turnId: a.turnId });
           if (events.at(-1)?.type === 'turn.interrupted') finalEvents += 1;
         }
         t.diagnostic(`${backend}: ${acked.length} acknowledged, ${recovered} turns recovered as interrupted, ${stale.length} left streaming, ${lost.length} acknowledged messages lost, ${cutOff} partial answers kept, ${finalEvents} final events stored`);

@@ -140,17 +140,17 @@ export async function openStoreKernel(backend: Backend, options: { postgres?: Po
 /** Rows per table of the serving schema version. */
 export async function tableCounts(store: StoreClient): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
-  for (const table of await store.request<string[]>('tables.list')) counts[table] = await store.request<number>('table.count', { table });
+  for (const table of await store.op('tables.list')) counts[table] = await store.op('table.count', { table });
   return counts;
 }
 
 /** Every row of every table, in key order, through the store's dump (what an export writes). */
 export async function dumpAll(store: StoreClient): Promise<Record<string, Array<Record<string, unknown>>>> {
   const dump: Record<string, Array<Record<string, unknown>>> = {};
-  for (const table of await store.request<string[]>('tables.list')) {
+  for (const table of await store.op('tables.list')) {
     const rows: Array<Record<string, unknown>> = [];
     for (;;) {
-      const page = await store.request<Array<Record<string, unknown>>>('table.dump', { table, offset: rows.length, limit: 5000 });
+      const page = await store.op('table.dump', { table, offset: rows.length, limit: 5000 });
       rows.push(...page);
       if (page.length < 5000) break;
     }

@@ -3,6 +3,7 @@ import { nowMs } from 'titan:host/clock@0.1.0';
 import { batch, fail, one, rows, rowsText, isSqlite } from './db.js';
 import { tablesUpTo } from './migrations.js';
 import { currentVersion } from './schema.js';
+/** @import { RowsText, StoreHandlers } from '../ops.ts' */
 
 // The key that orders each table's rows for paging (its autoincrement position or its primary key).
 const ORDER = { messages: 'pos', turn_events: 'pos', patch_history: 'pos', memory_chunks: 'pos', settings: 'user_id, key', reflex_stats: 'pattern_id',
@@ -22,6 +23,10 @@ function knownTable(table) {
   return table;
 }
 
+/**
+ * Handlers of the op table (../ops.ts): a name not in it, or a wrong input or result, is a type error.
+ * @satisfies {Partial<StoreHandlers>}
+ */
 export const admin = {
   'patches.save'(input) {
     const p = input.patch;
@@ -58,10 +63,10 @@ export const admin = {
     const skip = GENERATED[table] ?? [];
     const text = rowsText(`SELECT * FROM ${table} ORDER BY ${order} LIMIT ? OFFSET ?`, [limit, Number(input.offset ?? 0)]);
     if (!skip.length) return text;
-    return JSON.stringify(JSON.parse(text).map((row) => {
+    return /** @type {RowsText} */ (JSON.stringify(JSON.parse(text).map((row) => {
       for (const column of skip) delete row[column];
       return row;
-    }));
+    })));
   },
   /** Inserts exported rows as they are (keys included), all in one transaction. */
   'table.load'(input) {

@@ -2,6 +2,7 @@
 // already handled (replay protection), and where a polling channel left off.
 import { nowMs } from 'titan:host/clock@0.1.0';
 import { batch, fail, one, rows } from './db.js';
+/** @import { StoreHandlers } from '../ops.ts' */
 
 const DECISIONS = ['approved', 'denied'];
 /** Platform events are remembered this long: longer than any platform retries a delivery. */
@@ -13,6 +14,10 @@ function need(input, ...fields) {
   }
 }
 
+/**
+ * Handlers of the op table (../ops.ts): a name not in it, or a wrong input or result, is a type error.
+ * @satisfies {Partial<StoreHandlers>}
+ */
 export const channels = {
   /** Records a platform event id; `claimed` is false when it was seen before (a replay). */
   'channels.event.claim'(input) {

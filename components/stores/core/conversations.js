@@ -1,6 +1,7 @@
 // Users, threads, turns, messages, tool calls, turn events, approvals and settings.
 import { nowMs } from 'titan:host/clock@0.1.0';
 import { batch, fail, one, rows, rowsPassedOn, transaction } from './db.js';
+/** @import { StoreHandlers } from '../ops.ts' */
 
 const ROWS_PER_INSERT = 200;
 const TURN_STATES = ['pending', 'streaming', 'awaiting_approval', 'completed', 'failed', 'interrupted'];
@@ -38,6 +39,10 @@ function threadDeletion(where, params) {
   ];
 }
 
+/**
+ * Handlers of the op table (../ops.ts): a name not in it, or a wrong input or result, is a type error.
+ * @satisfies {Partial<StoreHandlers>}
+ */
 export const conversations = {
   'users.ensure'(input) {
     need(input, 'id');

@@ -1,6 +1,7 @@
 // Thin helpers over titan:host/sql. Rows travel as JSON text (cheap at the boundary); a store
 // error is thrown as the store-error variant the kernel maps to a coded error.
 import { dialect, queryJson, queryHandle, batchJson, begin, inTransaction, commit, rollback } from 'titan:host/sql@0.1.0';
+/** @import { RowsText } from '../ops.ts' */
 
 // Asked on first use, not at load: the module is evaluated at build time, when no host exists.
 let current;
@@ -22,10 +23,13 @@ function sqlFailure(e) {
   return fail('database', payload && payload.val !== undefined ? `${payload.tag}: ${payload.val}` : String(payload));
 }
 
-/** Rows as a JSON string (not parsed: callers that only pass rows on never pay for parsing). */
+/**
+ * Rows as a JSON string (not parsed: callers that only pass rows on never pay for parsing).
+ * @returns {RowsText}
+ */
 export function rowsText(sql, params = []) {
   try {
-    return queryJson(sql, JSON.stringify(params));
+    return /** @type {RowsText} */ (queryJson(sql, JSON.stringify(params)));
   } catch (e) {
     throw sqlFailure(e);
   }
@@ -34,10 +38,11 @@ export function rowsText(sql, params = []) {
 /**
  * Rows the caller only passes on: they stay on the host and the answer names them by handle
  * ({"$rows": n}), so they never cross the component boundary.
+ * @returns {RowsText}
  */
 export function rowsPassedOn(sql, params = []) {
   try {
-    return `{"$rows":${queryHandle(sql, JSON.stringify(params))}}`;
+    return /** @type {RowsText} */ (`{"$rows":${queryHandle(sql, JSON.stringify(params))}}`);
   } catch (e) {
     throw sqlFailure(e);
   }

@@ -2,6 +2,7 @@
 // turns the miner reads. Tables from migrations 3 and 6.
 import { nowMs } from 'titan:host/clock@0.1.0';
 import { batch, fail, rows } from './db.js';
+/** @import { StoreHandlers } from '../ops.ts' */
 
 function placeholders(list) {
   return list.map(() => '?').join(', ');
@@ -17,6 +18,10 @@ function toRecord(r) {
   };
 }
 
+/**
+ * Handlers of the op table (../ops.ts): a name not in it, or a wrong input or result, is a type error.
+ * @satisfies {Partial<StoreHandlers>}
+ */
 export const reflexes = {
   'reflexes.list'() {
     return rows(`SELECT p.*, s.hits, s.misses, s.rejections, s.suspensions, s.model_calls_avoided FROM reflex_patterns p

@@ -1,15 +1,8 @@
 // core: Titan's store component. It owns the schema (migrations.js), every query, and nothing
 // else: it reaches the database only through titan:host/sql, in SQLite or PostgreSQL dialect.
-import { sqlDialect } from './db.js';
 import { SCHEMA_VERSION } from './migrations.js';
-import { migrate, status } from './schema.js';
-import { conversations } from './conversations.js';
-import { admin } from './admin.js';
-import { channels } from './channels.js';
-import { reflexes } from './reflexes.js';
-import { turnEnd } from './turn-end.js';
-
-const operations = { ...conversations, ...admin, ...channels, ...reflexes, ...turnEnd, 'schema.status': () => ({ ...status(), dialect: sqlDialect() }) };
+import { migrate } from './schema.js';
+import { operations } from './operations.js';
 
 export const store = {
   describe() {

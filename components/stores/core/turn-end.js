@@ -3,6 +3,7 @@
 // reader ever sees an answer whose turn still runs; and which turns a dead process left running.
 import { nowMs } from 'titan:host/clock@0.1.0';
 import { batch, fail, one, rowsPassedOn } from './db.js';
+/** @import { StoreHandlers } from '../ops.ts' */
 
 // The states a turn may end from, for each way it can end.
 const END_FROM = {
@@ -26,6 +27,10 @@ function valid(input) {
   return { messages, events, from: END_FROM[input.to] };
 }
 
+/**
+ * Handlers of the op table (../ops.ts): a name not in it, or a wrong input or result, is a type error.
+ * @satisfies {Partial<StoreHandlers>}
+ */
 export const turnEnd = {
   /**
    * Ends a turn: messages and events are written only while the turn is in a state it may end

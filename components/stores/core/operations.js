@@ -1,0 +1,15 @@
+// The store's dispatch table: each op name of the op table (../ops.ts) to its handler.
+import { sqlDialect } from './db.js';
+import { status } from './schema.js';
+import { conversations } from './conversations.js';
+import { admin } from './admin.js';
+import { channels } from './channels.js';
+import { reflexes } from './reflexes.js';
+import { turnEnd } from './turn-end.js';
+/** @import { StoreHandlers } from '../ops.ts' */
+
+/**
+ * Every op of the table, none missing (each module's handlers are checked against it too).
+ * @satisfies {StoreHandlers}
+ */
+export const operations = { ...conversations, ...admin, ...channels, ...reflexes, ...turnEnd, 'schema.status': () => ({ ...status(), dialect: sqlDialect() }) };

@@ -1,0 +1,212 @@
+// The store operations: every op name titan:store's `request` answers, with its input and its
+// result, shared by the store components (through JSDoc) and the kernel's StoreClient.
+import type { ReflexSpec } from '../reflexes/runtime.js';
+
+// ---- rows as the store returns them -----------------------------------------------------------
+
+export type User = { id: string; name: string | null; created_at: number };
+export type Thread = {
+  id: string; user_id: string; title: string | null; channel: string | null; external_id: string | null;
+  created_at: number; updated_at: number;
+};
+export type TurnState = 'pending' | 'streaming' | 'awaiting_approval' | 'completed' | 'failed' | 'interrupted';
+export type Turn = { id: string; thread_id: string; state: TurnState; error: string | null; created_at: number; updated_at: number };
+/** The states a turn ends in. */
+export type TurnEnding = Extract<TurnState, 'completed' | 'failed' | 'interrupted'>;
+export type StaleTurn = Omit<Turn, 'error'>;
+/** source: "reflex:<name>@<version>" or "shadow" when the answer came without the model; null otherwise. */
+export type StoredMessage = {
+  pos: number; id: string; turn_id: string | null; role: string; content: string; created_at: number; source?: string | null;
+};
+export type NewMessage = { id: string; role: string; content: string; turnId?: string; source?: string; createdAt?: number };
+export type ToolCall = {
+  id: string; turn_id: string; tool: string; arguments: string; status: string; result: string | null; error: string | null;
+  started_at: number | null; finished_at: number | null;
+};
+export type StoredEvent = { seq: number; type: string; data: string; created_at: number };
+export type Approval = {
+  id: string; turn_id: string; tool_call_id: string | null; summary: string; status: 'pending' | 'approved' | 'rejected' | 'expired';
+  requested_at: number; expires_at: number; decided_at: number | null; decided_by: string | null; reason: string | null;
+};
+export type Setting = { key: string; value: string; updated_at: number };
+export type Pairing = {
+  channel: string; sender_id: string; chat_id: string; sender_name: string | null; code: string;
+  state: 'pending' | 'approved' | 'denied'; created_at: number; decided_at: number | null;
+};
+export type SchemaStatus = {
+  version: number; latest: number; dialect: string;
+  applied: Array<{ version: number; name: string; applied_at: number; additive: number }>;
+  pending: Array<{ version: number; name: string }>;
+};
+/** Counts of what a thread deletion removed. */
+export type Removed = { messages: number; turns: number; threads: number };
+/** A table's rows as exported: column name to value (a blob as {"$blob": base64}). */
+export type TableRow = Record<string, unknown>;
+
+// ---- records the store keeps for the kernel and the agent -------------------------------------
+
+export type PatchState = 'proposed' | 'approved' | 'rejected' | 'deployed' | 'failed' | 'rolled_back';
+export type PatchStep = { state: PatchState; by: string; why: string; at: string };
+export type Patch = {
+  id: string; slot: string; kind: string; name: string; fromVersion?: string; toVersion: string; toDigest: string;
+  state: PatchState; history: PatchStep[]; error?: string;
+};
+
+/**
+ * building: compiled and guarded in the background; awaiting_approval: its patch waits for a human;
+ * serving: the router asks it; suspended: kept, not asked (rejections, a tool's new version, a
+ * disagreement with the model, or by hand); discarded: failed to build, its smoke test or its guard.
+ */
+export type ReflexState = 'building' | 'awaiting_approval' | 'serving' | 'suspended' | 'discarded';
+export type ReflexRecord = {
+  id: string; name: string; version: string | null; state: ReflexState; description: string; example: string;
+  slots: string[]; spec: ReflexSpec;
+  /** "reflex/<name>@<version>" once published. */
+  component: string | null;
+  /** The turn ids it was compiled from. */
+  provenance: string[];
+  /** Why it is suspended or discarded. */
+  reason: string | null;
+  /** Digest of each tool it calls, when it was compiled: another digest serving suspends it. */
+  tools: Record<string, string>;
+  centroid: number[];
+  hits: number; misses: number; rejections: number; suspensions: number; modelCallsAvoided: number;
+  createdAt: number; updatedAt: number;
+};
+/** The model's recent completed turns, as rows, for the reflex miner. */
+export type ReflexTurns = {
+  messages: Array<{ turn_id: string; role: string; content: string }>;
+  calls: Array<{ id: string; turn_id: string; tool: string; arguments: string; status: string; result: string | null }>;
+};
+
+// ---- the table ---------------------------------------------------------------------------------
+
+/** An operation that takes nothing. */
+type None = Record<string, never>;
+
+export type StoreOps = {
+  'users.ensure': { input: { id: string; name?: string }; result: User };
+
+  'threads.create': {
+    input: { id: string; userId: string; title?: string; channel?: string; externalId?: string }; result: Thread;
+  };
+  'threads.get': { input: { userId: string; threadId: string }; result: Thread };
+  'threads.list': { input: { userId: string; limit?: number; beforeUpdatedAt?: number }; result: Thread[] };
+  'threads.byExternal': { input: { channel: string; externalId: string }; result: Thread | null };
+  /** The thread and everything in it, in one transaction. */
+  'threads.delete': { input: { userId: string; threadId: string }; result: Removed };
+  /** "Clear all chats": every thread of this user, and nothing of anyone else. */
+  'threads.clear': { input: { userId: string }; result: Removed };
+
+  'turns.create': { input: { id: string; threadId: string }; result: Turn };
+  /** A user's message opens a turn (pending, then streaming) in one transaction. */
+  'turns.begin': {
+    input: { userId: string; threadId: string; turnId: string; message: { id: string; role: string; content: string } };
+    result: { turnId: string; messageId: string; state: 'streaming' };
+  };
+  'turns.get': { input: { id: string }; result: Turn };
+  /** Guarded: a turn only moves from a state the target may follow (else a conflict). */
+  'turns.transition': { input: { id: string; to: TurnState; error?: string }; result: Turn };
+  /**
+   * How a turn ends, in one transaction: its last messages and events are written only while it may
+   * still end, then its state moves (else a conflict); tool calls it left running are closed.
+   */
+  'turns.end': {
+    input: {
+      threadId: string; turnId: string; to: TurnEnding; error?: string; messages?: NewMessage[];
+      events?: Array<{ seq: number; type: string; data?: unknown }>;
+    };
+    result: { turnId: string; state: TurnEnding; messages: number };
+  };
+  /** Turns left pending or streaming (after a restart: by the process that died), oldest first. */
+  'turns.stale': { input: { limit?: number }; result: StaleTurn[] };
+
+  /** Each message once (ids are the idempotency keys); answers when they are committed. */
+  'messages.append': {
+    input: { threadId: string; messages: NewMessage[]; turnId?: string }; result: { appended: number; duplicates: number };
+  };
+  /** The newest `limit` messages (before `beforePos` when paging back), oldest first. */
+  'messages.list': { input: { threadId: string; limit?: number; beforePos?: number }; result: StoredMessage[] };
+
+  'toolCalls.upsert': {
+    input: {
+      id: string; turnId: string; tool: string; arguments?: string; status: string; result?: string; error?: string;
+      startedAt?: number; finishedAt?: number;
+    };
+    result: ToolCall;
+  };
+  'toolCalls.list': { input: { turnId: string }; result: ToolCall[] };
+
+  /** Events of a turn by sequence number (a retried append is not duplicated). */
+  'events.append': {
+    input: { turnId: string; events: Array<{ seq: number; type: string; data: unknown }> }; result: { appended: number };
+  };
+  'events.list': { input: { turnId: string; afterSeq?: number }; result: StoredEvent[] };
+
+  'approvals.create': {
+    input: { id: string; turnId: string; toolCallId?: string; summary: string; expiresAt: number }; result: Approval;
+  };
+  /** Only a pending, unexpired approval can be decided (else a conflict). */
+  'approvals.decide': {
+    input: { id: string; decision: 'approved' | 'rejected'; by: string; reason?: string }; result: Approval;
+  };
+  'approvals.pending': { input: None; result: Approval[] };
+  /** Marks pending approvals past their expiry as expired and returns them. */
+  'approvals.expire': { input: { now?: number }; result: Approval[] };
+
+  'settings.get': { input: { userId: string; key: string }; result: Setting | null };
+  'settings.set': { input: { userId: string; key: string; value: string }; result: { key: string; value: string } };
+  'settings.list': { input: { userId: string }; result: Setting[] };
+
+  'patches.save': { input: { patch: Patch }; result: { saved: string } };
+  'patches.list': { input: None; result: Patch[] };
+
+  /** The tables of the schema version the database is at, for export and import. */
+  'tables.list': { input: None; result: string[] };
+  /** One page of a table's rows, in key order. */
+  'table.dump': { input: { table: string; offset?: number; limit?: number }; result: TableRow[] };
+  /** Exported rows inserted as they are (keys included), in one transaction. */
+  'table.load': { input: { table: string; rows: TableRow[] }; result: { loaded: number } };
+  /** Moves PostgreSQL's identity counter past loaded keys. */
+  'table.reseed': { input: { table: string }; result: { reseeded: boolean } };
+  'table.clear': { input: { table: string }; result: { removed: number } };
+  'table.count': { input: { table: string }; result: number };
+
+  /** `claimed` is false when the platform event was seen before (a replay). */
+  'channels.event.claim': { input: { channel: string; eventId: string }; result: { claimed: boolean } };
+  'channels.pairing.get': { input: { channel: string; senderId: string }; result: Pairing | null };
+  /** The sender's pairing, opened (pending, with this code) when there is none yet. */
+  'channels.pairing.open': {
+    input: { channel: string; senderId: string; chatId: string; senderName?: string; code: string }; result: Pairing;
+  };
+  'channels.pairing.list': { input: { state?: Pairing['state'] }; result: Pairing[] };
+  'channels.pairing.decide': { input: { code: string; decision: 'approved' | 'denied' }; result: Pairing };
+  'channels.cursor.get': { input: { channel: string }; result: { value: string | null } };
+  'channels.cursor.set': { input: { channel: string; value: string }; result: { ok: true } };
+
+  'reflexes.list': { input: None; result: ReflexRecord[] };
+  /** One record with its counters (the kernel keeps them and writes them back). */
+  'reflexes.save': { input: { record: ReflexRecord }; result: { saved: string } };
+  /** A fast answer stored and its streaming turn completed, in one transaction (else a conflict). */
+  'reflexes.answer': {
+    input: { threadId: string; turnId: string; message: { id: string; content: string; source: string } };
+    result: { completed: string };
+  };
+  'reflexes.delete': { input: { id: string }; result: { deleted: string } };
+  'reflexes.turns': { input: { limit?: number }; result: ReflexTurns };
+
+  'schema.status': { input: None; result: SchemaStatus };
+};
+
+export type StoreOp = keyof StoreOps;
+export type OpInput<K extends StoreOp> = StoreOps[K]['input'];
+export type OpResult<K extends StoreOp> = StoreOps[K]['result'];
+
+declare const encodedRows: unique symbol;
+/** Rows a component answers with as JSON text, or as a host-held handle ({"$rows": n}): never parsed in the guest. */
+export type RowsText = string & { readonly [encodedRows]: true };
+
+/** What a store component implements: one handler per op (a list of rows may come back as RowsText). */
+export type StoreHandlers = {
+  [K in StoreOp]: (input: OpInput<K>) => OpResult<K> | (OpResult<K> extends readonly unknown[] ? RowsText : never);
+};
