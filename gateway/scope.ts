@@ -1,10 +1,10 @@
 // What a user may see: their own threads, the turns in them, the approvals those turns wait on.
 // Someone else's thread answers exactly like a thread that does not exist (404), so ids reveal nothing.
 import { TitanError } from '../common/errors.ts';
-import type { Kernel } from '../kernel/api.ts';
+import type { Kernel, Thread, Turn } from '../kernel/api.ts';
 
-export type ThreadRow = { id: string; user_id: string; title: string | null; created_at: number; updated_at: number };
-export type TurnRow = { id: string; thread_id: string; state: string; error: string | null; created_at: number; updated_at: number };
+export type ThreadRow = Thread;
+export type TurnRow = Turn;
 
 const isNotFound = (error: unknown) => error instanceof TitanError && error.code === 'TITAN_E_NOT_FOUND';
 

@@ -10,4 +10,4 @@ export type { KernelConfig } from './config.ts';
 export { loadConfig } from './config.ts';
 export type { RoutedCall, CallRouter, KernelPorts, MeshService } from './ports.ts';
 export type { Deployment } from './deployment.ts';
-export type { StoreClient, SchemaStatus } from './store-client.ts';
+export type { Approval, OpInput, OpResult, SchemaStatus, StoreClient, StoreOp, StoreOps, Thread, Turn } from './store-client.ts';

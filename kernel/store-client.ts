@@ -9,7 +9,7 @@ type Call = (kind: ComponentKind, name: string, fn: string, args: unknown[]) => 
 type TakeRows = (handle: number) => Array<Record<string, unknown>> | undefined;
 
 export type {
-  Approval, NewMessage, OpInput, OpResult, Pairing, Patch, ReflexRecord, SchemaStatus, Setting, StoredEvent, StoredMessage, StoreOp,
+  Approval, NewMessage, OpInput, OpResult, Pairing, Patch, ReflexRecord, SchemaStatus, Setting, StaleTurn, StoredEvent, StoredMessage, StoreOp,
   StoreOps, Thread, ToolCall, Turn, TurnState,
 } from '../components/stores/ops.ts';
 

@@ -4,13 +4,11 @@
 // turn does not run them), and a final turn.interrupted event is stored for clients that resume
 // their stream. Each turn ends in one store write; the thread takes a new message at once.
 import type { EventBus } from '../../kernel/events.ts';
-import type { NewMessage, StoreClient, StoredMessage } from '../../kernel/store-client.ts';
+import type { NewMessage, StaleTurn, StoreClient, StoredEvent, StoredMessage } from '../../kernel/store-client.ts';
 import { toChatMessages, toolContent, unansweredToolCalls } from './history.ts';
 import { CUT_OFF_MARK, cutOff } from './turn.ts';
 import type { TurnEvent } from './turn-events.ts';
 
-type StaleTurn = { id: string; thread_id: string; state: string };
-type StoredEvent = { seq: number | string; type: string; data: string };
 
 /** The dead process numbered events it never stored (they flush every 50 ms, and a slow store lets
  * more wait); a client may hold any of those numbers as its resume point. The final event is put

@@ -2,11 +2,10 @@
 // approval wakes its turn (or, after a restart, resumes it).
 import { Router } from '@koa/router';
 import { TitanError } from '../../common/errors.ts';
+import type { Approval } from '../../kernel/api.ts';
 import type { GatewayDeps, GatewayRouter, GatewayState } from '../deps.ts';
 import { ownTurn, type TurnRow } from '../scope.ts';
 import { body, ID, params } from '../validate.ts';
-
-type Pending = { id: string; turn_id: string; tool_call_id: string; summary: string; requested_at: number; expires_at: number };
 
 const DECISION = {
   type: 'object', additionalProperties: false, required: ['decision'],
@@ -27,10 +26,10 @@ export function approvalRoutes({ kernel, agent }: GatewayDeps): GatewayRouter {
   const router = new Router<GatewayState>();
 
   /** The pending approvals in the caller's threads, each with its thread. */
-  async function pendingOf(userId: string): Promise<Array<{ approval: Pending; turn: TurnRow }>> {
+  async function pendingOf(userId: string): Promise<Array<{ approval: Approval; turn: TurnRow }>> {
     const turns = new Map<string, TurnRow | null>();
     const owned = [];
-    for (const approval of await agent.approvals.pending() as Pending[]) {
+    for (const approval of await agent.approvals.pending()) {
       if (!turns.has(approval.turn_id)) turns.set(approval.turn_id, await ownTurn(kernel, userId, approval.turn_id).catch(() => null));
       const turn = turns.get(approval.turn_id);
       if (turn) owned.push({ approval, turn });

@@ -3,7 +3,7 @@ import { nowMs } from 'titan:host/clock@0.1.0';
 import { batch, fail, one, rows, rowsText, isSqlite } from './db.js';
 import { tablesUpTo } from './migrations.js';
 import { currentVersion } from './schema.js';
-/** @import { RowsText, StoreHandlers } from '../ops.ts' */
+/** @import { RowsText, StoreHandlers } from '../ops.js' */
 
 // The key that orders each table's rows for paging (its autoincrement position or its primary key).
 const ORDER = { messages: 'pos', turn_events: 'pos', patch_history: 'pos', memory_chunks: 'pos', settings: 'user_id, key', reflex_stats: 'pattern_id',

@@ -2,7 +2,7 @@
 // already handled (replay protection), and where a polling channel left off.
 import { nowMs } from 'titan:host/clock@0.1.0';
 import { batch, fail, one, rows } from './db.js';
-/** @import { StoreHandlers } from '../ops.ts' */
+/** @import { StoreHandlers } from '../ops.js' */
 
 const DECISIONS = ['approved', 'denied'];
 /** Platform events are remembered this long: longer than any platform retries a delivery. */

@@ -1,7 +1,7 @@
 // Users, threads, turns, messages, tool calls, turn events, approvals and settings.
 import { nowMs } from 'titan:host/clock@0.1.0';
 import { batch, fail, one, rows, rowsPassedOn, transaction } from './db.js';
-/** @import { StoreHandlers } from '../ops.ts' */
+/** @import { StoreHandlers } from '../ops.js' */
 
 const ROWS_PER_INSERT = 200;
 const TURN_STATES = ['pending', 'streaming', 'awaiting_approval', 'completed', 'failed', 'interrupted'];

@@ -1,7 +1,7 @@
 // Thin helpers over titan:host/sql. Rows travel as JSON text (cheap at the boundary); a store
 // error is thrown as the store-error variant the kernel maps to a coded error.
 import { dialect, queryJson, queryHandle, batchJson, begin, inTransaction, commit, rollback } from 'titan:host/sql@0.1.0';
-/** @import { RowsText } from '../ops.ts' */
+/** @import { RowsText } from '../ops.js' */
 
 // Asked on first use, not at load: the module is evaluated at build time, when no host exists.
 let current;

@@ -6,7 +6,7 @@ import { admin } from './admin.js';
 import { channels } from './channels.js';
 import { reflexes } from './reflexes.js';
 import { turnEnd } from './turn-end.js';
-/** @import { StoreHandlers } from '../ops.ts' */
+/** @import { StoreHandlers } from '../ops.js' */
 
 /**
  * Every op of the table, none missing (each module's handlers are checked against it too).

@@ -2,7 +2,7 @@
 // turns the miner reads. Tables from migrations 3 and 6.
 import { nowMs } from 'titan:host/clock@0.1.0';
 import { batch, fail, rows } from './db.js';
-/** @import { StoreHandlers } from '../ops.ts' */
+/** @import { StoreHandlers } from '../ops.js' */
 
 function placeholders(list) {
   return list.map(() => '?').join(', ');

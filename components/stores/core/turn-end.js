@@ -3,7 +3,7 @@
 // reader ever sees an answer whose turn still runs; and which turns a dead process left running.
 import { nowMs } from 'titan:host/clock@0.1.0';
 import { batch, fail, one, rowsPassedOn } from './db.js';
-/** @import { StoreHandlers } from '../ops.ts' */
+/** @import { StoreHandlers } from '../ops.js' */
 
 // The states a turn may end from, for each way it can end.
 const END_FROM = {
