@@ -2,7 +2,7 @@
 // TITAN_PROVIDER=scripted and no TITAN_SCRIPTED_LLM_URL, the scripted LLM server started here in
 // echo mode, so the whole flow can be seen offline), the workspace, and the REPL on a terminal.
 import os from 'node:os';
-import { type Kernel } from '../kernel/api.ts';
+import type { Kernel } from '../kernel/api.ts';
 import { Agent, configureHint, createLlmFromEnv, withStoredKeys, type Llm } from '../agent/api.ts';
 import { Repl } from './repl.ts';
 

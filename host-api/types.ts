@@ -75,7 +75,7 @@ export type InstanceContext = {
 };
 
 // Host functions take and return whatever the WIT types lower to; each module types its own.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the import object is untyped by jco
+// biome-ignore lint/suspicious/noExplicitAny: the import object is untyped by jco; each module types its own
 export type ImportObject = Record<string, (...args: any[]) => unknown>;
 
 export type HostInterface = {

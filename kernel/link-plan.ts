@@ -47,7 +47,7 @@ export function planLink(manifest: PublishedManifest, shape: ComponentShape, sup
   for (const spec of shape.imports) {
     const match = /^titan:host\/([a-z0-9-]+)@(\d+\.\d+\.\d+)$/.exec(spec);
     const host = match ? HOST_INTERFACES.get(match[1]) : undefined;
-    if (!match || !host || !host.versions.includes(match[2])) {
+    if (!match || !host?.versions.includes(match[2])) {
       throw new TitanError('TITAN_E_UNKNOWN_IMPORT', `${who} imports ${spec}, which this kernel does not provide`);
     }
     const grant = manifest.capabilities[host.name];

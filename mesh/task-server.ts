@@ -113,7 +113,7 @@ export class TaskServer {
       // synchronously, and frames that arrived meanwhile (a cancel of this very task) are read first.
       setImmediate(() => {
         const seen = this.#seen.get(task.id);
-        if (!seen || seen.state !== 'queued') return release();
+        if (seen?.state !== 'queued') return release();
         seen.state = 'running';
         void this.#run(task, from, seen.channels).finally(release);
       });

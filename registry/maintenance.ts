@@ -57,7 +57,7 @@ export async function collectGarbage(store: Store, options: GcOptions = {}): Pro
   const cutoff = Date.now() - (options.graceMs ?? DEFAULT_GC_GRACE_MS);
   const isStale = async (file: string): Promise<number | undefined> => {
     const info = await stat(file).catch(() => undefined);
-    return info && info.isFile() && info.mtimeMs <= cutoff ? info.size : undefined;
+    return info?.isFile() && info.mtimeMs <= cutoff ? info.size : undefined;
   };
   const remove = async (file: string): Promise<void> => {
     if (!options.dryRun) await rm(file, { force: true });

@@ -90,9 +90,9 @@ test('bad sources and manifests get coded errors', async () => {
   await writeFile(path.join(badManifest, 'component.json'), JSON.stringify({ name: 'Echo!', kind: 'tool', version: 'one', world: 'titan:tool/tool-component@0.1.0', source: 'echo.js', capabilities: {} }));
   await assert.rejects(buildComponent(badManifest, { cacheDir }), { code: 'TITAN_E_MANIFEST_INVALID' });
 
-  const escape = await copyFixture('components/tools/echo', 'echo-escape');
-  await writeFile(path.join(escape, 'component.json'), JSON.stringify({ name: 'echo', kind: 'tool', version: '1.0.0', world: 'titan:tool/tool-component@0.1.0', source: '../../etc/passwd', capabilities: {} }));
-  await assert.rejects(buildComponent(escape, { cacheDir }), { code: 'TITAN_E_MANIFEST_INVALID' });
+  const escaping = await copyFixture('components/tools/echo', 'echo-escape');
+  await writeFile(path.join(escaping, 'component.json'), JSON.stringify({ name: 'echo', kind: 'tool', version: '1.0.0', world: 'titan:tool/tool-component@0.1.0', source: '../../etc/passwd', capabilities: {} }));
+  await assert.rejects(buildComponent(escaping, { cacheDir }), { code: 'TITAN_E_MANIFEST_INVALID' });
 });
 
 test('non-components are refused by inspection', async () => {

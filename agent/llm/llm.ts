@@ -77,6 +77,7 @@ export function createLlm(kernel: ComponentCaller, config: LlmConfig): Llm {
     stream(request, options = {}) {
       const candidates = options.purpose === 'background' ? background : chat;
       if (candidates.length === 0) {
+        // biome-ignore lint/correctness/useYield: a stream that fails on its first read, as a configured one would
         return (async function* notConfigured(): AsyncGenerator<LlmEvent, void, undefined> {
           throw new TitanError('TITAN_E_PROVIDER_NOT_CONFIGURED', configureHint());
         })();

@@ -115,7 +115,9 @@ function requestHeaders(provider: ProviderConfig, encoded: HttpRequest, env: Rec
 
 function headerList(headers: Headers): Array<[string, string]> {
   const list: Array<[string, string]> = [];
-  headers.forEach((value, name) => list.push([name, value]));
+  headers.forEach((value, name) => {
+    list.push([name, value]);
+  });
   return list;
 }
 

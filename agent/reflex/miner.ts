@@ -126,6 +126,7 @@ function skeletonOf(tokens: ReturnType<typeof words>, slots: Map<string, { from:
 
 /** Turns without tools: the one run of words not shared by every prompt becomes the slot "text". */
 function frameSlots(group: Prepared[]): boolean {
+  // biome-ignore lint/performance/noAccumulatingSpread: each step builds a fresh, smaller set; nothing accumulates
   const common = group.map((p) => new Set(p.tokens.map((t) => t.w))).reduce((a, b) => new Set([...a].filter((w) => b.has(w))));
   for (const p of group) {
     const runs: Array<{ from: number; to: number }> = [];
@@ -151,7 +152,9 @@ function leaves(value: unknown, path: Array<string | number> = [], out: Array<{ 
   if (typeof value === 'string' || typeof value === 'number') {
     const text = String(value);
     if (text.trim().length > 0) out.push({ path, text });
-  } else if (Array.isArray(value)) value.forEach((v, i) => leaves(v, [...path, i], out));
+  } else if (Array.isArray(value)) value.forEach((v, i) => {
+      leaves(v, [...path, i], out);
+    });
   else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) leaves(v, [...path, k], out);
   return out;
 }

@@ -1,7 +1,7 @@
 // `titan reflex list|show|suspend|resume|delete`: the compiled reflexes, through the running
 // kernel when there is one (it serves them), otherwise on the records in the store.
 import { TitanError } from '../../common/errors.ts';
-import { type Kernel } from '../../kernel/api.ts';
+import type { Kernel } from '../../kernel/api.ts';
 import { reflexDetail, reflexSummary, type ReflexRecord } from '../../agent/api.ts';
 import { ReflexService } from '../../agent/reflex/service.ts';
 import type { Args } from '../main.ts';

@@ -10,7 +10,7 @@
 // hold no intent-changing word (negations, times, verbs of another intent). Confidence is 0.5 plus
 // half the Jaccard overlap of the remaining words with the template's words (1.0: a seen phrasing).
 
-const WORD = /[\p{L}\p{N}]+(?:['’\-][\p{L}\p{N}]+)*/gu;
+const WORD = /[\p{L}\p{N}]+(?:['’-][\p{L}\p{N}]+)*/gu;
 
 /** Words a user adds without changing what is asked. */
 export const FILLERS = ['please', 'pls', 'hey', 'hi', 'hello', 'thanks', 'thank', 'you', 'could', 'can', 'would', 'kindly', 'just', 'ok', 'okay', 'so', 'quick', 'quickly', 'me', 'the', 'a', 'an'];

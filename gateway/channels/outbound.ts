@@ -84,7 +84,9 @@ export class ChannelSender {
     }
     const body = new Uint8Array(await response.arrayBuffer());
     const responseHeaders: Array<[string, string]> = [];
-    response.headers.forEach((value, key) => responseHeaders.push([key, value]));
+    response.headers.forEach((value, key) => {
+      responseHeaders.push([key, value]);
+    });
     return { status: response.status, headers: responseHeaders, body };
   }
 

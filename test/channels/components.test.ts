@@ -29,7 +29,7 @@ test('Telegram: an edited message and a bot\'s message are acknowledged without 
 });
 
 test('Slack: an edited message, a join and a retry header are told apart; event_callback of another type is acknowledged', async () => {
-  const signed = (body: object): [Array<[string, string]>, Array<[string, string]>] => [[['x-slack-signature', 'v0=ok'], ['x-slack-request-timestamp', now()]], [['x-titan-expected-signature', 'v0=ok']]];
+  const signed = (_body: object): [Array<[string, string]>, Array<[string, string]>] => [[['x-slack-signature', 'v0=ok'], ['x-slack-request-timestamp', now()]], [['x-titan-expected-signature', 'v0=ok']]];
   const envelope = (event: object) => ({ type: 'event_callback', event_id: 'Ev1', authorizations: [{ user_id: 'UBOT' }], event: { channel: 'C1', ts: '1.1', ...event } });
   for (const event of [{ type: 'message', subtype: 'message_changed', message: { text: 'x' } }, { type: 'message', subtype: 'channel_join', user: 'U1', text: 'joined' }, { type: 'reaction_added', user: 'U1' }]) {
     assert.deepEqual(messages(await decode('slack', envelope(event), ...signed(envelope(event)))), [], JSON.stringify(event));

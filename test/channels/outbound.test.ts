@@ -45,8 +45,8 @@ test('a verification secret or a path outside the API base is refused before any
   const leak = new ChannelSender(kernelWith([request('/chat.postMessage', 'Bearer {{secret:signing-secret}}')], []), 'slack', 'https://slack.example/api', secrets, fetchImpl);
   await assert.rejects(leak.perform(reply), (e) => isTitanError(e, 'TITAN_E_CHANNEL_CONFIG') && !e.message.includes('signing-secret-value'));
   for (const path of ['/../elsewhere', '/../apix/y', '//evil.example/x', 'chat.postMessage']) {
-    const escape = new ChannelSender(kernelWith([request(path)], []), 'slack', 'https://slack.example/api', secrets, fetchImpl);
-    await assert.rejects(escape.perform(reply), (e) => isTitanError(e, 'TITAN_E_CHANNEL_SEND'), path);
+    const escaping = new ChannelSender(kernelWith([request(path)], []), 'slack', 'https://slack.example/api', secrets, fetchImpl);
+    await assert.rejects(escaping.perform(reply), (e) => isTitanError(e, 'TITAN_E_CHANNEL_SEND'), path);
   }
   assert.deepEqual(seen, []);
 });

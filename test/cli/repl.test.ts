@@ -49,7 +49,7 @@ test('a message streams its answer; a guarded tool asks, "y" runs it and its res
   await repl.waitFor(/\[echo done\]/);
   await repl.waitFor(/It answered hello\./);
   repl.type('/threads');
-  await repl.waitFor(/\* [0-9a-f]{8}  please echo hello/);
+  await repl.waitFor(/\* [0-9a-f]{8} {2}please echo hello/);
 });
 
 test('/interrupt stops a running turn; /new starts another thread; unknown commands are explained', async (t) => {

@@ -310,7 +310,7 @@ test('two swaps of one slot at once: exactly one succeeds, the other gets TITAN_
   // A rollback racing a deploy is held to the same rule.
   const race = await Promise.allSettled([kernel.rollback('tool', 'echo'), kernel.deployManifest(v2)]);
   assert.equal(race.filter((o) => o.status === 'fulfilled').length, 1);
-  assert.equal((race.find((o): o is PromiseRejectedResult => o.status === 'rejected')?.reason as { code: string }).code, 'TITAN_E_SWAP_IN_PROGRESS');
+  assert.equal((race.find((o): o is PromiseRejectedResult => o.status === 'rejected')?.reason as { code: string } | undefined)?.code, 'TITAN_E_SWAP_IN_PROGRESS');
   assert.equal(serving(kernel)['tool/echo'], '1.0.0', 'the rollback won, the deploy changed nothing');
 
   // And once the slot is free again, a swap goes through.

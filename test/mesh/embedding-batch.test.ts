@@ -69,7 +69,7 @@ function assertClose(actual: number[][], expected: number[][]): void {
   assert.equal(actual.length, expected.length);
   actual.forEach((row, i) => {
     assert.equal(row.length, expected[i].length, `vector ${i} dimension`);
-    row.forEach((v, j) => assert.ok(Math.abs(v - expected[i][j]) < 1e-6, `vector ${i}[${j}]: ${v} vs ${expected[i][j]}`));
+    for (const [j, v] of row.entries()) assert.ok(Math.abs(v - expected[i][j]) < 1e-6, `vector ${i}[${j}]: ${v} vs ${expected[i][j]}`);
   });
 }
 

@@ -43,7 +43,9 @@ describe('web UI: the mesh on the Components page', { skip: browserSkipReason() 
     const table = page.getByRole('table', { name: 'Mesh' });
     const row = table.getByRole('row', { name: new RegExp(peer.id.slice(-12)) });
     await row.waitFor();
+    // biome-ignore lint/performance/useDomNodeTextContent: the test reads the text as rendered, which is innerText
     assert.match(await row.innerText(), /yes\s+0%\s+8\/8\s+tool\/busy@1\.0\.0/);
+    // biome-ignore lint/performance/useDomNodeTextContent: the text as rendered, as above
     assert.match(await page.getByText('This node:').innerText(), new RegExp(mesh.id));
   });
 });

@@ -164,7 +164,10 @@ describe('the LLM client against the scripted LLM server', () => {
         try {
           load({ turns: [{ content: [{ type: 'text', text: 'keyed' }] }] });
           const calls: unknown[][] = [];
-          const recording: ComponentCaller = { call: (kind, name, fn, args, options) => (calls.push([kind, name, fn, args]), kernel.call(kind, name, fn, args, options)) };
+          const recording: ComponentCaller = { call: (kind, name, fn, args, options) => {
+            calls.push([kind, name, fn, args]);
+            return kernel.call(kind, name, fn, args, options);
+          } };
           const key = `sk-titan-secret-${component}-1234567890`;
           const base = server.baseUrls[component].replace(server.url, proxy.url);
           const llm = llmFor([provider(component, { baseUrl: base, apiKeyEnv: 'TITAN_TEST_KEY' })], { env: { TITAN_TEST_KEY: key } }, recording);

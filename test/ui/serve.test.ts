@@ -6,7 +6,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { startGateway, type Gateway } from '../../gateway/server.ts';
-import { type Kernel } from '../../kernel/api.ts';
+import type { Kernel } from '../../kernel/api.ts';
 import { Agent } from '../../agent/api.ts';
 import { openTestKernel } from '../support/kernel.ts';
 import { scriptedModel } from '../support/model-double.ts';

@@ -49,7 +49,9 @@ function inputs(value: unknown, field: string): string[] {
 
 function base64(vector: number[]): string {
   const bytes = new DataView(new ArrayBuffer(vector.length * 4));
-  vector.forEach((v, i) => bytes.setFloat32(i * 4, v, true));
+  vector.forEach((v, i) => {
+    bytes.setFloat32(i * 4, v, true);
+  });
   return Buffer.from(bytes.buffer).toString('base64');
 }
 

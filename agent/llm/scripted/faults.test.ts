@@ -267,7 +267,7 @@ describe('faults', () => {
       }
       assert.ok(frames[0].at > entry.sent[0].at, 'the first chunk waited after the role chunk');
       assert.deepEqual(arrivals.map((a) => a.text), ['one ', 'two ', 'three ', 'four']);
-      arrivals.forEach((arrival, i) => assert.ok(arrival.at >= frames[i].at, 'a chunk arrives after it was sent'));
+      for (const [i, arrival] of arrivals.entries()) assert.ok(arrival.at >= frames[i].at, 'a chunk arrives after it was sent');
       assert.ok(entry.ended && entry.ended.at >= frames[3].at);
     });
 

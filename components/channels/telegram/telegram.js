@@ -57,7 +57,7 @@ function decodeInbound(request, secretHeaders) {
         const message = messageOf(update);
         if (message) messages.push(message);
       } catch (e) {
-        skipped.push(e && e.val ? e.val : String(e));
+        skipped.push(e?.val ? e.val : String(e));
       }
     }
     return inbound(messages, emptyResponse(200), { ...(last >= 0 ? { cursor: String(last + 1) } : {}), ...(skipped.length ? { skipped } : {}) });

@@ -37,7 +37,7 @@ function inputTokens(usage) {
 
 const handlers = {
   message_start(state, data) {
-    const usage = data.message && data.message.usage;
+    const usage = data.message?.usage;
     if (usage) {
       state.input = inputTokens(usage);
       state.output = usage.output_tokens ?? 0;
@@ -109,7 +109,7 @@ export function decodeStream(stateText, chunk) {
   try {
     feedSse(state, chunk, (name, data) => onEvent(state, name, data, events));
   } catch (e) {
-    if (!e || e.tag !== 'decode' || events.length === 0) throw e;
+    if (e?.tag !== 'decode' || events.length === 0) throw e;
     state.failed = e.val;
   }
   return JSON.stringify({ state: JSON.stringify(state), events });

@@ -50,7 +50,7 @@ function onLine(state, text, events) {
   if (typeof message.content === 'string' && message.content !== '') events.push({ type: 'text', text: message.content });
   if (Array.isArray(message.tool_calls)) {
     for (const call of message.tool_calls) {
-      const fn = (call && call.function) ?? {};
+      const fn = call?.function ?? {};
       if (typeof fn.name !== 'string' || fn.name === '') throw decodeFailure(`a tool call has no function name: ${preview(text)}`);
       const index = state.toolCalls++;
       const args = typeof fn.arguments === 'string' ? fn.arguments : JSON.stringify(fn.arguments ?? {});
@@ -77,7 +77,7 @@ export function decodeStream(stateText, chunk) {
   try {
     feedLines(state, chunk, (text) => onLine(state, text, events));
   } catch (e) {
-    if (!e || e.tag !== 'decode' || events.length === 0) throw e;
+    if (e?.tag !== 'decode' || events.length === 0) throw e;
     state.failed = e.val;
   }
   return JSON.stringify({ state: JSON.stringify(state), events });

@@ -12,7 +12,7 @@ function codeOfMessage(message) {
 
 function messageOf(parsed, body, status) {
   if (parsed && typeof parsed.error === 'string') return parsed.error;
-  if (parsed && parsed.error && typeof parsed.error.message === 'string') return parsed.error.message;
+  if (parsed?.error && typeof parsed.error.message === 'string') return parsed.error.message;
   return body || `HTTP ${status}`;
 }
 

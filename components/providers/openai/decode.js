@@ -101,7 +101,7 @@ export function decodeStream(stateText, chunk) {
   try {
     feedSse(state, chunk, (_event, data) => onData(state, data, events));
   } catch (e) {
-    if (!e || e.tag !== 'decode' || events.length === 0) throw e;
+    if (e?.tag !== 'decode' || events.length === 0) throw e;
     state.failed = e.val;
   }
   return JSON.stringify({ state: JSON.stringify(state), events });

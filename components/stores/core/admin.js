@@ -30,7 +30,7 @@ function knownTable(table) {
 export const admin = {
   'patches.save'(input) {
     const p = input.patch;
-    if (!p || !p.id) throw fail('invalid', '"patch" with an id is required');
+    if (!p?.id) throw fail('invalid', '"patch" with an id is required');
     const at = nowMs();
     const statements = [[`INSERT INTO component_patches (id, slot, kind, name, from_version, to_version, to_digest, state, error, created_at, updated_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state, error = excluded.error, updated_at = excluded.updated_at`,

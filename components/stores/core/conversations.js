@@ -146,7 +146,7 @@ export const conversations = {
       const chunk = input.messages.slice(i, i + ROWS_PER_INSERT);
       const params = [];
       for (const m of chunk) {
-        if (!m || !m.id || !m.role || typeof m.content !== 'string') throw fail('invalid', 'each message needs id, role and content');
+        if (!m?.id || !m.role || typeof m.content !== 'string') throw fail('invalid', 'each message needs id, role and content');
         params.push(m.id, input.threadId, m.turnId ?? input.turnId ?? null, m.role, m.content, m.createdAt ?? at, m.source ?? null);
       }
       // One multi-row statement per chunk (one round trip); WHERE EXISTS: nothing is written for a

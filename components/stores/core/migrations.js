@@ -24,7 +24,7 @@ export const MIGRATIONS = [
     additive: true,
     name: 'conversations',
     tables: ['users', 'threads', 'turns', 'messages', 'tool_calls', 'turn_events', 'approvals', 'settings'],
-    up: ({ SQLITE, AUTO_KEY, INT, BYTES }) => [
+    up: ({ AUTO_KEY, INT }) => [
       `CREATE TABLE users (id TEXT PRIMARY KEY, name TEXT, created_at ${INT} NOT NULL)`,
       `CREATE TABLE threads (id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id), title TEXT,
         channel TEXT, external_id TEXT, created_at ${INT} NOT NULL, updated_at ${INT} NOT NULL)`,
@@ -56,7 +56,7 @@ export const MIGRATIONS = [
     additive: true,
     name: 'component patches',
     tables: ['component_patches', 'patch_history'],
-    up: ({ SQLITE, AUTO_KEY, INT, BYTES }) => [
+    up: ({ AUTO_KEY, INT }) => [
       `CREATE TABLE component_patches (id TEXT PRIMARY KEY, slot TEXT NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL,
         from_version TEXT, to_version TEXT NOT NULL, to_digest TEXT NOT NULL, state TEXT NOT NULL, error TEXT,
         created_at ${INT} NOT NULL, updated_at ${INT} NOT NULL)`,
@@ -70,7 +70,7 @@ export const MIGRATIONS = [
     additive: true,
     name: 'reflexes, jobs and routines',
     tables: ['reflex_patterns', 'reflex_stats', 'jobs', 'routines'],
-    up: ({ SQLITE, AUTO_KEY, INT, BYTES }) => [
+    up: ({ INT }) => [
       `CREATE TABLE reflex_patterns (id TEXT PRIMARY KEY, intent TEXT NOT NULL, example TEXT NOT NULL, slots TEXT NOT NULL,
         plan TEXT NOT NULL, component TEXT, state TEXT NOT NULL, provenance TEXT NOT NULL, created_at ${INT} NOT NULL)`,
       `CREATE TABLE reflex_stats (pattern_id TEXT PRIMARY KEY REFERENCES reflex_patterns(id), hits ${INT} NOT NULL DEFAULT 0,
@@ -117,7 +117,7 @@ export const MIGRATIONS = [
     additive: true,
     name: 'messaging channels: sender pairings, seen platform events, polling cursors',
     tables: ['channel_pairings', 'channel_events', 'channel_cursors'],
-    up: ({ SQLITE, AUTO_KEY, INT, BYTES }) => [
+    up: ({ INT }) => [
       `CREATE TABLE channel_pairings (channel TEXT NOT NULL, sender_id TEXT NOT NULL, chat_id TEXT NOT NULL,
         sender_name TEXT, code TEXT NOT NULL UNIQUE, state TEXT NOT NULL CHECK (state IN ('pending','approved','denied')),
         created_at ${INT} NOT NULL, decided_at ${INT}, PRIMARY KEY (channel, sender_id))`,

@@ -30,7 +30,7 @@ export const reflexes = {
   /** Inserts or updates one record with its counters (the kernel keeps them and writes them back). */
   'reflexes.save'(input) {
     const r = input.record;
-    if (!r || !r.id || !r.name || !r.state) throw fail('invalid', '"record" with id, name and state is required');
+    if (!r?.id || !r.name || !r.state) throw fail('invalid', '"record" with id, name and state is required');
     const at = nowMs();
     batch([
       [`INSERT INTO reflex_patterns (id, intent, example, slots, plan, component, state, provenance, created_at, name, version, reason, tools, centroid, updated_at)
@@ -54,7 +54,7 @@ export const reflexes = {
    */
   'reflexes.answer'(input) {
     const m = input.message;
-    if (!input.threadId || !input.turnId || !m || !m.id || typeof m.content !== 'string' || !m.source) {
+    if (!input.threadId || !input.turnId || !m?.id || typeof m.content !== 'string' || !m.source) {
       throw fail('invalid', '"threadId", "turnId" and "message" {id, content, source} are required');
     }
     const at = nowMs();

@@ -30,7 +30,7 @@ export const store = {
       result = operation(input);
     } catch (e) {
       if (e && typeof e === 'object' && 'tag' in e) throw e;
-      throw { tag: 'invalid', val: `${op} failed: ${e && e.message ? e.message : String(e)}` };
+      throw { tag: 'invalid', val: `${op} failed: ${e?.message ? e.message : String(e)}` };
     }
     // Row lists come back as JSON text already; everything else is encoded here.
     return typeof result === 'string' ? result : JSON.stringify(result ?? null);
