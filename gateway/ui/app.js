@@ -48,7 +48,7 @@ async function route() {
   }
   const { page, id } = parseRoute(location.hash);
   for (const name of PAGES) byId(`page-${name}`).hidden = name !== page;
-  for (const link of document.querySelectorAll('nav a')) {
+  for (const link of /** @type {NodeListOf<HTMLAnchorElement>} */ (document.querySelectorAll('nav a'))) {
     if (link.dataset.page === page) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }

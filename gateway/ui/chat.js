@@ -10,6 +10,7 @@ const PAGE = 50;
 export class ChatView {
   threadId = undefined;
   #turns = new Map();
+  /** @type {EventSource | undefined} */
   #source = undefined;
   #running = undefined;
   #sending = false;
@@ -21,6 +22,7 @@ export class ChatView {
   constructor({ onChanged }) {
     this.#onChanged = onChanged;
     this.log = byId('messages');
+    /** @type {HTMLTextAreaElement} */
     this.input = byId('message-input');
     byId('composer').addEventListener('submit', (event) => {
       event.preventDefault();
@@ -66,7 +68,7 @@ export class ChatView {
     } catch (error) {
       if (opening !== this.#opening) return;
       showError(error);
-      if (error.status === 404) location.hash = '#/chat';
+      if (/** @type {{ status?: number }} */ (error).status === 404) location.hash = '#/chat';
     }
   }
 
@@ -180,7 +182,7 @@ export class ChatView {
     if (!text || this.#sending) return;
     if (this.#running) return showError(new Error('A turn is running: wait for it, or interrupt it.'));
     this.#sending = true;
-    byId('send').disabled = true;
+    /** @type {HTMLButtonElement} */ (byId('send')).disabled = true;
     let bubble;
     try {
       if (!this.threadId) {
@@ -206,7 +208,7 @@ export class ChatView {
       showError(error);
     } finally {
       this.#sending = false;
-      byId('send').disabled = false;
+      /** @type {HTMLButtonElement} */ (byId('send')).disabled = false;
     }
   }
 
@@ -222,18 +224,18 @@ export class ChatView {
 
   async #interrupt() {
     if (!this.#running) return;
-    byId('interrupt').disabled = true;
+    /** @type {HTMLButtonElement} */ (byId('interrupt')).disabled = true;
     try {
       await api.post(`/turns/${encodeURIComponent(this.#running)}/interrupt`);
     } catch (error) {
       showError(error);
-      byId('interrupt').disabled = this.#running === undefined;
+      /** @type {HTMLButtonElement} */ (byId('interrupt')).disabled = this.#running === undefined;
     }
   }
 
   #setRunning(turnId) {
     this.#running = turnId;
-    byId('interrupt').disabled = turnId === undefined;
+    /** @type {HTMLButtonElement} */ (byId('interrupt')).disabled = turnId === undefined;
     this.#status(turnId === undefined ? '' : 'Titan is answering…');
   }
 

@@ -29,7 +29,7 @@ export class ComponentsPage {
     let section = byId('mesh-section');
     if (!section) {
       section = h('div', { id: 'mesh-section' });
-      byId('registry-rows').closest('section').append(section);
+      /** @type {HTMLElement} */ (byId('registry-rows').closest('section')).append(section);
     }
     if (!mesh.enabled) {
       section.replaceChildren(h('h3', {}, 'Mesh'), h('p', {}, 'The mesh is off (set "meshEnabled": true in config.json, or TITAN_MESH=true, and restart).'));

@@ -14,7 +14,16 @@ export function h(tag, attributes = {}, ...children) {
   return element;
 }
 
-export const byId = (id) => document.getElementById(id);
+/**
+ * The element with this id. index.html holds every id the scripts ask for; a caller that needs more
+ * than an HTMLElement names the type where it keeps the element (a `@type` on the variable or field).
+ * @template {HTMLElement} [T=HTMLElement]
+ * @param {string} id
+ * @returns {T}
+ */
+export function byId(id) {
+  return /** @type {T} */ (document.getElementById(id));
+}
 
 /** "12:03:04" for a time in ms. */
 export const timeOf = (ms) => new Date(Number(ms)).toLocaleTimeString();
@@ -40,11 +49,12 @@ export function showError(error) {
     h('span', {}, `${code}${error?.message ?? String(error)}${fix}`),
     h('button', { type: 'button', class: 'link', 'aria-label': 'Dismiss', onclick: () => item.remove() }, '×'));
   region.prepend(item);
-  while (region.children.length > 3) region.lastElementChild.remove();
+  while (region.children.length > 3) region.lastElementChild?.remove();
 }
 
 /** Asks in the page's <dialog>; resolves true when the user confirms. Escape or Cancel says no. */
 export function confirmAction(message, confirmLabel) {
+  /** @type {HTMLDialogElement} */
   const dialog = byId('confirm');
   byId('confirm-text').textContent = message;
   const ok = byId('confirm-ok');

@@ -33,5 +33,5 @@ DOMPurify.addHook('afterSanitizeAttributes', (node) => {
 
 /** Replaces `target`'s children with `text` rendered as sanitised markdown. */
 export function renderMarkdown(target, text) {
-  target.replaceChildren(DOMPurify.sanitize(marked.parse(text), PURIFY));
+  target.replaceChildren(DOMPurify.sanitize(marked.parse(text, { async: false }), PURIFY));
 }

@@ -24,7 +24,7 @@ export class ThreadList {
       const { threads } = await api.get('/threads?limit=200');
       this.list.replaceChildren(...threads.map((thread) => this.#item(thread)));
       byId('no-threads').hidden = threads.length > 0;
-      byId('clear-chats').disabled = threads.length === 0;
+      /** @type {HTMLButtonElement} */ (byId('clear-chats')).disabled = threads.length === 0;
     } catch (error) {
       showError(error);
     }

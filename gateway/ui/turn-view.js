@@ -75,6 +75,7 @@ class ToolCard {
 export class TurnView {
   #cards = new Map();
   #drafts = new Map();
+  /** The markdown segment being streamed. @type {{ raw: string, el: HTMLElement } | undefined} */
   #text = undefined;
   #renderQueued = false;
   #lastSeq = 0;

@@ -82,6 +82,7 @@ function decodeSent(response) {
   return JSON.stringify({ ok: false, status: response.status, error: String((isObject(answer) && answer.message) || `HTTP ${response.status}`), ...(retryAfter ? { retryAfterMs: retryAfter } : {}) });
 }
 
+/** @type {typeof import('titan:channel/channel@0.2.0')} */
 export const channel = {
   describe() {
     return { name: 'discord', description: 'Discord interactions (Ed25519-signed): PING, slash commands answered by editing the deferred response.', configSchema: '{"type":"object","properties":{}}' };

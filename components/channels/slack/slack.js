@@ -88,6 +88,7 @@ function decodeSent(response) {
   return JSON.stringify({ ok: false, status: response.status, error: String(answer.error ?? `HTTP ${response.status}`), ...(retryAfter > 0 ? { retryAfterMs: retryAfter * 1000 } : {}) });
 }
 
+/** @type {typeof import('titan:channel/channel@0.2.0')} */
 export const channel = {
   describe() {
     return { name: 'slack', description: 'Slack Events API (signed requests, url_verification), chat.postMessage and chat.update.', configSchema: '{"type":"object","properties":{}}' };

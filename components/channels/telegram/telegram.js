@@ -103,6 +103,7 @@ const configSchema = {
   },
 };
 
+/** @type {typeof import('titan:channel/channel@0.2.0')} */
 export const channel = {
   describe() {
     return { name: 'telegram', description: 'Telegram Bot API: webhook or getUpdates polling, sendMessage and editMessageText.', configSchema: JSON.stringify(configSchema) };

@@ -89,6 +89,7 @@ function decodeSent(response) {
   });
 }
 
+/** @type {typeof import('titan:channel/channel@0.2.0')} */
 export const channel = {
   describe() {
     return { name: 'whatsapp', description: 'WhatsApp Cloud API: verification handshake, signed notifications, text replies.', configSchema: '{"type":"object","properties":{}}' };

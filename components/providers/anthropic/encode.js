@@ -8,9 +8,16 @@ export const ANTHROPIC_VERSION = '2023-06-01';
 /** max_tokens is required by the API; this is used when the request leaves it out. */
 const DEFAULT_MAX_TOKENS = 8192;
 
+/**
+ * @typedef {{ type: 'text', text: string } | { type: 'tool_use', id: string, name: string, input: object }
+ *   | { type: 'tool_result', tool_use_id: string, content: string }} Block
+ */
+
+/** @returns {Block[]} */
 function blocksOf(m) {
   if (m.role === 'tool') return [{ type: 'tool_result', tool_use_id: m.tool_call_id, content: m.content }];
   // Empty text blocks are refused by the API.
+  /** @type {Block[]} */
   const blocks = m.content === '' ? [] : [{ type: 'text', text: m.content }];
   if (m.role === 'assistant' && m.tool_calls) {
     for (const call of m.tool_calls) blocks.push({ type: 'tool_use', id: call.id, name: call.name, input: argumentsObject(call.arguments) });
@@ -19,6 +26,7 @@ function blocksOf(m) {
 }
 
 function conversation(messages) {
+  /** @type {Array<{ role: string, content: Block[] }>} */
   const out = [];
   for (const m of messages) {
     if (m.role === 'system') continue;
@@ -30,10 +38,10 @@ function conversation(messages) {
     else out.push({ role, content: blocks });
   }
   // A lone text block is sent as a plain string, as people write it.
-  for (const m of out) if (m.content.length === 1 && m.content[0].type === 'text') m.content = m.content[0].text;
-  return out;
+  return out.map((m) => (m.content.length === 1 && m.content[0].type === 'text' ? { role: m.role, content: m.content[0].text } : m));
 }
 
+/** @returns {import('titan:provider/provider@0.1.0').HttpRequest} */
 export function encodeRequest(requestJson) {
   const request = readRequest(requestJson);
   const system = request.messages.filter((m) => m.role === 'system' && m.content !== '').map((m) => m.content).join('\n\n');

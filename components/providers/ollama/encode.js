@@ -18,6 +18,7 @@ function conversation(messages) {
   });
 }
 
+/** @returns {import('titan:provider/provider@0.1.0').HttpRequest} */
 export function encodeRequest(requestJson) {
   const request = readRequest(requestJson);
   const body = { model: request.model, messages: conversation(request.messages), stream: true };

@@ -18,6 +18,7 @@ function message(m) {
   return { role: m.role, content: m.content };
 }
 
+/** @returns {import('titan:provider/provider@0.1.0').HttpRequest} */
 export function encodeRequest(requestJson) {
   const request = readRequest(requestJson);
   const reasoning = REASONING_MODEL.test(request.model);

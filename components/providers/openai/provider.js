@@ -16,6 +16,7 @@ const configSchema = {
   },
 };
 
+/** @type {typeof import('titan:provider/provider@0.1.0')} */
 export const provider = {
   describe() {
     return {

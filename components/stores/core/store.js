@@ -4,6 +4,7 @@ import { SCHEMA_VERSION } from './migrations.js';
 import { migrate } from './schema.js';
 import { operations } from './operations.js';
 
+/** @type {typeof import('titan:store/store@0.1.0')} */
 export const store = {
   describe() {
     return {

@@ -13,6 +13,7 @@ function pad(n, width = 2) {
   return String(Math.abs(n)).padStart(width, '0');
 }
 
+/** @type {typeof import('titan:tool/tool@0.1.0')} */
 export const tool = {
   describe() {
     return { name: 'clock', description: 'Tells the current date and time (UTC, or shifted by an offset).', inputSchema: JSON.stringify(schema), needsApproval: false };

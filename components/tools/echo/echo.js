@@ -6,6 +6,7 @@ const schema = {
   properties: { text: { type: 'string', description: 'The text to send back.' } },
 };
 
+/** @type {typeof import('titan:tool/tool@0.1.0')} */
 export const tool = {
   describe() {
     return { name: 'echo', description: 'Returns the given text unchanged.', inputSchema: JSON.stringify(schema), needsApproval: false };

@@ -29,6 +29,7 @@ function parse(input) {
   return args;
 }
 
+/** @type {typeof import('titan:tool/tool@0.1.0')} */
 export const tool = {
   describe() {
     return { name: 'kv', description: 'Stores, reads, lists and deletes short notes by key.', inputSchema: JSON.stringify(schema), needsApproval: false };

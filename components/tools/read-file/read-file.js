@@ -60,6 +60,7 @@ function cutToBytes(text, max) {
   return text.slice(0, i);
 }
 
+/** @type {typeof import('titan:tool/tool@0.2.0')} */
 export const tool = {
   describe() {
     return {

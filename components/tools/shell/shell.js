@@ -33,6 +33,7 @@ function parse(input) {
 }
 
 
+/** @type {typeof import('titan:tool/tool@0.2.0')} */
 export const tool = {
   describe() {
     return {

@@ -24,6 +24,7 @@ function parse(input) {
   return args;
 }
 
+/** @type {typeof import('titan:tool/tool@0.2.0')} */
 export const tool = {
   describe() {
     return {
