@@ -48,6 +48,7 @@ export const HTTP_GRANT_SCHEMA = {
         },
         // A private address is granted by name: never through a wildcard.
         if: { required: ['private'], properties: { private: { const: true } } },
+        // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword, not a thenable
         then: { properties: { host: { type: 'string', not: { type: 'string', pattern: '\\*' } } } },
       },
     },

@@ -19,7 +19,7 @@ function valid(input) {
   const events = input.events ?? [];
   if (!Array.isArray(messages) || !Array.isArray(events)) throw fail('invalid', '"messages" and "events" must be arrays');
   for (const m of messages) {
-    if (!m || !m.id || !m.role || typeof m.content !== 'string') throw fail('invalid', 'each message needs id, role and content');
+    if (!m?.id || !m.role || typeof m.content !== 'string') throw fail('invalid', 'each message needs id, role and content');
   }
   for (const e of events) {
     if (!e || !Number.isSafeInteger(e.seq) || typeof e.type !== 'string') throw fail('invalid', 'each event needs seq and type');
