@@ -45,6 +45,7 @@ export const ERRORS = {
   // stores
   TITAN_E_DB_CORRUPT: { status: 500 },
   TITAN_E_DB_UNAVAILABLE: { status: 503, fix: 'check TITAN_DB_URL (file:PATH or postgres://...) and that the database is reachable' },
+  TITAN_E_DISK_FULL: { status: 507, fix: 'free space on the disk holding the database ($TITAN_HOME for the libSQL file, the server for PostgreSQL); Titan writes again by itself once there is room' },
   TITAN_E_DB_URL_INVALID: { status: 400, fix: 'set TITAN_DB_URL to file:/path/to/titan.db or postgres://user:pass@host:port/db' },
   TITAN_E_SQL: { status: 500 },
   TITAN_E_SQL_CONSTRAINT: { status: 409 },

@@ -26,7 +26,8 @@ import { WorkerHost } from './worker-host.ts';
 import { watchForUpdates } from './update-watcher.ts';
 import type { SqlBackend } from '../host-api/db/backend.ts';
 import { defaultDbUrl, openDatabase } from '../host-api/db/open.ts';
-import { createSqlService } from '../host-api/db/sql-service.ts';
+import { createSqlService, DEFAULT_RETRY } from '../host-api/db/sql-service.ts';
+import { StorageHealth } from '../host-api/db/storage-health.ts';
 import { StoreClient } from './store-client.ts';
 import type { HostServices } from '../host-api/index.ts';
 import type { PoolStats } from './pool.ts';
@@ -70,6 +71,8 @@ export class Kernel {
   readonly workspace: string;
   /** The kernel's data, through the store component serving in store/<config.store>. */
   readonly store: StoreClient;
+  /** Whether the database takes writes now (a lost connection, a full disk), as statements found. */
+  readonly storage = new StorageHealth();
   readonly services: HostServices;
   /** Named secrets (encrypted at rest): placed into granted http requests, never given to a component. */
   readonly secrets: SecretStore;
@@ -97,7 +100,7 @@ export class Kernel {
     this.loader = new ComponentLoader(this.paths.cache);
     this.kv = new KvStore(this.paths.kv);
     this.db = init.db;
-    const sql = createSqlService(this.db, (message) => this.bus.emit('kernel.warning', { message }));
+    const sql = createSqlService(this.db, (message) => this.bus.emit('kernel.warning', { message }), DEFAULT_RETRY, this.storage);
     this.workspace = this.config.workspace || path.join(this.paths.home, 'workspace');
     this.services = createHostServices(this.bus, this.logger, this.kv, sql, this.workspace);
     this.secrets = init.secrets;

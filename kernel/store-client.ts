@@ -49,6 +49,7 @@ function storeError(op: string, error: TitanError): TitanError {
       case 'invalid':
         return 'TITAN_E_USAGE';
       case 'database':
+        if (/disk full:|database or disk is full/i.test(text)) return 'TITAN_E_DISK_FULL';
         if (/no such table|does not exist|no such column/i.test(text)) return 'TITAN_E_SCHEMA_MISSING';
         if (/connection/i.test(text)) return ACCESS[op as StoreOp] === 'read' ? 'TITAN_E_DB_UNAVAILABLE' : 'TITAN_E_WRITE_FAILED';
         return 'TITAN_E_SQL';

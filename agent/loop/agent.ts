@@ -49,6 +49,8 @@ export class Agent {
   readonly tools: ToolCatalog;
   readonly approvals: Approvals;
   readonly #runs = new Map<string, TurnRun>();
+  /** Ended turns whose end write is still retried (the store was down when they ended). */
+  readonly #endWrites = new Set<TurnRun>();
   readonly #workspace: string;
   /** The store ends a turn in one operation (schema 7 and later); known after start(). */
   #endsInOneWrite = false;
@@ -139,6 +141,10 @@ export class Agent {
     this.#runs.set(turnId, run);
     void run.done.finally(async () => {
       this.#runs.delete(turnId);
+      if (run.endWrite) {
+        this.#endWrites.add(run);
+        void run.endWrite.finally(() => this.#endWrites.delete(run));
+      }
       if (recorder && this.#traceDir) await recorder.save(this.#traceDir).catch(() => {});
     });
     return run;
@@ -172,6 +178,9 @@ export class Agent {
   async close(): Promise<void> {
     for (const run of this.#runs.values()) run.shutdown();
     await Promise.allSettled([...this.#runs.values()].map((r) => r.done));
+    // End writes still retried get a last few tries; what stays unwritten, the next start recovers.
+    for (const run of this.#endWrites) run.shutdown();
+    await Promise.allSettled([...this.#endWrites].map((r) => r.endWrite));
     this.approvals.close();
     this.identity.close();
   }

@@ -23,8 +23,11 @@ export type EndOptions = {
   retry: () => boolean;
   /** Told once per failed attempt, with the error. */
   onRetry?: (error: TitanError, attempt: number) => void;
-  /** Called once the end is stored, before its events go out (a listener may start the next turn). */
+  /** Called once the end is stored (or, in the failure path, given to the retries), before its
+   * events go out: a listener may start the next turn. */
   onStored: () => void;
+  /** Takes the retries of a failed end write, which go on after the turn is reported ended. */
+  detach: (retries: Promise<void>) => void;
 };
 
 /** Failures that a retry cannot fix: the turn already ended, or the input is wrong. */
@@ -54,23 +57,39 @@ async function writeOnce(store: StoreClient, log: TurnEventLog, end: TurnEnd, fi
 }
 
 /**
- * Ends the turn; resolves once the end is stored and its final events are on the bus. `retrying`:
- * a failed write is tried again with backoff (the failure path); otherwise the first error throws.
+ * Ends the turn; resolves once the end is stored and its final events are on the bus. Otherwise
+ * the first error throws, except in the failure path (`retrying`): there the turn is reported
+ * ended at once (its final events go out, its thread takes a new message, since nothing more will
+ * happen in it) and the write is handed to `detach`, retried with backoff until the store takes it.
  */
 export async function endTurn(store: StoreClient, log: TurnEventLog, end: TurnEnd, options: EndOptions & { retrying: boolean }): Promise<void> {
   const final = end.events.map((body) => log.prepare(body));
-  for (let attempt = 1, delay = FIRST_DELAY_MS; ; attempt++, delay = Math.min(MAX_DELAY_MS, delay * 2)) {
+  const tell = () => {
+    options.onStored();
+    for (const event of final) log.publish(event);
+  };
+  const write = () => writeOnce(store, log, end, final, options.oneWrite);
+  try {
+    await write();
+    return tell();
+  } catch (error) {
+    const titan = coded(error);
+    if (options.retrying) tell();
+    if (!options.retrying || FINAL.has(titan.code)) throw titan;
+    options.onRetry?.(titan, 1);
+    options.detach(retried(write, options));
+  }
+}
+
+async function retried(write: () => Promise<void>, options: EndOptions): Promise<void> {
+  for (let attempt = 2, delay = FIRST_DELAY_MS; ; attempt++, delay = Math.min(MAX_DELAY_MS, delay * 2)) {
+    await sleep(delay);
     try {
-      await writeOnce(store, log, end, final, options.oneWrite);
-      break;
+      return await write();
     } catch (error) {
       const titan = coded(error);
-      const stopping = !options.retry();
-      if (!options.retrying || FINAL.has(titan.code) || (stopping && attempt >= ATTEMPTS_WHILE_STOPPING)) throw titan;
+      if (FINAL.has(titan.code) || (!options.retry() && attempt >= ATTEMPTS_WHILE_STOPPING)) throw titan;
       options.onRetry?.(titan, attempt);
-      await sleep(delay);
     }
   }
-  options.onStored();
-  for (const event of final) log.publish(event);
 }

@@ -63,6 +63,8 @@ export class TurnRun {
   #interruptedBy: string | undefined;
   #suspended = false;
   #stopping = false;
+  /** The retries of an end write that failed (the store is down); settled once stored or given up. */
+  #endWrite: Promise<void> | undefined;
   readonly #knownState: TurnState | undefined;
   /** Set once an approval request is persisted, until its decision arrives. */
   #waitingForApproval = false;
@@ -84,6 +86,11 @@ export class TurnRun {
 
   get state(): TurnState {
     return this.#state;
+  }
+
+  /** Pending while a failed end write is retried in the background. */
+  get endWrite(): Promise<void> | undefined {
+    return this.#endWrite;
   }
 
   /** True once the turn's end is stored: a new message in its thread may start the next turn. */
@@ -359,9 +366,7 @@ export class TurnRun {
       this.log.emit({ type: 'error', code: titan.code, message: titan.message, fix: titan.fix });
       await this.#end({ to: 'failed', messages: partial, error: `${titan.code}: ${titan.message}`, events: [{ type: 'turn.failed', code: titan.code, message: titan.message }] }, true);
     } catch (endError) {
-      // The store refused the end for good (or the kernel stopped first): the next start's
-      // recovery marks the turn interrupted. Said once, with why.
-      this.#deps.kernel.bus.emit('kernel.warning', { message: `turn ${this.turnId} could not be marked ended: ${(endError as Error).message}` });
+      this.#endFailed(endError);
       this.#state = this.#interruptedBy ? 'interrupted' : 'failed';
     }
     return { state: this.#interruptedBy ? 'interrupted' : 'failed', text: this.#text, error: titan };
@@ -374,7 +379,16 @@ export class TurnRun {
       retry: () => !this.#stopping,
       onRetry: this.#deps.onEndRetry,
       onStored: () => (this.#state = end.to),
+      detach: (retries) => {
+        this.#endWrite = retries.catch((error: unknown) => this.#endFailed(error));
+      },
     });
+  }
+
+  /** The store refused the end for good (or the kernel stopped first): the next start's recovery
+   * marks the turn interrupted. Said once, with why. */
+  #endFailed(error: unknown): void {
+    this.#deps.kernel.bus.emit('kernel.warning', { message: `turn ${this.turnId} could not be marked ended: ${(error as Error)?.message ?? String(error)}` });
   }
 
   /** What the model said before a failure stays in the thread, marked as cut. */

@@ -21,6 +21,8 @@ export async function readiness({ kernel, starting }: Pick<GatewayDeps, 'kernel'
     }
   }
   for (const component of components) if (!component.version) missing.push(`${component.slot} is not serving`);
+  const storage = kernel.storage.problem;
+  if (storage) missing.push(`${storage.code}: the database ${storage.code === 'TITAN_E_DISK_FULL' ? 'cannot write (its disk is full)' : 'is unreachable'} since ${new Date(storage.since).toISOString()}: ${storage.reason}`);
   return missing;
 }
 

@@ -58,10 +58,43 @@ async function runOn(client: pg.Pool | pg.PoolClient, sql: string, values: SqlPa
   }
 }
 
+/** How long a new connection may take before the attempt fails (a server that hangs, not refuses). */
+const CONNECT_TIMEOUT_MS = 5000;
+
+type Checkout = { client: pg.PoolClient; release(error?: unknown): void };
+
+/**
+ * A pooled connection for a batch or a transaction. A connection that breaks while it is checked
+ * out emits 'error' on its client (the pool listens only to idle ones): that is caught here, the
+ * statement in flight fails with it, and the broken connection is destroyed instead of reused.
+ */
+async function checkout(pool: pg.Pool): Promise<Checkout> {
+  const client = await pool.connect().catch((error: unknown) => {
+    throw fromPostgresError(error);
+  });
+  let broken: Error | undefined;
+  const onError = (error: Error) => (broken = error);
+  client.on('error', onError);
+  let released = false;
+  return {
+    client,
+    release(error?: unknown) {
+      if (released) return;
+      released = true;
+      client.removeListener('error', onError);
+      // A connection-class failure leaves the connection unusable: destroy it rather than pool it.
+      const failed = broken ?? (error && fromPostgresError(error).tag === 'connection' ? (error as Error) : undefined);
+      client.release(failed ?? undefined);
+    },
+  };
+}
+
 export async function openPostgres(url: string): Promise<SqlBackend> {
   const location = url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
-  pool.on('error', () => {}); // an idle client's error is reported on its next use
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true });
+  // An idle connection that breaks (the server restarted) is dropped by the pool; the next
+  // statement opens a new one. Handled here so it never becomes an uncaught 'error'.
+  pool.on('error', () => {});
   try {
     await pool.query('SELECT 1');
   } catch (error) {
@@ -76,9 +109,8 @@ export async function openPostgres(url: string): Promise<SqlBackend> {
     location,
     run: (sql, values) => runOn(pool, sql, values),
     async batch(statements: Statement[]) {
-      const client = await pool.connect().catch((error: unknown) => {
-        throw fromPostgresError(error);
-      });
+      const { client, release } = await checkout(pool);
+      let failure: unknown;
       try {
         await client.query('BEGIN');
         const results: ResultSet[] = [];
@@ -86,38 +118,49 @@ export async function openPostgres(url: string): Promise<SqlBackend> {
         await client.query('COMMIT');
         return results;
       } catch (error) {
+        failure = error;
         await client.query('ROLLBACK').catch(() => {});
         throw fromPostgresError(error);
       } finally {
-        client.release();
+        release(failure);
       }
     },
     async begin(): Promise<Transaction> {
-      const client = await pool.connect().catch((error: unknown) => {
+      const { client, release } = await checkout(pool);
+      try {
+        await client.query('BEGIN');
+      } catch (error) {
+        release(error);
         throw fromPostgresError(error);
-      });
-      await client.query('BEGIN');
-      let released = false;
-      const release = () => {
-        if (!released) client.release();
-        released = true;
-      };
+      }
+      let failure: unknown;
       return {
-        run: (sql, values) => runOn(client, sql, values),
+        async run(sql, values) {
+          try {
+            return await runOn(client, sql, values);
+          } catch (error) {
+            failure = error;
+            throw error;
+          }
+        },
         async commit() {
           try {
             await client.query('COMMIT');
           } catch (error) {
+            failure = error;
             throw fromPostgresError(error);
           } finally {
-            release();
+            release(failure);
           }
         },
         async rollback() {
           try {
             await client.query('ROLLBACK');
+          } catch (error) {
+            failure = error;
+            throw fromPostgresError(error);
           } finally {
-            release();
+            release(failure);
           }
         },
       };
