@@ -86,10 +86,10 @@ test('postgres stopped while turns stream: Titan stays up, the turns fail with a
   // No restart of Titan: readiness and the failed turns' state come back by themselves.
   await until('/api/ready 200', async () => ((await fetch(`${r.gateway.url}/api/ready`)).status === 200 ? true : undefined));
   await until('the failed turns stored as failed', async () => {
-    const states = await Promise.all(sent.map((s) => r.kernel.store.request<{ state: string }>('turns.get', { id: s.turnId }).then((x) => x.state)));
+    const states = await Promise.all(sent.map((s) => r.kernel.store.op('turns.get', { id: s.turnId }).then((x) => x.state)));
     return states.every((s) => s === 'failed') ? true : undefined;
   });
-  assert.deepEqual(await r.kernel.store.request('turns.stale', {}), [], 'no turn is left streaming');
+  assert.deepEqual(await r.kernel.store.op('turns.stale', {}), [], 'no turn is left streaming');
   const again = await r.agent.send('ada', threads[0].id, 'are you back?');
   assert.equal((await again.run.done).state, 'completed');
 });
