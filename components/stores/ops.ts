@@ -84,6 +84,11 @@ export type ReflexTurns = {
 /** An operation that takes nothing. */
 type None = Record<string, never>;
 
+/**
+ * Name -> input and result of every op. A new op needs its entry here, its read/write class in
+ * kernel/store-client.ts (ACCESS) and its handler in the store component: tsc, the components'
+ * checkJs and test/stores/ops.test.ts fail until the three agree. The wire stays JSON text.
+ */
 export type StoreOps = {
   'users.ensure': { input: { id: string; name?: string }; result: User };
 
