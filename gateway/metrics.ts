@@ -125,11 +125,15 @@ export class GatewayMetrics {
     const outbound = new client.Counter({ name: 'titan_component_http_requests_total', help: 'Outbound requests of components, by slot, method and outcome (ok or the refusal/failure code)', labelNames: ['slot', 'method', 'outcome'], registers });
     const outboundSeconds = new client.Histogram({ name: 'titan_component_http_duration_seconds', help: 'Outbound requests of components, from start to the end of the body', labelNames: ['slot', 'outcome'], buckets: SECONDS, registers });
     const outboundBytes = new client.Counter({ name: 'titan_component_http_received_bytes_total', help: 'Response body bytes received by components', labelNames: ['slot'], registers });
+    const redactions = new client.Counter({ name: 'titan_secret_redactions_total', help: 'Secrets and keys the leak guard cut out, by where they came from (tool, model, message, channel, component.event, component.log) and kind', labelNames: ['source', 'kind'], registers });
     const meshRoundTrip = new client.Histogram({ name: 'titan_mesh_task_round_trip_seconds', help: 'A task sent to a peer, from sending to its result', buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30], registers });
 
     this.#offs = [
       mesh ? mesh.roundTrips.onSample((ms) => meshRoundTrip.observe(ms / 1000)) : () => {},
       kernel.bus.on('turn.event', (event) => this.#onTurnEvent(event)),
+      kernel.bus.on('secret.redacted', (e) => {
+        for (const kind of e.kinds) redactions.inc({ source: e.source.split(':')[0], kind });
+      }),
       kernel.bus.on('http.request', (e) => {
         outbound.inc({ slot: e.slot, method: e.method, outcome: e.outcome });
         outboundSeconds.observe({ slot: e.slot, outcome: e.outcome }, e.ms / 1000);

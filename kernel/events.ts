@@ -13,6 +13,8 @@ export interface KernelEvents {
   'patch.changed': { id: string; slot: string; state: string; by: string; why: string };
   'supervisor.restarted': { loop: string; attempt: number; delayMs: number; error: string };
   'kernel.warning': { message: string };
+  /** The leak guard cut a stored secret or a known key format out of text from `source`. */
+  'secret.redacted': { source: string; kinds: string[]; count: number };
   /** A component's outbound request ended (titan:host/http); outcome is "ok" or its TITAN_E_ code. */
   'http.request': { slot: string; version: string; host: string; method: string; status: number; outcome: string; ms: number; bytes: number };
 }

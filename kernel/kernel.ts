@@ -11,6 +11,7 @@ import { loadConfig, type KernelConfig } from './config.ts';
 import { InlineDeployment, type CallOptions, type Deployment } from './deployment.ts';
 import { DeploymentsFile } from './deployments-file.ts';
 import { EventBus } from './events.ts';
+import { LeakGuard } from '../common/leak-guard.ts';
 import { SecretStore } from '../common/secret-store.ts';
 import { createHostServices } from './host-services.ts';
 import { slotKey } from './kinds.ts';
@@ -76,6 +77,8 @@ export class Kernel {
   readonly services: HostServices;
   /** Named secrets (encrypted at rest): placed into granted http requests, never given to a component. */
   readonly secrets: SecretStore;
+  /** Cuts stored secrets and known key formats out of what reaches a model, a log, a channel or the store. */
+  readonly leaks: LeakGuard;
   readonly #unwatchSecrets: () => void;
   readonly #slots = new Map<string, Slot>();
   readonly #deployments: DeploymentsFile;
@@ -102,8 +105,9 @@ export class Kernel {
     this.db = init.db;
     const sql = createSqlService(this.db, (message) => this.bus.emit('kernel.warning', { message }), DEFAULT_RETRY, this.storage);
     this.workspace = this.config.workspace || path.join(this.paths.home, 'workspace');
-    this.services = createHostServices(this.bus, this.logger, this.kv, sql, this.workspace);
     this.secrets = init.secrets;
+    this.leaks = new LeakGuard(() => this.secrets.values(), (hit) => this.bus.emit('secret.redacted', hit));
+    this.services = createHostServices(this.bus, this.logger, this.kv, sql, this.workspace, this.leaks);
     this.services.secret = (name) => this.secrets.value(name);
     this.#unwatchSecrets = this.secrets.watch();
     // titan:host/tools (reflexes): the serving tool components, under the caller's call id.

@@ -110,6 +110,8 @@ export class Agent {
   /** Stores the user's message (committed when this resolves) and starts a turn answering it. */
   async send(userId: string, threadId: string, text: string, options: { modelOnly?: boolean } = {}): Promise<SendResult> {
     if (typeof text !== 'string' || text.trim() === '') throw new TitanError('TITAN_E_USAGE', 'the message is empty');
+    // A key pasted into a message (a channel's, the UI's) goes neither to the model nor into the store.
+    text = this.#kernel.leaks.redact(text, 'message');
     if ([...this.#runs.values()].some((r) => r.threadId === threadId && !r.ended)) {
       throw new TitanError('TITAN_E_USAGE', 'a turn is already running in this thread', { fix: 'wait for it, or interrupt it' });
     }

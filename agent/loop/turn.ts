@@ -162,6 +162,7 @@ export class TurnRun {
     const answer = result.answer;
     if (!answer) return false;
     this.log.emit({ type: 'answer.source', source: answer.source, marker: answer.marker, reflex: answer.reflex });
+    answer.text = this.#deps.kernel.leaks.redact(answer.text, `reflex:${answer.reflex?.name ?? answer.source}`);
     this.#text = answer.text;
     this.log.emit({ type: 'text', text: answer.text });
     // One transaction: the answer, marked with its source, and the turn completed.
@@ -199,25 +200,35 @@ export class TurnRun {
       const message = statusMessage(status);
       if (message) this.log.emit({ type: 'status', message });
     };
-    for await (const event of this.#deps.llm(request, { signal: this.#abort.signal, purpose: 'chat', onStatus })) {
-      if (event.type === 'text') {
-        this.#text += event.text;
-        this.#stepText += event.text;
-        this.log.emit({ type: 'text', text: event.text });
-      } else if (event.type === 'tool_call') {
-        let draft = drafts.get(event.index);
-        if (!draft) drafts.set(event.index, (draft = { id: event.id ?? `call_${randomUUID()}`, name: event.name ?? '', args: '' }));
-        if (event.name && !draft.name) draft.name = event.name;
-        draft.args += event.arguments_delta;
-        this.log.emit({ type: 'tool.draft', index: event.index, name: draft.name, arguments: draft.args });
-        if (this.#deps.options.earlyExecution && !draft.started && isCompleteJson(draft.args)) start(draft, true);
-      } else if (event.type === 'usage') {
-        this.#usage = { input_tokens: event.input_tokens, output_tokens: event.output_tokens };
-      } else if (event.type === 'stop') {
-        stopReason = event.reason;
-      } else if (event.type === 'error') {
-        throw new TitanError('TITAN_E_PROVIDER_STREAM', `${event.code}: ${event.message}`);
+    // The answer passes the leak guard as it streams: a key the model repeats never goes out.
+    const guard = this.#deps.kernel.leaks.stream('model');
+    const say = (text: string) => {
+      if (!text) return;
+      this.#text += text;
+      this.#stepText += text;
+      this.log.emit({ type: 'text', text });
+    };
+    try {
+      for await (const event of this.#deps.llm(request, { signal: this.#abort.signal, purpose: 'chat', onStatus })) {
+        if (event.type === 'text') {
+          say(guard.push(event.text));
+        } else if (event.type === 'tool_call') {
+          let draft = drafts.get(event.index);
+          if (!draft) drafts.set(event.index, (draft = { id: event.id ?? `call_${randomUUID()}`, name: event.name ?? '', args: '' }));
+          if (event.name && !draft.name) draft.name = event.name;
+          draft.args += event.arguments_delta;
+          this.log.emit({ type: 'tool.draft', index: event.index, name: draft.name, arguments: draft.args });
+          if (this.#deps.options.earlyExecution && !draft.started && isCompleteJson(draft.args)) start(draft, true);
+        } else if (event.type === 'usage') {
+          this.#usage = { input_tokens: event.input_tokens, output_tokens: event.output_tokens };
+        } else if (event.type === 'stop') {
+          stopReason = event.reason;
+        } else if (event.type === 'error') {
+          throw new TitanError('TITAN_E_PROVIDER_STREAM', `${event.code}: ${event.message}`);
+        }
       }
+    } finally {
+      say(guard.end());
     }
     this.#stopReason = stopReason;
     const text = this.#stepText;
@@ -323,7 +334,8 @@ export class TurnRun {
     });
     this.#running.add(kernelCallId);
     try {
-      const output = await this.#deps.invokeTool(call.name, JSON.stringify(args), kernelCallId);
+      // A tool's answer reaches the model, the store and the user: the leak guard sees it first.
+      const output = this.#deps.kernel.leaks.redact(await this.#deps.invokeTool(call.name, JSON.stringify(args), kernelCallId), `tool:${call.name}`);
       let result: unknown = output;
       try {
         result = JSON.parse(output);
@@ -334,7 +346,8 @@ export class TurnRun {
       this.log.emit({ type: 'tool.completed', callId: call.id, name: call.name, ok: true, result });
       return { ok: true, content: output };
     } catch (error) {
-      const titan = error instanceof TitanError ? error : new TitanError('TITAN_E_COMPONENT_TRAP', String((error as Error)?.message ?? error));
+      const raw = error instanceof TitanError ? error : new TitanError('TITAN_E_COMPONENT_TRAP', String((error as Error)?.message ?? error));
+      const titan = new TitanError(raw.code, this.#deps.kernel.leaks.redact(raw.message, `tool:${call.name}`));
       await this.#deps.store.op('toolCalls.upsert', { id: call.id, turnId: this.turnId, tool: call.name, arguments: call.arguments, status: 'failed', error: titan.message, finishedAt: Date.now() }).catch(() => {});
       return failed(titan.code, titan.message);
     } finally {

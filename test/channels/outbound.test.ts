@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isTitanError } from '../../common/errors.ts';
+import { LeakGuard } from '../../common/leak-guard.ts';
 import type { Kernel } from '../../kernel/api.ts';
 import { ChannelSender } from '../../gateway/channels/outbound.ts';
 import { ChannelSecrets } from '../../gateway/channels/secrets.ts';
@@ -17,6 +18,7 @@ function kernelWith(requests: Wire[], sent: object[]): Kernel {
       if (fn === 'encode-outbound') return requests;
       return JSON.stringify(sent.shift() ?? { ok: true });
     },
+    leaks: new LeakGuard(() => []),
   } as unknown as Kernel;
 }
 
@@ -58,4 +60,21 @@ test('a rate limit is waited out and retried; a refusal is a coded error that ne
   assert.equal(seen.length, 2);
   const refused = new ChannelSender(kernelWith([request('/chat.update')], [{ ok: false, status: 401, error: 'invalid_auth for xoxb-real-token' }]), 'slack', 'https://slack.example/api', secrets, fetchImpl);
   await assert.rejects(refused.perform(reply), (e) => isTitanError(e, 'TITAN_E_CHANNEL_SEND') && e.message.includes('invalid_auth for ***'));
+});
+
+test('a reply holding a key is redacted before it reaches the platform', async () => {
+  const bodies: string[] = [];
+  const kernel = {
+    async call(_kind: string, _name: string, fn: string, args: unknown[]) {
+      if (fn === 'encode-outbound') {
+        bodies.push(JSON.parse(String(args[0])).text);
+        return [];
+      }
+      return JSON.stringify({ ok: true });
+    },
+    leaks: new LeakGuard(() => ['channel-secret-value']),
+  } as unknown as Kernel;
+  const sender = new ChannelSender(kernel, 'telegram', 'http://127.0.0.1:1/bot', new ChannelSecrets('telegram', {}));
+  await sender.perform({ op: 'send', context: {}, text: 'here: channel-secret-value and AKIAIOSFODNN7EXAMPLE', part: 0 });
+  assert.deepEqual(bodies, ['here: [REDACTED:stored-secret] and [REDACTED:aws-access-key]']);
 });

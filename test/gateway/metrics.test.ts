@@ -31,6 +31,7 @@ test('/metrics needs the token, and after a turn with a tool call shows the turn
   // What titan:host/http announces for each outbound exchange (test/kernel/http-host.test.ts).
   harness.kernel.bus.emit('http.request', { slot: 'tool/web-fetch', version: '1.0.0', host: 'example.com', method: 'GET', status: 200, outcome: 'ok', ms: 12, bytes: 2048 });
   harness.kernel.bus.emit('http.request', { slot: 'tool/web-fetch', version: '1.0.0', host: '10.0.0.1', method: 'GET', status: 0, outcome: 'TITAN_E_HTTP_DENIED', ms: 1, bytes: 0 });
+  harness.kernel.leaks.redact('a tool printed AKIAIOSFODNN7EXAMPLE', 'tool:shell');
   const answer = await gw.call('GET', '/metrics');
   assert.equal(answer.status, 200);
   assert.match(answer.headers.get('content-type') ?? '', /^text\/plain/);
@@ -46,6 +47,7 @@ test('/metrics needs the token, and after a turn with a tool call shows the turn
   assert.equal(metric(text, 'titan_component_http_requests_total', { slot: 'tool/web-fetch', outcome: 'ok' }), 1);
   assert.equal(metric(text, 'titan_component_http_requests_total', { slot: 'tool/web-fetch', outcome: 'TITAN_E_HTTP_DENIED' }), 1);
   assert.equal(metric(text, 'titan_component_http_received_bytes_total', { slot: 'tool/web-fetch' }), 2048);
+  assert.equal(metric(text, 'titan_secret_redactions_total', { source: 'tool', kind: 'aws-access-key' }), 1);
 
   // Swaps are counted as they happen; each gateway has its own registry.
   await publishFixture(harness.kernel, 'echo-v2');
