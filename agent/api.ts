@@ -16,3 +16,5 @@ export { REFLEX_WORLD, buildInWorker } from './reflex/compiler.ts';
 export { EmbedderSwitched, localEmbedder, normalise, type Embedder, type Vector } from './reflex/embedder.ts';
 export { offerEmbeddings } from './reflex/start.ts';
 export { McpService, mcpControlRoutes, type McpServerView, type McpToolView } from './mcp/service.ts';
+export { agentSection, type AgentConfig } from './config.ts';
+export { reflexesSection, shadowSection, type ReflexesConfig, type ShadowConfig, type ReflexConfigs } from './reflex/config.ts';

@@ -17,7 +17,8 @@ import { fileURLToPath } from 'node:url';
 import { Agent } from '../agent/loop/agent.ts';
 import type { LlmEvent } from '../agent/loop/llm-types.ts';
 import type { LlmStream } from '../agent/loop/turn.ts';
-import { bootstrapBuiltins, Kernel, publishComponent, type KernelConfig } from '../kernel/api.ts';
+import { bootstrapBuiltins, Kernel, publishComponent } from '../kernel/api.ts';
+import { reflexesSection, shadowSection, type ReflexConfigs, type ReflexesConfig } from '../agent/api.ts';
 import { localEmbedder, providerEmbedder } from '../agent/reflex/embedder.ts';
 import { ReflexService } from '../agent/reflex/service.ts';
 import { startGateway } from '../gateway/server.ts';
@@ -67,15 +68,16 @@ function oracleModel(plans: Map<string, Plan>, latencyMs: () => number, counter:
   };
 }
 
-async function openKernel(config: Partial<KernelConfig>) {
+async function openKernel(reflexes: Partial<ReflexesConfig>) {
   const home = await mkdtemp(path.join(os.tmpdir(), 'titan-bench-reflex-'));
-  const kernel = await Kernel.open({ home, cacheDir: BENCH_CACHE, logToFile: false, env: {}, config: { shadowWorkers: false, ...config } });
+  const kernel = await Kernel.open({ home, cacheDir: BENCH_CACHE, logToFile: false, env: {} });
+  const config: ReflexConfigs = { reflexes: { ...reflexesSection.defaults, ...reflexes }, shadow: { ...shadowSection.defaults, enabled: false } };
   const report = await bootstrapBuiltins(kernel);
   if (report.failed.length) throw new Error(JSON.stringify(report.failed));
   for (const tool of ['weather', 'notes', 'quote']) {
     await kernel.deployManifest(await publishComponent(kernel, await buildComponent(path.join(TOOLS, tool), { cacheDir: BENCH_CACHE })));
   }
-  return { kernel, home, close: async () => { await kernel.close(); await rm(home, { recursive: true, force: true }); } };
+  return { kernel, home, config, close: async () => { await kernel.close(); await rm(home, { recursive: true, force: true }); } };
 }
 
 // ---- 1 and 2: the same request twice, through the gateway ---------------------------------------
@@ -90,11 +92,11 @@ const planFor = (intent: Intent, phrasing: string, value: string) => {
 const warmup = [planFor(weather, weather.train[0], 'Paris'), planFor(weather, weather.train[1], 'Berlin'), planFor(weather, weather.train[2], 'Rome')];
 const repeated = planFor(weather, weather.train[3], 'Lisbon');
 
-const first = await openKernel({ reflexCheckRate: 0 });
+const first = await openKernel({ checkRate: 0 });
 const calls = { calls: 0 };
 const agent = new Agent(first.kernel, { workspace: path.join(first.home, 'workspace'), llm: oracleModel(plans, () => FIRST_LATENCY_MS, calls) });
 await agent.start();
-const reflexes = new ReflexService(first.kernel, { tools: agent.tools, mineDelayMs: 50 });
+const reflexes = new ReflexService(first.kernel, { tools: agent.tools, mineDelayMs: 50, config: first.config });
 await reflexes.start();
 agent.useReflexes(reflexes);
 let eligibleAt = 0;
@@ -175,12 +177,12 @@ for (let i = 0; i < WORKLOAD; i++) {
 }
 
 async function replay(fastPath: boolean) {
-  const bench = await openKernel({ reflexCheckRate: 0.05 });
+  const bench = await openKernel({ checkRate: 0.05 });
   const counter = { calls: 0 };
   const model = oracleModel(plans, () => WORKLOAD_LATENCY_MS, counter);
   const runner = new Agent(bench.kernel, { workspace: path.join(bench.home, 'workspace'), llm: model });
   await runner.start();
-  const service = fastPath ? new ReflexService(bench.kernel, { tools: runner.tools, llm: model, mineDelayMs: 200 }) : undefined;
+  const service = fastPath ? new ReflexService(bench.kernel, { tools: runner.tools, llm: model, mineDelayMs: 200, config: bench.config }) : undefined;
   if (service) {
     await service.start();
     runner.useReflexes(service);

@@ -3,12 +3,12 @@
 // echo mode, so the whole flow can be seen offline), the workspace, and the REPL on a terminal.
 import os from 'node:os';
 import type { Kernel } from '../kernel/api.ts';
-import { Agent, configureHint, createLlmFromEnv, withStoredKeys, type Llm } from '../agent/api.ts';
+import { Agent, configureHint, createLlmFromEnv, withStoredKeys, type AgentConfig, type Llm } from '../agent/api.ts';
 import { Repl } from './repl.ts';
 
 export type AgentSession = { agent: Agent; llm: Llm; repl?: Repl; configured: boolean; close(): Promise<void> };
 
-export async function startAgent(kernel: Kernel, say: (line: string) => void, interactive: boolean): Promise<AgentSession> {
+export async function startAgent(kernel: Kernel, config: AgentConfig, say: (line: string) => void, interactive: boolean): Promise<AgentSession> {
   // Provider keys come from the environment, else from the secret store (titan secrets set).
   const env = withStoredKeys({ ...process.env }, (name) => kernel.secrets.get(name));
   let scripted: { close(): Promise<void> } | undefined;
@@ -26,10 +26,10 @@ export async function startAgent(kernel: Kernel, say: (line: string) => void, in
     workspace: kernel.workspace,
     llm: (request, options) => llm.stream(request, options),
     model: env.TITAN_MODEL ?? '',
-    earlyExecution: kernel.config.earlyExecution,
-    approvalTtlMs: kernel.config.approvalTtlMs,
-    trustedTools: kernel.config.trustedTools,
-    guardedTools: kernel.config.guardedTools,
+    earlyExecution: config.earlyExecution,
+    approvalTtlMs: config.approvalTtlMs,
+    trustedTools: config.trustedTools,
+    guardedTools: config.guardedTools,
   });
   const { waiting, interrupted } = await agent.start();
   if (interrupted) say(`${interrupted} turn(s) running when Titan last stopped are marked interrupted (what they had said is kept)`);

@@ -58,7 +58,7 @@ export const USAGE = `titan - the Titan agent engine
   titan db export FILE.jsonl | import FILE.jsonl   move data between libSQL and PostgreSQL
   titan mesh status|peers                  this node's mesh: peer id, addresses, peers, tasks
   titan mesh allow|deny PEER_ID            admit or refuse a peer (takes effect at once)
-  titan mesh keygen FILE                   write a pre-shared key for a private mesh (meshPskFile)
+  titan mesh keygen FILE                   write a pre-shared key for a private mesh (mesh.pskFile)
   titan pairing list [--state S]           senders who wrote to a channel, with their pairing codes
   titan pairing approve|deny CODE          let a channel sender reach the agent, or ignore them
   titan reflex list [--state S]            reflexes compiled from recurring requests, with hits and misses

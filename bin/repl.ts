@@ -112,7 +112,7 @@ export class Repl {
   async #reflex(args: string): Promise<boolean> {
     const reflexes = this.#options.agent.reflexes;
     if (!reflexes) {
-      this.#say('reflexes are off (set "reflexes": true in config.json)');
+      this.#say('reflexes are off (set "reflexes": { "enabled": true } in config.json, or TITAN_REFLEXES=true)');
       return false;
     }
     const [verb, name] = args.split(/\s+/);

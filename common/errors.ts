@@ -5,7 +5,7 @@ type ErrorSpec = { status: number; fix?: string };
 
 export const ERRORS = {
   TITAN_E_NODE_VERSION: { status: 500, fix: 'run through npm (npm start, npm test, npx titan), which uses the project-local Node 24' },
-  TITAN_E_CONFIG_INVALID: { status: 400, fix: 'correct the named field in $TITAN_HOME/config.json or the environment variable' },
+  TITAN_E_CONFIG_INVALID: { status: 400, fix: 'correct the named key in its section of $TITAN_HOME/config.json (e.g. { "mesh": { "slots": 8 } }) or the named TITAN_* variable; README, Configuration, lists each section' },
   TITAN_E_USAGE: { status: 400, fix: 'run `npx titan help` for the commands and their arguments' },
   TITAN_E_NOT_FOUND: { status: 404 },
 
@@ -71,9 +71,9 @@ export const ERRORS = {
   TITAN_E_WORKSPACE_PATH: { status: 403, fix: 'tools read and write only inside the workspace folder' },
   TITAN_E_WRITE_FAILED: { status: 503, fix: 'the write was retried and failed; see the warning event and the kernel log' },
   // mesh
-  TITAN_E_MESH_DISABLED: { status: 503, fix: 'set "meshEnabled": true in $TITAN_HOME/config.json (or TITAN_MESH=true) and restart' },
+  TITAN_E_MESH_DISABLED: { status: 503, fix: 'set { "mesh": { "enabled": true } } in $TITAN_HOME/config.json (or TITAN_MESH=true) and restart' },
   TITAN_E_MESH_PEER_INVALID: { status: 400, fix: 'give a libp2p peer id (12D3KooW...; `titan mesh status` on that node prints it)' },
-  TITAN_E_MESH_PSK_INVALID: { status: 400, fix: 'point meshPskFile at a libp2p swarm key (/key/swarm/psk/1.0.0/, /base16/, 64 hex digits); `titan mesh keygen FILE` writes one' },
+  TITAN_E_MESH_PSK_INVALID: { status: 400, fix: 'point mesh.pskFile at a libp2p swarm key (/key/swarm/psk/1.0.0/, /base16/, 64 hex digits); `titan mesh keygen FILE` writes one' },
   TITAN_E_MESH_UNREACHABLE: { status: 503, fix: 'check the address and that the peer runs with the mesh on; each side must allow the other (`titan mesh allow PEER`) or share the psk' },
   TITAN_E_MESH_NO_PEER: { status: 503, fix: 'start a node that serves the component, or run the task locally' },
   TITAN_E_MESH_NOT_ASSIGNEE: { status: 409, fix: 'send the task to the peer it names' },
@@ -86,9 +86,9 @@ export const ERRORS = {
   // gateway
   TITAN_E_AUTH: { status: 401, fix: 'send "Authorization: Bearer <token>"; the owner token is in $TITAN_HOME/gateway-token' },
   TITAN_E_FORBIDDEN: { status: 403, fix: 'this needs the owner token (in $TITAN_HOME/gateway-token)' },
-  TITAN_E_FORBIDDEN_ORIGIN: { status: 403, fix: 'open the page from a loopback address, or add its origin to "allowedOrigins" in $TITAN_HOME/config.json' },
-  TITAN_E_RATE_LIMITED: { status: 429, fix: 'wait the seconds in Retry-After, or raise rateLimitPerMinute (TITAN_RATE_LIMIT)' },
-  TITAN_E_BODY_TOO_LARGE: { status: 413, fix: 'send a smaller body, or raise "maxBodyBytes" in $TITAN_HOME/config.json' },
+  TITAN_E_FORBIDDEN_ORIGIN: { status: 403, fix: 'open the page from a loopback address, or add its origin to gateway.allowedOrigins in $TITAN_HOME/config.json' },
+  TITAN_E_RATE_LIMITED: { status: 429, fix: 'wait the seconds in Retry-After, or raise gateway.rateLimitPerMinute (TITAN_RATE_LIMIT)' },
+  TITAN_E_BODY_TOO_LARGE: { status: 413, fix: 'send a smaller body, or raise gateway.maxBodyBytes in $TITAN_HOME/config.json' },
   TITAN_E_INVALID_REQUEST: { status: 400, fix: 'correct the request as the message says (JSON bodies need Content-Type: application/json)' },
   TITAN_E_NOT_READY: { status: 503, fix: 'wait for the kernel to finish starting; the answer lists what is missing' },
   TITAN_E_PORT_IN_USE: { status: 503, fix: 'stop what listens there, or set TITAN_PORT to another port (0 picks a free one)' },

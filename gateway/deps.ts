@@ -1,7 +1,8 @@
 // What every route is handed: the kernel and agent it serves, and the gateway's own services.
 // Handlers run after authentication: `ctx.state.user` ({userId, admin, tokenId}) names the caller.
 import type { Router } from '@koa/router';
-import type { Kernel, KernelConfig } from '../kernel/api.ts';
+import type { Kernel } from '../kernel/api.ts';
+import type { GatewayConfig } from './config.ts';
 import type { Agent, Llm } from '../agent/api.ts';
 import type { Mesh } from '../mesh/mesh.ts';
 import type { AuthState } from './auth.ts';
@@ -12,7 +13,7 @@ import type { GatewayMetrics } from './metrics.ts';
 import type { OriginPolicy } from './origin.ts';
 import type { TokenStore } from './tokens.ts';
 
-export type GatewaySettings = Pick<KernelConfig, 'corsOrigins' | 'allowedOrigins' | 'rateLimitPerMinute' | 'maxBodyBytes'>;
+export type GatewaySettings = Pick<GatewayConfig, 'corsOrigins' | 'allowedOrigins' | 'rateLimitPerMinute' | 'maxBodyBytes'>;
 
 /** The mesh as the gateway shows and steers it (/api/mesh, /metrics); handed in at start when one runs. */
 export type MeshView = Pick<Mesh, 'status' | 'peers' | 'allow' | 'deny' | 'roundTrips'>;

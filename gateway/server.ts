@@ -7,6 +7,7 @@ import { TitanError } from '../common/errors.ts';
 import type { Kernel } from '../kernel/api.ts';
 import type { Agent, Llm } from '../agent/api.ts';
 import { createApp } from './app.ts';
+import { gatewaySection, type GatewayConfig } from './config.ts';
 import type { ChannelRuntime } from './channels/runtime.ts';
 import type { GatewayDeps, GatewaySettings, MeshView, StreamSet } from './deps.ts';
 import { EventFeed } from './event-feed.ts';
@@ -23,7 +24,9 @@ export type GatewayOptions = {
   agent: Agent;
   /** The kernel's LLM: /v1 serves provider models and tool pass-through with it; without it only agent turns. */
   llm?: Llm;
-  /** Default: the kernel's config (TITAN_HOST, TITAN_PORT; 127.0.0.1:7400). Port 0 picks a free port. */
+  /** The gateway's section of the configuration (`titan start` passes the loaded one); default its defaults. */
+  config?: GatewayConfig;
+  /** Default: config's (TITAN_HOST, TITAN_PORT; 127.0.0.1:7400). Port 0 picks a free port. */
   host?: string;
   port?: number;
   settings?: Partial<GatewaySettings>;
@@ -51,7 +54,7 @@ export type Gateway = {
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { kernel, agent } = options;
-  const config = kernel.config;
+  const config = options.config ?? gatewaySection.defaults;
   const settings: GatewaySettings = {
     corsOrigins: config.corsOrigins, allowedOrigins: config.allowedOrigins,
     rateLimitPerMinute: config.rateLimitPerMinute, maxBodyBytes: config.maxBodyBytes, ...options.settings,

@@ -6,8 +6,7 @@ export { startControlServer, isServing, kindedRef, type ControlRoute, type Contr
 export type { Patch, PatchState, Actor } from './patches.ts';
 export type { SwapResult } from './swap.ts';
 export type { KernelEvents } from './events.ts';
-export type { KernelConfig } from './config.ts';
-export { loadConfig } from './config.ts';
+export { kernelSection, loadConfig, type KernelConfig } from './config.ts';
 export type { RoutedCall, CallRouter, KernelPorts, MeshService } from './ports.ts';
 export type { Deployment } from './deployment.ts';
 export type { Approval, OpInput, OpResult, SchemaStatus, StoreClient, StoreOp, StoreOps, Thread, Turn } from './store-client.ts';

@@ -31,7 +31,7 @@ test('no file and no environment: the defaults, without warnings', async (t) => 
 });
 
 test('the file overrides the defaults, TITAN_* variables override the file, explicit overrides win', async (t) => {
-  const file = await configFile(t, { defaultMemoryMb: 128, maxInstances: 4, logLevel: 'warn', autoApprovePatches: true });
+  const file = await configFile(t, { kernel: { defaultMemoryMb: 128, maxInstances: 4, logLevel: 'warn', autoApprovePatches: true } });
   const env = { TITAN_MAX_INSTANCES: '16', TITAN_WORKER_THREADS: '3', TITAN_AUTO_APPROVE_PATCHES: 'false', TITAN_CONTROL_SOCKET: '', UNRELATED: 'x' };
 
   const { config, warnings } = await loadConfig(file, env);
@@ -50,22 +50,33 @@ test('the file overrides the defaults, TITAN_* variables override the file, expl
   assert.equal(overridden.config.maxInstances, 2);
 });
 
+// TITAN_MESH=1 and TITAN_EARLY_EXECUTION=0 (other sections): bin/config.test.ts.
 test('switches in the environment take 1/0, yes/no and on/off as well as true/false', async (t) => {
   const file = await configFile(t);
-  const { config } = await loadConfig(file, { TITAN_MESH: '1', TITAN_AUTO_APPROVE_PATCHES: 'Yes', TITAN_CONTROL_SOCKET: 'off', TITAN_EARLY_EXECUTION: '0' });
-  assert.deepEqual([config.meshEnabled, config.autoApprovePatches, config.controlSocket, config.earlyExecution], [true, true, false, false]);
+  const { config } = await loadConfig(file, { TITAN_AUTO_APPROVE_PATCHES: 'Yes', TITAN_CONTROL_SOCKET: 'off' });
+  assert.deepEqual([config.autoApprovePatches, config.controlSocket], [true, false]);
+  const more = await loadConfig(file, { TITAN_AUTO_APPROVE_PATCHES: '0', TITAN_CONTROL_SOCKET: 'on' });
+  assert.deepEqual([more.config.autoApprovePatches, more.config.controlSocket], [false, true]);
 });
 
 test('a field of the wrong type is refused with the field named', async (t) => {
-  await refused(loadConfig(await configFile(t, { maxInstances: 'lots' }), {}), /maxInstances/);
-  await refused(loadConfig(await configFile(t, { defaultTimeoutMs: 1.5 }), {}), /defaultTimeoutMs/);
-  await refused(loadConfig(await configFile(t, { logLevel: 'loud' }), {}), /logLevel/);
-  await refused(loadConfig(await configFile(t), { TITAN_WORKER_THREADS: 'four' }), /workerThreads/);
+  await refused(loadConfig(await configFile(t, { kernel: { maxInstances: 'lots' } }), {}), /kernel\.maxInstances must be integer \(from config\.json\)/);
+  await refused(loadConfig(await configFile(t, { kernel: { defaultTimeoutMs: 1.5 } }), {}), /defaultTimeoutMs/);
+  await refused(loadConfig(await configFile(t, { kernel: { logLevel: 'loud' } }), {}), /logLevel/);
+  await refused(loadConfig(await configFile(t), { TITAN_WORKER_THREADS: 'four' }), /kernel\.workerThreads must be integer \(from TITAN_WORKER_THREADS\)/);
   await refused(loadConfig(await configFile(t), { TITAN_AUTO_APPROVE_PATCHES: 'maybe' }), /autoApprovePatches/);
 });
 
+// A typo at the top level is refused when every section is loaded (bin/config.test.ts).
 test('an unknown field (a typo) is refused rather than silently ignored', async (t) => {
-  await refused(loadConfig(await configFile(t, { maxInstance: 4 }), {}), /maxInstance/);
+  await refused(loadConfig(await configFile(t, { kernel: { maxInstance: 4 } }), {}), /unknown key "maxInstance" in section kernel/);
+});
+
+test('the kernel alone reads its old top-level keys with a warning and leaves other sections to their parts', async (t) => {
+  const file = await configFile(t, { maxInstances: 4, meshSlots: 2, mesh: { slots: 3 }, gateway: { port: 'not checked here' } });
+  const { config, warnings } = await loadConfig(file, {});
+  assert.equal(config.maxInstances, 4);
+  assert.deepEqual(warnings, ['config.json uses top-level keys from before sections; they still work, but move them: maxInstances -> kernel.maxInstances']);
 });
 
 test('a file that is not JSON is refused with the file named', async (t) => {
@@ -74,7 +85,7 @@ test('a file that is not JSON is refused with the file named', async (t) => {
 });
 
 test('numbers out of range are clamped into range, each with a warning', async (t) => {
-  const file = await configFile(t, { defaultMemoryMb: 1, maxInstances: 100000 });
+  const file = await configFile(t, { kernel: { defaultMemoryMb: 1, maxInstances: 100000 } });
   const { config, warnings } = await loadConfig(file, { TITAN_WORKER_THREADS: '0', TITAN_DEFAULT_TIMEOUT_MS: '99999999' });
   assert.equal(config.defaultMemoryMb, 8);
   assert.equal(config.maxInstances, 256);
@@ -87,12 +98,12 @@ test('numbers out of range are clamped into range, each with a warning', async (
 });
 
 test('the kernel starts with clamped values and reports the warnings; a wrong type keeps it from starting', async (t) => {
-  const file = await configFile(t, { maxInstances: 0 });
+  const file = await configFile(t, { kernel: { maxInstances: 0 } });
   const home = path.dirname(file);
   const kernel = await Kernel.open({ home, env: {}, logToFile: false });
   try {
     assert.equal(kernel.config.maxInstances, 1);
-    assert.deepEqual(kernel.warnings, ['config maxInstances=0 is outside 1..256; using 1']);
+    assert.deepEqual(kernel.warnings, ['config kernel.maxInstances=0 is outside 1..256; using 1']);
   } finally {
     await kernel.close();
   }

@@ -8,6 +8,7 @@ import { homePaths, titanHome, type HomePaths } from '../common/home.ts';
 import { validatePublishedManifest, type ComponentKind, type PublishedManifest } from '../registry/manifest.ts';
 import { Registry, sameRelease, type ComponentRef } from '../registry/registry.ts';
 import { loadConfig, type KernelConfig } from './config.ts';
+import type { Loaded } from '../common/config-loader.ts';
 import { InlineDeployment, type CallOptions, type Deployment } from './deployment.ts';
 import { DeploymentsFile } from './deployments-file.ts';
 import { EventBus } from './events.ts';
@@ -36,7 +37,10 @@ import type { PoolStats } from './pool.ts';
 export type KernelOptions = {
   home?: string;
   env?: NodeJS.ProcessEnv;
+  /** Values that beat config.json and the environment (tests, a command's own needs). */
   config?: Partial<KernelConfig>;
+  /** The kernel's section as the caller loaded it with every other section (`titan start`): config.json is not read again and `config` is not applied. */
+  loaded?: Loaded<KernelConfig>;
   /** false: no log file (tests, one-shot CLI commands). */
   logToFile?: boolean;
   /** Build and transpile cache; default $TITAN_HOME/cache. Tests share one across homes. */
@@ -121,7 +125,7 @@ export class Kernel {
     const env = options.env ?? process.env;
     const paths = homePaths(options.home ?? titanHome(env));
     if (options.cacheDir) paths.cache = options.cacheDir;
-    const { config, warnings } = await loadConfig(paths.config, env, options.config);
+    const { config, warnings } = options.loaded ?? await loadConfig(paths.config, env, options.config);
     const logger = options.logToFile === false ? silentLogger : createLogger(paths.logs, config.logLevel);
     const bus = new EventBus((error) => logger.error({ err: error }, 'event subscriber failed'));
     for (const warning of warnings) logger.warn(warning);

@@ -1,6 +1,6 @@
-// Embedding batches offered to the mesh. A node whose config says reflexEmbeddings "mesh" (no
+// Embedding batches offered to the mesh. A node whose config says reflexes.embeddings "mesh" (no
 // embedding model of its own) sends each batch as an 'embedding-batch' task to the least loaded
-// peer advertising `embeddings` (a node with reflexEmbeddings "provider" and a provider serving
+// peer advertising `embeddings` (a node with reflexes.embeddings "provider" and a provider serving
 // them). The answer is trusted only with one finite vector per text, all of one dimension, the
 // same as earlier mesh batches. No peer, a lost peer, a refusal or a rejected answer: the local
 // hashed embedder, for the whole mining run (mining never mixes embedders: see forRun).
@@ -32,7 +32,7 @@ export class EmbeddingBatches implements EmbeddingBatchPort {
     this.#deps = deps;
   }
 
-  /** This node embeds for peers with its provider embedder (reflexes started with reflexEmbeddings "provider"). */
+  /** This node embeds for peers with its provider embedder (reflexes started with reflexes.embeddings "provider"). */
   serveWith(embedder: Embedder, model: string): void {
     this.#provider = embedder;
     this.#ad = { model };
@@ -78,7 +78,7 @@ export class EmbeddingBatches implements EmbeddingBatchPort {
   }
 
   /**
-   * The embedder for reflexEmbeddings "mesh". Each mining run takes its own (forRun): its batches
+   * The embedder for reflexes.embeddings "mesh". Each mining run takes its own (forRun): its batches
    * go to peers until one fails, then the run switches to the local embedder for good, and if
    * some batches had already come from a peer the run is restarted (EmbedderSwitched) so that
    * all its vectors come from one embedder.

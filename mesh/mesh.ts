@@ -1,12 +1,13 @@
 // A Titan node's place in the mesh: the libp2p node, membership, the task protocol both ways,
 // the scheduler's queue, component pulls, and the hook that lets the kernel's tool calls run on
-// peers. Started by `titan start` when meshEnabled is set; stopped with the kernel.
+// peers. Started by `titan start` when mesh.enabled is set; stopped with the kernel.
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { multiaddr } from '@multiformats/multiaddr';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { TitanError } from '../common/errors.ts';
-import type { Kernel, KernelConfig, KernelPorts, RoutedCall } from '../kernel/api.ts';
+import type { Kernel, KernelPorts, RoutedCall } from '../kernel/api.ts';
+import { meshSection, type MeshConfig } from './config.ts';
 import type { AgentPorts } from '../agent/api.ts';
 import type { ComponentKind } from '../registry/manifest.ts';
 import { Allowlist, checkPeerId } from './allowlist.ts';
@@ -24,7 +25,8 @@ import { place, type Job, type Outcome, type SchedulerView } from './scheduler.t
 import { TaskClient, Lost } from './task-client.ts';
 import { TaskServer } from './task-server.ts';
 
-export type MeshSettings = Pick<KernelConfig, 'meshListen' | 'meshBootstrap' | 'meshAllowlist' | 'meshPskFile' | 'meshHeartbeatMs' | 'meshTaskTimeoutMs' | 'meshSlots' | 'meshMaxWaiters' | 'meshMdns'>;
+/** The mesh's section of the configuration; `enabled` is `titan start`'s to read. */
+export type MeshSettings = Omit<MeshConfig, 'enabled'>;
 
 export type TaskRequest = {
   type?: TaskType;
@@ -54,7 +56,7 @@ export class Mesh {
   readonly counters = { offloaded: 0, localRuns: 0, fallbacks: 0, redispatched: 0, pulls: 0 };
   /** Reflex builds offered to peers and built for them (the agent's reflexBuilds port). */
   readonly reflexBuilds: ReflexBuilds;
-  /** Embedding batches sent to peers with provider embeddings and embedded for peers (reflexEmbeddings "mesh"/"provider"). */
+  /** Embedding batches sent to peers with provider embeddings and embedded for peers (reflexes.embeddings "mesh"/"provider"). */
   readonly embeddingBatches: EmbeddingBatches;
   readonly #byType = Object.fromEntries(TASK_TYPES.map((type) => [type, { sent: 0, executedForPeers: 0 }])) as Record<TaskType, { sent: number; executedForPeers: number }>;
   readonly #kernel: Kernel;
@@ -76,16 +78,16 @@ export class Mesh {
     this.id = node.peerId.toString();
     this.#executor = new LocalExecutor(kernel, (peer, digest) => this.pull(peer, digest));
     // A peer's task runs under the executor, which pulls a component it lacks from that peer.
-    this.#server = new TaskServer(this.id, settings.meshSlots, (task, from, onProgress) => {
+    this.#server = new TaskServer(this.id, settings.slots, (task, from, onProgress) => {
       this.#byType[task.type].executedForPeers++;
       if (task.type === 'reflex-compile') return this.reflexBuilds.serve(task);
       if (task.type === 'embedding-batch') return this.embeddingBatches.serve(task);
       return this.#executor.run(task.component, task.fn, task.args, { from, callId: `mesh:${task.id}`, onProgress });
     }, DEDUP);
-    this.#client = new TaskClient(node, { timeoutMs: settings.meshTaskTimeoutMs, maxWaiters: settings.meshMaxWaiters, onRoundTrip: (ms) => this.roundTrips.record(ms) });
+    this.#client = new TaskClient(node, { timeoutMs: settings.taskTimeoutMs, maxWaiters: settings.maxWaiters, onRoundTrip: (ms) => this.roundTrips.record(ms) });
     this.reflexBuilds = new ReflexBuilds({ self: this.id, kernel, client: this.#client, members: () => this.#membership.members() });
     this.embeddingBatches = new EmbeddingBatches({ self: this.id, kernel, client: this.#client, members: () => this.#membership.members() });
-    this.#membership = new Membership(node, settings.meshHeartbeatMs, () => this.#heartbeat(), {
+    this.#membership = new Membership(node, settings.heartbeatMs, () => this.#heartbeat(), {
       joined: (peer) => {
         kernel.logger.info({ peer }, 'mesh: peer joined');
         void this.#connect(peer);
@@ -98,12 +100,13 @@ export class Mesh {
     });
   }
 
+  /** `overrides`: the mesh's section (`titan start` passes the loaded one); what it leaves out, the defaults. */
   static async start(kernel: Kernel, overrides: Partial<MeshSettings> = {}): Promise<Mesh> {
-    const settings: MeshSettings = { ...kernel.config, ...overrides };
-    const allowlist = await Allowlist.open(kernel.paths.home, settings.meshAllowlist, settings.meshPskFile !== '');
+    const settings: MeshSettings = { ...meshSection.defaults, ...overrides };
+    const allowlist = await Allowlist.open(kernel.paths.home, settings.allowlist, settings.pskFile !== '');
     const node = await createMeshNode({
       privateKey: await loadOrCreateIdentity(kernel.paths.home),
-      listen: settings.meshListen, allowlist, pskFile: settings.meshPskFile, mdns: settings.meshMdns,
+      listen: settings.listen, allowlist, pskFile: settings.pskFile, mdns: settings.mdns,
     });
     const mesh = new Mesh(kernel, settings, node, allowlist);
     try {
@@ -203,7 +206,7 @@ export class Mesh {
   #view(): SchedulerView {
     return {
       self: this.id,
-      localSlots: this.#settings.meshSlots,
+      localSlots: this.#settings.slots,
       localRunning: () => this.#localRunning,
       localCan: (job) => job.local !== undefined || this.#executor.serving(job.need) !== undefined,
       members: () => this.#membership.members(),
@@ -295,7 +298,7 @@ export class Mesh {
   // ---- membership and state --------------------------------------------------------------
 
   #heartbeat() {
-    const slots = this.#settings.meshSlots;
+    const slots = this.#settings.slots;
     const busy = this.#server.running + this.#server.queued + this.#localRunning;
     const freeSlots = Math.max(0, slots - busy);
     return { slots, freeSlots, load: slots > 0 ? busy / slots : 1, busyBy: this.#server.busyBy(), components: this.#executor.advertised(),
@@ -306,7 +309,7 @@ export class Mesh {
   async #keepBootstrapped(kernelStopping: AbortSignal): Promise<void> {
     const signal = AbortSignal.any([kernelStopping, this.#stop.signal]);
     while (!signal.aborted) {
-      for (const address of this.#settings.meshBootstrap) {
+      for (const address of this.#settings.bootstrap) {
         const peer = multiaddr(address).getComponents().findLast((c) => c.name === 'p2p')?.value;
         if (!peer || peer === this.id || this.node.getConnections(peerIdFromString(peer)).length > 0) continue;
         await this.node.dial(multiaddr(address), { signal: AbortSignal.any([signal, AbortSignal.timeout(REDIAL_MS)]) }).catch(() => {});
@@ -353,7 +356,7 @@ export class Mesh {
       addrs: this.node.getMultiaddrs().map(String),
       peers: this.#membership.members().length,
       connections: this.node.getConnections().length,
-      slots: this.#settings.meshSlots,
+      slots: this.#settings.slots,
       running: { local: this.#localRunning, forPeers: this.#server.running },
       queued: this.#queue.length,
       waiting: this.#client.waiting,
@@ -366,10 +369,10 @@ export class Mesh {
       reflexBuilds: { ...this.reflexBuilds.counters, toolchain: this.reflexBuilds.capable, lastRejection: this.reflexBuilds.lastRejection },
       roundTrip: this.roundTrips.summary(),
       allowlist: this.allowlist.peers(),
-      privateNetwork: this.#settings.meshPskFile !== '',
-      mdns: this.#settings.meshMdns,
-      heartbeatMs: this.#settings.meshHeartbeatMs,
-      taskTimeoutMs: this.#settings.meshTaskTimeoutMs,
+      privateNetwork: this.#settings.pskFile !== '',
+      mdns: this.#settings.mdns,
+      heartbeatMs: this.#settings.heartbeatMs,
+      taskTimeoutMs: this.#settings.taskTimeoutMs,
     };
   }
 

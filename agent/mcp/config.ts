@@ -3,6 +3,7 @@
 import { Ajv } from 'ajv';
 import { readJsonFile, writeJsonAtomic } from '../../common/atomic-file.ts';
 import { TitanError } from '../../common/errors.ts';
+import { defineSection } from '../../common/config-section.ts';
 
 /**
  * `always`: every call asks the owner first. `never`: no call asks. `ask` (the default): calls ask
@@ -91,3 +92,14 @@ export function serverEntry(name: string, entry: Partial<McpServerConfig>): McpS
   }
   return parseMcpSection({ servers: { [name]: entry } }, 'the command line').servers[name];
 }
+
+/**
+ * The section as the configuration loader composes it with the others (bin/config.ts), so that
+ * `titan start` and every command check it with the rest of the file; the MCP service reads it
+ * with its defaults through readMcpSection.
+ */
+export const mcpSection = defineSection<'mcp', { servers: Record<string, Partial<McpServerConfig>> }>({
+  name: 'mcp',
+  defaults: { servers: {} },
+  schema: { servers: sectionSchema.properties.servers },
+});

@@ -10,11 +10,13 @@ import type { ReflexBuildOffload } from '../ports.ts';
 import { guardReflex } from './guard.ts';
 import type { MinedPattern, ObservedTurn } from './miner.ts';
 import type { ReflexRecord } from './records.ts';
+import type { ReflexesConfig } from './config.ts';
 import type { ToolReplay } from './tool-replay.ts';
 
 /** What the pipeline needs from the service that runs it. */
 export type PipelineDeps = {
   kernel: Kernel;
+  config: ReflexesConfig;
   tools?: ToolCatalog;
   /** The guest source of a spec; default the compiler's generator. */
   generate?: (spec: ReflexSpec) => Promise<string>;
@@ -60,7 +62,7 @@ export async function compilePattern(deps: PipelineDeps, pattern: MinedPattern, 
   let compiled;
   try {
     const source = deps.generate ? await deps.generate(spec) : undefined;
-    compiled = await compileReflex(deps.kernel, spec, version, { timeoutMs: deps.kernel.config.reflexTimeoutMs, source, offload: deps.offload });
+    compiled = await compileReflex(deps.kernel, spec, version, { timeoutMs: deps.config.timeoutMs, source, offload: deps.offload });
   } catch (error) {
     const titan = error as TitanError;
     return discard(`${titan.code ?? 'TITAN_E_BUILD_FAILED'}: ${titan.message}`);
@@ -68,7 +70,7 @@ export async function compilePattern(deps: PipelineDeps, pattern: MinedPattern, 
   const probe = await deps.kernel.createDeployment(compiled.manifest);
   let report;
   try {
-    report = await guardReflex(probe, spec, sources, deps.kernel.config.reflexThreshold, (callId, results) => deps.replay.add(callId, results));
+    report = await guardReflex(probe, spec, sources, deps.config.threshold, (callId, results) => deps.replay.add(callId, results));
   } finally {
     await probe.close();
   }
@@ -80,7 +82,7 @@ export async function compilePattern(deps: PipelineDeps, pattern: MinedPattern, 
   Object.assign(record, { spec, version, component: `reflex/${name}@${version}`, tools: toolDigests(deps.kernel, spec), description: spec.description, provenance: spec.provenance.turns, centroid: [...pattern.centroid] });
   const patch = await deps.kernel.proposePatch({ kind: 'reflex', name, range: version }, { by: 'reflex-compiler', why: `compiled from ${sources.length} turns` });
   let state = patch.state;
-  if (state === 'proposed' && deps.kernel.config.reflexAutoApprove) {
+  if (state === 'proposed' && deps.config.autoApprove) {
     state = (await deps.kernel.approvePatch(patch.id, { by: 'policy', why: 'reflexAutoApprove is on and the precision guard passed' })).state;
   }
   if (state !== 'approved') {

@@ -1,7 +1,7 @@
 // Reflexes, end to end: after completed model turns (debounced, in the background) the miner
 // looks for recurring patterns; an eligible one is compiled, built, published with its
 // provenance, guarded (reproduce the source answers, refuse near misses) and deployed through the
-// patch queue (approved by policy when reflexAutoApprove is on, else by a human). In service, the
+// patch queue (approved by policy when reflexes.autoApprove is on, else by a human). In service, the
 // fast path asks the serving reflexes, then the shadow cache; rejections, misses, a tool's new
 // version and a disagreement with the model (checked on a background sample) suspend a reflex.
 import { EventEmitter } from 'node:events';
@@ -22,6 +22,7 @@ import { deleteRecord, loadRecords, observedTurns, saveRecord, type ReflexRecord
 import { askReflexes, type FastResult } from './router.ts';
 import { ShadowWorkers } from './shadow.ts';
 import { ToolReplay } from './tool-replay.ts';
+import { reflexesSection, shadowSection, type ReflexConfigs, type ReflexesConfig } from './config.ts';
 
 export type ReflexEvents = {
   changed: [ReflexRecord];
@@ -36,7 +37,9 @@ export type ReflexEvents = {
 export type ReflexServiceOptions = {
   llm?: LlmStream;
   tools?: ToolCatalog;
-  /** When the provider embeddings are configured (reflexEmbeddings: "provider"). */
+  /** The reflexes' and shadow workers' sections of the configuration; default their defaults. */
+  config?: ReflexConfigs;
+  /** When the provider embeddings are configured (reflexes.embeddings: "provider"). */
   embedder?: Embedder;
   /** How long after a model turn the miner runs (it runs once for a burst of turns). */
   mineDelayMs?: number;
@@ -54,6 +57,7 @@ const COMPILES_AT_ONCE = 2;
 export class ReflexService extends EventEmitter<ReflexEvents> {
   readonly #kernel: Kernel;
   readonly #options: ReflexServiceOptions;
+  readonly #config: ReflexConfigs;
   readonly #records = new Map<string, ReflexRecord>();
   readonly #replay: ToolReplay;
   readonly embedder: Embedder;
@@ -76,30 +80,31 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
     super();
     this.#kernel = kernel;
     this.#options = options;
+    this.#config = options.config ?? { reflexes: reflexesSection.defaults, shadow: shadowSection.defaults };
     this.#replay = new ToolReplay(kernel);
     this.#pipeline = {
-      kernel, tools: options.tools, generate: options.generate, offload: options.reflexBuilds, replay: this.#replay,
+      kernel, config: this.#config.reflexes, tools: options.tools, generate: options.generate, offload: options.reflexBuilds, replay: this.#replay,
       save: (record) => this.#save(record), log: (level, message) => this.#log(level, message),
       serving: (record, ms) => this.emit('serving', record, ms),
     };
     this.embedder = options.embedder ?? localEmbedder;
-    const config = kernel.config;
-    if (config.shadowWorkers && options.llm && options.tools) {
+    const shadow = this.#config.shadow;
+    if (shadow.enabled && options.llm && options.tools) {
       const tools = options.tools;
       this.shadow = new ShadowWorkers({
         llm: options.llm, embedder: this.embedder, tools: () => tools.list(),
         invokeTool: (name, input) => kernel.call('tool', name, 'invoke', [input]) as Promise<string>,
-        concurrency: config.shadowConcurrency, budgetPerHour: config.shadowBudgetPerHour, ttlMs: config.shadowTtlMs, similarity: config.shadowSimilarity,
+        concurrency: shadow.concurrency, budgetPerHour: shadow.budgetPerHour, ttlMs: shadow.ttlMs, similarity: shadow.similarity,
         onLog: (message) => kernel.logger.info({ component: 'reflex/shadow' }, message),
       });
     }
   }
 
   /** The embedder the configuration names: the provider's embeddings endpoint, or the local one. */
-  static embedderFor(kernel: Kernel, provider: Parameters<typeof providerEmbedder>[0] | undefined, ports: AgentPorts = {}, env: Record<string, string | undefined> = process.env): Embedder {
-    if (kernel.config.reflexEmbeddings === 'provider' && provider) return providerEmbedder(provider, kernel.config.reflexEmbeddingModel, env);
+  static embedderFor(config: ReflexesConfig, provider: Parameters<typeof providerEmbedder>[0] | undefined, ports: AgentPorts = {}, env: Record<string, string | undefined> = process.env): Embedder {
+    if (config.embeddings === 'provider' && provider) return providerEmbedder(provider, config.embeddingModel, env);
     // "mesh": batches go to another node that offers embeddings (the port); without one, local.
-    if (kernel.config.reflexEmbeddings === 'mesh') return ports.embeddingBatches?.embedder() ?? localEmbedder;
+    if (config.embeddings === 'mesh') return ports.embeddingBatches?.embedder() ?? localEmbedder;
     return localEmbedder;
   }
 
@@ -131,7 +136,7 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
   /** Before the model: a serving reflex above the threshold, else the shadow cache, else nothing. */
   async fastPath(input: { threadId: string; turnId: string; prompt: string }): Promise<FastResult> {
     const notes: string[] = [];
-    const outcome = await askReflexes(this.#kernel, this.#serving, input.prompt, this.#kernel.config.reflexThreshold);
+    const outcome = await askReflexes(this.#kernel, this.#serving, input.prompt, this.#config.reflexes.threshold);
     if (outcome.kind === 'hit') {
       const record = outcome.record;
       record.hits++;
@@ -299,10 +304,10 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
 
   async #mineOnce(): Promise<void> {
     const turns = await observedTurns(this.#kernel.store);
-    const config = this.#kernel.config;
+    const config = this.#config.reflexes;
     // One embedder per run; one that switched source mid-run (a mesh peer failed) runs again on its fallback.
     const embedder = this.embedder.forRun?.() ?? this.embedder;
-    const mine = () => minePatterns(turns, { embedder, minSupport: config.reflexMinSupport, similarity: config.reflexSimilarity });
+    const mine = () => minePatterns(turns, { embedder, minSupport: config.minSupport, similarity: config.similarity });
     const patterns = await mine().catch((error: unknown) => {
       if (error instanceof EmbedderSwitched) return mine();
       throw error;
@@ -363,7 +368,7 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
   // ---- background check against the model ---------------------------------------------------
 
   #maybeCheck(record: ReflexRecord, prompt: string, answer: string): void {
-    const rate = this.#kernel.config.reflexCheckRate;
+    const rate = this.#config.reflexes.checkRate;
     if (!this.#options.llm || rate <= 0) return;
     // Deterministic sampling: every round(1/rate)-th answer of the reflex, starting with the first.
     const every = Math.max(1, Math.round(1 / rate));

@@ -1,6 +1,7 @@
 // `titan db migrate|status|export|import`: the kernel's database, through its store component.
 import { TitanError } from '../../common/errors.ts';
-import { bootstrapBuiltins, Kernel } from '../../kernel/api.ts';
+import { bootstrapBuiltins } from '../../kernel/api.ts';
+import { openKernel } from '../config.ts';
 import { exportDatabase, importDatabase } from '../db-transfer.ts';
 import { consoleProgress } from '../../toolchain/progress.ts';
 import type { Args } from '../main.ts';
@@ -13,7 +14,7 @@ export async function dbCommand({ positionals, out }: Args): Promise<number> {
     throw new TitanError('TITAN_E_USAGE', `unknown db verb "${verb ?? ''}" (migrate, status, export FILE, import FILE)`);
   }
   if ((verb === 'export' || verb === 'import') && !file) throw new TitanError('TITAN_E_USAGE', `titan db ${verb} FILE.jsonl`);
-  const kernel = await Kernel.open({ config: { controlSocket: false } });
+  const { kernel } = await openKernel({ config: { controlSocket: false } });
   try {
     if (!out.json) showMigrations(kernel, (line) => process.stderr.write(line + '\n'));
     // Deploying the store (from the registry, or built on first use) runs its migrations.

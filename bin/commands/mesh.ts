@@ -4,8 +4,8 @@
 import { writeFile } from 'node:fs/promises';
 import { generateKey } from '@libp2p/pnet';
 import { TitanError } from '../../common/errors.ts';
-import { homePaths, titanHome } from '../../common/home.ts';
-import { loadConfig } from '../../kernel/api.ts';
+import { titanHome } from '../../common/home.ts';
+import { loadTitanConfig } from '../config.ts';
 import { editAllowlistOffline } from '../../mesh/allowlist.ts';
 import { loadOrCreateIdentity } from '../../mesh/identity.ts';
 import type { Mesh, PeerInfo } from '../../mesh/mesh.ts';
@@ -52,10 +52,10 @@ export async function meshCommand({ positionals, out }: Args): Promise<number> {
         print(out, status, () => describeStatus(status));
         return 0;
       }
-      const { config } = await loadConfig(homePaths(home).config);
+      const { config: { mesh } } = await loadTitanConfig();
       const id = peerIdFromPrivateKey(await loadOrCreateIdentity(home)).toString();
-      const offline = { id, running: false, enabled: config.meshEnabled, listen: config.meshListen, bootstrap: config.meshBootstrap };
-      print(out, offline, () => `peer id   ${id}\nmesh      not running (${config.meshEnabled ? 'enabled: starts with `titan start`' : 'off: set "meshEnabled": true or TITAN_MESH=true'})\nlisten    ${config.meshListen.join(' ')}`);
+      const offline = { id, running: false, enabled: mesh.enabled, listen: mesh.listen, bootstrap: mesh.bootstrap };
+      print(out, offline, () => `peer id   ${id}\nmesh      not running (${mesh.enabled ? 'enabled: starts with `titan start`' : 'off: set "mesh": { "enabled": true } or TITAN_MESH=true'})\nlisten    ${mesh.listen.join(' ')}`);
       return 0;
     }
     case 'peers': {
@@ -73,7 +73,7 @@ export async function meshCommand({ positionals, out }: Args): Promise<number> {
       // Without a running mesh, the allowlist file it reads at start is edited.
       const result = (await askMesh<{ allowlist: string[]; stillInConfig?: boolean }>('POST', `/mesh/${verb}`, { peer: target }))
         ?? { allowlist: await editAllowlistOffline(home, target, verb === 'allow') };
-      print(out, result, () => `${verb === 'allow' ? 'allowed' : 'denied'} ${target}${result.stillInConfig ? ' (still allowed by meshAllowlist in config.json)' : ''}; allowlist: ${result.allowlist.join(' ') || '(empty)'}`);
+      print(out, result, () => `${verb === 'allow' ? 'allowed' : 'denied'} ${target}${result.stillInConfig ? ' (still allowed by mesh.allowlist in config.json)' : ''}; allowlist: ${result.allowlist.join(' ') || '(empty)'}`);
       return 0;
     }
     case 'keygen': {

@@ -33,8 +33,8 @@ function describe(r: Detail): string {
 
 /** The service on an offline kernel: the records in the store, no mining. */
 async function offline<T>(fn: (service: ReflexService) => Promise<T>): Promise<T> {
-  return withOfflineKernel(async (kernel: Kernel) => {
-    const service = new ReflexService(kernel, { mineDelayMs: 3_600_000 });
+  return withOfflineKernel(async (kernel: Kernel, config) => {
+    const service = new ReflexService(kernel, { mineDelayMs: 3_600_000, config });
     await service.start();
     try {
       return await fn(service);

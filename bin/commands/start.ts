@@ -5,7 +5,8 @@
 // TITAN_HOST:TITAN_PORT). The mesh's implementations of the kernel's and the agent's ports are
 // wired in here. Runs until a signal or /quit.
 import { rm } from 'node:fs/promises';
-import { Kernel, bootstrapBuiltins, builtinsServing, startControlServer, type ControlServer } from '../../kernel/api.ts';
+import { type Kernel, bootstrapBuiltins, builtinsServing, startControlServer, type ControlServer } from '../../kernel/api.ts';
+import { openKernel, type TitanConfig } from '../config.ts';
 import { consoleProgress } from '../../toolchain/progress.ts';
 import type { Args } from '../main.ts';
 import { startAgent, type AgentSession } from '../agent-session.ts';
@@ -55,6 +56,7 @@ export async function startCommand(_args: Args): Promise<number> {
   const parts = new Parts((part, error) => say(`closing ${part} failed: ${String(error)}`));
   // Each part's value, set once it has started.
   let kernel!: Kernel;
+  let config!: TitanConfig;
   let control: ControlServer | undefined;
   let builtinsChecked = false;
   let mesh: Mesh | undefined;
@@ -68,7 +70,8 @@ export async function startCommand(_args: Args): Promise<number> {
   parts.add({
     name: 'kernel',
     start: async () => {
-      kernel = await Kernel.open();
+      // Every section loaded once; each part is handed its own.
+      ({ kernel, config } = await openKernel());
     },
     close: () => kernel.close(),
   });
@@ -110,10 +113,10 @@ export async function startCommand(_args: Args): Promise<number> {
     name: 'mesh',
     needs: ['components'],
     start: async () => {
-      if (!kernel.config.meshEnabled) return;
+      if (!config.mesh.enabled) return;
       // libp2p loads only when the mesh is on.
       const [{ Mesh }, { meshControlRoutes }] = await Promise.all([import('../../mesh/mesh.ts'), import('../../mesh/control-routes.ts')]);
-      mesh = await Mesh.start(kernel); // plugs itself into the kernel's ports (kernel/ports.ts)
+      mesh = await Mesh.start(kernel, config.mesh); // plugs itself into the kernel's ports (kernel/ports.ts)
       control?.addRoutes(meshControlRoutes(mesh));
       say(`mesh: peer id ${mesh.id} on ${mesh.node.getMultiaddrs().join(' ')} (npx titan mesh status)`);
     },
@@ -125,7 +128,7 @@ export async function startCommand(_args: Args): Promise<number> {
     name: 'agent',
     needs: ['components'],
     start: async () => {
-      session = await startAgent(kernel, say, process.stdin.isTTY === true);
+      session = await startAgent(kernel, config.agent, say, process.stdin.isTTY === true);
       storeHas = await storeFeatures(kernel, say);
     },
     close: () => session.close(),
@@ -148,7 +151,7 @@ export async function startCommand(_args: Args): Promise<number> {
     name: 'reflexes',
     needs: ['agent', 'mesh'],
     start: async () => {
-      reflexes = storeHas('reflexes') ? await startReflexes(kernel, session.agent, session.llm, mesh?.agentPorts) : undefined;
+      reflexes = storeHas('reflexes') ? await startReflexes(kernel, session.agent, session.llm, config, mesh?.agentPorts) : undefined;
       if (reflexes) control?.addRoutes(reflexControlRoutes(reflexes));
     },
     close: async () => {
@@ -159,7 +162,7 @@ export async function startCommand(_args: Args): Promise<number> {
     name: 'channels',
     needs: ['agent'],
     start: async () => {
-      channels = storeHas('channels') ? await startChannelRuntime(kernel, session.agent, say) : undefined;
+      channels = storeHas('channels') ? await startChannelRuntime(kernel, session.agent, config.channels, say) : undefined;
     },
     close: async () => {
       await channels?.close();
@@ -169,7 +172,7 @@ export async function startCommand(_args: Args): Promise<number> {
     name: 'gateway',
     needs: ['agent', 'mcp', 'reflexes', 'channels', 'mesh'],
     start: async () => {
-      gateway = await startGateway({ kernel, agent: session.agent, llm: session.llm, say, channels, mesh });
+      gateway = await startGateway({ kernel, agent: session.agent, llm: session.llm, config: config.gateway, say, channels, mesh });
     },
     close: () => gateway.close(),
   });

@@ -2,7 +2,7 @@
 // sent message can be edited, and which secrets the channel uses. Secrets are split by use: the
 // component may name an "outbound" one in a request (the host puts it there on the way out);
 // "verification" ones never leave the host, which computes what the component checks with them.
-import type { KernelConfig } from '../../kernel/api.ts';
+import type { ChannelsConfig } from './config.ts';
 
 export const CHANNEL_NAMES = ['telegram', 'slack', 'discord', 'whatsapp'] as const;
 export type ChannelName = (typeof CHANNEL_NAMES)[number];
@@ -10,7 +10,7 @@ export type ChannelName = (typeof CHANNEL_NAMES)[number];
 export type Platform = {
   name: ChannelName;
   title: string;
-  apiUrl: (config: KernelConfig) => string;
+  apiUrl: (config: ChannelsConfig) => string;
   /** Longest text one message may hold: longer answers are sent as several messages. */
   maxChars: number;
   /** Whether a sent message can be edited, so a growing answer is shown as it grows. */

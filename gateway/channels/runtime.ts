@@ -4,7 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Context, Next } from 'koa';
 import { TitanError, isTitanError } from '../../common/errors.ts';
-import type { Kernel, KernelConfig } from '../../kernel/api.ts';
+import type { Kernel } from '../../kernel/api.ts';
+import { channelsSection, type ChannelsConfig } from './config.ts';
 import type { Agent, TurnEvent } from '../../agent/api.ts';
 import type { Thread } from '../../kernel/store-client.ts';
 import { ChannelSender } from './outbound.ts';
@@ -38,15 +39,16 @@ export type ChannelRuntimeOptions = {
   /** The channels to run; each needs its secrets. */
   channels: ChannelName[];
   secrets: SecretSource;
-  config?: KernelConfig;
+  /** The channels' section of the configuration; default its defaults. */
+  config?: ChannelsConfig;
   fetch?: typeof fetch;
 };
 
 type Channel = { name: ChannelName; secrets: ChannelSecrets; sender: ChannelSender; poller?: TelegramPoller };
 
 /** The channels to run: those listed in the config, and those whose secrets are all set. */
-export function enabledChannels(config: KernelConfig, source: SecretSource): ChannelName[] {
-  return CHANNEL_NAMES.filter((name) => config.channels.includes(name) || ChannelSecrets.missing(name, source).length === 0);
+export function enabledChannels(config: ChannelsConfig, source: SecretSource): ChannelName[] {
+  return CHANNEL_NAMES.filter((name) => config.enabled.includes(name) || ChannelSecrets.missing(name, source).length === 0);
 }
 
 export function pairingReply(code: string): string {
@@ -60,7 +62,7 @@ export function resendAsText(what: string): string {
 export class ChannelRuntime {
   readonly #kernel: Kernel;
   readonly #agent: Agent;
-  readonly #config: KernelConfig;
+  readonly #config: ChannelsConfig;
   readonly #channels = new Map<ChannelName, Channel>();
   /** One exchange at a time per thread, in arrival order. */
   readonly #queues = new Map<string, Promise<void>>();
@@ -76,7 +78,7 @@ export class ChannelRuntime {
   constructor(options: ChannelRuntimeOptions) {
     this.#kernel = options.kernel;
     this.#agent = options.agent;
-    this.#config = options.config ?? options.kernel.config;
+    this.#config = options.config ?? channelsSection.defaults;
     for (const name of options.channels) {
       const missing = ChannelSecrets.missing(name, options.secrets);
       if (missing.length) {
@@ -127,9 +129,9 @@ export class ChannelRuntime {
       }
       if (ctx.method !== 'GET' && ctx.method !== 'POST') throw new TitanError('TITAN_E_NOT_FOUND', `no route ${ctx.method} ${ctx.path}`);
       if (name === 'telegram' && this.#config.telegramMode === 'polling') {
-        throw new TitanError('TITAN_E_CHANNEL_UNKNOWN', 'the telegram channel polls for updates; its webhook is off', { fix: 'set telegramMode to "webhook" to receive updates here' });
+        throw new TitanError('TITAN_E_CHANNEL_UNKNOWN', 'the telegram channel polls for updates; its webhook is off', { fix: 'set channels.telegramMode to "webhook" to receive updates here' });
       }
-      const body = await readRawBody(ctx.req, this.#config.channelMaxBodyBytes);
+      const body = await readRawBody(ctx.req, this.#config.maxBodyBytes);
       const headers = Object.entries(ctx.headers).flatMap(([k, v]) => (v === undefined ? [] : (Array.isArray(v) ? v : [v]).map((x) => [k, x] as [string, string])));
       const raw: RawRequest = { method: ctx.method, path: ctx.url.slice(`/channels/${name}/webhook`.length) || '/', headers, body };
       const channel = this.#channels.get(name)!;
@@ -245,7 +247,7 @@ export class ChannelRuntime {
     const stream = new ReplyStream({
       send: async (text, part) => (await channel.sender.perform({ op: 'send', context: message.context, text, part })).messageId,
       edit: async (messageId, text, part) => void (await channel.sender.perform({ op: 'edit', context: message.context, text, part, messageId })),
-    }, { maxChars: platform.maxChars, canEdit: platform.canEdit, intervalMs: this.#config.channelEditIntervalMs }, firstPart);
+    }, { maxChars: platform.maxChars, canEdit: platform.canEdit, intervalMs: this.#config.editIntervalMs }, firstPart);
 
     let text = '';
     let notes = '';

@@ -32,7 +32,7 @@ export class ComponentsPage {
       /** @type {HTMLElement} */ (byId('registry-rows').closest('section')).append(section);
     }
     if (!mesh.enabled) {
-      section.replaceChildren(h('h3', {}, 'Mesh'), h('p', {}, 'The mesh is off (set "meshEnabled": true in config.json, or TITAN_MESH=true, and restart).'));
+      section.replaceChildren(h('h3', {}, 'Mesh'), h('p', {}, 'The mesh is off (set "mesh": { "enabled": true } in config.json, or TITAN_MESH=true, and restart).'));
       return;
     }
     const s = mesh.status;

@@ -19,7 +19,7 @@ before(async () => {
   channels = await startChannels(harness, {
     channels: ['discord'],
     secrets: { TITAN_DISCORD_PUBLIC_KEY: fake.publicKey },
-    config: { discordApiUrl: fake.url, channelEditIntervalMs: 20 },
+    config: { discordApiUrl: fake.url, editIntervalMs: 20 },
     steps: [answer.flatMap((text) => [{ wait: 60 }, { type: 'text' as const, text }]).concat([{ type: 'stop', reason: 'end_turn' } as never])],
   });
 });

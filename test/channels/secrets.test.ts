@@ -5,7 +5,7 @@ import { chmod, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { isTitanError } from '../../common/errors.ts';
-import { DEFAULT_CONFIG } from '../../kernel/config.ts';
+import { channelsSection } from '../../gateway/channels/config.ts';
 import { enabledChannels } from '../../gateway/channels/runtime.ts';
 import { ChannelSecrets, SECRETS_FILE, loadSecretSource } from '../../gateway/channels/secrets.ts';
 import { tempHome } from '../support/kernel.ts';
@@ -28,7 +28,7 @@ test('secrets come from the 0600 file and the environment (which wins); a file o
 
 test('a channel runs when listed in the config or when all its secrets are set', () => {
   const source = { TITAN_TELEGRAM_BOT_TOKEN: 't', TITAN_SLACK_BOT_TOKEN: 'only half of slack' };
-  assert.deepEqual(enabledChannels(DEFAULT_CONFIG, source), ['telegram']);
-  assert.deepEqual(enabledChannels({ ...DEFAULT_CONFIG, channels: ['discord'] }, source), ['telegram', 'discord']);
+  assert.deepEqual(enabledChannels(channelsSection.defaults, source), ['telegram']);
+  assert.deepEqual(enabledChannels({ ...channelsSection.defaults, enabled: ['discord'] }, source), ['telegram', 'discord']);
   assert.deepEqual(ChannelSecrets.missing('slack', source), ['TITAN_SLACK_SIGNING_SECRET']);
 });

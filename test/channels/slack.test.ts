@@ -19,7 +19,7 @@ before(async () => {
   channels = await startChannels(harness, {
     channels: ['slack'],
     secrets: { TITAN_SLACK_BOT_TOKEN: fake.botToken, TITAN_SLACK_SIGNING_SECRET: fake.signingSecret },
-    config: { slackApiUrl: fake.url, channelEditIntervalMs: 20 },
+    config: { slackApiUrl: fake.url, editIntervalMs: 20 },
     steps: [answer.flatMap((text) => [{ wait: 60 }, { type: 'text' as const, text }]).concat([{ type: 'stop', reason: 'end_turn' } as never])],
   });
 });

@@ -2,10 +2,11 @@
 // with `titan start`), and per test an agent on a scripted model, the channel runtime pointed at a
 // fake platform, and a gateway serving the webhooks.
 import path from 'node:path';
-import { startControlServer, type ControlServer, type KernelConfig } from '../../kernel/api.ts';
+import { startControlServer, type ControlServer } from '../../kernel/api.ts';
 import { Agent, type TurnEvent } from '../../agent/api.ts';
 import { startGateway, type Gateway } from '../../gateway/server.ts';
 import { ChannelRuntime } from '../../gateway/channels/runtime.ts';
+import { channelsSection, type ChannelsConfig } from '../../gateway/channels/config.ts';
 import { pairingControlRoutes, type Pairing } from '../../agent/pairing.ts';
 import type { ChannelName } from '../../gateway/channels/platforms.ts';
 import type { SecretSource } from '../../gateway/channels/secrets.ts';
@@ -40,12 +41,12 @@ export type ChannelGateway = {
 
 export async function startChannels(
   harness: ChannelKernel,
-  options: { channels: ChannelName[]; secrets: SecretSource; config: Partial<KernelConfig>; steps?: Step[] },
+  options: { channels: ChannelName[]; secrets: SecretSource; config: Partial<ChannelsConfig>; steps?: Step[] },
 ): Promise<ChannelGateway> {
   const model = scriptedModel(options.steps ?? []);
   const agent = new Agent(harness.kernel, { workspace: path.join(harness.home, 'workspace'), llm: model });
   await agent.start();
-  const config = { ...harness.kernel.config, ...options.config };
+  const config = { ...channelsSection.defaults, ...options.config };
   const runtime = new ChannelRuntime({ kernel: harness.kernel, agent, channels: options.channels, secrets: options.secrets, config });
   runtime.start();
   const gateway = await startGateway({ kernel: harness.kernel, agent, port: 0, ownerId: 'ada', channels: runtime });

@@ -20,7 +20,7 @@ before(async () => {
   channels = await startChannels(harness, {
     channels: ['telegram'],
     secrets: { TITAN_TELEGRAM_BOT_TOKEN: fake.token, TITAN_TELEGRAM_WEBHOOK_SECRET: SECRET },
-    config: { telegramApiUrl: fake.url, channelEditIntervalMs: 20, channelMaxBodyBytes: 64 * 1024 },
+    config: { telegramApiUrl: fake.url, editIntervalMs: 20, maxBodyBytes: 64 * 1024 },
     steps: [
       answer.flatMap((text) => [{ wait: 60 }, { type: 'text' as const, text }]).concat([{ type: 'stop', reason: 'end_turn' } as never]),
     ],
@@ -115,7 +115,7 @@ test('an answer longer than a Telegram message continues in a second message', a
   channels = await startChannels(harness, {
     channels: ['telegram'],
     secrets: { TITAN_TELEGRAM_BOT_TOKEN: fake.token, TITAN_TELEGRAM_WEBHOOK_SECRET: SECRET },
-    config: { telegramApiUrl: fake.url, channelEditIntervalMs: 20 },
+    config: { telegramApiUrl: fake.url, editIntervalMs: 20 },
     steps: [[{ type: 'text', text: long }, { type: 'stop', reason: 'end_turn' }]],
   });
   const before = fake.sent.length;
@@ -129,7 +129,7 @@ test('an answer longer than a Telegram message continues in a second message', a
 
 test('getUpdates polling answers each update once, continuing from the stored offset after a restart', async () => {
   await channels.close();
-  const polling = { telegramApiUrl: fake.url, channelEditIntervalMs: 20, telegramMode: 'polling' as const };
+  const polling = { telegramApiUrl: fake.url, editIntervalMs: 20, telegramMode: 'polling' as const };
   const secrets = { TITAN_TELEGRAM_BOT_TOKEN: fake.token };
   channels = await startChannels(harness, { channels: ['telegram'], secrets, config: polling, steps: [[{ type: 'text', text: 'polled answer one' }, { type: 'stop', reason: 'end_turn' }]] });
   const turns = turnsStarted(harness.events);

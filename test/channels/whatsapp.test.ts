@@ -20,7 +20,7 @@ before(async () => {
   channels = await startChannels(harness, {
     channels: ['whatsapp'],
     secrets: { TITAN_WHATSAPP_ACCESS_TOKEN: fake.accessToken, TITAN_WHATSAPP_APP_SECRET: fake.appSecret, TITAN_WHATSAPP_VERIFY_TOKEN: fake.verifyToken },
-    config: { whatsappApiUrl: fake.url, channelEditIntervalMs: 20 },
+    config: { whatsappApiUrl: fake.url, editIntervalMs: 20 },
     steps: [answer.flatMap((text) => [{ wait: 40 }, { type: 'text' as const, text }]).concat([{ type: 'stop', reason: 'end_turn' } as never])],
   });
 });

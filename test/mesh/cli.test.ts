@@ -54,7 +54,7 @@ test('offline: the peer id stays the same, allow/deny edit the allowlist, keygen
 
 test('against running nodes: allow admits a peer at once, peers lists it, deny drops it at once', async (t) => {
   const a = await spawnNode(t);
-  const b = await spawnNode(t, { settings: { meshAllowlist: [a.id], meshBootstrap: [a.tcp] } });
+  const b = await spawnNode(t, { settings: { allowlist: [a.id], bootstrap: [a.tcp] } });
   assert.match((await titan(a.home, 'mesh', 'allow', b.id)).stdout, new RegExp(`allowed ${b.id}`));
   await until('a hears b', async () => (JSON.parse((await titan(a.home, 'mesh', 'peers', '--json')).stdout) as unknown[]).length === 1);
   const peers = JSON.parse((await titan(a.home, 'mesh', 'peers', '--json')).stdout) as Array<{ id: string; connected: boolean }>;

@@ -5,16 +5,18 @@
 import { Kernel } from '../../kernel/kernel.ts';
 import { ReflexService } from '../../agent/reflex/service.ts';
 import { offerEmbeddings } from '../../agent/reflex/start.ts';
+import { reflexesSection } from '../../agent/reflex/config.ts';
 import { Mesh, type MeshSettings } from '../../mesh/mesh.ts';
 import { startScriptedLlm } from '../../agent/llm/scripted/server.ts';
 import { TEST_CACHE } from '../support/kernel.ts';
 
 const spec = JSON.parse(process.env.TITAN_EMBEDDING_PEER ?? '{}') as { home: string; mode: 'provider' | 'malformed'; settings: Partial<MeshSettings> };
 const llm = await startScriptedLlm();
-const kernel = await Kernel.open({ home: spec.home, cacheDir: TEST_CACHE, logToFile: false, env: { TITAN_REFLEX_EMBEDDINGS: 'provider' } });
-const mesh = await Mesh.start(kernel, { meshHeartbeatMs: 1000, ...spec.settings });
-const provider = ReflexService.embedderFor(kernel, { name: 'scripted', component: 'openai', baseUrl: llm.baseUrls.openai, model: 'titan-scripted' });
-offerEmbeddings(kernel, provider, mesh.agentPorts);
+const kernel = await Kernel.open({ home: spec.home, cacheDir: TEST_CACHE, logToFile: false, env: {} });
+const config = { ...reflexesSection.defaults, embeddings: 'provider' as const };
+const mesh = await Mesh.start(kernel, { heartbeatMs: 1000, ...spec.settings });
+const provider = ReflexService.embedderFor(config, { name: 'scripted', component: 'openai', baseUrl: llm.baseUrls.openai, model: 'titan-scripted' });
+offerEmbeddings(config, provider, mesh.agentPorts);
 if (spec.mode === 'malformed') {
   mesh.embeddingBatches.serveWith({ name: 'malformed', embed: async (texts) => texts.map((_, i) => new Float32Array(8 + i).fill(Number.NaN)) }, 'malformed');
 }

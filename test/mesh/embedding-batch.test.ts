@@ -1,5 +1,5 @@
-// Embedding batches offloaded over the mesh: node A (in this process, reflexEmbeddings "mesh", no
-// provider) embeds through peer B (its own process, reflexEmbeddings "provider" on a scripted LLM
+// Embedding batches offloaded over the mesh: node A (in this process, reflexes.embeddings "mesh", no
+// provider) embeds through peer B (its own process, reflexes.embeddings "provider" on a scripted LLM
 // server). A peer answering malformed vectors is rejected with a coded error and A embeds locally;
 // with no peer, A embeds locally; a run whose source changes mid-run starts again, all local.
 import assert from 'node:assert/strict';
@@ -10,6 +10,7 @@ import { GatewayMetrics } from '../../gateway/metrics.ts';
 import { Kernel } from '../../kernel/kernel.ts';
 import { EmbedderSwitched, localEmbedding, type Embedder, type Vector } from '../../agent/reflex/embedder.ts';
 import { ReflexService } from '../../agent/reflex/service.ts';
+import { reflexesSection } from '../../agent/reflex/config.ts';
 import { Mesh } from '../../mesh/mesh.ts';
 import { TEST_CACHE } from '../support/kernel.ts';
 import { prepare, until, type Prepared } from './support/cluster.ts';
@@ -20,14 +21,14 @@ const TEXTS = ['what is the weather in paris', 'weather in oslo please', 'greet 
 
 /** Node A in this process: a kernel embedding through the mesh, admitting the given peers. */
 async function nodeA(t: TestContext, a: Prepared, peers: string[]): Promise<{ kernel: Kernel; mesh: Mesh; embedder: Embedder }> {
-  const kernel = await Kernel.open({ home: a.home, cacheDir: TEST_CACHE, logToFile: false, env: { TITAN_REFLEX_EMBEDDINGS: 'mesh' } });
-  const mesh = await Mesh.start(kernel, { meshListen: [a.tcp.replace(/\/p2p\/.*$/, '')], meshAllowlist: peers, meshHeartbeatMs: 1000, meshBootstrap: [] });
+  const kernel = await Kernel.open({ home: a.home, cacheDir: TEST_CACHE, logToFile: false, env: {} });
+  const mesh = await Mesh.start(kernel, { listen: [a.tcp.replace(/\/p2p\/.*$/, '')], allowlist: peers, heartbeatMs: 1000, bootstrap: [] });
   t.after(async () => {
     await mesh.stop();
     await kernel.close();
     await a.cleanup();
   });
-  return { kernel, mesh, embedder: ReflexService.embedderFor(kernel, undefined, mesh.agentPorts) };
+  return { kernel, mesh, embedder: ReflexService.embedderFor({ ...reflexesSection.defaults, embeddings: 'mesh' }, undefined, mesh.agentPorts) };
 }
 
 type Peer = { id: string; status(): Promise<Status>; embed(texts: string[]): Promise<number[][]> };
@@ -35,7 +36,7 @@ type Peer = { id: string; status(): Promise<Status>; embed(texts: string[]): Pro
 /** Peer B with provider embeddings (test/mesh/embedding-batch-peer.ts), in its own process. */
 async function peerB(t: TestContext, a: Prepared, mode: 'provider' | 'malformed'): Promise<Peer> {
   const peer = await prepare();
-  const settings = { meshListen: [peer.tcp.replace(/\/p2p\/.*$/, '')], meshAllowlist: [a.id], meshBootstrap: [a.tcp] };
+  const settings = { listen: [peer.tcp.replace(/\/p2p\/.*$/, '')], allowlist: [a.id], bootstrap: [a.tcp] };
   const child = fork(PEER, [], {
     execArgv: ['--disable-warning=ExperimentalWarning'],
     env: { ...process.env, TITAN_EMBEDDING_PEER: JSON.stringify({ home: peer.home, mode, settings }) },

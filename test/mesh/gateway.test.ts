@@ -14,8 +14,8 @@ test('a turn\'s tool call runs on a peer; /api/mesh and /metrics show the mesh',
   const harness = await openHarness();
   t.after(() => harness.close());
   const self = peerIdFromPrivateKey(await loadOrCreateIdentity(harness.home)).toString();
-  const peer = await spawnNode(t, { fixtures: [builtin('echo')], settings: { meshAllowlist: [self] } });
-  const mesh = await Mesh.start(harness.kernel, { meshListen: ['/ip4/127.0.0.1/tcp/0'], meshSlots: 0, meshAllowlist: [peer.id], meshBootstrap: [peer.tcp], meshHeartbeatMs: 1000 });
+  const peer = await spawnNode(t, { fixtures: [builtin('echo')], settings: { allowlist: [self] } });
+  const mesh = await Mesh.start(harness.kernel, { listen: ['/ip4/127.0.0.1/tcp/0'], slots: 0, allowlist: [peer.id], bootstrap: [peer.tcp], heartbeatMs: 1000 });
   t.after(() => mesh.stop());
   await until('the peer is heard', () => mesh.peers().some((p) => p.id === peer.id && p.components.some((c) => c.name === 'echo')));
 

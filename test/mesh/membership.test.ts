@@ -13,8 +13,8 @@ import { BUSY, spawnNode, until, type TestNode } from './support/cluster.ts';
 const sees = async (node: TestNode, other: TestNode) => (await node.request<PeerInfo[]>({ op: 'peers' })).find((p) => p.id === other.id);
 
 test('nodes join by bootstrap, advertise slots and components, and a killed node is marked gone', async (t) => {
-  const a = await spawnNode(t, { fixtures: [BUSY], settings: { meshSlots: 3 } });
-  const b = await spawnNode(t, { settings: { meshAllowlist: [a.id], meshBootstrap: [a.tcp] } });
+  const a = await spawnNode(t, { fixtures: [BUSY], settings: { slots: 3 } });
+  const b = await spawnNode(t, { settings: { allowlist: [a.id], bootstrap: [a.tcp] } });
   await a.request({ op: 'allow', peer: b.id });
   await until('b hears a', async () => (await sees(b, a)) !== undefined);
   await until('a hears b', async () => (await sees(a, b)) !== undefined);
@@ -31,8 +31,8 @@ test('nodes join by bootstrap, advertise slots and components, and a killed node
 });
 
 test('a node stops hearing a peer that goes silent: missed heartbeats mark it gone', async (t) => {
-  const a = await spawnNode(t, { settings: { meshHeartbeatMs: 200 } });
-  const b = await spawnNode(t, { settings: { meshAllowlist: [a.id], meshBootstrap: [a.tcp], meshHeartbeatMs: 200 } });
+  const a = await spawnNode(t, { settings: { heartbeatMs: 200 } });
+  const b = await spawnNode(t, { settings: { allowlist: [a.id], bootstrap: [a.tcp], heartbeatMs: 200 } });
   await a.request({ op: 'allow', peer: b.id });
   await until('a hears b', async () => (await sees(a, b)) !== undefined);
   b.child.kill('SIGSTOP'); // alive, connected, silent
@@ -43,7 +43,7 @@ test('a node stops hearing a peer that goes silent: missed heartbeats mark it go
 
 test('a peer outside the allowlist is refused at connection time', async (t) => {
   const a = await spawnNode(t, { fixtures: [BUSY] });
-  const stranger = await spawnNode(t, { settings: { meshAllowlist: [a.id] } }); // it trusts a, a does not know it
+  const stranger = await spawnNode(t, { settings: { allowlist: [a.id] } }); // it trusts a, a does not know it
   for (const address of [a.tcp, a.addrs.find((x) => x.includes('/quic-v1'))!]) {
     await assert.rejects(stranger.request({ op: 'dial', address }), (error: Error & { code?: string }) => {
       assert.equal(error.code, 'TITAN_E_MESH_UNREACHABLE');
@@ -67,9 +67,9 @@ test('with a pre-shared key, holding the key admits a peer and another key is re
     generateKey(key);
     await writeFile(file, key);
   }
-  const a = await spawnNode(t, { settings: { meshPskFile: keys[0] } });
-  const b = await spawnNode(t, { settings: { meshPskFile: keys[0], meshBootstrap: [a.tcp] } });
-  const stranger = await spawnNode(t, { settings: { meshPskFile: keys[1] } });
+  const a = await spawnNode(t, { settings: { pskFile: keys[0] } });
+  const b = await spawnNode(t, { settings: { pskFile: keys[0], bootstrap: [a.tcp] } });
+  const stranger = await spawnNode(t, { settings: { pskFile: keys[1] } });
   assert.deepEqual(a.addrs.filter((x) => x.includes('/quic')), [], 'a private network listens on TCP only');
   await until('a and b joined with the shared key alone', async () => (await sees(a, b)) !== undefined && (await sees(b, a)) !== undefined);
   // A wrong key garbles the handshake, which then stalls until libp2p gives up (6 s): 2 s is plenty to fail.

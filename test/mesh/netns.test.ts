@@ -47,8 +47,8 @@ test('nodes in two network namespaces join over veth and share a task, over TCP 
   }
   t.after(tearDownNetwork); // a namespace's processes keep it alive until they are killed too
   const listen = (i: number) => [`/ip4/${ADDRS[i]}/tcp/0`, `/ip4/${ADDRS[i]}/udp/0/quic-v1`];
-  const a = await spawnNode(t, { netns: NS[0], fixtures: [BUSY], settings: { meshListen: listen(0) } });
-  const b = await spawnNode(t, { netns: NS[1], settings: { meshListen: listen(1), meshAllowlist: [a.id], meshBootstrap: [a.tcp] } });
+  const a = await spawnNode(t, { netns: NS[0], fixtures: [BUSY], settings: { listen: listen(0) } });
+  const b = await spawnNode(t, { netns: NS[1], settings: { listen: listen(1), allowlist: [a.id], bootstrap: [a.tcp] } });
   await a.request({ op: 'allow', peer: b.id });
   await until('b hears a across the veth pair', async () => (await b.request<PeerInfo[]>({ op: 'peers' })).some((p) => p.id === a.id && p.connected));
   assert.ok(a.tcp.startsWith(`/ip4/${ADDRS[0]}/tcp/`));
@@ -71,7 +71,7 @@ test('on one link, nodes with mDNS on find each other without a bootstrap list',
   t.after(tearDownNetwork);
   const listen = (i: number) => [`/ip4/${ADDRS[i]}/tcp/0`];
   const homes = [await prepare(), await prepare()]; // identities first: each allowlist names the other from the start
-  const [a, b] = await Promise.all([0, 1].map((i) => spawnNode(t, { netns: NS[i], settings: { meshListen: listen(i), meshMdns: true, meshAllowlist: [homes[1 - i].id] } }, homes[i])));
+  const [a, b] = await Promise.all([0, 1].map((i) => spawnNode(t, { netns: NS[i], settings: { listen: listen(i), mdns: true, allowlist: [homes[1 - i].id] } }, homes[i])));
   await until('a and b found each other by mDNS', async () =>
     (await a.request<PeerInfo[]>({ op: 'peers' })).some((p) => p.id === b.id) && (await b.request<PeerInfo[]>({ op: 'peers' })).some((p) => p.id === a.id));
 });

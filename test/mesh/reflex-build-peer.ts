@@ -10,7 +10,7 @@ import { TEST_CACHE } from '../support/kernel.ts';
 
 const spec = JSON.parse(process.env.TITAN_REFLEX_BUILD_PEER ?? '{}') as { home: string; mode: 'garbage' | 'overreach'; settings: Partial<MeshSettings> };
 const kernel = await Kernel.open({ home: spec.home, cacheDir: TEST_CACHE, logToFile: false, env: {} });
-const mesh = await Mesh.start(kernel, { meshHeartbeatMs: 1000, ...spec.settings });
+const mesh = await Mesh.start(kernel, { heartbeatMs: 1000, ...spec.settings });
 mesh.reflexBuilds.buildFolder = async (dir, cacheDir) => {
   const file = path.join(dir, 'component.json');
   const sent = JSON.parse(await readFile(file, 'utf8'));

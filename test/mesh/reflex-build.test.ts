@@ -31,7 +31,7 @@ const greet = (name: string): ReflexSpec => ({
 /** Node A in this process: a kernel with its mesh, admitting the given peers. */
 async function nodeA(t: TestContext, a: Prepared, peers: Prepared[]): Promise<{ kernel: Kernel; mesh: Mesh }> {
   const kernel = await Kernel.open({ home: a.home, cacheDir: TEST_CACHE, logToFile: false, env: {} });
-  const mesh = await Mesh.start(kernel, { meshListen: [a.tcp.replace(/\/p2p\/.*$/, '')], meshAllowlist: peers.map((p) => p.id), meshHeartbeatMs: 1000, meshBootstrap: [] });
+  const mesh = await Mesh.start(kernel, { listen: [a.tcp.replace(/\/p2p\/.*$/, '')], allowlist: peers.map((p) => p.id), heartbeatMs: 1000, bootstrap: [] });
   t.after(async () => {
     await mesh.stop();
     await kernel.close();
@@ -40,7 +40,7 @@ async function nodeA(t: TestContext, a: Prepared, peers: Prepared[]): Promise<{ 
   return { kernel, mesh };
 }
 
-const peerSettings = (peer: Prepared, a: Prepared) => ({ meshListen: [peer.tcp.replace(/\/p2p\/.*$/, '')], meshAllowlist: [a.id], meshBootstrap: [a.tcp] });
+const peerSettings = (peer: Prepared, a: Prepared) => ({ listen: [peer.tcp.replace(/\/p2p\/.*$/, '')], allowlist: [a.id], bootstrap: [a.tcp] });
 
 /** A peer that answers reflex builds badly (test/mesh/reflex-build-peer.ts), in its own process. */
 async function badPeer(t: TestContext, a: Prepared, mode: 'garbage' | 'overreach'): Promise<{ id: string; status(): Promise<Status> }> {

@@ -48,7 +48,7 @@ test('a task id sent again - on the same stream or another - runs once and every
 });
 
 test('a peer that does not answer within the task timeout, or too many waiters: the sender runs the task itself', async (t) => {
-  const [a, b] = await startMesh(t, [{ fixtures: [BUSY], settings: { meshTaskTimeoutMs: 300, meshMaxWaiters: 2 } }, { fixtures: [BUSY], settings: { meshSlots: 1 } }]);
+  const [a, b] = await startMesh(t, [{ fixtures: [BUSY], settings: { taskTimeoutMs: 300, maxWaiters: 2 } }, { fixtures: [BUSY], settings: { slots: 1 } }]);
   // b's only slot is busy for a while, so the named task waits there past a's timeout.
   const blocker = b.request({ op: 'submit', request: { name: 'busy', args: busy('blocker', 1500), assignee: b.id } });
   void blocker.catch(() => {});
@@ -71,7 +71,7 @@ test('a peer that does not answer within the task timeout, or too many waiters: 
 });
 
 test('a node killed with SIGKILL mid-task: its tasks complete elsewhere, each exactly once', async (t) => {
-  const [a, b, c] = await startMesh(t, [{ fixtures: [BUSY], settings: { meshSlots: 0 } }, { fixtures: [BUSY], settings: { meshSlots: 2 } }, { fixtures: [BUSY], settings: { meshSlots: 2 } }]);
+  const [a, b, c] = await startMesh(t, [{ fixtures: [BUSY], settings: { slots: 0 } }, { fixtures: [BUSY], settings: { slots: 2 } }, { fixtures: [BUSY], settings: { slots: 2 } }]);
   const results = a.request<Result[]>({ op: 'submit', request: { name: 'busy', args: busy('k', 100) }, count: 16 }, 60_000);
   await until('b is working', async () => (await b.executions()).started.length > 0);
   await b.kill('SIGKILL');
@@ -95,7 +95,7 @@ test('a node killed with SIGKILL mid-task: its tasks complete elsewhere, each ex
 });
 
 test('progress streams back as the peer works, and a task cancelled while queued at the peer never runs', async (t) => {
-  const [a, b] = await startMesh(t, [{}, { fixtures: [BUSY], settings: { meshSlots: 1 } }]);
+  const [a, b] = await startMesh(t, [{}, { fixtures: [BUSY], settings: { slots: 1 } }]);
   const [withProgress] = await a.request<Array<Result & { progress: string[] }>>({ op: 'submit', request: { name: 'busy', args: [JSON.stringify({ tag: 'p', ms: 30, steps: 3 })], assignee: b.id } });
   assert.equal(withProgress.node, b.id);
   assert.deepEqual(withProgress.progress, ['progress 1/3', 'progress 2/3', 'progress 3/3']);

@@ -19,8 +19,8 @@ describe('web UI: the mesh on the Components page', { skip: browserSkipReason() 
   before(async () => {
     [browser, ui] = await Promise.all([launchBrowser(), openUiKernel()]);
     const self = peerIdFromPrivateKey(await loadOrCreateIdentity(ui.home)).toString();
-    peer = await spawnNode({ after: (fn) => cleanups.push(fn) }, { fixtures: [BUSY], settings: { meshAllowlist: [self] } });
-    mesh = await Mesh.start(ui.kernel, { meshListen: ['/ip4/127.0.0.1/tcp/0'], meshAllowlist: [peer.id], meshBootstrap: [peer.tcp] });
+    peer = await spawnNode({ after: (fn) => cleanups.push(fn) }, { fixtures: [BUSY], settings: { allowlist: [self] } });
+    mesh = await Mesh.start(ui.kernel, { listen: ['/ip4/127.0.0.1/tcp/0'], allowlist: [peer.id], bootstrap: [peer.tcp] });
     ui.mesh = mesh;
     await until('the peer is heard', () => mesh.peers().length === 1);
   });

@@ -48,7 +48,7 @@ test('a reflex that answers near misses fails its precision guard and is not dep
 test('a reflex that throws, or runs past its time limit, falls back to the model within the same turn', async (t) => {
   const faulty = async (spec: Parameters<typeof generateSource>[0]) =>
     (await generateSource(spec)).replace('const execute = (slotsJson) => {', 'const execute = (slotsJson) => { if (slotsJson.includes("Oslo")) { for (;;) {} } if (slotsJson.includes("Lima")) throw "boom";');
-  const h = await reflexHarness(t, { reflexTimeoutMs: 300 }, { generate: faulty });
+  const h = await reflexHarness(t, { reflexes: { timeoutMs: 300 } }, { generate: faulty });
   const thread = (await h.agent.createThread('ada')).id;
   await learnWeather(h, thread, weather);
   const [record] = h.reflexes.list();

@@ -5,8 +5,9 @@ import { fileURLToPath } from 'node:url';
 import type { TestContext } from 'node:test';
 import { Agent } from '../../agent/loop/agent.ts';
 import type { TurnEvent } from '../../agent/loop/turn-events.ts';
-import { bootstrapBuiltins, Kernel, type KernelConfig } from '../../kernel/api.ts';
+import { bootstrapBuiltins, Kernel } from '../../kernel/api.ts';
 import { ReflexService } from '../../agent/reflex/service.ts';
+import { reflexesSection, shadowSection, type ReflexesConfig, type ShadowConfig } from '../../agent/reflex/config.ts';
 import type { ReflexSpec } from '../../components/reflexes/runtime.js';
 import { TEST_CACHE, tempHome } from '../support/kernel.ts';
 import { deployFixture } from '../support/fixtures.ts';
@@ -27,9 +28,15 @@ export type Harness = {
   ask(threadId: string, text: string, options?: { modelOnly?: boolean }): Promise<{ turnId: string; text: string; events: TurnEvent[]; state: string }>;
 };
 
-export async function reflexHarness(t: TestContext, config: Partial<KernelConfig> = {}, options: { withLlm?: boolean; generate?: (spec: ReflexSpec) => Promise<string> } = {}): Promise<Harness> {
+export type HarnessConfig = { reflexes?: Partial<ReflexesConfig>; shadow?: Partial<ShadowConfig> };
+
+export async function reflexHarness(t: TestContext, config: HarnessConfig = {}, options: { withLlm?: boolean; generate?: (spec: ReflexSpec) => Promise<string> } = {}): Promise<Harness> {
   const { home, cleanup } = await tempHome('titan-reflex-');
-  const kernel = await Kernel.open({ home, cacheDir: TEST_CACHE, logToFile: false, env: {}, config: { shadowWorkers: false, reflexCheckRate: 0, ...config } });
+  const kernel = await Kernel.open({ home, cacheDir: TEST_CACHE, logToFile: false, env: {} });
+  const reflexConfig = {
+    reflexes: { ...reflexesSection.defaults, checkRate: 0, ...config.reflexes },
+    shadow: { ...shadowSection.defaults, enabled: false, ...config.shadow },
+  };
   const report = await bootstrapBuiltins(kernel);
   if (report.failed.length) throw new Error(`built-ins failed: ${JSON.stringify(report.failed)}`);
   for (const tool of ['weather', 'notes', 'quote']) await deployFixture(kernel, path.join(TOOL_FIXTURES, tool));
@@ -37,7 +44,7 @@ export async function reflexHarness(t: TestContext, config: Partial<KernelConfig
   const model = scriptedModel(steps);
   const agent = new Agent(kernel, { workspace: path.join(home, 'workspace'), llm: model });
   await agent.start();
-  const reflexes = new ReflexService(kernel, { llm: options.withLlm === false ? undefined : model, tools: agent.tools, mineDelayMs: 60_000, generate: options.generate });
+  const reflexes = new ReflexService(kernel, { llm: options.withLlm === false ? undefined : model, tools: agent.tools, mineDelayMs: 60_000, generate: options.generate, config: reflexConfig });
   await reflexes.start();
   agent.useReflexes(reflexes);
   const events: TurnEvent[] = [];

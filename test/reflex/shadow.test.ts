@@ -15,7 +15,7 @@ async function until(check: () => boolean, what: string): Promise<void> {
 }
 
 test('a predicted request is precomputed with a read-only tool and served from the cache; side-effect and approval tools are never run', async (t) => {
-  const h = await reflexHarness(t, { shadowWorkers: true, shadowConcurrency: 1 });
+  const h = await reflexHarness(t, { shadow: { enabled: true, concurrency: 1 } });
   const thread = (await h.agent.createThread('ada')).id;
   const shadow = h.reflexes.shadow!;
   h.steps.push(
@@ -49,7 +49,7 @@ test('a predicted request is precomputed with a read-only tool and served from t
 });
 
 test('predictions stop at the hourly budget', async (t) => {
-  const h = await reflexHarness(t, { shadowWorkers: true, shadowBudgetPerHour: 1 });
+  const h = await reflexHarness(t, { shadow: { enabled: true, budgetPerHour: 1 } });
   const thread = (await h.agent.createThread('ada')).id;
   const shadow = h.reflexes.shadow!;
   h.steps.push(

@@ -1,6 +1,6 @@
 // A reflex in service: "ask the model instead" goes to the model and counts against it; enough
 // rejections, a new version of a tool it calls, or a background check where the model disagrees
-// suspend it, and suspended it answers nothing. Without reflexAutoApprove it waits for a human.
+// suspend it, and suspended it answers nothing. Without reflexes.autoApprove it waits for a human.
 import assert from 'node:assert/strict';
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -72,7 +72,7 @@ test('a new version of a tool the reflex calls suspends it', async (t) => {
 });
 
 test('a background check where the model disagrees suspends the reflex', async (t) => {
-  const h = await reflexHarness(t, { reflexCheckRate: 1 });
+  const h = await reflexHarness(t, { reflexes: { checkRate: 1 } });
   const thread = (await h.agent.createThread('ada')).id;
   const record = await servingReflex(h, thread);
   // The model, asked in the background, says something else about Oslo.
@@ -85,7 +85,7 @@ test('a background check where the model disagrees suspends the reflex', async (
 });
 
 test('a background check where the model agrees leaves the reflex serving', async (t) => {
-  const h = await reflexHarness(t, { reflexCheckRate: 1 });
+  const h = await reflexHarness(t, { reflexes: { checkRate: 1 } });
   const thread = (await h.agent.createThread('ada')).id;
   const record = await servingReflex(h, thread);
   h.steps.push(...modelTurn(weather, 'Oslo'));
@@ -94,8 +94,8 @@ test('a background check where the model agrees leaves the reflex serving', asyn
   assert.equal(h.reflexes.get(record.name).state, 'serving');
 });
 
-test('without reflexAutoApprove the reflex waits for a human; approving its patch deploys it', async (t) => {
-  const h = await reflexHarness(t, { reflexAutoApprove: false });
+test('without reflexes.autoApprove the reflex waits for a human; approving its patch deploys it', async (t) => {
+  const h = await reflexHarness(t, { reflexes: { autoApprove: false } });
   const thread = (await h.agent.createThread('ada')).id;
   await learnWeather(h, thread, weather);
   const [record] = h.reflexes.list();

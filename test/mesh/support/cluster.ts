@@ -122,9 +122,9 @@ export async function startMesh(t: Cleanups, specs: NodeOptions[]): Promise<Test
   const nodes = await Promise.all(specs.map((spec, i) => spawnNode(t, {
     ...spec,
     settings: {
-      meshListen: [homes[i].tcp.replace(/\/p2p\/.*$/, ''), '/ip4/127.0.0.1/udp/0/quic-v1'],
-      meshAllowlist: homes.filter((_, j) => j !== i).map((h) => h.id),
-      meshBootstrap: i === 0 ? [] : [homes[0].tcp],
+      listen: [homes[i].tcp.replace(/\/p2p\/.*$/, ''), '/ip4/127.0.0.1/udp/0/quic-v1'],
+      allowlist: homes.filter((_, j) => j !== i).map((h) => h.id),
+      bootstrap: i === 0 ? [] : [homes[0].tcp],
       ...spec.settings,
     },
   }, homes[i])));

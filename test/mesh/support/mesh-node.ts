@@ -50,7 +50,7 @@ function tagOf(args: unknown[]): string {
   }
 }
 
-const mesh = await Mesh.start(kernel, { meshListen: ['/ip4/127.0.0.1/tcp/0', '/ip4/127.0.0.1/udp/0/quic-v1'], meshHeartbeatMs: 1000, ...spec.settings });
+const mesh = await Mesh.start(kernel, { listen: ['/ip4/127.0.0.1/tcp/0', '/ip4/127.0.0.1/udp/0/quic-v1'], heartbeatMs: 1000, ...spec.settings });
 // As `titan start` does: the CLI reaches this node's mesh through its control socket.
 const control = await startControlServer(kernel);
 control.addRoutes(meshControlRoutes(mesh));

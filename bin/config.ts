@@ -1,0 +1,27 @@
+// Titan's whole configuration: every part's section, composed and loaded once from
+// $TITAN_HOME/config.json and TITAN_* variables. `titan start` hands each part its own section;
+// a command that needs only the kernel still has the whole file checked, so a typo is never ignored.
+import { homePaths, titanHome } from '../common/home.ts';
+import { loadSections, type Loaded } from '../common/config-loader.ts';
+import type { SectionOverrides, SectionsConfig } from '../common/config-section.ts';
+import { Kernel, kernelSection, type KernelOptions } from '../kernel/api.ts';
+import { agentSection, reflexesSection, shadowSection } from '../agent/api.ts';
+import { gatewaySection } from '../gateway/config.ts';
+import { channelsSection } from '../gateway/channels/config.ts';
+import { meshSection } from '../mesh/config.ts';
+import { mcpSection } from '../agent/mcp/config.ts';
+
+export const SECTIONS = [kernelSection, agentSection, gatewaySection, channelsSection, meshSection, reflexesSection, shadowSection, mcpSection] as const;
+
+export type TitanConfig = SectionsConfig<typeof SECTIONS>;
+
+export function loadTitanConfig(env: NodeJS.ProcessEnv = process.env, overrides: SectionOverrides<typeof SECTIONS> = {}): Promise<Loaded<TitanConfig>> {
+  return loadSections(homePaths(titanHome(env)).config, SECTIONS, { env, overrides });
+}
+
+/** The kernel on $TITAN_HOME with the configuration checked whole; its `warnings` are every section's. */
+export async function openKernel(options: Omit<KernelOptions, 'home' | 'loaded'> = {}): Promise<{ kernel: Kernel; config: TitanConfig }> {
+  const { config, warnings } = await loadTitanConfig(options.env, { kernel: options.config });
+  const kernel = await Kernel.open({ ...options, loaded: { config: config.kernel, warnings } });
+  return { kernel, config };
+}

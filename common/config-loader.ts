@@ -1,0 +1,159 @@
+// Loads the configuration sections a process registers: each section's defaults, then its part of
+// $TITAN_HOME/config.json (nested `{ "mesh": {...} }`, or the old top-level keys, read with one
+// warning saying where they now go), then its TITAN_* variables, then explicit overrides.
+// Each section is validated with its own schema; every problem names its section and where the
+// value came from, and one bad value refuses the whole load (nothing half-applied, the file is
+// never written). Numbers out of range are clamped with a warning (a typo in a limit should not
+// keep Titan from starting, nor run it without limits).
+import path from 'node:path';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { readJsonFile } from './atomic-file.ts';
+import { TitanError } from './errors.ts';
+import type { ConfigSection, SectionOverrides, SectionsConfig } from './config-section.ts';
+
+export type Loaded<C> = { config: C; warnings: string[] };
+
+export type LoadOptions<S extends readonly ConfigSection[]> = {
+  env?: NodeJS.ProcessEnv;
+  overrides?: SectionOverrides<S>;
+  /**
+   * The sections are every section this process knows (default): a top-level key none of them
+   * claims is refused as unknown. false: keys of sections loaded elsewhere are left alone (the
+   * kernel opened on its own reads only its section).
+   */
+  complete?: boolean;
+};
+
+const ajv = new Ajv({ allErrors: true, coerceTypes: true });
+const validators = new WeakMap<ConfigSection, ValidateFunction>();
+
+function validatorOf(section: ConfigSection): ValidateFunction {
+  let validate = validators.get(section);
+  if (!validate) {
+    validate = ajv.compile({ type: 'object', additionalProperties: false, properties: section.schema });
+    validators.set(section, validate);
+  }
+  return validate;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A TITAN_* variable as its key's type reads it: lists comma-separated, switches as people write them. */
+function fromEnvironment(raw: string, fallback: unknown): unknown {
+  if (Array.isArray(fallback)) return raw.split(',').map((s) => s.trim()).filter(Boolean);
+  if (typeof fallback === 'boolean') {
+    const word = raw.trim().toLowerCase();
+    if (['1', 'yes', 'on'].includes(word)) return true;
+    if (['0', 'no', 'off'].includes(word)) return false;
+  }
+  return raw;
+}
+
+type Gathered = { values: Record<string, unknown>; sources: Map<string, string> };
+
+/** One section's values in precedence order, each with where it came from. */
+function gather(section: ConfigSection, file: Record<string, unknown>, fileName: string, env: NodeJS.ProcessEnv,
+  overrides: object | undefined, report: { problems: string[]; moved: string[]; claimed: Set<string> }): Gathered {
+  const values: Record<string, unknown> = structuredClone(section.defaults) as Record<string, unknown>;
+  const sources = new Map<string, string>();
+  const own = file[section.name];
+  let nested: Record<string, unknown> = {};
+  if (isPlainObject(own)) {
+    nested = own;
+    report.claimed.add(section.name);
+  } else if (own !== undefined && !(section.name in section.flat)) {
+    report.problems.push(`section ${section.name} must be an object ({ "${section.name}": { ... } }) in ${fileName}`);
+    report.claimed.add(section.name);
+  }
+  for (const [old, key] of Object.entries(section.flat)) {
+    // A section may share its name with an old key of another type ("channels": [...], "reflexes": true).
+    if (!(old in file) || (old === section.name && isPlainObject(file[old]))) continue;
+    report.claimed.add(old);
+    if (key in nested) {
+      report.problems.push(`"${old}" (old top-level key) and "${section.name}.${key}" are both set in ${fileName}; keep only ${section.name}.${key}`);
+      continue;
+    }
+    values[key] = file[old];
+    sources.set(key, `${fileName}, old key "${old}"`);
+    report.moved.push(`${old} -> ${section.name}.${key}`);
+  }
+  for (const [key, value] of Object.entries(nested)) {
+    values[key] = value;
+    sources.set(key, fileName);
+  }
+  for (const [name, key] of Object.entries(section.env)) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue; // an empty variable counts as unset
+    values[key] = fromEnvironment(raw, (section.defaults as Record<string, unknown>)[key]);
+    sources.set(key, name);
+  }
+  for (const [key, value] of Object.entries(overrides ?? {})) {
+    if (value === undefined) continue;
+    values[key] = value;
+    sources.set(key, 'an explicit override');
+  }
+  return { values, sources };
+}
+
+function describe(section: ConfigSection, error: ErrorObject, sources: Map<string, string>): string {
+  const where = error.instancePath.slice(1).split('/');
+  if (error.keyword === 'additionalProperties') {
+    const key = String(error.params.additionalProperty);
+    if (error.instancePath) return `unknown key "${key}" in ${section.name}.${where.join('.')}`;
+    return `unknown key "${key}" in section ${section.name} (its keys: ${Object.keys(section.schema).join(', ')})`;
+  }
+  const source = sources.get(where[0]);
+  return `${section.name}.${where.join('.')} ${error.message}${source ? ` (from ${source})` : ''}`;
+}
+
+/** Clamps the section's ranged numbers, with a warning for each value moved. */
+function clamp(section: ConfigSection, values: Record<string, unknown>, warnings: string[]): void {
+  for (const [key, [min, max]] of Object.entries(section.clamps)) {
+    const value = values[key] as number;
+    const clamped = Math.min(max, Math.max(min, value));
+    if (clamped === value) continue;
+    warnings.push(`config ${section.name}.${key}=${value} is outside ${min}..${max}; using ${clamped}`);
+    values[key] = clamped;
+  }
+}
+
+export async function loadSections<const S extends readonly ConfigSection[]>(file: string, sections: S, options: LoadOptions<S> = {}): Promise<Loaded<SectionsConfig<S>>> {
+  const fileName = path.basename(file);
+  let fromFile: unknown;
+  try {
+    fromFile = await readJsonFile<unknown>(file, {});
+  } catch (error) {
+    throw new TitanError('TITAN_E_CONFIG_INVALID', `${file} is not valid JSON: ${(error as Error).message}`);
+  }
+  if (!isPlainObject(fromFile)) throw new TitanError('TITAN_E_CONFIG_INVALID', `${file} must hold one JSON object ({ "kernel": {...}, "mesh": {...} })`);
+
+  const env = options.env ?? process.env;
+  const overrides = (options.overrides ?? {}) as Record<string, object | undefined>;
+  const report = { problems: [] as string[], moved: [] as string[], claimed: new Set<string>() };
+  const warnings: string[] = [];
+  const config: Record<string, unknown> = {};
+  for (const section of sections) {
+    const { values, sources } = gather(section, fromFile, fileName, env, overrides[section.name], report);
+    const validate = validatorOf(section);
+    if (!validate(values)) {
+      for (const error of validate.errors ?? []) report.problems.push(describe(section, error, sources));
+      continue;
+    }
+    clamp(section, values, warnings);
+    config[section.name] = values;
+  }
+  if (options.complete !== false) {
+    for (const key of Object.keys(fromFile)) {
+      if (!report.claimed.has(key)) report.problems.push(`unknown key "${key}" at the top of ${fileName} (its sections: ${sections.map((s) => s.name).join(', ')})`);
+    }
+  }
+  if (report.problems.length) {
+    throw new TitanError('TITAN_E_CONFIG_INVALID', `configuration (${file} and TITAN_* variables): ${report.problems.join('; ')}`, { details: { problems: report.problems } });
+  }
+  if (report.moved.length) {
+    warnings.unshift(`${fileName} uses top-level keys from before sections; they still work, but move them: ${report.moved.join(', ')}`);
+  }
+  return { config: config as SectionsConfig<S>, warnings };
+}
