@@ -54,8 +54,16 @@ function fromEnvironment(raw: string, fallback: unknown): unknown {
 type Gathered = { values: Record<string, unknown>; sources: Map<string, string> };
 
 /** One section's values in precedence order, each with where it came from. */
-function gather(section: ConfigSection, file: Record<string, unknown>, fileName: string, env: NodeJS.ProcessEnv,
-  overrides: object | undefined, report: { problems: string[]; moved: string[]; claimed: Set<string> }): Gathered {
+type Report = { problems: string[]; moved: string[]; claimed: Set<string> };
+
+function gather(
+  section: ConfigSection,
+  file: Record<string, unknown>,
+  fileName: string,
+  env: NodeJS.ProcessEnv,
+  overrides: object | undefined,
+  report: Report,
+): Gathered {
   const values: Record<string, unknown> = structuredClone(section.defaults) as Record<string, unknown>;
   const sources = new Map<string, string>();
   const own = file[section.name];
@@ -72,7 +80,8 @@ function gather(section: ConfigSection, file: Record<string, unknown>, fileName:
     if (!(old in file) || (old === section.name && isPlainObject(file[old]))) continue;
     report.claimed.add(old);
     if (key in nested) {
-      report.problems.push(`"${old}" (old top-level key) and "${section.name}.${key}" are both set in ${fileName}; keep only ${section.name}.${key}`);
+      const both = `"${old}" (old top-level key) and "${section.name}.${key}" are both set in ${fileName}`;
+      report.problems.push(`${both}; keep only ${section.name}.${key}`);
       continue;
     }
     values[key] = file[old];
@@ -102,7 +111,8 @@ function describe(section: ConfigSection, error: ErrorObject, sources: Map<strin
   if (error.keyword === 'additionalProperties') {
     const key = String(error.params.additionalProperty);
     if (error.instancePath) return `unknown key "${key}" in ${section.name}.${where.join('.')}`;
-    return `unknown key "${key}" in section ${section.name} (its keys: ${Object.keys(section.schema).join(', ')})`;
+    const keys = Object.keys(section.schema).join(', ');
+    return `unknown key "${key}" in section ${section.name} (its keys: ${keys})`;
   }
   const source = sources.get(where[0]);
   return `${section.name}.${where.join('.')} ${error.message}${source ? ` (from ${source})` : ''}`;
@@ -119,7 +129,11 @@ function clamp(section: ConfigSection, values: Record<string, unknown>, warnings
   }
 }
 
-export async function loadSections<const S extends readonly ConfigSection[]>(file: string, sections: S, options: LoadOptions<S> = {}): Promise<Loaded<SectionsConfig<S>>> {
+export async function loadSections<const S extends readonly ConfigSection[]>(
+  file: string,
+  sections: S,
+  options: LoadOptions<S> = {},
+): Promise<Loaded<SectionsConfig<S>>> {
   const fileName = path.basename(file);
   let fromFile: unknown;
   try {
@@ -127,11 +141,13 @@ export async function loadSections<const S extends readonly ConfigSection[]>(fil
   } catch (error) {
     throw new TitanError('TITAN_E_CONFIG_INVALID', `${file} is not valid JSON: ${(error as Error).message}`);
   }
-  if (!isPlainObject(fromFile)) throw new TitanError('TITAN_E_CONFIG_INVALID', `${file} must hold one JSON object ({ "kernel": {...}, "mesh": {...} })`);
+  if (!isPlainObject(fromFile)) {
+    throw new TitanError('TITAN_E_CONFIG_INVALID', `${file} must hold one JSON object ({ "kernel": {...}, "mesh": {...} })`);
+  }
 
   const env = options.env ?? process.env;
   const overrides = (options.overrides ?? {}) as Record<string, object | undefined>;
-  const report = { problems: [] as string[], moved: [] as string[], claimed: new Set<string>() };
+  const report: Report = { problems: [], moved: [], claimed: new Set() };
   const warnings: string[] = [];
   const config: Record<string, unknown> = {};
   for (const section of sections) {
@@ -145,15 +161,18 @@ export async function loadSections<const S extends readonly ConfigSection[]>(fil
     config[section.name] = values;
   }
   if (options.complete !== false) {
+    const names = sections.map((s) => s.name).join(', ');
     for (const key of Object.keys(fromFile)) {
-      if (!report.claimed.has(key)) report.problems.push(`unknown key "${key}" at the top of ${fileName} (its sections: ${sections.map((s) => s.name).join(', ')})`);
+      if (!report.claimed.has(key)) report.problems.push(`unknown key "${key}" at the top of ${fileName} (its sections: ${names})`);
     }
   }
   if (report.problems.length) {
-    throw new TitanError('TITAN_E_CONFIG_INVALID', `configuration (${file} and TITAN_* variables): ${report.problems.join('; ')}`, { details: { problems: report.problems } });
+    const why = `configuration (${file} and TITAN_* variables): ${report.problems.join('; ')}`;
+    throw new TitanError('TITAN_E_CONFIG_INVALID', why, { details: { problems: report.problems } });
   }
   if (report.moved.length) {
-    warnings.unshift(`${fileName} uses top-level keys from before sections; they still work, but move them: ${report.moved.join(', ')}`);
+    const moves = report.moved.join(', ');
+    warnings.unshift(`${fileName} uses top-level keys from before sections; they still work, but move them: ${moves}`);
   }
   return { config: config as SectionsConfig<S>, warnings };
 }

@@ -70,7 +70,10 @@ export const kernelSection = defineSection<'kernel', KernelConfig>({
     TITAN_STORE: 'store',
     TITAN_WORKSPACE: 'workspace',
   },
-  flat: sameNames('logLevel', 'defaultMemoryMb', 'maxInstances', 'workerThreads', 'defaultTimeoutMs', 'autoApprovePatches', 'controlSocket', 'dbUrl', 'store', 'workspace'),
+  flat: sameNames(
+    'logLevel', 'defaultMemoryMb', 'maxInstances', 'workerThreads', 'defaultTimeoutMs',
+    'autoApprovePatches', 'controlSocket', 'dbUrl', 'store', 'workspace',
+  ),
 });
 
 export const DEFAULT_CONFIG: KernelConfig = kernelSection.defaults;
@@ -79,7 +82,12 @@ export const DEFAULT_CONFIG: KernelConfig = kernelSection.defaults;
  * The kernel's section alone (the kernel opened without a caller that loaded every section):
  * keys of the other sections are left to their parts.
  */
-export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env, overrides: Partial<KernelConfig> = {}): Promise<Loaded<KernelConfig>> {
-  const { config, warnings } = await loadSections(file, [kernelSection], { env, overrides: { kernel: overrides }, complete: false });
+export async function loadConfig(
+  file: string,
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<KernelConfig> = {},
+): Promise<Loaded<KernelConfig>> {
+  const options = { env, overrides: { kernel: overrides }, complete: false };
+  const { config, warnings } = await loadSections(file, [kernelSection], options);
   return { config: config.kernel, warnings };
 }
