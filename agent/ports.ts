@@ -15,7 +15,7 @@ export type ReflexBuildOffload = {
   build(files: ReflexFiles, publishRemote: (wasm: Uint8Array) => Promise<PublishedManifest>, local: () => Promise<PublishedManifest>): Promise<PublishedManifest>;
 };
 
-/** Embedding batches shared with other nodes: theirs to use (reflexEmbeddings "mesh"), ours to offer ("provider"). */
+/** Embedding batches shared with other nodes: theirs to use (reflexes.embeddings "mesh"), ours to offer ("provider"). */
 export type EmbeddingBatchPort = {
   /** An embedder that sends batches to other nodes, falling back to the local one. */
   embedder(): Embedder;

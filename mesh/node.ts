@@ -66,7 +66,7 @@ export async function createMeshNode(options: MeshNodeOptions): Promise<MeshNode
   } catch (error) {
     const message = (error as Error).message;
     if (/EADDRINUSE|address already in use/i.test(message)) {
-      throw new TitanError('TITAN_E_PORT_IN_USE', `the mesh cannot listen on ${listen.join(', ')}: ${message}`, { fix: 'set meshListen (TITAN_MESH_LISTEN) to free ports, or port 0' });
+      throw new TitanError('TITAN_E_PORT_IN_USE', `the mesh cannot listen on ${listen.join(', ')}: ${message}`, { fix: 'set mesh.listen (TITAN_MESH_LISTEN) to free ports, or port 0' });
     }
     throw error;
   }

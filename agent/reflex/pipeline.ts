@@ -31,7 +31,7 @@ export type PipelineDeps = {
 
 /**
  * A mined pattern to a serving reflex: generated, built, published, guarded, proposed as a patch
- * (approved by policy when reflexAutoApprove is on) and deployed. Whatever fails is discarded with
+ * (approved by policy when reflexes.autoApprove is on) and deployed. Whatever fails is discarded with
  * its reason; a recompile that fails leaves the serving version as it was.
  */
 export async function compilePattern(deps: PipelineDeps, pattern: MinedPattern, sources: ObservedTurn[], existing: ReflexRecord | undefined, eligibleAt: number): Promise<void> {
@@ -83,7 +83,7 @@ export async function compilePattern(deps: PipelineDeps, pattern: MinedPattern, 
   const patch = await deps.kernel.proposePatch({ kind: 'reflex', name, range: version }, { by: 'reflex-compiler', why: `compiled from ${sources.length} turns` });
   let state = patch.state;
   if (state === 'proposed' && deps.config.autoApprove) {
-    state = (await deps.kernel.approvePatch(patch.id, { by: 'policy', why: 'reflexAutoApprove is on and the precision guard passed' })).state;
+    state = (await deps.kernel.approvePatch(patch.id, { by: 'policy', why: 'reflexes.autoApprove is on and the precision guard passed' })).state;
   }
   if (state !== 'approved') {
     if (!wasServing) record.state = 'awaiting_approval';
