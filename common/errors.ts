@@ -88,6 +88,7 @@ export const ERRORS = {
   TITAN_E_FORBIDDEN: { status: 403, fix: 'this needs the owner token (in $TITAN_HOME/gateway-token)' },
   TITAN_E_FORBIDDEN_ORIGIN: { status: 403, fix: 'open the page from a loopback address, or add its origin to gateway.allowedOrigins in $TITAN_HOME/config.json' },
   TITAN_E_RATE_LIMITED: { status: 429, fix: 'wait the seconds in Retry-After, or raise gateway.rateLimitPerMinute (TITAN_RATE_LIMIT)' },
+  TITAN_E_UNSUPPORTED_ENCODING: { status: 415, fix: 'send the body uncompressed, or as gzip, deflate or br (Content-Encoding)' },
   TITAN_E_BODY_TOO_LARGE: { status: 413, fix: 'send a smaller body, or raise gateway.maxBodyBytes in $TITAN_HOME/config.json' },
   TITAN_E_INVALID_REQUEST: { status: 400, fix: 'correct the request as the message says (JSON bodies need Content-Type: application/json)' },
   TITAN_E_NOT_READY: { status: 503, fix: 'wait for the kernel to finish starting; the answer lists what is missing' },

@@ -24,7 +24,9 @@ export function parseCursor(text: string): EventCursor {
   const turnId = text.slice(0, at);
   const seq = Number(text.slice(at + 1));
   if (at <= 0 || !/^[A-Za-z0-9_.-]{1,128}$/.test(turnId) || !Number.isSafeInteger(seq) || seq < 0) {
-    throw new TitanError('TITAN_E_INVALID_REQUEST', `"${text.slice(0, 160)}" is not an event id (<turnId>:<seq>)`);
+    // A long value is not echoed: whatever a client sends in a header stays out of the answer.
+    const shown = text.length <= 64 ? `"${text}"` : `a value of ${text.length} characters`;
+    throw new TitanError('TITAN_E_INVALID_REQUEST', `${shown} is not an event id (<turnId>:<seq>)`);
   }
   return { turnId, seq };
 }

@@ -52,8 +52,7 @@ export function jsonBody(maxBytes: number) {
     jsonLimit: maxBytes,
     encoding: 'utf-8',
     onError(error) {
-      if ((error as { status?: number }).status === 413) throw tooLarge(maxBytes);
-      throw new TitanError('TITAN_E_INVALID_REQUEST', 'the body is not valid JSON');
+      throw bodyFailure(error, maxBytes);
     },
   });
   return async function body(ctx: Context, next: Next): Promise<void> {
@@ -72,6 +71,23 @@ export function jsonBody(maxBytes: number) {
   };
 }
 
-function tooLarge(maxBytes: number): TitanError {
-  return new TitanError('TITAN_E_BODY_TOO_LARGE', `the request body is over ${maxBytes} bytes`);
+function tooLarge(maxBytes: number | string): TitanError {
+  return new TitanError('TITAN_E_BODY_TOO_LARGE', `the request body is over ${maxBytes}${typeof maxBytes === 'number' ? ' bytes' : ''}`);
+}
+
+/**
+ * What a body parser's failure (co-body, raw-body, zlib) means to the client: too large, also once
+ * inflated (413); a Content-Encoding it cannot read (415); or a body that is not what its headers
+ * say - broken compressed data, bad JSON (400). Never a 500, and nothing of the body echoed.
+ */
+export function bodyFailure(error: unknown, maxBytes: number | string): TitanError {
+  const e = error as { status?: number; type?: string; code?: string };
+  if (e?.status === 413 || e?.type === 'entity.too.large') return tooLarge(maxBytes);
+  if (e?.status === 415 || e?.type === 'encoding.unsupported') {
+    return new TitanError('TITAN_E_UNSUPPORTED_ENCODING', 'the request body has a Content-Encoding Titan cannot read');
+  }
+  if (typeof e?.code === 'string' && e.code.startsWith('Z_')) {
+    return new TitanError('TITAN_E_INVALID_REQUEST', 'the request body is not valid data for its Content-Encoding');
+  }
+  return new TitanError('TITAN_E_INVALID_REQUEST', 'the body is not valid JSON');
 }

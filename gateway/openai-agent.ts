@@ -14,6 +14,7 @@ import { invalid, type ChatMessage, type CompletionRequest } from './openai-requ
 import type { Answer } from './openai-wire.ts';
 
 export const THREAD_HEADER = 'x-titan-thread';
+const THREAD_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
 export const TURN_HEADER = 'x-titan-turn';
 
 type Outcome = Awaited<Awaited<ReturnType<Agent['send']>>['run']['done']>;
@@ -57,7 +58,11 @@ function failure(code: string, message: string, fix?: string): TitanError {
 async function threadFor(deps: { kernel: Kernel; agent: Agent }, ctx: Context, userId: string, request: CompletionRequest, text: string): Promise<string> {
   const requested = ctx.get(THREAD_HEADER).trim();
   // The agent checks the thread is this user's when the message is sent (another user's is a 404).
-  if (requested) return requested;
+  if (requested) {
+    // Checked (and never echoed when it is not an id): it ends up in error messages.
+    if (!THREAD_ID.test(requested)) throw new TitanError('TITAN_E_INVALID_REQUEST', `the ${THREAD_HEADER} header is not a thread id`, { fix: 'send the id of one of your threads (letters, digits, "-", "_", ".", ":"; at most 64 characters)' });
+    return requested;
+  }
   const context = request.messages.slice(0, -1).flatMap((m, i) => contextMessage(m, i) ?? []);
   const thread = await deps.agent.createThread(userId, titleOf(text));
   if (context.length > 0) await deps.kernel.store.appendMessages(thread.id, context.map((m) => ({ id: randomUUID(), ...m })));

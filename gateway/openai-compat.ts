@@ -44,6 +44,7 @@
 // turn, or aborts the provider's stream.
 import { randomUUID } from 'node:crypto';
 import { bodyParser } from '@koa/bodyparser';
+import { bodyFailure } from './limits.ts';
 import { Router } from '@koa/router';
 import type { Context } from 'koa';
 import { describeError, TitanError } from '../common/errors.ts';
@@ -112,7 +113,14 @@ export function openAiRoutes(deps: OpenAiDeps): Router {
     ctx.body = model(id);
   });
 
-  router.post('/chat/completions', bodyParser({ jsonLimit: BODY_LIMIT, detectJSON: () => true }), async (ctx) => {
+  // The parser's own 4xx (bad JSON) keeps its OpenAI shape (openai-wire.ts); a body too large, an
+  // encoding it cannot read, or broken compressed data (zlib's errors carry no status) get a code.
+  const parseBody = bodyParser({ jsonLimit: BODY_LIMIT, detectJSON: () => true, onError: (error) => {
+    const status = (error as { status?: unknown }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500 && status !== 413 && status !== 415) throw error;
+    throw bodyFailure(error, BODY_LIMIT);
+  } });
+  router.post('/chat/completions', parseBody, async (ctx) => {
     const request = readCompletionRequest(ctx.request.body);
     const target = models.get(request.model);
     if (!target) throw modelNotFound(request.model, [...models.keys()]);
