@@ -1,8 +1,10 @@
 // The background check of a reflex answer against the model: the model answers the same prompt
-// on its own (background purpose, tools that change nothing only), and the two agree when every
-// value the reflex put into its answer (slot and tool-result values: the words that are not the
-// template's literal text) also appears in the model's answer.
-import { words, type ReflexSpec } from '../../components/reflexes/runtime.js';
+// on its own (background purpose, tools that change nothing only), and the two agree when the
+// whole answers do: every word of the reflex's answer, its template's literal text included (a
+// literal offset "UTC+01:00" is as wrong as a wrong value), stands in the model's answer, and
+// every number and name of the model's answer stands in the reflex's (a list written in part, a
+// wrong count).
+import { words } from '../../components/reflexes/runtime.js';
 import type { ChatMessage, ToolCall } from '../loop/llm-types.ts';
 import type { ToolInfo } from '../loop/tool-catalog.ts';
 import type { LlmStream } from '../loop/turn.ts';
@@ -38,8 +40,16 @@ export async function askModel(llm: LlmStream, tools: ToolInfo[], invoke: (name:
   return undefined;
 }
 
-export function agrees(spec: ReflexSpec, reflexAnswer: string, modelAnswer: string): boolean {
-  const literal = new Set(spec.answer.flatMap((part) => ('text' in part ? words(part.text).map((t) => t.w) : [])));
+/** A number, or a capitalised word that does not open a sentence: what an answer must not lose. */
+function isValue(text: string, start: number, word: string): boolean {
+  if (/\p{N}/u.test(word)) return true;
+  if (!/^\p{Lu}/u.test(text.slice(start))) return false;
+  return !/(^|[.!?:]\s*|\n\s*[-*]?\s*)$/u.test(text.slice(0, start));
+}
+
+export function agrees(reflexAnswer: string, modelAnswer: string): boolean {
   const model = new Set(words(modelAnswer).map((t) => t.w));
-  return words(reflexAnswer).every((t) => literal.has(t.w) || model.has(t.w));
+  const reflex = new Set(words(reflexAnswer).map((t) => t.w));
+  if (![...reflex].every((w) => model.has(w))) return false;
+  return words(modelAnswer).every((t) => reflex.has(t.w) || !isValue(modelAnswer, t.start, t.w));
 }

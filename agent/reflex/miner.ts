@@ -7,11 +7,15 @@
 //    skeletons (slots masked) in embedding space: paraphrases land together, other intents apart.
 // 3. Turns without tools: the words every prompt of a cluster shares are the frame, the one run
 //    of other words (present in the answer) is the slot.
-// 4. The answer template: slot values and tool-result values found in the final answer become
-//    placeholders, the rest is literal text. The template most turns agree on wins; those turns
-//    are the pattern's provenance, and the pattern is eligible once they are `minSupport` or more.
+// 4. The answer template (answer-template.ts): slot values, tool-result values, list lengths and
+//    whole lists found in the final answer become bound parts, the rest is literal text. The
+//    template most turns agree on wins if it gives each of them exactly from its own tool results
+//    and no other turn contradicts it; those turns are the pattern's provenance, and the pattern
+//    is eligible once they are `minSupport` or more.
 import { sha256 } from '../../common/digest.ts';
-import { CONTRAST, words, type AnswerPart, type ReflexSpec, type SlotForm, type SlotSource } from '../../components/reflexes/runtime.js';
+import { CONTRAST, words, type AnswerPart, type ReflexSpec, type SlotSource } from '../../components/reflexes/runtime.js';
+import { answerTemplate, explains, literalKey, mergeTemplates, parseResults, structureKey, templateKey, type TemplateInput } from './answer-template.ts';
+import { formOf } from './slot-forms.ts';
 import { cosine, normalise, type Embedder, type Vector } from './embedder.ts';
 
 export type ObservedCall = { tool: string; args: Record<string, unknown>; result: string };
@@ -29,19 +33,6 @@ export type MinedPattern = {
 };
 
 export type MinerOptions = { embedder: Embedder; minSupport: number; similarity: number };
-
-const FORMS: SlotForm[] = ['same', 'title', 'lower', 'upper'];
-
-export function applyForm(value: string, form: SlotForm): string {
-  if (form === 'lower') return value.toLowerCase();
-  if (form === 'upper') return value.toUpperCase();
-  if (form === 'title') return value.toLowerCase().replace(/(^|[\s\-'])(\p{L})/gu, (_, sep: string, c: string) => sep + c.toUpperCase());
-  return value;
-}
-
-function formOf(shown: string, value: string): SlotForm | undefined {
-  return FORMS.find((form) => applyForm(shown, form) === value);
-}
 
 type Prepared = {
   turn: ObservedTurn;
@@ -94,12 +85,13 @@ function prepare(turn: ObservedTurn, varying: Set<string>): Prepared | undefined
       const value = call.args[key];
       const slotLike = varying.has(`${call.tool}.${key}`) && (typeof value === 'string' || typeof value === 'number');
       const span = slotLike ? findSpan(turn.prompt, tokens, String(value)) : undefined;
-      const form = span && typeof value === 'string' ? formOf(span.text, value) : undefined;
+      const isNumber = typeof value === 'number';
+      const form = !span ? undefined : isNumber ? (Number(span.text.replace(/,/g, '')) === value ? 'same' : undefined) : formOf(span.text, value as string);
       const overlaps = span && [...slots.values()].some((s) => span.from < s.to && s.from < span.to);
       if (span && form && !overlaps && !tokens.slice(span.from, span.to).some((t) => CONTRAST.includes(t.w))) {
         const name = slots.has(key) ? `${key}${slots.size + 1}` : key;
         slots.set(name, span);
-        args[key] = { slot: name, form };
+        args[key] = isNumber ? { slot: name, form, type: 'number' } : { slot: name, form };
         parts.push(`${key}=*`);
       } else {
         args[key] = { value };
@@ -146,56 +138,6 @@ function frameSlots(group: Prepared[]): boolean {
   }
   const slotted = group.filter((p) => p.slots.size > 0).length;
   return slotted === 0 || slotted === group.length;
-}
-
-function leaves(value: unknown, path: Array<string | number> = [], out: Array<{ path: Array<string | number>; text: string }> = []) {
-  if (typeof value === 'string' || typeof value === 'number') {
-    const text = String(value);
-    if (text.trim().length > 0) out.push({ path, text });
-  } else if (Array.isArray(value)) value.forEach((v, i) => {
-      leaves(v, [...path, i], out);
-    });
-  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) leaves(v, [...path, k], out);
-  return out;
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** The answer as literal text and placeholders for the slot values and tool-result values in it. */
-export function answerTemplate(p: Prepared): AnswerPart[] {
-  type Candidate = { text: string; part: AnswerPart; rank: number };
-  const candidates: Candidate[] = [];
-  for (const [name, span] of p.slots) {
-    for (const form of FORMS) candidates.push({ text: applyForm(span.text, form), part: { slot: name, form }, rank: 0 });
-  }
-  p.turn.calls.forEach((call, index) => {
-    let parsed: unknown = call.result;
-    try {
-      parsed = JSON.parse(call.result);
-    } catch {
-      // plain text result: the whole text is one value
-    }
-    for (const leaf of leaves(parsed)) candidates.push({ text: leaf.text, part: { call: index, path: leaf.path }, rank: 1 });
-  });
-  const found: Array<{ start: number; end: number; part: AnswerPart; rank: number }> = [];
-  for (const c of candidates) {
-    const pattern = new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(c.text)}(?![\\p{L}\\p{N}])`, 'gu');
-    for (const m of p.turn.answer.matchAll(pattern)) found.push({ start: m.index, end: m.index + m[0].length, part: c.part, rank: c.rank });
-  }
-  // Earliest first; at one place the longest value, then slots before results.
-  found.sort((a, b) => a.start - b.start || b.end - b.start - (a.end - a.start) || a.rank - b.rank);
-  const parts: AnswerPart[] = [];
-  let at = 0;
-  for (const f of found) {
-    if (f.start < at) continue;
-    if (f.start > at) parts.push({ text: p.turn.answer.slice(at, f.start) });
-    parts.push(f.part);
-    at = f.end;
-  }
-  if (at < p.turn.answer.length) parts.push({ text: p.turn.answer.slice(at) });
-  return parts;
 }
 
 /** Greedy clustering on cosine similarity to each cluster's running mean. */
@@ -245,6 +187,10 @@ export async function minePatterns(turns: ObservedTurn[], options: MinerOptions)
   return patterns;
 }
 
+function templateInput(p: Prepared): TemplateInput {
+  return { slots: new Map([...p.slots].map(([k, s]) => [k, s.text])), results: parseResults(p.turn.calls.map((c) => c.result)), answer: p.turn.answer };
+}
+
 function compilePattern(signature: string, members: Prepared[], minSupport: number): Omit<MinedPattern, 'centroid'> {
   const tools = [...new Set(members[0].callSpecs.map((c) => c.tool))];
   const base = { tools, support: members.length };
@@ -254,16 +200,30 @@ function compilePattern(signature: string, members: Prepared[], minSupport: numb
   // Every turn must name the same slots (a slot missing from one turn's prompt came from elsewhere).
   const slotNames = [...members[0].slots.keys()].sort();
   if (members.some((m) => [...m.slots.keys()].sort().join() !== slotNames.join())) return skip('the slots differ between turns');
-  // Majority answer template; its turns are the provenance.
-  const byTemplate = new Map<string, Prepared[]>();
-  for (const m of members) {
-    const key = JSON.stringify(answerTemplate(m));
-    byTemplate.set(key, [...(byTemplate.get(key) ?? []), m]);
+  // Majority answer template; its turns are the provenance. Every other turn of the cluster must
+  // be another way of answering, not a counterexample: an answer that cannot be templated (a list
+  // written in part, items picked by position), one that differs from the template only in a
+  // literal (a value the template holds as text) or only in a binding, refuses the pattern.
+  const templated = members.map((m) => ({ m, input: templateInput(m), t: answerTemplate(templateInput(m)) }));
+  const refused = templated.find((x) => 'refused' in x.t);
+  if (refused && 'refused' in refused.t) return skip(`turn ${refused.m.turn.turnId}: ${refused.t.refused}`);
+  const ok = templated as Array<{ m: Prepared; input: TemplateInput; t: { parts: AnswerPart[] } }>;
+  const byTemplate = new Map<string, typeof ok>();
+  for (const x of ok) {
+    const key = templateKey(x.t.parts);
+    byTemplate.set(key, [...(byTemplate.get(key) ?? []), x]);
   }
-  const [answerKey, agreeing] = [...byTemplate.entries()].sort((a, b) => b[1].length - a[1].length)[0];
+  const [, group] = [...byTemplate.entries()].sort((a, b) => b[1].length - a[1].length)[0];
+  const agreeing = group.map((x) => x.m);
   if (agreeing.length < minSupport) return skip(`the answers agree on one form in only ${agreeing.length} turns`);
-  const answer = JSON.parse(answerKey) as AnswerPart[];
-  if (slotNames.length > 0 && !answer.some((p) => 'slot' in p || 'call' in p)) return skip('the answer does not depend on the request');
+  const answer = mergeTemplates(group.map((x) => x.t.parts));
+  if (typeof answer === 'string') return skip(answer);
+  const unexplained = group.find((x) => !explains(answer, x.input));
+  if (unexplained) return skip(`the template does not give the answer of turn ${unexplained.m.turn.turnId} from its own tool results`);
+  const [structure, literals] = [structureKey(answer), literalKey(answer)];
+  const counter = ok.find((x) => !group.includes(x) && (structureKey(x.t.parts) === structure || literalKey(x.t.parts) === literals));
+  if (counter) return skip(`turn ${counter.m.turn.turnId} answered "${counter.m.turn.answer.slice(0, 80)}", which the template would write otherwise`);
+  if (slotNames.length > 0 && !answer.some((p) => !('text' in p))) return skip('the answer does not depend on the request');
   const templates = [...new Map(agreeing.map((m) => [m.skeleton.join(' '), m.skeleton])).values()];
   if (templates.some((t) => t.some((w, i) => i > 0 && w.startsWith('{') && t[i - 1].startsWith('{')))) return skip('two slots touch, so their border is unknown');
   const literalSets = templates.map((t) => new Set(t.filter((w) => !w.startsWith('{'))));

@@ -379,7 +379,7 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
       const model = await askModel(llm, toolList, (name, input) => this.#kernel.call('tool', name, 'invoke', [input]) as Promise<string>, prompt);
       if (model === undefined) return;
       this.counters.checks++;
-      if (!agrees(record.spec, answer, model)) {
+      if (!agrees(answer, model)) {
         this.counters.disagreements++;
         if (record.state === 'serving') await this.#suspend(record, `the model answered "${model.slice(0, 120)}" where the reflex answered "${answer.slice(0, 120)}"`);
       }

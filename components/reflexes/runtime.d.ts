@@ -1,7 +1,21 @@
 // Types of runtime.js for the host side (the miner, the guard and the tests import it directly).
-export type SlotSource = { slot: string; form: SlotForm } | { value: unknown };
+/** A slot fills a tool argument as text, as a number, or as one of the values the tool's schema allows. */
+export type SlotSource = { slot: string; form: SlotForm; type?: 'number'; oneOf?: string[] } | { value: unknown };
 export type SlotForm = 'same' | 'lower' | 'upper' | 'title';
-export type AnswerPart = { text: string } | { slot: string; form: SlotForm } | { call: number; path: Array<string | number> };
+export type ResultPath = Array<string | number>;
+/** Inside a list item: literal text, a slot, or a field of the item. */
+export type ItemPart = { text: string } | { slot: string; form: SlotForm } | { field: ResultPath };
+/**
+ * Literal text (the same in every source turn), a slot, a tool-result field, the length of a
+ * result list, or a whole result list (every item; `seen` the lengths its source turns showed,
+ * `sep` between items and `last` before the last, when seen).
+ */
+export type AnswerPart =
+  | { text: string }
+  | { slot: string; form: SlotForm }
+  | { call: number; path: ResultPath }
+  | { count: { call: number; path: ResultPath } }
+  | { list: { call: number; path: ResultPath }; item: ItemPart[]; sep?: string; last?: string; seen: number[] };
 export type ReflexSpec = {
   name: string;
   description: string;
@@ -26,4 +40,5 @@ export type ReflexExport = {
 export const FILLERS: string[];
 export const CONTRAST: string[];
 export function words(text: string): Array<{ w: string; start: number; end: number }>;
+export function render(parts: AnswerPart[], slots: Record<string, string>, results: unknown[]): string;
 export function createReflex(spec: ReflexSpec, invoke: (name: string, input: string) => string): ReflexExport;

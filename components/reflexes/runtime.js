@@ -87,28 +87,85 @@ function align(template, toks, prompt, spec, i = 0, cursor = 0, slots = {}, used
   const name = template[i].slice(1, -1);
   const left = i > 0 && !isSlot(template[i - 1]) ? template[i - 1] : null;
   const right = i + 1 < template.length && !isSlot(template[i + 1]) ? template[i + 1] : null;
-  let start = i === 0 ? 0 : -1;
-  if (left !== null) {
-    for (let k = cursor; k < toks.length; k++) if (toks[k].w === left) { start = k + 1; break; }
-  }
-  if (start < 0 || start >= toks.length) return null;
-  const ends = [];
-  if (right !== null) {
-    for (let k = start + 1; k < toks.length; k++) if (toks[k].w === right) { ends.push(k); break; }
-  } else {
-    for (let k = start + 1; k <= Math.min(toks.length, start + spec.maxSlotWords); k++) ends.push(k);
+  // The word before the slot may stand more than once ("on my calendar on monday"): try each.
+  const starts = [];
+  if (i === 0) starts.push(0);
+  else if (left !== null) {
+    for (let k = cursor; k < toks.length; k++) if (toks[k].w === left && k + 1 < toks.length) starts.push(k + 1);
   }
   let best = null;
-  for (const end of ends) {
-    const span = toks.slice(start, end);
-    // A slot value is never a word of the phrasings themselves ("right" in "... in Paris right now").
-    if (span.length > spec.maxSlotWords || span.some((t) => spec.vocab.includes(t.w) || CONTRAST.includes(t.w))) continue;
-    const marks = used.slice();
-    for (let k = start; k < end; k++) marks[k] = true;
-    const found = align(template, toks, prompt, spec, i + 1, end, { ...slots, [name]: prompt.slice(span[0].start, span[span.length - 1].end) }, marks);
-    if (found && (!best || found.confidence > best.confidence)) best = found;
+  for (const start of starts) {
+    const ends = [];
+    if (right !== null) {
+      for (let k = start + 1; k < toks.length; k++) if (toks[k].w === right) { ends.push(k); break; }
+    } else {
+      for (let k = start + 1; k <= Math.min(toks.length, start + spec.maxSlotWords); k++) ends.push(k);
+    }
+    for (const end of ends) {
+      const span = toks.slice(start, end);
+      // A slot value is never a word of the phrasings themselves ("right" in "... in Paris right now").
+      if (span.length > spec.maxSlotWords || span.some((t) => spec.vocab.includes(t.w) || CONTRAST.includes(t.w))) continue;
+      const marks = used.slice();
+      for (let k = start; k < end; k++) marks[k] = true;
+      const found = align(template, toks, prompt, spec, i + 1, end, { ...slots, [name]: prompt.slice(span[0].start, span[span.length - 1].end) }, marks);
+      if (found && (!best || found.confidence > best.confidence)) best = found;
+    }
   }
   return best;
+}
+
+/** A tool result's value as answer text; a list, an object or a missing value cannot be one. */
+function leafText(value, where) {
+  if (value === undefined || value === null || typeof value === 'object') throw `the tool answered without ${where}`;
+  return String(value);
+}
+
+/**
+ * An answer from its parts: literal text, slot values, tool-result fields, list lengths and whole
+ * lists (every item, in the tool's order). A list is rendered only in a shape its source turns
+ * showed: one item only when one was seen, the separators seen, never an empty list.
+ */
+export function render(parts, slots, results) {
+  let text = '';
+  for (const part of parts) {
+    if ('text' in part) text += part.text;
+    else if ('slot' in part) text += applyForm(slots[part.slot], part.form);
+    else if ('count' in part) {
+      const list = lookup(results[part.count.call], part.count.path);
+      if (!Array.isArray(list)) throw `the tool answered without the list ${part.count.path.join('.')}`;
+      text += String(list.length);
+    } else if ('list' in part) {
+      const list = lookup(results[part.list.call], part.list.path);
+      const where = part.list.path.join('.');
+      if (!Array.isArray(list)) throw `the tool answered without the list ${where}`;
+      const n = list.length;
+      if (n === 0) throw `the list ${where} is empty, a case its source turns never showed`;
+      if (n === 1 && !part.seen.includes(1)) throw `the list ${where} has one item, a case its source turns never showed`;
+      if (n > 1 && !part.seen.some((k) => k > 1)) throw `the list ${where} has ${n} items, its source turns only one`;
+      if ((n > 2 && part.sep === undefined) || (n > 1 && part.last === undefined)) throw `the list ${where} has ${n} items, its source turns never showed how to join them`;
+      list.forEach((item, i) => {
+        if (i > 0) text += i === n - 1 ? part.last : part.sep;
+        for (const field of part.item) {
+          if ('text' in field) text += field.text;
+          else if ('slot' in field) text += applyForm(slots[field.slot], field.form);
+          else text += leafText(lookup(item, field.field), `${where}.${i}.${field.field.join('.')}`);
+        }
+      });
+    } else text += leafText(lookup(results[part.call], part.path), part.path.join('.'));
+  }
+  return text;
+}
+
+/** A slot's text as the tool argument: a number for a number slot, one of the schema's values for an enum. */
+function argument(text, source) {
+  const value = applyForm(text, source.form);
+  if (source.type === 'number') {
+    const n = Number(value.replace(/,/g, ''));
+    if (!/^[+-]?[\d,]*\.?\d+$/.test(value) || !Number.isFinite(n)) throw `slot "${source.slot}" is not a number: "${value}"`;
+    return n;
+  }
+  if (source.oneOf && !source.oneOf.includes(value)) throw `slot "${source.slot}" is not one of ${source.oneOf.join(', ')}: "${value}"`;
+  return value;
 }
 
 /**
@@ -135,7 +192,7 @@ export function createReflex(spec, invoke) {
     for (const call of spec.calls) {
       const input = {};
       for (const [key, source] of Object.entries(call.args)) {
-        input[key] = 'slot' in source ? applyForm(slots[source.slot], source.form) : source.value;
+        input[key] = 'slot' in source ? argument(slots[source.slot], source) : source.value;
       }
       const output = invoke(call.tool, JSON.stringify(input));
       let parsed = output;
@@ -146,17 +203,7 @@ export function createReflex(spec, invoke) {
       }
       results.push(parsed);
     }
-    let text = '';
-    for (const part of spec.answer) {
-      if ('text' in part) text += part.text;
-      else if ('slot' in part) text += applyForm(slots[part.slot], part.form);
-      else {
-        const value = lookup(results[part.call], part.path);
-        if (value === undefined || value === null || typeof value === 'object') throw `tool ${part.call} answered without ${part.path.join('.')}`;
-        text += String(value);
-      }
-    }
-    return text;
+    return render(spec.answer, slots, results);
   };
   return {
     describe() {
