@@ -18,3 +18,4 @@ export { offerEmbeddings } from './reflex/start.ts';
 export { McpService, mcpControlRoutes, type McpServerView, type McpToolView } from './mcp/service.ts';
 export { agentSection, type AgentConfig } from './config.ts';
 export { reflexesSection, shadowSection, type ReflexesConfig, type ShadowConfig, type ReflexConfigs } from './reflex/config.ts';
+export { catalogToolHost, createTitanMcpServer, type ToolHost } from './mcp/titan-server.ts';

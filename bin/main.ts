@@ -18,6 +18,10 @@ const OPTIONS = {
   by: { type: 'string' },
   state: { type: 'string' },
   'dry-run': { type: 'boolean' },
+  approval: { type: 'string' },
+  timeout: { type: 'string' },
+  'bearer-env': { type: 'string' },
+  'bearer-secret': { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
 // Each command's module loads when it runs: `titan start` need not load the libp2p stack unless
@@ -34,6 +38,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   pairing: async () => (await import('./commands/pairing.ts')).pairingCommand,
   reflex: async () => (await import('./commands/reflex.ts')).reflexCommand,
   secrets: async () => (await import('./commands/secrets.ts')).secretsCommand,
+  mcp: async () => (await import('./commands/mcp.ts')).mcpCommand,
 };
 
 export const USAGE = `titan - the Titan agent engine
@@ -65,6 +70,10 @@ export const USAGE = `titan - the Titan agent engine
   titan reflex show|suspend|resume|delete NAME [--why TEXT]
   titan secrets set NAME                   store a secret, typed at a hidden prompt or piped on stdin
   titan secrets list | rm NAME             the stored secrets' names (never their values) / remove one
+  titan mcp add NAME [--approval always|never|ask] [--timeout MS] -- COMMAND [ARGS...]
+  titan mcp add NAME URL [--bearer-env VAR | --bearer-secret NAME]   an MCP server over Streamable HTTP
+  titan mcp list | rm NAME | tools [NAME]  the MCP servers the agent uses, and their tools
+  titan mcp serve                          Titan's tools to an MCP client, over stdio
 
 Every command takes --json. State lives in $TITAN_HOME (default ~/.titan).`;
 

@@ -14,6 +14,7 @@ import { cors } from './origin.ts';
 import { approvalRoutes } from './routes/approvals.ts';
 import { componentRoutes } from './routes/components.ts';
 import { healthRoutes } from './routes/health.ts';
+import { mcpRoutes } from './routes/mcp.ts';
 import { meshRoutes } from './routes/mesh.ts';
 import { patchRoutes } from './routes/patches.ts';
 import { reflexRoutes } from './routes/reflexes.ts';
@@ -35,6 +36,7 @@ export function apiRouter(deps: GatewayDeps, withOpenAi = true): GatewayRouter {
   for (const routes of [threadRoutes, sseRoutes, approvalRoutes, componentRoutes, meshRoutes, patchRoutes, settingsRoutes, reflexRoutes]) {
     api.use('/api', routes(deps).routes());
   }
+  api.use(mcpRoutes(deps).routes()); // /mcp: Titan's tools to MCP clients
   api.get('/metrics', async (ctx) => {
     ctx.type = deps.metrics.registry.contentType;
     ctx.body = await deps.metrics.registry.metrics();

@@ -7,6 +7,7 @@ import type { Agent } from '../loop/agent.ts';
 import { McpClients, type McpToolInfo } from './clients.ts';
 import { readMcpSection, type McpSection } from './config.ts';
 import type { McpStatus, SecretReader } from './connection.ts';
+import { catalogToolHost, type ToolHost } from './titan-server.ts';
 
 export type McpServerView = McpStatus & { config: McpSection['servers'][string]; stderr: string[] };
 export type McpToolView = Pick<McpToolInfo, 'name' | 'server' | 'tool' | 'description' | 'schema' | 'needsApproval' | 'available'>;
@@ -14,10 +15,13 @@ export type McpToolView = Pick<McpToolInfo, 'name' | 'server' | 'tool' | 'descri
 export class McpService {
   readonly clients: McpClients;
   readonly #kernel: Kernel;
+  /** Titan's own tools as the owner's MCP clients see them (`titan mcp serve` reaches them through the control socket). */
+  readonly ownTools: ToolHost;
   #section: McpSection = { servers: {} };
 
-  private constructor(kernel: Kernel, secret: SecretReader | undefined) {
+  private constructor(kernel: Kernel, agent: Agent, secret: SecretReader | undefined) {
     this.#kernel = kernel;
+    this.ownTools = catalogToolHost(kernel, agent.tools, { admin: true });
     this.clients = new McpClients({
       secret,
       // Progress notifications reach the turn as tool.output, like a component's streamed output.
@@ -31,7 +35,7 @@ export class McpService {
 
   /** Starts every configured server (each gets its first attempt before this resolves) and lends their tools to the agent. */
   static async start(kernel: Kernel, agent: Agent, options: { secret?: SecretReader } = {}): Promise<McpService> {
-    const service = new McpService(kernel, options.secret);
+    const service = new McpService(kernel, agent, options.secret);
     agent.tools.addSource(service.clients);
     await service.reload();
     return service;
@@ -70,5 +74,7 @@ export function mcpControlRoutes(service: McpService): ControlRoute[] {
     ['GET', /^\/mcp\/tools$/, () => service.tools()],
     ['GET', /^\/mcp\/servers\/([a-z0-9-]+)\/tools$/, (_k, _b, [name]) => service.tools(name)],
     ['POST', /^\/mcp\/reload$/, () => service.reload()],
+    ['GET', /^\/mcp\/titan\/tools$/, () => service.ownTools.list()],
+    ['POST', /^\/mcp\/titan\/call$/, (_k, b) => service.ownTools.call(String(b.name), String(b.input), String(b.callId))],
   ];
 }

@@ -1,0 +1,122 @@
+// `titan mcp add|list|rm|tools|serve`: the MCP servers the agent uses, kept in the mcp section of
+// $TITAN_HOME/config.json. A running kernel picks a change up at once (through its control socket);
+// without one, the CLI starts the server itself to show that it works and what tools it brings.
+import { TitanError } from '../../common/errors.ts';
+import { homePaths, titanHome } from '../../common/home.ts';
+import { McpClients } from '../../agent/mcp/clients.ts';
+import { readMcpSection, serverEntry, updateMcpSection, type McpServerConfig } from '../../agent/mcp/config.ts';
+import type { McpServerView, McpToolView } from '../../agent/mcp/service.ts';
+import type { ControlClient } from '../control-client.ts';
+import type { Args } from '../main.ts';
+import { print, table } from '../output.ts';
+import { runningKernel } from '../session.ts';
+
+const USAGE = 'titan mcp add NAME [--approval always|never|ask] [--timeout MS] -- COMMAND [ARGS...]\n'
+  + '       titan mcp add NAME URL [--bearer-env VAR | --bearer-secret NAME] [--approval ...] [--timeout MS]\n'
+  + '       titan mcp list | rm NAME | tools [NAME] | serve';
+
+const configFile = () => homePaths(titanHome()).config;
+
+function where(config: McpServerConfig): string {
+  if (config.url) return `${config.url}${config.bearerEnv ? ` (bearer from $${config.bearerEnv})` : config.bearerSecret ? ` (bearer from secret ${config.bearerSecret})` : ''}`;
+  return [config.command, ...(config.args ?? [])].join(' ');
+}
+
+function entryFrom(rest: string[], values: Args['values']): Partial<McpServerConfig> {
+  const entry: Partial<McpServerConfig> = {};
+  const [first, ...args] = rest;
+  if (!first) throw new TitanError('TITAN_E_USAGE', `a command (after --) or a URL is needed\n${USAGE}`);
+  if (/^https?:\/\//.test(first) && args.length === 0) entry.url = first;
+  else Object.assign(entry, { command: first, ...(args.length ? { args } : {}) });
+  if (typeof values.approval === 'string') entry.approval = values.approval as McpServerConfig['approval'];
+  if (typeof values.timeout === 'string') {
+    const ms = Number(values.timeout);
+    if (!Number.isInteger(ms)) throw new TitanError('TITAN_E_USAGE', `--timeout takes milliseconds, not "${values.timeout}"`);
+    entry.timeoutMs = ms;
+  }
+  if (typeof values['bearer-env'] === 'string') entry.bearerEnv = values['bearer-env'];
+  if (typeof values['bearer-secret'] === 'string') entry.bearerSecret = values['bearer-secret'];
+  return entry;
+}
+
+/** Without a kernel: the configured servers (or one of them) started for this command, then stopped. */
+async function probe<T>(only: string | undefined, fn: (clients: McpClients) => T): Promise<T> {
+  const section = await readMcpSection(configFile());
+  if (only && !section.servers[only]) throw new TitanError('TITAN_E_MCP_UNKNOWN_SERVER', `no MCP server named "${only}"`);
+  const clients = new McpClients();
+  try {
+    await clients.apply(only ? { servers: { [only]: section.servers[only] } } : section);
+    return fn(clients);
+  } finally {
+    await clients.close();
+  }
+}
+
+function stateLine(s: Pick<McpServerView, 'name' | 'state' | 'tools' | 'lastError'>): string {
+  return s.state === 'up' ? `${s.name}: up, ${s.tools} tools` : `${s.name}: ${s.state}${s.lastError ? ` (${s.lastError.code}: ${s.lastError.message})` : ''}`;
+}
+
+async function servers(client: ControlClient | null): Promise<Array<Partial<McpServerView> & { name: string; config: McpServerConfig }>> {
+  if (client) return client.request<McpServerView[]>('GET', '/mcp/servers');
+  const section = await readMcpSection(configFile());
+  return Object.entries(section.servers).map(([name, config]) => ({ name, config, state: undefined }));
+}
+
+export async function mcpCommand({ positionals, values, out }: Args): Promise<number> {
+  const [verb, name, ...rest] = positionals;
+  const client = verb === 'serve' ? null : await runningKernel();
+  switch (verb) {
+    case 'add': {
+      if (!name) throw new TitanError('TITAN_E_USAGE', USAGE);
+      const entry = serverEntry(name, entryFrom(rest, values));
+      let replaced = false;
+      await updateMcpSection(configFile(), (section) => {
+        replaced = section.servers[name] !== undefined;
+        section.servers[name] = entry;
+      });
+      const status = client
+        ? (await client.request<McpServerView[]>('POST', '/mcp/reload')).find((s) => s.name === name)!
+        : await probe(name, (c) => ({ ...c.status()[0], toolNames: c.tools().map((t) => t.name) }));
+      const tools = client ? (await client.request<McpToolView[]>('GET', `/mcp/servers/${name}/tools`)).map((t) => t.name) : (status as { toolNames: string[] }).toolNames;
+      print(out, { name, config: entry, replaced, running: client !== null, state: status.state, lastError: status.lastError, tools }, () => [
+        `${replaced ? 'replaced' : 'added'} MCP server ${name}: ${where(entry)} (approval: ${entry.approval})`,
+        stateLine(status) + (tools.length ? `: ${tools.join(', ')}` : ''),
+        client ? 'the running agent can use its tools now' : 'the agent uses its tools from the next start (npm start)',
+      ].join('\n'));
+      return status.state === 'up' ? 0 : 1;
+    }
+    case 'rm': {
+      if (!name) throw new TitanError('TITAN_E_USAGE', 'titan mcp rm NAME');
+      await updateMcpSection(configFile(), (section) => {
+        if (!section.servers[name]) throw new TitanError('TITAN_E_MCP_UNKNOWN_SERVER', `no MCP server named "${name}"`);
+        delete section.servers[name];
+      });
+      if (client) await client.request('POST', '/mcp/reload');
+      print(out, { removed: name }, () => `removed MCP server ${name}${client ? '; it was stopped' : ''}`);
+      return 0;
+    }
+    case 'list': {
+      const list = await servers(client);
+      const rows = list.map((s) => ({
+        name: s.name, state: s.state ?? 'not running', tools: s.tools ?? '-', restarts: s.restarts ?? '-', approval: s.config.approval,
+        server: where(s.config), error: s.lastError ? `${s.lastError.code}: ${s.lastError.message}` : '',
+      }));
+      print(out, list, () => (rows.length ? table(rows, ['name', 'state', 'tools', 'restarts', 'approval', 'server', 'error']) : 'no MCP servers: add one with `titan mcp add NAME -- COMMAND ARGS...`'));
+      return 0;
+    }
+    case 'tools': {
+      const tools: McpToolView[] = client
+        ? await client.request<McpToolView[]>('GET', name ? `/mcp/servers/${name}/tools` : '/mcp/tools')
+        : await probe(name, (c) => c.tools().map(({ name: n, server, tool, description, schema, needsApproval, available }) => ({ name: n, server, tool, description, schema, needsApproval, available })));
+      const rows = tools.map((t) => ({ tool: t.name, approval: t.needsApproval ? 'asks' : 'runs', available: t.available ? 'yes' : 'no', description: t.description.split('\n')[0].slice(0, 80) }));
+      print(out, tools, () => table(rows, ['tool', 'approval', 'available', 'description']));
+      return 0;
+    }
+    case 'serve': {
+      const { serveStdio } = await import('../mcp-serve.ts');
+      return serveStdio();
+    }
+    default:
+      throw new TitanError('TITAN_E_USAGE', verb ? `unknown mcp verb "${verb}"\n${USAGE}` : USAGE);
+  }
+}
