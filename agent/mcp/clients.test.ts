@@ -154,7 +154,10 @@ describe('an SDK-built server over Streamable HTTP with a bearer token', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`;
   });
-  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  after(() => new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  }));
 
   test('the token from the named environment variable is sent; its tools are called', async () => {
     process.env.TITAN_TEST_MCP_TOKEN = TOKEN;
@@ -168,6 +171,19 @@ describe('an SDK-built server over Streamable HTTP with a bearer token', () => {
     } finally {
       await clients.close();
       delete process.env.TITAN_TEST_MCP_TOKEN;
+    }
+  });
+
+  test('a token named as a stored secret is read from the secret store when the server connects', async () => {
+    const asked: string[] = [];
+    const clients = new McpClients({ secret: async (name) => (asked.push(name), name === 'WEATHER_TOKEN' ? TOKEN : undefined) });
+    try {
+      await clients.apply({ servers: { weather: { ...MCP_DEFAULTS, url, bearerSecret: 'WEATHER_TOKEN' } } });
+      assert.equal(clients.status()[0].state, 'up');
+      assert.deepEqual(asked, ['WEATHER_TOKEN']);
+      assert.equal(await clients.invoke('weather__forecast', '{"city":"Oslo"}', 'w2'), 'sunny in Oslo');
+    } finally {
+      await clients.close();
     }
   });
 

@@ -35,7 +35,8 @@ export class McpService {
 
   /** Starts every configured server (each gets its first attempt before this resolves) and lends their tools to the agent. */
   static async start(kernel: Kernel, agent: Agent, options: { secret?: SecretReader } = {}): Promise<McpService> {
-    const service = new McpService(kernel, agent, options.secret);
+    // Bearer tokens named by `bearerSecret` come from the kernel's secret store, read when a server (re)connects.
+    const service = new McpService(kernel, agent, options.secret ?? ((name) => kernel.secrets.value(name)));
     agent.tools.addSource(service.clients);
     await service.reload();
     return service;

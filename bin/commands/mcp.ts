@@ -3,6 +3,7 @@
 // without one, the CLI starts the server itself to show that it works and what tools it brings.
 import { TitanError } from '../../common/errors.ts';
 import { homePaths, titanHome } from '../../common/home.ts';
+import { SecretStore } from '../../common/secret-store.ts';
 import { McpClients } from '../../agent/mcp/clients.ts';
 import { readMcpSection, serverEntry, updateMcpSection, type McpServerConfig } from '../../agent/mcp/config.ts';
 import type { McpServerView, McpToolView } from '../../agent/mcp/service.ts';
@@ -43,7 +44,8 @@ function entryFrom(rest: string[], values: Args['values']): Partial<McpServerCon
 async function probe<T>(only: string | undefined, fn: (clients: McpClients) => T): Promise<T> {
   const section = await readMcpSection(configFile());
   if (only && !section.servers[only]) throw new TitanError('TITAN_E_MCP_UNKNOWN_SERVER', `no MCP server named "${only}"`);
-  const clients = new McpClients();
+  const secrets = await SecretStore.open(titanHome());
+  const clients = new McpClients({ secret: (name) => secrets.value(name) });
   try {
     await clients.apply(only ? { servers: { [only]: section.servers[only] } } : section);
     return fn(clients);
