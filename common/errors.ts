@@ -34,6 +34,8 @@ export const ERRORS = {
   TITAN_E_COMPONENT_ERROR: { status: 422 },
   TITAN_E_TIMEOUT: { status: 504, fix: 'raise limits.timeoutMs in component.json if the work is legitimately long' },
   TITAN_E_OUT_OF_MEMORY: { status: 507, fix: 'raise limits.memoryMb in component.json if the component needs more' },
+  TITAN_E_RESULT_TOO_LARGE: { status: 502, fix: 'return less (page or summarise the data), or raise limits.maxResultBytes in component.json (the kernel\'s maxResultBytes is the ceiling)' },
+  TITAN_E_RESULT_INVALID: { status: 502, fix: 'the component handed out a value its WIT type does not allow (e.g. invalid UTF-8, or a tool answer that is not JSON): fix the component' },
   TITAN_E_SLOT_EMPTY: { status: 404, fix: 'deploy the component first (`titan kernel propose`, approve, deploy)' },
   TITAN_E_SWAP_IN_PROGRESS: { status: 409, fix: 'wait for the running swap of this slot to finish, then retry' },
   TITAN_E_KIND_MISMATCH: { status: 400, fix: 'a slot holds one kind of component: deploy a component of the same kind and name' },

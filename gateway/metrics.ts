@@ -49,6 +49,14 @@ export class GatewayMetrics {
         }
       },
     });
+    new client.Counter({
+      name: 'titan_component_chatter_dropped_total', help: 'Log lines and events a component sent past its rate limit (dropped), by slot, version and kind',
+      labelNames: ['slot', 'version', 'kind'], registers,
+      collect() {
+        this.reset();
+        for (const drop of kernel.chatterDrops()) this.inc({ slot: drop.slot, version: drop.version, kind: drop.kind }, drop.dropped);
+      },
+    });
     // Reflexes and shadow workers: answers given without the model (each one a model call avoided),
     // and the reflexes' own counters (hits, misses, rejections, suspensions) by reflex and state.
     this.#fastAnswers = new client.Counter({ name: 'titan_model_calls_avoided_total', help: 'Turns answered without the model, by source (reflex, shadow) and reflex', labelNames: ['source', 'reflex'], registers });

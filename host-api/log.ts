@@ -1,4 +1,5 @@
-// titan:host/log: the component's lines go to the kernel log, tagged with who wrote them.
+// titan:host/log: the component's lines go to the kernel log, tagged with who wrote them, at
+// most at the rate the kernel allows a component (kernel/chatter.ts).
 import type { HostInterface, LogLevel } from './types.ts';
 
 const LEVELS = new Set<LogLevel>(['debug', 'info', 'warn', 'error']);
@@ -12,7 +13,10 @@ export const log: HostInterface = {
   bind(context, version) {
     const write = (level: string, message: string, fields?: Record<string, string>) => {
       const safeLevel = LEVELS.has(level as LogLevel) ? (level as LogLevel) : 'info';
-      context.services.log(context.component, safeLevel, String(message).slice(0, MAX_MESSAGE), fields);
+      const line = String(message).slice(0, MAX_MESSAGE);
+      // A flood is cut here, in the guest's thread, before it is queued for the kernel.
+      if (context.services.chatter && !context.services.chatter.allow(context.component, 'log', line.length)) return;
+      context.services.log(context.component, safeLevel, line, fields);
     };
     const imports: Record<string, (...args: never[]) => void> = {
       log: (level: string, message: string) => write(level, message),

@@ -97,7 +97,7 @@ export const sql: HostInterface = {
       queryJson: (statement: string, paramsJson: string) =>
         guarded(async () => rowsJson(await db.run(statement, parseJsonArray(paramsJson, 'params-json').map(jsonParam)))),
       queryHandle: (statement: string, paramsJson: string) =>
-        guarded(async () => BigInt(db.keep(rowObjects(await db.run(statement, parseJsonArray(paramsJson, 'params-json').map(jsonParam)))))),
+        guarded(async () => BigInt(await db.keep(rowObjects(await db.run(statement, parseJsonArray(paramsJson, 'params-json').map(jsonParam)))))),
       batchJson: (statementsJson: string) =>
         guarded(async () => {
           const statements = parseJsonArray(statementsJson, 'statements-json').map((entry) => {

@@ -26,10 +26,14 @@ export type HostServices = {
   secret?(name: string): Promise<string | undefined>;
   /** An outbound request ended (titan:host/http): for /metrics and the event stream. */
   recordHttp?(component: ComponentIdentity, record: HttpRecord): void;
+  /** Rate limits on a component's own log lines and events: false means drop this one (counted). */
+  chatter?: ChatterGate;
 };
 
 /** One outbound exchange as /metrics counts it: outcome is "ok" or the error's TITAN_E_ code. */
 export type HttpRecord = { host: string; method: string; status: number; outcome: string; ms: number; bytes: number };
+
+export type ChatterGate = { allow(component: ComponentIdentity, kind: 'log' | 'event', bytes: number): boolean };
 
 /** What titan:host/mesh offers a component: the peers it hears, and a task run somewhere in the mesh. */
 export type MeshService = {
@@ -55,7 +59,7 @@ export type SqlService = {
   commit(tx: number): Promise<void>;
   rollback(tx: number): Promise<void>;
   /** Keeps rows on the host under a handle (query-handle); `take` hands them over once. */
-  keep(rows: Array<Record<string, unknown>>): number;
+  keep(rows: Array<Record<string, unknown>>): number | Promise<number>;
   take(handle: number): Array<Record<string, unknown>> | undefined;
 };
 

@@ -4,16 +4,16 @@
 // in silently.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { TitanError } from '../common/errors.ts';
 import type { PublishedManifest } from '../registry/manifest.ts';
 import { buildComponents, findComponentDirs } from '../toolchain/build.ts';
 import { silentProgress, type ProgressReporter } from '../toolchain/progress.ts';
+import { BUILTIN_ROOT } from './builtins.ts';
 import type { Kernel } from './kernel.ts';
 import { publishComponent } from './publish.ts';
 import { proposeNewerVersions } from './update-watcher.ts';
 
-export const BUILTIN_ROOT = fileURLToPath(new URL('../components/', import.meta.url));
+export { BUILTIN_ROOT };
 
 export type BootstrapReport = { published: string[]; deployed: string[]; proposed: string[]; failed: Array<{ slot: string; error: string }> };
 
@@ -35,6 +35,8 @@ export async function bootstrapBuiltins(kernel: Kernel, options: { root?: string
   }
   const dirs = await findComponentDirs(options.root ?? BUILTIN_ROOT);
   const built = await buildComponents(dirs, { cacheDir: kernel.paths.cache, progress: options.progress ?? silentProgress });
+  // What this installation built from its own sources is what runs inline without a grant.
+  for (const component of built) await kernel.builtins.add(component.digest);
   for (const component of built) {
     const { kind, name, version } = component.manifest;
     const ref = `${kind}/${name}@${version}`;

@@ -12,8 +12,18 @@ export type KernelConfig = {
   maxInstances: number;
   /** Threads of the worker pool that runs components with isolation "worker". */
   workerThreads: number;
-  /** Time limit of a worker call when the manifest names none. */
+  /** Time limit of a call (worker, or inline by grant) when the manifest names none. */
   defaultTimeoutMs: number;
+  /** Components allowed to run inline (in the kernel's thread) though not shipped with Titan:
+   * "kind/name" (any version) or "kind/name@sha256:..." (that binary only). Each use is logged. */
+  inlineGrants: string[];
+  /** Ceiling of the bytes one string may carry out of a component (a result, a log line); a
+   * manifest's limits.maxResultBytes may only lower it. */
+  maxResultBytes: number;
+  /** Log lines a second one component version may write (bursts of twice that); excess is dropped and counted. */
+  componentLogRate: number;
+  /** Events a second one component version may emit (bursts of twice that; every 4 KiB of data counts one more). */
+  componentEventRate: number;
   /** Deploy approved patches without a human (a later policy will narrow this per kind). */
   autoApprovePatches: boolean;
   /** Serve the CLI's control socket in $TITAN_HOME/run. */
@@ -34,6 +44,10 @@ export const kernelSection = defineSection<'kernel', KernelConfig>({
     maxInstances: 8,
     workerThreads: 2,
     defaultTimeoutMs: 30000,
+    inlineGrants: [],
+    maxResultBytes: 16 * 1024 * 1024,
+    componentLogRate: 100,
+    componentEventRate: 500,
     autoApprovePatches: false,
     controlSocket: true,
     dbUrl: '',
@@ -46,6 +60,10 @@ export const kernelSection = defineSection<'kernel', KernelConfig>({
     maxInstances: { type: 'integer' },
     workerThreads: { type: 'integer' },
     defaultTimeoutMs: { type: 'integer' },
+    inlineGrants: { type: 'array', items: { type: 'string', pattern: '^(tool|channel|provider|reflex|store)/[a-z][a-z0-9-]{0,62}(@sha256:[0-9a-f]{64})?$' } },
+    maxResultBytes: { type: 'integer' },
+    componentLogRate: { type: 'integer' },
+    componentEventRate: { type: 'integer' },
     autoApprovePatches: { type: 'boolean' },
     controlSocket: { type: 'boolean' },
     dbUrl: { type: 'string' },
@@ -57,6 +75,9 @@ export const kernelSection = defineSection<'kernel', KernelConfig>({
     maxInstances: [1, 256],
     workerThreads: [1, 32],
     defaultTimeoutMs: [10, 600000],
+    maxResultBytes: [1024, 256 * 1024 * 1024],
+    componentLogRate: [1, 100_000],
+    componentEventRate: [1, 1_000_000],
   },
   env: {
     TITAN_LOG_LEVEL: 'logLevel',
@@ -64,6 +85,8 @@ export const kernelSection = defineSection<'kernel', KernelConfig>({
     TITAN_MAX_INSTANCES: 'maxInstances',
     TITAN_WORKER_THREADS: 'workerThreads',
     TITAN_DEFAULT_TIMEOUT_MS: 'defaultTimeoutMs',
+    TITAN_INLINE_GRANTS: 'inlineGrants',
+    TITAN_MAX_RESULT_BYTES: 'maxResultBytes',
     TITAN_AUTO_APPROVE_PATCHES: 'autoApprovePatches',
     TITAN_CONTROL_SOCKET: 'controlSocket',
     TITAN_DB_URL: 'dbUrl',

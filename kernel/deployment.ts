@@ -8,6 +8,7 @@ import { guestResultError, isGuestResultError, trapError } from './guest-errors.
 import { atMemoryCap, guestFunction, instantiate, type GuestInstance } from './instance.ts';
 import type { LoadedComponent } from './loader.ts';
 import { InstancePool, type PoolStats } from './pool.ts';
+import { Preempted, runWatched } from './watchdog.ts';
 
 export type CallOptions = { callId?: string };
 
@@ -29,6 +30,14 @@ export const DEFAULT_MAX_INSTANCES = 8;
 class Abandoned extends Error {}
 
 
+/**
+ * A string refused on its way out of the guest: the guest's own cleanup after the crossing never
+ * ran (or an exception unwound through its stack), so its instance is not reused.
+ */
+export function leavesInstanceUnsettled(error: TitanError): boolean {
+  return error.code === 'TITAN_E_RESULT_TOO_LARGE' || error.code === 'TITAN_E_RESULT_INVALID';
+}
+
 export function describeComponent(manifest: PublishedManifest): string {
   return `${manifest.kind}/${manifest.name}@${manifest.version}`;
 }
@@ -44,13 +53,17 @@ export class InlineDeployment implements Deployment {
   /** Traps that happened with the instance's memory at its cap (told apart when translated). */
   readonly #outOfMemory = new WeakSet<object>();
 
-  constructor(loaded: LoadedComponent, services: HostServices, onReplaced: (reason: string) => void) {
+  /** Inline by grant: each call runs under the watchdog, stopped at its time limit. */
+  readonly #watched: boolean;
+
+  constructor(loaded: LoadedComponent, services: HostServices, onReplaced: (reason: string) => void, options: { watched?: boolean } = {}) {
     this.manifest = loaded.manifest;
+    this.#watched = options.watched === true && loaded.limits.timeoutMs !== undefined;
     this.#who = describeComponent(loaded.manifest);
-    this.#timeoutMs = loaded.manifest.limits?.timeoutMs;
+    this.#timeoutMs = loaded.limits.timeoutMs;
     this.#memoryMb = loaded.memoryMb;
     this.#onReplaced = onReplaced;
-    this.#pool = new InstancePool(() => instantiate(loaded, services), loaded.manifest.limits?.maxInstances ?? DEFAULT_MAX_INSTANCES);
+    this.#pool = new InstancePool(() => instantiate(loaded, services), loaded.limits.maxInstances ?? DEFAULT_MAX_INSTANCES);
   }
 
   async call(fn: string, args: unknown[], options: CallOptions = {}): Promise<unknown> {
@@ -65,7 +78,7 @@ export class InlineDeployment implements Deployment {
     const guest = guestFunction(instance, fn);
     if (!guest) throw new TitanError('TITAN_E_NOT_FOUND', `${this.#who} does not export "${fn}"`);
     instance.context.callId = options.callId;
-    const result = guest(...args);
+    const result = this.#watched ? runWatched(() => guest(...args), this.#timeoutMs as number) : guest(...args);
     if (!(result instanceof Promise) || this.#timeoutMs === undefined) return result;
     // A suspended (JSPI) call can be given up on; the instance is then dropped, never reused.
     let timer: NodeJS.Timeout | undefined;
@@ -77,10 +90,16 @@ export class InlineDeployment implements Deployment {
 
   /** Whether a failure poisoned the instance; a trap at the memory cap is remembered as out-of-memory. */
   #poisons(error: unknown, instance: GuestInstance): boolean {
-    if (isGuestResultError(error) || error instanceof TitanError) return false;
-    const outOfMemory = !(error instanceof Abandoned) && atMemoryCap(instance, this.#memoryMb);
+    if (isGuestResultError(error)) return false;
+    if (error instanceof TitanError && !leavesInstanceUnsettled(error)) return false;
+    if (error instanceof TitanError) {
+      this.#onReplaced(error.message.slice(0, 200));
+      return true;
+    }
+    const timedOut = error instanceof Abandoned || error instanceof Preempted;
+    const outOfMemory = !timedOut && atMemoryCap(instance, this.#memoryMb);
     if (outOfMemory && typeof error === 'object' && error !== null) this.#outOfMemory.add(error);
-    this.#onReplaced(error instanceof Abandoned ? 'call timed out' : outOfMemory ? 'out of memory' : String((error as Error)?.message ?? error).slice(0, 200));
+    this.#onReplaced(timedOut ? 'call timed out' : outOfMemory ? 'out of memory' : String((error as Error)?.message ?? error).slice(0, 200));
     return true;
   }
 
@@ -90,7 +109,7 @@ export class InlineDeployment implements Deployment {
     if (typeof error === 'object' && error !== null && this.#outOfMemory.has(error)) {
       return new TitanError('TITAN_E_OUT_OF_MEMORY', `${this.#who} hit its memory cap of ${this.#memoryMb} MiB (${(error as Error).message})`, { cause: error });
     }
-    if (error instanceof Abandoned) {
+    if (error instanceof Abandoned || error instanceof Preempted) {
       return new TitanError('TITAN_E_TIMEOUT', `${this.#who} did not answer within ${this.#timeoutMs} ms`);
     }
     return trapError(this.#who, error);

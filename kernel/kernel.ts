@@ -7,6 +7,8 @@ import { TitanError } from '../common/errors.ts';
 import { homePaths, titanHome, type HomePaths } from '../common/home.ts';
 import { validatePublishedManifest, type ComponentKind, type PublishedManifest } from '../registry/manifest.ts';
 import { Registry, sameRelease, type ComponentRef } from '../registry/registry.ts';
+import { BuiltinDigests } from './builtins.ts';
+import { ChatterLimiter, type ChatterDrops } from './chatter.ts';
 import { loadConfig, type KernelConfig } from './config.ts';
 import type { Loaded } from '../common/config-loader.ts';
 import { InlineDeployment, type CallOptions, type Deployment } from './deployment.ts';
@@ -21,6 +23,7 @@ import { ComponentLoader } from './loader.ts';
 import { createLogger, silentLogger, type Logger } from './logger.ts';
 import { PatchQueue, type Actor, type Patch } from './patches.ts';
 import type { CallRouter, KernelPorts } from './ports.ts';
+import { placeComponent, type Placement } from './placement.ts';
 import { Slot } from './slot.ts';
 import { Supervisor } from './supervisor.ts';
 import { rollbackSlot, swapSlot, type SwapDeps, type SwapResult } from './swap.ts';
@@ -84,9 +87,12 @@ export class Kernel {
   /** Cuts stored secrets and known key formats out of what reaches a model, a log, a channel or the store. */
   readonly leaks: LeakGuard;
   readonly #unwatchSecrets: () => void;
+  /** The binaries built from components/ by this installation: they alone run inline without a grant. */
+  readonly builtins: BuiltinDigests;
   readonly #slots = new Map<string, Slot>();
   readonly #deployments: DeploymentsFile;
   readonly #workers: WorkerHost;
+  readonly #chatter: ChatterLimiter;
   #closed = false;
   #storeAttached = false;
   readonly #deployingPatches = new Set<string>();
@@ -95,7 +101,9 @@ export class Kernel {
   private constructor(init: {
     paths: HomePaths; config: KernelConfig; warnings: string[]; bus: EventBus; logger: Logger; registry: Registry; patches: PatchQueue; db: SqlBackend;
     secrets: SecretStore;
+    builtins: BuiltinDigests;
   }) {
+    this.builtins = init.builtins;
     this.paths = init.paths;
     this.config = init.config;
     this.warnings = init.warnings;
@@ -118,7 +126,11 @@ export class Kernel {
     this.services.tools = { invoke: (_caller, callId, name, input) => this.call('tool', name, 'invoke', [input], { callId }) as Promise<string> };
     this.store = new StoreClient((kind, name, fn, args) => this.call(kind, name, fn, args), this.config.store, (handle) => sql.take(handle));
     this.#deployments = new DeploymentsFile(this.paths.deployments);
-    this.#workers = new WorkerHost(this.services, this.config.workerThreads);
+    const rates = { log: this.config.componentLogRate, event: this.config.componentEventRate };
+    this.#chatter = new ChatterLimiter(rates, (who, kind) =>
+      this.#warn(`${who} ${kind === 'log' ? 'logs' : 'emits events'} faster than ${rates[kind]} a second: the excess is dropped and counted (titan_component_chatter_dropped_total)`));
+    this.services.chatter = this.#chatter;
+    this.#workers = new WorkerHost(this.services, this.config.workerThreads, this.#chatter, rates);
   }
 
   static async open(options: KernelOptions = {}): Promise<Kernel> {
@@ -133,7 +145,8 @@ export class Kernel {
     const patches = await PatchQueue.open(paths.patches, bus);
     const secrets = await SecretStore.open(paths.home);
     const db = await openDatabase(config.dbUrl || defaultDbUrl(paths.home));
-    const kernel = new Kernel({ paths, config, warnings, bus, logger, registry, patches, db, secrets });
+    const builtins = await BuiltinDigests.open(path.join(paths.home, 'builtins.json'));
+    const kernel = new Kernel({ paths, config, warnings, bus, logger, registry, patches, db, secrets, builtins });
     bus.onAny((type, payload) => {
       if (type !== 'component.log') logger.info({ event: type, ...(payload as object) }, String(type));
     });
@@ -188,7 +201,11 @@ export class Kernel {
   /** Runs a tool with a JSON value as input and returns its JSON answer. */
   async invokeTool(name: string, input: unknown, options?: CallOptions): Promise<unknown> {
     const output = (await this.call('tool', name, 'invoke', [JSON.stringify(input)], options)) as string;
-    return JSON.parse(output);
+    try {
+      return JSON.parse(output);
+    } catch {
+      throw new TitanError('TITAN_E_RESULT_INVALID', `tool "${name}" answered with text that is not JSON (a tool's invoke returns JSON)`);
+    }
   }
 
   components(): ComponentStatus[] {
@@ -205,6 +222,11 @@ export class Kernel {
         previous: slot.history.map((m) => m.version),
         instances: slot.active?.stats() ?? null,
       }));
+  }
+
+  /** Log lines and events dropped per component version and kind, since the kernel opened. */
+  chatterDrops(): ChatterDrops {
+    return this.#chatter.drops();
   }
 
   // ---- deploying -------------------------------------------------------------------------
@@ -230,29 +252,67 @@ export class Kernel {
     return this.deploymentFor(stored, wasm);
   }
 
-  /** A deployment of a binary and its manifest (publish uses this before the version is stored). */
+  /** A deployment of a binary and its manifest, placed inline or in a worker (see placement.ts). */
   async deploymentFor(manifest: PublishedManifest, wasm: Uint8Array | (() => Promise<Uint8Array>)): Promise<Deployment> {
-    if (this.#closed) throw new TitanError('TITAN_E_SHUTTING_DOWN', 'the kernel is shutting down');
-    const effective = this.#withDefaults(manifest);
-    const loaded = await this.loader.load(effective, wasm);
-    const slot = slotKey(manifest.kind, manifest.name);
-    const onReplaced = (reason: string) => this.bus.emit('instance.replaced', { slot, version: manifest.version, reason });
-    if (effective.limits?.isolation === 'worker') return this.#workers.deploy(loaded, onReplaced);
-    return new InlineDeployment(loaded, this.services, onReplaced);
+    return this.#deploy(manifest, wasm, this.placement(manifest));
   }
 
-  #withDefaults(manifest: PublishedManifest): PublishedManifest {
+  /**
+   * A deployment to smoke-test or verify a binary with: always in a worker under a time limit,
+   * except a built-in (its own code, recognised by digest), so nothing a third party ships can
+   * freeze the kernel before it ever serves.
+   */
+  async probeFor(manifest: PublishedManifest, wasm: Uint8Array | (() => Promise<Uint8Array>)): Promise<Deployment> {
+    const placement = this.placement(manifest);
+    return this.#deploy(manifest, wasm, placement.reason === 'built-in' ? placement : { isolation: 'worker', reason: placement.reason });
+  }
+
+  /** Where this manifest's binary runs here, and why. */
+  placement(manifest: PublishedManifest): Placement {
+    return placeComponent(manifest, this.builtins.has(manifest.digest), this.config.inlineGrants);
+  }
+
+  async #deploy(manifest: PublishedManifest, wasm: Uint8Array | (() => Promise<Uint8Array>), placement: Placement): Promise<Deployment> {
+    if (this.#closed) throw new TitanError('TITAN_E_SHUTTING_DOWN', 'the kernel is shutting down');
+    const effective = this.#withDefaults(manifest, placement.isolation);
+    // Runs under the effective limits; known by the registry's manifest (rollback compares it).
+    const loaded = { ...(await this.loader.load(effective, wasm)), manifest };
+    const slot = slotKey(manifest.kind, manifest.name);
+    const who = `${slot}@${manifest.version}`;
+    const onReplaced = (reason: string) => this.bus.emit('instance.replaced', { slot, version: manifest.version, reason });
+    if (placement.refusedInline) {
+      this.#warn(`${who} asks to run inline but is not a built-in: it runs in a worker (grant it with inlineGrants: ["${slot}"] in config.json)`);
+    }
+    if (placement.isolation === 'worker') return this.#workers.deploy(loaded, onReplaced);
+    // A grant is recorded each time it is used: the log shows which foreign code ran unpre-emptible.
+    if (placement.reason === 'grant') this.#warn(`${who} (${manifest.digest}) runs inline by the grant "${placement.grant}" in config inlineGrants`);
+    return new InlineDeployment(loaded, this.services, onReplaced, { watched: placement.reason === 'grant' });
+  }
+
+  #warn(message: string): void {
+    this.logger.warn(message);
+    this.bus.emit('kernel.warning', { message });
+  }
+
+  #withDefaults(manifest: PublishedManifest, isolation: 'inline' | 'worker'): PublishedManifest {
     const limits = {
       memoryMb: this.config.defaultMemoryMb,
       maxInstances: this.config.maxInstances,
-      ...(manifest.limits?.isolation === 'worker' ? { timeoutMs: this.config.defaultTimeoutMs } : {}),
+      // Built-ins inline have no time limit (their calls are the kernel's own code); everything else has one.
+      ...(isolation === 'worker' || !this.builtins.has(manifest.digest) ? { timeoutMs: this.config.defaultTimeoutMs } : {}),
       ...manifest.limits,
+      isolation,
+      maxResultBytes: Math.min(manifest.limits?.maxResultBytes ?? this.config.maxResultBytes, this.config.maxResultBytes),
     };
     return { ...manifest, limits };
   }
 
   #swapDeps(): SwapDeps {
-    return { createDeployment: (m, standby) => this.createDeployment(m, standby), bus: this.bus };
+    return {
+      createDeployment: (m, standby) => this.createDeployment(m, standby),
+      probe: async (m, next) => (next.isolation === 'worker' || this.placement(m).reason === 'built-in' ? next : this.probeFor(m, () => this.registry.readBlob(m))),
+      bus: this.bus,
+    };
   }
 
   /** Swaps kind/name to the registry version `range` resolves to (highest non-yanked match). */

@@ -11,20 +11,27 @@ import { transpileCached, type Transpiled } from '../toolchain/transpile.ts';
 import { witPackages } from '../toolchain/wit-packages.ts';
 import { planLink, type LinkPlan } from './link-plan.ts';
 import { capMemory } from './memory-cap.ts';
-import { compileGlue, type InstantiateGlue } from './module-loader.ts';
+import { boundedStrings } from './bounded-strings.ts';
+import { compileGlue, type GlueFactory, type InstantiateGlue } from './module-loader.ts';
 
 export const DEFAULT_MEMORY_MB = 64;
+/** Without a kernel's ceiling (a loader used on its own): 16 MiB, the kernel's default. */
+export const DEFAULT_MAX_RESULT_BYTES = 16 * 1024 * 1024;
 const CACHE_ENTRIES = 64;
 /** Bumped when inspection changes what it reports, so older cached shapes are not reused. */
 const SHAPE_FORMAT = 'shape1';
 
 export type LoadedComponent = {
   manifest: PublishedManifest;
+  /** The limits it runs under: the manifest's, completed with the kernel's defaults. */
+  limits: NonNullable<PublishedManifest['limits']>;
   plan: LinkPlan;
   transpiled: Transpiled;
   glue: InstantiateGlue;
   modules: ReadonlyMap<string, WebAssembly.Module>;
   memoryMb: number;
+  /** The longest string (UTF-8 bytes) that may leave an instance; longer ones are refused unread. */
+  maxResultBytes: number;
 };
 
 /** A Map that forgets its oldest entry past a size: caches stay bounded however many swaps run. */
@@ -45,10 +52,10 @@ class BoundedCache<V> extends Map<string, V> {
 export class ComponentLoader {
   readonly #cacheDir: string;
   readonly #shapes = new BoundedCache<Promise<ComponentShape>>(CACHE_ENTRIES);
-  readonly #glue = new BoundedCache<InstantiateGlue>(CACHE_ENTRIES);
+  readonly #glue = new BoundedCache<GlueFactory>(CACHE_ENTRIES);
   readonly #modules = new BoundedCache<Promise<Map<string, WebAssembly.Module>>>(CACHE_ENTRIES);
   /** Fully loaded components by (digest, link options, memory cap): a swap back costs no I/O. */
-  readonly #ready = new BoundedCache<Omit<LoadedComponent, 'manifest' | 'plan'>>(CACHE_ENTRIES);
+  readonly #ready = new BoundedCache<Omit<LoadedComponent, 'manifest' | 'limits' | 'plan'>>(CACHE_ENTRIES);
   #supported: Promise<Set<string>> | undefined;
 
   constructor(cacheDir: string) {
@@ -93,18 +100,22 @@ export class ComponentLoader {
     const shape = await this.inspect(manifest.digest, read);
     const plan = planLink(manifest, shape, await this.supportedWitPackages());
     const memoryMb = manifest.limits?.memoryMb ?? DEFAULT_MEMORY_MB;
-    const key = `${manifest.digest}/${JSON.stringify(plan.transpile)}/${memoryMb}`;
+    const maxResultBytes = manifest.limits?.maxResultBytes ?? DEFAULT_MAX_RESULT_BYTES;
+    const who = `${manifest.kind}/${manifest.name}@${manifest.version}`;
+    const key = `${manifest.digest}/${JSON.stringify(plan.transpile)}/${memoryMb}/${maxResultBytes}/${who}`;
     const ready = this.#ready.get(key);
-    if (ready) return { manifest, plan, ...ready };
+    const limits = manifest.limits ?? {};
+    if (ready) return { manifest, limits, plan, ...ready };
     const transpiled = await transpileCached(await read(), manifest.digest, plan.transpile, this.#cacheDir);
-    let glue = this.#glue.get(transpiled.key);
-    if (!glue) {
-      glue = await loadGlue(transpiled);
-      this.#glue.set(transpiled.key, glue);
+    let factory = this.#glue.get(transpiled.key);
+    if (!factory) {
+      factory = await loadGlue(transpiled);
+      this.#glue.set(transpiled.key, factory);
     }
+    const glue = factory(boundedStrings(who, maxResultBytes));
     const modules = await this.#compile(transpiled, memoryMb);
-    this.#ready.set(key, { transpiled, glue, modules, memoryMb });
-    return { manifest, plan, transpiled, glue, modules, memoryMb };
+    this.#ready.set(key, { transpiled, glue, modules, memoryMb, maxResultBytes });
+    return { manifest, limits, plan, transpiled, glue, modules, memoryMb, maxResultBytes };
   }
 
   #compile(transpiled: Transpiled, memoryMb: number): Promise<Map<string, WebAssembly.Module>> {
@@ -120,12 +131,12 @@ export class ComponentLoader {
 }
 
 /** The glue, compiled from V8's code cache kept beside the transpiled files (written on first use). */
-async function loadGlue(transpiled: Transpiled): Promise<InstantiateGlue> {
+async function loadGlue(transpiled: Transpiled): Promise<GlueFactory> {
   const cacheFile = path.join(transpiled.dir, `glue-${process.versions.v8}.v8cache`);
   const cachedData = await readFile(cacheFile).catch(() => undefined);
   const glue = compileGlue(transpiled.js, path.join(transpiled.dir, 'component.js'), cachedData);
   if (glue.cacheRejected) await writeFileAtomic(cacheFile, glue.cache()).catch(() => {}); // only time is lost without it
-  return glue.instantiate;
+  return glue.factory;
 }
 
 export async function compileAll(cores: ReadonlyMap<string, Uint8Array>, memoryMb: number): Promise<Map<string, WebAssembly.Module>> {

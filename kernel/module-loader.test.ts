@@ -12,8 +12,10 @@ import { evaluateGlue, prepareGlue } from './module-loader.ts';
 test('the per-call JCO_DEBUG lookup is found and hoisted in glue jco generates today', async () => {
   const built = await buildComponent(fileURLToPath(new URL('../components/tools/echo', import.meta.url)), { cacheDir: TEST_CACHE });
   const transpiled = await transpileCached(built.wasm, contentDigest(built.wasm), { asyncImports: [], asyncExports: [] }, TEST_CACHE);
-  const { body, debugCheckHoisted } = prepareGlue(transpiled.js);
+  const { body, debugCheckHoisted, stringsBounded } = prepareGlue(transpiled.js);
   assert.equal(debugCheckHoisted, true);
+  assert.equal(stringsBounded, true, 'both string decoders are replaced by bounded ones');
+  assert.doesNotMatch(body, /new TextDecoder\(/);
   assert.doesNotMatch(body, /process\?\.env\?\.JCO_DEBUG\) \{ return; \}/);
   assert.doesNotMatch(body, /^export /m);
   assert.equal(typeof evaluateGlue(transpiled.js, 'echo.js'), 'function');

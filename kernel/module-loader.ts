@@ -1,6 +1,7 @@
 // Turns transpiled glue into an instantiate function without ever import()-ing generated code:
 // Node never unloads ES modules (about 1.2 MB leaked per swap), while a vm.Script is collected.
 import vm from 'node:vm';
+import { UNBOUNDED, type StringBounds } from './bounded-strings.ts';
 
 export type ImportTable = Record<string, Record<string, unknown>>;
 export type InstantiateGlue = (
@@ -15,29 +16,40 @@ export type InstantiateGlue = (
  */
 const DEBUG_CHECK = 'if (!globalThis?.process?.env?.JCO_DEBUG) { return; }';
 
-/** The glue as a script body: exports made local, import.meta gone, the debug lookup hoisted. */
-export function prepareGlue(js: string): { body: string; debugCheckHoisted: boolean } {
+/** Every string leaves a component through one of these two decoders (kernel/bounded-strings.ts). */
+const DECODERS = /new TextDecoder\((['"]utf-16['"])?\)/g;
+
+/** Builds an instantiate function whose string lifts are bounded by `strings`. */
+export type GlueFactory = (strings: StringBounds) => InstantiateGlue;
+
+/**
+ * The glue as a script body: exports made local, import.meta gone, the debug lookup hoisted, and
+ * its string decoders taken from `__titanStrings` (the bounds of the deployment it serves).
+ */
+export function prepareGlue(js: string): { body: string; debugCheckHoisted: boolean; stringsBounded: boolean } {
   const debugCheckHoisted = js.includes(DEBUG_CHECK);
+  const stringsBounded = js.match(DECODERS)?.length === 2;
   const body = js
+    .replace(DECODERS, (_all, utf16?: string) => `__titanStrings.decoder(${utf16 ? "'utf-16'" : "'utf-8'"})`)
     .replace(DEBUG_CHECK, process.env.JCO_DEBUG ? '' : 'return;')
     .replace(/^"use components";/m, '')
     .replace(/^export (async )?function instantiate\(/m, '$1function instantiate(')
     .replace(/^export const /gm, 'const ')
     .replace(/import\.meta\.url/g, '"file:///titan-component/"');
-  return { body, debugCheckHoisted };
+  return { body, debugCheckHoisted, stringsBounded };
 }
 
-export function evaluateGlue(js: string, filename: string): InstantiateGlue {
-  return compileGlue(js, filename).instantiate;
+export function evaluateGlue(js: string, filename: string, strings: StringBounds = UNBOUNDED): InstantiateGlue {
+  return compileGlue(js, filename).factory(strings);
 }
 
 /**
  * The glue compiled with V8's code cache for it, when one is given and still fits this V8 and this
  * text (V8 checks both and rejects a stale cache); `cache()` is the data to keep for next time.
  */
-export function compileGlue(js: string, filename: string, cachedData?: Buffer): { instantiate: InstantiateGlue; cacheRejected: boolean; cache(): Buffer } {
+export function compileGlue(js: string, filename: string, cachedData?: Buffer): { factory: GlueFactory; cacheRejected: boolean; cache(): Buffer } {
   const { body } = prepareGlue(js);
-  const script = new vm.Script(`(function () {\n${body}\nreturn instantiate;\n})`, { filename, cachedData });
-  const instantiate = (script.runInThisContext() as () => InstantiateGlue)();
-  return { instantiate, cacheRejected: cachedData === undefined || script.cachedDataRejected === true, cache: () => script.createCachedData() };
+  const script = new vm.Script(`(function (__titanStrings) {\n${body}\nreturn instantiate;\n})`, { filename, cachedData });
+  const factory = script.runInThisContext() as GlueFactory;
+  return { factory, cacheRejected: cachedData === undefined || script.cachedDataRejected === true, cache: () => script.createCachedData() };
 }

@@ -6,16 +6,19 @@ import { contentDigest } from '../common/digest.ts';
 import type { PublishedManifest } from '../registry/manifest.ts';
 import { parseWorld, validatePublishedManifest } from '../registry/manifest.ts';
 import type { BuiltComponent } from '../toolchain/build.ts';
+import { isBuiltinSource } from './builtins.ts';
 import type { Kernel } from './kernel.ts';
 import { smokeTest } from './smoke.ts';
 
-export type PublishInput = Pick<BuiltComponent, 'manifest' | 'wasm' | 'backend' | 'sourceDigest'>;
+/** `dir`: the folder it was built from; a binary built from components/ is recorded as a built-in. */
+export type PublishInput = Pick<BuiltComponent, 'manifest' | 'wasm' | 'backend' | 'sourceDigest'> & { dir?: string };
 
 export async function publishComponent(kernel: Kernel, built: PublishInput, options: { signingKey?: KeyObject } = {}): Promise<PublishedManifest> {
   const { source: _source, ...declared } = built.manifest;
   const world = parseWorld(declared.world);
   const digest = contentDigest(built.wasm);
   const shape = await kernel.loader.inspect(digest, built.wasm);
+  if (built.dir !== undefined && isBuiltinSource(built.dir)) await kernel.builtins.add(digest);
   const draft: PublishedManifest = {
     ...declared,
     schemaVersion: 1,
@@ -31,8 +34,9 @@ export async function publishComponent(kernel: Kernel, built: PublishInput, opti
   };
   // Validated before anything is linked or run: a bad manifest never reaches the loader.
   validatePublishedManifest(draft, `${declared.kind}/${declared.name}@${declared.version}`);
-  // Run exactly as it will serve: a worker-isolated component is probed in a worker, under its limits.
-  const probe = await kernel.deploymentFor(draft, built.wasm);
+  // Probed in a worker under its time limit (a built-in excepted): an endless loop in a smoke
+  // test ends with a coded error instead of freezing the kernel.
+  const probe = await kernel.probeFor(draft, built.wasm);
   let descriptor;
   try {
     descriptor = await smokeTest(probe);

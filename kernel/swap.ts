@@ -13,6 +13,8 @@ import { KIND_PREPARE } from './kinds.ts';
 export type SwapDeps = {
   /** A deployment of `manifest`: `standby` itself when it is that very release (checked again). */
   createDeployment(manifest: PublishedManifest, standby?: Deployment): Promise<Deployment>;
+  /** What the smoke test runs on: `next` itself when it is isolated or a built-in, else a worker beside it. */
+  probe(manifest: PublishedManifest, next: Deployment): Promise<Deployment>;
   bus: EventBus;
 };
 
@@ -39,7 +41,14 @@ export async function swapSlot(slot: Slot, manifest: PublishedManifest, deps: Sw
       await next.warm(Math.max(1, slot.active?.stats().live ?? 1));
     }
     if (prepare) await next.call(prepare, []);
-    if (mode !== 'restore') await smokeTest(next);
+    if (mode !== 'restore') {
+      const probe = await deps.probe(manifest, next);
+      try {
+        await smokeTest(probe);
+      } finally {
+        if (probe !== next) await probe.close();
+      }
+    }
     const previous = slot.active;
     slot.active = next; // the switch
     slot.swaps++;

@@ -3,19 +3,29 @@
 // time limit never returns here: the kernel terminates this whole thread.
 import { randomUUID } from 'node:crypto';
 import { BroadcastChannel } from 'node:worker_threads';
-import { HOST_INTERFACES, type HostServices } from '../host-api/index.ts';
+import { HOST_INTERFACES, type HostServices, type SqlResult, type SqlService } from '../host-api/index.ts';
 import { readTranspiled } from '../toolchain/transpile.ts';
+import { TitanError } from '../common/errors.ts';
+import { boundedStrings } from './bounded-strings.ts';
+import { leavesInstanceUnsettled } from './deployment.ts';
 import { isGuestResultError } from './guest-errors.ts';
 import { atMemoryCap, guestFunction, recordingMemories, type GuestInstance } from './instance.ts';
 import { compileAll } from './loader.ts';
 import type { ImportTable } from './module-loader.ts';
 import { evaluateGlue } from './module-loader.ts';
-import { LIST_EXPORTS, type HostReply, type HostRequest, type WorkerOutcome, type WorkerTask } from './worker-protocol.ts';
+import { ChatterLimiter } from './chatter.ts';
+import { weighResult } from './result-size.ts';
+import { LIST_EXPORTS, type HostReply, type HostRequest, type SqlOp, type WorkerOutcome, type WorkerTask } from './worker-protocol.ts';
 
 const instances = new Map<string, Promise<GuestInstance>>();
-const channels = new Map<string, { channel: BroadcastChannel; pending: Map<string, (reply: HostReply) => void> }>();
+type ChannelEntry = { channel: BroadcastChannel; pending: Map<string, (reply: HostReply) => void>; said: boolean };
+const channels = new Map<string, ChannelEntry>();
+/** This thread's own limits on guest chatter: a flood stops here, before it is queued for the kernel. */
+let limiter: ChatterLimiter | undefined;
+const DROP_REPORT_MS = 250;
+let lastDropReport = -Infinity;
 
-function channelFor(name: string) {
+function channelFor(name: string): ChannelEntry {
   let entry = channels.get(name);
   if (entry) return entry;
   const channel = new BroadcastChannel(name);
@@ -27,12 +37,13 @@ function channelFor(name: string) {
   };
   // The channel must not keep an idle worker alive.
   (channel as unknown as { unref(): void }).unref();
-  channels.set(name, (entry = { channel, pending }));
+  channels.set(name, (entry = { channel, pending, said: false }));
   return entry;
 }
 
-function servicesOver(name: string): HostServices {
-  const { channel, pending } = channelFor(name);
+function servicesOver(name: string, chatter: ChatterLimiter, task: WorkerTask): HostServices {
+  const entry = channelFor(name);
+  const { channel, pending } = entry;
   const post = (message: HostRequest) => channel.postMessage(message);
   const ask = (request: (id: string) => HostRequest) =>
     new Promise<unknown>((resolve, reject) => {
@@ -45,9 +56,46 @@ function servicesOver(name: string): HostServices {
       post(request(id));
     });
   const kvCall = (op: 'get' | 'set' | 'delete' | 'list', args: unknown[]) => ask((id) => ({ type: 'kv', id, op, args }));
+  const sqlCall = (op: SqlOp, args: unknown[]) => ask((id) => ({ type: 'sql', id, op, args }));
+  const dialect = task.sqlDialect;
+  // Rows a query keeps for the kernel travel with the call's other messages, ahead of its result.
+  const sql: SqlService | undefined = dialect && {
+    dialect,
+    run: (statement, params) => sqlCall('run', [statement, params]) as Promise<SqlResult>,
+    batch: (statements) => sqlCall('batch', [statements]) as Promise<SqlResult[]>,
+    begin: () => sqlCall('begin', []) as Promise<number>,
+    inTransaction: (tx, statement, params) => sqlCall('inTransaction', [tx, statement, params]) as Promise<SqlResult>,
+    commit: (tx) => sqlCall('commit', [tx]) as Promise<void>,
+    rollback: (tx) => sqlCall('rollback', [tx]) as Promise<void>,
+    keep: (rows) => {
+      entry.said = true;
+      return sqlCall('keep', [rows]) as Promise<number>;
+    },
+    take: () => undefined,
+  };
   return {
-    log: (component, level, message, fields) => post({ type: 'log', component, level, message, fields }),
-    emit: (component, callId, kind, data) => post({ type: 'emit', component, callId, kind, data }),
+    log: (component, level, message, fields) => {
+      entry.said = true;
+      post({ type: 'log', component, level, message, fields });
+    },
+    emit: (component, callId, kind, data) => {
+      entry.said = true;
+      post({ type: 'emit', component, callId, kind, data });
+    },
+    chatter: {
+      // A call that floods until it is stopped never reaches its 'finished': its drops are sent as they happen.
+      allow(component, kind, bytes) {
+        if (chatter.allow(component, kind, bytes)) return true;
+        const now = performance.now();
+        if (now - lastDropReport >= DROP_REPORT_MS) {
+          lastDropReport = now;
+          post({ type: 'dropped', drops: chatter.takeDrops() });
+        }
+        return false;
+      },
+    },
+    sql,
+    workspace: task.workspace,
     kv: {
       get: (ns, key) => kvCall('get', [ns, key]) as Promise<string | undefined>,
       set: (ns, key, value, limits) => kvCall('set', [ns, key, value, limits]) as Promise<void>,
@@ -66,8 +114,10 @@ async function createInstance(task: WorkerTask): Promise<GuestInstance> {
   const transpiled = await readTranspiled(task.dir);
   if (!transpiled) throw new Error(`transpiled component missing at ${task.dir}`);
   const modules = await compileAll(transpiled.cores, task.memoryMb);
-  const glue = evaluateGlue(transpiled.js, `${task.dir}/component.js`);
-  const context = { component: task.component, grant: {}, services: servicesOver(task.channel), callId: undefined as string | undefined };
+  const who = `${task.component.kind}/${task.component.name}@${task.component.version}`;
+  const glue = evaluateGlue(transpiled.js, `${task.dir}/component.js`, boundedStrings(who, task.maxResultBytes));
+  limiter ??= new ChatterLimiter(task.chatter);
+  const context = { component: task.component, grant: {}, services: servicesOver(task.channel, limiter, task), callId: undefined as string | undefined };
   const table: ImportTable = {};
   for (const linked of task.imports) {
     const host = HOST_INTERFACES.get(linked.name);
@@ -82,6 +132,17 @@ async function createInstance(task: WorkerTask): Promise<GuestInstance> {
 }
 
 export default async function runTask(task: WorkerTask): Promise<WorkerOutcome> {
+  const entry = channelFor(task.channel);
+  entry.said = false;
+  const outcome = await runGuest(task);
+  const drops = limiter?.takeDrops() ?? [];
+  if (!entry.said && drops.length === 0) return outcome;
+  // Everything the call said is on the channel before this marker; the kernel answers after it.
+  entry.channel.postMessage({ type: 'finished', taskId: task.taskId, drops } satisfies HostRequest);
+  return { ...outcome, said: true };
+}
+
+async function runGuest(task: WorkerTask): Promise<WorkerOutcome> {
   let pending = instances.get(task.deploymentId);
   if (!pending) {
     pending = createInstance(task);
@@ -99,12 +160,21 @@ export default async function runTask(task: WorkerTask): Promise<WorkerOutcome> 
   if (!guest) return { kind: 'missing', fn: task.fn };
   instance.context.callId = task.callId;
   channelFor(task.channel).channel.postMessage({ type: 'started', taskId: task.taskId } satisfies HostRequest);
+  let value: unknown;
   try {
-    return { kind: 'ok', value: await guest(...task.args) };
+    value = await guest(...task.args);
   } catch (error) {
     if (isGuestResultError(error)) return { kind: 'guest-error', payload: error.payload };
     instances.delete(task.deploymentId);
+    if (error instanceof TitanError && leavesInstanceUnsettled(error)) return { kind: 'coded', code: error.code, message: error.message };
     const message = error instanceof Error ? error.message : String(error);
     return { kind: 'trap', message, outOfMemory: atMemoryCap(instance, task.memoryMb) };
   }
+  // Weighed here, before the result is copied into the kernel's thread.
+  const weight = weighResult(value, task.maxResultBytes);
+  if (weight > task.maxResultBytes) {
+    const who = `${task.component.kind}/${task.component.name}@${task.component.version}`;
+    return { kind: 'coded', code: 'TITAN_E_RESULT_TOO_LARGE', message: `${who} returned more than ${task.maxResultBytes} bytes (limits.maxResultBytes)` };
+  }
+  return { kind: 'ok', value };
 }

@@ -4,13 +4,14 @@
 import { randomUUID } from 'node:crypto';
 import { BroadcastChannel } from 'node:worker_threads';
 import { Tinypool } from 'tinypool';
-import { TitanError } from '../common/errors.ts';
+import { TitanError, type ErrorCode } from '../common/errors.ts';
 import type { HostServices } from '../host-api/index.ts';
 import type { PublishedManifest } from '../registry/manifest.ts';
 import { describeComponent, type CallOptions, type Deployment } from './deployment.ts';
 import { guestResultError, trapError } from './guest-errors.ts';
 import type { LoadedComponent } from './loader.ts';
 import type { PoolStats } from './pool.ts';
+import type { ChatterLimiter, ChatterRates } from './chatter.ts';
 import { camel } from './kinds.ts';
 import { LIST_EXPORTS, type HostReply, type HostRequest, type WorkerOutcome, type WorkerTask } from './worker-protocol.ts';
 
@@ -21,7 +22,14 @@ type WorkerLink = {
   broadcast(reply: HostReply): void;
   /** Registers what to do when the worker reports the guest call began; returns the unregister. */
   onStarted(taskId: string, started: () => void): () => void;
+  /** Resolves when the call's 'finished' marker arrived (all it logged and emitted was delivered). */
+  finished(taskId: string): Promise<void>;
+  chatter: ChatterRates;
+  services: HostServices;
 };
+
+/** A call's log lines travel beside its result: the answer waits for them at most this long. */
+const FINISH_WAIT_MS = 2000;
 
 export class WorkerHost {
   readonly #services: HostServices;
@@ -31,10 +39,26 @@ export class WorkerHost {
   #channel: BroadcastChannel | undefined;
   /** Calls waiting for their guest code to start, by task id. */
   readonly #starting = new Map<string, () => void>();
+  /** Calls whose 'finished' marker is awaited or has arrived early, by task id. */
+  readonly #finishing = new Map<string, { done: Promise<void>; resolve(): void }>();
+  readonly #chatter: ChatterLimiter;
+  readonly #rates: ChatterRates;
 
-  constructor(services: HostServices, threads: number) {
+  constructor(services: HostServices, threads: number, chatter: ChatterLimiter, rates: ChatterRates) {
     this.#services = services;
     this.#threads = threads;
+    this.#chatter = chatter;
+    this.#rates = rates;
+  }
+
+  #finishEntry(taskId: string) {
+    let entry = this.#finishing.get(taskId);
+    if (!entry) {
+      let resolve!: () => void;
+      const done = new Promise<void>((r) => (resolve = r));
+      this.#finishing.set(taskId, (entry = { done, resolve }));
+    }
+    return entry;
   }
 
   /** Started on first use: a kernel without worker components pays nothing. */
@@ -55,13 +79,22 @@ export class WorkerHost {
     if (request.type === 'log') return this.#services.log(request.component, request.level, request.message, request.fields);
     if (request.type === 'emit') return this.#services.emit(request.component, request.callId, request.kind, request.data);
     if (request.type === 'started') return this.#starting.get(request.taskId)?.();
+    if (request.type === 'dropped' || request.type === 'finished') {
+      for (const drop of request.drops) {
+        const [kind, name] = drop.slot.split('/');
+        this.#chatter.count({ kind, name, version: drop.version, digest: '' }, drop.kind, drop.dropped);
+      }
+      if (request.type === 'finished') this.#finishEntry(request.taskId).resolve();
+      return;
+    }
     if (request.type === 'tool') return this.#serveTool(request);
     if (request.type === 'http') return this.#services.recordHttp?.(request.component, request.record);
     if (request.type === 'secret') return this.#answer(request.id, () => this.#services.secret?.(request.name));
-    const kv = this.#services.kv as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+    const service = (request.type === 'kv' ? this.#services.kv : this.#services.sql) as unknown as Record<string, (...args: unknown[]) => Promise<unknown>> | undefined;
     let reply: HostReply;
     try {
-      reply = { type: 'kv-reply', id: request.id, value: await kv[request.op](...request.args) };
+      if (!service) throw new Error('no database is open in this kernel (titan:host/sql is unavailable here)');
+      reply = { type: 'kv-reply', id: request.id, value: await service[request.op](...request.args) };
     } catch (error) {
       reply = { type: 'kv-reply', id: request.id, error: error instanceof Error ? error.message : String(error) };
     }
@@ -97,6 +130,15 @@ export class WorkerHost {
         this.#starting.set(taskId, started);
         return () => this.#starting.delete(taskId);
       },
+      finished: async (taskId) => {
+        const { done } = this.#finishEntry(taskId);
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([done, new Promise<void>((resolve) => (timer = setTimeout(resolve, FINISH_WAIT_MS)))]);
+        clearTimeout(timer);
+        this.#finishing.delete(taskId);
+      },
+      chatter: this.#rates,
+      services: this.#services,
     }, onReplaced);
   }
 
@@ -116,6 +158,7 @@ class WorkerDeployment implements Deployment {
   readonly #who: string;
   readonly #link: WorkerLink;
   readonly #onReplaced: (reason: string) => void;
+  readonly #threads: number;
   #inFlight = new Set<Promise<unknown>>();
   #exported: Promise<string[]> | undefined;
   #calls = 0;
@@ -124,8 +167,9 @@ class WorkerDeployment implements Deployment {
   constructor(loaded: LoadedComponent, pool: Tinypool, channel: string, link: WorkerLink, onReplaced: (reason: string) => void) {
     this.manifest = loaded.manifest;
     this.#pool = pool;
+    this.#threads = pool.options.maxThreads;
     this.#who = describeComponent(loaded.manifest);
-    this.#timeoutMs = loaded.manifest.limits?.timeoutMs ?? 30000;
+    this.#timeoutMs = loaded.limits.timeoutMs ?? 30000;
     this.#memoryMb = loaded.memoryMb;
     this.#link = link;
     this.#onReplaced = onReplaced;
@@ -134,6 +178,10 @@ class WorkerDeployment implements Deployment {
       deploymentId: randomUUID(),
       dir: loaded.transpiled.dir,
       memoryMb: loaded.memoryMb,
+      maxResultBytes: loaded.maxResultBytes,
+      chatter: link.chatter,
+      sqlDialect: link.services.sql?.dialect,
+      workspace: link.services.workspace,
       component: { kind: loaded.manifest.kind, name: loaded.manifest.name, version: loaded.manifest.version, digest: loaded.manifest.digest },
       imports: loaded.plan.imports.map((i) => ({ name: i.host.name, version: i.version, spec: i.spec, grant: i.grant })),
       exportInterface: loaded.plan.exportInterface,
@@ -173,6 +221,7 @@ class WorkerDeployment implements Deployment {
       clearTimeout(timer);
       forget();
     }
+    if (outcome.said) await this.#link.finished(task.taskId);
     switch (outcome.kind) {
       case 'ok':
         return outcome.value;
@@ -180,6 +229,9 @@ class WorkerDeployment implements Deployment {
         throw guestResultError(this.#who, Object.assign(new Error('guest error'), { payload: outcome.payload }));
       case 'missing':
         throw new TitanError('TITAN_E_NOT_FOUND', `${this.#who} does not export "${outcome.fn}"`);
+      case 'coded':
+        this.#onReplaced(outcome.message.slice(0, 200));
+        throw new TitanError(outcome.code as ErrorCode, outcome.message);
       case 'trap':
         this.#discarded++;
         this.#onReplaced(outcome.outOfMemory ? 'out of memory' : outcome.message.slice(0, 200));
@@ -195,8 +247,10 @@ class WorkerDeployment implements Deployment {
     return (await this.#exported).includes(camel(fn));
   }
 
+  /** One instance in each thread of the pool (concurrent calls spread over idle threads): a
+   * call arriving on any thread, or nested in another worker call, finds its instance ready. */
   async warm(): Promise<void> {
-    await this.call('describe', []);
+    await Promise.all(Array.from({ length: this.#threads }, () => this.call('describe', [])));
   }
 
   async close(): Promise<void> {

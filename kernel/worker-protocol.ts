@@ -1,5 +1,8 @@
 // Messages between the kernel and the worker threads that run isolated components.
 import type { ComponentIdentity, HttpRecord, LogLevel } from '../host-api/index.ts';
+import type { ChatterDrops, ChatterRates } from './chatter.ts';
+
+export type SqlOp = 'run' | 'batch' | 'begin' | 'inTransaction' | 'commit' | 'rollback' | 'keep';
 
 export type WorkerImport = { name: string; version: string; spec: string; grant: Record<string, unknown> };
 
@@ -11,6 +14,14 @@ export type WorkerTask = {
   deploymentId: string;
   dir: string;
   memoryMb: number;
+  /** Longest string the guest may hand out, and the most a result may weigh when sent to the kernel. */
+  maxResultBytes: number;
+  /** Log lines and events per second the guest may send to the kernel from this thread. */
+  chatter: ChatterRates;
+  /** The kernel's database dialect, when it has one open (titan:host/sql is then served over the channel). */
+  sqlDialect?: 'sqlite' | 'postgres';
+  /** The folder exec and files work in. */
+  workspace?: string;
   component: ComponentIdentity;
   imports: WorkerImport[];
   exportInterface: string;
@@ -21,24 +32,34 @@ export type WorkerTask = {
   taskId: string;
 };
 
-export type WorkerOutcome =
+/** `said`: the call logged or emitted; its 'finished' message follows them on the channel. */
+export type WorkerOutcome = (
   | { kind: 'ok'; value: unknown }
   | { kind: 'guest-error'; payload: unknown }
   | { kind: 'missing'; fn: string }
-  | { kind: 'trap'; message: string; outOfMemory?: boolean };
+  /** A coded refusal in the worker (a result over its limit, invalid UTF-8): the instance was dropped. */
+  | { kind: 'coded'; code: string; message: string }
+  | { kind: 'trap'; message: string; outOfMemory?: boolean }
+) & { said?: boolean };
 
 /** Worker -> kernel over the BroadcastChannel. */
 export type HostRequest =
   | { type: 'log'; component: ComponentIdentity; level: LogLevel; message: string; fields?: Record<string, string> }
   | { type: 'emit'; component: ComponentIdentity; callId?: string; kind: string; data: string }
   | { type: 'kv'; id: string; op: 'get' | 'set' | 'delete' | 'list'; args: unknown[] }
+  /** titan:host/sql from a worker, answered with a kv-reply of the same id. */
+  | { type: 'sql'; id: string; op: SqlOp; args: unknown[] }
   /** titan:host/tools from a worker: the kernel runs the tool and answers with a kv-reply of the same id. */
   | { type: 'tool'; id: string; component: ComponentIdentity; callId?: string; name: string; input: string }
   /** titan:host/http: a secret's value to place in a request (answered with a kv-reply). */
   | { type: 'secret'; id: string; name: string }
   | { type: 'http'; component: ComponentIdentity; record: HttpRecord }
   /** The instance is ready and the guest call begins: the time limit counts from here. */
-  | { type: 'started'; taskId: string };
+  | { type: 'started'; taskId: string }
+  /** Chatter dropped by this thread's limiter so far (sent at the first drop, then at most 4 times a second). */
+  | { type: 'dropped'; drops: ChatterDrops }
+  /** After every log line and event of the call (same channel, so in order), with the drops counted. */
+  | { type: 'finished'; taskId: string; drops: ChatterDrops };
 
 /** Kernel -> workers. */
 export type HostReply =

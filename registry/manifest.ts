@@ -14,9 +14,13 @@ export type Limits = {
   memoryMb?: number;
   /** Wall-clock limit of one call; enforced when isolation is "worker". */
   timeoutMs?: number;
-  /** "inline" runs in the kernel's thread (fastest); "worker" runs in a worker pool that can be stopped. */
+  /** "worker" runs in a worker pool where a call can be stopped (the default for anything not shipped
+   * with Titan); "inline" runs in the kernel's thread, honoured only for built-ins or by an inline grant. */
   isolation?: 'inline' | 'worker';
   maxInstances?: number;
+  /** Largest string (in UTF-8 bytes) the component may hand out in one crossing: a result, a log line;
+   * the kernel's maxResultBytes is the ceiling. */
+  maxResultBytes?: number;
 };
 /** A call a new version must answer before it may serve: `input` for a tool's invoke, or `args`. */
 export type SmokeCase = { function?: string; input?: string; args?: string[]; expect?: string };
@@ -67,6 +71,7 @@ const limitsSchema = {
     timeoutMs: { type: 'integer', minimum: 1, maximum: 600000 },
     isolation: { enum: ['inline', 'worker'] },
     maxInstances: { type: 'integer', minimum: 1, maximum: 1024 },
+    maxResultBytes: { type: 'integer', minimum: 1024, maximum: 256 * 1024 * 1024 },
   },
 };
 const smokeSchema = {

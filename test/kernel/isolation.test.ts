@@ -101,8 +101,8 @@ test('a trap costs one instance: TITAN_E_COMPONENT_TRAP, the instance is replace
 });
 
 test('an inline call suspended in the host past its timeoutMs gets TITAN_E_TIMEOUT, and its instance is not reused', async (t) => {
-  const { kernel } = await kernelFor(t, [builtin('echo')]);
-  // kv-v2 with a time limit: an inline (JSPI) call that waits on the host can be given up on.
+  const { kernel } = await kernelFor(t, [builtin('echo')], { config: { inlineGrants: ['tool/kv'] } });
+  // kv-v2 (granted inline) with a time limit: an inline (JSPI) call that waits on the host can be given up on.
   const kv = await buildFixture('kv-v2');
   const manifest = await publishComponent(kernel, { ...kv, manifest: { ...kv.manifest, limits: { ...kv.manifest.limits, timeoutMs: 200, maxInstances: 1 } } });
   await kernel.deployManifest(manifest);

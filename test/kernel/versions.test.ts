@@ -20,7 +20,8 @@ describe('titan:tool@0.1.0 and titan:tool@0.2.0 in one kernel', () => {
   const logsDuringGreeterDeploy: Array<KernelEvents['component.log']> = [];
 
   before(async () => {
-    ({ kernel, cleanup } = await openTestKernel());
+    // greeter is granted inline: the host clock it reads follows this process's TZ, set below.
+    ({ kernel, cleanup } = await openTestKernel({ config: { inlineGrants: ['tool/greeter'] } }));
     kernel.bus.on('component.log', (event) => logs.push(event));
     echo = await publishComponent(kernel, await buildBuiltin('echo'));
     kv = await publishComponent(kernel, await buildBuiltin('kv'));
