@@ -1,0 +1,93 @@
+// Titan under attack by the components it runs: an endless loop, a memory bomb, endless recursion,
+// a 200 MB result, a log flood and an event flood, each a published third-party tool, each run in
+// a worker (the default for anything not shipped with Titan) and inline by an explicit grant.
+// Every attack ends with a coded error, the attacker's next call works, and a neighbour (the
+// built-in echo) keeps answering; in a worker it answers while the attack runs.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { ErrorCode } from '../../common/errors.ts';
+import type { Kernel } from '../../kernel/kernel.ts';
+import { publishComponent } from '../../kernel/publish.ts';
+import { buildFixture, builtin, deployFixture, rejectsWithCode } from '../support/fixtures.ts';
+import { openTestKernel } from '../support/kernel.ts';
+
+type Attack = { name: string; code: ErrorCode; chatter?: 'log' | 'event' };
+
+const ATTACKS: Attack[] = [
+  { name: 'attack-loop', code: 'TITAN_E_TIMEOUT' },
+  { name: 'attack-memory', code: 'TITAN_E_OUT_OF_MEMORY' },
+  { name: 'attack-recursion', code: 'TITAN_E_COMPONENT_TRAP' },
+  { name: 'attack-result', code: 'TITAN_E_RESULT_TOO_LARGE' },
+  { name: 'attack-logs', code: 'TITAN_E_TIMEOUT', chatter: 'log' },
+  { name: 'attack-events', code: 'TITAN_E_TIMEOUT', chatter: 'event' },
+];
+
+/** Calls echo one event-loop turn apart until `until` settles; returns how many answered. */
+async function neighbourCalls(kernel: Kernel, until: Promise<unknown>): Promise<number> {
+  let done = false;
+  void until.then(() => (done = true), () => (done = true));
+  let answered = 0;
+  while (!done) {
+    assert.deepEqual(await kernel.invokeTool('echo', { text: `n${answered}` }), { text: `n${answered}` });
+    answered++;
+    await nextTurn();
+  }
+  return answered;
+}
+
+for (const isolation of ['worker', 'inline'] as const) {
+  describe(`attacks by components running ${isolation === 'worker' ? 'in a worker (the default)' : 'inline by grant'}`, () => {
+    let kernel: Kernel;
+    let cleanup: () => Promise<void>;
+    before(async () => {
+      const grants = isolation === 'inline' ? ATTACKS.map((a) => `tool/${a.name}`) : [];
+      ({ kernel, cleanup } = await openTestKernel({ config: { inlineGrants: grants } }));
+      await deployFixture(kernel, builtin('echo'));
+      for (const attack of ATTACKS) await deployFixture(kernel, attack.name);
+    });
+    after(() => cleanup());
+
+    for (const attack of ATTACKS) {
+      test(`${attack.name}: ${attack.code}, the kernel keeps answering`, async () => {
+        const slot = `tool/${attack.name}`;
+        assert.equal(kernel.components().find((c) => c.slot === slot)?.isolation, isolation);
+        const attacking = kernel.invokeTool(attack.name, { attack: true });
+        const meanwhile = await neighbourCalls(kernel, attacking);
+        const error = await rejectsWithCode(attacking, attack.code);
+        assert.match(error.message, new RegExp(`${slot}@1\\.0\\.0`));
+        // In a worker the kernel's thread is never blocked: the neighbour answered during the attack.
+        if (isolation === 'worker') assert.ok(meanwhile > 0, 'echo answered while the attack ran');
+        if (attack.chatter) {
+          const drops = kernel.chatterDrops().find((d) => d.slot === slot && d.kind === attack.chatter);
+          assert.ok((drops?.dropped ?? 0) > 0, `the flood was cut and counted: ${JSON.stringify(kernel.chatterDrops())}`);
+        }
+        assert.deepEqual(await kernel.invokeTool('echo', { text: 'after' }), { text: 'after' });
+        assert.deepEqual(await kernel.invokeTool(attack.name, { attack: false }), { ok: true }, 'the attacker\'s next call works');
+      });
+    }
+  });
+}
+
+test('publishing a third-party component whose smoke test never returns ends with a coded error, and nothing is published', async (t) => {
+  const { kernel, cleanup } = await openTestKernel();
+  t.after(cleanup);
+  const loop = await buildFixture('attack-loop');
+  const error = await rejectsWithCode(
+    publishComponent(kernel, { ...loop, manifest: { ...loop.manifest, smoke: [{ input: '{"attack":true}' }] } }), 'TITAN_E_SMOKE_FAILED');
+  assert.match(error.message, /did not answer within 1000 ms/);
+  assert.deepEqual(await kernel.registry.list(), []);
+});
+
+test('a component asking to run inline without a grant runs in a worker, and the kernel says so', async (t) => {
+  const { kernel, cleanup } = await openTestKernel();
+  t.after(cleanup);
+  const warnings: string[] = [];
+  kernel.bus.on('kernel.warning', (w) => warnings.push(w.message));
+  const loop = await buildFixture('attack-loop');
+  const manifest = await publishComponent(kernel, { ...loop, manifest: { ...loop.manifest, limits: { ...loop.manifest.limits, isolation: 'inline' } } });
+  await kernel.deployManifest(manifest);
+  assert.equal(kernel.components().find((c) => c.slot === 'tool/attack-loop')?.isolation, 'worker');
+  assert.ok(warnings.some((w) => /asks to run inline but is not a built-in/.test(w)), warnings.join('\n'));
+  await rejectsWithCode(kernel.invokeTool('attack-loop', { attack: true }), 'TITAN_E_TIMEOUT');
+});
