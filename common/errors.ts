@@ -23,6 +23,7 @@ export const ERRORS = {
   TITAN_E_UNRESOLVABLE: { status: 404, fix: 'run `titan registry list` to see the published versions' },
   TITAN_E_WORLD_MISMATCH: { status: 400, fix: 'build the component against the world its manifest names' },
   TITAN_E_WORLD_UNSUPPORTED: { status: 400, fix: 'rebuild the component against a world version this kernel links (see wit/)' },
+  TITAN_E_MANIFEST_MISMATCH: { status: 409, fix: 'the manifest does not describe its binary (imports, exports or world): publish the component from its source with `titan registry publish`' },
   TITAN_E_ARCHIVE_INVALID: { status: 400, fix: 'import an archive written by `titan registry export`' },
 
   // kernel

@@ -26,6 +26,9 @@ type WorkerLink = {
   finished(taskId: string): Promise<void>;
   chatter: ChatterRates;
   services: HostServices;
+  /** A call's thread was terminated (time limit) or died. */
+  threadLost(): void;
+  closed(): void;
 };
 
 /** A call's log lines travel beside its result: the answer waits for them at most this long. */
@@ -43,6 +46,9 @@ export class WorkerHost {
   readonly #finishing = new Map<string, { done: Promise<void>; resolve(): void }>();
   readonly #chatter: ChatterLimiter;
   readonly #rates: ChatterRates;
+  /** Worker deployments not yet closed: warmed again when a thread is replaced. */
+  readonly #deployed = new Set<WorkerDeployment>();
+  #rewarming = false;
 
   constructor(services: HostServices, threads: number, chatter: ChatterLimiter, rates: ChatterRates) {
     this.#services = services;
@@ -123,8 +129,22 @@ export class WorkerHost {
     this.#channel?.postMessage(reply);
   }
 
+  /**
+   * A terminated thread is replaced by a cold one: every serving worker component is warmed
+   * again in the background, so the next call (or one nested in a reflex's, under the reflex's
+   * time limit) does not pay the compile and instantiate.
+   */
+  #threadLost(): void {
+    if (this.#rewarming) return;
+    this.#rewarming = true;
+    setTimeout(() => {
+      this.#rewarming = false;
+      for (const deployment of this.#deployed) void deployment.warm().catch(() => {});
+    }, 0).unref();
+  }
+
   deploy(loaded: LoadedComponent, onReplaced: (reason: string) => void): Deployment {
-    return new WorkerDeployment(loaded, this.#start(), this.#channelName, {
+    const deployment = new WorkerDeployment(loaded, this.#start(), this.#channelName, {
       broadcast: (reply) => this.#channel?.postMessage(reply),
       onStarted: (taskId, started) => {
         this.#starting.set(taskId, started);
@@ -139,7 +159,11 @@ export class WorkerHost {
       },
       chatter: this.#rates,
       services: this.#services,
+      threadLost: () => this.#threadLost(),
+      closed: () => this.#deployed.delete(deployment),
     }, onReplaced);
+    this.#deployed.add(deployment);
+    return deployment;
   }
 
   async close(): Promise<void> {
@@ -211,6 +235,7 @@ class WorkerDeployment implements Deployment {
       outcome = (await this.#pool.run(task, { signal: abort.signal })) as WorkerOutcome;
     } catch (error) {
       this.#discarded++;
+      this.#link.threadLost();
       if (abort.signal.aborted) {
         this.#onReplaced(`call exceeded ${this.#timeoutMs} ms; its worker was terminated`);
         throw new TitanError('TITAN_E_TIMEOUT', `${this.#who} did not answer within ${this.#timeoutMs} ms; the call was stopped`);
@@ -254,6 +279,7 @@ class WorkerDeployment implements Deployment {
   }
 
   async close(): Promise<void> {
+    this.#link.closed();
     await Promise.allSettled([...this.#inFlight]);
     this.#link.broadcast({ type: 'dispose', deploymentId: this.#base.deploymentId });
   }

@@ -5,7 +5,7 @@
 //   3. commit: move blobs into place, then create each manifest (the commit point, as in publish).
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
+import { open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import semver from 'semver';
 import tar from 'tar-stream';
@@ -27,11 +27,18 @@ function invalid(message: string, cause?: unknown): TitanError {
   return new TitanError('TITAN_E_ARCHIVE_INVALID', message, cause === undefined ? {} : { cause });
 }
 
-export async function importArchive(store: Store, trust: TrustPolicy, file: string, onProgress?: Progress) {
+export async function importArchive(store: Store, trust: TrustPolicy, file: string, onProgress?: Progress,
+  checkBinary?: (manifest: PublishedManifest, wasm: Uint8Array) => Promise<void>) {
   const read: Read = { header: undefined, manifests: new Map(), blobs: new Map() };
   try {
     await readEntries(store, file, read, onProgress);
     const plan = await check(store, trust, read);
+    // The binaries are held to their manifests (by the kernel: world, link, smoke test) before anything is committed.
+    for (const manifest of checkBinary ? plan.toImport : []) {
+      const blob = read.blobs.get(manifest.digest.slice('sha256:'.length));
+      const wasm = blob ? await readFile(blob.temp) : await store.readBlob(manifest.digest, manifest.size);
+      await checkBinary?.(manifest, wasm);
+    }
     return await commit(store, read, plan);
   } finally {
     await Promise.all([...read.blobs.values()].map((blob) => rm(blob.temp, { force: true })));

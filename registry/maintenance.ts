@@ -6,6 +6,7 @@ import { TitanError } from '../common/errors.ts';
 import { isTempName } from './exclusive-write.ts';
 import { formatRef } from './ref.ts';
 import { checkSignature, type TrustPolicy } from './signing.ts';
+import type { PublishedManifest } from './manifest.ts';
 import type { Store } from './store.ts';
 
 export type Progress = (done: number, total: number, item: string) => void;
@@ -28,7 +29,8 @@ function problemOf(ref: string, error: unknown): Problem {
   return { ref, code: 'TITAN_E_INTERNAL', message: error instanceof Error ? error.message : String(error) };
 }
 
-export async function verifyStore(store: Store, trust: TrustPolicy, onProgress?: Progress): Promise<VerifyReport> {
+export async function verifyStore(store: Store, trust: TrustPolicy, onProgress?: Progress,
+  check?: (manifest: PublishedManifest, wasm: Uint8Array) => Promise<void>): Promise<VerifyReport> {
   const entries = await store.entries();
   const problems: Problem[] = [];
   // Many versions can share a blob: hash each (digest, size) once.
@@ -45,6 +47,7 @@ export async function verifyStore(store: Store, trust: TrustPolicy, onProgress?:
       }
       const blobProblem = blobResults.get(key);
       if (blobProblem) problems.push({ ...blobProblem, ref });
+      else if (check) await check(manifest, await store.readBlob(manifest.digest, manifest.size));
     } catch (error) {
       problems.push(problemOf(ref, error));
     }

@@ -24,6 +24,11 @@ export type OpenOptions = {
 export type PublishInput = Omit<PublishedManifest, 'digest' | 'size' | 'created' | 'schemaVersion' | 'signature' | 'yanked'>;
 export type ListFilter = { kind?: ComponentKind; name?: string; includeYanked?: boolean };
 export type ProgressOptions = { onProgress?: Progress };
+/**
+ * A check of a binary against its manifest that the registry cannot make itself (the kernel reads
+ * the binary's world and runs it); it throws a TitanError to refuse.
+ */
+export type BinaryCheck = (manifest: PublishedManifest, wasm: Uint8Array) => Promise<void>;
 
 export class Registry {
   readonly dir: string;
@@ -133,8 +138,9 @@ export class Registry {
     return this.#store.readBlob(checked.digest, checked.size);
   }
 
-  verify(options: ProgressOptions = {}): Promise<VerifyReport> {
-    return verifyStore(this.#store, this.#trust, options.onProgress);
+  /** `check`: also holds each binary to its manifest (imports, exports, world), a problem each refusal. */
+  verify(options: ProgressOptions & { check?: BinaryCheck } = {}): Promise<VerifyReport> {
+    return verifyStore(this.#store, this.#trust, options.onProgress, options.check);
   }
 
   /** Marks a version yanked: ranges skip it, exact pins still resolve. Yanking twice keeps the first record. */
@@ -159,8 +165,9 @@ export class Registry {
   }
 
   /** Verifies every entry before writing anything; identical versions already here are skipped. */
-  importFrom(file: string, options: ProgressOptions = {}): Promise<{ imported: string[]; skipped: string[] }> {
-    return importArchive(this.#store, this.#trust, file, options.onProgress);
+  /** `check`: each version to import is held to it before anything is committed; one refusal imports nothing. */
+  importFrom(file: string, options: ProgressOptions & { check?: BinaryCheck } = {}): Promise<{ imported: string[]; skipped: string[] }> {
+    return importArchive(this.#store, this.#trust, file, options.onProgress, options.check);
   }
 
   async #find(kind: ComponentKind, name: string, version: string): Promise<PublishedManifest | undefined> {

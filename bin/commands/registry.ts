@@ -2,7 +2,7 @@
 // writes are atomic and its contents immutable, so this is safe beside a running kernel).
 import { TitanError } from '../../common/errors.ts';
 import { homePaths, titanHome } from '../../common/home.ts';
-import { publishComponent } from '../../kernel/api.ts';
+import { importChecked, Kernel, publishComponent, verifyChecked } from '../../kernel/api.ts';
 import { COMPONENT_KINDS, type ComponentKind, type PublishedManifest } from '../../registry/manifest.ts';
 import { parseRef, Registry } from '../../registry/registry.ts';
 import { loadOrCreateSigningKey } from '../../registry/signing.ts';
@@ -38,6 +38,16 @@ function progressLine(label: string) {
     started = true;
     if (done > 0) progress.step(item, `${done}/${total}`);
   };
+}
+
+/** A kernel for checking binaries (world, link, smoke test in a worker): nothing is restored or served. */
+async function withKernel<T>(fn: (kernel: Kernel) => Promise<T>): Promise<T> {
+  const kernel = await Kernel.open({ logToFile: true, config: { controlSocket: false } });
+  try {
+    return await fn(kernel);
+  } finally {
+    await kernel.close();
+  }
 }
 
 export async function registryCommand({ positionals, values, out }: Args): Promise<number> {
@@ -78,9 +88,9 @@ export async function registryCommand({ positionals, values, out }: Args): Promi
       return 0;
     }
     case 'verify': {
-      const report = await registry.verify({ onProgress: out.json ? undefined : progressLine('verifying') });
+      const report = await withKernel((kernel) => verifyChecked(kernel, { onProgress: out.json ? undefined : progressLine('verifying') }));
       print(out, report, () => report.ok
-        ? `ok: ${report.checked} versions verified (digest, size, manifest schema, signatures)`
+        ? `ok: ${report.checked} versions verified (digest, size, manifest schema, signatures, imports, exports and world read from each binary)`
         : `${report.problems.length} problem(s) in ${report.checked} versions:\n` + table(report.problems, ['ref', 'code', 'message']));
       return report.ok ? 0 : 1;
     }
@@ -103,7 +113,8 @@ export async function registryCommand({ positionals, values, out }: Args): Promi
     }
     case 'import': {
       if (!target) throw new TitanError('TITAN_E_USAGE', 'titan registry import FILE.tar');
-      const result = await registry.importFrom(target, { onProgress: out.json ? undefined : progressLine('importing') });
+      // Each version is held to its binary, linked and smoke-tested in a worker, as publish does.
+      const result = await withKernel((kernel) => importChecked(kernel, target, { onProgress: out.json ? undefined : progressLine('importing') }));
       print(out, result, () => `imported ${result.imported.length} (${result.imported.join(', ') || 'none'}); already present ${result.skipped.length}`);
       return 0;
     }
