@@ -105,7 +105,7 @@ function servicesOver(name: string, chatter: ChatterLimiter, task: WorkerTask): 
     secret: (name) => ask((id) => ({ type: 'secret', id, name })) as Promise<string | undefined>,
     recordHttp: (component, record) => post({ type: 'http', component, record }),
     tools: {
-      invoke: (component, callId, name, input) => ask((id) => ({ type: 'tool', id, component, callId, name, input })) as Promise<string>,
+      invoke: (component, callId, name, input) => ask((id) => ({ type: 'tool', id, component, callId, name, input, taskId: currentTask })) as Promise<string>,
     },
   };
 }
@@ -131,7 +131,11 @@ async function createInstance(task: WorkerTask): Promise<GuestInstance> {
   return { context, exports: root[task.exportInterface] as GuestInstance['exports'], memories };
 }
 
+/** The task this thread runs (one at a time): nested tool calls name it, so its clock pauses meanwhile. */
+let currentTask: string | undefined;
+
 export default async function runTask(task: WorkerTask): Promise<WorkerOutcome> {
+  currentTask = task.taskId;
   const entry = channelFor(task.channel);
   entry.said = false;
   const outcome = await runGuest(task);

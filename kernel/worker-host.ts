@@ -18,10 +18,13 @@ import { LIST_EXPORTS, type HostReply, type HostRequest, type WorkerOutcome, typ
 /** How long a worker may take to start, compile and instantiate before the call counts as hung. */
 const COLD_START_LIMIT_MS = 30000;
 
+/** A call's time limit: started when its guest code begins, paused while it waits on a nested tool call. */
+type TaskClock = { started(): void; pause(): void; resume(): void };
+
 type WorkerLink = {
   broadcast(reply: HostReply): void;
   /** Registers what to do when the worker reports the guest call began; returns the unregister. */
-  onStarted(taskId: string, started: () => void): () => void;
+  onStarted(taskId: string, clock: TaskClock): () => void;
   /** Resolves when the call's 'finished' marker arrived (all it logged and emitted was delivered). */
   finished(taskId: string): Promise<void>;
   chatter: ChatterRates;
@@ -41,7 +44,7 @@ export class WorkerHost {
   #pool: Tinypool | undefined;
   #channel: BroadcastChannel | undefined;
   /** Calls waiting for their guest code to start, by task id. */
-  readonly #starting = new Map<string, () => void>();
+  readonly #starting = new Map<string, TaskClock>();
   /** Calls whose 'finished' marker is awaited or has arrived early, by task id. */
   readonly #finishing = new Map<string, { done: Promise<void>; resolve(): void }>();
   readonly #chatter: ChatterLimiter;
@@ -84,7 +87,7 @@ export class WorkerHost {
   async #serve(request: HostRequest): Promise<void> {
     if (request.type === 'log') return this.#services.log(request.component, request.level, request.message, request.fields);
     if (request.type === 'emit') return this.#services.emit(request.component, request.callId, request.kind, request.data);
-    if (request.type === 'started') return this.#starting.get(request.taskId)?.();
+    if (request.type === 'started') return this.#starting.get(request.taskId)?.started();
     if (request.type === 'dropped' || request.type === 'finished') {
       for (const drop of request.drops) {
         const [kind, name] = drop.slot.split('/');
@@ -118,6 +121,17 @@ export class WorkerHost {
   }
 
   async #serveTool(request: Extract<HostRequest, { type: 'tool' }>): Promise<void> {
+    // The tool has its own time limit: the wait for it is not charged to the caller's.
+    const caller = request.taskId === undefined ? undefined : this.#starting.get(request.taskId);
+    caller?.pause();
+    try {
+      await this.#runTool(request);
+    } finally {
+      caller?.resume();
+    }
+  }
+
+  async #runTool(request: Extract<HostRequest, { type: 'tool' }>): Promise<void> {
     let reply: HostReply;
     try {
       if (!this.#services.tools) throw new Error('TITAN_E_SLOT_EMPTY: this kernel runs no tools');
@@ -146,8 +160,8 @@ export class WorkerHost {
   deploy(loaded: LoadedComponent, onReplaced: (reason: string) => void): Deployment {
     const deployment = new WorkerDeployment(loaded, this.#start(), this.#channelName, {
       broadcast: (reply) => this.#channel?.postMessage(reply),
-      onStarted: (taskId, started) => {
-        this.#starting.set(taskId, started);
+      onStarted: (taskId, clock) => {
+        this.#starting.set(taskId, clock);
         return () => this.#starting.delete(taskId);
       },
       finished: async (taskId) => {
@@ -226,9 +240,24 @@ class WorkerDeployment implements Deployment {
     // cold worker (thread start, compile, instantiate) is not charged to the component.
     const abort = new AbortController();
     let timer = setTimeout(() => abort.abort(), COLD_START_LIMIT_MS);
-    const forget = this.#link.onStarted(task.taskId, () => {
+    let left = this.#timeoutMs;
+    let since = 0;
+    let paused = 0;
+    const arm = () => {
       clearTimeout(timer);
-      timer = setTimeout(() => abort.abort(), this.#timeoutMs);
+      since = performance.now();
+      timer = setTimeout(() => abort.abort(), Math.max(0, left));
+    };
+    const forget = this.#link.onStarted(task.taskId, {
+      started: arm,
+      pause: () => {
+        if (paused++ > 0) return;
+        clearTimeout(timer);
+        left -= performance.now() - since;
+      },
+      resume: () => {
+        if (--paused === 0) arm();
+      },
     });
     let outcome: WorkerOutcome;
     try {

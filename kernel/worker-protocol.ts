@@ -50,7 +50,7 @@ export type HostRequest =
   /** titan:host/sql from a worker, answered with a kv-reply of the same id. */
   | { type: 'sql'; id: string; op: SqlOp; args: unknown[] }
   /** titan:host/tools from a worker: the kernel runs the tool and answers with a kv-reply of the same id. */
-  | { type: 'tool'; id: string; component: ComponentIdentity; callId?: string; name: string; input: string }
+  | { type: 'tool'; id: string; component: ComponentIdentity; callId?: string; name: string; input: string; taskId?: string }
   /** titan:host/http: a secret's value to place in a request (answered with a kv-reply). */
   | { type: 'secret'; id: string; name: string }
   | { type: 'http'; component: ComponentIdentity; record: HttpRecord }
