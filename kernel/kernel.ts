@@ -281,11 +281,11 @@ export class Kernel {
     const who = `${slot}@${manifest.version}`;
     const onReplaced = (reason: string) => this.bus.emit('instance.replaced', { slot, version: manifest.version, reason });
     if (placement.refusedInline) {
-      this.#warn(`${who} asks to run inline but is not a built-in: it runs in a worker (grant it with inlineGrants: ["${slot}"] in config.json)`);
+      this.#warn(`${who} asks to run inline but is not a built-in: it runs in a worker (grant it with kernel.inlineGrants: ["${slot}"] in config.json)`);
     }
     if (placement.isolation === 'worker') return this.#workers.deploy(loaded, onReplaced);
     // A grant is recorded each time it is used: the log shows which foreign code ran unpre-emptible.
-    if (placement.reason === 'grant') this.#warn(`${who} (${manifest.digest}) runs inline by the grant "${placement.grant}" in config inlineGrants`);
+    if (placement.reason === 'grant') this.#warn(`${who} (${manifest.digest}) runs inline by the grant "${placement.grant}" in config kernel.inlineGrants`);
     return new InlineDeployment(loaded, this.services, onReplaced, { watched: placement.reason === 'grant' });
   }
 

@@ -5,7 +5,7 @@ import type { PublishedManifest } from '../registry/manifest.ts';
 
 export type Placement = {
   isolation: 'inline' | 'worker';
-  /** built-in: a binary this installation built from components/; grant: named in config inlineGrants;
+  /** built-in: a binary this installation built from components/; grant: named in config kernel.inlineGrants;
    * declared: the manifest asks for a worker; default: not shipped with Titan, so isolated. */
   reason: 'built-in' | 'grant' | 'declared' | 'default';
   /** The config entry that granted inline. */
