@@ -37,9 +37,13 @@ test('a streamed answer never lets out a key split between pieces', () => {
   // Ordinary text flows at once: only a run that may begin a key waits.
   const plain = guard.stream('model');
   assert.equal(plain.push('Hello there, wor'), 'Hello there, wor');
-  assert.equal(plain.push('ld! Your sk'), 'ld! Your ');
-  assert.equal(plain.push('ill is great'), 'skill is great');
+  assert.equal(plain.push('ld! Your sk-'), 'ld! Your ');
+  assert.equal(plain.push('ill is great'), 'sk-ill is great');
   assert.equal(plain.push(', stored-sec'), ', ');
   assert.equal(plain.push('ond'), 'stored-second');
   assert.equal(plain.end(), '');
+  // One-letter pieces stay pieces; a key begun in one is still cut when it completes.
+  const letters = guard.stream('model');
+  assert.deepEqual(['a', 'b', 's', 'k'].map((p) => letters.push(p)), ['a', 'b', 's', 'k']);
+  assert.equal(letters.push('-proj-Abc123Def456Ghi789Jkl012 ok'), '[REDACTED:openai-key] ok');
 });

@@ -18,7 +18,7 @@ export const KEY_FORMATS: ReadonlyArray<{ kind: string; pattern: RegExp }> = [
 
 export const MIN_STORED_LENGTH = 8;
 /** A cheap test before the regular expressions: text without any of these cannot hold a known key. */
-const PREFIXES = /sk-|AKIA|ASIA|ABIA|ACCA|secret|gh[pousr]_|github_pat_|xox|hooks\.slack|PRIVATE KEY/i;
+const PREFIXES = /sk-|AKIA|ASIA|ABIA|ACCA|gh[pousr]_|github_pat_|xox[abposr]-|hooks\.slack|PRIVATE KEY|[Ss][Ee][Cc][Rr][Ee][Tt]_?[Aa][Cc][Cc][Ee][Ss][Ss]/;
 
 export type LeakHit = { source: string; kinds: string[]; count: number };
 export type Redaction = { text: string; hits: number; kinds: string[] };
@@ -78,10 +78,21 @@ export class LeakGuard {
    * For text that arrives in pieces (a model's streamed answer): each piece is let out at once
    * unless its end could be the start of a key the next piece completes. Then only that trailing
    * run of key characters waits (keys hold no spaces), and an opened private key block waits for
-   * its END line. Ordinary words are never held.
+   * its END line. Runs shorter than HOLD_FROM are let out (a one-letter piece stays a piece); the
+   * next piece is scanned together with them, so a key begun there is still cut (its first one or
+   * two characters were out already, the key is not).
    */
   stream(source: string): { push(piece: string): string; end(): string } {
     let held = '';
+    let emitted = '';
+    const out = (text: string): string => {
+      const tail = /[A-Za-z0-9_-]{1,2}$/.exec(emitted)?.[0] ?? '';
+      const result = this.scan(tail + text);
+      if (result.hits > 0) this.#report({ source, kinds: result.kinds, count: result.hits });
+      const clean = result.text.startsWith(tail) ? result.text.slice(tail.length) : result.text;
+      emitted = (emitted + clean).slice(-8);
+      return clean;
+    };
     return {
       push: (piece) => {
         const text = held + piece;
@@ -90,33 +101,32 @@ export class LeakGuard {
         if (block >= 0) cut = block;
         else {
           const run = text.search(/[A-Za-z0-9_\-/+=:.]*$/);
-          if (this.#couldBeKey(text.slice(run))) cut = run;
+          if (text.length - run >= HOLD_FROM && this.#couldBeKey(text.slice(run))) cut = run;
         }
         // A run longer than any key is let out (redacted) rather than held forever.
         if (text.length - cut > 16 * 1024) cut = text.length;
         held = text.slice(cut);
-        return this.redact(text.slice(0, cut), source);
+        return out(text.slice(0, cut));
       },
       end: () => {
         const rest = held;
         held = '';
-        return this.redact(rest, source);
+        return out(rest);
       },
     };
   }
 
   /** May `run` (trailing key characters) be the beginning of a key or a stored value? */
   #couldBeKey(run: string): boolean {
-    if (run === '') return false;
-    const lower = run.toLowerCase();
-    if (KEY_STARTS.some((p) => lower.startsWith(p) || p.startsWith(lower))) return true;
+    if (KEY_STARTS.some((p) => run.startsWith(p) || p.startsWith(run)) || /^aws/i.test(run)) return true;
     for (const value of this.#values()) {
       if (value.length < MIN_STORED_LENGTH) continue;
-      for (let i = 0; i < run.length; i++) if (value.startsWith(run.slice(i))) return true;
+      for (let i = 0; i + HOLD_FROM <= run.length; i++) if (value.startsWith(run.slice(i))) return true;
     }
     return false;
   }
 }
 
-/** How every key format begins (lower case): a trailing run that may become one is held back. */
-const KEY_STARTS = ['sk-', 'akia', 'asia', 'abia', 'acca', 'ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_', 'xox', 'https://hooks.slack.com', 'aws', '-----begin'];
+const HOLD_FROM = 3;
+/** How every key format begins: a trailing run that may become one is held back. */
+const KEY_STARTS = ['sk-', 'AKIA', 'ASIA', 'ABIA', 'ACCA', 'ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_', 'xox', 'https://hooks.slack.com', '-----BEGIN'];
