@@ -117,7 +117,10 @@ export const http: HostInterface = {
         const handle = nextHandle++;
         let connecting!: () => void;
         const ready = new Promise<void>((resolve) => (connecting = resolve));
-        const head = exchange({ method, url, headers, body }, { grant, secrets, signal: controller.signal, onBytes: record.onBytes, onConnect: connecting });
+        // GET and HEAD carry no body: nothing is streamed (a chunked GET puzzles servers).
+        const bodiless = /^(GET|HEAD)$/i.test(String(method));
+        if (bodiless) body.end();
+        const head = exchange({ method, url, headers, body: bodiless ? undefined : body }, { grant, secrets, signal: controller.signal, onBytes: record.onBytes, onConnect: connecting });
         head.catch(() => {});
         const entry: Open = { request: body, head, written: 0, deadline: controller, timer, done: record.done };
         // The time limit also ends an exchange the guest forgot: its handle goes with it.
@@ -137,7 +140,7 @@ export const http: HostInterface = {
       write: async (handle: bigint, chunk: Uint8Array) => {
         try {
           const entry = entryOf(handle);
-          if (entry.body) throw new HttpFailure('invalid', 'TITAN_E_HTTP_INVALID', 'the request body is finished already');
+          if (entry.body || entry.request.writableEnded) throw new HttpFailure('invalid', 'TITAN_E_HTTP_INVALID', 'the request has no body to write (it is finished, or a GET or HEAD)');
           entry.written += chunk.byteLength;
           if (entry.written > limits.maxRequestBytes) {
             drop(handle);

@@ -42,6 +42,12 @@ export type ExchangeOptions = {
 /** Request headers the host sets itself (a guest's own would lie about the body or the target). */
 const HOST_SET = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive', 'upgrade', 'te', 'trailer', 'proxy-authorization', 'proxy-connection']);
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/**
+ * Connections are kept and reused per host and port. A new socket connects only to the address
+ * checked for its request (the pinned lookup); a kept one was connected to an address checked
+ * for that same host, and every request is checked against its own grant before it may use one.
+ */
+const AGENTS = { 'http:': new http.Agent({ keepAlive: true, maxSockets: 256 }), 'https:': new https.Agent({ keepAlive: true, maxSockets: 256 }) };
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 export function limitsOf(grant: HttpGrant) {
@@ -110,7 +116,9 @@ export async function exchange(request: OutboundRequest, options: ExchangeOption
       response.resume();
       if (hop >= limits.maxRedirects) throw new HttpFailure('connection', 'TITAN_E_HTTP_FAILED', `more than ${limits.maxRedirects} redirects`);
       const next = parseUrl(new URL(location, url).href);
-      if (status === 303 || ((status === 301 || status === 302) && method === 'POST')) {
+      if (method === 'GET' || method === 'HEAD') {
+        body = undefined;
+      } else if (status === 303 || ((status === 301 || status === 302) && method === 'POST')) {
         method = method === 'HEAD' ? 'HEAD' : 'GET';
         body = undefined;
         headers = headers.filter(([name]) => !/^content-/i.test(name));
@@ -142,9 +150,10 @@ function fillStream(body: Readable, filler: SecretFiller): Readable {
 function send(url: URL, method: string, headers: Header[], body: Buffer | Readable | undefined, lookup: ReturnType<typeof pinnedLookup>, signal: AbortSignal): Promise<http.IncomingMessage> {
   return new Promise((resolve, reject) => {
     const client = url.protocol === 'https:' ? https : http;
+    const agent = AGENTS[url.protocol as 'http:' | 'https:'];
     const outgoing: Record<string, string[]> = {};
     for (const [name, value] of headers) (outgoing[name.toLowerCase()] ??= []).push(value);
-    const request = client.request(url, { method, headers: outgoing, lookup, signal, agent: false }, resolve);
+    const request = client.request(url, { method, headers: outgoing, lookup, signal, agent }, resolve);
     request.on('error', reject);
     if (body instanceof Readable) {
       body.on('error', (error) => request.destroy(error));
