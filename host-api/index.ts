@@ -3,6 +3,7 @@ import { clock } from './clock.ts';
 import { events } from './events.ts';
 import { exec } from './exec.ts';
 import { files } from './files.ts';
+import { html } from './html.ts';
 import { http } from './http.ts';
 import { kv } from './kv.ts';
 import { log } from './log.ts';
@@ -12,6 +13,6 @@ import { sql } from './sql.ts';
 import { tools } from './tools.ts';
 import type { HostInterface } from './types.ts';
 
-export const HOST_INTERFACES: ReadonlyMap<string, HostInterface> = new Map([log, clock, kv, events, sql, exec, files, tools, mesh, http, secrets].map((h) => [h.name, h]));
+export const HOST_INTERFACES: ReadonlyMap<string, HostInterface> = new Map([log, clock, kv, events, sql, exec, files, tools, mesh, http, secrets, html].map((h) => [h.name, h]));
 
 export type { HostInterface, HostServices, ToolService, MeshService, KvService, SqlService, SqlParam, SqlResult, InstanceContext, ComponentIdentity, LogLevel, HttpRecord } from './types.ts';

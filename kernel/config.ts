@@ -34,7 +34,15 @@ export type KernelConfig = {
   store: string;
   /** The folder tools work in and the identity files (AGENTS.md, SOUL.md...) live in; empty: $TITAN_HOME/workspace. */
   workspace: string;
+  /**
+   * The owner's word on single components, by slot ("tool/web-search"): capability grants that
+   * replace the manifest's (for capabilities it declares), and settings the component reads from
+   * its kv namespace under the key "settings" (read-only).
+   */
+  components: Record<string, ComponentOverride>;
 };
+
+export type ComponentOverride = { capabilities?: Record<string, Record<string, unknown>>; settings?: Record<string, unknown> };
 
 export const kernelSection = defineSection<'kernel', KernelConfig>({
   name: 'kernel',
@@ -53,6 +61,7 @@ export const kernelSection = defineSection<'kernel', KernelConfig>({
     dbUrl: '',
     store: 'core',
     workspace: '',
+    components: {},
   },
   schema: {
     logLevel: { enum: ['debug', 'info', 'warn', 'error'] },
@@ -69,6 +78,15 @@ export const kernelSection = defineSection<'kernel', KernelConfig>({
     dbUrl: { type: 'string' },
     store: { type: 'string', pattern: '^[a-z][a-z0-9-]{0,62}$' },
     workspace: { type: 'string' },
+    components: {
+      type: 'object',
+      propertyNames: { pattern: '^[a-z]+/[a-z][a-z0-9-]{0,62}$' },
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { capabilities: { type: 'object', additionalProperties: { type: 'object' } }, settings: { type: 'object' } },
+      },
+    },
   },
   clamps: {
     defaultMemoryMb: [8, 4096],

@@ -119,7 +119,7 @@ export class Kernel {
     this.workspace = this.config.workspace || path.join(this.paths.home, 'workspace');
     this.secrets = init.secrets;
     this.leaks = new LeakGuard(() => this.secrets.values(), (hit) => this.bus.emit('secret.redacted', hit));
-    this.services = createHostServices(this.bus, this.logger, this.kv, sql, this.workspace, this.leaks);
+    this.services = createHostServices(this.bus, this.logger, this.kv, sql, this.workspace, this.leaks, this.config.components);
     this.services.secret = (name) => this.secrets.value(name);
     this.#unwatchSecrets = this.secrets.watch();
     // titan:host/tools (reflexes): the serving tool components, under the caller's call id.
@@ -304,7 +304,12 @@ export class Kernel {
       isolation,
       maxResultBytes: Math.min(manifest.limits?.maxResultBytes ?? this.config.maxResultBytes, this.config.maxResultBytes),
     };
-    return { ...manifest, limits };
+    // The owner's grants from config.json replace the manifest's, for capabilities it declares
+    // (its binary imports nothing else); the link plan checks them like any grant.
+    const owner = this.config.components[slotKey(manifest.kind, manifest.name)]?.capabilities ?? {};
+    const capabilities = { ...manifest.capabilities };
+    for (const [name, grant] of Object.entries(owner)) if (name in capabilities) capabilities[name] = grant;
+    return { ...manifest, limits, capabilities };
   }
 
   #swapDeps(): SwapDeps {

@@ -8,7 +8,7 @@ import type { KernelEvents } from '../../kernel/events.ts';
 import { recordingProgress, rejectsWithCode, reopenKernel, serving } from '../support/fixtures.ts';
 import { openTestKernel } from '../support/kernel.ts';
 
-const BUILTINS = ['tool/clock@1.0.0', 'tool/echo@1.0.0', 'tool/kv@1.0.0', 'tool/read-file@1.0.0', 'tool/shell@1.0.0', 'tool/write-file@1.0.0'];
+const BUILTINS = ['tool/clock@1.0.0', 'tool/echo@1.0.0', 'tool/kv@1.0.0', 'tool/read-file@1.0.0', 'tool/shell@1.0.0', 'tool/web-fetch@1.0.0', 'tool/web-search@1.0.0', 'tool/write-file@1.0.0'];
 // components/ grows (stores, channels...): these suites check the built-in tools within whatever else is there.
 const tools = (refs: string[]) => refs.filter((ref) => ref.startsWith('tool/')).sort();
 const toolSlots = (kernel: Kernel) => Object.fromEntries(Object.entries(serving(kernel)).filter(([slot]) => slot.startsWith('tool/')));
