@@ -31,7 +31,7 @@ export function parseResults(results: string[]): unknown[] {
 
 function walk(value: unknown, path: ResultPath, visit: (value: unknown, path: ResultPath) => void): void {
   visit(value, path);
-  if (Array.isArray(value)) value.forEach((v, i) => walk(v, [...path, i], visit));
+  if (Array.isArray(value)) for (const [i, v] of value.entries()) walk(v, [...path, i], visit);
   else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) walk(v, [...path, k], visit);
 }
 
