@@ -184,11 +184,28 @@ export async function minePatterns(turns: ObservedTurn[], options: MinerOptions)
       patterns.push({ ...pattern, centroid: mean(members.map((i) => vectors[i])) });
     }
   }
-  return patterns;
+  return uniqueKeys(patterns);
 }
 
 function templateInput(p: Prepared): TemplateInput {
   return { slots: new Map([...p.slots].map(([k, s]) => [k, s.text])), results: parseResults(p.turn.calls.map((c) => c.result)), answer: p.turn.answer };
+}
+
+/**
+ * Two clusters with the same plan and core words would share a key (and so a reflex name): the
+ * first keeps it, so a serving reflex is still found, each later one is told apart by its first turn.
+ */
+export function uniqueKeys(patterns: MinedPattern[]): MinedPattern[] {
+  const seen = new Set<string>();
+  return patterns.map((p) => {
+    if (!seen.has(p.key)) {
+      seen.add(p.key);
+      return p;
+    }
+    const key = sha256(p.key, [...p.spec.provenance.turns].sort()[0] ?? String(seen.size)).slice(0, 16);
+    seen.add(key);
+    return { ...p, key, spec: { ...p.spec, provenance: { ...p.spec.provenance, key } } };
+  });
 }
 
 function compilePattern(signature: string, members: Prepared[], minSupport: number): Omit<MinedPattern, 'centroid'> {

@@ -23,6 +23,8 @@ export type PipelineDeps = {
   /** Another node that may build reflexes (agent/ports.ts). */
   offload?: ReflexBuildOffload;
   replay: ToolReplay;
+  /** Whether another reflex has this name. */
+  taken(name: string): boolean;
   save(record: ReflexRecord): Promise<void>;
   log(level: 'info' | 'warn', message: string): void;
   /** A reflex started serving, this many ms after its pattern became eligible. */
@@ -35,7 +37,7 @@ export type PipelineDeps = {
  * its reason; a recompile that fails leaves the serving version as it was.
  */
 export async function compilePattern(deps: PipelineDeps, pattern: MinedPattern, sources: ObservedTurn[], existing: ReflexRecord | undefined, eligibleAt: number): Promise<void> {
-  const name = existing?.name ?? reflexName(pattern);
+  const name = existing?.name ?? reflexName(pattern, deps.taken);
   const version = nextVersion(existing?.version ?? null);
   const spec: ReflexSpec = { ...pattern.spec, name, description: describe(pattern) };
   const record: ReflexRecord = existing ?? {
@@ -108,6 +110,15 @@ export async function deployReflex(deps: PipelineDeps, record: ReflexRecord, pat
   record.reason = null;
   await deps.save(record);
   deps.serving(record, eligibleAt === undefined ? 0 : performance.now() - eligibleAt);
+  await warmReflex(deps.kernel, record);
+}
+
+/**
+ * One match in the reflex's own worker before a user's request: its instance and the code paths
+ * of the call are warm, so the first real call does not pay for them (pure: match runs no tool).
+ */
+export async function warmReflex(kernel: Kernel, record: ReflexRecord): Promise<void> {
+  await kernel.call('reflex', record.name, 'match', [record.example]).catch(() => {}); // a broken one fails its first call instead, with its error
 }
 
 /** The digests of the tools a spec calls, as they serve now: a new version of one suspends the reflex. */
@@ -120,9 +131,16 @@ export function toolDigests(kernel: Kernel, spec: ReflexSpec): Record<string, st
   return digests;
 }
 
-function reflexName(pattern: MinedPattern): string {
+/** reflex-<core words>-<key>; never the name of another reflex (a longer piece of the key, then a counter). */
+function reflexName(pattern: MinedPattern, taken: (name: string) => boolean): string {
   const words = pattern.spec.core.filter((w) => /^[a-z0-9]+$/.test(w)).slice(0, 3).join('-') || 'reflex';
-  return `reflex-${words}-${pattern.key.slice(0, 6)}`.slice(0, 60);
+  for (const length of [6, 16]) {
+    const name = `reflex-${words}-${pattern.key.slice(0, length)}`.slice(0, 60);
+    if (!taken(name)) return name;
+  }
+  let n = 2;
+  while (taken(`reflex-${words}-${pattern.key.slice(0, 6)}-${n}`.slice(0, 60))) n++;
+  return `reflex-${words}-${pattern.key.slice(0, 6)}-${n}`.slice(0, 60);
 }
 
 function nextVersion(current: string | null): string {

@@ -16,7 +16,7 @@ import type { Patch } from '../../kernel/patches.ts';
 import { agrees, askModel } from './check.ts';
 import { EmbedderSwitched, localEmbedder, providerEmbedder, type Embedder } from './embedder.ts';
 import type { AgentPorts } from '../ports.ts';
-import { compilePattern, deployReflex, toolDigests, type PipelineDeps } from './pipeline.ts';
+import { compilePattern, deployReflex, toolDigests, warmReflex, type PipelineDeps } from './pipeline.ts';
 import { minePatterns, type MinedPattern } from './miner.ts';
 import { deleteRecord, loadRecords, observedTurns, saveRecord, type ReflexRecord } from './records.ts';
 import { askReflexes, type FastResult } from './router.ts';
@@ -50,6 +50,7 @@ export type ReflexServiceOptions = {
 };
 
 const MISSES_TO_SUSPEND = 3;
+const INTERRUPTED = 'its build was interrupted by a restart';
 const COUNTER_FLUSH_MS = 1000;
 /** Reflex builds run in a worker thread each: two at a time keep both cores of a small machine busy. */
 const COMPILES_AT_ONCE = 2;
@@ -84,7 +85,7 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
     this.#replay = new ToolReplay(kernel);
     this.#pipeline = {
       kernel, config: this.#config.reflexes, tools: options.tools, generate: options.generate, offload: options.reflexBuilds, replay: this.#replay,
-      save: (record) => this.#save(record), log: (level, message) => this.#log(level, message),
+      taken: (name) => this.#records.has(name), save: (record) => this.#save(record), log: (level, message) => this.#log(level, message),
       serving: (record, ms) => this.emit('serving', record, ms),
     };
     this.embedder = options.embedder ?? localEmbedder;
@@ -109,8 +110,12 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
   }
 
   async start(): Promise<void> {
-    for (const record of await loadRecords(this.#kernel.store)) this.#records.set(record.name, record);
+    for (const record of await loadRecords(this.#kernel.store)) this.#records.set(record.name, await this.#reconcile(record));
     this.#refresh();
+    // Serving reflexes get a warm worker before the first request (in the background, one at a time).
+    void (async () => {
+      for (const record of this.#serving) if (!this.#closed) await warmReflex(this.#kernel, record);
+    })();
     const bus = this.#kernel.bus;
     this.#offs.push(bus.on('turn.event', (event) => {
       if (event.type !== 'turn.completed' || event.from !== 'model') return;
@@ -128,6 +133,21 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
   get(name: string): ReflexRecord {
     const record = this.#records.get(name) ?? [...this.#records.values()].find((r) => r.id === name);
     if (!record) throw new TitanError('TITAN_E_REFLEX_NOT_FOUND', `no reflex named "${name}"`);
+    return record;
+  }
+
+  /**
+   * A record as it was stored before a restart, made true to what the kernel serves: a build that
+   * was deployed but whose "serving" was never written serves; one that never finished is
+   * discarded, and mined again on the next run.
+   */
+  async #reconcile(record: ReflexRecord): Promise<ReflexRecord> {
+    if (record.state !== 'building') return record;
+    // A reflex is deployed only through its patch, after its guard passed.
+    const served = this.#kernel.serving('reflex', record.name);
+    if (served) Object.assign(record, { state: 'serving', version: served.version, component: `reflex/${record.name}@${served.version}`, reason: null, tools: toolDigests(this.#kernel, record.spec) });
+    else Object.assign(record, { state: 'discarded', reason: INTERRUPTED });
+    await this.#save(record);
     return record;
   }
 
@@ -327,7 +347,9 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
       for (let item = work.shift(); item && !this.#closed; item = work.shift()) {
         const eligibleAt = performance.now();
         this.emit('eligible', item.pattern.key, eligibleAt);
-        await compilePattern(this.#pipeline, item.pattern, item.pattern.spec.provenance.turns.map((id) => byId.get(id)!), item.existing, eligibleAt);
+        // One pattern that fails (a store error, a kernel refusal) never stops the others.
+        await compilePattern(this.#pipeline, item.pattern, item.pattern.spec.provenance.turns.map((id) => byId.get(id)!), item.existing, eligibleAt)
+          .catch((error: unknown) => this.#log('warn', `pattern ${item.pattern.key}: ${(error as Error).message}`));
       }
     };
     await Promise.all(Array.from({ length: COMPILES_AT_ONCE }, next));
@@ -335,7 +357,7 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
 
   /** A discarded pattern is tried again once its support doubled; a serving one when it learned new phrasings. */
   #shouldRecompile(record: ReflexRecord, pattern: MinedPattern): boolean {
-    if (record.state === 'discarded') return pattern.support >= 2 * record.spec.examples.length;
+    if (record.state === 'discarded') return record.reason === INTERRUPTED || pattern.support >= 2 * record.spec.examples.length;
     if (record.state !== 'serving') return false;
     const known = new Set(record.spec.templates.map((t) => t.join(' ')));
     return pattern.spec.templates.some((t) => !known.has(t.join(' ')));
@@ -397,13 +419,22 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
     await this.#save(record);
   }
 
+  /**
+   * The record as it is now, in memory at once (the fast path follows it) and in the store; a
+   * store that refuses the write is retried with the next counter flush, and nothing else fails.
+   */
   async #save(record: ReflexRecord): Promise<void> {
     this.#dirty.delete(record);
     record.updatedAt = Date.now();
     this.#records.set(record.name, record);
     this.#refresh();
     this.emit('changed', record);
-    await saveRecord(this.#kernel.store, record);
+    try {
+      await saveRecord(this.#kernel.store, record);
+    } catch (error) {
+      this.#log('warn', `reflex ${record.name}: not saved, retried shortly: ${(error as Error).message}`);
+      void this.#persist(record);
+    }
   }
 
   /** Counters only: written off the answer path, at most once a second for all reflexes. */
