@@ -29,6 +29,8 @@ export class Allowlist {
   #added = new Set<string>();
   /** With a pre-shared key and an empty allowlist, holding the key is the admission. */
   readonly #openWhenEmpty: boolean;
+  /** Told of every peer the gater turns away (the mesh logs and counts it). */
+  onRefused: (peer: string, reason: string) => void = () => {};
 
   private constructor(file: string, fromConfig: string[], openWhenEmpty: boolean) {
     this.#file = file;
@@ -75,11 +77,16 @@ export class Allowlist {
   }
 
   gater(): ConnectionGater {
-    const refuse = (peer: PeerId) => !this.allows(peer.toString());
+    const refuse = (why: string) => (peer: PeerId) => {
+      const id = peer.toString();
+      if (this.allows(id)) return false;
+      this.onRefused(id, why);
+      return true;
+    };
     return {
-      denyDialPeer: refuse,
-      denyInboundEncryptedConnection: refuse,
-      denyOutboundEncryptedConnection: refuse,
+      denyDialPeer: refuse('not on this node\'s allowlist (dial not attempted)'),
+      denyInboundEncryptedConnection: refuse('not on this node\'s allowlist (inbound connection closed after the handshake)'),
+      denyOutboundEncryptedConnection: refuse('not on this node\'s allowlist (outbound connection closed after the handshake)'),
       // Loopback and private addresses are where test meshes and LANs live: allow dialling them.
       denyDialMultiaddr: () => false,
     };

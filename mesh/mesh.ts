@@ -11,6 +11,8 @@ import { meshSection, type MeshConfig } from './config.ts';
 import type { AgentPorts } from '../agent/api.ts';
 import type { ComponentKind } from '../registry/manifest.ts';
 import { Allowlist, checkPeerId } from './allowlist.ts';
+import { PeerRefusals, refusalReason } from './refusals.ts';
+import { cancelCall } from '../host-api/exec.ts';
 import { pullComponent, serveBlob, type PullResult } from './component-pull.ts';
 import { isOffloadable } from './offload-policy.ts';
 import { LocalExecutor, type Need } from './executor.ts';
@@ -69,6 +71,8 @@ export class Mesh {
   readonly #stop = new AbortController();
   #localRunning = 0;
   #unplug: () => void = () => {};
+  /** Peers refused here and peers that refused this node, with why. */
+  readonly refusals: PeerRefusals;
 
   private constructor(kernel: Kernel, settings: MeshSettings, node: MeshNode, allowlist: Allowlist) {
     this.#kernel = kernel;
@@ -76,6 +80,8 @@ export class Mesh {
     this.node = node;
     this.allowlist = allowlist;
     this.id = node.peerId.toString();
+    this.refusals = new PeerRefusals(kernel.logger);
+    allowlist.onRefused = (peer, reason) => this.refusals.record(peer, 'here', reason);
     this.#executor = new LocalExecutor(kernel, (peer, digest) => this.pull(peer, digest));
     // A peer's task runs under the executor, which pulls a component it lacks from that peer.
     this.#server = new TaskServer(this.id, settings.slots, (task, from, onProgress) => {
@@ -83,7 +89,7 @@ export class Mesh {
       if (task.type === 'reflex-compile') return this.reflexBuilds.serve(task);
       if (task.type === 'embedding-batch') return this.embeddingBatches.serve(task);
       return this.#executor.run(task.component, task.fn, task.args, { from, callId: `mesh:${task.id}`, onProgress });
-    }, DEDUP);
+    }, DEDUP, (id) => cancelCall(`mesh:${id}`, 'the sending node cancelled the task'));
     this.#client = new TaskClient(node, { timeoutMs: settings.taskTimeoutMs, maxWaiters: settings.maxWaiters, onRoundTrip: (ms) => this.roundTrips.record(ms) });
     this.reflexBuilds = new ReflexBuilds({ self: this.id, kernel, client: this.#client, members: () => this.#membership.members() });
     this.embeddingBatches = new EmbeddingBatches({ self: this.id, kernel, client: this.#client, members: () => this.#membership.members() });
@@ -132,7 +138,7 @@ export class Mesh {
     this.node.addEventListener('peer:discovery', (event) => {
       const { id, multiaddrs } = event.detail;
       if (!this.allowlist.allows(id.toString()) || this.node.getConnections(id).length > 0) return;
-      void this.node.dial(multiaddrs.length ? multiaddrs : id, { signal: AbortSignal.timeout(REDIAL_MS) }).catch(() => {});
+      void this.node.dial(multiaddrs.length ? multiaddrs : id, { signal: AbortSignal.timeout(REDIAL_MS) }).catch((error: unknown) => this.#dialFailed(id.toString(), error));
     });
     await this.node.start();
     await this.#executor.learn(); // the first heartbeat already lists what this node runs for peers
@@ -312,7 +318,9 @@ export class Mesh {
       for (const address of this.#settings.bootstrap) {
         const peer = multiaddr(address).getComponents().findLast((c) => c.name === 'p2p')?.value;
         if (!peer || peer === this.id || this.node.getConnections(peerIdFromString(peer)).length > 0) continue;
-        await this.node.dial(multiaddr(address), { signal: AbortSignal.any([signal, AbortSignal.timeout(REDIAL_MS)]) }).catch(() => {});
+        await this.node.dial(multiaddr(address), { signal: AbortSignal.any([signal, AbortSignal.timeout(REDIAL_MS)]) }).catch((error: unknown) => {
+          if (!signal.aborted) this.#dialFailed(peer, error);
+        });
       }
       for (const member of this.#membership.members()) await this.#connect(member.id, signal);
       await sleep(REDIAL_MS, undefined, { signal }).catch(() => {});
@@ -324,7 +332,16 @@ export class Mesh {
   async #connect(peer: string, signal: AbortSignal = this.#stop.signal): Promise<void> {
     const member = this.#membership.get(peer);
     if (!member || this.node.getConnections(peerIdFromString(peer)).length > 0 || !this.allowlist.allows(peer)) return;
-    await this.node.dial(member.addrs.map((a) => multiaddr(a)), { signal: AbortSignal.any([signal, AbortSignal.timeout(REDIAL_MS)]) }).catch(() => {});
+    await this.node.dial(member.addrs.map((a) => multiaddr(a)), { signal: AbortSignal.any([signal, AbortSignal.timeout(REDIAL_MS)]) }).catch((error: unknown) => {
+      if (!signal.aborted) this.#dialFailed(peer, error);
+    });
+  }
+
+  /** A dial that failed: a refusal by the peer is logged and counted with its likely reason. */
+  #dialFailed(peer: string, error: unknown): string | undefined {
+    const reason = refusalReason(error, this.#settings.pskFile !== '');
+    if (reason && this.allowlist.allows(peer)) this.refusals.record(peer, 'by-peer', reason);
+    return reason;
   }
 
   /** Connects to a peer by multiaddr (with /p2p/<id>); refused unless both sides admit each other. */
@@ -338,7 +355,14 @@ export class Mesh {
       await stream.close();
       return connection.remotePeer.toString();
     } catch (error) {
-      throw new TitanError('TITAN_E_MESH_UNREACHABLE', `cannot connect to ${address}: ${(error as Error).message}`);
+      let peer = address;
+      try {
+        peer = multiaddr(address).getComponents().findLast((c) => c.name === 'p2p')?.value ?? address;
+      } catch {
+        // not a multiaddr: the error says so
+      }
+      const refused = this.#dialFailed(peer, error);
+      throw new TitanError('TITAN_E_MESH_UNREACHABLE', `cannot connect to ${address}: ${refused ?? (error as Error).message}`);
     }
   }
 
@@ -362,13 +386,15 @@ export class Mesh {
       waiting: this.#client.waiting,
       tasks: { sent: this.#client.stats.sent, received: this.#server.stats.received, executedForPeers: this.#server.stats.executed, ...this.counters,
         duplicatesSuppressed: this.#server.stats.duplicatesSuppressed, refused: this.#server.stats.refused, timedOut: this.#client.stats.timedOut,
-        peerLost: this.#client.stats.peerLost, lateResults: this.#client.stats.lateResults, cancelled: this.#server.stats.cancelled },
+        peerLost: this.#client.stats.peerLost, lateResults: this.#client.stats.lateResults, cancelled: this.#server.stats.cancelled,
+        timeoutsCancelledThere: this.#client.stats.cancelConfirmed, timeoutsNotConfirmed: this.#client.stats.cancelUnconfirmed },
       tasksByType: { ...this.#byType, 'reflex-compile': { ...this.#byType['reflex-compile'], sent: this.reflexBuilds.counters.offered },
         'embedding-batch': { ...this.#byType['embedding-batch'], sent: this.embeddingBatches.counters.offered } },
       embeddingBatches: { ...this.embeddingBatches.counters, serving: this.embeddingBatches.advertised(), dimensions: this.embeddingBatches.dimensions, lastRejection: this.embeddingBatches.lastRejection },
       reflexBuilds: { ...this.reflexBuilds.counters, toolchain: this.reflexBuilds.capable, lastRejection: this.reflexBuilds.lastRejection },
       roundTrip: this.roundTrips.summary(),
       allowlist: this.allowlist.peers(),
+      refusals: this.refusals.summary(),
       privateNetwork: this.#settings.pskFile !== '',
       mdns: this.#settings.mdns,
       heartbeatMs: this.#settings.heartbeatMs,

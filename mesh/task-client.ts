@@ -22,6 +22,8 @@ export class Lost extends Error {
 
 type Waiter = {
   peer: string;
+  /** Set once the task timed out: the peer is asked to drop it, and this learns whether it did. */
+  cancelled?: (confirmed: boolean) => void;
   resolve(value: unknown): void;
   reject(error: Error): void;
   onProgress?: (kind: string, data: string) => void;
@@ -29,7 +31,10 @@ type Waiter = {
   sentAt: number;
 };
 
-export type ClientStats = { sent: number; completed: number; timedOut: number; peerLost: number; lateResults: number };
+export type ClientStats = { sent: number; completed: number; timedOut: number; peerLost: number; lateResults: number; cancelConfirmed: number; cancelUnconfirmed: number };
+
+/** How long a timed-out task waits for the peer to confirm it dropped it, before it runs elsewhere anyway. */
+const CANCEL_CONFIRM_MS = 2000;
 
 export class TaskClient {
   readonly #node: MeshNode;
@@ -41,7 +46,7 @@ export class TaskClient {
   readonly #sentTo = new Map<string, number>();
   readonly #waiters = new Map<string, Waiter>();
   readonly #onRoundTrip: (ms: number) => void;
-  readonly stats: ClientStats = { sent: 0, completed: 0, timedOut: 0, peerLost: 0, lateResults: 0 };
+  readonly stats: ClientStats = { sent: 0, completed: 0, timedOut: 0, peerLost: 0, lateResults: 0, cancelConfirmed: 0, cancelUnconfirmed: 0 };
 
   constructor(node: MeshNode, options: { timeoutMs: number; maxWaiters: number; onRoundTrip(ms: number): void }) {
     this.#node = node;
@@ -69,18 +74,42 @@ export class TaskClient {
     if (this.#waiters.size >= this.#maxWaiters) return Promise.reject(new Lost('full', `${this.#maxWaiters} tasks already wait on peers`));
     if (this.#waiters.has(task.id)) return Promise.reject(new TitanError('TITAN_E_MESH_TASK_INVALID', `task ${task.id} is already waiting on a peer`));
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.stats.timedOut++;
-        this.#settle(task.id)?.reject(new Lost('timeout', `no answer from ${task.assignee} within ${this.#timeoutMs} ms`));
-        void this.cancel(task.id, task.assignee);
-      }, this.#timeoutMs);
+      const timer = setTimeout(() => void this.#timedOut(task), this.#timeoutMs);
       this.#waiters.set(task.id, { peer: task.assignee, resolve, reject, onProgress, timer, sentAt: performance.now() });
       this.stats.sent++;
       this.#sentTo.set(task.assignee, (this.#sentTo.get(task.assignee) ?? 0) + 1);
       this.#channel(task.assignee)
         .then((channel) => channel.send(task))
-        .catch((error: unknown) => this.#settle(task.id)?.reject(new Lost('send-failed', `cannot reach ${task.assignee}: ${(error as Error).message}`)));
+        .catch((error: unknown) => {
+          const waiter = this.#waiters.get(task.id);
+          // Already timed out: the timeout decides (the task may have reached the peer).
+          if (waiter?.cancelled) return waiter.cancelled(false);
+          this.#settle(task.id)?.reject(new Lost('send-failed', `cannot reach ${task.assignee}: ${(error as Error).message}`));
+        });
     });
+  }
+
+  /**
+   * No answer in time: the peer is asked to drop the task, and only once it confirms (or cannot be
+   * reached, or does not confirm within CANCEL_CONFIRM_MS) does the caller get the Lost that runs
+   * it elsewhere - so a slow peer is not left running it while another node runs it too. A result
+   * that arrives meanwhile is taken as the answer.
+   */
+  async #timedOut(task: TaskMessage): Promise<void> {
+    const waiter = this.#waiters.get(task.id);
+    if (!waiter || waiter.cancelled) return;
+    this.stats.timedOut++;
+    const confirmed = new Promise<boolean>((resolve) => {
+      waiter.cancelled = resolve;
+      setTimeout(() => resolve(false), Math.min(CANCEL_CONFIRM_MS, this.#timeoutMs)).unref();
+    });
+    const channel = this.#channels.get(task.assignee);
+    const sent = channel ? await channel.then((c) => c.send({ t: 'cancel', id: task.id })).then(() => true, () => false) : false;
+    const dropped = sent && (await confirmed);
+    if (dropped) this.stats.cancelConfirmed++;
+    else this.stats.cancelUnconfirmed++;
+    const where = dropped ? 'cancelled there' : 'its cancel was not confirmed';
+    this.#settle(task.id)?.reject(new Lost('timeout', `no answer from ${task.assignee} within ${this.#timeoutMs} ms (${where})`));
   }
 
   /** Asks the peer to drop a task; the waiter, if any, ends as cancelled. */
@@ -144,6 +173,11 @@ export class TaskClient {
       return;
     }
     if (message.t !== 'result') return;
+    const timedOut = this.#waiters.get(message.id);
+    if (timedOut?.cancelled && !message.ok && message.error?.code === 'TITAN_E_MESH_CANCELLED') {
+      timedOut.cancelled(true); // the peer dropped it: #timedOut ends the waiter
+      return;
+    }
     const waiter = this.#settle(message.id);
     if (!waiter) {
       this.stats.lateResults++;

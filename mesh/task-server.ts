@@ -24,6 +24,7 @@ export class TaskServer {
   readonly #self: string;
   readonly #slots: number;
   readonly #execute: TaskExecutor;
+  readonly #onCancel: (id: string) => void;
   readonly #seen: TtlCache<Seen>;
   readonly #queue: Array<{ task: TaskMessage; from: string }> = [];
   readonly #channels = new Set<Channel>();
@@ -31,7 +32,9 @@ export class TaskServer {
   readonly #runningFrom: string[] = [];
   readonly stats: TaskServerStats = { received: 0, executed: 0, duplicatesSuppressed: 0, refused: 0, cancelled: 0, running: 0, queued: 0 };
 
-  constructor(self: string, slots: number, execute: TaskExecutor, dedup: { maxEntries: number; ttlMs: number }) {
+  /** `onCancel(id)`: stop a running task's work (its commands are killed); its result is dropped anyway. */
+  constructor(self: string, slots: number, execute: TaskExecutor, dedup: { maxEntries: number; ttlMs: number }, onCancel: (id: string) => void = () => {}) {
+    this.#onCancel = onCancel;
     this.#self = self;
     this.#slots = slots;
     this.#execute = execute;
@@ -67,7 +70,7 @@ export class TaskServer {
   }
 
   #onMessage(channel: Channel, from: string, message: ToPeer): void {
-    if (message.t === 'cancel') return this.#cancel(String(message.id), from);
+    if (message.t === 'cancel') return this.#cancel(String(message.id), from, channel);
     if (message.t !== 'task') return;
     this.stats.received++;
     const problem = this.#check(message);
@@ -141,10 +144,17 @@ export class TaskServer {
     for (const channel of channels) void channel.send(result).catch(() => {});
   }
 
-  #cancel(id: string, from: string): void {
+  #cancel(id: string, from: string, asking: Channel): void {
     const seen = this.#seen.get(id);
-    if (!seen || seen.state === 'done' || seen.from !== from) return;
+    if (!seen) {
+      // Never arrived (or long forgotten): confirmed dropped, so the sender may run it elsewhere.
+      const gone: ResultMessage = { t: 'result', id, ok: false, error: wire(new TitanError('TITAN_E_MESH_CANCELLED', `task ${id} is not running here`)) };
+      void asking.send(gone).catch(() => {});
+      return;
+    }
+    if (seen.state === 'done' || seen.from !== from) return;
     this.stats.cancelled++;
+    if (seen.state === 'running') this.#onCancel(id);
     const result: ResultMessage = { t: 'result', id, ok: false, error: wire(new TitanError('TITAN_E_MESH_CANCELLED', `task ${id} was cancelled by its sender`)) };
     const channels = seen.channels;
     this.#seen.set(id, { state: 'done', result });

@@ -50,9 +50,16 @@ test('a peer outside the allowlist is refused at connection time', async (t) => 
       return true;
     });
   }
-  const status = await a.request<{ connections: number; peers: number }>({ op: 'status' });
+  type Refusals = { here: number; byPeers: number; last: Array<{ peer: string; side: string; reason: string }> };
+  const status = await a.request<{ connections: number; peers: number; refusals: Refusals }>({ op: 'status' });
   assert.equal(status.connections, 0);
   assert.equal(status.peers, 0);
+  // Both sides count and say why: a refused the stranger, the stranger was refused by a.
+  assert.ok(status.refusals.here >= 2, JSON.stringify(status.refusals));
+  assert.ok(status.refusals.last.every((r) => r.peer === stranger.id && r.side === 'here' && /not on this node's allowlist/.test(r.reason)));
+  const theirs = (await stranger.request<{ refusals: Refusals }>({ op: 'status' })).refusals;
+  assert.ok(theirs.byPeers >= 2, JSON.stringify(theirs));
+  assert.ok(theirs.last.every((r) => r.peer === a.id && r.side === 'by-peer' && /not on its allowlist/.test(r.reason)), JSON.stringify(theirs));
   // Once allowed, the same peer connects.
   await a.request({ op: 'allow', peer: stranger.id });
   assert.equal(await stranger.request({ op: 'dial', address: a.tcp }), a.id);

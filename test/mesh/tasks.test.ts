@@ -49,6 +49,9 @@ test('a task id sent again - on the same stream or another - runs once and every
 
 test('a peer that does not answer within the task timeout, or too many waiters: the sender runs the task itself', async (t) => {
   const [a, b] = await startMesh(t, [{ fixtures: [BUSY], settings: { taskTimeoutMs: 300, maxWaiters: 2 } }, { fixtures: [BUSY], settings: { slots: 1 } }]);
+  // A first task opens a's stream to b, so what a sends next reaches b's socket even while b is busy.
+  const [warm] = await a.request<Result[]>({ op: 'submit', request: { name: 'busy', args: busy('warm', 1), assignee: b.id } });
+  assert.equal(warm.node, b.id);
   // b's only slot is busy for a while, so the named task waits there past a's timeout.
   const blocker = b.request({ op: 'submit', request: { name: 'busy', args: busy('blocker', 1500), assignee: b.id } });
   void blocker.catch(() => {});
@@ -58,12 +61,17 @@ test('a peer that does not answer within the task timeout, or too many waiters: 
   assert.equal(result.node, a.id);
   assert.equal(result.fallback, true);
   assert.deepEqual((await a.executions()).started, ['late']);
-  const status = await a.request<{ tasks: { timedOut: number; fallbacks: number } }>({ op: 'status' });
+  const status = await a.request<{ tasks: { timedOut: number; fallbacks: number; timeoutsCancelledThere: number; timeoutsNotConfirmed: number } }>({ op: 'status' });
   assert.equal(status.tasks.timedOut, 1);
   assert.equal(status.tasks.fallbacks, 1);
+  // a asked b to drop it before running it here; b, frozen by the blocker, could not confirm in time.
+  assert.equal(status.tasks.timeoutsCancelledThere + status.tasks.timeoutsNotConfirmed, 1);
 
   // Two waiters at most: of five tasks sent at once, two wait on b and three run here at once.
   await blocker;
+  // Once free, b reads the task and then its cancel: it is dropped there, never run twice.
+  await until('b drops the timed-out task', async () => (await b.request<{ tasks: { cancelled: number } }>({ op: 'status' })).tasks.cancelled === 1);
+  assert.ok(!(await b.executions()).started.includes('late'), 'the timed-out task never ran on b');
   const burst = await a.request<Result[]>({ op: 'submit', request: { name: 'busy', args: busy('w', 20), assignee: b.id }, count: 5 });
   assert.deepEqual(burst.map((r) => r.ok), [true, true, true, true, true]);
   assert.equal(burst.filter((r) => r.node === b.id).length, 2);
