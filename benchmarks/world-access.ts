@@ -22,6 +22,8 @@ const WARMUP = 30;
 const CONCURRENT = 100;
 const TOTAL = 1000;
 const CLIENT_DIR = fileURLToPath(new URL('../test/fixtures/components/http-client/', import.meta.url));
+const HTML_TEXT_DIR = fileURLToPath(new URL('./guest/html-text/', import.meta.url));
+type HtmlToText = (html: string) => { text: string; links: unknown[] };
 
 printMachine();
 const server = createServer((_req, res) => res.end('{"ok":true}'));
@@ -93,7 +95,18 @@ try {
   const page = `<!doctype html><html><head><title>Bench page</title><script>var x = 1;</script></head><body><nav>${'<a href="/n">nav</a> '.repeat(50)}</nav><article><h1>Heading</h1>${paragraphs}</article><footer>footer</footer></body></html>`;
   for (let i = 0; i < 5; i++) readable(page, 'https://example.com/a');
   const extraction = await timed(30, async () => readable(page, 'https://example.com/a'));
-  printTable(`host extraction (linkedom + Readability + Turndown) of a ${Math.round(page.length / 1024)} KB page (ms)`, ['p50', 'p99'], [[extraction.p50, extraction.p99]]);
+  // Would extraction in the guest do? The same plain-JS HTML-to-text pass natively and in QuickJS
+  // (a DOM and Readability cannot be bundled into a component; this measures the JS speed gap).
+  const textBuilt = await buildComponent(HTML_TEXT_DIR, { cacheDir: kernel.paths.cache });
+  await kernel.deployManifest(await publishComponent(kernel, textBuilt));
+  const htmlToText = ((await import(new URL('./guest/html-text/text.js', import.meta.url).href)) as { htmlToText: HtmlToText }).htmlToText;
+  const nativeText = await timed(30, async () => htmlToText(page));
+  const guestText = await timed(30, () => kernel.call('tool', 'html-text', 'invoke', [page]));
+  printTable(`page extraction of a ${Math.round(page.length / 1024)} KB page (ms)`, ['path', 'p50', 'p99'], [
+    ['host: linkedom + Readability + Turndown', extraction.p50, extraction.p99],
+    ['plain-JS HTML to text, native', nativeText.p50, nativeText.p99],
+    ['the same in a QuickJS component', guestText.p50, guestText.p99],
+  ]);
 
   const summary = [
     row('http import overhead p50 (component - bare fetch)', overhead.p50, 'ms'),
@@ -102,9 +115,10 @@ try {
     row(`bare fetch throughput, ${CONCURRENT} concurrent`, rates.bareFetch, 'req/s'),
     row('leak guard, clean text', guardCost.clean, 'us/KB'),
     row('leak guard, one key per KB', guardCost['one key per KB'], 'us/KB'),
-    row('page extraction p50 (100 KB page, host)', extraction.p50, 'ms'),
+    row('page extraction p50 (100 KB page, host Readability)', extraction.p50, 'ms'),
+    row('HTML to text p50, QuickJS / native', guestText.p50 / nativeText.p50, 'x'),
   ];
-  console.log(`results: ${await writeResult('world-access', summary, { runs: RUNS, warmup: WARMUP, latency, rates, overhead, guardCost, extraction, pageBytes: page.length })}`);
+  console.log(`results: ${await writeResult('world-access', summary, { runs: RUNS, warmup: WARMUP, latency, rates, overhead, guardCost, extraction, nativeText, guestText, pageBytes: page.length })}`);
 } finally {
   await bench.close();
   server.close();
