@@ -161,6 +161,33 @@ export class GatewayMetrics {
     this.#reflexes = service;
   }
 
+  /** MCP servers (agent/mcp): each one's state, tool count and restarts, read at each scrape. */
+  useMcp(mcp: { servers(): Array<{ name: string; state: string; tools: number; restarts: number }> }): void {
+    const registers = [this.registry];
+    new client.Gauge({
+      name: 'titan_mcp_servers', help: 'MCP servers by state (starting, up, down): 1 for the state each one is in',
+      labelNames: ['server', 'state'], registers,
+      collect() {
+        this.reset();
+        for (const s of mcp.servers()) this.set({ server: s.name, state: s.state }, 1);
+      },
+    });
+    new client.Gauge({
+      name: 'titan_mcp_tools', help: 'Tools each MCP server offers', labelNames: ['server'], registers,
+      collect() {
+        this.reset();
+        for (const s of mcp.servers()) this.set({ server: s.name }, s.tools);
+      },
+    });
+    new client.Counter({
+      name: 'titan_mcp_restarts_total', help: 'MCP server restarts (after an exit, a hang or malformed JSON-RPC)', labelNames: ['server'], registers,
+      collect() {
+        this.reset();
+        for (const s of mcp.servers()) this.inc({ server: s.name }, s.restarts);
+      },
+    });
+  }
+
   /** Messaging channels: platform events by channel and outcome (gateway/channels/runtime.ts). */
   useChannels(channels: { counts(): Array<{ channel: string; outcome: string; count: number }> }): void {
     new client.Counter({

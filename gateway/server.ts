@@ -38,6 +38,8 @@ export type GatewayOptions = {
   channels?: ChannelRuntime;
   /** The mesh running beside the kernel (/api/mesh, /metrics); none when it is off. */
   mesh?: MeshView;
+  /** The MCP servers the agent uses, reported in /metrics. */
+  mcp?: { servers(): Array<{ name: string; state: string; tools: number; restarts: number }> };
   /** Serve the OpenAI-compatible API under /v1 (default true). */
   openAi?: boolean;
   /** Where to print the address (and the token, on the start that creates it). */
@@ -73,6 +75,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     mesh: options.mesh,
   };
   deps.metrics.useReflexes(agent.reflexes);
+  if (options.mcp) deps.metrics.useMcp(options.mcp);
   const app = createApp(deps, options.openAi !== false);
   const server = http.createServer(app.callback());
   const ws = attachWebSocket(server, deps);

@@ -109,6 +109,13 @@ describe('a server that misbehaves', () => {
     assert.equal(await startCount(), before + 1);
   });
 
+  test('a server that changes its tools says so, and the new list is offered without a restart', async () => {
+    assert.equal(clients.owns('unruly__grown'), false);
+    assert.equal(await clients.invoke('unruly__grow', '{}', 'i'), 'grown');
+    await until('the new tool list', () => clients.owns('unruly__grown'));
+    assert.equal(await clients.invoke('unruly__grown', '{}', 'j'), 'here');
+  });
+
   test('isError answers are the tool\'s coded error with its text', async () => {
     const error = await rejectsWith(clients.invoke('unruly__fail', '{}', 'h'), 'TITAN_E_MCP_TOOL_ERROR');
     assert.match(error.message, /it went wrong on purpose/);

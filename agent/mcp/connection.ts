@@ -5,7 +5,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { ErrorCode as RpcCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode as RpcCode, McpError, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { TitanError } from '../../common/errors.ts';
 import type { McpServerConfig } from './config.ts';
 
@@ -75,7 +75,19 @@ export class McpConnection {
     if (this.state === 'stopped') return;
     this.state = 'starting';
     this.#broken = undefined;
-    const client = new Client({ name: 'titan', version: '0.1.0' }, { capabilities: {} });
+    const client = new Client({ name: 'titan', version: '0.1.0' }, {
+      capabilities: {},
+      // A server that changes its tools says so; the agent's next model step sees the new list.
+      listChanged: {
+        tools: {
+          onChanged: (error, tools) => {
+            if (error || !tools || this.#client !== client) return;
+            this.tools = tools.map(toMcpTool);
+            this.onChange?.();
+          },
+        },
+      },
+    });
     this.#client = client;
     try {
       const transport = await this.#transport();
@@ -131,9 +143,7 @@ export class McpConnection {
     let cursor: string | undefined;
     do {
       const page = await client.listTools(cursor ? { cursor } : undefined, { timeout: CONNECT_TIMEOUT_MS });
-      for (const tool of page.tools) {
-        tools.push({ name: tool.name, description: tool.description ?? tool.title ?? '', inputSchema: tool.inputSchema as Record<string, unknown>, readOnly: tool.annotations?.readOnlyHint === true });
-      }
+      tools.push(...page.tools.map(toMcpTool));
       cursor = page.nextCursor;
     } while (cursor);
     return tools;
@@ -213,6 +223,10 @@ export class McpConnection {
     this.#client = undefined;
     await client?.close().catch(() => {});
   }
+}
+
+function toMcpTool(tool: Tool): McpTool {
+  return { name: tool.name, description: tool.description ?? tool.title ?? '', inputSchema: tool.inputSchema as Record<string, unknown>, readOnly: tool.annotations?.readOnlyHint === true };
 }
 
 /** Text parts as they are; anything else (images, resources, structured content) as JSON. */

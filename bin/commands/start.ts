@@ -172,7 +172,7 @@ export async function startCommand(_args: Args): Promise<number> {
     name: 'gateway',
     needs: ['agent', 'mcp', 'reflexes', 'channels', 'mesh'],
     start: async () => {
-      gateway = await startGateway({ kernel, agent: session.agent, llm: session.llm, config: config.gateway, say, channels, mesh });
+      gateway = await startGateway({ kernel, agent: session.agent, llm: session.llm, config: config.gateway, say, channels, mesh, mcp });
     },
     close: () => gateway.close(),
   });

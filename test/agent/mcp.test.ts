@@ -15,6 +15,7 @@ import { TEST_CACHE, tempHome } from '../support/kernel.ts';
 import { scriptedModel, toolCall, type Step } from '../support/model-double.ts';
 
 const UNRULY = fileURLToPath(new URL('../../agent/mcp/fixtures/unruly-server.ts', import.meta.url));
+const EVERYTHING = fileURLToPath(new URL('../../node_modules/@modelcontextprotocol/server-everything/dist/index.js', import.meta.url));
 const unruly = (approval: string) => ({ command: process.execPath, args: ['--disable-warning=ExperimentalWarning', UNRULY], approval });
 type Completed = Extract<TurnEvent, { type: 'tool.completed' }>;
 
@@ -104,4 +105,35 @@ test('a server crashing mid-call fails that call with a coded error; the turn go
   const end = Date.now() + 10_000;
   while (mcp.servers()[0].state !== 'up' && Date.now() < end) await new Promise((r) => setTimeout(r, 25));
   assert.deepEqual([mcp.servers()[0].state, mcp.servers()[0].restarts], ['up', 1]);
+});
+
+test('a server\'s progress notifications stream as tool.output while its call runs', async (t) => {
+  const { agent, events } = await setup(t, [
+    [...toolCall(0, 'c1', 'everything__trigger-long-running-operation', { duration: 0.3, steps: 3 }), { type: 'stop', reason: 'tool_use' }],
+    [{ type: 'text', text: 'Done.' }, { type: 'stop', reason: 'end_turn' }],
+  ], { everything: { command: process.execPath, args: [EVERYTHING, 'stdio'], approval: 'never' } });
+  const thread = await agent.createThread('ada');
+  const { run, turnId } = await agent.send('ada', thread.id, 'go');
+  assert.equal((await run.done).state, 'completed');
+  const mine = events
+    .filter((e) => e.turnId === turnId && (e.type === 'tool.started' || e.type === 'tool.output' || e.type === 'tool.completed'))
+    .map((e) => (e.type === 'tool.output' ? `output ${e.text}` : e.type));
+  assert.deepEqual(mine, ['tool.started', 'output 1/3', 'output 2/3', 'output 3/3', 'tool.completed']);
+});
+
+test('an interrupt cancels an MCP call in flight; the server stays up for the next one', async (t) => {
+  const { agent, events, mcp } = await setup(t, [
+    [...toolCall(0, 'c1', 'unruly__hang', {}), { type: 'stop', reason: 'tool_use' }],
+  ], { unruly: { ...unruly('never'), timeoutMs: 60_000 } });
+  const thread = await agent.createThread('ada');
+  const { run, turnId } = await agent.send('ada', thread.id, 'hang');
+  const end = Date.now() + 10_000;
+  while (!events.some((e) => e.turnId === turnId && e.type === 'tool.started') && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+  const started = Date.now();
+  agent.interrupt(turnId, 'ada');
+  assert.equal((await run.done).state, 'interrupted');
+  assert.ok(Date.now() - started < 2000, 'the call did not wait for its time limit');
+  const completed = events.find((e): e is Completed => e.turnId === turnId && e.type === 'tool.completed');
+  assert.equal(completed?.error?.code, 'TITAN_E_INTERRUPTED');
+  assert.deepEqual([mcp.servers()[0].state, mcp.servers()[0].restarts], ['up', 0]);
 });

@@ -97,6 +97,11 @@ test('one `titan mcp add` gives the running agent the server\'s tools, and it us
   assert.deepEqual(messages.map((m) => m.role), ['user', 'assistant', 'tool', 'assistant'], JSON.stringify(messages));
   assert.match(messages[2].content, /remember the milk/, 'the tool result came from the file, through the MCP server');
   assert.equal(messages[3].content, 'Your list says: remember the milk.');
+  // Counted in /metrics like any tool call, and the server's state beside it.
+  const token = (await readFile(path.join(home, 'gateway-token'), 'utf8')).trim();
+  const metrics = await (await fetch(`${gateway}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
+  assert.match(metrics, /titan_tool_duration_seconds_count\{tool="fs__read_text_file",ok="true"\} 1/);
+  assert.match(metrics, /titan_mcp_servers\{server="fs",state="up"\} 1/);
   // The model was offered the server's tools with their schemas.
   const request = llm.timeline().find((e) => e.turn === 0);
   const offered = (request?.body as { tools: Array<{ function: { name: string; parameters: { required: string[] } } }> }).tools.find((t) => t.function.name === 'fs__read_text_file');
