@@ -32,7 +32,20 @@ export type MinedPattern = {
   skipped?: string;
 };
 
-export type MinerOptions = { embedder: Embedder; minSupport: number; similarity: number };
+export type MinerOptions = {
+  embedder: Embedder;
+  minSupport: number;
+  similarity: number;
+  /** The tools' input schemas by tool name: an argument with an enum there becomes a slot limited to it. */
+  schemas?: Record<string, Record<string, unknown>>;
+};
+
+/** The values a tool's schema allows for one argument, when it lists them. */
+function enumOf(schema: Record<string, unknown> | undefined, key: string): string[] | undefined {
+  const property = (schema?.properties as Record<string, { enum?: unknown }> | undefined)?.[key];
+  const values = property?.enum;
+  return Array.isArray(values) && values.every((v) => typeof v === 'string') ? (values as string[]) : undefined;
+}
 
 type Prepared = {
   turn: ObservedTurn;
@@ -72,7 +85,7 @@ function varyingArguments(turns: ObservedTurn[]): Set<string> {
   return new Set([...seen].filter(([, values]) => values.size > 1).map(([id]) => id));
 }
 
-function prepare(turn: ObservedTurn, varying: Set<string>): Prepared | undefined {
+function prepare(turn: ObservedTurn, varying: Set<string>, schemas: MinerOptions['schemas']): Prepared | undefined {
   const tokens = words(turn.prompt);
   if (tokens.length === 0 || turn.answer.trim() === '') return undefined;
   const slots = new Map<string, { text: string; from: number; to: number }>();
@@ -91,7 +104,8 @@ function prepare(turn: ObservedTurn, varying: Set<string>): Prepared | undefined
       if (span && form && !overlaps && !tokens.slice(span.from, span.to).some((t) => CONTRAST.includes(t.w))) {
         const name = slots.has(key) ? `${key}${slots.size + 1}` : key;
         slots.set(name, span);
-        args[key] = isNumber ? { slot: name, form, type: 'number' } : { slot: name, form };
+        const oneOf = enumOf(schemas?.[call.tool], key);
+        args[key] = isNumber ? { slot: name, form, type: 'number' } : oneOf ? { slot: name, form, oneOf } : { slot: name, form };
         parts.push(`${key}=*`);
       } else {
         args[key] = { value };
@@ -171,7 +185,7 @@ function mean(vectors: Vector[]): Vector {
 /** The recurring patterns among the turns (clusters of at least minSupport turns). */
 export async function minePatterns(turns: ObservedTurn[], options: MinerOptions): Promise<MinedPattern[]> {
   const varying = varyingArguments(turns);
-  const prepared = turns.map((t) => prepare(t, varying)).filter((p): p is Prepared => p !== undefined);
+  const prepared = turns.map((t) => prepare(t, varying, options.schemas)).filter((p): p is Prepared => p !== undefined);
   const bySignature = new Map<string, Prepared[]>();
   for (const p of prepared) bySignature.set(p.signature, [...(bySignature.get(p.signature) ?? []), p]);
   const patterns: MinedPattern[] = [];

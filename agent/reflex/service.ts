@@ -327,7 +327,8 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
     const config = this.#config.reflexes;
     // One embedder per run; one that switched source mid-run (a mesh peer failed) runs again on its fallback.
     const embedder = this.embedder.forRun?.() ?? this.embedder;
-    const mine = () => minePatterns(turns, { embedder, minSupport: config.minSupport, similarity: config.similarity });
+    const schemas = Object.fromEntries(((await this.#options.tools?.list()) ?? []).map((t) => [t.name, t.schema]));
+    const mine = () => minePatterns(turns, { embedder, minSupport: config.minSupport, similarity: config.similarity, schemas });
     const patterns = await mine().catch((error: unknown) => {
       if (error instanceof EmbedderSwitched) return mine();
       throw error;

@@ -1,0 +1,79 @@
+// Slots of every type the prompt can carry (text, numbers, values from the tool schema's enum)
+// and slot-less reflexes (a constant plan), whose guard tries real near misses, never the prompt.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createReflex } from '../../components/reflexes/runtime.js';
+import { localEmbedder } from '../../agent/reflex/embedder.ts';
+import { nearMisses } from '../../agent/reflex/guard.ts';
+import { minePatterns, type ObservedTurn } from '../../agent/reflex/miner.ts';
+import { modelTurn, reflexHarness } from './harness.ts';
+import { INTENTS, rightAnswer } from './support.ts';
+
+const options = { embedder: localEmbedder, minSupport: 3, similarity: 0.5 };
+
+function turn(id: string, prompt: string, tool: string, args: Record<string, unknown>, result: unknown, answer: string): ObservedTurn {
+  return { turnId: id, prompt, calls: [{ tool, args, result: JSON.stringify(result) }], answer };
+}
+
+test('a number in the prompt is a number slot: the tool gets a number, and words that are not one are refused', async () => {
+  const km = (miles: number) => ({ km: Math.round(miles * 160.934) / 100 });
+  const turns = [10, 25, 3].map((miles, i) => turn(`n${i}`, `convert ${miles} miles to km`, 'convert', { miles }, km(miles), `${miles} miles is ${km(miles).km} km.`));
+  const [pattern] = await minePatterns(turns, options);
+  assert.equal(pattern.skipped, undefined, pattern.skipped);
+  assert.deepEqual(pattern.spec.calls[0].args.miles, { slot: 'miles', form: 'same', type: 'number' });
+  const inputs: unknown[] = [];
+  const reflex = createReflex({ ...pattern.spec, name: 'convert', description: '' }, (_, input) => {
+    const args = JSON.parse(input) as { miles: number };
+    inputs.push(args.miles);
+    return JSON.stringify(km(args.miles));
+  });
+  assert.equal(reflex.execute(reflex.match('convert 42 miles to km')!.slotsJson), `42 miles is ${km(42).km} km.`);
+  assert.deepEqual(inputs, [42]);
+  assert.throws(() => reflex.execute(reflex.match('convert ten miles to km')!.slotsJson), /not a number/);
+});
+
+test("a value from the tool schema's enum is a slot limited to the enum", async () => {
+  const rate = (code: string) => ({ code, usd: { EUR: 1.08, GBP: 1.27, CHF: 1.13 }[code] });
+  const turns = ['EUR', 'GBP', 'CHF'].map((code, i) => turn(`e${i}`, `exchange rate of ${code}`, 'fx', { code }, rate(code), `1 ${code} is ${rate(code).usd} USD.`));
+  const schemas = { fx: { type: 'object', properties: { code: { type: 'string', enum: ['EUR', 'GBP', 'CHF', 'JPY'] } } } };
+  const [pattern] = await minePatterns(turns, { ...options, schemas });
+  assert.deepEqual(pattern.spec.calls[0].args.code, { slot: 'code', form: 'same', oneOf: ['EUR', 'GBP', 'CHF', 'JPY'] });
+  const reflex = createReflex({ ...pattern.spec, name: 'fx', description: '' }, () => JSON.stringify({ code: 'JPY', usd: 0.0067 }));
+  assert.equal(reflex.execute(reflex.match('exchange rate of JPY')!.slotsJson), '1 JPY is 0.0067 USD.');
+  assert.throws(() => reflex.execute(reflex.match('exchange rate of XYZ')!.slotsJson), /not one of/);
+});
+
+test('a slot-less request becomes a reflex; its near misses are other verbs, objects, tenses, negations and compounds, never itself', async () => {
+  const builds = [{ status: 'passing', failed: 0 }, { status: 'failing', failed: 3 }, { status: 'passing', failed: 0 }];
+  const turns = builds.map((b, i) => turn(`b${i}`, "what's the build status", 'ci', {}, b, `The build is ${b.status} with ${b.failed} failed tests.`));
+  const [pattern] = await minePatterns(turns, options);
+  assert.equal(pattern.skipped, undefined, pattern.skipped);
+  assert.deepEqual(pattern.spec.slots, []);
+  const reflex = createReflex({ ...pattern.spec, name: 'ci', description: '' }, () => JSON.stringify({ status: 'failing', failed: 7 }));
+  assert.equal(reflex.execute(reflex.match("what's the build status?")!.slotsJson), 'The build is failing with 7 failed tests.');
+  const misses = nearMisses(pattern.spec);
+  for (const expected of ["don't what's the build status", 'what was the build status', "what's the build invoice", "what's the build status and delete it", 'delete the build status']) {
+    assert.ok(misses.some((m) => m.replace(/’/g, "'") === expected || m === expected), `near misses include "${expected}": ${JSON.stringify(misses)}`);
+  }
+  assert.ok(!misses.some((m) => m.toLowerCase().replace(/[?!.]/g, '') === "what's the build status"), 'the prompt itself is no near miss');
+  for (const prompt of misses) {
+    const match = reflex.match(prompt);
+    assert.ok(!match || match.confidence < 0.8, `"${prompt}" matched`);
+  }
+});
+
+test('end to end: a request with a constant plan is compiled, passes its guard and is answered without the model', async (t) => {
+  const stock = INTENTS.find((i) => i.id === 'stock')!;
+  const h = await reflexHarness(t);
+  const thread = (await h.agent.createThread('ada')).id;
+  for (let i = 0; i < 3; i++) {
+    h.steps.push(...modelTurn(stock, 'AAPL'));
+    await h.ask(thread, 'how is apple stock doing');
+  }
+  await h.reflexes.mine();
+  const [record] = h.reflexes.list();
+  assert.equal(record?.state, 'serving', record?.reason ?? 'no reflex');
+  const calls = h.model.requests.length;
+  assert.equal((await h.ask(thread, 'how is apple stock doing?')).text, rightAnswer(stock, 'AAPL').answer);
+  assert.equal(h.model.requests.length, calls);
+});
