@@ -2,7 +2,7 @@
 // writes are atomic and its contents immutable, so this is safe beside a running kernel).
 import { TitanError } from '../../common/errors.ts';
 import { homePaths, titanHome } from '../../common/home.ts';
-import { importChecked, Kernel, publishComponent, verifyChecked } from '../../kernel/api.ts';
+import { importChecked, type Kernel, publishComponent, verifyChecked } from '../../kernel/api.ts';
 import { COMPONENT_KINDS, type ComponentKind, type PublishedManifest } from '../../registry/manifest.ts';
 import { parseRef, Registry } from '../../registry/registry.ts';
 import { loadOrCreateSigningKey } from '../../registry/signing.ts';
@@ -11,6 +11,7 @@ import { consoleProgress } from '../../toolchain/progress.ts';
 import type { Args } from '../main.ts';
 import { print, table } from '../output.ts';
 import { withOfflineKernel } from '../session.ts';
+import { openKernel } from '../config.ts';
 
 const summary = (m: PublishedManifest) => ({
   component: `${m.kind}/${m.name}`,
@@ -42,7 +43,7 @@ function progressLine(label: string) {
 
 /** A kernel for checking binaries (world, link, smoke test in a worker): nothing is restored or served. */
 async function withKernel<T>(fn: (kernel: Kernel) => Promise<T>): Promise<T> {
-  const kernel = await Kernel.open({ logToFile: true, config: { controlSocket: false } });
+  const { kernel } = await openKernel({ logToFile: true, config: { controlSocket: false } });
   try {
     return await fn(kernel);
   } finally {
