@@ -59,6 +59,28 @@ async function api<T>(s: Started, method: string, route: string, body?: unknown)
   return { status: response.status, body: (await response.json()) as T };
 }
 
+/** Opens the thread's SSE stream from `lastEventId`; true once a turn.interrupted event arrives (5 s at most). */
+async function resumeUntilInterrupted(s: Started, threadId: string, lastEventId: string): Promise<boolean> {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), 5000);
+  try {
+    const response = await fetch(`${s.url}/api/threads/${threadId}/events`, { headers: { authorization: `Bearer ${s.token}`, 'last-event-id': lastEventId }, signal: abort.signal });
+    let text = '';
+    const reader = response.body!.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return false;
+      text += Buffer.from(value).toString('utf8');
+      if (/"type":"turn\.interrupted"/.test(text)) return true;
+    }
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+    abort.abort();
+  }
+}
+
 async function stop(s: Started, signal: NodeJS.Signals): Promise<void> {
   if (s.child.exitCode !== null || s.child.signalCode !== null) return;
   const closed = once(s.child, 'close');
@@ -95,6 +117,9 @@ for (const backend of BACKENDS) {
       running = await start(home, env);
       const said = /(\d+) turn\(s\) running when Titan last stopped are marked interrupted/.exec(running.output());
       const recovered = Number(said?.[1] ?? 0);
+      // A client that resumes its stream (EventSource reconnects with Last-Event-ID) gets the final event.
+      const resumed = await resumeUntilInterrupted(running, acked[0].threadId, `${acked[0].turnId}:1`);
+      assert.ok(resumed, 'a resumed stream ends the cut turn with turn.interrupted');
       // A new message in each cut thread works at once and is answered.
       const again = await Promise.all(acked.map((a) => api<{ turnId: string }>(running!, 'POST', `/threads/${a.threadId}/messages`, { text: 'are you back?' })));
       assert.deepEqual(again.map((r) => r.status), acked.map(() => 202), JSON.stringify(again.filter((r) => r.status !== 200).map((r) => r.body)));

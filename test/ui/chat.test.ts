@@ -29,6 +29,25 @@ describe('web UI: chat', { skip: browserSkipReason() }, () => {
     await closeSession(ending);
   });
 
+  test('a turn cut by a crash shows what it said, marked cut off; the chat is not stuck answering and takes a new message', async () => {
+    session = await openSession(browser, ui, { steps: [[text('Back again.'), stop()]] });
+    const { page, gateway, api, agent } = session;
+    const thread = await api('POST', '/threads', { title: 'cut' }) as { id: string; user_id: string };
+    // What a process killed mid-answer leaves behind: the turn streaming, its words only in the event log.
+    const store = ui.kernel.store;
+    await store.op('turns.begin', { userId: thread.user_id, threadId: thread.id, turnId: 'ui-cut-turn', message: { id: 'ui-cut-q', role: 'user', content: 'tell me a story' } });
+    await store.op('events.append', { turnId: 'ui-cut-turn', events: [{ seq: 1, type: 'text', data: { type: 'text', text: 'Once upon a time there was' } }] });
+    assert.equal((await agent.start()).interrupted, 1, 'the restart recovers it');
+
+    await page.goto(`${gateway.url}/#/chat/${encodeURIComponent(thread.id)}`);
+    await page.getByText('Once upon a time there was').waitFor();
+    await page.getByText('The answer was cut off here.').waitFor();
+    assert.equal(await page.getByText('[cut off]').count(), 0, 'the mark is shown as a note, not as text');
+    assert.equal(await page.getByRole('button', { name: 'Interrupt' }).isEnabled(), false, 'nothing is answering');
+    await sendMessage(page, 'are you back?');
+    await page.getByText('Back again.').waitFor();
+  });
+
   test('without a token, or with a wrong one, the page asks for the link printed by npm start; the token leaves the address bar', async () => {
     session = await openSession(browser, ui, { signedIn: false });
     const { page, gateway } = session;
