@@ -183,7 +183,12 @@ describe('an SDK-built server over Streamable HTTP with a bearer token', () => {
 
   test('a token named as a stored secret is read from the secret store when the server connects', async () => {
     const asked: string[] = [];
-    const clients = new McpClients({ secret: async (name) => (asked.push(name), name === 'WEATHER_TOKEN' ? TOKEN : undefined) });
+    const clients = new McpClients({
+      secret: async (name) => {
+        asked.push(name);
+        return name === 'WEATHER_TOKEN' ? TOKEN : undefined;
+      },
+    });
     try {
       await clients.apply({ servers: { weather: { ...MCP_DEFAULTS, url, bearerSecret: 'WEATHER_TOKEN' } } });
       assert.equal(clients.status()[0].state, 'up');

@@ -104,7 +104,8 @@ test('one `titan mcp add` gives the running agent the server\'s tools, and it us
   assert.match(metrics, /titan_mcp_servers\{server="fs",state="up"\} 1/);
   // The model was offered the server's tools with their schemas.
   const request = llm.timeline().find((e) => e.turn === 0);
-  const offered = (request?.body as { tools: Array<{ function: { name: string; parameters: { required: string[] } } }> }).tools.find((t) => t.function.name === 'fs__read_text_file');
+  assert.ok(request, 'the model was asked');
+  const offered = (request.body as { tools: Array<{ function: { name: string; parameters: { required: string[] } } }> }).tools.find((t) => t.function.name === 'fs__read_text_file');
   assert.deepEqual(offered?.function.parameters.required, ['path']);
 });
 

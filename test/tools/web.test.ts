@@ -109,14 +109,14 @@ test('web-search: SearXNG JSON and Brave Search, the Brave key placed by the hos
       ] },
     }));
   });
-  const grant = (port: number) => ({ allow: [{ host: '127.0.0.1', schemes: ['http'], methods: ['GET'], private: true }], secrets: { BRAVE_API_KEY: ['127.0.0.1'] } });
-  const searxKernel = await openTestKernel({ config: { components: { 'tool/web-search': { capabilities: { http: grant(searx.port) }, settings: { api: 'searxng', url: `http://127.0.0.1:${searx.port}` } } } } });
+  const grant = () => ({ allow: [{ host: '127.0.0.1', schemes: ['http'], methods: ['GET'], private: true }], secrets: { BRAVE_API_KEY: ['127.0.0.1'] } });
+  const searxKernel = await openTestKernel({ config: { components: { 'tool/web-search': { capabilities: { http: grant() }, settings: { api: 'searxng', url: `http://127.0.0.1:${searx.port}` } } } } });
   t.after(searxKernel.cleanup);
   await deploy(searxKernel.kernel, 'web-search');
   const found = await call(searxKernel.kernel, 'web-search', { query: 'sea otter tools', count: 1 });
   assert.deepEqual(found, { query: 'sea otter tools', api: 'searxng', results: [{ title: 'Sea otter - Wikipedia', url: 'https://en.wikipedia.org/wiki/Sea_otter', snippet: 'The sea otter is a marine mammal & a tool user.' }] });
 
-  const braveKernel = await openTestKernel({ config: { components: { 'tool/web-search': { capabilities: { http: grant(brave.port) }, settings: { api: 'brave', url: `http://127.0.0.1:${brave.port}/res/v1/web/search` } } } } });
+  const braveKernel = await openTestKernel({ config: { components: { 'tool/web-search': { capabilities: { http: grant() }, settings: { api: 'brave', url: `http://127.0.0.1:${brave.port}/res/v1/web/search` } } } } });
   t.after(braveKernel.cleanup);
   await deploy(braveKernel.kernel, 'web-search');
   const noKey = await refusal(call(braveKernel.kernel, 'web-search', { query: 'otters' }));

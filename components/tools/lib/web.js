@@ -7,8 +7,8 @@ import { start, finish, read, close } from 'titan:host/http@0.2.0';
 const INPUT_CASES = ['denied', 'invalid'];
 
 export function httpError(e) {
-  const p = e && e.payload;
-  if (p && p.tag) return { tag: INPUT_CASES.includes(p.tag) ? 'invalid-input' : 'failed', val: p.val };
+  const p = e?.payload;
+  if (p?.tag) return { tag: INPUT_CASES.includes(p.tag) ? 'invalid-input' : 'failed', val: p.val };
   return { tag: 'failed', val: String(p !== undefined ? p : e) };
 }
 
