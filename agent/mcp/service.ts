@@ -25,7 +25,8 @@ export class McpService {
     this.clients = new McpClients({
       secret,
       // Progress notifications reach the turn as tool.output, like a component's streamed output.
-      progress: (callId, text) => kernel.bus.emit('component.event', { slot: 'mcp', version: '', callId, kind: 'progress', data: text }),
+      // The leak guard sees them first, as it sees every tool's output.
+      progress: (callId, text) => kernel.bus.emit('component.event', { slot: 'mcp', version: '', callId, kind: 'progress', data: kernel.leaks.redact(text, 'tool:mcp') }),
     });
     this.clients.onChange = (status) => {
       const why = status.lastError ? `: ${status.lastError.code}: ${status.lastError.message}` : '';
@@ -52,7 +53,8 @@ export class McpService {
   servers(): McpServerView[] {
     return this.clients.status().map((status) => {
       const connection = this.clients.connection(status.name);
-      return { ...status, config: connection.config, stderr: connection.stderrTail() };
+      const stderr = connection.stderrTail().map((line) => this.#kernel.leaks.redact(line, `mcp:${status.name}`));
+      return { ...status, config: connection.config, stderr };
     });
   }
 

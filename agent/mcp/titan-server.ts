@@ -27,7 +27,14 @@ export function catalogToolHost(kernel: Kernel, catalog: ToolCatalog, caller: { 
       return caller.admin ? tools : tools.filter((t) => !t.needsApproval);
     },
     async call(name, input, callId) {
-      return (await kernel.call('tool', name, 'invoke', [input], { callId })) as string;
+      // Leaving for another MCP client (and whatever model it feeds): the leak guard sees it first.
+      const source = `mcp-client:${name}`;
+      try {
+        return kernel.leaks.redact((await kernel.call('tool', name, 'invoke', [input], { callId })) as string, source);
+      } catch (error) {
+        if (error instanceof TitanError) throw new TitanError(error.code, kernel.leaks.redact(error.message, source));
+        throw new TitanError('TITAN_E_COMPONENT_TRAP', kernel.leaks.redact(String((error as Error)?.message ?? error), source));
+      }
     },
   };
 }

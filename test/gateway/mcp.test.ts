@@ -62,6 +62,20 @@ test('bad arguments and unknown tools are coded tool errors; no component sees t
   }
 });
 
+test('a stored secret in a tool\'s answer is redacted before it leaves for the MCP client', async () => {
+  const value = 'kq7-unguessable-value-9d2f1c';
+  await harness.kernel.secrets.set('MCP_TEST_KEY', value);
+  const client = await connect(gw.token);
+  try {
+    const result = await client.callTool({ name: 'echo', arguments: { text: `the key is ${value}` } });
+    assert.doesNotMatch(text(result), new RegExp(value));
+    assert.match(text(result), /\[REDACTED:/);
+  } finally {
+    await client.close();
+    await harness.kernel.secrets.remove('MCP_TEST_KEY');
+  }
+});
+
 test('another user sees only the tools that run without approval, and cannot call the others', async () => {
   const token = await gw.gateway.deps.tokens.create('bob');
   const client = await connect(token);
