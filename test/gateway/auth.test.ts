@@ -142,3 +142,20 @@ test("a second user's token never reaches the first user's threads: 404 everywhe
   assert.equal(propose.status, 403);
   assert.equal(propose.body.error.code, 'TITAN_E_FORBIDDEN');
 });
+
+test('secrets are the owner\'s: another user cannot list, set or remove them, and no route answers a value', async () => {
+  const bob = await gw.gateway.deps.tokens.create('bob-secrets');
+  assert.equal((await gw.call('PUT', '/api/secrets/OWNER_KEY', { value: 'owner-value-123' })).status, 200);
+  for (const [method, route, body] of [['GET', '/api/secrets'], ['PUT', '/api/secrets/OWNER_KEY', { value: 'bob-value' }], ['DELETE', '/api/secrets/OWNER_KEY']] as Array<[string, string, unknown?]>) {
+    const answer = await gw.call(method, route, body, bob);
+    assert.equal(answer.status, 403, `${method} ${route}`);
+    assert.equal(answer.body.error.code, 'TITAN_E_FORBIDDEN');
+  }
+  const listed = await gw.call('GET', '/api/secrets');
+  assert.deepEqual(listed.body.secrets.map((s: { name: string }) => s.name), ['OWNER_KEY']);
+  assert.ok(!JSON.stringify(listed.body).includes('owner-value-123'));
+  assert.equal((await gw.call('PUT', '/api/secrets/1bad', { value: 'x' })).body.error.code, 'TITAN_E_INVALID_REQUEST');
+  assert.equal((await gw.call('PUT', '/api/secrets/OK', { value: '' })).status, 400);
+  assert.equal((await gw.call('DELETE', '/api/secrets/OWNER_KEY')).status, 204);
+  assert.equal((await gw.call('DELETE', '/api/secrets/OWNER_KEY')).body.error.code, 'TITAN_E_SECRET_MISSING');
+});
