@@ -98,6 +98,11 @@ test('requests outside the grant are refused and nothing leaves the machine', as
     [{ allow: [local({ pathPrefixes: ['/v1/'] })] }, get(`${base}/admin`), /outside the granted paths/],
     [{ allow: [local({ schemes: ['https'] })] }, get(`${base}/`), /http:\/\/ to 127\.0\.0\.1 is not granted/],
     [{ allow: [local()] }, get(`file:///etc/passwd`), /file: URLs are not fetched/],
+    // Any public host, but written as a loopback or link-local literal, IPv6 and mapped IPv4 included.
+    [{ allow: [{ host: '*', schemes: ['http'] }] }, get(`http://[::1]:${srv.port}/`), /\[::1\] is a private address/],
+    [{ allow: [{ host: '*', schemes: ['http'] }] }, get(`http://[::ffff:127.0.0.1]:${srv.port}/`), /private address/],
+    [{ allow: [{ host: '*', schemes: ['http'] }] }, get('http://169.254.169.254/latest/meta-data/'), /private address/],
+    [{ allow: [{ host: '*', schemes: ['http'] }] }, get(`http://2130706433:${srv.port}/`), /private address/],
     [{ allow: [local()] }, get(`http://user:pw@127.0.0.1:${srv.port}/`), /credentials/],
   ];
   for (const [grant, request, why] of cases) {
