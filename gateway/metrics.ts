@@ -82,6 +82,15 @@ export class GatewayMetrics {
         if (stats) for (const [outcome, value] of Object.entries(stats)) this.set({ outcome }, value);
       },
     });
+    new client.Gauge({
+      name: 'titan_shadow_model_requests', help: 'Shadow workers: model requests spent on predictions and precomputations, and saved by cache hits',
+      labelNames: ['kind'], registers,
+      collect() {
+        this.reset();
+        const requests = metrics.#reflexes?.shadow?.requests;
+        if (requests) for (const [kind, value] of Object.entries(requests)) this.set({ kind }, value);
+      },
+    });
     new client.Gauge({ name: 'titan_event_streams', help: 'Open SSE and WebSocket thread subscriptions', registers, collect() { this.set(streams()); } });
     // The mesh, when this kernel runs one: read at each scrape; round trips observed as they happen.
     new client.Gauge({ name: 'titan_mesh_peers', help: 'Mesh peers heard from within the last three heartbeats', registers, collect() { this.set(mesh?.peers().length ?? 0); } });

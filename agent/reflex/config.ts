@@ -80,6 +80,11 @@ export type ShadowConfig = {
   concurrency: number;
   /** Predictions precomputed per hour at most. */
   budgetPerHour: number;
+  /**
+   * Without a background model (providers.background), the predictions the main model may
+   * precompute per hour; 0 (the default) keeps shadow workers off, as they cost more than they save.
+   */
+  mainModelBudgetPerHour: number;
   /** Cosine similarity a request needs to a prediction to be served from the shadow cache. */
   similarity: number;
 };
@@ -91,6 +96,7 @@ export const shadowSection = defineSection<'shadow', ShadowConfig>({
     ttlMs: 5 * 60 * 1000,
     concurrency: 2,
     budgetPerHour: 60,
+    mainModelBudgetPerHour: 0,
     similarity: 0.75,
   },
   schema: {
@@ -98,12 +104,14 @@ export const shadowSection = defineSection<'shadow', ShadowConfig>({
     ttlMs: { type: 'integer' },
     concurrency: { type: 'integer' },
     budgetPerHour: { type: 'integer' },
+    mainModelBudgetPerHour: { type: 'integer' },
     similarity: { type: 'number' },
   },
   clamps: {
     ttlMs: [1000, 24 * 3600 * 1000],
     concurrency: [1, 16],
     budgetPerHour: [0, 100000],
+    mainModelBudgetPerHour: [0, 100000],
     similarity: [0.5, 1],
   },
   env: { TITAN_SHADOW_WORKERS: 'enabled' },
@@ -112,6 +120,7 @@ export const shadowSection = defineSection<'shadow', ShadowConfig>({
     shadowTtlMs: 'ttlMs',
     shadowConcurrency: 'concurrency',
     shadowBudgetPerHour: 'budgetPerHour',
+    shadowMainModelBudgetPerHour: 'mainModelBudgetPerHour',
     shadowSimilarity: 'similarity',
   },
 });

@@ -19,6 +19,7 @@ export function reflexDetail(r: ReflexRecord) {
 export function reflexControlRoutes(service: ReflexService): ControlRoute[] {
   return [
     ['GET', /^\/reflexes$/, () => service.list().map(reflexSummary)],
+    ['GET', /^\/shadow$/, () => service.shadowSummary()],
     ['GET', /^\/reflexes\/([\w-]+)$/, (_k, _b, [name]) => reflexDetail(service.get(name))],
     ['POST', /^\/reflexes\/([\w-]+)\/suspend$/, async (_k, b, [name]) => reflexSummary(await service.suspend(name, typeof b.why === 'string' ? b.why : undefined))],
     ['POST', /^\/reflexes\/([\w-]+)\/resume$/, async (_k, _b, [name]) => reflexSummary(await service.resume(name))],

@@ -45,6 +45,8 @@ export type ReflexServiceOptions = {
   mineDelayMs?: number;
   /** The guest source of a spec; default the compiler's generator (the tests feed bad source through it). */
   generate?: (spec: ReflexSpec) => Promise<string>;
+  /** A background model is configured (providers.background): shadow workers use it within their budget. */
+  backgroundModel?: boolean;
   /** Other nodes that build reflexes (the mesh's, handed in at start). */
   reflexBuilds?: AgentPorts['reflexBuilds'];
 };
@@ -63,6 +65,8 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
   readonly #replay: ToolReplay;
   readonly embedder: Embedder;
   readonly shadow: ShadowWorkers | undefined;
+  /** Which model the shadow workers spend: the background one, the main one within its small budget, or none. */
+  readonly shadowModel: 'background' | 'main' | 'off';
   #serving: ReflexRecord[] = [];
   #mining: Promise<void> | undefined;
   #mineAgain = false;
@@ -90,12 +94,15 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
     };
     this.embedder = options.embedder ?? localEmbedder;
     const shadow = this.#config.shadow;
-    if (shadow.enabled && options.llm && options.tools) {
+    // Predictions cost requests: the background model's budget, else the main model's (default 0: off).
+    const budgetPerHour = options.backgroundModel ? shadow.budgetPerHour : Math.min(shadow.budgetPerHour, shadow.mainModelBudgetPerHour);
+    this.shadowModel = !shadow.enabled || !options.llm || !options.tools || budgetPerHour === 0 ? 'off' : options.backgroundModel ? 'background' : 'main';
+    if (this.shadowModel !== 'off' && options.llm && options.tools) {
       const tools = options.tools;
       this.shadow = new ShadowWorkers({
         llm: options.llm, embedder: this.embedder, tools: () => tools.list(),
         invokeTool: (name, input) => kernel.call('tool', name, 'invoke', [input]) as Promise<string>,
-        concurrency: shadow.concurrency, budgetPerHour: shadow.budgetPerHour, ttlMs: shadow.ttlMs, similarity: shadow.similarity,
+        concurrency: shadow.concurrency, budgetPerHour, ttlMs: shadow.ttlMs, similarity: shadow.similarity,
         onLog: (message) => kernel.logger.info({ component: 'reflex/shadow' }, message),
       });
     }
@@ -124,6 +131,12 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
     }));
     this.#offs.push(bus.on('component.deployed', (event) => void this.#onDeployed(event.slot, event.version, event.digest)));
     this.#offs.push(bus.on('patch.changed', (event) => void this.#onPatch(event.id, event.state)));
+  }
+
+  /** The shadow workers' account: model requests spent against requests saved, and on which model. */
+  shadowSummary(): { model: 'background' | 'main' | 'off'; requestsSpent: number; requestsSaved: number; stats?: ShadowWorkers['stats'] } {
+    const shadow = this.shadow;
+    return { model: this.shadowModel, requestsSpent: shadow?.requests.spent ?? 0, requestsSaved: shadow?.requests.saved ?? 0, stats: shadow && { ...shadow.stats } };
   }
 
   list(): ReflexRecord[] {

@@ -24,7 +24,8 @@ export type ShadowOptions = {
   now?: () => number;
 };
 
-type Entry = { prompt: string; vector: Vector; keys: string; text: string; expiresAt: number };
+/** requests: the model requests its precomputation took, which a hit saves. */
+type Entry = { prompt: string; vector: Vector; keys: string; text: string; expiresAt: number; requests: number };
 
 // Words that shape a question without changing what it asks for.
 const FUNCTION_WORDS = new Set(['what', 'whats', 'is', 'are', 'the', 'a', 'an', 'in', 'on', 'at', 'of', 'for', 'to', 'me', 'my', 'i', 'it', 'how', 'about',
@@ -51,6 +52,8 @@ export class ShadowWorkers {
   #spent: number[] = [];
   #closed = false;
   readonly stats = { predictions: 0, precomputed: 0, abandoned: 0, hits: 0, overBudget: 0 };
+  /** Model requests spent on predictions and precomputations, and saved by cache hits: whether they pay for themselves. */
+  readonly requests = { spent: 0, saved: 0 };
 
   constructor(options: ShadowOptions) {
     this.#options = options;
@@ -76,6 +79,7 @@ export class ShadowWorkers {
     if (!best) return undefined;
     this.#cache.set(threadId, entries.filter((e) => e !== best.entry));
     this.stats.hits++;
+    this.requests.saved += best.entry.requests;
     return { text: best.entry.text, prompt: best.entry.prompt, similarity: best.similarity };
   }
 
@@ -132,7 +136,9 @@ export class ShadowWorkers {
     const safe = tools.filter((t) => !t.needsApproval && !t.sideEffects);
     const messages: ChatMessage[] = [...history, { role: 'user', content: prompt }];
     let answer = '';
+    let requests = 0;
     for (let step = 0; step < MAX_STEPS; step++) {
+      requests++;
       const { text, calls } = await this.#complete({ model: '', messages, tools: safe.map(({ name, description, schema }) => ({ name, description, schema })) });
       answer += text;
       if (calls.length === 0) break;
@@ -153,7 +159,7 @@ export class ShadowWorkers {
     if (!answer.trim() || this.#closed) return;
     const [vector] = await this.#options.embedder.embed([prompt]);
     const entries = (this.#cache.get(threadId) ?? []).filter((e) => e.expiresAt > this.#now() && e.prompt !== prompt);
-    entries.push({ prompt, vector, keys: keyTerms(prompt), text: answer, expiresAt: this.#now() + this.#options.ttlMs });
+    entries.push({ prompt, vector, keys: keyTerms(prompt), text: answer, expiresAt: this.#now() + this.#options.ttlMs, requests });
     this.#cache.set(threadId, entries);
     this.stats.precomputed++;
   }
@@ -162,6 +168,7 @@ export class ShadowWorkers {
     let text = '';
     const drafts = new Map<number, ToolCall>();
     const abort = new AbortController();
+    this.requests.spent++;
     for await (const event of this.#options.llm(request, { signal: abort.signal, purpose: 'background' })) {
       if (event.type === 'text') text += event.text;
       else if (event.type === 'tool_call') {

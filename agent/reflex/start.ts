@@ -18,6 +18,7 @@ export async function startReflexes(kernel: Kernel, agent: Agent, llm: Llm | und
     tools: agent.tools,
     embedder,
     reflexBuilds: ports.reflexBuilds,
+    backgroundModel: llm?.background !== undefined,
     config,
   });
   offerEmbeddings(config.reflexes, embedder, ports);

@@ -10,6 +10,13 @@ import { runningKernel, withOfflineKernel } from '../session.ts';
 
 type Summary = ReturnType<typeof reflexSummary>;
 type Detail = ReturnType<typeof reflexDetail>;
+type ShadowSummary = ReturnType<ReflexService['shadowSummary']>;
+
+/** Whether the shadow workers pay for themselves: model requests spent against requests saved. */
+function shadowLine(s: ShadowSummary): string {
+  if (s.model === 'off') return 'shadow workers: off (no background model configured; shadow.mainModelBudgetPerHour is 0)';
+  return `shadow workers (${s.model} model): ${s.requestsSpent} model requests spent, ${s.requestsSaved} saved`;
+}
 
 const VERBS = ['list', 'show', 'suspend', 'resume', 'delete'];
 
@@ -51,7 +58,8 @@ export async function reflexCommand({ positionals, values, out }: Args): Promise
   if (verb === 'list') {
     const all = client ? await client.request<Summary[]>('GET', '/reflexes') : await offline(async (s) => s.list().map(reflexSummary));
     const shown = all.filter((r) => !values.state || r.state === values.state);
-    print(out, shown, () => (shown.length ? table(shown.map(row), ['name', 'version', 'state', 'hits', 'misses', 'rejected', 'suspended', 'avoided', 'example', 'reason']) : 'no reflexes yet: they are compiled from requests that recur'));
+    const shadow = client ? await client.request<ShadowSummary>('GET', '/shadow') : undefined;
+    print(out, shown, () => [shown.length ? table(shown.map(row), ['name', 'version', 'state', 'hits', 'misses', 'rejected', 'suspended', 'avoided', 'example', 'reason']) : 'no reflexes yet: they are compiled from requests that recur', ...(shadow ? [shadowLine(shadow)] : [])].join('\n'));
     return 0;
   }
   if (!name) throw new TitanError('TITAN_E_USAGE', `titan reflex ${verb} NAME`);

@@ -26,7 +26,7 @@ export function reflexRoutes({ kernel, agent }: GatewayDeps): GatewayRouter {
       enabled: reflexes !== undefined,
       reflexes: reflexes?.list().map(reflexSummary) ?? [],
       counters: reflexes ? { ...reflexes.counters } : undefined,
-      shadow: reflexes?.shadow ? { ...reflexes.shadow.stats } : undefined,
+      shadow: reflexes?.shadow ? { ...reflexes.shadow.stats, requestsSpent: reflexes.shadow.requests.spent, requestsSaved: reflexes.shadow.requests.saved, model: reflexes.shadowModel } : undefined,
     };
   });
 

@@ -29,8 +29,8 @@ export class ReflexesPage {
       this.empty.textContent = enabled ? this.empty.textContent : 'Reflexes are off in this kernel.';
       this.totals.textContent = counters ? `Model calls avoided: ${counters.modelCallsAvoided} (shadow cache: ${counters.shadowHits}); checked against the model: ${counters.checks}, disagreements: ${counters.disagreements}.` : '';
       this.shadow.textContent = shadow
-        ? `Predicted ${shadow.predictions} next requests, precomputed ${shadow.precomputed}, abandoned ${shadow.abandoned} (they needed a tool with side effects), served ${shadow.hits} from the cache, ${shadow.overBudget} over the hourly budget.`
-        : 'Shadow workers are off.';
+        ? `Model requests spent (${shadow.model} model): ${shadow.requestsSpent}, saved: ${shadow.requestsSaved}. Predicted ${shadow.predictions} next requests, precomputed ${shadow.precomputed}, abandoned ${shadow.abandoned} (they needed a tool with side effects), served ${shadow.hits} from the cache, ${shadow.overBudget} over the hourly budget.`
+        : 'Shadow workers are off (they run on a configured background model, or on the main model within shadow.mainModelBudgetPerHour).';
     } catch (error) {
       showError(error);
     }

@@ -19,6 +19,7 @@ test('titan reflex: list, show, suspend and resume on the running kernel; list a
     const list = await runTitan(['reflex', 'list'], h.home);
     assert.equal(list.code, 0, list.stderr);
     assert.match(list.stdout, new RegExp(`${record.name}\\s+1\\.0\\.0\\s+serving`));
+    assert.match(list.stdout, /shadow workers: off \(no background model configured/);
     const show = await runTitan(['reflex', 'show', record.name], h.home);
     assert.match(show.stdout, /phrasings:\n {2}weather in \{city\}/);
     assert.match(show.stdout, /tools: weather/);

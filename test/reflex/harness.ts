@@ -30,7 +30,7 @@ export type Harness = {
 
 export type HarnessConfig = { reflexes?: Partial<ReflexesConfig>; shadow?: Partial<ShadowConfig> };
 
-export async function reflexHarness(t: TestContext, config: HarnessConfig = {}, options: { withLlm?: boolean; generate?: (spec: ReflexSpec) => Promise<string> } = {}): Promise<Harness> {
+export async function reflexHarness(t: TestContext, config: HarnessConfig = {}, options: { withLlm?: boolean; generate?: (spec: ReflexSpec) => Promise<string>; backgroundModel?: boolean } = {}): Promise<Harness> {
   const { home, cleanup } = await tempHome('titan-reflex-');
   const kernel = await Kernel.open({ home, cacheDir: TEST_CACHE, logToFile: false, env: {} });
   const reflexConfig = {
@@ -44,7 +44,7 @@ export async function reflexHarness(t: TestContext, config: HarnessConfig = {}, 
   const model = scriptedModel(steps);
   const agent = new Agent(kernel, { workspace: path.join(home, 'workspace'), llm: model });
   await agent.start();
-  const reflexes = new ReflexService(kernel, { llm: options.withLlm === false ? undefined : model, tools: agent.tools, mineDelayMs: 60_000, generate: options.generate, config: reflexConfig });
+  const reflexes = new ReflexService(kernel, { llm: options.withLlm === false ? undefined : model, tools: agent.tools, mineDelayMs: 60_000, generate: options.generate, config: reflexConfig, backgroundModel: options.backgroundModel ?? true });
   await reflexes.start();
   agent.useReflexes(reflexes);
   const events: TurnEvent[] = [];

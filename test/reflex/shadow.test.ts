@@ -46,6 +46,25 @@ test('a predicted request is precomputed with a read-only tool and served from t
   assert.equal((await h.kernel.store.listMessages(thread)).at(-1)?.source, 'shadow');
   assert.equal(h.reflexes.counters.shadowHits, 1);
   assert.deepEqual(shadow.cached(thread), [], 'a cached answer serves once');
+  // The account: one prediction, two requests for Rome, one for each abandoned; the hit saved two.
+  assert.deepEqual(h.reflexes.shadowSummary(), { model: 'background', requestsSpent: 5, requestsSaved: 2, stats: { ...shadow.stats } });
+});
+
+test('without a background model shadow workers are off, unless the main model gets a budget (counted)', async (t) => {
+  const off = await reflexHarness(t, { shadow: { enabled: true } }, { backgroundModel: false });
+  assert.equal(off.reflexes.shadow, undefined);
+  assert.equal(off.reflexes.shadowSummary().model, 'off');
+  const main = await reflexHarness(t, { shadow: { enabled: true, mainModelBudgetPerHour: 1 } }, { backgroundModel: false });
+  const thread = (await main.agent.createThread('ada')).id;
+  main.steps.push(
+    [{ type: 'text', text: 'hi' }, { type: 'stop', reason: 'end_turn' }],
+    [{ type: 'text', text: 'how are you?\nwhat time is it?' }, { type: 'stop', reason: 'end_turn' }],
+    [{ type: 'text', text: 'fine' }, { type: 'stop', reason: 'end_turn' }],
+  );
+  await main.ask(thread, 'hello');
+  const shadow = main.reflexes.shadow!;
+  await until(() => shadow.stats.precomputed === 1 && shadow.stats.overBudget === 1, JSON.stringify(shadow.stats));
+  assert.deepEqual([main.reflexes.shadowSummary().model, main.reflexes.shadowSummary().requestsSpent], ['main', 2]);
 });
 
 test('predictions stop at the hourly budget', async (t) => {
