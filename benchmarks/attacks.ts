@@ -16,16 +16,22 @@ const ATTACKS = ['attack-loop', 'attack-memory', 'attack-recursion', 'attack-res
 const TARGET_P99_MS = 50;
 const CALLS = 20_000;
 
-/** Echo's latency (ms) for every call made while `attack` runs, calls one event-loop turn apart. */
+/**
+ * What a neighbour request waits (ms) while `attack` runs: echo is called, then the next event-loop
+ * turn awaited, over and over; each sample is one call plus the wait for the next turn, so a thread
+ * the attack blocks shows as one long sample. One more round runs after the attack ends.
+ */
 async function neighbourDuring(kernel: Kernel, attack: Promise<unknown>): Promise<{ samples: number[]; outcome: string }> {
   let outcome = '';
   const settled = attack.then(() => (outcome = 'answered (no error)'), (error: { code?: string }) => (outcome = error.code ?? String(error)));
   const samples: number[] = [];
-  while (!outcome) {
+  let after = 0;
+  while (after < 1) {
+    if (outcome) after++;
     const started = performance.now();
     await kernel.invokeTool('echo', { text: 'neighbour' });
-    samples.push(performance.now() - started);
     await nextTurn();
+    samples.push(performance.now() - started);
   }
   await settled;
   return { samples, outcome };

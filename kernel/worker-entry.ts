@@ -15,6 +15,7 @@ import type { ImportTable } from './module-loader.ts';
 import { evaluateGlue } from './module-loader.ts';
 import { ChatterLimiter } from './chatter.ts';
 import { weighResult } from './result-size.ts';
+import { wallMicros } from './task-clock.ts';
 import { LIST_EXPORTS, type HostReply, type HostRequest, type SqlOp, type WorkerOutcome, type WorkerTask } from './worker-protocol.ts';
 
 const instances = new Map<string, Promise<GuestInstance>>();
@@ -163,7 +164,8 @@ async function runGuest(task: WorkerTask): Promise<WorkerOutcome> {
   const guest = guestFunction(instance, task.fn);
   if (!guest) return { kind: 'missing', fn: task.fn };
   instance.context.callId = task.callId;
-  channelFor(task.channel).channel.postMessage({ type: 'started', taskId: task.taskId } satisfies HostRequest);
+  // The instance is ready and the guest call begins: its time limit counts from here.
+  Atomics.store(task.started, 0, wallMicros());
   let value: unknown;
   try {
     value = await guest(...task.args);

@@ -12,19 +12,18 @@ import { guestResultError, trapError } from './guest-errors.ts';
 import type { LoadedComponent } from './loader.ts';
 import type { PoolStats } from './pool.ts';
 import type { ChatterLimiter, ChatterRates } from './chatter.ts';
+import { TaskClock } from './task-clock.ts';
 import { camel } from './kinds.ts';
 import { LIST_EXPORTS, type HostReply, type HostRequest, type WorkerOutcome, type WorkerTask } from './worker-protocol.ts';
 
 /** How long a worker may take to start, compile and instantiate before the call counts as hung. */
 const COLD_START_LIMIT_MS = 30000;
 
-/** A call's time limit: started when its guest code begins, paused while it waits on a nested tool call. */
-type TaskClock = { started(): void; pause(): void; resume(): void };
-
 type WorkerLink = {
   broadcast(reply: HostReply): void;
   /** Registers what to do when the worker reports the guest call began; returns the unregister. */
-  onStarted(taskId: string, clock: TaskClock): () => void;
+  /** Registers a call's clock, so a nested tool call it makes can pause it; returns the unregister. */
+  register(taskId: string, clock: TaskClock): () => void;
   /** Resolves when the call's 'finished' marker arrived (all it logged and emitted was delivered). */
   finished(taskId: string): Promise<void>;
   chatter: ChatterRates;
@@ -44,7 +43,8 @@ export class WorkerHost {
   #pool: Tinypool | undefined;
   #channel: BroadcastChannel | undefined;
   /** Calls waiting for their guest code to start, by task id. */
-  readonly #starting = new Map<string, TaskClock>();
+  /** The clocks of calls in flight, by task id. */
+  readonly #clocks = new Map<string, TaskClock>();
   /** Calls whose 'finished' marker is awaited or has arrived early, by task id. */
   readonly #finishing = new Map<string, { done: Promise<void>; resolve(): void }>();
   readonly #chatter: ChatterLimiter;
@@ -87,7 +87,6 @@ export class WorkerHost {
   async #serve(request: HostRequest): Promise<void> {
     if (request.type === 'log') return this.#services.log(request.component, request.level, request.message, request.fields);
     if (request.type === 'emit') return this.#services.emit(request.component, request.callId, request.kind, request.data);
-    if (request.type === 'started') return this.#starting.get(request.taskId)?.started();
     if (request.type === 'dropped' || request.type === 'finished') {
       for (const drop of request.drops) {
         const [kind, name] = drop.slot.split('/');
@@ -122,7 +121,7 @@ export class WorkerHost {
 
   async #serveTool(request: Extract<HostRequest, { type: 'tool' }>): Promise<void> {
     // The tool has its own time limit: the wait for it is not charged to the caller's.
-    const caller = request.taskId === undefined ? undefined : this.#starting.get(request.taskId);
+    const caller = request.taskId === undefined ? undefined : this.#clocks.get(request.taskId);
     caller?.pause();
     try {
       await this.#runTool(request);
@@ -160,9 +159,9 @@ export class WorkerHost {
   deploy(loaded: LoadedComponent, onReplaced: (reason: string) => void): Deployment {
     const deployment = new WorkerDeployment(loaded, this.#start(), this.#channelName, {
       broadcast: (reply) => this.#channel?.postMessage(reply),
-      onStarted: (taskId, clock) => {
-        this.#starting.set(taskId, clock);
-        return () => this.#starting.delete(taskId);
+      register: (taskId, clock) => {
+        this.#clocks.set(taskId, clock);
+        return () => this.#clocks.delete(taskId);
       },
       finished: async (taskId) => {
         const { done } = this.#finishEntry(taskId);
@@ -190,7 +189,7 @@ class WorkerDeployment implements Deployment {
   readonly manifest: PublishedManifest;
   readonly isolation = 'worker' as const;
   readonly #pool: Tinypool;
-  readonly #base: Omit<WorkerTask, 'fn' | 'args' | 'callId' | 'taskId'>;
+  readonly #base: Omit<WorkerTask, 'fn' | 'args' | 'callId' | 'taskId' | 'started'>;
   readonly #timeoutMs: number;
   readonly #memoryMb: number;
   readonly #who: string;
@@ -235,30 +234,11 @@ class WorkerDeployment implements Deployment {
 
   async #run(fn: string, args: unknown[], options: CallOptions): Promise<unknown> {
     this.#calls++;
-    const task: WorkerTask = { ...this.#base, fn, args, callId: options.callId, taskId: randomUUID() };
-    // The limit bounds the guest's own work: it starts when the worker says the call began, so a
-    // cold worker (thread start, compile, instantiate) is not charged to the component.
+    // The limit bounds the guest's own work (task-clock.ts): no message per call, a shared cell.
     const abort = new AbortController();
-    let timer = setTimeout(() => abort.abort(), COLD_START_LIMIT_MS);
-    let left = this.#timeoutMs;
-    let since = 0;
-    let paused = 0;
-    const arm = () => {
-      clearTimeout(timer);
-      since = performance.now();
-      timer = setTimeout(() => abort.abort(), Math.max(0, left));
-    };
-    const forget = this.#link.onStarted(task.taskId, {
-      started: arm,
-      pause: () => {
-        if (paused++ > 0) return;
-        clearTimeout(timer);
-        left -= performance.now() - since;
-      },
-      resume: () => {
-        if (--paused === 0) arm();
-      },
-    });
+    const clock = new TaskClock(this.#timeoutMs, COLD_START_LIMIT_MS, () => abort.abort());
+    const task: WorkerTask = { ...this.#base, fn, args, callId: options.callId, taskId: `${this.#base.deploymentId}:${this.#calls}`, started: clock.started };
+    const forget = this.#link.register(task.taskId, clock);
     let outcome: WorkerOutcome;
     try {
       outcome = (await this.#pool.run(task, { signal: abort.signal })) as WorkerOutcome;
@@ -272,7 +252,7 @@ class WorkerDeployment implements Deployment {
       this.#onReplaced(`worker failed: ${(error as Error)?.message}`);
       throw trapError(this.#who, error);
     } finally {
-      clearTimeout(timer);
+      clock.stop();
       forget();
     }
     if (outcome.said) await this.#link.finished(task.taskId);

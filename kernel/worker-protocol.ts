@@ -28,8 +28,10 @@ export type WorkerTask = {
   fn: string;
   args: unknown[];
   callId?: string;
-  /** Names this call in the 'started' message, which starts its time limit. */
+  /** Names this call (its nested tool calls and its 'finished' message carry it). */
   taskId: string;
+  /** Shared with the kernel: the worker stores the wall-clock microsecond the guest call began (task-clock.ts). */
+  started: BigInt64Array;
 };
 
 /** `said`: the call logged or emitted; its 'finished' message follows them on the channel. */
@@ -54,8 +56,6 @@ export type HostRequest =
   /** titan:host/http: a secret's value to place in a request (answered with a kv-reply). */
   | { type: 'secret'; id: string; name: string }
   | { type: 'http'; component: ComponentIdentity; record: HttpRecord }
-  /** The instance is ready and the guest call begins: the time limit counts from here. */
-  | { type: 'started'; taskId: string }
   /** Chatter dropped by this thread's limiter so far (sent at the first drop, then at most 4 times a second). */
   | { type: 'dropped'; drops: ChatterDrops }
   /** After every log line and event of the call (same channel, so in order), with the drops counted. */
