@@ -9,13 +9,13 @@ import { after, before, beforeEach, describe, test, type TestContext } from 'nod
 import { Router } from '@koa/router';
 import Koa from 'koa';
 import OpenAI from 'openai';
-import { TitanError } from '../../common/errors.ts';
-import { openAiRoutes } from '../../gateway/openai-compat.ts';
-import { bootstrapBuiltins, type Kernel } from '../../kernel/api.ts';
-import { Agent, createLlm, type Llm, type TurnEvent } from '../../agent/api.ts';
-import { startScriptedLlm, type ScriptedLlm } from '../../agent/llm/scripted/server.ts';
-import { openTestKernel } from '../support/kernel.ts';
-import { scriptedModel, toolCall, type Step } from '../support/model-double.ts';
+import { TitanError } from '../common/errors.ts';
+import { openAiRoutes } from './openai-compat.ts';
+import { bootstrapBuiltins, type Kernel } from '../kernel/api.ts';
+import { Agent, createLlm, type Llm, type TurnEvent } from '../agent/api.ts';
+import { startScriptedLlm, type ScriptedLlm } from '../agent/llm/scripted/server.ts';
+import { openTestKernel } from '../test/support/kernel.ts';
+import { scriptedModel, toolCall, type Step } from '../test/support/model-double.ts';
 
 const TOKEN = 'sk-titan-test';
 const weatherArgs = { city: 'Paris', unit: 'celsius', days: [1, 2, 3], note: 'quoted "text" and ünïcode' };

@@ -3,9 +3,9 @@
 // WebSocket that subscribes with `after`) gets exactly what it missed, then the live stream.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { TurnEvent } from '../../agent/api.ts';
-import type { Step } from '../support/model-double.ts';
-import { busEventsOf, openGateway, openHarness, openSse, openWs, type Harness } from './support.ts';
+import type { TurnEvent } from '../agent/api.ts';
+import type { Step } from '../test/support/model-double.ts';
+import { busEventsOf, openGateway, openHarness, openSse, openWs, type Harness } from '../test/gateway/support.ts';
 
 let harness: Harness;
 before(async () => {

@@ -3,10 +3,10 @@
 // store is migrated and the components serve, health answers throughout.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { bootstrapBuiltins } from '../../kernel/api.ts';
-import { publishFixture } from '../support/fixtures.ts';
-import { toolCall } from '../support/model-double.ts';
-import { openGateway, openHarness } from './support.ts';
+import { bootstrapBuiltins } from '../kernel/api.ts';
+import { publishFixture } from '../test/support/fixtures.ts';
+import { toolCall } from '../test/support/model-double.ts';
+import { openGateway, openHarness } from '../test/gateway/support.ts';
 
 const metric = (text: string, name: string, labels: Record<string, string> = {}): number | undefined => {
   const line = text.split('\n').find((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `) ? Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)) : false);

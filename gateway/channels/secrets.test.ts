@@ -5,10 +5,10 @@ import { chmod, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { isTitanError } from '../../common/errors.ts';
-import { channelsSection } from '../../gateway/channels/config.ts';
-import { enabledChannels } from '../../gateway/channels/runtime.ts';
-import { ChannelSecrets, SECRETS_FILE, loadSecretSource } from '../../gateway/channels/secrets.ts';
-import { tempHome } from '../support/kernel.ts';
+import { channelsSection } from './config.ts';
+import { enabledChannels } from './runtime.ts';
+import { ChannelSecrets, SECRETS_FILE, loadSecretSource } from './secrets.ts';
+import { tempHome } from '../../test/support/kernel.ts';
 
 test('secrets come from the 0600 file and the environment (which wins); a file others can read is refused', async (t) => {
   const { home, cleanup } = await tempHome();

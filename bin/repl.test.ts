@@ -4,11 +4,11 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
-import { Agent } from '../../agent/loop/agent.ts';
-import { bootstrapBuiltins, Kernel } from '../../kernel/api.ts';
-import { Repl } from '../../bin/repl.ts';
-import { TEST_CACHE, tempHome } from '../support/kernel.ts';
-import { scriptedModel, toolCall, type Step } from '../support/model-double.ts';
+import { Agent } from '../agent/loop/agent.ts';
+import { bootstrapBuiltins, Kernel } from '../kernel/api.ts';
+import { Repl } from './repl.ts';
+import { TEST_CACHE, tempHome } from '../test/support/kernel.ts';
+import { scriptedModel, toolCall, type Step } from '../test/support/model-double.ts';
 
 async function session(t: { after(fn: () => Promise<void>): void }, steps: Step[]) {
   const { home, cleanup } = await tempHome('titan-repl-');

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Kernel } from '../../kernel/api.ts';
-import { openHarness, type Harness } from '../gateway/support.ts';
+import { openHarness, type Harness } from '../../test/gateway/support.ts';
 
 let harness: Harness;
 let kernel: Kernel;

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { LlmEvent } from '../../agent/loop/llm-types.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
-import { ANSWER, SAMPLES, anthropicStream, ollamaStream, openaiStream } from './wire-samples.ts';
-import { cutAt, decodeThroughClient, providerKernel, PROVIDERS, textOf, toolCalls, type Collected, type ProviderComponent } from './support.ts';
+import { ANSWER, SAMPLES, anthropicStream, ollamaStream, openaiStream } from '../../test/providers/wire-samples.ts';
+import { cutAt, decodeThroughClient, providerKernel, PROVIDERS, textOf, toolCalls, type Collected, type ProviderComponent } from '../../test/providers/support.ts';
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
 

@@ -3,9 +3,9 @@
 // patches move through the kernel, settings are kept per user.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { publishFixture } from '../support/fixtures.ts';
-import { toolCall } from '../support/model-double.ts';
-import { openGateway, openHarness, openSse, sleep, type Harness } from './support.ts';
+import { publishFixture } from '../test/support/fixtures.ts';
+import { toolCall } from '../test/support/model-double.ts';
+import { openGateway, openHarness, openSse, sleep, type Harness } from '../test/gateway/support.ts';
 
 let harness: Harness;
 before(async () => {

@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { apiRouter } from '../../gateway/app.ts';
-import { CHANNEL_WEBHOOK_ROUTES } from '../../gateway/channels/runtime.ts';
-import { openGateway, openHarness, openSse, openWs, type Harness, type TestGateway } from './support.ts';
+import { apiRouter } from './app.ts';
+import { CHANNEL_WEBHOOK_ROUTES } from './channels/runtime.ts';
+import { openGateway, openHarness, openSse, openWs, type Harness, type TestGateway } from '../test/gateway/support.ts';
 
 // Methods fetch can send (a catch-all route also lists CONNECT and TRACE); HEAD follows GET.
 const FETCHABLE = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { CHANNEL_WEBHOOK_ROUTES } from '../../gateway/channels/runtime.ts';
-import { openChannelKernel, startChannels, turnsStarted, type ChannelGateway, type ChannelKernel } from './support.ts';
+import { CHANNEL_WEBHOOK_ROUTES } from './runtime.ts';
+import { openChannelKernel, startChannels, turnsStarted, type ChannelGateway, type ChannelKernel } from '../../test/channels/support.ts';
 
 let harness: ChannelKernel;
 let channels: ChannelGateway;

@@ -6,8 +6,8 @@ import { test } from 'node:test';
 import { isTitanError } from '../../common/errors.ts';
 import { LeakGuard } from '../../common/leak-guard.ts';
 import type { Kernel } from '../../kernel/api.ts';
-import { ChannelSender } from '../../gateway/channels/outbound.ts';
-import { ChannelSecrets } from '../../gateway/channels/secrets.ts';
+import { ChannelSender } from './outbound.ts';
+import { ChannelSecrets } from './secrets.ts';
 
 type Wire = { method: string; path: string; headers: Array<[string, string]>; body: Uint8Array };
 

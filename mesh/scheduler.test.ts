@@ -3,9 +3,9 @@
 // (a coded error) when no node could ever run it.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isTitanError } from '../../common/errors.ts';
-import type { Member } from '../../mesh/membership.ts';
-import { place, type Job, type SchedulerView } from '../../mesh/scheduler.ts';
+import { isTitanError } from '../common/errors.ts';
+import type { Member } from './membership.ts';
+import { place, type Job, type SchedulerView } from './scheduler.ts';
 
 const SELF = 'self';
 const member = (id: string, version: string, busy: number, extra: Partial<Member> = {}): Member => ({

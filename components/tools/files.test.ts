@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { mkdir, readdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { rejectsWithCode } from '../support/fixtures.ts';
-import { toolKernel } from './support.ts';
+import { rejectsWithCode } from '../../test/support/fixtures.ts';
+import { toolKernel } from '../../test/tools/support.ts';
 
 type Read = { path: string; content?: string; truncated?: boolean; entries?: string[] };
 

@@ -2,7 +2,7 @@
 // that come faster than the edit interval merged into one edit, and the final text always shown.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ReplyStream, splitText } from '../../gateway/channels/reply-stream.ts';
+import { ReplyStream, splitText } from './reply-stream.ts';
 
 function recorder() {
   const calls: Array<[string, string, number]> = [];

@@ -3,7 +3,7 @@
 // foreign Origin is refused, and CORS stays off unless origins are configured.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { openGateway, openHarness, openWs, type Harness } from './support.ts';
+import { openGateway, openHarness, openWs, type Harness } from '../test/gateway/support.ts';
 
 let harness: Harness;
 before(async () => {

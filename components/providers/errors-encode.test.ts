@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { ChatRequest, DecodedError } from '../../agent/loop/llm-types.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
-import { collect, configFor, HELLO, playingFetch, providerKernel, type ProviderComponent } from './support.ts';
+import { collect, configFor, HELLO, playingFetch, providerKernel, type ProviderComponent } from '../../test/providers/support.ts';
 import { streamProvider } from '../../agent/llm/provider-client.ts';
 
 type Case = { status: number; headers?: Array<[string, string]>; body: unknown; expect: DecodedError };

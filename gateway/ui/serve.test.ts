@@ -5,11 +5,11 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { startGateway, type Gateway } from '../../gateway/server.ts';
+import { startGateway, type Gateway } from '../server.ts';
 import type { Kernel } from '../../kernel/api.ts';
 import { Agent } from '../../agent/api.ts';
-import { openTestKernel } from '../support/kernel.ts';
-import { scriptedModel } from '../support/model-double.ts';
+import { openTestKernel } from '../../test/support/kernel.ts';
+import { scriptedModel } from '../../test/support/model-double.ts';
 
 let kernel: Kernel;
 let cleanup: () => Promise<void>;
