@@ -33,6 +33,7 @@ function parse(input) {
 
 const TEXTUAL = /^(text\/|application\/(json|xml|xhtml\+xml|rss\+xml|atom\+xml|javascript|ld\+json))/i;
 
+/** @type {typeof import('titan:tool/tool@0.2.0')} */
 export const tool = {
   describe() {
     return {

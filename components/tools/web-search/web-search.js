@@ -71,6 +71,7 @@ function plain(text) {
   return text.replace(/<[^>]*>/g, '').replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").trim();
 }
 
+/** @type {typeof import('titan:tool/tool@0.2.0')} */
 export const tool = {
   describe() {
     return {
