@@ -335,7 +335,9 @@ export class TurnRun {
     this.#running.add(kernelCallId);
     try {
       // A tool's answer reaches the model, the store and the user: the leak guard sees it first.
-      const output = this.#deps.kernel.leaks.redact(await this.#deps.invokeTool(call.name, JSON.stringify(args), kernelCallId), `tool:${call.name}`);
+      const raw = await this.#deps.invokeTool(call.name, JSON.stringify(args), kernelCallId);
+      const output = this.#deps.kernel.leaks.redact(raw, `tool:${call.name}`);
+      if (output !== raw) this.log.emit({ type: 'status', message: `a secret or key in the result of ${call.name} was cut out before the model saw it` });
       let result: unknown = output;
       try {
         result = JSON.parse(output);

@@ -46,6 +46,7 @@ test('secrets and keys in a tool result, a model answer or a message reach neith
 
   const everything = JSON.stringify({ requests: llm.requests, events, stored: await kernel.store.listMessages(thread.id), log: await kernel.store.op('events.list', { turnId: sent.turnId }) });
   for (const value of [STORED, AWS, OPENAI, GITHUB, OPENAI.slice(5, 20)]) assert.ok(!everything.includes(value), `${value} leaked`);
+  assert.ok(events.some((e) => e.type === 'status' && /a secret or key in the result of read-file was cut out/.test(String((e as { message?: string }).message))), 'the user is told');
   const messages = await kernel.store.listMessages(thread.id);
   assert.equal(messages[0].content, 'read creds.txt; my github token is [REDACTED:github-token]');
   assert.equal(messages.at(-1)?.content, 'Found it. Your OpenAI key is [REDACTED:openai-key], keep it safe.');
