@@ -4,14 +4,14 @@
 // show and change it; `titan mcp serve` offers Titan's own tools to the SDK's stdio client.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { startScriptedLlm, type ScriptedLlm } from '../../agent/api.ts';
-import { tempHome } from '../support/kernel.ts';
+import { TEST_CACHE, tempHome } from '../support/kernel.ts';
 import { PROJECT_ROOT, runTitan } from '../support/cli.ts';
 
 const FILESYSTEM = path.join(PROJECT_ROOT, 'node_modules/@modelcontextprotocol/server-filesystem/dist/index.js');
@@ -26,6 +26,9 @@ let gateway = '';
 
 before(async () => {
   ({ home, cleanup } = await tempHome('titan-cli-mcp-'));
+  // The built-ins come from the build cache the other tests share (test/cli/start.test.ts covers a first build).
+  await mkdir(TEST_CACHE, { recursive: true });
+  await symlink(TEST_CACHE, path.join(home, 'cache'));
   notes = await mkdtemp(path.join(os.tmpdir(), 'titan-notes-'));
   await writeFile(path.join(notes, 'shopping.txt'), 'remember the milk\n');
   llm = await startScriptedLlm({
