@@ -121,6 +121,26 @@ describe('a server that misbehaves', () => {
     assert.match(error.message, /it went wrong on purpose/);
   });
 
+  test('closing while servers are still starting leaves no server process behind', async () => {
+    const file = path.join(dir, 'starts-closed');
+    const quick = new McpClients();
+    const applied = quick.apply({ servers: { a: { ...node(UNRULY), env: { UNRULY_STARTS: file } }, b: { ...node(UNRULY), env: { UNRULY_STARTS: file } } } });
+    await new Promise((r) => setTimeout(r, 150));
+    await quick.close();
+    await applied;
+    await new Promise((r) => setTimeout(r, 500));
+    const pids = (await readFile(file, 'utf8').catch(() => '')).trim().split('\n').filter(Boolean).map(Number);
+    const alive = pids.filter((pid) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    assert.deepEqual(alive, []);
+  });
+
   test('a server that exits at start is down with its error and retried with backoff', async () => {
     const broken = new McpClients();
     try {

@@ -101,8 +101,13 @@ export class McpConnection {
         }
       };
       await client.connect(transport, { timeout: CONNECT_TIMEOUT_MS });
-      this.tools = await this.#listTools(client);
-      if (this.#client !== client) return;
+      const tools = await this.#listTools(client);
+      if (this.#client !== client) {
+        // Stopped (or replaced) while connecting: this connection is nobody's, close it.
+        await client.close().catch(() => {});
+        return;
+      }
+      this.tools = tools;
       this.state = 'up';
       this.#upSince = Date.now();
       this.lastError = undefined;
@@ -151,7 +156,10 @@ export class McpConnection {
 
   /** The connection ended (or never began): calls fail, and a restart is scheduled with backoff. */
   #lost(client: Client, reason: TitanError): void {
-    if (this.#client !== client || this.state === 'stopped') return;
+    if (this.#client !== client || this.state === 'stopped') {
+      void client.close().catch(() => {});
+      return;
+    }
     this.#client = undefined;
     if (this.state === 'up' && Date.now() - this.#upSince >= STABLE_MS) this.#backoffMs = FIRST_BACKOFF_MS;
     this.state = 'down';
