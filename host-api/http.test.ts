@@ -155,6 +155,11 @@ test('a secret is placed only for the host its grant names, and never comes back
   assert.equal(Buffer.from(response.body).toString(), 'you sent Bearer [REDACTED]');
   assert.deepEqual(response.headers.find(([k]) => k === 'x-echo'), ['x-echo', 'Bearer [REDACTED]']);
 
+  // In the query too (APIs that take ?key=), percent-encoded; the URL the guest reads back keeps the placeholder.
+  await bound(grant, { ...secrets, API_KEY: 'k&y=1' }).fetch(get(`http://127.0.0.1:${echo.port}/q?key={{secret:API_KEY}}&x=1`));
+  assert.equal(echo.seen[1].url, '/q?key=k%26y%3D1&x=1');
+  echo.seen.splice(1, 1);
+
   // A secret the grant names for another host: refused, and the server sees nothing more.
   const denied = await refusal(bound(grant, secrets).fetch(get(`http://127.0.0.1:${echo.port}/`, [['x-key', '{{secret:OTHER}}']])));
   assert.equal(denied.tag, 'denied');

@@ -102,6 +102,7 @@ export async function exchange(request: OutboundRequest, options: ExchangeOption
     if ('denied' in match) throw denied(hop === 0 ? match.denied : `redirected to ${url.href}: ${match.denied}`);
     const host = hostOf(url);
     const filler = new SecretFiller(options.grant, options.secrets, host);
+    const sentUrl = await filler.url(url);
     const sentHeaders = await filler.headers(headers);
     const sentBody = body instanceof Uint8Array ? await filler.body(body) : body instanceof Readable ? fillStream(body, filler) : undefined;
     const address = await resolveChecked(host, match.rule.private === true);
@@ -109,7 +110,7 @@ export async function exchange(request: OutboundRequest, options: ExchangeOption
     options.signal.throwIfAborted();
     if (hop === 0) options.onConnect?.();
 
-    const response = await send(url, method, sentHeaders, sentBody, pinnedLookup(address), options.signal);
+    const response = await send(sentUrl, method, sentHeaders, sentBody, pinnedLookup(address), options.signal);
     const status = response.statusCode ?? 0;
     const location = response.headers.location;
     if (REDIRECTS.has(status) && location) {

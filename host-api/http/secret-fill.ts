@@ -1,5 +1,5 @@
-// Secrets at the boundary: a component writes {{secret:NAME}} in a header or its body, and the
-// host puts the value in only for a host the grant names for that secret. The values placed in a
+// Secrets at the boundary: a component writes {{secret:NAME}} in a header, the body or the URL's
+// query, and the host puts the value in only for a host the grant names for that secret. The values placed in a
 // request are cut out of its response (a server that echoes a header must not hand the guest the
 // key), also when a value straddles two chunks of a streamed body.
 import { HttpFailure } from './failure.ts';
@@ -48,6 +48,18 @@ export class SecretFiller {
     const values = await this.#values(headers.map(([, v]) => v));
     if (values.size === 0) return headers;
     return headers.map(([k, v]) => [k, v.replace(SECRET_PLACEHOLDER, (_m, name: string) => values.get(name) as string)]);
+  }
+
+  /**
+   * A URL whose query names secrets (APIs that take a key as ?key=...): filled, percent-encoded.
+   * Only the query: a placeholder in the path would change what the grant's path prefixes saw.
+   */
+  async url(url: URL): Promise<URL> {
+    const values = await this.#values([url.search]);
+    if (values.size === 0) return url;
+    const filled = new URL(url.href);
+    filled.search = url.search.replace(SECRET_PLACEHOLDER, (_m, name: string) => encodeURIComponent(values.get(name) as string));
+    return filled;
   }
 
   /** A whole body: bytes read as latin1 so each byte is one character and binary survives. */
