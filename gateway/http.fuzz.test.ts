@@ -7,7 +7,7 @@ import http from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
-import { openGateway, openHarness, type Harness, type TestGateway } from './support.ts';
+import { openGateway, openHarness, type Harness, type TestGateway } from '../test/gateway/support.ts';
 
 const RUNS = Number(process.env.TITAN_FUZZ_RUNS ?? 40);
 const MAX_BODY = 4096;

@@ -8,8 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { test, type TestContext } from 'node:test';
 import type { Kernel } from '../../kernel/api.ts';
 import { publishComponent } from '../../kernel/publish.ts';
-import { buildBuiltin } from '../support/fixtures.ts';
-import { openTestKernel } from '../support/kernel.ts';
+import { buildBuiltin } from '../../test/support/fixtures.ts';
+import { openTestKernel } from '../../test/support/kernel.ts';
 
 const ARTICLE = `<!doctype html><html><head><title>Otters | Nature Site</title><script>var tracking = "SHOULD-NOT-APPEAR";</script></head>
 <body><nav><a href="/">Home</a> <a href="/about">About</a></nav>

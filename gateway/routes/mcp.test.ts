@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { openGateway, openHarness, type Harness, type TestGateway } from './support.ts';
+import { openGateway, openHarness, type Harness, type TestGateway } from '../../test/gateway/support.ts';
 
 let harness: Harness;
 let gw: TestGateway;
