@@ -48,6 +48,21 @@ test('every step is cached by the sha256 of its inputs; a changed source rebuild
   assert.notEqual(third.sourceDigest, first.sourceDigest);
 });
 
+test('the same source gives the same digest wherever it sits: no path enters the build, its cache is keyed by content', async () => {
+  const here = await copyFixture('components/tools/echo', 'echo-here');
+  const there = await copyFixture('components/tools/echo', path.join('elsewhere', 'deeper', 'echo'));
+  const first = await buildComponent(here, { cacheDir });
+  const second = await buildComponent(there, { cacheDir });
+  assert.equal(second.sourceDigest, first.sourceDigest);
+  assert.equal(second.digest, first.digest);
+  // Built twice from scratch the binaries differ only where componentize-qjs's Wizer snapshot kept
+  // the host's randomness (see README, "Reproducible builds"): never in their size or shape.
+  const fresh = await buildComponent(there, { cacheDir: path.join(work, 'fresh-cache') });
+  assert.equal(fresh.wasm.length, first.wasm.length);
+  const differing = fresh.wasm.reduce((n, byte, i) => n + (byte === first.wasm[i] ? 0 : 1), 0);
+  assert.ok(differing <= 512, `${differing} bytes differ between two builds of one source`);
+});
+
 test('TypeScript sources are type-stripped, and a 0.2.0 world links host 0.2.0', async () => {
   const built = await buildComponent(path.join(ROOT, 'test/fixtures/components/greeter-v2'), { cacheDir });
   const shape = await inspectComponent(built.wasm);
