@@ -78,7 +78,7 @@ function candidates(input: TemplateInput): Found[] {
   for (const [slot, value] of input.slots) for (const form of FORMS) add(applyForm(value, form), { slot, form }, 0);
   input.results.forEach((result, call) => {
     walk(result, [], (value, path) => {
-      if (typeof value === 'string' || typeof value === 'number') add(String(value), { call, path }, 1);
+      if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') add(String(value), { call, path }, 1);
       else if (Array.isArray(value) && value.length > 0) add(String(value.length), { count: { call, path } }, 2);
     });
   });

@@ -13,7 +13,7 @@
 //    and no other turn contradicts it; those turns are the pattern's provenance, and the pattern
 //    is eligible once they are `minSupport` or more.
 import { sha256 } from '../../common/digest.ts';
-import { CONTRAST, words, type AnswerPart, type ReflexSpec, type SlotSource } from '../../components/reflexes/runtime.js';
+import { CONTRAST, shapeOf, words, type AnswerPart, type ReflexSpec, type SlotSource } from '../../components/reflexes/runtime.js';
 import { answerTemplate, explains, literalKey, mergeTemplates, parseResults, structureKey, templateKey, type TemplateInput } from './answer-template.ts';
 import { formOf } from './slot-forms.ts';
 import { cosine, normalise, type Embedder, type Vector } from './embedder.ts';
@@ -262,7 +262,9 @@ function compilePattern(signature: string, members: Prepared[], minSupport: numb
   if (core.length === 0) return skip('the phrasings share no word');
   const vocab = [...new Set(literalSets.flatMap((s) => [...s]))].sort();
   // One word more than seen: "New York" after only one-word cities.
-  const maxSlotWords = 1 + Math.max(1, ...agreeing.flatMap((m) => [...m.slots.values()].map((s) => s.to - s.from)));
+  const seenSlotWords = Math.max(1, ...agreeing.flatMap((m) => [...m.slots.values()].map((s) => s.to - s.from)));
+  const maxSlotWords = 1 + seenSlotWords;
+  const slotShapes = Object.fromEntries(slotNames.map((name) => [name, [...new Set(agreeing.map((m) => shapeOf(m.slots.get(name)!.text)))].sort()]));
   const key = sha256(signature, core.join(' ')).slice(0, 16);
   const spec: MinedPattern['spec'] = {
     slots: slotNames,
@@ -270,6 +272,8 @@ function compilePattern(signature: string, members: Prepared[], minSupport: numb
     core,
     vocab,
     maxSlotWords,
+    seenSlotWords,
+    slotShapes,
     calls: agreeing[0].callSpecs,
     answer,
     examples: agreeing.map((m) => ({ prompt: m.turn.prompt, slots: Object.fromEntries([...m.slots].map(([k, s]) => [k, s.text])) })),

@@ -52,6 +52,7 @@ export async function askReflexes(kernel: Kernel, serving: ReflexRecord[], promp
   const present = new Set(words(prompt).map((t) => t.w));
   const candidates = serving.filter((r) => r.spec.core.every((w) => present.has(w)));
   let best: { record: ReflexRecord; match: NonNullable<Match> } | undefined;
+  const plans = new Set<string>();
   for (const record of candidates) {
     let match: Match;
     try {
@@ -60,9 +61,12 @@ export async function askReflexes(kernel: Kernel, serving: ReflexRecord[], promp
     } catch (error) {
       return { kind: 'miss', record, why: `match failed: ${(error as Error).message}` };
     }
-    if (match && match.confidence >= threshold && (!best || match.confidence > best.match.confidence)) best = { record, match };
+    if (!match || match.confidence < threshold) continue;
+    plans.add(JSON.stringify(record.spec.calls));
+    if (!best || match.confidence > best.match.confidence) best = { record, match };
   }
-  if (!best) return { kind: 'none' };
+  // Two reflexes with different plans both sure of one prompt ("price of X": a stock or a coin): neither answers.
+  if (!best || plans.size > 1) return { kind: 'none' };
   try {
     const text = (await kernel.call('reflex', best.record.name, 'execute', [best.match.slotsJson])) as string;
     return { kind: 'hit', record: best.record, text, confidence: best.match.confidence };

@@ -25,6 +25,10 @@ export type ReflexSpec = {
   core: string[];
   vocab: string[];
   maxSlotWords: number;
+  /** The most words a source turn's slot value had (a span may have one more only if capitalised). */
+  seenSlotWords?: number;
+  /** How each slot's values were written in the source turns (shapeOf): another shape is no value of it. */
+  slotShapes?: Record<string, string[]>;
   calls: Array<{ tool: string; args: Record<string, SlotSource> }>;
   answer: AnswerPart[];
   examples: Array<{ prompt: string; slots: Record<string, string> }>;
@@ -40,5 +44,6 @@ export type ReflexExport = {
 export const FILLERS: string[];
 export const CONTRAST: string[];
 export function words(text: string): Array<{ w: string; start: number; end: number }>;
+export function shapeOf(text: string): 'number' | 'upper' | 'title' | 'lower' | 'mixed';
 export function render(parts: AnswerPart[], slots: Record<string, string>, results: unknown[]): string;
 export function createReflex(spec: ReflexSpec, invoke: (name: string, input: string) => string): ReflexExport;

@@ -36,6 +36,28 @@ export function words(text) {
   return found;
 }
 
+/** How a value is written: "number", "upper" (AAPL, LH401), "title" (New York), "lower" (monday), or "mixed". */
+export function shapeOf(text) {
+  const value = String(text).trim();
+  if (/^[\d.,:+-]+$/.test(value)) return 'number';
+  if (!/\p{Ll}/u.test(value)) return 'upper';
+  if (!/\p{Lu}/u.test(value)) return 'lower';
+  if (value.split(/\s+/).every((w) => /^[\p{Lu}\d]/u.test(w))) return 'title';
+  return 'mixed';
+}
+
+/**
+ * A span may fill a slot when it is written the way the source turns' values were ("cardano"
+ * is no ticker like "AAPL"), and is no longer than they were, but for one more capitalised word
+ * ("New York" after "Paris"; never "AMZN now").
+ */
+function fitsSlot(spec, name, span, text) {
+  const shapes = spec.slotShapes?.[name];
+  if (shapes && !shapes.includes(shapeOf(text))) return false;
+  const seen = spec.seenSlotWords ?? spec.maxSlotWords - 1;
+  return span.length <= seen || (span.length <= spec.maxSlotWords && /^[\p{Lu}\d]/u.test(text) && span.every((t) => /^[\p{Lu}\d]/u.test(text.slice(t.start - span[0].start))));
+}
+
 function isSlot(token) {
   return token.length > 2 && token[0] === '{' && token[token.length - 1] === '}';
 }
@@ -105,9 +127,11 @@ function align(template, toks, prompt, spec, i = 0, cursor = 0, slots = {}, used
       const span = toks.slice(start, end);
       // A slot value is never a word of the phrasings themselves ("right" in "... in Paris right now").
       if (span.length > spec.maxSlotWords || span.some((t) => spec.vocab.includes(t.w) || CONTRAST.includes(t.w))) continue;
+      const text = prompt.slice(span[0].start, span[span.length - 1].end);
+      if (!fitsSlot(spec, name, span, text)) continue;
       const marks = used.slice();
       for (let k = start; k < end; k++) marks[k] = true;
-      const found = align(template, toks, prompt, spec, i + 1, end, { ...slots, [name]: prompt.slice(span[0].start, span[span.length - 1].end) }, marks);
+      const found = align(template, toks, prompt, spec, i + 1, end, { ...slots, [name]: text }, marks);
       if (found && (!best || found.confidence > best.confidence)) best = found;
     }
   }

@@ -9,17 +9,21 @@ import { heldOut, INTENTS, observedTurns, runTool } from './support.ts';
 export type Measured = { patterns: MinedPattern[]; answered: number; correct: number; wrong: string[]; paraphrases: number; nearMisses: number; missed: string[] };
 
 export function reflexesOf(patterns: MinedPattern[]): ReflexExport[] {
-  return patterns.filter((p) => !p.skipped).map((p) => createReflex({ ...p.spec, name: 'measured', description: '' }, runTool));
+  return patterns.filter((p) => !p.skipped).map((p) => createReflex({ ...p.spec, name: JSON.stringify(p.spec.calls), description: '' }, runTool));
 }
 
 /** The best answer of the reflexes at or above the threshold, or undefined. */
 export function answer(reflexes: ReflexExport[], prompt: string, threshold: number): string | undefined {
   let best: { reflex: ReflexExport; confidence: number; slotsJson: string } | undefined;
+  const plans = new Set<string>();
   for (const reflex of reflexes) {
     const match = reflex.match(prompt);
-    if (match && match.confidence >= threshold && (!best || match.confidence > best.confidence)) best = { reflex, ...match };
+    if (!match || match.confidence < threshold) continue;
+    // As the router: two reflexes with different plans (their names here) both sure of a prompt answer nothing.
+    plans.add(reflex.describe().name);
+    if (!best || match.confidence > best.confidence) best = { reflex, ...match };
   }
-  if (!best) return undefined;
+  if (!best || plans.size > 1) return undefined;
   try {
     return best.reflex.execute(best.slotsJson);
   } catch {

@@ -1,0 +1,33 @@
+// The everyday evaluation set: 30 intents with tools answering in realistic shapes; the reflexes
+// mined from their learned phrasings never give a wrong answer, on the tuning part, on the
+// held-out part (written before any tuning) and on the learned phrasings with new values.
+// Precision and recall of both parts are reported.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { localEmbedder } from '../../agent/reflex/embedder.ts';
+import { EVERYDAY, HELD_OUT, measureEveryday, type PartFigures } from './everyday.ts';
+
+function line(name: string, f: PartFigures): string {
+  const answered = f.correct + f.wrong.length;
+  return `${name}: precision ${(answered ? f.correct / answered : 1).toFixed(3)} (${f.correct}/${answered}), recall ${(f.correct / f.paraphrases).toFixed(3)} (${f.correct}/${f.paraphrases} paraphrases), ${f.nearMisses} near misses`;
+}
+
+test('the everyday set has 30 intents with 10 paraphrases and 10 near misses each, half of them held out', () => {
+  assert.ok(EVERYDAY.length >= 30);
+  for (const intent of EVERYDAY) {
+    assert.equal(intent.paraphrases.length + HELD_OUT[intent.id].paraphrases.length, 10, intent.id);
+    assert.equal(intent.nearMisses.length + HELD_OUT[intent.id].nearMisses.length, 10, intent.id);
+  }
+});
+
+test('no wrong answer on the tuning part, the held-out part, or the learned phrasings with new values', async (t) => {
+  const m = await measureEveryday(localEmbedder);
+  t.diagnostic(`${m.patterns.filter((p) => !p.skipped).length} reflexes from ${EVERYDAY.length} intents`);
+  for (const p of m.patterns.filter((x) => x.skipped)) t.diagnostic(`not a reflex (${p.tools.join()}): ${p.skipped}`);
+  t.diagnostic(line('tuning', m.tuning));
+  t.diagnostic(line('held out', m.heldOut));
+  t.diagnostic(`new-value probes: ${m.probes.correct} right, ${m.probes.wrong.length} wrong, ${m.probes.asked - m.probes.correct - m.probes.wrong.length} left to the model, of ${m.probes.asked}`);
+  assert.deepEqual(m.tuning.wrong, []);
+  assert.deepEqual(m.heldOut.wrong, []);
+  assert.deepEqual(m.probes.wrong, []);
+});

@@ -1,0 +1,104 @@
+// The everyday evaluation set (data/everyday.json, tuning; data/everyday-heldout.json, held out):
+// source turns from each intent's learned phrasings, the reflexes mined from all of them, and their
+// precision and recall on paraphrases and near misses written apart from them, plus the learned
+// phrasings asked with values no source turn had (new-value probes: an answer must be right or absent).
+import { readFileSync } from 'node:fs';
+import { createReflex, type ReflexExport } from '../../components/reflexes/runtime.js';
+import type { Embedder } from '../../agent/reflex/embedder.ts';
+import { minePatterns, type MinedPattern, type ObservedTurn } from '../../agent/reflex/miner.ts';
+import { runEverydayTool } from './everyday-tools.ts';
+import { answer } from './precision.ts';
+
+export type EverydayIntent = {
+  id: string; tool: string; constants?: Record<string, unknown>; slot: string | null; values: string[]; answer: string;
+  train: string[]; paraphrases: string[]; nearMisses: string[];
+};
+
+const read = (file: string) => JSON.parse(readFileSync(new URL(`./data/${file}`, import.meta.url), 'utf8'));
+export const EVERYDAY: EverydayIntent[] = read('everyday.json').intents;
+export const HELD_OUT: Record<string, { paraphrases: string[]; nearMisses: string[] }> = read('everyday-heldout.json').intents;
+
+function get(value: unknown, path: string): unknown {
+  if (path === '') return value;
+  return path.split('.').reduce<unknown>((here, key) => (here === null || typeof here !== 'object' ? undefined : (here as Record<string, unknown>)[key]), value);
+}
+
+/** The model's answer from the intent's format and the tool's result (see the "about" of everyday.json). */
+export function format(template: string, result: unknown, slots: Record<string, string>): string {
+  const fields = (text: string, scope: unknown) => text.replace(/\{([=#]?)([\w.]*)\}/g, (_, mark: string, path: string) => {
+    if (mark === '=') return slots[path];
+    if (mark === '#') return String((get(scope, path) as unknown[]).length);
+    return String(get(scope, path));
+  });
+  const withLists = template.replace(/\[\[([\w.]+)\|([^|]*)\|([^|]*)\|([^\]]*)\]\]/g, (_, path: string, item: string, sep: string, last: string) => {
+    const items = (get(result, path) as unknown[]).map((it) => fields(item, it));
+    return items.length === 1 ? items[0] : items.slice(0, -1).join(sep) + last + items.at(-1);
+  });
+  return fields(withLists, result);
+}
+
+export function fill(phrasing: string, intent: EverydayIntent, value: string | undefined): string {
+  return intent.slot && value !== undefined ? phrasing.replaceAll(`{${intent.slot}}`, value) : phrasing;
+}
+
+/** The model's right answer to the intent with a slot value (none for a constant plan). */
+export function rightAnswer(intent: EverydayIntent, value: string | undefined): { args: Record<string, unknown>; result: string; answer: string } {
+  const args = { ...intent.constants, ...(intent.slot && value !== undefined ? { [intent.slot]: value } : {}) };
+  const result = runEverydayTool(intent.tool, JSON.stringify(args));
+  return { args, result, answer: format(intent.answer, JSON.parse(result), intent.slot && value !== undefined ? { [intent.slot]: value } : {}) };
+}
+
+/** Source turns: each learned phrasing once, with the first four slot values. */
+export function sourceTurns(intent: EverydayIntent): ObservedTurn[] {
+  return intent.train.map((phrasing, i) => {
+    const value = intent.slot ? intent.values[i % 4] : undefined;
+    const { args, result, answer: text } = rightAnswer(intent, value);
+    return { turnId: `${intent.id}-${i}`, prompt: fill(phrasing, intent, value), calls: [{ tool: intent.tool, args, result }], answer: text };
+  });
+}
+
+export type PartFigures = { paraphrases: number; correct: number; nearMisses: number; wrong: string[]; missed: string[] };
+export type EverydayFigures = { patterns: MinedPattern[]; tuning: PartFigures; heldOut: PartFigures; probes: { asked: number; correct: number; wrong: string[] } };
+
+function evaluate(reflexes: ReflexExport[], items: Array<{ prompt: string; expected: string | undefined }>, threshold: number): PartFigures {
+  const out: PartFigures = { paraphrases: 0, correct: 0, nearMisses: 0, wrong: [], missed: [] };
+  for (const item of items) {
+    const got = answer(reflexes, item.prompt, threshold);
+    if (item.expected === undefined) out.nearMisses++;
+    else out.paraphrases++;
+    if (got === undefined) {
+      if (item.expected !== undefined) out.missed.push(item.prompt);
+    } else if (got === item.expected) out.correct++;
+    else out.wrong.push(`${item.prompt} -> ${got}`);
+  }
+  return out;
+}
+
+/** Paraphrases (expected: the right answer) and near misses (expected: none), with evaluation values. */
+function labelled(intent: EverydayIntent, part: { paraphrases: string[]; nearMisses: string[] }) {
+  const value = (i: number) => (intent.slot ? intent.values[4 + (i % (intent.values.length - 4))] : undefined);
+  return [
+    ...part.paraphrases.map((p, i) => ({ prompt: fill(p, intent, value(i)), expected: rightAnswer(intent, value(i)).answer })),
+    ...part.nearMisses.map((p, i) => ({ prompt: fill(p, intent, value(i)), expected: undefined })),
+  ];
+}
+
+export async function measureEveryday(embedder: Embedder, options = { minSupport: 3, similarity: 0.5, threshold: 0.8 }): Promise<EverydayFigures> {
+  const patterns = await minePatterns(EVERYDAY.flatMap(sourceTurns), { embedder, minSupport: options.minSupport, similarity: options.similarity });
+  const reflexes = patterns.filter((p) => !p.skipped).map((p) => createReflex({ ...p.spec, name: JSON.stringify(p.spec.calls), description: '' }, runEverydayTool));
+  const tuning = evaluate(reflexes, EVERYDAY.flatMap((i) => labelled(i, i)), options.threshold);
+  const heldOut = evaluate(reflexes, EVERYDAY.flatMap((i) => labelled(i, HELD_OUT[i.id])), options.threshold);
+  // New-value probes: the learned phrasings with values no source turn had.
+  const probes = { asked: 0, correct: 0, wrong: [] as string[] };
+  for (const intent of EVERYDAY.filter((i) => i.slot)) {
+    for (const [i, phrasing] of intent.train.entries()) {
+      const value = intent.values[4 + (i % (intent.values.length - 4))];
+      const got = answer(reflexes, fill(phrasing, intent, value), options.threshold);
+      probes.asked++;
+      if (got === undefined) continue;
+      if (got === rightAnswer(intent, value).answer) probes.correct++;
+      else probes.wrong.push(`${fill(phrasing, intent, value)} -> ${got}`);
+    }
+  }
+  return { patterns, tuning, heldOut, probes };
+}
