@@ -5,13 +5,17 @@
 // told a turn is still running.
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { Agent } from '../../agent/loop/agent.ts';
 import { RESUME_GAP } from '../../agent/loop/recovery.ts';
 import type { TurnEvent } from '../../agent/loop/turn-events.ts';
 import { bootstrapBuiltins, Kernel } from '../../kernel/api.ts';
 import { TEST_CACHE, tempHome } from '../support/kernel.ts';
 import { scriptedModel, type Step } from '../support/model-double.ts';
+import { BACKENDS, lazyPostgres, openStoreKernel } from '../support/store.ts';
+
+const postgres = lazyPostgres();
+after(() => postgres.stop());
 
 async function open(t: { after(fn: () => Promise<void>): void }, steps: Step[] = []) {
   const { home, cleanup } = await tempHome('titan-recovery-');
@@ -80,40 +84,51 @@ test('a turn left streaming by a dead process ends interrupted at start: partial
   assert.equal((await agent.start()).interrupted, 0);
 });
 
-test('the answer and the completion are one write: a send on turn.completed, or on seeing the answer stored, is never refused', async (t) => {
-  const rounds = 12;
-  const { kernel, agent } = await open(t, Array.from({ length: rounds + 1 }, (_, i) => answer(`answer ${i}`)));
-  await agent.start();
-  const thread = await agent.createThread('ada');
-  const refused: string[] = [];
-  const answeredWhileRunning: string[] = [];
-  let sends = 0;
-  const finished = new Promise<void>((resolve) => {
-    kernel.bus.on('turn.event', (event) => {
-      if (event.type !== 'turn.completed' || event.threadId !== thread.id) return;
-      if (sends >= rounds) return resolve();
-      sends += 1;
-      // As a client does: the moment the turn is reported done, send the next message.
-      agent.send('ada', thread.id, `question ${sends}`).catch((error: Error) => refused.push(error.message));
+for (const backend of BACKENDS) {
+  test(`${backend}: the answer and the completion are one write: a send on turn.completed, or on seeing the answer stored, is never refused`, { timeout: 240_000 }, async (t) => {
+    const rounds = 20;
+    const handle = await openStoreKernel(backend, { postgres: backend === 'postgres' ? await postgres.server() : undefined, name: 'oneWrite' });
+    const kernel = handle.kernel;
+    const agent = new Agent(kernel, { workspace: path.join(handle.home, 'workspace'), llm: scriptedModel(Array.from({ length: rounds + 1 }, (_, i) => answer(`answer ${i}`))) });
+    t.after(async () => {
+      await agent.close();
+      await handle.cleanup();
     });
-  });
-  // Another client polls the stored messages and sends as soon as an answer appears.
-  const first = await agent.send('ada', thread.id, 'question 0');
-  const polled = (async () => {
-    for (let i = 0; i < 200 && sends < rounds; i++) {
-      const rows = await kernel.store.listMessages(thread.id, 2);
-      const last = rows.at(-1);
-      if (last?.role === 'assistant' && last.turn_id) {
-        const turn = await kernel.store.op('turns.get', { id: last.turn_id });
-        if (turn.state !== 'completed') answeredWhileRunning.push(last.turn_id);
+    await agent.start();
+    const thread = await agent.createThread('ada');
+    const refused: string[] = [];
+    const answeredWhileRunning = new Set<string>();
+    let sends = 0;
+    const finished = new Promise<void>((resolve) => {
+      kernel.bus.on('turn.event', (event) => {
+        if (event.type !== 'turn.completed' || event.threadId !== thread.id) return;
+        if (sends >= rounds) return resolve();
+        sends += 1;
+        // As a client does: the moment the turn is reported done, send the next message.
+        agent.send('ada', thread.id, `question ${sends}`).catch((error: Error) => refused.push(error.message));
+      });
+    });
+    // Another client polls the stored messages: an answer it sees never belongs to a running turn.
+    const first = await agent.send('ada', thread.id, 'question 0');
+    let polls = 0;
+    const polled = (async () => {
+      while (sends < rounds && polls < 2000) {
+        polls += 1;
+        await new Promise((r) => setTimeout(r, 2));
+        const last = (await kernel.store.listMessages(thread.id, 2)).at(-1);
+        if (last?.role === 'assistant' && last.turn_id) {
+          const turn = await kernel.store.op('turns.get', { id: last.turn_id });
+          if (turn.state !== 'completed') answeredWhileRunning.add(last.turn_id);
+        }
       }
-    }
-  })();
-  await first.run.done;
-  await finished;
-  await polled;
-  assert.deepEqual(refused, [], 'no send right after an answer is refused');
-  assert.deepEqual(answeredWhileRunning, [], 'no stored answer belongs to a turn that still runs');
-  const messages = await kernel.store.listMessages(thread.id, 100);
-  assert.equal(messages.filter((m) => m.role === 'assistant').length, rounds + 1);
-});
+    })();
+    await first.run.done;
+    await finished;
+    await polled;
+    t.diagnostic(`${backend}: ${rounds} sends on turn.completed, ${refused.length} refused; ${polls} polls, ${answeredWhileRunning.size} answers seen before their turn completed`);
+    assert.deepEqual(refused, [], 'no send right after an answer is refused');
+    assert.deepEqual([...answeredWhileRunning], [], 'no stored answer belongs to a turn that still runs');
+    const messages = await kernel.store.listMessages(thread.id, 100);
+    assert.equal(messages.filter((m) => m.role === 'assistant').length, rounds + 1);
+  });
+}
