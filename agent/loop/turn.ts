@@ -186,7 +186,9 @@ export class TurnRun {
     let chain: Promise<unknown> = Promise.resolve();
     // Tool calls run one after another, in order; "early" means as soon as its arguments are whole.
     const start = (draft: { id: string; name: string; args: string; started?: Promise<ToolResult> }, early: boolean) => {
-      const run = chain.then(() => this.#execute({ id: draft.id, name: draft.name, arguments: draft.args }, byName.get(draft.name), early));
+      // A key the model writes into a call's arguments goes to no tool (a URL's query is a way out).
+      const args = this.#deps.kernel.leaks.redact(draft.args, `model:${draft.name}`);
+      const run = chain.then(() => this.#execute({ id: draft.id, name: draft.name, arguments: args }, byName.get(draft.name), early));
       // Awaited later (after the model's message is stored); marked handled now so a shutdown
       // while it waits is not reported as an unhandled rejection.
       run.catch(() => {});
@@ -217,7 +219,7 @@ export class TurnRun {
           if (!draft) drafts.set(event.index, (draft = { id: event.id ?? `call_${randomUUID()}`, name: event.name ?? '', args: '' }));
           if (event.name && !draft.name) draft.name = event.name;
           draft.args += event.arguments_delta;
-          this.log.emit({ type: 'tool.draft', index: event.index, name: draft.name, arguments: draft.args });
+          this.log.emit({ type: 'tool.draft', index: event.index, name: draft.name, arguments: this.#clean(draft.args) });
           if (this.#deps.options.earlyExecution && !draft.started && isCompleteJson(draft.args)) start(draft, true);
         } else if (event.type === 'usage') {
           this.#usage = { input_tokens: event.input_tokens, output_tokens: event.output_tokens };
@@ -239,11 +241,16 @@ export class TurnRun {
     // A fresh id per answer: a turn resumed after a restart counts its steps from 0 again.
     await this.#deps.store.appendMessages(this.threadId, [{
       id: `${this.turnId}:${randomUUID()}`, role: 'assistant', turnId: this.turnId,
-      content: assistantContent(text, calls.map((d) => ({ id: d.id, name: d.name, arguments: d.args }))),
+      content: assistantContent(text, calls.map((d) => ({ id: d.id, name: d.name, arguments: this.#clean(d.args) }))),
     }]);
     for (const draft of calls) if (!draft.started) start(draft, false);
-    await this.#storeResults(calls.map((d) => ({ call: { id: d.id, name: d.name, arguments: d.args }, result: d.started! })));
-    return { calls: calls.map((d) => ({ id: d.id, name: d.name, arguments: d.args })), text };
+    await this.#storeResults(calls.map((d) => ({ call: { id: d.id, name: d.name, arguments: this.#clean(d.args) }, result: d.started! })));
+    return { calls: calls.map((d) => ({ id: d.id, name: d.name, arguments: this.#clean(d.args) })), text };
+  }
+
+  /** Arguments as the events and the store keep them: keys cut out (the hit is reported once, when the call starts). */
+  #clean(args: string): string {
+    return this.#deps.kernel.leaks.scan(args).text;
   }
 
   /** Tool calls left without a result (a turn resumed after a restart): run them now, in order. */

