@@ -95,12 +95,13 @@ export class Agent {
   /** After a (re)start: turns that were running when the process stopped are marked interrupted
    * (what they had said kept, marked cut off); turns waiting for an approval wait again, and resume
    * when it is decided. */
-  async start(): Promise<{ waiting: PendingApproval[]; interrupted: number }> {
+  async start(): Promise<{ waiting: PendingApproval[]; interrupted: number; recovers: boolean }> {
     await mkdir(this.#workspace, { recursive: true });
     this.#endsInOneWrite = (await this.#kernel.store.status()).latest >= ONE_WRITE_END_SCHEMA;
     const { interrupted } = await recoverTurns(this.#kernel.store, this.#kernel.bus, this.#endsInOneWrite);
     const waiting = await this.approvals.restore();
-    return { waiting, interrupted };
+    // recovers: false - the serving store predates schema 7 (its upgrade waits in the patch queue).
+    return { waiting, interrupted, recovers: this.#endsInOneWrite };
   }
 
   createThread(userId: string, title?: string): Promise<Thread> {
