@@ -17,6 +17,8 @@ export type ReflexesConfig = {
   timeoutMs: number;
   /** Share of reflex answers checked against the model in the background (0-1). */
   checkRate: number;
+  /** Counterfactual probes (source phrasings with other values) the model must answer the same before a reflex serves; 0: none. */
+  probes: number;
   /** Embeddings for mining and the shadow cache: "local" (hashed n-grams, no download), "provider", or "mesh" (a mesh peer's provider, else local). */
   embeddings: 'local' | 'provider' | 'mesh';
   /** Embedding model when embeddings is "provider". */
@@ -33,6 +35,7 @@ export const reflexesSection = defineSection<'reflexes', ReflexesConfig>({
     similarity: 0.5,
     timeoutMs: 250,
     checkRate: 0.05,
+    probes: 2,
     embeddings: 'local',
     embeddingModel: 'text-embedding-3-small',
   },
@@ -44,6 +47,7 @@ export const reflexesSection = defineSection<'reflexes', ReflexesConfig>({
     similarity: { type: 'number' },
     timeoutMs: { type: 'integer' },
     checkRate: { type: 'number' },
+    probes: { type: 'integer' },
     embeddings: { enum: ['local', 'provider', 'mesh'] },
     embeddingModel: { type: 'string', minLength: 1 },
   },
@@ -53,6 +57,7 @@ export const reflexesSection = defineSection<'reflexes', ReflexesConfig>({
     similarity: [0.1, 1],
     timeoutMs: [10, 60000],
     checkRate: [0, 1],
+    probes: [0, 10],
   },
   env: {
     TITAN_REFLEXES: 'enabled',
@@ -68,6 +73,7 @@ export const reflexesSection = defineSection<'reflexes', ReflexesConfig>({
     reflexSimilarity: 'similarity',
     reflexTimeoutMs: 'timeoutMs',
     reflexCheckRate: 'checkRate',
+    reflexProbes: 'probes',
     reflexEmbeddings: 'embeddings',
     reflexEmbeddingModel: 'embeddingModel',
   },

@@ -3,6 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ReflexSpec } from '../../components/reflexes/runtime.js';
 import type { ToolCatalog } from '../loop/tool-catalog.ts';
+import type { LlmStream } from '../loop/turn.ts';
+import { probeReflex, type ProbeReport } from './probes.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
 import type { TitanError } from '../../common/errors.ts';
 import { compileReflex } from './compiler.ts';
@@ -18,6 +20,8 @@ export type PipelineDeps = {
   kernel: Kernel;
   config: ReflexesConfig;
   tools?: ToolCatalog;
+  /** The model, for counterfactual probes before a reflex serves (none: not probed). */
+  llm?: LlmStream;
   /** The guest source of a spec; default the compiler's generator. */
   generate?: (spec: ReflexSpec) => Promise<string>;
   /** Another node that may build reflexes (agent/ports.ts). */
@@ -71,8 +75,15 @@ export async function compilePattern(deps: PipelineDeps, pattern: MinedPattern, 
   }
   const probe = await deps.kernel.createDeployment(compiled.manifest);
   let report;
+  let probes: ProbeReport | undefined;
   try {
     report = await guardReflex(probe, spec, sources, deps.config.threshold, (callId, results) => deps.replay.add(callId, results));
+    if (report.ok && deps.llm && deps.tools && deps.config.probes > 0) {
+      probes = await probeReflex(probe, spec, {
+        llm: deps.llm, tools: await deps.tools.list(), count: deps.config.probes, threshold: deps.config.threshold,
+        invoke: (tool, input) => deps.kernel.call('tool', tool, 'invoke', [input]) as Promise<string>,
+      }).catch((error: unknown) => ({ asked: 0, agreed: 0, skipped: `the model could not be asked: ${(error as Error).message}` }));
+    }
   } finally {
     await probe.close();
   }
@@ -80,6 +91,11 @@ export async function compilePattern(deps: PipelineDeps, pattern: MinedPattern, 
     await deps.kernel.registry.yank({ kind: 'reflex', name, version }, `precision guard: ${report.reasons[0]}`).catch(() => {});
     return discard(`precision guard: ${report.reasons.slice(0, 3).join('; ')}`);
   }
+  if (probes?.disagreement) {
+    await deps.kernel.registry.yank({ kind: 'reflex', name, version }, `counterfactual probe: ${probes.disagreement}`).catch(() => {});
+    return discard(`counterfactual probe: ${probes.disagreement}`);
+  }
+  if (probes) deps.log('info', `reflex ${name}@${version}: ${probes.agreed}/${probes.asked} counterfactual probes agreed${probes.skipped ? ` (${probes.skipped})` : ''}`);
   deps.log('info', `reflex ${name}@${version} passed its guard: ${report.reproduced} answers reproduced, ${report.refused}/${report.nearMisses.length} near misses refused`);
   Object.assign(record, { spec, version, component: `reflex/${name}@${version}`, tools: toolDigests(deps.kernel, spec), description: spec.description, provenance: spec.provenance.turns, centroid: [...pattern.centroid] });
   const patch = await deps.kernel.proposePatch({ kind: 'reflex', name, range: version }, { by: 'reflex-compiler', why: `compiled from ${sources.length} turns` });

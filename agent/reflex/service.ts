@@ -88,7 +88,7 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
     this.#config = options.config ?? { reflexes: reflexesSection.defaults, shadow: shadowSection.defaults };
     this.#replay = new ToolReplay(kernel);
     this.#pipeline = {
-      kernel, config: this.#config.reflexes, tools: options.tools, generate: options.generate, offload: options.reflexBuilds, replay: this.#replay,
+      kernel, config: this.#config.reflexes, tools: options.tools, llm: options.llm, generate: options.generate, offload: options.reflexBuilds, replay: this.#replay,
       taken: (name) => this.#records.has(name), save: (record) => this.#save(record), log: (level, message) => this.#log(level, message),
       serving: (record, ms) => this.emit('serving', record, ms),
     };

@@ -34,7 +34,7 @@ export async function reflexHarness(t: TestContext, config: HarnessConfig = {}, 
   const { home, cleanup } = await tempHome('titan-reflex-');
   const kernel = await Kernel.open({ home, cacheDir: TEST_CACHE, logToFile: false, env: {} });
   const reflexConfig = {
-    reflexes: { ...reflexesSection.defaults, checkRate: 0, ...config.reflexes },
+    reflexes: { ...reflexesSection.defaults, checkRate: 0, probes: 0, ...config.reflexes },
     shadow: { ...shadowSection.defaults, enabled: false, ...config.shadow },
   };
   const report = await bootstrapBuiltins(kernel);
