@@ -64,15 +64,15 @@ export class ToolCatalog {
         info = { name: component.name, description: raw.description, schema, needsApproval: raw.needsApproval, digest: component.digest, sideEffects: hasSideEffects(capabilities) };
         this.#byDigest.set(component.digest, info);
       }
-      tools.push(this.#withPolicy(info));
+      tools.push(this.withPolicy(info));
     }
     // A component's name never holds the separator of a source's names: no shadowing either way.
-    for (const source of this.#sources) for (const info of source.tools()) tools.push(this.#withPolicy(info));
+    for (const source of this.#sources) for (const info of source.tools()) tools.push(this.withPolicy(info));
     return tools;
   }
 
   /** The owner's trusted and guarded lists apply to every tool, whatever its source. */
-  #withPolicy(info: ToolInfo): ToolInfo {
+  withPolicy<T extends ToolInfo>(info: T): T {
     const needsApproval = this.#guarded.has(info.name) || (info.needsApproval && !this.#trusted.has(info.name));
     return { ...info, needsApproval };
   }

@@ -15,12 +15,14 @@ export type McpToolView = Pick<McpToolInfo, 'name' | 'server' | 'tool' | 'descri
 export class McpService {
   readonly clients: McpClients;
   readonly #kernel: Kernel;
+  readonly #agent: Agent;
   /** Titan's own tools as the owner's MCP clients see them (`titan mcp serve` reaches them through the control socket). */
   readonly ownTools: ToolHost;
   #section: McpSection = { servers: {} };
 
   private constructor(kernel: Kernel, agent: Agent, secret: SecretReader | undefined) {
     this.#kernel = kernel;
+    this.#agent = agent;
     this.ownTools = catalogToolHost(kernel, agent.tools, { admin: true });
     this.clients = new McpClients({
       secret,
@@ -62,6 +64,7 @@ export class McpService {
     if (server) this.clients.connection(server); // an unknown name is an error, not an empty list
     return this.clients.tools()
       .filter((t) => !server || t.server === server)
+      .map((t) => this.#agent.tools.withPolicy(t)) // the owner's trustedTools/guardedTools count too
       .map(({ name, server, tool, description, schema, needsApproval, available }) => ({ name, server, tool, description, schema, needsApproval, available }));
   }
 

@@ -19,13 +19,13 @@ const EVERYTHING = fileURLToPath(new URL('../../node_modules/@modelcontextprotoc
 const unruly = (approval: string) => ({ command: process.execPath, args: ['--disable-warning=ExperimentalWarning', UNRULY], approval });
 type Completed = Extract<TurnEvent, { type: 'tool.completed' }>;
 
-async function setup(t: { after(fn: () => Promise<void>): void }, steps: Step[], servers: Record<string, unknown>) {
+async function setup(t: { after(fn: () => Promise<void>): void }, steps: Step[], servers: Record<string, unknown>, policy: { trustedTools?: string[]; guardedTools?: string[] } = {}) {
   const { home, cleanup } = await tempHome('titan-agent-mcp-');
   await writeFile(path.join(home, 'config.json'), JSON.stringify({ mcp: { servers } }));
   const kernel = await Kernel.open({ home, cacheDir: TEST_CACHE, logToFile: false, env: {} });
   await bootstrapBuiltins(kernel);
   const llm = scriptedModel(steps);
-  const agent = new Agent(kernel, { workspace: path.join(home, 'workspace'), llm });
+  const agent = new Agent(kernel, { workspace: path.join(home, 'workspace'), llm, ...policy });
   await agent.start();
   const mcp = await McpService.start(kernel, agent);
   const events: TurnEvent[] = [];
@@ -136,4 +136,13 @@ test('an interrupt cancels an MCP call in flight; the server stays up for the ne
   const completed = events.find((e): e is Completed => e.turnId === turnId && e.type === 'tool.completed');
   assert.equal(completed?.error?.code, 'TITAN_E_INTERRUPTED');
   assert.deepEqual([mcp.servers()[0].state, mcp.servers()[0].restarts], ['up', 0]);
+});
+
+test('the owner\'s trustedTools and guardedTools apply to MCP tools by their names', async (t) => {
+  const { agent, mcp } = await setup(t, [], { unruly: unruly('ask') }, { trustedTools: ['unruly__crash'], guardedTools: ['unruly__echo'] });
+  const asks = (tools: Array<{ name: string; needsApproval: boolean }>, name: string) => tools.find((tool) => tool.name === name)?.needsApproval;
+  const offered = await agent.tools.list();
+  assert.deepEqual([asks(offered, 'unruly__crash'), asks(offered, 'unruly__echo'), asks(offered, 'unruly__hang')], [false, true, true]);
+  const shown = mcp.tools('unruly');
+  assert.deepEqual([asks(shown, 'unruly__crash'), asks(shown, 'unruly__echo'), asks(shown, 'unruly__hang')], [false, true, true], 'titan mcp tools says the same');
 });
