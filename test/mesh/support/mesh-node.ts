@@ -32,7 +32,10 @@ export type Command =
 
 const spec = JSON.parse(process.env.TITAN_MESH_TEST_NODE ?? '{}') as NodeSpec;
 const log = path.join(spec.home, 'executions.log');
-const kernel = await Kernel.open({ home: spec.home, cacheDir: TEST_CACHE, logToFile: false, env: {} });
+// The fixtures run inline by grant: these suites are about the mesh, and some rely on a busy tool
+// holding its node's thread (a peer that cannot answer in time), which a worker would not.
+const inlineGrants = spec.fixtures.map((dir) => `tool/${path.basename(dir)}`);
+const kernel = await Kernel.open({ home: spec.home, cacheDir: TEST_CACHE, logToFile: false, env: {}, config: { inlineGrants } });
 const manifests: PublishedManifest[] = [];
 for (const dir of spec.fixtures) manifests.push(await deployFixture(kernel, dir));
 
