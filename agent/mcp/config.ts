@@ -61,7 +61,10 @@ const validateSection = ajv.compile(sectionSchema);
 export function parseMcpSection(raw: unknown, where: string): McpSection {
   const section = raw === undefined ? { servers: {} } : structuredClone(raw);
   if (!validateSection(section)) {
-    const why = (validateSection.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
+    const why = (validateSection.errors ?? []).map((e) => {
+      const allowed = e.keyword === 'enum' ? ` (${(e.params.allowedValues as string[]).join(', ')})` : '';
+      return `${e.instancePath || '/'} ${e.message}${allowed}`;
+    }).join('; ');
     throw new TitanError('TITAN_E_MCP_CONFIG', `the mcp section of ${where}: ${why}`);
   }
   const typed = section as { servers?: Record<string, Partial<McpServerConfig>> };

@@ -28,7 +28,8 @@ function entryFrom(rest: string[], values: Args['values']): Partial<McpServerCon
   const [first, ...args] = rest;
   if (!first) throw new TitanError('TITAN_E_USAGE', `a command (after --) or a URL is needed\n${USAGE}`);
   if (/^https?:\/\//.test(first) && args.length === 0) entry.url = first;
-  else Object.assign(entry, { command: first, ...(args.length ? { args } : {}) });
+  // Relative paths in the command keep meaning what they meant where `titan mcp add` ran.
+  else Object.assign(entry, { command: first, ...(args.length ? { args } : {}), cwd: process.cwd() });
   if (typeof values.approval === 'string') entry.approval = values.approval as McpServerConfig['approval'];
   if (typeof values.timeout === 'string') {
     const ms = Number(values.timeout);

@@ -87,6 +87,7 @@ test('one `titan mcp add` gives the running agent the server\'s tools, and it us
   assert.match(added.stdout, /the running agent can use its tools now/);
   const config = JSON.parse(await readFile(path.join(home, 'config.json'), 'utf8'));
   assert.deepEqual(config.mcp.servers.fs.args, [FILESYSTEM, notes]);
+  assert.equal(config.mcp.servers.fs.cwd, path.resolve(PROJECT_ROOT), 'relative paths keep meaning where the command ran');
 
   const thread = await api('POST', '/api/threads', {});
   await api('POST', `/api/threads/${thread.id}/messages`, { text: 'what is on my shopping list?' });
@@ -121,6 +122,8 @@ test('titan mcp list and tools show the running server; rm stops it', async () =
   const bad = await runTitan(['mcp', 'add', 'Bad_Name', '--', 'true'], home);
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /^TITAN_E_MCP_CONFIG: "Bad_Name" is not a server name/);
+  const policy = await runTitan(['mcp', 'add', 'x', '--approval', 'sometimes', '--', 'true'], home);
+  assert.match(policy.stderr, /approval must be equal to one of the allowed values \(always, never, ask\)/);
   const removed = await runTitan(['mcp', 'rm', 'fs'], home);
   assert.match(removed.stdout, /removed MCP server fs; it was stopped/);
   assert.deepEqual(JSON.parse((await runTitan(['mcp', 'list', '--json'], home)).stdout), []);
