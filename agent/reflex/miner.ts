@@ -13,7 +13,7 @@
 //    and no other turn contradicts it; those turns are the pattern's provenance, and the pattern
 //    is eligible once they are `minSupport` or more.
 import { sha256 } from '../../common/digest.ts';
-import { CONTRAST, shapeOf, words, type AnswerPart, type ReflexSpec, type SlotSource } from '../../components/reflexes/runtime.js';
+import { CONTRAST, FILLERS, shapeOf, words, type AnswerPart, type ReflexSpec, type SlotSource } from '../../components/reflexes/runtime.js';
 import { answerTemplate, explains, literalKey, mergeTemplates, parseResults, structureKey, templateKey, type TemplateInput } from './answer-template.ts';
 import { formOf } from './slot-forms.ts';
 import { cosine, normalise, type Embedder, type Vector } from './embedder.ts';
@@ -259,7 +259,7 @@ function compilePattern(signature: string, members: Prepared[], minSupport: numb
   if (templates.some((t) => t.some((w, i) => i > 0 && w.startsWith('{') && t[i - 1].startsWith('{')))) return skip('two slots touch, so their border is unknown');
   const literalSets = templates.map((t) => new Set(t.filter((w) => !w.startsWith('{'))));
   const core = [...literalSets[0]].filter((w) => literalSets.every((s) => s.has(w))).sort();
-  if (core.length === 0) return skip('the phrasings share no word');
+  if (core.length === 0 && templates.some((t) => t.every((w) => w.startsWith('{') || FILLERS.includes(w)))) return skip('a phrasing is only its slots');
   const vocab = [...new Set(literalSets.flatMap((s) => [...s]))].sort();
   // One word more than seen: "New York" after only one-word cities.
   const seenSlotWords = Math.max(1, ...agreeing.flatMap((m) => [...m.slots.values()].map((s) => s.to - s.from)));

@@ -84,7 +84,9 @@ function isFiller(w) {
 
 /** Checks the words left beside the slots; the confidence, or -1 when they change the intent. */
 function score(template, rest, spec) {
-  for (const core of spec.core) if (!rest.includes(core)) return -1;
+  // Phrasings that share no word ("define X", "what does X mean"): each needs its own words.
+  const required = spec.core.length > 0 ? spec.core : template.filter((t) => !isSlot(t) && !isFiller(t));
+  for (const core of required) if (!rest.includes(core)) return -1;
   for (const w of rest) if (!spec.vocab.includes(w) && !isFiller(w)) return -1;
   // Fillers count on neither side: "please" neither adds to nor takes from the overlap.
   const literals = new Set(template.filter((t) => !isSlot(t) && !isFiller(t)));

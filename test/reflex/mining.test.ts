@@ -74,3 +74,17 @@ test('precision and recall on the paraphrase and near-miss sets: no wrong answer
   assert.deepEqual(m.wrong, []);
   assert.ok(m.correct > m.paraphrases / 2, 'most paraphrases are answered');
 });
+
+test('phrasings that share no word form one reflex: each phrasing then needs all of its own words', async () => {
+  const gloss = (word: string) => JSON.stringify({ word, gloss: `a kind of ${word}` });
+  const turns = [['define {w}', 'hubris'], ['what does {w} mean', 'ennui'], ['definition of {w}', 'sonder']].map(([phrasing, word], i) => ({
+    turnId: `d${i}`, prompt: phrasing.replace('{w}', word), calls: [{ tool: 'dictionary', args: { word }, result: gloss(word) }], answer: `${word}: a kind of ${word}`,
+  }));
+  // One cluster (a coarse similarity: the local embedder puts phrasings without a shared word apart).
+  const [pattern] = await minePatterns(turns, { ...options, similarity: 0.1 });
+  assert.equal(pattern.skipped, undefined, pattern.skipped);
+  assert.deepEqual(pattern.spec.core, []);
+  const reflex = createReflex({ ...pattern.spec, name: 'define', description: '' }, (_, input) => gloss(JSON.parse(input).word));
+  assert.equal(reflex.execute(reflex.match('what does laconic mean')!.slotsJson), 'laconic: a kind of laconic');
+  for (const prompt of ['translate laconic', 'what does laconic', 'laconic', 'definition']) assert.equal(reflex.match(prompt), null, prompt);
+});
