@@ -108,8 +108,22 @@ function servicesOver(name: string, chatter: ChatterLimiter, task: WorkerTask): 
     tools: {
       invoke: (component, callId, name, input) => ask((id) => ({ type: 'tool', id, component, callId, name, input, taskId: currentTask })) as Promise<string>,
     },
+    // Always offered (whether a mesh is plugged can change after the instance exists): without
+    // one, peers() is empty and submit gets TITAN_E_MESH_DISABLED from the kernel.
+    mesh: {
+      peers: () => currentPeers,
+      submit: (component, name, range, input) =>
+        (ask((id) => ({ type: 'mesh', id, component, name, range, input, taskId: currentTask })) as Promise<string>).catch((error: Error) => {
+          // The kernel's coded error travels as "CODE: message": given back its code.
+          const coded = /^(TITAN_E_[A-Z_]+): ([\s\S]*)$/.exec(error.message);
+          throw coded ? Object.assign(new Error(coded[2]), { code: coded[1] }) : error;
+        }),
+    },
   };
 }
+
+/** The peers the kernel heard when the running call was sent (titan:host/mesh peers()). */
+let currentPeers: Array<{ id: string; load: number; freeSlots: number }> = [];
 
 async function createInstance(task: WorkerTask): Promise<GuestInstance> {
   const transpiled = await readTranspiled(task.dir);
@@ -137,6 +151,7 @@ let currentTask: string | undefined;
 
 export default async function runTask(task: WorkerTask): Promise<WorkerOutcome> {
   currentTask = task.taskId;
+  currentPeers = task.meshPeers ?? [];
   const entry = channelFor(task.channel);
   entry.said = false;
   const outcome = await runGuest(task);

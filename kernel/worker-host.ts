@@ -95,7 +95,7 @@ export class WorkerHost {
       if (request.type === 'finished') this.#finishEntry(request.taskId).resolve();
       return;
     }
-    if (request.type === 'tool') return this.#serveTool(request);
+    if (request.type === 'tool' || request.type === 'mesh') return this.#serveTool(request);
     if (request.type === 'http') return this.#services.recordHttp?.(request.component, request.record);
     if (request.type === 'secret') return this.#answer(request.id, () => this.#services.secret?.(request.name));
     const service = (request.type === 'kv' ? this.#services.kv : this.#services.sql) as unknown as Record<string, (...args: unknown[]) => Promise<unknown>> | undefined;
@@ -119,7 +119,7 @@ export class WorkerHost {
     this.#channel?.postMessage(reply);
   }
 
-  async #serveTool(request: Extract<HostRequest, { type: 'tool' }>): Promise<void> {
+  async #serveTool(request: Extract<HostRequest, { type: 'tool' | 'mesh' }>): Promise<void> {
     // The tool has its own time limit: the wait for it is not charged to the caller's.
     const caller = request.taskId === undefined ? undefined : this.#clocks.get(request.taskId);
     caller?.pause();
@@ -130,9 +130,15 @@ export class WorkerHost {
     }
   }
 
-  async #runTool(request: Extract<HostRequest, { type: 'tool' }>): Promise<void> {
+  async #runTool(request: Extract<HostRequest, { type: 'tool' | 'mesh' }>): Promise<void> {
     let reply: HostReply;
     try {
+      if (request.type === 'mesh') {
+        if (!this.#services.mesh) throw new TitanError('TITAN_E_MESH_DISABLED', 'this node runs no mesh');
+        reply = { type: 'kv-reply', id: request.id, value: await this.#services.mesh.submit(request.component, request.name, request.range, request.input) };
+        this.#channel?.postMessage(reply);
+        return;
+      }
       if (!this.#services.tools) throw new Error('TITAN_E_SLOT_EMPTY: this kernel runs no tools');
       reply = { type: 'kv-reply', id: request.id, value: await this.#services.tools.invoke(request.component, request.callId, request.name, request.input) };
     } catch (error) {
@@ -196,6 +202,7 @@ class WorkerDeployment implements Deployment {
   readonly #link: WorkerLink;
   readonly #onReplaced: (reason: string) => void;
   readonly #threads: number;
+  readonly #usesMesh: boolean;
   #inFlight = new Set<Promise<unknown>>();
   #exported: Promise<string[]> | undefined;
   #calls = 0;
@@ -205,6 +212,7 @@ class WorkerDeployment implements Deployment {
     this.manifest = loaded.manifest;
     this.#pool = pool;
     this.#threads = pool.options.maxThreads;
+    this.#usesMesh = loaded.plan.imports.some((i) => i.host.name === 'mesh');
     this.#who = describeComponent(loaded.manifest);
     this.#timeoutMs = loaded.limits.timeoutMs ?? 30000;
     this.#memoryMb = loaded.memoryMb;
@@ -238,6 +246,7 @@ class WorkerDeployment implements Deployment {
     const abort = new AbortController();
     const clock = new TaskClock(this.#timeoutMs, COLD_START_LIMIT_MS, () => abort.abort());
     const task: WorkerTask = { ...this.#base, fn, args, callId: options.callId, taskId: `${this.#base.deploymentId}:${this.#calls}`, started: clock.started };
+    if (this.#usesMesh && this.#link.services.mesh) task.meshPeers = this.#link.services.mesh.peers();
     const forget = this.#link.register(task.taskId, clock);
     let outcome: WorkerOutcome;
     try {

@@ -22,6 +22,9 @@ export type WorkerTask = {
   sqlDialect?: 'sqlite' | 'postgres';
   /** The folder exec and files work in. */
   workspace?: string;
+  /** For a component granted mesh on a node that runs one: the peers heard when the call was sent
+   * (titan:host/mesh's peers() is synchronous); submit goes over the channel. */
+  meshPeers?: Array<{ id: string; load: number; freeSlots: number }>;
   component: ComponentIdentity;
   imports: WorkerImport[];
   exportInterface: string;
@@ -53,6 +56,8 @@ export type HostRequest =
   | { type: 'sql'; id: string; op: SqlOp; args: unknown[] }
   /** titan:host/tools from a worker: the kernel runs the tool and answers with a kv-reply of the same id. */
   | { type: 'tool'; id: string; component: ComponentIdentity; callId?: string; name: string; input: string; taskId?: string }
+  /** titan:host/mesh submit from a worker, answered with a kv-reply of the same id. */
+  | { type: 'mesh'; id: string; component: ComponentIdentity; name: string; range: string; input: string; taskId?: string }
   /** titan:host/http: a secret's value to place in a request (answered with a kv-reply). */
   | { type: 'secret'; id: string; name: string }
   | { type: 'http'; component: ComponentIdentity; record: HttpRecord }
