@@ -6,16 +6,17 @@ export { providersFromEnv, configureHint, withStoredKeys } from './llm/providers
 export type { ProviderConfig } from './llm/provider-client.ts';
 export { startScriptedLlm, type ScriptedLlm } from './llm/scripted/server.ts';
 export { startReflexes } from './reflex/start.ts';
-export { reflexControlRoutes, reflexSummary, reflexDetail } from './reflex/control-routes.ts';
-export type { ReflexService } from './reflex/service.ts';
+export { reflexSummary, reflexDetail } from './reflex/summary.ts';
+export { ReflexService } from './reflex/service.ts';
 export type { ReflexRecord, ReflexState } from './reflex/records.ts';
-export { pairingControlRoutes } from './pairing.ts';
+export { decidePairing, listPairings, openPairing, getPairing, type Pairing } from './pairing.ts';
 export type { AgentPorts, ReflexBuildOffload, ReflexFiles, EmbeddingBatchPort } from './ports.ts';
 // What the mesh needs to build reflexes and embed text for other nodes.
 export { REFLEX_WORLD, buildInWorker } from './reflex/compiler.ts';
 export { EmbedderSwitched, localEmbedder, normalise, type Embedder, type Vector } from './reflex/embedder.ts';
 export { offerEmbeddings } from './reflex/start.ts';
-export { McpService, mcpControlRoutes, type McpServerView, type McpToolView } from './mcp/service.ts';
+export { McpService, type McpServerView, type McpToolView } from './mcp/service.ts';
 export { agentSection, type AgentConfig } from './config.ts';
 export { reflexesSection, shadowSection, type ReflexesConfig, type ShadowConfig, type ReflexConfigs } from './reflex/config.ts';
 export { catalogToolHost, createTitanMcpServer, type ToolHost } from './mcp/titan-server.ts';
+export type { ToolInfo } from './loop/tool-catalog.ts';

@@ -1,10 +1,8 @@
 // DM pairing: a sender the owner has not approved gets a short code and nothing reaches the
 // agent; `titan pairing approve CODE` lets them in. The store keeps pairings; these are the
-// operations the CLI uses, through the running kernel's control socket or on an offline kernel.
+// operations the gateway's pairing routes use (and through them the CLI).
 import { randomInt } from 'node:crypto';
 import { TitanError, isTitanError } from '../common/errors.ts';
-import type { Kernel } from '../kernel/api.ts';
-import type { ControlRoute } from '../kernel/control-server.ts';
 import type { Pairing, StoreClient } from '../kernel/store-client.ts';
 
 export type { Pairing } from '../kernel/store-client.ts';
@@ -46,13 +44,4 @@ export function decidePairing(store: StoreClient, code: string, decision: 'appro
     throw new TitanError('TITAN_E_USAGE', `"${code}" is not a pairing code (${CODE_LENGTH} letters and digits, as the sender was shown)`, { fix: 'run `titan pairing list` for the pending codes' });
   }
   return store.op('channels.pairing.decide', { code: code.toUpperCase(), decision });
-}
-
-/** The control socket's pairing routes: `titan pairing` talks to a running kernel through them. */
-export function pairingControlRoutes(): ControlRoute[] {
-  return [
-    ['GET', /^\/channels\/pairings$/, (kernel: Kernel) => listPairings(kernel.store)],
-    ['POST', /^\/channels\/pairings\/([^/]+)\/(approve|deny)$/, (kernel: Kernel, _body, [code, verb]) =>
-      decidePairing(kernel.store, decodeURIComponent(code), verb === 'approve' ? 'approved' : 'denied')],
-  ];
 }

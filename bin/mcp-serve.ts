@@ -1,11 +1,9 @@
-// `titan mcp serve`: Titan's tools to an MCP client over stdio (stdout carries only JSON-RPC).
-// Through the running kernel when there is one, so calls run where its components serve; else on a
-// kernel opened for as long as the client stays connected.
+// `titan mcp serve`: Titan's tools to an MCP client over stdio (stdout carries only JSON-RPC), by
+// the mcp routes: through the running kernel when there is one, so calls run where its components
+// serve; else on a kernel opened for as long as the client stays connected.
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { catalogToolHost, createTitanMcpServer, type ToolHost } from '../agent/mcp/titan-server.ts';
-import { ToolCatalog } from '../agent/loop/tool-catalog.ts';
-import type { ToolInfo } from '../agent/loop/tool-catalog.ts';
-import { runningKernel, withOfflineKernel } from './session.ts';
+import { createTitanMcpServer, type ToolHost, type ToolInfo } from '../agent/api.ts';
+import { withClient } from './client.ts';
 
 async function serve(host: ToolHost): Promise<void> {
   const server = createTitanMcpServer(host);
@@ -17,17 +15,9 @@ async function serve(host: ToolHost): Promise<void> {
 }
 
 export async function serveStdio(): Promise<number> {
-  const client = await runningKernel();
-  if (client) {
-    await serve({
-      list: () => client.request<ToolInfo[]>('GET', '/mcp/titan/tools'),
-      call: (name, input, callId) => client.request<string>('POST', '/mcp/titan/call', { name, input, callId }),
-    });
-    return 0;
-  }
-  await withOfflineKernel(async (kernel, config) => {
-    const catalog = new ToolCatalog(kernel, { trusted: config.agent.trustedTools, guarded: config.agent.guardedTools });
-    await serve(catalogToolHost(kernel, catalog, { admin: true }));
-  });
+  await withClient((client) => serve({
+    list: async () => (await client.request<{ tools: ToolInfo[] }>('GET', '/api/mcp/titan/tools')).tools,
+    call: async (name, input, callId) => (await client.request<{ output: string }>('POST', '/api/mcp/titan/call', { name, input, callId })).output,
+  }));
   return 0;
 }

@@ -1,10 +1,11 @@
 // The gateway's middleware, in the order a request meets it: metrics, errors (coded JSON), CORS,
 // the public routes (health, ready, the web UI's static files), then the token, the rate limit,
-// the JSON body, and the routes.
+// the JSON body, and the routes. The control socket serves the same route table (createControlApp)
+// with the owner as the caller instead of a token.
 import { Router } from '@koa/router';
 import Koa from 'koa';
 import { TitanError } from '../common/errors.ts';
-import { authenticate } from './auth.ts';
+import { authenticate, ownerOnSocket } from './auth.ts';
 import type { GatewayDeps, GatewayRouter, GatewayState } from './deps.ts';
 import { errorHandler } from './errors.ts';
 import { SSE_PATH, sseRoutes } from './events-sse.ts';
@@ -13,9 +14,12 @@ import { openAiRoutes } from './openai-compat.ts';
 import { cors } from './origin.ts';
 import { approvalRoutes } from './routes/approvals.ts';
 import { componentRoutes } from './routes/components.ts';
+import { dbRoutes } from './routes/db.ts';
 import { healthRoutes } from './routes/health.ts';
 import { mcpRoutes } from './routes/mcp.ts';
+import { mcpServerRoutes } from './routes/mcp-servers.ts';
 import { meshRoutes } from './routes/mesh.ts';
+import { pairingRoutes } from './routes/pairings.ts';
 import { patchRoutes } from './routes/patches.ts';
 import { reflexRoutes } from './routes/reflexes.ts';
 import { settingsRoutes } from './routes/settings.ts';
@@ -33,7 +37,7 @@ function openAi(deps: GatewayDeps): GatewayRouter {
 /** Every route behind the token, for the app and for tests that enumerate them. */
 export function apiRouter(deps: GatewayDeps, withOpenAi = true): GatewayRouter {
   const api = new Router<GatewayState>();
-  for (const routes of [threadRoutes, sseRoutes, approvalRoutes, componentRoutes, meshRoutes, patchRoutes, settingsRoutes, reflexRoutes]) {
+  for (const routes of [threadRoutes, sseRoutes, approvalRoutes, componentRoutes, meshRoutes, patchRoutes, settingsRoutes, reflexRoutes, pairingRoutes, dbRoutes, mcpServerRoutes]) {
     api.use('/api', routes(deps).routes());
   }
   api.use(mcpRoutes(deps).routes()); // /mcp: Titan's tools to MCP clients
@@ -45,10 +49,10 @@ export function apiRouter(deps: GatewayDeps, withOpenAi = true): GatewayRouter {
   return api;
 }
 
-export function createApp(deps: GatewayDeps, withOpenAi = true): Koa<GatewayState> {
+/** Metrics and coded errors: the first two layers of both listeners' apps. */
+function baseApp(deps: GatewayDeps): Koa<GatewayState> {
   const app = new Koa<GatewayState>();
   app.on('error', (error: unknown) => deps.kernel.logger.warn({ err: error }, 'gateway response failed'));
-
   app.use(async (ctx, next) => {
     const started = performance.now();
     try {
@@ -62,6 +66,17 @@ export function createApp(deps: GatewayDeps, withOpenAi = true): Koa<GatewayStat
     deps.metrics.error(code, 'http');
     if (code === 'TITAN_E_INTERNAL') deps.kernel.logger.error({ err: error }, 'gateway internal error');
   }));
+  return app;
+}
+
+function notFound(): Koa.Middleware<GatewayState> {
+  return (ctx) => {
+    throw new TitanError('TITAN_E_NOT_FOUND', `no route ${ctx.method} ${ctx.path}`);
+  };
+}
+
+export function createApp(deps: GatewayDeps, withOpenAi = true): Koa<GatewayState> {
+  const app = baseApp(deps);
   app.use(cors(deps.settings.corsOrigins));
 
   const open = new Router<GatewayState>({ prefix: '/api' }).use(healthRoutes(deps).routes());
@@ -85,8 +100,21 @@ export function createApp(deps: GatewayDeps, withOpenAi = true): Koa<GatewayStat
   const parse = jsonBody(deps.settings.maxBodyBytes);
   app.use((ctx, next) => (ctx.path.startsWith(`${OPENAI_PREFIX}/`) ? next() : parse(ctx, next)));
   app.use(apiRouter(deps, withOpenAi).routes());
-  app.use((ctx) => {
-    throw new TitanError('TITAN_E_NOT_FOUND', `no route ${ctx.method} ${ctx.path}`);
-  });
+  app.use(notFound());
+  return app;
+}
+
+/**
+ * The same routes as the owner-only control socket serves them: every request acts as the owner
+ * (the socket's file mode admits no one else), with the same validation, errors and metrics; no
+ * web UI, no channel webhooks, no /v1, and no rate limit for the owner's own CLI.
+ */
+export function createControlApp(deps: GatewayDeps): Koa<GatewayState> {
+  const app = baseApp(deps);
+  app.use(new Router<GatewayState>({ prefix: '/api' }).use(healthRoutes(deps).routes()).routes());
+  app.use(ownerOnSocket(deps.tokens.ownerId));
+  app.use(jsonBody(deps.settings.maxBodyBytes));
+  app.use(apiRouter(deps, false).routes());
+  app.use(notFound());
   return app;
 }

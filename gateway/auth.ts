@@ -6,7 +6,8 @@ import type { Context, Next } from 'koa';
 import { TitanError } from '../common/errors.ts';
 import type { GatewayUser, TokenStore } from './tokens.ts';
 
-export type AuthState = { user: GatewayUser };
+/** `local`: the request came over the owner-only control socket, not TCP. */
+export type AuthState = { user: GatewayUser; local?: boolean };
 
 /** The token from "Authorization: Bearer ..." or, where allowed, from ?token= (URL-decoded). */
 export function presentedToken(headers: IncomingHttpHeaders, search: string, queryAllowed: boolean): string | undefined {
@@ -31,6 +32,26 @@ export function authenticate(tokens: TokenStore, queryAllowed: (ctx: Context) =>
     (ctx.state as AuthState).user = await userFor(tokens, token);
     await next();
   };
+}
+
+/**
+ * The control socket's authentication: the socket file is the owner's alone (mode 0600 in a 0700
+ * folder), so whoever can connect is the owner and no token is asked for.
+ */
+export function ownerOnSocket(ownerId: string) {
+  return async function owner(ctx: Context, next: Next): Promise<void> {
+    (ctx.state as AuthState).user = { userId: ownerId, admin: true, tokenId: 'control-socket' };
+    (ctx.state as AuthState).local = true;
+    await next();
+  };
+}
+
+/** Routes that name files on this machine (export, publish a folder) answer on the control socket only. */
+export function requireLocal(ctx: { state: AuthState }): void {
+  requireAdmin(ctx);
+  if (!ctx.state.local) {
+    throw new TitanError('TITAN_E_FORBIDDEN', 'this route reads or writes files on the kernel\'s machine: it answers on the control socket only', { fix: 'run the titan command on the machine the kernel runs on' });
+  }
 }
 
 /** Kernel-wide changes (patches) are the owner's: other users' tokens read only their own data. */

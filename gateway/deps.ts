@@ -3,7 +3,8 @@
 import type { Router } from '@koa/router';
 import type { Kernel } from '../kernel/api.ts';
 import type { GatewayConfig } from './config.ts';
-import type { Agent, Llm } from '../agent/api.ts';
+import type { Agent, Llm, McpService } from '../agent/api.ts';
+import type { MeshConfig } from '../mesh/config.ts';
 import type { Mesh } from '../mesh/mesh.ts';
 import type { AuthState } from './auth.ts';
 import type { ChannelRuntime } from './channels/runtime.ts';
@@ -38,6 +39,10 @@ export type GatewayDeps = {
   channels?: ChannelRuntime;
   /** The mesh running beside the kernel, if any. */
   mesh?: MeshView;
+  /** The mesh's configuration, to say how a mesh that is not running would start; default its defaults. */
+  meshConfig?: Pick<MeshConfig, 'enabled' | 'listen' | 'bootstrap'>;
+  /** The MCP servers lent to the agent, when `titan start` runs them. */
+  mcp?: McpService;
 };
 
 export type GatewayState = AuthState;

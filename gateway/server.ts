@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { TitanError } from '../common/errors.ts';
 import type { Kernel } from '../kernel/api.ts';
-import type { Agent, Llm } from '../agent/api.ts';
+import type { Agent, Llm, McpService } from '../agent/api.ts';
 import { createApp } from './app.ts';
 import { gatewaySection, type GatewayConfig } from './config.ts';
 import type { ChannelRuntime } from './channels/runtime.ts';
@@ -38,8 +38,10 @@ export type GatewayOptions = {
   channels?: ChannelRuntime;
   /** The mesh running beside the kernel (/api/mesh, /metrics); none when it is off. */
   mesh?: MeshView;
-  /** The MCP servers the agent uses, reported in /metrics. */
-  mcp?: { servers(): Array<{ name: string; state: string; tools: number; restarts: number }> };
+  /** The mesh's section, for /api/mesh/status when no mesh runs. */
+  meshConfig?: GatewayDeps['meshConfig'];
+  /** The MCP servers the agent uses (/api/mcp/..., and their counts in /metrics). */
+  mcp?: McpService;
   /** Serve the OpenAI-compatible API under /v1 (default true). */
   openAi?: boolean;
   /** Where to print the address (and the token, on the start that creates it). */
@@ -54,15 +56,17 @@ export type Gateway = {
   close(): Promise<void>;
 };
 
-export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+/** What the route table runs on (both listeners share it); `createToken: false` never writes the owner token. */
+export type RouteTableOptions = Pick<GatewayOptions, 'kernel' | 'agent' | 'llm' | 'config' | 'settings' | 'ownerId' | 'starting' | 'channels' | 'mesh' | 'meshConfig' | 'mcp'> & { createToken?: boolean };
+
+export async function gatewayDeps(options: RouteTableOptions): Promise<GatewayDeps> {
   const { kernel, agent } = options;
   const config = options.config ?? gatewaySection.defaults;
   const settings: GatewaySettings = {
     corsOrigins: config.corsOrigins, allowedOrigins: config.allowedOrigins,
     rateLimitPerMinute: config.rateLimitPerMinute, maxBodyBytes: config.maxBodyBytes, ...options.settings,
   };
-  const host = options.host ?? config.host;
-  const tokens = await TokenStore.open(kernel.paths.home, options.ownerId ?? os.userInfo().username);
+  const tokens = await TokenStore.open(kernel.paths.home, options.ownerId ?? os.userInfo().username, { create: options.createToken });
   const streams: StreamSet = new Set();
   const feed = new EventFeed(kernel);
   const deps: GatewayDeps = {
@@ -73,9 +77,27 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     starting: options.starting,
     channels: options.channels,
     mesh: options.mesh,
+    meshConfig: options.meshConfig,
+    mcp: options.mcp,
   };
   deps.metrics.useReflexes(agent.reflexes);
   if (options.mcp) deps.metrics.useMcp(options.mcp);
+  return deps;
+}
+
+/** Closes what the route table holds open: its streams, the event feed, the metrics' collectors. */
+export function closeDeps(deps: GatewayDeps): void {
+  for (const stream of [...deps.streams]) stream.close();
+  deps.feed.close();
+  deps.metrics.close();
+}
+
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const { kernel } = options;
+  const config = options.config ?? gatewaySection.defaults;
+  const host = options.host ?? config.host;
+  const deps = await gatewayDeps(options);
+  const { tokens, streams } = deps;
   const app = createApp(deps, options.openAi !== false);
   const server = http.createServer(app.callback());
   const ws = attachWebSocket(server, deps);
@@ -83,8 +105,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     await listen(server, host, options.port ?? config.port);
   } catch (error) {
     ws.close();
-    feed.close();
-    deps.metrics.close();
+    closeDeps(deps);
     throw error;
   }
   const port = (server.address() as { port: number }).port;
@@ -116,8 +137,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         const force = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
         await closed;
         clearTimeout(force);
-        feed.close();
-        deps.metrics.close();
+        closeDeps(deps);
       })();
       return closing;
     },

@@ -37,9 +37,11 @@ export class TokenStore {
     this.created = created ? ownerToken : undefined;
   }
 
-  static async open(home: string, ownerId: string): Promise<TokenStore> {
+  /** `create: false` (the CLI answering without a kernel) never writes the owner token: its first showing belongs to `titan start`. */
+  static async open(home: string, ownerId: string, options: { create?: boolean } = {}): Promise<TokenStore> {
     const file = path.join(home, OWNER_TOKEN_FILE);
     let token = (await readFile(file, 'utf8').catch(() => '')).trim();
+    if (token === '' && options.create === false) return new TokenStore(home, ownerId, newToken(), false); // an owner token nobody holds
     const created = token === '';
     if (created) {
       token = newToken();

@@ -3,7 +3,7 @@ export { Kernel, type KernelOptions, type ComponentStatus } from './kernel.ts';
 export { bootstrapBuiltins, builtinsServing, BUILTIN_ROOT, type BootstrapReport } from './bootstrap.ts';
 export { publishComponent, type PublishInput } from './publish.ts';
 export { checkBinary, importChecked, verifyChecked } from './binary-truth.ts';
-export { startControlServer, isServing, kindedRef, type ControlRoute, type ControlServer } from './control-server.ts';
+export { kindedRef } from './kinds.ts';
 export type { Patch, PatchState, Actor } from './patches.ts';
 export type { SwapResult } from './swap.ts';
 export type { KernelEvents } from './events.ts';

@@ -1,6 +1,7 @@
 // What the kernel calls on each kind of component: the exported interface and its functions.
 // "smoke" exists from titan:tool@0.2.0 on; the kernel calls it only when the binary exports it.
 import type { ComponentKind } from '../registry/manifest.ts';
+import { parseRef } from '../registry/registry.ts';
 
 export const KIND_EXPORTS: Record<ComponentKind, { interface: string; functions: string[] }> = {
   tool: { interface: 'tool', functions: ['describe', 'invoke', 'smoke'] },
@@ -24,4 +25,10 @@ export function camel(witName: string): string {
 
 export function slotKey(kind: string, name: string): string {
   return `${kind}/${name}`;
+}
+
+/** "[kind/]name[@range]" as a reference; a name alone is a tool's. */
+export function kindedRef(text: string) {
+  const ref = parseRef(text);
+  return { ...ref, kind: ref.kind ?? ('tool' as ComponentKind) };
 }

@@ -1,8 +1,7 @@
 // The MCP servers of a running kernel: started from the config's mcp section beside the agent,
 // their tools added to the agent's catalog, re-read when `titan mcp add|rm` changes the config
-// (through the control socket), stopped with the kernel.
+// (the gateway's mcp routes, on the control socket), stopped with the kernel.
 import type { Kernel } from '../../kernel/api.ts';
-import type { ControlRoute } from '../../kernel/control-server.ts';
 import type { Agent } from '../loop/agent.ts';
 import { McpClients, type McpToolInfo } from './clients.ts';
 import { readMcpSection, type McpSection } from './config.ts';
@@ -71,16 +70,4 @@ export class McpService {
   close(): Promise<void> {
     return this.clients.close();
   }
-}
-
-/** The control socket's MCP routes: `titan mcp` reaches the running kernel's servers through them. */
-export function mcpControlRoutes(service: McpService): ControlRoute[] {
-  return [
-    ['GET', /^\/mcp\/servers$/, () => service.servers()],
-    ['GET', /^\/mcp\/tools$/, () => service.tools()],
-    ['GET', /^\/mcp\/servers\/([a-z0-9-]+)\/tools$/, (_k, _b, [name]) => service.tools(name)],
-    ['POST', /^\/mcp\/reload$/, () => service.reload()],
-    ['GET', /^\/mcp\/titan\/tools$/, () => service.ownTools.list()],
-    ['POST', /^\/mcp\/titan\/call$/, (_k, b) => service.ownTools.call(String(b.name), String(b.input), String(b.callId))],
-  ];
 }

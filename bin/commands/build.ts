@@ -1,14 +1,12 @@
 // `titan build DIR`: build every component folder under DIR (progress on stderr), optionally publish.
 import { TitanError } from '../../common/errors.ts';
 import { homePaths, titanHome } from '../../common/home.ts';
-import { publishComponent } from '../../kernel/api.ts';
 import { BACKENDS, type Backend } from '../../registry/manifest.ts';
-import { loadOrCreateSigningKey } from '../../registry/signing.ts';
 import { buildComponents, findComponentDirs } from '../../toolchain/build.ts';
 import { consoleProgress } from '../../toolchain/progress.ts';
 import type { Args } from '../main.ts';
 import { print, table } from '../output.ts';
-import { withOfflineKernel } from '../session.ts';
+import { publishFolder } from '../publish.ts';
 
 export async function buildCommand({ positionals, values, out }: Args): Promise<number> {
   const [dir] = positionals;
@@ -30,13 +28,9 @@ export async function buildCommand({ positionals, values, out }: Args): Promise<
     published: undefined as string | undefined,
   }));
   if (values.publish) {
-    const signingKey = values.sign ? await loadOrCreateSigningKey(paths.keys) : undefined;
-    await withOfflineKernel(async (kernel) => {
-      for (const [i, b] of built.entries()) {
-        const manifest = await publishComponent(kernel, b, { signingKey });
-        rows[i].published = manifest.created;
-      }
-    });
+    const published = await publishFolder(dir, { sign: values.sign === true, backend });
+    // The same folders in the same order: one manifest per row.
+    for (const [i, manifest] of published.entries()) rows[i].published = manifest.created;
   }
   print(out, rows, () => table(rows, ['component', 'backend', 'size', 'cached', 'published', 'digest']));
   return 0;

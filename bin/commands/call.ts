@@ -2,8 +2,7 @@
 import { TitanError } from '../../common/errors.ts';
 import type { Args } from '../main.ts';
 import { print } from '../output.ts';
-import { runningKernel, withOfflineKernel } from '../session.ts';
-import type { ComponentKind } from '../../registry/manifest.ts';
+import { withClient } from '../client.ts';
 
 export async function callCommand({ positionals, out }: Args): Promise<number> {
   const [target, json = '{}'] = positionals;
@@ -18,10 +17,7 @@ export async function callCommand({ positionals, out }: Args): Promise<number> {
   }
   // A tool's invoke takes its input as JSON text; other functions take the arguments array as given.
   const args = fn === 'invoke' ? [JSON.stringify(input)] : Array.isArray(input) ? input : [input];
-  const client = await runningKernel();
-  const result = client
-    ? await client.request<unknown>('POST', '/call', { kind, name, fn, args })
-    : await withOfflineKernel((k) => k.call(kind as ComponentKind, name, fn, args));
+  const { result } = await withClient((client) => client.request<{ result: unknown }>('POST', '/api/call', { kind, name, fn, args }));
   const value = typeof result === 'string' && fn === 'invoke' ? JSON.parse(result) : result;
   print(out, value, () => (typeof value === 'string' ? value : JSON.stringify(value, null, 2)));
   return 0;

@@ -1,10 +1,10 @@
 // `titan kernel patches|propose|approve|reject|deploy|rollback`: through the running kernel when
 // there is one (it owns the slots), otherwise on a kernel opened for this command alone.
 import { TitanError } from '../../common/errors.ts';
-import { kindedRef, type Kernel, type Patch, type SwapResult } from '../../kernel/api.ts';
+import type { Patch, SwapResult } from '../../kernel/api.ts';
 import type { Args } from '../main.ts';
 import { print, table } from '../output.ts';
-import { runningKernel, withOfflineKernel } from '../session.ts';
+import { withClient } from '../client.ts';
 
 const STATES = ['proposed', 'approved', 'rejected', 'deployed', 'failed', 'rolled_back'];
 
@@ -19,27 +19,23 @@ const describePatch = (p: Patch) =>
 export async function kernelCommand({ positionals, values, out }: Args): Promise<number> {
   const [verb, target] = positionals;
   const actor = { by: values.by as string | undefined, why: values.why as string | undefined };
-  const client = await runningKernel();
-  const offline = <T>(fn: (k: Kernel) => Promise<T>) => withOfflineKernel(fn);
   const need = (what: string) => {
     if (!target) throw new TitanError('TITAN_E_USAGE', `titan kernel ${verb} ${what}`);
     return target;
   };
+  const ask = <T>(method: 'GET' | 'POST', route: string, body?: unknown) => withClient((client) => client.request<T>(method, route, body));
 
   switch (verb) {
     case 'patches': {
       const state = values.state as string | undefined;
       if (state && !STATES.includes(state)) throw new TitanError('TITAN_E_USAGE', `--state must be one of ${STATES.join(', ')}`);
-      const all = client ? await client.request<Patch[]>('GET', '/patches') : await offline(async (k) => k.patches.list());
-      const patches = all.filter((p) => !state || p.state === state);
+      const { patches } = await ask<{ patches: Patch[] }>('GET', `/api/patches${state ? `?state=${state}` : ''}`);
       print(out, patches, () => table(patches.map(row), ['id', 'slot', 'change', 'state', 'by', 'why', 'at', 'error']));
       return 0;
     }
     case 'propose': {
       const ref = need('[kind/]name[@range]');
-      const patch = client
-        ? await client.request<Patch>('POST', '/patches', { ref, ...actor })
-        : await offline((k) => k.proposePatch(kindedRef(ref), actor));
+      const patch = await ask<Patch>('POST', '/api/patches', { ref, ...actor });
       print(out, patch, () => `proposed ${describePatch(patch)}`);
       return 0;
     }
@@ -47,9 +43,7 @@ export async function kernelCommand({ positionals, values, out }: Args): Promise
     case 'reject':
     case 'deploy': {
       const id = need('PATCH_ID');
-      const patch = client
-        ? await client.request<Patch>('POST', `/patches/${encodeURIComponent(id)}/${verb}`, actor)
-        : await offline((k) => (verb === 'approve' ? k.approvePatch(id, actor) : verb === 'reject' ? k.rejectPatch(id, actor) : k.deployPatch(id, actor)));
+      const patch = await ask<Patch>('POST', `/api/patches/${encodeURIComponent(id)}/${verb}`, actor);
       print(out, patch, () => describePatch(patch));
       return 0;
     }
@@ -57,15 +51,11 @@ export async function kernelCommand({ positionals, values, out }: Args): Promise
       const what = need('PATCH_ID | kind/name');
       if (what.includes('/')) {
         const [kind, name] = what.split('/');
-        const result = client
-          ? await client.request<SwapResult>('POST', `/slots/${encodeURIComponent(kind)}/${encodeURIComponent(name)}/rollback`, actor)
-          : await offline((k) => k.rollback(kind, name));
+        const result = await ask<SwapResult>('POST', `/api/slots/${encodeURIComponent(kind)}/${encodeURIComponent(name)}/rollback`);
         print(out, result, () => `${result.slot} rolled back to ${result.version} (was ${result.previous}) in ${result.ms.toFixed(1)} ms`);
         return 0;
       }
-      const patch = client
-        ? await client.request<Patch>('POST', `/patches/${encodeURIComponent(what)}/rollback`, actor)
-        : await offline((k) => k.rollbackPatch(what, actor));
+      const patch = await ask<Patch>('POST', `/api/patches/${encodeURIComponent(what)}/rollback`, actor);
       print(out, patch, () => describePatch(patch));
       return 0;
     }

@@ -1,5 +1,5 @@
 // `titan mcp add|list|rm|tools|serve`: the MCP servers the agent uses, kept in the mcp section of
-// $TITAN_HOME/config.json. A running kernel picks a change up at once (through its control socket);
+// $TITAN_HOME/config.json. A running kernel picks a change up at once (its mcp routes, through the control socket);
 // without one, the CLI starts the server itself to show that it works and what tools it brings.
 import { TitanError } from '../../common/errors.ts';
 import { homePaths, titanHome } from '../../common/home.ts';
@@ -7,10 +7,9 @@ import { SecretStore } from '../../common/secret-store.ts';
 import { McpClients } from '../../agent/mcp/clients.ts';
 import { readMcpSection, serverEntry, updateMcpSection, type McpServerConfig } from '../../agent/mcp/config.ts';
 import type { McpServerView, McpToolView } from '../../agent/mcp/service.ts';
-import type { ControlClient } from '../control-client.ts';
 import type { Args } from '../main.ts';
 import { print, table } from '../output.ts';
-import { runningKernel } from '../session.ts';
+import { runningClient, type Client } from '../client.ts';
 
 const USAGE = 'titan mcp add NAME [--approval always|never|ask] [--timeout MS] -- COMMAND [ARGS...]\n'
   + '       titan mcp add NAME URL [--bearer-env VAR | --bearer-secret NAME] [--approval ...] [--timeout MS]\n'
@@ -59,15 +58,15 @@ function stateLine(s: Pick<McpServerView, 'name' | 'state' | 'tools' | 'lastErro
   return s.state === 'up' ? `${s.name}: up, ${s.tools} tools` : `${s.name}: ${s.state}${s.lastError ? ` (${s.lastError.code}: ${s.lastError.message})` : ''}`;
 }
 
-async function servers(client: ControlClient | null): Promise<Array<Partial<McpServerView> & { name: string; config: McpServerConfig }>> {
-  if (client) return client.request<McpServerView[]>('GET', '/mcp/servers');
+async function servers(client: Client | null): Promise<Array<Partial<McpServerView> & { name: string; config: McpServerConfig }>> {
+  if (client) return (await client.request<{ servers: McpServerView[] }>('GET', '/api/mcp/servers')).servers;
   const section = await readMcpSection(configFile());
   return Object.entries(section.servers).map(([name, config]) => ({ name, config, state: undefined }));
 }
 
 export async function mcpCommand({ positionals, values, out }: Args): Promise<number> {
   const [verb, name, ...rest] = positionals;
-  const client = verb === 'serve' ? null : await runningKernel();
+  const client = verb === 'serve' ? null : await runningClient();
   switch (verb) {
     case 'add': {
       if (!name) throw new TitanError('TITAN_E_USAGE', USAGE);
@@ -78,9 +77,9 @@ export async function mcpCommand({ positionals, values, out }: Args): Promise<nu
         section.servers[name] = entry;
       });
       const status = client
-        ? (await client.request<McpServerView[]>('POST', '/mcp/reload')).find((s) => s.name === name)!
+        ? (await client.request<{ servers: McpServerView[] }>('POST', '/api/mcp/reload')).servers.find((s) => s.name === name)!
         : await probe(name, (c) => ({ ...c.status()[0], toolNames: c.tools().map((t) => t.name) }));
-      const tools = client ? (await client.request<McpToolView[]>('GET', `/mcp/servers/${name}/tools`)).map((t) => t.name) : (status as { toolNames: string[] }).toolNames;
+      const tools = client ? (await client.request<{ tools: McpToolView[] }>('GET', `/api/mcp/servers/${name}/tools`)).tools.map((t) => t.name) : (status as { toolNames: string[] }).toolNames;
       print(out, { name, config: entry, replaced, running: client !== null, state: status.state, lastError: status.lastError, tools }, () => [
         `${replaced ? 'replaced' : 'added'} MCP server ${name}: ${where(entry)} (approval: ${entry.approval})`,
         stateLine(status) + (tools.length ? `: ${tools.join(', ')}` : ''),
@@ -94,7 +93,7 @@ export async function mcpCommand({ positionals, values, out }: Args): Promise<nu
         if (!section.servers[name]) throw new TitanError('TITAN_E_MCP_UNKNOWN_SERVER', `no MCP server named "${name}"`);
         delete section.servers[name];
       });
-      if (client) await client.request('POST', '/mcp/reload');
+      if (client) await client.request('POST', '/api/mcp/reload');
       print(out, { removed: name }, () => `removed MCP server ${name}${client ? '; it was stopped' : ''}`);
       return 0;
     }
@@ -109,7 +108,7 @@ export async function mcpCommand({ positionals, values, out }: Args): Promise<nu
     }
     case 'tools': {
       const tools: McpToolView[] = client
-        ? await client.request<McpToolView[]>('GET', name ? `/mcp/servers/${name}/tools` : '/mcp/tools')
+        ? (await client.request<{ tools: McpToolView[] }>('GET', name ? `/api/mcp/servers/${name}/tools` : '/api/mcp/tools')).tools
         : await probe(name, (c) => c.tools().map(({ name: n, server, tool, description, schema, needsApproval, available }) => ({ name: n, server, tool, description, schema, needsApproval, available })));
       const rows = tools.map((t) => ({ tool: t.name, approval: t.needsApproval ? 'asks' : 'runs', available: t.available ? 'yes' : 'no', description: t.description.split('\n')[0].slice(0, 80) }));
       print(out, tools, () => table(rows, ['tool', 'approval', 'available', 'description']));

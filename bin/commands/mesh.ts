@@ -1,18 +1,14 @@
-// `titan mesh status|peers|allow PEER|deny PEER|keygen FILE`: the running kernel's mesh through the
-// control socket; without a running kernel, allow/deny edit the allowlist file it reads at start,
-// and status shows this home's peer id and settings.
+// `titan mesh status|peers|allow PEER|deny PEER|keygen FILE`: the mesh routes, on the running
+// kernel's mesh; without a running mesh they edit the allowlist file it reads at start, and status
+// shows this home's peer id and settings.
 import { writeFile } from 'node:fs/promises';
 import { generateKey } from '@libp2p/pnet';
 import { TitanError } from '../../common/errors.ts';
-import { titanHome } from '../../common/home.ts';
-import { loadTitanConfig } from '../config.ts';
-import { editAllowlistOffline } from '../../mesh/allowlist.ts';
-import { loadOrCreateIdentity } from '../../mesh/identity.ts';
 import type { Mesh, PeerInfo } from '../../mesh/mesh.ts';
-import { peerIdFromPrivateKey } from '@libp2p/peer-id';
+import type { OfflineMeshStatus } from '../../mesh/offline.ts';
 import type { Args } from '../main.ts';
 import { print, table } from '../output.ts';
-import { runningKernel } from '../session.ts';
+import { withClient } from '../client.ts';
 
 type Status = ReturnType<Mesh['status']>;
 
@@ -30,37 +26,21 @@ function describeStatus(s: Status): string {
   ].join('\n');
 }
 
-/** Asks the running kernel's mesh; undefined when no kernel runs or it runs without the mesh. */
-async function askMesh<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T | undefined> {
-  const client = await runningKernel();
-  if (!client) return undefined;
-  try {
-    return await client.request<T>(method, path, body);
-  } catch (error) {
-    if (error instanceof TitanError && error.code === 'TITAN_E_NOT_FOUND' && /no control route/.test(error.message)) return undefined;
-    throw error;
-  }
-}
+const ask = <T>(method: 'GET' | 'POST', route: string, body?: unknown) => withClient((client) => client.request<T>(method, route, body));
 
 export async function meshCommand({ positionals, out }: Args): Promise<number> {
   const [verb, target] = positionals;
-  const home = titanHome();
   switch (verb) {
     case 'status': {
-      const status = await askMesh<Status>('GET', '/mesh/status');
-      if (status) {
-        print(out, status, () => describeStatus(status));
-        return 0;
-      }
-      const { config: { mesh } } = await loadTitanConfig();
-      const id = peerIdFromPrivateKey(await loadOrCreateIdentity(home)).toString();
-      const offline = { id, running: false, enabled: mesh.enabled, listen: mesh.listen, bootstrap: mesh.bootstrap };
-      print(out, offline, () => `peer id   ${id}\nmesh      not running (${mesh.enabled ? 'enabled: starts with `titan start`' : 'off: set "mesh": { "enabled": true } or TITAN_MESH=true'})\nlisten    ${mesh.listen.join(' ')}`);
+      const status = await ask<Status | OfflineMeshStatus>('GET', '/api/mesh/status');
+      if (status.running === false) {
+        const off = status;
+        print(out, off, () => `peer id   ${off.id}\nmesh      not running (${off.enabled ? 'enabled: starts with `titan start`' : 'off: set "mesh": { "enabled": true } or TITAN_MESH=true'})\nlisten    ${off.listen.join(' ')}`);
+      } else print(out, status, () => describeStatus(status));
       return 0;
     }
     case 'peers': {
-      const peers = await askMesh<PeerInfo[]>('GET', '/mesh/peers');
-      if (!peers) throw new TitanError('TITAN_E_MESH_DISABLED', 'no kernel with the mesh on runs on this TITAN_HOME');
+      const { peers } = await ask<{ peers: PeerInfo[] }>('GET', '/api/mesh/peers');
       print(out, peers, () => table(peers.map((p) => ({
         peer: p.id, connected: p.connected, load: p.load, free: `${p.freeSlots}/${p.slots}`, seen: `${p.lastSeenMs} ms ago`,
         components: p.components.map((c) => `${c.kind}/${c.name}@${c.version}`).join(' '),
@@ -71,8 +51,7 @@ export async function meshCommand({ positionals, out }: Args): Promise<number> {
     case 'deny': {
       if (!target) throw new TitanError('TITAN_E_USAGE', `titan mesh ${verb} PEER_ID`);
       // Without a running mesh, the allowlist file it reads at start is edited.
-      const result = (await askMesh<{ allowlist: string[]; stillInConfig?: boolean }>('POST', `/mesh/${verb}`, { peer: target }))
-        ?? { allowlist: await editAllowlistOffline(home, target, verb === 'allow') };
+      const result = await ask<{ allowlist: string[]; stillInConfig?: boolean }>('POST', `/api/mesh/${verb}`, { peer: target });
       print(out, result, () => `${verb === 'allow' ? 'allowed' : 'denied'} ${target}${result.stillInConfig ? ' (still allowed by mesh.allowlist in config.json)' : ''}; allowlist: ${result.allowlist.join(' ') || '(empty)'}`);
       return 0;
     }

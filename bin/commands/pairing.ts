@@ -2,10 +2,10 @@
 // channels. Through the running kernel when there is one, otherwise on a kernel opened for this
 // command alone (the decision is in the store either way; the channels read it per message).
 import { TitanError } from '../../common/errors.ts';
-import { decidePairing, listPairings, type Pairing } from '../../agent/pairing.ts';
+import type { Pairing } from '../../agent/api.ts';
 import type { Args } from '../main.ts';
 import { print, table } from '../output.ts';
-import { runningKernel, withOfflineKernel } from '../session.ts';
+import { withClient } from '../client.ts';
 
 const STATES = ['pending', 'approved', 'denied'];
 
@@ -16,15 +16,11 @@ const row = (p: Pairing) => ({
 
 export async function pairingCommand({ positionals, values, out }: Args): Promise<number> {
   const [verb, code] = positionals;
-  const client = await runningKernel();
   switch (verb) {
     case 'list': {
       const state = values.state as string | undefined;
       if (state && !STATES.includes(state)) throw new TitanError('TITAN_E_USAGE', `--state must be one of ${STATES.join(', ')}`);
-      const all = client
-        ? await client.request<Pairing[]>('GET', '/channels/pairings')
-        : await withOfflineKernel((k) => listPairings(k.store));
-      const pairings = all.filter((p) => !state || p.state === state);
+      const { pairings } = await withClient((client) => client.request<{ pairings: Pairing[] }>('GET', `/api/pairings${state ? `?state=${state}` : ''}`));
       print(out, pairings, () => (pairings.length ? table(pairings.map(row), ['code', 'channel', 'sender', 'name', 'state', 'asked']) : 'no pairings yet: a sender gets a code when they first write to a channel'));
       return 0;
     }
@@ -32,9 +28,7 @@ export async function pairingCommand({ positionals, values, out }: Args): Promis
     case 'deny': {
       if (!code) throw new TitanError('TITAN_E_USAGE', `titan pairing ${verb} CODE (the code the sender was shown; titan pairing list)`);
       const decision = verb === 'approve' ? 'approved' : 'denied';
-      const pairing = client
-        ? await client.request<Pairing>('POST', `/channels/pairings/${encodeURIComponent(code)}/${verb}`)
-        : await withOfflineKernel((k) => decidePairing(k.store, code, decision));
+      const pairing = await withClient((client) => client.request<Pairing>('POST', `/api/pairings/${encodeURIComponent(code)}/${verb}`));
       const who = `${pairing.channel} sender ${pairing.sender_id}${pairing.sender_name ? ` (${pairing.sender_name})` : ''}`;
       print(out, pairing, () => (decision === 'approved' ? `approved ${who}: their next message reaches the agent` : `denied ${who}: their messages are ignored`));
       return 0;

@@ -1,17 +1,17 @@
 // `titan registry ...`: the content-addressed component store, read and written directly (its
-// writes are atomic and its contents immutable, so this is safe beside a running kernel).
+// writes are atomic and its contents immutable, so this is safe beside a running kernel); publish
+// goes through the kernel's publish route (its checks need a kernel: the running one if any).
 import { TitanError } from '../../common/errors.ts';
 import { homePaths, titanHome } from '../../common/home.ts';
-import { importChecked, type Kernel, publishComponent, verifyChecked } from '../../kernel/api.ts';
+import { importChecked, type Kernel, verifyChecked } from '../../kernel/api.ts';
 import { COMPONENT_KINDS, type ComponentKind, type PublishedManifest } from '../../registry/manifest.ts';
 import { parseRef, Registry } from '../../registry/registry.ts';
-import { loadOrCreateSigningKey } from '../../registry/signing.ts';
 import { buildComponents, findComponentDirs } from '../../toolchain/build.ts';
 import { consoleProgress } from '../../toolchain/progress.ts';
 import type { Args } from '../main.ts';
 import { print, table } from '../output.ts';
-import { withOfflineKernel } from '../session.ts';
 import { openKernel } from '../config.ts';
+import { publishFolder } from '../publish.ts';
 
 const summary = (m: PublishedManifest) => ({
   component: `${m.kind}/${m.name}`,
@@ -60,13 +60,9 @@ export async function registryCommand({ positionals, values, out }: Args): Promi
       if (!target) throw new TitanError('TITAN_E_USAGE', 'titan registry publish DIR');
       const dirs = await findComponentDirs(target);
       if (dirs.length === 0) throw new TitanError('TITAN_E_SOURCE_MISSING', `no component.json under ${target}`);
-      const built = await buildComponents(dirs, { cacheDir: paths.cache, progress: consoleProgress() });
-      const signingKey = values.sign ? await loadOrCreateSigningKey(paths.keys) : undefined;
-      const published = await withOfflineKernel(async (kernel) => {
-        const manifests: PublishedManifest[] = [];
-        for (const b of built) manifests.push(await publishComponent(kernel, b, { signingKey }));
-        return manifests;
-      });
+      // Built here first, for the progress; the kernel's publish then finds every build in the cache.
+      await buildComponents(dirs, { cacheDir: paths.cache, progress: consoleProgress() });
+      const published = await publishFolder(target, { sign: values.sign === true });
       print(out, published, () => table(published.map(summary), ['component', 'version', 'digest', 'signed', 'description']));
       return 0;
     }

@@ -1,22 +1,23 @@
 // `titan start` (what `npm start` runs): the parts of a running Titan, each started once what it
-// needs runs, closed in reverse (bin/parts.ts): the kernel on $TITAN_HOME, the control socket, the
+// needs runs, closed in reverse (bin/parts.ts): the control socket, the kernel on $TITAN_HOME, the
 // components (built-ins built and deployed from cache after the first start), the mesh when it is
 // on, the agent (and the REPL on a terminal), reflexes, channels and the gateway (HTTP API on
-// TITAN_HOST:TITAN_PORT). The mesh's implementations of the kernel's and the agent's ports are
-// wired in here. Runs until a signal or /quit.
-import { rm } from 'node:fs/promises';
-import { type Kernel, bootstrapBuiltins, builtinsServing, startControlServer, type ControlServer } from '../../kernel/api.ts';
-import { openKernel, type TitanConfig } from '../config.ts';
+// TITAN_HOST:TITAN_PORT), whose route table the control socket then serves too. The mesh's
+// implementations of the kernel's and the agent's ports are wired in here. Runs until a signal or /quit.
+import { homePaths, titanHome } from '../../common/home.ts';
+import { Kernel, bootstrapBuiltins, builtinsServing } from '../../kernel/api.ts';
+import { loadTitanConfig, type TitanConfig } from '../config.ts';
 import { consoleProgress } from '../../toolchain/progress.ts';
 import type { Args } from '../main.ts';
 import { startAgent, type AgentSession } from '../agent-session.ts';
 import { showMigrations } from '../migration-progress.ts';
 import { Parts } from '../parts.ts';
+import { createControlApp } from '../../gateway/app.ts';
+import { claimControlSocket, type ControlSocket } from '../../gateway/control-socket.ts';
 import { startGateway, type Gateway } from '../../gateway/server.ts';
 import { startChannelRuntime } from '../../gateway/channels/start.ts';
 import type { ChannelRuntime } from '../../gateway/channels/runtime.ts';
-import { pairingControlRoutes } from '../../agent/pairing.ts';
-import { McpService, mcpControlRoutes, reflexControlRoutes, startReflexes, type ReflexService } from '../../agent/api.ts';
+import { McpService, startReflexes, type ReflexService } from '../../agent/api.ts';
 import type { Mesh } from '../../mesh/mesh.ts';
 
 /** Builds (from cache) and publishes the built-ins, deploys those with no serving version, proposes newer ones. */
@@ -55,9 +56,10 @@ export async function startCommand(_args: Args): Promise<number> {
   });
   const parts = new Parts((part, error) => say(`closing ${part} failed: ${String(error)}`));
   // Each part's value, set once it has started.
-  let kernel!: Kernel;
   let config!: TitanConfig;
-  let control: ControlServer | undefined;
+  let warnings!: string[];
+  let control: ControlSocket | undefined;
+  let kernel!: Kernel;
   let builtinsChecked = false;
   let mesh: Mesh | undefined;
   let session!: AgentSession;
@@ -68,30 +70,29 @@ export async function startCommand(_args: Args): Promise<number> {
   let gateway!: Gateway;
 
   parts.add({
-    name: 'kernel',
+    // Before any state is touched: a second kernel on the same home would fight the first over it.
+    // It answers (the gateway's routes, as the owner) once the gateway runs; until then requests wait.
+    name: 'control socket',
     start: async () => {
-      // Every section loaded once; each part is handed its own.
-      ({ kernel, config } = await openKernel());
+      // Every section loaded once (and checked whole); each part is handed its own.
+      ({ config, warnings } = await loadTitanConfig());
+      if (config.kernel.controlSocket) control = await claimControlSocket(homePaths(titanHome()).controlSocket);
+    },
+    close: async () => {
+      await control?.close();
+    },
+  });
+  parts.add({
+    name: 'kernel',
+    needs: ['control socket'],
+    start: async () => {
+      kernel = await Kernel.open({ loaded: { config: config.kernel, warnings } });
     },
     close: () => kernel.close(),
   });
   parts.add({
-    // Before any work: a second kernel on the same home would fight the first over its state.
-    name: 'control socket',
-    needs: ['kernel'],
-    start: async () => {
-      control = kernel.config.controlSocket ? await startControlServer(kernel) : undefined;
-      control?.addRoutes(pairingControlRoutes());
-    },
-    close: async () => {
-      if (!control) return;
-      control.close();
-      await rm(kernel.paths.controlSocket, { force: true });
-    },
-  });
-  parts.add({
     name: 'components',
-    needs: ['control socket'],
+    needs: ['kernel'],
     start: async () => {
       say(`Titan kernel on Node ${process.versions.node}, home ${kernel.paths.home}`);
       for (const warning of kernel.warnings) say(`warning: ${warning}`);
@@ -115,9 +116,8 @@ export async function startCommand(_args: Args): Promise<number> {
     start: async () => {
       if (!config.mesh.enabled) return;
       // libp2p loads only when the mesh is on.
-      const [{ Mesh }, { meshControlRoutes }] = await Promise.all([import('../../mesh/mesh.ts'), import('../../mesh/control-routes.ts')]);
+      const { Mesh } = await import('../../mesh/mesh.ts');
       mesh = await Mesh.start(kernel, config.mesh); // plugs itself into the kernel's ports (kernel/ports.ts)
-      control?.addRoutes(meshControlRoutes(mesh));
       say(`mesh: peer id ${mesh.id} on ${mesh.node.getMultiaddrs().join(' ')} (npx titan mesh status)`);
     },
     close: async () => {
@@ -140,7 +140,6 @@ export async function startCommand(_args: Args): Promise<number> {
     needs: ['agent'],
     start: async () => {
       mcp = await McpService.start(kernel, session.agent);
-      control?.addRoutes(mcpControlRoutes(mcp));
       for (const s of mcp.servers()) say(`MCP server ${s.name}: ${s.state === 'up' ? `${s.tools} tools` : `${s.state} (${s.lastError?.code}: ${s.lastError?.message})`}`);
     },
     close: () => mcp.close(),
@@ -152,7 +151,6 @@ export async function startCommand(_args: Args): Promise<number> {
     needs: ['agent', 'mesh'],
     start: async () => {
       reflexes = storeHas('reflexes') ? await startReflexes(kernel, session.agent, session.llm, config, mesh?.agentPorts) : undefined;
-      if (reflexes) control?.addRoutes(reflexControlRoutes(reflexes));
     },
     close: async () => {
       await reflexes?.close();
@@ -172,7 +170,8 @@ export async function startCommand(_args: Args): Promise<number> {
     name: 'gateway',
     needs: ['agent', 'mcp', 'reflexes', 'channels', 'mesh'],
     start: async () => {
-      gateway = await startGateway({ kernel, agent: session.agent, llm: session.llm, config: config.gateway, say, channels, mesh, mcp });
+      gateway = await startGateway({ kernel, agent: session.agent, llm: session.llm, config: config.gateway, say, channels, mesh, meshConfig: config.mesh, mcp });
+      control?.serve(createControlApp(gateway.deps).callback());
     },
     close: () => gateway.close(),
   });

@@ -1,8 +1,12 @@
-// What the kernel runs and what it could run: serving components, and the registry's manifests.
+// What the kernel runs and what it could run: serving components, the registry's manifests, and
+// the owner's direct levers on them (call a component's function, roll a slot back, publish a folder).
 import { Router } from '@koa/router';
-import { COMPONENT_KINDS, type ComponentKind } from '../../registry/manifest.ts';
+import { TitanError } from '../../common/errors.ts';
+import { publishComponent } from '../../kernel/api.ts';
+import { BACKENDS, COMPONENT_KINDS, type Backend, type ComponentKind, type PublishedManifest } from '../../registry/manifest.ts';
+import { requireAdmin, requireLocal } from '../auth.ts';
 import type { GatewayDeps, GatewayRouter, GatewayState } from '../deps.ts';
-import { params } from '../validate.ts';
+import { body, params } from '../validate.ts';
 
 const NAME = { type: 'string', pattern: '^[a-z][a-z0-9-]{0,62}$' } as const;
 const KIND = { enum: [...COMPONENT_KINDS] } as const;
@@ -13,6 +17,15 @@ const LIST = {
 const EXACT = {
   type: 'object', required: ['kind', 'name', 'version'],
   properties: { kind: KIND, name: NAME, version: { type: 'string', pattern: '^\\d+\\.\\d+\\.\\d+[0-9A-Za-z.+-]*$', maxLength: 64 } },
+} as const;
+const SLOT = { type: 'object', required: ['kind', 'name'], properties: { kind: KIND, name: NAME } } as const;
+const CALL = {
+  type: 'object', additionalProperties: false, required: ['kind', 'name'],
+  properties: { kind: KIND, name: NAME, fn: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9-]{0,62}$' }, args: { type: 'array', maxItems: 256 } },
+} as const;
+const PUBLISH = {
+  type: 'object', additionalProperties: false, required: ['dir'],
+  properties: { dir: { type: 'string', minLength: 1, maxLength: 4096 }, sign: { type: 'boolean' }, backend: { enum: [...BACKENDS] } },
 } as const;
 
 export function componentRoutes({ kernel }: GatewayDeps): GatewayRouter {
@@ -30,6 +43,34 @@ export function componentRoutes({ kernel }: GatewayDeps): GatewayRouter {
   router.get('/registry/:kind/:name/:version', async (ctx) => {
     const ref = params<{ kind: ComponentKind; name: string; version: string }>(ctx.params, EXACT, 'the path');
     ctx.body = await kernel.registry.show(ref);
+  });
+
+  // Builds (from the build cache when nothing changed) and publishes every component folder under
+  // `dir`, through this kernel's publish checks: a folder on this machine, so the control socket only.
+  router.post('/registry/publish', async (ctx) => {
+    requireLocal(ctx);
+    const input = body<{ dir: string; sign?: boolean; backend?: Backend }>(ctx.request.body, PUBLISH);
+    const [{ buildComponents, findComponentDirs }, { loadOrCreateSigningKey }] = await Promise.all([import('../../toolchain/build.ts'), import('../../registry/signing.ts')]);
+    const dirs = await findComponentDirs(input.dir);
+    if (dirs.length === 0) throw new TitanError('TITAN_E_SOURCE_MISSING', `no component.json under ${input.dir}`);
+    const built = await buildComponents(dirs, { cacheDir: kernel.paths.cache, backend: input.backend });
+    const signingKey = input.sign ? await loadOrCreateSigningKey(kernel.paths.keys) : undefined;
+    const manifests: PublishedManifest[] = [];
+    for (const b of built) manifests.push(await publishComponent(kernel, b, { signingKey }));
+    ctx.status = 201;
+    ctx.body = { manifests };
+  });
+
+  router.post('/call', async (ctx) => {
+    requireAdmin(ctx);
+    const input = body<{ kind: ComponentKind; name: string; fn?: string; args?: unknown[] }>(ctx.request.body, CALL);
+    ctx.body = { result: (await kernel.call(input.kind, input.name, input.fn ?? 'invoke', input.args ?? [])) ?? null };
+  });
+
+  router.post('/slots/:kind/:name/rollback', async (ctx) => {
+    requireAdmin(ctx);
+    const slot = params<{ kind: ComponentKind; name: string }>(ctx.params, SLOT, 'the path');
+    ctx.body = await kernel.rollback(slot.kind, slot.name);
   });
 
   return router;

@@ -1,5 +1,6 @@
 // The kernel's patch queue over HTTP: anyone with a token may read it; only the owner moves it
-// (propose, approve, reject, deploy, roll back), and each step records who did it and why.
+// (propose, approve, reject, deploy, roll back), and each step records who did it and why: the
+// caller, or on the control socket whoever the owner names (`titan kernel approve ID --by ...`).
 import { Router } from '@koa/router';
 import { kindedRef, type Patch, type PatchState } from '../../kernel/api.ts';
 import { requireAdmin } from '../auth.ts';
@@ -18,6 +19,9 @@ const PROPOSE = {
   properties: { ref: { type: 'string', minLength: 1, maxLength: 200 }, why: WHY },
 } as const;
 const STEP = { type: 'object', additionalProperties: false, properties: { why: WHY } } as const;
+const BY = { type: 'string', minLength: 1, maxLength: 128 } as const;
+const PROPOSE_LOCAL = { ...PROPOSE, properties: { ...PROPOSE.properties, by: BY } } as const;
+const STEP_LOCAL = { ...STEP, properties: { ...STEP.properties, by: BY } } as const;
 
 type Step = 'approve' | 'reject' | 'deploy' | 'rollback';
 
@@ -40,17 +44,17 @@ export function patchRoutes({ kernel }: GatewayDeps): GatewayRouter {
 
   router.post('/patches', async (ctx) => {
     requireAdmin(ctx);
-    const input = body<{ ref: string; why?: string }>(ctx.request.body, PROPOSE);
+    const input = body<{ ref: string; why?: string; by?: string }>(ctx.request.body, ctx.state.local ? PROPOSE_LOCAL : PROPOSE);
     ctx.status = 201;
-    ctx.body = await kernel.proposePatch(kindedRef(input.ref), { by: ctx.state.user.userId, why: input.why });
+    ctx.body = await kernel.proposePatch(kindedRef(input.ref), { by: input.by ?? ctx.state.user.userId, why: input.why });
   });
 
   for (const step of Object.keys(steps) as Step[]) {
     router.post(`/patches/:id/${step}`, async (ctx) => {
       requireAdmin(ctx);
       const { id } = params<{ id: string }>(ctx.params, WITH_ID, 'the path');
-      const input = body<{ why?: string }>(ctx.request.body, STEP);
-      ctx.body = await steps[step](id, { by: ctx.state.user.userId, why: input.why });
+      const input = body<{ why?: string; by?: string }>(ctx.request.body, ctx.state.local ? STEP_LOCAL : STEP);
+      ctx.body = await steps[step](id, { by: input.by ?? ctx.state.user.userId, why: input.why });
     });
   }
 

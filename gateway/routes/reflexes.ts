@@ -27,6 +27,8 @@ export function reflexRoutes({ kernel, agent }: GatewayDeps): GatewayRouter {
       reflexes: reflexes?.list().map(reflexSummary) ?? [],
       counters: reflexes ? { ...reflexes.counters } : undefined,
       shadow: reflexes?.shadow ? { ...reflexes.shadow.stats, requestsSpent: reflexes.shadow.requests.spent, requestsSaved: reflexes.shadow.requests.saved, model: reflexes.shadowModel } : undefined,
+      // Whether the shadow workers pay for themselves (the last line of `titan reflex list`).
+      shadowSummary: reflexes?.shadowSummary(),
     };
   });
 

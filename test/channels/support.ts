@@ -2,29 +2,30 @@
 // with `titan start`), and per test an agent on a scripted model, the channel runtime pointed at a
 // fake platform, and a gateway serving the webhooks.
 import path from 'node:path';
-import { startControlServer, type ControlServer } from '../../kernel/api.ts';
 import { Agent, type TurnEvent } from '../../agent/api.ts';
 import { startGateway, type Gateway } from '../../gateway/server.ts';
 import { ChannelRuntime } from '../../gateway/channels/runtime.ts';
 import { channelsSection, type ChannelsConfig } from '../../gateway/channels/config.ts';
-import { pairingControlRoutes, type Pairing } from '../../agent/pairing.ts';
+import type { Pairing } from '../../agent/pairing.ts';
+import { createControlApp } from '../../gateway/app.ts';
+import { claimControlSocket, type ControlSocket } from '../../gateway/control-socket.ts';
 import type { ChannelName } from '../../gateway/channels/platforms.ts';
 import type { SecretSource } from '../../gateway/channels/secrets.ts';
 import { openHarness, type Harness } from '../gateway/support.ts';
 import { scriptedModel, type Step } from '../support/model-double.ts';
 import { runTitan } from '../support/cli.ts';
 
-export type ChannelKernel = Harness & { control: ControlServer };
+export type ChannelKernel = Harness & { control: ControlSocket };
 
 export async function openChannelKernel(): Promise<ChannelKernel> {
   const harness = await openHarness();
-  const control = await startControlServer(harness.kernel);
-  control.addRoutes(pairingControlRoutes());
+  // As `titan start` does: claimed first, answering with the gateway's routes once one runs.
+  const control = await claimControlSocket(harness.kernel.paths.controlSocket);
   return {
     ...harness,
     control,
     async close() {
-      await new Promise<void>((resolve) => control.close(() => resolve()));
+      await control.close();
       await harness.close();
     },
   };
@@ -50,6 +51,7 @@ export async function startChannels(
   const runtime = new ChannelRuntime({ kernel: harness.kernel, agent, channels: options.channels, secrets: options.secrets, config });
   runtime.start();
   const gateway = await startGateway({ kernel: harness.kernel, agent, port: 0, ownerId: 'ada', channels: runtime });
+  harness.control.serve(createControlApp(gateway.deps).callback());
   return {
     gateway, agent, runtime, model,
     webhook: (name) => `${gateway.url}/channels/${name}/webhook`,

@@ -1,10 +1,10 @@
 // `titan reflex list|show|suspend|resume|delete`, through a running kernel's control socket and
 // on the store of a stopped one.
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
 import { test } from 'node:test';
-import { startControlServer } from '../../kernel/api.ts';
-import { reflexControlRoutes } from '../../agent/api.ts';
+import { createControlApp } from '../../gateway/app.ts';
+import { claimControlSocket } from '../../gateway/control-socket.ts';
+import { closeDeps, gatewayDeps } from '../../gateway/server.ts';
 import { runTitan } from '../support/cli.ts';
 import { learnWeather, reflexHarness } from './harness.ts';
 import { INTENTS } from './support.ts';
@@ -13,8 +13,10 @@ test('titan reflex: list, show, suspend and resume on the running kernel; list a
   const h = await reflexHarness(t);
   await learnWeather(h, (await h.agent.createThread('ada')).id, INTENTS[0]);
   const [record] = h.reflexes.list();
-  const server = await startControlServer(h.kernel);
-  server.addRoutes(reflexControlRoutes(h.reflexes));
+  // The gateway's route table on the control socket, as `titan start` serves it.
+  const deps = await gatewayDeps({ kernel: h.kernel, agent: h.agent, ownerId: 'ada' });
+  const server = await claimControlSocket(h.kernel.paths.controlSocket);
+  server.serve(createControlApp(deps).callback());
   try {
     const list = await runTitan(['reflex', 'list'], h.home);
     assert.equal(list.code, 0, list.stderr);
@@ -34,8 +36,8 @@ test('titan reflex: list, show, suspend and resume on the running kernel; list a
     const unknown = await runTitan(['reflex', 'show', 'no-such-reflex'], h.home);
     assert.match(unknown.stderr + unknown.stdout, /TITAN_E_REFLEX_NOT_FOUND/);
   } finally {
-    server.close();
-    await rm(h.kernel.paths.controlSocket, { force: true });
+    await server.close();
+    closeDeps(deps);
   }
   await h.reflexes.close();
   await h.agent.close();

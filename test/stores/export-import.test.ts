@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { exportDatabase, importDatabase } from '../../bin/db-transfer.ts';
+import { exportDatabase, importDatabase } from '../../gateway/db-transfer.ts';
 import type { StoreClient } from '../../kernel/store-client.ts';
 import { publishFixture, rejectsWithCode } from '../support/fixtures.ts';
 import { dumpAll, LATEST_SCHEMA, openStoreKernel, PostgresServer, tableCounts, type StoreKernel } from '../support/store.ts';

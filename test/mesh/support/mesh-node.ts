@@ -5,8 +5,10 @@
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { Kernel } from '../../../kernel/kernel.ts';
-import { startControlServer } from '../../../kernel/control-server.ts';
-import { meshControlRoutes } from '../../../mesh/control-routes.ts';
+import { Agent } from '../../../agent/api.ts';
+import { createControlApp } from '../../../gateway/app.ts';
+import { claimControlSocket } from '../../../gateway/control-socket.ts';
+import { closeDeps, gatewayDeps } from '../../../gateway/server.ts';
 import { Mesh, type MeshSettings, type TaskRequest } from '../../../mesh/mesh.ts';
 import { FramedStream } from '../../../mesh/frames.ts';
 import { BLOB_PROTOCOL, TASK_PROTOCOL, encode, type TaskMessage } from '../../../mesh/messages.ts';
@@ -15,6 +17,7 @@ import { lpStream } from '@libp2p/utils';
 import type { PublishedManifest } from '../../../registry/manifest.ts';
 import { deployFixture } from '../../support/fixtures.ts';
 import { TEST_CACHE } from '../../support/kernel.ts';
+import { scriptedModel } from '../../support/model-double.ts';
 
 export type NodeSpec = { home: string; fixtures: string[]; settings: Partial<MeshSettings>; tamper?: boolean };
 export type Command =
@@ -54,9 +57,11 @@ function tagOf(args: unknown[]): string {
 }
 
 const mesh = await Mesh.start(kernel, { listen: ['/ip4/127.0.0.1/tcp/0', '/ip4/127.0.0.1/udp/0/quic-v1'], heartbeatMs: 1000, ...spec.settings });
-// As `titan start` does: the CLI reaches this node's mesh through its control socket.
-const control = await startControlServer(kernel);
-control.addRoutes(meshControlRoutes(mesh));
+// As `titan start` does: the CLI reaches this node's mesh through the gateway's routes on its control socket.
+const agent = new Agent(kernel, { workspace: path.join(spec.home, 'workspace'), llm: scriptedModel([]) });
+const deps = await gatewayDeps({ kernel, agent, mesh });
+const control = await claimControlSocket(kernel.paths.controlSocket);
+control.serve(createControlApp(deps).callback());
 
 if (spec.tamper) {
   // A malicious peer: serves any component it holds with one byte flipped.
@@ -147,7 +152,8 @@ process.on('message', (message: { seq: number; command: Command }) => {
 process.on('disconnect', () => void stop());
 process.on('SIGTERM', () => void stop());
 async function stop(): Promise<void> {
-  control.close();
+  await control.close();
+  closeDeps(deps);
   await mesh.stop();
   await kernel.close();
   process.exit(0);

@@ -1,5 +1,5 @@
-// `titan db export|import`: the whole database as JSON lines, read and written through the store
-// component (so the same file moves data from libSQL to PostgreSQL and back). Import goes into an
+// The database as JSON lines (`titan db export|import`, through routes/db.ts), read and written
+// through the store component (so the same file moves data from libSQL to PostgreSQL and back). Import goes into an
 // empty database only, checks the whole file before writing, and on a failure part-way removes
 // what it wrote: bad input changes nothing.
 import { createHash } from 'node:crypto';

@@ -1,0 +1,97 @@
+// The CLI's one client of the gateway's route table: while `titan start` runs, a verb goes through
+// its control socket and answers exactly as the same verb does on the stopped home (where the CLI
+// opens the state itself and answers through the same routes); `titan registry publish` with a
+// kernel running publishes through it and opens no second kernel on its home.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile, symlink } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { runTitan, PROJECT_ROOT } from '../support/cli.ts';
+import { TEST_CACHE, tempHome } from '../support/kernel.ts';
+
+let home: string;
+let cleanup: () => Promise<void>;
+let kernel: ChildProcess;
+let output = '';
+
+/** The pids that wrote to the home's kernel log: one per kernel ever opened on it. */
+async function logPids(): Promise<Set<number>> {
+  const text = await readFile(path.join(home, 'logs', 'titan.log'), 'utf8').catch(() => '');
+  return new Set(text.split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { pid: number }).pid));
+}
+
+async function json(args: string[]): Promise<unknown> {
+  const result = await runTitan([...args, '--json'], home);
+  return JSON.parse(result.stdout);
+}
+
+before(async () => {
+  ({ home, cleanup } = await tempHome('titan-one-client-'));
+  // The built-ins come from the build cache the tests share, so the first start compiles nothing.
+  await symlink(TEST_CACHE, path.join(home, 'cache'));
+  kernel = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', 'bin/titan.js', 'start'], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, TITAN_HOME: home, TITAN_PORT: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  kernel.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  kernel.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  await new Promise<void>((resolve, reject) => {
+    const check = setInterval(() => {
+      if (output.includes('gateway on ')) {
+        clearInterval(check);
+        resolve();
+      }
+    }, 50);
+    kernel.once('exit', (code) => {
+      clearInterval(check);
+      reject(new Error(`kernel exited with ${code}:\n${output}`));
+    });
+  });
+});
+
+after(async () => {
+  if (kernel.exitCode === null) kernel.kill('SIGKILL');
+  await cleanup();
+});
+
+const VERBS = [
+  ['kernel', 'patches'],
+  ['pairing', 'list'],
+  ['reflex', 'list'],
+  ['db', 'status'],
+  ['mesh', 'status'],
+  ['kernel', 'approve', 'no-such-patch'],
+  ['call', 'kv', '{"op":"get","key":"greeting"}'],
+];
+
+test('with a kernel running, registry publish goes through it and opens no second kernel on the home', async () => {
+  assert.equal((await json(['components']) as { running: boolean }).running, true);
+  assert.ok([...await logPids()].every((pid) => pid === kernel.pid), 'only the running kernel has written to the log');
+
+  const published = await runTitan(['registry', 'publish', path.join(PROJECT_ROOT, 'test/fixtures/components/echo-v2'), '--json'], home);
+  assert.equal(published.code, 0, published.stderr);
+  assert.deepEqual((JSON.parse(published.stdout) as Array<{ name: string; version: string }>).map((m) => `${m.name}@${m.version}`), ['echo@1.1.0']);
+  const patch = await json(['kernel', 'propose', 'echo@1.1.0', '--why', 'try the new echo']) as { slot: string; toVersion: string; state: string };
+  assert.deepEqual([patch.slot, patch.toVersion, patch.state], ['tool/echo', '1.1.0', 'proposed'], 'the running kernel proposes what was published');
+  // A kernel opened by the CLI would have logged its deployments under its own pid.
+  assert.deepEqual([...await logPids()], [kernel.pid], 'no other process opened a kernel on the home');
+});
+
+test('every verb answers the same through the running kernel as on the stopped home', async () => {
+  await json(['call', 'kv', '{"op":"set","key":"greeting","value":"hi"}']);
+  const running = [];
+  for (const verb of VERBS) running.push(await json(verb));
+  assert.deepEqual(running.at(-1), { key: 'greeting', value: 'hi' });
+  assert.equal((running[5] as { error: { code: string } }).error.code, 'TITAN_E_NOT_FOUND');
+  assert.equal((running[0] as unknown[]).length, 1, 'the proposed patch is listed');
+
+  const exited = new Promise<number | null>((resolve) => kernel.once('exit', resolve));
+  kernel.kill('SIGINT');
+  assert.equal(await exited, 0);
+  assert.equal((await json(['components']) as { running: boolean }).running, false);
+  const stopped = [];
+  for (const verb of VERBS) stopped.push(await json(verb));
+  assert.deepEqual(stopped, running);
+});
