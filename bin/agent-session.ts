@@ -3,7 +3,7 @@
 // echo mode, so the whole flow can be seen offline), the workspace, and the REPL on a terminal.
 import os from 'node:os';
 import type { Kernel } from '../kernel/api.ts';
-import { Agent, configureHint, createLlmFromEnv, withStoredKeys, type AgentConfig, type Llm } from '../agent/api.ts';
+import { Agent, configureHint, createLlmFromEnv, startScriptedLlm, withStoredKeys, type AgentConfig, type Llm } from '../agent/api.ts';
 import { Repl } from './repl.ts';
 
 export type AgentSession = { agent: Agent; llm: Llm; repl?: Repl; configured: boolean; close(): Promise<void> };
@@ -13,7 +13,6 @@ export async function startAgent(kernel: Kernel, config: AgentConfig, say: (line
   const env = withStoredKeys({ ...process.env }, (name) => kernel.secrets.get(name));
   let scripted: { close(): Promise<void> } | undefined;
   if (env.TITAN_PROVIDER === 'scripted' && !env.TITAN_SCRIPTED_LLM_URL) {
-    const { startScriptedLlm } = await import('../agent/llm/scripted/server.ts');
     const server = await startScriptedLlm();
     scripted = server;
     env.TITAN_SCRIPTED_LLM_URL = server.url;
