@@ -16,7 +16,7 @@ import { contentDigest } from '../common/digest.ts';
 import { TitanError } from '../common/errors.ts';
 import { ARCHIVE_FORMAT, ARCHIVE_HEADER, blobEntryName, manifestEntryName } from '../registry/archive.ts';
 import { validatePublishedManifest, type PublishedManifest } from '../registry/manifest.ts';
-import type { Registry } from '../registry/registry.ts';
+import type { BinaryCheck, Registry } from '../registry/registry.ts';
 import { checkSignature } from '../registry/signing.ts';
 import { lpStream, type LengthPrefixedStream } from '@libp2p/utils';
 import { MAX_FRAME } from './frames.ts';
@@ -54,7 +54,8 @@ export async function sendChunks(lp: LengthPrefixedStream<Stream>, bytes: Uint8A
 export type PullResult = { manifest: PublishedManifest; imported: boolean; bytes: number };
 
 /** Fetches the blob `digest` from `peer`, verifies it and publishes it into `registry`. */
-export async function pullComponent(node: MeshNode, registry: Registry, peer: string, digest: string): Promise<PullResult> {
+/** `check`: the binary held to its manifest and smoke-tested before it is committed (kernel/binary-truth.ts). */
+export async function pullComponent(node: MeshNode, registry: Registry, peer: string, digest: string, check?: BinaryCheck): Promise<PullResult> {
   const local = await findByDigest(registry, digest);
   if (local) return { manifest: local, imported: false, bytes: local.size };
   const signal = AbortSignal.timeout(PULL_TIMEOUT_MS);
@@ -80,7 +81,7 @@ export async function pullComponent(node: MeshNode, registry: Registry, peer: st
       received += chunk.length;
     }
     const manifest = verifyPulled(reply.manifest, bytes, digest, peer);
-    await importVerified(registry, manifest, bytes);
+    await importVerified(registry, manifest, bytes, check);
     return { manifest, imported: true, bytes: size };
   } finally {
     await stream.close().catch(() => {});
@@ -103,7 +104,7 @@ export function verifyPulled(manifestJson: unknown, bytes: Uint8Array, digest: s
   return manifest;
 }
 
-async function importVerified(registry: Registry, manifest: PublishedManifest, bytes: Uint8Array): Promise<void> {
+async function importVerified(registry: Registry, manifest: PublishedManifest, bytes: Uint8Array, check?: BinaryCheck): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'titan-pull-'));
   try {
     const file = path.join(dir, 'pulled.tar');
@@ -115,7 +116,7 @@ async function importVerified(registry: Registry, manifest: PublishedManifest, b
     pack.entry({ name: blobEntryName(manifest.digest) }, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
     pack.finalize();
     await written;
-    await registry.importFrom(file);
+    await registry.importFrom(file, { check });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -6,10 +6,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { multiaddr } from '@multiformats/multiaddr';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { TitanError } from '../common/errors.ts';
-import type { Kernel, KernelPorts, RoutedCall } from '../kernel/api.ts';
+import { checkBinary, type Kernel, type KernelPorts, type RoutedCall } from '../kernel/api.ts';
 import { meshSection, type MeshConfig } from './config.ts';
 import type { AgentPorts } from '../agent/api.ts';
-import type { ComponentKind } from '../registry/manifest.ts';
+import type { ComponentKind, PublishedManifest } from '../registry/manifest.ts';
 import { Allowlist, checkPeerId } from './allowlist.ts';
 import { PeerRefusals, refusalReason } from './refusals.ts';
 import { cancelCall } from '../host-api/exec.ts';
@@ -293,7 +293,9 @@ export class Mesh {
 
   /** Fetches a component blob by digest from a peer, verifies it and publishes it here. */
   async pull(peer: string, digest: string): Promise<PullResult> {
-    const result = await pullComponent(this.node, this.#kernel.registry, checkPeerId(peer), digest);
+    // Held to its binary, linked and smoke-tested in a worker before it enters the registry, as an import is.
+    const check = (manifest: PublishedManifest, wasm: Uint8Array) => checkBinary(this.#kernel, manifest, wasm, { smoke: true });
+    const result = await pullComponent(this.node, this.#kernel.registry, checkPeerId(peer), digest, check);
     if (result.imported) {
       this.counters.pulls++;
       this.#kernel.logger.info({ peer, component: `${result.manifest.kind}/${result.manifest.name}@${result.manifest.version}`, bytes: result.bytes }, 'mesh: component pulled and verified');
