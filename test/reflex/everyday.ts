@@ -37,8 +37,9 @@ export function format(template: string, result: unknown, slots: Record<string, 
   return fields(withLists, result);
 }
 
+/** An intent has one slot: any {name} in a phrasing is it (the held-out part names some differently). */
 export function fill(phrasing: string, intent: EverydayIntent, value: string | undefined): string {
-  return intent.slot && value !== undefined ? phrasing.replaceAll(`{${intent.slot}}`, value) : phrasing;
+  return intent.slot && value !== undefined ? phrasing.replace(/\{\w+\}/g, value) : phrasing;
 }
 
 /** The model's right answer to the intent with a slot value (none for a constant plan). */
