@@ -134,7 +134,14 @@ export async function deployReflex(deps: PipelineDeps, record: ReflexRecord, pat
  * of the call are warm, so the first real call does not pay for them (pure: match runs no tool).
  */
 export async function warmReflex(kernel: Kernel, record: ReflexRecord): Promise<void> {
-  await kernel.call('reflex', record.name, 'match', [record.example]).catch(() => {}); // a broken one fails its first call instead, with its error
+  if (!kernel.serving('reflex', record.name)) return; // kernel.slot would create an empty slot
+  try {
+    // An instance in every worker thread, then one call through the path a request takes.
+    await kernel.slot('reflex', record.name).active?.warm(1);
+    await kernel.call('reflex', record.name, 'match', [record.example]);
+  } catch {
+    // a broken one fails its first real call instead, with its error
+  }
 }
 
 /** The digests of the tools a spec calls, as they serve now: a new version of one suspends the reflex. */

@@ -7,6 +7,9 @@ import { localEmbedder } from '../../agent/reflex/embedder.ts';
 import { loadRecords } from '../../agent/reflex/records.ts';
 import { minePatterns, uniqueKeys, type ObservedTurn } from '../../agent/reflex/miner.ts';
 import type { StoreClient } from '../../kernel/store-client.ts';
+import { bootstrapBuiltins, Kernel } from '../../kernel/api.ts';
+import { ReflexService } from '../../agent/reflex/service.ts';
+import { TEST_CACHE } from '../support/kernel.ts';
 import { learnWeather, reflexHarness } from './harness.ts';
 import { INTENTS, rightAnswer } from './support.ts';
 
@@ -47,4 +50,26 @@ test('a store that refuses writes while a reflex compiles: mining completes, the
   await h.reflexes.flushCounters();
   const [stored] = await loadRecords(h.kernel.store);
   assert.equal(stored?.state, 'serving');
+});
+
+test('after a restart a serving reflex has a warm worker before its first request', async (t) => {
+  const h = await reflexHarness(t);
+  await learnWeather(h, (await h.agent.createThread('ada')).id, weather);
+  const [record] = h.reflexes.list();
+  assert.equal(record.state, 'serving', record.reason ?? '');
+  await h.reflexes.close();
+  await h.agent.close();
+  await h.kernel.close();
+  const kernel = await Kernel.open({ home: h.home, cacheDir: TEST_CACHE, logToFile: false, env: {} });
+  t.after(() => kernel.close());
+  await bootstrapBuiltins(kernel);
+  await kernel.restoreDeployments();
+  const slot = () => kernel.slot('reflex', record.name).active;
+  assert.equal(slot()?.stats().created, 0, 'restored without an instance');
+  const service = new ReflexService(kernel, { mineDelayMs: 3_600_000 });
+  t.after(() => service.close());
+  await service.start();
+  for (let i = 0; i < 300 && (slot()?.stats().created ?? 0) === 0; i++) await new Promise((r) => setTimeout(r, 20));
+  // A worker deployment counts the calls its threads ran: the warm-up's, before any request.
+  assert.ok((slot()?.stats().created ?? 0) >= 1, 'warmed');
 });
