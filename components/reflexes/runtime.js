@@ -21,7 +21,11 @@ export const CONTRAST = ['not', "don't", 'dont', 'never', 'no', 'without', 'exce
   'write', 'save', 'store', 'undo', 'rename', 'move', 'copy', 'stop', 'start', 'why', 'how', 'when', 'who', 'average', 'history', 'forecast', 'all', 'every'];
 
 const IS_CONTRACTED = ['what', 'how', 'where', 'who', 'when', 'why', 'it', 'that', 'there', 'here'];
+/** Contractions typed without their apostrophe ("whats", "hows"): the same words as with it. */
+const BARE_CONTRACTED = { whats: 'what', hows: 'how', wheres: 'where', whos: 'who', whens: 'when', thats: 'that', theres: 'there' };
 const NOT_CONTRACTED = { "don't": 'do', "doesn't": 'does', "didn't": 'did', "isn't": 'is', "aren't": 'are', "wasn't": 'was', "can't": 'can', "won't": 'will', "shouldn't": 'should' };
+// The same typed without the apostrophe: a negation all the same.
+for (const [w, base] of Object.entries(NOT_CONTRACTED)) NOT_CONTRACTED[w.replace("'", '')] = base;
 
 /** The prompt's words, lower-cased, with contractions spelled out ("what's" -> "what", "is"). */
 export function words(text) {
@@ -30,6 +34,7 @@ export function words(text) {
     const w = m[0].toLowerCase().replace(/’/g, "'");
     const at = { start: m.index, end: m.index + m[0].length };
     if (w.endsWith("'s") && IS_CONTRACTED.includes(w.slice(0, -2))) found.push({ w: w.slice(0, -2), ...at }, { w: 'is', ...at });
+    else if (w in BARE_CONTRACTED) found.push({ w: BARE_CONTRACTED[w], ...at }, { w: 'is', ...at });
     else if (w in NOT_CONTRACTED) found.push({ w: NOT_CONTRACTED[w], ...at }, { w: 'not', ...at });
     else found.push({ w, ...at });
   }

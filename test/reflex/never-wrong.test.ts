@@ -96,3 +96,8 @@ test('a literal that is the same in most source turns but differs in one refuses
   const pattern = await mineOne(turns);
   assert.match(pattern.skipped ?? '', /turn n3 answered/);
 });
+
+test('contractions typed without the apostrophe read as with it: "whats" is "what is", "isnt" a negation', async () => {
+  const { words } = await import('../../components/reflexes/runtime.js');
+  assert.equal(words('whats the build, it isnt passing and I dont care').map((t) => t.w).join(' '), 'what is the build it is not passing and i do not care');
+});
