@@ -4,16 +4,7 @@
 // import cycles between top-level folders by construction (dependency-cruiser's own `circular` check works
 // per module or per leaf folder, and would flag cycles inside one folder too). Tests are exempt: a test
 // beside kernel code may load the agent through test/support to exercise the kernel.
-const layers = [
-  ['common'],
-  ['host-api', 'registry'],
-  ['toolchain'],
-  ['kernel'],
-  ['agent'],
-  ['mesh'],
-  ['gateway'],
-  ['bin'],
-];
+const layers = [['common'], ['host-api', 'registry'], ['toolchain'], ['kernel'], ['agent'], ['mesh'], ['gateway'], ['bin']];
 
 // The named boundaries of issue 11, checked first so a violation reads as the boundary it breaks.
 const named = [
@@ -34,19 +25,24 @@ const named = [
 const notTest = '\\.test\\.ts$';
 const any = (folders) => `^(${folders.join('|')})/`;
 
-const layerRules = layers.flatMap((layer, i) =>
-  layer.map((folder) => {
-    const covered = named.filter((rule) => rule.from === folder).flatMap((rule) => rule.to);
-    const higher = layers.slice(i).flat().filter((other) => other !== folder && !covered.includes(other));
-    return {
-      name: `layers-${folder}`,
-      comment: `${folder}/ imports only lower layers (${layers.slice(0, i).flat().join(', ') || 'none'}).`,
-      severity: 'error',
-      from: { path: `^${folder}/`, pathNot: notTest },
-      to: { path: any(higher) },
-    };
-  }),
-).filter((rule) => rule.to.path !== '^()/');
+const layerRules = layers
+  .flatMap((layer, i) =>
+    layer.map((folder) => {
+      const covered = named.filter((rule) => rule.from === folder).flatMap((rule) => rule.to);
+      const higher = layers
+        .slice(i)
+        .flat()
+        .filter((other) => other !== folder && !covered.includes(other));
+      return {
+        name: `layers-${folder}`,
+        comment: `${folder}/ imports only lower layers (${layers.slice(0, i).flat().join(', ') || 'none'}).`,
+        severity: 'error',
+        from: { path: `^${folder}/`, pathNot: notTest },
+        to: { path: any(higher) },
+      };
+    }),
+  )
+  .filter((rule) => rule.to.path !== '^()/');
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

@@ -41,7 +41,9 @@ export function listPairings(store: StoreClient, state?: Pairing['state']): Prom
 
 export function decidePairing(store: StoreClient, code: string, decision: 'approved' | 'denied'): Promise<Pairing> {
   if (!pairingCodeValid(code)) {
-    throw new TitanError('TITAN_E_USAGE', `"${code}" is not a pairing code (${CODE_LENGTH} letters and digits, as the sender was shown)`, { fix: 'run `titan pairing list` for the pending codes' });
+    throw new TitanError('TITAN_E_USAGE', `"${code}" is not a pairing code (${CODE_LENGTH} letters and digits, as the sender was shown)`, {
+      fix: 'run `titan pairing list` for the pending codes',
+    });
   }
   return store.op('channels.pairing.decide', { code: code.toUpperCase(), decision });
 }

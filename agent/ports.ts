@@ -12,7 +12,11 @@ export type ReflexFiles = { manifest: string; source: string };
  * node qualifies or the answer is refused.
  */
 export type ReflexBuildOffload = {
-  build(files: ReflexFiles, publishRemote: (wasm: Uint8Array) => Promise<PublishedManifest>, local: () => Promise<PublishedManifest>): Promise<PublishedManifest>;
+  build(
+    files: ReflexFiles,
+    publishRemote: (wasm: Uint8Array) => Promise<PublishedManifest>,
+    local: () => Promise<PublishedManifest>,
+  ): Promise<PublishedManifest>;
 };
 
 /** Embedding batches shared with other nodes: theirs to use (reflexes.embeddings "mesh"), ours to offer ("provider"). */

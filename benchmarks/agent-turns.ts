@@ -108,22 +108,30 @@ await bench.close();
 const delay = summarize(delays);
 const completed = outcomes.filter((o) => o.state === 'completed').length;
 
-printTable(`tool-free turn with an instant model (${SEQUENTIAL_TURNS} turns, ms)`, ['p50', 'p99', 'target'],
-  [[turn.p50, turn.p99, '≤ 5 ms p50, ≤ 20 ms p99']]);
-printTable(`shell output first byte after the tool call's last argument token (${SHELL_RUNS} turns, ms)`, ['p50', 'p99', 'target'],
-  [[shellFirst.p50, shellFirst.p99, '≤ 20 ms']]);
-printTable(`${CONCURRENT_TURNS} streaming turns at once (${CHUNKS} chunks, ${CHUNK_GAP_MS} ms apart)`,
+printTable(`tool-free turn with an instant model (${SEQUENTIAL_TURNS} turns, ms)`, ['p50', 'p99', 'target'], [[turn.p50, turn.p99, '≤ 5 ms p50, ≤ 20 ms p99']]);
+printTable(
+  `shell output first byte after the tool call's last argument token (${SHELL_RUNS} turns, ms)`,
+  ['p50', 'p99', 'target'],
+  [[shellFirst.p50, shellFirst.p99, '≤ 20 ms']],
+);
+printTable(
+  `${CONCURRENT_TURNS} streaming turns at once (${CHUNKS} chunks, ${CHUNK_GAP_MS} ms apart)`,
   ['completed', 'wall s', 'chunk delay p50 µs', 'chunk delay p99 µs', 'peak RSS MB'],
-  [[completed, wallMs / 1000, delay.p50 * 1000, delay.p99 * 1000, peakRss / 2 ** 20]]);
+  [[completed, wallMs / 1000, delay.p50 * 1000, delay.p99 * 1000, peakRss / 2 ** 20]],
+);
 console.log('turn = send() (message stored) .. turn done (assistant message and events stored); chunk delay = model yields -> bus subscriber');
 
-await writeResult('agent-turns', [
-  row('tool-free turn p50', turn.p50, 'ms', against(turn.p50, '<=', 5, 'ms')),
-  row('tool-free turn p99', turn.p99, 'ms', against(turn.p99, '<=', 20, 'ms')),
-  row('shell first byte after last argument token p50', shellFirst.p50, 'ms', against(shellFirst.p50, '<=', 20, 'ms')),
-  row('shell first byte after last argument token p99', shellFirst.p99, 'ms'),
-  row(`${CONCURRENT_TURNS} concurrent turns completed`, completed, 'turns', against(completed, '>=', CONCURRENT_TURNS, 'turns')),
-  row('chunk delay p50 (1,000 turns)', delay.p50 * 1000, 'µs'),
-  row('chunk delay p99 (1,000 turns)', delay.p99 * 1000, 'µs'),
-  row('peak RSS (1,000 turns)', peakRss / 2 ** 20, 'MB'),
-], { turn, shellFirst, delay, wallMs, completed });
+await writeResult(
+  'agent-turns',
+  [
+    row('tool-free turn p50', turn.p50, 'ms', against(turn.p50, '<=', 5, 'ms')),
+    row('tool-free turn p99', turn.p99, 'ms', against(turn.p99, '<=', 20, 'ms')),
+    row('shell first byte after last argument token p50', shellFirst.p50, 'ms', against(shellFirst.p50, '<=', 20, 'ms')),
+    row('shell first byte after last argument token p99', shellFirst.p99, 'ms'),
+    row(`${CONCURRENT_TURNS} concurrent turns completed`, completed, 'turns', against(completed, '>=', CONCURRENT_TURNS, 'turns')),
+    row('chunk delay p50 (1,000 turns)', delay.p50 * 1000, 'µs'),
+    row('chunk delay p99 (1,000 turns)', delay.p99 * 1000, 'µs'),
+    row('peak RSS (1,000 turns)', peakRss / 2 ** 20, 'MB'),
+  ],
+  { turn, shellFirst, delay, wallMs, completed },
+);

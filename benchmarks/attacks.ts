@@ -26,7 +26,10 @@ async function neighbourDuring(kernel: Kernel, start: () => Promise<unknown>): P
   // Started once the neighbour is calling: an inline attack runs in the caller's own stack and
   // would otherwise be over before the first neighbour call.
   const attack = new Promise<unknown>((resolve, reject) => setTimeout(() => start().then(resolve, reject), 20));
-  const settled = attack.then(() => (outcome = 'answered (no error)'), (error: { code?: string }) => (outcome = error.code ?? String(error)));
+  const settled = attack.then(
+    () => (outcome = 'answered (no error)'),
+    (error: { code?: string }) => (outcome = error.code ?? String(error)),
+  );
   const samples: number[] = [];
   let after = 0;
   while (after < 1) {
@@ -71,15 +74,21 @@ for (const isolation of ['worker', 'inline'] as const) {
       const s = summarize(samples);
       details[`${isolation}/${attack}`] = { outcome, neighbour: s };
       const verdict = against(s.p99, '<=', TARGET_P99_MS, 'ms');
-      summary.push(row(`${attack} (${isolation}): neighbour p99`, s.p99, 'ms', verdict), row(`${attack} (${isolation}): neighbour's longest wait`, s.max, 'ms'));
+      summary.push(
+        row(`${attack} (${isolation}): neighbour p99`, s.p99, 'ms', verdict),
+        row(`${attack} (${isolation}): neighbour's longest wait`, s.max, 'ms'),
+      );
       rows.push([isolation, attack, s.n, s.p50, s.p99, s.max, outcome]);
     }
   } finally {
     await bench.close();
   }
 }
-printTable(`a neighbour (echo, inline built-in) during each attack (ms); target p99 ≤ ${TARGET_P99_MS} ms`,
-  ['attacker runs', 'attack', 'calls', 'p50', 'p99', 'max', 'attack ended with'], rows);
+printTable(
+  `a neighbour (echo, inline built-in) during each attack (ms); target p99 ≤ ${TARGET_P99_MS} ms`,
+  ['attacker runs', 'attack', 'calls', 'p50', 'p99', 'max', 'attack ended with'],
+  rows,
+);
 console.log(`Inline, the attack holds the kernel's thread until it is stopped: the neighbour's longest wait (max) is
 the attack's length (the watchdog's limit, or the guest's own work before a refusal); in a worker it never waits on it.`);
 
@@ -87,13 +96,25 @@ the attack's length (the watchdog's limit, or the guest's own work before a refu
 const bench = await openBenchKernel({ builtins: true });
 try {
   const built = await buildComponent(path.join(BUILTIN_ROOT, 'tools', 'echo'), { cacheDir: bench.kernel.paths.cache });
-  await bench.kernel.deployManifest(await publishComponent(bench.kernel, { ...built, manifest: { ...built.manifest, name: 'echo-isolated', limits: { isolation: 'worker' } } }));
+  await bench.kernel.deployManifest(
+    await publishComponent(bench.kernel, { ...built, manifest: { ...built.manifest, name: 'echo-isolated', limits: { isolation: 'worker' } } }),
+  );
   const inline = await perCall(bench.kernel, 'echo');
   const worker = await perCall(bench.kernel, 'echo-isolated');
   details.perCall = { inline, worker };
-  summary.push(row('echo per call, inline p50', inline.p50, 'µs'), row('echo per call, worker p50', worker.p50, 'µs'), row('echo per call, worker p99', worker.p99, 'µs'));
-  printTable(`per-call cost of isolation (µs, ${CALLS} sequential calls after 2000 warm-up)`, ['runs', 'p50', 'p99', 'max'],
-    [['inline (built-in)', inline.p50, inline.p99, inline.max], ['worker', worker.p50, worker.p99, worker.max]]);
+  summary.push(
+    row('echo per call, inline p50', inline.p50, 'µs'),
+    row('echo per call, worker p50', worker.p50, 'µs'),
+    row('echo per call, worker p99', worker.p99, 'µs'),
+  );
+  printTable(
+    `per-call cost of isolation (µs, ${CALLS} sequential calls after 2000 warm-up)`,
+    ['runs', 'p50', 'p99', 'max'],
+    [
+      ['inline (built-in)', inline.p50, inline.p99, inline.max],
+      ['worker', worker.p50, worker.p99, worker.max],
+    ],
+  );
 } finally {
   await bench.close();
 }

@@ -42,40 +42,49 @@ async function runClients({ url, token, threads }: ClientJob): Promise<ClientRep
   const delaysMs: number[] = [];
   let completed = 0;
   const wsUrl = `${url.replace(/^http/, 'ws')}/api/ws`;
-  const sockets = await Promise.all(threads.map((threadId) => new Promise<{ ws: WebSocket; done: Promise<void> }>((resolve) => {
-    const ws = new WebSocket(wsUrl, { headers: { authorization: `Bearer ${token}` } });
-    let chunks = 0;
-    let finish!: () => void;
-    const done = new Promise<void>((r) => (finish = r));
-    ws.on('message', (data) => {
-      const received = now();
-      const message = JSON.parse(String(data)) as { type: string; text?: string; error?: { code: string } };
-      if (message.type === 'ws.subscribed') return resolve({ ws, done });
-      if (message.type === 'text') {
-        chunks += 1;
-        delaysMs.push(received - Number(message.text!.split('@')[1]));
-      } else if (message.type === 'turn.completed') {
-        if (chunks === CHUNKS) completed += 1;
-        else errors.push(`${threadId}: ${chunks} of ${CHUNKS} chunks`);
-        finish();
-      } else if (message.type === 'turn.failed' || message.type === 'ws.error') {
-        errors.push(`${threadId}: ${JSON.stringify(message).slice(0, 200)}`);
-        finish();
-      }
-    });
-    ws.on('error', (error) => {
-      errors.push(`${threadId}: ${error.message}`);
-      finish();
-    });
-    ws.on('open', () => ws.send(JSON.stringify({ subscribe: threadId })));
-  })));
+  const sockets = await Promise.all(
+    threads.map(
+      (threadId) =>
+        new Promise<{ ws: WebSocket; done: Promise<void> }>((resolve) => {
+          const ws = new WebSocket(wsUrl, { headers: { authorization: `Bearer ${token}` } });
+          let chunks = 0;
+          let finish!: () => void;
+          const done = new Promise<void>((r) => (finish = r));
+          ws.on('message', (data) => {
+            const received = now();
+            const message = JSON.parse(String(data)) as { type: string; text?: string; error?: { code: string } };
+            if (message.type === 'ws.subscribed') return resolve({ ws, done });
+            if (message.type === 'text') {
+              chunks += 1;
+              delaysMs.push(received - Number(message.text!.split('@')[1]));
+            } else if (message.type === 'turn.completed') {
+              if (chunks === CHUNKS) completed += 1;
+              else errors.push(`${threadId}: ${chunks} of ${CHUNKS} chunks`);
+              finish();
+            } else if (message.type === 'turn.failed' || message.type === 'ws.error') {
+              errors.push(`${threadId}: ${JSON.stringify(message).slice(0, 200)}`);
+              finish();
+            }
+          });
+          ws.on('error', (error) => {
+            errors.push(`${threadId}: ${error.message}`);
+            finish();
+          });
+          ws.on('open', () => ws.send(JSON.stringify({ subscribe: threadId })));
+        }),
+    ),
+  );
   const started = performance.now();
-  await Promise.all(threads.map(async (threadId) => {
-    const response = await fetch(`${url}/api/threads/${threadId}/messages`, {
-      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{"text":"stream please"}',
-    }).catch((error: Error) => ({ status: 0, statusText: error.message }));
-    if (response.status !== 202) errors.push(`${threadId}: send answered ${response.status}`);
-  }));
+  await Promise.all(
+    threads.map(async (threadId) => {
+      const response = await fetch(`${url}/api/threads/${threadId}/messages`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: '{"text":"stream please"}',
+      }).catch((error: Error) => ({ status: 0, statusText: error.message }));
+      if (response.status !== 202) errors.push(`${threadId}: send answered ${response.status}`);
+    }),
+  );
   await Promise.race([Promise.all(sockets.map((s) => s.done)), new Promise((r) => setTimeout(r, 120_000))]);
   const wallMs = performance.now() - started;
   for (const { ws } of sockets) ws.terminate();
@@ -87,22 +96,31 @@ async function main(): Promise<void> {
   const streams = await streamingClients();
   const ready = await startToReady();
 
-  printTable(`${CLIENTS} WebSocket clients, one streaming turn each (${CHUNKS} chunks, ${CHUNK_GAP_MS} ms apart)`,
+  printTable(
+    `${CLIENTS} WebSocket clients, one streaming turn each (${CHUNKS} chunks, ${CHUNK_GAP_MS} ms apart)`,
     ['completed', 'errors', 'wall s', 'chunk delay p50 ms', 'chunk delay p99 ms', 'server peak RSS MB'],
-    [[streams.report.completed, streams.report.errors.length, streams.report.wallMs / 1000, streams.delay.p50, streams.delay.p99, streams.peakRssMb]]);
+    [[streams.report.completed, streams.report.errors.length, streams.report.wallMs / 1000, streams.delay.p50, streams.delay.p99, streams.peakRssMb]],
+  );
   if (streams.report.errors.length) console.log(`first errors: ${streams.report.errors.slice(0, 5).join('; ')}`);
-  printTable(`titan start -> /api/ready 200, components cached (${READY_RUNS} starts, ms)`, ['p50', 'min', 'max', 'target'],
-    [[ready.p50, ready.min, ready.max, '≤ 300 ms (OpenClaw readyz 1,460 ms)']]);
+  printTable(
+    `titan start -> /api/ready 200, components cached (${READY_RUNS} starts, ms)`,
+    ['p50', 'min', 'max', 'target'],
+    [[ready.p50, ready.min, ready.max, '≤ 300 ms (OpenClaw readyz 1,460 ms)']],
+  );
   console.log('chunk delay = the model yields the chunk -> the client process parses it off its WebSocket');
 
-  await writeResult('gateway-ws', [
-    row(`${CLIENTS} WebSocket turns completed`, streams.report.completed, 'turns', against(streams.report.completed, '>=', CLIENTS, 'turns')),
-    row('WebSocket errors', streams.report.errors.length, 'errors', against(streams.report.errors.length, '<=', 0, 'errors')),
-    row(`chunk delay p50 (${CLIENTS} clients)`, streams.delay.p50, 'ms'),
-    row(`chunk delay p99 (${CLIENTS} clients)`, streams.delay.p99, 'ms'),
-    row(`server peak RSS (${CLIENTS} clients)`, streams.peakRssMb, 'MB'),
-    row('start to /api/ready p50', ready.p50, 'ms', against(ready.p50, '<=', 300, 'ms')),
-  ], { clients: CLIENTS, delay: streams.delay, errors: streams.report.errors.slice(0, 20), wallMs: streams.report.wallMs, ready });
+  await writeResult(
+    'gateway-ws',
+    [
+      row(`${CLIENTS} WebSocket turns completed`, streams.report.completed, 'turns', against(streams.report.completed, '>=', CLIENTS, 'turns')),
+      row('WebSocket errors', streams.report.errors.length, 'errors', against(streams.report.errors.length, '<=', 0, 'errors')),
+      row(`chunk delay p50 (${CLIENTS} clients)`, streams.delay.p50, 'ms'),
+      row(`chunk delay p99 (${CLIENTS} clients)`, streams.delay.p99, 'ms'),
+      row(`server peak RSS (${CLIENTS} clients)`, streams.peakRssMb, 'MB'),
+      row('start to /api/ready p50', ready.p50, 'ms', against(ready.p50, '<=', 300, 'ms')),
+    ],
+    { clients: CLIENTS, delay: streams.delay, errors: streams.report.errors.slice(0, 20), wallMs: streams.report.wallMs, ready },
+  );
 }
 
 async function streamingClients() {
@@ -151,7 +169,9 @@ async function startOnce(home: string): Promise<number> {
   const port = await freePort();
   const started = performance.now();
   const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', 'bin/titan.js', 'start'], {
-    cwd: PROJECT, env: { ...process.env, TITAN_HOME: home, TITAN_PORT: String(port), TITAN_PROVIDER: '' }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: PROJECT,
+    env: { ...process.env, TITAN_HOME: home, TITAN_PORT: String(port), TITAN_PROVIDER: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk));
@@ -161,7 +181,10 @@ async function startOnce(home: string): Promise<number> {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`titan start exited with ${child.exitCode}:\n${output}`);
       if (performance.now() - started > 120_000) throw new Error(`not ready within 120 s:\n${output}`);
-      const ok = await fetch(`http://127.0.0.1:${port}/api/ready`).then((r) => r.status === 200, () => false);
+      const ok = await fetch(`http://127.0.0.1:${port}/api/ready`).then(
+        (r) => r.status === 200,
+        () => false,
+      );
       if (ok) return performance.now() - started;
       await new Promise((r) => setTimeout(r, 5));
     }

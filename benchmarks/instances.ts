@@ -59,7 +59,9 @@ printTable(
   ['component', 'instance p50', 'instance p99', 'readBlob p50', 'reload p50', 'reload p99', 'wasm MB'],
   Object.entries(local).map(([tool, r]) => [tool, r.instantiate.p50, r.instantiate.p99, r.readBlob.p50, r.reload.p50, r.reload.p99, r.sizeMb]),
 );
-console.log(`target: a new instance p50 ≤ 2 ms (DESIGN.md measured about 2 ms for QuickJS): ${Object.entries(local).map(([t, r]) => `${t} ${r.instantiate.p50 <= 2 ? 'met' : 'MISSED'}`).join(', ')}.
+console.log(`target: a new instance p50 ≤ 2 ms (DESIGN.md measured about 2 ms for QuickJS): ${Object.entries(local)
+  .map(([t, r]) => `${t} ${r.instantiate.p50 <= 2 ? 'met' : 'MISSED'}`)
+  .join(', ')}.
 reload = loader.load of a component already loaded: link plan + transpile cache read from disk (glue and modules come from memory).`);
 for (const [tool, r] of Object.entries(local)) {
   const verdict = against(r.instantiate.p50, '<=', 2, 'ms'); // DESIGN.md: about 2 ms for QuickJS
@@ -87,7 +89,11 @@ const median = (which: 'warm' | 'cold', stage: string) => summarize(runs[which].
 const total = (which: 'warm' | 'cold') => summarize(runs[which].map((r) => stages.slice(1).reduce((sum, s) => sum + r[s], 0))).p50;
 const coldRows = stages.map((s) => [s, median('warm', s), median('cold', s)]);
 coldRows.push(['readBlob .. first call (total)', total('warm'), total('cold')]);
-printTable(`cold load of tool/echo in a fresh process (ms, median of ${COLD_RUNS} processes)`, ['stage', 'transpile cache warm', 'transpile cache cold'], coldRows);
+printTable(
+  `cold load of tool/echo in a fresh process (ms, median of ${COLD_RUNS} processes)`,
+  ['stage', 'transpile cache warm', 'transpile cache cold'],
+  coldRows,
+);
 console.log(`warm: the kernel's cache dir already holds echo's transpiled output (the usual restart).
 cold: a fresh cache dir holding only the componentize output ("components"), so loader.load runs jco transpile
 and writes its result; cold − warm in the loader.load row is the transpile cost. Every process also pays jco's

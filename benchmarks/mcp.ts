@@ -59,17 +59,23 @@ try {
   const results: Record<string, Summary> = { titan: summarize(titan), sdk: summarize(sdk) };
   const overhead = results.titan.p50 - results.sdk.p50;
   const target = against(overhead, '<=', TARGET_OVERHEAD_MS, 'ms');
-  printTable(`MCP tool call (server-everything echo over stdio), ${RUNS} runs each after ${WARMUP} warm-up, alternating (ms)`, ['path', 'p50', 'p99', 'min', 'max'], [
-    ['through Titan (catalog, ajv check, supervised connection)', results.titan.p50, results.titan.p99, results.titan.min, results.titan.max],
-    ['straight from the SDK client', results.sdk.p50, results.sdk.p99, results.sdk.min, results.sdk.max],
-  ]);
+  printTable(
+    `MCP tool call (server-everything echo over stdio), ${RUNS} runs each after ${WARMUP} warm-up, alternating (ms)`,
+    ['path', 'p50', 'p99', 'min', 'max'],
+    [
+      ['through Titan (catalog, ajv check, supervised connection)', results.titan.p50, results.titan.p99, results.titan.min, results.titan.max],
+      ['straight from the SDK client', results.sdk.p50, results.sdk.p99, results.sdk.min, results.sdk.max],
+    ],
+  );
   console.log(`p50 overhead of Titan's path: ${overhead.toFixed(3)} ms (target <= ${TARGET_OVERHEAD_MS} ms) ${metCell(target.met)}`);
   const summary = [
     row('MCP call through Titan p50', results.titan.p50, 'ms'),
     row('MCP call straight from the SDK p50', results.sdk.p50, 'ms'),
     row('MCP call p50 overhead', overhead, 'ms', target),
   ];
-  console.log(`results: ${await writeResult('mcp', summary, { runs: RUNS, warmup: WARMUP, server: path.basename(path.dirname(path.dirname(EVERYTHING))), results })}`);
+  console.log(
+    `results: ${await writeResult('mcp', summary, { runs: RUNS, warmup: WARMUP, server: path.basename(path.dirname(path.dirname(EVERYTHING))), results })}`,
+  );
 } finally {
   await direct.close().catch(() => {});
   await clients.close();

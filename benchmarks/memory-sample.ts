@@ -39,7 +39,17 @@ function wasmMemory(): { live: number; bytes: number } {
   return { live, bytes };
 }
 
-export type Sample = { turns: number; rssMb: number; heapUsedMb: number; externalMb: number; arrayBuffersMb: number; codeSpaceMb: number; wasmMemories: number; wasmMb: number; turnMs: number };
+export type Sample = {
+  turns: number;
+  rssMb: number;
+  heapUsedMb: number;
+  externalMb: number;
+  arrayBuffersMb: number;
+  codeSpaceMb: number;
+  wasmMemories: number;
+  wasmMb: number;
+  turnMs: number;
+};
 
 export function sample(turns: number, turnMs: number): Sample {
   const usage = process.memoryUsage();
@@ -60,8 +70,11 @@ export function sample(turns: number, turnMs: number): Sample {
 
 /** Prints the table and returns the summary rows, RSS growth against the first 1,000 turns. */
 export function reportSoak(title: string, samples: Sample[]): SummaryRow[] {
-  printTable(title, ['turns', 'RSS', 'JS heap used', 'external', 'arrayBuffers', 'code space', 'wasm memories', 'wasm MB', 'ms/turn'],
-    samples.map((s) => [s.turns, s.rssMb, s.heapUsedMb, s.externalMb, s.arrayBuffersMb, s.codeSpaceMb, s.wasmMemories, s.wasmMb, s.turnMs]));
+  printTable(
+    title,
+    ['turns', 'RSS', 'JS heap used', 'external', 'arrayBuffers', 'code space', 'wasm memories', 'wasm MB', 'ms/turn'],
+    samples.map((s) => [s.turns, s.rssMb, s.heapUsedMb, s.externalMb, s.arrayBuffersMb, s.codeSpaceMb, s.wasmMemories, s.wasmMb, s.turnMs]),
+  );
   const first = samples[1] as Sample;
   const last = samples.at(-1) as Sample;
   const growth = ((last.rssMb - first.rssMb) / first.rssMb) * 100;
@@ -76,5 +89,7 @@ export function reportSoak(title: string, samples: Sample[]): SummaryRow[] {
 }
 
 export function logSample(s: Sample): void {
-  console.log(`${s.turns} turns: RSS ${s.rssMb.toFixed(1)} MB, heap ${s.heapUsedMb.toFixed(1)} MB, external ${s.externalMb.toFixed(1)} MB, wasm ${s.wasmMb.toFixed(1)} MB in ${s.wasmMemories}`);
+  console.log(
+    `${s.turns} turns: RSS ${s.rssMb.toFixed(1)} MB, heap ${s.heapUsedMb.toFixed(1)} MB, external ${s.externalMb.toFixed(1)} MB, wasm ${s.wasmMb.toFixed(1)} MB in ${s.wasmMemories}`,
+  );
 }

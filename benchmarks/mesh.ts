@@ -34,7 +34,12 @@ async function withMesh<T>(fn: (nodes: TestNode[]) => Promise<T>): Promise<T> {
 async function burst(nodes: TestNode[], killAfterMs?: number, taskMs = TASK_MS) {
   const [a, , c] = nodes;
   // The machine may be shared: its load says how much of the cores the nodes had.
-  console.log(`(load average before the run: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')})`);
+  console.log(
+    `(load average before the run: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')})`,
+  );
   const started = performance.now();
   const running = a.request<Result[]>({ op: 'submit', request: { name: 'busy', args: [JSON.stringify({ tag: 't', ms: taskMs })] }, count: TASKS }, 300_000);
   if (killAfterMs !== undefined) {
@@ -57,11 +62,15 @@ async function burst(nodes: TestNode[], killAfterMs?: number, taskMs = TASK_MS) 
 
 printMachine();
 const work = (TASKS * TASK_MS) / 1000;
-console.log(`mesh: ${TASKS} tasks of ${TASK_MS} ms each over 3 node processes: ${work.toFixed(0)} s of work, ${(work / 3).toFixed(1)} s with nothing else to do and a core per node (${os.availableParallelism()} cores here)`);
+console.log(
+  `mesh: ${TASKS} tasks of ${TASK_MS} ms each over 3 node processes: ${work.toFixed(0)} s of work, ${(work / 3).toFixed(1)} s with nothing else to do and a core per node (${os.availableParallelism()} cores here)`,
+);
 const summary: SummaryRow[] = [];
 
 const plain = await withMesh((nodes) => burst(nodes));
-console.log(`all ${TASKS}: ${plain.seconds.toFixed(2)} s, ran on A/B/C ${JSON.stringify(plain.byNode)}, lost ${plain.lost}, failed ${plain.failed} ${JSON.stringify(plain.failures)}, run twice ${plain.twiceOnLiving}`);
+console.log(
+  `all ${TASKS}: ${plain.seconds.toFixed(2)} s, ran on A/B/C ${JSON.stringify(plain.byNode)}, lost ${plain.lost}, failed ${plain.failed} ${JSON.stringify(plain.failures)}, run twice ${plain.twiceOnLiving}`,
+);
 summary.push(
   row(`${TASKS} tasks: time to complete`, Number(plain.seconds.toFixed(2)), 's', against(plain.seconds, '<=', 5, 's')),
   row(`${TASKS} tasks: throughput`, Math.round(TASKS / plain.seconds), 'tasks/s'),
@@ -70,7 +79,9 @@ summary.push(
 );
 
 const killed = await withMesh((nodes) => burst(nodes, 1000));
-console.log(`node C killed at 1 s: ${killed.seconds.toFixed(2)} s, answered by A/B/C ${JSON.stringify(killed.byNode)}, lost ${killed.lost}, failed ${killed.failed}, run twice on a living node ${killed.twiceOnLiving}, re-run after C's crash ${killed.rerun}`);
+console.log(
+  `node C killed at 1 s: ${killed.seconds.toFixed(2)} s, answered by A/B/C ${JSON.stringify(killed.byNode)}, lost ${killed.lost}, failed ${killed.failed}, run twice on a living node ${killed.twiceOnLiving}, re-run after C's crash ${killed.rerun}`,
+);
 summary.push(
   row('one node killed at 1 s: time to complete', Number(killed.seconds.toFixed(2)), 's'),
   row('one node killed at 1 s: lost', killed.lost, 'tasks', against(killed.lost, '<=', 0, '')),
@@ -79,14 +90,30 @@ summary.push(
 );
 
 const free = await withMesh((nodes) => burst(nodes, undefined, 0));
-console.log(`all ${TASKS} with no work: ${free.seconds.toFixed(2)} s, ran on A/B/C ${JSON.stringify(free.byNode)}, lost ${free.lost}, run twice ${free.twiceOnLiving}`);
+console.log(
+  `all ${TASKS} with no work: ${free.seconds.toFixed(2)} s, ran on A/B/C ${JSON.stringify(free.byNode)}, lost ${free.lost}, run twice ${free.twiceOnLiving}`,
+);
 summary.push(
   row(`${TASKS} tasks of 0 ms: time to complete`, Number(free.seconds.toFixed(2)), 's', against(free.seconds, '<=', 5, 's')),
   row(`${TASKS} tasks of 0 ms: throughput`, Math.round(TASKS / free.seconds), 'tasks/s'),
 );
 
-const rtt = await withMesh(async ([a, b]) => summarize(await a.request<number[]>({ op: 'sequential', request: { name: 'busy', args: [JSON.stringify({ tag: 'rtt', ms: 0 })], assignee: b.id }, count: RTT_SAMPLES }, 120_000)));
-summary.push(row('task round trip p50 (kept stream)', Number(rtt.p50.toFixed(3)), 'ms'), row('task round trip p99 (kept stream)', Number(rtt.p99.toFixed(3)), 'ms'));
+const rtt = await withMesh(async ([a, b]) =>
+  summarize(
+    await a.request<number[]>(
+      { op: 'sequential', request: { name: 'busy', args: [JSON.stringify({ tag: 'rtt', ms: 0 })], assignee: b.id }, count: RTT_SAMPLES },
+      120_000,
+    ),
+  ),
+);
+summary.push(
+  row('task round trip p50 (kept stream)', Number(rtt.p50.toFixed(3)), 'ms'),
+  row('task round trip p99 (kept stream)', Number(rtt.p99.toFixed(3)), 'ms'),
+);
 
-printTable('mesh', ['metric', 'value', 'unit', 'target'], summary.map((r) => [r.metric, r.value, r.unit, r.target ?? '']));
+printTable(
+  'mesh',
+  ['metric', 'value', 'unit', 'target'],
+  summary.map((r) => [r.metric, r.value, r.unit, r.target ?? '']),
+);
 await writeResult('mesh', summary, { tasks: TASKS, taskMs: TASK_MS, plain, killed, free, rtt });

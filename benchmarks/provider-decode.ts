@@ -96,5 +96,11 @@ printTable(
   ['provider', 'decode p50 µs', 'decode p99 µs', 'chunk->event p50 ms', 'chunk->event p99 ms', 'events'],
   table,
 );
-const file = await writeResult('provider-decode', summary, { decodeUs, arrivalMs, streams: STREAMS, chunksPerStream: CHUNKS_PER_STREAM, chunkGapMs: CHUNK_GAP_MS });
+const file = await writeResult('provider-decode', summary, {
+  decodeUs,
+  arrivalMs,
+  streams: STREAMS,
+  chunksPerStream: CHUNKS_PER_STREAM,
+  chunkGapMs: CHUNK_GAP_MS,
+});
 console.log(`\nwritten: ${file}`);

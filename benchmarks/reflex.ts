@@ -77,7 +77,15 @@ async function openKernel(reflexes: Partial<ReflexesConfig>) {
   for (const tool of ['weather', 'notes', 'quote']) {
     await kernel.deployManifest(await publishComponent(kernel, await buildComponent(path.join(TOOLS, tool), { cacheDir: BENCH_CACHE })));
   }
-  return { kernel, home, config, close: async () => { await kernel.close(); await rm(home, { recursive: true, force: true }); } };
+  return {
+    kernel,
+    home,
+    config,
+    close: async () => {
+      await kernel.close();
+      await rm(home, { recursive: true, force: true });
+    },
+  };
 }
 
 // ---- 1 and 2: the same request twice, through the gateway ---------------------------------------
@@ -137,8 +145,11 @@ await gateway.close();
 await reflexes.close();
 await agent.close();
 await first.close();
-printTable('the same request twice, through POST /v1/chat/completions (ms)', ['first (model, 1 s latency)', `then the reflex p50 (${REPEATS})`, 'p99', 'ratio', 'answered by', 'right', 'target'],
-  [[viaModel.ms, fastStats.p50, fastStats.p99, viaModel.ms / fastStats.p50, fastBy ?? '(model)', String(fastRight), '≤ 2 ms p50']]);
+printTable(
+  'the same request twice, through POST /v1/chat/completions (ms)',
+  ['first (model, 1 s latency)', `then the reflex p50 (${REPEATS})`, 'p99', 'ratio', 'answered by', 'right', 'target'],
+  [[viaModel.ms, fastStats.p50, fastStats.p99, viaModel.ms / fastStats.p50, fastBy ?? '(model)', String(fastRight), '≤ 2 ms p50']],
+);
 printTable('from a pattern eligible to its reflex serving (mine, generate, build, publish, guard, patch, deploy)', ['ms'], [[eligibleToServingMs]]);
 void servingAt;
 void modelCallsInRepeats;
@@ -156,7 +167,16 @@ function random(seed: number) {
 }
 const rnd = random(6);
 const pick = <T>(list: T[]) => list[Math.floor(rnd() * list.length)];
-const TOPICS = ['a haiku about the sea', 'the capital of Peru', 'a name for my cat', 'how tides work', 'a joke about compilers', 'a synonym for quick', 'the plot of Hamlet', 'a tip for sleeping'];
+const TOPICS = [
+  'a haiku about the sea',
+  'the capital of Peru',
+  'a name for my cat',
+  'how tides work',
+  'a joke about compilers',
+  'a synonym for quick',
+  'the plot of Hamlet',
+  'a tip for sleeping',
+];
 const workload: Array<{ prompt: string; expected: string; recurring: boolean }> = [];
 for (let i = 0; i < WORKLOAD; i++) {
   if (rnd() < RECURRING_SHARE) {
@@ -196,40 +216,79 @@ async function replay(fastPath: boolean) {
   const wrong: string[] = [];
   let next = 0;
   const started = performance.now();
-  await Promise.all(threads.map(async (t, lane) => {
-    while (next < workload.length) {
-      const index = next++;
-      const item = workload[index];
-      const begun = performance.now();
-      const { run, turnId } = await runner.send(`user-${lane}`, t.id, item.prompt);
-      const outcome = await run.done;
-      latencies.push(performance.now() - begun);
-      if (index >= WORKLOAD / 2) late.push(performance.now() - begun);
-      if (service?.answeredBy(turnId)) {
-        fastAnswers++;
-        fastLatencies.push(performance.now() - begun);
-        if (index >= WORKLOAD / 2) lateFast++;
-        if (outcome.text !== item.expected) wrong.push(`${item.prompt} -> ${outcome.text}`);
+  await Promise.all(
+    threads.map(async (t, lane) => {
+      while (next < workload.length) {
+        const index = next++;
+        const item = workload[index];
+        const begun = performance.now();
+        const { run, turnId } = await runner.send(`user-${lane}`, t.id, item.prompt);
+        const outcome = await run.done;
+        latencies.push(performance.now() - begun);
+        if (index >= WORKLOAD / 2) late.push(performance.now() - begun);
+        if (service?.answeredBy(turnId)) {
+          fastAnswers++;
+          fastLatencies.push(performance.now() - begun);
+          if (index >= WORKLOAD / 2) lateFast++;
+          if (outcome.text !== item.expected) wrong.push(`${item.prompt} -> ${outcome.text}`);
+        }
       }
-    }
-  }));
+    }),
+  );
   const wallMs = performance.now() - started;
-  const stats = { reflexes: service?.list().filter((r) => r.state === 'serving').length ?? 0, discarded: service?.list().filter((r) => r.state === 'discarded').map((r) => r.reason) ?? [], checks: service?.counters.checks ?? 0 };
+  const stats = {
+    reflexes: service?.list().filter((r) => r.state === 'serving').length ?? 0,
+    discarded:
+      service
+        ?.list()
+        .filter((r) => r.state === 'discarded')
+        .map((r) => r.reason) ?? [],
+    checks: service?.counters.checks ?? 0,
+  };
   await service?.close();
   await runner.close();
   await bench.close();
-  return { latency: summarize(latencies), late: summarize(late), fast: summarize(fastLatencies), lateFast, fastAnswers, wrong, wallMs, modelRequests: counter.calls, ...stats };
+  return {
+    latency: summarize(latencies),
+    late: summarize(late),
+    fast: summarize(fastLatencies),
+    lateFast,
+    fastAnswers,
+    wrong,
+    wallMs,
+    modelRequests: counter.calls,
+    ...stats,
+  };
 }
 
 const without = await replay(false);
 const withFast = await replay(true);
 const avoidedShare = withFast.fastAnswers / WORKLOAD;
-printTable(`replayed workload: ${WORKLOAD} requests, ${RECURRING_SHARE * 100}% recurring intents in varied wording, ${CONCURRENCY} at a time, model step latency ${WORKLOAD_LATENCY_MS} ms`,
+printTable(
+  `replayed workload: ${WORKLOAD} requests, ${RECURRING_SHARE * 100}% recurring intents in varied wording, ${CONCURRENCY} at a time, model step latency ${WORKLOAD_LATENCY_MS} ms`,
   ['', 'answered without the model', 'wrong answers', 'p50 ms', 'p99 ms', 'wall s', 'model requests', 'reflexes serving'],
-  [['model only', 0, 0, without.latency.p50, without.latency.p99, without.wallMs / 1000, without.modelRequests, 0],
-    ['with reflexes', withFast.fastAnswers, withFast.wrong.length, withFast.latency.p50, withFast.latency.p99, withFast.wallMs / 1000, withFast.modelRequests, withFast.reflexes]]);
-printTable(`the second half of the replay (requests ${WORKLOAD / 2 + 1}-${WORKLOAD}: the reflexes have learned)`, ['', 'answered without the model', 'p50 ms', 'p99 ms'],
-  [['model only', 0, without.late.p50, without.late.p99], ['with reflexes', withFast.lateFast, withFast.late.p50, withFast.late.p99]]);
+  [
+    ['model only', 0, 0, without.latency.p50, without.latency.p99, without.wallMs / 1000, without.modelRequests, 0],
+    [
+      'with reflexes',
+      withFast.fastAnswers,
+      withFast.wrong.length,
+      withFast.latency.p50,
+      withFast.latency.p99,
+      withFast.wallMs / 1000,
+      withFast.modelRequests,
+      withFast.reflexes,
+    ],
+  ],
+);
+printTable(
+  `the second half of the replay (requests ${WORKLOAD / 2 + 1}-${WORKLOAD}: the reflexes have learned)`,
+  ['', 'answered without the model', 'p50 ms', 'p99 ms'],
+  [
+    ['model only', 0, without.late.p50, without.late.p99],
+    ['with reflexes', withFast.lateFast, withFast.late.p50, withFast.late.p99],
+  ],
+);
 console.log(`requests answered without the model: p50 ${withFast.fast.p50.toFixed(2)} ms, p99 ${withFast.fast.p99.toFixed(2)} ms (agent send to turn done)`);
 for (const line of withFast.wrong.slice(0, 10)) console.log(`wrong: ${line}`);
 for (const reason of withFast.discarded) console.log(`discarded: ${reason}`);
@@ -242,24 +301,41 @@ const local = await measure(localEmbedder);
 const provider = await measure(providerEmbedder({ name: 'scripted', component: 'openai', baseUrl: scripted.baseUrls.openai, model: 'x' }, 'embed-test', {}));
 await scripted.close();
 const pr = (m: typeof local) => ({ precision: m.answered ? m.correct / m.answered : 1, recall: m.correct / m.paraphrases });
-printTable('mining precision and recall on test/reflex/data/intents.json (held-out paraphrases and near misses)', ['embeddings', 'precision', 'recall', 'answered', 'correct', 'paraphrases', 'near misses'],
-  [['local (hashed n-grams)', pr(local).precision.toFixed(3), pr(local).recall.toFixed(3), local.answered, local.correct, local.paraphrases, local.nearMisses],
-    ['provider (/v1/embeddings)', pr(provider).precision.toFixed(3), pr(provider).recall.toFixed(3), provider.answered, provider.correct, provider.paraphrases, provider.nearMisses]]);
+printTable(
+  'mining precision and recall on test/reflex/data/intents.json (held-out paraphrases and near misses)',
+  ['embeddings', 'precision', 'recall', 'answered', 'correct', 'paraphrases', 'near misses'],
+  [
+    ['local (hashed n-grams)', pr(local).precision.toFixed(3), pr(local).recall.toFixed(3), local.answered, local.correct, local.paraphrases, local.nearMisses],
+    [
+      'provider (/v1/embeddings)',
+      pr(provider).precision.toFixed(3),
+      pr(provider).recall.toFixed(3),
+      provider.answered,
+      provider.correct,
+      provider.paraphrases,
+      provider.nearMisses,
+    ],
+  ],
+);
 
-await writeResult('reflex', [
-  row('same request: first, through the model', viaModel.ms, 'ms'),
-  row('same request: then the reflex, gateway in to answer out p50', fastStats.p50, 'ms', against(fastStats.p50, '<=', 2, 'ms')),
-  row('same request: model / reflex ratio', viaModel.ms / fastStats.p50, 'x'),
-  row('pattern eligible -> reflex serving', eligibleToServingMs, 'ms'),
-  row('workload: model calls avoided', avoidedShare * 100, '%', against(avoidedShare * 100, '>=', 50, '%')),
-  row('workload: model calls avoided, second half', (withFast.lateFast / (WORKLOAD / 2)) * 100, '%'),
-  row('workload: model requests, with / without reflexes', withFast.modelRequests / without.modelRequests * 100, '%'),
-  row('workload: wrong answers', withFast.wrong.length, 'answers', against(withFast.wrong.length, '<=', 0, 'answers')),
-  row('workload p50 without the fast path', without.latency.p50, 'ms'),
-  row('workload p50 with the fast path', withFast.latency.p50, 'ms'),
-  row('workload p50 without the fast path, second half', without.late.p50, 'ms'),
-  row('workload p50 with the fast path, second half', withFast.late.p50, 'ms'),
-  row('workload p50 of the requests a reflex answered', withFast.fast.p50, 'ms'),
-  row('mining precision (local embedder)', pr(local).precision, ''),
-  row('mining recall (local embedder)', pr(local).recall, ''),
-], { viaModel, fast: fastStats, fastBy, fastRight, eligibleToServingMs, eligibleAt, without, withFast, precision: { local: pr(local), provider: pr(provider) } });
+await writeResult(
+  'reflex',
+  [
+    row('same request: first, through the model', viaModel.ms, 'ms'),
+    row('same request: then the reflex, gateway in to answer out p50', fastStats.p50, 'ms', against(fastStats.p50, '<=', 2, 'ms')),
+    row('same request: model / reflex ratio', viaModel.ms / fastStats.p50, 'x'),
+    row('pattern eligible -> reflex serving', eligibleToServingMs, 'ms'),
+    row('workload: model calls avoided', avoidedShare * 100, '%', against(avoidedShare * 100, '>=', 50, '%')),
+    row('workload: model calls avoided, second half', (withFast.lateFast / (WORKLOAD / 2)) * 100, '%'),
+    row('workload: model requests, with / without reflexes', (withFast.modelRequests / without.modelRequests) * 100, '%'),
+    row('workload: wrong answers', withFast.wrong.length, 'answers', against(withFast.wrong.length, '<=', 0, 'answers')),
+    row('workload p50 without the fast path', without.latency.p50, 'ms'),
+    row('workload p50 with the fast path', withFast.latency.p50, 'ms'),
+    row('workload p50 without the fast path, second half', without.late.p50, 'ms'),
+    row('workload p50 with the fast path, second half', withFast.late.p50, 'ms'),
+    row('workload p50 of the requests a reflex answered', withFast.fast.p50, 'ms'),
+    row('mining precision (local embedder)', pr(local).precision, ''),
+    row('mining recall (local embedder)', pr(local).recall, ''),
+  ],
+  { viaModel, fast: fastStats, fastBy, fastRight, eligibleToServingMs, eligibleAt, without, withFast, precision: { local: pr(local), provider: pr(provider) } },
+);

@@ -8,7 +8,24 @@ import { fileURLToPath } from 'node:url';
 import { printMachine } from './setup.ts';
 import { RESULTS_DIR, metCell, printTable, type SummaryRow } from './stats.ts';
 
-const BENCHMARKS = ['kernel-calls', 'instances', 'swap-under-load', 'swap-rss', 'store-backends', 'agent-turns', 'shell-first-byte', 'provider-decode', 'gateway-ws', 'mesh', 'reflex', 'mcp', 'attacks', 'world-access', 'soak', 'soak-http'];
+const BENCHMARKS = [
+  'kernel-calls',
+  'instances',
+  'swap-under-load',
+  'swap-rss',
+  'store-backends',
+  'agent-turns',
+  'shell-first-byte',
+  'provider-decode',
+  'gateway-ws',
+  'mesh',
+  'reflex',
+  'mcp',
+  'attacks',
+  'world-access',
+  'soak',
+  'soak-http',
+];
 
 printMachine();
 const failed: string[] = [];

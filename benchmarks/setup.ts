@@ -26,7 +26,9 @@ export async function tempDir(prefix: string): Promise<string> {
  * Opens a kernel in a new temp home; with `builtins`, the built-in echo, clock and kv are built,
  * published and serving (what bootstrapBuiltins does for every built-in).
  */
-export async function openBenchKernel(options: { builtins?: boolean; home?: string; cacheDir?: string; config?: Partial<KernelConfig> } = {}): Promise<BenchKernel> {
+export async function openBenchKernel(
+  options: { builtins?: boolean; home?: string; cacheDir?: string; config?: Partial<KernelConfig> } = {},
+): Promise<BenchKernel> {
   const home = options.home ?? (await tempDir('titan-bench-home-'));
   const kernel = await Kernel.open({ home, cacheDir: options.cacheDir ?? BENCH_CACHE, logToFile: false, env: {}, config: options.config });
   const close = async () => {

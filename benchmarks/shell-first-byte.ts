@@ -24,7 +24,9 @@ try {
   await mkdir(workspace, { recursive: true });
   const built = await buildComponent(path.join(BUILTIN_ROOT, 'tools', 'shell'), { cacheDir: kernel.paths.cache });
   const exec = { ...built.manifest.capabilities.exec, workspace };
-  await kernel.deployManifest(await publishComponent(kernel, { ...built, manifest: { ...built.manifest, capabilities: { ...built.manifest.capabilities, exec } } }));
+  await kernel.deployManifest(
+    await publishComponent(kernel, { ...built, manifest: { ...built.manifest, capabilities: { ...built.manifest.capabilities, exec } } }),
+  );
 
   const firstByte: number[] = [];
   const whole: number[] = [];
@@ -50,11 +52,23 @@ try {
   const results: Record<string, Summary> = { firstByte: summarize(firstByte), wholeCall: summarize(whole), hostOnly: summarize(hostOnly) };
   const p50 = against(results.firstByte.p50, '<=', TARGET_MS, 'ms');
   const p99 = against(results.firstByte.p99, '<=', TARGET_MS, 'ms');
-  printTable(`shell first byte: \`${COMMAND}\`, ${RUNS} runs after ${WARMUP} warm-up (ms)`, ['measure', 'p50', 'p99', 'min', 'max', 'target', ''], [
-    ['tool call -> first stdout event', results.firstByte.p50, results.firstByte.p99, results.firstByte.min, results.firstByte.max, p99.target, metCell(p50.met && p99.met)],
-    ['tool call -> result', results.wholeCall.p50, results.wholeCall.p99, results.wholeCall.min, results.wholeCall.max, '', ''],
-    ['host alone: spawn -> first chunk', results.hostOnly.p50, results.hostOnly.p99, results.hostOnly.min, results.hostOnly.max, '', ''],
-  ]);
+  printTable(
+    `shell first byte: \`${COMMAND}\`, ${RUNS} runs after ${WARMUP} warm-up (ms)`,
+    ['measure', 'p50', 'p99', 'min', 'max', 'target', ''],
+    [
+      [
+        'tool call -> first stdout event',
+        results.firstByte.p50,
+        results.firstByte.p99,
+        results.firstByte.min,
+        results.firstByte.max,
+        p99.target,
+        metCell(p50.met && p99.met),
+      ],
+      ['tool call -> result', results.wholeCall.p50, results.wholeCall.p99, results.wholeCall.min, results.wholeCall.max, '', ''],
+      ['host alone: spawn -> first chunk', results.hostOnly.p50, results.hostOnly.p99, results.hostOnly.min, results.hostOnly.max, '', ''],
+    ],
+  );
   const summary = [
     row('shell first byte p50', results.firstByte.p50, 'ms', p50),
     row('shell first byte p99', results.firstByte.p99, 'ms', p99),

@@ -57,4 +57,8 @@ await gateway.close();
 await agent.close();
 await bench.close();
 
-await writeResult('soak-http', reportSoak(`${TURNS} sequential turns over HTTP (/v1/chat/completions, one thread), instant model, real store (MB unless named)`, samples), { turns: TURNS, samples });
+await writeResult(
+  'soak-http',
+  reportSoak(`${TURNS} sequential turns over HTTP (/v1/chat/completions, one thread), instant model, real store (MB unless named)`, samples),
+  { turns: TURNS, samples },
+);

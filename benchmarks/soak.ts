@@ -43,4 +43,7 @@ for (let i = 1; i <= TURNS; i++) {
 await agent.close();
 await bench.close();
 
-await writeResult('soak', reportSoak(`${TURNS} sequential tool-free turns, one thread, instant model, real store (MB unless named)`, samples), { turns: TURNS, samples });
+await writeResult('soak', reportSoak(`${TURNS} sequential tool-free turns, one thread, instant model, real store (MB unless named)`, samples), {
+  turns: TURNS,
+  samples,
+});

@@ -16,10 +16,17 @@ const BATCH = 500;
 const HOT_THREADS = 2_000; // the store's batches go to t0.., the driver's to ..t1999
 const QUERIES = 2_000;
 
-type Figures = { backend: string; storeAppendMs: number; driverAppendMs: number; storeQuery: ReturnType<typeof summarize>; driverQuery: ReturnType<typeof summarize> };
+type Figures = {
+  backend: string;
+  storeAppendMs: number;
+  driverAppendMs: number;
+  storeQuery: ReturnType<typeof summarize>;
+  driverQuery: ReturnType<typeof summarize>;
+};
 
 const INSERT = 'INSERT INTO messages (id, thread_id, turn_id, role, content, created_at) VALUES (?, ?, ?, ?, ?, ?)';
-const LAST_50 = 'SELECT * FROM (SELECT pos, id, turn_id, role, content, created_at FROM messages WHERE thread_id = ? AND pos < ? ORDER BY pos DESC LIMIT ?) recent ORDER BY pos';
+const LAST_50 =
+  'SELECT * FROM (SELECT pos, id, turn_id, role, content, created_at FROM messages WHERE thread_id = ? AND pos < ? ORDER BY pos DESC LIMIT ?) recent ORDER BY pos';
 
 function message(i: number, thread: string) {
   return { id: randomUUID(), role: i % 2 ? 'assistant' : 'user', content: `message ${i}: ${'lorem ipsum '.repeat(8)}`, thread };
@@ -32,7 +39,15 @@ async function measure(backend: string, dbUrl: string): Promise<Figures> {
     const report = await bootstrapBuiltins(kernel);
     if (report.failed.length) throw new Error(JSON.stringify(report.failed));
     // 10k threads, loaded in bulk (this is setup, not a measured figure).
-    const threads = Array.from({ length: THREADS }, (_, i) => ({ id: `t${i}`, user_id: 'bench', title: `thread ${i}`, channel: null, external_id: null, created_at: i, updated_at: i }));
+    const threads = Array.from({ length: THREADS }, (_, i) => ({
+      id: `t${i}`,
+      user_id: 'bench',
+      title: `thread ${i}`,
+      channel: null,
+      external_id: null,
+      created_at: i,
+      updated_at: i,
+    }));
     await kernel.store.op('users.ensure', { id: 'bench' });
     for (let i = 0; i < threads.length; i += BATCH) await kernel.store.op('table.load', { table: 'threads', rows: threads.slice(i, i + BATCH) });
 
@@ -41,17 +56,22 @@ async function measure(backend: string, dbUrl: string): Promise<Figures> {
     let started = performance.now();
     for (let i = 0; i < half; i += BATCH) {
       const thread = `t${(i / BATCH) % HOT_THREADS}`;
-      await kernel.store.appendMessages(thread, Array.from({ length: BATCH }, (_, j) => message(i + j, thread)));
+      await kernel.store.appendMessages(
+        thread,
+        Array.from({ length: BATCH }, (_, j) => message(i + j, thread)),
+      );
     }
     const storeAppendMs = performance.now() - started;
     // The same rows through the driver: one transaction per batch of INSERTs.
     started = performance.now();
     for (let i = 0; i < half; i += BATCH) {
       const thread = `t${HOT_THREADS - 1 - ((i / BATCH) % HOT_THREADS)}`;
-      await kernel.db.batch(Array.from({ length: BATCH }, (_, j) => {
-        const m = message(half + i + j, thread);
-        return { sql: INSERT, params: [m.id, thread, null, m.role, m.content, Date.now()] };
-      }));
+      await kernel.db.batch(
+        Array.from({ length: BATCH }, (_, j) => {
+          const m = message(half + i + j, thread);
+          return { sql: INSERT, params: [m.id, thread, null, m.role, m.content, Date.now()] };
+        }),
+      );
     }
     const driverAppendMs = performance.now() - started;
 
@@ -91,12 +111,22 @@ try {
 }
 
 const half = MESSAGES / 2;
-printTable(`append ${MESSAGES.toLocaleString()} messages in batches of ${BATCH} (half through the store, half through the driver)`,
+printTable(
+  `append ${MESSAGES.toLocaleString()} messages in batches of ${BATCH} (half through the store, half through the driver)`,
   ['backend', 'store msg/s', 'driver msg/s', 'store / driver time', 'target'],
-  results.map((r) => [r.backend, Math.round(half / (r.storeAppendMs / 1000)), Math.round(half / (r.driverAppendMs / 1000)), (r.storeAppendMs / r.driverAppendMs).toFixed(2) + 'x', '≤ 2x']));
-printTable(`last 50 messages of a thread among ${THREADS.toLocaleString()} threads (${QUERIES} queries, µs)`,
+  results.map((r) => [
+    r.backend,
+    Math.round(half / (r.storeAppendMs / 1000)),
+    Math.round(half / (r.driverAppendMs / 1000)),
+    (r.storeAppendMs / r.driverAppendMs).toFixed(2) + 'x',
+    '≤ 2x',
+  ]),
+);
+printTable(
+  `last 50 messages of a thread among ${THREADS.toLocaleString()} threads (${QUERIES} queries, µs)`,
   ['backend', 'store p50', 'store p99', 'driver p50', 'driver p99', 'added p50', 'target'],
-  results.map((r) => [r.backend, r.storeQuery.p50, r.storeQuery.p99, r.driverQuery.p50, r.driverQuery.p99, r.storeQuery.p50 - r.driverQuery.p50, '≤ 100 µs']));
+  results.map((r) => [r.backend, r.storeQuery.p50, r.storeQuery.p99, r.driverQuery.p50, r.driverQuery.p99, r.storeQuery.p50 - r.driverQuery.p50, '≤ 100 µs']),
+);
 
 const summary: SummaryRow[] = results.flatMap((r) => [
   row(`${r.backend}: batched append, store/driver time`, r.storeAppendMs / r.driverAppendMs, 'x', against(r.storeAppendMs / r.driverAppendMs, '<=', 2, 'x')),

@@ -35,7 +35,15 @@ async function snapshot(swaps: number) {
   await sleep(20); // lets the replaced version drain
   for (let i = 0; i < 3; i++) gc!();
   const m = process.memoryUsage();
-  return { swaps, rssMb: m.rss / MB, heapTotalMb: m.heapTotal / MB, heapUsedMb: m.heapUsed / MB, externalMb: m.external / MB, outsideHeapMb: (m.rss - m.heapTotal) / MB, virtualGb: virtualGb() };
+  return {
+    swaps,
+    rssMb: m.rss / MB,
+    heapTotalMb: m.heapTotal / MB,
+    heapUsedMb: m.heapUsed / MB,
+    externalMb: m.external / MB,
+    outsideHeapMb: (m.rss - m.heapTotal) / MB,
+    virtualGb: virtualGb(),
+  };
 }
 
 printMachine();

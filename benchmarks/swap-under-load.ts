@@ -15,8 +15,15 @@ const WARM_SWAPS = 2;
 const IDLE_SWAPS = 20; // a baseline without load
 
 type Load = {
-  issued: number; completed: number; failed: number; stale: number; wrong: number; inFlight: number;
-  byVersion: Record<string, number>; errors: Record<string, number>; latencyMs: number[];
+  issued: number;
+  completed: number;
+  failed: number;
+  stale: number;
+  wrong: number;
+  inFlight: number;
+  byVersion: Record<string, number>;
+  errors: Record<string, number>;
+  latencyMs: number[];
 };
 
 /** Paced client: every millisecond it issues the calls that are due (about ten at a time), then sleeps. */
@@ -27,23 +34,26 @@ async function drive(kernel: Kernel, load: Load, serving: { version: string }, s
     const expected = serving.version;
     const sent = performance.now();
     load.inFlight++;
-    kernel.call('tool', 'echo', 'invoke', [`{"text":"n${n}"}`]).then(
-      (answer) => {
-        const out = JSON.parse(answer as string) as { text: string; version?: string };
-        const version = out.version ?? '1.0.0';
-        load.byVersion[version] = (load.byVersion[version] ?? 0) + 1;
-        if (version !== expected) load.stale++;
-        if (out.text !== `n${n}`) load.wrong++;
-        load.completed++;
-      },
-      (error: { code?: string }) => {
-        load.failed++;
-        load.errors[error.code ?? 'unknown'] = (load.errors[error.code ?? 'unknown'] ?? 0) + 1;
-      },
-    ).finally(() => {
-      load.inFlight--;
-      load.latencyMs.push(performance.now() - sent);
-    });
+    kernel
+      .call('tool', 'echo', 'invoke', [`{"text":"n${n}"}`])
+      .then(
+        (answer) => {
+          const out = JSON.parse(answer as string) as { text: string; version?: string };
+          const version = out.version ?? '1.0.0';
+          load.byVersion[version] = (load.byVersion[version] ?? 0) + 1;
+          if (version !== expected) load.stale++;
+          if (out.text !== `n${n}`) load.wrong++;
+          load.completed++;
+        },
+        (error: { code?: string }) => {
+          load.failed++;
+          load.errors[error.code ?? 'unknown'] = (load.errors[error.code ?? 'unknown'] ?? 0) + 1;
+        },
+      )
+      .finally(() => {
+        load.inFlight--;
+        load.latencyMs.push(performance.now() - sent);
+      });
   };
   while (!stop.now) {
     const due = Math.floor(((performance.now() - started) / 1000) * RATE) - load.issued;
@@ -127,4 +137,6 @@ console.log(`swap latency = kernel.deployManifest: load, one instance, smoke tes
 swap to switch = the same up to the switch (SwapResult.ms). After the switch the new version has one instance, and
 the client's concurrent calls create the rest on the event loop, which the deployments.json write then waits behind.
 Swap max ${swap.max.toFixed(1)} ms; idle swap p99 ${idleSwap.p99.toFixed(1)} ms; call latency p50 ${calls.p50.toFixed(3)} ms, max ${calls.max.toFixed(1)} ms. Errors: ${JSON.stringify(load.errors)}.`);
-console.log(`results: ${await writeResult('swap-under-load', summary, { rate: RATE, swaps: SWAPS, swapMs: swap, switchMs: ready, idleSwapMs: idleSwap, callMs: calls, load: { ...load, latencyMs: undefined }, elapsedMs })}`);
+console.log(
+  `results: ${await writeResult('swap-under-load', summary, { rate: RATE, swaps: SWAPS, swapMs: swap, switchMs: ready, idleSwapMs: idleSwap, callMs: calls, load: { ...load, latencyMs: undefined }, elapsedMs })}`,
+);

@@ -32,7 +32,10 @@ export async function startAgent(kernel: Kernel, config: AgentConfig, say: (line
   });
   const { waiting, interrupted, recovers } = await agent.start();
   if (interrupted) say(`${interrupted} turn(s) running when Titan last stopped are marked interrupted (what they had said is kept)`);
-  if (!recovers) say('turns cut by a crash are not recovered, and an answer and its turn\'s end are two writes: the serving store predates schema 7; approve its newer version (npx titan kernel patches), then restart');
+  if (!recovers)
+    say(
+      "turns cut by a crash are not recovered, and an answer and its turn's end are two writes: the serving store predates schema 7; approve its newer version (npx titan kernel patches), then restart",
+    );
   if (waiting.length) say(`${waiting.length} tool call(s) wait for approval from before the restart`);
   const repl = interactive ? new Repl({ kernel, agent, userId: os.userInfo().username, input: process.stdin, output: process.stdout, color: true }) : undefined;
   // Not started yet: the caller starts it (repl.start()) once its own start-up lines are printed.

@@ -37,9 +37,13 @@ test('no file and no environment: every section at its defaults, without warning
 
 test('each section is read from its own object in config.json', async (t) => {
   const { env } = await home(t, {
-    kernel: { maxInstances: 4 }, agent: { trustedTools: ['clock'] }, gateway: { port: 8123 },
-    channels: { enabled: ['slack'], telegramMode: 'polling' }, mesh: { enabled: true, slots: 3 },
-    reflexes: { enabled: false, threshold: 0.9 }, shadow: { budgetPerHour: 5 },
+    kernel: { maxInstances: 4 },
+    agent: { trustedTools: ['clock'] },
+    gateway: { port: 8123 },
+    channels: { enabled: ['slack'], telegramMode: 'polling' },
+    mesh: { enabled: true, slots: 3 },
+    reflexes: { enabled: false, threshold: 0.9 },
+    shadow: { budgetPerHour: 5 },
   });
   const { config, warnings } = await loadTitanConfig(env);
   assert.equal(config.kernel.maxInstances, 4);
@@ -53,7 +57,18 @@ test('each section is read from its own object in config.json', async (t) => {
 });
 
 test('the old top-level keys still work, with one warning saying where each now goes; the file is not rewritten', async (t) => {
-  const old = { maxInstances: 4, earlyExecution: false, port: 8123, channels: ['telegram'], channelEditIntervalMs: 50, meshEnabled: true, meshSlots: 3, reflexes: false, reflexThreshold: 0.9, shadowWorkers: false };
+  const old = {
+    maxInstances: 4,
+    earlyExecution: false,
+    port: 8123,
+    channels: ['telegram'],
+    channelEditIntervalMs: 50,
+    meshEnabled: true,
+    meshSlots: 3,
+    reflexes: false,
+    reflexThreshold: 0.9,
+    shadowWorkers: false,
+  };
   const { env, file } = await home(t, old);
   const before = await readFile(file, 'utf8');
   const { config, warnings } = await loadTitanConfig(env);
@@ -65,17 +80,34 @@ test('the old top-level keys still work, with one warning saying where each now 
   assert.deepEqual([config.reflexes.enabled, config.reflexes.threshold], [false, 0.9]);
   assert.equal(config.shadow.enabled, false);
   assert.equal(warnings.length, 1);
-  for (const move of ['maxInstances -> kernel.maxInstances', 'channels -> channels.enabled', 'channelEditIntervalMs -> channels.editIntervalMs', 'meshSlots -> mesh.slots', 'reflexes -> reflexes.enabled', 'shadowWorkers -> shadow.enabled']) {
+  for (const move of [
+    'maxInstances -> kernel.maxInstances',
+    'channels -> channels.enabled',
+    'channelEditIntervalMs -> channels.editIntervalMs',
+    'meshSlots -> mesh.slots',
+    'reflexes -> reflexes.enabled',
+    'shadowWorkers -> shadow.enabled',
+  ]) {
     assert.ok(warnings[0].includes(move), `${move} in: ${warnings[0]}`);
   }
   assert.equal(await readFile(file, 'utf8'), before);
 });
 
 test('TITAN_* variables beat the file (nested or old keys), explicit overrides beat both', async (t) => {
-  const { env } = await home(t, { mesh: { slots: 3, listen: ['/ip4/127.0.0.1/tcp/1'] }, port: 8123 }, {
-    TITAN_MESH_SLOTS: '6', TITAN_PORT: '9000', TITAN_MESH_LISTEN: '/ip4/127.0.0.1/tcp/2, /ip4/127.0.0.1/udp/2/quic-v1',
-    TITAN_MESH: '1', TITAN_EARLY_EXECUTION: '0', TITAN_REFLEX_EMBEDDINGS: 'mesh', TITAN_SHADOW_WORKERS: 'off', TITAN_HOST: '',
-  });
+  const { env } = await home(
+    t,
+    { mesh: { slots: 3, listen: ['/ip4/127.0.0.1/tcp/1'] }, port: 8123 },
+    {
+      TITAN_MESH_SLOTS: '6',
+      TITAN_PORT: '9000',
+      TITAN_MESH_LISTEN: '/ip4/127.0.0.1/tcp/2, /ip4/127.0.0.1/udp/2/quic-v1',
+      TITAN_MESH: '1',
+      TITAN_EARLY_EXECUTION: '0',
+      TITAN_REFLEX_EMBEDDINGS: 'mesh',
+      TITAN_SHADOW_WORKERS: 'off',
+      TITAN_HOST: '',
+    },
+  );
   const { config } = await loadTitanConfig(env);
   assert.equal(config.mesh.slots, 6); // the variable, as a number
   assert.equal(config.gateway.port, 9000); // over the old key too
@@ -90,18 +122,30 @@ test('TITAN_* variables beat the file (nested or old keys), explicit overrides b
 
 test('an unknown key is refused with its section named (or the sections listed, at the top)', async (t) => {
   await refused(loadTitanConfig((await home(t, { mesh: { slot: 4 } })).env), /unknown key "slot" in section mesh \(its keys: enabled, listen/);
-  await refused(loadTitanConfig((await home(t, { maxInstance: 4 })).env), /unknown key "maxInstance" at the top of config\.json \(its sections: kernel, agent, gateway, channels, mesh, reflexes, shadow, mcp\)/);
+  await refused(
+    loadTitanConfig((await home(t, { maxInstance: 4 })).env),
+    /unknown key "maxInstance" at the top of config\.json \(its sections: kernel, agent, gateway, channels, mesh, reflexes, shadow, mcp\)/,
+  );
   await refused(loadTitanConfig((await home(t, { memory: { enabled: true } })).env), /unknown key "memory"/);
   await refused(loadTitanConfig((await home(t, { mesh: true })).env), /section mesh must be an object/);
-  await refused(loadTitanConfig((await home(t, { mcp: { servers: { fs: { command: 'npx', approvl: 'never' } } } })).env), /unknown key "approvl" in mcp\.servers\.fs/);
+  await refused(
+    loadTitanConfig((await home(t, { mcp: { servers: { fs: { command: 'npx', approvl: 'never' } } } })).env),
+    /unknown key "approvl" in mcp\.servers\.fs/,
+  );
 });
 
 test('a bad value in one section is reported with its section and where it came from, all problems at once', async (t) => {
   await refused(loadTitanConfig((await home(t, { mesh: { slots: 'many' } })).env), /mesh\.slots must be integer \(from config\.json\)/);
   await refused(loadTitanConfig((await home(t, { meshSlots: 'many' })).env), /mesh\.slots must be integer \(from config\.json, old key "meshSlots"\)/);
-  await refused(loadTitanConfig((await home(t, undefined, { TITAN_REFLEX_THRESHOLD: 'high' })).env), /reflexes\.threshold must be number \(from TITAN_REFLEX_THRESHOLD\)/);
+  await refused(
+    loadTitanConfig((await home(t, undefined, { TITAN_REFLEX_THRESHOLD: 'high' })).env),
+    /reflexes\.threshold must be number \(from TITAN_REFLEX_THRESHOLD\)/,
+  );
   await refused(loadTitanConfig((await home(t, { channels: { enabled: ['irc'] } })).env), /channels\.enabled\.0 must be equal to one of the allowed values/);
-  await refused(loadTitanConfig((await home(t, { gateway: { host: '' }, shadow: { enabled: 'sometimes' } })).env), /gateway\.host .*; shadow\.enabled must be boolean/);
+  await refused(
+    loadTitanConfig((await home(t, { gateway: { host: '' }, shadow: { enabled: 'sometimes' } })).env),
+    /gateway\.host .*; shadow\.enabled must be boolean/,
+  );
 });
 
 test('a key set both in its section and under its old name is refused rather than one silently winning', async (t) => {

@@ -11,23 +11,16 @@ import { channelsSection } from '../gateway/channels/config.ts';
 import { meshSection } from '../mesh/config.ts';
 import { mcpSection } from '../agent/mcp/config.ts';
 
-export const SECTIONS = [
-  kernelSection, agentSection, gatewaySection, channelsSection, meshSection, reflexesSection, shadowSection, mcpSection,
-] as const;
+export const SECTIONS = [kernelSection, agentSection, gatewaySection, channelsSection, meshSection, reflexesSection, shadowSection, mcpSection] as const;
 
 export type TitanConfig = SectionsConfig<typeof SECTIONS>;
 
-export function loadTitanConfig(
-  env: NodeJS.ProcessEnv = process.env,
-  overrides: SectionOverrides<typeof SECTIONS> = {},
-): Promise<Loaded<TitanConfig>> {
+export function loadTitanConfig(env: NodeJS.ProcessEnv = process.env, overrides: SectionOverrides<typeof SECTIONS> = {}): Promise<Loaded<TitanConfig>> {
   return loadSections(homePaths(titanHome(env)).config, SECTIONS, { env, overrides });
 }
 
 /** The kernel on $TITAN_HOME with the configuration checked whole; its `warnings` are every section's. */
-export async function openKernel(
-  options: Omit<KernelOptions, 'home' | 'loaded'> = {},
-): Promise<{ kernel: Kernel; config: TitanConfig }> {
+export async function openKernel(options: Omit<KernelOptions, 'home' | 'loaded'> = {}): Promise<{ kernel: Kernel; config: TitanConfig }> {
   const { config, warnings } = await loadTitanConfig(options.env, { kernel: options.config });
   const kernel = await Kernel.open({ ...options, loaded: { config: config.kernel, warnings } });
   return { kernel, config };

@@ -15,9 +15,11 @@ async function serve(host: ToolHost): Promise<void> {
 }
 
 export async function serveStdio(): Promise<number> {
-  await withClient((client) => serve({
-    list: async () => (await client.request<{ tools: ToolInfo[] }>('GET', '/api/mcp/titan/tools')).tools,
-    call: async (name, input, callId) => (await client.request<{ output: string }>('POST', '/api/mcp/titan/call', { name, input, callId })).output,
-  }));
+  await withClient((client) =>
+    serve({
+      list: async () => (await client.request<{ tools: ToolInfo[] }>('GET', '/api/mcp/titan/tools')).tools,
+      call: async (name, input, callId) => (await client.request<{ output: string }>('POST', '/api/mcp/titan/call', { name, input, callId })).output,
+    }),
+  );
   return 0;
 }

@@ -30,8 +30,10 @@ export async function openOffline(options: OfflineOptions): Promise<Client> {
     const llm = createLlmFromEnv(kernel);
     // The agent's tools as configured (the mcp routes serve them to `titan mcp serve`); it runs no turns here.
     const agent = new Agent(kernel, {
-      workspace: kernel.workspace, llm: (request, opts) => llm.stream(request, opts),
-      trustedTools: config.agent.trustedTools, guardedTools: config.agent.guardedTools,
+      workspace: kernel.workspace,
+      llm: (request, opts) => llm.stream(request, opts),
+      trustedTools: config.agent.trustedTools,
+      guardedTools: config.agent.guardedTools,
     });
     closing.push(() => agent.close());
     if (options.reflexes) {
@@ -49,10 +51,13 @@ export async function openOffline(options: OfflineOptions): Promise<Client> {
     const socketPath = path.join(dir, 'routes.sock');
     const server = http.createServer(createControlApp(deps).callback());
     await new Promise<void>((resolve, reject) => server.once('error', reject).listen(socketPath, resolve));
-    closing.push(() => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }));
+    closing.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+    );
     return { running: false, request: (method, route, body) => send(socketPath, method, route, body), close };
   } catch (error) {
     await close();

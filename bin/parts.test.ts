@@ -50,7 +50,10 @@ test('a part that fails to start closes what started before it, in reverse, and 
 
 test('every started part is closed even when one fails to close; the failure is then thrown', async () => {
   const { log, part } = recorder();
-  const parts = new Parts().add(part('kernel')).add(part('mesh', ['kernel'], 'close')).add(part('gateway', ['mesh']));
+  const parts = new Parts()
+    .add(part('kernel'))
+    .add(part('mesh', ['kernel'], 'close'))
+    .add(part('gateway', ['mesh']));
   await parts.start();
   log.length = 0;
   await assert.rejects(parts.close(), /mesh cannot close/);
@@ -60,7 +63,14 @@ test('every started part is closed even when one fails to close; the failure is 
 test('an unknown dependency, a circle or a name used twice is refused before anything starts', async () => {
   const { log, part } = recorder();
   await assert.rejects(new Parts().add(part('a', ['nope'])).start(), { code: 'TITAN_E_USAGE', message: /"a" needs "nope"/ });
-  await assert.rejects(new Parts().add(part('k')).add(part('a', ['b'])).add(part('b', ['a'])).start(), { message: /circle: a -> b -> a/ });
+  await assert.rejects(
+    new Parts()
+      .add(part('k'))
+      .add(part('a', ['b']))
+      .add(part('b', ['a']))
+      .start(),
+    { message: /circle: a -> b -> a/ },
+  );
   assert.deepEqual(log, [], 'nothing started');
   assert.throws(() => new Parts().add(part('a')).add(part('a')), /registered twice/);
 });

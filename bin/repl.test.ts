@@ -39,7 +39,10 @@ async function session(t: { after(fn: () => Promise<void>): void }, steps: Step[
 test('a message streams its answer; a guarded tool asks, "y" runs it and its result shows', async (t) => {
   const repl = await session(t, [
     [{ type: 'text', text: 'Echoing' }, { type: 'text', text: ' now.' }, ...toolCall(0, 'c1', 'echo', { text: 'hello' }), { type: 'stop', reason: 'tool_use' }],
-    [{ type: 'text', text: 'It answered hello.' }, { type: 'stop', reason: 'end_turn' }],
+    [
+      { type: 'text', text: 'It answered hello.' },
+      { type: 'stop', reason: 'end_turn' },
+    ],
   ]);
   repl.type('please echo hello');
   await repl.waitFor(/Echoing now\./);

@@ -9,7 +9,8 @@ import type { Agent, TurnEvent } from '../agent/api.ts';
 
 export type ReplOptions = { kernel: Kernel; agent: Agent; userId: string; input: Readable; output: Writable; color?: boolean };
 
-const HELP = 'commands: /new (new thread), /threads (list them), /interrupt (stop the running turn; Ctrl-C too), /reflex (reflexes; /reflex model asks the model instead of the last reflex answer), /help, /quit';
+const HELP =
+  'commands: /new (new thread), /threads (list them), /interrupt (stop the running turn; Ctrl-C too), /reflex (reflexes; /reflex model asks the model instead of the last reflex answer), /help, /quit';
 const REFLEX_HELP = '/reflex: list the reflexes; /reflex model: ask the model instead of the last reflex or cached answer; /reflex suspend|resume NAME';
 
 export class Repl {
@@ -73,7 +74,13 @@ export class Repl {
         break;
       case '/threads': {
         const threads = await this.#options.kernel.store.listThreads({ userId: this.#options.userId, limit: 20 });
-        this.#say(threads.length === 0 ? '(no threads yet)' : threads.map((t) => `${t.id === this.#threadId ? '*' : ' '} ${t.id.slice(0, 8)}  ${t.title ?? ''}  ${new Date(t.updated_at).toISOString()}`).join('\n'));
+        this.#say(
+          threads.length === 0
+            ? '(no threads yet)'
+            : threads
+                .map((t) => `${t.id === this.#threadId ? '*' : ' '} ${t.id.slice(0, 8)}  ${t.title ?? ''}  ${new Date(t.updated_at).toISOString()}`)
+                .join('\n'),
+        );
         break;
       }
       case '/interrupt':
@@ -118,8 +125,16 @@ export class Repl {
     const [verb, name] = args.split(/\s+/);
     if (!verb) {
       const all = reflexes.list();
-      this.#say(all.length === 0 ? '(no reflexes yet: they are compiled from requests that recur)' : all.map((r) =>
-        `${r.name}@${r.version ?? '-'} ${r.state}  hits ${r.hits}, misses ${r.misses}, rejections ${r.rejections}  "${r.example}"${r.reason ? `  (${r.reason})` : ''}`).join('\n'));
+      this.#say(
+        all.length === 0
+          ? '(no reflexes yet: they are compiled from requests that recur)'
+          : all
+              .map(
+                (r) =>
+                  `${r.name}@${r.version ?? '-'} ${r.state}  hits ${r.hits}, misses ${r.misses}, rejections ${r.rejections}  "${r.example}"${r.reason ? `  (${r.reason})` : ''}`,
+              )
+              .join('\n'),
+      );
       return false;
     }
     if (verb === 'model') {
@@ -181,7 +196,11 @@ export class Repl {
         break;
       case 'answer.source':
         this.#lastFast = event.turnId;
-        this.#say(event.source === 'reflex' ? `[reflex ${event.reflex?.name}@${event.reflex?.version}, no model call; /reflex model asks the model]` : '[precomputed by a shadow worker; /reflex model asks the model]');
+        this.#say(
+          event.source === 'reflex'
+            ? `[reflex ${event.reflex?.name}@${event.reflex?.version}, no model call; /reflex model asks the model]`
+            : '[precomputed by a shadow worker; /reflex model asks the model]',
+        );
         break;
       case 'turn.interrupted':
         this.#say('(interrupted)');

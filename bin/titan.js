@@ -3,7 +3,9 @@
 // TypeScript is loaded; everything else lives in main.ts.
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 24) {
-  console.error(`TITAN_E_NODE_VERSION: Titan needs Node 24 or newer (this is ${process.version}); run it through npm (npm start, npx titan), which uses the project's own Node 24.`);
+  console.error(
+    `TITAN_E_NODE_VERSION: Titan needs Node 24 or newer (this is ${process.version}); run it through npm (npm start, npx titan), which uses the project's own Node 24.`,
+  );
   process.exit(1);
 }
 // Node marks its TypeScript stripper experimental; that notice is not for Titan's users.

@@ -30,12 +30,14 @@ async function configFile(t: TestContext, content: unknown): Promise<string> {
 test('a section named like an old key of another type reads both: the old switch and the new object', async (t) => {
   const old = await loadSections(await configFile(t, { lamp: true, lampWatts: 60 }), [lamp], { env: {} });
   assert.deepEqual(old.config.lamp, { on: true, colors: ['white'], watts: 60 });
-  assert.deepEqual(old.warnings, ['config.json uses top-level keys from before sections; they still work, but move them: lamp -> lamp.on, lampWatts -> lamp.watts']);
+  assert.deepEqual(old.warnings, [
+    'config.json uses top-level keys from before sections; they still work, but move them: lamp -> lamp.on, lampWatts -> lamp.watts',
+  ]);
   const nested = await loadSections(await configFile(t, { lamp: { on: true, watts: 60 } }), [lamp], { env: {} });
   assert.deepEqual([nested.config.lamp, nested.warnings], [{ on: true, colors: ['white'], watts: 60 }, []]);
 });
 
-test('variables are read as their key\'s type: lists split at commas, switches as people write them', async (t) => {
+test("variables are read as their key's type: lists split at commas, switches as people write them", async (t) => {
   const file = await configFile(t, {});
   const { config } = await loadSections(file, [lamp], { env: { LAMP_ON: 'yes', LAMP_COLORS: 'red, ,green', LAMP_WATTS: '75' } });
   assert.deepEqual(config.lamp, { on: true, colors: ['red', 'green'], watts: 75 });

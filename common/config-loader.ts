@@ -42,7 +42,11 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 /** A TITAN_* variable as its key's type reads it: lists comma-separated, switches as people write them. */
 function fromEnvironment(raw: string, fallback: unknown): unknown {
-  if (Array.isArray(fallback)) return raw.split(',').map((s) => s.trim()).filter(Boolean);
+  if (Array.isArray(fallback))
+    return raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   if (typeof fallback === 'boolean') {
     const word = raw.trim().toLowerCase();
     if (['1', 'yes', 'on'].includes(word)) return true;

@@ -5,7 +5,10 @@ type ErrorSpec = { status: number; fix?: string };
 
 export const ERRORS = {
   TITAN_E_NODE_VERSION: { status: 500, fix: 'run through npm (npm start, npm test, npx titan), which uses the project-local Node 24' },
-  TITAN_E_CONFIG_INVALID: { status: 400, fix: 'correct the named key in its section of $TITAN_HOME/config.json (e.g. { "mesh": { "slots": 8 } }) or the named TITAN_* variable; README, Configuration, lists each section' },
+  TITAN_E_CONFIG_INVALID: {
+    status: 400,
+    fix: 'correct the named key in its section of $TITAN_HOME/config.json (e.g. { "mesh": { "slots": 8 } }) or the named TITAN_* variable; README, Configuration, lists each section',
+  },
   TITAN_E_USAGE: { status: 400, fix: 'run `npx titan help` for the commands and their arguments' },
   TITAN_E_NOT_FOUND: { status: 404 },
 
@@ -23,7 +26,10 @@ export const ERRORS = {
   TITAN_E_UNRESOLVABLE: { status: 404, fix: 'run `titan registry list` to see the published versions' },
   TITAN_E_WORLD_MISMATCH: { status: 400, fix: 'build the component against the world its manifest names' },
   TITAN_E_WORLD_UNSUPPORTED: { status: 400, fix: 'rebuild the component against a world version this kernel links (see wit/)' },
-  TITAN_E_MANIFEST_MISMATCH: { status: 409, fix: 'the manifest does not describe its binary (imports, exports or world): publish the component from its source with `titan registry publish`' },
+  TITAN_E_MANIFEST_MISMATCH: {
+    status: 409,
+    fix: 'the manifest does not describe its binary (imports, exports or world): publish the component from its source with `titan registry publish`',
+  },
   TITAN_E_ARCHIVE_INVALID: { status: 400, fix: 'import an archive written by `titan registry export`' },
 
   // kernel
@@ -35,8 +41,14 @@ export const ERRORS = {
   TITAN_E_COMPONENT_ERROR: { status: 422 },
   TITAN_E_TIMEOUT: { status: 504, fix: 'raise limits.timeoutMs in component.json if the work is legitimately long' },
   TITAN_E_OUT_OF_MEMORY: { status: 507, fix: 'raise limits.memoryMb in component.json if the component needs more' },
-  TITAN_E_RESULT_TOO_LARGE: { status: 502, fix: 'return less (page or summarise the data), or raise limits.maxResultBytes in component.json (the kernel\'s maxResultBytes is the ceiling)' },
-  TITAN_E_RESULT_INVALID: { status: 502, fix: 'the component handed out a value its WIT type does not allow (e.g. invalid UTF-8, or a tool answer that is not JSON): fix the component' },
+  TITAN_E_RESULT_TOO_LARGE: {
+    status: 502,
+    fix: "return less (page or summarise the data), or raise limits.maxResultBytes in component.json (the kernel's maxResultBytes is the ceiling)",
+  },
+  TITAN_E_RESULT_INVALID: {
+    status: 502,
+    fix: 'the component handed out a value its WIT type does not allow (e.g. invalid UTF-8, or a tool answer that is not JSON): fix the component',
+  },
   TITAN_E_SLOT_EMPTY: { status: 404, fix: 'deploy the component first (`titan kernel propose`, approve, deploy)' },
   TITAN_E_SWAP_IN_PROGRESS: { status: 409, fix: 'wait for the running swap of this slot to finish, then retry' },
   TITAN_E_KIND_MISMATCH: { status: 400, fix: 'a slot holds one kind of component: deploy a component of the same kind and name' },
@@ -48,7 +60,10 @@ export const ERRORS = {
   // stores
   TITAN_E_DB_CORRUPT: { status: 500 },
   TITAN_E_DB_UNAVAILABLE: { status: 503, fix: 'check TITAN_DB_URL (file:PATH or postgres://...) and that the database is reachable' },
-  TITAN_E_DISK_FULL: { status: 507, fix: 'free space on the disk holding the database ($TITAN_HOME for the libSQL file, the server for PostgreSQL); Titan writes again by itself once there is room' },
+  TITAN_E_DISK_FULL: {
+    status: 507,
+    fix: 'free space on the disk holding the database ($TITAN_HOME for the libSQL file, the server for PostgreSQL); Titan writes again by itself once there is room',
+  },
   TITAN_E_DB_URL_INVALID: { status: 400, fix: 'set TITAN_DB_URL to file:/path/to/titan.db or postgres://user:pass@host:port/db' },
   TITAN_E_SQL: { status: 500 },
   TITAN_E_SQL_CONSTRAINT: { status: 409 },
@@ -76,20 +91,35 @@ export const ERRORS = {
   // mesh
   TITAN_E_MESH_DISABLED: { status: 503, fix: 'set { "mesh": { "enabled": true } } in $TITAN_HOME/config.json (or TITAN_MESH=true) and restart' },
   TITAN_E_MESH_PEER_INVALID: { status: 400, fix: 'give a libp2p peer id (12D3KooW...; `titan mesh status` on that node prints it)' },
-  TITAN_E_MESH_PSK_INVALID: { status: 400, fix: 'point mesh.pskFile at a libp2p swarm key (/key/swarm/psk/1.0.0/, /base16/, 64 hex digits); `titan mesh keygen FILE` writes one' },
-  TITAN_E_MESH_UNREACHABLE: { status: 503, fix: 'check the address and that the peer runs with the mesh on; each side must allow the other (`titan mesh allow PEER`) or share the psk' },
+  TITAN_E_MESH_PSK_INVALID: {
+    status: 400,
+    fix: 'point mesh.pskFile at a libp2p swarm key (/key/swarm/psk/1.0.0/, /base16/, 64 hex digits); `titan mesh keygen FILE` writes one',
+  },
+  TITAN_E_MESH_UNREACHABLE: {
+    status: 503,
+    fix: 'check the address and that the peer runs with the mesh on; each side must allow the other (`titan mesh allow PEER`) or share the psk',
+  },
   TITAN_E_MESH_NO_PEER: { status: 503, fix: 'start a node that serves the component, or run the task locally' },
   TITAN_E_MESH_NOT_ASSIGNEE: { status: 409, fix: 'send the task to the peer it names' },
   TITAN_E_MESH_TASK_INVALID: { status: 400 },
   TITAN_E_MESH_CANCELLED: { status: 499 },
   TITAN_E_MESH_NOT_OFFLOADABLE: { status: 403, fix: 'only components limited to log, clock and events run on peers; call this one on its own node' },
   TITAN_E_MESH_TASK_TOO_LARGE: { status: 413, fix: 'a reflex build sent to a peer carries at most 1 MiB of source; larger ones build on their own node' },
-  TITAN_E_MESH_EMBEDDINGS_REJECTED: { status: 502, fix: 'nothing to do: this mining run embedded on this node instead; check the peer named in the message (its embedding model, or remove it with `titan mesh deny PEER`)' },
-  TITAN_E_MESH_BUILD_REJECTED: { status: 502, fix: 'nothing to do: the reflex was built on this node instead; check the peer named in the message (its toolchain, or remove it with `titan mesh deny PEER`)' },
+  TITAN_E_MESH_EMBEDDINGS_REJECTED: {
+    status: 502,
+    fix: 'nothing to do: this mining run embedded on this node instead; check the peer named in the message (its embedding model, or remove it with `titan mesh deny PEER`)',
+  },
+  TITAN_E_MESH_BUILD_REJECTED: {
+    status: 502,
+    fix: 'nothing to do: the reflex was built on this node instead; check the peer named in the message (its toolchain, or remove it with `titan mesh deny PEER`)',
+  },
   // gateway
   TITAN_E_AUTH: { status: 401, fix: 'send "Authorization: Bearer <token>"; the owner token is in $TITAN_HOME/gateway-token' },
   TITAN_E_FORBIDDEN: { status: 403, fix: 'this needs the owner token (in $TITAN_HOME/gateway-token)' },
-  TITAN_E_FORBIDDEN_ORIGIN: { status: 403, fix: 'open the page from a loopback address, or add its origin to gateway.allowedOrigins in $TITAN_HOME/config.json' },
+  TITAN_E_FORBIDDEN_ORIGIN: {
+    status: 403,
+    fix: 'open the page from a loopback address, or add its origin to gateway.allowedOrigins in $TITAN_HOME/config.json',
+  },
   TITAN_E_RATE_LIMITED: { status: 429, fix: 'wait the seconds in Retry-After, or raise gateway.rateLimitPerMinute (TITAN_RATE_LIMIT)' },
   TITAN_E_UNSUPPORTED_ENCODING: { status: 415, fix: 'send the body uncompressed, or as gzip, deflate or br (Content-Encoding)' },
   TITAN_E_BODY_TOO_LARGE: { status: 413, fix: 'send a smaller body, or raise gateway.maxBodyBytes in $TITAN_HOME/config.json' },
@@ -99,12 +129,15 @@ export const ERRORS = {
   TITAN_E_INTERNAL: { status: 500, fix: 'see the kernel log in $TITAN_HOME/logs; report it if it repeats' },
 
   // messaging channels
-  TITAN_E_CHANNEL_SIGNATURE: { status: 401, fix: 'send the webhook from the platform itself, signed with the secret Titan is configured with (see README, Channels)' },
-  TITAN_E_CHANNEL_PAYLOAD: { status: 400, fix: 'send the platform\'s own webhook payload; this one is not a shape the channel reads' },
+  TITAN_E_CHANNEL_SIGNATURE: {
+    status: 401,
+    fix: 'send the webhook from the platform itself, signed with the secret Titan is configured with (see README, Channels)',
+  },
+  TITAN_E_CHANNEL_PAYLOAD: { status: 400, fix: "send the platform's own webhook payload; this one is not a shape the channel reads" },
   TITAN_E_CHANNEL_UNKNOWN: { status: 404, fix: 'enable the channel (README, Channels) and use its webhook URL /channels/<name>/webhook' },
   TITAN_E_CHANNEL_REPLAY: { status: 200, fix: 'nothing to do: the platform delivered an event Titan had already handled' },
-  TITAN_E_CHANNEL_SEND: { status: 502, fix: 'check the channel\'s token and API URL; the platform\'s answer is in the message' },
-  TITAN_E_CHANNEL_CONFIG: { status: 400, fix: 'set the channel\'s secrets (README, Channels) in the environment or $TITAN_HOME/channel-secrets.json' },
+  TITAN_E_CHANNEL_SEND: { status: 502, fix: "check the channel's token and API URL; the platform's answer is in the message" },
+  TITAN_E_CHANNEL_CONFIG: { status: 400, fix: "set the channel's secrets (README, Channels) in the environment or $TITAN_HOME/channel-secrets.json" },
 
   // reflexes
   TITAN_E_REFLEX_NOT_FOUND: { status: 404, fix: 'run `titan reflex list` for the reflexes this kernel knows' },
@@ -114,7 +147,10 @@ export const ERRORS = {
   TITAN_E_CAPABILITY_DENIED: { status: 403, fix: 'list the tool under "capabilities": {"tools": {"allow": [...]}} in component.json' },
 
   // the world: outbound http, secrets
-  TITAN_E_HTTP_DENIED: { status: 403, fix: 'grant the host, method and path in the component\'s "http" capability ({"allow": [{"host": ...}]}); a private address needs an exact host with "private": true' },
+  TITAN_E_HTTP_DENIED: {
+    status: 403,
+    fix: 'grant the host, method and path in the component\'s "http" capability ({"allow": [{"host": ...}]}); a private address needs an exact host with "private": true',
+  },
   TITAN_E_HTTP_TIMEOUT: { status: 504, fix: 'raise "timeoutMs" in the component\'s "http" capability if the server is legitimately slow' },
   TITAN_E_HTTP_TOO_LARGE: { status: 413, fix: 'raise "maxResponseBytes" (or "maxRequestBytes") in the component\'s "http" capability' },
   TITAN_E_HTTP_FAILED: { status: 502, fix: 'check that the server is reachable; the cause is in the message' },
@@ -122,15 +158,30 @@ export const ERRORS = {
   TITAN_E_SECRET_DENIED: { status: 403, fix: 'name the secret and the hosts it may go to under "secrets" in the component\'s "http" capability' },
   TITAN_E_SECRET_MISSING: { status: 404, fix: 'store it with `titan secrets set NAME` (or the Settings page of the web UI)' },
   TITAN_E_SECRET_NAME: { status: 400, fix: 'a secret name is a letter then letters, digits or _ (at most 64), e.g. BRAVE_API_KEY' },
-  TITAN_E_SECRETS_UNREADABLE: { status: 500, fix: 'the secret store or its key file is damaged or unreadable by this user: restore $TITAN_HOME/secrets.key, or move secrets.enc away and set the secrets again' },
+  TITAN_E_SECRETS_UNREADABLE: {
+    status: 500,
+    fix: 'the secret store or its key file is damaged or unreadable by this user: restore $TITAN_HOME/secrets.key, or move secrets.enc away and set the secrets again',
+  },
   // MCP servers (agent/mcp) and Titan as an MCP server
-  TITAN_E_MCP_CONFIG: { status: 400, fix: 'correct the server with `titan mcp add NAME -- COMMAND ARGS...` or `titan mcp add NAME URL`; `titan mcp list` shows what is configured' },
+  TITAN_E_MCP_CONFIG: {
+    status: 400,
+    fix: 'correct the server with `titan mcp add NAME -- COMMAND ARGS...` or `titan mcp add NAME URL`; `titan mcp list` shows what is configured',
+  },
   TITAN_E_MCP_UNKNOWN_SERVER: { status: 404, fix: 'run `titan mcp list` for the configured MCP servers' },
   TITAN_E_MCP_UNAVAILABLE: { status: 503, fix: 'the server is being restarted with backoff; `titan mcp list` shows its state and last error' },
-  TITAN_E_MCP_TIMEOUT: { status: 504, fix: 'the call was cancelled and the server restarted; raise its limit with `titan mcp add NAME ... --timeout MS` if the work is legitimately long' },
-  TITAN_E_MCP_PROTOCOL: { status: 502, fix: 'the server broke the MCP protocol (malformed JSON-RPC, or it exited mid-call) and was restarted; if it repeats, fix or remove it (`titan mcp rm NAME`)' },
+  TITAN_E_MCP_TIMEOUT: {
+    status: 504,
+    fix: 'the call was cancelled and the server restarted; raise its limit with `titan mcp add NAME ... --timeout MS` if the work is legitimately long',
+  },
+  TITAN_E_MCP_PROTOCOL: {
+    status: 502,
+    fix: 'the server broke the MCP protocol (malformed JSON-RPC, or it exited mid-call) and was restarted; if it repeats, fix or remove it (`titan mcp rm NAME`)',
+  },
   TITAN_E_MCP_TOOL_ERROR: { status: 422 },
-  TITAN_E_MCP_SECRET_MISSING: { status: 503, fix: 'set the variable or secret named by the server\'s bearer setting (`titan mcp list` shows it), then `titan mcp add` it again or restart' },
+  TITAN_E_MCP_SECRET_MISSING: {
+    status: 503,
+    fix: "set the variable or secret named by the server's bearer setting (`titan mcp list` shows it), then `titan mcp add` it again or restart",
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -15,7 +15,10 @@ const samples: Record<string, string> = {
 
 test('stored values and every common key format are cut out, each hit reported with its source', () => {
   const hits: LeakHit[] = [];
-  const guard = new LeakGuard(() => ['my-own-secret-value', 'short'], (h) => hits.push(h));
+  const guard = new LeakGuard(
+    () => ['my-own-secret-value', 'short'],
+    (h) => hits.push(h),
+  );
   for (const [kind, sample] of Object.entries(samples)) {
     const out = guard.redact(`before ${sample} after`, `tool:${kind}`);
     assert.equal(out, `before [REDACTED:${kind}] after`, kind);
@@ -30,7 +33,14 @@ test('stored values and every common key format are cut out, each hit reported w
 
 test('a streamed answer never lets out a key split between pieces', () => {
   const guard = new LeakGuard(() => ['stored-secret-123']);
-  const pieces = ['Your key is sk-pro', 'j-Abc123Def456Ghi', '789Jkl012Mno345 and the stor', 'ed-secret-1', '23 too.\n-----BEGIN PRIVATE KEY-----\nMIIB', 'xyz\n-----END PRIVATE KEY----- done'];
+  const pieces = [
+    'Your key is sk-pro',
+    'j-Abc123Def456Ghi',
+    '789Jkl012Mno345 and the stor',
+    'ed-secret-1',
+    '23 too.\n-----BEGIN PRIVATE KEY-----\nMIIB',
+    'xyz\n-----END PRIVATE KEY----- done',
+  ];
   const stream = guard.stream('model');
   const out = pieces.map((p) => stream.push(p)).join('') + stream.end();
   assert.equal(out, 'Your key is [REDACTED:openai-key] and the [REDACTED:stored-secret] too.\n[REDACTED:private-key] done');
@@ -44,6 +54,9 @@ test('a streamed answer never lets out a key split between pieces', () => {
   assert.equal(plain.end(), '');
   // One-letter pieces stay pieces; a key begun in one is still cut when it completes.
   const letters = guard.stream('model');
-  assert.deepEqual(['a', 'b', 's', 'k'].map((p) => letters.push(p)), ['a', 'b', 's', 'k']);
+  assert.deepEqual(
+    ['a', 'b', 's', 'k'].map((p) => letters.push(p)),
+    ['a', 'b', 's', 'k'],
+  );
   assert.equal(letters.push('-proj-Abc123Def456Ghi789Jkl012 ok'), '[REDACTED:openai-key] ok');
 });

@@ -129,4 +129,19 @@ export class LeakGuard {
 
 const HOLD_FROM = 3;
 /** How every key format begins: a trailing run that may become one is held back. */
-const KEY_STARTS = ['sk-', 'AKIA', 'ASIA', 'ABIA', 'ACCA', 'ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_', 'xox', 'https://hooks.slack.com', '-----BEGIN'];
+const KEY_STARTS = [
+  'sk-',
+  'AKIA',
+  'ASIA',
+  'ABIA',
+  'ACCA',
+  'ghp_',
+  'gho_',
+  'ghu_',
+  'ghs_',
+  'ghr_',
+  'github_pat_',
+  'xox',
+  'https://hooks.slack.com',
+  '-----BEGIN',
+];

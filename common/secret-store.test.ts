@@ -24,7 +24,10 @@ test('values are stored encrypted, owner-only, and read back by a new store', as
   for (const file of ['secrets.enc', 'secrets.key']) assert.equal((await stat(path.join(dir, file))).mode & 0o777, 0o600, file);
 
   const again = await SecretStore.open(dir);
-  assert.deepEqual(again.list().map((s) => s.name), ['BRAVE_API_KEY', 'OTHER']);
+  assert.deepEqual(
+    again.list().map((s) => s.name),
+    ['BRAVE_API_KEY', 'OTHER'],
+  );
   assert.equal(await again.value('OTHER'), 'ünïcode ✓');
   assert.equal(await again.value('NOPE'), undefined);
   assert.equal(await again.remove('OTHER'), true);

@@ -21,7 +21,6 @@ type Sealed = { iv: string; tag: string; data: string; updated: string };
 type StoreFile = { version: 1; secrets: Record<string, Sealed> };
 export type SecretInfo = { name: string; updated: string };
 
-
 export function checkSecretName(name: string): void {
   if (!SECRET_NAME.test(name)) throw new TitanError('TITAN_E_SECRET_NAME', `${JSON.stringify(name.slice(0, 80))} is not a secret name`);
 }
@@ -109,7 +108,11 @@ export class SecretStore {
     if (!key) throw new TitanError('TITAN_E_SECRETS_UNREADABLE', `${this.file} exists but ${SECRETS_KEY_FILE} is missing`);
     const values = new Map<string, string>();
     for (const [name, sealed] of Object.entries(parsed.secrets ?? {})) values.set(name, unseal(key, name, sealed));
-    this.#replace(values, Object.entries(parsed.secrets ?? {}).map(([name, s]) => ({ name, updated: s.updated })), stamp);
+    this.#replace(
+      values,
+      Object.entries(parsed.secrets ?? {}).map(([name, s]) => ({ name, updated: s.updated })),
+      stamp,
+    );
   }
 
   #replace(values: Map<string, string>, info: SecretInfo[], stamp: string): void {
@@ -158,8 +161,10 @@ export class SecretStore {
 
   async set(name: string, value: string): Promise<void> {
     checkSecretName(name);
-    if (value === '') throw new TitanError('TITAN_E_INVALID_REQUEST', `the value of ${name} is empty`, { fix: 'give a value, or remove the secret with `titan secrets rm`' });
-    if (Buffer.byteLength(value) > MAX_VALUE_BYTES) throw new TitanError('TITAN_E_INVALID_REQUEST', `the value of ${name} is longer than ${MAX_VALUE_BYTES} bytes`);
+    if (value === '')
+      throw new TitanError('TITAN_E_INVALID_REQUEST', `the value of ${name} is empty`, { fix: 'give a value, or remove the secret with `titan secrets rm`' });
+    if (Buffer.byteLength(value) > MAX_VALUE_BYTES)
+      throw new TitanError('TITAN_E_INVALID_REQUEST', `the value of ${name} is longer than ${MAX_VALUE_BYTES} bytes`);
     await this.#write((secrets, key) => void (secrets[name] = seal(key, name, value)));
   }
 
@@ -176,10 +181,12 @@ export class SecretStore {
 
   async #write(change: (secrets: Record<string, Sealed>, key: Buffer) => void): Promise<void> {
     const key = (await loadKey(this.#home, true)) as Buffer;
-    const current = await readFile(this.file, 'utf8').then((t) => JSON.parse(t) as StoreFile).catch((e: NodeJS.ErrnoException) => {
-      if (e.code === 'ENOENT') return { version: 1, secrets: {} } as StoreFile;
-      throw e;
-    });
+    const current = await readFile(this.file, 'utf8')
+      .then((t) => JSON.parse(t) as StoreFile)
+      .catch((e: NodeJS.ErrnoException) => {
+        if (e.code === 'ENOENT') return { version: 1, secrets: {} } as StoreFile;
+        throw e;
+      });
     change(current.secrets, key);
     await writeJsonAtomic(this.file, current);
     await this.refresh();

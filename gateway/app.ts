@@ -37,7 +37,19 @@ function openAi(deps: GatewayDeps): GatewayRouter {
 /** Every route behind the token, for the app and for tests that enumerate them. */
 export function apiRouter(deps: GatewayDeps, withOpenAi = true): GatewayRouter {
   const api = new Router<GatewayState>();
-  for (const routes of [threadRoutes, sseRoutes, approvalRoutes, componentRoutes, meshRoutes, patchRoutes, settingsRoutes, reflexRoutes, pairingRoutes, dbRoutes, mcpServerRoutes]) {
+  for (const routes of [
+    threadRoutes,
+    sseRoutes,
+    approvalRoutes,
+    componentRoutes,
+    meshRoutes,
+    patchRoutes,
+    settingsRoutes,
+    reflexRoutes,
+    pairingRoutes,
+    dbRoutes,
+    mcpServerRoutes,
+  ]) {
     api.use('/api', routes(deps).routes());
   }
   api.use(mcpRoutes(deps).routes()); // /mcp: Titan's tools to MCP clients
@@ -62,10 +74,12 @@ function baseApp(deps: GatewayDeps): Koa<GatewayState> {
       deps.metrics.request(ctx.method, route ? String(route) : 'unmatched', ctx.status, (performance.now() - started) / 1000);
     }
   });
-  app.use(errorHandler((code, error) => {
-    deps.metrics.error(code, 'http');
-    if (code === 'TITAN_E_INTERNAL') deps.kernel.logger.error({ err: error }, 'gateway internal error');
-  }));
+  app.use(
+    errorHandler((code, error) => {
+      deps.metrics.error(code, 'http');
+      if (code === 'TITAN_E_INTERNAL') deps.kernel.logger.error({ err: error }, 'gateway internal error');
+    }),
+  );
   return app;
 }
 

@@ -28,8 +28,14 @@ after(async () => {
 test('the owner token is created on the first start with mode 0600, printed that once, and kept across restarts', async () => {
   const file = path.join(harness.home, 'gateway-token');
   assert.equal((await stat(file)).mode & 0o777, 0o600);
-  assert.ok(said.some((line) => line.startsWith('gateway on http://127.0.0.1:') && line.includes(`(token in ${file})`)), said.join('\n'));
-  assert.ok(said.some((line) => line.includes(gw.token)), 'the new token is shown once');
+  assert.ok(
+    said.some((line) => line.startsWith('gateway on http://127.0.0.1:') && line.includes(`(token in ${file})`)),
+    said.join('\n'),
+  );
+  assert.ok(
+    said.some((line) => line.includes(gw.token)),
+    'the new token is shown once',
+  );
 
   const again: string[] = [];
   const second = await openGateway(harness, { say: (line) => again.push(line) });
@@ -43,10 +49,15 @@ test('the owner token is created on the first start with mode 0600, printed that
 });
 
 test('every route needs a token, except /api/health and /api/ready; a refusal is 401, coded, and reveals nothing', async () => {
-  const routes = apiRouter(gw.gateway.deps).stack.flatMap((layer) => layer.methods.filter((m) => FETCHABLE.has(m)).map((method) => [method, String(layer.path)] as const));
+  const routes = apiRouter(gw.gateway.deps).stack.flatMap((layer) =>
+    layer.methods.filter((m) => FETCHABLE.has(m)).map((method) => [method, String(layer.path)] as const),
+  );
   assert.ok(routes.length >= 25, `the routes are enumerated (${routes.length})`);
   for (const expected of ['POST /api/threads/:id/messages', 'GET /api/threads/:id/events', 'GET /metrics', 'POST /v1/chat/completions', 'GET /v1/models']) {
-    assert.ok(routes.some(([m, r]) => `${m} ${r}` === expected), `${expected} is among them`);
+    assert.ok(
+      routes.some(([m, r]) => `${m} ${r}` === expected),
+      `${expected} is among them`,
+    );
   }
   for (const [method, route] of routes) {
     const concrete = route.replace(/:\w+/g, 'x').replace(/\{[^}]*\}/g, 'x');
@@ -119,7 +130,11 @@ test("a second user's token never reaches the first user's threads: 404 everywhe
     const answer = await gw.call(method, route, body, bob);
     assert.equal(answer.status, 404, `${method} ${route}`);
     assert.equal(answer.body.error.code, 'TITAN_E_NOT_FOUND');
-    assert.equal(answer.body.error.message.replace(thread.id, 'ID'), missing.body.error.message.replace('00000000-0000-0000-0000-000000000000', 'ID'), 'the same answer as for a thread that does not exist');
+    assert.equal(
+      answer.body.error.message.replace(thread.id, 'ID'),
+      missing.body.error.message.replace('00000000-0000-0000-0000-000000000000', 'ID'),
+      'the same answer as for a thread that does not exist',
+    );
   }
   assert.deepEqual((await gw.call('GET', '/api/threads', undefined, bob)).body.threads, []);
   assert.equal((await gw.call('GET', '/api/settings/theme', undefined, bob)).status, 404, 'settings are per user');
@@ -143,16 +158,23 @@ test("a second user's token never reaches the first user's threads: 404 everywhe
   assert.equal(propose.body.error.code, 'TITAN_E_FORBIDDEN');
 });
 
-test('secrets are the owner\'s: another user cannot list, set or remove them, and no route answers a value', async () => {
+test("secrets are the owner's: another user cannot list, set or remove them, and no route answers a value", async () => {
   const bob = await gw.gateway.deps.tokens.create('bob-secrets');
   assert.equal((await gw.call('PUT', '/api/secrets/OWNER_KEY', { value: 'owner-value-123' })).status, 200);
-  for (const [method, route, body] of [['GET', '/api/secrets'], ['PUT', '/api/secrets/OWNER_KEY', { value: 'bob-value' }], ['DELETE', '/api/secrets/OWNER_KEY']] as Array<[string, string, unknown?]>) {
+  for (const [method, route, body] of [
+    ['GET', '/api/secrets'],
+    ['PUT', '/api/secrets/OWNER_KEY', { value: 'bob-value' }],
+    ['DELETE', '/api/secrets/OWNER_KEY'],
+  ] as Array<[string, string, unknown?]>) {
     const answer = await gw.call(method, route, body, bob);
     assert.equal(answer.status, 403, `${method} ${route}`);
     assert.equal(answer.body.error.code, 'TITAN_E_FORBIDDEN');
   }
   const listed = await gw.call('GET', '/api/secrets');
-  assert.deepEqual(listed.body.secrets.map((s: { name: string }) => s.name), ['OWNER_KEY']);
+  assert.deepEqual(
+    listed.body.secrets.map((s: { name: string }) => s.name),
+    ['OWNER_KEY'],
+  );
   assert.ok(!JSON.stringify(listed.body).includes('owner-value-123'));
   assert.equal((await gw.call('PUT', '/api/secrets/1bad', { value: 'x' })).body.error.code, 'TITAN_E_INVALID_REQUEST');
   assert.equal((await gw.call('PUT', '/api/secrets/OK', { value: '' })).status, 400);

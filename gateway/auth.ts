@@ -50,7 +50,9 @@ export function ownerOnSocket(ownerId: string) {
 export function requireLocal(ctx: { state: AuthState }): void {
   requireAdmin(ctx);
   if (!ctx.state.local) {
-    throw new TitanError('TITAN_E_FORBIDDEN', 'this route reads or writes files on the kernel\'s machine: it answers on the control socket only', { fix: 'run the titan command on the machine the kernel runs on' });
+    throw new TitanError('TITAN_E_FORBIDDEN', "this route reads or writes files on the kernel's machine: it answers on the control socket only", {
+      fix: 'run the titan command on the machine the kernel runs on',
+    });
   }
 }
 

@@ -11,11 +11,13 @@ import { claimControlSocket, isServing } from './control-socket.ts';
 
 function get(socketPath: string, route: string): Promise<{ status: number; body: unknown }> {
   return new Promise((resolve, reject) => {
-    http.get({ socketPath, path: route, agent: false }, (response) => {
-      let text = '';
-      response.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) }));
-    }).on('error', reject);
+    http
+      .get({ socketPath, path: route, agent: false }, (response) => {
+        let text = '';
+        response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) }));
+      })
+      .on('error', reject);
   });
 }
 
@@ -25,7 +27,7 @@ async function tempSocket(t: { after(fn: () => Promise<void>): void }): Promise<
   return path.join(dir, 'run', 'kernel.sock');
 }
 
-test('the socket is the owner\'s alone, a second claim on it is refused, and a request made early waits for the routes', async (t) => {
+test("the socket is the owner's alone, a second claim on it is refused, and a request made early waits for the routes", async (t) => {
   const socketPath = await tempSocket(t);
   const control = await claimControlSocket(socketPath);
   t.after(() => control.close());

@@ -70,7 +70,8 @@ async function readExport(file: string, knownTables: string[]): Promise<{ header
     }
     hash.update(text + '\n');
     if (!header) {
-      if ((value as Header)?.format !== FORMAT) throw new TitanError('TITAN_E_ARCHIVE_INVALID', `${file} is not a Titan database export`, { fix: 'import a file written by `titan db export`' });
+      if ((value as Header)?.format !== FORMAT)
+        throw new TitanError('TITAN_E_ARCHIVE_INVALID', `${file} is not a Titan database export`, { fix: 'import a file written by `titan db export`' });
       header = value as Header;
       continue;
     }
@@ -98,13 +99,15 @@ export async function importDatabase(store: StoreClient, file: string, progress:
   const tables = await store.op('tables.list');
   const { header, rows } = await readExport(file, tables);
   if (header.schemaVersion > status.version) {
-    throw new TitanError('TITAN_E_ARCHIVE_INVALID', `the export is at schema version ${header.schemaVersion}, newer than this database's ${status.version}`,
-      { fix: 'deploy the store version that wrote it, then import' });
+    throw new TitanError('TITAN_E_ARCHIVE_INVALID', `the export is at schema version ${header.schemaVersion}, newer than this database's ${status.version}`, {
+      fix: 'deploy the store version that wrote it, then import',
+    });
   }
   for (const table of tables) {
     if ((await store.op('table.count', { table })) > 0) {
-      throw new TitanError('TITAN_E_USAGE', `the database already has data (table ${table}); import goes into an empty database only`,
-        { fix: 'point TITAN_DB_URL at a new database, or export and clear this one first' });
+      throw new TitanError('TITAN_E_USAGE', `the database already has data (table ${table}); import goes into an empty database only`, {
+        fix: 'point TITAN_DB_URL at a new database, or export and clear this one first',
+      });
     }
   }
   const loaded = tables.filter((t) => rows.has(t));

@@ -53,13 +53,33 @@ export function errorHandler(report: ErrorReporter) {
 export function writeRawError(socket: { write(data: string): unknown; destroy(): void }, error: unknown): HttpError {
   const answer = httpError(error);
   const body = JSON.stringify(answer.body);
-  const headers = Object.entries({ ...answer.headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), connection: 'close' })
-    .map(([name, value]) => `${name}: ${value}\r\n`).join('');
+  const headers = Object.entries({
+    ...answer.headers,
+    'content-type': 'application/json',
+    'content-length': String(Buffer.byteLength(body)),
+    connection: 'close',
+  })
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
   socket.write(`HTTP/1.1 ${answer.status} ${statusText(answer.status)}\r\n${headers}\r\n${body}`);
   socket.destroy();
   return answer;
 }
 
 function statusText(status: number): string {
-  return ({ 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable' } as Record<number, string>)[status] ?? 'Error';
+  return (
+    (
+      {
+        400: 'Bad Request',
+        401: 'Unauthorized',
+        403: 'Forbidden',
+        404: 'Not Found',
+        413: 'Payload Too Large',
+        415: 'Unsupported Media Type',
+        429: 'Too Many Requests',
+        500: 'Internal Server Error',
+        503: 'Service Unavailable',
+      } as Record<number, string>
+    )[status] ?? 'Error'
+  );
 }

@@ -132,7 +132,7 @@ export class EventFeed {
     const later: string[] = [];
     let before: number | undefined;
     let seenFirst = false;
-    for (let scanned = 0; scanned < MAX_SCAN;) {
+    for (let scanned = 0; scanned < MAX_SCAN; ) {
       const page = await this.#kernel.store.listMessages(threadId, 200, before);
       if (page.length === 0) break;
       scanned += page.length;

@@ -22,7 +22,10 @@ const MAX_BUFFERED = 8 * 1024 * 1024;
 const MAX_SUBSCRIPTIONS = 100;
 const PING_MS = 30_000;
 const MESSAGE = {
-  type: 'object', additionalProperties: false, minProperties: 1, maxProperties: 2,
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  maxProperties: 2,
   properties: { subscribe: ID, unsubscribe: ID, after: { type: 'string', maxLength: 300 } },
 } as const;
 type Message = { subscribe?: string; unsubscribe?: string; after?: string };

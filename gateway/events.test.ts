@@ -30,13 +30,26 @@ test('SSE: the events of a sent message arrive in order, each with id <turnId>:<
   const sent = await gw.call('POST', `/api/threads/${thread.id}/messages`, { text: 'hi' });
   assert.equal(sent.status, 202);
   const stored = (await gw.call('GET', `/api/threads/${thread.id}/messages`)).body.messages;
-  assert.deepEqual(stored.map((m: { id: string }) => m.id), [sent.body.messageId], 'committed when 202 answers');
+  assert.deepEqual(
+    stored.map((m: { id: string }) => m.id),
+    [sent.body.messageId],
+    'committed when 202 answers',
+  );
 
   await sse.until((e) => e.data.turnId === sent.body.turnId && ended(e.data));
   const streamed = sse.received.filter((e) => e.data.turnId === sent.body.turnId);
-  assert.deepEqual(streamed.map((e) => e.data.type), ['turn.started', 'text', 'text', 'text', 'turn.completed']);
-  assert.deepEqual(streamed.map((e) => e.id), streamed.map((e) => `${sent.body.turnId}:${e.data.seq}`));
-  assert.deepEqual(streamed.map((e) => e.data), busEventsOf(harness, sent.body.turnId).map(strip));
+  assert.deepEqual(
+    streamed.map((e) => e.data.type),
+    ['turn.started', 'text', 'text', 'text', 'turn.completed'],
+  );
+  assert.deepEqual(
+    streamed.map((e) => e.id),
+    streamed.map((e) => `${sent.body.turnId}:${e.data.seq}`),
+  );
+  assert.deepEqual(
+    streamed.map((e) => e.data),
+    busEventsOf(harness, sent.body.turnId).map(strip),
+  );
 });
 
 test('WebSocket: subscribe to a thread, receive its events in order in the same envelope as SSE', async (t) => {
@@ -53,7 +66,10 @@ test('WebSocket: subscribe to a thread, receive its events in order in the same 
   await ws.until((m) => m.turnId === sent.turnId && ended(m));
   const streamed = ws.messages.filter((m) => m.turnId === sent.turnId);
   assert.deepEqual(streamed, busEventsOf(harness, sent.turnId).map(strip));
-  assert.deepEqual(streamed.map((m) => m.seq), streamed.map((_, i) => i + 1));
+  assert.deepEqual(
+    streamed.map((m) => m.seq),
+    streamed.map((_, i) => i + 1),
+  );
 
   // Only subscribed threads are sent; after unsubscribing, nothing more.
   ws.send({ unsubscribe: thread.id });
@@ -87,13 +103,25 @@ test('SSE resume: reconnecting with Last-Event-ID replays exactly the missed eve
   const resumed = await openSse(`${gw.url}/api/threads/${thread.id}/events`, { ...headers, 'last-event-id': lastSeen.id });
   t.after(() => resumed.close());
   await resumed.until((e) => e.data.turnId === sent.turnId && ended(e.data));
-  const missed = busEventsOf(harness, sent.turnId).filter((e) => e.seq > lastSeen.data.seq).map(strip);
-  assert.deepEqual(missed.map((e) => e.type), ['text', 'text', 'turn.completed']);
-  assert.deepEqual(resumed.received.map((e) => e.data), missed, 'exactly the missed events, each once');
+  const missed = busEventsOf(harness, sent.turnId)
+    .filter((e) => e.seq > lastSeen.data.seq)
+    .map(strip);
+  assert.deepEqual(
+    missed.map((e) => e.type),
+    ['text', 'text', 'turn.completed'],
+  );
+  assert.deepEqual(
+    resumed.received.map((e) => e.data),
+    missed,
+    'exactly the missed events, each once',
+  );
 
   const next = (await gw.call('POST', `/api/threads/${thread.id}/messages`, { text: 'more' })).body;
   await resumed.until((e) => e.data.turnId === next.turnId && ended(e.data));
-  assert.deepEqual(resumed.received.slice(missed.length).map((e) => e.data), busEventsOf(harness, next.turnId).map(strip));
+  assert.deepEqual(
+    resumed.received.slice(missed.length).map((e) => e.data),
+    busEventsOf(harness, next.turnId).map(strip),
+  );
 
   // From a gateway that did not see the turn (a restart): replayed from the store, whose text
   // events are merged per flush, then the turns after it.
@@ -103,9 +131,18 @@ test('SSE resume: reconnecting with Last-Event-ID replays exactly the missed eve
   t.after(() => fromStore.close());
   await fromStore.until((e) => e.data.turnId === next.turnId && ended(e.data));
   const replayed = fromStore.received.map((e) => e.data);
-  assert.equal(replayed.filter((e) => e.turnId === sent.turnId).map((e) => e.type === 'text' ? e.text : e.type).join(''), 'abcdturn.completed');
+  assert.equal(
+    replayed
+      .filter((e) => e.turnId === sent.turnId)
+      .map((e) => (e.type === 'text' ? e.text : e.type))
+      .join(''),
+    'abcdturn.completed',
+  );
   assert.equal(replayed.filter((e) => e.turnId === next.turnId)[0].type, 'turn.started', 'the next turn follows whole');
-  assert.ok(replayed.every((e, i) => i === 0 || e.turnId !== replayed[i - 1].turnId || e.seq > replayed[i - 1].seq), 'in order');
+  assert.ok(
+    replayed.every((e, i) => i === 0 || e.turnId !== replayed[i - 1].turnId || e.seq > replayed[i - 1].seq),
+    'in order',
+  );
 
   // A malformed id, or one from another thread, is refused with a code.
   const bad = await gw.call('GET', `/api/threads/${thread.id}/events?lastEventId=garbage`);
@@ -127,5 +164,10 @@ test('WebSocket resume: subscribe with `after` replays what was missed before li
   ws.send({ subscribe: thread.id, after: `${sent.turnId}:2` });
   await ws.until((m) => m.type === 'ws.subscribed');
   const replayed = ws.messages.filter((m) => m.turnId === sent.turnId);
-  assert.deepEqual(replayed, busEventsOf(harness, sent.turnId).filter((e) => e.seq > 2).map(strip));
+  assert.deepEqual(
+    replayed,
+    busEventsOf(harness, sent.turnId)
+      .filter((e) => e.seq > 2)
+      .map(strip),
+  );
 });

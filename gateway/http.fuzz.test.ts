@@ -38,7 +38,9 @@ function send(method: string, route: string, headers: Record<string, string>, bo
       response.on('error', reject);
     });
     // The server may answer (413) and close before the whole body is written.
-    request.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' || error.code === 'EPIPE' ? resolve({ status: -1, text: '', headers: {} }) : reject(error)));
+    request.on('error', (error: NodeJS.ErrnoException) =>
+      error.code === 'ECONNRESET' || error.code === 'EPIPE' ? resolve({ status: -1, text: '', headers: {} }) : reject(error),
+    );
     if (body) request.end(body);
     else request.end();
   });
@@ -62,7 +64,15 @@ function checkAnswer(answer: Answer, what: string): void {
 }
 
 const ROUTES = ['/api/threads', '/v1/chat/completions', '/api/settings/theme'];
-const CONTENT_TYPES = ['application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'application/vnd.api+json', 'multipart/form-data; boundary=x', ''];
+const CONTENT_TYPES = [
+  'application/json',
+  'application/json; charset=utf-8',
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'application/vnd.api+json',
+  'multipart/form-data; boundary=x',
+  '',
+];
 const ENCODINGS = ['', 'identity', 'gzip', 'deflate', 'br', 'x-unknown', 'gzip, gzip', 'GZIP', 'compress'];
 
 // Big bodies are described by their size (a counterexample stays readable), made in the property.
@@ -73,21 +83,38 @@ const bodyArb: fc.Arbitrary<BodyCase> = fc.oneof(
   fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 600 }).map((bytes) => ({ bytes })),
   fc.integer({ min: MAX_BODY - 8, max: MAX_BODY * 3 }).map((jsonOfSize) => ({ jsonOfSize })),
 );
-const bodyOf = (c: BodyCase): Buffer => ('text' in c ? Buffer.from(c.text) : 'bytes' in c ? Buffer.from(c.bytes) : Buffer.from(JSON.stringify({ text: 'x'.repeat(c.jsonOfSize) })));
+const bodyOf = (c: BodyCase): Buffer =>
+  'text' in c ? Buffer.from(c.text) : 'bytes' in c ? Buffer.from(c.bytes) : Buffer.from(JSON.stringify({ text: 'x'.repeat(c.jsonOfSize) }));
 
 test('any body, Content-Type and Content-Encoding: a coded 4xx or a success, never a 500; 413 is TITAN_E_BODY_TOO_LARGE', { timeout: 600_000 }, async () => {
-  await fc.assert(fc.asyncProperty(fc.constantFrom(...ROUTES), fc.constantFrom('POST', 'PUT'), fc.constantFrom(...CONTENT_TYPES), fc.constantFrom(...ENCODINGS), bodyArb, fc.boolean(),
-    async (route, method, type, encoding, bodyCase, compress) => {
-      const body = bodyOf(bodyCase);
-      // Sometimes the body really is compressed as it says; mostly the header lies.
-      const payload = compress && encoding.toLowerCase() === 'gzip' ? gzipSync(body) : body;
-      const headers: Record<string, string> = { ...(type ? { 'content-type': type } : {}), ...(encoding ? { 'content-encoding': encoding } : {}) };
-      const answer = await send(method, route, headers, payload);
-      checkAnswer(answer, `${method} ${route} ${type} ${encoding} (${payload.length} bytes)`);
-      if (encoding && !['identity', 'gzip', 'deflate', 'br', 'GZIP'].includes(encoding) && answer.status >= 400 && answer.status !== 413 && answer.status !== 404) {
-        assert.ok([400, 415].includes(answer.status), `a bad Content-Encoding (${encoding}) is 400 or 415, got ${answer.status}`);
-      }
-    }), { numRuns: RUNS });
+  await fc.assert(
+    fc.asyncProperty(
+      fc.constantFrom(...ROUTES),
+      fc.constantFrom('POST', 'PUT'),
+      fc.constantFrom(...CONTENT_TYPES),
+      fc.constantFrom(...ENCODINGS),
+      bodyArb,
+      fc.boolean(),
+      async (route, method, type, encoding, bodyCase, compress) => {
+        const body = bodyOf(bodyCase);
+        // Sometimes the body really is compressed as it says; mostly the header lies.
+        const payload = compress && encoding.toLowerCase() === 'gzip' ? gzipSync(body) : body;
+        const headers: Record<string, string> = { ...(type ? { 'content-type': type } : {}), ...(encoding ? { 'content-encoding': encoding } : {}) };
+        const answer = await send(method, route, headers, payload);
+        checkAnswer(answer, `${method} ${route} ${type} ${encoding} (${payload.length} bytes)`);
+        if (
+          encoding &&
+          !['identity', 'gzip', 'deflate', 'br', 'GZIP'].includes(encoding) &&
+          answer.status >= 400 &&
+          answer.status !== 413 &&
+          answer.status !== 404
+        ) {
+          assert.ok([400, 415].includes(answer.status), `a bad Content-Encoding (${encoding}) is 400 or 415, got ${answer.status}`);
+        }
+      },
+    ),
+    { numRuns: RUNS },
+  );
 });
 
 test('a Content-Length that lies (larger than the limit, or larger than the body) is refused with a code', { timeout: 120_000 }, async () => {
@@ -109,7 +136,8 @@ const HEADERS = ['last-event-id', 'x-titan-thread', 'origin', 'authorization', '
 const ECHO_MIN = 64;
 
 test('long header values are never echoed back, and never cause a 500', { timeout: 600_000 }, async () => {
-  const value = fc.string({ minLength: ECHO_MIN, maxLength: 4000, unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789:-_./ ') })
+  const value = fc
+    .string({ minLength: ECHO_MIN, maxLength: 4000, unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789:-_./ ') })
     .filter((v) => v.trim().length >= ECHO_MIN && v === v.trim());
   const targets = fc.constantFrom(
     { method: 'GET', route: '/api/threads/x/events' },
@@ -117,16 +145,19 @@ test('long header values are never echoed back, and never cause a 500', { timeou
     { method: 'GET', route: '/api/threads' },
     { method: 'POST', route: '/api/threads', body: { title: 'fuzz' } },
   );
-  await fc.assert(fc.asyncProperty(fc.constantFrom(...HEADERS), value, targets, async (header, text, target) => {
-    const body = target.body === undefined ? undefined : Buffer.from(JSON.stringify(target.body));
-    const headers: Record<string, string> = { ...(body ? { 'content-type': 'application/json' } : {}), [header]: text };
-    const answer = await send(target.method, target.route, headers, body);
-    checkAnswer(answer, `${target.method} ${target.route} ${header}: ${text.length} chars`);
-    assert.ok(!answer.text.includes(text.slice(0, ECHO_MIN)), `${header} (${text.length} chars) was echoed back: ${answer.text.slice(0, 300)}`);
-    for (const [name, sent] of Object.entries(answer.headers)) {
-      assert.ok(!String(sent).includes(text.slice(0, ECHO_MIN)), `${header} echoed in the ${name} header`);
-    }
-  }), { numRuns: RUNS });
+  await fc.assert(
+    fc.asyncProperty(fc.constantFrom(...HEADERS), value, targets, async (header, text, target) => {
+      const body = target.body === undefined ? undefined : Buffer.from(JSON.stringify(target.body));
+      const headers: Record<string, string> = { ...(body ? { 'content-type': 'application/json' } : {}), [header]: text };
+      const answer = await send(target.method, target.route, headers, body);
+      checkAnswer(answer, `${target.method} ${target.route} ${header}: ${text.length} chars`);
+      assert.ok(!answer.text.includes(text.slice(0, ECHO_MIN)), `${header} (${text.length} chars) was echoed back: ${answer.text.slice(0, 300)}`);
+      for (const [name, sent] of Object.entries(answer.headers)) {
+        assert.ok(!String(sent).includes(text.slice(0, ECHO_MIN)), `${header} echoed in the ${name} header`);
+      }
+    }),
+    { numRuns: RUNS },
+  );
 });
 
 test('found by fuzzing, kept as cases: broken deflate on /v1, an unknown encoding, a long thread header, a long Last-Event-ID', async () => {

@@ -81,21 +81,37 @@ test('past its rate a token gets 429 with Retry-After; other tokens are not affe
   assert.ok(retryAfter >= 1 && retryAfter <= 12, `Retry-After ${retryAfter}`);
   assert.equal((await gw.call('GET', '/api/threads', undefined, bob)).status, 200, "bob's token has its own bucket");
   assert.equal((await gw.call('GET', '/api/health', undefined, null)).status, 200, 'health is not limited');
-  await assert.rejects(openWs(gw.url, { token: gw.token }), (error: { status: number; body: { error: { code: string } } }) =>
-    error.status === 429 && error.body.error.code === 'TITAN_E_RATE_LIMITED');
+  await assert.rejects(
+    openWs(gw.url, { token: gw.token }),
+    (error: { status: number; body: { error: { code: string } } }) => error.status === 429 && error.body.error.code === 'TITAN_E_RATE_LIMITED',
+  );
 });
 
 test('a WebSocket from a foreign Origin is refused; loopback, configured and absent Origins are let in', async (t) => {
   const gw = await openGateway(harness, { settings: { allowedOrigins: ['https://titan.example.com'] } });
   t.after(() => gw.close());
-  for (const origin of ['https://evil.example', 'null', 'http://127.0.0.1.evil.example', 'https://titan.example.com.evil.example', 'file://', 'chrome-extension://abc']) {
+  for (const origin of [
+    'https://evil.example',
+    'null',
+    'http://127.0.0.1.evil.example',
+    'https://titan.example.com.evil.example',
+    'file://',
+    'chrome-extension://abc',
+  ]) {
     await assert.rejects(openWs(gw.url, { token: gw.token, origin }), (error: { status: number; body: { error: { code: string } } }) => {
       assert.equal(error.status, 403, origin);
       assert.equal(error.body.error.code, 'TITAN_E_FORBIDDEN_ORIGIN');
       return true;
     });
   }
-  for (const origin of [undefined, 'http://127.0.0.1:5173', 'http://localhost:7400', 'http://[::1]:8080', 'https://titan.example.com', 'https://TITAN.example.com:443']) {
+  for (const origin of [
+    undefined,
+    'http://127.0.0.1:5173',
+    'http://localhost:7400',
+    'http://[::1]:8080',
+    'https://titan.example.com',
+    'https://TITAN.example.com:443',
+  ]) {
     const ws = await openWs(gw.url, { token: gw.token, origin });
     await ws.close();
   }
@@ -107,12 +123,18 @@ test('CORS is off unless corsOrigins is configured; then only those origins get 
   t.after(() => off.close());
   const plain = await fetch(`${off.url}/api/threads`, { headers: { authorization: `Bearer ${off.token}`, origin: 'http://localhost:3000' } });
   assert.equal(plain.headers.get('access-control-allow-origin'), null);
-  const preflightOff = await fetch(`${off.url}/api/threads`, { method: 'OPTIONS', headers: { origin: 'http://localhost:3000', 'access-control-request-method': 'GET' } });
+  const preflightOff = await fetch(`${off.url}/api/threads`, {
+    method: 'OPTIONS',
+    headers: { origin: 'http://localhost:3000', 'access-control-request-method': 'GET' },
+  });
   assert.equal(preflightOff.headers.get('access-control-allow-origin'), null);
 
   const on = await openGateway(harness, { settings: { corsOrigins: ['http://localhost:3000'] } });
   t.after(() => on.close());
-  const preflight = await fetch(`${on.url}/api/threads`, { method: 'OPTIONS', headers: { origin: 'http://localhost:3000', 'access-control-request-method': 'POST' } });
+  const preflight = await fetch(`${on.url}/api/threads`, {
+    method: 'OPTIONS',
+    headers: { origin: 'http://localhost:3000', 'access-control-request-method': 'POST' },
+  });
   assert.equal(preflight.status, 204);
   assert.equal(preflight.headers.get('access-control-allow-origin'), 'http://localhost:3000');
   assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /Authorization/);

@@ -35,7 +35,6 @@ export class RateLimiter {
   }
 }
 
-
 export function rateLimit(limiter: RateLimiter) {
   return async function limit(ctx: Context, next: Next): Promise<void> {
     limiter.take((ctx.state as AuthState).user.tokenId);

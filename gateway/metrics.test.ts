@@ -9,7 +9,9 @@ import { toolCall } from '../test/support/model-double.ts';
 import { openGateway, openHarness } from '../test/gateway/support.ts';
 
 const metric = (text: string, name: string, labels: Record<string, string> = {}): number | undefined => {
-  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `) ? Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)) : false);
+  const line = text
+    .split('\n')
+    .find((l) => (l.startsWith(`${name}{`) || l.startsWith(`${name} `) ? Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)) : false));
   return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
 };
 
@@ -17,7 +19,13 @@ test('/metrics needs the token, and after a turn with a tool call shows the turn
   const harness = await openHarness();
   t.after(() => harness.close());
   const gw = await openGateway(harness, {
-    steps: [[...toolCall(0, 'm1', 'echo', { text: 'measure me' }), { type: 'stop', reason: 'tool_use' }], [{ type: 'text', text: 'ok' }, { type: 'stop', reason: 'end_turn' }]],
+    steps: [
+      [...toolCall(0, 'm1', 'echo', { text: 'measure me' }), { type: 'stop', reason: 'tool_use' }],
+      [
+        { type: 'text', text: 'ok' },
+        { type: 'stop', reason: 'end_turn' },
+      ],
+    ],
   });
   t.after(() => gw.close());
   const refused = await gw.call('GET', '/metrics', undefined, null);
@@ -29,8 +37,26 @@ test('/metrics needs the token, and after a turn with a tool call shows the turn
   await gw.call('GET', '/api/threads/not-mine');
 
   // What titan:host/http announces for each outbound exchange (test/kernel/http-host.test.ts).
-  harness.kernel.bus.emit('http.request', { slot: 'tool/web-fetch', version: '1.0.0', host: 'example.com', method: 'GET', status: 200, outcome: 'ok', ms: 12, bytes: 2048 });
-  harness.kernel.bus.emit('http.request', { slot: 'tool/web-fetch', version: '1.0.0', host: '10.0.0.1', method: 'GET', status: 0, outcome: 'TITAN_E_HTTP_DENIED', ms: 1, bytes: 0 });
+  harness.kernel.bus.emit('http.request', {
+    slot: 'tool/web-fetch',
+    version: '1.0.0',
+    host: 'example.com',
+    method: 'GET',
+    status: 200,
+    outcome: 'ok',
+    ms: 12,
+    bytes: 2048,
+  });
+  harness.kernel.bus.emit('http.request', {
+    slot: 'tool/web-fetch',
+    version: '1.0.0',
+    host: '10.0.0.1',
+    method: 'GET',
+    status: 0,
+    outcome: 'TITAN_E_HTTP_DENIED',
+    ms: 1,
+    bytes: 0,
+  });
   harness.kernel.leaks.redact('a tool printed AKIAIOSFODNN7EXAMPLE', 'tool:shell');
   const answer = await gw.call('GET', '/metrics');
   assert.equal(answer.status, 200);

@@ -29,15 +29,45 @@ export class GatewayMetrics {
     const registers = [this.registry];
     client.collectDefaultMetrics({ register: this.registry });
     this.#turns = new client.Counter({ name: 'titan_turns_total', help: 'Turns that ended, by outcome', labelNames: ['outcome'], registers });
-    this.#turnSeconds = new client.Histogram({ name: 'titan_turn_duration_seconds', help: 'From the user message to the end of the turn', labelNames: ['outcome'], buckets: SECONDS, registers });
-    this.#toolSeconds = new client.Histogram({ name: 'titan_tool_duration_seconds', help: 'Tool calls, from started to completed', labelNames: ['tool', 'ok'], buckets: SECONDS, registers });
-    this.#swaps = new client.Counter({ name: 'titan_component_swaps_total', help: 'Component swaps, by slot and outcome (deployed, failed, rolled_back)', labelNames: ['slot', 'outcome'], registers });
-    this.#errors = new client.Counter({ name: 'titan_errors_total', help: 'Coded errors, by code and where they surfaced (http, turn)', labelNames: ['code', 'source'], registers });
+    this.#turnSeconds = new client.Histogram({
+      name: 'titan_turn_duration_seconds',
+      help: 'From the user message to the end of the turn',
+      labelNames: ['outcome'],
+      buckets: SECONDS,
+      registers,
+    });
+    this.#toolSeconds = new client.Histogram({
+      name: 'titan_tool_duration_seconds',
+      help: 'Tool calls, from started to completed',
+      labelNames: ['tool', 'ok'],
+      buckets: SECONDS,
+      registers,
+    });
+    this.#swaps = new client.Counter({
+      name: 'titan_component_swaps_total',
+      help: 'Component swaps, by slot and outcome (deployed, failed, rolled_back)',
+      labelNames: ['slot', 'outcome'],
+      registers,
+    });
+    this.#errors = new client.Counter({
+      name: 'titan_errors_total',
+      help: 'Coded errors, by code and where they surfaced (http, turn)',
+      labelNames: ['code', 'source'],
+      registers,
+    });
     this.#requests = new client.Counter({ name: 'titan_http_requests_total', help: 'Gateway requests', labelNames: ['method', 'route', 'status'], registers });
-    this.#requestSeconds = new client.Histogram({ name: 'titan_http_request_duration_seconds', help: 'Gateway request time until the answer starts', labelNames: ['method', 'route'], buckets: SECONDS, registers });
+    this.#requestSeconds = new client.Histogram({
+      name: 'titan_http_request_duration_seconds',
+      help: 'Gateway request time until the answer starts',
+      labelNames: ['method', 'route'],
+      buckets: SECONDS,
+      registers,
+    });
     new client.Gauge({
-      name: 'titan_component_instances', help: 'Component instances per slot: live, busy (a call running) and waiting calls',
-      labelNames: ['slot', 'state'], registers,
+      name: 'titan_component_instances',
+      help: 'Component instances per slot: live, busy (a call running) and waiting calls',
+      labelNames: ['slot', 'state'],
+      registers,
       collect() {
         this.reset();
         for (const component of kernel.components()) {
@@ -50,8 +80,10 @@ export class GatewayMetrics {
       },
     });
     new client.Counter({
-      name: 'titan_component_chatter_dropped_total', help: 'Log lines and events a component sent past its rate limit (dropped), by slot, version and kind',
-      labelNames: ['slot', 'version', 'kind'], registers,
+      name: 'titan_component_chatter_dropped_total',
+      help: 'Log lines and events a component sent past its rate limit (dropped), by slot, version and kind',
+      labelNames: ['slot', 'version', 'kind'],
+      registers,
       collect() {
         this.reset();
         for (const drop of kernel.chatterDrops()) this.inc({ slot: drop.slot, version: drop.version, kind: drop.kind }, drop.dropped);
@@ -59,23 +91,37 @@ export class GatewayMetrics {
     });
     // Reflexes and shadow workers: answers given without the model (each one a model call avoided),
     // and the reflexes' own counters (hits, misses, rejections, suspensions) by reflex and state.
-    this.#fastAnswers = new client.Counter({ name: 'titan_model_calls_avoided_total', help: 'Turns answered without the model, by source (reflex, shadow) and reflex', labelNames: ['source', 'reflex'], registers });
+    this.#fastAnswers = new client.Counter({
+      name: 'titan_model_calls_avoided_total',
+      help: 'Turns answered without the model, by source (reflex, shadow) and reflex',
+      labelNames: ['source', 'reflex'],
+      registers,
+    });
     const metrics = this;
     new client.Gauge({
-      name: 'titan_reflex_events', help: 'Per reflex: hits, misses (threw or timed out), rejections (asked the model instead), suspensions',
-      labelNames: ['reflex', 'state', 'event'], registers,
+      name: 'titan_reflex_events',
+      help: 'Per reflex: hits, misses (threw or timed out), rejections (asked the model instead), suspensions',
+      labelNames: ['reflex', 'state', 'event'],
+      registers,
       collect() {
         this.reset();
         for (const r of metrics.#reflexes?.list() ?? []) {
-          for (const [event, value] of [['hits', r.hits], ['misses', r.misses], ['rejections', r.rejections], ['suspensions', r.suspensions]] as const) {
+          for (const [event, value] of [
+            ['hits', r.hits],
+            ['misses', r.misses],
+            ['rejections', r.rejections],
+            ['suspensions', r.suspensions],
+          ] as const) {
             this.set({ reflex: r.name, state: r.state, event }, value);
           }
         }
       },
     });
     new client.Gauge({
-      name: 'titan_shadow_predictions', help: 'Shadow workers: predictions made, precomputed, abandoned (a tool with side effects), cache hits, over budget',
-      labelNames: ['outcome'], registers,
+      name: 'titan_shadow_predictions',
+      help: 'Shadow workers: predictions made, precomputed, abandoned (a tool with side effects), cache hits, over budget',
+      labelNames: ['outcome'],
+      registers,
       collect() {
         this.reset();
         const stats = metrics.#reflexes?.shadow?.stats;
@@ -83,30 +129,59 @@ export class GatewayMetrics {
       },
     });
     new client.Gauge({
-      name: 'titan_shadow_model_requests', help: 'Shadow workers: model requests spent on predictions and precomputations, and saved by cache hits',
-      labelNames: ['kind'], registers,
+      name: 'titan_shadow_model_requests',
+      help: 'Shadow workers: model requests spent on predictions and precomputations, and saved by cache hits',
+      labelNames: ['kind'],
+      registers,
       collect() {
         this.reset();
         const requests = metrics.#reflexes?.shadow?.requests;
         if (requests) for (const [kind, value] of Object.entries(requests)) this.set({ kind }, value);
       },
     });
-    new client.Gauge({ name: 'titan_event_streams', help: 'Open SSE and WebSocket thread subscriptions', registers, collect() { this.set(streams()); } });
+    new client.Gauge({
+      name: 'titan_event_streams',
+      help: 'Open SSE and WebSocket thread subscriptions',
+      registers,
+      collect() {
+        this.set(streams());
+      },
+    });
     // The mesh, when this kernel runs one: read at each scrape; round trips observed as they happen.
-    new client.Gauge({ name: 'titan_mesh_peers', help: 'Mesh peers heard from within the last three heartbeats', registers, collect() { this.set(mesh?.peers().length ?? 0); } });
+    new client.Gauge({
+      name: 'titan_mesh_peers',
+      help: 'Mesh peers heard from within the last three heartbeats',
+      registers,
+      collect() {
+        this.set(mesh?.peers().length ?? 0);
+      },
+    });
     new client.Counter({
-      name: 'titan_mesh_tasks_total', help: 'Mesh tasks: sent to peers, received from peers, run here, fallbacks (run here after a peer timed out or the waiters were full), re-sent after a peer was lost, duplicates suppressed',
-      labelNames: ['event'], registers,
+      name: 'titan_mesh_tasks_total',
+      help: 'Mesh tasks: sent to peers, received from peers, run here, fallbacks (run here after a peer timed out or the waiters were full), re-sent after a peer was lost, duplicates suppressed',
+      labelNames: ['event'],
+      registers,
       collect() {
         const tasks = mesh?.status().tasks;
         this.reset();
         if (!tasks) return;
-        for (const [event, value] of Object.entries({ sent: tasks.sent, received: tasks.received, local: tasks.localRuns, fallback: tasks.fallbacks, redispatched: tasks.redispatched, duplicate_suppressed: tasks.duplicatesSuppressed, timed_out: tasks.timedOut })) this.inc({ event }, value);
+        for (const [event, value] of Object.entries({
+          sent: tasks.sent,
+          received: tasks.received,
+          local: tasks.localRuns,
+          fallback: tasks.fallbacks,
+          redispatched: tasks.redispatched,
+          duplicate_suppressed: tasks.duplicatesSuppressed,
+          timed_out: tasks.timedOut,
+        }))
+          this.inc({ event }, value);
       },
     });
     new client.Counter({
-      name: 'titan_mesh_tasks_by_type_total', help: 'Mesh tasks by type (tool-call, reflex-compile): sent to peers, executed here for peers',
-      labelNames: ['type', 'event'], registers,
+      name: 'titan_mesh_tasks_by_type_total',
+      help: 'Mesh tasks by type (tool-call, reflex-compile): sent to peers, executed here for peers',
+      labelNames: ['type', 'event'],
+      registers,
       collect() {
         const byType = mesh?.status().tasksByType;
         this.reset();
@@ -118,32 +193,80 @@ export class GatewayMetrics {
       },
     });
     new client.Counter({
-      name: 'titan_mesh_reflex_builds_total', help: 'Reflex builds: offered to a peer, built by a peer (verified and published here), built here, fallbacks after a peer failed, peer answers rejected, built here for peers, peer requests refused',
-      labelNames: ['event'], registers,
+      name: 'titan_mesh_reflex_builds_total',
+      help: 'Reflex builds: offered to a peer, built by a peer (verified and published here), built here, fallbacks after a peer failed, peer answers rejected, built here for peers, peer requests refused',
+      labelNames: ['event'],
+      registers,
       collect() {
         const builds = mesh?.status().reflexBuilds;
         this.reset();
         if (!builds) return;
-        for (const [event, value] of Object.entries({ offered: builds.offered, built_by_peer: builds.builtByPeers, built_here: builds.builtHere, fallback: builds.fallbacks, rejected: builds.rejected, built_for_peer: builds.builtForPeers, refused: builds.refused })) this.inc({ event }, value);
+        for (const [event, value] of Object.entries({
+          offered: builds.offered,
+          built_by_peer: builds.builtByPeers,
+          built_here: builds.builtHere,
+          fallback: builds.fallbacks,
+          rejected: builds.rejected,
+          built_for_peer: builds.builtForPeers,
+          refused: builds.refused,
+        }))
+          this.inc({ event }, value);
       },
     });
     new client.Counter({
-      name: 'titan_mesh_embedding_batches_total', help: 'Embedding batches: offered to a peer, embedded by a peer (checked here), embedded here, fallbacks after a peer failed, peer answers rejected, embedded here for peers, peer requests refused',
-      labelNames: ['event'], registers,
+      name: 'titan_mesh_embedding_batches_total',
+      help: 'Embedding batches: offered to a peer, embedded by a peer (checked here), embedded here, fallbacks after a peer failed, peer answers rejected, embedded here for peers, peer requests refused',
+      labelNames: ['event'],
+      registers,
       collect() {
         const batches = mesh?.status().embeddingBatches;
         this.reset();
         if (!batches) return;
-        for (const [event, value] of Object.entries({ offered: batches.offered, embedded_by_peer: batches.embeddedByPeers, embedded_here: batches.embeddedHere, fallback: batches.fallbacks, rejected: batches.rejected, embedded_for_peer: batches.embeddedForPeers, refused: batches.refused })) this.inc({ event }, value);
+        for (const [event, value] of Object.entries({
+          offered: batches.offered,
+          embedded_by_peer: batches.embeddedByPeers,
+          embedded_here: batches.embeddedHere,
+          fallback: batches.fallbacks,
+          rejected: batches.rejected,
+          embedded_for_peer: batches.embeddedForPeers,
+          refused: batches.refused,
+        }))
+          this.inc({ event }, value);
       },
     });
     // Components' outbound requests (titan:host/http). No host label: a fetch tool may reach any
     // public host, and a label per host would grow without bound.
-    const outbound = new client.Counter({ name: 'titan_component_http_requests_total', help: 'Outbound requests of components, by slot, method and outcome (ok or the refusal/failure code)', labelNames: ['slot', 'method', 'outcome'], registers });
-    const outboundSeconds = new client.Histogram({ name: 'titan_component_http_duration_seconds', help: 'Outbound requests of components, from start to the end of the body', labelNames: ['slot', 'outcome'], buckets: SECONDS, registers });
-    const outboundBytes = new client.Counter({ name: 'titan_component_http_received_bytes_total', help: 'Response body bytes received by components', labelNames: ['slot'], registers });
-    const redactions = new client.Counter({ name: 'titan_secret_redactions_total', help: 'Secrets and keys the leak guard cut out, by where they came from (tool, model, message, channel, component.event, component.log) and kind', labelNames: ['source', 'kind'], registers });
-    const meshRoundTrip = new client.Histogram({ name: 'titan_mesh_task_round_trip_seconds', help: 'A task sent to a peer, from sending to its result', buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30], registers });
+    const outbound = new client.Counter({
+      name: 'titan_component_http_requests_total',
+      help: 'Outbound requests of components, by slot, method and outcome (ok or the refusal/failure code)',
+      labelNames: ['slot', 'method', 'outcome'],
+      registers,
+    });
+    const outboundSeconds = new client.Histogram({
+      name: 'titan_component_http_duration_seconds',
+      help: 'Outbound requests of components, from start to the end of the body',
+      labelNames: ['slot', 'outcome'],
+      buckets: SECONDS,
+      registers,
+    });
+    const outboundBytes = new client.Counter({
+      name: 'titan_component_http_received_bytes_total',
+      help: 'Response body bytes received by components',
+      labelNames: ['slot'],
+      registers,
+    });
+    const redactions = new client.Counter({
+      name: 'titan_secret_redactions_total',
+      help: 'Secrets and keys the leak guard cut out, by where they came from (tool, model, message, channel, component.event, component.log) and kind',
+      labelNames: ['source', 'kind'],
+      registers,
+    });
+    const meshRoundTrip = new client.Histogram({
+      name: 'titan_mesh_task_round_trip_seconds',
+      help: 'A task sent to a peer, from sending to its result',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30],
+      registers,
+    });
 
     this.#offs = [
       mesh ? mesh.roundTrips.onSample((ms) => meshRoundTrip.observe(ms / 1000)) : () => {},
@@ -174,22 +297,30 @@ export class GatewayMetrics {
   useMcp(mcp: { servers(): Array<{ name: string; state: string; tools: number; restarts: number }> }): void {
     const registers = [this.registry];
     new client.Gauge({
-      name: 'titan_mcp_servers', help: 'MCP servers by state (starting, up, down): 1 for the state each one is in',
-      labelNames: ['server', 'state'], registers,
+      name: 'titan_mcp_servers',
+      help: 'MCP servers by state (starting, up, down): 1 for the state each one is in',
+      labelNames: ['server', 'state'],
+      registers,
       collect() {
         this.reset();
         for (const s of mcp.servers()) this.set({ server: s.name, state: s.state }, 1);
       },
     });
     new client.Gauge({
-      name: 'titan_mcp_tools', help: 'Tools each MCP server offers', labelNames: ['server'], registers,
+      name: 'titan_mcp_tools',
+      help: 'Tools each MCP server offers',
+      labelNames: ['server'],
+      registers,
       collect() {
         this.reset();
         for (const s of mcp.servers()) this.set({ server: s.name }, s.tools);
       },
     });
     new client.Counter({
-      name: 'titan_mcp_restarts_total', help: 'MCP server restarts (after an exit, a hang or malformed JSON-RPC)', labelNames: ['server'], registers,
+      name: 'titan_mcp_restarts_total',
+      help: 'MCP server restarts (after an exit, a hang or malformed JSON-RPC)',
+      labelNames: ['server'],
+      registers,
       collect() {
         this.reset();
         for (const s of mcp.servers()) this.inc({ server: s.name }, s.restarts);
@@ -200,8 +331,10 @@ export class GatewayMetrics {
   /** Messaging channels: platform events by channel and outcome (gateway/channels/runtime.ts). */
   useChannels(channels: { counts(): Array<{ channel: string; outcome: string; count: number }> }): void {
     new client.Counter({
-      name: 'titan_channel_events_total', help: 'Channel events by outcome: received, replayed, refused, malformed, unpaired, unsupported, answered, failed',
-      labelNames: ['channel', 'outcome'], registers: [this.registry],
+      name: 'titan_channel_events_total',
+      help: 'Channel events by outcome: received, replayed, refused, malformed, unpaired, unsupported, answered, failed',
+      labelNames: ['channel', 'outcome'],
+      registers: [this.registry],
       collect() {
         this.reset();
         for (const { channel, outcome, count } of channels.counts()) this.inc({ channel, outcome }, count);

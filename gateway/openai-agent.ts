@@ -40,7 +40,11 @@ class Inbox<T> {
 /** Context for a new thread: plain text of system, user and assistant messages. */
 function contextMessage(m: ChatMessage, i: number): { role: string; content: string } | undefined {
   if (m.role === 'tool' || (m.role === 'assistant' && m.tool_calls?.length)) {
-    throw invalid(`messages[${i}]`, `messages[${i}] is part of a conversation in which the client runs tools, but this request sends no tools`, 'send the same `tools` as before: the model\'s tool calls then come back to your client');
+    throw invalid(
+      `messages[${i}]`,
+      `messages[${i}] is part of a conversation in which the client runs tools, but this request sends no tools`,
+      "send the same `tools` as before: the model's tool calls then come back to your client",
+    );
   }
   return m.content === '' ? undefined : { role: m.role, content: m.content };
 }
@@ -60,12 +64,19 @@ async function threadFor(deps: { kernel: Kernel; agent: Agent }, ctx: Context, u
   // The agent checks the thread is this user's when the message is sent (another user's is a 404).
   if (requested) {
     // Checked (and never echoed when it is not an id): it ends up in error messages.
-    if (!THREAD_ID.test(requested)) throw new TitanError('TITAN_E_INVALID_REQUEST', `the ${THREAD_HEADER} header is not a thread id`, { fix: 'send the id of one of your threads (letters, digits, "-", "_", ".", ":"; at most 64 characters)' });
+    if (!THREAD_ID.test(requested))
+      throw new TitanError('TITAN_E_INVALID_REQUEST', `the ${THREAD_HEADER} header is not a thread id`, {
+        fix: 'send the id of one of your threads (letters, digits, "-", "_", ".", ":"; at most 64 characters)',
+      });
     return requested;
   }
   const context = request.messages.slice(0, -1).flatMap((m, i) => contextMessage(m, i) ?? []);
   const thread = await deps.agent.createThread(userId, titleOf(text));
-  if (context.length > 0) await deps.kernel.store.appendMessages(thread.id, context.map((m) => ({ id: randomUUID(), ...m })));
+  if (context.length > 0)
+    await deps.kernel.store.appendMessages(
+      thread.id,
+      context.map((m) => ({ id: randomUUID(), ...m })),
+    );
   return thread.id;
 }
 
@@ -81,7 +92,11 @@ export async function answerWithAgent(
   const lastIndex = request.messages.length - 1;
   const last = request.messages[lastIndex];
   if (last.role !== 'user') {
-    throw invalid(`messages[${lastIndex}].role`, 'model "titan" answers the last message, which must be the user\'s', 'end the messages with a user message, or send `tools` if your client runs the tools');
+    throw invalid(
+      `messages[${lastIndex}].role`,
+      'model "titan" answers the last message, which must be the user\'s',
+      'end the messages with a user message, or send `tools` if your client runs the tools',
+    );
   }
   if (last.content.trim() === '') throw invalid(`messages[${lastIndex}].content`, 'the last user message is empty');
 
@@ -107,7 +122,8 @@ export async function answerWithAgent(
     answer.open();
     sent.run.done.then(
       (done) => inbox.push({ done }),
-      (error: unknown) => inbox.push({ done: { state: 'failed', text: '', error: error instanceof TitanError ? error : failure('TITAN_E_PROVIDER_STREAM', String(error)) } }),
+      (error: unknown) =>
+        inbox.push({ done: { state: 'failed', text: '', error: error instanceof TitanError ? error : failure('TITAN_E_PROVIDER_STREAM', String(error)) } }),
     );
 
     let fix: string | undefined;
@@ -119,7 +135,10 @@ export async function answerWithAgent(
         // The bus said how the turn ended before this; only a turn without such an event gets here.
         const { done } = item;
         if (done.state === 'completed') return answer.finish('end_turn', undefined);
-        if (done.state === 'suspended') throw new TitanError('TITAN_E_SHUTTING_DOWN', 'Titan is stopping; the turn waits for its approval and resumes after the restart', { fix: `read the answer in thread ${threadId} after the restart` });
+        if (done.state === 'suspended')
+          throw new TitanError('TITAN_E_SHUTTING_DOWN', 'Titan is stopping; the turn waits for its approval and resumes after the restart', {
+            fix: `read the answer in thread ${threadId} after the restart`,
+          });
         if (done.state === 'interrupted' && signal.aborted) return;
         throw done.error ?? failure('TITAN_E_PROVIDER_STREAM', `the turn ended ${done.state}`);
       }
@@ -150,7 +169,9 @@ export async function answerWithAgent(
           throw failure(event.code, event.message, fix);
         case 'turn.interrupted':
           if (signal.aborted) return;
-          throw new TitanError('TITAN_E_INTERRUPTED', `the turn was interrupted by ${event.by}`, { fix: `what arrived is kept in thread ${threadId}; send the message again to continue` });
+          throw new TitanError('TITAN_E_INTERRUPTED', `the turn was interrupted by ${event.by}`, {
+            fix: `what arrived is kept in thread ${threadId}; send the message again to continue`,
+          });
       }
     }
   } finally {

@@ -21,7 +21,11 @@ const TOKEN = 'sk-titan-test';
 const weatherArgs = { city: 'Paris', unit: 'celsius', days: [1, 2, 3], note: 'quoted "text" and ünïcode' };
 const weatherTool: OpenAI.ChatCompletionTool = {
   type: 'function',
-  function: { name: 'get_weather', description: 'The weather in a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
+  function: {
+    name: 'get_weather',
+    description: 'The weather in a city',
+    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+  },
 };
 
 let kernel: Kernel;
@@ -85,7 +89,13 @@ async function serve(t: TestContext, steps: Step[] = [], options: { withLlm?: bo
   return { client: as('ada'), url, agent, model, as };
 }
 
-const hello: Step = [{ type: 'text', text: 'Hello ' }, { type: 'text', text: 'there, ' }, { type: 'text', text: 'Ada.' }, { type: 'usage', input_tokens: 12, output_tokens: 4 }, { type: 'stop', reason: 'end_turn' }];
+const hello: Step = [
+  { type: 'text', text: 'Hello ' },
+  { type: 'text', text: 'there, ' },
+  { type: 'text', text: 'Ada.' },
+  { type: 'usage', input_tokens: 12, output_tokens: 4 },
+  { type: 'stop', reason: 'end_turn' },
+];
 
 function modelMessages(model: { requests: unknown[] }, i = 0): Array<{ role: string; content: string }> {
   return (model.requests[i] as { messages: Array<{ role: string; content: string }> }).messages;
@@ -110,7 +120,13 @@ describe('model "titan": an agent turn', () => {
           { role: 'system', content: 'Be brief.' },
           { role: 'user', content: 'My name is Ada.' },
           { role: 'assistant', content: 'Noted.' },
-          { role: 'user', content: [{ type: 'text', text: 'Say ' }, { type: 'text', text: 'hello.' }] },
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'Say ' },
+              { type: 'text', text: 'hello.' },
+            ],
+          },
         ],
       })
       .withResponse();
@@ -134,38 +150,71 @@ describe('model "titan": an agent turn', () => {
       { role: 'user', content: 'Say hello.' },
     ]);
     const stored = await kernel.store.listMessages(threadId);
-    assert.deepEqual(stored.map((m) => [m.role, m.content]).slice(-2), [['user', 'Say hello.'], ['assistant', 'Hello there, Ada.']]);
+    assert.deepEqual(stored.map((m) => [m.role, m.content]).slice(-2), [
+      ['user', 'Say hello.'],
+      ['assistant', 'Hello there, Ada.'],
+    ]);
   });
 
-  test('x-titan-thread continues a thread: its stored history is the context; another user\'s thread is a 404', async (t) => {
-    const { client, model, as } = await serve(t, [hello, [{ type: 'text', text: 'You are Ada.' }, { type: 'stop', reason: 'end_turn' }]]);
+  test("x-titan-thread continues a thread: its stored history is the context; another user's thread is a 404", async (t) => {
+    const { client, model, as } = await serve(t, [
+      hello,
+      [
+        { type: 'text', text: 'You are Ada.' },
+        { type: 'stop', reason: 'end_turn' },
+      ],
+    ]);
     const first = await client.chat.completions.create({ model: 'titan', messages: [{ role: 'user', content: 'I am Ada.' }] }).withResponse();
     const threadId = first.response.headers.get('x-titan-thread') ?? '';
     const second = await client.chat.completions
-      .create({ model: 'titan', messages: [{ role: 'user', content: 'ignored: the thread has the history' }, { role: 'user', content: 'Who am I?' }] }, { headers: { 'x-titan-thread': threadId } })
+      .create(
+        {
+          model: 'titan',
+          messages: [
+            { role: 'user', content: 'ignored: the thread has the history' },
+            { role: 'user', content: 'Who am I?' },
+          ],
+        },
+        { headers: { 'x-titan-thread': threadId } },
+      )
       .withResponse();
     assert.equal(second.data.choices[0].message.content, 'You are Ada.');
     assert.equal(second.response.headers.get('x-titan-thread'), threadId);
-    assert.deepEqual(modelMessages(model, 1).slice(1).map((m) => [m.role, m.content]), [
-      ['user', 'I am Ada.'],
-      ['assistant', 'Hello there, Ada.'],
-      ['user', 'Who am I?'],
-    ]);
-    await assert.rejects(as('mallory').chat.completions.create({ model: 'titan', messages: [{ role: 'user', content: 'read it' }] }, { headers: { 'x-titan-thread': threadId } }), (e: unknown) => {
-      assert.ok(e instanceof OpenAI.NotFoundError);
-      assert.equal(e.status, 404);
-      assert.equal((e.error as { titan_code?: string }).titan_code, 'TITAN_E_NOT_FOUND');
-      assert.doesNotMatch(e.message, /I am Ada/);
-      return true;
-    });
+    assert.deepEqual(
+      modelMessages(model, 1)
+        .slice(1)
+        .map((m) => [m.role, m.content]),
+      [
+        ['user', 'I am Ada.'],
+        ['assistant', 'Hello there, Ada.'],
+        ['user', 'Who am I?'],
+      ],
+    );
+    await assert.rejects(
+      as('mallory').chat.completions.create({ model: 'titan', messages: [{ role: 'user', content: 'read it' }] }, { headers: { 'x-titan-thread': threadId } }),
+      (e: unknown) => {
+        assert.ok(e instanceof OpenAI.NotFoundError);
+        assert.equal(e.status, 404);
+        assert.equal((e.error as { titan_code?: string }).titan_code, 'TITAN_E_NOT_FOUND');
+        assert.doesNotMatch(e.message, /I am Ada/);
+        return true;
+      },
+    );
     assert.equal(model.requests.length, 2, 'nothing ran for the other user');
   });
 
   test('streaming: content arrives in several chunks while the turn runs, then finish_reason, usage and [DONE]', async (t) => {
-    const { client } = await serve(t, [[
-      { type: 'text', text: 'one ' }, { wait: 60 }, { type: 'text', text: 'two ' }, { wait: 60 }, { type: 'text', text: 'three' },
-      { type: 'usage', input_tokens: 30, output_tokens: 3 }, { type: 'stop', reason: 'end_turn' },
-    ]]);
+    const { client } = await serve(t, [
+      [
+        { type: 'text', text: 'one ' },
+        { wait: 60 },
+        { type: 'text', text: 'two ' },
+        { wait: 60 },
+        { type: 'text', text: 'three' },
+        { type: 'usage', input_tokens: 30, output_tokens: 3 },
+        { type: 'stop', reason: 'end_turn' },
+      ],
+    ]);
     const { data: stream, response } = await client.chat.completions
       .create({ model: 'titan', messages: [{ role: 'user', content: 'count' }], stream: true, stream_options: { include_usage: true } })
       .withResponse();
@@ -185,17 +234,26 @@ describe('model "titan": an agent turn', () => {
     const texts = chunks.flatMap((c) => (c.choices[0]?.delta.content ? [c.choices[0].delta.content] : []));
     assert.deepEqual(texts, ['one ', 'two ', 'three']);
     const finish = chunks.filter((c) => c.choices[0]?.finish_reason);
-    assert.deepEqual(finish.map((c) => c.choices[0].finish_reason), ['stop']);
+    assert.deepEqual(
+      finish.map((c) => c.choices[0].finish_reason),
+      ['stop'],
+    );
     const last = chunks.at(-1);
     assert.deepEqual(last?.choices, []);
     assert.deepEqual(last?.usage, { prompt_tokens: 30, completion_tokens: 3, total_tokens: 33 });
-    assert.ok(chunks.slice(0, -1).every((c) => c.usage === null), 'usage is null until the usage chunk');
+    assert.ok(
+      chunks.slice(0, -1).every((c) => c.usage === null),
+      'usage is null until the usage chunk',
+    );
   });
 
   test("Titan's own tools run inside the turn: the client gets the text of every step, never tool_calls", async (t) => {
     const { client } = await serve(t, [
       [{ type: 'text', text: 'Let me echo.' }, ...toolCall(0, 'call-1', 'echo', { text: 'ping' }), { type: 'stop', reason: 'tool_use' }],
-      [{ type: 'text', text: 'It said ping.' }, { type: 'stop', reason: 'end_turn' }],
+      [
+        { type: 'text', text: 'It said ping.' },
+        { type: 'stop', reason: 'end_turn' },
+      ],
     ]);
     const stream = await client.chat.completions.create({ model: 'titan', messages: [{ role: 'user', content: 'echo ping' }], stream: true });
     let text = '';
@@ -210,15 +268,27 @@ describe('model "titan": an agent turn', () => {
     assert.equal(sawToolCalls, false);
     assert.equal(finish, 'stop');
     const completed = events.filter((e) => e.type === 'tool.completed' && e.name === 'echo');
-    assert.ok(completed.some((e) => e.type === 'tool.completed' && e.ok), 'the echo tool ran in Titan');
+    assert.ok(
+      completed.some((e) => e.type === 'tool.completed' && e.ok),
+      'the echo tool ran in Titan',
+    );
   });
 
   test('a turn waiting for an approval keeps the stream open; approved elsewhere, the answer completes', async (t) => {
-    const { client, agent } = await serve(t, [
-      [...toolCall(0, 'call-1', 'echo', { text: 'ping' }), { type: 'stop', reason: 'tool_use' }],
-      [{ type: 'text', text: 'Echoed after approval.' }, { type: 'stop', reason: 'end_turn' }],
-    ], { guardedTools: ['echo'] });
-    const { data: stream, response } = await client.chat.completions.create({ model: 'titan', messages: [{ role: 'user', content: 'echo ping' }], stream: true }).withResponse();
+    const { client, agent } = await serve(
+      t,
+      [
+        [...toolCall(0, 'call-1', 'echo', { text: 'ping' }), { type: 'stop', reason: 'tool_use' }],
+        [
+          { type: 'text', text: 'Echoed after approval.' },
+          { type: 'stop', reason: 'end_turn' },
+        ],
+      ],
+      { guardedTools: ['echo'] },
+    );
+    const { data: stream, response } = await client.chat.completions
+      .create({ model: 'titan', messages: [{ role: 'user', content: 'echo ping' }], stream: true })
+      .withResponse();
     const turnId = response.headers.get('x-titan-turn') ?? '';
     const approve = (async () => {
       await until(() => ofTurn(turnId).some((e) => e.type === 'approval.needed'), 'the approval is asked');
@@ -265,8 +335,12 @@ describe('model "titan": an agent turn', () => {
   });
 
   test('a client that goes away mid-stream interrupts the turn', async (t) => {
-    const { client } = await serve(t, [[{ type: 'text', text: 'Thinking ' }, { wait: 5_000 }, { type: 'text', text: 'too late' }, { type: 'stop', reason: 'end_turn' }]]);
-    const { data: stream, response } = await client.chat.completions.create({ model: 'titan', messages: [{ role: 'user', content: 'think long' }], stream: true }).withResponse();
+    const { client } = await serve(t, [
+      [{ type: 'text', text: 'Thinking ' }, { wait: 5_000 }, { type: 'text', text: 'too late' }, { type: 'stop', reason: 'end_turn' }],
+    ]);
+    const { data: stream, response } = await client.chat.completions
+      .create({ model: 'titan', messages: [{ role: 'user', content: 'think long' }], stream: true })
+      .withResponse();
     const turnId = response.headers.get('x-titan-turn') ?? '';
     const started = performance.now();
     for await (const chunk of stream) {
@@ -282,7 +356,17 @@ describe('model "titan": an agent turn', () => {
 
 describe('pass-through: client tools and provider models', () => {
   test('tools passed through, whole: the tool calls come back unexecuted with their arguments intact', async (t) => {
-    server.load({ turns: [{ content: [{ type: 'text', text: 'Checking.' }, { type: 'tool_call', name: 'get_weather', id: 'call_w1', arguments: weatherArgs, chunkSize: 5 }], usage: { inputTokens: 42, outputTokens: 17 } }] });
+    server.load({
+      turns: [
+        {
+          content: [
+            { type: 'text', text: 'Checking.' },
+            { type: 'tool_call', name: 'get_weather', id: 'call_w1', arguments: weatherArgs, chunkSize: 5 },
+          ],
+          usage: { inputTokens: 42, outputTokens: 17 },
+        },
+      ],
+    });
     const { client, model } = await serve(t);
     const { data, response } = await client.chat.completions
       .create({ model: 'titan', messages: [{ role: 'user', content: 'weather in Paris?' }], tools: [weatherTool] })
@@ -299,22 +383,34 @@ describe('pass-through: client tools and provider models', () => {
     assert.deepEqual(data.usage, { prompt_tokens: 42, completion_tokens: 17, total_tokens: 59 });
     assert.equal(response.headers.get('x-titan-provider'), 'scripted/titan-scripted');
     assert.equal(model.requests.length, 0, 'the agent did not run');
-    assert.equal(events.some((e) => e.type === 'tool.started' && e.name === 'get_weather'), false, 'Titan ran no tool');
-    const sent = server.timeline().find((e) => e.path === '/v1/chat/completions')?.body as { messages: unknown[]; tools: Array<{ function: { name: string; parameters: unknown } }> };
+    assert.equal(
+      events.some((e) => e.type === 'tool.started' && e.name === 'get_weather'),
+      false,
+      'Titan ran no tool',
+    );
+    const sent = server.timeline().find((e) => e.path === '/v1/chat/completions')?.body as {
+      messages: unknown[];
+      tools: Array<{ function: { name: string; parameters: unknown } }>;
+    };
     assert.deepEqual(sent.messages, [{ role: 'user', content: 'weather in Paris?' }], 'no Titan prompt was added');
-    assert.deepEqual(sent.tools.map((x) => [x.function.name, x.function.parameters]), [['get_weather', weatherTool.function.parameters]]);
+    assert.deepEqual(
+      sent.tools.map((x) => [x.function.name, x.function.parameters]),
+      [['get_weather', weatherTool.function.parameters]],
+    );
   });
 
   test('tools passed through, streamed: arguments reassembled from many deltas, the SDK stream helper agrees, usage with include_usage', async (t) => {
     server.load({
-      turns: [{
-        content: [
-          { type: 'tool_call', name: 'get_weather', id: 'call_w1', arguments: weatherArgs, chunkSize: 5 },
-          { type: 'tool_call', name: 'get_time', arguments: { zone: 'Europe/Paris' }, chunkSize: 4 },
-        ],
-        usage: { inputTokens: 42, outputTokens: 17 },
-        repeat: true,
-      }],
+      turns: [
+        {
+          content: [
+            { type: 'tool_call', name: 'get_weather', id: 'call_w1', arguments: weatherArgs, chunkSize: 5 },
+            { type: 'tool_call', name: 'get_time', arguments: { zone: 'Europe/Paris' }, chunkSize: 4 },
+          ],
+          usage: { inputTokens: 42, outputTokens: 17 },
+          repeat: true,
+        },
+      ],
     });
     const { client } = await serve(t);
     const request = {
@@ -338,7 +434,13 @@ describe('pass-through: client tools and provider models', () => {
       }
     }
     assert.equal(finish, 'tool_calls');
-    assert.deepEqual(calls.map((c) => [c.name, JSON.parse(c.args)]), [['get_weather', weatherArgs], ['get_time', { zone: 'Europe/Paris' }]]);
+    assert.deepEqual(
+      calls.map((c) => [c.name, JSON.parse(c.args)]),
+      [
+        ['get_weather', weatherArgs],
+        ['get_time', { zone: 'Europe/Paris' }],
+      ],
+    );
     assert.equal(calls[0].id, 'call_w1');
     assert.ok(calls[0].deltas > 5, `the arguments came in many deltas (${calls[0].deltas})`);
     assert.deepEqual(usage, { prompt_tokens: 42, completion_tokens: 17, total_tokens: 59 });
@@ -350,14 +452,18 @@ describe('pass-through: client tools and provider models', () => {
     assert.equal(viaHelper?.[1]?.[1], 'get_time');
   });
 
-  test('a provider model answers raw, without the agent; the client\'s tool results go back to the model', async (t) => {
+  test("a provider model answers raw, without the agent; the client's tool results go back to the model", async (t) => {
     server.load({ turns: [{ match: { lastMessageContains: '18 °C' }, content: [{ type: 'text', text: 'It is 18 °C in Paris.' }] }] });
     const { client, model } = await serve(t);
     const data = await client.chat.completions.create({
       model: 'scripted/titan-scripted',
       messages: [
         { role: 'user', content: 'weather in Paris?' },
-        { role: 'assistant', content: null, tool_calls: [{ id: 'call_w1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: 'call_w1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }],
+        },
         { role: 'tool', tool_call_id: 'call_w1', content: '18 °C' },
       ],
       tools: [weatherTool],
@@ -367,20 +473,26 @@ describe('pass-through: client tools and provider models', () => {
     assert.equal(data.choices[0].finish_reason, 'stop');
     assert.equal(model.requests.length, 0);
     const sent = server.timeline()[0].body as { messages: Array<{ role: string; tool_call_id?: string }> };
-    assert.deepEqual(sent.messages.map((m) => m.role), ['user', 'assistant', 'tool']);
+    assert.deepEqual(
+      sent.messages.map((m) => m.role),
+      ['user', 'assistant', 'tool'],
+    );
   });
 
   test('a provider that refuses is its status to the client: 429 rate limit with retry-after', async (t) => {
     server.load({ turns: [{ fault: { kind: 'rate_limit', retryAfterSeconds: 3 } }] });
     const { client } = await serve(t);
-    await assert.rejects(client.chat.completions.create({ model: 'scripted/titan-scripted', messages: [{ role: 'user', content: 'hi' }], stream: true }), (e: unknown) => {
-      assert.ok(e instanceof OpenAI.RateLimitError);
-      assert.equal(e.status, 429);
-      assert.equal(e.code, 'rate_limit_exceeded');
-      assert.equal((e.error as { titan_code?: string }).titan_code, 'TITAN_E_PROVIDER_RATE_LIMITED');
-      assert.equal(e.headers.get('retry-after'), '3');
-      return true;
-    });
+    await assert.rejects(
+      client.chat.completions.create({ model: 'scripted/titan-scripted', messages: [{ role: 'user', content: 'hi' }], stream: true }),
+      (e: unknown) => {
+        assert.ok(e instanceof OpenAI.RateLimitError);
+        assert.equal(e.status, 429);
+        assert.equal(e.code, 'rate_limit_exceeded');
+        assert.equal((e.error as { titan_code?: string }).titan_code, 'TITAN_E_PROVIDER_RATE_LIMITED');
+        assert.equal(e.headers.get('retry-after'), '3');
+        return true;
+      },
+    );
   });
 
   test('a client that goes away mid-stream aborts the provider stream', async (t) => {
@@ -398,15 +510,21 @@ describe('pass-through: client tools and provider models', () => {
 
   test('without the kernel LLM, pass-through is a 503 naming the missing provider; agent turns still work', async (t) => {
     const { client } = await serve(t, [hello], { withLlm: false });
-    await assert.rejects(client.chat.completions.create({ model: 'titan', messages: [{ role: 'user', content: 'hi' }], tools: [weatherTool] }), (e: unknown) => {
-      assert.ok(e instanceof OpenAI.InternalServerError);
-      assert.equal(e.status, 503);
-      assert.equal(e.code, 'TITAN_E_PROVIDER_NOT_CONFIGURED');
-      return true;
-    });
+    await assert.rejects(
+      client.chat.completions.create({ model: 'titan', messages: [{ role: 'user', content: 'hi' }], tools: [weatherTool] }),
+      (e: unknown) => {
+        assert.ok(e instanceof OpenAI.InternalServerError);
+        assert.equal(e.status, 503);
+        assert.equal(e.code, 'TITAN_E_PROVIDER_NOT_CONFIGURED');
+        return true;
+      },
+    );
     const data = await client.chat.completions.create({ model: 'titan', messages: [{ role: 'user', content: 'hi' }] });
     assert.equal(data.choices[0].message.content, 'Hello there, Ada.');
-    assert.deepEqual((await client.models.list()).data.map((m) => m.id), ['titan']);
+    assert.deepEqual(
+      (await client.models.list()).data.map((m) => m.id),
+      ['titan'],
+    );
   });
 });
 
@@ -414,7 +532,10 @@ describe('models and bad requests', () => {
   test('GET /v1/models lists titan and the configured provider models; one can be retrieved', async (t) => {
     const { client } = await serve(t);
     const models = await client.models.list();
-    assert.deepEqual(models.data.map((m) => m.id), ['titan', 'scripted/titan-scripted']);
+    assert.deepEqual(
+      models.data.map((m) => m.id),
+      ['titan', 'scripted/titan-scripted'],
+    );
     for (const m of models.data) {
       assert.equal(m.object, 'model');
       assert.equal(m.owned_by, 'titan');
@@ -435,11 +556,20 @@ describe('models and bad requests', () => {
       return true;
     });
     await assert.rejects(
-      client.chat.completions.create({ model: 'titan', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'http://127.0.0.1/x.png' } }] }] }),
+      client.chat.completions.create({
+        model: 'titan',
+        messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'http://127.0.0.1/x.png' } }] }],
+      }),
       (e: unknown) => e instanceof OpenAI.BadRequestError && e.param === 'messages[0].content[0]',
     );
     await assert.rejects(
-      client.chat.completions.create({ model: 'titan', messages: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: 'hello' }] }),
+      client.chat.completions.create({
+        model: 'titan',
+        messages: [
+          { role: 'user', content: 'hi' },
+          { role: 'assistant', content: 'hello' },
+        ],
+      }),
       (e: unknown) => e instanceof OpenAI.BadRequestError && e.param === 'messages[1].role',
     );
     await assert.rejects(
@@ -467,7 +597,11 @@ describe('models and bad requests', () => {
 
   test('malformed JSON and unknown routes get OpenAI-shaped errors', async (t) => {
     const { url, client } = await serve(t);
-    const response = await fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: '{"model": "titan", "messages": [' });
+    const response = await fetch(`${url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: '{"model": "titan", "messages": [',
+    });
     assert.equal(response.status, 400);
     const body = (await response.json()) as { error: { type: string; titan_code: string; message: string } };
     assert.equal(body.error.type, 'invalid_request_error');

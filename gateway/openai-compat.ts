@@ -115,17 +115,26 @@ export function openAiRoutes(deps: OpenAiDeps): Router {
 
   // The parser's own 4xx (bad JSON) keeps its OpenAI shape (openai-wire.ts); a body too large, an
   // encoding it cannot read, or broken compressed data (zlib's errors carry no status) get a code.
-  const parseBody = bodyParser({ jsonLimit: BODY_LIMIT, detectJSON: () => true, onError: (error) => {
-    const status = (error as { status?: unknown }).status;
-    if (typeof status === 'number' && status >= 400 && status < 500 && status !== 413 && status !== 415) throw error;
-    throw bodyFailure(error, BODY_LIMIT);
-  } });
+  const parseBody = bodyParser({
+    jsonLimit: BODY_LIMIT,
+    detectJSON: () => true,
+    onError: (error) => {
+      const status = (error as { status?: unknown }).status;
+      if (typeof status === 'number' && status >= 400 && status < 500 && status !== 413 && status !== 415) throw error;
+      throw bodyFailure(error, BODY_LIMIT);
+    },
+  });
   router.post('/chat/completions', parseBody, async (ctx) => {
     const request = readCompletionRequest(ctx.request.body);
     const target = models.get(request.model);
     if (!target) throw modelNotFound(request.model, [...models.keys()]);
     const userId = deps.userIdOf(ctx);
-    const meta = { id: `chatcmpl-${randomUUID()}`, created: Math.floor(Date.now() / 1000), model: request.model, includeUsage: request.stream && request.includeUsage };
+    const meta = {
+      id: `chatcmpl-${randomUUID()}`,
+      created: Math.floor(Date.now() / 1000),
+      model: request.model,
+      includeUsage: request.stream && request.includeUsage,
+    };
     const answer = request.stream ? new StreamAnswer(ctx, meta) : new WholeAnswer(ctx, meta);
     const gone = new AbortController();
     const onClose = () => {

@@ -22,11 +22,22 @@ export type Route = { model: string; purpose: 'chat' | 'background' };
  * provider that refuses the request (429, a bad request, none configured) is an HTTP error with
  * its status; a failure after that is an in-band error frame. `signal` aborts the provider's stream.
  */
-export async function answerWithProvider(llm: Llm | undefined, ctx: Context, request: CompletionRequest, route: Route, answer: Answer, signal: AbortSignal): Promise<void> {
+export async function answerWithProvider(
+  llm: Llm | undefined,
+  ctx: Context,
+  request: CompletionRequest,
+  route: Route,
+  answer: Answer,
+  signal: AbortSignal,
+): Promise<void> {
   if (!llm) {
-    throw new TitanError('TITAN_E_PROVIDER_NOT_CONFIGURED', 'this gateway serves the OpenAI API without a model provider, so only agent turns (model "titan" without tools) are answered', {
-      fix: 'start Titan with a provider configured (TITAN_PROVIDER); the gateway passes the kernel LLM to openAiRoutes',
-    });
+    throw new TitanError(
+      'TITAN_E_PROVIDER_NOT_CONFIGURED',
+      'this gateway serves the OpenAI API without a model provider, so only agent turns (model "titan" without tools) are answered',
+      {
+        fix: 'start Titan with a provider configured (TITAN_PROVIDER); the gateway passes the kernel LLM to openAiRoutes',
+      },
+    );
   }
   const chat: ChatRequest = {
     model: route.model,

@@ -74,9 +74,25 @@ export function openAiError(error: unknown): OpenAiError {
   if (typeof http?.status === 'number' && http.status >= 400 && http.status < 500) {
     const cause = typeof http.message === 'string' ? http.message : 'bad request';
     const message = error instanceof SyntaxError ? `the request body is not valid JSON: ${cause}` : cause;
-    return { status: http.status, headers, body: { error: { message, type: typeOf(http.status), param: null, code: 'TITAN_E_USAGE', titan_code: 'TITAN_E_USAGE' } } };
+    return {
+      status: http.status,
+      headers,
+      body: { error: { message, type: typeOf(http.status), param: null, code: 'TITAN_E_USAGE', titan_code: 'TITAN_E_USAGE' } },
+    };
   }
-  return { status: 500, headers, body: { error: { message: 'Titan failed to answer this request; the kernel log has the cause', type: 'server_error', param: null, code: 'TITAN_E_INTERNAL', titan_code: 'TITAN_E_INTERNAL' } } };
+  return {
+    status: 500,
+    headers,
+    body: {
+      error: {
+        message: 'Titan failed to answer this request; the kernel log has the cause',
+        type: 'server_error',
+        param: null,
+        code: 'TITAN_E_INTERNAL',
+        titan_code: 'TITAN_E_INTERNAL',
+      },
+    },
+  };
 }
 
 export function respondError(ctx: Context, error: unknown): OpenAiError {
@@ -231,7 +247,13 @@ export class StreamAnswer extends Answer {
   }
 
   #base() {
-    return { id: this.meta.id, object: 'chat.completion.chunk', created: this.meta.created, model: this.meta.model, ...(this.meta.answeredBy ? { titan_answered_by: this.meta.answeredBy } : {}) };
+    return {
+      id: this.meta.id,
+      object: 'chat.completion.chunk',
+      created: this.meta.created,
+      model: this.meta.model,
+      ...(this.meta.answeredBy ? { titan_answered_by: this.meta.answeredBy } : {}),
+    };
   }
 
   #chunk(delta: Record<string, unknown>, finish: FinishReason | null = null): string {

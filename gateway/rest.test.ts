@@ -13,7 +13,10 @@ before(async () => {
 });
 after(() => harness.close());
 
-const done = [{ type: 'text' as const, text: 'done' }, { type: 'stop' as const, reason: 'end_turn' }];
+const done = [
+  { type: 'text' as const, text: 'done' },
+  { type: 'stop' as const, reason: 'end_turn' },
+];
 
 test('approvals through REST: the pending call is listed for its owner only, and approving it resumes the waiting turn', async (t) => {
   const gw = await openGateway(harness, {
@@ -29,8 +32,10 @@ test('approvals through REST: the pending call is listed for its owner only, and
   const needed = (await sse.until((e) => e.data.type === 'approval.needed')).data as { approvalId: string };
 
   const listed = (await gw.call('GET', '/api/approvals')).body.approvals;
-  assert.deepEqual(listed.map((a: { id: string; threadId: string; turnId: string; tool: string; arguments: unknown }) => [a.id, a.threadId, a.turnId, a.tool, a.arguments]),
-    [[needed.approvalId, thread.id, sent.turnId, 'echo', { text: 'approved via REST' }]]);
+  assert.deepEqual(
+    listed.map((a: { id: string; threadId: string; turnId: string; tool: string; arguments: unknown }) => [a.id, a.threadId, a.turnId, a.tool, a.arguments]),
+    [[needed.approvalId, thread.id, sent.turnId, 'echo', { text: 'approved via REST' }]],
+  );
   assert.deepEqual((await gw.call('GET', '/api/approvals', undefined, bob)).body.approvals, [], "bob does not see ada's approvals");
   assert.equal((await gw.call('POST', `/api/approvals/${needed.approvalId}`, { decision: 'approved' }, bob)).status, 404);
   const invalid = await gw.call('POST', `/api/approvals/${needed.approvalId}`, { decision: 'maybe' });
@@ -77,7 +82,10 @@ test('threads page by update time and history pages back by position; delete rem
     await sleep(3); // distinct update times
   }
   const first = (await gw.call('GET', '/api/threads?limit=2')).body;
-  assert.deepEqual(first.threads.map((th: { title: string }) => th.title), ['t2', 't1']);
+  assert.deepEqual(
+    first.threads.map((th: { title: string }) => th.title),
+    ['t2', 't1'],
+  );
   const rest = (await gw.call('GET', `/api/threads?limit=2&before=${first.next}`)).body;
   assert.deepEqual([rest.threads.map((th: { title: string }) => th.title), rest.next], [['t0'], null]);
   assert.equal((await gw.call('GET', '/api/threads?limit=0')).status, 400);
@@ -87,9 +95,15 @@ test('threads page by update time and history pages back by position; delete rem
     await gw.agent.running().find((r) => r.turnId === sent.turnId)?.done;
   }
   const newest = (await gw.call('GET', `/api/threads/${ids[0]}/messages?limit=4`)).body;
-  assert.deepEqual(newest.messages.map((m: { content: string }) => m.content), ['two', 'done', 'three', 'done']);
+  assert.deepEqual(
+    newest.messages.map((m: { content: string }) => m.content),
+    ['two', 'done', 'three', 'done'],
+  );
   const older = (await gw.call('GET', `/api/threads/${ids[0]}/messages?limit=4&before=${newest.next}`)).body;
-  assert.deepEqual(older.messages.map((m: { content: string }) => m.content), ['one', 'done']);
+  assert.deepEqual(
+    older.messages.map((m: { content: string }) => m.content),
+    ['one', 'done'],
+  );
 
   const deleted = await gw.call('DELETE', `/api/threads/${ids[0]}`);
   assert.equal(deleted.status, 200);
@@ -135,7 +149,10 @@ test('components, registry and the patch queue: list, show, propose, approve, de
   const proposed = await gw.call('POST', '/api/patches', { ref: 'tool/echo@^1.1.0', why: 'newer echo' });
   assert.equal(proposed.status, 201);
   const id = proposed.body.id;
-  assert.deepEqual((await gw.call('GET', `/api/patches/${id}`)).body.history.map((s: { by: string; why: string }) => [s.by, s.why]), [['ada', 'newer echo']]);
+  assert.deepEqual(
+    (await gw.call('GET', `/api/patches/${id}`)).body.history.map((s: { by: string; why: string }) => [s.by, s.why]),
+    [['ada', 'newer echo']],
+  );
   const early = await gw.call('POST', `/api/patches/${id}/deploy`, {});
   assert.deepEqual([early.status, early.body.error.code], [409, 'TITAN_E_PATCH_STATE']);
   for (const step of ['approve', 'deploy']) assert.equal((await gw.call('POST', `/api/patches/${id}/${step}`, { why: step })).status, 200, step);

@@ -57,20 +57,32 @@ export type Gateway = {
 };
 
 /** What the route table runs on (both listeners share it); `createToken: false` never writes the owner token. */
-export type RouteTableOptions = Pick<GatewayOptions, 'kernel' | 'agent' | 'llm' | 'config' | 'settings' | 'ownerId' | 'starting' | 'channels' | 'mesh' | 'meshConfig' | 'mcp'> & { createToken?: boolean };
+export type RouteTableOptions = Pick<
+  GatewayOptions,
+  'kernel' | 'agent' | 'llm' | 'config' | 'settings' | 'ownerId' | 'starting' | 'channels' | 'mesh' | 'meshConfig' | 'mcp'
+> & { createToken?: boolean };
 
 export async function gatewayDeps(options: RouteTableOptions): Promise<GatewayDeps> {
   const { kernel, agent } = options;
   const config = options.config ?? gatewaySection.defaults;
   const settings: GatewaySettings = {
-    corsOrigins: config.corsOrigins, allowedOrigins: config.allowedOrigins,
-    rateLimitPerMinute: config.rateLimitPerMinute, maxBodyBytes: config.maxBodyBytes, ...options.settings,
+    corsOrigins: config.corsOrigins,
+    allowedOrigins: config.allowedOrigins,
+    rateLimitPerMinute: config.rateLimitPerMinute,
+    maxBodyBytes: config.maxBodyBytes,
+    ...options.settings,
   };
   const tokens = await TokenStore.open(kernel.paths.home, options.ownerId ?? os.userInfo().username, { create: options.createToken });
   const streams: StreamSet = new Set();
   const feed = new EventFeed(kernel);
   const deps: GatewayDeps = {
-    kernel, agent, llm: options.llm, settings, tokens, streams, feed,
+    kernel,
+    agent,
+    llm: options.llm,
+    settings,
+    tokens,
+    streams,
+    feed,
     limiter: new RateLimiter(settings.rateLimitPerMinute),
     origins: originPolicy(settings.allowedOrigins),
     metrics: new GatewayMetrics(kernel, () => feed.clients, options.mesh),
@@ -126,7 +138,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   let closing: Promise<void> | undefined;
   return {
-    url, host, port, deps,
+    url,
+    host,
+    port,
+    deps,
     close() {
       closing ??= (async () => {
         ws.close();
@@ -148,7 +163,12 @@ function listen(server: http.Server, host: string, port: number): Promise<void> 
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
       if (error.code === 'EADDRINUSE') reject(new TitanError('TITAN_E_PORT_IN_USE', `${host}:${port} is already in use`));
-      else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') reject(new TitanError('TITAN_E_CONFIG_INVALID', `the gateway cannot listen on host "${host}"`, { fix: 'set TITAN_HOST to an address of this machine (default 127.0.0.1)' }));
+      else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND')
+        reject(
+          new TitanError('TITAN_E_CONFIG_INVALID', `the gateway cannot listen on host "${host}"`, {
+            fix: 'set TITAN_HOST to an address of this machine (default 127.0.0.1)',
+          }),
+        );
       else reject(error);
     };
     server.once('error', onError);

@@ -74,7 +74,10 @@ export class TokenStore {
 
   async #reload(force: boolean): Promise<void> {
     this.#lastReload = Date.now();
-    const mtime = await stat(this.file).then((s) => s.mtimeMs, () => 0);
+    const mtime = await stat(this.file).then(
+      (s) => s.mtimeMs,
+      () => 0,
+    );
     if (!force && mtime === this.#fileMtime) return;
     this.#fileMtime = mtime;
     const entries = await readJsonFile<TokenEntry[]>(this.file, []);

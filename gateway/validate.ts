@@ -9,7 +9,10 @@ const strict = new Ajv({ allErrors: false, strict: true });
 const coercing = new Ajv({ allErrors: false, strict: true, coerceTypes: true, useDefaults: true });
 
 type Check<T> = (value: unknown) => value is T;
-const compiled = new Map<Ajv, WeakMap<object, Check<unknown>>>([[strict, new WeakMap()], [coercing, new WeakMap()]]);
+const compiled = new Map<Ajv, WeakMap<object, Check<unknown>>>([
+  [strict, new WeakMap()],
+  [coercing, new WeakMap()],
+]);
 
 function compile<T>(ajv: Ajv, schema: JSONSchemaType<T> | Record<string, unknown>): Check<T> {
   const cache = compiled.get(ajv)!;

@@ -19,7 +19,9 @@ async function workspace(t: TestContext): Promise<string> {
 /** The import object an instance gets, with the bus replaced by a list. */
 function bound(grant: Record<string, unknown>, callId = 'call-1') {
   const emitted: Emitted[] = [];
-  const services = { emit: (_c: unknown, id: string | undefined, kind: string, data: string) => emitted.push({ callId: id, kind, data }) } as unknown as HostServices;
+  const services = {
+    emit: (_c: unknown, id: string | undefined, kind: string, data: string) => emitted.push({ callId: id, kind, data }),
+  } as unknown as HostServices;
   const context: InstanceContext = { component: { kind: 'tool', name: 't', version: '1.0.0', digest: 'sha256:0' }, grant, services, callId };
   const imports = exec.bind(context, '0.2.0') as { run(command: string, cwd: string | undefined, timeoutMs: number): Promise<ExitStatus> };
   return { run: imports.run, emitted };
@@ -57,7 +59,10 @@ test('runCommand streams each chunk as it arrives and keeps a character split ac
   assert.equal(status.stdout, 'café\n');
   assert.equal(status.stderr, 'warn\n');
   const stdout = chunks.filter(([s]) => s === 'stdout');
-  assert.deepEqual(stdout.map(([, text]) => text), ['caf', 'é\n']);
+  assert.deepEqual(
+    stdout.map(([, text]) => text),
+    ['caf', 'é\n'],
+  );
   assert.ok(stdout[0][2] < 120, 'the first piece arrived before the sleep ended');
   assert.ok(!stdout.some(([, text]) => text.includes('\ufffd')));
 });
@@ -70,12 +75,14 @@ test('runCommand stops on an AbortSignal, and a shell that cannot start is an er
   const status = await pending;
   assert.equal(status.cancelled, true);
   assert.equal(status.signal, 'SIGTERM');
-  await assert.rejects(runCommand({ command: 'true', cwd, timeoutMs: 1000, maxOutputBytes: 100, shell: ['/no/such/shell', '-c'] }),
-    (e) => e instanceof HostFailure && e.code === 'ESPAWN');
+  await assert.rejects(
+    runCommand({ command: 'true', cwd, timeoutMs: 1000, maxOutputBytes: 100, shell: ['/no/such/shell', '-c'] }),
+    (e) => e instanceof HostFailure && e.code === 'ESPAWN',
+  );
   assert.equal(runningCommands(), 0);
 });
 
-test('run: events carry the call id; the time limit is the smaller of the call\'s and the grant\'s', async (t) => {
+test("run: events carry the call id; the time limit is the smaller of the call's and the grant's", async (t) => {
   const cwd = await workspace(t);
   const { run, emitted } = bound({ workspace: cwd, maxTimeoutMs: 300 }, 'call-42');
   assert.deepEqual(await run('echo hi', undefined, 0), { code: 0, signal: undefined, timedOut: false, cancelled: false, stdout: 'hi\n', stderr: '' });
@@ -83,7 +90,7 @@ test('run: events carry the call id; the time limit is the smaller of the call\'
   const started = performance.now();
   const slow = await run('sleep 5', undefined, 60000);
   assert.equal(slow.timedOut, true);
-  assert.ok(performance.now() - started < 1500, 'the grant\'s 300 ms won over the call\'s 60 s');
+  assert.ok(performance.now() - started < 1500, "the grant's 300 ms won over the call's 60 s");
   const quick = performance.now();
   assert.equal((await run('sleep 5', undefined, 100)).timedOut, true);
   assert.ok(performance.now() - quick < 1000, 'a call may ask for less than the grant');
@@ -94,7 +101,16 @@ test('run: a grant with allowedCommands runs only single calls of the listed pro
   const { run } = bound({ workspace: cwd, allowedCommands: ['echo', 'ls'] });
   assert.equal((await run('echo one two', undefined, 0)).stdout, 'one two\n');
   assert.match(await failure(run('cat /etc/passwd', undefined, 0)), /^ECOMMAND: "cat" is not one of the commands this tool may run \(echo, ls\)$/);
-  for (const sneaky of ['echo a; cat /etc/passwd', 'echo $(cat /etc/passwd)', 'echo `id`', 'ls | sh', 'echo a\ncat x', 'echo a > f', '/bin/echo a', 'X=1 echo a']) {
+  for (const sneaky of [
+    'echo a; cat /etc/passwd',
+    'echo $(cat /etc/passwd)',
+    'echo `id`',
+    'ls | sh',
+    'echo a\ncat x',
+    'echo a > f',
+    '/bin/echo a',
+    'X=1 echo a',
+  ]) {
     assert.match(await failure(run(sneaky, undefined, 0)), /^ECOMMAND: /, sneaky);
   }
   assert.doesNotThrow(() => checkAllowed('anything at all; really', undefined));

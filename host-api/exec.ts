@@ -32,7 +32,14 @@ const MAX_COMMAND = 128 * 1024;
 /** With allowedCommands, a command must be one plain program call: no shell syntax that chains or substitutes. */
 const SHELL_SYNTAX = /[;&|<>`$(){}\n\r]/;
 
-export type ExecGrant = { workspace?: string; shell?: string; shellArgs?: string[]; maxTimeoutMs?: number; maxOutputBytes?: number; allowedCommands?: string[] };
+export type ExecGrant = {
+  workspace?: string;
+  shell?: string;
+  shellArgs?: string[];
+  maxTimeoutMs?: number;
+  maxOutputBytes?: number;
+  allowedCommands?: string[];
+};
 
 export type ExitStatus = {
   /** The exit code, or -1 when a signal ended the command. */

@@ -21,7 +21,12 @@ async function workspace(t: TestContext): Promise<string> {
 }
 
 function bound(grant: Record<string, unknown>): Files {
-  const context: InstanceContext = { component: { kind: 'tool', name: 't', version: '1.0.0', digest: 'sha256:0' }, grant, services: {} as HostServices, callId: undefined };
+  const context: InstanceContext = {
+    component: { kind: 'tool', name: 't', version: '1.0.0', digest: 'sha256:0' },
+    grant,
+    services: {} as HostServices,
+    callId: undefined,
+  };
   return files.bind(context, '0.2.0') as unknown as Files;
 }
 
@@ -58,7 +63,7 @@ test('write, read and list-dir inside the workspace', async (t) => {
   assert.match(await failure(api.write('a/b/c.txt/d', 'x')), /^ENOTDIR: /);
 });
 
-test('the grant\'s limits: readOnly refuses writes, maxWriteBytes refuses large ones, maxReadBytes cuts reads', async (t) => {
+test("the grant's limits: readOnly refuses writes, maxWriteBytes refuses large ones, maxReadBytes cuts reads", async (t) => {
   const ws = await workspace(t);
   await writeFile(path.join(ws, 'big.txt'), 'x'.repeat(100));
   const reader = bound({ workspace: ws, readOnly: true, maxReadBytes: 10 });

@@ -9,7 +9,12 @@ import type { HostServices, HttpRecord, InstanceContext } from './types.ts';
 
 type Head = { status: number; headers: Array<[string, string]>; url: string };
 type Http = {
-  fetch(request: { method: string; url: string; headers: Array<[string, string]>; body: Uint8Array }): Promise<{ status: number; headers: Array<[string, string]>; body: Uint8Array }>;
+  fetch(request: {
+    method: string;
+    url: string;
+    headers: Array<[string, string]>;
+    body: Uint8Array;
+  }): Promise<{ status: number; headers: Array<[string, string]>; body: Uint8Array }>;
   start(method: string, url: string, headers: Array<[string, string]>): Promise<bigint>;
   write(handle: bigint, chunk: Uint8Array): Promise<void>;
   finish(handle: bigint): Promise<Head>;
@@ -32,9 +37,21 @@ async function server(t: TestContext, handler: (req: IncomingMessage, res: Serve
   });
   srv.on('connection', () => connections++);
   await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  t.after(() => new Promise<void>((resolve) => { srv.closeAllConnections(); srv.close(() => resolve()); }));
+  t.after(
+    () =>
+      new Promise<void>((resolve) => {
+        srv.closeAllConnections();
+        srv.close(() => resolve());
+      }),
+  );
   const port = (srv.address() as AddressInfo).port;
-  return { port, seen, get connections() { return connections; } };
+  return {
+    port,
+    seen,
+    get connections() {
+      return connections;
+    },
+  };
 }
 
 function bound(grant: Record<string, unknown>, secrets: Record<string, string> = {}, records: HttpRecord[] = []): Http {
@@ -69,7 +86,24 @@ test('the grant schema refuses a private grant through a wildcard and a secret f
 });
 
 test('private, loopback and link-local addresses are recognised in every spelling', () => {
-  for (const a of ['127.0.0.1', '127.9.9.9', '10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.1.1', '169.254.169.254', '0.0.0.0', '::1', '::', 'fc00::1', 'fd12::1', 'fe80::1', '::ffff:127.0.0.1', '::ffff:7f00:1', '::ffff:a9fe:a9fe']) {
+  for (const a of [
+    '127.0.0.1',
+    '127.9.9.9',
+    '10.1.2.3',
+    '172.16.0.1',
+    '172.31.255.255',
+    '192.168.1.1',
+    '169.254.169.254',
+    '0.0.0.0',
+    '::1',
+    '::',
+    'fc00::1',
+    'fd12::1',
+    'fe80::1',
+    '::ffff:127.0.0.1',
+    '::ffff:7f00:1',
+    '::ffff:a9fe:a9fe',
+  ]) {
     assert.ok(isPrivateAddress(a), a);
   }
   for (const a of ['93.184.216.34', '172.32.0.1', '8.8.8.8', '2606:4700::1111', '::ffff:5db8:d822']) assert.equal(isPrivateAddress(a), false, a);
@@ -125,7 +159,12 @@ test('every redirect is checked again: one off the grant is refused before it is
 
   // A redirect inside the grant is followed, a 303 turns a POST into a GET.
   const again = await server(t, (req, res) => (req.url === '/done' ? res.end(`${req.method} done`) : res.writeHead(303, { location: '/done' }).end()));
-  const response = await bound({ allow: [local({ methods: ['GET', 'POST'] })] }).fetch({ method: 'POST', url: `http://127.0.0.1:${again.port}/`, headers: [], body: Buffer.from('x') });
+  const response = await bound({ allow: [local({ methods: ['GET', 'POST'] })] }).fetch({
+    method: 'POST',
+    url: `http://127.0.0.1:${again.port}/`,
+    headers: [],
+    body: Buffer.from('x'),
+  });
   assert.equal(Buffer.from(response.body).toString(), 'GET done');
 });
 
@@ -153,7 +192,10 @@ test('a secret is placed only for the host its grant names, and never comes back
   const response = await bound(grant, secrets).fetch(get(`http://127.0.0.1:${echo.port}/`, [['authorization', 'Bearer {{secret:API_KEY}}']]));
   assert.equal(echo.seen[0].headers.authorization, 'Bearer sk-test-123456');
   assert.equal(Buffer.from(response.body).toString(), 'you sent Bearer [REDACTED]');
-  assert.deepEqual(response.headers.find(([k]) => k === 'x-echo'), ['x-echo', 'Bearer [REDACTED]']);
+  assert.deepEqual(
+    response.headers.find(([k]) => k === 'x-echo'),
+    ['x-echo', 'Bearer [REDACTED]'],
+  );
 
   // In the query too (APIs that take ?key=), percent-encoded; the URL the guest reads back keeps the placeholder.
   await bound(grant, { ...secrets, API_KEY: 'k&y=1' }).fetch(get(`http://127.0.0.1:${echo.port}/q?key={{secret:API_KEY}}&x=1`));
@@ -164,7 +206,9 @@ test('a secret is placed only for the host its grant names, and never comes back
   const denied = await refusal(bound(grant, secrets).fetch(get(`http://127.0.0.1:${echo.port}/`, [['x-key', '{{secret:OTHER}}']])));
   assert.equal(denied.tag, 'denied');
   assert.match(denied.val, /^TITAN_E_SECRET_DENIED: the secret OTHER is not granted for 127\.0\.0\.1/);
-  const unset = await refusal(bound({ ...grant, secrets: { NOPE: ['127.0.0.1'] } }, secrets).fetch(get(`http://127.0.0.1:${echo.port}/`, [['x-key', '{{secret:NOPE}}']])));
+  const unset = await refusal(
+    bound({ ...grant, secrets: { NOPE: ['127.0.0.1'] } }, secrets).fetch(get(`http://127.0.0.1:${echo.port}/`, [['x-key', '{{secret:NOPE}}']])),
+  );
   assert.match(unset.val, /^TITAN_E_SECRET_MISSING/);
   assert.equal(echo.seen.length, 1);
 

@@ -120,7 +120,10 @@ export const http: HostInterface = {
         // GET and HEAD carry no body: nothing is streamed (a chunked GET puzzles servers).
         const bodiless = /^(GET|HEAD)$/i.test(String(method));
         if (bodiless) body.end();
-        const head = exchange({ method, url, headers, body: bodiless ? undefined : body }, { grant, secrets, signal: controller.signal, onBytes: record.onBytes, onConnect: connecting });
+        const head = exchange(
+          { method, url, headers, body: bodiless ? undefined : body },
+          { grant, secrets, signal: controller.signal, onBytes: record.onBytes, onConnect: connecting },
+        );
         head.catch(() => {});
         const entry: Open = { request: body, head, written: 0, deadline: controller, timer, done: record.done };
         // The time limit also ends an exchange the guest forgot: its handle goes with it.
@@ -140,7 +143,8 @@ export const http: HostInterface = {
       write: async (handle: bigint, chunk: Uint8Array) => {
         try {
           const entry = entryOf(handle);
-          if (entry.body || entry.request.writableEnded) throw new HttpFailure('invalid', 'TITAN_E_HTTP_INVALID', 'the request has no body to write (it is finished, or a GET or HEAD)');
+          if (entry.body || entry.request.writableEnded)
+            throw new HttpFailure('invalid', 'TITAN_E_HTTP_INVALID', 'the request has no body to write (it is finished, or a GET or HEAD)');
           entry.written += chunk.byteLength;
           if (entry.written > limits.maxRequestBytes) {
             drop(handle);

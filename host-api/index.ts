@@ -13,6 +13,21 @@ import { sql } from './sql.ts';
 import { tools } from './tools.ts';
 import type { HostInterface } from './types.ts';
 
-export const HOST_INTERFACES: ReadonlyMap<string, HostInterface> = new Map([log, clock, kv, events, sql, exec, files, tools, mesh, http, secrets, html].map((h) => [h.name, h]));
+export const HOST_INTERFACES: ReadonlyMap<string, HostInterface> = new Map(
+  [log, clock, kv, events, sql, exec, files, tools, mesh, http, secrets, html].map((h) => [h.name, h]),
+);
 
-export type { HostInterface, HostServices, ToolService, MeshService, KvService, SqlService, SqlParam, SqlResult, InstanceContext, ComponentIdentity, LogLevel, HttpRecord } from './types.ts';
+export type {
+  HostInterface,
+  HostServices,
+  ToolService,
+  MeshService,
+  KvService,
+  SqlService,
+  SqlParam,
+  SqlResult,
+  InstanceContext,
+  ComponentIdentity,
+  LogLevel,
+  HttpRecord,
+} from './types.ts';

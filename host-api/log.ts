@@ -22,8 +22,7 @@ export const log: HostInterface = {
       log: (level: string, message: string) => write(level, message),
     };
     if (version !== '0.1.0') {
-      imports.logFields = (level: string, message: string, fields: Array<[string, string]>) =>
-        write(level, message, Object.fromEntries(fields.slice(0, 64)));
+      imports.logFields = (level: string, message: string, fields: Array<[string, string]>) => write(level, message, Object.fromEntries(fields.slice(0, 64)));
     }
     return imports;
   },

@@ -23,7 +23,8 @@ export const mesh: HostInterface = {
       peers: () => service()?.peers() ?? [],
       submit: async (component: string, range: string, input: string) => {
         // jco lowers a thrown value's `payload` into the result's err case.
-        if (allowed && !allowed.has(component)) throw { payload: `TITAN_E_CAPABILITY_INVALID: the manifest does not allow submitting "${component}" to the mesh` };
+        if (allowed && !allowed.has(component))
+          throw { payload: `TITAN_E_CAPABILITY_INVALID: the manifest does not allow submitting "${component}" to the mesh` };
         const mesh = service();
         if (!mesh) throw { payload: 'TITAN_E_MESH_DISABLED: this node runs no mesh' };
         try {

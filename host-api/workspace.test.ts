@@ -63,7 +63,7 @@ test('writable creates missing folders only after every check, and never through
   await assert.rejects(workspace.writable('sub/f.txt/inner'), (e) => e instanceof HostFailure && e.code === 'ENOTDIR');
 });
 
-test('a workspace a grant names must exist; the kernel\'s default one is created on first use', async (t) => {
+test("a workspace a grant names must exist; the kernel's default one is created on first use", async (t) => {
   const { base } = await dirs(t);
   const named = workspaceFor(path.join(base, 'missing'), {});
   await assert.rejects(named.root(), (e) => e instanceof HostFailure && e.code === 'ENOENT');
@@ -78,7 +78,10 @@ test('a workspace a grant names must exist; the kernel\'s default one is created
 test('failures read "CODE: cause" in the WIT error string', async (t) => {
   const { workspace } = await dirs(t);
   const error = await workspace.existing('../x').catch((e: unknown) => e);
-  assert.equal(failureText(error), 'TITAN_E_WORKSPACE_PATH: "../x" contains ".."; paths may not climb out of the workspace (tools read and write only inside the workspace folder)');
+  assert.equal(
+    failureText(error),
+    'TITAN_E_WORKSPACE_PATH: "../x" contains ".."; paths may not climb out of the workspace (tools read and write only inside the workspace folder)',
+  );
   assert.equal(failureText(new HostFailure('EFBIG', 'too big')), 'EFBIG: too big');
   assert.equal(failureText(Object.assign(new Error('denied'), { code: 'EACCES' })), 'EACCES: denied');
   assert.equal(failureText(Object.assign(new Error('EACCES: permission denied, open x'), { code: 'EACCES' })), 'EACCES: permission denied, open x');

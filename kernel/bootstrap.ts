@@ -20,7 +20,12 @@ export type BootstrapReport = { published: string[]; deployed: string[]; propose
 /** Whether every built-in has a serving version (after restoring the deployments): then checking
  * the built-ins for changes can wait until the kernel is ready. */
 export async function builtinsServing(kernel: Kernel, root = BUILTIN_ROOT): Promise<boolean> {
-  const serving = new Set(kernel.components().filter((c) => c.version).map((c) => c.slot));
+  const serving = new Set(
+    kernel
+      .components()
+      .filter((c) => c.version)
+      .map((c) => c.slot),
+  );
   for (const dir of await findComponentDirs(root)) {
     const { kind, name } = JSON.parse(await readFile(path.join(dir, 'component.json'), 'utf8')) as { kind: string; name: string };
     if (!serving.has(`${kind}/${name}`)) return false;

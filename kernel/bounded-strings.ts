@@ -12,7 +12,10 @@ export function boundedStrings(who: string, maxBytes: number): StringBounds {
       return {
         decode(view) {
           if (view.byteLength > maxBytes) {
-            throw new TitanError('TITAN_E_RESULT_TOO_LARGE', `${who} handed out a string of ${view.byteLength} bytes; its limit is ${maxBytes} (limits.maxResultBytes)`);
+            throw new TitanError(
+              'TITAN_E_RESULT_TOO_LARGE',
+              `${who} handed out a string of ${view.byteLength} bytes; its limit is ${maxBytes} (limits.maxResultBytes)`,
+            );
           }
           try {
             return inner.decode(view);

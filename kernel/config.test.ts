@@ -92,9 +92,18 @@ test('numbers out of range are clamped into range, each with a warning', async (
   assert.equal(config.workerThreads, 1);
   assert.equal(config.defaultTimeoutMs, 600000);
   assert.equal(warnings.length, 4);
-  assert.ok(warnings.some((w) => /defaultMemoryMb=1 .*8\.\.4096.* 8$/.test(w)), warnings.join('\n'));
-  assert.ok(warnings.some((w) => /maxInstances=100000 .* 256$/.test(w)), warnings.join('\n'));
-  assert.ok(warnings.some((w) => /workerThreads=0 .* 1$/.test(w)), warnings.join('\n'));
+  assert.ok(
+    warnings.some((w) => /defaultMemoryMb=1 .*8\.\.4096.* 8$/.test(w)),
+    warnings.join('\n'),
+  );
+  assert.ok(
+    warnings.some((w) => /maxInstances=100000 .* 256$/.test(w)),
+    warnings.join('\n'),
+  );
+  assert.ok(
+    warnings.some((w) => /workerThreads=0 .* 1$/.test(w)),
+    warnings.join('\n'),
+  );
 });
 
 test('the kernel starts with clamped values and reports the warnings; a wrong type keeps it from starting', async (t) => {

@@ -112,8 +112,16 @@ export const kernelSection = defineSection<'kernel', KernelConfig>({
     TITAN_WORKSPACE: 'workspace',
   },
   flat: sameNames(
-    'logLevel', 'defaultMemoryMb', 'maxInstances', 'workerThreads', 'defaultTimeoutMs',
-    'autoApprovePatches', 'controlSocket', 'dbUrl', 'store', 'workspace',
+    'logLevel',
+    'defaultMemoryMb',
+    'maxInstances',
+    'workerThreads',
+    'defaultTimeoutMs',
+    'autoApprovePatches',
+    'controlSocket',
+    'dbUrl',
+    'store',
+    'workspace',
   ),
 });
 
@@ -123,11 +131,7 @@ export const DEFAULT_CONFIG: KernelConfig = kernelSection.defaults;
  * The kernel's section alone (the kernel opened without a caller that loaded every section):
  * keys of the other sections are left to their parts.
  */
-export async function loadConfig(
-  file: string,
-  env: NodeJS.ProcessEnv = process.env,
-  overrides: Partial<KernelConfig> = {},
-): Promise<Loaded<KernelConfig>> {
+export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env, overrides: Partial<KernelConfig> = {}): Promise<Loaded<KernelConfig>> {
   const options = { env, overrides: { kernel: overrides }, complete: false };
   const { config, warnings } = await loadSections(file, [kernelSection], options);
   return { config: config.kernel, warnings };

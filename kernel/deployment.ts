@@ -29,7 +29,6 @@ export const DEFAULT_MAX_INSTANCES = 8;
 /** Thrown inside a pool call whose caller has given up on it: the instance must not be reused. */
 class Abandoned extends Error {}
 
-
 /**
  * A string refused on its way out of the guest: the guest's own cleanup after the crossing never
  * ran (or an exception unwound through its stack), so its instance is not reused.
@@ -68,7 +67,10 @@ export class InlineDeployment implements Deployment {
 
   async call(fn: string, args: unknown[], options: CallOptions = {}): Promise<unknown> {
     try {
-      return await this.#pool.use((instance) => this.#invoke(instance, fn, args, options), (error, instance) => this.#poisons(error, instance));
+      return await this.#pool.use(
+        (instance) => this.#invoke(instance, fn, args, options),
+        (error, instance) => this.#poisons(error, instance),
+      );
     } catch (error) {
       throw this.#translate(error);
     }
@@ -107,7 +109,9 @@ export class InlineDeployment implements Deployment {
     if (error instanceof TitanError) return error;
     if (isGuestResultError(error)) return guestResultError(this.#who, error);
     if (typeof error === 'object' && error !== null && this.#outOfMemory.has(error)) {
-      return new TitanError('TITAN_E_OUT_OF_MEMORY', `${this.#who} hit its memory cap of ${this.#memoryMb} MiB (${(error as Error).message})`, { cause: error });
+      return new TitanError('TITAN_E_OUT_OF_MEMORY', `${this.#who} hit its memory cap of ${this.#memoryMb} MiB (${(error as Error).message})`, {
+        cause: error,
+      });
     }
     if (error instanceof Abandoned || error instanceof Preempted) {
       return new TitanError('TITAN_E_TIMEOUT', `${this.#who} did not answer within ${this.#timeoutMs} ms`);
@@ -116,7 +120,10 @@ export class InlineDeployment implements Deployment {
   }
 
   async exports(fn: string): Promise<boolean> {
-    return this.#pool.use((instance) => guestFunction(instance, fn) !== undefined, () => false);
+    return this.#pool.use(
+      (instance) => guestFunction(instance, fn) !== undefined,
+      () => false,
+    );
   }
 
   warm(instances: number): Promise<void> {

@@ -21,13 +21,15 @@ export class DeploymentsFile {
 
   /** Serialised writes of the whole state, so concurrent swaps of different slots both land. */
   update(slot: string, record: DeploymentRecord | undefined): Promise<void> {
-    this.#writes = this.#writes.catch(() => {}).then(async () => {
-      this.#state ??= readJsonFile<DeploymentsState>(this.#file, {});
-      const state = await this.#state;
-      if (record) state[slot] = record;
-      else delete state[slot];
-      await writeJsonAtomic(this.#file, state);
-    });
+    this.#writes = this.#writes
+      .catch(() => {})
+      .then(async () => {
+        this.#state ??= readJsonFile<DeploymentsState>(this.#file, {});
+        const state = await this.#state;
+        if (record) state[slot] = record;
+        else delete state[slot];
+        await writeJsonAtomic(this.#file, state);
+      });
     return this.#writes;
   }
 }

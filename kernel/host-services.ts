@@ -10,7 +10,15 @@ import type { Logger } from './logger.ts';
 /** The kv key under which a component reads the settings config.json gives it (read-only). */
 export const SETTINGS_KEY = 'settings';
 
-export function createHostServices(bus: EventBus, logger: Logger, kv: KvStore, sql?: SqlService, workspace?: string, leaks?: LeakGuard, overrides: Record<string, ComponentOverride> = {}): HostServices {
+export function createHostServices(
+  bus: EventBus,
+  logger: Logger,
+  kv: KvStore,
+  sql?: SqlService,
+  workspace?: string,
+  leaks?: LeakGuard,
+  overrides: Record<string, ComponentOverride> = {},
+): HostServices {
   const slotOf = (c: ComponentIdentity) => `${c.kind}/${c.name}`;
   // What a component logs or streams (a command's output) reaches the log and the user: the leak
   // guard sees it first.
@@ -23,7 +31,13 @@ export function createHostServices(bus: EventBus, logger: Logger, kv: KvStore, s
       bus.emit('component.log', { slot: slotOf(component), version: component.version, level, message: text, fields: extra });
     },
     emit(component, callId, kind, data) {
-      bus.emit('component.event', { slot: slotOf(component), version: component.version, callId, kind, data: clean(data, `component.event:${slotOf(component)}`) });
+      bus.emit('component.event', {
+        slot: slotOf(component),
+        version: component.version,
+        callId,
+        kind,
+        data: clean(data, `component.event:${slotOf(component)}`),
+      });
     },
     recordHttp(component, record) {
       bus.emit('http.request', { slot: slotOf(component), version: component.version, ...record });

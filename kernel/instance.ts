@@ -43,17 +43,30 @@ export async function instantiate(loaded: LoadedComponent, services: HostService
   };
   const table: ImportTable = {};
   for (const linked of plan.imports) {
-    const bound = linked.host.bind({ ...context, grant: linked.grant, get callId() { return context.callId; } } as InstanceContext, linked.version);
+    const bound = linked.host.bind(
+      {
+        ...context,
+        grant: linked.grant,
+        get callId() {
+          return context.callId;
+        },
+      } as InstanceContext,
+      linked.version,
+    );
     // The glue reads the unversioned name while its types carry the version: give both.
     table[linked.spec] = bound;
     table[linked.spec.slice(0, linked.spec.indexOf('@'))] = bound;
   }
   const memories: WebAssembly.Memory[] = [];
-  const root = await loaded.glue((name) => {
-    const module = loaded.modules.get(name);
-    if (!module) throw new Error(`core module ${name} missing from the transpiled component`);
-    return module;
-  }, table, recordingMemories(memories));
+  const root = await loaded.glue(
+    (name) => {
+      const module = loaded.modules.get(name);
+      if (!module) throw new Error(`core module ${name} missing from the transpiled component`);
+      return module;
+    },
+    table,
+    recordingMemories(memories),
+  );
   return { context, exports: root[plan.exportInterface] as Record<string, GuestFunction>, memories };
 }
 

@@ -62,7 +62,6 @@ export type ComponentStatus = {
   instances: PoolStats | null;
 };
 
-
 export class Kernel {
   readonly paths: HomePaths;
   readonly config: KernelConfig;
@@ -99,7 +98,14 @@ export class Kernel {
   #callRouter: CallRouter | undefined;
 
   private constructor(init: {
-    paths: HomePaths; config: KernelConfig; warnings: string[]; bus: EventBus; logger: Logger; registry: Registry; patches: PatchQueue; db: SqlBackend;
+    paths: HomePaths;
+    config: KernelConfig;
+    warnings: string[];
+    bus: EventBus;
+    logger: Logger;
+    registry: Registry;
+    patches: PatchQueue;
+    db: SqlBackend;
     secrets: SecretStore;
     builtins: BuiltinDigests;
   }) {
@@ -118,17 +124,27 @@ export class Kernel {
     const sql = createSqlService(this.db, (message) => this.bus.emit('kernel.warning', { message }), DEFAULT_RETRY, this.storage);
     this.workspace = this.config.workspace || path.join(this.paths.home, 'workspace');
     this.secrets = init.secrets;
-    this.leaks = new LeakGuard(() => this.secrets.values(), (hit) => this.bus.emit('secret.redacted', hit));
+    this.leaks = new LeakGuard(
+      () => this.secrets.values(),
+      (hit) => this.bus.emit('secret.redacted', hit),
+    );
     this.services = createHostServices(this.bus, this.logger, this.kv, sql, this.workspace, this.leaks, this.config.components);
     this.services.secret = (name) => this.secrets.value(name);
     this.#unwatchSecrets = this.secrets.watch();
     // titan:host/tools (reflexes): the serving tool components, under the caller's call id.
     this.services.tools = { invoke: (_caller, callId, name, input) => this.call('tool', name, 'invoke', [input], { callId }) as Promise<string> };
-    this.store = new StoreClient((kind, name, fn, args) => this.call(kind, name, fn, args), this.config.store, (handle) => sql.take(handle));
+    this.store = new StoreClient(
+      (kind, name, fn, args) => this.call(kind, name, fn, args),
+      this.config.store,
+      (handle) => sql.take(handle),
+    );
     this.#deployments = new DeploymentsFile(this.paths.deployments);
     const rates = { log: this.config.componentLogRate, event: this.config.componentEventRate };
     this.#chatter = new ChatterLimiter(rates, (who, kind) =>
-      this.#warn(`${who} ${kind === 'log' ? 'logs' : 'emits events'} faster than ${rates[kind]} a second: the excess is dropped and counted (titan_component_chatter_dropped_total)`));
+      this.#warn(
+        `${who} ${kind === 'log' ? 'logs' : 'emits events'} faster than ${rates[kind]} a second: the excess is dropped and counted (titan_component_chatter_dropped_total)`,
+      ),
+    );
     this.services.chatter = this.#chatter;
     this.#workers = new WorkerHost(this.services, this.config.workerThreads, this.#chatter, rates);
   }
@@ -137,7 +153,7 @@ export class Kernel {
     const env = options.env ?? process.env;
     const paths = homePaths(options.home ?? titanHome(env));
     if (options.cacheDir) paths.cache = options.cacheDir;
-    const { config, warnings } = options.loaded ?? await loadConfig(paths.config, env, options.config);
+    const { config, warnings } = options.loaded ?? (await loadConfig(paths.config, env, options.config));
     const logger = options.logToFile === false ? silentLogger : createLogger(paths.logs, config.logLevel);
     const bus = new EventBus((error) => logger.error({ err: error }, 'event subscriber failed'));
     for (const warning of warnings) logger.warn(warning);
@@ -241,8 +257,9 @@ export class Kernel {
     validatePublishedManifest(manifest, who);
     const stored = await this.registry.show({ kind: manifest.kind, name: manifest.name, version: manifest.version });
     if (!sameRelease(stored, manifest)) {
-      throw new TitanError('TITAN_E_NOT_FOUND', `${who} is not in the registry as given: its manifest differs from the published one`,
-        { fix: 'deploy a version as the registry holds it (titan registry show)' });
+      throw new TitanError('TITAN_E_NOT_FOUND', `${who} is not in the registry as given: its manifest differs from the published one`, {
+        fix: 'deploy a version as the registry holds it (titan registry show)',
+      });
     }
     // Re-hashed on every deploy (about 2 ms): a blob altered on disk is refused even when this
     // process loaded that version before.
@@ -315,7 +332,8 @@ export class Kernel {
   #swapDeps(): SwapDeps {
     return {
       createDeployment: (m, standby) => this.createDeployment(m, standby),
-      probe: async (m, next) => (next.isolation === 'worker' || this.placement(m).reason === 'built-in' ? next : this.probeFor(m, () => this.registry.readBlob(m))),
+      probe: async (m, next) =>
+        next.isolation === 'worker' || this.placement(m).reason === 'built-in' ? next : this.probeFor(m, () => this.registry.readBlob(m)),
       bus: this.bus,
     };
   }
@@ -380,20 +398,22 @@ export class Kernel {
   async restoreDeployments(): Promise<Array<{ slot: string; error: TitanError }>> {
     const failures: Array<{ slot: string; error: TitanError }> = [];
     // Slots are independent: restored side by side (compiling overlaps the file reads).
-    await Promise.all(Object.entries(await this.#deployments.read()).map(async ([key, record]) => {
-      const [kind, name] = key.split('/') as [ComponentKind, string];
-      if (this.#slots.get(key)?.active) return; // already serving: restoring again changes nothing
-      try {
-        const slot = this.slot(kind, name);
-        for (const version of record.history) {
-          slot.remember(await this.registry.show({ kind, name, version }));
+    await Promise.all(
+      Object.entries(await this.#deployments.read()).map(async ([key, record]) => {
+        const [kind, name] = key.split('/') as [ComponentKind, string];
+        if (this.#slots.get(key)?.active) return; // already serving: restoring again changes nothing
+        try {
+          const slot = this.slot(kind, name);
+          for (const version of record.history) {
+            slot.remember(await this.registry.show({ kind, name, version }));
+          }
+          await swapSlot(slot, await this.registry.show({ kind, name, version: record.version }), this.#swapDeps(), 'restore');
+          await this.#attachStore(slot);
+        } catch (error) {
+          failures.push({ slot: key, error: error as TitanError });
         }
-        await swapSlot(slot, await this.registry.show({ kind, name, version: record.version }), this.#swapDeps(), 'restore');
-        await this.#attachStore(slot);
-      } catch (error) {
-        failures.push({ slot: key, error: error as TitanError });
-      }
-    }));
+      }),
+    );
     return failures.sort((a, b) => a.slot.localeCompare(b.slot));
   }
 
@@ -462,7 +482,10 @@ export class Kernel {
       throw new TitanError('TITAN_E_PATCH_STATE', `${patch.slot} no longer serves ${patch.toVersion}; roll back the newer patch first`);
     }
     if (!patch.fromVersion) {
-      throw new TitanError('TITAN_E_NOTHING_TO_ROLL_BACK', `patch ${patch.id.slice(0, 8)} was the first version of ${patch.slot}; there is nothing earlier to return to`);
+      throw new TitanError(
+        'TITAN_E_NOTHING_TO_ROLL_BACK',
+        `patch ${patch.id.slice(0, 8)} was the first version of ${patch.slot}; there is nothing earlier to return to`,
+      );
     }
     const previous = await this.registry.show({ kind: patch.kind as ComponentKind, name: patch.name, version: patch.fromVersion });
     await swapSlot(slot, previous, this.#swapDeps(), 'rollback');

@@ -39,8 +39,10 @@ export function planLink(manifest: PublishedManifest, shape: ComponentShape, sup
   const pkgVersion = manifest.witPackage.slice(manifest.witPackage.indexOf('@') + 1);
   const exportInterface = `titan:${manifest.kind}/${exportName}@${pkgVersion}`;
   if (!shape.exports.includes(exportInterface)) {
-    throw new TitanError('TITAN_E_WORLD_MISMATCH',
-      `${who} should export ${exportInterface} (world ${manifest.world}) but exports ${shape.exports.join(', ') || 'nothing'}`);
+    throw new TitanError(
+      'TITAN_E_WORLD_MISMATCH',
+      `${who} should export ${exportInterface} (world ${manifest.world}) but exports ${shape.exports.join(', ') || 'nothing'}`,
+    );
   }
 
   const imports: LinkedImport[] = [];

@@ -86,7 +86,9 @@ export class ComponentLoader {
     if (cached && Array.isArray(cached.imports) && Array.isArray(cached.exports)) return cached;
     const shape = await inspectComponent(typeof wasm === 'function' ? await wasm() : wasm);
     // A cache: failing to keep it costs only time.
-    await mkdir(path.dirname(file), { recursive: true }).then(() => writeJsonAtomic(file, shape)).catch(() => {});
+    await mkdir(path.dirname(file), { recursive: true })
+      .then(() => writeJsonAtomic(file, shape))
+      .catch(() => {});
     return shape;
   }
 

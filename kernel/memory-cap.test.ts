@@ -76,7 +76,7 @@ test('a maximum above the cap is lowered; one below it is kept', () => {
 
   const kept = instantiate(capMemory(moduleWith({ min: 1, max: 2 }), 64 * PAGE));
   kept.mem.grow(1);
-  assert.throws(() => kept.mem.grow(1), RangeError, 'the module\'s own smaller maximum still applies');
+  assert.throws(() => kept.mem.grow(1), RangeError, "the module's own smaller maximum still applies");
 });
 
 test('the cap is rounded down to whole pages, and is never below one page', () => {
@@ -102,7 +102,10 @@ test('every other section is kept byte for byte', () => {
   const before = new WebAssembly.Module(original as Uint8Array<ArrayBuffer>);
   const after = new WebAssembly.Module(capped as Uint8Array<ArrayBuffer>);
   assert.deepEqual(WebAssembly.Module.exports(after), WebAssembly.Module.exports(before));
-  assert.deepEqual(WebAssembly.Module.exports(after), [{ name: 'mem', kind: 'memory' }, { name: 'grow', kind: 'function' }]);
+  assert.deepEqual(WebAssembly.Module.exports(after), [
+    { name: 'mem', kind: 'memory' },
+    { name: 'grow', kind: 'function' },
+  ]);
   const custom = (m: WebAssembly.Module) => Buffer.from(WebAssembly.Module.customSections(m, 'titan-test')[0]);
   assert.deepEqual(custom(after), custom(before));
   assert.equal(custom(after).length, 300);
@@ -115,10 +118,13 @@ test('a module without a memory comes back unchanged', () => {
 
 test('a shared or 64-bit memory is refused with a coded error', () => {
   for (const flags of [0x03, 0x04]) {
-    assert.throws(() => capMemory(moduleWith({ min: 1, max: 2, flags }), 8 * PAGE), (error) => {
-      assert.ok(isTitanError(error, 'TITAN_E_INVALID_COMPONENT'), String(error));
-      assert.match(error.message, new RegExp(`flags ${flags}`));
-      return true;
-    });
+    assert.throws(
+      () => capMemory(moduleWith({ min: 1, max: 2, flags }), 8 * PAGE),
+      (error) => {
+        assert.ok(isTitanError(error, 'TITAN_E_INVALID_COMPONENT'), String(error));
+        assert.match(error.message, new RegExp(`flags ${flags}`));
+        return true;
+      },
+    );
   }
 });

@@ -97,8 +97,9 @@ export class PatchQueue {
   async transition(id: string, to: PatchState, actor: Actor, error?: string): Promise<Patch> {
     const patch = this.#find(id);
     if (!NEXT[patch.state].includes(to)) {
-      throw new TitanError('TITAN_E_PATCH_STATE', `patch ${patch.id.slice(0, 8)} is ${patch.state}; it cannot become ${to}`,
-        { fix: `from ${patch.state} a patch can become: ${NEXT[patch.state].join(', ') || 'nothing (it is final)'}` });
+      throw new TitanError('TITAN_E_PATCH_STATE', `patch ${patch.id.slice(0, 8)} is ${patch.state}; it cannot become ${to}`, {
+        fix: `from ${patch.state} a patch can become: ${NEXT[patch.state].join(', ') || 'nothing (it is final)'}`,
+      });
     }
     patch.state = to;
     patch.history.push({ state: to, by: actor.by, why: actor.why, at: new Date().toISOString() });

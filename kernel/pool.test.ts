@@ -40,11 +40,13 @@ test('never more instances than max; callers beyond it wait, then reuse the rele
   const pool = new InstancePool(create, 2);
   const hold = gate();
   const used: number[] = [];
-  const calls = Array.from({ length: 5 }, () => pool.use(async (i) => {
-    used.push(i.id);
-    await hold.opened;
-    return i.id;
-  }, never));
+  const calls = Array.from({ length: 5 }, () =>
+    pool.use(async (i) => {
+      used.push(i.id);
+      await hold.opened;
+      return i.id;
+    }, never),
+  );
   await settle();
   assert.deepEqual(pool.stats(), { live: 2, idle: 0, busy: 2, waiting: 3, created: 2, discarded: 0, max: 2 });
 
@@ -104,9 +106,12 @@ test('a poisoned instance is dropped and a waiter gets a fresh one, never the po
 test('an ordinary error (not poisoning) keeps the instance', async () => {
   const { create } = factory();
   const pool = new InstancePool(create, 1);
-  await assert.rejects(pool.use(() => {
-    throw new Error('invalid input');
-  }, never), /invalid input/);
+  await assert.rejects(
+    pool.use(() => {
+      throw new Error('invalid input');
+    }, never),
+    /invalid input/,
+  );
   assert.equal(await pool.use((i) => i.id, never), 1);
   assert.equal(pool.stats().discarded, 0);
 });
@@ -122,13 +127,15 @@ test('a poisoned instance with nobody waiting frees its place for the next calle
 test('a failed instance creation is reported to the caller and frees its place', async () => {
   const { create } = factory((n) => n === 1);
   const pool = new InstancePool(create, 1);
-  await assert.rejects(pool.use((i) => i.id, never), /instance 1 failed to start/);
+  await assert.rejects(
+    pool.use((i) => i.id, never),
+    /instance 1 failed to start/,
+  );
   assert.equal(pool.stats().live, 0);
   assert.equal(await pool.use((i) => i.id, never), 2);
 });
 
-test('when the replacement for a poisoned instance fails to start, later waiters still get served', {
-}, async () => {
+test('when the replacement for a poisoned instance fails to start, later waiters still get served', {}, async () => {
   const { create } = factory((n) => n === 2);
   const pool = new InstancePool(create, 1);
   const fail = gate();
@@ -138,7 +145,10 @@ test('when the replacement for a poisoned instance fails to start, later waiters
   }, always);
   await settle();
   let secondSettled = false;
-  const first = assert.rejects(pool.use((i) => i.id, never), /instance 2 failed to start/);
+  const first = assert.rejects(
+    pool.use((i) => i.id, never),
+    /instance 2 failed to start/,
+  );
   const second = pool.use((i) => i.id, never);
   void second.finally(() => (secondSettled = true)).catch(() => {});
   await settle();
@@ -184,8 +194,7 @@ test('drain waits for calls in flight, then frees every idle instance', async ()
   assert.deepEqual({ live: pool.stats().live, idle: pool.stats().idle, busy: pool.stats().busy }, { live: 0, idle: 0, busy: 0 });
 });
 
-test('drain waits for queued callers too: they are served before the pool empties', {
-}, async () => {
+test('drain waits for queued callers too: they are served before the pool empties', {}, async () => {
   const { create } = factory();
   const pool = new InstancePool(create, 1);
   const finish = gate();

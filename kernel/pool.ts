@@ -124,6 +124,14 @@ export class InstancePool<T> {
 
   stats(): PoolStats {
     // #busy counts waiting calls too; the stats report running and waiting apart.
-    return { live: this.#live, idle: this.#idle.length, busy: this.#busy - this.#waiting.length, waiting: this.#waiting.length, created: this.#created, discarded: this.#discarded, max: this.#max };
+    return {
+      live: this.#live,
+      idle: this.#idle.length,
+      busy: this.#busy - this.#waiting.length,
+      waiting: this.#waiting.length,
+      created: this.#created,
+      discarded: this.#discarded,
+      max: this.#max,
+    };
   }
 }

@@ -32,7 +32,10 @@ export async function smokeTest(deployment: Deployment): Promise<Descriptor> {
     for (const [index, test] of (deployment.manifest.smoke ?? []).entries()) {
       const output = await deployment.call(test.function ?? 'invoke', test.args ?? [test.input]);
       if (test.expect !== undefined && output !== test.expect) {
-        throw new TitanError('TITAN_E_SMOKE_FAILED', `${who}: smoke case ${index + 1} answered ${JSON.stringify(output)}, expected ${JSON.stringify(test.expect)}`);
+        throw new TitanError(
+          'TITAN_E_SMOKE_FAILED',
+          `${who}: smoke case ${index + 1} answered ${JSON.stringify(output)}, expected ${JSON.stringify(test.expect)}`,
+        );
       }
     }
     return descriptor;

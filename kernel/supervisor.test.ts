@@ -28,15 +28,25 @@ function restartsReached(bus: EventBus, restarts: Restart[], count: number): Pro
 test('a loop that throws is restarted, each time after a longer delay up to the ceiling', async () => {
   const { bus, restarts, supervisor } = supervised();
   let runs = 0;
-  supervisor.run('flaky', async () => {
-    runs++;
-    throw new Error(`failure ${runs}`);
-  }, { initialMs: 1, maxMs: 8 });
+  supervisor.run(
+    'flaky',
+    async () => {
+      runs++;
+      throw new Error(`failure ${runs}`);
+    },
+    { initialMs: 1, maxMs: 8 },
+  );
 
   await restartsReached(bus, restarts, 6);
   await supervisor.stop();
-  assert.deepEqual(restarts.slice(0, 6).map((r) => r.delayMs), [1, 2, 4, 8, 8, 8]);
-  assert.deepEqual(restarts.slice(0, 6).map((r) => r.attempt), [1, 2, 3, 4, 5, 6]);
+  assert.deepEqual(
+    restarts.slice(0, 6).map((r) => r.delayMs),
+    [1, 2, 4, 8, 8, 8],
+  );
+  assert.deepEqual(
+    restarts.slice(0, 6).map((r) => r.attempt),
+    [1, 2, 3, 4, 5, 6],
+  );
   assert.ok(restarts.every((r) => r.loop === 'flaky'));
   assert.equal(restarts[0].error, 'failure 1');
   assert.equal(restarts[2].error, 'failure 3');
@@ -51,9 +61,13 @@ test('a loop that throws is restarted, each time after a longer delay up to the 
 test('a loop that returns while the kernel runs counts as a failure and is restarted', async () => {
   const { bus, restarts, supervisor } = supervised();
   let runs = 0;
-  supervisor.run('quitter', async () => {
-    runs++;
-  }, { initialMs: 1, maxMs: 1 });
+  supervisor.run(
+    'quitter',
+    async () => {
+      runs++;
+    },
+    { initialMs: 1, maxMs: 1 },
+  );
   await restartsReached(bus, restarts, 2);
   await supervisor.stop();
   assert.ok(runs >= 2);
@@ -63,13 +77,20 @@ test('a loop that returns while the kernel runs counts as a failure and is resta
 test('the backoff starts again from the first delay after the loop stayed up long enough', async () => {
   const { bus, restarts, supervisor } = supervised();
   // Each run stays up 20 ms and stableMs is 0, so every failure counts as the first one.
-  supervisor.run('steady', async () => {
-    await sleep(20);
-    throw new Error('went down after a while');
-  }, { initialMs: 1, maxMs: 1000, stableMs: 0 });
+  supervisor.run(
+    'steady',
+    async () => {
+      await sleep(20);
+      throw new Error('went down after a while');
+    },
+    { initialMs: 1, maxMs: 1000, stableMs: 0 },
+  );
   await restartsReached(bus, restarts, 3);
   await supervisor.stop();
-  assert.deepEqual(restarts.slice(0, 3).map((r) => r.delayMs), [1, 1, 1]);
+  assert.deepEqual(
+    restarts.slice(0, 3).map((r) => r.delayMs),
+    [1, 1, 1],
+  );
 });
 
 test('stop() aborts a running loop through its signal and waits for it to finish', async () => {
@@ -88,18 +109,28 @@ test('stop() aborts a running loop through its signal and waits for it to finish
   await supervisor.stop();
   assert.deepEqual(events, ['started', 'cleaned up'], 'stop() resolved only after the loop finished its cleanup');
   assert.equal(restarts.length, 0, 'an aborted loop is not restarted');
-  assert.deepEqual(supervisor.status().map((s) => s.running), [false]);
+  assert.deepEqual(
+    supervisor.status().map((s) => s.running),
+    [false],
+  );
 });
 
 test('stop() ends a loop that is waiting out its backoff, without waiting for the delay', async () => {
   const { bus, restarts, supervisor } = supervised();
-  supervisor.run('slow-backoff', async () => {
-    throw new Error('down');
-  }, { initialMs: 3_600_000 });
+  supervisor.run(
+    'slow-backoff',
+    async () => {
+      throw new Error('down');
+    },
+    { initialMs: 3_600_000 },
+  );
   await restartsReached(bus, restarts, 1);
   await supervisor.stop(); // with an hour of backoff pending, this would hang the test if the sleep ignored the signal
   assert.equal(restarts.length, 1);
-  assert.deepEqual(supervisor.status().map((s) => s.running), [false]);
+  assert.deepEqual(
+    supervisor.status().map((s) => s.running),
+    [false],
+  );
 });
 
 test('several loops are supervised independently', async () => {
@@ -109,9 +140,13 @@ test('several loops are supervised independently', async () => {
     healthyRuns++;
     await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
   });
-  supervisor.run('broken', async () => {
-    throw new Error('broken');
-  }, { initialMs: 1, maxMs: 2 });
+  supervisor.run(
+    'broken',
+    async () => {
+      throw new Error('broken');
+    },
+    { initialMs: 1, maxMs: 2 },
+  );
   await restartsReached(bus, restarts, 3);
   await supervisor.stop();
   assert.equal(healthyRuns, 1, 'the healthy loop was never restarted');

@@ -20,7 +20,12 @@ export type SwapDeps = {
 
 export type SwapResult = { slot: string; version: string; digest: string; previous?: string; ms: number };
 
-export async function swapSlot(slot: Slot, manifest: PublishedManifest, deps: SwapDeps, mode: 'deploy' | 'rollback' | 'restore' = 'deploy'): Promise<SwapResult> {
+export async function swapSlot(
+  slot: Slot,
+  manifest: PublishedManifest,
+  deps: SwapDeps,
+  mode: 'deploy' | 'rollback' | 'restore' = 'deploy',
+): Promise<SwapResult> {
   if (manifest.kind !== slot.kind || manifest.name !== slot.name) {
     throw new TitanError('TITAN_E_KIND_MISMATCH', `${manifest.kind}/${manifest.name} cannot go into slot ${slot.key}`);
   }
@@ -58,7 +63,13 @@ export async function swapSlot(slot: Slot, manifest: PublishedManifest, deps: Sw
     const retired = slot.standby === next ? undefined : slot.standby;
     slot.standby = previous;
     if (retired) void retired.close();
-    const result: SwapResult = { slot: slot.key, version: manifest.version, digest: manifest.digest, previous: previous?.manifest.version, ms: performance.now() - started };
+    const result: SwapResult = {
+      slot: slot.key,
+      version: manifest.version,
+      digest: manifest.digest,
+      previous: previous?.manifest.version,
+      ms: performance.now() - started,
+    };
     deps.bus.emit('component.deployed', result);
     return result;
   } catch (error) {

@@ -17,10 +17,12 @@ export async function proposeNewerVersions(kernel: Kernel): Promise<Patch[]> {
     if (!newest || !semver.gt(newest.version, component.version)) continue;
     const known = kernel.patches.list({ slot: component.slot }).some((p) => p.toVersion === newest.version);
     if (known) continue;
-    proposed.push(await kernel.proposePatch(
-      { kind: component.kind as ComponentKind, name: component.name, range: newest.version },
-      { by: 'titan', why: `${component.slot} ${newest.version} is in the registry; ${component.version} is serving` },
-    ));
+    proposed.push(
+      await kernel.proposePatch(
+        { kind: component.kind as ComponentKind, name: component.name, range: newest.version },
+        { by: 'titan', why: `${component.slot} ${newest.version} is in the registry; ${component.version} is serving` },
+      ),
+    );
   }
   return proposed;
 }

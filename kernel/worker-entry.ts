@@ -137,7 +137,16 @@ async function createInstance(task: WorkerTask): Promise<GuestInstance> {
   for (const linked of task.imports) {
     const host = HOST_INTERFACES.get(linked.name);
     if (!host) throw new Error(`host interface ${linked.name} is not available in workers`);
-    const bound = host.bind({ ...context, grant: linked.grant, get callId() { return context.callId; } }, linked.version);
+    const bound = host.bind(
+      {
+        ...context,
+        grant: linked.grant,
+        get callId() {
+          return context.callId;
+        },
+      },
+      linked.version,
+    );
     table[linked.spec] = bound;
     table[linked.spec.slice(0, linked.spec.indexOf('@'))] = bound;
   }

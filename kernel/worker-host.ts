@@ -98,7 +98,9 @@ export class WorkerHost {
     if (request.type === 'tool' || request.type === 'mesh') return this.#serveTool(request);
     if (request.type === 'http') return this.#services.recordHttp?.(request.component, request.record);
     if (request.type === 'secret') return this.#answer(request.id, () => this.#services.secret?.(request.name));
-    const service = (request.type === 'kv' ? this.#services.kv : this.#services.sql) as unknown as Record<string, (...args: unknown[]) => Promise<unknown>> | undefined;
+    const service = (request.type === 'kv' ? this.#services.kv : this.#services.sql) as unknown as
+      | Record<string, (...args: unknown[]) => Promise<unknown>>
+      | undefined;
     let reply: HostReply;
     try {
       if (!service) throw new Error('no database is open in this kernel (titan:host/sql is unavailable here)');
@@ -163,24 +165,30 @@ export class WorkerHost {
   }
 
   deploy(loaded: LoadedComponent, onReplaced: (reason: string) => void): Deployment {
-    const deployment = new WorkerDeployment(loaded, this.#start(), this.#channelName, {
-      broadcast: (reply) => this.#channel?.postMessage(reply),
-      register: (taskId, clock) => {
-        this.#clocks.set(taskId, clock);
-        return () => this.#clocks.delete(taskId);
+    const deployment = new WorkerDeployment(
+      loaded,
+      this.#start(),
+      this.#channelName,
+      {
+        broadcast: (reply) => this.#channel?.postMessage(reply),
+        register: (taskId, clock) => {
+          this.#clocks.set(taskId, clock);
+          return () => this.#clocks.delete(taskId);
+        },
+        finished: async (taskId) => {
+          const { done } = this.#finishEntry(taskId);
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([done, new Promise<void>((resolve) => (timer = setTimeout(resolve, FINISH_WAIT_MS)))]);
+          clearTimeout(timer);
+          this.#finishing.delete(taskId);
+        },
+        chatter: this.#rates,
+        services: this.#services,
+        threadLost: () => this.#threadLost(),
+        closed: () => this.#deployed.delete(deployment),
       },
-      finished: async (taskId) => {
-        const { done } = this.#finishEntry(taskId);
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([done, new Promise<void>((resolve) => (timer = setTimeout(resolve, FINISH_WAIT_MS)))]);
-        clearTimeout(timer);
-        this.#finishing.delete(taskId);
-      },
-      chatter: this.#rates,
-      services: this.#services,
-      threadLost: () => this.#threadLost(),
-      closed: () => this.#deployed.delete(deployment),
-    }, onReplaced);
+      onReplaced,
+    );
     this.#deployed.add(deployment);
     return deployment;
   }

@@ -67,6 +67,4 @@ export type HostRequest =
   | { type: 'finished'; taskId: string; drops: ChatterDrops };
 
 /** Kernel -> workers. */
-export type HostReply =
-  | { type: 'kv-reply'; id: string; value?: unknown; error?: string }
-  | { type: 'dispose'; deploymentId: string };
+export type HostReply = { type: 'kv-reply'; id: string; value?: unknown; error?: string } | { type: 'dispose'; deploymentId: string };

@@ -84,9 +84,9 @@ export class Allowlist {
       return true;
     };
     return {
-      denyDialPeer: refuse('not on this node\'s allowlist (dial not attempted)'),
-      denyInboundEncryptedConnection: refuse('not on this node\'s allowlist (inbound connection closed after the handshake)'),
-      denyOutboundEncryptedConnection: refuse('not on this node\'s allowlist (outbound connection closed after the handshake)'),
+      denyDialPeer: refuse("not on this node's allowlist (dial not attempted)"),
+      denyInboundEncryptedConnection: refuse("not on this node's allowlist (inbound connection closed after the handshake)"),
+      denyOutboundEncryptedConnection: refuse("not on this node's allowlist (outbound connection closed after the handshake)"),
       // Loopback and private addresses are where test meshes and LANs live: allow dialling them.
       denyDialMultiaddr: () => false,
     };

@@ -69,7 +69,8 @@ export async function pullComponent(node: MeshNode, registry: Registry, peer: st
     const lp = lpStream(stream, { maxDataLength: MAX_FRAME });
     await lp.write(encode({ digest } satisfies BlobRequest), { signal });
     const reply = decode<BlobReply>((await lp.read({ signal })).subarray());
-    if (!reply.ok) throw new TitanError(reply.error.code === 'TITAN_E_NOT_FOUND' ? 'TITAN_E_NOT_FOUND' : 'TITAN_E_MESH_UNREACHABLE', `${peer}: ${reply.error.message}`);
+    if (!reply.ok)
+      throw new TitanError(reply.error.code === 'TITAN_E_NOT_FOUND' ? 'TITAN_E_NOT_FOUND' : 'TITAN_E_MESH_UNREACHABLE', `${peer}: ${reply.error.message}`);
     const size = Number(reply.size);
     if (!Number.isSafeInteger(size) || size <= 0 || size > 256 * 1024 * 1024) throw refused(peer, digest, `it announced ${reply.size} bytes`);
     const bytes = new Uint8Array(size);
@@ -99,7 +100,8 @@ export function verifyPulled(manifestJson: unknown, bytes: Uint8Array, digest: s
   const actual = contentDigest(bytes);
   if (actual !== digest) throw refused(peer, digest, `its bytes hash to ${actual}`);
   const manifest = validatePublishedManifest(manifestJson, `component from ${peer}`);
-  if (manifest.digest !== digest || manifest.size !== bytes.length) throw refused(peer, digest, `its manifest names ${manifest.digest} (${manifest.size} bytes)`);
+  if (manifest.digest !== digest || manifest.size !== bytes.length)
+    throw refused(peer, digest, `its manifest names ${manifest.digest} (${manifest.size} bytes)`);
   if (manifest.signature) checkSignature(manifest, { trusted: null });
   return manifest;
 }

@@ -49,12 +49,20 @@ export class EmbeddingBatches implements EmbeddingBatchPort {
   async #viaPeer(texts: string[], peer: string): Promise<Vector[]> {
     const bytes = texts.reduce((sum, t) => sum + Buffer.byteLength(t), 0);
     if (texts.length > MAX_BATCH_TEXTS || bytes > MAX_BATCH_BYTES) {
-      throw new TitanError('TITAN_E_MESH_TASK_TOO_LARGE', `an embedding batch of ${texts.length} texts (${bytes} bytes) is over what a peer takes (${MAX_BATCH_TEXTS} texts, ${MAX_BATCH_BYTES} bytes)`);
+      throw new TitanError(
+        'TITAN_E_MESH_TASK_TOO_LARGE',
+        `an embedding batch of ${texts.length} texts (${bytes} bytes) is over what a peer takes (${MAX_BATCH_TEXTS} texts, ${MAX_BATCH_BYTES} bytes)`,
+      );
     }
     this.counters.offered++;
     const task: TaskMessage = {
-      t: 'task', id: randomUUID(), type: 'embedding-batch', assignee: peer,
-      component: { kind: 'tool', name: 'embeddings', version: '0.0.0', range: '*', digest: '' }, fn: 'embed', args: [texts],
+      t: 'task',
+      id: randomUUID(),
+      type: 'embedding-batch',
+      assignee: peer,
+      component: { kind: 'tool', name: 'embeddings', version: '0.0.0', range: '*', digest: '' },
+      fn: 'embed',
+      args: [texts],
     };
     let value: unknown;
     try {
@@ -72,7 +80,7 @@ export class EmbeddingBatches implements EmbeddingBatchPort {
       const coded = error as TitanError;
       this.counters.rejected++;
       this.lastRejection = { peer, code: coded.code, message: coded.message };
-      this.#deps.kernel.logger.warn({ peer, code: coded.code, err: coded.message }, 'mesh: a peer\'s embeddings were rejected; embedding here');
+      this.#deps.kernel.logger.warn({ peer, code: coded.code, err: coded.message }, "mesh: a peer's embeddings were rejected; embedding here");
       throw error;
     }
   }
@@ -116,7 +124,12 @@ export class EmbeddingBatches implements EmbeddingBatchPort {
   /** The least loaded peer advertising embeddings with a slot free for us, if any. */
   #pick(): string | undefined {
     const { self, client, members } = this.#deps;
-    return leastLoadedPeer(members(), self, (peer) => client.inFlight(peer), (member) => member.embeddings !== undefined);
+    return leastLoadedPeer(
+      members(),
+      self,
+      (peer) => client.inFlight(peer),
+      (member) => member.embeddings !== undefined,
+    );
   }
 
   // ---- receiving -------------------------------------------------------------------------
@@ -135,7 +148,10 @@ export class EmbeddingBatches implements EmbeddingBatchPort {
     const bytes = texts.reduce((sum: number, t: string) => sum + Buffer.byteLength(t), 0);
     if (texts.length > MAX_BATCH_TEXTS || bytes > MAX_BATCH_BYTES) {
       this.counters.refused++;
-      throw new TitanError('TITAN_E_MESH_TASK_TOO_LARGE', `embedding batch ${task.id} carries ${texts.length} texts (${bytes} bytes); a peer embeds at most ${MAX_BATCH_TEXTS} texts and ${MAX_BATCH_BYTES} bytes`);
+      throw new TitanError(
+        'TITAN_E_MESH_TASK_TOO_LARGE',
+        `embedding batch ${task.id} carries ${texts.length} texts (${bytes} bytes); a peer embeds at most ${MAX_BATCH_TEXTS} texts and ${MAX_BATCH_BYTES} bytes`,
+      );
     }
     const vectors = await this.#provider.embed(texts);
     this.counters.embeddedForPeers++;
@@ -152,7 +168,8 @@ function checkAnswer(value: unknown, count: number, dimensions: number | undefin
   const expected = dimensions ?? first;
   if (expected === 0) throw reject('the vectors are empty');
   return value.map((row: unknown, i) => {
-    if (!Array.isArray(row) || row.length !== expected) throw reject(`vector ${i} has ${Array.isArray(row) ? row.length : 'no'} dimensions, expected ${expected}${dimensions ? ' (as earlier batches)' : ''}`);
+    if (!Array.isArray(row) || row.length !== expected)
+      throw reject(`vector ${i} has ${Array.isArray(row) ? row.length : 'no'} dimensions, expected ${expected}${dimensions ? ' (as earlier batches)' : ''}`);
     if (!row.every((v) => typeof v === 'number' && Number.isFinite(v))) throw reject(`vector ${i} holds values that are not finite numbers`);
     return normalise(Float32Array.from(row as number[]));
   });

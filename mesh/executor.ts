@@ -47,7 +47,8 @@ export class LocalExecutor {
   async #checkServing(c: ComponentAd): Promise<void> {
     if (this.#offloadable.get(c.digest) === true) return;
     const serving = this.#kernel.serving(c.kind, c.name);
-    const manifest = serving?.digest === c.digest ? serving : await this.#kernel.registry.show({ kind: c.kind as ComponentKind, name: c.name, version: c.version });
+    const manifest =
+      serving?.digest === c.digest ? serving : await this.#kernel.registry.show({ kind: c.kind as ComponentKind, name: c.name, version: c.version });
     this.#offloadable.set(c.digest, isOffloadable(manifest));
     checkOffloadable(manifest);
   }

@@ -82,7 +82,10 @@ export class Membership {
     const known = this.#members.get(from);
     if (known && beat.seq <= known.seq && beat.seq !== 1) return; // stale (gossip may reorder); seq 1 is a restart
     const builds = Array.isArray(beat.builds) ? beat.builds.filter((b) => b === 'reflex') : [];
-    const embeddings = typeof beat.embeddings?.model === 'string' ? { model: beat.embeddings.model, ...(Number.isInteger(beat.embeddings.dimensions) ? { dimensions: beat.embeddings.dimensions } : {}) } : undefined;
+    const embeddings =
+      typeof beat.embeddings?.model === 'string'
+        ? { model: beat.embeddings.model, ...(Number.isInteger(beat.embeddings.dimensions) ? { dimensions: beat.embeddings.dimensions } : {}) }
+        : undefined;
     this.#members.set(from, { ...beat, busyBy: beat.busyBy ?? {}, components: beat.components.filter(isAd), builds, embeddings, lastSeen: Date.now() });
     if (!known) this.#events.joined(from);
   }

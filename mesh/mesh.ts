@@ -45,7 +45,18 @@ export type TaskRequest = {
   onProgress?: (kind: string, data: string) => void;
 };
 
-export type PeerInfo = { id: string; connected: boolean; load: number; freeSlots: number; slots: number; lastSeenMs: number; addrs: string[]; components: Member['components']; builds: BuildKind[]; embeddings?: EmbeddingsAd };
+export type PeerInfo = {
+  id: string;
+  connected: boolean;
+  load: number;
+  freeSlots: number;
+  slots: number;
+  lastSeenMs: number;
+  addrs: string[];
+  components: Member['components'];
+  builds: BuildKind[];
+  embeddings?: EmbeddingsAd;
+};
 
 const DEDUP = { maxEntries: 100_000, ttlMs: 10 * 60 * 1000 };
 const REDIAL_MS = 2000;
@@ -60,7 +71,10 @@ export class Mesh {
   readonly reflexBuilds: ReflexBuilds;
   /** Embedding batches sent to peers with provider embeddings and embedded for peers (reflexes.embeddings "mesh"/"provider"). */
   readonly embeddingBatches: EmbeddingBatches;
-  readonly #byType = Object.fromEntries(TASK_TYPES.map((type) => [type, { sent: 0, executedForPeers: 0 }])) as Record<TaskType, { sent: number; executedForPeers: number }>;
+  readonly #byType = Object.fromEntries(TASK_TYPES.map((type) => [type, { sent: 0, executedForPeers: 0 }])) as Record<
+    TaskType,
+    { sent: number; executedForPeers: number }
+  >;
   readonly #kernel: Kernel;
   readonly #settings: MeshSettings;
   readonly #membership: Membership;
@@ -84,13 +98,23 @@ export class Mesh {
     allowlist.onRefused = (peer, reason) => this.refusals.record(peer, 'here', reason);
     this.#executor = new LocalExecutor(kernel, (peer, digest) => this.pull(peer, digest));
     // A peer's task runs under the executor, which pulls a component it lacks from that peer.
-    this.#server = new TaskServer(this.id, settings.slots, (task, from, onProgress) => {
-      this.#byType[task.type].executedForPeers++;
-      if (task.type === 'reflex-compile') return this.reflexBuilds.serve(task);
-      if (task.type === 'embedding-batch') return this.embeddingBatches.serve(task);
-      return this.#executor.run(task.component, task.fn, task.args, { from, callId: `mesh:${task.id}`, onProgress });
-    }, DEDUP, (id) => cancelCall(`mesh:${id}`, 'the sending node cancelled the task'));
-    this.#client = new TaskClient(node, { timeoutMs: settings.taskTimeoutMs, maxWaiters: settings.maxWaiters, onRoundTrip: (ms) => this.roundTrips.record(ms) });
+    this.#server = new TaskServer(
+      this.id,
+      settings.slots,
+      (task, from, onProgress) => {
+        this.#byType[task.type].executedForPeers++;
+        if (task.type === 'reflex-compile') return this.reflexBuilds.serve(task);
+        if (task.type === 'embedding-batch') return this.embeddingBatches.serve(task);
+        return this.#executor.run(task.component, task.fn, task.args, { from, callId: `mesh:${task.id}`, onProgress });
+      },
+      DEDUP,
+      (id) => cancelCall(`mesh:${id}`, 'the sending node cancelled the task'),
+    );
+    this.#client = new TaskClient(node, {
+      timeoutMs: settings.taskTimeoutMs,
+      maxWaiters: settings.maxWaiters,
+      onRoundTrip: (ms) => this.roundTrips.record(ms),
+    });
     this.reflexBuilds = new ReflexBuilds({ self: this.id, kernel, client: this.#client, members: () => this.#membership.members() });
     this.embeddingBatches = new EmbeddingBatches({ self: this.id, kernel, client: this.#client, members: () => this.#membership.members() });
     this.#membership = new Membership(node, settings.heartbeatMs, () => this.#heartbeat(), {
@@ -112,7 +136,10 @@ export class Mesh {
     const allowlist = await Allowlist.open(kernel.paths.home, settings.allowlist, settings.pskFile !== '');
     const node = await createMeshNode({
       privateKey: await loadOrCreateIdentity(kernel.paths.home),
-      listen: settings.listen, allowlist, pskFile: settings.pskFile, mdns: settings.mdns,
+      listen: settings.listen,
+      allowlist,
+      pskFile: settings.pskFile,
+      mdns: settings.mdns,
     });
     const mesh = new Mesh(kernel, settings, node, allowlist);
     try {
@@ -129,16 +156,22 @@ export class Mesh {
     // The kernel's ports (kernel/ports.ts): its tool calls go through the scheduler, its
     // components see the swarm. Plugged into the kernel this mesh serves; unplugged by stop().
     this.#unplug = this.#kernel.plug(this.kernelPorts());
-    await this.node.handle(TASK_PROTOCOL, (stream, connection) => {
-      const from = connection.remotePeer.toString();
-      void this.#server.serve(stream, from);
-    }, { maxInboundStreams: 64 });
+    await this.node.handle(
+      TASK_PROTOCOL,
+      (stream, connection) => {
+        const from = connection.remotePeer.toString();
+        void this.#server.serve(stream, from);
+      },
+      { maxInboundStreams: 64 },
+    );
     await this.node.handle(BLOB_PROTOCOL, (stream) => void serveBlob(this.#kernel.registry, stream));
     // A peer found by mDNS is dialled when the allowlist admits it (libp2p does not dial by itself).
     this.node.addEventListener('peer:discovery', (event) => {
       const { id, multiaddrs } = event.detail;
       if (!this.allowlist.allows(id.toString()) || this.node.getConnections(id).length > 0) return;
-      void this.node.dial(multiaddrs.length ? multiaddrs : id, { signal: AbortSignal.timeout(REDIAL_MS) }).catch((error: unknown) => this.#dialFailed(id.toString(), error));
+      void this.node
+        .dial(multiaddrs.length ? multiaddrs : id, { signal: AbortSignal.timeout(REDIAL_MS) })
+        .catch((error: unknown) => this.#dialFailed(id.toString(), error));
     });
     await this.node.start();
     await this.#executor.learn(); // the first heartbeat already lists what this node runs for peers
@@ -172,8 +205,15 @@ export class Mesh {
     let cancel = () => {};
     const result = new Promise<Outcome>((resolve, reject) => {
       const job: Job = {
-        id, type: request.type ?? 'tool-call', need, fn: request.fn ?? 'invoke', args: request.args, exclude: new Set(),
-        onProgress: request.onProgress, resolve, reject,
+        id,
+        type: request.type ?? 'tool-call',
+        need,
+        fn: request.fn ?? 'invoke',
+        args: request.args,
+        exclude: new Set(),
+        onProgress: request.onProgress,
+        resolve,
+        reject,
       };
       cancel = () => this.#cancel(job);
       if (request.assignee && checkPeerId(request.assignee) === this.id) {
@@ -199,12 +239,35 @@ export class Mesh {
   async #routeToolCall(call: RoutedCall, local: () => Promise<unknown>): Promise<unknown> {
     // Only a pure tool's work leaves this node; describe and smoke are never worth a hop.
     if (call.manifest && (call.fn !== 'invoke' || !isOffloadable(call.manifest))) return local();
-    const need: Need = { kind: call.kind, name: call.name, range: call.manifest ? `^${call.manifest.version}` : '*', digest: call.manifest?.digest, version: call.manifest?.version };
+    const need: Need = {
+      kind: call.kind,
+      name: call.name,
+      range: call.manifest ? `^${call.manifest.version}` : '*',
+      digest: call.manifest?.digest,
+      version: call.manifest?.version,
+    };
     const outcome = await new Promise<Outcome>((resolve, reject) => {
       const onProgress = call.options?.callId
-        ? (kind: string, data: string) => this.#kernel.services.emit({ kind: call.kind, name: call.name, version: call.manifest?.version ?? '', digest: call.manifest?.digest ?? '' }, call.options?.callId, kind, data)
+        ? (kind: string, data: string) =>
+            this.#kernel.services.emit(
+              { kind: call.kind, name: call.name, version: call.manifest?.version ?? '', digest: call.manifest?.digest ?? '' },
+              call.options?.callId,
+              kind,
+              data,
+            )
         : undefined;
-      this.#enqueue({ id: randomUUID(), type: 'tool-call', need, fn: call.fn, args: call.args, exclude: new Set(), local: call.manifest ? local : undefined, onProgress, resolve, reject });
+      this.#enqueue({
+        id: randomUUID(),
+        type: 'tool-call',
+        need,
+        fn: call.fn,
+        args: call.args,
+        exclude: new Set(),
+        local: call.manifest ? local : undefined,
+        onProgress,
+        resolve,
+        reject,
+      });
     });
     return outcome.value;
   }
@@ -248,7 +311,10 @@ export class Mesh {
     // Started from the event loop, not the microtask queue: an inline guest call runs synchronously,
     // and a chain of local runs would otherwise keep peers' results (I/O) waiting until all are done.
     new Promise<unknown>((resolve) => setImmediate(() => resolve(run())))
-      .then((value) => job.resolve({ value, node: this.id, fallback }), (error: Error) => job.reject(error))
+      .then(
+        (value) => job.resolve({ value, node: this.id, fallback }),
+        (error: Error) => job.reject(error),
+      )
       .finally(() => {
         this.#localRunning--;
         this.#dispatch();
@@ -259,26 +325,34 @@ export class Mesh {
     // Pinned to the binary sent: a fallback here runs the same one, pulled from the peer if need be.
     if (digest) job.need = { ...job.need, version, digest };
     const task: TaskMessage = {
-      t: 'task', id: job.id, type: job.type, assignee: peer,
-      component: { kind: job.need.kind, name: job.need.name, range: job.need.range, version, digest }, fn: job.fn, args: job.args,
+      t: 'task',
+      id: job.id,
+      type: job.type,
+      assignee: peer,
+      component: { kind: job.need.kind, name: job.need.name, range: job.need.range, version, digest },
+      fn: job.fn,
+      args: job.args,
     };
     this.counters.offloaded++;
     this.#byType[job.type].sent++;
     job.at = peer;
-    this.#client.run(task, job.onProgress).then(
-      (value) => job.resolve({ value, node: peer, fallback: false }),
-      (error: Error) => {
-        if (!(error instanceof Lost)) return job.reject(error);
-        if (error.reason === 'peer-lost' || error.reason === 'send-failed') {
-          // The peer died holding it: run it once more elsewhere (it never answered, so no result was used).
-          job.exclude.add(peer);
-          this.counters.redispatched++;
-          this.#queue.unshift(job);
-          return;
-        }
-        this.#runHere(job, true, peer); // timed out or too many waiters: this node runs it now
-      },
-    ).finally(() => this.#dispatch());
+    this.#client
+      .run(task, job.onProgress)
+      .then(
+        (value) => job.resolve({ value, node: peer, fallback: false }),
+        (error: Error) => {
+          if (!(error instanceof Lost)) return job.reject(error);
+          if (error.reason === 'peer-lost' || error.reason === 'send-failed') {
+            // The peer died holding it: run it once more elsewhere (it never answered, so no result was used).
+            job.exclude.add(peer);
+            this.counters.redispatched++;
+            this.#queue.unshift(job);
+            return;
+          }
+          this.#runHere(job, true, peer); // timed out or too many waiters: this node runs it now
+        },
+      )
+      .finally(() => this.#dispatch());
   }
 
   #cancel(job: Job): void {
@@ -298,7 +372,10 @@ export class Mesh {
     const result = await pullComponent(this.node, this.#kernel.registry, checkPeerId(peer), digest, check);
     if (result.imported) {
       this.counters.pulls++;
-      this.#kernel.logger.info({ peer, component: `${result.manifest.kind}/${result.manifest.name}@${result.manifest.version}`, bytes: result.bytes }, 'mesh: component pulled and verified');
+      this.#kernel.logger.info(
+        { peer, component: `${result.manifest.kind}/${result.manifest.name}@${result.manifest.version}`, bytes: result.bytes },
+        'mesh: component pulled and verified',
+      );
     }
     return result;
   }
@@ -309,16 +386,24 @@ export class Mesh {
     const slots = this.#settings.slots;
     const busy = this.#server.running + this.#server.queued + this.#localRunning;
     const freeSlots = Math.max(0, slots - busy);
-    return { slots, freeSlots, load: slots > 0 ? busy / slots : 1, busyBy: this.#server.busyBy(), components: this.#executor.advertised(),
+    return {
+      slots,
+      freeSlots,
+      load: slots > 0 ? busy / slots : 1,
+      busyBy: this.#server.busyBy(),
+      components: this.#executor.advertised(),
       builds: this.reflexBuilds.capable && freeSlots > 0 ? ['reflex' as const] : [],
-      embeddings: freeSlots > 0 ? this.embeddingBatches.advertised() : undefined };
+      embeddings: freeSlots > 0 ? this.embeddingBatches.advertised() : undefined,
+    };
   }
 
   async #keepBootstrapped(kernelStopping: AbortSignal): Promise<void> {
     const signal = AbortSignal.any([kernelStopping, this.#stop.signal]);
     while (!signal.aborted) {
       for (const address of this.#settings.bootstrap) {
-        const peer = multiaddr(address).getComponents().findLast((c) => c.name === 'p2p')?.value;
+        const peer = multiaddr(address)
+          .getComponents()
+          .findLast((c) => c.name === 'p2p')?.value;
         if (!peer || peer === this.id || this.node.getConnections(peerIdFromString(peer)).length > 0) continue;
         await this.node.dial(multiaddr(address), { signal: AbortSignal.any([signal, AbortSignal.timeout(REDIAL_MS)]) }).catch((error: unknown) => {
           if (!signal.aborted) this.#dialFailed(peer, error);
@@ -334,9 +419,14 @@ export class Mesh {
   async #connect(peer: string, signal: AbortSignal = this.#stop.signal): Promise<void> {
     const member = this.#membership.get(peer);
     if (!member || this.node.getConnections(peerIdFromString(peer)).length > 0 || !this.allowlist.allows(peer)) return;
-    await this.node.dial(member.addrs.map((a) => multiaddr(a)), { signal: AbortSignal.any([signal, AbortSignal.timeout(REDIAL_MS)]) }).catch((error: unknown) => {
-      if (!signal.aborted) this.#dialFailed(peer, error);
-    });
+    await this.node
+      .dial(
+        member.addrs.map((a) => multiaddr(a)),
+        { signal: AbortSignal.any([signal, AbortSignal.timeout(REDIAL_MS)]) },
+      )
+      .catch((error: unknown) => {
+        if (!signal.aborted) this.#dialFailed(peer, error);
+      });
   }
 
   /** A dial that failed: a refusal by the peer is logged and counted with its likely reason. */
@@ -359,7 +449,10 @@ export class Mesh {
     } catch (error) {
       let peer = address;
       try {
-        peer = multiaddr(address).getComponents().findLast((c) => c.name === 'p2p')?.value ?? address;
+        peer =
+          multiaddr(address)
+            .getComponents()
+            .findLast((c) => c.name === 'p2p')?.value ?? address;
       } catch {
         // not a multiaddr: the error says so
       }
@@ -371,8 +464,16 @@ export class Mesh {
   peers(): PeerInfo[] {
     const now = Date.now();
     return this.#membership.members().map((m) => ({
-      id: m.id, connected: this.node.getConnections(peerIdFromString(m.id)).length > 0, load: Number(m.load.toFixed(3)),
-      freeSlots: m.freeSlots, slots: m.slots, lastSeenMs: now - m.lastSeen, addrs: m.addrs, components: m.components, builds: m.builds ?? [], embeddings: m.embeddings,
+      id: m.id,
+      connected: this.node.getConnections(peerIdFromString(m.id)).length > 0,
+      load: Number(m.load.toFixed(3)),
+      freeSlots: m.freeSlots,
+      slots: m.slots,
+      lastSeenMs: now - m.lastSeen,
+      addrs: m.addrs,
+      components: m.components,
+      builds: m.builds ?? [],
+      embeddings: m.embeddings,
     }));
   }
 
@@ -386,13 +487,31 @@ export class Mesh {
       running: { local: this.#localRunning, forPeers: this.#server.running },
       queued: this.#queue.length,
       waiting: this.#client.waiting,
-      tasks: { sent: this.#client.stats.sent, received: this.#server.stats.received, executedForPeers: this.#server.stats.executed, ...this.counters,
-        duplicatesSuppressed: this.#server.stats.duplicatesSuppressed, refused: this.#server.stats.refused, timedOut: this.#client.stats.timedOut,
-        peerLost: this.#client.stats.peerLost, lateResults: this.#client.stats.lateResults, cancelled: this.#server.stats.cancelled,
-        timeoutsCancelledThere: this.#client.stats.cancelConfirmed, timeoutsNotConfirmed: this.#client.stats.cancelUnconfirmed },
-      tasksByType: { ...this.#byType, 'reflex-compile': { ...this.#byType['reflex-compile'], sent: this.reflexBuilds.counters.offered },
-        'embedding-batch': { ...this.#byType['embedding-batch'], sent: this.embeddingBatches.counters.offered } },
-      embeddingBatches: { ...this.embeddingBatches.counters, serving: this.embeddingBatches.advertised(), dimensions: this.embeddingBatches.dimensions, lastRejection: this.embeddingBatches.lastRejection },
+      tasks: {
+        sent: this.#client.stats.sent,
+        received: this.#server.stats.received,
+        executedForPeers: this.#server.stats.executed,
+        ...this.counters,
+        duplicatesSuppressed: this.#server.stats.duplicatesSuppressed,
+        refused: this.#server.stats.refused,
+        timedOut: this.#client.stats.timedOut,
+        peerLost: this.#client.stats.peerLost,
+        lateResults: this.#client.stats.lateResults,
+        cancelled: this.#server.stats.cancelled,
+        timeoutsCancelledThere: this.#client.stats.cancelConfirmed,
+        timeoutsNotConfirmed: this.#client.stats.cancelUnconfirmed,
+      },
+      tasksByType: {
+        ...this.#byType,
+        'reflex-compile': { ...this.#byType['reflex-compile'], sent: this.reflexBuilds.counters.offered },
+        'embedding-batch': { ...this.#byType['embedding-batch'], sent: this.embeddingBatches.counters.offered },
+      },
+      embeddingBatches: {
+        ...this.embeddingBatches.counters,
+        serving: this.embeddingBatches.advertised(),
+        dimensions: this.embeddingBatches.dimensions,
+        lastRejection: this.embeddingBatches.lastRejection,
+      },
       reflexBuilds: { ...this.reflexBuilds.counters, toolchain: this.reflexBuilds.capable, lastRejection: this.reflexBuilds.lastRejection },
       roundTrip: this.roundTrips.summary(),
       allowlist: this.allowlist.peers(),

@@ -33,7 +33,18 @@ export type FromPeer = ProgressMessage | ResultMessage;
 
 export type ComponentAd = { kind: string; name: string; version: string; digest: string };
 /** busyBy: tasks running or queued here per sending peer, so a sender can tell its own load from others'. */
-export type Heartbeat = { id: string; seq: number; freeSlots: number; slots: number; load: number; busyBy: Record<string, number>; components: ComponentAd[]; addrs: string[]; builds?: BuildKind[]; embeddings?: EmbeddingsAd };
+export type Heartbeat = {
+  id: string;
+  seq: number;
+  freeSlots: number;
+  slots: number;
+  load: number;
+  busyBy: Record<string, number>;
+  components: ComponentAd[];
+  addrs: string[];
+  builds?: BuildKind[];
+  embeddings?: EmbeddingsAd;
+};
 /** A node embedding batches for peers: its provider's model, and the dimension once it has embedded. */
 export type EmbeddingsAd = { model: string; dimensions?: number };
 /** What a node builds for peers (advertised only with the toolchain installed and a free slot). */

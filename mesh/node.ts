@@ -48,7 +48,7 @@ export async function createMeshNode(options: MeshNodeOptions): Promise<MeshNode
   const peerDiscovery: NonNullable<Libp2pOptions['peerDiscovery']> = [];
   if (options.mdns) peerDiscovery.push(mdns());
   try {
-    return await createLibp2p({
+    return (await createLibp2p({
       privateKey: options.privateKey,
       addresses: { listen },
       transports,
@@ -62,11 +62,13 @@ export async function createMeshNode(options: MeshNodeOptions): Promise<MeshNode
         // Heartbeats are few and small: flood them to every subscribed peer, even with none yet.
         pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, floodPublish: true, heartbeatInterval: 500 }),
       },
-    }) as MeshNode;
+    })) as MeshNode;
   } catch (error) {
     const message = (error as Error).message;
     if (/EADDRINUSE|address already in use/i.test(message)) {
-      throw new TitanError('TITAN_E_PORT_IN_USE', `the mesh cannot listen on ${listen.join(', ')}: ${message}`, { fix: 'set mesh.listen (TITAN_MESH_LISTEN) to free ports, or port 0' });
+      throw new TitanError('TITAN_E_PORT_IN_USE', `the mesh cannot listen on ${listen.join(', ')}: ${message}`, {
+        fix: 'set mesh.listen (TITAN_MESH_LISTEN) to free ports, or port 0',
+      });
     }
     throw error;
   }

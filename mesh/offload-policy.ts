@@ -15,5 +15,8 @@ export function isOffloadable(manifest: Pick<PublishedManifest, 'capabilities'>)
 export function checkOffloadable(manifest: Pick<PublishedManifest, 'kind' | 'name' | 'version' | 'capabilities'>): void {
   if (isOffloadable(manifest)) return;
   const touching = Object.keys(manifest.capabilities).filter((c) => !PURE_CAPABILITIES.has(c));
-  throw new TitanError('TITAN_E_MESH_NOT_OFFLOADABLE', `${manifest.kind}/${manifest.name}@${manifest.version} uses ${touching.join(', ')}: it runs only on the node that asks for it`);
+  throw new TitanError(
+    'TITAN_E_MESH_NOT_OFFLOADABLE',
+    `${manifest.kind}/${manifest.name}@${manifest.version} uses ${touching.join(', ')}: it runs only on the node that asks for it`,
+  );
 }

@@ -43,14 +43,23 @@ export class ReflexBuilds implements ReflexBuildOffload {
 
   // ---- sending ---------------------------------------------------------------------------
 
-  async build(files: ReflexFiles, publishRemote: (wasm: Uint8Array) => Promise<PublishedManifest>, local: () => Promise<PublishedManifest>): Promise<PublishedManifest> {
+  async build(
+    files: ReflexFiles,
+    publishRemote: (wasm: Uint8Array) => Promise<PublishedManifest>,
+    local: () => Promise<PublishedManifest>,
+  ): Promise<PublishedManifest> {
     const peer = this.#pick();
     if (!peer) return this.#here(local);
     const sent = validateSourceManifest(JSON.parse(files.manifest), 'component.json');
     this.counters.offered++;
     const task: TaskMessage = {
-      t: 'task', id: randomUUID(), type: 'reflex-compile', assignee: peer,
-      component: { kind: 'reflex', name: sent.name, version: sent.version, range: sent.version, digest: '' }, fn: 'build', args: [files],
+      t: 'task',
+      id: randomUUID(),
+      type: 'reflex-compile',
+      assignee: peer,
+      component: { kind: 'reflex', name: sent.name, version: sent.version, range: sent.version, digest: '' },
+      fn: 'build',
+      args: [files],
     };
     const logger = this.#deps.kernel.logger;
     let wasm: Uint8Array;
@@ -70,7 +79,13 @@ export class ReflexBuilds implements ReflexBuildOffload {
       return manifest;
     } catch (error) {
       const coded = error as { code?: string; message?: string };
-      this.#reject(peer, new TitanError('TITAN_E_MESH_BUILD_REJECTED', `the reflex ${sent.name}@${sent.version} built by ${peer} failed this node's publish checks (${coded.code ?? 'error'}: ${coded.message ?? String(error)})`));
+      this.#reject(
+        peer,
+        new TitanError(
+          'TITAN_E_MESH_BUILD_REJECTED',
+          `the reflex ${sent.name}@${sent.version} built by ${peer} failed this node's publish checks (${coded.code ?? 'error'}: ${coded.message ?? String(error)})`,
+        ),
+      );
       this.counters.fallbacks++;
       return this.#here(local);
     }
@@ -84,13 +99,18 @@ export class ReflexBuilds implements ReflexBuildOffload {
   #reject(peer: string, error: TitanError): void {
     this.counters.rejected++;
     this.lastRejection = { peer, code: error.code, message: error.message };
-    this.#deps.kernel.logger.warn({ peer, code: error.code, err: error.message }, 'mesh: a peer\'s reflex build was rejected; building it here');
+    this.#deps.kernel.logger.warn({ peer, code: error.code, err: error.message }, "mesh: a peer's reflex build was rejected; building it here");
   }
 
   /** The least loaded peer advertising reflex builds with a slot free for us, if any. */
   #pick(): string | undefined {
     const { self, client, members } = this.#deps;
-    return leastLoadedPeer(members(), self, (peer) => client.inFlight(peer), (member) => member.builds?.includes('reflex') === true);
+    return leastLoadedPeer(
+      members(),
+      self,
+      (peer) => client.inFlight(peer),
+      (member) => member.builds?.includes('reflex') === true,
+    );
   }
 
   // ---- receiving -------------------------------------------------------------------------
@@ -105,7 +125,10 @@ export class ReflexBuilds implements ReflexBuildOffload {
     const bytes = Buffer.byteLength(files.manifest) + Buffer.byteLength(files.source);
     if (bytes > MAX_REFLEX_SOURCE_BYTES) {
       this.counters.refused++;
-      throw new TitanError('TITAN_E_MESH_TASK_TOO_LARGE', `reflex build ${task.id} carries ${bytes} bytes of source; a peer builds at most ${MAX_REFLEX_SOURCE_BYTES}`);
+      throw new TitanError(
+        'TITAN_E_MESH_TASK_TOO_LARGE',
+        `reflex build ${task.id} carries ${bytes} bytes of source; a peer builds at most ${MAX_REFLEX_SOURCE_BYTES}`,
+      );
     }
     let manifest: SourceManifest;
     try {
@@ -116,7 +139,10 @@ export class ReflexBuilds implements ReflexBuildOffload {
     }
     if (manifest.kind !== 'reflex' || manifest.world !== REFLEX_WORLD || manifest.source !== 'reflex.js') {
       this.counters.refused++;
-      throw new TitanError('TITAN_E_MESH_TASK_INVALID', `reflex build ${task.id}: peers build only reflex folders (kind "reflex", world ${REFLEX_WORLD}, source reflex.js)`);
+      throw new TitanError(
+        'TITAN_E_MESH_TASK_INVALID',
+        `reflex build ${task.id}: peers build only reflex folders (kind "reflex", world ${REFLEX_WORLD}, source reflex.js)`,
+      );
     }
     const dir = await mkdtemp(path.join(os.tmpdir(), 'titan-mesh-reflex-'));
     try {

@@ -17,9 +17,7 @@ export function refusalReason(error: unknown, privateNetwork: boolean): string |
   const message = String((error as Error)?.message ?? error);
   if (/ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|no valid addresses|dial to self/i.test(message)) return undefined;
   if (/abort|timed? ?out/i.test(message)) {
-    return privateNetwork
-      ? 'no handshake in time: the peer holds another network key (or does not answer)'
-      : undefined;
+    return privateNetwork ? 'no handshake in time: the peer holds another network key (or does not answer)' : undefined;
   }
   return `the peer closed the connection at the handshake: this node is not on its allowlist${privateNetwork ? ', or holds another network key' : ''} (${message.slice(0, 120)})`;
 }

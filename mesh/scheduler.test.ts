@@ -9,21 +9,46 @@ import { place, type Job, type SchedulerView } from './scheduler.ts';
 
 const SELF = 'self';
 const member = (id: string, version: string, busy: number, extra: Partial<Member> = {}): Member => ({
-  id, seq: 1, slots: 4, freeSlots: 4 - busy, load: busy / 4, busyBy: {}, addrs: [], lastSeen: Date.now(),
-  components: [{ kind: 'tool', name: 'busy', version, digest: `sha256:${version}` }], ...extra,
+  id,
+  seq: 1,
+  slots: 4,
+  freeSlots: 4 - busy,
+  load: busy / 4,
+  busyBy: {},
+  addrs: [],
+  lastSeen: Date.now(),
+  components: [{ kind: 'tool', name: 'busy', version, digest: `sha256:${version}` }],
+  ...extra,
 });
 const job = (range: string, extra: Partial<Job> = {}): Job => ({
-  id: 'j', type: 'tool-call', need: { kind: 'tool', name: 'busy', range }, fn: 'invoke', args: [], exclude: new Set(),
-  resolve() {}, reject() {}, ...extra,
+  id: 'j',
+  type: 'tool-call',
+  need: { kind: 'tool', name: 'busy', range },
+  fn: 'invoke',
+  args: [],
+  exclude: new Set(),
+  resolve() {},
+  reject() {},
+  ...extra,
 });
 const view = (members: Member[], local: { slots: number; running: number; can: boolean }, inFlight: Record<string, number> = {}): SchedulerView => ({
-  self: SELF, localSlots: local.slots, localRunning: () => local.running, localCan: () => local.can,
-  members: () => members, inFlight: (peer) => inFlight[peer] ?? 0, sentTo: () => 0,
+  self: SELF,
+  localSlots: local.slots,
+  localRunning: () => local.running,
+  localCan: () => local.can,
+  members: () => members,
+  inFlight: (peer) => inFlight[peer] ?? 0,
+  sentTo: () => 0,
 });
 
 test('only a peer with a compatible version is chosen', () => {
   const members = [member('old', '0.9.0', 0), member('new', '1.4.0', 0)];
-  assert.deepEqual(place(view(members, { slots: 0, running: 0, can: false }), job('^1.0.0')), { where: 'peer', peer: 'new', version: '1.4.0', digest: 'sha256:1.4.0' });
+  assert.deepEqual(place(view(members, { slots: 0, running: 0, can: false }), job('^1.0.0')), {
+    where: 'peer',
+    peer: 'new',
+    version: '1.4.0',
+    digest: 'sha256:1.4.0',
+  });
   const none = place(view([member('old', '0.9.0', 0)], { slots: 0, running: 0, can: false }), job('^1.0.0'));
   assert.ok(isTitanError(none, 'TITAN_E_MESH_NO_PEER'));
 });

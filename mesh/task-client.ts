@@ -31,7 +31,15 @@ type Waiter = {
   sentAt: number;
 };
 
-export type ClientStats = { sent: number; completed: number; timedOut: number; peerLost: number; lateResults: number; cancelConfirmed: number; cancelUnconfirmed: number };
+export type ClientStats = {
+  sent: number;
+  completed: number;
+  timedOut: number;
+  peerLost: number;
+  lateResults: number;
+  cancelConfirmed: number;
+  cancelUnconfirmed: number;
+};
 
 /** How long a timed-out task waits for the peer to confirm it dropped it, before it runs elsewhere anyway. */
 const CANCEL_CONFIRM_MS = 2000;
@@ -104,7 +112,14 @@ export class TaskClient {
       setTimeout(() => resolve(false), Math.min(CANCEL_CONFIRM_MS, this.#timeoutMs)).unref();
     });
     const channel = this.#channels.get(task.assignee);
-    const sent = channel ? await channel.then((c) => c.send({ t: 'cancel', id: task.id })).then(() => true, () => false) : false;
+    const sent = channel
+      ? await channel
+          .then((c) => c.send({ t: 'cancel', id: task.id }))
+          .then(
+            () => true,
+            () => false,
+          )
+      : false;
     const dropped = sent && (await confirmed);
     if (dropped) this.stats.cancelConfirmed++;
     else this.stats.cancelUnconfirmed++;
@@ -159,11 +174,13 @@ export class TaskClient {
     const stream = await this.#node.dialProtocol(peerId, TASK_PROTOCOL, { signal: AbortSignal.timeout(Math.min(10000, this.#timeoutMs)) });
     const channel: Channel = new FramedStream(stream);
     this.#live.set(peer, channel);
-    void channel.readAll((message) => this.#onMessage(message)).then((reason) => {
-      if (this.#live.get(peer) !== channel) return;
-      // The stream broke: the peer's tasks in flight will never answer on it.
-      this.peerGone(peer, `stream closed: ${reason?.message ?? 'ended'}`);
-    });
+    void channel
+      .readAll((message) => this.#onMessage(message))
+      .then((reason) => {
+        if (this.#live.get(peer) !== channel) return;
+        // The stream broke: the peer's tasks in flight will never answer on it.
+        this.peerGone(peer, `stream closed: ${reason?.message ?? 'ended'}`);
+      });
     return channel;
   }
 

@@ -18,7 +18,15 @@ type Channel = FramedStream<ToPeer, FromPeer>;
 /** Each copy of a task that arrived, by the stream it came on: every copy gets the one result. */
 type Seen = { state: 'queued' | 'running'; channels: Channel[]; from: string } | { state: 'done'; result: ResultMessage };
 
-export type TaskServerStats = { received: number; executed: number; duplicatesSuppressed: number; refused: number; cancelled: number; running: number; queued: number };
+export type TaskServerStats = {
+  received: number;
+  executed: number;
+  duplicatesSuppressed: number;
+  refused: number;
+  cancelled: number;
+  running: number;
+  queued: number;
+};
 
 export class TaskServer {
   readonly #self: string;
@@ -92,12 +100,14 @@ export class TaskServer {
   }
 
   #check(task: TaskMessage): WireError | undefined {
-    if (typeof task.id !== 'string' || task.id.length === 0 || task.id.length > 200) return wire(new TitanError('TITAN_E_MESH_TASK_INVALID', 'a task needs an id of 1-200 characters'));
+    if (typeof task.id !== 'string' || task.id.length === 0 || task.id.length > 200)
+      return wire(new TitanError('TITAN_E_MESH_TASK_INVALID', 'a task needs an id of 1-200 characters'));
     if (task.assignee !== this.#self) {
       return wire(new TitanError('TITAN_E_MESH_NOT_ASSIGNEE', `task ${task.id} is assigned to ${task.assignee}, not to this node (${this.#self})`));
     }
     if (!TASK_TYPES.includes(task.type)) return wire(new TitanError('TITAN_E_MESH_TASK_INVALID', `unknown task type "${task.type}"`));
-    if (!task.component || typeof task.fn !== 'string' || !Array.isArray(task.args)) return wire(new TitanError('TITAN_E_MESH_TASK_INVALID', `task ${task.id} lacks its component, function or arguments`));
+    if (!task.component || typeof task.fn !== 'string' || !Array.isArray(task.args))
+      return wire(new TitanError('TITAN_E_MESH_TASK_INVALID', `task ${task.id} lacks its component, function or arguments`));
     return undefined;
   }
 
@@ -137,8 +147,15 @@ export class TaskServer {
       result = { t: 'result', id: task.id, ok: false, error: wire(error) };
     }
     const seen = this.#seen.get(task.id);
-    const replay: ResultMessage = JSON.stringify(result).length <= MAX_REPLAY_BYTES ? result
-      : { t: 'result', id: task.id, ok: false, error: wire(new TitanError('TITAN_E_MESH_TASK_INVALID', `task ${task.id} already ran here; its result (over 64 KiB) is not kept for repeats`)) };
+    const replay: ResultMessage =
+      JSON.stringify(result).length <= MAX_REPLAY_BYTES
+        ? result
+        : {
+            t: 'result',
+            id: task.id,
+            ok: false,
+            error: wire(new TitanError('TITAN_E_MESH_TASK_INVALID', `task ${task.id} already ran here; its result (over 64 KiB) is not kept for repeats`)),
+          };
     this.#seen.set(task.id, { state: 'done', result: replay });
     if (seen && seen.state === 'done') return; // cancelled while running: the sender has moved on
     for (const channel of channels) void channel.send(result).catch(() => {});
@@ -155,7 +172,12 @@ export class TaskServer {
     if (seen.state === 'done' || seen.from !== from) return;
     this.stats.cancelled++;
     if (seen.state === 'running') this.#onCancel(id);
-    const result: ResultMessage = { t: 'result', id, ok: false, error: wire(new TitanError('TITAN_E_MESH_CANCELLED', `task ${id} was cancelled by its sender`)) };
+    const result: ResultMessage = {
+      t: 'result',
+      id,
+      ok: false,
+      error: wire(new TitanError('TITAN_E_MESH_CANCELLED', `task ${id} was cancelled by its sender`)),
+    };
     const channels = seen.channels;
     this.#seen.set(id, { state: 'done', result });
     for (const channel of channels) void channel.send(result).catch(() => {});

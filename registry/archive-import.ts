@@ -27,8 +27,13 @@ function invalid(message: string, cause?: unknown): TitanError {
   return new TitanError('TITAN_E_ARCHIVE_INVALID', message, cause === undefined ? {} : { cause });
 }
 
-export async function importArchive(store: Store, trust: TrustPolicy, file: string, onProgress?: Progress,
-  checkBinary?: (manifest: PublishedManifest, wasm: Uint8Array) => Promise<void>) {
+export async function importArchive(
+  store: Store,
+  trust: TrustPolicy,
+  file: string,
+  onProgress?: Progress,
+  checkBinary?: (manifest: PublishedManifest, wasm: Uint8Array) => Promise<void>,
+) {
   const read: Read = { header: undefined, manifests: new Map(), blobs: new Map() };
   try {
     await readEntries(store, file, read, onProgress);
@@ -135,7 +140,9 @@ async function check(store: Store, trust: TrustPolicy, read: Read): Promise<Plan
   const { header, manifests, blobs } = read;
   if (!header) throw invalid(`no ${ARCHIVE_HEADER}: not an archive written by \`titan registry export\``);
   if (header.components !== manifests.size || header.blobs !== blobs.size) {
-    throw invalid(`the archive is truncated or altered: it declares ${header.components} manifests and ${header.blobs} blobs, holds ${manifests.size} and ${blobs.size}`);
+    throw invalid(
+      `the archive is truncated or altered: it declares ${header.components} manifests and ${header.blobs} blobs, holds ${manifests.size} and ${blobs.size}`,
+    );
   }
   for (const [hex, blob] of blobs) {
     if (blob.actualHex !== hex) throw new TitanError('TITAN_E_DIGEST_MISMATCH', `archive entry blobs/sha256/${hex} holds bytes with sha256 ${blob.actualHex}`);

@@ -79,7 +79,10 @@ test('export honours the filter and can leave yanked versions out', async (t) =>
 
   const target = await tempRegistry(t);
   await target.importFrom(path.join(dir, 'live.tar'));
-  assert.deepEqual((await target.list({ includeYanked: true })).map((m) => m.version), ['1.0.0', '2.0.0']);
+  assert.deepEqual(
+    (await target.list({ includeYanked: true })).map((m) => m.version),
+    ['1.0.0', '2.0.0'],
+  );
 });
 
 test('export refuses to spread a damaged blob and leaves no file behind', async (t) => {
@@ -108,19 +111,25 @@ test('a tampered archive is refused whole: the target registry does not change',
     if (name.startsWith('blobs/') && data.length > 400) data[100] ^= 0xff;
     return data;
   };
-  const editManifest = (version: string, change: (m: Record<string, unknown>) => void): Edit => (name, data) => {
-    if (name !== `manifests/tool/echo/${version}.json`) return data;
-    const manifest = JSON.parse(data.toString()) as Record<string, unknown>;
-    change(manifest);
-    return Buffer.from(JSON.stringify(manifest));
-  };
+  const editManifest =
+    (version: string, change: (m: Record<string, unknown>) => void): Edit =>
+    (name, data) => {
+      if (name !== `manifests/tool/echo/${version}.json`) return data;
+      const manifest = JSON.parse(data.toString()) as Record<string, unknown>;
+      change(manifest);
+      return Buffer.from(JSON.stringify(manifest));
+    };
   const cases: Array<[string, Edit, 'TITAN_E_DIGEST_MISMATCH' | 'TITAN_E_ARCHIVE_INVALID' | 'TITAN_E_SIGNATURE_INVALID', Array<[string, Buffer]>?]> = [
     ['flipped blob byte', flipBlob, 'TITAN_E_DIGEST_MISMATCH'],
     ['manifest failing the schema', editManifest('1.0.0', (m) => (m.size = -1)), 'TITAN_E_ARCHIVE_INVALID'],
     ['manifest size edited', editManifest('1.0.0', (m) => (m.size = Number(m.size) + 1)), 'TITAN_E_DIGEST_MISMATCH'],
     ['signed manifest widened', editManifest('2.0.0', (m) => (m.capabilities = { http: {} })), 'TITAN_E_SIGNATURE_INVALID'],
-    ['manifest moved to another version', (name, data) => (name === 'manifests/tool/echo/1.0.0.json' ? null : data), 'TITAN_E_ARCHIVE_INVALID',
-      [['manifests/tool/echo/1.9.0.json', Buffer.from('{}')]]],
+    [
+      'manifest moved to another version',
+      (name, data) => (name === 'manifests/tool/echo/1.0.0.json' ? null : data),
+      'TITAN_E_ARCHIVE_INVALID',
+      [['manifests/tool/echo/1.9.0.json', Buffer.from('{}')]],
+    ],
     ['blob dropped', (name, data) => (name.startsWith('blobs/') && data.length > 400 ? null : data), 'TITAN_E_ARCHIVE_INVALID'],
     ['entry outside the layout', (_name, data) => data, 'TITAN_E_ARCHIVE_INVALID', [['../../escape.json', Buffer.from('{}')]]],
     ['no header', (name, data) => (name === 'titan-registry.json' ? null : data), 'TITAN_E_ARCHIVE_INVALID'],
@@ -162,7 +171,9 @@ test('an importing registry applies its own trusted keys', async (t) => {
   const file = path.join(await tempDir(t), 'backup.tar');
   await source.exportTo(file, { name: 'echo', includeYanked: false });
   const { publicKey } = generateKeyPairSync('ed25519');
-  const strict = await Registry.open(path.join(await tempDir(t), 'registry'), { trustedKeys: [publicKey.export({ format: 'der', type: 'spki' }).toString('base64')] });
+  const strict = await Registry.open(path.join(await tempDir(t), 'registry'), {
+    trustedKeys: [publicKey.export({ format: 'der', type: 'spki' }).toString('base64')],
+  });
   const before = await snapshot(strict.dir);
   await rejectsWith(strict.importFrom(file), 'TITAN_E_SIGNATURE_INVALID');
   assert.deepEqual(await snapshot(strict.dir), before);

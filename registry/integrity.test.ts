@@ -8,8 +8,7 @@ import type { Registry } from './registry.ts';
 import { fakeComponent, manifestFor, rejectsWith, tempRegistry } from './test-fixtures.ts';
 
 const blobFile = (registry: Registry, m: PublishedManifest) => path.join(registry.dir, 'blobs/sha256', m.digest.slice('sha256:'.length));
-const manifestFile = (registry: Registry, kind: string, name: string, version: string) =>
-  path.join(registry.dir, 'manifests', kind, name, `${version}.json`);
+const manifestFile = (registry: Registry, kind: string, name: string, version: string) => path.join(registry.dir, 'manifests', kind, name, `${version}.json`);
 const anHourAgo = () => new Date(Date.now() - 3_600_000);
 
 test('a flipped byte in a blob: readBlob refuses it, verify reports it, re-publishing heals it', async (t) => {
@@ -26,7 +25,10 @@ test('a flipped byte in a blob: readBlob refuses it, verify reports it, re-publi
   const report = await registry.verify();
   assert.equal(report.ok, false);
   assert.equal(report.checked, 2);
-  assert.deepEqual(report.problems.map((p) => [p.ref, p.code]), [['tool/echo@1.0.0', 'TITAN_E_DIGEST_MISMATCH']]);
+  assert.deepEqual(
+    report.problems.map((p) => [p.ref, p.code]),
+    [['tool/echo@1.0.0', 'TITAN_E_DIGEST_MISMATCH']],
+  );
 
   await registry.publish(wasm, manifestFor('echo', '1.0.0'));
   assert.deepEqual(await registry.verify(), { ok: true, checked: 2, problems: [] });
@@ -74,7 +76,10 @@ test('a manifest tampered on disk is reported by verify and skipped by list and 
   ]);
   assert.match(report.problems.find((p) => p.ref === 'tool/echo@1.1.0')?.message ?? '', /size|backdoor/);
 
-  assert.deepEqual((await registry.list()).map((m) => `${m.name}@${m.version}`), ['clock@1.0.0', 'echo@1.0.0']);
+  assert.deepEqual(
+    (await registry.list()).map((m) => `${m.name}@${m.version}`),
+    ['clock@1.0.0', 'echo@1.0.0'],
+  );
   assert.equal((await registry.resolve({ name: 'echo' })).version, '1.0.0');
   assert.equal((await registry.resolve({ name: 'clock' })).version, '1.0.0');
   await rejectsWith(registry.show({ name: 'echo', version: '1.1.0' }), 'TITAN_E_MANIFEST_INVALID');
@@ -88,7 +93,11 @@ test('verify reports progress for every manifest', async (t) => {
   for (const version of ['1.0.0', '1.1.0', '1.2.0']) await registry.publish(fakeComponent(), manifestFor('echo', version));
   const calls: Array<[number, number, string]> = [];
   await registry.verify({ onProgress: (done, total, item) => calls.push([done, total, item]) });
-  assert.deepEqual(calls, [[1, 3, 'tool/echo@1.0.0'], [2, 3, 'tool/echo@1.1.0'], [3, 3, 'tool/echo@1.2.0']]);
+  assert.deepEqual(calls, [
+    [1, 3, 'tool/echo@1.0.0'],
+    [2, 3, 'tool/echo@1.1.0'],
+    [3, 3, 'tool/echo@1.2.0'],
+  ]);
 });
 
 test('crash leftovers: a temp file and an orphan blob are ignored by readers and removed by gc', async (t) => {

@@ -29,8 +29,12 @@ function problemOf(ref: string, error: unknown): Problem {
   return { ref, code: 'TITAN_E_INTERNAL', message: error instanceof Error ? error.message : String(error) };
 }
 
-export async function verifyStore(store: Store, trust: TrustPolicy, onProgress?: Progress,
-  check?: (manifest: PublishedManifest, wasm: Uint8Array) => Promise<void>): Promise<VerifyReport> {
+export async function verifyStore(
+  store: Store,
+  trust: TrustPolicy,
+  onProgress?: Progress,
+  check?: (manifest: PublishedManifest, wasm: Uint8Array) => Promise<void>,
+): Promise<VerifyReport> {
   const entries = await store.entries();
   const problems: Problem[] = [];
   // Many versions can share a blob: hash each (digest, size) once.
@@ -43,7 +47,13 @@ export async function verifyStore(store: Store, trust: TrustPolicy, onProgress?:
       checkSignature(manifest, trust);
       const key = `${manifest.digest}:${manifest.size}`;
       if (!blobResults.has(key)) {
-        blobResults.set(key, await store.readBlob(manifest.digest, manifest.size).then(() => null, (error: unknown) => problemOf(ref, error)));
+        blobResults.set(
+          key,
+          await store.readBlob(manifest.digest, manifest.size).then(
+            () => null,
+            (error: unknown) => problemOf(ref, error),
+          ),
+        );
       }
       const blobProblem = blobResults.get(key);
       if (blobProblem) problems.push({ ...blobProblem, ref });

@@ -13,7 +13,11 @@ test('parseRef reads [kind/]name[@range]', () => {
 
 test('parseRef refuses bad text with TITAN_E_USAGE', () => {
   for (const text of ['', 'widget/echo', 'Echo', '../etc', 'tool/', 'echo@', 'echo@not-a-range', 'tool/echo/extra', '@1.0.0']) {
-    assert.throws(() => parseRef(text), (error) => isTitanError(error, 'TITAN_E_USAGE'), text);
+    assert.throws(
+      () => parseRef(text),
+      (error) => isTitanError(error, 'TITAN_E_USAGE'),
+      text,
+    );
   }
 });
 

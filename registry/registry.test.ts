@@ -107,15 +107,24 @@ test('two versions with the same bytes share one blob', async (t) => {
 test('list sorts by kind, name and semver, and filters', async (t) => {
   const registry = await tempRegistry(t);
   for (const [name, version, kind] of [
-    ['zeta', '1.10.0', 'tool'], ['zeta', '1.9.0', 'tool'], ['alpha', '2.0.0', 'tool'],
-    ['cli', '1.0.0', 'channel'], ['zeta', '1.0.0-rc.1', 'tool'],
+    ['zeta', '1.10.0', 'tool'],
+    ['zeta', '1.9.0', 'tool'],
+    ['alpha', '2.0.0', 'tool'],
+    ['cli', '1.0.0', 'channel'],
+    ['zeta', '1.0.0-rc.1', 'tool'],
   ] as const) {
     await registry.publish(fakeComponent(), manifestFor(name, version, kind));
   }
   const order = (await registry.list()).map((m) => `${m.kind}/${m.name}@${m.version}`);
   assert.deepEqual(order, ['channel/cli@1.0.0', 'tool/alpha@2.0.0', 'tool/zeta@1.0.0-rc.1', 'tool/zeta@1.9.0', 'tool/zeta@1.10.0']);
-  assert.deepEqual((await registry.list({ kind: 'channel' })).map((m) => m.name), ['cli']);
-  assert.deepEqual((await registry.list({ name: 'zeta' })).map((m) => m.version), ['1.0.0-rc.1', '1.9.0', '1.10.0']);
+  assert.deepEqual(
+    (await registry.list({ kind: 'channel' })).map((m) => m.name),
+    ['cli'],
+  );
+  assert.deepEqual(
+    (await registry.list({ name: 'zeta' })).map((m) => m.version),
+    ['1.0.0-rc.1', '1.9.0', '1.10.0'],
+  );
   assert.deepEqual(await registry.list({ name: 'nothing' }), []);
   await rejectsWith(registry.list({ name: '../../etc' }), 'TITAN_E_USAGE');
 });
@@ -160,8 +169,14 @@ test('yanked versions are skipped by ranges, but a pinned exact version still re
   assert.ok(pinned.yanked);
   assert.deepEqual(await registry.readBlob(pinned), await registry.readBlob(await registry.show({ name: 'echo', version: '1.2.0' })));
 
-  assert.deepEqual((await registry.list()).map((m) => m.version), ['1.0.0', '1.1.0']);
-  assert.deepEqual((await registry.list({ includeYanked: true })).map((m) => m.version), ['1.0.0', '1.1.0', '1.2.0']);
+  assert.deepEqual(
+    (await registry.list()).map((m) => m.version),
+    ['1.0.0', '1.1.0'],
+  );
+  assert.deepEqual(
+    (await registry.list({ includeYanked: true })).map((m) => m.version),
+    ['1.0.0', '1.1.0', '1.2.0'],
+  );
 
   await registry.yank({ name: 'echo', version: '1.0.0' }, 'old');
   await registry.yank({ name: 'echo', version: '1.1.0' }, 'old');

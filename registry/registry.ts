@@ -89,7 +89,10 @@ export class Registry {
       throw new TitanError('TITAN_E_VERSION_EXISTS', `${formatRef(manifest)} is already published with digest ${existing.digest}`);
     }
     if (!sameRelease(existing, manifest)) {
-      throw new TitanError('TITAN_E_VERSION_EXISTS', `${formatRef(manifest)} is already published with the same binary but a different manifest (capabilities, limits, description...)`);
+      throw new TitanError(
+        'TITAN_E_VERSION_EXISTS',
+        `${formatRef(manifest)} is already published with the same binary but a different manifest (capabilities, limits, description...)`,
+      );
     }
     await this.#store.putBlob(wasm, manifest.digest); // heals a missing or damaged blob
     return existing;
@@ -122,7 +125,10 @@ export class Registry {
       if (entry.version === version) candidates.push(await this.#store.loadManifest(entry));
     }
     const [manifest] = onlyKind(ref, candidates);
-    if (!manifest) throw new TitanError('TITAN_E_NOT_FOUND', `${formatRef({ ...ref, version })} is not published`, { fix: 'run `titan registry list` to see the published versions' });
+    if (!manifest)
+      throw new TitanError('TITAN_E_NOT_FOUND', `${formatRef({ ...ref, version })} is not published`, {
+        fix: 'run `titan registry list` to see the published versions',
+      });
     return manifest;
   }
 

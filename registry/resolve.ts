@@ -39,7 +39,10 @@ export function selectVersion(ref: ComponentRef, candidates: PublishedManifest[]
     if (pinned) return pinned;
   } else {
     const usable = versions.filter((m) => !m.yanked);
-    const best = semver.maxSatisfying(usable.map((m) => m.version), range);
+    const best = semver.maxSatisfying(
+      usable.map((m) => m.version),
+      range,
+    );
     const chosen = best === null ? undefined : usable.find((m) => m.version === best);
     if (chosen) return chosen;
   }

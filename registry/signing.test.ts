@@ -52,7 +52,10 @@ test('a signed manifest altered after signing is refused by readBlob and reporte
   const resolved = await registry.resolve({ name: 'echo' });
   await rejectsWith(registry.readBlob(resolved), 'TITAN_E_SIGNATURE_INVALID');
   const report = await registry.verify();
-  assert.deepEqual(report.problems.map((p) => [p.ref, p.code]), [['tool/echo@1.0.0', 'TITAN_E_SIGNATURE_INVALID']]);
+  assert.deepEqual(
+    report.problems.map((p) => [p.ref, p.code]),
+    [['tool/echo@1.0.0', 'TITAN_E_SIGNATURE_INVALID']],
+  );
 
   // A signature claiming another key (swapped in to match the edit) does not verify either.
   const other = keyPair();

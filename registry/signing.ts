@@ -15,7 +15,9 @@ export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item === undefined ? null : item)).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const record = value as Record<string, unknown>;
-    const keys = Object.keys(record).filter((key) => record[key] !== undefined).sort();
+    const keys = Object.keys(record)
+      .filter((key) => record[key] !== undefined)
+      .sort();
     return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`).join(',')}}`;
   }
   return JSON.stringify(value);
@@ -58,7 +60,9 @@ async function readKey(file: string): Promise<KeyObject | undefined> {
     throw new TitanError('TITAN_E_SIGNATURE_INVALID', `${file} is not a PEM private key`, { cause: error, fix: `remove ${file} to create a new key` });
   }
   if (key.asymmetricKeyType !== 'ed25519') {
-    throw new TitanError('TITAN_E_SIGNATURE_INVALID', `${file} holds a ${key.asymmetricKeyType} key, not ed25519`, { fix: `remove ${file} to create a new key` });
+    throw new TitanError('TITAN_E_SIGNATURE_INVALID', `${file} holds a ${key.asymmetricKeyType} key, not ed25519`, {
+      fix: `remove ${file} to create a new key`,
+    });
   }
   return key;
 }
@@ -72,9 +76,7 @@ export function publicKeyText(key: KeyObject): string {
 /** Accepts base64 SPKI DER or a PEM public key; returns the base64 form, or undefined if not ed25519. */
 export function normalizePublicKey(text: string): string | undefined {
   try {
-    const key = text.includes('-----BEGIN')
-      ? createPublicKey(text)
-      : createPublicKey({ key: Buffer.from(text, 'base64'), format: 'der', type: 'spki' });
+    const key = text.includes('-----BEGIN') ? createPublicKey(text) : createPublicKey({ key: Buffer.from(text, 'base64'), format: 'der', type: 'spki' });
     return key.asymmetricKeyType === 'ed25519' ? publicKeyText(key) : undefined;
   } catch {
     return undefined;
@@ -116,7 +118,7 @@ export function checkSignature(manifest: PublishedManifest, policy: TrustPolicy)
   }
   if (policy.trusted && !policy.trusted.has(publicKey)) {
     throw new TitanError('TITAN_E_SIGNATURE_INVALID', `${ref} is signed by a key this registry does not trust`, {
-      fix: 'add the publisher\'s public key to the trusted keys, or re-publish with a trusted key',
+      fix: "add the publisher's public key to the trusted keys, or re-publish with a trusted key",
     });
   }
 }

@@ -72,7 +72,11 @@ test('TypeScript sources are type-stripped, and a 0.2.0 world links host 0.2.0',
 
 test('a multi-component build reports progress per component', async () => {
   const steps: string[] = [];
-  const progress: ProgressReporter = { start: (n, label) => steps.push(`start ${n} ${label}`), step: (item) => steps.push(item), done: (s) => steps.push(`done ${s}`) };
+  const progress: ProgressReporter = {
+    start: (n, label) => steps.push(`start ${n} ${label}`),
+    step: (item) => steps.push(item),
+    done: (s) => steps.push(`done ${s}`),
+  };
   const dirs = (await findComponentDirs(path.join(ROOT, 'components'))).filter((dir) => /tools\/(clock|echo|kv)$/.test(dir));
   assert.equal(dirs.length, 3);
   await buildComponents(dirs, { cacheDir, progress });
@@ -94,19 +98,38 @@ test('bad sources and manifests get coded errors', async () => {
   await assert.rejects(buildComponent(broken, { cacheDir }), { code: 'TITAN_E_BUILD_FAILED' });
 
   const unknownWorld = await copyFixture('components/tools/echo', 'echo-world');
-  await writeFile(path.join(unknownWorld, 'component.json'), JSON.stringify({ name: 'echo', kind: 'tool', version: '1.0.0', world: 'titan:tool/tool-component@9.0.0', source: 'echo.js', capabilities: {} }));
+  await writeFile(
+    path.join(unknownWorld, 'component.json'),
+    JSON.stringify({ name: 'echo', kind: 'tool', version: '1.0.0', world: 'titan:tool/tool-component@9.0.0', source: 'echo.js', capabilities: {} }),
+  );
   await assert.rejects(buildComponent(unknownWorld, { cacheDir }), { code: 'TITAN_E_WIT_UNKNOWN' });
 
   const badCapability = await copyFixture('components/tools/echo', 'echo-cap');
-  await writeFile(path.join(badCapability, 'component.json'), JSON.stringify({ name: 'echo', kind: 'tool', version: '1.0.0', world: 'titan:tool/tool-component@0.1.0', source: 'echo.js', capabilities: { teleport: {} } }));
+  await writeFile(
+    path.join(badCapability, 'component.json'),
+    JSON.stringify({
+      name: 'echo',
+      kind: 'tool',
+      version: '1.0.0',
+      world: 'titan:tool/tool-component@0.1.0',
+      source: 'echo.js',
+      capabilities: { teleport: {} },
+    }),
+  );
   await assert.rejects(buildComponent(badCapability, { cacheDir }), { code: 'TITAN_E_CAPABILITY_INVALID' });
 
   const badManifest = await copyFixture('components/tools/echo', 'echo-manifest');
-  await writeFile(path.join(badManifest, 'component.json'), JSON.stringify({ name: 'Echo!', kind: 'tool', version: 'one', world: 'titan:tool/tool-component@0.1.0', source: 'echo.js', capabilities: {} }));
+  await writeFile(
+    path.join(badManifest, 'component.json'),
+    JSON.stringify({ name: 'Echo!', kind: 'tool', version: 'one', world: 'titan:tool/tool-component@0.1.0', source: 'echo.js', capabilities: {} }),
+  );
   await assert.rejects(buildComponent(badManifest, { cacheDir }), { code: 'TITAN_E_MANIFEST_INVALID' });
 
   const escaping = await copyFixture('components/tools/echo', 'echo-escape');
-  await writeFile(path.join(escaping, 'component.json'), JSON.stringify({ name: 'echo', kind: 'tool', version: '1.0.0', world: 'titan:tool/tool-component@0.1.0', source: '../../etc/passwd', capabilities: {} }));
+  await writeFile(
+    path.join(escaping, 'component.json'),
+    JSON.stringify({ name: 'echo', kind: 'tool', version: '1.0.0', world: 'titan:tool/tool-component@0.1.0', source: '../../etc/passwd', capabilities: {} }),
+  );
   await assert.rejects(buildComponent(escaping, { cacheDir }), { code: 'TITAN_E_MANIFEST_INVALID' });
 });
 

@@ -39,7 +39,13 @@ async function componentize({ js, file, moduleRoot }: GuestInput, world: BuildWo
       // stubWasi: the guest gets no WASI at all, so its only imports are Titan's. jsPath and
       // moduleRoot let the entry import other modules, resolved once at build time.
       const { component } = await qjs({
-        witPath: world.witDir, world: world.worldName, jsSource: js, jsPath: file, moduleRoot, sync: true, stubWasi: true,
+        witPath: world.witDir,
+        world: world.worldName,
+        jsSource: js,
+        jsPath: file,
+        moduleRoot,
+        sync: true,
+        stubWasi: true,
       });
       return component;
     }

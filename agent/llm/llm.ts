@@ -66,9 +66,7 @@ export function createLlm(kernel: ComponentCaller, config: LlmConfig): Llm {
     return { provider, breaker };
   };
   const chat = config.providers.map(candidate);
-  const background = config.background
-    ? [candidate(config.background), ...chat.filter((c) => c.provider.name !== config.background?.name)]
-    : chat;
+  const background = config.background ? [candidate(config.background), ...chat.filter((c) => c.provider.name !== config.background?.name)] : chat;
 
   return {
     providers: config.providers,
@@ -91,7 +89,11 @@ export function createLlm(kernel: ComponentCaller, config: LlmConfig): Llm {
 }
 
 /** createLlm with the providers the environment configures (providersFromEnv). */
-export function createLlmFromEnv(kernel: ComponentCaller, env: Record<string, string | undefined> = process.env, overrides: Omit<LlmConfig, 'providers' | 'background'> = {}): Llm {
+export function createLlmFromEnv(
+  kernel: ComponentCaller,
+  env: Record<string, string | undefined> = process.env,
+  overrides: Omit<LlmConfig, 'providers' | 'background'> = {},
+): Llm {
   const setup = providersFromEnv(env);
   return createLlm(kernel, { ...setup, env, ...overrides });
 }

@@ -63,7 +63,12 @@ export function providerError(provider: ProviderConfig, decoded: DecodedError, h
   const code = ERROR_CODES[decoded.code] ?? 'TITAN_E_PROVIDER_UNAVAILABLE';
   return new TitanError(code, `${provider.name} ${how}: ${decoded.message}`, {
     fix: decoded.code === 'server' ? SERVER_FIX : undefined,
-    details: { provider: provider.name, providerCode: decoded.code, ...(decoded.retry_after_ms === undefined ? {} : { retryAfterMs: decoded.retry_after_ms }), ...details },
+    details: {
+      provider: provider.name,
+      providerCode: decoded.code,
+      ...(decoded.retry_after_ms === undefined ? {} : { retryAfterMs: decoded.retry_after_ms }),
+      ...details,
+    },
   });
 }
 
@@ -75,10 +80,16 @@ async function callComponent(kernel: ComponentCaller, provider: ProviderConfig, 
     if (!(error instanceof TitanError) || error.code !== 'TITAN_E_COMPONENT_ERROR') throw error;
     const payload = error.details?.payload as { tag?: string; val?: string } | undefined;
     if (payload?.tag === 'decode') {
-      throw new TitanError('TITAN_E_PROVIDER_STREAM', `${provider.name} sent something its decoder cannot read: ${payload.val}`, { details: { provider: provider.name }, cause: error });
+      throw new TitanError('TITAN_E_PROVIDER_STREAM', `${provider.name} sent something its decoder cannot read: ${payload.val}`, {
+        details: { provider: provider.name },
+        cause: error,
+      });
     }
     if (payload?.tag === 'invalid-request') {
-      throw new TitanError('TITAN_E_PROVIDER_BAD_REQUEST', `the request cannot be sent to ${provider.name}: ${payload.val}`, { details: { provider: provider.name }, cause: error });
+      throw new TitanError('TITAN_E_PROVIDER_BAD_REQUEST', `the request cannot be sent to ${provider.name}: ${payload.val}`, {
+        details: { provider: provider.name },
+        cause: error,
+      });
     }
     throw error;
   }
@@ -105,7 +116,9 @@ function requestHeaders(provider: ProviderConfig, encoded: HttpRequest, env: Rec
   if (provider.apiKeyEnv) {
     const key = env[provider.apiKeyEnv];
     if (!key) {
-      throw new TitanError('TITAN_E_PROVIDER_AUTH', `${provider.apiKeyEnv} is not set: ${provider.name} needs an API key`, { details: { provider: provider.name } });
+      throw new TitanError('TITAN_E_PROVIDER_AUTH', `${provider.apiKeyEnv} is not set: ${provider.name} needs an API key`, {
+        details: { provider: provider.name },
+      });
     }
     const header = provider.keyHeader ?? (provider.component === 'anthropic' ? 'x-api-key' : 'authorization');
     headers.set(header, header === 'authorization' ? `Bearer ${key}` : key);
@@ -196,9 +209,16 @@ export async function* streamProvider(
     if (signal?.aborted) return interrupted();
     const details = { provider: provider.name, eventsBefore: delivered };
     if (controller.signal.reason instanceof IdleTimeout) {
-      return new TitanError(cut ? 'TITAN_E_PROVIDER_STREAM' : 'TITAN_E_PROVIDER_UNAVAILABLE', `${provider.name} sent nothing for ${idleMs} ms`, { details, cause: error });
+      return new TitanError(cut ? 'TITAN_E_PROVIDER_STREAM' : 'TITAN_E_PROVIDER_UNAVAILABLE', `${provider.name} sent nothing for ${idleMs} ms`, {
+        details,
+        cause: error,
+      });
     }
-    if (cut) return new TitanError('TITAN_E_PROVIDER_STREAM', `the connection to ${provider.name} was cut after ${delivered} events (${causeText(error)})`, { details, cause: error });
+    if (cut)
+      return new TitanError('TITAN_E_PROVIDER_STREAM', `the connection to ${provider.name} was cut after ${delivered} events (${causeText(error)})`, {
+        details,
+        cause: error,
+      });
     return new TitanError('TITAN_E_PROVIDER_UNAVAILABLE', `cannot reach ${provider.name} at ${url.origin} (${causeText(error)})`, { details, cause: error });
   };
 
@@ -208,7 +228,12 @@ export async function* streamProvider(
     let response: Response;
     try {
       idle.arm();
-      response = await (options.fetch ?? fetch)(url, { method: encoded.method, headers, body: encoded.method === 'GET' ? undefined : encoded.body, signal: controller.signal });
+      response = await (options.fetch ?? fetch)(url, {
+        method: encoded.method,
+        headers,
+        body: encoded.method === 'GET' ? undefined : encoded.body,
+        signal: controller.signal,
+      });
     } catch (error) {
       throw failure(error, false);
     } finally {
@@ -216,10 +241,13 @@ export async function* streamProvider(
     }
     if (!response.ok) {
       const body = await errorBody(response);
-      const decoded = JSON.parse((await callComponent(kernel, provider, 'decode-error', [response.status, headerList(response.headers), body])) as string) as DecodedError;
+      const decoded = JSON.parse(
+        (await callComponent(kernel, provider, 'decode-error', [response.status, headerList(response.headers), body])) as string,
+      ) as DecodedError;
       throw providerError(provider, decoded, `answered ${response.status}`, { status: response.status });
     }
-    if (!response.body) throw new TitanError('TITAN_E_PROVIDER_STREAM', `${provider.name} answered ${response.status} without a body`, { details: { provider: provider.name } });
+    if (!response.body)
+      throw new TitanError('TITAN_E_PROVIDER_STREAM', `${provider.name} answered ${response.status} without a body`, { details: { provider: provider.name } });
 
     let state = '';
     const decode = async (text: string): Promise<LlmEvent[]> => {
@@ -246,7 +274,10 @@ export async function* streamProvider(
       if (text !== '') {
         for (const event of await decode(text)) {
           if (typeof event !== 'object' || event === null || !EVENT_TYPES.has(event.type)) {
-            throw new TitanError('TITAN_E_COMPONENT_ERROR', `provider/${provider.component} decoded an event Titan does not know: ${JSON.stringify(event).slice(0, 200)}`);
+            throw new TitanError(
+              'TITAN_E_COMPONENT_ERROR',
+              `provider/${provider.component} decoded an event Titan does not know: ${JSON.stringify(event).slice(0, 200)}`,
+            );
           }
           if (event.type === 'error') {
             throw providerError(provider, { code: event.code, message: event.message }, 'said in the stream', { inStream: true, eventsBefore: delivered });
@@ -281,5 +312,7 @@ function drain(reader: ReadableStreamDefaultReader<Uint8Array>, controller: Abor
   const timer = setTimeout(() => controller.abort(), DRAIN_LIMIT_MS);
   timer.unref();
   const next = (): Promise<void> => reader.read().then(({ done }) => (done ? undefined : next()));
-  next().catch(() => {}).finally(() => clearTimeout(timer));
+  next()
+    .catch(() => {})
+    .finally(() => clearTimeout(timer));
 }

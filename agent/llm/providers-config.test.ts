@@ -3,7 +3,10 @@ import { test } from 'node:test';
 import { providersFromEnv, withStoredKeys } from './providers-config.ts';
 
 test('a provider key in the secret store is used when the environment sets none; the environment wins', () => {
-  const stored = new Map([['OPENAI_API_KEY', 'sk-from-store'], ['ANTHROPIC_API_KEY', 'sk-ant-from-store']]);
+  const stored = new Map([
+    ['OPENAI_API_KEY', 'sk-from-store'],
+    ['ANTHROPIC_API_KEY', 'sk-ant-from-store'],
+  ]);
   const env = withStoredKeys({ TITAN_PROVIDER: 'openai', ANTHROPIC_API_KEY: 'sk-ant-from-env' }, (name) => stored.get(name));
   assert.equal(providersFromEnv(env).providers[0].apiKeyEnv, 'OPENAI_API_KEY');
   assert.equal(env.OPENAI_API_KEY, 'sk-from-store');

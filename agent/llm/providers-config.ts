@@ -124,7 +124,8 @@ export function providerConfig(name: string, env: Env, primary = false, variable
     }
     case 'scripted': {
       const url = value(env, 'TITAN_SCRIPTED_LLM_URL');
-      if (!url) throw invalid('the scripted provider needs TITAN_SCRIPTED_LLM_URL', 'run `npm run mock-llm` and set TITAN_SCRIPTED_LLM_URL to the URL it prints');
+      if (!url)
+        throw invalid('the scripted provider needs TITAN_SCRIPTED_LLM_URL', 'run `npm run mock-llm` and set TITAN_SCRIPTED_LLM_URL to the URL it prints');
       const root = httpUrl(url, 'TITAN_SCRIPTED_LLM_URL');
       // The scripted server speaks the OpenAI wire format under /v1, like any compatible server.
       return { name, component: 'openai', baseUrl: root.endsWith('/v1') ? root : `${root}/v1`, model };
@@ -133,7 +134,10 @@ export function providerConfig(name: string, env: Env, primary = false, variable
 }
 
 function names(text: string | undefined): string[] {
-  return (text ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return (text ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 }
 
 /** The providers the environment configures; throws TITAN_E_CONFIG_INVALID naming the bad variable. */

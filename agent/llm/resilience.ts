@@ -27,7 +27,12 @@ export const DEFAULT_RETRY: RetryPolicy = { attempts: 3, baseDelayMs: 500, maxDe
 export const DEFAULT_BREAKER: BreakerPolicy = { failureThreshold: 5, coolDownMs: 30_000 };
 
 /** Worth another try at the same provider: the provider is busy or the connection failed. */
-const RETRYABLE = new Set<ErrorCode>(['TITAN_E_PROVIDER_RATE_LIMITED', 'TITAN_E_PROVIDER_OVERLOADED', 'TITAN_E_PROVIDER_UNAVAILABLE', 'TITAN_E_PROVIDER_STREAM']);
+const RETRYABLE = new Set<ErrorCode>([
+  'TITAN_E_PROVIDER_RATE_LIMITED',
+  'TITAN_E_PROVIDER_OVERLOADED',
+  'TITAN_E_PROVIDER_UNAVAILABLE',
+  'TITAN_E_PROVIDER_STREAM',
+]);
 /** Says the provider is unhealthy: counted by its circuit breaker. */
 const UNHEALTHY = new Set<ErrorCode>([...RETRYABLE, 'TITAN_E_TIMEOUT']);
 /** The request itself is at fault: another provider would refuse it too, or the user stopped it. */
@@ -72,9 +77,13 @@ export class CircuitBreaker {
       return;
     }
     const retryInMs = Math.max(0, Math.ceil(this.#policy.coolDownMs - (this.#now() - (this.#openedAt ?? 0))));
-    throw new TitanError('TITAN_E_CIRCUIT_OPEN', `${this.provider} failed ${this.#failures} times in a row and is paused (${state === 'open' ? `for ${retryInMs} ms more` : 'a probe is running'})`, {
-      details: { provider: this.provider, retryInMs },
-    });
+    throw new TitanError(
+      'TITAN_E_CIRCUIT_OPEN',
+      `${this.provider} failed ${this.#failures} times in a row and is paused (${state === 'open' ? `for ${retryInMs} ms more` : 'a probe is running'})`,
+      {
+        details: { provider: this.provider, retryInMs },
+      },
+    );
   }
 
   succeeded(): void {

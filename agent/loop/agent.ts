@@ -68,11 +68,13 @@ export class Agent {
       for (const source of this.tools.sources) source.cancel(callId);
     };
     // Components run in the kernel; tools of other sources (MCP servers) run through their source.
-    this.#invokeTool = options.invokeTool ?? (async (name, input, callId) => {
-      const source = this.tools.sourceOf(name);
-      if (source) return source.invoke(name, input, callId);
-      return (await kernel.call('tool', name, 'invoke', [input], { callId })) as string;
-    });
+    this.#invokeTool =
+      options.invokeTool ??
+      (async (name, input, callId) => {
+        const source = this.tools.sourceOf(name);
+        if (source) return source.invoke(name, input, callId);
+        return (await kernel.call('tool', name, 'invoke', [input], { callId })) as string;
+      });
     this.#traceDir = options.traceDir;
     this.#options = {
       model: options.model ?? '',
@@ -127,19 +129,40 @@ export class Agent {
     return { threadId, turnId, messageId, run };
   }
 
-  #start(threadId: string, turnId: string, startSeq = 0, decided?: ReadonlyMap<string, Decision>, state?: TurnState, fastPath?: () => Promise<FastResult>): TurnRun {
+  #start(
+    threadId: string,
+    turnId: string,
+    startSeq = 0,
+    decided?: ReadonlyMap<string, Decision>,
+    state?: TurnState,
+    fastPath?: () => Promise<FastResult>,
+  ): TurnRun {
     const recorder = this.#traceDir ? new TraceRecorder(turnId) : undefined;
     const run = new TurnRun(
       {
-        kernel: this.#kernel, store: this.#kernel.store, identity: this.identity, tools: this.tools, approvals: this.approvals,
-        options: this.#options, cancelTool: this.#cancelTool, decided, fastPath, endsInOneWrite: this.#endsInOneWrite,
+        kernel: this.#kernel,
+        store: this.#kernel.store,
+        identity: this.identity,
+        tools: this.tools,
+        approvals: this.approvals,
+        options: this.#options,
+        cancelTool: this.#cancelTool,
+        decided,
+        fastPath,
+        endsInOneWrite: this.#endsInOneWrite,
         onEndRetry: (error, attempt) => {
-          if (attempt === 1) this.#kernel.bus.emit('kernel.warning', { message: `ending turn ${turnId} failed (${error.code}: ${error.message}); retrying until the store takes it` });
+          if (attempt === 1)
+            this.#kernel.bus.emit('kernel.warning', {
+              message: `ending turn ${turnId} failed (${error.code}: ${error.message}); retrying until the store takes it`,
+            });
         },
         llm: recorder ? recorder.llm(this.#llm) : this.#llm,
         invokeTool: recorder ? recorder.tools(this.#invokeTool) : this.#invokeTool,
       },
-      threadId, turnId, startSeq, state,
+      threadId,
+      turnId,
+      startSeq,
+      state,
     );
     this.#runs.set(turnId, run);
     void run.done.finally(async () => {

@@ -40,7 +40,8 @@ export class Approvals {
 
   async #expire(id: string): Promise<void> {
     const expired = await this.#store.op('approvals.expire', {}).catch(() => []);
-    for (const approval of expired) await this.#settle(approval, { decision: 'expired', by: 'titan', reason: `no decision within ${Math.round(this.#ttlMs / 1000)} s` });
+    for (const approval of expired)
+      await this.#settle(approval, { decision: 'expired', by: 'titan', reason: `no decision within ${Math.round(this.#ttlMs / 1000)} s` });
     if (!expired.some((a) => a.id === id)) (this.#waiting.get(id) ?? this.#orphans.get(id))?.timer.refresh();
   }
 

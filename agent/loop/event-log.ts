@@ -84,8 +84,13 @@ export class TurnEventLog {
       (last.data as { text: string }).text += body.text;
     } else if (last && body.type === 'tool.draft' && last.type === 'tool.draft' && (last.data as { index: number }).index === body.index) {
       last.data = body;
-    } else if (last && body.type === 'tool.output' && last.type === 'tool.output' && (last.data as { callId: string; stream: string }).callId === body.callId
-      && (last.data as { stream: string }).stream === body.stream) {
+    } else if (
+      last &&
+      body.type === 'tool.output' &&
+      last.type === 'tool.output' &&
+      (last.data as { callId: string; stream: string }).callId === body.callId &&
+      (last.data as { stream: string }).stream === body.stream
+    ) {
       (last.data as { text: string }).text += body.text;
     } else {
       this.#pending.push({ seq, type: body.type, data: { ...body } });

@@ -6,7 +6,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
 export const IDENTITY_FILES = ['AGENTS.md', 'SOUL.md', 'IDENTITY.md', 'USER.md', 'MEMORY.md'];
-const BASE = 'You are Titan, a helpful assistant running on the user\'s own machine. Use the tools you are given when they help; say plainly when something failed.';
+const BASE =
+  "You are Titan, a helpful assistant running on the user's own machine. Use the tools you are given when they help; say plainly when something failed.";
 const MAX_FILE_CHARS = 20000;
 
 export class IdentityPrompt {

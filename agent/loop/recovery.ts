@@ -9,7 +9,6 @@ import { toChatMessages, toolContent, unansweredToolCalls } from './history.ts';
 import { CUT_OFF_MARK, cutOff } from './turn.ts';
 import type { TurnEvent } from './turn-events.ts';
 
-
 /** The dead process numbered events it never stored (they flush every 50 ms, and a slow store lets
  * more wait); a client may hold any of those numbers as its resume point. The final event is put
  * this far past the last stored one so every such client still receives it. */
@@ -26,8 +25,14 @@ function spoken(message: StoredMessage): string {
 
 /** What the turn streamed that no stored message holds: the answer it was writing when it died. */
 export function unsavedText(events: StoredEvent[], messages: StoredMessage[]): string {
-  const streamed = events.filter((e) => e.type === 'text').map((e) => String((JSON.parse(e.data) as { text?: string }).text ?? '')).join('');
-  const stored = messages.filter((m) => m.role === 'assistant').map(spoken).join('');
+  const streamed = events
+    .filter((e) => e.type === 'text')
+    .map((e) => String((JSON.parse(e.data) as { text?: string }).text ?? ''))
+    .join('');
+  const stored = messages
+    .filter((m) => m.role === 'assistant')
+    .map(spoken)
+    .join('');
   if (!streamed.startsWith(stored)) return '';
   return streamed.slice(stored.length);
 }
@@ -65,7 +70,9 @@ export async function recoverTurns(store: StoreClient, bus: EventBus, oneWrite: 
       const seq = Math.max(0, ...events.map((e) => Number(e.seq))) + RESUME_GAP;
       const body = { type: 'turn.interrupted', by: 'restart' } as const;
       await store.op('turns.end', {
-        threadId: turn.thread_id, turnId: turn.id, to: 'interrupted',
+        threadId: turn.thread_id,
+        turnId: turn.id,
+        to: 'interrupted',
         error: `TITAN_E_INTERRUPTED: Titan stopped while this turn ran; what it had said is kept, marked ${CUT_OFF_MARK}`,
         messages: messages.map((m) => ({ ...m, turnId: turn.id })),
         events: [{ seq, type: body.type, data: body }],

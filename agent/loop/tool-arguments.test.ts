@@ -5,8 +5,14 @@ import { isTitanError } from '../../common/errors.ts';
 import { ArgumentChecker } from './tool-arguments.ts';
 import type { ToolInfo } from './tool-catalog.ts';
 
-const tool = (schema: Record<string, unknown>, digest = JSON.stringify(schema)): ToolInfo =>
-  ({ name: 'weather', description: '', schema, needsApproval: false, digest, sideEffects: false });
+const tool = (schema: Record<string, unknown>, digest = JSON.stringify(schema)): ToolInfo => ({
+  name: 'weather',
+  description: '',
+  schema,
+  needsApproval: false,
+  digest,
+  sideEffects: false,
+});
 
 function refusal(checker: ArgumentChecker, info: ToolInfo, args: unknown): string {
   try {
@@ -21,7 +27,9 @@ function refusal(checker: ArgumentChecker, info: ToolInfo, args: unknown): strin
 test('each mismatch is named where it is, in words the model can act on', () => {
   const checker = new ArgumentChecker();
   const info = tool({
-    type: 'object', additionalProperties: false, required: ['city'],
+    type: 'object',
+    additionalProperties: false,
+    required: ['city'],
     properties: { city: { type: 'string' }, unit: { enum: ['C', 'F'] }, days: { type: 'integer', minimum: 1 } },
   });
   checker.check(info, { city: 'Paris', unit: 'C' });
@@ -36,7 +44,12 @@ test('each mismatch is named where it is, in words the model can act on', () => 
 
 test('draft 2020-12 schemas (as MCP servers send them) are checked too; two tools may share a $id', () => {
   const checker = new ArgumentChecker();
-  const schema = { $schema: 'https://json-schema.org/draft/2020-12/schema', $id: 'https://example.com/schemas/weather', type: 'object', properties: { items: { type: 'array', prefixItems: [{ type: 'number' }] } } };
+  const schema = {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://example.com/schemas/weather',
+    type: 'object',
+    properties: { items: { type: 'array', prefixItems: [{ type: 'number' }] } },
+  };
   assert.match(refusal(checker, tool(schema, 'a'), { items: ['one'] }), /"items.0" must be number/);
   checker.check(tool(schema, 'b'), { items: [1] });
 });

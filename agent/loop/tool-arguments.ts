@@ -27,8 +27,12 @@ export class ArgumentChecker {
     if (!validate || validate(args)) return;
     const problems = (validate.errors ?? []).slice(0, MAX_ERRORS).map((e) => {
       const where = e.instancePath ? `"${e.instancePath.slice(1).replaceAll('/', '.')}"` : 'the arguments';
-      const extra = e.keyword === 'additionalProperties' ? ` ("${String(e.params.additionalProperty)}")`
-        : e.keyword === 'enum' ? `: ${JSON.stringify(e.params.allowedValues)}` : '';
+      const extra =
+        e.keyword === 'additionalProperties'
+          ? ` ("${String(e.params.additionalProperty)}")`
+          : e.keyword === 'enum'
+            ? `: ${JSON.stringify(e.params.allowedValues)}`
+            : '';
       return `${where} ${e.message}${extra}`;
     });
     throw new TitanError('TITAN_E_TOOL_ARGUMENTS', `the arguments of ${tool.name} do not match its schema: ${problems.join('; ')}`, {

@@ -61,7 +61,14 @@ export class ToolCatalog {
           // a tool with an unreadable schema still gets called with an object
         }
         const capabilities = this.#kernel.serving('tool', component.name)?.capabilities ?? {};
-        info = { name: component.name, description: raw.description, schema, needsApproval: raw.needsApproval, digest: component.digest, sideEffects: hasSideEffects(capabilities) };
+        info = {
+          name: component.name,
+          description: raw.description,
+          schema,
+          needsApproval: raw.needsApproval,
+          digest: component.digest,
+          sideEffects: hasSideEffects(capabilities),
+        };
         this.#byDigest.set(component.digest, info);
       }
       tools.push(this.withPolicy(info));

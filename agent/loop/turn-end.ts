@@ -50,8 +50,12 @@ async function writeOnce(store: StoreClient, log: TurnEventLog, end: TurnEnd, fi
   }
   const events = [...log.unwritten(), ...final.map((e) => TurnEventLog.row(e))];
   await store.op('turns.end', {
-    threadId: log.threadId, turnId: log.turnId, to: end.to, error: end.error,
-    messages: end.messages.map((m) => ({ ...m, turnId: log.turnId })), events,
+    threadId: log.threadId,
+    turnId: log.turnId,
+    to: end.to,
+    error: end.error,
+    messages: end.messages.map((m) => ({ ...m, turnId: log.turnId })),
+    events,
   });
   log.written(Math.max(0, ...events.map((e) => e.seq)));
 }

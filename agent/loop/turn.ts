@@ -18,7 +18,10 @@ import type { FastResult } from '../reflex/router.ts';
 
 /** What the model stream is doing besides answering (a retry, a failover), told as a status line. */
 export type LlmStatusLine = { type: string } & Record<string, unknown>;
-export type LlmStream = (request: ChatRequest, options: { signal: AbortSignal; purpose: 'chat' | 'background'; onStatus?: (status: LlmStatusLine) => void }) => AsyncIterable<LlmEvent>;
+export type LlmStream = (
+  request: ChatRequest,
+  options: { signal: AbortSignal; purpose: 'chat' | 'background'; onStatus?: (status: LlmStatusLine) => void },
+) => AsyncIterable<LlmEvent>;
 /** Runs a tool: its name, its input as JSON text, the call id its events carry; answers its output. */
 export type ToolInvoker = (name: string, input: string, callId: string) => Promise<string>;
 
@@ -166,7 +169,11 @@ export class TurnRun {
     this.#text = answer.text;
     this.log.emit({ type: 'text', text: answer.text });
     // One transaction: the answer, marked with its source, and the turn completed.
-    await this.#deps.store.op('reflexes.answer', { threadId: this.threadId, turnId: this.turnId, message: { id: `${this.turnId}:${answer.source}`, content: answer.text, source: answer.marker } });
+    await this.#deps.store.op('reflexes.answer', {
+      threadId: this.threadId,
+      turnId: this.turnId,
+      message: { id: `${this.turnId}:${answer.source}`, content: answer.text, source: answer.marker },
+    });
     this.#state = 'completed';
     this.log.emit({ type: 'turn.completed', stopReason: 'end_turn', from: answer.source });
     return true;
@@ -196,7 +203,11 @@ export class TurnRun {
       draft.started = run;
     };
 
-    const request: ChatRequest = { model: this.#deps.options.model, messages: history, tools: tools.map(({ name, description, schema }) => ({ name, description, schema })) };
+    const request: ChatRequest = {
+      model: this.#deps.options.model,
+      messages: history,
+      tools: tools.map(({ name, description, schema }) => ({ name, description, schema })),
+    };
     let stopReason = 'end_turn';
     const onStatus = (status: LlmStatusLine) => {
       const message = statusMessage(status);
@@ -239,10 +250,17 @@ export class TurnRun {
     if (calls.length === 0) return { calls: [], text };
     this.#stepText = '';
     // A fresh id per answer: a turn resumed after a restart counts its steps from 0 again.
-    await this.#deps.store.appendMessages(this.threadId, [{
-      id: `${this.turnId}:${randomUUID()}`, role: 'assistant', turnId: this.turnId,
-      content: assistantContent(text, calls.map((d) => ({ id: d.id, name: d.name, arguments: this.#clean(d.args) }))),
-    }]);
+    await this.#deps.store.appendMessages(this.threadId, [
+      {
+        id: `${this.turnId}:${randomUUID()}`,
+        role: 'assistant',
+        turnId: this.turnId,
+        content: assistantContent(
+          text,
+          calls.map((d) => ({ id: d.id, name: d.name, arguments: this.#clean(d.args) })),
+        ),
+      },
+    ]);
     for (const draft of calls) if (!draft.started) start(draft, false);
     await this.#storeResults(calls.map((d) => ({ call: { id: d.id, name: d.name, arguments: this.#clean(d.args) }, result: d.started! })));
     return { calls: calls.map((d) => ({ id: d.id, name: d.name, arguments: this.#clean(d.args) })), text };
@@ -268,7 +286,9 @@ export class TurnRun {
   async #storeResults(results: Array<{ call: ToolCall; result: Promise<ToolResult> }>): Promise<void> {
     for (const { call, result } of results) {
       const { content } = await result;
-      await this.#deps.store.appendMessages(this.threadId, [{ id: `${this.turnId}:${call.id}:result`, role: 'tool', turnId: this.turnId, content: toolContent(call.id, call.name, content) }]);
+      await this.#deps.store.appendMessages(this.threadId, [
+        { id: `${this.turnId}:${call.id}:result`, role: 'tool', turnId: this.turnId, content: toolContent(call.id, call.name, content) },
+      ]);
     }
   }
 
@@ -293,11 +313,25 @@ export class TurnRun {
       const titan = error as TitanError;
       return failed(titan.code, titan.message);
     }
-    await this.#deps.store.op('toolCalls.upsert', { id: call.id, turnId: this.turnId, tool: call.name, arguments: call.arguments, status: tool.needsApproval ? 'awaiting_approval' : 'running' });
+    await this.#deps.store.op('toolCalls.upsert', {
+      id: call.id,
+      turnId: this.turnId,
+      tool: call.name,
+      arguments: call.arguments,
+      status: tool.needsApproval ? 'awaiting_approval' : 'running',
+    });
     if (tool.needsApproval) {
       const verdict = await this.#approve(call, args);
       if (verdict) {
-        await this.#deps.store.op('toolCalls.upsert', { id: call.id, turnId: this.turnId, tool: call.name, arguments: call.arguments, status: 'rejected', error: verdict, finishedAt: Date.now() });
+        await this.#deps.store.op('toolCalls.upsert', {
+          id: call.id,
+          turnId: this.turnId,
+          tool: call.name,
+          arguments: call.arguments,
+          status: 'rejected',
+          error: verdict,
+          finishedAt: Date.now(),
+        });
         return failed('TITAN_E_APPROVAL_REJECTED', verdict);
       }
     }
@@ -315,7 +349,8 @@ export class TurnRun {
     // An interrupt rejects the call; a shutdown leaves the approval pending for after the restart.
     const stopped = new Promise<never>((_, reject) => {
       const onAbort = () => {
-        if (!this.#suspended) void this.#deps.approvals.decide(request.id, 'rejected', this.#interruptedBy ?? 'titan', 'the turn was interrupted').catch(() => {});
+        if (!this.#suspended)
+          void this.#deps.approvals.decide(request.id, 'rejected', this.#interruptedBy ?? 'titan', 'the turn was interrupted').catch(() => {});
         reject(this.#abort.signal.reason);
       };
       if (this.#abort.signal.aborted) onAbort();
@@ -351,13 +386,31 @@ export class TurnRun {
       } catch {
         // a tool may answer plain text
       }
-      await this.#deps.store.op('toolCalls.upsert', { id: call.id, turnId: this.turnId, tool: call.name, arguments: call.arguments, status: 'completed', result: output, finishedAt: Date.now() });
+      await this.#deps.store.op('toolCalls.upsert', {
+        id: call.id,
+        turnId: this.turnId,
+        tool: call.name,
+        arguments: call.arguments,
+        status: 'completed',
+        result: output,
+        finishedAt: Date.now(),
+      });
       this.log.emit({ type: 'tool.completed', callId: call.id, name: call.name, ok: true, result });
       return { ok: true, content: output };
     } catch (error) {
       const raw = error instanceof TitanError ? error : new TitanError('TITAN_E_COMPONENT_TRAP', String((error as Error)?.message ?? error));
       const titan = new TitanError(raw.code, this.#deps.kernel.leaks.redact(raw.message, `tool:${call.name}`));
-      await this.#deps.store.op('toolCalls.upsert', { id: call.id, turnId: this.turnId, tool: call.name, arguments: call.arguments, status: 'failed', error: titan.message, finishedAt: Date.now() }).catch(() => {});
+      await this.#deps.store
+        .op('toolCalls.upsert', {
+          id: call.id,
+          turnId: this.turnId,
+          tool: call.name,
+          arguments: call.arguments,
+          status: 'failed',
+          error: titan.message,
+          finishedAt: Date.now(),
+        })
+        .catch(() => {});
       return failed(titan.code, titan.message);
     } finally {
       off();
@@ -367,12 +420,15 @@ export class TurnRun {
 
   /** The answer and the turn's completion: one write, then turn.completed goes out. */
   async #finish(text: string): Promise<TurnOutcome> {
-    await this.#end({
-      to: 'completed',
-      // A fresh id per answer: a turn resumed after a restart counts its steps from 0 again.
-      messages: [{ id: `${this.turnId}:${randomUUID()}`, role: 'assistant', content: text }],
-      events: [{ type: 'turn.completed', stopReason: this.#stopReason, usage: this.#usage, from: 'model' }],
-    }, false);
+    await this.#end(
+      {
+        to: 'completed',
+        // A fresh id per answer: a turn resumed after a restart counts its steps from 0 again.
+        messages: [{ id: `${this.turnId}:${randomUUID()}`, role: 'assistant', content: text }],
+        events: [{ type: 'turn.completed', stopReason: this.#stopReason, usage: this.#usage, from: 'model' }],
+      },
+      false,
+    );
     this.#stepText = '';
     return { state: 'completed', text: this.#text };
   }
@@ -386,7 +442,15 @@ export class TurnRun {
         return { state: 'interrupted', text: this.#text, error: titan };
       }
       this.log.emit({ type: 'error', code: titan.code, message: titan.message, fix: titan.fix });
-      await this.#end({ to: 'failed', messages: partial, error: `${titan.code}: ${titan.message}`, events: [{ type: 'turn.failed', code: titan.code, message: titan.message }] }, true);
+      await this.#end(
+        {
+          to: 'failed',
+          messages: partial,
+          error: `${titan.code}: ${titan.message}`,
+          events: [{ type: 'turn.failed', code: titan.code, message: titan.message }],
+        },
+        true,
+      );
     } catch (endError) {
       this.#endFailed(endError);
       this.#state = this.#interruptedBy ? 'interrupted' : 'failed';

@@ -19,7 +19,11 @@ import { MCP_DEFAULTS, type McpServerConfig } from './config.ts';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FILESYSTEM = path.join(ROOT, 'node_modules/@modelcontextprotocol/server-filesystem/dist/index.js');
 const UNRULY = fileURLToPath(new URL('./fixtures/unruly-server.ts', import.meta.url));
-const node = (script: string, ...args: string[]): McpServerConfig => ({ ...MCP_DEFAULTS, command: process.execPath, args: ['--disable-warning=ExperimentalWarning', script, ...args] });
+const node = (script: string, ...args: string[]): McpServerConfig => ({
+  ...MCP_DEFAULTS,
+  command: process.execPath,
+  args: ['--disable-warning=ExperimentalWarning', script, ...args],
+});
 
 async function until(what: string, check: () => boolean, ms = 15_000): Promise<void> {
   const end = Date.now() + ms;
@@ -30,7 +34,10 @@ async function until(what: string, check: () => boolean, ms = 15_000): Promise<v
 }
 
 async function rejectsWith(promise: Promise<unknown>, code: string): Promise<Error> {
-  const error = await promise.then(() => assert.fail(`expected ${code}`), (e: unknown) => e as Error);
+  const error = await promise.then(
+    () => assert.fail(`expected ${code}`),
+    (e: unknown) => e as Error,
+  );
   assert.ok(isTitanError(error), String(error));
   assert.equal(error.code, code, error.message);
   return error;
@@ -46,7 +53,7 @@ describe('server-filesystem from npm over stdio', () => {
   const clients = new McpClients();
   after(() => clients.close());
 
-  test('its tools appear namespaced with their schemas; calls read files; a refusal is the tool\'s coded error', async () => {
+  test("its tools appear namespaced with their schemas; calls read files; a refusal is the tool's coded error", async () => {
     await writeFile(path.join(dir, 'notes.txt'), 'remember the milk\n');
     await clients.apply({ servers: { fs: node(FILESYSTEM, dir) } });
     assert.equal(clients.status()[0].state, 'up');
@@ -116,7 +123,7 @@ describe('a server that misbehaves', () => {
     assert.equal(await clients.invoke('unruly__grown', '{}', 'j'), 'here');
   });
 
-  test('isError answers are the tool\'s coded error with its text', async () => {
+  test("isError answers are the tool's coded error with its text", async () => {
     const error = await rejectsWith(clients.invoke('unruly__fail', '{}', 'h'), 'TITAN_E_MCP_TOOL_ERROR');
     assert.match(error.message, /it went wrong on purpose/);
   });
@@ -170,7 +177,13 @@ describe('an SDK-built server over Streamable HTTP with a bearer token', () => {
       // Stateless: a server and a transport per request.
       const mcp = new Server({ name: 'weather', version: '1.0.0' }, { capabilities: { tools: {} } });
       mcp.setRequestHandler(ListToolsRequestSchema, async () => ({
-        tools: [{ name: 'forecast', description: 'The forecast for a city', inputSchema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } }],
+        tools: [
+          {
+            name: 'forecast',
+            description: 'The forecast for a city',
+            inputSchema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+          },
+        ],
       }));
       mcp.setRequestHandler(CallToolRequestSchema, async (call) => ({ content: [{ type: 'text', text: `sunny in ${String(call.params.arguments?.city)}` }] }));
       const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
@@ -181,10 +194,13 @@ describe('an SDK-built server over Streamable HTTP with a bearer token', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`;
   });
-  after(() => new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  }));
+  after(
+    () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  );
 
   test('the token from the named environment variable is sent; its tools are called', async () => {
     process.env.TITAN_TEST_MCP_TOKEN = TOKEN;
@@ -192,7 +208,10 @@ describe('an SDK-built server over Streamable HTTP with a bearer token', () => {
     try {
       await clients.apply({ servers: { weather: { ...MCP_DEFAULTS, url, bearerEnv: 'TITAN_TEST_MCP_TOKEN' } } });
       assert.equal(clients.status()[0].state, 'up', JSON.stringify(clients.status()));
-      assert.deepEqual(clients.tools().map((t) => t.name), ['weather__forecast']);
+      assert.deepEqual(
+        clients.tools().map((t) => t.name),
+        ['weather__forecast'],
+      );
       assert.equal(clients.tools()[0].needsApproval, true, 'not marked read-only: `ask` asks');
       assert.equal(await clients.invoke('weather__forecast', '{"city":"Paris"}', 'w1'), 'sunny in Paris');
     } finally {

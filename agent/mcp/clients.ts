@@ -110,8 +110,21 @@ export class McpClients implements ToolSource {
 function toolInfo(connection: McpConnection, tool: McpTool, available: boolean): McpToolInfo {
   const { approval } = connection.config;
   const needsApproval = approval === 'always' || (approval === 'ask' && !tool.readOnly);
-  const digest = `mcp:${createHash('sha256').update(JSON.stringify([connection.name, tool])).digest('hex').slice(0, 32)}`;
+  const digest = `mcp:${createHash('sha256')
+    .update(JSON.stringify([connection.name, tool]))
+    .digest('hex')
+    .slice(0, 32)}`;
   const description = available ? tool.description : `[unavailable: the MCP server ${connection.name} is restarting] ${tool.description}`;
   // Reflexes and shadow workers run tools through the kernel only: MCP tools stay out of them.
-  return { name: qualifiedName(connection.name, tool.name), description, schema: tool.inputSchema, needsApproval, digest, sideEffects: true, server: connection.name, tool: tool.name, available };
+  return {
+    name: qualifiedName(connection.name, tool.name),
+    description,
+    schema: tool.inputSchema,
+    needsApproval,
+    digest,
+    sideEffects: true,
+    server: connection.name,
+    tool: tool.name,
+    available,
+  };
 }

@@ -47,7 +47,10 @@ const serverSchema = {
     approval: { enum: ['always', 'never', 'ask'] },
     timeoutMs: { type: 'integer', minimum: 100, maximum: 3_600_000 },
   },
-  oneOf: [{ required: ['command'], not: { required: ['url'] } }, { required: ['url'], not: { required: ['command'] } }],
+  oneOf: [
+    { required: ['command'], not: { required: ['url'] } },
+    { required: ['url'], not: { required: ['command'] } },
+  ],
 };
 const sectionSchema = {
   type: 'object',
@@ -61,10 +64,12 @@ const validateSection = ajv.compile(sectionSchema);
 export function parseMcpSection(raw: unknown, where: string): McpSection {
   const section = raw === undefined ? { servers: {} } : structuredClone(raw);
   if (!validateSection(section)) {
-    const why = (validateSection.errors ?? []).map((e) => {
-      const allowed = e.keyword === 'enum' ? ` (${(e.params.allowedValues as string[]).join(', ')})` : '';
-      return `${e.instancePath || '/'} ${e.message}${allowed}`;
-    }).join('; ');
+    const why = (validateSection.errors ?? [])
+      .map((e) => {
+        const allowed = e.keyword === 'enum' ? ` (${(e.params.allowedValues as string[]).join(', ')})` : '';
+        return `${e.instancePath || '/'} ${e.message}${allowed}`;
+      })
+      .join('; ');
     throw new TitanError('TITAN_E_MCP_CONFIG', `the mcp section of ${where}: ${why}`);
   }
   const typed = section as { servers?: Record<string, Partial<McpServerConfig>> };

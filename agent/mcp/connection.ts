@@ -12,8 +12,13 @@ import type { McpServerConfig } from './config.ts';
 export type McpTool = { name: string; description: string; inputSchema: Record<string, unknown>; readOnly: boolean };
 export type McpState = 'starting' | 'up' | 'down' | 'stopped';
 export type McpStatus = {
-  name: string; transport: 'stdio' | 'http'; state: McpState; tools: number; restarts: number;
-  lastError?: { code: string; message: string }; nextRetryAt?: number;
+  name: string;
+  transport: 'stdio' | 'http';
+  state: McpState;
+  tools: number;
+  restarts: number;
+  lastError?: { code: string; message: string };
+  nextRetryAt?: number;
 };
 /** Where a bearer token's value is read from: a stored secret, by name (none until a secrets store is wired). */
 export type SecretReader = (name: string) => Promise<string | undefined>;
@@ -61,8 +66,13 @@ export class McpConnection {
 
   status(): McpStatus {
     return {
-      name: this.name, transport: this.config.url ? 'http' : 'stdio', state: this.state, tools: this.tools.length,
-      restarts: this.restarts, lastError: this.lastError, nextRetryAt: this.state === 'down' ? this.nextRetryAt : undefined,
+      name: this.name,
+      transport: this.config.url ? 'http' : 'stdio',
+      state: this.state,
+      tools: this.tools.length,
+      restarts: this.restarts,
+      lastError: this.lastError,
+      nextRetryAt: this.state === 'down' ? this.nextRetryAt : undefined,
     };
   }
 
@@ -75,24 +85,29 @@ export class McpConnection {
     if (this.state === 'stopped') return;
     this.state = 'starting';
     this.#broken = undefined;
-    const client = new Client({ name: 'titan', version: '0.1.0' }, {
-      capabilities: {},
-      // A server that changes its tools says so; the agent's next model step sees the new list.
-      listChanged: {
-        tools: {
-          onChanged: (error, tools) => {
-            if (error || !tools || this.#client !== client) return;
-            this.tools = tools.map(toMcpTool);
-            this.onChange?.();
+    const client = new Client(
+      { name: 'titan', version: '0.1.0' },
+      {
+        capabilities: {},
+        // A server that changes its tools says so; the agent's next model step sees the new list.
+        listChanged: {
+          tools: {
+            onChanged: (error, tools) => {
+              if (error || !tools || this.#client !== client) return;
+              this.tools = tools.map(toMcpTool);
+              this.onChange?.();
+            },
           },
         },
       },
-    });
+    );
     this.#client = client;
     try {
       const transport = await this.#transport();
       // While connecting, a close fails connect() and the catch below tells why.
-      client.onclose = () => this.state === 'up' && this.#lost(client, this.#broken ?? new TitanError('TITAN_E_MCP_PROTOCOL', `MCP server ${this.name} closed the connection${this.#stderrHint()}`));
+      client.onclose = () =>
+        this.state === 'up' &&
+        this.#lost(client, this.#broken ?? new TitanError('TITAN_E_MCP_PROTOCOL', `MCP server ${this.name} closed the connection${this.#stderrHint()}`));
       client.onerror = (error) => {
         // A line that is not JSON-RPC: the server is broken; calls in flight would never be answered.
         if (error instanceof SyntaxError || error.name === 'ZodError' || /JSON|parse/i.test(error.message)) {
@@ -113,7 +128,10 @@ export class McpConnection {
       this.lastError = undefined;
       this.onChange?.();
     } catch (error) {
-      const titan = error instanceof TitanError ? error : new TitanError('TITAN_E_MCP_UNAVAILABLE', `MCP server ${this.name} did not start: ${(error as Error).message}${this.#stderrHint()}`);
+      const titan =
+        error instanceof TitanError
+          ? error
+          : new TitanError('TITAN_E_MCP_UNAVAILABLE', `MCP server ${this.name} did not start: ${(error as Error).message}${this.#stderrHint()}`);
       this.#lost(client, titan);
     }
   }
@@ -189,7 +207,8 @@ export class McpConnection {
     let result: CallToolResult;
     try {
       result = (await client.callTool({ name: tool, arguments: args }, undefined, {
-        timeout: this.config.timeoutMs, signal: abort.signal,
+        timeout: this.config.timeoutMs,
+        signal: abort.signal,
         onprogress: (p) => this.#progress(callId, p.message ?? `${p.progress}${p.total ? `/${p.total}` : ''}`),
       })) as CallToolResult;
     } catch (error) {
@@ -234,7 +253,12 @@ export class McpConnection {
 }
 
 function toMcpTool(tool: Tool): McpTool {
-  return { name: tool.name, description: tool.description ?? tool.title ?? '', inputSchema: tool.inputSchema as Record<string, unknown>, readOnly: tool.annotations?.readOnlyHint === true };
+  return {
+    name: tool.name,
+    description: tool.description ?? tool.title ?? '',
+    inputSchema: tool.inputSchema as Record<string, unknown>,
+    readOnly: tool.annotations?.readOnlyHint === true,
+  };
 }
 
 /** Text parts as they are; anything else (images, resources, structured content) as JSON. */

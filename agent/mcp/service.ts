@@ -27,7 +27,8 @@ export class McpService {
       secret,
       // Progress notifications reach the turn as tool.output, like a component's streamed output.
       // The leak guard sees them first, as it sees every tool's output.
-      progress: (callId, text) => kernel.bus.emit('component.event', { slot: 'mcp', version: '', callId, kind: 'progress', data: kernel.leaks.redact(text, 'tool:mcp') }),
+      progress: (callId, text) =>
+        kernel.bus.emit('component.event', { slot: 'mcp', version: '', callId, kind: 'progress', data: kernel.leaks.redact(text, 'tool:mcp') }),
     });
     this.clients.onChange = (status) => {
       const why = status.lastError ? `: ${status.lastError.code}: ${status.lastError.message}` : '';
@@ -61,7 +62,8 @@ export class McpService {
 
   tools(server?: string): McpToolView[] {
     if (server) this.clients.connection(server); // an unknown name is an error, not an empty list
-    return this.clients.tools()
+    return this.clients
+      .tools()
       .filter((t) => !server || t.server === server)
       .map((t) => this.#agent.tools.withPolicy(t)) // the owner's trustedTools/guardedTools count too
       .map(({ name, server, tool, description, schema, needsApproval, available }) => ({ name, server, tool, description, schema, needsApproval, available }));

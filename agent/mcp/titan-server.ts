@@ -45,12 +45,14 @@ export function createTitanMcpServer(host: ToolHost): Server {
   const server = new Server({ name: 'titan', version: VERSION }, { capabilities: { tools: {} } });
   const checker = new ArgumentChecker();
   server.setRequestHandler(ListToolsRequestSchema, async () => ({
-    tools: (await host.list()).map((tool): Tool => ({
-      name: tool.name,
-      description: tool.description,
-      inputSchema: { type: 'object', ...tool.schema } as Tool['inputSchema'],
-      annotations: { readOnlyHint: !tool.sideEffects },
-    })),
+    tools: (await host.list()).map(
+      (tool): Tool => ({
+        name: tool.name,
+        description: tool.description,
+        inputSchema: { type: 'object', ...tool.schema } as Tool['inputSchema'],
+        annotations: { readOnlyHint: !tool.sideEffects },
+      }),
+    ),
   }));
   server.setRequestHandler(CallToolRequestSchema, async (request): Promise<CallToolResult> => {
     const { name, arguments: args = {} } = request.params;

@@ -161,7 +161,13 @@ function groupList(parts: AnswerPart[], from: number, results: unknown[]): { par
   if (items.some((it) => JSON.stringify(it) !== shape)) return `the items of ${li.list.join('.')} are written in different shapes`;
   const n = items.length;
   if (seps.slice(0, -1).some((s) => s !== seps[0])) return `the items of ${li.list.join('.')} are joined in different ways`;
-  const part: AnswerPart = { list: { call: first.call, path: li.list }, item: items[0], seen: [n], ...(n > 2 ? { sep: seps[0] } : {}), ...(n > 1 ? { last: seps[n - 2] } : {}) };
+  const part: AnswerPart = {
+    list: { call: first.call, path: li.list },
+    item: items[0],
+    seen: [n],
+    ...(n > 2 ? { sep: seps[0] } : {}),
+    ...(n > 1 ? { last: seps[n - 2] } : {}),
+  };
   return { part, to };
 }
 

@@ -12,14 +12,22 @@ import type { LlmStream } from '../loop/turn.ts';
 const MAX_STEPS = 4;
 
 /** The model's own answer to a prompt, or undefined when it would need a tool that changes things. */
-export async function askModel(llm: LlmStream, tools: ToolInfo[], invoke: (name: string, input: string) => Promise<string>, prompt: string): Promise<string | undefined> {
+export async function askModel(
+  llm: LlmStream,
+  tools: ToolInfo[],
+  invoke: (name: string, input: string) => Promise<string>,
+  prompt: string,
+): Promise<string | undefined> {
   const safe = tools.filter((t) => !t.needsApproval && !t.sideEffects);
   const messages: ChatMessage[] = [{ role: 'user', content: prompt }];
   let answer = '';
   for (let step = 0; step < MAX_STEPS; step++) {
     let text = '';
     const calls = new Map<number, ToolCall>();
-    for await (const event of llm({ model: '', messages, tools: safe.map(({ name, description, schema }) => ({ name, description, schema })) }, { signal: new AbortController().signal, purpose: 'background' })) {
+    for await (const event of llm(
+      { model: '', messages, tools: safe.map(({ name, description, schema }) => ({ name, description, schema })) },
+      { signal: new AbortController().signal, purpose: 'background' },
+    )) {
       if (event.type === 'text') text += event.text;
       else if (event.type === 'tool_call') {
         const call = calls.get(event.index) ?? { id: event.id ?? `check_${event.index}`, name: event.name ?? '', arguments: '' };

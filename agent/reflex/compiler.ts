@@ -82,7 +82,10 @@ export type CompileOptions = {
 export async function compileReflex(kernel: Kernel, spec: ReflexSpec, version: string, options: CompileOptions): Promise<Compiled> {
   const dir = path.join(kernel.paths.home, 'reflexes', spec.name, version);
   await mkdir(dir, { recursive: true });
-  const files: ReflexFiles = { manifest: JSON.stringify(reflexManifest(spec, version, options.timeoutMs), null, 2) + '\n', source: options.source ?? (await generateSource(spec)) };
+  const files: ReflexFiles = {
+    manifest: JSON.stringify(reflexManifest(spec, version, options.timeoutMs), null, 2) + '\n',
+    source: options.source ?? (await generateSource(spec)),
+  };
   await writeFile(path.join(dir, 'component.json'), files.manifest);
   await writeFile(path.join(dir, 'reflex.js'), files.source);
   const started = performance.now();

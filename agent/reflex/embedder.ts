@@ -74,7 +74,12 @@ export const localEmbedder: Embedder = {
 };
 
 /** Embeddings from the provider's own endpoint (OpenAI-compatible or Ollama), with its configured key. */
-export function providerEmbedder(provider: ProviderConfig, model: string, env: Record<string, string | undefined> = process.env, fetchImpl: typeof fetch = fetch): Embedder {
+export function providerEmbedder(
+  provider: ProviderConfig,
+  model: string,
+  env: Record<string, string | undefined> = process.env,
+  fetchImpl: typeof fetch = fetch,
+): Embedder {
   const ollama = provider.component === 'ollama';
   const url = ollama ? `${provider.baseUrl}/api/embed` : `${provider.baseUrl}/embeddings`;
   return {
@@ -93,7 +98,8 @@ export function providerEmbedder(provider: ProviderConfig, model: string, env: R
       if (!response.ok) throw new TitanError('TITAN_E_PROVIDER_BAD_REQUEST', `embeddings from ${provider.name} answered HTTP ${response.status}`);
       const body = (await response.json()) as { data?: Array<{ embedding: number[] }>; embeddings?: number[][] };
       const rows = ollama ? body.embeddings : body.data?.map((d) => d.embedding);
-      if (!Array.isArray(rows) || rows.length !== texts.length) throw new TitanError('TITAN_E_PROVIDER_BAD_REQUEST', `embeddings from ${provider.name} are not one vector per text`);
+      if (!Array.isArray(rows) || rows.length !== texts.length)
+        throw new TitanError('TITAN_E_PROVIDER_BAD_REQUEST', `embeddings from ${provider.name} are not one vector per text`);
       return rows.map((row) => normalise(Float32Array.from(row)));
     },
   };

@@ -55,8 +55,22 @@ export function nearMisses(spec: Pick<ReflexSpec, 'examples' | 'core'>): string[
     }
   }
   // Never the prompt itself (nor one that differs only in case or punctuation).
-  const own = new Set(spec.examples.map((e) => words(e.prompt).map((t) => t.w).join(' ')));
-  return [...out].filter((p) => p.length > 0 && !own.has(words(p).map((t) => t.w).join(' ')));
+  const own = new Set(
+    spec.examples.map((e) =>
+      words(e.prompt)
+        .map((t) => t.w)
+        .join(' '),
+    ),
+  );
+  return [...out].filter(
+    (p) =>
+      p.length > 0 &&
+      !own.has(
+        words(p)
+          .map((t) => t.w)
+          .join(' '),
+      ),
+  );
 }
 
 type Match = { confidence: number; slotsJson: string } | null | undefined;
@@ -71,7 +85,10 @@ export async function guardReflex(deployment: Deployment, spec: ReflexSpec, sour
       continue;
     }
     const callId = `reflex-guard/${randomUUID()}`;
-    const undo = replay(callId, turn.calls.map((c) => ({ tool: c.tool, result: c.result })));
+    const undo = replay(
+      callId,
+      turn.calls.map((c) => ({ tool: c.tool, result: c.result })),
+    );
     try {
       const answer = (await deployment.call('execute', [match.slotsJson], { callId })) as string;
       if (answer === turn.answer) reproduced++;

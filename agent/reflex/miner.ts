@@ -59,11 +59,18 @@ type Prepared = {
 
 /** Finds a value among the prompt's words: the word range whose text equals it (any case). */
 function findSpan(prompt: string, tokens: ReturnType<typeof words>, value: string): { text: string; from: number; to: number } | undefined {
-  const wanted = words(value).map((t) => t.w).join(' ');
+  const wanted = words(value)
+    .map((t) => t.w)
+    .join(' ');
   if (!wanted) return undefined;
   const n = wanted.split(' ').length;
   for (let i = 0; i + n <= tokens.length; i++) {
-    if (tokens.slice(i, i + n).map((t) => t.w).join(' ') === wanted) {
+    if (
+      tokens
+        .slice(i, i + n)
+        .map((t) => t.w)
+        .join(' ') === wanted
+    ) {
       return { text: prompt.slice(tokens[i].start, tokens[i + n - 1].end), from: i, to: i + n };
     }
   }
@@ -194,7 +201,11 @@ export async function minePatterns(turns: ObservedTurn[], options: MinerOptions)
     const vectors = await options.embedder.embed(group.map((p) => p.skeleton.join(' ')));
     for (const members of cluster(vectors, options.similarity)) {
       if (members.length < options.minSupport) continue;
-      const pattern = compilePattern(signature, members.map((i) => group[i]), options.minSupport);
+      const pattern = compilePattern(
+        signature,
+        members.map((i) => group[i]),
+        options.minSupport,
+      );
       patterns.push({ ...pattern, centroid: mean(members.map((i) => vectors[i])) });
     }
   }
@@ -256,7 +267,8 @@ function compilePattern(signature: string, members: Prepared[], minSupport: numb
   if (counter) return skip(`turn ${counter.m.turn.turnId} answered "${counter.m.turn.answer.slice(0, 80)}", which the template would write otherwise`);
   if (slotNames.length > 0 && !answer.some((p) => !('text' in p))) return skip('the answer does not depend on the request');
   const templates = [...new Map(agreeing.map((m) => [m.skeleton.join(' '), m.skeleton])).values()];
-  if (templates.some((t) => t.some((w, i) => i > 0 && w.startsWith('{') && t[i - 1].startsWith('{')))) return skip('two slots touch, so their border is unknown');
+  if (templates.some((t) => t.some((w, i) => i > 0 && w.startsWith('{') && t[i - 1].startsWith('{'))))
+    return skip('two slots touch, so their border is unknown');
   const literalSets = templates.map((t) => new Set(t.filter((w) => !w.startsWith('{'))));
   const core = [...literalSets[0]].filter((w) => literalSets.every((s) => s.has(w))).sort();
   if (core.length === 0 && templates.some((t) => t.every((w) => w.startsWith('{') || FILLERS.includes(w)))) return skip('a phrasing is only its slots');

@@ -40,14 +40,37 @@ export type PipelineDeps = {
  * (approved by policy when reflexes.autoApprove is on) and deployed. Whatever fails is discarded with
  * its reason; a recompile that fails leaves the serving version as it was.
  */
-export async function compilePattern(deps: PipelineDeps, pattern: MinedPattern, sources: ObservedTurn[], existing: ReflexRecord | undefined, eligibleAt: number): Promise<void> {
+export async function compilePattern(
+  deps: PipelineDeps,
+  pattern: MinedPattern,
+  sources: ObservedTurn[],
+  existing: ReflexRecord | undefined,
+  eligibleAt: number,
+): Promise<void> {
   const name = existing?.name ?? reflexName(pattern, deps.taken);
   const version = nextVersion(existing?.version ?? null);
   const spec: ReflexSpec = { ...pattern.spec, name, description: describe(pattern) };
   const record: ReflexRecord = existing ?? {
-    id: randomUUID(), name, version: null, state: 'building', description: spec.description, example: sources[0]?.prompt ?? '', slots: spec.slots,
-    spec, component: null, provenance: [], reason: null, tools: {}, centroid: [], hits: 0, misses: 0, rejections: 0, suspensions: 0,
-    modelCallsAvoided: 0, createdAt: Date.now(), updatedAt: Date.now(),
+    id: randomUUID(),
+    name,
+    version: null,
+    state: 'building',
+    description: spec.description,
+    example: sources[0]?.prompt ?? '',
+    slots: spec.slots,
+    spec,
+    component: null,
+    provenance: [],
+    reason: null,
+    tools: {},
+    centroid: [],
+    hits: 0,
+    misses: 0,
+    rejections: 0,
+    suspensions: 0,
+    modelCallsAvoided: 0,
+    createdAt: Date.now(),
+    updatedAt: Date.now(),
   };
   const wasServing = existing?.state === 'serving';
   const discard = async (why: string) => {
@@ -62,7 +85,14 @@ export async function compilePattern(deps: PipelineDeps, pattern: MinedPattern, 
     if (info?.needsApproval) return discard(`it would call ${tool}, which needs approval`);
   }
   if (!wasServing) {
-    Object.assign(record, { state: 'building', spec, description: spec.description, slots: spec.slots, provenance: spec.provenance.turns, centroid: [...pattern.centroid] });
+    Object.assign(record, {
+      state: 'building',
+      spec,
+      description: spec.description,
+      slots: spec.slots,
+      provenance: spec.provenance.turns,
+      centroid: [...pattern.centroid],
+    });
     await deps.save(record);
   }
   let compiled;
@@ -80,7 +110,10 @@ export async function compilePattern(deps: PipelineDeps, pattern: MinedPattern, 
     report = await guardReflex(probe, spec, sources, deps.config.threshold, (callId, results) => deps.replay.add(callId, results));
     if (report.ok && deps.llm && deps.tools && deps.config.probes > 0) {
       probes = await probeReflex(probe, spec, {
-        llm: deps.llm, tools: await deps.tools.list(), count: deps.config.probes, threshold: deps.config.threshold,
+        llm: deps.llm,
+        tools: await deps.tools.list(),
+        count: deps.config.probes,
+        threshold: deps.config.threshold,
         invoke: (tool, input) => deps.kernel.call('tool', tool, 'invoke', [input]) as Promise<string>,
       }).catch((error: unknown) => ({ asked: 0, agreed: 0, skipped: `the model could not be asked: ${(error as Error).message}` }));
     }
@@ -95,10 +128,25 @@ export async function compilePattern(deps: PipelineDeps, pattern: MinedPattern, 
     await deps.kernel.registry.yank({ kind: 'reflex', name, version }, `counterfactual probe: ${probes.disagreement}`).catch(() => {});
     return discard(`counterfactual probe: ${probes.disagreement}`);
   }
-  if (probes) deps.log('info', `reflex ${name}@${version}: ${probes.agreed}/${probes.asked} counterfactual probes agreed${probes.skipped ? ` (${probes.skipped})` : ''}`);
-  deps.log('info', `reflex ${name}@${version} passed its guard: ${report.reproduced} answers reproduced, ${report.refused}/${report.nearMisses.length} near misses refused`);
-  Object.assign(record, { spec, version, component: `reflex/${name}@${version}`, tools: toolDigests(deps.kernel, spec), description: spec.description, provenance: spec.provenance.turns, centroid: [...pattern.centroid] });
-  const patch = await deps.kernel.proposePatch({ kind: 'reflex', name, range: version }, { by: 'reflex-compiler', why: `compiled from ${sources.length} turns` });
+  if (probes)
+    deps.log('info', `reflex ${name}@${version}: ${probes.agreed}/${probes.asked} counterfactual probes agreed${probes.skipped ? ` (${probes.skipped})` : ''}`);
+  deps.log(
+    'info',
+    `reflex ${name}@${version} passed its guard: ${report.reproduced} answers reproduced, ${report.refused}/${report.nearMisses.length} near misses refused`,
+  );
+  Object.assign(record, {
+    spec,
+    version,
+    component: `reflex/${name}@${version}`,
+    tools: toolDigests(deps.kernel, spec),
+    description: spec.description,
+    provenance: spec.provenance.turns,
+    centroid: [...pattern.centroid],
+  });
+  const patch = await deps.kernel.proposePatch(
+    { kind: 'reflex', name, range: version },
+    { by: 'reflex-compiler', why: `compiled from ${sources.length} turns` },
+  );
   let state = patch.state;
   if (state === 'proposed' && deps.config.autoApprove) {
     state = (await deps.kernel.approvePatch(patch.id, { by: 'policy', why: 'reflexes.autoApprove is on and the precision guard passed' })).state;
@@ -156,7 +204,11 @@ export function toolDigests(kernel: Kernel, spec: ReflexSpec): Record<string, st
 
 /** reflex-<core words>-<key>; never the name of another reflex (a longer piece of the key, then a counter). */
 function reflexName(pattern: MinedPattern, taken: (name: string) => boolean): string {
-  const words = pattern.spec.core.filter((w) => /^[a-z0-9]+$/.test(w)).slice(0, 3).join('-') || 'reflex';
+  const words =
+    pattern.spec.core
+      .filter((w) => /^[a-z0-9]+$/.test(w))
+      .slice(0, 3)
+      .join('-') || 'reflex';
   for (const length of [6, 16]) {
     const name = `reflex-${words}-${pattern.key.slice(0, length)}`.slice(0, 60);
     if (!taken(name)) return name;

@@ -58,7 +58,8 @@ export async function probeReflex(
     const model = await askModel(deps.llm, deps.tools, deps.invoke, prompt);
     if (model === undefined) continue;
     report.asked++;
-    if (!agrees(reflexAnswer, model)) return { ...report, disagreement: `to the probe "${prompt}" it answers "${reflexAnswer.slice(0, 120)}", the model "${model.slice(0, 120)}"` };
+    if (!agrees(reflexAnswer, model))
+      return { ...report, disagreement: `to the probe "${prompt}" it answers "${reflexAnswer.slice(0, 120)}", the model "${model.slice(0, 120)}"` };
     report.agreed++;
   }
   return report;

@@ -88,8 +88,16 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
     this.#config = options.config ?? { reflexes: reflexesSection.defaults, shadow: shadowSection.defaults };
     this.#replay = new ToolReplay(kernel);
     this.#pipeline = {
-      kernel, config: this.#config.reflexes, tools: options.tools, llm: options.llm, generate: options.generate, offload: options.reflexBuilds, replay: this.#replay,
-      taken: (name) => this.#records.has(name), save: (record) => this.#save(record), log: (level, message) => this.#log(level, message),
+      kernel,
+      config: this.#config.reflexes,
+      tools: options.tools,
+      llm: options.llm,
+      generate: options.generate,
+      offload: options.reflexBuilds,
+      replay: this.#replay,
+      taken: (name) => this.#records.has(name),
+      save: (record) => this.#save(record),
+      log: (level, message) => this.#log(level, message),
       serving: (record, ms) => this.emit('serving', record, ms),
     };
     this.embedder = options.embedder ?? localEmbedder;
@@ -100,16 +108,26 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
     if (this.shadowModel !== 'off' && options.llm && options.tools) {
       const tools = options.tools;
       this.shadow = new ShadowWorkers({
-        llm: options.llm, embedder: this.embedder, tools: () => tools.list(),
+        llm: options.llm,
+        embedder: this.embedder,
+        tools: () => tools.list(),
         invokeTool: (name, input) => kernel.call('tool', name, 'invoke', [input]) as Promise<string>,
-        concurrency: shadow.concurrency, budgetPerHour, ttlMs: shadow.ttlMs, similarity: shadow.similarity,
+        concurrency: shadow.concurrency,
+        budgetPerHour,
+        ttlMs: shadow.ttlMs,
+        similarity: shadow.similarity,
         onLog: (message) => kernel.logger.info({ component: 'reflex/shadow' }, message),
       });
     }
   }
 
   /** The embedder the configuration names: the provider's embeddings endpoint, or the local one. */
-  static embedderFor(config: ReflexesConfig, provider: Parameters<typeof providerEmbedder>[0] | undefined, ports: AgentPorts = {}, env: Record<string, string | undefined> = process.env): Embedder {
+  static embedderFor(
+    config: ReflexesConfig,
+    provider: Parameters<typeof providerEmbedder>[0] | undefined,
+    ports: AgentPorts = {},
+    env: Record<string, string | undefined> = process.env,
+  ): Embedder {
     if (config.embeddings === 'provider' && provider) return providerEmbedder(provider, config.embeddingModel, env);
     // "mesh": batches go to another node that offers embeddings (the port); without one, local.
     if (config.embeddings === 'mesh') return ports.embeddingBatches?.embedder() ?? localEmbedder;
@@ -124,11 +142,13 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
       for (const record of this.#serving) if (!this.#closed) await warmReflex(this.#kernel, record);
     })();
     const bus = this.#kernel.bus;
-    this.#offs.push(bus.on('turn.event', (event) => {
-      if (event.type !== 'turn.completed' || event.from !== 'model') return;
-      this.#scheduleMine();
-      if (this.shadow) void this.#predictAfter(event.threadId);
-    }));
+    this.#offs.push(
+      bus.on('turn.event', (event) => {
+        if (event.type !== 'turn.completed' || event.from !== 'model') return;
+        this.#scheduleMine();
+        if (this.shadow) void this.#predictAfter(event.threadId);
+      }),
+    );
     this.#offs.push(bus.on('component.deployed', (event) => void this.#onDeployed(event.slot, event.version, event.digest)));
     this.#offs.push(bus.on('patch.changed', (event) => void this.#onPatch(event.id, event.state)));
   }
@@ -136,7 +156,12 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
   /** The shadow workers' account: model requests spent against requests saved, and on which model. */
   shadowSummary(): { model: 'background' | 'main' | 'off'; requestsSpent: number; requestsSaved: number; stats?: ShadowWorkers['stats'] } {
     const shadow = this.shadow;
-    return { model: this.shadowModel, requestsSpent: shadow?.requests.spent ?? 0, requestsSaved: shadow?.requests.saved ?? 0, stats: shadow && { ...shadow.stats } };
+    return {
+      model: this.shadowModel,
+      requestsSpent: shadow?.requests.spent ?? 0,
+      requestsSaved: shadow?.requests.saved ?? 0,
+      stats: shadow && { ...shadow.stats },
+    };
   }
 
   list(): ReflexRecord[] {
@@ -158,7 +183,14 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
     if (record.state !== 'building') return record;
     // A reflex is deployed only through its patch, after its guard passed.
     const served = this.#kernel.serving('reflex', record.name);
-    if (served) Object.assign(record, { state: 'serving', version: served.version, component: `reflex/${record.name}@${served.version}`, reason: null, tools: toolDigests(this.#kernel, record.spec) });
+    if (served)
+      Object.assign(record, {
+        state: 'serving',
+        version: served.version,
+        component: `reflex/${record.name}@${served.version}`,
+        reason: null,
+        tools: toolDigests(this.#kernel, record.spec),
+      });
     else Object.assign(record, { state: 'discarded', reason: INTERRUPTED });
     await this.#save(record);
     return record;
@@ -180,7 +212,15 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
       this.emit('hit', record);
       void this.#persist(record);
       this.#maybeCheck(record, input.prompt, outcome.text);
-      return { answer: { source: 'reflex', text: outcome.text, marker: `reflex:${record.name}@${record.version}`, reflex: { name: record.name, version: record.version ?? '', confidence: outcome.confidence } }, notes };
+      return {
+        answer: {
+          source: 'reflex',
+          text: outcome.text,
+          marker: `reflex:${record.name}@${record.version}`,
+          reflex: { name: record.name, version: record.version ?? '', confidence: outcome.confidence },
+        },
+        notes,
+      };
     }
     if (outcome.kind === 'miss') {
       const record = outcome.record;
@@ -283,7 +323,9 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
     const record = this.get(name);
     if (record.state !== 'suspended') throw new TitanError('TITAN_E_REFLEX_STATE', `reflex ${record.name} is ${record.state}, not suspended`);
     if (this.#kernel.serving('reflex', record.name)?.version !== record.version) {
-      throw new TitanError('TITAN_E_REFLEX_STATE', `reflex ${record.name}@${record.version} is not deployed`, { fix: 'deploy its patch first (titan kernel patches)' });
+      throw new TitanError('TITAN_E_REFLEX_STATE', `reflex ${record.name}@${record.version} is not deployed`, {
+        fix: 'deploy its patch first (titan kernel patches)',
+      });
     }
     // Resuming is the owner's decision to trust the tools as they are now.
     record.tools = toolDigests(this.#kernel, record.spec);
@@ -362,8 +404,13 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
         const eligibleAt = performance.now();
         this.emit('eligible', item.pattern.key, eligibleAt);
         // One pattern that fails (a store error, a kernel refusal) never stops the others.
-        await compilePattern(this.#pipeline, item.pattern, item.pattern.spec.provenance.turns.map((id) => byId.get(id)!), item.existing, eligibleAt)
-          .catch((error: unknown) => this.#log('warn', `pattern ${item.pattern.key}: ${(error as Error).message}`));
+        await compilePattern(
+          this.#pipeline,
+          item.pattern,
+          item.pattern.spec.provenance.turns.map((id) => byId.get(id)!),
+          item.existing,
+          eligibleAt,
+        ).catch((error: unknown) => this.#log('warn', `pattern ${item.pattern.key}: ${(error as Error).message}`));
       }
     };
     await Promise.all(Array.from({ length: COMPILES_AT_ONCE }, next));
@@ -417,7 +464,8 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
       this.counters.checks++;
       if (!agrees(answer, model)) {
         this.counters.disagreements++;
-        if (record.state === 'serving') await this.#suspend(record, `the model answered "${model.slice(0, 120)}" where the reflex answered "${answer.slice(0, 120)}"`);
+        if (record.state === 'serving')
+          await this.#suspend(record, `the model answered "${model.slice(0, 120)}" where the reflex answered "${answer.slice(0, 120)}"`);
       }
     };
     void run().catch((error: unknown) => this.#log('warn', `reflex ${record.name}: background check failed: ${(error as Error).message}`));
@@ -464,7 +512,9 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
     const dirty = [...this.#dirty];
     this.#dirty.clear();
     for (const record of dirty) {
-      await saveRecord(this.#kernel.store, record).catch((error: unknown) => this.#log('warn', `reflex ${record.name}: counters not saved: ${(error as Error).message}`));
+      await saveRecord(this.#kernel.store, record).catch((error: unknown) =>
+        this.#log('warn', `reflex ${record.name}: counters not saved: ${(error as Error).message}`),
+      );
     }
   }
 

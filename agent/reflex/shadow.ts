@@ -28,8 +28,45 @@ export type ShadowOptions = {
 type Entry = { prompt: string; vector: Vector; keys: string; text: string; expiresAt: number; requests: number };
 
 // Words that shape a question without changing what it asks for.
-const FUNCTION_WORDS = new Set(['what', 'whats', 'is', 'are', 'the', 'a', 'an', 'in', 'on', 'at', 'of', 'for', 'to', 'me', 'my', 'i', 'it', 'how', 'about',
-  'like', 'please', 'tell', 'show', 'give', 'do', 'does', 'can', 'could', 'would', 'you', 'right', 'now', 'and', 'so', 'then', 'hey', 'thanks']);
+const FUNCTION_WORDS = new Set([
+  'what',
+  'whats',
+  'is',
+  'are',
+  'the',
+  'a',
+  'an',
+  'in',
+  'on',
+  'at',
+  'of',
+  'for',
+  'to',
+  'me',
+  'my',
+  'i',
+  'it',
+  'how',
+  'about',
+  'like',
+  'please',
+  'tell',
+  'show',
+  'give',
+  'do',
+  'does',
+  'can',
+  'could',
+  'would',
+  'you',
+  'right',
+  'now',
+  'and',
+  'so',
+  'then',
+  'hey',
+  'thanks',
+]);
 
 /**
  * The words that carry what is asked: a cached answer serves only a request with the same ones,
@@ -37,12 +74,21 @@ const FUNCTION_WORDS = new Set(['what', 'whats', 'is', 'are', 'the', 'a', 'an', 
  * tomorrow", and neither may get its answer).
  */
 export function keyTerms(text: string): string {
-  return [...new Set(words(text).map((t) => t.w).filter((w) => !FUNCTION_WORDS.has(w)))].sort().join(' ');
+  return [
+    ...new Set(
+      words(text)
+        .map((t) => t.w)
+        .filter((w) => !FUNCTION_WORDS.has(w)),
+    ),
+  ]
+    .sort()
+    .join(' ');
 }
 
 const MAX_PREDICTIONS = 3;
 const MAX_STEPS = 4;
-const PREDICT_INSTRUCTION = 'Predict the user\'s most likely next requests in this conversation. Answer with at most 3 lines, one request per line, written as the user would write it, and nothing else.';
+const PREDICT_INSTRUCTION =
+  "Predict the user's most likely next requests in this conversation. Answer with at most 3 lines, one request per line, written as the user would write it, and nothing else.";
 
 export class ShadowWorkers {
   readonly #options: ShadowOptions;
@@ -77,7 +123,10 @@ export class ShadowWorkers {
       if (similarity >= this.#options.similarity && (!best || similarity > best.similarity)) best = { entry, similarity };
     }
     if (!best) return undefined;
-    this.#cache.set(threadId, entries.filter((e) => e !== best.entry));
+    this.#cache.set(
+      threadId,
+      entries.filter((e) => e !== best.entry),
+    );
     this.stats.hits++;
     this.requests.saved += best.entry.requests;
     return { text: best.entry.text, prompt: best.entry.prompt, similarity: best.similarity };
@@ -99,9 +148,20 @@ export class ShadowWorkers {
 
   async #predict(history: ChatMessage[]): Promise<string[]> {
     const recent = history.filter((m) => m.role !== 'system' && m.role !== 'tool' && m.content).slice(-6);
-    const request: ChatRequest = { model: '', tools: [], messages: [{ role: 'system', content: PREDICT_INSTRUCTION }, ...recent.map((m) => ({ role: m.role, content: m.content }) as ChatMessage), { role: 'user', content: PREDICT_INSTRUCTION }] };
+    const request: ChatRequest = {
+      model: '',
+      tools: [],
+      messages: [
+        { role: 'system', content: PREDICT_INSTRUCTION },
+        ...recent.map((m) => ({ role: m.role, content: m.content }) as ChatMessage),
+        { role: 'user', content: PREDICT_INSTRUCTION },
+      ],
+    };
     const { text } = await this.#complete(request);
-    const lines = text.split('\n').map((l) => l.replace(/^\s*(?:[-*•]|\d+[.)])\s*/, '').trim()).filter((l) => l.length > 0 && l.length <= 500);
+    const lines = text
+      .split('\n')
+      .map((l) => l.replace(/^\s*(?:[-*•]|\d+[.)])\s*/, '').trim())
+      .filter((l) => l.length > 0 && l.length <= 500);
     this.stats.predictions += Math.min(lines.length, MAX_PREDICTIONS);
     return lines.slice(0, MAX_PREDICTIONS);
   }
@@ -139,7 +199,11 @@ export class ShadowWorkers {
     let requests = 0;
     for (let step = 0; step < MAX_STEPS; step++) {
       requests++;
-      const { text, calls } = await this.#complete({ model: '', messages, tools: safe.map(({ name, description, schema }) => ({ name, description, schema })) });
+      const { text, calls } = await this.#complete({
+        model: '',
+        messages,
+        tools: safe.map(({ name, description, schema }) => ({ name, description, schema })),
+      });
       answer += text;
       if (calls.length === 0) break;
       // Only tools that change nothing and need nobody's approval; anything else abandons it.
@@ -151,7 +215,9 @@ export class ShadowWorkers {
       }
       messages.push({ role: 'assistant', content: text, tool_calls: calls });
       for (const call of calls) {
-        const output = await this.#options.invokeTool(call.name, call.arguments || '{}').catch((error: unknown) => JSON.stringify({ error: (error as Error).message }));
+        const output = await this.#options
+          .invokeTool(call.name, call.arguments || '{}')
+          .catch((error: unknown) => JSON.stringify({ error: (error as Error).message }));
         messages.push({ role: 'tool', content: output, tool_call_id: call.id, name: call.name });
       }
       if (step === MAX_STEPS - 1) return;

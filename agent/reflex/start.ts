@@ -9,7 +9,13 @@ import { ReflexService } from './service.ts';
 import { localEmbedder, type Embedder } from './embedder.ts';
 import type { ReflexConfigs, ReflexesConfig } from './config.ts';
 
-export async function startReflexes(kernel: Kernel, agent: Agent, llm: Llm | undefined, config: ReflexConfigs, ports: AgentPorts = {}): Promise<ReflexService | undefined> {
+export async function startReflexes(
+  kernel: Kernel,
+  agent: Agent,
+  llm: Llm | undefined,
+  config: ReflexConfigs,
+  ports: AgentPorts = {},
+): Promise<ReflexService | undefined> {
   if (!config.reflexes.enabled) return undefined;
   const provider = llm?.background ?? llm?.providers[0];
   const embedder = ReflexService.embedderFor(config.reflexes, provider, ports);

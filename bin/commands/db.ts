@@ -28,27 +28,37 @@ export async function dbCommand({ positionals, out }: Args): Promise<number> {
   if ((verb === 'export' || verb === 'import') && !file) throw new TitanError('TITAN_E_USAGE', `titan db ${verb} FILE.jsonl`);
   // The kernel may run elsewhere than here: the file is named absolutely.
   const target = file ? path.resolve(file) : '';
-  return withClient(async (client) => {
-    switch (verb) {
-      case 'migrate':
-      case 'status': {
-        const status = await client.request<Status>(verb === 'migrate' ? 'POST' : 'GET', verb === 'migrate' ? '/api/db/migrate' : '/api/db');
-        print(out, status, () =>
-          `${status.dialect} database ${status.location}, schema version ${status.version} of ${status.latest}\n` +
-          table(status.applied.map((m) => ({ version: m.version, name: m.name, applied: new Date(Number(m.applied_at)).toISOString() })), ['version', 'name', 'applied']) +
-          (status.pending.length ? `\npending: ${status.pending.map((m) => m.version).join(', ')}` : ''));
-        return 0;
+  return withClient(
+    async (client) => {
+      switch (verb) {
+        case 'migrate':
+        case 'status': {
+          const status = await client.request<Status>(verb === 'migrate' ? 'POST' : 'GET', verb === 'migrate' ? '/api/db/migrate' : '/api/db');
+          print(
+            out,
+            status,
+            () =>
+              `${status.dialect} database ${status.location}, schema version ${status.version} of ${status.latest}\n` +
+              table(
+                status.applied.map((m) => ({ version: m.version, name: m.name, applied: new Date(Number(m.applied_at)).toISOString() })),
+                ['version', 'name', 'applied'],
+              ) +
+              (status.pending.length ? `\npending: ${status.pending.map((m) => m.version).join(', ')}` : ''),
+          );
+          return 0;
+        }
+        case 'export': {
+          const header = await client.request<{ schemaVersion: number; dialect: string }>('POST', '/api/db/export', { file: target });
+          print(out, header, () => `exported schema version ${header.schemaVersion} (${header.dialect}) to ${file}`);
+          return 0;
+        }
+        default: {
+          const { location, ...result } = await client.request<{ rows: number; tables: number; location: string }>('POST', '/api/db/import', { file: target });
+          print(out, result, () => `imported ${result.rows} rows into ${result.tables} tables of ${location}`);
+          return 0;
+        }
       }
-      case 'export': {
-        const header = await client.request<{ schemaVersion: number; dialect: string }>('POST', '/api/db/export', { file: target });
-        print(out, header, () => `exported schema version ${header.schemaVersion} (${header.dialect}) to ${file}`);
-        return 0;
-      }
-      default: {
-        const { location, ...result } = await client.request<{ rows: number; tables: number; location: string }>('POST', '/api/db/import', { file: target });
-        print(out, result, () => `imported ${result.rows} rows into ${result.tables} tables of ${location}`);
-        return 0;
-      }
-    }
-  }, { prepare: deployStore(out) });
+    },
+    { prepare: deployStore(out) },
+  );
 }

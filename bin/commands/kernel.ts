@@ -10,11 +10,19 @@ const STATES = ['proposed', 'approved', 'rejected', 'deployed', 'failed', 'rolle
 
 const row = (p: Patch) => {
   const last = p.history.at(-1);
-  return { id: p.id.slice(0, 8), slot: p.slot, change: `${p.fromVersion ?? '(none)'} -> ${p.toVersion}`, state: p.state, by: last?.by, why: last?.why, at: last?.at, error: p.error };
+  return {
+    id: p.id.slice(0, 8),
+    slot: p.slot,
+    change: `${p.fromVersion ?? '(none)'} -> ${p.toVersion}`,
+    state: p.state,
+    by: last?.by,
+    why: last?.why,
+    at: last?.at,
+    error: p.error,
+  };
 };
 
-const describePatch = (p: Patch) =>
-  `${p.id.slice(0, 8)} ${p.slot} ${p.fromVersion ?? '(none)'} -> ${p.toVersion}: ${p.state}${p.error ? ` (${p.error})` : ''}`;
+const describePatch = (p: Patch) => `${p.id.slice(0, 8)} ${p.slot} ${p.fromVersion ?? '(none)'} -> ${p.toVersion}: ${p.state}${p.error ? ` (${p.error})` : ''}`;
 
 export async function kernelCommand({ positionals, values, out }: Args): Promise<number> {
   const [verb, target] = positionals;

@@ -11,14 +11,16 @@ import type { Args } from '../main.ts';
 import { print, table } from '../output.ts';
 import { runningClient, type Client } from '../client.ts';
 
-const USAGE = 'titan mcp add NAME [--approval always|never|ask] [--timeout MS] -- COMMAND [ARGS...]\n'
-  + '       titan mcp add NAME URL [--bearer-env VAR | --bearer-secret NAME] [--approval ...] [--timeout MS]\n'
-  + '       titan mcp list | rm NAME | tools [NAME] | serve';
+const USAGE =
+  'titan mcp add NAME [--approval always|never|ask] [--timeout MS] -- COMMAND [ARGS...]\n' +
+  '       titan mcp add NAME URL [--bearer-env VAR | --bearer-secret NAME] [--approval ...] [--timeout MS]\n' +
+  '       titan mcp list | rm NAME | tools [NAME] | serve';
 
 const configFile = () => homePaths(titanHome()).config;
 
 function where(config: McpServerConfig): string {
-  if (config.url) return `${config.url}${config.bearerEnv ? ` (bearer from $${config.bearerEnv})` : config.bearerSecret ? ` (bearer from secret ${config.bearerSecret})` : ''}`;
+  if (config.url)
+    return `${config.url}${config.bearerEnv ? ` (bearer from $${config.bearerEnv})` : config.bearerSecret ? ` (bearer from secret ${config.bearerSecret})` : ''}`;
   return [config.command, ...(config.args ?? [])].join(' ');
 }
 
@@ -79,12 +81,16 @@ export async function mcpCommand({ positionals, values, out }: Args): Promise<nu
       const status = client
         ? (await client.request<{ servers: McpServerView[] }>('POST', '/api/mcp/reload')).servers.find((s) => s.name === name)!
         : await probe(name, (c) => ({ ...c.status()[0], toolNames: c.tools().map((t) => t.name) }));
-      const tools = client ? (await client.request<{ tools: McpToolView[] }>('GET', `/api/mcp/servers/${name}/tools`)).tools.map((t) => t.name) : (status as { toolNames: string[] }).toolNames;
-      print(out, { name, config: entry, replaced, running: client !== null, state: status.state, lastError: status.lastError, tools }, () => [
-        `${replaced ? 'replaced' : 'added'} MCP server ${name}: ${where(entry)} (approval: ${entry.approval})`,
-        stateLine(status) + (tools.length ? `: ${tools.join(', ')}` : ''),
-        client ? 'the running agent can use its tools now' : 'the agent uses its tools from the next start (npm start)',
-      ].join('\n'));
+      const tools = client
+        ? (await client.request<{ tools: McpToolView[] }>('GET', `/api/mcp/servers/${name}/tools`)).tools.map((t) => t.name)
+        : (status as { toolNames: string[] }).toolNames;
+      print(out, { name, config: entry, replaced, running: client !== null, state: status.state, lastError: status.lastError, tools }, () =>
+        [
+          `${replaced ? 'replaced' : 'added'} MCP server ${name}: ${where(entry)} (approval: ${entry.approval})`,
+          stateLine(status) + (tools.length ? `: ${tools.join(', ')}` : ''),
+          client ? 'the running agent can use its tools now' : 'the agent uses its tools from the next start (npm start)',
+        ].join('\n'),
+      );
       return status.state === 'up' ? 0 : 1;
     }
     case 'rm': {
@@ -100,17 +106,41 @@ export async function mcpCommand({ positionals, values, out }: Args): Promise<nu
     case 'list': {
       const list = await servers(client);
       const rows = list.map((s) => ({
-        name: s.name, state: s.state ?? 'not running', tools: s.tools ?? '-', restarts: s.restarts ?? '-', approval: s.config.approval,
-        server: where(s.config), error: s.lastError ? `${s.lastError.code}: ${s.lastError.message}` : '',
+        name: s.name,
+        state: s.state ?? 'not running',
+        tools: s.tools ?? '-',
+        restarts: s.restarts ?? '-',
+        approval: s.config.approval,
+        server: where(s.config),
+        error: s.lastError ? `${s.lastError.code}: ${s.lastError.message}` : '',
       }));
-      print(out, list, () => (rows.length ? table(rows, ['name', 'state', 'tools', 'restarts', 'approval', 'server', 'error']) : 'no MCP servers: add one with `titan mcp add NAME -- COMMAND ARGS...`'));
+      print(out, list, () =>
+        rows.length
+          ? table(rows, ['name', 'state', 'tools', 'restarts', 'approval', 'server', 'error'])
+          : 'no MCP servers: add one with `titan mcp add NAME -- COMMAND ARGS...`',
+      );
       return 0;
     }
     case 'tools': {
       const tools: McpToolView[] = client
         ? (await client.request<{ tools: McpToolView[] }>('GET', name ? `/api/mcp/servers/${name}/tools` : '/api/mcp/tools')).tools
-        : await probe(name, (c) => c.tools().map(({ name: n, server, tool, description, schema, needsApproval, available }) => ({ name: n, server, tool, description, schema, needsApproval, available })));
-      const rows = tools.map((t) => ({ tool: t.name, approval: t.needsApproval ? 'asks' : 'runs', available: t.available ? 'yes' : 'no', description: t.description.split('\n')[0].slice(0, 80) }));
+        : await probe(name, (c) =>
+            c.tools().map(({ name: n, server, tool, description, schema, needsApproval, available }) => ({
+              name: n,
+              server,
+              tool,
+              description,
+              schema,
+              needsApproval,
+              available,
+            })),
+          );
+      const rows = tools.map((t) => ({
+        tool: t.name,
+        approval: t.needsApproval ? 'asks' : 'runs',
+        available: t.available ? 'yes' : 'no',
+        description: t.description.split('\n')[0].slice(0, 80),
+      }));
       print(out, tools, () => table(rows, ['tool', 'approval', 'available', 'description']));
       return 0;
     }

@@ -35,16 +35,30 @@ export async function meshCommand({ positionals, out }: Args): Promise<number> {
       const status = await ask<Status | OfflineMeshStatus>('GET', '/api/mesh/status');
       if (status.running === false) {
         const off = status;
-        print(out, off, () => `peer id   ${off.id}\nmesh      not running (${off.enabled ? 'enabled: starts with `titan start`' : 'off: set "mesh": { "enabled": true } or TITAN_MESH=true'})\nlisten    ${off.listen.join(' ')}`);
+        print(
+          out,
+          off,
+          () =>
+            `peer id   ${off.id}\nmesh      not running (${off.enabled ? 'enabled: starts with `titan start`' : 'off: set "mesh": { "enabled": true } or TITAN_MESH=true'})\nlisten    ${off.listen.join(' ')}`,
+        );
       } else print(out, status, () => describeStatus(status));
       return 0;
     }
     case 'peers': {
       const { peers } = await ask<{ peers: PeerInfo[] }>('GET', '/api/mesh/peers');
-      print(out, peers, () => table(peers.map((p) => ({
-        peer: p.id, connected: p.connected, load: p.load, free: `${p.freeSlots}/${p.slots}`, seen: `${p.lastSeenMs} ms ago`,
-        components: p.components.map((c) => `${c.kind}/${c.name}@${c.version}`).join(' '),
-      })), ['peer', 'connected', 'load', 'free', 'seen', 'components']));
+      print(out, peers, () =>
+        table(
+          peers.map((p) => ({
+            peer: p.id,
+            connected: p.connected,
+            load: p.load,
+            free: `${p.freeSlots}/${p.slots}`,
+            seen: `${p.lastSeenMs} ms ago`,
+            components: p.components.map((c) => `${c.kind}/${c.name}@${c.version}`).join(' '),
+          })),
+          ['peer', 'connected', 'load', 'free', 'seen', 'components'],
+        ),
+      );
       return 0;
     }
     case 'allow':
@@ -52,7 +66,12 @@ export async function meshCommand({ positionals, out }: Args): Promise<number> {
       if (!target) throw new TitanError('TITAN_E_USAGE', `titan mesh ${verb} PEER_ID`);
       // Without a running mesh, the allowlist file it reads at start is edited.
       const result = await ask<{ allowlist: string[]; stillInConfig?: boolean }>('POST', `/api/mesh/${verb}`, { peer: target });
-      print(out, result, () => `${verb === 'allow' ? 'allowed' : 'denied'} ${target}${result.stillInConfig ? ' (still allowed by mesh.allowlist in config.json)' : ''}; allowlist: ${result.allowlist.join(' ') || '(empty)'}`);
+      print(
+        out,
+        result,
+        () =>
+          `${verb === 'allow' ? 'allowed' : 'denied'} ${target}${result.stillInConfig ? ' (still allowed by mesh.allowlist in config.json)' : ''}; allowlist: ${result.allowlist.join(' ') || '(empty)'}`,
+      );
       return 0;
     }
     case 'keygen': {

@@ -10,7 +10,11 @@ import { withClient } from '../client.ts';
 const STATES = ['pending', 'approved', 'denied'];
 
 const row = (p: Pairing) => ({
-  code: p.code, channel: p.channel, sender: p.sender_id, name: p.sender_name ?? '', state: p.state,
+  code: p.code,
+  channel: p.channel,
+  sender: p.sender_id,
+  name: p.sender_name ?? '',
+  state: p.state,
   asked: new Date(Number(p.created_at)).toISOString(),
 });
 
@@ -21,7 +25,11 @@ export async function pairingCommand({ positionals, values, out }: Args): Promis
       const state = values.state as string | undefined;
       if (state && !STATES.includes(state)) throw new TitanError('TITAN_E_USAGE', `--state must be one of ${STATES.join(', ')}`);
       const { pairings } = await withClient((client) => client.request<{ pairings: Pairing[] }>('GET', `/api/pairings${state ? `?state=${state}` : ''}`));
-      print(out, pairings, () => (pairings.length ? table(pairings.map(row), ['code', 'channel', 'sender', 'name', 'state', 'asked']) : 'no pairings yet: a sender gets a code when they first write to a channel'));
+      print(out, pairings, () =>
+        pairings.length
+          ? table(pairings.map(row), ['code', 'channel', 'sender', 'name', 'state', 'asked'])
+          : 'no pairings yet: a sender gets a code when they first write to a channel',
+      );
       return 0;
     }
     case 'approve':
@@ -30,7 +38,9 @@ export async function pairingCommand({ positionals, values, out }: Args): Promis
       const decision = verb === 'approve' ? 'approved' : 'denied';
       const pairing = await withClient((client) => client.request<Pairing>('POST', `/api/pairings/${encodeURIComponent(code)}/${verb}`));
       const who = `${pairing.channel} sender ${pairing.sender_id}${pairing.sender_name ? ` (${pairing.sender_name})` : ''}`;
-      print(out, pairing, () => (decision === 'approved' ? `approved ${who}: their next message reaches the agent` : `denied ${who}: their messages are ignored`));
+      print(out, pairing, () =>
+        decision === 'approved' ? `approved ${who}: their next message reaches the agent` : `denied ${who}: their messages are ignored`,
+      );
       return 0;
     }
     default:

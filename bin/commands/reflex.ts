@@ -19,8 +19,16 @@ function shadowLine(s: ShadowSummary): string {
 const VERBS = ['list', 'show', 'suspend', 'resume', 'delete'];
 
 const row = (r: Summary) => ({
-  name: r.name, version: r.version ?? '-', state: r.state, hits: r.hits, misses: r.misses, rejected: r.rejections,
-  suspended: r.suspensions, avoided: r.modelCallsAvoided, example: r.example, reason: r.reason ?? '',
+  name: r.name,
+  version: r.version ?? '-',
+  state: r.state,
+  hits: r.hits,
+  misses: r.misses,
+  rejected: r.rejections,
+  suspended: r.suspensions,
+  avoided: r.modelCallsAvoided,
+  example: r.example,
+  reason: r.reason ?? '',
 });
 
 function describe(r: Detail): string {
@@ -42,13 +50,23 @@ export async function reflexCommand({ positionals, values, out }: Args): Promise
   // Offline, the records in the store answer (the reflex routes on a kernel opened for the command).
   const ask = <T>(method: 'GET' | 'POST', route: string, body?: unknown) => withClient((client) => client.request<T>(method, route, body), { reflexes: true });
   if (verb === 'list') {
-    const { all, shadow } = await withClient(async (client) => {
-      const answer = await client.request<{ reflexes: Summary[]; shadowSummary?: ShadowSummary }>('GET', '/api/reflexes');
-      // The shadow workers' account is the running kernel's; a stopped one has none to give.
-      return { all: answer.reflexes, shadow: client.running ? answer.shadowSummary : undefined };
-    }, { reflexes: true });
+    const { all, shadow } = await withClient(
+      async (client) => {
+        const answer = await client.request<{ reflexes: Summary[]; shadowSummary?: ShadowSummary }>('GET', '/api/reflexes');
+        // The shadow workers' account is the running kernel's; a stopped one has none to give.
+        return { all: answer.reflexes, shadow: client.running ? answer.shadowSummary : undefined };
+      },
+      { reflexes: true },
+    );
     const shown = all.filter((r) => !values.state || r.state === values.state);
-    print(out, shown, () => [shown.length ? table(shown.map(row), ['name', 'version', 'state', 'hits', 'misses', 'rejected', 'suspended', 'avoided', 'example', 'reason']) : 'no reflexes yet: they are compiled from requests that recur', ...(shadow ? [shadowLine(shadow)] : [])].join('\n'));
+    print(out, shown, () =>
+      [
+        shown.length
+          ? table(shown.map(row), ['name', 'version', 'state', 'hits', 'misses', 'rejected', 'suspended', 'avoided', 'example', 'reason'])
+          : 'no reflexes yet: they are compiled from requests that recur',
+        ...(shadow ? [shadowLine(shadow)] : []),
+      ].join('\n'),
+    );
     return 0;
   }
   if (!name) throw new TitanError('TITAN_E_USAGE', `titan reflex ${verb} NAME`);
@@ -59,6 +77,10 @@ export async function reflexCommand({ positionals, values, out }: Args): Promise
   }
   const why = typeof values.why === 'string' ? values.why : undefined;
   const changed = await ask<Summary>('POST', `/api/reflexes/${encodeURIComponent(name)}/${verb}`, verb === 'suspend' ? { why } : {});
-  print(out, changed, () => `${changed.name}@${changed.version ?? '-'}: ${verb === 'delete' ? 'deleted' : changed.state}${changed.reason ? ` (${changed.reason})` : ''}`);
+  print(
+    out,
+    changed,
+    () => `${changed.name}@${changed.version ?? '-'}: ${verb === 'delete' ? 'deleted' : changed.state}${changed.reason ? ` (${changed.reason})` : ''}`,
+  );
   return 0;
 }

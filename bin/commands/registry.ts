@@ -86,9 +86,11 @@ export async function registryCommand({ positionals, values, out }: Args): Promi
     }
     case 'verify': {
       const report = await withKernel((kernel) => verifyChecked(kernel, { onProgress: out.json ? undefined : progressLine('verifying') }));
-      print(out, report, () => report.ok
-        ? `ok: ${report.checked} versions verified (digest, size, manifest schema, signatures, imports, exports and world read from each binary)`
-        : `${report.problems.length} problem(s) in ${report.checked} versions:\n` + table(report.problems, ['ref', 'code', 'message']));
+      print(out, report, () =>
+        report.ok
+          ? `ok: ${report.checked} versions verified (digest, size, manifest schema, signatures, imports, exports and world read from each binary)`
+          : `${report.problems.length} problem(s) in ${report.checked} versions:\n` + table(report.problems, ['ref', 'code', 'message']),
+      );
       return report.ok ? 0 : 1;
     }
     case 'yank': {
@@ -99,7 +101,12 @@ export async function registryCommand({ positionals, values, out }: Args): Promi
     }
     case 'gc': {
       const report = await registry.gc({ dryRun: values['dry-run'] === true });
-      print(out, report, () => `${values['dry-run'] ? 'would remove' : 'removed'} ${report.removedBlobs.length} unreferenced blob(s) (${report.freedBytes} bytes) and ${report.removedTemp} leftover temp file(s)`);
+      print(
+        out,
+        report,
+        () =>
+          `${values['dry-run'] ? 'would remove' : 'removed'} ${report.removedBlobs.length} unreferenced blob(s) (${report.freedBytes} bytes) and ${report.removedTemp} leftover temp file(s)`,
+      );
       return 0;
     }
     case 'export': {

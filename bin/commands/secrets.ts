@@ -12,7 +12,9 @@ export async function readSecretValue(name: string, input: NodeJS.ReadStream = p
   if (!input.isTTY) {
     const parts: Buffer[] = [];
     for await (const chunk of input) parts.push(Buffer.from(chunk as Buffer));
-    return Buffer.concat(parts).toString('utf8').replace(/\r?\n$/, '');
+    return Buffer.concat(parts)
+      .toString('utf8')
+      .replace(/\r?\n$/, '');
   }
   prompt.write(`value for ${name} (not shown): `);
   input.setRawMode(true);
@@ -47,8 +49,9 @@ export async function secretsCommand({ positionals, out }: Args): Promise<number
     case 'set': {
       if (!name) throw new TitanError('TITAN_E_USAGE', 'titan secrets set NAME (the value is read from a prompt or stdin)');
       if (extra.length > 0) {
-        throw new TitanError('TITAN_E_USAGE', 'a secret\'s value is never taken from the command line: it would stay in the shell history and show in `ps`',
-          { fix: `run \`titan secrets set ${name}\` and type it, or pipe it: printf %s "$VALUE" | titan secrets set ${name}` });
+        throw new TitanError('TITAN_E_USAGE', "a secret's value is never taken from the command line: it would stay in the shell history and show in `ps`", {
+          fix: `run \`titan secrets set ${name}\` and type it, or pipe it: printf %s "$VALUE" | titan secrets set ${name}`,
+        });
       }
       checkSecretName(name);
       await store.set(name, await readSecretValue(name));
@@ -57,7 +60,8 @@ export async function secretsCommand({ positionals, out }: Args): Promise<number
     }
     case 'rm': {
       if (!name) throw new TitanError('TITAN_E_USAGE', 'titan secrets rm NAME');
-      if (!(await store.remove(name))) throw new TitanError('TITAN_E_SECRET_MISSING', `no secret named ${name}`, { fix: 'run `titan secrets list` for the stored names' });
+      if (!(await store.remove(name)))
+        throw new TitanError('TITAN_E_SECRET_MISSING', `no secret named ${name}`, { fix: 'run `titan secrets list` for the stored names' });
       print(out, { name, removed: true }, () => `removed ${name}`);
       return 0;
     }

@@ -42,7 +42,10 @@ async function storeFeatures(kernel: Kernel, say: (line: string) => void): Promi
   const latest = (await kernel.store.status()).latest;
   const version = kernel.components().find((c) => c.slot === `store/${kernel.config.store}`)?.version;
   for (const [feature, schema] of Object.entries(FEATURE_SCHEMA)) {
-    if (latest < schema) say(`${feature} are off: the serving store/${kernel.config.store}@${version} predates them; approve its newer version (npx titan kernel patches), then restart`);
+    if (latest < schema)
+      say(
+        `${feature} are off: the serving store/${kernel.config.store}@${version} predates them; approve its newer version (npx titan kernel patches), then restart`,
+      );
   }
   return (feature) => latest >= FEATURE_SCHEMA[feature];
 }
@@ -105,7 +108,10 @@ export async function startCommand(_args: Args): Promise<number> {
         await checkBuiltins(kernel, say);
         builtinsChecked = true;
       }
-      const serving = kernel.components().filter((c) => c.version).map((c) => `${c.slot}@${c.version}`);
+      const serving = kernel
+        .components()
+        .filter((c) => c.version)
+        .map((c) => `${c.slot}@${c.version}`);
       say(`ready in ${((performance.now() - started) / 1000).toFixed(1)} s: ${serving.length} components serving (${serving.join(', ')})`);
       say(`try: npx titan registry list | npx titan components | npx titan call echo '{"text":"hello"}'`);
     },
@@ -140,7 +146,8 @@ export async function startCommand(_args: Args): Promise<number> {
     needs: ['agent'],
     start: async () => {
       mcp = await McpService.start(kernel, session.agent);
-      for (const s of mcp.servers()) say(`MCP server ${s.name}: ${s.state === 'up' ? `${s.tools} tools` : `${s.state} (${s.lastError?.code}: ${s.lastError?.message})`}`);
+      for (const s of mcp.servers())
+        say(`MCP server ${s.name}: ${s.state === 'up' ? `${s.tools} tools` : `${s.state} (${s.lastError?.code}: ${s.lastError?.message})`}`);
     },
     close: () => mcp.close(),
   });
@@ -170,7 +177,17 @@ export async function startCommand(_args: Args): Promise<number> {
     name: 'gateway',
     needs: ['agent', 'mcp', 'reflexes', 'channels', 'mesh'],
     start: async () => {
-      gateway = await startGateway({ kernel, agent: session.agent, llm: session.llm, config: config.gateway, say, channels, mesh, meshConfig: config.mesh, mcp });
+      gateway = await startGateway({
+        kernel,
+        agent: session.agent,
+        llm: session.llm,
+        config: config.gateway,
+        say,
+        channels,
+        mesh,
+        meshConfig: config.mesh,
+        mcp,
+      });
       control?.serve(createControlApp(gateway.deps).callback());
     },
     close: () => gateway.close(),
@@ -180,7 +197,8 @@ export async function startCommand(_args: Args): Promise<number> {
   try {
     await kernel.warmRestored();
     if (!builtinsChecked) await checkBuiltins(kernel, say).catch((error: unknown) => say(`checking the built-ins failed: ${String(error)}`));
-    if (session.repl) session.repl.start(); // its banner lists the commands
+    if (session.repl)
+      session.repl.start(); // its banner lists the commands
     else say('Ctrl-C stops.');
 
     const signal = await Promise.race([stopped, session.repl?.closed.then(() => 'quit' as const) ?? new Promise<never>(() => {})]);

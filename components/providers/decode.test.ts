@@ -8,7 +8,16 @@ import { after, before, describe, test } from 'node:test';
 import type { LlmEvent } from '../../agent/loop/llm-types.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
 import { ANSWER, SAMPLES, anthropicStream, ollamaStream, openaiStream } from '../../test/providers/wire-samples.ts';
-import { cutAt, decodeThroughClient, providerKernel, PROVIDERS, textOf, toolCalls, type Collected, type ProviderComponent } from '../../test/providers/support.ts';
+import {
+  cutAt,
+  decodeThroughClient,
+  providerKernel,
+  PROVIDERS,
+  textOf,
+  toolCalls,
+  type Collected,
+  type ProviderComponent,
+} from '../../test/providers/support.ts';
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
 
@@ -27,7 +36,7 @@ function sameOutcome(actual: Collected, expected: Collected, where: string): voi
   assert.equal(actual.error?.code, expected.error?.code, where);
 }
 
-describe('provider components decode their APIs\' streams', () => {
+describe("provider components decode their APIs' streams", () => {
   let kernel: Kernel;
   let cleanup: () => Promise<void>;
   before(async () => ({ kernel, cleanup } = await providerKernel()));
@@ -41,21 +50,36 @@ describe('provider components decode their APIs\' streams', () => {
       test('the whole answer: text pieces, tool calls with their full arguments, usage, then the stop', async () => {
         const { events, error } = await decode(component, SAMPLES[component]());
         assert.equal(error, undefined);
-        assert.deepEqual(events.filter((e) => e.type === 'text').map((e) => (e as { text: string }).text), ANSWER.text);
+        assert.deepEqual(
+          events.filter((e) => e.type === 'text').map((e) => (e as { text: string }).text),
+          ANSWER.text,
+        );
         const calls = toolCalls(events);
-        assert.deepEqual(calls.map((c) => [c.name, c.arguments]), ANSWER.calls.map((c) => [c.name, c.arguments]));
+        assert.deepEqual(
+          calls.map((c) => [c.name, c.arguments]),
+          ANSWER.calls.map((c) => [c.name, c.arguments]),
+        );
         for (const call of calls) assert.deepEqual(JSON.parse(call.arguments), JSON.parse(ANSWER.calls[calls.indexOf(call)].arguments));
         if (component === 'ollama') {
           // Ollama gives no ids: they are made from the line's timestamp, unique per call.
-          assert.deepEqual(calls.map((c) => c.id), ['call_20260101100000123456_0', 'call_20260101100000123456_1']);
+          assert.deepEqual(
+            calls.map((c) => c.id),
+            ['call_20260101100000123456_0', 'call_20260101100000123456_1'],
+          );
         } else {
-          assert.deepEqual(calls.map((c) => c.id), ANSWER.calls.map((c) => c.id));
+          assert.deepEqual(
+            calls.map((c) => c.id),
+            ANSWER.calls.map((c) => c.id),
+          );
         }
         // Every call's first event carries its id and name; later ones only arguments.
         for (const [index] of calls.entries()) {
           const pieces = events.filter((e): e is Extract<LlmEvent, { type: 'tool_call' }> => e.type === 'tool_call' && e.index === index);
           assert.ok(pieces[0].id && pieces[0].name, `first piece of call ${index} names it`);
-          assert.ok(pieces.slice(1).every((p) => p.id === undefined && p.name === undefined), `later pieces of call ${index} are only arguments`);
+          assert.ok(
+            pieces.slice(1).every((p) => p.id === undefined && p.name === undefined),
+            `later pieces of call ${index} are only arguments`,
+          );
           if (component !== 'ollama') assert.ok(pieces.length > 10, `call ${index} came in ${pieces.length} pieces`);
         }
         assert.deepEqual(events.at(-2), { type: 'usage', input_tokens: 42, output_tokens: 17 });
@@ -73,7 +97,17 @@ describe('provider components decode their APIs\' streams', () => {
         const text = SAMPLES[component]();
         const bytes = utf8(text);
         const whole = await decode(component, text);
-        sameOutcome(await decode(component, cutAt(bytes, Array.from({ length: bytes.length - 1 }, (_, i) => i + 1))), whole, 'one byte per chunk');
+        sameOutcome(
+          await decode(
+            component,
+            cutAt(
+              bytes,
+              Array.from({ length: bytes.length - 1 }, (_, i) => i + 1),
+            ),
+          ),
+          whole,
+          'one byte per chunk',
+        );
         const next = random(7);
         for (let round = 0; round < 40; round++) {
           const count = 2 + Math.floor(next() * 60);
@@ -92,7 +126,12 @@ describe('provider components decode their APIs\' streams', () => {
       });
 
       test('a malformed chunk is TITAN_E_PROVIDER_STREAM after the events before it', async () => {
-        const broken = component === 'ollama' ? '{"model":"llama3.2","message":{"content":"cut\n' : component === 'openai' ? 'data: {"choices":[{"index":0,"delta":{"content":"cut\n\n' : 'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"cut\n\n';
+        const broken =
+          component === 'ollama'
+            ? '{"model":"llama3.2","message":{"content":"cut\n'
+            : component === 'openai'
+              ? 'data: {"choices":[{"index":0,"delta":{"content":"cut\n\n'
+              : 'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"cut\n\n';
         const text = SAMPLES[component]({ calls: false });
         const firstTextEnd = text.indexOf('\n\n', text.indexOf('Héllo')) + 2;
         const head = component === 'ollama' ? text.slice(0, text.indexOf('\n', text.indexOf('Héllo')) + 1) : text.slice(0, firstTextEnd);
@@ -119,9 +158,15 @@ describe('provider components decode their APIs\' streams', () => {
     });
 
     test('anthropic: max_tokens, stop_sequence -> end_turn; input usage counts the prompt cache', async () => {
-      assert.deepEqual((await decode('anthropic', anthropicStream({ calls: false, stop: 'max_tokens' }))).events.at(-1), { type: 'stop', reason: 'max_tokens' });
+      assert.deepEqual((await decode('anthropic', anthropicStream({ calls: false, stop: 'max_tokens' }))).events.at(-1), {
+        type: 'stop',
+        reason: 'max_tokens',
+      });
       const { events } = await decode('anthropic', anthropicStream({ calls: false, stop: 'stop_sequence' }));
-      assert.deepEqual(events.slice(-2), [{ type: 'usage', input_tokens: 42, output_tokens: 17 }, { type: 'stop', reason: 'end_turn' }]);
+      assert.deepEqual(events.slice(-2), [
+        { type: 'usage', input_tokens: 42, output_tokens: 17 },
+        { type: 'stop', reason: 'end_turn' },
+      ]);
     });
 
     test('anthropic: a tool call without arguments still has a JSON object as arguments', async () => {

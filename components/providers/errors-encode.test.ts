@@ -16,8 +16,15 @@ const CASES: Record<ProviderComponent, Case[]> = {
   openai: [
     {
       status: 429,
-      headers: [['retry-after', '2'], ['x-ratelimit-remaining-requests', '0']],
-      body: openaiBody('Rate limit reached for gpt-4.1-mini in organization org-x on tokens per min (TPM): Limit 30000, Used 30000, Requested 512. Please try again in 1.2s.', 'tokens', 'rate_limit_exceeded'),
+      headers: [
+        ['retry-after', '2'],
+        ['x-ratelimit-remaining-requests', '0'],
+      ],
+      body: openaiBody(
+        'Rate limit reached for gpt-4.1-mini in organization org-x on tokens per min (TPM): Limit 30000, Used 30000, Requested 512. Please try again in 1.2s.',
+        'tokens',
+        'rate_limit_exceeded',
+      ),
       expect: { code: 'rate_limited', message: '', retry_after_ms: 2000 },
     },
     {
@@ -30,40 +37,84 @@ const CASES: Record<ProviderComponent, Case[]> = {
       body: openaiBody('You exceeded your current quota, please check your plan and billing details.', 'insufficient_quota', 'insufficient_quota'),
       expect: { code: 'bad_request', message: '' },
     },
-    { status: 503, body: openaiBody('The engine is currently overloaded, please try again later.', 'server_error'), expect: { code: 'overloaded', message: '' } },
+    {
+      status: 503,
+      body: openaiBody('The engine is currently overloaded, please try again later.', 'server_error'),
+      expect: { code: 'overloaded', message: '' },
+    },
     {
       status: 400,
-      body: openaiBody("This model's maximum context length is 128000 tokens. However, your messages resulted in 130512 tokens.", 'invalid_request_error', 'context_length_exceeded'),
+      body: openaiBody(
+        "This model's maximum context length is 128000 tokens. However, your messages resulted in 130512 tokens.",
+        'invalid_request_error',
+        'context_length_exceeded',
+      ),
       expect: { code: 'context_too_long', message: '' },
     },
-    { status: 401, body: openaiBody('Incorrect API key provided: sk-xx***.', 'invalid_request_error', 'invalid_api_key'), expect: { code: 'auth', message: '' } },
+    {
+      status: 401,
+      body: openaiBody('Incorrect API key provided: sk-xx***.', 'invalid_request_error', 'invalid_api_key'),
+      expect: { code: 'auth', message: '' },
+    },
     { status: 403, body: openaiBody('You are not allowed to sample from this model', 'invalid_request_error'), expect: { code: 'auth', message: '' } },
-    { status: 404, body: openaiBody('The model `gpt-9` does not exist', 'invalid_request_error', 'model_not_found'), expect: { code: 'bad_request', message: '' } },
+    {
+      status: 404,
+      body: openaiBody('The model `gpt-9` does not exist', 'invalid_request_error', 'model_not_found'),
+      expect: { code: 'bad_request', message: '' },
+    },
     { status: 500, body: openaiBody('The server had an error while processing your request.', 'server_error'), expect: { code: 'server', message: '' } },
     { status: 502, body: '<html>Bad gateway</html>', expect: { code: 'server', message: '<html>Bad gateway</html>' } },
   ],
   anthropic: [
     {
       status: 429,
-      headers: [['retry-after', '7'], ['anthropic-ratelimit-requests-remaining', '0']],
+      headers: [
+        ['retry-after', '7'],
+        ['anthropic-ratelimit-requests-remaining', '0'],
+      ],
       body: anthropicBody('rate_limit_error', 'This request would exceed the rate limit for your organization of 50 requests per minute.'),
       expect: { code: 'rate_limited', message: '', retry_after_ms: 7000 },
     },
     { status: 529, body: anthropicBody('overloaded_error', 'Overloaded'), expect: { code: 'overloaded', message: 'Overloaded' } },
     { status: 500, body: anthropicBody('overloaded_error', 'Overloaded'), expect: { code: 'overloaded', message: 'Overloaded' } },
-    { status: 400, body: anthropicBody('invalid_request_error', 'prompt is too long: 208310 tokens > 200000 maximum'), expect: { code: 'context_too_long', message: '' } },
-    { status: 413, body: anthropicBody('request_too_large', 'Request exceeds the maximum allowed number of bytes.'), expect: { code: 'context_too_long', message: '' } },
+    {
+      status: 400,
+      body: anthropicBody('invalid_request_error', 'prompt is too long: 208310 tokens > 200000 maximum'),
+      expect: { code: 'context_too_long', message: '' },
+    },
+    {
+      status: 413,
+      body: anthropicBody('request_too_large', 'Request exceeds the maximum allowed number of bytes.'),
+      expect: { code: 'context_too_long', message: '' },
+    },
     { status: 401, body: anthropicBody('authentication_error', 'invalid x-api-key'), expect: { code: 'auth', message: 'invalid x-api-key' } },
-    { status: 403, body: anthropicBody('permission_error', 'Your API key does not have permission to use the specified resource.'), expect: { code: 'auth', message: '' } },
-    { status: 400, body: anthropicBody('invalid_request_error', 'max_tokens: Field required'), expect: { code: 'bad_request', message: 'max_tokens: Field required' } },
+    {
+      status: 403,
+      body: anthropicBody('permission_error', 'Your API key does not have permission to use the specified resource.'),
+      expect: { code: 'auth', message: '' },
+    },
+    {
+      status: 400,
+      body: anthropicBody('invalid_request_error', 'max_tokens: Field required'),
+      expect: { code: 'bad_request', message: 'max_tokens: Field required' },
+    },
     { status: 500, body: anthropicBody('api_error', 'Internal server error'), expect: { code: 'server', message: 'Internal server error' } },
   ],
   ollama: [
-    { status: 429, headers: [['retry-after', '1']], body: { error: 'too many requests, please try again later' }, expect: { code: 'rate_limited', message: '', retry_after_ms: 1000 } },
+    {
+      status: 429,
+      headers: [['retry-after', '1']],
+      body: { error: 'too many requests, please try again later' },
+      expect: { code: 'rate_limited', message: '', retry_after_ms: 1000 },
+    },
     { status: 503, body: { error: 'server busy, please try again.  maximum pending requests exceeded' }, expect: { code: 'overloaded', message: '' } },
     { status: 400, body: { error: 'the input length exceeds the context length' }, expect: { code: 'context_too_long', message: '' } },
     { status: 401, body: { error: 'unauthorized' }, expect: { code: 'auth', message: 'unauthorized' } },
-    { status: 404, body: { error: 'model "llama9" not found, try pulling it first' }, expect: { code: 'bad_request', message: 'model "llama9" not found, try pulling it first' } },
+    {
+      status: 404,
+      body: { error: 'model "llama9" not found, try pulling it first' },
+      expect: { code: 'bad_request', message: 'model "llama9" not found, try pulling it first' },
+    },
     { status: 500, body: { error: 'llama runner process has terminated: exit status 2' }, expect: { code: 'server', message: '' } },
   ],
 };
@@ -75,7 +126,12 @@ describe('provider components', () => {
   after(() => cleanup());
 
   const encode = async (component: ProviderComponent, request: ChatRequest) => {
-    const encoded = (await kernel.call('provider', component, 'encode-request', [JSON.stringify(request)])) as { method: string; path: string; headers: Array<[string, string]>; body: string };
+    const encoded = (await kernel.call('provider', component, 'encode-request', [JSON.stringify(request)])) as {
+      method: string;
+      path: string;
+      headers: Array<[string, string]>;
+      body: string;
+    };
     return { ...encoded, headers: Object.fromEntries(encoded.headers), json: JSON.parse(encoded.body) as Record<string, unknown> };
   };
 
@@ -94,7 +150,14 @@ describe('provider components', () => {
   }
 
   test('the host turns each decoded HTTP error into its coded TitanError, with the status and the wait', async () => {
-    const expected = { rate_limited: 'TITAN_E_PROVIDER_RATE_LIMITED', overloaded: 'TITAN_E_PROVIDER_OVERLOADED', context_too_long: 'TITAN_E_PROVIDER_CONTEXT_TOO_LONG', auth: 'TITAN_E_PROVIDER_AUTH', bad_request: 'TITAN_E_PROVIDER_BAD_REQUEST', server: 'TITAN_E_PROVIDER_UNAVAILABLE' };
+    const expected = {
+      rate_limited: 'TITAN_E_PROVIDER_RATE_LIMITED',
+      overloaded: 'TITAN_E_PROVIDER_OVERLOADED',
+      context_too_long: 'TITAN_E_PROVIDER_CONTEXT_TOO_LONG',
+      auth: 'TITAN_E_PROVIDER_AUTH',
+      bad_request: 'TITAN_E_PROVIDER_BAD_REQUEST',
+      server: 'TITAN_E_PROVIDER_UNAVAILABLE',
+    };
     for (const [component, cases] of Object.entries(CASES) as Array<[ProviderComponent, Case[]]>) {
       for (const c of cases) {
         const body = new TextEncoder().encode(typeof c.body === 'string' ? c.body : JSON.stringify(c.body));
@@ -114,12 +177,21 @@ describe('provider components', () => {
     messages: [
       { role: 'system', content: 'You are Titan.' },
       { role: 'user', content: 'Weather in Zürich and the time?' },
-      { role: 'assistant', content: '', tool_calls: [{ id: 'c1', name: 'get_weather', arguments: '{"city":"Zürich"}' }, { id: 'c2', name: 'get_time', arguments: '{}' }] },
+      {
+        role: 'assistant',
+        content: '',
+        tool_calls: [
+          { id: 'c1', name: 'get_weather', arguments: '{"city":"Zürich"}' },
+          { id: 'c2', name: 'get_time', arguments: '{}' },
+        ],
+      },
       { role: 'tool', content: '{"temp":21}', tool_call_id: 'c1' },
       { role: 'tool', content: '{"time":"10:00"}', tool_call_id: 'c2', name: 'get_time' },
       { role: 'user', content: 'Thanks!' },
     ],
-    tools: [{ name: 'get_weather', description: 'Weather of a city', schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } }],
+    tools: [
+      { name: 'get_weather', description: 'Weather of a city', schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
+    ],
     max_tokens: 256,
     temperature: 0.2,
   };

@@ -13,17 +13,96 @@
 const WORD = /[\p{L}\p{N}]+(?:['’-][\p{L}\p{N}]+)*/gu;
 
 /** Words a user adds without changing what is asked. */
-export const FILLERS = ['please', 'pls', 'hey', 'hi', 'hello', 'thanks', 'thank', 'you', 'could', 'can', 'would', 'kindly', 'just', 'ok', 'okay', 'so', 'quick', 'quickly', 'me', 'the', 'a', 'an'];
+export const FILLERS = [
+  'please',
+  'pls',
+  'hey',
+  'hi',
+  'hello',
+  'thanks',
+  'thank',
+  'you',
+  'could',
+  'can',
+  'would',
+  'kindly',
+  'just',
+  'ok',
+  'okay',
+  'so',
+  'quick',
+  'quickly',
+  'me',
+  'the',
+  'a',
+  'an',
+];
 
 /** Words that change the intent: never a slot value, never ignored. */
-export const CONTRAST = ['not', "don't", 'dont', 'never', 'no', 'without', 'except', 'tomorrow', 'yesterday', 'today', 'tonight', 'week', 'month', 'year',
-  'last', 'next', 'previous', 'delete', 'remove', 'clear', 'erase', 'cancel', 'create', 'add', 'set', 'update', 'change', 'edit', 'send',
-  'write', 'save', 'store', 'undo', 'rename', 'move', 'copy', 'stop', 'start', 'why', 'how', 'when', 'who', 'average', 'history', 'forecast', 'all', 'every'];
+export const CONTRAST = [
+  'not',
+  "don't",
+  'dont',
+  'never',
+  'no',
+  'without',
+  'except',
+  'tomorrow',
+  'yesterday',
+  'today',
+  'tonight',
+  'week',
+  'month',
+  'year',
+  'last',
+  'next',
+  'previous',
+  'delete',
+  'remove',
+  'clear',
+  'erase',
+  'cancel',
+  'create',
+  'add',
+  'set',
+  'update',
+  'change',
+  'edit',
+  'send',
+  'write',
+  'save',
+  'store',
+  'undo',
+  'rename',
+  'move',
+  'copy',
+  'stop',
+  'start',
+  'why',
+  'how',
+  'when',
+  'who',
+  'average',
+  'history',
+  'forecast',
+  'all',
+  'every',
+];
 
 const IS_CONTRACTED = ['what', 'how', 'where', 'who', 'when', 'why', 'it', 'that', 'there', 'here'];
 /** Contractions typed without their apostrophe ("whats", "hows"): the same words as with it. */
 const BARE_CONTRACTED = { whats: 'what', hows: 'how', wheres: 'where', whos: 'who', whens: 'when', thats: 'that', theres: 'there' };
-const NOT_CONTRACTED = { "don't": 'do', "doesn't": 'does', "didn't": 'did', "isn't": 'is', "aren't": 'are', "wasn't": 'was', "can't": 'can', "won't": 'will', "shouldn't": 'should' };
+const NOT_CONTRACTED = {
+  "don't": 'do',
+  "doesn't": 'does',
+  "didn't": 'did',
+  "isn't": 'is',
+  "aren't": 'are',
+  "wasn't": 'was',
+  "can't": 'can',
+  "won't": 'will',
+  "shouldn't": 'should',
+};
 // The same typed without the apostrophe: a negation all the same.
 for (const [w, base] of Object.entries(NOT_CONTRACTED)) NOT_CONTRACTED[w.replace("'", '')] = base;
 
@@ -60,7 +139,10 @@ function fitsSlot(spec, name, span, text) {
   const shapes = spec.slotShapes?.[name];
   if (shapes && !shapes.includes(shapeOf(text))) return false;
   const seen = spec.seenSlotWords ?? spec.maxSlotWords - 1;
-  return span.length <= seen || (span.length <= spec.maxSlotWords && /^[\p{Lu}\d]/u.test(text) && span.every((t) => /^[\p{Lu}\d]/u.test(text.slice(t.start - span[0].start))));
+  return (
+    span.length <= seen ||
+    (span.length <= spec.maxSlotWords && /^[\p{Lu}\d]/u.test(text) && span.every((t) => /^[\p{Lu}\d]/u.test(text.slice(t.start - span[0].start))))
+  );
 }
 
 function isSlot(token) {
@@ -110,7 +192,11 @@ function score(template, rest, spec) {
 function align(template, toks, prompt, spec, i = 0, cursor = 0, slots = {}, used = new Array(toks.length).fill(false)) {
   while (i < template.length && !isSlot(template[i])) i++;
   if (i >= template.length) {
-    const confidence = score(template, toks.filter((_, k) => !used[k]).map((t) => t.w), spec);
+    const confidence = score(
+      template,
+      toks.filter((_, k) => !used[k]).map((t) => t.w),
+      spec,
+    );
     return confidence < 0 ? null : { slots: { ...slots }, confidence };
   }
   const name = template[i].slice(1, -1);
@@ -126,7 +212,11 @@ function align(template, toks, prompt, spec, i = 0, cursor = 0, slots = {}, used
   for (const start of starts) {
     const ends = [];
     if (right !== null) {
-      for (let k = start + 1; k < toks.length; k++) if (toks[k].w === right) { ends.push(k); break; }
+      for (let k = start + 1; k < toks.length; k++)
+        if (toks[k].w === right) {
+          ends.push(k);
+          break;
+        }
     } else {
       for (let k = start + 1; k <= Math.min(toks.length, start + spec.maxSlotWords); k++) ends.push(k);
     }
@@ -173,7 +263,8 @@ export function render(parts, slots, results) {
       if (n === 0) throw `the list ${where} is empty, a case its source turns never showed`;
       if (n === 1 && !part.seen.includes(1)) throw `the list ${where} has one item, a case its source turns never showed`;
       if (n > 1 && !part.seen.some((k) => k > 1)) throw `the list ${where} has ${n} items, its source turns only one`;
-      if ((n > 2 && part.sep === undefined) || (n > 1 && part.last === undefined)) throw `the list ${where} has ${n} items, its source turns never showed how to join them`;
+      if ((n > 2 && part.sep === undefined) || (n > 1 && part.last === undefined))
+        throw `the list ${where} has ${n} items, its source turns never showed how to join them`;
       list.forEach((item, i) => {
         if (i > 0) text += i === n - 1 ? part.last : part.sep;
         for (const field of part.item) {

@@ -6,8 +6,13 @@ import type { ReflexSpec } from '../reflexes/runtime.js';
 
 export type User = { id: string; name: string | null; created_at: number };
 export type Thread = {
-  id: string; user_id: string; title: string | null; channel: string | null; external_id: string | null;
-  created_at: number; updated_at: number;
+  id: string;
+  user_id: string;
+  title: string | null;
+  channel: string | null;
+  external_id: string | null;
+  created_at: number;
+  updated_at: number;
 };
 export type TurnState = 'pending' | 'streaming' | 'awaiting_approval' | 'completed' | 'failed' | 'interrupted';
 export type Turn = { id: string; thread_id: string; state: TurnState; error: string | null; created_at: number; updated_at: number };
@@ -16,25 +21,54 @@ export type TurnEnding = Extract<TurnState, 'completed' | 'failed' | 'interrupte
 export type StaleTurn = Omit<Turn, 'error'>;
 /** source: "reflex:<name>@<version>" or "shadow" when the answer came without the model; null otherwise. */
 export type StoredMessage = {
-  pos: number; id: string; turn_id: string | null; role: string; content: string; created_at: number; source?: string | null;
+  pos: number;
+  id: string;
+  turn_id: string | null;
+  role: string;
+  content: string;
+  created_at: number;
+  source?: string | null;
 };
 export type NewMessage = { id: string; role: string; content: string; turnId?: string; source?: string; createdAt?: number };
 export type ToolCall = {
-  id: string; turn_id: string; tool: string; arguments: string; status: string; result: string | null; error: string | null;
-  started_at: number | null; finished_at: number | null;
+  id: string;
+  turn_id: string;
+  tool: string;
+  arguments: string;
+  status: string;
+  result: string | null;
+  error: string | null;
+  started_at: number | null;
+  finished_at: number | null;
 };
 export type StoredEvent = { seq: number; type: string; data: string; created_at: number };
 export type Approval = {
-  id: string; turn_id: string; tool_call_id: string | null; summary: string; status: 'pending' | 'approved' | 'rejected' | 'expired';
-  requested_at: number; expires_at: number; decided_at: number | null; decided_by: string | null; reason: string | null;
+  id: string;
+  turn_id: string;
+  tool_call_id: string | null;
+  summary: string;
+  status: 'pending' | 'approved' | 'rejected' | 'expired';
+  requested_at: number;
+  expires_at: number;
+  decided_at: number | null;
+  decided_by: string | null;
+  reason: string | null;
 };
 export type Setting = { key: string; value: string; updated_at: number };
 export type Pairing = {
-  channel: string; sender_id: string; chat_id: string; sender_name: string | null; code: string;
-  state: 'pending' | 'approved' | 'denied'; created_at: number; decided_at: number | null;
+  channel: string;
+  sender_id: string;
+  chat_id: string;
+  sender_name: string | null;
+  code: string;
+  state: 'pending' | 'approved' | 'denied';
+  created_at: number;
+  decided_at: number | null;
 };
 export type SchemaStatus = {
-  version: number; latest: number; dialect: string;
+  version: number;
+  latest: number;
+  dialect: string;
   applied: Array<{ version: number; name: string; applied_at: number; additive: number }>;
   pending: Array<{ version: number; name: string }>;
 };
@@ -48,8 +82,16 @@ export type TableRow = Record<string, unknown>;
 export type PatchState = 'proposed' | 'approved' | 'rejected' | 'deployed' | 'failed' | 'rolled_back';
 export type PatchStep = { state: PatchState; by: string; why: string; at: string };
 export type Patch = {
-  id: string; slot: string; kind: string; name: string; fromVersion?: string; toVersion: string; toDigest: string;
-  state: PatchState; history: PatchStep[]; error?: string;
+  id: string;
+  slot: string;
+  kind: string;
+  name: string;
+  fromVersion?: string;
+  toVersion: string;
+  toDigest: string;
+  state: PatchState;
+  history: PatchStep[];
+  error?: string;
 };
 
 /**
@@ -59,8 +101,14 @@ export type Patch = {
  */
 export type ReflexState = 'building' | 'awaiting_approval' | 'serving' | 'suspended' | 'discarded';
 export type ReflexRecord = {
-  id: string; name: string; version: string | null; state: ReflexState; description: string; example: string;
-  slots: string[]; spec: ReflexSpec;
+  id: string;
+  name: string;
+  version: string | null;
+  state: ReflexState;
+  description: string;
+  example: string;
+  slots: string[];
+  spec: ReflexSpec;
   /** "reflex/<name>@<version>" once published. */
   component: string | null;
   /** The turn ids it was compiled from. */
@@ -70,8 +118,13 @@ export type ReflexRecord = {
   /** Digest of each tool it calls, when it was compiled: another digest serving suspends it. */
   tools: Record<string, string>;
   centroid: number[];
-  hits: number; misses: number; rejections: number; suspensions: number; modelCallsAvoided: number;
-  createdAt: number; updatedAt: number;
+  hits: number;
+  misses: number;
+  rejections: number;
+  suspensions: number;
+  modelCallsAvoided: number;
+  createdAt: number;
+  updatedAt: number;
 };
 /** The model's recent completed turns, as rows, for the reflex miner. */
 export type ReflexTurns = {
@@ -93,7 +146,8 @@ export type StoreOps = {
   'users.ensure': { input: { id: string; name?: string }; result: User };
 
   'threads.create': {
-    input: { id: string; userId: string; title?: string; channel?: string; externalId?: string }; result: Thread;
+    input: { id: string; userId: string; title?: string; channel?: string; externalId?: string };
+    result: Thread;
   };
   'threads.get': { input: { userId: string; threadId: string }; result: Thread };
   'threads.list': { input: { userId: string; limit?: number; beforeUpdatedAt?: number }; result: Thread[] };
@@ -118,7 +172,11 @@ export type StoreOps = {
    */
   'turns.end': {
     input: {
-      threadId: string; turnId: string; to: TurnEnding; error?: string; messages?: NewMessage[];
+      threadId: string;
+      turnId: string;
+      to: TurnEnding;
+      error?: string;
+      messages?: NewMessage[];
       events?: Array<{ seq: number; type: string; data?: unknown }>;
     };
     result: { turnId: string; state: TurnEnding; messages: number };
@@ -128,15 +186,23 @@ export type StoreOps = {
 
   /** Each message once (ids are the idempotency keys); answers when they are committed. */
   'messages.append': {
-    input: { threadId: string; messages: NewMessage[]; turnId?: string }; result: { appended: number; duplicates: number };
+    input: { threadId: string; messages: NewMessage[]; turnId?: string };
+    result: { appended: number; duplicates: number };
   };
   /** The newest `limit` messages (before `beforePos` when paging back), oldest first. */
   'messages.list': { input: { threadId: string; limit?: number; beforePos?: number }; result: StoredMessage[] };
 
   'toolCalls.upsert': {
     input: {
-      id: string; turnId: string; tool: string; arguments?: string; status: string; result?: string; error?: string;
-      startedAt?: number; finishedAt?: number;
+      id: string;
+      turnId: string;
+      tool: string;
+      arguments?: string;
+      status: string;
+      result?: string;
+      error?: string;
+      startedAt?: number;
+      finishedAt?: number;
     };
     result: ToolCall;
   };
@@ -144,16 +210,19 @@ export type StoreOps = {
 
   /** Events of a turn by sequence number (a retried append is not duplicated). */
   'events.append': {
-    input: { turnId: string; events: Array<{ seq: number; type: string; data: unknown }> }; result: { appended: number };
+    input: { turnId: string; events: Array<{ seq: number; type: string; data: unknown }> };
+    result: { appended: number };
   };
   'events.list': { input: { turnId: string; afterSeq?: number }; result: StoredEvent[] };
 
   'approvals.create': {
-    input: { id: string; turnId: string; toolCallId?: string; summary: string; expiresAt: number }; result: Approval;
+    input: { id: string; turnId: string; toolCallId?: string; summary: string; expiresAt: number };
+    result: Approval;
   };
   /** Only a pending, unexpired approval can be decided (else a conflict). */
   'approvals.decide': {
-    input: { id: string; decision: 'approved' | 'rejected'; by: string; reason?: string }; result: Approval;
+    input: { id: string; decision: 'approved' | 'rejected'; by: string; reason?: string };
+    result: Approval;
   };
   'approvals.pending': { input: None; result: Approval[] };
   /** Marks pending approvals past their expiry as expired and returns them. */
@@ -182,7 +251,8 @@ export type StoreOps = {
   'channels.pairing.get': { input: { channel: string; senderId: string }; result: Pairing | null };
   /** The sender's pairing, opened (pending, with this code) when there is none yet. */
   'channels.pairing.open': {
-    input: { channel: string; senderId: string; chatId: string; senderName?: string; code: string }; result: Pairing;
+    input: { channel: string; senderId: string; chatId: string; senderName?: string; code: string };
+    result: Pairing;
   };
   'channels.pairing.list': { input: { state?: Pairing['state'] }; result: Pairing[] };
   'channels.pairing.decide': { input: { code: string; decision: 'approved' | 'denied' }; result: Pairing };

@@ -26,7 +26,10 @@ async function snapshot(dir: string): Promise<Record<string, string>> {
 test('write-file writes (creating folders), read-file reads it back and lists folders', async (t) => {
   const { kernel, workspace } = await toolKernel(t, ['read-file', 'write-file']);
   const text = 'héllo wörld ✓ 🚀\nsecond line\n';
-  assert.deepEqual(await kernel.invokeTool('write-file', { path: 'notes/day/one.md', content: text }), { path: 'notes/day/one.md', bytes: Buffer.byteLength(text) });
+  assert.deepEqual(await kernel.invokeTool('write-file', { path: 'notes/day/one.md', content: text }), {
+    path: 'notes/day/one.md',
+    bytes: Buffer.byteLength(text),
+  });
   assert.equal(await readFile(path.join(workspace, 'notes/day/one.md'), 'utf8'), text);
   assert.deepEqual(await kernel.invokeTool('read-file', { path: 'notes/day/one.md' }), { path: 'notes/day/one.md', content: text, truncated: false });
   assert.deepEqual(await kernel.invokeTool('read-file', { path: './notes//day/one.md' }), { path: './notes//day/one.md', content: text, truncated: false });
@@ -40,8 +43,14 @@ test('write-file writes (creating folders), read-file reads it back and lists fo
   assert.deepEqual(await kernel.invokeTool('read-file', { path: 'notes' }), { path: 'notes', entries: ['day/'] });
   assert.deepEqual(await kernel.invokeTool('read-file', { path: 'b.txt' }), { path: 'b.txt', content: '', truncated: false });
 
-  const descriptors = await Promise.all(['read-file', 'write-file'].map((name) => kernel.call('tool', name, 'describe', []))) as Array<{ needsApproval: boolean }>;
-  assert.deepEqual(descriptors.map((d) => d.needsApproval), [false, true], 'reading needs no approval, writing does');
+  const descriptors = (await Promise.all(['read-file', 'write-file'].map((name) => kernel.call('tool', name, 'describe', [])))) as Array<{
+    needsApproval: boolean;
+  }>;
+  assert.deepEqual(
+    descriptors.map((d) => d.needsApproval),
+    [false, true],
+    'reading needs no approval, writing does',
+  );
   // Each is granted what it needs: read-file may only read (the host refuses its writes).
   const reader = await kernel.registry.show({ kind: 'tool', name: 'read-file', version: '1.0.0' });
   assert.deepEqual(Object.keys(reader.capabilities).sort(), ['files', 'log']);
@@ -53,7 +62,11 @@ test('read-file cuts a long file at maxBytes on a whole character and says so', 
   await writeFile(path.join(workspace, 'long.txt'), 'aé✓🚀'.repeat(100));
   const cut = (await kernel.invokeTool('read-file', { path: 'long.txt', maxBytes: 6 })) as Read;
   assert.deepEqual(cut, { path: 'long.txt', content: 'aé✓', truncated: true });
-  assert.deepEqual(await kernel.invokeTool('read-file', { path: 'long.txt', maxBytes: 1000 }), { path: 'long.txt', content: 'aé✓🚀'.repeat(100), truncated: false });
+  assert.deepEqual(await kernel.invokeTool('read-file', { path: 'long.txt', maxBytes: 1000 }), {
+    path: 'long.txt',
+    content: 'aé✓🚀'.repeat(100),
+    truncated: false,
+  });
   assert.equal(((await kernel.invokeTool('read-file', { path: 'long.txt', maxBytes: 999 })) as Read).truncated, true);
 
   await writeFile(path.join(workspace, 'image.bin'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01]));
@@ -73,13 +86,32 @@ test('paths that leave the workspace are refused with TITAN_E_WORKSPACE_PATH, an
   await writeFile(path.join(workspace, 'in', 'mine.txt'), 'mine');
   const before = { workspace: await snapshot(workspace), outside: await snapshot(outside) };
 
-  const reads = ['../outside/secret.txt', '/etc/passwd', path.join(outside, 'secret.txt'), 'out/secret.txt', 'secret-link', 'out', 'in/../../outside', 'dangling'];
+  const reads = [
+    '../outside/secret.txt',
+    '/etc/passwd',
+    path.join(outside, 'secret.txt'),
+    'out/secret.txt',
+    'secret-link',
+    'out',
+    'in/../../outside',
+    'dangling',
+  ];
   for (const p of reads) {
     const error = await rejectsWithCode(kernel.invokeTool('read-file', { path: p }), 'TITAN_E_COMPONENT_ERROR');
     assert.match(error.message, /invalid-input: TITAN_E_WORKSPACE_PATH: .* \(tools read and write only inside the workspace folder\)$/, p);
     assert.equal((error as unknown as { details: { tag: string } }).details.tag, 'invalid-input');
   }
-  const writes = ['../x', '../outside/secret.txt', '/etc/titan-test', path.join(outside, 'new.txt'), 'out/new.txt', 'out/deeper/new.txt', 'secret-link', 'dangling', 'in/../../outside/x'];
+  const writes = [
+    '../x',
+    '../outside/secret.txt',
+    '/etc/titan-test',
+    path.join(outside, 'new.txt'),
+    'out/new.txt',
+    'out/deeper/new.txt',
+    'secret-link',
+    'dangling',
+    'in/../../outside/x',
+  ];
   for (const p of writes) {
     const error = await rejectsWithCode(kernel.invokeTool('write-file', { path: p, content: 'pwned' }), 'TITAN_E_COMPONENT_ERROR');
     assert.match(error.message, /invalid-input: TITAN_E_WORKSPACE_PATH: /, p);

@@ -26,8 +26,19 @@ async function serve(t: TestContext, handler: Handler) {
   const srv = createServer(handler);
   srv.on('connection', () => connections++);
   await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  t.after(() => new Promise<void>((resolve) => { srv.closeAllConnections(); srv.close(() => resolve()); }));
-  return { port: (srv.address() as AddressInfo).port, get connections() { return connections; } };
+  t.after(
+    () =>
+      new Promise<void>((resolve) => {
+        srv.closeAllConnections();
+        srv.close(() => resolve());
+      }),
+  );
+  return {
+    port: (srv.address() as AddressInfo).port,
+    get connections() {
+      return connections;
+    },
+  };
 }
 
 async function deploy(kernel: Kernel, name: string) {
@@ -54,10 +65,23 @@ test('web-fetch: an article as Markdown with title and links; text as is; a priv
     res.writeHead(404).end();
   });
   const elsewhere = await serve(t, (_q, res) => res.end('nothing to see'));
-  const { kernel, cleanup } = await openTestKernel({ config: { components: { 'tool/web-fetch': { capabilities: {
-    // The owner grants the one loopback address by name; every other host stays public-only.
-    http: { allow: [{ host: '127.0.0.1', schemes: ['http'], methods: ['GET'], private: true }, { host: '*', schemes: ['http', 'https'], methods: ['GET'] }] },
-  } } } } });
+  const { kernel, cleanup } = await openTestKernel({
+    config: {
+      components: {
+        'tool/web-fetch': {
+          capabilities: {
+            // The owner grants the one loopback address by name; every other host stays public-only.
+            http: {
+              allow: [
+                { host: '127.0.0.1', schemes: ['http'], methods: ['GET'], private: true },
+                { host: '*', schemes: ['http', 'https'], methods: ['GET'] },
+              ],
+            },
+          },
+        },
+      },
+    },
+  });
   t.after(cleanup);
   await deploy(kernel, 'web-fetch');
 
@@ -68,7 +92,10 @@ test('web-fetch: an article as Markdown with title and links; text as is; a priv
   assert.match(page.content, /Sea otters are among the few mammals known to use tools/);
   assert.match(page.content, /\[marine institute\]\(http:\/\/127\.0\.0\.1:\d+\/research\/otters\)/);
   assert.ok(!page.content.includes('SHOULD-NOT-APPEAR'), 'scripts are dropped');
-  assert.deepEqual(page.links.map((l: { url: string }) => l.url), [`http://127.0.0.1:${site.port}/research/otters`, 'https://example.org/kelp']);
+  assert.deepEqual(
+    page.links.map((l: { url: string }) => l.url),
+    [`http://127.0.0.1:${site.port}/research/otters`, 'https://example.org/kelp'],
+  );
   assert.equal(page.truncated, false);
   const cut = await call(kernel, 'web-fetch', { url: `http://127.0.0.1:${site.port}/article`, maxChars: 100 });
   assert.equal(cut.content.length, 100);
@@ -88,35 +115,93 @@ test('web-search: SearXNG JSON and Brave Search, the Brave key placed by the hos
     const url = new URL(req.url ?? '/', 'http://x');
     assert.equal(url.pathname, '/search');
     assert.equal(url.searchParams.get('format'), 'json');
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({
-      query: url.searchParams.get('q'), number_of_results: 0,
-      results: [
-        { url: 'https://en.wikipedia.org/wiki/Sea_otter', title: 'Sea otter - Wikipedia', content: 'The sea otter is a marine mammal &amp; a tool user.', engine: 'wikipedia', engines: ['wikipedia'], positions: [1], score: 1, category: 'general', parsed_url: ['https', 'en.wikipedia.org', '/wiki/Sea_otter', '', '', ''], template: 'default.html' },
-        { url: 'https://www.nationalgeographic.com/animals/mammals/facts/sea-otter', title: 'Sea Otter | National Geographic', content: 'Facts about sea otters.', engine: 'duckduckgo', engines: ['duckduckgo'], positions: [2], score: 0.5, category: 'general' },
-      ],
-      answers: [], corrections: [], infoboxes: [], suggestions: [], unresponsive_engines: [],
-    }));
+    res.writeHead(200, { 'content-type': 'application/json' }).end(
+      JSON.stringify({
+        query: url.searchParams.get('q'),
+        number_of_results: 0,
+        results: [
+          {
+            url: 'https://en.wikipedia.org/wiki/Sea_otter',
+            title: 'Sea otter - Wikipedia',
+            content: 'The sea otter is a marine mammal &amp; a tool user.',
+            engine: 'wikipedia',
+            engines: ['wikipedia'],
+            positions: [1],
+            score: 1,
+            category: 'general',
+            parsed_url: ['https', 'en.wikipedia.org', '/wiki/Sea_otter', '', '', ''],
+            template: 'default.html',
+          },
+          {
+            url: 'https://www.nationalgeographic.com/animals/mammals/facts/sea-otter',
+            title: 'Sea Otter | National Geographic',
+            content: 'Facts about sea otters.',
+            engine: 'duckduckgo',
+            engines: ['duckduckgo'],
+            positions: [2],
+            score: 0.5,
+            category: 'general',
+          },
+        ],
+        answers: [],
+        corrections: [],
+        infoboxes: [],
+        suggestions: [],
+        unresponsive_engines: [],
+      }),
+    );
   });
   const tokens: Array<string | undefined> = [];
   const brave = await serve(t, (req, res) => {
     tokens.push(req.headers['x-subscription-token'] as string | undefined);
-    if (req.headers['x-subscription-token'] !== 'BSA-test-key-123') return res.writeHead(401, { 'content-type': 'application/json' }).end('{"type":"ErrorResponse"}');
+    if (req.headers['x-subscription-token'] !== 'BSA-test-key-123')
+      return res.writeHead(401, { 'content-type': 'application/json' }).end('{"type":"ErrorResponse"}');
     const q = new URL(req.url ?? '/', 'http://x').searchParams.get('q');
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({
-      type: 'search', query: { original: q, more_results_available: true },
-      web: { type: 'search', family_friendly: true, results: [
-        { title: 'Sea Otter Facts', url: 'https://oceana.org/marine-life/sea-otter/', is_source_local: false, is_source_both: false, description: 'Sea otters <strong>use tools</strong> to eat. Your key: BSA-test-key-123', language: 'en', family_friendly: true, type: 'search_result', subtype: 'generic', meta_url: { scheme: 'https', netloc: 'oceana.org' } },
-      ] },
-    }));
+    res.writeHead(200, { 'content-type': 'application/json' }).end(
+      JSON.stringify({
+        type: 'search',
+        query: { original: q, more_results_available: true },
+        web: {
+          type: 'search',
+          family_friendly: true,
+          results: [
+            {
+              title: 'Sea Otter Facts',
+              url: 'https://oceana.org/marine-life/sea-otter/',
+              is_source_local: false,
+              is_source_both: false,
+              description: 'Sea otters <strong>use tools</strong> to eat. Your key: BSA-test-key-123',
+              language: 'en',
+              family_friendly: true,
+              type: 'search_result',
+              subtype: 'generic',
+              meta_url: { scheme: 'https', netloc: 'oceana.org' },
+            },
+          ],
+        },
+      }),
+    );
   });
   const grant = () => ({ allow: [{ host: '127.0.0.1', schemes: ['http'], methods: ['GET'], private: true }], secrets: { BRAVE_API_KEY: ['127.0.0.1'] } });
-  const searxKernel = await openTestKernel({ config: { components: { 'tool/web-search': { capabilities: { http: grant() }, settings: { api: 'searxng', url: `http://127.0.0.1:${searx.port}` } } } } });
+  const searxKernel = await openTestKernel({
+    config: { components: { 'tool/web-search': { capabilities: { http: grant() }, settings: { api: 'searxng', url: `http://127.0.0.1:${searx.port}` } } } },
+  });
   t.after(searxKernel.cleanup);
   await deploy(searxKernel.kernel, 'web-search');
   const found = await call(searxKernel.kernel, 'web-search', { query: 'sea otter tools', count: 1 });
-  assert.deepEqual(found, { query: 'sea otter tools', api: 'searxng', results: [{ title: 'Sea otter - Wikipedia', url: 'https://en.wikipedia.org/wiki/Sea_otter', snippet: 'The sea otter is a marine mammal & a tool user.' }] });
+  assert.deepEqual(found, {
+    query: 'sea otter tools',
+    api: 'searxng',
+    results: [{ title: 'Sea otter - Wikipedia', url: 'https://en.wikipedia.org/wiki/Sea_otter', snippet: 'The sea otter is a marine mammal & a tool user.' }],
+  });
 
-  const braveKernel = await openTestKernel({ config: { components: { 'tool/web-search': { capabilities: { http: grant() }, settings: { api: 'brave', url: `http://127.0.0.1:${brave.port}/res/v1/web/search` } } } } });
+  const braveKernel = await openTestKernel({
+    config: {
+      components: {
+        'tool/web-search': { capabilities: { http: grant() }, settings: { api: 'brave', url: `http://127.0.0.1:${brave.port}/res/v1/web/search` } },
+      },
+    },
+  });
   t.after(braveKernel.cleanup);
   await deploy(braveKernel.kernel, 'web-search');
   const noKey = await refusal(call(braveKernel.kernel, 'web-search', { query: 'otters' }));
@@ -125,5 +210,7 @@ test('web-search: SearXNG JSON and Brave Search, the Brave key placed by the hos
   await braveKernel.kernel.secrets.set('BRAVE_API_KEY', 'BSA-test-key-123');
   const results = await call(braveKernel.kernel, 'web-search', { query: 'otters' });
   assert.deepEqual(tokens, ['BSA-test-key-123']);
-  assert.deepEqual(results.results, [{ title: 'Sea Otter Facts', url: 'https://oceana.org/marine-life/sea-otter/', snippet: 'Sea otters use tools to eat. Your key: [REDACTED]' }]);
+  assert.deepEqual(results.results, [
+    { title: 'Sea Otter Facts', url: 'https://oceana.org/marine-life/sea-otter/', snippet: 'Sea otters use tools to eat. Your key: [REDACTED]' },
+  ]);
 });

@@ -32,19 +32,36 @@ function recordingFetch() {
 }
 
 const secrets = new ChannelSecrets('slack', { TITAN_SLACK_BOT_TOKEN: 'xoxb-real-token', TITAN_SLACK_SIGNING_SECRET: 'signing-secret-value' });
-const request = (path: string, auth = 'Bearer {{secret:bot-token}}'): Wire => ({ method: 'POST', path, headers: [['authorization', auth]], body: new Uint8Array() });
+const request = (path: string, auth = 'Bearer {{secret:bot-token}}'): Wire => ({
+  method: 'POST',
+  path,
+  headers: [['authorization', auth]],
+  body: new Uint8Array(),
+});
 const reply = { op: 'send' as const, context: {}, text: 'hi', part: 0 };
 
 test('an outbound secret is filled in on the way out, under the API base', async () => {
   const { seen, fetchImpl } = recordingFetch();
-  const sender = new ChannelSender(kernelWith([request('/chat.postMessage')], [{ ok: true, messageId: '1.2' }]), 'slack', 'https://slack.example/api/', secrets, fetchImpl);
+  const sender = new ChannelSender(
+    kernelWith([request('/chat.postMessage')], [{ ok: true, messageId: '1.2' }]),
+    'slack',
+    'https://slack.example/api/',
+    secrets,
+    fetchImpl,
+  );
   assert.deepEqual(await sender.perform(reply), { ok: true, messageId: '1.2' });
   assert.deepEqual(seen, [{ url: 'https://slack.example/api/chat.postMessage', headers: { authorization: 'Bearer xoxb-real-token' } }]);
 });
 
 test('a verification secret or a path outside the API base is refused before anything is sent', async () => {
   const { seen, fetchImpl } = recordingFetch();
-  const leak = new ChannelSender(kernelWith([request('/chat.postMessage', 'Bearer {{secret:signing-secret}}')], []), 'slack', 'https://slack.example/api', secrets, fetchImpl);
+  const leak = new ChannelSender(
+    kernelWith([request('/chat.postMessage', 'Bearer {{secret:signing-secret}}')], []),
+    'slack',
+    'https://slack.example/api',
+    secrets,
+    fetchImpl,
+  );
   await assert.rejects(leak.perform(reply), (e) => isTitanError(e, 'TITAN_E_CHANNEL_CONFIG') && !e.message.includes('signing-secret-value'));
   for (const path of ['/../elsewhere', '/../apix/y', '//evil.example/x', 'chat.postMessage']) {
     const escaping = new ChannelSender(kernelWith([request(path)], []), 'slack', 'https://slack.example/api', secrets, fetchImpl);
@@ -55,10 +72,22 @@ test('a verification secret or a path outside the API base is refused before any
 
 test('a rate limit is waited out and retried; a refusal is a coded error that never shows the token', async () => {
   const { seen, fetchImpl } = recordingFetch();
-  const limited = new ChannelSender(kernelWith([request('/chat.update')], [{ ok: false, status: 429, error: 'ratelimited', retryAfterMs: 1 }, { ok: true }]), 'slack', 'https://slack.example/api', secrets, fetchImpl);
+  const limited = new ChannelSender(
+    kernelWith([request('/chat.update')], [{ ok: false, status: 429, error: 'ratelimited', retryAfterMs: 1 }, { ok: true }]),
+    'slack',
+    'https://slack.example/api',
+    secrets,
+    fetchImpl,
+  );
   assert.deepEqual(await limited.perform(reply), { ok: true });
   assert.equal(seen.length, 2);
-  const refused = new ChannelSender(kernelWith([request('/chat.update')], [{ ok: false, status: 401, error: 'invalid_auth for xoxb-real-token' }]), 'slack', 'https://slack.example/api', secrets, fetchImpl);
+  const refused = new ChannelSender(
+    kernelWith([request('/chat.update')], [{ ok: false, status: 401, error: 'invalid_auth for xoxb-real-token' }]),
+    'slack',
+    'https://slack.example/api',
+    secrets,
+    fetchImpl,
+  );
   await assert.rejects(refused.perform(reply), (e) => isTitanError(e, 'TITAN_E_CHANNEL_SEND') && e.message.includes('invalid_auth for ***'));
 });
 

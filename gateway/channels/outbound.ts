@@ -46,7 +46,8 @@ export class ChannelSender {
   #inject(text: string): string {
     return text.replace(SECRET_REF, (_, secret: string) => {
       const value = this.#secrets.outbound(secret);
-      if (value === undefined) throw new TitanError('TITAN_E_CHANNEL_CONFIG', `the ${this.#name} channel asked for the secret "${secret}", which is not set or not one it may send`);
+      if (value === undefined)
+        throw new TitanError('TITAN_E_CHANNEL_CONFIG', `the ${this.#name} channel asked for the secret "${secret}", which is not set or not one it may send`);
       return value;
     });
   }
@@ -60,7 +61,8 @@ export class ChannelSender {
 
   /** The full URL of a component's request: always under the configured API base. */
   #url(path: string): string {
-    if (!path.startsWith('/') || path.startsWith('//')) throw new TitanError('TITAN_E_CHANNEL_SEND', `the ${this.#name} channel made a request outside its API: ${path.slice(0, 80)}`);
+    if (!path.startsWith('/') || path.startsWith('//'))
+      throw new TitanError('TITAN_E_CHANNEL_SEND', `the ${this.#name} channel made a request outside its API: ${path.slice(0, 80)}`);
     const url = new URL(this.#base.href.replace(/\/$/, '') + this.#inject(path));
     if (url.origin !== this.#base.origin || !url.pathname.startsWith(this.#base.pathname.replace(/\/$/, '') + '/')) {
       throw new TitanError('TITAN_E_CHANNEL_SEND', `the ${this.#name} channel made a request outside its API base ${this.#base.href}`);
@@ -75,7 +77,9 @@ export class ChannelSender {
     try {
       const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS + waitMs);
       response = await this.#fetch(this.#url(request.path), {
-        method: request.method, headers, signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        method: request.method,
+        headers,
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
         body: request.method === 'GET' || request.method === 'HEAD' ? undefined : Buffer.from(request.body),
       });
     } catch (error) {

@@ -10,6 +10,8 @@ export async function readRawBody(request: IncomingMessage, maxBytes: number): P
   } catch (error) {
     if ((error as { type?: string }).type !== 'entity.too.large') throw error;
     request.resume(); // drain the rest so the answer can still be written
-    throw new TitanError('TITAN_E_BODY_TOO_LARGE', `a channel webhook body may hold at most ${maxBytes} bytes`, { fix: 'platform payloads are small; raise channels.maxBodyBytes in $TITAN_HOME/config.json if one is not' });
+    throw new TitanError('TITAN_E_BODY_TOO_LARGE', `a channel webhook body may hold at most ${maxBytes} bytes`, {
+      fix: 'platform payloads are small; raise channels.maxBodyBytes in $TITAN_HOME/config.json if one is not',
+    });
   }
 }

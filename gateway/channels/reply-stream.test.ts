@@ -10,8 +10,13 @@ function recorder() {
   return {
     calls,
     target: {
-      async send(text: string, part: number) { calls.push(['send', text, part]); return String(++id); },
-      async edit(messageId: string, text: string, part: number) { calls.push([`edit ${messageId}`, text, part]); },
+      async send(text: string, part: number) {
+        calls.push(['send', text, part]);
+        return String(++id);
+      },
+      async edit(messageId: string, text: string, part: number) {
+        calls.push([`edit ${messageId}`, text, part]);
+      },
     },
   };
 }
@@ -33,7 +38,10 @@ test('updates arriving together become one message; the final text edits it', as
   for (const word of ['one ', 'two ', 'three ']) stream.update((text += word));
   while (calls.length === 0) await new Promise((resolve) => setImmediate(resolve));
   await stream.finish(`${text}four`);
-  assert.deepEqual(calls, [['send', 'one two three ', 0], ['edit 1', 'one two three four', 0]]);
+  assert.deepEqual(calls, [
+    ['send', 'one two three ', 0],
+    ['edit 1', 'one two three four', 0],
+  ]);
 });
 
 test('without edits only the final text is sent, in as many messages as the limit needs', async () => {
@@ -42,5 +50,8 @@ test('without edits only the final text is sent, in as many messages as the limi
   stream.update('partial');
   await new Promise((resolve) => setTimeout(resolve, 5));
   await stream.finish('alpha beta gamma delta');
-  assert.deepEqual(calls, [['send', 'alpha beta ', 1], ['send', 'gamma delta', 2]]);
+  assert.deepEqual(calls, [
+    ['send', 'alpha beta ', 1],
+    ['send', 'gamma delta', 2],
+  ]);
 });

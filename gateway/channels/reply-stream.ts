@@ -61,7 +61,9 @@ export class ReplyStream {
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#flushing = this.#render(this.#text)
-        .catch((error: unknown) => { this.#failure ??= error; })
+        .catch((error: unknown) => {
+          this.#failure ??= error;
+        })
         .finally(() => {
           this.#flushing = undefined;
           this.#lastFlush = Date.now();

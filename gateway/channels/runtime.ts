@@ -18,17 +18,27 @@ import { TelegramPoller } from './telegram-poller.ts';
 import { verificationHeaders, type RawRequest } from './verify.ts';
 
 /** Every public webhook route: authenticated by the platform's signature, not the gateway token. */
-export const CHANNEL_WEBHOOK_ROUTES: Array<[method: string, path: string]> = CHANNEL_NAMES.flatMap((name) => [
-  ['GET', `/channels/${name}/webhook`], ['POST', `/channels/${name}/webhook`],
-] as Array<[string, string]>);
+export const CHANNEL_WEBHOOK_ROUTES: Array<[method: string, path: string]> = CHANNEL_NAMES.flatMap(
+  (name) =>
+    [
+      ['GET', `/channels/${name}/webhook`],
+      ['POST', `/channels/${name}/webhook`],
+    ] as Array<[string, string]>,
+);
 const WEBHOOK_PATH = /^\/channels\/([a-z]+)\/webhook$/;
 const TERMINAL = new Set(['turn.completed', 'turn.failed', 'turn.interrupted']);
 const PAIRING_REMINDER_MS = 60 * 60 * 1000;
 
 /** A message as a channel component decodes it (components/channels/lib/http.js). */
 export type ChannelMessage = {
-  eventId: string; chatId: string; senderId: string; senderName?: string; direct?: boolean;
-  text: string; unsupported?: string; context: unknown;
+  eventId: string;
+  chatId: string;
+  senderId: string;
+  senderName?: string;
+  direct?: boolean;
+  text: string;
+  unsupported?: string;
+  context: unknown;
 };
 type Decoded = { messages: ChannelMessage[]; cursor?: string; skipped?: string[] };
 type WireResponse = { status: number; headers: Array<[string, string]>; body: Uint8Array };
@@ -94,9 +104,18 @@ export class ChannelRuntime {
   start(): void {
     const telegram = this.#channels.get('telegram');
     if (telegram && this.#config.telegramMode === 'polling') {
-      telegram.poller = new TelegramPoller(this.#kernel, telegram.sender, (body) => this.#receive('telegram', {
-        method: 'POST', path: '/poll', headers: [], body: Buffer.from(body),
-      }, [['x-titan-origin', 'poll']]));
+      telegram.poller = new TelegramPoller(this.#kernel, telegram.sender, (body) =>
+        this.#receive(
+          'telegram',
+          {
+            method: 'POST',
+            path: '/poll',
+            headers: [],
+            body: Buffer.from(body),
+          },
+          [['x-titan-origin', 'poll']],
+        ),
+      );
       telegram.poller.start();
     }
   }
@@ -129,10 +148,14 @@ export class ChannelRuntime {
       }
       if (ctx.method !== 'GET' && ctx.method !== 'POST') throw new TitanError('TITAN_E_NOT_FOUND', `no route ${ctx.method} ${ctx.path}`);
       if (name === 'telegram' && this.#config.telegramMode === 'polling') {
-        throw new TitanError('TITAN_E_CHANNEL_UNKNOWN', 'the telegram channel polls for updates; its webhook is off', { fix: 'set channels.telegramMode to "webhook" to receive updates here' });
+        throw new TitanError('TITAN_E_CHANNEL_UNKNOWN', 'the telegram channel polls for updates; its webhook is off', {
+          fix: 'set channels.telegramMode to "webhook" to receive updates here',
+        });
       }
       const body = await readRawBody(ctx.req, this.#config.maxBodyBytes);
-      const headers = Object.entries(ctx.headers).flatMap(([k, v]) => (v === undefined ? [] : (Array.isArray(v) ? v : [v]).map((x) => [k, x] as [string, string])));
+      const headers = Object.entries(ctx.headers).flatMap(([k, v]) =>
+        v === undefined ? [] : (Array.isArray(v) ? v : [v]).map((x) => [k, x] as [string, string]),
+      );
       const raw: RawRequest = { method: ctx.method, path: ctx.url.slice(`/channels/${name}/webhook`.length) || '/', headers, body };
       const channel = this.#channels.get(name)!;
       const { response, replayed } = await this.#receive(name, raw, verificationHeaders(name, raw, channel.secrets));
@@ -144,11 +167,16 @@ export class ChannelRuntime {
   }
 
   /** Decodes a request, claims its events (a replay is acknowledged, never answered twice), and queues the fresh ones. */
-  async #receive(name: ChannelName, raw: RawRequest, secretHeaders: Array<[string, string]>): Promise<{ response: WireResponse; replayed: boolean; cursor?: string }> {
+  async #receive(
+    name: ChannelName,
+    raw: RawRequest,
+    secretHeaders: Array<[string, string]>,
+  ): Promise<{ response: WireResponse; replayed: boolean; cursor?: string }> {
     let inbound: { messagesJson: string; response: WireResponse };
     try {
       inbound = (await this.#kernel.call('channel', name, 'decode-inbound', [
-        { method: raw.method, path: raw.path, headers: raw.headers, body: new Uint8Array(raw.body) }, secretHeaders,
+        { method: raw.method, path: raw.path, headers: raw.headers, body: new Uint8Array(raw.body) },
+        secretHeaders,
       ])) as typeof inbound;
     } catch (error) {
       const coded = this.#decodeError(name, error);
@@ -183,10 +211,12 @@ export class ChannelRuntime {
   #enqueue(name: ChannelName, message: ChannelMessage): void {
     const key = `${name}:${message.chatId}:${message.senderId}`;
     const previous = this.#queues.get(key) ?? Promise.resolve();
-    const next = previous.then(() => this.#handle(name, message)).catch((error: unknown) => {
-      this.#count(name, 'failed');
-      this.#kernel.logger.warn({ err: error, channel: name, eventId: message.eventId }, 'a channel message could not be answered');
-    });
+    const next = previous
+      .then(() => this.#handle(name, message))
+      .catch((error: unknown) => {
+        this.#count(name, 'failed');
+        this.#kernel.logger.warn({ err: error, channel: name, eventId: message.eventId }, 'a channel message could not be answered');
+      });
     this.#queues.set(key, next);
     this.#pending.add(next);
     void next.finally(() => {
@@ -206,7 +236,9 @@ export class ChannelRuntime {
     if (pairing?.state === 'denied') return; // the owner said no: not even a reply
     if (pairing?.state !== 'approved') {
       this.#count(name, 'unpaired');
-      const opened = pairing ?? await openPairing(this.#kernel.store, { channel: name, senderId: message.senderId, chatId: message.chatId, senderName: message.senderName });
+      const opened =
+        pairing ??
+        (await openPairing(this.#kernel.store, { channel: name, senderId: message.senderId, chatId: message.chatId, senderName: message.senderName }));
       // One reminder an hour at most: a stranger writing on cannot make the bot write back on
       // every message. A Discord command always gets it: its deferred response awaits an answer.
       const key = `${name}:${message.senderId}`;
@@ -219,7 +251,12 @@ export class ChannelRuntime {
     }
     if (this.#closed) {
       // Received (and acknowledged) as Titan stops: no turn can finish now, so say so.
-      await channel.sender.perform({ op: 'send', context: message.context, text: 'Titan is restarting and could not answer this; please send it again in a minute.', part: 0 });
+      await channel.sender.perform({
+        op: 'send',
+        context: message.context,
+        text: 'Titan is restarting and could not answer this; please send it again in a minute.',
+        part: 0,
+      });
       return;
     }
     const thread = await this.#threadFor(name, message);
@@ -244,15 +281,21 @@ export class ChannelRuntime {
 
   async #answer(channel: Channel, thread: Thread, message: ChannelMessage, firstPart: number): Promise<void> {
     const platform = PLATFORMS[channel.name];
-    const stream = new ReplyStream({
-      send: async (text, part) => (await channel.sender.perform({ op: 'send', context: message.context, text, part })).messageId,
-      edit: async (messageId, text, part) => void (await channel.sender.perform({ op: 'edit', context: message.context, text, part, messageId })),
-    }, { maxChars: platform.maxChars, canEdit: platform.canEdit, intervalMs: this.#config.editIntervalMs }, firstPart);
+    const stream = new ReplyStream(
+      {
+        send: async (text, part) => (await channel.sender.perform({ op: 'send', context: message.context, text, part })).messageId,
+        edit: async (messageId, text, part) => void (await channel.sender.perform({ op: 'edit', context: message.context, text, part, messageId })),
+      },
+      { maxChars: platform.maxChars, canEdit: platform.canEdit, intervalMs: this.#config.editIntervalMs },
+      firstPart,
+    );
 
     let text = '';
     let notes = '';
     let resolveEnd!: (event: TurnEvent) => void;
-    const ended = new Promise<TurnEvent>((resolve) => { resolveEnd = resolve; });
+    const ended = new Promise<TurnEvent>((resolve) => {
+      resolveEnd = resolve;
+    });
     // Subscribed before the turn starts: its first events may come before send() returns.
     const off = this.#kernel.bus.on('turn.event', (event) => {
       if (event.threadId !== thread.id) return;
@@ -293,7 +336,9 @@ export class ChannelRuntime {
     const signal = this.#closing.signal;
     if (signal.aborted) return undefined;
     let onAbort!: () => void;
-    const closed = new Promise<undefined>((resolve) => { onAbort = () => resolve(undefined); });
+    const closed = new Promise<undefined>((resolve) => {
+      onAbort = () => resolve(undefined);
+    });
     signal.addEventListener('abort', onAbort, { once: true });
     try {
       return await Promise.race([promise, closed]);
@@ -309,4 +354,3 @@ export class ChannelRuntime {
     await this.idle();
   }
 }
-

@@ -6,7 +6,12 @@ import type { ChannelsConfig } from './config.ts';
 import { ChannelRuntime, enabledChannels } from './runtime.ts';
 import { ChannelSecrets, loadSecretSource } from './secrets.ts';
 
-export async function startChannelRuntime(kernel: Kernel, agent: Agent, config: ChannelsConfig, say: (line: string) => void): Promise<ChannelRuntime | undefined> {
+export async function startChannelRuntime(
+  kernel: Kernel,
+  agent: Agent,
+  config: ChannelsConfig,
+  say: (line: string) => void,
+): Promise<ChannelRuntime | undefined> {
   const source = await loadSecretSource(kernel.paths.home, process.env, kernel.secrets);
   const wanted = enabledChannels(config, source);
   const ready = wanted.filter((name) => {
@@ -20,7 +25,9 @@ export async function startChannelRuntime(kernel: Kernel, agent: Agent, config: 
   for (const name of ready) {
     const polling = name === 'telegram' && config.telegramMode === 'polling';
     if (name === 'telegram' && !polling && !source.TITAN_TELEGRAM_WEBHOOK_SECRET) {
-      say('channel telegram: TITAN_TELEGRAM_WEBHOOK_SECRET is not set, so every webhook call is refused; set it (and pass it to setWebhook as secret_token) or set channels.telegramMode to "polling"');
+      say(
+        'channel telegram: TITAN_TELEGRAM_WEBHOOK_SECRET is not set, so every webhook call is refused; set it (and pass it to setWebhook as secret_token) or set channels.telegramMode to "polling"',
+      );
     }
     say(`channel ${name}: ${polling ? 'polling getUpdates' : `webhook at <public URL of this gateway>/channels/${name}/webhook`}`);
   }

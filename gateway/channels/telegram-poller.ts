@@ -44,7 +44,14 @@ export class TelegramPoller {
         this.#kernel.logger.warn({ err: error }, `telegram polling failed; retrying in ${backoff} ms`);
         await new Promise((resolve) => {
           const timer = setTimeout(resolve, backoff);
-          signal.addEventListener('abort', () => { clearTimeout(timer); resolve(undefined); }, { once: true });
+          signal.addEventListener(
+            'abort',
+            () => {
+              clearTimeout(timer);
+              resolve(undefined);
+            },
+            { once: true },
+          );
         });
         backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
       }

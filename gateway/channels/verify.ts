@@ -41,7 +41,8 @@ export function verificationHeaders(name: ChannelName, request: RawRequest, secr
       const appSecret = secrets.verification('app-secret');
       if (appSecret) out.push(['x-titan-expected-signature', `sha256=${hmacHex(appSecret, request.body)}`]);
       const query = new URL(request.path, 'http://x').searchParams;
-      if (query.has('hub.verify_token')) out.push(['x-titan-verify-token-valid', String(sameSecret(query.get('hub.verify_token') ?? undefined, secrets.verification('verify-token')))]);
+      if (query.has('hub.verify_token'))
+        out.push(['x-titan-verify-token-valid', String(sameSecret(query.get('hub.verify_token') ?? undefined, secrets.verification('verify-token')))]);
       return out;
     }
     case 'discord': {

@@ -16,13 +16,22 @@ before(async () => {
   channels = await startChannels(harness, {
     channels: ['telegram', 'slack', 'discord', 'whatsapp'],
     secrets: {
-      TITAN_TELEGRAM_BOT_TOKEN: '1:x', TITAN_TELEGRAM_WEBHOOK_SECRET: 's',
-      TITAN_SLACK_BOT_TOKEN: 'xoxb-x', TITAN_SLACK_SIGNING_SECRET: 's',
+      TITAN_TELEGRAM_BOT_TOKEN: '1:x',
+      TITAN_TELEGRAM_WEBHOOK_SECRET: 's',
+      TITAN_SLACK_BOT_TOKEN: 'xoxb-x',
+      TITAN_SLACK_SIGNING_SECRET: 's',
       TITAN_DISCORD_PUBLIC_KEY: 'ab'.repeat(32),
-      TITAN_WHATSAPP_ACCESS_TOKEN: 'x', TITAN_WHATSAPP_APP_SECRET: 's', TITAN_WHATSAPP_VERIFY_TOKEN: 'v',
+      TITAN_WHATSAPP_ACCESS_TOKEN: 'x',
+      TITAN_WHATSAPP_APP_SECRET: 's',
+      TITAN_WHATSAPP_VERIFY_TOKEN: 'v',
     },
     // Nothing may be sent anywhere: an unroutable API address makes any attempt fail loudly.
-    config: { telegramApiUrl: 'http://127.0.0.1:9', slackApiUrl: 'http://127.0.0.1:9', discordApiUrl: 'http://127.0.0.1:9', whatsappApiUrl: 'http://127.0.0.1:9' },
+    config: {
+      telegramApiUrl: 'http://127.0.0.1:9',
+      slackApiUrl: 'http://127.0.0.1:9',
+      discordApiUrl: 'http://127.0.0.1:9',
+      whatsappApiUrl: 'http://127.0.0.1:9',
+    },
   });
 });
 after(async () => {
@@ -39,9 +48,10 @@ test('every webhook route refuses an unsigned request with 401 and a code, with 
     for (const authorization of [undefined, `Bearer ${token}`]) {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (authorization) headers.authorization = authorization;
-      const body = method === 'POST' ? JSON.stringify({ update_id: 1, type: 'event_callback', id: '1', object: 'whatsapp_business_account', entry: [] }) : undefined;
+      const body =
+        method === 'POST' ? JSON.stringify({ update_id: 1, type: 'event_callback', id: '1', object: 'whatsapp_business_account', entry: [] }) : undefined;
       const response = await fetch(url, { method, headers, body });
-      const answer = await response.json() as { error: { code: string } };
+      const answer = (await response.json()) as { error: { code: string } };
       const expected = method === 'GET' && !route.includes('whatsapp') ? ['TITAN_E_CHANNEL_PAYLOAD', 400] : ['TITAN_E_CHANNEL_SIGNATURE', 401];
       assert.deepEqual([answer.error.code, response.status], expected, `${method} ${route} ${authorization ? 'with' : 'without'} the gateway token`);
     }

@@ -8,7 +8,9 @@ import { ownTurn, type TurnRow } from '../scope.ts';
 import { body, ID, params } from '../validate.ts';
 
 const DECISION = {
-  type: 'object', additionalProperties: false, required: ['decision'],
+  type: 'object',
+  additionalProperties: false,
+  required: ['decision'],
   properties: { decision: { enum: ['approved', 'rejected'] }, reason: { type: 'string', maxLength: 2000 } },
 } as const;
 const WITH_ID = { type: 'object', required: ['id'], properties: { id: ID } } as const;
@@ -41,8 +43,13 @@ export function approvalRoutes({ kernel, agent }: GatewayDeps): GatewayRouter {
     const pending = await pendingOf(ctx.state.user.userId);
     ctx.body = {
       approvals: pending.map(({ approval, turn }) => ({
-        id: approval.id, threadId: turn.thread_id, turnId: approval.turn_id, callId: approval.tool_call_id,
-        ...summaryOf(approval.summary), requestedAt: Number(approval.requested_at), expiresAt: Number(approval.expires_at),
+        id: approval.id,
+        threadId: turn.thread_id,
+        turnId: approval.turn_id,
+        callId: approval.tool_call_id,
+        ...summaryOf(approval.summary),
+        requestedAt: Number(approval.requested_at),
+        expiresAt: Number(approval.expires_at),
       })),
     };
   });

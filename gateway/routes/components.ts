@@ -11,20 +11,26 @@ import { body, params } from '../validate.ts';
 const NAME = { type: 'string', pattern: '^[a-z][a-z0-9-]{0,62}$' } as const;
 const KIND = { enum: [...COMPONENT_KINDS] } as const;
 const LIST = {
-  type: 'object', additionalProperties: false,
+  type: 'object',
+  additionalProperties: false,
   properties: { kind: KIND, name: NAME, all: { type: 'boolean', default: false } },
 } as const;
 const EXACT = {
-  type: 'object', required: ['kind', 'name', 'version'],
+  type: 'object',
+  required: ['kind', 'name', 'version'],
   properties: { kind: KIND, name: NAME, version: { type: 'string', pattern: '^\\d+\\.\\d+\\.\\d+[0-9A-Za-z.+-]*$', maxLength: 64 } },
 } as const;
 const SLOT = { type: 'object', required: ['kind', 'name'], properties: { kind: KIND, name: NAME } } as const;
 const CALL = {
-  type: 'object', additionalProperties: false, required: ['kind', 'name'],
+  type: 'object',
+  additionalProperties: false,
+  required: ['kind', 'name'],
   properties: { kind: KIND, name: NAME, fn: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9-]{0,62}$' }, args: { type: 'array', maxItems: 256 } },
 } as const;
 const PUBLISH = {
-  type: 'object', additionalProperties: false, required: ['dir'],
+  type: 'object',
+  additionalProperties: false,
+  required: ['dir'],
   properties: { dir: { type: 'string', minLength: 1, maxLength: 4096 }, sign: { type: 'boolean' }, backend: { enum: [...BACKENDS] } },
 } as const;
 
@@ -50,7 +56,10 @@ export function componentRoutes({ kernel }: GatewayDeps): GatewayRouter {
   router.post('/registry/publish', async (ctx) => {
     requireLocal(ctx);
     const input = body<{ dir: string; sign?: boolean; backend?: Backend }>(ctx.request.body, PUBLISH);
-    const [{ buildComponents, findComponentDirs }, { loadOrCreateSigningKey }] = await Promise.all([import('../../toolchain/build.ts'), import('../../registry/signing.ts')]);
+    const [{ buildComponents, findComponentDirs }, { loadOrCreateSigningKey }] = await Promise.all([
+      import('../../toolchain/build.ts'),
+      import('../../registry/signing.ts'),
+    ]);
     const dirs = await findComponentDirs(input.dir);
     if (dirs.length === 0) throw new TitanError('TITAN_E_SOURCE_MISSING', `no component.json under ${input.dir}`);
     const built = await buildComponents(dirs, { cacheDir: kernel.paths.cache, backend: input.backend });

@@ -9,7 +9,12 @@ import { exportDatabase, importDatabase } from '../db-transfer.ts';
 import type { GatewayDeps, GatewayRouter, GatewayState } from '../deps.ts';
 import { body } from '../validate.ts';
 
-const FILE = { type: 'object', additionalProperties: false, required: ['file'], properties: { file: { type: 'string', minLength: 1, maxLength: 4096 } } } as const;
+const FILE = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['file'],
+  properties: { file: { type: 'string', minLength: 1, maxLength: 4096 } },
+} as const;
 
 async function status(kernel: Kernel) {
   return { location: kernel.db.location, store: `store/${kernel.config.store}`, ...(await kernel.store.status()) };

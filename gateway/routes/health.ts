@@ -22,14 +22,20 @@ export async function readiness({ kernel, starting }: Pick<GatewayDeps, 'kernel'
   }
   for (const component of components) if (!component.version) missing.push(`${component.slot} is not serving`);
   const storage = kernel.storage.problem;
-  if (storage) missing.push(`${storage.code}: the database ${storage.code === 'TITAN_E_DISK_FULL' ? 'cannot write (its disk is full)' : 'is unreachable'} since ${new Date(storage.since).toISOString()}: ${storage.reason}`);
+  if (storage)
+    missing.push(
+      `${storage.code}: the database ${storage.code === 'TITAN_E_DISK_FULL' ? 'cannot write (its disk is full)' : 'is unreachable'} since ${new Date(storage.since).toISOString()}: ${storage.reason}`,
+    );
   return missing;
 }
 
 export function healthRoutes(deps: GatewayDeps): GatewayRouter {
   const router = new Router<GatewayState>();
   const started = { settled: false };
-  void deps.starting?.then(() => (started.settled = true), () => {});
+  void deps.starting?.then(
+    () => (started.settled = true),
+    () => {},
+  );
 
   router.get('/health', (ctx) => {
     ctx.body = { ok: true };

@@ -10,7 +10,9 @@ import { body, params } from '../validate.ts';
 
 const SERVER = { type: 'object', required: ['name'], properties: { name: { type: 'string', pattern: '^[a-z0-9-]{1,63}$' } } } as const;
 const CALL = {
-  type: 'object', additionalProperties: false, required: ['name', 'input'],
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'input'],
   properties: { name: { type: 'string', minLength: 1, maxLength: 200 }, input: { type: 'string' }, callId: { type: 'string', maxLength: 200 } },
 } as const;
 

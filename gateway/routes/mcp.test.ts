@@ -62,7 +62,7 @@ test('bad arguments and unknown tools are coded tool errors; no component sees t
   }
 });
 
-test('a stored secret in a tool\'s answer is redacted before it leaves for the MCP client', async () => {
+test("a stored secret in a tool's answer is redacted before it leaves for the MCP client", async () => {
   const value = 'kq7-unguessable-value-9d2f1c';
   await harness.kernel.secrets.set('MCP_TEST_KEY', value);
   const client = await connect(gw.token);

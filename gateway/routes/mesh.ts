@@ -9,7 +9,12 @@ import { requireAdmin } from '../auth.ts';
 import type { GatewayDeps, GatewayRouter, GatewayState } from '../deps.ts';
 import { body } from '../validate.ts';
 
-const PEER = { type: 'object', additionalProperties: false, required: ['peer'], properties: { peer: { type: 'string', minLength: 1, maxLength: 128 } } } as const;
+const PEER = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['peer'],
+  properties: { peer: { type: 'string', minLength: 1, maxLength: 128 } },
+} as const;
 
 export function meshRoutes({ kernel, mesh, meshConfig = meshSection.defaults }: GatewayDeps): GatewayRouter {
   const router = new Router<GatewayState>();

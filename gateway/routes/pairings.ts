@@ -18,7 +18,10 @@ export function pairingRoutes({ kernel }: GatewayDeps): GatewayRouter {
     ctx.body = { pairings: await listPairings(kernel.store, state) };
   });
 
-  for (const [verb, decision] of [['approve', 'approved'], ['deny', 'denied']] as const) {
+  for (const [verb, decision] of [
+    ['approve', 'approved'],
+    ['deny', 'denied'],
+  ] as const) {
     router.post(`/pairings/:code/${verb}`, async (ctx) => {
       requireAdmin(ctx);
       // The code's form is checked by decidePairing, whose error says where the codes are listed.

@@ -9,13 +9,16 @@ import { body, ID, params } from '../validate.ts';
 
 const STATES: PatchState[] = ['proposed', 'approved', 'rejected', 'deployed', 'failed', 'rolled_back'];
 const LIST = {
-  type: 'object', additionalProperties: false,
+  type: 'object',
+  additionalProperties: false,
   properties: { state: { enum: STATES }, slot: { type: 'string', pattern: '^[a-z]+/[a-z][a-z0-9-]{0,62}$' } },
 } as const;
 const WITH_ID = { type: 'object', required: ['id'], properties: { id: ID } } as const;
 const WHY = { type: 'string', minLength: 1, maxLength: 2000 } as const;
 const PROPOSE = {
-  type: 'object', additionalProperties: false, required: ['ref'],
+  type: 'object',
+  additionalProperties: false,
+  required: ['ref'],
   properties: { ref: { type: 'string', minLength: 1, maxLength: 200 }, why: WHY },
 } as const;
 const STEP = { type: 'object', additionalProperties: false, properties: { why: WHY } } as const;

@@ -26,7 +26,14 @@ export function reflexRoutes({ kernel, agent }: GatewayDeps): GatewayRouter {
       enabled: reflexes !== undefined,
       reflexes: reflexes?.list().map(reflexSummary) ?? [],
       counters: reflexes ? { ...reflexes.counters } : undefined,
-      shadow: reflexes?.shadow ? { ...reflexes.shadow.stats, requestsSpent: reflexes.shadow.requests.spent, requestsSaved: reflexes.shadow.requests.saved, model: reflexes.shadowModel } : undefined,
+      shadow: reflexes?.shadow
+        ? {
+            ...reflexes.shadow.stats,
+            requestsSpent: reflexes.shadow.requests.spent,
+            requestsSaved: reflexes.shadow.requests.saved,
+            model: reflexes.shadowModel,
+          }
+        : undefined,
       // Whether the shadow workers pay for themselves (the last line of `titan reflex list`).
       shadowSummary: reflexes?.shadowSummary(),
     };
@@ -42,7 +49,12 @@ export function reflexRoutes({ kernel, agent }: GatewayDeps): GatewayRouter {
       const { name } = params<{ name: string }>(ctx.params, NAME, 'the path');
       const input = body<{ why?: string }>(ctx.request.body ?? {}, STEP);
       const reflexes = service();
-      const record = verb === 'suspend' ? await reflexes.suspend(name, input.why ?? `suspended by ${ctx.state.user.userId}`) : verb === 'resume' ? await reflexes.resume(name) : await reflexes.delete(name);
+      const record =
+        verb === 'suspend'
+          ? await reflexes.suspend(name, input.why ?? `suspended by ${ctx.state.user.userId}`)
+          : verb === 'resume'
+            ? await reflexes.resume(name)
+            : await reflexes.delete(name);
       ctx.body = reflexSummary(record);
     });
   }

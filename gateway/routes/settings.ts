@@ -9,7 +9,12 @@ import { body, params } from '../validate.ts';
 
 const KEY = { type: 'object', required: ['key'], properties: { key: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,128}$' } } } as const;
 const SECRET = { type: 'object', required: ['name'], properties: { name: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_]{0,63}$' } } } as const;
-const SECRET_VALUE = { type: 'object', additionalProperties: false, required: ['value'], properties: { value: { type: 'string', minLength: 1, maxLength: 16384 } } } as const;
+const SECRET_VALUE = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['value'],
+  properties: { value: { type: 'string', minLength: 1, maxLength: 16384 } },
+} as const;
 const VALUE = { type: 'object', additionalProperties: false, required: ['value'], properties: { value: { type: 'string', maxLength: 65536 } } } as const;
 
 export function settingsRoutes({ kernel }: GatewayDeps): GatewayRouter {

@@ -8,13 +8,16 @@ import { ownThread, ownTurn } from '../scope.ts';
 import { body, ID, params } from '../validate.ts';
 
 const PAGE = {
-  type: 'object', additionalProperties: false,
+  type: 'object',
+  additionalProperties: false,
   properties: { limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 }, before: { type: 'integer', minimum: 0 } },
 } as const;
 const WITH_ID = { type: 'object', required: ['id'], properties: { id: ID } } as const;
 const NEW_THREAD = { type: 'object', additionalProperties: false, properties: { title: { type: 'string', maxLength: 200 } } } as const;
 const NEW_MESSAGE = {
-  type: 'object', additionalProperties: false, required: ['text'],
+  type: 'object',
+  additionalProperties: false,
+  required: ['text'],
   properties: { text: { type: 'string', minLength: 1, maxLength: 200_000, pattern: '\\S' } },
 } as const;
 
@@ -83,7 +86,12 @@ export function threadRoutes({ kernel, agent }: GatewayDeps): GatewayRouter {
 
   router.delete('/threads', async (ctx) => {
     const { userId } = ctx.state.user;
-    await stopTurns(agent, userId, (t) => ownThread(kernel, userId, t).then(() => true, () => false));
+    await stopTurns(agent, userId, (t) =>
+      ownThread(kernel, userId, t).then(
+        () => true,
+        () => false,
+      ),
+    );
     ctx.body = { deleted: await store.clearThreads(userId) };
   });
 

@@ -46,10 +46,7 @@ export class ChatView {
     byId('empty-chat').hidden = threadId !== undefined;
     if (threadId === undefined) return;
     try {
-      const [page, pending] = await Promise.all([
-        api.get(`${threadPath(threadId, '/messages')}?limit=${PAGE}`),
-        api.get('/approvals'),
-      ]);
+      const [page, pending] = await Promise.all([api.get(`${threadPath(threadId, '/messages')}?limit=${PAGE}`), api.get('/approvals')]);
       if (opening !== this.#opening) return;
       this.#showHistory(page.messages, 'append');
       this.#setEarlier(page.next);

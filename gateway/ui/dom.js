@@ -45,9 +45,12 @@ export function showError(error) {
   const region = byId('alerts');
   const code = error?.code ? `${error.code}: ` : '';
   const fix = error?.fix ? ` (${error.fix})` : '';
-  const item = h('div', { class: 'alert' },
+  const item = h(
+    'div',
+    { class: 'alert' },
     h('span', {}, `${code}${error?.message ?? String(error)}${fix}`),
-    h('button', { type: 'button', class: 'link', 'aria-label': 'Dismiss', onclick: () => item.remove() }, '×'));
+    h('button', { type: 'button', class: 'link', 'aria-label': 'Dismiss', onclick: () => item.remove() }, '×'),
+  );
   region.prepend(item);
   while (region.children.length > 3) region.lastElementChild?.remove();
 }
@@ -66,11 +69,15 @@ export function confirmAction(message, confirmLabel) {
     const onCancel = close('cancel');
     ok.addEventListener('click', onOk);
     byId('confirm-cancel').addEventListener('click', onCancel);
-    dialog.addEventListener('close', () => {
-      ok.removeEventListener('click', onOk);
-      byId('confirm-cancel').removeEventListener('click', onCancel);
-      resolve(dialog.returnValue === 'confirm');
-    }, { once: true });
+    dialog.addEventListener(
+      'close',
+      () => {
+        ok.removeEventListener('click', onOk);
+        byId('confirm-cancel').removeEventListener('click', onCancel);
+        resolve(dialog.returnValue === 'confirm');
+      },
+      { once: true },
+    );
     dialog.showModal();
     byId('confirm-cancel').focus();
   });

@@ -5,9 +5,18 @@ import { byId, h, showError } from './dom.js';
 
 /** What a patch in each state may do next (kernel/patches.ts), as [step, button label]. */
 const STEPS = {
-  proposed: [['approve', 'Approve'], ['reject', 'Reject']],
-  approved: [['deploy', 'Deploy'], ['reject', 'Reject']],
-  failed: [['approve', 'Approve again'], ['reject', 'Reject']],
+  proposed: [
+    ['approve', 'Approve'],
+    ['reject', 'Reject'],
+  ],
+  approved: [
+    ['deploy', 'Deploy'],
+    ['reject', 'Reject'],
+  ],
+  failed: [
+    ['approve', 'Approve again'],
+    ['reject', 'Reject'],
+  ],
   deployed: [['rollback', 'Roll back']],
   rejected: [],
   rolled_back: [],
@@ -34,14 +43,34 @@ export class PatchesPage {
     const title = `${patch.slot} ${patch.fromVersion ?? '(none)'} → ${patch.toVersion}`;
     const headingId = `patch-${patch.id}`;
     const buttons = (STEPS[patch.state] ?? []).map(([step, label]) =>
-      h('button', { type: 'button', class: step === 'reject' || step === 'rollback' ? 'danger' : '', onclick: (event) => void this.#step(patch, step, event.currentTarget) }, label));
-    return h('article', { class: 'patch', 'aria-labelledby': headingId, 'data-patch-id': patch.id },
-      h('header', {},
-        h('h3', { id: headingId }, title),
-        h('span', { class: `state state-${patch.state}`, 'aria-label': 'State' }, stateLabel(patch.state))),
+      h(
+        'button',
+        {
+          type: 'button',
+          class: step === 'reject' || step === 'rollback' ? 'danger' : '',
+          onclick: (event) => void this.#step(patch, step, event.currentTarget),
+        },
+        label,
+      ),
+    );
+    return h(
+      'article',
+      { class: 'patch', 'aria-labelledby': headingId, 'data-patch-id': patch.id },
+      h('header', {}, h('h3', { id: headingId }, title), h('span', { class: `state state-${patch.state}`, 'aria-label': 'State' }, stateLabel(patch.state))),
       patch.error ? h('p', { class: 'error' }, patch.error) : null,
-      h('ol', { class: 'history', 'aria-label': 'History' }, patch.history.map((step) =>
-        h('li', {}, h('strong', {}, stateLabel(step.state)), ` by ${step.by} — ${step.why} `, h('time', { datetime: step.at }, new Date(step.at).toLocaleString())))),
+      h(
+        'ol',
+        { class: 'history', 'aria-label': 'History' },
+        patch.history.map((step) =>
+          h(
+            'li',
+            {},
+            h('strong', {}, stateLabel(step.state)),
+            ` by ${step.by} — ${step.why} `,
+            h('time', { datetime: step.at }, new Date(step.at).toLocaleString()),
+          ),
+        ),
+      ),
       buttons.length ? h('div', { class: 'actions' }, buttons) : null,
     );
   }

@@ -11,14 +11,30 @@ export class ReflexesPage {
   constructor() {
     this.list = h('div', { id: 'reflex-list', class: 'patch-list' });
     this.shadow = h('p', { id: 'shadow-stats', class: 'muted' });
-    this.empty = h('p', { id: 'no-reflexes', class: 'muted', hidden: true }, 'No reflexes yet: a request that recurs (the same intent, any wording) is compiled into one.');
+    this.empty = h(
+      'p',
+      { id: 'no-reflexes', class: 'muted', hidden: true },
+      'No reflexes yet: a request that recurs (the same intent, any wording) is compiled into one.',
+    );
     this.totals = h('p', { id: 'reflex-totals', class: 'muted' });
     const refresh = h('button', { type: 'button', id: 'refresh-reflexes', onclick: () => void this.show() }, 'Refresh');
-    byId('pages').append(h('section', { id: 'page-reflexes', class: 'page', 'aria-labelledby': 'reflexes-title', hidden: true },
-      h('div', { class: 'page-head' }, h('h2', { id: 'reflexes-title' }, 'Reflexes'), refresh),
-      h('p', { class: 'muted' }, 'Answers compiled from recurring requests: they reply in milliseconds, without the model. A rejected answer, a tool\'s new version or a disagreement with the model suspends one.'),
-      this.totals, this.list, this.empty,
-      h('h3', {}, 'Shadow workers'), this.shadow));
+    byId('pages').append(
+      h(
+        'section',
+        { id: 'page-reflexes', class: 'page', 'aria-labelledby': 'reflexes-title', hidden: true },
+        h('div', { class: 'page-head' }, h('h2', { id: 'reflexes-title' }, 'Reflexes'), refresh),
+        h(
+          'p',
+          { class: 'muted' },
+          "Answers compiled from recurring requests: they reply in milliseconds, without the model. A rejected answer, a tool's new version or a disagreement with the model suspends one.",
+        ),
+        this.totals,
+        this.list,
+        this.empty,
+        h('h3', {}, 'Shadow workers'),
+        this.shadow,
+      ),
+    );
   }
 
   async show() {
@@ -27,7 +43,9 @@ export class ReflexesPage {
       this.list.replaceChildren(...reflexes.map((r) => this.#item(r)));
       this.empty.hidden = reflexes.length > 0;
       this.empty.textContent = enabled ? this.empty.textContent : 'Reflexes are off in this kernel.';
-      this.totals.textContent = counters ? `Model calls avoided: ${counters.modelCallsAvoided} (shadow cache: ${counters.shadowHits}); checked against the model: ${counters.checks}, disagreements: ${counters.disagreements}.` : '';
+      this.totals.textContent = counters
+        ? `Model calls avoided: ${counters.modelCallsAvoided} (shadow cache: ${counters.shadowHits}); checked against the model: ${counters.checks}, disagreements: ${counters.disagreements}.`
+        : '';
       this.shadow.textContent = shadow
         ? `Model requests spent (${shadow.model} model): ${shadow.requestsSpent}, saved: ${shadow.requestsSaved}. Predicted ${shadow.predictions} next requests, precomputed ${shadow.precomputed}, abandoned ${shadow.abandoned} (they needed a tool with side effects), served ${shadow.hits} from the cache, ${shadow.overBudget} over the hourly budget.`
         : 'Shadow workers are off (they run on a configured background model, or on the main model within shadow.mainModelBudgetPerHour).';
@@ -39,16 +57,30 @@ export class ReflexesPage {
   #item(r) {
     const headingId = `reflex-${r.name}`;
     const buttons = [...(ACTIONS[r.state] ?? []), ['delete', 'Delete']].map(([verb, label]) =>
-      h('button', { type: 'button', class: verb === 'resume' ? '' : 'danger', onclick: (event) => void this.#act(r, verb, event.currentTarget) }, label));
-    return h('article', { class: 'patch reflex', 'aria-labelledby': headingId, 'data-reflex': r.name },
-      h('header', {},
+      h('button', { type: 'button', class: verb === 'resume' ? '' : 'danger', onclick: (event) => void this.#act(r, verb, event.currentTarget) }, label),
+    );
+    return h(
+      'article',
+      { class: 'patch reflex', 'aria-labelledby': headingId, 'data-reflex': r.name },
+      h(
+        'header',
+        {},
         h('h3', { id: headingId }, `${r.name}@${r.version ?? '-'}`),
-        h('span', { class: `state state-${r.state}`, 'aria-label': 'State' }, r.state.replace('_', ' '))),
+        h('span', { class: `state state-${r.state}`, 'aria-label': 'State' }, r.state.replace('_', ' ')),
+      ),
       h('p', {}, r.description),
       r.reason ? h('p', { class: r.state === 'discarded' || r.state === 'suspended' ? 'error' : 'muted' }, r.reason) : null,
-      h('dl', { class: 'reflex-counters' },
-        ...[['Hits', r.hits], ['Misses', r.misses], ['Rejections', r.rejections], ['Suspensions', r.suspensions], ['Model calls avoided', r.modelCallsAvoided]]
-          .flatMap(([label, value]) => [h('dt', {}, label), h('dd', {}, String(value))])),
+      h(
+        'dl',
+        { class: 'reflex-counters' },
+        ...[
+          ['Hits', r.hits],
+          ['Misses', r.misses],
+          ['Rejections', r.rejections],
+          ['Suspensions', r.suspensions],
+          ['Model calls avoided', r.modelCallsAvoided],
+        ].flatMap(([label, value]) => [h('dt', {}, label), h('dd', {}, String(value))]),
+      ),
       h('p', { class: 'muted' }, `Tools: ${r.tools.join(', ') || 'none'}. Compiled from ${r.provenance.length} turns.`),
       h('div', { class: 'actions' }, buttons),
     );

@@ -32,10 +32,12 @@ after(async () => {
 /** The status of a plain GET (fetch would add `cache-control: no-cache` to a conditional request). */
 function statusWith(route: string, headers: Record<string, string>): Promise<number | undefined> {
   return new Promise((resolve, reject) => {
-    http.get(gateway.url + route, { headers }, (response) => {
-      response.resume();
-      resolve(response.statusCode);
-    }).on('error', reject);
+    http
+      .get(gateway.url + route, { headers }, (response) => {
+        response.resume();
+        resolve(response.statusCode);
+      })
+      .on('error', reject);
   });
 }
 
@@ -52,10 +54,12 @@ test('/ and /ui redirect to /ui/, which serves the page without a token, with a 
   assert.equal(page.headers.get('content-type'), 'text/html; charset=utf-8');
   assert.equal(page.headers.get('x-content-type-options'), 'nosniff');
   assert.equal(page.headers.get('referrer-policy'), 'no-referrer');
-  const csp = Object.fromEntries((page.headers.get('content-security-policy') ?? '').split(';').map((d) => {
-    const [name, ...values] = d.trim().split(/\s+/);
-    return [name, values.join(' ')];
-  }));
+  const csp = Object.fromEntries(
+    (page.headers.get('content-security-policy') ?? '').split(';').map((d) => {
+      const [name, ...values] = d.trim().split(/\s+/);
+      return [name, values.join(' ')];
+    }),
+  );
   assert.equal(csp['default-src'], "'none'");
   assert.equal(csp['script-src'], "'self'", 'scripts from this origin only: no inline script, no eval');
   assert.equal(csp['connect-src'], "'self'");
@@ -73,7 +77,19 @@ test('/ and /ui redirect to /ui/, which serves the page without a token, with a 
 });
 
 test('every module the page loads is served as JavaScript, the vendored builds included, and revalidates by ETag', async () => {
-  for (const name of ['app.js', 'api.js', 'chat.js', 'threads.js', 'components.js', 'patches.js', 'markdown.js', 'turn-view.js', 'dom.js', 'vendor/marked.js', 'vendor/purify.js']) {
+  for (const name of [
+    'app.js',
+    'api.js',
+    'chat.js',
+    'threads.js',
+    'components.js',
+    'patches.js',
+    'markdown.js',
+    'turn-view.js',
+    'dom.js',
+    'vendor/marked.js',
+    'vendor/purify.js',
+  ]) {
     const response = await get(`/ui/${name}`);
     assert.equal(response.status, 200, name);
     assert.equal(response.headers.get('content-type'), 'text/javascript; charset=utf-8', name);

@@ -10,29 +10,72 @@ export class SettingsPage {
   constructor() {
     this.rows = h('tbody', { id: 'secret-rows' });
     this.empty = h('p', { id: 'no-secrets', class: 'muted', hidden: true }, 'No secrets stored yet.');
-    this.name = h('input', { id: 'secret-name', name: 'name', required: true, autocomplete: 'off', spellcheck: 'false', pattern: NAME.source, placeholder: 'BRAVE_API_KEY' });
+    this.name = h('input', {
+      id: 'secret-name',
+      name: 'name',
+      required: true,
+      autocomplete: 'off',
+      spellcheck: 'false',
+      pattern: NAME.source,
+      placeholder: 'BRAVE_API_KEY',
+    });
     this.value = h('input', { id: 'secret-value', name: 'value', type: 'password', required: true, autocomplete: 'new-password' });
-    const form = h('form', { id: 'secret-form', class: 'secret-form', 'aria-label': 'Store a secret', onsubmit: (event) => void this.#store(event) },
-      h('label', { for: 'secret-name' }, 'Name'), this.name,
-      h('label', { for: 'secret-value' }, 'Value'), this.value,
-      h('button', { type: 'submit', id: 'secret-save' }, 'Store'));
-    byId('pages').append(h('section', { id: 'page-settings', class: 'page', 'aria-labelledby': 'settings-title', hidden: true },
-      h('h2', { id: 'settings-title' }, 'Settings'),
-      h('h3', { id: 'secrets-title' }, 'Secrets'),
-      h('p', { class: 'muted' }, 'Encrypted on this machine. A tool never sees a value: its manifest names the hosts a secret may be sent to, and Titan places it in the request. Provider keys (OPENAI_API_KEY, ANTHROPIC_API_KEY) stored here are used when the environment does not set them.'),
-      h('table', { 'aria-labelledby': 'secrets-title' },
-        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Name'), h('th', { scope: 'col' }, 'Updated'), h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')))),
-        this.rows),
-      this.empty, form));
+    const form = h(
+      'form',
+      { id: 'secret-form', class: 'secret-form', 'aria-label': 'Store a secret', onsubmit: (event) => void this.#store(event) },
+      h('label', { for: 'secret-name' }, 'Name'),
+      this.name,
+      h('label', { for: 'secret-value' }, 'Value'),
+      this.value,
+      h('button', { type: 'submit', id: 'secret-save' }, 'Store'),
+    );
+    byId('pages').append(
+      h(
+        'section',
+        { id: 'page-settings', class: 'page', 'aria-labelledby': 'settings-title', hidden: true },
+        h('h2', { id: 'settings-title' }, 'Settings'),
+        h('h3', { id: 'secrets-title' }, 'Secrets'),
+        h(
+          'p',
+          { class: 'muted' },
+          'Encrypted on this machine. A tool never sees a value: its manifest names the hosts a secret may be sent to, and Titan places it in the request. Provider keys (OPENAI_API_KEY, ANTHROPIC_API_KEY) stored here are used when the environment does not set them.',
+        ),
+        h(
+          'table',
+          { 'aria-labelledby': 'secrets-title' },
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              h('th', { scope: 'col' }, 'Name'),
+              h('th', { scope: 'col' }, 'Updated'),
+              h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')),
+            ),
+          ),
+          this.rows,
+        ),
+        this.empty,
+        form,
+      ),
+    );
   }
 
   async show() {
     try {
       const { secrets } = await api.get('/secrets');
-      this.rows.replaceChildren(...secrets.map((s) => h('tr', { 'data-secret': s.name },
-        h('td', {}, h('code', {}, s.name)),
-        h('td', {}, new Date(s.updated).toLocaleString()),
-        h('td', {}, h('button', { type: 'button', class: 'danger', onclick: () => void this.#remove(s.name) }, 'Remove')))));
+      this.rows.replaceChildren(
+        ...secrets.map((s) =>
+          h(
+            'tr',
+            { 'data-secret': s.name },
+            h('td', {}, h('code', {}, s.name)),
+            h('td', {}, new Date(s.updated).toLocaleString()),
+            h('td', {}, h('button', { type: 'button', class: 'danger', onclick: () => void this.#remove(s.name) }, 'Remove')),
+          ),
+        ),
+      );
       this.empty.hidden = secrets.length > 0;
     } catch (error) {
       showError(error);

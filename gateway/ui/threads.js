@@ -40,13 +40,21 @@ export class ThreadList {
 
   #item(thread) {
     const title = titleOf(thread);
-    return h('li', { 'data-thread-id': thread.id },
-      h('a', {
-        href: `#/chat/${encodeURIComponent(thread.id)}`, 'data-thread-id': thread.id,
-        'aria-current': thread.id === this.#current ? 'page' : undefined,
-        title: new Date(Number(thread.updated_at)).toLocaleString(),
-      }, title),
-      h('button', { type: 'button', class: 'link danger', 'aria-label': `Delete chat: ${title}`, onclick: () => void this.#delete(thread) }, '×'));
+    return h(
+      'li',
+      { 'data-thread-id': thread.id },
+      h(
+        'a',
+        {
+          href: `#/chat/${encodeURIComponent(thread.id)}`,
+          'data-thread-id': thread.id,
+          'aria-current': thread.id === this.#current ? 'page' : undefined,
+          title: new Date(Number(thread.updated_at)).toLocaleString(),
+        },
+        title,
+      ),
+      h('button', { type: 'button', class: 'link danger', 'aria-label': `Delete chat: ${title}`, onclick: () => void this.#delete(thread) }, '×'),
+    );
   }
 
   async #delete(thread) {

@@ -18,9 +18,15 @@ class ToolCard {
     this.output = h('pre', { class: 'tool-output', 'aria-label': 'Output', hidden: true });
     this.result = h('pre', { class: 'tool-result', 'aria-label': 'Result', hidden: true });
     this.approval = h('div', { class: 'approval', hidden: true });
-    this.el = h('section', { class: 'tool-card', 'aria-label': `Tool ${name}` },
+    this.el = h(
+      'section',
+      { class: 'tool-card', 'aria-label': `Tool ${name}` },
       h('header', {}, h('span', { class: 'tool-name' }, name), this.state),
-      this.args, this.approval, this.output, this.result);
+      this.args,
+      this.approval,
+      this.output,
+      this.result,
+    );
   }
 
   setState(text, kind = '') {
@@ -65,7 +71,12 @@ class ToolCard {
 
   decided({ decision, by, reason }) {
     this.approval.hidden = false;
-    const words = { approved: `Approved by ${by}.`, rejected: `Rejected by ${by}.`, expired: 'The approval expired.', ended: 'The turn ended before a decision.' };
+    const words = {
+      approved: `Approved by ${by}.`,
+      rejected: `Rejected by ${by}.`,
+      expired: 'The approval expired.',
+      ended: 'The turn ended before a decision.',
+    };
     this.approval.replaceChildren(h('p', { class: `decision ${decision}` }, `${words[decision] ?? decision}${reason ? ` ${reason}` : ''}`));
     if (decision === 'approved') this.setState('running');
     else this.setState(decision);
@@ -118,7 +129,10 @@ export class TurnView {
         return this.#note(`The turn failed. ${event.code}: ${event.message}`, 'error');
       case 'turn.interrupted':
         this.finish();
-        return this.#note(event.by === 'restart' ? 'Cut off: Titan stopped while answering. You can send a new message.' : `Interrupted by ${event.by}.`, 'status');
+        return this.#note(
+          event.by === 'restart' ? 'Cut off: Titan stopped while answering. You can send a new message.' : `Interrupted by ${event.by}.`,
+          'status',
+        );
       case 'answer.source':
         return this.markFast(event.source, event.marker);
       case 'turn.completed':
@@ -217,16 +231,24 @@ export class TurnView {
   markFast(source, marker) {
     if (this.el.querySelector('.answer-source')) return;
     const what = source === 'reflex' ? `a reflex (${marker.replace(/^reflex:/, '')}), without the model` : 'the shadow cache, precomputed before you asked';
-    const button = h('button', { type: 'button', class: 'link ask-model', onclick: async () => {
-      button.disabled = true;
-      try {
-        await api.post(`/turns/${encodeURIComponent(this.turnId)}/ask-model`);
-        button.textContent = 'Asked the model';
-      } catch (error) {
-        button.disabled = false;
-        showError(error);
-      }
-    } }, 'Ask the model instead');
+    const button = h(
+      'button',
+      {
+        type: 'button',
+        class: 'link ask-model',
+        onclick: async () => {
+          button.disabled = true;
+          try {
+            await api.post(`/turns/${encodeURIComponent(this.turnId)}/ask-model`);
+            button.textContent = 'Asked the model';
+          } catch (error) {
+            button.disabled = false;
+            showError(error);
+          }
+        },
+      },
+      'Ask the model instead',
+    );
     this.el.dataset.source = source;
     this.el.append(h('p', { class: 'turn-note status answer-source' }, `Answered by ${what}. `, button));
   }

@@ -51,7 +51,8 @@ export function fromPostgresError(error: unknown): SqlFailure {
   if (code.startsWith('23')) return new SqlFailure('constraint', message, false, error);
   if (code === '53100' || /No space left on device/i.test(message)) return diskFull(message, error);
   if (code.startsWith('42')) return new SqlFailure('syntax', message, false, error);
-  if (code.startsWith('08') || code.startsWith('57P') || code.startsWith('53') || code.startsWith('40')) return new SqlFailure('connection', message, true, error);
+  if (code.startsWith('08') || code.startsWith('57P') || code.startsWith('53') || code.startsWith('40'))
+    return new SqlFailure('connection', message, true, error);
   if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].includes(code) || /Connection terminated|connect ECONNREFUSED/i.test(message)) {
     return new SqlFailure('connection', message, true, error);
   }

@@ -18,7 +18,12 @@ const READ_ONLY = /^\s*(select|with|pragma|explain)\b/i;
 const asFailure = (error: unknown) => (error instanceof SqlFailure ? error : new SqlFailure('other', String((error as Error)?.message ?? error), false, error));
 
 /** `health`: told of every final failure and success, so readiness can say what is wrong. */
-export function createSqlService(backend: SqlBackend, warn: (message: string) => void, retry: RetryPolicy = DEFAULT_RETRY, health = new StorageHealth()): SqlService {
+export function createSqlService(
+  backend: SqlBackend,
+  warn: (message: string) => void,
+  retry: RetryPolicy = DEFAULT_RETRY,
+  health = new StorageHealth(),
+): SqlService {
   const transactions = new Map<number, { tx: Transaction; timer: NodeJS.Timeout }>();
   let nextTx = 1;
   const kept = new Map<number, { rows: Array<Record<string, unknown>>; at: number }>();

@@ -40,7 +40,18 @@ export type ExchangeOptions = {
 };
 
 /** Request headers the host sets itself (a guest's own would lie about the body or the target). */
-const HOST_SET = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive', 'upgrade', 'te', 'trailer', 'proxy-authorization', 'proxy-connection']);
+const HOST_SET = new Set([
+  'host',
+  'connection',
+  'content-length',
+  'transfer-encoding',
+  'keep-alive',
+  'upgrade',
+  'te',
+  'trailer',
+  'proxy-authorization',
+  'proxy-connection',
+]);
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 /**
  * Connections are kept and reused per host and port. A new socket connects only to the address
@@ -142,13 +153,22 @@ export async function exchange(request: OutboundRequest, options: ExchangeOption
 
 function fillStream(body: Readable, filler: SecretFiller): Readable {
   const stream = filler.streaming();
-  return Readable.from((async function* () {
-    for await (const chunk of body) yield await stream.push(chunk as Buffer);
-    yield await stream.end();
-  })());
+  return Readable.from(
+    (async function* () {
+      for await (const chunk of body) yield await stream.push(chunk as Buffer);
+      yield await stream.end();
+    })(),
+  );
 }
 
-function send(url: URL, method: string, headers: Header[], body: Buffer | Readable | undefined, lookup: ReturnType<typeof pinnedLookup>, signal: AbortSignal): Promise<http.IncomingMessage> {
+function send(
+  url: URL,
+  method: string,
+  headers: Header[],
+  body: Buffer | Readable | undefined,
+  lookup: ReturnType<typeof pinnedLookup>,
+  signal: AbortSignal,
+): Promise<http.IncomingMessage> {
   return new Promise((resolve, reject) => {
     const client = url.protocol === 'https:' ? https : http;
     const agent = AGENTS[url.protocol as 'http:' | 'https:'];
@@ -165,7 +185,13 @@ function send(url: URL, method: string, headers: Header[], body: Buffer | Readab
   });
 }
 
-async function* cappedBody(response: http.IncomingMessage, redactor: StreamRedactor, cap: number, options: ExchangeOptions, timeoutMs: number): AsyncGenerator<Buffer> {
+async function* cappedBody(
+  response: http.IncomingMessage,
+  redactor: StreamRedactor,
+  cap: number,
+  options: ExchangeOptions,
+  timeoutMs: number,
+): AsyncGenerator<Buffer> {
   let received = 0;
   try {
     for await (const chunk of response) {

@@ -86,7 +86,8 @@ export function matchRule(grant: HttpGrant, method: string, url: URL): { rule: H
   const hosts = grant.allow.filter((r) => hostMatches(r.host, host));
   if (hosts.length === 0) return { denied: `${host} is not a host this component may reach` };
   const schemes = hosts.filter((r) => (r.schemes ?? ['https']).includes(scheme));
-  if (schemes.length === 0) return { denied: `${scheme}:// to ${host} is not granted (only ${[...new Set(hosts.flatMap((r) => r.schemes ?? ['https']))].join(', ')})` };
+  if (schemes.length === 0)
+    return { denied: `${scheme}:// to ${host} is not granted (only ${[...new Set(hosts.flatMap((r) => r.schemes ?? ['https']))].join(', ')})` };
   const methods = schemes.filter((r) => (r.methods ?? ['GET', 'HEAD']).includes(method));
   if (methods.length === 0) return { denied: `${method} to ${host} is not granted` };
   const rule = methods.find((r) => (r.pathPrefixes ?? ['/']).some((prefix) => url.pathname.startsWith(prefix)));

@@ -67,7 +67,10 @@ export class SecretFiller {
     const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('latin1');
     if (!text.includes('{{secret:')) return Buffer.from(body);
     const values = await this.#values([text]);
-    return Buffer.from(text.replace(SECRET_PLACEHOLDER, (_m, name: string) => utf8AsLatin1(values.get(name) as string)), 'latin1');
+    return Buffer.from(
+      text.replace(SECRET_PLACEHOLDER, (_m, name: string) => utf8AsLatin1(values.get(name) as string)),
+      'latin1',
+    );
   }
 
   /** A streamed body, chunk by chunk: a placeholder split between chunks waits for its end. */

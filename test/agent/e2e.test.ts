@@ -17,7 +17,10 @@ type Server = Awaited<ReturnType<typeof startScriptedLlm>>;
 
 const PROVIDERS: Array<{ route: 'openai' | 'anthropic' | 'ollama'; config: (s: Server) => ProviderConfig }> = [
   { route: 'openai', config: (s) => ({ name: 'openai', component: 'openai', baseUrl: s.baseUrls.openai, model: 'gpt-test', apiKeyEnv: 'E2E_KEY' }) },
-  { route: 'anthropic', config: (s) => ({ name: 'anthropic', component: 'anthropic', baseUrl: s.baseUrls.anthropic, model: 'claude-test', apiKeyEnv: 'E2E_KEY' }) },
+  {
+    route: 'anthropic',
+    config: (s) => ({ name: 'anthropic', component: 'anthropic', baseUrl: s.baseUrls.anthropic, model: 'claude-test', apiKeyEnv: 'E2E_KEY' }),
+  },
   { route: 'ollama', config: (s) => ({ name: 'ollama', component: 'ollama', baseUrl: s.baseUrls.ollama, model: 'llama-test' }) },
 ];
 
@@ -63,7 +66,14 @@ for (const { route, config } of PROVIDERS) {
       server.load({
         name: `${route}-shell`,
         turns: [
-          { route, delayMs: 5, content: [{ type: 'text', text: ['Let me ', 'look.'] }, { type: 'tool_call', name: 'shell', arguments: { command: 'echo one; sleep 0.2; echo two' }, chunkSize: 6 }] },
+          {
+            route,
+            delayMs: 5,
+            content: [
+              { type: 'text', text: ['Let me ', 'look.'] },
+              { type: 'tool_call', name: 'shell', arguments: { command: 'echo one; sleep 0.2; echo two' }, chunkSize: 6 },
+            ],
+          },
           { route, match: { lastMessageContains: 'two' }, delayMs: 5, content: [{ type: 'text', text: ['It printed ', 'one and two.'] }] },
         ],
       });
@@ -76,7 +86,10 @@ for (const { route, config } of PROVIDERS) {
       assert.equal(outcome.state, 'completed', JSON.stringify(ofTurn(turnId).filter((e) => e.type === 'error')));
       const mine = ofTurn(turnId);
       assert.ok(mine.filter((e) => e.type === 'text').length >= 3, 'text arrived in pieces');
-      const outputs = mine.filter((e) => e.type === 'tool.output').map((e) => (e as { text: string }).text).join('');
+      const outputs = mine
+        .filter((e) => e.type === 'tool.output')
+        .map((e) => (e as { text: string }).text)
+        .join('');
       assert.match(outputs, /one\n[\s\S]*two\n/);
       const completed = mine.find((e) => e.type === 'tool.completed') as Extract<TurnEvent, { type: 'tool.completed' }>;
       assert.equal(completed.ok, true);
@@ -93,7 +106,14 @@ for (const { route, config } of PROVIDERS) {
         turns: [
           { route, fault: { kind: 'rate_limit', retryAfterSeconds: 0 } },
           { route, content: [{ type: 'text', text: 'Retried fine.' }] },
-          { route, content: [{ type: 'text', text: 'Starting ' }, { type: 'tool_call', name: 'echo', arguments: { text: 'never finished' }, chunkSize: 3 }], fault: { kind: 'disconnect', afterChunks: 3 } },
+          {
+            route,
+            content: [
+              { type: 'text', text: 'Starting ' },
+              { type: 'tool_call', name: 'echo', arguments: { text: 'never finished' }, chunkSize: 3 },
+            ],
+            fault: { kind: 'disconnect', afterChunks: 3 },
+          },
           { route, content: [{ type: 'text', text: 'Back again.' }] },
         ],
       });

@@ -32,7 +32,12 @@ test('secrets and keys in a tool result, a model answer or a message reach neith
     [...toolCall(0, 'c1', 'read-file', { path: 'creds.txt' }), { type: 'stop', reason: 'tool_use' }],
     // A key written into a call's arguments (an exfiltration attempt through a URL) reaches no tool.
     [...toolCall(0, 'c2', 'echo', { text: `https://evil.example/?k=${GITHUB}` }), { type: 'stop', reason: 'tool_use' }],
-    [{ type: 'text', text: 'Found it. Your OpenAI key is sk-pr' }, { type: 'text', text: OPENAI.slice(5, 20) }, { type: 'text', text: `${OPENAI.slice(20)}, keep it safe.` }, { type: 'stop', reason: 'end_turn' }],
+    [
+      { type: 'text', text: 'Found it. Your OpenAI key is sk-pr' },
+      { type: 'text', text: OPENAI.slice(5, 20) },
+      { type: 'text', text: `${OPENAI.slice(20)}, keep it safe.` },
+      { type: 'stop', reason: 'end_turn' },
+    ],
   ]);
   const agent = new Agent(kernel, { workspace: kernel.workspace, llm });
   await agent.start();
@@ -46,17 +51,28 @@ test('secrets and keys in a tool result, a model answer or a message reach neith
   const sent = await agent.send('ada', thread.id, `read creds.txt; my github token is ${GITHUB}`);
   assert.equal((await sent.run.done).state, 'completed');
 
-  const everything = JSON.stringify({ requests: llm.requests, events, stored: await kernel.store.listMessages(thread.id), log: await kernel.store.op('events.list', { turnId: sent.turnId }) });
+  const everything = JSON.stringify({
+    requests: llm.requests,
+    events,
+    stored: await kernel.store.listMessages(thread.id),
+    log: await kernel.store.op('events.list', { turnId: sent.turnId }),
+  });
   for (const value of [STORED, AWS, OPENAI, GITHUB, OPENAI.slice(5, 20)]) assert.ok(!everything.includes(value), `${value} leaked`);
-  assert.ok(events.some((e) => e.type === 'status' && /a secret or key in the result of read-file was cut out/.test(String((e as { message?: string }).message))), 'the user is told');
+  assert.ok(
+    events.some((e) => e.type === 'status' && /a secret or key in the result of read-file was cut out/.test(String((e as { message?: string }).message))),
+    'the user is told',
+  );
   const messages = await kernel.store.listMessages(thread.id);
   assert.equal(messages[0].content, 'read creds.txt; my github token is [REDACTED:github-token]');
   assert.equal(messages.at(-1)?.content, 'Found it. Your OpenAI key is [REDACTED:openai-key], keep it safe.');
   assert.match(JSON.stringify(llm.requests[1]), /\[REDACTED:stored-secret\].*\[REDACTED:aws-access-key\]/);
-  assert.deepEqual(hits.map((h) => [h.source, h.kinds.sort().join(',')]), [
-    ['message', 'github-token'],
-    ['tool:read-file', 'aws-access-key,stored-secret'],
-    ['model:echo', 'github-token'],
-    ['model', 'openai-key'],
-  ]);
+  assert.deepEqual(
+    hits.map((h) => [h.source, h.kinds.sort().join(',')]),
+    [
+      ['message', 'github-token'],
+      ['tool:read-file', 'aws-access-key,stored-secret'],
+      ['model:echo', 'github-token'],
+      ['model', 'openai-key'],
+    ],
+  );
 });

@@ -13,7 +13,11 @@ import { TitanError } from '../../common/errors.ts';
 import { TEST_CACHE, tempHome } from '../support/kernel.ts';
 import { scriptedModel, toolCall, type Step } from '../support/model-double.ts';
 
-async function setup(t: { after(fn: () => Promise<void>): void }, steps: Step[], options: { guardedTools?: string[]; approvalTtlMs?: number; home?: string } = {}) {
+async function setup(
+  t: { after(fn: () => Promise<void>): void },
+  steps: Step[],
+  options: { guardedTools?: string[]; approvalTtlMs?: number; home?: string } = {},
+) {
   const { home, cleanup } = options.home ? { home: options.home, cleanup: async () => {} } : await tempHome('titan-agent-');
   const kernel = await Kernel.open({ home, cacheDir: TEST_CACHE, logToFile: false, env: {} });
   await bootstrapBuiltins(kernel);
@@ -37,27 +41,62 @@ async function setup(t: { after(fn: () => Promise<void>): void }, steps: Step[],
 }
 
 test('text streams as events before the turn ends; the messages and a coalesced event log are stored', async (t) => {
-  const { kernel, agent, events } = await setup(t, [[{ type: 'text', text: 'Hel' }, { type: 'text', text: 'lo ' }, { type: 'text', text: 'there' }, { type: 'usage', input_tokens: 5, output_tokens: 3 }, { type: 'stop', reason: 'end_turn' }]]);
+  const { kernel, agent, events } = await setup(t, [
+    [
+      { type: 'text', text: 'Hel' },
+      { type: 'text', text: 'lo ' },
+      { type: 'text', text: 'there' },
+      { type: 'usage', input_tokens: 5, output_tokens: 3 },
+      { type: 'stop', reason: 'end_turn' },
+    ],
+  ]);
   const thread = await agent.createThread('ada');
   const sent = await agent.send('ada', thread.id, 'hi');
   const stored = await kernel.store.listMessages(thread.id);
-  assert.deepEqual(stored.map((m) => [m.role, m.content]), [['user', 'hi']], 'the message is committed when send() answers');
+  assert.deepEqual(
+    stored.map((m) => [m.role, m.content]),
+    [['user', 'hi']],
+    'the message is committed when send() answers',
+  );
   const outcome = await sent.run.done;
   assert.equal(outcome.state, 'completed');
   const types = events.filter((e) => e.turnId === sent.turnId).map((e) => e.type);
   assert.deepEqual(types, ['turn.started', 'text', 'text', 'text', 'turn.completed']);
-  assert.deepEqual(events.map((e) => e.seq), events.map((_, i) => i + 1), 'events are numbered in order');
-  assert.deepEqual((await kernel.store.listMessages(thread.id)).map((m) => [m.role, m.content]), [['user', 'hi'], ['assistant', 'Hello there']]);
+  assert.deepEqual(
+    events.map((e) => e.seq),
+    events.map((_, i) => i + 1),
+    'events are numbered in order',
+  );
+  assert.deepEqual(
+    (await kernel.store.listMessages(thread.id)).map((m) => [m.role, m.content]),
+    [
+      ['user', 'hi'],
+      ['assistant', 'Hello there'],
+    ],
+  );
   const logged = await kernel.store.op('events.list', { turnId: sent.turnId });
-  assert.deepEqual(logged.map((e) => e.type), ['turn.started', 'text', 'turn.completed'], 'text deltas are coalesced in the store');
+  assert.deepEqual(
+    logged.map((e) => e.type),
+    ['turn.started', 'text', 'turn.completed'],
+    'text deltas are coalesced in the store',
+  );
   assert.equal(JSON.parse(logged[1].data).text, 'Hello there');
   assert.equal((await kernel.store.op('turns.get', { id: sent.turnId })).state, 'completed');
 });
 
 test('a tool call runs as soon as its arguments are complete, before the model message ends', async (t) => {
   const { kernel, agent, events, llm } = await setup(t, [
-    [{ type: 'text', text: 'Let me echo.' }, ...toolCall(0, 'call-1', 'echo', { text: 'ping' }, 5), { wait: 150 }, { type: 'text', text: ' (still talking)' }, { type: 'stop', reason: 'tool_use' }],
-    [{ type: 'text', text: 'It said ping.' }, { type: 'stop', reason: 'end_turn' }],
+    [
+      { type: 'text', text: 'Let me echo.' },
+      ...toolCall(0, 'call-1', 'echo', { text: 'ping' }, 5),
+      { wait: 150 },
+      { type: 'text', text: ' (still talking)' },
+      { type: 'stop', reason: 'tool_use' },
+    ],
+    [
+      { type: 'text', text: 'It said ping.' },
+      { type: 'stop', reason: 'end_turn' },
+    ],
   ]);
   const thread = await agent.createThread('ada');
   const { run, turnId } = await agent.send('ada', thread.id, 'echo ping');
@@ -67,7 +106,10 @@ test('a tool call runs as soon as its arguments are complete, before the model m
   const lateText = mine.findIndex((e) => e.type === 'text' && e.text === ' (still talking)');
   assert.ok(started >= 0 && started < lateText, 'the tool started while the model was still streaming');
   assert.equal((mine[started] as Extract<TurnEvent, { type: 'tool.started' }>).early, true);
-  assert.ok(mine.some((e) => e.type === 'tool.draft' && e.arguments === '{"text":"ping"}'), 'the live draft of the arguments was shown');
+  assert.ok(
+    mine.some((e) => e.type === 'tool.draft' && e.arguments === '{"text":"ping"}'),
+    'the live draft of the arguments was shown',
+  );
   const completed = mine.find((e) => e.type === 'tool.completed') as Extract<TurnEvent, { type: 'tool.completed' }>;
   assert.deepEqual([completed.ok, completed.result], [true, { text: 'ping' }]);
   // The second model request carried the tool's result.
@@ -79,20 +121,36 @@ test('a tool call runs as soon as its arguments are complete, before the model m
 
 test('an unknown tool and invalid JSON arguments become error results the model reads; the turn goes on', async (t) => {
   const { agent, events } = await setup(t, [
-    [...toolCall(0, 'c1', 'teleport', { to: 'mars' }), { type: 'tool_call', index: 1, id: 'c2', name: 'echo', arguments_delta: '{"text": nope' }, { type: 'stop', reason: 'tool_use' }],
-    [{ type: 'text', text: 'Neither worked.' }, { type: 'stop', reason: 'end_turn' }],
+    [
+      ...toolCall(0, 'c1', 'teleport', { to: 'mars' }),
+      { type: 'tool_call', index: 1, id: 'c2', name: 'echo', arguments_delta: '{"text": nope' },
+      { type: 'stop', reason: 'tool_use' },
+    ],
+    [
+      { type: 'text', text: 'Neither worked.' },
+      { type: 'stop', reason: 'end_turn' },
+    ],
   ]);
   const thread = await agent.createThread('ada');
   const { run, turnId } = await agent.send('ada', thread.id, 'go');
   assert.equal((await run.done).state, 'completed');
   const failures = events.filter((e) => e.turnId === turnId && e.type === 'tool.completed') as Array<Extract<TurnEvent, { type: 'tool.completed' }>>;
-  assert.deepEqual(failures.map((f) => [f.ok, f.error?.code]), [[false, 'TITAN_E_TOOL_UNKNOWN'], [false, 'TITAN_E_TOOL_ARGUMENTS']]);
+  assert.deepEqual(
+    failures.map((f) => [f.ok, f.error?.code]),
+    [
+      [false, 'TITAN_E_TOOL_UNKNOWN'],
+      [false, 'TITAN_E_TOOL_ARGUMENTS'],
+    ],
+  );
 });
 
 test('a stream that fails mid-way ends the turn with an error event, keeps what arrived, and the thread stays usable', async (t) => {
   const { kernel, agent, events } = await setup(t, [
     [{ type: 'text', text: 'Partial ans' }, { fail: new TitanError('TITAN_E_PROVIDER_STREAM', 'the connection was cut') }],
-    [{ type: 'text', text: 'Second try works.' }, { type: 'stop', reason: 'end_turn' }],
+    [
+      { type: 'text', text: 'Second try works.' },
+      { type: 'stop', reason: 'end_turn' },
+    ],
   ]);
   const thread = await agent.createThread('ada');
   const first = await agent.send('ada', thread.id, 'question');
@@ -103,11 +161,16 @@ test('a stream that fails mid-way ends the turn with an error event, keeps what 
   assert.equal((await kernel.store.op('turns.get', { id: first.turnId })).state, 'failed');
   const second = await agent.send('ada', thread.id, 'again');
   assert.equal((await second.run.done).state, 'completed');
-  assert.deepEqual((await kernel.store.listMessages(thread.id)).map((m) => m.content), ['question', 'Partial ans [cut off]', 'again', 'Second try works.']);
+  assert.deepEqual(
+    (await kernel.store.listMessages(thread.id)).map((m) => m.content),
+    ['question', 'Partial ans [cut off]', 'again', 'Second try works.'],
+  );
 });
 
 test('an interrupt stops the model stream; the turn ends interrupted', async (t) => {
-  const { agent, events } = await setup(t, [[{ type: 'text', text: 'A long answer' }, { wait: 5000 }, { type: 'text', text: 'never sent' }, { type: 'stop', reason: 'end_turn' }]]);
+  const { agent, events } = await setup(t, [
+    [{ type: 'text', text: 'A long answer' }, { wait: 5000 }, { type: 'text', text: 'never sent' }, { type: 'stop', reason: 'end_turn' }],
+  ]);
   const thread = await agent.createThread('ada');
   const { run, turnId } = await agent.send('ada', thread.id, 'talk');
   while (!events.some((e) => e.turnId === turnId && e.type === 'text')) await new Promise((r) => setTimeout(r, 5));
@@ -119,7 +182,10 @@ test('an interrupt stops the model stream; the turn ends interrupted', async (t)
 
 test('a guarded tool waits for approval: approved runs it, rejected tells the model, expired is a rejection with its reason', async (t) => {
   const call = (id: string) => [...toolCall(0, id, 'echo', { text: id }), { type: 'stop' as const, reason: 'tool_use' }];
-  const done = [{ type: 'text' as const, text: 'ok' }, { type: 'stop' as const, reason: 'end_turn' }];
+  const done = [
+    { type: 'text' as const, text: 'ok' },
+    { type: 'stop' as const, reason: 'end_turn' },
+  ];
   const { kernel, agent, events } = await setup(t, [call('a1'), done, call('a2'), done, call('a3'), done], { guardedTools: ['echo'], approvalTtlMs: 300 });
   const thread = await agent.createThread('ada');
   const waitFor = async (turnId: string) => {
@@ -156,24 +222,42 @@ test('a guarded tool waits for approval: approved runs it, rejected tells the mo
 test('a pending approval survives a restart: deciding it afterwards resumes the turn', async (t) => {
   const { home, cleanup } = await tempHome('titan-agent-restart-');
   t.after(cleanup);
-  const first = await setup(t, [[...toolCall(0, 'r1', 'echo', { text: 'after restart' }), { type: 'stop', reason: 'tool_use' }]], { guardedTools: ['echo'], home });
+  const first = await setup(t, [[...toolCall(0, 'r1', 'echo', { text: 'after restart' }), { type: 'stop', reason: 'tool_use' }]], {
+    guardedTools: ['echo'],
+    home,
+  });
   const thread = await first.agent.createThread('ada');
   const { turnId } = await first.agent.send('ada', thread.id, 'do it later');
   while (!first.events.some((e) => e.turnId === turnId && e.type === 'approval.needed')) await new Promise((r) => setTimeout(r, 5));
   await first.close();
 
-  const second = await setup(t, [[{ type: 'text', text: 'Done after the restart.' }, { type: 'stop', reason: 'end_turn' }]], { guardedTools: ['echo'], home });
+  const second = await setup(
+    t,
+    [
+      [
+        { type: 'text', text: 'Done after the restart.' },
+        { type: 'stop', reason: 'end_turn' },
+      ],
+    ],
+    { guardedTools: ['echo'], home },
+  );
   const [pending] = await second.agent.approvals.pending();
   assert.equal(pending.turn_id, turnId);
   await second.agent.decide(pending.id, 'approved', 'ada');
   const resumed = second.agent.running().find((r) => r.turnId === turnId)!;
   assert.equal((await resumed.done).state, 'completed');
-  assert.deepEqual((await second.kernel.store.listMessages(thread.id)).map((m) => m.role), ['user', 'assistant', 'tool', 'assistant']);
+  assert.deepEqual(
+    (await second.kernel.store.listMessages(thread.id)).map((m) => m.role),
+    ['user', 'assistant', 'tool', 'assistant'],
+  );
   assert.ok(second.events.some((e) => e.turnId === turnId && e.type === 'tool.completed' && e.ok));
 });
 
 test('the system prompt comes from the workspace identity files, built once and rebuilt only when one changes', async (t) => {
-  const steps = Array.from({ length: 3 }, () => [{ type: 'text' as const, text: 'ok' }, { type: 'stop' as const, reason: 'end_turn' }]);
+  const steps = Array.from({ length: 3 }, () => [
+    { type: 'text' as const, text: 'ok' },
+    { type: 'stop' as const, reason: 'end_turn' },
+  ]);
   const { agent, llm, home } = await setup(t, steps);
   const workspace = path.join(home, 'workspace');
   await mkdir(workspace, { recursive: true });

@@ -19,7 +19,12 @@ const EVERYTHING = fileURLToPath(new URL('../../node_modules/@modelcontextprotoc
 const unruly = (approval: string) => ({ command: process.execPath, args: ['--disable-warning=ExperimentalWarning', UNRULY], approval });
 type Completed = Extract<TurnEvent, { type: 'tool.completed' }>;
 
-async function setup(t: { after(fn: () => Promise<void>): void }, steps: Step[], servers: Record<string, unknown>, policy: { trustedTools?: string[]; guardedTools?: string[] } = {}) {
+async function setup(
+  t: { after(fn: () => Promise<void>): void },
+  steps: Step[],
+  servers: Record<string, unknown>,
+  policy: { trustedTools?: string[]; guardedTools?: string[] } = {},
+) {
   const { home, cleanup } = await tempHome('titan-agent-mcp-');
   await writeFile(path.join(home, 'config.json'), JSON.stringify({ mcp: { servers } }));
   const kernel = await Kernel.open({ home, cacheDir: TEST_CACHE, logToFile: false, env: {} });
@@ -40,11 +45,18 @@ async function setup(t: { after(fn: () => Promise<void>): void }, steps: Step[],
 }
 
 test('the model sees MCP tools beside the components; a bad call is refused by the host and the model corrects it', async (t) => {
-  const { agent, llm, events } = await setup(t, [
-    [...toolCall(0, 'c1', 'unruly__echo', { txt: 'hello' }), ...toolCall(1, 'c2', 'echo', { text: 42 }), { type: 'stop', reason: 'tool_use' }],
-    [...toolCall(0, 'c3', 'unruly__echo', { text: 'hello' }), { type: 'stop', reason: 'tool_use' }],
-    [{ type: 'text', text: 'It said hello.' }, { type: 'stop', reason: 'end_turn' }],
-  ], { unruly: unruly('ask') });
+  const { agent, llm, events } = await setup(
+    t,
+    [
+      [...toolCall(0, 'c1', 'unruly__echo', { txt: 'hello' }), ...toolCall(1, 'c2', 'echo', { text: 42 }), { type: 'stop', reason: 'tool_use' }],
+      [...toolCall(0, 'c3', 'unruly__echo', { text: 'hello' }), { type: 'stop', reason: 'tool_use' }],
+      [
+        { type: 'text', text: 'It said hello.' },
+        { type: 'stop', reason: 'end_turn' },
+      ],
+    ],
+    { unruly: unruly('ask') },
+  );
   const thread = await agent.createThread('ada');
   const { run, turnId } = await agent.send('ada', thread.id, 'echo hello');
   assert.equal((await run.done).state, 'completed');
@@ -56,9 +68,14 @@ test('the model sees MCP tools beside the components; a bad call is refused by t
 
   const mine = events.filter((e) => e.turnId === turnId);
   const completed = mine.filter((e): e is Completed => e.type === 'tool.completed');
-  assert.deepEqual(completed.map((c) => [c.callId, c.ok, c.error?.code]), [
-    ['c1', false, 'TITAN_E_TOOL_ARGUMENTS'], ['c2', false, 'TITAN_E_TOOL_ARGUMENTS'], ['c3', true, undefined],
-  ]);
+  assert.deepEqual(
+    completed.map((c) => [c.callId, c.ok, c.error?.code]),
+    [
+      ['c1', false, 'TITAN_E_TOOL_ARGUMENTS'],
+      ['c2', false, 'TITAN_E_TOOL_ARGUMENTS'],
+      ['c3', true, undefined],
+    ],
+  );
   assert.ok(!mine.some((e) => e.type === 'tool.started' && (e.callId === 'c1' || e.callId === 'c2')), 'neither bad call reached its tool');
   assert.match(completed[0].error!.message, /"text"|required property 'text'/);
   assert.match(completed[1].error!.message, /"text" must be string/);
@@ -71,10 +88,17 @@ test('the model sees MCP tools beside the components; a bad call is refused by t
 });
 
 test('a server whose policy is `always` asks for approval; approved, the call runs', async (t) => {
-  const { agent, events } = await setup(t, [
-    [...toolCall(0, 'c1', 'unruly__echo', { text: 'approved!' }), { type: 'stop', reason: 'tool_use' }],
-    [{ type: 'text', text: 'Done.' }, { type: 'stop', reason: 'end_turn' }],
-  ], { unruly: unruly('always') });
+  const { agent, events } = await setup(
+    t,
+    [
+      [...toolCall(0, 'c1', 'unruly__echo', { text: 'approved!' }), { type: 'stop', reason: 'tool_use' }],
+      [
+        { type: 'text', text: 'Done.' },
+        { type: 'stop', reason: 'end_turn' },
+      ],
+    ],
+    { unruly: unruly('always') },
+  );
   const thread = await agent.createThread('ada');
   const { run, turnId } = await agent.send('ada', thread.id, 'go');
   const off = setInterval(() => {
@@ -91,10 +115,17 @@ test('a server whose policy is `always` asks for approval; approved, the call ru
 });
 
 test('a server crashing mid-call fails that call with a coded error; the turn goes on and the server comes back', async (t) => {
-  const { agent, events, mcp } = await setup(t, [
-    [...toolCall(0, 'c1', 'unruly__crash', {}), { type: 'stop', reason: 'tool_use' }],
-    [{ type: 'text', text: 'The tool crashed; sorry.' }, { type: 'stop', reason: 'end_turn' }],
-  ], { unruly: unruly('never') });
+  const { agent, events, mcp } = await setup(
+    t,
+    [
+      [...toolCall(0, 'c1', 'unruly__crash', {}), { type: 'stop', reason: 'tool_use' }],
+      [
+        { type: 'text', text: 'The tool crashed; sorry.' },
+        { type: 'stop', reason: 'end_turn' },
+      ],
+    ],
+    { unruly: unruly('never') },
+  );
   const thread = await agent.createThread('ada');
   const { run, turnId } = await agent.send('ada', thread.id, 'crash it');
   const outcome = await run.done;
@@ -107,11 +138,18 @@ test('a server crashing mid-call fails that call with a coded error; the turn go
   assert.deepEqual([mcp.servers()[0].state, mcp.servers()[0].restarts], ['up', 1]);
 });
 
-test('a server\'s progress notifications stream as tool.output while its call runs', async (t) => {
-  const { agent, events } = await setup(t, [
-    [...toolCall(0, 'c1', 'everything__trigger-long-running-operation', { duration: 0.3, steps: 3 }), { type: 'stop', reason: 'tool_use' }],
-    [{ type: 'text', text: 'Done.' }, { type: 'stop', reason: 'end_turn' }],
-  ], { everything: { command: process.execPath, args: [EVERYTHING, 'stdio'], approval: 'never' } });
+test("a server's progress notifications stream as tool.output while its call runs", async (t) => {
+  const { agent, events } = await setup(
+    t,
+    [
+      [...toolCall(0, 'c1', 'everything__trigger-long-running-operation', { duration: 0.3, steps: 3 }), { type: 'stop', reason: 'tool_use' }],
+      [
+        { type: 'text', text: 'Done.' },
+        { type: 'stop', reason: 'end_turn' },
+      ],
+    ],
+    { everything: { command: process.execPath, args: [EVERYTHING, 'stdio'], approval: 'never' } },
+  );
   const thread = await agent.createThread('ada');
   const { run, turnId } = await agent.send('ada', thread.id, 'go');
   assert.equal((await run.done).state, 'completed');
@@ -127,9 +165,9 @@ test('a server\'s progress notifications stream as tool.output while its call ru
 });
 
 test('an interrupt cancels an MCP call in flight; the server stays up for the next one', async (t) => {
-  const { agent, events, mcp } = await setup(t, [
-    [...toolCall(0, 'c1', 'unruly__hang', {}), { type: 'stop', reason: 'tool_use' }],
-  ], { unruly: { ...unruly('never'), timeoutMs: 60_000 } });
+  const { agent, events, mcp } = await setup(t, [[...toolCall(0, 'c1', 'unruly__hang', {}), { type: 'stop', reason: 'tool_use' }]], {
+    unruly: { ...unruly('never'), timeoutMs: 60_000 },
+  });
   const thread = await agent.createThread('ada');
   const { run, turnId } = await agent.send('ada', thread.id, 'hang');
   const end = Date.now() + 10_000;
@@ -143,11 +181,15 @@ test('an interrupt cancels an MCP call in flight; the server stays up for the ne
   assert.deepEqual([mcp.servers()[0].state, mcp.servers()[0].restarts], ['up', 0]);
 });
 
-test('the owner\'s trustedTools and guardedTools apply to MCP tools by their names', async (t) => {
+test("the owner's trustedTools and guardedTools apply to MCP tools by their names", async (t) => {
   const { agent, mcp } = await setup(t, [], { unruly: unruly('ask') }, { trustedTools: ['unruly__crash'], guardedTools: ['unruly__echo'] });
   const asks = (tools: Array<{ name: string; needsApproval: boolean }>, name: string) => tools.find((tool) => tool.name === name)?.needsApproval;
   const offered = await agent.tools.list();
   assert.deepEqual([asks(offered, 'unruly__crash'), asks(offered, 'unruly__echo'), asks(offered, 'unruly__hang')], [false, true, true]);
   const shown = mcp.tools('unruly');
-  assert.deepEqual([asks(shown, 'unruly__crash'), asks(shown, 'unruly__echo'), asks(shown, 'unruly__hang')], [false, true, true], 'titan mcp tools says the same');
+  assert.deepEqual(
+    [asks(shown, 'unruly__crash'), asks(shown, 'unruly__echo'), asks(shown, 'unruly__hang')],
+    [false, true, true],
+    'titan mcp tools says the same',
+  );
 });

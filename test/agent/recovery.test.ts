@@ -30,7 +30,10 @@ async function open(t: { after(fn: () => Promise<void>): void }, steps: Step[] =
   return { kernel, agent };
 }
 
-const answer = (text: string): Step => [{ type: 'text', text }, { type: 'stop', reason: 'end_turn' }];
+const answer = (text: string): Step => [
+  { type: 'text', text },
+  { type: 'stop', reason: 'end_turn' },
+];
 
 test('a turn left streaming by a dead process ends interrupted at start: partial text kept and marked, open tool call answered, final event stored', async (t) => {
   const { kernel, agent } = await open(t, [answer('Fresh answer.')]);
@@ -43,15 +46,23 @@ test('a turn left streaming by a dead process ends interrupted at start: partial
   const step2 = JSON.stringify({ titan: 'assistant', text: 'Then I act. ', tool_calls: [{ id: 'c2', name: 'echo', arguments: '{}' }] });
   await store.appendMessages('crashed', [
     { id: 'dead-turn:a1', role: 'assistant', turnId: 'dead-turn', content: step1 },
-    { id: 'dead-turn:c1:result', role: 'tool', turnId: 'dead-turn', content: JSON.stringify({ titan: 'tool', tool_call_id: 'c1', name: 'echo', content: '{}' }) },
+    {
+      id: 'dead-turn:c1:result',
+      role: 'tool',
+      turnId: 'dead-turn',
+      content: JSON.stringify({ titan: 'tool', tool_call_id: 'c1', name: 'echo', content: '{}' }),
+    },
     { id: 'dead-turn:a2', role: 'assistant', turnId: 'dead-turn', content: step2 },
   ]);
-  await store.op('events.append', { turnId: 'dead-turn', events: [
-    { seq: 1, type: 'turn.started', data: { type: 'turn.started', userMessageId: 'q1' } },
-    { seq: 2, type: 'text', data: { type: 'text', text: 'First I look. ' } },
-    { seq: 5, type: 'text', data: { type: 'text', text: 'Then I act. ' } },
-    { seq: 9, type: 'text', data: { type: 'text', text: 'And the answer is forty' } },
-  ] });
+  await store.op('events.append', {
+    turnId: 'dead-turn',
+    events: [
+      { seq: 1, type: 'turn.started', data: { type: 'turn.started', userMessageId: 'q1' } },
+      { seq: 2, type: 'text', data: { type: 'text', text: 'First I look. ' } },
+      { seq: 5, type: 'text', data: { type: 'text', text: 'Then I act. ' } },
+      { seq: 9, type: 'text', data: { type: 'text', text: 'And the answer is forty' } },
+    ],
+  });
 
   const events: TurnEvent[] = [];
   kernel.bus.on('turn.event', (e) => events.push(e));
@@ -85,11 +96,16 @@ test('a turn left streaming by a dead process ends interrupted at start: partial
 });
 
 for (const backend of BACKENDS) {
-  test(`${backend}: the answer and the completion are one write: a send on turn.completed, or on seeing the answer stored, is never refused`, { timeout: 240_000 }, async (t) => {
+  test(`${backend}: the answer and the completion are one write: a send on turn.completed, or on seeing the answer stored, is never refused`, {
+    timeout: 240_000,
+  }, async (t) => {
     const rounds = 20;
     const handle = await openStoreKernel(backend, { postgres: backend === 'postgres' ? await postgres.server() : undefined, name: 'oneWrite' });
     const kernel = handle.kernel;
-    const agent = new Agent(kernel, { workspace: path.join(handle.home, 'workspace'), llm: scriptedModel(Array.from({ length: rounds + 1 }, (_, i) => answer(`answer ${i}`))) });
+    const agent = new Agent(kernel, {
+      workspace: path.join(handle.home, 'workspace'),
+      llm: scriptedModel(Array.from({ length: rounds + 1 }, (_, i) => answer(`answer ${i}`))),
+    });
     t.after(async () => {
       await agent.close();
       await handle.cleanup();
@@ -125,7 +141,9 @@ for (const backend of BACKENDS) {
     await first.run.done;
     await finished;
     await polled;
-    t.diagnostic(`${backend}: ${rounds} sends on turn.completed, ${refused.length} refused; ${polls} polls, ${answeredWhileRunning.size} answers seen before their turn completed`);
+    t.diagnostic(
+      `${backend}: ${rounds} sends on turn.completed, ${refused.length} refused; ${polls} polls, ${answeredWhileRunning.size} answers seen before their turn completed`,
+    );
     assert.deepEqual(refused, [], 'no send right after an answer is refused');
     assert.deepEqual([...answeredWhileRunning], [], 'no stored answer belongs to a turn that still runs');
     const messages = await kernel.store.listMessages(thread.id, 100);

@@ -22,18 +22,23 @@ async function kernelIn(t: { after(fn: () => Promise<void>): void }) {
   return { kernel, home };
 }
 
-const shape = (events: TurnEvent[]) => events.map((e) => {
-  const { threadId: _t, turnId: _u, at: _a, seq: _s, ...rest } = e as TurnEvent & Record<string, unknown>;
-  if ('userMessageId' in rest) delete rest.userMessageId;
-  return rest;
-});
+const shape = (events: TurnEvent[]) =>
+  events.map((e) => {
+    const { threadId: _t, turnId: _u, at: _a, seq: _s, ...rest } = e as TurnEvent & Record<string, unknown>;
+    if ('userMessageId' in rest) delete rest.userMessageId;
+    return rest;
+  });
 
 test('a recorded turn replays to the same events without a model or a tool', async (t) => {
   const live = await kernelIn(t);
   const traceDir = path.join(live.home, 'traces');
   const model = scriptedModel([
     [{ type: 'text', text: 'Checking.' }, ...toolCall(0, 'c1', 'echo', { text: 'recorded' }), { type: 'stop', reason: 'tool_use' }],
-    [{ type: 'text', text: 'Echo said recorded.' }, { type: 'usage', input_tokens: 9, output_tokens: 4 }, { type: 'stop', reason: 'end_turn' }],
+    [
+      { type: 'text', text: 'Echo said recorded.' },
+      { type: 'usage', input_tokens: 9, output_tokens: 4 },
+      { type: 'stop', reason: 'end_turn' },
+    ],
   ]);
   const agent = new Agent(live.kernel, { workspace: path.join(live.home, 'workspace'), llm: model, traceDir });
   const liveEvents: TurnEvent[] = [];
@@ -46,7 +51,10 @@ test('a recorded turn replays to the same events without a model or a tool', asy
   await agent.close();
   const trace = await loadTrace(file);
   assert.equal(trace.steps.length, 2);
-  assert.deepEqual(trace.tools.map((x) => [x.name, x.input, x.output]), [['echo', '{"text":"recorded"}', '{"text":"recorded"}']]);
+  assert.deepEqual(
+    trace.tools.map((x) => [x.name, x.input, x.output]),
+    [['echo', '{"text":"recorded"}', '{"text":"recorded"}']],
+  );
 
   const again = await kernelIn(t);
   const replayed = replay(trace);

@@ -14,21 +14,54 @@ test('a turn searches the web and reads a result with the built-in tools', async
   const srv = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname === '/search') {
-      return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({
-        query: url.searchParams.get('q'), number_of_results: 1, answers: [], corrections: [], infoboxes: [], suggestions: [], unresponsive_engines: [],
-        results: [{ url: `http://127.0.0.1:${port}/otters`, title: 'Otters', content: 'All about otters', engine: 'bing', engines: ['bing'], positions: [1], score: 1, category: 'general' }],
-      }));
+      return res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          query: url.searchParams.get('q'),
+          number_of_results: 1,
+          answers: [],
+          corrections: [],
+          infoboxes: [],
+          suggestions: [],
+          unresponsive_engines: [],
+          results: [
+            {
+              url: `http://127.0.0.1:${port}/otters`,
+              title: 'Otters',
+              content: 'All about otters',
+              engine: 'bing',
+              engines: ['bing'],
+              positions: [1],
+              score: 1,
+              category: 'general',
+            },
+          ],
+        }),
+      );
     }
-    res.writeHead(200, { 'content-type': 'text/html' }).end('<html><head><title>Otters</title></head><body><article><h1>Otters</h1><p>Otters hold hands while they sleep so that they do not drift apart, a habit called rafting that keeps whole families together on the water.</p></article></body></html>');
+    res
+      .writeHead(200, { 'content-type': 'text/html' })
+      .end(
+        '<html><head><title>Otters</title></head><body><article><h1>Otters</h1><p>Otters hold hands while they sleep so that they do not drift apart, a habit called rafting that keeps whole families together on the water.</p></article></body></html>',
+      );
   });
   await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  t.after(() => new Promise<void>((resolve) => { srv.closeAllConnections(); srv.close(() => resolve()); }));
+  t.after(
+    () =>
+      new Promise<void>((resolve) => {
+        srv.closeAllConnections();
+        srv.close(() => resolve());
+      }),
+  );
   const port = (srv.address() as AddressInfo).port;
   const local = { allow: [{ host: '127.0.0.1', schemes: ['http'], methods: ['GET'], private: true }] };
-  const { kernel, cleanup } = await openTestKernel({ config: { components: {
-    'tool/web-search': { capabilities: { http: local }, settings: { api: 'searxng', url: `http://127.0.0.1:${port}` } },
-    'tool/web-fetch': { capabilities: { http: local } },
-  } } });
+  const { kernel, cleanup } = await openTestKernel({
+    config: {
+      components: {
+        'tool/web-search': { capabilities: { http: local }, settings: { api: 'searxng', url: `http://127.0.0.1:${port}` } },
+        'tool/web-fetch': { capabilities: { http: local } },
+      },
+    },
+  });
   t.after(cleanup);
   const report = await bootstrapBuiltins(kernel);
   assert.deepEqual(report.failed, []);
@@ -36,7 +69,10 @@ test('a turn searches the web and reads a result with the built-in tools', async
   const llm = scriptedModel([
     [...toolCall(0, 's1', 'web-search', { query: 'why do otters hold hands' }), { type: 'stop', reason: 'tool_use' }],
     [...toolCall(0, 'f1', 'web-fetch', { url: `http://127.0.0.1:${port}/otters` }), { type: 'stop', reason: 'tool_use' }],
-    [{ type: 'text', text: 'So they do not drift apart.' }, { type: 'stop', reason: 'end_turn' }],
+    [
+      { type: 'text', text: 'So they do not drift apart.' },
+      { type: 'stop', reason: 'end_turn' },
+    ],
   ]);
   const agent = new Agent(kernel, { workspace: kernel.workspace, llm });
   await agent.start();

@@ -64,7 +64,9 @@ test('a replayed interaction runs no second turn; a stale timestamp, a forged si
   const replay = await fake.deliver(channels.webhook('discord'), fake.command({ id: '1800000000000000002', text: 'what now?' }));
   assert.equal(replay.status, 200);
   assert.equal(replay.headers.get('x-titan-replay'), 'TITAN_E_CHANNEL_REPLAY');
-  const stale = await fake.deliver(channels.webhook('discord'), fake.command({ id: '1800000000000000003', text: 'old' }), { timestamp: Math.floor(Date.now() / 1000) - 600 });
+  const stale = await fake.deliver(channels.webhook('discord'), fake.command({ id: '1800000000000000003', text: 'old' }), {
+    timestamp: Math.floor(Date.now() / 1000) - 600,
+  });
   assert.equal(stale.status, 401);
   assert.equal(stale.body.error.code, 'TITAN_E_CHANNEL_SIGNATURE');
   const forged = await fake.deliver(channels.webhook('discord'), fake.command({ id: '1800000000000000004', text: 'forged' }), { signature: 'ab'.repeat(64) });

@@ -55,11 +55,14 @@ test('an unknown sender is paired by code; after `titan pairing approve` the ans
   assert.ok(reply.edits.length >= 1, 'chat.update was called as the answer grew');
 });
 
-test('the bot\'s own messages and other bots\' are ignored; a retry of a handled event runs no second turn', async () => {
+test("the bot's own messages and other bots' are ignored; a retry of a handled event runs no second turn", async () => {
   const turns = turnsStarted(harness.events);
   const sent = fake.sent.length;
   await fake.deliver(channels.webhook('slack'), fake.messageEvent({ eventId: 'Ev003', user: fake.botUserId, text: 'my own words' }));
-  await fake.deliver(channels.webhook('slack'), fake.messageEvent({ eventId: 'Ev004', text: 'a bot speaking', extra: { bot_id: 'B0999', subtype: 'bot_message' } }));
+  await fake.deliver(
+    channels.webhook('slack'),
+    fake.messageEvent({ eventId: 'Ev004', text: 'a bot speaking', extra: { bot_id: 'B0999', subtype: 'bot_message' } }),
+  );
   const retry = await fake.deliver(channels.webhook('slack'), fake.messageEvent({ eventId: 'Ev002', text: 'how are you?' }), { retryNum: 1 });
   assert.equal(retry.status, 200);
   assert.equal(retry.headers.get('x-titan-replay'), 'TITAN_E_CHANNEL_REPLAY');
@@ -70,7 +73,9 @@ test('the bot\'s own messages and other bots\' are ignored; a retry of a handled
 
 test('a request signed more than five minutes ago, a forged signature and a malformed body are refused with codes and change nothing', async () => {
   const turns = turnsStarted(harness.events);
-  const stale = await fake.deliver(channels.webhook('slack'), fake.messageEvent({ eventId: 'Ev010', text: 'old' }), { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 });
+  const stale = await fake.deliver(channels.webhook('slack'), fake.messageEvent({ eventId: 'Ev010', text: 'old' }), {
+    timestamp: Math.floor(Date.now() / 1000) - 6 * 60,
+  });
   assert.equal(stale.status, 401);
   assert.equal(stale.body.error.code, 'TITAN_E_CHANNEL_SIGNATURE');
   const forged = await fake.deliver(channels.webhook('slack'), fake.messageEvent({ eventId: 'Ev011', text: 'forged' }), { signature: `v0=${'ab'.repeat(32)}` });
@@ -87,7 +92,11 @@ test('a request signed more than five minutes ago, a forged signature and a malf
 
 test('a shared file reaches the agent as a placeholder and the sender is asked to resend as text', async () => {
   const sent = fake.sent.length;
-  const file = fake.messageEvent({ eventId: 'Ev020', text: '', extra: { subtype: 'file_share', files: [{ id: 'F1', name: 'memo.m4a', mimetype: 'audio/mp4', filetype: 'm4a' }] } });
+  const file = fake.messageEvent({
+    eventId: 'Ev020',
+    text: '',
+    extra: { subtype: 'file_share', files: [{ id: 'F1', name: 'memo.m4a', mimetype: 'audio/mp4', filetype: 'm4a' }] },
+  });
   assert.equal((await fake.deliver(channels.webhook('slack'), file)).status, 200);
   await channels.runtime.idle();
   assert.ok(fake.sent.slice(sent).some((m) => /cannot read an audio file/.test(m.text) && /again as text/.test(m.text)));

@@ -32,11 +32,22 @@ for (const backend of BACKENDS) {
       assert.equal((await open('ZZZ999')).code, 'ABC123', 'a second message keeps the first code');
       await assert.rejects(kernel.store.op('channels.pairing.decide', { code: 'NOPE00', decision: 'approved' }), (e) => isTitanError(e, 'TITAN_E_NOT_FOUND'));
       const pending = await kernel.store.op('channels.pairing.list', { state: 'pending' });
-      assert.deepEqual(pending.map((p) => p.code), ['ABC123']);
+      assert.deepEqual(
+        pending.map((p) => p.code),
+        ['ABC123'],
+      );
       const approved = await kernel.store.op('channels.pairing.decide', { code: 'abc123', decision: 'approved' });
       assert.equal(approved.state, 'approved');
-      await assert.rejects(kernel.store.op('channels.pairing.decide', { code: 'ABC123', decision: 'denied' }), (e) => isTitanError(e, 'TITAN_E_NOT_FOUND'), 'a decided pairing is not decided again');
-      await assert.rejects(kernel.store.op('channels.pairing.open', { channel: 'slack', senderId: 'U1', chatId: 'D1', code: 'ABC123' }), (e) => isTitanError(e, 'TITAN_E_SQL_CONSTRAINT'), 'codes are unique');
+      await assert.rejects(
+        kernel.store.op('channels.pairing.decide', { code: 'ABC123', decision: 'denied' }),
+        (e) => isTitanError(e, 'TITAN_E_NOT_FOUND'),
+        'a decided pairing is not decided again',
+      );
+      await assert.rejects(
+        kernel.store.op('channels.pairing.open', { channel: 'slack', senderId: 'U1', chatId: 'D1', code: 'ABC123' }),
+        (e) => isTitanError(e, 'TITAN_E_SQL_CONSTRAINT'),
+        'codes are unique',
+      );
     });
 
     test('a cursor is read back after it is set', async () => {

@@ -53,7 +53,10 @@ export async function startChannels(
   const gateway = await startGateway({ kernel: harness.kernel, agent, port: 0, ownerId: 'ada', channels: runtime });
   harness.control.serve(createControlApp(gateway.deps).callback());
   return {
-    gateway, agent, runtime, model,
+    gateway,
+    agent,
+    runtime,
+    model,
     webhook: (name) => `${gateway.url}/channels/${name}/webhook`,
     async close() {
       await runtime.close();

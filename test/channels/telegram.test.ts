@@ -21,9 +21,7 @@ before(async () => {
     channels: ['telegram'],
     secrets: { TITAN_TELEGRAM_BOT_TOKEN: fake.token, TITAN_TELEGRAM_WEBHOOK_SECRET: SECRET },
     config: { telegramApiUrl: fake.url, editIntervalMs: 20, maxBodyBytes: 64 * 1024 },
-    steps: [
-      answer.flatMap((text) => [{ wait: 60 }, { type: 'text' as const, text }]).concat([{ type: 'stop', reason: 'end_turn' } as never]),
-    ],
+    steps: [answer.flatMap((text) => [{ wait: 60 }, { type: 'text' as const, text }]).concat([{ type: 'stop', reason: 'end_turn' } as never])],
   });
 });
 after(async () => {
@@ -41,7 +39,10 @@ test('an unknown sender gets a pairing code and nothing reaches the agent; appro
   assert.equal(turnsStarted(harness.events), 0, 'no turn for an unpaired sender');
   assert.equal(fake.sent.filter((m) => m.text.includes('pairing code')).length, 1, 'one pairing reply, not one per message');
   const listed = await runTitan(['pairing', 'list', '--json'], harness.home);
-  assert.deepEqual(JSON.parse(listed.stdout).map((p: { code: string; state: string }) => [p.code, p.state]), [[codeIn(pairingReply.text), 'pending']]);
+  assert.deepEqual(
+    JSON.parse(listed.stdout).map((p: { code: string; state: string }) => [p.code, p.state]),
+    [[codeIn(pairingReply.text), 'pending']],
+  );
 
   const pairing = await approveWithCli(harness.home, codeIn(pairingReply.text));
   assert.deepEqual([pairing.channel, pairing.sender_id, pairing.state], ['telegram', '4242', 'approved']);
@@ -101,11 +102,17 @@ test('malformed and oversized bodies are refused with codes', async () => {
 
 test('a photo reaches the agent as an explicit placeholder and the sender is asked to resend as text', async () => {
   const before = fake.sent.length;
-  const photo = fake.update({ updateId: 5, extra: { photo: [{ file_id: 'AgAD', file_unique_id: 'u1', width: 90, height: 90, file_size: 1200 }], caption: 'look' } });
+  const photo = fake.update({
+    updateId: 5,
+    extra: { photo: [{ file_id: 'AgAD', file_unique_id: 'u1', width: 90, height: 90, file_size: 1200 }], caption: 'look' },
+  });
   assert.equal((await fake.webhook(channels.webhook('telegram'), photo, SECRET)).status, 200);
   await channels.runtime.idle();
   const replies = fake.sent.slice(before).map((m) => m.text);
-  assert.ok(replies.some((t) => /cannot read a photo/.test(t) && /again as text/.test(t)), replies.join(' | '));
+  assert.ok(
+    replies.some((t) => /cannot read a photo/.test(t) && /again as text/.test(t)),
+    replies.join(' | '),
+  );
   assert.ok(JSON.stringify(channels.model.requests.at(-1)).includes('[the user sent a photo, which this channel cannot read]'));
 });
 
@@ -116,7 +123,12 @@ test('an answer longer than a Telegram message continues in a second message', a
     channels: ['telegram'],
     secrets: { TITAN_TELEGRAM_BOT_TOKEN: fake.token, TITAN_TELEGRAM_WEBHOOK_SECRET: SECRET },
     config: { telegramApiUrl: fake.url, editIntervalMs: 20 },
-    steps: [[{ type: 'text', text: long }, { type: 'stop', reason: 'end_turn' }]],
+    steps: [
+      [
+        { type: 'text', text: long },
+        { type: 'stop', reason: 'end_turn' },
+      ],
+    ],
   });
   const before = fake.sent.length;
   assert.equal((await fake.webhook(channels.webhook('telegram'), fake.update({ updateId: 6, text: 'tell me a lot' }), SECRET)).status, 200);
@@ -131,7 +143,17 @@ test('getUpdates polling answers each update once, continuing from the stored of
   await channels.close();
   const polling = { telegramApiUrl: fake.url, editIntervalMs: 20, telegramMode: 'polling' as const };
   const secrets = { TITAN_TELEGRAM_BOT_TOKEN: fake.token };
-  channels = await startChannels(harness, { channels: ['telegram'], secrets, config: polling, steps: [[{ type: 'text', text: 'polled answer one' }, { type: 'stop', reason: 'end_turn' }]] });
+  channels = await startChannels(harness, {
+    channels: ['telegram'],
+    secrets,
+    config: polling,
+    steps: [
+      [
+        { type: 'text', text: 'polled answer one' },
+        { type: 'stop', reason: 'end_turn' },
+      ],
+    ],
+  });
   const turns = turnsStarted(harness.events);
   const webhook = await fake.webhook(channels.webhook('telegram'), fake.update({ updateId: 99, text: 'x' }), SECRET);
   assert.equal(webhook.status, 404, 'in polling mode the webhook is off');
@@ -141,12 +163,26 @@ test('getUpdates polling answers each update once, continuing from the stored of
   await channels.close();
   assert.deepEqual(await harness.kernel.store.op('channels.cursor.get', { channel: 'telegram' }), { value: '101' });
 
-  channels = await startChannels(harness, { channels: ['telegram'], secrets, config: polling, steps: [[{ type: 'text', text: 'polled answer two' }, { type: 'stop', reason: 'end_turn' }]] });
+  channels = await startChannels(harness, {
+    channels: ['telegram'],
+    secrets,
+    config: polling,
+    steps: [
+      [
+        { type: 'text', text: 'polled answer two' },
+        { type: 'stop', reason: 'end_turn' },
+      ],
+    ],
+  });
   fake.queueUpdate(fake.update({ updateId: 101, text: 'second polled message' }));
   await until(() => fake.sent.find((m) => m.text === 'polled answer two'), 'the answer after the restart');
   await channels.runtime.idle();
   assert.equal(turnsStarted(harness.events), turns + 2, 'two updates, two turns: none answered twice');
-  assert.deepEqual(fake.delivered.filter((id) => id === 100), [100], 'update 100 was fetched once');
+  assert.deepEqual(
+    fake.delivered.filter((id) => id === 100),
+    [100],
+    'update 100 was fetched once',
+  );
 
   // An update the channel cannot read is skipped; the ones after it are still answered.
   fake.queueUpdate({ update_id: 102, message: { message_id: 1, from: { id: 4242, is_bot: false, first_name: 'Ada' }, date: 0, text: 'no chat' } });

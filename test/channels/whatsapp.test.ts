@@ -51,23 +51,35 @@ test('an unknown sender is paired by code; after `titan pairing approve` the fin
   assert.equal((await fake.deliver(channels.webhook('whatsapp'), fake.notification({ id: 'wamid.IN2', text: 'tell me something' }))).status, 200);
   await channels.runtime.idle();
   assert.equal(turnsStarted(harness.events), 1);
-  assert.deepEqual(fake.sent.slice(sent).map((m) => [m.to, m.text]), [['15551234567', answer.join('')]]);
+  assert.deepEqual(
+    fake.sent.slice(sent).map((m) => [m.to, m.text]),
+    [['15551234567', answer.join('')]],
+  );
 });
 
 test('an audio message reaches the agent as a placeholder and the sender is asked to resend as text', async () => {
   const sent = fake.sent.length;
-  const audio = fake.notification({ id: 'wamid.IN3', type: 'audio', extra: { audio: { mime_type: 'audio/ogg; codecs=opus', sha256: 'abc', id: '1234', voice: true } } });
+  const audio = fake.notification({
+    id: 'wamid.IN3',
+    type: 'audio',
+    extra: { audio: { mime_type: 'audio/ogg; codecs=opus', sha256: 'abc', id: '1234', voice: true } },
+  });
   await fake.deliver(channels.webhook('whatsapp'), audio);
   await channels.runtime.idle();
   const replies = fake.sent.slice(sent).map((m) => m.text);
-  assert.ok(replies.some((t) => /cannot read an audio message/.test(t) && /again as text/.test(t)), replies.join(' | '));
+  assert.ok(
+    replies.some((t) => /cannot read an audio message/.test(t) && /again as text/.test(t)),
+    replies.join(' | '),
+  );
   assert.ok(JSON.stringify(channels.model.requests.at(-1)).includes('[the user sent an audio message, which this channel cannot read]'));
 });
 
 test('a forged signature, a replayed message and a malformed body change nothing', async () => {
   const turns = turnsStarted(harness.events);
   const sent = fake.sent.length;
-  const forged = await fake.deliver(channels.webhook('whatsapp'), fake.notification({ id: 'wamid.IN9', text: 'forged' }), { signature: `sha256=${'0'.repeat(64)}` });
+  const forged = await fake.deliver(channels.webhook('whatsapp'), fake.notification({ id: 'wamid.IN9', text: 'forged' }), {
+    signature: `sha256=${'0'.repeat(64)}`,
+  });
   assert.equal(forged.status, 401);
   assert.equal(forged.body.error.code, 'TITAN_E_CHANNEL_SIGNATURE');
   const unsigned = await fake.deliver(channels.webhook('whatsapp'), fake.notification({ id: 'wamid.IN9', text: 'forged' }), { signature: '' });
@@ -75,7 +87,10 @@ test('a forged signature, a replayed message and a malformed body change nothing
   const replay = await fake.deliver(channels.webhook('whatsapp'), fake.notification({ id: 'wamid.IN2', text: 'tell me something' }));
   assert.equal(replay.status, 200);
   assert.equal(replay.headers.get('x-titan-replay'), 'TITAN_E_CHANNEL_REPLAY');
-  const malformed = await fake.deliver(channels.webhook('whatsapp'), { object: 'whatsapp_business_account', entry: [{ changes: [{ field: 'messages', value: { messages: [{ type: 'text' }] } }] }] });
+  const malformed = await fake.deliver(channels.webhook('whatsapp'), {
+    object: 'whatsapp_business_account',
+    entry: [{ changes: [{ field: 'messages', value: { messages: [{ type: 'text' }] } }] }],
+  });
   assert.equal(malformed.status, 400);
   assert.equal(malformed.body.error.code, 'TITAN_E_CHANNEL_PAYLOAD');
   await channels.runtime.idle();
@@ -105,5 +120,9 @@ test('stopping Titan while an answer is being written ends it in the chat instea
   await until(() => harness.events.some((e) => e.type === 'text' && e.text === 'I was saying') && turnsStarted(harness.events) > turns, 'the answer to start');
   await channels.close();
   assert.equal(fake.sent.at(-1)!.text, 'I was saying\n\n(the answer was interrupted)');
-  channels = await startChannels(harness, { channels: ['whatsapp'], secrets: { TITAN_WHATSAPP_ACCESS_TOKEN: fake.accessToken, TITAN_WHATSAPP_APP_SECRET: fake.appSecret, TITAN_WHATSAPP_VERIFY_TOKEN: fake.verifyToken }, config: { whatsappApiUrl: fake.url } });
+  channels = await startChannels(harness, {
+    channels: ['whatsapp'],
+    secrets: { TITAN_WHATSAPP_ACCESS_TOKEN: fake.accessToken, TITAN_WHATSAPP_APP_SECRET: fake.appSecret, TITAN_WHATSAPP_VERIFY_TOKEN: fake.verifyToken },
+    config: { whatsappApiUrl: fake.url },
+  });
 });

@@ -35,7 +35,10 @@ before(async () => {
     script: {
       name: 'mcp-e2e',
       turns: [
-        { match: { lastUserContains: 'shopping' }, content: [{ type: 'tool_call', name: 'fs__read_text_file', arguments: { path: path.join(notes, 'shopping.txt') } }] },
+        {
+          match: { lastUserContains: 'shopping' },
+          content: [{ type: 'tool_call', name: 'fs__read_text_file', arguments: { path: path.join(notes, 'shopping.txt') } }],
+        },
         { match: { lastMessageContains: 'remember the milk' }, content: [{ type: 'text', text: 'Your list says: remember the milk.' }] },
       ],
     },
@@ -73,13 +76,14 @@ after(async () => {
 async function api(method: string, route: string, body?: unknown): Promise<any> {
   const token = (await readFile(path.join(home, 'gateway-token'), 'utf8')).trim();
   const response = await fetch(gateway + route, {
-    method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : undefined,
   });
   return response.json();
 }
 
-test('one `titan mcp add` gives the running agent the server\'s tools, and it uses them in a chat', async () => {
+test("one `titan mcp add` gives the running agent the server's tools, and it uses them in a chat", async () => {
   const added = await runTitan(['mcp', 'add', 'fs', '--', process.execPath, FILESYSTEM, notes], home);
   assert.equal(added.code, 0, added.stderr + added.stdout);
   assert.match(added.stdout, /added MCP server fs: .*server-filesystem.* \(approval: ask\)/);
@@ -98,7 +102,11 @@ test('one `titan mcp add` gives the running agent the server\'s tools, and it us
     if (messages.some((m) => m.role === 'assistant' && m.content.includes('Your list says'))) break;
     await new Promise((r) => setTimeout(r, 100));
   }
-  assert.deepEqual(messages.map((m) => m.role), ['user', 'assistant', 'tool', 'assistant'], JSON.stringify(messages));
+  assert.deepEqual(
+    messages.map((m) => m.role),
+    ['user', 'assistant', 'tool', 'assistant'],
+    JSON.stringify(messages),
+  );
   assert.match(messages[2].content, /remember the milk/, 'the tool result came from the file, through the MCP server');
   assert.equal(messages[3].content, 'Your list says: remember the milk.');
   // Counted in /metrics like any tool call, and the server's state beside it.
@@ -109,7 +117,9 @@ test('one `titan mcp add` gives the running agent the server\'s tools, and it us
   // The model was offered the server's tools with their schemas.
   const request = llm.timeline().find((e) => e.turn === 0);
   assert.ok(request, 'the model was asked');
-  const offered = (request.body as { tools: Array<{ function: { name: string; parameters: { required: string[] } } }> }).tools.find((t) => t.function.name === 'fs__read_text_file');
+  const offered = (request.body as { tools: Array<{ function: { name: string; parameters: { required: string[] } } }> }).tools.find(
+    (t) => t.function.name === 'fs__read_text_file',
+  );
   assert.deepEqual(offered?.function.parameters.required, ['path']);
 });
 
@@ -131,12 +141,17 @@ test('titan mcp list and tools show the running server; rm stops it', async () =
   assert.match(again.stderr, /^TITAN_E_MCP_UNKNOWN_SERVER/);
 });
 
-test('titan mcp serve offers Titan\'s tools to the SDK\'s stdio client', async () => {
+test("titan mcp serve offers Titan's tools to the SDK's stdio client", async () => {
   const client = new Client({ name: 'test', version: '1.0.0' });
-  await client.connect(new StdioClientTransport({
-    command: process.execPath, args: ['--disable-warning=ExperimentalWarning', 'bin/titan.js', 'mcp', 'serve'],
-    cwd: PROJECT_ROOT, env: { TITAN_HOME: home, PATH: process.env.PATH ?? '' }, stderr: 'pipe',
-  }));
+  await client.connect(
+    new StdioClientTransport({
+      command: process.execPath,
+      args: ['--disable-warning=ExperimentalWarning', 'bin/titan.js', 'mcp', 'serve'],
+      cwd: PROJECT_ROOT,
+      env: { TITAN_HOME: home, PATH: process.env.PATH ?? '' },
+      stderr: 'pipe',
+    }),
+  );
   try {
     const names = (await client.listTools()).tools.map((t) => t.name);
     for (const name of ['echo', 'clock', 'shell']) assert.ok(names.includes(name), names.join(', '));

@@ -18,7 +18,12 @@ let output = '';
 /** The pids that wrote to the home's kernel log: one per kernel ever opened on it. */
 async function logPids(): Promise<Set<number>> {
   const text = await readFile(path.join(home, 'logs', 'titan.log'), 'utf8').catch(() => '');
-  return new Set(text.split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { pid: number }).pid));
+  return new Set(
+    text
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => (JSON.parse(line) as { pid: number }).pid),
+  );
 }
 
 async function json(args: string[]): Promise<unknown> {
@@ -67,16 +72,22 @@ const VERBS = [
 ];
 
 test('with a kernel running, registry publish goes through it and opens no second kernel on the home', async () => {
-  assert.equal((await json(['components']) as { running: boolean }).running, true);
-  assert.ok([...await logPids()].every((pid) => pid === kernel.pid), 'only the running kernel has written to the log');
+  assert.equal(((await json(['components'])) as { running: boolean }).running, true);
+  assert.ok(
+    [...(await logPids())].every((pid) => pid === kernel.pid),
+    'only the running kernel has written to the log',
+  );
 
   const published = await runTitan(['registry', 'publish', path.join(PROJECT_ROOT, 'test/fixtures/components/echo-v2'), '--json'], home);
   assert.equal(published.code, 0, published.stderr);
-  assert.deepEqual((JSON.parse(published.stdout) as Array<{ name: string; version: string }>).map((m) => `${m.name}@${m.version}`), ['echo@1.1.0']);
-  const patch = await json(['kernel', 'propose', 'echo@1.1.0', '--why', 'try the new echo']) as { slot: string; toVersion: string; state: string };
+  assert.deepEqual(
+    (JSON.parse(published.stdout) as Array<{ name: string; version: string }>).map((m) => `${m.name}@${m.version}`),
+    ['echo@1.1.0'],
+  );
+  const patch = (await json(['kernel', 'propose', 'echo@1.1.0', '--why', 'try the new echo'])) as { slot: string; toVersion: string; state: string };
   assert.deepEqual([patch.slot, patch.toVersion, patch.state], ['tool/echo', '1.1.0', 'proposed'], 'the running kernel proposes what was published');
   // A kernel opened by the CLI would have logged its deployments under its own pid.
-  assert.deepEqual([...await logPids()], [kernel.pid], 'no other process opened a kernel on the home');
+  assert.deepEqual([...(await logPids())], [kernel.pid], 'no other process opened a kernel on the home');
 });
 
 test('every verb answers the same through the running kernel as on the stopped home', async () => {
@@ -90,7 +101,7 @@ test('every verb answers the same through the running kernel as on the stopped h
   const exited = new Promise<number | null>((resolve) => kernel.once('exit', resolve));
   kernel.kill('SIGINT');
   assert.equal(await exited, 0);
-  assert.equal((await json(['components']) as { running: boolean }).running, false);
+  assert.equal(((await json(['components'])) as { running: boolean }).running, false);
   const stopped = [];
   for (const verb of VERBS) stopped.push(await json(verb));
   assert.deepEqual(stopped, running);

@@ -11,7 +11,10 @@ import { tempHome } from '../support/kernel.ts';
 
 function titan(args: string[], home: string, stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', 'bin/titan.js', ...args], { cwd: PROJECT_ROOT, env: { ...process.env, TITAN_HOME: home } });
+    const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', 'bin/titan.js', ...args], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, TITAN_HOME: home },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c));
@@ -35,7 +38,10 @@ test('titan secrets set reads stdin, refuses a value on the command line, list s
   assert.equal((await SecretStore.open(home)).has('LEAKY'), false);
 
   const list = await titan(['secrets', 'list', '--json'], home);
-  assert.deepEqual(JSON.parse(list.stdout).map((s: { name: string }) => s.name), ['BRAVE_API_KEY']);
+  assert.deepEqual(
+    JSON.parse(list.stdout).map((s: { name: string }) => s.name),
+    ['BRAVE_API_KEY'],
+  );
   assert.ok(!list.stdout.includes('BSA-from-stdin-42'));
   assert.ok(!(await readFile(path.join(home, 'secrets.enc'), 'utf8')).includes('BSA-from-stdin-42'));
 

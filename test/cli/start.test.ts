@@ -61,7 +61,11 @@ test('titan registry list shows the built-ins with their descriptions', async ()
   const { stdout: json } = await runTitan(['registry', 'list', '--json'], home);
   const manifests = JSON.parse(json) as Array<{ name: string; digest: string; imports: string[] }>;
   assert.equal(manifests.length, BUILT_INS);
-  for (const name of ['core', 'clock', 'echo', 'kv']) assert.ok(manifests.some((m) => m.name === name), name);
+  for (const name of ['core', 'clock', 'echo', 'kv'])
+    assert.ok(
+      manifests.some((m) => m.name === name),
+      name,
+    );
   assert.ok(manifests.every((m) => /^sha256:[0-9a-f]{64}$/.test(m.digest)));
   assert.deepEqual(manifests.find((m) => m.name === 'kv')!.imports.sort(), ['titan:host/kv@0.1.0', 'titan:host/log@0.1.0']);
 });

@@ -12,7 +12,7 @@ import { send } from '../../bin/route-request.ts';
 import { FIXTURES, publishFixture } from '../support/fixtures.ts';
 import { openGateway, openHarness } from './support.ts';
 
-test('the control socket serves the gateway\'s routes as the owner; file routes and `by` are the socket\'s alone', async (t) => {
+test("the control socket serves the gateway's routes as the owner; file routes and `by` are the socket's alone", async (t) => {
   const harness = await openHarness();
   t.after(() => harness.close());
   const gw = await openGateway(harness);
@@ -24,18 +24,27 @@ test('the control socket serves the gateway\'s routes as the owner; file routes 
 
   // The same handler answers both: no token on the socket, the owner's on TCP.
   assert.deepEqual(await onSocket('GET', '/api/components'), (await gw.call('GET', '/api/components')).body);
-  assert.deepEqual(await onSocket('POST', '/api/call', { kind: 'tool', name: 'echo', args: ['{"text":"hi"}'] }), (await gw.call('POST', '/api/call', { kind: 'tool', name: 'echo', args: ['{"text":"hi"}'] })).body);
+  assert.deepEqual(
+    await onSocket('POST', '/api/call', { kind: 'tool', name: 'echo', args: ['{"text":"hi"}'] }),
+    (await gw.call('POST', '/api/call', { kind: 'tool', name: 'echo', args: ['{"text":"hi"}'] })).body,
+  );
 
   // The same validation and the same coded errors.
   const overTcp = await gw.call('POST', '/api/patches', { why: 'no ref' });
   assert.equal(overTcp.status, 400);
-  await assert.rejects(onSocket('POST', '/api/patches', { why: 'no ref' }), (error: Error & { code?: string }) => error.code === overTcp.body.error.code && error.message === overTcp.body.error.message);
+  await assert.rejects(
+    onSocket('POST', '/api/patches', { why: 'no ref' }),
+    (error: Error & { code?: string }) => error.code === overTcp.body.error.code && error.message === overTcp.body.error.message,
+  );
   await assert.rejects(onSocket('GET', '/api/no-such-route'), { code: 'TITAN_E_NOT_FOUND' });
 
   // Naming who acted: on the socket (the CLI's --by), never over TCP.
   await publishFixture(harness.kernel, path.join(FIXTURES, 'echo-v2'));
   const named = await onSocket<Patch>('POST', '/api/patches', { ref: 'echo@1.1.0', by: 'grace', why: 'check' });
-  assert.deepEqual(named.history.map((step) => [step.by, step.why]), [['grace', 'check']]);
+  assert.deepEqual(
+    named.history.map((step) => [step.by, step.why]),
+    [['grace', 'check']],
+  );
   const unnamed = await onSocket<Patch>('POST', `/api/patches/${named.id}/reject`);
   assert.equal(unnamed.history.at(-1)?.by, 'ada', 'without a name, the owner');
   const spoofed = await gw.call('POST', '/api/patches', { ref: 'echo@1.1.0', by: 'grace' });

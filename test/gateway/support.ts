@@ -50,13 +50,20 @@ export async function openGateway(
   const token = (await readFile(path.join(harness.home, 'gateway-token'), 'utf8')).trim();
   const url = gateway.url;
   return {
-    gateway, agent, url, token,
+    gateway,
+    agent,
+    url,
+    token,
     async call(method, route, body, as) {
       const headers: Record<string, string> = {};
       const bearer = as === undefined ? token : as;
       if (bearer !== null) headers.authorization = `Bearer ${bearer}`;
       if (body !== undefined) headers['content-type'] = 'application/json';
-      const response = await fetch(url + route, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+      const response = await fetch(url + route, {
+        method,
+        headers,
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
       const text = await response.text();
       let parsed: unknown = text;
       try {
@@ -96,7 +103,12 @@ export async function openSse(url: string, headers: Record<string, string> = {})
         while ((end = buffer.indexOf('\n\n')) >= 0) {
           const frame = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
-          const fields = Object.fromEntries(frame.split('\n').filter((l) => !l.startsWith(':')).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trimStart()]));
+          const fields = Object.fromEntries(
+            frame
+              .split('\n')
+              .filter((l) => !l.startsWith(':'))
+              .map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trimStart()]),
+          );
           if (fields.data !== undefined) received.push({ id: fields.id, data: JSON.parse(fields.data) });
           for (const wake of waiters.splice(0)) wake();
         }
@@ -163,11 +175,12 @@ export async function openWs(url: string, options: { token?: string; origin?: st
         await new Promise((r) => setTimeout(r, 10));
       }
     },
-    close: () => new Promise<void>((resolve) => {
-      if (ws.readyState === ws.CLOSED) return resolve();
-      ws.once('close', () => resolve());
-      ws.close();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (ws.readyState === ws.CLOSED) return resolve();
+        ws.once('close', () => resolve());
+        ws.close();
+      }),
   };
 }
 

@@ -26,7 +26,10 @@ const ATTACKS: Attack[] = [
 /** Calls echo one event-loop turn apart until `until` settles; returns how many answered. */
 async function neighbourCalls(kernel: Kernel, until: Promise<unknown>): Promise<number> {
   let done = false;
-  void until.then(() => (done = true), () => (done = true));
+  void until.then(
+    () => (done = true),
+    () => (done = true),
+  );
   let answered = 0;
   while (!done) {
     assert.deepEqual(await kernel.invokeTool('echo', { text: `n${answered}` }), { text: `n${answered}` });
@@ -63,7 +66,7 @@ for (const isolation of ['worker', 'inline'] as const) {
           assert.ok((drops?.dropped ?? 0) > 0, `the flood was cut and counted: ${JSON.stringify(kernel.chatterDrops())}`);
         }
         assert.deepEqual(await kernel.invokeTool('echo', { text: 'after' }), { text: 'after' });
-        assert.deepEqual(await kernel.invokeTool(attack.name, { attack: false }), { ok: true }, 'the attacker\'s next call works');
+        assert.deepEqual(await kernel.invokeTool(attack.name, { attack: false }), { ok: true }, "the attacker's next call works");
       });
     }
   });
@@ -74,7 +77,9 @@ test('publishing a third-party component whose smoke test never returns ends wit
   t.after(cleanup);
   const loop = await buildFixture('attack-loop');
   const error = await rejectsWithCode(
-    publishComponent(kernel, { ...loop, manifest: { ...loop.manifest, smoke: [{ input: '{"attack":true}' }] } }), 'TITAN_E_SMOKE_FAILED');
+    publishComponent(kernel, { ...loop, manifest: { ...loop.manifest, smoke: [{ input: '{"attack":true}' }] } }),
+    'TITAN_E_SMOKE_FAILED',
+  );
   assert.match(error.message, /did not answer within 1000 ms/);
   assert.deepEqual(await kernel.registry.list(), []);
 });
@@ -88,6 +93,9 @@ test('a component asking to run inline without a grant runs in a worker, and the
   const manifest = await publishComponent(kernel, { ...loop, manifest: { ...loop.manifest, limits: { ...loop.manifest.limits, isolation: 'inline' } } });
   await kernel.deployManifest(manifest);
   assert.equal(kernel.components().find((c) => c.slot === 'tool/attack-loop')?.isolation, 'worker');
-  assert.ok(warnings.some((w) => /asks to run inline but is not a built-in/.test(w)), warnings.join('\n'));
+  assert.ok(
+    warnings.some((w) => /asks to run inline but is not a built-in/.test(w)),
+    warnings.join('\n'),
+  );
   await rejectsWithCode(kernel.invokeTool('attack-loop', { attack: true }), 'TITAN_E_TIMEOUT');
 });

@@ -51,12 +51,26 @@ test('bytes that are not a component are refused at publish with TITAN_E_INVALID
   const candidates: Record<string, Uint8Array> = {
     'a core module': coreModule,
     'a shell script': Buffer.from('#!/bin/sh\necho hi\n'),
-    'nothing': new Uint8Array(),
+    nothing: new Uint8Array(),
     'a truncated component': echo.wasm.subarray(0, Math.floor(echo.wasm.length / 2)),
-    'random bytes after a component header': Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00, ...Array.from({ length: 512 }, (_, i) => (i * 37) & 0xff)]),
+    'random bytes after a component header': Uint8Array.from([
+      0x00,
+      0x61,
+      0x73,
+      0x6d,
+      0x0d,
+      0x00,
+      0x01,
+      0x00,
+      ...Array.from({ length: 512 }, (_, i) => (i * 37) & 0xff),
+    ]),
   };
   for (const [what, wasm] of Object.entries(candidates)) {
-    const error = await refusedAndUnchanged(kernel, () => publishComponent(kernel, { ...withManifest(echo, { version: '9.0.0' }), wasm }), 'TITAN_E_INVALID_COMPONENT');
+    const error = await refusedAndUnchanged(
+      kernel,
+      () => publishComponent(kernel, { ...withManifest(echo, { version: '9.0.0' }), wasm }),
+      'TITAN_E_INVALID_COMPONENT',
+    );
     assert.ok(error.message.length > 0, what);
   }
   await echoStillServes(kernel);
@@ -67,8 +81,17 @@ test('a broken component that reached the registry anyway is refused at deploy, 
   const echo = await buildBuiltin('echo');
   // The registry itself checks only the header, so a truncated binary can be imported.
   await kernel.registry.publish(echo.wasm.subarray(0, 4096), {
-    name: 'echo', kind: 'tool', version: '9.0.0', world: 'titan:tool/tool-component@0.1.0', witPackage: 'titan:tool@0.1.0',
-    backend: 'quickjs', capabilities: { log: {} }, description: 'truncated', schema: {}, imports: ['titan:host/log@0.1.0'], sourceDigest: echo.sourceDigest,
+    name: 'echo',
+    kind: 'tool',
+    version: '9.0.0',
+    world: 'titan:tool/tool-component@0.1.0',
+    witPackage: 'titan:tool@0.1.0',
+    backend: 'quickjs',
+    capabilities: { log: {} },
+    description: 'truncated',
+    schema: {},
+    imports: ['titan:host/log@0.1.0'],
+    sourceDigest: echo.sourceDigest,
   });
   await refusedAndUnchanged(kernel, () => kernel.deploy({ kind: 'tool', name: 'echo', range: '9.0.0' }), 'TITAN_E_INVALID_COMPONENT');
   await echoStillServes(kernel);
@@ -86,7 +109,10 @@ test('a blob altered on disk after publish is refused at deploy with TITAN_E_DIG
   kernel.bus.on('component.swap_failed', (event) => failed.push(event));
   const error = await refusedAndUnchanged(kernel, () => kernel.deploy({ kind: 'tool', name: 'echo', range: '^1.1.0' }), 'TITAN_E_DIGEST_MISMATCH');
   assert.match(error.message, new RegExp(v2.digest));
-  assert.deepEqual(failed.map((f) => [f.slot, f.version, f.code]), [['tool/echo', '1.1.0', 'TITAN_E_DIGEST_MISMATCH']]);
+  assert.deepEqual(
+    failed.map((f) => [f.slot, f.version, f.code]),
+    [['tool/echo', '1.1.0', 'TITAN_E_DIGEST_MISMATCH']],
+  );
 
   // Truncated is as bad as altered.
   await writeFile(blob, bytes.subarray(0, 1000));
@@ -135,8 +161,7 @@ test('a manifest that fails the schema is refused at publish with TITAN_E_MANIFE
   await echoStillServes(kernel);
 });
 
-test('every manifest that fails the schema is refused as such before the kernel links or runs it', {
-}, async (t) => {
+test('every manifest that fails the schema is refused as such before the kernel links or runs it', {}, async (t) => {
   const { kernel } = await kernelFor(t, [builtin('echo')]);
   const echo = await buildBuiltin('echo');
   const broken: Array<[string, Record<string, unknown>]> = [
@@ -160,15 +185,20 @@ test('every manifest that fails the schema is refused as such before the kernel 
 });
 
 test('a manifest invalid for the kernel cannot be deployed even when handed to it directly', async (t) => {
-  const { kernel, manifests: [echo] } = await kernelFor(t, [builtin('echo')]);
+  const {
+    kernel,
+    manifests: [echo],
+  } = await kernelFor(t, [builtin('echo')]);
   await refusedAndUnchanged(kernel, () => kernel.deployManifest({ ...echo, limits: { memoryMb: -1 } }), 'TITAN_E_MANIFEST_INVALID');
   await refusedAndUnchanged(kernel, () => kernel.deployManifest({ ...echo, version: 'latest' }), 'TITAN_E_MANIFEST_INVALID');
   await echoStillServes(kernel);
 });
 
-test('a refused first deploy leaves no empty slot behind in the component list', {
-}, async (t) => {
-  const { kernel, manifests: [echo] } = await kernelFor(t, [builtin('echo')]);
+test('a refused first deploy leaves no empty slot behind in the component list', {}, async (t) => {
+  const {
+    kernel,
+    manifests: [echo],
+  } = await kernelFor(t, [builtin('echo')]);
   await refusedAndUnchanged(kernel, () => kernel.deployManifest({ ...echo, name: '../../etc' }), 'TITAN_E_MANIFEST_INVALID');
   const hog = await buildFixture('hog');
   await forcePublish(kernel, hog, (input) => ({ ...input, smoke: [{ input: '{"mb":1}', expect: 'nothing' }] }));
@@ -193,7 +223,12 @@ test('a world that does not match the binary is refused at publish: TITAN_E_WORL
 
 test('a world mismatch that reached the registry anyway is refused at deploy, and the old version serves', async (t) => {
   const { kernel } = await kernelFor(t, [builtin('echo')]);
-  await forcePublish(kernel, await buildBuiltin('echo'), (input) => ({ ...input, version: '1.0.5', world: 'titan:tool/tool-component@0.2.0', witPackage: 'titan:tool@0.2.0' }));
+  await forcePublish(kernel, await buildBuiltin('echo'), (input) => ({
+    ...input,
+    version: '1.0.5',
+    world: 'titan:tool/tool-component@0.2.0',
+    witPackage: 'titan:tool@0.2.0',
+  }));
   const error = await refusedAndUnchanged(kernel, () => kernel.deploy({ kind: 'tool', name: 'echo', range: '1.0.5' }), 'TITAN_E_WORLD_MISMATCH');
   assert.match(error.message, /should export titan:tool\/tool@0\.2\.0/);
   await echoStillServes(kernel);
@@ -230,11 +265,15 @@ test('an import of a host interface this kernel does not provide is refused with
   assert.match(error.message, /titan:host\/http@0\.1\.0/);
 });
 
-test('capability settings outside the interface\'s schema are refused with TITAN_E_CAPABILITY_INVALID', async (t) => {
+test("capability settings outside the interface's schema are refused with TITAN_E_CAPABILITY_INVALID", async (t) => {
   const { kernel } = await kernelFor(t, [builtin('kv')]);
   const kvV2 = await buildFixture('kv-v2');
   for (const grant of [{ maxKeys: 0 }, { maxValueBytes: 'big' }, { namespace: '../other' }, { shareWith: 'everyone' }]) {
-    await refusedAndUnchanged(kernel, () => publishComponent(kernel, { ...kvV2, manifest: { ...kvV2.manifest, capabilities: { log: {}, kv: grant } } }), 'TITAN_E_CAPABILITY_INVALID');
+    await refusedAndUnchanged(
+      kernel,
+      () => publishComponent(kernel, { ...kvV2, manifest: { ...kvV2.manifest, capabilities: { log: {}, kv: grant } } }),
+      'TITAN_E_CAPABILITY_INVALID',
+    );
   }
 });
 
@@ -248,26 +287,48 @@ test('a component whose own smoke() fails is refused at publish with TITAN_E_SMO
 test('a smoke case answered wrongly is refused at publish with TITAN_E_SMOKE_FAILED', async (t) => {
   const { kernel } = await kernelFor(t, [builtin('echo')]);
   const echo = await buildBuiltin('echo');
-  const error = await refusedAndUnchanged(kernel, () => publishComponent(kernel, withManifest(echo, {
-    version: '1.0.1',
-    smoke: [{ input: '{"text":"ping"}', expect: '{"text":"pong"}' }],
-  })), 'TITAN_E_SMOKE_FAILED');
+  const error = await refusedAndUnchanged(
+    kernel,
+    () =>
+      publishComponent(
+        kernel,
+        withManifest(echo, {
+          version: '1.0.1',
+          smoke: [{ input: '{"text":"ping"}', expect: '{"text":"pong"}' }],
+        }),
+      ),
+    'TITAN_E_SMOKE_FAILED',
+  );
   assert.match(error.message, /smoke case 1 answered "\{\\"text\\":\\"ping\\"\}", expected "\{\\"text\\":\\"pong\\"\}"/);
-  await refusedAndUnchanged(kernel, () => publishComponent(kernel, withManifest(echo, { version: '1.0.1', smoke: [{ input: 'not json' }] })), 'TITAN_E_SMOKE_FAILED');
+  await refusedAndUnchanged(
+    kernel,
+    () => publishComponent(kernel, withManifest(echo, { version: '1.0.1', smoke: [{ input: 'not json' }] })),
+    'TITAN_E_SMOKE_FAILED',
+  );
   await echoStillServes(kernel);
 });
 
 test('a version failing its smoke test at deploy is not swapped in: TITAN_E_SMOKE_FAILED and the old version serves', async (t) => {
   const { kernel } = await kernelFor(t, [builtin('echo')]);
   await forcePublish(kernel, await buildFixture('echo-bad-smoke'));
-  await forcePublish(kernel, await buildBuiltin('echo'), (input) => ({ ...input, version: '1.0.7', smoke: [{ input: '{"text":"a"}', expect: '{"text":"b"}' }] }));
+  await forcePublish(kernel, await buildBuiltin('echo'), (input) => ({
+    ...input,
+    version: '1.0.7',
+    smoke: [{ input: '{"text":"a"}', expect: '{"text":"b"}' }],
+  }));
   const failed: Array<KernelEvents['component.swap_failed']> = [];
   kernel.bus.on('component.swap_failed', (event) => failed.push(event));
 
   const ownSmoke = await refusedAndUnchanged(kernel, () => kernel.deploy({ kind: 'tool', name: 'echo', range: '1.2.0' }), 'TITAN_E_SMOKE_FAILED');
   assert.match(ownSmoke.message, /broken on purpose/);
   await refusedAndUnchanged(kernel, () => kernel.deploy({ kind: 'tool', name: 'echo', range: '1.0.7' }), 'TITAN_E_SMOKE_FAILED');
-  assert.deepEqual(failed.map((f) => [f.version, f.code]), [['1.2.0', 'TITAN_E_SMOKE_FAILED'], ['1.0.7', 'TITAN_E_SMOKE_FAILED']]);
+  assert.deepEqual(
+    failed.map((f) => [f.version, f.code]),
+    [
+      ['1.2.0', 'TITAN_E_SMOKE_FAILED'],
+      ['1.0.7', 'TITAN_E_SMOKE_FAILED'],
+    ],
+  );
   await echoStillServes(kernel);
   assert.equal(kernel.components().find((c) => c.slot === 'tool/echo')?.swaps, 1, 'only the first deploy counts as a swap');
 });
@@ -279,14 +340,19 @@ test('rolling back or calling a slot with nothing deployed gets TITAN_E_SLOT_EMP
 });
 
 test('a manifest whose binary is not in the registry cannot be deployed', async (t) => {
-  const { kernel, manifests: [echo] } = await kernelFor(t, [builtin('echo')]);
+  const {
+    kernel,
+    manifests: [echo],
+  } = await kernelFor(t, [builtin('echo')]);
   await refusedAndUnchanged(kernel, () => kernel.deployManifest({ ...echo, version: '4.0.0', digest: `sha256:${'ab'.repeat(32)}` }), 'TITAN_E_NOT_FOUND');
   await echoStillServes(kernel);
 });
 
-test('a version that is not in the registry cannot be swapped in, even with a known binary', {
-}, async (t) => {
-  const { kernel, manifests: [echo] } = await kernelFor(t, [builtin('echo')]);
+test('a version that is not in the registry cannot be swapped in, even with a known binary', {}, async (t) => {
+  const {
+    kernel,
+    manifests: [echo],
+  } = await kernelFor(t, [builtin('echo')]);
   await refusedAndUnchanged(kernel, () => kernel.deployManifest({ ...echo, version: '3.0.0' }), 'TITAN_E_NOT_FOUND');
   // The same binary with more capabilities than the registry granted it.
   await refusedAndUnchanged(kernel, () => kernel.deployManifest({ ...echo, capabilities: { log: {}, kv: {} } }), 'TITAN_E_NOT_FOUND');
@@ -294,7 +360,10 @@ test('a version that is not in the registry cannot be swapped in, even with a kn
 });
 
 test('two swaps of one slot at once: exactly one succeeds, the other gets TITAN_E_SWAP_IN_PROGRESS', async (t) => {
-  const { kernel, manifests: [v1] } = await kernelFor(t, [builtin('echo')]);
+  const {
+    kernel,
+    manifests: [v1],
+  } = await kernelFor(t, [builtin('echo')]);
   const v2 = await publishFixture(kernel, 'echo-v2');
 
   const outcomes = await Promise.allSettled([kernel.deployManifest(v2), kernel.deployManifest(v1)]);
@@ -310,7 +379,10 @@ test('two swaps of one slot at once: exactly one succeeds, the other gets TITAN_
   // A rollback racing a deploy is held to the same rule.
   const race = await Promise.allSettled([kernel.rollback('tool', 'echo'), kernel.deployManifest(v2)]);
   assert.equal(race.filter((o) => o.status === 'fulfilled').length, 1);
-  assert.equal((race.find((o): o is PromiseRejectedResult => o.status === 'rejected')?.reason as { code: string } | undefined)?.code, 'TITAN_E_SWAP_IN_PROGRESS');
+  assert.equal(
+    (race.find((o): o is PromiseRejectedResult => o.status === 'rejected')?.reason as { code: string } | undefined)?.code,
+    'TITAN_E_SWAP_IN_PROGRESS',
+  );
   assert.equal(serving(kernel)['tool/echo'], '1.0.0', 'the rollback won, the deploy changed nothing');
 
   // And once the slot is free again, a swap goes through.

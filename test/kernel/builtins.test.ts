@@ -8,7 +8,16 @@ import type { KernelEvents } from '../../kernel/events.ts';
 import { recordingProgress, rejectsWithCode, reopenKernel, serving } from '../support/fixtures.ts';
 import { openTestKernel } from '../support/kernel.ts';
 
-const BUILTINS = ['tool/clock@1.0.0', 'tool/echo@1.0.0', 'tool/kv@1.0.0', 'tool/read-file@1.0.0', 'tool/shell@1.0.0', 'tool/web-fetch@1.0.0', 'tool/web-search@1.0.0', 'tool/write-file@1.0.0'];
+const BUILTINS = [
+  'tool/clock@1.0.0',
+  'tool/echo@1.0.0',
+  'tool/kv@1.0.0',
+  'tool/read-file@1.0.0',
+  'tool/shell@1.0.0',
+  'tool/web-fetch@1.0.0',
+  'tool/web-search@1.0.0',
+  'tool/write-file@1.0.0',
+];
 // components/ grows (stores, channels...): these suites check the built-in tools within whatever else is there.
 const tools = (refs: string[]) => refs.filter((ref) => ref.startsWith('tool/')).sort();
 const toolSlots = (kernel: Kernel) => Object.fromEntries(Object.entries(serving(kernel)).filter(([slot]) => slot.startsWith('tool/')));
@@ -29,10 +38,19 @@ describe('a first start with the built-ins', () => {
   test('publishes echo, clock and kv to the registry and deploys each one', async () => {
     assert.deepEqual(tools(report.published), BUILTINS);
     assert.deepEqual(tools(report.deployed), BUILTINS);
-    assert.deepEqual(report.failed.filter((f) => f.slot.startsWith('tool/')), []);
+    assert.deepEqual(
+      report.failed.filter((f) => f.slot.startsWith('tool/')),
+      [],
+    );
     assert.deepEqual(report.proposed, []);
     assert.deepEqual(toolSlots(kernel), Object.fromEntries(BUILTINS.map((ref) => ref.split('@') as [string, string])));
-    assert.deepEqual(deployed.map((e) => e.slot).filter((slot) => slot.startsWith('tool/')).sort(), BUILTINS.map((ref) => ref.split('@')[0]));
+    assert.deepEqual(
+      deployed
+        .map((e) => e.slot)
+        .filter((slot) => slot.startsWith('tool/'))
+        .sort(),
+      BUILTINS.map((ref) => ref.split('@')[0]),
+    );
 
     // The registry keeps what each component said about itself when it was published.
     const echo = await kernel.registry.show({ kind: 'tool', name: 'echo', version: '1.0.0' });
@@ -49,7 +67,7 @@ describe('a first start with the built-ins', () => {
     }
   });
 
-  test('clock tells the host\'s current time, in UTC and shifted by an offset', async () => {
+  test("clock tells the host's current time, in UTC and shifted by an offset", async () => {
     const earliest = Date.now();
     const now = (await kernel.invokeTool('clock', {})) as { epochMs: number; utc: string; local: string };
     const latest = Date.now();
@@ -86,10 +104,13 @@ describe('a first start with the built-ins', () => {
     await Promise.all(keys.map((key) => kernel.invokeTool('kv', { op: 'set', key, value: key.toUpperCase() })));
     assert.deepEqual(await kernel.invokeTool('kv', { op: 'list', prefix: 'burst/' }), { keys });
     const values = await Promise.all(keys.map((key) => kernel.invokeTool('kv', { op: 'get', key })));
-    assert.deepEqual(values.map((v) => (v as { value: string }).value), keys.map((k) => k.toUpperCase()));
+    assert.deepEqual(
+      values.map((v) => (v as { value: string }).value),
+      keys.map((k) => k.toUpperCase()),
+    );
   });
 
-  test('an invalid input gets TITAN_E_COMPONENT_ERROR with the tool\'s reason, and the next call works', async () => {
+  test("an invalid input gets TITAN_E_COMPONENT_ERROR with the tool's reason, and the next call works", async () => {
     const before = kernel.components().find((c) => c.slot === 'tool/echo')?.instances;
     const missing = await rejectsWithCode(kernel.invokeTool('echo', { nope: 1 }), 'TITAN_E_COMPONENT_ERROR');
     assert.match(missing.message, /tool\/echo@1\.0\.0: invalid-input: expected \{"text": string\}/);
@@ -105,7 +126,7 @@ describe('a first start with the built-ins', () => {
     assert.equal(afterwards?.discarded, before?.discarded, 'an error answer does not cost the instance');
   });
 
-  test('a value over the kv capability\'s limit is refused by the host, and nothing is stored', async () => {
+  test("a value over the kv capability's limit is refused by the host, and nothing is stored", async () => {
     const tooBig = await rejectsWithCode(kernel.invokeTool('kv', { op: 'set', key: 'big', value: 'x'.repeat(70000) }), 'TITAN_E_COMPONENT_ERROR');
     assert.match(tooBig.message, /failed: .*over this component's limit of 65536/);
     assert.deepEqual(await kernel.invokeTool('kv', { op: 'get', key: 'big' }), { key: 'big', value: null });
@@ -136,7 +157,10 @@ test('kv data and the deployed built-ins survive a restart; the second start pub
       assert.deepEqual(tools(report.deployed), [], 'the tools were restored, not deployed again');
       assert.deepEqual(report.proposed, []);
       assert.deepEqual(tools(progress.steps.map((s) => s.item)), BUILTINS);
-      assert.ok(progress.steps.every((s) => s.detail === 'cached'), `every build came from the cache: ${JSON.stringify(progress.steps)}`);
+      assert.ok(
+        progress.steps.every((s) => s.detail === 'cached'),
+        `every build came from the cache: ${JSON.stringify(progress.steps)}`,
+      );
       assert.deepEqual(toolSlots(kernel), Object.fromEntries(BUILTINS.map((ref) => ref.split('@') as [string, string])));
 
       assert.deepEqual(await kernel.invokeTool('kv', { op: 'get', key: 'remember' }), { key: 'remember', value: 'across restarts' });

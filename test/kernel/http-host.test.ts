@@ -20,15 +20,29 @@ async function echoServer(t: TestContext) {
   });
   srv.on('connection', () => connections++);
   await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  t.after(() => new Promise<void>((resolve) => { srv.closeAllConnections(); srv.close(() => resolve()); }));
-  return { port: (srv.address() as AddressInfo).port, get connections() { return connections; } };
+  t.after(
+    () =>
+      new Promise<void>((resolve) => {
+        srv.closeAllConnections();
+        srv.close(() => resolve());
+      }),
+  );
+  return {
+    port: (srv.address() as AddressInfo).port,
+    get connections() {
+      return connections;
+    },
+  };
 }
 
 async function deployClient(kernel: Kernel, isolation: 'inline' | 'worker') {
   const built = await buildFixture('http-client');
   const manifest = {
     ...built.manifest,
-    capabilities: { log: {}, http: { allow: [{ host: '127.0.0.1', schemes: ['http'], methods: ['GET', 'POST'], private: true }], secrets: { KEY: ['127.0.0.1'] } } },
+    capabilities: {
+      log: {},
+      http: { allow: [{ host: '127.0.0.1', schemes: ['http'], methods: ['GET', 'POST'], private: true }], secrets: { KEY: ['127.0.0.1'] } },
+    },
     ...(isolation === 'worker' ? { limits: { isolation: 'worker' as const, timeoutMs: 10000 } } : {}),
   };
   await kernel.deployManifest(await publishComponent(kernel, { ...built, manifest }));
@@ -71,12 +85,15 @@ for (const isolation of ['inline', 'worker'] as const) {
     assert.equal(srv.connections, before);
 
     await new Promise((r) => setTimeout(r, 50));
-    assert.deepEqual(records.map((r) => [r.slot, r.method, r.status, r.outcome]), [
-      ['tool/http-client', 'POST', 200, 'ok'],
-      ['tool/http-client', 'POST', 200, 'ok'],
-      ['tool/http-client', 'GET', 0, 'TITAN_E_SECRET_DENIED'],
-      ['tool/http-client', 'GET', 0, 'TITAN_E_HTTP_DENIED'],
-      ['tool/http-client', 'POST', 0, 'TITAN_E_HTTP_DENIED'],
-    ]);
+    assert.deepEqual(
+      records.map((r) => [r.slot, r.method, r.status, r.outcome]),
+      [
+        ['tool/http-client', 'POST', 200, 'ok'],
+        ['tool/http-client', 'POST', 200, 'ok'],
+        ['tool/http-client', 'GET', 0, 'TITAN_E_SECRET_DENIED'],
+        ['tool/http-client', 'GET', 0, 'TITAN_E_HTTP_DENIED'],
+        ['tool/http-client', 'POST', 0, 'TITAN_E_HTTP_DENIED'],
+      ],
+    );
   });
 }

@@ -18,7 +18,10 @@ function replacements(kernel: Kernel): Array<KernelEvents['instance.replaced']> 
 /** Calls echo and kv over and over, one event-loop turn apart, until `until` settles; returns how many answered. */
 async function keepCalling(kernel: Kernel, until: Promise<unknown>): Promise<number> {
   let done = false;
-  void until.then(() => (done = true), () => (done = true));
+  void until.then(
+    () => (done = true),
+    () => (done = true),
+  );
   let answered = 0;
   while (!done) {
     assert.deepEqual(await kernel.invokeTool('echo', { text: `meanwhile ${answered}` }), { text: `meanwhile ${answered}` });
@@ -40,13 +43,16 @@ test('an endless loop in a worker component is stopped with TITAN_E_TIMEOUT; its
   const error = await rejectsWithCode(spin, 'TITAN_E_TIMEOUT');
   assert.match(error.message, /tool\/spinner@1\.0\.0 did not answer within 300 ms/);
   assert.ok(meanwhile > 0, 'echo and kv answered while the spinner spun');
-  assert.deepEqual(replaced.map((r) => r.slot), ['tool/spinner']);
+  assert.deepEqual(
+    replaced.map((r) => r.slot),
+    ['tool/spinner'],
+  );
   assert.match(replaced[0].reason, /exceeded 300 ms/);
 
   assert.deepEqual(await kernel.invokeTool('spinner', {}), { count: 2 }, 'the next call works, and kv kept its count');
 });
 
-test('a worker component reaches kv through the kernel: its count persists in the kernel\'s store', async (t) => {
+test("a worker component reaches kv through the kernel: its count persists in the kernel's store", async (t) => {
   const { kernel } = await kernelFor(t, ['spinner']);
   for (let expected = 1; expected <= 3; expected++) assert.deepEqual(await kernel.invokeTool('spinner', {}), { count: expected });
   assert.equal(await kernel.kv.get('tool.spinner', 'count'), '3');
@@ -115,7 +121,10 @@ test('an inline call suspended in the host past its timeoutMs gets TITAN_E_TIMEO
 
   const error = await rejectsWithCode(kernel.invokeTool('kv', { op: 'get', key: 'stuck' }), 'TITAN_E_TIMEOUT');
   assert.match(error.message, /did not answer within 200 ms/);
-  assert.deepEqual(replaced.map((r) => [r.slot, r.reason]), [['tool/kv', 'call timed out']]);
+  assert.deepEqual(
+    replaced.map((r) => [r.slot, r.reason]),
+    [['tool/kv', 'call timed out']],
+  );
   // With one instance allowed, this works only if the stuck instance was dropped and replaced.
   assert.deepEqual(await kernel.invokeTool('kv', { op: 'list' }), { keys: [], version: '1.1.0' });
   assert.deepEqual(await kernel.invokeTool('echo', { text: 'ok' }), { text: 'ok' });
@@ -125,7 +134,7 @@ test('an inline call suspended in the host past its timeoutMs gets TITAN_E_TIMEO
 // so they finish only where the limit is not applied.
 const LONG = { loops: 50_000_000 };
 
-test('a worker component\'s smoke case that runs past its time limit fails the deploy, and a long call times out', async (t) => {
+test("a worker component's smoke case that runs past its time limit fails the deploy, and a long call times out", async (t) => {
   const { kernel } = await kernelFor(t, [builtin('echo')]);
   const slow = await buildFixture('slow-worker');
   await forcePublish(kernel, slow, (input) => ({ ...input, smoke: [{ input: JSON.stringify(LONG) }] }));
@@ -138,12 +147,14 @@ test('a worker component\'s smoke case that runs past its time limit fails the d
   assert.deepEqual(await kernel.invokeTool('slow', { loops: 7 }), { loops: 7, total: 21 });
 });
 
-test('publishing a worker-isolated component runs its smoke test under its time limit, never inline', {
-}, async (t) => {
+test('publishing a worker-isolated component runs its smoke test under its time limit, never inline', {}, async (t) => {
   const { kernel } = await kernelFor(t);
   const slow = await buildFixture('slow-worker');
   const before = await kernel.registry.list();
-  const error = await rejectsWithCode(publishComponent(kernel, { ...slow, manifest: { ...slow.manifest, smoke: [{ input: JSON.stringify(LONG) }] } }), 'TITAN_E_SMOKE_FAILED');
+  const error = await rejectsWithCode(
+    publishComponent(kernel, { ...slow, manifest: { ...slow.manifest, smoke: [{ input: JSON.stringify(LONG) }] } }),
+    'TITAN_E_SMOKE_FAILED',
+  );
   assert.match(error.message, /did not answer within 300 ms/);
   assert.deepEqual(await kernel.registry.list(), before);
 });

@@ -12,8 +12,15 @@ const ECHO_V2 = { kind: 'tool' as const, name: 'echo', range: '^1.1.0' };
 
 function isoTimesInOrder(patch: Patch): void {
   const times = patch.history.map((step) => Date.parse(step.at));
-  assert.ok(times.every((t) => !Number.isNaN(t)), `every step has a time: ${JSON.stringify(patch.history)}`);
-  assert.deepEqual(times, [...times].sort((a, b) => a - b), 'steps are recorded in the order they happened');
+  assert.ok(
+    times.every((t) => !Number.isNaN(t)),
+    `every step has a time: ${JSON.stringify(patch.history)}`,
+  );
+  assert.deepEqual(
+    times,
+    [...times].sort((a, b) => a - b),
+    'steps are recorded in the order they happened',
+  );
 }
 
 test('propose -> approve -> deploy -> roll back, with who, why and when recorded at each step and kept across a restart', async (t) => {
@@ -44,14 +51,25 @@ test('propose -> approve -> deploy -> roll back, with who, why and when recorded
   assert.equal(serving(kernel)['tool/echo'], '1.0.0');
   assert.deepEqual(kernel.components().find((c) => c.slot === 'tool/echo')?.previous, [], 'the rolled-back-from version is not left in the history');
 
-  assert.deepEqual(rolledBack.history.map(({ state, by, why }) => ({ state, by, why })), [
-    { state: 'proposed', by: 'alice', why: 'answers should say their version' },
-    { state: 'approved', by: 'bob', why: 'reviewed the diff' },
-    { state: 'deployed', by: 'carol', why: 'release window' },
-    { state: 'rolled_back', by: 'dave', why: 'users complained' },
-  ]);
+  assert.deepEqual(
+    rolledBack.history.map(({ state, by, why }) => ({ state, by, why })),
+    [
+      { state: 'proposed', by: 'alice', why: 'answers should say their version' },
+      { state: 'approved', by: 'bob', why: 'reviewed the diff' },
+      { state: 'deployed', by: 'carol', why: 'release window' },
+      { state: 'rolled_back', by: 'dave', why: 'users complained' },
+    ],
+  );
   isoTimesInOrder(rolledBack);
-  assert.deepEqual(changes.map((c) => [c.state, c.by]), [['proposed', 'alice'], ['approved', 'bob'], ['deployed', 'carol'], ['rolled_back', 'dave']]);
+  assert.deepEqual(
+    changes.map((c) => [c.state, c.by]),
+    [
+      ['proposed', 'alice'],
+      ['approved', 'bob'],
+      ['deployed', 'carol'],
+      ['rolled_back', 'dave'],
+    ],
+  );
   assert.ok(changes.every((c) => c.id === proposed.id && c.slot === 'tool/echo'));
 
   const before = kernel.patches.list();
@@ -83,7 +101,10 @@ test('after a normal start (the store component serving), patches are kept in th
     assert.deepEqual(report.proposed, [], 'a version with a patch already is not proposed again');
     assert.deepEqual(restarted.patches.list(), before);
     const deployed = await restarted.deployPatch(patch.id, { by: 'carol', why: 'after the restart' });
-    assert.deepEqual(deployed.history.map((h) => h.by), ['alice', 'bob', 'carol']);
+    assert.deepEqual(
+      deployed.history.map((h) => h.by),
+      ['alice', 'bob', 'carol'],
+    );
     assert.equal(serving(restarted)['tool/echo'], '1.1.0');
   } finally {
     await restarted.close();
@@ -96,10 +117,13 @@ test('without an actor, the step is recorded as the local user with a default re
   const patch = await kernel.proposePatch(ECHO_V2);
   const approved = await kernel.approvePatch(patch.id.slice(0, 8)); // the short id the CLI shows works too
   const user = os.userInfo().username;
-  assert.deepEqual(approved.history.map(({ state, by, why }) => ({ state, by, why })), [
-    { state: 'proposed', by: user, why: 'update tool/echo to 1.1.0' },
-    { state: 'approved', by: user, why: 'approved' },
-  ]);
+  assert.deepEqual(
+    approved.history.map(({ state, by, why }) => ({ state, by, why })),
+    [
+      { state: 'proposed', by: user, why: 'update tool/echo to 1.1.0' },
+      { state: 'approved', by: user, why: 'approved' },
+    ],
+  );
 });
 
 test('a rejected patch is final: it can be neither approved nor deployed, and nothing serves from it', async (t) => {
@@ -115,7 +139,10 @@ test('a rejected patch is final: it can be neither approved nor deployed, and no
   await rejectsWithCode(kernel.rollbackPatch(patch.id), 'TITAN_E_PATCH_STATE');
   assert.deepEqual(kernel.patches.get(patch.id), rejected, 'the refused steps left the patch as it was');
   assert.equal(serving(kernel)['tool/echo'], '1.0.0');
-  assert.deepEqual(kernel.patches.list({ state: 'rejected' }).map((p) => p.id), [patch.id]);
+  assert.deepEqual(
+    kernel.patches.list({ state: 'rejected' }).map((p) => p.id),
+    [patch.id],
+  );
 });
 
 test('every step out of order gets TITAN_E_PATCH_STATE with the allowed next steps, and changes nothing', async (t) => {
@@ -202,7 +229,13 @@ test('with autoApprovePatches on, a proposed patch is approved by policy at once
   await publishFixture(kernel, 'echo-v2');
   const patch = await kernel.proposePatch(ECHO_V2, { by: 'monitor', why: 'faster' });
   assert.equal(patch.state, 'approved');
-  assert.deepEqual(patch.history.map(({ state, by }) => [state, by]), [['proposed', 'monitor'], ['approved', 'policy']]);
+  assert.deepEqual(
+    patch.history.map(({ state, by }) => [state, by]),
+    [
+      ['proposed', 'monitor'],
+      ['approved', 'policy'],
+    ],
+  );
   assert.match(patch.history[1].why, /autoApprovePatches/);
   assert.equal(serving(kernel)['tool/echo'], '1.0.0');
 
@@ -218,8 +251,7 @@ test('with autoApprovePatches off (the default), a proposed patch waits for a pe
   await rejectsWithCode(kernel.deployPatch(patch.id), 'TITAN_E_PATCH_STATE');
 });
 
-test('an empty or ambiguous patch id matches no patch', {
-}, async (t) => {
+test('an empty or ambiguous patch id matches no patch', {}, async (t) => {
   const { kernel } = await kernelFor(t, [builtin('echo')]);
   await publishFixture(kernel, 'echo-v2');
   const patch = await kernel.proposePatch(ECHO_V2);
@@ -227,8 +259,7 @@ test('an empty or ambiguous patch id matches no patch', {
   assert.equal(kernel.patches.get(patch.id).state, 'proposed');
 });
 
-test('rolling back the patch that first deployed a component does not leave it serving', {
-}, async (t) => {
+test('rolling back the patch that first deployed a component does not leave it serving', {}, async (t) => {
   const { kernel } = await kernelFor(t);
   await publishFixture(kernel, 'echo-v2');
   const patch = await kernel.proposePatch(ECHO_V2);
@@ -251,15 +282,18 @@ test('rolling back the patch that first deployed a component does not leave it s
   }
 });
 
-test('deploying one patch twice at once: one deploy succeeds and the patch ends deployed', {
-}, async (t) => {
+test('deploying one patch twice at once: one deploy succeeds and the patch ends deployed', {}, async (t) => {
   const { kernel } = await kernelFor(t, [builtin('echo')]);
   await publishFixture(kernel, 'echo-v2');
   const patch = await kernel.proposePatch(ECHO_V2);
   await kernel.approvePatch(patch.id);
 
   const outcomes = await Promise.allSettled([kernel.deployPatch(patch.id), kernel.deployPatch(patch.id)]);
-  assert.equal(outcomes.filter((o) => o.status === 'fulfilled').length, 1, JSON.stringify(outcomes.map((o) => o.status === 'rejected' ? (o.reason as Error).message : 'ok')));
+  assert.equal(
+    outcomes.filter((o) => o.status === 'fulfilled').length,
+    1,
+    JSON.stringify(outcomes.map((o) => (o.status === 'rejected' ? (o.reason as Error).message : 'ok'))),
+  );
   assert.equal(serving(kernel)['tool/echo'], '1.1.0');
   assert.equal(kernel.patches.get(patch.id).state, 'deployed');
 });

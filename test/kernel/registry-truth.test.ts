@@ -19,11 +19,13 @@ async function archiveOf(t: Parameters<typeof kernelFor>[0], put: (kernel: Await
 
 test('a manifest claiming only "log" over a binary that imports exec is refused by verify and by import', async (t) => {
   const shell = await buildBuiltin('shell');
-  const { source, file, target } = await archiveOf(t, (kernel) =>
-    forcePublish(kernel, shell, (input) => ({ ...input, imports: ['titan:host/log@0.1.0'] })));
+  const { source, file, target } = await archiveOf(t, (kernel) => forcePublish(kernel, shell, (input) => ({ ...input, imports: ['titan:host/log@0.1.0'] })));
   const report = await verifyChecked(source);
   assert.equal(report.ok, false);
-  assert.deepEqual(report.problems.map((p) => p.code), ['TITAN_E_MANIFEST_MISMATCH']);
+  assert.deepEqual(
+    report.problems.map((p) => p.code),
+    ['TITAN_E_MANIFEST_MISMATCH'],
+  );
   assert.match(report.problems[0].message, /says it imports \[titan:host\/log@0\.1\.0\], the binary imports \[.*titan:host\/exec@/);
 
   await rejectsWithCode(importChecked(target, file), 'TITAN_E_MANIFEST_MISMATCH');
@@ -33,9 +35,13 @@ test('a manifest claiming only "log" over a binary that imports exec is refused 
 test('a manifest naming another world than the binary exports is refused', async (t) => {
   const echo = await buildBuiltin('echo');
   const { source } = await archiveOf(t, (kernel) =>
-    forcePublish(kernel, echo, (input) => ({ ...input, world: 'titan:tool/tool-component@0.2.0', witPackage: 'titan:tool@0.2.0' })));
+    forcePublish(kernel, echo, (input) => ({ ...input, world: 'titan:tool/tool-component@0.2.0', witPackage: 'titan:tool@0.2.0' })),
+  );
   const report = await verifyChecked(source);
-  assert.deepEqual(report.problems.map((p) => p.code), ['TITAN_E_MANIFEST_MISMATCH']);
+  assert.deepEqual(
+    report.problems.map((p) => p.code),
+    ['TITAN_E_MANIFEST_MISMATCH'],
+  );
   assert.match(report.problems[0].message, /says world titan:tool\/tool-component@0\.2\.0, the binary exports \[titan:tool\/tool@0\.1\.0\]/);
 });
 

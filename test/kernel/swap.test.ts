@@ -8,8 +8,11 @@ import type { KernelEvents } from '../../kernel/events.ts';
 import { publishComponent } from '../../kernel/publish.ts';
 import { buildBuiltin, builtin, deferred, kernelFor, publishFixture, rejectsWithCode, reopenKernel, serving } from '../support/fixtures.ts';
 
-test('2,000 calls while echo is swapped 20 times between two versions: none fails, each answer is one version\'s', async (t) => {
-  const { kernel, manifests: [v1] } = await kernelFor(t, [builtin('echo')]);
+test("2,000 calls while echo is swapped 20 times between two versions: none fails, each answer is one version's", async (t) => {
+  const {
+    kernel,
+    manifests: [v1],
+  } = await kernelFor(t, [builtin('echo')]);
   const v2 = await publishFixture(kernel, 'echo-v2');
   const CALLS = 2000;
   const IN_FLIGHT = 16;
@@ -105,8 +108,11 @@ test('a call in flight when the swap happens finishes on the old version; new ca
   for (const answer of await Promise.all(inFlight)) {
     assert.deepEqual(answer, { key: 'held', value: 'written by 1.0.0' }, 'answered by 1.0.0 (1.1.0 adds a version field)');
   }
-  assert.deepEqual(await kernel.invokeTool('kv', { op: 'get', key: 'held' }), { key: 'held', value: 'written by 1.0.0', version: '1.1.0' },
-    'the data written by the old version is there for the new one');
+  assert.deepEqual(
+    await kernel.invokeTool('kv', { op: 'get', key: 'held' }),
+    { key: 'held', value: 'written by 1.0.0', version: '1.1.0' },
+    'the data written by the old version is there for the new one',
+  );
 });
 
 test('rollback is one call: it puts the previous version back, and again the one before', async (t) => {
@@ -127,7 +133,10 @@ test('rollback is one call: it puts the previous version back, and again the one
   const second = await kernel.rollback('tool', 'echo');
   assert.deepEqual({ version: second.version, previous: second.previous }, { version: '1.0.0', previous: '1.1.0' });
   assert.deepEqual(await kernel.invokeTool('echo', { text: 'b' }), { text: 'b' });
-  assert.deepEqual(rolledBack, [{ slot: 'tool/echo', from: '1.0.1', to: '1.1.0' }, { slot: 'tool/echo', from: '1.1.0', to: '1.0.0' }]);
+  assert.deepEqual(rolledBack, [
+    { slot: 'tool/echo', from: '1.0.1', to: '1.1.0' },
+    { slot: 'tool/echo', from: '1.1.0', to: '1.0.0' },
+  ]);
 
   await rejectsWithCode(kernel.rollback('tool', 'echo'), 'TITAN_E_NOTHING_TO_ROLL_BACK');
   assert.equal(serving(kernel)['tool/echo'], '1.0.0');
@@ -183,7 +192,10 @@ test('a deployment that can no longer be restored is reported, and the other slo
   const restarted = await reopenKernel(home);
   try {
     const failures = await restarted.restoreDeployments();
-    assert.deepEqual(failures.map((f) => [f.slot, f.error.code]), [['tool/clock', 'TITAN_E_NOT_FOUND']]);
+    assert.deepEqual(
+      failures.map((f) => [f.slot, f.error.code]),
+      [['tool/clock', 'TITAN_E_NOT_FOUND']],
+    );
     assert.equal(serving(restarted)['tool/echo'], '1.0.0');
     assert.deepEqual(await restarted.invokeTool('echo', { text: 'x' }), { text: 'x' });
   } finally {
@@ -191,8 +203,7 @@ test('a deployment that can no longer be restored is reported, and the other slo
   }
 });
 
-test('restoring the deployments again on a running kernel changes nothing', {
-}, async (t) => {
+test('restoring the deployments again on a running kernel changes nothing', {}, async (t) => {
   const { kernel } = await kernelFor(t, [builtin('echo')]);
   await publishFixture(kernel, 'echo-v2');
   await kernel.deploy({ kind: 'tool', name: 'echo', range: '1.1.0' });
@@ -202,9 +213,11 @@ test('restoring the deployments again on a running kernel changes nothing', {
   assert.equal(rollback.version, '1.0.0');
 });
 
-test('once the kernel is closed, calls and deploys are refused with TITAN_E_SHUTTING_DOWN', {
-}, async (t) => {
-  const { kernel, manifests: [echo] } = await kernelFor(t, [builtin('echo')]);
+test('once the kernel is closed, calls and deploys are refused with TITAN_E_SHUTTING_DOWN', {}, async (t) => {
+  const {
+    kernel,
+    manifests: [echo],
+  } = await kernelFor(t, [builtin('echo')]);
   await kernel.close();
   await rejectsWithCode(kernel.deployManifest(echo), 'TITAN_E_SHUTTING_DOWN');
   await rejectsWithCode(kernel.invokeTool('echo', { text: 'too late' }), 'TITAN_E_SHUTTING_DOWN');

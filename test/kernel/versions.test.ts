@@ -43,7 +43,7 @@ describe('titan:tool@0.1.0 and titan:tool@0.2.0 in one kernel', () => {
     assert.deepEqual(serving(kernel), { 'tool/echo': '1.0.0', 'tool/greeter': '2.0.0', 'tool/kv': '1.0.0' });
   });
 
-  test('both serve, each through its own world\'s exports and host imports', async () => {
+  test("both serve, each through its own world's exports and host imports", async () => {
     assert.deepEqual(await kernel.invokeTool('echo', { text: 'from 0.1.0' }), { text: 'from 0.1.0' });
     // timezone-offset-minutes exists only in titan:host/clock@0.2.0: the host's zone, east of UTC.
     const zone = process.env.TZ;
@@ -58,10 +58,7 @@ describe('titan:tool@0.1.0 and titan:tool@0.2.0 in one kernel', () => {
 
   test('calls to both, interleaved and concurrent, each get their own answer', async () => {
     const names = Array.from({ length: 60 }, (_, i) => `n${i}`);
-    const answers = await Promise.all(names.flatMap((name) => [
-      kernel.invokeTool('echo', { text: name }),
-      kernel.invokeTool('greeter', { name }),
-    ]));
+    const answers = await Promise.all(names.flatMap((name) => [kernel.invokeTool('echo', { text: name }), kernel.invokeTool('greeter', { name })]));
     names.forEach((name, i) => {
       assert.deepEqual(answers[2 * i], { text: name });
       assert.equal((answers[2 * i + 1] as { greeting: string }).greeting, `Hello, ${name}!`);
@@ -73,11 +70,17 @@ describe('titan:tool@0.1.0 and titan:tool@0.2.0 in one kernel', () => {
     await kernel.invokeTool('kv', { op: 'set', key: 'k', value: 'v' });
     await kernel.invokeTool('greeter', { name: 'Grace' });
     const fromKv = logs.find((l) => l.slot === 'tool/kv');
-    assert.deepEqual({ ...fromKv, fields: fromKv?.fields ?? undefined }, { slot: 'tool/kv', version: '1.0.0', level: 'debug', message: 'set k', fields: undefined });
-    assert.deepEqual(logs.find((l) => l.slot === 'tool/greeter'), { slot: 'tool/greeter', version: '2.0.0', level: 'info', message: 'greeting', fields: { name: 'Grace' } });
+    assert.deepEqual(
+      { ...fromKv, fields: fromKv?.fields ?? undefined },
+      { slot: 'tool/kv', version: '1.0.0', level: 'debug', message: 'set k', fields: undefined },
+    );
+    assert.deepEqual(
+      logs.find((l) => l.slot === 'tool/greeter'),
+      { slot: 'tool/greeter', version: '2.0.0', level: 'info', message: 'greeting', fields: { name: 'Grace' } },
+    );
   });
 
-  test('the 0.2.0 tool\'s own smoke() and its manifest smoke case ran before it was swapped in', () => {
+  test("the 0.2.0 tool's own smoke() and its manifest smoke case ran before it was swapped in", () => {
     const greeted = logsDuringGreeterDeploy.filter((l) => l.slot === 'tool/greeter').map((l) => l.fields?.name);
     assert.ok(greeted.includes('x'), `smoke() greets "x": ${JSON.stringify(greeted)}`);
     assert.ok(greeted.includes('smoke'), `the manifest's smoke case greets "smoke": ${JSON.stringify(greeted)}`);

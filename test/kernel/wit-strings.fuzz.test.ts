@@ -32,20 +32,26 @@ const text = fc.oneof(
 );
 
 test('any text crosses into a component and back unchanged', { timeout: 600_000 }, async () => {
-  await fc.assert(fc.asyncProperty(text, async (value) => {
-    const answer = JSON.parse(await echo(JSON.stringify({ text: value }))) as { text: string };
-    assert.equal(answer.text, value);
-  }), { numRuns: RUNS * 5 });
+  await fc.assert(
+    fc.asyncProperty(text, async (value) => {
+      const answer = JSON.parse(await echo(JSON.stringify({ text: value }))) as { text: string };
+      assert.equal(answer.text, value);
+    }),
+    { numRuns: RUNS * 5 },
+  );
 });
 
 test('any string as raw input: the component answers or refuses with a coded error, and the kernel keeps answering', { timeout: 600_000 }, async () => {
-  await fc.assert(fc.asyncProperty(fc.oneof(text, fc.json()), async (raw) => {
-    try {
-      await echo(raw);
-    } catch (error) {
-      assert.ok(error instanceof TitanError, `threw ${(error as Error)?.constructor?.name}: ${(error as Error)?.message}`);
-      assert.match(error.code, /^TITAN_E_/);
-    }
-    assert.equal(JSON.parse(await echo('{"text":"still here"}')).text, 'still here');
-  }), { numRuns: RUNS * 5 });
+  await fc.assert(
+    fc.asyncProperty(fc.oneof(text, fc.json()), async (raw) => {
+      try {
+        await echo(raw);
+      } catch (error) {
+        assert.ok(error instanceof TitanError, `threw ${(error as Error)?.constructor?.name}: ${(error as Error)?.message}`);
+        assert.match(error.code, /^TITAN_E_/);
+      }
+      assert.equal(JSON.parse(await echo('{"text":"still here"}')).text, 'still here');
+    }),
+    { numRuns: RUNS * 5 },
+  );
 });

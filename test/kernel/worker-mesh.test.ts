@@ -26,7 +26,6 @@ test('a worker component granted mesh lists the peers and submits through the ke
       },
     },
   });
-  assert.deepEqual(await kernel.invokeTool('relay', { tool: 'busy', input: { ms: 1 } }),
-    { peers: [{ id: 'peer-1', freeSlots: 3 }], answer: { ran: 'busy' } });
+  assert.deepEqual(await kernel.invokeTool('relay', { tool: 'busy', input: { ms: 1 } }), { peers: [{ id: 'peer-1', freeSlots: 3 }], answer: { ran: 'busy' } });
   assert.deepEqual(submitted, [{ caller: 'tool/relay', name: 'busy', range: '^1.0.0', input: '{"ms":1}' }]);
 });

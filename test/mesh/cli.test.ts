@@ -58,7 +58,10 @@ test('against running nodes: allow admits a peer at once, peers lists it, deny d
   assert.match((await titan(a.home, 'mesh', 'allow', b.id)).stdout, new RegExp(`allowed ${b.id}`));
   await until('a hears b', async () => (JSON.parse((await titan(a.home, 'mesh', 'peers', '--json')).stdout) as unknown[]).length === 1);
   const peers = JSON.parse((await titan(a.home, 'mesh', 'peers', '--json')).stdout) as Array<{ id: string; connected: boolean }>;
-  assert.deepEqual(peers.map((p) => [p.id, p.connected]), [[b.id, true]]);
+  assert.deepEqual(
+    peers.map((p) => [p.id, p.connected]),
+    [[b.id, true]],
+  );
   const status = await titan(a.home, 'mesh', 'status');
   assert.match(status.stdout, new RegExp(`peer id   ${a.id}`));
   assert.match(status.stdout, /peers {5}1 /);

@@ -25,5 +25,13 @@ process.on('message', (m: { op: 'status' } | { op: 'embed'; texts: string[] }) =
   if (m.op === 'status') process.send!({ status: mesh.status() });
   else void provider.embed(m.texts).then((vectors) => process.send!({ vectors: vectors.map((v) => Array.from(v)) }));
 });
-process.on('disconnect', () => void mesh.stop().then(() => kernel.close()).then(() => llm.close()).then(() => process.exit(0)));
+process.on(
+  'disconnect',
+  () =>
+    void mesh
+      .stop()
+      .then(() => kernel.close())
+      .then(() => llm.close())
+      .then(() => process.exit(0)),
+);
 process.send!({ ready: true, id: mesh.id });

@@ -52,10 +52,11 @@ async function peerB(t: TestContext, a: Prepared, mode: 'provider' | 'malformed'
     child.once('message', () => resolve());
     child.once('exit', () => reject(new Error('the embedding peer exited before it started')));
   });
-  const ask = <T>(message: object) => new Promise<T>((resolve) => {
-    child.once('message', (m: T) => resolve(m));
-    child.send(message);
-  });
+  const ask = <T>(message: object) =>
+    new Promise<T>((resolve) => {
+      child.once('message', (m: T) => resolve(m));
+      child.send(message);
+    });
   return {
     id: peer.id,
     status: async () => (await ask<{ status: Status }>({ op: 'status' })).status,
@@ -84,10 +85,13 @@ test('a node without an embedding model has its batches embedded by the peer adv
   const run = embedder.forRun!();
   const vectors = plain(await run.embed(TEXTS));
   assertClose(vectors, await b.embed(TEXTS));
-  assert.notDeepEqual(vectors[0].length, localEmbedding(TEXTS[0]).length, 'the vectors are the provider\'s, not the local embedder\'s');
+  assert.notDeepEqual(vectors[0].length, localEmbedding(TEXTS[0]).length, "the vectors are the provider's, not the local embedder's");
 
   const status = mesh.status();
-  assert.deepEqual({ offered: status.embeddingBatches.offered, byPeers: status.embeddingBatches.embeddedByPeers, here: status.embeddingBatches.embeddedHere }, { offered: 1, byPeers: 1, here: 0 });
+  assert.deepEqual(
+    { offered: status.embeddingBatches.offered, byPeers: status.embeddingBatches.embeddedByPeers, here: status.embeddingBatches.embeddedHere },
+    { offered: 1, byPeers: 1, here: 0 },
+  );
   assert.equal(status.tasksByType['embedding-batch'].sent, 1);
   const statusB = await b.status();
   assert.equal(statusB.embeddingBatches.embeddedForPeers, 1);
@@ -106,12 +110,18 @@ test('a node without an embedding model has its batches embedded by the peer adv
   assert.equal(mesh.status().embeddingBatches.offered, 1);
 
   // B refuses a batch over the bound sent anyway.
-  const big = mesh.submit({ type: 'embedding-batch', assignee: b.id, name: 'embeddings', fn: 'embed', args: [Array.from({ length: 600 }, (_, i) => `text ${i}`)] });
+  const big = mesh.submit({
+    type: 'embedding-batch',
+    assignee: b.id,
+    name: 'embeddings',
+    fn: 'embed',
+    args: [Array.from({ length: 600 }, (_, i) => `text ${i}`)],
+  });
   await assert.rejects(big.result, { code: 'TITAN_E_MESH_TASK_TOO_LARGE' });
   assert.equal((await b.status()).embeddingBatches.refused, 1);
 
   // The next run goes to the peer again, with the dimension of the first.
-  assertClose(plain(await embedder.forRun!().embed(TEXTS.slice(0, 1))), (await b.embed(TEXTS.slice(0, 1))));
+  assertClose(plain(await embedder.forRun!().embed(TEXTS.slice(0, 1))), await b.embed(TEXTS.slice(0, 1)));
   assert.equal(mesh.status().embeddingBatches.dimensions, vectors[0].length);
 });
 
@@ -125,7 +135,10 @@ test('a peer answering malformed vectors is rejected with a coded error and the 
   assert.deepEqual(plain(await run.embed(TEXTS)), plain(TEXTS.map((text) => localEmbedding(text))));
   assert.deepEqual(plain(await run.embed(['greet alan'])), [Array.from(localEmbedding('greet alan'))], 'the rest of the run stays local');
   const status = mesh.status().embeddingBatches;
-  assert.deepEqual({ offered: status.offered, rejected: status.rejected, fallbacks: status.fallbacks, here: status.embeddedHere, byPeers: status.embeddedByPeers }, { offered: 1, rejected: 1, fallbacks: 1, here: 2, byPeers: 0 });
+  assert.deepEqual(
+    { offered: status.offered, rejected: status.rejected, fallbacks: status.fallbacks, here: status.embeddedHere, byPeers: status.embeddedByPeers },
+    { offered: 1, rejected: 1, fallbacks: 1, here: 2, byPeers: 0 },
+  );
   assert.equal(status.lastRejection?.code, 'TITAN_E_MESH_EMBEDDINGS_REJECTED');
   assert.equal(status.lastRejection?.peer, b.id);
   assert.match(status.lastRejection?.message ?? '', /dimensions|finite/);

@@ -10,7 +10,7 @@ import { toolCall } from '../support/model-double.ts';
 import { openGateway, openHarness } from '../gateway/support.ts';
 import { spawnNode, until } from './support/cluster.ts';
 
-test('a turn\'s tool call runs on a peer; /api/mesh and /metrics show the mesh', async (t) => {
+test("a turn's tool call runs on a peer; /api/mesh and /metrics show the mesh", async (t) => {
   const harness = await openHarness();
   t.after(() => harness.close());
   const self = peerIdFromPrivateKey(await loadOrCreateIdentity(harness.home)).toString();
@@ -21,7 +21,13 @@ test('a turn\'s tool call runs on a peer; /api/mesh and /metrics show the mesh',
 
   const gw = await openGateway(harness, {
     mesh,
-    steps: [[...toolCall(0, 'm1', 'echo', { text: 'from afar' }), { type: 'stop', reason: 'tool_use' }], [{ type: 'text', text: 'ok' }, { type: 'stop', reason: 'end_turn' }]],
+    steps: [
+      [...toolCall(0, 'm1', 'echo', { text: 'from afar' }), { type: 'stop', reason: 'tool_use' }],
+      [
+        { type: 'text', text: 'ok' },
+        { type: 'stop', reason: 'end_turn' },
+      ],
+    ],
   });
   t.after(() => gw.close());
   const thread = (await gw.call('POST', '/api/threads', {})).body;
@@ -35,7 +41,10 @@ test('a turn\'s tool call runs on a peer; /api/mesh and /metrics show the mesh',
   assert.equal(view.enabled, true);
   assert.equal(view.status.id, self);
   assert.equal(view.status.tasks.sent, 1);
-  assert.deepEqual(view.peers.map((p) => p.id), [peer.id]);
+  assert.deepEqual(
+    view.peers.map((p) => p.id),
+    [peer.id],
+  );
 
   const metrics = (await gw.call('GET', '/metrics')).body as string;
   assert.match(metrics, /^titan_mesh_peers 1$/m);

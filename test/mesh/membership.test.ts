@@ -22,7 +22,10 @@ test('nodes join by bootstrap, advertise slots and components, and a killed node
   const aSeenByB = (await sees(b, a))!;
   assert.equal(aSeenByB.slots, 3);
   assert.equal(aSeenByB.freeSlots, 3);
-  assert.deepEqual(aSeenByB.components.map((c) => `${c.kind}/${c.name}@${c.version}`), ['tool/busy@1.0.0']);
+  assert.deepEqual(
+    aSeenByB.components.map((c) => `${c.kind}/${c.name}@${c.version}`),
+    ['tool/busy@1.0.0'],
+  );
   assert.match(aSeenByB.components[0].digest, /^sha256:[0-9a-f]{64}$/);
   assert.equal(aSeenByB.connected, true);
 
@@ -59,7 +62,10 @@ test('a peer outside the allowlist is refused at connection time', async (t) => 
   assert.ok(status.refusals.last.every((r) => r.peer === stranger.id && r.side === 'here' && /not on this node's allowlist/.test(r.reason)));
   const theirs = (await stranger.request<{ refusals: Refusals }>({ op: 'status' })).refusals;
   assert.ok(theirs.byPeers >= 2, JSON.stringify(theirs));
-  assert.ok(theirs.last.every((r) => r.peer === a.id && r.side === 'by-peer' && /not on its allowlist/.test(r.reason)), JSON.stringify(theirs));
+  assert.ok(
+    theirs.last.every((r) => r.peer === a.id && r.side === 'by-peer' && /not on its allowlist/.test(r.reason)),
+    JSON.stringify(theirs),
+  );
   // Once allowed, the same peer connects.
   await a.request({ op: 'allow', peer: stranger.id });
   assert.equal(await stranger.request({ op: 'dial', address: a.tcp }), a.id);
@@ -77,9 +83,16 @@ test('with a pre-shared key, holding the key admits a peer and another key is re
   const a = await spawnNode(t, { settings: { pskFile: keys[0] } });
   const b = await spawnNode(t, { settings: { pskFile: keys[0], bootstrap: [a.tcp] } });
   const stranger = await spawnNode(t, { settings: { pskFile: keys[1] } });
-  assert.deepEqual(a.addrs.filter((x) => x.includes('/quic')), [], 'a private network listens on TCP only');
+  assert.deepEqual(
+    a.addrs.filter((x) => x.includes('/quic')),
+    [],
+    'a private network listens on TCP only',
+  );
   await until('a and b joined with the shared key alone', async () => (await sees(a, b)) !== undefined && (await sees(b, a)) !== undefined);
   // A wrong key garbles the handshake, which then stalls until libp2p gives up (6 s): 2 s is plenty to fail.
-  await assert.rejects(stranger.request({ op: 'dial', address: a.tcp, timeoutMs: 2000 }), (error: Error & { code?: string }) => error.code === 'TITAN_E_MESH_UNREACHABLE');
-  assert.equal((await sees(a, stranger)), undefined);
+  await assert.rejects(
+    stranger.request({ op: 'dial', address: a.tcp, timeoutMs: 2000 }),
+    (error: Error & { code?: string }) => error.code === 'TITAN_E_MESH_UNREACHABLE',
+  );
+  assert.equal(await sees(a, stranger), undefined);
 });

@@ -55,7 +55,10 @@ test('nodes in two network namespaces join over veth and share a task, over TCP 
   const quic = a.addrs.find((x) => x.includes('/quic-v1'))!;
   assert.equal(await b.request({ op: 'dial', address: quic }), a.id);
 
-  const [result] = await b.request<Array<{ ok: boolean; node: string; value: string }>>({ op: 'submit', request: { name: 'busy', args: [JSON.stringify({ tag: 'veth', ms: 1 })] } });
+  const [result] = await b.request<Array<{ ok: boolean; node: string; value: string }>>({
+    op: 'submit',
+    request: { name: 'busy', args: [JSON.stringify({ tag: 'veth', ms: 1 })] },
+  });
   assert.equal(result.ok, true);
   assert.equal(result.node, a.id);
   assert.deepEqual((await a.executions()).started, ['veth']);
@@ -71,7 +74,12 @@ test('on one link, nodes with mDNS on find each other without a bootstrap list',
   t.after(tearDownNetwork);
   const listen = (i: number) => [`/ip4/${ADDRS[i]}/tcp/0`];
   const homes = [await prepare(), await prepare()]; // identities first: each allowlist names the other from the start
-  const [a, b] = await Promise.all([0, 1].map((i) => spawnNode(t, { netns: NS[i], settings: { listen: listen(i), mdns: true, allowlist: [homes[1 - i].id] } }, homes[i])));
-  await until('a and b found each other by mDNS', async () =>
-    (await a.request<PeerInfo[]>({ op: 'peers' })).some((p) => p.id === b.id) && (await b.request<PeerInfo[]>({ op: 'peers' })).some((p) => p.id === a.id));
+  const [a, b] = await Promise.all(
+    [0, 1].map((i) => spawnNode(t, { netns: NS[i], settings: { listen: listen(i), mdns: true, allowlist: [homes[1 - i].id] } }, homes[i])),
+  );
+  await until(
+    'a and b found each other by mDNS',
+    async () =>
+      (await a.request<PeerInfo[]>({ op: 'peers' })).some((p) => p.id === b.id) && (await b.request<PeerInfo[]>({ op: 'peers' })).some((p) => p.id === a.id),
+  );
 });

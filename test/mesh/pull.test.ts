@@ -11,7 +11,10 @@ test('a node missing a component pulls it from the peer that sent the task, veri
   const [a, b] = await startMesh(t, [{ fixtures: [BUSY] }, {}]);
   const digest = (await a.request<{ manifests: Array<{ digest: string }> }>({ op: 'status' })).manifests[0].digest;
   assert.deepEqual(await b.request({ op: 'registry' }), []);
-  const [result] = await a.request<Result[]>({ op: 'submit', request: { name: 'busy', range: '^1.0.0', args: [JSON.stringify({ tag: 'pulled', ms: 1 })], assignee: b.id } });
+  const [result] = await a.request<Result[]>({
+    op: 'submit',
+    request: { name: 'busy', range: '^1.0.0', args: [JSON.stringify({ tag: 'pulled', ms: 1 })], assignee: b.id },
+  });
   assert.equal(result.ok, true, result.message);
   assert.equal(result.node, b.id);
   assert.deepEqual(await b.request({ op: 'registry' }), [`tool/busy@1.0.0 ${digest}`]);

@@ -23,5 +23,12 @@ mesh.reflexBuilds.buildFolder = async (dir, cacheDir) => {
 };
 
 process.on('message', () => process.send!({ status: mesh.status() }));
-process.on('disconnect', () => void mesh.stop().then(() => kernel.close()).then(() => process.exit(0)));
+process.on(
+  'disconnect',
+  () =>
+    void mesh
+      .stop()
+      .then(() => kernel.close())
+      .then(() => process.exit(0)),
+);
 process.send!({ ready: true, id: mesh.id });

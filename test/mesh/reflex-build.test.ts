@@ -21,10 +21,19 @@ const BAD_PEER = fileURLToPath(new URL('./reflex-build-peer.ts', import.meta.url
 // One reflex in every test (each node has its own registry): its build is cached after the first.
 const NAME = 'reflex-greet';
 const greet = (name: string): ReflexSpec => ({
-  name, description: 'Greets a person by name', slots: ['person'], templates: [['greet', '{person}']],
-  core: ['greet'], vocab: ['greet'], maxSlotWords: 2, calls: [],
+  name,
+  description: 'Greets a person by name',
+  slots: ['person'],
+  templates: [['greet', '{person}']],
+  core: ['greet'],
+  vocab: ['greet'],
+  maxSlotWords: 2,
+  calls: [],
   answer: [{ text: 'Hello, ' }, { slot: 'person', form: 'title' }, { text: '!' }],
-  examples: [{ prompt: 'greet ada', slots: { person: 'ada' } }, { prompt: 'greet alan', slots: { person: 'alan' } }],
+  examples: [
+    { prompt: 'greet ada', slots: { person: 'ada' } },
+    { prompt: 'greet alan', slots: { person: 'alan' } },
+  ],
   provenance: { turns: ['t1', 't2'], key: `test:${name}` },
 });
 
@@ -62,10 +71,11 @@ async function badPeer(t: TestContext, a: Prepared, mode: 'garbage' | 'overreach
   });
   return {
     id: peer.id,
-    status: () => new Promise((resolve) => {
-      child.once('message', (m: { status: Status }) => resolve(m.status));
-      child.send({});
-    }),
+    status: () =>
+      new Promise((resolve) => {
+        child.once('message', (m: { status: Status }) => resolve(m.status));
+        child.send({});
+      }),
   };
 }
 
@@ -112,12 +122,26 @@ test('a reflex is built on the peer that advertises reflex builds, then checked,
   // A builds for B too, but not over 1 MiB of source, and only reflex folders.
   const manifest = JSON.stringify(reflexManifest(greet('reflex-greet-big'), '1.0.0', 2000));
   const task = (id: string, files: { manifest: string; source: string }): TaskMessage => ({
-    t: 'task', id, type: 'reflex-compile', assignee: a.id, component: { kind: 'reflex', name: 'reflex-greet-big', version: '1.0.0', range: '1.0.0', digest: '' }, fn: 'build', args: [files],
+    t: 'task',
+    id,
+    type: 'reflex-compile',
+    assignee: a.id,
+    component: { kind: 'reflex', name: 'reflex-greet-big', version: '1.0.0', range: '1.0.0', digest: '' },
+    fn: 'build',
+    args: [files],
   });
-  const answers = await nodeB.request<Array<{ id: string; ok: boolean; error: { code: string } }>>({ op: 'raw', peer: a.id, streams: 1, tasks: [
-    task('too-big', { manifest, source: 'x'.repeat(1024 * 1024) }),
-    task('not-a-reflex', { manifest: JSON.stringify({ ...JSON.parse(manifest), kind: 'tool', world: 'titan:tool/tool-component@0.2.0', source: 'tool.js' }), source: '' }),
-  ] });
+  const answers = await nodeB.request<Array<{ id: string; ok: boolean; error: { code: string } }>>({
+    op: 'raw',
+    peer: a.id,
+    streams: 1,
+    tasks: [
+      task('too-big', { manifest, source: 'x'.repeat(1024 * 1024) }),
+      task('not-a-reflex', {
+        manifest: JSON.stringify({ ...JSON.parse(manifest), kind: 'tool', world: 'titan:tool/tool-component@0.2.0', source: 'tool.js' }),
+        source: '',
+      }),
+    ],
+  });
   const codes = Object.fromEntries(answers.map((r) => [r.id, r.ok ? 'ok' : r.error.code]));
   assert.deepEqual(codes, { 'too-big': 'TITAN_E_MESH_TASK_TOO_LARGE', 'not-a-reflex': 'TITAN_E_MESH_TASK_INVALID' });
   assert.equal(mesh.status().reflexBuilds.refused, 2);
@@ -139,12 +163,18 @@ for (const mode of ['garbage', 'overreach'] as const) {
     assert.equal(status.reflexBuilds.builtByPeers, 0);
     assert.equal(status.reflexBuilds.lastRejection?.code, 'TITAN_E_MESH_BUILD_REJECTED');
     assert.equal(status.reflexBuilds.lastRejection?.peer, peer.id);
-    assert.match(status.reflexBuilds.lastRejection?.message ?? '', mode === 'garbage' ? /TITAN_E_INVALID_COMPONENT/ : /TITAN_E_UNDECLARED_IMPORT: .*titan:host\/tools/);
+    assert.match(
+      status.reflexBuilds.lastRejection?.message ?? '',
+      mode === 'garbage' ? /TITAN_E_INVALID_COMPONENT/ : /TITAN_E_UNDECLARED_IMPORT: .*titan:host\/tools/,
+    );
     assert.equal((await peer.status()).reflexBuilds.builtForPeers, 1);
 
     // Only the reflex built here is in the registry: it imports nothing beyond its grant.
     const published = (await kernel.registry.list()).filter((m) => m.name === NAME);
-    assert.deepEqual(published.map((m) => m.digest), [compiled.manifest.digest]);
+    assert.deepEqual(
+      published.map((m) => m.digest),
+      [compiled.manifest.digest],
+    );
     assert.ok(!compiled.manifest.imports.some((i) => i.startsWith('titan:host/tools')), `imports: ${compiled.manifest.imports.join(', ')}`);
     assert.equal(await reflexAnswers(kernel, compiled.manifest, 'greet linus'), 'Hello, Linus!');
   });

@@ -18,13 +18,24 @@ test('a task runs only on the peer it names', async (t) => {
     assert.equal(result.ok, true);
     assert.equal(result.node, c.id);
   }
-  assert.deepEqual(results.map(tagOf), Array.from({ length: 10 }, (_, i) => `named-${i}`));
+  assert.deepEqual(
+    results.map(tagOf),
+    Array.from({ length: 10 }, (_, i) => `named-${i}`),
+  );
   assert.equal((await c.executions()).started.length, 10);
   assert.equal((await b.executions()).started.length, 0);
   assert.equal((await a.executions()).started.length, 0);
 
   // A task naming c, sent to b, is refused by b unrun.
-  const forged: TaskMessage = { t: 'task', id: 'forged-1', type: 'tool-call', assignee: c.id, component: { kind: 'tool', name: 'busy', range: '*', version: '1.0.0', digest: '' }, fn: 'invoke', args: busy('forged', 1) };
+  const forged: TaskMessage = {
+    t: 'task',
+    id: 'forged-1',
+    type: 'tool-call',
+    assignee: c.id,
+    component: { kind: 'tool', name: 'busy', range: '*', version: '1.0.0', digest: '' },
+    fn: 'invoke',
+    args: busy('forged', 1),
+  };
   const [answer] = await a.request<Array<{ ok: boolean; error: { code: string } }>>({ op: 'raw', peer: b.id, tasks: [forged], streams: 1 });
   assert.equal(answer.ok, false);
   assert.equal(answer.error.code, 'TITAN_E_MESH_NOT_ASSIGNEE');
@@ -34,7 +45,15 @@ test('a task runs only on the peer it names', async (t) => {
 test('a task id sent again - on the same stream or another - runs once and every copy gets its result', async (t) => {
   const [a, b] = await startMesh(t, [{}, { fixtures: [BUSY] }]);
   const status = await b.request<{ manifests: Array<{ digest: string }> }>({ op: 'status' });
-  const task: TaskMessage = { t: 'task', id: 'retry-me', type: 'tool-call', assignee: b.id, component: { kind: 'tool', name: 'busy', range: '^1.0.0', version: '1.0.0', digest: status.manifests[0].digest }, fn: 'invoke', args: busy('dup', 50) };
+  const task: TaskMessage = {
+    t: 'task',
+    id: 'retry-me',
+    type: 'tool-call',
+    assignee: b.id,
+    component: { kind: 'tool', name: 'busy', range: '^1.0.0', version: '1.0.0', digest: status.manifests[0].digest },
+    fn: 'invoke',
+    args: busy('dup', 50),
+  };
   const answers = await a.request<Array<{ ok: boolean; value: string }>>({ op: 'raw', peer: b.id, tasks: [task, task, task], streams: 2 });
   assert.equal(answers.length, 6);
   for (const answer of answers) {
@@ -48,7 +67,10 @@ test('a task id sent again - on the same stream or another - runs once and every
 });
 
 test('a peer that does not answer within the task timeout, or too many waiters: the sender runs the task itself', async (t) => {
-  const [a, b] = await startMesh(t, [{ fixtures: [BUSY], settings: { taskTimeoutMs: 300, maxWaiters: 2 } }, { fixtures: [BUSY], settings: { slots: 1 } }]);
+  const [a, b] = await startMesh(t, [
+    { fixtures: [BUSY], settings: { taskTimeoutMs: 300, maxWaiters: 2 } },
+    { fixtures: [BUSY], settings: { slots: 1 } },
+  ]);
   // A first task opens a's stream to b, so what a sends next reaches b's socket even while b is busy.
   const [warm] = await a.request<Result[]>({ op: 'submit', request: { name: 'busy', args: busy('warm', 1), assignee: b.id } });
   assert.equal(warm.node, b.id);
@@ -61,7 +83,9 @@ test('a peer that does not answer within the task timeout, or too many waiters: 
   assert.equal(result.node, a.id);
   assert.equal(result.fallback, true);
   assert.deepEqual((await a.executions()).started, ['late']);
-  const status = await a.request<{ tasks: { timedOut: number; fallbacks: number; timeoutsCancelledThere: number; timeoutsNotConfirmed: number } }>({ op: 'status' });
+  const status = await a.request<{ tasks: { timedOut: number; fallbacks: number; timeoutsCancelledThere: number; timeoutsNotConfirmed: number } }>({
+    op: 'status',
+  });
   assert.equal(status.tasks.timedOut, 1);
   assert.equal(status.tasks.fallbacks, 1);
   // a asked b to drop it before running it here; b, frozen by the blocker, could not confirm in time.
@@ -73,13 +97,20 @@ test('a peer that does not answer within the task timeout, or too many waiters: 
   await until('b drops the timed-out task', async () => (await b.request<{ tasks: { cancelled: number } }>({ op: 'status' })).tasks.cancelled === 1);
   assert.ok(!(await b.executions()).started.includes('late'), 'the timed-out task never ran on b');
   const burst = await a.request<Result[]>({ op: 'submit', request: { name: 'busy', args: busy('w', 20), assignee: b.id }, count: 5 });
-  assert.deepEqual(burst.map((r) => r.ok), [true, true, true, true, true]);
+  assert.deepEqual(
+    burst.map((r) => r.ok),
+    [true, true, true, true, true],
+  );
   assert.equal(burst.filter((r) => r.node === b.id).length, 2);
   assert.equal(burst.filter((r) => r.node === a.id && r.fallback).length, 3);
 });
 
 test('a node killed with SIGKILL mid-task: its tasks complete elsewhere, each exactly once', async (t) => {
-  const [a, b, c] = await startMesh(t, [{ fixtures: [BUSY], settings: { slots: 0 } }, { fixtures: [BUSY], settings: { slots: 2 } }, { fixtures: [BUSY], settings: { slots: 2 } }]);
+  const [a, b, c] = await startMesh(t, [
+    { fixtures: [BUSY], settings: { slots: 0 } },
+    { fixtures: [BUSY], settings: { slots: 2 } },
+    { fixtures: [BUSY], settings: { slots: 2 } },
+  ]);
   const results = a.request<Result[]>({ op: 'submit', request: { name: 'busy', args: busy('k', 100) }, count: 16 }, 60_000);
   await until('b is working', async () => (await b.executions()).started.length > 0);
   await b.kill('SIGKILL');
@@ -99,12 +130,15 @@ test('a node killed with SIGKILL mid-task: its tasks complete elsewhere, each ex
   // A task b started but never finished ran again elsewhere; one b finished and answered did not.
   for (const tag of tags) assert.ok(survivors.includes(tag) || onB.done.includes(tag), `${tag} ran somewhere`);
   const status = await a.request<{ tasks: { redispatched: number } }>({ op: 'status' });
-  assert.ok(status.tasks.redispatched > 0, 'some of b\'s tasks were sent elsewhere');
+  assert.ok(status.tasks.redispatched > 0, "some of b's tasks were sent elsewhere");
 });
 
 test('progress streams back as the peer works, and a task cancelled while queued at the peer never runs', async (t) => {
   const [a, b] = await startMesh(t, [{}, { fixtures: [BUSY], settings: { slots: 1 } }]);
-  const [withProgress] = await a.request<Array<Result & { progress: string[] }>>({ op: 'submit', request: { name: 'busy', args: [JSON.stringify({ tag: 'p', ms: 30, steps: 3 })], assignee: b.id } });
+  const [withProgress] = await a.request<Array<Result & { progress: string[] }>>({
+    op: 'submit',
+    request: { name: 'busy', args: [JSON.stringify({ tag: 'p', ms: 30, steps: 3 })], assignee: b.id },
+  });
   assert.equal(withProgress.node, b.id);
   assert.deepEqual(withProgress.progress, ['progress 1/3', 'progress 2/3', 'progress 3/3']);
 

@@ -17,7 +17,11 @@ import { startScriptedLlm, type ScriptedLlm } from '../../agent/llm/scripted/ser
 import type { Script } from '../../agent/llm/scripted/script.ts';
 import { collect, providerKernel, PROVIDERS, textOf, toolCalls, type ProviderComponent } from './support.ts';
 
-const ASK: ChatRequest = { model: '', messages: [{ role: 'user', content: 'go' }], tools: [{ name: 'get_weather', description: 'Weather', schema: { type: 'object' } }] };
+const ASK: ChatRequest = {
+  model: '',
+  messages: [{ role: 'user', content: 'go' }],
+  tools: [{ name: 'get_weather', description: 'Weather', schema: { type: 'object' } }],
+};
 const FAST_RETRY = { attempts: 3, baseDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 5_000 };
 /** Another format to fail over to. */
 const OTHER: Record<ProviderComponent, ProviderComponent> = { openai: 'anthropic', anthropic: 'ollama', ollama: 'openai' };
@@ -79,7 +83,16 @@ describe('the LLM client against the scripted LLM server', () => {
 
       test('tool calls come whole from many argument deltas, with stop tool_use', async () => {
         const args = { city: 'Zürich', unit: 'celsius', days: [1, 2, 3], note: 'a "quoted" \\ 🚀' };
-        load({ turns: [{ content: [{ type: 'text', text: 'Checking.' }, { type: 'tool_call', name: 'get_weather', id: 'call_9', arguments: args, chunkSize: 4 }] }] });
+        load({
+          turns: [
+            {
+              content: [
+                { type: 'text', text: 'Checking.' },
+                { type: 'tool_call', name: 'get_weather', id: 'call_9', arguments: args, chunkSize: 4 },
+              ],
+            },
+          ],
+        });
         const { events, error } = await collect(llmFor([provider(component)]).stream(ASK));
         assert.equal(error, undefined);
         const calls = toolCalls(events);
@@ -122,8 +135,19 @@ describe('the LLM client against the scripted LLM server', () => {
         const { events, error } = await collect(llm.stream(ASK, { onStatus: (s) => statuses.push(s) }));
         assert.equal(error, undefined);
         assert.equal(textOf(events), 'from the fallback');
-        assert.deepEqual(chatRequests().map((e) => [e.route, e.status]), [[component, status], [component, status], [component, status], [OTHER[component], 200]]);
-        assert.deepEqual(statuses.map((s) => s.type), ['attempt', 'retry', 'attempt', 'retry', 'attempt', 'failover', 'attempt']);
+        assert.deepEqual(
+          chatRequests().map((e) => [e.route, e.status]),
+          [
+            [component, status],
+            [component, status],
+            [component, status],
+            [OTHER[component], 200],
+          ],
+        );
+        assert.deepEqual(
+          statuses.map((s) => s.type),
+          ['attempt', 'retry', 'attempt', 'retry', 'attempt', 'failover', 'attempt'],
+        );
         const failover = statuses.find((s) => s.type === 'failover');
         assert.equal(failover?.type === 'failover' && failover.error.code, 'TITAN_E_PROVIDER_OVERLOADED');
         // The fallback answered with its own configured model.
@@ -164,10 +188,12 @@ describe('the LLM client against the scripted LLM server', () => {
         try {
           load({ turns: [{ content: [{ type: 'text', text: 'keyed' }] }] });
           const calls: unknown[][] = [];
-          const recording: ComponentCaller = { call: (kind, name, fn, args, options) => {
-            calls.push([kind, name, fn, args]);
-            return kernel.call(kind, name, fn, args, options);
-          } };
+          const recording: ComponentCaller = {
+            call: (kind, name, fn, args, options) => {
+              calls.push([kind, name, fn, args]);
+              return kernel.call(kind, name, fn, args, options);
+            },
+          };
           const key = `sk-titan-secret-${component}-1234567890`;
           const base = server.baseUrls[component].replace(server.url, proxy.url);
           const llm = llmFor([provider(component, { baseUrl: base, apiKeyEnv: 'TITAN_TEST_KEY' })], { env: { TITAN_TEST_KEY: key } }, recording);
@@ -260,13 +286,24 @@ describe('the LLM client against the scripted LLM server', () => {
   });
 
   test('an open circuit fails over to the next provider without asking the open one', async () => {
-    load({ turns: [{ route: 'openai', repeat: true, fault: { kind: 'server_error' } }, { route: 'ollama', repeat: true, content: [{ type: 'text', text: 'ollama here' }] }] });
-    const llm = llmFor([provider('openai'), provider('ollama')], { retry: { ...FAST_RETRY, attempts: 1 }, breaker: { failureThreshold: 1, coolDownMs: 60_000 } });
+    load({
+      turns: [
+        { route: 'openai', repeat: true, fault: { kind: 'server_error' } },
+        { route: 'ollama', repeat: true, content: [{ type: 'text', text: 'ollama here' }] },
+      ],
+    });
+    const llm = llmFor([provider('openai'), provider('ollama')], {
+      retry: { ...FAST_RETRY, attempts: 1 },
+      breaker: { failureThreshold: 1, coolDownMs: 60_000 },
+    });
     assert.equal(textOf((await collect(llm.stream(ASK))).events), 'ollama here');
     server.reset();
     const statuses: LlmStatus[] = [];
     assert.equal(textOf((await collect(llm.stream(ASK, { onStatus: (s) => statuses.push(s) }))).events), 'ollama here');
-    assert.deepEqual(chatRequests().map((e) => e.route), ['ollama']);
+    assert.deepEqual(
+      chatRequests().map((e) => e.route),
+      ['ollama'],
+    );
     const failover = statuses.find((s) => s.type === 'failover');
     assert.equal(failover?.type === 'failover' && failover.error.code, 'TITAN_E_CIRCUIT_OPEN');
   });
@@ -276,7 +313,10 @@ describe('the LLM client against the scripted LLM server', () => {
     const llm = createLlm(kernel, { providers: [provider('anthropic')], background: provider('ollama'), env: {} });
     await collect(llm.stream(ASK, { purpose: 'background' }));
     await collect(llm.stream(ASK, { purpose: 'chat' }));
-    assert.deepEqual(chatRequests().map((e) => e.route), ['ollama', 'anthropic']);
+    assert.deepEqual(
+      chatRequests().map((e) => e.route),
+      ['ollama', 'anthropic'],
+    );
   });
 
   test('a consumer that stops reading early stops the HTTP stream', async () => {
@@ -305,9 +345,10 @@ async function recordingProxy(target: string, seen: IncomingHttpHeaders[]): Prom
   await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
   return {
     url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
-    close: () => new Promise<void>((r) => {
-      proxy.close(() => r());
-      proxy.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        proxy.close(() => r());
+        proxy.closeAllConnections();
+      }),
   };
 }

@@ -26,7 +26,8 @@ describe('providers from the environment', () => {
     assert.deepEqual(providersFromEnv({}), { providers: [] });
     const hint = configureHint();
     assert.ok(!hint.includes('\n'));
-    for (const name of ['TITAN_PROVIDER', 'OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'OLLAMA_HOST', 'TITAN_SCRIPTED_LLM_URL', 'TITAN_MODEL']) assert.ok(hint.includes(name), name);
+    for (const name of ['TITAN_PROVIDER', 'OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'OLLAMA_HOST', 'TITAN_SCRIPTED_LLM_URL', 'TITAN_MODEL'])
+      assert.ok(hint.includes(name), name);
     const llm = createLlm({ call: async () => assert.fail('no component is called') }, providersFromEnv({}));
     assert.equal(llm.configured, false);
     const { error } = await collect(llm.stream({ model: '', messages: [{ role: 'user', content: 'hi' }], tools: [] }));
@@ -58,14 +59,20 @@ describe('providers from the environment', () => {
 
   test('an OpenAI-compatible server needs no key; OLLAMA_HOST is read as the ollama CLI reads it; scripted speaks OpenAI under /v1', () => {
     assert.deepEqual(providersFromEnv({ TITAN_PROVIDER: 'openai', OPENAI_BASE_URL: 'http://127.0.0.1:8000/v1/' }).providers[0], {
-      name: 'openai', component: 'openai', baseUrl: 'http://127.0.0.1:8000/v1', model: 'gpt-4.1-mini',
+      name: 'openai',
+      component: 'openai',
+      baseUrl: 'http://127.0.0.1:8000/v1',
+      model: 'gpt-4.1-mini',
     });
     const ollamaAt = (host: string) => providersFromEnv({ TITAN_PROVIDER: 'ollama', OLLAMA_HOST: host }).providers[0].baseUrl;
     assert.equal(ollamaAt('gpu-box'), 'http://gpu-box:11434');
     assert.equal(ollamaAt('gpu-box:9999'), 'http://gpu-box:9999');
     assert.equal(ollamaAt('https://ollama.example.com'), 'https://ollama.example.com');
     assert.deepEqual(providersFromEnv({ TITAN_PROVIDER: 'scripted', TITAN_SCRIPTED_LLM_URL: 'http://127.0.0.1:4010' }).providers[0], {
-      name: 'scripted', component: 'openai', baseUrl: 'http://127.0.0.1:4010/v1', model: 'titan-scripted',
+      name: 'scripted',
+      component: 'openai',
+      baseUrl: 'http://127.0.0.1:4010/v1',
+      model: 'titan-scripted',
     });
   });
 
@@ -90,10 +97,16 @@ describe('providers from the environment', () => {
 });
 
 describe('resilience', () => {
-  test('backoff doubles from the base, is capped, takes the provider\'s wait, and refuses a wait too long', () => {
+  test("backoff doubles from the base, is capped, takes the provider's wait, and refuses a wait too long", () => {
     const policy = { ...DEFAULT_RETRY, baseDelayMs: 100, maxDelayMs: 1000, maxRetryAfterMs: 5000 };
-    assert.deepEqual([1, 2, 3, 4, 5].map((n) => backoffMs(n, policy, undefined, () => 1)), [100, 200, 400, 800, 1000]);
-    assert.deepEqual([1, 2, 3].map((n) => backoffMs(n, policy, undefined, () => 0)), [50, 100, 200]);
+    assert.deepEqual(
+      [1, 2, 3, 4, 5].map((n) => backoffMs(n, policy, undefined, () => 1)),
+      [100, 200, 400, 800, 1000],
+    );
+    assert.deepEqual(
+      [1, 2, 3].map((n) => backoffMs(n, policy, undefined, () => 0)),
+      [50, 100, 200],
+    );
     assert.equal(backoffMs(1, policy, 3000), 3000);
     assert.equal(backoffMs(1, policy, 60_000), undefined);
   });
@@ -109,7 +122,10 @@ describe('resilience', () => {
     assert.equal(breaker.state, 'closed');
     breaker.failed();
     assert.equal(breaker.state, 'open');
-    assert.throws(() => breaker.admit(), (e: unknown) => e instanceof TitanError && e.code === 'TITAN_E_CIRCUIT_OPEN' && e.details?.retryInMs === 1000);
+    assert.throws(
+      () => breaker.admit(),
+      (e: unknown) => e instanceof TitanError && e.code === 'TITAN_E_CIRCUIT_OPEN' && e.details?.retryInMs === 1000,
+    );
     now = 999;
     assert.equal(breaker.snapshot().retryInMs, 1);
     now = 1000;
@@ -168,7 +184,9 @@ describe('resilience', () => {
       throw fail('TITAN_E_PROVIDER_OVERLOADED');
     }
     const started = performance.now();
-    const { error } = await collect(resilientStream([candidate('a')], open, { retry: { ...DEFAULT_RETRY, baseDelayMs: 10_000, maxDelayMs: 10_000 }, signal: controller.signal }));
+    const { error } = await collect(
+      resilientStream([candidate('a')], open, { retry: { ...DEFAULT_RETRY, baseDelayMs: 10_000, maxDelayMs: 10_000 }, signal: controller.signal }),
+    );
     assert.equal(error?.code, 'TITAN_E_INTERRUPTED');
     assert.ok(performance.now() - started < 1000);
   });

@@ -32,7 +32,14 @@ function sse(data: unknown, event?: string): string {
 }
 
 export function openaiStream(options: SampleOptions & { finish?: string; usage?: boolean } = {}): string {
-  const base = { id: 'chatcmpl-B9', object: 'chat.completion.chunk', created: 1_767_225_600, model: 'gpt-4.1-mini-2025-04-14', service_tier: 'default', system_fingerprint: 'fp_1' };
+  const base = {
+    id: 'chatcmpl-B9',
+    object: 'chat.completion.chunk',
+    created: 1_767_225_600,
+    model: 'gpt-4.1-mini-2025-04-14',
+    service_tier: 'default',
+    system_fingerprint: 'fp_1',
+  };
   const usage = options.usage ?? true;
   const calls = callsOf(options);
   const withCalls = calls.length > 0;
@@ -59,7 +66,13 @@ export function anthropicStream(options: SampleOptions & { stop?: string } = {})
     {
       type: 'message_start',
       message: {
-        id: 'msg_01', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5-20250929', content: [], stop_reason: null, stop_sequence: null,
+        id: 'msg_01',
+        type: 'message',
+        role: 'assistant',
+        model: 'claude-sonnet-4-5-20250929',
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
         usage: { input_tokens: 30, cache_creation_input_tokens: 0, cache_read_input_tokens: 12, output_tokens: 1, service_tier: 'standard' },
       },
     },
@@ -79,10 +92,7 @@ export function anthropicStream(options: SampleOptions & { stop?: string } = {})
     out += sse({ type: 'content_block_stop', index }, 'content_block_stop');
   });
   const stop = options.stop ?? (withCalls ? 'tool_use' : 'end_turn');
-  out += sse(
-    { type: 'message_delta', delta: { stop_reason: stop, stop_sequence: null }, usage: { output_tokens: ANSWER.usage.output } },
-    'message_delta',
-  );
+  out += sse({ type: 'message_delta', delta: { stop_reason: stop, stop_sequence: null }, usage: { output_tokens: ANSWER.usage.output } }, 'message_delta');
   return out + sse({ type: 'message_stop' }, 'message_stop');
 }
 

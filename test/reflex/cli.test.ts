@@ -43,7 +43,10 @@ test('titan reflex: list, show, suspend and resume on the running kernel; list a
   await h.agent.close();
   await h.kernel.close();
   const offline = JSON.parse((await runTitan(['reflex', 'list', '--json'], h.home)).stdout);
-  assert.deepEqual(offline.map((r: { name: string; state: string; hits: number }) => [r.name, r.state]), [[record.name, 'serving']]);
+  assert.deepEqual(
+    offline.map((r: { name: string; state: string; hits: number }) => [r.name, r.state]),
+    [[record.name, 'serving']],
+  );
   const deleted = await runTitan(['reflex', 'delete', record.name], h.home);
   assert.equal(deleted.code, 0, deleted.stderr);
   assert.match(deleted.stdout, /deleted/);

@@ -15,7 +15,9 @@ test('the local embedder: deterministic unit vectors; a paraphrase is closer tha
 test('provider embeddings over the OpenAI and Ollama wire formats; a failing endpoint is a coded error', async (t) => {
   const server = await startScriptedLlm();
   t.after(() => server.close());
-  const openai = providerEmbedder({ name: 'openai', component: 'openai', baseUrl: server.baseUrls.openai, model: 'x', apiKeyEnv: 'KEY' }, 'embed-small', { KEY: 'sk-test' });
+  const openai = providerEmbedder({ name: 'openai', component: 'openai', baseUrl: server.baseUrls.openai, model: 'x', apiKeyEnv: 'KEY' }, 'embed-small', {
+    KEY: 'sk-test',
+  });
   const ollama = providerEmbedder({ name: 'ollama', component: 'ollama', baseUrl: server.baseUrls.ollama, model: 'x' }, 'nomic');
   for (const embedder of [openai, ollama]) {
     const [a, b, c] = await embedder.embed(['weather in Rome', 'the weather in Rome?', 'sell my stock']);

@@ -26,7 +26,9 @@ test('no wrong answer on the tuning part, the held-out part, or the learned phra
   for (const p of m.patterns.filter((x) => x.skipped)) t.diagnostic(`not a reflex (${p.tools.join()}): ${p.skipped}`);
   t.diagnostic(line('tuning', m.tuning));
   t.diagnostic(line('held out', m.heldOut));
-  t.diagnostic(`new-value probes: ${m.probes.correct} right, ${m.probes.wrong.length} wrong, ${m.probes.asked - m.probes.correct - m.probes.wrong.length} left to the model, of ${m.probes.asked}`);
+  t.diagnostic(
+    `new-value probes: ${m.probes.correct} right, ${m.probes.wrong.length} wrong, ${m.probes.asked - m.probes.correct - m.probes.wrong.length} left to the model, of ${m.probes.asked}`,
+  );
   assert.deepEqual(m.tuning.wrong, []);
   assert.deepEqual(m.heldOut.wrong, []);
   assert.deepEqual(m.probes.wrong, []);

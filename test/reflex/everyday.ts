@@ -10,8 +10,15 @@ import { runEverydayTool } from './everyday-tools.ts';
 import { answer } from './precision.ts';
 
 export type EverydayIntent = {
-  id: string; tool: string; constants?: Record<string, unknown>; slot: string | null; values: string[]; answer: string;
-  train: string[]; paraphrases: string[]; nearMisses: string[];
+  id: string;
+  tool: string;
+  constants?: Record<string, unknown>;
+  slot: string | null;
+  values: string[];
+  answer: string;
+  train: string[];
+  paraphrases: string[];
+  nearMisses: string[];
 };
 
 const read = (file: string) => JSON.parse(readFileSync(new URL(`./data/${file}`, import.meta.url), 'utf8'));
@@ -20,16 +27,19 @@ export const HELD_OUT: Record<string, { paraphrases: string[]; nearMisses: strin
 
 function get(value: unknown, path: string): unknown {
   if (path === '') return value;
-  return path.split('.').reduce<unknown>((here, key) => (here === null || typeof here !== 'object' ? undefined : (here as Record<string, unknown>)[key]), value);
+  return path
+    .split('.')
+    .reduce<unknown>((here, key) => (here === null || typeof here !== 'object' ? undefined : (here as Record<string, unknown>)[key]), value);
 }
 
 /** The model's answer from the intent's format and the tool's result (see the "about" of everyday.json). */
 export function format(template: string, result: unknown, slots: Record<string, string>): string {
-  const fields = (text: string, scope: unknown) => text.replace(/\{([=#]?)([\w.]*)\}/g, (_, mark: string, path: string) => {
-    if (mark === '=') return slots[path];
-    if (mark === '#') return String((get(scope, path) as unknown[]).length);
-    return String(get(scope, path));
-  });
+  const fields = (text: string, scope: unknown) =>
+    text.replace(/\{([=#]?)([\w.]*)\}/g, (_, mark: string, path: string) => {
+      if (mark === '=') return slots[path];
+      if (mark === '#') return String((get(scope, path) as unknown[]).length);
+      return String(get(scope, path));
+    });
   const withLists = template.replace(/\[\[([\w.]+)\|([^|]*)\|([^|]*)\|([^\]]*)\]\]/g, (_, path: string, item: string, sep: string, last: string) => {
     const items = (get(result, path) as unknown[]).map((it) => fields(item, it));
     return items.length === 1 ? items[0] : items.slice(0, -1).join(sep) + last + items.at(-1);
@@ -59,7 +69,12 @@ export function sourceTurns(intent: EverydayIntent): ObservedTurn[] {
 }
 
 export type PartFigures = { paraphrases: number; correct: number; nearMisses: number; wrong: string[]; missed: string[] };
-export type EverydayFigures = { patterns: MinedPattern[]; tuning: PartFigures; heldOut: PartFigures; probes: { asked: number; correct: number; wrong: string[] } };
+export type EverydayFigures = {
+  patterns: MinedPattern[];
+  tuning: PartFigures;
+  heldOut: PartFigures;
+  probes: { asked: number; correct: number; wrong: string[] };
+};
 
 function evaluate(reflexes: ReflexExport[], items: Array<{ prompt: string; expected: string | undefined }>, threshold: number): PartFigures {
   const out: PartFigures = { paraphrases: 0, correct: 0, nearMisses: 0, wrong: [], missed: [] };
@@ -86,9 +101,19 @@ function labelled(intent: EverydayIntent, part: { paraphrases: string[]; nearMis
 
 export async function measureEveryday(embedder: Embedder, options = { minSupport: 3, similarity: 0.5, threshold: 0.8 }): Promise<EverydayFigures> {
   const patterns = await minePatterns(EVERYDAY.flatMap(sourceTurns), { embedder, minSupport: options.minSupport, similarity: options.similarity });
-  const reflexes = patterns.filter((p) => !p.skipped).map((p) => createReflex({ ...p.spec, name: JSON.stringify(p.spec.calls), description: '' }, runEverydayTool));
-  const tuning = evaluate(reflexes, EVERYDAY.flatMap((i) => labelled(i, i)), options.threshold);
-  const heldOut = evaluate(reflexes, EVERYDAY.flatMap((i) => labelled(i, HELD_OUT[i.id])), options.threshold);
+  const reflexes = patterns
+    .filter((p) => !p.skipped)
+    .map((p) => createReflex({ ...p.spec, name: JSON.stringify(p.spec.calls), description: '' }, runEverydayTool));
+  const tuning = evaluate(
+    reflexes,
+    EVERYDAY.flatMap((i) => labelled(i, i)),
+    options.threshold,
+  );
+  const heldOut = evaluate(
+    reflexes,
+    EVERYDAY.flatMap((i) => labelled(i, HELD_OUT[i.id])),
+    options.threshold,
+  );
   // New-value probes: the learned phrasings with values no source turn had.
   const probes = { asked: 0, correct: 0, wrong: [] as string[] };
   for (const intent of EVERYDAY.filter((i) => i.slot)) {

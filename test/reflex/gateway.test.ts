@@ -21,7 +21,9 @@ test('the gateway lists reflexes, marks their answers (REST, /v1 whole and strea
   const token = (await readFile(path.join(h.home, 'gateway-token'), 'utf8')).trim();
   const call = async (method: string, route: string, body?: unknown) => {
     const response = await fetch(gateway.url + route, {
-      method, headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body),
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
     return { status: response.status, headers: response.headers, text, json: () => JSON.parse(text) };
@@ -29,7 +31,10 @@ test('the gateway lists reflexes, marks their answers (REST, /v1 whole and strea
 
   const listed = (await call('GET', '/api/reflexes')).json();
   assert.equal(listed.enabled, true);
-  assert.deepEqual(listed.reflexes.map((r: { name: string; state: string }) => [r.name, r.state]), [[record.name, 'serving']]);
+  assert.deepEqual(
+    listed.reflexes.map((r: { name: string; state: string }) => [r.name, r.state]),
+    [[record.name, 'serving']],
+  );
 
   const whole = await call('POST', '/v1/chat/completions', { model: 'titan', messages: [{ role: 'user', content: 'weather in Oslo' }] });
   assert.equal(whole.status, 200);

@@ -30,7 +30,11 @@ export type Harness = {
 
 export type HarnessConfig = { reflexes?: Partial<ReflexesConfig>; shadow?: Partial<ShadowConfig> };
 
-export async function reflexHarness(t: TestContext, config: HarnessConfig = {}, options: { withLlm?: boolean; generate?: (spec: ReflexSpec) => Promise<string>; backgroundModel?: boolean } = {}): Promise<Harness> {
+export async function reflexHarness(
+  t: TestContext,
+  config: HarnessConfig = {},
+  options: { withLlm?: boolean; generate?: (spec: ReflexSpec) => Promise<string>; backgroundModel?: boolean } = {},
+): Promise<Harness> {
   const { home, cleanup } = await tempHome('titan-reflex-');
   const kernel = await Kernel.open({ home, cacheDir: TEST_CACHE, logToFile: false, env: {} });
   const reflexConfig = {
@@ -44,7 +48,14 @@ export async function reflexHarness(t: TestContext, config: HarnessConfig = {}, 
   const model = scriptedModel(steps);
   const agent = new Agent(kernel, { workspace: path.join(home, 'workspace'), llm: model });
   await agent.start();
-  const reflexes = new ReflexService(kernel, { llm: options.withLlm === false ? undefined : model, tools: agent.tools, mineDelayMs: 60_000, generate: options.generate, config: reflexConfig, backgroundModel: options.backgroundModel ?? true });
+  const reflexes = new ReflexService(kernel, {
+    llm: options.withLlm === false ? undefined : model,
+    tools: agent.tools,
+    mineDelayMs: 60_000,
+    generate: options.generate,
+    config: reflexConfig,
+    backgroundModel: options.backgroundModel ?? true,
+  });
   await reflexes.start();
   agent.useReflexes(reflexes);
   const events: TurnEvent[] = [];
@@ -56,7 +67,13 @@ export async function reflexHarness(t: TestContext, config: HarnessConfig = {}, 
     await cleanup();
   });
   return {
-    kernel, agent, reflexes, model, steps, events, home,
+    kernel,
+    agent,
+    reflexes,
+    model,
+    steps,
+    events,
+    home,
     async ask(threadId, text, sendOptions) {
       const { run, turnId } = await agent.send('ada', threadId, text, sendOptions);
       const outcome = await run.done;
@@ -82,6 +99,9 @@ export function modelTurn(intent: Intent, value: string): Step[] {
   const { args, answer } = rightAnswer(intent, value);
   return [
     [...toolCall(0, `call_${Math.random().toString(36).slice(2, 8)}`, intent.tool, args), { type: 'stop', reason: 'tool_use' }],
-    [{ type: 'text', text: answer }, { type: 'stop', reason: 'end_turn' }],
+    [
+      { type: 'text', text: answer },
+      { type: 'stop', reason: 'end_turn' },
+    ],
   ];
 }

@@ -22,7 +22,9 @@ test('two clusters with the same plan and the same core words get different keys
     return { turnId: `t${i}`, prompt: `weather in ${city}`, calls: [{ tool: 'weather', args, result }], answer };
   });
   // The same recurring request seen as two clusters (as a coarser embedder or a later run may split it).
-  const [a, b] = await Promise.all([turns.slice(0, 3), turns.slice(3)].map(async (part) => (await minePatterns(part, { embedder: localEmbedder, minSupport: 3, similarity: 0.5 }))[0]));
+  const [a, b] = await Promise.all(
+    [turns.slice(0, 3), turns.slice(3)].map(async (part) => (await minePatterns(part, { embedder: localEmbedder, minSupport: 3, similarity: 0.5 }))[0]),
+  );
   assert.equal(a.key, b.key, 'the same plan and core words');
   const [first, second] = uniqueKeys([a, b]);
   assert.equal(first.key, a.key);

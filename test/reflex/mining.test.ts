@@ -51,7 +51,10 @@ test('tool-less requests: the frame the prompts share is kept, the one varying r
   assert.equal(reflex.match("don't say hello Dan"), null);
   // Different answers that do not follow from the prompt are not a pattern.
   const random = ['a', 'b', 'c'].map((x, i) => ({ turnId: `r${i}`, prompt: 'tell me a joke', calls: [], answer: `joke ${x}${i}` }));
-  assert.deepEqual((await minePatterns(random, options)).filter((p) => !p.skipped), []);
+  assert.deepEqual(
+    (await minePatterns(random, options)).filter((p) => !p.skipped),
+    [],
+  );
 });
 
 test('generated near misses are refused by every mined reflex', async () => {
@@ -69,7 +72,9 @@ test('precision and recall on the paraphrase and near-miss sets: no wrong answer
   const m = await measure(localEmbedder);
   const precision = m.answered === 0 ? 1 : m.correct / m.answered;
   const recall = m.correct / m.paraphrases;
-  t.diagnostic(`local embedder: ${m.patterns.filter((p) => !p.skipped).length} patterns; precision ${precision.toFixed(3)} (${m.correct}/${m.answered}); recall ${recall.toFixed(3)} (${m.correct}/${m.paraphrases} paraphrases); ${m.nearMisses} near misses`);
+  t.diagnostic(
+    `local embedder: ${m.patterns.filter((p) => !p.skipped).length} patterns; precision ${precision.toFixed(3)} (${m.correct}/${m.answered}); recall ${recall.toFixed(3)} (${m.correct}/${m.paraphrases} paraphrases); ${m.nearMisses} near misses`,
+  );
   for (const prompt of m.missed) t.diagnostic(`not answered: ${prompt}`);
   assert.deepEqual(m.wrong, []);
   assert.ok(m.correct > m.paraphrases / 2, 'most paraphrases are answered');
@@ -77,8 +82,15 @@ test('precision and recall on the paraphrase and near-miss sets: no wrong answer
 
 test('phrasings that share no word form one reflex: each phrasing then needs all of its own words', async () => {
   const gloss = (word: string) => JSON.stringify({ word, gloss: `a kind of ${word}` });
-  const turns = [['define {w}', 'hubris'], ['what does {w} mean', 'ennui'], ['definition of {w}', 'sonder']].map(([phrasing, word], i) => ({
-    turnId: `d${i}`, prompt: phrasing.replace('{w}', word), calls: [{ tool: 'dictionary', args: { word }, result: gloss(word) }], answer: `${word}: a kind of ${word}`,
+  const turns = [
+    ['define {w}', 'hubris'],
+    ['what does {w} mean', 'ennui'],
+    ['definition of {w}', 'sonder'],
+  ].map(([phrasing, word], i) => ({
+    turnId: `d${i}`,
+    prompt: phrasing.replace('{w}', word),
+    calls: [{ tool: 'dictionary', args: { word }, result: gloss(word) }],
+    answer: `${word}: a kind of ${word}`,
   }));
   // One cluster (a coarse similarity: the local embedder puts phrasings without a shared word apart).
   const [pattern] = await minePatterns(turns, { ...options, similarity: 0.1 });

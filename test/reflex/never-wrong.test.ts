@@ -25,7 +25,9 @@ async function mineOne(turns: ObservedTurn[]) {
 }
 
 test('a UTC offset glued to text is bound to the result, even when every source turn had the same offset', async () => {
-  const turns = ['Tokyo', 'Seoul', 'Osaka'].map((city, i) => turn(`t${i}`, `what time is it in ${city}`, 'clock', { city }, clock(city), `It is 14:05 in ${city} (UTC${OFFSETS[city]}).`));
+  const turns = ['Tokyo', 'Seoul', 'Osaka'].map((city, i) =>
+    turn(`t${i}`, `what time is it in ${city}`, 'clock', { city }, clock(city), `It is 14:05 in ${city} (UTC${OFFSETS[city]}).`),
+  );
   const pattern = await mineOne(turns);
   assert.equal(pattern.skipped, undefined, pattern.skipped);
   const reflex = createReflex({ ...pattern.spec, name: 'clock', description: '' }, (_, input) => JSON.stringify(clock(JSON.parse(input).city)));
@@ -37,13 +39,21 @@ test('a UTC offset glued to text is bound to the result, even when every source 
 test('a number with its unit glued on is bound to the result', async () => {
   const km: Record<string, number> = { Bonn: 12, Kiel: 340, Ulm: 7, Jena: 95 };
   const dist = (city: string) => ({ to: city, distance_km: km[city] });
-  const turns = ['Bonn', 'Kiel', 'Ulm'].map((city, i) => turn(`d${i}`, `how far is ${city}`, 'distance', { to: city }, dist(city), `${city} is ${km[city]}km away.`));
+  const turns = ['Bonn', 'Kiel', 'Ulm'].map((city, i) =>
+    turn(`d${i}`, `how far is ${city}`, 'distance', { to: city }, dist(city), `${city} is ${km[city]}km away.`),
+  );
   const pattern = await mineOne(turns);
   const reflex = createReflex({ ...pattern.spec, name: 'distance', description: '' }, (_, input) => JSON.stringify(dist(JSON.parse(input).to)));
   assert.equal(reflex.execute(reflex.match('how far is Jena')!.slotsJson), 'Jena is 95km away.');
 });
 
-const EVENTS = [{ title: 'Dentist', time: '10:00' }, { title: 'Gym', time: '18:00' }, { title: 'Dinner', time: '20:00' }, { title: 'Call Bo', time: '21:30' }, { title: 'Read', time: '23:00' }];
+const EVENTS = [
+  { title: 'Dentist', time: '10:00' },
+  { title: 'Gym', time: '18:00' },
+  { title: 'Dinner', time: '20:00' },
+  { title: 'Call Bo', time: '21:30' },
+  { title: 'Read', time: '23:00' },
+];
 const DAYS: Record<string, number> = { monday: 3, tuesday: 3, wednesday: 3, thursday: 5, friday: 1, saturday: 2, sunday: 0 };
 
 function agenda(day: string) {
@@ -60,7 +70,9 @@ function agendaReflex(pattern: Awaited<ReturnType<typeof mineOne>>) {
 }
 
 test('a list is written whole with its real count: longer lists are not truncated, shorter ones do not throw', async () => {
-  const turns = ['monday', 'tuesday', 'wednesday'].map((day, i) => turn(`a${i}`, `what is on my calendar on ${day}`, 'calendar', { day }, agenda(day), agendaAnswer(day)));
+  const turns = ['monday', 'tuesday', 'wednesday'].map((day, i) =>
+    turn(`a${i}`, `what is on my calendar on ${day}`, 'calendar', { day }, agenda(day), agendaAnswer(day)),
+  );
   const pattern = await mineOne(turns);
   assert.equal(pattern.skipped, undefined, pattern.skipped);
   const reflex = agendaReflex(pattern);
@@ -76,7 +88,9 @@ test('an answer that lists only some of the items, or picks them by position, is
     const [a, b] = agenda(day).entries;
     return `First ${a.title} at ${a.time}, then ${b.title} at ${b.time}.`;
   };
-  const turns = ['monday', 'tuesday', 'thursday'].map((day, i) => turn(`p${i}`, `what is on my calendar on ${day}`, 'calendar', { day }, agenda(day), firstTwo(day)));
+  const turns = ['monday', 'tuesday', 'thursday'].map((day, i) =>
+    turn(`p${i}`, `what is on my calendar on ${day}`, 'calendar', { day }, agenda(day), firstTwo(day)),
+  );
   const pattern = await mineOne(turns);
   assert.match(pattern.skipped ?? '', /writes 2 of the (3|5) items of entries/);
 });
@@ -84,7 +98,15 @@ test('an answer that lists only some of the items, or picks them by position, is
 test('a value the tool does not return as written (the offset in minutes) varies as a literal: refused', async () => {
   const minutes: Record<string, number> = { Tokyo: 540, Paris: 60, Lima: -300 };
   const turns = ['Tokyo', 'Paris', 'Lima'].map((city, i) =>
-    turn(`m${i}`, `what time is it in ${city}`, 'clock', { city }, { city, time: '14:05', offset_minutes: minutes[city] }, `It is 14:05 in ${city} (UTC${OFFSETS[city]}).`));
+    turn(
+      `m${i}`,
+      `what time is it in ${city}`,
+      'clock',
+      { city },
+      { city, time: '14:05', offset_minutes: minutes[city] },
+      `It is 14:05 in ${city} (UTC${OFFSETS[city]}).`,
+    ),
+  );
   const pattern = await mineOne(turns);
   assert.ok(pattern.skipped, 'no reflex');
 });
@@ -92,12 +114,25 @@ test('a value the tool does not return as written (the offset in minutes) varies
 test('a literal that is the same in most source turns but differs in one refuses the pattern', async () => {
   const minutes: Record<string, number> = { Tokyo: 540, Seoul: 540, Osaka: 540, Paris: 60 };
   const turns = ['Tokyo', 'Seoul', 'Osaka', 'Paris'].map((city, i) =>
-    turn(`n${i}`, `what time is it in ${city}`, 'clock', { city }, { city, time: '14:05', offset_minutes: minutes[city] }, `It is 14:05 in ${city} (UTC${OFFSETS[city]}).`));
+    turn(
+      `n${i}`,
+      `what time is it in ${city}`,
+      'clock',
+      { city },
+      { city, time: '14:05', offset_minutes: minutes[city] },
+      `It is 14:05 in ${city} (UTC${OFFSETS[city]}).`,
+    ),
+  );
   const pattern = await mineOne(turns);
   assert.match(pattern.skipped ?? '', /turn n3 answered/);
 });
 
 test('contractions typed without the apostrophe read as with it: "whats" is "what is", "isnt" a negation', async () => {
   const { words } = await import('../../components/reflexes/runtime.js');
-  assert.equal(words('whats the build, it isnt passing and I dont care').map((t) => t.w).join(' '), 'what is the build it is not passing and i do not care');
+  assert.equal(
+    words('whats the build, it isnt passing and I dont care')
+      .map((t) => t.w)
+      .join(' '),
+    'what is the build it is not passing and i do not care',
+  );
 });

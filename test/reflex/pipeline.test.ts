@@ -37,12 +37,19 @@ test('recurring weather requests become a deployed reflex; the next one is answe
   assert.equal(turn.text, rightAnswer(weather, 'Lisbon').answer);
   const marker = turn.events.find((e) => e.type === 'answer.source');
   assert.deepEqual(marker && { source: marker.source, name: marker.reflex?.name }, { source: 'reflex', name: record.name });
-  assert.equal(turn.events.find((e) => e.type === 'turn.completed')?.type === 'turn.completed' && (turn.events.find((e) => e.type === 'turn.completed') as { from: string }).from, 'reflex');
+  assert.equal(
+    turn.events.find((e) => e.type === 'turn.completed')?.type === 'turn.completed' &&
+      (turn.events.find((e) => e.type === 'turn.completed') as { from: string }).from,
+    'reflex',
+  );
   const stored = (await h.kernel.store.listMessages(thread.id)).at(-1);
   assert.equal(stored?.source, `reflex:${record.name}@${record.version}`);
   assert.equal(h.reflexes.get(record.name).hits, 1);
   // A prompt that is not this intent still goes to the model.
-  h.steps.push([{ type: 'text', text: 'Tomorrow looks wet.' }, { type: 'stop', reason: 'end_turn' }]);
+  h.steps.push([
+    { type: 'text', text: 'Tomorrow looks wet.' },
+    { type: 'stop', reason: 'end_turn' },
+  ]);
   const other = await h.ask(thread.id, 'what is the weather in Lisbon tomorrow?');
   assert.equal(other.text, 'Tomorrow looks wet.');
   assert.equal(h.model.requests.length, modelCalls + 1);

@@ -6,7 +6,15 @@ import type { Embedder } from '../../agent/reflex/embedder.ts';
 import { minePatterns, type MinedPattern } from '../../agent/reflex/miner.ts';
 import { heldOut, INTENTS, observedTurns, runTool } from './support.ts';
 
-export type Measured = { patterns: MinedPattern[]; answered: number; correct: number; wrong: string[]; paraphrases: number; nearMisses: number; missed: string[] };
+export type Measured = {
+  patterns: MinedPattern[];
+  answered: number;
+  correct: number;
+  wrong: string[];
+  paraphrases: number;
+  nearMisses: number;
+  missed: string[];
+};
 
 export function reflexesOf(patterns: MinedPattern[]): ReflexExport[] {
   return patterns.filter((p) => !p.skipped).map((p) => createReflex({ ...p.spec, name: JSON.stringify(p.spec.calls), description: '' }, runTool));

@@ -14,7 +14,10 @@ test('probes are source phrasings with another value, or a value the schema allo
   const spec = {
     slots: ['code'],
     calls: [{ tool: 'fx', args: { code: { slot: 'code', form: 'same' as const, oneOf: ['EUR', 'GBP', 'JPY'] } } }],
-    examples: [{ prompt: 'rate of EUR', slots: { code: 'EUR' } }, { prompt: 'exchange rate for GBP', slots: { code: 'GBP' } }],
+    examples: [
+      { prompt: 'rate of EUR', slots: { code: 'EUR' } },
+      { prompt: 'exchange rate for GBP', slots: { code: 'GBP' } },
+    ],
   };
   assert.deepEqual(counterfactualPrompts(spec, 2), ['rate of GBP', 'exchange rate for JPY']);
   assert.deepEqual(counterfactualPrompts({ ...spec, slots: [], examples: [{ prompt: 'build status', slots: {} }] }, 2), ['build status']);
@@ -35,11 +38,22 @@ async function learnThenProbe(h: Harness, probeSteps: Step[]): Promise<void> {
 test('a reflex the model contradicts on a probe is discarded with the reason; one it agrees with serves', async (t) => {
   const wrong = await reflexHarness(t, { reflexes: { probes: 1 } });
   // The first probe: the first phrasing ("weather in {city}") with the second turn's city.
-  await learnThenProbe(wrong, [[{ type: 'text', text: 'It is 40 °C and stormy in Berlin.' }, { type: 'stop', reason: 'end_turn' }]]);
+  await learnThenProbe(wrong, [
+    [
+      { type: 'text', text: 'It is 40 °C and stormy in Berlin.' },
+      { type: 'stop', reason: 'end_turn' },
+    ],
+  ]);
   const [discarded] = wrong.reflexes.list();
   assert.equal(discarded.state, 'discarded');
-  assert.match(discarded.reason ?? '', /counterfactual probe: to the probe "weather in Berlin" it answers ".*", the model "It is 40 °C and stormy in Berlin\."/);
-  assert.equal(wrong.kernel.components().some((c) => c.kind === 'reflex'), false);
+  assert.match(
+    discarded.reason ?? '',
+    /counterfactual probe: to the probe "weather in Berlin" it answers ".*", the model "It is 40 °C and stormy in Berlin\."/,
+  );
+  assert.equal(
+    wrong.kernel.components().some((c) => c.kind === 'reflex'),
+    false,
+  );
 
   const right = await reflexHarness(t, { reflexes: { probes: 1 } });
   await learnThenProbe(right, modelTurn(weather, 'Berlin'));

@@ -21,16 +21,25 @@ test('a predicted request is precomputed with a read-only tool and served from t
   h.steps.push(
     ...modelTurn(weather, 'Paris'),
     // The background model's predictions, then one precomputation each, in order.
-    [{ type: 'text', text: "1. what's the weather in Rome?\n2. save a note about Paris\n3. clean up the workspace\n4. a fourth is never asked" }, { type: 'stop', reason: 'end_turn' }],
+    [
+      { type: 'text', text: "1. what's the weather in Rome?\n2. save a note about Paris\n3. clean up the workspace\n4. a fourth is never asked" },
+      { type: 'stop', reason: 'end_turn' },
+    ],
     [...toolCall(0, 'p1', 'weather', { city: 'Rome' }), { type: 'stop', reason: 'tool_use' }],
-    [{ type: 'text', text: rightAnswer(weather, 'Rome').answer }, { type: 'stop', reason: 'end_turn' }],
+    [
+      { type: 'text', text: rightAnswer(weather, 'Rome').answer },
+      { type: 'stop', reason: 'end_turn' },
+    ],
     [...toolCall(0, 'p2', 'kv', { op: 'set', key: 'note', value: 'Paris' }), { type: 'stop', reason: 'tool_use' }],
     [...toolCall(0, 'p3', 'shell', { command: 'rm -rf tmp' }), { type: 'stop', reason: 'tool_use' }],
   );
   await h.ask(thread, 'weather in Paris');
   await until(() => shadow.stats.precomputed === 1 && shadow.stats.abandoned === 2, `precomputed 1, abandoned 2: ${JSON.stringify(shadow.stats)}`);
   assert.equal(shadow.stats.predictions, 3);
-  assert.deepEqual(shadow.cached(thread).map((c) => c.prompt), ["what's the weather in Rome?"]);
+  assert.deepEqual(
+    shadow.cached(thread).map((c) => c.prompt),
+    ["what's the weather in Rome?"],
+  );
   // The kv tool never ran: nothing was stored.
   assert.deepEqual(await h.kernel.invokeTool('kv', { op: 'list', prefix: '' }), { keys: [] });
   // Close in embedding space but another request: not served from the cache.
@@ -57,9 +66,18 @@ test('without a background model shadow workers are off, unless the main model g
   const main = await reflexHarness(t, { shadow: { enabled: true, mainModelBudgetPerHour: 1 } }, { backgroundModel: false });
   const thread = (await main.agent.createThread('ada')).id;
   main.steps.push(
-    [{ type: 'text', text: 'hi' }, { type: 'stop', reason: 'end_turn' }],
-    [{ type: 'text', text: 'how are you?\nwhat time is it?' }, { type: 'stop', reason: 'end_turn' }],
-    [{ type: 'text', text: 'fine' }, { type: 'stop', reason: 'end_turn' }],
+    [
+      { type: 'text', text: 'hi' },
+      { type: 'stop', reason: 'end_turn' },
+    ],
+    [
+      { type: 'text', text: 'how are you?\nwhat time is it?' },
+      { type: 'stop', reason: 'end_turn' },
+    ],
+    [
+      { type: 'text', text: 'fine' },
+      { type: 'stop', reason: 'end_turn' },
+    ],
   );
   await main.ask(thread, 'hello');
   const shadow = main.reflexes.shadow!;
@@ -72,9 +90,18 @@ test('predictions stop at the hourly budget', async (t) => {
   const thread = (await h.agent.createThread('ada')).id;
   const shadow = h.reflexes.shadow!;
   h.steps.push(
-    [{ type: 'text', text: 'hi' }, { type: 'stop', reason: 'end_turn' }],
-    [{ type: 'text', text: 'how are you?\nwhat time is it?' }, { type: 'stop', reason: 'end_turn' }],
-    [{ type: 'text', text: 'fine' }, { type: 'stop', reason: 'end_turn' }],
+    [
+      { type: 'text', text: 'hi' },
+      { type: 'stop', reason: 'end_turn' },
+    ],
+    [
+      { type: 'text', text: 'how are you?\nwhat time is it?' },
+      { type: 'stop', reason: 'end_turn' },
+    ],
+    [
+      { type: 'text', text: 'fine' },
+      { type: 'stop', reason: 'end_turn' },
+    ],
   );
   await h.ask(thread, 'hello');
   await until(() => shadow.stats.precomputed === 1 && shadow.stats.overBudget === 1, JSON.stringify(shadow.stats));

@@ -17,7 +17,9 @@ function turn(id: string, prompt: string, tool: string, args: Record<string, unk
 
 test('a number in the prompt is a number slot: the tool gets a number, and words that are not one are refused', async () => {
   const km = (miles: number) => ({ km: Math.round(miles * 160.934) / 100 });
-  const turns = [10, 25, 3].map((miles, i) => turn(`n${i}`, `convert ${miles} miles to km`, 'convert', { miles }, km(miles), `${miles} miles is ${km(miles).km} km.`));
+  const turns = [10, 25, 3].map((miles, i) =>
+    turn(`n${i}`, `convert ${miles} miles to km`, 'convert', { miles }, km(miles), `${miles} miles is ${km(miles).km} km.`),
+  );
   const [pattern] = await minePatterns(turns, options);
   assert.equal(pattern.skipped, undefined, pattern.skipped);
   assert.deepEqual(pattern.spec.calls[0].args.miles, { slot: 'miles', form: 'same', type: 'number' });
@@ -36,7 +38,9 @@ test('a number in the prompt is a number slot: the tool gets a number, and words
 
 test("a value from the tool schema's enum is a slot limited to the enum", async () => {
   const rate = (code: string) => ({ code, usd: { EUR: 1.08, GBP: 1.27, CHF: 1.13 }[code] });
-  const turns = ['EUR', 'GBP', 'CHF'].map((code, i) => turn(`e${i}`, `exchange rate of ${code}`, 'fx', { code }, rate(code), `1 ${code} is ${rate(code).usd} USD.`));
+  const turns = ['EUR', 'GBP', 'CHF'].map((code, i) =>
+    turn(`e${i}`, `exchange rate of ${code}`, 'fx', { code }, rate(code), `1 ${code} is ${rate(code).usd} USD.`),
+  );
   const schemas = { fx: { type: 'object', properties: { code: { type: 'string', enum: ['EUR', 'GBP', 'CHF', 'JPY'] } } } };
   const [pattern] = await minePatterns(turns, { ...options, schemas });
   assert.deepEqual(pattern.spec.calls[0].args.code, { slot: 'code', form: 'same', oneOf: ['EUR', 'GBP', 'CHF', 'JPY'] });
@@ -46,7 +50,11 @@ test("a value from the tool schema's enum is a slot limited to the enum", async 
 });
 
 test('a slot-less request becomes a reflex; its near misses are other verbs, objects, tenses, negations and compounds, never itself', async () => {
-  const builds = [{ status: 'passing', failed: 0 }, { status: 'failing', failed: 3 }, { status: 'passing', failed: 0 }];
+  const builds = [
+    { status: 'passing', failed: 0 },
+    { status: 'failing', failed: 3 },
+    { status: 'passing', failed: 0 },
+  ];
   const turns = builds.map((b, i) => turn(`b${i}`, "what's the build status", 'ci', {}, b, `The build is ${b.status} with ${b.failed} failed tests.`));
   const [pattern] = await minePatterns(turns, options);
   assert.equal(pattern.skipped, undefined, pattern.skipped);
@@ -54,8 +62,17 @@ test('a slot-less request becomes a reflex; its near misses are other verbs, obj
   const reflex = createReflex({ ...pattern.spec, name: 'ci', description: '' }, () => JSON.stringify({ status: 'failing', failed: 7 }));
   assert.equal(reflex.execute(reflex.match("what's the build status?")!.slotsJson), 'The build is failing with 7 failed tests.');
   const misses = nearMisses(pattern.spec);
-  for (const expected of ["don't what's the build status", 'what was the build status', "what's the build invoice", "what's the build status and delete it", 'delete the build status']) {
-    assert.ok(misses.some((m) => m.replace(/’/g, "'") === expected || m === expected), `near misses include "${expected}": ${JSON.stringify(misses)}`);
+  for (const expected of [
+    "don't what's the build status",
+    'what was the build status',
+    "what's the build invoice",
+    "what's the build status and delete it",
+    'delete the build status',
+  ]) {
+    assert.ok(
+      misses.some((m) => m.replace(/’/g, "'") === expected || m === expected),
+      `near misses include "${expected}": ${JSON.stringify(misses)}`,
+    );
   }
   assert.ok(!misses.some((m) => m.toLowerCase().replace(/[?!.]/g, '') === "what's the build status"), 'the prompt itself is no near miss');
   for (const prompt of misses) {

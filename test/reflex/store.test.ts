@@ -19,29 +19,77 @@ for (const backend of BACKENDS) {
       await bootstrapBuiltins(kernel);
       const db = kernel.store;
       const record = {
-        id: randomUUID(), name: 'reflex-weather-1', version: '1.0.0', state: 'serving', description: 'weather', example: 'weather in Paris', slots: ['city'],
-        spec: { core: ['weather'] }, component: 'reflex/reflex-weather-1@1.0.0', provenance: ['t1'], reason: null, tools: { weather: 'sha256:x' }, centroid: [0.5],
-        hits: 3, misses: 1, rejections: 0, suspensions: 2, modelCallsAvoided: 3, createdAt: Date.now(), updatedAt: Date.now(),
+        id: randomUUID(),
+        name: 'reflex-weather-1',
+        version: '1.0.0',
+        state: 'serving',
+        description: 'weather',
+        example: 'weather in Paris',
+        slots: ['city'],
+        spec: { core: ['weather'] },
+        component: 'reflex/reflex-weather-1@1.0.0',
+        provenance: ['t1'],
+        reason: null,
+        tools: { weather: 'sha256:x' },
+        centroid: [0.5],
+        hits: 3,
+        misses: 1,
+        rejections: 0,
+        suspensions: 2,
+        modelCallsAvoided: 3,
+        createdAt: Date.now(),
+        updatedAt: Date.now(),
       } as unknown as ReflexRecord;
       await saveRecord(db, record);
       await saveRecord(db, { ...record, hits: 4, state: 'suspended', reason: 'by hand' });
       const [loaded] = await loadRecords(db);
-      assert.deepEqual([loaded.name, loaded.state, loaded.hits, loaded.suspensions, loaded.reason, loaded.tools], ['reflex-weather-1', 'suspended', 4, 2, 'by hand', { weather: 'sha256:x' }]);
+      assert.deepEqual(
+        [loaded.name, loaded.state, loaded.hits, loaded.suspensions, loaded.reason, loaded.tools],
+        ['reflex-weather-1', 'suspended', 4, 2, 'by hand', { weather: 'sha256:x' }],
+      );
 
       const thread = await db.createThread({ id: randomUUID(), userId: 'ada' });
       const modelTurn = randomUUID();
-      await db.op('turns.begin', { userId: 'ada', threadId: thread.id, turnId: modelTurn, message: { id: randomUUID(), role: 'user', content: 'weather in Paris' } });
+      await db.op('turns.begin', {
+        userId: 'ada',
+        threadId: thread.id,
+        turnId: modelTurn,
+        message: { id: randomUUID(), role: 'user', content: 'weather in Paris' },
+      });
       await db.appendMessages(thread.id, [{ id: randomUUID(), role: 'assistant', turnId: modelTurn, content: 'It is sunny.' }]);
       await db.transitionTurn(modelTurn, 'completed');
       const fastTurn = randomUUID();
-      await db.op('turns.begin', { userId: 'ada', threadId: thread.id, turnId: fastTurn, message: { id: randomUUID(), role: 'user', content: 'weather in Rome' } });
-      await db.op('reflexes.answer', { threadId: thread.id, turnId: fastTurn, message: { id: `${fastTurn}:reflex`, content: 'It is rainy.', source: 'reflex:reflex-weather-1@1.0.0' } });
-      await assert.rejects(db.op('reflexes.answer', { threadId: thread.id, turnId: fastTurn, message: { id: `${fastTurn}:again`, content: 'x', source: 'shadow' } }), { code: 'TITAN_E_SQL_CONSTRAINT' });
+      await db.op('turns.begin', {
+        userId: 'ada',
+        threadId: thread.id,
+        turnId: fastTurn,
+        message: { id: randomUUID(), role: 'user', content: 'weather in Rome' },
+      });
+      await db.op('reflexes.answer', {
+        threadId: thread.id,
+        turnId: fastTurn,
+        message: { id: `${fastTurn}:reflex`, content: 'It is rainy.', source: 'reflex:reflex-weather-1@1.0.0' },
+      });
+      await assert.rejects(
+        db.op('reflexes.answer', { threadId: thread.id, turnId: fastTurn, message: { id: `${fastTurn}:again`, content: 'x', source: 'shadow' } }),
+        { code: 'TITAN_E_SQL_CONSTRAINT' },
+      );
       const messages = await db.listMessages(thread.id);
-      assert.deepEqual(messages.map((m) => [m.content, m.source]), [['weather in Paris', null], ['It is sunny.', null], ['weather in Rome', null], ['It is rainy.', 'reflex:reflex-weather-1@1.0.0']]);
+      assert.deepEqual(
+        messages.map((m) => [m.content, m.source]),
+        [
+          ['weather in Paris', null],
+          ['It is sunny.', null],
+          ['weather in Rome', null],
+          ['It is rainy.', 'reflex:reflex-weather-1@1.0.0'],
+        ],
+      );
       assert.equal((await db.op('turns.get', { id: fastTurn })).state, 'completed');
       // The miner reads the model's turns only.
-      assert.deepEqual((await observedTurns(db)).map((t) => [t.prompt, t.answer]), [['weather in Paris', 'It is sunny.']]);
+      assert.deepEqual(
+        (await observedTurns(db)).map((t) => [t.prompt, t.answer]),
+        [['weather in Paris', 'It is sunny.']],
+      );
       await deleteRecord(db, record.id);
       assert.deepEqual(await loadRecords(db), []);
     } finally {

@@ -5,8 +5,15 @@ import type { ObservedTurn } from '../../agent/reflex/miner.ts';
 import { notes, quote, weather } from './tools.js';
 
 export type Intent = {
-  id: string; tool: 'weather' | 'notes' | 'quote'; slot: string; constants?: Record<string, string>; values: string[]; answer: string;
-  train: string[]; paraphrases: string[]; nearMisses: string[];
+  id: string;
+  tool: 'weather' | 'notes' | 'quote';
+  slot: string;
+  constants?: Record<string, string>;
+  values: string[];
+  answer: string;
+  train: string[];
+  paraphrases: string[];
+  nearMisses: string[];
 };
 
 export const INTENTS: Intent[] = JSON.parse(readFileSync(new URL('./data/intents.json', import.meta.url), 'utf8')).intents;
@@ -40,7 +47,12 @@ export function observedTurns(intent: Intent, perPhrasing = 1): ObservedTurn[] {
     for (let k = 0; k < perPhrasing; k++) {
       const value = pool[(i * perPhrasing + k) % pool.length];
       const { args, result, answer } = rightAnswer(intent, value);
-      turns.push({ turnId: `${intent.id}-${++counter}`, prompt: fill(phrasing, { [intent.slot]: value }), calls: [{ tool: intent.tool, args, result }], answer });
+      turns.push({
+        turnId: `${intent.id}-${++counter}`,
+        prompt: fill(phrasing, { [intent.slot]: value }),
+        calls: [{ tool: intent.tool, args, result }],
+        answer,
+      });
     }
   });
   return turns;

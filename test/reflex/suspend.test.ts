@@ -43,7 +43,10 @@ test('"ask the model instead" re-asks the model in the same thread and counts ag
   }
   assert.equal(h.reflexes.get(record.name).state, 'suspended');
   assert.match(h.reflexes.get(record.name).reason ?? '', /asked the model instead 2 times/);
-  h.steps.push([{ type: 'text', text: 'from the model' }, { type: 'stop', reason: 'end_turn' }]);
+  h.steps.push([
+    { type: 'text', text: 'from the model' },
+    { type: 'stop', reason: 'end_turn' },
+  ]);
   assert.equal((await h.ask(thread, 'weather in Lisbon')).text, 'from the model');
   // Only answers that came from a reflex can be rejected.
   const modelTurnId = h.events.filter((e) => e.type === 'turn.completed' && e.from === 'model').at(-1)!.turnId;
@@ -76,7 +79,10 @@ test('a background check where the model disagrees suspends the reflex', async (
   const thread = (await h.agent.createThread('ada')).id;
   const record = await servingReflex(h, thread);
   // The model, asked in the background, says something else about Oslo.
-  h.steps.push([{ type: 'text', text: 'It is 40 °C and stormy in Oslo.' }, { type: 'stop', reason: 'end_turn' }]);
+  h.steps.push([
+    { type: 'text', text: 'It is 40 °C and stormy in Oslo.' },
+    { type: 'stop', reason: 'end_turn' },
+  ]);
   const fast = await h.ask(thread, 'weather in Oslo');
   assert.equal(fast.text, rightAnswer(weather, 'Oslo').answer);
   await until(() => h.reflexes.get(record.name).state === 'suspended', 'suspended after the check');
@@ -102,7 +108,10 @@ test('without reflexes.autoApprove the reflex waits for a human; approving its p
   assert.equal(record.state, 'awaiting_approval');
   const patch = h.kernel.patches.list().find((p) => p.slot === `reflex/${record.name}`)!;
   assert.equal(patch.state, 'proposed');
-  h.steps.push([{ type: 'text', text: 'still the model' }, { type: 'stop', reason: 'end_turn' }]);
+  h.steps.push([
+    { type: 'text', text: 'still the model' },
+    { type: 'stop', reason: 'end_turn' },
+  ]);
   assert.equal((await h.ask(thread, 'weather in Oslo')).text, 'still the model');
   await h.kernel.approvePatch(patch.id, { by: 'ada' });
   await until(() => h.reflexes.get(record.name).state === 'serving', 'serving after approval');

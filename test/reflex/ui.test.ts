@@ -12,7 +12,9 @@ import { INTENTS, rightAnswer } from './support.ts';
 
 const weather = INTENTS.find((i) => i.id === 'weather')!;
 
-test('a reflex answer is marked in the chat; "Ask the model instead" gets the model; the Reflexes page suspends it', { skip: browserSkipReason() }, async (t) => {
+test('a reflex answer is marked in the chat; "Ask the model instead" gets the model; the Reflexes page suspends it', {
+  skip: browserSkipReason(),
+}, async (t) => {
   const h = await reflexHarness(t);
   const thread = (await h.agent.createThread('ada')).id;
   await learnWeather(h, thread, weather);

@@ -41,7 +41,13 @@ test('postgres: with the server down an append fails after its retries with a co
 
   // The same kernel, the same pool: the message the user retries now lands, once, after the first.
   assert.deepEqual(await store.appendMessages('dur', [{ id: 'dur-2', role: 'user', content: 'during the outage' }]), { appended: 1, duplicates: 0 });
-  assert.deepEqual((await store.listMessages('dur')).map((m) => [m.id, m.content]), [['dur-1', 'before the outage'], ['dur-2', 'during the outage']]);
+  assert.deepEqual(
+    (await store.listMessages('dur')).map((m) => [m.id, m.content]),
+    [
+      ['dur-1', 'before the outage'],
+      ['dur-2', 'during the outage'],
+    ],
+  );
   assert.deepEqual(await tableCounts(store).then((c) => [c.threads, c.messages]), [1, 2], 'nothing of the failed append was half-written');
   assert.equal(warnings.length, 2, 'no further warnings once the server is back');
 });

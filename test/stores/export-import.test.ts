@@ -22,26 +22,53 @@ const HOUR = 3600_000;
 async function fill(source: StoreKernel): Promise<void> {
   const { kernel } = source;
   const store = kernel.store;
-  await store.op('users.ensure', { id: 'xfer-ann', name: 'Ann Ö\'Neil' });
-  const plan: Array<[string, string, number]> = [['xfer-ann', 'xfer-a1', 45], ['xfer-ann', 'xfer-a2', 30], ['xfer-ann', 'xfer-a3', 12], ['xfer-ben', 'xfer-b1', 60], ['xfer-ben', 'xfer-b2', 5]];
+  await store.op('users.ensure', { id: 'xfer-ann', name: "Ann Ö'Neil" });
+  const plan: Array<[string, string, number]> = [
+    ['xfer-ann', 'xfer-a1', 45],
+    ['xfer-ann', 'xfer-a2', 30],
+    ['xfer-ann', 'xfer-a3', 12],
+    ['xfer-ben', 'xfer-b1', 60],
+    ['xfer-ben', 'xfer-b2', 5],
+  ];
   for (const [userId, thread, messages] of plan) {
-    await store.createThread({ id: thread, userId, title: `${thread} “quoted” title`, ...(thread === 'xfer-b1' ? { channel: 'telegram', externalId: '-100123' } : {}) });
+    await store.createThread({
+      id: thread,
+      userId,
+      title: `${thread} “quoted” title`,
+      ...(thread === 'xfer-b1' ? { channel: 'telegram', externalId: '-100123' } : {}),
+    });
     for (let t = 0; t < 2; t++) {
       const turnId = `${thread}-turn${t}`;
       await store.createTurn(turnId, thread);
-      await store.appendMessages(thread, Array.from({ length: Math.ceil(messages / 2) }, (_, i) => ({
-        id: `${turnId}-m${i}`, role: i % 2 ? 'assistant' : 'user', turnId,
-        content: i === 0 ? '' : i === 1 ? 'line one\nline two\t"tab" \\ back ✓ 日本語 🚀' : i === 2 ? 'y'.repeat(20_000) : `${thread} message ${i}`,
-      })));
-      await store.op('events.append', { turnId, events: [
-        { seq: 0, type: 'text', data: { text: 'Hel' } }, { seq: 1, type: 'text', data: 'lo' },
-        { seq: 2, type: 'tool.call', data: { tool: 'echo', args: { text: 'hi' } } }, { seq: 3, type: 'tool.result', data: { ok: true, n: 1.5 } },
-      ] });
+      await store.appendMessages(
+        thread,
+        Array.from({ length: Math.ceil(messages / 2) }, (_, i) => ({
+          id: `${turnId}-m${i}`,
+          role: i % 2 ? 'assistant' : 'user',
+          turnId,
+          content: i === 0 ? '' : i === 1 ? 'line one\nline two\t"tab" \\ back ✓ 日本語 🚀' : i === 2 ? 'y'.repeat(20_000) : `${thread} message ${i}`,
+        })),
+      );
+      await store.op('events.append', {
+        turnId,
+        events: [
+          { seq: 0, type: 'text', data: { text: 'Hel' } },
+          { seq: 1, type: 'text', data: 'lo' },
+          { seq: 2, type: 'tool.call', data: { tool: 'echo', args: { text: 'hi' } } },
+          { seq: 3, type: 'tool.result', data: { ok: true, n: 1.5 } },
+        ],
+      });
       await store.op('toolCalls.upsert', { id: `${turnId}-call`, turnId, tool: 'echo', arguments: '{"text":"hi"}', status: 'running' });
       await store.op('toolCalls.upsert', { id: `${turnId}-call`, turnId, tool: 'echo', status: 'done', result: '{"text":"hi"}', finishedAt: Date.now() });
       await store.transitionTurn(turnId, 'streaming');
       await store.transitionTurn(turnId, 'awaiting_approval');
-      await store.op('approvals.create', { id: `${turnId}-approval`, turnId, toolCallId: `${turnId}-call`, summary: `run echo for ${thread}`, expiresAt: Date.now() + HOUR });
+      await store.op('approvals.create', {
+        id: `${turnId}-approval`,
+        turnId,
+        toolCallId: `${turnId}-call`,
+        summary: `run echo for ${thread}`,
+        expiresAt: Date.now() + HOUR,
+      });
     }
     await store.transitionTurn(`${thread}-turn0`, 'completed');
     await store.op('approvals.decide', { id: `${thread}-turn0-approval`, decision: 'approved', by: userId, reason: 'fine' });
@@ -53,7 +80,11 @@ async function fill(source: StoreKernel): Promise<void> {
   await store.appendMessages('xfer-gone', [{ id: 'xfer-gone-1', role: 'user', content: 'bye' }]);
   await store.appendMessages('xfer-a1', [{ id: 'xfer-a1-last', role: 'user', content: 'after the gap' }]);
   await store.deleteThread('xfer-ben', 'xfer-gone');
-  for (const [userId, key, value] of [['xfer-ann', 'model', 'large'], ['xfer-ann', 'theme', '{"dark":true}'], ['xfer-ben', 'model', 'small']]) {
+  for (const [userId, key, value] of [
+    ['xfer-ann', 'model', 'large'],
+    ['xfer-ann', 'theme', '{"dark":true}'],
+    ['xfer-ben', 'model', 'small'],
+  ]) {
     await store.op('settings.set', { userId, key, value });
   }
   // A patch, with its history, through the kernel's own queue (which lives in the store).
@@ -61,20 +92,54 @@ async function fill(source: StoreKernel): Promise<void> {
   const patch = await kernel.proposePatch({ kind: 'tool', name: 'echo', range: '^1.1.0' }, { by: 'xfer-ann', why: 'answers should say their version' });
   await kernel.approvePatch(patch.id, { by: 'xfer-ben', why: 'reviewed' });
   // The tables no operation writes yet (reflexes, jobs, routines, memory), as a later release would fill them.
-  await store.op('table.load', { table: 'reflex_patterns', rows: [{ id: 'rp1', intent: 'weather', example: 'weather in Paris?', slots: '{"city":"string"}', plan: '[]', component: null, state: 'active', provenance: 'learned', created_at: 11 }] });
-  await store.op('table.load', { table: 'reflex_stats', rows: [{ pattern_id: 'rp1', hits: 12, misses: 1, rejections: 0, model_calls_avoided: 12, updated_at: 12 }] });
-  await store.op('table.load', { table: 'jobs', rows: [{ id: 'job1', kind: 'index', state: 'done', payload: '{}', result: '{"files":3}', created_at: 1, started_at: 2, finished_at: 3 }] });
-  await store.op('table.load', { table: 'routines', rows: [{ id: 'r1', user_id: 'xfer-ann', cron: '0 8 * * *', action: 'brief me', enabled: 1, last_run_at: null, created_at: 5 }] });
-  await store.op('table.load', { table: 'memory_documents', rows: [{ id: 'doc1', user_id: 'xfer-ann', path: 'notes/trip.md', content: 'Oslo in May', created_at: 1, updated_at: 2 }] });
+  await store.op('table.load', {
+    table: 'reflex_patterns',
+    rows: [
+      {
+        id: 'rp1',
+        intent: 'weather',
+        example: 'weather in Paris?',
+        slots: '{"city":"string"}',
+        plan: '[]',
+        component: null,
+        state: 'active',
+        provenance: 'learned',
+        created_at: 11,
+      },
+    ],
+  });
+  await store.op('table.load', {
+    table: 'reflex_stats',
+    rows: [{ pattern_id: 'rp1', hits: 12, misses: 1, rejections: 0, model_calls_avoided: 12, updated_at: 12 }],
+  });
+  await store.op('table.load', {
+    table: 'jobs',
+    rows: [{ id: 'job1', kind: 'index', state: 'done', payload: '{}', result: '{"files":3}', created_at: 1, started_at: 2, finished_at: 3 }],
+  });
+  await store.op('table.load', {
+    table: 'routines',
+    rows: [{ id: 'r1', user_id: 'xfer-ann', cron: '0 8 * * *', action: 'brief me', enabled: 1, last_run_at: null, created_at: 5 }],
+  });
+  await store.op('table.load', {
+    table: 'memory_documents',
+    rows: [{ id: 'doc1', user_id: 'xfer-ann', path: 'notes/trip.md', content: 'Oslo in May', created_at: 1, updated_at: 2 }],
+  });
   await store.op('table.load', { table: 'memory_chunks', rows: [{ id: 'doc1-0', document_id: 'doc1', seq: 0, text: 'Oslo in May', embedding: null }] });
-  await store.op('table.load', { table: 'channel_pairings', rows: [{ channel: 'telegram', sender_id: '42', chat_id: '42', sender_name: 'Ann', code: 'K7Q2MX', state: 'approved', created_at: 20, decided_at: 21 }] });
+  await store.op('table.load', {
+    table: 'channel_pairings',
+    rows: [{ channel: 'telegram', sender_id: '42', chat_id: '42', sender_name: 'Ann', code: 'K7Q2MX', state: 'approved', created_at: 20, decided_at: 21 }],
+  });
   await store.op('table.load', { table: 'channel_events', rows: [{ channel: 'telegram', event_id: 'update:7', received_at: 22 }] });
   await store.op('table.load', { table: 'channel_cursors', rows: [{ channel: 'telegram', value: '8', updated_at: 23 }] });
 }
 
 /** Every query a user's data answers: threads, messages, events, tool calls, settings, approvals, patches, counts. */
 async function queryResults(store: StoreClient): Promise<Record<string, unknown>> {
-  const results: Record<string, unknown> = { counts: await tableCounts(store), pending: await store.op('approvals.pending'), patches: await store.op('patches.list') };
+  const results: Record<string, unknown> = {
+    counts: await tableCounts(store),
+    pending: await store.op('approvals.pending'),
+    patches: await store.op('patches.list'),
+  };
   for (const userId of USERS) {
     const threads = await store.listThreads({ userId, limit: 500 });
     results[`threads ${userId}`] = threads;
@@ -131,7 +196,9 @@ describe('export from libSQL, import into PostgreSQL', () => {
   async function variant(name: string, edit: (lines: string[]) => string[], checksum: 'recomputed' | 'stale' = 'recomputed'): Promise<string> {
     const out = path.join(dir, name);
     const edited = edit([...lines]);
-    const sha256 = createHash('sha256').update(edited.map((line) => line + '\n').join('')).digest('hex');
+    const sha256 = createHash('sha256')
+      .update(edited.map((line) => line + '\n').join(''))
+      .digest('hex');
     const end = checksum === 'stale' ? trailer : JSON.stringify({ end: 'titan-db-export', sha256 });
     await writeFile(out, [...edited, end].join('\n') + '\n');
     return out;
@@ -139,10 +206,16 @@ describe('export from libSQL, import into PostgreSQL', () => {
 
   test('the export is a header with the row counts, then one JSON line per row', async () => {
     const header = JSON.parse(lines[0]) as Header;
-    assert.deepEqual({ ...header, tables: undefined }, { format: 'titan-db-export', version: 1, schemaVersion: LATEST_SCHEMA, dialect: 'sqlite', tables: undefined });
+    assert.deepEqual(
+      { ...header, tables: undefined },
+      { format: 'titan-db-export', version: 1, schemaVersion: LATEST_SCHEMA, dialect: 'sqlite', tables: undefined },
+    );
     assert.deepEqual(header.tables, await tableCounts(source.kernel.store));
     assert.equal(lines.length, 1 + Object.values(header.tables).reduce((a, b) => a + b, 0));
-    assert.ok(Object.values(header.tables).every((n) => n > 0), `every table has rows to carry: ${JSON.stringify(header.tables)}`);
+    assert.ok(
+      Object.values(header.tables).every((n) => n > 0),
+      `every table has rows to carry: ${JSON.stringify(header.tables)}`,
+    );
     assert.ok(await isEmpty(target.kernel.store), 'the target starts empty');
   });
 
@@ -180,17 +253,20 @@ describe('export from libSQL, import into PostgreSQL', () => {
   });
 
   test('an export whose rows break a reference is refused part-way, and what it had loaded is removed', async () => {
-    const broken = await variant('broken-reference.jsonl', (all) => all.map((line) => {
-      const parsed = JSON.parse(line) as { table?: string; row?: Record<string, unknown> };
-      return parsed.table === 'messages' && parsed.row?.id === 'xfer-b2-turn1-m2' ? JSON.stringify({ ...parsed, row: { ...parsed.row, thread_id: 'xfer-nowhere' } }) : line;
-    }));
+    const broken = await variant('broken-reference.jsonl', (all) =>
+      all.map((line) => {
+        const parsed = JSON.parse(line) as { table?: string; row?: Record<string, unknown> };
+        return parsed.table === 'messages' && parsed.row?.id === 'xfer-b2-turn1-m2'
+          ? JSON.stringify({ ...parsed, row: { ...parsed.row, thread_id: 'xfer-nowhere' } })
+          : line;
+      }),
+    );
     const error = await rejectsWithCode(importDatabase(target.kernel.store, broken), 'TITAN_E_ARCHIVE_INVALID');
     assert.match(error.message, /table\.load.*nothing was imported/);
     assert.ok(await isEmpty(target.kernel.store), 'users, threads and turns loaded before the failure were removed again');
   });
 
-  test('an export edited in place (valid JSON, the right counts) is refused', {
-  }, async () => {
+  test('an export edited in place (valid JSON, the right counts) is refused', {}, async () => {
     const edited = await variant('edited.jsonl', (all) => all.map((line) => line.replace('after the gap', 'after the gab')), 'stale');
     try {
       await rejectsWithCode(importDatabase(target.kernel.store, edited), 'TITAN_E_ARCHIVE_INVALID');
@@ -200,15 +276,16 @@ describe('export from libSQL, import into PostgreSQL', () => {
     }
   });
 
-  test('an export whose row names columns the table does not have is refused before any SQL runs', {
-  }, async () => {
-    const injected = "value, updated_at) SELECT ?, ?, ?, ? WHERE (SELECT COUNT(*) FROM users) >= 0 --";
-    const crafted = await variant('crafted-column.jsonl', (all) => all.map((line) => {
-      const parsed = JSON.parse(line) as { table?: string; row?: Record<string, unknown> };
-      if (parsed.table !== 'settings' || parsed.row?.key !== 'theme') return line;
-      const { value, updated_at: _at, ...rest } = parsed.row;
-      return JSON.stringify({ ...parsed, row: { ...rest, [injected]: value, updated_at: 1 } });
-    }));
+  test('an export whose row names columns the table does not have is refused before any SQL runs', {}, async () => {
+    const injected = 'value, updated_at) SELECT ?, ?, ?, ? WHERE (SELECT COUNT(*) FROM users) >= 0 --';
+    const crafted = await variant('crafted-column.jsonl', (all) =>
+      all.map((line) => {
+        const parsed = JSON.parse(line) as { table?: string; row?: Record<string, unknown> };
+        if (parsed.table !== 'settings' || parsed.row?.key !== 'theme') return line;
+        const { value, updated_at: _at, ...rest } = parsed.row;
+        return JSON.stringify({ ...parsed, row: { ...rest, [injected]: value, updated_at: 1 } });
+      }),
+    );
     try {
       await rejectsWithCode(importDatabase(target.kernel.store, crafted), 'TITAN_E_ARCHIVE_INVALID');
       assert.ok(await isEmpty(target.kernel.store));
@@ -245,14 +322,39 @@ describe('export from libSQL, import into PostgreSQL', () => {
   test('new rows on PostgreSQL get positions after the imported ones', async () => {
     const store = target.kernel.store;
     const maxPos = async (table: string) => Math.max(...(await store.op('table.dump', { table, limit: 5000 })).map((r) => Number(r.pos)));
-    const before = { messages: await maxPos('messages'), turn_events: await maxPos('turn_events'), patch_history: await maxPos('patch_history'), memory_chunks: await maxPos('memory_chunks') };
+    const before = {
+      messages: await maxPos('messages'),
+      turn_events: await maxPos('turn_events'),
+      patch_history: await maxPos('patch_history'),
+      memory_chunks: await maxPos('memory_chunks'),
+    };
 
-    assert.deepEqual(await store.appendMessages('xfer-a2', [{ id: 'xfer-new-1', role: 'user', content: 'new' }, { id: 'xfer-new-2', role: 'assistant', content: 'newer' }]), { appended: 2, duplicates: 0 });
+    assert.deepEqual(
+      await store.appendMessages('xfer-a2', [
+        { id: 'xfer-new-1', role: 'user', content: 'new' },
+        { id: 'xfer-new-2', role: 'assistant', content: 'newer' },
+      ]),
+      { appended: 2, duplicates: 0 },
+    );
     const newest = await store.listMessages('xfer-a2', 2);
-    assert.deepEqual(newest.map((m) => m.id), ['xfer-new-1', 'xfer-new-2']);
+    assert.deepEqual(
+      newest.map((m) => m.id),
+      ['xfer-new-1', 'xfer-new-2'],
+    );
     assert.ok(newest[0].pos > before.messages, `new message at ${newest[0].pos}, imported up to ${before.messages}`);
     await store.op('events.append', { turnId: 'xfer-a2-turn1', events: [{ seq: 4, type: 'text', data: 'more' }] });
-    await store.op('patches.save', { patch: { id: 'xfer-new-patch', slot: 'tool/kv', kind: 'tool', name: 'kv', toVersion: '1.1.0', toDigest: 'sha256:00', state: 'proposed', history: [{ state: 'proposed', by: 'ann', why: 'test', at: new Date().toISOString() }] } });
+    await store.op('patches.save', {
+      patch: {
+        id: 'xfer-new-patch',
+        slot: 'tool/kv',
+        kind: 'tool',
+        name: 'kv',
+        toVersion: '1.1.0',
+        toDigest: 'sha256:00',
+        state: 'proposed',
+        history: [{ state: 'proposed', by: 'ann', why: 'test', at: new Date().toISOString() }],
+      },
+    });
     await store.op('table.load', { table: 'memory_chunks', rows: [{ id: 'doc1-1', document_id: 'doc1', seq: 1, text: 'fjords' }] });
     for (const table of ['turn_events', 'patch_history', 'memory_chunks'] as const) {
       assert.equal(await maxPos(table), before[table] + 1, `${table}: the next position follows the imported ones`);
@@ -266,11 +368,13 @@ describe('export from libSQL, import into PostgreSQL', () => {
     assert.deepEqual(await dumpAll(target.kernel.store), before);
   });
 
-  test('embeddings (bytes) read from libSQL survive export and import', {
-  }, async () => {
+  test('embeddings (bytes) read from libSQL survive export and import', {}, async () => {
     const vector = Buffer.from(new Float32Array(256).map((_, i) => Math.sin(i)).buffer);
     for (const store of [source.kernel.store, target.kernel.store]) {
-      await store.op('table.load', { table: 'memory_chunks', rows: [{ id: 'doc1-vec', document_id: 'doc1', seq: 9, text: 'with a vector', embedding: { $blob: vector.toString('base64') } }] });
+      await store.op('table.load', {
+        table: 'memory_chunks',
+        rows: [{ id: 'doc1-vec', document_id: 'doc1', seq: 9, text: 'with a vector', embedding: { $blob: vector.toString('base64') } }],
+      });
       const chunk = (await store.op('table.dump', { table: 'memory_chunks', limit: 5000 })).find((r) => r.id === 'doc1-vec');
       assert.deepEqual(chunk?.embedding, { $blob: vector.toString('base64') }, `${(await store.status()).dialect} gives the bytes back`);
     }

@@ -58,7 +58,9 @@ async function allMessages(list: (beforePos?: number) => Promise<StoredMessage[]
 }
 
 for (const backend of BACKENDS) {
-  test(`${backend}: a writer killed with SIGKILL mid-stream loses no acknowledged message, and the database reopens cleanly`, { timeout: 180_000 }, async (t) => {
+  test(`${backend}: a writer killed with SIGKILL mid-stream loses no acknowledged message, and the database reopens cleanly`, {
+    timeout: 180_000,
+  }, async (t) => {
     const { home, cleanup } = await tempHome('titan-kill-');
     try {
       const url = await databaseFor(backend, home, backend === 'postgres' ? await postgres.server() : undefined, 'kill');
@@ -83,12 +85,19 @@ for (const backend of BACKENDS) {
         for (let stream = 0; stream < STREAMS; stream++) {
           const mine = stored.filter((m) => m.id.startsWith(`s${stream}-`)).map((m) => Number(m.id.split('-')[1]));
           const ackedCount = acked.filter((id) => id.startsWith(`s${stream}-`)).length;
-          assert.deepEqual(mine, Array.from({ length: mine.length }, (_, i) => i), `stream ${stream} is stored in order, without gaps`);
+          assert.deepEqual(
+            mine,
+            Array.from({ length: mine.length }, (_, i) => i),
+            `stream ${stream} is stored in order, without gaps`,
+          );
           assert.ok(mine.length === ackedCount || mine.length === ackedCount + 1, `stream ${stream}: ${mine.length} stored, ${ackedCount} acknowledged`);
         }
 
         // The reopened database takes writes again.
-        assert.deepEqual(await kernel.store.appendMessages(THREAD, [{ id: 'after-restart', role: 'user', content: 'still here' }]), { appended: 1, duplicates: 0 });
+        assert.deepEqual(await kernel.store.appendMessages(THREAD, [{ id: 'after-restart', role: 'user', content: 'still here' }]), {
+          appended: 1,
+          duplicates: 0,
+        });
         assert.equal((await kernel.store.listMessages(THREAD, 1)).at(-1)?.id, 'after-restart');
         if (backend === 'libsql') assert.equal(await integrityCheck(kernel), 'ok');
       } finally {

@@ -49,14 +49,17 @@ async function buildNextStore(): Promise<BuiltComponent> {
   const source = await readFile(file, 'utf8');
   const marker = `/* end migration ${LATEST} */,`;
   assert.ok(source.includes(marker), `components/stores/core/migrations.js ends migration ${LATEST} with ${marker}`);
-  const next = source.replace(marker, `${marker}
+  const next = source.replace(
+    marker,
+    `${marker}
   /* migration ${NEXT} */ {
     version: ${NEXT},
     additive: true,
     name: 'upgrade probe',
     tables: ['upgrade_probe'],
     up: () => ['CREATE TABLE upgrade_probe (id TEXT PRIMARY KEY)'],
-  } /* end migration ${NEXT} */,`);
+  } /* end migration ${NEXT} */,`,
+  );
   await writeFile(file, next);
   const manifest = JSON.parse(await readFile(path.join(dir, 'component.json'), 'utf8')) as { version: string };
   await writeFile(path.join(dir, 'component.json'), JSON.stringify({ ...manifest, version: NEXT_VERSION }, null, 2));
@@ -83,7 +86,11 @@ async function userData(store: StoreClient) {
 
 for (const backend of BACKENDS) {
   test(`${backend}: a database with data migrates to the next schema version through the patch queue; a store older than the database is refused`, async (t) => {
-    const handle = await openStoreKernel(backend, { postgres: backend === 'postgres' ? await postgres.server() : undefined, name: 'migration', bootstrap: false });
+    const handle = await openStoreKernel(backend, {
+      postgres: backend === 'postgres' ? await postgres.server() : undefined,
+      name: 'migration',
+      bootstrap: false,
+    });
     t.after(() => handle.cleanup());
     const { kernel } = handle;
     const store = kernel.store;
@@ -95,11 +102,17 @@ for (const backend of BACKENDS) {
     assert.deepEqual([old.version, old.latest, old.applied.map((m) => m.version)], [LATEST, LATEST, Array.from({ length: LATEST }, (_, i) => i + 1)]);
     assert.ok(!(await store.op('tables.list')).includes('upgrade_probe'));
 
-    for (const [userId, threads] of [['mig-ann', 3], ['mig-ben', 2]] as const) {
+    for (const [userId, threads] of [
+      ['mig-ann', 3],
+      ['mig-ben', 2],
+    ] as const) {
       for (let n = 0; n < threads; n++) {
         const id = `${userId}-t${n}`;
         await store.createThread({ id, userId, title: `${userId} thread ${n}`, channel: 'web', externalId: id });
-        await store.appendMessages(id, Array.from({ length: 40 }, (_, i) => ({ id: `${id}-m${i}`, role: i % 2 ? 'assistant' : 'user', content: `${id} says ${i} ✓` })));
+        await store.appendMessages(
+          id,
+          Array.from({ length: 40 }, (_, i) => ({ id: `${id}-m${i}`, role: i % 2 ? 'assistant' : 'user', content: `${id} says ${i} ✓` })),
+        );
         await store.createTurn(`${id}-turn`, id);
         await store.op('approvals.create', { id: `${id}-approval`, turnId: `${id}-turn`, summary: 'send mail', expiresAt: Date.now() + 3600_000 });
       }
@@ -123,27 +136,51 @@ for (const backend of BACKENDS) {
 
     const migrated = await store.status();
     assert.deepEqual([migrated.version, migrated.latest, migrated.pending], [NEXT, NEXT, []]);
-    assert.deepEqual(migrated.applied.map((m) => m.version), [...old.applied.map((m) => m.version), NEXT]);
+    assert.deepEqual(
+      migrated.applied.map((m) => m.version),
+      [...old.applied.map((m) => m.version), NEXT],
+    );
     assert.deepEqual(migrated.applied.slice(0, LATEST), old.applied, 'the earlier migrations were not run again');
-    assert.deepEqual(progress.map((p) => [p.step, p.of, p.version]), [[1, 1, NEXT]], 'exactly one migration ran, with a progress line');
+    assert.deepEqual(
+      progress.map((p) => [p.step, p.of, p.version]),
+      [[1, 1, NEXT]],
+      'exactly one migration ran, with a progress line',
+    );
 
     assert.deepEqual(await userData(store), before, 'every thread, message, setting and approval reads back as it was');
     const countsAfter = await tableCounts(store);
     const added = Object.keys(countsAfter).filter((table) => !(table in countsBefore));
     assert.deepEqual(added, ['upgrade_probe'], 'the new migration added its table');
-    assert.deepEqual(countsAfter, { ...countsBefore, component_patches: 1, patch_history: 3, ...Object.fromEntries(added.map((table) => [table, 0])) },
-      'the new tables are there and empty; the only new rows are the patch and its three steps');
+    assert.deepEqual(
+      countsAfter,
+      { ...countsBefore, component_patches: 1, patch_history: 3, ...Object.fromEntries(added.map((table) => [table, 0])) },
+      'the new tables are there and empty; the only new rows are the patch and its three steps',
+    );
     const patches = await store.op('patches.list');
-    assert.deepEqual(patches.map((p) => [p.id, p.state]), [[upgrade.id, 'deployed']], 'the patch and its history live in the migrated store');
+    assert.deepEqual(
+      patches.map((p) => [p.id, p.state]),
+      [[upgrade.id, 'deployed']],
+      'the patch and its history live in the migrated store',
+    );
     assert.deepEqual(await store.appendMessages('mig-ann-t0', [{ id: 'mig-after-upgrade', role: 'user', content: 'new' }]), { appended: 1, duplicates: 0 });
 
     // A database with a newer migration that is not additive: an older store is refused at migrate,
     // the patch is marked failed with the reason, and the next version keeps serving.
-    await kernel.db.run('INSERT INTO schema_migrations (version, name, applied_at, additive) VALUES (?, ?, ?, ?)', [NEXT + 1, 'a breaking change', Date.now(), 0]);
+    await kernel.db.run('INSERT INTO schema_migrations (version, name, applied_at, additive) VALUES (?, ?, ?, ?)', [
+      NEXT + 1,
+      'a breaking change',
+      Date.now(),
+      0,
+    ]);
     const downgrade = await kernel.proposePatch({ ...STORE, range: CURRENT_VERSION }, { by: 'ops', why: 'try the old one' });
     await kernel.approvePatch(downgrade.id, { by: 'owner' });
     const refused = await rejectsWithCode(kernel.deployPatch(downgrade.id, { by: 'ops' }), 'TITAN_E_COMPONENT_ERROR');
-    assert.match(refused.message, new RegExp(`database is at schema version ${NEXT + 1}, newer than this store's ${LATEST}, and migration ${NEXT + 1} \\(a breaking change\\) is not additive`));
+    assert.match(
+      refused.message,
+      new RegExp(
+        `database is at schema version ${NEXT + 1}, newer than this store's ${LATEST}, and migration ${NEXT + 1} \\(a breaking change\\) is not additive`,
+      ),
+    );
     const failed = kernel.patches.get(downgrade.id);
     assert.equal(failed.state, 'failed');
     assert.match(failed.error ?? '', new RegExp(`newer than this store's ${LATEST}`));
@@ -157,13 +194,18 @@ for (const backend of BACKENDS) {
     // The new migration only added a table: rolling the upgrade back puts today's store on the newer database, and it serves.
     assert.equal((await kernel.rollbackPatch(upgrade.id, { by: 'ops' })).state, 'rolled_back');
     assert.equal(serving(kernel)['store/core'], CURRENT_VERSION);
-    assert.deepEqual((await store.listMessages('mig-ann-t0', 1)).map((m) => m.id), ['mig-after-upgrade']);
-    assert.deepEqual(await store.appendMessages('mig-ann-t0', [{ id: 'mig-after-refusal', role: 'user', content: 'still served' }]), { appended: 1, duplicates: 0 });
+    assert.deepEqual(
+      (await store.listMessages('mig-ann-t0', 1)).map((m) => m.id),
+      ['mig-after-upgrade'],
+    );
+    assert.deepEqual(await store.appendMessages('mig-ann-t0', [{ id: 'mig-after-refusal', role: 'user', content: 'still served' }]), {
+      appended: 1,
+      duplicates: 0,
+    });
   });
 }
 
-test('libsql: an upgrade that migrates and then fails its smoke test leaves the old store serving, also after a restart', {
-}, async (t) => {
+test('libsql: an upgrade that migrates and then fails its smoke test leaves the old store serving, also after a restart', {}, async (t) => {
   const handle = await openStoreKernel('libsql', { bootstrap: false });
   t.after(() => handle.cleanup());
   await handle.kernel.deployManifest(await publishComponent(handle.kernel, await currentStore()));
@@ -171,7 +213,9 @@ test('libsql: an upgrade that migrates and then fails its smoke test leaves the 
   // The next version's code with a smoke case it cannot pass, put in the registry past the kernel's checks.
   const built = await newerStore();
   const broken = await forcePublish(handle.kernel, built, (input) => ({
-    ...input, version: BROKEN_VERSION, smoke: [{ function: 'request', args: ['schema.status', '{}'], expect: 'an answer no store gives' }],
+    ...input,
+    version: BROKEN_VERSION,
+    smoke: [{ function: 'request', args: ['schema.status', '{}'], expect: 'an answer no store gives' }],
   }));
   await rejectsWithCode(handle.kernel.deployManifest(broken), 'TITAN_E_SMOKE_FAILED');
   assert.equal(serving(handle.kernel)['store/core'], CURRENT_VERSION);
@@ -186,7 +230,11 @@ test('libsql: a corrupt database file is reported with its path and what to do, 
   const { home, cleanup } = await tempHome('titan-corrupt-');
   t.after(cleanup);
   const file = path.join(home, 'titan.db');
-  const garbage = Buffer.concat([Buffer.from('this was titan.db before the disk hiccup\n'), createHash('sha512').update('seed').digest(), Buffer.alloc(32768, 0xa5)]);
+  const garbage = Buffer.concat([
+    Buffer.from('this was titan.db before the disk hiccup\n'),
+    createHash('sha512').update('seed').digest(),
+    Buffer.alloc(32768, 0xa5),
+  ]);
   await writeFile(file, garbage);
 
   const error = await rejectsWithCode(Kernel.open({ home, cacheDir: TEST_CACHE, logToFile: false, env: {} }), 'TITAN_E_DB_CORRUPT');
@@ -194,7 +242,11 @@ test('libsql: a corrupt database file is reported with its path and what to do, 
   const fix = (error as unknown as { fix?: string }).fix ?? '';
   assert.ok(fix.includes(`mv ${file}`) && /titan db export/.test(fix), `the error says what to do: ${fix}`);
   assert.deepEqual(await readFile(file), garbage, 'the file is unchanged');
-  assert.deepEqual((await readdir(home)).filter((f) => f.startsWith('titan.db')), ['titan.db'], 'no journal or WAL file was created beside it');
+  assert.deepEqual(
+    (await readdir(home)).filter((f) => f.startsWith('titan.db')),
+    ['titan.db'],
+    'no journal or WAL file was created beside it',
+  );
 });
 
 test('libsql: a store that uses a table no migration creates fails when it is deployed, with a clear message', async (t) => {

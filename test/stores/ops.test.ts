@@ -30,7 +30,10 @@ registerHooks({
   load(url, context, next) {
     if (!url.startsWith('titan-host-stub:')) return next(url, context);
     const name = url.slice('titan-host-stub:'.length);
-    const source = host.get(name)!.map((fn) => `export function ${fn}() { throw new Error('${name} is not linked here'); }`).join('\n');
+    const source = host
+      .get(name)!
+      .map((fn) => `export function ${fn}() { throw new Error('${name} is not linked here'); }`)
+      .join('\n');
     return { format: 'module', source, shortCircuit: true };
   },
 });
@@ -40,7 +43,15 @@ test('the store component handles every op of the table, and no op outside it', 
   const { operations } = (await import(dispatch)) as { operations: Record<string, unknown> };
   const handled = Object.keys(operations).sort();
   const table: string[] = [...STORE_OPS].sort();
-  assert.deepEqual(handled.filter((op) => !table.includes(op)), [], 'handled by the component but not in the op table');
-  assert.deepEqual(table.filter((op) => !handled.includes(op)), [], 'in the op table but not handled by the component');
+  assert.deepEqual(
+    handled.filter((op) => !table.includes(op)),
+    [],
+    'handled by the component but not in the op table',
+  );
+  assert.deepEqual(
+    table.filter((op) => !handled.includes(op)),
+    [],
+    'in the op table but not handled by the component',
+  );
   for (const op of handled) assert.equal(typeof operations[op], 'function', `${op} has a handler`);
 });

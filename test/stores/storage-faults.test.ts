@@ -28,7 +28,12 @@ async function running(backend: Backend, steps: Step[]): Promise<Running> {
   const events: TurnEvent[] = [];
   kernel.bus.on('turn.event', (e) => events.push(e));
   return {
-    store, kernel, agent, gateway, events, token,
+    store,
+    kernel,
+    agent,
+    gateway,
+    events,
+    token,
     async close() {
       await gateway.close();
       await agent.close();
@@ -56,11 +61,19 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 
   }
 }
 
-const slow = (text: string): Step => [...text.split(' ').flatMap((word) => [{ wait: 80 }, { type: 'text' as const, text: `${word} ` }]), { type: 'stop', reason: 'end_turn' }];
+const slow = (text: string): Step => [
+  ...text.split(' ').flatMap((word) => [{ wait: 80 }, { type: 'text' as const, text: `${word} ` }]),
+  { type: 'stop', reason: 'end_turn' },
+];
 
-test('postgres stopped while turns stream: Titan stays up, the turns fail with a coded error, /api/ready is 503 with the reason, and service resumes when it returns', { timeout: 180_000 }, async (t) => {
+test('postgres stopped while turns stream: Titan stays up, the turns fail with a coded error, /api/ready is 503 with the reason, and service resumes when it returns', {
+  timeout: 180_000,
+}, async (t) => {
   const TURNS = 4;
-  const r = await running('postgres', [...Array.from({ length: TURNS }, () => slow('one two three four five six seven eight nine ten eleven twelve')), slow('back again')]);
+  const r = await running('postgres', [
+    ...Array.from({ length: TURNS }, () => slow('one two three four five six seven eight nine ten eleven twelve')),
+    slow('back again'),
+  ]);
   t.after(() => r.close());
   const server = await postgres.server();
   const threads = await Promise.all(Array.from({ length: TURNS }, () => r.agent.createThread('ada')));
@@ -69,15 +82,25 @@ test('postgres stopped while turns stream: Titan stays up, the turns fail with a
 
   await server.stopServer();
   const outcomes = await Promise.all(sent.map((s) => s.run.done));
-  assert.deepEqual(outcomes.map((o) => o.state), sent.map(() => 'failed'));
+  assert.deepEqual(
+    outcomes.map((o) => o.state),
+    sent.map(() => 'failed'),
+  );
   const codes = outcomes.map((o) => o.error?.code);
   for (const code of codes) assert.ok(code === 'TITAN_E_WRITE_FAILED' || code === 'TITAN_E_DB_UNAVAILABLE', `a coded storage error, got ${code}`);
-  for (const s of sent) assert.ok(r.events.some((e) => e.turnId === s.turnId && e.type === 'turn.failed'), 'clients are told the turn ended');
+  for (const s of sent)
+    assert.ok(
+      r.events.some((e) => e.turnId === s.turnId && e.type === 'turn.failed'),
+      'clients are told the turn ended',
+    );
 
   const ready = await fetch(`${r.gateway.url}/api/ready`);
   assert.equal(ready.status, 503);
   const why = (await ready.json()) as { missing: string[] };
-  assert.ok(why.missing.some((m) => /TITAN_E_DB_UNAVAILABLE|does not answer/.test(m)), JSON.stringify(why));
+  assert.ok(
+    why.missing.some((m) => /TITAN_E_DB_UNAVAILABLE|does not answer/.test(m)),
+    JSON.stringify(why),
+  );
   const refused = await call(r, 'POST', `/api/threads/${threads[0].id}/messages`, { text: 'anyone there?' });
   assert.equal(refused.status, 503, JSON.stringify(refused.body));
   assert.match(refused.body.error.code, /TITAN_E_(WRITE_FAILED|DB_UNAVAILABLE)/);
@@ -94,7 +117,9 @@ test('postgres stopped while turns stream: Titan stays up, the turns fail with a
   assert.equal((await again.run.done).state, 'completed');
 });
 
-test('libsql disk full: a turn fails with TITAN_E_DISK_FULL, /api/ready says the disk is full, and with room again turns complete', { timeout: 120_000 }, async (t) => {
+test('libsql disk full: a turn fails with TITAN_E_DISK_FULL, /api/ready says the disk is full, and with room again turns complete', {
+  timeout: 120_000,
+}, async (t) => {
   const r = await running('libsql', [slow('this answer will not fit'), slow('now it fits')]);
   t.after(() => r.close());
   const thread = await r.agent.createThread('ada');

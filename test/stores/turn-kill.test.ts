@@ -64,7 +64,10 @@ async function resumeUntilInterrupted(s: Started, threadId: string, lastEventId:
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), 5000);
   try {
-    const response = await fetch(`${s.url}/api/threads/${threadId}/events`, { headers: { authorization: `Bearer ${s.token}`, 'last-event-id': lastEventId }, signal: abort.signal });
+    const response = await fetch(`${s.url}/api/threads/${threadId}/events`, {
+      headers: { authorization: `Bearer ${s.token}`, 'last-event-id': lastEventId },
+      signal: abort.signal,
+    });
     let text = '';
     const reader = response.body!.getReader();
     for (;;) {
@@ -89,7 +92,9 @@ async function stop(s: Started, signal: NodeJS.Signals): Promise<void> {
 }
 
 for (const backend of BACKENDS) {
-  test(`${backend}: SIGKILL of titan start during ${TURNS} streaming turns, then a restart: 0 turns left streaming, 0 acknowledged messages lost`, { timeout: 420_000 }, async (t) => {
+  test(`${backend}: SIGKILL of titan start during ${TURNS} streaming turns, then a restart: 0 turns left streaming, 0 acknowledged messages lost`, {
+    timeout: 420_000,
+  }, async (t) => {
     const { home, cleanup } = await tempHome('titan-turn-kill-');
     let llm: ScriptedLlm | undefined;
     let running: Started | undefined;
@@ -97,17 +102,23 @@ for (const backend of BACKENDS) {
       // The components come from the shared test build cache: nothing is compiled here.
       await symlink(TEST_CACHE, path.join(home, 'cache'));
       const dbUrl = await databaseFor(backend, home, backend === 'postgres' ? await postgres.server() : undefined, 'turnkill');
-      llm = await startScriptedLlm({ script: { name: 'slow', whenExhausted: 'echo', turns: [{ repeat: true, firstDelayMs: 100, delayMs: 60, content: [{ type: 'text', text: WORDS }] }] } });
+      llm = await startScriptedLlm({
+        script: { name: 'slow', whenExhausted: 'echo', turns: [{ repeat: true, firstDelayMs: 100, delayMs: 60, content: [{ type: 'text', text: WORDS }] }] },
+      });
       const env = { TITAN_DB_URL: dbUrl, TITAN_PROVIDER: 'scripted', TITAN_SCRIPTED_LLM_URL: llm.url };
 
       running = await start(home, env);
       const acked: Array<{ threadId: string; turnId: string; messageId: string }> = [];
-      await Promise.all(Array.from({ length: TURNS }, async (_, i) => {
-        const thread = await api<{ id: string }>(running!, 'POST', '/threads', { title: `kill ${i}` });
-        const sent = await api<{ threadId: string; turnId: string; messageId: string }>(running!, 'POST', `/threads/${thread.body.id}/messages`, { text: `question ${i}` });
-        assert.equal(sent.status, 202, JSON.stringify(sent.body));
-        acked.push(sent.body);
-      }));
+      await Promise.all(
+        Array.from({ length: TURNS }, async (_, i) => {
+          const thread = await api<{ id: string }>(running!, 'POST', '/threads', { title: `kill ${i}` });
+          const sent = await api<{ threadId: string; turnId: string; messageId: string }>(running!, 'POST', `/threads/${thread.body.id}/messages`, {
+            text: `question ${i}`,
+          });
+          assert.equal(sent.status, 202, JSON.stringify(sent.body));
+          acked.push(sent.body);
+        }),
+      );
       // Every turn is streaming: the model has been asked 20 times and has sent words to each.
       for (let waited = 0; llm.timeline().length < TURNS && waited < 30_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
       await new Promise((r) => setTimeout(r, 1500));
@@ -121,8 +132,14 @@ for (const backend of BACKENDS) {
       const resumed = await resumeUntilInterrupted(running, acked[0].threadId, `${acked[0].turnId}:1`);
       assert.ok(resumed, 'a resumed stream ends the cut turn with turn.interrupted');
       // A new message in each cut thread works at once and is answered.
-      const again = await Promise.all(acked.map((a) => api<{ turnId: string }>(running!, 'POST', `/threads/${a.threadId}/messages`, { text: 'are you back?' })));
-      assert.deepEqual(again.map((r) => r.status), acked.map(() => 202), JSON.stringify(again.filter((r) => r.status !== 200).map((r) => r.body)));
+      const again = await Promise.all(
+        acked.map((a) => api<{ turnId: string }>(running!, 'POST', `/threads/${a.threadId}/messages`, { text: 'are you back?' })),
+      );
+      assert.deepEqual(
+        again.map((r) => r.status),
+        acked.map(() => 202),
+        JSON.stringify(again.filter((r) => r.status !== 200).map((r) => r.body)),
+      );
       await stop(running, 'SIGTERM');
       running = undefined;
 
@@ -142,7 +159,9 @@ for (const backend of BACKENDS) {
           const events = await kernel.store.op('events.list', { turnId: a.turnId });
           if (events.at(-1)?.type === 'turn.interrupted') finalEvents += 1;
         }
-        t.diagnostic(`${backend}: ${acked.length} acknowledged, ${recovered} turns recovered as interrupted, ${stale.length} left streaming, ${lost.length} acknowledged messages lost, ${cutOff} partial answers kept, ${finalEvents} final events stored`);
+        t.diagnostic(
+          `${backend}: ${acked.length} acknowledged, ${recovered} turns recovered as interrupted, ${stale.length} left streaming, ${lost.length} acknowledged messages lost, ${cutOff} partial answers kept, ${finalEvents} final events stored`,
+        );
         assert.equal(stale.length, 0, 'no turn is left streaming');
         assert.deepEqual(lost, [], 'no acknowledged message is lost');
         assert.equal(recovered, TURNS, 'every cut turn was recovered at the restart');

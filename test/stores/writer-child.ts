@@ -22,10 +22,12 @@ if (report.failed.length) {
 await kernel.store.createThread({ id: thread, userId: 'writer' });
 writeSync(1, 'ready\n');
 
-await Promise.all(Array.from({ length: Number(streams) }, async (_, stream) => {
-  for (let i = 0; ; i++) {
-    const id = `s${stream}-${i}`;
-    await kernel.store.appendMessages(thread, [{ id, role: 'user', content: `stream ${stream} message ${i}: ${'payload '.repeat(64)}` }]);
-    writeSync(1, `${id}\n`); // synchronous: once the parent can read it, it was acknowledged
-  }
-}));
+await Promise.all(
+  Array.from({ length: Number(streams) }, async (_, stream) => {
+    for (let i = 0; ; i++) {
+      const id = `s${stream}-${i}`;
+      await kernel.store.appendMessages(thread, [{ id, role: 'user', content: `stream ${stream} message ${i}: ${'payload '.repeat(64)}` }]);
+      writeSync(1, `${id}\n`); // synchronous: once the parent can read it, it was acknowledged
+    }
+  }),
+);

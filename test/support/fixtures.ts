@@ -59,7 +59,11 @@ export async function deployFixture(kernel: Kernel, dir: string): Promise<Publis
  * skipping the kernel's link and smoke test: how a bad version reaches the registry through an
  * import or another tool. `change` edits the manifest first.
  */
-export async function forcePublish(kernel: Kernel, built: BuiltComponent, change: (input: PublishInput) => PublishInput = (i) => i): Promise<PublishedManifest> {
+export async function forcePublish(
+  kernel: Kernel,
+  built: BuiltComponent,
+  change: (input: PublishInput) => PublishInput = (i) => i,
+): Promise<PublishedManifest> {
   const { source: _source, ...declared } = built.manifest;
   const world = parseWorld(declared.world);
   const shape = await kernel.loader.inspect(built.digest, built.wasm);
@@ -82,7 +86,10 @@ export async function rejectsWithCode(promise: Promise<unknown>, code: ErrorCode
     caught = error;
     return true;
   });
-  assert.ok(isTitanError(caught, code), `expected ${code}, got ${String((caught as { code?: string })?.code)}: ${String((caught as Error)?.message ?? caught)}`);
+  assert.ok(
+    isTitanError(caught, code),
+    `expected ${code}, got ${String((caught as { code?: string })?.code)}: ${String((caught as Error)?.message ?? caught)}`,
+  );
   return caught as Error & { code: string };
 }
 
@@ -92,7 +99,11 @@ export function reopenKernel(home: string, options: KernelOptions = {}): Promise
 }
 
 /** A fresh kernel for one test, closed and removed after it, with these fixtures deployed. */
-export async function kernelFor(t: TestContext, deployed: string[] = [], options: KernelOptions = {}): Promise<{ kernel: Kernel; home: string; manifests: PublishedManifest[] }> {
+export async function kernelFor(
+  t: TestContext,
+  deployed: string[] = [],
+  options: KernelOptions = {},
+): Promise<{ kernel: Kernel; home: string; manifests: PublishedManifest[] }> {
   const { kernel, home, cleanup } = await openTestKernel(options);
   t.after(cleanup);
   const manifests: PublishedManifest[] = [];
@@ -152,5 +163,12 @@ export function deferred<T = void>(): Deferred<T> {
 /** A progress reporter that records each build step ("tool/echo@1.0.0" -> "cached" or "812 ms"). */
 export function recordingProgress(): ProgressReporter & { steps: Array<{ item: string; detail: string }> } {
   const steps: Array<{ item: string; detail: string }> = [];
-  return { steps, start() {}, step(item, detail) { steps.push({ item, detail }); }, done() {} };
+  return {
+    steps,
+    start() {},
+    step(item, detail) {
+      steps.push({ item, detail });
+    },
+    done() {},
+  };
 }

@@ -10,13 +10,23 @@ export function scriptedModel(steps: Step[]): LlmStream & { requests: unknown[] 
   const requests: unknown[] = [];
   const stream = async function* (request: unknown, { signal }: { signal: AbortSignal }) {
     requests.push(request);
-    const step = steps.shift() ?? [{ type: 'text', text: '(no more script)' }, { type: 'stop', reason: 'end_turn' }];
+    const step = steps.shift() ?? [
+      { type: 'text', text: '(no more script)' },
+      { type: 'stop', reason: 'end_turn' },
+    ];
     for (const item of step) {
       if (signal.aborted) throw signal.reason;
       if ('wait' in item) {
         await new Promise((resolve) => {
           const timer = setTimeout(resolve, item.wait);
-          signal.addEventListener('abort', () => { clearTimeout(timer); resolve(undefined); }, { once: true });
+          signal.addEventListener(
+            'abort',
+            () => {
+              clearTimeout(timer);
+              resolve(undefined);
+            },
+            { once: true },
+          );
         });
         continue;
       }
@@ -33,6 +43,9 @@ export function toolCall(index: number, id: string, name: string, args: object, 
   const text = JSON.stringify(args);
   const size = Math.ceil(text.length / pieces);
   return Array.from({ length: pieces }, (_, i) => ({
-    type: 'tool_call' as const, index, ...(i === 0 ? { id, name } : {}), arguments_delta: text.slice(i * size, (i + 1) * size),
+    type: 'tool_call' as const,
+    index,
+    ...(i === 0 ? { id, name } : {}),
+    arguments_delta: text.slice(i * size, (i + 1) * size),
   }));
 }

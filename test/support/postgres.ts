@@ -61,8 +61,17 @@ export async function startPostgres(): Promise<PostgresCluster> {
   const data = path.join(dir, 'data');
   const port = await freePort();
   await asClusterUser(tool('initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
-  const startServer = () => asClusterUser(tool('pg_ctl'), ['-D', data, '-l', path.join(dir, 'server.log'), '-w', '-o',
-    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`, 'start']);
+  const startServer = () =>
+    asClusterUser(tool('pg_ctl'), [
+      '-D',
+      data,
+      '-l',
+      path.join(dir, 'server.log'),
+      '-w',
+      '-o',
+      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`,
+      'start',
+    ]);
   await startServer();
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   return {

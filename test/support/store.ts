@@ -15,8 +15,11 @@ export type Backend = 'libsql' | 'postgres';
 export const BACKENDS: readonly Backend[] = ['libsql', 'postgres'];
 
 /** The store's latest schema version, read from its migrations' markers (/* migration N *\/). */
-export const LATEST_SCHEMA = Math.max(...[...readFileSync(fileURLToPath(new URL('../../components/stores/core/migrations.js', import.meta.url)), 'utf8')
-  .matchAll(/\/\* migration (\d+) \*\//g)].map((m) => Number(m[1])));
+export const LATEST_SCHEMA = Math.max(
+  ...[
+    ...readFileSync(fileURLToPath(new URL('../../components/stores/core/migrations.js', import.meta.url)), 'utf8').matchAll(/\/\* migration (\d+) \*\//g),
+  ].map((m) => Number(m[1])),
+);
 export const DIALECT: Record<Backend, string> = { libsql: 'sqlite', postgres: 'postgres' };
 
 // ---- PostgreSQL ------------------------------------------------------------------------------

@@ -48,7 +48,10 @@ test('stderr streams and returns apart from stdout; the exit code comes back', a
   const events = recordEvents(kernel, 'stderr-1');
   const result = (await kernel.invokeTool('shell', { command: 'echo out; echo err >&2; exit 3' }, { callId: 'stderr-1' })) as ShellResult;
   assert.deepEqual(result, { exitCode: 3, signal: null, timedOut: false, cancelled: false, stdout: 'out\n', stderr: 'err\n' });
-  assert.deepEqual(events.map((e) => [e.kind, e.data]).sort(), [['stderr', 'err\n'], ['stdout', 'out\n']]);
+  assert.deepEqual(events.map((e) => [e.kind, e.data]).sort(), [
+    ['stderr', 'err\n'],
+    ['stdout', 'out\n'],
+  ]);
 
   const killed = (await kernel.invokeTool('shell', { command: 'kill -KILL $$' })) as ShellResult;
   assert.equal(killed.exitCode, -1);
@@ -76,35 +79,52 @@ test('a command past its time limit is stopped with its whole process group', as
 
 test('a child that ignores SIGTERM is killed after the grace period', async (t) => {
   const { kernel } = await toolKernel(t, ['shell']);
-  const result = (await kernel.invokeTool('shell', { command: "sh -c 'trap \"\" TERM; sleep 30' & echo $!; trap '' TERM; wait", timeoutMs: 300 })) as ShellResult;
+  const result = (await kernel.invokeTool('shell', {
+    command: "sh -c 'trap \"\" TERM; sleep 30' & echo $!; trap '' TERM; wait",
+    timeoutMs: 300,
+  })) as ShellResult;
   const pid = Number(result.stdout.trim());
   assert.equal(result.timedOut, true);
   assert.ok(await gone(pid, 3000), 'the stubborn child is gone after SIGKILL');
 });
 
-test('output beyond the grant\'s maxOutputBytes is dropped, and the command still runs to its end', async (t) => {
+test("output beyond the grant's maxOutputBytes is dropped, and the command still runs to its end", async (t) => {
   const { kernel } = await toolKernel(t, ['shell'], { exec: { maxOutputBytes: 1000 } });
   const events = recordEvents(kernel, 'cap-1');
   const result = (await kernel.invokeTool('shell', { command: "head -c 200000 /dev/zero | tr '\\0' a; echo done >&2" }, { callId: 'cap-1' })) as ShellResult;
   assert.equal(result.exitCode, 0, 'the command was not blocked by a full pipe');
   assert.equal(result.stdout, 'a'.repeat(1000) + '\n[output cut at 1000 bytes]\n');
   assert.equal(result.stderr, 'done\n');
-  assert.equal(events.filter((e) => e.kind === 'stdout').map((e) => e.data).join(''), result.stdout, 'what streamed is what was kept');
+  assert.equal(
+    events
+      .filter((e) => e.kind === 'stdout')
+      .map((e) => e.data)
+      .join(''),
+    result.stdout,
+    'what streamed is what was kept',
+  );
 });
 
-test('secrets in the kernel\'s environment never reach the command', async (t) => {
+test("secrets in the kernel's environment never reach the command", async (t) => {
   const { kernel } = await toolKernel(t, ['shell']);
   process.env.TITAN_TEST_SECRET = 'hunter2-secret';
   t.after(() => delete process.env.TITAN_TEST_SECRET);
   const result = (await kernel.invokeTool('shell', { command: 'echo "[$TITAN_TEST_SECRET]"; env' })) as ShellResult;
   assert.ok(result.stdout.startsWith('[]\n'), result.stdout);
   assert.doesNotMatch(result.stdout, /hunter2/);
-  const names = result.stdout.split('\n').slice(1).filter(Boolean).map((line) => line.slice(0, line.indexOf('=')));
+  const names = result.stdout
+    .split('\n')
+    .slice(1)
+    .filter(Boolean)
+    .map((line) => line.slice(0, line.indexOf('=')));
   // The shell itself adds PWD, SHLVL and _; nothing else of the kernel's comes through.
-  assert.deepEqual(names.filter((n) => !['PATH', 'HOME', 'LANG', 'PWD', 'SHLVL', '_', 'OLDPWD'].includes(n)), []);
+  assert.deepEqual(
+    names.filter((n) => !['PATH', 'HOME', 'LANG', 'PWD', 'SHLVL', '_', 'OLDPWD'].includes(n)),
+    [],
+  );
 });
 
-test('cancelCall(callId) stops the call\'s running command and its children', async (t) => {
+test("cancelCall(callId) stops the call's running command and its children", async (t) => {
   const { kernel } = await toolKernel(t, ['shell']);
   const events = recordEvents(kernel, 'cancel-1');
   const started = performance.now();
@@ -113,7 +133,7 @@ test('cancelCall(callId) stops the call\'s running command and its children', as
   const pid = Number(events[0].data.trim());
   assert.ok(alive(pid));
   assert.equal(runningCommands('cancel-1'), 1);
-  assert.equal(cancelCall('other-call'), 0, 'another call\'s id stops nothing');
+  assert.equal(cancelCall('other-call'), 0, "another call's id stops nothing");
   assert.equal(cancelCall('cancel-1'), 1);
   const result = await call;
   assert.equal(result.cancelled, true);
@@ -151,5 +171,8 @@ test('a tool whose manifest does not declare exec cannot link a binary that impo
   // Forced into the registry past those checks, it still cannot serve.
   const forced = await forcePublish(kernel, built, (input) => ({ ...input, capabilities: withoutExec }));
   await rejectsWithCode(kernel.deployManifest(forced), 'TITAN_E_UNDECLARED_IMPORT');
-  assert.equal(kernel.components().some((c) => c.slot === 'tool/shell'), false);
+  assert.equal(
+    kernel.components().some((c) => c.slot === 'tool/shell'),
+    false,
+  );
 });

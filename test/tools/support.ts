@@ -36,7 +36,12 @@ export function withWorkspace(manifest: SourceManifest, workspace: string, extra
 }
 
 /** Builds, publishes (linked and smoke-tested like any publish) and deploys a built-in tool. */
-export async function deployTool(kernel: Kernel, name: string, workspace: string, extra: Record<string, Record<string, unknown>> = {}): Promise<PublishedManifest> {
+export async function deployTool(
+  kernel: Kernel,
+  name: string,
+  workspace: string,
+  extra: Record<string, Record<string, unknown>> = {},
+): Promise<PublishedManifest> {
   const built = await buildBuiltin(name);
   const manifest = await publishComponent(kernel, { ...built, manifest: withWorkspace(built.manifest, workspace, extra) });
   await kernel.deployManifest(manifest);

@@ -32,10 +32,15 @@ describe('web UI: chat', { skip: browserSkipReason() }, () => {
   test('a turn cut by a crash shows what it said, marked cut off; the chat is not stuck answering and takes a new message', async () => {
     session = await openSession(browser, ui, { steps: [[text('Back again.'), stop()]] });
     const { page, gateway, api, agent } = session;
-    const thread = await api('POST', '/threads', { title: 'cut' }) as { id: string; user_id: string };
+    const thread = (await api('POST', '/threads', { title: 'cut' })) as { id: string; user_id: string };
     // What a process killed mid-answer leaves behind: the turn streaming, its words only in the event log.
     const store = ui.kernel.store;
-    await store.op('turns.begin', { userId: thread.user_id, threadId: thread.id, turnId: 'ui-cut-turn', message: { id: 'ui-cut-q', role: 'user', content: 'tell me a story' } });
+    await store.op('turns.begin', {
+      userId: thread.user_id,
+      threadId: thread.id,
+      turnId: 'ui-cut-turn',
+      message: { id: 'ui-cut-q', role: 'user', content: 'tell me a story' },
+    });
     await store.op('events.append', { turnId: 'ui-cut-turn', events: [{ seq: 1, type: 'text', data: { type: 'text', text: 'Once upon a time there was' } }] });
     assert.equal((await agent.start()).interrupted, 1, 'the restart recovers it');
 
@@ -58,7 +63,10 @@ describe('web UI: chat', { skip: browserSkipReason() }, () => {
 
     await page.goto(`${gateway.url}/ui/#token=not-the-token`);
     await needed.waitFor();
-    assert.ok(session.problems.every((p) => p.includes('401')), 'the only failures are the refused token');
+    assert.ok(
+      session.problems.every((p) => p.includes('401')),
+      'the only failures are the refused token',
+    );
     session.problems.length = 0;
 
     await page.goto(`${gateway.url}/#token=${encodeURIComponent(session.token)}`);
@@ -68,7 +76,9 @@ describe('web UI: chat', { skip: browserSkipReason() }, () => {
   });
 
   test('a message is sent and the answer streams in, piece by piece, then the turn ends', async () => {
-    session = await openSession(browser, ui, { steps: [[text('Hello'), { wait: 1000 }, text(', this is **streaming**'), { wait: 1000 }, text(' and done.'), stop()]] });
+    session = await openSession(browser, ui, {
+      steps: [[text('Hello'), { wait: 1000 }, text(', this is **streaming**'), { wait: 1000 }, text(' and done.'), stop()]],
+    });
     const { page } = session;
     await sendMessage(page, 'hi there');
 
@@ -87,7 +97,13 @@ describe('web UI: chat', { skip: browserSkipReason() }, () => {
     await link.waitFor();
     assert.equal(await link.getAttribute('aria-current'), 'page');
     const { messages } = await session.api('GET', `/threads/${threadId}/messages`);
-    assert.deepEqual(messages.map((m: { role: string; content: string }) => [m.role, m.content]), [['user', 'hi there'], ['assistant', 'Hello, this is **streaming** and done.']]);
+    assert.deepEqual(
+      messages.map((m: { role: string; content: string }) => [m.role, m.content]),
+      [
+        ['user', 'hi there'],
+        ['assistant', 'Hello, this is **streaming** and done.'],
+      ],
+    );
   });
 
   test('a tool call that needs approval waits for the Approve button (also after a reload), then runs and shows its result', async () => {
@@ -118,7 +134,7 @@ describe('web UI: chat', { skip: browserSkipReason() }, () => {
     assert.deepEqual((await session.api('GET', '/approvals')).approvals, []);
   });
 
-  test('a tool\'s output shows while it runs; Reject stops a call from running', async () => {
+  test("a tool's output shows while it runs; Reject stops a call from running", async () => {
     session = await openSession(browser, ui, {
       guardedTools: ['echo'],
       steps: [
@@ -183,7 +199,10 @@ describe('web UI: chat', { skip: browserSkipReason() }, () => {
     await page.getByRole('link', { name: 'Keep me' }).waitFor();
 
     const { threads } = await session.api('GET', '/threads');
-    assert.deepEqual(threads.map((t: { id: string }) => t.id), [keep.id]);
+    assert.deepEqual(
+      threads.map((t: { id: string }) => t.id),
+      [keep.id],
+    );
     const gone = await fetch(`${session.gateway.url}/api/threads/${doomedId}/messages`, { headers: { authorization: `Bearer ${session.token}` } });
     assert.equal(gone.status, 404);
   });
@@ -207,7 +226,7 @@ describe('web UI: chat', { skip: browserSkipReason() }, () => {
     assert.deepEqual((await session.api('GET', '/threads')).threads, []);
   });
 
-  test('markdown renders (bold, lists, code) while HTML and script in the model\'s text never become elements', async () => {
+  test("markdown renders (bold, lists, code) while HTML and script in the model's text never become elements", async () => {
     const payload = [
       '**Bold claim** and a list:',
       '',
@@ -239,7 +258,11 @@ describe('web UI: chat', { skip: browserSkipReason() }, () => {
         jsLink: Array.from(document.querySelectorAll('#messages a')).some((a) => /^javascript:/i.test(a.getAttribute('href') ?? '')),
         flag: (window as unknown as { __titanXss?: number }).__titanXss,
       }));
-      assert.deepEqual(dom, { img: false, onerror: false, script: false, bold: false, jsLink: false, flag: undefined }, `${when}: no element from the model's HTML`);
+      assert.deepEqual(
+        dom,
+        { img: false, onerror: false, script: false, bold: false, jsLink: false, flag: undefined },
+        `${when}: no element from the model's HTML`,
+      );
       assert.match((await answer.textContent()) ?? '', /<img src=x onerror=/, `${when}: the HTML shows as text, as the model wrote it`);
       await answer.getByText('click me').click();
       assert.equal(await page.evaluate(() => (window as unknown as { __titanXss?: number }).__titanXss), undefined, `${when}: the link runs nothing`);

@@ -10,7 +10,10 @@ import { browserSkipReason, closeSession, launchBrowser, openSession, openUiKern
 const patchCard = (page: Page, title: string) => page.getByRole('article', { name: title });
 
 async function stateBecomes(page: Page, title: string, state: string): Promise<void> {
-  await patchCard(page, title).getByLabel('State').filter({ hasText: new RegExp(`^${state}$`) }).waitFor();
+  await patchCard(page, title)
+    .getByLabel('State')
+    .filter({ hasText: new RegExp(`^${state}$`) })
+    .waitFor();
 }
 
 describe('web UI: components and kernel patches', { skip: browserSkipReason() }, () => {
@@ -53,7 +56,10 @@ describe('web UI: components and kernel patches', { skip: browserSkipReason() },
     const { page } = session;
     await page.getByRole('link', { name: 'Components' }).click();
     const serving = page.getByRole('table', { name: 'Serving' });
-    await serving.getByRole('row', { name: /tool\/echo/ }).filter({ hasText: '1.0.0' }).waitFor();
+    await serving
+      .getByRole('row', { name: /tool\/echo/ })
+      .filter({ hasText: '1.0.0' })
+      .waitFor();
     await page.getByRole('table', { name: 'Registry' }).getByRole('button', { name: 'Propose tool/echo@1.1.0' }).click();
 
     await page.waitForURL(/#\/patches$/);
@@ -62,22 +68,40 @@ describe('web UI: components and kernel patches', { skip: browserSkipReason() },
     // The first test left a rejected patch with the same title: this one is told apart by its id.
     const card = page.locator(`article[data-patch-id="${patches[0].id}"]`);
     assert.equal(await card.getByRole('heading').textContent(), 'tool/echo 1.0.0 → 1.1.0');
-    await card.getByLabel('State').filter({ hasText: /^proposed$/ }).waitFor();
+    await card
+      .getByLabel('State')
+      .filter({ hasText: /^proposed$/ })
+      .waitFor();
     await card.getByRole('button', { name: 'Approve' }).click();
-    await card.getByLabel('State').filter({ hasText: /^approved$/ }).waitFor();
+    await card
+      .getByLabel('State')
+      .filter({ hasText: /^approved$/ })
+      .waitFor();
     assert.deepEqual(await ui.kernel.invokeTool('echo', { text: 'hi' }), { text: 'hi' }, 'approving changes nothing that serves');
 
     await card.getByRole('button', { name: 'Deploy' }).click();
-    await card.getByLabel('State').filter({ hasText: /^deployed$/ }).waitFor();
+    await card
+      .getByLabel('State')
+      .filter({ hasText: /^deployed$/ })
+      .waitFor();
     assert.deepEqual(await ui.kernel.invokeTool('echo', { text: 'hi' }), { text: 'hi', version: '1.1.0' });
 
     await card.getByRole('button', { name: 'Roll back' }).click();
-    await card.getByLabel('State').filter({ hasText: /^rolled back$/ }).waitFor();
+    await card
+      .getByLabel('State')
+      .filter({ hasText: /^rolled back$/ })
+      .waitFor();
     assert.deepEqual(await ui.kernel.invokeTool('echo', { text: 'hi' }), { text: 'hi' });
     const steps = await card.getByRole('list', { name: 'History' }).getByRole('listitem').allTextContents();
-    assert.deepEqual(steps.map((s) => s.split(' by ')[0]), ['proposed', 'approved', 'deployed', 'rolled back']);
+    assert.deepEqual(
+      steps.map((s) => s.split(' by ')[0]),
+      ['proposed', 'approved', 'deployed', 'rolled back'],
+    );
 
     await page.getByRole('link', { name: 'Components' }).click();
-    await serving.getByRole('row', { name: /tool\/echo/ }).filter({ hasText: '1.0.0' }).waitFor();
+    await serving
+      .getByRole('row', { name: /tool\/echo/ })
+      .filter({ hasText: '1.0.0' })
+      .waitFor();
   });
 });

@@ -41,7 +41,10 @@ describe('web UI: settings', { skip: browserSkipReason() }, () => {
     assert.ok(!(await page.content()).includes('BSA-typed-in-the-browser'), 'the value is not on the page');
     assert.ok(!JSON.stringify(await session.api('GET', '/secrets')).includes('BSA-typed'), 'no route answers a value');
 
-    await table.getByRole('row', { name: /BRAVE_API_KEY/ }).getByRole('button', { name: 'Remove' }).click();
+    await table
+      .getByRole('row', { name: /BRAVE_API_KEY/ })
+      .getByRole('button', { name: 'Remove' })
+      .click();
     await page.getByRole('dialog').getByRole('button', { name: 'Remove' }).click();
     await page.locator('#no-secrets').waitFor();
     assert.equal(await ui.kernel.secrets.value('BRAVE_API_KEY'), undefined);

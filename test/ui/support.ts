@@ -30,7 +30,15 @@ export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -61,8 +69,16 @@ let users = 0;
 
 /** A gateway for a new user with `steps` as its model's script, and a page signed in to the UI
  * (unless `signedIn` is false: then the page is blank). */
-export async function openSession(browser: Browser, ui: UiKernel, options: { steps?: Step[]; guardedTools?: string[]; signedIn?: boolean } = {}): Promise<Session> {
-  const agent = new Agent(ui.kernel, { workspace: path.join(ui.home, 'workspace'), llm: scriptedModel(options.steps ?? []), guardedTools: options.guardedTools });
+export async function openSession(
+  browser: Browser,
+  ui: UiKernel,
+  options: { steps?: Step[]; guardedTools?: string[]; signedIn?: boolean } = {},
+): Promise<Session> {
+  const agent = new Agent(ui.kernel, {
+    workspace: path.join(ui.home, 'workspace'),
+    llm: scriptedModel(options.steps ?? []),
+    guardedTools: options.guardedTools,
+  });
   await agent.start();
   users += 1;
   const gateway = await startGateway({ kernel: ui.kernel, agent, host: '127.0.0.1', port: 0, ownerId: `ui-user-${users}`, openAi: false, mesh: ui.mesh });
@@ -94,7 +110,13 @@ export async function openSession(browser: Browser, ui: UiKernel, options: { ste
   }
 
   return {
-    page, context, gateway, agent, token, problems, close,
+    page,
+    context,
+    gateway,
+    agent,
+    token,
+    problems,
+    close,
     async api(method, route, body) {
       const headers: Record<string, string> = { authorization: `Bearer ${token}` };
       if (body !== undefined) headers['content-type'] = 'application/json';

@@ -82,7 +82,10 @@ export const anthropic: WireFormat = {
       includeUsage: true,
       // A user message made only of tool results is the tool loop, not the user typing: skip it,
       // so lastUserText means the same as with OpenAI (whose tool results have role "tool").
-      lastUserText: lastUserText(messages.filter((m) => !onlyToolResults(m.content)), userText),
+      lastUserText: lastUserText(
+        messages.filter((m) => !onlyToolResults(m.content)),
+        userText,
+      ),
       lastMessageText: last ? contentText(last.content) : '',
       promptChars,
       stopSequences: Array.isArray(body.stop_sequences) ? body.stop_sequences.filter((s) => typeof s === 'string') : [],

@@ -39,7 +39,7 @@ describe('faults', () => {
   beforeEach(() => llm.reset());
   after(() => llm.close());
 
-  describe('HTTP errors surface as each SDK\'s own error class with the status', () => {
+  describe("HTTP errors surface as each SDK's own error class with the status", () => {
     test('429 rate limit with retry-after', async () => {
       faultTurn({ kind: 'rate_limit', retryAfterSeconds: 2 });
       await assert.rejects(oa.chat.completions.create({ model: 'm', messages: user, stream: true }), (e: unknown) => {
@@ -82,7 +82,10 @@ describe('faults', () => {
         return true;
       });
       faultTurn({ kind: 'overloaded', status: 529 });
-      await assert.rejects(oa.chat.completions.create({ model: 'm', messages: user }), (e: unknown) => e instanceof OpenAI.InternalServerError && e.status === 529);
+      await assert.rejects(
+        oa.chat.completions.create({ model: 'm', messages: user }),
+        (e: unknown) => e instanceof OpenAI.InternalServerError && e.status === 529,
+      );
       faultTurn({ kind: 'overloaded' });
       await assert.rejects(ol.chat({ model: 'l', messages: user, stream: false }), (e: unknown) => isOllamaError(e, 503) && /server busy/.test(e.error));
     });
@@ -106,7 +109,10 @@ describe('faults', () => {
 
     test('401 authentication', async () => {
       faultTurn({ kind: 'auth' });
-      await assert.rejects(oa.chat.completions.create({ model: 'm', messages: user, stream: true }), (e: unknown) => e instanceof OpenAI.AuthenticationError && e.code === 'invalid_api_key');
+      await assert.rejects(
+        oa.chat.completions.create({ model: 'm', messages: user, stream: true }),
+        (e: unknown) => e instanceof OpenAI.AuthenticationError && e.code === 'invalid_api_key',
+      );
       faultTurn({ kind: 'auth', message: 'invalid x-api-key' });
       await assert.rejects(
         an.messages.stream({ model: 'c', max_tokens: 9, messages: user }).finalMessage(),
@@ -137,7 +143,10 @@ describe('faults', () => {
       llm.load({
         turns: [
           {
-            content: [{ type: 'text', text: ['x'] }, { type: 'tool_call', name: 'shell', arguments: { command: 'echo hello world' }, chunkSize: 4 }],
+            content: [
+              { type: 'text', text: ['x'] },
+              { type: 'tool_call', name: 'shell', arguments: { command: 'echo hello world' }, chunkSize: 4 },
+            ],
             fault: { kind: 'disconnect', afterChunks: 4 },
           },
         ],
@@ -196,9 +205,12 @@ describe('faults', () => {
     test('openai {"error": ...} data event', async () => {
       faultTurn({ kind: 'stream_error', afterChunks: 1, error: 'server_error', message: 'boom' });
       const stream = await oa.chat.completions.create({ model: 'm', messages: user, stream: true });
-      await assert.rejects(async () => {
-        for await (const chunk of stream) void chunk;
-      }, (e: unknown) => e instanceof OpenAI.APIError && /boom/.test(e.message));
+      await assert.rejects(
+        async () => {
+          for await (const chunk of stream) void chunk;
+        },
+        (e: unknown) => e instanceof OpenAI.APIError && /boom/.test(e.message),
+      );
     });
 
     test('ollama {"error": ...} line', async () => {
@@ -266,14 +278,26 @@ describe('faults', () => {
         previousWall = frame.wallMs;
       }
       assert.ok(frames[0].at > entry.sent[0].at, 'the first chunk waited after the role chunk');
-      assert.deepEqual(arrivals.map((a) => a.text), ['one ', 'two ', 'three ', 'four']);
+      assert.deepEqual(
+        arrivals.map((a) => a.text),
+        ['one ', 'two ', 'three ', 'four'],
+      );
       for (const [i, arrival] of arrivals.entries()) assert.ok(arrival.at >= frames[i].at, 'a chunk arrives after it was sent');
       assert.ok(entry.ended && entry.ended.at >= frames[3].at);
     });
 
     test('part delays override the turn delay (anthropic and ollama)', async () => {
       const script: Script = {
-        turns: [{ repeat: true, delayMs: 0, content: [{ type: 'text', text: 'fast words here' }, { type: 'tool_call', name: 't', arguments: { a: 1 }, delayMs: 15, chunkSize: 2 }] }],
+        turns: [
+          {
+            repeat: true,
+            delayMs: 0,
+            content: [
+              { type: 'text', text: 'fast words here' },
+              { type: 'tool_call', name: 't', arguments: { a: 1 }, delayMs: 15, chunkSize: 2 },
+            ],
+          },
+        ],
       };
       llm.load(script);
       await an.messages.create({ model: 'c', max_tokens: 9, messages: user, stream: true }).then(async (s) => {

@@ -66,7 +66,10 @@ describe('ollama SDK', () => {
   test('a request that leaves out "stream" is streamed, as Ollama does', async () => {
     const response = await fetch(`${llm.url}/api/chat`, { method: 'POST', body: JSON.stringify({ model: 'm', messages: [] }) });
     assert.equal(response.headers.get('content-type'), 'application/x-ndjson');
-    const lines = (await response.text()).trim().split('\n').map((l) => JSON.parse(l) as { done: boolean });
+    const lines = (await response.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { done: boolean });
     assert.equal(lines.at(-1)?.done, true);
   });
 

@@ -75,13 +75,16 @@ describe('openai SDK', () => {
     assert.match(calls[1].id, /^call_/);
     assert.deepEqual(JSON.parse(calls[1].args), { zone: 'Europe/Paris' });
     assert.equal(finish, 'tool_calls');
-    assert.deepEqual({ ...usage, prompt_tokens_details: undefined, completion_tokens_details: undefined }, {
-      prompt_tokens: 42,
-      completion_tokens: 17,
-      total_tokens: 59,
-      prompt_tokens_details: undefined,
-      completion_tokens_details: undefined,
-    });
+    assert.deepEqual(
+      { ...usage, prompt_tokens_details: undefined, completion_tokens_details: undefined },
+      {
+        prompt_tokens: 42,
+        completion_tokens: 17,
+        total_tokens: 59,
+        prompt_tokens_details: undefined,
+        completion_tokens_details: undefined,
+      },
+    );
     const [entry] = llm.timeline();
     assert.equal(entry.route, 'openai');
     assert.equal(entry.turn, 0);

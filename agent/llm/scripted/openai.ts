@@ -89,7 +89,7 @@ export const openai: WireFormat = {
   streamContentType: 'text/event-stream; charset=utf-8',
 
   summarize(body: JsonObject): RequestSummary {
-    if (typeof body.model !== 'string') throw new WireRequestError("you must provide a model parameter");
+    if (typeof body.model !== 'string') throw new WireRequestError('you must provide a model parameter');
     const messages = messagesOf(body);
     const streamOptions = isObject(body.stream_options) ? body.stream_options : {};
     const last = messages.at(-1);

@@ -21,11 +21,7 @@ export function fixedChunks(text: string, size: number): string[] {
 function block(part: Part, turnDelayMs: number): ReplyBlock {
   const delayMs = part.delayMs ?? turnDelayMs;
   if (part.type === 'text') {
-    const chunks = Array.isArray(part.text)
-      ? part.text
-      : part.chunkSize === undefined
-        ? words(part.text)
-        : fixedChunks(part.text, part.chunkSize);
+    const chunks = Array.isArray(part.text) ? part.text : part.chunkSize === undefined ? words(part.text) : fixedChunks(part.text, part.chunkSize);
     return { type: 'text', chunks, delayMs };
   }
   const argumentsJson = typeof part.arguments === 'string' ? part.arguments : JSON.stringify(part.arguments);

@@ -103,7 +103,12 @@ describe('scripts', () => {
   });
 
   test('`route` keeps a turn for one provider; `repeat` serves it every time', async () => {
-    llm.load({ turns: [{ ...say('claude answer'), route: 'anthropic', repeat: true }, { ...say('gpt answer'), route: 'openai' }] });
+    llm.load({
+      turns: [
+        { ...say('claude answer'), route: 'anthropic', repeat: true },
+        { ...say('gpt answer'), route: 'openai' },
+      ],
+    });
     const claude = () => an.messages.create({ model: 'c', max_tokens: 9, messages: [{ role: 'user', content: 'hi' }] });
     assert.deepEqual((await claude()).content, [{ type: 'text', text: 'claude answer' }]);
     assert.equal(await ask('hi'), 'gpt answer');
@@ -187,7 +192,10 @@ describe('script files', () => {
     await writeFile(join(dir, 'broken.json'), '{"turns": [');
     await assert.rejects(loadScriptFile(join(dir, 'broken.json')), (e: unknown) => isTitanError(e, 'TITAN_E_CONFIG_INVALID') && /not JSON/.test(e.message));
     await writeFile(join(dir, 'wrong.json'), '{"turns": [{"fault": {"kind": "auth", "retryAfterSeconds": "soon"}}]}');
-    await assert.rejects(loadScriptFile(join(dir, 'wrong.json')), (e: unknown) => isTitanError(e, 'TITAN_E_CONFIG_INVALID') && /wrong\.json: \/turns\/0\/fault\/retryAfterSeconds/.test(e.message));
+    await assert.rejects(
+      loadScriptFile(join(dir, 'wrong.json')),
+      (e: unknown) => isTitanError(e, 'TITAN_E_CONFIG_INVALID') && /wrong\.json: \/turns\/0\/fault\/retryAfterSeconds/.test(e.message),
+    );
   });
 
   test('parseScript returns a copy: changing the input later does not change the loaded script', () => {

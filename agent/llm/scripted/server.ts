@@ -167,7 +167,9 @@ export async function startScriptedLlm(options: ScriptedLlmOptions = {}): Promis
         throw error;
       }
     }
-    send(404, { error: new TitanError('TITAN_E_NOT_FOUND', `${key} is not a control route (GET /_titan/timeline, GET|POST /_titan/script, POST /_titan/reset)`).toJSON() });
+    send(404, {
+      error: new TitanError('TITAN_E_NOT_FOUND', `${key} is not a control route (GET /_titan/timeline, GET|POST /_titan/script, POST /_titan/reset)`).toJSON(),
+    });
   }
 
   await new Promise<void>((resolve, reject) => {

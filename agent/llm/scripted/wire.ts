@@ -6,14 +6,7 @@ export type Route = 'openai' | 'anthropic' | 'ollama';
 export type JsonObject = { [key: string]: unknown };
 
 /** The errors a format can render in its provider's own body and status. */
-export type ErrorKind =
-  | 'rate_limit'
-  | 'overloaded'
-  | 'context_too_long'
-  | 'auth'
-  | 'server_error'
-  | 'invalid_request'
-  | 'not_found';
+export type ErrorKind = 'rate_limit' | 'overloaded' | 'context_too_long' | 'auth' | 'server_error' | 'invalid_request' | 'not_found';
 
 export type ErrorOptions = { message?: string; status?: number; retryAfterSeconds?: number; retryable?: boolean };
 

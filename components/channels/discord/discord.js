@@ -4,12 +4,32 @@
 // and answers an application command at once with a deferred response; the reply then edits the
 // original response through the interaction's webhook, and long answers continue as follow-ups.
 import { checkFresh } from '../lib/freshness.js';
-import { header, inbound, isObject, jsonBody, jsonRequest, jsonResponse, malformed, placeholder, readReply, responseJson, unauthenticated } from '../lib/http.js';
+import {
+  header,
+  inbound,
+  isObject,
+  jsonBody,
+  jsonRequest,
+  jsonResponse,
+  malformed,
+  placeholder,
+  readReply,
+  responseJson,
+  unauthenticated,
+} from '../lib/http.js';
 
 // Interaction types and callback types (Discord's numbering).
-const PING = 1, APPLICATION_COMMAND = 2, MESSAGE_COMPONENT = 3, AUTOCOMPLETE = 4, MODAL_SUBMIT = 5;
-const PONG = 1, DEFERRED_CHANNEL_MESSAGE = 5, DEFERRED_UPDATE_MESSAGE = 6, AUTOCOMPLETE_RESULT = 8;
-const STRING_OPTION = 3, ATTACHMENT_OPTION = 11;
+const PING = 1,
+  APPLICATION_COMMAND = 2,
+  MESSAGE_COMPONENT = 3,
+  AUTOCOMPLETE = 4,
+  MODAL_SUBMIT = 5;
+const PONG = 1,
+  DEFERRED_CHANNEL_MESSAGE = 5,
+  DEFERRED_UPDATE_MESSAGE = 6,
+  AUTOCOMPLETE_RESULT = 8;
+const STRING_OPTION = 3,
+  ATTACHMENT_OPTION = 11;
 // The model's text never pings @everyone, roles or users.
 const NO_MENTIONS = { parse: [] };
 
@@ -23,10 +43,15 @@ function commandMessage(interaction) {
   if (!isObject(data) || typeof data.name !== 'string') throw malformed('an application command without data.name');
   const user = isObject(interaction.member) && isObject(interaction.member.user) ? interaction.member.user : interaction.user;
   if (!isObject(user) || typeof user.id !== 'string') throw malformed('an application command without a user');
-  if (typeof interaction.token !== 'string' || typeof interaction.application_id !== 'string') throw malformed('an application command without its token and application_id');
+  if (typeof interaction.token !== 'string' || typeof interaction.application_id !== 'string')
+    throw malformed('an application command without its token and application_id');
   const channelId = interaction.channel_id ?? (isObject(interaction.channel) ? interaction.channel.id : undefined);
   const options = flatOptions(data.options);
-  const text = options.filter((o) => o.type === STRING_OPTION && typeof o.value === 'string').map((o) => o.value).join('\n').trim();
+  const text = options
+    .filter((o) => o.type === STRING_OPTION && typeof o.value === 'string')
+    .map((o) => o.value)
+    .join('\n')
+    .trim();
   const base = {
     eventId: `interaction:${interaction.id}`,
     chatId: String(channelId ?? user.id),
@@ -44,7 +69,8 @@ function commandMessage(interaction) {
 function decodeInbound(request, secretHeaders) {
   if (request.method !== 'POST') throw malformed(`Discord posts interactions; ${request.method} is not one`);
   if (!header(request.headers, 'x-signature-ed25519')) throw unauthenticated('the X-Signature-Ed25519 header is missing');
-  if (header(secretHeaders, 'x-titan-signature-valid') !== 'true') throw unauthenticated('the X-Signature-Ed25519 signature does not verify with the application\'s public key');
+  if (header(secretHeaders, 'x-titan-signature-valid') !== 'true')
+    throw unauthenticated("the X-Signature-Ed25519 signature does not verify with the application's public key");
   checkFresh(header(request.headers, 'x-signature-timestamp'), 'X-Signature-Timestamp');
   const interaction = jsonBody(request);
   if (typeof interaction.id !== 'string') throw malformed('an interaction without an id');
@@ -79,13 +105,22 @@ function decodeSent(response) {
   const answer = responseJson(response);
   if (response.status >= 200 && response.status < 300) return JSON.stringify(typeof answer.id === 'string' ? { ok: true, messageId: answer.id } : { ok: true });
   const retryAfter = isObject(answer) && typeof answer.retry_after === 'number' ? Math.ceil(answer.retry_after * 1000) : undefined;
-  return JSON.stringify({ ok: false, status: response.status, error: String((isObject(answer) && answer.message) || `HTTP ${response.status}`), ...(retryAfter ? { retryAfterMs: retryAfter } : {}) });
+  return JSON.stringify({
+    ok: false,
+    status: response.status,
+    error: String((isObject(answer) && answer.message) || `HTTP ${response.status}`),
+    ...(retryAfter ? { retryAfterMs: retryAfter } : {}),
+  });
 }
 
 /** @type {typeof import('titan:channel/channel@0.2.0')} */
 export const channel = {
   describe() {
-    return { name: 'discord', description: 'Discord interactions (Ed25519-signed): PING, slash commands answered by editing the deferred response.', configSchema: '{"type":"object","properties":{}}' };
+    return {
+      name: 'discord',
+      description: 'Discord interactions (Ed25519-signed): PING, slash commands answered by editing the deferred response.',
+      configSchema: '{"type":"object","properties":{}}',
+    };
   },
   decodeInbound,
   encodeOutbound,

@@ -9,5 +9,6 @@ export const MAX_SKEW_SECONDS = 5 * 60;
 export function checkFresh(timestamp, header) {
   if (typeof timestamp !== 'string' || !/^\d{1,12}$/.test(timestamp)) throw unauthenticated(`the ${header} header is missing or not a Unix time`);
   const skew = Math.abs(Number(nowMs()) / 1000 - Number(timestamp));
-  if (skew > MAX_SKEW_SECONDS) throw unauthenticated(`the request was signed ${Math.round(skew)} s away from now (more than ${MAX_SKEW_SECONDS} s): a replay or a wrong clock`);
+  if (skew > MAX_SKEW_SECONDS)
+    throw unauthenticated(`the request was signed ${Math.round(skew)} s away from now (more than ${MAX_SKEW_SECONDS} s): a replay or a wrong clock`);
 }

@@ -8,18 +8,37 @@ export function decodeUtf8(bytes) {
     const b = bytes[i];
     let code;
     let extra;
-    if (b < 0x80) { code = b; extra = 0; }
-    else if (b >= 0xc2 && b < 0xe0) { code = b & 0x1f; extra = 1; }
-    else if (b >= 0xe0 && b < 0xf0) { code = b & 0x0f; extra = 2; }
-    else if (b >= 0xf0 && b < 0xf5) { code = b & 0x07; extra = 3; }
-    else { out += '\ufffd'; i += 1; continue; }
+    if (b < 0x80) {
+      code = b;
+      extra = 0;
+    } else if (b >= 0xc2 && b < 0xe0) {
+      code = b & 0x1f;
+      extra = 1;
+    } else if (b >= 0xe0 && b < 0xf0) {
+      code = b & 0x0f;
+      extra = 2;
+    } else if (b >= 0xf0 && b < 0xf5) {
+      code = b & 0x07;
+      extra = 3;
+    } else {
+      out += '\ufffd';
+      i += 1;
+      continue;
+    }
     let ok = true;
     for (let k = 1; k <= extra; k++) {
       const c = bytes[i + k];
-      if (c === undefined || (c & 0xc0) !== 0x80) { ok = false; break; }
+      if (c === undefined || (c & 0xc0) !== 0x80) {
+        ok = false;
+        break;
+      }
       code = (code << 6) | (c & 0x3f);
     }
-    if (!ok) { out += '\ufffd'; i += 1; continue; }
+    if (!ok) {
+      out += '\ufffd';
+      i += 1;
+      continue;
+    }
     out += String.fromCodePoint(code);
     i += extra + 1;
   }

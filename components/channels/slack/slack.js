@@ -4,12 +4,41 @@
 // challenge is answered; message events from people become kernel messages (the bot's own and
 // other bots' are ignored); replies are chat.postMessage, then chat.update as the answer grows.
 import { checkFresh } from '../lib/freshness.js';
-import { emptyResponse, header, inbound, isObject, jsonBody, jsonRequest, jsonResponse, malformed, placeholder, readReply, responseJson, sameText, secret, unauthenticated } from '../lib/http.js';
+import {
+  emptyResponse,
+  header,
+  inbound,
+  isObject,
+  jsonBody,
+  jsonRequest,
+  jsonResponse,
+  malformed,
+  placeholder,
+  readReply,
+  responseJson,
+  sameText,
+  secret,
+  unauthenticated,
+} from '../lib/http.js';
 
 const AUTH = [['authorization', `Bearer ${secret('bot-token')}`]];
 // Message subtypes that are not a person writing (edits, joins, topic changes...).
-const NOT_WRITTEN = ['bot_message', 'message_changed', 'message_deleted', 'message_replied', 'channel_join', 'channel_leave',
-  'channel_topic', 'channel_purpose', 'channel_name', 'group_join', 'group_leave', 'ekm_access_denied', 'me_message', 'tombstone'];
+const NOT_WRITTEN = [
+  'bot_message',
+  'message_changed',
+  'message_deleted',
+  'message_replied',
+  'channel_join',
+  'channel_leave',
+  'channel_topic',
+  'channel_purpose',
+  'channel_name',
+  'group_join',
+  'group_leave',
+  'ekm_access_denied',
+  'me_message',
+  'tombstone',
+];
 
 function verify(request, secretHeaders) {
   const expected = header(secretHeaders, 'x-titan-expected-signature');
@@ -85,13 +114,22 @@ function decodeSent(response) {
   const answer = responseJson(response);
   if (answer.ok === true) return JSON.stringify(typeof answer.ts === 'string' ? { ok: true, messageId: answer.ts } : { ok: true });
   const retryAfter = Number(header(response.headers, 'retry-after'));
-  return JSON.stringify({ ok: false, status: response.status, error: String(answer.error ?? `HTTP ${response.status}`), ...(retryAfter > 0 ? { retryAfterMs: retryAfter * 1000 } : {}) });
+  return JSON.stringify({
+    ok: false,
+    status: response.status,
+    error: String(answer.error ?? `HTTP ${response.status}`),
+    ...(retryAfter > 0 ? { retryAfterMs: retryAfter * 1000 } : {}),
+  });
 }
 
 /** @type {typeof import('titan:channel/channel@0.2.0')} */
 export const channel = {
   describe() {
-    return { name: 'slack', description: 'Slack Events API (signed requests, url_verification), chat.postMessage and chat.update.', configSchema: '{"type":"object","properties":{}}' };
+    return {
+      name: 'slack',
+      description: 'Slack Events API (signed requests, url_verification), chat.postMessage and chat.update.',
+      configSchema: '{"type":"object","properties":{}}',
+    };
   },
   decodeInbound,
   encodeOutbound,

@@ -2,15 +2,39 @@
 // X-Telegram-Bot-Api-Secret-Token) or by getUpdates long polling (the host fetches, this component
 // reads the batch and says the next offset); replies are sendMessage, and editMessageText as the
 // answer grows. The bot token travels only in the URL path the host completes.
-import { emptyResponse, header, inbound, isObject, jsonBody, jsonRequest, malformed, placeholder, readReply, responseJson, secret, unauthenticated } from '../lib/http.js';
+import {
+  emptyResponse,
+  header,
+  inbound,
+  isObject,
+  jsonBody,
+  jsonRequest,
+  malformed,
+  placeholder,
+  readReply,
+  responseJson,
+  secret,
+  unauthenticated,
+} from '../lib/http.js';
 
 const API = `/bot${secret('bot-token')}`;
 
 // What a message without text carries, in the order Telegram's Message object lists them.
 const NON_TEXT = [
-  ['animation', 'an animation'], ['audio', 'an audio file'], ['document', 'a document'], ['photo', 'a photo'],
-  ['sticker', 'a sticker'], ['video', 'a video'], ['video_note', 'a video message'], ['voice', 'a voice message'],
-  ['contact', 'a contact'], ['dice', 'a dice'], ['game', 'a game'], ['poll', 'a poll'], ['venue', 'a venue'], ['location', 'a location'],
+  ['animation', 'an animation'],
+  ['audio', 'an audio file'],
+  ['document', 'a document'],
+  ['photo', 'a photo'],
+  ['sticker', 'a sticker'],
+  ['video', 'a video'],
+  ['video_note', 'a video message'],
+  ['voice', 'a voice message'],
+  ['contact', 'a contact'],
+  ['dice', 'a dice'],
+  ['game', 'a game'],
+  ['poll', 'a poll'],
+  ['venue', 'a venue'],
+  ['location', 'a location'],
 ];
 
 function senderName(from) {
@@ -93,7 +117,12 @@ function decodeSent(response) {
   // Editing to the text already shown is refused by Telegram; for us it is done.
   if (/message is not modified/i.test(description)) return JSON.stringify({ ok: true });
   const retryAfter = isObject(answer.parameters) ? answer.parameters.retry_after : undefined;
-  return JSON.stringify({ ok: false, status: answer.error_code ?? response.status, error: description, ...(retryAfter ? { retryAfterMs: retryAfter * 1000 } : {}) });
+  return JSON.stringify({
+    ok: false,
+    status: answer.error_code ?? response.status,
+    error: description,
+    ...(retryAfter ? { retryAfterMs: retryAfter * 1000 } : {}),
+  });
 }
 
 const configSchema = {
@@ -106,7 +135,11 @@ const configSchema = {
 /** @type {typeof import('titan:channel/channel@0.2.0')} */
 export const channel = {
   describe() {
-    return { name: 'telegram', description: 'Telegram Bot API: webhook or getUpdates polling, sendMessage and editMessageText.', configSchema: JSON.stringify(configSchema) };
+    return {
+      name: 'telegram',
+      description: 'Telegram Bot API: webhook or getUpdates polling, sendMessage and editMessageText.',
+      configSchema: JSON.stringify(configSchema),
+    };
   },
   decodeInbound,
   encodeOutbound,

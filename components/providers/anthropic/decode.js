@@ -6,7 +6,15 @@
 import { streamError } from './errors.js';
 import { feedSse, freshSse } from '../lib/sse.js';
 
-const REASONS = { end_turn: 'end_turn', tool_use: 'tool_use', max_tokens: 'max_tokens', stop_sequence: 'end_turn', pause_turn: 'end_turn', refusal: 'end_turn', model_context_window_exceeded: 'max_tokens' };
+const REASONS = {
+  end_turn: 'end_turn',
+  tool_use: 'tool_use',
+  max_tokens: 'max_tokens',
+  stop_sequence: 'end_turn',
+  pause_turn: 'end_turn',
+  refusal: 'end_turn',
+  model_context_window_exceeded: 'max_tokens',
+};
 
 function decodeFailure(message) {
   return { tag: 'decode', val: message };
@@ -92,7 +100,8 @@ function onEvent(state, name, data, events) {
   } catch {
     throw decodeFailure(`the data of ${name || 'an event'} is not JSON: ${preview(data)}`);
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw decodeFailure(`the data of ${name || 'an event'} is not a JSON object: ${preview(data)}`);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw decodeFailure(`the data of ${name || 'an event'} is not a JSON object: ${preview(data)}`);
   // Unknown events (and ping) are skipped: the API may add new ones.
   const handler = handlers[parsed.type ?? name];
   if (handler) handler(state, parsed, events);

@@ -44,7 +44,10 @@ function conversation(messages) {
 /** @returns {import('titan:provider/provider@0.1.0').HttpRequest} */
 export function encodeRequest(requestJson) {
   const request = readRequest(requestJson);
-  const system = request.messages.filter((m) => m.role === 'system' && m.content !== '').map((m) => m.content).join('\n\n');
+  const system = request.messages
+    .filter((m) => m.role === 'system' && m.content !== '')
+    .map((m) => m.content)
+    .join('\n\n');
   const body = { model: request.model, max_tokens: request.max_tokens ?? DEFAULT_MAX_TOKENS, messages: conversation(request.messages), stream: true };
   if (system !== '') body.system = system;
   if (request.tools.length > 0) body.tools = request.tools.map((t) => ({ name: t.name, description: t.description ?? '', input_schema: t.schema }));

@@ -1,7 +1,8 @@
 // What an HTTP error from an LLM API means, in Titan's codes (the shape decode-error answers):
 // the status decides, the body's own error type refines it, and the wait comes from retry-after.
 
-const CONTEXT_WORDING = /context.length|context.window|maximum context|prompt is too long|too many tokens|input length exceeds|context_length_exceeded|reduce the length/i;
+const CONTEXT_WORDING =
+  /context.length|context.window|maximum context|prompt is too long|too many tokens|input length exceeds|context_length_exceeded|reduce the length/i;
 
 export function header(headers, name) {
   for (const [key, value] of headers) if (key.toLowerCase() === name) return value;

@@ -8,7 +8,11 @@ function conversation(messages) {
   return messages.map((m) => {
     if (m.role === 'assistant' && m.tool_calls && m.tool_calls.length > 0) {
       for (const call of m.tool_calls) toolNames.set(call.id, call.name);
-      return { role: 'assistant', content: m.content, tool_calls: m.tool_calls.map((call) => ({ function: { name: call.name, arguments: argumentsObject(call.arguments) } })) };
+      return {
+        role: 'assistant',
+        content: m.content,
+        tool_calls: m.tool_calls.map((call) => ({ function: { name: call.name, arguments: argumentsObject(call.arguments) } })),
+      };
     }
     if (m.role === 'tool') {
       const name = m.name ?? toolNames.get(m.tool_call_id);

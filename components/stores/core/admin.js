@@ -6,15 +6,26 @@ import { currentVersion } from './schema.js';
 /** @import { RowsText, StoreHandlers } from '../ops.js' */
 
 // The key that orders each table's rows for paging (its autoincrement position or its primary key).
-const ORDER = { messages: 'pos', turn_events: 'pos', patch_history: 'pos', memory_chunks: 'pos', settings: 'user_id, key', reflex_stats: 'pattern_id',
-  channel_pairings: 'channel, sender_id', channel_events: 'channel, event_id', channel_cursors: 'channel' };
+const ORDER = {
+  messages: 'pos',
+  turn_events: 'pos',
+  patch_history: 'pos',
+  memory_chunks: 'pos',
+  settings: 'user_id, key',
+  reflex_stats: 'pattern_id',
+  channel_pairings: 'channel, sender_id',
+  channel_events: 'channel, event_id',
+  channel_cursors: 'channel',
+};
 const GENERATED = { memory_chunks: ['tsv'] };
 
 /** The table's writable columns, from the database's own catalogue (generated ones excluded). */
 function columnsOf(table) {
   const names = isSqlite()
     ? rows('SELECT name FROM pragma_table_info(?)', [table]).map((c) => c.name)
-    : rows("SELECT column_name AS name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ? AND is_generated = 'NEVER'", [table]).map((c) => c.name);
+    : rows("SELECT column_name AS name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ? AND is_generated = 'NEVER'", [
+        table,
+      ]).map((c) => c.name);
   return names.filter((name) => !(GENERATED[table] ?? []).includes(name));
 }
 
@@ -32,12 +43,19 @@ export const admin = {
     const p = input.patch;
     if (!p?.id) throw fail('invalid', '"patch" with an id is required');
     const at = nowMs();
-    const statements = [[`INSERT INTO component_patches (id, slot, kind, name, from_version, to_version, to_digest, state, error, created_at, updated_at)
+    const statements = [
+      [
+        `INSERT INTO component_patches (id, slot, kind, name, from_version, to_version, to_digest, state, error, created_at, updated_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state, error = excluded.error, updated_at = excluded.updated_at`,
-    [p.id, p.slot, p.kind, p.name, p.fromVersion ?? null, p.toVersion, p.toDigest, p.state, p.error ?? null, at, at]]];
+        [p.id, p.slot, p.kind, p.name, p.fromVersion ?? null, p.toVersion, p.toDigest, p.state, p.error ?? null, at, at],
+      ],
+    ];
     const known = Number(one('SELECT COUNT(*) AS n FROM patch_history WHERE patch_id = ?', [p.id]).n);
     for (const step of p.history.slice(known)) {
-      statements.push(['INSERT INTO patch_history (patch_id, state, actor, why, at) VALUES (?, ?, ?, ?, ?)', [p.id, step.state, step.by, step.why, Date.parse(step.at)]]);
+      statements.push([
+        'INSERT INTO patch_history (patch_id, state, actor, why, at) VALUES (?, ?, ?, ?, ?)',
+        [p.id, step.state, step.by, step.why, Date.parse(step.at)],
+      ]);
     }
     batch(statements);
     return { saved: p.id };
@@ -46,8 +64,15 @@ export const admin = {
     const patches = rows('SELECT * FROM component_patches ORDER BY created_at, id');
     const history = rows('SELECT patch_id, state, actor, why, at FROM patch_history ORDER BY pos');
     return patches.map((p) => ({
-      id: p.id, slot: p.slot, kind: p.kind, name: p.name, fromVersion: p.from_version ?? undefined, toVersion: p.to_version,
-      toDigest: p.to_digest, state: p.state, ...(p.error ? { error: p.error } : {}),
+      id: p.id,
+      slot: p.slot,
+      kind: p.kind,
+      name: p.name,
+      fromVersion: p.from_version ?? undefined,
+      toVersion: p.to_version,
+      toDigest: p.to_digest,
+      state: p.state,
+      ...(p.error ? { error: p.error } : {}),
       history: history.filter((h) => h.patch_id === p.id).map((h) => ({ state: h.state, by: h.actor, why: h.why, at: new Date(Number(h.at)).toISOString() })),
     }));
   },
@@ -63,10 +88,14 @@ export const admin = {
     const skip = GENERATED[table] ?? [];
     const text = rowsText(`SELECT * FROM ${table} ORDER BY ${order} LIMIT ? OFFSET ?`, [limit, Number(input.offset ?? 0)]);
     if (!skip.length) return text;
-    return /** @type {RowsText} */ (JSON.stringify(JSON.parse(text).map((row) => {
-      for (const column of skip) delete row[column];
-      return row;
-    })));
+    return /** @type {RowsText} */ (
+      JSON.stringify(
+        JSON.parse(text).map((row) => {
+          for (const column of skip) delete row[column];
+          return row;
+        }),
+      )
+    );
   },
   /** Inserts exported rows as they are (keys included), all in one transaction. */
   'table.load'(input) {

@@ -25,8 +25,10 @@ export const channels = {
     const at = nowMs();
     const [, inserted] = batch([
       ['DELETE FROM channel_events WHERE received_at < ?', [at - EVENT_MEMORY_MS]],
-      ['INSERT INTO channel_events (channel, event_id, received_at) VALUES (?, ?, ?) ON CONFLICT (channel, event_id) DO NOTHING',
-        [input.channel, String(input.eventId), at]],
+      [
+        'INSERT INTO channel_events (channel, event_id, received_at) VALUES (?, ?, ?) ON CONFLICT (channel, event_id) DO NOTHING',
+        [input.channel, String(input.eventId), at],
+      ],
     ]);
     return { claimed: inserted === 1 };
   },
@@ -39,11 +41,13 @@ export const channels = {
   /** The sender's pairing, opened (pending, with the given code) when there is none yet. */
   'channels.pairing.open'(input) {
     need(input, 'channel', 'senderId', 'chatId', 'code');
-    batch([[
-      `INSERT INTO channel_pairings (channel, sender_id, chat_id, sender_name, code, state, created_at)
+    batch([
+      [
+        `INSERT INTO channel_pairings (channel, sender_id, chat_id, sender_name, code, state, created_at)
         VALUES (?, ?, ?, ?, ?, 'pending', ?) ON CONFLICT (channel, sender_id) DO NOTHING`,
-      [input.channel, input.senderId, String(input.chatId), input.senderName ?? null, input.code, nowMs()],
-    ]]);
+        [input.channel, input.senderId, String(input.chatId), input.senderName ?? null, input.code, nowMs()],
+      ],
+    ]);
     return one('SELECT * FROM channel_pairings WHERE channel = ? AND sender_id = ?', [input.channel, input.senderId]);
   },
 
@@ -73,11 +77,13 @@ export const channels = {
 
   'channels.cursor.set'(input) {
     need(input, 'channel', 'value');
-    batch([[
-      `INSERT INTO channel_cursors (channel, value, updated_at) VALUES (?, ?, ?)
+    batch([
+      [
+        `INSERT INTO channel_cursors (channel, value, updated_at) VALUES (?, ?, ?)
         ON CONFLICT (channel) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
-      [input.channel, String(input.value), nowMs()],
-    ]]);
+        [input.channel, String(input.value), nowMs()],
+      ],
+    ]);
     return { ok: true };
   },
 };

@@ -55,8 +55,10 @@ export const conversations = {
     const at = nowMs();
     batch([
       ['INSERT INTO users (id, name, created_at) VALUES (?, NULL, ?) ON CONFLICT (id) DO NOTHING', [input.userId, at]],
-      ['INSERT INTO threads (id, user_id, title, channel, external_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-        [input.id, input.userId, input.title ?? null, input.channel ?? null, input.externalId ?? null, at, at]],
+      [
+        'INSERT INTO threads (id, user_id, title, channel, external_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        [input.id, input.userId, input.title ?? null, input.channel ?? null, input.externalId ?? null, at, at],
+      ],
     ]);
     return threadOf(input.userId, input.id);
   },
@@ -68,7 +70,11 @@ export const conversations = {
     need(input, 'userId');
     const limit = Math.min(Math.max(Number(input.limit ?? 50), 1), 500);
     if (input.beforeUpdatedAt !== undefined) {
-      return rowsPassedOn('SELECT * FROM threads WHERE user_id = ? AND updated_at < ? ORDER BY updated_at DESC, id LIMIT ?', [input.userId, input.beforeUpdatedAt, limit]);
+      return rowsPassedOn('SELECT * FROM threads WHERE user_id = ? AND updated_at < ? ORDER BY updated_at DESC, id LIMIT ?', [
+        input.userId,
+        input.beforeUpdatedAt,
+        limit,
+      ]);
     }
     return rowsPassedOn('SELECT * FROM threads WHERE user_id = ? ORDER BY updated_at DESC, id LIMIT ?', [input.userId, limit]);
   },
@@ -105,11 +111,16 @@ export const conversations = {
     if (!m.id || !m.role || typeof m.content !== 'string') throw fail('invalid', 'the message needs id, role and content');
     const at = nowMs();
     const counts = batch([
-      [`INSERT INTO turns (id, thread_id, state, created_at, updated_at)
-        SELECT ?, id, 'pending', ?, ? FROM threads WHERE id = ? AND user_id = ?`, [input.turnId, at, at, input.threadId, input.userId]],
-      [`INSERT INTO messages (id, thread_id, turn_id, role, content, created_at)
+      [
+        `INSERT INTO turns (id, thread_id, state, created_at, updated_at)
+        SELECT ?, id, 'pending', ?, ? FROM threads WHERE id = ? AND user_id = ?`,
+        [input.turnId, at, at, input.threadId, input.userId],
+      ],
+      [
+        `INSERT INTO messages (id, thread_id, turn_id, role, content, created_at)
         SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM turns WHERE id = ?) ON CONFLICT (id) DO NOTHING`,
-      [m.id, input.threadId, input.turnId, m.role, m.content, at, input.turnId]],
+        [m.id, input.threadId, input.turnId, m.role, m.content, at, input.turnId],
+      ],
       ['UPDATE threads SET updated_at = ? WHERE id = ? AND user_id = ?', [at, input.threadId, input.userId]],
       ["UPDATE turns SET state = 'streaming', updated_at = ? WHERE id = ? AND state = 'pending'", [at, input.turnId]],
     ]);
@@ -128,8 +139,12 @@ export const conversations = {
     const from = TURN_FROM[input.to];
     if (!from) throw fail('invalid', `"${input.to}" is not a state a turn can move to (${TURN_STATES.join(', ')})`);
     const marks = from.map(() => '?').join(', ');
-    const [changed] = batch([[`UPDATE turns SET state = ?, error = ?, updated_at = ? WHERE id = ? AND state IN (${marks})`,
-      [input.to, input.error ?? null, nowMs(), input.id, ...from]]]);
+    const [changed] = batch([
+      [
+        `UPDATE turns SET state = ?, error = ?, updated_at = ? WHERE id = ? AND state IN (${marks})`,
+        [input.to, input.error ?? null, nowMs(), input.id, ...from],
+      ],
+    ]);
     const turn = one('SELECT * FROM turns WHERE id = ?', [input.id]);
     if (!turn) throw fail('not-found', `turn ${input.id} not found`);
     if (changed === 0) throw fail('conflict', `turn ${input.id} is ${turn.state}; it cannot become ${input.to}`);
@@ -152,9 +167,12 @@ export const conversations = {
       // One multi-row statement per chunk (one round trip); WHERE EXISTS: nothing is written for a
       // missing thread. VALUES columns are column1..7 in both SQLite and PostgreSQL.
       const rows = chunk.map(() => '(?, ?, ?, ?, ?, CAST(? AS BIGINT), CAST(? AS TEXT))').join(', ');
-      statements.push([`INSERT INTO messages (id, thread_id, turn_id, role, content, created_at, source)
+      statements.push([
+        `INSERT INTO messages (id, thread_id, turn_id, role, content, created_at, source)
         SELECT column1, column2, column3, column4, column5, column6, column7 FROM (VALUES ${rows}) AS incoming
-        WHERE EXISTS (SELECT 1 FROM threads WHERE id = ?) ON CONFLICT (id) DO NOTHING`, [...params, input.threadId]]);
+        WHERE EXISTS (SELECT 1 FROM threads WHERE id = ?) ON CONFLICT (id) DO NOTHING`,
+        [...params, input.threadId],
+      ]);
     }
     statements.push(['UPDATE threads SET updated_at = ? WHERE id = ?', [at, input.threadId]]);
     const counts = batch(statements);
@@ -167,15 +185,31 @@ export const conversations = {
     need(input, 'threadId');
     const limit = Math.min(Math.max(Number(input.limit ?? 50), 1), 1000);
     const before = input.beforePos ?? Number.MAX_SAFE_INTEGER;
-    return rowsPassedOn('SELECT * FROM (SELECT pos, id, turn_id, role, content, created_at, source FROM messages WHERE thread_id = ? AND pos < ? ORDER BY pos DESC LIMIT ?) recent ORDER BY pos',
-      [input.threadId, before, limit]);
+    return rowsPassedOn(
+      'SELECT * FROM (SELECT pos, id, turn_id, role, content, created_at, source FROM messages WHERE thread_id = ? AND pos < ? ORDER BY pos DESC LIMIT ?) recent ORDER BY pos',
+      [input.threadId, before, limit],
+    );
   },
 
   'toolCalls.upsert'(input) {
     need(input, 'id', 'turnId', 'tool', 'status');
-    batch([[`INSERT INTO tool_calls (id, turn_id, tool, arguments, status, result, error, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+    batch([
+      [
+        `INSERT INTO tool_calls (id, turn_id, tool, arguments, status, result, error, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (id) DO UPDATE SET status = excluded.status, result = excluded.result, error = excluded.error, finished_at = excluded.finished_at`,
-    [input.id, input.turnId, input.tool, input.arguments ?? '{}', input.status, input.result ?? null, input.error ?? null, input.startedAt ?? nowMs(), input.finishedAt ?? null]]]);
+        [
+          input.id,
+          input.turnId,
+          input.tool,
+          input.arguments ?? '{}',
+          input.status,
+          input.result ?? null,
+          input.error ?? null,
+          input.startedAt ?? nowMs(),
+          input.finishedAt ?? null,
+        ],
+      ],
+    ]);
     return one('SELECT * FROM tool_calls WHERE id = ?', [input.id]);
   },
   'toolCalls.list'(input) {
@@ -187,8 +221,12 @@ export const conversations = {
   'events.append'(input) {
     need(input, 'turnId');
     const at = nowMs();
-    const counts = batch((input.events ?? []).map((e) => ['INSERT INTO turn_events (turn_id, seq, type, data, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (turn_id, seq) DO NOTHING',
-      [input.turnId, e.seq, e.type, typeof e.data === 'string' ? e.data : JSON.stringify(e.data), at]]));
+    const counts = batch(
+      (input.events ?? []).map((e) => [
+        'INSERT INTO turn_events (turn_id, seq, type, data, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (turn_id, seq) DO NOTHING',
+        [input.turnId, e.seq, e.type, typeof e.data === 'string' ? e.data : JSON.stringify(e.data), at],
+      ]),
+    );
     return { appended: counts.reduce((a, b) => a + b, 0) };
   },
   'events.list'(input) {
@@ -198,8 +236,12 @@ export const conversations = {
 
   'approvals.create'(input) {
     need(input, 'id', 'turnId', 'summary', 'expiresAt');
-    batch([['INSERT INTO approvals (id, turn_id, tool_call_id, summary, status, requested_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      [input.id, input.turnId, input.toolCallId ?? null, input.summary, 'pending', nowMs(), input.expiresAt]]]);
+    batch([
+      [
+        'INSERT INTO approvals (id, turn_id, tool_call_id, summary, status, requested_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        [input.id, input.turnId, input.toolCallId ?? null, input.summary, 'pending', nowMs(), input.expiresAt],
+      ],
+    ]);
     return one('SELECT * FROM approvals WHERE id = ?', [input.id]);
   },
   /** Only a pending, unexpired approval can be decided; an expired one is marked so (and stays marked). */
@@ -216,7 +258,13 @@ export const conversations = {
         run("UPDATE approvals SET status = 'expired', decided_at = ?, reason = ? WHERE id = ?", [at, 'expired before a decision', input.id]);
         return { expired: true };
       }
-      run('UPDATE approvals SET status = ?, decided_at = ?, decided_by = ?, reason = ? WHERE id = ?', [input.decision, at, input.by, input.reason ?? null, input.id]);
+      run('UPDATE approvals SET status = ?, decided_at = ?, decided_by = ?, reason = ? WHERE id = ?', [
+        input.decision,
+        at,
+        input.by,
+        input.reason ?? null,
+        input.id,
+      ]);
       return { approval: run('SELECT * FROM approvals WHERE id = ?', [input.id])[0] };
     });
     if (outcome.expired) throw fail('conflict', `approval ${input.id} expired before a decision`);
@@ -229,7 +277,13 @@ export const conversations = {
   'approvals.expire'(input) {
     const now = input.now ?? nowMs();
     const due = rows("SELECT * FROM approvals WHERE status = 'pending' AND expires_at <= ?", [now]);
-    if (due.length) batch(due.map((a) => ["UPDATE approvals SET status = 'expired', decided_at = ?, reason = ? WHERE id = ? AND status = 'pending'", [now, 'expired before a decision', a.id]]));
+    if (due.length)
+      batch(
+        due.map((a) => [
+          "UPDATE approvals SET status = 'expired', decided_at = ?, reason = ? WHERE id = ? AND status = 'pending'",
+          [now, 'expired before a decision', a.id],
+        ]),
+      );
     return due;
   },
 
@@ -242,8 +296,10 @@ export const conversations = {
     if (typeof input.value !== 'string') throw fail('invalid', '"value" must be a string');
     batch([
       ['INSERT INTO users (id, name, created_at) VALUES (?, NULL, ?) ON CONFLICT (id) DO NOTHING', [input.userId, nowMs()]],
-      ['INSERT INTO settings (user_id, key, value, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (user_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
-        [input.userId, input.key, input.value, nowMs()]],
+      [
+        'INSERT INTO settings (user_id, key, value, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (user_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
+        [input.userId, input.key, input.value, nowMs()],
+      ],
     ]);
     return { key: input.key, value: input.value };
   },

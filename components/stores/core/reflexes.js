@@ -10,11 +10,26 @@ function placeholders(list) {
 
 function toRecord(r) {
   return {
-    id: r.id, name: r.name, version: r.version, state: r.state, description: r.intent, example: r.example,
-    slots: JSON.parse(r.slots), spec: JSON.parse(r.plan), component: r.component, provenance: JSON.parse(r.provenance),
-    reason: r.reason, tools: r.tools ? JSON.parse(r.tools) : {}, centroid: r.centroid ? JSON.parse(r.centroid) : [],
-    hits: Number(r.hits ?? 0), misses: Number(r.misses ?? 0), rejections: Number(r.rejections ?? 0), suspensions: Number(r.suspensions ?? 0),
-    modelCallsAvoided: Number(r.model_calls_avoided ?? 0), createdAt: Number(r.created_at), updatedAt: Number(r.updated_at ?? r.created_at),
+    id: r.id,
+    name: r.name,
+    version: r.version,
+    state: r.state,
+    description: r.intent,
+    example: r.example,
+    slots: JSON.parse(r.slots),
+    spec: JSON.parse(r.plan),
+    component: r.component,
+    provenance: JSON.parse(r.provenance),
+    reason: r.reason,
+    tools: r.tools ? JSON.parse(r.tools) : {},
+    centroid: r.centroid ? JSON.parse(r.centroid) : [],
+    hits: Number(r.hits ?? 0),
+    misses: Number(r.misses ?? 0),
+    rejections: Number(r.rejections ?? 0),
+    suspensions: Number(r.suspensions ?? 0),
+    modelCallsAvoided: Number(r.model_calls_avoided ?? 0),
+    createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at ?? r.created_at),
   };
 }
 
@@ -33,17 +48,35 @@ export const reflexes = {
     if (!r?.id || !r.name || !r.state) throw fail('invalid', '"record" with id, name and state is required');
     const at = nowMs();
     batch([
-      [`INSERT INTO reflex_patterns (id, intent, example, slots, plan, component, state, provenance, created_at, name, version, reason, tools, centroid, updated_at)
+      [
+        `INSERT INTO reflex_patterns (id, intent, example, slots, plan, component, state, provenance, created_at, name, version, reason, tools, centroid, updated_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET intent = excluded.intent, example = excluded.example,
         slots = excluded.slots, plan = excluded.plan, component = excluded.component, state = excluded.state, provenance = excluded.provenance,
         version = excluded.version, reason = excluded.reason, tools = excluded.tools, centroid = excluded.centroid, updated_at = excluded.updated_at`,
-      [r.id, r.description ?? '', r.example ?? '', JSON.stringify(r.slots ?? []), JSON.stringify(r.spec ?? {}), r.component ?? null, r.state,
-        JSON.stringify(r.provenance ?? []), r.createdAt ?? at, r.name, r.version ?? null, r.reason ?? null, JSON.stringify(r.tools ?? {}),
-        JSON.stringify(r.centroid ?? []), at]],
-      [`INSERT INTO reflex_stats (pattern_id, hits, misses, rejections, suspensions, model_calls_avoided, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+        [
+          r.id,
+          r.description ?? '',
+          r.example ?? '',
+          JSON.stringify(r.slots ?? []),
+          JSON.stringify(r.spec ?? {}),
+          r.component ?? null,
+          r.state,
+          JSON.stringify(r.provenance ?? []),
+          r.createdAt ?? at,
+          r.name,
+          r.version ?? null,
+          r.reason ?? null,
+          JSON.stringify(r.tools ?? {}),
+          JSON.stringify(r.centroid ?? []),
+          at,
+        ],
+      ],
+      [
+        `INSERT INTO reflex_stats (pattern_id, hits, misses, rejections, suspensions, model_calls_avoided, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (pattern_id) DO UPDATE SET hits = excluded.hits, misses = excluded.misses, rejections = excluded.rejections,
         suspensions = excluded.suspensions, model_calls_avoided = excluded.model_calls_avoided, updated_at = excluded.updated_at`,
-      [r.id, r.hits ?? 0, r.misses ?? 0, r.rejections ?? 0, r.suspensions ?? 0, r.modelCallsAvoided ?? 0, at]],
+        [r.id, r.hits ?? 0, r.misses ?? 0, r.rejections ?? 0, r.suspensions ?? 0, r.modelCallsAvoided ?? 0, at],
+      ],
     ]);
     return { saved: r.id };
   },
@@ -59,9 +92,11 @@ export const reflexes = {
     }
     const at = nowMs();
     const [inserted, changed] = batch([
-      [`INSERT INTO messages (id, thread_id, turn_id, role, content, created_at, source)
+      [
+        `INSERT INTO messages (id, thread_id, turn_id, role, content, created_at, source)
         SELECT ?, ?, ?, 'assistant', ?, CAST(? AS BIGINT), ? WHERE EXISTS (SELECT 1 FROM turns WHERE id = ? AND thread_id = ? AND state = 'streaming')`,
-      [m.id, input.threadId, input.turnId, m.content, at, m.source, input.turnId, input.threadId]],
+        [m.id, input.threadId, input.turnId, m.content, at, m.source, input.turnId, input.threadId],
+      ],
       ["UPDATE turns SET state = 'completed', updated_at = ? WHERE id = ? AND state = 'streaming'", [at, input.turnId]],
     ]);
     if (changed === 0 || inserted === 0) throw fail('conflict', `turn ${input.turnId} is not streaming; its answer was not stored`);
@@ -69,7 +104,10 @@ export const reflexes = {
   },
   'reflexes.delete'(input) {
     if (!input.id) throw fail('invalid', '"id" is required');
-    const [, deleted] = batch([['DELETE FROM reflex_stats WHERE pattern_id = ?', [input.id]], ['DELETE FROM reflex_patterns WHERE id = ?', [input.id]]]);
+    const [, deleted] = batch([
+      ['DELETE FROM reflex_stats WHERE pattern_id = ?', [input.id]],
+      ['DELETE FROM reflex_patterns WHERE id = ?', [input.id]],
+    ]);
     if (deleted === 0) throw fail('not-found', `reflex ${input.id} not found`);
     return { deleted: input.id };
   },
@@ -79,12 +117,18 @@ export const reflexes = {
    */
   'reflexes.turns'(input) {
     const limit = Math.min(Math.max(Number(input.limit ?? 1000), 1), 5000);
-    const turns = rows(`SELECT id FROM turns WHERE state = 'completed' AND NOT EXISTS
-      (SELECT 1 FROM messages m WHERE m.turn_id = turns.id AND m.source IS NOT NULL) ORDER BY updated_at DESC LIMIT ?`, [limit]).map((t) => t.id);
+    const turns = rows(
+      `SELECT id FROM turns WHERE state = 'completed' AND NOT EXISTS
+      (SELECT 1 FROM messages m WHERE m.turn_id = turns.id AND m.source IS NOT NULL) ORDER BY updated_at DESC LIMIT ?`,
+      [limit],
+    ).map((t) => t.id);
     if (turns.length === 0) return { messages: [], calls: [] };
     return {
       messages: rows(`SELECT turn_id, role, content FROM messages WHERE turn_id IN (${placeholders(turns)}) ORDER BY pos`, turns),
-      calls: rows(`SELECT id, turn_id, tool, arguments, status, result FROM tool_calls WHERE turn_id IN (${placeholders(turns)}) ORDER BY started_at, id`, turns),
+      calls: rows(
+        `SELECT id, turn_id, tool, arguments, status, result FROM tool_calls WHERE turn_id IN (${placeholders(turns)}) ORDER BY started_at, id`,
+        turns,
+      ),
     };
   },
 };

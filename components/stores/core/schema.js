@@ -8,7 +8,7 @@ import { MIGRATIONS, SCHEMA_VERSION, tablesUpTo, types } from './migrations.js';
 function tableExists(name) {
   const sql = isSqlite()
     ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?"
-    : "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?";
+    : 'SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?';
   return one(sql, [name]) !== null;
 }
 
@@ -19,8 +19,13 @@ export function currentVersion() {
 
 export function migrate() {
   if (!tableExists('schema_migrations')) {
-    batch([[`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,
-      applied_at ${types().INT} NOT NULL, additive INTEGER NOT NULL DEFAULT 0)`, []]]);
+    batch([
+      [
+        `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,
+      applied_at ${types().INT} NOT NULL, additive INTEGER NOT NULL DEFAULT 0)`,
+        [],
+      ],
+    ]);
   }
   const from = currentVersion();
   if (from > SCHEMA_VERSION) {
@@ -28,17 +33,25 @@ export function migrate() {
     // place; any other step could make this older code corrupt data.
     const breaking = rows('SELECT version, name FROM schema_migrations WHERE version > ? AND additive = 0 ORDER BY version', [SCHEMA_VERSION]);
     if (breaking.length > 0) {
-      throw fail('conflict', `the database is at schema version ${from}, newer than this store's ${SCHEMA_VERSION}, and migration ${breaking[0].version} (${breaking[0].name}) is not additive`);
+      throw fail(
+        'conflict',
+        `the database is at schema version ${from}, newer than this store's ${SCHEMA_VERSION}, and migration ${breaking[0].version} (${breaking[0].name}) is not additive`,
+      );
     }
-    log('warn', `the database is at schema version ${from}, newer than this store's ${SCHEMA_VERSION}; the newer migrations are additive, so this store serves it`);
+    log(
+      'warn',
+      `the database is at schema version ${from}, newer than this store's ${SCHEMA_VERSION}; the newer migrations are additive, so this store serves it`,
+    );
     return from;
   }
   const pending = MIGRATIONS.filter((m) => m.version > from);
   pending.forEach((m, i) => {
     emit('progress', JSON.stringify({ step: i + 1, of: pending.length, version: m.version, name: m.name }));
     // Each migration and its record commit together: a crash leaves it wholly applied or not at all.
-    batch([...m.up(types()).map((sql) => [sql, []]),
-      ['INSERT INTO schema_migrations (version, name, applied_at, additive) VALUES (?, ?, ?, ?)', [m.version, m.name, nowMs(), m.additive ? 1 : 0]]]);
+    batch([
+      ...m.up(types()).map((sql) => [sql, []]),
+      ['INSERT INTO schema_migrations (version, name, applied_at, additive) VALUES (?, ?, ?, ?)', [m.version, m.name, nowMs(), m.additive ? 1 : 0]],
+    ]);
     log('info', `schema migrated to version ${m.version} (${m.name})`);
   });
   // Every table this store's operations use must exist now: a table without a migration that

@@ -44,19 +44,28 @@ export const turnEnd = {
     const liveParams = [input.turnId, input.threadId, ...from];
     const statements = [];
     for (const m of messages) {
-      statements.push([`INSERT INTO messages (id, thread_id, turn_id, role, content, created_at, source)
+      statements.push([
+        `INSERT INTO messages (id, thread_id, turn_id, role, content, created_at, source)
         SELECT ?, ?, ?, ?, ?, CAST(? AS BIGINT), CAST(? AS TEXT) WHERE ${live} ON CONFLICT (id) DO NOTHING`,
-      [m.id, input.threadId, input.turnId, m.role, m.content, at, m.source ?? null, ...liveParams]]);
+        [m.id, input.threadId, input.turnId, m.role, m.content, at, m.source ?? null, ...liveParams],
+      ]);
     }
     for (const e of events) {
-      statements.push([`INSERT INTO turn_events (turn_id, seq, type, data, created_at)
+      statements.push([
+        `INSERT INTO turn_events (turn_id, seq, type, data, created_at)
         SELECT ?, CAST(? AS BIGINT), ?, ?, CAST(? AS BIGINT) WHERE ${live} ON CONFLICT (turn_id, seq) DO NOTHING`,
-      [input.turnId, e.seq, e.type, typeof e.data === 'string' ? e.data : JSON.stringify(e.data ?? {}), at, ...liveParams]]);
+        [input.turnId, e.seq, e.type, typeof e.data === 'string' ? e.data : JSON.stringify(e.data ?? {}), at, ...liveParams],
+      ]);
     }
-    statements.push([`UPDATE tool_calls SET status = ?, error = ?, finished_at = ? WHERE turn_id = ? AND status IN ('running', 'awaiting_approval')
-      AND ${live}`, ['interrupted', 'the turn ended before this call finished', at, input.turnId, ...liveParams]]);
-    statements.push([`UPDATE turns SET state = ?, error = ?, updated_at = ? WHERE id = ? AND thread_id = ? AND state IN (${marks})`,
-      [input.to, input.error ?? null, at, input.turnId, input.threadId, ...from]]);
+    statements.push([
+      `UPDATE tool_calls SET status = ?, error = ?, finished_at = ? WHERE turn_id = ? AND status IN ('running', 'awaiting_approval')
+      AND ${live}`,
+      ['interrupted', 'the turn ended before this call finished', at, input.turnId, ...liveParams],
+    ]);
+    statements.push([
+      `UPDATE turns SET state = ?, error = ?, updated_at = ? WHERE id = ? AND thread_id = ? AND state IN (${marks})`,
+      [input.to, input.error ?? null, at, input.turnId, input.threadId, ...from],
+    ]);
     statements.push(['UPDATE threads SET updated_at = ? WHERE id = ?', [at, input.threadId]]);
     const counts = batch(statements);
     if (counts[counts.length - 2] === 0) {
@@ -70,7 +79,10 @@ export const turnEnd = {
   /** Turns left pending or streaming (after a restart: by the process that died), oldest first. */
   'turns.stale'(input) {
     const limit = Math.min(Math.max(Number(input.limit ?? 500), 1), 5000);
-    return rowsPassedOn(`SELECT id, thread_id, state, created_at, updated_at FROM turns WHERE state IN ('pending', 'streaming')
-      ORDER BY created_at, id LIMIT ?`, [limit]);
+    return rowsPassedOn(
+      `SELECT id, thread_id, state, created_at, updated_at FROM turns WHERE state IN ('pending', 'streaming')
+      ORDER BY created_at, id LIMIT ?`,
+      [limit],
+    );
   },
 };

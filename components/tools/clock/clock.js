@@ -16,7 +16,12 @@ function pad(n, width = 2) {
 /** @type {typeof import('titan:tool/tool@0.1.0')} */
 export const tool = {
   describe() {
-    return { name: 'clock', description: 'Tells the current date and time (UTC, or shifted by an offset).', inputSchema: JSON.stringify(schema), needsApproval: false };
+    return {
+      name: 'clock',
+      description: 'Tells the current date and time (UTC, or shifted by an offset).',
+      inputSchema: JSON.stringify(schema),
+      needsApproval: false,
+    };
   },
   invoke(input) {
     let args;

@@ -25,10 +25,10 @@ function parse(input) {
   const args = parseObject(input, schema, '{"path": string, "maxBytes"?: integer}');
   if (typeof args.path !== 'string') throw { tag: 'invalid-input', val: '"path" must be a string' };
   const maxBytes = args.maxBytes ?? DEFAULT_MAX_BYTES;
-  if (!Number.isInteger(maxBytes) || maxBytes < 1 || maxBytes > MAX_BYTES) throw { tag: 'invalid-input', val: `"maxBytes" must be an integer from 1 to ${MAX_BYTES}` };
+  if (!Number.isInteger(maxBytes) || maxBytes < 1 || maxBytes > MAX_BYTES)
+    throw { tag: 'invalid-input', val: `"maxBytes" must be an integer from 1 to ${MAX_BYTES}` };
   return { path: args.path, maxBytes };
 }
-
 
 /** UTF-8 length of a string (QuickJS has no TextEncoder). */
 function utf8Length(text) {

@@ -32,7 +32,6 @@ function parse(input) {
   return { command: args.command, cwd: typeof args.cwd === 'string' ? args.cwd : undefined, timeoutMs: timeout };
 }
 
-
 /** @type {typeof import('titan:tool/tool@0.2.0')} */
 export const tool = {
   describe() {

@@ -27,7 +27,8 @@ function parse(input) {
   const args = parseObject(input, schema, '{"url": string, "maxChars"?: integer}');
   if (typeof args.url !== 'string' || !/^https?:\/\/[^\s]+$/i.test(args.url)) throw { tag: 'invalid-input', val: '"url" must be an absolute http(s) URL' };
   const maxChars = args.maxChars ?? DEFAULT_MAX_CHARS;
-  if (!Number.isInteger(maxChars) || maxChars < 100 || maxChars > MAX_CHARS) throw { tag: 'invalid-input', val: `"maxChars" must be an integer from 100 to ${MAX_CHARS}` };
+  if (!Number.isInteger(maxChars) || maxChars < 100 || maxChars > MAX_CHARS)
+    throw { tag: 'invalid-input', val: `"maxChars" must be an integer from 100 to ${MAX_CHARS}` };
   return { url: args.url, maxChars };
 }
 
@@ -38,14 +39,18 @@ export const tool = {
   describe() {
     return {
       name: 'web-fetch',
-      description: 'Fetches a web page (http or https) and returns its readable content as Markdown, with its title and links. Plain text, JSON and XML are returned as they are.',
+      description:
+        'Fetches a web page (http or https) and returns its readable content as Markdown, with its title and links. Plain text, JSON and XML are returned as they are.',
       inputSchema: JSON.stringify(schema),
       needsApproval: false,
     };
   },
   invoke(input) {
     const args = parse(input);
-    const response = get(args.url, [['accept', 'text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.5'], ['user-agent', 'Titan-web-fetch/1.0']]);
+    const response = get(args.url, [
+      ['accept', 'text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.5'],
+      ['user-agent', 'Titan-web-fetch/1.0'],
+    ]);
     const type = (header(response.headers, 'content-type') || '').split(';')[0].trim().toLowerCase();
     let page;
     if (type === 'text/html' || type === 'application/xhtml+xml' || (type === '' && response.body.length > 0 && response.body[0] === 0x3c)) {
@@ -72,7 +77,14 @@ export const tool = {
   },
   /** Checks the input rules without touching the network. */
   smoke() {
-    for (const input of ['', '{}', '{"url":"file:///etc/passwd"}', '{"url":"notaurl"}', '{"url":"https://a.example","maxChars":1}', '{"url":"https://a.example","x":1}']) {
+    for (const input of [
+      '',
+      '{}',
+      '{"url":"file:///etc/passwd"}',
+      '{"url":"notaurl"}',
+      '{"url":"https://a.example","maxChars":1}',
+      '{"url":"https://a.example","x":1}',
+    ]) {
       let tag;
       try {
         parse(input);

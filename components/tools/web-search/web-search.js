@@ -26,7 +26,8 @@ const schema = {
 
 function parse(input) {
   const args = parseObject(input, schema, '{"query": string, "count"?: integer}');
-  if (typeof args.query !== 'string' || args.query.trim() === '' || args.query.length > 400) throw { tag: 'invalid-input', val: '"query" must be a non-empty string of at most 400 characters' };
+  if (typeof args.query !== 'string' || args.query.trim() === '' || args.query.length > 400)
+    throw { tag: 'invalid-input', val: '"query" must be a non-empty string of at most 400 characters' };
   const count = args.count ?? DEFAULT_COUNT;
   if (!Number.isInteger(count) || count < 1 || count > MAX_COUNT) throw { tag: 'invalid-input', val: `"count" must be an integer from 1 to ${MAX_COUNT}` };
   return { query: args.query.trim(), count };
@@ -42,7 +43,8 @@ function settings() {
 }
 
 function json(response) {
-  if (response.status === 401 || response.status === 403) throw { tag: 'failed', val: `the search API refused the key (HTTP ${response.status}): check it with \`titan secrets set BRAVE_API_KEY\`` };
+  if (response.status === 401 || response.status === 403)
+    throw { tag: 'failed', val: `the search API refused the key (HTTP ${response.status}): check it with \`titan secrets set BRAVE_API_KEY\`` };
   if (response.status === 429) throw { tag: 'failed', val: 'the search API is rate limited (HTTP 429): try again later' };
   if (response.status >= 400) throw { tag: 'failed', val: `the search API answered HTTP ${response.status}` };
   try {
@@ -53,10 +55,16 @@ function json(response) {
 }
 
 function brave(config, args) {
-  if (!has('BRAVE_API_KEY')) throw { tag: 'failed', val: 'no Brave Search key: store one with `titan secrets set BRAVE_API_KEY` (or the Settings page), or configure SearXNG' };
+  if (!has('BRAVE_API_KEY'))
+    throw { tag: 'failed', val: 'no Brave Search key: store one with `titan secrets set BRAVE_API_KEY` (or the Settings page), or configure SearXNG' };
   const url = `${config.url}?q=${encodeURIComponent(args.query)}&count=${args.count}`;
-  const body = json(get(url, [['accept', 'application/json'], ['x-subscription-token', '{{secret:BRAVE_API_KEY}}']]));
-  const results = (body.web && Array.isArray(body.web.results)) ? body.web.results : [];
+  const body = json(
+    get(url, [
+      ['accept', 'application/json'],
+      ['x-subscription-token', '{{secret:BRAVE_API_KEY}}'],
+    ]),
+  );
+  const results = body.web && Array.isArray(body.web.results) ? body.web.results : [];
   return results.map((r) => ({ title: String(r.title || ''), url: String(r.url || ''), snippet: String(r.description || '') }));
 }
 
@@ -68,7 +76,14 @@ function searxng(config, args) {
 
 /** Strips the markup some engines leave in titles and snippets (<strong>, &amp;...). */
 function plain(text) {
-  return text.replace(/<[^>]*>/g, '').replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").trim();
+  return text
+    .replace(/<[^>]*>/g, '')
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .trim();
 }
 
 /** @type {typeof import('titan:tool/tool@0.2.0')} */
@@ -85,7 +100,10 @@ export const tool = {
     const args = parse(input);
     const config = settings();
     const found = config.api === 'searxng' ? searxng(config, args) : brave(config, args);
-    const results = found.filter((r) => /^https?:\/\//.test(r.url)).slice(0, args.count).map((r) => ({ title: plain(r.title), url: r.url, snippet: plain(r.snippet) }));
+    const results = found
+      .filter((r) => /^https?:\/\//.test(r.url))
+      .slice(0, args.count)
+      .map((r) => ({ title: plain(r.title), url: r.url, snippet: plain(r.snippet) }));
     return JSON.stringify({ query: args.query, api: config.api, results });
   },
   /** Checks the input rules without touching the network. */

@@ -25,14 +25,32 @@ export async function startFakeDiscord(): Promise<FakeDiscord> {
   const messages: DiscordMessage[] = [];
   let counter = 0;
 
-  const message = (m: DiscordMessage) => ({ id: m.id, type: 20, content: m.content, channel_id: '1200000000000000001', author: { id: applicationId, username: 'Titan', bot: true }, application_id: applicationId, webhook_id: applicationId, timestamp: new Date().toISOString() });
+  const message = (m: DiscordMessage) => ({
+    id: m.id,
+    type: 20,
+    content: m.content,
+    channel_id: '1200000000000000001',
+    author: { id: applicationId, username: 'Titan', bot: true },
+    application_id: applicationId,
+    webhook_id: applicationId,
+    timestamp: new Date().toISOString(),
+  });
 
   const server = await startFakeServer((request) => {
     const match = /^\/webhooks\/([^/]+)\/([^/?]+)(?:\/messages\/([^/?]+))?(?:\?.*)?$/.exec(request.path);
-    if (!match || match[1] !== applicationId || !tokens.has(decodeURIComponent(match[2]))) return { status: 404, json: { message: 'Unknown Webhook', code: 10015 } };
+    if (!match || match[1] !== applicationId || !tokens.has(decodeURIComponent(match[2])))
+      return { status: 404, json: { message: 'Unknown Webhook', code: 10015 } };
     const token = decodeURIComponent(match[2]);
     const content = request.json?.content;
-    if (typeof content !== 'string' || content.length > 2000) return { status: 400, json: { message: 'Invalid Form Body', code: 50035, errors: { content: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 2000 or fewer in length.' }] } } } };
+    if (typeof content !== 'string' || content.length > 2000)
+      return {
+        status: 400,
+        json: {
+          message: 'Invalid Form Body',
+          code: 50035,
+          errors: { content: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 2000 or fewer in length.' }] } },
+        },
+      };
     if (request.method === 'PATCH' && match[3] === '@original') {
       let original = messages.find((m) => m.token === token && m.original);
       if (!original) messages.push((original = { id: String(1300000000000000000n + BigInt(++counter)), token, content, edits: [], original: true }));
@@ -56,7 +74,10 @@ export async function startFakeDiscord(): Promise<FakeDiscord> {
   });
 
   return {
-    ...server, applicationId, publicKey: publicKeyHex, messages,
+    ...server,
+    applicationId,
+    publicKey: publicKeyHex,
+    messages,
     ping: () => ({ id: `${Date.now()}${++counter}`, application_id: applicationId, type: 1, token: `ping-token-${counter}`, version: 1 }),
     command({ id, userId = '1400000000000000042', name = 'ask', text, attachment }) {
       const token = `aW50ZXJhY3Rpb246${id}`;
@@ -65,11 +86,38 @@ export async function startFakeDiscord(): Promise<FakeDiscord> {
       if (text !== undefined) options.push({ name: 'prompt', type: 3, value: text });
       if (attachment) options.push({ name: 'file', type: 11, value: '1500000000000000001' });
       return {
-        id, application_id: applicationId, type: 2, token, version: 1, guild_id: '1600000000000000001', channel_id: '1200000000000000001',
+        id,
+        application_id: applicationId,
+        type: 2,
+        token,
+        version: 1,
+        guild_id: '1600000000000000001',
+        channel_id: '1200000000000000001',
         channel: { id: '1200000000000000001', type: 0 },
         member: { user: { id: userId, username: 'ada', global_name: 'Ada', discriminator: '0' }, roles: [], permissions: '0' },
-        data: { id: '1700000000000000001', name, type: 1, options, ...(attachment ? { resolved: { attachments: { '1500000000000000001': { id: '1500000000000000001', filename: 'voice.ogg', content_type: 'audio/ogg', size: 1000, url: 'https://cdn.example/voice.ogg' } } } } : {}) },
-        locale: 'en-US', app_permissions: '0',
+        data: {
+          id: '1700000000000000001',
+          name,
+          type: 1,
+          options,
+          ...(attachment
+            ? {
+                resolved: {
+                  attachments: {
+                    '1500000000000000001': {
+                      id: '1500000000000000001',
+                      filename: 'voice.ogg',
+                      content_type: 'audio/ogg',
+                      size: 1000,
+                      url: 'https://cdn.example/voice.ogg',
+                    },
+                  },
+                },
+              }
+            : {}),
+        },
+        locale: 'en-US',
+        app_permissions: '0',
       };
     },
     deliver(url, body, options = {}) {

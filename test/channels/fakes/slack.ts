@@ -33,7 +33,14 @@ export async function startFakeSlack(): Promise<FakeSlack> {
         if (!body.text) return { json: { ok: false, error: 'no_text' } };
         const ts = `${Math.floor(Date.now() / 1000)}.${String(++counter).padStart(6, '0')}`;
         sent.push({ channel: body.channel, ts, text: body.text, threadTs: body.thread_ts, edits: [] });
-        return { json: { ok: true, channel: body.channel, ts, message: { type: 'message', subtype: 'bot_message', text: body.text, ts, user: botUserId, bot_id: 'B0001' } } };
+        return {
+          json: {
+            ok: true,
+            channel: body.channel,
+            ts,
+            message: { type: 'message', subtype: 'bot_message', text: body.text, ts, user: botUserId, bot_id: 'B0001' },
+          },
+        };
       }
       case '/chat.update': {
         const message = sent.find((m) => m.channel === body.channel && m.ts === body.ts);
@@ -48,13 +55,31 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   });
 
   return {
-    ...server, botToken, signingSecret, botUserId, sent,
+    ...server,
+    botToken,
+    signingSecret,
+    botUserId,
+    sent,
     messageEvent({ eventId, user = 'U0ADA', text, channel = 'D0ADA', extra = {} }) {
       return {
-        token: 'verification-token-unused', team_id: 'T0001', api_app_id: 'A0001', type: 'event_callback',
-        event_id: eventId, event_time: Math.floor(Date.now() / 1000), event_context: '4-eyJldCI6Im1lc3NhZ2UifQ',
+        token: 'verification-token-unused',
+        team_id: 'T0001',
+        api_app_id: 'A0001',
+        type: 'event_callback',
+        event_id: eventId,
+        event_time: Math.floor(Date.now() / 1000),
+        event_context: '4-eyJldCI6Im1lc3NhZ2UifQ',
         authorizations: [{ enterprise_id: null, team_id: 'T0001', user_id: botUserId, is_bot: true, is_enterprise_install: false }],
-        event: { type: 'message', channel, user, ...(text !== undefined ? { text } : {}), ts: `${Math.floor(Date.now() / 1000)}.000100`, event_ts: `${Math.floor(Date.now() / 1000)}.000100`, channel_type: 'im', ...extra },
+        event: {
+          type: 'message',
+          channel,
+          user,
+          ...(text !== undefined ? { text } : {}),
+          ts: `${Math.floor(Date.now() / 1000)}.000100`,
+          event_ts: `${Math.floor(Date.now() / 1000)}.000100`,
+          channel_type: 'im',
+          ...extra,
+        },
       };
     },
     deliver(url, body, options = {}) {

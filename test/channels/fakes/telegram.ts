@@ -36,20 +36,52 @@ export async function startFakeTelegram(token = '123456:TEST-token'): Promise<Fa
     const body = request.json ?? {};
     switch (match[2]) {
       case 'sendMessage': {
-        if (!body.chat_id || typeof body.text !== 'string' || body.text === '') return { status: 400, json: { ok: false, error_code: 400, description: 'Bad Request: message text is empty' } };
+        if (!body.chat_id || typeof body.text !== 'string' || body.text === '')
+          return { status: 400, json: { ok: false, error_code: 400, description: 'Bad Request: message text is empty' } };
         if (body.text.length > 4096) return { status: 400, json: { ok: false, error_code: 400, description: 'Bad Request: message is too long' } };
         const message = { message_id: nextId++, chat_id: body.chat_id, text: body.text, edits: [] };
         sent.push(message);
-        return { json: { ok: true, result: { message_id: message.message_id, from: { id: BOT_ID, is_bot: true, first_name: 'Titan' }, chat: { id: body.chat_id, type: 'private' }, date: Math.floor(Date.now() / 1000), text: body.text } } };
+        return {
+          json: {
+            ok: true,
+            result: {
+              message_id: message.message_id,
+              from: { id: BOT_ID, is_bot: true, first_name: 'Titan' },
+              chat: { id: body.chat_id, type: 'private' },
+              date: Math.floor(Date.now() / 1000),
+              text: body.text,
+            },
+          },
+        };
       }
       case 'editMessageText': {
         const message = sent.find((m) => m.message_id === body.message_id && String(m.chat_id) === String(body.chat_id));
         if (!message) return { status: 400, json: { ok: false, error_code: 400, description: 'Bad Request: message to edit not found' } };
         if (body.text.length > 4096) return { status: 400, json: { ok: false, error_code: 400, description: 'Bad Request: MESSAGE_TOO_LONG' } };
-        if (message.text === body.text) return { status: 400, json: { ok: false, error_code: 400, description: 'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message' } };
+        if (message.text === body.text)
+          return {
+            status: 400,
+            json: {
+              ok: false,
+              error_code: 400,
+              description:
+                'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message',
+            },
+          };
         message.text = body.text;
         message.edits.push(body.text);
-        return { json: { ok: true, result: { message_id: message.message_id, chat: { id: body.chat_id, type: 'private' }, date: Math.floor(Date.now() / 1000), edit_date: Math.floor(Date.now() / 1000), text: body.text } } };
+        return {
+          json: {
+            ok: true,
+            result: {
+              message_id: message.message_id,
+              chat: { id: body.chat_id, type: 'private' },
+              date: Math.floor(Date.now() / 1000),
+              edit_date: Math.floor(Date.now() / 1000),
+              text: body.text,
+            },
+          },
+        };
       }
       case 'getUpdates': {
         // Updates below the offset are confirmed and forgotten, as the Bot API does.
@@ -58,7 +90,10 @@ export async function startFakeTelegram(token = '123456:TEST-token'): Promise<Fa
         if (!queue.length && Number(body.timeout ?? 0) > 0) {
           await new Promise<void>((resolve) => {
             const timer = setTimeout(resolve, Number(body.timeout) * 1000);
-            waiting.push(() => { clearTimeout(timer); resolve(); });
+            waiting.push(() => {
+              clearTimeout(timer);
+              resolve();
+            });
           });
         }
         const result = queue.filter((u) => u.update_id >= offset).slice(0, Number(body.limit ?? 100));

@@ -29,7 +29,10 @@ export async function startFakeWhatsApp(): Promise<FakeWhatsApp> {
 
   const server = await startFakeServer((request) => {
     if (request.headers.authorization !== `Bearer ${accessToken}`) {
-      return { status: 401, json: { error: { message: 'Invalid OAuth access token - Cannot parse access token', type: 'OAuthException', code: 190, fbtrace_id: 'Afake' } } };
+      return {
+        status: 401,
+        json: { error: { message: 'Invalid OAuth access token - Cannot parse access token', type: 'OAuthException', code: 190, fbtrace_id: 'Afake' } },
+      };
     }
     const body = request.json ?? {};
     if (request.method !== 'POST' || request.path !== `/${phoneNumberId}/messages`) {
@@ -44,22 +47,33 @@ export async function startFakeWhatsApp(): Promise<FakeWhatsApp> {
   });
 
   return {
-    ...server, accessToken, appSecret, verifyToken, phoneNumberId, sent,
+    ...server,
+    accessToken,
+    appSecret,
+    verifyToken,
+    phoneNumberId,
+    sent,
     notification({ id, from = '15551234567', name = 'Ada', type = 'text', text, extra = {} }) {
       return {
         object: 'whatsapp_business_account',
-        entry: [{
-          id: '102290129340398',
-          changes: [{
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550783881', phone_number_id: phoneNumberId },
-              contacts: [{ profile: { name }, wa_id: from }],
-              messages: [{ from, id, timestamp: String(Math.floor(Date.now() / 1000)), type, ...(type === 'text' ? { text: { body: text } } : {}), ...extra }],
-            },
-          }],
-        }],
+        entry: [
+          {
+            id: '102290129340398',
+            changes: [
+              {
+                field: 'messages',
+                value: {
+                  messaging_product: 'whatsapp',
+                  metadata: { display_phone_number: '15550783881', phone_number_id: phoneNumberId },
+                  contacts: [{ profile: { name }, wa_id: from }],
+                  messages: [
+                    { from, id, timestamp: String(Math.floor(Date.now() / 1000)), type, ...(type === 'text' ? { text: { body: text } } : {}), ...extra },
+                  ],
+                },
+              },
+            ],
+          },
+        ],
       };
     },
     deliver(url, body, options = {}) {

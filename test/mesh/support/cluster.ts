@@ -50,7 +50,7 @@ export async function prepare(): Promise<Prepared> {
 /** `netns`: run the node inside that network namespace (`ip netns exec`). */
 export async function spawnNode(t: Cleanups, options: NodeOptions = {}, prepared?: Prepared): Promise<TestNode> {
   for (const dir of options.fixtures ?? []) await buildFixture(dir); // compiled once, here, not by every child
-  const { home, cleanup } = prepared ?? await tempHome('titan-mesh-');
+  const { home, cleanup } = prepared ?? (await tempHome('titan-mesh-'));
   const spec: NodeSpec = { home, fixtures: options.fixtures ?? [], settings: options.settings ?? {}, tamper: options.tamper };
   // TITAN_MESH_NODE_ARGS: extra Node flags for the nodes (e.g. --cpu-prof when profiling the benchmark).
   const execArgv = ['--disable-warning=ExperimentalWarning', ...(process.env.TITAN_MESH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
@@ -78,24 +78,46 @@ export async function spawnNode(t: Cleanups, options: NodeOptions = {}, prepared
   });
   const ready = await new Promise<{ id: string; addrs: string[] }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('a mesh node did not start in time')), START_TIMEOUT_MS);
-    pending.set(0, { resolve: (v) => { clearTimeout(timer); resolve(v as { id: string; addrs: string[] }); }, reject });
+    pending.set(0, {
+      resolve: (v) => {
+        clearTimeout(timer);
+        resolve(v as { id: string; addrs: string[] });
+      },
+      reject,
+    });
   });
-  const request = <T>(command: Command, timeoutMs = 20_000) => new Promise<T>((resolve, reject) => {
-    const id = ++seq;
-    const timer = setTimeout(() => {
-      pending.delete(id);
-      reject(new Error(`node ${ready.id.slice(-6)}: no answer to ${command.op} in ${timeoutMs} ms`));
-    }, timeoutMs);
-    pending.set(id, { resolve: (v) => { clearTimeout(timer); resolve(v as T); }, reject: (e) => { clearTimeout(timer); reject(e); } });
-    child.send({ seq: id, command });
-  });
+  const request = <T>(command: Command, timeoutMs = 20_000) =>
+    new Promise<T>((resolve, reject) => {
+      const id = ++seq;
+      const timer = setTimeout(() => {
+        pending.delete(id);
+        reject(new Error(`node ${ready.id.slice(-6)}: no answer to ${command.op} in ${timeoutMs} ms`));
+      }, timeoutMs);
+      pending.set(id, {
+        resolve: (v) => {
+          clearTimeout(timer);
+          resolve(v as T);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      });
+      child.send({ seq: id, command });
+    });
   return {
-    ...ready, home, child, request,
+    ...ready,
+    home,
+    child,
+    request,
     tcp: ready.addrs.find((a) => a.includes('/tcp/'))!,
     async executions() {
       const text = await readFile(path.join(home, 'executions.log'), 'utf8').catch(() => '');
       const lines = text.split('\n').filter(Boolean);
-      return { started: lines.filter((l) => l.startsWith('start ')).map((l) => l.slice(6)), done: lines.filter((l) => l.startsWith('done ')).map((l) => l.slice(5)) };
+      return {
+        started: lines.filter((l) => l.startsWith('start ')).map((l) => l.slice(6)),
+        done: lines.filter((l) => l.startsWith('done ')).map((l) => l.slice(5)),
+      };
     },
     async kill(signal = 'SIGKILL') {
       child.kill(signal);
@@ -119,15 +141,23 @@ export async function until(what: string, check: () => Promise<boolean> | boolea
  */
 export async function startMesh(t: Cleanups, specs: NodeOptions[]): Promise<TestNode[]> {
   const homes = await Promise.all(specs.map(() => prepare()));
-  const nodes = await Promise.all(specs.map((spec, i) => spawnNode(t, {
-    ...spec,
-    settings: {
-      listen: [homes[i].tcp.replace(/\/p2p\/.*$/, ''), '/ip4/127.0.0.1/udp/0/quic-v1'],
-      allowlist: homes.filter((_, j) => j !== i).map((h) => h.id),
-      bootstrap: i === 0 ? [] : [homes[0].tcp],
-      ...spec.settings,
-    },
-  }, homes[i])));
+  const nodes = await Promise.all(
+    specs.map((spec, i) =>
+      spawnNode(
+        t,
+        {
+          ...spec,
+          settings: {
+            listen: [homes[i].tcp.replace(/\/p2p\/.*$/, ''), '/ip4/127.0.0.1/udp/0/quic-v1'],
+            allowlist: homes.filter((_, j) => j !== i).map((h) => h.id),
+            bootstrap: i === 0 ? [] : [homes[0].tcp],
+            ...spec.settings,
+          },
+        },
+        homes[i],
+      ),
+    ),
+  );
   await until('every node sees every other', async () => {
     for (const node of nodes) {
       const peers = await node.request<Array<{ id: string; connected: boolean }>>({ op: 'peers' });

@@ -86,40 +86,50 @@ async function handle(command: Command): Promise<unknown> {
       return mesh.peers();
     case 'submit': {
       // With a count, the tasks' tags get "-0", "-1"... Each result carries the progress it streamed.
-      const args = (i: number) => command.count ? [JSON.stringify({ ...JSON.parse(String(command.request.args[0])), tag: `${JSON.parse(String(command.request.args[0])).tag}-${i}` })] : command.request.args;
+      const args = (i: number) =>
+        command.count
+          ? [JSON.stringify({ ...JSON.parse(String(command.request.args[0])), tag: `${JSON.parse(String(command.request.args[0])).tag}-${i}` })]
+          : command.request.args;
       const runs = Array.from({ length: command.count ?? 1 }, (_, i) => {
         const progress: string[] = [];
-        return mesh.submit({ ...command.request, args: args(i), onProgress: (kind, data) => progress.push(`${kind} ${data}`) })
-          .result.then((outcome) => ({ ok: true, ...outcome, progress }), (error: Error & { code?: string }) => ({ ok: false, code: error.code, message: error.message, progress }));
+        return mesh.submit({ ...command.request, args: args(i), onProgress: (kind, data) => progress.push(`${kind} ${data}`) }).result.then(
+          (outcome) => ({ ok: true, ...outcome, progress }),
+          (error: Error & { code?: string }) => ({ ok: false, code: error.code, message: error.message, progress }),
+        );
       });
       return Promise.all(runs);
     }
     case 'cancel': {
       const task = mesh.submit(command.request);
       setTimeout(() => task.cancel(), command.afterMs);
-      return task.result.then((outcome) => ({ ok: true, ...outcome }), (error: Error & { code?: string }) => ({ ok: false, code: error.code, message: error.message }));
+      return task.result.then(
+        (outcome) => ({ ok: true, ...outcome }),
+        (error: Error & { code?: string }) => ({ ok: false, code: error.code, message: error.message }),
+      );
     }
     case 'call':
       return kernel.invokeTool(command.name, command.input);
     case 'raw': {
       // Sends tasks over `streams` separate streams, as a peer that retries would.
       const answers: unknown[] = [];
-      await Promise.all(Array.from({ length: command.streams }, async () => {
-        const stream = await mesh.node.dialProtocol(peerIdFromString(command.peer), TASK_PROTOCOL);
-        const channel = new FramedStream<{ t: string; id: string }, TaskMessage>(stream);
-        const expected = command.tasks.length;
-        let got = 0;
-        const done = new Promise<void>((resolve) => {
-          void channel.readAll((message) => {
-            if (message.t !== 'result') return;
-            answers.push(message);
-            if (++got === expected) resolve();
+      await Promise.all(
+        Array.from({ length: command.streams }, async () => {
+          const stream = await mesh.node.dialProtocol(peerIdFromString(command.peer), TASK_PROTOCOL);
+          const channel = new FramedStream<{ t: string; id: string }, TaskMessage>(stream);
+          const expected = command.tasks.length;
+          let got = 0;
+          const done = new Promise<void>((resolve) => {
+            void channel.readAll((message) => {
+              if (message.t !== 'result') return;
+              answers.push(message);
+              if (++got === expected) resolve();
+            });
           });
-        });
-        for (const task of command.tasks) await channel.send(task);
-        await done;
-        channel.close();
-      }));
+          for (const task of command.tasks) await channel.send(task);
+          await done;
+          channel.close();
+        }),
+      );
       return answers;
     }
     case 'pull':
