@@ -1,5 +1,6 @@
 // The kernel's public surface: the CLI, the gateway and the benchmarks import from here only.
-export { Kernel, type KernelOptions, type ComponentStatus } from './kernel.ts';
+export { Kernel, type KernelOptions } from './kernel.ts';
+export type { ComponentStatus } from './slot.ts';
 export { bootstrapBuiltins, builtinsServing, BUILTIN_ROOT, type BootstrapReport } from './bootstrap.ts';
 export { publishComponent, type PublishInput } from './publish.ts';
 export { checkBinary, importChecked, verifyChecked } from './binary-truth.ts';

@@ -1,6 +1,5 @@
 // The kernel: slots of components loaded from the registry, the swap and patch machinery around
 // them, and the services they import. Everything outside kernel/ goes through this class.
-import os from 'node:os';
 import path from 'node:path';
 import { cancelAllCommands } from '../host-api/exec.ts';
 import { TitanError } from '../common/errors.ts';
@@ -13,6 +12,7 @@ import { loadConfig, type KernelConfig } from './config.ts';
 import type { Loaded } from '../common/config-loader.ts';
 import { InlineDeployment, type CallOptions, type Deployment } from './deployment.ts';
 import { DeploymentsFile } from './deployments-file.ts';
+import { effectiveManifest } from './effective-manifest.ts';
 import { EventBus } from './events.ts';
 import { LeakGuard } from '../common/leak-guard.ts';
 import { SecretStore } from '../common/secret-store.ts';
@@ -21,10 +21,11 @@ import { slotKey } from './kinds.ts';
 import { KvStore } from './kv-store.ts';
 import { ComponentLoader } from './loader.ts';
 import { createLogger, silentLogger, type Logger } from './logger.ts';
+import { PatchFlow } from './patch-flow.ts';
 import { PatchQueue, type Actor, type Patch } from './patches.ts';
 import type { CallRouter, KernelPorts } from './ports.ts';
 import { placeComponent, type Placement } from './placement.ts';
-import { Slot } from './slot.ts';
+import { Slot, type ComponentStatus } from './slot.ts';
 import { Supervisor } from './supervisor.ts';
 import { rollbackSlot, swapSlot, type SwapDeps, type SwapResult } from './swap.ts';
 import { WorkerHost } from './worker-host.ts';
@@ -35,7 +36,6 @@ import { createSqlService, DEFAULT_RETRY } from '../host-api/db/sql-service.ts';
 import { StorageHealth } from '../host-api/db/storage-health.ts';
 import { StoreClient } from './store-client.ts';
 import type { HostServices } from '../host-api/index.ts';
-import type { PoolStats } from './pool.ts';
 
 export type KernelOptions = {
   home?: string;
@@ -48,18 +48,6 @@ export type KernelOptions = {
   logToFile?: boolean;
   /** Build and transpile cache; default $TITAN_HOME/cache. Tests share one across homes. */
   cacheDir?: string;
-};
-
-export type ComponentStatus = {
-  slot: string;
-  kind: string;
-  name: string;
-  version: string | null;
-  digest: string | null;
-  isolation: string | null;
-  swaps: number;
-  previous: string[];
-  instances: PoolStats | null;
 };
 
 export class Kernel {
@@ -94,7 +82,7 @@ export class Kernel {
   readonly #chatter: ChatterLimiter;
   #closed = false;
   #storeAttached = false;
-  readonly #deployingPatches = new Set<string>();
+  readonly #patchFlow: PatchFlow;
   #callRouter: CallRouter | undefined;
 
   private constructor(init: {
@@ -147,6 +135,16 @@ export class Kernel {
     );
     this.services.chatter = this.#chatter;
     this.#workers = new WorkerHost(this.services, this.config.workerThreads, this.#chatter, rates);
+    this.#patchFlow = new PatchFlow({
+      registry: this.registry,
+      patches: this.patches,
+      bus: this.bus,
+      autoApprove: () => this.config.autoApprovePatches,
+      slot: (key) => this.#slots.get(key),
+      swapDeps: () => this.#swapDeps(),
+      deployManifest: (manifest) => this.deployManifest(manifest),
+      record: (slot) => this.#record(slot),
+    });
   }
 
   static async open(options: KernelOptions = {}): Promise<Kernel> {
@@ -225,19 +223,7 @@ export class Kernel {
   }
 
   components(): ComponentStatus[] {
-    return [...this.#slots.values()]
-      .sort((a, b) => a.key.localeCompare(b.key))
-      .map((slot) => ({
-        slot: slot.key,
-        kind: slot.kind,
-        name: slot.name,
-        version: slot.active?.manifest.version ?? null,
-        digest: slot.active?.manifest.digest ?? null,
-        isolation: slot.active?.isolation ?? null,
-        swaps: slot.swaps,
-        previous: slot.history.map((m) => m.version),
-        instances: slot.active?.stats() ?? null,
-      }));
+    return [...this.#slots.values()].sort((a, b) => a.key.localeCompare(b.key)).map((slot) => slot.status());
   }
 
   /** Log lines and events dropped per component version and kind, since the kernel opened. */
@@ -291,7 +277,7 @@ export class Kernel {
 
   async #deploy(manifest: PublishedManifest, wasm: Uint8Array | (() => Promise<Uint8Array>), placement: Placement): Promise<Deployment> {
     if (this.#closed) throw new TitanError('TITAN_E_SHUTTING_DOWN', 'the kernel is shutting down');
-    const effective = this.#withDefaults(manifest, placement.isolation);
+    const effective = effectiveManifest(manifest, placement.isolation, this.builtins.has(manifest.digest), this.config);
     // Runs under the effective limits; known by the registry's manifest (rollback compares it).
     const loaded = { ...(await this.loader.load(effective, wasm)), manifest };
     const slot = slotKey(manifest.kind, manifest.name);
@@ -309,24 +295,6 @@ export class Kernel {
   #warn(message: string): void {
     this.logger.warn(message);
     this.bus.emit('kernel.warning', { message });
-  }
-
-  #withDefaults(manifest: PublishedManifest, isolation: 'inline' | 'worker'): PublishedManifest {
-    const limits = {
-      memoryMb: this.config.defaultMemoryMb,
-      maxInstances: this.config.maxInstances,
-      // Built-ins inline have no time limit (their calls are the kernel's own code); everything else has one.
-      ...(isolation === 'worker' || !this.builtins.has(manifest.digest) ? { timeoutMs: this.config.defaultTimeoutMs } : {}),
-      ...manifest.limits,
-      isolation,
-      maxResultBytes: Math.min(manifest.limits?.maxResultBytes ?? this.config.maxResultBytes, this.config.maxResultBytes),
-    };
-    // The owner's grants from config.json replace the manifest's, for capabilities it declares
-    // (its binary imports nothing else); the link plan checks them like any grant.
-    const owner = this.config.components[slotKey(manifest.kind, manifest.name)]?.capabilities ?? {};
-    const capabilities = { ...manifest.capabilities };
-    for (const [name, grant] of Object.entries(owner)) if (name in capabilities) capabilities[name] = grant;
-    return { ...manifest, limits, capabilities };
   }
 
   #swapDeps(): SwapDeps {
@@ -417,83 +385,28 @@ export class Kernel {
     return failures.sort((a, b) => a.slot.localeCompare(b.slot));
   }
 
-  // ---- patches ---------------------------------------------------------------------------
+  // ---- patches (kernel/patch-flow.ts) ----------------------------------------------------
 
-  async proposePatch(ref: ComponentRef & { kind: ComponentKind }, actor: Partial<Actor> = {}): Promise<Patch> {
-    const target = await this.registry.resolve(ref);
-    const current = this.#slots.get(slotKey(target.kind, target.name))?.active?.manifest;
-    if (current?.digest === target.digest) {
-      throw new TitanError('TITAN_E_PATCH_STATE', `${target.kind}/${target.name}@${target.version} is already serving`);
-    }
-    const patch = await this.patches.propose(
-      { kind: target.kind, name: target.name, fromVersion: current?.version, toVersion: target.version, toDigest: target.digest },
-      actorOf(actor, `update ${target.kind}/${target.name} to ${target.version}`),
-    );
-    if (this.config.autoApprovePatches) return this.patches.transition(patch.id, 'approved', { by: 'policy', why: 'autoApprovePatches is on' });
-    return patch;
+  proposePatch(ref: ComponentRef & { kind: ComponentKind }, actor: Partial<Actor> = {}): Promise<Patch> {
+    return this.#patchFlow.propose(ref, actor);
   }
 
   approvePatch(id: string, actor: Partial<Actor> = {}): Promise<Patch> {
-    return this.patches.transition(id, 'approved', actorOf(actor, 'approved'));
+    return this.#patchFlow.approve(id, actor);
   }
 
   rejectPatch(id: string, actor: Partial<Actor> = {}): Promise<Patch> {
-    return this.patches.transition(id, 'rejected', actorOf(actor, 'rejected'));
+    return this.#patchFlow.reject(id, actor);
   }
 
   /** Deploys an approved patch; a failed swap marks it failed and leaves the old version serving. */
-  async deployPatch(id: string, actor: Partial<Actor> = {}): Promise<Patch> {
-    const patch = this.patches.get(id);
-    if (patch.state !== 'approved') {
-      throw new TitanError('TITAN_E_PATCH_STATE', `patch ${patch.id.slice(0, 8)} is ${patch.state}; only an approved patch can be deployed`);
-    }
-    if (this.#deployingPatches.has(patch.id)) {
-      throw new TitanError('TITAN_E_SWAP_IN_PROGRESS', `patch ${patch.id.slice(0, 8)} is being deployed`);
-    }
-    this.#deployingPatches.add(patch.id);
-    try {
-      const manifest = await this.registry.show({ kind: patch.kind as ComponentKind, name: patch.name, version: patch.toVersion });
-      if (manifest.digest !== patch.toDigest) {
-        throw new TitanError('TITAN_E_DIGEST_MISMATCH', `${patch.slot}@${patch.toVersion} in the registry is not the binary the patch approved`);
-      }
-      try {
-        await this.deployManifest(manifest);
-      } catch (error) {
-        const titan = error instanceof TitanError ? error : new TitanError('TITAN_E_SMOKE_FAILED', String(error));
-        // Another swap of the slot was running: this deploy was not attempted, the patch is unchanged.
-        if (titan.code === 'TITAN_E_SWAP_IN_PROGRESS') throw titan;
-        await this.patches.transition(patch.id, 'failed', actorOf(actor, 'deploy failed'), `${titan.code}: ${titan.message}`);
-        throw titan;
-      }
-      return await this.patches.transition(patch.id, 'deployed', actorOf(actor, 'deployed'));
-    } finally {
-      this.#deployingPatches.delete(patch.id);
-    }
+  deployPatch(id: string, actor: Partial<Actor> = {}): Promise<Patch> {
+    return this.#patchFlow.deploy(id, actor);
   }
 
   /** Rolls a deployed patch back: the slot returns to the version that served before it. */
-  async rollbackPatch(id: string, actor: Partial<Actor> = {}): Promise<Patch> {
-    const patch = this.patches.get(id);
-    if (patch.state !== 'deployed') {
-      throw new TitanError('TITAN_E_PATCH_STATE', `patch ${patch.id.slice(0, 8)} is ${patch.state}; only a deployed patch can be rolled back`);
-    }
-    const slot = this.#slots.get(patch.slot);
-    if (!slot?.active || slot.active.manifest.version !== patch.toVersion) {
-      throw new TitanError('TITAN_E_PATCH_STATE', `${patch.slot} no longer serves ${patch.toVersion}; roll back the newer patch first`);
-    }
-    if (!patch.fromVersion) {
-      throw new TitanError(
-        'TITAN_E_NOTHING_TO_ROLL_BACK',
-        `patch ${patch.id.slice(0, 8)} was the first version of ${patch.slot}; there is nothing earlier to return to`,
-      );
-    }
-    const previous = await this.registry.show({ kind: patch.kind as ComponentKind, name: patch.name, version: patch.fromVersion });
-    await swapSlot(slot, previous, this.#swapDeps(), 'rollback');
-    const at = slot.history.map((m) => m.version).lastIndexOf(patch.fromVersion);
-    if (at >= 0) slot.history.splice(at, 1);
-    this.bus.emit('component.rolled_back', { slot: slot.key, from: patch.toVersion, to: patch.fromVersion });
-    await this.#record(slot);
-    return this.patches.transition(patch.id, 'rolled_back', actorOf(actor, 'rolled back'));
+  rollbackPatch(id: string, actor: Partial<Actor> = {}): Promise<Patch> {
+    return this.#patchFlow.rollback(id, actor);
   }
 
   // ---- lifecycle -------------------------------------------------------------------------
@@ -515,8 +428,4 @@ export class Kernel {
     await this.db.close();
     this.logger.flush?.();
   }
-}
-
-function actorOf(actor: Partial<Actor>, defaultWhy: string): Actor {
-  return { by: actor.by ?? os.userInfo().username, why: actor.why ?? defaultWhy };
 }

@@ -3,8 +3,22 @@
 import type { PublishedManifest } from '../registry/manifest.ts';
 import type { Deployment } from './deployment.ts';
 import { slotKey } from './kinds.ts';
+import type { PoolStats } from './pool.ts';
 
 const HISTORY = 16;
+
+/** What `titan components` and /api/components show of one slot. */
+export type ComponentStatus = {
+  slot: string;
+  kind: string;
+  name: string;
+  version: string | null;
+  digest: string | null;
+  isolation: string | null;
+  swaps: number;
+  previous: string[];
+  instances: PoolStats | null;
+};
 
 export class Slot {
   readonly kind: string;
@@ -27,5 +41,20 @@ export class Slot {
   remember(manifest: PublishedManifest): void {
     this.history.push(manifest);
     if (this.history.length > HISTORY) this.history.shift();
+  }
+
+  status(): ComponentStatus {
+    const active = this.active;
+    return {
+      slot: this.key,
+      kind: this.kind,
+      name: this.name,
+      version: active?.manifest.version ?? null,
+      digest: active?.manifest.digest ?? null,
+      isolation: active?.isolation ?? null,
+      swaps: this.swaps,
+      previous: this.history.map((m) => m.version),
+      instances: active?.stats() ?? null,
+    };
   }
 }
