@@ -3,17 +3,16 @@
 // opens the state itself and answers through the same routes); `titan registry publish` with a
 // kernel running publishes through it and opens no second kernel on its home.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFile, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { runTitan, PROJECT_ROOT } from '../support/cli.ts';
+import { PROJECT_ROOT, runTitan, startTitan } from '../support/cli.ts';
 import { TEST_CACHE, tempHome } from '../support/kernel.ts';
 
 let home: string;
 let cleanup: () => Promise<void>;
 let kernel: ChildProcess;
-let output = '';
 
 /** The pids that wrote to the home's kernel log: one per kernel ever opened on it. */
 async function logPids(): Promise<Set<number>> {
@@ -35,25 +34,8 @@ before(async () => {
   ({ home, cleanup } = await tempHome('titan-one-client-'));
   // The built-ins come from the build cache the tests share, so the first start compiles nothing.
   await symlink(TEST_CACHE, path.join(home, 'cache'));
-  kernel = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', 'bin/titan.js', 'start'], {
-    cwd: PROJECT_ROOT,
-    env: { ...process.env, TITAN_HOME: home, TITAN_PORT: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  kernel.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  kernel.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  await new Promise<void>((resolve, reject) => {
-    const check = setInterval(() => {
-      if (output.includes('gateway on ')) {
-        clearInterval(check);
-        resolve();
-      }
-    }, 50);
-    kernel.once('exit', (code) => {
-      clearInterval(check);
-      reject(new Error(`kernel exited with ${code}:\n${output}`));
-    });
-  });
+  const running = await startTitan(home, 'gateway on ');
+  kernel = running.child;
 });
 
 after(async () => {

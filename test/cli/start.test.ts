@@ -2,12 +2,12 @@
 // the built-ins and keeps running; `titan registry list` shows them; `titan components` and
 // `titan call` reach the running kernel; Ctrl-C stops it cleanly.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { tempHome } from '../support/kernel.ts';
-import { runTitan, PROJECT_ROOT } from '../support/cli.ts';
+import { PROJECT_ROOT, runTitan, startTitan } from '../support/cli.ts';
 import { findComponentDirs } from '../../toolchain/build.ts';
 
 // Every folder under components/ is a built-in: the expectations follow the folders.
@@ -16,29 +16,13 @@ const BUILT_INS = (await findComponentDirs(path.join(PROJECT_ROOT, 'components')
 let home: string;
 let cleanup: () => Promise<void>;
 let kernel: ChildProcess;
-let output = '';
+let output: () => string;
 
 before(async () => {
   ({ home, cleanup } = await tempHome('titan-cli-'));
-  kernel = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', 'bin/titan.js', 'start'], {
-    cwd: PROJECT_ROOT,
-    env: { ...process.env, TITAN_HOME: home, TITAN_PORT: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  kernel.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  kernel.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  await new Promise<void>((resolve, reject) => {
-    const check = setInterval(() => {
-      if (output.includes('ready in')) {
-        clearInterval(check);
-        resolve();
-      }
-    }, 50);
-    kernel.once('exit', (code) => {
-      clearInterval(check);
-      reject(new Error(`kernel exited with ${code}:\n${output}`));
-    });
-  });
+  const running = await startTitan(home, 'ready in');
+  kernel = running.child;
+  output = running.output;
 });
 
 after(async () => {
@@ -47,10 +31,10 @@ after(async () => {
 });
 
 test('first start builds, publishes and deploys the built-ins, with progress', () => {
-  assert.match(output, new RegExp(`building components: ${BUILT_INS}/${BUILT_INS}`));
-  assert.match(output, /migrating store\/core: (\d+)\/\1 schema version \1 /); // the last migration, with its count
-  assert.match(output, /published to the registry: .*store\/core@1\.2\.0, tool\/clock@1\.0\.0, tool\/echo@1\.0\.0, tool\/kv@1\.0\.0/);
-  assert.match(output, new RegExp(`${BUILT_INS} components serving`));
+  assert.match(output(), new RegExp(`building components: ${BUILT_INS}/${BUILT_INS}`));
+  assert.match(output(), /migrating store\/core: (\d+)\/\1 schema version \1 /); // the last migration, with its count
+  assert.match(output(), /published to the registry: .*store\/core@1\.2\.0, tool\/clock@1\.0\.0, tool\/echo@1\.0\.0, tool\/kv@1\.0\.0/);
+  assert.match(output(), new RegExp(`${BUILT_INS} components serving`));
 });
 
 test('titan registry list shows the built-ins with their descriptions', async () => {

@@ -1,5 +1,5 @@
 // Runs the real `titan` command (bin/titan.js on this Node) against a TITAN_HOME.
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -27,4 +27,32 @@ export function runTitan(args: string[], home: string, options: { untilOutput?: 
     child.once('error', reject);
     child.once('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** A `titan start` left running for a suite: its process and everything it printed so far. */
+export type RunningTitan = { child: ChildProcess; output(): string };
+
+/** Starts `titan start` on the home and resolves once it has printed `readyText`; rejects if it exits first. */
+export async function startTitan(home: string, readyText: string): Promise<RunningTitan> {
+  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', 'bin/titan.js', 'start'], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, TITAN_HOME: home, TITAN_PORT: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  await new Promise<void>((resolve, reject) => {
+    const check = setInterval(() => {
+      if (output.includes(readyText)) {
+        clearInterval(check);
+        resolve();
+      }
+    }, 50);
+    child.once('exit', (code) => {
+      clearInterval(check);
+      reject(new Error(`kernel exited with ${code}:\n${output}`));
+    });
+  });
+  return { child, output: () => output };
 }
