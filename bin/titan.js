@@ -13,6 +13,11 @@ process.removeAllListeners('warning');
 process.on('warning', (warning) => {
   if (warning.name !== 'ExperimentalWarning') console.error(`${warning.name}: ${warning.message}`);
 });
+// Output piped into `head` and closed early is not an error (clig.dev): stop quietly.
+process.stdout.on('error', (error) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
 // Node keeps the compiled (and type-stripped) modules between runs: a start loads Titan's ~200
 // files in about half the time.
 const { enableCompileCache } = await import('node:module');

@@ -4,7 +4,8 @@ import { homePaths, titanHome } from '../../common/home.ts';
 import { BACKENDS, type Backend } from '../../registry/manifest.ts';
 import { buildComponents, findComponentDirs } from '../../toolchain/build.ts';
 import { consoleProgress } from '../../toolchain/progress.ts';
-import type { Args } from '../main.ts';
+import { type Command, Option } from 'commander';
+import { act, examples, type Args } from '../cli.ts';
 import { print, table } from '../output.ts';
 import { publishFolder } from '../publish.ts';
 
@@ -34,4 +35,16 @@ export async function buildCommand({ positionals, values, out }: Args): Promise<
   }
   print(out, rows, () => table(rows, ['component', 'backend', 'size', 'cached', 'published', 'digest']));
   return 0;
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('build')
+    .description('build every component folder under DIR (each with a component.json), from cache when unchanged')
+    .argument('<dir>', 'a component folder, or a folder of them')
+    .addOption(new Option('--backend <backend>', 'the JavaScript engine compiled in').choices(BACKENDS))
+    .option('--publish', 'publish what was built to the registry')
+    .option('--sign', 'sign what is published (with --publish)');
+  examples(cmd, ['titan build components/', 'titan build my-tool --backend starlingmonkey', 'titan build my-tool --publish --sign']);
+  act(cmd, buildCommand);
 }

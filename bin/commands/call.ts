@@ -1,6 +1,7 @@
 // `titan call echo '{"text":"hi"}'`: calls a tool (or KIND/NAME#FN with a JSON array of arguments).
 import { TitanError } from '../../common/errors.ts';
-import type { Args } from '../main.ts';
+import type { Command } from 'commander';
+import { act, examples, type Args } from '../cli.ts';
 import { print } from '../output.ts';
 import { withClient } from '../client.ts';
 
@@ -21,4 +22,14 @@ export async function callCommand({ positionals, out }: Args): Promise<number> {
   const value = typeof result === 'string' && fn === 'invoke' ? JSON.parse(result) : result;
   print(out, value, () => (typeof value === 'string' ? value : JSON.stringify(value, null, 2)));
   return 0;
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('call')
+    .description('call a tool (or FN of another kind with KIND/NAME#FN) on the running kernel, or on one opened for the call')
+    .argument('<target>', '[kind/]name[#fn]: a tool by name, or a function of another component')
+    .argument('[json]', "the tool's input as JSON (for another FN: a JSON array of its arguments)", '{}');
+  examples(cmd, [`titan call echo '{"text":"hi"}'`, `titan call kv '{"op":"get","key":"greeting"}' --json`, `titan call store/libsql#status '[]'`]);
+  act(cmd, callCommand);
 }

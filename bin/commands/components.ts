@@ -1,6 +1,7 @@
 // `titan components`: every slot, the version serving in it, and its instances.
 import type { ComponentStatus } from '../../kernel/api.ts';
-import type { Args } from '../main.ts';
+import type { Command } from 'commander';
+import { act, examples, type Args } from '../cli.ts';
 import { print, table } from '../output.ts';
 import { withClient } from '../client.ts';
 
@@ -20,4 +21,10 @@ export async function componentsCommand({ out }: Args): Promise<number> {
   }));
   print(out, { running, components }, () => table(rows, ['slot', 'version', 'isolation', 'instances', 'swaps', 'previous', 'digest']));
   return 0;
+}
+
+export function register(program: Command): void {
+  const cmd = program.command('components').description('every slot, the version serving in it, and its instances');
+  examples(cmd, ['titan components', 'titan components --json']);
+  act(cmd, componentsCommand);
 }

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { TitanError } from '../../common/errors.ts';
 import { bootstrapBuiltins, type Kernel, type SchemaStatus } from '../../kernel/api.ts';
 import { consoleProgress } from '../../toolchain/progress.ts';
-import type { Args } from '../main.ts';
+import type { Command } from 'commander';
+import { act, examples, type Args } from '../cli.ts';
 import { print, table, type Out } from '../output.ts';
 import { showMigrations } from '../migration-progress.ts';
 import { withClient } from '../client.ts';
@@ -61,4 +62,17 @@ export async function dbCommand({ positionals, out }: Args): Promise<number> {
     },
     { prepare: deployStore(out) },
   );
+}
+
+export function register(program: Command): void {
+  const db = program.command('db').description("the kernel's database: schema version, migrations, moving data between libSQL and PostgreSQL");
+  examples(act(db.command('migrate').description('bring the database schema forward'), dbCommand, ['migrate']), ['titan db migrate']);
+  examples(act(db.command('status').description('the schema version, applied and pending migrations'), dbCommand, ['status']), ['titan db status --json']);
+  const file = (cmd: Command, what: string) => cmd.argument('<file>', what);
+  examples(act(file(db.command('export').description('write every table to a JSON lines file'), 'the file to write (FILE.jsonl)'), dbCommand, ['export']), [
+    'titan db export backup.jsonl',
+  ]);
+  examples(act(file(db.command('import').description('load a JSON lines export into an empty database'), 'an export (FILE.jsonl)'), dbCommand, ['import']), [
+    'TITAN_DB_URL=postgres://titan@localhost/titan titan db import backup.jsonl',
+  ]);
 }

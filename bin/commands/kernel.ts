@@ -2,7 +2,8 @@
 // there is one (it owns the slots), otherwise on a kernel opened for this command alone.
 import { TitanError } from '../../common/errors.ts';
 import type { Patch, SwapResult } from '../../kernel/api.ts';
-import type { Args } from '../main.ts';
+import { type Command, Option } from 'commander';
+import { act, examples, type Args } from '../cli.ts';
 import { print, table } from '../output.ts';
 import { withClient } from '../client.ts';
 
@@ -70,4 +71,38 @@ export async function kernelCommand({ positionals, values, out }: Args): Promise
     default:
       throw new TitanError('TITAN_E_USAGE', `unknown kernel verb "${verb ?? ''}" (patches, propose, approve, reject, deploy, rollback)`);
   }
+}
+
+export function register(program: Command): void {
+  const kernel = program.command('kernel').description('the patch queue: propose, approve, deploy and roll back component versions');
+  const actor = (cmd: Command) => cmd.option('--why <text>', 'the reason, kept in the patch history').option('--by <name>', 'who decided (default: the owner)');
+  examples(
+    act(
+      kernel.command('patches').description('the patch queue').addOption(new Option('--state <state>', 'only patches in this state').choices(STATES)),
+      kernelCommand,
+      ['patches'],
+    ),
+    ['titan kernel patches', 'titan kernel patches --state proposed --json'],
+  );
+  examples(
+    act(actor(kernel.command('propose').description('propose a version for its slot').argument('<ref>', '[kind/]name[@range]')), kernelCommand, ['propose']),
+    ['titan kernel propose echo@^2 --why "faster"'],
+  );
+  for (const [verb, what] of [
+    ['approve', 'approve a proposed patch'],
+    ['reject', 'reject a proposed patch'],
+    ['deploy', 'deploy an approved patch (swaps the slot)'],
+  ]) {
+    examples(act(actor(kernel.command(verb).description(what).argument('<id>', 'the patch id (or a unique prefix)')), kernelCommand, [verb]), [
+      `titan kernel ${verb} 1a2b3c4d`,
+    ]);
+  }
+  examples(
+    act(
+      actor(kernel.command('rollback').description("undo a patch, or put a slot's previous version back").argument('<target>', 'a patch id, or kind/name')),
+      kernelCommand,
+      ['rollback'],
+    ),
+    ['titan kernel rollback 1a2b3c4d', 'titan kernel rollback tool/echo'],
+  );
 }

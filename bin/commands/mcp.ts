@@ -7,7 +7,8 @@ import { SecretStore } from '../../common/secret-store.ts';
 import { McpClients } from '../../agent/mcp/clients.ts';
 import { readMcpSection, serverEntry, updateMcpSection, type McpServerConfig } from '../../agent/mcp/config.ts';
 import type { McpServerView, McpToolView } from '../../agent/mcp/service.ts';
-import type { Args } from '../main.ts';
+import type { Command } from 'commander';
+import { act, examples, type Args } from '../cli.ts';
 import { print, table } from '../output.ts';
 import { runningClient, type Client } from '../client.ts';
 
@@ -37,8 +38,8 @@ function entryFrom(rest: string[], values: Args['values']): Partial<McpServerCon
     if (!Number.isInteger(ms)) throw new TitanError('TITAN_E_USAGE', `--timeout takes milliseconds, not "${values.timeout}"`);
     entry.timeoutMs = ms;
   }
-  if (typeof values['bearer-env'] === 'string') entry.bearerEnv = values['bearer-env'];
-  if (typeof values['bearer-secret'] === 'string') entry.bearerSecret = values['bearer-secret'];
+  if (typeof values.bearerEnv === 'string') entry.bearerEnv = values.bearerEnv;
+  if (typeof values.bearerSecret === 'string') entry.bearerSecret = values.bearerSecret;
   return entry;
 }
 
@@ -151,4 +152,38 @@ export async function mcpCommand({ positionals, values, out }: Args): Promise<nu
     default:
       throw new TitanError('TITAN_E_USAGE', verb ? `unknown mcp verb "${verb}"\n${USAGE}` : USAGE);
   }
+}
+
+export function register(program: Command): void {
+  const mcp = program.command('mcp').description("the MCP servers the agent uses (the config's mcp section), and Titan as an MCP server");
+  examples(
+    act(
+      mcp
+        .command('add')
+        .description('add (or replace) an MCP server: a command over stdio (after --), or a URL over Streamable HTTP')
+        .argument('<name>', "the server's name (its tools are named NAME.tool)")
+        .argument('[command...]', 'after --: the command and its arguments; or the URL')
+        .option('--approval <policy>', 'whether its tool calls ask first: always, never or ask (default: the tool says)')
+        .option('--timeout <ms>', "a call's time limit in milliseconds")
+        .option('--bearer-env <var>', 'for a URL: the bearer token from this environment variable')
+        .option('--bearer-secret <name>', 'for a URL: the bearer token from this stored secret'),
+      mcpCommand,
+      ['add'],
+    ),
+    [
+      'titan mcp add fs -- npx @modelcontextprotocol/server-filesystem ~/notes',
+      'titan mcp add docs https://mcp.example.com/mcp --bearer-secret DOCS_TOKEN --approval never',
+    ],
+  );
+  examples(act(mcp.command('list').description('the servers, their state and tool counts'), mcpCommand, ['list']), ['titan mcp list', 'titan mcp list --json']);
+  examples(act(mcp.command('rm').description('remove a server (stopped at once on a running kernel)').argument('<name>'), mcpCommand, ['rm']), [
+    'titan mcp rm fs',
+  ]);
+  examples(act(mcp.command('tools').description('the tools the servers bring (or one server)').argument('[name]', 'one server'), mcpCommand, ['tools']), [
+    'titan mcp tools',
+    'titan mcp tools fs --json',
+  ]);
+  examples(act(mcp.command('serve').description("Titan's tools to an MCP client, over stdio"), mcpCommand, ['serve']), [
+    'claude mcp add titan -- npx titan mcp serve',
+  ]);
 }

@@ -6,7 +6,8 @@ import { generateKey } from '@libp2p/pnet';
 import { TitanError } from '../../common/errors.ts';
 import type { Mesh, PeerInfo } from '../../mesh/mesh.ts';
 import type { OfflineMeshStatus } from '../../mesh/offline.ts';
-import type { Args } from '../main.ts';
+import type { Command } from 'commander';
+import { act, examples, type Args } from '../cli.ts';
 import { print, table } from '../output.ts';
 import { withClient } from '../client.ts';
 
@@ -87,4 +88,27 @@ export async function meshCommand({ positionals, out }: Args): Promise<number> {
     default:
       throw new TitanError('TITAN_E_USAGE', `unknown mesh verb "${verb ?? ''}" (status, peers, allow, deny, keygen)`);
   }
+}
+
+export function register(program: Command): void {
+  const mesh = program.command('mesh').description("this node's mesh: peer id, addresses, peers, tasks, allowlist");
+  examples(act(mesh.command('status').description('peer id, listen addresses, peers, slots and task counts'), meshCommand, ['status']), [
+    'titan mesh status',
+    'titan mesh status --json',
+  ]);
+  examples(act(mesh.command('peers').description('the peers this node knows, their load and components'), meshCommand, ['peers']), ['titan mesh peers']);
+  const peer = (cmd: Command) => cmd.argument('<peer-id>', "the peer's id (titan mesh status on that node)");
+  examples(act(peer(mesh.command('allow').description('admit a peer (takes effect at once)')), meshCommand, ['allow']), ['titan mesh allow 12D3KooW...']);
+  examples(act(peer(mesh.command('deny').description('refuse a peer (takes effect at once)')), meshCommand, ['deny']), ['titan mesh deny 12D3KooW...']);
+  examples(
+    act(
+      mesh
+        .command('keygen')
+        .description('write a pre-shared key for a private mesh (mesh.pskFile)')
+        .argument('<file>', 'where to write it (never overwritten)'),
+      meshCommand,
+      ['keygen'],
+    ),
+    ['titan mesh keygen ~/.titan/swarm.key'],
+  );
 }

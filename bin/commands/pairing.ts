@@ -3,7 +3,8 @@
 // command alone (the decision is in the store either way; the channels read it per message).
 import { TitanError } from '../../common/errors.ts';
 import type { Pairing } from '../../agent/api.ts';
-import type { Args } from '../main.ts';
+import { type Command, Option } from 'commander';
+import { act, examples, type Args } from '../cli.ts';
 import { print, table } from '../output.ts';
 import { withClient } from '../client.ts';
 
@@ -46,4 +47,24 @@ export async function pairingCommand({ positionals, values, out }: Args): Promis
     default:
       throw new TitanError('TITAN_E_USAGE', 'titan pairing list [--state S] | approve CODE | deny CODE');
   }
+}
+
+export function register(program: Command): void {
+  const pairing = program.command('pairing').description('who may talk to the agent through the messaging channels');
+  examples(
+    act(
+      pairing
+        .command('list')
+        .description('senders who wrote to a channel, with their pairing codes')
+        .addOption(new Option('--state <state>', 'only pairings in this state').choices(STATES)),
+      pairingCommand,
+      ['list'],
+    ),
+    ['titan pairing list', 'titan pairing list --state pending --json'],
+  );
+  const code = (cmd: Command) => cmd.argument('<code>', 'the code the sender was shown');
+  examples(act(code(pairing.command('approve').description('let a channel sender reach the agent')), pairingCommand, ['approve']), [
+    'titan pairing approve K7Q2XW',
+  ]);
+  examples(act(code(pairing.command('deny').description("ignore a channel sender's messages")), pairingCommand, ['deny']), ['titan pairing deny K7Q2XW']);
 }

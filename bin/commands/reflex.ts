@@ -2,7 +2,8 @@
 // kernel when there is one (it serves them), otherwise on the records in the store.
 import { TitanError } from '../../common/errors.ts';
 import type { ReflexService, reflexDetail, reflexSummary } from '../../agent/api.ts';
-import type { Args } from '../main.ts';
+import type { Command } from 'commander';
+import { act, examples, type Args } from '../cli.ts';
 import { print, table } from '../output.ts';
 import { withClient } from '../client.ts';
 
@@ -45,7 +46,7 @@ function describe(r: Detail): string {
 }
 
 export async function reflexCommand({ positionals, values, out }: Args): Promise<number> {
-  const [verb = 'list', name] = positionals;
+  const [verb = '', name] = positionals;
   if (!VERBS.includes(verb)) throw new TitanError('TITAN_E_USAGE', `unknown reflex verb "${verb}" (${VERBS.join(', ')})`);
   // Offline, the records in the store answer (the reflex routes on a kernel opened for the command).
   const ask = <T>(method: 'GET' | 'POST', route: string, body?: unknown) => withClient((client) => client.request<T>(method, route, body), { reflexes: true });
@@ -83,4 +84,38 @@ export async function reflexCommand({ positionals, values, out }: Args): Promise
     () => `${changed.name}@${changed.version ?? '-'}: ${verb === 'delete' ? 'deleted' : changed.state}${changed.reason ? ` (${changed.reason})` : ''}`,
   );
   return 0;
+}
+
+export function register(program: Command): void {
+  const reflex = program.command('reflex').description('reflexes compiled from recurring requests: their hits, misses and state');
+  examples(
+    act(
+      reflex
+        .command('list')
+        .description('the reflexes, with hits and misses')
+        .option('--state <state>', 'only reflexes in this state (e.g. active, suspended)'),
+      reflexCommand,
+      ['list'],
+    ),
+    ['titan reflex list', 'titan reflex list --state suspended --json'],
+  );
+  const name = (cmd: Command) => cmd.argument('<name>', "the reflex's name (titan reflex list)");
+  examples(act(name(reflex.command('show').description('one reflex: phrasings, tools, provenance')), reflexCommand, ['show']), [
+    'titan reflex show weather-in-city',
+  ]);
+  examples(
+    act(
+      name(reflex.command('suspend').description('stop a reflex answering (the model answers instead)')).option(
+        '--why <text>',
+        'the reason, shown in the list',
+      ),
+      reflexCommand,
+      ['suspend'],
+    ),
+    ['titan reflex suspend weather-in-city --why "stale answers"'],
+  );
+  examples(act(name(reflex.command('resume').description('let a suspended reflex answer again')), reflexCommand, ['resume']), [
+    'titan reflex resume weather-in-city',
+  ]);
+  examples(act(name(reflex.command('delete').description('remove a reflex')), reflexCommand, ['delete']), ['titan reflex delete weather-in-city']);
 }

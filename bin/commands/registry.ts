@@ -8,7 +8,8 @@ import { COMPONENT_KINDS, type ComponentKind, type PublishedManifest } from '../
 import { parseRef, Registry } from '../../registry/registry.ts';
 import { buildComponents, findComponentDirs } from '../../toolchain/build.ts';
 import { consoleProgress } from '../../toolchain/progress.ts';
-import type { Args } from '../main.ts';
+import { type Command, Option } from 'commander';
+import { act, examples, type Args } from '../cli.ts';
 import { print, table } from '../output.ts';
 import { openKernel } from '../config.ts';
 import { publishFolder } from '../publish.ts';
@@ -100,12 +101,12 @@ export async function registryCommand({ positionals, values, out }: Args): Promi
       return 0;
     }
     case 'gc': {
-      const report = await registry.gc({ dryRun: values['dry-run'] === true });
+      const report = await registry.gc({ dryRun: values.dryRun === true });
       print(
         out,
         report,
         () =>
-          `${values['dry-run'] ? 'would remove' : 'removed'} ${report.removedBlobs.length} unreferenced blob(s) (${report.freedBytes} bytes) and ${report.removedTemp} leftover temp file(s)`,
+          `${values.dryRun ? 'would remove' : 'removed'} ${report.removedBlobs.length} unreferenced blob(s) (${report.freedBytes} bytes) and ${report.removedTemp} leftover temp file(s)`,
       );
       return 0;
     }
@@ -125,4 +126,55 @@ export async function registryCommand({ positionals, values, out }: Args): Promi
     default:
       throw new TitanError('TITAN_E_USAGE', `unknown registry verb "${verb ?? ''}" (publish, list, show, resolve, verify, yank, gc, export, import)`);
   }
+}
+
+export function register(program: Command): void {
+  const registry = program.command('registry').description('the content-addressed component store: publish, list, verify, yank, move');
+  const verb = (name: string, description: string) => registry.command(name).description(description);
+  const ref = (cmd: Command, what = '[kind/]name@version') => cmd.argument('<ref>', what);
+  examples(
+    act(
+      verb('publish', 'build a component folder and publish it')
+        .argument('<dir>', 'a component folder, or a folder of them')
+        .option('--sign', 'sign the published versions'),
+      registryCommand,
+      ['publish'],
+    ),
+    ['titan registry publish my-tool/', 'titan registry publish components/ --sign --json'],
+  );
+  examples(
+    act(
+      verb('list', 'published components')
+        .addOption(new Option('--kind <kind>', 'only components of this kind').choices(COMPONENT_KINDS))
+        .option('--all', 'yanked versions too'),
+      registryCommand,
+      ['list'],
+    ),
+    ['titan registry list', 'titan registry list --kind tool --json'],
+  );
+  examples(act(ref(verb('show', 'one manifest')), registryCommand, ['show']), ['titan registry show tool/echo@1.0.0']);
+  examples(act(ref(verb('resolve', 'the version a semver range picks'), '[kind/]name[@range]'), registryCommand, ['resolve']), [
+    'titan registry resolve echo@^1',
+  ]);
+  examples(act(verb('verify', 're-hash every blob, check every manifest and signature'), registryCommand, ['verify']), ['titan registry verify']);
+  examples(
+    act(
+      ref(verb('yank', 'withdraw a version (kept for those who pin it)')).requiredOption('--reason <text>', 'why, shown to whoever resolves it'),
+      registryCommand,
+      ['yank'],
+    ),
+    ['titan registry yank echo@1.0.1 --reason "breaks on empty input"'],
+  );
+  examples(
+    act(verb('gc', 'remove unreferenced blobs and leftovers of crashed writes').option('--dry-run', 'say what would go, remove nothing'), registryCommand, [
+      'gc',
+    ]),
+    ['titan registry gc --dry-run'],
+  );
+  examples(act(verb('export', 'write every version to a tar file').argument('<file>', 'FILE.tar'), registryCommand, ['export']), [
+    'titan registry export registry.tar',
+  ]);
+  examples(act(verb('import', 'load a tar export, each version checked as publish checks it').argument('<file>', 'FILE.tar'), registryCommand, ['import']), [
+    'titan registry import registry.tar',
+  ]);
 }

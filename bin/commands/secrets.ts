@@ -4,7 +4,8 @@
 import { TitanError } from '../../common/errors.ts';
 import { titanHome } from '../../common/home.ts';
 import { checkSecretName, SecretStore } from '../../common/secret-store.ts';
-import type { Args } from '../main.ts';
+import type { Command } from 'commander';
+import { act, examples, type Args } from '../cli.ts';
 import { print, table } from '../output.ts';
 
 /** Reads one value: hidden typing on a terminal, the whole of stdin otherwise (one trailing newline dropped). */
@@ -68,4 +69,25 @@ export async function secretsCommand({ positionals, out }: Args): Promise<number
     default:
       throw new TitanError('TITAN_E_USAGE', 'titan secrets set NAME | list | rm NAME');
   }
+}
+
+export function register(program: Command): void {
+  const secrets = program.command('secrets').description('the encrypted secret store in $TITAN_HOME (values never on the command line)');
+  examples(
+    act(
+      secrets
+        .command('set')
+        .description('store a secret, typed at a hidden prompt or piped on stdin')
+        .argument('<name>', "the secret's name")
+        // Taken only to refuse it with the reason: a value on the command line leaks.
+        .argument('[value...]'),
+      secretsCommand,
+      ['set'],
+    ),
+    ['titan secrets set OPENAI_API_KEY', 'printf %s "$KEY" | titan secrets set OPENAI_API_KEY'],
+  );
+  examples(act(secrets.command('list').description("the stored secrets' names (never their values)"), secretsCommand, ['list']), ['titan secrets list --json']);
+  examples(act(secrets.command('rm').description('remove a secret').argument('<name>', "the secret's name"), secretsCommand, ['rm']), [
+    'titan secrets rm OPENAI_API_KEY',
+  ]);
 }

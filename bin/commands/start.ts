@@ -8,7 +8,8 @@ import { homePaths, titanHome } from '../../common/home.ts';
 import { Kernel, bootstrapBuiltins, builtinsServing } from '../../kernel/api.ts';
 import { loadTitanConfig, type TitanConfig } from '../config.ts';
 import { consoleProgress } from '../../toolchain/progress.ts';
-import type { Args } from '../main.ts';
+import type { Command } from 'commander';
+import { act, examples, type Args } from '../cli.ts';
 import { startAgent, type AgentSession } from '../agent-session.ts';
 import { showMigrations } from '../migration-progress.ts';
 import { Parts } from '../parts.ts';
@@ -207,4 +208,12 @@ export async function startCommand(_args: Args): Promise<number> {
     await parts.close();
   }
   return 0;
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('start')
+    .description('run Titan: the kernel, its components (built-ins built on first start), the agent, channels, mesh and gateway');
+  examples(cmd, ['titan start', 'TITAN_PORT=8080 titan start', 'TITAN_HOME=/srv/titan titan start']);
+  act(cmd, startCommand);
 }
