@@ -20,3 +20,6 @@ export { agentSection, type AgentConfig } from './config.ts';
 export { reflexesSection, shadowSection, type ReflexesConfig, type ShadowConfig, type ReflexConfigs } from './reflex/config.ts';
 export { catalogToolHost, createTitanMcpServer, type ToolHost } from './mcp/titan-server.ts';
 export type { ToolInfo } from './loop/tool-catalog.ts';
+export { JobService } from './jobs/service.ts';
+export { jobsSection, type JobsConfig } from './jobs/config.ts';
+export type { Job, JobEvent, JobRequest, JobSpec, JobState, WorkspacePolicy } from './jobs/types.ts';

@@ -10,8 +10,19 @@ import { gatewaySection } from '../gateway/config.ts';
 import { channelsSection } from '../gateway/channels/config.ts';
 import { meshSection } from '../mesh/config.ts';
 import { mcpSection } from '../agent/mcp/config.ts';
+import { jobsSection } from '../agent/api.ts';
 
-export const SECTIONS = [kernelSection, agentSection, gatewaySection, channelsSection, meshSection, reflexesSection, shadowSection, mcpSection] as const;
+export const SECTIONS = [
+  kernelSection,
+  agentSection,
+  gatewaySection,
+  channelsSection,
+  meshSection,
+  reflexesSection,
+  shadowSection,
+  mcpSection,
+  jobsSection,
+] as const;
 
 export type TitanConfig = SectionsConfig<typeof SECTIONS>;
 

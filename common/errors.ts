@@ -182,6 +182,26 @@ export const ERRORS = {
     status: 503,
     fix: "set the variable or secret named by the server's bearer setting (`titan mcp list` shows it), then `titan mcp add` it again or restart",
   },
+  // sandbox jobs (agent/jobs)
+  TITAN_E_DOCKER_UNAVAILABLE: {
+    status: 503,
+    fix: 'start the Docker engine (`dockerd`, or `systemctl start docker`) or point jobs.dockerSocket at it; `docker info` must answer',
+  },
+  TITAN_E_JOB_IMAGE_MISSING: {
+    status: 424,
+    fix: 'build the sandbox image with `scripts/sandbox-image.sh IMAGE` (needs apt-get and docker), or set jobs.image to an image `docker images` lists',
+  },
+  TITAN_E_JOB_INVALID: { status: 400, fix: 'give a command, and limits within the jobs section of the config (`titan job submit --help`)' },
+  TITAN_E_JOB_STATE: {
+    status: 409,
+    fix: '`titan job show ID` gives its state: a finished job cannot be cancelled, and only a finished job exports complete files',
+  },
+  TITAN_E_JOB_OOM: { status: 507, fix: 'the container passed its memory limit: give the job more (--memory MB) or make it use less' },
+  TITAN_E_JOB_TIMEOUT: { status: 504, fix: 'the job ran past its time limit and was stopped: give it more (--timeout S) if the work is legitimately long' },
+  TITAN_E_JOB_EXIT: { status: 422, fix: '`titan job logs ID` shows what the command printed before it failed' },
+  TITAN_E_JOB_LOST: { status: 500, fix: 'its container was gone when Titan came back (removed by hand, or the engine was reset): submit the job again' },
+  TITAN_E_JOB_EXPORT_STALLED: { status: 504, fix: 'the export made no progress for too long (a stuck disk or reader) and was ended: retry it' },
+  TITAN_E_JOB_EXPORT_CUT: { status: 502, fix: 'the tar stream ended before its end-of-archive: retry the export (nothing partial was kept)' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -3,7 +3,7 @@
 import type { Router } from '@koa/router';
 import type { Kernel } from '../kernel/api.ts';
 import type { GatewayConfig } from './config.ts';
-import type { Agent, Llm, McpService } from '../agent/api.ts';
+import type { Agent, JobService, Llm, McpService } from '../agent/api.ts';
 import type { MeshConfig } from '../mesh/config.ts';
 import type { Mesh } from '../mesh/mesh.ts';
 import type { AuthState } from './auth.ts';
@@ -43,6 +43,8 @@ export type GatewayDeps = {
   meshConfig?: Pick<MeshConfig, 'enabled' | 'listen' | 'bootstrap'>;
   /** The MCP servers lent to the agent, when `titan start` runs them. */
   mcp?: McpService;
+  /** Sandbox jobs, when `titan start` runs them. */
+  jobs?: JobService;
 };
 
 export type GatewayState = AuthState;

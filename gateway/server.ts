@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { TitanError } from '../common/errors.ts';
 import type { Kernel } from '../kernel/api.ts';
-import type { Agent, Llm, McpService } from '../agent/api.ts';
+import type { Agent, JobService, Llm, McpService } from '../agent/api.ts';
 import { createApp } from './app.ts';
 import { gatewaySection, type GatewayConfig } from './config.ts';
 import type { ChannelRuntime } from './channels/runtime.ts';
@@ -42,6 +42,8 @@ export type GatewayOptions = {
   meshConfig?: GatewayDeps['meshConfig'];
   /** The MCP servers the agent uses (/api/mcp/..., and their counts in /metrics). */
   mcp?: McpService;
+  /** Sandbox jobs (/api/jobs), when Titan runs them. */
+  jobs?: JobService;
   /** Serve the OpenAI-compatible API under /v1 (default true). */
   openAi?: boolean;
   /** Where to print the address (and the token, on the start that creates it). */
@@ -59,7 +61,7 @@ export type Gateway = {
 /** What the route table runs on (both listeners share it); `createToken: false` never writes the owner token. */
 export type RouteTableOptions = Pick<
   GatewayOptions,
-  'kernel' | 'agent' | 'llm' | 'config' | 'settings' | 'ownerId' | 'starting' | 'channels' | 'mesh' | 'meshConfig' | 'mcp'
+  'kernel' | 'agent' | 'llm' | 'config' | 'settings' | 'ownerId' | 'starting' | 'channels' | 'mesh' | 'meshConfig' | 'mcp' | 'jobs'
 > & { createToken?: boolean };
 
 export async function gatewayDeps(options: RouteTableOptions): Promise<GatewayDeps> {
@@ -91,6 +93,7 @@ export async function gatewayDeps(options: RouteTableOptions): Promise<GatewayDe
     mesh: options.mesh,
     meshConfig: options.meshConfig,
     mcp: options.mcp,
+    jobs: options.jobs,
   };
   deps.metrics.useReflexes(agent.reflexes);
   if (options.mcp) deps.metrics.useMcp(options.mcp);

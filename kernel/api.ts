@@ -11,4 +11,4 @@ export type { KernelEvents } from './events.ts';
 export { kernelSection, loadConfig, type KernelConfig } from './config.ts';
 export type { RoutedCall, CallRouter, KernelPorts, MeshService } from './ports.ts';
 export type { Deployment } from './deployment.ts';
-export type { Approval, OpInput, OpResult, SchemaStatus, StoreClient, StoreOp, StoreOps, Thread, Turn } from './store-client.ts';
+export type { Approval, JobRow, JobState, OpInput, OpResult, SchemaStatus, StoreClient, StoreOp, StoreOps, Thread, Turn } from './store-client.ts';

@@ -10,6 +10,8 @@ type TakeRows = (handle: number) => Array<Record<string, unknown>> | undefined;
 
 export type {
   Approval,
+  JobRow,
+  JobState,
   NewMessage,
   OpInput,
   OpResult,
@@ -78,6 +80,10 @@ const ACCESS: Record<StoreOp, 'read' | 'write'> = {
   'channels.pairing.decide': 'write',
   'channels.cursor.get': 'read',
   'channels.cursor.set': 'write',
+  'jobs.create': 'write',
+  'jobs.get': 'read',
+  'jobs.list': 'read',
+  'jobs.update': 'write',
   'reflexes.list': 'read',
   'reflexes.save': 'write',
   'reflexes.answer': 'write',
@@ -97,6 +103,7 @@ function storeError(op: string, error: TitanError): TitanError {
       case 'not-found':
         return 'TITAN_E_NOT_FOUND';
       case 'conflict':
+        if (op === 'jobs.update') return 'TITAN_E_JOB_STATE';
         return op === 'turns.transition' || op === 'turns.end' ? 'TITAN_E_TURN_STATE' : 'TITAN_E_SQL_CONSTRAINT';
       case 'invalid':
         return 'TITAN_E_USAGE';

@@ -18,7 +18,7 @@ import { claimControlSocket, type ControlSocket } from '../../gateway/control-so
 import { startGateway, type Gateway } from '../../gateway/server.ts';
 import { startChannelRuntime } from '../../gateway/channels/start.ts';
 import type { ChannelRuntime } from '../../gateway/channels/runtime.ts';
-import { McpService, startReflexes, type ReflexService } from '../../agent/api.ts';
+import { JobService, McpService, startReflexes, type ReflexService } from '../../agent/api.ts';
 import type { Mesh } from '../../mesh/mesh.ts';
 
 /** Builds (from cache) and publishes the built-ins, deploys those with no serving version, proposes newer ones. */
@@ -32,7 +32,7 @@ async function checkBuiltins(kernel: Kernel, say: (line: string) => void) {
 }
 
 /** The store schema version whose operations each feature uses. */
-const FEATURE_SCHEMA = { channels: 5, reflexes: 6 } as const;
+const FEATURE_SCHEMA = { channels: 5, reflexes: 6, jobs: 8 } as const;
 
 /**
  * Which features the serving store has the operations for. After an update, the newer built-in
@@ -72,6 +72,7 @@ export async function startCommand(_args: Args): Promise<number> {
   let mcp!: McpService;
   let channels: ChannelRuntime | undefined;
   let gateway!: Gateway;
+  let jobs: JobService | undefined;
 
   parts.add({
     // Before any state is touched: a second kernel on the same home would fight the first over it.
@@ -175,8 +176,20 @@ export async function startCommand(_args: Args): Promise<number> {
     },
   });
   parts.add({
+    // Sandbox jobs on the Docker engine; the jobs a previous process left are reconciled here.
+    name: 'jobs',
+    needs: ['agent'],
+    start: async () => {
+      jobs = storeHas('jobs') ? await JobService.start(kernel, config.jobs) : undefined;
+      if (jobs && !(await jobs.engine.available())) say(`jobs: no Docker engine answers at ${config.jobs.dockerSocket}; jobs are refused until one does`);
+    },
+    close: async () => {
+      await jobs?.close();
+    },
+  });
+  parts.add({
     name: 'gateway',
-    needs: ['agent', 'mcp', 'reflexes', 'channels', 'mesh'],
+    needs: ['agent', 'mcp', 'reflexes', 'channels', 'mesh', 'jobs'],
     start: async () => {
       gateway = await startGateway({
         kernel,
@@ -188,6 +201,7 @@ export async function startCommand(_args: Args): Promise<number> {
         mesh,
         meshConfig: config.mesh,
         mcp,
+        jobs,
       });
       control?.serve(createControlApp(gateway.deps).callback());
     },

@@ -132,6 +132,26 @@ export type ReflexTurns = {
   calls: Array<{ id: string; turn_id: string; tool: string; arguments: string; status: string; result: string | null }>;
 };
 
+/** A sandbox job's states: queued, running, then one ending. */
+export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'timed_out';
+/** A job row as stored (payload: the job's spec as JSON; counts may come back as text from PostgreSQL). */
+export type JobRow = {
+  id: string;
+  kind: string;
+  state: JobState;
+  payload: string;
+  result: string | null;
+  user_id: string | null;
+  reason: string | null;
+  exit_code: number | string | null;
+  container: string | null;
+  deadline_at: number | string | null;
+  created_at: number | string;
+  started_at: number | string | null;
+  finished_at: number | string | null;
+  updated_at: number | string | null;
+};
+
 // ---- the table ---------------------------------------------------------------------------------
 
 /** An operation that takes nothing. */
@@ -269,6 +289,24 @@ export type StoreOps = {
   };
   'reflexes.delete': { input: { id: string }; result: { deleted: string } };
   'reflexes.turns': { input: { limit?: number }; result: ReflexTurns };
+
+  'jobs.create': { input: { id: string; kind: string; userId: string; payload: string; createdAt?: number }; result: JobRow };
+  'jobs.get': { input: { id: string }; result: JobRow | null };
+  /** Newest first, by owner and states when given. */
+  'jobs.list': { input: { userId?: string; states?: JobState[]; limit?: number }; result: JobRow[] };
+  /** Guarded: a job only moves forward from a state the target may follow (else a conflict). */
+  'jobs.update': {
+    input: {
+      id: string;
+      to: Exclude<JobState, 'queued'>;
+      reason?: string;
+      exitCode?: number;
+      container?: string;
+      deadlineAt?: number;
+      result?: string;
+    };
+    result: JobRow;
+  };
 
   'schema.status': { input: None; result: SchemaStatus };
 };

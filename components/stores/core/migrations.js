@@ -153,6 +153,22 @@ export const MIGRATIONS = [
     tables: [],
     up: () => ['CREATE INDEX turns_state ON turns (state)'],
   } /* end migration 7 */,
+  /* migration 8 */ {
+    version: 8,
+    additive: true,
+    name: 'sandbox jobs: owner, reason, exit code, container, deadline; found by state after a restart',
+    tables: [],
+    up: ({ INT }) => [
+      'ALTER TABLE jobs ADD COLUMN user_id TEXT',
+      'ALTER TABLE jobs ADD COLUMN reason TEXT',
+      `ALTER TABLE jobs ADD COLUMN exit_code ${INT}`,
+      'ALTER TABLE jobs ADD COLUMN container TEXT',
+      `ALTER TABLE jobs ADD COLUMN deadline_at ${INT}`,
+      `ALTER TABLE jobs ADD COLUMN updated_at ${INT}`,
+      'CREATE INDEX jobs_state ON jobs (state)',
+      'CREATE INDEX jobs_user ON jobs (user_id, created_at)',
+    ],
+  } /* end migration 8 */,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

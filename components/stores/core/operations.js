@@ -6,10 +6,19 @@ import { admin } from './admin.js';
 import { channels } from './channels.js';
 import { reflexes } from './reflexes.js';
 import { turnEnd } from './turn-end.js';
+import { jobs } from './jobs.js';
 /** @import { StoreHandlers } from '../ops.js' */
 
 /**
  * Every op of the table, none missing (each module's handlers are checked against it too).
  * @satisfies {StoreHandlers}
  */
-export const operations = { ...conversations, ...admin, ...channels, ...reflexes, ...turnEnd, 'schema.status': () => ({ ...status(), dialect: sqlDialect() }) };
+export const operations = {
+  ...conversations,
+  ...admin,
+  ...channels,
+  ...reflexes,
+  ...turnEnd,
+  ...jobs,
+  'schema.status': () => ({ ...status(), dialect: sqlDialect() }),
+};

@@ -1,0 +1,102 @@
+// The Docker engine as jobs see it: one dockerode client on the configured socket, a reachability
+// check that turns a dead or absent engine into TITAN_E_DOCKER_UNAVAILABLE, and the image preflight:
+// an image that is missing is built once (scripts/sandbox-image.sh: Debian packages unpacked into a
+// root folder and `docker import`ed), however many jobs ask for it at the same moment.
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import Docker from 'dockerode';
+import { TitanError, isTitanError } from '../../common/errors.ts';
+
+const run = promisify(execFile);
+/** The script that builds the sandbox image; CI calls it too. */
+export const IMAGE_SCRIPT = fileURLToPath(new URL('../../scripts/sandbox-image.sh', import.meta.url));
+const BUILD_TIMEOUT_MS = 5 * 60_000;
+const PING_TIMEOUT_MS = 3000;
+
+/** The label every container Titan starts carries: the job's id. */
+export const JOB_LABEL = 'titan.job';
+/** Which Titan home started it, so two Titans on one engine never touch each other's containers. */
+export const HOME_LABEL = 'titan.home';
+
+export function homeLabel(home: string): string {
+  return createHash('sha256').update(home).digest('hex').slice(0, 16);
+}
+
+/** True when the error says the engine could not be reached at all (as opposed to a refused request). */
+export function unreachable(error: unknown): boolean {
+  const code = (error as { code?: string } | undefined)?.code;
+  return code === 'ECONNREFUSED' || code === 'ENOENT' || code === 'EACCES' || code === 'ECONNRESET' || code === 'EPIPE' || code === 'ETIMEDOUT';
+}
+
+export function engineError(socket: string, error: unknown): TitanError {
+  if (isTitanError(error)) return error;
+  const text = error instanceof Error ? error.message : String(error);
+  return new TitanError('TITAN_E_DOCKER_UNAVAILABLE', `the Docker engine at ${socket} does not answer (${text})`, { cause: error });
+}
+
+export class Engine {
+  readonly docker: Docker;
+  readonly socket: string;
+  readonly #builds = new Map<string, Promise<void>>();
+
+  constructor(socket: string) {
+    this.socket = socket;
+    this.docker = new Docker({ socketPath: socket, timeout: 0 });
+  }
+
+  /** Resolves when the engine answers; TITAN_E_DOCKER_UNAVAILABLE otherwise. */
+  async ping(): Promise<void> {
+    const probe = new Docker({ socketPath: this.socket, timeout: PING_TIMEOUT_MS });
+    try {
+      await probe.ping();
+    } catch (error) {
+      throw engineError(this.socket, error);
+    }
+  }
+
+  /** Whether the engine answers, without throwing. */
+  async available(): Promise<boolean> {
+    return this.ping().then(
+      () => true,
+      () => false,
+    );
+  }
+
+  async hasImage(image: string): Promise<boolean> {
+    try {
+      await this.docker.getImage(image).inspect();
+      return true;
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) return false;
+      throw engineError(this.socket, error);
+    }
+  }
+
+  /**
+   * Makes sure `image` is there: builds it with the image script when `build` allows, else (or when
+   * the build fails) TITAN_E_JOB_IMAGE_MISSING with the reason.
+   */
+  async ensureImage(image: string, build: boolean): Promise<void> {
+    if (await this.hasImage(image)) return;
+    if (!build) throw new TitanError('TITAN_E_JOB_IMAGE_MISSING', `the sandbox image ${image} is not on the Docker engine and jobs.buildImage is off`);
+    let pending = this.#builds.get(image);
+    if (!pending) {
+      pending = this.#build(image).finally(() => this.#builds.delete(image));
+      this.#builds.set(image, pending);
+    }
+    await pending;
+  }
+
+  async #build(image: string): Promise<void> {
+    try {
+      await run(IMAGE_SCRIPT, [image], { timeout: BUILD_TIMEOUT_MS, env: { ...process.env, DOCKER_HOST: `unix://${this.socket}` } });
+    } catch (error) {
+      const stderr = String((error as { stderr?: string }).stderr ?? '').trim();
+      const last = stderr.split('\n').pop() || (error instanceof Error ? error.message : String(error));
+      throw new TitanError('TITAN_E_JOB_IMAGE_MISSING', `the sandbox image ${image} is missing and building it failed: ${last}`, { cause: error });
+    }
+    if (!(await this.hasImage(image))) throw new TitanError('TITAN_E_JOB_IMAGE_MISSING', `building ${image} finished but the engine does not list it`);
+  }
+}

@@ -1,0 +1,134 @@
+// One job's run, from queued to its ending: the image preflight, its container created (labelled
+// with the job and the Titan home), started or - after a restart of Titan - found again, its output
+// written to the job's log and sent as events, its time limit enforced, and its ending classified
+// (succeeded, failed with the reason, cancelled, timed out) and stored before the container goes.
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { TitanError, isTitanError } from '../../common/errors.ts';
+import type { Kernel } from '../../kernel/api.ts';
+import type { JobsConfig } from './config.ts';
+import { JobContainer, type Ending } from './container.ts';
+import { HOME_LABEL, JOB_LABEL, homeLabel, type Engine } from './engine.ts';
+import { JobLog } from './log-file.ts';
+import { toJob } from './spec.ts';
+import type { Job, JobEventBody, JobState } from './types.ts';
+
+export type RunPaths = { log: string };
+type Ended = { state: Exclude<JobState, 'queued' | 'running'>; reason: string | null; exitCode: number | null };
+
+export class JobRun {
+  readonly job: Job;
+  readonly #kernel: Kernel;
+  readonly #engine: Engine;
+  readonly #config: JobsConfig;
+  readonly #paths: RunPaths;
+  #container: JobContainer | undefined;
+  #log: JobLog | undefined;
+  #stop: { state: 'cancelled' | 'timed_out'; reason: string } | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  /** Settles with the job as stored at its end. */
+  readonly done: Promise<Job>;
+
+  constructor(kernel: Kernel, engine: Engine, config: JobsConfig, job: Job, paths: RunPaths, existing?: JobContainer) {
+    this.#kernel = kernel;
+    this.#engine = engine;
+    this.#config = config;
+    this.job = job;
+    this.#paths = paths;
+    this.#container = existing;
+    this.done = this.#run();
+  }
+
+  /** Bytes of the log written so far (where a replay hands over to the live stream). */
+  get logWritten(): number {
+    return this.#log?.written ?? 0;
+  }
+
+  /** Stops the job: it ends cancelled (or timed out), its container killed. */
+  stop(state: 'cancelled' | 'timed_out', reason: string): void {
+    this.#stop ??= { state, reason };
+    void this.#container?.kill().catch(() => {});
+  }
+
+  #emit(body: JobEventBody): void {
+    this.#kernel.bus.emit('job.event', { ...body, jobId: this.job.id, userId: this.job.userId, at: Date.now() });
+  }
+
+  async #run(): Promise<Job> {
+    let ended: Ended;
+    try {
+      ended = await this.#execute();
+    } catch (error) {
+      const coded = isTitanError(error) ? error : new TitanError('TITAN_E_INTERNAL', String(error));
+      ended = this.#stop ? { ...this.#stop, exitCode: null } : { state: 'failed', reason: `${coded.code}: ${coded.message}`, exitCode: null };
+    }
+    clearTimeout(this.#timer);
+    await this.#log?.close().catch(() => {});
+    const row = await this.#kernel.store.op('jobs.update', {
+      id: this.job.id,
+      to: ended.state,
+      reason: ended.reason ?? undefined,
+      exitCode: ended.exitCode ?? undefined,
+    });
+    this.#emit({ type: 'state', state: ended.state, reason: ended.reason, exitCode: ended.exitCode });
+    // The row holds the ending: the container has nothing more to tell.
+    await this.#container?.remove().catch(() => {});
+    return toJob(row);
+  }
+
+  async #execute(): Promise<Ended> {
+    const { spec } = this.job;
+    let deadlineAt = this.job.deadlineAt;
+    if (!this.#container) {
+      if (this.job.state === 'queued') {
+        await this.#kernel.store.op('jobs.update', { id: this.job.id, to: 'running' });
+        this.#emit({ type: 'state', state: 'running', reason: null, exitCode: null });
+      }
+      await this.#engine.ensureImage(spec.image, this.#config.buildImage);
+      await mkdir(spec.ownWorkspace ? spec.workspace : path.dirname(this.#paths.log), { recursive: true });
+      const stopped = this.#stopped();
+      if (stopped) return stopped;
+      this.#container = await JobContainer.create(this.#engine, `titan-job-${this.job.id}`, {
+        ...spec,
+        networkMode: this.#config.networkMode,
+        labels: { [JOB_LABEL]: this.job.id, [HOME_LABEL]: homeLabel(this.#kernel.paths.home) },
+      });
+      deadlineAt = Date.now() + spec.timeoutS * 1000;
+      await this.#kernel.store.op('jobs.update', { id: this.job.id, to: 'running', container: this.#container.id, deadlineAt });
+      const stoppedBeforeStart = this.#stopped();
+      if (stoppedBeforeStart) return stoppedBeforeStart;
+      await this.#container.start();
+    }
+    const container = this.#container;
+    // A job found again after a restart keeps the deadline it was given.
+    const left = (deadlineAt ?? Date.now() + spec.timeoutS * 1000) - Date.now();
+    this.#timer = setTimeout(() => this.stop('timed_out', `TITAN_E_JOB_TIMEOUT: it ran past its time limit of ${spec.timeoutS} s`), Math.max(0, left));
+    this.#log = await JobLog.create(this.#paths.log, this.#config.logMaxBytes);
+    const log = this.#log;
+    const pending: Array<Promise<unknown>> = [];
+    const followed = container.follow((stream, chunk) => {
+      pending.push(
+        log.append(stream, chunk).then(({ text, offset }) => {
+          if (text) this.#emit({ type: 'log', stream, text, offset });
+        }),
+      );
+    });
+    const ending = await container.wait();
+    await followed;
+    await Promise.all(pending);
+    return this.#classify(ending);
+  }
+
+  /** How the job ends when it was stopped before its container ran (a method: read after each await). */
+  #stopped(): Ended | undefined {
+    return this.#stop && { ...this.#stop, exitCode: null };
+  }
+
+  #classify(ending: Ending): Ended {
+    if (this.#stop) return { ...this.#stop, exitCode: ending.exitCode };
+    if (ending.oomKilled)
+      return { state: 'failed', reason: `TITAN_E_JOB_OOM: killed by its memory limit of ${this.job.spec.memoryMb} MB`, exitCode: ending.exitCode };
+    if (ending.exitCode === 0) return { state: 'succeeded', reason: null, exitCode: 0 };
+    return { state: 'failed', reason: `TITAN_E_JOB_EXIT: the command exited with code ${ending.exitCode}`, exitCode: ending.exitCode };
+  }
+}

@@ -1,0 +1,67 @@
+// What a sandbox job is, as callers give it and as Titan shows it, and what it tells the world
+// while it runs (one typed event at a time on the kernel's bus).
+import type { JobState } from '../../kernel/api.ts';
+
+export type { JobState };
+
+/** How the job's workspace is mounted at /workspace: read-only, writable, or writable with the network. */
+export type WorkspacePolicy = 'read-only' | 'workspace-write' | 'full';
+export const POLICIES: readonly WorkspacePolicy[] = ['read-only', 'workspace-write', 'full'];
+export const ENDINGS: readonly JobState[] = ['succeeded', 'failed', 'cancelled', 'timed_out'];
+
+/** A job as submitted: a shell command and, optionally, its limits (the config's defaults otherwise). */
+export type JobRequest = {
+  command: string;
+  /** A label for people ("nightly tests"). */
+  name?: string;
+  /** An existing host folder to mount; default a fresh folder of the job's own. */
+  workspace?: string;
+  policy?: WorkspacePolicy;
+  /** Granted by the caller: without it the container has no network at all. */
+  network?: boolean;
+  timeoutS?: number;
+  memoryMb?: number;
+  cpus?: number;
+  pids?: number;
+  env?: Record<string, string>;
+  /** Who or what asked for it ("cli", "web", "routine:<id>"). */
+  origin?: string;
+};
+
+/** The spec a job runs with once its defaults are filled in (stored as the row's payload). */
+export type JobSpec = Required<Omit<JobRequest, 'name' | 'env' | 'origin'>> & {
+  name: string | null;
+  env: Record<string, string>;
+  origin: string;
+  image: string;
+  /** The job's own folder lives under $TITAN_HOME/jobs; a folder the caller gave is theirs. */
+  ownWorkspace: boolean;
+};
+
+/** A job as Titan shows it. */
+export type Job = {
+  id: string;
+  userId: string;
+  state: JobState;
+  spec: JobSpec;
+  /** Why it ended as it did: "CODE: cause" (TITAN_E_JOB_OOM, _TIMEOUT, _EXIT, _LOST...), null when it succeeded. */
+  reason: string | null;
+  exitCode: number | null;
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  deadlineAt: number | null;
+};
+
+export type JobEventBody =
+  | { type: 'log'; stream: 'stdout' | 'stderr'; text: string; offset: number }
+  | { type: 'state'; state: JobState; reason: string | null; exitCode: number | null };
+
+export type JobEvent = JobEventBody & { jobId: string; userId: string; at: number };
+
+// Job events travel on the kernel's bus; the kernel learns their type here, never by importing the agent.
+declare module '../../kernel/events.ts' {
+  interface KernelEvents {
+    'job.event': JobEvent;
+  }
+}

@@ -1,0 +1,68 @@
+// Jobs survive Titan: a Titan killed with SIGKILL while its jobs run leaves their rows running and
+// their containers to the engine; the next start follows a container that still runs to its end
+// (its whole log read again), records the ending of one that finished meanwhile, and ends as lost a
+// job whose container is gone. No job is dropped.
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { JobService, jobsSection } from '../../agent/api.ts';
+import { Engine } from '../../agent/jobs/engine.ts';
+import { openKernelOn, openStoreKernel } from '../support/store.ts';
+import { NO_DOCKER, SOCKET, removeContainersOf } from './support.ts';
+
+const CHILD = fileURLToPath(new URL('./fixtures/titan-with-jobs.ts', import.meta.url));
+
+test('jobs running when Titan is SIGKILLed are reconciled by the next start', { skip: NO_DOCKER, timeout: 180_000 }, async (t) => {
+  const store = await openStoreKernel('libsql');
+  const { home, url } = store;
+  t.after(async () => {
+    await removeContainersOf(home);
+    await store.cleanup();
+  });
+  await new Engine(SOCKET).ensureImage(jobsSection.defaults.image, true);
+  await store.kernel.close();
+
+  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', CHILD, home, url, SOCKET], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const ids = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const submit = async (request: object) => {
+    child.stdin.write(`${JSON.stringify(request)}\n`);
+    return (await ids.next()).value as string;
+  };
+  // Still running after the kill: it works for a few seconds, then writes its result.
+  const survivor = await submit({ command: 'echo one; i=0; while [ $i -lt 30 ]; do i=$((i+1)); sleep 0.1; done; echo two; echo done > out.txt' });
+  // Ends (with a failure) while Titan is down.
+  const endsMeanwhile = await submit({ command: 'echo short; sleep 1; exit 3' });
+  // Its container is removed while Titan is down.
+  const removed = await submit({ command: 'echo long; sleep 60' });
+  child.kill('SIGKILL');
+  await new Promise((resolve) => child.once('exit', resolve));
+  execFileSync('docker', ['-H', `unix://${SOCKET}`, 'rm', '-f', `titan-job-${removed}`], { stdio: 'pipe' });
+  await new Promise((resolve) => setTimeout(resolve, 1500)); // the short job ends meanwhile
+
+  store.kernel = await openKernelOn(home, url);
+  await store.kernel.restoreDeployments();
+  const before = await store.kernel.store.op('jobs.list', { states: ['running'] });
+  assert.deepEqual(before.map((r) => r.id).sort(), [survivor, endsMeanwhile, removed].sort(), 'the dead Titan left all three running');
+
+  const jobs = await JobService.start(store.kernel, { ...jobsSection.defaults, dockerSocket: SOCKET });
+  const done = await jobs.waitFor(survivor);
+  assert.equal(done.state, 'succeeded', String(done.reason));
+  const log = [];
+  for await (const chunk of jobs.logs(survivor)) log.push(chunk.text);
+  assert.equal(log.join(''), 'one\ntwo\n', 'the whole log, read again from the engine');
+  assert.equal(await readFile(path.join(done.spec.workspace, 'out.txt'), 'utf8'), 'done\n');
+
+  const meanwhile = await jobs.waitFor(endsMeanwhile);
+  assert.equal(meanwhile.state, 'failed');
+  assert.equal(meanwhile.exitCode, 3);
+  assert.match(String(meanwhile.reason), /^TITAN_E_JOB_EXIT: /);
+
+  const lost = await jobs.get(removed);
+  assert.equal(lost.state, 'failed');
+  assert.match(String(lost.reason), /^TITAN_E_JOB_LOST: /);
+  assert.equal((await jobs.list('owner')).length, 3, 'no job dropped');
+});
