@@ -10,7 +10,7 @@ export { reflexSummary, reflexDetail } from './reflex/summary.ts';
 export { ReflexService } from './reflex/service.ts';
 export type { ReflexRecord, ReflexState } from './reflex/records.ts';
 export { decidePairing, listPairings, openPairing, getPairing, type Pairing } from './pairing.ts';
-export type { AgentPorts, ReflexBuildOffload, ReflexFiles, EmbeddingBatchPort } from './ports.ts';
+export type { AgentPorts, ReflexBuildOffload, ReflexFiles, EmbeddingBatchPort, RoutineDelivery, RoutineJobs } from './ports.ts';
 // What the mesh needs to build reflexes and embed text for other nodes.
 export { REFLEX_WORLD, buildInWorker } from './reflex/compiler.ts';
 export { EmbedderSwitched, localEmbedder, normalise, type Embedder, type Vector } from './reflex/embedder.ts';
@@ -23,3 +23,6 @@ export type { ToolInfo } from './loop/tool-catalog.ts';
 export { JobService } from './jobs/service.ts';
 export { jobsSection, type JobsConfig } from './jobs/config.ts';
 export type { Job, JobEvent, JobRequest, JobSpec, JobState, WorkspacePolicy } from './jobs/types.ts';
+export { RoutineService, systemClock, type Clock, type RoutineView, type RoutineServiceOptions } from './routines/service.ts';
+export type { RoutineInput } from './routines/input.ts';
+export type { RoutineRecord, RoutineRun } from '../components/stores/ops.ts';

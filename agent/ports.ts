@@ -32,3 +32,20 @@ export type AgentPorts = {
   reflexBuilds?: ReflexBuildOffload;
   embeddingBatches?: EmbeddingBatchPort;
 };
+
+/** Where a routine's answer goes outside Titan: a messaging channel's chat (the gateway's channels implement it). */
+export type RoutineDelivery = {
+  /**
+   * Sends `text` to `channel` (e.g. "telegram"); `chat` is the platform's chat id, or undefined for
+   * the one chat the owner paired there. Answers where it went; throws TITAN_E_ROUTINE_DELIVERY.
+   */
+  deliver(channel: string, chat: string | undefined, text: string): Promise<string>;
+};
+
+/** Jobs through the scheduler (Docker sandboxes), for routines whose action is a job. */
+export type RoutineJobs = {
+  /** Why jobs cannot run on this node (no Docker engine), or undefined when they can. */
+  unavailable(): Promise<string | undefined>;
+  /** Runs the job to its end; `output` is its result or log tail. */
+  run(job: Record<string, unknown>, label: string): Promise<{ ok: boolean; output: string; error?: string }>;
+};

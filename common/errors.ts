@@ -202,6 +202,28 @@ export const ERRORS = {
   TITAN_E_JOB_LOST: { status: 500, fix: 'its container was gone when Titan came back (removed by hand, or the engine was reset): submit the job again' },
   TITAN_E_JOB_EXPORT_STALLED: { status: 504, fix: 'the export made no progress for too long (a stuck disk or reader) and was ended: retry it' },
   TITAN_E_JOB_EXPORT_CUT: { status: 502, fix: 'the tar stream ended before its end-of-archive: retry the export (nothing partial was kept)' },
+
+  // routines (agent/routines)
+  TITAN_E_ROUTINE_CRON: {
+    status: 400,
+    fix: 'give five fields (minute hour day month weekday, e.g. "0 7 * * *" for 07:00 every day) or six with seconds first; nothing was changed',
+  },
+  TITAN_E_ROUTINE_TIMEZONE: { status: 400, fix: 'use an IANA time zone name such as "Europe/Berlin", "America/New_York" or "UTC"' },
+  TITAN_E_ROUTINE_INVALID: { status: 400, fix: '`titan routine add --help` lists the options; nothing was changed' },
+  TITAN_E_ROUTINE_UNKNOWN: { status: 404, fix: 'run `titan routine list` for the routines by name and id' },
+  TITAN_E_ROUTINE_EXISTS: { status: 409, fix: 'choose another name, or remove the old routine first (`titan routine rm NAME`)' },
+  TITAN_E_ROUTINE_SECRET: {
+    status: 401,
+    fix: "send the routine's webhook secret (shown once by `titan routine add --webhook`) in the x-titan-routine-secret header",
+  },
+  TITAN_E_ROUTINE_NO_DOCKER: {
+    status: 503,
+    fix: 'a job routine runs in a Docker sandbox: start a Docker engine (dockerd) on this machine, or run Titan where one runs',
+  },
+  TITAN_E_ROUTINE_DELIVERY: {
+    status: 502,
+    fix: 'deliver to a running channel ("telegram", "telegram:<chat id>", "slack:<channel>") or a thread ("thread:<id>"); `titan pairing list` shows paired chats',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

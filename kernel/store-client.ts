@@ -89,6 +89,11 @@ const ACCESS: Record<StoreOp, 'read' | 'write'> = {
   'reflexes.answer': 'write',
   'reflexes.delete': 'write',
   'reflexes.turns': 'read',
+  'routines.list': 'read',
+  'routines.save': 'write',
+  'routines.delete': 'write',
+  'routineRuns.save': 'write',
+  'routineRuns.list': 'read',
   'schema.status': 'read',
 };
 

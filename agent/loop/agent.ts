@@ -38,6 +38,9 @@ const ONE_WRITE_END_SCHEMA = 7;
 
 export type SendResult = { threadId: string; turnId: string; messageId: string; run: TurnRun };
 
+/** A user's message the agent took (routines with a message trigger listen); `origin` "routine": a routine's own prompt. */
+export type ReceivedMessage = { userId: string; threadId: string; turnId: string; text: string; origin?: 'routine' };
+
 export class Agent {
   readonly #kernel: Kernel;
   readonly #options: TurnOptions;
@@ -52,6 +55,7 @@ export class Agent {
   /** Ended turns whose end write is still retried (the store was down when they ended). */
   readonly #endWrites = new Set<TurnRun>();
   readonly #workspace: string;
+  readonly #messageListeners = new Set<(message: ReceivedMessage) => void>();
   /** The store ends a turn in one operation (schema 7 and later); known after start(). */
   #endsInOneWrite = false;
   /** Set by the reflex service once it runs; unset, every turn goes to the model. */
@@ -111,7 +115,7 @@ export class Agent {
   }
 
   /** Stores the user's message (committed when this resolves) and starts a turn answering it. */
-  async send(userId: string, threadId: string, text: string, options: { modelOnly?: boolean } = {}): Promise<SendResult> {
+  async send(userId: string, threadId: string, text: string, options: { modelOnly?: boolean; origin?: 'routine' } = {}): Promise<SendResult> {
     if (typeof text !== 'string' || text.trim() === '') throw new TitanError('TITAN_E_USAGE', 'the message is empty');
     // A key pasted into a message (a channel's, the UI's) goes neither to the model nor into the store.
     text = this.#kernel.leaks.redact(text, 'message');
@@ -126,6 +130,13 @@ export class Agent {
     const fastPath = this.fastPath && !options.modelOnly ? this.fastPath : undefined;
     const run = this.#start(threadId, turnId, 0, undefined, 'streaming', fastPath && (() => fastPath({ threadId, turnId, prompt: text })));
     run.log.emit({ type: 'turn.started', userMessageId: messageId });
+    for (const listener of this.#messageListeners) {
+      try {
+        listener({ userId, threadId, turnId, text, origin: options.origin });
+      } catch (error) {
+        this.#kernel.logger.warn({ err: error }, 'a message listener failed');
+      }
+    }
     return { threadId, turnId, messageId, run };
   }
 
@@ -174,6 +185,12 @@ export class Agent {
       if (recorder && this.#traceDir) await recorder.save(this.#traceDir).catch(() => {});
     });
     return run;
+  }
+
+  /** Told of every message a turn starts from, after it is stored; returns the unsubscribe. */
+  onMessage(listener: (message: ReceivedMessage) => void): () => void {
+    this.#messageListeners.add(listener);
+    return () => this.#messageListeners.delete(listener);
   }
 
   interrupt(turnId: string, by: string): boolean {

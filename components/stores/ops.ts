@@ -152,6 +152,57 @@ export type JobRow = {
   updated_at: number | string | null;
 };
 
+/** What starts a routine besides `titan routine run` (always possible): a schedule, a message, a webhook. */
+export type RoutineTrigger =
+  | { kind: 'cron'; cron: string }
+  /** A message on any channel (or the one named) whose text matches the pattern (a regular expression, case-insensitive). */
+  | { kind: 'message'; pattern: string; channel?: string }
+  /** POST /hooks/routines/<name> with the routine's secret; only its sha256 is kept. */
+  | { kind: 'webhook'; secretHash: string }
+  | { kind: 'manual' };
+/** What a routine does: a full agent turn, one tool call, or a job through the scheduler. */
+export type RoutineAction =
+  | { kind: 'prompt'; prompt: string }
+  | { kind: 'tool'; tool: string; args: Record<string, unknown> }
+  | { kind: 'job'; job: Record<string, unknown> };
+export type RoutineRecord = {
+  id: string;
+  name: string;
+  userId: string;
+  enabled: boolean;
+  trigger: RoutineTrigger;
+  action: RoutineAction;
+  /** IANA time zone the schedule and the quiet hours are read in. */
+  timezone: string;
+  /** After downtime: skip the runs missed, or run once for them. */
+  missed: 'skip' | 'run_once';
+  /** When the previous run still runs: skip this one, queue it, or run both. */
+  concurrency: 'skip' | 'queue' | 'allow';
+  /** "HH:MM" to "HH:MM" in the routine's time zone (may wrap midnight): scheduled and event runs are skipped. */
+  quietHours: { start: string; end: string } | null;
+  /** Where a prompt's answer (or a tool's or job's output) goes: "telegram", "telegram:<chat>", "thread:<id>"... */
+  deliverTo: string | null;
+  /** The thread a prompt routine's turns run in (created on its first run). */
+  threadId: string | null;
+  nextRunAt: number | null;
+  lastRunAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+};
+export type RoutineRunOutcome = 'queued' | 'running' | 'succeeded' | 'failed' | 'skipped';
+export type RoutineRun = {
+  id: string;
+  routineId: string;
+  trigger: 'cron' | 'message' | 'webhook' | 'manual' | 'missed';
+  /** When it was due (the cron time; the event's arrival for the others). */
+  scheduledAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  outcome: RoutineRunOutcome;
+  output: string | null;
+  error: string | null;
+};
+
 // ---- the table ---------------------------------------------------------------------------------
 
 /** An operation that takes nothing. */
@@ -307,6 +358,14 @@ export type StoreOps = {
     };
     result: JobRow;
   };
+
+  'routines.list': { input: None; result: RoutineRecord[] };
+  'routines.save': { input: { routine: RoutineRecord }; result: { saved: string } };
+  /** The routine and its run history. */
+  'routines.delete': { input: { id: string }; result: { deleted: string; runs: number } };
+  'routineRuns.save': { input: { run: RoutineRun }; result: { saved: string } };
+  /** Newest first: one routine's (or every routine's) runs; `open`: only those queued or running. */
+  'routineRuns.list': { input: { routineId?: string; limit?: number; open?: boolean }; result: RoutineRun[] };
 
   'schema.status': { input: None; result: SchemaStatus };
 };

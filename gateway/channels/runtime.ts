@@ -137,6 +137,11 @@ export class ChannelRuntime {
     return [...this.#channels.keys()];
   }
 
+  /** The sender of a running channel (routines push their answers through it). */
+  senderOf(name: ChannelName): ChannelSender | undefined {
+    return this.#channels.get(name)?.sender;
+  }
+
   /** Koa middleware for /channels/<name>/webhook (mounted before the token check). */
   middleware() {
     return async (ctx: Context, next: Next): Promise<void> => {

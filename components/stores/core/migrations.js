@@ -169,6 +169,24 @@ export const MIGRATIONS = [
       'CREATE INDEX jobs_user ON jobs (user_id, created_at)',
     ],
   } /* end migration 8 */,
+  /* migration 9 */ {
+    version: 9,
+    additive: true,
+    name: 'routines: triggers, policies, the next run, and each run kept as history',
+    tables: ['routine_runs'],
+    up: ({ INT }) => [
+      // cron stays NOT NULL (migration 3): routines without a schedule keep '' there.
+      'ALTER TABLE routines ADD COLUMN name TEXT',
+      'ALTER TABLE routines ADD COLUMN spec TEXT',
+      `ALTER TABLE routines ADD COLUMN next_run_at ${INT}`,
+      `ALTER TABLE routines ADD COLUMN updated_at ${INT}`,
+      'CREATE UNIQUE INDEX routines_name ON routines (name)',
+      `CREATE TABLE routine_runs (id TEXT PRIMARY KEY, routine_id TEXT NOT NULL, trigger TEXT NOT NULL, scheduled_at ${INT} NOT NULL,
+        started_at ${INT}, finished_at ${INT}, outcome TEXT NOT NULL, output TEXT, error TEXT)`,
+      'CREATE INDEX routine_runs_routine ON routine_runs (routine_id, scheduled_at)',
+      'CREATE INDEX routine_runs_outcome ON routine_runs (outcome)',
+    ],
+  } /* end migration 9 */,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

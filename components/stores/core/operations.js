@@ -7,6 +7,7 @@ import { channels } from './channels.js';
 import { reflexes } from './reflexes.js';
 import { turnEnd } from './turn-end.js';
 import { jobs } from './jobs.js';
+import { routines } from './routines.js';
 /** @import { StoreHandlers } from '../ops.js' */
 
 /**
@@ -20,5 +21,6 @@ export const operations = {
   ...reflexes,
   ...turnEnd,
   ...jobs,
+  ...routines,
   'schema.status': () => ({ ...status(), dialect: sqlDialect() }),
 };
