@@ -220,6 +220,10 @@ export const ERRORS = {
     status: 503,
     fix: 'a job routine runs in a Docker sandbox: start a Docker engine (dockerd) on this machine, or run Titan where one runs',
   },
+  TITAN_E_ROUTINES_OFF: {
+    status: 503,
+    fix: 'the serving store predates routines: approve its newer version (`titan kernel patches`), then restart',
+  },
   TITAN_E_ROUTINE_DELIVERY: {
     status: 502,
     fix: 'deliver to a running channel ("telegram", "telegram:<chat id>", "slack:<channel>") or a thread ("thread:<id>"); `titan pairing list` shows paired chats',

@@ -22,6 +22,7 @@ import { meshRoutes } from './routes/mesh.ts';
 import { pairingRoutes } from './routes/pairings.ts';
 import { patchRoutes } from './routes/patches.ts';
 import { reflexRoutes } from './routes/reflexes.ts';
+import { routineRoutes, routineWebhooks } from './routes/routines.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { threadRoutes } from './routes/threads.ts';
 import { uiRoutes } from './ui/serve.ts';
@@ -49,6 +50,7 @@ export function apiRouter(deps: GatewayDeps, withOpenAi = true): GatewayRouter {
     pairingRoutes,
     dbRoutes,
     mcpServerRoutes,
+    routineRoutes,
   ]) {
     api.use('/api', routes(deps).routes());
   }
@@ -101,6 +103,7 @@ export function createApp(deps: GatewayDeps, withOpenAi = true): Koa<GatewayStat
     deps.metrics.useChannels(deps.channels);
     app.use(deps.channels.middleware());
   }
+  app.use(routineWebhooks(deps)); // /hooks/routines/<name>: authenticated by the routine's own secret
 
   app.use(authenticate(deps.tokens, (ctx) => ctx.method === 'GET' && SSE_PATH.test(ctx.path)));
   app.use(rateLimit(deps.limiter));

@@ -3,7 +3,7 @@
 import type { Router } from '@koa/router';
 import type { Kernel } from '../kernel/api.ts';
 import type { GatewayConfig } from './config.ts';
-import type { Agent, JobService, Llm, McpService } from '../agent/api.ts';
+import type { Agent, JobService, Llm, McpService, RoutineService } from '../agent/api.ts';
 import type { MeshConfig } from '../mesh/config.ts';
 import type { Mesh } from '../mesh/mesh.ts';
 import type { AuthState } from './auth.ts';
@@ -45,6 +45,8 @@ export type GatewayDeps = {
   mcp?: McpService;
   /** Sandbox jobs, when `titan start` runs them. */
   jobs?: JobService;
+  /** The routines (/api/routines, /hooks/routines/<name>), when `titan start` runs them. */
+  routines?: RoutineService;
 };
 
 export type GatewayState = AuthState;

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { TitanError } from '../common/errors.ts';
 import type { Kernel } from '../kernel/api.ts';
-import type { Agent, JobService, Llm, McpService } from '../agent/api.ts';
+import type { Agent, JobService, Llm, McpService, RoutineService } from '../agent/api.ts';
 import { createApp } from './app.ts';
 import { gatewaySection, type GatewayConfig } from './config.ts';
 import type { ChannelRuntime } from './channels/runtime.ts';
@@ -44,6 +44,8 @@ export type GatewayOptions = {
   mcp?: McpService;
   /** Sandbox jobs (/api/jobs), when Titan runs them. */
   jobs?: JobService;
+  /** The routines the agent runs (/api/routines and their webhooks). */
+  routines?: RoutineService;
   /** Serve the OpenAI-compatible API under /v1 (default true). */
   openAi?: boolean;
   /** Where to print the address (and the token, on the start that creates it). */
@@ -61,7 +63,7 @@ export type Gateway = {
 /** What the route table runs on (both listeners share it); `createToken: false` never writes the owner token. */
 export type RouteTableOptions = Pick<
   GatewayOptions,
-  'kernel' | 'agent' | 'llm' | 'config' | 'settings' | 'ownerId' | 'starting' | 'channels' | 'mesh' | 'meshConfig' | 'mcp' | 'jobs'
+  'kernel' | 'agent' | 'llm' | 'config' | 'settings' | 'ownerId' | 'starting' | 'channels' | 'mesh' | 'meshConfig' | 'mcp' | 'jobs' | 'routines'
 > & { createToken?: boolean };
 
 export async function gatewayDeps(options: RouteTableOptions): Promise<GatewayDeps> {
@@ -94,6 +96,7 @@ export async function gatewayDeps(options: RouteTableOptions): Promise<GatewayDe
     meshConfig: options.meshConfig,
     mcp: options.mcp,
     jobs: options.jobs,
+    routines: options.routines,
   };
   deps.metrics.useReflexes(agent.reflexes);
   if (options.mcp) deps.metrics.useMcp(options.mcp);

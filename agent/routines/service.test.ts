@@ -10,36 +10,8 @@ import { Agent } from '../loop/agent.ts';
 import type { ToolInfo, ToolSource } from '../loop/tool-catalog.ts';
 import { scriptedModel } from '../../test/support/model-double.ts';
 import { TEST_CACHE, tempHome } from '../../test/support/kernel.ts';
-import { RoutineService, type Clock } from './service.ts';
-
-/** Timers fire only when the test moves time past them. */
-class ManualClock implements Clock {
-  #timers: Array<{ at: number; fn: () => void }> = [];
-  t: number;
-  constructor(t: number) {
-    this.t = t;
-  }
-  now = () => this.t;
-  setTimer = (fn: () => void, ms: number) => {
-    const timer = { at: this.t + ms, fn };
-    this.#timers.push(timer);
-    return () => {
-      this.#timers = this.#timers.filter((x) => x !== timer);
-    };
-  };
-  /** Moves to `to`, firing each timer due on the way at its own time. */
-  async advance(to: number): Promise<void> {
-    for (;;) {
-      const due = this.#timers.filter((x) => x.at <= to).sort((a, b) => a.at - b.at)[0];
-      if (!due) break;
-      this.#timers = this.#timers.filter((x) => x !== due);
-      this.t = Math.max(this.t, due.at);
-      due.fn();
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    this.t = to;
-  }
-}
+import { ManualClock } from '../../test/support/manual-clock.ts';
+import { RoutineService } from './service.ts';
 
 /** A host-side tool whose calls the test sees, and can hold open. */
 class Probe implements ToolSource {

@@ -9,8 +9,9 @@ import type { Kernel } from '../../kernel/kernel.ts';
 import type { Agent, ReceivedMessage } from '../loop/agent.ts';
 import type { RoutineDelivery, RoutineJobs } from '../ports.ts';
 import { deliver, runAction, type ActionDeps } from './actions.ts';
-import { hashSecret, routineFrom, type RoutineInput } from './input.ts';
-import { catchUp, inQuietHours, nextFire } from './schedule.ts';
+import { hashSecret, localTimezone, routineFrom, type RoutineInput } from './input.ts';
+import { RoutineTool } from './tool.ts';
+import { catchUp, inQuietHours, nextFire, parseCron } from './schedule.ts';
 
 /** Time and timers, replaceable so tests move time by hand. `setTimer` answers its cancel. */
 export type Clock = { now(): number; setTimer(fn: () => void, ms: number): () => void };
@@ -39,6 +40,11 @@ export type RoutineServiceOptions = {
   clock?: Clock;
   delivery?: RoutineDelivery;
   jobs?: RoutineJobs;
+  /**
+   * A CLI command's own process while no kernel runs: routines are read and changed (and run by
+   * hand), but nothing is scheduled, caught up or triggered here; the next `titan start` does that.
+   */
+  passive?: boolean;
 };
 
 /** Timers are re-armed at least this often (far-off runs, and a clock that jumps). */
@@ -62,12 +68,14 @@ export class RoutineService {
   #disarm: (() => void) | undefined;
   #offMessage: (() => void) | undefined;
   #closed = false;
+  readonly #passive: boolean;
 
   private constructor(options: RoutineServiceOptions) {
     this.#kernel = options.kernel;
     this.#agent = options.agent;
     this.#ownerId = options.ownerId;
     this.#clock = options.clock ?? systemClock;
+    this.#passive = options.passive ?? false;
     this.#deps = {
       kernel: options.kernel,
       agent: options.agent,
@@ -87,6 +95,14 @@ export class RoutineService {
     return service;
   }
 
+  #tool: RoutineTool | undefined;
+
+  /** The `routine` tool for the agent (one per service). */
+  tool(): RoutineTool {
+    this.#tool ??= new RoutineTool(this, this.#agent);
+    return this.#tool;
+  }
+
   get ownerId(): string {
     return this.#ownerId;
   }
@@ -94,6 +110,7 @@ export class RoutineService {
   async #load(): Promise<void> {
     const store = this.#kernel.store;
     for (const routine of await store.op('routines.list')) this.#byId.set(routine.id, routine);
+    if (this.#passive) return;
     const now = this.#clock.now();
     for (const run of await store.op('routineRuns.list', { open: true, limit: 1000 })) {
       await store.op('routineRuns.save', {
@@ -172,6 +189,13 @@ export class RoutineService {
     return this.#kernel.store.op('routines.delete', { id: routine.id });
   }
 
+  /** The next `count` times an expression fires (the add form's check); TITAN_E_ROUTINE_CRON when it is not one. */
+  preview(cron: string, timezone = localTimezone(), count = 5): string[] {
+    return parseCron(cron, timezone)
+      .nextRuns(count, new Date(this.#clock.now()))
+      .map((d) => d.toISOString());
+  }
+
   async runs(ref: string, limit = 50): Promise<RoutineRun[]> {
     return this.#kernel.store.op('routineRuns.list', { routineId: this.find(ref).id, limit });
   }
@@ -225,7 +249,7 @@ export class RoutineService {
   #arm(): void {
     this.#disarm?.();
     this.#disarm = undefined;
-    if (this.#closed) return;
+    if (this.#closed || this.#passive) return;
     let earliest = Number.POSITIVE_INFINITY;
     for (const r of this.#byId.values()) if (r.enabled && r.nextRunAt !== null) earliest = Math.min(earliest, r.nextRunAt);
     if (earliest === Number.POSITIVE_INFINITY) return;

@@ -4,6 +4,7 @@
 // on, the agent (and the REPL on a terminal), reflexes, channels and the gateway (HTTP API on
 // TITAN_HOST:TITAN_PORT), whose route table the control socket then serves too. The mesh's
 // implementations of the kernel's and the agent's ports are wired in here. Runs until a signal or /quit.
+import os from 'node:os';
 import { homePaths, titanHome } from '../../common/home.ts';
 import { Kernel, bootstrapBuiltins, builtinsServing } from '../../kernel/api.ts';
 import { loadTitanConfig, type TitanConfig } from '../config.ts';
@@ -18,7 +19,8 @@ import { claimControlSocket, type ControlSocket } from '../../gateway/control-so
 import { startGateway, type Gateway } from '../../gateway/server.ts';
 import { startChannelRuntime } from '../../gateway/channels/start.ts';
 import type { ChannelRuntime } from '../../gateway/channels/runtime.ts';
-import { JobService, McpService, startReflexes, type ReflexService } from '../../agent/api.ts';
+import { JobService, McpService, RoutineService, startReflexes, type ReflexService } from '../../agent/api.ts';
+import { routineDelivery } from '../../gateway/channels/routine-delivery.ts';
 import type { Mesh } from '../../mesh/mesh.ts';
 
 /** Builds (from cache) and publishes the built-ins, deploys those with no serving version, proposes newer ones. */
@@ -32,7 +34,7 @@ async function checkBuiltins(kernel: Kernel, say: (line: string) => void) {
 }
 
 /** The store schema version whose operations each feature uses. */
-const FEATURE_SCHEMA = { channels: 5, reflexes: 6, jobs: 8 } as const;
+const FEATURE_SCHEMA = { channels: 5, reflexes: 6, jobs: 8, routines: 9 } as const;
 
 /**
  * Which features the serving store has the operations for. After an update, the newer built-in
@@ -71,6 +73,7 @@ export async function startCommand(_args: Args): Promise<number> {
   let reflexes: ReflexService | undefined;
   let mcp!: McpService;
   let channels: ChannelRuntime | undefined;
+  let routines: RoutineService | undefined;
   let gateway!: Gateway;
   let jobs: JobService | undefined;
 
@@ -188,8 +191,24 @@ export async function startCommand(_args: Args): Promise<number> {
     },
   });
   parts.add({
+    // Routines: the schedule resumes from the store (missed runs by each routine's policy); answers
+    // go to the channels' chats.
+    name: 'routines',
+    needs: ['agent', 'mcp', 'channels', 'jobs'],
+    start: async () => {
+      if (!storeHas('routines')) return;
+      routines = await RoutineService.start({ kernel, agent: session.agent, ownerId: os.userInfo().username, delivery: routineDelivery(kernel, channels) });
+      session.agent.tools.addSource(routines.tool());
+      const scheduled = routines.list().filter((r) => r.enabled && r.nextRunAt !== null);
+      if (scheduled.length) say(`routines: ${scheduled.length} scheduled (npx titan routine list)`);
+    },
+    close: async () => {
+      await routines?.close();
+    },
+  });
+  parts.add({
     name: 'gateway',
-    needs: ['agent', 'mcp', 'reflexes', 'channels', 'mesh', 'jobs'],
+    needs: ['agent', 'mcp', 'reflexes', 'channels', 'mesh', 'jobs', 'routines'],
     start: async () => {
       gateway = await startGateway({
         kernel,
@@ -202,6 +221,7 @@ export async function startCommand(_args: Args): Promise<number> {
         meshConfig: config.mesh,
         mcp,
         jobs,
+        routines,
       });
       control?.serve(createControlApp(gateway.deps).callback());
     },
