@@ -118,7 +118,10 @@ async function fill(source: StoreKernel): Promise<void> {
   });
   await store.op('table.load', {
     table: 'routines',
-    rows: [{ id: 'r1', user_id: 'xfer-ann', cron: '0 8 * * *', action: 'brief me', enabled: 1, last_run_at: null, created_at: 5 }],
+    rows: [{ id: 'r1', user_id: 'xfer-ann', cron: '0 8 * * *', action: '{"kind":"prompt","prompt":"brief me"}', enabled: 1, last_run_at: null, created_at: 5 }],
+  });
+  await store.op('routineRuns.save', {
+    run: { id: 'run1', routineId: 'r1', trigger: 'cron', scheduledAt: 6, startedAt: 7, finishedAt: 8, outcome: 'succeeded', output: 'brief', error: null },
   });
   await store.op('table.load', {
     table: 'memory_documents',
@@ -139,6 +142,8 @@ async function queryResults(store: StoreClient): Promise<Record<string, unknown>
     counts: await tableCounts(store),
     pending: await store.op('approvals.pending'),
     patches: await store.op('patches.list'),
+    routines: await store.op('routines.list'),
+    routineRuns: await store.op('routineRuns.list', { limit: 1000 }),
   };
   for (const userId of USERS) {
     const threads = await store.listThreads({ userId, limit: 500 });
