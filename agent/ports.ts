@@ -46,6 +46,6 @@ export type RoutineDelivery = {
 export type RoutineJobs = {
   /** Why jobs cannot run on this node (no Docker engine), or undefined when they can. */
   unavailable(): Promise<string | undefined>;
-  /** Runs the job to its end; `output` is its result or log tail. */
-  run(job: Record<string, unknown>, label: string): Promise<{ ok: boolean; output: string; error?: string }>;
+  /** Runs the job to its end for `userId`; `output` is its log's tail. */
+  run(job: Record<string, unknown>, context: { label: string; userId: string; origin: string }): Promise<{ ok: boolean; output: string; error?: string }>;
 };

@@ -220,6 +220,7 @@ export const ERRORS = {
     status: 503,
     fix: 'a job routine runs in a Docker sandbox: start a Docker engine (dockerd) on this machine, or run Titan where one runs',
   },
+  TITAN_E_ROUTINE_JOB: { status: 502, fix: "the job's log tail is in the run's error; `titan job logs ID` has all of it" },
   TITAN_E_ROUTINES_OFF: {
     status: 503,
     fix: 'the serving store predates routines: approve its newer version (`titan kernel patches`), then restart',

@@ -56,8 +56,8 @@ async function runTool(deps: ActionDeps, routine: RoutineRecord, tool: string, a
 async function runJob(deps: ActionDeps, routine: RoutineRecord, job: Record<string, unknown>): Promise<string> {
   const why = deps.jobs ? await deps.jobs.unavailable() : 'jobs do not run on this node';
   if (why !== undefined || !deps.jobs) throw new TitanError('TITAN_E_ROUTINE_NO_DOCKER', `the routine "${routine.name}" runs a job, and ${why}`);
-  const result = await deps.jobs.run(job, `routine ${routine.name}`);
-  if (!result.ok) throw new TitanError('TITAN_E_INTERNAL', `the job failed: ${result.error ?? result.output.slice(-500)}`);
+  const result = await deps.jobs.run(job, { label: `routine ${routine.name}`, userId: routine.userId, origin: `routine:${routine.id}` });
+  if (!result.ok) throw new TitanError('TITAN_E_ROUTINE_JOB', `${result.error ?? 'the job failed'}\n${result.output.slice(-2000)}`);
   return result.output;
 }
 

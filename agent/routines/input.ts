@@ -81,7 +81,9 @@ function actionOf(input: RoutineInput): RoutineAction {
     return { kind: 'tool', tool: input.tool, args };
   }
   const job = input.job;
-  if (typeof job !== 'object' || job === null || Array.isArray(job)) throw invalid('the job must be a JSON object (e.g. {"command": "npm test"})');
+  if (typeof job !== 'object' || job === null || Array.isArray(job) || typeof job.command !== 'string' || job.command.trim() === '') {
+    throw invalid('the job must be a JSON object with a command (e.g. {"command": "npm test"})');
+  }
   return { kind: 'job', job };
 }
 

@@ -14,7 +14,8 @@ const DESCRIPTION = [
   'Create, list, pause, resume, run or remove routines: work Titan does later on its own.',
   'A routine has one trigger: `cron` (5 fields, read in `timezone`, an IANA name; e.g. "0 7 * * *" is 07:00 daily),',
   '`onMessage` (a regular expression a new message must match), or none (run by hand only).',
-  'It does one thing: `prompt` (a full agent turn with tools; say exactly what to check or do), or `tool` with `args`.',
+  'It does one thing: `prompt` (a full agent turn with tools; say exactly what to check or do), `tool` with `args`,',
+  'or `job`: a command in a Docker sandbox ({"command": "npm test", "workspace": "/path/to/repo", "policy": "read-only"}).',
   '`deliverTo` sends the answer to a chat: "telegram" (the owner\'s paired chat), "telegram:<chat id>", "slack:<channel>";',
   'omitted, it comes to this conversation. `quietHours` "22:00-07:00" skips runs at night.',
 ].join(' ');
@@ -32,6 +33,7 @@ const SCHEMA = {
     prompt: { type: 'string' },
     tool: { type: 'string' },
     args: { type: 'object' },
+    job: { type: 'object' },
     deliverTo: { type: 'string' },
     quietHours: { type: 'string' },
     missed: { enum: ['skip', 'run_once'] },

@@ -19,7 +19,7 @@ import { claimControlSocket, type ControlSocket } from '../../gateway/control-so
 import { startGateway, type Gateway } from '../../gateway/server.ts';
 import { startChannelRuntime } from '../../gateway/channels/start.ts';
 import type { ChannelRuntime } from '../../gateway/channels/runtime.ts';
-import { JobService, McpService, RoutineService, startReflexes, type ReflexService } from '../../agent/api.ts';
+import { JobService, McpService, RoutineService, routineJobs, startReflexes, type ReflexService } from '../../agent/api.ts';
 import { routineDelivery } from '../../gateway/channels/routine-delivery.ts';
 import type { Mesh } from '../../mesh/mesh.ts';
 
@@ -192,12 +192,18 @@ export async function startCommand(_args: Args): Promise<number> {
   });
   parts.add({
     // Routines: the schedule resumes from the store (missed runs by each routine's policy); answers
-    // go to the channels' chats.
+    // go to the channels' chats; job routines run through the sandbox jobs.
     name: 'routines',
     needs: ['agent', 'mcp', 'channels', 'jobs'],
     start: async () => {
       if (!storeHas('routines')) return;
-      routines = await RoutineService.start({ kernel, agent: session.agent, ownerId: os.userInfo().username, delivery: routineDelivery(kernel, channels) });
+      routines = await RoutineService.start({
+        kernel,
+        agent: session.agent,
+        ownerId: os.userInfo().username,
+        delivery: routineDelivery(kernel, channels),
+        jobs: jobs ? routineJobs(jobs) : undefined,
+      });
       session.agent.tools.addSource(routines.tool());
       const scheduled = routines.list().filter((r) => r.enabled && r.nextRunAt !== null);
       if (scheduled.length) say(`routines: ${scheduled.length} scheduled (npx titan routine list)`);

@@ -1,0 +1,27 @@
+// Job routines through the sandbox scheduler (agent/jobs): the routine's job description is a job
+// request; the run waits for the job's end and keeps the tail of its log as the run's output.
+import type { JobRequest } from '../jobs/types.ts';
+import type { JobService } from '../jobs/service.ts';
+import type { RoutineJobs } from '../ports.ts';
+
+/** What a run keeps of a job's log: its end, where the verdict usually is. */
+const LOG_TAIL = 16 * 1024;
+
+export function routineJobs(jobs: JobService): RoutineJobs {
+  return {
+    async unavailable() {
+      return (await jobs.engine.available()) ? undefined : `no Docker engine answers at ${jobs.config.dockerSocket}`;
+    },
+    async run(job, { label, userId, origin }) {
+      const request = { ...(job as JobRequest), name: (job as JobRequest).name ?? label, origin };
+      const ended = await jobs.run(userId, request);
+      let log = '';
+      for await (const chunk of jobs.logs(ended.id)) {
+        log += chunk.text;
+        if (log.length > 4 * LOG_TAIL) log = log.slice(-LOG_TAIL);
+      }
+      const output = log.slice(-LOG_TAIL);
+      return ended.state === 'succeeded' ? { ok: true, output } : { ok: false, output, error: `job ${ended.id} ${ended.state}: ${ended.reason ?? ''}` };
+    },
+  };
+}
