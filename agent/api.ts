@@ -27,3 +27,7 @@ export { RoutineService, systemClock, type Clock, type RoutineView, type Routine
 export type { RoutineInput } from './routines/input.ts';
 export { routineJobs } from './routines/jobs.ts';
 export type { RoutineRecord, RoutineRun } from '../components/stores/ops.ts';
+export { startMemory } from './memory/start.ts';
+export { MemoryService, WORKSPACE_USER, type IndexReport } from './memory/service.ts';
+export { memorySection, type MemoryConfig } from './memory/config.ts';
+export type { CodeGraphPort } from './memory/implicit.ts';

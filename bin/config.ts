@@ -5,7 +5,7 @@ import { homePaths, titanHome } from '../common/home.ts';
 import { loadSections, type Loaded } from '../common/config-loader.ts';
 import type { SectionOverrides, SectionsConfig } from '../common/config-section.ts';
 import { Kernel, kernelSection, type KernelOptions } from '../kernel/api.ts';
-import { agentSection, reflexesSection, shadowSection } from '../agent/api.ts';
+import { agentSection, memorySection, reflexesSection, shadowSection } from '../agent/api.ts';
 import { gatewaySection } from '../gateway/config.ts';
 import { channelsSection } from '../gateway/channels/config.ts';
 import { meshSection } from '../mesh/config.ts';
@@ -22,6 +22,7 @@ export const SECTIONS = [
   shadowSection,
   mcpSection,
   jobsSection,
+  memorySection,
 ] as const;
 
 export type TitanConfig = SectionsConfig<typeof SECTIONS>;

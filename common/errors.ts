@@ -88,6 +88,10 @@ export const ERRORS = {
   TITAN_E_INTERRUPTED: { status: 499 },
   TITAN_E_WORKSPACE_PATH: { status: 403, fix: 'tools read and write only inside the workspace folder' },
   TITAN_E_WRITE_FAILED: { status: 503, fix: 'the write was retried and failed; see the warning event and the kernel log' },
+  // memory
+  TITAN_E_MEMORY_QUERY_TOO_LONG: { status: 413, fix: 'search with at most 2000 characters and ask for at most 50 results' },
+  TITAN_E_MEMORY_DISABLED: { status: 503, fix: 'set { "memory": { "enabled": true } } in $TITAN_HOME/config.json (or TITAN_MEMORY=1) and restart' },
+  TITAN_E_MEMORY_PATH: { status: 400, fix: 'name a document by its path inside the workspace (as `titan memory search` shows it)' },
   // mesh
   TITAN_E_MESH_DISABLED: { status: 503, fix: 'set { "mesh": { "enabled": true } } in $TITAN_HOME/config.json (or TITAN_MESH=true) and restart' },
   TITAN_E_MESH_PEER_INVALID: { status: 400, fix: 'give a libp2p peer id (12D3KooW...; `titan mesh status` on that node prints it)' },

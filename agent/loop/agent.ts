@@ -9,6 +9,7 @@ import type { Kernel } from '../../kernel/kernel.ts';
 import type { Thread, TurnState } from '../../kernel/store-client.ts';
 import { Approvals, type Decision, type PendingApproval } from './approvals.ts';
 import { IdentityPrompt } from './identity.ts';
+import type { MemoryPort } from './memory-port.ts';
 import { ToolCatalog } from './tool-catalog.ts';
 import { recoverTurns } from './recovery.ts';
 import { TraceRecorder } from './trace.ts';
@@ -61,6 +62,8 @@ export class Agent {
   /** Set by the reflex service once it runs; unset, every turn goes to the model. */
   fastPath: FastPath | undefined;
   reflexes: ReflexService | undefined;
+  /** Set by the memory service once it runs; unset, turns get no memory context. */
+  memory: MemoryPort | undefined;
 
   constructor(kernel: Kernel, options: AgentOptions) {
     this.#kernel = kernel;
@@ -161,6 +164,7 @@ export class Agent {
         decided,
         fastPath,
         endsInOneWrite: this.#endsInOneWrite,
+        memory: this.memory,
         onEndRetry: (error, attempt) => {
           if (attempt === 1)
             this.#kernel.bus.emit('kernel.warning', {

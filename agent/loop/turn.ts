@@ -12,6 +12,7 @@ import { TurnEventLog } from './event-log.ts';
 import { endTurn, type TurnEnd } from './turn-end.ts';
 import { assistantContent, toChatMessages, toolContent, unansweredToolCalls } from './history.ts';
 import type { IdentityPrompt } from './identity.ts';
+import type { MemoryPort } from './memory-port.ts';
 import type { ChatMessage, ChatRequest, LlmEvent, ToolCall } from './llm-types.ts';
 import type { ToolCatalog, ToolInfo } from './tool-catalog.ts';
 import type { FastResult } from '../reflex/router.ts';
@@ -47,6 +48,8 @@ export type TurnDeps = {
   endsInOneWrite?: boolean;
   /** Told when writing the turn's end failed and is retried (the store is down or full). */
   onEndRetry?: (error: TitanError, attempt: number) => void;
+  /** Memory's context for the user's message (with citations), added to the system prompt. */
+  memory?: MemoryPort;
 };
 
 /** 'suspended': the kernel stopped while the turn waited for an approval; it resumes on the decision. */
@@ -55,6 +58,7 @@ export type TurnOutcome = { state: Extract<TurnState, 'completed' | 'failed' | '
 type ToolResult = { ok: boolean; content: string };
 
 export class TurnRun {
+  #memory: Promise<string | undefined> | undefined;
   readonly threadId: string;
   readonly turnId: string;
   readonly log: TurnEventLog;
@@ -181,7 +185,13 @@ export class TurnRun {
 
   async #history(): Promise<ChatMessage[]> {
     const rows = await this.#deps.store.listMessages(this.threadId, this.#deps.options.historyLimit);
-    return [{ role: 'system', content: await this.#deps.identity.get() }, ...toChatMessages(rows)];
+    const identity = await this.#deps.identity.get();
+    // Asked once per turn, for the message that opened it; a memory failure never fails the turn.
+    this.#memory ??= this.#deps.memory
+      ? this.#deps.memory.contextFor({ threadId: this.threadId, text: rows.findLast((r) => r.role === 'user')?.content ?? '' }).catch(() => undefined)
+      : Promise.resolve(undefined);
+    const context = await this.#memory;
+    return [{ role: 'system', content: context ? `${identity}\n\n${context}` : identity }, ...toChatMessages(rows)];
   }
 
   /** Streams one model answer; tool calls start while it streams when early execution is on. */

@@ -19,7 +19,7 @@ import { claimControlSocket, type ControlSocket } from '../../gateway/control-so
 import { startGateway, type Gateway } from '../../gateway/server.ts';
 import { startChannelRuntime } from '../../gateway/channels/start.ts';
 import type { ChannelRuntime } from '../../gateway/channels/runtime.ts';
-import { JobService, McpService, RoutineService, routineJobs, startReflexes, type ReflexService } from '../../agent/api.ts';
+import { JobService, McpService, RoutineService, routineJobs, startMemory, startReflexes, type MemoryService, type ReflexService } from '../../agent/api.ts';
 import { routineDelivery } from '../../gateway/channels/routine-delivery.ts';
 import type { Mesh } from '../../mesh/mesh.ts';
 
@@ -34,7 +34,7 @@ async function checkBuiltins(kernel: Kernel, say: (line: string) => void) {
 }
 
 /** The store schema version whose operations each feature uses. */
-const FEATURE_SCHEMA = { channels: 5, reflexes: 6, jobs: 8, routines: 9 } as const;
+const FEATURE_SCHEMA = { channels: 5, reflexes: 6, jobs: 8, routines: 9, memory: 10 } as const;
 
 /**
  * Which features the serving store has the operations for. After an update, the newer built-in
@@ -71,6 +71,7 @@ export async function startCommand(_args: Args): Promise<number> {
   let session!: AgentSession;
   let storeHas!: Awaited<ReturnType<typeof storeFeatures>>;
   let reflexes: ReflexService | undefined;
+  let memory: MemoryService | undefined;
   let mcp!: McpService;
   let channels: ChannelRuntime | undefined;
   let routines: RoutineService | undefined;
@@ -169,6 +170,17 @@ export async function startCommand(_args: Args): Promise<number> {
     },
   });
   parts.add({
+    // Workspace and conversation memory: loaded from the store, indexed and watched in the background.
+    name: 'memory',
+    needs: ['agent'],
+    start: async () => {
+      memory = storeHas('memory') ? await startMemory(kernel, session.agent, session.llm, config.memory) : undefined;
+    },
+    close: async () => {
+      await memory?.close();
+    },
+  });
+  parts.add({
     name: 'channels',
     needs: ['agent'],
     start: async () => {
@@ -214,7 +226,7 @@ export async function startCommand(_args: Args): Promise<number> {
   });
   parts.add({
     name: 'gateway',
-    needs: ['agent', 'mcp', 'reflexes', 'channels', 'mesh', 'jobs', 'routines'],
+    needs: ['agent', 'mcp', 'reflexes', 'channels', 'mesh', 'jobs', 'routines', 'memory'],
     start: async () => {
       gateway = await startGateway({
         kernel,

@@ -81,7 +81,10 @@ export function threadRoutes({ kernel, agent }: GatewayDeps): GatewayRouter {
     const { userId } = ctx.state.user;
     await ownThread(kernel, userId, id);
     await stopTurns(agent, userId, async (t) => t === id);
-    ctx.body = { deleted: await store.deleteThread(userId, id) };
+    const deleted = await store.deleteThread(userId, id);
+    // The store removed what memory derived from the thread in the same transaction; memory's own indexes follow.
+    agent.memory?.forgetThreads(userId, [id]);
+    ctx.body = { deleted };
   });
 
   router.delete('/threads', async (ctx) => {
@@ -92,7 +95,9 @@ export function threadRoutes({ kernel, agent }: GatewayDeps): GatewayRouter {
         () => false,
       ),
     );
-    ctx.body = { deleted: await store.clearThreads(userId) };
+    const deleted = await store.clearThreads(userId);
+    agent.memory?.forgetThreads(userId);
+    ctx.body = { deleted };
   });
 
   router.post('/turns/:id/interrupt', async (ctx) => {

@@ -1,6 +1,7 @@
 // Users, threads, turns, messages, tool calls, turn events, approvals and settings.
 import { nowMs } from 'titan:host/clock@0.1.0';
 import { batch, fail, one, rows, rowsPassedOn, transaction } from './db.js';
+import { documentDeletion } from './memory.js';
 /** @import { StoreHandlers } from '../ops.js' */
 
 const ROWS_PER_INSERT = 200;
@@ -30,6 +31,8 @@ function threadOf(userId, threadId) {
 function threadDeletion(where, params) {
   const turns = `SELECT id FROM turns WHERE thread_id IN (SELECT id FROM threads WHERE ${where})`;
   return [
+    // What memory derived from these conversations goes with them (the counts below index from the end).
+    ...documentDeletion(`thread_id IN (SELECT id FROM threads WHERE ${where})`, params),
     [`DELETE FROM approvals WHERE turn_id IN (${turns})`, params],
     [`DELETE FROM turn_events WHERE turn_id IN (${turns})`, params],
     [`DELETE FROM tool_calls WHERE turn_id IN (${turns})`, params],
@@ -86,14 +89,14 @@ export const conversations = {
   'threads.delete'(input) {
     need(input, 'userId', 'threadId');
     threadOf(input.userId, input.threadId);
-    const counts = batch(threadDeletion('id = ? AND user_id = ?', [input.threadId, input.userId]));
-    return { messages: counts[3], turns: counts[4], threads: counts[5] };
+    const counts = batch(threadDeletion('id = ? AND user_id = ?', [input.threadId, input.userId])).slice(-3);
+    return { messages: counts[0], turns: counts[1], threads: counts[2] };
   },
   /** "Clear all chats": every thread of this user, and nothing of anyone else. */
   'threads.clear'(input) {
     need(input, 'userId');
-    const counts = batch(threadDeletion('user_id = ?', [input.userId]));
-    return { messages: counts[3], turns: counts[4], threads: counts[5] };
+    const counts = batch(threadDeletion('user_id = ?', [input.userId])).slice(-3);
+    return { messages: counts[0], turns: counts[1], threads: counts[2] };
   },
 
   'turns.create'(input) {

@@ -187,6 +187,35 @@ export const MIGRATIONS = [
       'CREATE INDEX routine_runs_outcome ON routine_runs (outcome)',
     ],
   } /* end migration 9 */,
+  /* migration 10 */ {
+    version: 10,
+    additive: true,
+    name: 'memory: document kinds and provenance, a graph of entities and relations, skipped files',
+    tables: ['memory_entities', 'memory_mentions', 'memory_relations', 'memory_skipped', 'memory_meta'],
+    up: ({ AUTO_KEY, INT }) => [
+      "ALTER TABLE memory_documents ADD COLUMN kind TEXT NOT NULL DEFAULT 'note'",
+      'ALTER TABLE memory_documents ADD COLUMN hash TEXT',
+      // Set for what memory derived from a conversation: forgetting the thread removes it.
+      'ALTER TABLE memory_documents ADD COLUMN thread_id TEXT',
+      'ALTER TABLE memory_documents ADD COLUMN turn_id TEXT',
+      'ALTER TABLE memory_documents ADD COLUMN summary TEXT',
+      'ALTER TABLE memory_documents ADD COLUMN keywords TEXT',
+      'CREATE UNIQUE INDEX memory_documents_path ON memory_documents (user_id, path)',
+      'CREATE INDEX memory_documents_thread ON memory_documents (thread_id)',
+      `CREATE TABLE memory_entities (id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, created_at ${INT} NOT NULL)`,
+      // Which document (and, for a conversation, which turn) supports an entity: its citations.
+      `CREATE TABLE memory_mentions (entity_id TEXT NOT NULL REFERENCES memory_entities(id),
+        document_id TEXT NOT NULL REFERENCES memory_documents(id), count ${INT} NOT NULL, PRIMARY KEY (entity_id, document_id))`,
+      'CREATE INDEX memory_mentions_document ON memory_mentions (document_id)',
+      `CREATE TABLE memory_relations (pos ${AUTO_KEY}, source TEXT NOT NULL REFERENCES memory_entities(id),
+        target TEXT NOT NULL REFERENCES memory_entities(id), type TEXT NOT NULL, weight REAL NOT NULL,
+        document_id TEXT NOT NULL REFERENCES memory_documents(id))`,
+      'CREATE INDEX memory_relations_document ON memory_relations (document_id)',
+      `CREATE TABLE memory_skipped (user_id TEXT NOT NULL, path TEXT NOT NULL, reason TEXT NOT NULL, bytes ${INT} NOT NULL,
+        at ${INT} NOT NULL, PRIMARY KEY (user_id, path))`,
+      `CREATE TABLE memory_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at ${INT} NOT NULL)`,
+    ],
+  } /* end migration 10 */,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -8,6 +8,9 @@ import { reflexes } from './reflexes.js';
 import { turnEnd } from './turn-end.js';
 import { jobs } from './jobs.js';
 import { routines } from './routines.js';
+import { memory } from './memory.js';
+import { memoryGraph } from './memory-graph.js';
+import { memorySearch } from './memory-search.js';
 /** @import { StoreHandlers } from '../ops.js' */
 
 /**
@@ -22,5 +25,8 @@ export const operations = {
   ...turnEnd,
   ...jobs,
   ...routines,
+  ...memory,
+  ...memoryGraph,
+  ...memorySearch,
   'schema.status': () => ({ ...status(), dialect: sqlDialect() }),
 };

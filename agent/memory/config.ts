@@ -1,0 +1,52 @@
+// The "memory" section of the configuration: what the workspace memory indexes, which embeddings it
+// uses, and how much context a turn is offered. Safe by default: local embeddings (nothing leaves
+// the machine), bounded files and a bounded context.
+import { defineSection } from '../../common/config-section.ts';
+
+export type MemoryConfig = {
+  /** Index the workspace and the conversations, and offer what is relevant to each turn. */
+  enabled: boolean;
+  /** Re-index a file when it changes (a recursive watch of the workspace). */
+  watch: boolean;
+  /** "local" (hashed n-grams, no download, no network) or "provider" (the chat provider's embeddings endpoint). */
+  embeddings: 'local' | 'provider';
+  embeddingModel: string;
+  /** Longest text sent to the embeddings endpoint, in characters (longer chunks are cut for embedding only). */
+  maxEmbedChars: number;
+  /** A file larger than this is skipped (with the reason in `titan memory status`). */
+  maxFileBytes: number;
+  /** At most this many files are indexed from the workspace. */
+  maxFiles: number;
+  /** Entities and relations by the model ("model") when one is configured, else the deterministic extractor. */
+  extractor: 'deterministic' | 'model';
+  /** Characters of memory context (hybrid search, graph neighbourhood, with citations) offered to a turn; 0: none. */
+  contextChars: number;
+};
+
+export const memorySection = defineSection<'memory', MemoryConfig>({
+  name: 'memory',
+  defaults: {
+    enabled: true,
+    watch: true,
+    embeddings: 'local',
+    embeddingModel: 'text-embedding-3-small',
+    maxEmbedChars: 8000,
+    maxFileBytes: 1_000_000,
+    maxFiles: 5000,
+    extractor: 'deterministic',
+    contextChars: 3000,
+  },
+  schema: {
+    enabled: { type: 'boolean' },
+    watch: { type: 'boolean' },
+    embeddings: { enum: ['local', 'provider'] },
+    embeddingModel: { type: 'string', minLength: 1 },
+    maxEmbedChars: { type: 'integer' },
+    maxFileBytes: { type: 'integer' },
+    maxFiles: { type: 'integer' },
+    extractor: { enum: ['deterministic', 'model'] },
+    contextChars: { type: 'integer' },
+  },
+  clamps: { maxEmbedChars: [256, 100_000], maxFileBytes: [1024, 50_000_000], maxFiles: [1, 1_000_000], contextChars: [0, 50_000] },
+  env: { TITAN_MEMORY: 'enabled', TITAN_MEMORY_EMBEDDINGS: 'embeddings', TITAN_MEMORY_WATCH: 'watch' },
+});

@@ -1,0 +1,315 @@
+// The memory service: the workspace and the conversations indexed into the store (chunks with
+// vectors, full-text, a graph), the in-memory indexes loaded once at start, search, graph queries,
+// implicit context for each turn, re-indexing on file change, and forgetting. One per running Titan.
+import { watch, type FSWatcher } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { TitanError } from '../../common/errors.ts';
+import type { Kernel } from '../../kernel/kernel.ts';
+import type { MemoryStatus, StoreClient, VectorSearch } from '../../kernel/store-client.ts';
+import type { ProviderConfig } from '../llm/provider-client.ts';
+import type { MemoryPort } from '../loop/memory-port.ts';
+import type { Embedder, Vector } from '../reflex/embedder.ts';
+import type { MemoryConfig } from './config.ts';
+import { fuseContext } from './context.ts';
+import { contentHash, Documents, type DocMeta } from './documents.ts';
+import { guardedProviderEmbedder, localMemoryEmbedder, RunEmbedder } from './embeddings.ts';
+import { entityId, type ModelStream } from './extractor.ts';
+import { MemoryGraph, type GraphHit } from './graph.ts';
+import { HostVectors } from './host-vectors.ts';
+import { implicitContext, type CodeGraphPort, type Neighbourhood } from './implicit.ts';
+import { HybridSearch, type SearchHit, type SearchOptions } from './search.ts';
+import { kindOf, scanWorkspace } from './workspace-files.ts';
+
+export const WORKSPACE_USER = '*';
+
+export type MemoryOptions = {
+  workspace: string;
+  config: MemoryConfig;
+  provider?: ProviderConfig;
+  model?: ModelStream;
+  codeGraph?: CodeGraphPort;
+  fetch?: typeof fetch;
+};
+export type IndexReport = { indexed: number; unchanged: number; removed: number; skipped: number; embedder: string; switchedFrom?: string; ms: number };
+export type Progress = { phase: 'idle' | 'scanning' | 'indexing'; done: number; total: number; path?: string };
+
+export class MemoryService implements MemoryPort {
+  readonly graph = new MemoryGraph();
+  readonly #store: StoreClient;
+  readonly #options: MemoryOptions;
+  readonly #preferred: Embedder;
+  readonly docs: Documents;
+  readonly search: HybridSearch;
+  readonly host: HostVectors | undefined;
+  readonly mode: VectorSearch;
+  codeGraph: CodeGraphPort | undefined;
+  progress: Progress = { phase: 'idle', done: 0, total: 0 };
+  /** The embedder whose vectors the store holds (the query is embedded with it too). */
+  #embedder: Embedder = localMemoryEmbedder;
+  #owners = new Map<string, string>();
+  #watcher: FSWatcher | undefined;
+  #changed = new Set<string>();
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<unknown> = Promise.resolve();
+  #offs: Array<() => void> = [];
+
+  private constructor(kernel: Kernel, options: MemoryOptions, mode: VectorSearch) {
+    this.#store = kernel.store;
+    this.#options = options;
+    this.mode = mode;
+    this.codeGraph = options.codeGraph;
+    this.#preferred =
+      options.config.embeddings === 'provider' && options.provider
+        ? guardedProviderEmbedder(options.provider, options.config.embeddingModel, options.config.maxEmbedChars, options.fetch)
+        : localMemoryEmbedder;
+    this.host = mode === 'host' ? new HostVectors() : undefined;
+    this.docs = new Documents(this.#store, this.graph, mode, this.host, options.config.extractor === 'model' ? options.model : undefined);
+    this.search = new HybridSearch(this.#store, (text) => this.#embedQuery(text), mode, this.host);
+  }
+
+  /** Loads what the store holds into the in-memory indexes; indexing and watching start in the background. */
+  static async open(kernel: Kernel, options: MemoryOptions): Promise<MemoryService> {
+    const { vectorSearch } = await kernel.store.op('memory.vectors.prepare', { dimensions: 256 });
+    const service = new MemoryService(kernel, options, vectorSearch);
+    await service.#load();
+    return service;
+  }
+
+  start(kernel: Kernel): void {
+    this.#offs.push(
+      kernel.bus.on('turn.event', (event) => {
+        if (event.type === 'turn.completed') this.#queue(() => this.indexTurn(event.turnId));
+      }),
+    );
+    this.#queue(() => this.index());
+    if (this.#options.config.watch) this.#watch();
+  }
+
+  async #load(): Promise<void> {
+    const stored = (await this.#store.op('memory.meta.get', { key: 'embedder' })).value;
+    this.#embedder = stored === this.#preferred.name ? this.#preferred : localMemoryEmbedder;
+    for (const d of await this.#store.op('memory.documents.list', { limit: 100000 })) {
+      this.docs.byId.set(d.id, {
+        id: d.id,
+        userId: d.user_id,
+        path: d.path,
+        kind: d.kind,
+        hash: d.hash,
+        threadId: d.thread_id,
+        turnId: d.turn_id,
+        updatedAt: Number(d.updated_at),
+        summary: d.summary,
+        keywords: d.keywords ? (JSON.parse(d.keywords) as string[]) : [],
+      });
+    }
+    const [entities, mentions, relations] = await Promise.all([
+      this.#store.op('memory.entities.list'),
+      this.#store.op('memory.mentions.list'),
+      this.#store.op('memory.relations.list'),
+    ]);
+    this.graph.load(
+      entities.map((e) => ({ ...e, kind: e.kind as 'name' })),
+      mentions,
+      relations,
+    );
+    if (this.host) {
+      for (;;) {
+        const page = await this.#store.op('memory.vectors.page', { afterPos: this.host.lastPos, limit: 5000 });
+        this.host.add(page);
+        if (page.length < 5000) break;
+      }
+    }
+  }
+
+  #queue<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.#running.then(work);
+    this.#running = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Indexes the workspace (changed files only, unless `full` or the embedder changed); waits for any run in progress. */
+  index(options: { full?: boolean; paths?: string[] } = {}): Promise<IndexReport> {
+    return this.#queue(async () => {
+      const started = performance.now();
+      const stored = (await this.#store.op('memory.meta.get', { key: 'embedder' })).value;
+      let run = new RunEmbedder(this.#preferred);
+      let report = await this.#pass(run, options.full === true || (stored !== null && stored !== this.#preferred.name), options.paths);
+      const switchedFrom = run.switched?.from;
+      if (run.switched) {
+        // The provider failed mid-run: everything again with the local embedder, so no two embedders mix.
+        run = new RunEmbedder(localMemoryEmbedder);
+        report = await this.#pass(run, true);
+      }
+      await this.#store.op('memory.meta.set', { key: 'embedder', value: run.name });
+      this.#embedder = run.name === this.#preferred.name ? this.#preferred : localMemoryEmbedder;
+      this.progress = { phase: 'idle', done: 0, total: 0 };
+      return { ...report, embedder: run.name, switchedFrom, ms: Math.round(performance.now() - started) };
+    });
+  }
+
+  async #pass(run: RunEmbedder, everything: boolean, only?: string[]): Promise<Omit<IndexReport, 'embedder' | 'ms'>> {
+    const root = this.#options.workspace;
+    this.progress = { phase: 'scanning', done: 0, total: 0 };
+    const scan = await scanWorkspace(root, this.#options.config);
+    const wanted = only ? new Set(only) : undefined;
+    const files = wanted ? scan.files.filter((f) => wanted.has(f.path)) : scan.files;
+    await this.#store.op('memory.skipped.set', { userId: WORKSPACE_USER, items: scan.skipped, clear: wanted ? [...wanted] : scan.files.map((f) => f.path) });
+    let indexed = 0;
+    let unchanged = 0;
+    this.progress = { phase: 'indexing', done: 0, total: files.length };
+    for (const file of files) {
+      this.progress = { ...this.progress, path: file.path };
+      const content = await readFile(path.join(root, file.path), 'utf8').catch(() => undefined);
+      if (content === undefined) continue;
+      const known = this.docs.byPath(WORKSPACE_USER, file.path);
+      if (!everything && known?.hash === contentHash(content)) unchanged++;
+      else {
+        await this.docs.put({ userId: WORKSPACE_USER, path: file.path, kind: kindOf(file.path), content }, run);
+        indexed++;
+      }
+      this.progress = { ...this.progress, done: this.progress.done + 1 };
+    }
+    // Files gone from the workspace (or now skipped) leave memory; re-embedding covers the conversations too.
+    const present = new Set(scan.files.map((f) => f.path));
+    const gone = [...this.docs.byId.values()].filter((d) => d.userId === WORKSPACE_USER && !present.has(d.path) && (!wanted || wanted.has(d.path)));
+    const removed = await this.docs.remove(gone.map((d) => d.id));
+    if (everything && !only) {
+      for (const d of [...this.docs.byId.values()].filter((d) => d.userId !== WORKSPACE_USER)) {
+        const full = await this.#store.op('memory.document.get', { userId: d.userId, path: d.path });
+        if (full?.content !== undefined)
+          await this.docs.put(
+            {
+              userId: d.userId,
+              path: d.path,
+              kind: d.kind,
+              content: full.content,
+              threadId: d.threadId ?? undefined,
+              turnId: d.turnId ?? undefined,
+              updatedAt: d.updatedAt,
+            },
+            run,
+          );
+      }
+    }
+    return { indexed, unchanged, removed, skipped: scan.skipped.length, switchedFrom: undefined };
+  }
+
+  /** A completed turn becomes a document of its thread (forgotten with it). */
+  async indexTurn(turnId: string): Promise<DocMeta | undefined> {
+    const rows = await this.#store.op('memory.turn.source', { turnId });
+    const said = rows.filter((r) => (r.role === 'user' || r.role === 'assistant') && !r.content.startsWith('{"titan":'));
+    if (said.length === 0) return undefined;
+    const { user_id: userId, thread_id: threadId } = rows[0];
+    this.#owners.set(threadId, userId);
+    const content = said.map((r) => `${r.role === 'user' ? 'User' : 'Assistant'}: ${r.content}`).join('\n\n');
+    return this.docs.put(
+      { userId, path: `threads/${threadId}/${turnId}`, kind: 'turn', content, threadId, turnId, updatedAt: Number(rows.at(-1)!.created_at) },
+      new RunEmbedder(this.#embedder),
+    );
+  }
+
+  async #embedQuery(text: string): Promise<Vector | undefined> {
+    try {
+      return (await this.#embedder.embed([text]))[0];
+    } catch {
+      return undefined; // the provider is down: full-text only, never another embedder's vector
+    }
+  }
+
+  query(userId: string, text: string, options: SearchOptions = {}): Promise<SearchHit[]> {
+    return this.search.search(text, { ...options, userIds: [WORKSPACE_USER, userId] });
+  }
+
+  /** Entities within `hops` of the named ones, with the documents that cite each. */
+  neighbourhood(names: string[], hops = 2, limit = 20): { seeds: string[]; hits: Array<GraphHit & { sources: string[] }> } {
+    const seeds = names.map(entityId).filter((id) => this.graph.has(id));
+    const hits = this.graph.traverse(seeds, hops, limit).map((h) => ({
+      ...h,
+      sources: this.graph
+        .citations(h.id)
+        .slice(0, 3)
+        .flatMap((c) => this.docs.byId.get(c.documentId)?.path ?? []),
+    }));
+    return { seeds, hits };
+  }
+
+  implicit(userId: string, message: string): Neighbourhood[] {
+    return implicitContext(message, this.graph, this.docs.byId, { userIds: [WORKSPACE_USER, userId], codeGraph: this.codeGraph });
+  }
+
+  async contextFor(input: { threadId: string; text: string }): Promise<string | undefined> {
+    const max = this.#options.config.contextChars;
+    if (max === 0 || !input.text.trim()) return undefined;
+    let userId = this.#owners.get(input.threadId);
+    if (!userId) {
+      userId = (await this.#store.op('memory.thread.owner', { threadId: input.threadId })).userId ?? WORKSPACE_USER;
+      this.#owners.set(input.threadId, userId);
+    }
+    const hits = await this.query(userId, input.text.slice(0, 2000), { limit: 5 }).catch(() => []);
+    // The turn being answered is indexed only once it ends; earlier turns of the thread may show.
+    return fuseContext(hits, this.implicit(userId, input.text), this.docs.byId, max)?.text;
+  }
+
+  async status(): Promise<MemoryStatus & { embedder: string; progress: Progress; skippedFiles: Array<{ path: string; reason: string; bytes: number }> }> {
+    const counts = await this.#store.op('memory.status');
+    const skippedFiles = await this.#store.op('memory.skipped.list', { userId: WORKSPACE_USER });
+    return { ...counts, embedder: this.#embedder.name, progress: this.progress, skippedFiles };
+  }
+
+  /** Forgets a workspace document (the file stays; it is re-indexed if it changes) or an entity. */
+  async forget(target: string): Promise<{ documents: number; entities: number }> {
+    const doc = this.docs.byPath(WORKSPACE_USER, target.replace(/^\.\//, ''));
+    if (doc) return { documents: await this.docs.remove([doc.id]), entities: 0 };
+    const id = entityId(target);
+    if (!this.graph.has(id)) throw new TitanError('TITAN_E_NOT_FOUND', `memory holds no document or entity named ${JSON.stringify(target)}`);
+    const { entities } = await this.#store.op('memory.entity.delete', { id });
+    this.graph.removeEntity(id);
+    return { documents: 0, entities };
+  }
+
+  /** The store removed these threads (deleted, or all chats cleared): what came from them goes here too. */
+  forgetThreads(userId: string, threadIds?: string[]): number {
+    const which = threadIds && new Set(threadIds);
+    const ids = [...this.docs.byId.values()].filter((d) => d.threadId && d.userId === userId && (!which || which.has(d.threadId))).map((d) => d.id);
+    this.docs.forgotten(ids);
+    return ids.length;
+  }
+
+  #watch(): void {
+    try {
+      this.#watcher = watch(this.#options.workspace, { recursive: true, persistent: false }, (_event, file) => {
+        if (
+          !file ||
+          String(file)
+            .split(/[\\/]/)
+            .some((part) => part.startsWith('.') || part === 'node_modules')
+        )
+          return;
+        this.#changed.add(String(file).split(path.sep).join('/'));
+        clearTimeout(this.#timer);
+        this.#timer = setTimeout(() => {
+          const paths = [...this.#changed];
+          this.#changed.clear();
+          void this.index({ paths }).catch(() => undefined);
+        }, 300);
+      });
+      this.#watcher.on('error', () => this.#watcher?.close());
+    } catch {
+      // No workspace folder to watch: indexing on request still works.
+    }
+  }
+
+  /** Resolves when queued indexing and tagging are done. */
+  async idle(): Promise<void> {
+    await this.#running;
+    await this.docs.tagged();
+  }
+
+  async close(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#watcher?.close();
+    for (const off of this.#offs) off();
+    await this.idle().catch(() => undefined);
+  }
+}
