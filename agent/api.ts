@@ -21,6 +21,7 @@ export { reflexesSection, shadowSection, type ReflexesConfig, type ShadowConfig,
 export { catalogToolHost, createTitanMcpServer, type ToolHost } from './mcp/titan-server.ts';
 export type { ToolInfo } from './loop/tool-catalog.ts';
 export { JobService } from './jobs/service.ts';
+export { exportFolder } from './jobs/export.ts';
 export { jobsSection, type JobsConfig } from './jobs/config.ts';
 export type { Job, JobEvent, JobRequest, JobSpec, JobState, WorkspacePolicy } from './jobs/types.ts';
 export { RoutineService, systemClock, type Clock, type RoutineView, type RoutineServiceOptions } from './routines/service.ts';

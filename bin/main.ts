@@ -33,6 +33,7 @@ const VERBS: Record<string, () => Promise<Verb>> = {
   reflex: () => import('./commands/reflex.ts'),
   secrets: () => import('./commands/secrets.ts'),
   mcp: () => import('./commands/mcp.ts'),
+  job: () => import('./commands/job.ts'),
   completion: () => import('./commands/completion.ts'),
 };
 

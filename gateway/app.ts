@@ -16,6 +16,7 @@ import { approvalRoutes } from './routes/approvals.ts';
 import { componentRoutes } from './routes/components.ts';
 import { dbRoutes } from './routes/db.ts';
 import { healthRoutes } from './routes/health.ts';
+import { JOB_STREAM_PATH, jobRoutes } from './routes/jobs.ts';
 import { mcpRoutes } from './routes/mcp.ts';
 import { mcpServerRoutes } from './routes/mcp-servers.ts';
 import { meshRoutes } from './routes/mesh.ts';
@@ -51,6 +52,7 @@ export function apiRouter(deps: GatewayDeps, withOpenAi = true): GatewayRouter {
     dbRoutes,
     mcpServerRoutes,
     routineRoutes,
+    jobRoutes,
   ]) {
     api.use('/api', routes(deps).routes());
   }
@@ -105,7 +107,7 @@ export function createApp(deps: GatewayDeps, withOpenAi = true): Koa<GatewayStat
   }
   app.use(routineWebhooks(deps)); // /hooks/routines/<name>: authenticated by the routine's own secret
 
-  app.use(authenticate(deps.tokens, (ctx) => ctx.method === 'GET' && SSE_PATH.test(ctx.path)));
+  app.use(authenticate(deps.tokens, (ctx) => ctx.method === 'GET' && (SSE_PATH.test(ctx.path) || JOB_STREAM_PATH.test(ctx.path))));
   app.use(rateLimit(deps.limiter));
   app.use((ctx, next) => {
     // Answers hold the user's data: never kept by a cache, never sniffed into another type.
