@@ -60,7 +60,7 @@ test('titan components and titan call go through the running kernel', async () =
   assert.equal(status.running, true);
   const serving = status.components.map((c) => `${c.slot}@${c.version}`);
   assert.equal(serving.length, BUILT_INS);
-  for (const ref of ['store/core@1.3.0', 'tool/clock@1.0.0', 'tool/echo@1.0.0', 'tool/kv@1.0.0']) assert.ok(serving.includes(ref), ref);
+  for (const ref of ['store/core@1.4.0', 'tool/clock@1.0.0', 'tool/echo@1.0.0', 'tool/kv@1.0.0']) assert.ok(serving.includes(ref), ref);
   const called = await runTitan(['call', 'kv', '{"op":"set","key":"greeting","value":"hi"}', '--json'], home);
   assert.deepEqual(JSON.parse(called.stdout), { key: 'greeting', stored: true });
   const read = await runTitan(['call', 'kv', '{"op":"get","key":"greeting"}', '--json'], home);
