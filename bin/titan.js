@@ -1,27 +1,76 @@
 #!/usr/bin/env node
-// The `titan` command. Plain JavaScript so it can refuse an old Node in one clear line before any
-// TypeScript is loaded; everything else lives in main.ts.
+// The `titan` command. Plain JavaScript so it runs on any Node: on one older than 24 it hands over to
+// the Node 24 npm installed beside it (an optional dependency per platform), or says in one line how to get one;
+// everything else lives in main.ts.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 24) {
-  console.error(
-    `TITAN_E_NODE_VERSION: Titan needs Node 24 or newer (this is ${process.version}); run it through npm (npm start, npx titan), which uses the project's own Node 24.`,
-  );
-  process.exit(1);
+  const node24 = bundledNode();
+  if (!node24) {
+    console.error(
+      `TITAN_E_NODE_VERSION: Titan needs Node 24 or newer (this is ${process.version}), and npm installed no Node 24 beside it (none is packaged for ${process.platform}-${process.arch}, or optional dependencies were omitted).\n  fix: install Node 24 (https://nodejs.org) and run Titan with it, or reinstall without --omit=optional`,
+    );
+    process.exit(1);
+  }
+  await handOver(node24);
+} else {
+  // Node marks its TypeScript stripper experimental; that notice is not for Titan's users.
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => {
+    if (warning.name !== 'ExperimentalWarning') console.error(`${warning.name}: ${warning.message}`);
+  });
+  // Output piped into `head` and closed early is not an error (clig.dev): stop quietly.
+  process.stdout.on('error', (error) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+  // Node keeps the compiled (and type-stripped) modules between runs: a start loads Titan's ~200
+  // files in about half the time.
+  const { enableCompileCache } = await import('node:module');
+  const { homedir } = await import('node:os');
+  enableCompileCache?.(`${process.env.TITAN_HOME || `${homedir()}/.titan`}/cache/node-compile`);
+  const { main } = await import('./main.ts');
+  process.exitCode = await main(process.argv.slice(2));
 }
-// Node marks its TypeScript stripper experimental; that notice is not for Titan's users.
-process.removeAllListeners('warning');
-process.on('warning', (warning) => {
-  if (warning.name !== 'ExperimentalWarning') console.error(`${warning.name}: ${warning.message}`);
-});
-// Output piped into `head` and closed early is not an error (clig.dev): stop quietly.
-process.stdout.on('error', (error) => {
-  if (error.code === 'EPIPE') process.exit(0);
-  throw error;
-});
-// Node keeps the compiled (and type-stripped) modules between runs: a start loads Titan's ~200
-// files in about half the time.
-const { enableCompileCache } = await import('node:module');
-const { homedir } = await import('node:os');
-enableCompileCache?.(`${process.env.TITAN_HOME || `${homedir()}/.titan`}/cache/node-compile`);
-const { main } = await import('./main.ts');
-process.exitCode = await main(process.argv.slice(2));
+
+/** The Node 24 npm placed beside Titan: the platform's `node-OS-CPU` package (an optional dependency). */
+function bundledNode() {
+  const require = createRequire(import.meta.url);
+  const os = process.platform === 'win32' ? 'win' : process.platform;
+  for (const name of [`node-${os}-${process.arch}`, 'node']) {
+    try {
+      const manifest = require.resolve(`${name}/package.json`);
+      const binary = path.join(path.dirname(manifest), 'bin', os === 'win' ? 'node.exe' : 'node');
+      if (existsSync(binary)) return binary;
+    } catch {
+      // not installed under this name
+    }
+  }
+  return undefined;
+}
+
+/** Runs this same command on the given Node and ends with its exit status (or its signal). */
+async function handOver(node24) {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(node24, [...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  // A terminal's Ctrl-C reaches both processes already; signals sent to this one alone are passed on.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(signal, () => {
+      if (!(signal === 'SIGINT' && process.stdin.isTTY)) child.kill(signal);
+    });
+  }
+  child.once('error', (error) => {
+    console.error(`TITAN_E_NODE_VERSION: the Node 24 beside Titan (${node24}) cannot run: ${error.message}`);
+    process.exit(1);
+  });
+  const [code, signal] = await new Promise((resolve) => child.once('exit', (...result) => resolve(result)));
+  if (signal) {
+    process.removeAllListeners(signal);
+    process.kill(process.pid, signal);
+  }
+  process.exit(code ?? 1);
+}

@@ -79,9 +79,26 @@ test('a multi-component build reports progress per component', async () => {
   };
   const dirs = (await findComponentDirs(path.join(ROOT, 'components'))).filter((dir) => /tools\/(clock|echo|kv)$/.test(dir));
   assert.equal(dirs.length, 3);
-  await buildComponents(dirs, { cacheDir, progress });
-  assert.deepEqual(steps.slice(0, 4), ['start 3 building components', 'tool/clock@1.0.0', 'tool/echo@1.0.0', 'tool/kv@1.0.0']);
+  const built = await buildComponents(dirs, { cacheDir, progress });
+  // Built in parallel: each is reported as it finishes, the results keep the folders' order.
+  assert.equal(steps[0], 'start 3 building components');
+  assert.deepEqual(steps.slice(1, 4).sort(), ['tool/clock@1.0.0', 'tool/echo@1.0.0', 'tool/kv@1.0.0']);
   assert.match(steps[4], /^done 3 built/);
+  assert.deepEqual(
+    built.map((b) => b.manifest.name),
+    ['clock', 'echo', 'kv'],
+  );
+});
+
+test('a source that fails to build on a pool thread still fails with its code, naming the compiler error', async () => {
+  const broken = await copyFixture('components/tools/echo', 'echo-broken-pool');
+  await writeFile(path.join(broken, 'echo.js'), 'export const tool = { describe( { return 1 } };');
+  const clock = path.join(ROOT, 'components/tools/clock');
+  await assert.rejects(buildComponents([clock, broken], { cacheDir: path.join(work, 'pool-cache') }), (error: Error & { code?: string }) => {
+    assert.equal(error.code, 'TITAN_E_BUILD_FAILED');
+    assert.match(error.message, /quickjs could not build the component/);
+    return true;
+  });
 });
 
 test('StarlingMonkey is selectable and also imports only Titan interfaces', async () => {

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { TitanError } from '../common/errors.ts';
 import { contentDigest } from '../common/digest.ts';
 import { validateSourceManifest, type Backend, type SourceManifest } from '../registry/manifest.ts';
-import { componentizeCached } from './componentize.ts';
+import { BuildPool } from './build-pool.ts';
+import { componentizeCached, type Compile } from './componentize.ts';
 import { DiskCache } from './disk-cache.ts';
 import { readGuestSource } from './source.ts';
 import { silentProgress, type ProgressReporter } from './progress.ts';
@@ -21,7 +22,7 @@ export type BuiltComponent = {
   ms: number;
 };
 
-export type BuildOptions = { cacheDir: string; backend?: Backend };
+export type BuildOptions = { cacheDir: string; backend?: Backend /** Where a cache miss compiles (default: this thread). */; compile?: Compile };
 
 export async function readSourceManifest(dir: string): Promise<SourceManifest> {
   const file = path.join(dir, 'component.json');
@@ -46,7 +47,7 @@ export async function buildComponent(dir: string, options: BuildOptions): Promis
   const backend = options.backend ?? manifest.backend ?? 'quickjs';
   const source = await readGuestSource(dir, manifest.source);
   const world = await prepareBuildWorld(manifest.world, Object.keys(manifest.capabilities), options.cacheDir);
-  const built = await componentizeCached(source, world, backend, new DiskCache(path.join(options.cacheDir, 'components')));
+  const built = await componentizeCached(source, world, backend, new DiskCache(path.join(options.cacheDir, 'components')), options.compile);
   return {
     dir,
     manifest,
@@ -59,20 +60,31 @@ export async function buildComponent(dir: string, options: BuildOptions): Promis
   };
 }
 
-/** Builds several folders one after another (each build uses a whole core), reporting progress. */
+/**
+ * Builds several folders at once, on a pool of one worker thread per core, reporting each as it
+ * finishes; the results keep the order of `dirs`. Folders found in the cache never wait for a thread.
+ */
 export async function buildComponents(dirs: string[], options: BuildOptions & { progress?: ProgressReporter }): Promise<BuiltComponent[]> {
   const progress = options.progress ?? silentProgress;
   progress.start(dirs.length, 'building components');
-  const results: BuiltComponent[] = [];
-  for (const dir of dirs) {
-    const built = await buildComponent(dir, options);
-    results.push(built);
-    const { name, version } = built.manifest;
-    progress.step(`${built.manifest.kind}/${name}@${version}`, built.cached ? 'cached' : `${Math.round(built.ms)} ms`);
+  // Threads start only when a build misses the cache, so a warm start pays nothing for the pool.
+  let pool: BuildPool | undefined;
+  const compile: Compile = (source, world, backend) => (pool ??= new BuildPool()).compile(source, world, backend);
+  try {
+    const results = await Promise.all(
+      dirs.map(async (dir) => {
+        const built = await buildComponent(dir, { ...options, compile: dirs.length > 1 ? compile : undefined });
+        const { name, version } = built.manifest;
+        progress.step(`${built.manifest.kind}/${name}@${version}`, built.cached ? 'cached' : `${Math.round(built.ms)} ms`);
+        return built;
+      }),
+    );
+    const fresh = results.filter((r) => !r.cached).length;
+    progress.done(`${results.length} built (${fresh} compiled, ${results.length - fresh} from cache)`);
+    return results;
+  } finally {
+    await pool?.close();
   }
-  const fresh = results.filter((r) => !r.cached).length;
-  progress.done(`${results.length} built (${fresh} compiled, ${results.length - fresh} from cache)`);
-  return results;
 }
 
 /** Component folders under a root: any directory holding a component.json, two levels deep at most. */

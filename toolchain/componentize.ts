@@ -1,7 +1,9 @@
 // JavaScript + world -> component (.wasm), with QuickJS (default: 0.85 s, 1.6 MB, fast calls) or
-// StarlingMonkey (selectable: slower to build and call, fuller JS engine). Cached by the sha256
-// of everything that shapes the output: source, world, backend and backend version.
+// StarlingMonkey (selectable: slower to build and call, fuller JS engine; an optional install, since
+// it weighs about 70 MB). Cached by the sha256 of everything that shapes the output: source, world,
+// backend and backend version.
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TitanError } from '../common/errors.ts';
 import { sha256 } from '../common/digest.ts';
@@ -15,24 +17,55 @@ const BACKEND_PACKAGE: Record<Backend, string> = {
 };
 
 function backendVersion(backend: Backend): string {
-  const file = fileURLToPath(new URL(`../node_modules/${BACKEND_PACKAGE[backend]}/package.json`, import.meta.url));
-  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+  const name = BACKEND_PACKAGE[backend];
+  let entry: string;
+  try {
+    // Resolved the way Node will load it, wherever npm placed it (a global install nests it).
+    entry = fileURLToPath(import.meta.resolve(name));
+  } catch {
+    throw new TitanError('TITAN_E_BACKEND_MISSING', `the ${backend} backend (${name}) is not installed`, {
+      fix: `install it beside Titan (npm install ${name}${backend === 'starlingmonkey' ? '@0.23.0' : ''}), or build with the default backend (quickjs)`,
+    });
+  }
+  // Its package.json is not among its exports: the nearest one above the entry that bears its name.
+  for (let dir = path.dirname(entry); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const manifest = readPackageJson(path.join(dir, 'package.json'));
+    if (manifest?.name === name) return manifest.version;
+  }
+  throw new TitanError('TITAN_E_BACKEND_MISSING', `the ${backend} backend (${name}) has no readable package.json above ${entry}`);
+}
+
+function readPackageJson(file: string): { name?: string; version: string } | undefined {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version: string };
+  } catch {
+    return undefined;
+  }
 }
 
 export type Componentized = { wasm: Uint8Array; cached: boolean; key: string };
 
 export type GuestInput = { js: string; file: string; sourceDigest: string; moduleRoot: string };
 
-export async function componentizeCached(source: GuestInput, world: BuildWorld, backend: Backend, cache: DiskCache): Promise<Componentized> {
+/** Builds a component from source; the build pool runs the same function in its threads. */
+export type Compile = (source: GuestInput, world: BuildWorld, backend: Backend) => Promise<Uint8Array>;
+
+export async function componentizeCached(
+  source: GuestInput,
+  world: BuildWorld,
+  backend: Backend,
+  cache: DiskCache,
+  compile: Compile = componentizeSource,
+): Promise<Componentized> {
   const key = sha256('componentize/2', backend, backendVersion(backend), world.key, source.sourceDigest, source.js);
   const hit = await cache.get(key, '.wasm');
   if (hit) return { wasm: hit, cached: true, key };
-  const wasm = await componentize(source, world, backend);
+  const wasm = await compile(source, world, backend);
   await cache.put(key, wasm, '.wasm');
   return { wasm, cached: false, key };
 }
 
-async function componentize({ js, file, moduleRoot }: GuestInput, world: BuildWorld, backend: Backend): Promise<Uint8Array> {
+export async function componentizeSource({ js, file, moduleRoot }: GuestInput, world: BuildWorld, backend: Backend): Promise<Uint8Array> {
   try {
     if (backend === 'quickjs') {
       const { componentize: qjs } = await import('componentize-qjs');

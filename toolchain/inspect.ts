@@ -15,8 +15,8 @@ export async function inspectComponent(bytes: Uint8Array): Promise<ComponentShap
   }
   let wit: string;
   try {
-    // jco loads in ~30 ms: only when a binary is inspected for the first time.
-    const { componentWit } = await import('@bytecodealliance/jco');
+    // wasm-tools loads in ~30 ms: only when a binary is inspected for the first time.
+    const { componentWit } = await import('@bytecodealliance/jco-transpile/wasm-tools');
     wit = await componentWit(bytes);
   } catch (error) {
     throw new TitanError('TITAN_E_INVALID_COMPONENT', `the component cannot be decoded: ${String((error as Error).message ?? error).split('\n')[0]}`);

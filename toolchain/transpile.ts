@@ -35,12 +35,14 @@ export async function transpileCached(bytes: Uint8Array, digest: string, options
 
   let files: Record<string, Uint8Array>;
   try {
-    const { transpile } = await import('@bytecodealliance/jco'); // loaded only on a cache miss
-    ({ files } = await transpile(bytes, {
+    // jco's own transpiler package (the full jco CLI is a development tool); loaded only on a cache miss.
+    const { transpileBytes } = await import('@bytecodealliance/jco-transpile');
+    ({ files } = await transpileBytes(bytes, {
       name: 'component',
       instantiation: 'async',
-      noTypescript: true,
-      quiet: true,
+      emitTypescriptDeclarations: false,
+      // A guest's error result arrives wrapped in a ComponentError (kernel/guest-errors.ts reads it).
+      noComponentErrorWrapping: false,
       ...(jspi ? { asyncMode: 'jspi', ...normalized } : {}),
     }));
   } catch (error) {
