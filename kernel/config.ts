@@ -6,6 +6,9 @@ import { loadSections, type Loaded } from '../common/config-loader.ts';
 
 export type KernelConfig = {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Where the kernel log goes: "auto" (stdout for `titan start` when stdout is not a terminal, e.g.
+   * under systemd or Docker; otherwise the file), "stdout", or "file" ($TITAN_HOME/logs, rotated). */
+  logTo: 'auto' | 'stdout' | 'file';
   /** Default cap of a component instance's linear memory, when its manifest names none. */
   defaultMemoryMb: number;
   /** Default instances per component, when its manifest names none. */
@@ -48,6 +51,7 @@ export const kernelSection = defineSection<'kernel', KernelConfig>({
   name: 'kernel',
   defaults: {
     logLevel: 'info',
+    logTo: 'auto',
     defaultMemoryMb: 64,
     maxInstances: 8,
     workerThreads: 2,
@@ -65,6 +69,7 @@ export const kernelSection = defineSection<'kernel', KernelConfig>({
   },
   schema: {
     logLevel: { enum: ['debug', 'info', 'warn', 'error'] },
+    logTo: { enum: ['auto', 'stdout', 'file'] },
     defaultMemoryMb: { type: 'integer' },
     maxInstances: { type: 'integer' },
     workerThreads: { type: 'integer' },
@@ -99,6 +104,7 @@ export const kernelSection = defineSection<'kernel', KernelConfig>({
   },
   env: {
     TITAN_LOG_LEVEL: 'logLevel',
+    TITAN_LOG_TO: 'logTo',
     TITAN_DEFAULT_MEMORY_MB: 'defaultMemoryMb',
     TITAN_MAX_INSTANCES: 'maxInstances',
     TITAN_WORKER_THREADS: 'workerThreads',
@@ -113,6 +119,7 @@ export const kernelSection = defineSection<'kernel', KernelConfig>({
   },
   flat: sameNames(
     'logLevel',
+    'logTo',
     'defaultMemoryMb',
     'maxInstances',
     'workerThreads',

@@ -20,7 +20,7 @@ import { createHostServices } from './host-services.ts';
 import { slotKey } from './kinds.ts';
 import { KvStore } from './kv-store.ts';
 import { ComponentLoader } from './loader.ts';
-import { createLogger, silentLogger, type Logger } from './logger.ts';
+import { carriesContent, createLogger, silentLogger, type Logger } from './logger.ts';
 import { PatchFlow } from './patch-flow.ts';
 import { PatchQueue, type Actor, type Patch } from './patches.ts';
 import type { CallRouter, KernelPorts } from './ports.ts';
@@ -44,8 +44,10 @@ export type KernelOptions = {
   config?: Partial<KernelConfig>;
   /** The kernel's section as the caller loaded it with every other section (`titan start`): config.json is not read again and `config` is not applied. */
   loaded?: Loaded<KernelConfig>;
-  /** false: no log file (tests, one-shot CLI commands). */
+  /** false: no log at all (tests, one-shot CLI commands). */
   logToFile?: boolean;
+  /** The long-running server (`titan start`): with logTo "auto" it logs to stdout when that is not a terminal. */
+  server?: boolean;
   /** Build and transpile cache; default $TITAN_HOME/cache. Tests share one across homes. */
   cacheDir?: string;
 };
@@ -152,7 +154,10 @@ export class Kernel {
     const paths = homePaths(options.home ?? titanHome(env));
     if (options.cacheDir) paths.cache = options.cacheDir;
     const { config, warnings } = options.loaded ?? (await loadConfig(paths.config, env, options.config));
-    const logger = options.logToFile === false ? silentLogger : createLogger(paths.logs, config.logLevel);
+    const logger =
+      options.logToFile === false
+        ? silentLogger
+        : await createLogger({ logsDir: paths.logs, level: config.logLevel, target: config.logTo, server: options.server === true });
     const bus = new EventBus((error) => logger.error({ err: error }, 'event subscriber failed'));
     for (const warning of warnings) logger.warn(warning);
     const registry = await Registry.open(paths.registry);
@@ -162,7 +167,10 @@ export class Kernel {
     const builtins = await BuiltinDigests.open(path.join(paths.home, 'builtins.json'));
     const kernel = new Kernel({ paths, config, warnings, bus, logger, registry, patches, db, secrets, builtins });
     bus.onAny((type, payload) => {
-      if (type !== 'component.log') logger.info({ event: type, ...(payload as object) }, String(type));
+      if (type === 'component.log') return;
+      // A streamed answer chunk, a tool's arguments or output: debug only, and redacted (kernel/logger.ts).
+      if (carriesContent(payload)) logger.debug({ event: type, ...(payload as object) }, String(type));
+      else logger.info({ event: type, ...(payload as object) }, String(type));
     });
     return kernel;
   }

@@ -95,7 +95,7 @@ export async function startCommand(_args: Args): Promise<number> {
     name: 'kernel',
     needs: ['control socket'],
     start: async () => {
-      kernel = await Kernel.open({ loaded: { config: config.kernel, warnings } });
+      kernel = await Kernel.open({ loaded: { config: config.kernel, warnings }, server: true });
     },
     close: () => kernel.close(),
   });

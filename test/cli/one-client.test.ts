@@ -4,7 +4,7 @@
 // kernel running publishes through it and opens no second kernel on its home.
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { readFile, symlink } from 'node:fs/promises';
+import { readdir, readFile, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { PROJECT_ROOT, runTitan, startTitan } from '../support/cli.ts';
@@ -14,9 +14,11 @@ let home: string;
 let cleanup: () => Promise<void>;
 let kernel: ChildProcess;
 
-/** The pids that wrote to the home's kernel log: one per kernel ever opened on it. */
+/** The pids that wrote to the home's kernel log (its rotated files): one per kernel ever opened on it. */
 async function logPids(): Promise<Set<number>> {
-  const text = await readFile(path.join(home, 'logs', 'titan.log'), 'utf8').catch(() => '');
+  const dir = path.join(home, 'logs');
+  const files = (await readdir(dir).catch(() => [])).filter((name) => name.endsWith('.log'));
+  const text = (await Promise.all(files.map((name) => readFile(path.join(dir, name), 'utf8')))).join('');
   return new Set(
     text
       .split('\n')
@@ -34,7 +36,8 @@ before(async () => {
   ({ home, cleanup } = await tempHome('titan-one-client-'));
   // The built-ins come from the build cache the tests share, so the first start compiles nothing.
   await symlink(TEST_CACHE, path.join(home, 'cache'));
-  const running = await startTitan(home, 'gateway on ');
+  // The log goes to its file (not to the piped stdout), where every kernel opened on the home writes.
+  const running = await startTitan(home, 'gateway on ', { TITAN_LOG_TO: 'file' });
   kernel = running.child;
 });
 

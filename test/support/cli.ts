@@ -33,10 +33,10 @@ export function runTitan(args: string[], home: string, options: { untilOutput?: 
 export type RunningTitan = { child: ChildProcess; output(): string };
 
 /** Starts `titan start` on the home and resolves once it has printed `readyText`; rejects if it exits first. */
-export async function startTitan(home: string, readyText: string): Promise<RunningTitan> {
+export async function startTitan(home: string, readyText: string, env: NodeJS.ProcessEnv = {}): Promise<RunningTitan> {
   const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', 'bin/titan.js', 'start'], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, TITAN_HOME: home, TITAN_PORT: '0' },
+    env: { ...process.env, TITAN_HOME: home, TITAN_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
