@@ -3,8 +3,12 @@
 // 1. Slots from the plan: a tool argument whose value is a span of the prompt ("Berlin" in "what's
 //    the weather like in Berlin?" and {"city":"Berlin"}) is a slot; every other argument must be
 //    the same in every turn of a pattern (it is part of the plan's signature).
-// 2. Turns with the same plan signature are clustered by the cosine similarity of their prompts'
-//    skeletons (slots masked) in embedding space: paraphrases land together, other intents apart.
+// 2. Turns with the same plan signature are split by the form of their answers (the answer
+//    template below): one intent answers in one form however its requests are worded, and two
+//    intents served by one tool ("how many words in X", "how big is X") answer in two. Correct
+//    reuse is a property of the answer, not of the prompt's words. Turns without tools have no
+//    form before their frame is known: they are clustered by the cosine similarity of their
+//    prompts' skeletons (slots masked) in embedding space.
 // 3. Turns without tools: the words every prompt of a cluster shares are the frame, the one run
 //    of other words (present in the answer) is the slot.
 // 4. The answer template (answer-template.ts): slot values, tool-result values, list lengths and
@@ -183,6 +187,17 @@ function cluster(vectors: Vector[], threshold: number): number[][] {
   return clusters.map((c) => c.members);
 }
 
+/** The turns of one plan by the form of their answers (indexes into the group); an answer without a form is its own group, refused with its reason. */
+function byAnswerForm(group: Prepared[]): number[][] {
+  const forms = new Map<string, number[]>();
+  group.forEach((p, i) => {
+    const t = answerTemplate(templateInput(p));
+    const key = 'refused' in t ? `refused:${p.turn.turnId}` : templateKey(t.parts);
+    forms.set(key, [...(forms.get(key) ?? []), i]);
+  });
+  return [...forms.values()];
+}
+
 function mean(vectors: Vector[]): Vector {
   const sum = new Float32Array(vectors[0].length);
   for (const v of vectors) for (let d = 0; d < v.length; d++) sum[d] += v[d];
@@ -199,12 +214,14 @@ export async function minePatterns(turns: ObservedTurn[], options: MinerOptions)
   for (const [signature, group] of bySignature) {
     if (group.length < options.minSupport) continue;
     const vectors = await options.embedder.embed(group.map((p) => p.skeleton.join(' ')));
-    for (const members of cluster(vectors, options.similarity)) {
+    const clusters = signature === 'answer' ? cluster(vectors, options.similarity) : byAnswerForm(group);
+    for (const members of clusters) {
       if (members.length < options.minSupport) continue;
       const pattern = compilePattern(
         signature,
         members.map((i) => group[i]),
         options.minSupport,
+        group,
       );
       patterns.push({ ...pattern, centroid: mean(members.map((i) => vectors[i])) });
     }
@@ -233,7 +250,8 @@ export function uniqueKeys(patterns: MinedPattern[]): MinedPattern[] {
   });
 }
 
-function compilePattern(signature: string, members: Prepared[], minSupport: number): Omit<MinedPattern, 'centroid'> {
+/** One pattern from its members; every turn of the plan (`plan`) may contradict its answer template. */
+function compilePattern(signature: string, members: Prepared[], minSupport: number, plan: Prepared[]): Omit<MinedPattern, 'centroid'> {
   const tools = [...new Set(members[0].callSpecs.map((c) => c.tool))];
   const base = { tools, support: members.length };
   const empty = { slots: [], templates: [], core: [], vocab: [], maxSlotWords: 0, calls: [], answer: [], examples: [], provenance: { turns: [], key: '' } };
@@ -263,14 +281,19 @@ function compilePattern(signature: string, members: Prepared[], minSupport: numb
   const unexplained = group.find((x) => !explains(answer, x.input));
   if (unexplained) return skip(`the template does not give the answer of turn ${unexplained.m.turn.turnId} from its own tool results`);
   const [structure, literals] = [structureKey(answer), literalKey(answer)];
-  const counter = ok.find((x) => !group.includes(x) && (structureKey(x.t.parts) === structure || literalKey(x.t.parts) === literals));
+  const others = plan
+    .filter((p) => !members.includes(p))
+    .map((m) => ({ m, t: answerTemplate(templateInput(m)) }))
+    .filter((x): x is { m: Prepared; t: { parts: AnswerPart[] } } => !('refused' in x.t));
+  const counter = [...ok.filter((x) => !group.includes(x)), ...others].find((x) => structureKey(x.t.parts) === structure || literalKey(x.t.parts) === literals);
   if (counter) return skip(`turn ${counter.m.turn.turnId} answered "${counter.m.turn.answer.slice(0, 80)}", which the template would write otherwise`);
   if (slotNames.length > 0 && !answer.some((p) => !('text' in p))) return skip('the answer does not depend on the request');
   const templates = [...new Map(agreeing.map((m) => [m.skeleton.join(' '), m.skeleton])).values()];
   if (templates.some((t) => t.some((w, i) => i > 0 && w.startsWith('{') && t[i - 1].startsWith('{'))))
     return skip('two slots touch, so their border is unknown');
   const literalSets = templates.map((t) => new Set(t.filter((w) => !w.startsWith('{'))));
-  const core = [...literalSets[0]].filter((w) => literalSets.every((s) => s.has(w))).sort();
+  // Fillers are never required: "battery level" must not need the "my" of "what's my battery level".
+  const core = [...literalSets[0]].filter((w) => literalSets.every((s) => s.has(w)) && (process.env.OLDCORE ? true : !FILLERS.includes(w))).sort();
   if (core.length === 0 && templates.some((t) => t.every((w) => w.startsWith('{') || FILLERS.includes(w)))) return skip('a phrasing is only its slots');
   const vocab = [...new Set(literalSets.flatMap((s) => [...s]))].sort();
   // One word more than seen: "New York" after only one-word cities.

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { localEmbedder } from '../../agent/reflex/embedder.ts';
-import { EVERYDAY, HELD_OUT, measureEveryday, type PartFigures } from './everyday.ts';
+import { EVERYDAY, HELD_OUT, HELD_OUT_2, measureEveryday, type PartFigures } from './everyday.ts';
 
 function line(name: string, f: PartFigures): string {
   const answered = f.correct + f.wrong.length;
@@ -17,6 +17,8 @@ test('the everyday set has 30 intents with 10 paraphrases and 10 near misses eac
   for (const intent of EVERYDAY) {
     assert.equal(intent.paraphrases.length + HELD_OUT[intent.id].paraphrases.length, 10, intent.id);
     assert.equal(intent.nearMisses.length + HELD_OUT[intent.id].nearMisses.length, 10, intent.id);
+    assert.equal(HELD_OUT_2[intent.id].paraphrases.length, 5, intent.id);
+    assert.equal(HELD_OUT_2[intent.id].nearMisses.length, 5, intent.id);
   }
 });
 
@@ -26,10 +28,12 @@ test('no wrong answer on the tuning part, the held-out part, or the learned phra
   for (const p of m.patterns.filter((x) => x.skipped)) t.diagnostic(`not a reflex (${p.tools.join()}): ${p.skipped}`);
   t.diagnostic(line('tuning', m.tuning));
   t.diagnostic(line('held out', m.heldOut));
+  t.diagnostic(line('held out, second part', m.heldOut2));
   t.diagnostic(
     `new-value probes: ${m.probes.correct} right, ${m.probes.wrong.length} wrong, ${m.probes.asked - m.probes.correct - m.probes.wrong.length} left to the model, of ${m.probes.asked}`,
   );
   assert.deepEqual(m.tuning.wrong, []);
   assert.deepEqual(m.heldOut.wrong, []);
+  assert.deepEqual(m.heldOut2.wrong, []);
   assert.deepEqual(m.probes.wrong, []);
 });

@@ -1,0 +1,162 @@
+// How a reflex reads a prompt: words, lower-cased, with contractions spelled out, plurals made
+// singular and possessives split off, so that phrasings that differ only in such forms are one.
+// Shared by the reflex runtime (compiled into every reflex) and the host's miner and guard: both
+// sides must read a prompt the same way. No clock, no randomness.
+
+const WORD = /[\p{L}\p{N}]+(?:['’-][\p{L}\p{N}]+)*/gu;
+
+/** Words a user adds without changing what is asked. */
+export const FILLERS = [
+  'please',
+  'pls',
+  'hey',
+  'hi',
+  'hello',
+  'thanks',
+  'thank',
+  'you',
+  'could',
+  'can',
+  'would',
+  'kindly',
+  'just',
+  'ok',
+  'okay',
+  'so',
+  'quick',
+  'quickly',
+  'me',
+  'the',
+  'a',
+  'an',
+  // Asking to be told: "show me", "tell me", "give me", "what is" ask for the same thing; a
+  // request that changes something is told apart by its CONTRAST verb, never by these. Verbs that
+  // also name an action of their own ("check in", "find a cheaper one", "get me a taxi") are not here.
+  'show',
+  'tell',
+  'display',
+  'give',
+  'what',
+  'is',
+  'are',
+  'my',
+  // The present, which is what a request about the state of things asks for unless it says otherwise.
+  'now',
+  'currently',
+];
+
+/** Words that change the intent: never a slot value, never ignored. */
+export const CONTRAST = [
+  'not',
+  "don't",
+  'dont',
+  'never',
+  'no',
+  'without',
+  'except',
+  'tomorrow',
+  'yesterday',
+  'today',
+  'tonight',
+  'week',
+  'month',
+  'year',
+  'last',
+  'next',
+  'previous',
+  'delete',
+  'remove',
+  'clear',
+  'erase',
+  'cancel',
+  'create',
+  'add',
+  'set',
+  'update',
+  'change',
+  'edit',
+  'send',
+  'write',
+  'save',
+  'store',
+  'undo',
+  'rename',
+  'move',
+  'copy',
+  'stop',
+  'start',
+  'why',
+  'how',
+  'when',
+  'who',
+  'average',
+  'history',
+  'forecast',
+  'all',
+  'every',
+];
+
+const IS_CONTRACTED = ['what', 'how', 'where', 'who', 'when', 'why', 'it', 'that', 'there', 'here'];
+/** Contractions typed without their apostrophe ("whats", "hows"): the same words as with it. */
+const BARE_CONTRACTED = { whats: 'what', hows: 'how', wheres: 'where', whos: 'who', whens: 'when', thats: 'that', theres: 'there' };
+const NOT_CONTRACTED = {
+  "don't": 'do',
+  "doesn't": 'does',
+  "didn't": 'did',
+  "isn't": 'is',
+  "aren't": 'are',
+  "wasn't": 'was',
+  "can't": 'can',
+  "won't": 'will',
+  "shouldn't": 'should',
+};
+// The same typed without the apostrophe: a negation all the same.
+for (const [w, base] of Object.entries(NOT_CONTRACTED)) NOT_CONTRACTED[w.replace("'", '')] = base;
+
+/** Words written differently for one meaning: each maps to the form the runtime compares. */
+const SAME_AS = { named: 'called', titled: 'called', labelled: 'called', labeled: 'called' };
+
+/** Words ending in "s" that are no plural ("news", "status"). */
+const NOT_PLURAL = new Set([
+  'news',
+  'this',
+  'yes',
+  'plus',
+  'gas',
+  'has',
+  'was',
+  'does',
+  'its',
+  'always',
+  'lens',
+  'series',
+  'species',
+  'tennis',
+  'whereas',
+  'perhaps',
+]);
+
+/** The singular of a plural word ("showtimes" -> "showtime", "batteries" -> "battery"); other words as they are. */
+export function singular(w) {
+  if (w.length <= 3 || NOT_PLURAL.has(w) || !/^\p{Ll}+$/u.test(w)) return w;
+  if (w.endsWith('ies') && w.length > 4) return `${w.slice(0, -3)}y`;
+  if (/(ss|us|is|ous|ics)$/.test(w)) return w;
+  if (/(ches|shes|xes|sses)$/.test(w)) return w.slice(0, -2);
+  if (w.endsWith('s')) return w.slice(0, -1);
+  return w;
+}
+
+/** The prompt's words, lower-cased, with contractions spelled out ("what's" -> "what", "is"), plurals singular, possessives split ("Mia's" -> "mia", "'s"). */
+export function words(text) {
+  const found = [];
+  for (const m of String(text).matchAll(WORD)) {
+    const w = m[0].toLowerCase().replace(/’/g, "'");
+    const at = { start: m.index, end: m.index + m[0].length };
+    if (w.endsWith("'s") && IS_CONTRACTED.includes(w.slice(0, -2))) found.push({ w: w.slice(0, -2), ...at }, { w: 'is', ...at });
+    else if (w in BARE_CONTRACTED) found.push({ w: BARE_CONTRACTED[w], ...at }, { w: 'is', ...at });
+    else if (w in NOT_CONTRACTED) found.push({ w: NOT_CONTRACTED[w], ...at }, { w: 'not', ...at });
+    else if (w.endsWith("'s") && w.length > 2) found.push({ w: w.slice(0, -2), start: at.start, end: at.end - 2 }, { w: "'s", start: at.end - 2, end: at.end });
+    else found.push({ w: SAME_AS[w] ?? singular(w), ...at });
+  }
+  return found;
+}
