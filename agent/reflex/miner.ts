@@ -187,12 +187,16 @@ function cluster(vectors: Vector[], threshold: number): number[][] {
   return clusters.map((c) => c.members);
 }
 
-/** The turns of one plan by the form of their answers (indexes into the group); an answer without a form is its own group, refused with its reason. */
+/**
+ * The turns of one plan by the form of their answers (indexes into the group). Answers that have
+ * no form (a list written in part, a literal the results do not explain) are one group: it recurs
+ * as often as they do, and is refused with its reason where `titan reflex` and the log show it.
+ */
 function byAnswerForm(group: Prepared[]): number[][] {
   const forms = new Map<string, number[]>();
   group.forEach((p, i) => {
     const t = answerTemplate(templateInput(p));
-    const key = 'refused' in t ? `refused:${p.turn.turnId}` : templateKey(t.parts);
+    const key = 'refused' in t ? 'refused' : templateKey(t.parts);
     forms.set(key, [...(forms.get(key) ?? []), i]);
   });
   return [...forms.values()];
@@ -215,8 +219,11 @@ export async function minePatterns(turns: ObservedTurn[], options: MinerOptions)
     if (group.length < options.minSupport) continue;
     const vectors = await options.embedder.embed(group.map((p) => p.skeleton.join(' ')));
     const clusters = signature === 'answer' ? cluster(vectors, options.similarity) : byAnswerForm(group);
-    for (const members of clusters) {
-      if (members.length < options.minSupport) continue;
+    const recurring = clusters.filter((members) => members.length >= options.minSupport);
+    // A plan that recurs with answers in no recurring form: compiled whole, so the reason it is
+    // no reflex (its answers' forms disagree) is reported.
+    if (recurring.length === 0 && signature !== 'answer') recurring.push(group.map((_, i) => i));
+    for (const members of recurring) {
       const pattern = compilePattern(
         signature,
         members.map((i) => group[i]),
@@ -292,9 +299,10 @@ function compilePattern(signature: string, members: Prepared[], minSupport: numb
   if (templates.some((t) => t.some((w, i) => i > 0 && w.startsWith('{') && t[i - 1].startsWith('{'))))
     return skip('two slots touch, so their border is unknown');
   const literalSets = templates.map((t) => new Set(t.filter((w) => !w.startsWith('{'))));
+  const shared = [...literalSets[0]].filter((w) => literalSets.every((s) => s.has(w)));
+  if (shared.length === 0 && templates.some((t) => t.every((w) => w.startsWith('{') || FILLERS.includes(w)))) return skip('a phrasing is only its slots');
   // Fillers are never required: "battery level" must not need the "my" of "what's my battery level".
-  const core = [...literalSets[0]].filter((w) => literalSets.every((s) => s.has(w)) && (process.env.OLDCORE ? true : !FILLERS.includes(w))).sort();
-  if (core.length === 0 && templates.some((t) => t.every((w) => w.startsWith('{') || FILLERS.includes(w)))) return skip('a phrasing is only its slots');
+  const core = shared.filter((w) => !FILLERS.includes(w)).sort();
   const vocab = [...new Set(literalSets.flatMap((s) => [...s]))].sort();
   // One word more than seen: "New York" after only one-word cities.
   const seenSlotWords = Math.max(1, ...agreeing.flatMap((m) => [...m.slots.values()].map((s) => s.to - s.from)));

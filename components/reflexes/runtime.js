@@ -10,7 +10,7 @@
 // hold no intent-changing word (negations, times, verbs of another intent). Confidence is 0.5 plus
 // half the Jaccard overlap of the remaining words with the template's words (1.0: a seen phrasing).
 
-import { CONTRAST, FILLERS, words } from './words.js';
+import { CONTRAST, FILLERS, FUNCTION_WORDS, words } from './words.js';
 
 export { CONTRAST, FILLERS, words };
 
@@ -30,6 +30,9 @@ export function shapeOf(text) {
  * ("New York" after "Paris"; never "AMZN now").
  */
 function fitsSlot(spec, name, span, text) {
+  if (span.every((t) => FUNCTION_WORDS.includes(t.w)) && !/\p{Lu}/u.test(text)) return false;
+  // "Yukis phone number" where the phrasings had "{name}'s": Yuki's, or someone called Yukis? Unknown.
+  if (/s$/i.test(text) && spec.templates.some((t) => t.some((w, i) => w === `{${name}}` && t[i + 1] === "'s"))) return false;
   const shapes = spec.slotShapes?.[name];
   if (shapes && !shapes.includes(shapeOf(text))) return false;
   const seen = spec.seenSlotWords ?? spec.maxSlotWords - 1;
@@ -63,15 +66,22 @@ function isFiller(w) {
   return FILLERS.includes(w) && !CONTRAST.includes(w);
 }
 
-/** Checks the words left beside the slots; the confidence, or -1 when they change the intent. */
-function score(template, rest, spec) {
+/** Words that tie a slot to its phrasing ("recipe for X"): gone when the slot moves ("X recipe"). */
+const SLOT_TIES = ['for', 'of', 'in', 'on', 'at', 'about'];
+
+/**
+ * Checks the words left beside the slots; the confidence, or -1 when they change the intent.
+ * `moved`: the slot stands where no phrasing had it, so the words that tied it there are not asked for.
+ */
+function score(template, rest, spec, moved = false) {
+  const counts = (t) => !isSlot(t) && !isFiller(t) && !(moved && SLOT_TIES.includes(t));
   // Phrasings that share no word ("define X", "what does X mean"): each needs its own words.
-  const required = spec.core.length > 0 ? spec.core : template.filter((t) => !isSlot(t) && !isFiller(t));
+  const required = (spec.core.length > 0 ? spec.core : template).filter(counts);
   for (const core of required) if (!rest.includes(core)) return -1;
   for (const w of rest) if (!spec.vocab.includes(w) && !isFiller(w)) return -1;
   // Fillers count on neither side: "please" neither adds to nor takes from the overlap.
-  const literals = new Set(template.filter((t) => !isSlot(t) && !isFiller(t)));
-  const have = new Set(rest.filter((w) => !isFiller(w)));
+  const literals = new Set(template.filter(counts));
+  const have = new Set(rest.filter((w) => !isFiller(w) && !(moved && SLOT_TIES.includes(w))));
   let shared = 0;
   for (const w of have) if (literals.has(w)) shared++;
   const union = new Set([...have, ...literals]).size;
@@ -127,6 +137,49 @@ function align(template, toks, prompt, spec, i = 0, cursor = 0, slots = {}, used
     }
   }
   return best;
+}
+
+/**
+ * A phrasing whose slot stands where no template has it ("paella recipe" after "recipe for
+ * lasagna", "what is litecoin worth" after "what is X worth"): the words no phrasing used must be
+ * one run that fits the one slot; every other word must be the phrasings' own or a filler, and
+ * the best template's overlap gives the confidence.
+ */
+function looseAlign(spec, toks, prompt) {
+  if (spec.slots.length !== 1) return null;
+  const runs = [];
+  toks.forEach((t, k) => {
+    if (spec.vocab.includes(t.w) || isFiller(t.w)) return;
+    const last = runs.at(-1);
+    if (last && last.end === k) last.end = k + 1;
+    else runs.push({ start: k, end: k + 1 });
+  });
+  if (runs.length !== 1) return null;
+  const span = toks.slice(runs[0].start, runs[0].end);
+  if (span.length > spec.maxSlotWords || span.some((t) => CONTRAST.includes(t.w))) return null;
+  const name = spec.slots[0];
+  const text = prompt.slice(span[0].start, span[span.length - 1].end);
+  if (!fitsSlot(spec, name, span, text)) return null;
+  const rest = toks.filter((_, k) => k < runs[0].start || k >= runs[0].end).map((t) => t.w);
+  let best = -1;
+  for (const template of spec.templates) {
+    if (keepsDirection(template, toks, runs[0].start)) best = Math.max(best, score(template, rest, spec, true));
+  }
+  return best < 0 ? null : { slots: { [name]: text }, confidence: best };
+}
+
+/** Words that say which way a value goes: "USD to EUR" is not "EUR to USD". */
+const DIRECTION = ['to', 'from', 'into', 'than', 'vs', 'versus', 'before', 'after'];
+
+/** The moved slot stands on the same side of every direction word as in the template. */
+function keepsDirection(template, toks, slotAt) {
+  const slotInTemplate = template.findIndex(isSlot);
+  for (let k = 0; k < toks.length; k++) {
+    if (!DIRECTION.includes(toks[k].w)) continue;
+    const inTemplate = template.indexOf(toks[k].w);
+    if (inTemplate >= 0 && inTemplate < slotInTemplate !== k < slotAt) return false;
+  }
+  return true;
 }
 
 /** A tool result's value as answer text; a list, an object or a missing value cannot be one. */
@@ -196,6 +249,7 @@ export function createReflex(spec, invoke) {
       const found = align(template, toks, String(prompt), spec);
       if (found && (!best || found.confidence > best.confidence)) best = found;
     }
+    best ??= looseAlign(spec, toks, String(prompt));
     if (!best) return null;
     return { confidence: Math.round(best.confidence * 1000) / 1000, slotsJson: JSON.stringify(best.slots) };
   };

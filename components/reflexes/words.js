@@ -113,6 +113,14 @@ const NOT_CONTRACTED = {
 // The same typed without the apostrophe: a negation all the same.
 for (const [w, base] of Object.entries(NOT_CONTRACTED)) NOT_CONTRACTED[w.replace("'", '')] = base;
 
+/** Words that only join others: written in lower case, never a value of a slot ("to" in "what do I have to do"). */
+export const FUNCTION_WORDS = [
+  ...['a', 'an', 'the', 'to', 'of', 'for', 'in', 'on', 'at', 'by', 'with', 'from', 'as', 'and', 'or', 'if', 'so', 'than', 'then'],
+  ...['do', 'does', 'did', 'is', 'are', 'was', 'be', 'been', 'have', 'has', 'had', 'can', 'will', 'would', 'should', 'could'],
+  ...['i', 'me', 'my', 'you', 'your', 'we', 'us', 'our', 'he', 'she', 'it', 'they', 'them', 'this', 'that', 'these', 'those'],
+  ...['there', 'here', 'what', 'which', 'who', 'how', 'when', 'where', 'why', 'up', 'out', 'too', 'very', 'all', 'any', 'some'],
+];
+
 /** Words written differently for one meaning: each maps to the form the runtime compares. */
 const SAME_AS = { named: 'called', titled: 'called', labelled: 'called', labeled: 'called' };
 
@@ -158,5 +166,21 @@ export function words(text) {
     else if (w.endsWith("'s") && w.length > 2) found.push({ w: w.slice(0, -2), start: at.start, end: at.end - 2 }, { w: "'s", start: at.end - 2, end: at.end });
     else found.push({ w: SAME_AS[w] ?? singular(w), ...at });
   }
-  return found;
+  return presentTense(found);
+}
+
+/** "right now" and "at the moment" are "now": the present, which a request about the state of things means anyway. */
+function presentTense(found) {
+  const out = [];
+  for (let i = 0; i < found.length; i++) {
+    const next = found[i + 1]?.w;
+    if (found[i].w === 'right' && next === 'now') continue;
+    if (found[i].w === 'at' && next === 'the' && found[i + 2]?.w === 'moment') {
+      out.push({ w: 'now', start: found[i].start, end: found[i + 2].end });
+      i += 2;
+      continue;
+    }
+    out.push(found[i]);
+  }
+  return out;
 }
