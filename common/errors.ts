@@ -168,6 +168,17 @@ export const ERRORS = {
     status: 500,
     fix: 'the secret store or its key file is damaged or unreadable by this user: restore $TITAN_HOME/secrets.key, or move secrets.enc away and set the secrets again',
   },
+  // autonomy control plane (agent/autonomy)
+  TITAN_E_GOAL_STATE: {
+    status: 409,
+    fix: 'a goal moves active <-> paused, active -> failed -> active, and ends completed, cancelled, abandoned or superseded; `titan goal show ID` shows where it is',
+  },
+  TITAN_E_PLAN_STATE: {
+    status: 409,
+    fix: 'a plan moves draft -> running -> succeeded | failed, a step pending -> running -> succeeded | failed; a finished plan changes only by a replan',
+  },
+  TITAN_E_PLAN_STEP_RUNNING: { status: 409, fix: 'wait for the running step to finish (or mark it failed), then replace the list' },
+  TITAN_E_REPLAN_BUDGET: { status: 409, fix: "raise the goal's budget (`titan goal update ID --replan-budget N`) or start a new goal" },
   // MCP servers (agent/mcp) and Titan as an MCP server
   TITAN_E_MCP_CONFIG: {
     status: 400,

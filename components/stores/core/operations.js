@@ -11,6 +11,8 @@ import { routines } from './routines.js';
 import { memory } from './memory.js';
 import { memoryGraph } from './memory-graph.js';
 import { memorySearch } from './memory-search.js';
+import { goals } from './goals.js';
+import { goalRecords } from './goal-records.js';
 /** @import { StoreHandlers } from '../ops.js' */
 
 /**
@@ -28,5 +30,7 @@ export const operations = {
   ...memory,
   ...memoryGraph,
   ...memorySearch,
+  ...goals,
+  ...goalRecords,
   'schema.status': () => ({ ...status(), dialect: sqlDialect() }),
 };
