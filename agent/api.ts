@@ -32,3 +32,7 @@ export { startMemory } from './memory/start.ts';
 export { MemoryService, WORKSPACE_USER, type IndexReport } from './memory/service.ts';
 export { memorySection, type MemoryConfig } from './memory/config.ts';
 export type { CodeGraphPort } from './memory/implicit.ts';
+export { startAutonomy, type Autonomy } from './autonomy/start.ts';
+export { ControlPlane, type StepInput, type VerifySpec, type GoalQuery } from './autonomy/control-plane.ts';
+export { GOAL_ALIASES, GOAL_STATUSES, PLAN_STATUSES, STEP_STATUSES, type GoalAlias } from './autonomy/states.ts';
+export type { GoalEvent } from './autonomy/events.ts';

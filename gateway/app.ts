@@ -15,6 +15,7 @@ import { cors } from './origin.ts';
 import { approvalRoutes } from './routes/approvals.ts';
 import { componentRoutes } from './routes/components.ts';
 import { dbRoutes } from './routes/db.ts';
+import { goalRoutes } from './routes/goals.ts';
 import { healthRoutes } from './routes/health.ts';
 import { JOB_STREAM_PATH, jobRoutes } from './routes/jobs.ts';
 import { mcpRoutes } from './routes/mcp.ts';
@@ -53,6 +54,7 @@ export function apiRouter(deps: GatewayDeps, withOpenAi = true): GatewayRouter {
     mcpServerRoutes,
     routineRoutes,
     jobRoutes,
+    goalRoutes,
   ]) {
     api.use('/api', routes(deps).routes());
   }

@@ -3,7 +3,7 @@
 // refused), then the plan is verified with evidence. A failure leaves the remaining steps pending
 // for a replan, and fails the goal once its replan budget is spent.
 import { TitanError } from '../../common/errors.ts';
-import type { Goal } from '../../components/stores/ops.ts';
+import type { Goal, Plan } from '../../components/stores/ops.ts';
 import type { Decision } from '../loop/approvals.ts';
 import type { ToolInfo } from '../loop/tool-catalog.ts';
 import type { TurnEventBody } from '../loop/turn-events.ts';
@@ -54,14 +54,19 @@ export class PlanRunner {
     this.#agent = agent;
   }
 
-  /** Runs the goal's current plan to its end; `turnId`: the turn that asked (approvals are asked there). */
-  async run(userId: string, goalId: string, turnId?: string): Promise<RunReport> {
+  /** The goal and the plan a run would start on; refused with a coded error when it cannot start. */
+  async runnable(userId: string, goalId: string): Promise<{ goal: Goal; plan: Plan }> {
     const goal = await this.#plane.getGoal(userId, goalId);
     if (goal.status !== 'active') throw new TitanError('TITAN_E_GOAL_STATE', `goal ${goalId} is ${goal.status}; only an active goal runs`);
-    const current = await this.#plane.currentPlan(userId, goalId);
-    if (!current) throw new TitanError('TITAN_E_PLAN_STATE', `goal ${goalId} has no plan yet`, { fix: 'give it one: titan plan create GOAL_ID --steps FILE' });
-    if (current.status !== 'draft')
-      throw new TitanError('TITAN_E_PLAN_STATE', `plan ${current.id} is ${current.status}; only a draft plan runs (replan to run again)`);
+    const plan = await this.#plane.currentPlan(userId, goalId);
+    if (!plan) throw new TitanError('TITAN_E_PLAN_STATE', `goal ${goalId} has no plan yet`, { fix: 'give it one: titan plan create GOAL_ID --steps FILE' });
+    if (plan.status !== 'draft') throw new TitanError('TITAN_E_PLAN_STATE', `plan ${plan.id} is ${plan.status}; only a draft plan runs (replan to run again)`);
+    return { goal, plan };
+  }
+
+  /** Runs the goal's current plan to its end; `turnId`: the turn that asked (approvals are asked there). */
+  async run(userId: string, goalId: string, turnId?: string): Promise<RunReport> {
+    const { goal, plan: current } = await this.runnable(userId, goalId);
     await this.#plane.movePlan(userId, current.id, 'running');
     const plan = await this.#plane.getPlan(userId, current.id);
     const ctx = { userId, goal, plan, turnId };

@@ -51,12 +51,21 @@ function runnerAgent(kernel: Kernel, agent: Agent, stepThreads: Set<string>): Ru
   };
 }
 
-/** The control plane on the kernel's store and bus; with an agent, the runner and the model's tools too. */
+const started = new WeakMap<Agent, Autonomy>();
+
+/**
+ * The control plane on the kernel's store and bus, its runner, and the pursue/replan tools lent to
+ * the agent's model: once per agent (the gateway's routes and `titan start` share one).
+ */
 export function startAutonomy(kernel: Kernel, agent: Agent, options: { replanBudget?: number } = {}): Autonomy {
+  const existing = started.get(agent);
+  if (existing) return existing;
   const plane = new ControlPlane(kernel.store, kernel.bus, options);
   const stepThreads = new Set<string>();
   const runner = new PlanRunner(plane, runnerAgent(kernel, agent, stepThreads));
   const tools = new AutonomyTools(plane, runner, kernel.store, stepThreads);
   agent.tools.addSource(tools);
-  return { plane, runner, tools };
+  const autonomy = { plane, runner, tools };
+  started.set(agent, autonomy);
+  return autonomy;
 }

@@ -39,7 +39,7 @@ const TOOLS: ToolInfo[] = [
       properties: { title: { type: 'string' }, description: { type: 'string' }, steps: { type: 'array', minItems: 1, items: STEP }, verify: VERIFY },
     },
     needsApproval: false,
-    digest: 'host:autonomy@1',
+    digest: 'host:autonomy/pursue@1',
     sideEffects: true,
   },
   {
@@ -57,7 +57,7 @@ const TOOLS: ToolInfo[] = [
       },
     },
     needsApproval: false,
-    digest: 'host:autonomy@1',
+    digest: 'host:autonomy/replan@1',
     sideEffects: true,
   },
 ];

@@ -147,8 +147,8 @@ export const goals = {
         if (spent.length === 0) return { plan: null, steps: [], refused: 'budget' };
       }
       run(`UPDATE plans SET status = 'superseded', updated_at = ? WHERE goal_id = ? AND status IN ${OPEN_PLANS}`, [at, input.goalId]);
-      // A replan that names no check of its own keeps the one of the plan it copies.
-      const verify = input.verify ?? (input.copyFrom ? (run('SELECT verify FROM plans WHERE id = ?', [input.copyFrom])[0]?.verify ?? null) : null);
+      // A replan that names no check of its own keeps the one of the plan before it.
+      const verify = input.verify ?? run('SELECT verify FROM plans WHERE goal_id = ? AND version = ?', [input.goalId, version - 1])[0]?.verify ?? null;
       run(`INSERT INTO plans (id, goal_id, user_id, version, status, reason, verify, created_at, updated_at) VALUES (?, ?, ?, ?, 'draft', ?, ?, ?, ?)`, [
         input.id,
         input.goalId,
