@@ -134,6 +134,16 @@ async function fill(source: StoreKernel): Promise<void> {
   });
   await store.op('table.load', { table: 'channel_events', rows: [{ channel: 'telegram', event_id: 'update:7', received_at: 22 }] });
   await store.op('table.load', { table: 'channel_cursors', rows: [{ channel: 'telegram', value: '8', updated_at: 23 }] });
+  // A goal with a plan that ran: its step, an execution, a policy decision, a check and an incident.
+  const userId = 'xfer-ann';
+  await store.op('goals.create', { id: 'goal1', userId, title: 'tidy the notes', threadId: 'xfer-a1' });
+  const step = { id: 'step1', title: 'list them', kind: 'tool', spec: '{"tool":"echo","arguments":{}}' };
+  await store.op('plans.create', { userId, goalId: 'goal1', id: 'plan1', steps: [step], verify: '{"tool":"echo","arguments":{}}' });
+  await store.op('executions.start', { userId, id: 'exec1', planId: 'plan1', stepId: 'step1', kind: 'tool', target: 'echo', input: '{}' });
+  await store.op('executions.finish', { userId, id: 'exec1', status: 'succeeded', output: '{}' });
+  await store.op('policy.record', { userId, id: 'pol1', planId: 'plan1', stepId: 'step1', action: 'echo', decision: 'allowed', by: 'policy' });
+  await store.op('verifications.record', { userId, id: 'ver1', planId: 'plan1', passed: true, method: 'steps', summary: 'fine', evidence: '[]' });
+  await store.op('incidents.record', { userId, id: 'inc1', goalId: 'goal1', planId: 'plan1', severity: 'info', kind: 'note', message: 'ran once' });
 }
 
 /** Every query a user's data answers: threads, messages, events, tool calls, settings, approvals, patches, counts. */
