@@ -51,6 +51,11 @@ export const api = {
   delete: (path) => request('DELETE', path),
 };
 
+/** An API address a browser opens by itself (EventSource, a download link): the token goes as ?token=. */
+export function streamUrl(path) {
+  return `/api${path}?token=${encodeURIComponent(sessionStorage.getItem(TOKEN_KEY) ?? '')}`;
+}
+
 /** `/threads/<id>...` with the id encoded. */
 export const threadPath = (threadId, rest = '') => `/threads/${encodeURIComponent(threadId)}${rest}`;
 

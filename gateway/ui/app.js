@@ -1,15 +1,16 @@
 // The web UI's entry: takes the token from the address, then routes on the fragment:
-// #/chat, #/chat/<threadId>, #/components, #/patches, #/reflexes, #/settings.
+// #/chat, #/chat/<threadId>, #/components, #/patches, #/reflexes, #/jobs, #/settings.
 import { hasToken, onUnauthorized, takeTokenFromLocation } from './api.js';
 import { ChatView } from './chat.js';
 import { ComponentsPage } from './components.js';
 import { byId } from './dom.js';
+import { JobsPage } from './jobs.js';
 import { PatchesPage } from './patches.js';
 import { ReflexesPage } from './reflexes.js';
 import { SettingsPage } from './settings.js';
 import { ThreadList } from './threads.js';
 
-const PAGES = ['chat', 'components', 'patches', 'reflexes', 'settings'];
+const PAGES = ['chat', 'components', 'patches', 'reflexes', 'jobs', 'settings'];
 
 const threads = new ThreadList({
   onDeleted: (threadId) => {
@@ -21,6 +22,7 @@ const chat = new ChatView({ onChanged: () => void threads.refresh() });
 const components = new ComponentsPage({ onProposed: () => (location.hash = '#/patches') });
 const patches = new PatchesPage();
 const reflexes = new ReflexesPage();
+const jobs = new JobsPage();
 const settings = new SettingsPage();
 
 let listed = false;
@@ -55,6 +57,7 @@ async function route() {
   if (page === 'components') return components.show();
   if (page === 'patches') return patches.show();
   if (page === 'reflexes') return reflexes.show();
+  if (page === 'jobs') return jobs.show(id);
   if (page === 'settings') return settings.show();
   threads.select(id);
   if (id !== chat.threadId || id === undefined) await chat.open(id);

@@ -50,6 +50,7 @@ const FILES: Record<string, () => string> = {
   'components.js': () => own('./components.js'),
   'patches.js': () => own('./patches.js'),
   'reflexes.js': () => own('./reflexes.js'),
+  'jobs.js': () => own('./jobs.js'),
   'settings.js': () => own('./settings.js'),
   'vendor/marked.js': () => dependency('marked'),
   'vendor/purify.js': () => dependency('dompurify'),

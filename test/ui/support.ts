@@ -10,7 +10,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { startGateway, type Gateway } from '../../gateway/server.ts';
 import type { MeshView } from '../../gateway/deps.ts';
 import { bootstrapBuiltins, type Kernel } from '../../kernel/api.ts';
-import { Agent } from '../../agent/api.ts';
+import { Agent, type JobService } from '../../agent/api.ts';
 import { openTestKernel } from '../support/kernel.ts';
 import { scriptedModel, type Step } from '../support/model-double.ts';
 
@@ -72,7 +72,7 @@ let users = 0;
 export async function openSession(
   browser: Browser,
   ui: UiKernel,
-  options: { steps?: Step[]; guardedTools?: string[]; signedIn?: boolean } = {},
+  options: { steps?: Step[]; guardedTools?: string[]; signedIn?: boolean; jobs?: JobService } = {},
 ): Promise<Session> {
   const agent = new Agent(ui.kernel, {
     workspace: path.join(ui.home, 'workspace'),
@@ -81,7 +81,16 @@ export async function openSession(
   });
   await agent.start();
   users += 1;
-  const gateway = await startGateway({ kernel: ui.kernel, agent, host: '127.0.0.1', port: 0, ownerId: `ui-user-${users}`, openAi: false, mesh: ui.mesh });
+  const gateway = await startGateway({
+    kernel: ui.kernel,
+    agent,
+    host: '127.0.0.1',
+    port: 0,
+    ownerId: `ui-user-${users}`,
+    openAi: false,
+    mesh: ui.mesh,
+    jobs: options.jobs,
+  });
   const token = (await readFile(path.join(ui.home, 'gateway-token'), 'utf8')).trim();
   const context = await browser.newContext();
   context.setDefaultTimeout(15_000);

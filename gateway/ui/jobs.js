@@ -1,0 +1,163 @@
+// The jobs page: submit a shell command to the Docker sandbox, the caller's jobs with their state,
+// and one job at a time in detail - its limits, why it ended as it did, its log live while it runs
+// (the gateway replays it from the start, then streams), cancel, and its files as a .tar download.
+// The page builds its own section (the shell in index.html holds only the nav entry).
+import { api, streamUrl } from './api.js';
+import { byId, h, showError, timeOf } from './dom.js';
+
+const ENDED = ['succeeded', 'failed', 'cancelled', 'timed_out'];
+const jobPath = (id, rest = '') => `/jobs/${encodeURIComponent(id)}${rest}`;
+
+export class JobsPage {
+  constructor() {
+    /** @type {HTMLTextAreaElement} */
+    this.command = /** @type {HTMLTextAreaElement} */ (h('textarea', { id: 'job-command', rows: 2, required: true, placeholder: 'echo hello; ls -la' }));
+    /** @type {HTMLInputElement} */
+    this.memory = /** @type {HTMLInputElement} */ (h('input', { id: 'job-memory', type: 'number', min: 8, placeholder: '512' }));
+    /** @type {HTMLInputElement} */
+    this.timeout = /** @type {HTMLInputElement} */ (h('input', { id: 'job-timeout', type: 'number', min: 1, placeholder: '600' }));
+    this.rows = h('tbody', { id: 'job-rows' });
+    this.summary = h('p', { id: 'job-summary', class: 'muted' });
+    this.detail = h('article', { id: 'job-detail', class: 'patch', hidden: true, 'aria-live': 'polite' });
+    /** @type {EventSource | undefined} */
+    this.source = undefined;
+    this.selected = undefined;
+    const form = h(
+      'form',
+      { id: 'job-form', class: 'job-form', 'aria-label': 'Submit a job', onsubmit: (event) => void this.#submit(event) },
+      h('label', { for: 'job-command' }, 'Command (runs in a container: no network, /workspace writable)'),
+      this.command,
+      h(
+        'div',
+        { class: 'job-limits' },
+        h('label', { for: 'job-memory' }, 'Memory (MB)'),
+        this.memory,
+        h('label', { for: 'job-timeout' }, 'Time limit (s)'),
+        this.timeout,
+      ),
+      h('button', { type: 'submit', id: 'job-submit' }, 'Run'),
+    );
+    byId('pages').append(
+      h(
+        'section',
+        { id: 'page-jobs', class: 'page', 'aria-labelledby': 'jobs-title', hidden: true },
+        h(
+          'div',
+          { class: 'page-head' },
+          h('h2', { id: 'jobs-title' }, 'Jobs'),
+          h('button', { type: 'button', id: 'refresh-jobs', onclick: () => void this.show() }, 'Refresh'),
+        ),
+        this.summary,
+        form,
+        h(
+          'table',
+          { 'aria-labelledby': 'jobs-title' },
+          h('thead', {}, h('tr', {}, ...['Job', 'Command', 'State', 'Created', 'Took'].map((c) => h('th', { scope: 'col' }, c)))),
+          this.rows,
+        ),
+        this.detail,
+      ),
+    );
+  }
+
+  async show(id = this.selected) {
+    try {
+      const { jobs, running, queued, docker } = await api.get('/jobs');
+      this.summary.textContent = `${running} running, ${queued} queued.${docker ? '' : ' The Docker engine does not answer: new jobs are refused.'}`;
+      this.rows.replaceChildren(...jobs.map((job) => this.#row(job)));
+      if (id) await this.#open(id);
+    } catch (error) {
+      showError(error);
+    }
+  }
+
+  #row(job) {
+    const took = job.startedAt && job.finishedAt ? `${((job.finishedAt - job.startedAt) / 1000).toFixed(1)} s` : '';
+    return h(
+      'tr',
+      { 'data-job': job.id, 'aria-selected': job.id === this.selected ? 'true' : 'false' },
+      h('td', {}, h('button', { type: 'button', class: 'link', onclick: () => void this.#open(job.id) }, job.name ?? job.id)),
+      h('td', { class: 'mono' }, job.command.length > 60 ? `${job.command.slice(0, 60)}…` : job.command),
+      h('td', {}, h('span', { class: `state state-${job.state}` }, job.state.replace('_', ' '))),
+      h('td', {}, timeOf(job.createdAt)),
+      h('td', {}, took),
+    );
+  }
+
+  async #submit(event) {
+    event.preventDefault();
+    const request = { command: this.command.value };
+    if (this.memory.value) request.memoryMb = Number(this.memory.value);
+    if (this.timeout.value) request.timeoutS = Number(this.timeout.value);
+    try {
+      const { job } = await api.post('/jobs', request);
+      this.command.value = '';
+      await this.show(job.id);
+    } catch (error) {
+      showError(error);
+    }
+  }
+
+  /** Shows one job and follows its log until it ends. */
+  async #open(id) {
+    this.source?.close();
+    this.selected = id;
+    const { job } = await api.get(jobPath(id));
+    const log = h('pre', { id: 'job-log', class: 'job-log', role: 'log', 'aria-label': 'Output' });
+    const state = h('span', { id: 'job-state', class: `state state-${job.state}` }, job.state.replace('_', ' '));
+    const reason = h('p', { id: 'job-reason', class: 'error', hidden: !job.reason }, job.reason ?? '');
+    const cancel = h(
+      'button',
+      { type: 'button', id: 'job-cancel', class: 'danger', hidden: ENDED.includes(job.state), onclick: () => void this.#cancel(id) },
+      'Cancel',
+    );
+    const download = h(
+      'a',
+      { id: 'job-download', href: streamUrl(jobPath(id, '/files/download')), download: `${id}.tar`, hidden: !ENDED.includes(job.state) },
+      'Download files (.tar)',
+    );
+    const { limits } = job;
+    this.detail.replaceChildren(
+      h('header', {}, h('h3', {}, job.name ? `${job.name} (${job.id})` : job.id), state),
+      h('p', { class: 'mono' }, job.command),
+      h(
+        'p',
+        { class: 'muted' },
+        `${limits.memoryMb} MB, ${limits.cpus} CPU, ${limits.pids} processes, ${limits.timeoutS} s; workspace ${job.policy}; ${job.network ? 'network' : 'no network'}.`,
+      ),
+      reason,
+      log,
+      h('div', { class: 'actions' }, cancel, download),
+    );
+    this.detail.hidden = false;
+    for (const row of this.rows.querySelectorAll('tr')) row.setAttribute('aria-selected', String(row.getAttribute('data-job') === id));
+    const source = new EventSource(streamUrl(jobPath(id, '/events')));
+    this.source = source;
+    source.addEventListener('message', (message) => {
+      const event = JSON.parse(message.data);
+      if (event.type === 'log') log.append(event.text);
+      else if (event.type === 'state') {
+        state.className = `state state-${event.state}`;
+        state.textContent = event.state.replace('_', ' ');
+        reason.textContent = event.reason ?? '';
+        reason.hidden = !event.reason;
+        const ended = ENDED.includes(event.state);
+        cancel.hidden = ended;
+        download.hidden = !ended;
+        // The gateway ends the stream with the job; without this EventSource would reconnect and replay.
+        if (ended) {
+          source.close();
+          void this.show(null);
+        }
+      }
+    });
+  }
+
+  async #cancel(id) {
+    try {
+      await api.post(jobPath(id, '/cancel'));
+    } catch (error) {
+      showError(error);
+    }
+  }
+}

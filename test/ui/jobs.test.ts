@@ -1,0 +1,67 @@
+// The web UI's Jobs page in real headless Chromium, against a real kernel, gateway and Docker
+// engine: a command submitted from the page runs in the sandbox, its log appears live, its state
+// moves to succeeded and its files download as a tar; a running job is cancelled from the page.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { after, afterEach, before, describe, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { JobService, jobsSection } from '../../agent/api.ts';
+import { NO_DOCKER, SOCKET, removeContainersOf } from '../jobs/support.ts';
+import { browserSkipReason, closeSession, launchBrowser, openSession, openUiKernel, type Session, type UiKernel } from './support.ts';
+
+describe('web UI: jobs', { skip: browserSkipReason() ?? NO_DOCKER }, () => {
+  let browser: Browser;
+  let ui: UiKernel;
+  let jobs: JobService;
+  let session: Session | undefined;
+
+  before(async () => {
+    [browser, ui] = await Promise.all([launchBrowser(), openUiKernel()]);
+    jobs = await JobService.start(ui.kernel, { ...jobsSection.defaults, dockerSocket: SOCKET });
+    await jobs.engine.ensureImage(jobs.config.image, true);
+  });
+  after(async () => {
+    await browser?.close();
+    await jobs?.close();
+    if (ui) await removeContainersOf(ui.kernel.paths.home);
+    await ui?.close();
+  });
+  afterEach(async () => {
+    const ending = session;
+    session = undefined;
+    await closeSession(ending);
+  });
+
+  test('a job submitted from the page streams its log live, succeeds, and its files download as tar', async () => {
+    session = await openSession(browser, ui, { jobs });
+    const { page, gateway } = session;
+    await page.goto(`${gateway.url}/#/jobs`);
+    await page.getByRole('heading', { name: 'Jobs' }).waitFor();
+    await page.getByRole('textbox', { name: /Command/ }).fill('echo first line; sleep 2; echo result > made.txt; echo last line');
+    await page.getByRole('button', { name: 'Run' }).click();
+    const log = page.getByRole('log', { name: 'Output' });
+    await log.getByText('first line').waitFor();
+    // Live: the first line is there while the job still runs.
+    assert.equal(await page.locator('#job-state').textContent(), 'running');
+    await log.getByText('last line').waitFor({ timeout: 30_000 });
+    await page.locator('#job-state', { hasText: 'succeeded' }).waitFor();
+    await page.locator('#job-rows').getByText('succeeded').waitFor();
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download files (.tar)' }).click()]);
+    const file = await download.path();
+    assert.equal(execFileSync('tar', ['-xOf', file, 'made.txt'], { encoding: 'utf8' }), 'result\n');
+  });
+
+  test('a running job is cancelled from the page', async () => {
+    session = await openSession(browser, ui, { jobs });
+    const { page, gateway } = session;
+    await page.goto(`${gateway.url}/#/jobs`);
+    await page.getByRole('textbox', { name: /Command/ }).fill('echo waiting; sleep 60');
+    await page.getByRole('button', { name: 'Run' }).click();
+    await page.getByRole('log', { name: 'Output' }).getByText('waiting').waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.locator('#job-state', { hasText: 'cancelled' }).waitFor();
+    await page.getByText('cancelled by the user').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Cancel' }).isVisible(), false);
+  });
+});
