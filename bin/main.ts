@@ -34,6 +34,9 @@ const VERBS: Record<string, () => Promise<Verb>> = {
   secrets: () => import('./commands/secrets.ts'),
   mcp: () => import('./commands/mcp.ts'),
   job: () => import('./commands/job.ts'),
+  goal: () => import('./commands/goal.ts'),
+  plan: () => import('./commands/plan.ts'),
+  step: () => import('./commands/step.ts'),
   completion: () => import('./commands/completion.ts'),
 };
 

@@ -4,7 +4,7 @@ import http from 'node:http';
 import { TitanError, type ErrorCode } from '../common/errors.ts';
 import type { Kernel } from '../kernel/api.ts';
 
-export type Method = 'GET' | 'POST';
+export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
 export type Client = {
   /** Whether a running kernel answers (else one was opened for this command). */
@@ -23,8 +23,8 @@ export type OfflineOptions = {
 /** One request; a coded error answer becomes the same TitanError the route threw. */
 export function send<T>(socketPath: string, method: Method, route: string, body?: unknown): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    // A POST always carries a JSON body, {} when the verb has nothing to say.
-    const payload = method === 'POST' ? JSON.stringify(body ?? {}) : undefined;
+    // A POST, PATCH or PUT always carries a JSON body, {} when the verb has nothing to say.
+    const payload = method === 'GET' || method === 'DELETE' ? undefined : JSON.stringify(body ?? {});
     const headers = payload === undefined ? {} : { 'content-type': 'application/json' };
     const request = http.request({ socketPath, path: route, method, headers, agent: false }, (response) => {
       const chunks: Buffer[] = [];

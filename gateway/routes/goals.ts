@@ -83,6 +83,7 @@ const LIST = {
     limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
   },
 };
+const RUN = { type: 'object', additionalProperties: false, properties: { wait: { type: 'boolean', default: false } } };
 const WITH_ID = { type: 'object', required: ['id'], properties: { id: ID } } as const;
 const HEARTBEAT_MS = 15_000;
 
@@ -170,14 +171,21 @@ export function goalRoutes({ kernel, agent, streams }: GatewayDeps): GatewayRout
     });
   }
 
-  /** Runs the current plan in the background: no conversation is there to approve, so tools that need approval are refused (and recorded). */
+  /**
+   * Runs the current plan: in the background (202), or to its end with ?wait=true (the report). No
+   * conversation is there to approve, so tools that need approval are refused (and recorded).
+   */
   router.post('/goals/:id/run', async (ctx) => {
     const { userId } = ctx.state.user;
     const id = idOf(ctx);
+    const { wait } = params<{ wait: boolean }>(ctx.query, RUN);
     const { plan } = await autonomy().runner.runnable(userId, id);
-    autonomy()
-      .runner.run(userId, id)
-      .catch((error: unknown) => kernel.logger.warn({ err: error, goal: id }, 'a goal run failed'));
+    const run = autonomy().runner.run(userId, id);
+    if (wait) {
+      ctx.body = await run;
+      return;
+    }
+    run.catch((error: unknown) => kernel.logger.warn({ err: error, goal: id }, 'a goal run failed'));
     ctx.status = 202;
     ctx.body = { goalId: id, planId: plan.id };
   });
