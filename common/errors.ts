@@ -246,6 +246,19 @@ export const ERRORS = {
     status: 502,
     fix: 'deliver to a running channel ("telegram", "telegram:<chat id>", "slack:<channel>") or a thread ("thread:<id>"); `titan pairing list` shows paired chats',
   },
+  // self-optimising kernel: recorded calls, verified patches, canaries, JIT tools
+  TITAN_E_REPLAY_DIVERGED: {
+    status: 422,
+    fix: 'the new version asks the host something the recorded call never did: declare the difference on the patch (--equivalent) or fix the version',
+  },
+  TITAN_E_PATCH_UNVERIFIED: {
+    status: 409,
+    fix: 'read the report (`titan kernel patches --show ID`); approve anyway only with an explicit override and a reason (--override "why")',
+  },
+  TITAN_E_CANARY_ROLLED_BACK: { status: 409, fix: 'the old version serves again; see the patch for the canary figures and fix the new version' },
+  TITAN_E_JIT_CAPABILITY: { status: 403, fix: 'grant the capability to the JIT tool when running it, or rewrite the tool without it' },
+  TITAN_E_JIT_FAILED: { status: 422, fix: 'the JIT tool threw or returned no JSON: fix its source' },
+  TITAN_E_JIT_LIMIT: { status: 422, fix: 'the JIT tool ran past its time or memory limit and was stopped: make it do less, or raise the limit' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

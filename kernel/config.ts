@@ -3,6 +3,7 @@
 // declare their own sections beside their code; the kernel knows only this one.
 import { defineSection, sameNames } from '../common/config-section.ts';
 import { loadSections, type Loaded } from '../common/config-loader.ts';
+import type { CanaryConfig } from './canary.ts';
 
 export type KernelConfig = {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -43,7 +44,17 @@ export type KernelConfig = {
    * its kv namespace under the key "settings" (read-only).
    */
   components: Record<string, ComponentOverride>;
-};
+  /** Share of each slot's calls recorded whole (input, output, host answers; secrets cut out) for verification; 0: none. */
+  recordSampleRate: number;
+  /** Recorded calls kept per slot (in memory). */
+  recordPerSlot: number;
+  /** Recorded calls older than this are dropped. */
+  recordMaxAgeMinutes: number;
+  /** A call heavier than this (as JSON) is not recorded. */
+  recordMaxCallBytes: number;
+  /** On replay, the new version's p50 may exceed the old one's by this share (p99 by twice it). */
+  verifyLatencyTolerance: number;
+} & CanaryConfig;
 
 export type ComponentOverride = { capabilities?: Record<string, Record<string, unknown>>; settings?: Record<string, unknown> };
 
@@ -66,6 +77,16 @@ export const kernelSection = defineSection<'kernel', KernelConfig>({
     store: 'core',
     workspace: '',
     components: {},
+    recordSampleRate: 0.2,
+    recordPerSlot: 256,
+    recordMaxAgeMinutes: 1440,
+    recordMaxCallBytes: 65536,
+    verifyLatencyTolerance: 0.25,
+    canaryShare: 0.1,
+    canaryMinCalls: 20,
+    canaryWatchCalls: 200,
+    canaryMaxErrorRise: 0.05,
+    canaryMaxP99Ratio: 2,
   },
   schema: {
     logLevel: { enum: ['debug', 'info', 'warn', 'error'] },
@@ -92,6 +113,16 @@ export const kernelSection = defineSection<'kernel', KernelConfig>({
         properties: { capabilities: { type: 'object', additionalProperties: { type: 'object' } }, settings: { type: 'object' } },
       },
     },
+    recordSampleRate: { type: 'number' },
+    recordPerSlot: { type: 'integer' },
+    recordMaxAgeMinutes: { type: 'integer' },
+    recordMaxCallBytes: { type: 'integer' },
+    verifyLatencyTolerance: { type: 'number' },
+    canaryShare: { type: 'number' },
+    canaryMinCalls: { type: 'integer' },
+    canaryWatchCalls: { type: 'integer' },
+    canaryMaxErrorRise: { type: 'number' },
+    canaryMaxP99Ratio: { type: 'number' },
   },
   clamps: {
     defaultMemoryMb: [8, 4096],
@@ -101,6 +132,16 @@ export const kernelSection = defineSection<'kernel', KernelConfig>({
     maxResultBytes: [1024, 256 * 1024 * 1024],
     componentLogRate: [1, 100_000],
     componentEventRate: [1, 1_000_000],
+    recordSampleRate: [0, 1],
+    recordPerSlot: [0, 100_000],
+    recordMaxAgeMinutes: [1, 525_600],
+    recordMaxCallBytes: [256, 16 * 1024 * 1024],
+    verifyLatencyTolerance: [0, 10],
+    canaryShare: [0, 1],
+    canaryMinCalls: [1, 100_000],
+    canaryWatchCalls: [0, 1_000_000],
+    canaryMaxErrorRise: [0, 1],
+    canaryMaxP99Ratio: [1, 100],
   },
   env: {
     TITAN_LOG_LEVEL: 'logLevel',

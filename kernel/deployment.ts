@@ -6,11 +6,18 @@ import type { HostServices } from '../host-api/index.ts';
 import type { PublishedManifest } from '../registry/manifest.ts';
 import { guestResultError, isGuestResultError, trapError } from './guest-errors.ts';
 import { atMemoryCap, guestFunction, instantiate, type GuestInstance } from './instance.ts';
+import type { HostAnswer } from './host-tape.ts';
 import type { LoadedComponent } from './loader.ts';
 import { InstancePool, type PoolStats } from './pool.ts';
 import { Preempted, runWatched } from './watchdog.ts';
 
-export type CallOptions = { callId?: string };
+export type CallOptions = {
+  callId?: string;
+  /** Given: the call's host answers are appended to it (a recorded call, host-tape.ts). */
+  tape?: HostAnswer[];
+  /** On a replay deployment: the recorded answers the call's host imports give back. */
+  replay?: HostAnswer[];
+};
 
 export type Deployment = {
   readonly manifest: PublishedManifest;
@@ -80,6 +87,7 @@ export class InlineDeployment implements Deployment {
     const guest = guestFunction(instance, fn);
     if (!guest) throw new TitanError('TITAN_E_NOT_FOUND', `${this.#who} does not export "${fn}"`);
     instance.context.callId = options.callId;
+    instance.tape.tape = options.tape;
     const result = this.#watched ? runWatched(() => guest(...args), this.#timeoutMs as number) : guest(...args);
     if (!(result instanceof Promise) || this.#timeoutMs === undefined) return result;
     // A suspended (JSPI) call can be given up on; the instance is then dropped, never reused.

@@ -7,6 +7,8 @@ export interface KernelEvents {
   'component.deployed': { slot: string; version: string; digest: string; previous?: string; ms: number };
   'component.swap_failed': { slot: string; version: string; code: string; message: string };
   'component.rolled_back': { slot: string; from: string; to: string };
+  /** A canary saw the new version fail its thresholds: every call goes back to the old one, then it is rolled back. */
+  'component.canary_failed': { slot: string; patch: string; version: string; reason: string };
   'instance.replaced': { slot: string; version: string; reason: string };
   'component.event': { slot: string; version: string; callId?: string; kind: string; data: string };
   'component.log': { slot: string; version: string; level: string; message: string; fields?: Record<string, string> };

@@ -2,6 +2,7 @@
 // (bound to it, so the host knows which call is running), and the exported interface to call.
 import type { HostServices, InstanceContext } from '../host-api/index.ts';
 import type { LoadedComponent } from './loader.ts';
+import { recordingImports, type TapeHolder } from './host-tape.ts';
 import type { ImportTable } from './module-loader.ts';
 import { camel } from './kinds.ts';
 
@@ -12,6 +13,8 @@ export type GuestInstance = {
   exports: Record<string, GuestFunction>;
   /** The linear memories of the instance's core modules: read after a trap to tell out-of-memory. */
   memories: WebAssembly.Memory[];
+  /** The running call's tape of host answers, when it is recorded (host-tape.ts). */
+  tape: TapeHolder;
 };
 
 /**
@@ -42,6 +45,7 @@ export async function instantiate(loaded: LoadedComponent, services: HostService
     callId: undefined,
   };
   const table: ImportTable = {};
+  const tape: TapeHolder = {};
   for (const linked of plan.imports) {
     const bound = linked.host.bind(
       {
@@ -53,9 +57,10 @@ export async function instantiate(loaded: LoadedComponent, services: HostService
       } as InstanceContext,
       linked.version,
     );
+    const recorded = recordingImports(bound, linked.spec, tape);
     // The glue reads the unversioned name while its types carry the version: give both.
-    table[linked.spec] = bound;
-    table[linked.spec.slice(0, linked.spec.indexOf('@'))] = bound;
+    table[linked.spec] = recorded;
+    table[linked.spec.slice(0, linked.spec.indexOf('@'))] = recorded;
   }
   const memories: WebAssembly.Memory[] = [];
   const root = await loaded.glue(
@@ -67,7 +72,7 @@ export async function instantiate(loaded: LoadedComponent, services: HostService
     table,
     recordingMemories(memories),
   );
-  return { context, exports: root[plan.exportInterface] as Record<string, GuestFunction>, memories };
+  return { context, exports: root[plan.exportInterface] as Record<string, GuestFunction>, memories, tape };
 }
 
 export function guestFunction(instance: GuestInstance, witName: string): GuestFunction | undefined {

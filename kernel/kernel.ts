@@ -10,9 +10,10 @@ import { BuiltinDigests } from './builtins.ts';
 import { ChatterLimiter, type ChatterDrops } from './chatter.ts';
 import { loadConfig, type KernelConfig } from './config.ts';
 import type { Loaded } from '../common/config-loader.ts';
-import { InlineDeployment, type CallOptions, type Deployment } from './deployment.ts';
+import type { CallOptions, Deployment } from './deployment.ts';
+import { restoreSlots } from './restore.ts';
+import { placeDeployment, replayDeployment, type PlacingDeps } from './placed-deployment.ts';
 import { DeploymentsFile } from './deployments-file.ts';
-import { effectiveManifest } from './effective-manifest.ts';
 import { EventBus } from './events.ts';
 import { LeakGuard } from '../common/leak-guard.ts';
 import { SecretStore } from '../common/secret-store.ts';
@@ -21,7 +22,11 @@ import { slotKey } from './kinds.ts';
 import { KvStore } from './kv-store.ts';
 import { ComponentLoader } from './loader.ts';
 import { carriesContent, createLogger, silentLogger, type Logger } from './logger.ts';
-import { PatchFlow } from './patch-flow.ts';
+import { CallRecorder } from './call-recorder.ts';
+import { PatchFlow, type ProposeOptions } from './patch-flow.ts';
+import { callSlot } from './slot-calls.ts';
+import { smokeTest } from './smoke.ts';
+import { verifyVersions } from './verify.ts';
 import { PatchQueue, type Actor, type Patch } from './patches.ts';
 import type { CallRouter, KernelPorts } from './ports.ts';
 import { placeComponent, type Placement } from './placement.ts';
@@ -78,11 +83,14 @@ export class Kernel {
   readonly #unwatchSecrets: () => void;
   /** The binaries built from components/ by this installation: they alone run inline without a grant. */
   readonly builtins: BuiltinDigests;
+  /** Every slot's call figures, and a sample of whole calls: what a patch is verified and judged against. */
+  readonly recorder: CallRecorder;
   readonly #slots = new Map<string, Slot>();
   readonly #deployments: DeploymentsFile;
   readonly #workers: WorkerHost;
   readonly #chatter: ChatterLimiter;
   #closed = false;
+  readonly #placing: PlacingDeps;
   #storeAttached = false;
   readonly #patchFlow: PatchFlow;
   #callRouter: CallRouter | undefined;
@@ -137,6 +145,20 @@ export class Kernel {
     );
     this.services.chatter = this.#chatter;
     this.#workers = new WorkerHost(this.services, this.config.workerThreads, this.#chatter, rates);
+    this.#placing = {
+      loader: this.loader,
+      workers: this.#workers,
+      services: this.services,
+      builtins: this.builtins,
+      config: this.config,
+      bus: this.bus,
+      warn: (m) => this.#warn(m),
+    };
+    const c = this.config;
+    this.recorder = new CallRecorder(
+      () => ({ sampleRate: c.recordSampleRate, perSlot: c.recordPerSlot, maxAgeMinutes: c.recordMaxAgeMinutes, maxCallBytes: c.recordMaxCallBytes }),
+      (value, slot) => this.leaks.redactValue(value, `recorded:${slot}`),
+    );
     this.#patchFlow = new PatchFlow({
       registry: this.registry,
       patches: this.patches,
@@ -146,6 +168,17 @@ export class Kernel {
       swapDeps: () => this.#swapDeps(),
       deployManifest: (manifest) => this.deployManifest(manifest),
       record: (slot) => this.#record(slot),
+      verify: (old, next, equivalences) =>
+        verifyVersions(old, next, this.recorder.calls(slotKey(next.kind, next.name)), equivalences, {
+          replayDeployment: (m) => replayDeployment(this.#placing, m, () => this.registry.readBlob(m)),
+          smoke: async (m) => {
+            const probe = await this.probeFor(m, () => this.registry.readBlob(m));
+            await smokeTest(probe).finally(() => probe.close());
+          },
+          latencyTolerance: c.verifyLatencyTolerance,
+        }),
+      canary: () => this.config,
+      stats: (slot, version) => this.recorder.stats(slot, version),
     });
   }
 
@@ -215,9 +248,10 @@ export class Kernel {
   /** Calls kind/name on this node, never routed to a peer. */
   callLocal(kind: ComponentKind, name: string, fn: string, args: unknown[], options?: CallOptions): Promise<unknown> {
     if (this.#closed) return Promise.reject(new TitanError('TITAN_E_SHUTTING_DOWN', 'the kernel is shutting down'));
-    const active = this.#slots.get(slotKey(kind, name))?.active;
-    if (!active) return Promise.reject(new TitanError('TITAN_E_SLOT_EMPTY', `no ${kind} named "${name}" is deployed`));
-    return active.call(fn, args, options);
+    const slot = this.#slots.get(slotKey(kind, name));
+    const active = slot?.active;
+    if (!slot || !active) return Promise.reject(new TitanError('TITAN_E_SLOT_EMPTY', `no ${kind} named "${name}" is deployed`));
+    return callSlot(this.recorder, slot, active, fn, args, options);
   }
 
   /** Runs a tool with a JSON value as input and returns its JSON answer. */
@@ -285,19 +319,7 @@ export class Kernel {
 
   async #deploy(manifest: PublishedManifest, wasm: Uint8Array | (() => Promise<Uint8Array>), placement: Placement): Promise<Deployment> {
     if (this.#closed) throw new TitanError('TITAN_E_SHUTTING_DOWN', 'the kernel is shutting down');
-    const effective = effectiveManifest(manifest, placement.isolation, this.builtins.has(manifest.digest), this.config);
-    // Runs under the effective limits; known by the registry's manifest (rollback compares it).
-    const loaded = { ...(await this.loader.load(effective, wasm)), manifest };
-    const slot = slotKey(manifest.kind, manifest.name);
-    const who = `${slot}@${manifest.version}`;
-    const onReplaced = (reason: string) => this.bus.emit('instance.replaced', { slot, version: manifest.version, reason });
-    if (placement.refusedInline) {
-      this.#warn(`${who} asks to run inline but is not a built-in: it runs in a worker (grant it with kernel.inlineGrants: ["${slot}"] in config.json)`);
-    }
-    if (placement.isolation === 'worker') return this.#workers.deploy(loaded, onReplaced);
-    // A grant is recorded each time it is used: the log shows which foreign code ran unpre-emptible.
-    if (placement.reason === 'grant') this.#warn(`${who} (${manifest.digest}) runs inline by the grant "${placement.grant}" in config kernel.inlineGrants`);
-    return new InlineDeployment(loaded, this.services, onReplaced, { watched: placement.reason === 'grant' });
+    return placeDeployment(this.#placing, manifest, wasm, placement);
   }
 
   #warn(message: string): void {
@@ -372,35 +394,30 @@ export class Kernel {
 
   /** Brings back the versions recorded as serving; returns the slots that could not be restored. */
   async restoreDeployments(): Promise<Array<{ slot: string; error: TitanError }>> {
-    const failures: Array<{ slot: string; error: TitanError }> = [];
-    // Slots are independent: restored side by side (compiling overlaps the file reads).
-    await Promise.all(
-      Object.entries(await this.#deployments.read()).map(async ([key, record]) => {
-        const [kind, name] = key.split('/') as [ComponentKind, string];
-        if (this.#slots.get(key)?.active) return; // already serving: restoring again changes nothing
-        try {
-          const slot = this.slot(kind, name);
-          for (const version of record.history) {
-            slot.remember(await this.registry.show({ kind, name, version }));
-          }
-          await swapSlot(slot, await this.registry.show({ kind, name, version: record.version }), this.#swapDeps(), 'restore');
-          await this.#attachStore(slot);
-        } catch (error) {
-          failures.push({ slot: key, error: error as TitanError });
-        }
-      }),
-    );
-    return failures.sort((a, b) => a.slot.localeCompare(b.slot));
+    return restoreSlots(await this.#deployments.read(), {
+      registry: this.registry,
+      serving: (key) => this.#slots.get(key)?.active !== undefined,
+      slot: (kind, name) => this.slot(kind, name),
+      swapDeps: () => this.#swapDeps(),
+      restored: (slot) => this.#attachStore(slot),
+    });
   }
 
   // ---- patches (kernel/patch-flow.ts) ----------------------------------------------------
 
-  proposePatch(ref: ComponentRef & { kind: ComponentKind }, actor: Partial<Actor> = {}): Promise<Patch> {
-    return this.#patchFlow.propose(ref, actor);
+  /** Proposes and verifies (kernel/verify.ts): the report is on the patch it returns. */
+  proposePatch(ref: ComponentRef & { kind: ComponentKind }, actor: Partial<Actor> = {}, options?: ProposeOptions): Promise<Patch> {
+    return this.#patchFlow.propose(ref, actor, options);
   }
 
-  approvePatch(id: string, actor: Partial<Actor> = {}): Promise<Patch> {
-    return this.#patchFlow.approve(id, actor);
+  /** Replays the recorded calls again (more may have been recorded since it was proposed). */
+  verifyPatch(id: string): Promise<Patch> {
+    return this.#patchFlow.verify(id);
+  }
+
+  /** A patch that failed verification is approved only with `override`, the reason, recorded on it. */
+  approvePatch(id: string, actor: Partial<Actor> = {}, override?: string): Promise<Patch> {
+    return this.#patchFlow.approve(id, actor, override);
   }
 
   rejectPatch(id: string, actor: Partial<Actor> = {}): Promise<Patch> {

@@ -93,6 +93,15 @@ export class PatchQueue {
     return structuredClone(patch);
   }
 
+  /** Attaches reports and declarations to a patch without moving it (its state and history stay). */
+  async annotate(id: string, fields: Partial<Pick<Patch, 'verification' | 'canary' | 'override' | 'equivalences'>>): Promise<Patch> {
+    const patch = this.#find(id);
+    Object.assign(patch, structuredClone(fields));
+    const last = patch.history[patch.history.length - 1];
+    await this.#commit(patch, { by: last.by, why: last.why });
+    return structuredClone(patch);
+  }
+
   /** Moves a patch to its next state if that step is allowed from where it is. */
   async transition(id: string, to: PatchState, actor: Actor, error?: string): Promise<Patch> {
     const patch = this.#find(id);

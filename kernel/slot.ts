@@ -1,6 +1,7 @@
 // A slot holds the serving version of one component (kind + name). Callers read `active` once
 // per call, so a swap (one assignment) never splits a call between versions.
 import type { PublishedManifest } from '../registry/manifest.ts';
+import type { Canary } from './canary.ts';
 import type { Deployment } from './deployment.ts';
 import { slotKey } from './kinds.ts';
 import type { PoolStats } from './pool.ts';
@@ -31,6 +32,8 @@ export class Slot {
   readonly history: PublishedManifest[] = [];
   swapping = false;
   swaps = 0;
+  /** While set, the active version is on trial: some calls still go to `standby` (kernel/canary.ts). */
+  canary: Canary | undefined;
 
   constructor(kind: string, name: string) {
     this.kind = kind;

@@ -56,6 +56,7 @@ export async function swapSlot(
     }
     const previous = slot.active;
     slot.active = next; // the switch
+    slot.canary = undefined; // a canary judged the version that served; it serves no more
     slot.swaps++;
     if (previous && mode === 'deploy') slot.remember(previous.manifest);
     // The version that served before stays warm beside the new one: a rollback (or a swap back)

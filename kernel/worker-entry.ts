@@ -11,6 +11,7 @@ import { leavesInstanceUnsettled } from './deployment.ts';
 import { isGuestResultError } from './guest-errors.ts';
 import { atMemoryCap, guestFunction, recordingMemories, type GuestInstance } from './instance.ts';
 import { compileAll } from './loader.ts';
+import { recordingImports, replayingImports, type HostAnswer, type TapeHolder } from './host-tape.ts';
 import type { ImportTable } from './module-loader.ts';
 import { evaluateGlue } from './module-loader.ts';
 import { ChatterLimiter } from './chatter.ts';
@@ -134,6 +135,7 @@ async function createInstance(task: WorkerTask): Promise<GuestInstance> {
   limiter ??= new ChatterLimiter(task.chatter);
   const context = { component: task.component, grant: {}, services: servicesOver(task.channel, limiter, task), callId: undefined as string | undefined };
   const table: ImportTable = {};
+  const tape: TapeHolder & { used?: Set<HostAnswer> } = {};
   for (const linked of task.imports) {
     const host = HOST_INTERFACES.get(linked.name);
     if (!host) throw new Error(`host interface ${linked.name} is not available in workers`);
@@ -147,12 +149,13 @@ async function createInstance(task: WorkerTask): Promise<GuestInstance> {
       },
       linked.version,
     );
-    table[linked.spec] = bound;
-    table[linked.spec.slice(0, linked.spec.indexOf('@'))] = bound;
+    const linkedImports = task.replayOnly ? replayingImports(bound, linked.spec, tape) : recordingImports(bound, linked.spec, tape);
+    table[linked.spec] = linkedImports;
+    table[linked.spec.slice(0, linked.spec.indexOf('@'))] = linkedImports;
   }
   const memories: WebAssembly.Memory[] = [];
   const root = await glue((name) => modules.get(name) as WebAssembly.Module, table, recordingMemories(memories));
-  return { context, exports: root[task.exportInterface] as GuestInstance['exports'], memories };
+  return { context, exports: root[task.exportInterface] as GuestInstance['exports'], memories, tape };
 }
 
 /** The task this thread runs (one at a time): nested tool calls name it, so its clock pauses meanwhile. */
@@ -188,13 +191,15 @@ async function runGuest(task: WorkerTask): Promise<WorkerOutcome> {
   const guest = guestFunction(instance, task.fn);
   if (!guest) return { kind: 'missing', fn: task.fn };
   instance.context.callId = task.callId;
+  const tape = task.replayOnly ? task.replay : task.record ? [] : undefined;
+  Object.assign(instance.tape, { tape, used: new Set() });
   // The instance is ready and the guest call begins: its time limit counts from here.
   Atomics.store(task.started, 0, wallMicros());
   let value: unknown;
   try {
     value = await guest(...task.args);
   } catch (error) {
-    if (isGuestResultError(error)) return { kind: 'guest-error', payload: error.payload };
+    if (isGuestResultError(error)) return { kind: 'guest-error', payload: error.payload, ...(task.record ? { tape } : {}) };
     instances.delete(task.deploymentId);
     if (error instanceof TitanError && leavesInstanceUnsettled(error)) return { kind: 'coded', code: error.code, message: error.message };
     const message = error instanceof Error ? error.message : String(error);
@@ -206,5 +211,5 @@ async function runGuest(task: WorkerTask): Promise<WorkerOutcome> {
     const who = `${task.component.kind}/${task.component.name}@${task.component.version}`;
     return { kind: 'coded', code: 'TITAN_E_RESULT_TOO_LARGE', message: `${who} returned more than ${task.maxResultBytes} bytes (limits.maxResultBytes)` };
   }
-  return { kind: 'ok', value };
+  return task.record ? { kind: 'ok', value, tape } : { kind: 'ok', value };
 }

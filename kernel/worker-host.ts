@@ -164,9 +164,10 @@ export class WorkerHost {
     }, 0).unref();
   }
 
-  deploy(loaded: LoadedComponent, onReplaced: (reason: string) => void): Deployment {
+  /** `replayOnly`: a deployment for verification, whose instances answer host imports from tapes. */
+  deploy(loaded: LoadedComponent, onReplaced: (reason: string) => void, options: { replayOnly?: boolean } = {}): Deployment {
     const deployment = new WorkerDeployment(
-      loaded,
+      { ...loaded, replayOnly: options.replayOnly === true },
       this.#start(),
       this.#channelName,
       {
@@ -216,7 +217,7 @@ class WorkerDeployment implements Deployment {
   #calls = 0;
   #discarded = 0;
 
-  constructor(loaded: LoadedComponent, pool: Tinypool, channel: string, link: WorkerLink, onReplaced: (reason: string) => void) {
+  constructor(loaded: LoadedComponent & { replayOnly: boolean }, pool: Tinypool, channel: string, link: WorkerLink, onReplaced: (reason: string) => void) {
     this.manifest = loaded.manifest;
     this.#pool = pool;
     this.#threads = pool.options.maxThreads;
@@ -238,6 +239,7 @@ class WorkerDeployment implements Deployment {
       component: { kind: loaded.manifest.kind, name: loaded.manifest.name, version: loaded.manifest.version, digest: loaded.manifest.digest },
       imports: loaded.plan.imports.map((i) => ({ name: i.host.name, version: i.version, spec: i.spec, grant: i.grant })),
       exportInterface: loaded.plan.exportInterface,
+      ...(loaded.replayOnly ? { replayOnly: true } : {}),
     };
   }
 
@@ -254,6 +256,8 @@ class WorkerDeployment implements Deployment {
     const abort = new AbortController();
     const clock = new TaskClock(this.#timeoutMs, COLD_START_LIMIT_MS, () => abort.abort());
     const task: WorkerTask = { ...this.#base, fn, args, callId: options.callId, taskId: `${this.#base.deploymentId}:${this.#calls}`, started: clock.started };
+    if (options.tape) task.record = true;
+    if (options.replay) task.replay = options.replay;
     if (this.#usesMesh && this.#link.services.mesh) task.meshPeers = this.#link.services.mesh.peers();
     const forget = this.#link.register(task.taskId, clock);
     let outcome: WorkerOutcome;
@@ -273,6 +277,7 @@ class WorkerDeployment implements Deployment {
       forget();
     }
     if (outcome.said) await this.#link.finished(task.taskId);
+    if (outcome.tape && options.tape) options.tape.push(...outcome.tape);
     switch (outcome.kind) {
       case 'ok':
         return outcome.value;

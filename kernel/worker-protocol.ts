@@ -1,6 +1,7 @@
 // Messages between the kernel and the worker threads that run isolated components.
 import type { ComponentIdentity, HttpRecord, LogLevel } from '../host-api/index.ts';
 import type { ChatterDrops, ChatterRates } from './chatter.ts';
+import type { HostAnswer } from './host-tape.ts';
 
 export type SqlOp = 'run' | 'batch' | 'begin' | 'inTransaction' | 'commit' | 'rollback' | 'keep';
 
@@ -31,6 +32,12 @@ export type WorkerTask = {
   fn: string;
   args: unknown[];
   callId?: string;
+  /** Record the call's host answers and send them back with its outcome. */
+  record?: boolean;
+  /** A replay deployment's instances answer host imports from this tape instead of the host. */
+  replay?: HostAnswer[];
+  /** This deployment only replays: its instances are linked to tapes, never to the host. */
+  replayOnly?: boolean;
   /** Names this call (its nested tool calls and its 'finished' message carry it). */
   taskId: string;
   /** Shared with the kernel: the worker stores the wall-clock microsecond the guest call began (task-clock.ts). */
@@ -45,7 +52,7 @@ export type WorkerOutcome = (
   /** A coded refusal in the worker (a result over its limit, invalid UTF-8): the instance was dropped. */
   | { kind: 'coded'; code: string; message: string }
   | { kind: 'trap'; message: string; outOfMemory?: boolean }
-) & { said?: boolean };
+) & { said?: boolean; tape?: HostAnswer[] };
 
 /** Worker -> kernel over the BroadcastChannel. */
 export type HostRequest =

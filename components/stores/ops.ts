@@ -92,6 +92,44 @@ export type Patch = {
   state: PatchState;
   history: PatchStep[];
   error?: string;
+  /** Where the new version's outputs may differ from the old one's (checked on replay). */
+  equivalences?: Equivalence[];
+  /** The recorded calls replayed on the old and the new version before approval. */
+  verification?: VerificationReport;
+  /** Why a patch whose verification failed was approved anyway. */
+  override?: string;
+  /** How the new version fared on its share of live calls after deploy. */
+  canary?: CanaryReport;
+};
+
+/** At a JSON path of the output ("items.*.score"; "" the whole output): ignore it, compare lists as sets, or numbers within a tolerance. */
+export type Equivalence = { path: string; rule: 'ignore' | 'unordered' | 'approx'; tolerance?: number };
+export type Latency = { p50: number; p99: number };
+export type ReplayMismatch = { call: number; fn: string; input: string; old: string; new: string; diff: string };
+export type VerificationReport = {
+  at: string;
+  passed: boolean;
+  /** Why it failed (empty when it passed); a note when nothing could be compared. */
+  reasons: string[];
+  note?: string;
+  replayed: number;
+  matched: number;
+  mismatches: ReplayMismatch[];
+  old: Latency;
+  new: Latency;
+  ms: number;
+};
+export type CanaryReport = {
+  share: number;
+  stage: 'canary' | 'all' | 'kept' | 'rolled_back';
+  calls: number;
+  errors: number;
+  p50: number;
+  p99: number;
+  baseline: { calls: number; errors: number; errorRate: number; p50: number; p99: number };
+  reason?: string;
+  /** From deploy to kept or rolled back. */
+  decidedMs?: number;
 };
 
 /**

@@ -34,6 +34,13 @@ function knownTable(table) {
   return table;
 }
 
+/** What a patch carries beyond its row: the equivalences it declares, its verification and canary reports. */
+function details(p) {
+  const { equivalences, verification, override, canary } = p;
+  const kept = { equivalences, verification, override, canary };
+  return Object.values(kept).some((v) => v !== undefined) ? JSON.stringify(kept) : null;
+}
+
 /**
  * Handlers of the op table (../ops.ts): a name not in it, or a wrong input or result, is a type error.
  * @satisfies {Partial<StoreHandlers>}
@@ -45,9 +52,10 @@ export const admin = {
     const at = nowMs();
     const statements = [
       [
-        `INSERT INTO component_patches (id, slot, kind, name, from_version, to_version, to_digest, state, error, created_at, updated_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state, error = excluded.error, updated_at = excluded.updated_at`,
-        [p.id, p.slot, p.kind, p.name, p.fromVersion ?? null, p.toVersion, p.toDigest, p.state, p.error ?? null, at, at],
+        `INSERT INTO component_patches (id, slot, kind, name, from_version, to_version, to_digest, state, error, details, created_at, updated_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state, error = excluded.error,
+      details = excluded.details, updated_at = excluded.updated_at`,
+        [p.id, p.slot, p.kind, p.name, p.fromVersion ?? null, p.toVersion, p.toDigest, p.state, p.error ?? null, details(p), at, at],
       ],
     ];
     const known = Number(one('SELECT COUNT(*) AS n FROM patch_history WHERE patch_id = ?', [p.id]).n);
@@ -73,6 +81,7 @@ export const admin = {
       toDigest: p.to_digest,
       state: p.state,
       ...(p.error ? { error: p.error } : {}),
+      ...(p.details ? JSON.parse(p.details) : {}),
       history: history.filter((h) => h.patch_id === p.id).map((h) => ({ state: h.state, by: h.actor, why: h.why, at: new Date(Number(h.at)).toISOString() })),
     }));
   },

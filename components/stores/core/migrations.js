@@ -258,6 +258,13 @@ export const MIGRATIONS = [
       'CREATE INDEX incidents_goal ON incidents (goal_id, at)',
     ],
   } /* end migration 11 */,
+  /* migration 12 */ {
+    version: 12,
+    additive: true,
+    name: 'component patches carry their verification and canary reports',
+    tables: [],
+    up: () => ['ALTER TABLE component_patches ADD COLUMN details TEXT'],
+  } /* end migration 12 */,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -1,0 +1,133 @@
+// What each slot's real calls look like: every call's latency and outcome counted per version (the
+// baseline a canary is judged against), and a bounded, sampled record of whole calls (input,
+// output or error, latency, the host's answers) with secrets cut out: the corpus a new version
+// is replayed against before it may serve. Kept in memory, bounded per slot, by count and by age.
+import type { HostAnswer } from './host-tape.ts';
+import { stableJson } from './host-tape.ts';
+
+export type RecordedCall = {
+  id: number;
+  at: number;
+  version: string;
+  fn: string;
+  args: unknown[];
+  ok: boolean;
+  output?: unknown;
+  error?: { code: string; message: string };
+  ms: number;
+  host: HostAnswer[];
+};
+
+export type RecorderConfig = {
+  /** Share of calls recorded whole (0 switches recording off; latency is counted for every call). */
+  sampleRate: number;
+  /** Recorded calls kept per slot; the oldest go first. */
+  perSlot: number;
+  /** Recorded calls older than this are dropped. */
+  maxAgeMinutes: number;
+  /** A call heavier than this (input, output and host answers as JSON) is counted, not recorded. */
+  maxCallBytes: number;
+};
+
+export type LatencyStats = { calls: number; errors: number; errorRate: number; p50: number; p99: number };
+
+/** Lifecycle functions are the kernel's own questions, not the slot's traffic. */
+const NOT_TRAFFIC = new Set(['describe', 'smoke', 'migrate']);
+/** Latencies kept per version for its percentiles. */
+const WINDOW = 1024;
+
+class VersionStats {
+  calls = 0;
+  errors = 0;
+  readonly #window = new Float64Array(WINDOW);
+
+  add(ms: number, ok: boolean): void {
+    this.#window[this.calls % WINDOW] = ms;
+    this.calls++;
+    if (!ok) this.errors++;
+  }
+
+  read(): LatencyStats {
+    const n = Math.min(this.calls, WINDOW);
+    const sorted = this.#window.slice(0, n).sort();
+    return { calls: this.calls, errors: this.errors, errorRate: this.calls ? this.errors / this.calls : 0, ...percentiles(sorted) };
+  }
+}
+
+export function percentiles(sorted: ArrayLike<number>): { p50: number; p99: number } {
+  const at = (q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : 0);
+  return { p50: round(at(0.5)), p99: round(at(0.99)) };
+}
+
+const round = (ms: number) => Math.round(ms * 1000) / 1000;
+
+export class CallRecorder {
+  readonly #config: () => RecorderConfig;
+  readonly #redact: <T>(value: T, slot: string) => T;
+  readonly #stats = new Map<string, VersionStats>();
+  readonly #calls = new Map<string, RecordedCall[]>();
+  #next = 1;
+
+  constructor(config: () => RecorderConfig, redact: <T>(value: T, slot: string) => T = (value) => value) {
+    this.#config = config;
+    this.#redact = redact;
+  }
+
+  /** Whether this call of the slot should be recorded whole (decided before it runs: the tape needs it). */
+  sample(fn: string): boolean {
+    const rate = this.#config().sampleRate;
+    return rate > 0 && !NOT_TRAFFIC.has(fn) && (rate >= 1 || Math.random() < rate);
+  }
+
+  /** Counts one call of slot@version (every call, recorded or not). */
+  observe(slot: string, version: string, fn: string, ms: number, ok: boolean): void {
+    if (NOT_TRAFFIC.has(fn)) return;
+    const key = `${slot}@${version}`;
+    let stats = this.#stats.get(key);
+    if (!stats) this.#stats.set(key, (stats = new VersionStats()));
+    stats.add(ms, ok);
+  }
+
+  record(slot: string, call: Omit<RecordedCall, 'id' | 'at'>): void {
+    const config = this.#config();
+    const clean = this.#redact({ args: call.args, output: call.output, error: call.error, host: call.host }, slot);
+    if (stableJson(clean).length > config.maxCallBytes) return;
+    let list = this.#calls.get(slot);
+    if (!list) this.#calls.set(slot, (list = []));
+    list.push({ ...call, ...clean, id: this.#next++, at: Date.now() });
+    this.#prune(slot, list, config);
+  }
+
+  #prune(slot: string, list: RecordedCall[], config: RecorderConfig): void {
+    const oldest = Date.now() - config.maxAgeMinutes * 60_000;
+    let drop = Math.max(0, list.length - config.perSlot);
+    while (drop < list.length && list[drop].at < oldest) drop++;
+    if (drop > 0) list.splice(0, drop);
+    if (list.length === 0) this.#calls.delete(slot);
+  }
+
+  /** The slot's recorded calls, oldest first, within the retention. */
+  calls(slot: string): RecordedCall[] {
+    const list = this.#calls.get(slot);
+    if (!list) return [];
+    this.#prune(slot, list, this.#config());
+    return [...list];
+  }
+
+  stats(slot: string, version: string): LatencyStats {
+    return this.#stats.get(`${slot}@${version}`)?.read() ?? { calls: 0, errors: 0, errorRate: 0, p50: 0, p99: 0 };
+  }
+
+  /** Per slot: calls recorded now, and the counted figures of each version seen. */
+  summary(): Array<{ slot: string; recorded: number; versions: Array<{ version: string } & LatencyStats> }> {
+    const slots = new Map<string, Array<{ version: string } & LatencyStats>>();
+    for (const [key, stats] of this.#stats) {
+      const at = key.lastIndexOf('@');
+      const slot = key.slice(0, at);
+      if (!slots.has(slot)) slots.set(slot, []);
+      slots.get(slot)?.push({ version: key.slice(at + 1), ...stats.read() });
+    }
+    for (const slot of this.#calls.keys()) if (!slots.has(slot)) slots.set(slot, []);
+    return [...slots.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([slot, versions]) => ({ slot, recorded: this.calls(slot).length, versions }));
+  }
+}

@@ -1,0 +1,49 @@
+// A loaded binary made into a deployment where its placement says: inline in the kernel's thread
+// (built-ins, or by an owner's grant, logged each time) or in the worker pool; and the worker
+// deployments verification replays recorded calls on.
+import type { HostServices } from '../host-api/index.ts';
+import type { PublishedManifest } from '../registry/manifest.ts';
+import type { BuiltinDigests } from './builtins.ts';
+import type { KernelConfig } from './config.ts';
+import { InlineDeployment, type Deployment } from './deployment.ts';
+import { effectiveManifest } from './effective-manifest.ts';
+import type { EventBus } from './events.ts';
+import { slotKey } from './kinds.ts';
+import type { ComponentLoader } from './loader.ts';
+import type { Placement } from './placement.ts';
+import type { WorkerHost } from './worker-host.ts';
+
+export type PlacingDeps = {
+  loader: ComponentLoader;
+  workers: WorkerHost;
+  services: HostServices;
+  builtins: BuiltinDigests;
+  config: KernelConfig;
+  bus: EventBus;
+  warn(message: string): void;
+};
+
+type Wasm = Uint8Array | (() => Promise<Uint8Array>);
+
+export async function placeDeployment(deps: PlacingDeps, manifest: PublishedManifest, wasm: Wasm, placement: Placement): Promise<Deployment> {
+  const effective = effectiveManifest(manifest, placement.isolation, deps.builtins.has(manifest.digest), deps.config);
+  // Runs under the effective limits; known by the registry's manifest (rollback compares it).
+  const loaded = { ...(await deps.loader.load(effective, wasm)), manifest };
+  const slot = slotKey(manifest.kind, manifest.name);
+  const who = `${slot}@${manifest.version}`;
+  const onReplaced = (reason: string) => deps.bus.emit('instance.replaced', { slot, version: manifest.version, reason });
+  if (placement.refusedInline) {
+    deps.warn(`${who} asks to run inline but is not a built-in: it runs in a worker (grant it with kernel.inlineGrants: ["${slot}"] in config.json)`);
+  }
+  if (placement.isolation === 'worker') return deps.workers.deploy(loaded, onReplaced);
+  // A grant is recorded each time it is used: the log shows which foreign code ran unpre-emptible.
+  if (placement.reason === 'grant') deps.warn(`${who} (${manifest.digest}) runs inline by the grant "${placement.grant}" in config kernel.inlineGrants`);
+  return new InlineDeployment(loaded, deps.services, onReplaced, { watched: placement.reason === 'grant' });
+}
+
+/** A worker deployment for verification, built-ins included: its instances answer host imports from recorded tapes. */
+export async function replayDeployment(deps: PlacingDeps, manifest: PublishedManifest, wasm: Wasm): Promise<Deployment> {
+  const effective = effectiveManifest(manifest, 'worker', deps.builtins.has(manifest.digest), deps.config);
+  const loaded = { ...(await deps.loader.load(effective, wasm)), manifest };
+  return deps.workers.deploy(loaded, () => {}, { replayOnly: true });
+}

@@ -1,0 +1,37 @@
+// Bringing back, at start, the versions the deployments file records as serving: each slot's
+// history first (what a rollback returns to), then its serving version, loaded as it passed its
+// smoke test when deployed. Slots are independent and restored side by side.
+import type { TitanError } from '../common/errors.ts';
+import type { ComponentKind } from '../registry/manifest.ts';
+import type { Registry } from '../registry/registry.ts';
+import type { DeploymentRecord } from './deployments-file.ts';
+import type { Slot } from './slot.ts';
+import { swapSlot, type SwapDeps } from './swap.ts';
+
+export type RestoreDeps = {
+  registry: Registry;
+  serving(key: string): boolean;
+  slot(kind: ComponentKind, name: string): Slot;
+  swapDeps(): SwapDeps;
+  restored(slot: Slot): Promise<void>;
+};
+
+export async function restoreSlots(records: Record<string, DeploymentRecord>, deps: RestoreDeps): Promise<Array<{ slot: string; error: TitanError }>> {
+  const failures: Array<{ slot: string; error: TitanError }> = [];
+  // Compiling one slot overlaps another's file reads.
+  await Promise.all(
+    Object.entries(records).map(async ([key, record]) => {
+      const [kind, name] = key.split('/') as [ComponentKind, string];
+      if (deps.serving(key)) return; // already serving: restoring again changes nothing
+      try {
+        const slot = deps.slot(kind, name);
+        for (const version of record.history) slot.remember(await deps.registry.show({ kind, name, version }));
+        await swapSlot(slot, await deps.registry.show({ kind, name, version: record.version }), deps.swapDeps(), 'restore');
+        await deps.restored(slot);
+      } catch (error) {
+        failures.push({ slot: key, error: error as TitanError });
+      }
+    }),
+  );
+  return failures.sort((a, b) => a.slot.localeCompare(b.slot));
+}
