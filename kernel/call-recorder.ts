@@ -61,14 +61,25 @@ export function percentiles(sorted: ArrayLike<number>): { p50: number; p99: numb
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
 
+/** A copy of a value with every string passed through `redact` (bytes, bigints and numbers as they are). */
+function redactStrings<T>(value: T, redact: (text: string) => string): T {
+  if (typeof value === 'string') return redact(value) as T;
+  if (Array.isArray(value)) return value.map((v) => redactStrings(v, redact)) as T;
+  if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) out[key] = redactStrings(v, redact);
+  return out as T;
+}
+
 export class CallRecorder {
   readonly #config: () => RecorderConfig;
-  readonly #redact: <T>(value: T, slot: string) => T;
+  readonly #redact: (text: string, slot: string) => string;
   readonly #stats = new Map<string, VersionStats>();
   readonly #calls = new Map<string, RecordedCall[]>();
   #next = 1;
 
-  constructor(config: () => RecorderConfig, redact: <T>(value: T, slot: string) => T = (value) => value) {
+  /** `redact` cuts secrets out of one string (every string of a recorded call goes through it). */
+  constructor(config: () => RecorderConfig, redact: (text: string, slot: string) => string = (text) => text) {
     this.#config = config;
     this.#redact = redact;
   }
@@ -90,7 +101,7 @@ export class CallRecorder {
 
   record(slot: string, call: Omit<RecordedCall, 'id' | 'at'>): void {
     const config = this.#config();
-    const clean = this.#redact({ args: call.args, output: call.output, error: call.error, host: call.host }, slot);
+    const clean = redactStrings({ args: call.args, output: call.output, error: call.error, host: call.host }, (text) => this.#redact(text, slot));
     if (stableJson(clean).length > config.maxCallBytes) return;
     let list = this.#calls.get(slot);
     if (!list) this.#calls.set(slot, (list = []));

@@ -13,6 +13,8 @@ export interface KernelEvents {
   'component.event': { slot: string; version: string; callId?: string; kind: string; data: string };
   'component.log': { slot: string; version: string; level: string; message: string; fields?: Record<string, string> };
   'patch.changed': { id: string; slot: string; state: string; by: string; why: string };
+  /** A report (verification, canary) was attached to a patch; its state is unchanged. */
+  'patch.reported': { id: string; slot: string; state: string };
   'supervisor.restarted': { loop: string; attempt: number; delayMs: number; error: string };
   'kernel.warning': { message: string };
   /** The leak guard cut a stored secret or a known key format out of text from `source`. */

@@ -1,7 +1,8 @@
 // The host-import answers of one call, kept so the call can be replayed without the outside world:
 // while a call is recorded every answer of a host interface with effects (kv, sql, files, http...)
 // is written to the call's tape; a replayed call gets those same answers back, in order, and asks
-// nothing of the real host. Log and events are dropped on replay; clock and html answer live.
+// nothing of the real host. Log and events are dropped on replay; html answers live; the clock
+// gives its recorded readings in order (so timestamps written match), then live ones.
 import { TitanError } from '../common/errors.ts';
 import type { ImportObject } from '../host-api/types.ts';
 
@@ -11,7 +12,9 @@ export type HostAnswer = { call: string; args: unknown[]; async: boolean; value?
 /** Interfaces a replay leaves to themselves: what they say is not an answer the guest depends on. */
 const SILENT_ON_REPLAY = new Set(['log', 'events']);
 /** Interfaces without effects or outside state: answered live on replay, never recorded. */
-const LIVE_ON_REPLAY = new Set(['clock', 'html']);
+const LIVE_ON_REPLAY = new Set(['html']);
+/** Readings rather than questions: replayed in order whatever the arguments, live once used up. */
+const READINGS = new Set(['clock']);
 
 /** Where a recording instance finds the tape of the call it runs (undefined: not recorded). */
 export type TapeHolder = { tape?: HostAnswer[] };
@@ -72,10 +75,12 @@ export function replayingImports(bound: ImportObject, spec: string, holder: Tape
       replayed[fn] = () => undefined;
       continue;
     }
+    const reading = READINGS.has(name);
     replayed[fn] = (...args: unknown[]) => {
       const used = (holder.used ??= new Set());
       const key = stableJson(args);
-      const answer = holder.tape?.find((a) => !used.has(a) && a.call === call && stableJson(a.args) === key);
+      const answer = holder.tape?.find((a) => !used.has(a) && a.call === call && (reading || stableJson(a.args) === key));
+      if (!answer && reading) return bound[fn](...args);
       if (!answer) {
         throw new TitanError(
           'TITAN_E_REPLAY_DIVERGED',

@@ -157,7 +157,7 @@ export class Kernel {
     const c = this.config;
     this.recorder = new CallRecorder(
       () => ({ sampleRate: c.recordSampleRate, perSlot: c.recordPerSlot, maxAgeMinutes: c.recordMaxAgeMinutes, maxCallBytes: c.recordMaxCallBytes }),
-      (value, slot) => this.leaks.redactValue(value, `recorded:${slot}`),
+      (text, slot) => this.leaks.redact(text, `recorded:${slot}`),
     );
     this.#patchFlow = new PatchFlow({
       registry: this.registry,

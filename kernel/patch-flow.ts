@@ -33,6 +33,12 @@ export type PatchFlowDeps = {
   stats: (slot: string, version: string) => LatencyStats;
 };
 
+/**
+ * Kinds whose calls may be split between two versions: each call stands alone. A store (one
+ * schema, just migrated) and a reflex (its own guard) move whole, and are watched all the same.
+ */
+const SPLIT_KINDS = new Set(['tool', 'provider', 'channel']);
+
 export type ProposeOptions = { equivalences?: Equivalence[] };
 
 export class PatchFlow {
@@ -137,15 +143,15 @@ export class PatchFlow {
 
   /**
    * The new version is judged on live calls against the old one's figures. With a baseline (the
-   * old version served calls) it takes only the configured share at first; without one every
-   * call is its, but its error rate is still watched.
+   * old version served calls) it takes only the configured share at first; without one (or for a
+   * kind that moves whole) every call is its, but it is judged all the same.
    */
   #startCanary(patch: Patch, previous: string): void {
     const slot = this.#deps.slot(patch.slot);
     const config = this.#deps.canary();
     if (!slot || slot.standby?.manifest.version !== previous || config.canaryWatchCalls <= 0) return;
     const baseline = () => this.#deps.stats(patch.slot, previous);
-    const share = baseline().calls >= config.canaryMinCalls ? config.canaryShare : 1;
+    const share = SPLIT_KINDS.has(patch.kind) && baseline().calls >= config.canaryMinCalls ? config.canaryShare : 1;
     const save = () => void this.#deps.patches.annotate(patch.id, { canary: canary.report() }).catch(() => {});
     const canary: Canary = new Canary({
       patchId: patch.id,

@@ -97,8 +97,8 @@ export class PatchQueue {
   async annotate(id: string, fields: Partial<Pick<Patch, 'verification' | 'canary' | 'override' | 'equivalences'>>): Promise<Patch> {
     const patch = this.#find(id);
     Object.assign(patch, structuredClone(fields));
-    const last = patch.history[patch.history.length - 1];
-    await this.#commit(patch, { by: last.by, why: last.why });
+    await this.#commit(patch);
+    this.#bus.emit('patch.reported', { id: patch.id, slot: patch.slot, state: patch.state });
     return structuredClone(patch);
   }
 
@@ -118,12 +118,13 @@ export class PatchQueue {
     return structuredClone(patch);
   }
 
-  #commit(patch: Patch, actor: Actor): Promise<void> {
+  /** Saves the patch; a step taken (`actor` given) is announced as patch.changed. */
+  #commit(patch: Patch, actor?: Actor): Promise<void> {
     const snapshot = structuredClone(this.#patches);
     const changed = structuredClone(patch);
     const persistence = this.#persistence;
     this.#writes = this.#writes.catch(() => {}).then(() => persistence.save(changed, snapshot));
-    this.#bus.emit('patch.changed', { id: patch.id, slot: patch.slot, state: patch.state, by: actor.by, why: actor.why });
+    if (actor) this.#bus.emit('patch.changed', { id: patch.id, slot: patch.slot, state: patch.state, by: actor.by, why: actor.why });
     return this.#writes;
   }
 }

@@ -206,7 +206,10 @@ test('deploying a patch whose version fails its smoke test marks it failed with 
   const { kernel } = await kernelFor(t, [builtin('echo')]);
   await forcePublish(kernel, await buildFixture('echo-bad-smoke'));
   const patch = await kernel.proposePatch({ kind: 'tool', name: 'echo', range: '1.2.0' }, { by: 'alice', why: 'new echo' });
-  await kernel.approvePatch(patch.id, { by: 'bob', why: 'ok' });
+  // Its verification already ran the smoke test: approval takes an override with a reason.
+  assert.match(patch.verification?.reasons[0] ?? '', /^smoke test: TITAN_E_SMOKE_FAILED/);
+  await rejectsWithCode(kernel.approvePatch(patch.id, { by: 'bob', why: 'ok' }), 'TITAN_E_PATCH_UNVERIFIED');
+  await kernel.approvePatch(patch.id, { by: 'bob', why: 'ok' }, 'the smoke case is wrong, not the tool');
 
   await rejectsWithCode(kernel.deployPatch(patch.id, { by: 'carol', why: 'ship it' }), 'TITAN_E_SMOKE_FAILED');
   const failed = kernel.patches.get(patch.id);

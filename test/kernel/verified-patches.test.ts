@@ -17,12 +17,15 @@ test('a faster version with the same answers passes replay, shows p50/p99 old ag
   const patch = await kernel.proposePatch({ ...FIB, range: '1.1.0' }, { by: 'alice' });
   const report = patch.verification;
   assert.ok(report, 'the report is attached to the patch');
-  assert.deepEqual({ reasons: report.reasons, replayed: report.replayed, matched: report.matched, mismatches: report.mismatches }, {
-    reasons: [],
-    replayed: 24,
-    matched: 24,
-    mismatches: [],
-  });
+  assert.deepEqual(
+    { reasons: report.reasons, replayed: report.replayed, matched: report.matched, mismatches: report.mismatches },
+    {
+      reasons: [],
+      replayed: 24,
+      matched: 24,
+      mismatches: [],
+    },
+  );
   assert.equal(report.passed, true);
   assert.ok(report.new.p50 < report.old.p50, `the new version is faster: ${report.new.p50} ms against ${report.old.p50} ms`);
   assert.equal(patch.state, 'approved');

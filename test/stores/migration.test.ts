@@ -129,6 +129,7 @@ for (const backend of BACKENDS) {
     });
     const upgrade = await kernel.proposePatch({ ...STORE, range: NEXT_VERSION }, { by: 'ops', why: 'probe table' });
     assert.deepEqual([upgrade.fromVersion, upgrade.toVersion, upgrade.toDigest], [CURRENT_VERSION, NEXT_VERSION, v11.digest]);
+    assert.equal(kernel.patches.get(upgrade.id).verification?.passed, true, 'the recorded calls replay the same on the new store');
     await kernel.approvePatch(upgrade.id, { by: 'owner' });
     const deployed = await kernel.deployPatch(upgrade.id, { by: 'ops' });
     assert.equal(deployed.state, 'deployed');
