@@ -449,6 +449,7 @@ export class Kernel {
     cancelAllCommands('the kernel is stopping');
     await Promise.all([...this.#slots.values()].flatMap((slot) => [slot.active?.close(), slot.standby?.close()]));
     await this.#workers.close();
+    await this.patches.settle();
     await this.kv.flush();
     await this.db.close();
     this.logger.flush?.();

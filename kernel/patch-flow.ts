@@ -164,9 +164,11 @@ export class PatchFlow {
       },
       onRollback: (reason) => {
         this.#deps.bus.emit('component.canary_failed', { slot: patch.slot, patch: patch.id, version: patch.toVersion, reason });
-        void this.rollback(patch.id, { by: 'canary', why: `automatic rollback: ${reason}` })
-          .catch((error: Error) => this.#deps.bus.emit('kernel.warning', { message: `canary rollback of ${patch.slot} failed: ${error.message}` }))
-          .finally(save);
+        // The rollback writes the canary's report on the patch before it moves it.
+        void this.rollback(patch.id, { by: 'canary', why: `automatic rollback: ${reason}` }).catch((error: Error) => {
+          this.#deps.bus.emit('kernel.warning', { message: `canary rollback of ${patch.slot} failed: ${error.message}` });
+          save();
+        });
       },
     });
     slot.canary = canary;

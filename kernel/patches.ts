@@ -61,6 +61,11 @@ export class PatchQueue {
     this.#persistence = { save: (patch) => store.op('patches.save', { patch }).then(() => {}) };
   }
 
+  /** Resolves when every change made so far is saved. */
+  settle(): Promise<void> {
+    return this.#writes.catch(() => {});
+  }
+
   list(filter: { state?: PatchState; slot?: string } = {}): Patch[] {
     return this.#patches.filter((p) => (!filter.state || p.state === filter.state) && (!filter.slot || p.slot === filter.slot)).map((p) => structuredClone(p));
   }

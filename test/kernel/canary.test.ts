@@ -20,13 +20,16 @@ test('a version that fails live calls is rolled back by its canary before it tak
 
   let failed = 0;
   let calls = 0;
-  let done = false;
-  void rolledBack.then(() => (done = true));
-  while (!done && calls < 500) {
+  let judged = false;
+  // The verdict is synchronous: the call after it already goes to the old version.
+  void kernel.bus.once('component.canary_failed', (e) => e.patch === patch.id).then(() => (judged = true));
+  while (!judged && calls < 500) {
     calls++;
     await kernel.invokeTool('fib', { n: 2 * (calls % 5) + 2 }).catch(() => failed++);
   }
-  assert.ok(done, `rolled back within ${calls} calls`);
+  assert.ok(judged, `judged within ${calls} calls`);
+  for (let i = 0; i < 20; i++) assert.ok(await kernel.invokeTool('fib', { n: 4 }), 'while the swap back runs, calls go to the old version');
+  await rolledBack;
   const after = kernel.patches.get(patch.id);
   assert.equal(after.state, 'rolled_back');
   assert.equal(after.history.at(-1)?.by, 'canary');
