@@ -12,7 +12,7 @@ export type { CanaryReport };
 export type CanaryConfig = {
   /** Share of calls the new version takes first (0 deploys it for every call at once). */
   canaryShare: number;
-  /** Calls the new version serves at its share before it takes all of them (and before p99 is judged). */
+  /** Calls the new version serves at its share before it takes all of them. */
   canaryMinCalls: number;
   /** Calls it serves in all before it is kept (it is judged all the while). */
   canaryWatchCalls: number;
@@ -24,6 +24,8 @@ export type CanaryConfig = {
 
 /** Errors are judged from this many calls on: a version that fails every call goes after a handful. */
 const EARLY_CALLS = 4;
+/** Under this many calls a p99 is the slowest call (a cold instance, a busy moment): not judged. */
+const P99_CALLS = 100;
 /** Latencies of a few milliseconds are noise against each other: the p99 bound allows this much more. */
 const P99_SLACK_MS = 5;
 
@@ -92,7 +94,7 @@ export class Canary {
     if (this.#calls >= EARLY_CALLS && errorRate > allowed) {
       return `error rate ${pct(errorRate)} over ${this.#calls} calls against ${pct(old.errorRate)} for the old version (allowed ${pct(allowed)})`;
     }
-    if (this.#calls >= this.#config.canaryMinCalls && old.calls >= this.#config.canaryMinCalls) {
+    if (this.#calls >= P99_CALLS && old.calls >= P99_CALLS) {
       const { p99 } = percentiles([...this.#latencies].sort((a, b) => a - b));
       const bound = old.p99 * this.#config.canaryMaxP99Ratio + P99_SLACK_MS;
       if (p99 > bound) return `p99 ${p99} ms over ${this.#calls} calls against ${old.p99} ms for the old version (allowed ${Math.round(bound)} ms)`;

@@ -2,7 +2,7 @@
 // version side by side, each in a worker of its own whose host imports answer from the call's
 // recorded tape (a pure tool just runs). Outputs must match, or differ only where the patch
 // declares an equivalence; the new version's latency must not regress past the tolerance.
-import type { Equivalence, ReplayMismatch, VerificationReport } from '../components/stores/ops.ts';
+import type { Equivalence, Latency, ReplayMismatch, VerificationReport } from '../components/stores/ops.ts';
 import { TitanError } from '../common/errors.ts';
 import type { PublishedManifest } from '../registry/manifest.ts';
 import { percentiles, type RecordedCall } from './call-recorder.ts';
@@ -74,8 +74,7 @@ export async function verifyVersions(
     const mismatches: ReplayMismatch[] = [];
     let matched = 0;
     for (const [index, call] of calls.entries()) {
-      // Alternated, so neither side always runs on the warmer thread or cache.
-      const [a, b] = index % 2 === 0 ? [await run(oldSide, call), await run(newSide, call)] : swapPair(await run(newSide, call), await run(oldSide, call));
+      const [a, b] = await runPair(oldSide, newSide, call, index);
       oldMs.push(a.ms);
       newMs.push(b.ms);
       const comparison = compareOutcomes(a.outcome, b.outcome, equivalences);
@@ -90,26 +89,29 @@ export async function verifyVersions(
           diff: comparison.diff,
         });
     }
-    const oldLatency = percentiles(oldMs.sort((x, y) => x - y));
-    const newLatency = percentiles(newMs.sort((x, y) => x - y));
     const reasons: string[] = [];
     if (mismatches.length) reasons.push(`${mismatches.length} of ${calls.length} replayed calls answered differently`);
-    const tolerance = deps.latencyTolerance;
     const judged = calls.length >= LATENCY_MIN_CALLS;
-    if (judged && newLatency.p50 > oldLatency.p50 * (1 + tolerance) + P50_SLACK_MS) {
-      reasons.push(`p50 regressed: ${newLatency.p50} ms against ${oldLatency.p50} ms (allowed ${Math.round(tolerance * 100)}% more)`);
+    let latency = judgeLatency(oldMs, newMs, deps.latencyTolerance, calls.length);
+    if (judged && latency.regressions.length) {
+      // A regression is timed again before it counts: each call keeps the lower of its two times,
+      // so a moment the machine was busy does not fail a version.
+      for (const [index, call] of calls.entries()) {
+        const [a, b] = await runPair(oldSide, newSide, call, index + 1);
+        oldMs[index] = Math.min(oldMs[index], a.ms);
+        newMs[index] = Math.min(newMs[index], b.ms);
+      }
+      latency = judgeLatency(oldMs, newMs, deps.latencyTolerance, calls.length);
     }
-    if (calls.length >= P99_MIN_CALLS && newLatency.p99 > oldLatency.p99 * (1 + 2 * tolerance) + P99_SLACK_MS) {
-      reasons.push(`p99 regressed: ${newLatency.p99} ms against ${oldLatency.p99} ms (allowed ${Math.round(tolerance * 200)}% more)`);
-    }
+    if (judged) reasons.push(...latency.regressions);
     return report({
       reasons,
       ...(judged ? {} : { note: `latency not judged on fewer than ${LATENCY_MIN_CALLS} calls` }),
       replayed: calls.length,
       matched,
       mismatches: mismatches.slice(0, SHOWN_MISMATCHES),
-      old: oldLatency,
-      new: newLatency,
+      old: latency.old,
+      new: latency.new,
     });
   } finally {
     await Promise.all([oldSide.close(), newSide.close()]);
@@ -118,8 +120,24 @@ export async function verifyVersions(
 
 type Replayed = { outcome: Outcome; ms: number };
 
-function swapPair(first: Replayed, second: Replayed): [Replayed, Replayed] {
-  return [second, first];
+/** Old then new, or new then old on odd turns, so neither side always runs on the warmer thread or cache. */
+async function runPair(oldSide: Deployment, newSide: Deployment, call: RecordedCall, turn: number): Promise<[Replayed, Replayed]> {
+  if (turn % 2 === 0) return [await run(oldSide, call), await run(newSide, call)];
+  const b = await run(newSide, call);
+  return [await run(oldSide, call), b];
+}
+
+function judgeLatency(oldMs: number[], newMs: number[], tolerance: number, calls: number): { old: Latency; new: Latency; regressions: string[] } {
+  const old = percentiles([...oldMs].sort((x, y) => x - y));
+  const next = percentiles([...newMs].sort((x, y) => x - y));
+  const regressions: string[] = [];
+  if (next.p50 > old.p50 * (1 + tolerance) + P50_SLACK_MS) {
+    regressions.push(`p50 regressed: ${next.p50} ms against ${old.p50} ms (allowed ${Math.round(tolerance * 100)}% more)`);
+  }
+  if (calls >= P99_MIN_CALLS && next.p99 > old.p99 * (1 + 2 * tolerance) + P99_SLACK_MS) {
+    regressions.push(`p99 regressed: ${next.p99} ms against ${old.p99} ms (allowed ${Math.round(tolerance * 200)}% more)`);
+  }
+  return { old, new: next, regressions };
 }
 
 async function run(side: Deployment, call: RecordedCall): Promise<Replayed> {

@@ -63,6 +63,20 @@ test('a version that answers differently is refused with its diffs; approving it
   assert.equal(serving(kernel)['tool/fib'], '1.0.0');
 });
 
+test('a version with the same answers but slower is refused: its report says p50 regressed', async (t) => {
+  const { kernel } = await kernelFor(t, ['fib-fast'], { config: { recordSampleRate: 1, autoApprovePatches: true } });
+  for (let i = 0; i < 24; i++) await kernel.invokeTool('fib', { n: 21 + (i % 3) });
+  await publishFixture(kernel, 'fib-regress');
+  const patch = await kernel.proposePatch({ ...FIB, range: '1.4.0' });
+  assert.equal(patch.verification?.matched, 24, JSON.stringify(patch.verification));
+  assert.match(
+    patch.verification?.reasons.join() ?? '',
+    /^p50 regressed: [\d.]+ ms against [\d.]+ ms \(allowed 25% more\)$/,
+    JSON.stringify(patch.verification),
+  );
+  assert.equal(patch.state, 'proposed', 'policy does not approve it');
+});
+
 test('a tool with side effects replays against its recorded host answers: the real store is neither read nor written', async (t) => {
   const { kernel } = await kernelFor(t, [builtin('kv')], { config: { recordSampleRate: 1 } });
   await kernel.invokeTool('kv', { op: 'set', key: 'colour', value: 'blue' });
