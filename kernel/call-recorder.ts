@@ -84,6 +84,17 @@ export class CallRecorder {
     this.#redact = redact;
   }
 
+  /** A recorder reading the kernel's record* settings (as they stand at each call). */
+  static configured(
+    c: { recordSampleRate: number; recordPerSlot: number; recordMaxAgeMinutes: number; recordMaxCallBytes: number },
+    redact: (text: string, slot: string) => string,
+  ): CallRecorder {
+    return new CallRecorder(
+      () => ({ sampleRate: c.recordSampleRate, perSlot: c.recordPerSlot, maxAgeMinutes: c.recordMaxAgeMinutes, maxCallBytes: c.recordMaxCallBytes }),
+      redact,
+    );
+  }
+
   /** Whether this call of the slot should be recorded whole (decided before it runs: the tape needs it). */
   sample(fn: string): boolean {
     const rate = this.#config().sampleRate;

@@ -11,7 +11,7 @@ import { ChatterLimiter, type ChatterDrops } from './chatter.ts';
 import { loadConfig, type KernelConfig } from './config.ts';
 import type { Loaded } from '../common/config-loader.ts';
 import type { CallOptions, Deployment } from './deployment.ts';
-import { restoreSlots } from './restore.ts';
+import { restoreSlots, warmSlots } from './restore.ts';
 import { placeDeployment, replayDeployment, type PlacingDeps } from './placed-deployment.ts';
 import { DeploymentsFile } from './deployments-file.ts';
 import { EventBus } from './events.ts';
@@ -26,7 +26,7 @@ import { CallRecorder } from './call-recorder.ts';
 import { PatchFlow, type ProposeOptions } from './patch-flow.ts';
 import { callSlot } from './slot-calls.ts';
 import { smokeTest } from './smoke.ts';
-import { verifyVersions } from './verify.ts';
+import { verifyVersions, type VerifyDeps } from './verify.ts';
 import { PatchQueue, type Actor, type Patch } from './patches.ts';
 import type { CallRouter, KernelPorts } from './ports.ts';
 import { placeComponent, type Placement } from './placement.ts';
@@ -145,20 +145,9 @@ export class Kernel {
     );
     this.services.chatter = this.#chatter;
     this.#workers = new WorkerHost(this.services, this.config.workerThreads, this.#chatter, rates);
-    this.#placing = {
-      loader: this.loader,
-      workers: this.#workers,
-      services: this.services,
-      builtins: this.builtins,
-      config: this.config,
-      bus: this.bus,
-      warn: (m) => this.#warn(m),
-    };
-    const c = this.config;
-    this.recorder = new CallRecorder(
-      () => ({ sampleRate: c.recordSampleRate, perSlot: c.recordPerSlot, maxAgeMinutes: c.recordMaxAgeMinutes, maxCallBytes: c.recordMaxCallBytes }),
-      (text, slot) => this.leaks.redact(text, `recorded:${slot}`),
-    );
+    const { loader, services, builtins, config, bus } = this;
+    this.#placing = { loader, services, builtins, config, bus, workers: this.#workers, warn: (m) => this.#warn(m) };
+    this.recorder = CallRecorder.configured(this.config, (text, slot) => this.leaks.redact(text, `recorded:${slot}`));
     this.#patchFlow = new PatchFlow({
       registry: this.registry,
       patches: this.patches,
@@ -168,15 +157,7 @@ export class Kernel {
       swapDeps: () => this.#swapDeps(),
       deployManifest: (manifest) => this.deployManifest(manifest),
       record: (slot) => this.#record(slot),
-      verify: (old, next, equivalences) =>
-        verifyVersions(old, next, this.recorder.calls(slotKey(next.kind, next.name)), equivalences, {
-          replayDeployment: (m) => replayDeployment(this.#placing, m, () => this.registry.readBlob(m)),
-          smoke: async (m) => {
-            const probe = await this.probeFor(m, () => this.registry.readBlob(m));
-            await smokeTest(probe).finally(() => probe.close());
-          },
-          latencyTolerance: c.verifyLatencyTolerance,
-        }),
+      verify: (old, next, equivalences) => verifyVersions(old, next, this.recorder.calls(slotKey(next.kind, next.name)), equivalences, this.#verifyDeps()),
       canary: () => this.config,
       stats: (slot, version) => this.recorder.stats(slot, version),
     });
@@ -327,6 +308,15 @@ export class Kernel {
     this.bus.emit('kernel.warning', { message });
   }
 
+  #verifyDeps(): VerifyDeps {
+    const read = (m: PublishedManifest) => () => this.registry.readBlob(m);
+    const smoke = async (m: PublishedManifest) => {
+      const probe = await this.probeFor(m, read(m));
+      await smokeTest(probe).finally(() => probe.close());
+    };
+    return { replayDeployment: (m) => replayDeployment(this.#placing, m, read(m)), smoke, latencyTolerance: this.config.verifyLatencyTolerance };
+  }
+
   #swapDeps(): SwapDeps {
     return {
       createDeployment: (m, standby) => this.createDeployment(m, standby),
@@ -384,12 +374,8 @@ export class Kernel {
   }
 
   /** Gives every serving slot restored without instances its first one (after ready, in the background). */
-  async warmRestored(): Promise<void> {
-    for (const slot of this.#slots.values()) {
-      if (this.#closed) return;
-      const active = slot.active;
-      if (active && active.stats().live === 0) await active.warm(1).catch(() => {}); // a failing one fails its first call instead, with its error
-    }
+  warmRestored(): Promise<void> {
+    return warmSlots(this.#slots.values(), () => this.#closed);
   }
 
   /** Brings back the versions recorded as serving; returns the slots that could not be restored. */

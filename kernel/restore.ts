@@ -1,6 +1,6 @@
 // Bringing back, at start, the versions the deployments file records as serving: each slot's
 // history first (what a rollback returns to), then its serving version, loaded as it passed its
-// smoke test when deployed. Slots are independent and restored side by side.
+// smoke test when deployed. Slots are independent and restored side by side; then warmed.
 import type { TitanError } from '../common/errors.ts';
 import type { ComponentKind } from '../registry/manifest.ts';
 import type { Registry } from '../registry/registry.ts';
@@ -34,4 +34,13 @@ export async function restoreSlots(records: Record<string, DeploymentRecord>, de
     }),
   );
   return failures.sort((a, b) => a.slot.localeCompare(b.slot));
+}
+
+/** One instance for each serving slot restored without any, one slot after another, until the kernel closes. */
+export async function warmSlots(slots: Iterable<Slot>, closed: () => boolean): Promise<void> {
+  for (const slot of slots) {
+    if (closed()) return;
+    const active = slot.active;
+    if (active && active.stats().live === 0) await active.warm(1).catch(() => {}); // a failing one fails its first call instead, with its error
+  }
 }
