@@ -10,7 +10,7 @@ const FIB = { kind: 'tool' as const, name: 'fib' };
 
 test('a faster version with the same answers passes replay, shows p50/p99 old against new, and policy approves it', async (t) => {
   const { kernel } = await kernelFor(t, ['fib-slow'], { config: { recordSampleRate: 1, autoApprovePatches: true } });
-  for (let i = 0; i < 24; i++) await kernel.invokeTool('fib', { n: 15 + (i % 5) });
+  for (let i = 0; i < 24; i++) await kernel.invokeTool('fib', { n: 19 + (i % 3) });
   assert.equal(kernel.recorder.calls('tool/fib').length, 24, 'every call was recorded (sample rate 1)');
   await publishFixture(kernel, 'fib-fast');
 
