@@ -15,7 +15,7 @@ import { cors } from './origin.ts';
 import { approvalRoutes } from './routes/approvals.ts';
 import { componentRoutes } from './routes/components.ts';
 import { dbRoutes } from './routes/db.ts';
-import { goalRoutes } from './routes/goals.ts';
+import { GOAL_STREAM_PATH, goalRoutes } from './routes/goals.ts';
 import { healthRoutes } from './routes/health.ts';
 import { JOB_STREAM_PATH, jobRoutes } from './routes/jobs.ts';
 import { mcpRoutes } from './routes/mcp.ts';
@@ -109,7 +109,9 @@ export function createApp(deps: GatewayDeps, withOpenAi = true): Koa<GatewayStat
   }
   app.use(routineWebhooks(deps)); // /hooks/routines/<name>: authenticated by the routine's own secret
 
-  app.use(authenticate(deps.tokens, (ctx) => ctx.method === 'GET' && (SSE_PATH.test(ctx.path) || JOB_STREAM_PATH.test(ctx.path))));
+  app.use(
+    authenticate(deps.tokens, (ctx) => ctx.method === 'GET' && (SSE_PATH.test(ctx.path) || JOB_STREAM_PATH.test(ctx.path) || GOAL_STREAM_PATH.test(ctx.path))),
+  );
   app.use(rateLimit(deps.limiter));
   app.use((ctx, next) => {
     // Answers hold the user's data: never kept by a cache, never sniffed into another type.

@@ -86,6 +86,8 @@ const LIST = {
 const RUN = { type: 'object', additionalProperties: false, properties: { wait: { type: 'boolean', default: false } } };
 const WITH_ID = { type: 'object', required: ['id'], properties: { id: ID } } as const;
 const HEARTBEAT_MS = 15_000;
+/** The goal events stream: a browser's EventSource sends its token as ?token= (app.ts allows that here only). */
+export const GOAL_STREAM_PATH = /^\/api\/goals\/events$/;
 
 export function goalRoutes({ kernel, agent, streams }: GatewayDeps): GatewayRouter {
   const router = new Router<GatewayState>();

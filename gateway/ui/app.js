@@ -1,16 +1,17 @@
 // The web UI's entry: takes the token from the address, then routes on the fragment:
-// #/chat, #/chat/<threadId>, #/components, #/patches, #/reflexes, #/jobs, #/settings.
+// #/chat, #/chat/<threadId>, #/components, #/patches, #/reflexes, #/jobs, #/goals, #/settings.
 import { hasToken, onUnauthorized, takeTokenFromLocation } from './api.js';
 import { ChatView } from './chat.js';
 import { ComponentsPage } from './components.js';
 import { byId } from './dom.js';
+import { GoalsPage } from './goals.js';
 import { JobsPage } from './jobs.js';
 import { PatchesPage } from './patches.js';
 import { ReflexesPage } from './reflexes.js';
 import { SettingsPage } from './settings.js';
 import { ThreadList } from './threads.js';
 
-const PAGES = ['chat', 'components', 'patches', 'reflexes', 'jobs', 'settings'];
+const PAGES = ['chat', 'components', 'patches', 'reflexes', 'jobs', 'goals', 'settings'];
 
 const threads = new ThreadList({
   onDeleted: (threadId) => {
@@ -23,6 +24,7 @@ const components = new ComponentsPage({ onProposed: () => (location.hash = '#/pa
 const patches = new PatchesPage();
 const reflexes = new ReflexesPage();
 const jobs = new JobsPage();
+const goals = new GoalsPage();
 const settings = new SettingsPage();
 
 let listed = false;
@@ -58,6 +60,7 @@ async function route() {
   if (page === 'patches') return patches.show();
   if (page === 'reflexes') return reflexes.show();
   if (page === 'jobs') return jobs.show(id);
+  if (page === 'goals') return goals.show(id);
   if (page === 'settings') return settings.show();
   threads.select(id);
   if (id !== chat.threadId || id === undefined) await chat.open(id);

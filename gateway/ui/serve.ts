@@ -51,6 +51,7 @@ const FILES: Record<string, () => string> = {
   'patches.js': () => own('./patches.js'),
   'reflexes.js': () => own('./reflexes.js'),
   'jobs.js': () => own('./jobs.js'),
+  'goals.js': () => own('./goals.js'),
   'settings.js': () => own('./settings.js'),
   'vendor/marked.js': () => dependency('marked'),
   'vendor/purify.js': () => dependency('dompurify'),

@@ -1,0 +1,84 @@
+// The web UI's Goals page in real headless Chromium: a multi-step request in the chat becomes a goal
+// (its write approved with the chat's Approve button), and the Goals page shows it as a board - the
+// plan's steps with their results - with the executions, the policy decisions and the passed check
+// with its evidence; a goal run from the page updates live from the goal events stream.
+import { after, afterEach, before, describe, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { startAutonomy } from '../../agent/api.ts';
+import { toolCall } from '../support/model-double.ts';
+import { browserSkipReason, closeSession, launchBrowser, openSession, openUiKernel, sendMessage, type Session, type UiKernel } from './support.ts';
+
+describe('web UI: goals', { skip: browserSkipReason() }, () => {
+  let browser: Browser;
+  let ui: UiKernel;
+  let session: Session | undefined;
+
+  before(async () => {
+    [browser, ui] = await Promise.all([launchBrowser(), openUiKernel()]);
+  });
+  after(async () => {
+    await browser?.close();
+    await ui?.close();
+  });
+  afterEach(async () => {
+    const ending = session;
+    session = undefined;
+    await closeSession(ending);
+  });
+
+  test('a multi-step request from the chat is shown on the Goals page with its steps, policy and evidence', async () => {
+    const pursue = {
+      title: 'greeting file',
+      steps: [
+        { title: 'announce', kind: 'tool', tool: 'echo', arguments: { text: 'writing the greeting' } },
+        { title: 'write it', kind: 'tool', tool: 'write-file', arguments: { path: 'greeting.txt', content: 'hello from the plan' } },
+      ],
+      verify: { tool: 'read-file', arguments: { path: 'greeting.txt' }, expect: 'hello from the plan' },
+    };
+    session = await openSession(browser, ui, {
+      steps: [
+        [...toolCall(0, 'call-goal', 'autonomy__pursue', pursue), { type: 'stop', reason: 'tool_use' }],
+        [
+          { type: 'text', text: 'The greeting is written and checked.' },
+          { type: 'stop', reason: 'end_turn' },
+        ],
+      ],
+    });
+    startAutonomy(ui.kernel, session.agent);
+    const { page } = session;
+    await sendMessage(page, 'Write a greeting file and check it.');
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await page.getByText('The greeting is written and checked.').waitFor();
+
+    await page.getByRole('link', { name: 'Goals' }).click();
+    await page.getByRole('heading', { name: 'Goals' }).waitFor();
+    await page.locator('#goal-rows').getByRole('button', { name: 'greeting file' }).click();
+    await page.locator('#goal-status', { hasText: 'completed' }).waitFor();
+    const board = page.getByRole('list', { name: 'Plans' });
+    await board.getByRole('listitem', { name: 'Plan 1' }).getByText('succeeded').first().waitFor();
+    await board.getByText('2. write it').waitFor();
+    await page.locator('#goal-detail').getByRole('cell', { name: 'granted' }).waitFor();
+    await page.locator('#goal-checks').getByText('passed').waitFor();
+    await page.locator('#goal-checks .evidence', { hasText: 'hello from the plan' }).waitFor();
+  });
+
+  test('a goal run from the page updates live', async () => {
+    session = await openSession(browser, ui);
+    const { page, gateway, token } = session;
+    const response = await fetch(`${gateway.url}/api/goals`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        title: 'count to two',
+        steps: [1, 2].map((n) => ({ title: `say ${n}`, kind: 'tool', tool: 'echo', arguments: { text: String(n) } })),
+      }),
+    });
+    const { goal } = (await response.json()) as { goal: { id: string } };
+    await page.goto(`${gateway.url}/#/goals/${goal.id}`);
+    await page.locator('#goal-status', { hasText: 'active' }).waitFor();
+    await page.getByRole('button', { name: 'Run plan' }).click();
+    await page.locator('#goal-status', { hasText: 'completed' }).waitFor();
+    await page.locator('#goal-checks').getByText('all 2 steps succeeded').waitFor();
+    await page.getByRole('list', { name: 'Plans' }).getByText('2. say 2').waitFor();
+  });
+});
