@@ -21,6 +21,7 @@ const BENCHMARKS = [
   'mesh',
   'reflex',
   'mcp',
+  'autonomy',
   'attacks',
   'world-access',
   'soak',
