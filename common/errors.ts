@@ -259,6 +259,10 @@ export const ERRORS = {
   TITAN_E_JIT_CAPABILITY: { status: 403, fix: 'grant the capability to the JIT tool when running it, or rewrite the tool without it' },
   TITAN_E_JIT_FAILED: { status: 422, fix: 'the JIT tool threw or returned no JSON: fix its source' },
   TITAN_E_JIT_LIMIT: { status: 422, fix: 'the JIT tool ran past its time or memory limit and was stopped: make it do less, or raise the limit' },
+  // code graph (agent/memory/code-graph)
+  TITAN_E_CODE_ROOT: { status: 400, fix: 'index a directory that exists and this user can read, e.g. `titan code-graph index ./src`' },
+  TITAN_E_CODE_QUERY: { status: 400, fix: 'name a symbol (e.g. `parse` or `Parser.parse`) or a file path of at most 512 characters; limits are 1-500' },
+  TITAN_E_CODE_NOT_INDEXED: { status: 404, fix: 'run `titan code-graph index DIR` first; `titan code-graph status` lists what is indexed' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -144,6 +144,24 @@ async function fill(source: StoreKernel): Promise<void> {
   await store.op('policy.record', { userId, id: 'pol1', planId: 'plan1', stepId: 'step1', action: 'echo', decision: 'allowed', by: 'policy' });
   await store.op('verifications.record', { userId, id: 'ver1', planId: 'plan1', passed: true, method: 'steps', summary: 'fine', evidence: '[]' });
   await store.op('incidents.record', { userId, id: 'inc1', goalId: 'goal1', planId: 'plan1', severity: 'info', kind: 'note', message: 'ran once' });
+  await store.op('table.load', {
+    table: 'code_files',
+    rows: [
+      { pos: 1, root: '/repo', path: 'src/a.ts', language: 'typescript', digest: 'ab12', bytes: 40, lines: 2, status: 'indexed', reason: null, indexed_at: 24 },
+    ],
+  });
+  await store.op('table.load', {
+    table: 'code_symbols',
+    rows: [{ file_pos: 1, seq: 0, name: 'src/a.ts', qualified: '', kind: 'file', parent: null, line: 0, col: 0, end_line: 2, exported: 0 }],
+  });
+  await store.op('table.load', {
+    table: 'code_refs',
+    rows: [{ file_pos: 1, seq: 0, from_seq: 0, name: 'parse', kind: 'call', receiver: 'ns', receiver_type: null, line: 2, col: 3 }],
+  });
+  await store.op('table.load', {
+    table: 'code_imports',
+    rows: [{ file_pos: 1, seq: 0, local: 'ns', imported: '*', source: './ns.js', line: 1, reexport: 0 }],
+  });
 }
 
 /** Every query a user's data answers: threads, messages, events, tool calls, settings, approvals, patches, counts. */
@@ -342,6 +360,7 @@ describe('export from libSQL, import into PostgreSQL', () => {
       turn_events: await maxPos('turn_events'),
       patch_history: await maxPos('patch_history'),
       memory_chunks: await maxPos('memory_chunks'),
+      code_files: await maxPos('code_files'),
     };
 
     assert.deepEqual(
@@ -371,7 +390,11 @@ describe('export from libSQL, import into PostgreSQL', () => {
       },
     });
     await store.op('table.load', { table: 'memory_chunks', rows: [{ id: 'doc1-1', document_id: 'doc1', seq: 1, text: 'fjords' }] });
-    for (const table of ['turn_events', 'patch_history', 'memory_chunks'] as const) {
+    await store.op('table.load', {
+      table: 'code_files',
+      rows: [{ root: '/repo', path: 'src/b.ts', language: 'typescript', digest: 'cd34', bytes: 1, lines: 1, status: 'indexed', reason: null, indexed_at: 25 }],
+    });
+    for (const table of ['turn_events', 'patch_history', 'memory_chunks', 'code_files'] as const) {
       assert.equal(await maxPos(table), before[table] + 1, `${table}: the next position follows the imported ones`);
     }
   });

@@ -16,6 +16,10 @@ const ORDER = {
   channel_pairings: 'channel, sender_id',
   channel_events: 'channel, event_id',
   channel_cursors: 'channel',
+  code_files: 'pos',
+  code_symbols: 'file_pos, seq',
+  code_refs: 'file_pos, seq',
+  code_imports: 'file_pos, seq',
 };
 const GENERATED = { memory_chunks: ['tsv'] };
 

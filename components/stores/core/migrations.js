@@ -265,6 +265,28 @@ export const MIGRATIONS = [
     tables: [],
     up: () => ['ALTER TABLE component_patches ADD COLUMN details TEXT'],
   } /* end migration 12 */,
+  /* migration 13 */ {
+    version: 13,
+    additive: true,
+    name: 'code graph: files, definitions with containment, references and calls, imports',
+    tables: ['code_files', 'code_symbols', 'code_refs', 'code_imports'],
+    // Rows are written by the host (agent/memory/code-graph/store.ts) in bulk, never through a component.
+    up: ({ AUTO_KEY, INT }) => [
+      `CREATE TABLE code_files (pos ${AUTO_KEY}, root TEXT NOT NULL, path TEXT NOT NULL, language TEXT, digest TEXT NOT NULL,
+        bytes ${INT} NOT NULL, lines ${INT} NOT NULL, status TEXT NOT NULL CHECK (status IN ('indexed','partial','skipped')),
+        reason TEXT, indexed_at ${INT} NOT NULL)`,
+      'CREATE UNIQUE INDEX code_files_path ON code_files (root, path)',
+      `CREATE TABLE code_symbols (file_pos ${INT} NOT NULL REFERENCES code_files(pos), seq ${INT} NOT NULL, name TEXT NOT NULL,
+        qualified TEXT NOT NULL, kind TEXT NOT NULL, parent ${INT}, line ${INT} NOT NULL, col ${INT} NOT NULL, end_line ${INT} NOT NULL,
+        exported ${INT} NOT NULL, PRIMARY KEY (file_pos, seq))`,
+      'CREATE INDEX code_symbols_name ON code_symbols (name)',
+      `CREATE TABLE code_refs (file_pos ${INT} NOT NULL REFERENCES code_files(pos), seq ${INT} NOT NULL, from_seq ${INT} NOT NULL,
+        name TEXT NOT NULL, kind TEXT NOT NULL, receiver TEXT, receiver_type TEXT, line ${INT} NOT NULL, col ${INT} NOT NULL, PRIMARY KEY (file_pos, seq))`,
+      'CREATE INDEX code_refs_name ON code_refs (name)',
+      `CREATE TABLE code_imports (file_pos ${INT} NOT NULL REFERENCES code_files(pos), seq ${INT} NOT NULL, local TEXT NOT NULL,
+        imported TEXT NOT NULL, source TEXT NOT NULL, line ${INT} NOT NULL, reexport ${INT} NOT NULL, PRIMARY KEY (file_pos, seq))`,
+    ],
+  } /* end migration 13 */,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
