@@ -6,6 +6,8 @@ export { publishComponent, type PublishInput } from './publish.ts';
 export { checkBinary, importChecked, verifyChecked } from './binary-truth.ts';
 export { kindedRef } from './kinds.ts';
 export type { Patch, PatchState, Actor } from './patches.ts';
+export type { CanaryReport, Equivalence, VerificationReport } from '../components/stores/ops.ts';
+export type { RecordedCall, LatencyStats } from './call-recorder.ts';
 export type { SwapResult } from './swap.ts';
 export type { KernelEvents } from './events.ts';
 export { kernelSection, loadConfig, type KernelConfig } from './config.ts';

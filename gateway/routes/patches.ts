@@ -2,7 +2,7 @@
 // (propose, approve, reject, deploy, roll back), and each step records who did it and why: the
 // caller, or on the control socket whoever the owner names (`titan kernel approve ID --by ...`).
 import { Router } from '@koa/router';
-import { kindedRef, type Patch, type PatchState } from '../../kernel/api.ts';
+import { kindedRef, type Equivalence, type Patch, type PatchState } from '../../kernel/api.ts';
 import { requireAdmin } from '../auth.ts';
 import type { GatewayDeps, GatewayRouter, GatewayState } from '../deps.ts';
 import { body, ID, params } from '../validate.ts';
@@ -15,23 +15,40 @@ const LIST = {
 } as const;
 const WITH_ID = { type: 'object', required: ['id'], properties: { id: ID } } as const;
 const WHY = { type: 'string', minLength: 1, maxLength: 2000 } as const;
+/** Where the new version's output may differ from the old one's on replay (kernel/output-compare.ts). */
+const EQUIVALENCES = {
+  type: 'array',
+  maxItems: 50,
+  items: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['path', 'rule'],
+    properties: {
+      path: { type: 'string', maxLength: 200, pattern: '^$|^[A-Za-z0-9_*-]+(\\.[A-Za-z0-9_*-]+)*$' },
+      rule: { enum: ['ignore', 'unordered', 'approx'] },
+      tolerance: { type: 'number', minimum: 0 },
+    },
+  },
+} as const;
 const PROPOSE = {
   type: 'object',
   additionalProperties: false,
   required: ['ref'],
-  properties: { ref: { type: 'string', minLength: 1, maxLength: 200 }, why: WHY },
+  properties: { ref: { type: 'string', minLength: 1, maxLength: 200 }, why: WHY, equivalences: EQUIVALENCES },
 } as const;
-const STEP = { type: 'object', additionalProperties: false, properties: { why: WHY } } as const;
+/** `override`: the reason to approve a patch whose verification failed. */
+const STEP = { type: 'object', additionalProperties: false, properties: { why: WHY, override: WHY } } as const;
 const BY = { type: 'string', minLength: 1, maxLength: 128 } as const;
 const PROPOSE_LOCAL = { ...PROPOSE, properties: { ...PROPOSE.properties, by: BY } } as const;
 const STEP_LOCAL = { ...STEP, properties: { ...STEP.properties, by: BY } } as const;
 
 type Step = 'approve' | 'reject' | 'deploy' | 'rollback';
+type StepInput = { why?: string; by?: string; override?: string };
 
 export function patchRoutes({ kernel }: GatewayDeps): GatewayRouter {
   const router = new Router<GatewayState>();
-  const steps: Record<Step, (id: string, actor: { by: string; why?: string }) => Promise<Patch>> = {
-    approve: (id, actor) => kernel.approvePatch(id, actor),
+  const steps: Record<Step, (id: string, actor: { by: string; why?: string }, input: StepInput) => Promise<Patch>> = {
+    approve: (id, actor, input) => kernel.approvePatch(id, actor, input.override),
     reject: (id, actor) => kernel.rejectPatch(id, actor),
     deploy: (id, actor) => kernel.deployPatch(id, actor),
     rollback: (id, actor) => kernel.rollbackPatch(id, actor),
@@ -47,17 +64,28 @@ export function patchRoutes({ kernel }: GatewayDeps): GatewayRouter {
 
   router.post('/patches', async (ctx) => {
     requireAdmin(ctx);
-    const input = body<{ ref: string; why?: string; by?: string }>(ctx.request.body, ctx.state.local ? PROPOSE_LOCAL : PROPOSE);
+    const input = body<{ ref: string; why?: string; by?: string; equivalences?: Equivalence[] }>(ctx.request.body, ctx.state.local ? PROPOSE_LOCAL : PROPOSE);
     ctx.status = 201;
-    ctx.body = await kernel.proposePatch(kindedRef(input.ref), { by: input.by ?? ctx.state.user.userId, why: input.why });
+    ctx.body = await kernel.proposePatch(kindedRef(input.ref), { by: input.by ?? ctx.state.user.userId, why: input.why }, { equivalences: input.equivalences });
+  });
+
+  // Replays the slot's recorded calls again (more may have been recorded since it was proposed).
+  router.post('/patches/:id/verify', async (ctx) => {
+    requireAdmin(ctx);
+    ctx.body = await kernel.verifyPatch(params<{ id: string }>(ctx.params, WITH_ID, 'the path').id);
+  });
+
+  // What each slot's traffic looks like: calls recorded for verification, and each version's figures.
+  router.get('/recorded-calls', (ctx) => {
+    ctx.body = { slots: kernel.recorder.summary() };
   });
 
   for (const step of Object.keys(steps) as Step[]) {
     router.post(`/patches/:id/${step}`, async (ctx) => {
       requireAdmin(ctx);
       const { id } = params<{ id: string }>(ctx.params, WITH_ID, 'the path');
-      const input = body<{ why?: string; by?: string }>(ctx.request.body, ctx.state.local ? STEP_LOCAL : STEP);
-      ctx.body = await steps[step](id, { by: input.by ?? ctx.state.user.userId, why: input.why });
+      const input = body<StepInput>(ctx.request.body, ctx.state.local ? STEP_LOCAL : STEP);
+      ctx.body = await steps[step](id, { by: input.by ?? ctx.state.user.userId, why: input.why }, input);
     });
   }
 
