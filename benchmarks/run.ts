@@ -26,6 +26,7 @@ const BENCHMARKS = [
   'world-access',
   'soak',
   'soak-http',
+  'self-optimise',
 ];
 
 printMachine();

@@ -1,7 +1,7 @@
 // A new version's first calls after a patch deploys: it takes a share of the slot's calls while
 // the old version (the slot's warm standby) takes the rest; once it has served enough calls
-// within bounds it takes them all, and after a further watch it is kept. An error rate or a p99
-// beyond the thresholds against the old version's recorded figures sends every call back to the
+// within bounds it takes them all, and after a further watch it is kept. An error rate, a p50 or
+// a p99 beyond the thresholds against the old version's recorded figures sends every call back to the
 // old version at once (the routing flips before the swap back even starts) and rolls back.
 import type { CanaryReport } from '../components/stores/ops.ts';
 import type { LatencyStats } from './call-recorder.ts';
@@ -18,7 +18,7 @@ export type CanaryConfig = {
   canaryWatchCalls: number;
   /** Rise of the error rate over the old version's that rolls back (0.05: five points). */
   canaryMaxErrorRise: number;
-  /** p99 over the old version's times this (plus 5 ms of noise) rolls back. */
+  /** p50 (from canaryMinCalls calls) or p99 (from 100) over the old version's times this, plus 5 ms of noise, rolls back. */
   canaryMaxP99Ratio: number;
 };
 
@@ -26,8 +26,8 @@ export type CanaryConfig = {
 const EARLY_CALLS = 4;
 /** Under this many calls a p99 is the slowest call (a cold instance, a busy moment): not judged. */
 const P99_CALLS = 100;
-/** Latencies of a few milliseconds are noise against each other: the p99 bound allows this much more. */
-const P99_SLACK_MS = 5;
+/** Latencies of a few milliseconds are noise against each other: the latency bounds allow this much more. */
+const SLACK_MS = 5;
 
 export class Canary {
   readonly patchId: string;
@@ -94,9 +94,12 @@ export class Canary {
     if (this.#calls >= EARLY_CALLS && errorRate > allowed) {
       return `error rate ${pct(errorRate)} over ${this.#calls} calls against ${pct(old.errorRate)} for the old version (allowed ${pct(allowed)})`;
     }
+    if (this.#calls < this.#config.canaryMinCalls || old.calls < this.#config.canaryMinCalls) return undefined;
+    const { p50, p99 } = percentiles([...this.#latencies].sort((a, b) => a - b));
+    const middle = old.p50 * this.#config.canaryMaxP99Ratio + SLACK_MS;
+    if (p50 > middle) return `p50 ${p50} ms over ${this.#calls} calls against ${old.p50} ms for the old version (allowed ${Math.round(middle)} ms)`;
     if (this.#calls >= P99_CALLS && old.calls >= P99_CALLS) {
-      const { p99 } = percentiles([...this.#latencies].sort((a, b) => a - b));
-      const bound = old.p99 * this.#config.canaryMaxP99Ratio + P99_SLACK_MS;
+      const bound = old.p99 * this.#config.canaryMaxP99Ratio + SLACK_MS;
       if (p99 > bound) return `p99 ${p99} ms over ${this.#calls} calls against ${old.p99} ms for the old version (allowed ${Math.round(bound)} ms)`;
     }
     return undefined;
