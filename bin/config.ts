@@ -11,6 +11,7 @@ import { channelsSection } from '../gateway/channels/config.ts';
 import { meshSection } from '../mesh/config.ts';
 import { mcpSection } from '../agent/mcp/config.ts';
 import { jobsSection } from '../agent/api.ts';
+import { telemetrySection } from './telemetry.ts';
 
 export const SECTIONS = [
   kernelSection,
@@ -23,6 +24,7 @@ export const SECTIONS = [
   mcpSection,
   jobsSection,
   memorySection,
+  telemetrySection,
 ] as const;
 
 export type TitanConfig = SectionsConfig<typeof SECTIONS>;

@@ -2,6 +2,7 @@
 // the public routes (health, ready, the web UI's static files), then the token, the rate limit,
 // the JSON body, and the routes. The control socket serves the same route table (createControlApp)
 // with the owner as the caller instead of a token.
+import { traceRequests } from './tracing.ts';
 import { Router } from '@koa/router';
 import Koa from 'koa';
 import { TitanError } from '../common/errors.ts';
@@ -70,6 +71,7 @@ export function apiRouter(deps: GatewayDeps, withOpenAi = true): GatewayRouter {
 /** Metrics and coded errors: the first two layers of both listeners' apps. */
 function baseApp(deps: GatewayDeps): Koa<GatewayState> {
   const app = new Koa<GatewayState>();
+  app.use(traceRequests());
   app.on('error', (error: unknown) => deps.kernel.logger.warn({ err: error }, 'gateway response failed'));
   app.use(async (ctx, next) => {
     const started = performance.now();

@@ -2,6 +2,7 @@
 // decodes the body; this side does the HTTP: it adds the API key at the boundary (the component
 // never sees it), POSTs with fetch, and hands the body to decode-stream chunk by chunk as it
 // arrives, yielding each LLM event the moment it is decoded.
+import { failed, openSpan, SpanKind } from '../../kernel/api.ts';
 import { TitanError, type ErrorCode } from '../../common/errors.ts';
 import type { ChatRequest, DecodedError, LlmEvent, ProviderErrorCode } from '../loop/llm-types.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
@@ -183,7 +184,37 @@ function causeText(error: unknown): string {
  * events before it), a body that ends before the stop event or a cut connection
  * TITAN_E_PROVIDER_STREAM, an aborted signal TITAN_E_INTERRUPTED (the HTTP stream stops at once).
  */
+/** The provider's stream as one span (CLIENT) over the whole answer; the component calls that encode
+ * the request and decode the stream nest under it. */
 export async function* streamProvider(
+  kernel: ComponentCaller,
+  provider: ProviderConfig,
+  request: ChatRequest,
+  options: ProviderStreamOptions = {},
+): AsyncGenerator<LlmEvent, void, undefined> {
+  const traced = openSpan(
+    `provider ${provider.name}`,
+    { 'titan.provider': provider.name, 'gen_ai.request.model': provider.model || request.model },
+    SpanKind.CLIENT,
+  );
+  if (!traced) return yield* streamUntraced(kernel, provider, request, options);
+  const caller: ComponentCaller = { call: (...args) => traced.within(() => kernel.call(...args)) };
+  let events = 0;
+  try {
+    for await (const event of streamUntraced(caller, provider, request, options)) {
+      events++;
+      yield event;
+    }
+  } catch (error) {
+    failed(traced.span, error);
+    throw error;
+  } finally {
+    traced.span.setAttribute('titan.provider.events', events);
+    traced.span.end();
+  }
+}
+
+async function* streamUntraced(
   kernel: ComponentCaller,
   provider: ProviderConfig,
   request: ChatRequest,

@@ -1,6 +1,7 @@
 // The agent: threads of turns. Sending a message commits it before answering (the acknowledgement
 // a user sees means it is stored), then runs a turn; the turn's events stream on the kernel bus.
 // One turn at a time per thread; interrupts, approvals, and turns left waiting by a restart.
+import { failed, spanAround, type Span } from '../../kernel/api.ts';
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { TitanError } from '../../common/errors.ts';
@@ -13,7 +14,7 @@ import type { MemoryPort } from './memory-port.ts';
 import { ToolCatalog } from './tool-catalog.ts';
 import { recoverTurns } from './recovery.ts';
 import { TraceRecorder } from './trace.ts';
-import { TurnRun, type LlmStream, type ToolInvoker, type TurnOptions } from './turn.ts';
+import { TurnRun, type LlmStream, type ToolInvoker, type TurnOptions, type TurnOutcome } from './turn.ts';
 import type { FastResult } from '../reflex/router.ts';
 import type { ReflexService } from '../reflex/service.ts';
 
@@ -152,33 +153,42 @@ export class Agent {
     fastPath?: () => Promise<FastResult>,
   ): TurnRun {
     const recorder = this.#traceDir ? new TraceRecorder(turnId) : undefined;
-    const run = new TurnRun(
-      {
-        kernel: this.#kernel,
-        store: this.#kernel.store,
-        identity: this.identity,
-        tools: this.tools,
-        approvals: this.approvals,
-        options: this.#options,
-        cancelTool: this.#cancelTool,
-        decided,
-        fastPath,
-        endsInOneWrite: this.#endsInOneWrite,
-        memory: this.memory,
-        onEndRetry: (error, attempt) => {
-          if (attempt === 1)
-            this.#kernel.bus.emit('kernel.warning', {
-              message: `ending turn ${turnId} failed (${error.code}: ${error.message}); retrying until the store takes it`,
-            });
+    // The turn's span: everything the run sets off (provider stream, tools, store) nests under it.
+    const run = spanAround('agent.turn', { 'titan.thread': threadId, 'titan.turn': turnId }, (span) => {
+      const started = new TurnRun(
+        {
+          kernel: this.#kernel,
+          store: this.#kernel.store,
+          identity: this.identity,
+          tools: this.tools,
+          approvals: this.approvals,
+          options: this.#options,
+          cancelTool: this.#cancelTool,
+          decided,
+          fastPath,
+          endsInOneWrite: this.#endsInOneWrite,
+          memory: this.memory,
+          onEndRetry: (error, attempt) => {
+            if (attempt === 1)
+              this.#kernel.bus.emit('kernel.warning', {
+                message: `ending turn ${turnId} failed (${error.code}: ${error.message}); retrying until the store takes it`,
+              });
+          },
+          llm: recorder ? recorder.llm(this.#llm) : this.#llm,
+          invokeTool: recorder ? recorder.tools(this.#invokeTool) : this.#invokeTool,
         },
-        llm: recorder ? recorder.llm(this.#llm) : this.#llm,
-        invokeTool: recorder ? recorder.tools(this.#invokeTool) : this.#invokeTool,
-      },
-      threadId,
-      turnId,
-      startSeq,
-      state,
-    );
+        threadId,
+        turnId,
+        startSeq,
+        state,
+      );
+      if (span)
+        void started.done.then(
+          (outcome) => endTurnSpan(span, outcome),
+          (error: unknown) => endTurnSpan(span, undefined, error),
+        );
+      return started;
+    });
     this.#runs.set(turnId, run);
     void run.done.finally(async () => {
       this.#runs.delete(turnId);
@@ -231,4 +241,12 @@ export class Agent {
     this.approvals.close();
     this.identity.close();
   }
+}
+
+/** Ends a turn's span with how the turn ended (a failed turn marks the span failed). */
+function endTurnSpan(span: Span, outcome?: TurnOutcome, error?: unknown): void {
+  if (outcome) span.setAttribute('titan.turn.state', outcome.state);
+  const failure = error ?? outcome?.error;
+  if (failure) failed(span, failure);
+  span.end();
 }

@@ -14,6 +14,7 @@ import { act, examples, type Args } from '../cli.ts';
 import { startAgent, type AgentSession } from '../agent-session.ts';
 import { showMigrations } from '../migration-progress.ts';
 import { Parts } from '../parts.ts';
+import { startTracing, type Tracing } from '../telemetry.ts';
 import { createControlApp } from '../../gateway/app.ts';
 import { claimControlSocket, type ControlSocket } from '../../gateway/control-socket.ts';
 import { startGateway, type Gateway } from '../../gateway/server.ts';
@@ -65,6 +66,7 @@ export async function startCommand(_args: Args): Promise<number> {
   let config!: TitanConfig;
   let warnings!: string[];
   let control: ControlSocket | undefined;
+  let tracing: Tracing | undefined;
   let kernel!: Kernel;
   let builtinsChecked = false;
   let mesh: Mesh | undefined;
@@ -92,8 +94,20 @@ export async function startCommand(_args: Args): Promise<number> {
     },
   });
   parts.add({
-    name: 'kernel',
+    // Before the kernel, so the first spans (the built-ins' start) are exported too.
+    name: 'telemetry',
     needs: ['control socket'],
+    start: async () => {
+      tracing = await startTracing(config.telemetry);
+      if (tracing) say(`traces exported over OTLP to ${tracing.url}`);
+    },
+    close: async () => {
+      await tracing?.close();
+    },
+  });
+  parts.add({
+    name: 'kernel',
+    needs: ['control socket', 'telemetry'],
     start: async () => {
       kernel = await Kernel.open({ loaded: { config: config.kernel, warnings }, server: true });
     },

@@ -56,3 +56,13 @@ export async function startTitan(home: string, readyText: string, env: NodeJS.Pr
   });
   return { child, output: () => output };
 }
+
+/** SIGTERM, and SIGKILL if it has not exited after `graceMs`: a stuck shutdown fails no suite by hanging it. */
+export async function stopTitan(child: ChildProcess, graceMs = 15_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}

@@ -1,0 +1,71 @@
+// A server install as an operator makes it: the packed package (`npm pack`) with its lock, installed
+// with `npm install --omit=dev`, brings its own Node 24 and none of the development tools, and
+// `npx titan start` serves /api/ready. Slow (a real npm install from the registry): one test.
+import assert from 'node:assert/strict';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, readdir, rm, stat, symlink } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { promisify } from 'node:util';
+import { PROJECT_ROOT, stopTitan } from './support/cli.ts';
+import { TEST_CACHE } from './support/kernel.ts';
+
+const run = promisify(execFile);
+const work = await mkdtemp(path.join(os.tmpdir(), 'titan-install-'));
+let titan: ChildProcess | undefined;
+
+after(async () => {
+  if (titan) await stopTitan(titan);
+  await rm(work, { recursive: true, force: true });
+});
+
+/** `npx titan start` in the install, resolved with the gateway's address once it is up. */
+function startInstalled(app: string, home: string): Promise<string> {
+  titan = spawn('npx', ['--no-install', 'titan', 'start'], {
+    cwd: app,
+    env: { ...process.env, TITAN_HOME: home, TITAN_PORT: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const read = (chunk: Buffer) => {
+      output += chunk.toString();
+      const url = /gateway on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
+      if (url) resolve(url);
+    };
+    titan?.stdout?.on('data', read);
+    titan?.stderr?.on('data', read);
+    titan?.once('exit', (code) => reject(new Error(`titan start exited with ${code}:\n${output}`)));
+  });
+}
+
+test('npm install --omit=dev of the packed package runs titan start on its own Node 24, without the dev tools', { timeout: 900_000 }, async () => {
+  const { stdout } = await run('npm', ['pack', '--pack-destination', work, '--silent'], { cwd: PROJECT_ROOT });
+  const app = path.join(work, 'app');
+  await mkdir(app);
+  await run('tar', ['-xzf', path.join(work, stdout.trim()), '--strip-components=1', '-C', app]);
+  await copyFile(path.join(PROJECT_ROOT, 'package-lock.json'), path.join(app, 'package-lock.json'));
+  await run('npm', ['install', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: app, maxBuffer: 16 * 1024 * 1024 });
+
+  const installed = new Set(await readdir(path.join(app, 'node_modules')));
+  const tools = new Set(await readdir(path.join(app, 'node_modules', '@bytecodealliance')));
+  assert.ok(!tools.has('jco') && !tools.has('componentize-js'), 'the full jco and StarlingMonkey stay out');
+  assert.ok(tools.has('jco-transpile'));
+  for (const dev of ['typescript', '@biomejs', 'dependency-cruiser', 'openai', 'playwright-core']) assert.ok(!installed.has(dev), `${dev} is a dev tool`);
+  const { stdout: version } = await run(path.join(app, 'node_modules', '.bin', 'node'), ['--version']);
+  assert.match(version, /^v24\./);
+  assert.ok(!(await stat(path.join(app, 'test')).catch(() => undefined)), 'the tests are not packed');
+
+  const home = path.join(work, 'home');
+  await mkdir(home);
+  // The built-ins come from the build cache the tests share (same sources, same digests).
+  await symlink(TEST_CACHE, path.join(home, 'cache'));
+  const url = await startInstalled(app, home);
+  // The gateway answers while start-up finishes: ready once every built-in serves.
+  let ready = await fetch(`${url}/api/ready`);
+  for (const deadline = Date.now() + 120_000; ready.status !== 200 && Date.now() < deadline; ready = await fetch(`${url}/api/ready`)) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  assert.equal(ready.status, 200, await ready.text());
+});
