@@ -27,7 +27,6 @@ import { PatchFlow, type ProposeOptions } from './patch-flow.ts';
 import { callSlot } from './slot-calls.ts';
 import { smokeTest } from './smoke.ts';
 import { verifyVersions, type VerifyDeps } from './verify.ts';
-import { traced, tracingOn } from './tracing.ts';
 import { PatchQueue, type Actor, type Patch } from './patches.ts';
 import type { CallRouter, KernelPorts } from './ports.ts';
 import { placeComponent, type Placement } from './placement.ts';
@@ -233,16 +232,7 @@ export class Kernel {
     const slot = this.#slots.get(slotKey(kind, name));
     const active = slot?.active;
     if (!slot || !active) return Promise.reject(new TitanError('TITAN_E_SLOT_EMPTY', `no ${kind} named "${name}" is deployed`));
-    if (!tracingOn()) return callSlot(this.recorder, slot, active, fn, args, options);
-    // A store call is named by its operation (the first argument of `request`).
-    const op = kind === 'store' && typeof args[0] === 'string' ? args[0] : undefined;
-    const attributes = {
-      'titan.component': `${kind}/${name}`,
-      'titan.version': active.manifest.version,
-      'titan.function': fn,
-      ...(op ? { 'titan.store.op': op } : {}),
-    };
-    return traced(op ? `store ${op}` : `${kind} ${name}.${fn}`, attributes, () => callSlot(this.recorder, slot, active, fn, args, options));
+    return callSlot(this.recorder, slot, active, fn, args, options);
   }
 
   /** Runs a tool with a JSON value as input and returns its JSON answer. */

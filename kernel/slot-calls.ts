@@ -6,8 +6,18 @@ import type { CallRecorder } from './call-recorder.ts';
 import type { CallOptions, Deployment } from './deployment.ts';
 import type { HostAnswer } from './host-tape.ts';
 import type { Slot } from './slot.ts';
+import { traced, tracingOn } from './tracing.ts';
 
 export function callSlot(recorder: CallRecorder, slot: Slot, active: Deployment, fn: string, args: unknown[], options?: CallOptions): Promise<unknown> {
+  if (!tracingOn()) return observedCall(recorder, slot, active, fn, args, options);
+  // A span per call while tracing is on; a store call is named by its operation (request's first argument).
+  const op = slot.key.startsWith('store/') && typeof args[0] === 'string' ? args[0] : undefined;
+  const [kind, name] = slot.key.split('/');
+  const attributes = { 'titan.component': slot.key, 'titan.version': active.manifest.version, 'titan.function': fn, ...(op ? { 'titan.store.op': op } : {}) };
+  return traced(op ? `store ${op}` : `${kind} ${name}.${fn}`, attributes, () => observedCall(recorder, slot, active, fn, args, options));
+}
+
+function observedCall(recorder: CallRecorder, slot: Slot, active: Deployment, fn: string, args: unknown[], options?: CallOptions): Promise<unknown> {
   const canary = slot.canary;
   const onTrial = canary !== undefined && canary.version === active.manifest.version;
   const target = onTrial && slot.standby && fn !== 'describe' && !canary.takesCall() ? slot.standby : active;
