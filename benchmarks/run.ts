@@ -14,6 +14,7 @@ const BENCHMARKS = [
   'swap-under-load',
   'swap-rss',
   'store-backends',
+  'memory',
   'agent-turns',
   'shell-first-byte',
   'provider-decode',

@@ -31,6 +31,7 @@ const VERBS: Record<string, () => Promise<Verb>> = {
   mesh: () => import('./commands/mesh.ts'),
   pairing: () => import('./commands/pairing.ts'),
   reflex: () => import('./commands/reflex.ts'),
+  memory: () => import('./commands/memory.ts'),
   secrets: () => import('./commands/secrets.ts'),
   mcp: () => import('./commands/mcp.ts'),
   job: () => import('./commands/job.ts'),

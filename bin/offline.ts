@@ -6,7 +6,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { Kernel } from '../kernel/api.ts';
-import { Agent, createLlmFromEnv, ReflexService } from '../agent/api.ts';
+import { Agent, createLlmFromEnv, MemoryService, ReflexService } from '../agent/api.ts';
 import { createControlApp } from '../gateway/app.ts';
 import { closeDeps, gatewayDeps } from '../gateway/server.ts';
 import { openKernel } from './config.ts';
@@ -42,6 +42,12 @@ export async function openOffline(options: OfflineOptions): Promise<Client> {
       await reflexes.start();
       closing.push(() => reflexes.close());
       agent.reflexes = reflexes;
+    }
+    if (options.memory && config.memory.enabled) {
+      // What the store holds, loaded; no watching and no background indexing (`titan memory index` asks).
+      const memory = await MemoryService.open(kernel, { workspace: kernel.workspace, config: { ...config.memory, watch: false } });
+      closing.push(() => memory.close());
+      agent.memory = memory;
     }
     const deps = await gatewayDeps({ kernel, agent, llm, config: config.gateway, meshConfig: config.mesh, createToken: false });
     closing.push(() => closeDeps(deps));

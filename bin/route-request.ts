@@ -18,6 +18,8 @@ export type OfflineOptions = {
   prepare?: (kernel: Kernel) => Promise<void>;
   /** Also load the reflex records (the reflex verbs; the store must have them). */
   reflexes?: boolean;
+  /** Also open memory on the store (the memory verbs; indexing runs in this process). */
+  memory?: boolean;
 };
 
 /** One request; a coded error answer becomes the same TitanError the route threw. */

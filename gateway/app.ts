@@ -25,6 +25,7 @@ import { meshRoutes } from './routes/mesh.ts';
 import { pairingRoutes } from './routes/pairings.ts';
 import { patchRoutes } from './routes/patches.ts';
 import { reflexRoutes } from './routes/reflexes.ts';
+import { memoryRoutes } from './routes/memory.ts';
 import { routineRoutes, routineWebhooks } from './routes/routines.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { threadRoutes } from './routes/threads.ts';
@@ -50,6 +51,7 @@ export function apiRouter(deps: GatewayDeps, withOpenAi = true): GatewayRouter {
     patchRoutes,
     settingsRoutes,
     reflexRoutes,
+    memoryRoutes,
     pairingRoutes,
     dbRoutes,
     mcpServerRoutes,

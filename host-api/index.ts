@@ -7,6 +7,7 @@ import { html } from './html.ts';
 import { http } from './http.ts';
 import { kv } from './kv.ts';
 import { log } from './log.ts';
+import { memory } from './memory.ts';
 import { mesh } from './mesh.ts';
 import { secrets } from './secrets.ts';
 import { sql } from './sql.ts';
@@ -14,7 +15,7 @@ import { tools } from './tools.ts';
 import type { HostInterface } from './types.ts';
 
 export const HOST_INTERFACES: ReadonlyMap<string, HostInterface> = new Map(
-  [log, clock, kv, events, sql, exec, files, tools, mesh, http, secrets, html].map((h) => [h.name, h]),
+  [log, clock, kv, events, sql, exec, files, tools, mesh, http, secrets, html, memory].map((h) => [h.name, h]),
 );
 
 export type {
@@ -22,6 +23,7 @@ export type {
   HostServices,
   ToolService,
   MeshService,
+  MemoryService,
   KvService,
   SqlService,
   SqlParam,

@@ -17,6 +17,8 @@ export type HostServices = {
   workspace?: string;
   /** The agent's tools, for reflexes (titan:host/tools). Set by the kernel once it opens. */
   tools?: ToolService;
+  /** The agent's memory (titan:host/memory). Set once the memory service runs. */
+  memory?: MemoryService;
   /** The mesh's peers and scheduler (titan:host/mesh). Set while the node runs a mesh. */
   mesh?: MeshService;
   /**
@@ -40,6 +42,14 @@ export type MeshService = {
   peers(): Array<{ id: string; load: number; freeSlots: number }>;
   /** Runs `invoke` of the tool `name` (a version in `range`) with `input`; resolves with its JSON answer. */
   submit(caller: ComponentIdentity, name: string, range: string, input: string): Promise<string>;
+};
+
+/** What titan:host/memory offers: JSON in, JSON out; failures are TitanErrors (coded). */
+export type MemoryService = {
+  search(request: string): Promise<string>;
+  read(path: string): Promise<string>;
+  write(path: string, content: string): Promise<string>;
+  graph(request: string): Promise<string>;
 };
 
 /** Runs a tool for a component; `callId` is the caller's call (a guard replays recorded results by it). */

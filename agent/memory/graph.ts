@@ -204,6 +204,28 @@ export class MemoryGraph {
     return this.#communities.slice(0, limit);
   }
 
+  /** The most connected entities (or those around `seeds`) with the edges among them, for a picture. */
+  picture(
+    limit = 150,
+    seeds: string[] = [],
+  ): {
+    nodes: Array<{ id: string; name: string; kind: string; degree: number }>;
+    edges: Array<{ source: string; target: string; weight: number; type: string }>;
+  } {
+    const chosen = seeds.length
+      ? [...new Set([...seeds.filter((s) => this.graph.hasNode(s)), ...this.traverse(seeds, 2, limit).map((h) => h.id)])]
+      : this.graph
+          .nodes()
+          .sort((a, b) => this.graph.degree(b) - this.graph.degree(a) || (a < b ? -1 : 1))
+          .slice(0, limit);
+    const inside = new Set(chosen);
+    const edges: Array<{ source: string; target: string; weight: number; type: string }> = [];
+    for (const id of chosen) {
+      for (const n of this.neighbours(id)) if (id < n.id && inside.has(n.id)) edges.push({ source: id, target: n.id, weight: n.weight, type: n.type });
+    }
+    return { nodes: chosen.map((id) => ({ ...this.entity(id)!, degree: this.graph.degree(id) })), edges };
+  }
+
   #part(documentId: string): Part {
     let part = this.#parts.get(documentId);
     if (!part) this.#parts.set(documentId, (part = { entities: new Map(), relations: [] }));

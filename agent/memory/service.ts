@@ -18,6 +18,7 @@ import { entityId, type ModelStream } from './extractor.ts';
 import { MemoryGraph, type GraphHit } from './graph.ts';
 import { HostVectors } from './host-vectors.ts';
 import { implicitContext, type CodeGraphPort, type Neighbourhood } from './implicit.ts';
+import { memoryHostService } from './host-service.ts';
 import { HybridSearch, type SearchHit, type SearchOptions } from './search.ts';
 import { kindOf, scanWorkspace } from './workspace-files.ts';
 
@@ -77,12 +78,18 @@ export class MemoryService implements MemoryPort {
   }
 
   start(kernel: Kernel): void {
+    // The memory-* tools reach it through titan:host/memory.
+    const host = memoryHostService(this, kernel.workspace);
+    kernel.services.memory = host;
+    this.#offs.push(() => {
+      if (kernel.services.memory === host) kernel.services.memory = undefined;
+    });
     this.#offs.push(
       kernel.bus.on('turn.event', (event) => {
         if (event.type === 'turn.completed') this.#queue(() => this.indexTurn(event.turnId));
       }),
     );
-    this.#queue(() => this.index());
+    void this.index().catch(() => undefined); // index() queues itself
     if (this.#options.config.watch) this.#watch();
   }
 
@@ -255,6 +262,21 @@ export class MemoryService implements MemoryPort {
     const counts = await this.#store.op('memory.status');
     const skippedFiles = await this.#store.op('memory.skipped.list', { userId: WORKSPACE_USER });
     return { ...counts, embedder: this.#embedder.name, progress: this.progress, skippedFiles };
+  }
+
+  /** A workspace document by its path, with its tags. */
+  async document(path: string): Promise<{ path: string; kind: string; content: string; summary: string | null; keywords: string[]; updatedAt: number }> {
+    const doc = await this.#store.op('memory.document.get', { userId: WORKSPACE_USER, path: path.replace(/^\.\//, '') });
+    if (!doc)
+      throw new TitanError('TITAN_E_NOT_FOUND', `memory holds no document ${JSON.stringify(path)}`, { fix: 'search first: the results name each path' });
+    return {
+      path: doc.path,
+      kind: doc.kind,
+      content: doc.content ?? '',
+      summary: doc.summary,
+      keywords: doc.keywords ? (JSON.parse(doc.keywords) as string[]) : [],
+      updatedAt: Number(doc.updated_at),
+    };
   }
 
   /** Forgets a workspace document (the file stays; it is re-indexed if it changes) or an entity. */

@@ -8,10 +8,11 @@ import { GoalsPage } from './goals.js';
 import { JobsPage } from './jobs.js';
 import { PatchesPage } from './patches.js';
 import { ReflexesPage } from './reflexes.js';
+import { MemoryPage } from './memory.js';
 import { SettingsPage } from './settings.js';
 import { ThreadList } from './threads.js';
 
-const PAGES = ['chat', 'components', 'patches', 'reflexes', 'jobs', 'goals', 'settings'];
+const PAGES = ['chat', 'components', 'patches', 'reflexes', 'jobs', 'goals', 'memory', 'settings'];
 
 const threads = new ThreadList({
   onDeleted: (threadId) => {
@@ -25,6 +26,7 @@ const patches = new PatchesPage();
 const reflexes = new ReflexesPage();
 const jobs = new JobsPage();
 const goals = new GoalsPage();
+const memory = new MemoryPage();
 const settings = new SettingsPage();
 
 let listed = false;
@@ -61,6 +63,7 @@ async function route() {
   if (page === 'reflexes') return reflexes.show();
   if (page === 'jobs') return jobs.show(id);
   if (page === 'goals') return goals.show(id);
+  if (page === 'memory') return memory.show();
   if (page === 'settings') return settings.show();
   threads.select(id);
   if (id !== chat.threadId || id === undefined) await chat.open(id);

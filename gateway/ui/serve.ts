@@ -53,8 +53,10 @@ const FILES: Record<string, () => string> = {
   'jobs.js': () => own('./jobs.js'),
   'goals.js': () => own('./goals.js'),
   'settings.js': () => own('./settings.js'),
+  'memory.js': () => own('./memory.js'),
   'vendor/marked.js': () => dependency('marked'),
   'vendor/purify.js': () => dependency('dompurify'),
+  'vendor/cytoscape.js': () => dependency('cytoscape/dist/cytoscape.esm.min.mjs'),
 };
 
 type Asset = { body: Buffer; type: string; etag: string };

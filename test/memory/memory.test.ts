@@ -131,6 +131,24 @@ for (const backend of BACKENDS) {
       await again.close();
     });
 
+    test('the memory tools reach memory through titan:host/memory, each as granted', async () => {
+      memory.start(handle.kernel);
+      await memory.idle();
+      const call = async (tool: string, input: object) => JSON.parse((await handle.kernel.call('tool', tool, 'invoke', [JSON.stringify(input)])) as string);
+      const found = await call('memory-search', { query: 'how do I deploy?', limit: 3 });
+      assert.equal(found.results[0].path, 'notes/deploy.md');
+      const doc = await call('memory-read', { path: 'notes/deploy.md' });
+      assert.match(doc.content, /deploy script/);
+      assert.ok(doc.keywords.includes('deploy'));
+      const graph = await call('memory-graph', { entities: ['parseConfig'], hops: 2 });
+      assert.ok(graph.related.some((r: { id: string }) => r.id === 'ada lovelace'));
+      const written = await call('memory-write', { path: 'memory/2026-12-05.md', content: 'Barbara Liskov approved the substitution principle review.' });
+      assert.equal(written.indexed, true);
+      assert.equal((await call('memory-search', { query: 'substitution principle', limit: 1 })).results[0].path, 'memory/2026-12-05.md');
+      await assert.rejects(call('memory-write', { path: '../outside.md', content: 'x' }), /TITAN_E_MEMORY_PATH/);
+      await assert.rejects(call('memory-read', { path: 'notes/none.md' }), /TITAN_E_NOT_FOUND/);
+    });
+
     test('a failing embeddings provider leaves the whole run on the local embedder', async () => {
       const provider = { name: 'down', component: 'openai', baseUrl: 'http://127.0.0.1:9/v1' } as ProviderConfig;
       const failing = await MemoryService.open(handle.kernel, {
