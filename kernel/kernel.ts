@@ -12,6 +12,8 @@ import { loadConfig, type KernelConfig } from './config.ts';
 import type { Loaded } from '../common/config-loader.ts';
 import type { CallOptions, Deployment } from './deployment.ts';
 import { restoreSlots, warmSlots } from './restore.ts';
+import { JitTools } from './jit-tools.ts';
+import { publishComponent } from './publish.ts';
 import { placeDeployment, replayDeployment, type PlacingDeps } from './placed-deployment.ts';
 import { DeploymentsFile } from './deployments-file.ts';
 import { EventBus } from './events.ts';
@@ -85,6 +87,8 @@ export class Kernel {
   readonly builtins: BuiltinDigests;
   /** Every slot's call figures, and a sample of whole calls: what a patch is verified and judged against. */
   readonly recorder: CallRecorder;
+  /** One-off tools the agent writes, run in a worker and dropped (kernel/jit-tools.ts). */
+  readonly jit: JitTools;
   readonly #slots = new Map<string, Slot>();
   readonly #deployments: DeploymentsFile;
   readonly #workers: WorkerHost;
@@ -147,6 +151,7 @@ export class Kernel {
     this.#workers = new WorkerHost(this.services, this.config.workerThreads, this.#chatter, rates);
     const { loader, services, builtins, config, bus } = this;
     this.#placing = { loader, services, builtins, config, bus, workers: this.#workers, warn: (m) => this.#warn(m) };
+    this.jit = new JitTools({ cacheDir: this.paths.cache, probe: (m, wasm) => this.probeFor(m, wasm), publish: (built) => publishComponent(this, built) });
     this.recorder = CallRecorder.configured(this.config, (text, slot) => this.leaks.redact(text, `recorded:${slot}`));
     this.#patchFlow = new PatchFlow({
       registry: this.registry,
@@ -435,6 +440,7 @@ export class Kernel {
     cancelAllCommands('the kernel is stopping');
     await Promise.all([...this.#slots.values()].flatMap((slot) => [slot.active?.close(), slot.standby?.close()]));
     await this.#workers.close();
+    await this.jit.close();
     await this.patches.settle();
     await this.kv.flush();
     await this.db.close();

@@ -126,10 +126,30 @@ function servicesOver(name: string, chatter: ChatterLimiter, task: WorkerTask): 
 /** The peers the kernel heard when the running call was sent (titan:host/mesh peers()). */
 let currentPeers: Array<{ id: string; load: number; freeSlots: number }> = [];
 
+/** Compiled core modules by transpiled folder and memory cap: a new deployment of a binary this
+ * thread ran before (a JIT run, a replay) pays only the instantiation. Bounded, oldest out first. */
+const compiled = new Map<string, Promise<{ js: string; modules: Map<string, WebAssembly.Module> }>>();
+const COMPILED_KEPT = 8;
+
+function compiledFor(task: WorkerTask) {
+  const key = `${task.dir}/${task.memoryMb}`;
+  let entry = compiled.get(key);
+  if (!entry) {
+    entry = (async () => {
+      const transpiled = await readTranspiled(task.dir);
+      if (!transpiled) throw new Error(`transpiled component missing at ${task.dir}`);
+      return { js: transpiled.js, modules: await compileAll(transpiled.cores, task.memoryMb) };
+    })();
+    compiled.set(key, entry);
+    entry.catch(() => compiled.delete(key));
+    if (compiled.size > COMPILED_KEPT) compiled.delete(compiled.keys().next().value as string);
+  }
+  return entry;
+}
+
 async function createInstance(task: WorkerTask): Promise<GuestInstance> {
-  const transpiled = await readTranspiled(task.dir);
-  if (!transpiled) throw new Error(`transpiled component missing at ${task.dir}`);
-  const modules = await compileAll(transpiled.cores, task.memoryMb);
+  const transpiled = await compiledFor(task);
+  const modules = transpiled.modules;
   const who = `${task.component.kind}/${task.component.name}@${task.component.version}`;
   const glue = evaluateGlue(transpiled.js, `${task.dir}/component.js`, boundedStrings(who, task.maxResultBytes));
   limiter ??= new ChatterLimiter(task.chatter);
