@@ -13,7 +13,7 @@ export { decidePairing, listPairings, openPairing, getPairing, type Pairing } fr
 export type { AgentPorts, ReflexBuildOffload, ReflexFiles, EmbeddingBatchPort, RoutineDelivery, RoutineJobs } from './ports.ts';
 // What the mesh needs to build reflexes and embed text for other nodes.
 export { REFLEX_WORLD, buildInWorker } from './reflex/compiler.ts';
-export { EmbedderSwitched, localEmbedder, normalise, type Embedder, type Vector } from './reflex/embedder.ts';
+export { EmbedderSwitched, localEmbedder, localEmbedding, normalise, providerEmbedder, type Embedder, type Vector } from './reflex/embedder.ts';
 export { offerEmbeddings } from './reflex/start.ts';
 export { McpService, type McpServerView, type McpToolView } from './mcp/service.ts';
 export { agentSection, type AgentConfig } from './config.ts';

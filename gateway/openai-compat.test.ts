@@ -606,10 +606,10 @@ describe('models and bad requests', () => {
     const body = (await response.json()) as { error: { type: string; titan_code: string; message: string } };
     assert.equal(body.error.type, 'invalid_request_error');
     assert.equal(body.error.titan_code, 'TITAN_E_USAGE');
-    await assert.rejects(client.embeddings.create({ model: 'titan', input: 'x' }), (e: unknown) => {
+    await assert.rejects(client.images.generate({ model: 'titan', prompt: 'x' }), (e: unknown) => {
       assert.ok(e instanceof OpenAI.NotFoundError);
       assert.equal(e.code, 'unknown_url');
-      assert.match(e.message, /POST \/v1\/embeddings/);
+      assert.match(e.message, /POST \/v1\/images\/generations/);
       return true;
     });
   });

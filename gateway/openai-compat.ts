@@ -1,7 +1,8 @@
 // The OpenAI-compatible API: any OpenAI client (the official SDKs, LangChain, Open WebUI, curl)
 // can use Titan as a model. The gateway mounts this router at /v1 behind its bearer auth and says
-// who the user is (userIdOf); the routes here are relative: POST /chat/completions, GET /models,
-// GET /models/{id}, and an OpenAI-shaped 404 for any other path under the mount point.
+// who the user is (userIdOf); the routes here are relative: POST /chat/completions, POST /responses
+// (the same answers in the Responses API's items and events: openai-responses-*.ts), POST /embeddings
+// (openai-embeddings.ts), GET /models, GET /models/{id}, and an OpenAI-shaped 404 for any other path.
 //
 // Models (GET /models lists them, `owned_by: "titan"`):
 // - `titan` is Titan's agent. Without `tools` in the request, the last message (it must be the
@@ -52,7 +53,10 @@ import type { Kernel } from '../kernel/api.ts';
 import type { Agent, Llm } from '../agent/api.ts';
 import { answerWithAgent } from './openai-agent.ts';
 import { answerWithProvider, type Route } from './openai-passthrough.ts';
-import { readCompletionRequest } from './openai-request.ts';
+import { type CompletionRequest, readCompletionRequest } from './openai-request.ts';
+import { readResponsesRequest } from './openai-responses-request.ts';
+import { ResponsesAnswer } from './openai-responses-wire.ts';
+import { embeddings } from './openai-embeddings.ts';
 import { respondError, StreamAnswer, WholeAnswer } from './openai-wire.ts';
 
 export type OpenAiDeps = {
@@ -124,8 +128,14 @@ export function openAiRoutes(deps: OpenAiDeps): Router {
       throw bodyFailure(error, BODY_LIMIT);
     },
   });
-  router.post('/chat/completions', parseBody, async (ctx) => {
-    const request = readCompletionRequest(ctx.request.body);
+  router.post('/chat/completions', parseBody, (ctx) => respond(ctx, readCompletionRequest(ctx.request.body), 'chat'));
+  router.post('/responses', parseBody, (ctx) => respond(ctx, readResponsesRequest(ctx.request.body), 'responses'));
+  router.post('/embeddings', parseBody, async (ctx) => {
+    ctx.body = await embeddings(ctx.request.body, deps.llm);
+  });
+
+  /** One request answered by the agent or a provider, in the wire format of the API it came in by. */
+  async function respond(ctx: Context, request: CompletionRequest, api: 'chat' | 'responses'): Promise<void> {
     const target = models.get(request.model);
     if (!target) throw modelNotFound(request.model, [...models.keys()]);
     const userId = deps.userIdOf(ctx);
@@ -135,7 +145,9 @@ export function openAiRoutes(deps: OpenAiDeps): Router {
       model: request.model,
       includeUsage: request.stream && request.includeUsage,
     };
-    const answer = request.stream ? new StreamAnswer(ctx, meta) : new WholeAnswer(ctx, meta);
+    if (api === 'responses') meta.id = `resp_${randomUUID().replaceAll('-', '')}`;
+    const answer =
+      api === 'responses' ? new ResponsesAnswer(ctx, meta, request.stream) : request.stream ? new StreamAnswer(ctx, meta) : new WholeAnswer(ctx, meta);
     const gone = new AbortController();
     const onClose = () => {
       if (!ctx.res.writableFinished) gone.abort(new TitanError('TITAN_E_INTERRUPTED', 'the client closed the connection'));
@@ -153,11 +165,11 @@ export function openAiRoutes(deps: OpenAiDeps): Router {
       ctx.res.off('close', onClose);
       answer.close();
     }
-  });
+  }
 
   router.all('{/*rest}', (ctx) => {
     throw new TitanError('TITAN_E_NOT_FOUND', `${ctx.method} ${ctx.path} is not a route of Titan's OpenAI-compatible API`, {
-      fix: 'Titan serves POST /v1/chat/completions, GET /v1/models and GET /v1/models/{id}',
+      fix: 'Titan serves POST /v1/chat/completions, POST /v1/responses, POST /v1/embeddings, GET /v1/models and GET /v1/models/{id}',
       details: { openaiCode: 'unknown_url' },
     });
   });
