@@ -36,3 +36,6 @@ export { startAutonomy, type Autonomy } from './autonomy/start.ts';
 export { ControlPlane, type StepInput, type VerifySpec, type GoalQuery } from './autonomy/control-plane.ts';
 export { GOAL_ALIASES, GOAL_STATUSES, PLAN_STATUSES, STEP_STATUSES, type GoalAlias } from './autonomy/states.ts';
 export type { GoalEvent } from './autonomy/events.ts';
+export { startProfile, type Profile } from './profile/start.ts';
+export { PROFILE_FILES, factsOf, readSection, type ProfileFile } from './profile/sections.ts';
+export type { ProfileChange } from './profile/changes.ts';

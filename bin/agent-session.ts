@@ -3,7 +3,7 @@
 // echo mode, so the whole flow can be seen offline), the workspace, and the REPL on a terminal.
 import os from 'node:os';
 import type { Kernel } from '../kernel/api.ts';
-import { Agent, configureHint, createLlmFromEnv, startAutonomy, startScriptedLlm, withStoredKeys, type AgentConfig, type Llm } from '../agent/api.ts';
+import { Agent, configureHint, createLlmFromEnv, startScriptedLlm, withStoredKeys, type AgentConfig, type Llm } from '../agent/api.ts';
 import { Repl } from './repl.ts';
 
 export type AgentSession = { agent: Agent; llm: Llm; repl?: Repl; configured: boolean; close(): Promise<void> };
@@ -31,7 +31,6 @@ export async function startAgent(kernel: Kernel, config: AgentConfig, say: (line
     guardedTools: config.guardedTools,
   });
   const { waiting, interrupted, recovers } = await agent.start();
-  startAutonomy(kernel, agent); // multi-step requests become goals the model pursues (the Goals page)
   if (interrupted) say(`${interrupted} turn(s) running when Titan last stopped are marked interrupted (what they had said is kept)`);
   if (!recovers)
     say(

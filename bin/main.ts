@@ -38,6 +38,7 @@ const VERBS: Record<string, () => Promise<Verb>> = {
   goal: () => import('./commands/goal.ts'),
   plan: () => import('./commands/plan.ts'),
   step: () => import('./commands/step.ts'),
+  profile: () => import('./commands/profile.ts'),
   completion: () => import('./commands/completion.ts'),
 };
 

@@ -18,6 +18,7 @@ import { componentRoutes } from './routes/components.ts';
 import { dbRoutes } from './routes/db.ts';
 import { GOAL_STREAM_PATH, goalRoutes } from './routes/goals.ts';
 import { healthRoutes } from './routes/health.ts';
+import { profileRoutes } from './routes/profile.ts';
 import { JOB_STREAM_PATH, jobRoutes } from './routes/jobs.ts';
 import { mcpRoutes } from './routes/mcp.ts';
 import { mcpServerRoutes } from './routes/mcp-servers.ts';
@@ -58,6 +59,7 @@ export function apiRouter(deps: GatewayDeps, withOpenAi = true): GatewayRouter {
     routineRoutes,
     jobRoutes,
     goalRoutes,
+    profileRoutes,
   ]) {
     api.use('/api', routes(deps).routes());
   }

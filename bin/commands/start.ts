@@ -20,7 +20,18 @@ import { claimControlSocket, type ControlSocket } from '../../gateway/control-so
 import { startGateway, type Gateway } from '../../gateway/server.ts';
 import { startChannelRuntime } from '../../gateway/channels/start.ts';
 import type { ChannelRuntime } from '../../gateway/channels/runtime.ts';
-import { JobService, McpService, RoutineService, routineJobs, startMemory, startReflexes, type MemoryService, type ReflexService } from '../../agent/api.ts';
+import {
+  JobService,
+  McpService,
+  RoutineService,
+  routineJobs,
+  startAutonomy,
+  startMemory,
+  startProfile,
+  startReflexes,
+  type MemoryService,
+  type ReflexService,
+} from '../../agent/api.ts';
 import { routineDelivery } from '../../gateway/channels/routine-delivery.ts';
 import type { Mesh } from '../../mesh/mesh.ts';
 
@@ -35,7 +46,7 @@ async function checkBuiltins(kernel: Kernel, say: (line: string) => void) {
 }
 
 /** The store schema version whose operations each feature uses. */
-const FEATURE_SCHEMA = { channels: 5, reflexes: 6, jobs: 8, routines: 9, memory: 10 } as const;
+const FEATURE_SCHEMA = { channels: 5, reflexes: 6, jobs: 8, routines: 9, memory: 10, autonomy: 11 } as const;
 
 /**
  * Which features the serving store has the operations for. After an update, the newer built-in
@@ -156,6 +167,11 @@ export async function startCommand(_args: Args): Promise<number> {
     start: async () => {
       session = await startAgent(kernel, config.agent, say, process.stdin.isTTY === true);
       storeHas = await storeFeatures(kernel, say);
+      // Multi-step requests become goals the model pursues (the Goals page, titan goal).
+      if (storeHas('autonomy')) startAutonomy(kernel, session.agent);
+      // Durable preferences and facts from what the owner says, into the profile files' managed sections.
+      if (session.llm.configured)
+        startProfile(kernel, session.agent, (request) => session.llm.stream(request, { purpose: 'background' }), { ownerId: os.userInfo().username });
     },
     close: () => session.close(),
   });

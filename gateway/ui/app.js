@@ -1,5 +1,5 @@
 // The web UI's entry: takes the token from the address, then routes on the fragment:
-// #/chat, #/chat/<threadId>, #/components, #/patches, #/reflexes, #/jobs, #/goals, #/settings.
+// #/chat, #/chat/<threadId>, #/components, #/patches, #/reflexes, #/jobs, #/goals, #/profile, #/settings.
 import { hasToken, onUnauthorized, takeTokenFromLocation } from './api.js';
 import { ChatView } from './chat.js';
 import { ComponentsPage } from './components.js';
@@ -7,12 +7,13 @@ import { byId } from './dom.js';
 import { GoalsPage } from './goals.js';
 import { JobsPage } from './jobs.js';
 import { PatchesPage } from './patches.js';
+import { ProfilePage } from './profile.js';
 import { ReflexesPage } from './reflexes.js';
 import { MemoryPage } from './memory.js';
 import { SettingsPage } from './settings.js';
 import { ThreadList } from './threads.js';
 
-const PAGES = ['chat', 'components', 'patches', 'reflexes', 'jobs', 'goals', 'memory', 'settings'];
+const PAGES = ['chat', 'components', 'patches', 'reflexes', 'jobs', 'goals', 'memory', 'profile', 'settings'];
 
 const threads = new ThreadList({
   onDeleted: (threadId) => {
@@ -27,6 +28,7 @@ const reflexes = new ReflexesPage();
 const jobs = new JobsPage();
 const goals = new GoalsPage();
 const memory = new MemoryPage();
+const profile = new ProfilePage();
 const settings = new SettingsPage();
 
 let listed = false;
@@ -64,6 +66,7 @@ async function route() {
   if (page === 'jobs') return jobs.show(id);
   if (page === 'goals') return goals.show(id);
   if (page === 'memory') return memory.show();
+  if (page === 'profile') return profile.show();
   if (page === 'settings') return settings.show();
   threads.select(id);
   if (id !== chat.threadId || id === undefined) await chat.open(id);

@@ -52,6 +52,7 @@ const FILES: Record<string, () => string> = {
   'reflexes.js': () => own('./reflexes.js'),
   'jobs.js': () => own('./jobs.js'),
   'goals.js': () => own('./goals.js'),
+  'profile.js': () => own('./profile.js'),
   'settings.js': () => own('./settings.js'),
   'memory.js': () => own('./memory.js'),
   'vendor/marked.js': () => dependency('marked'),
