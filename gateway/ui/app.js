@@ -1,5 +1,5 @@
 // The web UI's entry: takes the token from the address, then routes on the fragment:
-// #/chat, #/chat/<threadId>, #/components, #/patches, #/reflexes, #/jobs, #/goals, #/profile, #/settings.
+// #/chat, #/chat/<threadId>, #/components, #/patches, #/reflexes, #/jobs, #/goals, #/memory, #/profile, #/settings.
 import { hasToken, onUnauthorized, takeTokenFromLocation } from './api.js';
 import { ChatView } from './chat.js';
 import { ComponentsPage } from './components.js';
