@@ -3,9 +3,7 @@
 // Markdown, and the article's links come back resolved against the page's URL. On the host because
 // these libraries are npm packages a component cannot bundle, and a DOM in QuickJS would be far
 // slower than native (see the web-fetch benchmark). Synchronous: no I/O.
-import { Readability } from '@mozilla/readability';
-import { parseHTML } from 'linkedom';
-import TurndownService from 'turndown';
+import { createRequire } from 'node:module';
 import type { HostInterface } from './types.ts';
 
 const DEFAULT_MAX_INPUT = 5 * 1024 * 1024;
@@ -13,10 +11,26 @@ const MAX_LINKS = 200;
 
 export type ReadablePage = { title: string; markdown: string; links: Array<{ text: string; href: string }> };
 
-const turndown = new TurndownService({ headingStyle: 'atx', codeBlockStyle: 'fenced', bulletListMarker: '-' });
-turndown.remove(['script', 'style', 'noscript', 'iframe', 'form']);
+// The three libraries (about 250 modules) load on the first page read, not with the kernel: a CLI
+// command or a start that reads no page never pays for them. Synchronous, as the interface is.
+const load = createRequire(import.meta.url);
+let libraries:
+  | { Readability: typeof import('@mozilla/readability').Readability; parseHTML: typeof import('linkedom').parseHTML; turndown: import('turndown') }
+  | undefined;
+
+function loadLibraries(): NonNullable<typeof libraries> {
+  if (libraries) return libraries;
+  const TurndownService = load('turndown') as typeof import('turndown');
+  const turndown = new TurndownService({ headingStyle: 'atx', codeBlockStyle: 'fenced', bulletListMarker: '-' });
+  turndown.remove(['script', 'style', 'noscript', 'iframe', 'form']);
+  const { Readability } = load('@mozilla/readability') as typeof import('@mozilla/readability');
+  const { parseHTML } = load('linkedom') as typeof import('linkedom');
+  libraries = { Readability, parseHTML, turndown };
+  return libraries;
+}
 
 export function readable(html: string, url: string): ReadablePage {
+  const { Readability, parseHTML, turndown } = loadLibraries();
   const { document } = parseHTML(html);
   const title = (document.querySelector('title')?.textContent ?? '').trim();
   // Readability changes the document it reads: links are taken from its article, which it returns as HTML.

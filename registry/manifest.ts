@@ -4,10 +4,9 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import semver from 'semver';
 import { TitanError } from '../common/errors.ts';
 
-export const COMPONENT_KINDS = ['tool', 'channel', 'provider', 'reflex', 'store'] as const;
-export type ComponentKind = (typeof COMPONENT_KINDS)[number];
-export const BACKENDS = ['quickjs', 'starlingmonkey'] as const;
-export type Backend = (typeof BACKENDS)[number];
+import { BACKENDS, COMPONENT_KINDS, type Backend, type ComponentKind } from './kinds.ts';
+
+export { BACKENDS, COMPONENT_KINDS, type Backend, type ComponentKind };
 
 export type Limits = {
   /** Cap on each instance's linear memory, in MiB (rewritten into the core modules). */

@@ -1,13 +1,11 @@
 // `titan build DIR`: build every component folder under DIR (progress on stderr), optionally publish.
 import { TitanError } from '../../common/errors.ts';
 import { homePaths, titanHome } from '../../common/home.ts';
-import { BACKENDS, type Backend } from '../../registry/manifest.ts';
-import { buildComponents, findComponentDirs } from '../../toolchain/build.ts';
+import { BACKENDS, type Backend } from '../../registry/kinds.ts';
 import { consoleProgress } from '../../toolchain/progress.ts';
 import { type Command, Option } from 'commander';
 import { act, examples, type Args } from '../cli.ts';
 import { print, table } from '../output.ts';
-import { publishFolder } from '../publish.ts';
 
 export async function buildCommand({ positionals, values, out }: Args): Promise<number> {
   const [dir] = positionals;
@@ -16,6 +14,8 @@ export async function buildCommand({ positionals, values, out }: Args): Promise<
   if (backend !== undefined && !BACKENDS.includes(backend)) {
     throw new TitanError('TITAN_E_USAGE', `--backend must be one of ${BACKENDS.join(', ')}`);
   }
+  // The toolchain loads only when a build runs.
+  const { buildComponents, findComponentDirs } = await import('../../toolchain/build.ts');
   const dirs = await findComponentDirs(dir);
   if (dirs.length === 0) throw new TitanError('TITAN_E_SOURCE_MISSING', `no component.json under ${dir}`);
   const paths = homePaths(titanHome());
@@ -29,6 +29,7 @@ export async function buildCommand({ positionals, values, out }: Args): Promise<
     published: undefined as string | undefined,
   }));
   if (values.publish) {
+    const { publishFolder } = await import('../publish.ts');
     const published = await publishFolder(dir, { sign: values.sign === true, backend });
     // The same folders in the same order: one manifest per row.
     for (const [i, manifest] of published.entries()) rows[i].published = manifest.created;

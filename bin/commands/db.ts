@@ -3,7 +3,7 @@
 // from the registry, building it on first use, and so runs its migrations).
 import path from 'node:path';
 import { TitanError } from '../../common/errors.ts';
-import { bootstrapBuiltins, type Kernel, type SchemaStatus } from '../../kernel/api.ts';
+import type { Kernel, SchemaStatus } from '../../kernel/api.ts';
 import { consoleProgress } from '../../toolchain/progress.ts';
 import type { Command } from 'commander';
 import { act, examples, type Args } from '../cli.ts';
@@ -15,6 +15,7 @@ type Status = SchemaStatus & { location: string; store: string };
 
 /** The offline kernel's store, deployed (and migrated) with its progress on stderr. */
 const deployStore = (out: Out) => async (kernel: Kernel) => {
+  const { bootstrapBuiltins } = await import('../../kernel/api.ts');
   if (!out.json) showMigrations(kernel, (line) => process.stderr.write(line + '\n'));
   const report = await bootstrapBuiltins(kernel, { progress: out.json ? undefined : consoleProgress() });
   const storeFailure = report.failed.find((f) => f.slot === `store/${kernel.config.store}`);

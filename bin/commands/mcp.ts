@@ -3,9 +3,8 @@
 // without one, the CLI starts the server itself to show that it works and what tools it brings.
 import { TitanError } from '../../common/errors.ts';
 import { homePaths, titanHome } from '../../common/home.ts';
-import { SecretStore } from '../../common/secret-store.ts';
-import { McpClients } from '../../agent/mcp/clients.ts';
-import { readMcpSection, serverEntry, updateMcpSection, type McpServerConfig } from '../../agent/mcp/config.ts';
+import type { McpClients } from '../../agent/mcp/clients.ts';
+import type { McpServerConfig } from '../../agent/mcp/config.ts';
 import type { McpServerView, McpToolView } from '../../agent/mcp/service.ts';
 import type { Command } from 'commander';
 import { act, examples, type Args } from '../cli.ts';
@@ -45,8 +44,12 @@ function entryFrom(rest: string[], values: Args['values']): Partial<McpServerCon
 
 /** Without a kernel: the configured servers (or one of them) started for this command, then stopped. */
 async function probe<T>(only: string | undefined, fn: (clients: McpClients) => T): Promise<T> {
+  const { readMcpSection } = await import('../../agent/mcp/config.ts');
   const section = await readMcpSection(configFile());
   if (only && !section.servers[only]) throw new TitanError('TITAN_E_MCP_UNKNOWN_SERVER', `no MCP server named "${only}"`);
+  // The MCP SDK loads only when a server is started here.
+  const { McpClients } = await import('../../agent/mcp/clients.ts');
+  const { SecretStore } = await import('../../common/secret-store.ts');
   const secrets = await SecretStore.open(titanHome());
   const clients = new McpClients({ secret: (name) => secrets.value(name) });
   try {
@@ -63,6 +66,7 @@ function stateLine(s: Pick<McpServerView, 'name' | 'state' | 'tools' | 'lastErro
 
 async function servers(client: Client | null): Promise<Array<Partial<McpServerView> & { name: string; config: McpServerConfig }>> {
   if (client) return (await client.request<{ servers: McpServerView[] }>('GET', '/api/mcp/servers')).servers;
+  const { readMcpSection } = await import('../../agent/mcp/config.ts');
   const section = await readMcpSection(configFile());
   return Object.entries(section.servers).map(([name, config]) => ({ name, config, state: undefined }));
 }
@@ -70,6 +74,8 @@ async function servers(client: Client | null): Promise<Array<Partial<McpServerVi
 export async function mcpCommand({ positionals, values, out }: Args): Promise<number> {
   const [verb, name, ...rest] = positionals;
   const client = verb === 'serve' ? null : await runningClient();
+  // The config's validator (ajv) loads only when a verb reads or writes the config.
+  const { serverEntry, updateMcpSection } = await import('../../agent/mcp/config.ts');
   switch (verb) {
     case 'add': {
       if (!name) throw new TitanError('TITAN_E_USAGE', USAGE);

@@ -2,7 +2,6 @@
 // kernel's mesh; without a running mesh they edit the allowlist file it reads at start, and status
 // shows this home's peer id and settings.
 import { writeFile } from 'node:fs/promises';
-import { generateKey } from '@libp2p/pnet';
 import { TitanError } from '../../common/errors.ts';
 import type { Mesh, PeerInfo } from '../../mesh/mesh.ts';
 import type { OfflineMeshStatus } from '../../mesh/offline.ts';
@@ -77,6 +76,7 @@ export async function meshCommand({ positionals, out }: Args): Promise<number> {
     }
     case 'keygen': {
       if (!target) throw new TitanError('TITAN_E_USAGE', 'titan mesh keygen FILE');
+      const { generateKey } = await import('@libp2p/pnet');
       const key = new Uint8Array(95);
       generateKey(key);
       await writeFile(target, key, { mode: 0o600, flag: 'wx' }).catch((error: NodeJS.ErrnoException) => {

@@ -3,16 +3,14 @@
 // goes through the kernel's publish route (its checks need a kernel: the running one if any).
 import { TitanError } from '../../common/errors.ts';
 import { homePaths, titanHome } from '../../common/home.ts';
-import { importChecked, type Kernel, verifyChecked } from '../../kernel/api.ts';
-import { COMPONENT_KINDS, type ComponentKind, type PublishedManifest } from '../../registry/manifest.ts';
-import { parseRef, Registry } from '../../registry/registry.ts';
-import { buildComponents, findComponentDirs } from '../../toolchain/build.ts';
+import type { Kernel } from '../../kernel/api.ts';
+import { COMPONENT_KINDS, type ComponentKind } from '../../registry/kinds.ts';
+import type { PublishedManifest } from '../../registry/manifest.ts';
+import type { ComponentRef } from '../../registry/registry.ts';
 import { consoleProgress } from '../../toolchain/progress.ts';
 import { type Command, Option } from 'commander';
 import { act, examples, type Args } from '../cli.ts';
 import { print, table } from '../output.ts';
-import { openKernel } from '../config.ts';
-import { publishFolder } from '../publish.ts';
 
 const summary = (m: PublishedManifest) => ({
   component: `${m.kind}/${m.name}`,
@@ -25,7 +23,7 @@ const summary = (m: PublishedManifest) => ({
   description: m.description,
 });
 
-function exact(text: string | undefined) {
+function exact(parseRef: (text: string) => ComponentRef, text: string | undefined) {
   if (!text) throw new TitanError('TITAN_E_USAGE', 'give the component as [kind/]name@version');
   const ref = parseRef(text);
   if (!ref.range) throw new TitanError('TITAN_E_USAGE', `"${text}": give an exact version, e.g. ${text}@1.0.0`);
@@ -44,6 +42,8 @@ function progressLine(label: string) {
 
 /** A kernel for checking binaries (world, link, smoke test in a worker): nothing is restored or served. */
 async function withKernel<T>(fn: (kernel: Kernel) => Promise<T>): Promise<T> {
+  // The kernel loads only for the verbs that check binaries: listing and showing read the store directly.
+  const { openKernel } = await import('../config.ts');
   const { kernel } = await openKernel({ logToFile: true, config: { controlSocket: false } });
   try {
     return await fn(kernel);
@@ -55,10 +55,13 @@ async function withKernel<T>(fn: (kernel: Kernel) => Promise<T>): Promise<T> {
 export async function registryCommand({ positionals, values, out }: Args): Promise<number> {
   const [verb, target] = positionals;
   const paths = homePaths(titanHome());
+  const { Registry, parseRef } = await import('../../registry/registry.ts');
   const registry = await Registry.open(paths.registry);
   switch (verb) {
     case 'publish': {
       if (!target) throw new TitanError('TITAN_E_USAGE', 'titan registry publish DIR');
+      const { buildComponents, findComponentDirs } = await import('../../toolchain/build.ts');
+      const { publishFolder } = await import('../publish.ts');
       const dirs = await findComponentDirs(target);
       if (dirs.length === 0) throw new TitanError('TITAN_E_SOURCE_MISSING', `no component.json under ${target}`);
       // Built here first, for the progress; the kernel's publish then finds every build in the cache.
@@ -75,7 +78,7 @@ export async function registryCommand({ positionals, values, out }: Args): Promi
       return 0;
     }
     case 'show': {
-      const manifest = await registry.show(exact(target));
+      const manifest = await registry.show(exact(parseRef, target));
       print(out, manifest, () => JSON.stringify(manifest, null, 2));
       return 0;
     }
@@ -86,6 +89,7 @@ export async function registryCommand({ positionals, values, out }: Args): Promi
       return 0;
     }
     case 'verify': {
+      const { verifyChecked } = await import('../../kernel/api.ts');
       const report = await withKernel((kernel) => verifyChecked(kernel, { onProgress: out.json ? undefined : progressLine('verifying') }));
       print(out, report, () =>
         report.ok
@@ -96,7 +100,7 @@ export async function registryCommand({ positionals, values, out }: Args): Promi
     }
     case 'yank': {
       if (typeof values.reason !== 'string') throw new TitanError('TITAN_E_USAGE', 'titan registry yank REF@VERSION --reason TEXT');
-      const manifest = await registry.yank(exact(target), values.reason);
+      const manifest = await registry.yank(exact(parseRef, target), values.reason);
       print(out, manifest, () => `yanked ${manifest.kind}/${manifest.name}@${manifest.version}: ${manifest.yanked?.reason}`);
       return 0;
     }
@@ -119,6 +123,7 @@ export async function registryCommand({ positionals, values, out }: Args): Promi
     case 'import': {
       if (!target) throw new TitanError('TITAN_E_USAGE', 'titan registry import FILE.tar');
       // Each version is held to its binary, linked and smoke-tested in a worker, as publish does.
+      const { importChecked } = await import('../../kernel/api.ts');
       const result = await withKernel((kernel) => importChecked(kernel, target, { onProgress: out.json ? undefined : progressLine('importing') }));
       print(out, result, () => `imported ${result.imported.length} (${result.imported.join(', ') || 'none'}); already present ${result.skipped.length}`);
       return 0;

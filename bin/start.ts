@@ -1,0 +1,291 @@
+// `titan start` (what `npm start` runs), loaded only when it runs: the parts of a running Titan, each started once what it
+// needs runs, closed in reverse (bin/parts.ts): the control socket, the kernel on $TITAN_HOME, the
+// components (built-ins built and deployed from cache after the first start), the mesh when it is
+// on, the agent (and the REPL on a terminal), reflexes, channels and the gateway (HTTP API on
+// TITAN_HOST:TITAN_PORT), whose route table the control socket then serves too. The mesh's
+// implementations of the kernel's and the agent's ports are wired in here. Runs until a signal or /quit.
+import os from 'node:os';
+import { homePaths, titanHome } from '../common/home.ts';
+import { Kernel, bootstrapBuiltins, builtinsServing } from '../kernel/api.ts';
+import { loadTitanConfig, type TitanConfig } from './config.ts';
+import { consoleProgress } from '../toolchain/progress.ts';
+import { startAgent, type AgentSession } from './agent-session.ts';
+import { showMigrations } from './migration-progress.ts';
+import { Parts } from './parts.ts';
+import { startTracing, type Tracing } from './telemetry.ts';
+import { createControlApp } from '../gateway/app.ts';
+import { claimControlSocket, type ControlSocket } from '../gateway/control-socket.ts';
+import { startGateway, type Gateway } from '../gateway/server.ts';
+import { startChannelRuntime } from '../gateway/channels/start.ts';
+import type { ChannelRuntime } from '../gateway/channels/runtime.ts';
+import {
+  JobService,
+  McpService,
+  RoutineService,
+  routineJobs,
+  startAutonomy,
+  startMemory,
+  startProfile,
+  startReflexes,
+  type MemoryService,
+  type ReflexService,
+} from '../agent/api.ts';
+import { routineDelivery } from '../gateway/channels/routine-delivery.ts';
+import type { Mesh } from '../mesh/mesh.ts';
+
+/** Builds (from cache) and publishes the built-ins, deploys those with no serving version, proposes newer ones. */
+async function checkBuiltins(kernel: Kernel, say: (line: string) => void) {
+  const report = await bootstrapBuiltins(kernel, { progress: consoleProgress(process.stdout) });
+  if (report.published.length) say(`published to the registry: ${report.published.join(', ')}`);
+  for (const patch of report.proposed) say(`newer version proposed as a patch: ${patch} (npx titan kernel patches)`);
+  for (const failure of report.failed) say(`not serving ${failure.slot}: ${failure.error}`);
+  kernel.startUpdateWatcher();
+  return report;
+}
+
+/** The store schema version whose operations each feature uses. */
+const FEATURE_SCHEMA = { channels: 5, reflexes: 6, jobs: 8, routines: 9, memory: 10, autonomy: 11 } as const;
+
+/**
+ * Which features the serving store has the operations for. After an update, the newer built-in
+ * store waits in the patch queue for the owner's approval; until then the features it brings stay
+ * off (said once, with what to do) and everything else serves as before.
+ */
+async function storeFeatures(kernel: Kernel, say: (line: string) => void): Promise<(feature: keyof typeof FEATURE_SCHEMA) => boolean> {
+  const latest = (await kernel.store.status()).latest;
+  const version = kernel.components().find((c) => c.slot === `store/${kernel.config.store}`)?.version;
+  for (const [feature, schema] of Object.entries(FEATURE_SCHEMA)) {
+    if (latest < schema)
+      say(
+        `${feature} are off: the serving store/${kernel.config.store}@${version} predates them; approve its newer version (npx titan kernel patches), then restart`,
+      );
+  }
+  return (feature) => latest >= FEATURE_SCHEMA[feature];
+}
+
+export async function startCommand(): Promise<number> {
+  const started = performance.now();
+  const say = (line: string) => process.stdout.write(line + '\n');
+  const stopped = new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  const parts = new Parts((part, error) => say(`closing ${part} failed: ${String(error)}`));
+  // Each part's value, set once it has started.
+  let config!: TitanConfig;
+  let warnings!: string[];
+  let control: ControlSocket | undefined;
+  let tracing: Tracing | undefined;
+  let kernel!: Kernel;
+  let builtinsChecked = false;
+  let mesh: Mesh | undefined;
+  let session!: AgentSession;
+  let storeHas!: Awaited<ReturnType<typeof storeFeatures>>;
+  let reflexes: ReflexService | undefined;
+  let memory: MemoryService | undefined;
+  let mcp!: McpService;
+  let channels: ChannelRuntime | undefined;
+  let routines: RoutineService | undefined;
+  let gateway!: Gateway;
+  let jobs: JobService | undefined;
+
+  parts.add({
+    // Before any state is touched: a second kernel on the same home would fight the first over it.
+    // It answers (the gateway's routes, as the owner) once the gateway runs; until then requests wait.
+    name: 'control socket',
+    start: async () => {
+      // Every section loaded once (and checked whole); each part is handed its own.
+      ({ config, warnings } = await loadTitanConfig());
+      if (config.kernel.controlSocket) control = await claimControlSocket(homePaths(titanHome()).controlSocket);
+    },
+    close: async () => {
+      await control?.close();
+    },
+  });
+  parts.add({
+    // Before the kernel, so the first spans (the built-ins' start) are exported too.
+    name: 'telemetry',
+    needs: ['control socket'],
+    start: async () => {
+      tracing = await startTracing(config.telemetry);
+      if (tracing) say(`traces exported over OTLP to ${tracing.url}`);
+    },
+    close: async () => {
+      await tracing?.close();
+    },
+  });
+  parts.add({
+    name: 'kernel',
+    needs: ['control socket', 'telemetry'],
+    start: async () => {
+      kernel = await Kernel.open({ loaded: { config: config.kernel, warnings }, server: true });
+    },
+    close: () => kernel.close(),
+  });
+  parts.add({
+    name: 'components',
+    needs: ['kernel'],
+    start: async () => {
+      say(`Titan kernel on Node ${process.versions.node}, home ${kernel.paths.home}`);
+      for (const warning of kernel.warnings) say(`warning: ${warning}`);
+      showMigrations(kernel, say);
+      // Ready means the store migrated and the serving components loaded: a start restores those
+      // first. Checking the built-ins for new versions (a build on the first start) comes before
+      // readiness only when one of them has no serving version yet.
+      await kernel.restoreDeployments(); // what fails here is retried and reported by checkBuiltins
+      if (!(await builtinsServing(kernel))) {
+        await checkBuiltins(kernel, say);
+        builtinsChecked = true;
+      }
+      const serving = kernel
+        .components()
+        .filter((c) => c.version)
+        .map((c) => `${c.slot}@${c.version}`);
+      say(`ready in ${((performance.now() - started) / 1000).toFixed(1)} s: ${serving.length} components serving (${serving.join(', ')})`);
+      say(`try: npx titan registry list | npx titan components | npx titan call echo '{"text":"hello"}'`);
+    },
+  });
+  parts.add({
+    name: 'mesh',
+    needs: ['components'],
+    start: async () => {
+      if (!config.mesh.enabled) return;
+      // libp2p loads only when the mesh is on.
+      const { Mesh } = await import('../mesh/mesh.ts');
+      mesh = await Mesh.start(kernel, config.mesh); // plugs itself into the kernel's ports (kernel/ports.ts)
+      say(`mesh: peer id ${mesh.id} on ${mesh.node.getMultiaddrs().join(' ')} (npx titan mesh status)`);
+    },
+    close: async () => {
+      await mesh?.stop();
+    },
+  });
+  parts.add({
+    name: 'agent',
+    needs: ['components'],
+    start: async () => {
+      session = await startAgent(kernel, config.agent, say, process.stdin.isTTY === true);
+      storeHas = await storeFeatures(kernel, say);
+      // Multi-step requests become goals the model pursues (the Goals page, titan goal).
+      if (storeHas('autonomy')) startAutonomy(kernel, session.agent);
+      // Durable preferences and facts from what the owner says, into the profile files' managed sections.
+      if (session.llm.configured)
+        startProfile(kernel, session.agent, (request) => session.llm.stream(request, { purpose: 'background' }), { ownerId: os.userInfo().username });
+    },
+    close: () => session.close(),
+  });
+  parts.add({
+    // MCP servers from the config's mcp section, their tools lent to the agent: each server gets
+    // its first attempt here; one that fails is retried in the background (`titan mcp list`).
+    name: 'mcp',
+    needs: ['agent'],
+    start: async () => {
+      mcp = await McpService.start(kernel, session.agent);
+      for (const s of mcp.servers())
+        say(`MCP server ${s.name}: ${s.state === 'up' ? `${s.tools} tools` : `${s.state} (${s.lastError?.code}: ${s.lastError?.message})`}`);
+    },
+    close: () => mcp.close(),
+  });
+  parts.add({
+    // Reflexes and shadow workers: mining, compiling and predicting run in the background; the
+    // mesh, when on, builds reflexes and shares embeddings through the agent's ports.
+    name: 'reflexes',
+    needs: ['agent', 'mesh'],
+    start: async () => {
+      reflexes = storeHas('reflexes') ? await startReflexes(kernel, session.agent, session.llm, config, mesh?.agentPorts) : undefined;
+    },
+    close: async () => {
+      await reflexes?.close();
+    },
+  });
+  parts.add({
+    // Workspace and conversation memory: loaded from the store, indexed and watched in the background.
+    name: 'memory',
+    needs: ['agent'],
+    start: async () => {
+      memory = storeHas('memory') ? await startMemory(kernel, session.agent, session.llm, config.memory) : undefined;
+    },
+    close: async () => {
+      await memory?.close();
+    },
+  });
+  parts.add({
+    name: 'channels',
+    needs: ['agent'],
+    start: async () => {
+      channels = storeHas('channels') ? await startChannelRuntime(kernel, session.agent, config.channels, say) : undefined;
+    },
+    close: async () => {
+      await channels?.close();
+    },
+  });
+  parts.add({
+    // Sandbox jobs on the Docker engine; the jobs a previous process left are reconciled here.
+    name: 'jobs',
+    needs: ['agent'],
+    start: async () => {
+      jobs = storeHas('jobs') ? await JobService.start(kernel, config.jobs) : undefined;
+      if (jobs && !(await jobs.engine.available())) say(`jobs: no Docker engine answers at ${config.jobs.dockerSocket}; jobs are refused until one does`);
+    },
+    close: async () => {
+      await jobs?.close();
+    },
+  });
+  parts.add({
+    // Routines: the schedule resumes from the store (missed runs by each routine's policy); answers
+    // go to the channels' chats; job routines run through the sandbox jobs.
+    name: 'routines',
+    needs: ['agent', 'mcp', 'channels', 'jobs'],
+    start: async () => {
+      if (!storeHas('routines')) return;
+      routines = await RoutineService.start({
+        kernel,
+        agent: session.agent,
+        ownerId: os.userInfo().username,
+        delivery: routineDelivery(kernel, channels),
+        jobs: jobs ? routineJobs(jobs) : undefined,
+      });
+      session.agent.tools.addSource(routines.tool());
+      const scheduled = routines.list().filter((r) => r.enabled && r.nextRunAt !== null);
+      if (scheduled.length) say(`routines: ${scheduled.length} scheduled (npx titan routine list)`);
+    },
+    close: async () => {
+      await routines?.close();
+    },
+  });
+  parts.add({
+    name: 'gateway',
+    needs: ['agent', 'mcp', 'reflexes', 'channels', 'mesh', 'jobs', 'routines', 'memory'],
+    start: async () => {
+      gateway = await startGateway({
+        kernel,
+        agent: session.agent,
+        llm: session.llm,
+        config: config.gateway,
+        say,
+        channels,
+        mesh,
+        meshConfig: config.mesh,
+        mcp,
+        jobs,
+        routines,
+      });
+      control?.serve(createControlApp(gateway.deps).callback());
+    },
+    close: () => gateway.close(),
+  });
+
+  await parts.start();
+  try {
+    await kernel.warmRestored();
+    if (!builtinsChecked) await checkBuiltins(kernel, say).catch((error: unknown) => say(`checking the built-ins failed: ${String(error)}`));
+    if (session.repl)
+      session.repl.start(); // its banner lists the commands
+    else say('Ctrl-C stops.');
+
+    const signal = await Promise.race([stopped, session.repl?.closed.then(() => 'quit' as const) ?? new Promise<never>(() => {})]);
+    say(`\n${signal}: stopping (calls in flight finish first)`);
+  } finally {
+    await parts.close();
+  }
+  return 0;
+}
