@@ -18,7 +18,10 @@ export { offerEmbeddings } from './reflex/start.ts';
 export { McpService, type McpServerView, type McpToolView } from './mcp/service.ts';
 export { agentSection, type AgentConfig } from './config.ts';
 export { reflexesSection, shadowSection, type ReflexesConfig, type ShadowConfig, type ReflexConfigs } from './reflex/config.ts';
-export { catalogToolHost, createTitanMcpServer, type ToolHost } from './mcp/titan-server.ts';
+export { catalogToolHost, type ToolHost } from './mcp/tool-host.ts';
+import type { ToolHost } from './mcp/tool-host.ts';
+/** Titan's tools as an MCP server; the MCP SDK loads with the first server, not with the agent. */
+export const createTitanMcpServer = async (host: ToolHost) => (await import('./mcp/titan-server.ts')).createTitanMcpServer(host);
 export type { ToolInfo } from './loop/tool-catalog.ts';
 export { JobService } from './jobs/service.ts';
 export { exportFolder } from './jobs/export.ts';

@@ -32,7 +32,11 @@ const env = (home: string) => ({ ...process.env, TITAN_HOME: home, TITAN_PORT: '
 function timed(home: string, args: string[]): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', 'bin/titan.js', ...args], { cwd: PROJECT, env: env(home), stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', 'bin/titan.js', ...args], {
+      cwd: PROJECT,
+      env: env(home),
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.once('error', reject);
@@ -42,7 +46,11 @@ function timed(home: string, args: string[]): Promise<number> {
 
 /** `titan start` on the home, resolved once its gateway listens. */
 async function start(home: string) {
-  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', 'bin/titan.js', 'start'], { cwd: PROJECT, env: env(home), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', 'bin/titan.js', 'start'], {
+    cwd: PROJECT,
+    env: env(home),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   await new Promise<void>((resolve, reject) => {
     const seen = (chunk: Buffer) => {

@@ -28,6 +28,7 @@ const BENCHMARKS = [
   'soak',
   'soak-http',
   'self-optimise',
+  'cli',
 ];
 
 printMachine();

@@ -6,7 +6,7 @@ import { createTitanMcpServer, type ToolHost, type ToolInfo } from '../agent/api
 import { withClient } from './client.ts';
 
 async function serve(host: ToolHost): Promise<void> {
-  const server = createTitanMcpServer(host);
+  const server = await createTitanMcpServer(host);
   const closed = new Promise<void>((resolve) => (server.onclose = resolve));
   // The client closing our stdin is the end of the session.
   process.stdin.once('end', () => void server.close());

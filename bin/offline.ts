@@ -13,8 +13,9 @@ import { openKernel } from './config.ts';
 import { send, type Client, type OfflineOptions } from './route-request.ts';
 
 /** The serving versions are restored first: the store among them holds the patch queue. */
-async function restore(kernel: Kernel): Promise<void> {
-  for (const failure of await kernel.restoreDeployments()) {
+async function restore(kernel: Kernel, storeOnly = false): Promise<void> {
+  const store = `store/${kernel.config.store}`;
+  for (const failure of await kernel.restoreDeployments(storeOnly ? (slot) => slot === store : undefined)) {
     process.stderr.write(`warning: ${failure.slot} could not be restored: ${failure.error.code}: ${failure.error.message}\n`);
   }
 }
@@ -26,7 +27,7 @@ export async function openOffline(options: OfflineOptions): Promise<Client> {
     for (const step of closing.splice(0).reverse()) await step();
   };
   try {
-    await (options.prepare ?? restore)(kernel);
+    await (options.prepare ? options.prepare(kernel) : restore(kernel, options.storeOnly));
     const llm = createLlmFromEnv(kernel);
     // The agent's tools as configured (the mcp routes serve them to `titan mcp serve`); it runs no turns here.
     const agent = new Agent(kernel, {

@@ -20,6 +20,8 @@ export type OfflineOptions = {
   reflexes?: boolean;
   /** Also open memory on the store (the memory verbs; indexing runs in this process). */
   memory?: boolean;
+  /** Restore only the store (a verb that reads or writes records alone): no other component is compiled or started. */
+  storeOnly?: boolean;
 };
 
 /** One request; a coded error answer becomes the same TitanError the route threw. */

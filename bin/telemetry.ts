@@ -5,7 +5,6 @@
 import { readFileSync } from 'node:fs';
 import { defineSection } from '../common/config-section.ts';
 import { TitanError } from '../common/errors.ts';
-import { setTracing } from '../kernel/api.ts';
 
 export type TelemetryConfig = {
   /** The OTLP/HTTP collector ("http://host:4318", traces go to /v1/traces), or the full traces URL; empty: off. */
@@ -43,7 +42,9 @@ export function tracesUrl(endpoint: string): string {
 export async function startTracing(config: TelemetryConfig): Promise<Tracing | undefined> {
   if (!config.otlpEndpoint) return undefined;
   const url = tracesUrl(config.otlpEndpoint);
-  const [{ NodeTracerProvider, BatchSpanProcessor }, { OTLPTraceExporter }, { resourceFromAttributes }] = await Promise.all([
+  // The kernel too, only when tracing is on: the config's section (above) is read by every command.
+  const [{ setTracing }, { NodeTracerProvider, BatchSpanProcessor }, { OTLPTraceExporter }, { resourceFromAttributes }] = await Promise.all([
+    import('../kernel/api.ts'),
     import('@opentelemetry/sdk-trace-node'),
     import('@opentelemetry/exporter-trace-otlp-http'),
     import('@opentelemetry/resources'),

@@ -384,8 +384,10 @@ export class Kernel {
   }
 
   /** Brings back the versions recorded as serving; returns the slots that could not be restored. */
-  async restoreDeployments(): Promise<Array<{ slot: string; error: TitanError }>> {
-    return restoreSlots(await this.#deployments.read(), {
+  async restoreDeployments(only?: (slot: string) => boolean): Promise<Array<{ slot: string; error: TitanError }>> {
+    // `only`: a CLI read restores just the slots it reads (the store).
+    const records = Object.entries(await this.#deployments.read()).filter(([key]) => !only || only(key));
+    return restoreSlots(Object.fromEntries(records), {
       registry: this.registry,
       serving: (key) => this.#slots.get(key)?.active !== undefined,
       slot: (kind, name) => this.slot(kind, name),

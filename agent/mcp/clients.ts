@@ -6,7 +6,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { TitanError } from '../../common/errors.ts';
 import type { ToolInfo, ToolSource } from '../loop/tool-catalog.ts';
 import type { McpSection } from './config.ts';
-import { McpConnection, type McpStatus, type McpTool, type SecretReader } from './connection.ts';
+import type { McpConnection, McpStatus, McpTool, SecretReader } from './connection.ts';
 
 /**
  * Between the server's name and its tool's. Not a dot: OpenAI and Anthropic accept only
@@ -43,15 +43,19 @@ export class McpClients implements ToolSource {
       this.#connections.delete(name);
       await connection.stop();
     }
-    for (const [name, config] of Object.entries(section.servers)) {
-      if (this.#connections.has(name)) continue;
-      const connection = new McpConnection(name, config, { secret: this.#secret, progress: this.#progress });
-      connection.onChange = () => {
-        this.#rebuild();
-        this.onChange?.(connection.status());
-      };
-      this.#connections.set(name, connection);
-      starting.push(connection.start());
+    const added = Object.entries(section.servers).filter(([name]) => !this.#connections.has(name));
+    if (added.length) {
+      // The MCP SDK loads with the first server configured, not with the agent.
+      const { McpConnection } = await import('./connection.ts');
+      for (const [name, config] of added) {
+        const connection = new McpConnection(name, config, { secret: this.#secret, progress: this.#progress });
+        connection.onChange = () => {
+          this.#rebuild();
+          this.onChange?.(connection.status());
+        };
+        this.#connections.set(name, connection);
+        starting.push(connection.start());
+      }
     }
     this.#rebuild();
     await Promise.all(starting);

@@ -6,7 +6,7 @@ import type { Agent } from '../loop/agent.ts';
 import { McpClients, type McpToolInfo } from './clients.ts';
 import { readMcpSection, type McpSection } from './config.ts';
 import type { McpStatus, SecretReader } from './connection.ts';
-import { catalogToolHost, type ToolHost } from './titan-server.ts';
+import { catalogToolHost, type ToolHost } from './tool-host.ts';
 
 export type McpServerView = McpStatus & { config: McpSection['servers'][string]; stderr: string[] };
 export type McpToolView = Pick<McpToolInfo, 'name' | 'server' | 'tool' | 'description' | 'schema' | 'needsApproval' | 'available'>;

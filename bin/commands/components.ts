@@ -3,13 +3,22 @@ import type { ComponentStatus } from '../../kernel/api.ts';
 import type { Command } from 'commander';
 import { act, examples, type Args } from '../cli.ts';
 import { print, table } from '../output.ts';
-import { withClient } from '../client.ts';
+import { runningClient } from '../client.ts';
+
+/** Without a kernel, the home's files answer: nothing is opened, compiled or started to read them. */
+async function stoppedComponents(): Promise<ComponentStatus[]> {
+  const { homePaths, titanHome } = await import('../../common/home.ts');
+  const { loadTitanConfig } = await import('../config.ts');
+  const { Registry } = await import('../../registry/registry.ts');
+  const { offlineComponents } = await import('../../kernel/offline-status.ts');
+  const { config } = await loadTitanConfig();
+  return offlineComponents(titanHome(), await Registry.open(homePaths(titanHome()).registry), config.kernel);
+}
 
 export async function componentsCommand({ out }: Args): Promise<number> {
-  const { running, components } = await withClient(async (client) => ({
-    running: client.running,
-    components: (await client.request<{ components: ComponentStatus[] }>('GET', '/api/components')).components,
-  }));
+  const client = await runningClient();
+  const running = client !== null;
+  const components = client ? (await client.request<{ components: ComponentStatus[] }>('GET', '/api/components')).components : await stoppedComponents();
   const rows = components.map((c) => ({
     slot: c.slot,
     version: c.version,

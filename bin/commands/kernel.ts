@@ -73,7 +73,9 @@ export async function kernelCommand({ positionals, values, out }: Args): Promise
     if (!target) throw new TitanError('TITAN_E_USAGE', `titan kernel ${verb} ${what}`);
     return target;
   };
-  const ask = <T>(method: 'GET' | 'POST', route: string, body?: unknown) => withClient((client) => client.request<T>(method, route, body));
+  // Reading the queue needs only the store (which holds it); a patch's decisions may swap slots.
+  const ask = <T>(method: 'GET' | 'POST', route: string, body?: unknown) =>
+    withClient((client) => client.request<T>(method, route, body), { storeOnly: verb === 'patches' });
 
   switch (verb) {
     case 'patches': {

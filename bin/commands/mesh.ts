@@ -8,7 +8,14 @@ import type { OfflineMeshStatus } from '../../mesh/offline.ts';
 import type { Command } from 'commander';
 import { act, examples, type Args } from '../cli.ts';
 import { print, table } from '../output.ts';
-import { withClient } from '../client.ts';
+import { runningClient, withClient } from '../client.ts';
+
+async function stoppedStatus(): Promise<OfflineMeshStatus> {
+  const { titanHome } = await import('../../common/home.ts');
+  const { loadTitanConfig } = await import('../config.ts');
+  const { offlineMeshStatus } = await import('../../mesh/offline.ts');
+  return offlineMeshStatus(titanHome(), (await loadTitanConfig()).config.mesh);
+}
 
 type Status = ReturnType<Mesh['status']>;
 
@@ -32,7 +39,9 @@ export async function meshCommand({ positionals, out }: Args): Promise<number> {
   const [verb, target] = positionals;
   switch (verb) {
     case 'status': {
-      const status = await ask<Status | OfflineMeshStatus>('GET', '/api/mesh/status');
+      // Without a kernel, this home's key and config answer (as the route does for a kernel whose mesh is off).
+      const client = await runningClient();
+      const status = client ? await client.request<Status | OfflineMeshStatus>('GET', '/api/mesh/status') : await stoppedStatus();
       if (status.running === false) {
         const off = status;
         print(

@@ -25,7 +25,9 @@ export async function pairingCommand({ positionals, values, out }: Args): Promis
     case 'list': {
       const state = values.state as string | undefined;
       if (state && !STATES.includes(state)) throw new TitanError('TITAN_E_USAGE', `--state must be one of ${STATES.join(', ')}`);
-      const { pairings } = await withClient((client) => client.request<{ pairings: Pairing[] }>('GET', `/api/pairings${state ? `?state=${state}` : ''}`));
+      const { pairings } = await withClient((client) => client.request<{ pairings: Pairing[] }>('GET', `/api/pairings${state ? `?state=${state}` : ''}`), {
+        storeOnly: true,
+      });
       print(out, pairings, () =>
         pairings.length
           ? table(pairings.map(row), ['code', 'channel', 'sender', 'name', 'state', 'asked'])
@@ -37,7 +39,7 @@ export async function pairingCommand({ positionals, values, out }: Args): Promis
     case 'deny': {
       if (!code) throw new TitanError('TITAN_E_USAGE', `titan pairing ${verb} CODE (the code the sender was shown; titan pairing list)`);
       const decision = verb === 'approve' ? 'approved' : 'denied';
-      const pairing = await withClient((client) => client.request<Pairing>('POST', `/api/pairings/${encodeURIComponent(code)}/${verb}`));
+      const pairing = await withClient((client) => client.request<Pairing>('POST', `/api/pairings/${encodeURIComponent(code)}/${verb}`), { storeOnly: true });
       const who = `${pairing.channel} sender ${pairing.sender_id}${pairing.sender_name ? ` (${pairing.sender_name})` : ''}`;
       print(out, pairing, () =>
         decision === 'approved' ? `approved ${who}: their next message reaches the agent` : `denied ${who}: their messages are ignored`,
