@@ -39,6 +39,8 @@ const VERBS: Record<string, () => Promise<Verb>> = {
   plan: () => import('./commands/plan.ts'),
   step: () => import('./commands/step.ts'),
   profile: () => import('./commands/profile.ts'),
+  doctor: () => import('./commands/doctor.ts'),
+  security: () => import('./commands/security.ts'),
   completion: () => import('./commands/completion.ts'),
 };
 

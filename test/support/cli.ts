@@ -6,11 +6,15 @@ export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export type CliResult = { code: number | null; stdout: string; stderr: string };
 
-export function runTitan(args: string[], home: string, options: { untilOutput?: string; thenSignal?: NodeJS.Signals } = {}): Promise<CliResult> {
+export function runTitan(
+  args: string[],
+  home: string,
+  options: { untilOutput?: string; thenSignal?: NodeJS.Signals; env?: NodeJS.ProcessEnv; node?: string } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', 'bin/titan.js', ...args], {
+    const child = spawn(options.node ?? process.execPath, ['--disable-warning=ExperimentalWarning', 'bin/titan.js', ...args], {
       cwd: PROJECT_ROOT,
-      env: { ...process.env, TITAN_HOME: home, TITAN_PORT: '0' },
+      env: { ...process.env, TITAN_HOME: home, TITAN_PORT: '0', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
