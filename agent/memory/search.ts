@@ -58,7 +58,9 @@ export class HybridSearch {
       embedding: vector && this.mode === 'libsql' ? vectorBase64(vector) : undefined,
       vector: vector && this.mode === 'pgvector' ? vectorText(vector) : undefined,
     });
-    const nearest = lists.vector ?? (vector && this.#host ? this.#host.nearest(vector, candidates, filters) : []);
+    // The host's own scan when it keeps the vectors (or the database has no vector search).
+    const onHost = this.mode === 'host' || lists.vector === null;
+    const nearest = onHost ? (vector && this.#host ? this.#host.nearest(vector, candidates, filters) : []) : (lists.vector ?? []);
     const fused = fuse([lists.text.map((r) => r.pos), nearest.map((r) => r.pos)]).slice(0, limit);
     if (fused.length === 0) return [];
     const chunks = new Map((await this.#store.op('memory.chunks.get', { positions: fused.map((f) => f.pos) })).map((c) => [Number(c.pos), c]));

@@ -71,7 +71,7 @@ export class MemoryService implements MemoryPort {
 
   /** Loads what the store holds into the in-memory indexes; indexing and watching start in the background. */
   static async open(kernel: Kernel, options: MemoryOptions): Promise<MemoryService> {
-    const { vectorSearch } = await kernel.store.op('memory.vectors.prepare', { dimensions: 256 });
+    const vectorSearch = options.config.vectorIndex === 'store' ? (await kernel.store.op('memory.vectors.prepare', { dimensions: 256 })).vectorSearch : 'host';
     const service = new MemoryService(kernel, options, vectorSearch);
     await service.#load();
     return service;
@@ -261,7 +261,7 @@ export class MemoryService implements MemoryPort {
   async status(): Promise<MemoryStatus & { embedder: string; progress: Progress; skippedFiles: Array<{ path: string; reason: string; bytes: number }> }> {
     const counts = await this.#store.op('memory.status');
     const skippedFiles = await this.#store.op('memory.skipped.list', { userId: WORKSPACE_USER });
-    return { ...counts, embedder: this.#embedder.name, progress: this.progress, skippedFiles };
+    return { ...counts, vectorSearch: this.mode, embedder: this.#embedder.name, progress: this.progress, skippedFiles };
   }
 
   /** A workspace document by its path, with its tags. */

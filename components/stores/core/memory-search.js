@@ -6,14 +6,20 @@ import { fail, isSqlite, one, rows } from './db.js';
 /** @import { StoreHandlers } from '../ops.js' */
 
 const MAX_LIMIT = 200;
-const MAX_TERMS = 32;
+const MAX_TERMS = 16;
+// Words nearly every chunk has: they would rank everything, slowly, and tell nothing apart.
+const STOP = new Set(
+  'a an and are as at be but by can could did do does for from had has have how i if in is it its me my no not of on or our so that the their them then there these they this to was we were what when where which who why will with would you your'.split(
+    ' ',
+  ),
+);
 
 /** The query's words, lowercased, as both dialects tokenise them (letters and digits). */
 function terms(text) {
   const words = String(text ?? '')
     .toLowerCase()
     .match(/[\p{L}\p{N}]+/gu);
-  return [...new Set(words ?? [])].slice(0, MAX_TERMS);
+  return [...new Set(words ?? [])].filter((w) => !STOP.has(w)).slice(0, MAX_TERMS);
 }
 
 function filters(input) {
@@ -45,10 +51,12 @@ function textList(words, where, limit) {
   if (words.length === 0) return [];
   if (isSqlite()) {
     const match = words.map((w) => `"${w}"`).join(' OR ');
+    // FTS5 answers "ORDER BY rank LIMIT n" on its own table without sorting every match; filters
+    // apply after, so it is asked for more when there are some.
     return rows(
-      `SELECT c.pos, bm25(memory_chunks_fts) AS score FROM memory_chunks_fts JOIN memory_chunks c ON c.pos = memory_chunks_fts.rowid
-      JOIN memory_documents d ON d.id = c.document_id WHERE memory_chunks_fts MATCH ? AND ${where.sql} ORDER BY score, c.pos LIMIT ?`,
-      [match, ...where.params, limit],
+      `SELECT c.pos, f.rank AS score FROM (SELECT rowid, rank FROM memory_chunks_fts WHERE memory_chunks_fts MATCH ? ORDER BY rank LIMIT ?) f
+      JOIN memory_chunks c ON c.pos = f.rowid JOIN memory_documents d ON d.id = c.document_id WHERE ${where.sql} ORDER BY f.rank, c.pos LIMIT ?`,
+      [match, where.filtered ? limit * 8 : limit, ...where.params, limit],
     );
   }
   return rows(
