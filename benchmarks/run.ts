@@ -25,6 +25,7 @@ const BENCHMARKS = [
   'autonomy',
   'attacks',
   'world-access',
+  'jobs',
   'soak',
   'soak-http',
   'self-optimise',

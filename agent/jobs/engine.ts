@@ -14,6 +14,8 @@ const run = promisify(execFile);
 export const IMAGE_SCRIPT = fileURLToPath(new URL('../../scripts/sandbox-image.sh', import.meta.url));
 const BUILD_TIMEOUT_MS = 5 * 60_000;
 const PING_TIMEOUT_MS = 3000;
+/** An image removed meanwhile is noticed by the container's creation failing; this only saves round trips. */
+const SEEN_TTL_MS = 10_000;
 
 /** The label every container Titan starts carries: the job's id. */
 export const JOB_LABEL = 'titan.job';
@@ -40,6 +42,8 @@ export class Engine {
   readonly docker: Docker;
   readonly socket: string;
   readonly #builds = new Map<string, Promise<void>>();
+  /** Images seen present, and when: a job right after another skips the engine round trip. */
+  readonly #seen = new Map<string, number>();
 
   constructor(socket: string) {
     this.socket = socket;
@@ -79,7 +83,11 @@ export class Engine {
    * the build fails) TITAN_E_JOB_IMAGE_MISSING with the reason.
    */
   async ensureImage(image: string, build: boolean): Promise<void> {
-    if (await this.hasImage(image)) return;
+    if (Date.now() - (this.#seen.get(image) ?? 0) < SEEN_TTL_MS) return;
+    if (await this.hasImage(image)) {
+      this.#seen.set(image, Date.now());
+      return;
+    }
     if (!build) throw new TitanError('TITAN_E_JOB_IMAGE_MISSING', `the sandbox image ${image} is not on the Docker engine and jobs.buildImage is off`);
     let pending = this.#builds.get(image);
     if (!pending) {
