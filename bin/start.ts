@@ -88,6 +88,7 @@ export async function startCommand(): Promise<number> {
   let routines: RoutineService | undefined;
   let gateway!: Gateway;
   let jobs: JobService | undefined;
+  let unplugShell: (() => void) | undefined;
 
   parts.add({
     // Before any state is touched: a second kernel on the same home would fight the first over it.
@@ -224,9 +225,22 @@ export async function startCommand(): Promise<number> {
     needs: ['agent'],
     start: async () => {
       jobs = storeHas('jobs') ? await JobService.start(kernel, config.jobs) : undefined;
-      if (jobs && !(await jobs.engine.available())) say(`jobs: no Docker engine answers at ${config.jobs.dockerSocket}; jobs are refused until one does`);
+      const docker = jobs ? await jobs.engine.available() : false;
+      if (jobs && !docker) say(`jobs: no Docker engine answers at ${config.jobs.dockerSocket}; jobs are refused until one does`);
+      // The shell's commands run in the sandbox when it can be had: there the workspace-write
+      // policy needs no approval. On the host (jobs.shell "host", or no engine) each one asks.
+      if (jobs && docker && config.jobs.shell === 'sandbox') {
+        const unplug = jobs.plugShell();
+        const untrust = session.agent.tools.trust('shell');
+        unplugShell = () => {
+          untrust();
+          unplug();
+        };
+        say('shell: commands run in a Docker sandbox container (workspace writable, no network); set jobs.shell to "host" to run them on the host, with approval');
+      }
     },
     close: async () => {
+      unplugShell?.();
       await jobs?.close();
     },
   });

@@ -8,16 +8,18 @@
 // grant's maximum), the output kept and streamed per stream (maxOutputBytes; the rest is read and
 // dropped, so the command never blocks on a full pipe), and optionally the only programs allowed.
 // The command sees only PATH, HOME and LANG of the kernel's environment: secrets never reach it.
-// The workspace confines where a command starts, not what it may touch: it runs with the kernel
-// user's rights, which is why the shell tool asks a human first (a sandboxed runner - the Docker
-// jobs of the roadmap - would narrow that; allowedCommands narrows it today).
+// The workspace confines where a command starts, not what it may touch: on the host it runs with
+// the kernel user's rights, which is why the shell tool asks a human first. When `titan start`
+// plugs in the sandbox (services.sandbox: a Docker container per command, the workspace mounted,
+// no network), every command runs there instead, and never on the host while it is plugged.
 //
 // Each command leads its own process group (spawned detached): a timeout or a cancellation ends
 // the whole group - SIGTERM, then SIGKILL after KILL_GRACE_MS - so children it started go too.
 // The agent loop stops the commands of an interrupted call with cancelCall(callId).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
-import type { HostInterface } from './types.ts';
+import path from 'node:path';
+import type { HostInterface, SandboxService } from './types.ts';
 import { HostFailure, failureText, workspaceFor } from './workspace.ts';
 
 export const EXEC_DEFAULTS = { shell: '/bin/sh', shellArgs: ['-c'], maxTimeoutMs: 120_000, maxOutputBytes: 1024 * 1024 };
@@ -67,7 +69,8 @@ export type RunOptions = {
 
 // ---- cancellation ---------------------------------------------------------------------------
 
-type Running = { controller: AbortController; child: ChildProcess };
+/** A command running: on the host (its process group) or in the sandbox (stopped through its controller). */
+type Running = { controller: AbortController; child?: ChildProcess };
 const byCall = new Map<string, Set<Running>>();
 const all = new Set<Running>();
 let exitHookInstalled = false;
@@ -106,7 +109,7 @@ function track(run: Running, callId: string | undefined): () => void {
     exitHookInstalled = true;
     // Detached groups outlive the kernel unless ended here (process.kill is synchronous).
     process.once('exit', () => {
-      for (const { child } of all) killGroup(child, 'SIGKILL');
+      for (const { child } of all) if (child) killGroup(child, 'SIGKILL');
     });
   }
   return () => {
@@ -269,6 +272,39 @@ export function runCommand(options: RunOptions): Promise<ExitStatus> {
   });
 }
 
+/**
+ * Runs one command through the sandbox (the same caps and cancellation as on the host; the
+ * sandbox's own limits - memory, pids, no network - come on top). Rejects only when it cannot start.
+ */
+export async function runInSandbox(
+  sandbox: SandboxService,
+  options: Omit<RunOptions, 'cwd' | 'shell' | 'signal'> & { workspace: string; cwd: string },
+): Promise<ExitStatus> {
+  const controller = new AbortController();
+  const untrack = track({ controller }, options.callId);
+  const out = { stdout: new Capture(options.maxOutputBytes), stderr: new Capture(options.maxOutputBytes) };
+  try {
+    const exit = await sandbox.run({
+      command: options.command,
+      workspace: options.workspace,
+      cwd: options.cwd,
+      timeoutMs: options.timeoutMs,
+      signal: controller.signal,
+      onChunk: (stream, chunk) => {
+        const text = out[stream].push(chunk);
+        if (text) options.onOutput?.(stream, text);
+      },
+    });
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const rest = out[stream].end();
+      if (rest) options.onOutput?.(stream, rest);
+    }
+    return { ...exit, stdout: out.stdout.text(), stderr: out.stderr.text() };
+  } finally {
+    untrack();
+  }
+}
+
 // ---- the host interface -------------------------------------------------------------------
 
 /** With allowedCommands set: one plain call of a listed program (named as listed, not by a path). */
@@ -316,14 +352,21 @@ export const exec: HostInterface = {
           if (command.length > MAX_COMMAND) throw new HostFailure('ECOMMAND', `the command is longer than ${MAX_COMMAND} characters`);
           checkAllowed(command, grant.allowedCommands);
           const dir = await workspace.folder(cwd ?? '.');
+          const limit = timeoutMs > 0 ? Math.min(timeoutMs, maxTimeoutMs) : maxTimeoutMs;
+          const onOutput = (stream: 'stdout' | 'stderr', text: string) => context.services.emit(context.component, callId, stream, text);
+          const sandbox = context.services.sandbox;
+          if (sandbox) {
+            const root = await workspace.root();
+            return await runInSandbox(sandbox, { command, workspace: root, cwd: path.relative(root, dir), timeoutMs: limit, maxOutputBytes, callId, onOutput });
+          }
           return await runCommand({
             command,
             cwd: dir,
-            timeoutMs: timeoutMs > 0 ? Math.min(timeoutMs, maxTimeoutMs) : maxTimeoutMs,
+            timeoutMs: limit,
             maxOutputBytes,
             shell,
             callId,
-            onOutput: (stream, text) => context.services.emit(context.component, callId, stream, text),
+            onOutput,
           });
         } catch (error) {
           // jco lowers a thrown value's `payload` into the result's err case.

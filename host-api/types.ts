@@ -30,7 +30,26 @@ export type HostServices = {
   recordHttp?(component: ComponentIdentity, record: HttpRecord): void;
   /** Rate limits on a component's own log lines and events: false means drop this one (counted). */
   chatter?: ChatterGate;
+  /**
+   * Where titan:host/exec runs commands instead of the host: the user's sandbox (a Docker
+   * container with the workspace mounted). Set by `titan start` while the sandbox is on; a command
+   * then never falls back to the host.
+   */
+  sandbox?: SandboxService;
 };
+
+/** One command in the sandbox: raw output chunks as they come; the run ends at its exit, timeout or abort. */
+export type SandboxRun = {
+  command: string;
+  /** The workspace's real path on the host, and the folder inside it (relative) to start in. */
+  workspace: string;
+  cwd: string;
+  timeoutMs: number;
+  signal: AbortSignal;
+  onChunk(stream: 'stdout' | 'stderr', chunk: Buffer): void;
+};
+export type SandboxExit = { code: number; signal: string | undefined; timedOut: boolean; cancelled: boolean };
+export type SandboxService = { run(run: SandboxRun): Promise<SandboxExit> };
 
 /** One outbound exchange as /metrics counts it: outcome is "ok" or the error's TITAN_E_ code. */
 export type HttpRecord = { host: string; method: string; status: number; outcome: string; ms: number; bytes: number };

@@ -4,6 +4,7 @@
 // Titan, while the container kept running), wait for its end, kill, remove.
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
+import { TitanError } from '../../common/errors.ts';
 import type { Engine } from './engine.ts';
 import { engineError } from './engine.ts';
 import type { WorkspacePolicy } from './types.ts';
@@ -22,6 +23,8 @@ export type ContainerPlan = {
   pids: number;
   env: Record<string, string>;
   labels: Record<string, string>;
+  /** Where the command starts, inside /workspace (default /workspace). */
+  workdir?: string;
 };
 
 export type Ending = { exitCode: number; oomKilled: boolean };
@@ -33,7 +36,7 @@ export function containerOptions(plan: ContainerPlan): Docker.ContainerCreateOpt
   return {
     Image: plan.image,
     Cmd: ['/bin/sh', '-c', plan.command],
-    WorkingDir: '/workspace',
+    WorkingDir: plan.workdir ?? '/workspace',
     // The host user's ids: what the job writes in the workspace belongs to the user, not to root.
     User: `${process.getuid?.() ?? 1000}:${process.getgid?.() ?? 1000}`,
     Env: Object.entries(plan.env).map(([k, v]) => `${k}=${v}`),
@@ -76,6 +79,8 @@ export class JobContainer {
     try {
       return new JobContainer(engine, await engine.docker.createContainer({ name, ...containerOptions(plan) }));
     } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404)
+        throw new TitanError('TITAN_E_JOB_IMAGE_MISSING', `the sandbox image ${plan.image} is not on the Docker engine`, { cause: error });
       throw engineError(engine.socket, error);
     }
   }

@@ -11,6 +11,7 @@ import { JobContainer } from './container.ts';
 import { Engine, HOME_LABEL, JOB_LABEL, homeLabel } from './engine.ts';
 import { readLog, type LogChunk } from './log-file.ts';
 import { JobRun } from './runner.ts';
+import { SHELL_LABEL, sandboxShell } from './sandbox-shell.ts';
 import { jobSpec, toJob } from './spec.ts';
 import { ENDINGS, type Job, type JobEvent, type JobRequest, type JobState } from './types.ts';
 
@@ -123,7 +124,7 @@ export class JobService {
    * chunks first (as log events), then every later event; the returned function stops following.
    */
   async follow(id: string, userId: string | undefined, send: (event: JobEvent) => void): Promise<() => void> {
-    const job = await this.get(id, userId);
+    // Listening first: an ending between the read below and a later subscription would be missed.
     const early: JobEvent[] = [];
     let replaying = true;
     const off = this.#kernel.bus.on('job.event', (event) => {
@@ -131,20 +132,31 @@ export class JobService {
       if (replaying) early.push(event);
       else send(event);
     });
-    // Replay stops where the live events take over (see log-file.ts).
-    const run = this.#running.get(id);
-    const ended = ENDINGS.includes(job.state);
-    const end = run ? run.logWritten : ended ? undefined : 0;
-    const at = Date.now();
     try {
+      const job = await this.get(id, userId);
+      // Replay stops where the live events take over (see log-file.ts): a running job's bytes
+      // written so far; nothing for a queued one; the whole file for one that has ended (also
+      // when it ended just now: its row said running but its run is gone).
+      const run = this.#running.get(id);
+      const ended = ENDINGS.includes(job.state);
+      const end = run ? run.logWritten : job.state === 'queued' ? 0 : undefined;
+      const at = Date.now();
       for await (const chunk of readLog(this.logOf(id), end)) send({ type: 'log', ...chunk, offset: -1, jobId: id, userId: job.userId, at });
+      replaying = false;
+      for (const event of early) {
+        if (event.type === 'log' && (end === undefined || event.offset < end)) continue; // replayed from the file
+        if (event.type === 'state' && ended) continue; // said below, once
+        send(event);
+      }
+      if (ended) send({ type: 'state', state: job.state, reason: job.reason, exitCode: job.exitCode, jobId: id, userId: job.userId, at });
+      else if (end === undefined && !early.some((e) => e.type === 'state' && ENDINGS.includes(e.state))) {
+        const now = await this.get(id);
+        send({ type: 'state', state: now.state, reason: now.reason, exitCode: now.exitCode, jobId: id, userId: now.userId, at: Date.now() });
+      }
     } catch (error) {
       off();
       throw error;
     }
-    replaying = false;
-    for (const event of early) if (event.type !== 'log' || end === undefined || event.offset >= end) send(event);
-    if (ended) send({ type: 'state', state: job.state, reason: job.reason, exitCode: job.exitCode, jobId: id, userId: job.userId, at });
     return off;
   }
 
@@ -152,6 +164,18 @@ export class JobService {
   async *logs(id: string, userId?: string): AsyncGenerator<LogChunk> {
     await this.get(id, userId);
     yield* readLog(this.logOf(id));
+  }
+
+  /**
+   * Makes titan:host/exec (the shell tool) run every command in the sandbox instead of the host;
+   * returns the function that stops it. While plugged a command never falls back to the host.
+   */
+  plugShell(): () => void {
+    const services = this.#kernel.services;
+    services.sandbox = sandboxShell(this.engine, this.config, this.#kernel.paths.home);
+    return () => {
+      services.sandbox = undefined;
+    };
   }
 
   /** Jobs running and waiting now. */
@@ -192,8 +216,8 @@ export class JobService {
   async reconcile(): Promise<{ resumed: number; requeued: number; lost: number }> {
     const counts = { resumed: 0, requeued: 0, lost: 0 };
     const open = (await this.#kernel.store.op('jobs.list', { states: ['queued', 'running'], limit: 500 })).map(toJob).reverse();
-    if (!open.length) return counts;
     if (!(await this.engine.available())) {
+      if (!open.length) return counts;
       this.#kernel.bus.emit('kernel.warning', { message: `jobs: ${open.length} unfinished jobs wait for the Docker engine at ${this.engine.socket}` });
       return counts;
     }
@@ -201,6 +225,8 @@ export class JobService {
       all: true,
       filters: { label: [`${HOME_LABEL}=${homeLabel(this.#kernel.paths.home)}`] },
     });
+    // A shell command's container a killed Titan left: its caller is gone with that Titan.
+    for (const c of containers) if (c.Labels[SHELL_LABEL]) await JobContainer.of(this.engine, c.Id).remove().catch(() => {});
     const byJob = new Map(containers.map((c) => [c.Labels[JOB_LABEL], c.Id]));
     for (const job of open) {
       if (this.#running.has(job.id) || this.#queue.some((q) => q.id === job.id)) continue;

@@ -84,6 +84,15 @@ export class ToolCatalog {
     return { ...info, needsApproval };
   }
 
+  /**
+   * Trusts a tool from now on (as if listed in trustedTools): `titan start` does so for the shell
+   * once its commands run in the sandbox. A guarded tool stays guarded. Returns the undo.
+   */
+  trust(name: string): () => void {
+    this.#trusted.add(name);
+    return () => this.#trusted.delete(name);
+  }
+
   addSource(source: ToolSource): void {
     this.#sources.push(source);
   }

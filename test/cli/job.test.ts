@@ -14,12 +14,15 @@ import { NO_DOCKER, removeContainersOf } from '../jobs/support.ts';
 let home: string;
 let cleanup: () => Promise<void>;
 let kernel: ChildProcess | undefined;
+let startOutput = '';
 
 before(async () => {
   if (NO_DOCKER) return;
   ({ home, cleanup } = await tempHome('titan-job-cli-'));
   await symlink(TEST_CACHE, path.join(home, 'cache'));
-  kernel = (await startTitan(home, 'gateway on ')).child;
+  const running = await startTitan(home, 'gateway on ');
+  kernel = running.child;
+  startOutput = running.output();
 });
 
 after(async () => {
@@ -62,6 +65,12 @@ test('submit -f prints the output live and exits with the job; list, show, logs 
   assert.equal(exported.code, 0, exported.stderr);
   assert.deepEqual(execFileSync('tar', ['-tf', file], { encoding: 'utf8' }).split('\n').filter(Boolean).sort(), ['out', 'out/file.txt']);
   assert.equal(execFileSync('tar', ['-xOf', file, 'out/file.txt'], { encoding: 'utf8' }), 'data\n');
+});
+
+test('with Docker answering, titan start runs the shell tool in the sandbox, where it needs no approval', { skip: NO_DOCKER, timeout: 60_000 }, async () => {
+  assert.match(startOutput, /shell: commands run in a Docker sandbox container/);
+  const called = await runTitan(['call', 'shell', JSON.stringify({ command: 'test -f /.dockerenv && echo sandboxed' }), '--json'], home);
+  assert.equal(JSON.parse(called.stdout).stdout, 'sandboxed\n', called.stderr);
 });
 
 test('cancel stops a running job; a job past its memory limit exits 1 with TITAN_E_JOB_OOM', { skip: NO_DOCKER, timeout: 120_000 }, async () => {
