@@ -20,7 +20,8 @@ export function sandboxShell(engine: Engine, config: JobsConfig, home: string): 
   return {
     async run(run: SandboxRun): Promise<SandboxExit> {
       if (run.signal.aborted) return { code: -1, signal: 'SIGKILL', timedOut: false, cancelled: true };
-      if (path.isAbsolute(run.cwd) || run.cwd.split(path.sep).includes('..')) throw new TitanError('TITAN_E_USAGE', `the folder ${run.cwd} is not inside the workspace`);
+      if (path.isAbsolute(run.cwd) || run.cwd.split(path.sep).includes('..'))
+        throw new TitanError('TITAN_E_USAGE', `the folder ${run.cwd} is not inside the workspace`);
       await engine.ensureImage(config.image, config.buildImage);
       const container = await JobContainer.create(engine, `titan-shell-${randomBytes(6).toString('hex')}`, {
         image: config.image,

@@ -226,7 +226,11 @@ export class JobService {
       filters: { label: [`${HOME_LABEL}=${homeLabel(this.#kernel.paths.home)}`] },
     });
     // A shell command's container a killed Titan left: its caller is gone with that Titan.
-    for (const c of containers) if (c.Labels[SHELL_LABEL]) await JobContainer.of(this.engine, c.Id).remove().catch(() => {});
+    for (const c of containers)
+      if (c.Labels[SHELL_LABEL])
+        await JobContainer.of(this.engine, c.Id)
+          .remove()
+          .catch(() => {});
     const byJob = new Map(containers.map((c) => [c.Labels[JOB_LABEL], c.Id]));
     for (const job of open) {
       if (this.#running.has(job.id) || this.#queue.some((q) => q.id === job.id)) continue;

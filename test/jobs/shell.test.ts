@@ -23,7 +23,9 @@ async function sandboxed(t: TestContext, socket = SOCKET) {
   const engine = new Engine(socket);
   tools.kernel.services.sandbox = sandboxShell(engine, jobsSection.defaults, tools.kernel.paths.home);
   const left = () =>
-    execFileSync('docker', ['-H', `unix://${SOCKET}`, 'ps', '-aq', '--filter', `label=titan.home=${homeLabel(tools.kernel.paths.home)}`], { encoding: 'utf8' }).trim();
+    execFileSync('docker', ['-H', `unix://${SOCKET}`, 'ps', '-aq', '--filter', `label=titan.home=${homeLabel(tools.kernel.paths.home)}`], {
+      encoding: 'utf8',
+    }).trim();
   return { ...tools, engine, left };
 }
 
@@ -40,7 +42,14 @@ test('a shell command runs in a container: the workspace is there, the network a
   )) as ShellResult;
   assert.deepEqual(result, { exitCode: 4, signal: null, timedOut: false, cancelled: false, stdout: 'from the host\nin-a-container\nlo\n', stderr: 'oops\n' });
   assert.equal(await readFile(path.join(workspace, 'out.txt'), 'utf8'), 'made\n', 'written in the workspace, on the host');
-  assert.equal(events.filter((e) => e.kind === 'stdout').map((e) => e.data).join(''), result.stdout, 'streamed as it came');
+  assert.equal(
+    events
+      .filter((e) => e.kind === 'stdout')
+      .map((e) => e.data)
+      .join(''),
+    result.stdout,
+    'streamed as it came',
+  );
   const inSub = (await kernel.invokeTool('shell', { command: 'pwd', cwd: 'sub' })) as ShellResult;
   assert.equal(inSub.stdout, '/workspace/sub\n');
   const host = (await kernel.invokeTool('shell', { command: `ls ${JSON.stringify(path.dirname(workspace))} 2>&1 || true` })) as ShellResult;
