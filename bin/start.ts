@@ -236,7 +236,9 @@ export async function startCommand(): Promise<number> {
           untrust();
           unplug();
         };
-        say('shell: commands run in a Docker sandbox container (workspace writable, no network); set jobs.shell to "host" to run them on the host, with approval');
+        say(
+          'shell: commands run in a Docker sandbox container (workspace writable, no network); set jobs.shell to "host" to run them on the host, with approval',
+        );
       }
     },
     close: async () => {
