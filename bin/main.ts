@@ -40,6 +40,7 @@ const VERBS: Record<string, () => Promise<Verb>> = {
   step: () => import('./commands/step.ts'),
   profile: () => import('./commands/profile.ts'),
   doctor: () => import('./commands/doctor.ts'),
+  new: () => import('./commands/new.ts'),
   security: () => import('./commands/security.ts'),
   completion: () => import('./commands/completion.ts'),
 };
