@@ -49,6 +49,8 @@ export class MemoryService implements MemoryPort {
   /** The embedder whose vectors the store holds (the query is embedded with it too). */
   #embedder: Embedder = localMemoryEmbedder;
   #owners = new Map<string, string>();
+  /** Workspace files forgotten by the owner, by path, with the content hash they had: back only once they change. */
+  #forgotten = new Map<string, string>();
   #watcher: FSWatcher | undefined;
   #changed = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
@@ -96,6 +98,8 @@ export class MemoryService implements MemoryPort {
   async #load(): Promise<void> {
     const stored = (await this.#store.op('memory.meta.get', { key: 'embedder' })).value;
     this.#embedder = stored === this.#preferred.name ? this.#preferred : localMemoryEmbedder;
+    const forgotten = (await this.#store.op('memory.meta.get', { key: 'forgotten-paths' })).value;
+    if (forgotten) this.#forgotten = new Map(Object.entries(JSON.parse(forgotten) as Record<string, string>));
     for (const d of await this.#store.op('memory.documents.list', { limit: 100000 })) {
       this.docs.byId.set(d.id, {
         id: d.id,
@@ -161,7 +165,6 @@ export class MemoryService implements MemoryPort {
     const scan = await scanWorkspace(root, this.#options.config);
     const wanted = only ? new Set(only) : undefined;
     const files = wanted ? scan.files.filter((f) => wanted.has(f.path)) : scan.files;
-    await this.#store.op('memory.skipped.set', { userId: WORKSPACE_USER, items: scan.skipped, clear: wanted ? [...wanted] : scan.files.map((f) => f.path) });
     let indexed = 0;
     let unchanged = 0;
     this.progress = { phase: 'indexing', done: 0, total: files.length };
@@ -170,13 +173,19 @@ export class MemoryService implements MemoryPort {
       const content = await readFile(path.join(root, file.path), 'utf8').catch(() => undefined);
       if (content === undefined) continue;
       const known = this.docs.byPath(WORKSPACE_USER, file.path);
-      if (!everything && known?.hash === contentHash(content)) unchanged++;
+      const hash = contentHash(content);
+      if (this.#forgotten.get(file.path) === hash) {
+        scan.skipped.push({ path: file.path, reason: 'forgotten (titan memory forget) until it changes', bytes: file.bytes });
+        continue;
+      }
+      if (!everything && known?.hash === hash) unchanged++;
       else {
         await this.docs.put({ userId: WORKSPACE_USER, path: file.path, kind: kindOf(file.path), content }, run);
         indexed++;
       }
       this.progress = { ...this.progress, done: this.progress.done + 1 };
     }
+    await this.#store.op('memory.skipped.set', { userId: WORKSPACE_USER, items: scan.skipped, clear: wanted ? [...wanted] : scan.files.map((f) => f.path) });
     // Files gone from the workspace (or now skipped) leave memory; re-embedding covers the conversations too.
     const present = new Set(scan.files.map((f) => f.path));
     const gone = [...this.docs.byId.values()].filter((d) => d.userId === WORKSPACE_USER && !present.has(d.path) && (!wanted || wanted.has(d.path)));
@@ -282,7 +291,12 @@ export class MemoryService implements MemoryPort {
   /** Forgets a workspace document (the file stays; it is re-indexed if it changes) or an entity. */
   async forget(target: string): Promise<{ documents: number; entities: number }> {
     const doc = this.docs.byPath(WORKSPACE_USER, target.replace(/^\.\//, ''));
-    if (doc) return { documents: await this.docs.remove([doc.id]), entities: 0 };
+    if (doc) {
+      // Kept out of later passes until the file changes (it is the user's file: it stays on disk).
+      if (doc.hash) this.#forgotten.set(doc.path, doc.hash);
+      await this.#store.op('memory.meta.set', { key: 'forgotten-paths', value: JSON.stringify(Object.fromEntries(this.#forgotten)) });
+      return { documents: await this.docs.remove([doc.id]), entities: 0 };
+    }
     const id = entityId(target);
     if (!this.graph.has(id)) throw new TitanError('TITAN_E_NOT_FOUND', `memory holds no document or entity named ${JSON.stringify(target)}`);
     const { entities } = await this.#store.op('memory.entity.delete', { id });

@@ -24,7 +24,6 @@ export class MemoryPage {
       id: 'memory-graph',
       role: 'img',
       'aria-label': 'Graph of remembered entities',
-      style: 'height: 420px; border: 1px solid var(--muted);',
     });
     /** @type {import('./vendor/cytoscape.js').Core | undefined} */
     this.cy = undefined;

@@ -116,6 +116,10 @@ for (const backend of BACKENDS) {
     test('forget PATH and forget ENTITY', async () => {
       await memory.forget('memory/2026-12-01.md');
       assert.ok((await memory.query('owner', 'kernel mailing list')).every((h) => h.path !== 'memory/2026-12-01.md'));
+      // The file stays on disk; the next pass leaves it out until it changes.
+      await memory.index();
+      assert.ok((await memory.query('owner', 'kernel mailing list')).every((h) => h.path !== 'memory/2026-12-01.md'));
+      assert.ok((await memory.status()).skippedFiles.some((f) => f.path === 'memory/2026-12-01.md' && /forgotten/.test(f.reason)));
       await memory.forget('Grace Hopper');
       assert.equal(memory.graph.has('grace hopper'), false);
       await rejectsWithCode(memory.forget('nobody at all'), 'TITAN_E_NOT_FOUND');
