@@ -42,3 +42,5 @@ export type { GoalEvent } from './autonomy/events.ts';
 export { startProfile, type Profile } from './profile/start.ts';
 export { PROFILE_FILES, factsOf, readSection, type ProfileFile } from './profile/sections.ts';
 export type { ProfileChange } from './profile/changes.ts';
+export { startOnboarding } from './onboarding/start.ts';
+export { Onboarding } from './onboarding/service.ts';

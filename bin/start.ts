@@ -25,6 +25,7 @@ import {
   routineJobs,
   startAutonomy,
   startMemory,
+  startOnboarding,
   startProfile,
   startReflexes,
   type MemoryService,
@@ -193,6 +194,10 @@ export async function startCommand(): Promise<number> {
     needs: ['agent', 'mesh'],
     start: async () => {
       reflexes = storeHas('reflexes') ? await startReflexes(kernel, session.agent, session.llm, config, mesh?.agentPorts) : undefined;
+      // TITAN_ONBOARDING=on: a user's first chat, on any channel, starts with Titan's onboarding
+      // questions (skippable). Off unless asked for while every client of the chat API (scripts,
+      // the suites) would meet the questions first. In front of the reflexes' fast path: after them.
+      if (process.env.TITAN_ONBOARDING === 'on' && storeHas('autonomy')) startOnboarding(kernel, session.agent, { ownerId: os.userInfo().username });
     },
     close: async () => {
       await reflexes?.close();

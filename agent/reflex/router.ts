@@ -13,7 +13,8 @@ import type { Kernel } from '../../kernel/kernel.ts';
 import type { ReflexRecord } from './records.ts';
 
 export type FastAnswer = {
-  source: 'reflex' | 'shadow';
+  /** onboarding: Titan's own questions to a new user (agent/onboarding). */
+  source: 'reflex' | 'shadow' | 'onboarding';
   text: string;
   /** reflex/<name>@<version> or shadow; stored with the message. */
   marker: string;

@@ -229,7 +229,8 @@ export class TurnView {
    * with "Ask the model instead" (it counts against the reflex; the model's answer follows as a new turn).
    */
   markFast(source, marker) {
-    if (this.el.querySelector('.answer-source')) return;
+    // Titan's onboarding questions are its own words: nothing to ask the model instead.
+    if (source === 'onboarding' || this.el.querySelector('.answer-source')) return;
     const what = source === 'reflex' ? `a reflex (${marker.replace(/^reflex:/, '')}), without the model` : 'the shadow cache, precomputed before you asked';
     const button = h(
       'button',
