@@ -1,5 +1,6 @@
 // The kernel: slots of components loaded from the registry, the swap and patch machinery around
 // them, and the services they import. Everything outside kernel/ goes through this class.
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { cancelAllCommands } from '../host-api/exec.ts';
 import { TitanError } from '../common/errors.ts';
@@ -172,6 +173,8 @@ export class Kernel {
     const env = options.env ?? process.env;
     const paths = homePaths(options.home ?? titanHome(env));
     if (options.cacheDir) paths.cache = options.cacheDir;
+    // Created owner-only: the home holds the data, the keys and the tokens (an existing one is left as it is).
+    await mkdir(paths.home, { recursive: true, mode: 0o700 });
     const { config, warnings } = options.loaded ?? (await loadConfig(paths.config, env, options.config));
     const logger =
       options.logToFile === false

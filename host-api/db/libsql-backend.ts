@@ -3,7 +3,8 @@
 // what to do - never overwritten - and each connection's statements prepared once and reused: the
 // driver never frees a prepared statement's native memory (libsql-js 0.5, tursodatabase/libsql-js#153),
 // so preparing per call grew RSS by ~3.5 KB a query (~100 MB per 1,000 agent turns).
-import { mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'libsql';
 import { TitanError } from '../../common/errors.ts';
@@ -88,7 +89,10 @@ function openConnection(file: string): Connection {
 
 export async function openLibsql(file: string): Promise<SqlBackend> {
   await mkdir(path.dirname(file), { recursive: true });
+  const created = !existsSync(file);
   const main = openConnection(file);
+  // A new database is its owner's alone (its -wal and -shm files take the same mode).
+  if (created) await chmod(file, 0o600).catch(() => {});
   try {
     main.execute('PRAGMA journal_mode=WAL', []);
     // Reading the schema is what fails on a file that is not a database.

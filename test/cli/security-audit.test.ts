@@ -97,3 +97,19 @@ test('a serving component that is unsigned and may reach any host is named with 
   assert.equal(unsigned?.status, 'warn');
   assert.match(unsigned.fix ?? '', /--sign/);
 });
+
+test('a home the kernel creates passes the file-mode audit as it is: the folder and the database are owner-only', async (t) => {
+  const { home: parent, cleanup } = await tempHome('titan-audit-');
+  t.after(cleanup);
+  const home = path.join(parent, 'fresh');
+  const { Kernel } = await import('../../kernel/api.ts');
+  const kernel = await Kernel.open({ home, cacheDir: TEST_CACHE, logToFile: false, env: {} });
+  await kernel.close();
+  assert.equal((await stat(home)).mode & 0o777, 0o700);
+  assert.equal((await stat(path.join(home, 'titan.db'))).mode & 0o777, 0o600);
+  const { report } = await audit(home);
+  assert.deepEqual(
+    named(report, /^file mode/).map((f) => f.status),
+    ['ok'],
+  );
+});
