@@ -11,14 +11,14 @@ import { TitanError, type ErrorCode } from '../common/errors.ts';
 
 export type Endpoint = { socketPath: string } | { url: string; token?: string };
 
-/** A GET whose answer is read as a stream; a coded error answer becomes its TitanError. */
-function get(endpoint: Endpoint, route: string): Promise<http.IncomingMessage> {
+/** A GET whose answer is read as a stream; a coded error answer becomes its TitanError. `signal` ends it. */
+function get(endpoint: Endpoint, route: string, signal?: AbortSignal): Promise<http.IncomingMessage> {
   return new Promise((resolve, reject) => {
     const target =
       'socketPath' in endpoint
         ? { socketPath: endpoint.socketPath, path: route, headers: {} }
         : { ...urlParts(endpoint.url, route), headers: endpoint.token ? { authorization: `Bearer ${endpoint.token}` } : {} };
-    const request = http.get({ ...target, agent: false }, (response) => {
+    const request = http.get({ ...target, agent: false, signal }, (response) => {
       if ((response.statusCode ?? 500) < 400) return resolve(response);
       const chunks: Buffer[] = [];
       response.on('data', (c: Buffer) => chunks.push(c));
@@ -40,9 +40,9 @@ function urlParts(base: string, route: string): { hostname: string; port: string
   return { hostname: url.hostname, port: url.port, path: `${url.pathname}${url.search}` };
 }
 
-/** Each event of an SSE answer, until the server ends it. */
-export async function* events<T>(endpoint: Endpoint, route: string): AsyncGenerator<T> {
-  const response = await get(endpoint, route);
+/** Each event of an SSE answer, until the server ends it (or `signal` does: then it throws an AbortError). */
+export async function* events<T>(endpoint: Endpoint, route: string, signal?: AbortSignal): AsyncGenerator<T> {
+  const response = await get(endpoint, route, signal);
   let buffer = '';
   response.setEncoding('utf8');
   for await (const chunk of response as AsyncIterable<string>) {

@@ -42,6 +42,7 @@ const VERBS: Record<string, () => Promise<Verb>> = {
   doctor: () => import('./commands/doctor.ts'),
   new: () => import('./commands/new.ts'),
   security: () => import('./commands/security.ts'),
+  chat: () => import('./commands/chat.ts'),
   completion: () => import('./commands/completion.ts'),
 };
 
