@@ -28,6 +28,11 @@ export type JobsConfig = {
   exportStallMs: number;
   /** Where the shell tool runs: "sandbox" (the user's container, when Docker answers) or "host" (asks approval). */
   shell: 'sandbox' | 'host';
+  /** The coding-agent CLI a coding-agent job runs (in the sandbox), the prompt as its last argument; it prints JSON events, one a line. */
+  agentCommand: string;
+  /** Passed to it as TITAN_MODEL (and OPENAI_BASE_URL when set): the model it should use. */
+  agentModel: string;
+  agentBaseUrl: string;
 };
 
 export const jobsSection = defineSection<'jobs', JobsConfig>({
@@ -48,6 +53,9 @@ export const jobsSection = defineSection<'jobs', JobsConfig>({
     logMaxBytes: 8 * 1024 * 1024,
     exportStallMs: 30_000,
     shell: 'sandbox',
+    agentCommand: 'opencode run --format json',
+    agentModel: '',
+    agentBaseUrl: '',
   },
   schema: {
     dockerSocket: { type: 'string', minLength: 1 },
@@ -65,6 +73,9 @@ export const jobsSection = defineSection<'jobs', JobsConfig>({
     logMaxBytes: { type: 'integer' },
     exportStallMs: { type: 'integer' },
     shell: { enum: ['sandbox', 'host'] },
+    agentCommand: { type: 'string', minLength: 1 },
+    agentModel: { type: 'string' },
+    agentBaseUrl: { type: 'string' },
   },
   clamps: {
     maxConcurrent: [1, 256],
@@ -83,5 +94,7 @@ export const jobsSection = defineSection<'jobs', JobsConfig>({
     TITAN_JOBS_IMAGE: 'image',
     TITAN_JOBS_MAX_CONCURRENT: 'maxConcurrent',
     TITAN_SHELL: 'shell',
+    TITAN_JOBS_AGENT_COMMAND: 'agentCommand',
+    TITAN_JOBS_AGENT_MODEL: 'agentModel',
   },
 });

@@ -14,6 +14,8 @@ import { toJob } from './spec.ts';
 import type { Job, JobEventBody, JobState } from './types.ts';
 
 export type RunPaths = { log: string };
+/** A longer unfinished line is not an event (its head is dropped). */
+const MAX_AGENT_LINE = 1024 * 1024;
 type Ended = { state: Exclude<JobState, 'queued' | 'running'>; reason: string | null; exitCode: number | null };
 
 export class JobRun {
@@ -26,6 +28,8 @@ export class JobRun {
   #log: JobLog | undefined;
   #stop: { state: 'cancelled' | 'timed_out'; reason: string } | undefined;
   #timer: NodeJS.Timeout | undefined;
+  /** A coding-agent job's output line not yet ended. */
+  #agentLine = '';
   /** Settles with the job as stored at its end. */
   readonly done: Promise<Job>;
 
@@ -109,7 +113,9 @@ export class JobRun {
     const followed = container.follow((stream, chunk) => {
       pending.push(
         log.append(stream, chunk).then(({ text, offset }) => {
-          if (text) this.#emit({ type: 'log', stream, text, offset });
+          if (!text) return;
+          this.#emit({ type: 'log', stream, text, offset });
+          if (stream === 'stdout' && spec.mode === 'coding-agent') for (const event of this.#agentEvents(text)) this.#emit({ type: 'agent', event });
         }),
       );
     });
@@ -117,6 +123,24 @@ export class JobRun {
     await followed;
     await Promise.all(pending);
     return this.#classify(ending);
+  }
+
+  /** A coding-agent CLI's JSON events, one object a line; other lines are only log. */
+  #agentEvents(text: string): Array<Record<string, unknown>> {
+    this.#agentLine += text;
+    const lines = this.#agentLine.split('\n');
+    this.#agentLine = (lines.pop() ?? '').slice(-MAX_AGENT_LINE);
+    const events: Array<Record<string, unknown>> = [];
+    for (const line of lines) {
+      if (!line.trimStart().startsWith('{')) continue;
+      try {
+        const value: unknown = JSON.parse(line);
+        if (value && typeof value === 'object' && !Array.isArray(value)) events.push(value as Record<string, unknown>);
+      } catch {
+        // not an event: it stays in the log
+      }
+    }
+    return events;
   }
 
   /** How the job ends when it was stopped before its container ran (a method: read after each await). */

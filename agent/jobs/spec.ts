@@ -25,7 +25,21 @@ function limit(name: string, value: number | undefined, fallback: number, min: n
 /** The spec a request runs with; `ownWorkspace` is the job's own folder, used when it names none. */
 export function jobSpec(request: JobRequest, config: JobsConfig, ownWorkspace: string): JobSpec {
   if (typeof request !== 'object' || request === null) throw invalid('a job is an object with a "command"');
-  const { command } = request;
+  const mode = request.mode ?? 'shell';
+  if (mode !== 'shell' && mode !== 'coding-agent') throw invalid('"mode" must be "shell" or "coding-agent"');
+  let prompt: string | null = null;
+  let command = request.command;
+  const env: Record<string, string> = {};
+  if (mode === 'coding-agent') {
+    if (typeof request.prompt !== 'string' || !request.prompt.trim()) throw invalid('a coding-agent job needs a "prompt"');
+    if (request.prompt.length > MAX_COMMAND) throw invalid(`"prompt" is longer than ${MAX_COMMAND} characters`);
+    prompt = request.prompt;
+    // The prompt travels in the environment, never spliced into the shell text.
+    command = `${config.agentCommand} "$TITAN_PROMPT"`;
+    env.TITAN_PROMPT = prompt;
+    if (config.agentModel) env.TITAN_MODEL = config.agentModel;
+    if (config.agentBaseUrl) env.OPENAI_BASE_URL = config.agentBaseUrl;
+  }
   if (typeof command !== 'string' || !command.trim()) throw invalid('"command" is required: the shell command the job runs');
   if (command.length > MAX_COMMAND) throw invalid(`"command" is longer than ${MAX_COMMAND} characters`);
   const policy = request.policy ?? 'workspace-write';
@@ -33,7 +47,6 @@ export function jobSpec(request: JobRequest, config: JobsConfig, ownWorkspace: s
   if (request.network !== undefined && typeof request.network !== 'boolean') throw invalid('"network" must be true or false');
   if (request.name !== undefined && (typeof request.name !== 'string' || request.name.length > 200))
     throw invalid('"name" must be text of at most 200 characters');
-  const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(request.env ?? {})) {
     if (!ENV_NAME.test(key) || typeof value !== 'string') throw invalid(`"env.${key}" must be a variable name with a text value`);
     env[key] = value;
@@ -50,6 +63,8 @@ export function jobSpec(request: JobRequest, config: JobsConfig, ownWorkspace: s
   }
   return {
     command,
+    mode,
+    prompt,
     name: request.name ?? null,
     workspace,
     ownWorkspace: workspace === ownWorkspace,

@@ -9,9 +9,15 @@ export type WorkspacePolicy = 'read-only' | 'workspace-write' | 'full';
 export const POLICIES: readonly WorkspacePolicy[] = ['read-only', 'workspace-write', 'full'];
 export const ENDINGS: readonly JobState[] = ['succeeded', 'failed', 'cancelled', 'timed_out'];
 
+export type JobMode = 'shell' | 'coding-agent';
+
 /** A job as submitted: a shell command and, optionally, its limits (the config's defaults otherwise). */
 export type JobRequest = {
+  /** The shell command; for a coding-agent job, left out (the configured agent command runs). */
   command: string;
+  /** "shell" (default), or "coding-agent": the configured coding-agent CLI runs with `prompt`. */
+  mode?: JobMode;
+  prompt?: string;
   /** A label for people ("nightly tests"). */
   name?: string;
   /** An existing host folder to mount; default a fresh folder of the job's own. */
@@ -29,7 +35,8 @@ export type JobRequest = {
 };
 
 /** The spec a job runs with once its defaults are filled in (stored as the row's payload). */
-export type JobSpec = Required<Omit<JobRequest, 'name' | 'env' | 'origin'>> & {
+export type JobSpec = Required<Omit<JobRequest, 'name' | 'env' | 'origin' | 'prompt'>> & {
+  prompt: string | null;
   name: string | null;
   env: Record<string, string>;
   origin: string;
@@ -55,7 +62,9 @@ export type Job = {
 
 export type JobEventBody =
   | { type: 'log'; stream: 'stdout' | 'stderr'; text: string; offset: number }
-  | { type: 'state'; state: JobState; reason: string | null; exitCode: number | null };
+  | { type: 'state'; state: JobState; reason: string | null; exitCode: number | null }
+  /** A coding-agent job's event: one JSON object its CLI printed on a line of its own. */
+  | { type: 'agent'; event: Record<string, unknown> };
 
 export type JobEvent = JobEventBody & { jobId: string; userId: string; at: number };
 

@@ -76,8 +76,12 @@ export async function jobCommand({ positionals, values, out }: Args): Promise<nu
         if (!Number.isFinite(value)) throw new TitanError('TITAN_E_USAGE', `--${flag} takes a number (got "${values[flag]}")`);
         return value;
       };
+      const agent = values.agent as string | undefined;
+      if (!agent && !command.trim()) throw new TitanError('TITAN_E_USAGE', 'titan job submit -- COMMAND (or --agent PROMPT)');
       const request = {
-        command,
+        command: command || undefined,
+        mode: agent ? 'coding-agent' : undefined,
+        prompt: agent,
         name: values.name as string | undefined,
         policy: values.policy as string | undefined,
         network: values.network === true ? true : undefined,
@@ -151,7 +155,8 @@ export function register(program: Command): void {
       job
         .command('submit')
         .description('run a shell command in a sandbox container')
-        .argument('<command...>', 'the shell command (after --)')
+        .argument('[command...]', 'the shell command (after --)')
+        .option('--agent <prompt>', 'run the configured coding-agent CLI (jobs.agentCommand) with this prompt; its JSON events stream as job events')
         .option('--name <name>', 'a label for people')
         .addOption(new Option('--policy <policy>', 'how /workspace is mounted').choices(POLICIES))
         .option('--network', 'grant the network (none by default)')

@@ -13,9 +13,10 @@ const STATES = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'timed_
 const SUBMIT = {
   type: 'object',
   additionalProperties: false,
-  required: ['command'],
   properties: {
     command: { type: 'string', minLength: 1, maxLength: 65536 },
+    mode: { enum: ['shell', 'coding-agent'] },
+    prompt: { type: 'string', minLength: 1, maxLength: 65536 },
     name: { type: 'string', maxLength: 200 },
     workspace: { type: 'string', maxLength: 4096 },
     policy: { enum: ['read-only', 'workspace-write', 'full'] },
@@ -42,6 +43,8 @@ export function jobView(job: Job) {
     ...rest,
     name: spec.name,
     command: spec.command,
+    mode: spec.mode ?? 'shell',
+    prompt: spec.prompt ?? null,
     limits: { timeoutS: spec.timeoutS, memoryMb: spec.memoryMb, cpus: spec.cpus, pids: spec.pids },
     policy: spec.policy,
     network: spec.network,

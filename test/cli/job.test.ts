@@ -89,6 +89,10 @@ test('cancel stops a running job; a job past its memory limit exits 1 with TITAN
   const oom = await runTitan(['job', 'submit', '--memory', '32', '-f', '--', 'dd if=/dev/zero of=/dev/null bs=256M count=1'], home);
   assert.equal(oom.code, 1);
   assert.match(oom.stderr, /failed: TITAN_E_JOB_OOM: killed by its memory limit of 32 MB/);
+  // --agent runs the configured coding-agent CLI (absent from the stock image: exit 127, said so).
+  const agent = await runTitan(['job', 'submit', '--agent', 'fix the tests', '-f'], home);
+  assert.equal(agent.code, 1);
+  assert.match(agent.stderr, /failed: TITAN_E_JOB_EXIT: the command exited with code 127/);
   const bad = await runTitan(['job', 'submit', '--memory', 'lots', '--', 'true'], home);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /TITAN_E_USAGE: --memory takes a number/);
