@@ -44,3 +44,4 @@ export { PROFILE_FILES, factsOf, readSection, type ProfileFile } from './profile
 export type { ProfileChange } from './profile/changes.ts';
 export { startOnboarding } from './onboarding/start.ts';
 export { Onboarding } from './onboarding/service.ts';
+export { JitTool, JIT_TOOL } from './jit/tool.ts';

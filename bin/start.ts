@@ -19,6 +19,7 @@ import { startGateway, type Gateway } from '../gateway/server.ts';
 import { startChannelRuntime } from '../gateway/channels/start.ts';
 import type { ChannelRuntime } from '../gateway/channels/runtime.ts';
 import {
+  JitTool,
   JobService,
   McpService,
   RoutineService,
@@ -172,6 +173,9 @@ export async function startCommand(): Promise<number> {
       // Durable preferences and facts from what the owner says, into the profile files' managed sections.
       if (session.llm.configured)
         startProfile(kernel, session.agent, (request) => session.llm.stream(request, { purpose: 'background' }), { ownerId: os.userInfo().username });
+      // One-off tools the model writes; their runtime is built in the background (cached after the first start).
+      session.agent.tools.addSource(new JitTool(kernel));
+      void kernel.jit.prepare().catch((error: Error) => say(`JIT tools unavailable: ${error.message}`));
     },
     close: () => session.close(),
   });
