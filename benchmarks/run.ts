@@ -26,6 +26,7 @@ const BENCHMARKS = [
   'attacks',
   'world-access',
   'jobs',
+  'code-graph',
   'soak',
   'soak-http',
   'self-optimise',

@@ -17,6 +17,7 @@ import { meshSection } from '../mesh/config.ts';
 import { mcpSection } from '../agent/mcp/config.ts';
 import { jobsSection } from '../agent/jobs/config.ts';
 import { telemetrySection } from './telemetry.ts';
+import { codeGraphSection } from '../agent/api.ts';
 
 export const SECTIONS = [
   kernelSection,
@@ -30,6 +31,7 @@ export const SECTIONS = [
   jobsSection,
   memorySection,
   telemetrySection,
+  codeGraphSection,
 ] as const;
 
 export type TitanConfig = SectionsConfig<typeof SECTIONS>;

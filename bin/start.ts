@@ -32,6 +32,7 @@ import {
   type MemoryService,
   type ReflexService,
 } from '../agent/api.ts';
+import { startCodeGraph, type CodeGraphRunning } from '../agent/api.ts';
 import { routineDelivery } from '../gateway/channels/routine-delivery.ts';
 import type { Mesh } from '../mesh/mesh.ts';
 
@@ -46,7 +47,7 @@ async function checkBuiltins(kernel: Kernel, say: (line: string) => void) {
 }
 
 /** The store schema version whose operations each feature uses. */
-const FEATURE_SCHEMA = { channels: 5, reflexes: 6, jobs: 8, routines: 9, memory: 10, autonomy: 11 } as const;
+const FEATURE_SCHEMA = { channels: 5, reflexes: 6, jobs: 8, routines: 9, memory: 10, autonomy: 11, 'code graph': 13 } as const;
 
 /**
  * Which features the serving store has the operations for. After an update, the newer built-in
@@ -85,6 +86,7 @@ export async function startCommand(): Promise<number> {
   let storeHas!: Awaited<ReturnType<typeof storeFeatures>>;
   let reflexes: ReflexService | undefined;
   let memory: MemoryService | undefined;
+  let codeGraph: CodeGraphRunning | undefined;
   let mcp!: McpService;
   let channels: ChannelRuntime | undefined;
   let routines: RoutineService | undefined;
@@ -219,6 +221,17 @@ export async function startCommand(): Promise<number> {
     },
   });
   parts.add({
+    // The workspace's code graph: loaded from the store, indexed and watched in the background, offered to implicit context.
+    name: 'code-graph',
+    needs: ['memory'],
+    start: async () => {
+      codeGraph = storeHas('code graph') ? await startCodeGraph(kernel, memory, config.codeGraph, say) : undefined;
+    },
+    close: async () => {
+      await codeGraph?.close();
+    },
+  });
+  parts.add({
     name: 'channels',
     needs: ['agent'],
     start: async () => {
@@ -279,7 +292,7 @@ export async function startCommand(): Promise<number> {
   });
   parts.add({
     name: 'gateway',
-    needs: ['agent', 'mcp', 'reflexes', 'channels', 'mesh', 'jobs', 'routines', 'memory'],
+    needs: ['agent', 'mcp', 'reflexes', 'channels', 'mesh', 'jobs', 'routines', 'memory', 'code-graph'],
     start: async () => {
       gateway = await startGateway({
         kernel,

@@ -1,5 +1,6 @@
 // Every host interface a component can be granted. Adding a capability is adding a file here.
 import { clock } from './clock.ts';
+import { codeGraph } from './code-graph.ts';
 import { events } from './events.ts';
 import { exec } from './exec.ts';
 import { files } from './files.ts';
@@ -15,13 +16,14 @@ import { tools } from './tools.ts';
 import type { HostInterface } from './types.ts';
 
 export const HOST_INTERFACES: ReadonlyMap<string, HostInterface> = new Map(
-  [log, clock, kv, events, sql, exec, files, tools, mesh, http, secrets, html, memory].map((h) => [h.name, h]),
+  [log, clock, kv, events, sql, exec, files, tools, mesh, http, secrets, html, memory, codeGraph].map((h) => [h.name, h]),
 );
 
 export type {
   HostInterface,
   HostServices,
   ToolService,
+  CodeGraphService,
   MeshService,
   MemoryService,
   KvService,

@@ -28,6 +28,8 @@ export type HostServices = {
   secret?(name: string): Promise<string | undefined>;
   /** An outbound request ended (titan:host/http): for /metrics and the event stream. */
   recordHttp?(component: ComponentIdentity, record: HttpRecord): void;
+  /** The workspace's code graph (titan:host/code-graph). Set by the agent once its code graph is open. */
+  codeGraph?: CodeGraphService;
   /** Rate limits on a component's own log lines and events: false means drop this one (counted). */
   chatter?: ChatterGate;
   /**
@@ -69,6 +71,11 @@ export type MemoryService = {
   read(path: string): Promise<string>;
   write(path: string, content: string): Promise<string>;
   graph(request: string): Promise<string>;
+};
+
+/** Questions to the code graph, answered as JSON text from memory (throws a coded error on bad input). */
+export type CodeGraphService = {
+  query(what: 'definitions' | 'callers' | 'callees' | 'neighbourhood', target: string, limit: number): string;
 };
 
 /** Runs a tool for a component; `callId` is the caller's call (a guard replays recorded results by it). */

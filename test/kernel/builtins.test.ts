@@ -10,6 +10,7 @@ import { openTestKernel } from '../support/kernel.ts';
 
 const BUILTINS = [
   'tool/clock@1.0.0',
+  'tool/code-graph@1.0.0',
   'tool/echo@1.0.0',
   'tool/kv@1.0.0',
   'tool/read-file@1.0.0',

@@ -10,7 +10,7 @@ import type { FileFacts } from './facts.ts';
 import { CodeGraphIndex, type CodeSymbol } from './graph.ts';
 import { parseFacts } from './parse.ts';
 import * as queries from './queries.ts';
-import { type Candidate, candidates, readSource } from './scan.ts';
+import { type Candidate, candidates, pathCandidates, readSource } from './scan.ts';
 import { CodeGraphStore, type FileRecord } from './store.ts';
 
 export type IndexProgress = { done: number; total: number; path: string };
@@ -48,17 +48,20 @@ export class CodeGraph {
   #records = new Map<string, FileRecord>();
   #running: Promise<unknown> = Promise.resolve();
 
-  private constructor(db: SqlBackend, root: string) {
+  readonly #maxFileBytes: number | undefined;
+
+  private constructor(db: SqlBackend, root: string, maxFileBytes: number | undefined) {
     this.root = root;
     this.#store = new CodeGraphStore(db, root);
+    this.#maxFileBytes = maxFileBytes;
   }
 
   /** The graph of `root` as last stored (empty if never indexed); call index() to bring it up to date. */
-  static async open(db: SqlBackend, root: string): Promise<CodeGraph> {
+  static async open(db: SqlBackend, root: string, options: { maxFileBytes?: number } = {}): Promise<CodeGraph> {
     const absolute = resolve(root);
     const info = await stat(absolute).catch(() => null);
     if (!info?.isDirectory()) throw new TitanError('TITAN_E_CODE_ROOT', `${absolute} is not a readable directory`);
-    const graph = new CodeGraph(db, absolute);
+    const graph = new CodeGraph(db, absolute, options.maxFileBytes);
     graph.#records = await graph.#store.files();
     for (const facts of await graph.#store.load()) graph.#index.set(facts);
     return graph;
@@ -73,12 +76,14 @@ export class CodeGraph {
 
   async #indexNow(options: IndexOptions & { paths?: string[] }): Promise<IndexReport> {
     const started = performance.now();
-    const all = await candidates(this.root);
+    const maxBytes = options.maxFileBytes ?? this.#maxFileBytes;
     const wanted = options.paths ? new Set(options.paths.map((p) => this.#relative(p))) : null;
-    const present = new Set(all.map((c) => c.path));
-    const work = wanted ? all.filter((c) => wanted.has(c.path)) : all;
+    // Changed paths (a watch) are looked at one by one; otherwise the whole tree is walked.
+    const work = wanted ? await pathCandidates(this.root, [...wanted]) : await candidates(this.root);
+    const present = new Set(work.map((c) => c.path));
     const removed = [...this.#records.keys()].filter((p) => !present.has(p) && (!wanted || wanted.has(p)));
-    const report: IndexReport = { root: this.root, files: all.length, parsed: 0, unchanged: 0, removed: removed.length, partial: [], skipped: [], ms: 0 };
+    const files = wanted ? this.#records.size - removed.length + work.filter((c) => !this.#records.has(c.path)).length : work.length;
+    const report: IndexReport = { root: this.root, files, parsed: 0, unchanged: 0, removed: removed.length, partial: [], skipped: [], ms: 0 };
     let pending: Array<{ record: FileRecord; facts: FileFacts | null }> = [];
     const flush = async (drop: string[] = []) => {
       if (pending.length === 0 && drop.length === 0) return;
@@ -96,7 +101,7 @@ export class CodeGraph {
     };
     await flush(removed);
     for (let i = 0; i < work.length; i++) {
-      const change = await this.#examine(work[i], report, options.maxFileBytes);
+      const change = await this.#examine(work[i], report, maxBytes);
       if (change) pending.push(change);
       if (pending.length >= FILES_PER_WRITE) await flush();
       options.onProgress?.({ done: i + 1, total: work.length, path: work[i].path });

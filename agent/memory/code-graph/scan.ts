@@ -50,6 +50,20 @@ export async function candidates(root: string, ignored: ReadonlySet<string> = IG
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
+/** The given relative paths that exist, are files in a known language, and are not in an ignored directory. */
+export async function pathCandidates(root: string, paths: string[], ignored: ReadonlySet<string> = IGNORED_DIRS): Promise<Candidate[]> {
+  const out: Candidate[] = [];
+  for (const path of paths) {
+    const language = languageOf(path);
+    const parts = path.split('/');
+    if (!language || parts.some((p) => p === '..' || ignored.has(p) || p.startsWith('.'))) continue;
+    const absolute = join(root, path);
+    const info = await stat(absolute).catch(() => null);
+    if (info?.isFile()) out.push({ path, absolute, language });
+  }
+  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
 /** The file's text, or why it is not indexed (too large, binary, not UTF-8). */
 export async function readSource(absolute: string, maxBytes = MAX_FILE_BYTES): Promise<ReadFile> {
   const size = (await stat(absolute)).size;

@@ -1,0 +1,40 @@
+// Starting the code graph with Titan (what `titan start` does): the workspace's graph loaded from the
+// store, indexed and watched in the background, and offered to implicit context through the memory
+// service. Indexing never blocks start: until it finishes, the graph answers from what was stored.
+import { mkdir } from 'node:fs/promises';
+import type { Kernel } from '../../../kernel/kernel.ts';
+import type { MemoryService } from '../service.ts';
+import { CodeGraph, type IndexReport } from './code-graph.ts';
+import type { CodeGraphConfig } from './config.ts';
+import { codeGraphPort, codeGraphService } from './port.ts';
+
+export type CodeGraphRunning = { graph: CodeGraph; indexed: Promise<IndexReport | undefined>; close(): Promise<void> };
+
+export async function startCodeGraph(
+  kernel: Kernel,
+  memory: MemoryService | undefined,
+  config: CodeGraphConfig,
+  warn: (message: string) => void,
+): Promise<CodeGraphRunning | undefined> {
+  if (!config.enabled) return undefined;
+  await mkdir(kernel.workspace, { recursive: true });
+  const graph = await CodeGraph.open(kernel.db, kernel.workspace, { maxFileBytes: config.maxFileBytes });
+  if (memory) memory.codeGraph = codeGraphPort(graph);
+  kernel.services.codeGraph = codeGraphService(graph);
+  let closed = false;
+  const indexed = graph.index().catch((error: Error) => {
+    if (!closed) warn(`code graph: indexing ${graph.root} failed: ${error.message}`);
+    return undefined;
+  });
+  const watcher = config.watch ? graph.watch(undefined, (error) => warn(`code graph: re-indexing failed: ${error.message}`)) : undefined;
+  return {
+    graph,
+    indexed,
+    async close() {
+      closed = true;
+      watcher?.close();
+      kernel.services.codeGraph = undefined;
+      await indexed;
+    },
+  };
+}
