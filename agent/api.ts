@@ -47,4 +47,4 @@ export { Onboarding } from './onboarding/service.ts';
 export { JitTool, JIT_TOOL } from './jit/tool.ts';
 export { CodeGraph, type IndexReport as CodeIndexReport } from './memory/code-graph/code-graph.ts';
 export { codeGraphSection, type CodeGraphConfig } from './memory/code-graph/config.ts';
-export { startCodeGraph, type CodeGraphRunning } from './memory/code-graph/start.ts';
+export { codeGraphOf, startCodeGraph, type CodeGraphRunning } from './memory/code-graph/start.ts';

@@ -43,6 +43,7 @@ const VERBS: Record<string, () => Promise<Verb>> = {
   new: () => import('./commands/new.ts'),
   security: () => import('./commands/security.ts'),
   chat: () => import('./commands/chat.ts'),
+  'code-graph': () => import('./commands/code-graph.ts'),
   completion: () => import('./commands/completion.ts'),
 };
 

@@ -14,6 +14,7 @@ import { jsonBody, rateLimit } from './limits.ts';
 import { openAiRoutes } from './openai-compat.ts';
 import { cors } from './origin.ts';
 import { approvalRoutes } from './routes/approvals.ts';
+import { codeGraphRoutes } from './routes/code-graph.ts';
 import { componentRoutes } from './routes/components.ts';
 import { dbRoutes } from './routes/db.ts';
 import { GOAL_STREAM_PATH, goalRoutes } from './routes/goals.ts';
@@ -60,6 +61,7 @@ export function apiRouter(deps: GatewayDeps, withOpenAi = true): GatewayRouter {
     jobRoutes,
     goalRoutes,
     profileRoutes,
+    codeGraphRoutes,
   ]) {
     api.use('/api', routes(deps).routes());
   }

@@ -10,6 +10,23 @@ import { codeGraphPort, codeGraphService } from './port.ts';
 
 export type CodeGraphRunning = { graph: CodeGraph; indexed: Promise<IndexReport | undefined>; close(): Promise<void> };
 
+/** The graph `titan start` keeps for each kernel, for the routes (one copy in memory, not two). */
+const running = new WeakMap<Kernel, CodeGraph>();
+
+/**
+ * The kernel's code graph: the running one, or (a CLI command with no Titan running) one opened on
+ * the store for this process, answering from what was last indexed.
+ */
+export async function codeGraphOf(kernel: Kernel): Promise<CodeGraph> {
+  let graph = running.get(kernel);
+  if (!graph) {
+    await mkdir(kernel.workspace, { recursive: true });
+    graph = await CodeGraph.open(kernel.db, kernel.workspace);
+    running.set(kernel, graph);
+  }
+  return graph;
+}
+
 export async function startCodeGraph(
   kernel: Kernel,
   memory: MemoryService | undefined,
@@ -19,6 +36,7 @@ export async function startCodeGraph(
   if (!config.enabled) return undefined;
   await mkdir(kernel.workspace, { recursive: true });
   const graph = await CodeGraph.open(kernel.db, kernel.workspace, { maxFileBytes: config.maxFileBytes });
+  running.set(kernel, graph);
   if (memory) memory.codeGraph = codeGraphPort(graph);
   kernel.services.codeGraph = codeGraphService(graph);
   let closed = false;
@@ -34,6 +52,7 @@ export async function startCodeGraph(
       closed = true;
       watcher?.close();
       kernel.services.codeGraph = undefined;
+      running.delete(kernel);
       await indexed;
     },
   };

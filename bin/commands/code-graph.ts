@@ -1,0 +1,111 @@
+// `titan code-graph status|index|callers|callees|definitions|neighbourhood`: the workspace's code graph,
+// through the running Titan when there is one, otherwise on what the store last indexed.
+import type { Command } from 'commander';
+import { TitanError } from '../../common/errors.ts';
+import { act, examples, type Args } from '../cli.ts';
+import { withClient } from '../client.ts';
+import { print, table } from '../output.ts';
+
+type Status = { root: string; files: number; indexed: number; partial: number; skipped: Array<{ path: string; reason: string }>; rows: Record<string, number> };
+type Report = {
+  files: number;
+  parsed: number;
+  unchanged: number;
+  removed: number;
+  skipped: Array<{ path: string; reason: string }>;
+  partial: Array<{ path: string; reason: string }>;
+  ms: number;
+};
+type Answer = {
+  question: string;
+  target: string;
+  root: string;
+  results: Array<{ qualified: string; name: string; kind: string; path: string; line: number; calls?: number; score?: number; relations?: string[] }>;
+  more: number;
+};
+const QUESTIONS = ['callers', 'callees', 'definitions', 'neighbourhood'];
+
+function skippedLines(list: Array<{ path: string; reason: string }>, label: string): string[] {
+  return list.length
+    ? [`${label}:`, ...list.slice(0, 20).map((s) => `  ${s.path}: ${s.reason}`), ...(list.length > 20 ? [`  ... and ${list.length - 20} more`] : [])]
+    : [];
+}
+
+export async function codeGraphCommand({ positionals, values, out }: Args): Promise<number> {
+  const [verb = '', target] = positionals;
+  const ask = <T>(method: 'GET' | 'POST', route: string) => withClient((client) => client.request<T>(method, route, method === 'POST' ? {} : undefined));
+  if (verb === 'status') {
+    const s = await ask<Status>('GET', '/api/code-graph');
+    print(out, s, () =>
+      [
+        `${s.root}: ${s.files} files (${s.indexed} indexed, ${s.partial} with syntax errors, ${s.skipped.length} skipped)`,
+        `rows: ${Object.entries(s.rows)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}`,
+        ...skippedLines(s.skipped, 'skipped'),
+      ].join('\n'),
+    );
+    return 0;
+  }
+  if (verb === 'index') {
+    const r = await ask<Report>('POST', '/api/code-graph/index');
+    print(out, r, () =>
+      [
+        `${r.files} files: ${r.parsed} parsed, ${r.unchanged} unchanged, ${r.removed} removed, in ${r.ms} ms`,
+        ...skippedLines(r.skipped, 'skipped'),
+        ...skippedLines(r.partial, 'indexed with syntax errors'),
+      ].join('\n'),
+    );
+    return 0;
+  }
+  if (!QUESTIONS.includes(verb) || !target) throw new TitanError('TITAN_E_USAGE', `titan code-graph ${QUESTIONS.join('|')} SYMBOL|FILE`);
+  const limit = typeof values.limit === 'string' ? values.limit : '20';
+  const a = await ask<Answer>('GET', `/api/code-graph/${verb}?target=${encodeURIComponent(target)}&limit=${encodeURIComponent(limit)}`);
+  print(out, a, () =>
+    a.results.length
+      ? [
+          table(
+            a.results.map((r) => ({
+              symbol: r.qualified || r.path,
+              kind: r.kind,
+              at: `${r.path}:${r.line}`,
+              ...(r.calls !== undefined ? { calls: r.calls } : {}),
+              ...(r.score !== undefined ? { score: r.score.toFixed(4) } : {}),
+            })),
+            ['symbol', 'kind', 'at', ...(a.results[0].calls !== undefined ? ['calls'] : []), ...(a.results[0].score !== undefined ? ['score'] : [])],
+          ),
+          ...(a.more ? [`... and ${a.more} more (--limit)`] : []),
+        ].join('\n')
+      : `no ${verb} of "${target}" in ${a.root} (titan code-graph index, then try a name or a path)`,
+  );
+  return 0;
+}
+
+export function register(program: Command): void {
+  const cg = program.command('code-graph').description("the workspace's code graph: definitions, callers, callees (TypeScript, JavaScript, Python, Rust)");
+  examples(act(cg.command('status').description('what is indexed, and what was skipped and why'), codeGraphCommand, ['status']), ['titan code-graph status']);
+  examples(act(cg.command('index').description('bring the graph up to date (only changed files are parsed)'), codeGraphCommand, ['index']), [
+    'titan code-graph index',
+  ]);
+  for (const question of QUESTIONS) {
+    examples(
+      act(
+        cg
+          .command(question)
+          .description(
+            {
+              callers: 'who calls a symbol',
+              callees: 'what a symbol calls',
+              definitions: 'where a name is defined',
+              neighbourhood: 'what is most related to a symbol or file',
+            }[question] ?? question,
+          )
+          .argument('<target>', 'a name ("parse"), a qualified name ("Parser.parse") or a file path')
+          .option('--limit <n>', 'at most this many answers (default 20)'),
+        codeGraphCommand,
+        [question],
+      ),
+      [`titan code-graph ${question} ${question === 'neighbourhood' ? 'src/index.ts' : 'parse'}`],
+    );
+  }
+}
