@@ -55,6 +55,8 @@ const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.
 /** The verbs to load: only the one named (`titan registry list`, `titan help registry`), or all for the overview. */
 function wanted(argv: string[]): string[] {
   const words = argv.filter((w) => !w.startsWith('-'));
+  // `titan --version` needs no verb at all.
+  if (words.length === 0 && (argv.includes('--version') || argv.includes('-V'))) return [];
   const name = words[0] === 'help' ? words[1] : words[0];
   return name && VERBS[name] && !NEEDS_ALL.has(name) ? [name] : Object.keys(VERBS);
 }
