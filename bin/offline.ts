@@ -6,7 +6,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { Kernel } from '../kernel/api.ts';
-import { Agent, createLlmFromEnv, MemoryService, ReflexService } from '../agent/api.ts';
+import { Agent, createLlmFromEnv, MemoryService, ReflexService, RoutineService } from '../agent/api.ts';
 import { createControlApp } from '../gateway/app.ts';
 import { closeDeps, gatewayDeps } from '../gateway/server.ts';
 import { openKernel } from './config.ts';
@@ -50,7 +50,13 @@ export async function openOffline(options: OfflineOptions): Promise<Client> {
       closing.push(() => memory.close());
       agent.memory = memory;
     }
-    const deps = await gatewayDeps({ kernel, agent, llm, config: config.gateway, meshConfig: config.mesh, createToken: false });
+    let routines: RoutineService | undefined;
+    if (options.routines) {
+      // Passive: nothing is scheduled or caught up in a command's process; `titan start` does that.
+      routines = await RoutineService.start({ kernel, agent, ownerId: os.userInfo().username, passive: true });
+      closing.push(() => routines?.close());
+    }
+    const deps = await gatewayDeps({ kernel, agent, llm, config: config.gateway, meshConfig: config.mesh, createToken: false, routines });
     closing.push(() => closeDeps(deps));
     // The route table listens on a socket of this process's own, in a folder only it uses.
     const dir = await mkdtemp(path.join(os.tmpdir(), 'titan-cli-'));

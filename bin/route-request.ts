@@ -22,6 +22,8 @@ export type OfflineOptions = {
   memory?: boolean;
   /** Restore only the store (a verb that reads or writes records alone): no other component is compiled or started. */
   storeOnly?: boolean;
+  /** Also read the routines (the routine verbs): changed and run by hand here, scheduled by the next `titan start`. */
+  routines?: boolean;
 };
 
 /** One request; a coded error answer becomes the same TitanError the route threw. */
