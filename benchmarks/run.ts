@@ -23,6 +23,7 @@ const BENCHMARKS = [
   'reflex',
   'mcp',
   'autonomy',
+  'routines',
   'attacks',
   'world-access',
   'jobs',

@@ -15,8 +15,15 @@ export function checkTimezone(timezone: string): string {
   return timezone;
 }
 
+/** Parsed schedules by time zone and expression: parsing costs more than asking for the next time. */
+const parsed = new Map<string, Cron>();
+const MAX_PARSED = 1000;
+
 /** The expression as a croner schedule (never started: only asked for times); TITAN_E_ROUTINE_CRON when it is not one. */
 export function parseCron(expression: string, timezone: string): Cron {
+  const key = `${timezone}\n${expression}`;
+  const known = parsed.get(key);
+  if (known) return known;
   checkTimezone(timezone);
   const fields = expression.trim().split(/\s+/);
   // croner also takes seven fields (years) and nicknames; five or six is what users and the docs mean.
@@ -30,6 +37,8 @@ export function parseCron(expression: string, timezone: string): Cron {
     throw new TitanError('TITAN_E_ROUTINE_CRON', `"${expression}" is not a cron expression: ${(error as Error).message.replace(/^CronPattern: /, '')}`);
   }
   if (!cron.nextRun(new Date())) throw new TitanError('TITAN_E_ROUTINE_CRON', `"${expression}" never fires`);
+  if (parsed.size >= MAX_PARSED) parsed.clear();
+  parsed.set(key, cron);
   return cron;
 }
 

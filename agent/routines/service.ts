@@ -260,13 +260,13 @@ export class RoutineService {
   #tick(): void {
     this.#disarm = undefined;
     const now = this.#clock.now();
-    for (const routine of this.#byId.values()) {
-      if (!routine.enabled || routine.nextRunAt === null || routine.nextRunAt > now) continue;
-      const scheduledAt = routine.nextRunAt;
+    const due = [...this.#byId.values()].filter((r) => r.enabled && r.nextRunAt !== null && r.nextRunAt <= now);
+    // Every due run starts first (its start time is when the timer fired), then the next times are computed.
+    for (const routine of due) this.#track(this.#begin(routine, 'cron', routine.nextRunAt ?? now).done);
+    for (const routine of due) {
       // Fire times that passed while the process was busy are one run, for the first of them.
       routine.nextRunAt = nextFire(routine, now);
       this.#track(this.#persist(routine));
-      this.#track(this.#begin(routine, 'cron', scheduledAt).done);
     }
     this.#arm();
   }

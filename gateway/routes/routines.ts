@@ -61,11 +61,17 @@ export function routineRoutes(deps: GatewayDeps): GatewayRouter {
     ctx.body = await running(deps).add(input);
   });
 
-  // Before /routines/:ref: "cron-check" is not a routine.
+  // Before /routines/:ref: "cron-check" is not a routine. A check answers either way: an expression
+  // that is not one is the answer here (valid: false, with the coded error), not a failed request.
   router.post('/routines/cron-check', async (ctx) => {
     requireAdmin(ctx);
     const { cron, timezone } = body<{ cron: string; timezone?: string }>(ctx.request.body, CRON);
-    ctx.body = { next: running(deps).preview(cron, timezone, 5) };
+    try {
+      ctx.body = { valid: true, next: running(deps).preview(cron, timezone, 5) };
+    } catch (error) {
+      if (!(error instanceof TitanError) || !error.code.startsWith('TITAN_E_ROUTINE_')) throw error;
+      ctx.body = { valid: false, error: error.toJSON() };
+    }
   });
 
   router.get('/routines/:ref', async (ctx) => {

@@ -1,5 +1,5 @@
 // The web UI's entry: takes the token from the address, then routes on the fragment:
-// #/chat, #/chat/<threadId>, #/components, #/patches, #/reflexes, #/jobs, #/goals, #/memory, #/profile, #/settings.
+// #/chat, #/chat/<threadId>, #/components, #/patches, #/reflexes, #/jobs, #/routines, #/goals, #/memory, #/profile, #/settings.
 import { hasToken, onUnauthorized, takeTokenFromLocation } from './api.js';
 import { ChatView } from './chat.js';
 import { ComponentsPage } from './components.js';
@@ -10,10 +10,11 @@ import { PatchesPage } from './patches.js';
 import { ProfilePage } from './profile.js';
 import { ReflexesPage } from './reflexes.js';
 import { MemoryPage } from './memory.js';
+import { RoutinesPage } from './routines.js';
 import { SettingsPage } from './settings.js';
 import { ThreadList } from './threads.js';
 
-const PAGES = ['chat', 'components', 'patches', 'reflexes', 'jobs', 'goals', 'memory', 'profile', 'settings'];
+const PAGES = ['chat', 'components', 'patches', 'reflexes', 'jobs', 'routines', 'goals', 'memory', 'profile', 'settings'];
 
 const threads = new ThreadList({
   onDeleted: (threadId) => {
@@ -29,6 +30,7 @@ const jobs = new JobsPage();
 const goals = new GoalsPage();
 const memory = new MemoryPage();
 const profile = new ProfilePage();
+const routines = new RoutinesPage();
 const settings = new SettingsPage();
 
 let listed = false;
@@ -67,6 +69,7 @@ async function route() {
   if (page === 'goals') return goals.show(id);
   if (page === 'memory') return memory.show();
   if (page === 'profile') return profile.show();
+  if (page === 'routines') return routines.show();
   if (page === 'settings') return settings.show();
   threads.select(id);
   if (id !== chat.threadId || id === undefined) await chat.open(id);

@@ -53,6 +53,7 @@ const FILES: Record<string, () => string> = {
   'jobs.js': () => own('./jobs.js'),
   'goals.js': () => own('./goals.js'),
   'profile.js': () => own('./profile.js'),
+  'routines.js': () => own('./routines.js'),
   'settings.js': () => own('./settings.js'),
   'memory.js': () => own('./memory.js'),
   'vendor/marked.js': () => dependency('marked'),

@@ -74,8 +74,8 @@ test('with no kernel running the command opens one: a routine added then is sche
   let runs: RoutineRun[] = [];
   // The kernel's timer runs it every second; each look is a CLI call through the control socket.
   const done = (r: RoutineRun, trigger: string) => r.trigger === trigger && r.outcome === 'succeeded';
-  for (let i = 0; i < 30 && !(runs.some((r) => done(r, 'missed')) && runs.some((r) => done(r, 'cron'))); i++) {
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+  for (let i = 0; i < 5 && !(runs.some((r) => done(r, 'missed')) && runs.some((r) => done(r, 'cron'))); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 2500));
     runs = (await json<{ runs: RoutineRun[] }>(['routine', 'show', 'after-restart', '--limit', '100'])).runs;
   }
   assert.deepEqual(

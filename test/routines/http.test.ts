@@ -63,9 +63,11 @@ test('an invalid cron expression is refused with its code and nothing is stored;
   assert.equal(bad.body.error.code, 'TITAN_E_ROUTINE_CRON');
   assert.deepEqual((await gateway.call('GET', '/api/routines')).body.routines, []);
   const preview = await gateway.call('POST', '/api/routines/cron-check', { cron: '0 7 * * 1-5', timezone: 'Europe/Berlin' });
+  assert.equal(preview.body.valid, true);
   assert.equal(preview.body.next.length, 5);
   assert.ok(preview.body.next.every((iso: string) => iso.endsWith('T06:00:00.000Z')));
-  assert.equal((await gateway.call('POST', '/api/routines/cron-check', { cron: '* *' })).body.error.code, 'TITAN_E_ROUTINE_CRON');
+  const wrong = await gateway.call('POST', '/api/routines/cron-check', { cron: '* *' });
+  assert.deepEqual([wrong.status, wrong.body.valid, wrong.body.error.code], [200, false, 'TITAN_E_ROUTINE_CRON']);
   assert.equal((await gateway.call('GET', '/api/routines', undefined, null)).status, 401, 'the routes need the token');
 });
 

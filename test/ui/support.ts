@@ -10,7 +10,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { startGateway, type Gateway } from '../../gateway/server.ts';
 import type { MeshView } from '../../gateway/deps.ts';
 import { bootstrapBuiltins, type Kernel } from '../../kernel/api.ts';
-import { Agent, type JobService } from '../../agent/api.ts';
+import { Agent, RoutineService, type JobService } from '../../agent/api.ts';
 import { openTestKernel } from '../support/kernel.ts';
 import { scriptedModel, type Step } from '../support/model-double.ts';
 
@@ -57,6 +57,8 @@ export type Session = {
   context: BrowserContext;
   gateway: Gateway;
   agent: Agent;
+  /** The routines this session's gateway serves (openSession's `routines: true`). */
+  routines?: RoutineService;
   token: string;
   /** A JSON request to the gateway's API with the owner token, as the UI makes it. */
   api(method: string, route: string, body?: unknown): Promise<any>;
@@ -72,7 +74,7 @@ let users = 0;
 export async function openSession(
   browser: Browser,
   ui: UiKernel,
-  options: { steps?: Step[]; guardedTools?: string[]; signedIn?: boolean; jobs?: JobService } = {},
+  options: { steps?: Step[]; guardedTools?: string[]; signedIn?: boolean; jobs?: JobService; routines?: boolean } = {},
 ): Promise<Session> {
   const agent = new Agent(ui.kernel, {
     workspace: path.join(ui.home, 'workspace'),
@@ -81,6 +83,7 @@ export async function openSession(
   });
   await agent.start();
   users += 1;
+  const routines = options.routines ? await RoutineService.start({ kernel: ui.kernel, agent, ownerId: `ui-user-${users}` }) : undefined;
   const gateway = await startGateway({
     kernel: ui.kernel,
     agent,
@@ -90,6 +93,7 @@ export async function openSession(
     openAi: false,
     mesh: ui.mesh,
     jobs: options.jobs,
+    routines,
   });
   const token = (await readFile(path.join(ui.home, 'gateway-token'), 'utf8')).trim();
   const context = await browser.newContext();
@@ -97,6 +101,7 @@ export async function openSession(
   const close = async () => {
     await context.close();
     await gateway.close();
+    await routines?.close();
     await agent.close();
   };
   const page = await context.newPage();
@@ -123,6 +128,7 @@ export async function openSession(
     context,
     gateway,
     agent,
+    routines,
     token,
     problems,
     close,
