@@ -16,7 +16,10 @@ async function stop(): Promise<void> {
   if (!child || child.exitCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
+  // A part that takes long to close must not hold the suite: the schedule survives a kill as well.
+  const grace = setTimeout(() => child.kill('SIGKILL'), 20_000);
   await exited;
+  clearTimeout(grace);
 }
 
 before(async () => {
