@@ -6,7 +6,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { Kernel } from '../kernel/api.ts';
-import { Agent, createLlmFromEnv, MemoryService, ReflexService, RoutineService } from '../agent/api.ts';
+import { Agent, createLlmFromEnv, engineCheck, MemoryService, ReflexService, RoutineService } from '../agent/api.ts';
 import { createControlApp } from '../gateway/app.ts';
 import { closeDeps, gatewayDeps } from '../gateway/server.ts';
 import { openKernel } from './config.ts';
@@ -53,7 +53,8 @@ export async function openOffline(options: OfflineOptions): Promise<Client> {
     let routines: RoutineService | undefined;
     if (options.routines) {
       // Passive: nothing is scheduled or caught up in a command's process; `titan start` does that.
-      routines = await RoutineService.start({ kernel, agent, ownerId: os.userInfo().username, passive: true });
+      const jobs = engineCheck(config.jobs.dockerSocket);
+      routines = await RoutineService.start({ kernel, agent, ownerId: os.userInfo().username, passive: true, jobs });
       closing.push(() => routines?.close());
     }
     const deps = await gatewayDeps({ kernel, agent, llm, config: config.gateway, meshConfig: config.mesh, createToken: false, routines });

@@ -1,5 +1,7 @@
 // Job routines through the sandbox scheduler (agent/jobs): the routine's job description is a job
 // request; the run waits for the job's end and keeps the tail of its log as the run's output.
+import { TitanError } from '../../common/errors.ts';
+import { Engine } from '../jobs/engine.ts';
 import type { JobRequest } from '../jobs/types.ts';
 import type { JobService } from '../jobs/service.ts';
 import type { RoutineJobs } from '../ports.ts';
@@ -22,6 +24,24 @@ export function routineJobs(jobs: JobService): RoutineJobs {
       }
       const output = log.slice(-LOG_TAIL);
       return ended.state === 'succeeded' ? { ok: true, output } : { ok: false, output, error: `job ${ended.id} ${ended.state}: ${ended.reason ?? ''}` };
+    },
+  };
+}
+
+/**
+ * For a CLI command's own process (no kernel running): a job routine is checked against the Docker
+ * engine when it is made, but runs only in a running Titan, whose scheduler owns the containers.
+ */
+export function engineCheck(dockerSocket: string): RoutineJobs {
+  const engine = new Engine(dockerSocket);
+  return {
+    async unavailable() {
+      return (await engine.available()) ? undefined : `no Docker engine answers at ${dockerSocket}`;
+    },
+    async run() {
+      throw new TitanError('TITAN_E_ROUTINE_NO_DOCKER', 'a job routine runs through the sandbox scheduler of a running Titan', {
+        fix: 'start Titan (npm start), then run it',
+      });
     },
   };
 }

@@ -152,7 +152,8 @@ export async function routineCommand({ positionals, values, out }: Args): Promis
           throw new TitanError('TITAN_E_USAGE', 'titan routine add|list|show|run|pause|resume|rm');
       }
     },
-    { routines: true },
+    // Only running a routine needs the tools and the model; the other verbs read and write records.
+    { routines: true, storeOnly: verb !== 'run' },
   );
 }
 
