@@ -157,9 +157,17 @@ describe('concurrency policy', () => {
       const first = service.run(`c-${policy}`);
       await new Promise((resolve) => setImmediate(resolve));
       const second = service.run(`c-${policy}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      const seen = (await service.runs(`c-${policy}`)).find((r) => r.id === second.id);
-      assert.equal(seen?.outcome, { skip: 'skipped', queue: 'queued', allow: 'running' }[policy], 'the second run as recorded while the first runs');
+      // The second run as recorded while the first still runs (its write lands in a moment).
+      const expected2 = { skip: 'skipped', queue: 'queued', allow: 'running' }[policy];
+      let seen: string | undefined;
+      for (let i = 0; i < 200 && seen !== expected2; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        seen = (await service.runs(`c-${policy}`)).find((r) => r.id === second.id)?.outcome;
+      }
+      assert.equal(seen, expected2);
+      // Both calls in the tool at once when allowed; otherwise only the first.
+      for (let i = 0; i < 200 && probe.running < expected.max; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.equal(probe.running, expected.max);
       probe.release();
       assert.equal((await first.done).outcome, 'succeeded');
       assert.equal((await second.done).outcome, expected.second);

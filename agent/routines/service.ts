@@ -307,7 +307,8 @@ export class RoutineService {
     try {
       const started = this.#record({ ...run });
       routine.lastRunAt = run.startedAt;
-      this.#track(this.#persist(routine));
+      // A scheduled run's routine is written once by the tick, with its next run.
+      if (run.trigger !== 'cron') this.#track(this.#persist(routine));
       try {
         const output = await runAction(this.#deps, routine, input);
         run.output = output.length > MAX_OUTPUT ? `${output.slice(0, MAX_OUTPUT)}\n(cut at ${MAX_OUTPUT} characters)` : output;
