@@ -40,6 +40,7 @@ export class Documents {
   readonly #mode: VectorSearch;
   readonly #model: ModelStream | undefined;
   #tagging: Promise<void> = Promise.resolve();
+  #stopped = false;
 
   constructor(store: StoreClient, graph: MemoryGraph, mode: VectorSearch, host: HostVectors | undefined, model: ModelStream | undefined) {
     this.#store = store;
@@ -114,11 +115,17 @@ export class Documents {
   /** Background tagging, one document at a time; a failure leaves the document untagged. */
   #tag(meta: DocMeta, content: string): void {
     this.#tagging = this.#tagging.then(async () => {
+      if (this.#stopped) return; // untagged documents are tagged again when next saved
       const tags = tag(content);
       await this.#store.op('memory.document.tag', { id: meta.id, ...tags }).catch(() => undefined);
       meta.summary = tags.summary;
       meta.keywords = tags.keywords;
     });
+  }
+
+  /** Tagging still queued is dropped: the kernel is stopping. */
+  stop(): void {
+    this.#stopped = true;
   }
 
   /** Resolves when the tagging queued so far is done. */

@@ -54,6 +54,8 @@ export class MemoryService implements MemoryPort {
   #watcher: FSWatcher | undefined;
   #changed = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
+  /** Set by close(): a run in progress stops at the next file instead of indexing the rest. */
+  #closing = false;
   #running: Promise<unknown> = Promise.resolve();
   #offs: Array<() => void> = [];
 
@@ -169,6 +171,7 @@ export class MemoryService implements MemoryPort {
     let unchanged = 0;
     this.progress = { phase: 'indexing', done: 0, total: files.length };
     for (const file of files) {
+      if (this.#closing) break;
       this.progress = { ...this.progress, path: file.path };
       const content = await readFile(path.join(root, file.path), 'utf8').catch(() => undefined);
       if (content === undefined) continue;
@@ -192,6 +195,7 @@ export class MemoryService implements MemoryPort {
     const removed = await this.docs.remove(gone.map((d) => d.id));
     if (everything && !only) {
       for (const d of [...this.docs.byId.values()].filter((d) => d.userId !== WORKSPACE_USER)) {
+        if (this.#closing) break;
         const full = await this.#store.op('memory.document.get', { userId: d.userId, path: d.path });
         if (full?.content !== undefined)
           await this.docs.put(
@@ -343,6 +347,10 @@ export class MemoryService implements MemoryPort {
   }
 
   async close(): Promise<void> {
+    // A stop must not wait for a whole workspace to be indexed: the run ends after its current file,
+    // and what it did not reach is indexed at the next start (files are compared by content).
+    this.#closing = true;
+    this.docs.stop();
     clearTimeout(this.#timer);
     this.#watcher?.close();
     for (const off of this.#offs) off();

@@ -128,6 +128,24 @@ async function fill(source: StoreKernel): Promise<void> {
     rows: [{ id: 'doc1', user_id: 'xfer-ann', path: 'notes/trip.md', content: 'Oslo in May', created_at: 1, updated_at: 2 }],
   });
   await store.op('table.load', { table: 'memory_chunks', rows: [{ id: 'doc1-0', document_id: 'doc1', seq: 0, text: 'Oslo in May', embedding: null }] });
+  // The memory graph: two entities the note mentions, a relation between them, a skipped file, the index's meta.
+  await store.op('table.load', {
+    table: 'memory_entities',
+    rows: [
+      { id: 'ent-oslo', name: 'Oslo', kind: 'place', created_at: 3 },
+      { id: 'ent-may', name: 'May', kind: 'time', created_at: 3 },
+    ],
+  });
+  await store.op('table.load', {
+    table: 'memory_mentions',
+    rows: [
+      { entity_id: 'ent-oslo', document_id: 'doc1', count: 1 },
+      { entity_id: 'ent-may', document_id: 'doc1', count: 1 },
+    ],
+  });
+  await store.op('table.load', { table: 'memory_relations', rows: [{ source: 'ent-oslo', target: 'ent-may', type: 'in', weight: 1, document_id: 'doc1' }] });
+  await store.op('table.load', { table: 'memory_skipped', rows: [{ user_id: 'xfer-ann', path: 'photos/fjord.jpg', reason: 'binary', bytes: 2048, at: 4 }] });
+  await store.op('table.load', { table: 'memory_meta', rows: [{ key: 'embedder', value: 'local', updated_at: 4 }] });
   await store.op('table.load', {
     table: 'channel_pairings',
     rows: [{ channel: 'telegram', sender_id: '42', chat_id: '42', sender_name: 'Ann', code: 'K7Q2MX', state: 'approved', created_at: 20, decided_at: 21 }],

@@ -47,6 +47,8 @@ export class CodeGraph {
   readonly #index = new CodeGraphIndex();
   #records = new Map<string, FileRecord>();
   #running: Promise<unknown> = Promise.resolve();
+  /** Set by stop(): an index run ends after the file it is on (the rest is indexed by the next run). */
+  #stopping = false;
 
   readonly #maxFileBytes: number | undefined;
 
@@ -65,6 +67,11 @@ export class CodeGraph {
     graph.#records = await graph.#store.files();
     for (const facts of await graph.#store.load()) graph.#index.set(facts);
     return graph;
+  }
+
+  /** Ends index runs at the next file: the kernel is stopping, and a whole tree must not hold it up. */
+  stop(): void {
+    this.#stopping = true;
   }
 
   /** Brings the graph up to date with the tree (or with just `paths`): changed files are parsed again. */
@@ -101,6 +108,7 @@ export class CodeGraph {
     };
     await flush(removed);
     for (let i = 0; i < work.length; i++) {
+      if (this.#stopping) break;
       const change = await this.#examine(work[i], report, maxBytes);
       if (change) pending.push(change);
       if (pending.length >= FILES_PER_WRITE) await flush();

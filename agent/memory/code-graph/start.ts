@@ -50,6 +50,7 @@ export async function startCodeGraph(
     indexed,
     async close() {
       closed = true;
+      graph.stop();
       watcher?.close();
       kernel.services.codeGraph = undefined;
       running.delete(kernel);
