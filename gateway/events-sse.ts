@@ -6,11 +6,10 @@ import { Router } from '@koa/router';
 import type { GatewayDeps, GatewayRouter, GatewayState } from './deps.ts';
 import { cursorOf, openStream, parseCursor } from './event-feed.ts';
 import { ownThread } from './scope.ts';
+import { openSseAnswer } from './sse-answer.ts';
 import { ID, params } from './validate.ts';
 
 export const SSE_PATH = /^\/api\/threads\/[^/]+\/events$/;
-const HEARTBEAT_MS = 15_000;
-const MAX_BUFFERED = 8 * 1024 * 1024;
 const PATH = { type: 'object', required: ['id'], properties: { id: ID } } as const;
 
 export function sseRoutes({ kernel, feed, streams }: GatewayDeps): GatewayRouter {
@@ -22,43 +21,13 @@ export function sseRoutes({ kernel, feed, streams }: GatewayDeps): GatewayRouter
     const lastId = ctx.get('last-event-id') || (typeof ctx.query.lastEventId === 'string' ? ctx.query.lastEventId : '');
     const after = lastId ? parseCursor(lastId) : undefined;
 
-    const res = ctx.res;
     const early: string[] = [];
     let write = (chunk: string): void => void early.push(chunk);
     // Replay happens inside openStream: its events wait in `early` until the headers are out, so a
     // refused resume point can still be answered with a coded error.
     const off = await openStream(feed, id, after, (event) => write(`id: ${cursorOf(event)}\ndata: ${JSON.stringify(event)}\n\n`));
-
-    ctx.status = 200; // for the request metrics: Koa does not answer this one, the stream does
-    ctx.respond = false;
-    res.writeHead(200, {
-      ...Object.fromEntries(Object.entries(ctx.response.headers).map(([k, v]) => [k, String(v)])),
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
-    let closed = false;
-    const stream = {
-      close() {
-        if (closed) return;
-        closed = true;
-        off();
-        clearInterval(heartbeat);
-        streams.delete(stream);
-        res.end();
-      },
-    };
-    write = (chunk) => {
-      if (closed) return;
-      res.write(chunk);
-      if (res.writableLength > MAX_BUFFERED) stream.close();
-    };
-    const heartbeat = setInterval(() => write(': ping\n\n'), HEARTBEAT_MS);
-    heartbeat.unref();
-    streams.add(stream);
-    res.on('close', () => stream.close());
-    if (res.destroyed) return stream.close(); // the client left while its missed events were read
+    const answer = openSseAnswer(ctx, streams, off);
+    write = answer.write;
     write('retry: 2000\n\n');
     for (const chunk of early) write(chunk);
   });

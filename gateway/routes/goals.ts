@@ -4,6 +4,7 @@
 import { Router } from '@koa/router';
 import { startAutonomy, type GoalEvent, type GoalQuery, type StepInput, type VerifySpec } from '../../agent/api.ts';
 import type { GatewayDeps, GatewayRouter, GatewayState } from '../deps.ts';
+import { openSseAnswer } from '../sse-answer.ts';
 import { body, ID, params } from '../validate.ts';
 import type { GoalStatus, PlanStatus, StepStatus } from '../../components/stores/ops.ts';
 
@@ -85,7 +86,6 @@ const LIST = {
 };
 const RUN = { type: 'object', additionalProperties: false, properties: { wait: { type: 'boolean', default: false } } };
 const WITH_ID = { type: 'object', required: ['id'], properties: { id: ID } } as const;
-const HEARTBEAT_MS = 15_000;
 /** The goal events stream: a browser's EventSource sends its token as ?token= (app.ts allows that here only). */
 export const GOAL_STREAM_PATH = /^\/api\/goals\/events$/;
 
@@ -99,34 +99,14 @@ export function goalRoutes({ kernel, agent, streams }: GatewayDeps): GatewayRout
   // Before /goals/:id, which would take "events" for an id.
   router.get('/goals/events', async (ctx) => {
     const { userId } = ctx.state.user;
-    ctx.status = 200;
-    ctx.respond = false;
-    const res = ctx.res;
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive' });
-    const write = (chunk: string) => {
-      res.write(chunk);
-      // A reader that cannot keep up is cut off; it reconnects and reads the goals again.
-      if (res.writableLength > 4 * 1024 * 1024) stream.close();
-    };
-    const off = kernel.bus.on('goal.event', (event: GoalEvent) => {
-      if (event.userId === userId) write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+    let off = () => {};
+    // A reader that cannot keep up is cut off; it reconnects and reads the goals again.
+    const answer = openSseAnswer(ctx, streams, () => off());
+    if (answer.closed) return;
+    off = kernel.bus.on('goal.event', (event: GoalEvent) => {
+      if (event.userId === userId) answer.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
     });
-    const heartbeat = setInterval(() => write(': ping\n\n'), HEARTBEAT_MS);
-    heartbeat.unref();
-    let closed = false;
-    const stream = {
-      close() {
-        if (closed) return;
-        closed = true;
-        off();
-        clearInterval(heartbeat);
-        streams.delete(stream);
-        res.end();
-      },
-    };
-    streams.add(stream);
-    res.on('close', () => stream.close());
-    write('retry: 2000\n\n');
+    answer.write('retry: 2000\n\n');
   });
 
   router.get('/goals', async (ctx) => {

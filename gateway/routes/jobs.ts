@@ -5,6 +5,7 @@ import { Router } from '@koa/router';
 import { TitanError } from '../../common/errors.ts';
 import { exportFolder, type Job, type JobEvent, type JobRequest, type JobService } from '../../agent/api.ts';
 import type { GatewayDeps, GatewayRouter, GatewayState } from '../deps.ts';
+import { openSseAnswer, type SseAnswer } from '../sse-answer.ts';
 import { body, ID, params } from '../validate.ts';
 
 /** The job streams a browser opens by URL (EventSource, a download link): they may carry ?token=. */
@@ -33,8 +34,6 @@ const LIST = {
   properties: { state: { enum: STATES }, limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 } },
 } as const;
 const WITH_ID = { type: 'object', required: ['id'], properties: { id: ID } } as const;
-const HEARTBEAT_MS = 15_000;
-const MAX_BUFFERED = 8 * 1024 * 1024;
 
 /** A job as the API shows it: the spec without host paths a non-owner has no business seeing. */
 export function jobView(job: Job) {
@@ -97,47 +96,20 @@ export function jobRoutes({ jobs, streams }: GatewayDeps): GatewayRouter {
 
   router.get('/jobs/:id/events', async (ctx) => {
     const { id } = params<{ id: string }>(ctx.params, WITH_ID, 'the path');
-    const res = ctx.res;
     const early: string[] = [];
     let write = (chunk: string): void => void early.push(chunk);
+    let answer: SseAnswer | undefined;
     let end = false;
     const send = (event: JobEvent) => {
       write(`data: ${JSON.stringify(event)}\n\n`);
       if (event.type === 'state' && ['succeeded', 'failed', 'cancelled', 'timed_out'].includes(event.state)) end = true;
-      if (end) queueMicrotask(() => stream.close());
+      if (end) queueMicrotask(() => answer?.close());
     };
     const off = await service(jobs).follow(id, ctx.state.user.userId, send);
-    ctx.status = 200;
-    ctx.respond = false;
-    res.writeHead(200, {
-      ...Object.fromEntries(Object.entries(ctx.response.headers).map(([k, v]) => [k, String(v)])),
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
-    let closed = false;
-    const stream = {
-      close() {
-        if (closed) return;
-        closed = true;
-        off();
-        clearInterval(heartbeat);
-        streams.delete(stream);
-        res.end();
-      },
-    };
-    write = (chunk) => {
-      if (closed) return;
-      res.write(chunk);
-      if (res.writableLength > MAX_BUFFERED) stream.close();
-    };
-    const heartbeat = setInterval(() => write(': ping\n\n'), HEARTBEAT_MS);
-    heartbeat.unref();
-    streams.add(stream);
-    res.on('close', () => stream.close());
+    answer = openSseAnswer(ctx, streams, off);
+    write = answer.write;
     for (const chunk of early) write(chunk);
-    if (end || res.destroyed) stream.close();
+    if (end) answer.close();
   });
 
   router.get('/jobs/:id/files/download', async (ctx) => {
