@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { promisify } from 'node:util';
-import { PROJECT_ROOT, stopTitan } from './support/cli.ts';
+import { PROJECT_ROOT } from './support/cli.ts';
 import { TEST_CACHE } from './support/kernel.ts';
 
 const run = promisify(execFile);
@@ -16,9 +16,33 @@ const work = await mkdtemp(path.join(os.tmpdir(), 'titan-install-'));
 let titan: ChildProcess | undefined;
 
 after(async () => {
-  if (titan) await stopTitan(titan);
+  if (titan) await stopGroup(titan);
   await rm(work, { recursive: true, force: true });
 });
+
+const alive = (group: number) => {
+  try {
+    process.kill(group, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * npx runs titan as a child of its own and does not pass a stop on: the whole process group is
+ * stopped (SIGKILL after 15 s), or titan outlives the test and holds its output pipes, and the run, open.
+ */
+async function stopGroup(child: ChildProcess): Promise<void> {
+  const group = -(child.pid as number);
+  const signal = (name: NodeJS.Signals) => alive(group) && process.kill(group, name);
+  signal('SIGTERM');
+  const deadline = Date.now() + 15_000;
+  while (alive(group) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  signal('SIGKILL');
+  child.stdout?.destroy();
+  child.stderr?.destroy();
+}
 
 /** `npx titan start` in the install, resolved with the gateway's address once it is up. */
 function startInstalled(app: string, home: string): Promise<string> {
@@ -26,6 +50,7 @@ function startInstalled(app: string, home: string): Promise<string> {
     cwd: app,
     env: { ...process.env, TITAN_HOME: home, TITAN_PORT: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // its own process group, so stopGroup reaches titan under npx
   });
   let output = '';
   return new Promise((resolve, reject) => {
