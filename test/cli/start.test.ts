@@ -36,10 +36,10 @@ after(async () => {
 test('first start builds, publishes and deploys the built-ins, with progress', () => {
   assert.match(output(), new RegExp(`building components: ${BUILT_INS}/${BUILT_INS}`));
   assert.match(output(), /migrating store\/core: (\d+)\/\1 schema version \1 /); // the last migration, with its count
-  assert.match(
-    output(),
-    new RegExp(`published to the registry: .*store/core@${CORE_VERSION.replaceAll('.', '\\.')}, tool/clock@1\\.0\\.0, tool/echo@1\\.0\\.0, tool/kv@1\\.0\\.0`),
-  );
+  // Each built-in named in the one publish line, whichever others stand between them.
+  const published = /published to the registry: (.*)/.exec(output())?.[1].split(', ') ?? [];
+  for (const ref of [`store/core@${CORE_VERSION}`, 'tool/clock@1.0.0', 'tool/echo@1.0.0', 'tool/kv@1.0.0'])
+    assert.ok(published.includes(ref), `${ref} published`);
   assert.match(output(), new RegExp(`${BUILT_INS} components serving`));
 });
 
