@@ -66,8 +66,10 @@ test('secrets and keys in a tool result, a model answer or a message reach neith
   assert.equal(messages[0].content, 'read creds.txt; my github token is [REDACTED:github-token]');
   assert.equal(messages.at(-1)?.content, 'Found it. Your OpenAI key is [REDACTED:openai-key], keep it safe.');
   assert.match(JSON.stringify(llm.requests[1]), /\[REDACTED:stored-secret\].*\[REDACTED:aws-access-key\]/);
+  // The call recorder (a sample of calls, kept for verifying patches) cuts the same secrets out of its
+  // copy of the tool result and says so as "recorded:<slot>": whether this call was sampled is chance.
   assert.deepEqual(
-    hits.map((h) => [h.source, h.kinds.sort().join(',')]),
+    hits.filter((h) => !h.source.startsWith('recorded:')).map((h) => [h.source, h.kinds.sort().join(',')]),
     [
       ['message', 'github-token'],
       ['tool:read-file', 'aws-access-key,stored-secret'],
