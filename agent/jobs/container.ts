@@ -120,8 +120,14 @@ export class JobContainer {
   async wait(): Promise<Ending> {
     try {
       const result = (await this.container.wait()) as { StatusCode: number };
-      const state = (await this.container.inspect()).State;
-      return { exitCode: result.StatusCode, oomKilled: state.OOMKilled === true };
+      let oomKilled = (await this.container.inspect()).State.OOMKilled === true;
+      // The engine learns of an OOM kill from an event that can land after the wait returns (seen on
+      // a busy machine): a SIGKILL's 137 is looked at again, briefly, before it counts as a plain exit.
+      for (let retry = 0; !oomKilled && result.StatusCode === 137 && retry < 10; retry++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        oomKilled = (await this.container.inspect()).State.OOMKilled === true;
+      }
+      return { exitCode: result.StatusCode, oomKilled };
     } catch (error) {
       throw engineError(this.#engine.socket, error);
     }

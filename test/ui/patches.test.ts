@@ -67,7 +67,7 @@ describe('web UI: components and kernel patches', { skip: browserSkipReason() },
     assert.equal(patches.length, 1);
     // The first test left a rejected patch with the same title: this one is told apart by its id.
     const card = page.locator(`article[data-patch-id="${patches[0].id}"]`);
-    assert.equal(await card.getByRole('heading').textContent(), 'tool/echo 1.0.0 → 1.1.0');
+    assert.equal(await card.getByRole('heading', { level: 3 }).textContent(), 'tool/echo 1.0.0 → 1.1.0');
     await card
       .getByLabel('State')
       .filter({ hasText: /^proposed$/ })
