@@ -1,6 +1,41 @@
 // The store operations: every op name titan:store's `request` answers, with its input and its
 // result, shared by the store components (through JSDoc) and the kernel's StoreClient.
-import type { ReflexSpec } from '../reflexes/runtime.js';
+import type { Patch, ReflexRecord, ReflexTurns, JobState, JobRow, RoutineRecord, RoutineRun } from './ops-records.ts';
+import type {
+  MemoryKind,
+  MemoryDocumentInput,
+  MemoryChunkInput,
+  MemoryDocument,
+  MemoryChunk,
+  MemoryVectorRow,
+  MemoryFilters,
+  VectorSearch,
+  MemoryEntity,
+  MemoryMention,
+  MemoryRelation,
+  MemoryStatus,
+} from './ops-memory.ts';
+import type {
+  GoalStatus,
+  PlanStatus,
+  StepStatus,
+  ExecutionStatus,
+  PolicyVerdict,
+  Goal,
+  Plan,
+  PlanStep,
+  NewStep,
+  Execution,
+  PolicyDecision,
+  Verification,
+  Incident,
+  GoalSort,
+  Guarded,
+} from './ops-autonomy.ts';
+
+export type * from './ops-autonomy.ts';
+export type * from './ops-memory.ts';
+export type * from './ops-records.ts';
 
 // ---- rows as the store returns them -----------------------------------------------------------
 
@@ -76,341 +111,6 @@ export type SchemaStatus = {
 export type Removed = { messages: number; turns: number; threads: number };
 /** A table's rows as exported: column name to value (a blob as {"$blob": base64}). */
 export type TableRow = Record<string, unknown>;
-
-// ---- records the store keeps for the kernel and the agent -------------------------------------
-
-export type PatchState = 'proposed' | 'approved' | 'rejected' | 'deployed' | 'failed' | 'rolled_back';
-export type PatchStep = { state: PatchState; by: string; why: string; at: string };
-export type Patch = {
-  id: string;
-  slot: string;
-  kind: string;
-  name: string;
-  fromVersion?: string;
-  toVersion: string;
-  toDigest: string;
-  state: PatchState;
-  history: PatchStep[];
-  error?: string;
-  /** Where the new version's outputs may differ from the old one's (checked on replay). */
-  equivalences?: Equivalence[];
-  /** The recorded calls replayed on the old and the new version before approval. */
-  verification?: VerificationReport;
-  /** Why a patch whose verification failed was approved anyway. */
-  override?: string;
-  /** How the new version fared on its share of live calls after deploy. */
-  canary?: CanaryReport;
-};
-
-/** At a JSON path of the output ("items.*.score"; "" the whole output): ignore it, compare lists as sets, or numbers within a tolerance. */
-export type Equivalence = { path: string; rule: 'ignore' | 'unordered' | 'approx'; tolerance?: number };
-export type Latency = { p50: number; p99: number };
-export type ReplayMismatch = { call: number; fn: string; input: string; old: string; new: string; diff: string };
-export type VerificationReport = {
-  at: string;
-  passed: boolean;
-  /** Why it failed (empty when it passed); a note when nothing could be compared. */
-  reasons: string[];
-  note?: string;
-  replayed: number;
-  matched: number;
-  mismatches: ReplayMismatch[];
-  old: Latency;
-  new: Latency;
-  ms: number;
-};
-export type CanaryReport = {
-  share: number;
-  stage: 'canary' | 'all' | 'kept' | 'rolled_back';
-  calls: number;
-  errors: number;
-  p50: number;
-  p99: number;
-  baseline: { calls: number; errors: number; errorRate: number; p50: number; p99: number };
-  reason?: string;
-  /** From deploy to kept or rolled back. */
-  decidedMs?: number;
-};
-
-/**
- * building: compiled and guarded in the background; awaiting_approval: its patch waits for a human;
- * serving: the router asks it; suspended: kept, not asked (rejections, a tool's new version, a
- * disagreement with the model, or by hand); discarded: failed to build, its smoke test or its guard.
- */
-export type ReflexState = 'building' | 'awaiting_approval' | 'serving' | 'suspended' | 'discarded';
-export type ReflexRecord = {
-  id: string;
-  name: string;
-  version: string | null;
-  state: ReflexState;
-  description: string;
-  example: string;
-  slots: string[];
-  spec: ReflexSpec;
-  /** "reflex/<name>@<version>" once published. */
-  component: string | null;
-  /** The turn ids it was compiled from. */
-  provenance: string[];
-  /** Why it is suspended or discarded. */
-  reason: string | null;
-  /** Digest of each tool it calls, when it was compiled: another digest serving suspends it. */
-  tools: Record<string, string>;
-  centroid: number[];
-  hits: number;
-  misses: number;
-  rejections: number;
-  suspensions: number;
-  modelCallsAvoided: number;
-  createdAt: number;
-  updatedAt: number;
-};
-/** The model's recent completed turns, as rows, for the reflex miner. */
-export type ReflexTurns = {
-  messages: Array<{ turn_id: string; role: string; content: string }>;
-  calls: Array<{ id: string; turn_id: string; tool: string; arguments: string; status: string; result: string | null }>;
-};
-
-/** A sandbox job's states: queued, running, then one ending. */
-export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'timed_out';
-/** A job row as stored (payload: the job's spec as JSON; counts may come back as text from PostgreSQL). */
-export type JobRow = {
-  id: string;
-  kind: string;
-  state: JobState;
-  payload: string;
-  result: string | null;
-  user_id: string | null;
-  reason: string | null;
-  exit_code: number | string | null;
-  container: string | null;
-  deadline_at: number | string | null;
-  created_at: number | string;
-  started_at: number | string | null;
-  finished_at: number | string | null;
-  updated_at: number | string | null;
-};
-
-/** What starts a routine besides `titan routine run` (always possible): a schedule, a message, a webhook. */
-export type RoutineTrigger =
-  | { kind: 'cron'; cron: string }
-  /** A message on any channel (or the one named) whose text matches the pattern (a regular expression, case-insensitive). */
-  | { kind: 'message'; pattern: string; channel?: string }
-  /** POST /hooks/routines/<name> with the routine's secret; only its sha256 is kept. */
-  | { kind: 'webhook'; secretHash: string }
-  | { kind: 'manual' };
-/** What a routine does: a full agent turn, one tool call, or a job through the scheduler. */
-export type RoutineAction =
-  | { kind: 'prompt'; prompt: string }
-  | { kind: 'tool'; tool: string; args: Record<string, unknown> }
-  | { kind: 'job'; job: Record<string, unknown> };
-export type RoutineRecord = {
-  id: string;
-  name: string;
-  userId: string;
-  enabled: boolean;
-  trigger: RoutineTrigger;
-  action: RoutineAction;
-  /** IANA time zone the schedule and the quiet hours are read in. */
-  timezone: string;
-  /** After downtime: skip the runs missed, or run once for them. */
-  missed: 'skip' | 'run_once';
-  /** When the previous run still runs: skip this one, queue it, or run both. */
-  concurrency: 'skip' | 'queue' | 'allow';
-  /** "HH:MM" to "HH:MM" in the routine's time zone (may wrap midnight): scheduled and event runs are skipped. */
-  quietHours: { start: string; end: string } | null;
-  /** Where a prompt's answer (or a tool's or job's output) goes: "telegram", "telegram:<chat>", "thread:<id>"... */
-  deliverTo: string | null;
-  /** The thread a prompt routine's turns run in (created on its first run). */
-  threadId: string | null;
-  nextRunAt: number | null;
-  lastRunAt: number | null;
-  createdAt: number;
-  updatedAt: number;
-};
-export type RoutineRunOutcome = 'queued' | 'running' | 'succeeded' | 'failed' | 'skipped';
-export type RoutineRun = {
-  id: string;
-  routineId: string;
-  trigger: 'cron' | 'message' | 'webhook' | 'manual' | 'missed';
-  /** When it was due (the cron time; the event's arrival for the others). */
-  scheduledAt: number;
-  startedAt: number | null;
-  finishedAt: number | null;
-  outcome: RoutineRunOutcome;
-  output: string | null;
-  error: string | null;
-};
-
-// ---- memory (migrations 4 and 10) -----------------------------------------------------------------
-
-export type MemoryKind = 'identity' | 'note' | 'daily' | 'summary' | 'turn' | 'code';
-/** '*' owns the workspace's documents; a user id owns what memory derived from that user's threads. */
-export type MemoryDocumentInput = {
-  id: string;
-  userId: string;
-  path: string;
-  kind: MemoryKind;
-  content: string;
-  hash?: string;
-  threadId?: string;
-  turnId?: string;
-  summary?: string;
-  keywords?: string[];
-  createdAt?: number;
-  updatedAt?: number;
-};
-/** embedding: the vector's float32 bytes in base64; vector: the same as pgvector text ("[0.1,...]"), when pgvector serves. */
-export type MemoryChunkInput = { id: string; seq: number; text: string; embedding?: string; vector?: string };
-export type MemoryDocument = {
-  id: string;
-  user_id: string;
-  path: string;
-  kind: MemoryKind;
-  hash: string | null;
-  thread_id: string | null;
-  turn_id: string | null;
-  summary: string | null;
-  /** JSON array of words. */
-  keywords: string | null;
-  created_at: number;
-  updated_at: number;
-  content?: string;
-};
-export type MemoryChunk = {
-  pos: number;
-  id: string;
-  seq: number;
-  text: string;
-  document_id: string;
-  path: string;
-  kind: MemoryKind;
-  user_id: string;
-  thread_id: string | null;
-  turn_id: string | null;
-  updated_at: number;
-};
-/** embedding: float32 bytes as a blob ({"$blob": base64} on the wire, bytes once taken on the host). */
-export type MemoryVectorRow = { pos: number; embedding: unknown; document_id: string; path: string; kind: MemoryKind; user_id: string; updated_at: number };
-export type MemoryFilters = { userIds?: string[]; kinds?: MemoryKind[]; pathPrefix?: string; since?: number; until?: number };
-export type VectorSearch = 'libsql' | 'pgvector' | 'host';
-export type MemoryEntity = { id: string; name: string; kind: string };
-export type MemoryMention = { entity_id: string; document_id: string; count: number };
-export type MemoryRelation = { source: string; target: string; type: string; weight: number; document_id: string };
-export type MemoryStatus = {
-  documents: Record<string, number>;
-  chunks: number;
-  entities: number;
-  relations: number;
-  skipped: number;
-  vectorSearch: VectorSearch;
-};
-
-// ---- the autonomy control plane (agent/autonomy): what the agent pursues, how, and what happened ----
-
-export type GoalStatus = 'active' | 'paused' | 'failed' | 'completed' | 'cancelled' | 'abandoned' | 'superseded';
-export type PlanStatus = 'draft' | 'running' | 'succeeded' | 'failed' | 'superseded' | 'cancelled';
-export type StepStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
-export type ExecutionStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
-/** allowed: ran without asking (the tool needs no approval); asked, then granted or refused by a person. */
-export type PolicyVerdict = 'allowed' | 'asked' | 'granted' | 'refused';
-export type Goal = {
-  id: string;
-  user_id: string;
-  title: string;
-  description: string | null;
-  status: GoalStatus;
-  priority: number;
-  thread_id: string | null;
-  superseded_by: string | null;
-  replans: number;
-  replan_budget: number;
-  created_at: number;
-  updated_at: number;
-};
-export type Plan = {
-  id: string;
-  goal_id: string;
-  user_id: string;
-  version: number;
-  status: PlanStatus;
-  reason: string | null;
-  /** How the plan is checked once its steps ran (JSON: a tool, its arguments, the text to expect); null: the steps' own results. */
-  verify: string | null;
-  created_at: number;
-  updated_at: number;
-};
-/** spec: the step's JSON (a tool and its arguments, or a prompt for a turn). */
-export type PlanStep = {
-  id: string;
-  plan_id: string;
-  user_id: string;
-  position: number;
-  title: string;
-  kind: string;
-  spec: string;
-  status: StepStatus;
-  attempts: number;
-  output: string | null;
-  error: string | null;
-  created_at: number;
-  updated_at: number;
-};
-export type NewStep = { id: string; title: string; kind: string; spec: string };
-export type Execution = {
-  id: string;
-  user_id: string;
-  goal_id: string;
-  plan_id: string;
-  step_id: string | null;
-  kind: string;
-  target: string;
-  attempt: number;
-  status: ExecutionStatus;
-  input: string | null;
-  output: string | null;
-  error: string | null;
-  turn_id: string | null;
-  started_at: number;
-  finished_at: number | null;
-};
-export type PolicyDecision = {
-  id: string;
-  user_id: string;
-  goal_id: string;
-  plan_id: string;
-  step_id: string | null;
-  action: string;
-  decision: PolicyVerdict;
-  decided_by: string;
-  reason: string | null;
-  approval_id: string | null;
-  at: number;
-};
-export type Verification = {
-  id: string;
-  user_id: string;
-  goal_id: string;
-  plan_id: string;
-  passed: number;
-  method: string;
-  summary: string;
-  evidence: string;
-  at: number;
-};
-export type Incident = {
-  id: string;
-  user_id: string;
-  goal_id: string;
-  plan_id: string | null;
-  step_id: string | null;
-  severity: 'info' | 'warning' | 'error';
-  kind: string;
-  message: string;
-  at: number;
-};
-export type GoalSort = 'created' | 'updated' | 'priority' | 'title';
-/** A guarded update: `applied` is false when the row was not in the `from` state (it is returned as it is). */
-export type Guarded<T> = { row: T; applied: boolean };
 
 // ---- the table ---------------------------------------------------------------------------------
 
