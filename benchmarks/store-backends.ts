@@ -4,9 +4,8 @@
 // figures measured together.
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import path from 'node:path';
 import { Kernel, bootstrapBuiltins } from '../kernel/api.ts';
-import { startPostgres, type PostgresCluster } from '../test/support/postgres.ts';
+import { onBothBackends } from './backends.ts';
 import { BENCH_CACHE, printMachine, tempDir } from './setup.ts';
 import { against, printTable, row, summarize, writeResult, type SummaryRow } from './stats.ts';
 
@@ -98,17 +97,7 @@ async function measure(backend: string, dbUrl: string): Promise<Figures> {
 }
 
 printMachine();
-let cluster: PostgresCluster | undefined;
-const results: Figures[] = [];
-try {
-  const dir = await tempDir('titan-bench-libsql-');
-  results.push(await measure('libSQL (file)', `file:${path.join(dir, 'bench.db')}`));
-  await rm(dir, { recursive: true, force: true });
-  cluster = await startPostgres();
-  results.push(await measure('PostgreSQL 15', cluster.url));
-} finally {
-  await cluster?.stop();
-}
+const results = await onBothBackends(measure);
 
 const half = MESSAGES / 2;
 printTable(
