@@ -14,7 +14,7 @@ async function chatCommand({ values, out }: Args): Promise<number> {
   if (!process.stdin.isTTY)
     throw new TitanError('TITAN_E_USAGE', 'titan chat needs a terminal to type in', { fix: 'run it in a terminal, or send messages with the REST API' });
   // ink and React load only for the chat itself.
-  const [{ connect }, { runChat }] = await Promise.all([import('../chat/connection.ts'), import('../chat/app.ts')]);
+  const [{ connect }, { runChat }] = await Promise.all([import('../chat/connection.ts'), import('../chat/load.ts').then(({ loadChatView }) => loadChatView())]);
   const connection = await connect({ start: values.start !== false });
   try {
     await runChat(connection, { thread: values.thread as string | undefined });

@@ -9,10 +9,13 @@ import path from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { startScriptedLlm, type ScriptedLlm } from '../../agent/api.ts';
-import { runChat } from '../../bin/chat/app.ts';
+import { loadChatView } from '../../bin/chat/load.ts';
 import { connect, type Connection } from '../../bin/chat/connection.ts';
 import { startTitan } from '../support/cli.ts';
 import { TEST_CACHE, tempHome } from '../support/kernel.ts';
+
+// Loaded as `titan chat` loads it, so the view draws live even when the test runs under CI.
+const { runChat } = await loadChatView();
 
 let home: string;
 let cleanup: () => Promise<void>;
