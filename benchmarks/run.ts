@@ -16,6 +16,7 @@ const BENCHMARKS = [
   'store-backends',
   'memory',
   'agent-turns',
+  'turn-parts',
   'shell-first-byte',
   'provider-decode',
   'gateway-ws',

@@ -1,7 +1,7 @@
 // The start-up registry: dependency order, reverse close, and a failed start closing what started.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Parts, type Part } from './parts.ts';
+import { describeTimings, Parts, type Part } from './parts.ts';
 
 function recorder() {
   const log: string[] = [];
@@ -73,4 +73,16 @@ test('an unknown dependency, a circle or a name used twice is refused before any
   );
   assert.deepEqual(log, [], 'nothing started');
   assert.throws(() => new Parts().add(part('a')).add(part('a')), /registered twice/);
+});
+
+test('each started part has its time and the memory after it, and the start line names them in order', async () => {
+  const { part } = recorder();
+  const parts = new Parts().add(part('kernel')).add(part('gateway', ['kernel']));
+  await parts.start();
+  assert.deepEqual(
+    parts.timings.map((t) => t.name),
+    ['kernel', 'gateway'],
+  );
+  assert.ok(parts.timings.every((t) => t.ms >= 0 && t.rssMb > 0));
+  assert.match(describeTimings(120, parts.timings), /^serving \d+ ms after the process started: modules 120, kernel \d+, gateway \d+ \(ms; RSS \d+ MB\)$/);
 });

@@ -11,9 +11,14 @@ export type Part = {
   close?(): Promise<void>;
 };
 
+/** What one part's start cost: its time, and the process's resident memory once it had started. */
+export type PartTiming = { name: string; ms: number; rssMb: number };
+
 export class Parts {
   readonly #parts = new Map<string, Part>();
   readonly #started: Part[] = [];
+  /** Each started part's cost, in start order (what `titan start` prints as its phases). */
+  readonly timings: PartTiming[] = [];
   readonly #report: (part: string, error: unknown) => void;
 
   /** `report`: told of a close that failed while closing after a failed start (the start error wins). */
@@ -51,6 +56,7 @@ export class Parts {
 
   async start(): Promise<void> {
     for (const part of this.order()) {
+      const began = performance.now();
       try {
         await part.start();
       } catch (error) {
@@ -60,6 +66,7 @@ export class Parts {
         throw error;
       }
       this.#started.push(part);
+      this.timings.push({ name: part.name, ms: performance.now() - began, rssMb: process.memoryUsage.rss() / 2 ** 20 });
     }
   }
 
@@ -75,4 +82,12 @@ export class Parts {
     }
     if (failure) throw failure.error;
   }
+}
+
+/** One line of where a start's time went: "412 ms to serve: modules 150, kernel 40, ... (RSS 140 MB)". */
+export function describeTimings(loadedMs: number, timings: readonly PartTiming[]): string {
+  const total = loadedMs + timings.reduce((sum, t) => sum + t.ms, 0);
+  const phases = [['modules', loadedMs] as const, ...timings.map((t) => [t.name, t.ms] as const)];
+  const rss = timings.at(-1)?.rssMb ?? process.memoryUsage.rss() / 2 ** 20;
+  return `serving ${Math.round(total)} ms after the process started: ${phases.map(([name, ms]) => `${name} ${Math.round(ms)}`).join(', ')} (ms; RSS ${Math.round(rss)} MB)`;
 }

@@ -11,7 +11,7 @@ import { loadTitanConfig, type TitanConfig } from './config.ts';
 import { consoleProgress } from '../toolchain/progress.ts';
 import { startAgent, type AgentSession } from './agent-session.ts';
 import { showMigrations } from './migration-progress.ts';
-import { Parts } from './parts.ts';
+import { describeTimings, Parts } from './parts.ts';
 import { startTracing, type Tracing } from './telemetry.ts';
 import { createControlApp } from '../gateway/app.ts';
 import { claimControlSocket, type ControlSocket } from '../gateway/control-socket.ts';
@@ -313,6 +313,7 @@ export async function startCommand(): Promise<number> {
   });
 
   await parts.start();
+  say(describeTimings(started, parts.timings));
   try {
     await kernel.warmRestored();
     if (!builtinsChecked) await checkBuiltins(kernel, say).catch((error: unknown) => say(`checking the built-ins failed: ${String(error)}`));

@@ -75,3 +75,12 @@ test('a batch that fails part-way leaves nothing, and says it was a constraint',
     ]);
     assert.equal(results[1].rows[0][0], 2);
   }));
+
+test('commits are synced at checkpoints, not each one (WAL, synchronous NORMAL), on every connection', () =>
+  withDb(async (db) => {
+    assert.deepEqual((await db.run('PRAGMA journal_mode', [])).rows, [['wal']]);
+    assert.deepEqual((await db.run('PRAGMA synchronous', [])).rows, [[1]]);
+    const tx = await db.begin();
+    assert.deepEqual((await tx.run('PRAGMA synchronous', [])).rows, [[1]]);
+    await tx.rollback();
+  }));

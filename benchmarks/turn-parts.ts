@@ -1,0 +1,165 @@
+// One warm turn over HTTP in its parts: POST /v1/chat/completions (one thread), the real OpenAI
+// provider component talking to the scripted model server (a separate process, zero latency), the
+// real store. First the turn as a client sees it (tracing off: p50/p99, target ≤ 5 / ≤ 15 ms), then
+// the same turns with the OpenTelemetry spans already in the turn path kept in memory, split into
+// gateway, store, provider request, stream decode, event bus, the agent loop's own work and the
+// response. Parts are per-turn sums (p50/p99 of each taken on its own, so they need not add up).
+// TITAN_TURN_PARTS_TURNS sets the turns per pass (default 300). Run alone:
+// node --disable-warning=ExperimentalWarning benchmarks/turn-parts.ts
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { Agent, createLlmFromEnv } from '../agent/api.ts';
+import { startGateway } from '../gateway/server.ts';
+import { bootstrapBuiltins, setTracing } from '../kernel/api.ts';
+import { openBenchKernel, printMachine } from './setup.ts';
+import { against, printTable, row, summarize, writeResult } from './stats.ts';
+
+const TURNS = Number(process.env.TITAN_TURN_PARTS_TURNS ?? 300);
+const WARMUP = 50;
+const PROJECT = fileURLToPath(new URL('..', import.meta.url));
+
+printMachine();
+const model = await startModelServer();
+const bench = await openBenchKernel();
+const { kernel, home } = bench;
+const report = await bootstrapBuiltins(kernel);
+if (report.failed.length) throw new Error(JSON.stringify(report.failed));
+const llm = createLlmFromEnv(kernel, { TITAN_PROVIDER: 'scripted', TITAN_SCRIPTED_LLM_URL: model.url });
+const agent = new Agent(kernel, { workspace: path.join(home, 'workspace'), llm: (request, options) => llm.stream(request, options) });
+await agent.start();
+const gateway = await startGateway({ kernel, agent, llm, port: 0, ownerId: 'bench', openAi: true, settings: { rateLimitPerMinute: 1_000_000 } });
+const token = (await readFile(path.join(home, 'gateway-token'), 'utf8')).trim();
+
+// The event bus's share: every emit of a turn timed (delivery is synchronous, so this is all of it).
+let busMs = 0;
+const emit = kernel.bus.emit.bind(kernel.bus);
+kernel.bus.emit = ((type, payload) => {
+  const started = performance.now();
+  try {
+    emit(type, payload);
+  } finally {
+    busMs += performance.now() - started;
+  }
+}) as typeof kernel.bus.emit;
+
+let thread: string | undefined;
+async function turn(i: number): Promise<number> {
+  const started = performance.now();
+  const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(thread ? { 'x-titan-thread': thread } : {}) },
+    body: JSON.stringify({ model: 'titan', messages: [{ role: 'user', content: `message ${i}` }] }),
+  });
+  const body = await response.text();
+  if (response.status !== 200) throw new Error(`turn ${i}: HTTP ${response.status} ${body.slice(0, 300)}`);
+  thread ??= response.headers.get('x-titan-thread') ?? undefined;
+  return performance.now() - started;
+}
+
+// 1. As a client sees it, tracing off (the default).
+for (let i = 0; i < WARMUP; i++) await turn(i);
+const plain: number[] = [];
+const cpuBefore = process.cpuUsage();
+for (let i = 0; i < TURNS; i++) plain.push(await turn(i));
+const cpu = process.cpuUsage(cpuBefore);
+// CPU time is what a loaded machine distorts least (wall time waits for the other processes).
+const cpuPerTurn = (cpu.user + cpu.system) / 1000 / TURNS;
+const load1 = os.loadavg()[0];
+
+// 2. The same with spans kept in memory, one trace per turn.
+const exporter = new InMemorySpanExporter();
+const tracer = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+tracer.register();
+setTracing(true);
+const parts: Record<string, number[]> = {};
+const add = (part: string, ms: number) => (parts[part] ??= []).push(ms);
+for (let i = 0; i < TURNS; i++) {
+  exporter.reset();
+  busMs = 0;
+  const total = await turn(i);
+  splitTurn(exporter.getFinishedSpans(), total, busMs, add);
+}
+setTracing(false);
+await tracer.shutdown();
+const load2 = os.loadavg()[0];
+
+await gateway.close();
+await agent.close();
+await bench.close();
+model.stop();
+
+const overall = summarize(plain);
+const rows = Object.entries(parts).map(([part, samples]) => {
+  const s = summarize(samples);
+  return [part, s.p50, s.p99];
+});
+printTable(
+  `one warm turn over HTTP, zero-latency model (${TURNS} turns; load average ${load1.toFixed(1)}, traced pass ${load2.toFixed(1)})`,
+  ['part', 'p50 ms', 'p99 ms'],
+  [['whole turn, tracing off', overall.p50, overall.p99], ['CPU per turn (gateway, agent, client)', cpuPerTurn, cpuPerTurn], ...rows],
+);
+console.log('OpenClaw 2026.9.6 on this machine (issue 14): 419 ms per warm turn');
+await writeResult(
+  'turn-parts',
+  [
+    row('HTTP turn p50 (zero-latency model)', overall.p50, 'ms', against(overall.p50, '<=', 5, 'ms')),
+    row('HTTP turn p99', overall.p99, 'ms', against(overall.p99, '<=', 15, 'ms')),
+    row('HTTP turn CPU (this process, client included)', cpuPerTurn, 'ms'),
+    row('ratio to OpenClaw warm turn (419 ms)', 419 / overall.p50, 'x'),
+  ],
+  { turns: TURNS, cpuPerTurn, loadAverage: [load1, load2], overall, parts: Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, summarize(v)])) },
+);
+
+/** Splits one turn's spans into its parts (ms). */
+function splitTurn(spans: ReadableSpan[], total: number, bus: number, add: (part: string, ms: number) => void): void {
+  const ms = (s: ReadableSpan) => s.duration[0] * 1e3 + s.duration[1] / 1e6;
+  const named = (prefix: string) => spans.filter((s) => s.name.startsWith(prefix));
+  const sum = (list: ReadableSpan[]) => list.reduce((acc, s) => acc + ms(s), 0);
+  const http = named('HTTP POST')[0];
+  const turnSpan = named('agent.turn')[0];
+  const provider = named('provider ').filter((s) => !s.name.includes('.'));
+  if (!http || !turnSpan || provider.length === 0) throw new Error(`a turn without its spans: ${spans.map((s) => s.name).join(', ')}`);
+  const store = named('store ');
+  const writes = store.filter((s) => !/\.(get|list|read|search|status)/.test(s.name));
+  const decode = named('provider openai.decode');
+  const encode = named('provider openai.encode');
+  const providerMs = sum(provider);
+  add('store writes (sum)', sum(writes));
+  add('store reads (sum)', sum(store) - sum(writes));
+  add('provider request (fetch, headers, body)', providerMs - sum(decode) - sum(encode));
+  add('stream decode (component)', sum(decode));
+  add('request encode (component)', sum(encode));
+  add('event bus (every emit)', bus);
+  add('agent loop (rest of the turn)', ms(turnSpan) - providerMs - sum(store.filter((s) => within(s, turnSpan))) - bus);
+  add('gateway (HTTP span outside the turn)', ms(http) - ms(turnSpan));
+  add('response and client (outside the HTTP span)', total - ms(http));
+  add('store round trips (count)', store.length);
+}
+
+function within(inner: ReadableSpan, outer: ReadableSpan): boolean {
+  const t = (x: [number, number]) => x[0] * 1e9 + x[1];
+  return t(inner.startTime) >= t(outer.startTime) && t(inner.endTime) <= t(outer.endTime);
+}
+
+/** The scripted model server in its own process (as a real model server would be), echo mode. */
+async function startModelServer(): Promise<{ url: string; stop(): void }> {
+  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', 'agent/llm/scripted/main.ts', '--quiet'], {
+    cwd: PROJECT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk;
+      const found = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (found) resolve(found[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`the scripted model server exited (${code}): ${out}`)));
+  });
+  return { url, stop: () => child.kill('SIGINT') };
+}
