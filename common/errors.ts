@@ -259,6 +259,11 @@ export const ERRORS = {
   TITAN_E_JIT_CAPABILITY: { status: 403, fix: 'grant the capability to the JIT tool when running it, or rewrite the tool without it' },
   TITAN_E_JIT_FAILED: { status: 422, fix: 'the JIT tool threw or returned no JSON: fix its source' },
   TITAN_E_JIT_LIMIT: { status: 422, fix: 'the JIT tool ran past its time or memory limit and was stopped: make it do less, or raise the limit' },
+  // self-optimising kernel (kernel/optimiser.ts, kernel/rewrite.ts)
+  TITAN_E_REWRITE_FAILED: {
+    status: 502,
+    fix: 'the model gave no usable new version of the slow tool; the serving version is unchanged (the next pass may ask again)',
+  },
   // code graph (agent/memory/code-graph)
   TITAN_E_CODE_ROOT: { status: 400, fix: 'index a directory that exists and this user can read, e.g. `titan code-graph index ./src`' },
   TITAN_E_CODE_QUERY: { status: 400, fix: 'name a symbol (e.g. `parse` or `Parser.parse`) or a file path of at most 512 characters; limits are 1-500' },

@@ -1,7 +1,8 @@
 // What each slot's real calls look like: every call's latency and outcome counted per version (the
 // baseline a canary is judged against), and a bounded, sampled record of whole calls (input,
 // output or error, latency, the host's answers) with secrets cut out: the corpus a new version
-// is replayed against before it may serve. Kept in memory, bounded per slot, by count and by age.
+// is replayed against before it may serve. Kept in memory, bounded per slot, by count and by age
+// (kernel/recorded-calls-file.ts keeps them across a restart).
 import type { HostAnswer } from './host-tape.ts';
 import { stableJson } from './host-tape.ts';
 
@@ -134,6 +135,26 @@ export class CallRecorder {
     if (!list) return [];
     this.#prune(slot, list, this.#config());
     return [...list];
+  }
+
+  /** Every slot's recorded calls within the retention: what is kept across a restart. */
+  snapshot(): Record<string, RecordedCall[]> {
+    return Object.fromEntries([...this.#calls.keys()].map((slot) => [slot, this.calls(slot)]).filter(([, list]) => list.length > 0));
+  }
+
+  /** Takes back calls kept before a restart, under today's bounds (count and age); the counted figures start afresh. */
+  restore(saved: Record<string, RecordedCall[]>): number {
+    const config = this.#config();
+    let restored = 0;
+    for (const [slot, calls] of Object.entries(saved)) {
+      if (!Array.isArray(calls)) continue;
+      const list = [...calls, ...(this.#calls.get(slot) ?? [])].sort((a, b) => a.at - b.at);
+      this.#calls.set(slot, list);
+      this.#prune(slot, list, config);
+      restored += this.#calls.get(slot)?.length ?? 0;
+      for (const call of list) this.#next = Math.max(this.#next, call.id + 1);
+    }
+    return restored;
   }
 
   stats(slot: string, version: string): LatencyStats {

@@ -4,6 +4,7 @@
 import { defineSection, sameNames } from '../common/config-section.ts';
 import { loadSections, type Loaded } from '../common/config-loader.ts';
 import type { CanaryConfig } from './canary.ts';
+import type { OptimiserConfig } from './optimiser.ts';
 
 export type KernelConfig = {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -52,9 +53,12 @@ export type KernelConfig = {
   recordMaxAgeMinutes: number;
   /** A call heavier than this (as JSON) is not recorded. */
   recordMaxCallBytes: number;
+  /** Keep the recorded calls across a restart ($TITAN_HOME/recorded-calls.json, owner-only; same bounds). */
+  recordPersist: boolean;
   /** On replay, the new version's p50 may exceed the old one's by this share (p99 by twice it). */
   verifyLatencyTolerance: number;
-} & CanaryConfig;
+} & CanaryConfig &
+  OptimiserConfig;
 
 export type ComponentOverride = { capabilities?: Record<string, Record<string, unknown>>; settings?: Record<string, unknown> };
 
@@ -81,12 +85,19 @@ export const kernelSection = defineSection<'kernel', KernelConfig>({
     recordPerSlot: 256,
     recordMaxAgeMinutes: 1440,
     recordMaxCallBytes: 65536,
+    recordPersist: true,
     verifyLatencyTolerance: 0.25,
     canaryShare: 0.1,
     canaryMinCalls: 20,
     canaryWatchCalls: 200,
     canaryMaxErrorRise: 0.05,
     canaryMaxP99Ratio: 2,
+    optimise: true,
+    optimiseIntervalMs: 60000,
+    optimiseMinCalls: 50,
+    optimiseSlowMs: 50,
+    optimiseRepeatShare: 0.3,
+    optimiseRewrite: false,
   },
   schema: {
     logLevel: { enum: ['debug', 'info', 'warn', 'error'] },
@@ -117,12 +128,19 @@ export const kernelSection = defineSection<'kernel', KernelConfig>({
     recordPerSlot: { type: 'integer' },
     recordMaxAgeMinutes: { type: 'integer' },
     recordMaxCallBytes: { type: 'integer' },
+    recordPersist: { type: 'boolean' },
     verifyLatencyTolerance: { type: 'number' },
     canaryShare: { type: 'number' },
     canaryMinCalls: { type: 'integer' },
     canaryWatchCalls: { type: 'integer' },
     canaryMaxErrorRise: { type: 'number' },
     canaryMaxP99Ratio: { type: 'number' },
+    optimise: { type: 'boolean' },
+    optimiseIntervalMs: { type: 'integer' },
+    optimiseMinCalls: { type: 'integer' },
+    optimiseSlowMs: { type: 'number' },
+    optimiseRepeatShare: { type: 'number' },
+    optimiseRewrite: { type: 'boolean' },
   },
   clamps: {
     defaultMemoryMb: [8, 4096],
@@ -142,6 +160,10 @@ export const kernelSection = defineSection<'kernel', KernelConfig>({
     canaryWatchCalls: [0, 1_000_000],
     canaryMaxErrorRise: [0, 1],
     canaryMaxP99Ratio: [1, 100],
+    optimiseIntervalMs: [100, 86_400_000],
+    optimiseMinCalls: [1, 1_000_000],
+    optimiseSlowMs: [0, 600_000],
+    optimiseRepeatShare: [0, 1],
   },
   env: {
     TITAN_LOG_LEVEL: 'logLevel',
@@ -153,6 +175,7 @@ export const kernelSection = defineSection<'kernel', KernelConfig>({
     TITAN_INLINE_GRANTS: 'inlineGrants',
     TITAN_MAX_RESULT_BYTES: 'maxResultBytes',
     TITAN_AUTO_APPROVE_PATCHES: 'autoApprovePatches',
+    TITAN_OPTIMISE: 'optimise',
     TITAN_CONTROL_SOCKET: 'controlSocket',
     TITAN_DB_URL: 'dbUrl',
     TITAN_STORE: 'store',

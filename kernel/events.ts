@@ -17,6 +17,10 @@ export interface KernelEvents {
   'patch.reported': { id: string; slot: string; state: string };
   'supervisor.restarted': { loop: string; attempt: number; delayMs: number; error: string };
   'kernel.warning': { message: string };
+  /** The monitor found a slot its telemetry says to change, and starts a proposal (kernel/optimiser.ts). */
+  'optimiser.detected': { id: string; slot: string; strategy: string; reason: string };
+  /** A monitor's proposal reached a state: proposed, refused (with its report), deployed or failed. */
+  'optimiser.proposal': { id: string; slot: string; strategy: string; state: string; patchId?: string };
   /** The leak guard cut a stored secret or a known key format out of text from `source`. */
   'secret.redacted': { source: string; kinds: string[]; count: number };
   /** A component's outbound request ended (titan:host/http); outcome is "ok" or its TITAN_E_ code. */

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { cancelAllCommands } from '../host-api/exec.ts';
 import { TitanError } from '../common/errors.ts';
 import { homePaths, titanHome, type HomePaths } from '../common/home.ts';
-import { validatePublishedManifest, type ComponentKind, type PublishedManifest } from '../registry/manifest.ts';
-import { Registry, sameRelease, type ComponentRef } from '../registry/registry.ts';
+import type { ComponentKind, PublishedManifest } from '../registry/manifest.ts';
+import { Registry, type ComponentRef } from '../registry/registry.ts';
 import { BuiltinDigests } from './builtins.ts';
 import { ChatterLimiter, type ChatterDrops } from './chatter.ts';
 import { loadConfig, type KernelConfig } from './config.ts';
@@ -16,6 +16,7 @@ import { restoreSlots, warmSlots } from './restore.ts';
 import { JitTools } from './jit-tools.ts';
 import { publishComponent } from './publish.ts';
 import { placeDeployment, replayDeployment, type PlacingDeps } from './placed-deployment.ts';
+import { registryDeployment } from './registry-deployment.ts';
 import { DeploymentsFile } from './deployments-file.ts';
 import { EventBus } from './events.ts';
 import { LeakGuard } from '../common/leak-guard.ts';
@@ -26,6 +27,8 @@ import { KvStore } from './kv-store.ts';
 import { ComponentLoader } from './loader.ts';
 import { carriesContent, createLogger, silentLogger, type Logger } from './logger.ts';
 import { CallRecorder } from './call-recorder.ts';
+import { keepRecordedCalls, loadRecordedCalls, saveRecordedCalls } from './recorded-calls-file.ts';
+import { Optimiser } from './optimiser.ts';
 import { PatchFlow, type ProposeOptions } from './patch-flow.ts';
 import { callSlot } from './slot-calls.ts';
 import { smokeTest } from './smoke.ts';
@@ -90,6 +93,9 @@ export class Kernel {
   readonly recorder: CallRecorder;
   /** One-off tools the agent writes, run in a worker and dropped (kernel/jit-tools.ts). */
   readonly jit: JitTools;
+  /** The monitor proposing faster versions from the recorded telemetry (kernel/optimiser.ts). */
+  readonly optimiser: Optimiser = new Optimiser(this);
+  readonly #recordedFile: string;
   readonly #slots = new Map<string, Slot>();
   readonly #deployments: DeploymentsFile;
   readonly #workers: WorkerHost;
@@ -154,6 +160,7 @@ export class Kernel {
     this.#placing = { loader, services, builtins, config, bus, workers: this.#workers, warn: (m) => this.#warn(m) };
     this.jit = new JitTools({ cacheDir: this.paths.cache, probe: (m, wasm) => this.probeFor(m, wasm), publish: (built) => publishComponent(this, built) });
     this.recorder = CallRecorder.configured(this.config, (text, slot) => this.leaks.redact(text, `recorded:${slot}`));
+    this.#recordedFile = path.join(this.paths.home, 'recorded-calls.bin');
     this.#patchFlow = new PatchFlow({
       registry: this.registry,
       patches: this.patches,
@@ -188,6 +195,7 @@ export class Kernel {
     const db = await openDatabase(config.dbUrl || defaultDbUrl(paths.home));
     const builtins = await BuiltinDigests.open(path.join(paths.home, 'builtins.json'));
     const kernel = new Kernel({ paths, config, warnings, bus, logger, registry, patches, db, secrets, builtins });
+    if (config.recordPersist) await loadRecordedCalls(kernel.#recordedFile, kernel.recorder);
     bus.onAny((type, payload) => {
       if (type === 'component.log') return;
       // A streamed answer chunk, a tool's arguments or output: debug only, and redacted (kernel/logger.ts).
@@ -264,26 +272,10 @@ export class Kernel {
 
   // ---- deploying -------------------------------------------------------------------------
 
-  /**
-   * A deployment of a published version. The registry's own manifest is used, never the caller's
-   * copy: capabilities and limits cannot be widened by handing in an edited manifest.
-   */
+  /** A deployment of a published version, as the registry holds it (kernel/registry-deployment.ts). */
   async createDeployment(manifest: PublishedManifest, standby?: Deployment): Promise<Deployment> {
     if (this.#closed) throw new TitanError('TITAN_E_SHUTTING_DOWN', 'the kernel is shutting down');
-    const who = `${manifest.kind}/${manifest.name}@${manifest.version}`;
-    validatePublishedManifest(manifest, who);
-    const stored = await this.registry.show({ kind: manifest.kind, name: manifest.name, version: manifest.version });
-    if (!sameRelease(stored, manifest)) {
-      throw new TitanError('TITAN_E_NOT_FOUND', `${who} is not in the registry as given: its manifest differs from the published one`, {
-        fix: 'deploy a version as the registry holds it (titan registry show)',
-      });
-    }
-    // Re-hashed on every deploy (about 2 ms): a blob altered on disk is refused even when this
-    // process loaded that version before.
-    const wasm = await this.registry.readBlob(stored);
-    // Versions are immutable in the registry: the same version with the same digest is the same release.
-    if (standby && standby.manifest.version === stored.version && standby.manifest.digest === stored.digest) return standby;
-    return this.deploymentFor(stored, wasm);
+    return registryDeployment(this.registry, manifest, standby, (stored, wasm) => this.deploymentFor(stored, wasm));
   }
 
   /** A deployment of a binary and its manifest, placed inline or in a worker (see placement.ts). */
@@ -437,6 +429,12 @@ export class Kernel {
     this.supervisor.run('update-watcher', (signal) => watchForUpdates(this, signal, intervalMs));
   }
 
+  /** The long-running server's loops: the recorded calls saved every minute, and the monitor (config optimise). */
+  startSelfOptimising(): void {
+    if (this.config.recordPersist) this.supervisor.run('recorded-calls', (signal) => keepRecordedCalls(this.#recordedFile, this.recorder, signal, 60_000));
+    if (this.config.optimise) this.supervisor.run('optimiser', (signal) => this.optimiser.run(signal));
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -446,6 +444,8 @@ export class Kernel {
     await Promise.all([...this.#slots.values()].flatMap((slot) => [slot.active?.close(), slot.standby?.close()]));
     await this.#workers.close();
     await this.jit.close();
+    if (this.config.recordPersist)
+      await saveRecordedCalls(this.#recordedFile, this.recorder).catch((e: Error) => this.logger.warn(`recorded calls not kept: ${e.message}`));
     await this.patches.settle();
     await this.kv.flush();
     await this.db.close();

@@ -53,7 +53,8 @@ export class PatchFlow {
     const { registry, patches } = this.#deps;
     const target = await registry.resolve(ref);
     const current = this.#deps.slot(`${target.kind}/${target.name}`)?.active?.manifest;
-    if (current?.digest === target.digest) {
+    // The same binary under another version may differ in its manifest (a memo, limits): only the same release is refused.
+    if (current?.digest === target.digest && current.version === target.version) {
       throw new TitanError('TITAN_E_PATCH_STATE', `${target.kind}/${target.name}@${target.version} is already serving`);
     }
     const proposed = await patches.propose(

@@ -6,6 +6,7 @@ import type { PublishedManifest } from '../registry/manifest.ts';
 import type { BuiltinDigests } from './builtins.ts';
 import type { KernelConfig } from './config.ts';
 import { InlineDeployment, type Deployment } from './deployment.ts';
+import { withMemo } from './memo.ts';
 import { effectiveManifest } from './effective-manifest.ts';
 import type { EventBus } from './events.ts';
 import { slotKey } from './kinds.ts';
@@ -35,15 +36,15 @@ export async function placeDeployment(deps: PlacingDeps, manifest: PublishedMani
   if (placement.refusedInline) {
     deps.warn(`${who} asks to run inline but is not a built-in: it runs in a worker (grant it with kernel.inlineGrants: ["${slot}"] in config.json)`);
   }
-  if (placement.isolation === 'worker') return deps.workers.deploy(loaded, onReplaced);
+  if (placement.isolation === 'worker') return withMemo(await deps.workers.deploy(loaded, onReplaced));
   // A grant is recorded each time it is used: the log shows which foreign code ran unpre-emptible.
   if (placement.reason === 'grant') deps.warn(`${who} (${manifest.digest}) runs inline by the grant "${placement.grant}" in config kernel.inlineGrants`);
-  return new InlineDeployment(loaded, deps.services, onReplaced, { watched: placement.reason === 'grant' });
+  return withMemo(new InlineDeployment(loaded, deps.services, onReplaced, { watched: placement.reason === 'grant' }));
 }
 
 /** A worker deployment for verification, built-ins included: its instances answer host imports from recorded tapes. */
 export async function replayDeployment(deps: PlacingDeps, manifest: PublishedManifest, wasm: Wasm): Promise<Deployment> {
   const effective = effectiveManifest(manifest, 'worker', deps.builtins.has(manifest.digest), deps.config);
   const loaded = { ...(await deps.loader.load(effective, wasm)), manifest };
-  return deps.workers.deploy(loaded, () => {}, { replayOnly: true });
+  return withMemo(await deps.workers.deploy(loaded, () => {}, { replayOnly: true }));
 }

@@ -7,6 +7,7 @@ import type { PublishedManifest } from '../registry/manifest.ts';
 import { parseWorld, validatePublishedManifest } from '../registry/manifest.ts';
 import type { BuiltComponent } from '../toolchain/build.ts';
 import { isBuiltinSource } from './builtins.ts';
+import { rememberSource } from './derive.ts';
 import type { Kernel } from './kernel.ts';
 import { smokeTest } from './smoke.ts';
 
@@ -19,6 +20,8 @@ export async function publishComponent(kernel: Kernel, built: PublishInput, opti
   const digest = contentDigest(built.wasm);
   const shape = await kernel.loader.inspect(digest, built.wasm);
   if (built.dir !== undefined && isBuiltinSource(built.dir)) await kernel.builtins.add(digest);
+  // The monitor shows a slow tool's source to the model that rewrites it (kernel/rewrite.ts).
+  if (built.dir !== undefined) await rememberSource(kernel.paths.home, built.sourceDigest, built.dir);
   const draft: PublishedManifest = {
     ...declared,
     schemaVersion: 1,

@@ -3,6 +3,7 @@
 // a patch is deployed only after approval (by a person, or by policy when autoApprovePatches is on).
 import semver from 'semver';
 import type { ComponentKind } from '../registry/manifest.ts';
+import { isDerived } from './derive.ts';
 import type { Kernel } from './kernel.ts';
 import type { Patch } from './patches.ts';
 import { sleep } from './supervisor.ts';
@@ -10,7 +11,9 @@ import { sleep } from './supervisor.ts';
 export async function proposeNewerVersions(kernel: Kernel): Promise<Patch[]> {
   const proposed: Patch[] = [];
   // One pass over the registry per check (it lists in ascending version order per component).
-  const newestBySlot = new Map((await kernel.registry.list()).map((m) => [`${m.kind}/${m.name}`, m]));
+  // Versions the monitor derived (kernel/derive.ts) are proposed by the monitor itself, with its reason.
+  const releases = (await kernel.registry.list()).filter((m) => !isDerived(m.version));
+  const newestBySlot = new Map(releases.map((m) => [`${m.kind}/${m.name}`, m]));
   for (const component of kernel.components()) {
     if (!component.version) continue;
     const newest = newestBySlot.get(component.slot);

@@ -34,6 +34,10 @@ export type SourceManifest = {
   capabilities: Record<string, Record<string, unknown>>;
   limits?: Limits;
   smoke?: SmokeCase[];
+  /** The author's word that invoke's answer depends only on its input (no host state, no clock): it may be memoised. */
+  pure?: boolean;
+  /** Answers of invoke kept by input (a pure component only), in memory per version: set by a memoising patch. */
+  memo?: { entries: number };
 };
 
 export type Signature = { algorithm: 'ed25519'; publicKey: string; value: string };
@@ -97,6 +101,8 @@ const common = {
   capabilities: { type: 'object', propertyNames: { pattern: '^[a-z][a-z0-9-]*$' }, additionalProperties: { type: 'object' } },
   limits: limitsSchema,
   smoke: smokeSchema,
+  pure: { type: 'boolean' },
+  memo: { type: 'object', additionalProperties: false, required: ['entries'], properties: { entries: { type: 'integer', minimum: 1, maximum: 100000 } } },
 };
 
 export const sourceManifestSchema = {
