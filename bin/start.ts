@@ -21,6 +21,7 @@ import type { ChannelRuntime } from '../gateway/channels/runtime.ts';
 import {
   JitTool,
   JobService,
+  llmSourceModel,
   McpService,
   RoutineService,
   routineJobs,
@@ -43,6 +44,8 @@ async function checkBuiltins(kernel: Kernel, say: (line: string) => void) {
   for (const patch of report.proposed) say(`newer version proposed as a patch: ${patch} (npx titan kernel patches)`);
   for (const failure of report.failed) say(`not serving ${failure.slot}: ${failure.error}`);
   kernel.startUpdateWatcher();
+  // Recorded calls saved every minute; the monitor proposing faster versions (config kernel.optimise).
+  kernel.startSelfOptimising();
   return report;
 }
 
@@ -177,6 +180,8 @@ export async function startCommand(): Promise<number> {
         startProfile(kernel, session.agent, (request) => session.llm.stream(request, { purpose: 'background' }), { ownerId: os.userInfo().username });
       // One-off tools the model writes; their runtime is built in the background (cached after the first start).
       session.agent.tools.addSource(new JitTool(kernel));
+      // The monitor asks the model for faster versions of slow tools when kernel.optimiseRewrite is on.
+      if (session.llm.configured) kernel.optimiser.useModel(llmSourceModel(session.llm));
       void kernel.jit.prepare().catch((error: Error) => say(`JIT tools unavailable: ${error.message}`));
     },
     close: () => session.close(),
