@@ -252,6 +252,8 @@ export async function startCommand(): Promise<number> {
     needs: ['agent'],
     start: async () => {
       jobs = storeHas('jobs') ? await JobService.start(kernel, config.jobs) : undefined;
+      // Agent jobs' workers get their model answers through Titan's LLM: the keys stay here.
+      if (jobs && session.llm.configured) jobs.useModel((request, options) => session.llm.stream(request, options), config.jobs.agentModel);
       const docker = jobs ? await jobs.engine.available() : false;
       if (jobs && !docker) say(`jobs: no Docker engine answers at ${config.jobs.dockerSocket}; jobs are refused until one does`);
       // The shell's commands run in the sandbox when it can be had: there the workspace-write

@@ -220,6 +220,33 @@ export const ERRORS = {
   TITAN_E_JOB_EXPORT_STALLED: { status: 504, fix: 'the export made no progress for too long (a stuck disk or reader) and was ended: retry it' },
   TITAN_E_JOB_EXPORT_CUT: { status: 502, fix: 'the tar stream ended before its end-of-archive: retry the export (nothing partial was kept)' },
 
+  // agent jobs, swarms and jobs on mesh peers (agent/jobs/worker-*.ts, agent/jobs/swarm*.ts, mesh/job-runs.ts)
+  TITAN_E_JOB_TOKEN: {
+    status: 401,
+    fix: "a job's worker token opens only its own job, and only while that job runs: a finished job's token is refused for good",
+  },
+  TITAN_E_JOB_LOOP: {
+    status: 409,
+    fix: 'the agent gave the same answer again and again and was stopped: reword the prompt or split the task (jobs.agentLoopRepeats sets how many repeats end it)',
+  },
+  TITAN_E_JOB_AGENT: {
+    status: 422,
+    fix: "`titan job logs ID` shows the worker's steps: the agent must finish with an answer within jobs.agentMaxSteps model calls",
+  },
+  TITAN_E_SWARM_INVALID: { status: 400, fix: 'give a task and a workspace that is a git repository with no uncommitted changes (`git status` is clean)' },
+  TITAN_E_SWARM_PLAN: {
+    status: 422,
+    fix: 'the model did not split the task into parts Titan can run (JSON {"parts":[{"title","prompt"}]}): retry, or give fewer parts',
+  },
+  TITAN_E_SWARM_CONFLICT: {
+    status: 409,
+    fix: 'the parts changed the same lines: the merged branch holds every part that merged cleanly; merge the listed part branches by hand (`git merge BRANCH`)',
+  },
+  TITAN_E_MESH_NO_JOB_PEER: {
+    status: 503,
+    fix: 'no Docker engine here and no mesh peer advertises jobs: start Docker on this node, or a peer with Docker (jobs.docker on, its engine answering)',
+  },
+
   // routines (agent/routines)
   TITAN_E_ROUTINE_CRON: {
     status: 400,

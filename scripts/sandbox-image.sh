@@ -1,27 +1,34 @@
 #!/usr/bin/env bash
 # Builds Titan's sandbox image from Debian packages, with no registry: busybox-static unpacked into a
 # root folder (a shell and the usual tools, one static binary), imported with `docker import`.
-# Usage: scripts/sandbox-image.sh [IMAGE]   (default titan-sandbox:1). Titan's job preflight runs it
-# when the image is missing; CI runs it before the job tests. Needs apt-get, dpkg and docker.
+# Usage: scripts/sandbox-image.sh [IMAGE] [--c-runtime]   (default titan-sandbox:1). Titan's job
+# preflight runs it when the image is missing; CI runs it before the job tests. Needs apt-get, dpkg
+# and docker. --c-runtime adds Debian's C and C++ runtime (libc6, libstdc++6, libgcc-s1): the agent
+# image, where Titan's own Node binary and its worker script are mounted read-only (a Node baked in
+# would be copied whole for every container by the vfs storage driver: about 2 s a start).
 set -euo pipefail
 IMAGE="${1:-titan-sandbox:1}"
+PACKAGES="busybox-static"
+if [ "${2:-}" = "--c-runtime" ]; then PACKAGES="busybox-static libc6 libstdc++6 libgcc-s1"; fi
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"
 
 # `apt-get download` fetches the .deb only (no install, no root needed beyond reading the lists).
-if ! apt-get download busybox-static >/dev/null 2>apt.err; then
+# shellcheck disable=SC2086
+if ! apt-get download $PACKAGES >/dev/null 2>apt.err; then
   apt-get update -qq >/dev/null 2>&1 || true
-  apt-get download busybox-static >/dev/null 2>apt.err || { cat apt.err >&2; echo "sandbox-image: cannot download busybox-static" >&2; exit 3; }
+  # shellcheck disable=SC2086
+  apt-get download $PACKAGES >/dev/null 2>apt.err || { cat apt.err >&2; echo "sandbox-image: cannot download $PACKAGES" >&2; exit 3; }
 fi
 mkdir root
-dpkg -x busybox-static_*.deb root
+for deb in ./*.deb; do dpkg -x "$deb" root; done
 
 # One link per applet, so /bin/sh, ls, cat, dd, sleep... exist in the image.
-mkdir -p root/bin root/usr/bin root/sbin root/tmp root/workspace root/etc root/proc root/sys root/dev
+mkdir -p root/bin root/usr/bin root/sbin root/tmp root/workspace root/etc root/proc root/sys root/dev root/opt/titan
 chmod 1777 root/tmp
 for applet in $(root/bin/busybox --list); do
-  [ -e "root/bin/$applet" ] || ln -s busybox "root/bin/$applet"
+  [ -e "root/bin/$applet" ] || [ -e "root/usr/bin/$applet" ] || ln -s busybox "root/bin/$applet"
 done
 echo 'root:x:0:0:root:/root:/bin/sh' > root/etc/passwd
 echo 'sandbox:x:1000:1000:sandbox:/workspace:/bin/sh' >> root/etc/passwd

@@ -33,6 +33,14 @@ export type JobsConfig = {
   /** Passed to it as TITAN_MODEL (and OPENAI_BASE_URL when set): the model it should use. */
   agentModel: string;
   agentBaseUrl: string;
+  /** The image agent jobs run in: the sandbox's tools plus the C runtime Titan's own Node (mounted read-only) needs. */
+  agentImage: string;
+  /** An agent job's most model calls unless it asks for fewer (or more, up to 10x). */
+  agentMaxSteps: number;
+  /** The same model answer this many times in a row ends an agent job (TITAN_E_JOB_LOOP). */
+  agentLoopRepeats: number;
+  /** Off: this node runs no jobs even when an engine answers (routines' jobs then go to a mesh peer that has Docker). */
+  docker: boolean;
 };
 
 export const jobsSection = defineSection<'jobs', JobsConfig>({
@@ -56,6 +64,10 @@ export const jobsSection = defineSection<'jobs', JobsConfig>({
     agentCommand: 'opencode run --format json',
     agentModel: '',
     agentBaseUrl: '',
+    agentImage: 'titan-agent:1',
+    agentMaxSteps: 30,
+    agentLoopRepeats: 3,
+    docker: true,
   },
   schema: {
     dockerSocket: { type: 'string', minLength: 1 },
@@ -76,6 +88,10 @@ export const jobsSection = defineSection<'jobs', JobsConfig>({
     agentCommand: { type: 'string', minLength: 1 },
     agentModel: { type: 'string' },
     agentBaseUrl: { type: 'string' },
+    agentImage: { type: 'string', pattern: '^[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9._-]+)?$' },
+    agentMaxSteps: { type: 'integer' },
+    agentLoopRepeats: { type: 'integer' },
+    docker: { type: 'boolean' },
   },
   clamps: {
     maxConcurrent: [1, 256],
@@ -88,6 +104,8 @@ export const jobsSection = defineSection<'jobs', JobsConfig>({
     pids: [8, 1_000_000],
     logMaxBytes: [4096, 1024 * 1024 * 1024],
     exportStallMs: [100, 3_600_000],
+    agentMaxSteps: [1, 1000],
+    agentLoopRepeats: [2, 100],
   },
   env: {
     TITAN_DOCKER_SOCKET: 'dockerSocket',
@@ -96,5 +114,6 @@ export const jobsSection = defineSection<'jobs', JobsConfig>({
     TITAN_SHELL: 'shell',
     TITAN_JOBS_AGENT_COMMAND: 'agentCommand',
     TITAN_JOBS_AGENT_MODEL: 'agentModel',
+    TITAN_JOBS_DOCKER: 'docker',
   },
 });

@@ -25,6 +25,8 @@ export type ContainerPlan = {
   labels: Record<string, string>;
   /** Where the command starts, inside /workspace (default /workspace). */
   workdir?: string;
+  /** More host paths mounted read-only, as "host:container" (an agent job's worker, Node and socket folder). */
+  readOnly?: string[];
 };
 
 export type Ending = { exitCode: number; oomKilled: boolean };
@@ -51,7 +53,7 @@ export function containerOptions(plan: ContainerPlan): Docker.ContainerCreateOpt
       NanoCpus: Math.round(plan.cpus * 1e9),
       PidsLimit: plan.pids,
       NetworkMode: plan.network || full ? plan.networkMode : 'none',
-      Binds: [`${plan.workspace}:/workspace:${plan.policy === 'read-only' ? 'ro' : 'rw'}`],
+      Binds: [`${plan.workspace}:/workspace:${plan.policy === 'read-only' ? 'ro' : 'rw'}`, ...(plan.readOnly ?? []).map((bind) => `${bind}:ro`)],
       ReadonlyRootfs: !full,
       Tmpfs: { '/tmp': `rw,nosuid,nodev,size=${Math.max(16, Math.min(plan.memoryMb, 1024))}m` },
       CapDrop: ['ALL'],

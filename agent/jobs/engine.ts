@@ -41,17 +41,21 @@ export function engineError(socket: string, error: unknown): TitanError {
 export class Engine {
   readonly docker: Docker;
   readonly socket: string;
+  /** False when the config turns Docker off here (jobs.docker): the engine is then never asked. */
+  readonly enabled: boolean;
   readonly #builds = new Map<string, Promise<void>>();
   /** Images seen present, and when: a job right after another skips the engine round trip. */
   readonly #seen = new Map<string, number>();
 
-  constructor(socket: string) {
+  constructor(socket: string, enabled = true) {
     this.socket = socket;
+    this.enabled = enabled;
     this.docker = new Docker({ socketPath: socket, timeout: 0 });
   }
 
   /** Resolves when the engine answers; TITAN_E_DOCKER_UNAVAILABLE otherwise. */
   async ping(): Promise<void> {
+    if (!this.enabled) throw new TitanError('TITAN_E_DOCKER_UNAVAILABLE', 'Docker is turned off on this node by its config (jobs.docker is false)');
     const probe = new Docker({ socketPath: this.socket, timeout: PING_TIMEOUT_MS });
     try {
       await probe.ping();
@@ -80,9 +84,10 @@ export class Engine {
 
   /**
    * Makes sure `image` is there: builds it with the image script when `build` allows, else (or when
-   * the build fails) TITAN_E_JOB_IMAGE_MISSING with the reason.
+   * the build fails) TITAN_E_JOB_IMAGE_MISSING with the reason. `flags` go to the image script
+   * (--c-runtime: the agent image).
    */
-  async ensureImage(image: string, build: boolean): Promise<void> {
+  async ensureImage(image: string, build: boolean, flags: string[] = []): Promise<void> {
     if (Date.now() - (this.#seen.get(image) ?? 0) < SEEN_TTL_MS) return;
     if (await this.hasImage(image)) {
       this.#seen.set(image, Date.now());
@@ -91,15 +96,15 @@ export class Engine {
     if (!build) throw new TitanError('TITAN_E_JOB_IMAGE_MISSING', `the sandbox image ${image} is not on the Docker engine and jobs.buildImage is off`);
     let pending = this.#builds.get(image);
     if (!pending) {
-      pending = this.#build(image).finally(() => this.#builds.delete(image));
+      pending = this.#build(image, flags).finally(() => this.#builds.delete(image));
       this.#builds.set(image, pending);
     }
     await pending;
   }
 
-  async #build(image: string): Promise<void> {
+  async #build(image: string, flags: string[]): Promise<void> {
     try {
-      await run(IMAGE_SCRIPT, [image], { timeout: BUILD_TIMEOUT_MS, env: { ...process.env, DOCKER_HOST: `unix://${this.socket}` } });
+      await run(IMAGE_SCRIPT, [image, ...flags], { timeout: BUILD_TIMEOUT_MS, env: { ...process.env, DOCKER_HOST: `unix://${this.socket}` } });
     } catch (error) {
       const stderr = String((error as { stderr?: string }).stderr ?? '').trim();
       const last = stderr.split('\n').pop() || (error instanceof Error ? error.message : String(error));

@@ -2,8 +2,11 @@
 // with the job and the Titan home), started or - after a restart of Titan - found again, its output
 // written to the job's log and sent as events, its time limit enforced, and its ending classified
 // (succeeded, failed with the reason, cancelled, timed out) and stored before the container goes.
-import { mkdir } from 'node:fs/promises';
+// An agent job also gets its worker protocol: a socket of its own, its token, the model through Titan.
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { TitanError, isTitanError } from '../../common/errors.ts';
 import type { Kernel } from '../../kernel/api.ts';
 import type { JobsConfig } from './config.ts';
@@ -12,11 +15,18 @@ import { HOME_LABEL, JOB_LABEL, homeLabel, type Engine } from './engine.ts';
 import { JobLog } from './log-file.ts';
 import { toJob } from './spec.ts';
 import type { Job, JobEventBody, JobState } from './types.ts';
+import { WorkerServer, jobToken, type AgentModel } from './worker-server.ts';
 
-export type RunPaths = { log: string };
+/** The job's log; for an agent job, the folder of its worker socket and the file its answer is kept in. */
+export type RunPaths = { log: string; run: string; answer: string };
+/** What an agent job's run needs from the service: the model (Titan's LLM) and the token key. */
+export type AgentPort = { model: AgentModel; modelName: string; key: Buffer; loopRepeats: number };
+/** The worker, mounted read-only into agent jobs' containers. */
+export const WORKER_DIR = fileURLToPath(new URL('./worker', import.meta.url));
 /** A longer unfinished line is not an event (its head is dropped). */
 const MAX_AGENT_LINE = 1024 * 1024;
 type Ended = { state: Exclude<JobState, 'queued' | 'running'>; reason: string | null; exitCode: number | null };
+type Stop = { state: 'cancelled' | 'timed_out' | 'failed'; reason: string };
 
 export class JobRun {
   readonly job: Job;
@@ -26,14 +36,17 @@ export class JobRun {
   readonly #paths: RunPaths;
   #container: JobContainer | undefined;
   #log: JobLog | undefined;
-  #stop: { state: 'cancelled' | 'timed_out'; reason: string } | undefined;
+  #stop: Stop | undefined;
+  readonly #agent: AgentPort | undefined;
+  #worker: WorkerServer | undefined;
   #timer: NodeJS.Timeout | undefined;
   /** A coding-agent job's output line not yet ended. */
   #agentLine = '';
   /** Settles with the job as stored at its end. */
   readonly done: Promise<Job>;
 
-  constructor(kernel: Kernel, engine: Engine, config: JobsConfig, job: Job, paths: RunPaths, existing?: JobContainer) {
+  constructor(kernel: Kernel, engine: Engine, config: JobsConfig, job: Job, paths: RunPaths, existing?: JobContainer, agent?: AgentPort) {
+    this.#agent = agent;
     this.#kernel = kernel;
     this.#engine = engine;
     this.#config = config;
@@ -48,8 +61,8 @@ export class JobRun {
     return this.#log?.written ?? 0;
   }
 
-  /** Stops the job: it ends cancelled (or timed out), its container killed. */
-  stop(state: 'cancelled' | 'timed_out', reason: string): void {
+  /** Stops the job: it ends cancelled, timed out (or failed: an agent caught looping), its container killed. */
+  stop(state: Stop['state'], reason: string): void {
     this.#stop ??= { state, reason };
     void this.#container?.kill().catch(() => {});
   }
@@ -67,6 +80,7 @@ export class JobRun {
       ended = this.#stop ? { ...this.#stop, exitCode: null } : { state: 'failed', reason: `${coded.code}: ${coded.message}`, exitCode: null };
     }
     clearTimeout(this.#timer);
+    await this.#worker?.close().catch(() => {});
     await this.#log?.close().catch(() => {});
     const row = await this.#kernel.store.op('jobs.update', {
       id: this.job.id,
@@ -83,17 +97,20 @@ export class JobRun {
   async #execute(): Promise<Ended> {
     const { spec } = this.job;
     let deadlineAt = this.job.deadlineAt;
+    const agentEnv = spec.mode === 'agent' ? await this.#openWorker() : undefined;
     if (!this.#container) {
       if (this.job.state === 'queued') {
         await this.#kernel.store.op('jobs.update', { id: this.job.id, to: 'running' });
         this.#emit({ type: 'state', state: 'running', reason: null, exitCode: null });
       }
-      await this.#engine.ensureImage(spec.image, this.#config.buildImage);
+      await this.#engine.ensureImage(spec.image, this.#config.buildImage, agentEnv ? ['--c-runtime'] : []);
       await mkdir(spec.ownWorkspace ? spec.workspace : path.dirname(this.#paths.log), { recursive: true });
       const stopped = this.#stopped();
       if (stopped) return stopped;
       this.#container = await JobContainer.create(this.#engine, `titan-job-${this.job.id}`, {
         ...spec,
+        env: { ...spec.env, ...agentEnv?.env },
+        readOnly: agentEnv?.readOnly,
         networkMode: this.#config.networkMode,
         labels: { [JOB_LABEL]: this.job.id, [HOME_LABEL]: homeLabel(this.#kernel.paths.home) },
       });
@@ -125,6 +142,38 @@ export class JobRun {
     return this.#classify(ending);
   }
 
+  /**
+   * An agent job's worker socket, listening before its container starts (and again for a container
+   * found after a restart: its folder is what is mounted, so the new socket shows inside), and what
+   * the container gets: the job's token and socket in its environment, the worker, Node and the
+   * socket folder mounted read-only. No provider key is among them.
+   */
+  async #openWorker(): Promise<{ env: Record<string, string>; readOnly: string[] }> {
+    const agent = this.#agent;
+    if (!agent) throw new TitanError('TITAN_E_PROVIDER_NOT_CONFIGURED', 'agent jobs need a model provider, and this Titan has none');
+    const { spec } = this.job;
+    this.#worker = await WorkerServer.open(this.#paths.run, {
+      jobId: this.job.id,
+      prompt: spec.prompt ?? '',
+      maxSteps: spec.maxSteps ?? this.#config.agentMaxSteps,
+      loopRepeats: agent.loopRepeats,
+      modelName: agent.modelName,
+      key: agent.key,
+      model: agent.model,
+      completed: existsSync(this.#paths.answer),
+      onEvent: (event) => this.#emit({ type: 'agent', event }),
+      onFail: (reason) => this.stop('failed', reason),
+      onAnswer: async (answer) => {
+        await writeFile(this.#paths.answer, JSON.stringify({ answer, at: Date.now() }));
+        this.#emit({ type: 'agent', event: { type: 'result', answer } });
+      },
+    });
+    return {
+      env: { TITAN_JOB_TOKEN: jobToken(agent.key, this.job.id), TITAN_SOCKET: '/run/titan/worker.sock' },
+      readOnly: [`${process.execPath}:/opt/titan/node`, `${WORKER_DIR}:/opt/titan/worker`, `${this.#paths.run}:/run/titan`],
+    };
+  }
+
   /** A coding-agent CLI's JSON events, one object a line; other lines are only log. */
   #agentEvents(text: string): Array<Record<string, unknown>> {
     this.#agentLine += text;
@@ -152,6 +201,8 @@ export class JobRun {
     if (this.#stop) return { ...this.#stop, exitCode: ending.exitCode };
     if (ending.oomKilled)
       return { state: 'failed', reason: `TITAN_E_JOB_OOM: killed by its memory limit of ${this.job.spec.memoryMb} MB`, exitCode: ending.exitCode };
+    if (ending.exitCode === 0 && this.#worker && !this.#worker.completed)
+      return { state: 'failed', reason: 'TITAN_E_JOB_AGENT: the worker ended without completing with an answer', exitCode: 0 };
     if (ending.exitCode === 0) return { state: 'succeeded', reason: null, exitCode: 0 };
     return { state: 'failed', reason: `TITAN_E_JOB_EXIT: the command exited with code ${ending.exitCode}`, exitCode: ending.exitCode };
   }

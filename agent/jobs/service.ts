@@ -3,6 +3,8 @@
 // the jobs a dead Titan left are reconciled with the engine: a container still running is followed
 // again, one that ended has its ending recorded, a missing one ends the job as lost, and queued jobs
 // are queued again. No job row is ever dropped.
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { TitanError, isTitanError } from '../../common/errors.ts';
 import type { Kernel } from '../../kernel/api.ts';
@@ -10,12 +12,25 @@ import type { JobsConfig } from './config.ts';
 import { JobContainer } from './container.ts';
 import { Engine, HOME_LABEL, JOB_LABEL, homeLabel } from './engine.ts';
 import { readLog, type LogChunk } from './log-file.ts';
-import { JobRun } from './runner.ts';
+import { JobRun, type AgentPort } from './runner.ts';
 import { SHELL_LABEL, sandboxShell } from './sandbox-shell.ts';
 import { jobSpec, toJob } from './spec.ts';
 import { ENDINGS, type Job, type JobEvent, type JobRequest, type JobState } from './types.ts';
+import type { AgentModel } from './worker-server.ts';
 
 const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+/** The token key, made on first use; it never leaves the host. */
+async function workerKey(file: string): Promise<Buffer> {
+  try {
+    const key = await readFile(file);
+    if (key.length >= 32) return key;
+  } catch {}
+  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  const key = randomBytes(32);
+  await writeFile(file, key, { mode: 0o600 });
+  return key;
+}
 
 function newJobId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(12));
@@ -31,17 +46,21 @@ export class JobService {
   readonly #running = new Map<string, JobRun>();
   readonly #waiters = new Map<string, Array<(job: Job) => void>>();
   #closed = false;
+  #model: { model: AgentModel; name: string } | undefined;
+  /** Agent jobs' tokens are HMACs of their ids under this key (jobs/worker.key, this user's only). */
+  #key: Buffer = Buffer.alloc(0);
 
   private constructor(kernel: Kernel, config: JobsConfig) {
     this.#kernel = kernel;
     this.config = config;
-    this.engine = new Engine(config.dockerSocket);
+    this.engine = new Engine(config.dockerSocket, config.docker);
     this.#root = path.join(kernel.paths.home, 'jobs');
   }
 
   /** The service, with the jobs a previous process left reconciled (when the engine answers). */
   static async start(kernel: Kernel, config: JobsConfig): Promise<JobService> {
     const service = new JobService(kernel, config);
+    service.#key = await workerKey(path.join(kernel.paths.home, 'jobs', 'worker.key'));
     await service.reconcile();
     return service;
   }
@@ -55,11 +74,28 @@ export class JobService {
     return path.join(this.folderOf(id), 'log.jsonl');
   }
 
+  /** Agent jobs get their model answers from `model` (Titan's LLM); `name` is for a provider configured without one. */
+  useModel(model: AgentModel, name = ''): void {
+    this.#model = { model, name };
+  }
+
+  /** An agent job's final answer, once its worker completed (undefined before, and for other jobs). */
+  async answer(id: string, userId?: string): Promise<string | undefined> {
+    await this.get(id, userId);
+    try {
+      return (JSON.parse(await readFile(path.join(this.folderOf(id), 'answer.json'), 'utf8')) as { answer: string }).answer;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Queues a job; TITAN_E_DOCKER_UNAVAILABLE (and no job) when the engine does not answer. */
   async submit(userId: string, request: JobRequest): Promise<Job> {
     if (this.#closed) throw new TitanError('TITAN_E_SHUTTING_DOWN', 'Titan is stopping: no new jobs');
     const id = newJobId();
     const spec = jobSpec(request, this.config, path.join(this.folderOf(id), 'workspace'));
+    if (spec.mode === 'agent' && !this.#model)
+      throw new TitanError('TITAN_E_PROVIDER_NOT_CONFIGURED', 'an agent job gets its model answers through Titan, and this Titan has no model provider');
     await this.engine.ping();
     const row = await this.#kernel.store.op('jobs.create', { id, kind: 'sandbox', userId, payload: JSON.stringify(spec) });
     const job = toJob(row);
@@ -190,7 +226,9 @@ export class JobService {
   }
 
   #launch(job: Job, existing?: JobContainer): void {
-    const run = new JobRun(this.#kernel, this.engine, this.config, job, { log: this.logOf(job.id) }, existing);
+    const folder = this.folderOf(job.id);
+    const paths = { log: this.logOf(job.id), run: path.join(folder, 'run'), answer: path.join(folder, 'answer.json') };
+    const run = new JobRun(this.#kernel, this.engine, this.config, job, paths, existing, job.spec.mode === 'agent' ? this.#agentPort() : undefined);
     this.#running.set(job.id, run);
     run.done
       .then(
@@ -201,6 +239,15 @@ export class JobService {
         this.#running.delete(job.id);
         this.#pump();
       });
+  }
+
+  /** The model as agent runs see it: the one plugged now (a job found after a restart may start before it is). */
+  #agentPort(): AgentPort {
+    const model: AgentModel = (request, options) => {
+      if (!this.#model) throw new TitanError('TITAN_E_PROVIDER_NOT_CONFIGURED', 'agent jobs need a model provider, and this Titan has none');
+      return this.#model.model(request, options);
+    };
+    return { model, modelName: this.#model?.name ?? '', key: this.#key, loopRepeats: this.config.agentLoopRepeats };
   }
 
   #settle(job: Job): void {

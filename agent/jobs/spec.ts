@@ -5,9 +5,13 @@ import path from 'node:path';
 import { TitanError } from '../../common/errors.ts';
 import type { JobRow } from '../../kernel/api.ts';
 import type { JobsConfig } from './config.ts';
-import { POLICIES, type Job, type JobRequest, type JobSpec } from './types.ts';
+import { MODES, POLICIES, type Job, type JobGroup, type JobRequest, type JobSpec } from './types.ts';
 
 const MAX_COMMAND = 64 * 1024;
+/** What an agent job's container runs: Titan's worker on Titan's own Node, both mounted read-only (see runner.ts). */
+export const WORKER_COMMAND = 'exec /opt/titan/node /opt/titan/worker/main.ts';
+/** Names the worker's own variables take: a request cannot set them. */
+const RESERVED_ENV = new Set(['TITAN_JOB_TOKEN', 'TITAN_SOCKET']);
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 
 function invalid(message: string): TitanError {
@@ -26,14 +30,24 @@ function limit(name: string, value: number | undefined, fallback: number, min: n
 export function jobSpec(request: JobRequest, config: JobsConfig, ownWorkspace: string): JobSpec {
   if (typeof request !== 'object' || request === null) throw invalid('a job is an object with a "command"');
   const mode = request.mode ?? 'shell';
-  if (mode !== 'shell' && mode !== 'coding-agent') throw invalid('"mode" must be "shell" or "coding-agent"');
+  if (!MODES.includes(mode)) throw invalid(`"mode" must be one of ${MODES.join(', ')}`);
   let prompt: string | null = null;
   let command = request.command;
+  let image = config.image;
+  let maxSteps: number | null = null;
   const env: Record<string, string> = {};
-  if (mode === 'coding-agent') {
-    if (typeof request.prompt !== 'string' || !request.prompt.trim()) throw invalid('a coding-agent job needs a "prompt"');
+  if (mode !== 'shell') {
+    if (typeof request.prompt !== 'string' || !request.prompt.trim()) throw invalid(`a${mode === 'agent' ? 'n' : ''} ${mode} job needs a "prompt"`);
     if (request.prompt.length > MAX_COMMAND) throw invalid(`"prompt" is longer than ${MAX_COMMAND} characters`);
     prompt = request.prompt;
+  }
+  if (mode === 'agent') {
+    // The prompt reaches the worker over its socket, never through the environment or the shell.
+    command = WORKER_COMMAND;
+    image = config.agentImage;
+    maxSteps = limit('maxSteps', request.maxSteps, config.agentMaxSteps, 1, config.agentMaxSteps * 10);
+  }
+  if (mode === 'coding-agent' && prompt !== null) {
     // The prompt travels in the environment, never spliced into the shell text.
     command = `${config.agentCommand} "$TITAN_PROMPT"`;
     env.TITAN_PROMPT = prompt;
@@ -49,6 +63,7 @@ export function jobSpec(request: JobRequest, config: JobsConfig, ownWorkspace: s
     throw invalid('"name" must be text of at most 200 characters');
   for (const [key, value] of Object.entries(request.env ?? {})) {
     if (!ENV_NAME.test(key) || typeof value !== 'string') throw invalid(`"env.${key}" must be a variable name with a text value`);
+    if (RESERVED_ENV.has(key)) throw invalid(`"env.${key}" is the worker's own variable`);
     env[key] = value;
   }
   let workspace = ownWorkspace;
@@ -76,8 +91,25 @@ export function jobSpec(request: JobRequest, config: JobsConfig, ownWorkspace: s
     pids: limit('pids', request.pids, config.pids, 8, Math.max(config.pids, 65_536)),
     env,
     origin: typeof request.origin === 'string' ? request.origin.slice(0, 200) : 'api',
-    image: config.image,
+    image,
+    maxSteps,
+    group: request.group === undefined ? null : checkGroup(request.group),
   };
+}
+
+function checkGroup(group: JobGroup): JobGroup {
+  const ok =
+    typeof group === 'object' &&
+    group !== null &&
+    typeof group.id === 'string' &&
+    /^[A-Za-z0-9_-]{1,64}$/.test(group.id) &&
+    Number.isInteger(group.part) &&
+    Number.isInteger(group.of) &&
+    group.part >= 1 &&
+    group.part <= group.of &&
+    typeof group.title === 'string';
+  if (!ok) throw invalid('"group" must be {id, part, of, title} with 1 <= part <= of');
+  return { id: group.id, part: group.part, of: group.of, title: group.title.slice(0, 200) };
 }
 
 const num = (value: number | string | null): number | null => (value === null ? null : Number(value));

@@ -9,15 +9,23 @@ export type WorkspacePolicy = 'read-only' | 'workspace-write' | 'full';
 export const POLICIES: readonly WorkspacePolicy[] = ['read-only', 'workspace-write', 'full'];
 export const ENDINGS: readonly JobState[] = ['succeeded', 'failed', 'cancelled', 'timed_out'];
 
-export type JobMode = 'shell' | 'coding-agent';
+/** shell: a command; coding-agent: an external coding-agent CLI; agent: Titan's worker, its model calls through Titan. */
+export type JobMode = 'shell' | 'coding-agent' | 'agent';
+export const MODES: readonly JobMode[] = ['shell', 'coding-agent', 'agent'];
+
+/** A job that is one part of a swarm (agent/jobs/swarm.ts): the Jobs page shows the parts together. */
+export type JobGroup = { id: string; part: number; of: number; title: string };
 
 /** A job as submitted: a shell command and, optionally, its limits (the config's defaults otherwise). */
 export type JobRequest = {
   /** The shell command; for a coding-agent job, left out (the configured agent command runs). */
   command: string;
-  /** "shell" (default), or "coding-agent": the configured coding-agent CLI runs with `prompt`. */
+  /** "shell" (default); "coding-agent": the configured coding-agent CLI runs with `prompt`; "agent": Titan's worker does `prompt`. */
   mode?: JobMode;
   prompt?: string;
+  /** An agent job's most model calls (default jobs.agentMaxSteps). */
+  maxSteps?: number;
+  group?: JobGroup;
   /** A label for people ("nightly tests"). */
   name?: string;
   /** An existing host folder to mount; default a fresh folder of the job's own. */
@@ -35,8 +43,11 @@ export type JobRequest = {
 };
 
 /** The spec a job runs with once its defaults are filled in (stored as the row's payload). */
-export type JobSpec = Required<Omit<JobRequest, 'name' | 'env' | 'origin' | 'prompt'>> & {
+export type JobSpec = Required<Omit<JobRequest, 'name' | 'env' | 'origin' | 'prompt' | 'maxSteps' | 'group'>> & {
   prompt: string | null;
+  /** An agent job's most model calls (null for the other modes, and in rows older than agent jobs). */
+  maxSteps?: number | null;
+  group?: JobGroup | null;
   name: string | null;
   env: Record<string, string>;
   origin: string;
@@ -63,7 +74,7 @@ export type Job = {
 export type JobEventBody =
   | { type: 'log'; stream: 'stdout' | 'stderr'; text: string; offset: number }
   | { type: 'state'; state: JobState; reason: string | null; exitCode: number | null }
-  /** A coding-agent job's event: one JSON object its CLI printed on a line of its own. */
+  /** A coding-agent job's event (one JSON object its CLI printed on a line of its own), or an agent job's step. */
   | { type: 'agent'; event: Record<string, unknown> };
 
 export type JobEvent = JobEventBody & { jobId: string; userId: string; at: number };

@@ -26,6 +26,8 @@ type JobView = {
   policy: string;
   network: boolean;
   limits: { timeoutS: number; memoryMb: number; cpus: number; pids: number };
+  mode?: string;
+  answer?: string | null;
 };
 type JobEvent = { type: 'log'; stream: string; text: string } | { type: 'state'; state: string; reason: string | null; exitCode: number | null };
 
@@ -47,6 +49,7 @@ function describe(job: JobView): string {
     `created:  ${when(job.createdAt)}${job.startedAt ? `  started: ${when(job.startedAt)}` : ''}${job.finishedAt ? `  ended: ${when(job.finishedAt)} (${took(job)})` : ''}`,
     ...(job.exitCode !== null ? [`exit:     ${job.exitCode}`] : []),
     ...(job.reason ? [`reason:   ${job.reason}`] : []),
+    ...(job.answer ? [`answer:   ${job.answer}`] : []),
   ].join('\n');
 }
 
@@ -77,11 +80,13 @@ export async function jobCommand({ positionals, values, out }: Args): Promise<nu
         return value;
       };
       const agent = values.agent as string | undefined;
-      if (!agent && !command.trim()) throw new TitanError('TITAN_E_USAGE', 'titan job submit -- COMMAND (or --agent PROMPT)');
+      const worker = values.worker as string | undefined;
+      if (!agent && !worker && !command.trim()) throw new TitanError('TITAN_E_USAGE', 'titan job submit -- COMMAND (or --agent PROMPT, or --worker PROMPT)');
       const request = {
         command: command || undefined,
-        mode: agent ? 'coding-agent' : undefined,
-        prompt: agent,
+        mode: worker ? 'agent' : agent ? 'coding-agent' : undefined,
+        prompt: worker ?? agent,
+        maxSteps: number('max-steps'),
         name: values.name as string | undefined,
         policy: values.policy as string | undefined,
         network: values.network === true ? true : undefined,
@@ -157,6 +162,11 @@ export function register(program: Command): void {
         .description('run a shell command in a sandbox container')
         .argument('[command...]', 'the shell command (after --)')
         .option('--agent <prompt>', 'run the configured coding-agent CLI (jobs.agentCommand) with this prompt; its JSON events stream as job events')
+        .option(
+          '--worker <prompt>',
+          "run Titan's own agent worker in the container on this prompt: its model calls go through Titan, no key enters the container",
+        )
+        .option('--max-steps <n>', "the worker's most model calls (default jobs.agentMaxSteps)")
         .option('--name <name>', 'a label for people')
         .addOption(new Option('--policy <policy>', 'how /workspace is mounted').choices(POLICIES))
         .option('--network', 'grant the network (none by default)')
@@ -173,6 +183,7 @@ export function register(program: Command): void {
       'titan job submit -- echo hello',
       'titan job submit --memory 256 --timeout 60 -f -- "make test"',
       'titan job submit --workspace . --policy read-only -- ls -la',
+      'titan job submit --workspace . -f --worker "make the failing test pass"',
     ],
   );
   examples(

@@ -16,8 +16,9 @@ const SUBMIT = {
   additionalProperties: false,
   properties: {
     command: { type: 'string', minLength: 1, maxLength: 65536 },
-    mode: { enum: ['shell', 'coding-agent'] },
+    mode: { enum: ['shell', 'coding-agent', 'agent'] },
     prompt: { type: 'string', minLength: 1, maxLength: 65536 },
+    maxSteps: { type: 'integer' },
     name: { type: 'string', maxLength: 200 },
     workspace: { type: 'string', maxLength: 4096 },
     policy: { enum: ['read-only', 'workspace-write', 'full'] },
@@ -44,6 +45,8 @@ export function jobView(job: Job) {
     command: spec.command,
     mode: spec.mode ?? 'shell',
     prompt: spec.prompt ?? null,
+    maxSteps: spec.maxSteps ?? null,
+    group: spec.group ?? null,
     limits: { timeoutS: spec.timeoutS, memoryMb: spec.memoryMb, cpus: spec.cpus, pids: spec.pids },
     policy: spec.policy,
     network: spec.network,
@@ -78,7 +81,8 @@ export function jobRoutes({ jobs, streams }: GatewayDeps): GatewayRouter {
 
   router.get('/jobs/:id', async (ctx) => {
     const { id } = params<{ id: string }>(ctx.params, WITH_ID, 'the path');
-    ctx.body = { job: jobView(await service(jobs).get(id, ctx.state.user.userId)) };
+    const job = await service(jobs).get(id, ctx.state.user.userId);
+    ctx.body = { job: { ...jobView(job), answer: (await service(jobs).answer(id)) ?? null } };
   });
 
   router.post('/jobs/:id/cancel', async (ctx) => {
