@@ -10,7 +10,7 @@ export { reflexSummary, reflexDetail } from './reflex/summary.ts';
 export { ReflexService } from './reflex/service.ts';
 export type { ReflexRecord, ReflexState } from './reflex/records.ts';
 export { decidePairing, listPairings, openPairing, getPairing, type Pairing } from './pairing.ts';
-export type { AgentPorts, ReflexBuildOffload, ReflexFiles, EmbeddingBatchPort, RoutineDelivery, RoutineJobs } from './ports.ts';
+export type { AgentPorts, ReflexBuildOffload, ReflexFiles, EmbeddingBatchPort, RoutineDelivery, RoutineJobs, SubAgentOffload } from './ports.ts';
 // What the mesh needs to build reflexes and embed text for other nodes.
 export { REFLEX_WORLD, buildInWorker } from './reflex/compiler.ts';
 export { EmbedderSwitched, localEmbedder, localEmbedding, normalise, providerEmbedder, type Embedder, type Vector } from './reflex/embedder.ts';
@@ -39,6 +39,8 @@ export { startAutonomy, type Autonomy } from './autonomy/start.ts';
 export { ControlPlane, type StepInput, type VerifySpec, type GoalQuery } from './autonomy/control-plane.ts';
 export { GOAL_ALIASES, GOAL_STATUSES, PLAN_STATUSES, STEP_STATUSES, type GoalAlias } from './autonomy/states.ts';
 export type { GoalEvent } from './autonomy/events.ts';
+export { swarmSection, type SwarmConfig } from './autonomy/swarm/config.ts';
+export type { SubAgentAnswer, SubAgentBrief, SwarmReport, SwarmSpec } from './autonomy/swarm/types.ts';
 export { startProfile, type Profile } from './profile/start.ts';
 export { PROFILE_FILES, factsOf, readSection, type ProfileFile } from './profile/sections.ts';
 export type { ProfileChange } from './profile/changes.ts';

@@ -2,6 +2,7 @@
 // build reflexes and embed text for it (the mesh implements both). The agent never imports them.
 import type { PublishedManifest } from '../registry/manifest.ts';
 import type { Embedder } from './reflex/embedder.ts';
+import type { SubAgentAnswer, SubAgentBrief } from './autonomy/swarm/types.ts';
 
 /** A reflex folder's two files as text: what another node builds from. */
 export type ReflexFiles = { manifest: string; source: string };
@@ -27,10 +28,24 @@ export type EmbeddingBatchPort = {
   serveWith(embedder: Embedder, model: string): void;
 };
 
+/**
+ * Sub-agents of a swarm on other nodes' free slots (the mesh implements it). Only a sub-agent
+ * without tools goes: a peer runs its brief with the peer's own model, and nothing of this node.
+ */
+export type SubAgentOffload = {
+  /** A peer with a slot free for a sub-agent and less busy than this node running `runningHere`; undefined: run here. */
+  place(runningHere: number): string | undefined;
+  /** Runs the brief on that peer; a TITAN_E_SWARM_* error is the sub-agent's own, any other the mesh's (run it here). */
+  run(peer: string, brief: SubAgentBrief, signal: AbortSignal): Promise<SubAgentAnswer>;
+  /** Runs peers' briefs on this node (with this node's model). */
+  serveWith(run: (brief: SubAgentBrief, signal: AbortSignal) => Promise<SubAgentAnswer>): void;
+};
+
 /** The agent's ports; each one missing means the work stays on this node. */
 export type AgentPorts = {
   reflexBuilds?: ReflexBuildOffload;
   embeddingBatches?: EmbeddingBatchPort;
+  subAgents?: SubAgentOffload;
 };
 
 /** Where a routine's answer goes outside Titan: a messaging channel's chat (the gateway's channels implement it). */

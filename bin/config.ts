@@ -18,6 +18,7 @@ import { mcpSection } from '../agent/mcp/config.ts';
 import { jobsSection } from '../agent/jobs/config.ts';
 import { telemetrySection } from './telemetry.ts';
 import { codeGraphSection } from '../agent/api.ts';
+import { swarmSection } from '../agent/autonomy/swarm/config.ts';
 
 export const SECTIONS = [
   kernelSection,
@@ -32,6 +33,7 @@ export const SECTIONS = [
   memorySection,
   telemetrySection,
   codeGraphSection,
+  swarmSection,
 ] as const;
 
 export type TitanConfig = SectionsConfig<typeof SECTIONS>;

@@ -174,7 +174,7 @@ export async function startCommand(): Promise<number> {
       session = await startAgent(kernel, config.agent, say, process.stdin.isTTY === true);
       storeHas = await storeFeatures(kernel, say);
       // Multi-step requests become goals the model pursues (the Goals page, titan goal).
-      if (storeHas('autonomy')) startAutonomy(kernel, session.agent);
+      if (storeHas('autonomy')) startAutonomy(kernel, session.agent, { swarm: config.swarm });
       // Durable preferences and facts from what the owner says, into the profile files' managed sections.
       if (session.llm.configured)
         startProfile(kernel, session.agent, (request) => session.llm.stream(request, { purpose: 'background' }), { ownerId: os.userInfo().username });
@@ -205,6 +205,8 @@ export async function startCommand(): Promise<number> {
     needs: ['agent', 'mesh'],
     start: async () => {
       reflexes = storeHas('reflexes') ? await startReflexes(kernel, session.agent, session.llm, config, mesh?.agentPorts) : undefined;
+      // A swarm's sub-agents without tools go to peers' free slots, and peers' run here.
+      if (mesh && storeHas('autonomy')) startAutonomy(kernel, session.agent).useMesh(mesh.agentPorts);
       // TITAN_ONBOARDING=on: a user's first chat, on any channel, starts with Titan's onboarding
       // questions (skippable). Off unless asked for while every client of the chat API (scripts,
       // the suites) would meet the questions first. In front of the reflexes' fast path: after them.

@@ -86,7 +86,15 @@ export class Membership {
       typeof beat.embeddings?.model === 'string'
         ? { model: beat.embeddings.model, ...(Number.isInteger(beat.embeddings.dimensions) ? { dimensions: beat.embeddings.dimensions } : {}) }
         : undefined;
-    this.#members.set(from, { ...beat, busyBy: beat.busyBy ?? {}, components: beat.components.filter(isAd), builds, embeddings, lastSeen: Date.now() });
+    this.#members.set(from, {
+      ...beat,
+      busyBy: beat.busyBy ?? {},
+      components: beat.components.filter(isAd),
+      builds,
+      embeddings,
+      subAgents: beat.subAgents === true,
+      lastSeen: Date.now(),
+    });
     if (!known) this.#events.joined(from);
   }
 

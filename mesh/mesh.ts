@@ -22,6 +22,7 @@ import { BLOB_PROTOCOL, TASK_PROTOCOL, TASK_TYPES, type BuildKind, type Embeddin
 import { createMeshNode, type MeshNode } from './node.ts';
 import { ReflexBuilds } from './reflex-builds.ts';
 import { EmbeddingBatches } from './embedding-batches.ts';
+import { SubAgents } from './sub-agents.ts';
 import { RoundTrips } from './round-trips.ts';
 import { place, type Job, type Outcome, type SchedulerView } from './scheduler.ts';
 import { TaskClient, Lost } from './task-client.ts';
@@ -71,6 +72,8 @@ export class Mesh {
   readonly reflexBuilds: ReflexBuilds;
   /** Embedding batches sent to peers with provider embeddings and embedded for peers (reflexes.embeddings "mesh"/"provider"). */
   readonly embeddingBatches: EmbeddingBatches;
+  /** A swarm's sub-agents sent to peers and run for them (the agent's subAgents port). */
+  readonly subAgents: SubAgents;
   readonly #byType = Object.fromEntries(TASK_TYPES.map((type) => [type, { sent: 0, executedForPeers: 0 }])) as Record<
     TaskType,
     { sent: number; executedForPeers: number }
@@ -105,10 +108,14 @@ export class Mesh {
         this.#byType[task.type].executedForPeers++;
         if (task.type === 'reflex-compile') return this.reflexBuilds.serve(task);
         if (task.type === 'embedding-batch') return this.embeddingBatches.serve(task);
+        if (task.type === 'sub-agent') return this.subAgents.serve(task);
         return this.#executor.run(task.component, task.fn, task.args, { from, callId: `mesh:${task.id}`, onProgress });
       },
       DEDUP,
-      (id) => cancelCall(`mesh:${id}`, 'the sending node cancelled the task'),
+      (id) => {
+        cancelCall(`mesh:${id}`, 'the sending node cancelled the task');
+        this.subAgents.cancel(id);
+      },
     );
     this.#client = new TaskClient(node, {
       timeoutMs: settings.taskTimeoutMs,
@@ -117,6 +124,7 @@ export class Mesh {
     });
     this.reflexBuilds = new ReflexBuilds({ self: this.id, kernel, client: this.#client, members: () => this.#membership.members() });
     this.embeddingBatches = new EmbeddingBatches({ self: this.id, kernel, client: this.#client, members: () => this.#membership.members() });
+    this.subAgents = new SubAgents({ self: this.id, client: this.#client, members: () => this.#membership.members(), localSlots: settings.slots });
     this.#membership = new Membership(node, settings.heartbeatMs, () => this.#heartbeat(), {
       joined: (peer) => {
         kernel.logger.info({ peer }, 'mesh: peer joined');
@@ -192,7 +200,7 @@ export class Mesh {
 
   /** What the mesh offers the agent (agent/ports.ts): reflex builds and embedding batches on peers. */
   get agentPorts(): AgentPorts {
-    return { reflexBuilds: this.reflexBuilds, embeddingBatches: this.embeddingBatches };
+    return { reflexBuilds: this.reflexBuilds, embeddingBatches: this.embeddingBatches, subAgents: this.subAgents };
   }
 
   // ---- where work runs -------------------------------------------------------------------
@@ -394,6 +402,7 @@ export class Mesh {
       components: this.#executor.advertised(),
       builds: this.reflexBuilds.capable && freeSlots > 0 ? ['reflex' as const] : [],
       embeddings: freeSlots > 0 ? this.embeddingBatches.advertised() : undefined,
+      subAgents: this.subAgents.serving && freeSlots > 0,
     };
   }
 
@@ -505,6 +514,7 @@ export class Mesh {
         ...this.#byType,
         'reflex-compile': { ...this.#byType['reflex-compile'], sent: this.reflexBuilds.counters.offered },
         'embedding-batch': { ...this.#byType['embedding-batch'], sent: this.embeddingBatches.counters.offered },
+        'sub-agent': { ...this.#byType['sub-agent'], sent: this.subAgents.counters.sent },
       },
       embeddingBatches: {
         ...this.embeddingBatches.counters,

@@ -8,8 +8,8 @@ export const BLOB_PROTOCOL = '/titan/blob/1.0.0';
 export const HEARTBEAT_TOPIC = 'titan/mesh/heartbeat/1';
 
 /** The work the scheduler may offload. Tool calls run a component export; the rest name their task type. */
-export type TaskType = 'tool-call' | 'reflex-compile' | 'embedding-batch' | 'index-build';
-export const TASK_TYPES: readonly TaskType[] = ['tool-call', 'reflex-compile', 'embedding-batch', 'index-build'];
+export type TaskType = 'tool-call' | 'reflex-compile' | 'embedding-batch' | 'index-build' | 'sub-agent';
+export const TASK_TYPES: readonly TaskType[] = ['tool-call', 'reflex-compile', 'embedding-batch', 'index-build', 'sub-agent'];
 
 export type ComponentNeed = { kind: ComponentKind; name: string; version: string; digest: string; range: string };
 
@@ -44,6 +44,8 @@ export type Heartbeat = {
   addrs: string[];
   builds?: BuildKind[];
   embeddings?: EmbeddingsAd;
+  /** Runs a swarm's sub-agents for peers (with its own model), with a slot free. */
+  subAgents?: boolean;
 };
 /** A node embedding batches for peers: its provider's model, and the dimension once it has embedded. */
 export type EmbeddingsAd = { model: string; dimensions?: number };

@@ -7,10 +7,15 @@ import type { StoreClient } from '../../kernel/store-client.ts';
 import type { Goal, GoalSort, NewStep, Plan, PlanStep } from '../../components/stores/ops.ts';
 import { GOAL_ALIASES, GOAL_MOVES, PLAN_MOVES, STEP_MOVES, type GoalAlias, type GoalStatus, type PlanStatus, type StepStatus } from './states.ts';
 import type { GoalEvent } from './events.ts';
+import { swarmSpec } from './swarm/check.ts';
+import type { SwarmSpec } from './swarm/types.ts';
 
-/** A step as people and the model write it: a tool with its arguments, or a prompt run as a turn. */
-export type StepInput = { title: string; kind: 'tool'; tool: string; arguments?: Record<string, unknown> } | { title: string; kind: 'turn'; prompt: string };
-export type StepSpec = { tool: string; arguments: Record<string, unknown> } | { prompt: string };
+/** A step as people and the model write it: a tool with its arguments, a prompt run as a turn, or a swarm of sub-agents. */
+export type StepInput =
+  | { title: string; kind: 'tool'; tool: string; arguments?: Record<string, unknown> }
+  | { title: string; kind: 'turn'; prompt: string }
+  | ({ title: string; kind: 'swarm' } & SwarmSpec);
+export type StepSpec = { tool: string; arguments: Record<string, unknown> } | { prompt: string } | { swarm: SwarmSpec };
 export type StepView = Omit<PlanStep, 'spec'> & { spec: StepSpec };
 /** How a plan is checked once its steps ran: a tool's output must contain `expect` (or the tool must succeed). */
 export type VerifySpec = { tool: string; arguments?: Record<string, unknown>; expect?: string };
@@ -24,6 +29,8 @@ export type GoalInput = {
   steps?: StepInput[];
   verify?: VerifySpec;
 };
+/** How swarm steps are checked: the most sub-agents a step may name, and (async) the tools they are granted. */
+export type SwarmLimits = { maxAgents: number; checkGrants?: (spec: SwarmSpec) => Promise<void> };
 export type GoalQuery = { status?: GoalStatus[]; sort?: GoalSort; order?: 'asc' | 'desc'; offset?: number; limit?: number };
 
 type Bus = { emit(type: 'goal.event', event: GoalEvent): void };
@@ -32,7 +39,7 @@ export function stepView(step: PlanStep): StepView {
   return { ...step, spec: JSON.parse(step.spec) as StepSpec };
 }
 
-function newStep(input: StepInput, id: string): NewStep {
+function newStep(input: StepInput, id: string, limits: SwarmLimits): NewStep {
   const title = typeof input?.title === 'string' ? input.title.trim() : '';
   if (!title) throw new TitanError('TITAN_E_USAGE', 'every step needs a title');
   if (input.kind === 'tool') {
@@ -45,13 +52,17 @@ function newStep(input: StepInput, id: string): NewStep {
     if (typeof input.prompt !== 'string' || !input.prompt.trim()) throw new TitanError('TITAN_E_USAGE', `step "${title}" is a turn but has no prompt`);
     return { id, title, kind: 'turn', spec: JSON.stringify({ prompt: input.prompt }) };
   }
-  throw new TitanError('TITAN_E_USAGE', `step "${title}" has kind "${String((input as { kind?: unknown }).kind)}"; a step is a "tool" or a "turn"`);
+  if (input.kind === 'swarm') return { id, title, kind: 'swarm', spec: JSON.stringify({ swarm: swarmSpec(input, limits) }) };
+  throw new TitanError('TITAN_E_USAGE', `step "${title}" has kind "${String((input as { kind?: unknown }).kind)}"; a step is a "tool", a "turn" or a "swarm"`);
 }
 
-export const newSteps = (steps: StepInput[]) => {
+/** The steps as stored, checked whole (swarm grants too) before anything is written. */
+async function newSteps(steps: StepInput[], limits: SwarmLimits): Promise<NewStep[]> {
   if (!Array.isArray(steps)) throw new TitanError('TITAN_E_USAGE', 'steps must be a list');
-  return steps.map((s) => newStep(s, randomUUID()));
-};
+  const made = steps.map((s) => newStep(s, randomUUID(), limits));
+  for (const step of made) if (step.kind === 'swarm') await limits.checkGrants?.((JSON.parse(step.spec) as { swarm: SwarmSpec }).swarm);
+  return made;
+}
 
 function verifyText(verify: VerifySpec | undefined): string | undefined {
   if (verify === undefined) return undefined;
@@ -71,11 +82,13 @@ export class ControlPlane {
   readonly #store: StoreClient;
   readonly #bus: Bus;
   readonly #defaultBudget: number;
+  readonly #swarm: SwarmLimits;
 
-  constructor(store: StoreClient, bus: Bus, options: { replanBudget?: number } = {}) {
+  constructor(store: StoreClient, bus: Bus, options: { replanBudget?: number; swarm?: SwarmLimits } = {}) {
     this.#store = store;
     this.#bus = bus;
     this.#defaultBudget = options.replanBudget ?? 2;
+    this.#swarm = options.swarm ?? { maxAgents: 1000 };
   }
 
   #tell(userId: string, goalId: string, type: GoalEvent['type'], data: unknown): void {
@@ -86,7 +99,7 @@ export class ControlPlane {
     const title = typeof input.title === 'string' ? input.title.trim() : '';
     if (!title) throw new TitanError('TITAN_E_USAGE', 'a goal needs a title');
     // Checked before anything is written: a bad step list leaves no goal behind.
-    const steps = input.steps ? newSteps(input.steps) : undefined;
+    const steps = input.steps ? await newSteps(input.steps, this.#swarm) : undefined;
     const verify = verifyText(input.verify);
     const goal = await this.#store.op('goals.create', {
       id: randomUUID(),
@@ -159,7 +172,7 @@ export class ControlPlane {
 
   /** A first plan, or a replan: new steps, or (none given) the steps of the current plan that did not succeed. */
   async replan(userId: string, goalId: string, input: { steps?: StepInput[]; reason?: string; verify?: VerifySpec } = {}): Promise<PlanView> {
-    const steps = input.steps ? newSteps(input.steps) : undefined;
+    const steps = input.steps ? await newSteps(input.steps, this.#swarm) : undefined;
     const verify = verifyText(input.verify);
     const goal = await this.getGoal(userId, goalId);
     if (GOAL_MOVES[goal.status].length === 0) refuseMove('goal', goalId, goal.status, 'replanned', 'TITAN_E_GOAL_STATE');
@@ -199,7 +212,8 @@ export class ControlPlane {
   async addStep(userId: string, planId: string, input: StepInput): Promise<StepView> {
     const plan = await this.#store.op('plans.get', { userId, id: planId });
     if (plan.status !== 'draft' && plan.status !== 'running') refuseMove('plan', planId, plan.status, 'given a new step', 'TITAN_E_PLAN_STATE');
-    const step = stepView(await this.#store.op('steps.add', { userId, planId, step: newStep(input, randomUUID()) }));
+    const [made] = await newSteps([input], this.#swarm);
+    const step = stepView(await this.#store.op('steps.add', { userId, planId, step: made }));
     this.#tell(userId, plan.goal_id, 'step.updated', step);
     return step;
   }
@@ -219,7 +233,7 @@ export class ControlPlane {
   async replaceSteps(userId: string, planId: string, steps: StepInput[]): Promise<StepView[]> {
     const plan = await this.#store.op('plans.get', { userId, id: planId });
     if (plan.status !== 'draft' && plan.status !== 'running') refuseMove('plan', planId, plan.status, 'given new steps', 'TITAN_E_PLAN_STATE');
-    const replaced = await this.#store.op('steps.replace', { userId, planId, steps: newSteps(steps) });
+    const replaced = await this.#store.op('steps.replace', { userId, planId, steps: await newSteps(steps, this.#swarm) });
     if (replaced.running) {
       throw new TitanError('TITAN_E_PLAN_STEP_RUNNING', `step ${replaced.running} of plan ${planId} is running; the step list was left as it was`);
     }
@@ -232,6 +246,26 @@ export class ControlPlane {
   policyDecisions = (userId: string, planId: string) => this.#store.op('policy.list', { userId, planId });
   verifications = (userId: string, planId: string) => this.#store.op('verifications.list', { userId, planId });
   incidents = (userId: string, goalId: string) => this.#store.op('incidents.list', { userId, goalId });
+
+  /** A swarm step's sub-agents in order: their execution records with the result each one's output holds. */
+  async subAgents(userId: string, stepId: string) {
+    const step = await this.getStep(userId, stepId);
+    const runs = (await this.executions(userId, step.plan_id)).filter((e) => e.kind === 'subagent' && e.step_id === stepId);
+    return runs
+      .map((e) => {
+        const input = JSON.parse(e.input ?? '{}') as { index?: number; title?: string };
+        const result = e.output ? (JSON.parse(e.output) as Record<string, unknown>) : undefined;
+        return {
+          executionId: e.id,
+          index: input.index ?? 0,
+          title: input.title ?? '',
+          state: e.status === 'running' ? 'running' : (result?.status ?? e.status),
+          node: e.target,
+          result,
+        };
+      })
+      .sort((a, b) => a.index - b.index);
+  }
 
   /** Everything the Goals page shows of one goal: its plans, the current one's steps and records. */
   async detail(userId: string, goalId: string) {

@@ -8,6 +8,8 @@ import type { Decision } from '../loop/approvals.ts';
 import type { ToolInfo } from '../loop/tool-catalog.ts';
 import type { TurnEventBody } from '../loop/turn-events.ts';
 import type { ControlPlane, PlanView, StepView, VerifySpec } from './control-plane.ts';
+import type { Swarm } from './swarm/swarm.ts';
+import type { SwarmSpec } from './swarm/types.ts';
 
 /** What the runner needs of the agent: its tools, its approvals, and turns in a thread of their own. */
 export type RunnerAgent = {
@@ -48,10 +50,12 @@ type Outcome = { ok: true; output: string } | { ok: false; error: string };
 export class PlanRunner {
   readonly #plane: ControlPlane;
   readonly #agent: RunnerAgent;
+  readonly #swarm: Swarm | undefined;
 
-  constructor(plane: ControlPlane, agent: RunnerAgent) {
+  constructor(plane: ControlPlane, agent: RunnerAgent, swarm?: Swarm) {
     this.#plane = plane;
     this.#agent = agent;
+    this.#swarm = swarm;
   }
 
   /** The goal and the plan a run would start on; refused with a coded error when it cannot start. */
@@ -131,6 +135,8 @@ export class PlanRunner {
     let outcome: Outcome;
     if ('tool' in spec) {
       outcome = await this.#tool(ctx, spec.tool, spec.arguments, step.id);
+    } else if ('swarm' in spec) {
+      outcome = await this.#fanOut(ctx, step, spec.swarm);
     } else {
       const execution = await this.#plane.startExecution(userId, goal.id, {
         planId: plan.id,
@@ -157,6 +163,18 @@ export class PlanRunner {
       outcome.ok ? { output: clip(outcome.output) } : { error: clip(outcome.error) },
     );
     return outcome;
+  }
+
+  /** A swarm step: its sub-agents fanned out and back in; the step holds the merged result. */
+  async #fanOut(ctx: RunContext, step: StepView, spec: SwarmSpec): Promise<Outcome> {
+    if (!this.#swarm) return { ok: false, error: 'TITAN_E_SWARM_INVALID: this agent runs no swarms' };
+    try {
+      const report = await this.#swarm.run({ userId: ctx.userId, goalId: ctx.goal.id, planId: ctx.plan.id, stepId: step.id }, spec);
+      return report.ok ? { ok: true, output: report.merged } : { ok: false, error: report.merged };
+    } catch (error) {
+      const titan = error instanceof TitanError ? error : new TitanError('TITAN_E_SWARM_SUBAGENT', String((error as Error)?.message ?? error));
+      return { ok: false, error: `${titan.code}: ${titan.message}` };
+    }
   }
 
   /** One tool call under the tool's approval policy, recorded as an execution either way. */

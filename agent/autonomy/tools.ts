@@ -10,15 +10,40 @@ import type { PlanRunner, RunReport } from './runner.ts';
 export const PURSUE = 'autonomy__pursue';
 export const REPLAN = 'autonomy__replan';
 
+const SUB_AGENT = {
+  type: 'object',
+  required: ['title'],
+  properties: {
+    title: { type: 'string' },
+    prompt: { type: 'string', description: 'the one narrow thing this sub-agent does' },
+    context: { type: 'string', description: 'what it needs to know (it sees nothing else)' },
+    tools: { type: 'array', items: { type: 'string' }, description: 'the only tools it may call (none: it only thinks)' },
+    watch: {
+      type: 'object',
+      required: ['tool'],
+      description: 'instead: run this streaming tool (a long command) and stop it early at the first line matching pattern, or showing failure',
+      properties: { tool: { type: 'string' }, arguments: { type: 'object' }, pattern: { type: 'string' }, failure: { type: 'string' } },
+    },
+  },
+};
 const STEP = {
   type: 'object',
   required: ['title', 'kind'],
   properties: {
     title: { type: 'string', description: 'what this step does, in a few words' },
-    kind: { enum: ['tool', 'turn'], description: '"tool": call one tool; "turn": ask yourself a question in a turn of its own' },
+    kind: {
+      enum: ['tool', 'turn', 'swarm'],
+      description:
+        '"tool": call one tool; "turn": ask yourself a question in a turn of its own; "swarm": fan out to sub-agents in parallel and merge their results',
+    },
     tool: { type: 'string', description: 'kind "tool": the tool to call' },
     arguments: { type: 'object', description: 'kind "tool": its arguments' },
     prompt: { type: 'string', description: 'kind "turn": what to do in that turn' },
+    agents: { type: 'array', minItems: 1, items: SUB_AGENT, description: 'kind "swarm": the sub-agents, each with its own narrow task and tools' },
+    concurrency: { type: 'integer', minimum: 1, description: 'kind "swarm": how many run at once' },
+    tokenBudget: { type: 'integer', minimum: 1, description: 'kind "swarm": tokens all of them may spend' },
+    timeoutMs: { type: 'integer', minimum: 1, description: 'kind "swarm": per sub-agent' },
+    require: { enum: ['all', 'any'], description: 'kind "swarm": the step succeeds when all (or any) succeed; default any' },
   },
 };
 const VERIFY = {

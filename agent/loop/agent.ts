@@ -102,6 +102,11 @@ export class Agent {
     this.fastPath = (input) => service.fastPath(input);
   }
 
+  /** The model turns stream from, and its name: a swarm's sub-agents use the same. */
+  get model(): { llm: LlmStream; name: string } {
+    return { llm: this.#llm, name: this.#options.model };
+  }
+
   /** After a (re)start: turns that were running when the process stopped are marked interrupted
    * (what they had said kept, marked cut off); turns waiting for an approval wait again, and resume
    * when it is decided. */

@@ -1,10 +1,12 @@
-// `titan step list|show|add|status|replace`: the steps of a plan. A step is a tool with its
-// arguments or a prompt run as a turn; the whole list is replaced at once, never while one runs.
+// `titan step list|show|add|status|replace|agents`: the steps of a plan. A step is a tool with its
+// arguments, a prompt run as a turn, or a swarm of sub-agents (from a JSON file); the whole list is
+// replaced at once, never while one runs; `agents` shows what became of a swarm's sub-agents.
+import { readFile } from 'node:fs/promises';
 import { Argument, type Command } from 'commander';
 import { TitanError } from '../../common/errors.ts';
 import { act, examples, type Args } from '../cli.ts';
 import { withClient } from '../client.ts';
-import { print } from '../output.ts';
+import { print, table } from '../output.ts';
 import { readSteps, stepsTable, type StepView } from '../goal-views.ts';
 
 const STATUSES = ['pending', 'running', 'succeeded', 'failed', 'skipped', 'cancelled'];
@@ -19,11 +21,33 @@ function stepText(step: StepView): string {
   ].join('\n');
 }
 
-/** The step --tool/--args or --prompt describe. */
-function stepInput(values: Args['values']): Record<string, unknown> {
+type SubAgentRow = {
+  index: number;
+  title: string;
+  state: string;
+  node: string;
+  result?: { tokens?: number; ms?: number; output?: string; error?: { code: string } };
+};
+
+/** The step --tool/--args, --prompt or --swarm describe. */
+async function stepInput(values: Args['values']): Promise<Record<string, unknown>> {
   const title = values.title as string;
-  if (values.tool && values.prompt) throw new TitanError('TITAN_E_USAGE', 'a step is a tool (--tool) or a turn (--prompt), not both');
+  if ([values.tool, values.prompt, values.swarm].filter(Boolean).length > 1)
+    throw new TitanError('TITAN_E_USAGE', 'a step is a tool (--tool), a turn (--prompt) or a swarm (--swarm), one of them');
   if (values.prompt) return { title, kind: 'turn', prompt: values.prompt };
+  if (values.swarm) {
+    let swarm: unknown;
+    try {
+      swarm = JSON.parse(await readFile(String(values.swarm), 'utf8'));
+    } catch (error) {
+      throw new TitanError('TITAN_E_USAGE', `${String(values.swarm)} is not a readable JSON file: ${(error as Error).message}`, {
+        fix: 'write the swarm as JSON: {"agents": [{"title": "...", "prompt": "...", "tools": ["memory-search"]}], "concurrency": 8}',
+      });
+    }
+    if (!swarm || typeof swarm !== 'object' || Array.isArray(swarm))
+      throw new TitanError('TITAN_E_USAGE', `${String(values.swarm)} must hold {"agents": [...]}`);
+    return { ...swarm, title, kind: 'swarm' };
+  }
   if (!values.tool) throw new TitanError('TITAN_E_USAGE', 'titan step add PLAN_ID --title T and --tool NAME [--args JSON] or --prompt TEXT');
   let args: unknown = {};
   if (values.args !== undefined) {
@@ -53,7 +77,7 @@ export async function stepCommand({ positionals, values, out }: Args): Promise<n
         return 0;
       }
       case 'add': {
-        const added = await api.request<StepView>('POST', plan('/steps'), stepInput(values));
+        const added = await api.request<StepView>('POST', plan('/steps'), await stepInput(values));
         print(out, added, () => stepText(added));
         return 0;
       }
@@ -68,8 +92,22 @@ export async function stepCommand({ positionals, values, out }: Args): Promise<n
         print(out, replaced.steps, () => stepsTable(replaced.steps));
         return 0;
       }
+      case 'agents': {
+        const { agents } = await api.request<{ agents: SubAgentRow[] }>('GET', `${step()}/agents`);
+        const rows = agents.map((a) => ({
+          '#': a.index + 1,
+          title: a.title,
+          state: a.state,
+          node: a.node.length > 12 ? `…${a.node.slice(-8)}` : a.node,
+          tokens: a.result?.tokens ?? '',
+          ms: a.result?.ms ?? '',
+          result: (a.result?.error?.code ?? a.result?.output ?? '').replace(/\s+/g, ' ').slice(0, 60),
+        }));
+        print(out, agents, () => (rows.length ? table(rows, ['#', 'title', 'state', 'node', 'tokens', 'ms', 'result']) : 'no sub-agent has started yet'));
+        return 0;
+      }
       default:
-        throw new TitanError('TITAN_E_USAGE', 'titan step list|show|add|status|replace');
+        throw new TitanError('TITAN_E_USAGE', 'titan step list|show|add|status|replace|agents');
     }
   });
 }
@@ -89,11 +127,20 @@ export function register(program: Command): void {
         .requiredOption('--title <text>', 'what the step does')
         .option('--tool <name>', 'the tool it calls')
         .option('--args <json>', "the tool's arguments, a JSON object")
-        .option('--prompt <text>', 'or: what a turn of its own is asked'),
+        .option('--prompt <text>', 'or: what a turn of its own is asked')
+        .option('--swarm <file>', 'or: sub-agents to fan out to, a JSON file {"agents": [...], "concurrency", "tokenBudget", "timeoutMs"}'),
       stepCommand,
       ['add'],
     ),
-    ['titan step add 7b9e… --title "say hi" --tool echo --args \'{"text":"hi"}\'', 'titan step add 7b9e… --title summarise --prompt "Summarise the notes"'],
+    [
+      'titan step add 7b9e… --title "say hi" --tool echo --args \'{"text":"hi"}\'',
+      'titan step add 7b9e… --title summarise --prompt "Summarise the notes"',
+      'titan step add 7b9e… --title "read every module" --swarm swarm.json',
+    ],
+  );
+  examples(
+    act(step.command('agents').description("a swarm step's sub-agents: state, node, tokens, result").argument('<id>', 'the step'), stepCommand, ['agents']),
+    ['titan step agents 51c0…', 'titan step agents 51c0… --json'],
   );
   examples(
     act(

@@ -9,16 +9,23 @@ import { body, ID, params } from '../validate.ts';
 import type { GoalStatus, PlanStatus, StepStatus } from '../../components/stores/ops.ts';
 
 const GOAL_STATUS = { enum: ['active', 'paused', 'failed', 'completed', 'cancelled', 'abandoned', 'superseded'] };
+// A swarm's sub-agents are checked by the control plane (TITAN_E_SWARM_*: none, too many, a tool that may not be granted).
+const SUB_AGENT = { type: 'object' };
 const STEP = {
   type: 'object',
   additionalProperties: false,
   required: ['title', 'kind'],
   properties: {
     title: { type: 'string', minLength: 1, maxLength: 500 },
-    kind: { enum: ['tool', 'turn'] },
+    kind: { enum: ['tool', 'turn', 'swarm'] },
     tool: { type: 'string', minLength: 1, maxLength: 200 },
     arguments: { type: 'object' },
     prompt: { type: 'string', minLength: 1, maxLength: 20_000 },
+    agents: { type: 'array', maxItems: 100_000, items: SUB_AGENT },
+    concurrency: { type: 'integer' },
+    tokenBudget: { type: 'integer' },
+    timeoutMs: { type: 'integer' },
+    require: { enum: ['all', 'any'] },
   },
 };
 const STEPS = { type: 'array', maxItems: 200, items: STEP };
@@ -220,6 +227,11 @@ export function goalRoutes({ kernel, agent, streams }: GatewayDeps): GatewayRout
 
   router.get('/steps/:id', async (ctx) => {
     ctx.body = await plane().getStep(ctx.state.user.userId, idOf(ctx));
+  });
+
+  /** A swarm step's sub-agents: each one's execution record, its result (status, node, tokens, output or error) parsed. */
+  router.get('/steps/:id/agents', async (ctx) => {
+    ctx.body = { agents: await plane().subAgents(ctx.state.user.userId, idOf(ctx)) };
   });
 
   router.patch('/steps/:id', async (ctx) => {

@@ -4,6 +4,7 @@
 // keeps it live while a plan runs. The page builds its own section (index.html holds the nav entry).
 import { api, streamUrl } from './api.js';
 import { byId, h, showError, timeOf } from './dom.js';
+import { subAgentsView } from './swarm-view.js';
 
 const STATUSES = ['active', 'paused', 'failed', 'completed', 'cancelled', 'abandoned', 'superseded'];
 const ENDED = ['completed', 'cancelled', 'abandoned', 'superseded'];
@@ -75,9 +76,12 @@ export class GoalsPage {
       source.addEventListener(type, (message) => {
         const event = JSON.parse(message.data);
         if (byId('page-goals').hidden) return;
-        // Many events arrive together while a plan runs: one refresh for a burst.
-        clearTimeout(this.pending);
-        this.pending = setTimeout(() => void this.show(event.goalId === this.selected ? this.selected : undefined), 80);
+        // Many events arrive together while a plan runs (a swarm's sub-agents): at most one refresh per 150 ms.
+        if (this.pending) return;
+        this.pending = setTimeout(() => {
+          this.pending = undefined;
+          void this.show(event.goalId === this.selected ? this.selected : undefined);
+        }, 150);
       });
     }
   }
@@ -123,11 +127,18 @@ export class GoalsPage {
             action('abandon', 'Abandon', true),
           )
         : null,
-      h('div', { class: 'goal-board', role: 'list', 'aria-label': 'Plans' }, ...plans.map((plan) => this.#column(plan))),
+      h(
+        'div',
+        { class: 'goal-board', role: 'list', 'aria-label': 'Plans' },
+        ...plans.map((plan) => this.#column(plan, plan.id === detail.plan?.id ? detail.executions : undefined)),
+      ),
       h('h4', {}, 'Executions'),
+      // Sub-agents are drawn on their swarm step; the table lists the rest.
       this.#table(
         ['What', 'Attempt', 'Status', 'Started', 'Result'],
-        detail.executions.map((e) => [`${e.kind} ${e.target}`, e.attempt, e.status, timeOf(e.started_at), clip(e.error ?? e.output)]),
+        detail.executions
+          .filter((e) => e.kind !== 'subagent')
+          .map((e) => [`${e.kind} ${e.target}`, e.attempt, e.status, timeOf(e.started_at), clip(e.error ?? e.output)]),
       ),
       h('h4', {}, 'Policy'),
       this.#table(
@@ -160,7 +171,7 @@ export class GoalsPage {
   }
 
   /** A plan as a board column: its version, status and check, then a card per step. */
-  #column(plan) {
+  #column(plan, executions) {
     return h(
       'section',
       { class: 'goal-column', role: 'listitem', 'data-plan': plan.id, 'aria-label': `Plan ${plan.version}` },
@@ -176,7 +187,8 @@ export class GoalsPage {
           'div',
           { class: `goal-step step-${step.status}`, 'data-step': step.id },
           h('div', {}, h('span', { class: `state state-${step.status}` }, step.status), ` ${step.position}. ${step.title}`),
-          h('div', { class: 'muted mono' }, step.kind === 'tool' ? step.spec.tool : 'turn'),
+          h('div', { class: 'muted mono' }, step.kind === 'tool' ? step.spec.tool : step.kind),
+          step.kind === 'swarm' && executions ? subAgentsView(step, executions) : null,
           step.error ? h('div', { class: 'error' }, clip(step.error)) : step.output ? h('div', { class: 'muted' }, clip(step.output)) : null,
         ),
       ),
