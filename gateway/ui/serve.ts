@@ -52,6 +52,7 @@ const FILES: Record<string, () => string> = {
   'reflexes.js': () => own('./reflexes.js'),
   'jobs.js': () => own('./jobs.js'),
   'goals.js': () => own('./goals.js'),
+  'swarm-view.js': () => own('./swarm-view.js'),
   'profile.js': () => own('./profile.js'),
   'routines.js': () => own('./routines.js'),
   'settings.js': () => own('./settings.js'),
