@@ -35,7 +35,7 @@ export type EmbeddingBatchPort = {
 export type SubAgentOffload = {
   /** A peer with a slot free for a sub-agent and less busy than this node running `runningHere`; undefined: run here. */
   place(runningHere: number): string | undefined;
-  /** Runs the brief on that peer; a TITAN_E_SWARM_* error is the sub-agent's own, any other the mesh's (run it here). */
+  /** Runs the brief on that peer; a TITAN_E_SUBAGENT* error is the sub-agent's own, any other the mesh's (run it here). */
   run(peer: string, brief: SubAgentBrief, signal: AbortSignal): Promise<SubAgentAnswer>;
   /** Runs peers' briefs on this node (with this node's model). */
   serveWith(run: (brief: SubAgentBrief, signal: AbortSignal) => Promise<SubAgentAnswer>): void;

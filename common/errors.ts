@@ -179,16 +179,16 @@ export const ERRORS = {
   },
   TITAN_E_PLAN_STEP_RUNNING: { status: 409, fix: 'wait for the running step to finish (or mark it failed), then replace the list' },
   TITAN_E_REPLAN_BUDGET: { status: 409, fix: "raise the goal's budget (`titan goal update ID --replan-budget N`) or start a new goal" },
-  // sub-agent swarms (agent/autonomy/swarm)
-  TITAN_E_SWARM_INVALID: { status: 400, fix: 'give a swarm step 1 or more sub-agents, each with a title and a prompt (or a tool to watch)' },
-  TITAN_E_SWARM_TOO_LARGE: { status: 400, fix: 'split the work into fewer sub-agents, or raise swarm.maxAgents in config.json' },
-  TITAN_E_SWARM_GRANT: {
+  // sub-agent swarms of plan steps (agent/autonomy/swarm)
+  TITAN_E_SUBAGENTS_INVALID: { status: 400, fix: 'give a swarm step 1 or more sub-agents, each with a title and a prompt (or a tool to watch)' },
+  TITAN_E_SUBAGENTS_TOO_MANY: { status: 400, fix: 'split the work into fewer sub-agents, or raise swarm.maxAgents in config.json' },
+  TITAN_E_SUBAGENT_GRANT: {
     status: 400,
     fix: 'grant only tools `titan tools` lists that run without approval (trust one with agent.trustedTools); goal tools cannot be granted',
   },
-  TITAN_E_SWARM_BUDGET: { status: 429, fix: "raise the step's tokenBudget (or swarm.tokenBudget), or give fewer or shorter sub-agents" },
-  TITAN_E_SWARM_TIMEOUT: { status: 504, fix: "raise the step's timeoutMs (or swarm.timeoutMs) if the work is legitimately long" },
-  TITAN_E_SWARM_SUBAGENT: { status: 502, fix: "the sub-agent's model or tool failed; the message says which, and the other sub-agents' results were kept" },
+  TITAN_E_SUBAGENT_BUDGET: { status: 429, fix: "raise the step's tokenBudget (or swarm.tokenBudget), or give fewer or shorter sub-agents" },
+  TITAN_E_SUBAGENT_TIMEOUT: { status: 504, fix: "raise the step's timeoutMs (or swarm.timeoutMs) if the work is legitimately long" },
+  TITAN_E_SUBAGENT_FAILED: { status: 502, fix: "the sub-agent's model or tool failed; the message says which, and the other sub-agents' results were kept" },
   // MCP servers (agent/mcp) and Titan as an MCP server
   TITAN_E_MCP_CONFIG: {
     status: 400,

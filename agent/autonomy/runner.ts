@@ -167,12 +167,12 @@ export class PlanRunner {
 
   /** A swarm step: its sub-agents fanned out and back in; the step holds the merged result. */
   async #fanOut(ctx: RunContext, step: StepView, spec: SwarmSpec): Promise<Outcome> {
-    if (!this.#swarm) return { ok: false, error: 'TITAN_E_SWARM_INVALID: this agent runs no swarms' };
+    if (!this.#swarm) return { ok: false, error: 'TITAN_E_SUBAGENTS_INVALID: this agent runs no swarms' };
     try {
       const report = await this.#swarm.run({ userId: ctx.userId, goalId: ctx.goal.id, planId: ctx.plan.id, stepId: step.id }, spec);
       return report.ok ? { ok: true, output: report.merged } : { ok: false, error: report.merged };
     } catch (error) {
-      const titan = error instanceof TitanError ? error : new TitanError('TITAN_E_SWARM_SUBAGENT', String((error as Error)?.message ?? error));
+      const titan = error instanceof TitanError ? error : new TitanError('TITAN_E_SUBAGENT_FAILED', String((error as Error)?.message ?? error));
       return { ok: false, error: `${titan.code}: ${titan.message}` };
     }
   }

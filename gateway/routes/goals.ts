@@ -9,7 +9,7 @@ import { body, ID, params } from '../validate.ts';
 import type { GoalStatus, PlanStatus, StepStatus } from '../../components/stores/ops.ts';
 
 const GOAL_STATUS = { enum: ['active', 'paused', 'failed', 'completed', 'cancelled', 'abandoned', 'superseded'] };
-// A swarm's sub-agents are checked by the control plane (TITAN_E_SWARM_*: none, too many, a tool that may not be granted).
+// A swarm's sub-agents are checked by the control plane (TITAN_E_SUBAGENT*: none, too many, a tool that may not be granted).
 const SUB_AGENT = { type: 'object' };
 const STEP = {
   type: 'object',

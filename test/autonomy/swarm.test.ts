@@ -152,14 +152,14 @@ for (const backend of BACKENDS) {
         runs.map((e) => [resultOf(e).title, resultOf(e).status, e.status, resultOf(e).error?.code]),
         [
           ['good 1', 'succeeded', 'succeeded', undefined],
-          ['broken', 'failed', 'failed', 'TITAN_E_SWARM_SUBAGENT'],
-          ['slow', 'timed_out', 'failed', 'TITAN_E_SWARM_TIMEOUT'],
+          ['broken', 'failed', 'failed', 'TITAN_E_SUBAGENT_FAILED'],
+          ['slow', 'timed_out', 'failed', 'TITAN_E_SUBAGENT_TIMEOUT'],
           ['good 2', 'succeeded', 'succeeded', undefined],
         ],
       );
       assert.match(runs[2].error ?? '', /did not finish within 800 ms/);
       assert.match(step.output ?? '', /2 succeeded, 0 stopped early, 1 failed, 1 timed out, 0 not run/);
-      assert.match(step.output ?? '', /\[3\] slow \(timed out\): TITAN_E_SWARM_TIMEOUT/);
+      assert.match(step.output ?? '', /\[3\] slow \(timed out\): TITAN_E_SUBAGENT_TIMEOUT/);
 
       // Asked for all: the same outcome fails the step, and the goal's run reports it.
       server.reset();
@@ -200,7 +200,7 @@ for (const backend of BACKENDS) {
       );
       for (const e of runs.slice(3)) {
         assert.equal(e.status, 'cancelled');
-        assert.match(e.error ?? '', /^TITAN_E_SWARM_BUDGET: not run: the token budget of 250 was spent \(300 tokens\)/);
+        assert.match(e.error ?? '', /^TITAN_E_SUBAGENT_BUDGET: not run: the token budget of 250 was spent \(300 tokens\)/);
       }
       assert.equal(server.timeline().length, 3, 'the model was asked only by the three that ran');
       const incidents = await autonomy.plane.incidents('ada', goal.id);
@@ -252,20 +252,20 @@ for (const backend of BACKENDS) {
       const refused = async (spec: SwarmSpec, code: string) => {
         await assert.rejects(autonomy.plane.createGoal('ada', { title: 'bad', steps: [swarmStep('bad', spec)] }), refusedWith(code));
       };
-      await refused({ agents: [] }, 'TITAN_E_SWARM_INVALID');
-      await refused({ agents: Array.from({ length: 51 }, (_, i) => ({ title: `a${i}`, prompt: 'x' })) }, 'TITAN_E_SWARM_TOO_LARGE');
-      await refused({ agents: [{ title: 'a', prompt: 'x', tools: ['no-such-tool'] }] }, 'TITAN_E_SWARM_GRANT');
-      await refused({ agents: [{ title: 'a', prompt: 'x', tools: ['write-file'] }] }, 'TITAN_E_SWARM_GRANT');
-      await refused({ agents: [{ title: 'a', prompt: 'x', tools: ['autonomy__pursue'] }] }, 'TITAN_E_SWARM_GRANT');
-      await refused({ agents: [{ title: 'a', watch: { tool: 'shell', pattern: '(' } }] }, 'TITAN_E_SWARM_INVALID');
+      await refused({ agents: [] }, 'TITAN_E_SUBAGENTS_INVALID');
+      await refused({ agents: Array.from({ length: 51 }, (_, i) => ({ title: `a${i}`, prompt: 'x' })) }, 'TITAN_E_SUBAGENTS_TOO_MANY');
+      await refused({ agents: [{ title: 'a', prompt: 'x', tools: ['no-such-tool'] }] }, 'TITAN_E_SUBAGENT_GRANT');
+      await refused({ agents: [{ title: 'a', prompt: 'x', tools: ['write-file'] }] }, 'TITAN_E_SUBAGENT_GRANT');
+      await refused({ agents: [{ title: 'a', prompt: 'x', tools: ['autonomy__pursue'] }] }, 'TITAN_E_SUBAGENT_GRANT');
+      await refused({ agents: [{ title: 'a', watch: { tool: 'shell', pattern: '(' } }] }, 'TITAN_E_SUBAGENTS_INVALID');
       assert.equal((await autonomy.plane.listGoals('ada')).total, before, 'no goal was written');
 
       // Added to a plan, or replacing its steps: refused the same way, the plan's steps as they were.
       const { plan } = await autonomy.plane.createGoal('ada', { title: 'has a plan', steps: [{ title: 'say', kind: 'tool', tool: 'echo' }] });
-      await assert.rejects(autonomy.plane.addStep('ada', plan!.id, swarmStep('bad', { agents: [] })), refusedWith('TITAN_E_SWARM_INVALID'));
+      await assert.rejects(autonomy.plane.addStep('ada', plan!.id, swarmStep('bad', { agents: [] })), refusedWith('TITAN_E_SUBAGENTS_INVALID'));
       await assert.rejects(
         autonomy.plane.replaceSteps('ada', plan!.id, [swarmStep('bad', { agents: [{ title: 'a', prompt: 'x', tools: ['nope'] }] })]),
-        refusedWith('TITAN_E_SWARM_GRANT'),
+        refusedWith('TITAN_E_SUBAGENT_GRANT'),
       );
       assert.deepEqual(
         (await autonomy.plane.listSteps('ada', plan!.id)).map((s) => s.title),

@@ -9,7 +9,7 @@ import type { SubAgentSpec, SwarmSpec, WatchSpec } from './types.ts';
 
 const MAX_TEXT = 20_000;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const invalid = (message: string) => new TitanError('TITAN_E_SWARM_INVALID', message);
+const invalid = (message: string) => new TitanError('TITAN_E_SUBAGENTS_INVALID', message);
 
 function text(value: unknown, what: string, required: boolean): string | undefined {
   if (value === undefined && !required) return undefined;
@@ -54,13 +54,13 @@ function agentSpec(value: unknown, i: number): SubAgentSpec {
   return { title, ...(prompt ? { prompt } : {}), ...(context ? { context } : {}), tools: [...new Set(tools as string[])], ...(watch ? { watch } : {}) };
 }
 
-/** The step's swarm as given by a person or the model, normalised; TITAN_E_SWARM_INVALID / _TOO_LARGE otherwise. */
+/** The step's swarm as given by a person or the model, normalised; TITAN_E_SUBAGENTS_INVALID / _TOO_LARGE otherwise. */
 export function swarmSpec(value: unknown, limits: Pick<SwarmConfig, 'maxAgents'>): SwarmSpec {
   if (!isObject(value)) throw invalid('a swarm step needs its sub-agents (agents: a list)');
   const agents = value.agents;
   if (!Array.isArray(agents) || agents.length === 0) throw invalid('a swarm step needs at least one sub-agent (agents is empty)');
   if (agents.length > limits.maxAgents) {
-    throw new TitanError('TITAN_E_SWARM_TOO_LARGE', `a swarm step names ${agents.length} sub-agents; at most ${limits.maxAgents} (swarm.maxAgents)`);
+    throw new TitanError('TITAN_E_SUBAGENTS_TOO_MANY', `a swarm step names ${agents.length} sub-agents; at most ${limits.maxAgents} (swarm.maxAgents)`);
   }
   const require = value.require ?? 'any';
   if (require !== 'all' && require !== 'any') throw invalid('require must be "all" or "any"');
@@ -76,7 +76,7 @@ export function swarmSpec(value: unknown, limits: Pick<SwarmConfig, 'maxAgents'>
   };
 }
 
-/** Every tool the swarm grants or watches, by name; TITAN_E_SWARM_GRANT names the first that may not be granted. */
+/** Every tool the swarm grants or watches, by name; TITAN_E_SUBAGENT_GRANT names the first that may not be granted. */
 export function grantedTools(spec: SwarmSpec, catalog: ToolInfo[]): Map<string, ToolInfo> {
   const byName = new Map(catalog.map((t) => [t.name, t]));
   const granted = new Map<string, ToolInfo>();
@@ -84,11 +84,11 @@ export function grantedTools(spec: SwarmSpec, catalog: ToolInfo[]): Map<string, 
     for (const name of [...(agent.tools ?? []), ...(agent.watch ? [agent.watch.tool] : [])]) {
       const tool = byName.get(name);
       const where = `sub-agent ${i + 1} ("${agent.title}")`;
-      if (!tool) throw new TitanError('TITAN_E_SWARM_GRANT', `${where} is granted "${name}", and there is no tool of that name`);
+      if (!tool) throw new TitanError('TITAN_E_SUBAGENT_GRANT', `${where} is granted "${name}", and there is no tool of that name`);
       if (name.startsWith('autonomy__'))
-        throw new TitanError('TITAN_E_SWARM_GRANT', `${where} is granted "${name}": goal tools are never granted to sub-agents`);
+        throw new TitanError('TITAN_E_SUBAGENT_GRANT', `${where} is granted "${name}": goal tools are never granted to sub-agents`);
       if (tool.needsApproval) {
-        throw new TitanError('TITAN_E_SWARM_GRANT', `${where} is granted "${name}", which needs approval: a sub-agent has nobody to ask`);
+        throw new TitanError('TITAN_E_SUBAGENT_GRANT', `${where} is granted "${name}", which needs approval: a sub-agent has nobody to ask`);
       }
       granted.set(name, tool);
     }

@@ -56,13 +56,13 @@ export async function runSubAgent(brief: SubAgentBrief, deps: SubAgentDeps, sign
     const withinBudget = deps.charge(answer.tokens);
     if (answer.calls.length === 0) return { text: answer.text.trim(), tokens };
     if (!withinBudget)
-      throw Object.assign(new TitanError('TITAN_E_SWARM_BUDGET', "the swarm's token budget was spent while this sub-agent worked"), { tokens });
+      throw Object.assign(new TitanError('TITAN_E_SUBAGENT_BUDGET', "the swarm's token budget was spent while this sub-agent worked"), { tokens });
     messages.push({ role: 'assistant', content: answer.text, tool_calls: answer.calls });
     for (const call of answer.calls) {
       messages.push({ role: 'tool', tool_call_id: call.id, name: call.name, content: await runTool(call, byName.get(call.name), deps, signal) });
     }
   }
-  throw Object.assign(new TitanError('TITAN_E_SWARM_SUBAGENT', `the model kept calling tools for ${brief.maxSteps} answers (swarm.maxSteps)`), { tokens });
+  throw Object.assign(new TitanError('TITAN_E_SUBAGENT_FAILED', `the model kept calling tools for ${brief.maxSteps} answers (swarm.maxSteps)`), { tokens });
 }
 
 /** One model answer: its text, its tool calls, and the tokens it cost. */
@@ -79,13 +79,13 @@ async function stream(llm: LlmStream, request: ChatRequest, signal: AbortSignal)
         if (event.name && !draft.name) draft.name = event.name;
         draft.arguments += event.arguments_delta;
       } else if (event.type === 'usage') usage = event.input_tokens + event.output_tokens;
-      else if (event.type === 'error') throw new TitanError('TITAN_E_SWARM_SUBAGENT', `the model failed: ${event.code}: ${event.message}`);
+      else if (event.type === 'error') throw new TitanError('TITAN_E_SUBAGENT_FAILED', `the model failed: ${event.code}: ${event.message}`);
     }
   } catch (error) {
     // Stopped (a timeout, a cancel): the caller reads why from the signal. Otherwise the model failed this sub-agent.
-    if (signal.aborted || (error instanceof TitanError && error.code === 'TITAN_E_SWARM_SUBAGENT')) throw error;
+    if (signal.aborted || (error instanceof TitanError && error.code === 'TITAN_E_SUBAGENT_FAILED')) throw error;
     const coded = error instanceof TitanError ? `${error.code}: ${error.message}` : String((error as Error)?.message ?? error);
-    throw new TitanError('TITAN_E_SWARM_SUBAGENT', `the model failed: ${coded}`);
+    throw new TitanError('TITAN_E_SUBAGENT_FAILED', `the model failed: ${coded}`);
   }
   const calls = [...drafts.entries()].sort(([a], [b]) => a - b).map(([, d]) => d);
   const asked = request.messages.reduce((n, m) => n + m.content.length, 0);
@@ -96,7 +96,7 @@ async function stream(llm: LlmStream, request: ChatRequest, signal: AbortSignal)
 /** A granted tool's output (or why it did not run) as the model reads it; never throws but for a stop. */
 async function runTool(call: ToolCall, tool: ToolInfo | undefined, deps: SubAgentDeps, signal: AbortSignal): Promise<string> {
   const failed = (code: string, message: string) => JSON.stringify({ error: { code, message } });
-  if (!tool) return failed('TITAN_E_SWARM_GRANT', `"${call.name}" is not one of the tools granted to this sub-agent`);
+  if (!tool) return failed('TITAN_E_SUBAGENT_GRANT', `"${call.name}" is not one of the tools granted to this sub-agent`);
   let args: unknown;
   try {
     args = JSON.parse(call.arguments || '{}');

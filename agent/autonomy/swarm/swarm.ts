@@ -46,7 +46,7 @@ export class Swarm {
     this.#offload = offload;
   }
 
-  /** Runs every sub-agent of the step; TITAN_E_SWARM_GRANT before any starts when a grant is refused. */
+  /** Runs every sub-agent of the step; TITAN_E_SUBAGENT_GRANT before any starts when a grant is refused. */
   async run(ctx: SwarmContext, spec: SwarmSpec): Promise<SwarmReport> {
     const granted = grantedTools(spec, await this.#agent.listTools());
     const budget = spec.tokenBudget ?? this.#config.tokenBudget;
@@ -109,7 +109,7 @@ export class Swarm {
       node: 'none',
       tokens: 0,
       ms: 0,
-      error: { code: 'TITAN_E_SWARM_BUDGET', message: `not run: the token budget of ${budget} was spent (${spent} tokens) before it could start` },
+      error: { code: 'TITAN_E_SUBAGENT_BUDGET', message: `not run: the token budget of ${budget} was spent (${spent} tokens) before it could start` },
     };
     const execution = await this.#start(ctx, index, agent, 'none');
     await this.#finish(ctx, execution.id, result);
@@ -132,7 +132,7 @@ export class Swarm {
     const timeoutMs = spec.timeoutMs ?? this.#config.timeoutMs;
     const controller = new AbortController();
     const timer = setTimeout(
-      () => controller.abort(new TitanError('TITAN_E_SWARM_TIMEOUT', `sub-agent ${index + 1} ("${agent.title}") did not finish within ${timeoutMs} ms`)),
+      () => controller.abort(new TitanError('TITAN_E_SUBAGENT_TIMEOUT', `sub-agent ${index + 1} ("${agent.title}") did not finish within ${timeoutMs} ms`)),
       timeoutMs,
     );
     const signal = controller.signal;
@@ -179,7 +179,7 @@ export class Swarm {
             state.onPeers++;
           } catch (error) {
             // The sub-agent's own failure (or our timeout) stands; the mesh's (a lost peer, a refusal) runs it here.
-            if (signal.aborted || (error instanceof TitanError && error.code.startsWith('TITAN_E_SWARM_'))) throw error;
+            if (signal.aborted || (error instanceof TitanError && error.code.startsWith('TITAN_E_SUBAGENT'))) throw error;
             state.fellBack++;
             node = 'local';
             answer = await local();
@@ -189,12 +189,12 @@ export class Swarm {
       }
     } catch (error) {
       const reason = signal.aborted ? signal.reason : error;
-      const coded = reason instanceof TitanError ? reason : new TitanError('TITAN_E_SWARM_SUBAGENT', String((reason as Error)?.message ?? reason));
+      const coded = reason instanceof TitanError ? reason : new TitanError('TITAN_E_SUBAGENT_FAILED', String((reason as Error)?.message ?? reason));
       const tokens = Number((error as { tokens?: number }).tokens ?? 0);
       result = {
         index,
         title: agent.title,
-        status: coded.code === 'TITAN_E_SWARM_TIMEOUT' ? 'timed_out' : 'failed',
+        status: coded.code === 'TITAN_E_SUBAGENT_TIMEOUT' ? 'timed_out' : 'failed',
         node,
         tokens,
         ms: 0,
