@@ -5,6 +5,7 @@ import semver from 'semver';
 import { TitanError } from '../common/errors.ts';
 
 import { BACKENDS, COMPONENT_KINDS, type Backend, type ComponentKind } from './kinds.ts';
+import { channelSectionSchema, providerSectionSchema, type ChannelSection, type ProviderSection } from './slot-sections.ts';
 
 export { BACKENDS, COMPONENT_KINDS, type Backend, type ComponentKind };
 
@@ -38,6 +39,10 @@ export type SourceManifest = {
   pure?: boolean;
   /** Answers of invoke kept by input (a pure component only), in memory per version: set by a memoising patch. */
   memo?: { entries: number };
+  /** A channel's platform (the host runs a channel by this, never by its name). */
+  channel?: ChannelSection;
+  /** A provider's defaults: base URL, model, how the key is sent. */
+  provider?: ProviderSection;
 };
 
 export type Signature = { algorithm: 'ed25519'; publicKey: string; value: string };
@@ -103,6 +108,8 @@ const common = {
   smoke: smokeSchema,
   pure: { type: 'boolean' },
   memo: { type: 'object', additionalProperties: false, required: ['entries'], properties: { entries: { type: 'integer', minimum: 1, maximum: 100000 } } },
+  channel: channelSectionSchema,
+  provider: providerSectionSchema,
 };
 
 export const sourceManifestSchema = {
@@ -169,13 +176,18 @@ function explain(errors: ErrorObject[] | null | undefined): string {
   return (errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
 }
 
-function checkVersionAndWorld(m: { kind: string; version: string; world: string }, where: string): void {
+function checkVersionAndWorld(m: { kind: string; version: string; world: string; channel?: unknown; provider?: unknown }, where: string): void {
   if (!semver.valid(m.version)) {
     throw new TitanError('TITAN_E_MANIFEST_INVALID', `${where}: version "${m.version}" is not a semver version (like 1.2.3)`);
   }
   const worldKind = m.world.slice('titan:'.length, m.world.indexOf('/'));
   if (worldKind !== m.kind) {
     throw new TitanError('TITAN_E_WORLD_MISMATCH', `${where}: a ${m.kind} must use a titan:${m.kind} world, not ${m.world}`);
+  }
+  // A platform section describes the component's own slot: a tool cannot claim to be a channel.
+  for (const section of ['channel', 'provider'] as const) {
+    if (m[section] !== undefined && m.kind !== section)
+      throw new TitanError('TITAN_E_MANIFEST_INVALID', `${where}: only a ${section} has a "${section}" section; this is a ${m.kind}`);
   }
 }
 

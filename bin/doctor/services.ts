@@ -4,7 +4,11 @@ import { existsSync } from 'node:fs';
 import http from 'node:http';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { readdir } from 'node:fs/promises';
+import { readJsonFile } from '../../common/atomic-file.ts';
 import { homePaths } from '../../common/home.ts';
+import { BUILTIN_ROOT } from '../../kernel/builtins.ts';
+import type { SourceManifest } from '../../registry/manifest.ts';
 import { ok, type DoctorContext, type Finding } from './finding.ts';
 
 const skipped = (check: string): Finding => ({ check, status: 'skip', message: 'the config does not load' });
@@ -144,19 +148,34 @@ export async function providers({ home, env }: DoctorContext): Promise<Finding[]
   );
 }
 
-/** Each channel that would start has its secrets, and a webhook the platform can reach. */
+/** Each channel that would start has its secrets, and a webhook the platform can reach (channels as the registry's newest versions declare them). */
 export async function channels({ home, env, config }: DoctorContext): Promise<Finding[]> {
   if (!config) return [skipped('channels')];
   const { loadSecretSource, ChannelSecrets } = await import('../../gateway/channels/secrets.ts');
-  const { CHANNEL_NAMES } = await import('../../gateway/channels/platforms.ts');
+  const { resolveChannelsConfig } = await import('../../gateway/channels/config.ts');
+  const { polls } = await import('../../gateway/channels/specs.ts');
+  const { wanted } = await import('../../gateway/channels/runtime.ts');
+  const { Registry } = await import('../../registry/registry.ts');
   const { SecretStore } = await import('../../common/secret-store.ts');
   const source = await loadSecretSource(home, env, await SecretStore.open(home).catch(() => undefined));
-  const wanted = CHANNEL_NAMES.filter((name) => config.channels.enabled.includes(name) || ChannelSecrets.missing(name, source).length === 0);
-  if (wanted.length === 0) return [ok('channels', 'none configured')];
+  const resolved = resolveChannelsConfig(config.channels);
+  // The built-ins as `titan start` publishes them, then the registry's versions in ascending order:
+  // the last of each name is its newest.
+  const specs = new Map<string, import('../../gateway/channels/specs.ts').ChannelSpec>();
+  const builtins = path.join(BUILTIN_ROOT, 'channels');
+  for (const dir of await readdir(builtins).catch(() => [])) {
+    const m = await readJsonFile<SourceManifest | undefined>(path.join(builtins, dir, 'component.json'), undefined).catch(() => undefined);
+    if (m?.channel) specs.set(m.name, { ...m.channel, name: m.name });
+  }
+  for (const m of await (await Registry.open(homePaths(home).registry)).list({ kind: 'channel' }))
+    if (m.channel) specs.set(m.name, { ...m.channel, name: m.name });
+  const running = [...specs.values()].filter((spec) => wanted(spec, resolved, source));
+  if (running.length === 0) return [ok('channels', 'none configured')];
   const loopback = /^(127\.|::1$|localhost$)/.test(config.gateway.host);
-  return wanted.map((name): Finding => {
+  return running.map((spec): Finding => {
+    const name = spec.name;
     const check = `channel ${name}`;
-    const missing = ChannelSecrets.missing(name, source);
+    const missing = ChannelSecrets.missing(spec, source);
     if (missing.length)
       return {
         check,
@@ -164,13 +183,14 @@ export async function channels({ home, env, config }: DoctorContext): Promise<Fi
         message: `listed in channels.enabled but ${missing.join(', ')} not set: it will not start`,
         fix: `titan secrets set ${missing[0]}`,
       };
-    if (name === 'telegram' && config.channels.telegramMode === 'polling') return ok(check, 'polling getUpdates (no webhook needed)');
-    if (name === 'telegram' && !source.TITAN_TELEGRAM_WEBHOOK_SECRET)
+    if (polls(spec, resolved)) return ok(check, 'polling its platform (no webhook needed)');
+    const unset = Object.values(spec.secrets).find((s) => s.use === 'verification' && !s.required && !source[s.env]);
+    if (unset)
       return {
         check,
         status: 'fail',
-        message: 'webhook mode without TITAN_TELEGRAM_WEBHOOK_SECRET: every webhook call is refused',
-        fix: 'titan secrets set TITAN_TELEGRAM_WEBHOOK_SECRET (and pass it to setWebhook as secret_token), or set channels.telegramMode to "polling"',
+        message: `webhook mode without ${unset.env}: every webhook call is refused`,
+        fix: `titan secrets set ${unset.env}${spec.polling ? `, or add "${name}" to channels.polling` : ''}`,
       };
     const hook = `/channels/${name}/webhook`;
     if (loopback)

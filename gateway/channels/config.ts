@@ -1,11 +1,18 @@
 // The messaging channels' section of the configuration ({ "channels": { ... } }): which channels
-// start, how Telegram receives updates, the platforms' API addresses and the channels' limits.
+// start, which poll, the platforms' API addresses and the channels' limits. Channels are named by
+// their components; the per-platform keys (telegramApiUrl, telegramMode...) are the older
+// spelling of apiUrls and polling, still read.
 import { defineSection } from '../../common/config-section.ts';
-import { CHANNEL_NAMES, type ChannelName } from './platforms.ts';
+
+const CHANNEL = '^[a-z][a-z0-9-]{0,62}$';
 
 export type ChannelsConfig = {
   /** Channels to start besides those whose secrets are set. */
-  enabled: ChannelName[];
+  enabled: string[];
+  /** A channel's API base URL by channel name (a test or a proxy points them elsewhere); default its manifest's. */
+  apiUrls: Record<string, string>;
+  /** Channels that poll their platform (those whose manifest says they can) instead of taking webhooks. */
+  polling: string[];
   /** Telegram: updates by webhook (/channels/telegram/webhook) or by getUpdates long polling. */
   telegramMode: 'webhook' | 'polling';
   /** The platforms' API base URLs (a test or a proxy points them elsewhere). */
@@ -23,6 +30,8 @@ export const channelsSection = defineSection<'channels', ChannelsConfig>({
   name: 'channels',
   defaults: {
     enabled: [],
+    apiUrls: {},
+    polling: [],
     telegramMode: 'webhook',
     telegramApiUrl: 'https://api.telegram.org',
     slackApiUrl: 'https://slack.com/api',
@@ -32,7 +41,9 @@ export const channelsSection = defineSection<'channels', ChannelsConfig>({
     maxBodyBytes: 256 * 1024,
   },
   schema: {
-    enabled: { type: 'array', items: { enum: [...CHANNEL_NAMES] } },
+    enabled: { type: 'array', items: { type: 'string', pattern: CHANNEL } },
+    apiUrls: { type: 'object', propertyNames: { pattern: CHANNEL }, additionalProperties: { type: 'string', pattern: '^https?://' } },
+    polling: { type: 'array', items: { type: 'string', pattern: CHANNEL } },
     telegramMode: { enum: ['webhook', 'polling'] },
     telegramApiUrl: { type: 'string', pattern: '^https?://' },
     slackApiUrl: { type: 'string', pattern: '^https?://' },
@@ -61,3 +72,14 @@ export const channelsSection = defineSection<'channels', ChannelsConfig>({
     channelMaxBodyBytes: 'maxBodyBytes',
   },
 });
+
+/** The section with its older per-platform keys folded into apiUrls and polling (the new keys win). */
+export function resolveChannelsConfig(config: ChannelsConfig): ChannelsConfig {
+  const defaults = channelsSection.defaults;
+  const older: Record<string, string> = {};
+  const urls = { telegram: 'telegramApiUrl', slack: 'slackApiUrl', discord: 'discordApiUrl', whatsapp: 'whatsappApiUrl' } as const;
+  // Only a value someone set: the defaults are the manifests' own addresses.
+  for (const [name, key] of Object.entries(urls)) if (config[key] !== defaults[key]) older[name] = config[key];
+  const polling = config.telegramMode === 'polling' && !config.polling.includes('telegram') ? [...config.polling, 'telegram'] : config.polling;
+  return { ...config, apiUrls: { ...older, ...config.apiUrls }, polling };
+}

@@ -8,6 +8,7 @@ import { LeakGuard } from '../../common/leak-guard.ts';
 import type { Kernel } from '../../kernel/api.ts';
 import { ChannelSender } from './outbound.ts';
 import { ChannelSecrets } from './secrets.ts';
+import { builtinChannelSpec } from '../../test/channels/support.ts';
 
 type Wire = { method: string; path: string; headers: Array<[string, string]>; body: Uint8Array };
 
@@ -31,7 +32,10 @@ function recordingFetch() {
   return { seen, fetchImpl };
 }
 
-const secrets = new ChannelSecrets('slack', { TITAN_SLACK_BOT_TOKEN: 'xoxb-real-token', TITAN_SLACK_SIGNING_SECRET: 'signing-secret-value' });
+const secrets = new ChannelSecrets(builtinChannelSpec('slack'), {
+  TITAN_SLACK_BOT_TOKEN: 'xoxb-real-token',
+  TITAN_SLACK_SIGNING_SECRET: 'signing-secret-value',
+});
 const request = (path: string, auth = 'Bearer {{secret:bot-token}}'): Wire => ({
   method: 'POST',
   path,
@@ -103,7 +107,7 @@ test('a reply holding a key is redacted before it reaches the platform', async (
     },
     leaks: new LeakGuard(() => ['channel-secret-value']),
   } as unknown as Kernel;
-  const sender = new ChannelSender(kernel, 'telegram', 'http://127.0.0.1:1/bot', new ChannelSecrets('telegram', {}));
+  const sender = new ChannelSender(kernel, 'telegram', 'http://127.0.0.1:1/bot', new ChannelSecrets(builtinChannelSpec('telegram'), {}));
   await sender.perform({ op: 'send', context: {}, text: 'here: channel-secret-value and AKIAIOSFODNN7EXAMPLE', part: 0 });
   assert.deepEqual(bodies, ['here: [REDACTED:stored-secret] and [REDACTED:aws-access-key]']);
 });

@@ -3,7 +3,6 @@
 // the component reads each answer (the message id to edit later, or why it failed).
 import { TitanError } from '../../common/errors.ts';
 import type { Kernel } from '../../kernel/api.ts';
-import type { ChannelName } from './platforms.ts';
 import type { ChannelSecrets } from './secrets.ts';
 
 type WireRequest = { method: string; path: string; headers: Array<[string, string]>; body: Uint8Array };
@@ -25,12 +24,12 @@ const SECRET_REF = /\{\{secret:([a-z0-9-]+)\}\}/g;
 
 export class ChannelSender {
   readonly #kernel: Kernel;
-  readonly #name: ChannelName;
+  readonly #name: string;
   readonly #base: URL;
   readonly #secrets: ChannelSecrets;
   readonly #fetch: typeof fetch;
 
-  constructor(kernel: Kernel, name: ChannelName, apiUrl: string, secrets: ChannelSecrets, fetchImpl: typeof fetch = fetch) {
+  constructor(kernel: Kernel, name: string, apiUrl: string, secrets: ChannelSecrets, fetchImpl: typeof fetch = fetch) {
     this.#kernel = kernel;
     this.#name = name;
     this.#base = new URL(apiUrl.replace(/\/+$/, ''));

@@ -1,126 +1,158 @@
-// The channels at run time: webhook routes (public, authenticated by the platform's signature as
-// the channel component checks it), Telegram polling, pairing, one Titan thread per platform
-// chat and sender, and the agent's answer streamed back to the chat.
-import { randomUUID } from 'node:crypto';
+// The channels at run time: every channel component serving in the kernel whose manifest declares
+// its platform, started when its secrets are set (or the config lists it), including one deployed
+// while Titan runs; webhook routes (public, authenticated by the platform's signature as the
+// channel component checks it), polling where declared, and each fresh message handed on to be
+// answered, one at a time per chat and sender.
 import type { Context, Next } from 'koa';
 import { TitanError, isTitanError } from '../../common/errors.ts';
 import type { Kernel } from '../../kernel/api.ts';
-import { channelsSection, type ChannelsConfig } from './config.ts';
-import type { Agent, TurnEvent } from '../../agent/api.ts';
-import type { Thread } from '../../kernel/store-client.ts';
+import type { Agent } from '../../agent/api.ts';
+import { channelsSection, resolveChannelsConfig, type ChannelsConfig } from './config.ts';
+import { Conversations, type ChannelMessage, type RunningChannel } from './conversation.ts';
 import { ChannelSender } from './outbound.ts';
-import { getPairing, openPairing } from '../../agent/pairing.ts';
-import { CHANNEL_NAMES, PLATFORMS, isChannelName, type ChannelName } from './platforms.ts';
+import { ChannelPoller } from './poller.ts';
 import { readRawBody } from './raw-body.ts';
-import { ReplyStream } from './reply-stream.ts';
 import { ChannelSecrets, type SecretSource } from './secrets.ts';
-import { TelegramPoller } from './telegram-poller.ts';
+import { apiUrlOf, polls, servingChannel, type ChannelSpec } from './specs.ts';
 import { verificationHeaders, type RawRequest } from './verify.ts';
 
-/** Every public webhook route: authenticated by the platform's signature, not the gateway token. */
-export const CHANNEL_WEBHOOK_ROUTES: Array<[method: string, path: string]> = CHANNEL_NAMES.flatMap(
-  (name) =>
-    [
-      ['GET', `/channels/${name}/webhook`],
-      ['POST', `/channels/${name}/webhook`],
-    ] as Array<[string, string]>,
-);
-const WEBHOOK_PATH = /^\/channels\/([a-z]+)\/webhook$/;
-const TERMINAL = new Set(['turn.completed', 'turn.failed', 'turn.interrupted']);
-const PAIRING_REMINDER_MS = 60 * 60 * 1000;
+export { pairingReply, resendAsText, type ChannelMessage } from './conversation.ts';
 
-/** A message as a channel component decodes it (components/channels/lib/http.js). */
-export type ChannelMessage = {
-  eventId: string;
-  chatId: string;
-  senderId: string;
-  senderName?: string;
-  direct?: boolean;
-  text: string;
-  unsupported?: string;
-  context: unknown;
-};
+const WEBHOOK_PATH = /^\/channels\/([a-z][a-z0-9-]{0,62})\/webhook$/;
+
 type Decoded = { messages: ChannelMessage[]; cursor?: string; skipped?: string[] };
 type WireResponse = { status: number; headers: Array<[string, string]>; body: Uint8Array };
 
 export type ChannelRuntimeOptions = {
   kernel: Kernel;
   agent: Agent;
-  /** The channels to run; each needs its secrets. */
-  channels: ChannelName[];
+  /** The channels to run now (each serving, with its secrets); others start when deployed. */
+  channels: string[];
   secrets: SecretSource;
+  /** Reads the secrets again (a channel deployed later may use secrets stored since the start). */
+  reloadSecrets?: () => Promise<SecretSource>;
   /** The channels' section of the configuration; default its defaults. */
   config?: ChannelsConfig;
   fetch?: typeof fetch;
+  /** Where the runtime says what it started (the `titan start` output). */
+  say?: (line: string) => void;
 };
 
-type Channel = { name: ChannelName; secrets: ChannelSecrets; sender: ChannelSender; poller?: TelegramPoller };
+type Channel = RunningChannel & { secrets: ChannelSecrets; poller?: ChannelPoller };
 
-/** The channels to run: those listed in the config, and those whose secrets are all set. */
-export function enabledChannels(config: ChannelsConfig, source: SecretSource): ChannelName[] {
-  return CHANNEL_NAMES.filter((name) => config.enabled.includes(name) || ChannelSecrets.missing(name, source).length === 0);
+/** GET and POST /channels/<name>/webhook for each channel: public, checked by the platform's signature. */
+export function webhookRoutes(names: string[]): Array<[method: string, path: string]> {
+  return names.flatMap((name) => [
+    ['GET', `/channels/${name}/webhook`],
+    ['POST', `/channels/${name}/webhook`],
+  ]);
 }
 
-export function pairingReply(code: string): string {
-  return `Hello! I answer only people my owner has approved. Your pairing code is ${code}: ask the owner to run "titan pairing approve ${code}", then send your message again.`;
+/** Whether a channel starts: listed in the config, or every secret it requires set (it must require one). */
+export function wanted(spec: ChannelSpec, config: ChannelsConfig, source: SecretSource): boolean {
+  const requires = Object.values(spec.secrets).some((s) => s.required);
+  return config.enabled.includes(spec.name) || (requires && ChannelSecrets.missing(spec, source).length === 0);
 }
 
-export function resendAsText(what: string): string {
-  return `I cannot read ${what} here, so the assistant was told only that you sent one. Please send your message again as text.`;
+/** The line `titan start` prints for a running channel. */
+export function describeChannel(spec: ChannelSpec, config: ChannelsConfig): string {
+  return `channel ${spec.name}: ${polls(spec, config) ? 'polling its platform' : `webhook at <public URL of this gateway>/channels/${spec.name}/webhook`}`;
 }
 
 export class ChannelRuntime {
   readonly #kernel: Kernel;
-  readonly #agent: Agent;
   readonly #config: ChannelsConfig;
-  readonly #channels = new Map<ChannelName, Channel>();
+  readonly #fetch: typeof fetch | undefined;
+  readonly #reloadSecrets: (() => Promise<SecretSource>) | undefined;
+  readonly #say: (line: string) => void;
+  #secrets: SecretSource;
+  readonly #channels = new Map<string, Channel>();
+  readonly #conversations: Conversations;
   /** One exchange at a time per thread, in arrival order. */
   readonly #queues = new Map<string, Promise<void>>();
   readonly #pending = new Set<Promise<void>>();
-  /** When each unpaired sender was last told their code. */
-  readonly #pairingReplies = new Map<string, number>();
   /** Events by "channel outcome", for /metrics. */
   readonly #counts = new Map<string, number>();
-  #closed = false;
-  /** Aborted on close: answers still waiting for their turn stop waiting. */
-  readonly #closing = new AbortController();
+  #unwatch: Array<() => void> = [];
+  #started = false;
 
   constructor(options: ChannelRuntimeOptions) {
     this.#kernel = options.kernel;
-    this.#agent = options.agent;
-    this.#config = options.config ?? channelsSection.defaults;
+    this.#config = resolveChannelsConfig(options.config ?? channelsSection.defaults);
+    this.#fetch = options.fetch;
+    this.#secrets = options.secrets;
+    this.#reloadSecrets = options.reloadSecrets;
+    this.#say = options.say ?? ((line) => this.#kernel.logger.info(line));
+    this.#conversations = new Conversations(options.kernel, options.agent, this.#config, (channel, outcome) => this.#count(channel, outcome));
     for (const name of options.channels) {
-      const missing = ChannelSecrets.missing(name, options.secrets);
-      if (missing.length) {
-        throw new TitanError('TITAN_E_CHANNEL_CONFIG', `the ${name} channel needs ${missing.join(', ')}`);
+      const spec = servingChannel(this.#kernel, name);
+      if (!spec) {
+        throw new TitanError('TITAN_E_CHANNEL_CONFIG', `no channel component serving as channel/${name} declares its platform (a "channel" section)`, {
+          fix: `publish and deploy a channel component named ${name} (titan registry publish DIR, then titan kernel propose channel/${name})`,
+        });
       }
-      const secrets = new ChannelSecrets(name, options.secrets);
-      const sender = new ChannelSender(this.#kernel, name, PLATFORMS[name].apiUrl(this.#config), secrets, options.fetch);
-      this.#channels.set(name, { name, secrets, sender });
+      const missing = ChannelSecrets.missing(spec, this.#secrets);
+      if (missing.length) throw new TitanError('TITAN_E_CHANNEL_CONFIG', `the ${name} channel needs ${missing.join(', ')}`);
+      this.#channels.set(name, this.#open(spec));
     }
   }
 
-  /** Starts what runs on its own (Telegram polling when configured). */
+  #open(spec: ChannelSpec): Channel {
+    const secrets = new ChannelSecrets(spec, this.#secrets);
+    const sender = new ChannelSender(this.#kernel, spec.name, apiUrlOf(spec, this.#config), secrets, this.#fetch);
+    return { spec, secrets, sender };
+  }
+
+  /** Starts the pollers, and follows deployments: a channel deployed from now on starts (or is refreshed) without a restart. */
   start(): void {
-    const telegram = this.#channels.get('telegram');
-    if (telegram && this.#config.telegramMode === 'polling') {
-      telegram.poller = new TelegramPoller(this.#kernel, telegram.sender, (body) =>
-        this.#receive(
-          'telegram',
-          {
-            method: 'POST',
-            path: '/poll',
-            headers: [],
-            body: Buffer.from(body),
-          },
-          [['x-titan-origin', 'poll']],
-        ),
-      );
-      telegram.poller.start();
-    }
+    if (this.#started) return;
+    this.#started = true;
+    for (const channel of this.#channels.values()) this.#startPolling(channel);
+    const onChange = ({ slot }: { slot: string }) => {
+      if (!slot.startsWith('channel/')) return;
+      const name = slot.slice('channel/'.length);
+      this.#refresh(name).catch((error: unknown) => this.#kernel.logger.warn({ err: error, channel: name }, 'a deployed channel could not start'));
+    };
+    this.#unwatch = [this.#kernel.bus.on('component.deployed', onChange), this.#kernel.bus.on('component.rolled_back', onChange)];
   }
 
-  #count(channel: ChannelName, outcome: string): void {
+  #startPolling(channel: Channel): void {
+    if (!polls(channel.spec, this.#config)) return;
+    const name = channel.spec.name;
+    channel.poller = new ChannelPoller(this.#kernel, name, channel.sender, (body) =>
+      this.#receive(name, { method: 'POST', path: '/poll', headers: [], body: Buffer.from(body) }, [['x-titan-origin', 'poll']]),
+    );
+    channel.poller.start();
+  }
+
+  /** A version of channel/<name> now serves: its platform as that version declares it, running if wanted. */
+  async #refresh(name: string): Promise<void> {
+    const spec = servingChannel(this.#kernel, name);
+    const before = this.#channels.get(name);
+    if (this.#reloadSecrets) this.#secrets = await this.#reloadSecrets();
+    if (!spec) {
+      if (before) this.#kernel.logger.warn({ channel: name }, `the serving ${name} channel declares no platform; it keeps the previous one`);
+      else this.#say(`channel ${name} not started: its manifest has no "channel" section (see README, Writing a component)`);
+      return;
+    }
+    if (!before && !wanted(spec, this.#config, this.#secrets)) {
+      const missing = ChannelSecrets.missing(spec, this.#secrets);
+      this.#say(`channel ${name} deployed but not started: ${missing.length ? `set ${missing.join(', ')}` : `list it in channels.enabled`}`);
+      return;
+    }
+    const missing = ChannelSecrets.missing(spec, this.#secrets);
+    if (missing.length) {
+      this.#say(`channel ${name} not ${before ? 'refreshed' : 'started'}: set ${missing.join(', ')}`);
+      return;
+    }
+    await before?.poller?.stop();
+    const channel = this.#open(spec);
+    this.#channels.set(name, channel);
+    this.#startPolling(channel);
+    if (!before) this.#say(describeChannel(spec, this.#config));
+  }
+
+  #count(channel: string, outcome: string): void {
     const key = `${channel} ${outcome}`;
     this.#counts.set(key, (this.#counts.get(key) ?? 0) + 1);
   }
@@ -133,13 +165,18 @@ export class ChannelRuntime {
     });
   }
 
-  get names(): ChannelName[] {
+  get names(): string[] {
     return [...this.#channels.keys()];
   }
 
-  /** The sender of a running channel (routines push their answers through it). */
-  senderOf(name: ChannelName): ChannelSender | undefined {
-    return this.#channels.get(name)?.sender;
+  /** A running channel: its platform and its sender (routines push their answers through it). */
+  channel(name: string): RunningChannel | undefined {
+    return this.#channels.get(name);
+  }
+
+  /** Whether a component serves as channel/<name>, running or not. */
+  knows(name: string): boolean {
+    return this.#channels.has(name) || this.#kernel.serving('channel', name) !== undefined;
   }
 
   /** Koa middleware for /channels/<name>/webhook (mounted before the token check). */
@@ -148,13 +185,12 @@ export class ChannelRuntime {
       const match = WEBHOOK_PATH.exec(ctx.path);
       if (!match) return next();
       const name = match[1];
-      if (!isChannelName(name) || !this.#channels.has(name)) {
-        throw new TitanError('TITAN_E_CHANNEL_UNKNOWN', `no channel "${name}" is running here`);
-      }
+      const channel = this.#channels.get(name);
+      if (!channel) throw new TitanError('TITAN_E_CHANNEL_UNKNOWN', `no channel "${name}" is running here`);
       if (ctx.method !== 'GET' && ctx.method !== 'POST') throw new TitanError('TITAN_E_NOT_FOUND', `no route ${ctx.method} ${ctx.path}`);
-      if (name === 'telegram' && this.#config.telegramMode === 'polling') {
-        throw new TitanError('TITAN_E_CHANNEL_UNKNOWN', 'the telegram channel polls for updates; its webhook is off', {
-          fix: 'set channels.telegramMode to "webhook" to receive updates here',
+      if (polls(channel.spec, this.#config)) {
+        throw new TitanError('TITAN_E_CHANNEL_UNKNOWN', `the ${name} channel polls for updates; its webhook is off`, {
+          fix: `remove ${name} from channels.polling (or set channels.telegramMode to "webhook") to receive updates here`,
         });
       }
       const body = await readRawBody(ctx.req, this.#config.maxBodyBytes);
@@ -162,8 +198,7 @@ export class ChannelRuntime {
         v === undefined ? [] : (Array.isArray(v) ? v : [v]).map((x) => [k, x] as [string, string]),
       );
       const raw: RawRequest = { method: ctx.method, path: ctx.url.slice(`/channels/${name}/webhook`.length) || '/', headers, body };
-      const channel = this.#channels.get(name)!;
-      const { response, replayed } = await this.#receive(name, raw, verificationHeaders(name, raw, channel.secrets));
+      const { response, replayed } = await this.#receive(name, raw, verificationHeaders(channel.spec.verify, raw, channel.secrets));
       ctx.status = response.status;
       for (const [key, value] of response.headers) ctx.set(key, value);
       if (replayed) ctx.set('x-titan-replay', 'TITAN_E_CHANNEL_REPLAY');
@@ -173,7 +208,7 @@ export class ChannelRuntime {
 
   /** Decodes a request, claims its events (a replay is acknowledged, never answered twice), and queues the fresh ones. */
   async #receive(
-    name: ChannelName,
+    name: string,
     raw: RawRequest,
     secretHeaders: Array<[string, string]>,
   ): Promise<{ response: WireResponse; replayed: boolean; cursor?: string }> {
@@ -205,7 +240,7 @@ export class ChannelRuntime {
     return { response: inbound.response, replayed: replays > 0 && replays === decoded.messages.length, cursor: decoded.cursor };
   }
 
-  #decodeError(name: ChannelName, error: unknown): TitanError {
+  #decodeError(name: string, error: unknown): TitanError {
     if (!isTitanError(error, 'TITAN_E_COMPONENT_ERROR')) return error instanceof TitanError ? error : new TitanError('TITAN_E_INTERNAL', String(error));
     const details = error.details as { tag?: string; payload?: { val?: string } } | undefined;
     const why = details?.payload?.val ?? error.message;
@@ -213,11 +248,12 @@ export class ChannelRuntime {
     return new TitanError('TITAN_E_CHANNEL_PAYLOAD', `${name} webhook not understood: ${why}`);
   }
 
-  #enqueue(name: ChannelName, message: ChannelMessage): void {
+  #enqueue(name: string, message: ChannelMessage): void {
     const key = `${name}:${message.chatId}:${message.senderId}`;
     const previous = this.#queues.get(key) ?? Promise.resolve();
     const next = previous
-      .then(() => this.#handle(name, message))
+      // The channel as it is when the message's turn comes (a swap in between is honoured).
+      .then(() => this.#conversations.handle(this.#channels.get(name)!, message))
       .catch((error: unknown) => {
         this.#count(name, 'failed');
         this.#kernel.logger.warn({ err: error, channel: name, eventId: message.eventId }, 'a channel message could not be answered');
@@ -235,126 +271,9 @@ export class ChannelRuntime {
     while (this.#pending.size) await Promise.allSettled([...this.#pending]);
   }
 
-  async #handle(name: ChannelName, message: ChannelMessage): Promise<void> {
-    const channel = this.#channels.get(name)!;
-    const pairing = await getPairing(this.#kernel.store, name, message.senderId);
-    if (pairing?.state === 'denied') return; // the owner said no: not even a reply
-    if (pairing?.state !== 'approved') {
-      this.#count(name, 'unpaired');
-      const opened =
-        pairing ??
-        (await openPairing(this.#kernel.store, { channel: name, senderId: message.senderId, chatId: message.chatId, senderName: message.senderName }));
-      // One reminder an hour at most: a stranger writing on cannot make the bot write back on
-      // every message. A Discord command always gets it: its deferred response awaits an answer.
-      const key = `${name}:${message.senderId}`;
-      const last = this.#pairingReplies.get(key);
-      if (name === 'discord' || last === undefined || Date.now() - last > PAIRING_REMINDER_MS) {
-        this.#pairingReplies.set(key, Date.now());
-        await channel.sender.perform({ op: 'send', context: message.context, text: pairingReply(opened.code), part: 0 });
-      }
-      return;
-    }
-    if (this.#closed) {
-      // Received (and acknowledged) as Titan stops: no turn can finish now, so say so.
-      await channel.sender.perform({
-        op: 'send',
-        context: message.context,
-        text: 'Titan is restarting and could not answer this; please send it again in a minute.',
-        part: 0,
-      });
-      return;
-    }
-    const thread = await this.#threadFor(name, message);
-    let part = 0;
-    if (message.unsupported) {
-      this.#count(name, 'unsupported');
-      // The agent still hears that something arrived; the sender learns what to do instead.
-      await channel.sender.perform({ op: 'send', context: message.context, text: resendAsText(message.unsupported), part: part++ });
-    }
-    await this.#answer(channel, thread, message, part);
-    this.#count(name, 'answered');
-  }
-
-  /** The thread of this chat and sender: found by its external id, created on first contact. */
-  async #threadFor(name: ChannelName, message: ChannelMessage): Promise<Thread> {
-    const externalId = `${message.chatId}:${message.senderId}`;
-    const found = await this.#kernel.store.op('threads.byExternal', { channel: name, externalId });
-    if (found) return found;
-    const title = `${PLATFORMS[name].title}: ${message.senderName ?? message.senderId}`;
-    return this.#kernel.store.createThread({ id: randomUUID(), userId: `${name}:${message.senderId}`, title, channel: name, externalId });
-  }
-
-  async #answer(channel: Channel, thread: Thread, message: ChannelMessage, firstPart: number): Promise<void> {
-    const platform = PLATFORMS[channel.name];
-    const stream = new ReplyStream(
-      {
-        send: async (text, part) => (await channel.sender.perform({ op: 'send', context: message.context, text, part })).messageId,
-        edit: async (messageId, text, part) => void (await channel.sender.perform({ op: 'edit', context: message.context, text, part, messageId })),
-      },
-      { maxChars: platform.maxChars, canEdit: platform.canEdit, intervalMs: this.#config.editIntervalMs },
-      firstPart,
-    );
-
-    let text = '';
-    let notes = '';
-    let resolveEnd!: (event: TurnEvent) => void;
-    const ended = new Promise<TurnEvent>((resolve) => {
-      resolveEnd = resolve;
-    });
-    // Subscribed before the turn starts: its first events may come before send() returns.
-    const off = this.#kernel.bus.on('turn.event', (event) => {
-      if (event.threadId !== thread.id) return;
-      if (event.type === 'text') {
-        text += event.text;
-        stream.update(text + notes);
-      } else if (event.type === 'approval.needed') {
-        notes += `\n\n(waiting for the owner to approve the tool "${event.name}")`;
-        stream.update(text + notes);
-      } else if (TERMINAL.has(event.type)) {
-        resolveEnd(event);
-      }
-    });
-    try {
-      let final: string;
-      try {
-        const sent = await this.#agent.send(thread.user_id, thread.id, message.text);
-        void sent.run.done.catch(() => undefined);
-        const end = await this.#unlessClosing(ended);
-        if (end) await sent.run.done.catch(() => undefined); // the thread is free for the next message
-        final = text.trim() === '' ? '(the assistant finished without a written answer)' : text;
-        if (end?.type === 'turn.failed') final = `${text}${text ? '\n\n' : ''}(the answer failed: ${end.message})`;
-        if (end?.type === 'turn.interrupted' || end === undefined) final = `${text}${text ? '\n\n' : ''}(the answer was interrupted)`;
-      } catch (error) {
-        // The sender hears that it failed (the kernel log has the details), never silence.
-        const code = error instanceof TitanError ? error.code : 'TITAN_E_INTERNAL';
-        this.#kernel.logger.warn({ err: error, channel: channel.name, threadId: thread.id }, 'a channel message could not start a turn');
-        final = `${text}${text ? '\n\n' : ''}(Titan could not answer this message: ${code})`;
-      }
-      await stream.finish(final);
-    } finally {
-      off();
-    }
-  }
-
-  /** The promise's value, or undefined as soon as the runtime closes. */
-  async #unlessClosing<T>(promise: Promise<T>): Promise<T | undefined> {
-    const signal = this.#closing.signal;
-    if (signal.aborted) return undefined;
-    let onAbort!: () => void;
-    const closed = new Promise<undefined>((resolve) => {
-      onAbort = () => resolve(undefined);
-    });
-    signal.addEventListener('abort', onAbort, { once: true });
-    try {
-      return await Promise.race([promise, closed]);
-    } finally {
-      signal.removeEventListener('abort', onAbort);
-    }
-  }
-
   async close(): Promise<void> {
-    this.#closed = true;
-    this.#closing.abort();
+    for (const off of this.#unwatch) off();
+    this.#conversations.close();
     for (const channel of this.#channels.values()) await channel.poller?.stop();
     await this.idle();
   }

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { isTitanError } from '../../common/errors.ts';
 import { channelsSection } from './config.ts';
-import { enabledChannels } from './runtime.ts';
+import { wanted } from './runtime.ts';
+import { builtinChannelSpec as spec } from '../../test/channels/support.ts';
 import { ChannelSecrets, SECRETS_FILE, loadSecretSource } from './secrets.ts';
 import { tempHome } from '../../test/support/kernel.ts';
 
@@ -16,7 +17,7 @@ test('secrets come from the 0600 file and the environment (which wins); a file o
   const file = path.join(home, SECRETS_FILE);
   await writeFile(file, JSON.stringify({ TITAN_SLACK_BOT_TOKEN: 'from-file', TITAN_SLACK_SIGNING_SECRET: 'file-secret' }), { mode: 0o600 });
   const source = await loadSecretSource(home, { TITAN_SLACK_BOT_TOKEN: 'from-env', PATH: '/bin' });
-  const slack = new ChannelSecrets('slack', source);
+  const slack = new ChannelSecrets(spec('slack'), source);
   assert.equal(slack.outbound('bot-token'), 'from-env');
   assert.equal(slack.outbound('signing-secret'), undefined, 'a verification secret is never placed in a request');
   assert.equal(slack.verification('signing-secret'), 'file-secret');
@@ -28,7 +29,13 @@ test('secrets come from the 0600 file and the environment (which wins); a file o
 
 test('a channel runs when listed in the config or when all its secrets are set', () => {
   const source = { TITAN_TELEGRAM_BOT_TOKEN: 't', TITAN_SLACK_BOT_TOKEN: 'only half of slack' };
-  assert.deepEqual(enabledChannels(channelsSection.defaults, source), ['telegram']);
-  assert.deepEqual(enabledChannels({ ...channelsSection.defaults, enabled: ['discord'] }, source), ['telegram', 'discord']);
-  assert.deepEqual(ChannelSecrets.missing('slack', source), ['TITAN_SLACK_SIGNING_SECRET']);
+  const running = (config: typeof channelsSection.defaults) =>
+    ['telegram', 'slack', 'discord', 'whatsapp'].filter((name) => wanted(spec(name), config, source));
+  assert.deepEqual(running(channelsSection.defaults), ['telegram']);
+  assert.deepEqual(running({ ...channelsSection.defaults, enabled: ['discord'] }), ['telegram', 'discord']);
+  assert.deepEqual(ChannelSecrets.missing(spec('slack'), source), ['TITAN_SLACK_SIGNING_SECRET']);
+  // A channel that requires no secret never starts on its own: only when the config lists it.
+  const open = { ...spec('discord'), name: 'open', secrets: {} };
+  assert.equal(wanted(open, channelsSection.defaults, {}), false);
+  assert.equal(wanted(open, { ...channelsSection.defaults, enabled: ['open'] }, {}), true);
 });

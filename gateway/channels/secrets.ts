@@ -1,4 +1,5 @@
-// The channels' secrets: environment variables (TITAN_TELEGRAM_BOT_TOKEN...) or, for values kept
+// The channels' secrets, named by each channel's manifest: environment variables
+// (TITAN_TELEGRAM_BOT_TOKEN...) or, for values kept
 // out of the environment, the encrypted secret store (`titan secrets set TITAN_TELEGRAM_BOT_TOKEN`)
 // or the older $TITAN_HOME/channel-secrets.json, which must be readable by its owner only.
 // The environment wins over the store, the store over the file.
@@ -6,7 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { TitanError } from '../../common/errors.ts';
 import type { SecretStore } from '../../common/secret-store.ts';
-import { PLATFORMS, type ChannelName } from './platforms.ts';
+import type { ChannelSpec } from './specs.ts';
 
 export const SECRETS_FILE = 'channel-secrets.json';
 
@@ -41,23 +42,18 @@ export class ChannelSecrets {
   readonly #outbound = new Map<string, string>();
   readonly #verification = new Map<string, string>();
 
-  constructor(name: ChannelName, source: SecretSource) {
-    const platform = PLATFORMS[name];
-    for (const [secret, variable] of Object.entries(platform.outboundSecrets)) {
-      const value = source[variable];
-      if (value) this.#outbound.set(secret, value);
-    }
-    for (const [secret, variable] of Object.entries(platform.verificationSecrets)) {
-      const value = source[variable];
-      if (value) this.#verification.set(secret, value);
+  constructor(spec: Pick<ChannelSpec, 'secrets'>, source: SecretSource) {
+    for (const [secret, { env, use }] of Object.entries(spec.secrets)) {
+      const value = source[env];
+      if (value) (use === 'outbound' ? this.#outbound : this.#verification).set(secret, value);
     }
   }
 
-  /** The names of required secrets that are not set. */
-  static missing(name: ChannelName, source: SecretSource): string[] {
-    const platform = PLATFORMS[name];
-    const all = { ...platform.outboundSecrets, ...platform.verificationSecrets };
-    return platform.required.filter((secret) => !source[all[secret]]).map((secret) => all[secret]);
+  /** The variables of required secrets that are not set. */
+  static missing(spec: Pick<ChannelSpec, 'secrets'>, source: SecretSource): string[] {
+    return Object.values(spec.secrets)
+      .filter((s) => s.required === true && !source[s.env])
+      .map((s) => s.env);
   }
 
   /** A secret the component may have placed in a request; undefined for any other name. */

@@ -1,8 +1,9 @@
 // What the host computes for a component to verify an inbound request without holding the secret
-// (titan:channel's `secret-headers`): the signature the platform should have sent, or whether a
-// token or Ed25519 signature matched. The component compares, checks timestamps, and decides.
+// (titan:channel's `secret-headers`), by the rules the channel's manifest declares: whether a
+// token matched, the HMAC the platform should have sent, whether an Ed25519 signature holds. The
+// component compares, checks timestamps, and decides.
 import { createHmac, createPublicKey, timingSafeEqual, verify } from 'node:crypto';
-import type { ChannelName } from './platforms.ts';
+import type { VerifyRule } from '../../registry/slot-sections.ts';
 import type { ChannelSecrets } from './secrets.ts';
 
 export type RawRequest = { method: string; path: string; headers: Array<[string, string]>; body: Buffer };
@@ -16,48 +17,51 @@ function sameSecret(given: string | undefined, expected: string | undefined): bo
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-const hmacHex = (secret: string, data: Buffer | string) => createHmac('sha256', secret).update(data).digest('hex');
+/** A rule's message: "{body}" is the raw body, "{header:NAME}" a header's value ("" when absent). */
+function message(template: string, request: RawRequest): Buffer {
+  const parts = template.split(/(\{body\}|\{header:[a-z0-9-]+\})/);
+  return Buffer.concat(
+    parts.map((part) => {
+      if (part === '{body}') return request.body;
+      const header = /^\{header:([a-z0-9-]+)\}$/.exec(part);
+      return Buffer.from(header ? (headerOf(request, header[1]) ?? '') : part);
+    }),
+  );
+}
 
-/** Ed25519 public key from the 32-byte hex Discord shows, as a KeyObject (SPKI prefix + key). */
+/** Ed25519 public key from the 32-byte hex a platform shows, as a KeyObject (SPKI prefix + key). */
 function ed25519Key(hex: string) {
   const spki = Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), Buffer.from(hex, 'hex')]);
   return createPublicKey({ key: spki, format: 'der', type: 'spki' });
 }
 
-export function verificationHeaders(name: ChannelName, request: RawRequest, secrets: ChannelSecrets): Array<[string, string]> {
-  switch (name) {
-    case 'telegram': {
-      const expected = secrets.verification('webhook-secret');
-      return [['x-titan-secret-token-valid', String(sameSecret(headerOf(request, 'x-telegram-bot-api-secret-token'), expected))]];
-    }
-    case 'slack': {
-      const key = secrets.verification('signing-secret');
-      const timestamp = headerOf(request, 'x-slack-request-timestamp') ?? '';
-      if (!key) return [];
-      return [['x-titan-expected-signature', `v0=${hmacHex(key, Buffer.concat([Buffer.from(`v0:${timestamp}:`), request.body]))}`]];
-    }
-    case 'whatsapp': {
-      const out: Array<[string, string]> = [];
-      const appSecret = secrets.verification('app-secret');
-      if (appSecret) out.push(['x-titan-expected-signature', `sha256=${hmacHex(appSecret, request.body)}`]);
+function computed(rule: VerifyRule, request: RawRequest, secrets: ChannelSecrets): string | undefined {
+  const secret = secrets.verification(rule.secret);
+  switch (rule.scheme) {
+    case 'token-header':
+      return String(sameSecret(headerOf(request, rule.header), secret));
+    case 'token-query': {
       const query = new URL(request.path, 'http://x').searchParams;
-      if (query.has('hub.verify_token'))
-        out.push(['x-titan-verify-token-valid', String(sameSecret(query.get('hub.verify_token') ?? undefined, secrets.verification('verify-token')))]);
-      return out;
+      return query.has(rule.param) ? String(sameSecret(query.get(rule.param) ?? undefined, secret)) : undefined;
     }
-    case 'discord': {
-      const publicKey = secrets.verification('public-key');
-      const signature = headerOf(request, 'x-signature-ed25519') ?? '';
-      const timestamp = headerOf(request, 'x-signature-timestamp') ?? '';
-      let valid = false;
-      if (publicKey && /^[0-9a-f]{128}$/i.test(signature)) {
-        try {
-          valid = verify(null, Buffer.concat([Buffer.from(timestamp), request.body]), ed25519Key(publicKey), Buffer.from(signature, 'hex'));
-        } catch {
-          valid = false; // a malformed key or signature verifies nothing
-        }
+    case 'hmac-sha256':
+      // Without its secret nothing is computed: the component then refuses every request.
+      return secret === undefined ? undefined : `${rule.prefix ?? ''}${createHmac('sha256', secret).update(message(rule.message, request)).digest('hex')}`;
+    case 'ed25519': {
+      const signature = headerOf(request, rule.signatureHeader) ?? '';
+      if (!secret || !/^[0-9a-f]{128}$/i.test(signature)) return 'false';
+      try {
+        return String(verify(null, message(rule.message, request), ed25519Key(secret), Buffer.from(signature, 'hex')));
+      } catch {
+        return 'false'; // a malformed key or signature verifies nothing
       }
-      return [['x-titan-signature-valid', String(valid)]];
     }
   }
+}
+
+export function verificationHeaders(rules: VerifyRule[], request: RawRequest, secrets: ChannelSecrets): Array<[string, string]> {
+  return rules.flatMap((rule): Array<[string, string]> => {
+    const value = computed(rule, request, secrets);
+    return value === undefined ? [] : [[rule.as, value]];
+  });
 }

@@ -1,7 +1,10 @@
 // Channel tests: a bootstrapped kernel with its control socket (so `titan pairing` reaches it, as
 // with `titan start`), and per test an agent on a scripted model, the channel runtime pointed at a
 // fake platform, and a gateway serving the webhooks.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { SourceManifest } from '../../registry/manifest.ts';
+import type { ChannelSpec } from '../../gateway/channels/specs.ts';
 import { Agent, type TurnEvent } from '../../agent/api.ts';
 import { startGateway, type Gateway } from '../../gateway/server.ts';
 import { ChannelRuntime } from '../../gateway/channels/runtime.ts';
@@ -9,7 +12,6 @@ import { channelsSection, type ChannelsConfig } from '../../gateway/channels/con
 import type { Pairing } from '../../agent/pairing.ts';
 import { createControlApp } from '../../gateway/app.ts';
 import { claimControlSocket, type ControlSocket } from '../../gateway/control-socket.ts';
-import type { ChannelName } from '../../gateway/channels/platforms.ts';
 import type { SecretSource } from '../../gateway/channels/secrets.ts';
 import { openHarness, type Harness } from '../gateway/support.ts';
 import { scriptedModel, type Step } from '../support/model-double.ts';
@@ -36,13 +38,13 @@ export type ChannelGateway = {
   agent: Agent;
   runtime: ChannelRuntime;
   model: ReturnType<typeof scriptedModel>;
-  webhook(name: ChannelName): string;
+  webhook(name: string): string;
   close(): Promise<void>;
 };
 
 export async function startChannels(
   harness: ChannelKernel,
-  options: { channels: ChannelName[]; secrets: SecretSource; config: Partial<ChannelsConfig>; steps?: Step[] },
+  options: { channels: string[]; secrets: SecretSource; config: Partial<ChannelsConfig>; steps?: Step[] },
 ): Promise<ChannelGateway> {
   const model = scriptedModel(options.steps ?? []);
   const agent = new Agent(harness.kernel, { workspace: path.join(harness.home, 'workspace'), llm: model });
@@ -83,4 +85,12 @@ export function codeIn(text: string): string {
   const match = /pairing code is ([A-Z0-9]{6})/.exec(text);
   if (!match) throw new Error(`no pairing code in "${text}"`);
   return match[1];
+}
+
+/** A built-in channel's platform, as its component.json declares it. */
+export function builtinChannelSpec(name: string): ChannelSpec {
+  const file = new URL(`../../components/channels/${name}/component.json`, import.meta.url);
+  const manifest = JSON.parse(readFileSync(file, 'utf8')) as SourceManifest;
+  if (!manifest.channel) throw new Error(`${name}'s manifest has no channel section`);
+  return { ...manifest.channel, name };
 }
