@@ -305,6 +305,15 @@ export const ERRORS = {
   TITAN_E_CODE_ROOT: { status: 400, fix: 'index a directory that exists and this user can read, e.g. `titan code-graph index ./src`' },
   TITAN_E_CODE_QUERY: { status: 400, fix: 'name a symbol (e.g. `parse` or `Parser.parse`) or a file path of at most 512 characters; limits are 1-500' },
   TITAN_E_CODE_NOT_INDEXED: { status: 404, fix: 'run `titan code-graph index DIR` first; `titan code-graph status` lists what is indexed' },
+  // open slots: channel and provider components known by their manifests; generated components
+  TITAN_E_PROVIDER_NOT_DEPLOYED: {
+    status: 503,
+    fix: 'publish and deploy the provider component (titan registry publish DIR, titan kernel propose provider/NAME, approve, deploy), or set <NAME>_BASE_URL',
+  },
+  TITAN_E_GENERATE_FAILED: {
+    status: 422,
+    fix: 'the model wrote no source that builds and passes its smoke test: describe the component more precisely, or write it yourself (titan new)',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -6,6 +6,7 @@ import { failed, openSpan, SpanKind } from '../../kernel/api.ts';
 import { TitanError, type ErrorCode } from '../../common/errors.ts';
 import type { ChatRequest, DecodedError, LlmEvent, ProviderErrorCode } from '../loop/llm-types.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
+import { withManifestDefaults } from './provider-defaults.ts';
 
 export type ProviderConfig = {
   /** What the provider is called in errors, statuses and failover: "openai", "anthropic", "ollama", "scripted"... */
@@ -18,11 +19,11 @@ export type ProviderConfig = {
   /** The environment variable holding the API key; read on each request, sent only in a header. */
   apiKeyEnv?: string;
   /** How the key is sent; default: x-api-key for the anthropic component, Authorization: Bearer otherwise. */
-  keyHeader?: 'authorization' | 'x-api-key';
+  keyHeader?: 'authorization' | 'x-api-key' | 'api-key';
 };
 
-/** What the client needs of the kernel: calls into the provider components. */
-export type ComponentCaller = Pick<Kernel, 'call'>;
+/** What the client needs of the kernel: calls into the provider components, and their manifests' defaults. */
+export type ComponentCaller = Pick<Kernel, 'call'> & Partial<Pick<Kernel, 'serving'>>;
 
 export type ProviderStreamOptions = {
   signal?: AbortSignal;
@@ -192,6 +193,7 @@ export async function* streamProvider(
   request: ChatRequest,
   options: ProviderStreamOptions = {},
 ): AsyncGenerator<LlmEvent, void, undefined> {
+  provider = withManifestDefaults(kernel, provider);
   const traced = openSpan(
     `provider ${provider.name}`,
     { 'titan.provider': provider.name, 'gen_ai.request.model': provider.model || request.model },

@@ -17,3 +17,15 @@ test('a provider key in the secret store is used when the environment sets none;
   // Nothing stored and nothing in the environment: the same clear error as before.
   assert.throws(() => providersFromEnv(withStoredKeys({ TITAN_PROVIDER: 'openai' }, () => undefined)), /needs OPENAI_API_KEY/);
 });
+
+test('any other name is a provider component configured by its own variables; a typo with none is still refused', () => {
+  const env = { TITAN_PROVIDER: 'azure-openai', AZURE_OPENAI_BASE_URL: 'https://res.openai.azure.com/', AZURE_OPENAI_API_KEY: 'k', TITAN_MODEL: 'dep' };
+  assert.deepEqual(providersFromEnv(env).providers[0], {
+    name: 'azure-openai',
+    component: 'azure-openai',
+    baseUrl: 'https://res.openai.azure.com',
+    model: 'dep',
+    apiKeyEnv: 'AZURE_OPENAI_API_KEY',
+  });
+  assert.throws(() => providersFromEnv({ TITAN_PROVIDER: 'opneai' }), /nor a provider component configured by OPNEAI_BASE_URL/);
+});

@@ -49,7 +49,7 @@ const OLLAMA_URL = 'http://127.0.0.1:11434';
 
 /** The one line Titan prints when no provider is configured. */
 export function configureHint(): string {
-  return 'no LLM provider is configured: set TITAN_PROVIDER=openai (with OPENAI_API_KEY), anthropic (with ANTHROPIC_API_KEY), ollama (OLLAMA_HOST, default 127.0.0.1:11434) or scripted (TITAN_SCRIPTED_LLM_URL, from `npm run mock-llm`); TITAN_MODEL picks the model';
+  return 'no LLM provider is configured: set TITAN_PROVIDER=openai (with OPENAI_API_KEY), anthropic (with ANTHROPIC_API_KEY), ollama (OLLAMA_HOST, default 127.0.0.1:11434), scripted (TITAN_SCRIPTED_LLM_URL, from `npm run mock-llm`) or the name of a provider component (with <NAME>_BASE_URL); TITAN_MODEL picks the model';
 }
 
 function invalid(message: string, fix?: string): TitanError {
@@ -95,9 +95,39 @@ function modelFor(name: ProviderName, env: Env, primary: boolean): string {
   return (primary ? value(env, 'TITAN_MODEL') : undefined) ?? value(env, `${name.toUpperCase()}_MODEL`) ?? DEFAULT_MODELS[name];
 }
 
+/** The prefix of a provider component's variables: "azure-openai" -> AZURE_OPENAI (_BASE_URL, _API_KEY, _MODEL). */
+export function variablePrefix(name: string): string {
+  return name.toUpperCase().replace(/-/g, '_');
+}
+
+/**
+ * Any other provider is a provider component of that name (published and deployed, now or later):
+ * its address comes from <NAME>_BASE_URL, or else from its manifest's `provider` section when it
+ * serves; its key from <NAME>_API_KEY; the model from TITAN_MODEL, <NAME>_MODEL or its manifest.
+ * Requiring one of its variables keeps a typo ("opneai") a clear error at start.
+ */
+function openProvider(name: string, env: Env, primary: boolean, variable: string): ProviderConfig {
+  const prefix = variablePrefix(name);
+  const base = value(env, `${prefix}_BASE_URL`);
+  if (!/^[a-z][a-z0-9-]{0,62}$/.test(name) || (base === undefined && value(env, `${prefix}_API_KEY`) === undefined)) {
+    throw invalid(
+      `${variable}="${name}" is not one of ${PROVIDER_NAMES.join(', ')}, nor a provider component configured by ${prefix}_BASE_URL or ${prefix}_API_KEY`,
+      `check the spelling, or set ${prefix}_BASE_URL for the provider component "${name}" (titan registry list --kind provider)`,
+    );
+  }
+  const model = (primary ? value(env, 'TITAN_MODEL') : undefined) ?? value(env, `${prefix}_MODEL`) ?? '';
+  return {
+    name,
+    component: name,
+    baseUrl: base === undefined ? '' : httpUrl(base, `${prefix}_BASE_URL`),
+    model,
+    ...(value(env, `${prefix}_API_KEY`) ? { apiKeyEnv: `${prefix}_API_KEY` } : {}),
+  };
+}
+
 /** The configuration of one provider by name; `primary` lets TITAN_MODEL choose its model. */
 export function providerConfig(name: string, env: Env, primary = false, variable = 'TITAN_PROVIDER'): ProviderConfig {
-  if (!isName(name)) throw invalid(`${variable}="${name}" is not one of ${PROVIDER_NAMES.join(', ')}`);
+  if (!isName(name)) return openProvider(name, env, primary, variable);
   const model = modelFor(name, env, primary);
   switch (name) {
     case 'openai': {

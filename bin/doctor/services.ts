@@ -115,6 +115,21 @@ export async function providers({ home, env }: DoctorContext): Promise<Finding[]
   return Promise.all(
     setup.providers.map(async (provider): Promise<Finding> => {
       const name = `${check} ${provider.name}`;
+      // A provider component of its own: its address may come from its manifest, and its API's
+      // paths are its own, so any HTTP answer from the address shows it reachable.
+      const builtin = ['openai', 'anthropic', 'ollama'].includes(provider.component);
+      if (!builtin && !provider.baseUrl) return ok(name, `provider component ${provider.component}: its address comes from its manifest`);
+      if (!builtin) {
+        const answered = await fetch(provider.baseUrl, { signal: AbortSignal.timeout(5000) }).then(
+          async (r) => {
+            await r.body?.cancel();
+            return `HTTP ${r.status}`;
+          },
+          () => undefined, // refused, unresolvable or silent: reported below
+        );
+        if (answered) return ok(name, `${provider.baseUrl} answers (${answered}; provider component ${provider.component})`);
+        return { check: name, status: 'fail', message: `${provider.baseUrl} is not reachable`, fix: `check the network and ${provider.baseUrl}` };
+      }
       const { url, headers } = probeRequest(provider, provider.apiKeyEnv ? view[provider.apiKeyEnv] : undefined);
       try {
         const response = await fetch(url, { headers, signal: AbortSignal.timeout(5000) });
