@@ -24,6 +24,7 @@ import type { ToolHost } from './mcp/tool-host.ts';
 export const createTitanMcpServer = async (host: ToolHost) => (await import('./mcp/titan-server.ts')).createTitanMcpServer(host);
 export type { ToolInfo } from './loop/tool-catalog.ts';
 export { JobService } from './jobs/service.ts';
+export { MAX_PARTS, type Swarm, type SwarmRequest } from './jobs/swarm.ts';
 export { exportFolder } from './jobs/export.ts';
 export { jobsSection, type JobsConfig } from './jobs/config.ts';
 export type { Job, JobEvent, JobRequest, JobSpec, JobState, WorkspacePolicy } from './jobs/types.ts';

@@ -35,6 +35,7 @@ const VERBS: Record<string, () => Promise<Verb>> = {
   secrets: () => import('./commands/secrets.ts'),
   mcp: () => import('./commands/mcp.ts'),
   job: () => import('./commands/job.ts'),
+  swarm: () => import('./commands/swarm.ts'),
   goal: () => import('./commands/goal.ts'),
   plan: () => import('./commands/plan.ts'),
   step: () => import('./commands/step.ts'),

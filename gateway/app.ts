@@ -29,6 +29,7 @@ import { patchRoutes } from './routes/patches.ts';
 import { reflexRoutes } from './routes/reflexes.ts';
 import { memoryRoutes } from './routes/memory.ts';
 import { routineRoutes, routineWebhooks } from './routes/routines.ts';
+import { swarmRoutes } from './routes/swarms.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { threadRoutes } from './routes/threads.ts';
 import { uiRoutes } from './ui/serve.ts';
@@ -59,6 +60,7 @@ export function apiRouter(deps: GatewayDeps, withOpenAi = true): GatewayRouter {
     mcpServerRoutes,
     routineRoutes,
     jobRoutes,
+    swarmRoutes,
     goalRoutes,
     profileRoutes,
     codeGraphRoutes,

@@ -15,6 +15,7 @@ import { readLog, type LogChunk } from './log-file.ts';
 import { JobRun, type AgentPort } from './runner.ts';
 import { SHELL_LABEL, sandboxShell } from './sandbox-shell.ts';
 import { jobSpec, toJob } from './spec.ts';
+import { SwarmService } from './swarm.ts';
 import { ENDINGS, type Job, type JobEvent, type JobRequest, type JobState } from './types.ts';
 import type { AgentModel } from './worker-server.ts';
 
@@ -40,6 +41,8 @@ function newJobId(): string {
 export class JobService {
   readonly engine: Engine;
   readonly config: JobsConfig;
+  /** Parallel swarms of agent jobs over this service. */
+  readonly swarms: SwarmService;
   readonly #kernel: Kernel;
   readonly #root: string;
   readonly #queue: Job[] = [];
@@ -54,6 +57,7 @@ export class JobService {
     this.#kernel = kernel;
     this.config = config;
     this.engine = new Engine(config.dockerSocket, config.docker);
+    this.swarms = new SwarmService(this, kernel.paths.home);
     this.#root = path.join(kernel.paths.home, 'jobs');
   }
 
@@ -77,6 +81,11 @@ export class JobService {
   /** Agent jobs get their model answers from `model` (Titan's LLM); `name` is for a provider configured without one. */
   useModel(model: AgentModel, name = ''): void {
     this.#model = { model, name };
+  }
+
+  /** The model agent jobs (and swarms' plans) use, with its name; undefined without a provider. */
+  get model(): { model: AgentModel; name: string } | undefined {
+    return this.#model;
   }
 
   /** An agent job's final answer, once its worker completed (undefined before, and for other jobs). */

@@ -1,6 +1,7 @@
 // The jobs page: submit a shell command to the Docker sandbox, the caller's jobs with their state,
 // and one job at a time in detail - its limits, why it ended as it did, its log live while it runs
 // (the gateway replays it from the start, then streams), cancel, and its files as a .tar download.
+// Swarms show as groups: each swarm's parts (their jobs, states, merge or conflicting files) and its answer.
 // The page builds its own section (the shell in index.html holds only the nav entry).
 import { api, streamUrl } from './api.js';
 import { byId, h, showError, timeOf } from './dom.js';
@@ -19,6 +20,7 @@ export class JobsPage {
     this.rows = h('tbody', { id: 'job-rows' });
     this.summary = h('p', { id: 'job-summary', class: 'muted' });
     this.detail = h('article', { id: 'job-detail', class: 'patch', hidden: true, 'aria-live': 'polite' });
+    this.swarms = h('div', { id: 'swarm-list' });
     /** @type {EventSource | undefined} */
     this.source = undefined;
     this.selected = undefined;
@@ -56,6 +58,7 @@ export class JobsPage {
           this.rows,
         ),
         this.detail,
+        h('section', { id: 'swarms', 'aria-labelledby': 'swarms-title' }, h('h3', { id: 'swarms-title' }, 'Swarms'), this.swarms),
       ),
     );
   }
@@ -65,6 +68,10 @@ export class JobsPage {
       const { jobs, running, queued, docker } = await api.get('/jobs');
       this.summary.textContent = `${running} running, ${queued} queued.${docker ? '' : ' The Docker engine does not answer: new jobs are refused.'}`;
       this.rows.replaceChildren(...jobs.map((job) => this.#row(job)));
+      const { swarms } = await api.get('/swarms');
+      this.swarms.replaceChildren(
+        ...(swarms.length ? swarms.map((swarm) => this.#swarm(swarm)) : [h('p', { class: 'muted' }, 'No swarms yet: titan swarm run "TASK"')]),
+      );
       if (id) await this.#open(id);
     } catch (error) {
       showError(error);
@@ -81,6 +88,39 @@ export class JobsPage {
       h('td', {}, h('span', { class: `state state-${job.state}` }, job.state.replace('_', ' '))),
       h('td', {}, timeOf(job.createdAt)),
       h('td', {}, took),
+    );
+  }
+
+  /** One swarm as a group: its task and state, a row per part (its job, state, merge), why, and the answer. */
+  #swarm(swarm) {
+    const merge = (part) => (part.conflicts.length ? `conflicts in ${part.conflicts.join(', ')}` : part.merged ? 'merged' : 'not merged');
+    return h(
+      'article',
+      { class: 'patch swarm', 'data-swarm': swarm.id, 'aria-label': `Swarm ${swarm.id}` },
+      h(
+        'header',
+        {},
+        h('h4', {}, `${swarm.task.length > 80 ? `${swarm.task.slice(0, 80)}…` : swarm.task} (${swarm.id})`),
+        h('span', { class: `state state-${swarm.state}` }, swarm.state),
+      ),
+      h(
+        'ul',
+        { class: 'swarm-parts' },
+        ...swarm.parts.map((part) =>
+          h(
+            'li',
+            { 'data-part': String(part.part) },
+            h(
+              'button',
+              { type: 'button', class: 'link', disabled: !part.jobId, onclick: () => part.jobId && void this.#open(part.jobId) },
+              `Part ${part.part}: ${part.title}`,
+            ),
+            ` ${part.state.replace('_', ' ')}, ${merge(part)}`,
+          ),
+        ),
+      ),
+      swarm.reason ? h('p', { class: 'error' }, swarm.reason) : false,
+      swarm.answer ? h('p', { class: 'swarm-answer' }, swarm.answer) : false,
     );
   }
 
@@ -106,6 +146,7 @@ export class JobsPage {
     const log = h('pre', { id: 'job-log', class: 'job-log', role: 'log', 'aria-label': 'Output' });
     const state = h('span', { id: 'job-state', class: `state state-${job.state}` }, job.state.replace('_', ' '));
     const reason = h('p', { id: 'job-reason', class: 'error', hidden: !job.reason }, job.reason ?? '');
+    const answer = h('p', { id: 'job-answer', hidden: !job.answer }, job.answer ?? '');
     const cancel = h(
       'button',
       { type: 'button', id: 'job-cancel', class: 'danger', hidden: ENDED.includes(job.state), onclick: () => void this.#cancel(id) },
@@ -126,6 +167,7 @@ export class JobsPage {
         `${limits.memoryMb} MB, ${limits.cpus} CPU, ${limits.pids} processes, ${limits.timeoutS} s; workspace ${job.policy}; ${job.network ? 'network' : 'no network'}.`,
       ),
       reason,
+      answer,
       log,
       h('div', { class: 'actions' }, cancel, download),
     );
@@ -136,7 +178,10 @@ export class JobsPage {
     source.addEventListener('message', (message) => {
       const event = JSON.parse(message.data);
       if (event.type === 'log') log.append(event.text);
-      else if (event.type === 'state') {
+      else if (event.type === 'agent' && event.event.type === 'result') {
+        answer.textContent = String(event.event.answer);
+        answer.hidden = false;
+      } else if (event.type === 'state') {
         state.className = `state state-${event.state}`;
         state.textContent = event.state.replace('_', ' ');
         reason.textContent = event.reason ?? '';

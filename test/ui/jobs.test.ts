@@ -3,9 +3,12 @@
 // moves to succeeded and its files download as a tar; a running job is cancelled from the page.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { JobService, jobsSection } from '../../agent/api.ts';
+import { JobService, createLlm, jobsSection, startScriptedLlm } from '../../agent/api.ts';
 import { NO_DOCKER, SOCKET, removeContainersOf } from '../jobs/support.ts';
 import { browserSkipReason, closeSession, launchBrowser, openSession, openUiKernel, type Session, type UiKernel } from './support.ts';
 
@@ -63,5 +66,47 @@ describe('web UI: jobs', { skip: browserSkipReason() ?? NO_DOCKER }, () => {
     await page.locator('#job-state', { hasText: 'cancelled' }).waitFor();
     await page.getByText('cancelled by the user').waitFor();
     assert.equal(await page.getByRole('button', { name: 'Cancel' }).isVisible(), false);
+  });
+
+  test('a swarm shows as a group: its parts with their jobs and merge, and its answer', { timeout: 180_000 }, async () => {
+    const repo = await mkdtemp(path.join(os.tmpdir(), 'titan-ui-swarm-'));
+    const git = (...args: string[]) => execFileSync('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { encoding: 'utf8' });
+    git('init', '--quiet');
+    await writeFile(path.join(repo, 'notes.txt'), 'old\n');
+    git('add', '.');
+    git('commit', '--quiet', '-m', 'start');
+    const llm = await startScriptedLlm({
+      script: {
+        name: 'ui-swarm',
+        turns: [
+          {
+            match: { lastUserContains: 'Refresh the notes' },
+            content: [{ type: 'text', text: '{"parts":[{"title":"rewrite notes","prompt":"NOTES: rewrite notes.txt"}]}' }],
+          },
+          { match: { lastUserContains: 'NOTES:' }, content: [{ type: 'tool_call', name: 'write_file', arguments: { path: 'notes.txt', content: 'new\n' } }] },
+          { match: { lastMessageContains: 'to notes.txt' }, content: [{ type: 'text', text: 'notes rewritten' }] },
+          { match: { lastUserContains: 'Merge:' }, content: [{ type: 'text', text: 'The notes are new.' }] },
+        ],
+      },
+    });
+    try {
+      const client = createLlm(ui.kernel, { providers: [{ name: 'openai', component: 'openai', baseUrl: llm.baseUrls.openai, model: 'm' }], env: {} });
+      jobs.useModel((request, options) => client.stream(request, options));
+      session = await openSession(browser, ui, { jobs });
+      const { page, gateway } = session;
+      const started = (await session.api('POST', '/swarms', { task: 'Refresh the notes', workspace: repo, parts: 1 })) as { swarm: { id: string } };
+      const swarm = await jobs.swarms.wait(started.swarm.id);
+      assert.equal(swarm.state, 'succeeded', String(swarm.reason));
+      await page.goto(`${gateway.url}/#/jobs`);
+      const group = page.getByRole('article', { name: `Swarm ${swarm.id}` });
+      await group.getByText('The notes are new.').waitFor();
+      assert.equal(await group.locator('.state').textContent(), 'succeeded');
+      assert.match(String(await group.locator('li[data-part="1"]').textContent()), /Part 1: rewrite notes succeeded, merged/);
+      await group.getByRole('button', { name: 'Part 1: rewrite notes' }).click();
+      await page.locator('#job-answer', { hasText: 'notes rewritten' }).waitFor();
+    } finally {
+      await llm.close();
+      await rm(repo, { recursive: true, force: true });
+    }
   });
 });
