@@ -9,6 +9,7 @@ import { bootstrapBuiltins, Kernel } from '../kernel/api.ts';
 import { Repl } from './repl.ts';
 import { TEST_CACHE, tempHome } from '../test/support/kernel.ts';
 import { scriptedModel, toolCall, type Step } from '../test/support/model-double.ts';
+import { deployFixture, publishFixture } from '../test/support/fixtures.ts';
 
 async function session(t: { after(fn: () => Promise<void>): void }, steps: Step[]) {
   const { home, cleanup } = await tempHome('titan-repl-');
@@ -33,7 +34,7 @@ async function session(t: { after(fn: () => Promise<void>): void }, steps: Step[
     for (let i = 0; i < 400 && !pattern.test(screen); i++) await new Promise((r) => setTimeout(r, 10));
     assert.match(screen, pattern);
   };
-  return { type: (line: string) => input.write(line + '\n'), screen: () => screen, waitFor };
+  return { kernel, type: (line: string) => input.write(line + '\n'), screen: () => screen, waitFor };
 }
 
 test('a message streams its answer; a guarded tool asks, "y" runs it and its result shows', async (t) => {
@@ -65,4 +66,30 @@ test('/interrupt stops a running turn; /new starts another thread; unknown comma
   await repl.waitFor(/new thread [0-9a-f]{8}/);
   repl.type('/frobnicate');
   await repl.waitFor(/unknown command \/frobnicate/);
+});
+
+test('/kernel lists and shows patches; approve asks first ("n" leaves it), "y" approves and deploys; rollback undoes it', async (t) => {
+  const repl = await session(t, []);
+  await deployFixture(repl.kernel, 'fib-slow');
+  await publishFixture(repl.kernel, 'fib-fast');
+  const patch = await repl.kernel.proposePatch({ kind: 'tool', name: 'fib', range: '1.1.0' });
+  const id = patch.id.slice(0, 8);
+  repl.type('/kernel');
+  await repl.waitFor(new RegExp(`${id} tool/fib 1\\.0\\.0 -> 1\\.1\\.0: proposed`));
+  repl.type(`/kernel show ${id}`);
+  await repl.waitFor(/verification: passed/);
+  repl.type(`/kernel approve ${id}`);
+  await repl.waitFor(/approve and deploy it\? \[y\/n\]/);
+  repl.type('n');
+  await repl.waitFor(/left as it was/);
+  assert.equal(repl.kernel.patches.get(patch.id).state, 'proposed');
+  repl.type(`/kernel approve ${id}`);
+  await repl.waitFor(/approve and deploy it\? \[y\/n\][\s\S]*approve and deploy it\? \[y\/n\]/);
+  repl.type('y');
+  await repl.waitFor(/1\.1\.0: deployed/);
+  assert.equal(repl.kernel.serving('tool', 'fib')?.version, '1.1.0');
+  assert.equal(repl.kernel.patches.get(patch.id).history.at(-1)?.by, 'ada');
+  repl.type(`/kernel rollback ${id}`);
+  await repl.waitFor(/1\.1\.0: rolled_back/);
+  assert.equal(repl.kernel.serving('tool', 'fib')?.version, '1.0.0');
 });

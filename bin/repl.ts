@@ -1,16 +1,17 @@
 // The terminal channel: type a message, watch the answer stream in, see tools run with their
 // output live, answer approvals with y/n. /interrupt (or Ctrl-C during a turn) stops a turn;
-// /threads, /new and /help do what they say; /quit leaves.
+// /threads, /new and /help do what they say; /kernel works the patch queue (bin/kernel-commands.ts); /quit leaves.
 import readline from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { describeError } from '../common/errors.ts';
 import type { Kernel } from '../kernel/api.ts';
 import type { Agent, TurnEvent } from '../agent/api.ts';
+import { KERNEL_HELP, kernelCommand, localDesk } from './kernel-commands.ts';
 
 export type ReplOptions = { kernel: Kernel; agent: Agent; userId: string; input: Readable; output: Writable; color?: boolean };
 
 const HELP =
-  'commands: /new (new thread), /threads (list them), /interrupt (stop the running turn; Ctrl-C too), /reflex (reflexes; /reflex model asks the model instead of the last reflex answer), /help, /quit';
+  'commands: /new (new thread), /threads (list them), /interrupt (stop the running turn; Ctrl-C too), /reflex (reflexes; /reflex model asks the model instead of the last reflex answer), /kernel (patches; /kernel help), /help, /quit';
 const REFLEX_HELP = '/reflex: list the reflexes; /reflex model: ask the model instead of the last reflex or cached answer; /reflex suspend|resume NAME';
 
 export class Repl {
@@ -19,6 +20,8 @@ export class Repl {
   #threadId: string | undefined;
   #turnId: string | undefined;
   #approval: { id: string; name: string } | undefined;
+  /** A /kernel question waiting for y/n. */
+  #confirming: ((yes: boolean) => void) | undefined;
   #atLineStart = true;
   /** The last turn a reflex or the shadow cache answered, for /reflex model. */
   #lastFast: string | undefined;
@@ -51,6 +54,11 @@ export class Repl {
   }
 
   async #handle(line: string): Promise<void> {
+    if (this.#confirming && /^(y|yes|n|no)$/i.test(line)) {
+      const answer = this.#confirming;
+      this.#confirming = undefined;
+      return answer(/^y/i.test(line));
+    }
     if (this.#approval && /^(y|yes|n|no)$/i.test(line)) {
       const { id, name } = this.#approval;
       this.#approval = undefined;
@@ -89,6 +97,12 @@ export class Repl {
       default:
         if (line === '/reflex' || line.startsWith('/reflex ')) {
           if (await this.#reflex(line.slice('/reflex'.length).trim())) return;
+          break;
+        }
+        if (line === '/kernel' || line.startsWith('/kernel ')) {
+          const args = line.slice('/kernel'.length);
+          const desk = localDesk(this.#options.kernel, this.#options.userId);
+          this.#say(args.trim() === 'help' ? KERNEL_HELP : await kernelCommand(args, desk, (question) => this.#ask(question)));
           break;
         }
         if (line.startsWith('/')) {
@@ -159,6 +173,13 @@ export class Repl {
     }
     this.#say(REFLEX_HELP);
     return false;
+  }
+
+  /** Asks a yes/no question; the next y or n typed answers it. */
+  #ask(question: string): Promise<boolean> {
+    this.#say(question);
+    this.#rl.prompt();
+    return new Promise((resolve) => (this.#confirming = resolve));
   }
 
   #interrupt(): void {

@@ -21,6 +21,7 @@ import type { ChannelRuntime } from '../gateway/channels/runtime.ts';
 import {
   JitTool,
   JobService,
+  KernelPatchTool,
   llmSourceModel,
   McpService,
   RoutineService,
@@ -180,6 +181,8 @@ export async function startCommand(): Promise<number> {
         startProfile(kernel, session.agent, (request) => session.llm.stream(request, { purpose: 'background' }), { ownerId: os.userInfo().username });
       // One-off tools the model writes; their runtime is built in the background (cached after the first start).
       session.agent.tools.addSource(new JitTool(kernel));
+      // The patch queue in the agent's hands (deciding needs the owner's approval of each call).
+      session.agent.tools.addSource(new KernelPatchTool(kernel));
       // The monitor asks the model for faster versions of slow tools when kernel.optimiseRewrite is on.
       if (session.llm.configured) kernel.optimiser.useModel(llmSourceModel(session.llm));
       void kernel.jit.prepare().catch((error: Error) => say(`JIT tools unavailable: ${error.message}`));

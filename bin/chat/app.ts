@@ -6,10 +6,11 @@ import { createElement as h, useEffect, useState, type ReactElement } from 'reac
 import type { Readable, Writable } from 'node:stream';
 import { describeError } from '../../common/errors.ts';
 import type { Connection } from './connection.ts';
+import { KERNEL_HELP, kernelCommand } from '../kernel-commands.ts';
 import { apply, emptyTranscript, type Entry, type Transcript } from './transcript.ts';
 
 export const CHAT_HELP =
-  '/new (new thread), /threads (list), /thread ID (switch), /interrupt (or Ctrl-C while a turn runs), /reflex model (ask the model instead of the last fast answer), /help, /quit (or Ctrl-D)';
+  '/new (new thread), /threads (list), /thread ID (switch), /interrupt (or Ctrl-C while a turn runs), /reflex model (ask the model instead of the last fast answer), /kernel (patches; /kernel help), /help, /quit (or Ctrl-D)';
 const OUTPUT_LINES = 8;
 
 function EntryView({ entry }: { entry: Entry }): ReactElement {
@@ -56,6 +57,8 @@ function Chat({ connection, initialThread }: ChatProps): ReactElement {
   const [, setVersion] = useState(0);
   const [frozen, setFrozen] = useState(0);
   const [input, setInput] = useState('');
+  // A /kernel question waiting for y/n (kept across renders).
+  const [asking] = useState<{ answer?: (yes: boolean) => void }>(() => ({}));
   const [threadId, setThreadId] = useState<string | undefined>(initialThread);
   const redraw = () => setVersion((v) => v + 1);
   const note = (text: string, tone: 'info' | 'error' = 'info') => {
@@ -80,6 +83,11 @@ function Chat({ connection, initialThread }: ChatProps): ReactElement {
 
   async function command(line: string): Promise<void> {
     const [verb, arg] = line.split(/\s+/);
+    if (asking.answer && /^(y|yes|n|no)$/i.test(line)) {
+      const answer = asking.answer;
+      asking.answer = undefined;
+      return answer(/^y/i.test(line));
+    }
     if (transcript.approval && /^(y|yes|n|no)$/i.test(line)) {
       const { approvalId } = transcript.approval;
       transcript.approval = undefined;
@@ -111,6 +119,14 @@ function Chat({ connection, initialThread }: ChatProps): ReactElement {
       transcript.lastFast = undefined;
       await connection.askModel(fast);
       return;
+    }
+    if (verb === '/kernel') {
+      const args = line.slice('/kernel'.length);
+      const ask = (question: string) => {
+        note(question);
+        return new Promise<boolean>((resolve) => (asking.answer = resolve));
+      };
+      return note(args.trim() === 'help' ? KERNEL_HELP : await kernelCommand(args, connection.kernel, ask));
     }
     if (line.startsWith('/')) return note(`unknown command ${line}. ${CHAT_HELP}`);
     if (transcript.turnId) return note('a turn is running: wait for it, or /interrupt it');

@@ -12,6 +12,7 @@ import { TitanError } from '../../common/errors.ts';
 import { homePaths, titanHome } from '../../common/home.ts';
 import { isServing } from '../../gateway/control-socket.ts';
 import { runningClient, type Client } from '../client.ts';
+import { remoteDesk, type PatchDesk } from '../kernel-commands.ts';
 import { events } from '../job-stream.ts';
 
 export type ThreadSummary = { id: string; title: string | null; updated_at: number };
@@ -27,6 +28,8 @@ export type Connection = {
   decide(approvalId: string, approved: boolean): Promise<void>;
   interrupt(turnId: string): Promise<void>;
   askModel(turnId: string): Promise<{ turnId: string }>;
+  /** The kernel's patch queue, for /kernel. */
+  readonly kernel: PatchDesk;
   close(): Promise<void>;
 };
 
@@ -102,6 +105,7 @@ export async function connect(options: { start: boolean }): Promise<Connection> 
     async interrupt(turnId) {
       await api.request('POST', `/api/turns/${encodeURIComponent(turnId)}/interrupt`);
     },
+    kernel: remoteDesk((method, route, body) => api.request(method, route, body)),
     askModel: (turnId) => api.request<{ turnId: string }>('POST', `/api/turns/${encodeURIComponent(turnId)}/ask-model`),
     async close() {
       await api.close();

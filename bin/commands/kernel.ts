@@ -1,11 +1,12 @@
-// `titan kernel patches|show|propose|verify|approve|reject|deploy|rollback`: through the running
+// `titan kernel patches|proposals|optimise|show|propose|verify|approve|reject|deploy|rollback`: through the running
 // kernel when there is one (it owns the slots), otherwise on a kernel opened for this command alone.
 import { TitanError } from '../../common/errors.ts';
-import type { Equivalence, Patch, SwapResult } from '../../kernel/api.ts';
+import type { Equivalence, Patch, Proposal, SwapResult } from '../../kernel/api.ts';
 import { type Command, Option } from 'commander';
 import { act, examples, type Args } from '../cli.ts';
 import { print, table } from '../output.ts';
 import { withClient } from '../client.ts';
+import { describePatch, showPatch, showProposal } from '../patch-text.ts';
 
 const STATES = ['proposed', 'approved', 'rejected', 'deployed', 'failed', 'rolled_back'];
 
@@ -31,29 +32,6 @@ const verified = (p: Patch) => {
   return `${v.passed ? 'ok' : 'FAILED'} ${v.matched}/${v.replayed}${p.override ? ' (overridden)' : ''}`;
 };
 
-/** The whole of a patch as a person reads it: its change, verification, canary and history. */
-function showPatch(p: Patch): string {
-  const lines = [describePatch(p)];
-  const v = p.verification;
-  if (v) {
-    lines.push(`verification: ${v.passed ? 'passed' : 'FAILED'}, ${v.matched} of ${v.replayed} replayed calls matched, in ${v.ms} ms`);
-    if (v.replayed) lines.push(`  p50 ${v.old.p50} ms -> ${v.new.p50} ms, p99 ${v.old.p99} ms -> ${v.new.p99} ms (old -> new)`);
-    if (v.note) lines.push(`  ${v.note}`);
-    for (const reason of v.reasons) lines.push(`  refused: ${reason}`);
-    for (const m of v.mismatches) lines.push(`  call ${m.call} ${m.fn}(${m.input}): ${m.diff}`);
-  }
-  if (p.override) lines.push(`approved over a failed verification: ${p.override}`);
-  if (p.equivalences?.length) lines.push(`equivalences: ${p.equivalences.map((e) => `${e.path || '(whole)'}=${e.rule}`).join(', ')}`);
-  const c = p.canary;
-  if (c) {
-    lines.push(`canary: ${c.stage}, ${c.calls} calls (${Math.round(c.share * 100)}% at first), ${c.errors} failed, p50 ${c.p50} ms, p99 ${c.p99} ms`);
-    lines.push(`  old version: ${c.baseline.calls} calls, ${c.baseline.errors} failed, p99 ${c.baseline.p99} ms`);
-    if (c.reason) lines.push(`  rolled back: ${c.reason}`);
-  }
-  for (const step of p.history) lines.push(`${step.at} ${step.state} by ${step.by}: ${step.why}`);
-  return lines.join('\n');
-}
-
 /** "version=ignore,items=unordered,score=approx:0.01" */
 function parseEquivalences(text: string | undefined): Equivalence[] | undefined {
   if (!text) return undefined;
@@ -63,8 +41,6 @@ function parseEquivalences(text: string | undefined): Equivalence[] | undefined 
     return { path: match[1], rule: match[2] as Equivalence['rule'], ...(match[3] ? { tolerance: Number(match[3]) } : {}) };
   });
 }
-
-const describePatch = (p: Patch) => `${p.id.slice(0, 8)} ${p.slot} ${p.fromVersion ?? '(none)'} -> ${p.toVersion}: ${p.state}${p.error ? ` (${p.error})` : ''}`;
 
 export async function kernelCommand({ positionals, values, out }: Args): Promise<number> {
   const [verb, target] = positionals;
@@ -83,6 +59,15 @@ export async function kernelCommand({ positionals, values, out }: Args): Promise
       if (state && !STATES.includes(state)) throw new TitanError('TITAN_E_USAGE', `--state must be one of ${STATES.join(', ')}`);
       const { patches } = await ask<{ patches: Patch[] }>('GET', `/api/patches${state ? `?state=${state}` : ''}`);
       print(out, patches, () => table(patches.map(row), ['id', 'slot', 'change', 'state', 'verified', 'canary', 'by', 'why', 'at', 'error']));
+      return 0;
+    }
+    case 'proposals':
+    case 'optimise': {
+      const { proposals } =
+        verb === 'optimise'
+          ? await ask<{ proposals: Proposal[] }>('POST', '/api/proposals/run')
+          : await ask<{ proposals: Proposal[] }>('GET', '/api/proposals');
+      print(out, proposals, () => (proposals.length ? proposals.map(showProposal).join('\n') : '(no proposals from the monitor yet)'));
       return 0;
     }
     case 'show': {
@@ -128,7 +113,10 @@ export async function kernelCommand({ positionals, values, out }: Args): Promise
       return 0;
     }
     default:
-      throw new TitanError('TITAN_E_USAGE', `unknown kernel verb "${verb ?? ''}" (patches, show, propose, verify, approve, reject, deploy, rollback)`);
+      throw new TitanError(
+        'TITAN_E_USAGE',
+        `unknown kernel verb "${verb ?? ''}" (patches, proposals, optimise, show, propose, verify, approve, reject, deploy, rollback)`,
+      );
   }
 }
 
@@ -156,6 +144,14 @@ export function register(program: Command): void {
       ['propose'],
     ),
     ['titan kernel propose echo@^2 --why "faster"', 'titan kernel propose fib@1.1.0 --equivalent "took=ignore,score=approx:0.001"'],
+  );
+  examples(act(kernel.command('proposals').description('what the monitor proposed from telemetry, and why'), kernelCommand, ['proposals']), [
+    'titan kernel proposals',
+    'titan kernel proposals --json',
+  ]);
+  examples(
+    act(kernel.command('optimise').description('let the monitor look at every slot now (it proposes; only policy or you deploy)'), kernelCommand, ['optimise']),
+    ['titan kernel optimise'],
   );
   examples(
     act(kernel.command('show').description('a patch with its verification, canary and history').argument('<id>', 'the patch id'), kernelCommand, ['show']),

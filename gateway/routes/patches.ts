@@ -75,6 +75,18 @@ export function patchRoutes({ kernel }: GatewayDeps): GatewayRouter {
     ctx.body = await kernel.verifyPatch(params<{ id: string }>(ctx.params, WITH_ID, 'the path').id);
   });
 
+  // What the monitor proposed from telemetry (kernel/optimiser.ts), with the reason and the outcome,
+  // refusals that never became a patch (a build or smoke failure) included.
+  router.get('/proposals', (ctx) => {
+    ctx.body = { proposals: kernel.optimiser.list() };
+  });
+
+  // One look of the monitor now, instead of at its next interval.
+  router.post('/proposals/run', async (ctx) => {
+    requireAdmin(ctx);
+    ctx.body = { proposals: await kernel.optimiser.pass() };
+  });
+
   // What each slot's traffic looks like: calls recorded for verification, and each version's figures.
   router.get('/recorded-calls', (ctx) => {
     ctx.body = { slots: kernel.recorder.summary() };

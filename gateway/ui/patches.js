@@ -2,6 +2,7 @@
 // old and new: mismatches with diffs, p50/p99 old against new), its canary after deploy, its
 // history (who, why, when) and the steps its state allows. Approving a patch that failed
 // verification asks for the reason, kept on it as the override. Only the owner's token may take a step.
+// Below the patches, the monitor's proposals from telemetry with their reasons, refusals included.
 import { api } from './api.js';
 import { byId, h, showError } from './dom.js';
 
@@ -36,6 +37,9 @@ export class PatchesPage {
       const { patches } = await api.get('/patches');
       byId('patch-list').replaceChildren(...[...patches].reverse().map((patch) => this.#item(patch)));
       byId('no-patches').hidden = patches.length > 0;
+      const { proposals } = await api.get('/proposals');
+      byId('proposal-list').replaceChildren(...[...proposals].reverse().map(proposal));
+      byId('no-proposals').hidden = proposals.length > 0;
     } catch (error) {
       showError(error);
     }
@@ -94,6 +98,20 @@ export class PatchesPage {
 }
 
 const ms = (value) => `${value} ms`;
+
+/** One proposal of the monitor: the slot, the change, the telemetry behind it and its outcome. */
+function proposal(p) {
+  const v = p.verification;
+  return h(
+    'li',
+    { class: `proposal proposal-${p.state}`, 'data-proposal-id': p.id },
+    h('strong', {}, `${p.slot} ${p.strategy}: ${p.fromVersion} → ${p.toVersion ?? '(not built)'}`),
+    ` ${p.state}`,
+    h('p', {}, `Why: ${p.reason}`),
+    v?.replayed ? h('p', {}, `Verified on ${v.replayed} recorded calls: p50 ${ms(v.old.p50)} → ${ms(v.new.p50)}`) : null,
+    p.error ? h('p', { class: 'error' }, `Refused: ${p.error}`) : null,
+  );
+}
 
 /** The replay report: what was compared, what differed and how fast each side was. */
 function verification(patch) {

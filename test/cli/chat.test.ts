@@ -12,6 +12,8 @@ import { startScriptedLlm, type ScriptedLlm } from '../../agent/api.ts';
 import { loadChatView } from '../../bin/chat/load.ts';
 import { connect, type Connection } from '../../bin/chat/connection.ts';
 import { startTitan } from '../support/cli.ts';
+import { runningClient } from '../../bin/client.ts';
+import { FIXTURES } from '../support/fixtures.ts';
 import { TEST_CACHE, tempHome } from '../support/kernel.ts';
 
 // Loaded as `titan chat` loads it, so the view draws live even when the test runs under CI.
@@ -114,6 +116,36 @@ test('a chat streams answers, shows a tool card, answers an approval with y, and
     await connection.close();
   }
   assert.equal(kernel.exitCode, null, 'the Titan it attached to keeps running');
+});
+
+test('/kernel in the chat lists the patch queue; approve asks, and "y" approves and deploys the patch in the running Titan', async () => {
+  const client = await runningClient();
+  assert.ok(client);
+  await client.request('POST', '/api/registry/publish', { dir: path.join(FIXTURES, 'fib-fast') });
+  const patch = await client.request<{ id: string }>('POST', '/api/patches', { ref: 'tool/fib@1.1.0', why: 'a fast fib' });
+  const id = patch.id.slice(0, 8);
+  const connection: Connection = await connect({ start: false });
+  const term = terminal();
+  const chat = runChat(connection, { stdin: term.stdin, stdout: term.stdout });
+  try {
+    await until('the input line', () => term.drawn().includes('›'), term.drawn);
+    await term.type('/kernel');
+    await term.enter();
+    await until('the patch queue', () => term.drawn().includes(`${id} tool/fib (none) -> 1.1.0: proposed`), term.drawn);
+    await term.type(`/kernel approve ${id}`);
+    await term.enter();
+    await until('the question', () => /approve and deploy it\? \[y\/n\]/.test(term.drawn()), term.drawn);
+    await term.type('y');
+    await term.enter();
+    await until('the deployed patch', () => term.drawn().includes(`${id} tool/fib (none) -> 1.1.0: deployed`), term.drawn);
+  } finally {
+    await term.type('\u0004');
+    await chat;
+    await connection.close();
+  }
+  const after = await client.request<{ state: string; history: Array<{ why: string }> }>('GET', `/api/patches/${patch.id}`);
+  assert.equal(after.state, 'deployed');
+  assert.equal(after.history.at(-1)?.why, 'deploy in titan chat');
 });
 
 test('with --no-start and no Titan running, the chat is refused with its code and fix', async () => {
