@@ -41,7 +41,7 @@ export { ControlPlane, type StepInput, type VerifySpec, type GoalQuery } from '.
 export { GOAL_ALIASES, GOAL_STATUSES, PLAN_STATUSES, STEP_STATUSES, type GoalAlias } from './autonomy/states.ts';
 export type { GoalEvent } from './autonomy/events.ts';
 export { swarmSection, type SwarmConfig } from './autonomy/swarm/config.ts';
-export type { SubAgentAnswer, SubAgentBrief, SwarmReport, SwarmSpec } from './autonomy/swarm/types.ts';
+export type { SubAgentAnswer, SubAgentBrief, SubAgentResult, SwarmReport, SwarmSpec } from './autonomy/swarm/types.ts';
 export { startProfile, type Profile } from './profile/start.ts';
 export { PROFILE_FILES, factsOf, readSection, type ProfileFile } from './profile/sections.ts';
 export type { ProfileChange } from './profile/changes.ts';

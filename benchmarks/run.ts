@@ -24,6 +24,7 @@ const BENCHMARKS = [
   'reflex',
   'mcp',
   'autonomy',
+  'swarm',
   'routines',
   'attacks',
   'world-access',

@@ -57,6 +57,7 @@ export type PeerInfo = {
   components: Member['components'];
   builds: BuildKind[];
   embeddings?: EmbeddingsAd;
+  subAgents: boolean;
 };
 
 const DEDUP = { maxEntries: 100_000, ttlMs: 10 * 60 * 1000 };
@@ -483,6 +484,7 @@ export class Mesh {
       components: m.components,
       builds: m.builds ?? [],
       embeddings: m.embeddings,
+      subAgents: m.subAgents === true,
     }));
   }
 

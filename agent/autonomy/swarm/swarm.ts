@@ -127,9 +127,40 @@ export class Swarm {
     const agent = spec.agents[index];
     const started = performance.now();
     const offload = agent.watch || agent.tools?.length ? undefined : this.#offload();
-    let node = offload?.place(state.localRunning) ?? 'local';
-    const execution = await this.#start(ctx, index, agent, node);
-    const timeoutMs = spec.timeoutMs ?? this.#config.timeoutMs;
+    const node = offload?.place(state.localRunning) ?? 'local';
+    // Dispatched before its record is written: the next placement already counts it where it went.
+    const work = this.#work(index, agent, node, spec.timeoutMs ?? this.#config.timeoutMs, granted, state, charge, offload);
+    const execution = await this.#start(ctx, index, agent, node).catch(async (error: unknown) => {
+      await work;
+      throw error;
+    });
+    const result = await work;
+    result.ms = Math.round(performance.now() - started);
+    await this.#finish(ctx, execution.id, result);
+    if (result.trigger) {
+      await this.#plane.recordIncident(ctx.userId, ctx.goalId, {
+        planId: ctx.planId,
+        stepId: ctx.stepId,
+        severity: 'info',
+        kind: 'watch.stopped',
+        message: `sub-agent ${index + 1} ("${agent.title}") stopped ${agent.watch?.tool} early (${result.trigger.by}) at: ${clip(result.trigger.line, 500)}`,
+      });
+    }
+    return result;
+  }
+
+  /** Runs one sub-agent where it was placed (a peer's failure of the mesh's making: here); never rejects. */
+  async #work(
+    index: number,
+    agent: SubAgentSpec,
+    placed: string,
+    timeoutMs: number,
+    granted: Map<string, ToolInfo>,
+    state: { localRunning: number; onPeers: number; fellBack: number },
+    charge: (tokens: number) => boolean,
+    offload: SubAgentOffload | undefined,
+  ): Promise<SubAgentResult> {
+    let node = placed;
     const controller = new AbortController();
     const timer = setTimeout(
       () => controller.abort(new TitanError('TITAN_E_SUBAGENT_TIMEOUT', `sub-agent ${index + 1} ("${agent.title}") did not finish within ${timeoutMs} ms`)),
@@ -145,76 +176,58 @@ export class Swarm {
         state.localRunning--;
       }
     };
-    let result: SubAgentResult;
+    const base = { index, title: agent.title, ms: 0 };
     try {
       if (agent.watch) {
         const watched = await watchTool(agent.watch, { ...this.#watchDeps(), charge }, signal);
+        if (watched.trigger) {
+          return {
+            ...base,
+            status: 'stopped_early',
+            node,
+            tokens: watched.tokens,
+            trigger: watched.trigger,
+            output: `stopped early at: ${watched.trigger.line}`,
+          };
+        }
         const tail = clip(watched.output.slice(-1000), 1000);
-        result = watched.trigger
-          ? {
-              index,
-              title: agent.title,
-              status: 'stopped_early',
-              node,
-              tokens: watched.tokens,
-              ms: 0,
-              trigger: watched.trigger,
-              output: `stopped early at: ${watched.trigger.line}`,
-            }
-          : {
-              index,
-              title: agent.title,
-              status: 'succeeded',
-              node,
-              tokens: watched.tokens,
-              ms: 0,
-              output: `ran to its end (${watched.lines} lines) without what it watched for\n${tail}`,
-            };
-      } else {
-        let answer: SubAgentAnswer;
-        if (node !== 'local' && offload) {
-          try {
-            answer = await offload.run(node, brief, signal);
-            charge(answer.tokens);
-            state.onPeers++;
-          } catch (error) {
-            // The sub-agent's own failure (or our timeout) stands; the mesh's (a lost peer, a refusal) runs it here.
-            if (signal.aborted || (error instanceof TitanError && error.code.startsWith('TITAN_E_SUBAGENT'))) throw error;
-            state.fellBack++;
-            node = 'local';
-            answer = await local();
-          }
-        } else answer = await local();
-        result = { index, title: agent.title, status: 'succeeded', node, tokens: answer.tokens, ms: 0, output: answer.text };
+        return {
+          ...base,
+          status: 'succeeded',
+          node,
+          tokens: watched.tokens,
+          output: `ran to its end (${watched.lines} lines) without what it watched for\n${tail}`,
+        };
       }
+      let answer: SubAgentAnswer;
+      if (node !== 'local' && offload) {
+        try {
+          answer = await offload.run(node, brief, signal);
+          charge(answer.tokens);
+          state.onPeers++;
+        } catch (error) {
+          // The sub-agent's own failure (or our timeout) stands; the mesh's (a lost peer, a refusal) runs it here.
+          if (signal.aborted || (error instanceof TitanError && error.code.startsWith('TITAN_E_SUBAGENT'))) throw error;
+          state.fellBack++;
+          node = 'local';
+          answer = await local();
+        }
+      } else answer = await local();
+      return { ...base, status: 'succeeded', node, tokens: answer.tokens, output: answer.text };
     } catch (error) {
       const reason = signal.aborted ? signal.reason : error;
       const coded = reason instanceof TitanError ? reason : new TitanError('TITAN_E_SUBAGENT_FAILED', String((reason as Error)?.message ?? reason));
       const tokens = Number((error as { tokens?: number }).tokens ?? 0);
-      result = {
-        index,
-        title: agent.title,
+      return {
+        ...base,
         status: coded.code === 'TITAN_E_SUBAGENT_TIMEOUT' ? 'timed_out' : 'failed',
         node,
         tokens,
-        ms: 0,
         error: { code: coded.code, message: coded.message },
       };
     } finally {
       clearTimeout(timer);
     }
-    result.ms = Math.round(performance.now() - started);
-    await this.#finish(ctx, execution.id, result);
-    if (result.trigger) {
-      await this.#plane.recordIncident(ctx.userId, ctx.goalId, {
-        planId: ctx.planId,
-        stepId: ctx.stepId,
-        severity: 'info',
-        kind: 'watch.stopped',
-        message: `sub-agent ${index + 1} ("${agent.title}") stopped ${agent.watch?.tool} early (${result.trigger.by}) at: ${clip(result.trigger.line, 500)}`,
-      });
-    }
-    return result;
   }
 
   #subAgentDeps(agent: SubAgentSpec, granted: Map<string, ToolInfo>, charge: (tokens: number) => boolean) {
