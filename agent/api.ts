@@ -30,7 +30,7 @@ export { jobsSection, type JobsConfig } from './jobs/config.ts';
 export type { Job, JobEvent, JobRequest, JobSpec, JobState, WorkspacePolicy } from './jobs/types.ts';
 export { RoutineService, systemClock, type Clock, type RoutineView, type RoutineServiceOptions } from './routines/service.ts';
 export type { RoutineInput } from './routines/input.ts';
-export { engineCheck, routineJobs } from './routines/jobs.ts';
+export { engineCheck, jobsHereOrOnPeers, routineJobs } from './routines/jobs.ts';
 export type { RoutineRecord, RoutineRun } from '../components/stores/ops.ts';
 export { startMemory } from './memory/start.ts';
 export { MemoryService, WORKSPACE_USER, type IndexReport } from './memory/service.ts';

@@ -26,6 +26,7 @@ import {
   McpService,
   RoutineService,
   routineJobs,
+  jobsHereOrOnPeers,
   startAutonomy,
   startMemory,
   startOnboarding,
@@ -254,13 +255,15 @@ export async function startCommand(): Promise<number> {
   parts.add({
     // Sandbox jobs on the Docker engine; the jobs a previous process left are reconciled here.
     name: 'jobs',
-    needs: ['agent'],
+    needs: ['agent', 'mesh'],
     start: async () => {
       jobs = storeHas('jobs') ? await JobService.start(kernel, config.jobs) : undefined;
       // Agent jobs' workers get their model answers through Titan's LLM: the keys stay here.
       if (jobs && session.llm.configured) jobs.useModel((request, options) => session.llm.stream(request, options), config.jobs.agentModel);
       const docker = jobs ? await jobs.engine.available() : false;
       if (jobs && !docker) say(`jobs: no Docker engine answers at ${config.jobs.dockerSocket}; jobs are refused until one does`);
+      // With the mesh on, this node runs routines' jobs for peers that have no Docker.
+      if (jobs && docker && mesh) mesh.jobRuns.serveWith(routineJobs(jobs));
       // The shell's commands run in the sandbox when it can be had: there the workspace-write
       // policy needs no approval. On the host (jobs.shell "host", or no engine) each one asks.
       if (jobs && docker && config.jobs.shell === 'sandbox') {
@@ -284,7 +287,7 @@ export async function startCommand(): Promise<number> {
     // Routines: the schedule resumes from the store (missed runs by each routine's policy); answers
     // go to the channels' chats; job routines run through the sandbox jobs.
     name: 'routines',
-    needs: ['agent', 'mcp', 'channels', 'jobs'],
+    needs: ['agent', 'mcp', 'channels', 'jobs', 'mesh'],
     start: async () => {
       if (!storeHas('routines')) return;
       routines = await RoutineService.start({
@@ -292,7 +295,8 @@ export async function startCommand(): Promise<number> {
         agent: session.agent,
         ownerId: os.userInfo().username,
         delivery: routineDelivery(kernel, channels),
-        jobs: jobs ? routineJobs(jobs) : undefined,
+        // Without a Docker engine here, a job routine runs on a mesh peer that advertises jobs.
+        jobs: jobsHereOrOnPeers(jobs ? routineJobs(jobs) : undefined, mesh?.jobRuns),
       });
       session.agent.tools.addSource(routines.tool());
       const scheduled = routines.list().filter((r) => r.enabled && r.nextRunAt !== null);

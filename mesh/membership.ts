@@ -93,6 +93,7 @@ export class Membership {
       builds,
       embeddings,
       subAgents: beat.subAgents === true,
+      jobs: beat.jobs === true,
       lastSeen: Date.now(),
     });
     if (!known) this.#events.joined(from);

@@ -23,6 +23,7 @@ import { createMeshNode, type MeshNode } from './node.ts';
 import { ReflexBuilds } from './reflex-builds.ts';
 import { EmbeddingBatches } from './embedding-batches.ts';
 import { SubAgents } from './sub-agents.ts';
+import { JobRuns } from './job-runs.ts';
 import { RoundTrips } from './round-trips.ts';
 import { place, type Job, type Outcome, type SchedulerView } from './scheduler.ts';
 import { TaskClient, Lost } from './task-client.ts';
@@ -58,6 +59,8 @@ export type PeerInfo = {
   builds: BuildKind[];
   embeddings?: EmbeddingsAd;
   subAgents: boolean;
+  /** Runs routines' sandbox jobs for peers. */
+  jobs: boolean;
 };
 
 const DEDUP = { maxEntries: 100_000, ttlMs: 10 * 60 * 1000 };
@@ -75,6 +78,8 @@ export class Mesh {
   readonly embeddingBatches: EmbeddingBatches;
   /** A swarm's sub-agents sent to peers and run for them (the agent's subAgents port). */
   readonly subAgents: SubAgents;
+  /** Routines' jobs sent to peers with Docker and run for peers without (the routines' jobs port). */
+  readonly jobRuns: JobRuns;
   readonly #byType = Object.fromEntries(TASK_TYPES.map((type) => [type, { sent: 0, executedForPeers: 0 }])) as Record<
     TaskType,
     { sent: number; executedForPeers: number }
@@ -110,6 +115,7 @@ export class Mesh {
         if (task.type === 'reflex-compile') return this.reflexBuilds.serve(task);
         if (task.type === 'embedding-batch') return this.embeddingBatches.serve(task);
         if (task.type === 'sub-agent') return this.subAgents.serve(task);
+        if (task.type === 'job-run') return this.jobRuns.serve(task, from);
         return this.#executor.run(task.component, task.fn, task.args, { from, callId: `mesh:${task.id}`, onProgress });
       },
       DEDUP,
@@ -126,6 +132,7 @@ export class Mesh {
     this.reflexBuilds = new ReflexBuilds({ self: this.id, kernel, client: this.#client, members: () => this.#membership.members() });
     this.embeddingBatches = new EmbeddingBatches({ self: this.id, kernel, client: this.#client, members: () => this.#membership.members() });
     this.subAgents = new SubAgents({ self: this.id, client: this.#client, members: () => this.#membership.members(), localSlots: settings.slots });
+    this.jobRuns = new JobRuns({ self: this.id, client: this.#client, members: () => this.#membership.members() });
     this.#membership = new Membership(node, settings.heartbeatMs, () => this.#heartbeat(), {
       joined: (peer) => {
         kernel.logger.info({ peer }, 'mesh: peer joined');
@@ -404,6 +411,7 @@ export class Mesh {
       builds: this.reflexBuilds.capable && freeSlots > 0 ? ['reflex' as const] : [],
       embeddings: freeSlots > 0 ? this.embeddingBatches.advertised() : undefined,
       subAgents: this.subAgents.serving && freeSlots > 0,
+      jobs: this.jobRuns.serving && freeSlots > 0,
     };
   }
 
@@ -485,6 +493,7 @@ export class Mesh {
       builds: m.builds ?? [],
       embeddings: m.embeddings,
       subAgents: m.subAgents === true,
+      jobs: m.jobs === true,
     }));
   }
 

@@ -8,8 +8,8 @@ export const BLOB_PROTOCOL = '/titan/blob/1.0.0';
 export const HEARTBEAT_TOPIC = 'titan/mesh/heartbeat/1';
 
 /** The work the scheduler may offload. Tool calls run a component export; the rest name their task type. */
-export type TaskType = 'tool-call' | 'reflex-compile' | 'embedding-batch' | 'index-build' | 'sub-agent';
-export const TASK_TYPES: readonly TaskType[] = ['tool-call', 'reflex-compile', 'embedding-batch', 'index-build', 'sub-agent'];
+export type TaskType = 'tool-call' | 'reflex-compile' | 'embedding-batch' | 'index-build' | 'sub-agent' | 'job-run';
+export const TASK_TYPES: readonly TaskType[] = ['tool-call', 'reflex-compile', 'embedding-batch', 'index-build', 'sub-agent', 'job-run'];
 
 export type ComponentNeed = { kind: ComponentKind; name: string; version: string; digest: string; range: string };
 
@@ -46,6 +46,8 @@ export type Heartbeat = {
   embeddings?: EmbeddingsAd;
   /** Runs a swarm's sub-agents for peers (with its own model), with a slot free. */
   subAgents?: boolean;
+  /** Runs peers' sandbox jobs (its Docker engine answered), with a slot free. */
+  jobs?: boolean;
 };
 /** A node embedding batches for peers: its provider's model, and the dimension once it has embedded. */
 export type EmbeddingsAd = { model: string; dimensions?: number };

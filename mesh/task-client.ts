@@ -77,12 +77,12 @@ export class TaskClient {
     return count;
   }
 
-  /** Sends a task to its assignee; resolves with its value, rejects with a TitanError or a Lost. */
-  run(task: TaskMessage, onProgress?: (kind: string, data: string) => void): Promise<unknown> {
+  /** Sends a task to its assignee; resolves with its value, rejects with a TitanError or a Lost. `timeoutMs`: longer work (a job) than the mesh's task timeout. */
+  run(task: TaskMessage, onProgress?: (kind: string, data: string) => void, timeoutMs = this.#timeoutMs): Promise<unknown> {
     if (this.#waiters.size >= this.#maxWaiters) return Promise.reject(new Lost('full', `${this.#maxWaiters} tasks already wait on peers`));
     if (this.#waiters.has(task.id)) return Promise.reject(new TitanError('TITAN_E_MESH_TASK_INVALID', `task ${task.id} is already waiting on a peer`));
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => void this.#timedOut(task), this.#timeoutMs);
+      const timer = setTimeout(() => void this.#timedOut(task, timeoutMs), timeoutMs);
       this.#waiters.set(task.id, { peer: task.assignee, resolve, reject, onProgress, timer, sentAt: performance.now() });
       this.stats.sent++;
       this.#sentTo.set(task.assignee, (this.#sentTo.get(task.assignee) ?? 0) + 1);
@@ -103,7 +103,7 @@ export class TaskClient {
    * it elsewhere - so a slow peer is not left running it while another node runs it too. A result
    * that arrives meanwhile is taken as the answer.
    */
-  async #timedOut(task: TaskMessage): Promise<void> {
+  async #timedOut(task: TaskMessage, timeoutMs: number): Promise<void> {
     const waiter = this.#waiters.get(task.id);
     if (!waiter || waiter.cancelled) return;
     this.stats.timedOut++;
@@ -124,7 +124,7 @@ export class TaskClient {
     if (dropped) this.stats.cancelConfirmed++;
     else this.stats.cancelUnconfirmed++;
     const where = dropped ? 'cancelled there' : 'its cancel was not confirmed';
-    this.#settle(task.id)?.reject(new Lost('timeout', `no answer from ${task.assignee} within ${this.#timeoutMs} ms (${where})`));
+    this.#settle(task.id)?.reject(new Lost('timeout', `no answer from ${task.assignee} within ${timeoutMs} ms (${where})`));
   }
 
   /** Asks the peer to drop a task; the waiter, if any, ends as cancelled. */

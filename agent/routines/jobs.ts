@@ -12,6 +12,7 @@ const LOG_TAIL = 16 * 1024;
 export function routineJobs(jobs: JobService): RoutineJobs {
   return {
     async unavailable() {
+      if (!jobs.engine.enabled) return 'Docker is turned off on this node by its config (jobs.docker is false)';
       return (await jobs.engine.available()) ? undefined : `no Docker engine answers at ${jobs.config.dockerSocket}`;
     },
     async run(job, { label, userId, origin }) {
@@ -24,6 +25,27 @@ export function routineJobs(jobs: JobService): RoutineJobs {
       }
       const output = log.slice(-LOG_TAIL);
       return ended.state === 'succeeded' ? { ok: true, output } : { ok: false, output, error: `job ${ended.id} ${ended.state}: ${ended.reason ?? ''}` };
+    },
+  };
+}
+
+/**
+ * Jobs here when this node's engine answers, else on a mesh peer that advertises them (`peers`,
+ * the mesh's port); with neither, `unavailable` gives both reasons and the routine fails loudly.
+ */
+export function jobsHereOrOnPeers(here: RoutineJobs | undefined, peers: RoutineJobs | undefined): RoutineJobs {
+  const whyHere = async () => (here ? await here.unavailable() : 'jobs do not run on this node');
+  return {
+    async unavailable() {
+      const why = await whyHere();
+      if (why === undefined || !peers) return why;
+      const whyPeers = await peers.unavailable();
+      return whyPeers === undefined ? undefined : `${why}, and ${whyPeers}`;
+    },
+    async run(job, context) {
+      if (here && (await whyHere()) === undefined) return here.run(job, context);
+      if (peers && (await peers.unavailable()) === undefined) return peers.run(job, context);
+      throw new TitanError('TITAN_E_ROUTINE_NO_DOCKER', `${context.label} runs a job, and ${await this.unavailable()}`);
     },
   };
 }
