@@ -1,5 +1,5 @@
 // The agent's public surface: the gateway, the CLI and the mesh import the agent from here only.
-export { Agent, type AgentOptions } from './loop/agent.ts';
+export { Agent, type AgentOptions, type MessageOrigin } from './loop/agent.ts';
 export type { TurnEvent } from './loop/turn-events.ts';
 export { createLlm, createLlmFromEnv, type Llm, type LlmConfig } from './llm/llm.ts';
 export { providersFromEnv, configureHint, withStoredKeys } from './llm/providers-config.ts';

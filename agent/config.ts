@@ -10,6 +10,8 @@ export type AgentConfig = {
   /** Tools that run without asking, and tools that always ask, whatever they declare. */
   trustedTools: string[];
   guardedTools: string[];
+  /** A person's first chat on a people channel starts with Titan's (skippable) onboarding questions; programs are never asked. */
+  onboarding: boolean;
 };
 
 export const agentSection = defineSection<'agent', AgentConfig>({
@@ -19,14 +21,16 @@ export const agentSection = defineSection<'agent', AgentConfig>({
     approvalTtlMs: 10 * 60 * 1000,
     trustedTools: [],
     guardedTools: [],
+    onboarding: true,
   },
   schema: {
     earlyExecution: { type: 'boolean' },
     approvalTtlMs: { type: 'integer' },
     trustedTools: { type: 'array', items: { type: 'string' } },
     guardedTools: { type: 'array', items: { type: 'string' } },
+    onboarding: { type: 'boolean' },
   },
   clamps: { approvalTtlMs: [1000, 7 * 24 * 3600 * 1000] },
-  env: { TITAN_EARLY_EXECUTION: 'earlyExecution', TITAN_APPROVAL_TTL_MS: 'approvalTtlMs' },
+  env: { TITAN_EARLY_EXECUTION: 'earlyExecution', TITAN_APPROVAL_TTL_MS: 'approvalTtlMs', TITAN_ONBOARDING: 'onboarding' },
   flat: sameNames('earlyExecution', 'approvalTtlMs', 'trustedTools', 'guardedTools'),
 });

@@ -40,9 +40,11 @@ function urlParts(base: string, route: string): { hostname: string; port: string
   return { hostname: url.hostname, port: url.port, path: `${url.pathname}${url.search}` };
 }
 
-/** Each event of an SSE answer, until the server ends it (or `signal` does: then it throws an AbortError). */
-export async function* events<T>(endpoint: Endpoint, route: string, signal?: AbortSignal): AsyncGenerator<T> {
+/** Each event of an SSE answer, until the server ends it (or `signal` does: then it throws an AbortError).
+ * `opened`: called once the server answered (it listens from then on). */
+export async function* events<T>(endpoint: Endpoint, route: string, signal?: AbortSignal, opened?: () => void): AsyncGenerator<T> {
   const response = await get(endpoint, route, signal);
+  opened?.();
   let buffer = '';
   response.setEncoding('utf8');
   for await (const chunk of response as AsyncIterable<string>) {

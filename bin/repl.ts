@@ -11,7 +11,7 @@ import { KERNEL_HELP, kernelCommand, localDesk } from './kernel-commands.ts';
 export type ReplOptions = { kernel: Kernel; agent: Agent; userId: string; input: Readable; output: Writable; color?: boolean };
 
 const HELP =
-  'commands: /new (new thread), /threads (list them), /interrupt (stop the running turn; Ctrl-C too), /reflex (reflexes; /reflex model asks the model instead of the last reflex answer), /kernel (patches; /kernel help), /help, /quit';
+  'commands: /new (new thread), /threads (list them), /onboard profile (show or redo what Titan knows of you), /interrupt (stop the running turn; Ctrl-C too), /reflex (reflexes; /reflex model asks the model instead of the last reflex answer), /kernel (patches; /kernel help), /help, /quit';
 const REFLEX_HELP = '/reflex: list the reflexes; /reflex model: ask the model instead of the last reflex or cached answer; /reflex suspend|resume NAME';
 
 export class Repl {
@@ -105,7 +105,8 @@ export class Repl {
           this.#say(args.trim() === 'help' ? KERNEL_HELP : await kernelCommand(args, desk, (question) => this.#ask(question)));
           break;
         }
-        if (line.startsWith('/')) {
+        // "/onboard profile" is answered by Titan in the thread, like a message.
+        if (line.startsWith('/') && !/^\/onboard\b/.test(line)) {
           this.#say(`unknown command ${line}. ${HELP}`);
           break;
         }
@@ -121,7 +122,7 @@ export class Repl {
       return;
     }
     this.#threadId ??= (await this.#options.agent.createThread(this.#options.userId, text.slice(0, 60))).id;
-    const { turnId, run } = await this.#options.agent.send(this.#options.userId, this.#threadId, text);
+    const { turnId, run } = await this.#options.agent.send(this.#options.userId, this.#threadId, text, { origin: 'person' });
     this.#turnId = turnId;
     await run.done;
     this.#turnId = undefined;
@@ -216,6 +217,7 @@ export class Repl {
         this.#say(`(${event.message})`);
         break;
       case 'answer.source':
+        if (event.source === 'onboarding') break; // Titan's own questions: nothing for the model to redo
         this.#lastFast = event.turnId;
         this.#say(
           event.source === 'reflex'

@@ -211,10 +211,10 @@ export async function startCommand(): Promise<number> {
       reflexes = storeHas('reflexes') ? await startReflexes(kernel, session.agent, session.llm, config, mesh?.agentPorts) : undefined;
       // A swarm's sub-agents without tools go to peers' free slots, and peers' run here.
       if (mesh && storeHas('autonomy')) startAutonomy(kernel, session.agent).useMesh(mesh.agentPorts);
-      // TITAN_ONBOARDING=on: a user's first chat, on any channel, starts with Titan's onboarding
-      // questions (skippable). Off unless asked for while every client of the chat API (scripts,
-      // the suites) would meet the questions first. In front of the reflexes' fast path: after them.
-      if (process.env.TITAN_ONBOARDING === 'on' && storeHas('autonomy')) startOnboarding(kernel, session.agent, { ownerId: os.userInfo().username });
+      // A person's first chat on a people channel (web UI, REPL, titan chat, a messaging platform)
+      // starts with Titan's onboarding questions (skippable); programs are never asked (the
+      // message's origin). agent.onboarding false turns it off. In front of the reflexes' fast path.
+      if (config.agent.onboarding && storeHas('autonomy')) startOnboarding(kernel, session.agent, { ownerId: os.userInfo().username });
     },
     close: async () => {
       await reflexes?.close();

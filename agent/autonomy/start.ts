@@ -78,7 +78,7 @@ function runnerAgent(kernel: Kernel, agent: Agent, stepThreads: Set<string>): Ru
         threads.set(goal.id, threadId);
         stepThreads.add(threadId);
       }
-      const sent = await agent.send(userId, threadId, prompt, { modelOnly: true });
+      const sent = await agent.send(userId, threadId, prompt, { modelOnly: true, origin: 'model' });
       const outcome = await sent.run.done;
       return {
         turnId: sent.turnId,

@@ -18,8 +18,16 @@ import { TurnRun, type LlmStream, type ToolInvoker, type TurnOptions, type TurnO
 import type { FastResult } from '../reflex/router.ts';
 import type { ReflexService } from '../reflex/service.ts';
 
+/**
+ * Who wrote a message. `person`: someone typing on a chat surface (the web UI, the REPL, `titan
+ * chat`, a messaging channel); `program`: a client of the API (the OpenAI-compatible routes, a
+ * script with a token), the default; `routine`: a routine's own prompt; `model`: a prompt the model
+ * wrote (a goal's step). Only people are onboarded; what the model wrote never feeds the profile.
+ */
+export type MessageOrigin = 'person' | 'program' | 'routine' | 'model';
+
 /** The fast path a new turn asks before the model (the reflex service's). */
-export type FastPath = (input: { threadId: string; turnId: string; prompt: string }) => Promise<FastResult>;
+export type FastPath = (input: { threadId: string; turnId: string; prompt: string; origin: MessageOrigin }) => Promise<FastResult>;
 
 export type AgentOptions = Partial<TurnOptions> & {
   workspace: string;
@@ -40,8 +48,8 @@ const ONE_WRITE_END_SCHEMA = 7;
 
 export type SendResult = { threadId: string; turnId: string; messageId: string; run: TurnRun };
 
-/** A user's message the agent took (routines with a message trigger listen); `origin` "routine": a routine's own prompt. */
-export type ReceivedMessage = { userId: string; threadId: string; turnId: string; text: string; origin?: 'routine' };
+/** A user's message the agent took (routines with a message trigger, the profile listen). */
+export type ReceivedMessage = { userId: string; threadId: string; turnId: string; text: string; origin: MessageOrigin };
 
 export class Agent {
   readonly #kernel: Kernel;
@@ -124,7 +132,8 @@ export class Agent {
   }
 
   /** Stores the user's message (committed when this resolves) and starts a turn answering it. */
-  async send(userId: string, threadId: string, text: string, options: { modelOnly?: boolean; origin?: 'routine' } = {}): Promise<SendResult> {
+  async send(userId: string, threadId: string, text: string, options: { modelOnly?: boolean; origin?: MessageOrigin } = {}): Promise<SendResult> {
+    const origin = options.origin ?? 'program';
     if (typeof text !== 'string' || text.trim() === '') throw new TitanError('TITAN_E_USAGE', 'the message is empty');
     // A key pasted into a message (a channel's, the UI's) goes neither to the model nor into the store.
     text = this.#kernel.leaks.redact(text, 'message');
@@ -137,11 +146,11 @@ export class Agent {
     // streaming), the message stored.
     await this.#kernel.store.op('turns.begin', { userId, threadId, turnId, message: { id: messageId, role: 'user', content: text } });
     const fastPath = this.fastPath && !options.modelOnly ? this.fastPath : undefined;
-    const run = this.#start(threadId, turnId, 0, undefined, 'streaming', fastPath && (() => fastPath({ threadId, turnId, prompt: text })));
+    const run = this.#start(threadId, turnId, 0, undefined, 'streaming', fastPath && (() => fastPath({ threadId, turnId, prompt: text, origin })));
     run.log.emit({ type: 'turn.started', userMessageId: messageId });
     for (const listener of this.#messageListeners) {
       try {
-        listener({ userId, threadId, turnId, text, origin: options.origin });
+        listener({ userId, threadId, turnId, text, origin });
       } catch (error) {
         this.#kernel.logger.warn({ err: error }, 'a message listener failed');
       }

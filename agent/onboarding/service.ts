@@ -1,9 +1,12 @@
-// Onboarding on a user's first chat, on any channel: before the model answers their first message,
+// Onboarding on a user's first chat, on any people channel (the web UI, the REPL, `titan chat`, a
+// messaging platform): before the model answers their first message,
 // Titan asks its five questions (interview.ts), one per message, keeping where each user is in the
 // store (setting "onboarding"). A soft block: "skip" ends it at once. On "yes" after the review the
 // answers are kept (setting "profile") and, for the owner, written into the managed sections of
 // USER.md, SOUL.md and AGENTS.md. "/onboard profile" shows what is kept and offers to redo it.
+// Messages a program wrote (the API, scripts, routines, a goal's steps) are never asked anything.
 import type { StoreClient } from '../../kernel/store-client.ts';
+import type { MessageOrigin } from '../loop/agent.ts';
 import type { ProfileFiles } from '../profile/changes.ts';
 import { readSection, type ProfileFile } from '../profile/sections.ts';
 import type { FastResult } from '../reflex/router.ts';
@@ -42,7 +45,8 @@ export class Onboarding {
   }
 
   /** Titan's own answer while a user is being onboarded; undefined: the turn goes on as usual. */
-  async answer(input: { turnId: string; prompt: string }): Promise<FastResult | undefined> {
+  async answer(input: { turnId: string; prompt: string; origin: MessageOrigin }): Promise<FastResult | undefined> {
+    if (input.origin !== 'person') return undefined;
     const owner = await this.#store.op('goals.turnOwner', { turnId: input.turnId });
     if (!owner) return undefined;
     const { userId } = owner;

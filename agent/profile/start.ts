@@ -6,6 +6,8 @@ import type { Agent } from '../loop/agent.ts';
 import { ProfileFiles } from './changes.ts';
 import { ProfileSynthesis, type ProfileModel } from './synthesis.ts';
 
+const TERMINAL = new Set(['turn.completed', 'turn.failed', 'turn.interrupted']);
+
 export type Profile = { files: ProfileFiles; synthesis: ProfileSynthesis | undefined; close(): void };
 
 const started = new WeakMap<Agent, Profile>();
@@ -32,10 +34,21 @@ export function startProfile(kernel: Kernel, agent: Agent, model?: ProfileModel,
       },
     });
     synthesis = running;
+    // Only what the user wrote (a person, or their own API client): a routine's prompt says nothing
+    // new each time, and a goal step's "user" message was written by the model.
+    const theirs = new Set<string>();
+    const offMessages = agent.onMessage((message) => {
+      if (message.origin === 'person' || message.origin === 'program') theirs.add(message.turnId);
+    });
     // Only turns the model answered: a reflex's or the cache's answer says nothing new.
-    off = kernel.bus.on('turn.event', (event) => {
+    const offTurns = kernel.bus.on('turn.event', (event) => {
+      if (!TERMINAL.has(event.type) || !theirs.delete(event.turnId)) return;
       if (event.type === 'turn.completed' && event.from === 'model') running.noteTurn(event.threadId, event.turnId);
     });
+    off = () => {
+      offMessages();
+      offTurns();
+    };
   }
   const profile: Profile = {
     files,

@@ -2,7 +2,7 @@
 // (the answer as it streams, a card per tool call with its output, the approval waiting for y/n),
 // then the input line. Finished entries go to ink's <Static> so a long chat does not redraw.
 import { Box, Static, Text, render, useApp, useInput } from 'ink';
-import { createElement as h, useEffect, useState, type ReactElement } from 'react';
+import { createElement as h, useEffect, useRef, useState, type ReactElement } from 'react';
 import type { Readable, Writable } from 'node:stream';
 import { describeError } from '../../common/errors.ts';
 import type { Connection } from './connection.ts';
@@ -10,7 +10,7 @@ import { KERNEL_HELP, kernelCommand } from '../kernel-commands.ts';
 import { apply, emptyTranscript, type Entry, type Transcript } from './transcript.ts';
 
 export const CHAT_HELP =
-  '/new (new thread), /threads (list), /thread ID (switch), /interrupt (or Ctrl-C while a turn runs), /reflex model (ask the model instead of the last fast answer), /kernel (patches; /kernel help), /help, /quit (or Ctrl-D)';
+  '/new (new thread), /threads (list), /onboard profile (show or redo what Titan knows of you), /thread ID (switch), /interrupt (or Ctrl-C while a turn runs), /reflex model (ask the model instead of the last fast answer), /kernel (patches; /kernel help), /help, /quit (or Ctrl-D)';
 const OUTPUT_LINES = 8;
 
 function EntryView({ entry }: { entry: Entry }): ReactElement {
@@ -60,6 +60,8 @@ function Chat({ connection, initialThread }: ChatProps): ReactElement {
   // A /kernel question waiting for y/n (kept across renders).
   const [asking] = useState<{ answer?: (yes: boolean) => void }>(() => ({}));
   const [threadId, setThreadId] = useState<string | undefined>(initialThread);
+  /** A new thread's first message waits for its events to be followed: a fast answer (onboarding, a reflex) comes at once. */
+  const following = useRef(new Map<string, () => void>());
   const redraw = () => setVersion((v) => v + 1);
   const note = (text: string, tone: 'info' | 'error' = 'info') => {
     transcript.entries.push({ kind: 'note', text, tone });
@@ -78,6 +80,7 @@ function Chat({ connection, initialThread }: ChatProps): ReactElement {
       },
       (error) => note(error ? describeError(error) : 'the event stream ended: Titan stopped', 'error'),
     );
+    void follow.ready.then(() => following.current.get(threadId)?.());
     return () => follow.stop();
   }, [threadId]);
 
@@ -128,12 +131,17 @@ function Chat({ connection, initialThread }: ChatProps): ReactElement {
       };
       return note(args.trim() === 'help' ? KERNEL_HELP : await kernelCommand(args, connection.kernel, ask));
     }
-    if (line.startsWith('/')) return note(`unknown command ${line}. ${CHAT_HELP}`);
+    // "/onboard profile" is answered by Titan in the thread, like a message.
+    if (line.startsWith('/') && !/^\/onboard\b/.test(line)) return note(`unknown command ${line}. ${CHAT_HELP}`);
     if (transcript.turnId) return note('a turn is running: wait for it, or /interrupt it');
     let id = threadId;
     if (!id) {
-      id = (await connection.newThread(line.slice(0, 60))).id;
-      setThreadId(id);
+      const created = (await connection.newThread(line.slice(0, 60))).id;
+      const followed = new Promise<void>((resolve) => following.current.set(created, resolve));
+      setThreadId(created);
+      await followed;
+      following.current.delete(created);
+      id = created;
     }
     transcript.entries.push({ kind: 'user', text: line });
     redraw();

@@ -23,8 +23,8 @@ export type Connection = {
   threads(): Promise<ThreadSummary[]>;
   newThread(title?: string): Promise<ThreadSummary>;
   send(threadId: string, text: string): Promise<{ turnId: string }>;
-  /** The thread's events from now on (or after `after`, "<turnId>:<seq>"), until `stop` is called. */
-  follow(threadId: string, onEvent: (event: TurnEvent) => void, onEnd: (error?: unknown) => void): { stop(): void };
+  /** The thread's events from now on, until `stop` is called; `ready` once Titan listens (or the stream ended). */
+  follow(threadId: string, onEvent: (event: TurnEvent) => void, onEnd: (error?: unknown) => void): { stop(): void; ready: Promise<void> };
   decide(approvalId: string, approved: boolean): Promise<void>;
   interrupt(turnId: string): Promise<void>;
   askModel(turnId: string): Promise<{ turnId: string }>;
@@ -76,11 +76,13 @@ export async function connect(options: { start: boolean }): Promise<Connection> 
     startedLog: started?.log,
     threads: async () => (await api.request<{ threads: ThreadSummary[] }>('GET', '/api/threads?limit=20')).threads,
     newThread: (title) => api.request<ThreadSummary>('POST', '/api/threads', title ? { title } : {}),
-    send: (threadId, text) => api.request<{ turnId: string }>('POST', `/api/threads/${encodeURIComponent(threadId)}/messages`, { text }),
+    send: (threadId, text) => api.request<{ turnId: string }>('POST', `/api/threads/${encodeURIComponent(threadId)}/messages`, { text, origin: 'person' }),
     follow(threadId, onEvent, onEnd) {
       let stopped = false;
       const abort = new AbortController();
-      const stream = events<TurnEvent>({ socketPath }, `/api/threads/${encodeURIComponent(threadId)}/events`, abort.signal);
+      let opened!: () => void;
+      const ready = new Promise<void>((resolve) => (opened = resolve));
+      const stream = events<TurnEvent>({ socketPath }, `/api/threads/${encodeURIComponent(threadId)}/events`, abort.signal, opened);
       void (async () => {
         try {
           for await (const event of stream) {
@@ -90,9 +92,12 @@ export async function connect(options: { start: boolean }): Promise<Connection> 
           if (!stopped) onEnd();
         } catch (error) {
           if (!stopped) onEnd(error);
+        } finally {
+          opened();
         }
       })();
       return {
+        ready,
         stop() {
           stopped = true;
           abort.abort();

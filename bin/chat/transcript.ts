@@ -92,6 +92,8 @@ export function apply(t: Transcript, event: TurnEvent): Transcript {
       break;
     }
     case 'answer.source':
+      // Titan's own onboarding questions: nothing the model could answer instead.
+      if (event.source === 'onboarding') break;
       t.lastFast = event.turnId;
       answerOf(t, event.turnId).source =
         event.source === 'reflex' ? `reflex ${event.reflex?.name}@${event.reflex?.version}, no model call` : 'precomputed by a shadow worker';

@@ -136,7 +136,7 @@ export class Conversations {
     try {
       let final: string;
       try {
-        const sent = await this.#agent.send(thread.user_id, thread.id, message.text);
+        const sent = await this.#agent.send(thread.user_id, thread.id, message.text, { origin: 'person' });
         void sent.run.done.catch(() => undefined);
         const end = await this.#unlessClosing(ended);
         if (end) await sent.run.done.catch(() => undefined); // the thread is free for the next message

@@ -18,7 +18,12 @@ const NEW_MESSAGE = {
   type: 'object',
   additionalProperties: false,
   required: ['text'],
-  properties: { text: { type: 'string', minLength: 1, maxLength: 200_000, pattern: '\\S' } },
+  properties: {
+    text: { type: 'string', minLength: 1, maxLength: 200_000, pattern: '\\S' },
+    // "person": typed by someone in a chat client (the web UI, titan chat), who may be onboarded;
+    // by default a message comes from a program (a script with a token), which never is.
+    origin: { type: 'string', enum: ['person', 'program'] },
+  },
 } as const;
 
 type Page = { limit: number; before?: number };
@@ -66,10 +71,10 @@ export function threadRoutes({ kernel, agent }: GatewayDeps): GatewayRouter {
 
   router.post('/threads/:id/messages', async (ctx) => {
     const id = threadId(ctx);
-    const { text } = body<{ text: string }>(ctx.request.body, NEW_MESSAGE);
+    const { text, origin } = body<{ text: string; origin?: 'person' | 'program' }>(ctx.request.body, NEW_MESSAGE);
     // send() resolves once the message is committed (the store checks the thread is the caller's
     // in the same transaction); the turn then runs on its own.
-    const sent = await agent.send(ctx.state.user.userId, id, text).catch((error: unknown) => {
+    const sent = await agent.send(ctx.state.user.userId, id, text, { origin }).catch((error: unknown) => {
       throw error instanceof TitanError && error.code === 'TITAN_E_NOT_FOUND' ? new TitanError('TITAN_E_NOT_FOUND', `no thread ${id}`) : error;
     });
     ctx.status = 202;

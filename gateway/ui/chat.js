@@ -192,7 +192,7 @@ export class ChatView {
       this.log.append(bubble);
       this.#scrollToEnd(true);
       this.input.value = '';
-      const sent = await api.post(threadPath(this.threadId, '/messages'), { text });
+      const sent = await api.post(threadPath(this.threadId, '/messages'), { text, origin: 'person' });
       bubble.dataset.messageId = sent.messageId;
       const view = this.#turn(sent.turnId);
       if (bubble.nextElementSibling !== view.el && !view.el.contains(bubble)) bubble.after(view.el);

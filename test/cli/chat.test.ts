@@ -1,4 +1,5 @@
-// `titan chat` attached to a running `titan start` (the scripted model): typed messages stream
+// `titan chat` attached to a running `titan start` (the scripted model): a new user is first offered
+// onboarding (skipped here), then typed messages stream
 // their answers in, a tool call shows as a card with its result, a guarded tool's approval is
 // answered with "y" and the tool then runs, and /threads lists the thread. Keys go to the view as
 // a terminal would send them; what it draws is read from its output.
@@ -92,8 +93,15 @@ test('a chat streams answers, shows a tool card, answers an approval with y, and
     await until('the input line', () => term.drawn().includes('›'), term.drawn);
     await term.type('hello there');
     await term.enter();
-    await until('the streamed answer', () => term.drawn().includes('Hello! Ask me the time.'), term.drawn);
+    // A person's first chat: Titan's onboarding questions come first, and "skip" ends them.
+    await until('the first onboarding question', () => term.drawn().includes('(1/5) Who are you?'), term.drawn);
     assert.match(term.drawn(), /you › hello there/);
+    await term.type('skip');
+    await term.enter();
+    await until('onboarding skipped', () => term.drawn().includes('Skipped: nothing was written'), term.drawn);
+    await term.type('hello again');
+    await term.enter();
+    await until('the streamed answer', () => term.drawn().includes('Hello! Ask me the time.'), term.drawn);
 
     await term.type('what time is it?');
     await term.enter();

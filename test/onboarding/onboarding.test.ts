@@ -2,13 +2,15 @@
 // model is not called), a review shows what will be written, "yes" writes the owner's answers into
 // the managed sections of USER.md, SOUL.md and AGENTS.md (their own text kept); "skip" ends it at
 // once and writes nothing; "/onboard profile" shows what is kept and "redo" starts again; another
-// user's answers stay theirs (the settings store), never in the owner's files.
+// user's answers stay theirs (the settings store), never in the owner's files. Only people are
+// asked: a program's message (the API, a script), a routine's or a goal step's goes to the model,
+// and a goal step's turns never reach profile synthesis.
 import assert from 'node:assert/strict';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { Agent } from '../../agent/loop/agent.ts';
-import { startOnboarding } from '../../agent/api.ts';
+import { startOnboarding, startProfile, type MessageOrigin } from '../../agent/api.ts';
 import { readSection } from '../../agent/profile/sections.ts';
 import { bootstrapBuiltins, Kernel } from '../../kernel/api.ts';
 import { TEST_CACHE, tempHome } from '../support/kernel.ts';
@@ -18,6 +20,7 @@ let kernel: Kernel;
 let agent: Agent;
 let cleanup: () => Promise<void>;
 let modelCalls = 0;
+let synthesized: string[] = [];
 
 const answer = (text: string): Step => [
   { type: 'text', text },
@@ -29,7 +32,7 @@ before(async () => {
   ({ home, cleanup } = await tempHome('titan-onboarding-'));
   kernel = await Kernel.open({ home, cacheDir: TEST_CACHE, logToFile: false, env: {} });
   assert.deepEqual((await bootstrapBuiltins(kernel)).failed, []);
-  const model = scriptedModel(Array.from({ length: 10 }, (_, i) => answer(`model answer ${i}`)));
+  const model = scriptedModel(Array.from({ length: 20 }, (_, i) => answer(`model answer ${i}`)));
   agent = new Agent(kernel, {
     workspace: kernel.workspace,
     llm: (request, options) => {
@@ -38,6 +41,17 @@ before(async () => {
     },
   });
   await agent.start();
+  // Synthesis reads what each turn's user wrote; its model here only records that it was asked.
+  synthesized = [];
+  startProfile(
+    kernel,
+    agent,
+    async function* (request) {
+      synthesized.push(String(request.messages.at(-1)?.content));
+      yield { type: 'text', text: '{}' };
+    },
+    { ownerId: 'ada', debounceMs: 10 },
+  );
   startOnboarding(kernel, agent, { ownerId: 'ada' });
 });
 after(async () => {
@@ -46,8 +60,8 @@ after(async () => {
   await cleanup?.();
 });
 
-async function say(userId: string, threadId: string, text: string): Promise<string> {
-  const sent = await agent.send(userId, threadId, text);
+async function say(userId: string, threadId: string, text: string, origin: MessageOrigin = 'person'): Promise<string> {
+  const sent = await agent.send(userId, threadId, text, { origin });
   const outcome = await sent.run.done;
   assert.equal(outcome.state, 'completed');
   return outcome.text;
@@ -101,4 +115,27 @@ test('another user can skip at once; their answers never reach the owner files',
   const kept = await kernel.store.op('settings.get', { userId: 'eve', key: 'profile' });
   assert.match(kept?.value ?? '', /Who they are: Eve/);
   assert.doesNotMatch(await readFile(path.join(kernel.workspace, 'USER.md'), 'utf8'), /Eve/);
+});
+
+test('programs are never asked: the API, a routine and a goal step go to the model; goal steps never feed the profile', async () => {
+  const thread = (await agent.createThread('carl')).id;
+  assert.match(await say('carl', thread, 'summarise this for my script', 'program'), /^model answer/);
+  assert.match(await say('carl', thread, 'the daily digest', 'routine'), /^model answer/);
+  const step = await agent.send('carl', thread, 'step 1 of the goal', { origin: 'model', modelOnly: true });
+  assert.match((await step.run.done).text, /^model answer/);
+  // The same user typing in a chat is a person: now they are asked.
+  assert.match(await say('carl', thread, 'hi, it is me', 'person'), /\(1\/5\)/);
+
+  const owner = (await agent.createThread('ada')).id;
+  await say('ada', owner, 'I prefer answers in French', 'program');
+  const goalStep = await agent.send('ada', owner, 'MODEL-WROTE-THIS step prompt', { origin: 'model', modelOnly: true });
+  await goalStep.run.done;
+  const deadline = Date.now() + 5000;
+  while (!synthesized.some((s) => s.includes('answers in French')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  assert.ok(
+    synthesized.some((s) => s.includes('answers in French')),
+    'what the owner wrote is read',
+  );
+  await new Promise((r) => setTimeout(r, 200)); // past the debounce: a run for the goal step would have happened
+  assert.ok(!synthesized.some((s) => s.includes('MODEL-WROTE-THIS')), 'a goal step is never read');
 });
