@@ -3,14 +3,31 @@
 // echo mode, so the whole flow can be seen offline), the workspace, and the REPL on a terminal.
 import os from 'node:os';
 import type { Kernel } from '../kernel/api.ts';
-import { Agent, configureHint, createLlmFromEnv, startScriptedLlm, withStoredKeys, type AgentConfig, type Llm } from '../agent/api.ts';
+import {
+  Agent,
+  configureHint,
+  createLlmFromEnv,
+  startScriptedLlm,
+  withConfiguredProvider,
+  withStoredKeys,
+  type AgentConfig,
+  type Llm,
+  type ProviderSection,
+} from '../agent/api.ts';
 import { Repl } from './repl.ts';
 
 export type AgentSession = { agent: Agent; llm: Llm; repl?: Repl; configured: boolean; close(): Promise<void> };
 
-export async function startAgent(kernel: Kernel, config: AgentConfig, say: (line: string) => void, interactive: boolean): Promise<AgentSession> {
-  // Provider keys come from the environment, else from the secret store (titan secrets set).
-  const env = withStoredKeys({ ...process.env }, (name) => kernel.secrets.get(name));
+export async function startAgent(
+  kernel: Kernel,
+  config: AgentConfig,
+  provider: ProviderSection,
+  say: (line: string) => void,
+  interactive: boolean,
+): Promise<AgentSession> {
+  // The provider from the environment, else config.json's (titan onboard); keys from the
+  // environment, else from the secret store (titan secrets set).
+  const env = withStoredKeys(withConfiguredProvider({ ...process.env }, provider), (name) => kernel.secrets.get(name));
   let scripted: { close(): Promise<void> } | undefined;
   if (env.TITAN_PROVIDER === 'scripted' && !env.TITAN_SCRIPTED_LLM_URL) {
     const server = await startScriptedLlm();

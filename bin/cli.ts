@@ -4,7 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { TitanError } from '../common/errors.ts';
 import type { Out } from './output.ts';
 
-export type Args = { positionals: string[]; values: Record<string, string | boolean | undefined>; out: Out };
+export type Args = { positionals: string[]; values: Record<string, string | string[] | boolean | undefined>; out: Out };
 export type Handler = (args: Args) => Promise<number>;
 
 // The exit code of the action that ran; commander ignores what an action returns.

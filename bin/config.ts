@@ -9,6 +9,7 @@ import type { Kernel, KernelOptions } from '../kernel/api.ts';
 // config (doctor, a CLI read) loads no kernel and no agent.
 import { kernelSection } from '../kernel/config.ts';
 import { agentSection } from '../agent/config.ts';
+import { providerSection } from '../agent/llm/provider-section.ts';
 import { reflexesSection, shadowSection } from '../agent/reflex/config.ts';
 import { memorySection } from '../agent/memory/config.ts';
 import { gatewaySection } from '../gateway/config.ts';
@@ -23,6 +24,7 @@ import { swarmSection } from '../agent/autonomy/swarm/config.ts';
 export const SECTIONS = [
   kernelSection,
   agentSection,
+  providerSection,
   gatewaySection,
   channelsSection,
   meshSection,

@@ -44,6 +44,7 @@ const VERBS: Record<string, () => Promise<Verb>> = {
   new: () => import('./commands/new.ts'),
   security: () => import('./commands/security.ts'),
   chat: () => import('./commands/chat.ts'),
+  onboard: () => import('./commands/onboard.ts'),
   'code-graph': () => import('./commands/code-graph.ts'),
   routine: () => import('./commands/routine.ts'),
   completion: () => import('./commands/completion.ts'),

@@ -173,7 +173,7 @@ export async function startCommand(): Promise<number> {
     name: 'agent',
     needs: ['components'],
     start: async () => {
-      session = await startAgent(kernel, config.agent, say, process.stdin.isTTY === true);
+      session = await startAgent(kernel, config.agent, config.provider, say, process.stdin.isTTY === true);
       storeHas = await storeFeatures(kernel, say);
       // Multi-step requests become goals the model pursues (the Goals page, titan goal).
       if (storeHas('autonomy')) startAutonomy(kernel, session.agent, { swarm: config.swarm });

@@ -314,6 +314,17 @@ export const ERRORS = {
     status: 422,
     fix: 'the model wrote no source that builds and passes its smoke test: describe the component more precisely, or write it yourself (titan new)',
   },
+
+  // titan onboard (bin/onboard): nothing is written when one of these is raised
+  TITAN_E_ONBOARD_PROVIDER: {
+    status: 400,
+    fix: 'pick one of openai, anthropic, ollama, scripted or openai-compatible (with --base-url), e.g. `titan onboard --provider ollama --yes`',
+  },
+  TITAN_E_ONBOARD_KEY_REFUSED: { status: 400, fix: 'give the key the provider issued for this account (piped with --api-key-stdin, or typed when asked)' },
+  TITAN_E_ONBOARD_STORE: {
+    status: 400,
+    fix: 'start the PostgreSQL server and check the URL (postgres://user:password@host:port/db), or choose --store libsql',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

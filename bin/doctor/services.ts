@@ -83,7 +83,7 @@ export async function database(ctx: DoctorContext): Promise<Finding> {
 }
 
 /** The URL that lists a provider's models, and how its key is sent. */
-function probeRequest(provider: { component: string; baseUrl: string }, key: string | undefined): { url: string; headers: Record<string, string> } {
+export function probeRequest(provider: { component: string; baseUrl: string }, key: string | undefined): { url: string; headers: Record<string, string> } {
   if (provider.component === 'anthropic')
     return { url: `${provider.baseUrl}/v1/models`, headers: { 'anthropic-version': '2023-06-01', ...(key ? { 'x-api-key': key } : {}) } };
   if (provider.component === 'ollama') return { url: `${provider.baseUrl}/api/tags`, headers: key ? { authorization: `Bearer ${key}` } : {} };
@@ -91,12 +91,13 @@ function probeRequest(provider: { component: string; baseUrl: string }, key: str
 }
 
 /** Each configured provider answers its model list (keys from the environment or the secret store). */
-export async function providers({ home, env }: DoctorContext): Promise<Finding[]> {
+export async function providers({ home, env, config }: DoctorContext): Promise<Finding[]> {
   const check = 'provider';
   const { providersFromEnv, withStoredKeys, configureHint } = await import('../../agent/llm/providers-config.ts');
   const { SecretStore } = await import('../../common/secret-store.ts');
   const secrets = await SecretStore.open(home).catch(() => undefined);
-  const view = withStoredKeys(env, (name) => secrets?.get(name));
+  const { withConfiguredProvider } = await import('../../agent/llm/provider-section.ts');
+  const view = withStoredKeys(config ? withConfiguredProvider(env, config.provider) : env, (name) => secrets?.get(name));
   let setup;
   try {
     setup = providersFromEnv(view);
