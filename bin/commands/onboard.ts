@@ -9,7 +9,6 @@ import { TitanError } from '../../common/errors.ts';
 import { titanHome } from '../../common/home.ts';
 import { act, examples, type Args } from '../cli.ts';
 import { print } from '../output.ts';
-import { CHANNEL_NAMES, type ChannelName } from '../../gateway/channels/platforms.ts';
 import { PROVIDER_CHOICES, type Choices, type Current, type ProviderChoice } from '../onboard/setup.ts';
 
 type Io = { input: NodeJS.ReadableStream & { isTTY?: boolean }; output: NodeJS.WritableStream };
@@ -25,7 +24,8 @@ async function stdinKey(input: NodeJS.ReadableStream): Promise<string> {
 
 /** The choices the flags make; what no flag names stays as it is. */
 async function flagChoices(current: Current, values: Args['values'], io: Io): Promise<Choices> {
-  const { providerSectionOf, channelSecretNames, keyNameOf } = await import('../onboard/setup.ts');
+  const { providerSectionOf, keyNameOf } = await import('../onboard/setup.ts');
+  const { builtinChannels } = await import('../onboard/channels.ts');
   const choices: Choices = {};
   const provider = values.provider as string | undefined;
   if (provider !== undefined) {
@@ -46,12 +46,14 @@ async function flagChoices(current: Current, values: Args['values'], io: Io): Pr
   }
   const channels = values.channel as string[] | undefined;
   if (channels) {
-    const unknown = channels.filter((c) => c !== 'none' && !(CHANNEL_NAMES as readonly string[]).includes(c));
-    if (unknown.length) throw new TitanError('TITAN_E_USAGE', `unknown channel ${unknown.join(', ')} (one of ${CHANNEL_NAMES.join(', ')}, or none)`);
-    choices.channels = channels.filter((c): c is ChannelName => c !== 'none');
+    const offered = await builtinChannels();
+    const unknown = channels.filter((c) => c !== 'none' && !offered.some((o) => o.name === c));
+    if (unknown.length)
+      throw new TitanError('TITAN_E_USAGE', `unknown channel ${unknown.join(', ')} (one of ${offered.map((o) => o.name).join(', ')}, or none)`);
+    choices.channels = channels.filter((c) => c !== 'none');
     choices.channelSecrets = {};
-    for (const channel of choices.channels) {
-      for (const secret of channelSecretNames(channel)) {
+    for (const { name: channel, secrets } of offered.filter((o) => choices.channels?.includes(o.name))) {
+      for (const secret of secrets) {
         const value = process.env[secret]?.trim();
         if (value) choices.channelSecrets[secret] = value;
         else if (!current.stored.has(secret))
@@ -131,7 +133,7 @@ export function register(program: Command): void {
         .option('--model <name>', "the provider's model (default: its usual one)")
         .option('--base-url <url>', 'where the provider answers (openai-compatible, ollama, scripted)')
         .option('--api-key-stdin', "read the provider's API key from stdin (into the secret store)")
-        .option('--channel <name...>', `channels to run (${CHANNEL_NAMES.join(', ')}, or none); tokens from their TITAN_* variables`)
+        .option('--channel <name...>', 'channels to run (telegram, slack, discord, whatsapp, or none); tokens from their TITAN_* variables')
         .option('--store <kind>', 'libsql (a file in $TITAN_HOME) or a postgres:// URL (tried first)')
         .option('--yes', 'no questions: apply the flags as given'),
       (args) => onboardCommand(args),

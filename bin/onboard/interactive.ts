@@ -5,9 +5,9 @@ import type { Readable, Writable } from 'node:stream';
 import * as p from '@clack/prompts';
 import { TitanError } from '../../common/errors.ts';
 import { DEFAULT_MODELS } from '../../agent/llm/providers-config.ts';
-import { CHANNEL_NAMES, PLATFORMS, type ChannelName } from '../../gateway/channels/platforms.ts';
+import { builtinChannels } from './channels.ts';
 import { checkProvider, checkStore } from './checks.ts';
-import { PROVIDER_CHOICES, channelSecretNames, choiceOf, keyNameOf, providerSectionOf, type Choices, type Current, type ProviderChoice } from './setup.ts';
+import { PROVIDER_CHOICES, choiceOf, keyNameOf, providerSectionOf, type Choices, type Current, type ProviderChoice } from './setup.ts';
 
 export type Io = { input: Readable; output: Writable };
 
@@ -83,25 +83,26 @@ async function askProvider(current: Current, io: Io, choices: Choices): Promise<
 }
 
 async function askChannels(current: Current, io: Io, choices: Choices): Promise<void> {
+  const offered = await builtinChannels();
   const channels = answered(
-    await p.multiselect<ChannelName>({
+    await p.multiselect<string>({
       ...io,
       message: 'Messaging channels to run (space toggles, enter confirms; none is fine)',
-      options: CHANNEL_NAMES.map((value) => ({ value, label: PLATFORMS[value].title })),
+      options: offered.map((c) => ({ value: c.name, label: c.title })),
       initialValues: current.channels,
       required: false,
     }),
   );
   choices.channels = channels;
   choices.channelSecrets = {};
-  for (const channel of channels) {
-    for (const secret of channelSecretNames(channel)) {
+  for (const { title, secrets } of offered.filter((c) => channels.includes(c.name))) {
+    for (const secret of secrets) {
       const stored = current.stored.has(secret);
       const value = answered(
         await p.password({
           ...io,
-          message: `${PLATFORMS[channel].title}: ${secret}${stored ? ' (empty: keep the stored one)' : ''}`,
-          validate: (v) => (!v && !stored ? `${PLATFORMS[channel].title} cannot run without it` : undefined),
+          message: `${title}: ${secret}${stored ? ' (empty: keep the stored one)' : ''}`,
+          validate: (v) => (!v && !stored ? `${title} cannot run without it` : undefined),
         }),
       ).trim();
       if (value) choices.channelSecrets[secret] = value;

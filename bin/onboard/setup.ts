@@ -7,7 +7,6 @@ import { homePaths } from '../../common/home.ts';
 import type { SecretStore } from '../../common/secret-store.ts';
 import type { ProviderSection } from '../../agent/llm/provider-section.ts';
 import type { PROVIDER_KEY_NAMES, ProviderName } from '../../agent/llm/providers-config.ts';
-import { CHANNEL_NAMES, PLATFORMS, type ChannelName } from '../../gateway/channels/platforms.ts';
 import type { TitanConfig } from '../config.ts';
 
 /** What the person picks; "openai-compatible" is the openai provider on another address. */
@@ -19,7 +18,7 @@ export type Current = {
   /** Stored secrets' names, and a stored value when a check needs it (a key for the provider test). */
   stored: Set<string>;
   secret(name: string): string | undefined;
-  channels: ChannelName[];
+  channels: string[];
   /** kernel.dbUrl: empty is the libSQL file in $TITAN_HOME. */
   dbUrl: string;
 };
@@ -29,7 +28,7 @@ export type Choices = {
   /** A key for the provider, stored under its variable's name. */
   apiKey?: string;
   /** Channels to run, with the secrets given for them (variable name -> value). */
-  channels?: ChannelName[];
+  channels?: string[];
   channelSecrets?: Record<string, string>;
   dbUrl?: string;
 };
@@ -60,13 +59,6 @@ export function choiceOf(section: ProviderSection): ProviderChoice | undefined {
 /** The secret a provider's key is stored under. */
 export function keyNameOf(name: ProviderName): (typeof PROVIDER_KEY_NAMES)[number] | undefined {
   return name === 'openai' ? 'OPENAI_API_KEY' : name === 'anthropic' ? 'ANTHROPIC_API_KEY' : name === 'ollama' ? 'OLLAMA_API_KEY' : undefined;
-}
-
-/** The secrets a channel needs, by variable name. */
-export function channelSecretNames(name: ChannelName): string[] {
-  const platform = PLATFORMS[name];
-  const all: Record<string, string> = { ...platform.outboundSecrets, ...platform.verificationSecrets };
-  return platform.required.map((secret) => all[secret]);
 }
 
 const shown = (value: string, empty: string) => (value === '' ? empty : value.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@'));
@@ -125,7 +117,7 @@ export async function applyChoices(home: string, secrets: SecretStore, current: 
   }
   if (changes.some((c) => c.what === 'channels.enabled') && choices.channels) {
     if (Array.isArray(config.channels)) delete config.channels; // the old top-level list
-    section(config, 'channels').enabled = choices.channels.filter((c) => CHANNEL_NAMES.includes(c));
+    section(config, 'channels').enabled = choices.channels;
   }
   if (changes.some((c) => c.what === 'kernel.dbUrl')) {
     delete config.dbUrl; // the old top-level key

@@ -151,7 +151,7 @@ test('on a terminal: keys typed into its input pick a provider, a channel and th
   await at('scripted server URL', [...llm.url, '\r']);
   await at('Model', ['\r']);
   await at('answers (model titan-scripted)', []);
-  await at('Messaging channels', [' ', '\r']); // Telegram, the first
+  await at('Messaging channels', [DOWN, DOWN, ' ', '\r']); // discord, slack, telegram
   await at('TITAN_TELEGRAM_BOT_TOKEN', [...'123:typed', '\r']);
   await at('titan pairing approve CODE', []);
   await at('Where should Titan keep its data', ['\r']); // libSQL
