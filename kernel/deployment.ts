@@ -4,7 +4,7 @@
 import { TitanError } from '../common/errors.ts';
 import type { HostServices } from '../host-api/index.ts';
 import type { PublishedManifest } from '../registry/manifest.ts';
-import { guestResultError, isGuestResultError, trapError } from './guest-errors.ts';
+import { guestResultError, isGuestResultError, leavesInstanceUnsettled, trapError } from './guest-errors.ts';
 import { atMemoryCap, guestFunction, instantiate, type GuestInstance } from './instance.ts';
 import type { HostAnswer } from './host-tape.ts';
 import type { LoadedComponent } from './loader.ts';
@@ -35,14 +35,6 @@ export const DEFAULT_MAX_INSTANCES = 8;
 
 /** Thrown inside a pool call whose caller has given up on it: the instance must not be reused. */
 class Abandoned extends Error {}
-
-/**
- * A string refused on its way out of the guest: the guest's own cleanup after the crossing never
- * ran (or an exception unwound through its stack), so its instance is not reused.
- */
-export function leavesInstanceUnsettled(error: TitanError): boolean {
-  return error.code === 'TITAN_E_RESULT_TOO_LARGE' || error.code === 'TITAN_E_RESULT_INVALID';
-}
 
 export function describeComponent(manifest: PublishedManifest): string {
   return `${manifest.kind}/${manifest.name}@${manifest.version}`;

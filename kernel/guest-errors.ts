@@ -30,3 +30,11 @@ export function trapError(who: string, error: unknown): TitanError {
   }
   return new TitanError('TITAN_E_COMPONENT_TRAP', `${who} trapped: ${message}`, { cause: error });
 }
+
+/**
+ * A string refused on its way out of the guest: the guest's own cleanup after the crossing never
+ * ran (or an exception unwound through its stack), so its instance is not reused.
+ */
+export function leavesInstanceUnsettled(error: TitanError): boolean {
+  return error.code === 'TITAN_E_RESULT_TOO_LARGE' || error.code === 'TITAN_E_RESULT_INVALID';
+}

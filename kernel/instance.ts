@@ -4,7 +4,7 @@ import type { HostServices, InstanceContext } from '../host-api/index.ts';
 import type { LoadedComponent } from './loader.ts';
 import { recordingImports, type TapeHolder } from './host-tape.ts';
 import type { ImportTable } from './module-loader.ts';
-import { camel } from './kinds.ts';
+import { camel } from './wit-names.ts';
 
 export type GuestFunction = (...args: unknown[]) => unknown;
 

@@ -284,13 +284,11 @@ export class Kernel {
   }
 
   /**
-   * A deployment to smoke-test or verify a binary with: always in a worker under a time limit,
-   * except a built-in (its own code, recognised by digest), so nothing a third party ships can
-   * freeze the kernel before it ever serves.
+   * A deployment to smoke-test or verify a binary with: always in a worker under a time limit, a
+   * built-in too (a patched or corrupted one must not freeze the kernel before it ever serves).
    */
   async probeFor(manifest: PublishedManifest, wasm: Uint8Array | (() => Promise<Uint8Array>)): Promise<Deployment> {
-    const placement = this.placement(manifest);
-    return this.#deploy(manifest, wasm, placement.reason === 'built-in' ? placement : { isolation: 'worker', reason: placement.reason });
+    return this.#deploy(manifest, wasm, { isolation: 'worker', reason: this.placement(manifest).reason });
   }
 
   /** Where this manifest's binary runs here, and why. */
@@ -320,8 +318,7 @@ export class Kernel {
   #swapDeps(): SwapDeps {
     return {
       createDeployment: (m, standby) => this.createDeployment(m, standby),
-      probe: async (m, next) =>
-        next.isolation === 'worker' || this.placement(m).reason === 'built-in' ? next : this.probeFor(m, () => this.registry.readBlob(m)),
+      probe: async (m, next) => (next.isolation === 'worker' ? next : this.probeFor(m, () => this.registry.readBlob(m))),
       bus: this.bus,
     };
   }

@@ -18,10 +18,7 @@ export const KIND_EXPORTS: Record<ComponentKind, { interface: string; functions:
  */
 export const KIND_PREPARE: Partial<Record<ComponentKind, string>> = { store: 'migrate' };
 
-/** WIT names are kebab-case; jco exposes them in camelCase. */
-export function camel(witName: string): string {
-  return witName.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-}
+export { camel } from './wit-names.ts';
 
 export function slotKey(kind: string, name: string): string {
   return `${kind}/${name}`;

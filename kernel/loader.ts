@@ -1,18 +1,17 @@
 // Registry manifest + blob -> a component that can make instances. Every step is cached by
 // digest: inspection and glue in memory, transpiled output on disk, compiled core modules in memory
 // (keyed with the memory cap, since the cap rewrites the modules).
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { readJsonFile, writeFileAtomic, writeJsonAtomic } from '../common/atomic-file.ts';
-import { TitanError } from '../common/errors.ts';
+import { readJsonFile, writeJsonAtomic } from '../common/atomic-file.ts';
 import type { PublishedManifest } from '../registry/manifest.ts';
 import { inspectComponent, type ComponentShape } from '../toolchain/inspect.ts';
 import { transpileCached, type Transpiled } from '../toolchain/transpile.ts';
 import { witPackages } from '../toolchain/wit-packages.ts';
 import { planLink, type LinkPlan } from './link-plan.ts';
-import { capMemory } from './memory-cap.ts';
 import { boundedStrings } from './bounded-strings.ts';
-import { compileGlue, type GlueFactory, type InstantiateGlue } from './module-loader.ts';
+import { loadGlue, type GlueFactory, type InstantiateGlue } from './module-loader.ts';
+import { compileAll } from './compile-cores.ts';
 
 export const DEFAULT_MEMORY_MB = 64;
 /** Without a kernel's ceiling (a loader used on its own): 16 MiB, the kernel's default. */
@@ -111,7 +110,7 @@ export class ComponentLoader {
     const transpiled = await transpileCached(await read(), manifest.digest, plan.transpile, this.#cacheDir);
     let factory = this.#glue.get(transpiled.key);
     if (!factory) {
-      factory = await loadGlue(transpiled);
+      factory = await loadGlue(transpiled.dir, transpiled.js);
       this.#glue.set(transpiled.key, factory);
     }
     const glue = factory(boundedStrings(who, maxResultBytes));
@@ -130,26 +129,4 @@ export class ComponentLoader {
     }
     return compiled;
   }
-}
-
-/** The glue, compiled from V8's code cache kept beside the transpiled files (written on first use). */
-async function loadGlue(transpiled: Transpiled): Promise<GlueFactory> {
-  const cacheFile = path.join(transpiled.dir, `glue-${process.versions.v8}.v8cache`);
-  const cachedData = await readFile(cacheFile).catch(() => undefined);
-  const glue = compileGlue(transpiled.js, path.join(transpiled.dir, 'component.js'), cachedData);
-  if (glue.cacheRejected) await writeFileAtomic(cacheFile, glue.cache()).catch(() => {}); // only time is lost without it
-  return glue.factory;
-}
-
-export async function compileAll(cores: ReadonlyMap<string, Uint8Array>, memoryMb: number): Promise<Map<string, WebAssembly.Module>> {
-  const compiled = new Map<string, WebAssembly.Module>();
-  for (const [name, bytes] of cores) {
-    try {
-      compiled.set(name, await WebAssembly.compile(capMemory(bytes, memoryMb * 1024 * 1024) as Uint8Array<ArrayBuffer>));
-    } catch (error) {
-      if (error instanceof TitanError) throw error;
-      throw new TitanError('TITAN_E_INVALID_COMPONENT', `core module ${name} does not compile: ${(error as Error).message}`);
-    }
-  }
-  return compiled;
 }

@@ -1,6 +1,9 @@
 // Turns transpiled glue into an instantiate function without ever import()-ing generated code:
 // Node never unloads ES modules (about 1.2 MB leaked per swap), while a vm.Script is collected.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import vm from 'node:vm';
+import { writeFileAtomic } from '../common/atomic-file.ts';
 import { UNBOUNDED, type StringBounds } from './bounded-strings.ts';
 
 export type ImportTable = Record<string, Record<string, unknown>>;
@@ -52,4 +55,13 @@ export function compileGlue(js: string, filename: string, cachedData?: Buffer): 
   const script = new vm.Script(`(function (__titanStrings) {\n${body}\nreturn instantiate;\n})`, { filename, cachedData });
   const factory = script.runInThisContext() as GlueFactory;
   return { factory, cacheRejected: cachedData === undefined || script.cachedDataRejected === true, cache: () => script.createCachedData() };
+}
+
+/** The glue of a transpiled folder, compiled from V8's code cache kept beside it (written on first use). */
+export async function loadGlue(dir: string, js: string): Promise<GlueFactory> {
+  const cacheFile = path.join(dir, `glue-${process.versions.v8}.v8cache`);
+  const cachedData = await readFile(cacheFile).catch(() => undefined);
+  const glue = compileGlue(js, path.join(dir, 'component.js'), cachedData);
+  if (glue.cacheRejected) await writeFileAtomic(cacheFile, glue.cache()).catch(() => {}); // only time is lost without it
+  return glue.factory;
 }

@@ -13,7 +13,7 @@ import { KIND_PREPARE } from './kinds.ts';
 export type SwapDeps = {
   /** A deployment of `manifest`: `standby` itself when it is that very release (checked again). */
   createDeployment(manifest: PublishedManifest, standby?: Deployment): Promise<Deployment>;
-  /** What the smoke test runs on: `next` itself when it is isolated or a built-in, else a worker beside it. */
+  /** What the smoke test runs on: `next` itself when it runs in a worker, else a worker beside it (smoke tests always run isolated). */
   probe(manifest: PublishedManifest, next: Deployment): Promise<Deployment>;
   bus: EventBus;
 };
@@ -36,24 +36,22 @@ export async function swapSlot(
   let next: Deployment | undefined;
   try {
     next = await deps.createDeployment(manifest, slot.standby);
+    const created = next;
     const prepare = KIND_PREPARE[manifest.kind];
     // A restart restores the version that passed its smoke test when it was deployed (its blob
     // re-hashed on the way in): loaded and, where its kind prepares (a store migrates), prepared.
     // Its first instance comes right after the kernel is ready (Kernel.warmRestored).
+    const smoke = () => (mode === 'restore' ? Promise.resolve() : smokeIsolated(manifest, created, deps));
+    // The smoke test runs in a worker: it overlaps the warm-up here, unless it needs the preparing done.
+    const smoking = prepare ? undefined : smoke();
+    smoking?.catch(() => {}); // awaited below; a failed warm-up must not leave it unhandled
     if (mode !== 'restore' || prepare) {
       // As many instances as the old version runs: after the switch, calls must not wait for
       // instances to be created on the request path.
       await next.warm(Math.max(1, slot.active?.stats().live ?? 1));
     }
     if (prepare) await next.call(prepare, []);
-    if (mode !== 'restore') {
-      const probe = await deps.probe(manifest, next);
-      try {
-        await smokeTest(probe);
-      } finally {
-        if (probe !== next) await probe.close();
-      }
-    }
+    await (smoking ?? smoke());
     const previous = slot.active;
     slot.active = next; // the switch
     slot.canary = undefined; // a canary judged the version that served; it serves no more
@@ -81,6 +79,15 @@ export async function swapSlot(
     throw titan;
   } finally {
     slot.swapping = false;
+  }
+}
+
+async function smokeIsolated(manifest: PublishedManifest, next: Deployment, deps: SwapDeps): Promise<void> {
+  const probe = await deps.probe(manifest, next);
+  try {
+    await smokeTest(probe);
+  } finally {
+    if (probe !== next) await probe.close();
   }
 }
 

@@ -7,13 +7,12 @@ import { HOST_INTERFACES, type HostServices, type SqlResult, type SqlService } f
 import { readTranspiled } from '../toolchain/transpile.ts';
 import { TitanError } from '../common/errors.ts';
 import { boundedStrings } from './bounded-strings.ts';
-import { leavesInstanceUnsettled } from './deployment.ts';
-import { isGuestResultError } from './guest-errors.ts';
+import { isGuestResultError, leavesInstanceUnsettled } from './guest-errors.ts';
 import { atMemoryCap, guestFunction, recordingMemories, type GuestInstance } from './instance.ts';
-import { compileAll } from './loader.ts';
+import { compileAll } from './compile-cores.ts';
 import { recordingImports, replayingImports, type HostAnswer, type TapeHolder } from './host-tape.ts';
 import type { ImportTable } from './module-loader.ts';
-import { evaluateGlue } from './module-loader.ts';
+import { loadGlue, type GlueFactory } from './module-loader.ts';
 import { ChatterLimiter } from './chatter.ts';
 import { weighResult } from './result-size.ts';
 import { wallMicros } from './task-clock.ts';
@@ -126,9 +125,10 @@ function servicesOver(name: string, chatter: ChatterLimiter, task: WorkerTask): 
 /** The peers the kernel heard when the running call was sent (titan:host/mesh peers()). */
 let currentPeers: Array<{ id: string; load: number; freeSlots: number }> = [];
 
-/** Compiled core modules by transpiled folder and memory cap: a new deployment of a binary this
- * thread ran before (a JIT run, a replay) pays only the instantiation. Bounded, oldest out first. */
-const compiled = new Map<string, Promise<{ js: string; modules: Map<string, WebAssembly.Module> }>>();
+/** Compiled glue and core modules by transpiled folder and memory cap (the modules as the kernel
+ * sent them, or compiled here): a new deployment of a binary this thread ran before (a JIT run, a
+ * replay, a smoke test) pays only the instantiation. Bounded, oldest out first. */
+const compiled = new Map<string, Promise<{ glue: GlueFactory; modules: Map<string, WebAssembly.Module> }>>();
 const COMPILED_KEPT = 8;
 
 function compiledFor(task: WorkerTask) {
@@ -138,7 +138,8 @@ function compiledFor(task: WorkerTask) {
     entry = (async () => {
       const transpiled = await readTranspiled(task.dir);
       if (!transpiled) throw new Error(`transpiled component missing at ${task.dir}`);
-      return { js: transpiled.js, modules: await compileAll(transpiled.cores, task.memoryMb) };
+      const modules = task.modules ? new Map(task.modules) : await compileAll(transpiled.cores, task.memoryMb);
+      return { glue: await loadGlue(task.dir, transpiled.js), modules };
     })();
     compiled.set(key, entry);
     entry.catch(() => compiled.delete(key));
@@ -148,10 +149,10 @@ function compiledFor(task: WorkerTask) {
 }
 
 async function createInstance(task: WorkerTask): Promise<GuestInstance> {
-  const transpiled = await compiledFor(task);
-  const modules = transpiled.modules;
+  const compiledNow = await compiledFor(task);
+  const modules = compiledNow.modules;
   const who = `${task.component.kind}/${task.component.name}@${task.component.version}`;
-  const glue = evaluateGlue(transpiled.js, `${task.dir}/component.js`, boundedStrings(who, task.maxResultBytes));
+  const glue = compiledNow.glue(boundedStrings(who, task.maxResultBytes));
   limiter ??= new ChatterLimiter(task.chatter);
   const context = { component: task.component, grant: {}, services: servicesOver(task.channel, limiter, task), callId: undefined as string | undefined };
   const table: ImportTable = {};

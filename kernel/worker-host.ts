@@ -13,7 +13,7 @@ import type { LoadedComponent } from './loader.ts';
 import type { PoolStats } from './pool.ts';
 import type { ChatterLimiter, ChatterRates } from './chatter.ts';
 import { TaskClock } from './task-clock.ts';
-import { camel } from './kinds.ts';
+import { camel } from './wit-names.ts';
 import { LIST_EXPORTS, type HostReply, type HostRequest, type WorkerOutcome, type WorkerTask } from './worker-protocol.ts';
 
 /** How long a worker may take to start, compile and instantiate before the call counts as hung. */
@@ -212,6 +212,9 @@ class WorkerDeployment implements Deployment {
   readonly #onReplaced: (reason: string) => void;
   readonly #threads: number;
   readonly #usesMesh: boolean;
+  readonly #modules: ReadonlyMap<string, WebAssembly.Module>;
+  /** Calls sent with the compiled modules: the first one per thread, warm-ups, and after a thread was lost. */
+  #seeds = 0;
   #inFlight = new Set<Promise<unknown>>();
   #exported: Promise<string[]> | undefined;
   #calls = 0;
@@ -222,6 +225,7 @@ class WorkerDeployment implements Deployment {
     this.#pool = pool;
     this.#threads = pool.options.maxThreads;
     this.#usesMesh = loaded.plan.imports.some((i) => i.host.name === 'mesh');
+    this.#modules = loaded.modules;
     this.#who = describeComponent(loaded.manifest);
     this.#timeoutMs = loaded.limits.timeoutMs ?? 30000;
     this.#memoryMb = loaded.memoryMb;
@@ -244,18 +248,22 @@ class WorkerDeployment implements Deployment {
   }
 
   call(fn: string, args: unknown[], options: CallOptions = {}): Promise<unknown> {
-    const running = this.#run(fn, args, options);
+    return this.#track(this.#run(fn, args, options, this.#seeds++ < this.#threads));
+  }
+
+  #track(running: Promise<unknown>): Promise<unknown> {
     this.#inFlight.add(running);
     void running.catch(() => {}).finally(() => this.#inFlight.delete(running));
     return running;
   }
 
-  async #run(fn: string, args: unknown[], options: CallOptions): Promise<unknown> {
+  async #run(fn: string, args: unknown[], options: CallOptions, seed: boolean): Promise<unknown> {
     this.#calls++;
     // The limit bounds the guest's own work (task-clock.ts): no message per call, a shared cell.
     const abort = new AbortController();
     const clock = new TaskClock(this.#timeoutMs, COLD_START_LIMIT_MS, () => abort.abort());
     const task: WorkerTask = { ...this.#base, fn, args, callId: options.callId, taskId: `${this.#base.deploymentId}:${this.#calls}`, started: clock.started };
+    if (seed) task.modules = this.#modules;
     if (options.tape) task.record = true;
     if (options.replay) task.replay = options.replay;
     if (this.#usesMesh && this.#link.services.mesh) task.meshPeers = this.#link.services.mesh.peers();
@@ -265,6 +273,7 @@ class WorkerDeployment implements Deployment {
       outcome = (await this.#pool.run(task, { signal: abort.signal })) as WorkerOutcome;
     } catch (error) {
       this.#discarded++;
+      this.#seeds = 0; // a fresh thread replaces the lost one
       this.#link.threadLost();
       if (abort.signal.aborted) {
         this.#onReplaced(`call exceeded ${this.#timeoutMs} ms; its worker was terminated`);
@@ -306,7 +315,7 @@ class WorkerDeployment implements Deployment {
   /** One instance in each thread of the pool (concurrent calls spread over idle threads): a
    * call arriving on any thread, or nested in another worker call, finds its instance ready. */
   async warm(): Promise<void> {
-    await Promise.all(Array.from({ length: this.#threads }, () => this.call('describe', [])));
+    await Promise.all(Array.from({ length: this.#threads }, () => this.#track(this.#run('describe', [], {}, true))));
   }
 
   async close(): Promise<void> {

@@ -15,6 +15,9 @@ export type WorkerTask = {
   deploymentId: string;
   dir: string;
   memoryMb: number;
+  /** The core modules the kernel compiled (under the same memory cap): a thread given them skips its
+   * own compile. Sent with a deployment's first calls and warm-ups only (cloning them costs µs). */
+  modules?: ReadonlyMap<string, WebAssembly.Module>;
   /** Longest string the guest may hand out, and the most a result may weigh when sent to the kernel. */
   maxResultBytes: number;
   /** Log lines and events per second the guest may send to the kernel from this thread. */

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { contentDigest } from '../../common/digest.ts';
 import type { ErrorCode } from '../../common/errors.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
 import { publishComponent } from '../../kernel/publish.ts';
@@ -98,4 +99,16 @@ test('a component asking to run inline without a grant runs in a worker, and the
     warnings.join('\n'),
   );
   await rejectsWithCode(kernel.invokeTool('attack-loop', { attack: true }), 'TITAN_E_TIMEOUT');
+});
+
+test("a built-in's smoke test runs in a worker too: one that never returns is stopped with a coded error, nothing is published", async (t) => {
+  const { kernel, cleanup } = await openTestKernel();
+  t.after(cleanup);
+  const loop = await buildFixture('attack-loop');
+  // Recognised as this installation's own binary, as a built-in (or a patched one) would be.
+  await kernel.builtins.add(contentDigest(loop.wasm));
+  const manifest = { ...loop.manifest, smoke: [{ input: '{"attack":true}' }] };
+  const error = await rejectsWithCode(publishComponent(kernel, { ...loop, manifest }), 'TITAN_E_SMOKE_FAILED');
+  assert.match(error.message, /did not answer within 1000 ms/);
+  assert.deepEqual(await kernel.registry.list(), []);
 });
