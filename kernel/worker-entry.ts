@@ -21,7 +21,7 @@ import { LIST_EXPORTS, type HostReply, type HostRequest, type SqlOp, type Worker
 const instances = new Map<string, Promise<GuestInstance>>();
 type ChannelEntry = { channel: BroadcastChannel; pending: Map<string, (reply: HostReply) => void>; said: boolean };
 const channels = new Map<string, ChannelEntry>();
-/** This thread's own limits on guest chatter: a flood stops here, before it is queued for the kernel. */
+/** This thread's gate on guest chatter, drawing on the kernel's shared buckets: a flood stops here, before it is queued for the kernel. */
 let limiter: ChatterLimiter | undefined;
 const DROP_REPORT_MS = 250;
 let lastDropReport = -Infinity;
@@ -154,6 +154,7 @@ async function createInstance(task: WorkerTask): Promise<GuestInstance> {
   const who = `${task.component.kind}/${task.component.name}@${task.component.version}`;
   const glue = compiledNow.glue(boundedStrings(who, task.maxResultBytes));
   limiter ??= new ChatterLimiter(task.chatter);
+  limiter.adopt(task.component, task.chatterCells);
   const context = { component: task.component, grant: {}, services: servicesOver(task.channel, limiter, task), callId: undefined as string | undefined };
   const table: ImportTable = {};
   const tape: TapeHolder & { used?: Set<HostAnswer> } = {};

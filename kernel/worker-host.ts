@@ -5,13 +5,13 @@ import { randomUUID } from 'node:crypto';
 import { BroadcastChannel } from 'node:worker_threads';
 import { Tinypool } from 'tinypool';
 import { TitanError, type ErrorCode } from '../common/errors.ts';
-import type { HostServices } from '../host-api/index.ts';
+import type { ComponentIdentity, HostServices } from '../host-api/index.ts';
 import type { PublishedManifest } from '../registry/manifest.ts';
 import { describeComponent, type CallOptions, type Deployment } from './deployment.ts';
 import { guestResultError, trapError } from './guest-errors.ts';
 import type { LoadedComponent } from './loader.ts';
 import type { PoolStats } from './pool.ts';
-import type { ChatterLimiter, ChatterRates } from './chatter.ts';
+import type { ChatterCells, ChatterLimiter, ChatterRates } from './chatter.ts';
 import { TaskClock } from './task-clock.ts';
 import { camel } from './wit-names.ts';
 import { LIST_EXPORTS, type HostReply, type HostRequest, type WorkerOutcome, type WorkerTask } from './worker-protocol.ts';
@@ -27,6 +27,8 @@ type WorkerLink = {
   /** Resolves when the call's 'finished' marker arrived (all it logged and emitted was delivered). */
   finished(taskId: string): Promise<void>;
   chatter: ChatterRates;
+  /** The kernel's shared token buckets of a component. */
+  chatterCells(component: ComponentIdentity): ChatterCells;
   services: HostServices;
   /** A call's thread was terminated (time limit) or died. */
   threadLost(): void;
@@ -184,6 +186,7 @@ export class WorkerHost {
           this.#finishing.delete(taskId);
         },
         chatter: this.#rates,
+        chatterCells: (component) => this.#chatter.cells(component),
         services: this.#services,
         threadLost: () => this.#threadLost(),
         closed: () => this.#deployed.delete(deployment),
@@ -231,6 +234,7 @@ class WorkerDeployment implements Deployment {
     this.#memoryMb = loaded.memoryMb;
     this.#link = link;
     this.#onReplaced = onReplaced;
+    const component = { kind: loaded.manifest.kind, name: loaded.manifest.name, version: loaded.manifest.version, digest: loaded.manifest.digest };
     this.#base = {
       channel,
       deploymentId: randomUUID(),
@@ -240,7 +244,8 @@ class WorkerDeployment implements Deployment {
       chatter: link.chatter,
       sqlDialect: link.services.sql?.dialect,
       workspace: link.services.workspace,
-      component: { kind: loaded.manifest.kind, name: loaded.manifest.name, version: loaded.manifest.version, digest: loaded.manifest.digest },
+      component,
+      chatterCells: link.chatterCells(component),
       imports: loaded.plan.imports.map((i) => ({ name: i.host.name, version: i.version, spec: i.spec, grant: i.grant })),
       exportInterface: loaded.plan.exportInterface,
       ...(loaded.replayOnly ? { replayOnly: true } : {}),

@@ -1,6 +1,6 @@
 // Messages between the kernel and the worker threads that run isolated components.
 import type { ComponentIdentity, HttpRecord, LogLevel } from '../host-api/index.ts';
-import type { ChatterDrops, ChatterRates } from './chatter.ts';
+import type { ChatterCells, ChatterDrops, ChatterRates } from './chatter.ts';
 import type { HostAnswer } from './host-tape.ts';
 
 export type SqlOp = 'run' | 'batch' | 'begin' | 'inTransaction' | 'commit' | 'rollback' | 'keep';
@@ -20,8 +20,10 @@ export type WorkerTask = {
   modules?: ReadonlyMap<string, WebAssembly.Module>;
   /** Longest string the guest may hand out, and the most a result may weigh when sent to the kernel. */
   maxResultBytes: number;
-  /** Log lines and events per second the guest may send to the kernel from this thread. */
+  /** Log lines and events per second the component may send, all its threads together. */
   chatter: ChatterRates;
+  /** The kernel's token buckets for this component (shared memory): every thread draws on the same. */
+  chatterCells: ChatterCells;
   /** The kernel's database dialect, when it has one open (titan:host/sql is then served over the channel). */
   sqlDialect?: 'sqlite' | 'postgres';
   /** The folder exec and files work in. */

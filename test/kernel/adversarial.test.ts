@@ -112,3 +112,26 @@ test("a built-in's smoke test runs in a worker too: one that never returns is st
   assert.match(error.message, /did not answer within 1000 ms/);
   assert.deepEqual(await kernel.registry.list(), []);
 });
+
+test('a component flooding the log from three worker threads at once gets its rate between them, not three times it', async (t) => {
+  const RATE = 50;
+  const { kernel, cleanup } = await openTestKernel({ config: { workerThreads: 3, componentLogRate: RATE } });
+  t.after(cleanup);
+  await deployFixture(kernel, 'attack-logs');
+  let delivered = 0;
+  kernel.bus.on('component.log', (line) => {
+    if (line.slot === 'tool/attack-logs') delivered++;
+  });
+  const started = performance.now();
+  const ended = await Promise.allSettled([1, 2, 3].map(() => kernel.invokeTool('attack-logs', { attack: true })));
+  assert.deepEqual(
+    ended.map((e) => (e.status === 'rejected' ? (e.reason as { code?: string }).code : 'answered')),
+    ['TITAN_E_TIMEOUT', 'TITAN_E_TIMEOUT', 'TITAN_E_TIMEOUT'],
+  );
+  const seconds = (performance.now() - started) / 1000;
+  // One bucket: a burst of twice the rate, then the rate, whichever thread the lines came from.
+  assert.ok(delivered <= 2 * RATE + RATE * seconds + 5, `${delivered} lines reached the kernel in ${seconds.toFixed(2)} s from 3 threads`);
+  assert.ok(delivered >= 2 * RATE, `the burst got through: ${delivered}`);
+  const drops = kernel.chatterDrops().find((d) => d.slot === 'tool/attack-logs' && d.kind === 'log');
+  assert.ok((drops?.dropped ?? 0) > 0);
+});
