@@ -38,7 +38,9 @@ export function takeTokens(cells: ChatterCells, kind: ChatterKind, rate: number,
   for (;;) {
     const now = wallMicros();
     const full = Atomics.load(cells, index);
-    const next = (full > now ? full : now) + cost;
+    // BigInts: Math.max takes none. The bucket refills while `full` lies in the past.
+    let next = now + cost;
+    if (full > now) next = full + cost;
     if (next - now > room) return false;
     if (Atomics.compareExchange(cells, index, full, next) === full) return true;
   }
