@@ -247,6 +247,62 @@ for (const backend of BACKENDS) {
       assert.match(quiet.output ?? '', /ran to its end \(2 lines\) without what it watched for/);
     });
 
+    test('asked in a chat, the model plans the fan-out itself: a goal whose swarm step it wrote, run and reported back', async () => {
+      server.reset();
+      server.load({
+        turns: [
+          { match: { lastMessageContains: 'The goal is complete.' }, content: [{ type: 'text', text: 'Alpha and beta are both found.' }] },
+          {
+            match: { lastUserContains: 'Research alpha and beta' },
+            content: [
+              {
+                type: 'tool_call',
+                name: 'autonomy__pursue',
+                arguments: {
+                  title: 'research alpha and beta',
+                  steps: [
+                    {
+                      title: 'look in parallel',
+                      kind: 'swarm',
+                      agents: [
+                        { title: 'alpha', prompt: 'find alpha', context: 'alpha is a letter' },
+                        { title: 'beta', prompt: 'find beta' },
+                      ],
+                    },
+                  ],
+                },
+              },
+            ],
+          },
+          { match: { lastUserContains: 'find alpha' }, content: [{ type: 'text', text: 'alpha found' }] },
+          { match: { lastUserContains: 'find beta' }, content: [{ type: 'text', text: 'beta found' }] },
+        ],
+      } satisfies Script);
+      const thread = await agent.createThread('ada');
+      const sent = await agent.send('ada', thread.id, 'Research alpha and beta at the same time.');
+      const outcome = await sent.run.done;
+      assert.equal(outcome.state, 'completed', outcome.error?.message);
+      assert.equal(outcome.text, 'Alpha and beta are both found.');
+      const goal = (await autonomy.plane.listGoals('ada', { sort: 'created', order: 'desc', limit: 1 })).goals[0];
+      assert.equal(goal.title, 'research alpha and beta');
+      assert.equal(goal.status, 'completed');
+      const plan = (await autonomy.plane.listPlans('ada', goal.id))[0];
+      const [step] = await autonomy.plane.listSteps('ada', plan.id);
+      assert.equal(step.kind, 'swarm');
+      assert.match(step.output ?? '', /\[1\] alpha \(succeeded\): alpha found\n\[2\] beta \(succeeded\): beta found/);
+      const agents = await autonomy.plane.subAgents('ada', step.id);
+      assert.deepEqual(
+        agents.map((a) => [a.title, a.state]),
+        [
+          ['alpha', 'succeeded'],
+          ['beta', 'succeeded'],
+        ],
+      );
+      // The sub-agent's context came with its brief.
+      const alpha = server.timeline().find((r) => JSON.stringify(r.body).includes('find alpha'))!;
+      assert.match(JSON.stringify(alpha.body), /alpha is a letter/);
+    });
+
     test('bad swarms are refused with coded errors and change nothing', async () => {
       const before = (await autonomy.plane.listGoals('ada')).total;
       const refused = async (spec: SwarmSpec, code: string) => {

@@ -1,7 +1,8 @@
 // The web UI's Goals page in real headless Chromium: a multi-step request in the chat becomes a goal
 // (its write approved with the chat's Approve button), and the Goals page shows it as a board - the
 // plan's steps with their results - with the executions, the policy decisions and the passed check
-// with its evidence; a goal run from the page updates live from the goal events stream.
+// with its evidence; a goal run from the page updates live from the goal events stream, a swarm
+// step's sub-agents drawn one cell each, running then done.
 import { after, afterEach, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { startAutonomy } from '../../agent/api.ts';
@@ -80,5 +81,25 @@ describe('web UI: goals', { skip: browserSkipReason() }, () => {
     await page.locator('#goal-status', { hasText: 'completed' }).waitFor();
     await page.locator('#goal-checks').getByText('all 2 steps succeeded').waitFor();
     await page.getByRole('list', { name: 'Plans' }).getByText('2. say 2').waitFor();
+  });
+
+  test("a swarm step's sub-agents are drawn live: running, then each one's state and the counts", async () => {
+    const answer = (wait: number) => [{ wait }, { type: 'text' as const, text: 'looked' }, { type: 'stop' as const, reason: 'end_turn' }];
+    session = await openSession(browser, ui, { steps: [answer(1500), answer(1500), answer(8000)] });
+    const { page, gateway, api } = session;
+    const { goal } = await api('POST', '/goals', {
+      title: 'look three ways',
+      steps: [{ title: 'fan out', kind: 'swarm', timeoutMs: 3000, agents: ['north', 'south', 'west'].map((w) => ({ title: w, prompt: `look ${w}` })) }],
+    });
+    await page.goto(`${gateway.url}/#/goals/${goal.id}`);
+    await page.getByRole('button', { name: 'Run plan' }).click();
+    const grid = page.getByRole('list', { name: 'Sub-agents of fan out' });
+    await grid.locator('[data-state="running"]').nth(2).waitFor();
+    await page.locator('#goal-status', { hasText: 'completed' }).waitFor({ timeout: 20_000 });
+    await page.locator('.swarm-counts', { hasText: '3 sub-agents: 2 succeeded, 1 timed out' }).waitFor();
+    await grid.locator('[data-state="succeeded"]').nth(1).waitFor();
+    await grid.locator('[data-state="timed_out"]').waitFor();
+    const tip = await grid.locator('[data-state="timed_out"]').getAttribute('title');
+    if (!/timed out: TITAN_E_SUBAGENT_TIMEOUT/.test(tip ?? '')) throw new Error(`the timed-out cell says: ${tip}`);
   });
 });
