@@ -2,7 +2,7 @@
 export { Agent, type AgentOptions, type MessageOrigin } from './loop/agent.ts';
 export type { TurnEvent } from './loop/turn-events.ts';
 export { createLlm, createLlmFromEnv, type Llm, type LlmConfig } from './llm/llm.ts';
-export { providersFromEnv, configureHint, withStoredKeys } from './llm/providers-config.ts';
+export { providersFromEnv, configureHint, withStoredKeys, PROVIDER_KEY_NAMES } from './llm/providers-config.ts';
 export { withConfiguredProvider, type ProviderSection } from './llm/provider-section.ts';
 export type { ProviderConfig } from './llm/provider-client.ts';
 export { startScriptedLlm, type ScriptedLlm } from './llm/scripted/server.ts';

@@ -38,6 +38,7 @@ import {
 import { startCodeGraph, type CodeGraphRunning } from '../agent/api.ts';
 import { routineDelivery } from '../gateway/channels/routine-delivery.ts';
 import type { Mesh } from '../mesh/mesh.ts';
+import { titanConfigFile } from './config-file.ts';
 
 /** Builds (from cache) and publishes the built-ins, deploys those with no serving version, proposes newer ones. */
 async function checkBuiltins(kernel: Kernel, say: (line: string) => void) {
@@ -322,6 +323,7 @@ export async function startCommand(): Promise<number> {
         mcp,
         jobs,
         routines,
+        configFile: titanConfigFile(),
       });
       control?.serve(createControlApp(gateway.deps).callback());
     },

@@ -138,13 +138,26 @@ export async function loadSections<const S extends readonly ConfigSection[]>(
   sections: S,
   options: LoadOptions<S> = {},
 ): Promise<Loaded<SectionsConfig<S>>> {
-  const fileName = path.basename(file);
   let fromFile: unknown;
   try {
     fromFile = await readJsonFile<unknown>(file, {});
   } catch (error) {
     throw new TitanError('TITAN_E_CONFIG_INVALID', `${file} is not valid JSON: ${(error as Error).message}`);
   }
+  return composeSections(fromFile, file, sections, options);
+}
+
+/**
+ * The configuration `fromFile` would give as the content of `file` (with the TITAN_* variables and
+ * overrides over it): how a file is loaded, and how an edit is checked before it is written.
+ */
+export function composeSections<const S extends readonly ConfigSection[]>(
+  fromFile: unknown,
+  file: string,
+  sections: S,
+  options: LoadOptions<S> = {},
+): Loaded<SectionsConfig<S>> {
+  const fileName = path.basename(file);
   if (!isPlainObject(fromFile)) {
     throw new TitanError('TITAN_E_CONFIG_INVALID', `${file} must hold one JSON object ({ "kernel": {...}, "mesh": {...} })`);
   }

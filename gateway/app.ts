@@ -21,6 +21,11 @@ import { GOAL_STREAM_PATH, goalRoutes } from './routes/goals.ts';
 import { healthRoutes } from './routes/health.ts';
 import { profileRoutes } from './routes/profile.ts';
 import { JOB_STREAM_PATH, jobRoutes } from './routes/jobs.ts';
+import { LOG_STREAM_PATH, logRoutes } from './routes/logs.ts';
+import { usageRoutes } from './routes/usage.ts';
+import { configRoutes } from './routes/config.ts';
+import { providerRoutes } from './routes/providers.ts';
+import { channelRoutes } from './routes/channels.ts';
 import { mcpRoutes } from './routes/mcp.ts';
 import { mcpServerRoutes } from './routes/mcp-servers.ts';
 import { meshRoutes } from './routes/mesh.ts';
@@ -64,6 +69,11 @@ export function apiRouter(deps: GatewayDeps, withOpenAi = true): GatewayRouter {
     goalRoutes,
     profileRoutes,
     codeGraphRoutes,
+    logRoutes,
+    usageRoutes,
+    configRoutes,
+    providerRoutes,
+    channelRoutes,
   ]) {
     api.use('/api', routes(deps).routes());
   }
@@ -120,7 +130,12 @@ export function createApp(deps: GatewayDeps, withOpenAi = true): Koa<GatewayStat
   app.use(routineWebhooks(deps)); // /hooks/routines/<name>: authenticated by the routine's own secret
 
   app.use(
-    authenticate(deps.tokens, (ctx) => ctx.method === 'GET' && (SSE_PATH.test(ctx.path) || JOB_STREAM_PATH.test(ctx.path) || GOAL_STREAM_PATH.test(ctx.path))),
+    authenticate(
+      deps.tokens,
+      (ctx) =>
+        ctx.method === 'GET' &&
+        (SSE_PATH.test(ctx.path) || JOB_STREAM_PATH.test(ctx.path) || GOAL_STREAM_PATH.test(ctx.path) || LOG_STREAM_PATH.test(ctx.path)),
+    ),
   );
   app.use(rateLimit(deps.limiter));
   app.use((ctx, next) => {

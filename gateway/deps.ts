@@ -19,6 +19,17 @@ export type GatewaySettings = Pick<GatewayConfig, 'corsOrigins' | 'allowedOrigin
 /** The mesh as the gateway shows and steers it (/api/mesh, /metrics); handed in at start when one runs. */
 export type MeshView = Pick<Mesh, 'status' | 'peers' | 'allow' | 'deny' | 'roundTrips'>;
 
+/**
+ * Titan's configuration file as the Settings page edits it (`titan start` hands it in): the file as
+ * written, the configuration in effect with the TITAN_* variables over it, and a write that checks the
+ * whole edit as a start would and refuses it (TITAN_E_CONFIG_INVALID, the file untouched) if it fails.
+ */
+export type ConfigFile = {
+  readonly path: string;
+  read(): Promise<{ file: Record<string, unknown>; effective: Record<string, unknown>; warnings: string[] }>;
+  write(file: Record<string, unknown>): Promise<{ warnings: string[] }>;
+};
+
 /** Open streams (SSE responses, WebSockets): closed with the gateway. */
 export type StreamSet = Set<{ close(): void }>;
 
@@ -47,6 +58,8 @@ export type GatewayDeps = {
   jobs?: JobService;
   /** The routines (/api/routines, /hooks/routines/<name>), when `titan start` runs them. */
   routines?: RoutineService;
+  /** The configuration file (/api/config), when `titan start` runs the gateway. */
+  configFile?: ConfigFile;
 };
 
 export type GatewayState = AuthState;

@@ -9,7 +9,7 @@ import type { Agent, JobService, Llm, McpService, RoutineService } from '../agen
 import { createApp } from './app.ts';
 import { gatewaySection, type GatewayConfig } from './config.ts';
 import type { ChannelRuntime } from './channels/runtime.ts';
-import type { GatewayDeps, GatewaySettings, MeshView, StreamSet } from './deps.ts';
+import type { ConfigFile, GatewayDeps, GatewaySettings, MeshView, StreamSet } from './deps.ts';
 import { EventFeed } from './event-feed.ts';
 import { attachWebSocket } from './events-ws.ts';
 import { RateLimiter } from './limits.ts';
@@ -46,6 +46,8 @@ export type GatewayOptions = {
   jobs?: JobService;
   /** The routines the agent runs (/api/routines and their webhooks). */
   routines?: RoutineService;
+  /** The configuration file the Settings page edits (/api/config). */
+  configFile?: ConfigFile;
   /** Serve the OpenAI-compatible API under /v1 (default true). */
   openAi?: boolean;
   /** Where to print the address (and the token, on the start that creates it). */
@@ -63,7 +65,7 @@ export type Gateway = {
 /** What the route table runs on (both listeners share it); `createToken: false` never writes the owner token. */
 export type RouteTableOptions = Pick<
   GatewayOptions,
-  'kernel' | 'agent' | 'llm' | 'config' | 'settings' | 'ownerId' | 'starting' | 'channels' | 'mesh' | 'meshConfig' | 'mcp' | 'jobs' | 'routines'
+  'kernel' | 'agent' | 'llm' | 'config' | 'settings' | 'ownerId' | 'starting' | 'channels' | 'mesh' | 'meshConfig' | 'mcp' | 'jobs' | 'routines' | 'configFile'
 > & { createToken?: boolean };
 
 export async function gatewayDeps(options: RouteTableOptions): Promise<GatewayDeps> {
@@ -97,6 +99,7 @@ export async function gatewayDeps(options: RouteTableOptions): Promise<GatewayDe
     mcp: options.mcp,
     jobs: options.jobs,
     routines: options.routines,
+    configFile: options.configFile,
   };
   deps.metrics.useReflexes(agent.reflexes);
   if (options.mcp) deps.metrics.useMcp(options.mcp);

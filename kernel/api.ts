@@ -17,3 +17,5 @@ export type { Approval, JobRow, JobState, OpInput, OpResult, SchemaStatus, Store
 export { SpanKind, failed, openSpan, setTracing, spanAround, traced, tracingOn, type Span } from './tracing.ts';
 export { Optimiser, type Proposal, type Strategy, type OptimiserConfig } from './optimiser.ts';
 export type { SourceModel } from './rewrite.ts';
+export { recentLogs } from './logger.ts';
+export { matches as logLineMatches, type LogFilter, type LogLine } from './log-ring.ts';

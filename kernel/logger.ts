@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { pino, type Logger } from 'pino';
 import pinoRoll from 'pino-roll';
+import { LogRing } from './log-ring.ts';
 
 export type { Logger };
 
@@ -27,17 +28,39 @@ export function logDestination(options: LoggerOptions): 'stdout' | 'file' {
   return options.server && !(options.stdoutIsTerminal ?? process.stdout.isTTY) ? 'stdout' : 'file';
 }
 
+/** Each logger's last lines in memory (the Logs page reads them), beside its file or stdout. */
+const rings = new WeakMap<Logger, LogRing>();
+
+export function recentLogs(logger: Logger): LogRing | undefined {
+  return rings.get(logger);
+}
+
 export async function createLogger(options: LoggerOptions): Promise<Logger> {
-  const settings = {
+  const ring = new LogRing();
+  const logger = pino(
+    loggerSettings(options),
+    pino.multistream([
+      { stream: await destination(options), level: options.level },
+      { stream: ring, level: options.level },
+    ]),
+  );
+  rings.set(logger, ring);
+  return logger;
+}
+
+function loggerSettings(options: LoggerOptions) {
+  return {
     level: options.level,
     base: { pid: process.pid },
     // Defence in depth: a content field a caller put in a log line at any level is replaced by its size.
     redact: { paths: CONTENT_FIELDS.flatMap((field) => [field, `*.${field}`]), censor: contentSize },
   };
-  if (logDestination(options) === 'stdout') return pino(settings, pino.destination({ dest: 1, sync: false }));
+}
+
+async function destination(options: LoggerOptions) {
+  if (logDestination(options) === 'stdout') return pino.destination({ dest: 1, sync: false });
   mkdirSync(options.logsDir, { recursive: true });
-  const stream = await pinoRoll({ file: path.join(options.logsDir, 'titan'), extension: '.log', size: ROTATE_AT, limit: { count: KEEP_FILES }, mkdir: true });
-  return pino(settings, stream);
+  return pinoRoll({ file: path.join(options.logsDir, 'titan'), extension: '.log', size: ROTATE_AT, limit: { count: KEEP_FILES }, mkdir: true });
 }
 
 /** What a content field becomes in the log: its size, never its words. */

@@ -73,6 +73,7 @@ const ACCESS: Record<StoreOp, 'read' | 'write'> = {
   'settings.get': 'read',
   'settings.set': 'write',
   'settings.list': 'read',
+  'usage.daily': 'read',
   'patches.save': 'write',
   'patches.list': 'read',
   'tables.list': 'read',

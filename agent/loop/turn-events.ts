@@ -16,7 +16,14 @@ export type TurnEventBody =
   | { type: 'error'; code: string; message: string; fix?: string }
   /** The answer came without the model: from a compiled reflex, or from the shadow cache. */
   | { type: 'answer.source'; source: 'reflex' | 'shadow' | 'onboarding'; marker: string; reflex?: { name: string; version: string; confidence: number } }
-  | { type: 'turn.completed'; stopReason: string; usage?: { input_tokens: number; output_tokens: number }; from: 'model' | 'reflex' | 'shadow' | 'onboarding' }
+  | {
+      type: 'turn.completed';
+      stopReason: string;
+      usage?: { input_tokens: number; output_tokens: number };
+      /** Model requests the turn made (absent for answers that made none: reflexes, onboarding). */
+      modelRequests?: number;
+      from: 'model' | 'reflex' | 'shadow' | 'onboarding';
+    }
   | { type: 'turn.failed'; code: string; message: string }
   | { type: 'turn.interrupted'; by: string };
 

@@ -78,7 +78,9 @@ export class TurnRun {
   /** Everything the model said in this turn, and what it said in the step now streaming. */
   #text = '';
   #stepText = '';
+  /** Tokens summed over every model request of the turn (a tool loop makes several), and their count. */
   #usage: { input_tokens: number; output_tokens: number } | undefined;
+  #modelRequests = 0;
   #stopReason = 'end_turn';
 
   /** `state`: the turn's stored state when the caller knows it (a new turn is pending); else it is read. */
@@ -231,6 +233,7 @@ export class TurnRun {
       this.#stepText += text;
       this.log.emit({ type: 'text', text });
     };
+    this.#modelRequests++;
     try {
       for await (const event of this.#deps.llm(request, { signal: this.#abort.signal, purpose: 'chat', onStatus })) {
         if (event.type === 'text') {
@@ -243,7 +246,8 @@ export class TurnRun {
           this.log.emit({ type: 'tool.draft', index: event.index, name: draft.name, arguments: this.#clean(draft.args) });
           if (this.#deps.options.earlyExecution && !draft.started && isCompleteJson(draft.args)) start(draft, true);
         } else if (event.type === 'usage') {
-          this.#usage = { input_tokens: event.input_tokens, output_tokens: event.output_tokens };
+          const sum = this.#usage ?? { input_tokens: 0, output_tokens: 0 };
+          this.#usage = { input_tokens: sum.input_tokens + event.input_tokens, output_tokens: sum.output_tokens + event.output_tokens };
         } else if (event.type === 'stop') {
           stopReason = event.reason;
         } else if (event.type === 'error') {
@@ -435,7 +439,7 @@ export class TurnRun {
         to: 'completed',
         // A fresh id per answer: a turn resumed after a restart counts its steps from 0 again.
         messages: [{ id: `${this.turnId}:${randomUUID()}`, role: 'assistant', content: text }],
-        events: [{ type: 'turn.completed', stopReason: this.#stopReason, usage: this.#usage, from: 'model' }],
+        events: [{ type: 'turn.completed', stopReason: this.#stopReason, usage: this.#usage, modelRequests: this.#modelRequests, from: 'model' }],
       },
       false,
     );

@@ -39,6 +39,19 @@ export type * from './ops-records.ts';
 
 // ---- rows as the store returns them -----------------------------------------------------------
 
+/** One day of model usage: turns by where their answer came from, model requests and tokens. */
+export type UsageDay = {
+  day: string;
+  turns: number;
+  model: number;
+  reflex: number;
+  shadow: number;
+  onboarding: number;
+  modelRequests: number;
+  inputTokens: number;
+  outputTokens: number;
+};
+
 export type User = { id: string; name: string | null; created_at: number };
 export type Thread = {
   id: string;
@@ -211,6 +224,9 @@ export type StoreOps = {
   'settings.get': { input: { userId: string; key: string }; result: Setting | null };
   'settings.set': { input: { userId: string; key: string; value: string }; result: { key: string; value: string } };
   'settings.list': { input: { userId: string }; result: Setting[] };
+
+  /** Model usage per day over the last `days` (default 30), days counted `offsetMinutes` east of UTC. */
+  'usage.daily': { input: { days?: number; offsetMinutes?: number; now?: number }; result: UsageDay[] };
 
   'patches.save': { input: { patch: Patch }; result: { saved: string } };
   'patches.list': { input: None; result: Patch[] };

@@ -1,11 +1,13 @@
 // The web UI's entry: takes the token from the address, then routes on the fragment:
-// #/chat, #/chat/<threadId>, #/components, #/patches, #/reflexes, #/jobs, #/routines, #/goals, #/memory, #/profile, #/settings.
+// #/chat, #/chat/<threadId>, #/components, #/patches, #/reflexes, #/jobs, #/routines, #/goals, #/memory, #/profile,
+// #/usage, #/logs, #/settings.
 import { hasToken, onUnauthorized, takeTokenFromLocation } from './api.js';
 import { ChatView } from './chat.js';
 import { ComponentsPage } from './components.js';
 import { byId } from './dom.js';
 import { GoalsPage } from './goals.js';
 import { JobsPage } from './jobs.js';
+import { LogsPage } from './logs.js';
 import { PatchesPage } from './patches.js';
 import { ProfilePage } from './profile.js';
 import { ReflexesPage } from './reflexes.js';
@@ -13,8 +15,9 @@ import { MemoryPage } from './memory.js';
 import { RoutinesPage } from './routines.js';
 import { SettingsPage } from './settings.js';
 import { ThreadList } from './threads.js';
+import { UsagePage } from './usage.js';
 
-const PAGES = ['chat', 'components', 'patches', 'reflexes', 'jobs', 'routines', 'goals', 'memory', 'profile', 'settings'];
+const PAGES = ['chat', 'components', 'patches', 'reflexes', 'jobs', 'routines', 'goals', 'memory', 'profile', 'usage', 'logs', 'settings'];
 
 const threads = new ThreadList({
   onDeleted: (threadId) => {
@@ -32,6 +35,8 @@ const memory = new MemoryPage();
 const profile = new ProfilePage();
 const routines = new RoutinesPage();
 const settings = new SettingsPage();
+const usage = new UsagePage();
+const logs = new LogsPage();
 
 let listed = false;
 
@@ -62,6 +67,7 @@ async function route() {
     if (link.dataset.page === page) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
+  if (page !== 'logs') logs.hide(); // its live stream runs only while it is looked at
   if (page === 'components') return components.show();
   if (page === 'patches') return patches.show();
   if (page === 'reflexes') return reflexes.show();
@@ -71,6 +77,8 @@ async function route() {
   if (page === 'profile') return profile.show();
   if (page === 'routines') return routines.show();
   if (page === 'settings') return settings.show();
+  if (page === 'usage') return usage.show();
+  if (page === 'logs') return logs.show();
   threads.select(id);
   if (id !== chat.threadId || id === undefined) await chat.open(id);
   byId('message-input').focus();

@@ -1,13 +1,20 @@
-// The settings page: the owner's secrets (API keys a tool may use, provider keys). Values are
-// typed into a password field and sent once; the page lists names and dates only, because no
+// The settings page: the model providers and their keys, the channels and their pairing requests,
+// the owner's secrets (API keys a tool may use, provider keys) and the configuration file. Values
+// are typed into password fields and sent once; the page lists names and dates only, because no
 // route ever answers a value. The page builds its own section (index.html holds only the nav entry).
 import { api } from './api.js';
 import { byId, confirmAction, h, showError } from './dom.js';
+import { ChannelsPanel } from './settings-channels.js';
+import { ConfigPanel } from './settings-config.js';
+import { ProvidersPanel } from './settings-providers.js';
 
 const NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 
 export class SettingsPage {
   constructor() {
+    this.providers = new ProvidersPanel({ onStored: () => void this.show() });
+    this.channels = new ChannelsPanel();
+    this.config = new ConfigPanel();
     this.rows = h('tbody', { id: 'secret-rows' });
     this.empty = h('p', { id: 'no-secrets', class: 'muted', hidden: true }, 'No secrets stored yet.');
     this.name = h('input', {
@@ -34,6 +41,8 @@ export class SettingsPage {
         'section',
         { id: 'page-settings', class: 'page', 'aria-labelledby': 'settings-title', hidden: true },
         h('h2', { id: 'settings-title' }, 'Settings'),
+        this.providers.element,
+        this.channels.element,
         h('h3', { id: 'secrets-title' }, 'Secrets'),
         h(
           'p',
@@ -58,11 +67,15 @@ export class SettingsPage {
         ),
         this.empty,
         form,
+        this.config.element,
       ),
     );
   }
 
   async show() {
+    void this.providers.show();
+    void this.channels.show();
+    void this.config.show();
     try {
       const { secrets } = await api.get('/secrets');
       this.rows.replaceChildren(

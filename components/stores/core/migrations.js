@@ -287,6 +287,14 @@ export const MIGRATIONS = [
         imported TEXT NOT NULL, source TEXT NOT NULL, line ${INT} NOT NULL, reexport ${INT} NOT NULL, PRIMARY KEY (file_pos, seq))`,
     ],
   } /* end migration 13 */,
+  /* migration 14 */ {
+    version: 14,
+    additive: true,
+    name: "usage by day: an index of the turns' completion events only",
+    tables: [],
+    // Partial: the event log's other rows (every streamed chunk) are not indexed, so writes stay cheap.
+    up: () => ["CREATE INDEX turn_events_completed ON turn_events (created_at) WHERE type = 'turn.completed'"],
+  } /* end migration 14 */,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -13,6 +13,7 @@ import { memoryGraph } from './memory-graph.js';
 import { memorySearch } from './memory-search.js';
 import { goals } from './goals.js';
 import { goalRecords } from './goal-records.js';
+import { usage } from './usage.js';
 /** @import { StoreHandlers } from '../ops.js' */
 
 /**
@@ -32,5 +33,6 @@ export const operations = {
   ...memorySearch,
   ...goals,
   ...goalRecords,
+  ...usage,
   'schema.status': () => ({ ...status(), dialect: sqlDialect() }),
 };
