@@ -1,10 +1,11 @@
 // The one place where anything thrown on the gateway becomes an HTTP answer: a TitanError keeps its
 // code and takes its status from the ERRORS table; anything else is an internal error whose details
-// go to the kernel log, not to the client. The body is always {error: {code, message, fix}}.
+// go to the kernel log, not to the client. The body is always {error: {code, message, fix}}, with
+// `problems` when the error lists several things the user must correct (a refused configuration).
 import type { Context, Next } from 'koa';
 import { ERRORS, TitanError, type ErrorCode } from '../common/errors.ts';
 
-export type ErrorBody = { error: { code: ErrorCode; message: string; fix?: string } };
+export type ErrorBody = { error: { code: ErrorCode; message: string; fix?: string; problems?: string[] } };
 export type HttpError = { status: number; body: ErrorBody; headers: Record<string, string> };
 
 /** Errors raised by Koa's own helpers (body parsing) carry an HTTP status and an `expose` flag. */
@@ -28,7 +29,9 @@ export function httpError(error: unknown): HttpError {
   if (titan.code === 'TITAN_E_AUTH') headers['www-authenticate'] = 'Bearer realm="titan"';
   const retryAfter = titan.details?.retryAfterSeconds;
   if (typeof retryAfter === 'number') headers['retry-after'] = String(retryAfter);
-  return { status: titan.status, body: { error: { code: titan.code, message: titan.message, ...(fix ? { fix } : {}) } }, headers };
+  const problems = titan.details?.problems;
+  const listed = Array.isArray(problems) && problems.every((p) => typeof p === 'string') ? { problems: problems as string[] } : {};
+  return { status: titan.status, body: { error: { code: titan.code, message: titan.message, ...(fix ? { fix } : {}), ...listed } }, headers };
 }
 
 export type ErrorReporter = (code: ErrorCode, error: unknown) => void;

@@ -19,8 +19,8 @@ export function configRoutes({ configFile }: GatewayDeps): GatewayRouter {
 
   router.get('/config', async (ctx) => {
     requireAdmin(ctx);
-    const config = fileOf(configFile);
-    ctx.body = { path: config.path, ...(await config.read()) };
+    // A gateway embedded without `titan start` has no file to edit: the page leaves the panel out.
+    ctx.body = configFile ? { editable: true, path: configFile.path, ...(await configFile.read()) } : { editable: false };
   });
 
   router.put('/config', async (ctx) => {

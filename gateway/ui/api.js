@@ -28,8 +28,8 @@ export class ApiError extends Error {
     this.status = status;
     this.code = error?.code ?? 'TITAN_E_HTTP';
     this.fix = error?.fix;
-    /** What the gateway lists beside the message (e.g. every problem of a refused configuration). */
-    this.details = error?.details;
+    /** Every problem the gateway lists beside the message (a refused configuration's). */
+    this.problems = error?.problems;
   }
 }
 

@@ -38,7 +38,9 @@ export class ConfigPanel {
 
   async show() {
     try {
-      const { path, file, effective, warnings } = await api.get('/config');
+      const { editable, path, file, effective, warnings } = await api.get('/config');
+      this.element.hidden = !editable;
+      if (!editable) return;
       this.path.textContent = path;
       this.text.value = pretty(file);
       this.effective.textContent = pretty(effective);
@@ -69,7 +71,7 @@ export class ConfigPanel {
       this.#problems([]);
       this.status.textContent = `Saved. Takes effect at the next start.${warnings.length ? ` Warnings: ${warnings.join('; ')}` : ''}`;
     } catch (error) {
-      const problems = /** @type {{ details?: { problems?: unknown } }} */ (error).details?.problems;
+      const problems = /** @type {{ problems?: unknown }} */ (error).problems;
       if (Array.isArray(problems)) return this.#problems(problems);
       showError(error);
     }

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import WebSocket from 'ws';
-import { bootstrapBuiltins, type Kernel } from '../../kernel/api.ts';
+import { bootstrapBuiltins, type Kernel, type KernelOptions } from '../../kernel/api.ts';
 import { Agent, type TurnEvent } from '../../agent/api.ts';
 import { startGateway, type Gateway, type GatewayOptions } from '../../gateway/server.ts';
 import { openTestKernel } from '../support/kernel.ts';
@@ -18,8 +18,8 @@ export type Harness = {
   close(): Promise<void>;
 };
 
-export async function openHarness(options: { bootstrap?: boolean } = {}): Promise<Harness> {
-  const { kernel, home, cleanup } = await openTestKernel();
+export async function openHarness(options: { bootstrap?: boolean; kernel?: KernelOptions } = {}): Promise<Harness> {
+  const { kernel, home, cleanup } = await openTestKernel(options.kernel);
   if (options.bootstrap !== false) {
     const report = await bootstrapBuiltins(kernel);
     if (report.failed.length) throw new Error(`bootstrap failed: ${JSON.stringify(report.failed)}`);

@@ -8,9 +8,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startGateway, type Gateway } from '../../gateway/server.ts';
-import type { MeshView } from '../../gateway/deps.ts';
-import { bootstrapBuiltins, type Kernel } from '../../kernel/api.ts';
-import { Agent, RoutineService, type JobService } from '../../agent/api.ts';
+import type { ConfigFile, MeshView } from '../../gateway/deps.ts';
+import { bootstrapBuiltins, type Kernel, type KernelOptions } from '../../kernel/api.ts';
+import { Agent, RoutineService, type JobService, type Llm } from '../../agent/api.ts';
 import { openTestKernel } from '../support/kernel.ts';
 import { scriptedModel, type Step } from '../support/model-double.ts';
 
@@ -45,8 +45,8 @@ export function launchBrowser(): Promise<Browser> {
 /** `mesh`: set by a test that starts one beside the kernel; every session's gateway shows it. */
 export type UiKernel = { kernel: Kernel; home: string; mesh?: MeshView; close(): Promise<void> };
 
-export async function openUiKernel(): Promise<UiKernel> {
-  const { kernel, home, cleanup } = await openTestKernel();
+export async function openUiKernel(options: KernelOptions = {}): Promise<UiKernel> {
+  const { kernel, home, cleanup } = await openTestKernel(options);
   const report = await bootstrapBuiltins(kernel);
   if (report.failed.length) throw new Error(`bootstrap failed: ${JSON.stringify(report.failed)}`);
   return { kernel, home, close: cleanup };
@@ -74,7 +74,7 @@ let users = 0;
 export async function openSession(
   browser: Browser,
   ui: UiKernel,
-  options: { steps?: Step[]; guardedTools?: string[]; signedIn?: boolean; jobs?: JobService; routines?: boolean } = {},
+  options: { steps?: Step[]; guardedTools?: string[]; signedIn?: boolean; jobs?: JobService; routines?: boolean; llm?: Llm; configFile?: ConfigFile } = {},
 ): Promise<Session> {
   const agent = new Agent(ui.kernel, {
     workspace: path.join(ui.home, 'workspace'),
@@ -94,6 +94,8 @@ export async function openSession(
     mesh: ui.mesh,
     jobs: options.jobs,
     routines,
+    llm: options.llm,
+    configFile: options.configFile,
   });
   const token = (await readFile(path.join(ui.home, 'gateway-token'), 'utf8')).trim();
   const context = await browser.newContext();
