@@ -81,7 +81,9 @@ export class LogsPage {
     const query = new URLSearchParams({ level: this.level.value, text: this.text.value.trim(), source: this.sourceFilter.value.trim() });
     const source = new EventSource(`${streamUrl('/logs/events')}&${query}`);
     this.source = source;
-    this.state.textContent = 'Following the log live.';
+    const words = this.text.value.trim();
+    const from = this.sourceFilter.value.trim();
+    this.state.textContent = `Following the log live: ${this.level.value} and above${words ? `, with “${words}”` : ''}${from ? `, from ${from}` : ''}.`;
     source.addEventListener('log', (event) => this.#add(JSON.parse(event.data)));
     source.onerror = () => {
       if (source.readyState !== EventSource.CLOSED) return;

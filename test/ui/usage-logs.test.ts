@@ -76,7 +76,7 @@ describe('web UI: usage and logs', { skip: browserSkipReason() }, () => {
 
     await page.getByLabel('Level and above').selectOption('warn');
     await page.getByLabel('Words').fill('marker-51c');
-    await page.locator('#no-logs').waitFor();
+    await page.getByRole('status').filter({ hasText: 'Following the log live: warn and above, with “marker-51c”.' }).waitFor();
     ui.kernel.logger.info('marker-51c below the level');
     ui.kernel.logger.warn({ channel: 'telegram' }, 'marker-51c polling failed');
     await lines.filter({ hasText: 'marker-51c polling failed' }).waitFor();
