@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import { createLlm, startScriptedLlm } from '../../agent/api.ts';
 import { llmSourceModel } from '../../agent/kernel-patch/source-model.ts';
 import type { Kernel, SourceModel } from '../../kernel/api.ts';
+import { proposeNewerVersions } from '../../kernel/update-watcher.ts';
 import { BUILTINS, FIXTURES, deployFixture, kernelFor, serving } from '../support/fixtures.ts';
 
 const FAST_SOURCE = await readFile(path.join(FIXTURES, 'fib-fast', 'fib.js'), 'utf8');
@@ -69,6 +70,7 @@ test('with auto-approval off (the default) a verified proposal waits in the queu
   assert.equal(kernel.patches.get(proposal.patchId ?? '').state, 'proposed');
   assert.equal(serving(kernel)['tool/fib'], '1.0.0');
   assert.deepEqual(await kernel.optimiser.pass(), [], 'the same idea is not proposed twice for one version');
+  assert.deepEqual(await proposeNewerVersions(kernel), [], 'nor does the update watcher propose the derived version again');
 });
 
 test('a slow tool whose inputs do not repeat: the scripted model writes a faster version, the toolchain builds it, it is verified and deployed', async (t) => {
