@@ -20,6 +20,13 @@ export async function buildCommand({ positionals, values, out }: Args): Promise<
   if (dirs.length === 0) throw new TitanError('TITAN_E_SOURCE_MISSING', `no component.json under ${dir}`);
   const paths = homePaths(titanHome());
   const built = await buildComponents(dirs, { cacheDir: paths.cache, backend, progress: consoleProgress() });
+  if (typeof values.out === 'string') {
+    // The binaries themselves, for another machine's `titan registry publish FILE.wasm --manifest`.
+    const { mkdir, writeFile } = await import('node:fs/promises');
+    const path = await import('node:path');
+    await mkdir(values.out, { recursive: true });
+    for (const b of built) await writeFile(path.join(values.out, `${b.manifest.name}-${b.manifest.version}.wasm`), b.wasm);
+  }
   const rows = built.map((b) => ({
     component: `${b.manifest.kind}/${b.manifest.name}@${b.manifest.version}`,
     backend: b.backend,
@@ -45,7 +52,8 @@ export function register(program: Command): void {
     .argument('<dir>', 'a component folder, or a folder of them')
     .addOption(new Option('--backend <backend>', 'the JavaScript engine compiled in').choices(BACKENDS))
     .option('--publish', 'publish what was built to the registry')
+    .option('--out <dir>', 'also write each binary there as NAME-VERSION.wasm')
     .option('--sign', 'sign what is published (with --publish)');
-  examples(cmd, ['titan build components/', 'titan build my-tool --backend starlingmonkey', 'titan build my-tool --publish --sign']);
+  examples(cmd, ['titan build components/', 'titan build my-tool --backend starlingmonkey', 'titan build my-tool --publish --sign', 'titan build my-tool --out dist/']);
   act(cmd, buildCommand);
 }

@@ -59,7 +59,15 @@ export async function registryCommand({ positionals, values, out }: Args): Promi
   const registry = await Registry.open(paths.registry);
   switch (verb) {
     case 'publish': {
-      if (!target) throw new TitanError('TITAN_E_USAGE', 'titan registry publish DIR');
+      if (!target) throw new TitanError('TITAN_E_USAGE', 'titan registry publish DIR, or FILE.wasm --manifest component.json');
+      if (target.endsWith('.wasm') || values.manifest !== undefined) {
+        if (typeof values.manifest !== 'string' || !target.endsWith('.wasm'))
+          throw new TitanError('TITAN_E_USAGE', 'a built component is published as FILE.wasm --manifest component.json (the manifest that describes it)');
+        const { publishWasm } = await import('../publish.ts');
+        const published = await publishWasm(target, values.manifest, { sign: values.sign === true });
+        print(out, published, () => table(published.map(summary), ['component', 'version', 'digest', 'signed', 'description']));
+        return 0;
+      }
       const { buildComponents, findComponentDirs } = await import('../../toolchain/build.ts');
       const { publishFolder } = await import('../publish.ts');
       const dirs = await findComponentDirs(target);
@@ -139,13 +147,14 @@ export function register(program: Command): void {
   const ref = (cmd: Command, what = '[kind/]name@version') => cmd.argument('<ref>', what);
   examples(
     act(
-      verb('publish', 'build a component folder and publish it')
-        .argument('<dir>', 'a component folder, or a folder of them')
+      verb('publish', 'build a component folder and publish it, or publish a built .wasm with its manifest')
+        .argument('<dir>', 'a component folder, a folder of them, or a built FILE.wasm (with --manifest)')
+        .option('--manifest <file>', "the component.json describing FILE.wasm: its imports and world are checked against the binary's")
         .option('--sign', 'sign the published versions'),
       registryCommand,
       ['publish'],
     ),
-    ['titan registry publish my-tool/', 'titan registry publish components/ --sign --json'],
+    ['titan registry publish my-tool/', 'titan registry publish components/ --sign --json', 'titan registry publish out/greet.wasm --manifest greet/component.json'],
   );
   examples(
     act(

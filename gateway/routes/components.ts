@@ -2,7 +2,7 @@
 // the owner's direct levers on them (call a component's function, roll a slot back, publish a folder).
 import { Router } from '@koa/router';
 import { TitanError } from '../../common/errors.ts';
-import { publishComponent } from '../../kernel/api.ts';
+import { publishBinary, publishComponent } from '../../kernel/api.ts';
 import { BACKENDS, COMPONENT_KINDS, type Backend, type ComponentKind, type PublishedManifest } from '../../registry/manifest.ts';
 import { requireAdmin, requireLocal } from '../auth.ts';
 import type { GatewayDeps, GatewayRouter, GatewayState } from '../deps.ts';
@@ -27,11 +27,12 @@ const CALL = {
   required: ['kind', 'name'],
   properties: { kind: KIND, name: NAME, fn: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9-]{0,62}$' }, args: { type: 'array', maxItems: 256 } },
 } as const;
+const FILE = { type: 'string', minLength: 1, maxLength: 4096 } as const;
 const PUBLISH = {
   type: 'object',
   additionalProperties: false,
-  required: ['dir'],
-  properties: { dir: { type: 'string', minLength: 1, maxLength: 4096 }, sign: { type: 'boolean' }, backend: { enum: [...BACKENDS] } },
+  // A folder to build, or a built binary with the manifest that describes it (checked below).
+  properties: { dir: FILE, wasm: FILE, manifest: FILE, sign: { type: 'boolean' }, backend: { enum: [...BACKENDS] } },
 } as const;
 
 export function componentRoutes({ kernel }: GatewayDeps): GatewayRouter {
@@ -55,11 +56,20 @@ export function componentRoutes({ kernel }: GatewayDeps): GatewayRouter {
   // `dir`, through this kernel's publish checks: a folder on this machine, so the control socket only.
   router.post('/registry/publish', async (ctx) => {
     requireLocal(ctx);
-    const input = body<{ dir: string; sign?: boolean; backend?: Backend }>(ctx.request.body, PUBLISH);
+    const input = body<{ dir?: string; wasm?: string; manifest?: string; sign?: boolean; backend?: Backend }>(ctx.request.body, PUBLISH);
     const [{ buildComponents, findComponentDirs }, { loadOrCreateSigningKey }] = await Promise.all([
       import('../../toolchain/build.ts'),
       import('../../registry/signing.ts'),
     ]);
+    if ((input.wasm === undefined) !== (input.manifest === undefined) || (input.wasm !== undefined) === (input.dir !== undefined))
+      throw new TitanError('TITAN_E_USAGE', 'publish a folder (dir) or a binary with its manifest (wasm and manifest), not both');
+    if (input.wasm !== undefined && input.manifest !== undefined) {
+      const signingKey = input.sign ? await loadOrCreateSigningKey(kernel.paths.keys) : undefined;
+      ctx.status = 201;
+      ctx.body = { manifests: [await publishBinary(kernel, { wasm: input.wasm, manifest: input.manifest }, { signingKey })] };
+      return;
+    }
+    if (input.dir === undefined) throw new TitanError('TITAN_E_USAGE', 'publish a folder (dir)');
     const dirs = await findComponentDirs(input.dir);
     if (dirs.length === 0) throw new TitanError('TITAN_E_SOURCE_MISSING', `no component.json under ${input.dir}`);
     const built = await buildComponents(dirs, { cacheDir: kernel.paths.cache, backend: input.backend });
