@@ -47,7 +47,11 @@ function checkExports(manifest: SourceManifest, exports: string[], file: string)
   }
 }
 
-export async function publishBinary(kernel: Kernel, files: { wasm: string; manifest: string }, options: { signingKey?: KeyObject } = {}): Promise<PublishedManifest> {
+export async function publishBinary(
+  kernel: Kernel,
+  files: { wasm: string; manifest: string },
+  options: { signingKey?: KeyObject } = {},
+): Promise<PublishedManifest> {
   const wasm = new Uint8Array(await readInput(files.wasm, 'the component'));
   const manifest = await readManifest(files.manifest, files.wasm);
   const shape = await inspectComponent(wasm);

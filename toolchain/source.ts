@@ -1,5 +1,5 @@
 // Component source -> the JavaScript a backend embeds. TypeScript entry files are type-stripped by
-// Node's own stripper (no bundler). An entry may import other .js modules by relative path (QuickJS
+// Node's own stripper; a source that imports npm packages is bundled instead (toolchain/bundle.ts). An entry may import other .js modules by relative path (QuickJS
 // resolves them at build time), including shared ones outside its folder such as
 // components/providers/lib/: the source digest covers every module the entry reaches, and
 // `moduleRoot` is the folder that holds them all.
@@ -8,6 +8,7 @@ import { stripTypeScriptTypes } from 'node:module';
 import path from 'node:path';
 import { TitanError } from '../common/errors.ts';
 import { contentDigest } from '../common/digest.ts';
+import { bundleSource, npmImports } from './bundle.ts';
 
 export type GuestSource = { js: string; sourceDigest: string; file: string; moduleRoot: string };
 
@@ -23,6 +24,11 @@ export async function readGuestSource(dir: string, relative: string): Promise<Gu
     throw new TitanError('TITAN_E_SOURCE_MISSING', `component source ${file} cannot be read`);
   }
   const modules = await importClosure(file, text);
+  if ([...modules.values()].some((body) => npmImports(body).length > 0)) {
+    // One module holding its packages: the digest covers exactly what was bundled.
+    const bundled = await bundleSource(file);
+    return { js: bundled.js, sourceDigest: contentDigest(Buffer.from(bundled.js)), file, moduleRoot: path.dirname(file) };
+  }
   const moduleRoot = commonFolder([...modules.keys()]);
   const parts = [...modules].sort(([a], [b]) => a.localeCompare(b)).flatMap(([name, body]) => [path.relative(moduleRoot, name), body]);
   const sourceDigest = contentDigest(Buffer.from(JSON.stringify(parts)));

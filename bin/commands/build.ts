@@ -54,6 +54,11 @@ export function register(program: Command): void {
     .option('--publish', 'publish what was built to the registry')
     .option('--out <dir>', 'also write each binary there as NAME-VERSION.wasm')
     .option('--sign', 'sign what is published (with --publish)');
-  examples(cmd, ['titan build components/', 'titan build my-tool --backend starlingmonkey', 'titan build my-tool --publish --sign', 'titan build my-tool --out dist/']);
+  examples(cmd, [
+    'titan build components/',
+    'titan build my-tool --backend starlingmonkey',
+    'titan build my-tool --publish --sign',
+    'titan build my-tool --out dist/',
+  ]);
   act(cmd, buildCommand);
 }

@@ -154,7 +154,11 @@ export function register(program: Command): void {
       registryCommand,
       ['publish'],
     ),
-    ['titan registry publish my-tool/', 'titan registry publish components/ --sign --json', 'titan registry publish out/greet.wasm --manifest greet/component.json'],
+    [
+      'titan registry publish my-tool/',
+      'titan registry publish components/ --sign --json',
+      'titan registry publish out/greet.wasm --manifest greet/component.json',
+    ],
   );
   examples(
     act(

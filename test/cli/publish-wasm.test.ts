@@ -22,7 +22,10 @@ test('a copied-out binary publishes with its manifest; a manifest that does not 
     assert.equal(built.code, 0, built.stderr);
   }
 
-  const published = await runTitan(['registry', 'publish', path.join(out, 'webhook-1.0.0.wasm'), '--manifest', path.join(WEBHOOK, 'component.json'), '--json'], home);
+  const published = await runTitan(
+    ['registry', 'publish', path.join(out, 'webhook-1.0.0.wasm'), '--manifest', path.join(WEBHOOK, 'component.json'), '--json'],
+    home,
+  );
   assert.equal(published.code, 0, published.stderr);
   const [manifest] = JSON.parse(published.stdout) as Array<{ kind: string; name: string; imports: string[]; channel: { title: string } }>;
   assert.deepEqual([manifest.kind, manifest.name, manifest.channel.title], ['channel', 'webhook', 'Webhook']);
