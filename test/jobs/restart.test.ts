@@ -9,7 +9,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { JobService, jobsSection } from '../../agent/api.ts';
+import { JobService, createLlm, jobsSection, startScriptedLlm } from '../../agent/api.ts';
 import { Engine } from '../../agent/jobs/engine.ts';
 import { openKernelOn, openStoreKernel } from '../support/store.ts';
 import { NO_DOCKER, SOCKET, removeContainersOf } from './support.ts';
@@ -65,4 +65,55 @@ test('jobs running when Titan is SIGKILLed are reconciled by the next start', { 
   assert.equal(lost.state, 'failed');
   assert.match(String(lost.reason), /^TITAN_E_JOB_LOST: /);
   assert.equal((await jobs.list('owner')).length, 3, 'no job dropped');
+});
+
+test('an agent job outlives a SIGKILLed Titan: its worker waits for the socket and completes with the next Titan', {
+  skip: NO_DOCKER,
+  timeout: 180_000,
+}, async (t) => {
+  const store = await openStoreKernel('libsql');
+  const { home, url } = store;
+  const llm = await startScriptedLlm({
+    script: {
+      name: 'agent-restart',
+      turns: [
+        {
+          match: { lastUserContains: 'slow work' },
+          content: [{ type: 'tool_call', name: 'shell', arguments: { command: 'sleep 4; echo done > slow.txt; echo slept' } }],
+        },
+        { match: { lastMessageContains: 'slept' }, content: [{ type: 'text', text: 'the slow work is done' }] },
+      ],
+    },
+  });
+  t.after(async () => {
+    await llm.close();
+    await removeContainersOf(home);
+    await store.cleanup();
+  });
+  await new Engine(SOCKET).ensureImage(jobsSection.defaults.agentImage, true, ['--c-runtime']);
+  await store.kernel.close();
+  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', CHILD, home, url, SOCKET, llm.baseUrls.openai], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const ids = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  child.stdin.write(`${JSON.stringify({ command: '', mode: 'agent', prompt: 'do the slow work' })}\n`);
+  const id = (await ids.next()).value as string;
+  // Killed once the worker has the model's first answer: it is running its 4-second tool call.
+  const logFile = path.join(home, 'jobs', id, 'log.jsonl');
+  while (!(await readFile(logFile, 'utf8').catch(() => '')).includes('step 1: shell')) await new Promise((resolve) => setTimeout(resolve, 50));
+  child.kill('SIGKILL');
+  await new Promise((resolve) => child.once('exit', resolve));
+
+  store.kernel = await openKernelOn(home, url);
+  await store.kernel.restoreDeployments();
+  const jobs = await JobService.start(store.kernel, { ...jobsSection.defaults, dockerSocket: SOCKET });
+  const client = createLlm(store.kernel, { providers: [{ name: 'openai', component: 'openai', baseUrl: llm.baseUrls.openai, model: 'm' }], env: {} });
+  jobs.useModel((request, options) => client.stream(request, options));
+  const done = await jobs.waitFor(id);
+  const log = [];
+  for await (const chunk of jobs.logs(id)) log.push(chunk.text);
+  assert.equal(done.state, 'succeeded', `${done.reason}\n${log.join('')}`);
+  assert.equal(await jobs.answer(id), 'the slow work is done');
+  assert.equal(await readFile(path.join(done.spec.workspace, 'slow.txt'), 'utf8'), 'done\n');
+  assert.equal(llm.timeline().filter((e) => e.route === 'openai').length, 2, 'the tool ran once, the model was asked twice');
 });

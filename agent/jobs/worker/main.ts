@@ -88,7 +88,8 @@ async function call(method: string, route: string, body?: unknown): Promise<unkn
       return await once(method, route, body);
     } catch (error) {
       const code = (error as { code?: string }).code;
-      if (error instanceof Refused || (code !== 'ECONNREFUSED' && code !== 'ENOENT') || Date.now() > until) throw error;
+      // A socket left by a Titan that died (ECONNREFUSED), none yet (ENOENT), or cut mid-answer (ECONNRESET).
+      if (error instanceof Refused || !['ECONNREFUSED', 'ENOENT', 'ECONNRESET'].includes(String(code)) || Date.now() > until) throw error;
       await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }
