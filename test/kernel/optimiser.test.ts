@@ -169,3 +169,33 @@ test('a slot whose recorded calls time out gets a proposal of a longer time limi
   assert.equal((await kernel.registry.show({ kind: 'tool', name: 'fib', version: timeout.toVersion ?? '' })).limits?.timeoutMs, 10000);
   assert.equal(timeout.state, 'proposed', JSON.stringify(timeout));
 });
+
+test('on its own, under a replayed workload: the running monitor deploys a model-written version that passed replay, and the canary rolls it back when it fails on live inputs the recording never had', async (t) => {
+  // Right on every recorded input (n < 20), wrong beyond: replay cannot see it, live calls do.
+  const sly = FAST_SOURCE.replace(
+    'const n = parse(input);',
+    'const n = parse(input);\n    if (n > 25) throw { tag: "failed", val: "not written for large n" };',
+  );
+  const { kernel } = await kernelFor(t, ['fib-slow'], {
+    config: { ...MONITOR, autoApprovePatches: true, optimiseRewrite: true, optimiseIntervalMs: 100, canaryShare: 1, canaryMinCalls: 5 },
+  });
+  kernel.optimiser.useModel(canned(fenced(sly)));
+  await load(kernel, DISTINCT);
+  const deployed = kernel.bus.once('optimiser.proposal', (e) => e.state !== 'proposing');
+  kernel.startSelfOptimising();
+  const outcome = await deployed;
+  assert.equal(outcome.state, 'deployed', JSON.stringify(kernel.optimiser.list()));
+  assert.equal(serving(kernel)['tool/fib'], '1.0.1-opt.1');
+  const rolledBack = kernel.bus.once('patch.changed', (e) => e.id === outcome.patchId && e.state === 'rolled_back');
+  let failed = 0;
+  let back = false;
+  void rolledBack.then(() => (back = true));
+  for (let i = 0; i < 20 && !back; i++) await kernel.invokeTool('fib', { n: 26 }).catch(() => failed++);
+  await rolledBack;
+  assert.equal(serving(kernel)['tool/fib'], '1.0.0');
+  const patch = kernel.patches.get(outcome.patchId ?? '');
+  assert.match(patch.canary?.reason ?? '', /^error rate/);
+  assert.equal(patch.history.at(-1)?.by, 'canary');
+  assert.ok(failed >= 4 && failed < 20, `a few live calls failed before the rollback (${failed})`);
+  assert.deepEqual(await kernel.invokeTool('fib', { n: 26 }), { n: 26, value: 121393 }, 'the old version answers again');
+});
