@@ -26,6 +26,7 @@ import { usageRoutes } from './routes/usage.ts';
 import { configRoutes } from './routes/config.ts';
 import { providerRoutes } from './routes/providers.ts';
 import { channelRoutes } from './routes/channels.ts';
+import { generateRoutes } from './routes/generate.ts';
 import { mcpRoutes } from './routes/mcp.ts';
 import { mcpServerRoutes } from './routes/mcp-servers.ts';
 import { meshRoutes } from './routes/mesh.ts';
@@ -74,6 +75,7 @@ export function apiRouter(deps: GatewayDeps, withOpenAi = true): GatewayRouter {
     configRoutes,
     providerRoutes,
     channelRoutes,
+    generateRoutes,
   ]) {
     api.use('/api', routes(deps).routes());
   }

@@ -4,6 +4,7 @@ export type { ComponentStatus } from './slot.ts';
 export { bootstrapBuiltins, builtinsServing, BUILTIN_ROOT, type BootstrapReport } from './bootstrap.ts';
 export { publishComponent, type PublishInput } from './publish.ts';
 export { publishBinary } from './publish-binary.ts';
+export { generateComponent, type GenerateRequest } from './generate.ts';
 export { checkBinary, importChecked, verifyChecked } from './binary-truth.ts';
 export { kindedRef } from './kinds.ts';
 export type { Patch, PatchState, Actor } from './patches.ts';
