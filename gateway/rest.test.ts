@@ -164,6 +164,17 @@ test('components, registry and the patch queue: list, show, propose, approve, de
   assert.equal((await gw.call('GET', '/api/patches/nope')).status, 404);
 });
 
+test("the monitor's proposals: anyone with a token reads them, only the owner asks for a look now", async (t) => {
+  const gw = await openGateway(harness);
+  t.after(() => gw.close());
+  const bob = await gw.gateway.deps.tokens.create('bob');
+  assert.deepEqual((await gw.call('GET', '/api/proposals', undefined, bob)).body, { proposals: [] });
+  const refused = await gw.call('POST', '/api/proposals/run', {}, bob);
+  assert.deepEqual([refused.status, refused.body.error.code], [403, 'TITAN_E_FORBIDDEN']);
+  // Nothing has served enough calls to be judged: the look proposes nothing.
+  assert.deepEqual((await gw.call('POST', '/api/proposals/run', {})).body, { proposals: [] });
+});
+
 test('settings are strings under short keys, per user', async (t) => {
   const gw = await openGateway(harness);
   t.after(() => gw.close());
