@@ -57,6 +57,13 @@ function Chat({ connection, initialThread }: ChatProps): ReactElement {
   const [, setVersion] = useState(0);
   const [frozen, setFrozen] = useState(0);
   const [input, setInput] = useState('');
+  // What is typed, read by Enter: the handler ink calls may be the one from before the last
+  // keystroke's render (a busy machine), whose `input` is stale.
+  const typedLine = useRef('');
+  const edit = (change: (line: string) => string) => {
+    typedLine.current = change(typedLine.current);
+    setInput(typedLine.current);
+  };
   // A /kernel question waiting for y/n (kept across renders).
   const [asking] = useState<{ answer?: (yes: boolean) => void }>(() => ({}));
   const [threadId, setThreadId] = useState<string | undefined>(initialThread);
@@ -159,13 +166,13 @@ function Chat({ connection, initialThread }: ChatProps): ReactElement {
     // A pasted line arrives with its Enter in one chunk: the text before it is sent.
     const enter = key.return || /[\r\n]/.test(typed);
     if (enter) {
-      const line = (input + (key.return ? '' : typed.split(/[\r\n]/)[0])).trim();
-      setInput('');
+      const line = (typedLine.current + (key.return ? '' : typed.split(/[\r\n]/)[0])).trim();
+      edit(() => '');
       if (line) void command(line).catch((error: unknown) => note(describeError(error), 'error'));
       return;
     }
-    if (key.backspace || key.delete) return setInput((s) => s.slice(0, -1));
-    if (!key.ctrl && !key.meta && typed) setInput((s) => s + typed);
+    if (key.backspace || key.delete) return edit((s) => s.slice(0, -1));
+    if (!key.ctrl && !key.meta && typed) edit((s) => s + typed);
   });
 
   const done = transcript.entries.slice(0, frozen).map((entry, i) => ({ entry, key: String(i) }));

@@ -15,6 +15,7 @@ import type { Args } from '../../bin/cli.ts';
 import { SecretStore } from '../../common/secret-store.ts';
 import { startPostgres, type PostgresCluster } from '../support/postgres.ts';
 import { tempHome } from '../support/kernel.ts';
+import { runTitan } from '../support/cli.ts';
 
 let home: string;
 let cleanup: () => Promise<void>;
@@ -164,4 +165,20 @@ test('on a terminal: keys typed into its input pick a provider, a channel and th
   assert.deepEqual((await config()).provider, { name: 'scripted', baseUrl: llm.url });
   assert.deepEqual((await config()).channels, { enabled: ['telegram'] });
   assert.deepEqual(await secrets(), ['TITAN_TELEGRAM_BOT_TOKEN']);
+});
+
+test('the real command: no terminal and no --yes is refused; --yes with flags writes; an unknown provider exits with its code', async () => {
+  const asked = await runTitan(['onboard'], home);
+  assert.equal(asked.code, 2);
+  assert.match(asked.stderr, /TITAN_E_USAGE: titan onboard asks its questions on a terminal/);
+  const written = await runTitan(['onboard', '--provider', 'ollama', '--base-url', 'http://127.0.0.1:9', '--store', 'libsql', '--yes', '--json'], home);
+  assert.equal(written.code, 0, written.stderr);
+  assert.deepEqual(
+    JSON.parse(written.stdout).changed.map((c: { what: string }) => c.what),
+    ['provider.name', 'provider.baseUrl'],
+  );
+  const unknown = await runTitan(['onboard', '--provider', 'gpt-everything', '--yes'], home);
+  assert.notEqual(unknown.code, 0);
+  assert.match(unknown.stderr, /TITAN_E_ONBOARD_PROVIDER: "gpt-everything" is not a provider Titan knows: nothing was written/);
+  assert.deepEqual((await config()).provider, { name: 'ollama', baseUrl: 'http://127.0.0.1:9' }, 'the earlier choice is unchanged');
 });
