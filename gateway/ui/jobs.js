@@ -21,6 +21,29 @@ export class JobsPage {
     this.summary = h('p', { id: 'job-summary', class: 'muted' });
     this.detail = h('article', { id: 'job-detail', class: 'patch', hidden: true, 'aria-live': 'polite' });
     this.swarms = h('div', { id: 'swarm-list' });
+    /** @type {HTMLTextAreaElement} */
+    this.swarmTask = /** @type {HTMLTextAreaElement} */ (
+      h('textarea', { id: 'swarm-task', rows: 2, required: true, placeholder: 'add tests for the parser and the printer' })
+    );
+    /** @type {HTMLInputElement} */
+    this.swarmWorkspace = /** @type {HTMLInputElement} */ (h('input', { id: 'swarm-workspace', required: true, placeholder: '/home/me/src/app' }));
+    /** @type {HTMLInputElement} */
+    this.swarmParts = /** @type {HTMLInputElement} */ (h('input', { id: 'swarm-parts', type: 'number', min: 1, max: 8, placeholder: '3' }));
+    const swarmForm = h(
+      'form',
+      { id: 'swarm-form', class: 'job-form', 'aria-label': 'Start a swarm', onsubmit: (event) => void this.#startSwarm(event) },
+      h('label', { for: 'swarm-task' }, 'Task (the model splits it into parts that run at once, each on a git branch)'),
+      this.swarmTask,
+      h(
+        'div',
+        { class: 'job-limits' },
+        h('label', { for: 'swarm-workspace' }, 'Git repository (absolute path)'),
+        this.swarmWorkspace,
+        h('label', { for: 'swarm-parts' }, 'Parts at most'),
+        this.swarmParts,
+      ),
+      h('button', { type: 'submit', id: 'swarm-submit' }, 'Start swarm'),
+    );
     /** @type {EventSource | undefined} */
     this.source = undefined;
     this.selected = undefined;
@@ -58,7 +81,7 @@ export class JobsPage {
           this.rows,
         ),
         this.detail,
-        h('section', { id: 'swarms', 'aria-labelledby': 'swarms-title' }, h('h3', { id: 'swarms-title' }, 'Swarms'), this.swarms),
+        h('section', { id: 'swarms', 'aria-labelledby': 'swarms-title' }, h('h3', { id: 'swarms-title' }, 'Swarms'), swarmForm, this.swarms),
       ),
     );
   }
@@ -122,6 +145,19 @@ export class JobsPage {
       swarm.reason ? h('p', { class: 'error' }, swarm.reason) : false,
       swarm.answer ? h('p', { class: 'swarm-answer' }, swarm.answer) : false,
     );
+  }
+
+  async #startSwarm(event) {
+    event.preventDefault();
+    const request = { task: this.swarmTask.value, workspace: this.swarmWorkspace.value };
+    if (this.swarmParts.value) request.parts = Number(this.swarmParts.value);
+    try {
+      await api.post('/swarms', request);
+      this.swarmTask.value = '';
+      await this.show(null);
+    } catch (error) {
+      showError(error);
+    }
   }
 
   async #submit(event) {
