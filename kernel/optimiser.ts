@@ -68,6 +68,8 @@ export class Optimiser {
   readonly #tried = new Set<string>();
   readonly #waiting = new Map<string, number[]>();
   #model: SourceModel | undefined;
+  /** The pass under way: a second caller (the CLI's "look now" beside the loop) shares it. */
+  #running: Promise<Proposal[]> | undefined;
 
   constructor(kernel: Kernel) {
     this.#kernel = kernel;
@@ -95,7 +97,12 @@ export class Optimiser {
   }
 
   /** One look at every serving slot; proposes at most one version per slot. */
-  async pass(signal: AbortSignal = new AbortController().signal): Promise<Proposal[]> {
+  pass(signal: AbortSignal = new AbortController().signal): Promise<Proposal[]> {
+    this.#running ??= this.#pass(signal).finally(() => (this.#running = undefined));
+    return this.#running;
+  }
+
+  async #pass(signal: AbortSignal): Promise<Proposal[]> {
     const made: Proposal[] = [];
     for (const component of this.#kernel.components()) {
       if (!component.version || signal.aborted) continue;
