@@ -35,6 +35,8 @@ before(async () => {
     TITAN_SCRIPTED_LLM_URL: llm.url,
     TITAN_WEBHOOK_SECRET: SECRET,
     TITAN_WEBHOOK_REPLY_TOKEN: REPLY_TOKEN,
+    // A person's first chat would start with the onboarding questions: this suite is about the channel.
+    TITAN_ONBOARDING: 'off',
   });
   titan = running.child;
   output = running.output;
@@ -81,7 +83,11 @@ test('the webhook channel is published and deployed into the running Titan and a
 
   // Paired: the message reaches the agent and its answer comes back to the receiving server.
   assert.equal((await post({ id: '3', from: 'alice', text: 'ping through the webhook' })).status, 202);
-  const answer = await until(() => receiver.received.find((r) => r.body.includes('echo: ping through the webhook')), 'the answer');
+  const answer = await until(
+    () => receiver.received.find((r) => r.body.includes('echo: ping through the webhook')),
+    () => `the answer (received so far: ${receiver.received.map((r) => r.body).join(' | ')})\n${output().slice(-2000)}`,
+    60_000,
+  );
   assert.deepEqual(JSON.parse(answer.body), { chat: 'alice', to: 'alice', inReplyTo: '3', text: 'echo: ping through the webhook', part: 0 });
 
   // The same event again is acknowledged and never answered twice.

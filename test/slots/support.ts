@@ -48,12 +48,12 @@ export async function publishAndDeploy(home: string, dir: string, slot: string):
 }
 
 /** Polls until `find` answers something, or fails after `ms`. */
-export async function until<T>(find: () => T | undefined, what: string, ms = 30_000): Promise<T> {
+export async function until<T>(find: () => T | undefined, what: string | (() => string), ms = 30_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const found = find();
     if (found !== undefined) return found;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > end) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
