@@ -5,7 +5,12 @@ export { createLlm, createLlmFromEnv, type Llm, type LlmConfig } from './llm/llm
 export { providersFromEnv, configureHint, withStoredKeys, PROVIDER_KEY_NAMES } from './llm/providers-config.ts';
 export { withConfiguredProvider, type ProviderSection } from './llm/provider-section.ts';
 export type { ProviderConfig } from './llm/provider-client.ts';
-export { startScriptedLlm, type ScriptedLlm } from './llm/scripted/server.ts';
+import type { ScriptedLlm, ScriptedLlmOptions } from './llm/scripted/server.ts';
+export type { ScriptedLlm, ScriptedLlmOptions };
+/** The scripted LLM server, loaded on first use (it compiles its script schema as it loads). */
+export async function startScriptedLlm(options?: ScriptedLlmOptions): Promise<ScriptedLlm> {
+  return (await import('./llm/scripted/server.ts')).startScriptedLlm(options);
+}
 export { startReflexes } from './reflex/start.ts';
 export { reflexSummary, reflexDetail } from './reflex/summary.ts';
 export { ReflexService } from './reflex/service.ts';

@@ -18,6 +18,7 @@ const BENCHMARKS = [
   'memory',
   'agent-turns',
   'turn-parts',
+  'start-ready',
   'shell-first-byte',
   'provider-decode',
   'gateway-ws',

@@ -6,22 +6,20 @@
 // response. Parts are per-turn sums (p50/p99 of each taken on its own, so they need not add up).
 // TITAN_TURN_PARTS_TURNS sets the turns per pass (default 300). Run alone:
 // node --disable-warning=ExperimentalWarning benchmarks/turn-parts.ts
-import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { Agent, createLlmFromEnv } from '../agent/api.ts';
 import { startGateway } from '../gateway/server.ts';
 import { bootstrapBuiltins, setTracing } from '../kernel/api.ts';
+import { startModelServer } from './model-server.ts';
 import { openBenchKernel, printMachine } from './setup.ts';
 import { against, printTable, row, summarize, writeResult } from './stats.ts';
 
 const TURNS = Number(process.env.TITAN_TURN_PARTS_TURNS ?? 300);
 const WARMUP = 50;
-const PROJECT = fileURLToPath(new URL('..', import.meta.url));
 
 printMachine();
 const model = await startModelServer();
@@ -144,22 +142,4 @@ function splitTurn(spans: ReadableSpan[], total: number, bus: number, add: (part
 function within(inner: ReadableSpan, outer: ReadableSpan): boolean {
   const t = (x: [number, number]) => x[0] * 1e9 + x[1];
   return t(inner.startTime) >= t(outer.startTime) && t(inner.endTime) <= t(outer.endTime);
-}
-
-/** The scripted model server in its own process (as a real model server would be), echo mode. */
-async function startModelServer(): Promise<{ url: string; stop(): void }> {
-  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', 'agent/llm/scripted/main.ts', '--quiet'], {
-    cwd: PROJECT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk;
-      const found = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (found) resolve(found[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`the scripted model server exited (${code}): ${out}`)));
-  });
-  return { url, stop: () => child.kill('SIGINT') };
 }

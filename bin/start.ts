@@ -333,7 +333,10 @@ export async function startCommand(): Promise<number> {
   await parts.start();
   say(describeTimings(started, parts.timings));
   try {
-    await kernel.warmRestored();
+    // Warmed after ready: the store and the configured providers (every turn needs them). The
+    // other restored versions load on first use: what is never called costs no memory.
+    const everyTurn = new Set([`store/${kernel.config.store}`, ...session.llm.providers.map((p) => `provider/${p.component}`)]);
+    await kernel.warmRestored((slot) => everyTurn.has(slot));
     if (!builtinsChecked) await checkBuiltins(kernel, say).catch((error: unknown) => say(`checking the built-ins failed: ${String(error)}`));
     if (session.repl)
       session.repl.start(); // its banner lists the commands

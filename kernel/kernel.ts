@@ -370,14 +370,13 @@ export class Kernel {
     });
   }
 
-  /** Gives every serving slot restored without instances its first one (after ready, in the background). */
-  warmRestored(): Promise<void> {
-    return warmSlots(this.#slots.values(), () => this.#closed);
+  /** Gives the serving slots restored without instances (those `only` names) their first one (after ready, in the background). */
+  warmRestored(only?: (slot: string) => boolean): Promise<void> {
+    return warmSlots(this.#slots.values(), () => this.#closed, only);
   }
 
-  /** Brings back the versions recorded as serving; returns the slots that could not be restored. */
+  /** Brings back the versions recorded as serving (`only`: a CLI read's, the store); returns the slots that failed. */
   async restoreDeployments(only?: (slot: string) => boolean): Promise<Array<{ slot: string; error: TitanError }>> {
-    // `only`: a CLI read restores just the slots it reads (the store).
     const records = Object.entries(await this.#deployments.read()).filter(([key]) => !only || only(key));
     return restoreSlots(Object.fromEntries(records), {
       registry: this.registry,
@@ -385,6 +384,7 @@ export class Kernel {
       slot: (kind, name) => this.slot(kind, name),
       swapDeps: () => this.#swapDeps(),
       restored: (slot) => this.#attachStore(slot),
+      isolation: (manifest) => this.placement(manifest).isolation,
     });
   }
 

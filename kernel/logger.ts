@@ -5,7 +5,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { pino, type Logger } from 'pino';
-import pinoRoll from 'pino-roll';
 import { LogRing } from './log-ring.ts';
 
 export type { Logger };
@@ -60,6 +59,8 @@ function loggerSettings(options: LoggerOptions) {
 async function destination(options: LoggerOptions) {
   if (logDestination(options) === 'stdout') return pino.destination({ dest: 1, sync: false });
   mkdirSync(options.logsDir, { recursive: true });
+  // Loaded only for a log file: it brings date-fns (about 300 modules) with it.
+  const { default: pinoRoll } = await import('pino-roll');
   return pinoRoll({ file: path.join(options.logsDir, 'titan'), extension: '.log', size: ROTATE_AT, limit: { count: KEEP_FILES }, mkdir: true });
 }
 

@@ -137,6 +137,11 @@ export class Registry {
     return selectVersion(ref, await this.list({ kind: ref.kind, name: ref.name, includeYanked: true }));
   }
 
+  /** That the component's blob is there, whole by its size, without reading it (a lazy restore's check). */
+  async checkBlob(manifest: PublishedManifest): Promise<void> {
+    await this.#store.statBlob(manifest.digest, manifest.size);
+  }
+
   /** The component's bytes, re-hashed and with its signature checked; never altered bytes. */
   async readBlob(manifest: PublishedManifest): Promise<Uint8Array> {
     const checked = validatePublishedManifest(manifest, formatRef(manifest));

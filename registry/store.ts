@@ -14,6 +14,7 @@ import { formatRef } from './ref.ts';
 import { canonicalJson } from './signing.ts';
 
 const HEX = /^[0-9a-f]{64}$/;
+const MISSING_FIX = { fix: 'run `titan registry verify`, then re-publish or re-import the component' };
 
 /** Same binary and same declared metadata; only the creation time, signature and yank may differ. */
 export function sameRelease(a: PublishedManifest, b: PublishedManifest): boolean {
@@ -103,15 +104,20 @@ export class Store {
       bytes = await readFile(this.blobPath(digest));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      throw new TitanError('TITAN_E_NOT_FOUND', `blob ${digest} is missing from the registry`, {
-        fix: 'run `titan registry verify`, then re-publish or re-import the component',
-      });
+      throw new TitanError('TITAN_E_NOT_FOUND', `blob ${digest} is missing from the registry`, MISSING_FIX);
     }
     const actual = contentDigest(bytes);
     if (actual !== digest || bytes.length !== size) {
       throw new TitanError('TITAN_E_DIGEST_MISMATCH', `blob ${digest} has digest ${actual} and ${bytes.length} bytes (expected ${size})`);
     }
     return bytes;
+  }
+
+  /** That the blob is there with its size (a stat, no read): its digest is checked when it is read. */
+  async statBlob(digest: string, size: number): Promise<void> {
+    const found = await stat(this.blobPath(digest)).catch(() => undefined);
+    if (!found) throw new TitanError('TITAN_E_NOT_FOUND', `blob ${digest} is missing from the registry`, MISSING_FIX);
+    if (found.size !== size) throw new TitanError('TITAN_E_DIGEST_MISMATCH', `blob ${digest} has ${found.size} bytes (expected ${size})`);
   }
 
   async blobState(digest: string, size: number): Promise<BlobState> {

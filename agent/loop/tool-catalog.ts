@@ -1,6 +1,9 @@
 // The tools the model may call: every tool component serving in a slot, described by itself, and
 // the tools of other sources (MCP servers) beside them. Descriptions are read once per deployed
-// version (cached by digest), not per turn.
+// version (cached by digest, in memory and on disk), not per turn.
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { readJsonFile, writeJsonAtomic } from '../../common/atomic-file.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
 import type { ToolSpec } from './llm-types.ts';
 import { ArgumentChecker } from './tool-arguments.ts';
@@ -53,7 +56,7 @@ export class ToolCatalog {
       if (component.kind !== 'tool' || !component.digest) continue;
       let info = this.#byDigest.get(component.digest);
       if (!info) {
-        const raw = (await this.#kernel.call('tool', component.name, 'describe', [])) as Descriptor;
+        const raw = await this.#describe(component.name, component.digest);
         let schema: Record<string, unknown> = { type: 'object' };
         try {
           schema = JSON.parse(raw.inputSchema) as Record<string, unknown>;
@@ -76,6 +79,30 @@ export class ToolCatalog {
     // A component's name never holds the separator of a source's names: no shadowing either way.
     for (const source of this.#sources) for (const info of source.tools()) tools.push(this.withPolicy(info));
     return tools;
+  }
+
+  /**
+   * A tool's own description, kept on disk by its binary's digest (the same binary describes itself
+   * the same way): a start lists every tool without loading the ones no turn has called yet.
+   */
+  async #describe(name: string, digest: string): Promise<Descriptor> {
+    const file = path.join(this.#kernel.paths.cache, 'tool-descriptions', `${digest.replace(/^sha256:/, '')}.json`);
+    const kept = await readJsonFile<Descriptor | null>(file, null).catch(() => null);
+    if (
+      kept &&
+      typeof kept.name === 'string' &&
+      typeof kept.description === 'string' &&
+      typeof kept.inputSchema === 'string' &&
+      typeof kept.needsApproval === 'boolean'
+    )
+      return kept;
+    const raw = (await this.#kernel.call('tool', name, 'describe', [])) as Descriptor;
+    const descriptor = { name: raw.name, description: raw.description, inputSchema: raw.inputSchema, needsApproval: raw.needsApproval === true };
+    // A cache: failing to keep it costs only the next start a load.
+    await mkdir(path.dirname(file), { recursive: true })
+      .then(() => writeJsonAtomic(file, descriptor))
+      .catch(() => {});
+    return raw;
   }
 
   /** The owner's trusted and guarded lists apply to every tool, whatever its source. */

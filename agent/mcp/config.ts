@@ -1,6 +1,6 @@
 // The `mcp` section of $TITAN_HOME/config.json: the MCP servers the agent uses, each a stdio command
 // or a Streamable HTTP URL, with its approval policy and time limit. Read and written here only.
-import { Ajv } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
 import { readJsonFile, writeJsonAtomic } from '../../common/atomic-file.ts';
 import { TitanError } from '../../common/errors.ts';
 import { defineSection } from '../../common/config-section.ts';
@@ -57,12 +57,14 @@ const sectionSchema = {
   additionalProperties: false,
   properties: { servers: { type: 'object', propertyNames: { pattern: SERVER_NAME.source }, additionalProperties: serverSchema } },
 };
-const ajv = new Ajv({ allErrors: true });
-const validateSection = ajv.compile(sectionSchema);
+/** Compiled when a config first has an mcp section (compiling costs a start tens of ms). */
+let compiled: ValidateFunction | undefined;
 
 /** The section with defaults filled in; a wrong one is refused with the field named. */
 export function parseMcpSection(raw: unknown, where: string): McpSection {
-  const section = raw === undefined ? { servers: {} } : structuredClone(raw);
+  if (raw === undefined) return { servers: {} };
+  const section = structuredClone(raw);
+  const validateSection = (compiled ??= new Ajv({ allErrors: true }).compile(sectionSchema));
   if (!validateSection(section)) {
     const why = (validateSection.errors ?? [])
       .map((e) => {
