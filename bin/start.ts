@@ -175,6 +175,10 @@ export async function startCommand(): Promise<number> {
     needs: ['components'],
     start: async () => {
       session = await startAgent(kernel, config.agent, config.provider, say, process.stdin.isTTY === true);
+      // Every turn needs the configured providers: loaded and warm before ready. The other restored
+      // versions (the store aside) load on their first call: what is never called costs nothing.
+      const providers = new Set(session.llm.providers.map((p) => `provider/${p.component}`));
+      await kernel.warmRestored((slot) => providers.has(slot));
       storeHas = await storeFeatures(kernel, say);
       // Multi-step requests become goals the model pursues (the Goals page, titan goal).
       if (storeHas('autonomy')) startAutonomy(kernel, session.agent, { swarm: config.swarm });
@@ -333,10 +337,6 @@ export async function startCommand(): Promise<number> {
   await parts.start();
   say(describeTimings(started, parts.timings));
   try {
-    // Warmed after ready: the store and the configured providers (every turn needs them). The
-    // other restored versions load on first use: what is never called costs no memory.
-    const everyTurn = new Set([`store/${kernel.config.store}`, ...session.llm.providers.map((p) => `provider/${p.component}`)]);
-    await kernel.warmRestored((slot) => everyTurn.has(slot));
     if (!builtinsChecked) await checkBuiltins(kernel, say).catch((error: unknown) => say(`checking the built-ins failed: ${String(error)}`));
     if (session.repl)
       session.repl.start(); // its banner lists the commands

@@ -7,6 +7,7 @@
 // keep Titan from starting, nor run it without limits).
 import path from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { OWN_SCHEMAS } from './own-schemas.ts';
 import { readJsonFile } from './atomic-file.ts';
 import { TitanError } from './errors.ts';
 import type { ConfigSection, SectionOverrides, SectionsConfig } from './config-section.ts';
@@ -24,7 +25,7 @@ export type LoadOptions<S extends readonly ConfigSection[]> = {
   complete?: boolean;
 };
 
-const ajv = new Ajv({ allErrors: true, coerceTypes: true });
+const ajv = new Ajv({ allErrors: true, coerceTypes: true, ...OWN_SCHEMAS });
 const validators = new WeakMap<ConfigSection, ValidateFunction>();
 
 function validatorOf(section: ConfigSection): ValidateFunction {

@@ -2,6 +2,7 @@
 // interface this kernel implements at that version AND its manifest grants it. Checked before
 // anything is instantiated; the result says which calls suspend (JSPI) and which interface to call.
 import { Ajv } from 'ajv';
+import { OWN_SCHEMAS } from '../common/own-schemas.ts';
 import { TitanError } from '../common/errors.ts';
 import { HOST_INTERFACES, type HostInterface } from '../host-api/index.ts';
 import type { PublishedManifest } from '../registry/manifest.ts';
@@ -18,7 +19,7 @@ export type LinkPlan = {
   transpile: TranspileOptions;
 };
 
-const ajv = new Ajv({ allErrors: true });
+const ajv = new Ajv({ allErrors: true, ...OWN_SCHEMAS });
 const grantValidators = new Map<string, ReturnType<typeof ajv.compile>>();
 
 function validateGrant(host: HostInterface, grant: unknown, who: string): void {

@@ -1,6 +1,7 @@
 // The two manifests: component.json (what an author writes beside the source) and the
 // published manifest (what the registry stores per version). Both validated with ajv.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { OWN_SCHEMAS } from '../common/own-schemas.ts';
 import semver from 'semver';
 import { TitanError } from '../common/errors.ts';
 
@@ -167,7 +168,7 @@ export const publishedManifestSchema = {
   },
 };
 
-const ajv = new Ajv({ allErrors: true, formats: { 'date-time': (s: string) => !Number.isNaN(Date.parse(s)) } });
+const ajv = new Ajv({ allErrors: true, formats: { 'date-time': (s: string) => !Number.isNaN(Date.parse(s)) }, ...OWN_SCHEMAS });
 // Compiled on first use (tens of ms each): a start never validates a source manifest.
 let validateSourceSchema: ValidateFunction | undefined;
 let validatePublishedSchema: ValidateFunction | undefined;
