@@ -265,6 +265,8 @@ export async function startCommand(): Promise<number> {
       jobs = storeHas('jobs') ? await JobService.start(kernel, config.jobs) : undefined;
       // Agent jobs' workers get their model answers through Titan's LLM: the keys stay here.
       if (jobs && session.llm.configured) jobs.useModel((request, options) => session.llm.stream(request, options), config.jobs.agentModel);
+      // A swarm's watcher sub-agents may follow a job's log and stop it at the failure they watch for.
+      if (jobs && storeHas('autonomy')) startAutonomy(kernel, session.agent).useJobs(jobs);
       const docker = jobs ? await jobs.engine.available() : false;
       if (jobs && !docker) say(`jobs: no Docker engine answers at ${config.jobs.dockerSocket}; jobs are refused until one does`);
       // With the mesh on, this node runs routines' jobs for peers that have no Docker.

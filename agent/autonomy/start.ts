@@ -9,6 +9,7 @@ import { ControlPlane } from './control-plane.ts';
 import { PlanRunner, type RunnerAgent } from './runner.ts';
 import { AutonomyTools } from './tools.ts';
 import type { AgentPorts, SubAgentOffload } from '../ports.ts';
+import type { JobService } from '../jobs/service.ts';
 import { grantedTools } from './swarm/check.ts';
 import { swarmSection, type SwarmConfig } from './swarm/config.ts';
 import { runSubAgent } from './swarm/sub-agent.ts';
@@ -21,6 +22,8 @@ export type Autonomy = {
   swarm: Swarm;
   /** Sub-agents without tools go to peers' free slots from now on, and peers' run here (the mesh's port). */
   useMesh(ports: AgentPorts): void;
+  /** Watcher sub-agents may follow (and stop) this node's jobs from now on. */
+  useJobs(jobs: JobService): void;
 };
 
 /** What a swarm's sub-agents use of the agent: its model, its tools, their streamed output and cancelling. */
@@ -110,7 +113,14 @@ export function startAutonomy(kernel: Kernel, agent: Agent, options: { replanBud
   });
   const stepThreads = new Set<string>();
   let offload: SubAgentOffload | undefined;
-  const swarm = new Swarm(plane, swarmAgent(kernel, agent), config, () => offload);
+  let jobs: JobService | undefined;
+  const swarm = new Swarm(
+    plane,
+    swarmAgent(kernel, agent),
+    config,
+    () => offload,
+    () => jobs,
+  );
   const runner = new PlanRunner(plane, runnerAgent(kernel, agent, stepThreads), swarm);
   const tools = new AutonomyTools(plane, runner, kernel.store, stepThreads);
   agent.tools.addSource(tools);
@@ -133,7 +143,10 @@ export function startAutonomy(kernel: Kernel, agent: Agent, options: { replanBud
       ),
     );
   };
-  const autonomy = { plane, runner, tools, swarm, useMesh };
+  const useJobs = (service: JobService) => {
+    jobs = service;
+  };
+  const autonomy = { plane, runner, tools, swarm, useMesh, useJobs };
   started.set(agent, autonomy);
   return autonomy;
 }

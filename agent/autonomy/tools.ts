@@ -20,9 +20,15 @@ const SUB_AGENT = {
     tools: { type: 'array', items: { type: 'string' }, description: 'the only tools it may call (none: it only thinks)' },
     watch: {
       type: 'object',
-      required: ['tool'],
-      description: 'instead: run this streaming tool (a long command) and stop it early at the first line matching pattern, or showing failure',
-      properties: { tool: { type: 'string' }, arguments: { type: 'object' }, pattern: { type: 'string' }, failure: { type: 'string' } },
+      description:
+        "instead: run this streaming tool (a long command), or follow this running job's log, and stop it early at the first line matching pattern, or showing failure",
+      properties: {
+        tool: { type: 'string' },
+        arguments: { type: 'object' },
+        job: { type: 'string' },
+        pattern: { type: 'string' },
+        failure: { type: 'string' },
+      },
     },
   },
 };

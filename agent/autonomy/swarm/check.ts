@@ -25,8 +25,10 @@ function positive(value: unknown, what: string, max: number): number | undefined
 }
 
 function watchSpec(value: unknown, where: string): WatchSpec {
-  if (!isObject(value)) throw invalid(`${where}.watch must be an object naming a tool`);
-  const tool = text(value.tool, `${where}.watch.tool`, true)!;
+  if (!isObject(value)) throw invalid(`${where}.watch must be an object naming a tool or a job`);
+  if ((value.tool === undefined) === (value.job === undefined)) throw invalid(`${where}.watch names a tool to run or a job to follow, one of them`);
+  const tool = text(value.tool, `${where}.watch.tool`, false);
+  const job = text(value.job, `${where}.watch.job`, false);
   const args = value.arguments ?? {};
   if (!isObject(args)) throw invalid(`${where}.watch.arguments must be an object`);
   const pattern = text(value.pattern, `${where}.watch.pattern`, false);
@@ -39,7 +41,7 @@ function watchSpec(value: unknown, where: string): WatchSpec {
       throw invalid(`${where}.watch.pattern is not a regular expression: ${(error as Error).message}`);
     }
   }
-  return { tool, arguments: args, ...(pattern ? { pattern } : {}), ...(failure ? { failure } : {}) };
+  return { ...(tool ? { tool, arguments: args } : { job }), ...(pattern ? { pattern } : {}), ...(failure ? { failure } : {}) };
 }
 
 function agentSpec(value: unknown, i: number): SubAgentSpec {
@@ -81,7 +83,7 @@ export function grantedTools(spec: SwarmSpec, catalog: ToolInfo[]): Map<string, 
   const byName = new Map(catalog.map((t) => [t.name, t]));
   const granted = new Map<string, ToolInfo>();
   spec.agents.forEach((agent, i) => {
-    for (const name of [...(agent.tools ?? []), ...(agent.watch ? [agent.watch.tool] : [])]) {
+    for (const name of [...(agent.tools ?? []), ...(agent.watch?.tool ? [agent.watch.tool] : [])]) {
       const tool = byName.get(name);
       const where = `sub-agent ${i + 1} ("${agent.title}")`;
       if (!tool) throw new TitanError('TITAN_E_SUBAGENT_GRANT', `${where} is granted "${name}", and there is no tool of that name`);

@@ -12,7 +12,7 @@ import { grantedTools } from './check.ts';
 import type { SwarmConfig } from './config.ts';
 import { runSubAgent } from './sub-agent.ts';
 import type { SubAgentAnswer, SubAgentBrief, SubAgentResult, SubAgentSpec, SubAgentStatus, SwarmReport, SwarmSpec } from './types.ts';
-import { watchTool } from './watch.ts';
+import { watch, type WatchDeps } from './watch.ts';
 
 /** What a swarm needs of the agent: its tools (with streamed output and cancelling) and its model. */
 export type SwarmAgent = {
@@ -38,12 +38,20 @@ export class Swarm {
   readonly #agent: SwarmAgent;
   readonly #config: SwarmConfig;
   readonly #offload: () => SubAgentOffload | undefined;
+  readonly #jobs: () => WatchDeps['jobs'];
 
-  constructor(plane: ControlPlane, agent: SwarmAgent, config: SwarmConfig, offload: () => SubAgentOffload | undefined = () => undefined) {
+  constructor(
+    plane: ControlPlane,
+    agent: SwarmAgent,
+    config: SwarmConfig,
+    offload: () => SubAgentOffload | undefined = () => undefined,
+    jobs: () => WatchDeps['jobs'] = () => undefined,
+  ) {
     this.#plane = plane;
     this.#agent = agent;
     this.#config = config;
     this.#offload = offload;
+    this.#jobs = jobs;
   }
 
   /** Runs every sub-agent of the step; TITAN_E_SUBAGENT_GRANT before any starts when a grant is refused. */
@@ -129,7 +137,7 @@ export class Swarm {
     const offload = agent.watch || agent.tools?.length ? undefined : this.#offload();
     const node = offload?.place(state.localRunning) ?? 'local';
     // Dispatched before its record is written: the next placement already counts it where it went.
-    const work = this.#work(index, agent, node, spec.timeoutMs ?? this.#config.timeoutMs, granted, state, charge, offload);
+    const work = this.#work(ctx.userId, index, agent, node, spec.timeoutMs ?? this.#config.timeoutMs, granted, state, charge, offload);
     const execution = await this.#start(ctx, index, agent, node).catch(async (error: unknown) => {
       await work;
       throw error;
@@ -143,7 +151,7 @@ export class Swarm {
         stepId: ctx.stepId,
         severity: 'info',
         kind: 'watch.stopped',
-        message: `sub-agent ${index + 1} ("${agent.title}") stopped ${agent.watch?.tool} early (${result.trigger.by}) at: ${clip(result.trigger.line, 500)}`,
+        message: `sub-agent ${index + 1} ("${agent.title}") stopped ${agent.watch?.job ? `job ${agent.watch.job}` : agent.watch?.tool} early (${result.trigger.by}) at: ${clip(result.trigger.line, 500)}`,
       });
     }
     return result;
@@ -151,6 +159,7 @@ export class Swarm {
 
   /** Runs one sub-agent where it was placed (a peer's failure of the mesh's making: here); never rejects. */
   async #work(
+    userId: string,
     index: number,
     agent: SubAgentSpec,
     placed: string,
@@ -179,7 +188,7 @@ export class Swarm {
     const base = { index, title: agent.title, ms: 0 };
     try {
       if (agent.watch) {
-        const watched = await watchTool(agent.watch, { ...this.#watchDeps(), charge }, signal);
+        const watched = await watch(agent.watch, { ...this.#watchDeps(), charge, userId, jobs: this.#jobs() }, signal);
         if (watched.trigger) {
           return {
             ...base,

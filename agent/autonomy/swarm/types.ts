@@ -2,8 +2,11 @@
 // brief and a tool grant, or a streaming tool to watch), the limits it runs under, and per
 // sub-agent what became of it. Shared by the swarm, the runner, the REST schema and the mesh port.
 
-/** Watch a streaming tool's output; stop it at the first line matching `pattern`, or that the model judges to show `failure`. */
-export type WatchSpec = { tool: string; arguments?: Record<string, unknown>; pattern?: string; failure?: string };
+/**
+ * Watch a streaming tool call's output (the watcher starts it), or a running job's log (by its id);
+ * stop it at the first line matching `pattern`, or that the model judges to show `failure`.
+ */
+export type WatchSpec = { tool?: string; arguments?: Record<string, unknown>; job?: string; pattern?: string; failure?: string };
 
 /** One sub-agent: a title, what to do (prompt, extra context), the tools it may call; or a tool call to watch. */
 export type SubAgentSpec = { title: string; prompt?: string; context?: string; tools?: string[]; watch?: WatchSpec };
