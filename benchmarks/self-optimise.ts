@@ -109,12 +109,12 @@ await regression('fib-flaky', '1.3.0', 'failing version', 12);
 await regression('fib-regress', '1.4.0', 'slower version', 20);
 
 // ---- a slow pure tool under a replayed workload: the monitor's detection to a faster version kept -----
-// The workload: recorded inputs (fib n 18-21, repeating as a real caller's do) replayed in a loop.
+// The workload: recorded inputs (fib n 20-23, repeating as a real caller's do) replayed in a loop.
 // The monitor's pass finds the slot slow and proposes; verification, policy approval, deploy and the
 // canary follow on their own. Timed from detection (the optimiser.detected event) to verified, to
 // serving, and to kept; the speed-up both on replay (verification p50 old / new) and as users see it
 // (the workload's p50 under the old version against under the kept one).
-const REPLAYED = Array.from({ length: 64 }, (_, i) => 18 + ((i * 7) % 4));
+const REPLAYED = Array.from({ length: 64 }, (_, i) => 20 + ((i * 7) % 4));
 
 async function replay(kernel: Kernel, calls: number, until?: () => boolean): Promise<number[]> {
   const ms: number[] = [];
