@@ -144,7 +144,7 @@ test('a bad value in one section is reported with its section and where it came 
     loadTitanConfig((await home(t, undefined, { TITAN_REFLEX_THRESHOLD: 'high' })).env),
     /reflexes\.threshold must be number \(from TITAN_REFLEX_THRESHOLD\)/,
   );
-  await refused(loadTitanConfig((await home(t, { channels: { enabled: ['irc'] } })).env), /channels\.enabled\.0 must be equal to one of the allowed values/);
+  await refused(loadTitanConfig((await home(t, { channels: { enabled: ['IRC chat!'] } })).env), /channels\.enabled\.0 must match pattern/);
   await refused(
     loadTitanConfig((await home(t, { gateway: { host: '' }, shadow: { enabled: 'sometimes' } })).env),
     /gateway\.host .*; shadow\.enabled must be boolean/,
