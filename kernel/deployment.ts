@@ -17,6 +17,10 @@ export type CallOptions = {
   tape?: HostAnswer[];
   /** On a replay deployment: the recorded answers the call's host imports give back. */
   replay?: HostAnswer[];
+  /** The caller's own limit (a peer's task): the call is stopped when it passes, inline ones included. */
+  limitMs?: number;
+  /** Aborted: the call is stopped (a worker's thread is terminated; an inline call's instance is given up). */
+  signal?: AbortSignal;
 };
 
 export type Deployment = {
@@ -33,8 +37,14 @@ export type Deployment = {
 
 export const DEFAULT_MAX_INSTANCES = 8;
 
-/** Thrown inside a pool call whose caller has given up on it: the instance must not be reused. */
-class Abandoned extends Error {}
+/** Thrown inside a pool call whose caller has given up on it (its limit, or cancelled: no limit): the instance must not be reused. */
+class Abandoned extends Error {
+  readonly limitMs: number | undefined;
+  constructor(limitMs?: number) {
+    super(limitMs === undefined ? 'cancelled' : `stopped after ${limitMs} ms`);
+    this.limitMs = limitMs;
+  }
+}
 
 export function describeComponent(manifest: PublishedManifest): string {
   return `${manifest.kind}/${manifest.name}@${manifest.version}`;
@@ -80,14 +90,24 @@ export class InlineDeployment implements Deployment {
     if (!guest) throw new TitanError('TITAN_E_NOT_FOUND', `${this.#who} does not export "${fn}"`);
     instance.context.callId = options.callId;
     instance.tape.tape = options.tape;
-    const result = this.#watched ? runWatched(() => guest(...args), this.#timeoutMs as number) : guest(...args);
-    if (!(result instanceof Promise) || this.#timeoutMs === undefined) return result;
+    if (options.signal?.aborted) throw new Abandoned();
+    // A caller's own limit (a peer's task) puts even a built-in's call under the watchdog.
+    const limit = Math.min(this.#timeoutMs ?? Infinity, options.limitMs ?? Infinity);
+    const watched = this.#watched || options.limitMs !== undefined;
+    const result = watched ? runWatched(() => guest(...args), limit) : guest(...args);
+    if (!(result instanceof Promise) || (limit === Infinity && !options.signal)) return result;
     // A suspended (JSPI) call can be given up on; the instance is then dropped, never reused.
     let timer: NodeJS.Timeout | undefined;
+    let onAbort = () => {};
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Abandoned()), this.#timeoutMs);
+      if (limit !== Infinity) timer = setTimeout(() => reject(new Abandoned(limit)), limit);
+      onAbort = () => reject(new Abandoned());
+      options.signal?.addEventListener('abort', onAbort, { once: true });
     });
-    return Promise.race([result, deadline]).finally(() => clearTimeout(timer));
+    return Promise.race([result, deadline]).finally(() => {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+    });
   }
 
   /** Whether a failure poisoned the instance; a trap at the memory cap is remembered as out-of-memory. */
@@ -113,8 +133,10 @@ export class InlineDeployment implements Deployment {
         cause: error,
       });
     }
+    if (error instanceof Abandoned && error.limitMs === undefined)
+      return new TitanError('TITAN_E_MESH_CANCELLED', `${this.#who}: its caller cancelled the call`);
     if (error instanceof Abandoned || error instanceof Preempted) {
-      return new TitanError('TITAN_E_TIMEOUT', `${this.#who} did not answer within ${this.#timeoutMs} ms`);
+      return new TitanError('TITAN_E_TIMEOUT', `${this.#who} did not answer within ${error.limitMs} ms`);
     }
     return trapError(this.#who, error);
   }

@@ -7,7 +7,13 @@
 import vm from 'node:vm';
 
 /** The call was stopped at its limit; the instance it ran on is in an unknown state. */
-export class Preempted extends Error {}
+export class Preempted extends Error {
+  readonly limitMs: number;
+  constructor(limitMs: number) {
+    super(`stopped after ${limitMs} ms`);
+    this.limitMs = limitMs;
+  }
+}
 
 const context = vm.createContext({ run: undefined as undefined | (() => unknown) });
 const script = new vm.Script('run()', { filename: 'titan-watchdog' });
@@ -17,7 +23,7 @@ export function runWatched<T>(fn: () => T, timeoutMs: number): T {
   try {
     return script.runInContext(context, { timeout: timeoutMs }) as T;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException)?.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw new Preempted(`stopped after ${timeoutMs} ms`);
+    if ((error as NodeJS.ErrnoException)?.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw new Preempted(timeoutMs);
     throw error;
   } finally {
     context.run = undefined;

@@ -266,7 +266,12 @@ class WorkerDeployment implements Deployment {
     this.#calls++;
     // The limit bounds the guest's own work (task-clock.ts): no message per call, a shared cell.
     const abort = new AbortController();
-    const clock = new TaskClock(this.#timeoutMs, COLD_START_LIMIT_MS, () => abort.abort());
+    const limitMs = Math.min(this.#timeoutMs, options.limitMs ?? Infinity);
+    const clock = new TaskClock(limitMs, COLD_START_LIMIT_MS, () => abort.abort());
+    // The caller's cancel (a peer's task) stops the call the way its limit does: the thread is terminated.
+    const cancelled = () => abort.abort();
+    if (options.signal?.aborted) cancelled();
+    options.signal?.addEventListener('abort', cancelled, { once: true });
     const task: WorkerTask = { ...this.#base, fn, args, callId: options.callId, taskId: `${this.#base.deploymentId}:${this.#calls}`, started: clock.started };
     if (seed) task.modules = this.#modules;
     if (options.tape) task.record = true;
@@ -280,15 +285,20 @@ class WorkerDeployment implements Deployment {
       this.#discarded++;
       this.#seeds = 0; // a fresh thread replaces the lost one
       this.#link.threadLost();
+      if (options.signal?.aborted) {
+        this.#onReplaced('its caller cancelled the call; its worker was terminated');
+        throw new TitanError('TITAN_E_MESH_CANCELLED', `${this.#who}: its caller cancelled the call; the call was stopped`);
+      }
       if (abort.signal.aborted) {
-        this.#onReplaced(`call exceeded ${this.#timeoutMs} ms; its worker was terminated`);
-        throw new TitanError('TITAN_E_TIMEOUT', `${this.#who} did not answer within ${this.#timeoutMs} ms; the call was stopped`);
+        this.#onReplaced(`call exceeded ${limitMs} ms; its worker was terminated`);
+        throw new TitanError('TITAN_E_TIMEOUT', `${this.#who} did not answer within ${limitMs} ms; the call was stopped`);
       }
       this.#onReplaced(`worker failed: ${(error as Error)?.message}`);
       throw trapError(this.#who, error);
     } finally {
       clock.stop();
       forget();
+      options.signal?.removeEventListener('abort', cancelled);
     }
     if (outcome.said) await this.#link.finished(task.taskId);
     if (outcome.tape && options.tape) options.tape.push(...outcome.tape);

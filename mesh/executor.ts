@@ -10,7 +10,8 @@ import { checkOffloadable, isOffloadable } from './offload-policy.ts';
 
 export type Need = Omit<ComponentNeed, 'version' | 'digest'> & { version?: string; digest?: string };
 /** `from`: the peer that sent the task (it must be offloadable; a missing version is pulled from there). */
-export type RunOptions = { from?: string; callId: string; onProgress?: (kind: string, data: string) => void };
+/** `limitMs` and `signal`: a peer's task is stopped at its time limit or on its sender's cancel, inline calls included. */
+export type RunOptions = { from?: string; callId: string; onProgress?: (kind: string, data: string) => void; limitMs?: number; signal?: AbortSignal };
 
 export class LocalExecutor {
   readonly #kernel: Kernel;
@@ -76,10 +77,10 @@ export class LocalExecutor {
       const serving = this.serving(need);
       if (serving) {
         if (options.from) await this.#checkServing(serving);
-        return await this.#kernel.callLocal(need.kind, need.name, fn, args, { callId: options.callId });
+        return await this.#kernel.callLocal(need.kind, need.name, fn, args, callOptions(options));
       }
       const deployment = await this.#deployment(need, options.from);
-      return await deployment.call(fn, args, { callId: options.callId });
+      return await deployment.call(fn, args, callOptions(options));
     } finally {
       this.#progress.delete(options.callId);
     }
@@ -117,4 +118,8 @@ export class LocalExecutor {
     const deployments = await Promise.allSettled(this.#deployments.values());
     await Promise.all(deployments.map((d) => (d.status === 'fulfilled' ? d.value.close() : undefined)));
   }
+}
+
+function callOptions({ callId, limitMs, signal }: RunOptions): { callId: string; limitMs?: number; signal?: AbortSignal } {
+  return { callId, ...(limitMs === undefined ? {} : { limitMs }), ...(signal ? { signal } : {}) };
 }

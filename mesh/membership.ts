@@ -104,6 +104,11 @@ export class Membership {
     for (const member of this.#members.values()) if (member.lastSeen < limit) this.#drop(member.id, `missed ${MISSED_BEATS} heartbeats`);
   }
 
+  /** A peer that could not confirm a cancel, even past its own watchdog: gone now (its next heartbeat brings it back). */
+  declareDead(peer: string, why: string): void {
+    this.#drop(peer, why);
+  }
+
   #drop(peer: string, why: string): void {
     if (this.#members.delete(peer)) this.#events.gone(peer, why);
   }

@@ -110,24 +110,33 @@ export class Mesh {
     this.#server = new TaskServer(
       this.id,
       settings.slots,
-      (task, from, onProgress) => {
+      (task, from, onProgress, control) => {
         this.#byType[task.type].executedForPeers++;
         if (task.type === 'reflex-compile') return this.reflexBuilds.serve(task);
         if (task.type === 'embedding-batch') return this.embeddingBatches.serve(task);
         if (task.type === 'sub-agent') return this.subAgents.serve(task);
         if (task.type === 'job-run') return this.jobRuns.serve(task, from);
-        return this.#executor.run(task.component, task.fn, task.args, { from, callId: `mesh:${task.id}`, onProgress });
+        return this.#executor.run(task.component, task.fn, task.args, {
+          from,
+          callId: `mesh:${task.id}`,
+          onProgress,
+          limitMs: control.limitMs,
+          signal: control.stop,
+        });
       },
       DEDUP,
       (id) => {
         cancelCall(`mesh:${id}`, 'the sending node cancelled the task');
         this.subAgents.cancel(id);
       },
+      settings.taskTimeoutMs,
     );
     this.#client = new TaskClient(node, {
       timeoutMs: settings.taskTimeoutMs,
       maxWaiters: settings.maxWaiters,
       onRoundTrip: (ms) => this.roundTrips.record(ms),
+      // It could not confirm a cancel even past its own watchdog: counted gone until it is heard again.
+      onPeerDead: (peer, reason) => this.#membership.declareDead(peer, reason),
     });
     this.reflexBuilds = new ReflexBuilds({ self: this.id, kernel, client: this.#client, members: () => this.#membership.members() });
     this.embeddingBatches = new EmbeddingBatches({ self: this.id, kernel, client: this.#client, members: () => this.#membership.members() });
@@ -520,6 +529,9 @@ export class Mesh {
         cancelled: this.#server.stats.cancelled,
         timeoutsCancelledThere: this.#client.stats.cancelConfirmed,
         timeoutsNotConfirmed: this.#client.stats.cancelUnconfirmed,
+        stoppedAtLimitHere: this.#server.stats.stoppedAtLimit,
+        peersDeclaredDead: this.#client.stats.declaredDead,
+        lastDeclaredDead: this.#client.stats.lastDeclaredDead,
       },
       tasksByType: {
         ...this.#byType,

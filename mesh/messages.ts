@@ -22,11 +22,14 @@ export type TaskMessage = {
   component: ComponentNeed;
   fn: string;
   args: unknown[];
+  /** The sender's time limit: the assignee stops the task itself once it has had it this long (plus a grace). */
+  timeoutMs?: number;
 };
 export type CancelMessage = { t: 'cancel'; id: string };
 export type ProgressMessage = { t: 'progress'; id: string; kind: string; data: string };
 export type WireError = { code: string; message: string };
-export type ResultMessage = { t: 'result'; id: string; ok: true; value: unknown } | { t: 'result'; id: string; ok: false; error: WireError };
+/** `stopped`: the assignee's watchdog ended the task at its time limit (nothing of it runs there any more). */
+export type ResultMessage = { t: 'result'; id: string; ok: true; value: unknown } | { t: 'result'; id: string; ok: false; error: WireError; stopped?: true };
 
 export type ToPeer = TaskMessage | CancelMessage;
 export type FromPeer = ProgressMessage | ResultMessage;

@@ -39,9 +39,13 @@ export type ClientStats = {
   lateResults: number;
   cancelConfirmed: number;
   cancelUnconfirmed: number;
+  /** Peers declared dead for not confirming a cancel in time, and the last such, with why. */
+  declaredDead: number;
+  lastDeclaredDead?: { peer: string; reason: string; at: string };
 };
 
-/** How long a timed-out task waits for the peer to confirm it dropped it, before it runs elsewhere anyway. */
+/** How long a timed-out task waits for the peer to confirm it dropped it (the peer's own watchdog ends
+ * it within watchdogGraceMs of this node's timeout), before the peer is declared dead and it runs elsewhere. */
 const CANCEL_CONFIRM_MS = 2000;
 
 export class TaskClient {
@@ -54,10 +58,24 @@ export class TaskClient {
   readonly #sentTo = new Map<string, number>();
   readonly #waiters = new Map<string, Waiter>();
   readonly #onRoundTrip: (ms: number) => void;
-  readonly stats: ClientStats = { sent: 0, completed: 0, timedOut: 0, peerLost: 0, lateResults: 0, cancelConfirmed: 0, cancelUnconfirmed: 0 };
+  readonly #onPeerDead: (peer: string, reason: string) => void;
+  readonly stats: ClientStats = {
+    sent: 0,
+    completed: 0,
+    timedOut: 0,
+    peerLost: 0,
+    lateResults: 0,
+    cancelConfirmed: 0,
+    cancelUnconfirmed: 0,
+    declaredDead: 0,
+  };
 
-  constructor(node: MeshNode, options: { timeoutMs: number; maxWaiters: number; onRoundTrip(ms: number): void }) {
+  constructor(
+    node: MeshNode,
+    options: { timeoutMs: number; maxWaiters: number; onRoundTrip(ms: number): void; onPeerDead?(peer: string, reason: string): void },
+  ) {
     this.#node = node;
+    this.#onPeerDead = options.onPeerDead ?? (() => {});
     this.#timeoutMs = options.timeoutMs;
     this.#maxWaiters = options.maxWaiters;
     this.#onRoundTrip = options.onRoundTrip;
@@ -87,7 +105,7 @@ export class TaskClient {
       this.stats.sent++;
       this.#sentTo.set(task.assignee, (this.#sentTo.get(task.assignee) ?? 0) + 1);
       this.#channel(task.assignee)
-        .then((channel) => channel.send(task))
+        .then((channel) => channel.send({ ...task, timeoutMs }))
         .catch((error: unknown) => {
           const waiter = this.#waiters.get(task.id);
           // Already timed out: the timeout decides (the task may have reached the peer).
@@ -107,24 +125,30 @@ export class TaskClient {
     const waiter = this.#waiters.get(task.id);
     if (!waiter || waiter.cancelled) return;
     this.stats.timedOut++;
+    const waitMs = Math.min(CANCEL_CONFIRM_MS, timeoutMs);
     const confirmed = new Promise<boolean>((resolve) => {
       waiter.cancelled = resolve;
-      setTimeout(() => resolve(false), Math.min(CANCEL_CONFIRM_MS, this.#timeoutMs)).unref();
+      setTimeout(() => resolve(false), waitMs).unref();
     });
-    const channel = this.#channels.get(task.assignee);
-    const sent = channel
-      ? await channel
-          .then((c) => c.send({ t: 'cancel', id: task.id }))
-          .then(
-            () => true,
-            () => false,
-          )
-      : false;
-    const dropped = sent && (await confirmed);
-    if (dropped) this.stats.cancelConfirmed++;
-    else this.stats.cancelUnconfirmed++;
-    const where = dropped ? 'cancelled there' : 'its cancel was not confirmed';
+    // Sent or not, the wait is the same: the peer's own watchdog may still say it stopped the task.
+    void this.#channels
+      .get(task.assignee)
+      ?.then((c) => c.send({ t: 'cancel', id: task.id }))
+      .catch(() => {});
+    const dropped = await confirmed;
+    if (!this.#waiters.has(task.id)) return; // settled meanwhile (the peer's answer, or the peer gone)
+    const where = dropped ? 'cancelled there' : 'it did not confirm the cancel and is counted dead';
     this.#settle(task.id)?.reject(new Lost('timeout', `no answer from ${task.assignee} within ${timeoutMs} ms (${where})`));
+    // After this task's own end (a timeout: run elsewhere now); the peer's other tasks end as lost with it.
+    if (dropped) this.stats.cancelConfirmed++;
+    else this.#declareDead(task.assignee, `did not confirm the cancel of task ${task.id} within ${waitMs} ms of its ${timeoutMs} ms timeout`);
+  }
+
+  #declareDead(peer: string, reason: string): void {
+    this.stats.cancelUnconfirmed++;
+    this.stats.declaredDead++;
+    this.stats.lastDeclaredDead = { peer, reason, at: new Date().toISOString() };
+    this.#onPeerDead(peer, reason);
   }
 
   /** Asks the peer to drop a task; the waiter, if any, ends as cancelled. */
@@ -192,7 +216,12 @@ export class TaskClient {
     if (message.t !== 'result') return;
     const timedOut = this.#waiters.get(message.id);
     if (timedOut?.cancelled && !message.ok && message.error?.code === 'TITAN_E_MESH_CANCELLED') {
-      timedOut.cancelled(true); // the peer dropped it: #timedOut ends the waiter
+      timedOut.cancelled(true); // the peer dropped it (or its watchdog stopped it): #timedOut ends the waiter
+      return;
+    }
+    if (timedOut && !message.ok && message.stopped) {
+      // Its watchdog stopped it before this node's timer fired: nothing runs there, so it may run elsewhere.
+      this.#settle(message.id)?.reject(new Lost('timeout', `${timedOut.peer} stopped task ${message.id} at its time limit`));
       return;
     }
     const waiter = this.#settle(message.id);

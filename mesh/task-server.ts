@@ -2,7 +2,9 @@
 // it must name this node as assignee (anything else is refused unrun). Task ids are remembered in
 // a bounded TTL cache: a repeated id never runs twice - it gets the first run's result, or joins
 // the run in progress. At most `slots` tasks run at once; the rest queue, and a cancel removes a
-// queued task before it starts (a running guest call cannot be interrupted, its result is dropped).
+// queued task before it starts or stops a running one. A watchdog here stops every task at its
+// time limit (the sender's, counted from its arrival, plus a grace) even when the sender cannot
+// reach this node: inline guest calls run under the kernel's watchdog, worker calls are terminated.
 import type { Stream } from '@libp2p/interface';
 import { TitanError } from '../common/errors.ts';
 import { FramedStream } from './frames.ts';
@@ -12,11 +14,18 @@ import { TtlCache } from './ttl-cache.ts';
 /** Results kept for repeats of a task id are at most this large (the cache holds up to 100k ids). */
 const MAX_REPLAY_BYTES = 64 * 1024;
 
-export type TaskExecutor = (task: TaskMessage, from: string, onProgress: (kind: string, data: string) => void) => Promise<unknown>;
+/** `stop`: aborted on the sender's cancel or at the time limit; `limitMs`: what is left of the task's time. */
+export type TaskControl = { stop: AbortSignal; limitMs: number };
+export type TaskExecutor = (task: TaskMessage, from: string, onProgress: (kind: string, data: string) => void, control: TaskControl) => Promise<unknown>;
+
+/** Past the sender's limit the assignee gives the task this much more (its share of the sender's wait for a confirmation). */
+export function watchdogGraceMs(limitMs: number): number {
+  return Math.min(250, Math.round(limitMs / 4));
+}
 
 type Channel = FramedStream<ToPeer, FromPeer>;
 /** Each copy of a task that arrived, by the stream it came on: every copy gets the one result. */
-type Seen = { state: 'queued' | 'running'; channels: Channel[]; from: string } | { state: 'done'; result: ResultMessage };
+type Seen = { state: 'queued' | 'running'; channels: Channel[]; from: string } | { state: 'done'; result: ResultMessage; from: string };
 
 export type TaskServerStats = {
   received: number;
@@ -24,6 +33,8 @@ export type TaskServerStats = {
   duplicatesSuppressed: number;
   refused: number;
   cancelled: number;
+  /** Tasks this node's watchdog stopped at their time limit. */
+  stoppedAtLimit: number;
   running: number;
   queued: number;
 };
@@ -34,15 +45,27 @@ export class TaskServer {
   readonly #execute: TaskExecutor;
   readonly #onCancel: (id: string) => void;
   readonly #seen: TtlCache<Seen>;
-  readonly #queue: Array<{ task: TaskMessage; from: string }> = [];
+  readonly #queue: Array<{ task: TaskMessage; from: string; deadline: number }> = [];
+  /** Each running task's stop: aborted by its sender's cancel or by the watchdog. */
+  readonly #stops = new Map<string, AbortController>();
+  readonly #timeoutMs: number;
   readonly #channels = new Set<Channel>();
   #running = 0;
   readonly #runningFrom: string[] = [];
-  readonly stats: TaskServerStats = { received: 0, executed: 0, duplicatesSuppressed: 0, refused: 0, cancelled: 0, running: 0, queued: 0 };
+  readonly stats: TaskServerStats = { received: 0, executed: 0, duplicatesSuppressed: 0, refused: 0, cancelled: 0, stoppedAtLimit: 0, running: 0, queued: 0 };
 
-  /** `onCancel(id)`: stop a running task's work (its commands are killed); its result is dropped anyway. */
-  constructor(self: string, slots: number, execute: TaskExecutor, dedup: { maxEntries: number; ttlMs: number }, onCancel: (id: string) => void = () => {}) {
+  /** `onCancel(id)`: stop a running task's work (its commands are killed); its result is dropped anyway.
+   * `timeoutMs`: how long a task that names no limit of its own may run here. */
+  constructor(
+    self: string,
+    slots: number,
+    execute: TaskExecutor,
+    dedup: { maxEntries: number; ttlMs: number },
+    onCancel: (id: string) => void = () => {},
+    timeoutMs = 30_000,
+  ) {
     this.#onCancel = onCancel;
+    this.#timeoutMs = timeoutMs;
     this.#self = self;
     this.#slots = slots;
     this.#execute = execute;
@@ -95,7 +118,9 @@ export class TaskServer {
       return;
     }
     this.#seen.set(message.id, { state: 'queued', channels: [channel], from });
-    this.#queue.push({ task: message, from });
+    // The sender's limit (a job run waits longer than a tool call); this node's own when it names none.
+    const limit = Number(message.timeoutMs) > 0 ? Number(message.timeoutMs) : this.#timeoutMs;
+    this.#queue.push({ task: message, from, deadline: performance.now() + limit + watchdogGraceMs(limit) });
     this.#pump();
   }
 
@@ -113,7 +138,7 @@ export class TaskServer {
 
   #pump(): void {
     while (this.#running < Math.max(1, this.#slots) && this.#queue.length > 0) {
-      const { task, from } = this.#queue.shift()!;
+      const { task, from, deadline } = this.#queue.shift()!;
       if (this.#seen.get(task.id)?.state !== 'queued') continue; // cancelled while queued
       this.#running++;
       this.#runningFrom.push(from);
@@ -128,25 +153,36 @@ export class TaskServer {
         const seen = this.#seen.get(task.id);
         if (seen?.state !== 'queued') return release();
         seen.state = 'running';
-        void this.#run(task, from, seen.channels).finally(release);
+        void this.#run(task, from, seen.channels, deadline).finally(release);
       });
     }
     this.stats.running = this.#running;
     this.stats.queued = this.#queue.length;
   }
 
-  async #run(task: TaskMessage, from: string, channels: Channel[]): Promise<void> {
+  async #run(task: TaskMessage, from: string, channels: Channel[], deadline: number): Promise<void> {
     this.stats.executed++;
     const progress = (kind: string, data: string) => {
       for (const channel of new Set(channels)) void channel.send({ t: 'progress', id: task.id, kind, data }).catch(() => {});
     };
+    const stop = new AbortController();
+    this.#stops.set(task.id, stop);
+    // The watchdog: at the deadline the task ends here, whether or not its work has noticed.
+    const limitMs = Math.max(1, Math.ceil(deadline - performance.now()));
+    const watchdog = setTimeout(() => this.#stopAtLimit(task.id), limitMs);
     let result: ResultMessage;
     try {
-      result = { t: 'result', id: task.id, ok: true, value: await this.#execute(task, from, progress) };
+      result = { t: 'result', id: task.id, ok: true, value: await this.#execute(task, from, progress, { stop: stop.signal, limitMs }) };
     } catch (error) {
+      // An inline call stopped by the kernel's watchdog at this same limit ends here before the timer fires.
+      if (performance.now() >= deadline - 5 && !stop.signal.aborted) this.#stopAtLimit(task.id);
       result = { t: 'result', id: task.id, ok: false, error: wire(error) };
+    } finally {
+      clearTimeout(watchdog);
+      this.#stops.delete(task.id);
     }
     const seen = this.#seen.get(task.id);
+    if (seen && seen.state === 'done') return; // cancelled or stopped while running: that answer stands
     const replay: ResultMessage =
       JSON.stringify(result).length <= MAX_REPLAY_BYTES
         ? result
@@ -156,9 +192,26 @@ export class TaskServer {
             ok: false,
             error: wire(new TitanError('TITAN_E_MESH_TASK_INVALID', `task ${task.id} already ran here; its result (over 64 KiB) is not kept for repeats`)),
           };
-    this.#seen.set(task.id, { state: 'done', result: replay });
-    if (seen && seen.state === 'done') return; // cancelled while running: the sender has moved on
+    this.#seen.set(task.id, { state: 'done', result: replay, from });
     for (const channel of channels) void channel.send(result).catch(() => {});
+  }
+
+  /** The watchdog's end of a task: its work is stopped, and every copy's sender hears that it was. */
+  #stopAtLimit(id: string): void {
+    const seen = this.#seen.get(id);
+    if (!seen || seen.state === 'done') return;
+    this.stats.stoppedAtLimit++;
+    this.#onCancel(id);
+    this.#stops.get(id)?.abort();
+    const result: ResultMessage = {
+      t: 'result',
+      id,
+      ok: false,
+      error: wire(new TitanError('TITAN_E_MESH_CANCELLED', `task ${id} was stopped on ${this.#self} at its time limit`)),
+      stopped: true,
+    };
+    this.#seen.set(id, { state: 'done', result, from: seen.from });
+    for (const channel of seen.channels) void channel.send(result).catch(() => {});
   }
 
   #cancel(id: string, from: string, asking: Channel): void {
@@ -169,9 +222,14 @@ export class TaskServer {
       void asking.send(gone).catch(() => {});
       return;
     }
-    if (seen.state === 'done' || seen.from !== from) return;
+    if (seen.from !== from) return;
+    // Already over (answered, or stopped at its limit): its sender hears how it ended, which confirms nothing runs.
+    if (seen.state === 'done') return void asking.send(seen.result).catch(() => {});
     this.stats.cancelled++;
-    if (seen.state === 'running') this.#onCancel(id);
+    if (seen.state === 'running') {
+      this.#onCancel(id);
+      this.#stops.get(id)?.abort();
+    }
     const result: ResultMessage = {
       t: 'result',
       id,
@@ -179,7 +237,7 @@ export class TaskServer {
       error: wire(new TitanError('TITAN_E_MESH_CANCELLED', `task ${id} was cancelled by its sender`)),
     };
     const channels = seen.channels;
-    this.#seen.set(id, { state: 'done', result });
+    this.#seen.set(id, { state: 'done', result, from });
     for (const channel of channels) void channel.send(result).catch(() => {});
   }
 }
