@@ -46,7 +46,8 @@ export class EventFeed {
 
   constructor(kernel: Kernel, limits: Partial<FeedLimits> = {}) {
     this.#kernel = kernel;
-    this.#limits = { maxEvents: 50_000, endedTtlMs: 15 * 60_000, ...limits };
+    // 20,000 events (a few MB): minutes of a busy engine's turns, or one very long answer.
+    this.#limits = { maxEvents: 20_000, endedTtlMs: 15 * 60_000, ...limits };
     this.#off = kernel.bus.on('turn.event', (event) => this.#onEvent(event));
   }
 
@@ -94,6 +95,11 @@ export class EventFeed {
       set.delete(listener);
       if (set.size === 0 && this.#listeners.get(threadId) === set) this.#listeners.delete(threadId);
     };
+  }
+
+  /** Events held for resumes (at most maxEvents once the oldest turns are let go). */
+  get buffered(): number {
+    return this.#buffered;
   }
 
   get clients(): number {

@@ -1,8 +1,9 @@
 // What each slot's real calls look like: every call's latency and outcome counted per version (the
 // baseline a canary is judged against), and a bounded, sampled record of whole calls (input,
 // output or error, latency, the host's answers) with secrets cut out: the corpus a new version
-// is replayed against before it may serve. Kept in memory, bounded per slot, by count and by age
-// (kernel/recorded-calls-file.ts keeps them across a restart).
+// is replayed against before it may serve. Kept in memory, bounded per slot by count, by age and
+// by bytes (a slot whose calls grow, a provider's requests carrying a long thread, stays flat);
+// kernel/recorded-calls-file.ts keeps them across a restart.
 import type { HostAnswer } from './host-tape.ts';
 import { stableJson } from './host-tape.ts';
 
@@ -28,7 +29,16 @@ export type RecorderConfig = {
   maxAgeMinutes: number;
   /** A call heavier than this (input, output and host answers as JSON) is counted, not recorded. */
   maxCallBytes: number;
+  /** Recorded calls of one slot together (as JSON) stay under this; the oldest go first. */
+  maxSlotBytes: number;
 };
+
+type Recorded = { call: RecordedCall; bytes: number };
+
+/** What a recorded call weighs against the bounds: its input, output, error and host answers as JSON. */
+function recordedSize(call: Pick<RecordedCall, 'args' | 'output' | 'error' | 'host'>): number {
+  return stableJson({ args: call.args, output: call.output, error: call.error, host: call.host }).length;
+}
 
 export type LatencyStats = { calls: number; errors: number; errorRate: number; p50: number; p99: number };
 
@@ -76,7 +86,9 @@ export class CallRecorder {
   readonly #config: () => RecorderConfig;
   readonly #redact: (text: string, slot: string) => string;
   readonly #stats = new Map<string, VersionStats>();
-  readonly #calls = new Map<string, RecordedCall[]>();
+  readonly #calls = new Map<string, Recorded[]>();
+  /** The JSON size of each slot's recorded calls together. */
+  readonly #bytes = new Map<string, number>();
   #next = 1;
 
   /** `redact` cuts secrets out of one string (every string of a recorded call goes through it). */
@@ -87,11 +99,17 @@ export class CallRecorder {
 
   /** A recorder reading the kernel's record* settings (as they stand at each call). */
   static configured(
-    c: { recordSampleRate: number; recordPerSlot: number; recordMaxAgeMinutes: number; recordMaxCallBytes: number },
+    c: { recordSampleRate: number; recordPerSlot: number; recordMaxAgeMinutes: number; recordMaxCallBytes: number; recordMaxSlotBytes: number },
     redact: (text: string, slot: string) => string,
   ): CallRecorder {
     return new CallRecorder(
-      () => ({ sampleRate: c.recordSampleRate, perSlot: c.recordPerSlot, maxAgeMinutes: c.recordMaxAgeMinutes, maxCallBytes: c.recordMaxCallBytes }),
+      () => ({
+        sampleRate: c.recordSampleRate,
+        perSlot: c.recordPerSlot,
+        maxAgeMinutes: c.recordMaxAgeMinutes,
+        maxCallBytes: c.recordMaxCallBytes,
+        maxSlotBytes: c.recordMaxSlotBytes,
+      }),
       redact,
     );
   }
@@ -114,19 +132,35 @@ export class CallRecorder {
   record(slot: string, call: Omit<RecordedCall, 'id' | 'at'>): void {
     const config = this.#config();
     const clean = redactStrings({ args: call.args, output: call.output, error: call.error, host: call.host }, (text) => this.#redact(text, slot));
-    if (stableJson(clean).length > config.maxCallBytes) return;
+    const bytes = recordedSize(clean);
+    if (bytes > config.maxCallBytes || bytes > config.maxSlotBytes) return;
     let list = this.#calls.get(slot);
     if (!list) this.#calls.set(slot, (list = []));
-    list.push({ ...call, ...clean, id: this.#next++, at: Date.now() });
+    list.push({ call: { ...call, ...clean, id: this.#next++, at: Date.now() }, bytes });
+    this.#bytes.set(slot, (this.#bytes.get(slot) ?? 0) + bytes);
     this.#prune(slot, list, config);
   }
 
-  #prune(slot: string, list: RecordedCall[], config: RecorderConfig): void {
+  /** Drops the oldest calls past the count, the age or the byte budget. */
+  #prune(slot: string, list: Recorded[], config: RecorderConfig): void {
     const oldest = Date.now() - config.maxAgeMinutes * 60_000;
-    let drop = Math.max(0, list.length - config.perSlot);
-    while (drop < list.length && list[drop].at < oldest) drop++;
+    let total = this.#bytes.get(slot) ?? 0;
+    let drop = 0;
+    while (drop < list.length && (list.length - drop > config.perSlot || list[drop].call.at < oldest || total > config.maxSlotBytes)) {
+      total -= list[drop].bytes;
+      drop++;
+    }
     if (drop > 0) list.splice(0, drop);
-    if (list.length === 0) this.#calls.delete(slot);
+    this.#bytes.set(slot, total);
+    if (list.length === 0) {
+      this.#calls.delete(slot);
+      this.#bytes.delete(slot);
+    }
+  }
+
+  /** The JSON size of the slot's recorded calls together (within its maxSlotBytes). */
+  recordedBytes(slot: string): number {
+    return this.#bytes.get(slot) ?? 0;
   }
 
   /** The slot's recorded calls, oldest first, within the retention. */
@@ -134,7 +168,7 @@ export class CallRecorder {
     const list = this.#calls.get(slot);
     if (!list) return [];
     this.#prune(slot, list, this.#config());
-    return [...list];
+    return list.map((r) => r.call);
   }
 
   /** Every slot's recorded calls within the retention: what is kept across a restart. */
@@ -148,11 +182,16 @@ export class CallRecorder {
     let restored = 0;
     for (const [slot, calls] of Object.entries(saved)) {
       if (!Array.isArray(calls)) continue;
-      const list = [...calls, ...(this.#calls.get(slot) ?? [])].sort((a, b) => a.at - b.at);
+      const taken = calls.map((call) => ({ call, bytes: recordedSize(call) })).filter((r) => r.bytes <= config.maxCallBytes);
+      const list = [...taken, ...(this.#calls.get(slot) ?? [])].sort((a, b) => a.call.at - b.call.at);
       this.#calls.set(slot, list);
+      this.#bytes.set(
+        slot,
+        list.reduce((sum, r) => sum + r.bytes, 0),
+      );
       this.#prune(slot, list, config);
       restored += this.#calls.get(slot)?.length ?? 0;
-      for (const call of list) this.#next = Math.max(this.#next, call.id + 1);
+      for (const { call } of list) this.#next = Math.max(this.#next, call.id + 1);
     }
     return restored;
   }

@@ -55,6 +55,8 @@ export type KernelConfig = {
   recordMaxCallBytes: number;
   /** Keep the recorded calls across a restart ($TITAN_HOME/recorded-calls.json, owner-only; same bounds). */
   recordPersist: boolean;
+  /** A slot's recorded calls together (as JSON) stay under this; the oldest go first. */
+  recordMaxSlotBytes: number;
   /** On replay, the new version's p50 may exceed the old one's by this share (p99 by twice it). */
   verifyLatencyTolerance: number;
 } & CanaryConfig &
@@ -86,6 +88,7 @@ export const kernelSection = defineSection<'kernel', KernelConfig>({
     recordMaxAgeMinutes: 1440,
     recordMaxCallBytes: 65536,
     recordPersist: true,
+    recordMaxSlotBytes: 2 * 1024 * 1024,
     verifyLatencyTolerance: 0.25,
     canaryShare: 0.1,
     canaryMinCalls: 20,
@@ -129,6 +132,7 @@ export const kernelSection = defineSection<'kernel', KernelConfig>({
     recordMaxAgeMinutes: { type: 'integer' },
     recordMaxCallBytes: { type: 'integer' },
     recordPersist: { type: 'boolean' },
+    recordMaxSlotBytes: { type: 'integer' },
     verifyLatencyTolerance: { type: 'number' },
     canaryShare: { type: 'number' },
     canaryMinCalls: { type: 'integer' },
@@ -154,6 +158,7 @@ export const kernelSection = defineSection<'kernel', KernelConfig>({
     recordPerSlot: [0, 100_000],
     recordMaxAgeMinutes: [1, 525_600],
     recordMaxCallBytes: [256, 16 * 1024 * 1024],
+    recordMaxSlotBytes: [1024, 1024 * 1024 * 1024],
     verifyLatencyTolerance: [0, 10],
     canaryShare: [0, 1],
     canaryMinCalls: [1, 100_000],

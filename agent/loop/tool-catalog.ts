@@ -30,7 +30,7 @@ type Descriptor = { name: string; description: string; inputSchema: string; need
 
 export class ToolCatalog {
   readonly #kernel: Kernel;
-  readonly #byDigest = new Map<string, ToolInfo>();
+  readonly #byDigest = new Map<string, Promise<ToolInfo>>();
   /** Tools the owner lets run without asking, and tools the owner wants to be asked about (config),
    * whatever the tools themselves declare. */
   readonly #trusted: Set<string>;
@@ -51,41 +51,53 @@ export class ToolCatalog {
   }
 
   async list(): Promise<ToolInfo[]> {
-    const tools: ToolInfo[] = [];
-    for (const component of this.#kernel.components()) {
-      if (component.kind !== 'tool' || !component.digest) continue;
-      let info = this.#byDigest.get(component.digest);
-      if (!info) {
-        const raw = await this.#describe(component.name, component.digest);
-        let schema: Record<string, unknown> = { type: 'object' };
-        try {
-          schema = JSON.parse(raw.inputSchema) as Record<string, unknown>;
-        } catch {
-          // a tool with an unreadable schema still gets called with an object
-        }
-        const capabilities = this.#kernel.serving('tool', component.name)?.capabilities ?? {};
-        info = {
-          name: component.name,
-          description: raw.description,
-          schema,
-          needsApproval: raw.needsApproval,
-          digest: component.digest,
-          sideEffects: hasSideEffects(capabilities),
-        };
-        this.#byDigest.set(component.digest, info);
-      }
-      tools.push(this.withPolicy(info));
+    const serving = this.#kernel.components().filter((c) => c.kind === 'tool' && c.digest);
+    // Turns that start together share one describe per new version (a burst of a thousand turns
+    // after a start would otherwise queue a thousand describes on each tool's instances).
+    const tools = (await Promise.all(serving.map((c) => this.#describe(c.name, c.digest as string)))).map((info) => this.withPolicy(info));
+    // Versions no longer serving are forgotten: the cache stays the size of the serving set.
+    if (this.#byDigest.size > serving.length) {
+      const live = new Set(serving.map((c) => c.digest));
+      for (const digest of this.#byDigest.keys()) if (!live.has(digest)) this.#byDigest.delete(digest);
     }
     // A component's name never holds the separator of a source's names: no shadowing either way.
     for (const source of this.#sources) for (const info of source.tools()) tools.push(this.withPolicy(info));
     return tools;
   }
 
+  /** How many tool versions' descriptions are held (the serving ones at most, after a list). */
+  get cachedDescriptions(): number {
+    return this.#byDigest.size;
+  }
+
+  #describe(name: string, digest: string): Promise<ToolInfo> {
+    let info = this.#byDigest.get(digest);
+    if (!info) {
+      info = this.#read(name, digest);
+      this.#byDigest.set(digest, info);
+      // A describe that failed is asked again by the next turn.
+      info.catch(() => this.#byDigest.get(digest) === info && this.#byDigest.delete(digest));
+    }
+    return info;
+  }
+
+  async #read(name: string, digest: string): Promise<ToolInfo> {
+    const raw = await this.#descriptor(name, digest);
+    let schema: Record<string, unknown> = { type: 'object' };
+    try {
+      schema = JSON.parse(raw.inputSchema) as Record<string, unknown>;
+    } catch {
+      // a tool with an unreadable schema still gets called with an object
+    }
+    const capabilities = this.#kernel.serving('tool', name)?.capabilities ?? {};
+    return { name, description: raw.description, schema, needsApproval: raw.needsApproval, digest, sideEffects: hasSideEffects(capabilities) };
+  }
+
   /**
    * A tool's own description, kept on disk by its binary's digest (the same binary describes itself
    * the same way): a start lists every tool without loading the ones no turn has called yet.
    */
-  async #describe(name: string, digest: string): Promise<Descriptor> {
+  async #descriptor(name: string, digest: string): Promise<Descriptor> {
     const file = path.join(this.#kernel.paths.cache, 'tool-descriptions', `${digest.replace(/^sha256:/, '')}.json`);
     const kept = await readJsonFile<Descriptor | null>(file, null).catch(() => null);
     if (

@@ -1,0 +1,139 @@
+// A real `titan start` in a child process for the soaks: a fresh home sharing the benchmarks' build
+// cache, its database and settings from the environment, the gateway's URL and token once it is up,
+// its memory as the kernel reports it (VmRSS from /proc, the JS heap and code space from /metrics),
+// heap snapshots on demand (SIGUSR2, written to a folder), and a stop that never hangs.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdir, readdir, readFile, rm, symlink } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BENCH_CACHE, tempDir } from './setup.ts';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const MB = 2 ** 20;
+
+export type ChildMemory = { rssMb: number; heapUsedMb: number; externalMb: number; codeSpaceMb: number };
+
+export type TitanProcess = {
+  child: ChildProcess;
+  url: string;
+  token: string;
+  home: string;
+  memory(): Promise<ChildMemory>;
+  /** Writes a heap snapshot into the snapshot folder and resolves with its path. */
+  heapSnapshot(): Promise<string>;
+  output(): string;
+  stop(): Promise<void>;
+};
+
+/** Starts `titan start` on a new home; `env` says the database, provider and features. */
+export async function startTitanProcess(env: Record<string, string>, options: { snapshotDir?: string; nodeFlags?: string[] } = {}): Promise<TitanProcess> {
+  const home = await tempDir('titan-soak-home-');
+  await mkdir(BENCH_CACHE, { recursive: true });
+  await symlink(BENCH_CACHE, path.join(home, 'cache'));
+  const snapshotDir = options.snapshotDir ?? path.join(home, 'snapshots');
+  await mkdir(snapshotDir, { recursive: true });
+  const flags = ['--disable-warning=ExperimentalWarning', '--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${snapshotDir}`, ...(options.nodeFlags ?? [])];
+  const child = spawn(process.execPath, [...flags, 'bin/titan.js', 'start'], {
+    cwd: ROOT,
+    env: { ...process.env, TITAN_HOME: home, TITAN_PORT: '0', TITAN_LOG_TO: 'file', TITAN_RATE_LIMIT: '1000000', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const [, url = '', tokenFile = ''] = await new Promise<RegExpExecArray>((resolve, reject) => {
+    const check = setInterval(() => {
+      const found = /gateway on (http:\/\/\S+) \(token in (\S+)\)/.exec(output);
+      if (found) {
+        clearInterval(check);
+        resolve(found);
+      }
+    }, 50);
+    child.once('exit', (code) => {
+      clearInterval(check);
+      reject(new Error(`titan start exited with ${code}:\n${output}`));
+    });
+  });
+  const token = (await readFile(tokenFile, 'utf8')).trim();
+
+  const metric = (text: string, name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  const memory = async (): Promise<ChildMemory> => {
+    const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
+    const rssKb = Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1] ?? NaN);
+    const metrics = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
+    return {
+      rssMb: rssKb / 1024,
+      heapUsedMb: metric(metrics, 'nodejs_heap_size_used_bytes') / MB,
+      externalMb: metric(metrics, 'nodejs_external_memory_bytes') / MB,
+      codeSpaceMb: metric(metrics, 'nodejs_heap_space_size_used_bytes\\{space="code"\\}') / MB,
+    };
+  };
+
+  const heapSnapshot = async (): Promise<string> => {
+    const before = new Set(await readdir(snapshotDir));
+    child.kill('SIGUSR2');
+    // The snapshot is written synchronously by the child; its file appears whole once renamed by V8.
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const made = (await readdir(snapshotDir)).find((f) => f.endsWith('.heapsnapshot') && !before.has(f));
+      if (made) {
+        await fetch(`${url}/api/ready`).catch(() => undefined); // answers once the child is past the write
+        return path.join(snapshotDir, made);
+      }
+    }
+  };
+
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await rm(home, { recursive: true, force: true });
+  };
+
+  return { child, url, token, home, memory, heapSnapshot, output: () => output, stop };
+}
+
+export type ScriptedProcess = { openai: string; load(script: unknown): Promise<void>; reset(): Promise<void>; stop(): Promise<void> };
+
+/** The scripted model server in a process of its own (`npm run mock-llm`), so the load it serves never starves the client. */
+export async function startScriptedProcess(): Promise<ScriptedProcess> {
+  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', 'agent/llm/scripted/main.ts', '--quiet'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const check = setInterval(() => {
+      const found = /scripted LLM on (http:\/\/\S+),/.exec(output);
+      if (found?.[1]) {
+        clearInterval(check);
+        resolve(found[1]);
+      }
+    }, 50);
+    child.once('exit', (code) => {
+      clearInterval(check);
+      reject(new Error(`the scripted LLM exited with ${code}:\n${output}`));
+    });
+  });
+  const post = async (route: string, body: unknown) => {
+    const response = await fetch(`${url}${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (!response.ok) throw new Error(`${route}: HTTP ${response.status} ${await response.text()}`);
+  };
+  return {
+    openai: `${url}/v1`,
+    load: (script) => post('/_titan/script', script),
+    // Also clears its timeline, which would otherwise hold every request of the soak.
+    reset: () => post('/_titan/reset', {}),
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
