@@ -10,7 +10,7 @@ import { afterEach, beforeEach, test } from 'node:test';
 import type { ChatRequest, LlmEvent } from '../loop/llm-types.ts';
 import { ProfileFiles } from './changes.ts';
 import { BEGIN, END, readSection, type ProfileFile } from './sections.ts';
-import { ProfileSynthesis } from './synthesis.ts';
+import { MAX_PENDING_TURNS, ProfileSynthesis } from './synthesis.ts';
 
 let dir: string;
 beforeEach(async () => {
@@ -113,4 +113,31 @@ test('every change can be reverted, and the revert is itself recorded', async ()
   assert.equal(revert?.reverts, added.id);
   assert.equal(await readFile(file('AGENTS.md'), 'utf8'), 'Keep this.\n', 'back to exactly what the person wrote');
   await assert.rejects(files.revert('no-such-change'), /TITAN_E_NOT_FOUND|no profile change/);
+});
+
+test('a conversation that never pauses is still read, in parts: the turns waiting never pass the bound', async () => {
+  const files = new ProfileFiles(workspace(), dir);
+  const { fn, requests } = model({ 'USER.md': ['Is called Ada'] });
+  const asked: number[] = [];
+  const run = new ProfileSynthesis({
+    files,
+    model: fn,
+    debounceMs: 60_000, // never quiet long enough within this test
+    userMessages: async (_thread, turnIds) => {
+      asked.push(turnIds.length);
+      return turnIds.map((t) => `message of ${t}`);
+    },
+  });
+  for (let i = 0; i < 10 * MAX_PENDING_TURNS; i++) {
+    run.noteTurn('thread-1', `turn-${i}`);
+    assert.ok(run.pendingTurns < MAX_PENDING_TURNS);
+  }
+  await run.run();
+  assert.equal(
+    asked.reduce((sum, n) => sum + n, 0),
+    10 * MAX_PENDING_TURNS,
+    'every turn was read once',
+  );
+  assert.ok(Math.max(...asked) <= MAX_PENDING_TURNS);
+  assert.ok(requests.length >= 10);
 });
