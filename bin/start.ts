@@ -187,8 +187,8 @@ export async function startCommand(): Promise<number> {
         startProfile(kernel, session.agent, (request) => session.llm.stream(request, { purpose: 'background' }), { ownerId: os.userInfo().username });
       // One-off tools the model writes; their runtime is built in the background (cached after the first start).
       session.agent.tools.addSource(new JitTool(kernel));
-      // The patch queue in the agent's hands (deciding needs the owner's approval of each call).
-      session.agent.tools.addSource(new KernelPatchTool(kernel));
+      // The patch queue in the agent's hands (deciding needs the owner's approval of each call; its model writes new channels and providers).
+      session.agent.tools.addSource(new KernelPatchTool(kernel, session.llm.configured ? llmSourceModel(session.llm) : undefined));
       // The monitor asks the model for faster versions of slow tools when kernel.optimiseRewrite is on.
       if (session.llm.configured) kernel.optimiser.useModel(llmSourceModel(session.llm));
       void kernel.jit.prepare().catch((error: Error) => say(`JIT tools unavailable: ${error.message}`));

@@ -2,9 +2,11 @@
 // show one with its verification report, propose a registry version for a slot (verified on the
 // slot's recorded calls), list the monitor's proposals or ask it to look now. `kernel-patch-decide`
 // approves, deploys, rejects or rolls back, and needs the owner's approval for every call (the
-// approval flow of the turn): the model can prepare a change, never make one on its own.
+// approval flow of the turn): the model can prepare a change, never make one on its own. `generate`
+// has the model write a new channel or provider from a description: built, published through its
+// smoke test and proposed as a verified patch, which is then decided like any other.
 import { TitanError } from '../../common/errors.ts';
-import { kindedRef, type Kernel, type Patch, type Proposal } from '../../kernel/api.ts';
+import { generateComponent, kindedRef, type Kernel, type Patch, type Proposal, type SourceModel } from '../../kernel/api.ts';
 import type { ToolInfo, ToolSource } from '../loop/tool-catalog.ts';
 
 export const KERNEL_PATCH_TOOL = 'kernel-patch';
@@ -14,7 +16,8 @@ const READ_DESCRIPTION = [
   "Titan's own component patches: `list` the patch queue (optionally by `state`), `show` one (`id`) with its verification",
   'report (recorded calls replayed on the old and new version: mismatches, p50/p99), `propose` a published version for its',
   'slot (`ref` like "tool/fib@1.2.0"; it is verified at once), `proposals` made by the monitor from telemetry and why,',
-  'or `optimise` to let the monitor look at every slot now. Approving or deploying is kernel-patch-decide (the owner confirms).',
+  'or `optimise` to let the monitor look at every slot now. `generate` writes a new `kind` (channel or provider) called `name`',
+  'from a `description` and proposes it. Approving or deploying is kernel-patch-decide (the owner confirms).',
 ].join(' ');
 
 const DECIDE_DESCRIPTION = [
@@ -30,8 +33,11 @@ const READ_SCHEMA = {
   required: ['op'],
   additionalProperties: false,
   properties: {
-    op: { enum: ['list', 'show', 'propose', 'proposals', 'optimise'] },
+    op: { enum: ['list', 'show', 'propose', 'proposals', 'optimise', 'generate'] },
     id: ID,
+    kind: { enum: ['channel', 'provider'] },
+    name: { type: 'string', pattern: '^[a-z][a-z0-9-]{0,62}$' },
+    description: { type: 'string', minLength: 10, maxLength: 4000 },
     state: { enum: ['proposed', 'approved', 'rejected', 'deployed', 'failed', 'rolled_back'] },
     ref: { type: 'string', minLength: 1, maxLength: 200 },
     why: WHY,
@@ -45,7 +51,19 @@ const DECIDE_SCHEMA = {
   properties: { op: { enum: ['approve', 'deploy', 'reject', 'rollback'] }, id: ID, why: WHY, override: WHY },
 };
 
-type ReadCall = { op: 'list' | 'show' | 'propose' | 'proposals' | 'optimise'; id?: string; state?: Patch['state']; ref?: string; why?: string };
+type ReadCall = {
+  op: 'list' | 'show' | 'propose' | 'proposals' | 'optimise' | 'generate';
+  id?: string;
+  state?: Patch['state'];
+  ref?: string;
+  why?: string;
+  kind?: 'channel' | 'provider';
+  name?: string;
+  description?: string;
+};
+
+/** A model answer takes minutes at most; a turn never waits on one forever. */
+const GENERATE_TIMEOUT_MS = 5 * 60_000;
 type DecideCall = { op: 'approve' | 'deploy' | 'reject' | 'rollback'; id: string; why?: string; override?: string };
 
 /** A patch as the model reads it: the change, its state, why it was proposed and its reports in short. */
@@ -78,9 +96,12 @@ const proposalSummary = (p: Proposal) => ({
 
 export class KernelPatchTool implements ToolSource {
   readonly #kernel: Kernel;
+  readonly #model: SourceModel | undefined;
 
-  constructor(kernel: Kernel) {
+  /** `model` writes generated components (the agent's own model); without one, `generate` says so. */
+  constructor(kernel: Kernel, model?: SourceModel) {
     this.#kernel = kernel;
+    this.#model = model;
   }
 
   tools(): ToolInfo[] {
@@ -124,6 +145,16 @@ export class KernelPatchTool implements ToolSource {
         return { proposals: kernel.optimiser.list().map(proposalSummary) };
       case 'optimise':
         return { proposals: (await kernel.optimiser.pass()).map(proposalSummary) };
+      case 'generate': {
+        if (!this.#model) throw new TitanError('TITAN_E_GENERATE_FAILED', 'no model is configured to write the component');
+        const request = {
+          kind: need(call.kind, 'kind', 'generate') as 'channel' | 'provider',
+          name: need(call.name, 'name', 'generate'),
+          description: need(call.description, 'description', 'generate'),
+        };
+        const { manifest, patch } = await generateComponent(kernel, this.#model, request, AbortSignal.timeout(GENERATE_TIMEOUT_MS));
+        return { generated: `${manifest.kind}/${manifest.name}@${manifest.version}`, ...patchSummary(patch) };
+      }
     }
   }
 

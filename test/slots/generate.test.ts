@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { createLlm, llmSourceModel, startScriptedLlm, type ScriptedLlm } from '../../agent/api.ts';
+import { Agent, createLlm, KernelPatchTool, llmSourceModel, startScriptedLlm, type ScriptedLlm } from '../../agent/api.ts';
 import { isTitanError } from '../../common/errors.ts';
 import { generateComponent } from '../../kernel/api.ts';
 import { openHarness, type Harness } from '../gateway/support.ts';
@@ -29,6 +29,24 @@ before(async () => {
         { match: { lastUserContains: '"relay"' }, content: [{ type: 'text', text: answer(section, source) }] },
         { match: { lastUserContains: '"broken"' }, content: [{ type: 'text', text: answer(section, 'export const channel = {{ not javascript') }] },
         { match: { lastUserContains: '"half"' }, content: [{ type: 'text', text: answer({ title: 'Half' }, source) }] },
+        // Asked in a chat, the agent's model calls kernel-patch generate; the same model then writes the channel.
+        {
+          match: { lastUserContains: 'a channel for our webhook relay' },
+          content: [
+            {
+              type: 'tool_call',
+              name: 'kernel-patch',
+              arguments: {
+                op: 'generate',
+                kind: 'channel',
+                name: 'chat-relay',
+                description: 'a generic webhook relay: POST in with a secret, replies POSTed out',
+              },
+            },
+          ],
+        },
+        { match: { lastUserContains: '"chat-relay"' }, content: [{ type: 'text', text: answer(section, source) }] },
+        { match: { lastMessageContains: 'channel/chat-relay@0.1.0' }, content: [{ type: 'text', text: 'Written and verified; approve it to deploy.' }] },
       ],
     },
   });
@@ -72,4 +90,26 @@ test('an answer that does not build or declares no valid platform is refused and
     assert.deepEqual(await harness.kernel.registry.list({ kind: 'channel', name }), [], `no ${name} version published`);
     assert.deepEqual(harness.kernel.patches.list({ slot: `channel/${name}` }), [], `no ${name} patch`);
   }
+});
+
+test('asked in a chat, the agent writes a channel with kernel-patch generate: proposed and verified, waiting for the owner', async (t) => {
+  const chat = createLlm(harness.kernel, { providers: [{ name: 'scripted', component: 'openai', baseUrl: llm.baseUrls.openai, model: 'titan-scripted' }] });
+  const agent = new Agent(harness.kernel, { workspace: path.join(harness.home, 'workspace'), llm: (request, options) => chat.stream(request, options) });
+  await agent.start();
+  t.after(() => agent.close());
+  agent.tools.addSource(new KernelPatchTool(harness.kernel, llmSourceModel(chat)));
+  const thread = await agent.createThread('ada');
+  const { run } = await agent.send('ada', thread.id, 'please write a channel for our webhook relay');
+  const outcome = await run.done;
+  assert.equal(outcome.state, 'completed', outcome.error?.message);
+  assert.equal(outcome.text, 'Written and verified; approve it to deploy.');
+  const [patch] = harness.kernel.patches.list({ slot: 'channel/chat-relay' });
+  assert.equal(patch.state, 'proposed', 'the owner decides (kernel-patch-decide asks them)');
+  assert.equal(patch.verification?.passed, true);
+
+  const without = new KernelPatchTool(harness.kernel);
+  await assert.rejects(
+    without.invoke('kernel-patch', JSON.stringify({ op: 'generate', kind: 'provider', name: 'nope', description: 'an OpenAI-compatible server' })),
+    (error) => isTitanError(error, 'TITAN_E_GENERATE_FAILED'),
+  );
 });
