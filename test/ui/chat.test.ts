@@ -3,38 +3,22 @@
 // reload), tool output shows as it arrives, a turn can be interrupted, chats can be deleted one by
 // one or all at once, and the model's markdown renders while HTML in it never becomes an element.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { describe, test } from 'node:test';
 import { toolCall } from '../support/model-double.ts';
-import { browserSkipReason, closeSession, launchBrowser, openSession, openUiKernel, sendMessage, type Session, type UiKernel } from './support.ts';
+import { browserSkipReason, sendMessage, uiSuite } from './support.ts';
 
 const stop = (reason = 'end_turn') => ({ type: 'stop' as const, reason });
 const text = (value: string) => ({ type: 'text' as const, text: value });
 
 describe('web UI: chat', { skip: browserSkipReason() }, () => {
-  let browser: Browser;
-  let ui: UiKernel;
-  let session: Session | undefined;
-
-  before(async () => {
-    [browser, ui] = await Promise.all([launchBrowser(), openUiKernel()]);
-  });
-  after(async () => {
-    await browser?.close();
-    await ui?.close();
-  });
-  afterEach(async () => {
-    const ending = session;
-    session = undefined;
-    await closeSession(ending);
-  });
+  const suite = uiSuite();
 
   test('a turn cut by a crash shows what it said, marked cut off; the chat is not stuck answering and takes a new message', async () => {
-    session = await openSession(browser, ui, { steps: [[text('Back again.'), stop()]] });
+    const session = await suite.open({ steps: [[text('Back again.'), stop()]] });
     const { page, gateway, api, agent } = session;
     const thread = (await api('POST', '/threads', { title: 'cut' })) as { id: string; user_id: string };
     // What a process killed mid-answer leaves behind: the turn streaming, its words only in the event log.
-    const store = ui.kernel.store;
+    const store = suite.ui.kernel.store;
     await store.op('turns.begin', {
       userId: thread.user_id,
       threadId: thread.id,
@@ -54,7 +38,7 @@ describe('web UI: chat', { skip: browserSkipReason() }, () => {
   });
 
   test('without a token, or with a wrong one, the page asks for the link printed by npm start; the token leaves the address bar', async () => {
-    session = await openSession(browser, ui, { signedIn: false });
+    const session = await suite.open({ signedIn: false });
     const { page, gateway } = session;
     const needed = page.getByRole('heading', { name: 'A token is needed' });
     await page.goto(`${gateway.url}/ui/`);
@@ -76,7 +60,7 @@ describe('web UI: chat', { skip: browserSkipReason() }, () => {
   });
 
   test('a message is sent and the answer streams in, piece by piece, then the turn ends', async () => {
-    session = await openSession(browser, ui, {
+    const session = await suite.open({
       steps: [[text('Hello'), { wait: 1000 }, text(', this is **streaming**'), { wait: 1000 }, text(' and done.'), stop()]],
     });
     const { page } = session;
@@ -107,7 +91,7 @@ describe('web UI: chat', { skip: browserSkipReason() }, () => {
   });
 
   test('a tool call that needs approval waits for the Approve button (also after a reload), then runs and shows its result', async () => {
-    session = await openSession(browser, ui, {
+    const session = await suite.open({
       guardedTools: ['echo'],
       steps: [
         [text('Let me echo that.'), ...toolCall(0, 'call-1', 'echo', { text: 'ping' }), stop('tool_use')],
@@ -135,7 +119,7 @@ describe('web UI: chat', { skip: browserSkipReason() }, () => {
   });
 
   test("a tool's output shows while it runs; Reject stops a call from running", async () => {
-    session = await openSession(browser, ui, {
+    const session = await suite.open({
       guardedTools: ['echo'],
       steps: [
         [...toolCall(0, 'sh-1', 'shell', { command: 'echo first-line; sleep 1.5; echo second-line' }), stop('tool_use')],
@@ -163,7 +147,7 @@ describe('web UI: chat', { skip: browserSkipReason() }, () => {
   });
 
   test('Interrupt stops a running answer and the composer is ready again', async () => {
-    session = await openSession(browser, ui, { steps: [[text('Thinking about it'), { wait: 10_000 }, text(' - never shown'), stop()]] });
+    const session = await suite.open({ steps: [[text('Thinking about it'), { wait: 10_000 }, text(' - never shown'), stop()]] });
     const { page } = session;
     await sendMessage(page, 'take your time');
     const answer = page.getByRole('article', { name: 'Titan' });
@@ -176,7 +160,7 @@ describe('web UI: chat', { skip: browserSkipReason() }, () => {
   });
 
   test('deleting a chat removes it from the list and from the gateway; Cancel keeps it', async () => {
-    session = await openSession(browser, ui, { steps: [[text('Noted.'), stop()]] });
+    const session = await suite.open({ steps: [[text('Noted.'), stop()]] });
     const { page } = session;
     const keep = await session.api('POST', '/threads', { title: 'Keep me' });
     await page.reload();
@@ -208,7 +192,7 @@ describe('web UI: chat', { skip: browserSkipReason() }, () => {
   });
 
   test('"Clear all chats" asks first, then deletes every chat of the user', async () => {
-    session = await openSession(browser, ui);
+    const session = await suite.open();
     const { page } = session;
     for (const title of ['First', 'Second', 'Third']) await session.api('POST', '/threads', { title });
     await page.reload();
@@ -239,7 +223,7 @@ describe('web UI: chat', { skip: browserSkipReason() }, () => {
       '',
       '[click me](javascript:window.__titanXss=4) ![tracker](http://127.0.0.1:9/pixel.png)',
     ].join('\n');
-    session = await openSession(browser, ui, { steps: [[text(payload.slice(0, 40)), { wait: 50 }, text(payload.slice(40)), stop()]] });
+    const session = await suite.open({ steps: [[text(payload.slice(0, 40)), { wait: 50 }, text(payload.slice(40)), stop()]] });
     const { page } = session;
     await sendMessage(page, 'show me markdown');
     const answer = page.getByRole('article', { name: 'Titan' });

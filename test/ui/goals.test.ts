@@ -3,29 +3,13 @@
 // plan's steps with their results - with the executions, the policy decisions and the passed check
 // with its evidence; a goal run from the page updates live from the goal events stream, a swarm
 // step's sub-agents drawn one cell each, running then done.
-import { after, afterEach, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { describe, test } from 'node:test';
 import { startAutonomy } from '../../agent/api.ts';
 import { toolCall } from '../support/model-double.ts';
-import { browserSkipReason, closeSession, launchBrowser, openSession, openUiKernel, sendMessage, type Session, type UiKernel } from './support.ts';
+import { browserSkipReason, sendMessage, uiSuite } from './support.ts';
 
 describe('web UI: goals', { skip: browserSkipReason() }, () => {
-  let browser: Browser;
-  let ui: UiKernel;
-  let session: Session | undefined;
-
-  before(async () => {
-    [browser, ui] = await Promise.all([launchBrowser(), openUiKernel()]);
-  });
-  after(async () => {
-    await browser?.close();
-    await ui?.close();
-  });
-  afterEach(async () => {
-    const ending = session;
-    session = undefined;
-    await closeSession(ending);
-  });
+  const suite = uiSuite();
 
   test('a multi-step request from the chat is shown on the Goals page with its steps, policy and evidence', async () => {
     const pursue = {
@@ -36,7 +20,7 @@ describe('web UI: goals', { skip: browserSkipReason() }, () => {
       ],
       verify: { tool: 'read-file', arguments: { path: 'greeting.txt' }, expect: 'hello from the plan' },
     };
-    session = await openSession(browser, ui, {
+    const session = await suite.open({
       steps: [
         [...toolCall(0, 'call-goal', 'autonomy__pursue', pursue), { type: 'stop', reason: 'tool_use' }],
         [
@@ -45,7 +29,7 @@ describe('web UI: goals', { skip: browserSkipReason() }, () => {
         ],
       ],
     });
-    startAutonomy(ui.kernel, session.agent);
+    startAutonomy(suite.ui.kernel, session.agent);
     const { page } = session;
     await sendMessage(page, 'Write a greeting file and check it.');
     await page.getByRole('button', { name: 'Approve' }).click();
@@ -64,7 +48,7 @@ describe('web UI: goals', { skip: browserSkipReason() }, () => {
   });
 
   test('a goal run from the page updates live', async () => {
-    session = await openSession(browser, ui);
+    const session = await suite.open();
     const { page, gateway, token } = session;
     const response = await fetch(`${gateway.url}/api/goals`, {
       method: 'POST',
@@ -85,7 +69,7 @@ describe('web UI: goals', { skip: browserSkipReason() }, () => {
 
   test("a swarm step's sub-agents are drawn live: running, then each one's state and the counts", async () => {
     const answer = (wait: number) => [{ wait }, { type: 'text' as const, text: 'looked' }, { type: 'stop' as const, reason: 'end_turn' }];
-    session = await openSession(browser, ui, { steps: [answer(1500), answer(1500), answer(8000)] });
+    const session = await suite.open({ steps: [answer(1500), answer(1500), answer(8000)] });
     const { page, gateway, api } = session;
     const { goal } = await api('POST', '/goals', {
       title: 'look three ways',

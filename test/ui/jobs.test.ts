@@ -6,37 +6,26 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { after, afterEach, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { describe, test } from 'node:test';
 import { JobService, createLlm, jobsSection, startScriptedLlm } from '../../agent/api.ts';
 import { NO_DOCKER, SOCKET, removeContainersOf } from '../jobs/support.ts';
-import { browserSkipReason, closeSession, launchBrowser, openSession, openUiKernel, type Session, type UiKernel } from './support.ts';
+import { browserSkipReason, uiSuite } from './support.ts';
 
 describe('web UI: jobs', { skip: browserSkipReason() ?? NO_DOCKER }, () => {
-  let browser: Browser;
-  let ui: UiKernel;
   let jobs: JobService;
-  let session: Session | undefined;
-
-  before(async () => {
-    [browser, ui] = await Promise.all([launchBrowser(), openUiKernel()]);
-    jobs = await JobService.start(ui.kernel, { ...jobsSection.defaults, dockerSocket: SOCKET });
-    await jobs.engine.ensureImage(jobs.config.image, true);
-  });
-  after(async () => {
-    await browser?.close();
-    await jobs?.close();
-    if (ui) await removeContainersOf(ui.kernel.paths.home);
-    await ui?.close();
-  });
-  afterEach(async () => {
-    const ending = session;
-    session = undefined;
-    await closeSession(ending);
+  const suite = uiSuite({
+    setUp: async (ui) => {
+      jobs = await JobService.start(ui.kernel, { ...jobsSection.defaults, dockerSocket: SOCKET });
+      await jobs.engine.ensureImage(jobs.config.image, true);
+    },
+    tearDown: async (ui) => {
+      await jobs?.close();
+      await removeContainersOf(ui.kernel.paths.home);
+    },
   });
 
   test('a job submitted from the page streams its log live, succeeds, and its files download as tar', async () => {
-    session = await openSession(browser, ui, { jobs });
+    const session = await suite.open({ jobs });
     const { page, gateway } = session;
     await page.goto(`${gateway.url}/#/jobs`);
     await page.getByRole('heading', { name: 'Jobs' }).waitFor();
@@ -56,7 +45,7 @@ describe('web UI: jobs', { skip: browserSkipReason() ?? NO_DOCKER }, () => {
   });
 
   test('a running job is cancelled from the page', async () => {
-    session = await openSession(browser, ui, { jobs });
+    const session = await suite.open({ jobs });
     const { page, gateway } = session;
     await page.goto(`${gateway.url}/#/jobs`);
     await page.getByRole('textbox', { name: /Command/ }).fill('echo waiting; sleep 60');
@@ -90,9 +79,9 @@ describe('web UI: jobs', { skip: browserSkipReason() ?? NO_DOCKER }, () => {
       },
     });
     try {
-      const client = createLlm(ui.kernel, { providers: [{ name: 'openai', component: 'openai', baseUrl: llm.baseUrls.openai, model: 'm' }], env: {} });
+      const client = createLlm(suite.ui.kernel, { providers: [{ name: 'openai', component: 'openai', baseUrl: llm.baseUrls.openai, model: 'm' }], env: {} });
       jobs.useModel((request, options) => client.stream(request, options));
-      session = await openSession(browser, ui, { jobs });
+      const session = await suite.open({ jobs });
       const { page, gateway } = session;
       await page.goto(`${gateway.url}/#/jobs`);
       await page.getByRole('textbox', { name: /^Task/ }).fill('Refresh the notes');

@@ -1,36 +1,20 @@
 // A new person in the web UI (real headless Chromium): their first message is met by Titan's
 // onboarding questions, answered one by one in the chat (the model is not asked), reviewed and saved
 // with "yes"; then a multi-step request becomes a goal the Goals page shows with its plan.
-import { after, afterEach, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { describe, test } from 'node:test';
 import { startAutonomy, startOnboarding } from '../../agent/api.ts';
 import { toolCall } from '../support/model-double.ts';
-import { browserSkipReason, closeSession, launchBrowser, openSession, openUiKernel, sendMessage, type Session, type UiKernel } from './support.ts';
+import { browserSkipReason, sendMessage, uiSuite } from './support.ts';
 
 describe('web UI: onboarding', { skip: browserSkipReason() }, () => {
-  let browser: Browser;
-  let ui: UiKernel;
-  let session: Session | undefined;
-
-  before(async () => {
-    [browser, ui] = await Promise.all([launchBrowser(), openUiKernel()]);
-  });
-  after(async () => {
-    await browser?.close();
-    await ui?.close();
-  });
-  afterEach(async () => {
-    const ending = session;
-    session = undefined;
-    await closeSession(ending);
-  });
+  const suite = uiSuite();
 
   test('a new user is onboarded in the chat, then a multi-step request shows on the Goals page', async () => {
     const pursue = {
       title: 'count to two',
       steps: [1, 2].map((n) => ({ title: `say ${n}`, kind: 'tool', tool: 'echo', arguments: { text: `step ${n}` } })),
     };
-    session = await openSession(browser, ui, {
+    const session = await suite.open({
       steps: [
         [...toolCall(0, 'call-goal', 'autonomy__pursue', pursue), { type: 'stop', reason: 'tool_use' }],
         [
@@ -39,8 +23,8 @@ describe('web UI: onboarding', { skip: browserSkipReason() }, () => {
         ],
       ],
     });
-    startAutonomy(ui.kernel, session.agent);
-    startOnboarding(ui.kernel, session.agent);
+    startAutonomy(suite.ui.kernel, session.agent);
+    startOnboarding(suite.ui.kernel, session.agent);
     const { page } = session;
     const log = page.locator('#messages');
 

@@ -2,10 +2,10 @@
 // listed and the buttons move it (Reject); a registry version is proposed from the Components page,
 // then approved, deployed (the kernel serves it) and rolled back, each step recorded with who did it.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
 import { publishFixture } from '../support/fixtures.ts';
-import { browserSkipReason, closeSession, launchBrowser, openSession, openUiKernel, type Session, type UiKernel } from './support.ts';
+import { browserSkipReason, uiSuite } from './support.ts';
 
 const patchCard = (page: Page, title: string) => page.getByRole('article', { name: title });
 
@@ -17,27 +17,16 @@ async function stateBecomes(page: Page, title: string, state: string): Promise<v
 }
 
 describe('web UI: components and kernel patches', { skip: browserSkipReason() }, () => {
-  let browser: Browser;
-  let ui: UiKernel;
-  let session: Session | undefined;
-
-  before(async () => {
-    [browser, ui] = await Promise.all([launchBrowser(), openUiKernel()]);
-    await publishFixture(ui.kernel, 'echo-v2'); // tool/echo 1.1.0 in the registry, 1.0.0 serving
-  });
-  after(async () => {
-    await browser?.close();
-    await ui?.close();
-  });
-  afterEach(async () => {
-    const ending = session;
-    session = undefined;
-    await closeSession(ending);
+  const suite = uiSuite({
+    setUp: (ui) => publishFixture(ui.kernel, 'echo-v2').then(() => {}), // tool/echo 1.1.0 in the registry, 1.0.0 serving
   });
 
   test('a proposed patch is listed with its history, and Reject changes its state', async () => {
-    const proposed = await ui.kernel.proposePatch({ kind: 'tool', name: 'echo', range: '1.1.0' }, { by: 'alice', why: 'answers should say their version' });
-    session = await openSession(browser, ui);
+    const proposed = await suite.ui.kernel.proposePatch(
+      { kind: 'tool', name: 'echo', range: '1.1.0' },
+      { by: 'alice', why: 'answers should say their version' },
+    );
+    const session = await suite.open();
     const { page } = session;
     await page.getByRole('link', { name: 'Patches' }).click();
     const title = 'tool/echo 1.0.0 → 1.1.0';
@@ -47,12 +36,12 @@ describe('web UI: components and kernel patches', { skip: browserSkipReason() },
     await patchCard(page, title).getByRole('button', { name: 'Reject' }).click();
     await stateBecomes(page, title, 'rejected');
     assert.equal(await patchCard(page, title).getByRole('button').count(), 0, 'a rejected patch has no further steps');
-    assert.equal(ui.kernel.patches.get(proposed.id).state, 'rejected');
-    assert.match(ui.kernel.patches.get(proposed.id).history.at(-1)!.by, /^ui-user-/);
+    assert.equal(suite.ui.kernel.patches.get(proposed.id).state, 'rejected');
+    assert.match(suite.ui.kernel.patches.get(proposed.id).history.at(-1)!.by, /^ui-user-/);
   });
 
   test('a registry version is proposed from the Components page, then approved, deployed and rolled back', async () => {
-    session = await openSession(browser, ui);
+    const session = await suite.open();
     const { page } = session;
     await page.getByRole('link', { name: 'Components' }).click();
     const serving = page.getByRole('table', { name: 'Serving' });
@@ -77,21 +66,21 @@ describe('web UI: components and kernel patches', { skip: browserSkipReason() },
       .getByLabel('State')
       .filter({ hasText: /^approved$/ })
       .waitFor();
-    assert.deepEqual(await ui.kernel.invokeTool('echo', { text: 'hi' }), { text: 'hi' }, 'approving changes nothing that serves');
+    assert.deepEqual(await suite.ui.kernel.invokeTool('echo', { text: 'hi' }), { text: 'hi' }, 'approving changes nothing that serves');
 
     await card.getByRole('button', { name: 'Deploy' }).click();
     await card
       .getByLabel('State')
       .filter({ hasText: /^deployed$/ })
       .waitFor();
-    assert.deepEqual(await ui.kernel.invokeTool('echo', { text: 'hi' }), { text: 'hi', version: '1.1.0' });
+    assert.deepEqual(await suite.ui.kernel.invokeTool('echo', { text: 'hi' }), { text: 'hi', version: '1.1.0' });
 
     await card.getByRole('button', { name: 'Roll back' }).click();
     await card
       .getByLabel('State')
       .filter({ hasText: /^rolled back$/ })
       .waitFor();
-    assert.deepEqual(await ui.kernel.invokeTool('echo', { text: 'hi' }), { text: 'hi' });
+    assert.deepEqual(await suite.ui.kernel.invokeTool('echo', { text: 'hi' }), { text: 'hi' });
     const steps = await card.getByRole('list', { name: 'History' }).getByRole('listitem').allTextContents();
     assert.deepEqual(
       steps.map((s) => s.split(' by ')[0]),

@@ -4,35 +4,19 @@
 import assert from 'node:assert/strict';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, afterEach, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { describe, test } from 'node:test';
 import { startProfile } from '../../agent/api.ts';
 import type { ChatRequest, LlmEvent } from '../../agent/loop/llm-types.ts';
-import { browserSkipReason, closeSession, launchBrowser, openSession, openUiKernel, sendMessage, type Session, type UiKernel } from './support.ts';
+import { browserSkipReason, sendMessage, uiSuite } from './support.ts';
 
 describe('web UI: profile', { skip: browserSkipReason() }, () => {
-  let browser: Browser;
-  let ui: UiKernel;
-  let session: Session | undefined;
-
-  before(async () => {
-    [browser, ui] = await Promise.all([launchBrowser(), openUiKernel()]);
-  });
-  after(async () => {
-    await browser?.close();
-    await ui?.close();
-  });
-  afterEach(async () => {
-    const ending = session;
-    session = undefined;
-    await closeSession(ending);
-  });
+  const suite = uiSuite();
 
   test('a fact from the chat appears on the Profile page and Revert takes it back', async () => {
-    const userFile = path.join(ui.kernel.workspace, 'USER.md');
-    await mkdir(ui.kernel.workspace, { recursive: true });
+    const userFile = path.join(suite.ui.kernel.workspace, 'USER.md');
+    await mkdir(suite.ui.kernel.workspace, { recursive: true });
     await writeFile(userFile, '# About me\n\nWritten by me.\n');
-    session = await openSession(browser, ui, {
+    const session = await suite.open({
       steps: [
         [
           { type: 'text', text: 'Noted, Ada.' },
@@ -49,7 +33,7 @@ describe('web UI: profile', { skip: browserSkipReason() }, () => {
     };
     // The owner's id, as the gateway knows them: the owner of a thread their token creates.
     const { user_id: ownerId } = (await session.api('POST', '/threads', {})) as { user_id: string };
-    const profile = startProfile(ui.kernel, session.agent, model, { ownerId, debounceMs: 10 });
+    const profile = startProfile(suite.ui.kernel, session.agent, model, { ownerId, debounceMs: 10 });
     await sendMessage(page, 'Hi, I am Ada and I drink green tea.');
     await page.getByText('Noted, Ada.').waitFor();
     await profile.synthesis?.run(); // after the debounced run: nothing is left to read

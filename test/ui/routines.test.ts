@@ -2,30 +2,14 @@
 // form checks the cron expression as it is typed (why it is not one, or the next runs), a routine
 // added there is listed with its next run, runs now, shows its history, pauses and is removed.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { browserSkipReason, closeSession, launchBrowser, openSession, openUiKernel, type Session, type UiKernel } from './support.ts';
+import { describe, test } from 'node:test';
+import { browserSkipReason, uiSuite } from './support.ts';
 
 describe('web UI: routines', { skip: browserSkipReason() }, () => {
-  let browser: Browser;
-  let ui: UiKernel;
-  let session: Session | undefined;
-
-  before(async () => {
-    [browser, ui] = await Promise.all([launchBrowser(), openUiKernel()]);
-  });
-  after(async () => {
-    await browser?.close();
-    await ui?.close();
-  });
-  afterEach(async () => {
-    const ending = session;
-    session = undefined;
-    await closeSession(ending);
-  });
+  const suite = uiSuite();
 
   test('add with cron validation, run now, history, pause and remove', async () => {
-    session = await openSession(browser, ui, { routines: true });
+    const session = await suite.open({ routines: true });
     const { page, gateway } = session;
     await page.goto(`${gateway.url}/#/routines`);
     await page.getByRole('heading', { name: 'Routines' }).waitFor();

@@ -6,32 +6,16 @@
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, afterEach, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { describe, test } from 'node:test';
 import { createLlm, listPairings, openPairing } from '../../agent/api.ts';
 import { titanConfigFile } from '../../bin/config-file.ts';
-import { browserSkipReason, closeSession, launchBrowser, openSession, openUiKernel, type Session, type UiKernel } from './support.ts';
+import { browserSkipReason, uiSuite } from './support.ts';
 
 describe('web UI: settings', { skip: browserSkipReason() }, () => {
-  let browser: Browser;
-  let ui: UiKernel;
-  let session: Session | undefined;
-
-  before(async () => {
-    [browser, ui] = await Promise.all([launchBrowser(), openUiKernel()]);
-  });
-  after(async () => {
-    await browser?.close();
-    await ui?.close();
-  });
-  afterEach(async () => {
-    const ending = session;
-    session = undefined;
-    await closeSession(ending);
-  });
+  const suite = uiSuite();
 
   test('a secret is stored from the Settings page, listed by name only, and removed', async () => {
-    session = await openSession(browser, ui);
+    const session = await suite.open();
     const { page } = session;
     await page.getByRole('link', { name: 'Settings' }).click();
     await page.locator('#no-secrets').waitFor();
@@ -43,7 +27,7 @@ describe('web UI: settings', { skip: browserSkipReason() }, () => {
 
     const table = page.getByRole('table', { name: 'Secrets' });
     await table.getByRole('row', { name: /BRAVE_API_KEY/ }).waitFor();
-    assert.equal(await ui.kernel.secrets.value('BRAVE_API_KEY'), 'BSA-typed-in-the-browser');
+    assert.equal(await suite.ui.kernel.secrets.value('BRAVE_API_KEY'), 'BSA-typed-in-the-browser');
     assert.ok(!(await page.content()).includes('BSA-typed-in-the-browser'), 'the value is not on the page');
     assert.ok(!JSON.stringify(await session.api('GET', '/secrets')).includes('BSA-typed'), 'no route answers a value');
 
@@ -53,14 +37,14 @@ describe('web UI: settings', { skip: browserSkipReason() }, () => {
       .click();
     await page.getByRole('dialog').getByRole('button', { name: 'Remove' }).click();
     await page.locator('#no-secrets').waitFor();
-    assert.equal(await ui.kernel.secrets.value('BRAVE_API_KEY'), undefined);
+    assert.equal(await suite.ui.kernel.secrets.value('BRAVE_API_KEY'), undefined);
   });
 
   test('the model providers show where their keys come from; a provider key is stored from its own field', async () => {
-    const llm = createLlm(ui.kernel, {
+    const llm = createLlm(suite.ui.kernel, {
       providers: [{ name: 'openai', component: 'openai', baseUrl: 'http://127.0.0.1:9/v1', model: 'gpt-4.1-mini', apiKeyEnv: 'OPENAI_API_KEY' }],
     });
-    session = await openSession(browser, ui, { llm });
+    const session = await suite.open({ llm });
     const { page } = session;
     await page.getByRole('link', { name: 'Settings' }).click();
     const providers = page.getByRole('table', { name: 'Model providers' });
@@ -72,15 +56,15 @@ describe('web UI: settings', { skip: browserSkipReason() }, () => {
     await form.getByLabel('OPENAI_API_KEY').fill('sk-typed-into-settings');
     await form.getByRole('button', { name: 'Store key' }).click();
     await row.getByText('OPENAI_API_KEY: in the secret store').waitFor();
-    assert.equal(await ui.kernel.secrets.value('OPENAI_API_KEY'), 'sk-typed-into-settings');
+    assert.equal(await suite.ui.kernel.secrets.value('OPENAI_API_KEY'), 'sk-typed-into-settings');
     assert.ok(!(await page.content()).includes('sk-typed-into-settings'));
-    await ui.kernel.secrets.remove('OPENAI_API_KEY');
+    await suite.ui.kernel.secrets.remove('OPENAI_API_KEY');
   });
 
   test('pairing requests from the channels are approved and denied from the page', async () => {
-    const mia = await openPairing(ui.kernel.store, { channel: 'telegram', senderId: '4201', chatId: '4201', senderName: 'Mia' });
-    const spam = await openPairing(ui.kernel.store, { channel: 'slack', senderId: 'U999', chatId: 'D999', senderName: 'Unknown sender' });
-    session = await openSession(browser, ui);
+    const mia = await openPairing(suite.ui.kernel.store, { channel: 'telegram', senderId: '4201', chatId: '4201', senderName: 'Mia' });
+    const spam = await openPairing(suite.ui.kernel.store, { channel: 'slack', senderId: 'U999', chatId: 'D999', senderName: 'Unknown sender' });
+    const session = await suite.open();
     const { page } = session;
     await page.getByRole('link', { name: 'Settings' }).click();
     await page.locator('#no-channels').waitFor();
@@ -93,20 +77,20 @@ describe('web UI: settings', { skip: browserSkipReason() }, () => {
       .click();
     await page.locator('#no-pairings').waitFor();
     assert.deepEqual(
-      (await listPairings(ui.kernel.store, 'approved')).map((p) => p.code),
+      (await listPairings(suite.ui.kernel.store, 'approved')).map((p) => p.code),
       [mia.code],
     );
     assert.deepEqual(
-      (await listPairings(ui.kernel.store, 'denied')).map((p) => p.code),
+      (await listPairings(suite.ui.kernel.store, 'denied')).map((p) => p.code),
       [spam.code],
     );
   });
 
   test('the configuration is edited as JSON; an edit that would not load is refused with its problems and the file kept', async () => {
-    const file = path.join(ui.home, 'config.json');
+    const file = path.join(suite.ui.home, 'config.json');
     const written = `${JSON.stringify({ gateway: { rateLimitPerMinute: 300 } }, null, 2)}\n`;
     await writeFile(file, written);
-    session = await openSession(browser, ui, { configFile: titanConfigFile({ TITAN_HOME: ui.home }) });
+    const session = await suite.open({ configFile: titanConfigFile({ TITAN_HOME: suite.ui.home }) });
     const { page } = session;
     await page.getByRole('link', { name: 'Settings' }).click();
     const editor = page.getByRole('textbox', { name: 'config.json' });

@@ -4,6 +4,7 @@
 // and a gateway whose owner is a user of its own, so tests never see each other's chats.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { after, afterEach, before } from 'node:test';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -145,7 +146,6 @@ export async function openSession(
   };
 }
 
-/** Sends `text` from the composer, as a user does: type, then Enter. */
 /** Ends a test's session: a console error, script error or CSP violation it saw fails the test. */
 export async function closeSession(session: Session | undefined): Promise<void> {
   const problems = session?.problems ?? [];
@@ -153,8 +153,61 @@ export async function closeSession(session: Session | undefined): Promise<void> 
   assert.deepEqual(problems, [], 'no console errors, script errors or CSP violations');
 }
 
+/** Sends `text` from the composer, as a user does: type, then Enter. */
 export async function sendMessage(page: Page, text: string): Promise<void> {
   const input = page.getByRole('textbox', { name: 'Message' });
   await input.fill(text);
   await input.press('Enter');
+}
+
+export type SessionOptions = Parameters<typeof openSession>[2];
+
+export type UiSuite = {
+  readonly browser: Browser;
+  readonly ui: UiKernel;
+  /** A signed-in page for this test; closed after it, and its console problems fail the test. */
+  open(options?: SessionOptions): Promise<Session>;
+};
+
+/**
+ * A page's suite (call it inside `describe`): one browser and one bootstrapped kernel for the
+ * suite, opened before its tests and closed after them; a session per test, closed after each
+ * test with the check that the page logged no error. `setUp` and `tearDown` run with the kernel open.
+ */
+export function uiSuite(
+  options: { kernel?: KernelOptions; setUp?: (ui: UiKernel) => Promise<void>; tearDown?: (ui: UiKernel) => Promise<void> } = {},
+): UiSuite {
+  let browser: Browser | undefined;
+  let ui: UiKernel | undefined;
+  let session: Session | undefined;
+  const opened = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`the suite's ${what} is not open (use it inside a test)`);
+    return value;
+  };
+  before(async () => {
+    [browser, ui] = await Promise.all([launchBrowser(), openUiKernel(options.kernel)]);
+    await options.setUp?.(ui);
+  });
+  after(async () => {
+    if (ui) await options.tearDown?.(ui);
+    await browser?.close();
+    await ui?.close();
+  });
+  afterEach(async () => {
+    const ending = session;
+    session = undefined;
+    await closeSession(ending);
+  });
+  return {
+    get browser() {
+      return opened(browser, 'browser');
+    },
+    get ui() {
+      return opened(ui, 'kernel');
+    },
+    async open(sessionOptions) {
+      session = await openSession(opened(browser, 'browser'), opened(ui, 'kernel'), sessionOptions);
+      return session;
+    },
+  };
 }

@@ -3,31 +3,15 @@
 // recent lines, a new line appears live when it passes the level and words filters and not
 // otherwise, and a paused view takes no new lines until it resumes.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { browserSkipReason, closeSession, launchBrowser, openSession, openUiKernel, sendMessage, type Session, type UiKernel } from './support.ts';
+import { describe, test } from 'node:test';
+import { browserSkipReason, sendMessage, uiSuite } from './support.ts';
 
 describe('web UI: usage and logs', { skip: browserSkipReason() }, () => {
-  let browser: Browser;
-  let ui: UiKernel;
-  let session: Session | undefined;
-
-  before(async () => {
-    // A kernel that logs, as `titan start` does (test kernels are silent by default).
-    [browser, ui] = await Promise.all([launchBrowser(), openUiKernel({ logToFile: true })]);
-  });
-  after(async () => {
-    await browser?.close();
-    await ui?.close();
-  });
-  afterEach(async () => {
-    const ending = session;
-    session = undefined;
-    await closeSession(ending);
-  });
+  // A kernel that logs, as `titan start` does (test kernels are silent by default).
+  const suite = uiSuite({ kernel: { logToFile: true } });
 
   test('the turns of today are counted with their model requests and tokens, in totals, charts and the table', async () => {
-    session = await openSession(browser, ui, {
+    const session = await suite.open({
       steps: [
         [
           { type: 'tool_call', index: 0, id: 'call-1', name: 'clock', arguments_delta: '{}' },
@@ -68,7 +52,7 @@ describe('web UI: usage and logs', { skip: browserSkipReason() }, () => {
   });
 
   test('the log shows recent lines, then new ones live through its filters; pause holds the view', async () => {
-    session = await openSession(browser, ui);
+    const session = await suite.open();
     const { page } = session;
     await page.getByRole('link', { name: 'Logs' }).click();
     const lines = page.getByRole('table', { name: 'Log lines' }).locator('tbody tr');
@@ -77,8 +61,8 @@ describe('web UI: usage and logs', { skip: browserSkipReason() }, () => {
     await page.getByLabel('Level and above').selectOption('warn');
     await page.getByLabel('Words').fill('marker-51c');
     await page.getByRole('status').filter({ hasText: 'Following the log live: warn and above, with “marker-51c”.' }).waitFor();
-    ui.kernel.logger.info('marker-51c below the level');
-    ui.kernel.logger.warn({ channel: 'telegram' }, 'marker-51c polling failed');
+    suite.ui.kernel.logger.info('marker-51c below the level');
+    suite.ui.kernel.logger.warn({ channel: 'telegram' }, 'marker-51c polling failed');
     await lines.filter({ hasText: 'marker-51c polling failed' }).waitFor();
     assert.deepEqual(
       await lines
@@ -91,7 +75,7 @@ describe('web UI: usage and logs', { skip: browserSkipReason() }, () => {
     assert.equal(await lines.count(), 1, 'the info line did not pass');
 
     await page.getByRole('button', { name: 'Pause' }).click();
-    ui.kernel.logger.error('marker-51c while paused');
+    suite.ui.kernel.logger.error('marker-51c while paused');
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.equal(await lines.filter({ hasText: 'while paused' }).count(), 0);
     await page.getByRole('button', { name: 'Resume' }).click();
