@@ -9,7 +9,8 @@ import { openGateway, openHarness, openSse, sleep, type Harness } from '../test/
 
 let harness: Harness;
 before(async () => {
-  harness = await openHarness();
+  // Every call recorded (the default samples 20%), so what the patch test verifies on is not left to chance.
+  harness = await openHarness({ kernel: { config: { recordSampleRate: 1 } } });
 });
 after(() => harness.close());
 
@@ -142,6 +143,8 @@ test('components, registry and the patch queue: list, show, propose, approve, de
   assert.match(unknown.body.error.code, /^TITAN_E_/);
   assert.equal((await gw.call('GET', '/api/registry?kind=gadget')).status, 400);
 
+  // A call of 1.0.0 recorded before the patch: 1.1.0 answers it with its version added.
+  await harness.kernel.invokeTool('echo', { text: 'recorded before the patch' });
   await publishFixture(harness.kernel, 'echo-v2');
   const bad = await gw.call('POST', '/api/patches', { ref: 'tool/echo@^1.1.0', when: 'now' });
   assert.equal(bad.status, 400);
@@ -155,7 +158,13 @@ test('components, registry and the patch queue: list, show, propose, approve, de
   );
   const early = await gw.call('POST', `/api/patches/${id}/deploy`, {});
   assert.deepEqual([early.status, early.body.error.code], [409, 'TITAN_E_PATCH_STATE']);
-  for (const step of ['approve', 'deploy']) assert.equal((await gw.call('POST', `/api/patches/${id}/${step}`, { why: step })).status, 200, step);
+  // Verification replayed the recorded call on both versions: they answer differently, so approval needs a reason.
+  const unverified = await gw.call('POST', `/api/patches/${id}/approve`, { why: 'approve' });
+  assert.deepEqual([unverified.status, unverified.body.error.code], [409, 'TITAN_E_PATCH_UNVERIFIED']);
+  assert.match(unverified.body.error.message, /answered differently/);
+  const approved = await gw.call('POST', `/api/patches/${id}/approve`, { why: 'approve', override: 'the new version adds its version to each answer' });
+  assert.equal(approved.status, 200);
+  assert.equal((await gw.call('POST', `/api/patches/${id}/deploy`, { why: 'deploy' })).status, 200);
   assert.equal((await gw.call('GET', '/api/components')).body.components.find((c: { slot: string }) => c.slot === 'tool/echo').version, '1.1.0');
   const rolledBack = await gw.call('POST', `/api/patches/${id}/rollback`);
   assert.equal(rolledBack.body.state, 'rolled_back');
