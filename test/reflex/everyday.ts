@@ -1,4 +1,4 @@
-// The everyday evaluation set (data/everyday.json, tuning; data/everyday-heldout.json, held out):
+// The everyday evaluation set (data/everyday.json, tuning; data/everyday-heldout*.json, three held-out parts):
 // source turns from each intent's learned phrasings, the reflexes mined from all of them, and their
 // precision and recall on paraphrases and near misses written apart from them, plus the learned
 // phrasings asked with values no source turn had (new-value probes: an answer must be right or absent).
@@ -26,6 +26,8 @@ export const EVERYDAY: EverydayIntent[] = read('everyday.json').intents;
 export const HELD_OUT: Record<string, { paraphrases: string[]; nearMisses: string[] }> = read('everyday-heldout.json').intents;
 /** A second held-out part, written before the second round of tuning (see its "about"). */
 export const HELD_OUT_2: Record<string, { paraphrases: string[]; nearMisses: string[] }> = read('everyday-heldout-2.json').intents;
+/** A third held-out part (10 paraphrases and 10 near misses an intent), written before a later tuning round. */
+export const HELD_OUT_3: Record<string, { paraphrases: string[]; nearMisses: string[] }> = read('everyday-heldout-3.json').intents;
 
 function get(value: unknown, path: string): unknown {
   if (path === '') return value;
@@ -76,6 +78,7 @@ export type EverydayFigures = {
   tuning: PartFigures;
   heldOut: PartFigures;
   heldOut2: PartFigures;
+  heldOut3: PartFigures;
   probes: { asked: number; correct: number; wrong: string[] };
 };
 
@@ -135,6 +138,11 @@ export async function measureEveryday(embedder: Embedder, options = { minSupport
     EVERYDAY.flatMap((i) => labelled(i, HELD_OUT_2[i.id])),
     options.threshold,
   );
+  const heldOut3 = evaluate(
+    reflexes,
+    EVERYDAY.flatMap((i) => labelled(i, HELD_OUT_3[i.id])),
+    options.threshold,
+  );
   // New-value probes: the learned phrasings with values no source turn had.
   const probes = { asked: 0, correct: 0, wrong: [] as string[] };
   for (const intent of EVERYDAY.filter((i) => i.slot)) {
@@ -147,5 +155,5 @@ export async function measureEveryday(embedder: Embedder, options = { minSupport
       else probes.wrong.push(`${fill(phrasing, intent, value)} -> ${got}`);
     }
   }
-  return { patterns, tuning, heldOut, heldOut2, probes };
+  return { patterns, tuning, heldOut, heldOut2, heldOut3, probes };
 }
