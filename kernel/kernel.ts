@@ -1,16 +1,19 @@
 // The kernel: slots of components loaded from the registry, the swap and patch machinery around
 // them, and the services they import. Everything outside kernel/ goes through this class.
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { cancelAllCommands } from '../host-api/exec.ts';
+import type { HomePaths } from '../common/home.ts';
+import type { SecretStore } from '../common/secret-store.ts';
+import type { Registry, ComponentRef } from '../registry/registry.ts';
+import type { BuiltinDigests } from './builtins.ts';
+import type { KernelConfig } from './config.ts';
+import type { EventBus } from './events.ts';
+import { logBusEvents, openKernelHome, type KernelHome, type KernelOptions } from './kernel-home.ts';
+import type { Logger } from './logger.ts';
+import type { Actor, Patch, PatchQueue } from './patches.ts';
 import { TitanError } from '../common/errors.ts';
-import { homePaths, titanHome, type HomePaths } from '../common/home.ts';
 import type { ComponentKind, PublishedManifest } from '../registry/manifest.ts';
-import { Registry, type ComponentRef } from '../registry/registry.ts';
-import { BuiltinDigests } from './builtins.ts';
 import { ChatterLimiter, type ChatterDrops } from './chatter.ts';
-import { loadConfig, type KernelConfig } from './config.ts';
-import type { Loaded } from '../common/config-loader.ts';
 import type { CallOptions, Deployment } from './deployment.ts';
 import { restoreSlots, warmSlots } from './restore.ts';
 import { JitTools } from './jit-tools.ts';
@@ -18,14 +21,11 @@ import { publishComponent } from './publish.ts';
 import { placeDeployment, replayDeployment, type PlacingDeps } from './placed-deployment.ts';
 import { registryDeployment } from './registry-deployment.ts';
 import { DeploymentsFile } from './deployments-file.ts';
-import { EventBus } from './events.ts';
 import { LeakGuard } from '../common/leak-guard.ts';
-import { SecretStore } from '../common/secret-store.ts';
 import { createHostServices } from './host-services.ts';
 import { slotKey } from './kinds.ts';
 import { KvStore } from './kv-store.ts';
 import { ComponentLoader } from './loader.ts';
-import { carriesContent, createLogger, silentLogger, type Logger } from './logger.ts';
 import { CallRecorder } from './call-recorder.ts';
 import { keepRecordedCalls, loadRecordedCalls, saveRecordedCalls } from './recorded-calls-file.ts';
 import { Optimiser } from './optimiser.ts';
@@ -33,7 +33,6 @@ import { PatchFlow, type ProposeOptions } from './patch-flow.ts';
 import { callSlot } from './slot-calls.ts';
 import { smokeTest } from './smoke.ts';
 import { verifyVersions, type VerifyDeps } from './verify.ts';
-import { PatchQueue, type Actor, type Patch } from './patches.ts';
 import type { CallRouter, KernelPorts } from './ports.ts';
 import { placeComponent, type Placement } from './placement.ts';
 import { Slot, type ComponentStatus } from './slot.ts';
@@ -42,26 +41,12 @@ import { rollbackSlot, swapSlot, type SwapDeps, type SwapResult } from './swap.t
 import { WorkerHost } from './worker-host.ts';
 import { watchForUpdates } from './update-watcher.ts';
 import type { SqlBackend } from '../host-api/db/backend.ts';
-import { defaultDbUrl, openDatabase } from '../host-api/db/open.ts';
 import { createSqlService, DEFAULT_RETRY } from '../host-api/db/sql-service.ts';
 import { StorageHealth } from '../host-api/db/storage-health.ts';
 import { StoreClient } from './store-client.ts';
 import type { HostServices } from '../host-api/index.ts';
 
-export type KernelOptions = {
-  home?: string;
-  env?: NodeJS.ProcessEnv;
-  /** Values that beat config.json and the environment (tests, a command's own needs). */
-  config?: Partial<KernelConfig>;
-  /** The kernel's section as the caller loaded it with every other section (`titan start`): config.json is not read again and `config` is not applied. */
-  loaded?: Loaded<KernelConfig>;
-  /** false: no log at all (tests, one-shot CLI commands). */
-  logToFile?: boolean;
-  /** The long-running server (`titan start`): with logTo "auto" it logs to stdout when that is not a terminal. */
-  server?: boolean;
-  /** Build and transpile cache; default $TITAN_HOME/cache. Tests share one across homes. */
-  cacheDir?: string;
-};
+export type { KernelOptions } from './kernel-home.ts';
 
 export class Kernel {
   readonly paths: HomePaths;
@@ -106,18 +91,7 @@ export class Kernel {
   readonly #patchFlow: PatchFlow;
   #callRouter: CallRouter | undefined;
 
-  private constructor(init: {
-    paths: HomePaths;
-    config: KernelConfig;
-    warnings: string[];
-    bus: EventBus;
-    logger: Logger;
-    registry: Registry;
-    patches: PatchQueue;
-    db: SqlBackend;
-    secrets: SecretStore;
-    builtins: BuiltinDigests;
-  }) {
+  private constructor(init: KernelHome) {
     this.builtins = init.builtins;
     this.paths = init.paths;
     this.config = init.config;
@@ -177,31 +151,9 @@ export class Kernel {
   }
 
   static async open(options: KernelOptions = {}): Promise<Kernel> {
-    const env = options.env ?? process.env;
-    const paths = homePaths(options.home ?? titanHome(env));
-    if (options.cacheDir) paths.cache = options.cacheDir;
-    // Created owner-only: the home holds the data, the keys and the tokens (an existing one is left as it is).
-    await mkdir(paths.home, { recursive: true, mode: 0o700 });
-    const { config, warnings } = options.loaded ?? (await loadConfig(paths.config, env, options.config));
-    const logger =
-      options.logToFile === false
-        ? silentLogger
-        : await createLogger({ logsDir: paths.logs, level: config.logLevel, target: config.logTo, server: options.server === true });
-    const bus = new EventBus((error) => logger.error({ err: error }, 'event subscriber failed'));
-    for (const warning of warnings) logger.warn(warning);
-    const registry = await Registry.open(paths.registry);
-    const patches = await PatchQueue.open(paths.patches, bus);
-    const secrets = await SecretStore.open(paths.home);
-    const db = await openDatabase(config.dbUrl || defaultDbUrl(paths.home));
-    const builtins = await BuiltinDigests.open(path.join(paths.home, 'builtins.json'));
-    const kernel = new Kernel({ paths, config, warnings, bus, logger, registry, patches, db, secrets, builtins });
-    if (config.recordPersist) await loadRecordedCalls(kernel.#recordedFile, kernel.recorder);
-    bus.onAny((type, payload) => {
-      if (type === 'component.log') return;
-      // A streamed answer chunk, a tool's arguments or output: debug only, and redacted (kernel/logger.ts).
-      if (carriesContent(payload)) logger.debug({ event: type, ...(payload as object) }, String(type));
-      else logger.info({ event: type, ...(payload as object) }, String(type));
-    });
+    const kernel = new Kernel(await openKernelHome(options));
+    if (kernel.config.recordPersist) await loadRecordedCalls(kernel.#recordedFile, kernel.recorder);
+    logBusEvents(kernel.bus, kernel.logger);
     return kernel;
   }
 
