@@ -2,25 +2,17 @@
 // (a changed file is the only one parsed again), who calls a function and what it calls, the
 // status with a skipped binary file and its reason; a question without a target exits non-zero.
 import assert from 'node:assert/strict';
-import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { bootstrapBuiltins, Kernel } from '../../kernel/api.ts';
 import { runTitan } from '../support/cli.ts';
-import { TEST_CACHE, tempHome } from '../support/kernel.ts';
+import { stoppedHome } from '../support/kernel.ts';
 
 let home: string;
 let cleanup: () => Promise<void>;
 
 before(async () => {
-  ({ home, cleanup } = await tempHome('titan-code-graph-cli-'));
-  await symlink(TEST_CACHE, path.join(home, 'cache'));
-  const kernel = await Kernel.open({ home, logToFile: false, env: {} });
-  try {
-    assert.deepEqual((await bootstrapBuiltins(kernel)).failed, []);
-  } finally {
-    await kernel.close();
-  }
+  ({ home, cleanup } = await stoppedHome('titan-code-graph-cli-'));
   const src = path.join(home, 'workspace', 'src');
   await mkdir(src, { recursive: true });
   await writeFile(

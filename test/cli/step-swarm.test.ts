@@ -3,25 +3,17 @@
 // and adds nothing; after the goal runs, each sub-agent's state is listed (no model is configured
 // here, so each reports the model's failure with its code: reported, not dropped).
 import assert from 'node:assert/strict';
-import { symlink, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { bootstrapBuiltins, Kernel } from '../../kernel/api.ts';
 import { runTitan } from '../support/cli.ts';
-import { TEST_CACHE, tempHome } from '../support/kernel.ts';
+import { stoppedHome } from '../support/kernel.ts';
 
 let home: string;
 let cleanup: () => Promise<void>;
 
 before(async () => {
-  ({ home, cleanup } = await tempHome('titan-step-swarm-cli-'));
-  await symlink(TEST_CACHE, path.join(home, 'cache'));
-  const kernel = await Kernel.open({ home, logToFile: false, env: {} });
-  try {
-    assert.deepEqual((await bootstrapBuiltins(kernel)).failed, []);
-  } finally {
-    await kernel.close();
-  }
+  ({ home, cleanup } = await stoppedHome('titan-step-swarm-cli-'));
 });
 after(() => cleanup());
 
