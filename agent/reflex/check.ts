@@ -61,3 +61,21 @@ export function agrees(reflexAnswer: string, modelAnswer: string): boolean {
   if (![...reflex].every((w) => model.has(w))) return false;
   return words(modelAnswer).every((t) => reflex.has(t.w) || !isValue(modelAnswer, t.start, t.w));
 }
+
+/** Whether a reflex's n-th answer is checked (deterministic sampling): every round(1/rate)-th, starting with the first. */
+export function sampled(hits: number, rate: number): boolean {
+  if (rate <= 0) return false;
+  return (hits - 1) % Math.max(1, Math.round(1 / rate)) === 0;
+}
+
+/** A reflex answer checked against the model's own: undefined when the model would need a tool that changes things. */
+export async function checkAnswer(
+  llm: LlmStream,
+  tools: ToolInfo[],
+  invoke: (name: string, input: string) => Promise<string>,
+  prompt: string,
+  answer: string,
+): Promise<{ agreed: boolean; model: string } | undefined> {
+  const model = await askModel(llm, tools, invoke, prompt);
+  return model === undefined ? undefined : { agreed: agrees(answer, model), model };
+}

@@ -1,9 +1,8 @@
-// Reflexes, end to end: after completed model turns (debounced, in the background) the miner
-// looks for recurring patterns; an eligible one is compiled, built, published with its
-// provenance, guarded (reproduce the source answers, refuse near misses) and deployed through the
-// patch queue (approved by policy when reflexes.autoApprove is on, else by a human). In service, the
-// fast path asks the serving reflexes, then the shadow cache; rejections, misses, a tool's new
-// version and a disagreement with the model (checked on a background sample) suspend a reflex.
+// Reflexes, end to end: after completed model turns the mining runs (mining.ts) look for recurring
+// patterns; an eligible one is compiled, guarded and deployed through the patch queue
+// (pipeline.ts). This service keeps the records: in service, the fast path asks the serving
+// reflexes, then the shadow cache (shadow-setup.ts); rejections, misses, a tool's new version and
+// a disagreement with the model (checked on a background sample) suspend a reflex.
 import { EventEmitter } from 'node:events';
 import { TitanError } from '../../common/errors.ts';
 import type { ReflexSpec } from '../../components/reflexes/runtime.js';
@@ -13,14 +12,16 @@ import type { ToolCatalog } from '../loop/tool-catalog.ts';
 import type { LlmStream } from '../loop/turn.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
 import type { Patch } from '../../kernel/patches.ts';
-import { agrees, askModel } from './check.ts';
-import { EmbedderSwitched, localEmbedder, providerEmbedder, type Embedder } from './embedder.ts';
+import { AnsweredTurns } from './answered-turns.ts';
+import { checkAnswer, sampled } from './check.ts';
+import { localEmbedder, providerEmbedder, type Embedder } from './embedder.ts';
 import type { AgentPorts } from '../ports.ts';
-import { compilePattern, deployReflex, toolDigests, warmReflex, type PipelineDeps } from './pipeline.ts';
-import { minePatterns, type MinedPattern } from './miner.ts';
-import { deleteRecord, loadRecords, observedTurns, saveRecord, type ReflexRecord } from './records.ts';
+import { INTERRUPTED, MiningRuns } from './mining.ts';
+import { deployReflex, toolDigests, warmReflex, type PipelineDeps } from './pipeline.ts';
+import { deleteRecord, loadRecords, saveRecord, type ReflexRecord } from './records.ts';
 import { askReflexes, type FastResult } from './router.ts';
-import { ShadowWorkers } from './shadow.ts';
+import type { ShadowWorkers } from './shadow.ts';
+import { shadowSummary, shadowWorkersFor, type ShadowModel, type ShadowSummary } from './shadow-setup.ts';
 import { ToolReplay } from './tool-replay.ts';
 import { reflexesSection, shadowSection, type ReflexConfigs, type ReflexesConfig } from './config.ts';
 
@@ -52,10 +53,7 @@ export type ReflexServiceOptions = {
 };
 
 const MISSES_TO_SUSPEND = 3;
-const INTERRUPTED = 'its build was interrupted by a restart';
 const COUNTER_FLUSH_MS = 1000;
-/** Reflex builds run in a worker thread each: two at a time keep both cores of a small machine busy. */
-const COMPILES_AT_ONCE = 2;
 
 export class ReflexService extends EventEmitter<ReflexEvents> {
   readonly #kernel: Kernel;
@@ -66,18 +64,16 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
   readonly embedder: Embedder;
   readonly shadow: ShadowWorkers | undefined;
   /** Which model the shadow workers spend: the background one, the main one within its small budget, or none. */
-  readonly shadowModel: 'background' | 'main' | 'off';
+  readonly shadowModel: ShadowModel;
   #serving: ReflexRecord[] = [];
-  #mining: Promise<void> | undefined;
-  #mineAgain = false;
-  #mineTimer: NodeJS.Timeout | undefined;
+  readonly #mining: MiningRuns;
   #consecutiveMisses = new Map<string, number>();
   readonly #dirty = new Set<ReflexRecord>();
   #flushTimer: NodeJS.Timeout | undefined;
   #closed = false;
   readonly #offs: Array<() => void> = [];
   /** Turn id -> the reflex (or shadow) that answered it, for "ask the model instead". */
-  readonly #answeredBy = new Map<string, { source: 'reflex' | 'shadow'; name?: string; prompt: string; threadId: string }>();
+  readonly #answeredBy: AnsweredTurns;
   readonly counters = { modelCallsAvoided: 0, shadowHits: 0, checks: 0, disagreements: 0 };
   readonly #pipeline: PipelineDeps;
 
@@ -101,24 +97,21 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
       serving: (record, ms) => this.emit('serving', record, ms),
     };
     this.embedder = options.embedder ?? localEmbedder;
-    const shadow = this.#config.shadow;
-    // Predictions cost requests: the background model's budget, else the main model's (default 0: off).
-    const budgetPerHour = options.backgroundModel ? shadow.budgetPerHour : Math.min(shadow.budgetPerHour, shadow.mainModelBudgetPerHour);
-    this.shadowModel = !shadow.enabled || !options.llm || !options.tools || budgetPerHour === 0 ? 'off' : options.backgroundModel ? 'background' : 'main';
-    if (this.shadowModel !== 'off' && options.llm && options.tools) {
-      const tools = options.tools;
-      this.shadow = new ShadowWorkers({
-        llm: options.llm,
-        embedder: this.embedder,
-        tools: () => tools.list(),
-        invokeTool: (name, input) => kernel.call('tool', name, 'invoke', [input]) as Promise<string>,
-        concurrency: shadow.concurrency,
-        budgetPerHour,
-        ttlMs: shadow.ttlMs,
-        similarity: shadow.similarity,
-        onLog: (message) => kernel.logger.info({ component: 'reflex/shadow' }, message),
-      });
-    }
+    this.#answeredBy = new AnsweredTurns(kernel.store);
+    this.#mining = new MiningRuns({
+      kernel,
+      config: this.#config.reflexes,
+      embedder: this.embedder,
+      tools: options.tools,
+      pipeline: this.#pipeline,
+      delayMs: options.mineDelayMs ?? 200,
+      records: () => this.#records.values(),
+      eligible: (key, at) => this.emit('eligible', key, at),
+      log: (level, message) => this.#log(level, message),
+    });
+    const shadow = shadowWorkersFor(kernel, this.#config.shadow, { ...options, embedder: this.embedder });
+    this.shadowModel = shadow.model;
+    this.shadow = shadow.workers;
   }
 
   /** The embedder the configuration names: the provider's embeddings endpoint, or the local one. */
@@ -145,7 +138,7 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
     this.#offs.push(
       bus.on('turn.event', (event) => {
         if (event.type !== 'turn.completed' || event.from !== 'model') return;
-        this.#scheduleMine();
+        this.#mining.schedule();
         if (this.shadow) void this.#predictAfter(event.threadId);
       }),
     );
@@ -154,14 +147,8 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
   }
 
   /** The shadow workers' account: model requests spent against requests saved, and on which model. */
-  shadowSummary(): { model: 'background' | 'main' | 'off'; requestsSpent: number; requestsSaved: number; stats?: ShadowWorkers['stats'] } {
-    const shadow = this.shadow;
-    return {
-      model: this.shadowModel,
-      requestsSpent: shadow?.requests.spent ?? 0,
-      requestsSaved: shadow?.requests.saved ?? 0,
-      stats: shadow && { ...shadow.stats },
-    };
+  shadowSummary(): ShadowSummary {
+    return shadowSummary(this.shadowModel, this.shadow);
   }
 
   list(): ReflexRecord[] {
@@ -253,27 +240,9 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
     }
   }
 
-  /** The reflex or cache that answered a turn: remembered in this run, else read from the stored message. */
-  async #answered(turnId: string): Promise<{ source: 'reflex' | 'shadow'; name?: string; prompt: string; threadId: string } | undefined> {
-    const known = this.#answeredBy.get(turnId);
-    if (known) return known;
-    let turn: { thread_id: string };
-    try {
-      turn = await this.#kernel.store.op('turns.get', { id: turnId });
-    } catch {
-      return undefined;
-    }
-    const rows = (await this.#kernel.store.listMessages(turn.thread_id, 1000)).filter((m) => m.turn_id === turnId);
-    const answer = rows.find((m) => m.source);
-    const prompt = rows.find((m) => m.role === 'user')?.content;
-    if (!answer?.source || !prompt) return undefined;
-    const reflex = /^reflex:([\w-]+)@/.exec(answer.source);
-    return { source: reflex ? 'reflex' : 'shadow', name: reflex?.[1], prompt, threadId: turn.thread_id };
-  }
-
   /** "Ask the model instead": counts against the reflex, then the same request goes to the model in the same thread. */
   async askModelInstead(agent: Agent, userId: string, turnId: string): Promise<{ turnId: string; threadId: string; rejected?: string }> {
-    const answered = await this.#answered(turnId);
+    const answered = await this.#answeredBy.find(turnId);
     if (!answered) throw new TitanError('TITAN_E_NOT_FAST_ANSWER', `turn ${turnId} was not answered by a reflex or the shadow cache`);
     // The thread must be the caller's before anything is counted.
     await this.#kernel.store.op('threads.get', { userId, threadId: answered.threadId });
@@ -352,76 +321,9 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
 
   // ---- mining and compiling ------------------------------------------------------------------
 
-  /** At most one run per mineDelayMs however many turns complete (a busy kernel still mines). */
-  #scheduleMine(): void {
-    if (this.#closed || this.#mineTimer) return;
-    this.#mineTimer = setTimeout(() => {
-      this.#mineTimer = undefined;
-      void this.mine().catch((error: unknown) => this.#log('warn', `mining failed: ${(error as Error).message}`));
-    }, this.#options.mineDelayMs ?? 200);
-    this.#mineTimer.unref?.();
-  }
-
-  /** Mines the recent turns and compiles what became eligible. One run at a time; a request during a run runs again after it. */
+  /** Mines the recent turns and compiles what became eligible (one run at a time). */
   mine(): Promise<void> {
-    if (this.#mining) {
-      this.#mineAgain = true;
-      return this.#mining;
-    }
-    this.#mining = (async () => {
-      do {
-        this.#mineAgain = false;
-        await this.#mineOnce();
-      } while (this.#mineAgain && !this.#closed);
-    })().finally(() => (this.#mining = undefined));
-    return this.#mining;
-  }
-
-  async #mineOnce(): Promise<void> {
-    const turns = await observedTurns(this.#kernel.store);
-    const config = this.#config.reflexes;
-    // One embedder per run; one that switched source mid-run (a mesh peer failed) runs again on its fallback.
-    const embedder = this.embedder.forRun?.() ?? this.embedder;
-    const schemas = Object.fromEntries(((await this.#options.tools?.list()) ?? []).map((t) => [t.name, t.schema]));
-    const mine = () => minePatterns(turns, { embedder, minSupport: config.minSupport, similarity: config.similarity, schemas });
-    const patterns = await mine().catch((error: unknown) => {
-      if (error instanceof EmbedderSwitched) return mine();
-      throw error;
-    });
-    const byId = new Map(turns.map((t) => [t.turnId, t]));
-    const work: Array<{ pattern: MinedPattern; existing: ReflexRecord | undefined }> = [];
-    for (const pattern of patterns) {
-      if (pattern.skipped) continue;
-      const existing = [...this.#records.values()].find((r) => r.spec.provenance.key === pattern.key);
-      if (existing && !this.#shouldRecompile(existing, pattern)) continue;
-      work.push({ pattern, existing });
-    }
-    // A pattern with no reflex yet saves more model calls than a serving one that learned a new
-    // phrasing: new ones first, the most frequent first.
-    work.sort((a, b) => Number(a.existing !== undefined) - Number(b.existing !== undefined) || b.pattern.support - a.pattern.support);
-    const next = async (): Promise<void> => {
-      for (let item = work.shift(); item && !this.#closed; item = work.shift()) {
-        const eligibleAt = performance.now();
-        this.emit('eligible', item.pattern.key, eligibleAt);
-        // One pattern that fails (a store error, a kernel refusal) never stops the others.
-        await compilePattern(
-          this.#pipeline,
-          item.pattern,
-          item.pattern.spec.provenance.turns.map((id) => byId.get(id)!),
-          item.existing,
-          eligibleAt,
-        ).catch((error: unknown) => this.#log('warn', `pattern ${item.pattern.key}: ${(error as Error).message}`));
-      }
-    };
-    await Promise.all(Array.from({ length: COMPILES_AT_ONCE }, next));
-  }
-
-  /** A discarded pattern is tried again once its support doubled; a serving one when it learned new phrasings. */
-  #shouldRecompile(record: ReflexRecord, pattern: MinedPattern): boolean {
-    if (record.state === 'discarded') return record.reason === INTERRUPTED || pattern.support >= 2 * record.spec.examples.length;
-    if (record.state !== 'serving') return false;
-    const known = new Set(record.spec.templates.map((t) => t.join(' ')));
-    return pattern.spec.templates.some((t) => !known.has(t.join(' ')));
+    return this.#mining.run();
   }
 
   /** A human approved a reflex patch that waited: deploy it now. */
@@ -451,22 +353,18 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
   // ---- background check against the model ---------------------------------------------------
 
   #maybeCheck(record: ReflexRecord, prompt: string, answer: string): void {
-    const rate = this.#config.reflexes.checkRate;
-    if (!this.#options.llm || rate <= 0) return;
-    // Deterministic sampling: every round(1/rate)-th answer of the reflex, starting with the first.
-    const every = Math.max(1, Math.round(1 / rate));
-    if ((record.hits - 1) % every !== 0) return;
     const llm = this.#options.llm;
+    if (!llm || !sampled(record.hits, this.#config.reflexes.checkRate)) return;
     const run = async () => {
-      const toolList = (await this.#options.tools?.list()) ?? [];
-      const model = await askModel(llm, toolList, (name, input) => this.#kernel.call('tool', name, 'invoke', [input]) as Promise<string>, prompt);
-      if (model === undefined) return;
+      const tools = (await this.#options.tools?.list()) ?? [];
+      const invoke = (name: string, input: string) => this.#kernel.call('tool', name, 'invoke', [input]) as Promise<string>;
+      const checked = await checkAnswer(llm, tools, invoke, prompt, answer);
+      if (!checked) return;
       this.counters.checks++;
-      if (!agrees(answer, model)) {
-        this.counters.disagreements++;
-        if (record.state === 'serving')
-          await this.#suspend(record, `the model answered "${model.slice(0, 120)}" where the reflex answered "${answer.slice(0, 120)}"`);
-      }
+      if (checked.agreed) return;
+      this.counters.disagreements++;
+      if (record.state === 'serving')
+        await this.#suspend(record, `the model answered "${checked.model.slice(0, 120)}" where the reflex answered "${answer.slice(0, 120)}"`);
     };
     void run().catch((error: unknown) => this.#log('warn', `reflex ${record.name}: background check failed: ${(error as Error).message}`));
   }
@@ -528,11 +426,11 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
 
   async close(): Promise<void> {
     this.#closed = true;
-    clearTimeout(this.#mineTimer);
     for (const off of this.#offs) off();
+    const mining = this.#mining.close();
     await this.flushCounters();
     this.shadow?.close();
-    await this.#mining?.catch(() => {});
+    await mining;
     this.#replay.close();
   }
 }

@@ -1,0 +1,117 @@
+// The mining run of the reflex service: debounced after model turns, one run at a time; it reads
+// the recent turns, mines their recurring patterns and compiles the ones that are new or learned
+// new phrasings (two builds at once), each through the compile pipeline (pipeline.ts).
+import type { Kernel } from '../../kernel/kernel.ts';
+import type { ToolCatalog } from '../loop/tool-catalog.ts';
+import type { ReflexesConfig } from './config.ts';
+import { EmbedderSwitched, type Embedder } from './embedder.ts';
+import { minePatterns, type MinedPattern } from './miner.ts';
+import { compilePattern, type PipelineDeps } from './pipeline.ts';
+import { observedTurns, type ReflexRecord } from './records.ts';
+
+/** The reason of a build a restart interrupted: mined again on the next run. */
+export const INTERRUPTED = 'its build was interrupted by a restart';
+/** Reflex builds run in a worker thread each: two at a time keep both cores of a small machine busy. */
+const COMPILES_AT_ONCE = 2;
+
+export type MiningDeps = {
+  kernel: Kernel;
+  config: ReflexesConfig;
+  embedder: Embedder;
+  tools?: ToolCatalog;
+  pipeline: PipelineDeps;
+  /** How long after a model turn a run starts (one run for a burst of turns). */
+  delayMs: number;
+  records(): Iterable<ReflexRecord>;
+  /** A pattern became eligible, at this performance.now(). */
+  eligible(key: string, at: number): void;
+  log(level: 'info' | 'warn', message: string): void;
+};
+
+export class MiningRuns {
+  readonly #deps: MiningDeps;
+  #running: Promise<void> | undefined;
+  #again = false;
+  #timer: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  constructor(deps: MiningDeps) {
+    this.#deps = deps;
+  }
+
+  /** At most one run per delayMs however many turns complete (a busy kernel still mines). */
+  schedule(): void {
+    if (this.#closed || this.#timer) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      void this.run().catch((error: unknown) => this.#deps.log('warn', `mining failed: ${(error as Error).message}`));
+    }, this.#deps.delayMs);
+    this.#timer.unref?.();
+  }
+
+  /** Mines the recent turns and compiles what became eligible. One run at a time; a request during a run runs again after it. */
+  run(): Promise<void> {
+    if (this.#running) {
+      this.#again = true;
+      return this.#running;
+    }
+    this.#running = (async () => {
+      do {
+        this.#again = false;
+        await this.#once();
+      } while (this.#again && !this.#closed);
+    })().finally(() => (this.#running = undefined));
+    return this.#running;
+  }
+
+  async #once(): Promise<void> {
+    const deps = this.#deps;
+    const turns = await observedTurns(deps.kernel.store);
+    // One embedder per run; one that switched source mid-run (a mesh peer failed) runs again on its fallback.
+    const embedder = deps.embedder.forRun?.() ?? deps.embedder;
+    const schemas = Object.fromEntries(((await deps.tools?.list()) ?? []).map((t) => [t.name, t.schema]));
+    const mine = () => minePatterns(turns, { embedder, minSupport: deps.config.minSupport, similarity: deps.config.similarity, schemas });
+    const patterns = await mine().catch((error: unknown) => {
+      if (error instanceof EmbedderSwitched) return mine();
+      throw error;
+    });
+    const byId = new Map(turns.map((t) => [t.turnId, t]));
+    const records = [...deps.records()];
+    const work: Array<{ pattern: MinedPattern; existing: ReflexRecord | undefined }> = [];
+    for (const pattern of patterns) {
+      if (pattern.skipped) continue;
+      const existing = records.find((r) => r.spec.provenance.key === pattern.key);
+      if (existing && !shouldRecompile(existing, pattern)) continue;
+      work.push({ pattern, existing });
+    }
+    // A pattern with no reflex yet saves more model calls than a serving one that learned a new
+    // phrasing: new ones first, the most frequent first.
+    work.sort((a, b) => Number(a.existing !== undefined) - Number(b.existing !== undefined) || b.pattern.support - a.pattern.support);
+    const next = async (): Promise<void> => {
+      for (let item = work.shift(); item && !this.#closed; item = work.shift()) {
+        const eligibleAt = performance.now();
+        deps.eligible(item.pattern.key, eligibleAt);
+        const sources = item.pattern.spec.provenance.turns.map((id) => byId.get(id)!);
+        // One pattern that fails (a store error, a kernel refusal) never stops the others.
+        await compilePattern(deps.pipeline, item.pattern, sources, item.existing, eligibleAt).catch((error: unknown) =>
+          deps.log('warn', `pattern ${item.pattern.key}: ${(error as Error).message}`),
+        );
+      }
+    };
+    await Promise.all(Array.from({ length: COMPILES_AT_ONCE }, next));
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    await this.#running?.catch(() => {});
+  }
+}
+
+/** A discarded pattern is tried again once its support doubled; a serving one when it learned new phrasings. */
+function shouldRecompile(record: ReflexRecord, pattern: MinedPattern): boolean {
+  if (record.state === 'discarded') return record.reason === INTERRUPTED || pattern.support >= 2 * record.spec.examples.length;
+  if (record.state !== 'serving') return false;
+  const known = new Set(record.spec.templates.map((t) => t.join(' ')));
+  return pattern.spec.templates.some((t) => !known.has(t.join(' ')));
+}
