@@ -1,6 +1,7 @@
 // Titan's own JSON Schemas are compiled without the meta-schema check at start (common/own-schemas.ts):
 // here every one of them is held to the JSON Schema meta-schema instead, so a mistyped keyword or
-// type in a config section, the manifest or a capability grant still fails before it ships.
+// type in a config section, the manifest or a capability grant still fails before it ships; and each
+// section's defaults are held to its schema (a load validates only the keys it sets otherwise).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Ajv } from 'ajv';
@@ -28,6 +29,15 @@ test('every config section, manifest and capability grant schema is a valid JSON
   for (const host of HOST_INTERFACES.values()) assertValidSchema(`grant of ${host.name}`, host.grantSchema);
   assert.ok(checked.includes('kernel') && checked.includes('gateway'), checked.join(', '));
   assert.ok(HOST_INTERFACES.size > 5);
+});
+
+test("every config section's defaults pass its whole schema (a load checks only the keys set to other values)", () => {
+  for (const section of SECTIONS) {
+    const validate = ajv.compile({ type: 'object', additionalProperties: false, properties: section.schema });
+    const defaults = structuredClone(section.defaults);
+    assert.equal(validate(defaults), true, `${section.name} defaults: ${ajv.errorsText(validate.errors)}`);
+    assert.deepEqual(defaults, section.defaults, `${section.name} defaults need no coercion`);
+  }
 });
 
 test('a schema with a wrong type name is caught by that check', () => {
