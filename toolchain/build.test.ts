@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { contentDigest } from '../common/digest.ts';
 import { buildComponent, buildComponents, findComponentDirs } from './build.ts';
 import { inspectComponent } from './inspect.ts';
 import type { ProgressReporter } from './progress.ts';
@@ -41,6 +42,9 @@ test('every step is cached by the sha256 of its inputs; a changed source rebuild
   const second = await buildComponent(dir, { cacheDir });
   assert.equal(second.cached, true);
   assert.equal(second.digest, first.digest);
+  // A cached build knows its digest without its bytes; asked for, they are the bytes first built.
+  assert.deepEqual(new Uint8Array(second.wasm), new Uint8Array(first.wasm));
+  assert.equal(contentDigest(second.wasm), second.digest);
   await writeFile(path.join(dir, 'echo.js'), (await readFile(path.join(dir, 'echo.js'), 'utf8')) + '\n// changed\n');
   const third = await buildComponent(dir, { cacheDir });
   assert.equal(third.cached, false);

@@ -1,11 +1,12 @@
 // `titan build DIR`: a component folder (component.json + source) -> a component binary.
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { TitanError } from '../common/errors.ts';
 import { contentDigest } from '../common/digest.ts';
 import { validateSourceManifest, type Backend, type SourceManifest } from '../registry/manifest.ts';
 import { BuildPool } from './build-pool.ts';
-import { componentizeCached, type Compile } from './componentize.ts';
+import { componentizeCached, componentizeKey, type Compile } from './componentize.ts';
 import { DiskCache } from './disk-cache.ts';
 import { readGuestSource } from './source.ts';
 import { silentProgress, type ProgressReporter } from './progress.ts';
@@ -47,7 +48,17 @@ export async function buildComponent(dir: string, options: BuildOptions): Promis
   const backend = options.backend ?? manifest.backend ?? 'quickjs';
   const source = await readGuestSource(dir, manifest.source);
   const world = await prepareBuildWorld(manifest.world, Object.keys(manifest.capabilities), options.cacheDir);
-  const built = await componentizeCached(source, world, backend, new DiskCache(path.join(options.cacheDir, 'components')), options.compile);
+  const cache = new DiskCache(path.join(options.cacheDir, 'components'));
+  const known = await cachedBuild(cache, componentizeKey(source, world, backend), {
+    dir,
+    manifest,
+    backend,
+    sourceDigest: source.sourceDigest,
+    ms: performance.now() - started,
+  });
+  if (known) return known;
+  const built = await componentizeCached(source, world, backend, cache, options.compile);
+  await cache.put(built.key, contentDigest(built.wasm), '.digest');
   return {
     dir,
     manifest,
@@ -57,6 +68,27 @@ export async function buildComponent(dir: string, options: BuildOptions): Promis
     sourceDigest: source.sourceDigest,
     cached: built.cached,
     ms: performance.now() - started,
+  };
+}
+
+/**
+ * A build found in the cache with its digest recorded beside it, its bytes read only when something
+ * asks for them. A start checks every built-in this way after ready, and most are already published:
+ * reading each one's 1-2 MB only to hash it held about 38 MB of buffers until some later GC.
+ */
+async function cachedBuild(cache: DiskCache, key: string, found: Omit<BuiltComponent, 'wasm' | 'digest' | 'cached'>): Promise<BuiltComponent | undefined> {
+  const digest = (await cache.get(key, '.digest'))?.toString('utf8');
+  const file = cache.file(key, '.wasm');
+  if (!digest || !existsSync(file)) return undefined;
+  let wasm: Uint8Array | undefined;
+  return {
+    ...found,
+    digest,
+    cached: true,
+    // Read at most once, by what publishes it (rare: the first start, an update). Never spread this object.
+    get wasm() {
+      return (wasm ??= readFileSync(file));
+    },
   };
 }
 

@@ -50,6 +50,11 @@ export type GuestInput = { js: string; file: string; sourceDigest: string; modul
 /** Builds a component from source; the build pool runs the same function in its threads. */
 export type Compile = (source: GuestInput, world: BuildWorld, backend: Backend) => Promise<Uint8Array>;
 
+/** The cache key of a build: everything that shapes the output. */
+export function componentizeKey(source: GuestInput, world: BuildWorld, backend: Backend): string {
+  return sha256('componentize/2', backend, backendVersion(backend), world.key, source.sourceDigest, source.js);
+}
+
 export async function componentizeCached(
   source: GuestInput,
   world: BuildWorld,
@@ -57,7 +62,7 @@ export async function componentizeCached(
   cache: DiskCache,
   compile: Compile = componentizeSource,
 ): Promise<Componentized> {
-  const key = sha256('componentize/2', backend, backendVersion(backend), world.key, source.sourceDigest, source.js);
+  const key = componentizeKey(source, world, backend);
   const hit = await cache.get(key, '.wasm');
   if (hit) return { wasm: hit, cached: true, key };
   const wasm = await compile(source, world, backend);
