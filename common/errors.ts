@@ -305,6 +305,8 @@ export const ERRORS = {
   TITAN_E_CODE_ROOT: { status: 400, fix: 'index a directory that exists and this user can read, e.g. `titan code-graph index ./src`' },
   TITAN_E_CODE_QUERY: { status: 400, fix: 'name a symbol (e.g. `parse` or `Parser.parse`) or a file path of at most 512 characters; limits are 1-500' },
   TITAN_E_CODE_NOT_INDEXED: { status: 404, fix: 'run `titan code-graph index DIR` first; `titan code-graph status` lists what is indexed' },
+  // code history from git (agent/memory/git-history.ts)
+  TITAN_E_CODE_NO_GIT: { status: 404, fix: 'run Titan on a workspace inside a git repository (git init, commit) with git installed' },
   // open slots: channel and provider components known by their manifests; generated components
   TITAN_E_PROVIDER_NOT_DEPLOYED: {
     status: 503,

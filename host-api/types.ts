@@ -75,7 +75,8 @@ export type MemoryService = {
 
 /** Questions to the code graph, answered as JSON text from memory (throws a coded error on bad input). */
 export type CodeGraphService = {
-  query(what: 'definitions' | 'callers' | 'callees' | 'neighbourhood', target: string, limit: number): string;
+  /** JSON text; "history" reads git (cached), the others answer from memory at once. */
+  query(what: 'definitions' | 'callers' | 'callees' | 'neighbourhood' | 'history', target: string, limit: number): Promise<string>;
 };
 
 /** Runs a tool for a component; `callId` is the caller's call (a guard replays recorded results by it). */

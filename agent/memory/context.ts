@@ -2,6 +2,7 @@
 // search ranks highest, the neighbourhood of what the message names, and each fact's source as a
 // numbered citation (a document's path, or a conversation's thread and turn).
 import type { DocMeta } from './documents.ts';
+import type { SymbolHistory } from './git-history.ts';
 import type { Neighbourhood } from './implicit.ts';
 import type { SearchHit } from './search.ts';
 
@@ -9,6 +10,14 @@ export type Citation = { n: number; documentId: string; path: string; kind: stri
 
 function where(c: { path: string; kind: string; threadId: string | null; turnId: string | null }): string {
   return c.kind === 'turn' ? `conversation ${c.threadId}, turn ${c.turnId}` : c.path;
+}
+
+/** "commit 1a2b3c4d5e6f by Bob Lee on 2026-12-01, \"subject\" (src/a.ts:4-9)": who changed which lines, as git says. */
+function changeLines(h: SymbolHistory): string[] {
+  return h.commits.slice(0, 3).map((c) => {
+    const lines = c.lines.length ? `${Math.min(...c.lines)}-${Math.max(...c.lines)}` : '';
+    return `commit ${c.commit} by ${c.author} on ${c.date.slice(0, 10)}, "${c.subject}" (${h.path}${lines ? `:${lines}` : ''})`;
+  });
 }
 
 export function fuseContext(
@@ -46,9 +55,10 @@ export function fuseContext(
     const sources = [...n.documents.map((d) => cite(d.id)), ...n.recentTurns.map((t) => cite(t.id))].filter((x) => x !== undefined);
     const related = n.related.map((r) => `${r.via?.type ?? 'related'} ${r.name}`).join('; ');
     const code = n.code ? ` Callers: ${n.code.callers.join(', ') || 'none'}. Callees: ${n.code.callees.join(', ') || 'none'}.` : '';
+    const changed = n.changes?.length ? ` Changed by: ${n.changes.flatMap(changeLines).join('; ')}.` : '';
     if (
       !push(
-        `${n.entity.name} (${n.entity.kind}): ${related || 'no known relations'}.${code}${sources.length ? ` Sources: ${sources.map((s) => `[${s}]`).join('')}` : ''}`,
+        `${n.entity.name} (${n.entity.kind}): ${related || 'no known relations'}.${code}${changed}${sources.length ? ` Sources: ${sources.map((s) => `[${s}]`).join('')}` : ''}`,
       )
     )
       break;

@@ -2,13 +2,17 @@
 // (no store round trip), each with its neighbourhood - the strongest related entities, the notes
 // that mention it, the recent turns that touched it, and (once the code graph serves) its callers
 // and callees through CodeGraphPort. Sub-millisecond: a few map lookups per word of the message.
+// Who changed it (git) is added after, by withChanges: cached reads, bounded in time.
 import type { DocMeta } from './documents.ts';
+import type { SymbolHistory } from './git-history.ts';
 import { entityId } from './extractor.ts';
 import type { GraphHit, MemoryGraph } from './graph.ts';
 
 /** The seam for the code graph (agent/memory/code-graph/): who calls a symbol and what it calls. */
 export type CodeGraphPort = {
   neighbourhood(name: string, limit: number): { callers: string[]; callees: string[]; file?: string } | undefined;
+  /** Who changed the symbol's lines (or the file), from git; rejects when the workspace has no git history. */
+  history?(name: string, limit: number): Promise<SymbolHistory[]>;
 };
 
 export type Neighbourhood = {
@@ -17,6 +21,8 @@ export type Neighbourhood = {
   documents: Array<{ id: string; path: string; kind: string }>;
   recentTurns: Array<{ id: string; threadId: string | null; turnId: string | null; updatedAt: number }>;
   code?: { callers: string[]; callees: string[]; file?: string };
+  /** Filled by the memory service for a turn (git is read outside this synchronous lookup). */
+  changes?: SymbolHistory[];
 };
 
 const MAX_NAMED = 5;
@@ -69,4 +75,25 @@ export function implicitContext(
       code: entity.kind === 'symbol' || entity.kind === 'file' ? options.codeGraph?.neighbourhood(entity.name, 8) : undefined,
     };
   });
+}
+
+/** Git answers slower than this are left out of the turn (they are cached for the next one). */
+const CHANGES_WAIT_MS = 1500;
+const CHANGES_PER_NAME = 3;
+
+/** Adds who changed each named symbol or file (git, through the code graph), waiting at most CHANGES_WAIT_MS. */
+export async function withChanges(named: Neighbourhood[], codeGraph: CodeGraphPort | undefined): Promise<void> {
+  const history = codeGraph?.history;
+  if (!history) return;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, CHANGES_WAIT_MS)));
+  const reads = named
+    .filter((n) => n.code)
+    .map(async (n) => {
+      // No git history (or a path git refuses): the rest of the context stands.
+      const found = await history(n.entity.name, CHANGES_PER_NAME).catch(() => []);
+      if (found.some((h) => h.commits.length > 0)) n.changes = found;
+    });
+  await Promise.race([Promise.all(reads), late]);
+  clearTimeout(timer);
 }

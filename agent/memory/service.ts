@@ -17,7 +17,7 @@ import { guardedProviderEmbedder, localMemoryEmbedder, RunEmbedder } from './emb
 import { entityId, type ModelStream } from './extractor.ts';
 import { MemoryGraph, type GraphHit } from './graph.ts';
 import { HostVectors } from './host-vectors.ts';
-import { implicitContext, type CodeGraphPort, type Neighbourhood } from './implicit.ts';
+import { implicitContext, withChanges, type CodeGraphPort, type Neighbourhood } from './implicit.ts';
 import { memoryHostService } from './host-service.ts';
 import { HybridSearch, type SearchHit, type SearchOptions } from './search.ts';
 import { kindOf, scanWorkspace } from './workspace-files.ts';
@@ -268,7 +268,9 @@ export class MemoryService implements MemoryPort {
     }
     const hits = await this.query(userId, input.text.slice(0, 2000), { limit: 5 }).catch(() => []);
     // The turn being answered is indexed only once it ends; earlier turns of the thread may show.
-    return fuseContext(hits, this.implicit(userId, input.text), this.docs.byId, max)?.text;
+    const named = this.implicit(userId, input.text);
+    await withChanges(named, this.codeGraph);
+    return fuseContext(hits, named, this.docs.byId, max)?.text;
   }
 
   async status(): Promise<MemoryStatus & { embedder: string; progress: Progress; skippedFiles: Array<{ path: string; reason: string; bytes: number }> }> {

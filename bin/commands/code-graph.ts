@@ -1,4 +1,4 @@
-// `titan code-graph status|index|callers|callees|definitions|neighbourhood`: the workspace's code graph,
+// `titan code-graph status|index|callers|callees|definitions|neighbourhood|history`: the workspace's code graph,
 // through the running Titan when there is one, otherwise on what the store last indexed.
 import type { Command } from 'commander';
 import { TitanError } from '../../common/errors.ts';
@@ -23,7 +23,36 @@ type Answer = {
   results: Array<{ qualified: string; name: string; kind: string; path: string; line: number; calls?: number; score?: number; relations?: string[] }>;
   more: number;
 };
-const QUESTIONS = ['callers', 'callees', 'definitions', 'neighbourhood'];
+type History = {
+  target: string;
+  root: string;
+  results: Array<{
+    symbol: string;
+    path: string;
+    line?: number;
+    endLine?: number;
+    commits: Array<{ commit: string; author: string; date: string; subject: string; lines: number[] }>;
+    uncommittedLines: number[];
+  }>;
+};
+const QUESTIONS = ['callers', 'callees', 'definitions', 'neighbourhood', 'history'];
+
+function historyLines(h: History): string {
+  if (h.results.length === 0) return `no definition or file "${h.target}" in ${h.root}`;
+  return h.results
+    .map((r) =>
+      [
+        `${r.symbol || r.path}${r.line ? ` (${r.path}:${r.line}-${r.endLine})` : ''}:`,
+        ...r.commits.map((c) => {
+          const lines = c.lines.length ? ` lines ${Math.min(...c.lines)}-${Math.max(...c.lines)}` : '';
+          return `  ${c.commit} ${c.date.slice(0, 10)} ${c.author}: ${c.subject}${lines}`;
+        }),
+        ...(r.commits.length === 0 ? ['  no commits (not tracked by git)'] : []),
+        ...(r.uncommittedLines.length ? [`  ${r.uncommittedLines.length} line(s) not committed yet`] : []),
+      ].join('\n'),
+    )
+    .join('\n');
+}
 
 function skippedLines(list: Array<{ path: string; reason: string }>, label: string): string[] {
   return list.length
@@ -59,7 +88,12 @@ export async function codeGraphCommand({ positionals, values, out }: Args): Prom
     return 0;
   }
   if (!QUESTIONS.includes(verb) || !target) throw new TitanError('TITAN_E_USAGE', `titan code-graph ${QUESTIONS.join('|')} SYMBOL|FILE`);
-  const limit = typeof values.limit === 'string' ? values.limit : '20';
+  const limit = typeof values.limit === 'string' ? values.limit : verb === 'history' ? '10' : '20';
+  if (verb === 'history') {
+    const h = await ask<History>('GET', `/api/code-graph/history?target=${encodeURIComponent(target)}&limit=${encodeURIComponent(limit)}`);
+    print(out, h, () => historyLines(h));
+    return 0;
+  }
   const a = await ask<Answer>('GET', `/api/code-graph/${verb}?target=${encodeURIComponent(target)}&limit=${encodeURIComponent(limit)}`);
   print(out, a, () =>
     a.results.length
@@ -98,6 +132,7 @@ export function register(program: Command): void {
               callees: 'what a symbol calls',
               definitions: 'where a name is defined',
               neighbourhood: 'what is most related to a symbol or file',
+              history: 'who changed a symbol or file and why (the git commits that last touched its lines)',
             }[question] ?? question,
           )
           .argument('<target>', 'a name ("parse"), a qualified name ("Parser.parse") or a file path')

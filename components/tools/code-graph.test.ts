@@ -41,6 +41,9 @@ test('code-graph tool: definitions, callers, callees and a neighbourhood from th
         around.results.some((r: { qualified: string }) => r.qualified === 'parse'),
         JSON.stringify(around),
       );
+      // Who changed it needs git: this workspace is no repository, and the tool says so.
+      await assert.rejects(call({ question: 'history', target: 'parse' }), /TITAN_E_CODE_NO_GIT/);
+      await assert.rejects(call({ question: 'history', target: 'parse', limit: 51 }), /invalid-input/);
       await assert.rejects(call({ question: 'who', target: 'x' }), /invalid-input/);
       await assert.rejects(call({ question: 'callers', target: 'x', limit: 0 }), /invalid-input/);
     } finally {

@@ -1,6 +1,7 @@
 // /api/code-graph: the workspace's code graph - what is indexed and what was skipped (GET), a re-index
 // (POST /index, only changed files are parsed), and questions: definitions, callers, callees and the
-// ranked neighbourhood of a symbol or file (GET /:question?target=...). Owner only: it reads the code.
+// ranked neighbourhood of a symbol or file, and who changed it from git (GET /:question?target=...).
+// Owner only: it reads the code.
 import { Router } from '@koa/router';
 import { codeGraphOf } from '../../agent/api.ts';
 import { requireAdmin } from '../auth.ts';
@@ -10,7 +11,7 @@ import { params } from '../validate.ts';
 const QUESTION = {
   type: 'object',
   required: ['question'],
-  properties: { question: { enum: ['definitions', 'callers', 'callees', 'neighbourhood'] } },
+  properties: { question: { enum: ['definitions', 'callers', 'callees', 'neighbourhood', 'history'] } },
 } as const;
 const TARGET = {
   type: 'object',
@@ -34,9 +35,13 @@ export function codeGraphRoutes({ kernel }: GatewayDeps): GatewayRouter {
 
   router.get('/code-graph/:question', async (ctx) => {
     requireAdmin(ctx);
-    const { question } = params<{ question: 'definitions' | 'callers' | 'callees' | 'neighbourhood' }>(ctx.params, QUESTION, 'the path');
+    const { question } = params<{ question: 'definitions' | 'callers' | 'callees' | 'neighbourhood' | 'history' }>(ctx.params, QUESTION, 'the path');
     const { target, limit } = params<{ target: string; limit: number }>(ctx.query, TARGET);
     const graph = await codeGraphOf(kernel);
+    if (question === 'history') {
+      ctx.body = { question, target, root: graph.root, results: await graph.history(target, Math.min(limit, 50)), more: 0 };
+      return;
+    }
     const results = question === 'neighbourhood' ? graph.neighbourhood(target, { limit }) : graph[question](target);
     ctx.body = { question, target, root: graph.root, results: results.slice(0, limit), more: Math.max(0, results.length - limit) };
   });

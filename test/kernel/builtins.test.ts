@@ -10,7 +10,7 @@ import { openTestKernel } from '../support/kernel.ts';
 
 const BUILTINS = [
   'tool/clock@1.0.0',
-  'tool/code-graph@1.0.0',
+  'tool/code-graph@1.1.0',
   'tool/echo@1.0.0',
   'tool/jit-runtime@1.0.0',
   'tool/kv@1.0.0',

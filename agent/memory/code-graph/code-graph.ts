@@ -7,7 +7,9 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { TitanError } from '../../../common/errors.ts';
 import type { SqlBackend } from '../../../host-api/db/backend.ts';
 import type { FileFacts } from './facts.ts';
+import { GitHistory } from '../git-history.ts';
 import { CodeGraphIndex, type CodeSymbol } from './graph.ts';
+import { history, type SymbolHistory } from './history.ts';
 import { parseFacts } from './parse.ts';
 import * as queries from './queries.ts';
 import { type Candidate, candidates, pathCandidates, readSource } from './scan.ts';
@@ -30,6 +32,11 @@ export type IndexOptions = { onProgress?: (p: IndexProgress) => void; maxFileByt
 const FILES_PER_WRITE = 100;
 const MAX_QUERY = 512;
 const WATCH_SETTLE_MS = 200;
+/** A workspace that is not a git repository is asked again after this long (it may become one). */
+const GIT_RECHECK_MS = 30_000;
+
+/** The workspace's git history as last looked for (missing: not a repository then). */
+type GitLookup = { at: number; history: Promise<GitHistory | undefined>; missing?: boolean };
 
 function checkQuery(text: string): string {
   if (typeof text !== 'string' || text.trim() === '' || text.length > MAX_QUERY) {
@@ -49,6 +56,7 @@ export class CodeGraph {
   #running: Promise<unknown> = Promise.resolve();
   /** Set by stop(): an index run ends after the file it is on (the rest is indexed by the next run). */
   #stopping = false;
+  #git: GitLookup | undefined;
 
   readonly #maxFileBytes: number | undefined;
 
@@ -192,6 +200,20 @@ export class CodeGraph {
     const limit = options.limit ?? 20;
     if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new TitanError('TITAN_E_CODE_QUERY', `limit must be 1-500 (got ${limit})`);
     return queries.neighbourhood(this.#index, this.#index.files.has(this.#relative(text)) ? this.#relative(text) : text, options);
+  }
+
+  /** Who changed a symbol's lines (each definition of the name) or a file, from git, newest commit first. */
+  async history(target: string, limit = 10): Promise<SymbolHistory[]> {
+    const text = checkQuery(target);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 50) throw new TitanError('TITAN_E_CODE_QUERY', `limit must be 1-50 for history (got ${limit})`);
+    const now = Date.now();
+    if (!this.#git || (this.#git.missing && now - this.#git.at > GIT_RECHECK_MS)) {
+      const asked: GitLookup = { at: now, history: GitHistory.open(this.root) };
+      void asked.history.then((h) => (asked.missing = h === undefined));
+      this.#git = asked;
+    }
+    const file = this.#relative(text);
+    return this.#git.history.then((git) => history(this.#index, git, this.#index.files.has(file) ? file : text, limit));
   }
 
   /** Ranked by personalised PageRank from several symbols or files at once (those in play in a turn). */

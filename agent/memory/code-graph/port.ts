@@ -1,6 +1,7 @@
 // The code graph as its two callers see it: implicit context (agent/memory/implicit.ts CodeGraphPort:
 // for a symbol or file a message names, who calls it and what it calls, as "name (path:line)") and
-// components (titan:host/code-graph: JSON answers). Both from the graph in memory, no database trip.
+// components (titan:host/code-graph: JSON answers). Both from the graph in memory, no database trip;
+// "history" (who changed it) reads git, cached.
 import type { CodeGraphService } from '../../../host-api/index.ts';
 import type { CodeGraphPort } from '../implicit.ts';
 import type { CodeGraph } from './code-graph.ts';
@@ -34,6 +35,7 @@ export function codeGraphPort(graph: CodeGraph): CodeGraphPort {
         callees: graph.callees(name).slice(0, limit).map(cite),
       };
     },
+    history: (name, limit) => graph.history(name, limit),
   };
 }
 
@@ -44,7 +46,11 @@ function place(s: { name: string; qualified: string; kind: string; path: string;
 
 export function codeGraphService(graph: CodeGraph): CodeGraphService {
   return {
-    query(what, target, limit) {
+    async query(what, target, limit) {
+      if (what === 'history') {
+        const results = await graph.history(target, Math.min(limit, 50));
+        return JSON.stringify({ what, target, root: graph.root, results, more: 0 });
+      }
       const results =
         what === 'definitions'
           ? graph.definitions(target).map((d) => ({ ...place(d), endLine: d.endLine, exported: d.exported }))

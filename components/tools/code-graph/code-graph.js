@@ -1,12 +1,15 @@
 // code-graph: questions about the workspace's code, answered by the code graph the host keeps
 // (tree-sitter over TypeScript, JavaScript, Python and Rust): where a name is defined, who calls
-// it, what it calls, and what is most related to a file or symbol (personalised PageRank).
+// it, what it calls, what is most related to a file or symbol (personalised PageRank), and who
+// changed it and why (the git commits that last touched its lines).
 import { query } from 'titan:host/code-graph@0.2.0';
 import { hostError, parseObject } from '../lib/input.js';
 
-const QUESTIONS = ['definitions', 'callers', 'callees', 'neighbourhood'];
+const QUESTIONS = ['definitions', 'callers', 'callees', 'neighbourhood', 'history'];
 const DEFAULT_LIMIT = 20;
 const MAX_LIMIT = 200;
+
+const MAX_HISTORY = 50;
 
 const schema = {
   type: 'object',
@@ -15,7 +18,8 @@ const schema = {
   properties: {
     question: {
       enum: QUESTIONS,
-      description: 'definitions: where it is defined; callers / callees: who calls it, what it calls; neighbourhood: what is most related.',
+      description:
+        'definitions: where it is defined; callers / callees: who calls it, what it calls; neighbourhood: what is most related; history: who changed it and why (git commits touching its lines).',
     },
     target: {
       type: 'string',
@@ -28,11 +32,12 @@ const schema = {
 };
 
 function parse(input) {
-  const args = parseObject(input, schema, '{"question": "definitions"|"callers"|"callees"|"neighbourhood", "target": string, "limit"?: integer}');
+  const args = parseObject(input, schema, '{"question": "definitions"|"callers"|"callees"|"neighbourhood"|"history", "target": string, "limit"?: integer}');
   if (!QUESTIONS.includes(args.question)) throw { tag: 'invalid-input', val: `"question" must be one of ${QUESTIONS.join(', ')}` };
   if (typeof args.target !== 'string' || args.target.trim() === '' || args.target.length > 512)
     throw { tag: 'invalid-input', val: '"target" must be a non-empty string of at most 512 characters' };
-  const limit = args.limit ?? DEFAULT_LIMIT;
+  const limit = args.limit ?? (args.question === 'history' ? 10 : DEFAULT_LIMIT);
+  if (args.question === 'history' && limit > MAX_HISTORY) throw { tag: 'invalid-input', val: `"limit" must be at most ${MAX_HISTORY} for history` };
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw { tag: 'invalid-input', val: `"limit" must be an integer from 1 to ${MAX_LIMIT}` };
   return { question: args.question, target: args.target.trim(), limit };
 }
@@ -43,7 +48,7 @@ export const tool = {
     return {
       name: 'code-graph',
       description:
-        "Answers questions about the workspace's code from its call graph: where a function or class is defined, who calls it, what it calls, or what is most related to a file or symbol. Give file:line citations from the answer.",
+        "Answers questions about the workspace's code from its call graph: where a function or class is defined, who calls it, what it calls, what is most related to a file or symbol, or who changed it and why (git history of its lines). Give file:line and commit citations from the answer.",
       inputSchema: JSON.stringify(schema),
       needsApproval: false,
     };
@@ -65,6 +70,7 @@ export const tool = {
       '{"question":"who","target":"x"}',
       '{"question":"callers","target":""}',
       '{"question":"callers","target":"x","limit":0}',
+      '{"question":"history","target":"x","limit":51}',
     ]) {
       let tag;
       try {
