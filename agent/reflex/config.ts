@@ -84,14 +84,14 @@ export type ShadowConfig = {
   enabled: boolean;
   ttlMs: number;
   concurrency: number;
-  /** Predictions precomputed per hour at most. */
+  /** Model requests (a prediction, each step of a precomputation) per hour at most. */
   budgetPerHour: number;
   /**
-   * Without a background model (providers.background), the predictions the main model may
-   * precompute per hour; 0 (the default) keeps shadow workers off, as they cost more than they save.
+   * Without a background model (providers.background), the requests the main model may spend
+   * on predictions per hour; 0 (the default) keeps shadow workers off, as they cost more than they save.
    */
   mainModelBudgetPerHour: number;
-  /** Cosine similarity a request needs to a prediction to be served from the shadow cache. */
+  /** Cosine similarity of a request's word to a prediction's for the two to mean the same (shadow-match.ts). */
   similarity: number;
 };
 

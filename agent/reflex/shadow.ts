@@ -1,14 +1,14 @@
 // Shadow workers: after a turn, the background model (the local Ollama route when configured)
 // predicts up to three likely next requests of the thread, and their answers are precomputed in
-// the background (bounded concurrency, an hourly budget) and cached with a TTL. A next request
-// whose embedding is close enough to a prediction's is answered from the cache at once.
-// A precomputation may run only tools that need no approval and have no side effects; a model
-// that asks for any other tool abandons that prediction (nothing runs).
+// the background (bounded concurrency, an hourly budget of model requests) and cached with a TTL.
+// A next request that means what a prediction asked (shadow-match.ts) is answered from the cache
+// at once. A precomputation may run only tools that need no approval and have no side effects; a
+// model that asks for any other tool abandons that prediction (nothing runs).
 import type { ChatMessage, ChatRequest, ToolCall } from '../loop/llm-types.ts';
 import type { LlmStream } from '../loop/turn.ts';
 import type { ToolInfo } from '../loop/tool-catalog.ts';
-import { words } from '../../components/reflexes/runtime.js';
-import { cosine, type Embedder, type Vector } from './embedder.ts';
+import type { Embedder } from './embedder.ts';
+import { namedValues, predictionKey, sameRequest, type PredictionKey } from './shadow-match.ts';
 
 export type ShadowOptions = {
   llm: LlmStream;
@@ -17,6 +17,7 @@ export type ShadowOptions = {
   tools: () => Promise<ToolInfo[]>;
   invokeTool: (name: string, input: string) => Promise<string>;
   concurrency: number;
+  /** Model requests (predictions and precomputation steps) per hour at most. */
   budgetPerHour: number;
   ttlMs: number;
   similarity: number;
@@ -25,66 +26,14 @@ export type ShadowOptions = {
 };
 
 /** requests: the model requests its precomputation took, which a hit saves. */
-type Entry = { prompt: string; vector: Vector; keys: string; text: string; expiresAt: number; requests: number };
+type Entry = { prompt: string; key: PredictionKey; text: string; expiresAt: number; requests: number };
 
-// Words that shape a question without changing what it asks for.
-const FUNCTION_WORDS = new Set([
-  'what',
-  'whats',
-  'is',
-  'are',
-  'the',
-  'a',
-  'an',
-  'in',
-  'on',
-  'at',
-  'of',
-  'for',
-  'to',
-  'me',
-  'my',
-  'i',
-  'it',
-  'how',
-  'about',
-  'like',
-  'please',
-  'tell',
-  'show',
-  'give',
-  'do',
-  'does',
-  'can',
-  'could',
-  'would',
-  'you',
-  'right',
-  'now',
-  'and',
-  'so',
-  'then',
-  'hey',
-  'thanks',
-]);
+/** A model request the hourly budget has no room for: the prediction or precomputation stops there. */
+class OverBudget extends Error {}
 
-/**
- * The words that carry what is asked: a cached answer serves only a request with the same ones,
- * however close the embeddings ("weather in Rome" is near "weather in Paris" and "weather in Rome
- * tomorrow", and neither may get its answer).
- */
-export function keyTerms(text: string): string {
-  return [
-    ...new Set(
-      words(text)
-        .map((t) => t.w)
-        .filter((w) => !FUNCTION_WORDS.has(w)),
-    ),
-  ]
-    .sort()
-    .join(' ');
-}
-
+/** Requests a precomputation sets aside from the budget when it is scheduled: a tool call and the answer. */
+type Ticket = { reserved: number };
+const STEPS_SET_ASIDE = 2;
 const MAX_PREDICTIONS = 3;
 const MAX_STEPS = 4;
 const PREDICT_INSTRUCTION =
@@ -94,6 +43,8 @@ export class ShadowWorkers {
   readonly #options: ShadowOptions;
   readonly #cache = new Map<string, Entry[]>();
   readonly #queue: Array<() => Promise<void>> = [];
+  /** Requests set aside for the queued and running precomputations' first steps (a tool call and the answer). */
+  #reserved = 0;
   #running = 0;
   #spent: number[] = [];
   #closed = false;
@@ -109,27 +60,25 @@ export class ShadowWorkers {
     return this.#options.now?.() ?? Date.now();
   }
 
-  /** A cached answer for the thread's request, removed once served; undefined when none is close. */
-  async lookup(threadId: string, prompt: string): Promise<{ text: string; prompt: string; similarity: number } | undefined> {
+  /** A cached answer for the thread's request, removed once served; undefined when no prediction means it. */
+  async lookup(threadId: string, prompt: string): Promise<{ text: string; prompt: string } | undefined> {
     const entries = (this.#cache.get(threadId) ?? []).filter((e) => e.expiresAt > this.#now());
     this.#cache.set(threadId, entries);
-    if (entries.length === 0) return undefined;
-    const [vector] = await this.#options.embedder.embed([prompt]);
-    const keys = keyTerms(prompt);
-    let best: { entry: Entry; similarity: number } | undefined;
+    let found: Entry | undefined;
     for (const entry of entries) {
-      if (entry.keys !== keys) continue;
-      const similarity = cosine(vector, entry.vector);
-      if (similarity >= this.#options.similarity && (!best || similarity > best.similarity)) best = { entry, similarity };
+      if (await sameRequest(this.#options.embedder, prompt, entry.key, this.#options.similarity)) {
+        found = entry;
+        break;
+      }
     }
-    if (!best) return undefined;
+    if (!found) return undefined;
     this.#cache.set(
       threadId,
-      entries.filter((e) => e !== best.entry),
+      entries.filter((e) => e !== found),
     );
     this.stats.hits++;
-    this.requests.saved += best.entry.requests;
-    return { text: best.entry.text, prompt: best.entry.prompt, similarity: best.similarity };
+    this.requests.saved += found.requests;
+    return { text: found.text, prompt: found.prompt };
   }
 
   cached(threadId: string): Array<{ prompt: string; expiresAt: number }> {
@@ -141,12 +90,17 @@ export class ShadowWorkers {
     if (this.#closed) return;
     void this.#predict(history)
       .then((predictions) => {
-        for (const prompt of predictions) this.#schedule(() => this.#precompute(threadId, history, prompt));
+        for (const prompt of predictions) this.#schedule((ticket) => this.#precompute(threadId, history, prompt, ticket));
       })
       .catch((error: unknown) => this.#options.onLog?.(`shadow prediction failed: ${(error as Error).message}`));
   }
 
   async #predict(history: ChatMessage[]): Promise<string[]> {
+    // A prediction is worth its request only if one precomputation can follow it.
+    if (this.#available() < 1 + STEPS_SET_ASIDE) {
+      this.stats.overBudget++;
+      return [];
+    }
     const recent = history.filter((m) => m.role !== 'system' && m.role !== 'tool' && m.content).slice(-6);
     const request: ChatRequest = {
       model: '',
@@ -166,15 +120,27 @@ export class ShadowWorkers {
     return lines.slice(0, MAX_PREDICTIONS);
   }
 
-  #schedule(job: () => Promise<void>): void {
+  /** Model requests the hourly budget still allows. */
+  #available(): number {
     const hourAgo = this.#now() - 3600_000;
     this.#spent = this.#spent.filter((t) => t > hourAgo);
-    if (this.#spent.length >= this.#options.budgetPerHour) {
+    return this.#options.budgetPerHour - this.#spent.length - this.#reserved;
+  }
+
+  /** A precomputation runs only if its first two requests fit the budget; they are set aside for it until it ends. */
+  #schedule(job: (ticket: Ticket) => Promise<void>): void {
+    if (this.#available() < STEPS_SET_ASIDE) {
       this.stats.overBudget++;
       return;
     }
-    this.#spent.push(this.#now());
-    this.#queue.push(job);
+    const ticket = { reserved: STEPS_SET_ASIDE };
+    this.#reserved += STEPS_SET_ASIDE;
+    this.#queue.push(() =>
+      job(ticket).finally(() => {
+        this.#reserved -= ticket.reserved;
+        ticket.reserved = 0;
+      }),
+    );
     this.#pump();
   }
 
@@ -183,7 +149,10 @@ export class ShadowWorkers {
       const job = this.#queue.shift()!;
       this.#running++;
       void job()
-        .catch((error: unknown) => this.#options.onLog?.(`shadow precompute failed: ${(error as Error).message}`))
+        .catch((error: unknown) => {
+          if (error instanceof OverBudget) this.stats.overBudget++;
+          else this.#options.onLog?.(`shadow precompute failed: ${(error as Error).message}`);
+        })
         .finally(() => {
           this.#running--;
           this.#pump();
@@ -191,19 +160,23 @@ export class ShadowWorkers {
     }
   }
 
-  async #precompute(threadId: string, history: ChatMessage[], prompt: string): Promise<void> {
+  async #precompute(threadId: string, history: ChatMessage[], prompt: string, ticket: Ticket): Promise<void> {
     const tools = await this.#options.tools();
     const safe = tools.filter((t) => !t.needsApproval && !t.sideEffects);
     const messages: ChatMessage[] = [...history, { role: 'user', content: prompt }];
     let answer = '';
     let requests = 0;
+    const argumentsJson: string[] = [];
     for (let step = 0; step < MAX_STEPS; step++) {
       requests++;
-      const { text, calls } = await this.#complete({
-        model: '',
-        messages,
-        tools: safe.map(({ name, description, schema }) => ({ name, description, schema })),
-      });
+      const { text, calls } = await this.#complete(
+        {
+          model: '',
+          messages,
+          tools: safe.map(({ name, description, schema }) => ({ name, description, schema })),
+        },
+        ticket,
+      );
       answer += text;
       if (calls.length === 0) break;
       // Only tools that change nothing and need nobody's approval; anything else abandons it.
@@ -215,6 +188,7 @@ export class ShadowWorkers {
       }
       messages.push({ role: 'assistant', content: text, tool_calls: calls });
       for (const call of calls) {
+        argumentsJson.push(call.arguments);
         const output = await this.#options
           .invokeTool(call.name, call.arguments || '{}')
           .catch((error: unknown) => JSON.stringify({ error: (error as Error).message }));
@@ -223,17 +197,23 @@ export class ShadowWorkers {
       if (step === MAX_STEPS - 1) return;
     }
     if (!answer.trim() || this.#closed) return;
-    const [vector] = await this.#options.embedder.embed([prompt]);
+    const key = await predictionKey(this.#options.embedder, prompt, namedValues(prompt, argumentsJson));
     const entries = (this.#cache.get(threadId) ?? []).filter((e) => e.expiresAt > this.#now() && e.prompt !== prompt);
-    entries.push({ prompt, vector, keys: keyTerms(prompt), text: answer, expiresAt: this.#now() + this.#options.ttlMs, requests });
+    entries.push({ prompt, key, text: answer, expiresAt: this.#now() + this.#options.ttlMs, requests });
     this.#cache.set(threadId, entries);
     this.stats.precomputed++;
   }
 
-  async #complete(request: ChatRequest): Promise<{ text: string; calls: ToolCall[] }> {
+  async #complete(request: ChatRequest, ticket?: Ticket): Promise<{ text: string; calls: ToolCall[] }> {
     let text = '';
     const drafts = new Map<number, ToolCall>();
     const abort = new AbortController();
+    // Every request is counted against the hourly budget before it is made: the budget is never passed.
+    if (ticket && ticket.reserved > 0) {
+      ticket.reserved--;
+      this.#reserved--;
+    } else if (this.#available() <= 0) throw new OverBudget('the hourly budget of shadow model requests is spent');
+    this.#spent.push(this.#now());
     this.requests.spent++;
     for await (const event of this.#options.llm(request, { signal: abort.signal, purpose: 'background' })) {
       if (event.type === 'text') text += event.text;

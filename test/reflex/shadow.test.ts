@@ -2,7 +2,10 @@
 // answers are precomputed (only with tools that need no approval and change nothing) and cached;
 // a next request that means the same (not the same string) is answered from the cache at once.
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { test } from 'node:test';
+import { startGateway } from '../../gateway/server.ts';
 import { toolCall } from '../support/model-double.ts';
 import { modelTurn, reflexHarness } from './harness.ts';
 import { INTENTS, rightAnswer } from './support.ts';
@@ -42,12 +45,14 @@ test('a predicted request is precomputed with a read-only tool and served from t
   );
   // The kv tool never ran: nothing was stored.
   assert.deepEqual(await h.kernel.invokeTool('kv', { op: 'list', prefix: '' }), { keys: [] });
-  // Close in embedding space but another request: not served from the cache.
-  assert.equal(await shadow.lookup(thread, "what's the weather in Rome tomorrow?"), undefined);
+  // Close in embedding space but another request (another time, place or topic): not served from the cache.
+  for (const other of ["what's the weather in Rome tomorrow?", "what's the weather in Paris?", "what's the time in Rome?", 'weather in Rome and Paris'])
+    assert.equal(await shadow.lookup(thread, other), undefined, other);
   assert.equal(await shadow.lookup('another-thread', 'weather in Rome'), undefined);
 
+  // The same request in other words is served.
   const calls = h.model.requests.length;
-  const turn = await h.ask(thread, 'weather in Rome');
+  const turn = await h.ask(thread, 'Rome weather, please');
   assert.equal(turn.text, rightAnswer(weather, 'Rome').answer);
   assert.equal(h.model.requests.length, calls, 'no model call');
   const marker = turn.events.find((e) => e.type === 'answer.source');
@@ -57,13 +62,25 @@ test('a predicted request is precomputed with a read-only tool and served from t
   assert.deepEqual(shadow.cached(thread), [], 'a cached answer serves once');
   // The account: one prediction, two requests for Rome, one for each abandoned; the hit saved two.
   assert.deepEqual(h.reflexes.shadowSummary(), { model: 'background', requestsSpent: 5, requestsSaved: 2, stats: { ...shadow.stats } });
+  // The same account where the owner reads it: the reflexes route (titan reflex list, the Reflexes page) and /metrics.
+  const gateway = await startGateway({ kernel: h.kernel, agent: h.agent, port: 0, ownerId: 'ada' });
+  t.after(() => gateway.close());
+  const headers = { authorization: `Bearer ${(await readFile(path.join(h.home, 'gateway-token'), 'utf8')).trim()}` };
+  const listed = (await (await fetch(`${gateway.url}/api/reflexes`, { headers })).json()) as {
+    shadowSummary: { requestsSpent: number; requestsSaved: number };
+  };
+  assert.deepEqual([listed.shadowSummary.requestsSpent, listed.shadowSummary.requestsSaved], [5, 2]);
+  const metrics = await (await fetch(`${gateway.url}/metrics`, { headers })).text();
+  assert.match(metrics, /titan_shadow_model_requests\{kind="spent"\} 5\n/);
+  assert.match(metrics, /titan_shadow_model_requests\{kind="saved"\} 2\n/);
 });
 
 test('without a background model shadow workers are off, unless the main model gets a budget (counted)', async (t) => {
   const off = await reflexHarness(t, { shadow: { enabled: true } }, { backgroundModel: false });
   assert.equal(off.reflexes.shadow, undefined);
   assert.equal(off.reflexes.shadowSummary().model, 'off');
-  const main = await reflexHarness(t, { shadow: { enabled: true, mainModelBudgetPerHour: 1 } }, { backgroundModel: false });
+  // Three requests an hour: one prediction and one precomputation's two steps.
+  const main = await reflexHarness(t, { shadow: { enabled: true, mainModelBudgetPerHour: 3 } }, { backgroundModel: false });
   const thread = (await main.agent.createThread('ada')).id;
   main.steps.push(
     [
@@ -86,7 +103,7 @@ test('without a background model shadow workers are off, unless the main model g
 });
 
 test('predictions stop at the hourly budget', async (t) => {
-  const h = await reflexHarness(t, { shadow: { enabled: true, budgetPerHour: 1 } });
+  const h = await reflexHarness(t, { shadow: { enabled: true, budgetPerHour: 3 } });
   const thread = (await h.agent.createThread('ada')).id;
   const shadow = h.reflexes.shadow!;
   h.steps.push(
@@ -105,4 +122,7 @@ test('predictions stop at the hourly budget', async (t) => {
   );
   await h.ask(thread, 'hello');
   await until(() => shadow.stats.precomputed === 1 && shadow.stats.overBudget === 1, JSON.stringify(shadow.stats));
+  // The main turn's request and the shadow's two: no more.
+  assert.equal(h.model.requests.length, 1 + shadow.requests.spent);
+  assert.equal(shadow.requests.spent, 2);
 });
