@@ -1,8 +1,8 @@
-// Runs inside a worker thread of the isolation pool: keeps instances of the components it has
-// been asked to run, and reaches the kernel's services over a BroadcastChannel. A call past its
-// time limit never returns here: the kernel terminates this whole thread.
+// Runs inside a worker thread of the isolation pool (isolation-pool.ts): keeps instances of the
+// components it has been asked to run, and reaches the kernel's services over a BroadcastChannel.
+// A call past its time limit never returns here: the kernel terminates this whole thread.
 import { randomUUID } from 'node:crypto';
-import { BroadcastChannel } from 'node:worker_threads';
+import { BroadcastChannel, parentPort } from 'node:worker_threads';
 import { HOST_INTERFACES, type HostServices, type SqlResult, type SqlService } from '../host-api/index.ts';
 import { readTranspiled } from '../toolchain/transpile.ts';
 import { TitanError } from '../common/errors.ts';
@@ -16,9 +16,21 @@ import { loadGlue, type GlueFactory } from './module-loader.ts';
 import { ChatterLimiter } from './chatter.ts';
 import { weighResult } from './result-size.ts';
 import { wallMicros } from './task-clock.ts';
-import { LIST_EXPORTS, type HostReply, type HostRequest, type SqlOp, type WorkerOutcome, type WorkerTask } from './worker-protocol.ts';
+import {
+  LIST_EXPORTS,
+  type CallMessage,
+  type DeploymentBase,
+  type HostReply,
+  type HostRequest,
+  type SqlOp,
+  type ThreadAnswer,
+  type WorkerOutcome,
+  type WorkerTask,
+} from './worker-protocol.ts';
 
 const instances = new Map<string, Promise<GuestInstance>>();
+/** What the kernel told this thread about each deployment it runs (sent once, before its first call here). */
+const bases = new Map<string, DeploymentBase>();
 type ChannelEntry = { channel: BroadcastChannel; pending: Map<string, (reply: HostReply) => void>; said: boolean };
 const channels = new Map<string, ChannelEntry>();
 /** This thread's gate on guest chatter, drawing on the kernel's shared buckets: a flood stops here, before it is queued for the kernel. */
@@ -34,7 +46,10 @@ function channelFor(name: string): ChannelEntry {
   channel.onmessage = (event) => {
     const reply = (event as { data: HostReply }).data;
     if (reply.type === 'kv-reply') pending.get(reply.id)?.(reply);
-    else if (reply.type === 'dispose') instances.delete(reply.deploymentId);
+    else if (reply.type === 'dispose') {
+      instances.delete(reply.deploymentId);
+      bases.delete(reply.deploymentId);
+    }
   };
   // The channel must not keep an idle worker alive.
   (channel as unknown as { unref(): void }).unref();
@@ -183,7 +198,22 @@ async function createInstance(task: WorkerTask): Promise<GuestInstance> {
 /** The task this thread runs (one at a time): nested tool calls name it, so its clock pauses meanwhile. */
 let currentTask: string | undefined;
 
-export default async function runTask(task: WorkerTask): Promise<WorkerOutcome> {
+parentPort?.on('message', (message: CallMessage) => void answer(message));
+
+async function answer(message: CallMessage): Promise<void> {
+  if (message.base) bases.set(message.deploymentId, message.base);
+  const base = bases.get(message.deploymentId);
+  let reply: ThreadAnswer;
+  try {
+    if (!base) throw new Error(`deployment ${message.deploymentId} was never sent to this thread`);
+    reply = { taskId: message.taskId, outcome: await runTask({ ...base, ...message }) };
+  } catch (error) {
+    reply = { taskId: message.taskId, error: error instanceof Error ? error.message : String(error) };
+  }
+  parentPort?.postMessage(reply);
+}
+
+async function runTask(task: WorkerTask): Promise<WorkerOutcome> {
   currentTask = task.taskId;
   currentPeers = task.meshPeers ?? [];
   const entry = channelFor(task.channel);

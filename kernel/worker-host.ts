@@ -1,9 +1,8 @@
-// Components with isolation "worker" run in a pool of worker threads (tinypool). A call past its
-// time limit is aborted: tinypool terminates that thread and starts another, and the rest of the
+// Components with isolation "worker" run in a pool of worker threads (isolation-pool.ts). A call
+// past its time limit is stopped: its thread is terminated and another starts, and the rest of the
 // kernel never notices. Host services reach the workers over one BroadcastChannel.
 import { randomUUID } from 'node:crypto';
 import { BroadcastChannel } from 'node:worker_threads';
-import { Tinypool } from 'tinypool';
 import { TitanError, type ErrorCode } from '../common/errors.ts';
 import type { ComponentIdentity, HostServices } from '../host-api/index.ts';
 import type { PublishedManifest } from '../registry/manifest.ts';
@@ -12,9 +11,10 @@ import { guestResultError, trapError } from './guest-errors.ts';
 import type { LoadedComponent } from './loader.ts';
 import type { PoolStats } from './pool.ts';
 import type { ChatterCells, ChatterLimiter, ChatterRates } from './chatter.ts';
+import { IsolationPool, type CallHandle } from './isolation-pool.ts';
 import { TaskClock } from './task-clock.ts';
 import { camel } from './wit-names.ts';
-import { LIST_EXPORTS, type HostReply, type HostRequest, type WorkerOutcome, type WorkerTask } from './worker-protocol.ts';
+import { LIST_EXPORTS, type CallMessage, type DeploymentBase, type HostReply, type HostRequest, type WorkerOutcome } from './worker-protocol.ts';
 
 /** How long a worker may take to start, compile and instantiate before the call counts as hung. */
 const COLD_START_LIMIT_MS = 30000;
@@ -35,6 +35,9 @@ type WorkerLink = {
   closed(): void;
 };
 
+/** A thread with no call to run exits after this long (a kernel without worker calls holds none). */
+const IDLE_THREAD_MS = 30000;
+
 /** A call's log lines travel beside its result: the answer waits for them at most this long. */
 const FINISH_WAIT_MS = 2000;
 
@@ -42,7 +45,7 @@ export class WorkerHost {
   readonly #services: HostServices;
   readonly #threads: number;
   readonly #channelName = `titan-host-${process.pid}-${randomUUID()}`;
-  #pool: Tinypool | undefined;
+  #pool: IsolationPool | undefined;
   #channel: BroadcastChannel | undefined;
   /** Calls waiting for their guest code to start, by task id. */
   /** The clocks of calls in flight, by task id. */
@@ -73,16 +76,11 @@ export class WorkerHost {
   }
 
   /** Started on first use: a kernel without worker components pays nothing. */
-  #start(): Tinypool {
+  #start(): IsolationPool {
     if (this.#pool) return this.#pool;
     this.#channel = new BroadcastChannel(this.#channelName);
     this.#channel.onmessage = (event) => void this.#serve((event as { data: HostRequest }).data);
-    this.#pool = new Tinypool({
-      filename: new URL('./worker-entry.ts', import.meta.url).href,
-      minThreads: 0,
-      maxThreads: this.#threads,
-      idleTimeout: 30000,
-    });
+    this.#pool = new IsolationPool(new URL('./worker-entry.ts', import.meta.url), this.#threads, IDLE_THREAD_MS);
     return this.#pool;
   }
 
@@ -198,7 +196,7 @@ export class WorkerHost {
   }
 
   async close(): Promise<void> {
-    await this.#pool?.destroy();
+    await this.#pool?.close();
     this.#channel?.close();
   }
 }
@@ -206,29 +204,24 @@ export class WorkerHost {
 class WorkerDeployment implements Deployment {
   readonly manifest: PublishedManifest;
   readonly isolation = 'worker' as const;
-  readonly #pool: Tinypool;
-  readonly #base: Omit<WorkerTask, 'fn' | 'args' | 'callId' | 'taskId' | 'started'>;
+  readonly #pool: IsolationPool;
+  /** What each thread is told once: the call messages carry only their own fields. */
+  readonly #base: DeploymentBase;
   readonly #timeoutMs: number;
   readonly #memoryMb: number;
   readonly #who: string;
   readonly #link: WorkerLink;
   readonly #onReplaced: (reason: string) => void;
-  readonly #threads: number;
   readonly #usesMesh: boolean;
-  readonly #modules: ReadonlyMap<string, WebAssembly.Module>;
-  /** Calls sent with the compiled modules: the first one per thread, warm-ups, and after a thread was lost. */
-  #seeds = 0;
   #inFlight = new Set<Promise<unknown>>();
   #exported: Promise<string[]> | undefined;
   #calls = 0;
   #discarded = 0;
 
-  constructor(loaded: LoadedComponent & { replayOnly: boolean }, pool: Tinypool, channel: string, link: WorkerLink, onReplaced: (reason: string) => void) {
+  constructor(loaded: LoadedComponent & { replayOnly: boolean }, pool: IsolationPool, channel: string, link: WorkerLink, onReplaced: (reason: string) => void) {
     this.manifest = loaded.manifest;
     this.#pool = pool;
-    this.#threads = pool.options.maxThreads;
     this.#usesMesh = loaded.plan.imports.some((i) => i.host.name === 'mesh');
-    this.#modules = loaded.modules;
     this.#who = describeComponent(loaded.manifest);
     this.#timeoutMs = loaded.limits.timeoutMs ?? 30000;
     this.#memoryMb = loaded.memoryMb;
@@ -240,6 +233,8 @@ class WorkerDeployment implements Deployment {
       deploymentId: randomUUID(),
       dir: loaded.transpiled.dir,
       memoryMb: loaded.memoryMb,
+      // The modules the kernel compiled: a thread given them skips its own compile (cloning them costs µs).
+      modules: loaded.modules,
       maxResultBytes: loaded.maxResultBytes,
       chatter: link.chatter,
       sqlDialect: link.services.sql?.dialect,
@@ -253,7 +248,7 @@ class WorkerDeployment implements Deployment {
   }
 
   call(fn: string, args: unknown[], options: CallOptions = {}): Promise<unknown> {
-    return this.#track(this.#run(fn, args, options, this.#seeds++ < this.#threads));
+    return this.#track(this.#run(fn, args, options));
   }
 
   #track(running: Promise<unknown>): Promise<unknown> {
@@ -262,34 +257,44 @@ class WorkerDeployment implements Deployment {
     return running;
   }
 
-  async #run(fn: string, args: unknown[], options: CallOptions, seed: boolean): Promise<unknown> {
+  async #run(fn: string, args: unknown[], options: CallOptions): Promise<unknown> {
     this.#calls++;
     // The limit bounds the guest's own work (task-clock.ts): no message per call, a shared cell.
-    const abort = new AbortController();
+    let handle: CallHandle | undefined;
+    let limitPassed = false;
     const limitMs = Math.min(this.#timeoutMs, options.limitMs ?? Infinity);
-    const clock = new TaskClock(limitMs, COLD_START_LIMIT_MS, () => abort.abort());
+    const clock = new TaskClock(limitMs, COLD_START_LIMIT_MS, () => {
+      limitPassed = true;
+      handle?.stop('time limit');
+    });
+    const call: CallMessage = {
+      deploymentId: this.#base.deploymentId,
+      fn,
+      args,
+      callId: options.callId,
+      taskId: `${this.#base.deploymentId}:${this.#calls}`,
+      started: clock.started,
+    };
+    if (options.tape) call.record = true;
+    if (options.replay) call.replay = options.replay;
+    if (this.#usesMesh && this.#link.services.mesh) call.meshPeers = this.#link.services.mesh.peers();
+    const forget = this.#link.register(call.taskId, clock);
+    handle = this.#pool.run(this.#base, call);
     // The caller's cancel (a peer's task) stops the call the way its limit does: the thread is terminated.
-    const cancelled = () => abort.abort();
+    const cancelled = () => handle.stop('cancelled');
     if (options.signal?.aborted) cancelled();
     options.signal?.addEventListener('abort', cancelled, { once: true });
-    const task: WorkerTask = { ...this.#base, fn, args, callId: options.callId, taskId: `${this.#base.deploymentId}:${this.#calls}`, started: clock.started };
-    if (seed) task.modules = this.#modules;
-    if (options.tape) task.record = true;
-    if (options.replay) task.replay = options.replay;
-    if (this.#usesMesh && this.#link.services.mesh) task.meshPeers = this.#link.services.mesh.peers();
-    const forget = this.#link.register(task.taskId, clock);
     let outcome: WorkerOutcome;
     try {
-      outcome = (await this.#pool.run(task, { signal: abort.signal })) as WorkerOutcome;
+      outcome = await handle.outcome;
     } catch (error) {
       this.#discarded++;
-      this.#seeds = 0; // a fresh thread replaces the lost one
       this.#link.threadLost();
       if (options.signal?.aborted) {
         this.#onReplaced('its caller cancelled the call; its worker was terminated');
         throw new TitanError('TITAN_E_MESH_CANCELLED', `${this.#who}: its caller cancelled the call; the call was stopped`);
       }
-      if (abort.signal.aborted) {
+      if (limitPassed) {
         this.#onReplaced(`call exceeded ${limitMs} ms; its worker was terminated`);
         throw new TitanError('TITAN_E_TIMEOUT', `${this.#who} did not answer within ${limitMs} ms; the call was stopped`);
       }
@@ -300,7 +305,7 @@ class WorkerDeployment implements Deployment {
       forget();
       options.signal?.removeEventListener('abort', cancelled);
     }
-    if (outcome.said) await this.#link.finished(task.taskId);
+    if (outcome.said) await this.#link.finished(call.taskId);
     if (outcome.tape && options.tape) options.tape.push(...outcome.tape);
     switch (outcome.kind) {
       case 'ok':
@@ -330,13 +335,14 @@ class WorkerDeployment implements Deployment {
   /** One instance in each thread of the pool (concurrent calls spread over idle threads): a
    * call arriving on any thread, or nested in another worker call, finds its instance ready. */
   async warm(): Promise<void> {
-    await Promise.all(Array.from({ length: this.#threads }, () => this.#track(this.#run('describe', [], {}, true))));
+    await Promise.all(Array.from({ length: this.#pool.max }, () => this.#track(this.#run('describe', [], {}))));
   }
 
   async close(): Promise<void> {
     this.#link.closed();
     await Promise.allSettled([...this.#inFlight]);
     this.#link.broadcast({ type: 'dispose', deploymentId: this.#base.deploymentId });
+    this.#pool.forget(this.#base.deploymentId);
   }
 
   stats(): PoolStats {

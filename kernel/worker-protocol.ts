@@ -10,13 +10,13 @@ export type WorkerImport = { name: string; version: string; spec: string; grant:
 /** A task fn that returns the names of the instance's exported functions instead of calling one. */
 export const LIST_EXPORTS = '*exports';
 
-export type WorkerTask = {
+/** What a thread is told once per deployment (isolation-pool.ts), before that deployment's first call on it. */
+export type DeploymentBase = {
   channel: string;
   deploymentId: string;
   dir: string;
   memoryMb: number;
-  /** The core modules the kernel compiled (under the same memory cap): a thread given them skips its
-   * own compile. Sent with a deployment's first calls and warm-ups only (cloning them costs µs). */
+  /** The core modules the kernel compiled (under the same memory cap): a thread given them skips its own compile. */
   modules?: ReadonlyMap<string, WebAssembly.Module>;
   /** Longest string the guest may hand out, and the most a result may weigh when sent to the kernel. */
   maxResultBytes: number;
@@ -28,26 +28,37 @@ export type WorkerTask = {
   sqlDialect?: 'sqlite' | 'postgres';
   /** The folder exec and files work in. */
   workspace?: string;
-  /** For a component granted mesh on a node that runs one: the peers heard when the call was sent
-   * (titan:host/mesh's peers() is synchronous); submit goes over the channel. */
-  meshPeers?: Array<{ id: string; load: number; freeSlots: number }>;
   component: ComponentIdentity;
   imports: WorkerImport[];
   exportInterface: string;
+  /** This deployment only replays: its instances are linked to tapes, never to the host. */
+  replayOnly?: boolean;
+};
+
+/** One call, as sent to the thread that runs it (with `base` when the thread has not been told it yet). */
+export type CallMessage = {
+  deploymentId: string;
   fn: string;
   args: unknown[];
   callId?: string;
+  /** For a component granted mesh on a node that runs one: the peers heard when the call was sent
+   * (titan:host/mesh's peers() is synchronous); submit goes over the channel. */
+  meshPeers?: Array<{ id: string; load: number; freeSlots: number }>;
   /** Record the call's host answers and send them back with its outcome. */
   record?: boolean;
   /** A replay deployment's instances answer host imports from this tape instead of the host. */
   replay?: HostAnswer[];
-  /** This deployment only replays: its instances are linked to tapes, never to the host. */
-  replayOnly?: boolean;
-  /** Names this call (its nested tool calls and its 'finished' message carry it). */
+  /** Names this call (its nested tool calls, its 'finished' message and its answer carry it). */
   taskId: string;
   /** Shared with the kernel: the worker stores the wall-clock microsecond the guest call began (task-clock.ts). */
   started: BigInt64Array;
+  base?: DeploymentBase;
 };
+
+export type WorkerTask = DeploymentBase & CallMessage;
+
+/** Thread -> kernel: a call's outcome, or the error its thread hit outside the guest. */
+export type ThreadAnswer = { taskId: string; outcome: WorkerOutcome } | { taskId: string; error: string };
 
 /** `said`: the call logged or emitted; its 'finished' message follows them on the channel. */
 export type WorkerOutcome = (
