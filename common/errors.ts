@@ -16,6 +16,10 @@ export const ERRORS = {
   TITAN_E_BUILD_FAILED: { status: 400, fix: 'fix the component source; the message above comes from the compiler' },
   // installs
   TITAN_E_BACKEND_MISSING: { status: 501, fix: 'install the backend package beside Titan, or build with the default backend (quickjs)' },
+  TITAN_E_BUNDLER_MISSING: {
+    status: 501,
+    fix: "install esbuild in the component's folder (npm install -D esbuild there) or beside Titan (npm install esbuild)",
+  },
   TITAN_E_SOURCE_MISSING: { status: 400, fix: 'add the file named by "source" in component.json' },
   TITAN_E_WIT_UNKNOWN: { status: 400, fix: 'use a world listed under wit/ (titan:<kind>/<kind>-component@<version>)' },
 

@@ -9,7 +9,7 @@ import type { BuiltinDigests } from './builtins.ts';
 import type { KernelConfig } from './config.ts';
 import type { EventBus } from './events.ts';
 import { logBusEvents, openKernelHome, type KernelHome, type KernelOptions } from './kernel-home.ts';
-import type { Logger } from './logger.ts';
+import { closeLogger, type Logger } from './logger.ts';
 import type { Actor, Patch, PatchQueue } from './patches.ts';
 import { TitanError } from '../common/errors.ts';
 import type { ComponentKind, PublishedManifest } from '../registry/manifest.ts';
@@ -398,6 +398,6 @@ export class Kernel {
     await this.patches.settle();
     await this.kv.flush();
     await this.db.close();
-    this.logger.flush?.();
+    await closeLogger(this.logger);
   }
 }

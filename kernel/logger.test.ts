@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { Kernel } from './kernel.ts';
-import { logDestination } from './logger.ts';
+import { closeLogger, createLogger, logDestination } from './logger.ts';
 
 let work: string;
 before(async () => (work = await mkdtemp(path.join(os.tmpdir(), 'titan-logger-'))));
@@ -59,4 +59,20 @@ test('"auto" logs to stdout for a server whose stdout is not a terminal, to the 
   assert.equal(logDestination({ ...base, server: true, stdoutIsTerminal: true }), 'file');
   assert.equal(logDestination({ ...base, server: false, stdoutIsTerminal: false }), 'file', 'a one-shot command keeps stdout for its answer');
   assert.equal(logDestination({ ...base, target: 'file', server: true, stdoutIsTerminal: false }), 'file');
+});
+
+test('the log file is rotated by size: titan.log is the newest, titan.1.log ... titan.5.log the older ones', async () => {
+  const logsDir = path.join(work, 'rotated');
+  const logger = await createLogger({ logsDir, level: 'info', target: 'file', server: false, rotateAt: '1K' });
+  for (let i = 0; i < 400; i++) logger.info({ n: i }, 'a line long enough to fill a kilobyte in a few dozen lines');
+  await closeLogger(logger);
+  const names = (await readdir(logsDir)).sort();
+  assert.deepEqual(
+    names,
+    ['titan.1.log', 'titan.2.log', 'titan.3.log', 'titan.4.log', 'titan.5.log', 'titan.log'],
+    'five rotated files kept, the rest dropped',
+  );
+  const newest = (await readFile(path.join(logsDir, 'titan.log'), 'utf8')).trim().split('\n');
+  assert.equal((JSON.parse(newest.at(-1) ?? '{}') as { n?: number }).n, 399, 'the last line is in the current file');
+  logger.info('after close');
 });

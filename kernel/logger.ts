@@ -1,9 +1,10 @@
 // The kernel log (pino, JSON lines): to stdout when Titan runs as a service (stdout is not a
-// terminal: systemd, Docker), otherwise to $TITAN_HOME/logs/titan.N.log rotated by size (pino-roll),
-// so the terminal stays for people. What people wrote and what the model answered never reaches the
+// terminal: systemd, Docker), otherwise to $TITAN_HOME/logs/titan.log rotated by size into titan.N.log
+// (rotating-file-stream), so the terminal stays for people. What people wrote and what the model answered never reaches the
 // log at info: events that carry content are logged at debug, with that content replaced by its size.
 import { mkdirSync } from 'node:fs';
-import path from 'node:path';
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { LogRing } from './log-ring.ts';
 
@@ -16,10 +17,19 @@ export type LogTarget = 'auto' | 'stdout' | 'file';
 /** Payload fields that may hold a person's or a model's words (or a tool's data). */
 export const CONTENT_FIELDS = ['text', 'arguments', 'result', 'data', 'content', 'prompt', 'output', 'input'] as const;
 
-const ROTATE_AT = '10m';
-const KEEP_FILES = 5;
+const ROTATE_AT = '10M';
+/** Rotated files kept beside the current one (titan.1.log is the newest). */
+const KEEP_ROTATED = 5;
 
-export type LoggerOptions = { logsDir: string; level: LogLevel; target: LogTarget; server: boolean; stdoutIsTerminal?: boolean };
+export type LoggerOptions = {
+  logsDir: string;
+  level: LogLevel;
+  target: LogTarget;
+  server: boolean;
+  stdoutIsTerminal?: boolean;
+  /** The size at which the log file is rotated (default 10 MB). */
+  rotateAt?: `${number}${'B' | 'K' | 'M'}`;
+};
 
 /** Where `target` sends the log of this process. */
 export function logDestination(options: LoggerOptions): 'stdout' | 'file' {
@@ -29,6 +39,8 @@ export function logDestination(options: LoggerOptions): 'stdout' | 'file' {
 
 /** Each logger's last lines in memory (the Logs page reads them), beside its file or stdout. */
 const rings = new WeakMap<Logger, LogRing>();
+/** Each logger's log file stream, ended when its kernel closes. */
+const files = new WeakMap<Logger, Writable>();
 
 export function recentLogs(logger: Logger): LogRing | undefined {
   return rings.get(logger);
@@ -36,15 +48,28 @@ export function recentLogs(logger: Logger): LogRing | undefined {
 
 export async function createLogger(options: LoggerOptions): Promise<Logger> {
   const ring = new LogRing();
+  const file = logDestination(options) === 'file' ? await logFile(options.logsDir, options.rotateAt ?? ROTATE_AT) : undefined;
   const logger = pino(
     loggerSettings(options),
     pino.multistream([
-      { stream: await destination(options), level: options.level },
+      { stream: file ?? pino.destination({ dest: 1, sync: false }), level: options.level },
       { stream: ring, level: options.level },
     ]),
   );
   rings.set(logger, ring);
+  if (file) files.set(logger, file);
   return logger;
+}
+
+/** Writes what the logger holds: its file is ended and fully written (lines logged after are dropped). */
+export async function closeLogger(logger: Logger): Promise<void> {
+  logger.flush?.();
+  const file = files.get(logger);
+  if (!file || file.writableEnded) return;
+  files.delete(logger);
+  const finished = once(file, 'finish');
+  file.end();
+  await finished;
 }
 
 function loggerSettings(options: LoggerOptions) {
@@ -56,12 +81,18 @@ function loggerSettings(options: LoggerOptions) {
   };
 }
 
-async function destination(options: LoggerOptions) {
-  if (logDestination(options) === 'stdout') return pino.destination({ dest: 1, sync: false });
-  mkdirSync(options.logsDir, { recursive: true });
-  // Loaded only for a log file: it brings date-fns (about 300 modules) with it.
-  const { default: pinoRoll } = await import('pino-roll');
-  return pinoRoll({ file: path.join(options.logsDir, 'titan'), extension: '.log', size: ROTATE_AT, limit: { count: KEEP_FILES }, mkdir: true });
+async function logFile(logsDir: string, rotateAt: string): Promise<Writable> {
+  mkdirSync(logsDir, { recursive: true });
+  // Loaded only for a log file (a server logging to stdout never needs it).
+  const { createStream } = await import('rotating-file-stream');
+  // Classic logrotate naming: the generator is given the rotated file's number (none for the current file).
+  const name = (index: number | Date | null) => (typeof index === 'number' && index > 0 ? `titan.${index}.log` : 'titan.log');
+  const stream = createStream(name as (time: number | Date) => string, { path: logsDir, size: rotateAt, rotate: KEEP_ROTATED });
+  // A line written after the kernel closed, or a full disk, must not take the process down with it.
+  stream.on('error', (error: Error) => {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_STREAM_WRITE_AFTER_END') process.stderr.write(`titan: the log file failed: ${error.message}\n`);
+  });
+  return stream;
 }
 
 /** What a content field becomes in the log: its size, never its words. */

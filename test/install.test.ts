@@ -3,7 +3,7 @@
 // `npx titan start` serves /api/ready. Slow (a real npm install from the registry): one test.
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readdir, rm, stat, symlink } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
@@ -77,7 +77,12 @@ test('npm install --omit=dev of the packed package runs titan start on its own N
   const tools = new Set(await readdir(path.join(app, 'node_modules', '@bytecodealliance')));
   assert.ok(!tools.has('jco') && !tools.has('componentize-js'), 'the full jco and StarlingMonkey stay out');
   assert.ok(tools.has('jco-transpile'));
-  for (const dev of ['typescript', '@biomejs', 'dependency-cruiser', 'openai', 'playwright-core']) assert.ok(!installed.has(dev), `${dev} is a dev tool`);
+  for (const dev of ['typescript', '@biomejs', 'dependency-cruiser', 'openai', 'playwright-core', 'esbuild'])
+    assert.ok(!installed.has(dev), `${dev} is a dev tool`);
+  // What the runtime never uses stays out: binaryen (an empty stand-in), the grammars' C sources, date-fns.
+  const binaryen = JSON.parse(await readFile(path.join(app, 'node_modules', 'binaryen', 'package.json'), 'utf8')) as { version: string };
+  assert.equal(binaryen.version, '0.0.0-absent');
+  for (const heavy of ['tree-sitter-typescript', 'tree-sitter-rust', 'date-fns', 'pino-roll']) assert.ok(!installed.has(heavy), `${heavy} is not installed`);
   const { stdout: version } = await run(path.join(app, 'node_modules', '.bin', 'node'), ['--version']);
   assert.match(version, /^v24\./);
   assert.ok(!(await stat(path.join(app, 'test')).catch(() => undefined)), 'the tests are not packed');

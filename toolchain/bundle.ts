@@ -1,9 +1,27 @@
 // npm packages in a component's source: an entry (or a module it reaches) that imports a bare
 // specifier ("ms", "@scope/pkg") is bundled into one ES module with esbuild at build time, from
 // the node_modules beside the component (an author runs `npm install PKG` in its folder). Titan's
-// own interfaces (titan:...) stay imports: the component model links them.
+// own interfaces (titan:...) stay imports: the component model links them. esbuild is an optional
+// install (22 MB that only component authors need): Titan's own, else the component folder's.
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { TitanError } from '../common/errors.ts';
+
+type Esbuild = typeof import('esbuild');
+
+async function loadEsbuild(entry: string): Promise<Esbuild> {
+  try {
+    return await import('esbuild');
+  } catch {
+    // Not beside Titan: the one the author installed with the component.
+  }
+  try {
+    return (await import(pathToFileURL(createRequire(entry).resolve('esbuild')).href)) as Esbuild;
+  } catch {
+    throw new TitanError('TITAN_E_BUNDLER_MISSING', `${entry} imports npm packages, and bundling them needs esbuild, which is not installed`);
+  }
+}
 
 const IMPORT_FROM = /^\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|^\s*import\s*['"]([^'"]+)['"]/gm;
 
@@ -20,7 +38,7 @@ export function npmImports(text: string): string[] {
 
 /** The entry and everything it imports as one ES module; the files that went into it, for the source digest. */
 export async function bundleSource(entry: string): Promise<{ js: string; inputs: string[] }> {
-  const esbuild = await import('esbuild');
+  const esbuild = await loadEsbuild(entry);
   try {
     const result = await esbuild.build({
       entryPoints: [entry],

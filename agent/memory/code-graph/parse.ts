@@ -1,4 +1,5 @@
-// Source text to facts: web-tree-sitter with each grammar's own .wasm, loaded once per process.
+// Source text to facts: web-tree-sitter with the grammars' .wasm files (from @repomix/tree-sitter-wasms,
+// which ships only the built grammars, not their C sources), loaded once per process.
 // A grammar that fails to load or to parse a file fails that file only; the caller indexes the rest.
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -11,13 +12,15 @@ import { typescriptRules } from './rules-ts.ts';
 
 const require = createRequire(import.meta.url);
 
-type Grammar = { pkg: string; wasm: string; rules: Rules };
+const GRAMMAR_PACKAGE = '@repomix/tree-sitter-wasms';
+
+type Grammar = { wasm: string; rules: Rules };
 const GRAMMARS: Record<LanguageName, Grammar> = {
-  typescript: { pkg: 'tree-sitter-typescript', wasm: 'tree-sitter-typescript.wasm', rules: typescriptRules },
-  tsx: { pkg: 'tree-sitter-typescript', wasm: 'tree-sitter-tsx.wasm', rules: typescriptRules },
-  javascript: { pkg: 'tree-sitter-javascript', wasm: 'tree-sitter-javascript.wasm', rules: typescriptRules },
-  python: { pkg: 'tree-sitter-python', wasm: 'tree-sitter-python.wasm', rules: pythonRules },
-  rust: { pkg: 'tree-sitter-rust', wasm: 'tree-sitter-rust.wasm', rules: rustRules },
+  typescript: { wasm: 'tree-sitter-typescript.wasm', rules: typescriptRules },
+  tsx: { wasm: 'tree-sitter-tsx.wasm', rules: typescriptRules },
+  javascript: { wasm: 'tree-sitter-javascript.wasm', rules: typescriptRules },
+  python: { wasm: 'tree-sitter-python.wasm', rules: pythonRules },
+  rust: { wasm: 'tree-sitter-rust.wasm', rules: rustRules },
 };
 
 const EXTENSIONS: Record<string, LanguageName> = {
@@ -47,10 +50,9 @@ let ready: Promise<void> | undefined;
 const languages = new Map<LanguageName, Promise<Language>>();
 const parsers = new Map<LanguageName, Parser>();
 
-/** The grammar's .wasm path inside its npm package. */
+/** The grammar's .wasm path inside the grammars' npm package. */
 export function grammarPath(language: LanguageName): string {
-  const g = GRAMMARS[language];
-  return join(dirname(require.resolve(`${g.pkg}/package.json`)), g.wasm);
+  return join(dirname(require.resolve(`${GRAMMAR_PACKAGE}/package.json`)), 'out', GRAMMARS[language].wasm);
 }
 
 async function parserFor(language: LanguageName): Promise<Parser> {
