@@ -1,9 +1,10 @@
 // A server install as an operator makes it: the packed package (`npm pack`) with its lock, installed
 // with `npm install --omit=dev`, brings its own Node 24 and none of the development tools, and
-// `npx titan start` serves /api/ready. Slow (a real npm install from the registry): one test.
+// `npx titan start` on a fresh home serves /api/ready from the prebuilt built-ins, compiling none.
+// Slow (a real npm install from the registry): one test.
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
@@ -44,6 +45,9 @@ async function stopGroup(child: ChildProcess): Promise<void> {
   child.stderr?.destroy();
 }
 
+/** What `titan start` printed so far. */
+let output = '';
+
 /** `npx titan start` in the install, resolved with the gateway's address once it is up. */
 function startInstalled(app: string, home: string): Promise<string> {
   titan = spawn('npx', ['--no-install', 'titan', 'start'], {
@@ -52,7 +56,6 @@ function startInstalled(app: string, home: string): Promise<string> {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // its own process group, so stopGroup reaches titan under npx
   });
-  let output = '';
   return new Promise((resolve, reject) => {
     const read = (chunk: Buffer) => {
       output += chunk.toString();
@@ -66,7 +69,9 @@ function startInstalled(app: string, home: string): Promise<string> {
 }
 
 test('npm install --omit=dev of the packed package runs titan start on its own Node 24, without the dev tools', { timeout: 900_000 }, async () => {
-  const { stdout } = await run('npm', ['pack', '--pack-destination', work, '--silent'], { cwd: PROJECT_ROOT });
+  // prepack builds the built-ins into prebuilt/ (from the tests' shared build cache: same sources, same keys).
+  const packEnv = { ...process.env, TITAN_PREBUILD_CACHE: TEST_CACHE };
+  const { stdout } = await run('npm', ['pack', '--pack-destination', work, '--silent'], { cwd: PROJECT_ROOT, env: packEnv, maxBuffer: 16 * 1024 * 1024 });
   const app = path.join(work, 'app');
   await mkdir(app);
   await run('tar', ['-xzf', path.join(work, stdout.trim()), '--strip-components=1', '-C', app]);
@@ -89,8 +94,7 @@ test('npm install --omit=dev of the packed package runs titan start on its own N
 
   const home = path.join(work, 'home');
   await mkdir(home);
-  // The built-ins come from the build cache the tests share (same sources, same digests).
-  await symlink(TEST_CACHE, path.join(home, 'cache'));
+  // A fresh home with no build cache: the first start reads the prebuilt built-ins and compiles none.
   const url = await startInstalled(app, home);
   // The gateway answers while start-up finishes: ready once every built-in serves.
   let ready = await fetch(`${url}/api/ready`);
@@ -98,4 +102,5 @@ test('npm install --omit=dev of the packed package runs titan start on its own N
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   assert.equal(ready.status, 200, await ready.text());
+  assert.match(output, /building components: \d+ built \(0 compiled, \d+ from cache\)/, output);
 });

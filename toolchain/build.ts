@@ -19,6 +19,8 @@ export type BuiltComponent = {
   wasm: Uint8Array;
   digest: string;
   sourceDigest: string;
+  /** The build cache key (what the prebuilt built-ins are looked up by). */
+  key: string;
   cached: boolean;
   ms: number;
 };
@@ -49,11 +51,13 @@ export async function buildComponent(dir: string, options: BuildOptions): Promis
   const source = await readGuestSource(dir, manifest.source);
   const world = await prepareBuildWorld(manifest.world, Object.keys(manifest.capabilities), options.cacheDir);
   const cache = new DiskCache(path.join(options.cacheDir, 'components'));
-  const known = await cachedBuild(cache, componentizeKey(source, world, backend), {
+  const key = componentizeKey(source, world, backend);
+  const known = await cachedBuild(cache, key, {
     dir,
     manifest,
     backend,
     sourceDigest: source.sourceDigest,
+    key,
     ms: performance.now() - started,
   });
   if (known) return known;
@@ -66,6 +70,7 @@ export async function buildComponent(dir: string, options: BuildOptions): Promis
     wasm: built.wasm,
     digest: contentDigest(built.wasm),
     sourceDigest: source.sourceDigest,
+    key: built.key,
     cached: built.cached,
     ms: performance.now() - started,
   };

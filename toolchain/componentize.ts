@@ -1,7 +1,7 @@
 // JavaScript + world -> component (.wasm), with QuickJS (default: 0.85 s, 1.6 MB, fast calls) or
 // StarlingMonkey (selectable: slower to build and call, fuller JS engine; an optional install, since
 // it weighs about 70 MB). Cached by the sha256 of everything that shapes the output: source, world,
-// backend and backend version.
+// backend and backend version. A built-in shipped prebuilt in the package counts as a cache hit.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +9,7 @@ import { TitanError } from '../common/errors.ts';
 import { sha256 } from '../common/digest.ts';
 import type { Backend } from '../registry/manifest.ts';
 import type { DiskCache } from './disk-cache.ts';
+import { readPrebuilt } from './prebuilt.ts';
 import type { BuildWorld } from './wit-packages.ts';
 
 const BACKEND_PACKAGE: Record<Backend, string> = {
@@ -65,6 +66,12 @@ export async function componentizeCached(
   const key = componentizeKey(source, world, backend);
   const hit = await cache.get(key, '.wasm');
   if (hit) return { wasm: hit, cached: true, key };
+  const shipped = await readPrebuilt(key);
+  if (shipped) {
+    // Kept in the cache as if built here: later starts find it (and its digest) without unpacking again.
+    await cache.put(key, shipped, '.wasm');
+    return { wasm: shipped, cached: true, key };
+  }
   const wasm = await compile(source, world, backend);
   await cache.put(key, wasm, '.wasm');
   return { wasm, cached: false, key };
