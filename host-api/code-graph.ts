@@ -19,7 +19,7 @@ export const codeGraph: HostInterface = {
         if (!WHAT.has(what)) throw { payload: `TITAN_E_CODE_QUERY: "${what}" is not one of ${[...WHAT].join(', ')}` };
         if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw { payload: `TITAN_E_CODE_QUERY: limit must be 1-${MAX_LIMIT} (got ${limit})` };
         const service = context.services.codeGraph;
-        if (!service) throw { payload: 'TITAN_E_CODE_NOT_INDEXED: this Titan keeps no code graph (codeGraph.enabled is false, or it runs in a worker)' };
+        if (!service) throw { payload: 'TITAN_E_CODE_NOT_INDEXED: this Titan keeps no code graph (codeGraph.enabled is false)' };
         try {
           return await service.query(what as 'definitions', target, limit);
         } catch (error) {

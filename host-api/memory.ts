@@ -1,7 +1,8 @@
 // titan:host/memory: the agent's memory for a component - search, read, write, graph - each call
 // allowed only when the grant lists it ({"allow": ["search", "read"]}); deny by default. The host
-// side is the memory service the agent sets in the kernel's services; without it (memory off, or a
-// component in a worker thread) every call fails with a coded error. Asynchronous (JSPI).
+// side is the memory service the agent sets in the kernel's services (reached from worker threads
+// through kernel/worker-memory.ts); without it (memory off) every call fails with a coded error.
+// Asynchronous (JSPI).
 import { isTitanError } from '../common/errors.ts';
 import type { HostInterface, MemoryService } from './types.ts';
 

@@ -16,6 +16,7 @@ import { loadGlue, type GlueFactory } from './module-loader.ts';
 import { ChatterLimiter } from './chatter.ts';
 import { weighResult } from './result-size.ts';
 import { wallMicros } from './task-clock.ts';
+import { codeGraphOver, memoryOver } from './worker-memory.ts';
 import {
   LIST_EXPORTS,
   type CallMessage,
@@ -120,6 +121,8 @@ function servicesOver(name: string, chatter: ChatterLimiter, task: WorkerTask): 
     },
     secret: (name) => ask((id) => ({ type: 'secret', id, name })) as Promise<string | undefined>,
     recordHttp: (component, record) => post({ type: 'http', component, record }),
+    memory: memoryOver(ask, task.deploymentId, () => currentTask),
+    codeGraph: codeGraphOver(ask, task.deploymentId, () => currentTask),
     tools: {
       invoke: (component, callId, name, input) => ask((id) => ({ type: 'tool', id, component, callId, name, input, taskId: currentTask })) as Promise<string>,
     },

@@ -14,6 +14,7 @@ import type { ChatterCells, ChatterLimiter, ChatterRates } from './chatter.ts';
 import { IsolationPool, type CallHandle } from './isolation-pool.ts';
 import { TaskClock } from './task-clock.ts';
 import { camel } from './wit-names.ts';
+import { WorkerGrants, serveCodeGraph, serveMemory } from './worker-memory.ts';
 import { LIST_EXPORTS, type CallMessage, type DeploymentBase, type HostReply, type HostRequest, type WorkerOutcome } from './worker-protocol.ts';
 
 /** How long a worker may take to start, compile and instantiate before the call counts as hung. */
@@ -30,6 +31,8 @@ type WorkerLink = {
   /** The kernel's shared token buckets of a component. */
   chatterCells(component: ComponentIdentity): ChatterCells;
   services: HostServices;
+  /** The imports and grants of each deployment, which the kernel holds a worker's memory and code-graph calls to. */
+  grants: WorkerGrants;
   /** A call's thread was terminated (time limit) or died. */
   threadLost(): void;
   closed(): void;
@@ -56,6 +59,7 @@ export class WorkerHost {
   readonly #rates: ChatterRates;
   /** Worker deployments not yet closed: warmed again when a thread is replaced. */
   readonly #deployed = new Set<WorkerDeployment>();
+  readonly #grants = new WorkerGrants();
   #rewarming = false;
 
   constructor(services: HostServices, threads: number, chatter: ChatterLimiter, rates: ChatterRates) {
@@ -96,6 +100,10 @@ export class WorkerHost {
       return;
     }
     if (request.type === 'tool' || request.type === 'mesh') return this.#serveTool(request);
+    if (request.type === 'code-graph')
+      return this.#paused(request.taskId, () => this.#answer(request.id, () => serveCodeGraph(this.#services, this.#grants, request)));
+    if (request.type === 'memory')
+      return this.#paused(request.taskId, () => this.#answer(request.id, () => serveMemory(this.#services, this.#grants, request)));
     if (request.type === 'http') return this.#services.recordHttp?.(request.component, request.record);
     if (request.type === 'secret') return this.#answer(request.id, () => this.#services.secret?.(request.name));
     const service = (request.type === 'kv' ? this.#services.kv : this.#services.sql) as unknown as
@@ -116,20 +124,25 @@ export class WorkerHost {
     try {
       reply = { type: 'kv-reply', id, value: await work() };
     } catch (error) {
-      reply = { type: 'kv-reply', id, error: error instanceof Error ? error.message : String(error) };
+      const coded = error as { code?: string; message?: string };
+      reply = { type: 'kv-reply', id, error: coded.code ? `${coded.code}: ${coded.message}` : String(coded.message ?? error) };
     }
     this.#channel?.postMessage(reply);
   }
 
-  async #serveTool(request: Extract<HostRequest, { type: 'tool' | 'mesh' }>): Promise<void> {
-    // The tool has its own time limit: the wait for it is not charged to the caller's.
-    const caller = request.taskId === undefined ? undefined : this.#clocks.get(request.taskId);
+  /** A nested tool or memory call has its own time: the wait for it is not charged to the caller's limit. */
+  async #paused(taskId: string | undefined, work: () => Promise<void>): Promise<void> {
+    const caller = taskId === undefined ? undefined : this.#clocks.get(taskId);
     caller?.pause();
     try {
-      await this.#runTool(request);
+      await work();
     } finally {
       caller?.resume();
     }
+  }
+
+  #serveTool(request: Extract<HostRequest, { type: 'tool' | 'mesh' }>): Promise<void> {
+    return this.#paused(request.taskId, () => this.#runTool(request));
   }
 
   async #runTool(request: Extract<HostRequest, { type: 'tool' | 'mesh' }>): Promise<void> {
@@ -186,6 +199,7 @@ export class WorkerHost {
         chatter: this.#rates,
         chatterCells: (component) => this.#chatter.cells(component),
         services: this.#services,
+        grants: this.#grants,
         threadLost: () => this.#threadLost(),
         closed: () => this.#deployed.delete(deployment),
       },
@@ -245,6 +259,7 @@ class WorkerDeployment implements Deployment {
       exportInterface: loaded.plan.exportInterface,
       ...(loaded.replayOnly ? { replayOnly: true } : {}),
     };
+    link.grants.add(this.#base.deploymentId, this.#base.imports);
   }
 
   call(fn: string, args: unknown[], options: CallOptions = {}): Promise<unknown> {
@@ -343,6 +358,7 @@ class WorkerDeployment implements Deployment {
     await Promise.allSettled([...this.#inFlight]);
     this.#link.broadcast({ type: 'dispose', deploymentId: this.#base.deploymentId });
     this.#pool.forget(this.#base.deploymentId);
+    this.#link.grants.delete(this.#base.deploymentId);
   }
 
   stats(): PoolStats {

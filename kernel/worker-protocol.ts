@@ -1,9 +1,11 @@
 // Messages between the kernel and the worker threads that run isolated components.
-import type { ComponentIdentity, HttpRecord, LogLevel } from '../host-api/index.ts';
+import type { CodeGraphService, ComponentIdentity, HttpRecord, LogLevel } from '../host-api/index.ts';
 import type { ChatterCells, ChatterDrops, ChatterRates } from './chatter.ts';
 import type { HostAnswer } from './host-tape.ts';
 
 export type SqlOp = 'run' | 'batch' | 'begin' | 'inTransaction' | 'commit' | 'rollback' | 'keep';
+export type MemoryOp = 'search' | 'read' | 'write' | 'graph';
+export type CodeQuestion = Parameters<CodeGraphService['query']>[0];
 
 export type WorkerImport = { name: string; version: string; spec: string; grant: Record<string, unknown> };
 
@@ -81,6 +83,10 @@ export type HostRequest =
   | { type: 'tool'; id: string; component: ComponentIdentity; callId?: string; name: string; input: string; taskId?: string }
   /** titan:host/mesh submit from a worker, answered with a kv-reply of the same id. */
   | { type: 'mesh'; id: string; component: ComponentIdentity; name: string; range: string; input: string; taskId?: string }
+  /** titan:host/memory from a worker (checked against the deployment's grant), answered with a kv-reply. */
+  | { type: 'memory'; id: string; deploymentId: string; op: MemoryOp; args: string[]; taskId?: string }
+  /** titan:host/code-graph from a worker (checked against the deployment's grant), answered with a kv-reply. */
+  | { type: 'code-graph'; id: string; deploymentId: string; what: CodeQuestion; target: string; limit: number; taskId?: string }
   /** titan:host/http: a secret's value to place in a request (answered with a kv-reply). */
   | { type: 'secret'; id: string; name: string }
   | { type: 'http'; component: ComponentIdentity; record: HttpRecord }
