@@ -14,6 +14,7 @@ export async function startScriptedLlm(options?: ScriptedLlmOptions): Promise<Sc
 export { startReflexes } from './reflex/start.ts';
 export { reflexSummary, reflexDetail } from './reflex/summary.ts';
 export { ReflexService } from './reflex/service.ts';
+export { forgetThreadsInReflexes, threadIdsOf } from './reflex/forget.ts';
 export type { ReflexRecord, ReflexState } from './reflex/records.ts';
 export { decidePairing, listPairings, openPairing, getPairing, type Pairing } from './pairing.ts';
 export type { AgentPorts, ReflexBuildOffload, ReflexFiles, EmbeddingBatchPort, RoutineDelivery, RoutineJobs, SubAgentOffload } from './ports.ts';

@@ -48,6 +48,8 @@ export class ShadowWorkers {
   #running = 0;
   #spent: number[] = [];
   #closed = false;
+  /** Deleted threads: a precomputation still running for one is not cached when it ends. */
+  readonly #forgotten = new Set<string>();
   readonly stats = { predictions: 0, precomputed: 0, abandoned: 0, hits: 0, overBudget: 0 };
   /** Model requests spent on predictions and precomputations, and saved by cache hits: whether they pay for themselves. */
   readonly requests = { spent: 0, saved: 0 };
@@ -196,8 +198,9 @@ export class ShadowWorkers {
       }
       if (step === MAX_STEPS - 1) return;
     }
-    if (!answer.trim() || this.#closed) return;
+    if (!answer.trim() || this.#closed || this.#forgotten.has(threadId)) return;
     const key = await predictionKey(this.#options.embedder, prompt, namedValues(prompt, argumentsJson));
+    if (this.#forgotten.has(threadId)) return; // deleted while its key was worked out
     const entries = (this.#cache.get(threadId) ?? []).filter((e) => e.expiresAt > this.#now() && e.prompt !== prompt);
     entries.push({ prompt, key, text: answer, expiresAt: this.#now() + this.#options.ttlMs, requests });
     this.#cache.set(threadId, entries);
@@ -225,6 +228,19 @@ export class ShadowWorkers {
       } else if (event.type === 'error') throw new Error(`${event.code}: ${event.message}`);
     }
     return { text, calls: [...drafts.values()] };
+  }
+
+  /** The threads were deleted: their cached answers go now, and any still being computed are dropped. Answers how many went. */
+  forget(threadIds: Iterable<string>): number {
+    let dropped = 0;
+    for (const id of threadIds) {
+      dropped += this.#cache.get(id)?.length ?? 0;
+      this.#cache.delete(id);
+      this.#forgotten.add(id);
+      // Thread ids are unique; the oldest remembered deletion goes first once many were seen.
+      if (this.#forgotten.size > 10_000) this.#forgotten.delete(this.#forgotten.values().next().value!);
+    }
+    return dropped;
   }
 
   close(): void {

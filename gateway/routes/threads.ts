@@ -2,7 +2,7 @@
 // clear all of the user's, send a message (answered once it is committed), interrupt a turn.
 import { Router } from '@koa/router';
 import { TitanError } from '../../common/errors.ts';
-import type { Agent } from '../../agent/api.ts';
+import { forgetThreadsInReflexes, threadIdsOf, type Agent } from '../../agent/api.ts';
 import type { GatewayDeps, GatewayRouter, GatewayState } from '../deps.ts';
 import { ownThread, ownTurn } from '../scope.ts';
 import { body, ID, params } from '../validate.ts';
@@ -89,7 +89,9 @@ export function threadRoutes({ kernel, agent }: GatewayDeps): GatewayRouter {
     const deleted = await store.deleteThread(userId, id);
     // The store removed what memory derived from the thread in the same transaction; memory's own indexes follow.
     agent.memory?.forgetThreads(userId, [id]);
-    ctx.body = { deleted };
+    // Reflexes learned only from its turns, and answers precomputed for it, go too.
+    const forgotten = agent.reflexes && (await forgetThreadsInReflexes(agent.reflexes, store, [id]));
+    ctx.body = { deleted, ...(forgotten && { forgotten }) };
   });
 
   router.delete('/threads', async (ctx) => {
@@ -100,9 +102,11 @@ export function threadRoutes({ kernel, agent }: GatewayDeps): GatewayRouter {
         () => false,
       ),
     );
+    const threads = agent.reflexes ? await threadIdsOf(store, userId) : [];
     const deleted = await store.clearThreads(userId);
     agent.memory?.forgetThreads(userId);
-    ctx.body = { deleted };
+    const forgotten = agent.reflexes && (await forgetThreadsInReflexes(agent.reflexes, store, threads));
+    ctx.body = { deleted, ...(forgotten && { forgotten }) };
   });
 
   router.post('/turns/:id/interrupt', async (ctx) => {
