@@ -11,6 +11,7 @@ import { RESULTS_DIR, metCell, printTable, type SummaryRow } from './stats.ts';
 const BENCHMARKS = [
   'kernel-calls',
   'instances',
+  'install-size',
   'first-start',
   'swap-under-load',
   'swap-rss',

@@ -4,12 +4,16 @@
 // root folder and `docker import`ed), however many jobs ask for it at the same moment.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { TitanError, isTitanError } from '../../common/errors.ts';
 
 const run = promisify(execFile);
+const require = createRequire(import.meta.url);
+/** dockerode (with gRPC and protobufjs, about 120 ms of CPU to load) is loaded when a job first needs the engine. */
+const dockerode = (): typeof Docker => require('dockerode') as typeof Docker;
 /** The script that builds the sandbox image; CI calls it too. */
 export const IMAGE_SCRIPT = fileURLToPath(new URL('../../scripts/sandbox-image.sh', import.meta.url));
 const BUILD_TIMEOUT_MS = 5 * 60_000;
@@ -39,7 +43,7 @@ export function engineError(socket: string, error: unknown): TitanError {
 }
 
 export class Engine {
-  readonly docker: Docker;
+  #docker: Docker | undefined;
   readonly socket: string;
   /** False when the config turns Docker off here (jobs.docker): the engine is then never asked. */
   readonly enabled: boolean;
@@ -50,13 +54,20 @@ export class Engine {
   constructor(socket: string, enabled = true) {
     this.socket = socket;
     this.enabled = enabled;
-    this.docker = new Docker({ socketPath: socket, timeout: 0 });
+  }
+
+  /** The client on the socket, made on first use. */
+  get docker(): Docker {
+    const Client = dockerode();
+    this.#docker ??= new Client({ socketPath: this.socket, timeout: 0 });
+    return this.#docker;
   }
 
   /** Resolves when the engine answers; TITAN_E_DOCKER_UNAVAILABLE otherwise. */
   async ping(): Promise<void> {
     if (!this.enabled) throw new TitanError('TITAN_E_DOCKER_UNAVAILABLE', 'Docker is turned off on this node by its config (jobs.docker is false)');
-    const probe = new Docker({ socketPath: this.socket, timeout: PING_TIMEOUT_MS });
+    const Client = dockerode();
+    const probe = new Client({ socketPath: this.socket, timeout: PING_TIMEOUT_MS });
     try {
       await probe.ping();
     } catch (error) {
