@@ -25,6 +25,12 @@ export type MemoryConfig = {
    * pgvector when installed, else the host).
    */
   vectorIndex: 'host' | 'store';
+  /**
+   * Who writes each document's summary and keywords, in the background after it is saved: "auto"
+   * (the background model when providers.background is configured, e.g. a local Ollama; else
+   * keywords), "model" (the background model, else the chat model), "keywords" (deterministic, offline).
+   */
+  tagger: 'auto' | 'model' | 'keywords';
   /** Characters of memory context (hybrid search, graph neighbourhood, with citations) offered to a turn; 0: none. */
   contextChars: number;
 };
@@ -41,6 +47,7 @@ export const memorySection = defineSection<'memory', MemoryConfig>({
     maxFiles: 5000,
     extractor: 'deterministic',
     vectorIndex: 'host',
+    tagger: 'auto',
     contextChars: 3000,
   },
   schema: {
@@ -53,6 +60,7 @@ export const memorySection = defineSection<'memory', MemoryConfig>({
     maxFiles: { type: 'integer' },
     extractor: { enum: ['deterministic', 'model'] },
     vectorIndex: { enum: ['host', 'store'] },
+    tagger: { enum: ['auto', 'model', 'keywords'] },
     contextChars: { type: 'integer' },
   },
   clamps: { maxEmbedChars: [256, 100_000], maxFileBytes: [1024, 50_000_000], maxFiles: [1, 1_000_000], contextChars: [0, 50_000] },

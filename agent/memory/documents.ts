@@ -8,7 +8,7 @@ import { vectorBase64, vectorText, type RunEmbedder } from './embeddings.ts';
 import { extract, extractWithModel, type ModelStream } from './extractor.ts';
 import type { MemoryGraph } from './graph.ts';
 import type { HostVectors } from './host-vectors.ts';
-import { tag } from './tagger.ts';
+import { tag, tagWithModel } from './tagger.ts';
 
 export type DocMeta = {
   id: string;
@@ -34,15 +34,27 @@ export function contentHash(content: string): string {
 
 export class Documents {
   readonly byId = new Map<string, DocMeta>();
+  /** Documents tagged in this run, by whom (a model that failed on one leaves it to the keywords). */
+  readonly taggedBy = { model: 0, keywords: 0 };
   readonly #store: StoreClient;
   readonly #graph: MemoryGraph;
   readonly #host: HostVectors | undefined;
   readonly #mode: VectorSearch;
   readonly #model: ModelStream | undefined;
+  /** Tags by this model when set (the background model), else deterministic keywords. */
+  readonly #tagModel: ModelStream | undefined;
   #tagging: Promise<void> = Promise.resolve();
   #stopped = false;
 
-  constructor(store: StoreClient, graph: MemoryGraph, mode: VectorSearch, host: HostVectors | undefined, model: ModelStream | undefined) {
+  constructor(
+    store: StoreClient,
+    graph: MemoryGraph,
+    mode: VectorSearch,
+    host: HostVectors | undefined,
+    model: ModelStream | undefined,
+    tagModel?: ModelStream,
+  ) {
+    this.#tagModel = tagModel;
     this.#store = store;
     this.#graph = graph;
     this.#mode = mode;
@@ -116,8 +128,9 @@ export class Documents {
   #tag(meta: DocMeta, content: string): void {
     this.#tagging = this.#tagging.then(async () => {
       if (this.#stopped) return; // untagged documents are tagged again when next saved
-      const tags = tag(content);
-      await this.#store.op('memory.document.tag', { id: meta.id, ...tags }).catch(() => undefined);
+      const tags = this.#tagModel ? await tagWithModel(content, this.#tagModel) : { ...tag(content), by: 'keywords' as const };
+      this.taggedBy[tags.by]++;
+      await this.#store.op('memory.document.tag', { id: meta.id, summary: tags.summary, keywords: tags.keywords }).catch(() => undefined);
       meta.summary = tags.summary;
       meta.keywords = tags.keywords;
     });

@@ -30,6 +30,8 @@ export type MemoryOptions = {
   provider?: ProviderConfig;
   model?: ModelStream;
   codeGraph?: CodeGraphPort;
+  /** Writes each document's summary and keywords (the background model); unset: deterministic keywords. */
+  tagModel?: ModelStream;
   fetch?: typeof fetch;
 };
 export type IndexReport = { indexed: number; unchanged: number; removed: number; skipped: number; embedder: string; switchedFrom?: string; ms: number };
@@ -69,7 +71,7 @@ export class MemoryService implements MemoryPort {
         ? guardedProviderEmbedder(options.provider, options.config.embeddingModel, options.config.maxEmbedChars, options.fetch)
         : localMemoryEmbedder;
     this.host = mode === 'host' ? new HostVectors() : undefined;
-    this.docs = new Documents(this.#store, this.graph, mode, this.host, options.config.extractor === 'model' ? options.model : undefined);
+    this.docs = new Documents(this.#store, this.graph, mode, this.host, options.config.extractor === 'model' ? options.model : undefined, options.tagModel);
     this.search = new HybridSearch(this.#store, (text) => this.#embedQuery(text), mode, this.host);
   }
 
@@ -273,10 +275,18 @@ export class MemoryService implements MemoryPort {
     return fuseContext(hits, named, this.docs.byId, max)?.text;
   }
 
-  async status(): Promise<MemoryStatus & { embedder: string; progress: Progress; skippedFiles: Array<{ path: string; reason: string; bytes: number }> }> {
+  async status(): Promise<
+    MemoryStatus & {
+      embedder: string;
+      tagger: { by: string; model: number; keywords: number };
+      progress: Progress;
+      skippedFiles: Array<{ path: string; reason: string; bytes: number }>;
+    }
+  > {
     const counts = await this.#store.op('memory.status');
     const skippedFiles = await this.#store.op('memory.skipped.list', { userId: WORKSPACE_USER });
-    return { ...counts, vectorSearch: this.mode, embedder: this.#embedder.name, progress: this.progress, skippedFiles };
+    const tagger = { by: this.#options.tagModel ? 'model' : 'keywords', ...this.docs.taggedBy };
+    return { ...counts, vectorSearch: this.mode, embedder: this.#embedder.name, tagger, progress: this.progress, skippedFiles };
   }
 
   /** A workspace document by its path, with its tags. */

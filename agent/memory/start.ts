@@ -5,7 +5,15 @@ import type { Kernel } from '../../kernel/kernel.ts';
 import type { Agent } from '../loop/agent.ts';
 import type { Llm } from '../llm/llm.ts';
 import type { MemoryConfig } from './config.ts';
+import type { ModelStream } from './extractor.ts';
 import { MemoryService } from './service.ts';
+
+/** The model that tags documents, as memory.tagger says: the background one, the chat one, or none (keywords). */
+export function taggerModel(config: MemoryConfig, llm: Llm | undefined): ModelStream | undefined {
+  if (!llm?.configured || config.tagger === 'keywords') return undefined;
+  if (config.tagger === 'auto' && !llm.background) return undefined;
+  return (request) => llm.stream(request, { purpose: 'background' });
+}
 
 export async function startMemory(kernel: Kernel, agent: Agent, llm: Llm | undefined, config: MemoryConfig): Promise<MemoryService | undefined> {
   if (!config.enabled) return undefined;
@@ -14,6 +22,7 @@ export async function startMemory(kernel: Kernel, agent: Agent, llm: Llm | undef
     config,
     provider: llm?.background ?? llm?.providers[0],
     model: llm?.configured ? (request) => llm.stream(request, { purpose: 'background' }) : undefined,
+    tagModel: taggerModel(config, llm),
   });
   memory.start(kernel);
   agent.memory = memory;

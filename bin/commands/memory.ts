@@ -14,6 +14,7 @@ type Status = {
   entities: number;
   relations: number;
   embedder: string;
+  tagger?: { by: string; model: number; keywords: number };
   vectorSearch: string;
   progress: { phase: string; done: number; total: number };
   skippedFiles: Array<{ path: string; reason: string; bytes: number }>;
@@ -35,7 +36,7 @@ export async function memoryCommand({ positionals, values, out }: Args): Promise
             .map(([k, n]) => `${n} ${k}`)
             .join(', ') || 'none'
         }; ${s.chunks} chunks, ${s.entities} entities, ${s.relations} relations`,
-        `embeddings: ${s.embedder}; vector search: ${s.vectorSearch}; ${s.progress.phase === 'idle' ? 'idle' : `${s.progress.phase} ${s.progress.done}/${s.progress.total}`}`,
+        `embeddings: ${s.embedder}; tags: ${s.tagger ? `by ${s.tagger.by === 'model' ? 'the background model' : 'keywords'} (this run: ${s.tagger.model} by the model, ${s.tagger.keywords} by keywords)` : 'keywords'}; vector search: ${s.vectorSearch}; ${s.progress.phase === 'idle' ? 'idle' : `${s.progress.phase} ${s.progress.done}/${s.progress.total}`}`,
         s.skippedFiles.length ? `skipped:\n${table(s.skippedFiles, ['path', 'reason', 'bytes'])}` : 'skipped: none',
       ].join('\n'),
     );

@@ -155,6 +155,31 @@ for (const backend of BACKENDS) {
       await assert.rejects(call('memory-read', { path: 'notes/none.md' }), /TITAN_E_NOT_FOUND/);
     });
 
+    test('with a tagging model configured, each saved document gets its summary and keywords', async () => {
+      const tagging = await MemoryService.open(handle.kernel, {
+        workspace: dir,
+        config: CONFIG,
+        // The background model as memory sees it: one JSON answer per document.
+        async *tagModel(request) {
+          const heading = /^# (.+)$/m.exec(request.messages[1].content)?.[1] ?? 'Untitled';
+          yield { type: 'text', text: JSON.stringify({ summary: `About ${heading.toLowerCase()}.`, keywords: [heading.toLowerCase(), 'workspace'] }) };
+          yield { type: 'stop', reason: 'end_turn' };
+        },
+      });
+      await tagging.index({ full: true });
+      await tagging.idle();
+      const doc = await tagging.document('notes/deploy.md');
+      assert.deepEqual([doc.summary, doc.keywords], ['About deploy.', ['deploy', 'workspace']]);
+      const status = await tagging.status();
+      assert.equal(status.tagger.by, 'model');
+      assert.ok(status.tagger.model >= 2 && status.tagger.keywords === 0, JSON.stringify(status.tagger));
+      await tagging.close();
+      // Offline again: the deterministic keywords.
+      await memory.index({ full: true });
+      await memory.idle();
+      assert.equal((await memory.document('notes/deploy.md')).summary, 'Deploy: Run the deploy script from the ops folder.');
+    });
+
     test('a failing embeddings provider leaves the whole run on the local embedder', async () => {
       const provider = { name: 'down', component: 'openai', baseUrl: 'http://127.0.0.1:9/v1' } as ProviderConfig;
       const failing = await MemoryService.open(handle.kernel, {
