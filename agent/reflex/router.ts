@@ -1,5 +1,5 @@
 // The fast path of a turn, before the model: the deployed reflexes first (a reflex is asked only
-// when the prompt holds every core word of its pattern, a check of microseconds), above the
+// when the prompt holds every core topic word of its pattern, a check of microseconds), above the
 // confidence threshold the best one executes in its worker; then the shadow cache. A reflex that
 // throws or passes its time limit is a miss, and the model answers.
 //
@@ -8,7 +8,7 @@
 // 20 µs instead of a worker round trip of about 0.5 ms. Only while the slot serves exactly the
 // record's version; otherwise (a newer version compiled but not yet deployed) the component's
 // own match is asked. execute, which calls tools, always runs in the isolated component.
-import { createReflex, words, type ReflexExport } from '../../components/reflexes/runtime.js';
+import { createReflex, requiredWords, words, type ReflexExport } from '../../components/reflexes/runtime.js';
 import type { Kernel } from '../../kernel/kernel.ts';
 import type { ReflexRecord } from './records.ts';
 
@@ -32,6 +32,18 @@ export type RouteOutcome =
 type Match = { confidence: number; slotsJson: string } | null | undefined;
 
 const matchers = new Map<string, ReflexExport>();
+const required = new Map<string, string[]>();
+
+/** The words a prompt must hold for the reflex to be asked (its core words as the runtime reads them). */
+function mustHave(record: ReflexRecord): string[] {
+  const key = `${record.name}@${record.version}`;
+  let list = required.get(key);
+  if (!list) {
+    list = requiredWords(record.spec);
+    required.set(key, list);
+  }
+  return list;
+}
 
 function hostMatcher(kernel: Kernel, record: ReflexRecord): ReflexExport | undefined {
   if (kernel.serving('reflex', record.name)?.version !== record.version) return undefined;
@@ -51,7 +63,7 @@ function hostMatcher(kernel: Kernel, record: ReflexRecord): ReflexExport | undef
 export async function askReflexes(kernel: Kernel, serving: ReflexRecord[], prompt: string, threshold: number): Promise<RouteOutcome> {
   if (serving.length === 0) return { kind: 'none' };
   const present = new Set(words(prompt).map((t) => t.w));
-  const candidates = serving.filter((r) => r.spec.core.every((w) => present.has(w)));
+  const candidates = serving.filter((r) => mustHave(r).every((w) => present.has(w)));
   let best: { record: ReflexRecord; match: NonNullable<Match> } | undefined;
   const plans = new Set<string>();
   for (const record of candidates) {

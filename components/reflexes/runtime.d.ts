@@ -46,4 +46,8 @@ export const CONTRAST: string[];
 export function words(text: string): Array<{ w: string; start: number; end: number }>;
 export function shapeOf(text: string): 'number' | 'upper' | 'title' | 'lower' | 'mixed';
 export function render(parts: AnswerPart[], slots: Record<string, string>, results: unknown[]): string;
+/** A spec's templates, vocabulary and core words in the lexicon's canonical reading. */
+export function readSpec(spec: ReflexSpec): ReflexSpec;
+/** The words a prompt must hold for the spec to match it. */
+export function requiredWords(spec: ReflexSpec): string[];
 export function createReflex(spec: ReflexSpec, invoke: (name: string, input: string) => string): ReflexExport;

@@ -7,9 +7,15 @@
 // such as ["what's", "the", "weather", "in", "{city}"]) the slot spans are found between their
 // neighbouring words, and the remaining words must (1) contain every core word (the words every
 // phrasing shares), (2) hold no word the phrasings never used apart from a few fillers, and (3)
-// hold no intent-changing word (negations, times, verbs of another intent). Confidence is 0.5 plus
-// half the Jaccard overlap of the remaining words with the template's words (1.0: a seen phrasing).
+// hold no intent-changing word (negations, times, verbs of another intent), and (4) say the same
+// intent as the template (intent.js: act, time, polarity, joined requests, kind of question).
+// Prompt and templates are read through the lexicon (lexicon.js), so "pull up the invoice named
+// march" is read as "show the invoice called march". Confidence is 0.5 plus half the Jaccard
+// overlap of the remaining words with the template's topic words (1.0: a seen phrasing); how the
+// question is put ("how many km to X", "km to X") counts only when the template has no topic word.
 
+import { CHANGE_VERBS, canonicalWords } from './lexicon.js';
+import { ASK_WORDS, AUX_WORDS, sameIntent } from './intent.js';
 import { CONTRAST, FILLERS, FUNCTION_WORDS, words } from './words.js';
 
 export { CONTRAST, FILLERS, words };
@@ -29,10 +35,14 @@ export function shapeOf(text) {
  * is no ticker like "AAPL"), and is no longer than they were, but for one more capitalised word
  * ("New York" after "Paris"; never "AMZN now").
  */
-function fitsSlot(spec, name, span, text) {
+function fitsSlot(spec, name, span, text, next) {
   if (span.every((t) => FUNCTION_WORDS.includes(t.w)) && !/\p{Lu}/u.test(text)) return false;
-  // "Yukis phone number" where the phrasings had "{name}'s": Yuki's, or someone called Yukis? Unknown.
-  if (/s$/i.test(text) && spec.templates.some((t) => t.some((w, i) => w === `{${name}}` && t[i + 1] === "'s"))) return false;
+  // "today", "currently": the time of the request, never its value.
+  if (span.some((t) => t.w === 'now')) return false;
+  if (!sameCode(spec, name, text)) return false;
+  // "Yukis phone number" where the phrasings had "{name}'s phone": Yuki's, or someone called Yukis? Unknown.
+  if (/s$/i.test(text) && spec.templates.some((t) => t.some((w, i) => w === `{${name}}` && t[i + 1] === "'s" && (t[i + 2] ?? null) === (next ?? null))))
+    return false;
   const shapes = spec.slotShapes?.[name];
   if (shapes && !shapes.includes(shapeOf(text))) return false;
   const seen = spec.seenSlotWords ?? spec.maxSlotWords - 1;
@@ -40,6 +50,39 @@ function fitsSlot(spec, name, span, text) {
     span.length <= seen ||
     (span.length <= spec.maxSlotWords && /^[\p{Lu}\d]/u.test(text) && span.every((t) => /^[\p{Lu}\d]/u.test(text.slice(t.start - span[0].start))))
   );
+}
+
+/** A code's skeleton: runs of capitals, small letters and digits as A, a and 9, other marks kept ("OPS-112" -> "A-9"). */
+function skeleton(text) {
+  return text
+    .replace(/\p{Lu}+/gu, 'A')
+    .replace(/\p{Ll}+/gu, 'a')
+    .replace(/\d+/g, '9');
+}
+
+/**
+ * When every source value of a slot was a code of one skeleton with digits ("LH401", "BA117":
+ * A9), a value must have that skeleton: "APP-256" is a ticket's key, not a flight.
+ */
+function sameCode(spec, name, text) {
+  const seen = new Set(
+    spec.examples
+      .map((e) => e.slots[name])
+      .filter((v) => typeof v === 'string')
+      .map(skeleton),
+  );
+  if (seen.size !== 1) return true;
+  const [only] = seen;
+  return !/9/.test(only) || skeleton(text) === only;
+}
+
+/**
+ * A word that changes the intent is never a slot value, but for a verb typed as a plural noun
+ * (the note "books", the list "orders"): no one asks to act with "books".
+ */
+function blocksSlot(token, prompt) {
+  if (!CONTRAST.includes(token.w)) return false;
+  return !(CHANGE_VERBS.includes(token.w) && prompt.slice(token.start, token.end).toLowerCase() !== token.w);
 }
 
 function isSlot(token) {
@@ -68,20 +111,57 @@ function isFiller(w) {
 
 /** Words that tie a slot to its phrasing ("recipe for X"): gone when the slot moves ("X recipe"). */
 const SLOT_TIES = ['for', 'of', 'in', 'on', 'at', 'about'];
+/**
+ * Tie words that say the same: a place ("departures at Mainz", "departures in Mainz") or what a
+ * thing is of ("price for AAPL", "price of AAPL"). Never across groups: "time for X" is no "time in X".
+ */
+const TIE_GROUPS = [
+  ['in', 'at'],
+  ['of', 'for'],
+];
+const TIES = TIE_GROUPS.flat();
+
+function sameTie(a, b) {
+  return TIE_GROUPS.some((g) => g.includes(a) && g.includes(b));
+}
+
+/** A tie word where the template has another ("status for flight X", "status of flight X"): read as the template's. */
+function swapTies(template, rest) {
+  const missing = template.filter((w) => TIES.includes(w) && !rest.includes(w));
+  if (missing.length === 0) return rest;
+  return rest.map((w) => {
+    if (!TIES.includes(w) || template.includes(w)) return w;
+    const k = missing.findIndex((m) => sameTie(m, w));
+    return k < 0 ? w : missing.splice(k, 1)[0];
+  });
+}
+
+/** How a question is put rather than what it asks about. */
+function isFrame(w) {
+  return ASK_WORDS.includes(w) || AUX_WORDS.includes(w);
+}
 
 /**
  * Checks the words left beside the slots; the confidence, or -1 when they change the intent.
  * `moved`: the slot stands where no phrasing had it, so the words that tied it there are not asked for.
  */
 function score(template, rest, spec, moved = false) {
+  if (!sameIntent(rest, template)) return -1;
+  rest = swapTies(template, rest);
   const counts = (t) => !isSlot(t) && !isFiller(t) && !(moved && SLOT_TIES.includes(t));
-  // Phrasings that share no word ("define X", "what does X mean"): each needs its own words.
-  const required = (spec.core.length > 0 ? spec.core : template).filter(counts);
+  const literal = template.filter(counts);
+  // The template's topic words ("km", "to" of "how many km to X"); its asking words count only
+  // when it has no topic word ("how much is X": without them it would be any X).
+  const topical = literal.some((w) => !isFrame(w));
+  const weighs = (w) => counts(w) && !(topical && isFrame(w));
+  // Every topic word of the phrasing must be there ("count words in X" is no "what words are in
+  // X"), but for its tie words, which may be another of their group or gone with a moved slot.
+  const required = template.filter((w) => weighs(w) && !TIES.includes(w));
   for (const core of required) if (!rest.includes(core)) return -1;
   for (const w of rest) if (!spec.vocab.includes(w) && !isFiller(w)) return -1;
   // Fillers count on neither side: "please" neither adds to nor takes from the overlap.
-  const literals = new Set(template.filter(counts));
-  const have = new Set(rest.filter((w) => !isFiller(w) && !(moved && SLOT_TIES.includes(w))));
+  const literals = new Set(template.filter(weighs));
+  const have = new Set(rest.filter((w) => !isFiller(w) && !(moved && SLOT_TIES.includes(w)) && !(topical && isFrame(w))));
   let shared = 0;
   for (const w of have) if (literals.has(w)) shared++;
   const union = new Set([...have, ...literals]).size;
@@ -107,13 +187,17 @@ function align(template, toks, prompt, spec, i = 0, cursor = 0, slots = {}, used
   const left = i > 0 && !isSlot(template[i - 1]) ? template[i - 1] : null;
   const right = i + 1 < template.length && !isSlot(template[i + 1]) ? template[i + 1] : null;
   // The word before the slot may stand more than once ("on my calendar on monday"): try each.
+  // A tie word may stand for another ("weather for Paris", "weather in Paris"); read as the template's.
   const starts = [];
-  if (i === 0) starts.push(0);
+  if (i === 0) starts.push({ start: 0, toks });
   else if (left !== null) {
-    for (let k = cursor; k < toks.length; k++) if (toks[k].w === left && k + 1 < toks.length) starts.push(k + 1);
+    for (let k = cursor; k + 1 < toks.length; k++) {
+      if (toks[k].w === left) starts.push({ start: k + 1, toks });
+      else if (sameTie(left, toks[k].w)) starts.push({ start: k + 1, toks: toks.map((t, j) => (j === k ? { ...t, w: left } : t)) });
+    }
   }
   let best = null;
-  for (const start of starts) {
+  for (const { start, toks } of starts) {
     const ends = [];
     if (right !== null) {
       for (let k = start + 1; k < toks.length; k++)
@@ -127,9 +211,9 @@ function align(template, toks, prompt, spec, i = 0, cursor = 0, slots = {}, used
     for (const end of ends) {
       const span = toks.slice(start, end);
       // A slot value is never a word of the phrasings themselves ("right" in "... in Paris right now").
-      if (span.length > spec.maxSlotWords || span.some((t) => spec.vocab.includes(t.w) || CONTRAST.includes(t.w))) continue;
+      if (span.length > spec.maxSlotWords || span.some((t) => spec.vocab.includes(t.w) || blocksSlot(t, prompt))) continue;
       const text = prompt.slice(span[0].start, span[span.length - 1].end);
-      if (!fitsSlot(spec, name, span, text)) continue;
+      if (!fitsSlot(spec, name, span, text, toks[end]?.w)) continue;
       const marks = used.slice();
       for (let k = start; k < end; k++) marks[k] = true;
       const found = align(template, toks, prompt, spec, i + 1, end, { ...slots, [name]: text }, marks);
@@ -148,6 +232,8 @@ function align(template, toks, prompt, spec, i = 0, cursor = 0, slots = {}, used
 function looseAlign(spec, toks, prompt) {
   if (spec.slots.length !== 1) return null;
   const runs = [];
+  // "Peru's population": the possessive belongs to the moved value, as "of" did ("population of Peru").
+  toks = toks.filter((t, k) => !(t.w === "'s" && k > 0 && !spec.vocab.includes(t.w) && !spec.vocab.includes(toks[k - 1].w)));
   toks.forEach((t, k) => {
     if (spec.vocab.includes(t.w) || isFiller(t.w)) return;
     const last = runs.at(-1);
@@ -156,10 +242,10 @@ function looseAlign(spec, toks, prompt) {
   });
   if (runs.length !== 1) return null;
   const span = toks.slice(runs[0].start, runs[0].end);
-  if (span.length > spec.maxSlotWords || span.some((t) => CONTRAST.includes(t.w))) return null;
+  if (span.length > spec.maxSlotWords || span.some((t) => blocksSlot(t, prompt))) return null;
   const name = spec.slots[0];
   const text = prompt.slice(span[0].start, span[span.length - 1].end);
-  if (!fitsSlot(spec, name, span, text)) return null;
+  if (!fitsSlot(spec, name, span, text, toks[runs[0].end]?.w)) return null;
   const rest = toks.filter((_, k) => k < runs[0].start || k >= runs[0].end).map((t) => t.w);
   let best = -1;
   for (const template of spec.templates) {
@@ -241,7 +327,24 @@ function argument(text, source) {
  * The reflex export for a spec. invoke(name, inputJson) runs a tool (titan:host/tools), answering
  * JSON text or throwing.
  */
-export function createReflex(spec, invoke) {
+/**
+ * A spec as this runtime reads prompts: its templates, vocabulary and core words in the lexicon's
+ * canonical reading (a spec mined before a lexicon entry was written reads the same as one after).
+ */
+export function readSpec(spec) {
+  const each = (list) => [...new Set(list.flatMap((w) => (isSlot(w) ? [w] : canonicalWords([w]))))];
+  const templates = spec.templates.map(canonicalWords);
+  const vocab = [...new Set([...each(spec.vocab), ...templates.flat().filter((w) => !isSlot(w))])];
+  return { ...spec, templates, vocab, core: each(spec.core) };
+}
+
+/** The words a prompt must hold for the spec to match it (a cheap test before matching). */
+export function requiredWords(spec) {
+  return readSpec(spec).core.filter((w) => !isFiller(w) && !isFrame(w) && !SLOT_TIES.includes(w));
+}
+
+export function createReflex(rawSpec, invoke) {
+  const spec = readSpec(rawSpec);
   const match = (prompt) => {
     const toks = words(prompt);
     let best = null;
@@ -249,7 +352,9 @@ export function createReflex(spec, invoke) {
       const found = align(template, toks, String(prompt), spec);
       if (found && (!best || found.confidence > best.confidence)) best = found;
     }
-    best ??= looseAlign(spec, toks, String(prompt));
+    // The slot may also stand where no phrasing had it; the better reading wins.
+    const loose = looseAlign(spec, toks, String(prompt));
+    if (loose && (!best || loose.confidence > best.confidence)) best = loose;
     if (!best) return null;
     return { confidence: Math.round(best.confidence * 1000) / 1000, slotsJson: JSON.stringify(best.slots) };
   };

@@ -1,7 +1,9 @@
 // How a reflex reads a prompt: words, lower-cased, with contractions spelled out, plurals made
 // singular and possessives split off, so that phrasings that differ only in such forms are one.
 // Shared by the reflex runtime (compiled into every reflex) and the host's miner and guard: both
-// sides must read a prompt the same way. No clock, no randomness.
+// sides must read a prompt the same way. No clock, no randomness. The everyday ways of asking
+// for one thing are read as one through the lexicon (lexicon.js).
+import { canonical, CHANGE_VERBS, MORE_FILLERS, READ_VERBS } from './lexicon.js';
 
 const WORD = /[\p{L}\p{N}]+(?:['’-][\p{L}\p{N}]+)*/gu;
 
@@ -43,6 +45,17 @@ export const FILLERS = [
   // The present, which is what a request about the state of things asks for unless it says otherwise.
   'now',
   'currently',
+  'doing',
+  // The grammar of a question, which says nothing of what is asked ("is there", "do I have").
+  'do',
+  'does',
+  'i',
+  'it',
+  'there',
+  'am',
+  'be',
+  ...READ_VERBS,
+  ...MORE_FILLERS,
 ];
 
 /** Words that change the intent: never a slot value, never ignored. */
@@ -94,6 +107,8 @@ export const CONTRAST = [
   'forecast',
   'all',
   'every',
+  'tonight',
+  ...CHANGE_VERBS,
 ];
 
 const IS_CONTRACTED = ['what', 'how', 'where', 'who', 'when', 'why', 'it', 'that', 'there', 'here'];
@@ -120,9 +135,6 @@ export const FUNCTION_WORDS = [
   ...['i', 'me', 'my', 'you', 'your', 'we', 'us', 'our', 'he', 'she', 'it', 'they', 'them', 'this', 'that', 'these', 'those'],
   ...['there', 'here', 'what', 'which', 'who', 'how', 'when', 'where', 'why', 'up', 'out', 'too', 'very', 'all', 'any', 'some'],
 ];
-
-/** Words written differently for one meaning: each maps to the form the runtime compares. */
-const SAME_AS = { named: 'called', titled: 'called', labelled: 'called', labeled: 'called' };
 
 /** Words ending in "s" that are no plural ("news", "status"). */
 const NOT_PLURAL = new Set([
@@ -154,7 +166,11 @@ export function singular(w) {
   return w;
 }
 
-/** The prompt's words, lower-cased, with contractions spelled out ("what's" -> "what", "is"), plurals singular, possessives split ("Mia's" -> "mia", "'s"). */
+/**
+ * The prompt's words, lower-cased, with contractions spelled out ("what's" -> "what", "is"),
+ * plurals singular, possessives split ("Mia's" -> "mia", "'s"), then in the lexicon's canonical
+ * reading ("pull up" -> "show", "package" -> "parcel", "right now" -> "now").
+ */
 export function words(text) {
   const found = [];
   for (const m of String(text).matchAll(WORD)) {
@@ -164,23 +180,7 @@ export function words(text) {
     else if (w in BARE_CONTRACTED) found.push({ w: BARE_CONTRACTED[w], ...at }, { w: 'is', ...at });
     else if (w in NOT_CONTRACTED) found.push({ w: NOT_CONTRACTED[w], ...at }, { w: 'not', ...at });
     else if (w.endsWith("'s") && w.length > 2) found.push({ w: w.slice(0, -2), start: at.start, end: at.end - 2 }, { w: "'s", start: at.end - 2, end: at.end });
-    else found.push({ w: SAME_AS[w] ?? singular(w), ...at });
+    else found.push({ w: singular(w), ...at });
   }
-  return presentTense(found);
-}
-
-/** "right now" and "at the moment" are "now": the present, which a request about the state of things means anyway. */
-function presentTense(found) {
-  const out = [];
-  for (let i = 0; i < found.length; i++) {
-    const next = found[i + 1]?.w;
-    if (found[i].w === 'right' && next === 'now') continue;
-    if (found[i].w === 'at' && next === 'the' && found[i + 2]?.w === 'moment') {
-      out.push({ w: 'now', start: found[i].start, end: found[i + 2].end });
-      i += 2;
-      continue;
-    }
-    out.push(found[i]);
-  }
-  return out;
+  return canonical(found);
 }

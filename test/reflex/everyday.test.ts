@@ -29,6 +29,7 @@ test('no wrong answer on the tuning part, the held-out part, or the learned phra
   t.diagnostic(`${m.patterns.filter((p) => !p.skipped).length} reflexes from ${EVERYDAY.length} intents`);
   for (const p of m.patterns.filter((x) => x.skipped)) t.diagnostic(`not a reflex (${p.tools.join()}): ${p.skipped}`);
   t.diagnostic(line('tuning', m.tuning));
+  t.diagnostic(line('tuning, second part', m.tuning2));
   t.diagnostic(line('held out', m.heldOut));
   t.diagnostic(line('held out, second part', m.heldOut2));
   // The third part is reported in figures only (its wrong answers counted, never listed or asserted),
@@ -38,6 +39,7 @@ test('no wrong answer on the tuning part, the held-out part, or the learned phra
     `new-value probes: ${m.probes.correct} right, ${m.probes.wrong.length} wrong, ${m.probes.asked - m.probes.correct - m.probes.wrong.length} left to the model, of ${m.probes.asked}`,
   );
   assert.deepEqual(m.tuning.wrong, []);
+  assert.deepEqual(m.tuning2.wrong, []);
   assert.deepEqual(m.heldOut.wrong, []);
   assert.deepEqual(m.heldOut2.wrong, []);
   assert.deepEqual(m.probes.wrong, []);

@@ -28,6 +28,8 @@ export const HELD_OUT: Record<string, { paraphrases: string[]; nearMisses: strin
 export const HELD_OUT_2: Record<string, { paraphrases: string[]; nearMisses: string[] }> = read('everyday-heldout-2.json').intents;
 /** A third held-out part (10 paraphrases and 10 near misses an intent), written before a later tuning round. */
 export const HELD_OUT_3: Record<string, { paraphrases: string[]; nearMisses: string[] }> = read('everyday-heldout-3.json').intents;
+/** A second tuning part, written with the request lexicon and tuned on (see its "about"). */
+export const TUNING_2: Record<string, { paraphrases: string[]; nearMisses: string[] }> = read('everyday-tuning-2.json').intents;
 
 function get(value: unknown, path: string): unknown {
   if (path === '') return value;
@@ -76,6 +78,7 @@ export type PartFigures = { paraphrases: number; correct: number; nearMisses: nu
 export type EverydayFigures = {
   patterns: MinedPattern[];
   tuning: PartFigures;
+  tuning2: PartFigures;
   heldOut: PartFigures;
   heldOut2: PartFigures;
   heldOut3: PartFigures;
@@ -86,7 +89,7 @@ export type EverydayFigures = {
  * Near misses that are another intent's own request: "how far is {city}" is no question about the
  * clock, and it is one about distance. Answered with that intent's right answer, they are right.
  */
-const OTHER_INTENT: Record<string, Record<string, string>> = { clock: { 'how far is {city}': 'distance' } };
+const OTHER_INTENT: Record<string, Record<string, string>> = { clock: { 'how far is {city}': 'distance', 'what time is sunrise in {city}': 'sun' } };
 
 type Labelled = { prompt: string; expected: string | undefined; alsoRight?: string };
 
@@ -128,6 +131,11 @@ export async function measureEveryday(embedder: Embedder, options = { minSupport
     EVERYDAY.flatMap((i) => labelled(i, i)),
     options.threshold,
   );
+  const tuning2 = evaluate(
+    reflexes,
+    EVERYDAY.flatMap((i) => labelled(i, TUNING_2[i.id])),
+    options.threshold,
+  );
   const heldOut = evaluate(
     reflexes,
     EVERYDAY.flatMap((i) => labelled(i, HELD_OUT[i.id])),
@@ -155,5 +163,5 @@ export async function measureEveryday(embedder: Embedder, options = { minSupport
       else probes.wrong.push(`${fill(phrasing, intent, value)} -> ${got}`);
     }
   }
-  return { patterns, tuning, heldOut, heldOut2, heldOut3, probes };
+  return { patterns, tuning, tuning2, heldOut, heldOut2, heldOut3, probes };
 }

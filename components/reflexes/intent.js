@@ -1,0 +1,60 @@
+// The intent check: besides its topic words, a request has an act (reading, or changing
+// something), a time (the present, the past, the future), a polarity (negated or not), a number
+// of requests joined in one ("... and delete it"), and a kind of question (what, when, how many).
+// A reflex answers a prompt only when the words around its slots say the same intent as one of
+// its phrasings; the topic words are checked by the runtime. No clock, no randomness.
+import { CHANGE_VERBS } from './lexicon.js';
+
+/** The words that ask (interrogatives): which one changes what is asked ("how many words" is no "what words"). */
+export const ASK_WORDS = ['what', 'which', 'how', 'when', 'where', 'who', 'whose', 'why', 'much', 'many'];
+/** Words that carry the question's grammar only: absent or present, the request is the same. */
+export const AUX_WORDS = ['do', 'does', 'is', 'are', 'am', 'i', 'it', 'there', 'you', 'can', 'be'];
+/** Asking words that mean no more than "tell me": allowed where a phrasing asked no question ("what is the status of X" for "status of X"). */
+const PLAIN_ASK = ['what', 'which'];
+/** Asking for an amount: allowed where a phrasing named the amount without asking ("km to X"). */
+const AMOUNT_ASK = ['how', 'much', 'many'];
+
+const NEGATIONS = ['not', 'never', 'no', 'without', 'except', 'nobody', 'nothing', 'none', 'neither', 'nor'];
+const PAST = ['was', 'were', 'did', 'had', 'yesterday', 'ago', 'previous', 'previously', 'earlier', 'last'];
+const FUTURE = ['will', 'tomorrow', 'tonight', 'gonna', 'later', 'soon', 'shall'];
+/** Words that join a second request to the first. */
+const JOINS = ['and', 'then', 'also', 'plus', 'afterwards', 'or', 'but'];
+
+function count(ws, list) {
+  let n = 0;
+  for (const w of ws) if (list.includes(w)) n++;
+  return n;
+}
+
+/** What a list of words says beside its topic. */
+export function intentOf(ws) {
+  return {
+    negated: count(ws, NEGATIONS) > 0,
+    tense: count(ws, PAST) > 0 ? 'past' : count(ws, FUTURE) > 0 ? 'future' : 'present',
+    joins: count(ws, JOINS),
+    changes: ws
+      .filter((w) => CHANGE_VERBS.includes(w))
+      .sort()
+      .join(' '),
+    why: ws.includes('why'),
+  };
+}
+
+/**
+ * The words of a prompt outside its slots (`rest`) say the intent of a phrasing (`template`):
+ * the same act, time, polarity and reason-asking, no more joined requests, and every asking word
+ * the phrasing's own (or a plain "what" where the phrasing asked nothing).
+ */
+export function sameIntent(rest, template) {
+  const a = intentOf(rest);
+  const b = intentOf(template);
+  if (a.negated !== b.negated || a.tense !== b.tense || a.joins > b.joins || a.changes !== b.changes || a.why !== b.why) return false;
+  const asked = template.filter((w) => ASK_WORDS.includes(w));
+  // "how many km to X" for "km to X": asking for the amount a phrasing named without asking.
+  const amount = rest.includes('how') && (rest.includes('much') || rest.includes('many'));
+  for (const w of rest) {
+    if (!ASK_WORDS.includes(w) || asked.includes(w) || asked.length > 0) continue;
+    if (!(PLAIN_ASK.includes(w) || (amount && AMOUNT_ASK.includes(w)))) return false;
+  }
+  return asked.length === 0 || rest.every((w) => !ASK_WORDS.includes(w) || asked.includes(w));
+}

@@ -1,0 +1,49 @@
+// The intent check and the request lexicon: a request's act, time, polarity, joined requests and
+// kind of question are read apart from its topic, and the everyday ways of asking read as one.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { intentOf, sameIntent } from './intent.js';
+import { words } from './runtime.js';
+
+const read = (text: string) => words(text).map((t) => t.w);
+
+test('everyday ways of asking read as one: "pull up the invoice named march" is "show the invoice called march"', () => {
+  assert.deepEqual(read('pull up the invoice named march'), read('show the invoice called march'));
+  assert.deepEqual(read('where is my package X1'), read('where is my parcel X1'));
+  assert.deepEqual(read('what is the weather in Oslo right now'), read('what is the weather in Oslo now'));
+  assert.deepEqual(read('my to-do list'), read('my todo list'));
+  assert.deepEqual(read('when does the sun go down in Oslo'), read('when does the sunset in Oslo'));
+  // A change is never read away: "archive" stays, and "check in" is no "check".
+  assert.ok(read('archive the invoice called march').includes('archive'));
+  assert.ok(read('check in for flight LH401').includes('checkin'));
+});
+
+test('a request and a phrasing with another act, time, polarity or an added request differ in intent', () => {
+  const phrasing = read('show my invoice called {name}');
+  const same = (prompt: string) => sameIntent(read(prompt), phrasing);
+  assert.equal(same('pull up the invoice named'), true);
+  assert.equal(same('archive the invoice called'), false);
+  assert.equal(same("don't show my invoice called"), false);
+  assert.equal(same('what was in my invoice called'), false);
+  assert.equal(same('show my invoice called tomorrow'), false);
+  assert.equal(same('show my invoice called and then delete it'), false);
+  assert.equal(same('why show my invoice called'), false);
+});
+
+test('the kind of question: a plain "what" or an amount where the phrasing asked nothing, never another question', () => {
+  const named = read('km to {to}');
+  assert.equal(sameIntent(read('how many km to'), named), true);
+  assert.equal(sameIntent(read('what is the km to'), named), true);
+  assert.equal(sameIntent(read('why km to'), named), false);
+  const counted = read('how many words are in {path}');
+  assert.equal(sameIntent(read('what words are in'), counted), false);
+  assert.equal(sameIntent(read('how many words are in'), counted), true);
+});
+
+test('intentOf reads tense, negation, joins and acts', () => {
+  assert.deepEqual(intentOf(read('what was the weather in Oslo')), { negated: false, tense: 'past', joins: 0, changes: '', why: false });
+  assert.deepEqual(intentOf(read("I won't need the weather tomorrow")).negated, true);
+  assert.equal(intentOf(read('weather in Oslo tomorrow')).tense, 'future');
+  assert.equal(intentOf(read('weather in Oslo and book a hotel')).changes, 'book');
+  assert.equal(intentOf(read('weather in Oslo and book a hotel')).joins, 1);
+});

@@ -1,0 +1,57 @@
+// Recall on unseen wording: a reflex mined from one way of asking answers the everyday other ways
+// (through the request lexicon and the intent check), and refuses requests that share its words
+// but ask another act, time, polarity, or add a request.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createReflex } from '../../components/reflexes/runtime.js';
+import { localEmbedder } from '../../agent/reflex/embedder.ts';
+import { minePatterns } from '../../agent/reflex/miner.ts';
+import { runEverydayTool } from './everyday-tools.ts';
+import { EVERYDAY, rightAnswer, sourceTurns } from './everyday.ts';
+
+async function reflexFor(id: string) {
+  const intent = EVERYDAY.find((i) => i.id === id)!;
+  const [pattern] = await minePatterns(sourceTurns(intent), { embedder: localEmbedder, minSupport: 3, similarity: 0.5 });
+  assert.equal(pattern.skipped, undefined, pattern.skipped);
+  const reflex = createReflex({ ...pattern.spec, name: id, description: '' }, runEverydayTool);
+  const ask = (prompt: string) => {
+    const match = reflex.match(prompt);
+    return match && match.confidence >= 0.8 ? reflex.execute(match.slotsJson) : undefined;
+  };
+  return { intent, ask };
+}
+
+test('"pull up the invoice named march" finds the invoice reflex learned from "show my invoice called april"; "archive the invoice called march" does not', async () => {
+  const { intent, ask } = await reflexFor('invoice');
+  assert.ok(intent.train.includes('show my invoice called {name}'));
+  const march = rightAnswer(intent, 'march').answer;
+  for (const prompt of ['pull up the invoice named march', 'bring up invoice march', 'open the invoice titled march', 'let me see the invoice called march']) {
+    assert.equal(ask(prompt), march, prompt);
+  }
+  for (const prompt of [
+    'archive the invoice called march',
+    "don't show the invoice called march",
+    'what was in the invoice called march last year',
+    'pull up the invoice named march and email it to Bob',
+    'pay the invoice named march',
+  ]) {
+    assert.equal(ask(prompt), undefined, prompt);
+  }
+});
+
+test('a question put another way is the same question; another question about the same thing is not', async () => {
+  const distance = await reflexFor('distance');
+  const bonn = rightAnswer(distance.intent, 'Bonn').answer;
+  for (const prompt of ['km to Bonn', 'how many kilometres to Bonn', 'how far to Bonn', 'how far is Bonn from here'])
+    assert.equal(distance.ask(prompt), bonn, prompt);
+  for (const prompt of ['why is Bonn so far', 'how far was Bonn', 'how far will Bonn be']) assert.equal(distance.ask(prompt), undefined, prompt);
+  const words = await reflexFor('wordcount');
+  assert.equal(words.ask('number of words in essay.txt'), rightAnswer(words.intent, 'essay.txt').answer);
+  assert.equal(words.ask('what words are in essay.txt'), undefined);
+});
+
+test('a code written unlike every source value is no value of the slot: a ticket key is no flight', async () => {
+  const { intent, ask } = await reflexFor('flight');
+  assert.equal(ask('what is the status of KL1776'), rightAnswer(intent, 'KL1776').answer);
+  assert.equal(ask('what is the status of APP-256'), undefined);
+});
