@@ -17,6 +17,15 @@ const AMOUNT_ASK = ['how', 'much', 'many'];
 const NEGATIONS = ['not', 'never', 'no', 'without', 'except', 'nobody', 'nothing', 'none', 'neither', 'nor'];
 const PAST = ['was', 'were', 'did', 'had', 'yesterday', 'ago', 'previous', 'previously', 'earlier', 'last'];
 const FUTURE = ['will', 'tomorrow', 'tonight', 'gonna', 'later', 'soon', 'shall'];
+/** Words that open a yes/no question ("is X a word"): another kind of question than "how many words in X". */
+const YES_NO = ['is', 'are', 'am', 'was', 'were', 'do', 'does', 'did', 'has', 'have', 'had'];
+/** Words said before a request that open nothing. */
+const OPENERS = ['please', 'pls', 'hey', 'hi', 'hello', 'ok', 'okay', 'so', 'quick', 'and'];
+
+function yesNo(ws) {
+  return YES_NO.includes(ws.find((w) => !OPENERS.includes(w)) ?? '');
+}
+
 /** Words that join a second request to the first. */
 const JOINS = ['and', 'then', 'also', 'plus', 'afterwards', 'or', 'but'];
 
@@ -49,6 +58,7 @@ export function sameIntent(rest, template) {
   const a = intentOf(rest);
   const b = intentOf(template);
   if (a.negated !== b.negated || a.tense !== b.tense || a.joins > b.joins || a.changes !== b.changes || a.why !== b.why) return false;
+  if (yesNo(rest) && !yesNo(template)) return false;
   const asked = template.filter((w) => ASK_WORDS.includes(w));
   // "how many km to X" for "km to X": asking for the amount a phrasing named without asking.
   const amount = rest.includes('how') && (rest.includes('much') || rest.includes('many'));

@@ -232,8 +232,10 @@ function align(template, toks, prompt, spec, i = 0, cursor = 0, slots = {}, used
 function looseAlign(spec, toks, prompt) {
   if (spec.slots.length !== 1) return null;
   const runs = [];
-  // "Peru's population": the possessive belongs to the moved value, as "of" did ("population of Peru").
-  toks = toks.filter((t, k) => !(t.w === "'s" && k > 0 && !spec.vocab.includes(t.w) && !spec.vocab.includes(toks[k - 1].w)));
+  // "Peru's population": the possessive belongs to the moved value where a phrasing had it after
+  // "of" ("population of Peru"); elsewhere ("Anna's weather") it is no value of the slot.
+  const ofSlot = spec.templates.some((t) => t.some((w, i) => isSlot(w) && (t[i - 1] === 'of' || t[i - 1] === 'for')));
+  toks = toks.filter((t, k) => !(ofSlot && t.w === "'s" && k > 0 && !spec.vocab.includes(t.w) && !spec.vocab.includes(toks[k - 1].w)));
   toks.forEach((t, k) => {
     if (spec.vocab.includes(t.w) || isFiller(t.w)) return;
     const last = runs.at(-1);
@@ -242,24 +244,51 @@ function looseAlign(spec, toks, prompt) {
   });
   if (runs.length !== 1) return null;
   const span = toks.slice(runs[0].start, runs[0].end);
-  if (span.length > spec.maxSlotWords || span.some((t) => blocksSlot(t, prompt))) return null;
+  if (span.length > spec.maxSlotWords || span.some((t) => blocksSlot(t, prompt) || t.w === "'s")) return null;
   const name = spec.slots[0];
   const text = prompt.slice(span[0].start, span[span.length - 1].end);
   if (!fitsSlot(spec, name, span, text, toks[runs[0].end]?.w)) return null;
+  // "a reservation", "my mind", "the day" at the end of a request: a thing named in common words, no value.
+  const before = toks.slice(0, runs[0].start).findLast((t) => !isFiller(t.w) || DETERMINERS.includes(t.w));
+  const after = toks.slice(runs[0].end).some((t) => !isFiller(t.w));
+  if (before && DETERMINERS.includes(before.w) && !after && prompt.slice(before.start, before.end) === before.w) return null;
+  const anchor = toks.slice(0, runs[0].start).findLast((t) => !isFiller(t.w) && !SLOT_TIES.includes(t.w))?.w;
   const rest = toks.filter((_, k) => k < runs[0].start || k >= runs[0].end).map((t) => t.w);
   let best = -1;
   for (const template of spec.templates) {
-    if (keepsDirection(template, toks, runs[0].start)) best = Math.max(best, score(template, rest, spec, true));
+    if (!keepsDirection(template, toks, runs[0].start) || stays(template, anchor)) continue;
+    best = Math.max(best, score(template, rest, spec, true));
   }
   return best < 0 ? null : { slots: { [name]: text }, confidence: best };
+}
+
+/** Words that say which one of a kind: before a last word, that word is a common noun ("on my mind"). */
+const DETERMINERS = ['a', 'an', 'the', 'my', 'your', 'his', 'her', 'our', 'their', 'this', 'that', 'some'];
+
+/**
+ * The slot stands where the template has it (after the same topic word) with the tie word gone:
+ * "do I have emails" is no "what do I have on {day}". A moved slot must have moved.
+ */
+function stays(template, anchor) {
+  const at = template.findIndex(isSlot);
+  const before = template.slice(0, at).findLast((w) => !isFiller(w) && !SLOT_TIES.includes(w));
+  return anchor !== undefined && before === anchor && SLOT_TIES.includes(template[at - 1]);
 }
 
 /** Words that say which way a value goes: "USD to EUR" is not "EUR to USD". */
 const DIRECTION = ['to', 'from', 'into', 'than', 'vs', 'versus', 'before', 'after'];
 
-/** The moved slot stands on the same side of every direction word as in the template. */
+/**
+ * The moved slot stands on the same side of every direction word as in the template, and before
+ * every word that followed it there ("one EUR in USD" is no "one {from} in EUR").
+ */
 function keepsDirection(template, toks, slotAt) {
   const slotInTemplate = template.findIndex(isSlot);
+  for (const w of template.slice(slotInTemplate + 1)) {
+    if (isFiller(w)) continue;
+    const k = toks.findIndex((t) => t.w === w);
+    if (k >= 0 && k < slotAt) return false;
+  }
   for (let k = 0; k < toks.length; k++) {
     if (!DIRECTION.includes(toks[k].w)) continue;
     const inTemplate = template.indexOf(toks[k].w);
