@@ -5,57 +5,16 @@
 // turn cut by an error keeps what it received and leaves the thread usable.
 import { randomUUID } from 'node:crypto';
 import { TitanError } from '../../common/errors.ts';
-import type { Kernel } from '../../kernel/kernel.ts';
-import type { StoreClient, TurnState } from '../../kernel/store-client.ts';
-import type { Approvals, Decision } from './approvals.ts';
+import type { TurnState } from '../../kernel/store-client.ts';
 import { TurnEventLog } from './event-log.ts';
 import { endTurn, type TurnEnd } from './turn-end.ts';
-import { assistantContent, toChatMessages, toolContent, unansweredToolCalls } from './history.ts';
-import type { IdentityPrompt } from './identity.ts';
-import type { MemoryPort } from './memory-port.ts';
-import type { ChatMessage, ChatRequest, LlmEvent, ToolCall } from './llm-types.ts';
-import type { ToolCatalog, ToolInfo } from './tool-catalog.ts';
+import { assistantContent, toChatMessages, unansweredToolCalls } from './history.ts';
+import type { ChatMessage, ChatRequest, ToolCall } from './llm-types.ts';
 import type { FastResult } from '../reflex/router.ts';
+import type { LlmStatusLine, TurnDeps, TurnOutcome } from './turn-deps.ts';
+import { TurnTools, type ToolResult } from './turn-tools.ts';
 
-/** What the model stream is doing besides answering (a retry, a failover), told as a status line. */
-export type LlmStatusLine = { type: string } & Record<string, unknown>;
-export type LlmStream = (
-  request: ChatRequest,
-  options: { signal: AbortSignal; purpose: 'chat' | 'background'; onStatus?: (status: LlmStatusLine) => void },
-) => AsyncIterable<LlmEvent>;
-/** Runs a tool: its name, its input as JSON text, the call id its events carry; answers its output. */
-export type ToolInvoker = (name: string, input: string, callId: string) => Promise<string>;
-
-export type TurnOptions = { model: string; earlyExecution: boolean; maxSteps: number; historyLimit: number };
-
-export type TurnDeps = {
-  kernel: Kernel;
-  store: StoreClient;
-  llm: LlmStream;
-  identity: IdentityPrompt;
-  tools: ToolCatalog;
-  approvals: Approvals;
-  options: TurnOptions;
-  /** Stops a running tool call (kills its process); a no-op for calls that have nothing to stop. */
-  cancelTool(callId: string): void;
-  /** Decisions taken while the turn was not running (after a restart), by tool call id. */
-  decided?: ReadonlyMap<string, Decision>;
-  /** How tools run: the kernel's components, or a recorded trace being replayed. */
-  invokeTool: ToolInvoker;
-  /** Asked before the model on a new turn: a reflex's or the shadow cache's answer, if one fits. */
-  fastPath?: () => Promise<FastResult>;
-  /** The store ends a turn in one operation (turns.end); false for a store older than schema 7. */
-  endsInOneWrite?: boolean;
-  /** Told when writing the turn's end failed and is retried (the store is down or full). */
-  onEndRetry?: (error: TitanError, attempt: number) => void;
-  /** Memory's context for the user's message (with citations), added to the system prompt. */
-  memory?: MemoryPort;
-};
-
-/** 'suspended': the kernel stopped while the turn waited for an approval; it resumes on the decision. */
-export type TurnOutcome = { state: Extract<TurnState, 'completed' | 'failed' | 'interrupted'> | 'suspended'; text: string; error?: TitanError };
-
-type ToolResult = { ok: boolean; content: string };
+export type { LlmStatusLine, LlmStream, ToolInvoker, TurnDeps, TurnOptions, TurnOutcome } from './turn-deps.ts';
 
 export class TurnRun {
   #memory: Promise<string | undefined> | undefined;
@@ -65,7 +24,7 @@ export class TurnRun {
   readonly done: Promise<TurnOutcome>;
   readonly #deps: TurnDeps;
   readonly #abort = new AbortController();
-  readonly #running = new Set<string>();
+  readonly #tools: TurnTools;
   #state: TurnState = 'pending';
   #interruptedBy: string | undefined;
   #suspended = false;
@@ -73,8 +32,6 @@ export class TurnRun {
   /** The retries of an end write that failed (the store is down); settled once stored or given up. */
   #endWrite: Promise<void> | undefined;
   readonly #knownState: TurnState | undefined;
-  /** Set once an approval request is persisted, until its decision arrives. */
-  #waitingForApproval = false;
   /** Everything the model said in this turn, and what it said in the step now streaming. */
   #text = '';
   #stepText = '';
@@ -90,6 +47,12 @@ export class TurnRun {
     this.turnId = turnId;
     this.log = new TurnEventLog(deps.store, deps.kernel.bus, threadId, turnId, startSeq);
     this.#knownState = state;
+    this.#tools = new TurnTools(deps, threadId, turnId, this.log, {
+      signal: this.#abort.signal,
+      interruptedBy: () => this.#interruptedBy,
+      suspended: () => this.#suspended,
+      to: (next) => this.#to(next),
+    });
     this.done = Promise.resolve().then(() => this.#run());
   }
 
@@ -111,7 +74,7 @@ export class TurnRun {
    * resumes it after a restart); any other turn is interrupted. */
   shutdown(): void {
     this.#stopping = true;
-    if (this.#waitingForApproval) {
+    if (this.#tools.waitingForApproval) {
       this.#suspended = true;
       this.#abort.abort(new TitanError('TITAN_E_SHUTTING_DOWN', 'the kernel is stopping'));
       return;
@@ -124,7 +87,7 @@ export class TurnRun {
     if (this.#interruptedBy) return;
     this.#interruptedBy = by;
     this.#abort.abort(new TitanError('TITAN_E_INTERRUPTED', `interrupted by ${by}`));
-    for (const callId of this.#running) this.#deps.cancelTool(callId);
+    this.#tools.cancelAll();
   }
 
   async #to(state: TurnState, error?: string): Promise<void> {
@@ -143,7 +106,7 @@ export class TurnRun {
         const history = await this.#history();
         const open = unansweredToolCalls(history);
         if (open.length > 0) {
-          await this.#answer(open);
+          await this.#tools.answerOpen(open);
           continue;
         }
         const { calls, text } = await this.#modelStep(history);
@@ -207,7 +170,7 @@ export class TurnRun {
     const start = (draft: { id: string; name: string; args: string; started?: Promise<ToolResult> }, early: boolean) => {
       // A key the model writes into a call's arguments goes to no tool (a URL's query is a way out).
       const args = this.#deps.kernel.leaks.redact(draft.args, `model:${draft.name}`);
-      const run = chain.then(() => this.#execute({ id: draft.id, name: draft.name, arguments: args }, byName.get(draft.name), early));
+      const run = chain.then(() => this.#tools.execute({ id: draft.id, name: draft.name, arguments: args }, byName.get(draft.name), early));
       // Awaited later (after the model's message is stored); marked handled now so a shutdown
       // while it waits is not reported as an unhandled rejection.
       run.catch(() => {});
@@ -276,160 +239,13 @@ export class TurnRun {
       },
     ]);
     for (const draft of calls) if (!draft.started) start(draft, false);
-    await this.#storeResults(calls.map((d) => ({ call: { id: d.id, name: d.name, arguments: this.#clean(d.args) }, result: d.started! })));
+    await this.#tools.storeResults(calls.map((d) => ({ call: { id: d.id, name: d.name, arguments: this.#clean(d.args) }, result: d.started! })));
     return { calls: calls.map((d) => ({ id: d.id, name: d.name, arguments: this.#clean(d.args) })), text };
   }
 
   /** Arguments as the events and the store keep them: keys cut out (the hit is reported once, when the call starts). */
   #clean(args: string): string {
     return this.#deps.kernel.leaks.scan(args).text;
-  }
-
-  /** Tool calls left without a result (a turn resumed after a restart): run them now, in order. */
-  async #answer(open: ToolCall[]): Promise<void> {
-    const tools = new Map((await this.#deps.tools.list()).map((t) => [t.name, t]));
-    const results: Array<{ call: ToolCall; result: Promise<ToolResult> }> = [];
-    for (const call of open) {
-      const result = this.#execute(call, tools.get(call.name), false);
-      await result;
-      results.push({ call, result });
-    }
-    await this.#storeResults(results);
-  }
-
-  async #storeResults(results: Array<{ call: ToolCall; result: Promise<ToolResult> }>): Promise<void> {
-    for (const { call, result } of results) {
-      const { content } = await result;
-      await this.#deps.store.appendMessages(this.threadId, [
-        { id: `${this.turnId}:${call.id}:result`, role: 'tool', turnId: this.turnId, content: toolContent(call.id, call.name, content) },
-      ]);
-    }
-  }
-
-  /** Runs one tool call through approval and the kernel; every failure becomes a result the model reads. */
-  async #execute(call: ToolCall, tool: ToolInfo | undefined, early: boolean): Promise<ToolResult> {
-    const failed = (code: string, message: string): ToolResult => {
-      this.log.emit({ type: 'tool.completed', callId: call.id, name: call.name, ok: false, error: { code, message } });
-      return { ok: false, content: JSON.stringify({ error: { code, message } }) };
-    };
-    if (this.#abort.signal.aborted) return failed('TITAN_E_INTERRUPTED', 'the turn was interrupted before this tool ran');
-    if (!tool) return failed('TITAN_E_TOOL_UNKNOWN', `there is no tool named "${call.name}"`);
-    let args: unknown;
-    try {
-      args = JSON.parse(call.arguments || '{}');
-    } catch {
-      return failed('TITAN_E_TOOL_ARGUMENTS', `the arguments of ${call.name} are not valid JSON: ${call.arguments.slice(0, 200)}`);
-    }
-    try {
-      this.#deps.tools.checkArguments(tool, args);
-    } catch (error) {
-      // Before approval and before the tool: nothing ran, the model reads why and calls again.
-      const titan = error as TitanError;
-      return failed(titan.code, titan.message);
-    }
-    await this.#deps.store.op('toolCalls.upsert', {
-      id: call.id,
-      turnId: this.turnId,
-      tool: call.name,
-      arguments: call.arguments,
-      status: tool.needsApproval ? 'awaiting_approval' : 'running',
-    });
-    if (tool.needsApproval) {
-      const verdict = await this.#approve(call, args);
-      if (verdict) {
-        await this.#deps.store.op('toolCalls.upsert', {
-          id: call.id,
-          turnId: this.turnId,
-          tool: call.name,
-          arguments: call.arguments,
-          status: 'rejected',
-          error: verdict,
-          finishedAt: Date.now(),
-        });
-        return failed('TITAN_E_APPROVAL_REJECTED', verdict);
-      }
-    }
-    return this.#invoke(call, args, early, failed);
-  }
-
-  /** Asks for approval; returns why the call may not run, or undefined when approved. */
-  async #approve(call: ToolCall, args: unknown): Promise<string | undefined> {
-    const prior = this.#deps.decided?.get(call.id);
-    if (prior) return verdictOf(prior);
-    const request = await this.#deps.approvals.request({ turnId: this.turnId, callId: call.id, name: call.name, arguments: args });
-    this.#waitingForApproval = true;
-    this.log.emit({ type: 'approval.needed', approvalId: request.id, callId: call.id, name: call.name, arguments: args, expiresAt: request.expiresAt });
-    await this.log.flush();
-    // An interrupt rejects the call; a shutdown leaves the approval pending for after the restart.
-    const stopped = new Promise<never>((_, reject) => {
-      const onAbort = () => {
-        if (!this.#suspended)
-          void this.#deps.approvals.decide(request.id, 'rejected', this.#interruptedBy ?? 'titan', 'the turn was interrupted').catch(() => {});
-        reject(this.#abort.signal.reason);
-      };
-      if (this.#abort.signal.aborted) onAbort();
-      else this.#abort.signal.addEventListener('abort', onAbort, { once: true });
-    });
-    stopped.catch(() => {});
-    await this.#to('awaiting_approval');
-    const decision = await Promise.race([request.decision, stopped]);
-    this.#waitingForApproval = false;
-    this.log.emit({ type: 'approval.decided', approvalId: request.id, decision: decision.decision, by: decision.by, reason: decision.reason });
-    if (this.#abort.signal.aborted) return 'the turn was interrupted';
-    await this.#to('streaming');
-    return verdictOf(decision);
-  }
-
-  async #invoke(call: ToolCall, args: unknown, early: boolean, failed: (code: string, message: string) => ToolResult): Promise<ToolResult> {
-    const bus = this.#deps.kernel.bus;
-    // Model-given call ids repeat across threads; the kernel-level id names this turn's call only.
-    const kernelCallId = `${this.turnId}/${call.id}`;
-    this.log.emit({ type: 'tool.started', callId: call.id, name: call.name, arguments: args, early });
-    const off = bus.on('component.event', (event) => {
-      if (event.callId === kernelCallId) this.log.emit({ type: 'tool.output', callId: call.id, stream: event.kind, text: event.data });
-    });
-    this.#running.add(kernelCallId);
-    try {
-      // A tool's answer reaches the model, the store and the user: the leak guard sees it first.
-      const raw = await this.#deps.invokeTool(call.name, JSON.stringify(args), kernelCallId);
-      const output = this.#deps.kernel.leaks.redact(raw, `tool:${call.name}`);
-      if (output !== raw) this.log.emit({ type: 'status', message: `a secret or key in the result of ${call.name} was cut out before the model saw it` });
-      let result: unknown = output;
-      try {
-        result = JSON.parse(output);
-      } catch {
-        // a tool may answer plain text
-      }
-      await this.#deps.store.op('toolCalls.upsert', {
-        id: call.id,
-        turnId: this.turnId,
-        tool: call.name,
-        arguments: call.arguments,
-        status: 'completed',
-        result: output,
-        finishedAt: Date.now(),
-      });
-      this.log.emit({ type: 'tool.completed', callId: call.id, name: call.name, ok: true, result });
-      return { ok: true, content: output };
-    } catch (error) {
-      const raw = error instanceof TitanError ? error : new TitanError('TITAN_E_COMPONENT_TRAP', String((error as Error)?.message ?? error));
-      const titan = new TitanError(raw.code, this.#deps.kernel.leaks.redact(raw.message, `tool:${call.name}`));
-      await this.#deps.store
-        .op('toolCalls.upsert', {
-          id: call.id,
-          turnId: this.turnId,
-          tool: call.name,
-          arguments: call.arguments,
-          status: 'failed',
-          error: titan.message,
-          finishedAt: Date.now(),
-        })
-        .catch(() => {});
-      return failed(titan.code, titan.message);
-    } finally {
-      off();
-      this.#running.delete(kernelCallId);
-    }
   }
 
   /** The answer and the turn's completion: one write, then turn.completed goes out. */
@@ -511,13 +327,6 @@ function statusMessage(status: LlmStatusLine): string | undefined {
   if (status.type === 'retry') return `retrying ${String(status.provider)} in ${Math.round(Number(status.delayMs))} ms${why}`;
   if (status.type === 'failover') return `${String(status.from)} failed${why}; trying ${String(status.to)}`;
   return undefined;
-}
-
-function verdictOf(decision: Decision): string | undefined {
-  if (decision.decision === 'approved') return undefined;
-  return decision.decision === 'expired'
-    ? `the approval expired: ${decision.reason ?? 'no decision in time'}`
-    : `the user rejected this call${decision.reason ? `: ${decision.reason}` : ''}`;
 }
 
 /** True once the streamed arguments are a whole JSON object (nothing valid can follow its brace). */
