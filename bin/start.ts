@@ -262,7 +262,8 @@ export async function startCommand(): Promise<number> {
     name: 'jobs',
     needs: ['agent', 'mesh'],
     start: async () => {
-      jobs = storeHas('jobs') ? await JobService.start(kernel, config.jobs) : undefined;
+      // The jobs a previous process left are reconciled once Titan is ready (below).
+      jobs = storeHas('jobs') ? await JobService.start(kernel, config.jobs, { reconcile: false }) : undefined;
       // Agent jobs' workers get their model answers through Titan's LLM: the keys stay here.
       if (jobs && session.llm.configured) jobs.useModel((request, options) => session.llm.stream(request, options), config.jobs.agentModel);
       // A swarm's watcher sub-agents may follow a job's log and stop it at the failure they watch for.
@@ -338,6 +339,7 @@ export async function startCommand(): Promise<number> {
 
   await parts.start();
   say(describeTimings(started, parts.timings));
+  const reconciled = jobs?.reconcile().catch((error: unknown) => say(`jobs: reconciling the jobs left by the last run failed: ${String(error)}`));
   try {
     if (!builtinsChecked) await checkBuiltins(kernel, say).catch((error: unknown) => say(`checking the built-ins failed: ${String(error)}`));
     if (session.repl)
@@ -347,6 +349,7 @@ export async function startCommand(): Promise<number> {
     const signal = await Promise.race([stopped, session.repl?.closed.then(() => 'quit' as const) ?? new Promise<never>(() => {})]);
     say(`\n${signal}: stopping (calls in flight finish first)`);
   } finally {
+    await reconciled;
     await parts.close();
   }
   return 0;

@@ -61,11 +61,15 @@ export class JobService {
     this.#root = path.join(kernel.paths.home, 'jobs');
   }
 
-  /** The service, with the jobs a previous process left reconciled (when the engine answers). */
-  static async start(kernel: Kernel, config: JobsConfig): Promise<JobService> {
+  /**
+   * The service, with the jobs a previous process left reconciled (when the engine answers).
+   * `reconcile: false` leaves that to the caller (`titan start` does it once it is ready: listing
+   * the engine's containers loads dockerode); jobs submitted meanwhile are not disturbed by it.
+   */
+  static async start(kernel: Kernel, config: JobsConfig, options: { reconcile?: boolean } = {}): Promise<JobService> {
     const service = new JobService(kernel, config);
     service.#key = await workerKey(path.join(kernel.paths.home, 'jobs', 'worker.key'));
-    await service.reconcile();
+    if (options.reconcile !== false) await service.reconcile();
     return service;
   }
 
