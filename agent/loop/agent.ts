@@ -9,6 +9,7 @@ import { cancelCall } from '../../host-api/exec.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
 import type { Thread, TurnState } from '../../kernel/store-client.ts';
 import { Approvals, type Decision, type PendingApproval } from './approvals.ts';
+import { HistoryCache } from './history-cache.ts';
 import { IdentityPrompt } from './identity.ts';
 import type { MemoryPort } from './memory-port.ts';
 import { ToolCatalog } from './tool-catalog.ts';
@@ -65,6 +66,7 @@ export class Agent {
   /** Ended turns whose end write is still retried (the store was down when they ended). */
   readonly #endWrites = new Set<TurnRun>();
   readonly #workspace: string;
+  readonly #history: HistoryCache;
   readonly #messageListeners = new Set<(message: ReceivedMessage) => void>();
   /** The store ends a turn in one operation (schema 7 and later); known after start(). */
   #endsInOneWrite = false;
@@ -99,6 +101,7 @@ export class Agent {
       historyLimit: options.historyLimit ?? 200,
     };
     this.identity = new IdentityPrompt(options.workspace);
+    this.#history = new HistoryCache(kernel.store);
     this.tools = new ToolCatalog(kernel, { trusted: options.trustedTools, guarded: options.guardedTools });
     this.approvals = new Approvals(kernel.store, options.approvalTtlMs ?? 10 * 60 * 1000);
     this.approvals.onOrphanDecision = (approval, decision) => this.#resume(approval, decision);
@@ -182,6 +185,7 @@ export class Agent {
           fastPath,
           endsInOneWrite: this.#endsInOneWrite,
           memory: this.memory,
+          history: this.#history,
           onEndRetry: (error, attempt) => {
             if (attempt === 1)
               this.#kernel.bus.emit('kernel.warning', {

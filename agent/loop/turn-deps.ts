@@ -4,6 +4,7 @@ import type { TitanError } from '../../common/errors.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
 import type { StoreClient, TurnState } from '../../kernel/store-client.ts';
 import type { Approvals, Decision } from './approvals.ts';
+import type { HistoryCache } from './history-cache.ts';
 import type { IdentityPrompt } from './identity.ts';
 import type { MemoryPort } from './memory-port.ts';
 import type { ChatRequest, LlmEvent } from './llm-types.ts';
@@ -41,6 +42,8 @@ export type TurnDeps = {
   endsInOneWrite?: boolean;
   /** Told when writing the turn's end failed and is retried (the store is down or full). */
   onEndRetry?: (error: TitanError, attempt: number) => void;
+  /** The threads' recent messages kept between turns (the agent's); without it each step reads the store. */
+  history?: HistoryCache;
   /** Memory's context for the user's message (with citations), added to the system prompt. */
   memory?: MemoryPort;
 };

@@ -1,0 +1,71 @@
+// The history a turn sends the model is the thread's as the store has it, whatever wrote it and
+// however it changed between turns, while a warm thread reads only its latest messages.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { StoredMessage } from '../../components/stores/ops.ts';
+import type { StoreClient } from '../../kernel/store-client.ts';
+import { HistoryCache, WINDOW } from './history-cache.ts';
+
+/** A store holding messages the way the real one does: `pos` grows and never repeats. */
+function fakeStore() {
+  let pos = 0;
+  const messages: Array<StoredMessage & { thread: string }> = [];
+  const reads: number[] = [];
+  const store = {
+    async listMessages(threadId: string, limit = 50): Promise<StoredMessage[]> {
+      const rows = messages.filter((m) => m.thread === threadId).slice(-limit);
+      reads.push(rows.length);
+      return rows.map(({ thread: _, ...row }) => row);
+    },
+  };
+  return {
+    client: store as unknown as StoreClient,
+    reads,
+    add(thread: string, n: number) {
+      for (let i = 0; i < n; i++) {
+        pos++;
+        messages.push({ thread, pos, id: `${thread}-${pos}`, turn_id: null, role: 'user', content: `message ${pos}`, created_at: pos });
+      }
+    },
+    deleteThread(thread: string) {
+      for (let i = messages.length - 1; i >= 0; i--) if (messages[i].thread === thread) messages.splice(i, 1);
+    },
+  };
+}
+
+const ids = (rows: StoredMessage[]) => rows.map((r) => r.id);
+
+test('a warm thread reads only its latest messages and still gets the whole history, new messages included', async () => {
+  const store = fakeStore();
+  const cache = new HistoryCache(store.client);
+  store.add('a', 150);
+  assert.equal((await cache.read('a', 100)).length, 100);
+  store.add('a', 3);
+  const rows = await cache.read('a', 100);
+  assert.deepEqual(ids(rows), ids(await store.client.listMessages('a', 100)));
+  assert.equal(store.reads.at(-2), WINDOW, 'the second read asked for the window only');
+});
+
+test('more new messages than the window, or a thread deleted and made again under its id, read the full history', async () => {
+  const store = fakeStore();
+  const cache = new HistoryCache(store.client);
+  store.add('a', 40);
+  await cache.read('a', 200);
+  store.add('a', WINDOW + 5);
+  assert.deepEqual(ids(await cache.read('a', 200)), ids(await store.client.listMessages('a', 200)));
+
+  store.deleteThread('a');
+  store.add('a', 2);
+  const fresh = await cache.read('a', 200);
+  assert.equal(fresh.length, 2, 'nothing of the deleted thread comes back');
+  assert.deepEqual(ids(fresh), ids(await store.client.listMessages('a', 200)));
+});
+
+test('what a caller does to the history it got never changes the next read', async () => {
+  const store = fakeStore();
+  const cache = new HistoryCache(store.client);
+  store.add('a', 30);
+  const first = await cache.read('a', 200);
+  first.length = 0;
+  assert.equal((await cache.read('a', 200)).length, 30);
+});

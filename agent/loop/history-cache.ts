@@ -1,0 +1,73 @@
+// The recent messages of the threads that had turns lately, so a turn reads only what is new in its
+// thread: the last few messages, matched against what is kept, rather than the whole history
+// (200 messages by default) through the store on every model request. Messages are never edited
+// and leave only with their whole thread, and `pos` never repeats: a short window overlapping the
+// kept tail row for row proves the tail current; anything else (a deleted and re-created thread,
+// more new messages than the window) reads the full history again.
+import type { StoredMessage } from '../../components/stores/ops.ts';
+import type { StoreClient } from '../../kernel/store-client.ts';
+
+/** How many of the latest messages a turn reads when its thread's history is kept. */
+export const WINDOW = 16;
+/** Threads kept at most, and the characters of content over all of them (the least recent go first). */
+const MAX_THREADS = 64;
+const MAX_CHARS = 4_000_000;
+
+type Kept = { rows: StoredMessage[]; chars: number };
+
+export class HistoryCache {
+  readonly #store: StoreClient;
+  /** By thread id, least recently read first (a Map keeps insertion order). */
+  readonly #threads = new Map<string, Kept>();
+  #chars = 0;
+
+  constructor(store: StoreClient) {
+    this.#store = store;
+  }
+
+  /** The thread's latest `limit` messages, oldest first (what `messages.list` answers). */
+  async read(threadId: string, limit: number): Promise<StoredMessage[]> {
+    const kept = this.#threads.get(threadId);
+    if (kept && limit > WINDOW) {
+      const recent = await this.#store.listMessages(threadId, WINDOW);
+      const merged = extend(kept.rows, recent, limit);
+      if (merged) return this.#keep(threadId, merged);
+    }
+    return this.#keep(threadId, await this.#store.listMessages(threadId, limit));
+  }
+
+  #keep(threadId: string, rows: StoredMessage[]): StoredMessage[] {
+    this.#drop(threadId);
+    const chars = rows.reduce((sum, row) => sum + row.content.length, 0);
+    if (chars > MAX_CHARS) return rows;
+    this.#threads.set(threadId, { rows, chars });
+    this.#chars += chars;
+    for (const [id] of this.#threads) {
+      if (this.#threads.size <= MAX_THREADS && this.#chars <= MAX_CHARS) break;
+      this.#drop(id);
+    }
+    // Callers get their own array: what they do to it never changes what is kept.
+    return rows.slice();
+  }
+
+  #drop(threadId: string): void {
+    const kept = this.#threads.get(threadId);
+    if (!kept) return;
+    this.#threads.delete(threadId);
+    this.#chars -= kept.chars;
+  }
+}
+
+/**
+ * The kept rows followed by what `recent` adds, the last `limit` of them; undefined unless `recent`
+ * starts inside the kept rows and agrees with them row for row up to their end.
+ */
+export function extend(kept: readonly StoredMessage[], recent: readonly StoredMessage[], limit: number): StoredMessage[] | undefined {
+  if (recent.length === 0) return kept.length === 0 ? [] : undefined;
+  const start = kept.findIndex((row) => row.pos === recent[0].pos);
+  if (start < 0) return undefined;
+  const overlap = kept.length - start;
+  if (overlap > recent.length) return undefined;
+  for (let i = 0; i < overlap; i++) if (kept[start + i].id !== recent[i].id) return undefined;
+  return [...kept, ...recent.slice(overlap)].slice(-limit);
+}
