@@ -33,6 +33,13 @@ export function codeGraphRoutes({ kernel }: GatewayDeps): GatewayRouter {
     ctx.body = report;
   });
 
+  // The picture on the Memory page: nodes and edges around a symbol or file.
+  router.get('/code-graph/picture', async (ctx) => {
+    requireAdmin(ctx);
+    const { target, limit } = params<{ target: string; limit: number }>(ctx.query, TARGET);
+    ctx.body = (await codeGraphOf(kernel)).picture(target, Math.min(limit, 200));
+  });
+
   router.get('/code-graph/:question', async (ctx) => {
     requireAdmin(ctx);
     const { question } = params<{ question: 'definitions' | 'callers' | 'callees' | 'neighbourhood' | 'history' }>(ctx.params, QUESTION, 'the path');

@@ -1,9 +1,11 @@
 // The Memory page: what Titan remembers - status (documents, entities, the embedder, files skipped
 // and why), hybrid search with the source of each passage, and an interactive picture of the
 // entity graph (cytoscape.js): a click on an entity centres the picture on it and lists what is
-// related, with the documents that say so. The page builds its own section.
-import cytoscape from './vendor/cytoscape.js';
+// related, with the documents that say so; below it the code graph around a symbol
+// (code-graph-view.js). The page builds its own section.
+import { graphPicture } from './graph-picture.js';
 import { api } from './api.js';
+import { CodeGraphView } from './code-graph-view.js';
 import { byId, h, showError } from './dom.js';
 
 const COLOURS = { name: '#3b7ddd', file: '#2f9e44', symbol: '#e8590c', topic: '#9c36b5' };
@@ -27,6 +29,7 @@ export class MemoryPage {
     });
     /** @type {import('./vendor/cytoscape.js').Core | undefined} */
     this.cy = undefined;
+    this.code = new CodeGraphView();
     const submit = (/** @type {() => Promise<void>} */ run) => (/** @type {Event} */ event) => {
       event.preventDefault();
       void run();
@@ -56,6 +59,7 @@ export class MemoryPage {
         focus,
         this.picture,
         this.related,
+        this.code.element,
       ),
     );
   }
@@ -100,7 +104,7 @@ export class MemoryPage {
         })),
       ];
       this.cy?.destroy();
-      this.cy = cytoscape({
+      this.cy = graphPicture({
         container: this.picture,
         elements,
         layout: { name: 'cose', animate: false },

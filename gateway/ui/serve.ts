@@ -64,6 +64,8 @@ const FILES: Record<string, () => string> = {
   'vendor/uplot.js': () => dependency('uplot/dist/uPlot.esm.js'),
   'vendor/uplot.css': () => dependency('uplot/dist/uPlot.min.css'),
   'memory.js': () => own('./memory.js'),
+  'code-graph-view.js': () => own('./code-graph-view.js'),
+  'graph-picture.js': () => own('./graph-picture.js'),
   'vendor/marked.js': () => dependency('marked'),
   'vendor/purify.js': () => dependency('dompurify'),
   'vendor/cytoscape.js': () => dependency('cytoscape/dist/cytoscape.esm.min.mjs'),

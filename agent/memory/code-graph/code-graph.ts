@@ -10,6 +10,7 @@ import type { FileFacts } from './facts.ts';
 import { GitHistory } from '../git-history.ts';
 import { CodeGraphIndex, type CodeSymbol } from './graph.ts';
 import { history, type SymbolHistory } from './history.ts';
+import { picture, type Picture } from './picture.ts';
 import { parseFacts } from './parse.ts';
 import * as queries from './queries.ts';
 import { type Candidate, candidates, pathCandidates, readSource } from './scan.ts';
@@ -200,6 +201,14 @@ export class CodeGraph {
     const limit = options.limit ?? 20;
     if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new TitanError('TITAN_E_CODE_QUERY', `limit must be 1-500 (got ${limit})`);
     return queries.neighbourhood(this.#index, this.#index.files.has(this.#relative(text)) ? this.#relative(text) : text, options);
+  }
+
+  /** The nodes and edges around a symbol or file, for a picture (at most `limit` related nodes, and their files). */
+  picture(target: string, limit = 40): Picture {
+    const text = checkQuery(target);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw new TitanError('TITAN_E_CODE_QUERY', `limit must be 1-200 for a picture (got ${limit})`);
+    const file = this.#relative(text);
+    return picture(this.#index, this.#index.files.has(file) ? file : text, limit);
   }
 
   /** Who changed a symbol's lines (each definition of the name) or a file, from git, newest commit first. */

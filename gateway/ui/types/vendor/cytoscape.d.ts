@@ -1,3 +1,3 @@
 // Types of the cytoscape build that serve.ts serves as /vendor/cytoscape.js.
 export { default } from 'cytoscape';
-export type { Core } from 'cytoscape';
+export type { Core, CytoscapeOptions } from 'cytoscape';
