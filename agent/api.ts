@@ -17,7 +17,18 @@ export { ReflexService } from './reflex/service.ts';
 export { forgetThreadsInReflexes, threadIdsOf } from './reflex/forget.ts';
 export type { ReflexRecord, ReflexState } from './reflex/records.ts';
 export { decidePairing, listPairings, openPairing, getPairing, type Pairing } from './pairing.ts';
-export type { AgentPorts, ReflexBuildOffload, ReflexFiles, EmbeddingBatchPort, RoutineDelivery, RoutineJobs, SubAgentOffload } from './ports.ts';
+export type {
+  AgentPorts,
+  ReflexBuildOffload,
+  ReflexFiles,
+  EmbeddingBatchPort,
+  RoutineDelivery,
+  RoutineJobs,
+  SubAgentOffload,
+  IndexBatch,
+  IndexAnswer,
+  IndexBuildOffload,
+} from './ports.ts';
 // What the mesh needs to build reflexes and embed text for other nodes.
 export { REFLEX_WORLD, buildInWorker } from './reflex/compiler.ts';
 export { EmbedderSwitched, localEmbedder, localEmbedding, normalise, providerEmbedder, type Embedder, type Vector } from './reflex/embedder.ts';

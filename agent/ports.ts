@@ -41,11 +41,33 @@ export type SubAgentOffload = {
   serveWith(run: (brief: SubAgentBrief, signal: AbortSignal) => Promise<SubAgentAnswer>): void;
 };
 
+/** Workspace files sent to another node to be chunked and embedded, each with the sha256 of its content. */
+export type IndexBatch = { embedder: string; files: Array<{ path: string; content: string; digest: string }> };
+/** What the node answers: per file (in order) its chunks and one vector per chunk (float32 bytes in base64). */
+export type IndexAnswer = {
+  embedder: string;
+  files: Array<{ path: string; digest: string; chunks: Array<{ seq: number; heading: string; text: string }>; vectors: string[] }>;
+};
+
+/**
+ * Memory index building on other nodes' free slots (the mesh implements it). Only a node embedding
+ * with the same embedder is asked; the answer is raw and checked by the memory before it is stored.
+ */
+export type IndexBuildOffload = {
+  /** The least loaded peer indexing with `embedder` that has a slot free, if any. */
+  place(embedder: string): string | undefined;
+  /** Sends the batch to `peer`; resolves with whatever it answered, rejects when it failed or was lost. */
+  run(peer: string, batch: IndexBatch): Promise<unknown>;
+  /** Indexes peers' batches on this node with `build` (its embedder named `embedder`). */
+  serveWith(build: (batch: IndexBatch) => Promise<IndexAnswer>, embedder: string): void;
+};
+
 /** The agent's ports; each one missing means the work stays on this node. */
 export type AgentPorts = {
   reflexBuilds?: ReflexBuildOffload;
   embeddingBatches?: EmbeddingBatchPort;
   subAgents?: SubAgentOffload;
+  indexBuilds?: IndexBuildOffload;
 };
 
 /** Where a routine's answer goes outside Titan: a messaging channel's chat (the gateway's channels implement it). */

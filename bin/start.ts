@@ -226,11 +226,12 @@ export async function startCommand(): Promise<number> {
     },
   });
   parts.add({
-    // Workspace and conversation memory: loaded from the store, indexed and watched in the background.
+    // Workspace and conversation memory: loaded from the store, indexed and watched in the background
+    // (with the mesh on, batches of files are indexed on peers with the same embedder, and theirs here).
     name: 'memory',
-    needs: ['agent'],
+    needs: ['agent', 'mesh'],
     start: async () => {
-      memory = storeHas('memory') ? await startMemory(kernel, session.agent, session.llm, config.memory) : undefined;
+      memory = storeHas('memory') ? await startMemory(kernel, session.agent, session.llm, config.memory, mesh?.agentPorts) : undefined;
     },
     close: async () => {
       await memory?.close();

@@ -311,6 +311,11 @@ export const ERRORS = {
   TITAN_E_CODE_NOT_INDEXED: { status: 404, fix: 'run `titan code-graph index DIR` first; `titan code-graph status` lists what is indexed' },
   // code history from git (agent/memory/git-history.ts)
   TITAN_E_CODE_NO_GIT: { status: 404, fix: 'run Titan on a workspace inside a git repository (git init, commit) with git installed' },
+  // memory index building on mesh peers (mesh/index-builds.ts, agent/memory/index-offload.ts)
+  TITAN_E_MESH_INDEX_REJECTED: {
+    status: 502,
+    fix: 'nothing to do: those files were indexed on this node instead; check the peer named in the message (its embedder, or remove it with `titan mesh deny PEER`)',
+  },
   // open slots: channel and provider components known by their manifests; generated components
   TITAN_E_PROVIDER_NOT_DEPLOYED: {
     status: 503,

@@ -22,6 +22,7 @@ import { ReflexBuilds } from './reflex-builds.ts';
 import { EmbeddingBatches } from './embedding-batches.ts';
 import { SubAgents } from './sub-agents.ts';
 import { JobRuns } from './job-runs.ts';
+import { IndexBuilds } from './index-builds.ts';
 import { RoundTrips } from './round-trips.ts';
 import type { Outcome } from './scheduler.ts';
 import { TaskClient } from './task-client.ts';
@@ -46,6 +47,8 @@ export type PeerInfo = {
   subAgents: boolean;
   /** Runs routines' sandbox jobs for peers. */
   jobs: boolean;
+  /** Indexes peers' workspace files with this embedder. */
+  indexing?: { embedder: string };
 };
 
 const DEDUP = { maxEntries: 100_000, ttlMs: 10 * 60 * 1000 };
@@ -64,6 +67,8 @@ export class Mesh {
   readonly subAgents: SubAgents;
   /** Routines' jobs sent to peers with Docker and run for peers without (the routines' jobs port). */
   readonly jobRuns: JobRuns;
+  /** Memory index batches sent to peers with the same embedder and indexed for them (the agent's indexBuilds port). */
+  readonly indexBuilds: IndexBuilds;
   readonly #kernel: Kernel;
   readonly #settings: MeshSettings;
   readonly #membership: Membership;
@@ -96,6 +101,7 @@ export class Mesh {
         if (task.type === 'embedding-batch') return this.embeddingBatches.serve(task);
         if (task.type === 'sub-agent') return this.subAgents.serve(task);
         if (task.type === 'job-run') return this.jobRuns.serve(task, from);
+        if (task.type === 'index-build') return this.indexBuilds.serve(task);
         return this.#executor.run(task.component, task.fn, task.args, {
           from,
           callId: `mesh:${task.id}`,
@@ -122,6 +128,7 @@ export class Mesh {
     this.embeddingBatches = new EmbeddingBatches({ self: this.id, kernel, client: this.#client, members: () => this.#membership.members() });
     this.subAgents = new SubAgents({ self: this.id, client: this.#client, members: () => this.#membership.members(), localSlots: settings.slots });
     this.jobRuns = new JobRuns({ self: this.id, client: this.#client, members: () => this.#membership.members() });
+    this.indexBuilds = new IndexBuilds({ self: this.id, client: this.#client, members: () => this.#membership.members() });
     this.#tasks = new Dispatcher({
       self: this.id,
       kernel,
@@ -210,7 +217,7 @@ export class Mesh {
 
   /** What the mesh offers the agent (agent/ports.ts): reflex builds and embedding batches on peers. */
   get agentPorts(): AgentPorts {
-    return { reflexBuilds: this.reflexBuilds, embeddingBatches: this.embeddingBatches, subAgents: this.subAgents };
+    return { reflexBuilds: this.reflexBuilds, embeddingBatches: this.embeddingBatches, subAgents: this.subAgents, indexBuilds: this.indexBuilds };
   }
 
   /** Runs a task somewhere in the mesh; resolves with its value, the node that ran it and whether it fell back. */
@@ -254,6 +261,7 @@ export class Mesh {
       embeddings: freeSlots > 0 ? this.embeddingBatches.advertised() : undefined,
       subAgents: this.subAgents.serving && freeSlots > 0,
       jobs: this.jobRuns.serving && freeSlots > 0,
+      indexing: freeSlots > 0 ? this.indexBuilds.advertised() : undefined,
     };
   }
 
@@ -272,6 +280,7 @@ export class Mesh {
       embeddings: m.embeddings,
       subAgents: m.subAgents === true,
       jobs: m.jobs === true,
+      indexing: m.indexing,
     }));
   }
 
@@ -308,6 +317,7 @@ export class Mesh {
         'reflex-compile': { ...this.#tasks.byType['reflex-compile'], sent: this.reflexBuilds.counters.offered },
         'embedding-batch': { ...this.#tasks.byType['embedding-batch'], sent: this.embeddingBatches.counters.offered },
         'sub-agent': { ...this.#tasks.byType['sub-agent'], sent: this.subAgents.counters.sent },
+        'index-build': { ...this.#tasks.byType['index-build'], sent: this.indexBuilds.counters.sent },
       },
       embeddingBatches: {
         ...this.embeddingBatches.counters,
@@ -315,6 +325,7 @@ export class Mesh {
         dimensions: this.embeddingBatches.dimensions,
         lastRejection: this.embeddingBatches.lastRejection,
       },
+      indexBuilds: { ...this.indexBuilds.counters, serving: this.indexBuilds.advertised() },
       reflexBuilds: { ...this.reflexBuilds.counters, toolchain: this.reflexBuilds.capable, lastRejection: this.reflexBuilds.lastRejection },
       roundTrip: this.roundTrips.summary(),
       allowlist: this.allowlist.peers(),

@@ -51,6 +51,8 @@ export type Heartbeat = {
   subAgents?: boolean;
   /** Runs peers' sandbox jobs (its Docker engine answered), with a slot free. */
   jobs?: boolean;
+  /** Chunks and embeds peers' workspace files with this embedder, with a slot free. */
+  indexing?: { embedder: string };
 };
 /** A node embedding batches for peers: its provider's model, and the dimension once it has embedded. */
 export type EmbeddingsAd = { model: string; dimensions?: number };

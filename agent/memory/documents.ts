@@ -7,6 +7,7 @@ import { chunkText } from './chunker.ts';
 import { vectorBase64, vectorText, type RunEmbedder } from './embeddings.ts';
 import { extract, extractWithModel, type ModelStream } from './extractor.ts';
 import type { MemoryGraph } from './graph.ts';
+import type { Vector } from '../reflex/embedder.ts';
 import type { HostVectors } from './host-vectors.ts';
 import { tag, tagWithModel } from './tagger.ts';
 
@@ -66,10 +67,11 @@ export class Documents {
     return this.byId.get(documentId(userId, path));
   }
 
-  async put(doc: NewDocument, embedder: RunEmbedder): Promise<DocMeta> {
+  /** `embedded`: the chunks' vectors already made with the run's embedder (by a mesh peer, verified). */
+  async put(doc: NewDocument, embedder: RunEmbedder, embedded?: Vector[]): Promise<DocMeta> {
     const id = documentId(doc.userId, doc.path);
     const chunks = chunkText(doc.content);
-    const vectors = await embedder.embed(chunks.map((c) => c.text));
+    const vectors = embedded ?? (await embedder.embed(chunks.map((c) => c.text)));
     const hash = contentHash(doc.content);
     const updatedAt = doc.updatedAt ?? Date.now();
     await this.#store.op('memory.document.put', {

@@ -9,6 +9,7 @@ import type { Kernel } from '../../kernel/kernel.ts';
 import type { MemoryStatus, StoreClient, VectorSearch } from '../../kernel/store-client.ts';
 import type { ProviderConfig } from '../llm/provider-client.ts';
 import type { MemoryPort } from '../loop/memory-port.ts';
+import type { IndexBuildOffload } from '../ports.ts';
 import type { Embedder, Vector } from '../reflex/embedder.ts';
 import type { MemoryConfig } from './config.ts';
 import { fuseContext } from './context.ts';
@@ -20,6 +21,7 @@ import { HostVectors } from './host-vectors.ts';
 import { implicitContext, withChanges, type CodeGraphPort, type Neighbourhood } from './implicit.ts';
 import { memoryHostService } from './host-service.ts';
 import { HybridSearch, type SearchHit, type SearchOptions } from './search.ts';
+import { buildIndexBatch, PeerIndexing, type PeerIndexingSummary } from './index-offload.ts';
 import { kindOf, scanWorkspace } from './workspace-files.ts';
 
 export const WORKSPACE_USER = '*';
@@ -33,9 +35,13 @@ export type MemoryOptions = {
   /** Writes each document's summary and keywords (the background model); unset: deterministic keywords. */
   tagModel?: ModelStream;
   fetch?: typeof fetch;
+  /** Mesh peers that index batches of files (and this node indexes theirs). */
+  indexBuilds?: IndexBuildOffload;
 };
 export type IndexReport = { indexed: number; unchanged: number; removed: number; skipped: number; embedder: string; switchedFrom?: string; ms: number };
-export type Progress = { phase: 'idle' | 'scanning' | 'indexing'; done: number; total: number; path?: string };
+export type Progress = { phase: 'idle' | 'scanning' | 'indexing'; done: number; total: number; path?: string; onPeer?: string };
+/** Files handed to the run at a time: read, offered to a mesh peer as batches, then stored in order. */
+const INDEX_WINDOW = 32;
 
 export class MemoryService implements MemoryPort {
   readonly graph = new MemoryGraph();
@@ -60,12 +66,14 @@ export class MemoryService implements MemoryPort {
   #closing = false;
   #running: Promise<unknown> = Promise.resolve();
   #offs: Array<() => void> = [];
+  readonly #peers: PeerIndexing | undefined;
 
   private constructor(kernel: Kernel, options: MemoryOptions, mode: VectorSearch) {
     this.#store = kernel.store;
     this.#options = options;
     this.mode = mode;
     this.codeGraph = options.codeGraph;
+    this.#peers = options.indexBuilds && new PeerIndexing(options.indexBuilds, kernel.logger);
     this.#preferred =
       options.config.embeddings === 'provider' && options.provider
         ? guardedProviderEmbedder(options.provider, options.config.embeddingModel, options.config.maxEmbedChars, options.fetch)
@@ -87,6 +95,8 @@ export class MemoryService implements MemoryPort {
     // The memory-* tools reach it through titan:host/memory.
     const host = memoryHostService(this, kernel.workspace);
     kernel.services.memory = host;
+    // Peers' batches are chunked and embedded here with this node's embedder.
+    this.#options.indexBuilds?.serveWith((batch) => buildIndexBatch(batch, this.#preferred), this.#preferred.name);
     this.#offs.push(() => {
       if (kernel.services.memory === host) kernel.services.memory = undefined;
     });
@@ -172,23 +182,30 @@ export class MemoryService implements MemoryPort {
     let indexed = 0;
     let unchanged = 0;
     this.progress = { phase: 'indexing', done: 0, total: files.length };
-    for (const file of files) {
-      if (this.#closing) break;
-      this.progress = { ...this.progress, path: file.path };
-      const content = await readFile(path.join(root, file.path), 'utf8').catch(() => undefined);
-      if (content === undefined) continue;
-      const known = this.docs.byPath(WORKSPACE_USER, file.path);
-      const hash = contentHash(content);
-      if (this.#forgotten.get(file.path) === hash) {
-        scan.skipped.push({ path: file.path, reason: 'forgotten (titan memory forget) until it changes', bytes: file.bytes });
-        continue;
+    for (let at = 0; at < files.length && !this.#closing; at += INDEX_WINDOW) {
+      const changed: Array<{ path: string; content: string }> = [];
+      for (const file of files.slice(at, at + INDEX_WINDOW)) {
+        const content = await readFile(path.join(root, file.path), 'utf8').catch(() => undefined);
+        if (content === undefined) continue;
+        const known = this.docs.byPath(WORKSPACE_USER, file.path);
+        const hash = contentHash(content);
+        if (this.#forgotten.get(file.path) === hash) {
+          scan.skipped.push({ path: file.path, reason: 'forgotten (titan memory forget) until it changes', bytes: file.bytes });
+          continue;
+        }
+        if (!everything && known?.hash === hash) {
+          unchanged++;
+          this.progress = { ...this.progress, done: this.progress.done + 1 };
+        } else changed.push({ path: file.path, content });
       }
-      if (!everything && known?.hash === hash) unchanged++;
-      else {
-        await this.docs.put({ userId: WORKSPACE_USER, path: file.path, kind: kindOf(file.path), content }, run);
+      const byPeers = await this.#byPeers(changed, run);
+      for (const file of changed) {
+        if (this.#closing) break;
+        this.progress = { ...this.progress, path: file.path };
+        await this.docs.put({ userId: WORKSPACE_USER, path: file.path, kind: kindOf(file.path), content: file.content }, run, byPeers.get(file.path));
         indexed++;
+        this.progress = { ...this.progress, done: this.progress.done + 1 };
       }
-      this.progress = { ...this.progress, done: this.progress.done + 1 };
     }
     await this.#store.op('memory.skipped.set', { userId: WORKSPACE_USER, items: scan.skipped, clear: wanted ? [...wanted] : scan.files.map((f) => f.path) });
     // Files gone from the workspace (or now skipped) leave memory; re-embedding covers the conversations too.
@@ -215,6 +232,12 @@ export class MemoryService implements MemoryPort {
       }
     }
     return { indexed, unchanged, removed, skipped: scan.skipped.length, switchedFrom: undefined };
+  }
+
+  /** The vectors of the files mesh peers indexed for this run (verified), by path; none without a mesh. */
+  async #byPeers(files: Array<{ path: string; content: string }>, run: RunEmbedder): Promise<Map<string, Vector[]>> {
+    if (!this.#peers || files.length === 0 || run.switched) return new Map();
+    return this.#peers.prepare(files, { name: run.name, embed: (texts) => run.embed(texts) });
   }
 
   /** A completed turn becomes a document of its thread (forgotten with it). */
@@ -281,12 +304,22 @@ export class MemoryService implements MemoryPort {
       tagger: { by: string; model: number; keywords: number };
       progress: Progress;
       skippedFiles: Array<{ path: string; reason: string; bytes: number }>;
+      mesh?: PeerIndexingSummary;
     }
   > {
     const counts = await this.#store.op('memory.status');
     const skippedFiles = await this.#store.op('memory.skipped.list', { userId: WORKSPACE_USER });
     const tagger = { by: this.#options.tagModel ? 'model' : 'keywords', ...this.docs.taggedBy };
-    return { ...counts, vectorSearch: this.mode, embedder: this.#embedder.name, tagger, progress: this.progress, skippedFiles };
+    const progress = { ...this.progress, ...(this.#peers?.onPeer ? { onPeer: this.#peers.onPeer } : {}) };
+    return {
+      ...counts,
+      vectorSearch: this.mode,
+      embedder: this.#embedder.name,
+      tagger,
+      progress,
+      skippedFiles,
+      ...(this.#peers ? { mesh: this.#peers.summary() } : {}),
+    };
   }
 
   /** A workspace document by its path, with its tags. */

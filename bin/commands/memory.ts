@@ -16,8 +16,9 @@ type Status = {
   embedder: string;
   tagger?: { by: string; model: number; keywords: number };
   vectorSearch: string;
-  progress: { phase: string; done: number; total: number };
+  progress: { phase: string; done: number; total: number; onPeer?: string };
   skippedFiles: Array<{ path: string; reason: string; bytes: number }>;
+  mesh?: { batchesSent: number; filesByPeers: number; fallbacks: number; rejected: number; lastFallback?: { peer: string; reason: string; at: number } };
 };
 
 const ask = <T>(method: 'GET' | 'POST', route: string, body?: unknown) => withClient((client) => client.request<T>(method, route, body), { memory: true });
@@ -36,7 +37,12 @@ export async function memoryCommand({ positionals, values, out }: Args): Promise
             .map(([k, n]) => `${n} ${k}`)
             .join(', ') || 'none'
         }; ${s.chunks} chunks, ${s.entities} entities, ${s.relations} relations`,
-        `embeddings: ${s.embedder}; tags: ${s.tagger ? `by ${s.tagger.by === 'model' ? 'the background model' : 'keywords'} (this run: ${s.tagger.model} by the model, ${s.tagger.keywords} by keywords)` : 'keywords'}; vector search: ${s.vectorSearch}; ${s.progress.phase === 'idle' ? 'idle' : `${s.progress.phase} ${s.progress.done}/${s.progress.total}`}`,
+        `embeddings: ${s.embedder}; tags: ${s.tagger ? `by ${s.tagger.by === 'model' ? 'the background model' : 'keywords'} (this run: ${s.tagger.model} by the model, ${s.tagger.keywords} by keywords)` : 'keywords'}; vector search: ${s.vectorSearch}; ${s.progress.phase === 'idle' ? 'idle' : `${s.progress.phase} ${s.progress.done}/${s.progress.total}`}${s.progress.onPeer ? ` (a batch on mesh peer ${s.progress.onPeer})` : ''}`,
+        ...(s.mesh
+          ? [
+              `mesh: ${s.mesh.filesByPeers} files indexed by peers in ${s.mesh.batchesSent} batches; ${s.mesh.fallbacks} batches indexed here instead (${s.mesh.rejected} refused)${s.mesh.lastFallback ? `; last: ${s.mesh.lastFallback.peer}: ${s.mesh.lastFallback.reason}` : ''}`,
+            ]
+          : []),
         s.skippedFiles.length ? `skipped:\n${table(s.skippedFiles, ['path', 'reason', 'bytes'])}` : 'skipped: none',
       ].join('\n'),
     );
