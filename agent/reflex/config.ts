@@ -19,6 +19,8 @@ export type ReflexesConfig = {
   checkRate: number;
   /** Counterfactual probes (source phrasings with other values) the model must answer the same before a reflex serves; 0: none. */
   probes: number;
+  /** The same request asked again in a thread is answered without the model, its read-only tools run again (repeats.ts). */
+  repeats: boolean;
   /** Embeddings for mining and the shadow cache: "local" (hashed n-grams, no download), "provider", or "mesh" (a mesh peer's provider, else local). */
   embeddings: 'local' | 'provider' | 'mesh';
   /** Embedding model when embeddings is "provider". */
@@ -36,6 +38,7 @@ export const reflexesSection = defineSection<'reflexes', ReflexesConfig>({
     timeoutMs: 250,
     checkRate: 0.05,
     probes: 2,
+    repeats: true,
     embeddings: 'local',
     embeddingModel: 'text-embedding-3-small',
   },
@@ -48,6 +51,7 @@ export const reflexesSection = defineSection<'reflexes', ReflexesConfig>({
     timeoutMs: { type: 'integer' },
     checkRate: { type: 'number' },
     probes: { type: 'integer' },
+    repeats: { type: 'boolean' },
     embeddings: { enum: ['local', 'provider', 'mesh'] },
     embeddingModel: { type: 'string', minLength: 1 },
   },

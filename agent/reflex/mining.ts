@@ -13,6 +13,8 @@ import { observedTurns, type ReflexRecord } from './records.ts';
 export const INTERRUPTED = 'its build was interrupted by a restart';
 /** Reflex builds run in a worker thread each: two at a time keep both cores of a small machine busy. */
 const COMPILES_AT_ONCE = 2;
+/** Mining runs on the main thread: the next run waits this many times the last one's mining, so it takes at most a fifth of it. */
+const QUIET_FACTOR = 4;
 
 export type MiningDeps = {
   kernel: Kernel;
@@ -34,18 +36,27 @@ export class MiningRuns {
   #again = false;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
+  /** How long the last run's mining (not its builds) took, in ms. */
+  lastMiningMs = 0;
 
   constructor(deps: MiningDeps) {
     this.#deps = deps;
   }
 
-  /** At most one run per delayMs however many turns complete (a busy kernel still mines). */
+  /**
+   * At most one run per delayMs however many turns complete (a busy kernel still mines), and never
+   * sooner than QUIET_FACTOR times the last run's mining: over many turns a run takes longer, and
+   * the turns being answered keep most of the main thread.
+   */
   schedule(): void {
     if (this.#closed || this.#timer) return;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      void this.run().catch((error: unknown) => this.#deps.log('warn', `mining failed: ${(error as Error).message}`));
-    }, this.#deps.delayMs);
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = undefined;
+        void this.run().catch((error: unknown) => this.#deps.log('warn', `mining failed: ${(error as Error).message}`));
+      },
+      Math.max(this.#deps.delayMs, QUIET_FACTOR * this.lastMiningMs),
+    );
     this.#timer.unref?.();
   }
 
@@ -66,6 +77,7 @@ export class MiningRuns {
 
   async #once(): Promise<void> {
     const deps = this.#deps;
+    const started = performance.now();
     const turns = await observedTurns(deps.kernel.store);
     // One embedder per run; one that switched source mid-run (a mesh peer failed) runs again on its fallback.
     const embedder = deps.embedder.forRun?.() ?? deps.embedder;
@@ -75,6 +87,7 @@ export class MiningRuns {
       if (error instanceof EmbedderSwitched) return mine();
       throw error;
     });
+    this.lastMiningMs = performance.now() - started;
     const byId = new Map(turns.map((t) => [t.turnId, t]));
     const records = [...deps.records()];
     const work: Array<{ pattern: MinedPattern; existing: ReflexRecord | undefined }> = [];

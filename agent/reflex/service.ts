@@ -14,16 +14,18 @@ import type { Kernel } from '../../kernel/kernel.ts';
 import type { Patch } from '../../kernel/patches.ts';
 import { AnsweredTurns } from './answered-turns.ts';
 import { checkAnswer, sampled } from './check.ts';
-import { localEmbedder, providerEmbedder, type Embedder } from './embedder.ts';
+import { localEmbedder, type Embedder } from './embedder.ts';
+import { embedderFor } from './embedder-choice.ts';
 import type { AgentPorts } from '../ports.ts';
 import { INTERRUPTED, MiningRuns } from './mining.ts';
 import { deployReflex, toolDigests, warmReflex, type PipelineDeps } from './pipeline.ts';
 import { deleteRecord, loadRecords, saveRecord, type ReflexRecord } from './records.ts';
+import { Repeats } from './repeats.ts';
 import { askReflexes, type FastResult } from './router.ts';
 import type { ShadowWorkers } from './shadow.ts';
 import { shadowSummary, shadowWorkersFor, type ShadowModel, type ShadowSummary } from './shadow-setup.ts';
 import { ToolReplay } from './tool-replay.ts';
-import { reflexesSection, shadowSection, type ReflexConfigs, type ReflexesConfig } from './config.ts';
+import { reflexesSection, shadowSection, type ReflexConfigs } from './config.ts';
 
 export type ReflexEvents = {
   changed: [ReflexRecord];
@@ -53,6 +55,8 @@ export type ReflexServiceOptions = {
 };
 
 const MISSES_TO_SUSPEND = 3;
+/** The name a request asked again (repeats.ts) answers under: no reflex is ever named so (theirs start "reflex-"). */
+const REPEAT = 'repeat';
 const COUNTER_FLUSH_MS = 1000;
 
 export class ReflexService extends EventEmitter<ReflexEvents> {
@@ -74,7 +78,9 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
   readonly #offs: Array<() => void> = [];
   /** Turn id -> the reflex (or shadow) that answered it, for "ask the model instead". */
   readonly #answeredBy: AnsweredTurns;
-  readonly counters = { modelCallsAvoided: 0, shadowHits: 0, checks: 0, disagreements: 0 };
+  readonly counters = { modelCallsAvoided: 0, shadowHits: 0, repeats: 0, checks: 0, disagreements: 0 };
+  /** The same request asked again in a thread (repeats.ts); none without the tool catalog. */
+  readonly #repeats: Repeats | undefined;
   readonly #pipeline: PipelineDeps;
 
   constructor(kernel: Kernel, options: ReflexServiceOptions = {}) {
@@ -98,6 +104,7 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
     };
     this.embedder = options.embedder ?? localEmbedder;
     this.#answeredBy = new AnsweredTurns(kernel.store);
+    this.#repeats = options.tools && this.#config.reflexes.repeats ? new Repeats(kernel, options.tools, (m) => this.#log('warn', m)) : undefined;
     this.#mining = new MiningRuns({
       kernel,
       config: this.#config.reflexes,
@@ -114,18 +121,8 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
     this.shadow = shadow.workers;
   }
 
-  /** The embedder the configuration names: the provider's embeddings endpoint, or the local one. */
-  static embedderFor(
-    config: ReflexesConfig,
-    provider: Parameters<typeof providerEmbedder>[0] | undefined,
-    ports: AgentPorts = {},
-    env: Record<string, string | undefined> = process.env,
-  ): Embedder {
-    if (config.embeddings === 'provider' && provider) return providerEmbedder(provider, config.embeddingModel, env);
-    // "mesh": batches go to another node that offers embeddings (the port); without one, local.
-    if (config.embeddings === 'mesh') return ports.embeddingBatches?.embedder() ?? localEmbedder;
-    return localEmbedder;
-  }
+  /** The embedder the configuration names (embedder-choice.ts). */
+  static embedderFor = embedderFor;
 
   async start(): Promise<void> {
     for (const record of await loadRecords(this.#kernel.store)) this.#records.set(record.name, await this.#reconcile(record));
@@ -140,6 +137,7 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
         if (event.type !== 'turn.completed' || event.from !== 'model') return;
         this.#mining.schedule();
         if (this.shadow) void this.#predictAfter(event.threadId);
+        void this.#repeats?.afterTurn(event.threadId, event.turnId);
       }),
     );
     this.#offs.push(bus.on('component.deployed', (event) => void this.#onDeployed(event.slot, event.version, event.digest)));
@@ -149,6 +147,11 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
   /** The shadow workers' account: model requests spent against requests saved, and on which model. */
   shadowSummary(): ShadowSummary {
     return shadowSummary(this.shadowModel, this.shadow);
+  }
+
+  /** Requests kept to be answered again when asked again in their thread (repeats.ts). */
+  repeatsKept(): number {
+    return this.#repeats?.size ?? 0;
   }
 
   list(): ReflexRecord[] {
@@ -219,6 +222,16 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
       if (misses >= MISSES_TO_SUSPEND) await this.#suspend(record, `failed ${misses} times in a row (last: ${outcome.why.slice(0, 200)})`);
       else void this.#persist(record);
     }
+    const repeated = await this.#repeats?.answer(input.threadId, input.prompt).catch((error: unknown) => {
+      notes.push(`the request asked before was not answered again (${(error as Error).message.slice(0, 200)}); the model answers`);
+      return undefined;
+    });
+    if (repeated !== undefined) {
+      this.counters.modelCallsAvoided++;
+      this.counters.repeats++;
+      this.#answeredBy.set(input.turnId, { source: 'reflex', name: REPEAT, prompt: input.prompt, threadId: input.threadId });
+      return { answer: { source: 'reflex', text: repeated, marker: `reflex:${REPEAT}@1`, reflex: { name: REPEAT, version: '1', confidence: 1 } }, notes };
+    }
     const cached = await this.shadow?.lookup(input.threadId, input.prompt);
     if (cached) {
       this.counters.shadowHits++;
@@ -260,7 +273,9 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
     const answered = this.#answeredBy.get(turnId);
     if (!answered) throw new TitanError('TITAN_E_NOT_FAST_ANSWER', `turn ${turnId} was not answered by a reflex or the shadow cache in this run of the kernel`);
     this.#answeredBy.delete(turnId);
-    if (answered.source === 'reflex' && answered.name) {
+    // The user wants the model for this request: it is not answered again from the first answer.
+    if (answered.name === REPEAT) this.#repeats?.forget(answered.threadId, answered.prompt);
+    else if (answered.source === 'reflex' && answered.name) {
       const record = this.#records.get(answered.name);
       if (record) {
         record.rejections++;

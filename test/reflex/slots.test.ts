@@ -1,5 +1,6 @@
-// Slots of every type the prompt can carry (text, numbers, values from the tool schema's enum)
-// and slot-less reflexes (a constant plan), whose guard tries real near misses, never the prompt.
+// Slots of every type the prompt can carry (text, numbers, values from the tool schema's enum),
+// booleans as one reflex per value, and slot-less reflexes (a constant plan), whose guard tries
+// real near misses, never the prompt.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createReflex } from '../../components/reflexes/runtime.js';
@@ -47,6 +48,30 @@ test("a value from the tool schema's enum is a slot limited to the enum", async 
   const reflex = createReflex({ ...pattern.spec, name: 'fx', description: '' }, () => JSON.stringify({ code: 'JPY', usd: 0.0067 }));
   assert.equal(reflex.execute(reflex.match('exchange rate of JPY')!.slotsJson), '1 JPY is 0.0067 USD.');
   assert.throws(() => reflex.execute(reflex.match('exchange rate of XYZ')!.slotsJson), /not one of/);
+});
+
+test('a boolean argument: one reflex per value, the word that says it required, and neither answers the other', async () => {
+  const turns: ObservedTurn[] = [];
+  for (const [i, app] of ['mail', 'chat', 'calendar'].entries()) {
+    turns.push(turn(`on${i}`, `turn ${app} notifications on`, 'notify', { app, enabled: true }, { app, enabled: true }, `Notifications for ${app} are on.`));
+    turns.push(
+      turn(`off${i}`, `turn ${app} notifications off`, 'notify', { app, enabled: false }, { app, enabled: false }, `Notifications for ${app} are off.`),
+    );
+  }
+  const schemas = { notify: { type: 'object', properties: { app: { type: 'string' }, enabled: { type: 'boolean' } } } };
+  const patterns = await minePatterns(turns, { ...options, schemas });
+  assert.deepEqual(
+    patterns.map((p) => [p.skipped, p.spec.calls[0].args.enabled, p.spec.core]),
+    [
+      [undefined, { value: true }, ['notification', 'on', 'turn']],
+      [undefined, { value: false }, ['notification', 'off', 'turn']],
+    ],
+  );
+  const [on, off] = patterns.map((p) => createReflex({ ...p.spec, name: 'notify', description: '' }, (_, input) => input));
+  assert.equal(on.execute(on.match('turn news notifications on')!.slotsJson), 'Notifications for news are on.');
+  assert.equal(off.execute(off.match('turn news notifications off')!.slotsJson), 'Notifications for news are off.');
+  assert.equal(on.match('turn news notifications off'), null);
+  assert.equal(off.match('turn news notifications on'), null);
 });
 
 test('a slot-less request becomes a reflex; its near misses are other verbs, objects, tenses, negations and compounds, never itself', async () => {
