@@ -22,6 +22,10 @@ export type KernelConfig = {
   /** Components allowed to run inline (in the kernel's thread) though not shipped with Titan:
    * "kind/name" (any version) or "kind/name@sha256:..." (that binary only). Each use is logged. */
   inlineGrants: string[];
+  /** Longest one synchronous run of a component inline by grant may hold the kernel's thread before
+   * the watchdog stops it (its call's own time limit still bounds the whole call): every other call
+   * waits meanwhile. */
+  inlineSliceMs: number;
   /** Ceiling of the bytes one string may carry out of a component (a result, a log line); a
    * manifest's limits.maxResultBytes may only lower it. */
   maxResultBytes: number;
@@ -74,6 +78,7 @@ export const kernelSection = defineSection<'kernel', KernelConfig>({
     workerThreads: 2,
     defaultTimeoutMs: 30000,
     inlineGrants: [],
+    inlineSliceMs: 50,
     maxResultBytes: 16 * 1024 * 1024,
     componentLogRate: 100,
     componentEventRate: 500,
@@ -110,6 +115,7 @@ export const kernelSection = defineSection<'kernel', KernelConfig>({
     workerThreads: { type: 'integer' },
     defaultTimeoutMs: { type: 'integer' },
     inlineGrants: { type: 'array', items: { type: 'string', pattern: '^(tool|channel|provider|reflex|store)/[a-z][a-z0-9-]{0,62}(@sha256:[0-9a-f]{64})?$' } },
+    inlineSliceMs: { type: 'integer' },
     maxResultBytes: { type: 'integer' },
     componentLogRate: { type: 'integer' },
     componentEventRate: { type: 'integer' },
@@ -151,6 +157,7 @@ export const kernelSection = defineSection<'kernel', KernelConfig>({
     maxInstances: [1, 256],
     workerThreads: [1, 32],
     defaultTimeoutMs: [10, 600000],
+    inlineSliceMs: [5, 600000],
     maxResultBytes: [1024, 256 * 1024 * 1024],
     componentLogRate: [1, 100_000],
     componentEventRate: [1, 1_000_000],
@@ -178,6 +185,7 @@ export const kernelSection = defineSection<'kernel', KernelConfig>({
     TITAN_WORKER_THREADS: 'workerThreads',
     TITAN_DEFAULT_TIMEOUT_MS: 'defaultTimeoutMs',
     TITAN_INLINE_GRANTS: 'inlineGrants',
+    TITAN_INLINE_SLICE_MS: 'inlineSliceMs',
     TITAN_MAX_RESULT_BYTES: 'maxResultBytes',
     TITAN_AUTO_APPROVE_PATCHES: 'autoApprovePatches',
     TITAN_OPTIMISE: 'optimise',

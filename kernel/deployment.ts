@@ -46,6 +46,9 @@ class Abandoned extends Error {
   }
 }
 
+/** A call inline by grant stopped at its slice of the kernel's thread, before its own time limit. */
+class SliceSpent extends Preempted {}
+
 export function describeComponent(manifest: PublishedManifest): string {
   return `${manifest.kind}/${manifest.name}@${manifest.version}`;
 }
@@ -63,10 +66,13 @@ export class InlineDeployment implements Deployment {
 
   /** Inline by grant: each call runs under the watchdog, stopped at its time limit. */
   readonly #watched: boolean;
+  /** Inline by grant: the longest one synchronous run may hold the kernel's thread (kernel.inlineSliceMs). */
+  readonly #sliceMs: number;
 
-  constructor(loaded: LoadedComponent, services: HostServices, onReplaced: (reason: string) => void, options: { watched?: boolean } = {}) {
+  constructor(loaded: LoadedComponent, services: HostServices, onReplaced: (reason: string) => void, options: { watched?: boolean; sliceMs?: number } = {}) {
     this.manifest = loaded.manifest;
     this.#watched = options.watched === true && loaded.limits.timeoutMs !== undefined;
+    this.#sliceMs = options.sliceMs ?? Infinity;
     this.#who = describeComponent(loaded.manifest);
     this.#timeoutMs = loaded.limits.timeoutMs;
     this.#memoryMb = loaded.memoryMb;
@@ -94,7 +100,14 @@ export class InlineDeployment implements Deployment {
     // A caller's own limit (a peer's task) puts even a built-in's call under the watchdog.
     const limit = Math.min(this.#timeoutMs ?? Infinity, options.limitMs ?? Infinity);
     const watched = this.#watched || options.limitMs !== undefined;
-    const result = watched ? runWatched(() => guest(...args), limit) : guest(...args);
+    // Every other call waits while this one runs in the kernel's thread: a granted one gets a slice of it.
+    const slice = this.#watched ? Math.min(limit, this.#sliceMs) : limit;
+    let result: unknown;
+    try {
+      result = watched ? runWatched(() => guest(...args), slice) : guest(...args);
+    } catch (error) {
+      throw error instanceof Preempted && slice < limit ? new SliceSpent(slice) : error;
+    }
     if (!(result instanceof Promise) || (limit === Infinity && !options.signal)) return result;
     // A suspended (JSPI) call can be given up on; the instance is then dropped, never reused.
     let timer: NodeJS.Timeout | undefined;
@@ -135,6 +148,12 @@ export class InlineDeployment implements Deployment {
     }
     if (error instanceof Abandoned && error.limitMs === undefined)
       return new TitanError('TITAN_E_MESH_CANCELLED', `${this.#who}: its caller cancelled the call`);
+    if (error instanceof SliceSpent) {
+      return new TitanError(
+        'TITAN_E_TIMEOUT',
+        `${this.#who} held the kernel's thread for more than ${error.limitMs} ms (kernel.inlineSliceMs) and was stopped; remove its inline grant to run it in a worker under its own limit, or raise kernel.inlineSliceMs`,
+      );
+    }
     if (error instanceof Abandoned || error instanceof Preempted) {
       return new TitanError('TITAN_E_TIMEOUT', `${this.#who} did not answer within ${error.limitMs} ms`);
     }

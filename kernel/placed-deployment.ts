@@ -39,7 +39,8 @@ export async function placeDeployment(deps: PlacingDeps, manifest: PublishedMani
   if (placement.isolation === 'worker') return withMemo(await deps.workers.deploy(loaded, onReplaced));
   // A grant is recorded each time it is used: the log shows which foreign code ran unpre-emptible.
   if (placement.reason === 'grant') deps.warn(`${who} (${manifest.digest}) runs inline by the grant "${placement.grant}" in config kernel.inlineGrants`);
-  return withMemo(new InlineDeployment(loaded, deps.services, onReplaced, { watched: placement.reason === 'grant' }));
+  const granted = placement.reason === 'grant';
+  return withMemo(new InlineDeployment(loaded, deps.services, onReplaced, granted ? { watched: true, sliceMs: deps.config.inlineSliceMs } : {}));
 }
 
 /** A worker deployment for verification, built-ins included: its instances answer host imports from recorded tapes. */
