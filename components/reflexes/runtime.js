@@ -157,11 +157,16 @@ function score(template, rest, spec, moved = false) {
   // Every topic word of the phrasing must be there ("count words in X" is no "what words are in
   // X"), but for its tie words, which may be another of their group or gone with a moved slot.
   const required = template.filter((w) => weighs(w) && !TIES.includes(w));
+  // A phrasing with no topic word ("hello {name}", or "what do I need for {dish}" once the lexicon
+  // read "I need" as asking): every one of its words must be there, or any value alone would match.
+  if (required.length === 0 && !template.every((w) => isSlot(w) || rest.includes(w))) return -1;
   for (const core of required) if (!rest.includes(core)) return -1;
   for (const w of rest) if (!spec.vocab.includes(w) && !isFiller(w)) return -1;
   // Fillers count on neither side: "please" neither adds to nor takes from the overlap.
   const literals = new Set(template.filter(weighs));
-  const have = new Set(rest.filter((w) => !isFiller(w) && !(moved && SLOT_TIES.includes(w)) && !(topical && isFrame(w))));
+  // A word naming what the value is ("ticket APP-256 status") neither adds to nor takes from the overlap.
+  const named = (w) => spec.classWords?.includes(w) && !template.includes(w);
+  const have = new Set(rest.filter((w) => !isFiller(w) && !(moved && SLOT_TIES.includes(w)) && !(topical && isFrame(w)) && !named(w)));
   let shared = 0;
   for (const w of have) if (literals.has(w)) shared++;
   const union = new Set([...have, ...literals]).size;
@@ -256,7 +261,9 @@ function looseAlign(spec, toks, prompt) {
   const rest = toks.filter((_, k) => k < runs[0].start || k >= runs[0].end).map((t) => t.w);
   let best = -1;
   for (const template of spec.templates) {
-    if (!keepsDirection(template, toks, runs[0].start) || stays(template, anchor)) continue;
+    // A common word left where the template had "on {day}" is its object, not a value ("do I have
+    // emails"); a name or a code there ("weather Hobart", "words is essay.txt") is the value.
+    if (!keepsDirection(template, toks, runs[0].start) || (/^\p{Ll}+$/u.test(text) && stays(template, anchor))) continue;
     best = Math.max(best, score(template, rest, spec, true));
   }
   return best < 0 ? null : { slots: { [name]: text }, confidence: best };
@@ -364,7 +371,10 @@ export function readSpec(spec) {
   const each = (list) => [...new Set(list.flatMap((w) => (isSlot(w) ? [w] : canonicalWords([w]))))];
   const templates = spec.templates.map(canonicalWords);
   const vocab = [...new Set([...each(spec.vocab), ...templates.flat().filter((w) => !isSlot(w))])];
-  return { ...spec, templates, vocab, core: each(spec.core) };
+  // Words that name what the value is, where only some phrasings had them ("ticket" of "show ticket X").
+  const named = new Set(templates.flatMap((t) => t.filter((w, i) => !isSlot(w) && isSlot(t[i + 1] ?? ''))));
+  const classWords = [...named].filter((w) => !TIES.includes(w) && !isFiller(w) && !isFrame(w) && !templates.every((t) => t.includes(w)));
+  return { ...spec, templates, vocab, core: each(spec.core), classWords };
 }
 
 /** The words a prompt must hold for the spec to match it (a cheap test before matching). */

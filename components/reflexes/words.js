@@ -46,6 +46,8 @@ export const FILLERS = [
   'now',
   'currently',
   'doing',
+  // "which" asks no more than "what" where nothing else is asked (the intent check holds it to that).
+  'which',
   // The grammar of a question, which says nothing of what is asked ("is there", "do I have").
   'do',
   'does',
@@ -139,6 +141,8 @@ export const FUNCTION_WORDS = [
 /** Words ending in "s" that are no plural ("news", "status"). */
 const NOT_PLURAL = new Set([
   'news',
+  // "times" of a film or a bus is no clock's "time".
+  'times',
   'this',
   'yes',
   'plus',

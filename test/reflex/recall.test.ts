@@ -2,12 +2,14 @@
 // (through the request lexicon and the intent check), and refuses requests that share its words
 // but ask another act, time, polarity, or add a request.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { createReflex } from '../../components/reflexes/runtime.js';
 import { localEmbedder } from '../../agent/reflex/embedder.ts';
 import { minePatterns } from '../../agent/reflex/miner.ts';
 import { runEverydayTool } from './everyday-tools.ts';
 import { EVERYDAY, rightAnswer, sourceTurns } from './everyday.ts';
+import { answer } from './precision.ts';
 
 async function reflexFor(id: string) {
   const intent = EVERYDAY.find((i) => i.id === id)!;
@@ -54,4 +56,19 @@ test('a code written unlike every source value is no value of the slot: a ticket
   const { intent, ask } = await reflexFor('flight');
   assert.equal(ask('what is the status of KL1776'), rightAnswer(intent, 'KL1776').answer);
   assert.equal(ask('what is the status of APP-256'), undefined);
+});
+
+test("requests that share the everyday reflexes' words but ask something else are answered by none of them", async () => {
+  const patterns = await minePatterns(EVERYDAY.flatMap(sourceTurns), { embedder: localEmbedder, minSupport: 3, similarity: 0.5 });
+  const reflexes = patterns
+    .filter((p) => !p.skipped)
+    .map((p) => createReflex({ ...p.spec, name: JSON.stringify(p.spec.calls), description: '' }, runEverydayTool));
+  const misses = readFileSync(new URL('./data/everyday-near-misses.txt', import.meta.url), 'utf8')
+    .split('\n')
+    .filter(Boolean);
+  assert.ok(misses.length >= 150);
+  assert.deepEqual(
+    misses.filter((prompt) => answer(reflexes, prompt, 0.8) !== undefined),
+    [],
+  );
 });
