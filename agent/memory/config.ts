@@ -20,9 +20,9 @@ export type MemoryConfig = {
   /** Entities and relations by the model ("model") when one is configured, else the deterministic extractor. */
   extractor: 'deterministic' | 'model';
   /**
-   * Where nearest vectors are found: "host" (every vector in this process's memory, scored exactly;
-   * measured faster here than libSQL's index up to 10k+ chunks) or "store" (libSQL's vector index,
-   * pgvector when installed, else the host).
+   * Where nearest vectors and words are found: "host" (an in-memory index of the workspace's and
+   * the recent turns' chunks, vectors quantised to bytes; 10k chunks in a few ms) or "store"
+   * (libSQL's vector index, pgvector when installed, else the host).
    */
   vectorIndex: 'host' | 'store';
   /**
@@ -31,6 +31,11 @@ export type MemoryConfig = {
    * keywords), "model" (the background model, else the chat model), "keywords" (deterministic, offline).
    */
   tagger: 'auto' | 'model' | 'keywords';
+  /**
+   * How many of the newest conversation turns the in-memory index holds (their words, vectors and
+   * citations); older turns stay in the store, where search still finds them. Keeps memory flat.
+   */
+  recentTurns: number;
   /** Characters of memory context (hybrid search, graph neighbourhood, with citations) offered to a turn; 0: none. */
   contextChars: number;
 };
@@ -48,6 +53,7 @@ export const memorySection = defineSection<'memory', MemoryConfig>({
     extractor: 'deterministic',
     vectorIndex: 'host',
     tagger: 'auto',
+    recentTurns: 1000,
     contextChars: 3000,
   },
   schema: {
@@ -61,8 +67,9 @@ export const memorySection = defineSection<'memory', MemoryConfig>({
     extractor: { enum: ['deterministic', 'model'] },
     vectorIndex: { enum: ['host', 'store'] },
     tagger: { enum: ['auto', 'model', 'keywords'] },
+    recentTurns: { type: 'integer' },
     contextChars: { type: 'integer' },
   },
-  clamps: { maxEmbedChars: [256, 100_000], maxFileBytes: [1024, 50_000_000], maxFiles: [1, 1_000_000], contextChars: [0, 50_000] },
+  clamps: { maxEmbedChars: [256, 100_000], maxFileBytes: [1024, 50_000_000], maxFiles: [1, 1_000_000], contextChars: [0, 50_000], recentTurns: [0, 1_000_000] },
   env: { TITAN_MEMORY: 'enabled', TITAN_MEMORY_EMBEDDINGS: 'embeddings', TITAN_MEMORY_WATCH: 'watch' },
 });

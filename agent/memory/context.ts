@@ -27,10 +27,11 @@ export function fuseContext(
   maxChars: number,
 ): { text: string; citations: Citation[] } | undefined {
   const citations: Citation[] = [];
-  const cite = (documentId: string): number | undefined => {
+  // A hit names its own document (an older turn is in the store, not among the documents held here).
+  const cite = (documentId: string, hit?: SearchHit): number | undefined => {
     const known = citations.find((c) => c.documentId === documentId);
     if (known) return known.n;
-    const d = documents.get(documentId);
+    const d = documents.get(documentId) ?? (hit && { path: hit.path, kind: hit.kind, threadId: hit.thread_id, turnId: hit.turn_id });
     if (!d) return undefined;
     const citation = { n: citations.length + 1, documentId, path: d.path, kind: d.kind, threadId: d.threadId, turnId: d.turnId };
     citations.push(citation);
@@ -45,7 +46,7 @@ export function fuseContext(
     return true;
   };
   for (const hit of hits) {
-    const n = cite(hit.document_id) ?? citations.length + 1;
+    const n = cite(hit.document_id, hit) as number;
     if (
       !push(`[${n}] ${where({ path: hit.path, kind: hit.kind, threadId: hit.thread_id, turnId: hit.turn_id })}: ${hit.text.replace(/\s+/g, ' ').slice(0, 500)}`)
     )

@@ -2,6 +2,8 @@
 // document stating one summed), and which documents mention each entity (its citations). Loaded
 // once from the store, then kept in step by the service as documents are indexed or forgotten.
 // Traversal is bounded (a frontier and a fan-out per hop) so a 3-hop question stays sub-millisecond.
+// A document evicted from the host (an older turn) keeps its entities and edge weights here; only
+// its citations go, counted per entity so the entity stays while the store still has them.
 import { createRequire } from 'node:module';
 import { UndirectedGraph } from 'graphology';
 import type { LouvainOptions } from 'graphology-communities-louvain';
@@ -38,6 +40,8 @@ export class MemoryGraph {
   readonly #mentions = new Map<string, Map<string, number>>();
   readonly #parts = new Map<string, Part>();
   readonly #adjacency = new Map<string, Array<{ id: string; weight: number; type: string }>>();
+  /** entity -> how many evicted documents mention it. */
+  readonly #elsewhere = new Map<string, number>();
   #communities: Community[] | undefined;
   version = 0;
 
@@ -71,14 +75,22 @@ export class MemoryGraph {
     this.#changed();
   }
 
-  /** Adds stored rows (at load): the same as putDocument, without clearing first. */
+  /**
+   * Adds stored rows (at load): the same as putDocument, without clearing first. Rows of documents
+   * that are not `resident` add their edges and keep their entities, without citations.
+   */
   load(
     entities: Entity[],
     mentions: Array<{ entity_id: string; document_id: string; count: number }>,
     relations: Array<{ source: string; target: string; type: string; weight: number; document_id: string }>,
+    resident: (documentId: string) => boolean = () => true,
   ): void {
     for (const e of entities) this.#addEntity(e);
     for (const m of mentions) {
+      if (!resident(m.document_id)) {
+        this.#elsewhere.set(m.entity_id, (this.#elsewhere.get(m.entity_id) ?? 0) + 1);
+        continue;
+      }
       let docs = this.#mentions.get(m.entity_id);
       if (!docs) this.#mentions.set(m.entity_id, (docs = new Map()));
       docs.set(m.document_id, Number(m.count));
@@ -87,9 +99,32 @@ export class MemoryGraph {
     for (const r of relations) {
       if (!this.graph.hasNode(r.source) || !this.graph.hasNode(r.target)) continue;
       this.#addWeight(r.source, r.target, r.type, Number(r.weight));
-      this.#part(r.document_id).relations.push(r);
+      if (resident(r.document_id)) this.#part(r.document_id).relations.push(r);
     }
     this.#changed();
+  }
+
+  /** Empties the graph (before loading it again from the store). */
+  clear(): void {
+    this.graph.clear();
+    this.#mentions.clear();
+    this.#parts.clear();
+    this.#elsewhere.clear();
+    this.#changed();
+  }
+
+  /** The document stays in the store only: its citations go, its entities and edges stay. */
+  evictDocument(documentId: string): void {
+    const part = this.#parts.get(documentId);
+    if (!part) return;
+    this.#parts.delete(documentId);
+    for (const id of part.entities.keys()) {
+      const docs = this.#mentions.get(id);
+      docs?.delete(documentId);
+      if (docs?.size === 0) this.#mentions.delete(id);
+      this.#elsewhere.set(id, (this.#elsewhere.get(id) ?? 0) + 1);
+    }
+    this.#communities = undefined;
   }
 
   removeDocument(documentId: string): void {
@@ -100,13 +135,17 @@ export class MemoryGraph {
     for (const id of part.entities.keys()) {
       const docs = this.#mentions.get(id);
       docs?.delete(documentId);
-      if (docs && docs.size === 0) this.removeEntity(id);
+      if (docs && docs.size === 0) {
+        if (this.#elsewhere.has(id)) this.#mentions.delete(id);
+        else this.removeEntity(id);
+      }
     }
     this.#changed();
   }
 
   removeEntity(id: string): void {
     this.#mentions.delete(id);
+    this.#elsewhere.delete(id);
     if (this.graph.hasNode(id)) this.graph.dropNode(id);
     this.#changed();
   }

@@ -1,11 +1,15 @@
-// Hybrid search: the store's full-text list and the nearest vectors (the store's index on libSQL
-// and with pgvector, the host's exact scan otherwise), fused by reciprocal rank (k = 60), then the
-// winning chunks read with their documents. A query longer than the limit is a coded error.
+// Hybrid search: a full-text list and a nearest-vector list fused by reciprocal rank (k = 60), then
+// the winning chunks read with their documents in one query. With vectors on the host (the default,
+// and PostgreSQL without pgvector) both lists come from the in-memory chunk index, plus the store's
+// full-text candidates among the older turns it no longer holds, scored the same way; with the
+// store's vector index (libSQL's, pgvector) both come from the store. A query over the limit is a
+// coded error.
 import { TitanError } from '../../common/errors.ts';
 import type { MemoryChunk, MemoryFilters, StoreClient, VectorSearch } from '../../kernel/store-client.ts';
 import type { Vector } from '../reflex/embedder.ts';
-import { vectorBase64, vectorText } from './embeddings.ts';
-import type { HostVectors } from './host-vectors.ts';
+import type { ChunkIndex } from './chunk-index.ts';
+import { MEMORY_DIMENSIONS, vectorBase64, vectorFromBlob, vectorText } from './embeddings.ts';
+import type { MemoryRows, OlderTurns } from './store-rows.ts';
 
 export const RRF_K = 60;
 export const MAX_QUERY_CHARS = 2000;
@@ -28,17 +32,25 @@ export function fuse(lists: number[][], k = RRF_K): Array<{ pos: number; score: 
   return [...scores.values()].sort((a, b) => b.score - a.score || a.pos - b.pos);
 }
 
-export class HybridSearch {
-  readonly #store: StoreClient;
-  readonly #embed: (text: string) => Promise<Vector | undefined>;
-  readonly mode: VectorSearch;
-  readonly #host: HostVectors | undefined;
+type Lists = { text: number[]; vector: number[] };
 
-  constructor(store: StoreClient, embed: (text: string) => Promise<Vector | undefined>, mode: VectorSearch, host?: HostVectors) {
-    this.#store = store;
-    this.#embed = embed;
-    this.mode = mode;
-    this.#host = host;
+export type HybridSearchOptions = {
+  store: StoreClient;
+  rows: MemoryRows;
+  embed: (text: string) => Promise<Vector | undefined>;
+  mode: VectorSearch;
+  index: ChunkIndex | undefined;
+  /** The turns evicted from the index (read at each search: it changes as turns are indexed). */
+  older: () => OlderTurns;
+};
+
+export class HybridSearch {
+  readonly mode: VectorSearch;
+  readonly #o: HybridSearchOptions;
+
+  constructor(options: HybridSearchOptions) {
+    this.#o = options;
+    this.mode = options.mode;
   }
 
   async search(query: string, options: SearchOptions = {}): Promise<SearchHit[]> {
@@ -50,25 +62,50 @@ export class HybridSearch {
       throw new TitanError('TITAN_E_MEMORY_QUERY_TOO_LONG', `a search returns 1 to ${MAX_RESULTS} results, not ${limit}`);
     const { limit: _limit, ...filters } = options;
     const candidates = Math.min(limit * 3, 150);
-    const vector = await this.#embed(query);
-    const lists = await this.#store.op('memory.search', {
+    const vector = await this.#o.embed(query);
+    const index = this.#o.index;
+    const lists = index ? await this.#onHost(index, query, vector, filters, candidates) : await this.#inStore(query, vector, filters, candidates);
+    const fused = fuse([lists.text, lists.vector]).slice(0, limit);
+    if (fused.length === 0) return [];
+    const chunks = new Map((await this.#o.rows.chunks(fused.map((f) => f.pos))).map((c) => [c.pos, c]));
+    return fused.flatMap((f) => {
+      const chunk = chunks.get(f.pos);
+      return chunk ? [{ ...chunk, score: f.score, ranks: { text: f.ranks[0], vector: f.ranks[1] } }] : [];
+    });
+  }
+
+  async #onHost(index: ChunkIndex, query: string, vector: Vector | undefined, filters: MemoryFilters, candidates: number): Promise<Lists> {
+    const text = index.text(query, candidates, filters);
+    const nearest = vector ? index.nearest(vector, candidates, filters) : [];
+    const older = this.#o.older();
+    if (older.count > 0 && (!filters.kinds?.length || filters.kinds.includes('turn'))) {
+      // Older turns: the store's full-text candidates, scored here as the resident chunks are.
+      for (const row of await this.#o.rows.olderTurns(query, filters, older, candidates)) {
+        if (index.has(row.pos)) continue;
+        text.push({ pos: row.pos, score: index.scoreText(query, row.text) });
+        const stored = vector && vectorFromBlob(row.embedding);
+        if (vector && stored) nearest.push({ pos: row.pos, distance: 1 - dot(vector, stored) });
+      }
+      text.sort((a, b) => b.score - a.score || a.pos - b.pos);
+      nearest.sort((a, b) => a.distance - b.distance || a.pos - b.pos);
+    }
+    return { text: text.slice(0, candidates).map((r) => r.pos), vector: nearest.slice(0, candidates).map((r) => r.pos) };
+  }
+
+  async #inStore(query: string, vector: Vector | undefined, filters: MemoryFilters, candidates: number): Promise<Lists> {
+    const lists = await this.#o.store.op('memory.search', {
       ...filters,
       text: query,
       limit: candidates,
       embedding: vector && this.mode === 'libsql' ? vectorBase64(vector) : undefined,
       vector: vector && this.mode === 'pgvector' ? vectorText(vector) : undefined,
     });
-    // The host's own scan when it keeps the vectors (or the database has no vector search).
-    const onHost = this.mode === 'host' || lists.vector === null;
-    const nearest = onHost ? (vector && this.#host ? this.#host.nearest(vector, candidates, filters) : []) : (lists.vector ?? []);
-    const fused = fuse([lists.text.map((r) => r.pos), nearest.map((r) => r.pos)]).slice(0, limit);
-    if (fused.length === 0) return [];
-    const chunks = new Map((await this.#store.op('memory.chunks.get', { positions: fused.map((f) => f.pos) })).map((c) => [Number(c.pos), c]));
-    return fused.flatMap((f) => {
-      const chunk = chunks.get(f.pos);
-      return chunk
-        ? [{ ...chunk, pos: Number(chunk.pos), updated_at: Number(chunk.updated_at), score: f.score, ranks: { text: f.ranks[0], vector: f.ranks[1] } }]
-        : [];
-    });
+    return { text: lists.text.map((r) => r.pos), vector: (lists.vector ?? []).map((r) => r.pos) };
   }
+}
+
+function dot(a: Vector, b: Vector): number {
+  let sum = 0;
+  for (let d = 0; d < MEMORY_DIMENSIONS; d++) sum += a[d] * b[d];
+  return sum;
 }

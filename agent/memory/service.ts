@@ -14,14 +14,15 @@ import type { Embedder, Vector } from '../reflex/embedder.ts';
 import type { MemoryConfig } from './config.ts';
 import { fuseContext } from './context.ts';
 import { contentHash, Documents, type DocMeta } from './documents.ts';
-import { guardedProviderEmbedder, localMemoryEmbedder, RunEmbedder } from './embeddings.ts';
+import { guardedProviderEmbedder, localMemoryEmbedder, RunEmbedder, vectorFromBlob } from './embeddings.ts';
 import { entityId, type ModelStream } from './extractor.ts';
 import { MemoryGraph, type GraphHit } from './graph.ts';
-import { HostVectors } from './host-vectors.ts';
+import { ChunkIndex } from './chunk-index.ts';
 import { implicitContext, withChanges, type CodeGraphPort, type Neighbourhood } from './implicit.ts';
 import { memoryHostService } from './host-service.ts';
 import { HybridSearch, type SearchHit, type SearchOptions } from './search.ts';
 import { buildIndexBatch, PeerIndexing, type PeerIndexingSummary } from './index-offload.ts';
+import { MemoryRows } from './store-rows.ts';
 import { kindOf, scanWorkspace } from './workspace-files.ts';
 
 export const WORKSPACE_USER = '*';
@@ -50,7 +51,9 @@ export class MemoryService implements MemoryPort {
   readonly #preferred: Embedder;
   readonly docs: Documents;
   readonly search: HybridSearch;
-  readonly host: HostVectors | undefined;
+  /** The resident chunks' words and vectors, when vectors are searched on the host. */
+  readonly chunks: ChunkIndex | undefined;
+  readonly #rows: MemoryRows;
   readonly mode: VectorSearch;
   codeGraph: CodeGraphPort | undefined;
   progress: Progress = { phase: 'idle', done: 0, total: 0 };
@@ -78,14 +81,33 @@ export class MemoryService implements MemoryPort {
       options.config.embeddings === 'provider' && options.provider
         ? guardedProviderEmbedder(options.provider, options.config.embeddingModel, options.config.maxEmbedChars, options.fetch)
         : localMemoryEmbedder;
-    this.host = mode === 'host' ? new HostVectors() : undefined;
-    this.docs = new Documents(this.#store, this.graph, mode, this.host, options.config.extractor === 'model' ? options.model : undefined, options.tagModel);
-    this.search = new HybridSearch(this.#store, (text) => this.#embedQuery(text), mode, this.host);
+    this.chunks = mode === 'host' ? new ChunkIndex() : undefined;
+    this.#rows = new MemoryRows(kernel.db);
+    this.docs = new Documents({
+      store: this.#store,
+      graph: this.graph,
+      mode,
+      rows: this.#rows,
+      index: this.chunks,
+      model: options.config.extractor === 'model' ? options.model : undefined,
+      tagModel: options.tagModel,
+      recentTurns: options.config.recentTurns,
+    });
+    this.search = new HybridSearch({
+      store: this.#store,
+      rows: this.#rows,
+      embed: (text) => this.#embedQuery(text),
+      mode,
+      index: this.chunks,
+      older: () => this.docs.older,
+    });
   }
 
   /** Loads what the store holds into the in-memory indexes; indexing and watching start in the background. */
   static async open(kernel: Kernel, options: MemoryOptions): Promise<MemoryService> {
-    const vectorSearch = options.config.vectorIndex === 'store' ? (await kernel.store.op('memory.vectors.prepare', { dimensions: 256 })).vectorSearch : 'host';
+    // libSQL keeps its vector index only when it is used: updating it made each write 10-100x slower.
+    const prepared = await kernel.store.op('memory.vectors.prepare', { dimensions: 256, index: options.config.vectorIndex === 'store' });
+    const vectorSearch = options.config.vectorIndex === 'store' ? prepared.vectorSearch : 'host';
     const service = new MemoryService(kernel, options, vectorSearch);
     await service.#load();
     return service;
@@ -114,8 +136,15 @@ export class MemoryService implements MemoryPort {
     this.#embedder = stored === this.#preferred.name ? this.#preferred : localMemoryEmbedder;
     const forgotten = (await this.#store.op('memory.meta.get', { key: 'forgotten-paths' })).value;
     if (forgotten) this.#forgotten = new Map(Object.entries(JSON.parse(forgotten) as Record<string, string>));
-    for (const d of await this.#store.op('memory.documents.list', { limit: 100000 })) {
-      this.docs.byId.set(d.id, {
+    // The workspace's documents and the newest turns; older turns stay in the store.
+    const lists = await Promise.all(
+      (['identity', 'note', 'daily', 'summary', 'code', 'turn'] as const).map((kind) =>
+        this.#store.op('memory.documents.list', { kind, limit: kind === 'turn' ? Math.max(this.#options.config.recentTurns, 1) : 100000 }),
+      ),
+    );
+    for (const d of [...lists.slice(0, 5).flat(), ...[...lists[5]].reverse()]) {
+      if (d.kind === 'turn' && this.#options.config.recentTurns === 0) continue;
+      this.docs.loaded({
         id: d.id,
         userId: d.user_id,
         path: d.path,
@@ -128,23 +157,53 @@ export class MemoryService implements MemoryPort {
         keywords: d.keywords ? (JSON.parse(d.keywords) as string[]) : [],
       });
     }
+    const turns = lists[5];
+    const storedTurns = (await this.#store.op('memory.status')).documents.turn ?? 0;
+    const resident = this.#options.config.recentTurns === 0 ? 0 : turns.length;
+    if (storedTurns > resident) {
+      const until = resident ? Number(turns.at(-1)?.updated_at) : Number.MAX_SAFE_INTEGER;
+      this.docs.older = { count: storedTurns - resident, until, maxPos: await this.#rows.olderTurnsMaxPos(until) };
+    }
+    await this.#loadGraph();
+    if (this.chunks) {
+      // Resident chunks only, read as bytes on the host; a turn loaded here but not resident is skipped.
+      const since = this.docs.older.count ? this.docs.older.until : 0;
+      for (let after = 0; ; ) {
+        const page = await this.#rows.resident(after, 5000, since);
+        this.#indexRows(page);
+        if (page.length < 5000) break;
+        after = page[page.length - 1].pos;
+      }
+    }
+  }
+
+  #indexRows(rows: Array<{ pos: number; text: string; embedding: unknown; documentId: string }>): void {
+    const byDoc = new Map<string, Array<{ pos: number; text: string; vector: Vector | undefined }>>();
+    for (const r of rows) {
+      if (!this.docs.byId.has(r.documentId)) continue;
+      let list = byDoc.get(r.documentId);
+      if (!list) byDoc.set(r.documentId, (list = []));
+      list.push({ pos: r.pos, text: r.text, vector: vectorFromBlob(r.embedding) });
+    }
+    for (const [id, chunks] of byDoc) {
+      const d = this.docs.byId.get(id) as DocMeta;
+      this.chunks?.add({ id, userId: d.userId, kind: d.kind, path: d.path, updatedAt: d.updatedAt }, chunks);
+    }
+  }
+
+  async #loadGraph(): Promise<void> {
     const [entities, mentions, relations] = await Promise.all([
       this.#store.op('memory.entities.list'),
       this.#store.op('memory.mentions.list'),
       this.#store.op('memory.relations.list'),
     ]);
+    this.graph.clear();
     this.graph.load(
       entities.map((e) => ({ ...e, kind: e.kind as 'name' })),
       mentions,
       relations,
+      (id) => this.docs.byId.has(id),
     );
-    if (this.host) {
-      for (;;) {
-        const page = await this.#store.op('memory.vectors.page', { afterPos: this.host.lastPos, limit: 5000 });
-        this.host.add(page);
-        if (page.length < 5000) break;
-      }
-    }
   }
 
   #queue<T>(work: () => Promise<T>): Promise<T> {
@@ -213,23 +272,27 @@ export class MemoryService implements MemoryPort {
     const gone = [...this.docs.byId.values()].filter((d) => d.userId === WORKSPACE_USER && !present.has(d.path) && (!wanted || wanted.has(d.path)));
     const removed = await this.docs.remove(gone.map((d) => d.id));
     if (everything && !only) {
-      for (const d of [...this.docs.byId.values()].filter((d) => d.userId !== WORKSPACE_USER)) {
+      // Every conversation's documents, the older turns the host no longer holds included (from the store).
+      const stored = await this.#store.op('memory.documents.list', { limit: 100000 });
+      for (const d of stored.filter((d) => d.user_id !== WORKSPACE_USER).reverse()) {
         if (this.#closing) break;
-        const full = await this.#store.op('memory.document.get', { userId: d.userId, path: d.path });
+        const full = await this.#store.op('memory.document.get', { userId: d.user_id, path: d.path });
         if (full?.content !== undefined)
           await this.docs.put(
             {
-              userId: d.userId,
+              userId: d.user_id,
               path: d.path,
               kind: d.kind,
               content: full.content,
-              threadId: d.threadId ?? undefined,
-              turnId: d.turnId ?? undefined,
-              updatedAt: d.updatedAt,
+              threadId: d.thread_id ?? undefined,
+              turnId: d.turn_id ?? undefined,
+              updatedAt: Number(d.updated_at),
             },
             run,
           );
       }
+      // An older turn written again added its edges a second time: the graph is read again.
+      if (this.docs.older.count > 0) await this.#loadGraph();
     }
     return { indexed, unchanged, removed, skipped: scan.skipped.length, switchedFrom: undefined };
   }
@@ -358,6 +421,8 @@ export class MemoryService implements MemoryPort {
     const which = threadIds && new Set(threadIds);
     const ids = [...this.docs.byId.values()].filter((d) => d.threadId && d.userId === userId && (!which || which.has(d.threadId))).map((d) => d.id);
     this.docs.forgotten(ids);
+    // Older turns of those threads left the store too: their edges and entities are read again from it.
+    if (this.docs.older.count > 0) void this.#queue(() => this.#loadGraph()).catch(() => undefined);
     return ids.length;
   }
 

@@ -305,7 +305,8 @@ export type StoreOps = {
   'memory.meta.get': { input: { key: string }; result: { value: string | null } };
   'memory.meta.set': { input: { key: string; value: string }; result: { key: string; value: string } };
   'memory.status': { input: None; result: MemoryStatus };
-  'memory.vectors.prepare': { input: { dimensions?: number }; result: { vectorSearch: VectorSearch } };
+  /** index false: the database's vector index is not used (libSQL drops it; PostgreSQL is left as it is). */
+  'memory.vectors.prepare': { input: { dimensions?: number; index?: boolean }; result: { vectorSearch: VectorSearch } };
   /** Full-text and nearest-vector lists (vector null: no vector search in this database; the host scores). */
   'memory.search': {
     input: MemoryFilters & { text?: string; embedding?: string; vector?: string; limit?: number };

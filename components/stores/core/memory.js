@@ -201,10 +201,20 @@ export const memory = {
   },
   /**
    * On PostgreSQL with pgvector installable: the extension, a vector column and its HNSW index.
-   * Answers where vector search runs: 'libsql', 'pgvector' or 'host' (no pgvector here).
+   * On libSQL: its vector index, made when `index` is asked for and dropped when not (updating it
+   * is most of the cost of a write). Answers where vector search runs: 'libsql', 'pgvector' or
+   * 'host' (no pgvector here).
    */
   'memory.vectors.prepare'(input) {
-    if (isSqlite()) return { vectorSearch: 'libsql' };
+    if (isSqlite()) {
+      batch([
+        input.index === false
+          ? ['DROP INDEX IF EXISTS memory_chunks_vector', []]
+          : ['CREATE INDEX IF NOT EXISTS memory_chunks_vector ON memory_chunks (libsql_vector_idx(embedding))', []],
+      ]);
+      return { vectorSearch: 'libsql' };
+    }
+    if (input.index === false) return { vectorSearch: pgvectorColumn() ? 'pgvector' : 'host' };
     if (pgvectorColumn()) return { vectorSearch: 'pgvector' };
     if (!one("SELECT 1 AS present FROM pg_available_extensions WHERE name = 'vector'")) return { vectorSearch: 'host' };
     const dimensions = Number(input.dimensions ?? 256);
