@@ -158,6 +158,15 @@ export class ChunkIndex {
     return top.map((t) => ({ pos: t.pos, score: -t.distance }));
   }
 
+  /** The share of live chunks that contain the word (0 when none are held). */
+  share(term: string): number {
+    const list = this.#postings.get(term);
+    if (!list || this.size === 0) return 0;
+    let df = 0;
+    for (let i = 0; i < list.n; i++) df += this.#alive[list.slots[i]];
+    return df / this.size;
+  }
+
   /** BM25 of a chunk not held here (an older turn read from the store), with this index's statistics. */
   scoreText(query: string, text: string): number {
     const terms = queryTerms(query);

@@ -14,6 +14,8 @@ import type { MemoryRows, OlderTurns } from './store-rows.ts';
 export const RRF_K = 60;
 export const MAX_QUERY_CHARS = 2000;
 export const MAX_RESULTS = 50;
+/** A word in more than this share of the resident chunks is too common to rank the older turns by. */
+const COMMON_SHARE = 0.5;
 
 export type SearchHit = MemoryChunk & { score: number; ranks: { text?: number; vector?: number } };
 export type SearchOptions = MemoryFilters & { limit?: number };
@@ -80,7 +82,8 @@ export class HybridSearch {
     const older = this.#o.older();
     if (older.count > 0 && (!filters.kinds?.length || filters.kinds.includes('turn'))) {
       // Older turns: the store's full-text candidates, scored here as the resident chunks are.
-      for (const row of await this.#o.rows.olderTurns(query, filters, older, candidates)) {
+      const common = (term: string) => index.share(term) > COMMON_SHARE;
+      for (const row of await this.#o.rows.olderTurns(query, filters, older, candidates, common)) {
         if (index.has(row.pos)) continue;
         text.push({ pos: row.pos, score: index.scoreText(query, row.text) });
         const stored = vector && vectorFromBlob(row.embedding);

@@ -98,9 +98,16 @@ export class MemoryRows {
     }));
   }
 
-  /** Full-text candidates among the older turns (the store's own index), with their text and vector. */
-  async olderTurns(query: string, filters: MemoryFilters, older: OlderTurns, limit: number): Promise<CandidateRow[]> {
-    const terms = queryTerms(query);
+  /**
+   * Full-text candidates among the older turns (the store's own index), with their text and vector.
+   * Ranking every match costs as much as there are matches, so words `common` says nearly every
+   * chunk has are left out; a query of common words only gets the newest matching turns instead.
+   */
+  async olderTurns(query: string, filters: MemoryFilters, older: OlderTurns, limit: number, common: (term: string) => boolean): Promise<CandidateRow[]> {
+    const all = queryTerms(query);
+    const rare = all.filter((t) => !common(t));
+    const ranked = rare.length > 0;
+    const terms = ranked ? rare : all;
     if (terms.length === 0) return [];
     const w = where({ ...filters, kinds: ['turn'] });
     const params: SqlParam[] = [];
@@ -108,13 +115,14 @@ export class MemoryRows {
     if (this.#db.dialect === 'sqlite') {
       // FTS5 ranks every match of its own table before the join filters: the rowid bound keeps that to
       // the older chunks, and it is asked for more rows than needed since some are not turns.
+      const order = ranked ? 'rank' : 'rowid DESC';
       sql = `SELECT c.pos, c.text, c.embedding FROM (SELECT rowid, rank FROM memory_chunks_fts WHERE memory_chunks_fts MATCH ? AND rowid <= ?
-        ORDER BY rank LIMIT ?) f JOIN memory_chunks c ON c.pos = f.rowid JOIN memory_documents d ON d.id = c.document_id
-        WHERE ${w.sql} AND d.updated_at <= ? ORDER BY f.rank, c.pos LIMIT ?`;
+        ORDER BY ${order} LIMIT ?) f JOIN memory_chunks c ON c.pos = f.rowid JOIN memory_documents d ON d.id = c.document_id
+        WHERE ${w.sql} AND d.updated_at <= ? ORDER BY ${ranked ? 'f.rank, c.pos' : 'c.pos DESC'} LIMIT ?`;
       params.push(terms.map((t) => `"${t}"`).join(' OR '), older.maxPos, limit * 8, ...w.params, older.until, limit);
     } else {
       sql = `SELECT c.pos, c.text, c.embedding FROM memory_chunks c JOIN memory_documents d ON d.id = c.document_id, to_tsquery('simple', ?) q
-        WHERE c.tsv @@ q AND c.pos <= ? AND ${w.sql} AND d.updated_at <= ? ORDER BY ts_rank(c.tsv, q) DESC, c.pos LIMIT ?`;
+        WHERE c.tsv @@ q AND c.pos <= ? AND ${w.sql} AND d.updated_at <= ? ORDER BY ${ranked ? 'ts_rank(c.tsv, q) DESC, c.pos' : 'c.pos DESC'} LIMIT ?`;
       params.push(terms.join(' | '), older.maxPos, ...w.params, older.until, limit);
     }
     const result = await this.#db.run(sql, params);

@@ -61,6 +61,12 @@ for (const backend of BACKENDS) {
       assert.ok(first[0].ranks.text !== undefined && first[0].ranks.vector !== undefined, 'found by words and by meaning');
       assert.equal((await memory.query('owner', 'when does the staging password rotate'))[0].turn_id, 'turn-1');
       assert.equal((await memory.query('owner', 'substitution review'))[0].turn_id, 'turn-5');
+      // A word every turn has ("Noted") ranks nothing; the older turns that have it are still found.
+      const noted = await memory.query('owner', 'noted', { limit: 8 });
+      assert.deepEqual(
+        noted.map((h) => h.turn_id).sort(),
+        SAID.map((_, i) => `turn-${i}`),
+      );
       // Another user never sees them.
       assert.ok((await memory.query('someone-else', 'flight software')).every((h) => h.turn_id === null));
       // Filters hold for the older ones too.

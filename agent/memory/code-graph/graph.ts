@@ -4,6 +4,7 @@
 import { DirectedGraph } from 'graphology';
 import type { FileFacts, SymbolKind } from './facts.ts';
 import { Resolver, type SymbolRef } from './resolve.ts';
+import { WalkGraph } from './walk.ts';
 
 export type CodeSymbol = {
   /** "<path>:<line>:<qualified name>"; a file's own node is its path. */
@@ -32,6 +33,7 @@ export class CodeGraphIndex {
   readonly #files = new Map<string, FileFacts>();
   #graph: Graph = new DirectedGraph();
   #byName = new Map<string, string[]>();
+  #walk: WalkGraph | undefined;
   #stale = true;
 
   get files(): ReadonlyMap<string, FileFacts> {
@@ -51,6 +53,13 @@ export class CodeGraphIndex {
   graph(): Graph {
     if (this.#stale) this.#rebuild();
     return this.#graph;
+  }
+
+  /** The graph packed for ranking walks (built again after the graph is). */
+  walk(): WalkGraph {
+    const graph = this.graph();
+    this.#walk ??= new WalkGraph(graph);
+    return this.#walk;
   }
 
   byName(name: string): readonly string[] {
@@ -113,6 +122,7 @@ export class CodeGraphIndex {
     }
     this.#graph = graph;
     this.#byName = byName;
+    this.#walk = undefined;
     this.#stale = false;
   }
 }

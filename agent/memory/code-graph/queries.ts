@@ -80,13 +80,15 @@ export function neighbourhood(index: CodeGraphIndex, target: string, options: Ne
 export function rankAround(index: CodeGraphIndex, seeds: string[], options: NeighbourhoodOptions = {}): Related[] {
   const graph = index.graph();
   if (seeds.length === 0) return [];
-  const nodes = around(graph, seeds, options.hops ?? 2, options.maxNodes ?? 400);
-  const scores = personalisedRank(graph, nodes, seeds);
+  const walk = index.walk();
+  const nodes = around(walk, seeds, options.hops ?? 2, options.maxNodes ?? 400);
+  const scores = personalisedRank(walk, nodes, seeds);
   const subject = new Set(seeds);
   // Relations are worked out for the kept few only: the ranking is over up to maxNodes nodes.
   return nodes
     .filter((n) => !subject.has(n))
-    .sort((a, b) => (scores.get(b) ?? 0) - (scores.get(a) ?? 0) || (a < b ? -1 : a > b ? 1 : 0))
+    .map((id) => ({ id, score: scores.get(id) ?? 0 }))
+    .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
     .slice(0, options.limit ?? 20)
-    .map((n) => ({ ...graph.getNodeAttributes(n), score: scores.get(n) ?? 0, relations: relationsBetween(index, subject, n) }));
+    .map((n) => ({ ...graph.getNodeAttributes(n.id), score: n.score, relations: relationsBetween(index, subject, n.id) }));
 }

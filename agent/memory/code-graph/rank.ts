@@ -3,29 +3,30 @@
 // personalisation vector, so the power iteration is here, over a bounded neighbourhood of the seeds.
 import type { DirectedGraph } from 'graphology';
 import pagerankModule from 'graphology-metrics/centrality/pagerank.js';
+import { type WalkEdge, type WalkGraph, walkWeight } from './walk.ts';
 
 // The package is CommonJS (module.exports = pagerank) while its types declare an ES default export.
 const pagerank = pagerankModule as unknown as typeof pagerankModule.default;
 
-type AnyGraph = DirectedGraph<Record<string, unknown>, { calls: number; refs: number; extends: boolean; contains: boolean; imports: boolean }>;
+type AnyGraph = DirectedGraph<Record<string, unknown>, WalkEdge>;
 
 const DAMPING = 0.85;
 const ITERATIONS = 30;
 const TOLERANCE = 1e-6;
 
-/** Weight of an edge for walking: a call counts most, containment least. */
-function weight(e: { calls: number; refs: number; extends: boolean; contains: boolean; imports: boolean }): number {
-  return (e.calls > 0 ? 2 : 0) + (e.refs > 0 ? 1 : 0) + (e.extends ? 1 : 0) + (e.contains ? 0.5 : 0) + (e.imports ? 0.5 : 0);
-}
-
 /** Nodes within `hops` of the seeds (either direction), at most `limit` of them, nearest first. */
-export function around(graph: AnyGraph, seeds: string[], hops: number, limit: number): string[] {
-  const seen = new Set(seeds.filter((s) => graph.hasNode(s)));
+export function around(walk: WalkGraph, seeds: string[], hops: number, limit: number): string[] {
+  const seen = new Set<number>();
+  for (const s of seeds) {
+    const n = walk.numbers.get(s);
+    if (n !== undefined) seen.add(n);
+  }
   let frontier = [...seen];
   for (let h = 0; h < hops && frontier.length > 0 && seen.size < limit; h++) {
-    const next: string[] = [];
+    const next: number[] = [];
     for (const node of frontier) {
-      for (const n of graph.neighbors(node)) {
+      for (let l = walk.offsets[node]; l < walk.offsets[node + 1]; l++) {
+        const n = walk.targets[l];
         if (seen.has(n)) continue;
         seen.add(n);
         next.push(n);
@@ -35,50 +36,69 @@ export function around(graph: AnyGraph, seeds: string[], hops: number, limit: nu
     }
     frontier = next;
   }
-  return [...seen];
+  return [...seen].map((n) => walk.ids[n]);
 }
 
 /** Personalised PageRank over `nodes` (an induced subgraph), teleporting to `seeds`. Scores sum to 1. */
-export function personalisedRank(graph: AnyGraph, nodes: string[], seeds: string[]): Map<string, number> {
-  const index = new Map(nodes.map((n, i) => [n, i]));
-  const start = seeds.filter((s) => index.has(s));
+export function personalisedRank(walk: WalkGraph, nodes: string[], seeds: string[]): Map<string, number> {
   const size = nodes.length;
-  const teleport = new Float64Array(size);
-  for (const s of start) teleport[index.get(s) ?? 0] = 1 / start.length;
-  // Undirected walk: a caller is as relevant to the callee as the callee to the caller.
-  const links: Array<Array<[number, number]>> = nodes.map(() => []);
-  for (let i = 0; i < size; i++) {
-    const add = (other: string, w: number) => {
-      const j = index.get(other);
-      if (j !== undefined && w > 0) links[i].push([j, w]);
-    };
-    graph.forEachOutEdge(nodes[i], (_e, a, _s, target) => add(target, weight(a)));
-    graph.forEachInEdge(nodes[i], (_e, a, source) => add(source, weight(a)));
-  }
-  const totals = links.map((l) => l.reduce((sum, [, w]) => sum + w, 0));
-  let rank = Float64Array.from(teleport);
-  for (let it = 0; it < ITERATIONS; it++) {
-    const next = new Float64Array(size);
-    let dangling = 0;
+  const global = Int32Array.from(nodes, (id) => walk.numbers.get(id) ?? -1);
+  const local = walk.local;
+  try {
+    for (let i = 0; i < size; i++) if (global[i] >= 0) local[global[i]] = i;
+    const start = seeds.flatMap((s) => {
+      const g = walk.numbers.get(s);
+      return g !== undefined && local[g] >= 0 ? [local[g]] : [];
+    });
+    const teleport = new Float64Array(size);
+    for (const s of start) teleport[s] = 1 / start.length;
+    // The subgraph's links (undirected walk: a caller is as relevant to the callee as the callee to the caller).
+    const offsets = new Int32Array(size + 1);
+    const targets: number[] = [];
+    const weights: number[] = [];
+    const totals = new Float64Array(size);
     for (let i = 0; i < size; i++) {
-      if (totals[i] === 0) {
-        dangling += rank[i];
-        continue;
+      offsets[i] = targets.length;
+      const g = global[i];
+      if (g < 0) continue;
+      for (let l = walk.offsets[g]; l < walk.offsets[g + 1]; l++) {
+        const j = local[walk.targets[l]];
+        const w = walk.weights[l];
+        if (j < 0 || w <= 0) continue;
+        targets.push(j);
+        weights.push(w);
+        totals[i] += w;
       }
-      for (const [j, w] of links[i]) next[j] += (DAMPING * rank[i] * w) / totals[i];
     }
-    let delta = 0;
-    for (let i = 0; i < size; i++) {
-      next[i] += (1 - DAMPING + DAMPING * dangling) * teleport[i];
-      delta += Math.abs(next[i] - rank[i]);
+    offsets[size] = targets.length;
+    let rank = Float64Array.from(teleport);
+    let next = new Float64Array(size);
+    for (let it = 0; it < ITERATIONS; it++) {
+      next.fill(0);
+      let dangling = 0;
+      for (let i = 0; i < size; i++) {
+        if (totals[i] === 0) {
+          dangling += rank[i];
+          continue;
+        }
+        const share = (DAMPING * rank[i]) / totals[i];
+        for (let l = offsets[i]; l < offsets[i + 1]; l++) next[targets[l]] += share * weights[l];
+      }
+      let delta = 0;
+      for (let i = 0; i < size; i++) {
+        next[i] += (1 - DAMPING + DAMPING * dangling) * teleport[i];
+        delta += Math.abs(next[i] - rank[i]);
+      }
+      [rank, next] = [next, rank];
+      if (delta < TOLERANCE) break;
     }
-    rank = next;
-    if (delta < TOLERANCE) break;
+    return new Map(nodes.map((n, i) => [n, rank[i]]));
+  } finally {
+    for (let i = 0; i < size; i++) if (global[i] >= 0) local[global[i]] = -1;
   }
-  return new Map(nodes.map((n, i) => [n, rank[i]]));
 }
 
 /** Global importance (no seeds): graphology-metrics' PageRank on the call and reference edges. */
 export function globalRank(graph: AnyGraph): Record<string, number> {
-  return pagerank(graph, { getEdgeWeight: (_e, a) => weight(a) || 0.01 });
+  return pagerank(graph, { getEdgeWeight: (_e, a) => walkWeight(a) || 0.01 });
 }
