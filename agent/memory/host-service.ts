@@ -1,13 +1,15 @@
 // What components reach through titan:host/memory (the memory-* tools): the workspace's memory,
 // searched, read by path, written as a note, and its graph. Requests are JSON text checked here;
 // a bad request is a coded error and changes nothing. Tools see the workspace's documents, not
-// anyone's conversations (those reach a turn only through its own context).
+// anyone's conversations (those reach a turn only through its own context). A graph answer about a
+// function or file also says who changed it (git, when the workspace is a repository).
 import { writeFile } from 'node:fs/promises';
 import { TitanError } from '../../common/errors.ts';
 import type { MemoryService as HostMemory } from '../../host-api/types.ts';
 import { Workspace } from '../../host-api/workspace.ts';
 import type { MemoryKind } from '../../kernel/store-client.ts';
 import { entityId } from './extractor.ts';
+import type { SymbolHistory } from './git-history.ts';
 import type { MemoryService } from './service.ts';
 
 const KINDS: MemoryKind[] = ['identity', 'note', 'daily', 'summary', 'turn', 'code'];
@@ -27,6 +29,15 @@ function notePath(path: string): string {
   if (typeof path !== 'string' || !/^[\w@. -]+(\/[\w@. -]+)*\.(md|txt)$/.test(path) || path.split('/').some((p) => p === '..' || p === '.'))
     throw new TitanError('TITAN_E_MEMORY_PATH', `${JSON.stringify(path)} is not a relative .md or .txt path inside the workspace`);
   return path;
+}
+
+/** Who changed the named symbols and files (git, through the code graph; cached), with the lines each commit owns. */
+async function changesOf(memory: MemoryService, seeds: string[]): Promise<SymbolHistory[]> {
+  const history = memory.codeGraph?.history;
+  if (!history) return [];
+  const code = seeds.flatMap((id) => memory.graph.entity(id) ?? []).filter((e) => e.kind === 'symbol' || e.kind === 'file');
+  const found = await Promise.all(code.map((e) => history(e.name, 3).catch(() => [])));
+  return found.flat().filter((h) => h.commits.length > 0);
 }
 
 export function memoryHostService(memory: MemoryService, workspace: string): HostMemory {
@@ -65,7 +76,13 @@ export function memoryHostService(memory: MemoryService, workspace: string): Hos
       if (names.length === 0) throw new TitanError('TITAN_E_USAGE', 'name at least one entity: {"entities": ["..."]}, or ask {"communities": 10}');
       const hops = Math.min(Math.max(Number(r.hops ?? 2) || 2, 1), 3);
       const found = memory.neighbourhood(names, hops, Math.min(Number(r.limit ?? 20) || 20, 100));
-      return JSON.stringify({ seeds: found.seeds, unknown: names.filter((n) => !found.seeds.includes(entityId(n))), related: found.hits });
+      const changes = await changesOf(memory, found.seeds);
+      return JSON.stringify({
+        seeds: found.seeds,
+        unknown: names.filter((n) => !found.seeds.includes(entityId(n))),
+        related: found.hits,
+        ...(changes.length ? { changes } : {}),
+      });
     },
   };
 }

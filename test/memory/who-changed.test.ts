@@ -3,7 +3,7 @@
 // the agent's model is offered the answer's outline by memory before it asks (callers and the
 // commits that changed the function), calls the code-graph tool for callers and history, and
 // answers with file:line and commit citations that match the repository; `titan code-graph history`
-// says the same through the running Titan.
+// and the memory-graph tool say the same through the running Titan.
 import assert from 'node:assert/strict';
 import { symlink } from 'node:fs/promises';
 import path from 'node:path';
@@ -95,6 +95,16 @@ for (const backend of BACKENDS) {
             `Changed by: commit ${grace} by Grace Hopper on 2026-11-20, "parseConfig strips comments so operators can annotate titan.json" (src/config.ts:8-9)`,
           ),
           system,
+        );
+
+        // The memory-graph tool's answer about the function says who changed it too.
+        const graph = await runTitan(['call', 'memory-graph', '{"entities": ["parseConfig"]}', '--json'], home, { env });
+        assert.equal(graph.code, 0, graph.stderr);
+        const changes = (JSON.parse(graph.stdout) as { changes?: Array<{ path: string; line: number; commits: Array<{ commit: string; author: string }> }> })
+          .changes;
+        assert.deepEqual(
+          changes?.map((h) => [h.path, h.line, h.commits.map((c) => `${c.commit} ${c.author}`)]),
+          [['src/config.ts', 7, [`${grace} Grace Hopper`, `${ada} Ada Lovelace`]]],
         );
 
         const cli = await runTitan(['code-graph', 'history', 'parseConfig'], home, { env });
