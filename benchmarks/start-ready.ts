@@ -19,6 +19,13 @@ import { against, printTable, row, summarize, writeResult } from './stats.ts';
 const RUNS = Number(process.env.TITAN_START_RUNS ?? 5);
 const SETTLE_MS = 5_000;
 const PROJECT = fileURLToPath(new URL('..', import.meta.url));
+/** The Node flags the `titan` command runs with (its shebang's), so a start here is a start as users run it. */
+const TITAN_FLAGS =
+  /^#!.*\bnode\b(.*)$/m
+    .exec(readFileSync(path.join(PROJECT, 'bin/titan.js'), 'utf8'))?.[1]
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean) ?? [];
 
 type Start = { readyMs: number; rssAtReady: number; rssIdle: number; phases: Record<string, number> };
 
@@ -72,7 +79,7 @@ await writeResult(
 async function startOnce(titanHome: string, settleMs: number): Promise<Start> {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', 'bin/titan.js', 'start'], {
+  const child = spawn(process.execPath, [...TITAN_FLAGS, '--disable-warning=ExperimentalWarning', 'bin/titan.js', 'start'], {
     cwd: PROJECT,
     env: { ...process.env, TITAN_HOME: titanHome, TITAN_PORT: String(port), TITAN_PROVIDER: 'scripted', TITAN_SCRIPTED_LLM_URL: model.url },
     stdio: ['ignore', 'pipe', 'pipe'],
