@@ -54,6 +54,21 @@ test('an edit and a commit are seen on the next read; outside a repository there
   const after = await git.lines('src/config.ts', 7, 11);
   assert.deepEqual(after.uncommittedLines, []);
   assert.deepEqual([after.commits[0].author, after.commits[0].subject, after.commits[0].lines], ['Margaret Hamilton', 'Freeze the parsed config', [10]]);
+  // Her line changed again: blame no longer names her commit, the range's log still does.
+  await writeFile(file, (await readFile(file, 'utf8')).replace('return Object.freeze(value);', 'return structuredClone(value);'));
+  await run('git', ['-c', 'commit.gpgsign=false', 'commit', '-qam', 'Callers get their own copy of the config'], {
+    cwd: dir,
+    env: { ...process.env, ...who, GIT_AUTHOR_NAME: 'Linus Torvalds', GIT_CONFIG_GLOBAL: '/dev/null' },
+  });
+  assert.deepEqual(
+    (await git.lines('src/config.ts', 7, 11)).commits.map((c) => [c.author, c.lines]),
+    [
+      ['Linus Torvalds', [10]],
+      ['Margaret Hamilton', []],
+      ['Grace Hopper', [8, 9]],
+      ['Ada Lovelace', [7, 11]],
+    ],
+  );
   const outside = await mkdtemp(path.join(os.tmpdir(), 'titan-no-git-'));
   try {
     assert.equal(await GitHistory.open(outside), undefined);

@@ -1,5 +1,6 @@
-// "Who changed it": which commits last touched a file's lines (git blame) or the file (git log), with
-// author, date and subject, read with the git CLI from a workspace that is a git repository. Bounded
+// "Who changed it": the commits that touched a file's lines (git blame: who owns each line now; git
+// log -L: the range's earlier changes) or the file (git log), with author, date and subject, read
+// with the git CLI from a workspace that is a git repository. Bounded
 // (a time limit and an output cap per git run, a cap on lines and commits) and cached: an answer is
 // kept until the file or the repository's HEAD or index changes (checked by stat, no git run).
 import { execFile } from 'node:child_process';
@@ -14,7 +15,7 @@ export type Commit = {
   /** ISO 8601, the author's date. */
   date: string;
   subject: string;
-  /** The file's lines (1-based, as the file is now) this commit last changed; empty for a file's log. */
+  /** The file's lines (1-based, as the file is now) this commit last changed; empty for a file's log, or when later commits changed them all again. */
   lines: number[];
 };
 /** The history of one definition (from the code graph) or one file. */
@@ -58,6 +59,20 @@ function git(cwd: string, args: string[]): Promise<string> {
           : resolve(stdout),
     );
   });
+}
+
+const LOG_FORMAT = '%x1e%H%x1f%an%x1f%ae%x1f%at%x1f%s';
+
+/** git log with LOG_FORMAT: one commit per record (a record starts with \x1e), newest first. */
+export function parseLog(text: string): Commit[] {
+  return text
+    .split('\x1e')
+    .map((record) => record.split('\n')[0])
+    .filter((line) => line.includes('\x1f'))
+    .map((line) => {
+      const [hash, author, email, time, subject] = line.split('\x1f');
+      return { commit: hash.slice(0, 12), author, email, date: new Date(Number(time) * 1000).toISOString(), subject, lines: [] };
+    });
 }
 
 /** git blame --porcelain: each commit once with its details, and the final line numbers it owns. */
@@ -164,8 +179,21 @@ export class GitHistory {
         return { path: clean, from: start, to: end, commits: [], uncommittedLines: [] }; // not tracked, or lines past its end
       }
       const { commits, uncommittedLines } = parseBlame(text);
-      return { path: clean, from: start, to: end, commits: commits.slice(0, max), uncommittedLines };
+      // Blame names the last commit of each line; the log of the range also names earlier commits
+      // whose lines were changed again since. Its line numbers are HEAD's: only when the file has no
+      // uncommitted edit in the range do they match.
+      const earlier = uncommittedLines.length === 0 ? await this.#rangeLog(clean, start, end, max) : [];
+      const owned = new Map(commits.map((c) => [c.commit, c]));
+      const merged = earlier.length ? earlier.map((c) => owned.get(c.commit) ?? c) : commits;
+      for (const c of commits) if (!merged.includes(c)) merged.push(c);
+      return { path: clean, from: start, to: end, commits: merged.slice(0, max), uncommittedLines };
     });
+  }
+
+  /** Every commit that changed lines start..end (git log -L, following them back through history), newest first; none when git fails. */
+  async #rangeLog(file: string, start: number, end: number, max: number): Promise<Commit[]> {
+    const text = await git(this.root, ['log', `-L${start},${end}:${file}`, '-s', `-n${max}`, '--no-textconv', `--format=${LOG_FORMAT}`]).catch(() => '');
+    return parseLog(text);
   }
 
   /** The latest commits that changed a file, newest first. */
@@ -173,15 +201,8 @@ export class GitHistory {
     const clean = this.#check(file);
     const max = Math.min(Math.max(1, limit), MAX_COMMITS);
     return this.#cached(`F\u0000${clean}\u0000${max}`, clean, async () => {
-      const text = await git(this.root, ['log', `-n${max}`, '--no-textconv', '--format=%H%x1f%an%x1f%ae%x1f%at%x1f%s', '--', clean]).catch(() => '');
-      const commits = text
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => {
-          const [hash, author, email, time, subject] = line.split('\x1f');
-          return { commit: hash.slice(0, 12), author, email, date: new Date(Number(time) * 1000).toISOString(), subject, lines: [] };
-        });
-      return { path: clean, commits, uncommittedLines: [] };
+      const text = await git(this.root, ['log', `-n${max}`, '--no-textconv', `--format=${LOG_FORMAT}`, '--', clean]).catch(() => '');
+      return { path: clean, commits: parseLog(text), uncommittedLines: [] };
     });
   }
 }
