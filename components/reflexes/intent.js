@@ -29,6 +29,8 @@ function yesNo(ws) {
 /** Words that join a second request to the first. */
 const JOINS = ['and', 'then', 'also', 'plus', 'afterwards', 'or', 'but'];
 
+const CHANGES = new Set(CHANGE_VERBS);
+
 function count(ws, list) {
   let n = 0;
   for (const w of ws) if (list.includes(w)) n++;
@@ -42,12 +44,15 @@ export function intentOf(ws) {
     tense: count(ws, PAST) > 0 ? 'past' : count(ws, FUTURE) > 0 ? 'future' : 'present',
     joins: count(ws, JOINS),
     changes: ws
-      .filter((w) => CHANGE_VERBS.includes(w))
+      .filter((w) => CHANGES.has(w))
       .sort()
       .join(' '),
     why: ws.includes('why'),
   };
 }
+
+/** A template's intent, read once (templates are the spec's own arrays, kept while it lives). */
+const TEMPLATE_INTENTS = new WeakMap();
 
 /**
  * The words of a prompt outside its slots (`rest`) say the intent of a phrasing (`template`):
@@ -56,7 +61,11 @@ export function intentOf(ws) {
  */
 export function sameIntent(rest, template) {
   const a = intentOf(rest);
-  const b = intentOf(template);
+  let b = TEMPLATE_INTENTS.get(template);
+  if (!b) {
+    b = intentOf(template);
+    TEMPLATE_INTENTS.set(template, b);
+  }
   if (a.negated !== b.negated || a.tense !== b.tense || a.joins > b.joins || a.changes !== b.changes || a.why !== b.why) return false;
   if (yesNo(rest) && !yesNo(template)) return false;
   const asked = template.filter((w) => ASK_WORDS.includes(w));

@@ -188,6 +188,13 @@ const PHRASE_LIST = [
   ['how can i make', 'how do i cook'],
   ['how can i cook', 'how do i cook'],
   ['have i got', 'do i have'],
+  ['what am i doing', 'what do i have'],
+  ['what is planned', 'what do i have'],
+  ['what meeting do i have', 'what do i have'],
+  ['i need the', 'show the'],
+  ['i need my', 'show my'],
+  ['in the dictionary', 'definition'],
+  ['how many people does', 'population of'],
   ["i've got", 'i have'],
   ['ci pipeline', 'build'],
   ['new email', 'unread email'],
@@ -243,6 +250,8 @@ export const SYNONYMS = {
   playing: 'showing',
   coming: 'come',
   till: 'until',
+  contain: 'have',
+  citizen: 'people',
   prepare: 'cook',
   remaining: 'left',
   availability: 'free',
@@ -257,7 +266,22 @@ export const SYNONYMS = {
 export const READ_VERBS = ['get', 'fetch', 'see', 'view', 'check', 'look', 'know', 'wondering', 'wonder', 'curious', 'find'];
 
 /** Other words a request adds without changing what it asks: "any" unread emails, the "local" time. */
-export const MORE_FILLERS = ['any', 'local', 'again', 'mate', 'buddy', 'real', 'actually', 'exactly', 'looking', 'called', 'anything', 'latest', 'total'];
+export const MORE_FILLERS = [
+  'any',
+  'local',
+  'again',
+  'mate',
+  'buddy',
+  'real',
+  'actually',
+  'exactly',
+  'looking',
+  'called',
+  'anything',
+  'latest',
+  'total',
+  'station',
+];
 
 /** Verbs of acts other than reading: a request with one of them is never a read's reflex unless its phrasings had it. */
 export const CHANGE_VERBS = [
@@ -341,9 +365,15 @@ for (const [from, to] of PHRASE_LIST) {
 
 /**
  * Tokens ({ w, start, end }) in their canonical reading: phrases replaced (the replacement's
- * tokens span the phrase's text), then single-word synonyms. Slot markers ("{city}") pass as they are.
+ * tokens span the phrase's text), then single-word synonyms; twice, so that a phrase is found in
+ * words a synonym gave ("how many inhabitants" -> "how many people" -> "population"). Slot
+ * markers ("{city}") pass as they are.
  */
 export function canonical(tokens) {
+  return pass(pass(tokens));
+}
+
+function pass(tokens) {
   const out = [];
   for (let i = 0; i < tokens.length; i++) {
     const phrase = PHRASES.get(tokens[i].w)?.find((p) => p.words.every((w, k) => tokens[i + k]?.w === w));

@@ -65,13 +65,8 @@ function skeleton(text) {
  * A9), a value must have that skeleton: "APP-256" is a ticket's key, not a flight.
  */
 function sameCode(spec, name, text) {
-  const seen = new Set(
-    spec.examples
-      .map((e) => e.slots[name])
-      .filter((v) => typeof v === 'string')
-      .map(skeleton),
-  );
-  if (seen.size !== 1) return true;
+  const seen = spec.codes?.get(name);
+  if (seen?.size !== 1) return true;
   const [only] = seen;
   return !/9/.test(only) || skeleton(text) === only;
 }
@@ -105,8 +100,11 @@ function lookup(value, path) {
   return here;
 }
 
+/** The fillers that change nothing (a word both a filler and a contrast is a contrast), as a set: asked for every word. */
+const PLAIN_FILLERS = new Set(FILLERS.filter((w) => !CONTRAST.includes(w)));
+
 function isFiller(w) {
-  return FILLERS.includes(w) && !CONTRAST.includes(w);
+  return PLAIN_FILLERS.has(w);
 }
 
 /** Words that tie a slot to its phrasing ("recipe for X"): gone when the slot moves ("X recipe"). */
@@ -161,7 +159,7 @@ function score(template, rest, spec, moved = false) {
   // read "I need" as asking): every one of its words must be there, or any value alone would match.
   if (required.length === 0 && !template.every((w) => isSlot(w) || rest.includes(w))) return -1;
   for (const core of required) if (!rest.includes(core)) return -1;
-  for (const w of rest) if (!spec.vocab.includes(w) && !isFiller(w)) return -1;
+  for (const w of rest) if (!spec.vocabSet.has(w) && !isFiller(w)) return -1;
   // Fillers count on neither side: "please" neither adds to nor takes from the overlap.
   const literals = new Set(template.filter(weighs));
   // A word naming what the value is ("ticket APP-256 status") neither adds to nor takes from the overlap.
@@ -216,7 +214,7 @@ function align(template, toks, prompt, spec, i = 0, cursor = 0, slots = {}, used
     for (const end of ends) {
       const span = toks.slice(start, end);
       // A slot value is never a word of the phrasings themselves ("right" in "... in Paris right now").
-      if (span.length > spec.maxSlotWords || span.some((t) => spec.vocab.includes(t.w) || blocksSlot(t, prompt))) continue;
+      if (span.length > spec.maxSlotWords || span.some((t) => spec.vocabSet.has(t.w) || blocksSlot(t, prompt))) continue;
       const text = prompt.slice(span[0].start, span[span.length - 1].end);
       if (!fitsSlot(spec, name, span, text, toks[end]?.w)) continue;
       const marks = used.slice();
@@ -240,9 +238,9 @@ function looseAlign(spec, toks, prompt) {
   // "Peru's population": the possessive belongs to the moved value where a phrasing had it after
   // "of" ("population of Peru"); elsewhere ("Anna's weather") it is no value of the slot.
   const ofSlot = spec.templates.some((t) => t.some((w, i) => isSlot(w) && (t[i - 1] === 'of' || t[i - 1] === 'for')));
-  toks = toks.filter((t, k) => !(ofSlot && t.w === "'s" && k > 0 && !spec.vocab.includes(t.w) && !spec.vocab.includes(toks[k - 1].w)));
+  toks = toks.filter((t, k) => !(ofSlot && t.w === "'s" && k > 0 && !spec.vocabSet.has(t.w) && !spec.vocabSet.has(toks[k - 1].w)));
   toks.forEach((t, k) => {
-    if (spec.vocab.includes(t.w) || isFiller(t.w)) return;
+    if (spec.vocabSet.has(t.w) || isFiller(t.w)) return;
     const last = runs.at(-1);
     if (last && last.end === k) last.end = k + 1;
     else runs.push({ start: k, end: k + 1 });
@@ -374,7 +372,18 @@ export function readSpec(spec) {
   // Words that name what the value is, where only some phrasings had them ("ticket" of "show ticket X").
   const named = new Set(templates.flatMap((t) => t.filter((w, i) => !isSlot(w) && isSlot(t[i + 1] ?? ''))));
   const classWords = [...named].filter((w) => !TIES.includes(w) && !isFiller(w) && !isFrame(w) && !templates.every((t) => t.includes(w)));
-  return { ...spec, templates, vocab, core: each(spec.core), classWords };
+  const codes = new Map(
+    spec.slots.map((name) => [
+      name,
+      new Set(
+        spec.examples
+          .map((e) => e.slots[name])
+          .filter((v) => typeof v === 'string')
+          .map(skeleton),
+      ),
+    ]),
+  );
+  return { ...spec, templates, vocab, vocabSet: new Set(vocab), core: each(spec.core), classWords, codes };
 }
 
 /** The words a prompt must hold for the spec to match it (a cheap test before matching). */

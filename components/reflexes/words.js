@@ -176,6 +176,18 @@ export function singular(w) {
  * reading ("pull up" -> "show", "package" -> "parcel", "right now" -> "now").
  */
 export function words(text) {
+  // The host asks every serving reflex about one prompt in turn: read it once.
+  if (text === lastText) return lastWords.slice();
+  const read = readWords(text);
+  lastText = text;
+  lastWords = read;
+  return read.slice();
+}
+
+let lastText;
+let lastWords = [];
+
+function readWords(text) {
   const found = [];
   for (const m of String(text).matchAll(WORD)) {
     const w = m[0].toLowerCase().replace(/’/g, "'");
