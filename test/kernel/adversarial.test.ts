@@ -49,7 +49,9 @@ for (const isolation of ['worker', 'inline'] as const) {
     let cleanup: () => Promise<void>;
     before(async () => {
       const grants = isolation === 'inline' ? ATTACKS.map((a) => `tool/${a.name}`) : [];
-      ({ kernel, cleanup } = await openTestKernel({ config: { inlineGrants: grants } }));
+      // Low chatter rates: an inline flood is stopped at its 50 ms slice, which on a busy machine may
+      // give it too little time to empty the default buckets (bursts of 200 lines, 1,000 events).
+      ({ kernel, cleanup } = await openTestKernel({ config: { inlineGrants: grants, componentLogRate: 5, componentEventRate: 5 } }));
       await deployFixture(kernel, builtin('echo'));
       for (const attack of ATTACKS) await deployFixture(kernel, attack.name);
     });
