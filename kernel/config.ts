@@ -78,7 +78,7 @@ export const kernelSection = defineSection<'kernel', KernelConfig>({
     workerThreads: 2,
     defaultTimeoutMs: 30000,
     inlineGrants: [],
-    inlineSliceMs: 50,
+    inlineSliceMs: 250,
     maxResultBytes: 16 * 1024 * 1024,
     componentLogRate: 100,
     componentEventRate: 500,

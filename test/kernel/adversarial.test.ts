@@ -13,7 +13,7 @@ import { publishComponent } from '../../kernel/publish.ts';
 import { buildFixture, builtin, deployFixture, rejectsWithCode } from '../support/fixtures.ts';
 import { openTestKernel } from '../support/kernel.ts';
 
-/** `inline`: the codes inline by grant, where they differ (its 50 ms slice of the kernel's thread may end first). */
+/** `inline`: the codes inline by grant, where they differ (its 250 ms slice of the kernel's thread may end first). */
 type Attack = { name: string; code: ErrorCode; inline?: ErrorCode[]; chatter?: 'log' | 'event' };
 
 const ATTACKS: Attack[] = [
@@ -49,7 +49,7 @@ for (const isolation of ['worker', 'inline'] as const) {
     let cleanup: () => Promise<void>;
     before(async () => {
       const grants = isolation === 'inline' ? ATTACKS.map((a) => `tool/${a.name}`) : [];
-      // Low chatter rates: an inline flood is stopped at its 50 ms slice, which on a busy machine may
+      // Low chatter rates: an inline flood is stopped at its 250 ms slice, which on a busy machine may
       // give it too little time to empty the default buckets (bursts of 200 lines, 1,000 events).
       ({ kernel, cleanup } = await openTestKernel({ config: { inlineGrants: grants, componentLogRate: 5, componentEventRate: 5 } }));
       await deployFixture(kernel, builtin('echo'));
@@ -73,7 +73,7 @@ for (const isolation of ['worker', 'inline'] as const) {
         assert.ok(codes.includes(error.code as ErrorCode), `expected ${codes.join(' or ')}, got ${error.code}: ${error.message}`);
         assert.match(error.message, new RegExp(`${slot}@1\\.0\\.0`));
         if (isolation === 'inline' && error.code === 'TITAN_E_TIMEOUT') {
-          // Stopped at its slice of the kernel's thread (kernel.inlineSliceMs, 50 ms), long before its own limit (1 s or more).
+          // Stopped at its slice of the kernel's thread (kernel.inlineSliceMs, 250 ms), long before its own limit (1 s or more).
           assert.match(error.message, /kernel\.inlineSliceMs/);
           assert.ok(performance.now() - started < 900, `held the kernel's thread ${Math.round(performance.now() - started)} ms`);
         }
