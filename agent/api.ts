@@ -28,6 +28,8 @@ export type {
   IndexBatch,
   IndexAnswer,
   IndexBuildOffload,
+  CodeBatch,
+  CodeAnswer,
 } from './ports.ts';
 // What the mesh needs to build reflexes and embed text for other nodes.
 export { REFLEX_WORLD, buildInWorker } from './reflex/compiler.ts';

@@ -49,6 +49,11 @@ export type IndexAnswer = {
   files: Array<{ path: string; digest: string; chunks: Array<{ seq: number; heading: string; text: string }>; vectors: string[] }>;
 };
 
+/** Source files sent to another node to be parsed for the code graph, each with the sha256 of its bytes. */
+export type CodeBatch = { files: Array<{ path: string; language: string; content: string; digest: string }> };
+/** Per file (in order): the facts its parser found, or why it could not parse it (then it is parsed here). */
+export type CodeAnswer = { files: Array<{ path: string; digest: string; facts: unknown; error?: string }> };
+
 /**
  * Memory index building on other nodes' free slots (the mesh implements it). Only a node embedding
  * with the same embedder is asked; the answer is raw and checked by the memory before it is stored.
@@ -60,6 +65,12 @@ export type IndexBuildOffload = {
   run(peer: string, batch: IndexBatch): Promise<unknown>;
   /** Indexes peers' batches on this node with `build` (its embedder named `embedder`). */
   serveWith(build: (batch: IndexBatch) => Promise<IndexAnswer>, embedder: string): void;
+  /** The least loaded peer parsing code graph batches with a slot free, if any. */
+  placeCode(): string | undefined;
+  /** Sends source files to `peer` to parse; resolves with whatever it answered (checked by the code graph). */
+  runCode(peer: string, batch: CodeBatch): Promise<unknown>;
+  /** Parses peers' source files on this node with `parse`. */
+  serveCodeWith(parse: (batch: CodeBatch) => Promise<CodeAnswer>): void;
 };
 
 /** The agent's ports; each one missing means the work stays on this node. */

@@ -242,7 +242,7 @@ export async function startCommand(): Promise<number> {
     name: 'code-graph',
     needs: ['memory'],
     start: async () => {
-      codeGraph = storeHas('code graph') ? await startCodeGraph(kernel, memory, config.codeGraph, say) : undefined;
+      codeGraph = storeHas('code graph') ? await startCodeGraph(kernel, memory, config.codeGraph, say, mesh?.agentPorts) : undefined;
     },
     close: async () => {
       await codeGraph?.close();

@@ -16,7 +16,7 @@ import { pullComponent, serveBlob, type PullResult } from './component-pull.ts';
 import { LocalExecutor } from './executor.ts';
 import { loadOrCreateIdentity } from './identity.ts';
 import { Membership, type Member } from './membership.ts';
-import { BLOB_PROTOCOL, TASK_PROTOCOL, type BuildKind, type EmbeddingsAd } from './messages.ts';
+import { BLOB_PROTOCOL, TASK_PROTOCOL, type BuildKind, type EmbeddingsAd, type IndexingAd } from './messages.ts';
 import { createMeshNode, type MeshNode } from './node.ts';
 import { ReflexBuilds } from './reflex-builds.ts';
 import { EmbeddingBatches } from './embedding-batches.ts';
@@ -47,8 +47,8 @@ export type PeerInfo = {
   subAgents: boolean;
   /** Runs routines' sandbox jobs for peers. */
   jobs: boolean;
-  /** Indexes peers' workspace files with this embedder. */
-  indexing?: { embedder: string };
+  /** Indexes peers' workspace files with this embedder, and parses their code. */
+  indexing?: IndexingAd;
 };
 
 const DEDUP = { maxEntries: 100_000, ttlMs: 10 * 60 * 1000 };

@@ -51,11 +51,13 @@ export type Heartbeat = {
   subAgents?: boolean;
   /** Runs peers' sandbox jobs (its Docker engine answered), with a slot free. */
   jobs?: boolean;
-  /** Chunks and embeds peers' workspace files with this embedder, with a slot free. */
-  indexing?: { embedder: string };
+  /** Chunks and embeds peers' workspace files with this embedder, and parses their code, with a slot free. */
+  indexing?: IndexingAd;
 };
 /** A node embedding batches for peers: its provider's model, and the dimension once it has embedded. */
 export type EmbeddingsAd = { model: string; dimensions?: number };
+/** What a node indexes for peers: memory batches embedded with `embedder`, code graph batches when `code`. */
+export type IndexingAd = { embedder?: string; code?: boolean };
 /** What a node builds for peers (advertised only with the toolchain installed and a free slot). */
 export type BuildKind = 'reflex';
 

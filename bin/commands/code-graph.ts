@@ -6,7 +6,15 @@ import { act, examples, type Args } from '../cli.ts';
 import { withClient } from '../client.ts';
 import { print, table } from '../output.ts';
 
-type Status = { root: string; files: number; indexed: number; partial: number; skipped: Array<{ path: string; reason: string }>; rows: Record<string, number> };
+type Status = {
+  root: string;
+  files: number;
+  indexed: number;
+  partial: number;
+  skipped: Array<{ path: string; reason: string }>;
+  rows: Record<string, number>;
+  mesh?: { batchesSent: number; filesByPeers: number; fallbacks: number; rejected: number; lastFallback?: { peer: string; reason: string } };
+};
 type Report = {
   files: number;
   parsed: number;
@@ -71,6 +79,11 @@ export async function codeGraphCommand({ positionals, values, out }: Args): Prom
         `rows: ${Object.entries(s.rows)
           .map(([k, v]) => `${k} ${v}`)
           .join(', ')}`,
+        ...(s.mesh
+          ? [
+              `mesh: ${s.mesh.filesByPeers} files parsed by peers in ${s.mesh.batchesSent} batches; ${s.mesh.fallbacks} batches parsed here instead (${s.mesh.rejected} refused)${s.mesh.lastFallback ? `; last: ${s.mesh.lastFallback.peer}: ${s.mesh.lastFallback.reason}` : ''}`,
+            ]
+          : []),
         ...skippedLines(s.skipped, 'skipped'),
       ].join('\n'),
     );

@@ -3,7 +3,8 @@
 // before it is stored (the files' digests, the chunks A cuts itself, one vector per chunk of the
 // right shape, the embedder named, and a chunk embedded again on A). A peer that tampers with its
 // answer, that does not answer in time, or that embeds with another embedder leaves the files to
-// A, with the reason logged and shown in the memory status.
+// A, with the reason logged and shown in the memory status. The code graph's source files go the
+// same way: B parses them, A checks their facts' shape and parses one of each batch again itself.
 import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -13,12 +14,16 @@ import { memorySection } from '../../agent/memory/config.ts';
 import { localMemoryEmbedder, vectorBase64 } from '../../agent/memory/embeddings.ts';
 import { buildIndexBatch } from '../../agent/memory/index-offload.ts';
 import { MemoryService } from '../../agent/memory/service.ts';
+import { codeGraphSection } from '../../agent/memory/code-graph/config.ts';
+import type { FileFacts } from '../../agent/memory/code-graph/facts.ts';
+import { parseCodeBatch } from '../../agent/memory/code-graph/peer-parse.ts';
+import { startCodeGraph, type CodeGraphRunning } from '../../agent/memory/code-graph/start.ts';
 import { localEmbedding } from '../../agent/reflex/embedder.ts';
 import { Mesh } from '../../mesh/mesh.ts';
 import { openStoreKernel, type StoreKernel } from '../support/store.ts';
 import { until } from './support/cluster.ts';
 
-type Node = { store: StoreKernel; mesh: Mesh; memory: MemoryService; workspace: string };
+type Node = { store: StoreKernel; mesh: Mesh; memory: MemoryService; workspace: string; code?: CodeGraphRunning };
 type Mode = 'honest' | 'tampered-chunks' | 'tampered-vector' | 'silent';
 
 const CONFIG = { ...memorySection.defaults, watch: false };
@@ -26,6 +31,8 @@ let a: Node;
 let b: Node;
 /** How B answers A's batches. */
 let mode: Mode = 'honest';
+/** How B answers A's code batches. */
+let codeMode: 'honest' | 'tampered' = 'honest';
 
 async function node(name: string, taskTimeoutMs: number): Promise<Node> {
   const store = await openStoreKernel('libsql', { name });
@@ -52,14 +59,27 @@ before(async () => {
   a = await node('index-a', 3000);
   b = await node('index-b', 30_000);
   serveFromB();
+  const quiet = (m: string) => assert.fail(m);
+  a.code = await startCodeGraph(a.store.kernel, undefined, { ...codeGraphSection.defaults, watch: false }, quiet, a.mesh.agentPorts);
+  b.code = await startCodeGraph(b.store.kernel, undefined, { ...codeGraphSection.defaults, watch: false }, quiet, b.mesh.agentPorts);
+  b.mesh.indexBuilds.serveCodeWith(async (batch) => {
+    const answer = await parseCodeBatch(batch);
+    // A call the source does not make: roundCents "calls" invoiceTotal.
+    if (codeMode === 'tampered')
+      (answer.files[0].facts as FileFacts).refs.push({ from: 1, name: 'invoiceTotal', kind: 'call', receiver: null, receiverType: null, line: 2, column: 2 });
+    return answer;
+  });
   await a.mesh.allow(b.mesh.id);
   await b.mesh.allow(a.mesh.id);
   await a.mesh.dial(`${String(b.mesh.node.getMultiaddrs()[0])}`);
-  await until('A hears B index with the local embedder', () => a.mesh.peers().some((p) => p.id === b.mesh.id && p.indexing?.embedder === 'local'));
+  await until('A hears B index with the local embedder and parse code', () =>
+    a.mesh.peers().some((p) => p.id === b.mesh.id && p.indexing?.embedder === 'local' && p.indexing.code === true),
+  );
 });
 
 after(async () => {
   for (const n of [a, b]) {
+    await n?.code?.close();
     await n?.memory.close();
     await n?.mesh.stop();
     await n?.store.cleanup();
@@ -143,4 +163,39 @@ test('a peer embedding with another embedder is never asked, and refuses a batch
   await assert.rejects(a.mesh.indexBuilds.run(b.mesh.id, { embedder: 'local', files: [{ path: 'x.md', content: 'x', digest: 'y' }] }), {
     code: 'TITAN_E_MESH_TASK_INVALID',
   });
+});
+
+const BILLING =
+  'export function roundCents(x: number): number {\n  return Math.round(x * 100) / 100;\n}\n\nexport function invoiceTotal(lines: number[]): number {\n  return roundCents(lines.reduce((s, l) => s + l, 0));\n}\n';
+
+test("A's changed source files are parsed by B for the code graph, verified, and answer A's questions", async () => {
+  await note('src/billing.ts', BILLING);
+  await note('src/report.py', 'def total(xs):\n    return sum(xs)\n\ndef report(xs):\n    return f"{total(xs)}"\n');
+  const report = await a.code?.graph.index();
+  assert.equal(report?.parsed, 2);
+  const status = await a.code?.graph.status();
+  assert.deepEqual(status?.mesh, { batchesSent: 1, filesByPeers: 2, fallbacks: 0, rejected: 0 });
+  assert.equal((await b.mesh.status()).indexBuilds.filesForPeers >= 2, true);
+  assert.deepEqual(
+    a.code?.graph.callers('roundCents').map((c) => c.qualified),
+    ['invoiceTotal'],
+  );
+  assert.deepEqual(
+    a.code?.graph.callers('total').map((c) => c.qualified),
+    ['report'],
+  );
+});
+
+test('a parse answering a call the source does not make is refused; A parses the file itself', async () => {
+  codeMode = 'tampered';
+  await note('src/billing.ts', `${BILLING}\nexport const VERSION = 2;\n`);
+  assert.equal((await a.code?.graph.index())?.parsed, 1);
+  const status = await a.code?.graph.status();
+  assert.equal(status?.mesh?.rejected, 1);
+  assert.match(status?.mesh?.lastFallback?.reason ?? '', /^TITAN_E_MESH_INDEX_REJECTED: .*parsed here again/);
+  assert.deepEqual(a.code?.graph.callees('roundCents').map((c) => c.qualified) ?? [], [], 'the invented call was not stored');
+  assert.deepEqual(
+    a.code?.graph.callers('roundCents').map((c) => c.qualified),
+    ['invoiceTotal'],
+  );
 });

@@ -12,6 +12,7 @@ import { CodeGraphIndex, type CodeSymbol } from './graph.ts';
 import { history, type SymbolHistory } from './history.ts';
 import { picture, type Picture } from './picture.ts';
 import { parseFacts } from './parse.ts';
+import type { PeerParsing } from './peer-parse.ts';
 import * as queries from './queries.ts';
 import { type Candidate, candidates, pathCandidates, readSource } from './scan.ts';
 import { CodeGraphStore, type FileRecord } from './store.ts';
@@ -32,6 +33,8 @@ export type IndexOptions = { onProgress?: (p: IndexProgress) => void; maxFileByt
 /** Files written per transaction: a crash loses at most this much progress, never leaves a half file. */
 const FILES_PER_WRITE = 100;
 const MAX_QUERY = 512;
+/** Files looked at ahead of the run for mesh peers to parse. */
+const PEER_WINDOW = 32;
 const WATCH_SETTLE_MS = 200;
 /** A workspace that is not a git repository is asked again after this long (it may become one). */
 const GIT_RECHECK_MS = 30_000;
@@ -58,6 +61,8 @@ export class CodeGraph {
   /** Set by stop(): an index run ends after the file it is on (the rest is indexed by the next run). */
   #stopping = false;
   #git: GitLookup | undefined;
+  /** Mesh peers that parse batches of changed files ahead of the run (set by startCodeGraph). */
+  peers: PeerParsing | undefined;
 
   readonly #maxFileBytes: number | undefined;
 
@@ -118,6 +123,7 @@ export class CodeGraph {
     await flush(removed);
     for (let i = 0; i < work.length; i++) {
       if (this.#stopping) break;
+      if (this.peers && i % PEER_WINDOW === 0) await this.peers.prefetch(work.slice(i, i + PEER_WINDOW), (path) => this.#records.get(path)?.digest, maxBytes);
       const change = await this.#examine(work[i], report, maxBytes);
       if (change) pending.push(change);
       if (pending.length >= FILES_PER_WRITE) await flush();
@@ -148,7 +154,7 @@ export class CodeGraph {
     const base = { path: c.path, language: c.language, digest: source.digest, bytes: source.bytes, indexedAt: Date.now() };
     if (!source.ok) return { record: { ...base, lines: 0, status: 'skipped', reason: source.reason }, facts: null };
     try {
-      const facts = await parseFacts(c.path, c.language, source.text);
+      const facts = this.peers?.take(c.path, source.digest) ?? (await parseFacts(c.path, c.language, source.text));
       report.parsed++;
       const status = facts.errors > 0 ? 'partial' : 'indexed';
       const reason = facts.errors > 0 ? `${facts.errors} syntax error(s); the rest of the file is indexed` : null;
@@ -239,6 +245,7 @@ export class CodeGraph {
     partial: number;
     skipped: Array<{ path: string; reason: string }>;
     rows: Record<string, number>;
+    mesh?: PeerParsing['counters'] & { lastFallback?: { peer: string; reason: string; at: number } };
   }> {
     const records = [...this.#records.values()];
     return {
@@ -248,6 +255,7 @@ export class CodeGraph {
       partial: records.filter((r) => r.status === 'partial').length,
       skipped: records.filter((r) => r.status === 'skipped').map((r) => ({ path: r.path, reason: r.reason ?? '' })),
       rows: await this.#store.counts(),
+      ...(this.peers ? { mesh: { ...this.peers.counters, ...(this.peers.lastFallback ? { lastFallback: this.peers.lastFallback } : {}) } } : {}),
     };
   }
 

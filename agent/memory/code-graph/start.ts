@@ -7,6 +7,8 @@ import type { MemoryService } from '../service.ts';
 import { CodeGraph, type IndexReport } from './code-graph.ts';
 import type { CodeGraphConfig } from './config.ts';
 import { codeGraphPort, codeGraphService } from './port.ts';
+import type { AgentPorts } from '../../ports.ts';
+import { PeerParsing, parseCodeBatch } from './peer-parse.ts';
 
 export type CodeGraphRunning = { graph: CodeGraph; indexed: Promise<IndexReport | undefined>; close(): Promise<void> };
 
@@ -32,11 +34,17 @@ export async function startCodeGraph(
   memory: MemoryService | undefined,
   config: CodeGraphConfig,
   warn: (message: string) => void,
+  ports: AgentPorts = {},
 ): Promise<CodeGraphRunning | undefined> {
   if (!config.enabled) return undefined;
   await mkdir(kernel.workspace, { recursive: true });
   const graph = await CodeGraph.open(kernel.db, kernel.workspace, { maxFileBytes: config.maxFileBytes });
   running.set(kernel, graph);
+  // With the mesh on, peers parse batches of changed files (verified here), and this node parses theirs.
+  if (ports.indexBuilds) {
+    graph.peers = new PeerParsing(ports.indexBuilds, kernel.logger);
+    ports.indexBuilds.serveCodeWith(parseCodeBatch);
+  }
   if (memory) memory.codeGraph = codeGraphPort(graph);
   kernel.services.codeGraph = codeGraphService(graph);
   let closed = false;
