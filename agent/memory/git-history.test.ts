@@ -76,3 +76,30 @@ test('an edit and a commit are seen on the next read; outside a repository there
     await rm(outside, { recursive: true, force: true });
   }
 });
+
+test("the repository's filter commands never run on the host when an edited file is blamed", async () => {
+  const repo = await mkdtemp(path.join(os.tmpdir(), 'titan-git-filter-'));
+  try {
+    await gitRepo(repo, CONFIG_HISTORY.slice(0, 1));
+    const marker = path.join(repo, 'ran');
+    // What a sandboxed shell could write into the mounted workspace.
+    await writeFile(path.join(repo, '.gitattributes'), '*.ts filter=evil\n');
+    const config = path.join(repo, '.git', 'config');
+    await writeFile(
+      config,
+      `${await readFile(config, 'utf8')}[filter "evil"]\n\tclean = touch ${marker}; cat\n\tprocess = touch ${marker}\n\trequired = true\n[core]\n\tfsmonitor = touch ${marker}\n`,
+    );
+    const file = path.join(repo, 'src/config.ts');
+    await writeFile(file, (await readFile(file, 'utf8')).replace('return value;', 'return { ...value };'));
+    const git = await GitHistory.open(repo);
+    const changes = await git!.lines('src/config.ts', 7, 10);
+    assert.deepEqual(changes.uncommittedLines, [9]);
+    assert.deepEqual(
+      changes.commits.map((c) => c.author),
+      ['Ada Lovelace'],
+    );
+    await assert.rejects(readFile(marker), { code: 'ENOENT' });
+  } finally {
+    await rm(repo, { recursive: true, force: true });
+  }
+});

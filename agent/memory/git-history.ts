@@ -38,7 +38,8 @@ const MAX_LINES = 2000;
 const MAX_COMMITS = 50;
 const CACHE_ENTRIES = 500;
 const ZERO = /^0{40}$/;
-// The repository's own configuration may name programs (fsmonitor, textconv); none of them runs here.
+// The repository's own configuration may name programs (fsmonitor, textconv, external diff, filters:
+// see #noFilters); none of them runs here.
 const SAFE = ['-c', 'core.fsmonitor=false', '-c', 'core.hooksPath=/dev/null', '-c', 'diff.external='];
 
 function git(cwd: string, args: string[]): Promise<string> {
@@ -130,6 +131,26 @@ export class GitHistory {
     }
   }
 
+  /**
+   * Blame reads the working tree, where git would run the repository's filter commands (clean,
+   * process) on the file. Whoever can write the workspace (the sandboxed shell mounts it) can write
+   * .git/config: every configured filter is turned off for the run, so nothing runs on the host.
+   */
+  async #noFilters(): Promise<string[]> {
+    const names = await git(this.root, ['config', '--name-only', '--get-regexp', '^filter\\.']).catch(() => '');
+    const drivers = new Set(names.split('\n').flatMap((key) => /^filter\.(.+)\.[^.]+$/.exec(key.trim())?.[1] ?? []));
+    return [...drivers].flatMap((d) => [
+      '-c',
+      `filter.${d}.clean=`,
+      '-c',
+      `filter.${d}.process=`,
+      '-c',
+      `filter.${d}.smudge=`,
+      '-c',
+      `filter.${d}.required=false`,
+    ]);
+  }
+
   /** What a cached answer depends on: the file, and where HEAD and the index are (a commit, checkout or reset moves them). */
   async #version(file: string): Promise<string> {
     const marks = await Promise.all(
@@ -174,7 +195,7 @@ export class GitHistory {
     return this.#cached(`L\u0000${clean}\u0000${start}\u0000${end}\u0000${max}`, clean, async () => {
       let text: string;
       try {
-        text = await git(this.root, ['blame', '--porcelain', '--no-textconv', '-L', `${start},${end}`, '--', clean]);
+        text = await git(this.root, [...(await this.#noFilters()), 'blame', '--porcelain', '--no-textconv', '-L', `${start},${end}`, '--', clean]);
       } catch {
         return { path: clean, from: start, to: end, commits: [], uncommittedLines: [] }; // not tracked, or lines past its end
       }
