@@ -114,7 +114,7 @@ export async function capabilities({ home, config }: DoctorContext): Promise<Fin
     findings.push({
       check: 'capabilities',
       status: 'warn',
-      message: `kernel.inlineGrants runs ${grant} in the kernel's own thread (no time limit can stop it)`,
+      message: `kernel.inlineGrants runs ${grant} in the kernel's own thread: each run holds every other call back for up to kernel.inlineSliceMs before it is stopped`,
       fix: 'remove it from kernel.inlineGrants unless you wrote and trust it',
     });
   return findings.length ? findings : [ok('capabilities', 'no serving component has a broad grant')];
