@@ -16,6 +16,19 @@ export function graphDeletion(documents, params) {
   ];
 }
 
+const ROWS_PER_INSERT = 200;
+
+/** INSERT statements of at most ROWS_PER_INSERT rows each (well under both databases' parameter limits). */
+export function insertRows(into, rows, suffix = '') {
+  const statements = [];
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+    const part = rows.slice(i, i + ROWS_PER_INSERT);
+    const one = `(${part[0].map(() => '?').join(', ')})`;
+    statements.push([`INSERT INTO ${into} VALUES ${part.map(() => one).join(', ')}${suffix}`, part.flat()]);
+  }
+  return statements;
+}
+
 /**
  * Handlers of the op table (../ops.ts): a name not in it, or a wrong input or result, is a type error.
  * @satisfies {Partial<StoreHandlers>}
@@ -32,21 +45,25 @@ export const memoryGraph = {
       ['DELETE FROM memory_relations WHERE document_id = ?', [input.documentId]],
       ['DELETE FROM memory_mentions WHERE document_id = ?', [input.documentId]],
     ];
-    for (const e of input.entities) {
-      if (!e?.id || !e.name || !e.kind) throw fail('invalid', 'each entity needs id, name and kind');
-      statements.push(['INSERT INTO memory_entities (id, name, kind, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING', [e.id, e.name, e.kind, at]]);
-      statements.push([
-        'INSERT INTO memory_mentions (entity_id, document_id, count) VALUES (?, ?, ?)',
-        [e.id, input.documentId, Math.max(1, Number(e.count ?? 1))],
-      ]);
-    }
-    for (const r of input.relations) {
+    for (const e of input.entities) if (!e?.id || !e.name || !e.kind) throw fail('invalid', 'each entity needs id, name and kind');
+    for (const r of input.relations)
       if (!known.has(r?.source) || !known.has(r?.target)) throw fail('invalid', 'a relation joins two entities of the same document');
-      statements.push([
-        'INSERT INTO memory_relations (source, target, type, weight, document_id) VALUES (?, ?, ?, ?, ?)',
-        [r.source, r.target, String(r.type ?? 'related'), Number(r.weight ?? 1), input.documentId],
-      ]);
-    }
+    // Rows go in a few multi-row statements: on PostgreSQL each statement is a round trip.
+    statements.push(
+      ...insertRows(
+        'memory_entities (id, name, kind, created_at)',
+        input.entities.map((e) => [e.id, e.name, e.kind, at]),
+        ' ON CONFLICT (id) DO NOTHING',
+      ),
+      ...insertRows(
+        'memory_mentions (entity_id, document_id, count)',
+        input.entities.map((e) => [e.id, input.documentId, Math.max(1, Number(e.count ?? 1))]),
+      ),
+      ...insertRows(
+        'memory_relations (source, target, type, weight, document_id)',
+        input.relations.map((r) => [r.source, r.target, String(r.type ?? 'related'), Number(r.weight ?? 1), input.documentId]),
+      ),
+    );
     statements.push([ORPHANS, []]);
     batch(statements);
     return { entities: input.entities.length, relations: input.relations.length };

@@ -3,7 +3,7 @@
 // memory's own settings (which embedder wrote the vectors).
 import { nowMs } from 'titan:host/clock@0.1.0';
 import { batch, fail, isSqlite, one, rows, rowsPassedOn } from './db.js';
-import { graphDeletion } from './memory-graph.js';
+import { graphDeletion, insertRows } from './memory-graph.js';
 /** @import { StoreHandlers } from '../ops.js' */
 
 const KINDS = ['identity', 'note', 'daily', 'summary', 'turn', 'code'];
@@ -64,18 +64,19 @@ export const memory = {
         ],
       ],
     ];
+    const plain = [];
     for (const c of chunks) {
       if (!c?.id || typeof c.text !== 'string') throw fail('invalid', 'each chunk needs id and text');
       const embedding = c.embedding ? { $blob: c.embedding } : null;
-      statements.push(
-        vectors && c.vector
-          ? [
-              'INSERT INTO memory_chunks (id, document_id, seq, text, embedding, embedding_vec) VALUES (?, ?, ?, ?, ?, ?::vector)',
-              [c.id, d.id, c.seq, c.text, embedding, c.vector],
-            ]
-          : ['INSERT INTO memory_chunks (id, document_id, seq, text, embedding) VALUES (?, ?, ?, ?, ?)', [c.id, d.id, c.seq, c.text, embedding]],
-      );
+      if (vectors && c.vector)
+        statements.push([
+          'INSERT INTO memory_chunks (id, document_id, seq, text, embedding, embedding_vec) VALUES (?, ?, ?, ?, ?, ?::vector)',
+          [c.id, d.id, c.seq, c.text, embedding, c.vector],
+        ]);
+      else plain.push([c.id, d.id, c.seq, c.text, embedding]);
     }
+    // In sequence order, a few rows a statement (a round trip each on PostgreSQL).
+    statements.push(...insertRows('memory_chunks (id, document_id, seq, text, embedding)', plain));
     batch(statements);
     return { id: d.id, chunks: chunks.length };
   },
