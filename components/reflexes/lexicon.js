@@ -38,6 +38,10 @@ const PHRASE_LIST = [
   ["i'd like", 'show'],
   ['i would like', 'show'],
   ['quick question', ''],
+  ['by the way', ''],
+  ['if you can', ''],
+  ['when you get a chance', ''],
+  ['real quick', ''],
   ['content of', 'show'],
   ['detail of', 'show'],
   ['read out', 'read'],
@@ -281,6 +285,10 @@ export const MORE_FILLERS = [
   'latest',
   'total',
   'station',
+  'btw',
+  'plz',
+  'thx',
+  'u',
 ];
 
 /** Verbs of acts other than reading: a request with one of them is never a read's reflex unless its phrasings had it. */

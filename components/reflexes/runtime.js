@@ -361,6 +361,30 @@ function argument(text, source) {
  * The reflex export for a spec. invoke(name, inputJson) runs a tool (titan:host/tools), answering
  * JSON text or throwing.
  */
+/** One letter left out, one too many, or two swapped ("wether", "weaather", "wheater"); never one letter for another ("snowing" is no "showing"). */
+function oneSlip(a, b) {
+  if (a.length === b.length) {
+    const i = [...a].findIndex((c, k) => c !== b[k]);
+    return i >= 0 && a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
+  }
+  const [short, long] = a.length < b.length ? [a, b] : [b, a];
+  if (long.length !== short.length + 1) return false;
+  const i = [...short].findIndex((c, k) => c !== long[k]);
+  return i < 0 || short.slice(i) === long.slice(i + 1);
+}
+
+/**
+ * A long lower-case word no phrasing used, read as the one long word of the phrasings it is one
+ * slip from (same first letter); a word the runtime knows otherwise is never mended.
+ */
+function mendTypos(spec, toks) {
+  return toks.map((t) => {
+    if (t.w.length < 6 || !/^\p{Ll}+$/u.test(t.w) || spec.vocabSet.has(t.w) || FILLERS.includes(t.w) || CONTRAST.includes(t.w)) return t;
+    const near = spec.vocab.filter((v) => v.length >= 6 && v[0] === t.w[0] && oneSlip(t.w, v));
+    return near.length === 1 ? { ...t, w: near[0] } : t;
+  });
+}
+
 /**
  * A spec as this runtime reads prompts: its templates, vocabulary and core words in the lexicon's
  * canonical reading (a spec mined before a lexicon entry was written reads the same as one after).
@@ -394,7 +418,7 @@ export function requiredWords(spec) {
 export function createReflex(rawSpec, invoke) {
   const spec = readSpec(rawSpec);
   const match = (prompt) => {
-    const toks = words(prompt);
+    const toks = mendTypos(spec, words(prompt));
     let best = null;
     for (const template of spec.templates) {
       const found = align(template, toks, String(prompt), spec);
