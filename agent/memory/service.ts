@@ -14,7 +14,8 @@ import type { Embedder, Vector } from '../reflex/embedder.ts';
 import type { MemoryConfig } from './config.ts';
 import { fuseContext } from './context.ts';
 import { contentHash, Documents, type DocMeta } from './documents.ts';
-import { guardedProviderEmbedder, localMemoryEmbedder, RunEmbedder, vectorFromBlob } from './embeddings.ts';
+import { guardedProviderEmbedder, localMemoryEmbedder, RunEmbedder } from './embeddings.ts';
+import { loadGraph, loadResident } from './load.ts';
 import { entityId, type ModelStream } from './extractor.ts';
 import { MemoryGraph, type GraphHit } from './graph.ts';
 import { ChunkIndex } from './chunk-index.ts';
@@ -136,74 +137,14 @@ export class MemoryService implements MemoryPort {
     this.#embedder = stored === this.#preferred.name ? this.#preferred : localMemoryEmbedder;
     const forgotten = (await this.#store.op('memory.meta.get', { key: 'forgotten-paths' })).value;
     if (forgotten) this.#forgotten = new Map(Object.entries(JSON.parse(forgotten) as Record<string, string>));
-    // The workspace's documents and the newest turns; older turns stay in the store.
-    const lists = await Promise.all(
-      (['identity', 'note', 'daily', 'summary', 'code', 'turn'] as const).map((kind) =>
-        this.#store.op('memory.documents.list', { kind, limit: kind === 'turn' ? Math.max(this.#options.config.recentTurns, 1) : 100000 }),
-      ),
-    );
-    for (const d of [...lists.slice(0, 5).flat(), ...[...lists[5]].reverse()]) {
-      if (d.kind === 'turn' && this.#options.config.recentTurns === 0) continue;
-      this.docs.loaded({
-        id: d.id,
-        userId: d.user_id,
-        path: d.path,
-        kind: d.kind,
-        hash: d.hash,
-        threadId: d.thread_id,
-        turnId: d.turn_id,
-        updatedAt: Number(d.updated_at),
-        summary: d.summary,
-        keywords: d.keywords ? (JSON.parse(d.keywords) as string[]) : [],
-      });
-    }
-    const turns = lists[5];
-    const storedTurns = (await this.#store.op('memory.status')).documents.turn ?? 0;
-    const resident = this.#options.config.recentTurns === 0 ? 0 : turns.length;
-    if (storedTurns > resident) {
-      const until = resident ? Number(turns.at(-1)?.updated_at) : Number.MAX_SAFE_INTEGER;
-      this.docs.older = { count: storedTurns - resident, until, maxPos: await this.#rows.olderTurnsMaxPos(until) };
-    }
-    await this.#loadGraph();
-    if (this.chunks) {
-      // Resident chunks only, read as bytes on the host; a turn loaded here but not resident is skipped.
-      const since = this.docs.older.count ? this.docs.older.until : 0;
-      for (let after = 0; ; ) {
-        const page = await this.#rows.resident(after, 5000, since);
-        this.#indexRows(page);
-        if (page.length < 5000) break;
-        after = page[page.length - 1].pos;
-      }
-    }
-  }
-
-  #indexRows(rows: Array<{ pos: number; text: string; embedding: unknown; documentId: string }>): void {
-    const byDoc = new Map<string, Array<{ pos: number; text: string; vector: Vector | undefined }>>();
-    for (const r of rows) {
-      if (!this.docs.byId.has(r.documentId)) continue;
-      let list = byDoc.get(r.documentId);
-      if (!list) byDoc.set(r.documentId, (list = []));
-      list.push({ pos: r.pos, text: r.text, vector: vectorFromBlob(r.embedding) });
-    }
-    for (const [id, chunks] of byDoc) {
-      const d = this.docs.byId.get(id) as DocMeta;
-      this.chunks?.add({ id, userId: d.userId, kind: d.kind, path: d.path, updatedAt: d.updatedAt }, chunks);
-    }
-  }
-
-  async #loadGraph(): Promise<void> {
-    const [entities, mentions, relations] = await Promise.all([
-      this.#store.op('memory.entities.list'),
-      this.#store.op('memory.mentions.list'),
-      this.#store.op('memory.relations.list'),
-    ]);
-    this.graph.clear();
-    this.graph.load(
-      entities.map((e) => ({ ...e, kind: e.kind as 'name' })),
-      mentions,
-      relations,
-      (id) => this.docs.byId.has(id),
-    );
+    await loadResident({
+      store: this.#store,
+      rows: this.#rows,
+      docs: this.docs,
+      graph: this.graph,
+      chunks: this.chunks,
+      recentTurns: this.#options.config.recentTurns,
+    });
   }
 
   #queue<T>(work: () => Promise<T>): Promise<T> {
@@ -292,7 +233,7 @@ export class MemoryService implements MemoryPort {
           );
       }
       // An older turn written again added its edges a second time: the graph is read again.
-      if (this.docs.older.count > 0) await this.#loadGraph();
+      if (this.docs.older.count > 0) await loadGraph(this.#store, this.graph, this.docs);
     }
     return { indexed, unchanged, removed, skipped: scan.skipped.length, switchedFrom: undefined };
   }
@@ -422,7 +363,7 @@ export class MemoryService implements MemoryPort {
     const ids = [...this.docs.byId.values()].filter((d) => d.threadId && d.userId === userId && (!which || which.has(d.threadId))).map((d) => d.id);
     this.docs.forgotten(ids);
     // Older turns of those threads left the store too: their edges and entities are read again from it.
-    if (this.docs.older.count > 0) void this.#queue(() => this.#loadGraph()).catch(() => undefined);
+    if (this.docs.older.count > 0) void this.#queue(() => loadGraph(this.#store, this.graph, this.docs)).catch(() => undefined);
     return ids.length;
   }
 
