@@ -17,6 +17,7 @@
 import { CHANGE_VERBS, canonicalWords } from './lexicon.js';
 import { ASK_WORDS, AUX_WORDS, sameIntent } from './intent.js';
 import { CONTRAST, FILLERS, FUNCTION_WORDS, words } from './words.js';
+import { mendTypos, sameCode, sameTie, skeleton, swapTies, TIES } from './variants.js';
 
 export { CONTRAST, FILLERS, words };
 
@@ -50,25 +51,6 @@ function fitsSlot(spec, name, span, text, next) {
     span.length <= seen ||
     (span.length <= spec.maxSlotWords && /^[\p{Lu}\d]/u.test(text) && span.every((t) => /^[\p{Lu}\d]/u.test(text.slice(t.start - span[0].start))))
   );
-}
-
-/** A code's skeleton: runs of capitals, small letters and digits as A, a and 9, other marks kept ("OPS-112" -> "A-9"). */
-function skeleton(text) {
-  return text
-    .replace(/\p{Lu}+/gu, 'A')
-    .replace(/\p{Ll}+/gu, 'a')
-    .replace(/\d+/g, '9');
-}
-
-/**
- * When every source value of a slot was a code of one skeleton with digits ("LH401", "BA117":
- * A9), a value must have that skeleton: "APP-256" is a ticket's key, not a flight.
- */
-function sameCode(spec, name, text) {
-  const seen = spec.codes?.get(name);
-  if (seen?.size !== 1) return true;
-  const [only] = seen;
-  return !/9/.test(only) || skeleton(text) === only;
 }
 
 /**
@@ -109,31 +91,6 @@ function isFiller(w) {
 
 /** Words that tie a slot to its phrasing ("recipe for X"): gone when the slot moves ("X recipe"). */
 const SLOT_TIES = ['for', 'of', 'in', 'on', 'at', 'about'];
-/**
- * Tie words that say the same: a place ("departures at Mainz", "departures in Mainz") or what a
- * thing is of ("price for AAPL", "price of AAPL"). Never across groups: "time for X" is no "time in X".
- */
-const TIE_GROUPS = [
-  ['in', 'at'],
-  ['of', 'for'],
-];
-const TIES = TIE_GROUPS.flat();
-
-function sameTie(a, b) {
-  return TIE_GROUPS.some((g) => g.includes(a) && g.includes(b));
-}
-
-/** A tie word where the template has another ("status for flight X", "status of flight X"): read as the template's. */
-function swapTies(template, rest) {
-  const missing = template.filter((w) => TIES.includes(w) && !rest.includes(w));
-  if (missing.length === 0) return rest;
-  return rest.map((w) => {
-    if (!TIES.includes(w) || template.includes(w)) return w;
-    const k = missing.findIndex((m) => sameTie(m, w));
-    return k < 0 ? w : missing.splice(k, 1)[0];
-  });
-}
-
 /** How a question is put rather than what it asks about. */
 function isFrame(w) {
   return ASK_WORDS.includes(w) || AUX_WORDS.includes(w);
@@ -361,30 +318,6 @@ function argument(text, source) {
  * The reflex export for a spec. invoke(name, inputJson) runs a tool (titan:host/tools), answering
  * JSON text or throwing.
  */
-/** One letter left out, one too many, or two swapped ("wether", "weaather", "wheater"); never one letter for another ("snowing" is no "showing"). */
-function oneSlip(a, b) {
-  if (a.length === b.length) {
-    const i = [...a].findIndex((c, k) => c !== b[k]);
-    return i >= 0 && a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
-  }
-  const [short, long] = a.length < b.length ? [a, b] : [b, a];
-  if (long.length !== short.length + 1) return false;
-  const i = [...short].findIndex((c, k) => c !== long[k]);
-  return i < 0 || short.slice(i) === long.slice(i + 1);
-}
-
-/**
- * A long lower-case word no phrasing used, read as the one long word of the phrasings it is one
- * slip from (same first letter); a word the runtime knows otherwise is never mended.
- */
-function mendTypos(spec, toks) {
-  return toks.map((t) => {
-    if (t.w.length < 6 || !/^\p{Ll}+$/u.test(t.w) || spec.vocabSet.has(t.w) || FILLERS.includes(t.w) || CONTRAST.includes(t.w)) return t;
-    const near = spec.vocab.filter((v) => v.length >= 6 && v[0] === t.w[0] && oneSlip(t.w, v));
-    return near.length === 1 ? { ...t, w: near[0] } : t;
-  });
-}
-
 /**
  * A spec as this runtime reads prompts: its templates, vocabulary and core words in the lexicon's
  * canonical reading (a spec mined before a lexicon entry was written reads the same as one after).
