@@ -150,9 +150,7 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
   }
 
   /** Requests kept to be answered again when asked again in their thread (repeats.ts). */
-  repeatsKept(): number {
-    return this.#repeats?.size ?? 0;
-  }
+  repeatsKept = (): number => this.#repeats?.size ?? 0;
 
   list(): ReflexRecord[] {
     return [...this.#records.values()].sort((a, b) => a.createdAt - b.createdAt);
