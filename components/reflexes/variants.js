@@ -48,11 +48,17 @@ export function swapTies(template, rest) {
   });
 }
 
-/** One letter left out, one too many, or two swapped ("wether", "weaather", "wheater"); never one letter for another ("snowing" is no "showing"). */
+/**
+ * One letter left out, one too many, or two swapped ("wether", "weaather", "wheater"); one letter
+ * for another only in a word of eight letters or more ("calender"; "snowing" is no "showing").
+ */
 function oneSlip(a, b) {
   if (a.length === b.length) {
     const i = [...a].findIndex((c, k) => c !== b[k]);
-    return i >= 0 && a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
+    if (i < 0) return false;
+    if (a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2)) return true;
+    // One letter for another only in a long word, past its first two letters ("calender").
+    return a.length >= 8 && i >= 2 && a.slice(i + 1) === b.slice(i + 1);
   }
   const [short, long] = a.length < b.length ? [a, b] : [b, a];
   if (long.length !== short.length + 1) return false;

@@ -52,11 +52,13 @@ test('a question put another way is the same question; another question about th
   assert.equal(words.ask('what words are in essay.txt'), undefined);
 });
 
-test('a long word typed with a letter left out, doubled or two swapped is read as the word; one letter for another never is', async () => {
+test('a long word typed with a letter left out, doubled or two swapped is read as the word; one letter for another only in a word of eight letters or more', async () => {
   const { intent, ask } = await reflexFor('weather');
   const lisbon = rightAnswer(intent, 'Lisbon').answer;
   for (const prompt of ['wether in Lisbon', 'whats the weahter in Lisbon', 'weatherr in Lisbon']) assert.equal(ask(prompt), lisbon, prompt);
   assert.equal(ask('wexther in Lisbon'), undefined);
+  const calendar = await reflexFor('calendar');
+  assert.equal(calendar.ask("what's on my calender on friday"), rightAnswer(calendar.intent, 'friday').answer);
 });
 
 test('a code written unlike every source value is no value of the slot: a ticket key is no flight', async () => {
