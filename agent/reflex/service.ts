@@ -78,6 +78,7 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
   readonly #offs: Array<() => void> = [];
   /** Turn id -> the reflex (or shadow) that answered it, for "ask the model instead". */
   readonly #answeredBy: AnsweredTurns;
+  #asking: Promise<unknown> = Promise.resolve();
   readonly counters = { modelCallsAvoided: 0, shadowHits: 0, repeats: 0, checks: 0, disagreements: 0 };
   /** The same request asked again in a thread (repeats.ts); none without the tool catalog. */
   readonly #repeats: Repeats | undefined;
@@ -149,8 +150,7 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
     return shadowSummary(this.shadowModel, this.shadow);
   }
 
-  /** Requests kept to be answered again when asked again in their thread (repeats.ts). */
-  repeatsKept = (): number => this.#repeats?.size ?? 0;
+  /** Requests kept to be answered again in their thread (repeats.ts). */ repeatsKept = (): number => this.#repeats?.size ?? 0;
 
   list(): ReflexRecord[] {
     return [...this.#records.values()].sort((a, b) => a.createdAt - b.createdAt);
@@ -189,7 +189,10 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
   /** Before the model: a serving reflex above the threshold, else the shadow cache, else nothing. */
   async fastPath(input: { threadId: string; turnId: string; prompt: string }): Promise<FastResult> {
     const notes: string[] = [];
-    const outcome = await askReflexes(this.#kernel, this.#serving, input.prompt, this.#config.reflexes.threshold);
+    // One at a time: a reflex holds a worker thread while its tool call needs another (4 at once starved the pool).
+    const asked = this.#asking.then(() => askReflexes(this.#kernel, this.#serving, input.prompt, this.#config.reflexes.threshold));
+    this.#asking = asked.catch(() => {});
+    const outcome = await asked;
     if (outcome.kind === 'hit') {
       const record = outcome.record;
       record.hits++;
@@ -292,8 +295,6 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
     return found && { source: found.source, name: found.name };
   }
 
-  // ---- by hand -----------------------------------------------------------------------------
-
   async suspend(name: string, why = 'suspended by hand'): Promise<ReflexRecord> {
     const record = this.get(name);
     if (record.state !== 'serving') throw new TitanError('TITAN_E_REFLEX_STATE', `reflex ${record.name} is ${record.state}, not serving`);
@@ -362,8 +363,6 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
       if (record.state === 'serving' && known && known !== digest) await this.#suspend(record, `tool ${tool} changed version (now ${version})`);
     }
   }
-
-  // ---- background check against the model ---------------------------------------------------
 
   #maybeCheck(record: ReflexRecord, prompt: string, answer: string): void {
     const llm = this.#options.llm;
