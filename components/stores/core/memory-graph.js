@@ -18,8 +18,15 @@ export function graphDeletion(documents, params) {
 
 const ROWS_PER_INSERT = 200;
 
-/** INSERT statements of at most ROWS_PER_INSERT rows each (well under both databases' parameter limits). */
+/**
+ * INSERT statements of at most ROWS_PER_INSERT rows each (well under both databases' parameter limits).
+ * @param {string} into
+ * @param {unknown[][]} rows
+ * @param {string} [suffix]
+ * @returns {Array<[string, unknown[]]>}
+ */
 export function insertRows(into, rows, suffix = '') {
+  /** @type {Array<[string, unknown[]]>} */
   const statements = [];
   for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
     const part = rows.slice(i, i + ROWS_PER_INSERT);
