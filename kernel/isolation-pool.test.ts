@@ -1,3 +1,5 @@
+// The kernel's isolation pool: a deployment's fixed part is told to a thread once, calls queue in order,
+// a stopped call ends its thread (which is replaced), and close ends them all.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CallStopped, IsolationPool } from './isolation-pool.ts';
