@@ -14,34 +14,20 @@ import type { Embedder, Vector } from '../reflex/embedder.ts';
 import { chunkText } from './chunker.ts';
 import { contentHash } from './documents.ts';
 import { MEMORY_DIMENSIONS, localMemoryEmbedder, vectorBase64, vectorFromBlob } from './embeddings.ts';
-
-/** Files per batch sent, and the most text one batch carries (a larger file is indexed here). */
-const BATCH_FILES = 16;
-const BATCH_BYTES = 1024 * 1024;
-
-export type PeerIndexingSummary = {
-  batchesSent: number;
-  filesByPeers: number;
-  fallbacks: number;
-  rejected: number;
-  lastFallback?: { peer: string; reason: string; at: number };
-};
+import { PeerOffloadAccount, peerBatches } from './peer-offload.ts';
 
 export class PeerIndexing {
   readonly #port: IndexBuildOffload;
-  readonly #logger: Logger;
-  readonly counters = { batchesSent: 0, filesByPeers: 0, fallbacks: 0, rejected: 0 };
-  lastFallback: { peer: string; reason: string; at: number } | undefined;
+  readonly account: PeerOffloadAccount;
   /** The peer holding a batch of the run now (shown in the progress). */
   onPeer: string | undefined;
 
   constructor(port: IndexBuildOffload, logger: Logger) {
     this.#port = port;
-    this.#logger = logger;
-  }
-
-  summary(): PeerIndexingSummary {
-    return { ...this.counters, ...(this.lastFallback ? { lastFallback: this.lastFallback } : {}) };
+    this.account = new PeerOffloadAccount(logger, {
+      lost: 'memory: a peer did not index the batch; indexing those files here',
+      refused: "memory: a peer's index batch was refused; indexing those files here",
+    });
   }
 
   /**
@@ -50,62 +36,30 @@ export class PeerIndexing {
    */
   async prepare(files: Array<{ path: string; content: string }>, embedder: Embedder): Promise<Map<string, Vector[]>> {
     const done = new Map<string, Vector[]>();
-    for (const batch of batches(files)) {
+    for (const batch of peerBatches(files)) {
       const peer = this.#port.place(embedder.name);
       if (!peer) break; // none with a free slot and this embedder: the rest is indexed here
       const sent: IndexBatch = { embedder: embedder.name, files: batch.map((f) => ({ ...f, digest: contentHash(f.content) })) };
-      this.counters.batchesSent++;
+      this.account.counters.batchesSent++;
       this.onPeer = peer;
       let answer: unknown;
       try {
         answer = await this.#port.run(peer, sent);
       } catch (error) {
-        this.#fallback(peer, error, false);
+        this.account.fallback(peer, error, false);
         continue;
       } finally {
         this.onPeer = undefined;
       }
       try {
         for (const [path, vectors] of await verifyAnswer(answer, sent, peer)) done.set(path, vectors);
-        this.counters.filesByPeers += batch.length;
+        this.account.counters.filesByPeers += batch.length;
       } catch (error) {
-        this.#fallback(peer, error, true);
+        this.account.fallback(peer, error, true);
       }
     }
     return done;
   }
-
-  #fallback(peer: string, error: unknown, rejected: boolean): void {
-    const coded = error as { code?: string; message?: string };
-    const reason = `${coded.code ?? 'error'}: ${coded.message ?? String(error)}`;
-    this.counters.fallbacks++;
-    if (rejected) this.counters.rejected++;
-    this.lastFallback = { peer, reason, at: Date.now() };
-    this.#logger.warn(
-      { peer, reason },
-      rejected ? "memory: a peer's index batch was refused; indexing those files here" : 'memory: a peer did not index the batch; indexing those files here',
-    );
-  }
-}
-
-/** Files in batches of at most BATCH_FILES and BATCH_BYTES; a file larger than that alone is left to this node. */
-function batches(files: Array<{ path: string; content: string }>): Array<Array<{ path: string; content: string }>> {
-  const out: Array<Array<{ path: string; content: string }>> = [];
-  let current: Array<{ path: string; content: string }> = [];
-  let bytes = 0;
-  for (const file of files) {
-    const size = Buffer.byteLength(file.content);
-    if (size > BATCH_BYTES) continue;
-    if (current.length === BATCH_FILES || bytes + size > BATCH_BYTES) {
-      out.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(file);
-    bytes += size;
-  }
-  if (current.length) out.push(current);
-  return out;
 }
 
 /** The peer's answer as vectors by path, once every check holds; otherwise TITAN_E_MESH_INDEX_REJECTED with the first that failed. */

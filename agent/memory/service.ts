@@ -22,7 +22,8 @@ import { ChunkIndex } from './chunk-index.ts';
 import { implicitContext, withChanges, type CodeGraphPort, type Neighbourhood } from './implicit.ts';
 import { memoryHostService } from './host-service.ts';
 import { HybridSearch, type SearchHit, type SearchOptions } from './search.ts';
-import { buildIndexBatch, PeerIndexing, type PeerIndexingSummary } from './index-offload.ts';
+import { buildIndexBatch, PeerIndexing } from './index-offload.ts';
+import type { PeerOffloadSummary } from './peer-offload.ts';
 import { MemoryRows } from './store-rows.ts';
 import { kindOf, scanWorkspace } from './workspace-files.ts';
 
@@ -308,7 +309,7 @@ export class MemoryService implements MemoryPort {
       tagger: { by: string; model: number; keywords: number };
       progress: Progress;
       skippedFiles: Array<{ path: string; reason: string; bytes: number }>;
-      mesh?: PeerIndexingSummary;
+      mesh?: PeerOffloadSummary;
     }
   > {
     const counts = await this.#store.op('memory.status');
@@ -322,7 +323,7 @@ export class MemoryService implements MemoryPort {
       tagger,
       progress,
       skippedFiles,
-      ...(this.#peers ? { mesh: this.#peers.summary() } : {}),
+      ...(this.#peers ? { mesh: this.#peers.account.summary() } : {}),
     };
   }
 

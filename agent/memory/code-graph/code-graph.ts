@@ -12,6 +12,7 @@ import { CodeGraphIndex, type CodeSymbol } from './graph.ts';
 import { history, type SymbolHistory } from './history.ts';
 import { picture, type Picture } from './picture.ts';
 import { parseFacts } from './parse.ts';
+import type { PeerOffloadSummary } from '../peer-offload.ts';
 import type { PeerParsing } from './peer-parse.ts';
 import * as queries from './queries.ts';
 import { type Candidate, candidates, pathCandidates, readSource } from './scan.ts';
@@ -245,7 +246,7 @@ export class CodeGraph {
     partial: number;
     skipped: Array<{ path: string; reason: string }>;
     rows: Record<string, number>;
-    mesh?: PeerParsing['counters'] & { lastFallback?: { peer: string; reason: string; at: number } };
+    mesh?: PeerOffloadSummary;
   }> {
     const records = [...this.#records.values()];
     return {
@@ -255,7 +256,7 @@ export class CodeGraph {
       partial: records.filter((r) => r.status === 'partial').length,
       skipped: records.filter((r) => r.status === 'skipped').map((r) => ({ path: r.path, reason: r.reason ?? '' })),
       rows: await this.#store.counts(),
-      ...(this.peers ? { mesh: { ...this.peers.counters, ...(this.peers.lastFallback ? { lastFallback: this.peers.lastFallback } : {}) } } : {}),
+      ...(this.peers ? { mesh: this.peers.account.summary() } : {}),
     };
   }
 

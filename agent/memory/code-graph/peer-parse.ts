@@ -8,24 +8,23 @@ import { isDeepStrictEqual } from 'node:util';
 import { TitanError } from '../../../common/errors.ts';
 import type { Logger } from '../../../kernel/logger.ts';
 import type { CodeAnswer, CodeBatch, IndexBuildOffload } from '../../ports.ts';
+import { PeerOffloadAccount, peerBatches } from '../peer-offload.ts';
 import type { FileFacts, Language } from './facts.ts';
 import { parseFacts } from './parse.ts';
 import { type Candidate, readSource } from './scan.ts';
 
-const BATCH_FILES = 16;
-const BATCH_BYTES = 1024 * 1024;
-
 export class PeerParsing {
   readonly #port: IndexBuildOffload;
-  readonly #logger: Logger;
   /** Verified facts by path and digest, taken by the index run as it reaches each file. */
   readonly #ready = new Map<string, FileFacts>();
-  readonly counters = { batchesSent: 0, filesByPeers: 0, fallbacks: 0, rejected: 0 };
-  lastFallback: { peer: string; reason: string; at: number } | undefined;
+  readonly account: PeerOffloadAccount;
 
   constructor(port: IndexBuildOffload, logger: Logger) {
     this.#port = port;
-    this.#logger = logger;
+    this.account = new PeerOffloadAccount(logger, {
+      lost: 'code graph: a peer did not parse the batch; parsing those files here',
+      refused: "code graph: a peer's parse was refused; parsing those files here",
+    });
   }
 
   /** Sends the changed, readable files among `candidates` to peers; their verified facts wait in take(). */
@@ -34,30 +33,25 @@ export class PeerParsing {
     const files: CodeBatch['files'] = [];
     for (const c of candidates) {
       const source = await readSource(c.absolute, maxBytes).catch(() => undefined);
-      if (source?.ok && known(c.path) !== source.digest && source.bytes <= BATCH_BYTES)
-        files.push({ path: c.path, language: c.language, content: source.text, digest: source.digest });
+      if (source?.ok && known(c.path) !== source.digest) files.push({ path: c.path, language: c.language, content: source.text, digest: source.digest });
     }
-    for (let at = 0; at < files.length; ) {
-      const batch: CodeBatch = { files: [] };
-      for (let bytes = 0; at < files.length && batch.files.length < BATCH_FILES && bytes + files[at].content.length <= BATCH_BYTES; at++) {
-        bytes += files[at].content.length;
-        batch.files.push(files[at]);
-      }
+    for (const parts of peerBatches(files)) {
+      const batch: CodeBatch = { files: parts };
       const peer = this.#port.placeCode();
       if (!peer) return;
-      this.counters.batchesSent++;
+      this.account.counters.batchesSent++;
       let answer: unknown;
       try {
         answer = await this.#port.runCode(peer, batch);
       } catch (error) {
-        this.#fallback(peer, error, false);
+        this.account.fallback(peer, error, false);
         continue;
       }
       try {
         for (const [key, facts] of await verifyCode(answer, batch, peer)) this.#ready.set(key, facts);
-        this.counters.filesByPeers += batch.files.length;
+        this.account.counters.filesByPeers += batch.files.length;
       } catch (error) {
-        this.#fallback(peer, error, true);
+        this.account.fallback(peer, error, true);
       }
     }
   }
@@ -68,18 +62,6 @@ export class PeerParsing {
     const facts = this.#ready.get(key);
     this.#ready.delete(key);
     return facts;
-  }
-
-  #fallback(peer: string, error: unknown, rejected: boolean): void {
-    const coded = error as { code?: string; message?: string };
-    const reason = `${coded.code ?? 'error'}: ${coded.message ?? String(error)}`;
-    this.counters.fallbacks++;
-    if (rejected) this.counters.rejected++;
-    this.lastFallback = { peer, reason, at: Date.now() };
-    this.#logger.warn(
-      { peer, reason },
-      rejected ? "code graph: a peer's parse was refused; parsing those files here" : 'code graph: a peer did not parse the batch; parsing those files here',
-    );
   }
 }
 
