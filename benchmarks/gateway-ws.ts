@@ -6,9 +6,8 @@
 // 2. `titan start` on a home whose components are cached, from spawning the process to the first
 //    200 from /api/ready (target ≤ 300 ms; OpenClaw's readyz median is 1.46 s).
 // Run alone: node --disable-warning=ExperimentalWarning benchmarks/gateway-ws.ts
-import { fork, spawn } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
@@ -18,6 +17,7 @@ import { Agent } from '../agent/api.ts';
 import type { LlmStream } from '../agent/loop/turn.ts';
 import { openBenchKernel, printMachine, tempDir } from './setup.ts';
 import { against, printTable, row, summarize, writeResult } from './stats.ts';
+import { timeStart } from './titan-start.ts';
 
 const CLIENTS = Number(process.env.TITAN_BENCH_WS_CLIENTS ?? 1_000);
 const CHUNKS = 20;
@@ -25,7 +25,6 @@ const CHUNK_GAP_MS = 10;
 const READY_RUNS = 5;
 const now = () => performance.timeOrigin + performance.now(); // comparable across processes
 const SELF = fileURLToPath(import.meta.url);
-const PROJECT = path.resolve(path.dirname(SELF), '..');
 
 type ClientJob = { url: string; token: string; threads: string[] };
 type ClientReport = { delaysMs: number[]; errors: string[]; completed: number; wallMs: number };
@@ -156,42 +155,9 @@ async function streamingClients() {
   return { report: clientReport, delay: summarize(clientReport.delaysMs), peakRssMb: peakRss / 2 ** 20 };
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** One `titan start`: spawn, poll /api/ready every 5 ms, stop it with SIGINT. Returns ms to ready. */
+/** One `titan start` on `home`, no provider: ms to ready. */
 async function startOnce(home: string): Promise<number> {
-  const port = await freePort();
-  const started = performance.now();
-  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', 'bin/titan.js', 'start'], {
-    cwd: PROJECT,
-    env: { ...process.env, TITAN_HOME: home, TITAN_PORT: String(port), TITAN_PROVIDER: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  try {
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`titan start exited with ${child.exitCode}:\n${output}`);
-      if (performance.now() - started > 120_000) throw new Error(`not ready within 120 s:\n${output}`);
-      const ok = await fetch(`http://127.0.0.1:${port}/api/ready`).then(
-        (r) => r.status === 200,
-        () => false,
-      );
-      if (ok) return performance.now() - started;
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  } finally {
-    child.kill('SIGINT');
-    await exited;
-  }
+  return (await timeStart(home, { TITAN_PROVIDER: '' }, 120_000, () => undefined)).readyMs;
 }
 
 async function startToReady() {

@@ -5,28 +5,18 @@
 // Targets (issue 14): ready ≤ 300 ms, idle RSS ≤ 150 MB; OpenClaw 2026.9.6 here: 30 s, 1,073 MB.
 // TITAN_START_RUNS sets the starts measured (default 5). Run alone:
 // node --disable-warning=ExperimentalWarning benchmarks/start-ready.ts
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdir, rm, symlink } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startModelServer } from './model-server.ts';
 import { BENCH_CACHE, printMachine, tempDir } from './setup.ts';
 import { against, printTable, row, summarize, writeResult } from './stats.ts';
+import { timeStart } from './titan-start.ts';
 
 const RUNS = Number(process.env.TITAN_START_RUNS ?? 5);
 const SETTLE_MS = 5_000;
-const PROJECT = fileURLToPath(new URL('..', import.meta.url));
-/** The Node flags the `titan` command runs with (its shebang's), so a start here is a start as users run it. */
-const TITAN_FLAGS =
-  /^#!.*\bnode\b(.*)$/m
-    .exec(readFileSync(path.join(PROJECT, 'bin/titan.js'), 'utf8'))?.[1]
-    .trim()
-    .split(/\s+/)
-    .filter(Boolean) ?? [];
-
 type Start = { readyMs: number; rssAtReady: number; rssIdle: number; phases: Record<string, number> };
 
 printMachine();
@@ -75,38 +65,15 @@ await writeResult(
   { runs: RUNS, loadAverage: load, starts },
 );
 
-/** One start: spawn, poll /api/ready every 5 ms, read the server's RSS, stop it with SIGINT. */
+/** One start: ready time, the server's RSS at ready and once settled, and its start phases. */
 async function startOnce(titanHome: string, settleMs: number): Promise<Start> {
-  const port = await freePort();
-  const started = performance.now();
-  const child = spawn(process.execPath, [...TITAN_FLAGS, '--disable-warning=ExperimentalWarning', 'bin/titan.js', 'start'], {
-    cwd: PROJECT,
-    env: { ...process.env, TITAN_HOME: titanHome, TITAN_PORT: String(port), TITAN_PROVIDER: 'scripted', TITAN_SCRIPTED_LLM_URL: model.url },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  try {
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`titan start exited with ${child.exitCode}:\n${output}`);
-      if (performance.now() - started > 300_000) throw new Error(`not ready within 300 s:\n${output}`);
-      const ok = await fetch(`http://127.0.0.1:${port}/api/ready`).then(
-        (r) => r.status === 200,
-        () => false,
-      );
-      if (ok) break;
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    const readyMs = performance.now() - started;
+  const env = { TITAN_PROVIDER: 'scripted', TITAN_SCRIPTED_LLM_URL: model.url };
+  const { readyMs, value } = await timeStart(titanHome, env, 300_000, async (child, output) => {
     const rssAtReady = rssMb(child);
     await new Promise((r) => setTimeout(r, settleMs));
-    return { readyMs, rssAtReady, rssIdle: rssMb(child), phases: phasesOf(output) };
-  } finally {
-    child.kill('SIGINT');
-    await exited;
-  }
+    return { rssAtReady, rssIdle: rssMb(child), phases: phasesOf(output()) };
+  });
+  return { readyMs, ...value };
 }
 
 /** "serving 412 ms after the process started: modules 150, kernel 40, ... (ms; RSS 140 MB)" as numbers. */
@@ -125,12 +92,4 @@ function phasesOf(output: string): Record<string, number> {
 function rssMb(child: ChildProcess): number {
   const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
