@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import type { LlmEvent } from '../loop/llm-types.ts';
 import type { LlmStream } from '../loop/turn.ts';
 import { localEmbedder } from './embedder.ts';
-import { ShadowWorkers } from './shadow.ts';
+import { type ShadowOptions, ShadowWorkers } from './shadow.ts';
 
 /** A background model that predicts two requests and answers every other request in one step. */
 function countingModel(): LlmStream & { made: number } {
@@ -17,6 +17,21 @@ function countingModel(): LlmStream & { made: number } {
   };
   model.made = 0;
   return model;
+}
+
+/** Shadow workers on `model` with no tools, a one-minute cache and `options` (the budget, above all). */
+function workers(model: LlmStream, options: Partial<ShadowOptions>): ShadowWorkers {
+  return new ShadowWorkers({
+    llm: model,
+    embedder: localEmbedder,
+    tools: async () => [],
+    invokeTool: async () => '{}',
+    concurrency: 1,
+    budgetPerHour: 0,
+    ttlMs: 60_000,
+    similarity: 0.75,
+    ...options,
+  });
 }
 
 async function settle(shadow: ShadowWorkers, model: { made: number }): Promise<void> {
@@ -31,17 +46,7 @@ async function settle(shadow: ShadowWorkers, model: { made: number }): Promise<v
 test('the hourly budget counts every model request (predictions and precomputations) and is never passed', async () => {
   let now = 0;
   const model = countingModel();
-  const shadow = new ShadowWorkers({
-    llm: model,
-    embedder: localEmbedder,
-    tools: async () => [],
-    invokeTool: async () => '{}',
-    concurrency: 2,
-    budgetPerHour: 5,
-    ttlMs: 60_000,
-    similarity: 0.75,
-    now: () => now,
-  });
+  const shadow = workers(model, { concurrency: 2, budgetPerHour: 5, now: () => now });
   const history = [{ role: 'user' as const, content: 'hello' }];
   // One prediction and its two precomputations: 3 requests.
   shadow.afterTurn('t', history);
@@ -66,16 +71,7 @@ test('the hourly budget counts every model request (predictions and precomputati
 
 test('with a budget of 4, the second precomputation of a prediction is not started (its steps would not fit)', async () => {
   const model = countingModel();
-  const shadow = new ShadowWorkers({
-    llm: model,
-    embedder: localEmbedder,
-    tools: async () => [],
-    invokeTool: async () => '{}',
-    concurrency: 1,
-    budgetPerHour: 4,
-    ttlMs: 60_000,
-    similarity: 0.75,
-  });
+  const shadow = workers(model, { budgetPerHour: 4 });
   shadow.afterTurn('t', [{ role: 'user', content: 'hello' }]);
   await settle(shadow, model);
   assert.ok(model.made <= 4, `${model.made} requests, budget 4`);
