@@ -3,15 +3,12 @@
 // approves it, and at 07:00 in the owner's time zone the routine's turn runs and its answer
 // reaches the owner's paired Telegram chat (a fake Bot API).
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { Agent, createLlm, decidePairing, openPairing, RoutineService, startScriptedLlm, type ScriptedLlm, type TurnEvent } from '../../agent/api.ts';
-import { ChannelRuntime } from '../../gateway/channels/runtime.ts';
-import { channelsSection } from '../../gateway/channels/config.ts';
-import { routineDelivery } from '../../gateway/channels/routine-delivery.ts';
-import { startFakeTelegram, type FakeTelegram } from '../channels/fakes/telegram.ts';
+import type { Agent, RoutineService, ScriptedLlm, TurnEvent } from '../../agent/api.ts';
+import type { FakeTelegram } from '../channels/fakes/telegram.ts';
 import { openHarness, type Harness } from '../gateway/support.ts';
 import { ManualClock } from '../support/manual-clock.ts';
+import { type OwnerStack, startOwnerStack } from './owner-stack.ts';
 
 const at = (iso: string) => Date.parse(iso);
 const ASK = "every morning at 7 check the repo's tests and tell me on Telegram";
@@ -20,41 +17,19 @@ const ROUTINE_PROMPT = "Run the repository's tests and tell me how many pass";
 let harness: Harness;
 let server: ScriptedLlm;
 let telegram: FakeTelegram;
-let runtime: ChannelRuntime;
+let stack: OwnerStack;
 let agent: Agent;
 let routines: RoutineService;
 const clock = new ManualClock(at('2026-12-05T15:00:00Z'));
 
 before(async () => {
   harness = await openHarness();
-  server = await startScriptedLlm();
-  telegram = await startFakeTelegram();
-  const llm = createLlm(harness.kernel, {
-    providers: [{ name: 'openai', component: 'openai', baseUrl: server.baseUrls.openai, model: 'gpt-test', apiKeyEnv: 'ROUTINE_KEY' }],
-    env: { ROUTINE_KEY: 'sk-routine' },
-  });
-  agent = new Agent(harness.kernel, { workspace: path.join(harness.home, 'workspace'), llm: (request, options) => llm.stream(request, options) });
-  await agent.start();
-  runtime = new ChannelRuntime({
-    kernel: harness.kernel,
-    agent,
-    channels: ['telegram'],
-    secrets: { TITAN_TELEGRAM_BOT_TOKEN: telegram.token, TITAN_TELEGRAM_WEBHOOK_SECRET: 'hook-secret' },
-    config: { ...channelsSection.defaults, telegramApiUrl: telegram.url },
-  });
-  routines = await RoutineService.start({ kernel: harness.kernel, agent, ownerId: 'ada', clock, delivery: routineDelivery(harness.kernel, runtime) });
-  agent.tools.addSource(routines.tool());
-  // The owner's Telegram chat, paired earlier.
-  const pairing = await openPairing(harness.kernel.store, { channel: 'telegram', senderId: '777', chatId: '777', senderName: 'Ada' });
-  await decidePairing(harness.kernel.store, pairing.code, 'approved');
+  stack = await startOwnerStack(harness, clock);
+  ({ server, telegram, agent, routines } = stack);
 });
 
 after(async () => {
-  await routines.close();
-  await runtime.close();
-  await agent.close();
-  await telegram.close();
-  await server.close();
+  await stack.close();
   await harness.close();
 });
 

@@ -8,16 +8,14 @@ import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { Agent, createLlm, decidePairing, jobsSection, openPairing, RoutineService, startScriptedLlm, type ScriptedLlm } from '../../agent/api.ts';
+import { type Agent, jobsSection, type RoutineService, type ScriptedLlm } from '../../agent/api.ts';
 import { Engine, homeLabel } from '../../agent/jobs/engine.ts';
 import { sandboxShell } from '../../agent/jobs/sandbox-shell.ts';
-import { channelsSection } from '../../gateway/channels/config.ts';
-import { routineDelivery } from '../../gateway/channels/routine-delivery.ts';
-import { ChannelRuntime } from '../../gateway/channels/runtime.ts';
-import { startFakeTelegram, type FakeTelegram } from '../channels/fakes/telegram.ts';
+import type { FakeTelegram } from '../channels/fakes/telegram.ts';
 import { openHarness, type Harness } from '../gateway/support.ts';
 import { NO_DOCKER, SOCKET } from '../jobs/support.ts';
 import { ManualClock } from '../support/manual-clock.ts';
+import { type OwnerStack, startOwnerStack } from './owner-stack.ts';
 
 const at = (iso: string) => Date.parse(iso);
 const ASK = "every morning at 7 check the repo's tests and tell me on Telegram";
@@ -33,7 +31,7 @@ echo "$passed passed, 0 failed"
 let harness: Harness;
 let server: ScriptedLlm;
 let telegram: FakeTelegram;
-let runtime: ChannelRuntime;
+let stack: OwnerStack;
 let agent: Agent;
 let routines: RoutineService;
 const clock = new ManualClock(at('2026-12-05T15:00:00Z'));
@@ -46,36 +44,15 @@ before(async () => {
   // What `titan start` does when Docker answers: the shell runs in the sandbox, and there the
   // workspace-write policy needs no approval.
   harness.kernel.services.sandbox = sandboxShell(engine, jobsSection.defaults, harness.kernel.paths.home);
-  server = await startScriptedLlm();
-  telegram = await startFakeTelegram();
-  const llm = createLlm(harness.kernel, {
-    providers: [{ name: 'openai', component: 'openai', baseUrl: server.baseUrls.openai, model: 'gpt-test', apiKeyEnv: 'ROUTINE_KEY' }],
-    env: { ROUTINE_KEY: 'sk-routine' },
+  stack = await startOwnerStack(harness, clock, async (agent, workspace) => {
+    agent.tools.trust('shell');
+    await writeFile(path.join(workspace, 'run-tests.sh'), TESTS);
   });
-  const workspace = path.join(harness.home, 'workspace');
-  agent = new Agent(harness.kernel, { workspace, llm: (request, options) => llm.stream(request, options) });
-  await agent.start();
-  agent.tools.trust('shell');
-  await writeFile(path.join(workspace, 'run-tests.sh'), TESTS);
-  runtime = new ChannelRuntime({
-    kernel: harness.kernel,
-    agent,
-    channels: ['telegram'],
-    secrets: { TITAN_TELEGRAM_BOT_TOKEN: telegram.token, TITAN_TELEGRAM_WEBHOOK_SECRET: 'hook-secret' },
-    config: { ...channelsSection.defaults, telegramApiUrl: telegram.url },
-  });
-  routines = await RoutineService.start({ kernel: harness.kernel, agent, ownerId: 'ada', clock, delivery: routineDelivery(harness.kernel, runtime) });
-  agent.tools.addSource(routines.tool());
-  const pairing = await openPairing(harness.kernel.store, { channel: 'telegram', senderId: '777', chatId: '777', senderName: 'Ada' });
-  await decidePairing(harness.kernel.store, pairing.code, 'approved');
+  ({ server, telegram, agent, routines } = stack);
 });
 
 after(async () => {
-  await routines?.close();
-  await runtime?.close();
-  await agent?.close();
-  await telegram?.close();
-  await server?.close();
+  await stack?.close();
   await harness?.close();
 });
 
