@@ -2,6 +2,7 @@
 // Every move is checked against the state tables (states.ts) and applied only from the state it was
 // checked in, so two writers never both win; every change is told on the bus ('goal.event').
 import { randomUUID } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
 import { TitanError } from '../../common/errors.ts';
 import type { StoreClient } from '../../kernel/store-client.ts';
 import type { Goal, GoalSort, NewStep, Plan, PlanStep } from '../../components/stores/ops.ts';
@@ -102,7 +103,8 @@ export class ControlPlane {
     const steps = input.steps ? await newSteps(input.steps, this.#swarm) : undefined;
     const verify = verifyText(input.verify);
     const goal = await this.#store.op('goals.create', {
-      id: randomUUID(),
+      // Time-ordered, so goals created in the same millisecond still list in the order they were made.
+      id: uuidv7(),
       userId,
       title,
       description: input.description,
