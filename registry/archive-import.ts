@@ -9,6 +9,7 @@ import { open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import semver from 'semver';
 import tar from 'tar-stream';
+import { sha256 } from '../common/digest.ts';
 import { TitanError } from '../common/errors.ts';
 import { ARCHIVE_FORMAT, ARCHIVE_HEADER, BLOB_ENTRY, MANIFEST_ENTRY, type ArchiveHeader } from './archive.ts';
 import { syncDirectory, tempPathFor } from './exclusive-write.ts';
@@ -21,7 +22,7 @@ import { sameRelease, type Store } from './store.ts';
 const MAX_JSON_ENTRY = 1 << 20;
 
 type StagedBlob = { temp: string; actualHex: string; size: number };
-type Read = { header: ArchiveHeader | undefined; manifests: Map<string, string>; blobs: Map<string, StagedBlob> };
+type Read = { header: ArchiveHeader | undefined; manifests: Map<string, { text: string; sha256: string }>; blobs: Map<string, StagedBlob> };
 
 function invalid(message: string, cause?: unknown): TitanError {
   return new TitanError('TITAN_E_ARCHIVE_INVALID', message, cause === undefined ? {} : { cause });
@@ -68,9 +69,10 @@ async function readEntries(store: Store, file: string, read: Read, onProgress?: 
         read.blobs.set(blob[1], await stageBlob(store, blob[1], entry));
       } else if (name === ARCHIVE_HEADER || MANIFEST_ENTRY.test(name)) {
         if (size > MAX_JSON_ENTRY) throw invalid(`entry ${name} is ${size} bytes, too large for a manifest`);
-        const text = await readText(entry);
+        const bytes = await readBytes(entry);
+        const text = bytes.toString('utf8');
         if (name === ARCHIVE_HEADER) read.header = parseHeader(text);
-        else read.manifests.set(name, text);
+        else read.manifests.set(name, { text, sha256: sha256(bytes) });
       } else {
         throw invalid(`unexpected entry ${name} (a registry archive holds only ${ARCHIVE_HEADER}, manifests/ and blobs/sha256/)`);
       }
@@ -94,10 +96,10 @@ async function* chunksOf(entry: AsyncIterable<unknown>): AsyncGenerator<Uint8Arr
   }
 }
 
-async function readText(entry: AsyncIterable<unknown>): Promise<string> {
+async function readBytes(entry: AsyncIterable<unknown>): Promise<Buffer> {
   const chunks: Uint8Array[] = [];
   for await (const chunk of chunksOf(entry)) chunks.push(chunk);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 async function stageBlob(store: Store, hex: string, entry: AsyncIterable<unknown>): Promise<StagedBlob> {
@@ -128,8 +130,16 @@ function parseHeader(text: string): ArchiveHeader {
   } catch (error) {
     throw invalid(`${ARCHIVE_HEADER} is not valid JSON`, error);
   }
-  if (value?.format !== ARCHIVE_FORMAT || value.formatVersion !== 1 || !Number.isInteger(value.components) || !Number.isInteger(value.blobs)) {
-    throw invalid(`${ARCHIVE_HEADER} does not describe a format ${ARCHIVE_FORMAT} version 1 archive`);
+  const counts = Number.isInteger(value?.components) && Number.isInteger(value?.blobs);
+  const digests = value?.manifests;
+  const listed =
+    typeof digests === 'object' &&
+    digests !== null &&
+    !Array.isArray(digests) &&
+    Object.values(digests).every((d) => typeof d === 'string' && /^[0-9a-f]{64}$/.test(d));
+  const known = value?.formatVersion === 1 || (value?.formatVersion === 2 && listed);
+  if (value?.format !== ARCHIVE_FORMAT || !known || !counts) {
+    throw invalid(`${ARCHIVE_HEADER} does not describe a format ${ARCHIVE_FORMAT} version 1 or 2 archive`);
   }
   return value as ArchiveHeader;
 }
@@ -147,8 +157,16 @@ async function check(store: Store, trust: TrustPolicy, read: Read): Promise<Plan
   for (const [hex, blob] of blobs) {
     if (blob.actualHex !== hex) throw new TitanError('TITAN_E_DIGEST_MISMATCH', `archive entry blobs/sha256/${hex} holds bytes with sha256 ${blob.actualHex}`);
   }
+  if (header.manifests) {
+    for (const [name, { sha256: actual }] of manifests) {
+      const listed = Object.hasOwn(header.manifests, name) ? header.manifests[name] : undefined;
+      if (listed === undefined) throw invalid(`the archive is altered: ${name} is not listed in ${ARCHIVE_HEADER}`);
+      if (listed !== actual)
+        throw new TitanError('TITAN_E_DIGEST_MISMATCH', `archive entry ${name} holds bytes with sha256 ${actual}, not the ${listed} it was exported with`);
+    }
+  }
   const plan: Plan = { toImport: [], skipped: [] };
-  for (const [name, text] of manifests) {
+  for (const [name, { text }] of manifests) {
     const manifest = parseManifest(name, text);
     checkSignature(manifest, trust);
     const hex = manifest.digest.slice('sha256:'.length);

@@ -1,5 +1,6 @@
 // The archive format (a plain .tar) and its writer. Entries:
-//   titan-registry.json                          { format, formatVersion, components, blobs }: counts catch truncation
+//   titan-registry.json                          { format, formatVersion, components, blobs, manifests }: counts catch
+//                                                truncation; (version 2) each manifest entry's sha256 catches damage
 //   manifests/<kind>/<name>/<version>.json       as stored
 //   blobs/sha256/<hex>                            once per digest
 // Every blob is re-hashed and every signature checked before it goes in: an export never spreads bad bytes.
@@ -8,7 +9,7 @@ import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import tar, { type Pack } from 'tar-stream';
-import { hexOf } from '../common/digest.ts';
+import { hexOf, sha256 } from '../common/digest.ts';
 import { tempPathFor } from './exclusive-write.ts';
 import type { PublishedManifest } from './manifest.ts';
 import type { Progress } from './maintenance.ts';
@@ -21,7 +22,26 @@ export const ARCHIVE_FORMAT = 'titan-registry-archive';
 export const MANIFEST_ENTRY = /^manifests\/([a-z]+)\/([a-z][a-z0-9-]{0,62})\/([^/]+)\.json$/;
 export const BLOB_ENTRY = /^blobs\/sha256\/([0-9a-f]{64})$/;
 
-export type ArchiveHeader = { format: typeof ARCHIVE_FORMAT; formatVersion: 1; components: number; blobs: number };
+export type ArchiveHeader = {
+  format: typeof ARCHIVE_FORMAT;
+  /** 1: counts only (still imported); 2: with `manifests`. */
+  formatVersion: 1 | 2;
+  components: number;
+  blobs: number;
+  /** Entry name -> sha256 hex of its bytes: a manifest is text nothing else vouches for, unlike a blob. */
+  manifests?: Record<string, string>;
+};
+
+/** What an archive holds for one manifest: its entry name and bytes. */
+export function manifestEntry(m: PublishedManifest): { name: string; bytes: Buffer } {
+  return { name: manifestEntryName(m), bytes: Buffer.from(JSON.stringify(m, null, 2) + '\n') };
+}
+
+/** The header for these manifest entries and this many distinct blobs. */
+export function archiveHeader(entries: Array<{ name: string; bytes: Uint8Array }>, blobs: number): ArchiveHeader {
+  const manifests = Object.fromEntries(entries.map((e) => [e.name, sha256(e.bytes)]));
+  return { format: ARCHIVE_FORMAT, formatVersion: 2, components: entries.length, blobs, manifests };
+}
 
 export function manifestEntryName(m: PublishedManifest): string {
   return `manifests/${m.kind}/${m.name}/${m.version}.json`;
@@ -42,7 +62,8 @@ export async function writeArchive(
   await mkdir(path.dirname(target), { recursive: true });
   const temp = tempPathFor(target);
   const digests = new Set(manifests.map((m) => m.digest));
-  const header: ArchiveHeader = { format: ARCHIVE_FORMAT, formatVersion: 1, components: manifests.length, blobs: digests.size };
+  const entries = manifests.map(manifestEntry);
+  const header = archiveHeader(entries, digests.size);
 
   const pack = tar.pack();
   const written = pipeline(pack, createWriteStream(temp, { flags: 'wx' }));
@@ -57,11 +78,11 @@ export async function writeArchive(
     await add(ARCHIVE_HEADER, Buffer.from(JSON.stringify(header, null, 2) + '\n'), new Date());
     const packed = new Set<string>();
     let done = 0;
-    for (const manifest of manifests) {
+    for (const [i, manifest] of manifests.entries()) {
       checkSignature(manifest, trust);
       const bytes = await store.readBlob(manifest.digest, manifest.size);
       const mtime = new Date(manifest.created);
-      await add(manifestEntryName(manifest), Buffer.from(JSON.stringify(manifest, null, 2) + '\n'), mtime);
+      await add(entries[i].name, entries[i].bytes, mtime);
       if (!packed.has(manifest.digest)) {
         await add(blobEntryName(manifest.digest), bytes, mtime);
         packed.add(manifest.digest);
