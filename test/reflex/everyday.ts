@@ -1,4 +1,4 @@
-// The everyday evaluation set (data/everyday.json, tuning; data/everyday-heldout*.json, three held-out parts):
+// The everyday evaluation set (data/everyday.json, tuning; data/everyday-heldout*.json, four held-out parts):
 // source turns from each intent's learned phrasings, the reflexes mined from all of them, and their
 // precision and recall on paraphrases and near misses written apart from them, plus the learned
 // phrasings asked with values no source turn had (new-value probes: an answer must be right or absent).
@@ -28,6 +28,8 @@ export const HELD_OUT: Record<string, { paraphrases: string[]; nearMisses: strin
 export const HELD_OUT_2: Record<string, { paraphrases: string[]; nearMisses: string[] }> = read('everyday-heldout-2.json').intents;
 /** A third held-out part (10 paraphrases and 10 near misses an intent), written before a later tuning round. */
 export const HELD_OUT_3: Record<string, { paraphrases: string[]; nearMisses: string[] }> = read('everyday-heldout-3.json').intents;
+/** A fourth held-out part (10 paraphrases and 10 near misses an intent), written blind before a later tuning round. */
+export const HELD_OUT_4: Record<string, { paraphrases: string[]; nearMisses: string[] }> = read('everyday-heldout-4.json').intents;
 /** A second tuning part, written with the request lexicon and tuned on (see its "about"). */
 export const TUNING_2: Record<string, { paraphrases: string[]; nearMisses: string[] }> = read('everyday-tuning-2.json').intents;
 
@@ -74,7 +76,8 @@ export function sourceTurns(intent: EverydayIntent): ObservedTurn[] {
   });
 }
 
-export type PartFigures = { paraphrases: number; correct: number; nearMisses: number; wrong: string[]; missed: string[] };
+/** wrong: paraphrases answered wrongly and near misses answered (nearMissesAnswered counts the latter). */
+export type PartFigures = { paraphrases: number; correct: number; nearMisses: number; nearMissesAnswered: number; wrong: string[]; missed: string[] };
 export type EverydayFigures = {
   patterns: MinedPattern[];
   tuning: PartFigures;
@@ -82,6 +85,7 @@ export type EverydayFigures = {
   heldOut: PartFigures;
   heldOut2: PartFigures;
   heldOut3: PartFigures;
+  heldOut4: PartFigures;
   probes: { asked: number; correct: number; wrong: string[] };
 };
 
@@ -96,7 +100,7 @@ const OTHER_INTENT: Record<string, Record<string, string>> = {
 type Labelled = { prompt: string; expected: string | undefined; alsoRight?: string };
 
 function evaluate(reflexes: ReflexExport[], items: Labelled[], threshold: number): PartFigures {
-  const out: PartFigures = { paraphrases: 0, correct: 0, nearMisses: 0, wrong: [], missed: [] };
+  const out: PartFigures = { paraphrases: 0, correct: 0, nearMisses: 0, nearMissesAnswered: 0, wrong: [], missed: [] };
   for (const item of items) {
     const got = answer(reflexes, item.prompt, threshold);
     if (item.expected === undefined && got !== undefined && got === item.alsoRight) continue;
@@ -105,7 +109,10 @@ function evaluate(reflexes: ReflexExport[], items: Labelled[], threshold: number
     if (got === undefined) {
       if (item.expected !== undefined) out.missed.push(item.prompt);
     } else if (got === item.expected) out.correct++;
-    else out.wrong.push(`${item.prompt} -> ${got}`);
+    else {
+      if (item.expected === undefined) out.nearMissesAnswered++;
+      out.wrong.push(`${item.prompt} -> ${got}`);
+    }
   }
   return out;
 }
@@ -153,6 +160,11 @@ export async function measureEveryday(embedder: Embedder, options = { minSupport
     EVERYDAY.flatMap((i) => labelled(i, HELD_OUT_3[i.id])),
     options.threshold,
   );
+  const heldOut4 = evaluate(
+    reflexes,
+    EVERYDAY.flatMap((i) => labelled(i, HELD_OUT_4[i.id])),
+    options.threshold,
+  );
   // New-value probes: the learned phrasings with values no source turn had.
   const probes = { asked: 0, correct: 0, wrong: [] as string[] };
   for (const intent of EVERYDAY.filter((i) => i.slot)) {
@@ -165,5 +177,5 @@ export async function measureEveryday(embedder: Embedder, options = { minSupport
       else probes.wrong.push(`${fill(phrasing, intent, value)} -> ${got}`);
     }
   }
-  return { patterns, tuning, tuning2, heldOut, heldOut2, heldOut3, probes };
+  return { patterns, tuning, tuning2, heldOut, heldOut2, heldOut3, heldOut4, probes };
 }
