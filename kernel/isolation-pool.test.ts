@@ -1,5 +1,6 @@
 // The kernel's isolation pool: a deployment's fixed part is told to a thread once, calls queue in order,
-// a stopped call ends its thread (which is replaced), and close ends them all.
+// a stopped call ends its thread (which is replaced), close ends them all, and a call waiting on a
+// nested call lends its thread to it.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CallStopped, IsolationPool } from './isolation-pool.ts';
@@ -13,6 +14,7 @@ const told = new Map();
 parentPort.on('message', (m) => {
   if (m.base) told.set(m.deploymentId, m.base.dir);
   if (m.fn === 'spin') for (;;) {}
+  if (m.fn === 'hold') return setTimeout(() => parentPort.postMessage({ taskId: m.taskId, outcome: { kind: 'ok', value: { thread: threadId, arg: m.args[0] } } }), m.args[0]);
   parentPort.postMessage({ taskId: m.taskId, outcome: { kind: 'ok', value: { thread: threadId, dir: told.get(m.deploymentId), base: m.base !== undefined, arg: m.args[0] } } });
 });`;
 const ENTRY = new URL(`data:text/javascript,${encodeURIComponent(THREAD)}`);
@@ -69,4 +71,24 @@ test('closing rejects what waits, and a closed pool takes no calls', async () =>
   await pool.close();
   await refused;
   await assert.rejects(pool.run(base('c'), call('c', 'echo', 2)).outcome, CallStopped);
+});
+
+test('a call waiting on a nested call lends its thread: the nested call runs at once, ahead of the queue', async () => {
+  const pool = new IsolationPool(ENTRY, 1, 30_000);
+  try {
+    const holding = pool.run(base('d'), call('d', 'hold', 300));
+    const queued = pool.run(base('d'), call('d', 'echo', 'queued'));
+    const order: string[] = [];
+    void queued.outcome.then(() => order.push('queued'));
+    // As the kernel serves the holding call's tool call: on one more thread, before the queued call.
+    const inner = await pool.lend(() => value(pool.run(base('d'), call('d', 'echo', 'nested'))));
+    order.push('nested');
+    const outer = await value(holding);
+    await queued.outcome;
+    assert.equal(inner.arg, 'nested');
+    assert.notEqual(inner.thread, outer.thread, 'the nested call ran on a thread of its own');
+    assert.deepEqual(order, ['nested', 'queued'], 'the queued call still waited for a thread');
+  } finally {
+    await pool.close();
+  }
 });

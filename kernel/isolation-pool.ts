@@ -5,6 +5,11 @@
 // imports, compiled modules) once; a call then carries only its own few fields, so a round trip
 // costs one small message each way (tinypool cloned the whole task and read the thread's memory
 // usage on every call: 46-53 µs per call, against about 20 now).
+//
+// A call waiting on a nested call (a reflex's tool call) holds its thread without running: it
+// lends the pool one more thread meanwhile, and the nested call goes before the queue, so calls
+// that each wait on another never starve the pool (four reflexes at once on two threads did).
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Worker } from 'node:worker_threads';
 import type { CallMessage, DeploymentBase, ThreadAnswer, WorkerOutcome } from './worker-protocol.ts';
 
@@ -30,12 +35,17 @@ type Thread = {
 
 export type CallHandle = { outcome: Promise<WorkerOutcome>; stop(reason: string): void };
 
+/** Set while the kernel serves a worker call's nested call: pool calls made within it go first. */
+const nested = new AsyncLocalStorage<true>();
+
 export class IsolationPool {
   readonly max: number;
   readonly #entry: URL;
   readonly #idleMs: number;
   readonly #threads = new Set<Thread>();
   readonly #queue: Pending[] = [];
+  /** Threads lent by calls that wait on a nested call (each may run one call more than `max`). */
+  #lent = 0;
   #closed = false;
 
   constructor(entry: URL, max: number, idleMs: number) {
@@ -52,10 +62,24 @@ export class IsolationPool {
     });
     if (this.#closed) pending.reject(new CallStopped('the isolation pool is closed'));
     else {
-      this.#queue.push(pending);
+      if (nested.getStore()) this.#queue.unshift(pending);
+      else this.#queue.push(pending);
       this.#dispatch();
     }
     return { outcome, stop: (reason) => this.#stop(pending, reason) };
+  }
+
+  /**
+   * Runs `work`, a nested call a worker call waits on, with one more thread allowed while it runs
+   * (the waiting call's) and the pool calls it makes ahead of the queue.
+   */
+  async lend<T>(work: () => Promise<T>): Promise<T> {
+    this.#lent++;
+    try {
+      return await nested.run(true, work);
+    } finally {
+      this.#lent--;
+    }
   }
 
   /** A deployment closed: threads forget they were told about it (its id is never reused). */
@@ -88,8 +112,14 @@ export class IsolationPool {
   }
 
   #freeThread(): Thread | undefined {
-    for (const thread of this.#threads) if (!thread.running) return thread;
-    return this.#threads.size < this.max ? this.#spawn() : undefined;
+    let running = 0;
+    let free: Thread | undefined;
+    for (const thread of this.#threads) {
+      if (thread.running) running++;
+      else free ??= thread;
+    }
+    if (running >= this.max + this.#lent) return undefined;
+    return free ?? this.#spawn();
   }
 
   #send(thread: Thread, pending: Pending): void {

@@ -135,7 +135,8 @@ export class WorkerHost {
     const caller = taskId === undefined ? undefined : this.#clocks.get(taskId);
     caller?.pause();
     try {
-      await work();
+      // The caller's thread waits meanwhile: lent to the pool, so the nested call never queues behind it.
+      await (caller && this.#pool ? this.#pool.lend(work) : work());
     } finally {
       caller?.resume();
     }

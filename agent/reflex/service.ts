@@ -78,7 +78,6 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
   readonly #offs: Array<() => void> = [];
   /** Turn id -> the reflex (or shadow) that answered it, for "ask the model instead". */
   readonly #answeredBy: AnsweredTurns;
-  #asking: Promise<unknown> = Promise.resolve();
   readonly counters = { modelCallsAvoided: 0, shadowHits: 0, repeats: 0, checks: 0, disagreements: 0 };
   /** The same request asked again in a thread (repeats.ts); none without the tool catalog. */
   readonly #repeats: Repeats | undefined;
@@ -189,10 +188,8 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
   /** Before the model: a serving reflex above the threshold, else the shadow cache, else nothing. */
   async fastPath(input: { threadId: string; turnId: string; prompt: string }): Promise<FastResult> {
     const notes: string[] = [];
-    // One at a time: a reflex holds a worker thread while its tool call needs another (4 at once starved the pool).
-    const asked = this.#asking.then(() => askReflexes(this.#kernel, this.#serving, input.prompt, this.#config.reflexes.threshold));
-    this.#asking = asked.catch(() => {});
-    const outcome = await asked;
+    // Reflexes answer at once in several threads: a reflex waiting on its tool call lends its worker thread (kernel/isolation-pool.ts).
+    const outcome = await askReflexes(this.#kernel, this.#serving, input.prompt, this.#config.reflexes.threshold);
     if (outcome.kind === 'hit') {
       const record = outcome.record;
       record.hits++;
