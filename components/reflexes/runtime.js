@@ -44,6 +44,19 @@ function fitsSlot(spec, name, span, text, next) {
   // "Yukis phone number" where the phrasings had "{name}'s phone": Yuki's, or someone called Yukis? Unknown.
   if (/s$/i.test(text) && spec.templates.some((t) => t.some((w, i) => w === `{${name}}` && t[i + 1] === "'s" && (t[i + 2] ?? null) === (next ?? null))))
     return false;
+  // "Ghanas population" where no phrasing put the value before "population": a possessive typed
+  // without its apostrophe (Ghana's) as well as a name (Paris)? Unsure, so no value. Where a
+  // phrasing had it there ("{coin} price"), the value names the thing ("tezos price").
+  if (
+    possessiveLike(text) &&
+    next !== undefined &&
+    spec.vocabSet.has(next) &&
+    !isFiller(next) &&
+    !SLOT_TIES.includes(next) &&
+    !DIRECTION.includes(next) &&
+    !spec.templates.some((t) => t.some((w, i) => w === `{${name}}` && t[i + 1] === next))
+  )
+    return false;
   const shapes = spec.slotShapes?.[name];
   if (shapes && !shapes.includes(shapeOf(text))) return false;
   const seen = spec.seenSlotWords ?? spec.maxSlotWords - 1;
@@ -60,6 +73,11 @@ function fitsSlot(spec, name, span, text, next) {
 function blocksSlot(token, prompt) {
   if (!CONTRAST.includes(token.w)) return false;
   return !(CHANGE_VERBS.includes(token.w) && prompt.slice(token.start, token.end).toLowerCase() !== token.w);
+}
+
+/** Ends as a possessive would without its apostrophe ("Ghanas", "Mias"; not "Swiss"). */
+function possessiveLike(text) {
+  return /\p{L}s$/u.test(text) && !/ss$/i.test(text);
 }
 
 function isSlot(token) {
