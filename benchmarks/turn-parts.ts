@@ -4,6 +4,8 @@
 // the same turns with the OpenTelemetry spans already in the turn path kept in memory, split into
 // gateway, store, provider request, stream decode, event bus, the agent loop's own work and the
 // response. Parts are per-turn sums (p50/p99 of each taken on its own, so they need not add up).
+// Compared with OpenClaw's warm turn as benchmarks/openclaw.ts measured it in the same `npm run bench`
+// run (same scripted model, same client), or its earlier session's figure (419 ms).
 // TITAN_TURN_PARTS_TURNS sets the turns per pass (default 300). Run alone:
 // node --disable-warning=ExperimentalWarning benchmarks/turn-parts.ts
 import { readFile } from 'node:fs/promises';
@@ -15,8 +17,9 @@ import { Agent, createLlmFromEnv } from '../agent/api.ts';
 import { startGateway } from '../gateway/server.ts';
 import { bootstrapBuiltins, setTracing } from '../kernel/api.ts';
 import { startModelServer } from './model-server.ts';
+import { openClawFigures } from './openclaw-figures.ts';
 import { openBenchKernel, printMachine } from './setup.ts';
-import { against, printTable, row, summarize, writeResult } from './stats.ts';
+import { against, fmt, printTable, row, summarize, writeResult } from './stats.ts';
 
 const TURNS = Number(process.env.TITAN_TURN_PARTS_TURNS ?? 300);
 const WARMUP = 50;
@@ -101,16 +104,25 @@ printTable(
   ['part', 'p50 ms', 'p99 ms'],
   [['whole turn, tracing off', overall.p50, overall.p99], ['CPU per turn (gateway, agent, client)', cpuPerTurn, cpuPerTurn], ...rows],
 );
-console.log('OpenClaw 2026.9.6 on this machine (issue 14): 419 ms per warm turn');
+const openClaw = openClawFigures();
+const openClawP99 = openClaw.turnP99Ms === undefined ? '' : `, p99 ${fmt(openClaw.turnP99Ms)} ms`;
+console.log(`${openClaw.label}: warm turn p50 ${fmt(openClaw.turnP50Ms)} ms${openClawP99}; Titan ${fmt(openClaw.turnP50Ms / overall.p50)}x faster at p50`);
 await writeResult(
   'turn-parts',
   [
     row('HTTP turn p50 (zero-latency model)', overall.p50, 'ms', against(overall.p50, '<=', 5, 'ms')),
     row('HTTP turn p99', overall.p99, 'ms', against(overall.p99, '<=', 15, 'ms')),
     row('HTTP turn CPU (this process, client included)', cpuPerTurn, 'ms'),
-    row('ratio to OpenClaw warm turn (419 ms)', 419 / overall.p50, 'x'),
+    row(`ratio to ${openClaw.label} warm turn (${fmt(openClaw.turnP50Ms)} ms)`, openClaw.turnP50Ms / overall.p50, 'x'),
   ],
-  { turns: TURNS, cpuPerTurn, loadAverage: [load1, load2], overall, parts: Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, summarize(v)])) },
+  {
+    openClaw,
+    turns: TURNS,
+    cpuPerTurn,
+    loadAverage: [load1, load2],
+    overall,
+    parts: Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, summarize(v)])),
+  },
 );
 
 /** Splits one turn's spans into its parts (ms). */
