@@ -26,7 +26,8 @@ ENV TITAN_HOME=/var/lib/titan \
   TITAN_HOST=0.0.0.0 \
   TITAN_PORT=7400 \
   TITAN_LOG_TO=stdout \
-  NODE_ENV=production
+  NODE_ENV=production \
+  MALLOC_ARENA_MAX=2
 VOLUME /var/lib/titan
 EXPOSE 7400
 USER 1000:1000

@@ -7,6 +7,7 @@ import { mkdir, readdir, readFile, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BENCH_CACHE, tempDir } from './setup.ts';
+import { TITAN_ENV, TITAN_FLAGS } from './titan-start.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const MB = 2 ** 20;
@@ -32,10 +33,17 @@ export async function startTitanProcess(env: Record<string, string>, options: { 
   await symlink(BENCH_CACHE, path.join(home, 'cache'));
   const snapshotDir = options.snapshotDir ?? path.join(home, 'snapshots');
   await mkdir(snapshotDir, { recursive: true });
-  const flags = ['--disable-warning=ExperimentalWarning', '--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${snapshotDir}`, ...(options.nodeFlags ?? [])];
+  // The Node flags and environment of the `titan` command, so the soak measures Titan as users run it.
+  const flags = [
+    ...TITAN_FLAGS,
+    '--disable-warning=ExperimentalWarning',
+    '--heapsnapshot-signal=SIGUSR2',
+    `--diagnostic-dir=${snapshotDir}`,
+    ...(options.nodeFlags ?? []),
+  ];
   const child = spawn(process.execPath, [...flags, 'bin/titan.js', 'start'], {
     cwd: ROOT,
-    env: { ...process.env, TITAN_HOME: home, TITAN_PORT: '0', TITAN_LOG_TO: 'file', TITAN_RATE_LIMIT: '1000000', ...env },
+    env: { ...process.env, ...TITAN_ENV, TITAN_HOME: home, TITAN_PORT: '0', TITAN_LOG_TO: 'file', TITAN_RATE_LIMIT: '1000000', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -1,4 +1,4 @@
-// One `titan start` as users run it (the Node flags of the `titan` command's shebang), timed from
+// One `titan start` as users run it (the Node flags and environment of the `titan` command's shebang), timed from
 // spawn to the first 200 of /api/ready (polled every 5 ms), then stopped with SIGINT: shared by the
 // benchmarks that time a start.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -9,13 +9,18 @@ import { fileURLToPath } from 'node:url';
 
 const PROJECT = fileURLToPath(new URL('..', import.meta.url));
 
-/** The Node flags the `titan` command runs with (its shebang's), so a start here is a start as users run it. */
-export const TITAN_FLAGS =
-  /^#!.*\bnode\b(.*)$/m
+const SHEBANG =
+  /^#!\S*env -S (.*)$/m
     .exec(readFileSync(path.join(PROJECT, 'bin/titan.js'), 'utf8'))?.[1]
     .trim()
-    .split(/\s+/)
-    .filter(Boolean) ?? [];
+    .split(/\s+/) ?? [];
+const NODE_AT = SHEBANG.indexOf('node');
+
+/** The Node flags the `titan` command runs with (its shebang's), so a start here is a start as users run it. */
+export const TITAN_FLAGS = SHEBANG.slice(NODE_AT + 1);
+
+/** The environment the shebang sets before Node starts (MALLOC_ARENA_MAX=2), which spawning Node directly would skip. */
+export const TITAN_ENV: Record<string, string> = Object.fromEntries(SHEBANG.slice(0, Math.max(0, NODE_AT)).map((pair) => pair.split('=', 2)));
 
 export async function freePort(): Promise<number> {
   const server = createServer();
@@ -39,7 +44,7 @@ export async function timeStart<T>(
   const started = performance.now();
   const child = spawn(process.execPath, [...TITAN_FLAGS, '--disable-warning=ExperimentalWarning', 'bin/titan.js', 'start'], {
     cwd: PROJECT,
-    env: { ...process.env, TITAN_HOME: home, TITAN_PORT: String(port), ...env },
+    env: { ...process.env, ...TITAN_ENV, TITAN_HOME: home, TITAN_PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
