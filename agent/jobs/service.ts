@@ -281,10 +281,7 @@ export class JobService {
       this.#kernel.bus.emit('kernel.warning', { message: `jobs: ${open.length} unfinished jobs wait for the Docker engine at ${this.engine.socket}` });
       return counts;
     }
-    const containers = await this.engine.docker.listContainers({
-      all: true,
-      filters: { label: [`${HOME_LABEL}=${homeLabel(this.#kernel.paths.home)}`] },
-    });
+    const containers = await this.engine.containers([`${HOME_LABEL}=${homeLabel(this.#kernel.paths.home)}`]);
     // A shell command's container a killed Titan left: its caller is gone with that Titan.
     for (const c of containers)
       if (c.Labels[SHELL_LABEL])
