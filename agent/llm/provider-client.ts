@@ -1,12 +1,13 @@
 // One streamed chat with one provider. The provider component (sans-IO) encodes the request and
 // decodes the body; this side does the HTTP: it adds the API key at the boundary (the component
-// never sees it), POSTs with fetch, and hands the body to decode-stream chunk by chunk as it
+// never sees it), POSTs it (provider-http.ts), and hands the body to decode-stream chunk by chunk as it
 // arrives, yielding each LLM event the moment it is decoded.
 import { failed, openSpan, SpanKind } from '../../kernel/api.ts';
 import { TitanError, type ErrorCode } from '../../common/errors.ts';
 import type { ChatRequest, DecodedError, LlmEvent, ProviderErrorCode } from '../loop/llm-types.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
 import { withManifestDefaults } from './provider-defaults.ts';
+import { send, type ProviderResponse } from './provider-http.ts';
 
 export type ProviderConfig = {
   /** What the provider is called in errors, statuses and failover: "openai", "anthropic", "ollama", "scripted"... */
@@ -29,6 +30,7 @@ export type ProviderStreamOptions = {
   signal?: AbortSignal;
   /** Where API keys are read from; default process.env. */
   env?: Record<string, string | undefined>;
+  /** Sends the request instead of node:http (tests play recorded streams through one). */
   fetch?: typeof fetch;
   /** No byte from the provider for this long (before the headers or between chunks) ends the request; default 120 s. */
   idleTimeoutMs?: number;
@@ -137,26 +139,24 @@ function headerList(headers: Headers): Array<[string, string]> {
 }
 
 /** Up to 64 KB of an error body: enough for any provider's error, bounded whatever is sent. */
-async function errorBody(response: Response): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
+async function errorBody(response: ProviderResponse): Promise<string> {
   const decoder = new TextDecoder();
   let text = '';
   try {
     while (text.length < MAX_ERROR_BODY) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      text += decoder.decode(value, { stream: true });
+      const chunk = await response.read();
+      if (!chunk) break;
+      text += decoder.decode(chunk, { stream: true });
     }
   } catch {
     // what arrived is enough to tell the error
   } finally {
-    reader.cancel().catch(() => {});
+    response.cancel();
   }
   return text.slice(0, MAX_ERROR_BODY);
 }
 
-/** Raised into the fetch when no byte came for idleTimeoutMs. */
+/** Raised into the request when no byte came for idleTimeoutMs. */
 class IdleTimeout extends Error {}
 
 /** A timer re-armed on each wait for the provider; firing aborts the request. */
@@ -236,7 +236,7 @@ async function* streamUntraced(
   const idleMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   const idle = idleTimer(idleMs, controller);
   let delivered = 0;
-  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  let response: ProviderResponse | undefined;
   let complete = false;
   const failure = (error: unknown, cut: boolean): TitanError => {
     if (signal?.aborted) return interrupted();
@@ -258,28 +258,26 @@ async function* streamUntraced(
   try {
     // Cancelled while the request was being encoded.
     if (signal?.aborted) throw interrupted();
-    let response: Response;
     try {
       idle.arm();
-      response = await (options.fetch ?? fetch)(url, {
-        method: encoded.method,
-        headers,
-        body: encoded.method === 'GET' ? undefined : encoded.body,
-        signal: controller.signal,
-      });
+      response = await send(
+        url,
+        { method: encoded.method, headers, body: encoded.method === 'GET' ? undefined : encoded.body, signal: controller.signal },
+        options.fetch,
+      );
     } catch (error) {
       throw failure(error, false);
     } finally {
       idle.disarm();
     }
-    if (!response.ok) {
+    if (response.status < 200 || response.status > 299) {
       const body = await errorBody(response);
       const decoded = JSON.parse(
         (await callComponent(kernel, provider, 'decode-error', [response.status, headerList(response.headers), body])) as string,
       ) as DecodedError;
       throw providerError(provider, decoded, `answered ${response.status}`, { status: response.status });
     }
-    if (!response.body)
+    if (!response.hasBody)
       throw new TitanError('TITAN_E_PROVIDER_STREAM', `${provider.name} answered ${response.status} without a body`, { details: { provider: provider.name } });
 
     let state = '';
@@ -288,22 +286,20 @@ async function* streamUntraced(
       state = out.state;
       return out.events;
     };
-    const body = response.body.getReader();
-    reader = body;
     // stream: true keeps a character whose bytes are split across chunks whole.
     const decoder = new TextDecoder();
     while (true) {
-      let read: ReadableStreamReadResult<Uint8Array>;
+      let chunk: Uint8Array | undefined;
       try {
         idle.arm();
-        read = await body.read();
+        chunk = await response.read();
       } catch (error) {
         throw failure(error, true);
       } finally {
         idle.disarm();
       }
       // The end of the body: a final blank line completes a last line or event sent without its end.
-      const text = read.done ? `${decoder.decode()}\n\n` : decoder.decode(read.value, { stream: true });
+      const text = chunk === undefined ? `${decoder.decode()}\n\n` : decoder.decode(chunk, { stream: true });
       if (text !== '') {
         for (const event of await decode(text)) {
           if (typeof event !== 'object' || event === null || !EVENT_TYPES.has(event.type)) {
@@ -322,7 +318,7 @@ async function* streamUntraced(
           if (complete) return;
         }
       }
-      if (read.done) break;
+      if (chunk === undefined) break;
     }
     throw new TitanError('TITAN_E_PROVIDER_STREAM', `${provider.name}'s answer ended before it was complete (${delivered} events arrived, no stop)`, {
       details: { provider: provider.name, eventsBefore: delivered },
@@ -333,7 +329,7 @@ async function* streamUntraced(
     // After the stop, what is left of the body (OpenAI's [DONE]) is read in the background, so
     // the connection goes back to the pool for the next request instead of being cut. In every
     // other case (the caller left early, was cancelled, an error) the HTTP stream stops now.
-    if (complete && reader) drain(reader, controller);
+    if (complete && response) drain(response, controller);
     else controller.abort();
   }
 }
@@ -341,10 +337,10 @@ async function* streamUntraced(
 const DRAIN_LIMIT_MS = 2_000;
 
 /** Reads a body to its end, unawaited; one that does not end soon is cut. */
-function drain(reader: ReadableStreamDefaultReader<Uint8Array>, controller: AbortController): void {
+function drain(response: ProviderResponse, controller: AbortController): void {
   const timer = setTimeout(() => controller.abort(), DRAIN_LIMIT_MS);
   timer.unref();
-  const next = (): Promise<void> => reader.read().then(({ done }) => (done ? undefined : next()));
+  const next = (): Promise<void> => response.read().then((chunk) => (chunk === undefined ? undefined : next()));
   next()
     .catch(() => {})
     .finally(() => clearTimeout(timer));
