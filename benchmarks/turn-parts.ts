@@ -3,8 +3,9 @@
 // real store. First the turn as a client sees it (tracing off: p50/p99, target ≤ 5 / ≤ 15 ms), then
 // the same turns with the OpenTelemetry spans already in the turn path kept in memory, split into
 // gateway, store, provider request, stream decode, event bus, the agent loop's own work and the
-// response. Parts are per-turn sums (p50/p99 of each taken on its own, so they need not add up).
-// Compared with OpenClaw's warm turn as benchmarks/openclaw.ts measured it in the same `npm run bench`
+// response. Parts are per-turn sums (p50/p99 of each taken on its own, so they need not add up),
+// each printed with its budget (the budgets add up to the whole turn's target) and how many times
+// it fits in OpenClaw's warm turn, as benchmarks/openclaw.ts measured it in the same `npm run bench`
 // run (same scripted model, same client), or its earlier session's figure (419 ms).
 // TITAN_TURN_PARTS_TURNS sets the turns per pass (default 300). Run alone:
 // node --disable-warning=ExperimentalWarning benchmarks/turn-parts.ts
@@ -19,10 +20,22 @@ import { bootstrapBuiltins, setTracing } from '../kernel/api.ts';
 import { startModelServer } from './model-server.ts';
 import { openClawFigures } from './openclaw-figures.ts';
 import { openBenchKernel, printMachine } from './setup.ts';
-import { against, fmt, printTable, row, summarize, writeResult } from './stats.ts';
+import { against, fmt, metCell, printTable, row, summarize, writeResult } from './stats.ts';
 
 const TURNS = Number(process.env.TITAN_TURN_PARTS_TURNS ?? 300);
 const WARMUP = 50;
+/** Each part's share of the whole turn's target (5 ms p50, 15 ms p99): budgets that add up to it. */
+const BUDGET: Record<string, [p50: number, p99: number]> = {
+  'gateway (HTTP span outside the turn)': [0.5, 1.5],
+  'store writes (sum)': [0.8, 2.5],
+  'store reads (sum)': [0.3, 1],
+  'provider request (HTTP, headers, body)': [1, 3],
+  'stream decode (component)': [0.2, 0.5],
+  'request encode (component)': [0.5, 1.5],
+  'event bus (every emit)': [0.1, 0.3],
+  'agent loop (rest of the turn)': [0.6, 2],
+  'response and client (outside the HTTP span)': [1, 2.7],
+};
 
 printMachine();
 const model = await startModelServer();
@@ -95,16 +108,30 @@ await bench.close();
 model.stop();
 
 const overall = summarize(plain);
+const openClaw = openClawFigures();
+const openClawMs = openClaw.turnP50Ms;
+const times = (ms: number) => `${fmt(openClawMs / ms, 0)}x`;
 const rows = Object.entries(parts).map(([part, samples]) => {
   const s = summarize(samples);
-  return [part, s.p50, s.p99];
+  const budget = BUDGET[part];
+  return [
+    part,
+    s.p50,
+    s.p99,
+    budget ? `≤ ${budget[0]} / ≤ ${budget[1]}` : '',
+    budget ? metCell(s.p50 <= budget[0] && s.p99 <= budget[1]) : '',
+    budget ? times(s.p50) : '',
+  ];
 });
 printTable(
   `one warm turn over HTTP, zero-latency model (${TURNS} turns; load average ${load1.toFixed(1)}, traced pass ${load2.toFixed(1)})`,
-  ['part', 'p50 ms', 'p99 ms'],
-  [['whole turn, tracing off', overall.p50, overall.p99], ['CPU per turn (gateway, agent, client)', cpuPerTurn, cpuPerTurn], ...rows],
+  ['part', 'p50 ms', 'p99 ms', 'target p50 / p99', '', `OpenClaw ${fmt(openClawMs, 0)} ms ÷ p50`],
+  [
+    ['whole turn, tracing off', overall.p50, overall.p99, '≤ 5 / ≤ 15', metCell(overall.p50 <= 5 && overall.p99 <= 15), times(overall.p50)],
+    ['CPU per turn (gateway, agent, client)', cpuPerTurn, cpuPerTurn, '', '', times(cpuPerTurn)],
+    ...rows,
+  ],
 );
-const openClaw = openClawFigures();
 const openClawP99 = openClaw.turnP99Ms === undefined ? '' : `, p99 ${fmt(openClaw.turnP99Ms)} ms`;
 console.log(`${openClaw.label}: warm turn p50 ${fmt(openClaw.turnP50Ms)} ms${openClawP99}; Titan ${fmt(openClaw.turnP50Ms / overall.p50)}x faster at p50`);
 await writeResult(
@@ -141,7 +168,7 @@ function splitTurn(spans: ReadableSpan[], total: number, bus: number, add: (part
   const providerMs = sum(provider);
   add('store writes (sum)', sum(writes));
   add('store reads (sum)', sum(store) - sum(writes));
-  add('provider request (fetch, headers, body)', providerMs - sum(decode) - sum(encode));
+  add('provider request (HTTP, headers, body)', providerMs - sum(decode) - sum(encode));
   add('stream decode (component)', sum(decode));
   add('request encode (component)', sum(encode));
   add('event bus (every emit)', bus);
