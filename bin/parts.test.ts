@@ -85,4 +85,5 @@ test('each started part has its time and the memory after it, and the start line
   );
   assert.ok(parts.timings.every((t) => t.ms >= 0 && t.rssMb > 0));
   assert.match(describeTimings(120, parts.timings), /^serving \d+ ms after the process started: modules 120, kernel \d+, gateway \d+ \(ms; RSS \d+ MB\)$/);
+  assert.match(describeTimings(120, parts.timings, true), /\(ms; RSS \d+ MB; modules from the start bundle\)$/);
 });

@@ -84,10 +84,13 @@ export class Parts {
   }
 }
 
-/** One line of where a start's time went: "412 ms to serve: modules 150, kernel 40, ... (RSS 140 MB)". */
-export function describeTimings(loadedMs: number, timings: readonly PartTiming[]): string {
+/**
+ * One line of where a start's time went: "412 ms to serve: modules 150, kernel 40, ... (RSS 140 MB)";
+ * `bundled` when the modules came from the start bundle (bin/bundle/).
+ */
+export function describeTimings(loadedMs: number, timings: readonly PartTiming[], bundled = false): string {
   const total = loadedMs + timings.reduce((sum, t) => sum + t.ms, 0);
   const phases = [['modules', loadedMs] as const, ...timings.map((t) => [t.name, t.ms] as const)];
   const rss = timings.at(-1)?.rssMb ?? process.memoryUsage.rss() / 2 ** 20;
-  return `serving ${Math.round(total)} ms after the process started: ${phases.map(([name, ms]) => `${name} ${Math.round(ms)}`).join(', ')} (ms; RSS ${Math.round(rss)} MB)`;
+  return `serving ${Math.round(total)} ms after the process started: ${phases.map(([name, ms]) => `${name} ${Math.round(ms)}`).join(', ')} (ms; RSS ${Math.round(rss)} MB${bundled ? '; modules from the start bundle' : ''})`;
 }

@@ -39,6 +39,7 @@ import { startCodeGraph, type CodeGraphRunning } from '../agent/api.ts';
 import { routineDelivery } from '../gateway/channels/routine-delivery.ts';
 import type { Mesh } from '../mesh/mesh.ts';
 import { titanConfigFile } from './config-file.ts';
+import { rebuildInBackground, runningBundle } from './bundle/fresh.ts';
 
 /** Builds (from cache) and publishes the built-ins, deploys those with no serving version, proposes newer ones. */
 async function checkBuiltins(kernel: Kernel, say: (line: string) => void) {
@@ -339,7 +340,9 @@ export async function startCommand(): Promise<number> {
   });
 
   await parts.start();
-  say(describeTimings(started, parts.timings));
+  say(describeTimings(started, parts.timings, runningBundle()));
+  // The next start loads the bundle: rebuilt now, at low priority, when sources changed since it was built.
+  rebuildInBackground();
   const reconciled = jobs?.reconcile().catch((error: unknown) => say(`jobs: reconciling the jobs left by the last run failed: ${String(error)}`));
   try {
     if (!builtinsChecked) await checkBuiltins(kernel, say).catch((error: unknown) => say(`checking the built-ins failed: ${String(error)}`));

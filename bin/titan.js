@@ -39,7 +39,11 @@ if (major < 24) {
   const { enableCompileCache } = await import('node:module');
   const { homedir } = await import('node:os');
   enableCompileCache?.(`${process.env.TITAN_HOME || `${homedir()}/.titan`}/cache/node-compile`);
-  const { main } = await import('./main.ts');
+  // The start bundle when it matches the source tree (bin/bundle/fresh.ts): ~400 modules become a few.
+  const { freshBundle, markRunningBundle } = await import('./bundle/fresh.ts');
+  const bundle = freshBundle();
+  if (bundle) markRunningBundle(bundle);
+  const { main } = await import(bundle ?? './main.ts');
   process.exitCode = await main(process.argv.slice(2));
 }
 

@@ -1,0 +1,118 @@
+// Builds the start bundle: Titan's own modules from bin/main.ts down, as a few ES modules (esbuild,
+// one chunk per lazily imported part), so a start loads tens of files instead of ~400 (bin/bundle/fresh.ts
+// says when it is used). npm packages stay imports, resolved from the project's node_modules as
+// before, so the bundle never goes stale when they change. Run by `npm pack` (toolchain/prebuild.ts)
+// and, in the background, by a `titan start` that found it stale:
+//   node bin/bundle/build.ts [--clean] [ROOT [DIR]]
+import { closeSync, openSync, statSync, unlinkSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Plugin } from 'esbuild';
+import { TitanError } from '../../common/errors.ts';
+import { BUNDLE_FORMAT, bundleDir, type BundleRecord, PROJECT_ROOT } from './fresh.ts';
+
+// A build left by a process that died is taken over after this long; old builds a running Titan may
+// still load chunks from are kept this long.
+const LOCK_STALE_MS = 120_000;
+const KEEP_OLD_MS = 7 * 24 * 3600_000;
+
+/**
+ * Each module's `import.meta.url` is where its source file is, not where the chunk holding it is:
+ * its files (package.json, wit/, components/, workers) are found relative to it, as before.
+ */
+function sourceUrls(root: string, outDir: string): Plugin {
+  return {
+    name: 'titan-source-urls',
+    setup(build) {
+      build.onLoad({ filter: /\.ts$/ }, async (args) => {
+        if (!args.path.startsWith(root) || args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
+        const text = await readFile(args.path, 'utf8');
+        const relative = path.relative(outDir, args.path).split(path.sep).join('/');
+        return { contents: text.replaceAll('import.meta.url', `new URL(${JSON.stringify(relative)}, import.meta.url).href`), loader: 'ts' };
+      });
+    },
+  };
+}
+
+/** Builds into a new folder of `dir` and makes it current; returns its name. Nothing changes if it fails. */
+export async function buildBundle(root = PROJECT_ROOT, dir = bundleDir(root)): Promise<string> {
+  let esbuild: typeof import('esbuild');
+  try {
+    esbuild = await import('esbuild');
+  } catch {
+    throw new TitanError('TITAN_E_BUNDLER_MISSING', 'building the start bundle needs esbuild, which is not installed');
+  }
+  const builtAt = Date.now(); // before any source is read: a file changed during the build makes it stale
+  const name = `${builtAt.toString(36)}-${process.pid}`;
+  const temp = path.join(dir, `tmp-${name}`);
+  await mkdir(dir, { recursive: true });
+  try {
+    const result = await esbuild.build({
+      entryPoints: { main: path.join(root, 'bin', 'main.ts') },
+      absWorkingDir: root,
+      bundle: true,
+      splitting: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node24',
+      packages: 'external',
+      // Class and function names stay as written: messages and checks read them.
+      keepNames: true,
+      outdir: temp,
+      metafile: true,
+      logLevel: 'silent',
+      legalComments: 'none',
+      // The build folder is a sibling of the temporary one: the same relative paths hold from both.
+      plugins: [sourceUrls(root, path.join(dir, name))],
+    });
+    const inputs: [string, number][] = Object.keys(result.metafile.inputs)
+      .sort()
+      .map((file) => [file, statSync(path.join(root, file)).size]);
+    await rename(temp, path.join(dir, name));
+    const record: BundleRecord = { format: BUNDLE_FORMAT, build: name, builtAt, inputs };
+    await writeFile(path.join(dir, `current.json.${name}`), JSON.stringify(record));
+    await rename(path.join(dir, `current.json.${name}`), path.join(dir, 'current.json'));
+  } finally {
+    await rm(temp, { recursive: true, force: true });
+  }
+  await prune(dir, name);
+  return name;
+}
+
+/** Removes builds no Titan started from in a week and temporary folders of builds that died. */
+async function prune(dir: string, current: string): Promise<void> {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (!entry.isDirectory() || entry.name === current) continue;
+    const full = path.join(dir, entry.name);
+    const age = Date.now() - (await stat(full)).mtimeMs;
+    if (age > (entry.name.startsWith('tmp-') ? LOCK_STALE_MS : KEEP_OLD_MS)) await rm(full, { recursive: true, force: true });
+  }
+}
+
+/** Builds unless another process is building (one build at a time per folder); false when it did not. */
+export async function buildBundleOnce(root = PROJECT_ROOT, dir = bundleDir(root)): Promise<boolean> {
+  await mkdir(dir, { recursive: true });
+  const lock = path.join(dir, 'build.lock');
+  try {
+    closeSync(openSync(lock, 'wx'));
+  } catch {
+    const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? 0);
+    if (age < LOCK_STALE_MS) return false;
+    closeSync(openSync(lock, 'w')); // a dead builder's lock: taken over
+  }
+  try {
+    await buildBundle(root, dir);
+    return true;
+  } finally {
+    unlinkSync(lock);
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  const args = process.argv.slice(2);
+  const [root, dir] = args.filter((a) => !a.startsWith('--')).map((a) => path.resolve(a));
+  // --clean (npm pack): only the new build goes into the package.
+  if (args.includes('--clean')) await rm(dir ?? bundleDir(root), { recursive: true, force: true });
+  await buildBundleOnce(root, dir);
+}

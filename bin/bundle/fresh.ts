@@ -1,0 +1,86 @@
+// Whether the start bundle (bin/bundle/build.ts) may run in place of the source tree: it is used
+// only while every source file it was built from is unchanged (same size, not modified since the
+// build began), so an edited, pulled or checked-out tree runs from source until it is rebuilt.
+// Kept to Node's own modules: this runs before anything else is loaded.
+import { spawn } from 'node:child_process';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+/** Bumped when the build changes how it writes the bundle: older ones are stale. */
+export const BUNDLE_FORMAT = 1;
+export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** What current.json records: the build folder and the source files (path from the root, size) it holds. */
+export type BundleRecord = { format: number; build: string; builtAt: number; inputs: [string, number][] };
+
+/** Inside the project, so the bundle's npm imports resolve from its node_modules; TITAN_BUNDLE_DIR moves it (tests). */
+export function bundleDir(root = PROJECT_ROOT): string {
+  return process.env.TITAN_BUNDLE_DIR || path.join(root, '.bundle');
+}
+
+// Set by bin/titan.js to the bundle it loaded: the bundle holds its own copy of this module, so a
+// module-level variable would not be seen from inside it.
+const RUNNING = Symbol.for('titan.start-bundle');
+
+/** Records that this process runs the given bundle (bin/titan.js, before loading it). */
+export function markRunningBundle(url: string): void {
+  (globalThis as Record<symbol, unknown>)[RUNNING] = url;
+}
+
+/** Whether this process was loaded from the bundle (a start says so). */
+export function runningBundle(): boolean {
+  return typeof (globalThis as Record<symbol, unknown>)[RUNNING] === 'string';
+}
+
+/** TITAN_BUNDLE=off runs from source and never builds. */
+export function bundleOff(): boolean {
+  return process.env.TITAN_BUNDLE === 'off';
+}
+
+/** The URL of the bundle's main module when it matches the source tree, else undefined. */
+export function freshBundle(root = PROJECT_ROOT, dir = bundleDir(root)): string | undefined {
+  if (bundleOff()) return undefined;
+  let record: BundleRecord;
+  try {
+    record = JSON.parse(readFileSync(path.join(dir, 'current.json'), 'utf8')) as BundleRecord;
+  } catch {
+    return undefined;
+  }
+  if (record.format !== BUNDLE_FORMAT) return undefined;
+  for (const [file, size] of record.inputs) {
+    const now = statSync(path.join(root, file), { throwIfNoEntry: false });
+    if (!now || now.size !== size || now.mtimeMs > record.builtAt) return undefined;
+  }
+  const main = path.join(dir, record.build, 'main.js');
+  return existsSync(main) ? pathToFileURL(main).href : undefined;
+}
+
+/**
+ * When the bundle is stale and can be rebuilt here (esbuild installed, the folder writable), builds
+ * it in a detached low-priority process for the next start. Returns whether it started one.
+ */
+export function rebuildInBackground(root = PROJECT_ROOT, dir = bundleDir(root)): boolean {
+  if (bundleOff() || freshBundle(root, dir)) return false;
+  try {
+    accessSync(existsSync(dir) ? dir : root, constants.W_OK);
+    import.meta.resolve('esbuild');
+  } catch {
+    return false; // an installed package (read-only, or without esbuild) runs from source
+  }
+  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', path.join(root, 'bin', 'bundle', 'build.ts'), root, dir], {
+    detached: true,
+    stdio: 'ignore',
+  });
+  child.on('spawn', () => {
+    try {
+      if (child.pid) os.setPriority(child.pid, 19); // below the running Titan
+    } catch {
+      // lowering another process's priority is refused on some systems: it builds at normal priority
+    }
+  });
+  child.on('error', () => {}); // a failed build leaves the source tree in use: nothing to report
+  child.unref();
+  return true;
+}
