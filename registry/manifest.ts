@@ -1,14 +1,16 @@
 // The two manifests: component.json (what an author writes beside the source) and the
-// published manifest (what the registry stores per version). Both validated with ajv.
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { OWN_SCHEMAS } from '../common/own-schemas.ts';
+// published manifest (what the registry stores per version). Both validated by ajv, with functions
+// it compiled ahead of time from registry/manifest-schemas.ts (registry/manifest-validators.js).
+import type { ErrorObject } from 'ajv';
 import semver from 'semver';
 import { TitanError } from '../common/errors.ts';
 
 import { BACKENDS, COMPONENT_KINDS, type Backend, type ComponentKind } from './kinds.ts';
-import { channelSectionSchema, providerSectionSchema, type ChannelSection, type ProviderSection } from './slot-sections.ts';
+import { validatePublished, validateSource } from './manifest-validators.js';
+import type { ChannelSection, ProviderSection } from './slot-sections.ts';
 
 export { BACKENDS, COMPONENT_KINDS, type Backend, type ComponentKind };
+export { COMPONENT_NAME, publishedManifestSchema, sourceManifestSchema } from './manifest-schemas.ts';
 
 export type Limits = {
   /** Cap on each instance's linear memory, in MiB (rewritten into the core modules). */
@@ -66,113 +68,6 @@ export type PublishedManifest = Omit<SourceManifest, 'source'> & {
   yanked?: { at: string; reason: string };
 };
 
-const NAME = '^[a-z][a-z0-9-]{0,62}$';
-const WORLD = '^titan:[a-z][a-z0-9-]*/[a-z][a-z0-9-]*@[0-9]+\\.[0-9]+\\.[0-9]+$';
-const DIGEST = '^sha256:[0-9a-f]{64}$';
-/** Component names double as directory names in the registry, so every path is checked with this. */
-export const COMPONENT_NAME = new RegExp(NAME);
-
-const limitsSchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    memoryMb: { type: 'integer', minimum: 1, maximum: 4096 },
-    timeoutMs: { type: 'integer', minimum: 1, maximum: 600000 },
-    isolation: { enum: ['inline', 'worker'] },
-    maxInstances: { type: 'integer', minimum: 1, maximum: 1024 },
-    maxResultBytes: { type: 'integer', minimum: 1024, maximum: 256 * 1024 * 1024 },
-  },
-};
-const smokeSchema = {
-  type: 'array',
-  maxItems: 32,
-  items: {
-    type: 'object',
-    additionalProperties: false,
-    anyOf: [{ required: ['input'] }, { required: ['args'] }],
-    properties: {
-      function: { type: 'string' },
-      input: { type: 'string' },
-      args: { type: 'array', maxItems: 16, items: { type: 'string' } },
-      expect: { type: 'string' },
-    },
-  },
-};
-const common = {
-  name: { type: 'string', pattern: NAME },
-  kind: { enum: [...COMPONENT_KINDS] },
-  version: { type: 'string', minLength: 5, maxLength: 64 },
-  world: { type: 'string', pattern: WORLD },
-  backend: { enum: [...BACKENDS] },
-  capabilities: { type: 'object', propertyNames: { pattern: '^[a-z][a-z0-9-]*$' }, additionalProperties: { type: 'object' } },
-  limits: limitsSchema,
-  smoke: smokeSchema,
-  pure: { type: 'boolean' },
-  memo: { type: 'object', additionalProperties: false, required: ['entries'], properties: { entries: { type: 'integer', minimum: 1, maximum: 100000 } } },
-  channel: channelSectionSchema,
-  provider: providerSectionSchema,
-};
-
-export const sourceManifestSchema = {
-  $id: 'titan:component.json',
-  type: 'object',
-  additionalProperties: false,
-  required: ['name', 'kind', 'version', 'world', 'source', 'capabilities'],
-  properties: { ...common, source: { type: 'string', minLength: 1 } },
-};
-
-export const publishedManifestSchema = {
-  $id: 'titan:published-manifest',
-  type: 'object',
-  additionalProperties: false,
-  required: [
-    'schemaVersion',
-    'name',
-    'kind',
-    'version',
-    'world',
-    'witPackage',
-    'digest',
-    'size',
-    'backend',
-    'capabilities',
-    'description',
-    'schema',
-    'imports',
-    'sourceDigest',
-    'created',
-  ],
-  properties: {
-    ...common,
-    schemaVersion: { const: 1 },
-    witPackage: { type: 'string', pattern: '^titan:[a-z][a-z0-9-]*@[0-9]+\\.[0-9]+\\.[0-9]+$' },
-    digest: { type: 'string', pattern: DIGEST },
-    size: { type: 'integer', minimum: 1 },
-    description: { type: 'string', maxLength: 4000 },
-    schema: { type: 'object' },
-    imports: { type: 'array', items: { type: 'string' } },
-    sourceDigest: { type: 'string', pattern: DIGEST },
-    created: { type: 'string', format: 'date-time' },
-    signature: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['algorithm', 'publicKey', 'value'],
-      properties: { algorithm: { const: 'ed25519' }, publicKey: { type: 'string' }, value: { type: 'string' } },
-    },
-    yanked: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['at', 'reason'],
-      properties: { at: { type: 'string' }, reason: { type: 'string' } },
-    },
-  },
-};
-
-const ajv = new Ajv({ allErrors: true, formats: { 'date-time': (s: string) => !Number.isNaN(Date.parse(s)) }, ...OWN_SCHEMAS });
-// Compiled on first use (tens of ms each): a start never validates a source manifest.
-let validateSourceSchema: ValidateFunction | undefined;
-let validatePublishedSchema: ValidateFunction | undefined;
-
 function explain(errors: ErrorObject[] | null | undefined): string {
   return (errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
 }
@@ -193,9 +88,8 @@ function checkVersionAndWorld(m: { kind: string; version: string; world: string;
 }
 
 export function validateSourceManifest(value: unknown, where = 'component.json'): SourceManifest {
-  validateSourceSchema ??= ajv.compile(sourceManifestSchema);
-  if (!validateSourceSchema(value)) {
-    throw new TitanError('TITAN_E_MANIFEST_INVALID', `${where}: ${explain(validateSourceSchema.errors)}`);
+  if (!validateSource(value)) {
+    throw new TitanError('TITAN_E_MANIFEST_INVALID', `${where}: ${explain(validateSource.errors)}`);
   }
   const manifest = value as SourceManifest;
   checkVersionAndWorld(manifest, where);
@@ -203,11 +97,13 @@ export function validateSourceManifest(value: unknown, where = 'component.json')
 }
 
 export function validatePublishedManifest(value: unknown, where = 'manifest'): PublishedManifest {
-  validatePublishedSchema ??= ajv.compile(publishedManifestSchema);
-  if (!validatePublishedSchema(value)) {
-    throw new TitanError('TITAN_E_MANIFEST_INVALID', `${where}: ${explain(validatePublishedSchema.errors)}`);
+  if (!validatePublished(value)) {
+    throw new TitanError('TITAN_E_MANIFEST_INVALID', `${where}: ${explain(validatePublished.errors)}`);
   }
   const manifest = value as PublishedManifest;
+  if (Number.isNaN(Date.parse(manifest.created))) {
+    throw new TitanError('TITAN_E_MANIFEST_INVALID', `${where}: /created must match format "date-time"`);
+  }
   checkVersionAndWorld(manifest, where);
   return manifest;
 }
