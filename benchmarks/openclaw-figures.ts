@@ -2,7 +2,7 @@
 // in this same `npm run bench` run when it could, otherwise the earlier session's, labelled as such.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { RESULTS_DIR } from './stats.ts';
+import { fmt, RESULTS_DIR } from './stats.ts';
 
 /** Set by benchmarks/run.ts for every benchmark it starts, so a result can say it is from this run. */
 export const BENCH_RUN_ENV = 'TITAN_BENCH_RUN';
@@ -15,6 +15,8 @@ export type OpenClawFigures = {
   rssIdleMb: number;
   turnP50Ms: number;
   turnP99Ms?: number;
+  /** Its RSS at idle and after a run of turns: what Titan's soak, which must stay flat, is set beside. */
+  growth: { idleMb: number; afterMb: number; turns: number };
 };
 
 /** The result file benchmarks/openclaw.ts writes (benchmarks/results/openclaw.json). */
@@ -26,6 +28,8 @@ export type OpenClawResult = {
   loadAverage?: number[];
   readyMs?: number;
   rssIdleMb?: number;
+  rssAfterTurnsMb?: number;
+  turnsSent?: number;
   turn?: { p50: number; p99: number; n: number };
 };
 
@@ -36,9 +40,18 @@ const EARLIER: OpenClawFigures = {
   readyMs: 30_000,
   rssIdleMb: 1_073,
   turnP50Ms: 419,
+  // Its runs of 33 turns in another earlier session on this machine (load 24-29): 857 -> 1,285 and 1,009 -> 1,310 MB.
+  growth: { idleMb: 1_009, afterMb: 1_310, turns: 33 },
 };
 
 /** What OpenClaw measured in this run (`run`, from run.ts), else the earlier session's figures. */
+/** "OpenClaw ...: RSS 987 MB idle -> 1,466 MB after 34 turns (+14.1 MB per turn)". */
+export function growthLine(figures: OpenClawFigures): string {
+  const { idleMb, afterMb, turns } = figures.growth;
+  const perTurn = (afterMb - idleMb) / turns;
+  return `${figures.label}: RSS ${fmt(idleMb, 0)} MB idle -> ${fmt(afterMb, 0)} MB after ${turns} turns (${perTurn >= 0 ? '+' : ''}${fmt(perTurn)} MB per turn)`;
+}
+
 export function openClawFigures(file = path.join(RESULTS_DIR, 'openclaw.json'), run: string | undefined = process.env[BENCH_RUN_ENV]): OpenClawFigures {
   let result: OpenClawResult;
   try {
@@ -56,5 +69,6 @@ export function openClawFigures(file = path.join(RESULTS_DIR, 'openclaw.json'), 
     rssIdleMb: result.rssIdleMb as number,
     turnP50Ms: result.turn?.p50 as number,
     turnP99Ms: result.turn?.p99,
+    growth: { idleMb: result.rssIdleMb as number, afterMb: result.rssAfterTurnsMb ?? NaN, turns: result.turnsSent ?? NaN },
   };
 }

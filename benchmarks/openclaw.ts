@@ -56,8 +56,9 @@ async function measure(openclawDir: string): Promise<void> {
     const rssReadyMb = treeRssMb(gateway.pid);
     await new Promise((r) => setTimeout(r, SETTLE_MS));
     const rssIdleMb = treeRssMb(gateway.pid);
-    const turns = await timeTurns(gateway.url, gateway.token);
+    const turns = await timeTurns(gateway.url, gateway.token, model.url);
     const rssAfterTurnsMb = treeRssMb(gateway.pid);
+    const turnsSent = turns.warm.length + WARMUP + 1;
     const loadAtEnd = os.loadavg()[0];
     const turn = summarize(turns.warm);
     printTable(
@@ -70,7 +71,9 @@ async function measure(openclawDir: string): Promise<void> {
         ['first turn (ms)', turns.firstMs],
         [`warm turn p50 (ms, ${turn.n} turns)`, turn.p50],
         ['warm turn p99 (ms)', turn.p99],
-        [`RSS after ${turn.n + WARMUP + 1} turns (MB)`, rssAfterTurnsMb],
+        [`RSS after ${turnsSent} turns (MB)`, rssAfterTurnsMb],
+        ['model requests during the warm turns, per turn', turns.modelRequestsPerTurn],
+        ['request bodies sent to the model, per warm turn (KB)', turns.modelKbPerTurn],
       ],
     );
     await writeResult(
@@ -90,7 +93,10 @@ async function measure(openclawDir: string): Promise<void> {
         rssReadyMb,
         rssIdleMb,
         rssAfterTurnsMb,
+        turnsSent,
         firstTurnMs: turns.firstMs,
+        modelRequestsPerTurn: turns.modelRequestsPerTurn,
+        modelKbPerTurn: turns.modelKbPerTurn,
         turn,
         turnSamples: turns.warm,
       },
@@ -224,7 +230,11 @@ function config(port: number, token: string, modelUrl: string, logFile: string):
 }
 
 /** The first turn, then warm turns in one session (the OpenAI `user` field), as turn-parts.ts sends them. */
-async function timeTurns(url: string, token: string): Promise<{ firstMs: number; warm: number[] }> {
+async function timeTurns(
+  url: string,
+  token: string,
+  modelUrl: string,
+): Promise<{ firstMs: number; warm: number[]; modelRequestsPerTurn: number; modelKbPerTurn: number }> {
   const turn = async (i: number): Promise<number> => {
     const started = performance.now();
     const response = await fetch(`${url}/v1/chat/completions`, {
@@ -242,10 +252,20 @@ async function timeTurns(url: string, token: string): Promise<{ firstMs: number;
   const firstMs = await turn(0);
   for (let i = 1; i <= WARMUP; i++) await turn(i);
   const warm: number[] = [];
+  const before = await modelRequests(modelUrl);
   const started = performance.now();
   for (let i = 0; i < TURNS && performance.now() - started < TURNS_LIMIT_MS; i++) warm.push(await turn(WARMUP + 1 + i));
   if (warm.length < TURNS) console.log(`OpenClaw: ${warm.length} of ${TURNS} warm turns within ${TURNS_LIMIT_MS / 1000} s`);
-  return { firstMs, warm };
+  const during = (await modelRequests(modelUrl)).slice(before.length);
+  const bytes = during.reduce((sum, entry) => sum + JSON.stringify(entry.body).length, 0);
+  return { firstMs, warm, modelRequestsPerTurn: during.length / warm.length, modelKbPerTurn: bytes / 1024 / warm.length };
+}
+
+/** What the scripted model server has received so far (its timeline), in order. */
+async function modelRequests(modelUrl: string): Promise<Array<{ id: number; body: unknown }>> {
+  const response = await fetch(`${modelUrl}/_titan/timeline`);
+  const { entries } = (await response.json()) as { entries: Array<{ id: number; body: unknown }> };
+  return entries.sort((a, b) => a.id - b.id);
 }
 
 function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {

@@ -7,6 +7,7 @@
 // picks runs ("libsql", "postgres", "reflexes", "plain", comma-separated, all must match);
 // TITAN_SOAK_SNAPSHOTS=<dir> writes heap snapshots after the first 1,000 turns and at the end.
 import { createDatabase, startPostgres, type PostgresCluster } from '../test/support/postgres.ts';
+import { growthLine, openClawFigures } from './openclaw-figures.ts';
 import { printMachine } from './setup.ts';
 import { against, printTable, row, summarize, writeResult, type SummaryRow } from './stats.ts';
 import { startScriptedProcess, startTitanProcess, type ChildMemory, type TitanProcess } from './titan-process.ts';
@@ -141,12 +142,14 @@ if (wanted(['postgres', 'plain']) || wanted(['postgres', 'reflexes'])) {
 }
 
 const summary: SummaryRow[] = [];
+const openClaw = openClawFigures();
 for (const run of runs) {
   printTable(
     `${run.name}: ${TURNS} sequential turns over HTTP, one thread (server process; MB, ms)`,
     ['turns', 'RSS', 'JS heap used', 'external', 'code space', 'p50', 'p99', 'errors', 'load'],
     run.windows.map((w) => [w.turns, w.rssMb, w.heapUsedMb, w.externalMb, w.codeSpaceMb, w.p50, w.p99, w.errors, w.load1]),
   );
+  console.log(`beside ${growthLine(openClaw)}`);
   const errors = run.concurrent.errors + run.windows.reduce((sum, w) => sum + w.errors, 0);
   const first = run.windows[0];
   const last = run.windows.at(-1);

@@ -3,6 +3,7 @@
 // turns within 10% of RSS after the first 1,000 (an engine meant to run for months stays flat).
 // Memory runs as `titan start` runs it (each turn indexed into conversation memory) unless
 // TITAN_SOAK_MEMORY=0; the JS heap after a full GC is printed with it, as is what memory holds.
+// Printed beside OpenClaw's RSS growth over its turns (benchmarks/openclaw-figures.ts).
 // TITAN_SOAK_TURNS shortens the run (default 10,000).
 import path from 'node:path';
 import { Agent } from '../agent/loop/agent.ts';
@@ -12,7 +13,8 @@ import { bootstrapBuiltins } from '../kernel/api.ts';
 import type { LlmEvent } from '../agent/loop/llm-types.ts';
 import type { LlmStream } from '../agent/loop/turn.ts';
 import { openBenchKernel, printMachine } from './setup.ts';
-import { row, writeResult } from './stats.ts';
+import { growthLine, openClawFigures } from './openclaw-figures.ts';
+import { fmt, row, writeResult } from './stats.ts';
 import { logSample, reportSoak, sample, type Sample } from './memory-sample.ts';
 
 const TURNS = Number(process.env.TITAN_SOAK_TURNS ?? 10_000);
@@ -59,6 +61,12 @@ await bench.close();
 
 const title = `${TURNS} sequential tool-free turns, one thread, instant model, real store, memory ${MEMORY ? 'on' : 'off'} (MB unless named)`;
 const summary = reportSoak(title, samples);
+// Beside OpenClaw's growth over its first turns (benchmarks/openclaw.ts, this run where it could).
+const [start, end] = [samples[0] as Sample, samples.at(-1) as Sample];
+console.log(
+  `Titan: RSS ${fmt(start.rssMb, 0)} MB before the first turn -> ${fmt(end.rssMb, 0)} MB after ${end.turns} turns (${fmt((end.rssMb - start.rssMb) / end.turns, 3)} MB per turn)`,
+);
+console.log(growthLine(openClawFigures()));
 if (samples.length > 2) {
   // Growth per 1,000 turns after the first 1,000 (what an engine running for months accumulates).
   const [first, last] = [samples[1] as Sample, samples.at(-1) as Sample];

@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { openClawFigures } from '../../benchmarks/openclaw-figures.ts';
+import { growthLine, openClawFigures } from '../../benchmarks/openclaw-figures.ts';
 
 const measured = {
   measured: true,
@@ -14,6 +14,8 @@ const measured = {
   loadAverage: [3.2, 4.1],
   readyMs: 41_000,
   rssIdleMb: 950,
+  rssAfterTurnsMb: 1_290,
+  turnsSent: 34,
   turn: { p50: 640, p99: 2_100, n: 30 },
 };
 
@@ -23,6 +25,7 @@ test('the figures measured in this run are used and labelled as measured now', a
   assert.equal(figures.measuredNow, true);
   assert.match(figures.label, /2026\.9\.6, measured now \(load 3\.2 -> 4\.1\)/);
   assert.deepEqual([figures.readyMs, figures.rssIdleMb, figures.turnP50Ms, figures.turnP99Ms], [41_000, 950, 640, 2_100]);
+  assert.match(growthLine(figures), /measured now .*: RSS 950 MB idle -> 1,290 MB after 34 turns \(\+10\.0 MB per turn\)$/);
 });
 
 test('a result from another run, a failed measurement or none at all falls back to the earlier session', async (t) => {
@@ -34,6 +37,7 @@ test('a result from another run, a failed measurement or none at all falls back 
     assert.equal(figures.measuredNow, false);
     assert.match(figures.label, /earlier session/);
     assert.deepEqual([figures.readyMs, figures.rssIdleMb, figures.turnP50Ms], [30_000, 1_073, 419]);
+    assert.match(growthLine(figures), /earlier session: RSS 1,009 MB idle -> 1,310 MB after 33 turns/);
   }
 });
 
