@@ -24,7 +24,7 @@ export type KernelConfig = {
   inlineGrants: string[];
   /** Longest one synchronous run of a component inline by grant may hold the kernel's thread before
    * the watchdog stops it (its call's own time limit still bounds the whole call): every other call
-   * waits meanwhile. */
+   * waits meanwhile, so it is kept short; a grant is for components that answer in a few ms. */
   inlineSliceMs: number;
   /** Ceiling of the bytes one string may carry out of a component (a result, a log line); a
    * manifest's limits.maxResultBytes may only lower it. */
@@ -78,7 +78,7 @@ export const kernelSection = defineSection<'kernel', KernelConfig>({
     workerThreads: 2,
     defaultTimeoutMs: 30000,
     inlineGrants: [],
-    inlineSliceMs: 250,
+    inlineSliceMs: 25,
     maxResultBytes: 16 * 1024 * 1024,
     componentLogRate: 100,
     componentEventRate: 500,

@@ -47,7 +47,27 @@ class Abandoned extends Error {
 }
 
 /** A call inline by grant stopped at its slice of the kernel's thread, before its own time limit. */
-class SliceSpent extends Preempted {}
+class SliceSpent extends Preempted {
+  /** CPU ms the kernel's thread got during the run (GC pauses included). */
+  readonly ranMs: number;
+  /** It got less than half its wall time on a CPU and the guest had asked the host nothing with
+   * effects: the machine held the call back, not the guest, and it may run again. */
+  readonly starved: boolean;
+  constructor(limitMs: number, ranMs: number, askedHost: boolean) {
+    super(limitMs);
+    this.ranMs = ranMs;
+    this.starved = ranMs < limitMs / 2 && !askedHost;
+  }
+}
+
+/** Runs of one granted call, the first included: wall slices of 1, 2, 4 and 8 times kernel.inlineSliceMs. */
+const MAX_RUNS = 4;
+
+/** CPU ms the kernel's thread has run since `since` (process.threadCpuUsage: this thread only, GC pauses included). */
+function cpuMsSince(since: NodeJS.CpuUsage): number {
+  const used = process.threadCpuUsage(since);
+  return (used.user + used.system) / 1000;
+}
 
 export function describeComponent(manifest: PublishedManifest): string {
   return `${manifest.kind}/${manifest.name}@${manifest.version}`;
@@ -68,6 +88,8 @@ export class InlineDeployment implements Deployment {
   readonly #watched: boolean;
   /** Inline by grant: the longest one synchronous run may hold the kernel's thread (kernel.inlineSliceMs). */
   readonly #sliceMs: number;
+  /** Inline by grant: describe() has run once, so the guest's code was compiled before its first call. */
+  #compiled = false;
 
   constructor(loaded: LoadedComponent, services: HostServices, onReplaced: (reason: string) => void, options: { watched?: boolean; sliceMs?: number } = {}) {
     this.manifest = loaded.manifest;
@@ -81,32 +103,53 @@ export class InlineDeployment implements Deployment {
   }
 
   async call(fn: string, args: unknown[], options: CallOptions = {}): Promise<unknown> {
-    try {
-      return await this.#pool.use(
-        (instance) => this.#invoke(instance, fn, args, options),
-        (error, instance) => this.#poisons(error, instance),
-      );
-    } catch (error) {
-      throw this.#translate(error);
+    // A granted call's slice is CPU time of the kernel's thread, kept by wall clock: on a quiet
+    // machine the two agree. On a busy one a run can reach the end of its slice having barely run;
+    // it runs again on a fresh instance with twice the wall time, until its runs together got a
+    // slice of CPU. A guest that spins gets its slice at the first run and is not run again.
+    const taped = options.tape?.length ?? 0;
+    const limit = Math.min(this.#timeoutMs ?? Infinity, options.limitMs ?? Infinity);
+    const started = performance.now();
+    let ranMs = 0;
+    for (let run = 0; ; run++) {
+      try {
+        return await this.#use(fn, args, options, this.#sliceMs * 2 ** run);
+      } catch (error) {
+        const starved = error instanceof SliceSpent && error.starved && (ranMs += error.ranMs) < this.#sliceMs;
+        // The call's own time limit bounds all its runs together.
+        if (!starved || run + 1 >= MAX_RUNS || performance.now() - started >= limit) throw this.#translate(error);
+      }
+      if (options.tape) options.tape.length = taped;
     }
   }
 
-  #invoke(instance: GuestInstance, fn: string, args: unknown[], options: CallOptions): unknown {
+  #use(fn: string, args: unknown[], options: CallOptions, sliceMs: number): Promise<unknown> {
+    return this.#pool.use(
+      (instance) => this.#invoke(instance, fn, args, options, sliceMs),
+      (error, instance) => this.#poisons(error, instance),
+    );
+  }
+
+  #invoke(instance: GuestInstance, fn: string, args: unknown[], options: CallOptions, sliceMs: number): unknown {
     const guest = guestFunction(instance, fn);
     if (!guest) throw new TitanError('TITAN_E_NOT_FOUND', `${this.#who} does not export "${fn}"`);
     instance.context.callId = options.callId;
     instance.tape.tape = options.tape;
+    instance.tape.asked = 0;
     if (options.signal?.aborted) throw new Abandoned();
     // A caller's own limit (a peer's task) puts even a built-in's call under the watchdog.
     const limit = Math.min(this.#timeoutMs ?? Infinity, options.limitMs ?? Infinity);
     const watched = this.#watched || options.limitMs !== undefined;
     // Every other call waits while this one runs in the kernel's thread: a granted one gets a slice of it.
-    const slice = this.#watched ? Math.min(limit, this.#sliceMs) : limit;
+    const slice = this.#watched ? Math.min(limit, sliceMs) : limit;
+    const sliced = this.#watched && slice < limit;
+    const cpu = sliced ? process.threadCpuUsage() : undefined;
     let result: unknown;
     try {
       result = watched ? runWatched(() => guest(...args), slice) : guest(...args);
     } catch (error) {
-      throw error instanceof Preempted && slice < limit ? new SliceSpent(slice) : error;
+      if (!(error instanceof Preempted) || !cpu) throw error;
+      throw new SliceSpent(slice, cpuMsSince(cpu), (instance.tape.asked ?? 0) > 0);
     }
     if (!(result instanceof Promise) || (limit === Infinity && !options.signal)) return result;
     // A suspended (JSPI) call can be given up on; the instance is then dropped, never reused.
@@ -149,9 +192,13 @@ export class InlineDeployment implements Deployment {
     if (error instanceof Abandoned && error.limitMs === undefined)
       return new TitanError('TITAN_E_MESH_CANCELLED', `${this.#who}: its caller cancelled the call`);
     if (error instanceof SliceSpent) {
+      const slot = `${this.manifest.kind}/${this.manifest.name}`;
       return new TitanError(
         'TITAN_E_TIMEOUT',
-        `${this.#who} held the kernel's thread for more than ${error.limitMs} ms (kernel.inlineSliceMs) and was stopped; remove its inline grant to run it in a worker under its own limit, or raise kernel.inlineSliceMs`,
+        `${this.#who} held the kernel's thread for more than ${this.#sliceMs} ms (kernel.inlineSliceMs) and was stopped`,
+        {
+          fix: `remove ${slot} from kernel.inlineGrants in config.json: it then runs in a worker under its own time limit (limits.timeoutMs); raising kernel.inlineSliceMs instead makes every other call wait that long too`,
+        },
       );
     }
     if (error instanceof Abandoned || error instanceof Preempted) {
@@ -167,8 +214,15 @@ export class InlineDeployment implements Deployment {
     );
   }
 
-  warm(instances: number): Promise<void> {
-    return this.#pool.warm(instances);
+  async warm(instances: number): Promise<void> {
+    await this.#pool.warm(instances);
+    // V8 compiles a guest's wasm as it first runs (a QuickJS guest's first call: 2-30 ms, more on a
+    // busy machine); a granted component pays that at deploy, under its slice, not in its first call.
+    // A describe() that fails here only drops its instance; the first call then gets a fresh one.
+    if (this.#watched && !this.#compiled) {
+      this.#compiled = true;
+      await this.call('describe', []).catch(() => {});
+    }
   }
 
   close(): Promise<void> {

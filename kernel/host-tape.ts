@@ -16,8 +16,10 @@ const LIVE_ON_REPLAY = new Set(['html']);
 /** Readings rather than questions: replayed in order whatever the arguments, live once used up. */
 const READINGS = new Set(['clock']);
 
-/** Where a recording instance finds the tape of the call it runs (undefined: not recorded). */
-export type TapeHolder = { tape?: HostAnswer[] };
+/** Where a recording instance finds the tape of the call it runs (undefined: not recorded), and how
+ * many host questions other than readings the call has asked (deployment.ts runs a call again only
+ * if it asked none). */
+export type TapeHolder = { tape?: HostAnswer[]; asked?: number };
 
 function interfaceName(spec: string): string {
   return spec.slice(spec.indexOf('/') + 1, spec.indexOf('@') < 0 ? undefined : spec.indexOf('@'));
@@ -30,7 +32,9 @@ export function recordingImports(bound: ImportObject, spec: string, holder: Tape
   const wrapped: ImportObject = {};
   for (const [fn, impl] of Object.entries(bound)) {
     const call = `${name}.${fn}`;
+    const reading = READINGS.has(name);
     wrapped[fn] = (...args: unknown[]) => {
+      if (!reading) holder.asked = (holder.asked ?? 0) + 1;
       const tape = holder.tape;
       if (!tape) return impl(...args);
       let result: unknown;

@@ -37,7 +37,7 @@ const spec = JSON.parse(process.env.TITAN_MESH_TEST_NODE ?? '{}') as NodeSpec;
 const log = path.join(spec.home, 'executions.log');
 // The fixtures run inline by grant: these suites are about the mesh, and some rely on a busy tool
 // holding its node's thread (a peer that cannot answer in time), which a worker would not; for as
-// long as the task asks (kernel.inlineSliceMs would otherwise stop it at 250 ms).
+// long as the task asks (kernel.inlineSliceMs would otherwise stop it at 25 ms).
 const inlineGrants = spec.fixtures.map((dir) => `tool/${path.basename(dir)}`);
 const config = { inlineGrants, inlineSliceMs: 600_000 };
 const kernel = await Kernel.open({ home: spec.home, cacheDir: TEST_CACHE, logToFile: false, env: {}, config });
