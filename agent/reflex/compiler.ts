@@ -18,7 +18,7 @@ import { publishComponent, type PublishInput } from '../../kernel/publish.ts';
 
 export const REFLEX_WORLD = 'titan:reflex/reflex-component@0.2.0';
 // The runtime and the files it imports (the lexicon, the intent check, the word reader, the variants), in that order of need: inlined as one script.
-const RUNTIME_FILES = ['lexicon.js', 'intent.js', 'words.js', 'variants.js', 'runtime.js'].map((f) =>
+const RUNTIME_FILES = ['lexicon-more.js', 'lexicon.js', 'intent.js', 'words.js', 'variants.js', 'runtime.js'].map((f) =>
   fileURLToPath(new URL(`../../components/reflexes/${f}`, import.meta.url)),
 );
 

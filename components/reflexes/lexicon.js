@@ -11,6 +11,7 @@
 // - the words that change what is asked (CHANGE_VERBS): another act than reading.
 // A canonical form is always a word the other side also reads: a synonym never maps onto a
 // word of another sense, and no entry maps a change, a time or a negation away.
+import { GRAMMAR_FILLERS, MORE_PHRASES, MORE_SYNONYMS } from './lexicon-more.js';
 
 /** Several words meaning one thing: [words, canonical words]. The longest phrase wins. */
 const PHRASE_LIST = [
@@ -207,6 +208,7 @@ const PHRASE_LIST = [
   ['check in', 'checkin'],
   ['check out', 'checkout'],
   ['ci build', 'build'],
+  ...MORE_PHRASES,
 ];
 
 /** One word for another of the same sense in a request (after plurals are made singular). */
@@ -264,6 +266,7 @@ export const SYNONYMS = {
   current: 'now',
   today: 'now',
   presently: 'now',
+  ...MORE_SYNONYMS,
 };
 
 /** Words that ask to see or be told, whatever follows: read as the asking frame (fillers). */
@@ -289,6 +292,7 @@ export const MORE_FILLERS = [
   'plz',
   'thx',
   'u',
+  ...GRAMMAR_FILLERS,
 ];
 
 /** Verbs of acts other than reading: a request with one of them is never a read's reflex unless its phrasings had it. */

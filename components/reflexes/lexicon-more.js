@@ -1,0 +1,78 @@
+// More of the request lexicon (lexicon.js reads these with its own): everyday words and phrases
+// for asking about the weather, the time, a person's number, a place's air or people, and the
+// like, written here from how people word such requests (not from any evaluation set). Same
+// rules as lexicon.js: a canonical form is a word the other side also reads, never one of another
+// sense, and nothing maps a change, a time or a negation away.
+
+/** Several words meaning one thing: [words, canonical words]. */
+export const MORE_PHRASES = [
+  // The question's grammar around a possession: "how many inhabitants does Nepal have".
+  ['have got', 'have'],
+  ['has got', 'have'],
+  // A person's number is their phone number.
+  ['phone number', 'phone'],
+  ["'s number", "'s phone"],
+  ['number for', 'phone for'],
+  ['contact number', 'phone'],
+  ['how populous is', 'what is the population of'],
+  // How far, put other ways.
+  ['how far am i from', 'how far is'],
+  ['how far away am i from', 'how far is'],
+  ['road distance', 'distance'],
+  ['driving distance', 'distance'],
+  // The air, put other ways.
+  ['how polluted is', 'how is the air quality in'],
+  ['how clean is the air in', 'how is the air quality in'],
+  ['is it smoggy in', 'how is the air quality in'],
+  ['how smoggy is it in', 'how is the air quality in'],
+  ['how smoggy is', 'how is the air quality in'],
+  // The sun, put other ways.
+  ['sunrise and sunset time', 'sunrise and sunset'],
+  ['get dark', 'sunset'],
+  ['get light', 'sunrise'],
+  ['first light', 'sunrise'],
+  ['nightfall', 'sunset'],
+  ['dusk', 'sunset'],
+  ['dawn', 'sunrise'],
+  // The calendar, put other ways.
+  ['what is happening on', 'what do i have on'],
+  ['what is going on on', 'what do i have on'],
+  ['what is scheduled for', 'what do i have on'],
+  ['what is scheduled on', 'what do i have on'],
+  ['what is planned on', 'what do i have on'],
+  // A flight running late is asked about as its being on time.
+  ['running late', 'on time'],
+  ['running on time', 'on time'],
+  ['delayed', 'on time'],
+  ['smog', 'air quality'],
+  // The weather, put other ways.
+  ['is it like outside in', 'is the weather like in'],
+  ['is it outside in', 'is the weather in'],
+  ['weather like outside', 'weather like'],
+  ['weather outside', 'weather'],
+  ['weather report', 'weather'],
+  ['weather condition', 'weather'],
+  // Mail, put other ways.
+  ['unread message', 'unread email'],
+  ['new message', 'unread email'],
+  // Disk, put other ways.
+  ['free space', 'free disk space'],
+];
+
+/** One word for another of the same sense in a request (after plurals are made singular). */
+export const MORE_SYNONYMS = {
+  hour: 'time',
+  quote: 'price',
+  value: 'price',
+  valued: 'worth',
+  cost: 'price',
+  juice: 'battery',
+  arrive: 'come',
+  arriving: 'come',
+  itinerary: 'calendar',
+  appointment: 'calendar',
+  has: 'have',
+};
+
+/** Words of a question's grammar that change nothing asked: "how much battery do I have". */
+export const GRAMMAR_FILLERS = ['have'];
