@@ -7,8 +7,12 @@
 // runtime.js) plus its spec, and the same runtime runs the same spec here, on the host, in about
 // 20 µs instead of a worker round trip of about 0.5 ms. Only while the slot serves exactly the
 // record's version; otherwise (a newer version compiled but not yet deployed) the component's
-// own match is asked. execute, which calls tools, always runs in the isolated component.
-import { createReflex, requiredWords, words, type ReflexExport } from '../../components/reflexes/runtime.js';
+// own match is asked. execute likewise, when the component is the standard generated source
+// (`onHost`): the host runs the runtime's execute with the tools reached through the kernel's
+// tool service, as the component's titan:host/tools import reaches them, so no worker thread
+// waits on a tool call (4 reflexes at once on 2 threads had to queue). Otherwise, and for a
+// reflex whose source was generated otherwise, execute runs in the isolated component.
+import { createReflex, executeOnHost, requiredWords, words, type ReflexExport } from '../../components/reflexes/runtime.js';
 import type { Kernel } from '../../kernel/kernel.ts';
 import type { ReflexRecord } from './records.ts';
 
@@ -60,7 +64,7 @@ function hostMatcher(kernel: Kernel, record: ReflexRecord): ReflexExport | undef
 }
 
 /** The serving reflexes' best answer to a prompt, or why the one that matched failed. */
-export async function askReflexes(kernel: Kernel, serving: ReflexRecord[], prompt: string, threshold: number): Promise<RouteOutcome> {
+export async function askReflexes(kernel: Kernel, serving: ReflexRecord[], prompt: string, threshold: number, onHost = false): Promise<RouteOutcome> {
   if (serving.length === 0) return { kind: 'none' };
   const present = new Set(words(prompt).map((t) => t.w));
   const candidates = serving.filter((r) => mustHave(r).every((w) => present.has(w)));
@@ -81,9 +85,28 @@ export async function askReflexes(kernel: Kernel, serving: ReflexRecord[], promp
   // Two reflexes with different plans both sure of one prompt ("price of X": a stock or a coin): neither answers.
   if (!best || plans.size > 1) return { kind: 'none' };
   try {
-    const text = (await kernel.call('reflex', best.record.name, 'execute', [best.match.slotsJson])) as string;
+    const text =
+      onHost && hostMatcher(kernel, best.record)
+        ? await executeHere(kernel, best.record, best.match.slotsJson)
+        : await executeThere(kernel, best.record, best.match.slotsJson);
     return { kind: 'hit', record: best.record, text, confidence: best.match.confidence };
   } catch (error) {
     return { kind: 'miss', record: best.record, why: (error as Error).message };
+  }
+}
+
+function executeThere(kernel: Kernel, record: ReflexRecord, slotsJson: string): Promise<string> {
+  return kernel.call('reflex', record.name, 'execute', [slotsJson]) as Promise<string>;
+}
+
+async function executeHere(kernel: Kernel, record: ReflexRecord, slotsJson: string): Promise<string> {
+  const tools = kernel.services.tools;
+  if (!tools) throw new Error('TITAN_E_SLOT_EMPTY: this kernel runs no tools');
+  const identity = { kind: 'reflex', name: record.name, version: record.version ?? '', digest: '' };
+  try {
+    return await executeOnHost(record.spec, slotsJson, (name, input) => tools.invoke(identity, undefined, name, input));
+  } catch (error) {
+    // The runtime throws its reasons as text, as the component's guest does.
+    throw typeof error === 'string' ? new Error(error) : error;
   }
 }

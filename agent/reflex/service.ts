@@ -188,8 +188,8 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
   /** Before the model: a serving reflex above the threshold, else the shadow cache, else nothing. */
   async fastPath(input: { threadId: string; turnId: string; prompt: string }): Promise<FastResult> {
     const notes: string[] = [];
-    // Reflexes answer at once in several threads: a reflex waiting on its tool call lends its worker thread (kernel/isolation-pool.ts).
-    const outcome = await askReflexes(this.#kernel, this.#serving, input.prompt, this.#config.reflexes.threshold);
+    // The standard generated source runs on the host as well (router.ts); another source only in its component.
+    const outcome = await askReflexes(this.#kernel, this.#serving, input.prompt, this.#config.reflexes.threshold, this.#options.generate === undefined);
     if (outcome.kind === 'hit') {
       const record = outcome.record;
       record.hits++;

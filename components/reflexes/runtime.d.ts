@@ -51,3 +51,5 @@ export function readSpec(spec: ReflexSpec): ReflexSpec;
 /** The words a prompt must hold for the spec to match it. */
 export function requiredWords(spec: ReflexSpec): string[];
 export function createReflex(spec: ReflexSpec, invoke: (name: string, input: string) => string): ReflexExport;
+/** execute as the component does it, on the host, with tools reached asynchronously; throws a reason as text. */
+export function executeOnHost(spec: ReflexSpec, slotsJson: string, invoke: (name: string, input: string) => Promise<string>): Promise<string>;

@@ -75,6 +75,11 @@ function blocksSlot(token, prompt) {
   return !(CHANGE_VERBS.includes(token.w) && prompt.slice(token.start, token.end).toLowerCase() !== token.w);
 }
 
+/** The span's text is shared with a word beside it (one phrase read as several words: "on-call" as "on call"). */
+function splitsPhrase(toks, start, end) {
+  return (start > 0 && toks[start - 1].end > toks[start].start) || (end < toks.length && toks[end].start < toks[end - 1].end);
+}
+
 /** Ends as a possessive would without its apostrophe ("Ghanas", "Mias"; not "Swiss"). */
 function possessiveLike(text) {
   return /\p{L}s$/u.test(text) && !/ss$/i.test(text);
@@ -189,7 +194,7 @@ function align(template, toks, prompt, spec, i = 0, cursor = 0, slots = {}, used
     for (const end of ends) {
       const span = toks.slice(start, end);
       // A slot value is never a word of the phrasings themselves ("right" in "... in Paris right now").
-      if (span.length > spec.maxSlotWords || span.some((t) => spec.vocabSet.has(t.w) || blocksSlot(t, prompt))) continue;
+      if (span.length > spec.maxSlotWords || span.some((t) => spec.vocabSet.has(t.w) || blocksSlot(t, prompt)) || splitsPhrase(toks, start, end)) continue;
       const text = prompt.slice(span[0].start, span[span.length - 1].end);
       if (!fitsSlot(spec, name, span, text, toks[end]?.w)) continue;
       const marks = used.slice();
@@ -222,7 +227,7 @@ function looseAlign(spec, toks, prompt) {
   });
   if (runs.length !== 1) return null;
   const span = toks.slice(runs[0].start, runs[0].end);
-  if (span.length > spec.maxSlotWords || span.some((t) => blocksSlot(t, prompt) || t.w === "'s")) return null;
+  if (span.length > spec.maxSlotWords || span.some((t) => blocksSlot(t, prompt) || t.w === "'s") || splitsPhrase(toks, runs[0].start, runs[0].end)) return null;
   const name = spec.slots[0];
   const text = prompt.slice(span[0].start, span[span.length - 1].end);
   if (!fitsSlot(spec, name, span, text, toks[runs[0].end]?.w)) return null;
@@ -366,6 +371,43 @@ export function requiredWords(spec) {
   return readSpec(spec).core.filter((w) => !isFiller(w) && !isFrame(w) && !SLOT_TIES.includes(w));
 }
 
+/** The slots of a match and the tool calls they make, in order (each call's input is JSON text). */
+function toolInputs(spec, slotsJson) {
+  const slots = JSON.parse(slotsJson);
+  for (const name of spec.slots) {
+    if (typeof slots[name] !== 'string' || slots[name] === '') throw `slot "${name}" is missing`;
+  }
+  const inputs = spec.calls.map((call) => {
+    const input = {};
+    for (const [key, source] of Object.entries(call.args)) input[key] = 'slot' in source ? argument(slots[source.slot], source) : source.value;
+    return { tool: call.tool, input: JSON.stringify(input) };
+  });
+  return { slots, inputs };
+}
+
+/** The answer from the tools' outputs (JSON, or plain text a tool may answer). */
+function answerFrom(spec, slots, outputs) {
+  const results = outputs.map((output) => {
+    try {
+      return JSON.parse(output);
+    } catch {
+      return output;
+    }
+  });
+  return render(spec.answer, slots, results);
+}
+
+/**
+ * execute as the component does it, for the host: the same runtime and spec, with tools reached
+ * asynchronously (the kernel's own tool service), so no worker thread waits on a tool call.
+ */
+export async function executeOnHost(spec, slotsJson, invoke) {
+  const { slots, inputs } = toolInputs(spec, slotsJson);
+  const outputs = [];
+  for (const call of inputs) outputs.push(await invoke(call.tool, call.input));
+  return answerFrom(spec, slots, outputs);
+}
+
 export function createReflex(rawSpec, invoke) {
   const spec = readSpec(rawSpec);
   const match = (prompt) => {
@@ -382,26 +424,12 @@ export function createReflex(rawSpec, invoke) {
     return { confidence: Math.round(best.confidence * 1000) / 1000, slotsJson: JSON.stringify(best.slots) };
   };
   const execute = (slotsJson) => {
-    const slots = JSON.parse(slotsJson);
-    for (const name of spec.slots) {
-      if (typeof slots[name] !== 'string' || slots[name] === '') throw `slot "${name}" is missing`;
-    }
-    const results = [];
-    for (const call of spec.calls) {
-      const input = {};
-      for (const [key, source] of Object.entries(call.args)) {
-        input[key] = 'slot' in source ? argument(slots[source.slot], source) : source.value;
-      }
-      const output = invoke(call.tool, JSON.stringify(input));
-      let parsed = output;
-      try {
-        parsed = JSON.parse(output);
-      } catch {
-        // a tool may answer plain text
-      }
-      results.push(parsed);
-    }
-    return render(spec.answer, slots, results);
+    const { slots, inputs } = toolInputs(spec, slotsJson);
+    return answerFrom(
+      spec,
+      slots,
+      inputs.map((c) => invoke(c.tool, c.input)),
+    );
   };
   return {
     describe() {
