@@ -27,7 +27,9 @@ export const MORE_PHRASES = [
   ['how smoggy is it in', 'how is the air quality in'],
   ['how smoggy is', 'how is the air quality in'],
   // The sun, put other ways.
-  ['sunrise and sunset time', 'sunrise and sunset'],
+  ['sunrise and sunset times', 'sunrise and sunset'],
+  ['sunrise times', 'sunrise'],
+  ['sunset times', 'sunset'],
   ['get dark', 'sunset'],
   ['get light', 'sunrise'],
   ['first light', 'sunrise'],
@@ -59,6 +61,40 @@ export const MORE_PHRASES = [
   ['free space', 'free disk space'],
 ];
 
+/** How a thing is getting on, asked of a flight, a parcel, a ticket: its status. */
+MORE_PHRASES.push(
+  ['what is up with', 'what is the status of'],
+  ['what is happening with', 'what is the status of'],
+  ['what is going on with', 'what is the status of'],
+  ['any news on', 'status of'],
+  ['news on', 'status of'],
+  ['progress on', 'status of'],
+  ['who is assigned to', 'who is working on'],
+  ['who is handling', 'who is working on'],
+);
+
+/** More everyday ways of putting a request. */
+MORE_PHRASES.push(
+  ['over in', 'in'],
+  ['over there in', 'in'],
+  ['what is planned for', 'what do i have on'],
+  ['how hot is it in', 'how is the weather in'],
+  ['how cold is it in', 'how is the weather in'],
+  ['how warm is it in', 'how is the weather in'],
+  ['condition in', 'weather in'],
+  ['km is it to', 'km to'],
+  ['km is', 'km to'],
+  ['how long is the way to', 'how far is'],
+  ['i want to cook', 'how do i cook'],
+  ['i want to make', 'how do i cook'],
+  ['what times is', 'when is'],
+  ['what times does', 'when does'],
+  ['unread count', 'how many unread email'],
+  ['unread email count', 'how many unread email'],
+  ['taken', 'free'],
+  ['occupied', 'free'],
+);
+
 /** One word for another of the same sense in a request (after plurals are made singular). */
 export const MORE_SYNONYMS = {
   hour: 'time',
@@ -72,7 +108,6 @@ export const MORE_SYNONYMS = {
   itinerary: 'calendar',
   appointment: 'calendar',
   has: 'have',
+  event: 'calendar',
+  meeting: 'calendar',
 };
-
-/** Words of a question's grammar that change nothing asked: "how much battery do I have". */
-export const GRAMMAR_FILLERS = ['have'];

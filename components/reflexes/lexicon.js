@@ -11,7 +11,7 @@
 // - the words that change what is asked (CHANGE_VERBS): another act than reading.
 // A canonical form is always a word the other side also reads: a synonym never maps onto a
 // word of another sense, and no entry maps a change, a time or a negation away.
-import { GRAMMAR_FILLERS, MORE_PHRASES, MORE_SYNONYMS } from './lexicon-more.js';
+import { MORE_PHRASES, MORE_SYNONYMS } from './lexicon-more.js';
 
 /** Several words meaning one thing: [words, canonical words]. The longest phrase wins. */
 const PHRASE_LIST = [
@@ -292,7 +292,6 @@ export const MORE_FILLERS = [
   'plz',
   'thx',
   'u',
-  ...GRAMMAR_FILLERS,
 ];
 
 /** Verbs of acts other than reading: a request with one of them is never a read's reflex unless its phrasings had it. */
@@ -382,7 +381,10 @@ for (const [from, to] of PHRASE_LIST) {
  * markers ("{city}") pass as they are.
  */
 export function canonical(tokens) {
-  return pass(pass(tokens));
+  const out = pass(pass(tokens));
+  // "how many inhabitants does Nepal have", "... has it got": a closing "have" or "got" only carries the question's grammar.
+  while (out.length > 1 && (out[out.length - 1].w === 'have' || out[out.length - 1].w === 'got')) out.pop();
+  return out;
 }
 
 function pass(tokens) {
