@@ -89,7 +89,7 @@ const load1 = os.loadavg()[0];
 const exporter = new InMemorySpanExporter();
 const tracer = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
 tracer.register();
-setTracing(true);
+await setTracing(true);
 const parts: Record<string, number[]> = {};
 const add = (part: string, ms: number) => (parts[part] ??= []).push(ms);
 for (let i = 0; i < TURNS; i++) {
@@ -98,7 +98,7 @@ for (let i = 0; i < TURNS; i++) {
   const total = await turn(i);
   splitTurn(exporter.getFinishedSpans(), total, busMs, add);
 }
-setTracing(false);
+await setTracing(false);
 await tracer.shutdown();
 const load2 = os.loadavg()[0];
 

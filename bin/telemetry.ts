@@ -56,11 +56,11 @@ export async function startTracing(config: TelemetryConfig): Promise<Tracing | u
     spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url }), { scheduledDelayMillis: 1000 })],
   });
   provider.register();
-  setTracing(true);
+  await setTracing(true);
   return {
     url,
     async close() {
-      setTracing(false);
+      await setTracing(false);
       await provider.shutdown();
     },
   };

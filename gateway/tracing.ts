@@ -1,16 +1,15 @@
 // The gateway's span of each request (OpenTelemetry, SERVER): the root of a turn's trace, or a child
 // of the caller's when it sends a W3C `traceparent`. Named by the matched route, never by the path
 // (ids in paths would make every span name unique). A no-op while tracing is off.
-import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
 import type Koa from 'koa';
-import { failed, tracingOn } from '../kernel/api.ts';
+import { failed, otelApi, SpanKind, tracingOn } from '../kernel/api.ts';
 import type { GatewayState } from './deps.ts';
-
-const tracer = trace.getTracer('titan');
 
 export function traceRequests(): Koa.Middleware<GatewayState> {
   return async (ctx, next) => {
     if (!tracingOn()) return next();
+    const { context, propagation, trace } = otelApi();
+    const tracer = trace.getTracer('titan');
     const parent = propagation.extract(context.active(), ctx.headers);
     const span = tracer.startSpan(`HTTP ${ctx.method}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': ctx.method } }, parent);
     try {

@@ -16,7 +16,7 @@ export { kernelSection, loadConfig, type KernelConfig } from './config.ts';
 export type { RoutedCall, CallRouter, KernelPorts, MeshService } from './ports.ts';
 export type { Deployment } from './deployment.ts';
 export type { Approval, JobRow, JobState, OpInput, OpResult, SchemaStatus, StoreClient, StoreOp, StoreOps, Thread, Turn } from './store-client.ts';
-export { SpanKind, failed, openSpan, setTracing, spanAround, traced, tracingOn, type Span } from './tracing.ts';
+export { SpanKind, failed, openSpan, otelApi, setTracing, spanAround, traced, tracingOn, type Span } from './tracing.ts';
 export { Optimiser, type Proposal, type Strategy, type OptimiserConfig } from './optimiser.ts';
 export type { SourceModel } from './rewrite.ts';
 export { recentLogs } from './logger.ts';

@@ -8,7 +8,6 @@ import { createReadStream } from 'node:fs';
 import { open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import semver from 'semver';
-import tar from 'tar-stream';
 import { sha256 } from '../common/digest.ts';
 import { TitanError } from '../common/errors.ts';
 import { ARCHIVE_FORMAT, ARCHIVE_HEADER, BLOB_ENTRY, MANIFEST_ENTRY, type ArchiveHeader } from './archive.ts';
@@ -52,6 +51,7 @@ export async function importArchive(
 }
 
 async function readEntries(store: Store, file: string, read: Read, onProgress?: Progress): Promise<void> {
+  const { default: tar } = await import('tar-stream'); // loaded when an archive is read, not at every start
   const extract = tar.extract();
   const source = createReadStream(file);
   source.on('error', (error) => extract.destroy(error));

@@ -8,7 +8,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import tar, { type Pack } from 'tar-stream';
+import type { Pack } from 'tar-stream';
 import { hexOf, sha256 } from '../common/digest.ts';
 import { tempPathFor } from './exclusive-write.ts';
 import type { PublishedManifest } from './manifest.ts';
@@ -65,6 +65,7 @@ export async function writeArchive(
   const entries = manifests.map(manifestEntry);
   const header = archiveHeader(entries, digests.size);
 
+  const { default: tar } = await import('tar-stream'); // loaded when an archive is written, not at every start
   const pack = tar.pack();
   const written = pipeline(pack, createWriteStream(temp, { flags: 'wx' }));
   // If the file side fails, pending entry callbacks never fire: race each one against the pipeline.

@@ -8,7 +8,6 @@ import { lstat, opendir, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import tar from 'tar-stream';
 import { TitanError, isTitanError } from '../../common/errors.ts';
 
 export type ExportResult = { files: number; bytes: number };
@@ -39,6 +38,7 @@ function meter(onBytes: (n: number) => void): Transform {
  * goes away, a file cannot be read, or nothing moves for `stallMs`.
  */
 export async function exportFolder(root: string, out: Writable, options: { stallMs: number; signal?: AbortSignal }): Promise<ExportResult> {
+  const { default: tar } = await import('tar-stream'); // loaded when a workspace is exported, not at every start
   const pack = tar.pack();
   let bytes = 0;
   let files = 0;

@@ -15,11 +15,14 @@ export type Community = { id: number; size: number; entities: Array<{ id: string
 type Edge = { weight: number; types: Record<string, number> };
 type Part = { entities: Map<string, number>; relations: Array<{ source: string; target: string; type: string; weight: number }> };
 
-// A CommonJS module whose default export TypeScript's nodenext reading does not see as callable.
-const louvain = createRequire(import.meta.url)('graphology-communities-louvain') as (
+// A CommonJS module whose default export TypeScript's nodenext reading does not see as callable;
+// required when communities are first asked for, not at every start.
+type Louvain = (
   graph: UndirectedGraph<{ name: string; kind: string }, Edge>,
   options: LouvainOptions<{ name: string; kind: string }, Edge>,
 ) => Record<string, number>;
+const require = createRequire(import.meta.url);
+let louvain: Louvain | undefined;
 
 const FRONTIER = 32;
 const FAN_OUT = 32;
@@ -214,6 +217,7 @@ export class MemoryGraph {
     if (!this.#communities) {
       const groups = new Map<number, string[]>();
       if (this.graph.size > 0) {
+        louvain ??= require('graphology-communities-louvain') as Louvain;
         const assignment = louvain(this.graph, { getEdgeWeight: (_edge: string, attributes: Edge) => Math.max(attributes.weight, 1e-9), rng: seeded(42) });
         for (const [node, group] of Object.entries(assignment)) {
           if (this.graph.degree(node) === 0) continue;

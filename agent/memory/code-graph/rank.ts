@@ -1,12 +1,16 @@
 // Personalised PageRank: how close each node is to the symbols in play, walking calls, references
 // and containment both ways and jumping back to the seeds. graphology-metrics' pagerank has no
 // personalisation vector, so the power iteration is here, over a bounded neighbourhood of the seeds.
+import { createRequire } from 'node:module';
 import type { DirectedGraph } from 'graphology';
-import pagerankModule from 'graphology-metrics/centrality/pagerank.js';
+import type pagerankModule from 'graphology-metrics/centrality/pagerank.js';
 import { type WalkEdge, type WalkGraph, walkWeight } from './walk.ts';
 
-// The package is CommonJS (module.exports = pagerank) while its types declare an ES default export.
-const pagerank = pagerankModule as unknown as typeof pagerankModule.default;
+// The package is CommonJS (module.exports = pagerank) while its types declare an ES default export;
+// required on the first global ranking, not at every start.
+type PageRank = typeof pagerankModule.default;
+const require = createRequire(import.meta.url);
+let pagerank: PageRank | undefined;
 
 type AnyGraph = DirectedGraph<Record<string, unknown>, WalkEdge>;
 
@@ -100,5 +104,6 @@ export function personalisedRank(walk: WalkGraph, nodes: string[], seeds: string
 
 /** Global importance (no seeds): graphology-metrics' PageRank on the call and reference edges. */
 export function globalRank(graph: AnyGraph): Record<string, number> {
+  pagerank ??= require('graphology-metrics/centrality/pagerank.js') as PageRank;
   return pagerank(graph, { getEdgeWeight: (_e, a) => walkWeight(a) || 0.01 });
 }
