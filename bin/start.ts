@@ -5,6 +5,7 @@
 // TITAN_HOST:TITAN_PORT), whose route table the control socket then serves too. The mesh's
 // implementations of the kernel's and the agent's ports are wired in here. Runs until a signal or /quit.
 import os from 'node:os';
+import { ERRORS, isTitanError } from '../common/errors.ts';
 import { homePaths, titanHome } from '../common/home.ts';
 import { Kernel, bootstrapBuiltins, builtinsServing } from '../kernel/api.ts';
 import { loadTitanConfig, type TitanConfig } from './config.ts';
@@ -270,8 +271,20 @@ export async function startCommand(): Promise<number> {
       if (jobs && session.llm.configured) jobs.useModel((request, options) => session.llm.stream(request, options), config.jobs.agentModel);
       // A swarm's watcher sub-agents may follow a job's log and stop it at the failure they watch for.
       if (jobs && storeHas('autonomy')) startAutonomy(kernel, session.agent).useJobs(jobs);
-      const docker = jobs ? await jobs.engine.available() : false;
-      if (jobs && !docker) say(`jobs: no Docker engine answers at ${config.jobs.dockerSocket}; jobs are refused until one does`);
+      // Why jobs cannot run here: no engine answers, or its client (dockerode, an optional install) is missing.
+      const noDocker = jobs
+        ? await jobs.engine.ping().then(
+            () => undefined,
+            (error: unknown) => error,
+          )
+        : undefined;
+      const docker = jobs !== undefined && noDocker === undefined;
+      if (jobs && !docker)
+        say(
+          isTitanError(noDocker, 'TITAN_E_DOCKER_CLIENT_MISSING')
+            ? `jobs: ${noDocker.message}; jobs are refused and the shell runs on the host (${ERRORS.TITAN_E_DOCKER_CLIENT_MISSING.fix})`
+            : `jobs: no Docker engine answers at ${config.jobs.dockerSocket}; jobs are refused until one does`,
+        );
       // With the mesh on, this node runs routines' jobs for peers that have no Docker.
       if (jobs && docker && mesh) mesh.jobRuns.serveWith(routineJobs(jobs));
       // The shell's commands run in the sandbox when it can be had: there the workspace-write

@@ -1,10 +1,11 @@
 // OpenTelemetry traces of Titan's work, exported over OTLP/HTTP when an endpoint is configured
 // ({"telemetry": {"otlpEndpoint": "http://127.0.0.1:4318"}} or OTEL_EXPORTER_OTLP_ENDPOINT); off by
-// default. The SDK loads only then; the spans themselves are declared where the work happens
+// default. The SDK loads only then (an optional install: TITAN_E_TELEMETRY_MISSING without it); the spans themselves are declared where the work happens
 // (kernel/tracing.ts, gateway/tracing.ts, the agent's turn and provider stream).
 import { readFileSync } from 'node:fs';
 import { defineSection } from '../common/config-section.ts';
 import { TitanError } from '../common/errors.ts';
+import { isMissingPackage } from '../common/optional-package.ts';
 
 export type TelemetryConfig = {
   /** The OTLP/HTTP collector ("http://host:4318", traces go to /v1/traces), or the full traces URL; empty: off. */
@@ -45,9 +46,9 @@ export async function startTracing(config: TelemetryConfig): Promise<Tracing | u
   // The kernel too, only when tracing is on: the config's section (above) is read by every command.
   const [{ setTracing }, { NodeTracerProvider, BatchSpanProcessor }, { OTLPTraceExporter }, { resourceFromAttributes }] = await Promise.all([
     import('../kernel/api.ts'),
-    import('@opentelemetry/sdk-trace-node'),
-    import('@opentelemetry/exporter-trace-otlp-http'),
-    import('@opentelemetry/resources'),
+    sdk('@opentelemetry/sdk-trace-node', () => import('@opentelemetry/sdk-trace-node')),
+    sdk('@opentelemetry/exporter-trace-otlp-http', () => import('@opentelemetry/exporter-trace-otlp-http')),
+    sdk('@opentelemetry/resources', () => import('@opentelemetry/resources')),
   ]);
   const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
   const provider = new NodeTracerProvider({
@@ -64,4 +65,14 @@ export async function startTracing(config: TelemetryConfig): Promise<Tracing | u
       await provider.shutdown();
     },
   };
+}
+
+/** One SDK package: an optional install (a production install leaves it out), named when missing. */
+async function sdk<T>(name: string, load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (error) {
+    if (!isMissingPackage(error, name)) throw error;
+    throw new TitanError('TITAN_E_TELEMETRY_MISSING', `telemetry.otlpEndpoint is set, but the OpenTelemetry SDK (${name}) is not installed`, { cause: error });
+  }
 }

@@ -20,6 +20,19 @@ export const ERRORS = {
     status: 501,
     fix: "install esbuild in the component's folder (npm install -D esbuild there) or beside Titan (npm install esbuild)",
   },
+  // optional installs (common/optional-package.ts): parts a production install leaves out
+  TITAN_E_TELEMETRY_MISSING: {
+    status: 501,
+    fix: "install the OpenTelemetry SDK in Titan's folder (npm install @opentelemetry/sdk-trace-node@^2.12.1 @opentelemetry/exporter-trace-otlp-http@^0.223.1 @opentelemetry/resources@^2.12.1), or leave telemetry.otlpEndpoint empty",
+  },
+  TITAN_E_CHAT_UI_MISSING: {
+    status: 501,
+    fix: "install the terminal UI in Titan's folder (npm install ink@^6.8.0 react@^19.3.1), or chat in the web UI or at the prompt of `titan start`",
+  },
+  TITAN_E_DOCKER_CLIENT_MISSING: {
+    status: 501,
+    fix: "install the Docker client in Titan's folder (npm install dockerode@^5.0.1), or turn jobs off on this node (jobs.docker false)",
+  },
   TITAN_E_SOURCE_MISSING: { status: 400, fix: 'add the file named by "source" in component.json' },
   TITAN_E_WIT_UNKNOWN: { status: 400, fix: 'use a world listed under wit/ (titan:<kind>/<kind>-component@<version>)' },
 

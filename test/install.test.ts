@@ -1,6 +1,7 @@
 // A server install as an operator makes it: the packed package (`npm pack`) with its lock, installed
 // with `npm install --omit=dev`, brings its own Node 24 and none of the development tools, and
-// `npx titan start` on a fresh home serves /api/ready from the prebuilt built-ins, compiling none.
+// `npx titan start` on a fresh home serves /api/ready from the prebuilt built-ins, compiling none;
+// the optional parts (OpenTelemetry SDK, ink, dockerode) and the grammars package stay out.
 // Slow (a real npm install from the registry): one test.
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
@@ -88,6 +89,12 @@ test('npm install --omit=dev of the packed package runs titan start on its own N
   const binaryen = JSON.parse(await readFile(path.join(app, 'node_modules', 'binaryen', 'package.json'), 'utf8')) as { version: string };
   assert.equal(binaryen.version, '0.0.0-absent');
   for (const heavy of ['tree-sitter-typescript', 'tree-sitter-rust', 'date-fns', 'pino-roll']) assert.ok(!installed.has(heavy), `${heavy} is not installed`);
+  // The optional parts (test/optional-installs.test.ts) stay out, and so does the 23 MB grammars
+  // package: the code graph's five grammars come in the package (prebuilt/grammars).
+  for (const optional of ['ink', 'react', 'dockerode', 'bare-fs']) assert.ok(!installed.has(optional), `${optional} is not installed`);
+  assert.deepEqual(await readdir(path.join(app, 'node_modules', '@opentelemetry')), ['api'], 'only the tracing API, not the SDK');
+  assert.ok(!installed.has('@repomix'), 'the grammars package is a dev dependency');
+  assert.equal((await readdir(path.join(app, 'prebuilt', 'grammars'))).length, 5);
   const { stdout: version } = await run(path.join(app, 'node_modules', '.bin', 'node'), ['--version']);
   assert.match(version, /^v24\./);
   assert.ok(!(await stat(path.join(app, 'test')).catch(() => undefined)), 'the tests are not packed');

@@ -4,42 +4,21 @@
 // fails with TITAN_E_BUNDLER_MISSING and its fix. Each case runs in a child process whose module
 // resolution cannot find the package, whatever this checkout has installed.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { projectUrl, withoutPackages } from '../test/support/without-packages.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const run = promisify(execFile);
 let work: string;
 
 before(async () => (work = await mkdtemp(path.join(os.tmpdir(), 'titan-optional-'))));
 after(() => rm(work, { recursive: true, force: true }));
 
-/** Runs `body` (an ES module's text) in a Node where the named packages cannot be resolved; its stdout. */
-async function without(packages: string[], body: string): Promise<string> {
-  const hide = `
-    import { registerHooks } from 'node:module';
-    const hidden = ${JSON.stringify(packages)};
-    registerHooks({
-      resolve(specifier, context, next) {
-        if (hidden.some((name) => specifier === name || specifier.startsWith(name + '/'))) {
-          throw Object.assign(new Error('Cannot find package ' + specifier), { code: 'ERR_MODULE_NOT_FOUND' });
-        }
-        return next(specifier, context);
-      },
-    });
-  `;
-  const file = path.join(work, `script-${Math.random().toString(36).slice(2)}.mjs`);
-  await writeFile(file, `${hide}\n${body}`);
-  const { stdout } = await run(process.execPath, ['--disable-warning=ExperimentalWarning', file], { cwd: ROOT, maxBuffer: 8 * 1024 * 1024 });
-  return stdout;
-}
-
-const url = (relative: string) => JSON.stringify(new URL(relative, `file://${ROOT}`).href);
+const without = (packages: string[], body: string) => withoutPackages(work, packages, body);
+const url = projectUrl;
 
 test('without binaryen a component is built and transpiled into its core modules and glue', { timeout: 240_000 }, async () => {
   const out = await without(

@@ -10,11 +10,20 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type Docker from 'dockerode';
 import { TitanError, isTitanError } from '../../common/errors.ts';
+import { isMissingPackage } from '../../common/optional-package.ts';
 
 const run = promisify(execFile);
 const require = createRequire(import.meta.url);
 /** dockerode (with gRPC and protobufjs, about 120 ms of CPU to load) is loaded when a job first needs the engine. */
-const dockerode = (): typeof Docker => require('dockerode') as typeof Docker;
+const dockerode = (): typeof Docker => {
+  try {
+    return require('dockerode') as typeof Docker;
+  } catch (error) {
+    // An optional install: a production install leaves it out.
+    if (!isMissingPackage(error, 'dockerode')) throw error;
+    throw new TitanError('TITAN_E_DOCKER_CLIENT_MISSING', 'jobs run in Docker through dockerode, which is not installed', { cause: error });
+  }
+};
 /** The script that builds the sandbox image; CI calls it too. */
 export const IMAGE_SCRIPT = fileURLToPath(new URL('../../scripts/sandbox-image.sh', import.meta.url));
 const BUILD_TIMEOUT_MS = 5 * 60_000;
@@ -67,6 +76,8 @@ export class Engine {
   /** Resolves when the engine answers; TITAN_E_DOCKER_UNAVAILABLE otherwise. */
   async ping(): Promise<void> {
     if (!this.enabled) throw new TitanError('TITAN_E_DOCKER_UNAVAILABLE', 'Docker is turned off on this node by its config (jobs.docker is false)');
+    // An engine that answers is of no use without the client: the shell then stays on the host.
+    dockerode();
     try {
       await ping(this.socket);
     } catch (error) {

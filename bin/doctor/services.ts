@@ -5,6 +5,7 @@ import http from 'node:http';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { readdir } from 'node:fs/promises';
+import { ERRORS } from '../../common/errors.ts';
 import { readJsonFile } from '../../common/atomic-file.ts';
 import { homePaths } from '../../common/home.ts';
 import { BUILTIN_ROOT } from '../../kernel/builtins.ts';
@@ -273,7 +274,20 @@ export async function docker({ config }: DoctorContext): Promise<Finding> {
     request.once('timeout', () => request.destroy(new Error('no answer in 3 s')));
     request.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
   });
-  if (answer === 'ok') return ok('docker', `the engine at ${socketPath} answers`);
+  if (answer === 'ok') {
+    // The client jobs reach the engine through is an optional install.
+    try {
+      import.meta.resolve('dockerode');
+    } catch {
+      return {
+        check: 'docker',
+        status: 'warn',
+        message: `the engine at ${socketPath} answers, but its client (dockerode) is not installed: jobs are refused${config.jobs.shell === 'sandbox' ? ' and the shell tool has no sandbox' : ''}`,
+        fix: ERRORS.TITAN_E_DOCKER_CLIENT_MISSING.fix,
+      };
+    }
+    return ok('docker', `the engine at ${socketPath} answers`);
+  }
   return {
     check: 'docker',
     status: 'warn',

@@ -1,26 +1,20 @@
-// Source text to facts: web-tree-sitter with the grammars' .wasm files (from @repomix/tree-sitter-wasms,
-// which ships only the built grammars, not their C sources), loaded once per process.
+// Source text to facts: web-tree-sitter with the grammars' built .wasm files (shipped in prebuilt/ or
+// from their package: toolchain/grammars.ts), loaded once per process.
 // A grammar that fails to load or to parse a file fails that file only; the caller indexes the rest.
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { Language, Parser } from 'web-tree-sitter';
+import { grammarFile } from '../../../toolchain/grammars.ts';
 import { collect, type Rules } from './collect.ts';
 import type { FileFacts, Language as LanguageName } from './facts.ts';
 import { pythonRules } from './rules-python.ts';
 import { rustRules } from './rules-rust.ts';
 import { typescriptRules } from './rules-ts.ts';
 
-const require = createRequire(import.meta.url);
-
-const GRAMMAR_PACKAGE = '@repomix/tree-sitter-wasms';
-
-type Grammar = { wasm: string; rules: Rules };
-const GRAMMARS: Record<LanguageName, Grammar> = {
-  typescript: { wasm: 'tree-sitter-typescript.wasm', rules: typescriptRules },
-  tsx: { wasm: 'tree-sitter-tsx.wasm', rules: typescriptRules },
-  javascript: { wasm: 'tree-sitter-javascript.wasm', rules: typescriptRules },
-  python: { wasm: 'tree-sitter-python.wasm', rules: pythonRules },
-  rust: { wasm: 'tree-sitter-rust.wasm', rules: rustRules },
+const RULES: Record<LanguageName, Rules> = {
+  typescript: typescriptRules,
+  tsx: typescriptRules,
+  javascript: typescriptRules,
+  python: pythonRules,
+  rust: rustRules,
 };
 
 const EXTENSIONS: Record<string, LanguageName> = {
@@ -50,11 +44,6 @@ let ready: Promise<void> | undefined;
 const languages = new Map<LanguageName, Promise<Language>>();
 const parsers = new Map<LanguageName, Parser>();
 
-/** The grammar's .wasm path inside the grammars' npm package. */
-export function grammarPath(language: LanguageName): string {
-  return join(dirname(require.resolve(`${GRAMMAR_PACKAGE}/package.json`)), 'out', GRAMMARS[language].wasm);
-}
-
 async function parserFor(language: LanguageName): Promise<Parser> {
   const existing = parsers.get(language);
   if (existing) return existing;
@@ -62,7 +51,7 @@ async function parserFor(language: LanguageName): Promise<Parser> {
   await ready;
   let loading = languages.get(language);
   if (!loading) {
-    loading = Language.load(grammarPath(language));
+    loading = Language.load(grammarFile(language));
     languages.set(language, loading);
     // A failed load is not cached: the next run tries again.
     loading.catch(() => languages.delete(language));
@@ -83,7 +72,7 @@ export async function parseFacts(path: string, language: LanguageName, text: str
     throw new Error(`parsing took longer than ${PARSE_BUDGET_MS} ms`);
   }
   try {
-    return collect(path, language, tree, GRAMMARS[language].rules);
+    return collect(path, language, tree, RULES[language]);
   } finally {
     tree.delete();
   }
