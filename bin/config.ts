@@ -18,7 +18,7 @@ import { meshSection } from '../mesh/config.ts';
 import { mcpSection } from '../agent/mcp/config.ts';
 import { jobsSection } from '../agent/jobs/config.ts';
 import { telemetrySection } from './telemetry.ts';
-import { codeGraphSection } from '../agent/api.ts';
+import { codeGraphSection } from '../agent/memory/code-graph/config.ts';
 import { swarmSection } from '../agent/autonomy/swarm/config.ts';
 
 export const SECTIONS = [
