@@ -4,7 +4,8 @@
 // every verb is written once, as a route, and behaves the same either way.
 import { homePaths, titanHome } from '../common/home.ts';
 import { isServing } from '../gateway/control-socket.ts';
-import { send, type Client, type OfflineOptions } from './route-request.ts';
+import { send, type Client, type Method, type OfflineOptions } from './route-request.ts';
+import type { StoreFile } from './store-file.ts';
 
 export type { Client, OfflineOptions };
 
@@ -28,7 +29,35 @@ export async function runningClient(): Promise<Client | null> {
 export async function openClient(options: OfflineOptions = {}): Promise<Client> {
   const running = await runningClient();
   if (running) return running;
-  // The kernel, the agent's wing and the gateway's routes load only when this process answers.
+  if (options.fromStoreFile) {
+    const { openStoreFile } = await import('./store-file.ts');
+    const file = await openStoreFile();
+    if (file) return storeFileClient(file, options);
+  }
+  return openKernelClient(options);
+}
+
+/** The kernel, the agent's wing and the gateway's routes load only when this process answers. */
+async function openKernelClient(options: OfflineOptions): Promise<Client> {
   const { openOffline } = await import('./offline.ts');
   return openOffline(options);
+}
+
+/** Reads from the store file; a route it leaves (or any write) goes to a kernel opened then. */
+function storeFileClient(file: StoreFile, options: OfflineOptions): Client {
+  let kernel: Promise<Client> | undefined;
+  return {
+    running: false,
+    async request<T>(method: Method, route: string, body?: unknown): Promise<T> {
+      const answer = method === 'GET' && kernel === undefined ? await file.answer(route) : undefined;
+      if (answer !== undefined) return answer as T;
+      file.close();
+      kernel ??= openKernelClient(options);
+      return (await kernel).request<T>(method, route, body);
+    },
+    async close() {
+      file.close();
+      if (kernel) await (await kernel).close();
+    },
+  };
 }

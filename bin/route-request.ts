@@ -24,6 +24,8 @@ export type OfflineOptions = {
   storeOnly?: boolean;
   /** Also read the routines (the routine verbs): changed and run by hand here, scheduled by the next `titan start`. */
   routines?: boolean;
+  /** Answer the GET routes the store file can (store-file.ts) from it, opening a kernel only for the rest. */
+  fromStoreFile?: boolean;
 };
 
 /** One request; a coded error answer becomes the same TitanError the route threw. */

@@ -28,7 +28,7 @@ function toValue(value: unknown): Value {
 }
 
 /** JSON has no bytes: blobs travel as {"$blob": base64} in both directions. */
-function jsonParam(value: unknown): SqlParam {
+export function jsonParam(value: unknown): SqlParam {
   if (value && typeof value === 'object' && '$blob' in value) return Buffer.from(String((value as { $blob: string }).$blob), 'base64');
   if (value !== null && typeof value === 'object') return JSON.stringify(value);
   return value as SqlParam;

@@ -61,7 +61,7 @@ export async function dbCommand({ positionals, out }: Args): Promise<number> {
         }
       }
     },
-    { prepare: deployStore(out) },
+    { prepare: deployStore(out), fromStoreFile: verb === 'status' },
   );
 }
 

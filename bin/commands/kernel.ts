@@ -51,7 +51,7 @@ export async function kernelCommand({ positionals, values, out }: Args): Promise
   };
   // Reading the queue needs only the store (which holds it); a patch's decisions may swap slots.
   const ask = <T>(method: 'GET' | 'POST', route: string, body?: unknown) =>
-    withClient((client) => client.request<T>(method, route, body), { storeOnly: verb === 'patches' });
+    withClient((client) => client.request<T>(method, route, body), { storeOnly: verb === 'patches', fromStoreFile: verb === 'patches' });
 
   switch (verb) {
     case 'patches': {

@@ -27,6 +27,7 @@ export async function pairingCommand({ positionals, values, out }: Args): Promis
       if (state && !STATES.includes(state)) throw new TitanError('TITAN_E_USAGE', `--state must be one of ${STATES.join(', ')}`);
       const { pairings } = await withClient((client) => client.request<{ pairings: Pairing[] }>('GET', `/api/pairings${state ? `?state=${state}` : ''}`), {
         storeOnly: true,
+        fromStoreFile: true,
       });
       print(out, pairings, () =>
         pairings.length

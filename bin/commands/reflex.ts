@@ -57,7 +57,7 @@ export async function reflexCommand({ positionals, values, out }: Args): Promise
         // The shadow workers' account is the running kernel's; a stopped one has none to give.
         return { all: answer.reflexes, shadow: client.running ? answer.shadowSummary : undefined };
       },
-      { reflexes: true, storeOnly: true },
+      { reflexes: true, storeOnly: true, fromStoreFile: true },
     );
     const shown = all.filter((r) => !values.state || r.state === values.state);
     print(out, shown, () =>

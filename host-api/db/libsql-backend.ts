@@ -44,8 +44,8 @@ class Connection {
   readonly db: Db;
   readonly #statements = new Map<string, Prepared>();
 
-  constructor(file: string) {
-    this.db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+  constructor(file: string, options: { readonly?: boolean } = {}) {
+    this.db = new Database(file, { timeout: BUSY_TIMEOUT_MS, ...(options.readonly ? { readonly: true, fileMustExist: true } : {}) });
   }
 
   #prepare(sql: string): Prepared {
@@ -203,4 +203,17 @@ export async function openLibsql(file: string): Promise<SqlBackend> {
       held.clear();
     },
   };
+}
+
+/** One read-only connection on an existing file, synchronous (a CLI reading a stopped Titan's store: bin/store-file.ts). */
+export type LibsqlReader = { readonly location: string; execute(sql: string, params: SqlParam[]): ResultSet; close(): void };
+
+export function openLibsqlReader(file: string): LibsqlReader {
+  let connection: Connection;
+  try {
+    connection = new Connection(file, { readonly: true });
+  } catch (error) {
+    throw new TitanError('TITAN_E_DB_UNAVAILABLE', `cannot open ${file} to read: ${String((error as Error).message ?? error).split('\n')[0]}`);
+  }
+  return { location: file, execute: (sql, params) => connection.execute(sql, params), close: () => connection.close() };
 }
