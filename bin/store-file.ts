@@ -47,7 +47,12 @@ async function storeFileOf(): Promise<string | undefined> {
 export async function openStoreFile(): Promise<StoreFile | undefined> {
   const file = await storeFileOf();
   if (!file) return undefined;
-  const [{ openLibsqlReader }, host] = await Promise.all([import('../host-api/db/libsql-backend.ts'), import('./store-file-host.ts')]);
+  // The host module by its URL, as the hook resolves the store's imports to it: one instance even when
+  // this file runs from the start bundle (bin/bundle), whose chunks would otherwise hold a second.
+  const [{ openLibsqlReader }, host] = await Promise.all([
+    import('../host-api/db/libsql-backend.ts'),
+    import(HOST_MODULE) as Promise<typeof import('./store-file-host.ts')>,
+  ]);
   let reader: ReturnType<typeof openLibsqlReader>;
   try {
     reader = openLibsqlReader(file);
