@@ -16,14 +16,19 @@ const run = promisify(execFile);
 const require = createRequire(import.meta.url);
 /** dockerode (with gRPC and protobufjs, about 120 ms of CPU to load) is loaded when a job first needs the engine. */
 const dockerode = (): typeof Docker => {
+  clientInstalled();
+  return require('dockerode') as typeof Docker;
+};
+
+/** dockerode is an optional install (a production install leaves it out): found, not loaded. */
+function clientInstalled(): void {
   try {
-    return require('dockerode') as typeof Docker;
+    import.meta.resolve('dockerode');
   } catch (error) {
-    // An optional install: a production install leaves it out.
     if (!isMissingPackage(error, 'dockerode')) throw error;
     throw new TitanError('TITAN_E_DOCKER_CLIENT_MISSING', 'jobs run in Docker through dockerode, which is not installed', { cause: error });
   }
-};
+}
 /** The script that builds the sandbox image; CI calls it too. */
 export const IMAGE_SCRIPT = fileURLToPath(new URL('../../scripts/sandbox-image.sh', import.meta.url));
 const BUILD_TIMEOUT_MS = 5 * 60_000;
@@ -77,7 +82,7 @@ export class Engine {
   async ping(): Promise<void> {
     if (!this.enabled) throw new TitanError('TITAN_E_DOCKER_UNAVAILABLE', 'Docker is turned off on this node by its config (jobs.docker is false)');
     // An engine that answers is of no use without the client: the shell then stays on the host.
-    dockerode();
+    clientInstalled();
     try {
       await ping(this.socket);
     } catch (error) {
