@@ -66,14 +66,38 @@ function oneSlip(a, b) {
   return i < 0 || short.slice(i) === long.slice(i + 1);
 }
 
+/** Two neighbouring letters swapped past the first ("tiem", "nmae" are not; "tmie" is "time"). */
+function swapped(a, b) {
+  if (a.length !== b.length || a[0] !== b[0]) return false;
+  const i = [...a].findIndex((c, k) => c !== b[k]);
+  return i > 0 && a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
+}
+
+/** A word without its ending ("walking", "walked", "walks" -> "walk"; "planned" -> "plan"; "arrives" -> "arriv"). */
+function stem(w) {
+  const bare = w.replace(/(ing|ed|es|s|e)$/, '');
+  return bare.length >= 3 && bare[bare.length - 1] === bare[bare.length - 2] ? bare.slice(0, -1) : bare;
+}
+
 /**
- * A long lower-case word no phrasing used, read as the one long word of the phrasings it is one
- * slip from (same first letter); a word the runtime knows otherwise is never mended.
+ * A lower-case word no phrasing used, read as the one word of the phrasings it is one slip from:
+ * a long word (same first letter) with a letter left out, doubled, swapped or (eight letters or
+ * more) another; a word of four or five letters with two neighbours swapped; or another ending of
+ * the same word in the same tense ("arriving" for "arrive"; "showed" is no "show"). A word the
+ * runtime knows otherwise is never mended.
  */
 export function mendTypos(spec, toks) {
   return toks.map((t) => {
-    if (t.w.length < 6 || !/^\p{Ll}+$/u.test(t.w) || spec.vocabSet.has(t.w) || FILLERS.includes(t.w) || CONTRAST.includes(t.w)) return t;
-    const near = spec.vocab.filter((v) => v.length >= 6 && v[0] === t.w[0] && oneSlip(t.w, v));
-    return near.length === 1 ? { ...t, w: near[0] } : t;
+    if (t.w.length < 4 || !/^\p{Ll}+$/u.test(t.w) || spec.vocabSet.has(t.w) || FILLERS.includes(t.w) || CONTRAST.includes(t.w)) return t;
+    const near =
+      t.w.length >= 6
+        ? spec.vocab.filter((v) => v.length >= 6 && v[0] === t.w[0] && oneSlip(t.w, v))
+        : spec.vocab.filter((v) => v.length >= 4 && swapped(t.w, v));
+    if (near.length === 1) return { ...t, w: near[0] };
+    const root = stem(t.w);
+    // A past form only for a past form ("showed" is no "show": the tense is the request's).
+    const past = (w) => w.endsWith('ed');
+    const same = root.length >= 4 ? spec.vocab.filter((v) => /^\p{Ll}+$/u.test(v) && stem(v) === root && past(v) === past(t.w)) : [];
+    return same.length === 1 ? { ...t, w: same[0] } : t;
   });
 }

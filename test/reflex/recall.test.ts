@@ -105,3 +105,13 @@ test('everyday words for the same request: a possession asked with "have", a per
   for (const prompt of ['whats Ghanas population', 'Perus population', 'how many people lived in Kenya'])
     assert.equal(population.ask(prompt), undefined, prompt);
 });
+
+test("a short word with two letters swapped, and another ending of a phrasing's word in the same tense, are read as that word", async () => {
+  const clock = await reflexFor('clock');
+  assert.equal(clock.ask('tmie in Tokyo'), rightAnswer(clock.intent, 'Tokyo').answer);
+  const bus = await reflexFor('bus');
+  assert.equal(bus.ask('when is the M10 bus coming'), rightAnswer(bus.intent, 'M10').answer);
+  const note = await reflexFor('note');
+  assert.equal(note.ask('showing my note ideas'), rightAnswer(note.intent, 'ideas').answer);
+  assert.equal(note.ask('showed my note ideas'), undefined, 'a past form is no present one');
+});
