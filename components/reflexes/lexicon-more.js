@@ -26,6 +26,7 @@ export const MORE_PHRASES = [
   ['is it smoggy in', 'how is the air quality in'],
   ['how smoggy is it in', 'how is the air quality in'],
   ['how smoggy is', 'how is the air quality in'],
+  ['smog', 'air quality'],
   // The sun, put other ways.
   ['sunrise and sunset times', 'sunrise and sunset'],
   ['sunrise times', 'sunrise'],
@@ -42,11 +43,7 @@ export const MORE_PHRASES = [
   ['what is scheduled for', 'what do i have on'],
   ['what is scheduled on', 'what do i have on'],
   ['what is planned on', 'what do i have on'],
-  // A flight running late is asked about as its being on time.
-  ['running late', 'on time'],
   ['running on time', 'on time'],
-  ['delayed', 'on time'],
-  ['smog', 'air quality'],
   // The weather, put other ways.
   ['is it like outside in', 'is the weather like in'],
   ['is it outside in', 'is the weather in'],

@@ -123,10 +123,10 @@ function isFrame(w) {
  * Checks the words left beside the slots; the confidence, or -1 when they change the intent.
  * `moved`: the slot stands where no phrasing had it, so the words that tied it there are not asked for.
  */
-function score(template, rest, spec, moved = false) {
+function score(template, rest, spec, moved = false, unsaid = []) {
   if (!sameIntent(rest, template)) return -1;
   rest = swapTies(template, rest);
-  const counts = (t) => !isSlot(t) && !isFiller(t) && !(moved && SLOT_TIES.includes(t));
+  const counts = (t) => !isSlot(t) && !isFiller(t) && !(moved && SLOT_TIES.includes(t)) && !(unsaid.includes(t) && !rest.includes(t));
   const literal = template.filter(counts);
   // The template's topic words ("km", "to" of "how many km to X"); its asking words count only
   // when it has no topic word ("how much is X": without them it would be any X).
@@ -242,9 +242,22 @@ function looseAlign(spec, toks, prompt) {
     // A common word left where the template had "on {day}" is its object, not a value ("do I have
     // emails"); a name or a code there ("weather Hobart", "words is essay.txt") is the value.
     if (!keepsDirection(template, toks, runs[0].start) || (/^\p{Ll}+$/u.test(text) && stays(template, anchor))) continue;
-    best = Math.max(best, score(template, rest, spec, true));
+    best = Math.max(best, score(template, rest, spec, true, codeLike(text) ? kindWords(template) : []));
   }
   return best < 0 ? null : { slots: { [name]: text }, confidence: best };
+}
+
+/** A value written as a code, with a digit ("EK9", "APP-256"): it says what it is of itself. */
+function codeLike(text) {
+  return /\d/.test(text) && /\p{L}/u.test(text);
+}
+
+/**
+ * The words of a phrasing that name its slot's kind: the slot's own name, from the tool's argument
+ * ("flight" of "is flight {flight} on time"). Next to a code they may go unsaid ("is EK9 on time").
+ */
+function kindWords(template) {
+  return template.filter((w) => template.includes(`{${w}}`));
 }
 
 /** Words that say which one of a kind: before a last word, that word is a common noun ("on my mind"). */

@@ -65,6 +65,9 @@ test('a code written unlike every source value is no value of the slot: a ticket
   const { intent, ask } = await reflexFor('flight');
   assert.equal(ask('what is the status of KL1776'), rightAnswer(intent, 'KL1776').answer);
   assert.equal(ask('what is the status of APP-256'), undefined);
+  // A code says what it is: the word naming its kind (the tool argument's name) may go unsaid.
+  for (const prompt of ['is KL1776 on time', 'KL1776 on time?']) assert.equal(ask(prompt), rightAnswer(intent, 'KL1776').answer, prompt);
+  for (const prompt of ['is KL1776 on time tomorrow', 'rebook KL1776', 'is Anna on time']) assert.equal(ask(prompt), undefined, prompt);
 });
 
 test("requests that share the everyday reflexes' words but ask something else are answered by none of them", async () => {
