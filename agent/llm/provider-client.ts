@@ -226,7 +226,10 @@ async function* streamUntraced(
   const interrupted = () => new TitanError('TITAN_E_INTERRUPTED', `the request to ${provider.name} was cancelled`, { details: { provider: provider.name } });
   if (signal?.aborted) throw interrupted();
   const model = provider.model || request.model;
-  const encoded = (await callComponent(kernel, provider, 'encode-request', [JSON.stringify({ ...request, model })])) as HttpRequest;
+  // The tools first: they rarely change between requests, and a component may keep their encoding
+  // for a request that starts with the same text (the openai component does).
+  const { tools, ...rest } = request;
+  const encoded = (await callComponent(kernel, provider, 'encode-request', [JSON.stringify({ tools, ...rest, model })])) as HttpRequest;
   const url = requestUrl(provider, encoded);
   const headers = requestHeaders(provider, encoded, options.env ?? process.env);
 
