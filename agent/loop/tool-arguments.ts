@@ -11,8 +11,9 @@ const MAX_ERRORS = 5;
 
 export class ArgumentChecker {
   // strict: false - tools' schemas carry keywords ajv does not know (titles, examples, vendor fields).
-  readonly #draft7 = new Ajv({ allErrors: true, strict: false, addUsedSchema: false });
-  readonly #draft2020 = new Ajv2020({ allErrors: true, strict: false, addUsedSchema: false });
+  // Made on the first check of a tool (not at start, where a catalog is built before any call).
+  #draft7: Ajv | undefined;
+  #draft2020: Ajv2020 | undefined;
   /** null: the schema does not compile; such a tool gets its arguments unchecked (and a warning once). */
   readonly #byDigest = new Map<string, ValidateFunction | null>();
   readonly #warn: (message: string) => void;
@@ -46,7 +47,9 @@ export class ArgumentChecker {
     if (validate !== undefined) return validate;
     const { $schema, ...schema } = tool.schema;
     try {
-      validate = (typeof $schema === 'string' && DRAFT_2020.test($schema) ? this.#draft2020 : this.#draft7).compile(schema);
+      const options = { allErrors: true, strict: false, addUsedSchema: false };
+      const ajv = typeof $schema === 'string' && DRAFT_2020.test($schema) ? (this.#draft2020 ??= new Ajv2020(options)) : (this.#draft7 ??= new Ajv(options));
+      validate = ajv.compile(schema);
     } catch (error) {
       validate = null;
       this.#warn(`the input schema of ${tool.name} does not compile (${(error as Error).message}); its arguments go unchecked`);
