@@ -2,7 +2,11 @@
 // and over while a published third-party tool spins, allocates, recurses, answers 200 MB, or
 // floods the log or the event bus, once in a worker (the default) and once inline by grant.
 // Also the per-call cost of isolation: echo inline against the same binary in a worker.
+// Each figure is printed with the machine's load average when it was taken: on a shared machine the
+// neighbour's p99 is the machine's as much as the attack's (the idle row shows which).
 // Run alone: node benchmarks/attacks.ts [attack-loop attack-recursion ...] (all attacks without names)
+import { readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -51,16 +55,59 @@ async function neighbourDuring(kernel: Kernel, start: () => Promise<unknown>): P
   return { samples, outcome };
 }
 
-async function perCall(kernel: Kernel, tool: string): Promise<Summary> {
+/** The 1-minute load average, as printed beside each figure. */
+const load = () => Number(os.loadavg()[0].toFixed(1));
+
+/**
+ * How many times the machine's CPUs went to sleep so far (Linux cpuidle: entries into any idle
+ * state but polling), or undefined where that is not readable. A worker call wakes the worker's
+ * thread and then the kernel's: a wake that finds its CPU asleep costs far more than one that finds
+ * it busy (in a VM the sleep is an exit to the hypervisor), so the per-call figure depends on it.
+ */
+function cpuSleeps(): number | undefined {
+  const root = '/sys/devices/system/cpu';
+  try {
+    let entries = 0;
+    for (const cpu of readdirSync(root).filter((d) => /^cpu\d+$/.test(d))) {
+      for (const state of readdirSync(path.join(root, cpu, 'cpuidle'))) {
+        const dir = path.join(root, cpu, 'cpuidle', state);
+        if (readFileSync(path.join(dir, 'name'), 'utf8').trim() !== 'POLL') entries += Number(readFileSync(path.join(dir, 'usage'), 'utf8'));
+      }
+    }
+    return entries;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The attacker's next, harmless call after its attack: its stopped instance is replaced first
+ * (inline, instantiated on the kernel's thread; in a worker, a new thread starts and compiles).
+ * Wall ms, and CPU ms of the kernel's thread (what its neighbours wait for, whatever the load).
+ */
+async function nextCall(kernel: Kernel, attack: string): Promise<{ wallMs: number; kernelCpuMs: number }> {
+  const cpu = process.threadCpuUsage();
+  const started = performance.now();
+  await kernel.invokeTool(attack, { attack: false });
+  const used = process.threadCpuUsage(cpu);
+  return { wallMs: Number((performance.now() - started).toFixed(1)), kernelCpuMs: Number(((used.user + used.system) / 1000).toFixed(1)) };
+}
+
+type PerCall = Summary & { load: number; sleepsPerCall: number | undefined };
+
+async function perCall(kernel: Kernel, tool: string): Promise<PerCall> {
   const input = JSON.stringify({ text: 'hi' });
   for (let i = 0; i < 2000; i++) await kernel.call('tool', tool, 'invoke', [input]);
   const samples: number[] = [];
+  const slept = cpuSleeps();
   for (let i = 0; i < CALLS; i++) {
     const started = performance.now();
     await kernel.call('tool', tool, 'invoke', [input]);
     samples.push((performance.now() - started) * 1000);
   }
-  return summarize(samples);
+  const sleeps = cpuSleeps();
+  const sleepsPerCall = slept === undefined || sleeps === undefined ? undefined : Number(((sleeps - slept) / CALLS).toFixed(2));
+  return { ...summarize(samples), load: load(), sleepsPerCall };
 }
 
 printMachine();
@@ -76,17 +123,22 @@ for (const isolation of ['worker', 'inline'] as const) {
     for (const attack of ATTACKS) await kernel.deployManifest(await publishDir(kernel, path.join(FIXTURES, attack)));
     const idle = await neighbourDuring(kernel, () => new Promise((resolve) => setTimeout(resolve, 1000)));
     const quiet = summarize(idle.samples);
-    rows.push([isolation, 'none (1 s idle)', quiet.n, quiet.p50, quiet.p99, quiet.max, '']);
+    rows.push([isolation, 'none (1 s idle)', quiet.n, quiet.p50, quiet.p99, quiet.max, '', '', load()]);
+    summary.push(row(`no attack (${isolation} kernel, 1 s idle): neighbour p99`, quiet.p99, 'ms'));
     for (const attack of ATTACKS) {
       const { samples, outcome } = await neighbourDuring(kernel, () => kernel.invokeTool(attack, { attack: true }));
       const s = summarize(samples);
-      details[`${isolation}/${attack}`] = { outcome, neighbour: s };
+      const at = load();
+      const next = await nextCall(kernel, attack);
+      details[`${isolation}/${attack}`] = { outcome, neighbour: s, load: at, next };
       const verdict = against(s.p99, '<=', TARGET_P99_MS, 'ms');
       summary.push(
         row(`${attack} (${isolation}): neighbour p99`, s.p99, 'ms', verdict),
         row(`${attack} (${isolation}): neighbour's longest wait`, s.max, 'ms'),
+        row(`${attack} (${isolation}): load average (1 min)`, at, ''),
+        row(`${attack} (${isolation}): next call, kernel thread CPU`, next.kernelCpuMs, 'ms'),
       );
-      rows.push([isolation, attack, s.n, s.p50, s.p99, s.max, outcome]);
+      rows.push([isolation, attack, s.n, s.p50, s.p99, s.max, outcome, `${next.wallMs} (${next.kernelCpuMs})`, at]);
     }
   } finally {
     await bench.close();
@@ -94,12 +146,14 @@ for (const isolation of ['worker', 'inline'] as const) {
 }
 printTable(
   `a neighbour (echo, inline built-in) during each attack (ms from when each request fell due, one every ${PERIOD_MS} ms); target p99 ≤ ${TARGET_P99_MS} ms`,
-  ['attacker runs', 'attack', 'requests', 'p50', 'p99', 'max', 'attack ended with'],
+  ['attacker runs', 'attack', 'requests', 'p50', 'p99', 'max', 'attack ended with', 'next call ms (kernel CPU)', 'load (1 min)'],
   rows,
 );
 console.log(`Inline, the attack holds the kernel's thread until it is stopped: every request falling due meanwhile waits, so
 p99 and max are about the attack's length (the watchdog's limit, or the guest's own work before a refusal), unless the
-attack is shorter than 1% of the ${WINDOW_MS} ms window. In a worker the neighbour never waits on it; what remains is the machine.`);
+attack is shorter than 1% of the ${WINDOW_MS} ms window. In a worker the neighbour never waits on it; what remains is the machine.
+The next call is the attacker's harmless one after its attack, on a replaced instance: its wall ms, and in brackets the
+CPU ms of the kernel's thread it took (inline that is the instantiation; in a worker the thread's start is off it).`);
 
 // Isolation's own cost: the built-in echo inline, and the same binary published as a third party's (a worker).
 const bench = await openBenchKernel({ builtins: true });
@@ -115,15 +169,20 @@ try {
     row('echo per call, inline p50', inline.p50, 'µs'),
     row('echo per call, worker p50', worker.p50, 'µs'),
     row('echo per call, worker p99', worker.p99, 'µs'),
+    row('echo per call, worker: load average (1 min)', worker.load, ''),
   );
+  if (worker.sleepsPerCall !== undefined) summary.push(row('echo per call, worker: CPU sleeps per call', worker.sleepsPerCall, ''));
   printTable(
     `per-call cost of isolation (µs, ${CALLS} sequential calls after 2000 warm-up)`,
-    ['runs', 'p50', 'p99', 'max'],
+    ['runs', 'p50', 'p99', 'max', 'load (1 min)', 'CPU sleeps per call'],
     [
-      ['inline (built-in)', inline.p50, inline.p99, inline.max],
-      ['worker', worker.p50, worker.p99, worker.max],
+      ['inline (built-in)', inline.p50, inline.p99, inline.max, inline.load, inline.sleepsPerCall ?? 'n/a'],
+      ['worker', worker.p50, worker.p99, worker.max, worker.load, worker.sleepsPerCall ?? 'n/a'],
     ],
   );
+  console.log(`A worker call wakes the worker's thread, then the kernel's. On a quiet machine each wake tends to find its
+CPU asleep, and waking it (in a VM, an exit to the hypervisor) is most of the call: the worker p50 then follows
+the CPU sleeps per call, not the kernel's code. Under load the CPUs rarely sleep and the same call is cheaper.`);
 } finally {
   await bench.close();
 }

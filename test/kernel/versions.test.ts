@@ -20,8 +20,11 @@ describe('titan:tool@0.1.0 and titan:tool@0.2.0 in one kernel', () => {
   const logsDuringGreeterDeploy: Array<KernelEvents['component.log']> = [];
 
   before(async () => {
-    // greeter is granted inline: the host clock it reads follows this process's TZ, set below.
-    ({ kernel, cleanup } = await openTestKernel({ config: { inlineGrants: ['tool/greeter'] } }));
+    // greeter is granted inline: the host clock it reads follows this process's TZ, set below. Its
+    // first reading after TZ changes loads the zone's rules on the kernel's thread, inside greeter's
+    // slice; this suite is about versions, not slices (test/kernel/inline-slice.test.ts is), so it
+    // gives greeter a long one.
+    ({ kernel, cleanup } = await openTestKernel({ config: { inlineGrants: ['tool/greeter'], inlineSliceMs: 1000 } }));
     kernel.bus.on('component.log', (event) => logs.push(event));
     echo = await publishComponent(kernel, await buildBuiltin('echo'));
     kv = await publishComponent(kernel, await buildBuiltin('kv'));
