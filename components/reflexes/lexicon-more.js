@@ -88,6 +88,7 @@ MORE_PHRASES.push(
   ['what times does', 'when does'],
   ['unread count', 'how many unread email'],
   ['unread email count', 'how many unread email'],
+  ['in eur', 'to eur'],
   ['taken', 'free'],
   ['occupied', 'free'],
 );

@@ -113,7 +113,7 @@ function isFiller(w) {
 }
 
 /** Words that tie a slot to its phrasing ("recipe for X"): gone when the slot moves ("X recipe"). */
-const SLOT_TIES = ['for', 'of', 'in', 'on', 'at', 'about'];
+const SLOT_TIES = ['for', 'of', 'in', 'on', 'at', 'about', 'to'];
 /** How a question is put rather than what it asks about. */
 function isFrame(w) {
   return ASK_WORDS.includes(w) || AUX_WORDS.includes(w);

@@ -14,11 +14,15 @@ export function skeleton(text) {
 
 /**
  * When every source value of a slot was a code of one skeleton with digits ("LH401", "BA117":
- * A9), a value must have that skeleton: "APP-256" is a ticket's key, not a flight.
+ * A9), a value must have that skeleton: "APP-256" is a ticket's key, not a flight. When none had
+ * a digit, a value must have none.
  */
 export function sameCode(spec, name, text) {
   const seen = spec.codes?.get(name);
-  if (seen?.size !== 1) return true;
+  if (!seen || seen.size === 0) return true;
+  // No source value had a digit ("USD", "Paris"): one with a number ("100 USD") is an amount, no value.
+  if (/\d/.test(text) && ![...seen].some((k) => /9/.test(k))) return false;
+  if (seen.size !== 1) return true;
   const [only] = seen;
   return !/9/.test(only) || skeleton(text) === only;
 }

@@ -47,6 +47,11 @@ test('a question put another way is the same question; another question about th
   for (const prompt of ['km to Bonn', 'how many kilometres to Bonn', 'how far to Bonn', 'how far is Bonn from here'])
     assert.equal(distance.ask(prompt), bonn, prompt);
   for (const prompt of ['why is Bonn so far', 'how far was Bonn', 'how far will Bonn be']) assert.equal(distance.ask(prompt), undefined, prompt);
+  // The value moved before the topic word, its tie word gone; an amount is no currency.
+  assert.equal(distance.ask('Bonn distance'), bonn);
+  const fx = await reflexFor('fx');
+  assert.equal(fx.ask('AUD in euros'), rightAnswer(fx.intent, 'AUD').answer);
+  for (const prompt of ['how much is 100 USD in euros', '50 GBP to EUR', 'EUR to AUD']) assert.equal(fx.ask(prompt), undefined, prompt);
   const words = await reflexFor('wordcount');
   assert.equal(words.ask('number of words in essay.txt'), rightAnswer(words.intent, 'essay.txt').answer);
   assert.equal(words.ask('what words are in essay.txt'), undefined);
