@@ -89,6 +89,8 @@ MORE_PHRASES.push(
   ['unread count', 'how many unread email'],
   ['unread email count', 'how many unread email'],
   ['in eur', 'to eur'],
+  ['to usd', ''],
+  ['in usd', ''],
   ['taken', 'free'],
   ['occupied', 'free'],
 );

@@ -364,6 +364,9 @@ export const CHANGE_VERBS = [
   'checkout',
 ];
 
+/** Words that close a question without asking anything. */
+const CLOSING = ['have', 'got', 'at'];
+
 /** The phrases by their first word, longest first. */
 const PHRASES = new Map();
 for (const [from, to] of PHRASE_LIST) {
@@ -382,8 +385,11 @@ for (const [from, to] of PHRASE_LIST) {
  */
 export function canonical(tokens) {
   const out = pass(pass(tokens));
-  // "how many inhabitants does Nepal have", "... has it got": a closing "have" or "got" only carries the question's grammar.
-  while (out.length > 1 && (out[out.length - 1].w === 'have' || out[out.length - 1].w === 'got')) out.pop();
+  // "how many inhabitants does Nepal have", "... has it got", "what's ORCL at (now)": a closing
+  // "have", "got" or "at" only carries the question's grammar.
+  const closing = () => out.length > 1 && CLOSING.includes(out[out.length - 1].w);
+  if (out.length > 2 && out[out.length - 1].w === 'now' && out[out.length - 2].w === 'at') out.splice(-2, 1);
+  while (closing()) out.pop();
   return out;
 }
 
