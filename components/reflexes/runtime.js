@@ -219,6 +219,8 @@ function looseAlign(spec, toks, prompt) {
   // "of" ("population of Peru"); elsewhere ("Anna's weather") it is no value of the slot.
   const ofSlot = spec.templates.some((t) => t.some((w, i) => isSlot(w) && (t[i - 1] === 'of' || t[i - 1] === 'for')));
   toks = toks.filter((t, k) => !(ofSlot && t.w === "'s" && k > 0 && !spec.vocabSet.has(t.w) && !spec.vocabSet.has(toks[k - 1].w)));
+  // "one litecoin": one of it, as "a" says, where the phrasings never counted it.
+  toks = toks.filter((t, k) => !(t.w === 'one' && !spec.vocabSet.has('one') && toks[k + 1] && !spec.vocabSet.has(toks[k + 1].w) && !isFiller(toks[k + 1].w)));
   toks.forEach((t, k) => {
     if (spec.vocabSet.has(t.w) || isFiller(t.w)) return;
     const last = runs.at(-1);
