@@ -231,26 +231,28 @@ describe('provider components', () => {
     assert.equal(o.json.temperature, undefined);
   });
 
-  test('openai: the same body whether its tools were kept from the last request or read again, and a changed tool set is sent changed', async () => {
-    const body = async (request: ChatRequest, toolsFirst: boolean) => {
-      const { tools, ...rest } = request;
-      const text = JSON.stringify(toolsFirst ? { tools, ...rest } : { ...rest, tools });
-      return ((await kernel.call('provider', 'openai', 'encode-request', [text])) as { body: string }).body;
-    };
-    const reference = await body(conversation, false);
-    // Sent as the host sends it, several times over the instances: each instance keeps the tools once it has read them.
-    for (let i = 0; i < 4; i++) assert.equal(await body(conversation, true), reference);
-    const next = { ...conversation, messages: [...conversation.messages, { role: 'user' as const, content: 'And tomorrow?' }] };
-    assert.equal(await body(next, true), await body(next, false));
-    const changed = { ...conversation, tools: [...conversation.tools, { name: 'get_time', description: 'The time', schema: { type: 'object' } }] };
-    const sent = JSON.parse(await body(changed, true)) as { tools: Array<{ function: { name: string } }> };
-    assert.deepEqual(
-      sent.tools.map((t) => t.function.name),
-      ['get_weather', 'get_time'],
-    );
-    const none = JSON.parse(await body({ ...conversation, tools: [] }, true)) as { tools?: unknown };
-    assert.equal(none.tools, undefined);
-  });
+  for (const component of ['openai', 'anthropic', 'ollama'] as const) {
+    test(`${component}: the same body whether its tools were kept from the last request or read again, and a changed tool set is sent changed`, async () => {
+      const body = async (request: ChatRequest, toolsFirst: boolean) => {
+        const { tools, ...rest } = request;
+        const text = JSON.stringify(toolsFirst ? { tools, ...rest } : { ...rest, tools });
+        return ((await kernel.call('provider', component, 'encode-request', [text])) as { body: string }).body;
+      };
+      const reference = await body(conversation, false);
+      // Sent as the host sends it, several times over the instances: each keeps the tools once it has read them.
+      for (let i = 0; i < 4; i++) assert.equal(await body(conversation, true), reference);
+      const next = { ...conversation, messages: [...conversation.messages, { role: 'user' as const, content: 'And tomorrow?' }] };
+      assert.equal(await body(next, true), await body(next, false));
+      const changed = { ...conversation, tools: [...conversation.tools, { name: 'get_time', description: 'The time', schema: { type: 'object' } }] };
+      const sent = JSON.parse(await body(changed, true)) as { tools: Array<{ name?: string; function?: { name: string } }> };
+      assert.deepEqual(
+        sent.tools.map((t) => t.name ?? t.function?.name),
+        ['get_weather', 'get_time'],
+      );
+      const none = JSON.parse(await body({ ...conversation, tools: [] }, true)) as { tools?: unknown };
+      assert.equal(none.tools, undefined);
+    });
+  }
 
   test('anthropic: Messages with the version header, top-level system, tool_use and merged tool_result blocks', async () => {
     const r = await encode('anthropic', conversation);

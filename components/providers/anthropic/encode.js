@@ -2,7 +2,8 @@
 // the top-level `system`, tool calls become tool_use blocks of the assistant, and tool results
 // become tool_result blocks of a user message (consecutive messages of one role are merged, as
 // the API requires them to alternate).
-import { argumentsObject, readRequest } from '../lib/request.js';
+import { bodyWithTools, toolKeeper } from '../lib/kept-tools.js';
+import { argumentsObject } from '../lib/request.js';
 
 export const ANTHROPIC_VERSION = '2023-06-01';
 /** max_tokens is required by the API; this is used when the request leaves it out. */
@@ -41,17 +42,19 @@ function conversation(messages) {
   return out.map((m) => (m.content.length === 1 && m.content[0].type === 'text' ? { role: m.role, content: m.content[0].text } : m));
 }
 
+/** The tools as Anthropic declares them, kept by this instance between requests (../lib/kept-tools.js). */
+const readWithTools = toolKeeper((tools) => tools.map((t) => ({ name: t.name, description: t.description ?? '', input_schema: t.schema })));
+
 /** @returns {import('titan:provider/provider@0.1.0').HttpRequest} */
 export function encodeRequest(requestJson) {
-  const request = readRequest(requestJson);
+  const { request, tools } = readWithTools(requestJson);
   const system = request.messages
     .filter((m) => m.role === 'system' && m.content !== '')
     .map((m) => m.content)
     .join('\n\n');
   const body = { model: request.model, max_tokens: request.max_tokens ?? DEFAULT_MAX_TOKENS, messages: conversation(request.messages), stream: true };
   if (system !== '') body.system = system;
-  if (request.tools.length > 0) body.tools = request.tools.map((t) => ({ name: t.name, description: t.description ?? '', input_schema: t.schema }));
-  if (request.temperature != null) body.temperature = request.temperature;
+  const rest = request.temperature != null ? { temperature: request.temperature } : {};
   return {
     method: 'POST',
     path: '/v1/messages',
@@ -60,6 +63,6 @@ export function encodeRequest(requestJson) {
       ['accept', 'text/event-stream'],
       ['anthropic-version', ANTHROPIC_VERSION],
     ],
-    body: JSON.stringify(body),
+    body: bodyWithTools(body, tools, rest),
   };
 }

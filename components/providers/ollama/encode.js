@@ -1,7 +1,8 @@
 // Titan's chat request -> an Ollama /api/chat request, streamed (NDJSON). Tool calls of earlier
 // assistant messages carry their arguments as objects; tool results name their tool (tool_name),
 // which Ollama matches on instead of an id.
-import { argumentsObject, readRequest } from '../lib/request.js';
+import { bodyWithTools, toolKeeper } from '../lib/kept-tools.js';
+import { argumentsObject } from '../lib/request.js';
 
 function conversation(messages) {
   const toolNames = new Map();
@@ -22,17 +23,19 @@ function conversation(messages) {
   });
 }
 
+/** The tools as functions, kept by this instance between requests (../lib/kept-tools.js). */
+const readWithTools = toolKeeper((tools) =>
+  tools.map((t) => ({ type: 'function', function: { name: t.name, description: t.description ?? '', parameters: t.schema } })),
+);
+
 /** @returns {import('titan:provider/provider@0.1.0').HttpRequest} */
 export function encodeRequest(requestJson) {
-  const request = readRequest(requestJson);
+  const { request, tools } = readWithTools(requestJson);
   const body = { model: request.model, messages: conversation(request.messages), stream: true };
-  if (request.tools.length > 0) {
-    body.tools = request.tools.map((t) => ({ type: 'function', function: { name: t.name, description: t.description ?? '', parameters: t.schema } }));
-  }
   const options = {};
   if (request.max_tokens != null) options.num_predict = request.max_tokens;
   if (request.temperature != null) options.temperature = request.temperature;
-  if (Object.keys(options).length > 0) body.options = options;
+  const rest = Object.keys(options).length > 0 ? { options } : {};
   return {
     method: 'POST',
     path: '/api/chat',
@@ -40,6 +43,6 @@ export function encodeRequest(requestJson) {
       ['content-type', 'application/json'],
       ['accept', 'application/x-ndjson'],
     ],
-    body: JSON.stringify(body),
+    body: bodyWithTools(body, tools, rest),
   };
 }
