@@ -53,6 +53,17 @@ test('without the OpenTelemetry SDK tracing stays off, and an OTLP endpoint asks
   assert.match(on.fix ?? '', /npm install @opentelemetry\/sdk-trace-node@\S+ @opentelemetry\/exporter-trace-otlp-http@\S+ @opentelemetry\/resources@/);
 });
 
+test('titan doctor names the missing SDK when telemetry is configured, and is green when it is off', { timeout: 60_000 }, async () => {
+  const setup = `const { telemetry } = await import(${url('bin/doctor/host.ts')}); const at = (otlpEndpoint) => ({ config: { telemetry: { otlpEndpoint } } });`;
+  const off = await outcome(OTEL_SDK, setup, "telemetry(at('')).then((f) => f.status)");
+  assert.deepEqual(off, { ok: 'ok' });
+  const on = await outcome(OTEL_SDK, setup, "telemetry(at('http://127.0.0.1:4318'))");
+  const finding = on.ok as { status: string; message: string; fix: string };
+  assert.equal(finding.status, 'fail');
+  assert.match(finding.message, /@opentelemetry\/sdk-trace-node, @opentelemetry\/exporter-trace-otlp-http, @opentelemetry\/resources are not installed/);
+  assert.match(finding.fix, /npm install @opentelemetry\/sdk-trace-node@/);
+});
+
 test('without ink the terminal chat names the install and the other ways to chat', { timeout: 60_000 }, async () => {
   const result = await outcome(['ink', 'react'], `const { loadChatView } = await import(${url('bin/chat/load.ts')});`, 'loadChatView().then(() => "loaded")');
   assert.equal(result.code, 'TITAN_E_CHAT_UI_MISSING');

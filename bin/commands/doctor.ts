@@ -19,6 +19,7 @@ export function register(program: Command): void {
       host.config,
       host.disk,
       host.gatewayPort,
+      host.telemetry,
       services.registry,
       services.database,
       services.providers,

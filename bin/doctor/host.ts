@@ -1,8 +1,9 @@
 // Doctor's checks of the machine Titan runs on: the Node version, the state directory, free disk,
-// the config file, and the gateway's port.
+// the config file, the gateway's port, and the optional installs the config asks for.
 import { constants, readFileSync } from 'node:fs';
 import { access, chmod, mkdir, stat, statfs } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { ERRORS } from '../../common/errors.ts';
 import { ok, type DoctorContext, type Finding } from './finding.ts';
 
 const ENGINES = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { engines?: { node?: string } }).engines?.node ?? '>=24';
@@ -138,5 +139,26 @@ export async function gatewayPort({ config: loaded, running }: DoctorContext): P
     status: 'fail',
     message: `cannot listen on ${host}:${port}: ${error.code ?? error.message}`,
     fix: 'set gateway.host to an address of this machine (127.0.0.1) and gateway.port to a free port',
+  };
+}
+
+/** The OpenTelemetry SDK (an optional install) is there when telemetry.otlpEndpoint asks for traces. */
+export async function telemetry({ config: loaded }: DoctorContext): Promise<Finding> {
+  const endpoint = loaded?.telemetry.otlpEndpoint;
+  if (!endpoint) return ok('telemetry', 'off (telemetry.otlpEndpoint is empty)');
+  const missing = ['@opentelemetry/sdk-trace-node', '@opentelemetry/exporter-trace-otlp-http', '@opentelemetry/resources'].filter((name) => {
+    try {
+      import.meta.resolve(name);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  if (missing.length === 0) return ok('telemetry', `traces go to ${endpoint}`);
+  return {
+    check: 'telemetry',
+    status: 'fail',
+    message: `telemetry.otlpEndpoint is set, but ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not installed: titan start stops with TITAN_E_TELEMETRY_MISSING`,
+    fix: ERRORS.TITAN_E_TELEMETRY_MISSING.fix,
   };
 }
