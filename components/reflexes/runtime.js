@@ -112,6 +112,9 @@ function isFiller(w) {
   return PLAIN_FILLERS.has(w);
 }
 
+/** Verbs of asking to see or be told: in a phrasing of no topic word, one stands for another. */
+const SEE_VERBS = ['show', 'tell', 'display', 'give', 'get', 'fetch', 'see', 'view', 'check', 'look', 'find', 'read', 'open'];
+
 /** Words that tie a slot to its phrasing ("recipe for X"): gone when the slot moves ("X recipe"). */
 const SLOT_TIES = ['for', 'of', 'in', 'on', 'at', 'about', 'to'];
 /** How a question is put rather than what it asks about. */
@@ -137,7 +140,10 @@ function score(template, rest, spec, moved = false, unsaid = []) {
   const required = template.filter((w) => weighs(w) && !TIES.includes(w));
   // A phrasing with no topic word ("hello {name}", or "what do I need for {dish}" once the lexicon
   // read "I need" as asking): every one of its words must be there, or any value alone would match.
-  if (required.length === 0 && !template.every((w) => isSlot(w) || rest.includes(w))) return -1;
+  // A code's unsaid kind word is not asked for, and one verb of asking to see stands for another
+  // ("check UX-300" for "show ticket {ticket}").
+  const said = (w) => rest.includes(w) || unsaid.includes(w) || (SEE_VERBS.includes(w) && rest.some((r) => SEE_VERBS.includes(r)));
+  if (required.length === 0 && !template.every((w) => isSlot(w) || said(w))) return -1;
   for (const core of required) if (!rest.includes(core)) return -1;
   for (const w of rest) if (!spec.vocabSet.has(w) && !isFiller(w)) return -1;
   // Fillers count on neither side: "please" neither adds to nor takes from the overlap.

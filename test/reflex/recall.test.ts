@@ -73,6 +73,9 @@ test('a code written unlike every source value is no value of the slot: a ticket
   // A code says what it is: the word naming its kind (the tool argument's name) may go unsaid.
   for (const prompt of ['is KL1776 on time', 'KL1776 on time?']) assert.equal(ask(prompt), rightAnswer(intent, 'KL1776').answer, prompt);
   for (const prompt of ['is KL1776 on time tomorrow', 'rebook KL1776', 'is Anna on time']) assert.equal(ask(prompt), undefined, prompt);
+  const ticket = await reflexFor('ticket');
+  for (const prompt of ['show me APP-256', 'check APP-256']) assert.equal(ticket.ask(prompt), rightAnswer(ticket.intent, 'APP-256').answer, prompt);
+  for (const prompt of ['APP-256', 'close APP-256', 'show me Anna']) assert.equal(ticket.ask(prompt), undefined, prompt);
 });
 
 test("requests that share the everyday reflexes' words but ask something else are answered by none of them", async () => {
