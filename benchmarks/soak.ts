@@ -4,7 +4,8 @@
 // Memory runs as `titan start` runs it (each turn indexed into conversation memory) unless
 // TITAN_SOAK_MEMORY=0; the JS heap after a full GC is printed with it, as is what memory holds.
 // Printed beside OpenClaw's RSS growth over its turns (benchmarks/openclaw-figures.ts).
-// TITAN_SOAK_TURNS shortens the run (default 10,000).
+// TITAN_SOAK_TURNS shortens the run (default 10,000). `npm run bench` runs it with the titan command's
+// MALLOC_ARENA_MAX=2; run alone, set it too (MALLOC_ARENA_MAX=2 node --expose-gc benchmarks/soak.ts).
 import path from 'node:path';
 import { Agent } from '../agent/loop/agent.ts';
 import { memorySection } from '../agent/memory/config.ts';
