@@ -88,8 +88,11 @@ export function reportSoak(title: string, samples: Sample[]): SummaryRow[] {
   ];
 }
 
-export function logSample(s: Sample): void {
+/** One line per sample; `first` (the sample after the first window) gives the RSS growth against the target. */
+export function logSample(s: Sample, first?: Sample): void {
+  const growth = first && first !== s ? ((s.rssMb - first.rssMb) / first.rssMb) * 100 : undefined;
+  const against = growth === undefined ? '' : ` (${growth >= 0 ? '+' : ''}${growth.toFixed(1)}% against the first ${first?.turns}; target ≤ +10%)`;
   console.log(
-    `${s.turns} turns: RSS ${s.rssMb.toFixed(1)} MB, heap ${s.heapUsedMb.toFixed(1)} MB, external ${s.externalMb.toFixed(1)} MB, wasm ${s.wasmMb.toFixed(1)} MB in ${s.wasmMemories}`,
+    `${s.turns} turns: RSS ${s.rssMb.toFixed(1)} MB${against}, heap ${s.heapUsedMb.toFixed(1)} MB, external ${s.externalMb.toFixed(1)} MB, wasm ${s.wasmMb.toFixed(1)} MB in ${s.wasmMemories}`,
   );
 }

@@ -82,8 +82,9 @@ async function soak(name: string, env: Record<string, string>): Promise<Run> {
         const times = summarize(ms);
         const window = { turns: i, ...(await titan.memory()), p50: times.p50, p99: times.p99, errors: windowErrors, load1: os.loadavg()[0] };
         windows.push(window);
+        const growth = (((window.rssMb - (windows[0] as Window).rssMb) / (windows[0] as Window).rssMb) * 100).toFixed(1);
         console.log(
-          `${i} turns: RSS ${window.rssMb.toFixed(1)} MB, heap ${window.heapUsedMb.toFixed(1)} MB, external ${window.externalMb.toFixed(1)} MB, code ${window.codeSpaceMb.toFixed(1)} MB, p50 ${times.p50.toFixed(1)} ms, p99 ${times.p99.toFixed(1)} ms, errors ${windowErrors}, load ${window.load1.toFixed(2)}`,
+          `${i} turns: RSS ${window.rssMb.toFixed(1)} MB (${Number(growth) >= 0 ? '+' : ''}${growth}% against the first ${(windows[0] as Window).turns}; target ≤ +10%), heap ${window.heapUsedMb.toFixed(1)} MB, external ${window.externalMb.toFixed(1)} MB, code ${window.codeSpaceMb.toFixed(1)} MB, p50 ${times.p50.toFixed(1)} ms, p99 ${times.p99.toFixed(1)} ms, errors ${windowErrors}, load ${window.load1.toFixed(2)}`,
         );
         if (SNAPSHOTS && (i === EVERY || i === TURNS)) snapshots.push(await titan.heapSnapshot());
         ms = [];

@@ -48,7 +48,7 @@ for (let i = 1; i <= TURNS; i++) {
     await memory?.idle();
     global.gc?.();
     samples.push(sample(i, turnMs));
-    logSample(samples.at(-1) as Sample);
+    logSample(samples.at(-1) as Sample, samples[1]);
     if (memory)
       console.log(
         `  memory holds ${memory.docs.byId.size} documents, ${memory.chunks?.size ?? 0} chunks; ${memory.docs.older.count} older turns in the store only`,
