@@ -3,7 +3,7 @@
 // `npm pack` copies the five Titan uses into prebuilt/grammars/, and an installed package reads
 // them from there. A clone reads them from the package.
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { TitanError } from '../common/errors.ts';
@@ -47,5 +47,14 @@ export async function shipGrammars(prebuilt = PREBUILT_DIR): Promise<number> {
   await mkdir(shippedDir(prebuilt), { recursive: true });
   const files = Object.values(GRAMMAR_FILES);
   for (const file of files) await copyFile(path.join(dir, file), path.join(shippedDir(prebuilt), file));
+  // Where they come from, and under which licences, travels with them.
+  const version = (JSON.parse(await readFile(path.join(dir, '..', 'package.json'), 'utf8')) as { version: string }).version;
+  await copyFile(path.join(dir, '..', 'LICENSE'), path.join(shippedDir(prebuilt), 'LICENSE'));
+  await writeFile(
+    path.join(shippedDir(prebuilt), 'NOTICE'),
+    `${files.join(', ')}: copied from ${GRAMMAR_PACKAGE}@${version} (its licence in LICENSE), builds of the tree-sitter ` +
+      'grammars tree-sitter-typescript, tree-sitter-javascript, tree-sitter-python and tree-sitter-rust (MIT licence, ' +
+      'copyright their authors: https://github.com/tree-sitter).\n',
+  );
   return files.length;
 }
