@@ -46,6 +46,8 @@ export type Sample = {
   externalMb: number;
   arrayBuffersMb: number;
   codeSpaceMb: number;
+  /** V8's young generation as reserved (it grows up to three semi-spaces and stays). */
+  newSpaceMb: number;
   wasmMemories: number;
   wasmMb: number;
   turnMs: number;
@@ -53,7 +55,9 @@ export type Sample = {
 
 export function sample(turns: number, turnMs: number): Sample {
   const usage = process.memoryUsage();
-  const code = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'code_space');
+  const spaces = v8.getHeapSpaceStatistics();
+  const code = spaces.find((s) => s.space_name === 'code_space');
+  const young = spaces.find((s) => s.space_name === 'new_space');
   const wasm = wasmMemory();
   return {
     turns,
@@ -62,6 +66,7 @@ export function sample(turns: number, turnMs: number): Sample {
     externalMb: usage.external / MB,
     arrayBuffersMb: usage.arrayBuffers / MB,
     codeSpaceMb: (code?.space_used_size ?? 0) / MB,
+    newSpaceMb: (young?.space_size ?? 0) / MB,
     wasmMemories: wasm.live,
     wasmMb: wasm.bytes / MB,
     turnMs,
@@ -72,8 +77,8 @@ export function sample(turns: number, turnMs: number): Sample {
 export function reportSoak(title: string, samples: Sample[]): SummaryRow[] {
   printTable(
     title,
-    ['turns', 'RSS', 'JS heap used', 'external', 'arrayBuffers', 'code space', 'wasm memories', 'wasm MB', 'ms/turn'],
-    samples.map((s) => [s.turns, s.rssMb, s.heapUsedMb, s.externalMb, s.arrayBuffersMb, s.codeSpaceMb, s.wasmMemories, s.wasmMb, s.turnMs]),
+    ['turns', 'RSS', 'JS heap used', 'external', 'arrayBuffers', 'code space', 'new space', 'wasm memories', 'wasm MB', 'ms/turn'],
+    samples.map((s) => [s.turns, s.rssMb, s.heapUsedMb, s.externalMb, s.arrayBuffersMb, s.codeSpaceMb, s.newSpaceMb, s.wasmMemories, s.wasmMb, s.turnMs]),
   );
   const first = samples[1] as Sample;
   const last = samples.at(-1) as Sample;
@@ -93,6 +98,6 @@ export function logSample(s: Sample, first?: Sample): void {
   const growth = first && first !== s ? ((s.rssMb - first.rssMb) / first.rssMb) * 100 : undefined;
   const against = growth === undefined ? '' : ` (${growth >= 0 ? '+' : ''}${growth.toFixed(1)}% against the first ${first?.turns}; target ≤ +10%)`;
   console.log(
-    `${s.turns} turns: RSS ${s.rssMb.toFixed(1)} MB${against}, heap ${s.heapUsedMb.toFixed(1)} MB, external ${s.externalMb.toFixed(1)} MB, wasm ${s.wasmMb.toFixed(1)} MB in ${s.wasmMemories}`,
+    `${s.turns} turns: RSS ${s.rssMb.toFixed(1)} MB${against}, heap ${s.heapUsedMb.toFixed(1)} MB, external ${s.externalMb.toFixed(1)} MB, new space ${s.newSpaceMb.toFixed(1)} MB, wasm ${s.wasmMb.toFixed(1)} MB in ${s.wasmMemories}`,
   );
 }

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BENCH_RUN_ENV } from './openclaw-figures.ts';
 import { printMachine } from './setup.ts';
-import { TITAN_ENV } from './titan-start.ts';
+import { TITAN_ENV, TITAN_FLAGS } from './titan-start.ts';
 import { RESULTS_DIR, metCell, printTable, type SummaryRow } from './stats.ts';
 
 const BENCHMARKS = [
@@ -50,8 +50,10 @@ for (const name of BENCHMARKS) {
   console.log(`\n=== ${name} ===`);
   const started = performance.now();
   const file = fileURLToPath(new URL(`./${name}.ts`, import.meta.url));
-  // With the environment the titan command sets (MALLOC_ARENA_MAX), so in-process figures are Titan's as it runs.
-  const child = spawnSync(process.execPath, [...process.execArgv, file], { stdio: 'inherit', env: { ...process.env, ...TITAN_ENV } });
+  // With the Node flags and environment the titan command sets (2 MB semi-spaces, MALLOC_ARENA_MAX), so
+  // in-process figures are Titan's as it runs: with Node's default the young generation alone grew to
+  // 44 MB in the in-process soak, a step of RSS that Titan never takes.
+  const child = spawnSync(process.execPath, [...TITAN_FLAGS, ...process.execArgv, file], { stdio: 'inherit', env: { ...process.env, ...TITAN_ENV } });
   if (child.status !== 0) failed.push(name);
   console.log(`(${name}: ${((performance.now() - started) / 1000).toFixed(1)} s${child.status === 0 ? '' : `, exit ${child.status ?? child.signal}`})`);
 }

@@ -4,8 +4,10 @@
 // Memory runs as `titan start` runs it (each turn indexed into conversation memory) unless
 // TITAN_SOAK_MEMORY=0; the JS heap after a full GC is printed with it, as is what memory holds.
 // Printed beside OpenClaw's RSS growth over its turns (benchmarks/openclaw-figures.ts).
-// TITAN_SOAK_TURNS shortens the run (default 10,000). `npm run bench` runs it with the titan command's
-// MALLOC_ARENA_MAX=2; run alone, set it too (MALLOC_ARENA_MAX=2 node --expose-gc benchmarks/soak.ts).
+// TITAN_SOAK_TURNS shortens the run (default 10,000). `npm run bench` runs it with the titan command's Node
+// flags and environment; run alone, give it them too
+// (MALLOC_ARENA_MAX=2 node --max-semi-space-size=2 --expose-gc benchmarks/soak.ts): without them glibc's
+// per-thread arenas and V8's young generation (up to 44 MB with 16 MB semi-spaces) each add a step to RSS.
 import path from 'node:path';
 import { Agent } from '../agent/loop/agent.ts';
 import { memorySection } from '../agent/memory/config.ts';
