@@ -4,7 +4,7 @@
 // job whose container is gone. No job is dropped.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { test } from 'node:test';
@@ -32,16 +32,29 @@ test('jobs running when Titan is SIGKILLed are reconciled by the next start', { 
     child.stdin.write(`${JSON.stringify(request)}\n`);
     return (await ids.next()).value as string;
   };
-  // Still running after the kill: it works for a few seconds, then writes its result.
-  const survivor = await submit({ command: 'echo one; i=0; while [ $i -lt 30 ]; do i=$((i+1)); sleep 0.1; done; echo two; echo done > out.txt' });
-  // Ends (with a failure) while Titan is down.
-  const endsMeanwhile = await submit({ command: 'echo short; sleep 1; exit 3' });
+  // Each job waits for its cue (a file the test writes into its workspace), so on a slow machine
+  // none ends before the kill: the first still runs when the next Titan starts, the second ends while none runs.
+  const cued = async (cue: string) => {
+    const folder = await mkdtemp(path.join(home, 'workspace-'));
+    await chmod(folder, 0o777); // whatever user the container runs as may read the cue and write there
+    const command = `while [ ! -f /workspace/${cue} ]; do sleep 0.1; done`;
+    return { folder, command };
+  };
+  const follow = await cued('go');
+  const survivor = await submit({ command: `echo one; ${follow.command}; echo two; echo done > out.txt`, workspace: follow.folder });
+  const meanwhile = await cued('end');
+  const endsMeanwhile = await submit({ command: `echo short; ${meanwhile.command}; exit 3`, workspace: meanwhile.folder });
   // Its container is removed while Titan is down.
   const removed = await submit({ command: 'echo long; sleep 60' });
   child.kill('SIGKILL');
   await new Promise((resolve) => child.once('exit', resolve));
-  execFileSync('docker', ['-H', `unix://${SOCKET}`, 'rm', '-f', `titan-job-${removed}`], { stdio: 'pipe' });
-  await new Promise((resolve) => setTimeout(resolve, 1500)); // the short job ends meanwhile
+  const docker = (...args: string[]) =>
+    execFileSync('docker', ['-H', `unix://${SOCKET}`, ...args], { stdio: 'pipe' })
+      .toString()
+      .trim();
+  docker('rm', '-f', `titan-job-${removed}`);
+  await writeFile(path.join(meanwhile.folder, 'end'), '');
+  while (docker('inspect', '-f', '{{.State.Running}}', `titan-job-${endsMeanwhile}`) === 'true') await new Promise((resolve) => setTimeout(resolve, 100));
 
   store.kernel = await openKernelOn(home, url);
   await store.kernel.restoreDeployments();
@@ -49,6 +62,7 @@ test('jobs running when Titan is SIGKILLed are reconciled by the next start', { 
   assert.deepEqual(before.map((r) => r.id).sort(), [survivor, endsMeanwhile, removed].sort(), 'the dead Titan left all three running');
 
   const jobs = await JobService.start(store.kernel, { ...jobsSection.defaults, dockerSocket: SOCKET });
+  await writeFile(path.join(follow.folder, 'go'), '');
   const done = await jobs.waitFor(survivor);
   assert.equal(done.state, 'succeeded', String(done.reason));
   const log = [];
@@ -56,10 +70,10 @@ test('jobs running when Titan is SIGKILLed are reconciled by the next start', { 
   assert.equal(log.join(''), 'one\ntwo\n', 'the whole log, read again from the engine');
   assert.equal(await readFile(path.join(done.spec.workspace, 'out.txt'), 'utf8'), 'done\n');
 
-  const meanwhile = await jobs.waitFor(endsMeanwhile);
-  assert.equal(meanwhile.state, 'failed');
-  assert.equal(meanwhile.exitCode, 3);
-  assert.match(String(meanwhile.reason), /^TITAN_E_JOB_EXIT: /);
+  const ended = await jobs.waitFor(endsMeanwhile);
+  assert.equal(ended.state, 'failed');
+  assert.equal(ended.exitCode, 3);
+  assert.match(String(ended.reason), /^TITAN_E_JOB_EXIT: /);
 
   const lost = await jobs.get(removed);
   assert.equal(lost.state, 'failed');
