@@ -61,9 +61,9 @@ class SliceSpent extends Preempted {
   }
 }
 
-/** Runs of one granted call, the first included: wall slices of 1, 2 and 4 times kernel.inlineSliceMs
- * (on a quiet machine a spinning guest is stopped at the first; on a crowded one, after 7 slices). */
-const MAX_RUNS = 3;
+/** Runs of one granted call, the first included, each of one slice (a spinning guest gets more than
+ * one only on a busy machine, and its runs together still get about one slice of CPU). */
+const MAX_RUNS = 5;
 
 /** CPU ms the kernel's thread has run since `since` (process.threadCpuUsage: this thread only, GC pauses included). */
 function cpuMsSince(since: NodeJS.CpuUsage): number {
@@ -107,15 +107,16 @@ export class InlineDeployment implements Deployment {
   async call(fn: string, args: unknown[], options: CallOptions = {}): Promise<unknown> {
     // A granted call's slice is CPU time of the kernel's thread, kept by wall clock: on a quiet
     // machine the two agree. On a busy one a run can reach the end of its slice having barely run;
-    // it runs again on a fresh instance with twice the wall time, until its runs together got a
-    // slice of CPU. A guest that spins gets its slice at the first run and is not run again.
+    // it runs again on a fresh instance, after the calls that waited, until its runs together got a
+    // slice of CPU. No run holds the thread longer than one slice; a guest that spins on a quiet
+    // machine gets its slice at the first run and is not run again.
     const taped = options.tape?.length ?? 0;
     const limit = Math.min(this.#timeoutMs ?? Infinity, options.limitMs ?? Infinity);
     const started = performance.now();
     let ranMs = 0;
     for (let run = 0; ; run++) {
       try {
-        return await this.#use(fn, args, options, this.#sliceMs * 2 ** run);
+        return await this.#use(fn, args, options);
       } catch (error) {
         const starved = error instanceof SliceSpent && error.starved && (ranMs += error.ranMs) < this.#sliceMs;
         // The call's own time limit bounds all its runs together.
@@ -127,14 +128,14 @@ export class InlineDeployment implements Deployment {
     }
   }
 
-  #use(fn: string, args: unknown[], options: CallOptions, sliceMs: number): Promise<unknown> {
+  #use(fn: string, args: unknown[], options: CallOptions): Promise<unknown> {
     return this.#pool.use(
-      (instance) => this.#invoke(instance, fn, args, options, sliceMs),
+      (instance) => this.#invoke(instance, fn, args, options),
       (error, instance) => this.#poisons(error, instance),
     );
   }
 
-  #invoke(instance: GuestInstance, fn: string, args: unknown[], options: CallOptions, sliceMs: number): unknown {
+  #invoke(instance: GuestInstance, fn: string, args: unknown[], options: CallOptions): unknown {
     const guest = guestFunction(instance, fn);
     if (!guest) throw new TitanError('TITAN_E_NOT_FOUND', `${this.#who} does not export "${fn}"`);
     instance.context.callId = options.callId;
@@ -145,7 +146,7 @@ export class InlineDeployment implements Deployment {
     const limit = Math.min(this.#timeoutMs ?? Infinity, options.limitMs ?? Infinity);
     const watched = this.#watched || options.limitMs !== undefined;
     // Every other call waits while this one runs in the kernel's thread: a granted one gets a slice of it.
-    const slice = this.#watched ? Math.min(limit, sliceMs) : limit;
+    const slice = this.#watched ? Math.min(limit, this.#sliceMs) : limit;
     const sliced = this.#watched && slice < limit;
     const cpu = sliced ? process.threadCpuUsage() : undefined;
     let result: unknown;
@@ -199,7 +200,7 @@ export class InlineDeployment implements Deployment {
       const slot = `${this.manifest.kind}/${this.manifest.name}`;
       return new TitanError(
         'TITAN_E_TIMEOUT',
-        `${this.#who} held the kernel's thread for more than ${this.#sliceMs} ms (kernel.inlineSliceMs) and was stopped`,
+        `${this.#who} held the kernel's thread for more than ${error.limitMs} ms (kernel.inlineSliceMs) and was stopped`,
         {
           fix: `remove ${slot} from kernel.inlineGrants in config.json: it then runs in a worker under its own time limit (limits.timeoutMs); raising kernel.inlineSliceMs instead makes every other call wait that long too`,
         },
