@@ -70,6 +70,6 @@ export { Onboarding } from './onboarding/service.ts';
 export { JitTool, JIT_TOOL } from './jit/tool.ts';
 export { llmSourceModel } from './kernel-patch/source-model.ts';
 export { KernelPatchTool, KERNEL_PATCH_TOOL, KERNEL_PATCH_DECIDE_TOOL } from './kernel-patch/tool.ts';
-export { CodeGraph, type IndexReport as CodeIndexReport } from './memory/code-graph/code-graph.ts';
+export { CodeGraph, type CodeGraphStatus, type IndexReport as CodeIndexReport } from './memory/code-graph/code-graph.ts';
 export { codeGraphSection, type CodeGraphConfig } from './memory/code-graph/config.ts';
 export { codeGraphOf, startCodeGraph, type CodeGraphRunning } from './memory/code-graph/start.ts';

@@ -1,29 +1,12 @@
 // `titan code-graph status|index|callers|callees|definitions|neighbourhood|history`: the workspace's code graph,
 // through the running Titan when there is one, otherwise on what the store last indexed.
 import type { Command } from 'commander';
+import type { CodeGraphStatus, CodeIndexReport } from '../../agent/api.ts';
 import { TitanError } from '../../common/errors.ts';
 import { act, examples, type Args } from '../cli.ts';
 import { withClient } from '../client.ts';
 import { print, table } from '../output.ts';
 
-type Status = {
-  root: string;
-  files: number;
-  indexed: number;
-  partial: number;
-  skipped: Array<{ path: string; reason: string }>;
-  rows: Record<string, number>;
-  mesh?: { batchesSent: number; filesByPeers: number; fallbacks: number; rejected: number; lastFallback?: { peer: string; reason: string } };
-};
-type Report = {
-  files: number;
-  parsed: number;
-  unchanged: number;
-  removed: number;
-  skipped: Array<{ path: string; reason: string }>;
-  partial: Array<{ path: string; reason: string }>;
-  ms: number;
-};
 type Answer = {
   question: string;
   target: string;
@@ -72,7 +55,7 @@ export async function codeGraphCommand({ positionals, values, out }: Args): Prom
   const [verb = '', target] = positionals;
   const ask = <T>(method: 'GET' | 'POST', route: string) => withClient((client) => client.request<T>(method, route, method === 'POST' ? {} : undefined));
   if (verb === 'status') {
-    const s = await ask<Status>('GET', '/api/code-graph');
+    const s = await ask<CodeGraphStatus>('GET', '/api/code-graph');
     print(out, s, () =>
       [
         `${s.root}: ${s.files} files (${s.indexed} indexed, ${s.partial} with syntax errors, ${s.skipped.length} skipped)`,
@@ -90,7 +73,7 @@ export async function codeGraphCommand({ positionals, values, out }: Args): Prom
     return 0;
   }
   if (verb === 'index') {
-    const r = await ask<Report>('POST', '/api/code-graph/index');
+    const r = await ask<CodeIndexReport>('POST', '/api/code-graph/index');
     print(out, r, () =>
       [
         `${r.files} files: ${r.parsed} parsed, ${r.unchanged} unchanged, ${r.removed} removed, in ${r.ms} ms`,

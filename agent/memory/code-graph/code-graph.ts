@@ -29,6 +29,16 @@ export type IndexReport = {
   skipped: Array<{ path: string; reason: string }>;
   ms: number;
 };
+/** What is indexed, what was skipped and why, and the stored row counts (`titan code-graph status`). */
+export type CodeGraphStatus = {
+  root: string;
+  files: number;
+  indexed: number;
+  partial: number;
+  skipped: Array<{ path: string; reason: string }>;
+  rows: Record<string, number>;
+  mesh?: PeerOffloadSummary;
+};
 export type IndexOptions = { onProgress?: (p: IndexProgress) => void; maxFileBytes?: number };
 
 /** Files written per transaction: a crash loses at most this much progress, never leaves a half file. */
@@ -239,15 +249,7 @@ export class CodeGraph {
   }
 
   /** What is indexed, what was skipped and why, and the stored row counts. */
-  async status(): Promise<{
-    root: string;
-    files: number;
-    indexed: number;
-    partial: number;
-    skipped: Array<{ path: string; reason: string }>;
-    rows: Record<string, number>;
-    mesh?: PeerOffloadSummary;
-  }> {
+  async status(): Promise<CodeGraphStatus> {
     const records = [...this.#records.values()];
     return {
       root: this.root,
