@@ -2,25 +2,14 @@
 // spawn to the first 200 of /api/ready (polled every 5 ms), then stopped with SIGINT: shared by the
 // benchmarks that time a start.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { TITAN_ENV, TITAN_FLAGS } from '../bin/node-flags.ts';
+
+export { TITAN_ENV, TITAN_FLAGS };
+
 const PROJECT = fileURLToPath(new URL('..', import.meta.url));
-
-const SHEBANG =
-  /^#!\S*env -S (.*)$/m
-    .exec(readFileSync(path.join(PROJECT, 'bin/titan.js'), 'utf8'))?.[1]
-    .trim()
-    .split(/\s+/) ?? [];
-const NODE_AT = SHEBANG.indexOf('node');
-
-/** The Node flags the `titan` command runs with (its shebang's), so a start here is a start as users run it. */
-export const TITAN_FLAGS = SHEBANG.slice(NODE_AT + 1);
-
-/** The environment the shebang sets before Node starts (MALLOC_ARENA_MAX=2), which spawning Node directly would skip. */
-export const TITAN_ENV: Record<string, string> = Object.fromEntries(SHEBANG.slice(0, Math.max(0, NODE_AT)).map((pair) => pair.split('=', 2)));
 
 export async function freePort(): Promise<number> {
   const server = createServer();

@@ -14,12 +14,15 @@ import { isServing } from '../../gateway/control-socket.ts';
 import { runningClient, type Client } from '../client.ts';
 import { remoteDesk, type PatchDesk } from '../kernel-commands.ts';
 import { events } from '../job-stream.ts';
+import { TITAN_ENV, TITAN_FLAGS } from '../node-flags.ts';
 
 export type ThreadSummary = { id: string; title: string | null; updated_at: number };
 
 export type Connection = {
   /** Set when this chat started the Titan it talks to (its log file). */
   readonly startedLog?: string;
+  /** Set when this chat started the Titan it talks to (its process id). */
+  readonly startedPid?: number;
   threads(): Promise<ThreadSummary[]>;
   newThread(title?: string): Promise<ThreadSummary>;
   send(threadId: string, text: string): Promise<{ turnId: string }>;
@@ -41,7 +44,7 @@ async function startTitan(socketPath: string): Promise<{ child: ChildProcess; lo
   const log = path.join(titanHome(), 'logs', 'chat-started.log');
   await mkdir(path.dirname(log), { recursive: true });
   const fd = openSync(log, 'a');
-  const child = spawn(process.execPath, [TITAN, 'start'], { stdio: ['ignore', fd, fd], env: process.env });
+  const child = spawn(process.execPath, [...TITAN_FLAGS, TITAN, 'start'], { stdio: ['ignore', fd, fd], env: { ...TITAN_ENV, ...process.env } });
   closeSync(fd);
   let exited: number | null = null;
   child.once('exit', (code) => (exited = code ?? 1));
@@ -74,6 +77,7 @@ export async function connect(options: { start: boolean }): Promise<Connection> 
   const api = client;
   return {
     startedLog: started?.log,
+    startedPid: started?.child.pid,
     threads: async () => (await api.request<{ threads: ThreadSummary[] }>('GET', '/api/threads?limit=20')).threads,
     newThread: (title) => api.request<ThreadSummary>('POST', '/api/threads', title ? { title } : {}),
     send: (threadId, text) => api.request<{ turnId: string }>('POST', `/api/threads/${encodeURIComponent(threadId)}/messages`, { text, origin: 'person' }),
