@@ -18,7 +18,7 @@
 import { CHANGE_VERBS, canonicalWords } from './lexicon.js';
 import { ASK_WORDS, AUX_WORDS, sameIntent } from './intent.js';
 import { CONTRAST, FILLERS, FUNCTION_WORDS, words } from './words.js';
-import { mendTypos, sameCode, sameTie, skeleton, swapTies, TIES } from './variants.js';
+import { closeCode, mendTypos, sameCode, sameTie, skeleton, swapTies, TIES } from './variants.js';
 import { answerFrom, executeOnHost, render, toolInputs } from './answer.js';
 
 export { CONTRAST, FILLERS, executeOnHost, render, words };
@@ -236,7 +236,7 @@ function looseAlign(spec, toks, prompt) {
     // A common word left where the template had "on {day}" is its object, not a value ("do I have
     // emails"); a name or a code there ("weather Hobart", "words is essay.txt") is the value.
     if (!keepsDirection(template, toks, runs[0].start) || (/^\p{Ll}+$/u.test(text) && stays(template, anchor))) continue;
-    best = Math.max(best, score(template, rest, spec, true, codeLike(text) ? kindWords(template) : []));
+    best = Math.max(best, score(template, rest, spec, true, codeLike(text) && closeCode(spec, name, text) ? kindWords(template) : []));
   }
   return best < 0 ? null : { slots: { [name]: text }, confidence: best };
 }
@@ -248,10 +248,15 @@ function codeLike(text) {
 
 /**
  * The words of a phrasing that name its slot's kind: the slot's own name, from the tool's argument
- * ("flight" of "is flight {flight} on time"). Next to a code they may go unsaid ("is EK9 on time").
+ * ("flight" of "is flight {flight} on time"), or the noun just before the slot ("parcel" of "track
+ * parcel {tracking}"). Next to a code written as the source codes were they may go unsaid ("is EK9
+ * on time", "track #DPD6614"): a parcel's code without its kind word must not read as a flight's.
  */
 function kindWords(template) {
-  return template.filter((w) => template.includes(`{${w}}`));
+  const before = template.filter(
+    (w, i) => isSlot(template[i + 1] ?? '') && !isSlot(w) && !isFiller(w) && !isFrame(w) && !SLOT_TIES.includes(w) && !DETERMINERS.includes(w),
+  );
+  return [...new Set([...template.filter((w) => template.includes(`{${w}}`)), ...before])];
 }
 
 /** Words that say which one of a kind: before a last word, that word is a common noun ("on my mind"). */

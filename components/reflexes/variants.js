@@ -14,8 +14,8 @@ export function skeleton(text) {
 
 /**
  * When every source value of a slot was a code of one skeleton with digits ("LH401", "BA117":
- * A9), a value must have that skeleton: "APP-256" is a ticket's key, not a flight. When none had
- * a digit, a value must have none.
+ * A9), a value must have that skeleton ("APP-256" is a ticket's key, not a flight) and runs as
+ * long as theirs (closeCode: "DPD6614" is a parcel's). When none had a digit, a value must have none.
  */
 export function sameCode(spec, name, text) {
   const seen = spec.codes?.get(name);
@@ -24,7 +24,30 @@ export function sameCode(spec, name, text) {
   if (/\d/.test(text) && ![...seen].some((k) => /9/.test(k))) return false;
   if (seen.size !== 1) return true;
   const [only] = seen;
-  return !/9/.test(only) || skeleton(text) === only;
+  return !/9/.test(only) || (skeleton(text) === only && closeCode(spec, name, text));
+}
+
+/** A code's runs of letters and digits with their lengths ("DPD6614" -> [["A", 3], ["9", 4]]). */
+function runs(text) {
+  return [...text.matchAll(/\p{Lu}+|\p{Ll}+|\d+|[^\p{L}\d]+/gu)].map((m) => [skeleton(m[0]), m[0].length]);
+}
+
+/**
+ * A code written as its slot's source codes were, run by run: the same letter counts ("LH401",
+ * "BA117": two), digit counts within one of theirs ("EK9", "KL1776"). Said without its kind word
+ * ("status of DPD6614"), only such a code is taken for this slot's kind: three letters are no flight.
+ */
+export function closeCode(spec, name, text) {
+  const seen = (spec.examples ?? []).map((e) => e.slots?.[name]).filter((v) => typeof v === 'string');
+  if (seen.length === 0 || !seen.every((v) => /\d/.test(v))) return false;
+  const mine = runs(text);
+  const alike = seen.map(runs).filter((r) => r.length === mine.length && r.every(([k], i) => k === mine[i][0]));
+  if (alike.length === 0) return false;
+  return mine.every(([kind, length], i) => {
+    const lengths = alike.map((r) => r[i][1]);
+    const slack = kind === '9' ? 1 : 0;
+    return length >= Math.min(...lengths) - slack && length <= Math.max(...lengths) + slack;
+  });
 }
 
 /**

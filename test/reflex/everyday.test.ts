@@ -5,7 +5,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { localEmbedder } from '../../agent/reflex/embedder.ts';
-import { EVERYDAY, HELD_OUT, HELD_OUT_2, HELD_OUT_3, HELD_OUT_4, measureEveryday, type PartFigures } from './everyday.ts';
+import { createReflex } from '../../components/reflexes/runtime.js';
+import { runEverydayTool } from './everyday-tools.ts';
+import { answer } from './precision.ts';
+import { EVERYDAY, fill, HELD_OUT, HELD_OUT_2, HELD_OUT_3, HELD_OUT_4, measureEveryday, type PartFigures, rightAnswer } from './everyday.ts';
 
 function line(name: string, f: PartFigures): string {
   const answered = f.correct + f.wrong.length;
@@ -32,6 +35,7 @@ test('no wrong answer on the tuning part, the held-out part, or the learned phra
   for (const p of m.patterns.filter((x) => x.skipped)) t.diagnostic(`not a reflex (${p.tools.join()}): ${p.skipped}`);
   t.diagnostic(line('tuning', m.tuning));
   t.diagnostic(line('tuning, second part', m.tuning2));
+  t.diagnostic(line('tuning, third part', m.tuning3));
   t.diagnostic(line('held out', m.heldOut));
   t.diagnostic(line('held out, second part', m.heldOut2));
   // The third part is reported in figures only (its wrong answers counted, never listed or asserted),
@@ -44,8 +48,24 @@ test('no wrong answer on the tuning part, the held-out part, or the learned phra
   );
   assert.deepEqual(m.tuning.wrong, []);
   assert.deepEqual(m.tuning2.wrong, []);
+  assert.deepEqual(m.tuning3.wrong, []);
   assert.deepEqual(m.heldOut.wrong, []);
   assert.deepEqual(m.heldOut2.wrong, []);
   assert.equal(m.heldOut4.nearMissesAnswered, 0, 'near misses of the fourth held-out part answered');
   assert.deepEqual(m.probes.wrong, []);
+});
+
+test('a code glued to a sign is read for the kind its shape says: a parcel code is never a flight', async () => {
+  const m = await measureEveryday(localEmbedder);
+  const reflexes = m.patterns
+    .filter((p) => !p.skipped)
+    .map((p) => createReflex({ ...p.spec, name: JSON.stringify(p.spec.calls), description: '' }, runEverydayTool));
+  const parcel = EVERYDAY.find((i) => i.id === 'parcel');
+  assert.ok(parcel);
+  for (const phrasing of ['status of #{x}', 'status ({x})', 'status: {x}', 'where is #{x}', 'track #{x}', 'track @{x}']) {
+    const prompt = fill(phrasing, parcel, 'DPD6614');
+    assert.equal(answer(reflexes, prompt, 0.8), rightAnswer(parcel, 'DPD6614').answer, prompt);
+  }
+  // A code that could be either (two letters, four digits) is left to the model.
+  assert.equal(answer(reflexes, 'status of (JD0142)', 0.8), undefined);
 });

@@ -32,6 +32,8 @@ export const HELD_OUT_3: Record<string, { paraphrases: string[]; nearMisses: str
 export const HELD_OUT_4: Record<string, { paraphrases: string[]; nearMisses: string[] }> = read('everyday-heldout-4.json').intents;
 /** A second tuning part, written with the request lexicon and tuned on (see its "about"). */
 export const TUNING_2: Record<string, { paraphrases: string[]; nearMisses: string[] }> = read('everyday-tuning-2.json').intents;
+/** A third tuning part, written as a stranger would type (slang, typos, values glued to signs; see its "about"). */
+export const TUNING_3: Record<string, { paraphrases: string[]; nearMisses: string[] }> = read('everyday-tuning-3.json').intents;
 
 function get(value: unknown, path: string): unknown {
   if (path === '') return value;
@@ -82,6 +84,7 @@ export type EverydayFigures = {
   patterns: MinedPattern[];
   tuning: PartFigures;
   tuning2: PartFigures;
+  tuning3: PartFigures;
   heldOut: PartFigures;
   heldOut2: PartFigures;
   heldOut3: PartFigures;
@@ -145,6 +148,11 @@ export async function measureEveryday(embedder: Embedder, options = { minSupport
     EVERYDAY.flatMap((i) => labelled(i, TUNING_2[i.id])),
     options.threshold,
   );
+  const tuning3 = evaluate(
+    reflexes,
+    EVERYDAY.flatMap((i) => labelled(i, TUNING_3[i.id])),
+    options.threshold,
+  );
   const heldOut = evaluate(
     reflexes,
     EVERYDAY.flatMap((i) => labelled(i, HELD_OUT[i.id])),
@@ -177,5 +185,5 @@ export async function measureEveryday(embedder: Embedder, options = { minSupport
       else probes.wrong.push(`${fill(phrasing, intent, value)} -> ${got}`);
     }
   }
-  return { patterns, tuning, tuning2, heldOut, heldOut2, heldOut3, heldOut4, probes };
+  return { patterns, tuning, tuning2, tuning3, heldOut, heldOut2, heldOut3, heldOut4, probes };
 }
