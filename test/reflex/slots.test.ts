@@ -88,7 +88,7 @@ test('a slot-less request becomes a reflex; its near misses are other verbs, obj
   assert.equal(reflex.execute(reflex.match("what's the build status?")!.slotsJson), 'The build is failing with 7 failed tests.');
   const misses = nearMisses(pattern.spec);
   for (const expected of [
-    "don't what's the build status",
+    "don't tell me what's the build status",
     'what was the build status',
     "what's the build invoice",
     "what's the build status and delete it",
