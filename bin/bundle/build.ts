@@ -1,7 +1,7 @@
 // Builds the start bundle: Titan's own modules from bin/main.ts down, as a few ES modules (esbuild,
-// one chunk per lazily imported part), so a start loads tens of files instead of ~400 (bin/bundle/fresh.ts
-// says when it is used). npm packages stay imports, resolved from the project's node_modules as
-// before, so the bundle never goes stale when they change. Run by `npm pack` (toolchain/prebuild.ts)
+// one chunk per lazily imported part) with the plain-JavaScript npm packages they use (bin/bundle/packages.ts),
+// so a start loads tens of files instead of ~900 (bin/bundle/fresh.ts says when it is used). Other
+// packages stay imports, resolved from node_modules as before. Run by `npm pack` (toolchain/prebuild.ts)
 // and, in the background, by a `titan start` that found it stale:
 //   node bin/bundle/build.ts [--clean] [ROOT [DIR]]
 import { closeSync, openSync, statSync, unlinkSync } from 'node:fs';
@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'esbuild';
 import { TitanError } from '../../common/errors.ts';
 import { BUNDLE_FORMAT, bundleDir, type BundleRecord, PROJECT_ROOT } from './fresh.ts';
+import { describePackages, npmPackages } from './packages.ts';
 
 // A build left by a process that died is taken over after this long; old builds a running Titan may
 // still load chunks from are kept this long.
@@ -47,6 +48,7 @@ export async function buildBundle(root = PROJECT_ROOT, dir = bundleDir(root)): P
   const name = `${builtAt.toString(36)}-${process.pid}`;
   const temp = path.join(dir, `tmp-${name}`);
   await mkdir(dir, { recursive: true });
+  const bundled = new Set<string>();
   try {
     const result = await esbuild.build({
       entryPoints: { main: path.join(root, 'bin', 'main.ts') },
@@ -56,7 +58,8 @@ export async function buildBundle(root = PROJECT_ROOT, dir = bundleDir(root)): P
       format: 'esm',
       platform: 'node',
       target: 'node24',
-      packages: 'external',
+      // The CommonJS packages taken in call require (for Node's modules and the packages left outside).
+      banner: { js: "import { createRequire as __titanCreateRequire } from 'node:module'; const require = __titanCreateRequire(import.meta.url);" },
       // Class and function names stay as written: messages and checks read them.
       keepNames: true,
       outdir: temp,
@@ -64,13 +67,15 @@ export async function buildBundle(root = PROJECT_ROOT, dir = bundleDir(root)): P
       logLevel: 'silent',
       legalComments: 'none',
       // The build folder is a sibling of the temporary one: the same relative paths hold from both.
-      plugins: [sourceUrls(root, path.join(dir, name))],
+      plugins: [sourceUrls(root, path.join(dir, name)), npmPackages(bundled)],
     });
+    // Titan's own files by size and age; the packages by version (bin/bundle/fresh.ts).
     const inputs: [string, number][] = Object.keys(result.metafile.inputs)
+      .filter((file) => !file.split('/').includes('node_modules'))
       .sort()
       .map((file) => [file, statSync(path.join(root, file)).size]);
     await rename(temp, path.join(dir, name));
-    const record: BundleRecord = { format: BUNDLE_FORMAT, build: name, builtAt, inputs };
+    const record: BundleRecord = { format: BUNDLE_FORMAT, build: name, builtAt, inputs, packages: describePackages(root, bundled) };
     await writeFile(path.join(dir, `current.json.${name}`), JSON.stringify(record));
     await rename(path.join(dir, `current.json.${name}`), path.join(dir, 'current.json'));
   } finally {

@@ -1,7 +1,8 @@
-// When the start bundle is used: only while the sources it was built from are unchanged, and never
+// When the start bundle is used: only while the sources it was built from are unchanged and the npm
+// packages it took in are installed at the same versions, and never
 // with TITAN_BUNDLE=off; a build already under way is not started twice.
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, beforeEach, test } from 'node:test';
@@ -23,7 +24,7 @@ beforeEach(async () => {
   const past = new Date(Date.now() - 1000);
   await utimes(path.join(root, 'a.ts'), past, past);
   await writeFile(main, 'export {};\n');
-  const record: BundleRecord = { format: BUNDLE_FORMAT, build: 'b1', builtAt: Date.now(), inputs: [['a.ts', 20]] };
+  const record: BundleRecord = { format: BUNDLE_FORMAT, build: 'b1', builtAt: Date.now(), inputs: [['a.ts', 20]], packages: [] };
   await writeFile(path.join(dir, 'current.json'), JSON.stringify(record));
 });
 
@@ -48,13 +49,49 @@ test('an installed package (every file older than the build) runs from the bundl
   assert.equal(freshBundle(root, dir), pathToFileURL(main).href);
 });
 
+/** Rewrites the record with these bundled packages. */
+async function recordPackages(packages: BundleRecord['packages']): Promise<void> {
+  const record = JSON.parse(await readFile(path.join(dir, 'current.json'), 'utf8')) as BundleRecord;
+  await writeFile(path.join(dir, 'current.json'), JSON.stringify({ ...record, packages }));
+}
+
+async function installPackage(at: string, version: string): Promise<void> {
+  await mkdir(at, { recursive: true });
+  await writeFile(path.join(at, 'package.json'), JSON.stringify({ name: path.basename(at), version }));
+}
+
+test('an npm package it took in, reinstalled at another version or removed, makes it stale', async () => {
+  await installPackage(path.join(root, 'node_modules', 'koa'), '3.0.0');
+  await installPackage(path.join(root, 'node_modules', 'koa', 'node_modules', 'statuses'), '1.5.0');
+  await recordPackages([
+    { names: ['koa'], version: '3.0.0' },
+    { names: ['koa', 'statuses'], version: '1.5.0' },
+  ]);
+  assert.equal(freshBundle(root, dir), pathToFileURL(main).href);
+  await installPackage(path.join(root, 'node_modules', 'koa', 'node_modules', 'statuses'), '1.5.1');
+  assert.equal(freshBundle(root, dir), undefined, 'the nested copy changed');
+  await rm(path.join(root, 'node_modules', 'koa'), { recursive: true });
+  assert.equal(freshBundle(root, dir), undefined, 'removed');
+});
+
+test('an installed Titan finds the packages npm hoisted above it, by name', async () => {
+  const installed = path.join(root, 'node_modules', 'titan');
+  const installedDir = path.join(installed, '.bundle');
+  await mkdir(path.join(installedDir, 'b1'), { recursive: true });
+  await writeFile(path.join(installedDir, 'b1', 'main.js'), 'export {};\n');
+  await installPackage(path.join(root, 'node_modules', 'koa'), '3.0.0');
+  const record: BundleRecord = { format: BUNDLE_FORMAT, build: 'b1', builtAt: Date.now(), inputs: [], packages: [{ names: ['koa'], version: '3.0.0' }] };
+  await writeFile(path.join(installedDir, 'current.json'), JSON.stringify(record));
+  assert.ok(freshBundle(installed, installedDir));
+});
+
 test('no record, another format, a missing build or TITAN_BUNDLE=off: from source', async () => {
   process.env.TITAN_BUNDLE = 'off';
   assert.equal(freshBundle(root, dir), undefined);
   delete process.env.TITAN_BUNDLE;
   await rm(main);
   assert.equal(freshBundle(root, dir), undefined);
-  const record: BundleRecord = { format: BUNDLE_FORMAT + 1, build: 'b1', builtAt: Date.now(), inputs: [] };
+  const record: BundleRecord = { format: BUNDLE_FORMAT + 1, build: 'b1', builtAt: Date.now(), inputs: [], packages: [] };
   await writeFile(path.join(dir, 'current.json'), JSON.stringify(record));
   assert.equal(freshBundle(root, dir), undefined);
   await rm(path.join(dir, 'current.json'));

@@ -1,19 +1,24 @@
 // Whether the start bundle (bin/bundle/build.ts) may run in place of the source tree: it is used
 // only while every source file it was built from is unchanged (same size, not modified since the
-// build began), so an edited, pulled or checked-out tree runs from source until it is rebuilt.
+// build began) and every npm package it took in is found at the version it took, so an edited,
+// pulled or checked-out tree, or a reinstall, runs from source until it is rebuilt.
 // Kept to Node's own modules: this runs before anything else is loaded.
 import { spawn } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { BundledPackage } from './packages.ts';
 
 /** Bumped when the build changes how it writes the bundle: older ones are stale. */
-export const BUNDLE_FORMAT = 1;
+export const BUNDLE_FORMAT = 2;
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** What current.json records: the build folder and the source files (path from the root, size) it holds. */
-export type BundleRecord = { format: number; build: string; builtAt: number; inputs: [string, number][] };
+/**
+ * What current.json records: the build folder, Titan's source files (path from the root, size) it
+ * holds, and the npm packages it took in (bin/bundle/packages.ts).
+ */
+export type BundleRecord = { format: number; build: string; builtAt: number; inputs: [string, number][]; packages: BundledPackage[] };
 
 /** Inside the project, so the bundle's npm imports resolve from its node_modules; TITAN_BUNDLE_DIR moves it (tests). */
 export function bundleDir(root = PROJECT_ROOT): string {
@@ -53,8 +58,35 @@ export function freshBundle(root = PROJECT_ROOT, dir = bundleDir(root)): string 
     const now = statSync(path.join(root, file), { throwIfNoEntry: false });
     if (!now || now.size !== size || now.mtimeMs > record.builtAt) return undefined;
   }
+  for (const found of record.packages) if (installedVersion(root, found.names) !== found.version) return undefined;
   const main = path.join(dir, record.build, 'main.js');
   return existsSync(main) ? pathToFileURL(main).href : undefined;
+}
+
+/**
+ * The version of the package Node would load by this name chain from the root (each name looked up
+ * from the previous package's folder upwards, as Node resolves it), or undefined when none is found.
+ * By name, not by the build's folder: an installed Titan may find its packages hoisted above it.
+ */
+function installedVersion(root: string, names: string[]): string | undefined {
+  let from = root;
+  for (const name of names) {
+    let found: string | undefined;
+    for (let dir = from; ; dir = path.dirname(dir)) {
+      const candidate = path.join(dir, 'node_modules', name);
+      if (existsSync(path.join(candidate, 'package.json'))) {
+        found = candidate;
+        break;
+      }
+      if (path.dirname(dir) === dir) return undefined;
+    }
+    from = found;
+  }
+  try {
+    return String((JSON.parse(readFileSync(path.join(from, 'package.json'), 'utf8')) as { version?: unknown }).version);
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -1,13 +1,14 @@
-// The start bundle as users get it: built from this tree, `titan start` loads it (and says so),
-// serves, answers a turn through the gateway and finds its own files (package.json, the
-// built-ins) beside the sources, not beside the bundle; `titan --version` runs from it too.
+// The start bundle as users get it: built from this tree with the plain-JavaScript npm packages
+// inside, `titan start` loads it (and says so), serves, answers a turn (and one calling a tool)
+// through the gateway and finds its own files (package.json, the built-ins) beside the sources,
+// not beside the bundle; `titan --version` runs from it too.
 import assert from 'node:assert/strict';
 import { mkdir, readFile, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { startScriptedLlm, type ScriptedLlm } from '../../agent/api.ts';
 import { buildBundle } from '../../bin/bundle/build.ts';
-import { freshBundle } from '../../bin/bundle/fresh.ts';
+import { type BundleRecord, freshBundle } from '../../bin/bundle/fresh.ts';
 import { PROJECT_ROOT, runTitan, startTitan, stopTitan, type RunningTitan } from '../support/cli.ts';
 import { TEST_CACHE, tempHome } from '../support/kernel.ts';
 
@@ -24,7 +25,16 @@ before(async () => {
   ({ home, cleanup } = await tempHome('titan-bundle-start-'));
   await mkdir(TEST_CACHE, { recursive: true });
   await symlink(TEST_CACHE, path.join(home, 'cache'));
-  llm = await startScriptedLlm({});
+  llm = await startScriptedLlm({
+    script: {
+      name: 'bundle',
+      whenExhausted: 'echo',
+      turns: [
+        { match: { lastUserContains: 'what time' }, content: [{ type: 'tool_call', name: 'clock', arguments: {} }] },
+        { match: { lastMessageContains: 'epochMs' }, content: [{ type: 'text', text: 'the clock answered' }] },
+      ],
+    },
+  });
   titan = await startTitan(home, 'Ctrl-C stops', { ...env, TITAN_PROVIDER: 'scripted', TITAN_SCRIPTED_LLM_URL: llm.url });
 });
 
@@ -40,19 +50,32 @@ test('the tree just built from is fresh: a start loads the bundle and says so', 
   assert.match(titan.output(), /serving \d+ ms after the process started: .*; modules from the start bundle\)/);
 });
 
-test('started from the bundle, Titan serves and answers a turn', async () => {
+test('the plain-JavaScript npm packages are inside; native and self-locating ones are not', async () => {
+  const record = JSON.parse(await readFile(path.join(dir, 'current.json'), 'utf8')) as BundleRecord;
+  const names = new Set(record.packages.map((p) => p.names.join('>')));
+  for (const inside of ['koa', 'ajv', 'prom-client', '@koa/router']) assert.ok(names.has(inside), `${inside} is bundled`);
+  for (const outside of ['libsql', 'pino', 'thread-stream', 'esbuild']) assert.ok(!names.has(outside), `${outside} stays in node_modules`);
+  assert.ok(!record.inputs.some(([file]) => file.includes('node_modules')), 'packages are checked by version, not file by file');
+});
+
+/** One chat completion through the gateway; its answer's text. */
+async function turn(content: string): Promise<string> {
   const gateway = /gateway on (http:\/\/127\.0\.0\.1:\d+)/.exec(titan.output())?.[1];
   assert.ok(gateway, titan.output());
-  assert.equal((await fetch(`${gateway}/api/ready`)).status, 200);
   const token = (await readFile(path.join(home, 'gateway-token'), 'utf8')).trim();
   const response = await fetch(`${gateway}/v1/chat/completions`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ model: 'titan', messages: [{ role: 'user', content: 'hello bundle' }] }),
+    body: JSON.stringify({ model: 'titan', messages: [{ role: 'user', content }] }),
   });
   assert.equal(response.status, 200, await response.clone().text());
   const answer = (await response.json()) as { choices: Array<{ message: { content: string } }> };
-  assert.equal(answer.choices[0].message.content, 'echo: hello bundle');
+  return answer.choices[0].message.content;
+}
+
+test('started from the bundle, Titan serves and answers a turn, and one calling a tool', async () => {
+  assert.equal(await turn('hello bundle'), 'echo: hello bundle');
+  assert.equal(await turn('what time is it?'), 'the clock answered');
 });
 
 test('titan --version from the bundle reads the package version beside the sources', async () => {
