@@ -84,7 +84,7 @@ async function soak(name: string, env: Record<string, string>): Promise<Run> {
         windows.push(window);
         const growth = (((window.rssMb - (windows[0] as Window).rssMb) / (windows[0] as Window).rssMb) * 100).toFixed(1);
         console.log(
-          `${i} turns: RSS ${window.rssMb.toFixed(1)} MB (${Number(growth) >= 0 ? '+' : ''}${growth}% against the first ${(windows[0] as Window).turns}; target ≤ +10%), heap ${window.heapUsedMb.toFixed(1)} MB, external ${window.externalMb.toFixed(1)} MB, code ${window.codeSpaceMb.toFixed(1)} MB, p50 ${times.p50.toFixed(1)} ms, p99 ${times.p99.toFixed(1)} ms, errors ${windowErrors}, load ${window.load1.toFixed(2)}`,
+          `${i} turns: RSS ${window.rssMb.toFixed(1)} MB (${Number(growth) >= 0 ? '+' : ''}${growth}% against the first ${(windows[0] as Window).turns}; target ≤ +10%), JS heap ${window.heapUsedMb.toFixed(1)} of ${window.heapTotalMb.toFixed(1)} MB, C heap ${window.mallocMb.toFixed(1)} MB, external ${window.externalMb.toFixed(1)} MB, code ${window.codeSpaceMb.toFixed(1)} MB, p50 ${times.p50.toFixed(1)} ms, p99 ${times.p99.toFixed(1)} ms, errors ${windowErrors}, load ${window.load1.toFixed(2)}`,
         );
         if (SNAPSHOTS && (i === EVERY || i === TURNS)) snapshots.push(await titan.heapSnapshot());
         ms = [];
@@ -147,8 +147,8 @@ const openClaw = openClawFigures();
 for (const run of runs) {
   printTable(
     `${run.name}: ${TURNS} sequential turns over HTTP, one thread (server process; MB, ms)`,
-    ['turns', 'RSS', 'JS heap used', 'external', 'code space', 'p50', 'p99', 'errors', 'load'],
-    run.windows.map((w) => [w.turns, w.rssMb, w.heapUsedMb, w.externalMb, w.codeSpaceMb, w.p50, w.p99, w.errors, w.load1]),
+    ['turns', 'RSS', 'JS heap used', 'JS heap total', 'C heap', 'external', 'code space', 'p50', 'p99', 'errors', 'load'],
+    run.windows.map((w) => [w.turns, w.rssMb, w.heapUsedMb, w.heapTotalMb, w.mallocMb, w.externalMb, w.codeSpaceMb, w.p50, w.p99, w.errors, w.load1]),
   );
   console.log(`beside ${growthLine(openClaw)}`);
   const errors = run.concurrent.errors + run.windows.reduce((sum, w) => sum + w.errors, 0);

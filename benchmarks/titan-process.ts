@@ -1,6 +1,6 @@
 // A real `titan start` in a child process for the soaks: a fresh home sharing the benchmarks' build
 // cache, its database and settings from the environment, the gateway's URL and token once it is up,
-// its memory as the kernel reports it (VmRSS from /proc, the JS heap and code space from /metrics),
+// its memory as the kernel reports it (VmRSS and the C heap from /proc, the JS heap and code space from /metrics),
 // heap snapshots on demand (SIGUSR2, written to a folder), and a stop that never hangs.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, readdir, readFile, rm, symlink } from 'node:fs/promises';
@@ -12,7 +12,7 @@ import { TITAN_ENV, TITAN_FLAGS } from './titan-start.ts';
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const MB = 2 ** 20;
 
-export type ChildMemory = { rssMb: number; heapUsedMb: number; externalMb: number; codeSpaceMb: number };
+export type ChildMemory = { rssMb: number; heapUsedMb: number; heapTotalMb: number; mallocMb: number; externalMb: number; codeSpaceMb: number };
 
 export type TitanProcess = {
   child: ChildProcess;
@@ -85,10 +85,15 @@ export async function startTitanProcess(env: Record<string, string>, options: { 
   const memory = async (): Promise<ChildMemory> => {
     const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
     const rssKb = Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1] ?? NaN);
+    // The C heap (malloc's main arena, where libSQL and Node's own allocations live): the [heap] mapping's resident pages.
+    const maps = await readFile(`/proc/${child.pid}/smaps`, 'utf8');
+    const mallocKb = Number(/\[heap\]\n(?:.*\n)*?Rss:\s+(\d+) kB/.exec(maps)?.[1] ?? 0);
     const metrics = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
     return {
       rssMb: rssKb / 1024,
       heapUsedMb: metric(metrics, 'nodejs_heap_size_used_bytes') / MB,
+      heapTotalMb: metric(metrics, 'nodejs_heap_size_total_bytes') / MB,
+      mallocMb: mallocKb / 1024,
       externalMb: metric(metrics, 'nodejs_external_memory_bytes') / MB,
       codeSpaceMb: metric(metrics, 'nodejs_heap_space_size_used_bytes\\{space="code"\\}') / MB,
     };

@@ -9,7 +9,7 @@ import type { TurnEvent } from '../agent/api.ts';
 
 export type EventCursor = { turnId: string; seq: number };
 type Listener = (event: TurnEvent) => void;
-type TurnHistory = { threadId: string; firstSeq: number; events: TurnEvent[]; endedAt: number | undefined };
+type TurnHistory = { threadId: string; firstSeq: number; events: TurnEvent[]; bytes: number; endedAt: number | undefined };
 type StoredEvent = { seq: number | string; type: string; data: string; created_at: number | string };
 
 const TERMINAL = new Set(['turn.completed', 'turn.failed', 'turn.interrupted']);
@@ -31,7 +31,8 @@ export function parseCursor(text: string): EventCursor {
   return { turnId, seq };
 }
 
-export type FeedLimits = { maxEvents: number; endedTtlMs: number };
+/** The history's budget: bytes of its events as sent (their JSON), and how long an ended turn stays. */
+export type FeedLimits = { maxBytes: number; endedTtlMs: number };
 
 export class EventFeed {
   readonly #kernel: Kernel;
@@ -42,12 +43,16 @@ export class EventFeed {
   /** Turns too long to keep: their replay comes from the store. */
   readonly #skipped = new Set<string>();
   #buffered = 0;
+  #bytes = 0;
   readonly #off: () => void;
 
   constructor(kernel: Kernel, limits: Partial<FeedLimits> = {}) {
     this.#kernel = kernel;
-    // 20,000 events (a few MB): minutes of a busy engine's turns, or one very long answer.
-    this.#limits = { maxEvents: 20_000, endedTtlMs: 15 * 60_000, ...limits };
+    // A reconnect after a dropped connection comes within seconds; older resume points are replayed
+    // from the store. 1 MB (about 3,000 short turns, or one long answer) and 2 minutes: held longer,
+    // the events were long-lived objects among the turns' garbage, and the process's RSS grew 28 MB
+    // over 6,000 turns holding 20,000 of them.
+    this.#limits = { maxBytes: 1 << 20, endedTtlMs: 2 * 60_000, ...limits };
     this.#off = kernel.bus.on('turn.event', (event) => this.#onEvent(event));
   }
 
@@ -67,21 +72,25 @@ export class EventFeed {
   #remember(event: TurnEvent): void {
     if (this.#skipped.has(event.turnId)) return;
     let turn = this.#history.get(event.turnId);
-    if (!turn) this.#history.set(event.turnId, (turn = { threadId: event.threadId, firstSeq: event.seq, events: [], endedAt: undefined }));
+    if (!turn) this.#history.set(event.turnId, (turn = { threadId: event.threadId, firstSeq: event.seq, events: [], bytes: 0, endedAt: undefined }));
+    const bytes = JSON.stringify(event).length;
     turn.events.push(event);
+    turn.bytes += bytes;
     this.#buffered += 1;
+    this.#bytes += bytes;
     if (TERMINAL.has(event.type)) turn.endedAt = Date.now();
     this.#evict();
   }
 
-  /** Oldest turns go first: ended ones past their time, then any while over the event budget. */
+  /** Oldest turns go first: ended ones past their time, then any while over the byte budget. */
   #evict(): void {
     const now = Date.now();
     for (const [turnId, turn] of this.#history) {
       const expired = turn.endedAt !== undefined && now - turn.endedAt > this.#limits.endedTtlMs;
-      if (!expired && this.#buffered <= this.#limits.maxEvents) break;
+      if (!expired && this.#bytes <= this.#limits.maxBytes) break;
       this.#history.delete(turnId);
       this.#buffered -= turn.events.length;
+      this.#bytes -= turn.bytes;
       if (turn.endedAt === undefined) this.#skipped.add(turnId);
     }
     if (this.#skipped.size > 10_000) this.#skipped.clear();
@@ -97,9 +106,14 @@ export class EventFeed {
     };
   }
 
-  /** Events held for resumes (at most maxEvents once the oldest turns are let go). */
+  /** Events held for resumes. */
   get buffered(): number {
     return this.#buffered;
+  }
+
+  /** Their size as sent (at most maxBytes once the oldest turns are let go). */
+  get bytes(): number {
+    return this.#bytes;
   }
 
   get clients(): number {
@@ -158,6 +172,8 @@ export class EventFeed {
     this.#off();
     this.#listeners.clear();
     this.#history.clear();
+    this.#buffered = 0;
+    this.#bytes = 0;
   }
 }
 

@@ -1,8 +1,11 @@
 // Which reflex (or the shadow cache) answered a turn, for "ask the model instead": remembered for
-// the turns of this run, else read back from the stored answer's marker (reflex:<name>@<version>).
+// the newest turns of this run, else read back from the stored answer's marker (reflex:<name>@<version>).
 import type { StoreClient } from '../../kernel/store-client.ts';
 
 export type AnsweredTurn = { source: 'reflex' | 'shadow'; name?: string; prompt: string; threadId: string };
+
+/** Turns remembered: a reflex that answers every turn would otherwise add one entry per turn for as long as the process runs. */
+export const REMEMBERED = 1000;
 
 export class AnsweredTurns {
   readonly #store: StoreClient;
@@ -13,10 +16,16 @@ export class AnsweredTurns {
   }
 
   set(turnId: string, answered: AnsweredTurn): void {
+    this.#known.delete(turnId);
     this.#known.set(turnId, answered);
+    if (this.#known.size > REMEMBERED) this.#known.delete(this.#known.keys().next().value as string);
   }
 
-  /** In this run only. */
+  get size(): number {
+    return this.#known.size;
+  }
+
+  /** In this run, among the newest turns only. */
   get(turnId: string): AnsweredTurn | undefined {
     return this.#known.get(turnId);
   }

@@ -78,3 +78,19 @@ test('with a budget of 4, the second precomputation of a prediction is not start
   assert.deepEqual([model.made, shadow.stats.precomputed, shadow.stats.overBudget], [2, 1, 1]);
   shadow.close();
 });
+
+test('threads whose cached answers expired or were never cached leave nothing behind', async () => {
+  const model = countingModel();
+  let now = 0;
+  const shadow = workers(model, { budgetPerHour: 100, now: () => now });
+  // A thousand threads ask once each (a burst of one-off conversations): nothing is kept for them.
+  for (let i = 0; i < 1_000; i++) assert.equal(await shadow.lookup(`thread-${i}`, 'what time is it?'), undefined);
+  assert.equal(shadow.threads, 0);
+  // One thread gets its predictions precomputed; once they expire, its next request lets it go.
+  shadow.afterTurn('thread-a', [{ role: 'user', content: 'hello' }]);
+  await settle(shadow, model);
+  assert.equal(shadow.threads, 1);
+  now += 61_000;
+  assert.equal(await shadow.lookup('thread-a', 'what time is it?'), undefined);
+  assert.equal(shadow.threads, 0);
+});

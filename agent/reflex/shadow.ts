@@ -64,8 +64,7 @@ export class ShadowWorkers {
 
   /** A cached answer for the thread's request, removed once served; undefined when no prediction means it. */
   async lookup(threadId: string, prompt: string): Promise<{ text: string; prompt: string } | undefined> {
-    const entries = (this.#cache.get(threadId) ?? []).filter((e) => e.expiresAt > this.#now());
-    this.#cache.set(threadId, entries);
+    const entries = this.#live(threadId);
     let found: Entry | undefined;
     for (const entry of entries) {
       if (await sameRequest(this.#options.embedder, prompt, entry.key, this.#options.similarity)) {
@@ -74,13 +73,30 @@ export class ShadowWorkers {
       }
     }
     if (!found) return undefined;
-    this.#cache.set(
+    this.#keep(
       threadId,
       entries.filter((e) => e !== found),
     );
     this.stats.hits++;
     this.requests.saved += found.requests;
     return { text: found.text, prompt: found.prompt };
+  }
+
+  /** The thread's unexpired entries; a thread left with none is dropped from the map (one key per thread ever asked would grow without end). */
+  #live(threadId: string): Entry[] {
+    const entries = (this.#cache.get(threadId) ?? []).filter((e) => e.expiresAt > this.#now());
+    this.#keep(threadId, entries);
+    return entries;
+  }
+
+  #keep(threadId: string, entries: Entry[]): void {
+    if (entries.length > 0) this.#cache.set(threadId, entries);
+    else this.#cache.delete(threadId);
+  }
+
+  /** Threads with cached answers. */
+  get threads(): number {
+    return this.#cache.size;
   }
 
   cached(threadId: string): Array<{ prompt: string; expiresAt: number }> {
@@ -201,9 +217,9 @@ export class ShadowWorkers {
     if (!answer.trim() || this.#closed || this.#forgotten.has(threadId)) return;
     const key = await predictionKey(this.#options.embedder, prompt, namedValues(prompt, argumentsJson));
     if (this.#forgotten.has(threadId)) return; // deleted while its key was worked out
-    const entries = (this.#cache.get(threadId) ?? []).filter((e) => e.expiresAt > this.#now() && e.prompt !== prompt);
+    const entries = this.#live(threadId).filter((e) => e.prompt !== prompt);
     entries.push({ prompt, key, text: answer, expiresAt: this.#now() + this.#options.ttlMs, requests });
-    this.#cache.set(threadId, entries);
+    this.#keep(threadId, entries);
     this.stats.precomputed++;
   }
 
