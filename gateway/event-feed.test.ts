@@ -22,7 +22,7 @@ function kernelWithBus(lastTurn = 'turn-9999', stored: Record<string, Array<{ se
 
 function turn(bus: EventBus, turnId: string, deltas: string[]) {
   const base = { threadId: 'thread-1', turnId, at: Date.now() };
-  deltas.forEach((text, i) => bus.emit('turn.event', { ...base, seq: i + 1, type: 'text', text }));
+  for (const [i, text] of deltas.entries()) bus.emit('turn.event', { ...base, seq: i + 1, type: 'text', text });
   bus.emit('turn.event', { ...base, seq: deltas.length + 1, type: 'turn.completed', stopReason: 'end_turn', from: 'model' });
 }
 
