@@ -8,15 +8,17 @@ import { closeSync, openSync, statSync, unlinkSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Plugin } from 'esbuild';
+import type { BuildOptions, Plugin } from 'esbuild';
 import { TitanError } from '../../common/errors.ts';
 import { BUNDLE_FORMAT, bundleDir, type BundleRecord, PROJECT_ROOT } from './fresh.ts';
-import { describePackages, npmPackages } from './packages.ts';
+import { describePackages, npmPackages, startPackages } from './packages.ts';
 
 // A build left by a process that died is taken over after this long; old builds a running Titan may
 // still load chunks from are kept this long.
 const LOCK_STALE_MS = 120_000;
 const KEEP_OLD_MS = 7 * 24 * 3600_000;
+/** The lazily imported sources a start loads (bin/main.ts's verb, then the start itself): their packages are taken in. */
+const START_ENTRIES = ['bin/commands/start.ts', 'bin/start.ts'];
 
 /**
  * Each module's `import.meta.url` is where its source file is, not where the chunk holding it is:
@@ -48,27 +50,31 @@ export async function buildBundle(root = PROJECT_ROOT, dir = bundleDir(root)): P
   const name = `${builtAt.toString(36)}-${process.pid}`;
   const temp = path.join(dir, `tmp-${name}`);
   await mkdir(dir, { recursive: true });
+  // The build folder is a sibling of the temporary one: the same relative paths hold from both.
+  const options = (plugin: Plugin, outdir: string): BuildOptions & { metafile: true } => ({
+    entryPoints: { main: path.join(root, 'bin', 'main.ts') },
+    absWorkingDir: root,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node24',
+    // The CommonJS packages taken in call require (for Node's modules and the packages left outside).
+    banner: { js: "import { createRequire as __titanCreateRequire } from 'node:module'; const require = __titanCreateRequire(import.meta.url);" },
+    // Class and function names stay as written: messages and checks read them.
+    keepNames: true,
+    outdir,
+    metafile: true,
+    logLevel: 'silent',
+    legalComments: 'none',
+    plugins: [sourceUrls(root, path.join(dir, name)), plugin],
+  });
   const bundled = new Set<string>();
   try {
-    const result = await esbuild.build({
-      entryPoints: { main: path.join(root, 'bin', 'main.ts') },
-      absWorkingDir: root,
-      bundle: true,
-      splitting: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node24',
-      // The CommonJS packages taken in call require (for Node's modules and the packages left outside).
-      banner: { js: "import { createRequire as __titanCreateRequire } from 'node:module'; const require = __titanCreateRequire(import.meta.url);" },
-      // Class and function names stay as written: messages and checks read them.
-      keepNames: true,
-      outdir: temp,
-      metafile: true,
-      logLevel: 'silent',
-      legalComments: 'none',
-      // The build folder is a sibling of the temporary one: the same relative paths hold from both.
-      plugins: [sourceUrls(root, path.join(dir, name)), npmPackages(bundled)],
-    });
+    // First every package that could be taken in, written nowhere, to see which ones a start loads.
+    const all = await esbuild.build({ ...options(npmPackages(new Set()), temp), write: false });
+    const loaded = startPackages(all.metafile, root, START_ENTRIES);
+    const result = await esbuild.build(options(npmPackages(bundled, loaded), temp));
     // Titan's own files by size and age; the packages by version (bin/bundle/fresh.ts).
     const inputs: [string, number][] = Object.keys(result.metafile.inputs)
       .filter((file) => !file.split('/').includes('node_modules'))

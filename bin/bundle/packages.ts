@@ -5,7 +5,7 @@
 // nested inside it stays outside (a chunk's import would find the hoisted one instead).
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Plugin } from 'esbuild';
+import type { Metafile, Plugin } from 'esbuild';
 
 /** Read here, run elsewhere: pino resolves its transports from its caller's file, and writes logs through workers. */
 const ALWAYS_OUTSIDE = new Set(['pino', 'thread-stream', 'rotating-file-stream', 'esbuild']);
@@ -88,10 +88,10 @@ function nestedPackages(dir: string): string[] {
 }
 
 /**
- * An esbuild plugin taking plain-JavaScript packages into the bundle and leaving the others as
- * imports; `bundled` collects the folders taken in.
+ * An esbuild plugin taking plain-JavaScript packages into the bundle (only those of `only`, when
+ * given) and leaving the others as imports; `bundled` collects the folders taken in.
  */
-export function npmPackages(bundled: Set<string>): Plugin {
+export function npmPackages(bundled: Set<string>, only?: ReadonlySet<string>): Plugin {
   const outside = new Map<string, boolean>();
   const staysOutside = (dir: string): boolean => {
     let answer = outside.get(dir);
@@ -113,7 +113,7 @@ export function npmPackages(bundled: Set<string>): Plugin {
         if (resolved.errors.length || resolved.external || !resolved.path) return { path: args.path, external: true };
         const dir = packageDirOf(resolved.path);
         if (!dir) return undefined; // a builtin or Titan's own file
-        if (staysOutside(dir)) return { path: args.path, external: true };
+        if ((only && !only.has(dir)) || staysOutside(dir)) return { path: args.path, external: true };
         bundled.add(dir);
         return resolved;
       });
@@ -127,4 +127,29 @@ export function describePackages(root: string, dirs: Iterable<string>): BundledP
     names: nameChain(root, dir),
     version: String((JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version?: unknown }).version),
   }));
+}
+
+/**
+ * The package folders a start loads: those in the chunks the main chunk and the `entries` (source
+ * files imported lazily, as `titan start` is) load by static imports. The packages only other
+ * commands or later features load stay imports: in the bundle they would only add to the install.
+ */
+export function startPackages(metafile: Metafile, root: string, entries: readonly string[]): Set<string> {
+  const outputs = metafile.outputs;
+  const pending = Object.keys(outputs).filter((out) => {
+    const entry = outputs[out].entryPoint;
+    return out.endsWith(`${path.sep}main.js`) || out.endsWith('/main.js') || (entry !== undefined && entries.includes(entry));
+  });
+  const seen = new Set<string>();
+  const dirs = new Set<string>();
+  for (let out = pending.pop(); out !== undefined; out = pending.pop()) {
+    if (seen.has(out) || !outputs[out]) continue;
+    seen.add(out);
+    for (const input of Object.keys(outputs[out].inputs)) {
+      const dir = packageDirOf(path.resolve(root, input));
+      if (dir) dirs.add(dir);
+    }
+    for (const imported of outputs[out].imports) if (imported.kind === 'import-statement' && !imported.external) pending.push(imported.path);
+  }
+  return dirs;
 }
