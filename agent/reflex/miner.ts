@@ -2,7 +2,8 @@
 //
 // 1. Slots from the plan: a tool argument whose value is a span of the prompt ("Berlin" in "what's
 //    the weather like in Berlin?" and {"city":"Berlin"}) is a slot; every other argument must be
-//    the same in every turn of a pattern (it is part of the plan's signature).
+//    the same in every turn of a pattern (it is part of the plan's signature), but for a yes-or-no
+//    argument that varies: a flag whose value the wording says (flag-cues.ts).
 // 2. Turns with the same plan signature are split by the form of their answers (the answer
 //    template below): one intent answers in one form however its requests are worded, and two
 //    intents served by one tool ("how many words in X", "how big is X") answer in two. Correct
@@ -19,6 +20,7 @@
 import { sha256 } from '../../common/digest.ts';
 import { CONTRAST, FILLERS, shapeOf, words, type AnswerPart, type ReflexSpec, type SlotSource } from '../../components/reflexes/runtime.js';
 import { answerTemplate, explains, literalKey, mergeTemplates, parseResults, structureKey, templateKey, type TemplateInput } from './answer-template.ts';
+import { fixedFlags, fixFlags, flagCues, hasFlags } from './flag-cues.ts';
 import { formOf } from './slot-forms.ts';
 import { cosine, normalise, type Embedder, type Vector } from './embedder.ts';
 
@@ -57,6 +59,8 @@ type Prepared = {
   signature: string;
   /** Slot name -> the prompt's span (as typed) and its word range. */
   slots: Map<string, { text: string; from: number; to: number }>;
+  /** Yes-or-no arguments that vary between turns -> this turn's value (the wording says which: flagCues). */
+  flags: Map<string, boolean>;
   callSpecs: Array<{ tool: string; args: Record<string, SlotSource> }>;
   skeleton: string[];
 };
@@ -100,6 +104,7 @@ function prepare(turn: ObservedTurn, varying: Set<string>, schemas: MinerOptions
   const tokens = words(turn.prompt);
   if (tokens.length === 0 || turn.answer.trim() === '') return undefined;
   const slots = new Map<string, { text: string; from: number; to: number }>();
+  const flags = new Map<string, boolean>();
   const callSpecs: Prepared['callSpecs'] = [];
   const signature: string[] = [];
   for (const call of turn.calls) {
@@ -107,6 +112,13 @@ function prepare(turn: ObservedTurn, varying: Set<string>, schemas: MinerOptions
     const parts: string[] = [];
     for (const key of Object.keys(call.args).sort()) {
       const value = call.args[key];
+      if (typeof value === 'boolean' && varying.has(`${call.tool}.${key}`)) {
+        const name = flags.has(key) ? `${key}${flags.size + 1}` : key;
+        flags.set(name, value);
+        args[key] = { flag: name };
+        parts.push(`${key}=?`);
+        continue;
+      }
       const slotLike = varying.has(`${call.tool}.${key}`) && (typeof value === 'string' || typeof value === 'number');
       const span = slotLike ? findSpan(turn.prompt, tokens, String(value)) : undefined;
       const isNumber = typeof value === 'number';
@@ -126,7 +138,7 @@ function prepare(turn: ObservedTurn, varying: Set<string>, schemas: MinerOptions
     callSpecs.push({ tool: call.tool, args });
     signature.push(`${call.tool}(${parts.join(',')})`);
   }
-  return { turn, tokens, signature: signature.join('>') || 'answer', slots, callSpecs, skeleton: skeletonOf(tokens, slots) };
+  return { turn, tokens, signature: signature.join('>') || 'answer', slots, flags, callSpecs, skeleton: skeletonOf(tokens, slots) };
 }
 
 function skeletonOf(tokens: ReturnType<typeof words>, slots: Map<string, { from: number; to: number }>): string[] {
@@ -258,7 +270,9 @@ export function uniqueKeys(patterns: MinedPattern[]): MinedPattern[] {
 }
 
 /** One pattern from its members; every turn of the plan (`plan`) may contradict its answer template. */
-function compilePattern(signature: string, members: Prepared[], minSupport: number, plan: Prepared[]): Omit<MinedPattern, 'centroid'> {
+function compilePattern(signature: string, members: Prepared[], minSupport: number, wholePlan: Prepared[]): Omit<MinedPattern, 'centroid'> {
+  // A yes-or-no argument with one value in every member is a constant: only turns with it may contradict them.
+  const plan = wholePlan.filter((p) => hasFlags(p, fixedFlags(members)));
   const tools = [...new Set(members[0].callSpecs.map((c) => c.tool))];
   const base = { tools, support: members.length };
   const empty = { slots: [], templates: [], core: [], vocab: [], maxSlotWords: 0, calls: [], answer: [], examples: [], provenance: { turns: [], key: '' } };
@@ -305,6 +319,9 @@ function compilePattern(signature: string, members: Prepared[], minSupport: numb
   const core = shared.filter((w) => !FILLERS.includes(w)).sort();
   const vocab = [...new Set(literalSets.flatMap((s) => [...s]))].sort();
   // One word more than seen: "New York" after only one-word cities.
+  const fixed = fixedFlags(agreeing);
+  const flags = flagCues(agreeing, fixed);
+  if (typeof flags === 'string') return skip(flags);
   const seenSlotWords = Math.max(1, ...agreeing.flatMap((m) => [...m.slots.values()].map((s) => s.to - s.from)));
   const maxSlotWords = 1 + seenSlotWords;
   const slotShapes = Object.fromEntries(slotNames.map((name) => [name, [...new Set(agreeing.map((m) => shapeOf(m.slots.get(name)!.text)))].sort()]));
@@ -317,9 +334,14 @@ function compilePattern(signature: string, members: Prepared[], minSupport: numb
     maxSlotWords,
     seenSlotWords,
     slotShapes,
-    calls: agreeing[0].callSpecs,
+    ...(Object.keys(flags).length > 0 ? { flags } : {}),
+    calls: fixFlags(agreeing[0].callSpecs, fixed),
     answer,
-    examples: agreeing.map((m) => ({ prompt: m.turn.prompt, slots: Object.fromEntries([...m.slots].map(([k, s]) => [k, s.text])) })),
+    examples: agreeing.map((m) => ({
+      prompt: m.turn.prompt,
+      slots: Object.fromEntries([...m.slots].map(([k, s]) => [k, s.text])),
+      ...(Object.keys(flags).length > 0 ? { flags: Object.fromEntries(Object.keys(flags).map((k) => [k, m.flags.get(k)!])) } : {}),
+    })),
     provenance: { turns: agreeing.map((m) => m.turn.turnId), key },
   };
   return { ...base, key, spec, support: agreeing.length };

@@ -3,7 +3,7 @@
 // generated reflex; the host uses it to answer again and to execute on its own side.
 
 /** How a slot value is written: as typed, Title Case, lower or UPPER case (the miner found which). */
-function applyForm(value, form) {
+export function applyForm(value, form) {
   if (form === 'lower') return value.toLowerCase();
   if (form === 'upper') return value.toUpperCase();
   if (form === 'title') return value.toLowerCase().replace(/(^|[\s\-'])(\p{L})/gu, (_, sep, c) => sep + c.toUpperCase());
@@ -82,7 +82,13 @@ export function toolInputs(spec, slotsJson) {
   }
   const inputs = spec.calls.map((call) => {
     const input = {};
-    for (const [key, source] of Object.entries(call.args)) input[key] = 'slot' in source ? argument(slots[source.slot], source) : source.value;
+    for (const [key, source] of Object.entries(call.args)) {
+      if ('flag' in source) {
+        // A yes or no the request's wording said (runtime.js read it); never guessed.
+        if (typeof slots[source.flag] !== 'boolean') throw `the request does not say whether ${source.flag}`;
+        input[key] = slots[source.flag];
+      } else input[key] = 'slot' in source ? argument(slots[source.slot], source) : source.value;
+    }
     return { tool: call.tool, input: JSON.stringify(input) };
   });
   return { slots, inputs };

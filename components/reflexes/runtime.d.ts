@@ -1,6 +1,11 @@
 // Types of runtime.js for the host side (the miner, the guard and the tests import it directly).
-/** A slot fills a tool argument as text, as a number, or as one of the values the tool's schema allows. */
-export type SlotSource = { slot: string; form: SlotForm; type?: 'number'; oneOf?: string[] } | { value: unknown };
+/**
+ * A slot fills a tool argument as text, as a number, or as one of the values the tool's schema
+ * allows; a flag fills a yes-or-no argument from the request's wording (ReflexSpec.flags).
+ */
+export type SlotSource = { slot: string; form: SlotForm; type?: 'number'; oneOf?: string[] } | { flag: string } | { value: unknown };
+/** The words that say a flag: every phrasing of true had `yes` and none `no`, and the other way round. */
+export type FlagCue = { yes: string[]; no: string[] };
 export type SlotForm = 'same' | 'lower' | 'upper' | 'title';
 export type ResultPath = Array<string | number>;
 /** Inside a list item: literal text, a slot, or a field of the item. */
@@ -29,9 +34,11 @@ export type ReflexSpec = {
   seenSlotWords?: number;
   /** How each slot's values were written in the source turns (shapeOf): another shape is no value of it. */
   slotShapes?: Record<string, string[]>;
+  /** Yes-or-no arguments and the words that say them. */
+  flags?: Record<string, FlagCue>;
   calls: Array<{ tool: string; args: Record<string, SlotSource> }>;
   answer: AnswerPart[];
-  examples: Array<{ prompt: string; slots: Record<string, string> }>;
+  examples: Array<{ prompt: string; slots: Record<string, string>; flags?: Record<string, boolean> }>;
   provenance: { turns: string[]; key: string };
 };
 export type MatchResult = { confidence: number; slotsJson: string };

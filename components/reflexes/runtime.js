@@ -19,7 +19,8 @@ import { CHANGE_VERBS, canonicalWords } from './lexicon.js';
 import { ASK_WORDS, AUX_WORDS, sameIntent } from './intent.js';
 import { CONTRAST, FILLERS, FUNCTION_WORDS, words } from './words.js';
 import { closeCode, mendTypos, sameCode, sameTie, skeleton, swapTies, TIES } from './variants.js';
-import { answerFrom, executeOnHost, render, toolInputs } from './answer.js';
+import { answerFrom, applyForm, executeOnHost, render, toolInputs } from './answer.js';
+import { readFlags } from './flags.js';
 
 export { CONTRAST, FILLERS, executeOnHost, render, words };
 
@@ -61,6 +62,9 @@ function fitsSlot(spec, name, span, text, next) {
     return false;
   const shapes = spec.slotShapes?.[name];
   if (shapes && !shapes.includes(shapeOf(text))) return false;
+  // A value the tool's schema does not list is no value of it ("rate of XYZ"): the model answers.
+  const oneOf = spec.enums?.get(name);
+  if (oneOf && !oneOf.some(({ values, form }) => values.includes(applyForm(text, form)))) return false;
   const seen = spec.seenSlotWords ?? spec.maxSlotWords - 1;
   return (
     span.length <= seen ||
@@ -316,7 +320,12 @@ export function readSpec(spec) {
       ),
     ]),
   );
-  return { ...spec, templates, vocab, vocabSet: new Set(vocab), core: each(spec.core), classWords, codes };
+  // The values a tool's schema allows a slot, and how the slot's text is written into it.
+  const enums = new Map();
+  for (const call of spec.calls)
+    for (const source of Object.values(call.args))
+      if ('slot' in source && source.oneOf) enums.set(source.slot, [...(enums.get(source.slot) ?? []), { values: source.oneOf, form: source.form }]);
+  return { ...spec, templates, vocab, vocabSet: new Set(vocab), core: each(spec.core), classWords, codes, enums };
 }
 
 /** The words a prompt must hold for the spec to match it (a cheap test before matching). */
@@ -335,13 +344,16 @@ export function createReflex(rawSpec, invoke) {
     let best = null;
     for (const template of spec.templates) {
       const found = align(template, toks, String(prompt), spec);
-      if (found && (!best || found.confidence > best.confidence)) best = found;
+      if (found && (!best || found.confidence > best.confidence)) best = { ...found, template };
     }
     // The slot may also stand where no phrasing had it; the better reading wins.
     const loose = looseAlign(spec, toks, String(prompt));
     if (loose && (!best || loose.confidence > best.confidence)) best = loose;
     if (!best) return null;
-    return { confidence: Math.round(best.confidence * 1000) / 1000, slotsJson: JSON.stringify(best.slots) };
+    // Yes-or-no arguments, read from the request's wording; unsure (or read otherwise than its phrasing) is no match.
+    const flags = readFlags(spec, toks, best.slots, best.template);
+    if (!flags) return null;
+    return { confidence: Math.round(best.confidence * 1000) / 1000, slotsJson: JSON.stringify({ ...best.slots, ...flags }) };
   };
   const execute = (slotsJson) => {
     const { slots, inputs } = toolInputs(spec, slotsJson);
@@ -355,6 +367,7 @@ export function createReflex(rawSpec, invoke) {
     describe() {
       const properties = {};
       for (const name of spec.slots) properties[name] = { type: 'string' };
+      for (const name of Object.keys(spec.flags ?? {})) properties[name] = { type: 'boolean' };
       const schema = { type: 'object', required: spec.slots, properties, 'x-titan-provenance': spec.provenance };
       return { name: spec.name, description: spec.description, configSchema: JSON.stringify(schema) };
     },
@@ -368,6 +381,9 @@ export function createReflex(rawSpec, invoke) {
         const slots = JSON.parse(found.slotsJson);
         for (const name of spec.slots) {
           if (slots[name] !== example.slots[name]) throw `extracts ${name}="${slots[name]}" from "${example.prompt}", expected "${example.slots[name]}"`;
+        }
+        for (const [name, value] of Object.entries(example.flags ?? {})) {
+          if (slots[name] !== value) throw `reads ${name}=${slots[name]} from "${example.prompt}", expected ${value}`;
         }
       }
     },

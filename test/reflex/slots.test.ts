@@ -1,5 +1,6 @@
 // Slots of every type the prompt can carry (text, numbers, values from the tool schema's enum),
-// booleans as one reflex per value, and slot-less reflexes (a constant plan), whose guard tries
+// booleans as one reflex per value where the answers differ by it (flags.test.ts: one reflex
+// where they do not), and slot-less reflexes (a constant plan), whose guard tries
 // real near misses, never the prompt.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -47,10 +48,12 @@ test("a value from the tool schema's enum is a slot limited to the enum", async 
   assert.deepEqual(pattern.spec.calls[0].args.code, { slot: 'code', form: 'same', oneOf: ['EUR', 'GBP', 'CHF', 'JPY'] });
   const reflex = createReflex({ ...pattern.spec, name: 'fx', description: '' }, () => JSON.stringify({ code: 'JPY', usd: 0.0067 }));
   assert.equal(reflex.execute(reflex.match('exchange rate of JPY')!.slotsJson), '1 JPY is 0.0067 USD.');
-  assert.throws(() => reflex.execute(reflex.match('exchange rate of XYZ')!.slotsJson), /not one of/);
+  // A value the schema does not list is no match: the model answers "exchange rate of XYZ".
+  assert.equal(reflex.match('exchange rate of XYZ'), null);
+  assert.throws(() => reflex.execute(JSON.stringify({ code: 'XYZ' })), /not one of/);
 });
 
-test('a boolean argument: one reflex per value, the word that says it required, and neither answers the other', async () => {
+test('a boolean argument whose answers differ by value: one reflex per value, the word that says it required, and neither answers the other', async () => {
   const turns: ObservedTurn[] = [];
   for (const [i, app] of ['mail', 'chat', 'calendar'].entries()) {
     turns.push(turn(`on${i}`, `turn ${app} notifications on`, 'notify', { app, enabled: true }, { app, enabled: true }, `Notifications for ${app} are on.`));
