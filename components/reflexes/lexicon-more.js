@@ -146,8 +146,6 @@ MORE_PHRASES.push(
   ['tracking number', 'parcel'],
   ['tracking', 'track'],
   ['how is flight', 'status of flight'],
-  ['running late', 'on time'],
-  ['delayed', 'on time'],
   ['next train out of', 'next departure from'],
   ['next train', 'next departure'],
   ['what is leaving', 'departure from'],

@@ -239,8 +239,9 @@ function looseAlign(spec, toks, prompt) {
   for (const template of spec.templates) {
     // A common word left where the template had "on {day}" is its object, not a value ("do I have
     // emails"); a name or a code there ("weather Hobart", "words is essay.txt") is the value.
-    if (!keepsDirection(template, toks, runs[0].start) || (/^\p{Ll}+$/u.test(text) && stays(template, anchor))) continue;
-    best = Math.max(best, score(template, rest, spec, true, codeLike(text) && closeCode(spec, name, text) ? kindWords(template) : []));
+    const unsaid = codeLike(text) && closeCode(spec, name, text) ? kindWords(template) : [];
+    if (!keepsDirection(template, toks, runs[0].start, unsaid) || (/^\p{Ll}+$/u.test(text) && stays(template, anchor))) continue;
+    best = Math.max(best, score(template, rest, spec, true, unsaid));
   }
   return best < 0 ? null : { slots: { [name]: text }, confidence: best };
 }
@@ -253,14 +254,21 @@ function codeLike(text) {
 /**
  * The words of a phrasing that name its slot's kind: the slot's own name, from the tool's argument
  * ("flight" of "is flight {flight} on time"), or the noun just before the slot ("parcel" of "track
- * parcel {tracking}"). Next to a code written as the source codes were they may go unsaid ("is EK9
+ * parcel {tracking}") or just after it ("bus" of "next {line} bus"). Next to a code written as the source codes were they may go unsaid ("is EK9
  * on time", "track #DPD6614"): a parcel's code without its kind word must not read as a flight's.
  */
 function kindWords(template) {
-  const before = template.filter(
-    (w, i) => isSlot(template[i + 1] ?? '') && !isSlot(w) && !isFiller(w) && !isFrame(w) && !SLOT_TIES.includes(w) && !DETERMINERS.includes(w),
+  const beside = template.filter(
+    (w, i) =>
+      (isSlot(template[i + 1] ?? '') || isSlot(template[i - 1] ?? '')) &&
+      !isSlot(w) &&
+      !isFiller(w) &&
+      !isFrame(w) &&
+      !SLOT_TIES.includes(w) &&
+      !DIRECTION.includes(w) &&
+      !DETERMINERS.includes(w),
   );
-  return [...new Set([...template.filter((w) => template.includes(`{${w}}`)), ...before])];
+  return [...new Set([...template.filter((w) => template.includes(`{${w}}`)), ...beside])];
 }
 
 /** Words that say which one of a kind: before a last word, that word is a common noun ("on my mind"). */
@@ -281,12 +289,13 @@ const DIRECTION = ['to', 'from', 'into', 'than', 'vs', 'versus', 'before', 'afte
 
 /**
  * The moved slot stands on the same side of every direction word as in the template, and before
- * every word that followed it there ("one EUR in USD" is no "one {from} in EUR").
+ * every word that followed it there ("one EUR in USD" is no "one {from} in EUR"), but for a code's kind word.
  */
-function keepsDirection(template, toks, slotAt) {
+function keepsDirection(template, toks, slotAt, kinds = []) {
   const slotInTemplate = template.findIndex(isSlot);
   for (const w of template.slice(slotInTemplate + 1)) {
-    if (isFiller(w)) continue;
+    // A code's kind word may stand on either side of it ("bus M41", "M41 bus").
+    if (isFiller(w) || kinds.includes(w)) continue;
     const k = toks.findIndex((t) => t.w === w);
     if (k >= 0 && k < slotAt) return false;
   }
@@ -296,6 +305,24 @@ function keepsDirection(template, toks, slotAt) {
     if (inTemplate >= 0 && inTemplate < slotInTemplate !== k < slotAt) return false;
   }
   return true;
+}
+
+/** How sure a reading by the core words alone is: the least that the default threshold (0.8) serves. */
+const CORE_ONLY = 0.8;
+
+/**
+ * A constant plan asked in its core words and others of its phrasings, in an order or number no
+ * phrasing had ("battery?", "how is my battery", "disk space?"): every word its phrasings' own or a
+ * filler, every word all its phrasings share there, and the intent of one of them (act, time,
+ * polarity, kind of question). A word no phrasing used ("battery health") still refuses it.
+ */
+function coreOnly(spec, toks) {
+  if (spec.slots.length > 0) return null;
+  const rest = toks.map((t) => t.w);
+  const core = spec.core.filter((w) => !isFiller(w) && !isFrame(w));
+  if (core.length === 0 || core.some((w) => !rest.includes(w))) return null;
+  if (rest.some((w) => !spec.vocabSet.has(w) && !isFiller(w))) return null;
+  return spec.templates.some((t) => sameIntent(rest, t)) ? { slots: {}, confidence: CORE_ONLY } : null;
 }
 
 /**
@@ -349,6 +376,7 @@ export function createReflex(rawSpec, invoke) {
     // The slot may also stand where no phrasing had it; the better reading wins.
     const loose = looseAlign(spec, toks, String(prompt));
     if (loose && (!best || loose.confidence > best.confidence)) best = loose;
+    best ??= coreOnly(spec, toks);
     if (!best) return null;
     // Yes-or-no arguments, read from the request's wording; unsure (or read otherwise than its phrasing) is no match.
     const flags = readFlags(spec, toks, best.slots, best.template);
