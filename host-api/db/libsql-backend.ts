@@ -1,15 +1,17 @@
 // The embedded default: a libSQL file under $TITAN_HOME. WAL journal (readers never wait for the
 // writer), a busy timeout instead of instant SQLITE_BUSY, a corrupt file reported with its path and
-// what to do - never overwritten - commits synced at checkpoints (synchronous=NORMAL), and each
-// connection's statements prepared once and reused: the driver never frees a prepared statement's
-// native memory (libsql-js 0.5, tursodatabase/libsql-js#153), so preparing per call grew RSS by
-// ~3.5 KB a query (~100 MB per 1,000 agent turns).
+// what to do - never overwritten - commits synced at checkpoints (synchronous=NORMAL) that run on a
+// thread of their own (checkpointer.ts), and each connection's statements prepared once and reused:
+// the driver never frees a prepared statement's native memory (libsql-js 0.5,
+// tursodatabase/libsql-js#153), so preparing per call grew RSS by ~3.5 KB a query (~100 MB per
+// 1,000 agent turns).
 import { existsSync } from 'node:fs';
 import { chmod, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'libsql';
 import { TitanError } from '../../common/errors.ts';
 import type { ResultSet, SqlBackend, SqlParam, Statement, Transaction } from './backend.ts';
+import { type CheckpointOptions, Checkpointer, walKeptBytes } from './checkpointer.ts';
 import { fromSqliteError } from './sql-errors.ts';
 
 const BUSY_TIMEOUT_MS = 5000;
@@ -43,6 +45,8 @@ function fromDriver(value: unknown): unknown {
 class Connection {
   readonly db: Db;
   readonly #statements = new Map<string, Prepared>();
+  /** Told after each statement that may have written. */
+  onWrite: (() => void) | undefined;
 
   constructor(file: string, options: { readonly?: boolean } = {}) {
     this.db = new Database(file, { timeout: BUSY_TIMEOUT_MS, ...(options.readonly ? { readonly: true, fileMustExist: true } : {}) });
@@ -68,7 +72,9 @@ class Connection {
         const rows = statement.all(args) as unknown[][];
         return { columns: statement.columns().map((c) => c.name), rows: rows.map((row) => row.map(fromDriver)), changes: 0 };
       }
-      return { columns: [], rows: [], changes: statement.run(args).changes };
+      const changes = statement.run(args).changes;
+      this.onWrite?.();
+      return { columns: [], rows: [], changes };
     } catch (error) {
       throw fromSqliteError(error);
     }
@@ -89,11 +95,6 @@ class Connection {
  */
 const SYNC_AT_CHECKPOINTS = 'PRAGMA synchronous=NORMAL';
 
-function withSync(connection: Connection): Connection {
-  connection.execute(SYNC_AT_CHECKPOINTS, []);
-  return connection;
-}
-
 function openConnection(file: string): Connection {
   try {
     return new Connection(file);
@@ -102,7 +103,8 @@ function openConnection(file: string): Connection {
   }
 }
 
-export async function openLibsql(file: string): Promise<SqlBackend> {
+/** `checkpoints`: how often the checkpointer thread runs and the WAL's limit (tests make them small). */
+export async function openLibsql(file: string, checkpoints: CheckpointOptions = {}): Promise<SqlBackend> {
   await mkdir(path.dirname(file), { recursive: true });
   const created = !existsSync(file);
   const main = openConnection(file);
@@ -110,7 +112,6 @@ export async function openLibsql(file: string): Promise<SqlBackend> {
   if (created) await chmod(file, 0o600).catch(() => {});
   try {
     main.execute('PRAGMA journal_mode=WAL', []);
-    main.execute(SYNC_AT_CHECKPOINTS, []);
     // Reading the schema is what fails on a file that is not a database.
     main.execute('SELECT count(*) FROM sqlite_master', []);
   } catch (error) {
@@ -127,6 +128,36 @@ export async function openLibsql(file: string): Promise<SqlBackend> {
   const idle: Connection[] = [];
   const held = new Set<Connection>();
   let closed = false;
+  // Pragmas every serving connection runs, those opened later too.
+  const pragmas = new Map<string, string>([
+    ['synchronous', SYNC_AT_CHECKPOINTS],
+    ['journal_size_limit', `PRAGMA journal_size_limit=${walKeptBytes(checkpoints.walLimitBytes)}`],
+  ]);
+  const serving = (connection: Connection): Connection => {
+    for (const pragma of pragmas.values()) connection.execute(pragma, []);
+    connection.onWrite = () => checkpointer.wrote();
+    return connection;
+  };
+  const checkpointer = new Checkpointer(
+    file,
+    {
+      setServing(pragma) {
+        pragmas.set(pragma.replace(/^PRAGMA (\w+).*$/, '$1'), pragma);
+        for (const connection of [main, ...idle, ...held]) connection.execute(pragma, []);
+      },
+      empty() {
+        if (held.size > 0 || closed || main.db.inTransaction) return false;
+        try {
+          // Its first column says whether it was kept from finishing (the thread checkpointing just then).
+          return main.execute('PRAGMA wal_checkpoint(TRUNCATE)', []).rows[0]?.[0] === 0;
+        } catch {
+          return false; // busy: tried again after the next write
+        }
+      },
+    },
+    checkpoints,
+  );
+  serving(main);
   const checkOpen = () => {
     if (closed) throw fromSqliteError(Object.assign(new Error('the database is closed'), { code: 'SQLITE_MISUSE' }));
   };
@@ -165,7 +196,7 @@ export async function openLibsql(file: string): Promise<SqlBackend> {
     async begin(): Promise<Transaction> {
       checkOpen();
       // A transaction spans awaits: it gets a connection of its own, so calls in between stay outside it.
-      const connection = idle.pop() ?? withSync(openConnection(file));
+      const connection = idle.pop() ?? serving(openConnection(file));
       held.add(connection);
       try {
         connection.execute('BEGIN IMMEDIATE', []);
@@ -198,6 +229,7 @@ export async function openLibsql(file: string): Promise<SqlBackend> {
     },
     async close() {
       closed = true;
+      await checkpointer.stop();
       for (const connection of [...idle, ...held, main]) connection.close();
       idle.length = 0;
       held.clear();

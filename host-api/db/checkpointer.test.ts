@@ -1,0 +1,111 @@
+// Checkpoints run on their own thread, never inside a commit: the serving connections have
+// automatic checkpoints off, the WAL stays bounded under writes that never stop, and a process
+// killed in the middle of them loses no acknowledged write and leaves a clean file.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import type { CheckpointReport } from './checkpoint-worker.ts';
+import { openLibsql } from './libsql-backend.ts';
+
+const ROW = 'x'.repeat(2000);
+
+async function tempDir(): Promise<string> {
+  return mkdtemp(path.join(os.tmpdir(), 'titan-checkpoint-'));
+}
+
+const walSize = (file: string) => {
+  try {
+    return statSync(`${file}-wal`).size;
+  } catch {
+    return 0;
+  }
+};
+
+test('writes that never pause keep the WAL bounded, checkpointed by the thread and not by any commit', async () => {
+  const dir = await tempDir();
+  const file = path.join(dir, 'titan.db');
+  const reports: CheckpointReport[] = [];
+  const limit = 1024 * 1024;
+  const db = await openLibsql(file, { everyMs: 10, walLimitBytes: limit, onReport: (r) => reports.push(r) });
+  try {
+    assert.deepEqual((await db.run('PRAGMA wal_autocheckpoint', [])).rows, [[0]]);
+    const tx = await db.begin();
+    assert.deepEqual((await tx.run('PRAGMA wal_autocheckpoint', [])).rows, [[0]]);
+    await tx.rollback();
+    await db.run('CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)', []);
+    // The first write started the thread; once it reports, it is running.
+    while (reports.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    // About 80 MB through the WAL (a page or two a row: 80 times its limit) in small commits, no pause between them.
+    let largest = 0;
+    const started = Date.now();
+    for (let i = 0; i < 10_000; i++) {
+      await db.batch([{ sql: 'INSERT INTO t (body) VALUES (?)', params: [ROW] }]);
+      if (i % 100 === 0) largest = Math.max(largest, walSize(file));
+      // As a server would, between requests (the thread's reports come in then).
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.ok(largest <= 4 * limit, `the WAL grew to ${largest} bytes in ${Date.now() - started} ms (limit ${limit})`);
+    assert.ok(
+      reports.some((r) => r.copied > 0),
+      'the thread copied pages into the database',
+    );
+    assert.ok(statSync(file).size > 10_000 * 2000, 'the rows reached the database file itself');
+    assert.equal((await db.run('SELECT count(*) FROM t', [])).rows[0][0], 10_000);
+  } finally {
+    await db.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a process killed while it writes: every acknowledged row is there after a restart, the file intact', async () => {
+  const dir = await tempDir();
+  const file = path.join(dir, 'titan.db');
+  const backend = new URL('./libsql-backend.ts', import.meta.url).href;
+  // The writer: a row per commit, acknowledged on stdout once its commit returned.
+  const writer = `
+    const { openLibsql } = await import(${JSON.stringify(backend)});
+    const db = await openLibsql(${JSON.stringify(file)}, { everyMs: 5, walLimitBytes: 1024 * 1024 });
+    await db.run('CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, body TEXT)', []);
+    // Bounded, should the test that kills it die first.
+    for (let i = 1; i <= 200000; i++) {
+      await db.run('INSERT INTO t (id, body) VALUES (?, ?)', [i, ${JSON.stringify(ROW)}]);
+      process.stdout.write(i + '\\n');
+      await new Promise((resolve) => setImmediate(resolve));
+    }`;
+  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', '--input-type=module', '-e', writer], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let acked = 0;
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        const lines = chunk.toString().trim().split('\n');
+        acked = Math.max(acked, Number(lines.at(-1)));
+        // Past a few WAL limits, so the thread has checkpointed (and truncated) under it.
+        if (acked >= 3000) {
+          child.kill('SIGKILL');
+          resolve();
+        }
+      });
+      child.once('exit', () => reject(new Error(`the writer ended on its own: ${stderr}`)));
+    });
+    await new Promise((resolve) => child.once('close', resolve));
+    const db = await openLibsql(file);
+    try {
+      assert.deepEqual((await db.run('PRAGMA integrity_check', [])).rows, [['ok']]);
+      const [[count, highest]] = (await db.run('SELECT count(*), max(id) FROM t', [])).rows as number[][];
+      assert.ok(highest >= acked, `row ${acked} was acknowledged, the highest stored is ${highest}`);
+      assert.equal(count, highest, 'no row is missing below the highest');
+    } finally {
+      await db.close();
+    }
+  } finally {
+    child.kill('SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,127 @@
+// Keeps a libSQL file's WAL checkpointed off the serving thread: the serving connections have
+// automatic checkpoints off (one ran inside whichever commit crossed 1,000 pages, a spike of the
+// fsync's 3-35 ms on that turn, the event loop blocked meanwhile), and a thread of its own
+// (checkpoint-worker.ts) checkpoints instead. The thread starts on the first write and ends after a
+// quiet spell, so a process that only reads never pays for it.
+// The WAL stays bounded whatever happens: writes that never pause leave the thread no moment at
+// which the whole WAL is copied (then the next writer would start it again from the top), so past
+// the limit the serving side empties it once itself (TRUNCATE), and if the thread cannot run the
+// serving connections take automatic checkpoints back, as SQLite does by default.
+import { statSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import type { CheckpointReport, CheckpointSettings } from './checkpoint-worker.ts';
+
+/** SQLite's own default, for the fallback. */
+const AUTOCHECKPOINT_PAGES = 1000;
+/** The serving side looks at the WAL's size every this many writes (a stat, a few µs). */
+const WATCH_EVERY_WRITES = 64;
+export const DEFAULT_CHECKPOINTS: Omit<CheckpointSettings, 'file'> = {
+  everyMs: 200,
+  idleMs: 30_000,
+  // Past this the serving side empties the WAL itself (it normally stays well under).
+  walLimitBytes: 64 * 1024 * 1024,
+};
+
+/** A WAL file emptied by a writer's reset is cut back to a quarter of the limit (PRAGMA journal_size_limit). */
+export function walKeptBytes(walLimitBytes = DEFAULT_CHECKPOINTS.walLimitBytes): number {
+  return Math.floor(walLimitBytes / 4);
+}
+
+export type CheckpointOptions = Partial<Omit<CheckpointSettings, 'file'>> & {
+  /** Told of each checkpoint that copied something (tests and benchmarks watch the WAL with it). */
+  onReport?: (report: CheckpointReport) => void;
+};
+
+/**
+ * What the checkpointer needs from the backend: `setServing(pragma)` runs a pragma on every serving
+ * connection (open now and opened later), `empty()` runs a TRUNCATE checkpoint on one when no
+ * transaction is open (one waiting on the writer would wait for the blocked thread itself) and says
+ * whether it could.
+ */
+export type ServingSide = { setServing(pragma: string): void; empty(): boolean };
+
+export class Checkpointer {
+  readonly #settings: CheckpointSettings;
+  readonly #onReport: ((report: CheckpointReport) => void) | undefined;
+  readonly #serving: ServingSide;
+  #worker: Worker | undefined;
+  #stopping: Promise<void> | undefined;
+  #failed = false;
+  #writes = 0;
+  /** The WAL is past its limit: tried after each write until the serving side could empty it. */
+  #due = false;
+
+  constructor(file: string, serving: ServingSide, options: CheckpointOptions = {}) {
+    const { onReport, ...settings } = options;
+    this.#settings = { file, ...DEFAULT_CHECKPOINTS, ...settings };
+    this.#onReport = onReport;
+    this.#serving = serving;
+    serving.setServing('PRAGMA wal_autocheckpoint=0');
+  }
+
+  /** Called after each write: starts the thread when none runs, and watches the WAL's size. */
+  wrote(): void {
+    if (++this.#writes % WATCH_EVERY_WRITES === 0) this.#watch();
+    if (this.#due) this.#due = !this.#serving.empty();
+    if (this.#worker || this.#failed || this.#stopping) return;
+    const worker = new Worker(new URL('./checkpoint-worker.ts', import.meta.url), {
+      workerData: this.#settings,
+      // It checkpoints; it holds no data of its own, so a small heap is plenty.
+      resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 1 },
+      stdout: false,
+      stderr: false,
+    });
+    worker.unref(); // never keeps the process alive
+    worker.on('message', (message: CheckpointReport | { error: string }) => {
+      if ('error' in message) this.#fallBack();
+      else this.#onReport?.(message);
+    });
+    worker.on('error', () => this.#fallBack());
+    worker.on('exit', () => {
+      if (this.#worker === worker) this.#worker = undefined;
+    });
+    this.#worker = worker;
+  }
+
+  /** Whether the thread runs now (it ends after a quiet spell). */
+  get running(): boolean {
+    return this.#worker !== undefined;
+  }
+
+  /** Ends the thread (its connection closed) before the serving connections close. */
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      const worker = this.#worker;
+      if (!worker) return;
+      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      worker.postMessage('stop');
+      // A thread stuck in a checkpoint is not waited for past this.
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, 2000)));
+      await Promise.race([exited, timeout]);
+      clearTimeout(timer);
+      await worker.terminate();
+    })();
+    return this.#stopping;
+  }
+
+  /** Past the limit the serving side empties the WAL (watched here: a loaded machine may keep the thread waiting). */
+  #watch(): void {
+    let walBytes = 0;
+    try {
+      walBytes = statSync(`${this.#settings.file}-wal`).size;
+    } catch {
+      // no WAL file: nothing to bound
+    }
+    if (walBytes > this.#settings.walLimitBytes) this.#due = true;
+  }
+
+  /** The thread failed: checkpoints go back to the serving connections, as SQLite does by default. */
+  #fallBack(): void {
+    if (this.#failed) return;
+    this.#failed = true;
+    void this.#worker?.terminate();
+    this.#worker = undefined;
+    this.#serving.setServing(`PRAGMA wal_autocheckpoint=${AUTOCHECKPOINT_PAGES}`);
+  }
+}
