@@ -81,8 +81,9 @@ export function apiRouter(deps: GatewayDeps, withOpenAi = true): GatewayRouter {
   }
   api.use(mcpRoutes(deps).routes()); // /mcp: Titan's tools to MCP clients
   api.get('/metrics', async (ctx) => {
-    ctx.type = deps.metrics.registry.contentType;
-    ctx.body = await deps.metrics.registry.metrics();
+    const { contentType, body } = await deps.metrics.scrape();
+    ctx.type = contentType;
+    ctx.body = body;
   });
   if (withOpenAi) api.use(OPENAI_PREFIX, openAi(deps).routes());
   return api;

@@ -7,6 +7,7 @@ import { bootstrapBuiltins } from '../kernel/api.ts';
 import { publishFixture } from '../test/support/fixtures.ts';
 import { toolCall } from '../test/support/model-double.ts';
 import { openGateway, openHarness } from '../test/gateway/support.ts';
+import { GatewayMetrics } from './metrics.ts';
 
 const metric = (text: string, name: string, labels: Record<string, string> = {}): number | undefined => {
   const line = text
@@ -110,4 +111,20 @@ test('/api/ready is 503 with what is missing before the components are deployed,
   assert.equal(ready.status, 200);
   assert.equal(ready.body.ok, true);
   assert.ok(ready.body.components >= 5);
+});
+
+test('what happens before prom-client is loaded (after ready) is counted once it is', async (t) => {
+  const harness = await openHarness();
+  t.after(() => harness.close());
+  const metrics = new GatewayMetrics(harness.kernel, () => 0);
+  t.after(() => metrics.close());
+  metrics.request('GET', '/api/threads', 200, 0.002);
+  metrics.error('TITAN_E_NOT_FOUND');
+  harness.kernel.bus.emit('component.deployed', { slot: 'tool/echo', version: '9.9.9', digest: 'd', ms: 1 });
+  const { body } = await metrics.scrape();
+  assert.equal(metric(body, 'titan_http_requests_total', { route: '/api/threads', status: '200' }), 1);
+  assert.equal(metric(body, 'titan_errors_total', { code: 'TITAN_E_NOT_FOUND', source: 'http' }), 1);
+  assert.equal(metric(body, 'titan_component_swaps_total', { slot: 'tool/echo', outcome: 'deployed' }), 1);
+  metrics.request('GET', '/api/threads', 200, 0.002);
+  assert.equal(metric((await metrics.scrape()).body, 'titan_http_requests_total', { route: '/api/threads', status: '200' }), 2, 'and afterwards directly');
 });

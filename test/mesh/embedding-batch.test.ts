@@ -98,7 +98,7 @@ test('a node without an embedding model has its batches embedded by the peer adv
   assert.equal(statusB.tasksByType['embedding-batch'].executedForPeers, 1);
   const metrics = new GatewayMetrics(kernel, () => 0, mesh);
   t.after(() => metrics.close());
-  const scraped = await metrics.registry.metrics();
+  const scraped = (await metrics.scrape()).body;
   assert.match(scraped, /^titan_mesh_embedding_batches_total\{event="embedded_by_peer"\} 1$/m);
   assert.match(scraped, /^titan_mesh_tasks_by_type_total\{type="embedding-batch",event="sent"\} 1$/m);
 

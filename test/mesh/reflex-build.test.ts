@@ -110,7 +110,7 @@ test('a reflex is built on the peer that advertises reflex builds, then checked,
   assert.equal(statusB.tasksByType['tool-call'].executedForPeers, 0);
   const metrics = new GatewayMetrics(kernel, () => 0, mesh);
   t.after(() => metrics.close());
-  const scraped = await metrics.registry.metrics();
+  const scraped = (await metrics.scrape()).body;
   assert.match(scraped, /^titan_mesh_tasks_by_type_total\{type="reflex-compile",event="sent"\} 1$/m);
   assert.match(scraped, /^titan_mesh_reflex_builds_total\{event="built_by_peer"\} 1$/m);
   assert.match(scraped, /^titan_mesh_reflex_builds_total\{event="built_here"\} 0$/m);
