@@ -42,6 +42,9 @@ export { catalogToolHost, type ToolHost } from './mcp/tool-host.ts';
 import type { ToolHost } from './mcp/tool-host.ts';
 /** Titan's tools as an MCP server; the MCP SDK loads with the first server, not with the agent. */
 export const createTitanMcpServer = async (host: ToolHost) => (await import('./mcp/titan-server.ts')).createTitanMcpServer(host);
+/** The MCP SDK's server transports (stdio for `titan mcp serve`, Streamable HTTP for the gateway's /mcp), loaded on use. */
+export const mcpStdioServerTransport = async () => (await import('./mcp/sdk.ts')).StdioServerTransport;
+export const mcpHttpServerTransport = async () => (await import('./mcp/sdk.ts')).streamableHttpServerTransport();
 export type { ToolInfo } from './loop/tool-catalog.ts';
 export { JobService } from './jobs/service.ts';
 export { MAX_PARTS, type Swarm, type SwarmRequest } from './jobs/swarm.ts';

@@ -4,6 +4,7 @@
 // these libraries are npm packages a component cannot bundle, and a DOM in QuickJS would be far
 // slower than native (see the web-fetch benchmark). Synchronous: no I/O.
 import { createRequire } from 'node:module';
+import { vendoredFile } from '../common/vendored.ts';
 import type { HostInterface } from './types.ts';
 
 const DEFAULT_MAX_INPUT = 5 * 1024 * 1024;
@@ -20,7 +21,9 @@ let libraries:
 
 function loadLibraries(): NonNullable<typeof libraries> {
   if (libraries) return libraries;
-  const TurndownService = load('turndown') as typeof import('turndown');
+  // Turndown's browser build: it converts the nodes linkedom parsed, so it never needs the DOM
+  // (domino, 9 MB) its Node build loads; an installed Titan carries it as a file (common/vendored.ts).
+  const TurndownService = load(vendoredFile('turndown.cjs')) as typeof import('turndown');
   const turndown = new TurndownService({ headingStyle: 'atx', codeBlockStyle: 'fenced', bulletListMarker: '-' });
   turndown.remove(['script', 'style', 'noscript', 'iframe', 'form']);
   const { Readability } = load('@mozilla/readability') as typeof import('@mozilla/readability');
@@ -57,7 +60,10 @@ export function readable(html: string, url: string): ReadablePage {
     links.push({ text: (a.textContent ?? '').trim().replace(/\s+/g, ' ').slice(0, 200), href });
     if (links.length >= MAX_LINKS) break;
   }
-  const markdown = turndown.turndown(part.body?.innerHTML ?? '').trim();
+  // linkedom keeps each decoded entity as a text node of its own; joined, Turndown escapes as it would
+  // for the same text parsed whole (a lone text node "<" or ">" would start a line and be escaped).
+  part.body?.normalize();
+  const markdown = (part.body ? turndown.turndown(part.body as unknown as import('turndown').Node) : '').trim();
   return { title: (article?.title || title).trim(), markdown, links };
 }
 

@@ -1,24 +1,45 @@
 // A server install as an operator makes it: the packed package (`npm pack`) with its lock, installed
 // with `npm install --omit=dev`, brings its own Node 24 and none of the development tools, and
 // `npx titan start` on a fresh home serves /api/ready from the prebuilt built-ins, compiling none;
-// the optional parts (OpenTelemetry SDK, ink, dockerode) and the grammars package stay out.
+// the optional parts (OpenTelemetry SDK, ink, dockerode) and the grammars package stay out, and so do
+// the libraries it carries as files (the web UI's, Turndown, the MCP SDK bundled). Then, as a user
+// would: an MCP server from npm added with `titan mcp add`, a turn whose model (scripted) calls its
+// tool, Titan's own /mcp answering the SDK's client, and the web UI loading each browser library.
 // Slow (a real npm install from the registry): one test.
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { promisify } from 'node:util';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { startScriptedLlm } from '../agent/api.ts';
 import { PROJECT_ROOT } from './support/cli.ts';
 import { TEST_CACHE } from './support/kernel.ts';
+import { browserSkipReason, launchBrowser } from './ui/support.ts';
 
 const run = promisify(execFile);
 const work = await mkdtemp(path.join(os.tmpdir(), 'titan-install-'));
 let titan: ChildProcess | undefined;
+const FILESYSTEM = path.join(PROJECT_ROOT, 'node_modules/@modelcontextprotocol/server-filesystem/dist/index.js');
+const llm = await startScriptedLlm({
+  script: {
+    name: 'installed',
+    turns: [
+      {
+        match: { lastUserContains: 'shopping' },
+        content: [{ type: 'tool_call', name: 'fs__read_text_file', arguments: { path: path.join(work, 'notes', 'shopping.txt') } }],
+      },
+      { match: { lastMessageContains: 'remember the milk' }, content: [{ type: 'text', text: 'Your list says: remember the milk.' }] },
+    ],
+  },
+});
 
 after(async () => {
   if (titan) await stopGroup(titan);
+  await llm.close();
   await rm(work, { recursive: true, force: true });
 });
 
@@ -53,7 +74,7 @@ let output = '';
 function startInstalled(app: string, home: string): Promise<string> {
   titan = spawn('npx', ['--no-install', 'titan', 'start'], {
     cwd: app,
-    env: { ...process.env, TITAN_HOME: home, TITAN_PORT: '0' },
+    env: { ...process.env, TITAN_HOME: home, TITAN_PORT: '0', TITAN_PROVIDER: 'scripted', TITAN_SCRIPTED_LLM_URL: llm.url },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // its own process group, so stopGroup reaches titan under npx
   });
@@ -92,6 +113,10 @@ test('npm install --omit=dev of the packed package runs titan start on its own N
   // The optional parts (test/optional-installs.test.ts) stay out, and so does the 23 MB grammars
   // package: the code graph's five grammars come in the package (prebuilt/grammars).
   for (const optional of ['ink', 'react', 'dockerode', 'bare-fs']) assert.ok(!installed.has(optional), `${optional} is not installed`);
+  // Carried as files (prebuilt/vendor): the browser libraries, Turndown (without domino), the MCP SDK
+  // (without its frameworks and zod).
+  for (const carried of ['uplot', 'cytoscape', 'marked', 'dompurify', 'turndown', '@mixmark-io', '@modelcontextprotocol', 'zod', 'express', 'hono'])
+    assert.ok(!installed.has(carried), `${carried} is not installed`);
   assert.deepEqual(await readdir(path.join(app, 'node_modules', '@opentelemetry')), ['api'], 'only the tracing API, not the SDK');
   assert.ok(!installed.has('@repomix'), 'the grammars package is a dev dependency');
   assert.equal((await readdir(path.join(app, 'prebuilt', 'grammars'))).filter((name) => name.endsWith('.wasm')).length, 5);
@@ -110,4 +135,74 @@ test('npm install --omit=dev of the packed package runs titan start on its own N
   }
   assert.equal(ready.status, 200, await ready.text());
   assert.match(output, /building components: \d+ built \(0 compiled, \d+ from cache\)/, output);
+  // Its start line comes once every part is up, which can be after ready.
+  for (const end = Date.now() + 60_000; !/serving \d+ ms after the process started/.test(output) && Date.now() < end; )
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.match(output, /serving \d+ ms after the process started: .*modules from the start bundle/, 'the start loads the packed start bundle');
+  const token = (await readFile(path.join(home, 'gateway-token'), 'utf8')).trim();
+  const api = async (method: string, route: string, body?: unknown) =>
+    (
+      await fetch(url + route, {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+      })
+    ).json();
+
+  // An MCP server from npm, added to the running Titan (the SDK's client and stdio transport, bundled).
+  await mkdir(path.join(work, 'notes'));
+  await writeFile(path.join(work, 'notes', 'shopping.txt'), 'remember the milk\n');
+  const titanEnv = { ...process.env, TITAN_HOME: home };
+  const added = await run(
+    'npx',
+    ['--no-install', 'titan', 'mcp', 'add', 'fs', '--approval', 'never', '--', process.execPath, FILESYSTEM, path.join(work, 'notes')],
+    { cwd: app, env: titanEnv },
+  );
+  assert.match(added.stdout, /fs: up, \d+ tools: .*fs__read_text_file/);
+  // A turn: the model calls the server's tool and answers from its result.
+  const thread = await api('POST', '/api/threads', {});
+  await api('POST', `/api/threads/${thread.id}/messages`, { text: 'what is on my shopping list?' });
+  let messages: Array<{ role: string; content: string }> = [];
+  for (const end = Date.now() + 30_000; Date.now() < end && !messages.some((m) => m.content.includes('Your list says')); ) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    messages = (await api('GET', `/api/threads/${thread.id}/messages`)).messages;
+  }
+  assert.deepEqual(
+    messages.map((m) => m.role),
+    ['user', 'assistant', 'tool', 'assistant'],
+    JSON.stringify(messages),
+  );
+  assert.match(messages[2].content, /remember the milk/);
+
+  // Titan's own MCP server over Streamable HTTP (the SDK's server and its HTTP transport, bundled).
+  const client = new Client({ name: 'install-test', version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+  const offered = (await client.listTools()).tools.map((t) => t.name);
+  assert.ok(offered.includes('clock'), JSON.stringify(offered));
+  await client.close();
+
+  // The web UI loads each browser library from the package's copies, and the Usage page draws its charts.
+  if (!browserSkipReason()) {
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage();
+      const problems: string[] = [];
+      page.on('pageerror', (error) => problems.push(error.message));
+      page.on('console', (message) => message.type() === 'error' && problems.push(message.text()));
+      await page.goto(`${url}/#token=${encodeURIComponent(token)}`);
+      const loaded = await page.evaluate(async () => {
+        const names: string[] = [];
+        for (const file of ['uplot.js', 'marked.js', 'purify.js', 'cytoscape.js'])
+          names.push(`${file}: ${Object.keys(await import(`/ui/vendor/${file}`)).length > 0}`);
+        return names;
+      });
+      assert.deepEqual(loaded, ['uplot.js: true', 'marked.js: true', 'purify.js: true', 'cytoscape.js: true']);
+      await page.getByRole('link', { name: 'Usage' }).click();
+      await page.getByRole('img', { name: 'Tokens by day' }).locator('canvas').waitFor();
+      assert.equal((await fetch(`${url}/ui/vendor/uplot.css`)).status, 200);
+      assert.deepEqual(problems, []);
+    } finally {
+      await browser.close();
+    }
+  }
 });

@@ -1,13 +1,11 @@
 // One configured MCP server, supervised: connected through the official SDK (a stdio child process
 // or Streamable HTTP), its tools listed, restarted with backoff when it exits, breaks the protocol
 // or hangs a call. Calls fail with coded errors while it is down; nothing here blocks a turn.
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { ErrorCode as RpcCode, McpError, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { TitanError } from '../../common/errors.ts';
 import type { McpServerConfig } from './config.ts';
+import { Client, ErrorCode as RpcCode, McpError, StdioClientTransport, StreamableHTTPClientTransport } from './sdk.ts';
 
 export type McpTool = { name: string; description: string; inputSchema: Record<string, unknown>; readOnly: boolean };
 export type McpState = 'starting' | 'up' | 'down' | 'stopped';

@@ -2,11 +2,11 @@
 // `titan mcp serve`, over Streamable HTTP at the gateway's /mcp), with their schemas; arguments are
 // checked by the host before a component sees them, and errors come back as coded tool errors.
 // Loaded when a server is made (agent/api.ts), so the MCP SDK never loads with the agent alone.
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { randomUUID } from 'node:crypto';
 import { TitanError } from '../../common/errors.ts';
 import { ArgumentChecker } from '../loop/tool-arguments.ts';
+import { CallToolRequestSchema, ListToolsRequestSchema, Server } from './sdk.ts';
 import type { ToolHost } from './tool-host.ts';
 
 const VERSION = '0.1.0';

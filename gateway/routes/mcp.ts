@@ -3,7 +3,7 @@
 // User-scoped: the owner's token sees every tool component; another user's token only the tools
 // that run without approval, since nobody would be asked about a call that comes in this way.
 import { Router } from '@koa/router';
-import { catalogToolHost, createTitanMcpServer } from '../../agent/api.ts';
+import { catalogToolHost, createTitanMcpServer, mcpHttpServerTransport } from '../../agent/api.ts';
 import type { GatewayDeps, GatewayRouter, GatewayState } from '../deps.ts';
 
 export const MCP_PATH = '/mcp';
@@ -12,7 +12,7 @@ export function mcpRoutes({ kernel, agent }: GatewayDeps): GatewayRouter {
   const router = new Router<GatewayState>();
   router.all(MCP_PATH, async (ctx) => {
     // The MCP SDK loads with the first request here, not with the gateway.
-    const { StreamableHTTPServerTransport } = await import('@modelcontextprotocol/sdk/server/streamableHttp.js');
+    const StreamableHTTPServerTransport = await mcpHttpServerTransport();
     const server = await createTitanMcpServer(catalogToolHost(kernel, agent.tools, { admin: ctx.state.user.admin }));
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     ctx.respond = false; // the SDK writes the answer

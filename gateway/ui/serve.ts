@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Router } from '@koa/router';
 import type { Context } from 'koa';
 import { TitanError } from '../../common/errors.ts';
+import { vendoredFile } from '../../common/vendored.ts';
 
 export const UI_PREFIX = '/ui';
 
@@ -33,9 +34,11 @@ const TYPES: Record<string, string> = {
 };
 
 const own = (name: string) => fileURLToPath(new URL(name, import.meta.url));
-const dependency = (specifier: string) => fileURLToPath(import.meta.resolve(specifier));
 
-/** URL path under /ui/ -> file on disk. The browser builds of marked and DOMPurify are ES modules. */
+/**
+ * URL path under /ui/ -> file on disk. The browser libraries (ES module builds) are copies an installed
+ * Titan carries, or their packages' files in a clone (common/vendored.ts).
+ */
 const FILES: Record<string, () => string> = {
   '': () => own('./index.html'),
   'style.css': () => own('./style.css'),
@@ -61,14 +64,14 @@ const FILES: Record<string, () => string> = {
   'settings-config.js': () => own('./settings-config.js'),
   'logs.js': () => own('./logs.js'),
   'usage.js': () => own('./usage.js'),
-  'vendor/uplot.js': () => dependency('uplot/dist/uPlot.esm.js'),
-  'vendor/uplot.css': () => dependency('uplot/dist/uPlot.min.css'),
+  'vendor/uplot.js': () => vendoredFile('uplot.js'),
+  'vendor/uplot.css': () => vendoredFile('uplot.css'),
   'memory.js': () => own('./memory.js'),
   'code-graph-view.js': () => own('./code-graph-view.js'),
   'graph-picture.js': () => own('./graph-picture.js'),
-  'vendor/marked.js': () => dependency('marked'),
-  'vendor/purify.js': () => dependency('dompurify'),
-  'vendor/cytoscape.js': () => dependency('cytoscape/dist/cytoscape.esm.min.mjs'),
+  'vendor/marked.js': () => vendoredFile('marked.js'),
+  'vendor/purify.js': () => vendoredFile('purify.js'),
+  'vendor/cytoscape.js': () => vendoredFile('cytoscape.js'),
 };
 
 type Asset = { body: Buffer; type: string; etag: string };
