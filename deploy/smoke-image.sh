@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # CI's container check: builds the base (deploy/base-image.sh) and Titan's image, starts it with a
-# fresh state volume, waits for the image's HEALTHCHECK to say healthy (GET /api/ready answered 200)
-# and checks /api/ready from outside too; then removes the container and the volume.
+# fresh state volume, waits for the image's HEALTHCHECK to say healthy (GET /api/ready answered 200),
+# checks that the start loaded the start bundle and compiled no built-in, and checks /api/ready from
+# outside too; then removes the container and the volume.
 # Host networking on a free loopback port: engines without a bridge (vfs, --bridge=none) still work.
 # Usage: deploy/smoke-image.sh [IMAGE]   (default titan:ci)
 set -euo pipefail
@@ -27,6 +28,9 @@ for _ in $(seq 1 600); do
   sleep 1
 done
 [ "${STATUS%% *}" = healthy ] || { docker logs "$NAME" | tail -30; echo "smoke-image: not healthy: $STATUS" >&2; exit 1; }
+# Packing's work was done in the build: the start loaded the start bundle and compiled no built-in.
+docker logs "$NAME" 2>&1 | grep -q 'modules from the start bundle' || { docker logs "$NAME" 2>&1 | tail -30; echo "smoke-image: the start did not load the start bundle" >&2; exit 1; }
+docker logs "$NAME" 2>&1 | grep -q '(0 compiled' || { docker logs "$NAME" 2>&1 | tail -30; echo "smoke-image: the start compiled built-ins" >&2; exit 1; }
 node -e "fetch('http://127.0.0.1:$PORT/api/ready').then(async (r) => { console.log('GET /api/ready', r.status, await r.text()); process.exit(r.ok ? 0 : 1) })"
 [ "$(docker inspect --format '{{.Config.User}}' "$IMAGE")" = 1000:1000 ] || { echo "smoke-image: the image does not run as an unprivileged user" >&2; exit 1; }
 echo "smoke-image: $IMAGE healthy as user 1000, state in a volume"
