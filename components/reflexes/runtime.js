@@ -73,6 +73,18 @@ function fitsSlot(spec, name, span, text, next) {
 }
 
 /**
+ * A number slot's text is a plain number standing on its own: digits, English thousands groups
+ * ("1,500") and a decimal point. A sign, a currency or a unit glued to it ("-5", "€40", "5km",
+ * "10%") or a decimal comma ("40,50") says more than the digits the words hold: the model answers.
+ */
+function plainNumber(spec, name, prompt, start, end) {
+  if (!spec.numbers.has(name)) return true;
+  if (!/^(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$/.test(prompt.slice(start, end))) return false;
+  const [before, after, then] = [prompt[start - 1] ?? ' ', prompt[end] ?? ' ', prompt[end + 1] ?? ' '];
+  return /\s/.test(before) && (/\s/.test(after) || (/[?.!,;:]/.test(after) && /\s/.test(then)));
+}
+
+/**
  * A word that changes the intent is never a slot value, but for a verb typed as a plural noun
  * (the note "books", the list "orders"): no one asks to act with "books".
  */
@@ -192,7 +204,7 @@ function align(template, toks, prompt, spec, i = 0, cursor = 0, slots = {}, used
       // A slot value is never a word of the phrasings themselves ("right" in "... in Paris right now").
       if (span.length > spec.maxSlotWords || span.some((t) => spec.vocabSet.has(t.w) || blocksSlot(t, prompt)) || splitsPhrase(toks, start, end)) continue;
       const text = prompt.slice(span[0].start, span[span.length - 1].end);
-      if (!fitsSlot(spec, name, span, text, toks[end]?.w)) continue;
+      if (!fitsSlot(spec, name, span, text, toks[end]?.w) || !plainNumber(spec, name, prompt, span[0].start, span[span.length - 1].end)) continue;
       const marks = used.slice();
       for (let k = start; k < end; k++) marks[k] = true;
       const found = align(template, toks, prompt, spec, i + 1, end, { ...slots, [name]: text }, marks);
@@ -228,7 +240,7 @@ function looseAlign(spec, toks, prompt) {
   if (span.length > spec.maxSlotWords || span.some((t) => blocksSlot(t, prompt) || t.w === "'s") || splitsPhrase(toks, runs[0].start, runs[0].end)) return null;
   const name = spec.slots[0];
   const text = prompt.slice(span[0].start, span[span.length - 1].end);
-  if (!fitsSlot(spec, name, span, text, toks[runs[0].end]?.w)) return null;
+  if (!fitsSlot(spec, name, span, text, toks[runs[0].end]?.w) || !plainNumber(spec, name, prompt, span[0].start, span[span.length - 1].end)) return null;
   // "a reservation", "my mind", "the day" at the end of a request: a thing named in common words, no value.
   const before = toks.slice(0, runs[0].start).findLast((t) => !isFiller(t.w) || DETERMINERS.includes(t.w));
   const after = toks.slice(runs[0].end).some((t) => !isFiller(t.w));
@@ -349,10 +361,13 @@ export function readSpec(spec) {
   );
   // The values a tool's schema allows a slot, and how the slot's text is written into it.
   const enums = new Map();
+  const numbers = new Set();
   for (const call of spec.calls)
-    for (const source of Object.values(call.args))
+    for (const source of Object.values(call.args)) {
       if ('slot' in source && source.oneOf) enums.set(source.slot, [...(enums.get(source.slot) ?? []), { values: source.oneOf, form: source.form }]);
-  return { ...spec, templates, vocab, vocabSet: new Set(vocab), core: each(spec.core), classWords, codes, enums };
+      if ('slot' in source && source.type === 'number') numbers.add(source.slot);
+    }
+  return { ...spec, templates, vocab, vocabSet: new Set(vocab), core: each(spec.core), classWords, codes, enums, numbers };
 }
 
 /** The words a prompt must hold for the spec to match it (a cheap test before matching). */
