@@ -109,3 +109,24 @@ test('a process killed while it writes: every acknowledged row is there after a 
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('a write after a quiet spell (the thread has ended by then) is checkpointed by a new one', async () => {
+  const dir = await tempDir();
+  const reports: CheckpointReport[] = [];
+  const db = await openLibsql(path.join(dir, 'titan.db'), { everyMs: 20, idleMs: 200, onReport: (r) => reports.push(r) });
+  const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  try {
+    await db.run('CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)', []);
+    for (let i = 0; i < 500 && reports.length === 0; i++) await wait(20);
+    assert.ok(reports.length > 0, 'the first write started the thread');
+    await wait(1000); // quiet: the thread has ended
+    const before = reports.length;
+    await db.run('INSERT INTO t (body) VALUES (?)', [ROW]);
+    for (let i = 0; i < 500 && reports.length === before; i++) await wait(20);
+    assert.ok(reports.length > before, 'a write after the quiet spell was checkpointed');
+    assert.equal(reports.at(-1)?.copied, reports.at(-1)?.log);
+  } finally {
+    await db.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
