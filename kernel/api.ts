@@ -1,6 +1,7 @@
 // The kernel's public surface: the CLI, the gateway and the benchmarks import from here only.
 export { Kernel, type KernelOptions } from './kernel.ts';
 export type { ComponentStatus } from './slot.ts';
+export type { Withdrawal } from './grant-withdrawals.ts';
 export { bootstrapBuiltins, builtinsServing, BUILTIN_ROOT, type BootstrapReport } from './bootstrap.ts';
 export { publishComponent, type PublishInput } from './publish.ts';
 export { publishBinary } from './publish-binary.ts';

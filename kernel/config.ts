@@ -26,6 +26,11 @@ export type KernelConfig = {
    * the watchdog stops it (its call's own time limit still bounds the whole call): every other call
    * waits meanwhile, so it is kept short; a grant is for components that answer in a few ms. */
   inlineSliceMs: number;
+  /** A component inline by grant that the watchdog stops this many times within
+   * inlineGrantStopMinutes loses its grant: it runs in a worker, across restarts, until the owner
+   * grants it again (titan components regrant). Each stop stalled every other call for a slice. */
+  inlineGrantStops: number;
+  inlineGrantStopMinutes: number;
   /** Ceiling of the bytes one string may carry out of a component (a result, a log line); a
    * manifest's limits.maxResultBytes may only lower it. */
   maxResultBytes: number;
@@ -79,6 +84,8 @@ export const kernelSection = defineSection<'kernel', KernelConfig>({
     defaultTimeoutMs: 30000,
     inlineGrants: [],
     inlineSliceMs: 25,
+    inlineGrantStops: 3,
+    inlineGrantStopMinutes: 10,
     maxResultBytes: 16 * 1024 * 1024,
     componentLogRate: 100,
     componentEventRate: 500,
@@ -116,6 +123,8 @@ export const kernelSection = defineSection<'kernel', KernelConfig>({
     defaultTimeoutMs: { type: 'integer' },
     inlineGrants: { type: 'array', items: { type: 'string', pattern: '^(tool|channel|provider|reflex|store)/[a-z][a-z0-9-]{0,62}(@sha256:[0-9a-f]{64})?$' } },
     inlineSliceMs: { type: 'integer' },
+    inlineGrantStops: { type: 'integer' },
+    inlineGrantStopMinutes: { type: 'integer' },
     maxResultBytes: { type: 'integer' },
     componentLogRate: { type: 'integer' },
     componentEventRate: { type: 'integer' },
@@ -158,6 +167,8 @@ export const kernelSection = defineSection<'kernel', KernelConfig>({
     workerThreads: [1, 32],
     defaultTimeoutMs: [10, 600000],
     inlineSliceMs: [5, 600000],
+    inlineGrantStops: [1, 1000],
+    inlineGrantStopMinutes: [1, 10_080],
     maxResultBytes: [1024, 256 * 1024 * 1024],
     componentLogRate: [1, 100_000],
     componentEventRate: [1, 1_000_000],

@@ -47,6 +47,9 @@ class Abandoned extends Error {
   }
 }
 
+/** Thrown by a call that waited for an instance while the grant was withdrawn: it runs in the worker instead. */
+class Diverted extends Error {}
+
 /** A call inline by grant stopped at its slice of the kernel's thread, before its own time limit. */
 class SliceSpent extends Preempted {
   /** CPU ms the kernel's thread got during the run (GC pauses included). */
@@ -92,8 +95,18 @@ export class InlineDeployment implements Deployment {
   readonly #sliceMs: number;
   /** Inline by grant: describe() has run once, so the guest's code was compiled before its first call. */
   #compiled = false;
+  /** Inline by grant: told of each call the watchdog stopped; the stop that withdraws the grant
+   * gets the deployment (in a worker) every later call goes to instead. */
+  readonly #onStopped: () => Promise<Deployment> | undefined;
+  /** The grant was withdrawn: calls not yet running here go to this deployment. */
+  #diverted: Promise<Deployment> | undefined;
 
-  constructor(loaded: LoadedComponent, services: HostServices, onReplaced: (reason: string) => void, options: { watched?: boolean; sliceMs?: number } = {}) {
+  constructor(
+    loaded: LoadedComponent,
+    services: HostServices,
+    onReplaced: (reason: string) => void,
+    options: { watched?: boolean; sliceMs?: number; onStopped?: () => Promise<Deployment> | undefined } = {},
+  ) {
     this.manifest = loaded.manifest;
     this.#watched = options.watched === true && loaded.limits.timeoutMs !== undefined;
     this.#sliceMs = options.sliceMs ?? Infinity;
@@ -101,6 +114,7 @@ export class InlineDeployment implements Deployment {
     this.#timeoutMs = loaded.limits.timeoutMs;
     this.#memoryMb = loaded.memoryMb;
     this.#onReplaced = onReplaced;
+    this.#onStopped = options.onStopped ?? (() => undefined);
     this.#pool = new InstancePool(() => instantiate(loaded, services), loaded.limits.maxInstances ?? DEFAULT_MAX_INSTANCES);
   }
 
@@ -116,11 +130,16 @@ export class InlineDeployment implements Deployment {
     let ranMs = 0;
     for (let run = 0; ; run++) {
       try {
+        if (this.#diverted) return await (await this.#diverted).call(fn, args, options);
         return await this.#use(fn, args, options);
       } catch (error) {
+        if (error instanceof Diverted) return (await this.#diverted)?.call(fn, args, options);
         const starved = error instanceof SliceSpent && error.starved && (ranMs += error.ranMs) < this.#sliceMs;
         // The call's own time limit bounds all its runs together.
-        if (!starved || run + 1 >= MAX_RUNS || performance.now() - started >= limit) throw this.#translate(error);
+        if (!starved || run + 1 >= MAX_RUNS || performance.now() - started >= limit) {
+          if (this.#watched && error instanceof Preempted) this.#diverted ??= this.#onStopped();
+          throw this.#translate(error);
+        }
       }
       if (options.tape) options.tape.length = taped;
       // The calls that waited meanwhile go first: the runs of one call never hold the thread together.
@@ -142,6 +161,7 @@ export class InlineDeployment implements Deployment {
     instance.tape.tape = options.tape;
     instance.tape.asked = 0;
     if (options.signal?.aborted) throw new Abandoned();
+    if (this.#diverted) throw new Diverted();
     // A caller's own limit (a peer's task) puts even a built-in's call under the watchdog.
     const limit = Math.min(this.#timeoutMs ?? Infinity, options.limitMs ?? Infinity);
     const watched = this.#watched || options.limitMs !== undefined;
@@ -173,7 +193,7 @@ export class InlineDeployment implements Deployment {
 
   /** Whether a failure poisoned the instance; a trap at the memory cap is remembered as out-of-memory. */
   #poisons(error: unknown, instance: GuestInstance): boolean {
-    if (isGuestResultError(error)) return false;
+    if (isGuestResultError(error) || error instanceof Diverted) return false;
     if (error instanceof TitanError && !leavesInstanceUnsettled(error)) return false;
     if (error instanceof TitanError) {
       this.#onReplaced(error.message.slice(0, 200));

@@ -9,6 +9,8 @@ export interface KernelEvents {
   'component.rolled_back': { slot: string; from: string; to: string };
   /** A canary saw the new version fail its thresholds: every call goes back to the old one, then it is rolled back. */
   'component.canary_failed': { slot: string; patch: string; version: string; reason: string };
+  /** The kernel withdrew an inline grant after repeated stops; `isolation` is where the slot serves after the move. */
+  'component.grant_withdrawn': { slot: string; grant: string; version: string; reason: string; at: string; isolation: string | null };
   'instance.replaced': { slot: string; version: string; reason: string };
   'component.event': { slot: string; version: string; callId?: string; kind: string; data: string };
   'component.log': { slot: string; version: string; level: string; message: string; fields?: Record<string, string> };

@@ -9,6 +9,7 @@ import type { SqlBackend } from '../host-api/db/backend.ts';
 import { defaultDbUrl, openDatabase } from '../host-api/db/open.ts';
 import { Registry } from '../registry/registry.ts';
 import { BuiltinDigests } from './builtins.ts';
+import { GrantWithdrawals, withdrawalsFile } from './grant-withdrawals.ts';
 import { loadConfig, type KernelConfig } from './config.ts';
 import { EventBus } from './events.ts';
 import { carriesContent, createLogger, silentLogger, type Logger } from './logger.ts';
@@ -40,6 +41,7 @@ export type KernelHome = {
   db: SqlBackend;
   secrets: SecretStore;
   builtins: BuiltinDigests;
+  withdrawals: GrantWithdrawals;
 };
 
 export async function openKernelHome(options: KernelOptions): Promise<KernelHome> {
@@ -60,7 +62,8 @@ export async function openKernelHome(options: KernelOptions): Promise<KernelHome
   const secrets = await SecretStore.open(paths.home);
   const db = await openDatabase(config.dbUrl || defaultDbUrl(paths.home));
   const builtins = await BuiltinDigests.open(path.join(paths.home, 'builtins.json'));
-  return { paths, config, warnings, bus, logger, registry, patches, db, secrets, builtins };
+  const withdrawals = await GrantWithdrawals.open(withdrawalsFile(paths.home));
+  return { paths, config, warnings, bus, logger, registry, patches, db, secrets, builtins, withdrawals };
 }
 
 /** Every kernel event goes to the log, component log lines aside (they are logged where they arrive). */

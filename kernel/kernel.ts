@@ -35,6 +35,7 @@ import { smokeTest } from './smoke.ts';
 import { verifyVersions, type VerifyDeps } from './verify.ts';
 import type { CallRouter, KernelPorts } from './ports.ts';
 import { placeComponent, type Placement } from './placement.ts';
+import { replacePlacement, withdrawnMessage, type GrantWithdrawals, type Withdrawal } from './grant-withdrawals.ts';
 import { Slot, type ComponentStatus } from './slot.ts';
 import { Supervisor } from './supervisor.ts';
 import { rollbackSlot, swapSlot, type SwapDeps, type SwapResult } from './swap.ts';
@@ -74,6 +75,8 @@ export class Kernel {
   readonly #unwatchSecrets: () => void;
   /** The binaries built from components/ by this installation: they alone run inline without a grant. */
   readonly builtins: BuiltinDigests;
+  /** Inline grants withdrawn after repeated stops: those components run in a worker (grant-withdrawals.ts). */
+  readonly withdrawals: GrantWithdrawals;
   /** Every slot's call figures, and a sample of whole calls: what a patch is verified and judged against. */
   readonly recorder: CallRecorder;
   /** One-off tools the agent writes, run in a worker and dropped (kernel/jit-tools.ts). */
@@ -93,6 +96,7 @@ export class Kernel {
 
   private constructor(init: KernelHome) {
     this.builtins = init.builtins;
+    this.withdrawals = init.withdrawals;
     this.paths = init.paths;
     this.config = init.config;
     this.warnings = init.warnings;
@@ -131,7 +135,8 @@ export class Kernel {
     this.services.chatter = this.#chatter;
     this.#workers = new WorkerHost(this.services, this.config.workerThreads, this.#chatter, rates);
     const { loader, services, builtins, config, bus } = this;
-    this.#placing = { loader, services, builtins, config, bus, workers: this.#workers, warn: (m) => this.#warn(m) };
+    const inlineStopped = (m: PublishedManifest, grant: string) => this.#inlineStopped(m, grant);
+    this.#placing = { loader, services, builtins, config, bus, workers: this.#workers, warn: (m) => this.#warn(m), inlineStopped };
     this.jit = new JitTools({ cacheDir: this.paths.cache, probe: (m, wasm) => this.probeFor(m, wasm), publish: (built) => publishComponent(this, built) });
     this.recorder = CallRecorder.configured(this.config, (text, slot) => this.leaks.redact(text, `recorded:${slot}`));
     this.#recordedFile = path.join(this.paths.home, 'recorded-calls.bin');
@@ -214,7 +219,45 @@ export class Kernel {
   }
 
   components(): ComponentStatus[] {
-    return [...this.#slots.values()].sort((a, b) => a.key.localeCompare(b.key)).map((slot) => slot.status());
+    return [...this.#slots.values()]
+      .sort((a, b) => a.key.localeCompare(b.key))
+      .map((slot) => {
+        const withdrawn = slot.active && this.placement(slot.active.manifest).withdrawal;
+        return withdrawn ? { ...slot.status(), withdrawn } : slot.status();
+      });
+  }
+
+  /** The owner grants kind/name inline again after the kernel withdrew it; it serves inline again if config still grants it. */
+  async regrant(kind: ComponentKind, name: string): Promise<Withdrawal[]> {
+    const key = slotKey(kind, name);
+    const lifted = await this.withdrawals.regrant(key);
+    if (!lifted.length) throw new TitanError('TITAN_E_NOT_FOUND', `${key} has no withdrawn inline grant`, { fix: 'titan components lists where each runs' });
+    await this.#replacePlacement(key);
+    return lifted;
+  }
+
+  /** Repeated stops withdraw the grant: recorded, warned once, and the slot moves to a worker (later calls go there at once). */
+  #inlineStopped(manifest: PublishedManifest, grant: string): Promise<Deployment> | undefined {
+    const withdrawal = this.withdrawals.stopped(grant, manifest, this.config);
+    if (!withdrawal) return undefined;
+    this.#warn(withdrawnMessage(withdrawal));
+    const moving = this.createDeployment(manifest);
+    void this.#moved(withdrawal, moving);
+    return moving;
+  }
+
+  async #moved(withdrawal: Withdrawal, moving: Promise<Deployment>): Promise<void> {
+    const { slot, grant, version, reason, at } = withdrawal;
+    const key = this.#slots.get(slot);
+    const moved = key ? await replacePlacement(key, (m) => (m.digest === withdrawal.digest ? moving : this.createDeployment(m))).catch((e: Error) => e) : false;
+    if (moved instanceof Error) this.#warn(`${slot} did not move to a worker yet: ${moved.message}`);
+    await this.withdrawals.saved().catch((e: Error) => this.#warn(`the withdrawal of ${grant} was not recorded: ${e.message}`));
+    this.bus.emit('component.grant_withdrawn', { slot, grant, version, reason, at, isolation: this.#slots.get(slot)?.active?.isolation ?? null });
+  }
+
+  #replacePlacement(key: string): Promise<boolean> {
+    const slot = this.#slots.get(key);
+    return slot ? replacePlacement(slot, (m) => this.createDeployment(m)) : Promise.resolve(false);
   }
 
   /** Log lines and events dropped per component version and kind, since the kernel opened. */
@@ -245,7 +288,7 @@ export class Kernel {
 
   /** Where this manifest's binary runs here, and why. */
   placement(manifest: PublishedManifest): Placement {
-    return placeComponent(manifest, this.builtins.has(manifest.digest), this.config.inlineGrants);
+    return placeComponent(manifest, this.builtins.has(manifest.digest), this.config.inlineGrants, (grant) => this.withdrawals.of(grant));
   }
 
   async #deploy(manifest: PublishedManifest, wasm: Uint8Array | (() => Promise<Uint8Array>), placement: Placement): Promise<Deployment> {

@@ -8,6 +8,7 @@ import type { ComponentKind } from '../registry/kinds.ts';
 import { BuiltinDigests } from './builtins.ts';
 import type { KernelConfig } from './config.ts';
 import { DeploymentsFile } from './deployments-file.ts';
+import { GrantWithdrawals, withdrawalsFile } from './grant-withdrawals.ts';
 import { placeComponent } from './placement.ts';
 import type { ComponentStatus } from './slot.ts';
 
@@ -16,20 +17,23 @@ export async function offlineComponents(home: string, registry: Registry, config
   const paths = homePaths(home);
   const deployments = await new DeploymentsFile(paths.deployments).read();
   const builtins = await BuiltinDigests.open(path.join(home, 'builtins.json'));
+  const withdrawals = await GrantWithdrawals.open(withdrawalsFile(home));
   const rows = await Promise.all(
     Object.entries(deployments).map(async ([slot, record]): Promise<ComponentStatus> => {
       const [kind, name] = slot.split('/') as [ComponentKind, string];
       const manifest = await registry.show({ kind, name, version: record.version }).catch(() => undefined);
+      const placement = manifest && placeComponent(manifest, builtins.has(manifest.digest), config.inlineGrants, (grant) => withdrawals.of(grant));
       return {
         slot,
         kind,
         name,
         version: record.version,
         digest: record.digest,
-        isolation: manifest ? placeComponent(manifest, builtins.has(manifest.digest), config.inlineGrants).isolation : null,
+        isolation: placement ? placement.isolation : null,
         swaps: 0,
         previous: record.history,
         instances: null,
+        ...(placement?.withdrawal ? { withdrawn: placement.withdrawal } : {}),
       };
     }),
   );

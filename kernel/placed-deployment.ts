@@ -22,6 +22,9 @@ export type PlacingDeps = {
   config: KernelConfig;
   bus: EventBus;
   warn(message: string): void;
+  /** A call inline by `grant` was stopped by the watchdog (its slice or its time limit); the stop that
+   * withdraws the grant gets the worker deployment later calls go to. */
+  inlineStopped(manifest: PublishedManifest, grant: string): Promise<Deployment> | undefined;
 };
 
 type Wasm = Uint8Array | (() => Promise<Uint8Array>);
@@ -39,8 +42,9 @@ export async function placeDeployment(deps: PlacingDeps, manifest: PublishedMani
   if (placement.isolation === 'worker') return withMemo(await deps.workers.deploy(loaded, onReplaced));
   // A grant is recorded each time it is used: the log shows which foreign code ran unpre-emptible.
   if (placement.reason === 'grant') deps.warn(`${who} (${manifest.digest}) runs inline by the grant "${placement.grant}" in config kernel.inlineGrants`);
-  const granted = placement.reason === 'grant';
-  return withMemo(new InlineDeployment(loaded, deps.services, onReplaced, granted ? { watched: true, sliceMs: deps.config.inlineSliceMs } : {}));
+  const grant = placement.reason === 'grant' ? placement.grant : undefined;
+  const watched = grant ? { watched: true, sliceMs: deps.config.inlineSliceMs, onStopped: () => deps.inlineStopped(manifest, grant) } : {};
+  return withMemo(new InlineDeployment(loaded, deps.services, onReplaced, watched));
 }
 
 /** A worker deployment for verification, built-ins included: its instances answer host imports from recorded tapes. */

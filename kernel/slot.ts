@@ -3,6 +3,7 @@
 import type { PublishedManifest } from '../registry/manifest.ts';
 import type { Canary } from './canary.ts';
 import type { Deployment } from './deployment.ts';
+import type { Withdrawal } from './grant-withdrawals.ts';
 import { slotKey } from './kinds.ts';
 import type { PoolStats } from './pool.ts';
 
@@ -19,6 +20,8 @@ export type ComponentStatus = {
   swaps: number;
   previous: string[];
   instances: PoolStats | null;
+  /** The kernel withdrew this component's inline grant after repeated stops: it runs in a worker. */
+  withdrawn?: Withdrawal;
 };
 
 export class Slot {

@@ -110,13 +110,26 @@ export async function capabilities({ home, config }: DoctorContext): Promise<Fin
           },
     );
   }
-  for (const grant of config?.kernel.inlineGrants ?? [])
-    findings.push({
-      check: 'capabilities',
-      status: 'warn',
-      message: `kernel.inlineGrants runs ${grant} in the kernel's own thread: each run holds every other call back for up to kernel.inlineSliceMs before it is stopped`,
-      fix: 'remove it from kernel.inlineGrants unless you wrote and trust it',
-    });
+  const { GrantWithdrawals, withdrawalsFile } = await import('../../kernel/grant-withdrawals.ts');
+  const withdrawals = await GrantWithdrawals.open(withdrawalsFile(home));
+  for (const grant of config?.kernel.inlineGrants ?? []) {
+    const withdrawn = withdrawals.of(grant);
+    findings.push(
+      withdrawn
+        ? {
+            check: 'capabilities',
+            status: 'warn',
+            message: `kernel.inlineGrants names ${grant}, but the kernel withdrew it at ${withdrawn.at} (${withdrawn.reason}): ${withdrawn.slot} runs in a worker`,
+            fix: `remove it from kernel.inlineGrants, or, once the component is fixed, titan components regrant ${withdrawn.slot}`,
+          }
+        : {
+            check: 'capabilities',
+            status: 'warn',
+            message: `kernel.inlineGrants runs ${grant} in the kernel's own thread: each run holds every other call back for up to kernel.inlineSliceMs before it is stopped`,
+            fix: 'remove it from kernel.inlineGrants unless you wrote and trust it',
+          },
+    );
+  }
   return findings.length ? findings : [ok('capabilities', 'no serving component has a broad grant')];
 }
 

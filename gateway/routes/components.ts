@@ -92,5 +92,12 @@ export function componentRoutes({ kernel }: GatewayDeps): GatewayRouter {
     ctx.body = await kernel.rollback(slot.kind, slot.name);
   });
 
+  // The owner's word after the kernel withdrew an inline grant (kernel/grant-withdrawals.ts).
+  router.post('/slots/:kind/:name/regrant', async (ctx) => {
+    requireAdmin(ctx);
+    const slot = params<{ kind: ComponentKind; name: string }>(ctx.params, SLOT, 'the path');
+    ctx.body = { lifted: await kernel.regrant(slot.kind, slot.name) };
+  });
+
   return router;
 }

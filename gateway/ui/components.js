@@ -81,7 +81,14 @@ export class ComponentsPage {
           h('th', { scope: 'row' }, c.slot),
           h('td', {}, c.version ?? 'not serving'),
           h('td', { class: 'mono', title: c.digest ?? '' }, short(c.digest)),
-          h('td', {}, c.isolation ?? '—'),
+          // A grant the kernel withdrew (repeated stops): where it runs, and why and since when.
+          c.withdrawn
+            ? h(
+                'td',
+                { title: `${c.withdrawn.reason}; titan components regrant ${c.slot}` },
+                `${c.isolation} (grant withdrawn ${c.withdrawn.at.slice(0, 16).replace('T', ' ')})`,
+              )
+            : h('td', {}, c.isolation ?? '—'),
           h('td', {}, String(c.swaps)),
           h('td', {}, c.instances ? `${c.instances.live} live, ${c.instances.busy} busy, ${c.instances.waiting} waiting` : '—'),
         ),
