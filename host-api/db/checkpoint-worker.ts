@@ -1,5 +1,5 @@
 // The checkpointer thread (started by checkpointer.ts): on a connection of its own, copies the WAL's
-// committed pages into the database file every second, so no commit on the serving thread
+// committed pages into the database file five times a second, so no commit on the serving thread
 // runs a checkpoint (and its fsyncs) on a turn's path. PASSIVE: it never waits for, nor makes wait,
 // a reader or a writer. Past the WAL's limit it stands aside while the serving side empties it.
 import { statSync } from 'node:fs';

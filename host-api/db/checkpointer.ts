@@ -16,7 +16,7 @@ const AUTOCHECKPOINT_PAGES = 1000;
 /** The serving side looks at the WAL's size every this many writes (a stat, a few µs). */
 const WATCH_EVERY_WRITES = 64;
 export const DEFAULT_CHECKPOINTS: Omit<CheckpointSettings, 'file'> = {
-  everyMs: 1000,
+  everyMs: 200,
   idleMs: 30_000,
   // Past this the serving side empties the WAL itself (it normally stays well under).
   walLimitBytes: 64 * 1024 * 1024,
