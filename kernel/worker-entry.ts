@@ -16,6 +16,7 @@ import { loadGlue, type GlueFactory } from './module-loader.ts';
 import { ChatterLimiter } from './chatter.ts';
 import { weighResult } from './result-size.ts';
 import { wallMicros } from './task-clock.ts';
+import { wallMs } from './worker-timings.ts';
 import { codeGraphOver, memoryOver } from './worker-memory.ts';
 import {
   LIST_EXPORTS,
@@ -222,6 +223,7 @@ async function runTask(task: WorkerTask): Promise<WorkerOutcome> {
   const entry = channelFor(task.channel);
   entry.said = false;
   const outcome = await runGuest(task);
+  outcome.endedAt = wallMs();
   const drops = limiter?.takeDrops() ?? [];
   if (!entry.said && drops.length === 0) return outcome;
   // Everything the call said is on the channel before this marker; the kernel answers after it.

@@ -13,6 +13,7 @@ import type { PoolStats } from './pool.ts';
 import type { ChatterCells, ChatterLimiter, ChatterRates } from './chatter.ts';
 import { IsolationPool, type CallHandle } from './isolation-pool.ts';
 import { TaskClock } from './task-clock.ts';
+import { wallMs, workerCalls, type WorkerCallTiming } from './worker-timings.ts';
 import { camel } from './wit-names.ts';
 import { WorkerGrants, serveCodeGraph, serveMemory } from './worker-memory.ts';
 import { LIST_EXPORTS, type CallMessage, type DeploymentBase, type HostReply, type HostRequest, type WorkerOutcome } from './worker-protocol.ts';
@@ -295,6 +296,7 @@ class WorkerDeployment implements Deployment {
     if (options.replay) call.replay = options.replay;
     if (this.#usesMesh && this.#link.services.mesh) call.meshPeers = this.#link.services.mesh.peers();
     const forget = this.#link.register(call.taskId, clock);
+    const dispatched = wallMs();
     handle = this.#pool.run(this.#base, call);
     // The caller's cancel (a peer's task) stops the call the way its limit does: the thread is terminated.
     const cancelled = () => handle.stop('cancelled');
@@ -322,6 +324,7 @@ class WorkerDeployment implements Deployment {
       options.signal?.removeEventListener('abort', cancelled);
     }
     if (outcome.said) await this.#link.finished(call.taskId);
+    if (workerCalls.hasSubscribers) this.#timed(fn, dispatched, clock, outcome.endedAt);
     if (outcome.tape && options.tape) options.tape.push(...outcome.tape);
     switch (outcome.kind) {
       case 'ok':
@@ -341,6 +344,14 @@ class WorkerDeployment implements Deployment {
         }
         throw trapError(this.#who, new Error(outcome.message));
     }
+  }
+
+  #timed(fn: string, dispatched: number, clock: TaskClock, endedAt: number | undefined): void {
+    const began = Number(Atomics.load(clock.started, 0)) / 1000;
+    if (!began || !endedAt) return;
+    const { kind, name } = this.#base.component;
+    const timing: WorkerCallTiming = { slot: `${kind}/${name}`, fn, startMs: began - dispatched, runMs: endedAt - began, replyMs: wallMs() - endedAt };
+    workerCalls.publish(timing);
   }
 
   async exports(fn: string): Promise<boolean> {

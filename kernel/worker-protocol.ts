@@ -62,7 +62,8 @@ export type WorkerTask = DeploymentBase & CallMessage;
 /** Thread -> kernel: a call's outcome, or the error its thread hit outside the guest. */
 export type ThreadAnswer = { taskId: string; outcome: WorkerOutcome } | { taskId: string; error: string };
 
-/** `said`: the call logged or emitted; its 'finished' message follows them on the channel. */
+/** `said`: the call logged or emitted; its 'finished' message follows them on the channel.
+ * `endedAt`: the wall-clock ms the guest call ended (worker-timings.ts). */
 export type WorkerOutcome = (
   | { kind: 'ok'; value: unknown }
   | { kind: 'guest-error'; payload: unknown }
@@ -70,7 +71,7 @@ export type WorkerOutcome = (
   /** A coded refusal in the worker (a result over its limit, invalid UTF-8): the instance was dropped. */
   | { kind: 'coded'; code: string; message: string }
   | { kind: 'trap'; message: string; outOfMemory?: boolean }
-) & { said?: boolean; tape?: HostAnswer[] };
+) & { said?: boolean; tape?: HostAnswer[]; endedAt?: number };
 
 /** Worker -> kernel over the BroadcastChannel. */
 export type HostRequest =

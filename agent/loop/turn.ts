@@ -11,6 +11,7 @@ import { endTurn, type TurnEnd } from './turn-end.ts';
 import { assistantContent, toChatMessages, unansweredToolCalls } from './history.ts';
 import type { ChatMessage, ChatRequest, ToolCall } from './llm-types.ts';
 import type { FastResult } from '../reflex/router.ts';
+import { answerTimings, timingsFor } from '../reflex/answer-timings.ts';
 import type { LlmStatusLine, TurnDeps, TurnOutcome } from './turn-deps.ts';
 import { TurnTools, type ToolResult } from './turn-tools.ts';
 
@@ -133,18 +134,29 @@ export class TurnRun {
     for (const note of result.notes) this.log.emit({ type: 'status', message: note });
     const answer = result.answer;
     if (!answer) return false;
+    const timings = timingsFor(this.turnId);
+    const began = performance.now();
     this.log.emit({ type: 'answer.source', source: answer.source, marker: answer.marker, reflex: answer.reflex });
     answer.text = this.#deps.kernel.leaks.redact(answer.text, `reflex:${answer.reflex?.name ?? answer.source}`);
     this.#text = answer.text;
     this.log.emit({ type: 'text', text: answer.text });
+    const storing = performance.now();
     // One transaction: the answer, marked with its source, and the turn completed.
     await this.#deps.store.op('reflexes.answer', {
       threadId: this.threadId,
       turnId: this.turnId,
       message: { id: `${this.turnId}:${answer.source}`, content: answer.text, source: answer.marker },
     });
+    const stored = performance.now();
     this.#state = 'completed';
     this.log.emit({ type: 'turn.completed', stopReason: 'end_turn', from: answer.source });
+    // The turn's events, written before it reports done (as the turn's end did anyway).
+    const flushing = performance.now();
+    await this.log.flush();
+    if (timings) {
+      timings.parts = { events: storing - began + (flushing - stored), store: stored - storing + (performance.now() - flushing) };
+      answerTimings.publish(timings);
+    }
     return true;
   }
 

@@ -14,6 +14,7 @@
 // reflex whose source was generated otherwise, execute runs in the isolated component.
 import { createReflex, executeOnHost, requiredWords, words, type ReflexExport } from '../../components/reflexes/runtime.js';
 import type { Kernel } from '../../kernel/kernel.ts';
+import type { AnswerTimings } from './answer-timings.ts';
 import type { ReflexRecord } from './records.ts';
 
 export type FastAnswer = {
@@ -64,8 +65,16 @@ function hostMatcher(kernel: Kernel, record: ReflexRecord): ReflexExport | undef
 }
 
 /** The serving reflexes' best answer to a prompt, or why the one that matched failed. */
-export async function askReflexes(kernel: Kernel, serving: ReflexRecord[], prompt: string, threshold: number, onHost = false): Promise<RouteOutcome> {
+export async function askReflexes(
+  kernel: Kernel,
+  serving: ReflexRecord[],
+  prompt: string,
+  threshold: number,
+  onHost = false,
+  timings?: AnswerTimings,
+): Promise<RouteOutcome> {
   if (serving.length === 0) return { kind: 'none' };
+  const began = performance.now();
   const present = new Set(words(prompt).map((t) => t.w));
   const candidates = serving.filter((r) => mustHave(r).every((w) => present.has(w)));
   let best: { record: ReflexRecord; match: NonNullable<Match> } | undefined;
@@ -84,11 +93,19 @@ export async function askReflexes(kernel: Kernel, serving: ReflexRecord[], promp
   }
   // Two reflexes with different plans both sure of one prompt ("price of X": a stock or a coin): neither answers.
   if (!best || plans.size > 1) return { kind: 'none' };
+  const executing = performance.now();
+  if (timings) timings.parts.match = executing - began;
   try {
     const text =
       onHost && hostMatcher(kernel, best.record)
-        ? await executeHere(kernel, best.record, best.match.slotsJson)
+        ? await executeHere(kernel, best.record, best.match.slotsJson, timings)
         : await executeThere(kernel, best.record, best.match.slotsJson);
+    if (timings) {
+      const total = performance.now() - executing;
+      // executed in the component: its tool calls are not seen from here, the whole counts as tools.
+      timings.parts.tools ??= total;
+      timings.parts['inputs and render'] = total - timings.parts.tools;
+    }
     return { kind: 'hit', record: best.record, text, confidence: best.match.confidence };
   } catch (error) {
     return { kind: 'miss', record: best.record, why: (error as Error).message };
@@ -99,12 +116,22 @@ function executeThere(kernel: Kernel, record: ReflexRecord, slotsJson: string): 
   return kernel.call('reflex', record.name, 'execute', [slotsJson]) as Promise<string>;
 }
 
-async function executeHere(kernel: Kernel, record: ReflexRecord, slotsJson: string): Promise<string> {
+async function executeHere(kernel: Kernel, record: ReflexRecord, slotsJson: string, timings?: AnswerTimings): Promise<string> {
   const tools = kernel.services.tools;
   if (!tools) throw new Error('TITAN_E_SLOT_EMPTY: this kernel runs no tools');
   const identity = { kind: 'reflex', name: record.name, version: record.version ?? '', digest: '' };
   try {
-    return await executeOnHost(record.spec, slotsJson, (name, input) => tools.invoke(identity, undefined, name, input));
+    const invoke = (name: string, input: string) => tools.invoke(identity, undefined, name, input);
+    if (!timings) return await executeOnHost(record.spec, slotsJson, invoke);
+    timings.parts.tools = 0;
+    return await executeOnHost(record.spec, slotsJson, async (name: string, input: string) => {
+      const started = performance.now();
+      try {
+        return await invoke(name, input);
+      } finally {
+        timings.parts.tools = (timings.parts.tools ?? 0) + performance.now() - started;
+      }
+    });
   } catch (error) {
     // The runtime throws its reasons as text, as the component's guest does.
     throw typeof error === 'string' ? new Error(error) : error;

@@ -13,6 +13,7 @@ import type { LlmStream } from '../loop/turn.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
 import type { Patch } from '../../kernel/patches.ts';
 import { AnsweredTurns } from './answered-turns.ts';
+import { answerTimings, timingsFor } from './answer-timings.ts';
 import { checkAnswer, sampled } from './check.ts';
 import { localEmbedder, type Embedder } from './embedder.ts';
 import { embedderFor } from './embedder-choice.ts';
@@ -189,8 +190,10 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
   async fastPath(input: { threadId: string; turnId: string; prompt: string }): Promise<FastResult> {
     const notes: string[] = [];
     // The standard generated source runs on the host as well (router.ts); another source only in its component.
-    const outcome = await askReflexes(this.#kernel, this.#serving, input.prompt, this.#config.reflexes.threshold, this.#options.generate === undefined);
+    const timings = timingsFor(input.turnId);
+    const outcome = await askReflexes(this.#kernel, this.#serving, input.prompt, this.#config.reflexes.threshold, !this.#options.generate, timings);
     if (outcome.kind === 'hit') {
+      const hitAt = performance.now();
       const record = outcome.record;
       record.hits++;
       record.modelCallsAvoided++;
@@ -200,6 +203,7 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
       this.emit('hit', record);
       void this.#persist(record);
       this.#maybeCheck(record, input.prompt, outcome.text);
+      if (timings) answerTimings.publish({ ...timings, parts: { ...timings.parts, 'after the hit': performance.now() - hitAt } });
       return {
         answer: {
           source: 'reflex',
