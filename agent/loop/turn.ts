@@ -141,20 +141,18 @@ export class TurnRun {
     this.#text = answer.text;
     this.log.emit({ type: 'text', text: answer.text });
     const storing = performance.now();
-    // One transaction: the answer, marked with its source, and the turn completed.
-    await this.#deps.store.op('reflexes.answer', {
-      threadId: this.threadId,
-      turnId: this.turnId,
-      message: { id: `${this.turnId}:${answer.source}`, content: answer.text, source: answer.marker },
-    });
-    const stored = performance.now();
-    this.#state = 'completed';
-    this.log.emit({ type: 'turn.completed', stopReason: 'end_turn', from: answer.source });
-    // The turn's events, written before it reports done (as the turn's end did anyway).
-    const flushing = performance.now();
-    await this.log.flush();
+    // One transaction, as a model turn ends: the answer marked with its source, the turn's events
+    // and the turn completed; turn.completed goes out once it committed.
+    await this.#end(
+      {
+        to: 'completed',
+        messages: [{ id: `${this.turnId}:${answer.source}`, role: 'assistant', content: answer.text, source: answer.marker }],
+        events: [{ type: 'turn.completed', stopReason: 'end_turn', from: answer.source }],
+      },
+      false,
+    );
     if (timings) {
-      timings.parts = { events: storing - began + (flushing - stored), store: stored - storing + (performance.now() - flushing) };
+      timings.parts = { events: storing - began, store: performance.now() - storing };
       answerTimings.publish(timings);
     }
     return true;
