@@ -64,8 +64,8 @@ test('an npm package it took in, reinstalled at another version or removed, make
   await installPackage(path.join(root, 'node_modules', 'koa'), '3.0.0');
   await installPackage(path.join(root, 'node_modules', 'koa', 'node_modules', 'statuses'), '1.5.0');
   await recordPackages([
-    { names: ['koa'], version: '3.0.0' },
-    { names: ['koa', 'statuses'], version: '1.5.0' },
+    { names: ['koa'], version: '3.0.0', size: 1 },
+    { names: ['koa', 'statuses'], version: '1.5.0', size: 1 },
   ]);
   assert.equal(freshBundle(root, dir), pathToFileURL(main).href);
   await installPackage(path.join(root, 'node_modules', 'koa', 'node_modules', 'statuses'), '1.5.1');
@@ -80,7 +80,13 @@ test('an installed Titan finds the packages npm hoisted above it, by name', asyn
   await mkdir(path.join(installedDir, 'b1'), { recursive: true });
   await writeFile(path.join(installedDir, 'b1', 'main.js'), 'export {};\n');
   await installPackage(path.join(root, 'node_modules', 'koa'), '3.0.0');
-  const record: BundleRecord = { format: BUNDLE_FORMAT, build: 'b1', builtAt: Date.now(), inputs: [], packages: [{ names: ['koa'], version: '3.0.0' }] };
+  const record: BundleRecord = {
+    format: BUNDLE_FORMAT,
+    build: 'b1',
+    builtAt: Date.now(),
+    inputs: [],
+    packages: [{ names: ['koa'], version: '3.0.0', size: 1 }],
+  };
   await writeFile(path.join(installedDir, 'current.json'), JSON.stringify(record));
   assert.ok(freshBundle(installed, installedDir));
 });

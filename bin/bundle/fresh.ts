@@ -4,7 +4,7 @@
 // pulled or checked-out tree, or a reinstall, runs from source until it is rebuilt.
 // Kept to Node's own modules: this runs before anything else is loaded.
 import { spawn } from 'node:child_process';
-import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, type Stats, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -58,34 +58,37 @@ export function freshBundle(root = PROJECT_ROOT, dir = bundleDir(root)): string 
     const now = statSync(path.join(root, file), { throwIfNoEntry: false });
     if (!now || now.size !== size || now.mtimeMs > record.builtAt) return undefined;
   }
-  for (const found of record.packages) if (installedVersion(root, found.names) !== found.version) return undefined;
+  for (const found of record.packages) if (!samePackage(root, found, record.builtAt)) return undefined;
   const main = path.join(dir, record.build, 'main.js');
   return existsSync(main) ? pathToFileURL(main).href : undefined;
 }
 
 /**
- * The version of the package Node would load by this name chain from the root (each name looked up
- * from the previous package's folder upwards, as Node resolves it), or undefined when none is found.
- * By name, not by the build's folder: an installed Titan may find its packages hoisted above it.
+ * Whether the package Node would load by this name chain from the root (each name looked up from
+ * the previous package's folder upwards, as Node resolves it) is the one the bundle took in. By
+ * name, not by the build's folder: an installed Titan may find its packages hoisted above it.
+ * A package.json of the same size not written since the build is the same file (a stat); any other
+ * is read for its version (npm gives every file it unpacks the same old mtime, but a new ctime).
  */
-function installedVersion(root: string, names: string[]): string | undefined {
+function samePackage(root: string, wanted: BundledPackage, builtAt: number): boolean {
   let from = root;
-  for (const name of names) {
-    let found: string | undefined;
+  let manifest: Stats | undefined;
+  for (const name of wanted.names) {
     for (let dir = from; ; dir = path.dirname(dir)) {
       const candidate = path.join(dir, 'node_modules', name);
-      if (existsSync(path.join(candidate, 'package.json'))) {
-        found = candidate;
+      manifest = statSync(path.join(candidate, 'package.json'), { throwIfNoEntry: false });
+      if (manifest) {
+        from = candidate;
         break;
       }
-      if (path.dirname(dir) === dir) return undefined;
+      if (path.dirname(dir) === dir) return false;
     }
-    from = found;
   }
+  if (manifest?.size === wanted.size && manifest.ctimeMs <= builtAt) return true;
   try {
-    return String((JSON.parse(readFileSync(path.join(from, 'package.json'), 'utf8')) as { version?: unknown }).version);
+    return (JSON.parse(readFileSync(path.join(from, 'package.json'), 'utf8')) as { version?: unknown }).version === wanted.version;
   } catch {
-    return undefined;
+    return false;
   }
 }
 

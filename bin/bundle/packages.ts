@@ -3,7 +3,7 @@
 // code (.node, binding.gyp), WebAssembly beside it, or a file that finds things relative to itself
 // (__dirname, __filename, import.meta.url, require.resolve, worker threads), or when a package
 // nested inside it stays outside (a chunk's import would find the hoisted one instead).
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Metafile, Plugin } from 'esbuild';
 
@@ -16,9 +16,9 @@ const CODE = /\.(?:c?js|mjs)$/;
 
 /**
  * A bundled package as the bundle's record keeps it: the names Node resolves it by from the root
- * (one, or the chain to a nested copy) and its version.
+ * (one, or the chain to a nested copy), its version and the size of its package.json.
  */
-export type BundledPackage = { names: string[]; version: string };
+export type BundledPackage = { names: string[]; version: string; size: number };
 
 /** The package folder holding `file`: the last node_modules/NAME (or @scope/NAME) on its path. */
 export function packageDirOf(file: string): string | undefined {
@@ -126,6 +126,7 @@ export function describePackages(root: string, dirs: Iterable<string>): BundledP
   return [...dirs].sort().map((dir) => ({
     names: nameChain(root, dir),
     version: String((JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version?: unknown }).version),
+    size: statSync(path.join(dir, 'package.json')).size,
   }));
 }
 
