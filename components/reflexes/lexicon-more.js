@@ -124,6 +124,8 @@ MORE_PHRASES.push(
   ['yo', ''],
   ['gimme', 'give me'],
   ['lemme see', 'show'],
+  ['need the', 'show the'],
+  ['need my', 'show my'],
   ['ppl', 'people'],
   ['pop of', 'population of'],
   ['people of', 'population of'],
@@ -175,4 +177,19 @@ MORE_PHRASES.push(
   ['is the build broken', 'is the build passing'],
   ['is the build failing', 'is the build passing'],
   ['left on my', 'on my'],
+  // A currency against the euro, put other ways ("NOK vs euro", "what's one CAD worth in euros").
+  ['vs eur', 'to eur'],
+  ['versus eur', 'to eur'],
+  ['worth to eur', 'to eur'],
+  ['price of a', 'price of one'],
+  // Sounds and words of chat that ask nothing.
+  ['um', ''],
+  ['uh', ''],
+  ['hmm', ''],
+  ['erm', ''],
+  ['lol', ''],
+  ['ty', ''],
+  ['cheers', ''],
+  ['dude', ''],
+  ['bro', ''],
 );

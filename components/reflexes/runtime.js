@@ -118,7 +118,7 @@ function isFiller(w) {
 const SEE_VERBS = ['show', 'tell', 'display', 'give', 'get', 'fetch', 'see', 'view', 'check', 'look', 'find', 'read', 'open'];
 
 /** Words that tie a slot to its phrasing ("recipe for X"): gone when the slot moves ("X recipe"). */
-const SLOT_TIES = ['for', 'of', 'in', 'on', 'at', 'about', 'to'];
+const SLOT_TIES = ['for', 'of', 'in', 'on', 'at', 'about', 'to', 'from'];
 /** How a question is put rather than what it asks about. */
 function isFrame(w) {
   return ASK_WORDS.includes(w) || AUX_WORDS.includes(w);
@@ -293,7 +293,7 @@ const DETERMINERS = ['a', 'an', 'the', 'my', 'your', 'his', 'her', 'our', 'their
 function stays(template, anchor) {
   const at = template.findIndex(isSlot);
   const before = template.slice(0, at).findLast((w) => !isFiller(w) && !SLOT_TIES.includes(w));
-  return anchor !== undefined && before === anchor && SLOT_TIES.includes(template[at - 1]);
+  return anchor !== undefined && before === anchor && SLOT_TIES.includes(template[at - 1]) && FUNCTION_WORDS.includes(anchor);
 }
 
 /** Words that say which way a value goes: "USD to EUR" is not "EUR to USD". */
@@ -391,7 +391,7 @@ export function createReflex(rawSpec, invoke) {
     // The slot may also stand where no phrasing had it; the better reading wins.
     const loose = looseAlign(spec, toks, String(prompt));
     if (loose && (!best || loose.confidence > best.confidence)) best = loose;
-    best ??= coreOnly(spec, toks);
+    if (!best || best.confidence < CORE_ONLY) best = coreOnly(spec, toks) ?? best;
     if (!best) return null;
     // Yes-or-no arguments, read from the request's wording; unsure (or read otherwise than its phrasing) is no match.
     const flags = readFlags(spec, toks, best.slots, best.template);

@@ -49,6 +49,8 @@ test('no wrong answer on the tuning part, the held-out part, or the learned phra
   assert.deepEqual(m.tuning.wrong, []);
   assert.deepEqual(m.tuning2.wrong, []);
   assert.deepEqual(m.tuning3.wrong, []);
+  assert.equal(m.tuning3.nearMissesAnswered, 0);
+  assert.ok(m.tuning3.correct / m.tuning3.paraphrases >= 0.8, 'recall on the stranger-typed tuning part');
   assert.deepEqual(m.heldOut.wrong, []);
   assert.deepEqual(m.heldOut2.wrong, []);
   assert.equal(m.heldOut4.nearMissesAnswered, 0, 'near misses of the fourth held-out part answered');

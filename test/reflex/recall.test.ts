@@ -126,3 +126,29 @@ test("a short word with two letters swapped, and another ending of a phrasing's 
   assert.equal(note.ask('showing my note ideas'), rightAnswer(note.intent, 'ideas').answer);
   assert.equal(note.ask('showed my note ideas'), undefined, 'a past form is no present one');
 });
+
+test('how a stranger types: chat shorthand, a code without its kind word on either side, a value with its tie word gone, a constant plan in its core words', async () => {
+  const cases: Array<[string, string, string | undefined]> = [
+    ['weather', 'temps in Paris rn', 'Paris'],
+    ['calendar', 'am I busy monday', 'monday'],
+    ['population', 'how many ppl live in Chile', 'Chile'],
+    ['define', 'def of ennui', 'ennui'],
+    ['bus', 'next bus M10', 'M10'],
+    ['bus', 'when does the next N5 come', 'N5'],
+    ['departures', 'next departures Mainz', 'Mainz'],
+    ['recipe', 'recipe ramen pls', 'ramen'],
+    ['battery', 'battery?', undefined],
+    ['battery', "how's my battery", undefined],
+    ['disk', 'disk space?', undefined],
+    ['oncall', 'who is on call atm', undefined],
+  ];
+  for (const [id, prompt, value] of cases) {
+    const { intent, ask } = await reflexFor(id);
+    assert.equal(ask(prompt), rightAnswer(intent, value).answer, prompt);
+  }
+  // A word no phrasing used, another time, another act: still the model's.
+  const battery = await reflexFor('battery');
+  for (const prompt of ['battery health', 'battery level yesterday', 'turn on battery saver']) assert.equal(battery.ask(prompt), undefined, prompt);
+  const recipe = await reflexFor('recipe');
+  assert.equal(recipe.ask('order ramen'), undefined);
+});
