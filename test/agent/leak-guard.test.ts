@@ -20,9 +20,12 @@ const GITHUB = 'ghp_0123456789abcdefghijABCDEFGHIJ012345';
 
 test('secrets and keys in a tool result, a model answer or a message reach neither the model, the events nor the store', async (t) => {
   const { home, cleanup } = await tempHome('titan-leak-');
-  t.after(cleanup);
   const kernel = await Kernel.open({ home, cacheDir: TEST_CACHE, logToFile: false, env: {} });
-  t.after(() => kernel.close());
+  // The kernel closes before its home is removed (hooks run in the order they are added).
+  t.after(async () => {
+    await kernel.close();
+    await cleanup();
+  });
   await bootstrapBuiltins(kernel);
   await kernel.secrets.set('MY_TOKEN', STORED);
   await mkdir(kernel.workspace, { recursive: true });

@@ -221,7 +221,6 @@ test('a guarded tool waits for approval: approved runs it, rejected tells the mo
 
 test('a pending approval survives a restart: deciding it afterwards resumes the turn', async (t) => {
   const { home, cleanup } = await tempHome('titan-agent-restart-');
-  t.after(cleanup);
   const first = await setup(t, [[...toolCall(0, 'r1', 'echo', { text: 'after restart' }), { type: 'stop', reason: 'tool_use' }]], {
     guardedTools: ['echo'],
     home,
@@ -241,6 +240,9 @@ test('a pending approval survives a restart: deciding it afterwards resumes the 
     ],
     { guardedTools: ['echo'], home },
   );
+  // After the second kernel's own close (hooks run in the order they are added): removing the home
+  // under a kernel that still runs races its store's files (ENOTEMPTY).
+  t.after(cleanup);
   const [pending] = await second.agent.approvals.pending();
   assert.equal(pending.turn_id, turnId);
   await second.agent.decide(pending.id, 'approved', 'ada');

@@ -9,7 +9,6 @@ import { TEST_CACHE, tempHome } from '../support/kernel.ts';
 
 test('titan pairing list and approve work on a stopped kernel; a malformed code is a usage error', async (t) => {
   const { home, cleanup } = await tempHome();
-  t.after(cleanup);
   let kernel = await Kernel.open({ home, cacheDir: TEST_CACHE, logToFile: false, env: {} });
   assert.deepEqual((await bootstrapBuiltins(kernel)).failed, []);
   const pairing = await openPairing(kernel.store, { channel: 'whatsapp', senderId: '15550001111', chatId: '15550001111', senderName: 'Grace' });
@@ -26,7 +25,11 @@ test('titan pairing list and approve work on a stopped kernel; a malformed code 
   assert.match(approved.stdout, /approved whatsapp sender 15550001111 \(Grace\)/);
 
   kernel = await Kernel.open({ home, cacheDir: TEST_CACHE, logToFile: false, env: {} });
-  t.after(() => kernel.close());
+  // The kernel closes before its home is removed (hooks run in the order they are added).
+  t.after(async () => {
+    await kernel.close();
+    await cleanup();
+  });
   await kernel.restoreDeployments();
   assert.equal((await getPairing(kernel.store, 'whatsapp', '15550001111'))?.state, 'approved');
 });
