@@ -5,13 +5,13 @@
 // built-in echo) keeps answering; in a worker it answers while the attack runs.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { contentDigest } from '../../common/digest.ts';
 import type { ErrorCode } from '../../common/errors.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
 import { publishComponent } from '../../kernel/publish.ts';
 import { buildFixture, builtin, deployFixture, rejectsWithCode } from '../support/fixtures.ts';
 import { openTestKernel } from '../support/kernel.ts';
+import { neighbourCalls } from '../support/neighbour.ts';
 
 /** `inline`: the codes inline by grant, where they differ (its 25 ms slice of the kernel's thread may end first). */
 type Attack = { name: string; code: ErrorCode; inline?: ErrorCode[]; chatter?: 'log' | 'event' };
@@ -26,22 +26,6 @@ const ATTACKS: Attack[] = [
   { name: 'attack-logs', code: 'TITAN_E_TIMEOUT', chatter: 'log' },
   { name: 'attack-events', code: 'TITAN_E_TIMEOUT', chatter: 'event' },
 ];
-
-/** Calls echo one event-loop turn apart until `until` settles; returns how many answered. */
-async function neighbourCalls(kernel: Kernel, until: Promise<unknown>): Promise<number> {
-  let done = false;
-  void until.then(
-    () => (done = true),
-    () => (done = true),
-  );
-  let answered = 0;
-  while (!done) {
-    assert.deepEqual(await kernel.invokeTool('echo', { text: `n${answered}` }), { text: `n${answered}` });
-    answered++;
-    await nextTurn();
-  }
-  return answered;
-}
 
 for (const isolation of ['worker', 'inline'] as const) {
   describe(`attacks by components running ${isolation === 'worker' ? 'in a worker (the default)' : 'inline by grant'}`, () => {

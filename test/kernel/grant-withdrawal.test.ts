@@ -5,32 +5,15 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { ComponentStatus } from '../../kernel/slot.ts';
-import type { Kernel } from '../../kernel/kernel.ts';
 import type { KernelEvents } from '../../kernel/events.ts';
 import { GrantWithdrawals, withdrawalsFile } from '../../kernel/grant-withdrawals.ts';
 import { builtin, kernelFor, rejectsWithCode, reopenKernel } from '../support/fixtures.ts';
 import type { PublishedManifest } from '../../registry/manifest.ts';
 import { runTitan } from '../support/cli.ts';
+import { neighbourCalls } from '../support/neighbour.ts';
 
 const SLOT = 'tool/attack-loop';
-
-/** Calls echo one event-loop turn apart until `until` settles; returns how many answered meanwhile. */
-async function neighbourCalls(kernel: Kernel, until: Promise<unknown>): Promise<number> {
-  let done = false;
-  void until.then(
-    () => (done = true),
-    () => (done = true),
-  );
-  let answered = 0;
-  while (!done) {
-    assert.deepEqual(await kernel.invokeTool('echo', { text: `n${answered}` }), { text: `n${answered}` });
-    answered++;
-    await nextTurn();
-  }
-  return answered;
-}
 
 test('a granted component stopped at its slice 3 times runs in a worker from then on, across a restart, until the owner grants it again', async (t) => {
   const { kernel, home } = await kernelFor(t, [builtin('echo'), 'attack-loop'], { config: { inlineGrants: [SLOT] } });
