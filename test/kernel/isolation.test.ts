@@ -2,34 +2,17 @@
 // memory hog at its cap, a trap costs one instance; each gets a coded error, its instance is
 // replaced, its next call works, and every other component keeps serving meanwhile.
 import assert from 'node:assert/strict';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { test } from 'node:test';
 import type { KernelEvents } from '../../kernel/events.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
 import { publishComponent } from '../../kernel/publish.ts';
 import { buildFixture, builtin, deferred, forcePublish, kernelFor, rejectsWithCode } from '../support/fixtures.ts';
+import { neighbourCalls } from '../support/neighbour.ts';
 
 function replacements(kernel: Kernel): Array<KernelEvents['instance.replaced']> {
   const seen: Array<KernelEvents['instance.replaced']> = [];
   kernel.bus.on('instance.replaced', (event) => seen.push(event));
   return seen;
-}
-
-/** Calls echo and kv over and over, one event-loop turn apart, until `until` settles; returns how many answered. */
-async function keepCalling(kernel: Kernel, until: Promise<unknown>): Promise<number> {
-  let done = false;
-  void until.then(
-    () => (done = true),
-    () => (done = true),
-  );
-  let answered = 0;
-  while (!done) {
-    assert.deepEqual(await kernel.invokeTool('echo', { text: `meanwhile ${answered}` }), { text: `meanwhile ${answered}` });
-    assert.deepEqual(await kernel.invokeTool('kv', { op: 'list', prefix: 'none/' }), { keys: [] });
-    answered++;
-    await nextTurn();
-  }
-  return answered;
 }
 
 test('an endless loop in a worker component is stopped with TITAN_E_TIMEOUT; its next call works, and others served meanwhile', async (t) => {
@@ -39,7 +22,7 @@ test('an endless loop in a worker component is stopped with TITAN_E_TIMEOUT; its
   assert.deepEqual(await kernel.invokeTool('spinner', {}), { count: 1 });
 
   const spin = kernel.invokeTool('spinner', { spin: true });
-  const meanwhile = await keepCalling(kernel, spin);
+  const meanwhile = await neighbourCalls(kernel, spin, { alsoKv: true });
   const error = await rejectsWithCode(spin, 'TITAN_E_TIMEOUT');
   assert.match(error.message, /tool\/spinner@1\.0\.0 did not answer within 300 ms/);
   assert.ok(meanwhile > 0, 'echo and kv answered while the spinner spun');
