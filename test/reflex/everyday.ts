@@ -1,4 +1,4 @@
-// The everyday evaluation set (data/everyday.json, tuning; data/everyday-heldout*.json, four held-out parts):
+// The everyday evaluation set (data/everyday.json and everyday-tuning-*.json, tuning; data/everyday-heldout*.json, five held-out parts):
 // source turns from each intent's learned phrasings, the reflexes mined from all of them, and their
 // precision and recall on paraphrases and near misses written apart from them, plus the learned
 // phrasings asked with values no source turn had (new-value probes: an answer must be right or absent).
@@ -23,17 +23,36 @@ export type EverydayIntent = {
 
 const read = (file: string) => JSON.parse(readFileSync(new URL(`./data/${file}`, import.meta.url), 'utf8'));
 export const EVERYDAY: EverydayIntent[] = read('everyday.json').intents;
-export const HELD_OUT: Record<string, { paraphrases: string[]; nearMisses: string[] }> = read('everyday-heldout.json').intents;
+type Part = Record<string, { paraphrases: string[]; nearMisses: string[] }>;
+/** The first held-out part. */
+export const HELD_OUT: Part = read('everyday-heldout.json').intents;
 /** A second held-out part, written before the second round of tuning (see its "about"). */
-export const HELD_OUT_2: Record<string, { paraphrases: string[]; nearMisses: string[] }> = read('everyday-heldout-2.json').intents;
+export const HELD_OUT_2: Part = read('everyday-heldout-2.json').intents;
 /** A third held-out part (10 paraphrases and 10 near misses an intent), written before a later tuning round. */
-export const HELD_OUT_3: Record<string, { paraphrases: string[]; nearMisses: string[] }> = read('everyday-heldout-3.json').intents;
+export const HELD_OUT_3: Part = read('everyday-heldout-3.json').intents;
 /** A fourth held-out part (10 paraphrases and 10 near misses an intent), written blind before a later tuning round. */
-export const HELD_OUT_4: Record<string, { paraphrases: string[]; nearMisses: string[] }> = read('everyday-heldout-4.json').intents;
+export const HELD_OUT_4: Part = read('everyday-heldout-4.json').intents;
+/** A fifth held-out part (6 paraphrases and 5 near misses an intent), typed as a stranger, written before a later tuning round. */
+export const HELD_OUT_5: Part = read('everyday-heldout-5.json').intents;
 /** A second tuning part, written with the request lexicon and tuned on (see its "about"). */
-export const TUNING_2: Record<string, { paraphrases: string[]; nearMisses: string[] }> = read('everyday-tuning-2.json').intents;
+export const TUNING_2: Part = read('everyday-tuning-2.json').intents;
 /** A third tuning part, written as a stranger would type (slang, typos, values glued to signs; see its "about"). */
-export const TUNING_3: Record<string, { paraphrases: string[]; nearMisses: string[] }> = read('everyday-tuning-3.json').intents;
+export const TUNING_3: Part = read('everyday-tuning-3.json').intents;
+
+/** Every part by name: the tuning ones may be read case by case, the held-out ones only in totals. */
+export const PARTS = {
+  tuning: Object.fromEntries(EVERYDAY.map((i) => [i.id, i])) as Part,
+  tuning2: TUNING_2,
+  tuning3: TUNING_3,
+  heldOut: HELD_OUT,
+  heldOut2: HELD_OUT_2,
+  heldOut3: HELD_OUT_3,
+  heldOut4: HELD_OUT_4,
+  heldOut5: HELD_OUT_5,
+};
+export type PartName = keyof typeof PARTS;
+export const TUNING_PARTS: PartName[] = ['tuning', 'tuning2', 'tuning3'];
+export const HELD_OUT_PARTS: PartName[] = ['heldOut', 'heldOut2', 'heldOut3', 'heldOut4', 'heldOut5'];
 
 function get(value: unknown, path: string): unknown {
   if (path === '') return value;
@@ -82,13 +101,7 @@ export function sourceTurns(intent: EverydayIntent): ObservedTurn[] {
 export type PartFigures = { paraphrases: number; correct: number; nearMisses: number; nearMissesAnswered: number; wrong: string[]; missed: string[] };
 export type EverydayFigures = {
   patterns: MinedPattern[];
-  tuning: PartFigures;
-  tuning2: PartFigures;
-  tuning3: PartFigures;
-  heldOut: PartFigures;
-  heldOut2: PartFigures;
-  heldOut3: PartFigures;
-  heldOut4: PartFigures;
+  parts: Partial<Record<PartName, PartFigures>>;
   probes: { asked: number; correct: number; wrong: string[] };
 };
 
@@ -133,46 +146,32 @@ function labelled(intent: EverydayIntent, part: { paraphrases: string[]; nearMis
   ];
 }
 
-export async function measureEveryday(embedder: Embedder, options = { minSupport: 3, similarity: 0.5, threshold: 0.8 }): Promise<EverydayFigures> {
+/** The everyday reflexes, mined from every intent's learned phrasings. */
+export async function everydayReflexes(
+  embedder: Embedder,
+  options = { minSupport: 3, similarity: 0.5 },
+): Promise<{ patterns: MinedPattern[]; reflexes: ReflexExport[] }> {
   const patterns = await minePatterns(EVERYDAY.flatMap(sourceTurns), { embedder, minSupport: options.minSupport, similarity: options.similarity });
   const reflexes = patterns
     .filter((p) => !p.skipped)
     .map((p) => createReflex({ ...p.spec, name: JSON.stringify(p.spec.calls), description: '' }, runEverydayTool));
-  const tuning = evaluate(
-    reflexes,
-    EVERYDAY.flatMap((i) => labelled(i, i)),
-    options.threshold,
-  );
-  const tuning2 = evaluate(
-    reflexes,
-    EVERYDAY.flatMap((i) => labelled(i, TUNING_2[i.id])),
-    options.threshold,
-  );
-  const tuning3 = evaluate(
-    reflexes,
-    EVERYDAY.flatMap((i) => labelled(i, TUNING_3[i.id])),
-    options.threshold,
-  );
-  const heldOut = evaluate(
-    reflexes,
-    EVERYDAY.flatMap((i) => labelled(i, HELD_OUT[i.id])),
-    options.threshold,
-  );
-  const heldOut2 = evaluate(
-    reflexes,
-    EVERYDAY.flatMap((i) => labelled(i, HELD_OUT_2[i.id])),
-    options.threshold,
-  );
-  const heldOut3 = evaluate(
-    reflexes,
-    EVERYDAY.flatMap((i) => labelled(i, HELD_OUT_3[i.id])),
-    options.threshold,
-  );
-  const heldOut4 = evaluate(
-    reflexes,
-    EVERYDAY.flatMap((i) => labelled(i, HELD_OUT_4[i.id])),
-    options.threshold,
-  );
+  return { patterns, reflexes };
+}
+
+/** The figures of the named parts (all by default) and the new-value probes. */
+export async function measureEveryday(
+  embedder: Embedder,
+  options = { minSupport: 3, similarity: 0.5, threshold: 0.8 },
+  names: PartName[] = [...TUNING_PARTS, ...HELD_OUT_PARTS],
+): Promise<EverydayFigures> {
+  const { patterns, reflexes } = await everydayReflexes(embedder, options);
+  const parts: EverydayFigures['parts'] = {};
+  for (const name of names)
+    parts[name] = evaluate(
+      reflexes,
+      EVERYDAY.flatMap((i) => labelled(i, PARTS[name][i.id])),
+      options.threshold,
+    );
   // New-value probes: the learned phrasings with values no source turn had.
   const probes = { asked: 0, correct: 0, wrong: [] as string[] };
   for (const intent of EVERYDAY.filter((i) => i.slot)) {
@@ -185,5 +184,5 @@ export async function measureEveryday(embedder: Embedder, options = { minSupport
       else probes.wrong.push(`${fill(phrasing, intent, value)} -> ${got}`);
     }
   }
-  return { patterns, tuning, tuning2, tuning3, heldOut, heldOut2, heldOut3, heldOut4, probes };
+  return { patterns, parts, probes };
 }
