@@ -4,7 +4,7 @@
 // tells apart is refused. A flag that has one value in all of a pattern's turns is a constant.
 import { CONTRAST, FILLERS, words, type FlagCue, type SlotSource } from '../../components/reflexes/runtime.js';
 
-type Flagged = { flags: Map<string, boolean>; skeleton: string[] };
+type Flagged = { flags: Map<string, boolean>; omittedFlags?: Set<string>; skeleton: string[] };
 
 /**
  * Words a person adds without meaning anything by them, and verbs of asking to see ("list my
@@ -44,11 +44,27 @@ export function flagCues(turns: Flagged[], fixed: Map<string, boolean>): Record<
   return cues;
 }
 
-/** The calls with the fixed flags written as their constant value. */
-export function fixFlags(calls: Array<{ tool: string; args: Record<string, SlotSource> }>, fixed: Map<string, boolean>) {
+/** The flags every turn where they were false said so by leaving them out of the call. */
+export function omittedFlags(turns: Flagged[]): Set<string> {
+  const names = new Set(turns.flatMap((t) => [...t.flags.keys()]));
+  return new Set([...names].filter((name) => turns.every((t) => t.flags.get(name) !== false || t.omittedFlags?.has(name))));
+}
+
+/**
+ * The calls with the fixed flags written as their constant value, and a flag the turns left out
+ * when false left out the same way (a tool's default may differ from an explicit false).
+ */
+export function fixFlags(calls: Array<{ tool: string; args: Record<string, SlotSource> }>, fixed: Map<string, boolean>, omitted = new Set<string>()) {
   return calls.map((c) => ({
     tool: c.tool,
-    args: Object.fromEntries(Object.entries(c.args).map(([k, s]) => [k, 'flag' in s && fixed.has(s.flag) ? { value: fixed.get(s.flag) } : s])),
+    args: Object.fromEntries(
+      Object.entries(c.args).flatMap(([k, s]): Array<[string, SlotSource]> => {
+        if (!('flag' in s)) return [[k, s]];
+        const left = omitted.has(s.flag);
+        if (fixed.has(s.flag)) return fixed.get(s.flag) === false && left ? [] : [[k, { value: fixed.get(s.flag) }]];
+        return [[k, left ? { flag: s.flag, omitWhenFalse: true } : { flag: s.flag }]];
+      }),
+    ),
   }));
 }
 

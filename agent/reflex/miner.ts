@@ -20,7 +20,7 @@
 import { sha256 } from '../../common/digest.ts';
 import { CONTRAST, FILLERS, shapeOf, words, type AnswerPart, type ReflexSpec, type SlotSource } from '../../components/reflexes/runtime.js';
 import { answerTemplate, explains, literalKey, mergeTemplates, parseResults, structureKey, templateKey, type TemplateInput } from './answer-template.ts';
-import { fixedFlags, fixFlags, flagCues, hasFlags } from './flag-cues.ts';
+import { fixedFlags, fixFlags, flagCues, hasFlags, omittedFlags } from './flag-cues.ts';
 import { formOf } from './slot-forms.ts';
 import { cosine, normalise, type Embedder, type Vector } from './embedder.ts';
 
@@ -46,11 +46,13 @@ export type MinerOptions = {
   schemas?: Record<string, Record<string, unknown>>;
 };
 
-/** The values a tool's schema allows for one argument, when it lists them. */
-function enumOf(schema: Record<string, unknown> | undefined, key: string): string[] | undefined {
+/** The values a tool's schema allows for one argument, when it lists them (all strings, or all numbers). */
+function enumOf(schema: Record<string, unknown> | undefined, key: string): string[] | number[] | undefined {
   const property = (schema?.properties as Record<string, { enum?: unknown }> | undefined)?.[key];
   const values = property?.enum;
-  return Array.isArray(values) && values.every((v) => typeof v === 'string') ? (values as string[]) : undefined;
+  if (!Array.isArray(values) || values.length === 0) return undefined;
+  if (values.every((v) => typeof v === 'string')) return values as string[];
+  return values.every((v) => typeof v === 'number') ? (values as number[]) : undefined;
 }
 
 type Prepared = {
@@ -61,6 +63,8 @@ type Prepared = {
   slots: Map<string, { text: string; from: number; to: number }>;
   /** Yes-or-no arguments that vary between turns -> this turn's value (the wording says which: flagCues). */
   flags: Map<string, boolean>;
+  /** The flags this turn's calls said false by leaving them out. */
+  omittedFlags: Set<string>;
   callSpecs: Array<{ tool: string; args: Record<string, SlotSource> }>;
   skeleton: string[];
 };
@@ -85,12 +89,35 @@ function findSpan(prompt: string, tokens: ReturnType<typeof words>, value: strin
   return undefined;
 }
 
+/**
+ * Yes-or-no arguments by tool ("notes" -> includeArchived): a call of that tool without one said
+ * false by leaving it out (`{}` and `{"includeArchived": false}` are one plan).
+ */
+function booleanArguments(turns: ObservedTurn[]): Map<string, Set<string>> {
+  const found = new Map<string, Set<string>>();
+  for (const call of turns.flatMap((t) => t.calls))
+    for (const [key, value] of Object.entries(call.args)) if (typeof value === 'boolean') found.set(call.tool, (found.get(call.tool) ?? new Set()).add(key));
+  return found;
+}
+
+/** A call's arguments with each yes-or-no argument it left out written as false (`omitted` names them). */
+function withBooleans(call: ObservedCall, booleans: Map<string, Set<string>>): { args: Record<string, unknown>; omitted: Set<string> } {
+  const args = { ...call.args };
+  const omitted = new Set<string>();
+  for (const key of booleans.get(call.tool) ?? []) {
+    if (key in args) continue;
+    args[key] = false;
+    omitted.add(key);
+  }
+  return { args, omitted };
+}
+
 /** Tool arguments ("tool.key") that take more than one value across the turns: only those can be slots. */
-function varyingArguments(turns: ObservedTurn[]): Set<string> {
+function varyingArguments(turns: ObservedTurn[], booleans: Map<string, Set<string>>): Set<string> {
   const seen = new Map<string, Set<string>>();
   for (const turn of turns) {
     for (const call of turn.calls) {
-      for (const [key, value] of Object.entries(call.args)) {
+      for (const [key, value] of Object.entries(withBooleans(call, booleans).args)) {
         const id = `${call.tool}.${key}`;
         if (!seen.has(id)) seen.set(id, new Set());
         seen.get(id)!.add(JSON.stringify(value));
@@ -100,23 +127,31 @@ function varyingArguments(turns: ObservedTurn[]): Set<string> {
   return new Set([...seen].filter(([, values]) => values.size > 1).map(([id]) => id));
 }
 
-function prepare(turn: ObservedTurn, varying: Set<string>, schemas: MinerOptions['schemas']): Prepared | undefined {
+function prepare(turn: ObservedTurn, varying: Set<string>, booleans: Map<string, Set<string>>, schemas: MinerOptions['schemas']): Prepared | undefined {
   const tokens = words(turn.prompt);
   if (tokens.length === 0 || turn.answer.trim() === '') return undefined;
   const slots = new Map<string, { text: string; from: number; to: number }>();
   const flags = new Map<string, boolean>();
+  const omittedFlags = new Set<string>();
   const callSpecs: Prepared['callSpecs'] = [];
   const signature: string[] = [];
   for (const call of turn.calls) {
     const args: Record<string, SlotSource> = {};
     const parts: string[] = [];
-    for (const key of Object.keys(call.args).sort()) {
-      const value = call.args[key];
+    const { args: callArgs, omitted } = withBooleans(call, booleans);
+    for (const key of Object.keys(callArgs).sort()) {
+      const value = callArgs[key];
       if (typeof value === 'boolean' && varying.has(`${call.tool}.${key}`)) {
         const name = flags.has(key) ? `${key}${flags.size + 1}` : key;
         flags.set(name, value);
+        if (omitted.has(key)) omittedFlags.add(name);
         args[key] = { flag: name };
         parts.push(`${key}=?`);
+        continue;
+      }
+      // Left out, and false in every turn: the call leaves it out as the model did.
+      if (omitted.has(key)) {
+        parts.push(`${key}=false`);
         continue;
       }
       const slotLike = varying.has(`${call.tool}.${key}`) && (typeof value === 'string' || typeof value === 'number');
@@ -128,7 +163,9 @@ function prepare(turn: ObservedTurn, varying: Set<string>, schemas: MinerOptions
         const name = slots.has(key) ? `${key}${slots.size + 1}` : key;
         slots.set(name, span);
         const oneOf = enumOf(schemas?.[call.tool], key);
-        args[key] = isNumber ? { slot: name, form, type: 'number' } : oneOf ? { slot: name, form, oneOf } : { slot: name, form };
+        // An enum of the other type than the value (numbers for a text) cannot hold it: no limit is read from it.
+        const limit = oneOf && typeof oneOf[0] === typeof value ? { oneOf } : {};
+        args[key] = isNumber ? { slot: name, form, type: 'number', ...limit } : { slot: name, form, ...limit };
         parts.push(`${key}=*`);
       } else {
         args[key] = { value };
@@ -138,7 +175,7 @@ function prepare(turn: ObservedTurn, varying: Set<string>, schemas: MinerOptions
     callSpecs.push({ tool: call.tool, args });
     signature.push(`${call.tool}(${parts.join(',')})`);
   }
-  return { turn, tokens, signature: signature.join('>') || 'answer', slots, flags, callSpecs, skeleton: skeletonOf(tokens, slots) };
+  return { turn, tokens, signature: signature.join('>') || 'answer', slots, flags, omittedFlags, callSpecs, skeleton: skeletonOf(tokens, slots) };
 }
 
 function skeletonOf(tokens: ReturnType<typeof words>, slots: Map<string, { from: number; to: number }>): string[] {
@@ -222,8 +259,9 @@ function mean(vectors: Vector[]): Vector {
 
 /** The recurring patterns among the turns (clusters of at least minSupport turns). */
 export async function minePatterns(turns: ObservedTurn[], options: MinerOptions): Promise<MinedPattern[]> {
-  const varying = varyingArguments(turns);
-  const prepared = turns.map((t) => prepare(t, varying, options.schemas)).filter((p): p is Prepared => p !== undefined);
+  const booleans = booleanArguments(turns);
+  const varying = varyingArguments(turns, booleans);
+  const prepared = turns.map((t) => prepare(t, varying, booleans, options.schemas)).filter((p): p is Prepared => p !== undefined);
   const bySignature = new Map<string, Prepared[]>();
   for (const p of prepared) bySignature.set(p.signature, [...(bySignature.get(p.signature) ?? []), p]);
   const patterns: MinedPattern[] = [];
@@ -335,7 +373,7 @@ function compilePattern(signature: string, members: Prepared[], minSupport: numb
     seenSlotWords,
     slotShapes,
     ...(Object.keys(flags).length > 0 ? { flags } : {}),
-    calls: fixFlags(agreeing[0].callSpecs, fixed),
+    calls: fixFlags(agreeing[0].callSpecs, fixed, omittedFlags(agreeing)),
     answer,
     examples: agreeing.map((m) => ({
       prompt: m.turn.prompt,

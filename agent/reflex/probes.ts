@@ -23,7 +23,8 @@ export function counterfactualPrompts(spec: Pick<ReflexSpec, 'examples' | 'slots
   if (spec.slots.length === 0 && flags.length === 0) return spec.examples.slice(0, Math.min(1, count)).map((e) => e.prompt);
   const out: string[] = spec.slots.length === 0 ? spec.examples.slice(0, 1).map((e) => e.prompt) : [];
   const enums = new Map<string, string[]>();
-  for (const call of spec.calls) for (const source of Object.values(call.args)) if ('slot' in source && source.oneOf) enums.set(source.slot, source.oneOf);
+  for (const call of spec.calls)
+    for (const source of Object.values(call.args)) if ('slot' in source && source.oneOf) enums.set(source.slot, source.oneOf.map(String));
   const values = (name: string) => [...new Set([...spec.examples.map((e) => e.slots[name]), ...(enums.get(name) ?? [])])];
   const add = (prompt: string | undefined) => {
     if (prompt !== undefined && out.length < count && !seen.has(prompt) && !out.includes(prompt)) out.push(prompt);

@@ -68,6 +68,7 @@ function argument(text, source) {
   if (source.type === 'number') {
     const n = Number(value.replace(/,/g, ''));
     if (!/^[+-]?[\d,]*\.?\d+$/.test(value) || !Number.isFinite(n)) throw `slot "${source.slot}" is not a number: "${value}"`;
+    if (source.oneOf && !source.oneOf.includes(n)) throw `slot "${source.slot}" is not one of ${source.oneOf.join(', ')}: ${n}`;
     return n;
   }
   if (source.oneOf && !source.oneOf.includes(value)) throw `slot "${source.slot}" is not one of ${source.oneOf.join(', ')}: "${value}"`;
@@ -86,7 +87,8 @@ export function toolInputs(spec, slotsJson) {
       if ('flag' in source) {
         // A yes or no the request's wording said (runtime.js read it); never guessed.
         if (typeof slots[source.flag] !== 'boolean') throw `the request does not say whether ${source.flag}`;
-        input[key] = slots[source.flag];
+        // Left out when false, as the model's own calls did: the tool's default stands.
+        if (!(source.omitWhenFalse && slots[source.flag] === false)) input[key] = slots[source.flag];
       } else input[key] = 'slot' in source ? argument(slots[source.slot], source) : source.value;
     }
     return { tool: call.tool, input: JSON.stringify(input) };

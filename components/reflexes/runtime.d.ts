@@ -1,9 +1,13 @@
 // Types of runtime.js for the host side (the miner, the guard and the tests import it directly).
 /**
  * A slot fills a tool argument as text, as a number, or as one of the values the tool's schema
- * allows; a flag fills a yes-or-no argument from the request's wording (ReflexSpec.flags).
+ * allows; a flag fills a yes-or-no argument from the request's wording (ReflexSpec.flags), left out
+ * when false where the source turns left it out.
  */
-export type SlotSource = { slot: string; form: SlotForm; type?: 'number'; oneOf?: string[] } | { flag: string } | { value: unknown };
+export type SlotSource =
+  | { slot: string; form: SlotForm; type?: 'number'; oneOf?: string[] | number[] }
+  | { flag: string; omitWhenFalse?: true }
+  | { value: unknown };
 /** The words that say a flag: every phrasing of true had `yes` and none `no`, and the other way round. */
 export type FlagCue = { yes: string[]; no: string[] };
 export type SlotForm = 'same' | 'lower' | 'upper' | 'title';

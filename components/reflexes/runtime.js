@@ -64,7 +64,8 @@ function fitsSlot(spec, name, span, text, next) {
   if (shapes && !shapes.includes(shapeOf(text))) return false;
   // A value the tool's schema does not list is no value of it ("rate of XYZ"): the model answers.
   const oneOf = spec.enums?.get(name);
-  if (oneOf && !oneOf.some(({ values, form }) => values.includes(applyForm(text, form)))) return false;
+  const asArgument = (form) => (spec.numbers.has(name) ? Number(text.replace(/,/g, '')) : applyForm(text, form));
+  if (oneOf && !oneOf.some(({ values, form }) => values.includes(asArgument(form)))) return false;
   const seen = spec.seenSlotWords ?? spec.maxSlotWords - 1;
   return (
     span.length <= seen ||

@@ -136,3 +136,39 @@ test('probes ask each phrasing with the flag turned: the cue taken away where th
   assert.equal(probes[0], NOTES_TURNS[0].prompt);
   for (const p of probes.slice(1)) assert.ok(!NOTES_TURNS.some((t) => t.prompt === p), p);
 });
+
+test('a boolean the model leaves out when false is the same plan as one it passes: the reflex leaves it out too', async () => {
+  // The model calls {} for "show my notes" and {"includeArchived": true} when archived ones are asked for.
+  const turns = NOTES_TURNS.map((t) => {
+    const includeArchived = (t.calls[0].args as { includeArchived: boolean }).includeArchived;
+    return includeArchived ? t : { ...t, calls: [{ ...t.calls[0], args: {} }] };
+  });
+  const patterns = (await minePatterns(turns, options)).filter((p) => !p.skipped);
+  assert.equal(patterns.length, 1, 'one plan, not one per way of saying false');
+  assert.deepEqual(patterns[0].spec.calls[0].args.includeArchived, { flag: 'includeArchived', omitWhenFalse: true });
+  const inputs: unknown[] = [];
+  const reflex = createReflex({ ...patterns[0].spec, name: 'notes', description: '' }, (_, input) => {
+    inputs.push(JSON.parse(input));
+    return JSON.stringify(listNotes({ includeArchived: (JSON.parse(input) as { includeArchived?: boolean }).includeArchived === true }));
+  });
+  assert.equal(reflex.execute(reflex.match('show my notes please')!.slotsJson), notesAnswer(false));
+  assert.equal(reflex.execute(reflex.match('show my notes including archived ones')!.slotsJson), notesAnswer(true));
+  assert.deepEqual(inputs, [{}, { includeArchived: true }]);
+  reflex.smoke();
+});
+
+test("a boolean left out in every turn of one request and passed in another stays out of the first one's call", async () => {
+  const turns: ObservedTurn[] = [
+    ...['Groceries', 'Gift ideas', 'Trip to Porto'].map((title, i) => ({
+      turnId: `s${i}`,
+      prompt: `show my note ${title}`,
+      calls: [{ tool: 'notes', args: { title }, result: JSON.stringify({ title, body: 'x' }) }],
+      answer: `${title}: x`,
+    })),
+    ...NOTES_TURNS.filter((t) => (t.calls[0].args as { includeArchived: boolean }).includeArchived),
+  ];
+  const patterns = (await minePatterns(turns, options)).filter((p) => !p.skipped);
+  const note = patterns.find((p) => p.spec.slots.includes('title'));
+  assert.ok(note, JSON.stringify(patterns.map((p) => p.spec.calls)));
+  assert.deepEqual(note.spec.calls[0].args, { title: { slot: 'title', form: 'same' } });
+});

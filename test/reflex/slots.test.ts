@@ -1,4 +1,4 @@
-// Slots of every type the prompt can carry (text, numbers, values from the tool schema's enum),
+// Slots of every type the prompt can carry (text, numbers, values from the tool schema's enum, text or numbers),
 // booleans as one reflex per value where the answers differ by it (flags.test.ts: one reflex
 // where they do not), and slot-less reflexes (a constant plan), whose guard tries
 // real near misses, never the prompt.
@@ -51,6 +51,26 @@ test("a value from the tool schema's enum is a slot limited to the enum", async 
   // A value the schema does not list is no match: the model answers "exchange rate of XYZ".
   assert.equal(reflex.match('exchange rate of XYZ'), null);
   assert.throws(() => reflex.execute(JSON.stringify({ code: 'XYZ' })), /not one of/);
+});
+
+test("a number from the tool schema's enum is a number slot limited to the enum", async () => {
+  const volume = (level: number) => ({ level, ok: true });
+  const turns = [2, 5, 1].map((level, i) => turn(`v${i}`, `set the fan to level ${level}`, 'fan', { level }, volume(level), `The fan is at level ${level}.`));
+  const schemas = { fan: { type: 'object', properties: { level: { type: 'integer', enum: [1, 2, 3, 4, 5] } } } };
+  const [pattern] = await minePatterns(turns, { ...options, schemas });
+  assert.equal(pattern.skipped, undefined, pattern.skipped);
+  assert.deepEqual(pattern.spec.calls[0].args.level, { slot: 'level', form: 'same', type: 'number', oneOf: [1, 2, 3, 4, 5] });
+  const inputs: unknown[] = [];
+  const reflex = createReflex({ ...pattern.spec, name: 'fan', description: '' }, (_, input) => {
+    inputs.push(JSON.parse(input));
+    return JSON.stringify(volume((JSON.parse(input) as { level: number }).level));
+  });
+  assert.equal(reflex.execute(reflex.match('set the fan to level 3')!.slotsJson), 'The fan is at level 3.');
+  assert.deepEqual(inputs, [{ level: 3 }]);
+  // A level the schema does not list is the model's to answer ("there is no level 9"), never a call with 9.
+  assert.equal(reflex.match('set the fan to level 9'), null);
+  assert.equal(reflex.match('set the fan to level 30'), null);
+  assert.throws(() => reflex.execute(JSON.stringify({ level: '9' })), /not one of/);
 });
 
 test('a boolean argument whose answers differ by value: one reflex per value, the word that says it required, and neither answers the other', async () => {
