@@ -15,14 +15,14 @@ COPY . /app
 # Packing's work is done here once, as `npm pack` does it (toolchain/prebuild.ts, bin/bundle/build.ts):
 # the built-ins compiled into prebuilt/, so a container's first start compiles none of 22 components;
 # the code graph's five grammars and the libraries Titan carries as files (the web UI's browser
-# builds, Turndown, the MCP SDK's parts bundled: toolchain/vendor.ts) copied into prebuilt/; and the
-# start bundle written to .bundle/. The dev packages those steps read (esbuild, the grammars package,
+# builds, Turndown, the MCP SDK's parts and jco's transpiler bundled: toolchain/vendor.ts) copied
+# into prebuilt/; and the start bundle written to .bundle/. The dev packages those steps read (esbuild, the grammars package,
 # the libraries) are installed for them alone, outside the app, and linked in while they run. Their
 # files are written for their owner alone (root here): made readable to the user the image runs as,
 # or its first start would compile every built-in again.
 RUN cd /app \
   && npm install --omit=dev --no-audit --no-fund \
-  && tools="esbuild @repomix/tree-sitter-wasms @modelcontextprotocol/sdk cytoscape dompurify marked turndown uplot" \
+  && tools="esbuild @repomix/tree-sitter-wasms @modelcontextprotocol/sdk @bytecodealliance/jco-transpile cytoscape dompurify marked turndown uplot" \
   && npm install --prefix /tmp/tools --no-audit --no-fund $(for t in $tools; do node -p "'$t@' + require('./package.json').devDependencies['$t']"; done) \
   && for t in $tools; do mkdir -p "node_modules/$(dirname "$t")" && ln -s "/tmp/tools/node_modules/$t" "node_modules/$t"; done \
   && node --disable-warning=ExperimentalWarning toolchain/prebuild.ts \

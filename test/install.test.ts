@@ -2,27 +2,26 @@
 // with `npm install --omit=dev`, brings its own Node 24 and none of the development tools, and
 // `npx titan start` on a fresh home serves /api/ready from the prebuilt built-ins, compiling none;
 // the optional parts (OpenTelemetry SDK, ink, dockerode) and the grammars package stay out, and so do
-// the libraries it carries as files (the web UI's, Turndown, the MCP SDK bundled). Then, as a user
-// would: an MCP server from npm added with `titan mcp add`, a turn whose model (scripted) calls its
-// tool, Titan's own /mcp answering the SDK's client, and the web UI loading each browser library.
-// Slow (a real npm install from the registry): one test.
+// the libraries it carries as files (the web UI's, Turndown, the MCP SDK and jco's transpiler
+// bundled). Then, as a user would: an MCP server from npm added with `titan mcp add`, a turn whose
+// model (scripted) calls its tool, Titan's own /mcp answering the SDK's client, and the web UI
+// loading each browser library.
+// Slow (a real npm install, from npm's cache when warm).
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { after, test } from 'node:test';
-import { promisify } from 'node:util';
+import { after, before, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { startScriptedLlm } from '../agent/api.ts';
 import { PROJECT_ROOT } from './support/cli.ts';
-import { TEST_CACHE } from './support/kernel.ts';
+import { apiOf, packTitan, run, type Started, startInstalled, stopGroup, turn, waitServing } from './support/installed.ts';
 import { browserSkipReason, launchBrowser } from './ui/support.ts';
 
-const run = promisify(execFile);
 const work = await mkdtemp(path.join(os.tmpdir(), 'titan-install-'));
-let titan: ChildProcess | undefined;
+const started: Started[] = [];
+let tarball: string;
 const FILESYSTEM = path.join(PROJECT_ROOT, 'node_modules/@modelcontextprotocol/server-filesystem/dist/index.js');
 const llm = await startScriptedLlm({
   script: {
@@ -36,80 +35,33 @@ const llm = await startScriptedLlm({
     ],
   },
 });
+const llmEnv = (home: string) => ({ ...process.env, TITAN_HOME: home, TITAN_PORT: '0', TITAN_PROVIDER: 'scripted', TITAN_SCRIPTED_LLM_URL: llm.url });
+
+// prepack builds the built-ins into prebuilt/ (from the tests' shared build cache: same sources, same keys).
+before(async () => (tarball = await packTitan(work)), { timeout: 600_000 });
 
 after(async () => {
-  if (titan) await stopGroup(titan);
+  for (const titan of started) await stopGroup(titan.child);
   await llm.close();
   await rm(work, { recursive: true, force: true });
 });
 
-const alive = (group: number) => {
-  try {
-    process.kill(group, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-/**
- * npx runs titan as a child of its own and does not pass a stop on: the whole process group is
- * stopped (SIGKILL after 15 s), or titan outlives the test and holds its output pipes, and the run, open.
- */
-async function stopGroup(child: ChildProcess): Promise<void> {
-  const group = -(child.pid as number);
-  const signal = (name: NodeJS.Signals) => alive(group) && process.kill(group, name);
-  signal('SIGTERM');
-  const deadline = Date.now() + 15_000;
-  while (alive(group) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-  signal('SIGKILL');
-  child.stdout?.destroy();
-  child.stderr?.destroy();
-}
-
-/** What `titan start` printed so far. */
-let output = '';
-
-/** `npx titan start` in the install, resolved with the gateway's address once it is up. */
-function startInstalled(app: string, home: string): Promise<string> {
-  titan = spawn('npx', ['--no-install', 'titan', 'start'], {
-    cwd: app,
-    env: { ...process.env, TITAN_HOME: home, TITAN_PORT: '0', TITAN_PROVIDER: 'scripted', TITAN_SCRIPTED_LLM_URL: llm.url },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true, // its own process group, so stopGroup reaches titan under npx
-  });
-  return new Promise((resolve, reject) => {
-    const read = (chunk: Buffer) => {
-      output += chunk.toString();
-      const url = /gateway on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
-      if (url) resolve(url);
-    };
-    titan?.stdout?.on('data', read);
-    titan?.stderr?.on('data', read);
-    titan?.once('exit', (code) => reject(new Error(`titan start exited with ${code}:\n${output}`)));
-  });
-}
-
 test('npm install --omit=dev of the packed package runs titan start on its own Node 24, without the dev tools', { timeout: 900_000 }, async () => {
-  // prepack builds the built-ins into prebuilt/ (from the tests' shared build cache: same sources, same keys).
-  const packEnv = { ...process.env, TITAN_PREBUILD_CACHE: TEST_CACHE };
-  const { stdout } = await run('npm', ['pack', '--pack-destination', work, '--silent'], { cwd: PROJECT_ROOT, env: packEnv, maxBuffer: 16 * 1024 * 1024 });
   const app = path.join(work, 'app');
   await mkdir(app);
-  await run('tar', ['-xzf', path.join(work, stdout.trim()), '--strip-components=1', '-C', app]);
+  await run('tar', ['-xzf', tarball, '--strip-components=1', '-C', app]);
   await copyFile(path.join(PROJECT_ROOT, 'package-lock.json'), path.join(app, 'package-lock.json'));
   await run('npm', ['install', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: app, maxBuffer: 16 * 1024 * 1024 });
 
   const installed = new Set(await readdir(path.join(app, 'node_modules')));
   const tools = new Set(await readdir(path.join(app, 'node_modules', '@bytecodealliance')));
   assert.ok(!tools.has('jco') && !tools.has('componentize-js'), 'the full jco and StarlingMonkey stay out');
-  assert.ok(tools.has('jco-transpile'));
+  assert.ok(!tools.has('jco-transpile'), "jco's transpiler comes bundled (prebuilt/vendor/jco)");
   for (const dev of ['typescript', '@biomejs', 'dependency-cruiser', 'openai', 'playwright-core', 'esbuild'])
     assert.ok(!installed.has(dev), `${dev} is a dev tool`);
-  // What the runtime never uses stays out: binaryen (an empty stand-in), the grammars' C sources, date-fns.
-  const binaryen = JSON.parse(await readFile(path.join(app, 'node_modules', 'binaryen', 'package.json'), 'utf8')) as { version: string };
-  assert.equal(binaryen.version, '0.0.0-absent');
-  for (const heavy of ['tree-sitter-typescript', 'tree-sitter-rust', 'date-fns', 'pino-roll']) assert.ok(!installed.has(heavy), `${heavy} is not installed`);
+  // What the runtime never uses stays out: binaryen and jco's minifier, the grammars' C sources, date-fns.
+  for (const heavy of ['binaryen', 'oxc-minify', 'tree-sitter-typescript', 'tree-sitter-rust', 'date-fns', 'pino-roll'])
+    assert.ok(!installed.has(heavy), `${heavy} is not installed`);
   // The optional parts (test/optional-installs.test.ts) stay out, and so does the 23 MB grammars
   // package: the code graph's five grammars come in the package (prebuilt/grammars).
   for (const optional of ['ink', 'react', 'dockerode', 'bare-fs']) assert.ok(!installed.has(optional), `${optional} is not installed`);
@@ -127,27 +79,14 @@ test('npm install --omit=dev of the packed package runs titan start on its own N
   const home = path.join(work, 'home');
   await mkdir(home);
   // A fresh home with no build cache: the first start reads the prebuilt built-ins and compiles none.
-  const url = await startInstalled(app, home);
-  // The gateway answers while start-up finishes: ready once every built-in serves.
-  let ready = await fetch(`${url}/api/ready`);
-  for (const deadline = Date.now() + 120_000; ready.status !== 200 && Date.now() < deadline; ready = await fetch(`${url}/api/ready`)) {
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+  const titan = startInstalled('npx', ['--no-install', 'titan', 'start'], { cwd: app, env: llmEnv(home) });
+  started.push(titan);
+  const url = await titan.url;
+  const ready = await waitServing(titan);
   assert.equal(ready.status, 200, await ready.text());
-  assert.match(output, /building components: \d+ built \(0 compiled, \d+ from cache\)/, output);
-  // Its start line comes once every part is up, which can be after ready.
-  for (const end = Date.now() + 60_000; !/serving \d+ ms after the process started/.test(output) && Date.now() < end; )
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  assert.match(output, /serving \d+ ms after the process started: .*modules from the start bundle/, 'the start loads the packed start bundle');
-  const token = (await readFile(path.join(home, 'gateway-token'), 'utf8')).trim();
-  const api = async (method: string, route: string, body?: unknown) =>
-    (
-      await fetch(url + route, {
-        method,
-        headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-        body: body ? JSON.stringify(body) : undefined,
-      })
-    ).json();
+  assert.match(titan.output(), /building components: \d+ built \(0 compiled, \d+ from cache\)/, titan.output());
+  assert.match(titan.output(), /serving \d+ ms after the process started: .*modules from the start bundle/, 'the start loads the packed start bundle');
+  const { api, token } = await apiOf(url, home);
 
   // An MCP server from npm, added to the running Titan (the SDK's client and stdio transport, bundled).
   await mkdir(path.join(work, 'notes'));
@@ -160,13 +99,7 @@ test('npm install --omit=dev of the packed package runs titan start on its own N
   );
   assert.match(added.stdout, /fs: up, \d+ tools: .*fs__read_text_file/);
   // A turn: the model calls the server's tool and answers from its result.
-  const thread = await api('POST', '/api/threads', {});
-  await api('POST', `/api/threads/${thread.id}/messages`, { text: 'what is on my shopping list?' });
-  let messages: Array<{ role: string; content: string }> = [];
-  for (const end = Date.now() + 30_000; Date.now() < end && !messages.some((m) => m.content.includes('Your list says')); ) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    messages = (await api('GET', `/api/threads/${thread.id}/messages`)).messages;
-  }
+  const messages = await turn(api, 'what is on my shopping list?', 'Your list says');
   assert.deepEqual(
     messages.map((m) => m.role),
     ['user', 'assistant', 'tool', 'assistant'],

@@ -1,5 +1,6 @@
 // What a binary really is: read its world from the binary itself (never trust the manifest).
 import { TitanError } from '../common/errors.ts';
+import { jcoWasmTools } from './jco.ts';
 
 export type ComponentShape = { imports: string[]; exports: string[] };
 
@@ -16,7 +17,7 @@ export async function inspectComponent(bytes: Uint8Array): Promise<ComponentShap
   let wit: string;
   try {
     // wasm-tools loads in ~30 ms: only when a binary is inspected for the first time.
-    const { componentWit } = await import('@bytecodealliance/jco-transpile/wasm-tools');
+    const { componentWit } = await jcoWasmTools();
     wit = await componentWit(bytes);
   } catch (error) {
     throw new TitanError('TITAN_E_INVALID_COMPONENT', `the component cannot be decoded: ${String((error as Error).message ?? error).split('\n')[0]}`);

@@ -1,5 +1,6 @@
-// What a production install leaves out still leaves Titan whole: with binaryen absent (replaced by an
-// empty package through package.json overrides) a component is built and transpiled as always; with
+// What a production install leaves out still leaves Titan whole: with binaryen absent (in a clone an
+// empty package through package.json overrides; an installed Titan has no jco package at all, see
+// toolchain/vendor.test.ts) a component is built and transpiled as always; with
 // esbuild absent (a development and component-author install) a source that imports an npm package
 // fails with TITAN_E_BUNDLER_MISSING and its fix. Each case runs in a child process whose module
 // resolution cannot find the package, whatever this checkout has installed.

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { TitanError } from '../common/errors.ts';
 import { sha256 } from '../common/digest.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../common/atomic-file.ts';
+import { jcoTranspiler } from './jco.ts';
 
 export type TranspileOptions = {
   /** Host imports that return promises, as "titan:host/kv@0.1.0#get": run through JSPI. */
@@ -35,8 +36,8 @@ export async function transpileCached(bytes: Uint8Array, digest: string, options
 
   let files: Record<string, Uint8Array>;
   try {
-    // jco's own transpiler package (the full jco CLI is a development tool); loaded only on a cache miss.
-    const { transpileBytes } = await import('@bytecodealliance/jco-transpile');
+    // jco's own transpiler (the full jco CLI is a development tool); loaded only on a cache miss.
+    const { transpileBytes } = await jcoTranspiler();
     ({ files } = await transpileBytes(bytes, {
       name: 'component',
       instantiation: 'async',

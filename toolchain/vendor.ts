@@ -2,13 +2,16 @@
 // carries as files (common/vendored.ts), so their packages are development installs: the web UI's
 // browser builds and Turndown's copied as they are, and the parts of the MCP SDK Titan uses bundled
 // with esbuild (agent/mcp/sdk-parts.ts: the client, its transports, the server and its stdio and
-// Streamable HTTP transports) with the packages they reach. Each package's licence goes with it.
+// Streamable HTTP transports) with the packages they reach, and so are jco's transpiler and wasm-tools
+// (toolchain/jco.ts). Each package's licence goes with it.
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TitanError } from '../common/errors.ts';
+import type { BuildOptions, Plugin } from 'esbuild';
 import { packageFile, VENDOR_DIR, VENDORED_FILES, type VendoredName } from '../common/vendored.ts';
+import { JCO_ENTRIES } from './jco.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
@@ -46,16 +49,36 @@ async function shipLicence(root: string, out: string): Promise<Shipped> {
   return { name: manifest.name, version: manifest.version, license: manifest.license ?? 'see its licence file' };
 }
 
-/** The MCP SDK's parts, bundled with what they import; the packages they come from. */
-async function bundleMcp(out: string): Promise<string[]> {
-  let esbuild: typeof import('esbuild');
+/** esbuild, which only packing needs. */
+async function loadEsbuild(): Promise<typeof import('esbuild')> {
   try {
-    esbuild = await import('esbuild');
+    return await import('esbuild');
   } catch {
-    throw new TitanError('TITAN_E_BUNDLER_MISSING', 'packing bundles the MCP SDK with esbuild, which is not installed');
+    throw new TitanError('TITAN_E_BUNDLER_MISSING', "packing bundles the MCP SDK and jco's transpiler with esbuild, which is not installed");
   }
+}
+
+/**
+ * jco's minifier (oxc-minify, a native package) stands in as a module that refuses: Titan never asks
+ * for minified glue, and its package would be one more native install for every platform.
+ */
+const minifierAbsent: Plugin = {
+  name: 'titan-minifier-absent',
+  setup(build) {
+    build.onResolve({ filter: /^oxc-minify$/ }, () => ({ path: 'oxc-minify', namespace: 'titan-absent' }));
+    build.onLoad({ filter: /.*/, namespace: 'titan-absent' }, () => ({
+      contents: "export function minify() { throw new Error('minified glue is not shipped with Titan'); }",
+      loader: 'js',
+    }));
+  },
+};
+
+/** Bundles `entries` (out/<dir>/<name>.js) with what they import; returns the packages they come from. */
+async function bundle(out: string, dir: string, entries: Record<string, string>, options: BuildOptions = {}): Promise<string[]> {
+  const esbuild = await loadEsbuild();
   const result = await esbuild.build({
-    entryPoints: Object.fromEntries(Object.entries(MCP_ENTRIES).map(([name, source]) => [name, path.join(ROOT, source)])),
+    ...options,
+    entryPoints: Object.fromEntries(Object.entries(entries).map(([name, source]) => [name, source.startsWith('.') ? path.join(ROOT, source) : source])),
     absWorkingDir: ROOT,
     bundle: true,
     splitting: true,
@@ -64,7 +87,7 @@ async function bundleMcp(out: string): Promise<string[]> {
     target: 'node24',
     minify: true,
     keepNames: true,
-    outdir: path.join(out, 'mcp'),
+    outdir: path.join(out, dir),
     banner: { js: REQUIRE_BANNER },
     metafile: true,
     logLevel: 'silent',
@@ -75,6 +98,23 @@ async function bundleMcp(out: string): Promise<string[]> {
     if (input.includes('node_modules/')) roots.add(packageRoot(path.resolve(ROOT, input)));
   }
   return [...roots];
+}
+
+/**
+ * jco's transpiler and wasm-tools (toolchain/jco.ts), with the core WebAssembly modules they load
+ * from beside themselves (new URL(..., import.meta.url): esbuild leaves it, so they are copied next
+ * to the chunks). The WASI shim stays an import: Titan depends on it for the components it runs.
+ */
+async function bundleJco(out: string): Promise<string[]> {
+  const roots = await bundle(out, 'jco', JCO_ENTRIES, {
+    external: ['@bytecodealliance/preview2-shim', '@bytecodealliance/preview2-shim/*'],
+    plugins: [minifierAbsent],
+  });
+  const vendorDir = path.join(packageRoot(fileURLToPath(import.meta.resolve(JCO_ENTRIES.transpile))), 'vendor');
+  const cores = (await readdir(vendorDir)).filter((name) => name.endsWith('.wasm'));
+  if (cores.length === 0) throw new TitanError('TITAN_E_INTERNAL', `jco-transpile's core modules are not in ${vendorDir}`);
+  for (const name of cores) await copyFile(path.join(vendorDir, name), path.join(out, 'jco', name));
+  return roots;
 }
 
 /** Writes prebuilt/vendor anew; returns how many files and bundled packages it holds. */
@@ -88,12 +128,13 @@ export async function shipVendored(out = VENDOR_DIR): Promise<{ files: number; p
     await copyFile(file, path.join(out, name));
     roots.add(packageRoot(file));
   }
-  for (const root of await bundleMcp(out)) roots.add(root);
+  for (const root of await bundle(out, 'mcp', MCP_ENTRIES)) roots.add(root);
+  for (const root of await bundleJco(out)) roots.add(root);
   const shipped = await Promise.all([...roots].map((root) => shipLicence(root, out)));
   shipped.sort((a, b) => a.name.localeCompare(b.name));
   await writeFile(
     path.join(out, 'NOTICE'),
-    'Files here are copies of, or a bundle (mcp/) built from, these npm packages, each under its licence in licenses/<name>:\n' +
+    'Files here are copies of, or bundles (mcp/, jco/) built from, these npm packages, each under its licence in licenses/<name>:\n' +
       shipped.map((p) => `  ${p.name}@${p.version} (${p.license})\n`).join(''),
   );
   return { files: Object.keys(VENDORED_FILES).length, packages: shipped.length };
