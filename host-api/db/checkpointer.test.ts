@@ -3,12 +3,12 @@
 // killed in the middle of them loses no acknowledged write and leaves a clean file.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import type { CheckpointReport } from './checkpoint-worker.ts';
+import type { CheckpointReport } from './checkpointer.ts';
 import { openLibsql } from './libsql-backend.ts';
 
 const ROW = 'x'.repeat(2000);
@@ -25,12 +25,57 @@ const walSize = (file: string) => {
   }
 };
 
+/** Checkpointer threads running in this process, by the name they carry (as top -H shows them). */
+const checkpointThreads = () =>
+  readdirSync('/proc/self/task').filter((task) => {
+    try {
+      return readFileSync(`/proc/self/task/${task}/comm`, 'utf8').trim() === 'titan-checkpoin';
+    } catch {
+      return false; // the thread ended meanwhile
+    }
+  }).length;
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+test('a few writes (a start, an idle Titan) start no thread; a WAL filled to its start size does, and a quiet spell ends it with the WAL emptied', {
+  skip: !existsSync('/proc/self/task') && 'threads are counted in /proc',
+}, async () => {
+  const dir = await tempDir();
+  const file = path.join(dir, 'titan.db');
+  const reports: CheckpointReport[] = [];
+  const db = await openLibsql(file, { everyMs: 20, idleMs: 300, startBytes: 256 * 1024, onReport: (r) => reports.push(r) });
+  try {
+    await db.run('CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)', []);
+    for (let i = 0; i < 20; i++) await db.run('INSERT INTO t (body) VALUES (?)', [ROW]);
+    await wait(200);
+    assert.ok(walSize(file) < 256 * 1024, `the WAL holds ${walSize(file)} bytes`);
+    assert.equal(checkpointThreads(), 0, 'a few writes started the thread');
+    let rows = 20;
+    while (checkpointThreads() === 0 && rows < 1000) {
+      await db.run('INSERT INTO t (body) VALUES (?)', [ROW]);
+      rows++;
+    }
+    assert.equal(checkpointThreads(), 1, `${rows} rows (${walSize(file)} bytes of WAL) started no thread`);
+    for (let i = 0; i < 100 && !reports.some((r) => r.copied > 0); i++) await wait(20);
+    assert.ok(
+      reports.some((r) => r.copied > 0),
+      'the thread copied pages into the database',
+    );
+    for (let i = 0; i < 100 && checkpointThreads() > 0; i++) await wait(50);
+    assert.equal(checkpointThreads(), 0, 'the thread still runs after a quiet spell');
+    assert.equal(walSize(file), 0, 'the thread left the WAL as it was when it ended');
+    assert.equal((await db.run('SELECT count(*) FROM t', [])).rows[0][0], rows);
+  } finally {
+    await db.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 test('writes that never pause keep the WAL bounded, checkpointed by the thread and not by any commit', async () => {
   const dir = await tempDir();
   const file = path.join(dir, 'titan.db');
   const reports: CheckpointReport[] = [];
   const limit = 1024 * 1024;
-  const db = await openLibsql(file, { everyMs: 10, walLimitBytes: limit, onReport: (r) => reports.push(r) });
+  const db = await openLibsql(file, { everyMs: 10, startBytes: 0, walLimitBytes: limit, onReport: (r) => reports.push(r) });
   try {
     assert.deepEqual((await db.run('PRAGMA wal_autocheckpoint', [])).rows, [[0]]);
     const tx = await db.begin();
@@ -69,7 +114,7 @@ test('a process killed while it writes: every acknowledged row is there after a 
   // The writer: a row per commit, acknowledged on stdout once its commit returned.
   const writer = `
     const { openLibsql } = await import(${JSON.stringify(backend)});
-    const db = await openLibsql(${JSON.stringify(file)}, { everyMs: 5, walLimitBytes: 1024 * 1024 });
+    const db = await openLibsql(${JSON.stringify(file)}, { everyMs: 5, startBytes: 0, walLimitBytes: 1024 * 1024 });
     await db.run('CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, body TEXT)', []);
     // Bounded, should the test that kills it die first.
     for (let i = 1; i <= 200000; i++) {
@@ -113,15 +158,15 @@ test('a process killed while it writes: every acknowledged row is there after a 
 test('a write after a quiet spell (the thread has ended by then) is checkpointed by a new one', async () => {
   const dir = await tempDir();
   const reports: CheckpointReport[] = [];
-  const db = await openLibsql(path.join(dir, 'titan.db'), { everyMs: 20, idleMs: 200, onReport: (r) => reports.push(r) });
-  const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const db = await openLibsql(path.join(dir, 'titan.db'), { everyMs: 20, idleMs: 200, startBytes: 0, onReport: (r) => reports.push(r) });
   try {
     await db.run('CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)', []);
     for (let i = 0; i < 500 && reports.length === 0; i++) await wait(20);
     assert.ok(reports.length > 0, 'the first write started the thread');
     await wait(1000); // quiet: the thread has ended
     const before = reports.length;
-    await db.run('INSERT INTO t (body) VALUES (?)', [ROW]);
+    // The serving side looks at the WAL every 16 writes.
+    for (let i = 0; i < 16; i++) await db.run('INSERT INTO t (body) VALUES (?)', [ROW]);
     for (let i = 0; i < 500 && reports.length === before; i++) await wait(20);
     assert.ok(reports.length > before, 'a write after the quiet spell was checkpointed');
     assert.equal(reports.at(-1)?.copied, reports.at(-1)?.log);

@@ -1,23 +1,31 @@
 // Keeps a libSQL file's WAL checkpointed off the serving thread: the serving connections have
 // automatic checkpoints off (one ran inside whichever commit crossed 1,000 pages, a spike of the
 // fsync's 3-35 ms on that turn, the event loop blocked meanwhile), and a thread of its own
-// (checkpoint-worker.ts) checkpoints instead. The thread starts on the first write and ends after a
-// quiet spell, so a process that only reads never pays for it.
+// (checkpoint-worker.js) checkpoints instead. The thread costs about 14 MB of RSS while it runs, so
+// it starts only once the WAL has filled to about where SQLite would first checkpoint (a start's or
+// an idle Titan's few writes never start it), and it ends after a quiet spell, emptying the WAL.
 // The WAL stays bounded whatever happens: writes that never pause leave the thread no moment at
 // which the whole WAL is copied (then the next writer would start it again from the top), so past
 // the limit the serving side empties it once itself (TRUNCATE), and if the thread cannot run the
 // serving connections take automatic checkpoints back, as SQLite does by default.
 import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import type { CheckpointReport, CheckpointSettings } from './checkpoint-worker.ts';
 
 /** SQLite's own default, for the fallback. */
 const AUTOCHECKPOINT_PAGES = 1000;
-/** The serving side looks at the WAL's size every this many writes (a stat, a few µs). */
-const WATCH_EVERY_WRITES = 64;
-export const DEFAULT_CHECKPOINTS: Omit<CheckpointSettings, 'file'> = {
+/** The serving side looks at the WAL's size on the first write and every this many after (a stat, a few µs). */
+const WATCH_EVERY_WRITES = 16;
+
+/** What the thread runs with (its workerData). */
+export type CheckpointSettings = { file: string; everyMs: number; idleMs: number; walLimitBytes: number };
+/** Posted after each checkpoint that found something new: frames in the WAL, frames copied, the WAL file's size. */
+export type CheckpointReport = { log: number; copied: number; walBytes: number };
+
+export const DEFAULT_CHECKPOINTS: Omit<CheckpointSettings, 'file'> & { startBytes: number } = {
   everyMs: 200,
-  idleMs: 30_000,
+  idleMs: 5_000,
+  // About SQLite's own first automatic checkpoint (1,000 pages of 4 KB).
+  startBytes: 4 * 1024 * 1024,
   // Past this the serving side empties the WAL itself (it normally stays well under).
   walLimitBytes: 64 * 1024 * 1024,
 };
@@ -27,7 +35,7 @@ export function walKeptBytes(walLimitBytes = DEFAULT_CHECKPOINTS.walLimitBytes):
   return Math.floor(walLimitBytes / 4);
 }
 
-export type CheckpointOptions = Partial<Omit<CheckpointSettings, 'file'>> & {
+export type CheckpointOptions = Partial<typeof DEFAULT_CHECKPOINTS> & {
   /** Told of each checkpoint that copied something (tests and benchmarks watch the WAL with it). */
   onReport?: (report: CheckpointReport) => void;
 };
@@ -41,7 +49,7 @@ export type CheckpointOptions = Partial<Omit<CheckpointSettings, 'file'>> & {
 export type ServingSide = { setServing(pragma: string): void; empty(): boolean };
 
 export class Checkpointer {
-  readonly #settings: CheckpointSettings;
+  readonly #settings: typeof DEFAULT_CHECKPOINTS & { file: string };
   readonly #onReport: ((report: CheckpointReport) => void) | undefined;
   readonly #serving: ServingSide;
   #worker: Worker | undefined;
@@ -59,13 +67,18 @@ export class Checkpointer {
     serving.setServing('PRAGMA wal_autocheckpoint=0');
   }
 
-  /** Called after each write: starts the thread when none runs, and watches the WAL's size. */
+  /** Called after each write: watches the WAL's size (which starts the thread, or has the serving side empty it). */
   wrote(): void {
-    if (++this.#writes % WATCH_EVERY_WRITES === 0) this.#watch();
+    if (this.#writes++ % WATCH_EVERY_WRITES === 0) this.#watch();
     if (this.#due) this.#due = !this.#serving.empty();
+  }
+
+  #start(): void {
     if (this.#worker || this.#failed || this.#stopping) return;
-    const worker = new Worker(new URL('./checkpoint-worker.ts', import.meta.url), {
-      workerData: this.#settings,
+    const { startBytes: _, ...settings } = this.#settings;
+    const worker = new Worker(new URL('./checkpoint-worker.js', import.meta.url), {
+      name: 'titan-checkpoints', // the thread's name in top -H and /proc
+      workerData: settings satisfies CheckpointSettings,
       // It checkpoints; it holds no data of its own, so a small heap is plenty.
       resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 1 },
       stdout: false,
@@ -105,7 +118,10 @@ export class Checkpointer {
     return this.#stopping;
   }
 
-  /** Past the limit the serving side empties the WAL (watched here: a loaded machine may keep the thread waiting). */
+  /**
+   * Starts the thread once the WAL has filled to startBytes; past the limit the serving side empties
+   * it (watched here: a loaded machine may keep the thread waiting).
+   */
   #watch(): void {
     let walBytes = 0;
     try {
@@ -113,6 +129,7 @@ export class Checkpointer {
     } catch {
       // no WAL file: nothing to bound
     }
+    if (walBytes >= this.#settings.startBytes) this.#start();
     if (walBytes > this.#settings.walLimitBytes) this.#due = true;
   }
 
