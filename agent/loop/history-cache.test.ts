@@ -1,5 +1,6 @@
 // The history a turn sends the model is the thread's as the store has it, whatever wrote it and
-// however it changed between turns, while a warm thread reads only its latest messages.
+// however it changed between turns, while a warm thread reads only its latest messages; past its
+// limit it begins where the last request began until a quarter of the limit is dropped at once.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { StoredMessage } from '../../components/stores/ops.ts';
@@ -68,4 +69,42 @@ test('what a caller does to the history it got never changes the next read', asy
   const first = await cache.read('a', 200);
   first.length = 0;
   assert.equal((await cache.read('a', 200)).length, 30);
+});
+
+test('a history at its limit keeps its first message from request to request, then drops a quarter of the limit at once', async () => {
+  const store = fakeStore();
+  const cache = new HistoryCache(store.client);
+  store.add('a', 10);
+  assert.equal((await cache.window('a', 20)).length, 10, 'a thread under the limit is sent whole');
+  store.add('a', 10);
+  const full = await cache.window('a', 20);
+  assert.deepEqual(ids(full), ids(await store.client.listMessages('a', 20)));
+  const starts: string[] = [];
+  const sizes: number[] = [];
+  for (let turn = 0; turn < 8; turn++) {
+    store.add('a', 2);
+    const rows = await cache.window('a', 20);
+    assert.deepEqual(rows.at(-1), (await store.client.listMessages('a', 1))[0], 'the newest message is always in');
+    starts.push(rows[0].id);
+    sizes.push(rows.length);
+  }
+  // 20 messages, then the first 5 of the latest 20 dropped: 15, 17, 19, then 15 again from a later start.
+  assert.deepEqual(sizes, [15, 17, 19, 15, 17, 19, 15, 17]);
+  assert.equal(new Set(starts.slice(0, 3)).size, 1, 'the start stays while the history fits');
+  assert.notEqual(starts[3], starts[2]);
+});
+
+test('a history never starts with a tool result whose call was cut off', async () => {
+  const rows: StoredMessage[] = Array.from({ length: 12 }, (_, i) => ({
+    pos: i + 1,
+    id: `m${i + 1}`,
+    turn_id: null,
+    role: i === 3 || i === 4 ? 'tool' : 'user',
+    content: `message ${i + 1}`,
+    created_at: i,
+  }));
+  const client = { listMessages: async (_thread: string, limit = 50) => rows.slice(-limit) } as unknown as StoreClient;
+  const window = await new HistoryCache(client).window('a', 12);
+  assert.equal(window[0].role, 'user');
+  assert.deepEqual(ids(window), ids(rows.slice(5)));
 });

@@ -9,11 +9,14 @@ import type { StoreClient } from '../../kernel/store-client.ts';
 
 /** How many of the latest messages a turn reads when its thread's history is kept. */
 export const WINDOW = 16;
+/** A history at its limit drops its oldest messages this share of the limit at a time. */
+const DROP_SHARE = 4;
 /** Threads kept at most, and the characters of content over all of them (the least recent go first). */
 const MAX_THREADS = 64;
 const MAX_CHARS = 4_000_000;
 
-type Kept = { rows: StoredMessage[]; chars: number };
+/** `start`: the pos of the first message the thread's last model request began with. */
+type Kept = { rows: StoredMessage[]; chars: number; start?: number };
 
 export class HistoryCache {
   readonly #store: StoreClient;
@@ -36,11 +39,30 @@ export class HistoryCache {
     return this.#keep(threadId, await this.#store.listMessages(threadId, limit));
   }
 
+  /**
+   * The history a model request starts from: the thread's latest `limit` messages, from the same
+   * first message as the last request for as long as they fit, then a quarter of the limit fewer
+   * at once. A request then begins as the last one did (a provider's prompt cache and the provider
+   * component's encoding of the history are reused); sliding one message a turn changed its start
+   * on every turn. It never begins with a tool's result whose call was cut off.
+   */
+  async window(threadId: string, limit: number): Promise<StoredMessage[]> {
+    const start = this.#threads.get(threadId)?.start;
+    const rows = await this.read(threadId, limit);
+    let from = start === undefined ? -1 : rows.findIndex((row) => row.pos === start);
+    if (from < 0) from = rows.length < limit ? 0 : Math.floor(limit / DROP_SHARE);
+    while (from < rows.length && rows[from].role === 'tool') from++;
+    const kept = this.#threads.get(threadId);
+    if (kept) kept.start = rows[from]?.pos;
+    return from === 0 ? rows : rows.slice(from);
+  }
+
   #keep(threadId: string, rows: StoredMessage[]): StoredMessage[] {
+    const start = this.#threads.get(threadId)?.start;
     this.#drop(threadId);
     const chars = rows.reduce((sum, row) => sum + row.content.length, 0);
     if (chars > MAX_CHARS) return rows;
-    this.#threads.set(threadId, { rows, chars });
+    this.#threads.set(threadId, { rows, chars, start });
     this.#chars += chars;
     for (const [id] of this.#threads) {
       if (this.#threads.size <= MAX_THREADS && this.#chars <= MAX_CHARS) break;

@@ -160,7 +160,7 @@ export class TurnRun {
 
   async #history(): Promise<ChatMessage[]> {
     const { history, store, options } = this.#deps;
-    const rows = await (history ? history.read(this.threadId, options.historyLimit) : store.listMessages(this.threadId, options.historyLimit));
+    const rows = await (history ? history.window(this.threadId, options.historyLimit) : store.listMessages(this.threadId, options.historyLimit));
     const identity = await this.#deps.identity.get();
     // Asked once per turn, for the message that opened it; a memory failure never fails the turn.
     this.#memory ??= this.#deps.memory

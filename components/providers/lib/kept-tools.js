@@ -30,9 +30,10 @@ export function toolKeeper(encodeTools) {
   };
 }
 
-/** The text JSON.stringify writes for `before`'s keys, then "tools" (when there are any), then `after`'s. */
+/** The text JSON.stringify writes for `before`'s keys (or `before` itself, an object's JSON text),
+ * then "tools" (when there are any), then `after`'s. */
 export function bodyWithTools(before, tools, after) {
-  const parts = [JSON.stringify(before).slice(1, -1)];
+  const parts = [(typeof before === 'string' ? before : JSON.stringify(before)).slice(1, -1)];
   if (tools) parts.push(`"tools":${tools}`);
   parts.push(JSON.stringify(after).slice(1, -1));
   return `{${parts.filter((part) => part !== '').join(',')}}`;

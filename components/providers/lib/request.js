@@ -12,7 +12,7 @@ function isObject(value) {
 const ROLES = ['system', 'user', 'assistant', 'tool'];
 
 // A plain message passes with a few comparisons; what is wrong is named only when something is.
-function checkMessage(m, i) {
+export function checkMessage(m, i) {
   if (isObject(m) && typeof m.content === 'string' && (m.role === 'user' || m.role === 'assistant' || m.role === 'system') && m.tool_calls == null) return;
   const at = `messages[${i}]`;
   if (!isObject(m)) throw invalid(`${at} is not an object`);

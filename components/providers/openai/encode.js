@@ -1,5 +1,6 @@
 // Titan's chat request -> an OpenAI Chat Completions request, always streamed, with the usage of
 // the whole answer asked for in a last chunk (stream_options.include_usage).
+import { messageKeeper } from '../lib/kept-messages.js';
 import { bodyWithTools, toolKeeper } from '../lib/kept-tools.js';
 
 // Reasoning models refuse max_tokens (they take max_completion_tokens) and any temperature but
@@ -23,11 +24,15 @@ const readWithTools = toolKeeper((tools) =>
   tools.map((t) => ({ type: 'function', function: { name: t.name, description: t.description ?? '', parameters: t.schema } })),
 );
 
+/** Each message is encoded on its own: a thread's next request reads only what it adds (../lib/kept-messages.js). */
+const read = messageKeeper(readWithTools, message);
+
 /** @returns {import('titan:provider/provider@0.1.0').HttpRequest} */
 export function encodeRequest(requestJson) {
-  const { request, tools } = readWithTools(requestJson);
+  const { request, tools, messages } = read(requestJson);
   const reasoning = REASONING_MODEL.test(request.model);
-  const body = { model: request.model, messages: request.messages.map(message), stream: true, stream_options: { include_usage: true } };
+  // The messages' text goes in as it was kept: the body is the text JSON.stringify would write.
+  const body = `{"model":${JSON.stringify(request.model)},"messages":${messages},"stream":true,"stream_options":{"include_usage":true}}`;
   const rest = {};
   if (request.max_tokens != null) rest[reasoning ? 'max_completion_tokens' : 'max_tokens'] = request.max_tokens;
   if (request.temperature != null && !reasoning) rest.temperature = request.temperature;
