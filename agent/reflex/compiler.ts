@@ -17,10 +17,19 @@ import type { Kernel } from '../../kernel/kernel.ts';
 import { publishComponent, type PublishInput } from '../../kernel/publish.ts';
 
 export const REFLEX_WORLD = 'titan:reflex/reflex-component@0.2.0';
-// The runtime and the files it imports (the lexicon, the intent check, the word reader, the variants, the answer, the flags), in that order of need: inlined as one script.
-const RUNTIME_FILES = ['lexicon-more.js', 'lexicon.js', 'intent.js', 'words.js', 'variants.js', 'answer.js', 'flags.js', 'runtime.js'].map((f) =>
-  fileURLToPath(new URL(`../../components/reflexes/${f}`, import.meta.url)),
-);
+// The runtime and the files it imports (the lexicon, the intent check, the word reader, the variants, the answer, the flags, the value kinds, the slot fit), in that order of need: inlined as one script.
+const RUNTIME_FILES = [
+  'lexicon-more.js',
+  'lexicon.js',
+  'intent.js',
+  'words.js',
+  'variants.js',
+  'answer.js',
+  'flags.js',
+  'value-kinds.js',
+  'slot-fit.js',
+  'runtime.js',
+].map((f) => fileURLToPath(new URL(`../../components/reflexes/${f}`, import.meta.url)));
 
 let runtimeText: Promise<string> | undefined;
 

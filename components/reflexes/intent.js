@@ -14,9 +14,9 @@ const PLAIN_ASK = ['what', 'which'];
 /** Asking for an amount: allowed where a phrasing named the amount without asking ("km to X"). */
 const AMOUNT_ASK = ['how', 'much', 'many'];
 
-const NEGATIONS = ['not', 'never', 'no', 'without', 'except', 'nobody', 'nothing', 'none', 'neither', 'nor'];
-const PAST = ['was', 'were', 'did', 'had', 'yesterday', 'ago', 'previous', 'previously', 'earlier', 'last'];
-const FUTURE = ['will', 'tomorrow', 'tonight', 'gonna', 'later', 'soon', 'shall'];
+export const NEGATIONS = ['not', 'never', 'no', 'without', 'except', 'nobody', 'nothing', 'none', 'neither', 'nor'];
+export const PAST = ['was', 'were', 'did', 'had', 'yesterday', 'ago', 'previous', 'previously', 'earlier', 'last'];
+export const FUTURE = ['will', 'tomorrow', 'tonight', 'gonna', 'later', 'soon', 'shall'];
 /** Words that open a yes/no question ("is X a word"): another kind of question than "how many words in X". */
 const YES_NO = ['is', 'are', 'am', 'was', 'were', 'do', 'does', 'did', 'has', 'have', 'had'];
 /** Words said before a request that open nothing. */
@@ -27,7 +27,7 @@ function yesNo(ws) {
 }
 
 /** Words that join a second request to the first. */
-const JOINS = ['and', 'then', 'also', 'plus', 'afterwards', 'or', 'but'];
+export const JOINS = ['and', 'then', 'also', 'plus', 'afterwards', 'or', 'but'];
 
 const CHANGES = new Set(CHANGE_VERBS);
 

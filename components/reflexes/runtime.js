@@ -15,111 +15,20 @@
 // overlap of the remaining words with the template's topic words (1.0: a seen phrasing); how the
 // question is put ("how many km to X", "km to X") counts only when the template has no topic word.
 
-import { CHANGE_VERBS, canonicalWords } from './lexicon.js';
+import { canonicalWords } from './lexicon.js';
 import { ASK_WORDS, AUX_WORDS, sameIntent } from './intent.js';
 import { CONTRAST, FILLERS, FUNCTION_WORDS, words } from './words.js';
-import { closeCode, mendTypos, sameCode, sameTie, skeleton, swapTies, TIES } from './variants.js';
-import { answerFrom, applyForm, executeOnHost, render, toolInputs } from './answer.js';
+import { closeCode, mendTypos, sameTie, skeleton, swapTies, TIES } from './variants.js';
+import { answerFrom, executeOnHost, render, toolInputs } from './answer.js';
 import { readFlags } from './flags.js';
+import { slotKinds } from './value-kinds.js';
+import { blocksSlot, DETERMINERS, DIRECTION, fitsSlot, isFiller, isSlot, plainNumber, shapeOf, SLOT_TIES, splitsPhrase } from './slot-fit.js';
 
-export { CONTRAST, FILLERS, executeOnHost, render, words };
-
-/** How a value is written: "number", "upper" (AAPL, LH401), "title" (New York), "lower" (monday), or "mixed". */
-export function shapeOf(text) {
-  const value = String(text).trim();
-  if (/^[\d.,:+-]+$/.test(value)) return 'number';
-  if (!/\p{Ll}/u.test(value)) return 'upper';
-  if (!/\p{Lu}/u.test(value)) return 'lower';
-  if (value.split(/\s+/).every((w) => /^[\p{Lu}\d]/u.test(w))) return 'title';
-  return 'mixed';
-}
-
-/**
- * A span may fill a slot when it is written the way the source turns' values were ("cardano"
- * is no ticker like "AAPL"), and is no longer than they were, but for one more capitalised word
- * ("New York" after "Paris"; never "AMZN now").
- */
-function fitsSlot(spec, name, span, text, next) {
-  if (span.every((t) => FUNCTION_WORDS.includes(t.w)) && !/\p{Lu}/u.test(text)) return false;
-  // "today", "currently": the time of the request, never its value.
-  if (span.some((t) => t.w === 'now')) return false;
-  if (!sameCode(spec, name, text)) return false;
-  // "Yukis phone number" where the phrasings had "{name}'s phone": Yuki's, or someone called Yukis? Unknown.
-  if (/s$/i.test(text) && spec.templates.some((t) => t.some((w, i) => w === `{${name}}` && t[i + 1] === "'s" && (t[i + 2] ?? null) === (next ?? null))))
-    return false;
-  // "Ghanas population" where no phrasing put the value before "population": a possessive typed
-  // without its apostrophe (Ghana's) as well as a name (Paris)? Unsure, so no value. Where a
-  // phrasing had it there ("{coin} price"), the value names the thing ("tezos price").
-  if (
-    possessiveLike(text) &&
-    next !== undefined &&
-    spec.vocabSet.has(next) &&
-    !isFiller(next) &&
-    !SLOT_TIES.includes(next) &&
-    !DIRECTION.includes(next) &&
-    !spec.templates.some((t) => t.some((w, i) => w === `{${name}}` && t[i + 1] === next))
-  )
-    return false;
-  const shapes = spec.slotShapes?.[name];
-  if (shapes && !shapes.includes(shapeOf(text))) return false;
-  // A value the tool's schema does not list is no value of it ("rate of XYZ"): the model answers.
-  const oneOf = spec.enums?.get(name);
-  const asArgument = (form) => (spec.numbers.has(name) ? Number(text.replace(/,/g, '')) : applyForm(text, form));
-  if (oneOf && !oneOf.some(({ values, form }) => values.includes(asArgument(form)))) return false;
-  const seen = spec.seenSlotWords ?? spec.maxSlotWords - 1;
-  return (
-    span.length <= seen ||
-    (span.length <= spec.maxSlotWords && /^[\p{Lu}\d]/u.test(text) && span.every((t) => /^[\p{Lu}\d]/u.test(text.slice(t.start - span[0].start))))
-  );
-}
-
-/**
- * A number slot's text is a plain number standing on its own: digits, English thousands groups
- * ("1,500") and a decimal point. A sign, a currency or a unit glued to it ("-5", "€40", "5km",
- * "10%") or a decimal comma ("40,50") says more than the digits the words hold: the model answers.
- */
-function plainNumber(spec, name, prompt, start, end) {
-  if (!spec.numbers.has(name)) return true;
-  if (!/^(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$/.test(prompt.slice(start, end))) return false;
-  const [before, after, then] = [prompt[start - 1] ?? ' ', prompt[end] ?? ' ', prompt[end + 1] ?? ' '];
-  return /\s/.test(before) && (/\s/.test(after) || (/[?.!,;:]/.test(after) && /\s/.test(then)));
-}
-
-/**
- * A word that changes the intent is never a slot value, but for a verb typed as a plural noun
- * (the note "books", the list "orders"): no one asks to act with "books".
- */
-function blocksSlot(token, prompt) {
-  if (!CONTRAST.includes(token.w)) return false;
-  return !(CHANGE_VERBS.includes(token.w) && prompt.slice(token.start, token.end).toLowerCase() !== token.w);
-}
-
-/** The span's text is shared with a word beside it (one phrase read as several words: "on-call" as "on call"). */
-function splitsPhrase(toks, start, end) {
-  return (start > 0 && toks[start - 1].end > toks[start].start) || (end < toks.length && toks[end].start < toks[end - 1].end);
-}
-
-/** Ends as a possessive would without its apostrophe ("Ghanas", "Mias"; not "Swiss"). */
-function possessiveLike(text) {
-  return /\p{L}s$/u.test(text) && !/ss$/i.test(text);
-}
-
-function isSlot(token) {
-  return token.length > 2 && token[0] === '{' && token[token.length - 1] === '}';
-}
-
-/** The fillers that change nothing (a word both a filler and a contrast is a contrast), as a set: asked for every word. */
-const PLAIN_FILLERS = new Set(FILLERS.filter((w) => !CONTRAST.includes(w)));
-
-function isFiller(w) {
-  return PLAIN_FILLERS.has(w);
-}
+export { CONTRAST, FILLERS, executeOnHost, render, shapeOf, words };
 
 /** Verbs of asking to see or be told: in a phrasing of no topic word, one stands for another. */
 const SEE_VERBS = ['show', 'tell', 'display', 'give', 'get', 'fetch', 'see', 'view', 'check', 'look', 'find', 'read', 'open'];
 
-/** Words that tie a slot to its phrasing ("recipe for X"): gone when the slot moves ("X recipe"). */
-const SLOT_TIES = ['for', 'of', 'in', 'on', 'at', 'about', 'to', 'from'];
 /** How a question is put rather than what it asks about. */
 function isFrame(w) {
   return ASK_WORDS.includes(w) || AUX_WORDS.includes(w);
@@ -205,7 +114,8 @@ function align(template, toks, prompt, spec, i = 0, cursor = 0, slots = {}, used
       // A slot value is never a word of the phrasings themselves ("right" in "... in Paris right now").
       if (span.length > spec.maxSlotWords || span.some((t) => spec.vocabSet.has(t.w) || blocksSlot(t, prompt)) || splitsPhrase(toks, start, end)) continue;
       const text = prompt.slice(span[0].start, span[span.length - 1].end);
-      if (!fitsSlot(spec, name, span, text, toks[end]?.w) || !plainNumber(spec, name, prompt, span[0].start, span[span.length - 1].end)) continue;
+      if (!fitsSlot(spec, name, span, text, toks[end]?.w, toks[start - 1]?.w) || !plainNumber(spec, name, prompt, span[0].start, span[span.length - 1].end))
+        continue;
       const marks = used.slice();
       for (let k = start; k < end; k++) marks[k] = true;
       const found = align(template, toks, prompt, spec, i + 1, end, { ...slots, [name]: text }, marks);
@@ -241,7 +151,11 @@ function looseAlign(spec, toks, prompt) {
   if (span.length > spec.maxSlotWords || span.some((t) => blocksSlot(t, prompt) || t.w === "'s") || splitsPhrase(toks, runs[0].start, runs[0].end)) return null;
   const name = spec.slots[0];
   const text = prompt.slice(span[0].start, span[span.length - 1].end);
-  if (!fitsSlot(spec, name, span, text, toks[runs[0].end]?.w) || !plainNumber(spec, name, prompt, span[0].start, span[span.length - 1].end)) return null;
+  if (
+    !fitsSlot(spec, name, span, text, toks[runs[0].end]?.w, toks[runs[0].start - 1]?.w) ||
+    !plainNumber(spec, name, prompt, span[0].start, span[span.length - 1].end)
+  )
+    return null;
   // "a reservation", "my mind", "the day" at the end of a request: a thing named in common words, no value.
   const before = toks.slice(0, runs[0].start).findLast((t) => !isFiller(t.w) || DETERMINERS.includes(t.w));
   const after = toks.slice(runs[0].end).some((t) => !isFiller(t.w));
@@ -284,9 +198,6 @@ function kindWords(template) {
   return [...new Set([...template.filter((w) => template.includes(`{${w}}`)), ...beside])];
 }
 
-/** Words that say which one of a kind: before a last word, that word is a common noun ("on my mind"). */
-const DETERMINERS = ['a', 'an', 'the', 'my', 'your', 'his', 'her', 'our', 'their', 'this', 'that', 'some'];
-
 /**
  * The slot stands where the template has it (after the same topic word) with the tie word gone:
  * "do I have emails" is no "what do I have on {day}". A moved slot must have moved.
@@ -296,9 +207,6 @@ function stays(template, anchor) {
   const before = template.slice(0, at).findLast((w) => !isFiller(w) && !SLOT_TIES.includes(w));
   return anchor !== undefined && before === anchor && SLOT_TIES.includes(template[at - 1]) && FUNCTION_WORDS.includes(anchor);
 }
-
-/** Words that say which way a value goes: "USD to EUR" is not "EUR to USD". */
-const DIRECTION = ['to', 'from', 'into', 'than', 'vs', 'versus', 'before', 'after'];
 
 /**
  * The moved slot stands on the same side of every direction word as in the template, and before
@@ -368,7 +276,18 @@ export function readSpec(spec) {
       if ('slot' in source && source.oneOf) enums.set(source.slot, [...(enums.get(source.slot) ?? []), { values: source.oneOf, form: source.form }]);
       if ('slot' in source && source.type === 'number') numbers.add(source.slot);
     }
-  return { ...spec, templates, vocab, vocabSet: new Set(vocab), core: each(spec.core), classWords, codes, enums, numbers };
+  // The words the source values themselves had ("and" of "Lunch with Kim and Bo"): no intent word inside one.
+  const valueWords = new Map(
+    spec.slots.map((name) => [
+      name,
+      new Set(
+        spec.examples.flatMap((e) =>
+          typeof e.slots[name] === 'string' ? [...words(e.slots[name]).map((t) => t.w), ...(/[,;]/.test(e.slots[name]) ? [','] : [])] : [],
+        ),
+      ),
+    ]),
+  );
+  return { ...spec, templates, vocab, vocabSet: new Set(vocab), core: each(spec.core), classWords, codes, enums, numbers, kinds: slotKinds(spec), valueWords };
 }
 
 /** The words a prompt must hold for the spec to match it (a cheap test before matching). */

@@ -1,0 +1,162 @@
+// Whether a span of a request can be a slot's value: written as the slot's source values were
+// (their shape, their kind: a weekday, a currency code, a file name; a code's runs), no word that
+// changes the intent, no filler alone, no more words than seen, a number standing alone. Part of
+// the reflex runtime (runtime.js), inlined with it into every generated reflex.
+import { applyForm } from './answer.js';
+import { FUTURE, JOINS, NEGATIONS, PAST } from './intent.js';
+import { CHANGE_VERBS } from './lexicon.js';
+import { sameCode } from './variants.js';
+import { CONTRAST, FILLERS, FUNCTION_WORDS } from './words.js';
+import { sameKind } from './value-kinds.js';
+
+/** How a value is written: "number", "upper" (AAPL, LH401), "title" (New York), "lower" (monday), or "mixed". */
+export function shapeOf(text) {
+  const value = String(text).trim();
+  if (/^[\d.,:+-]+$/.test(value)) return 'number';
+  if (!/\p{Ll}/u.test(value)) return 'upper';
+  if (!/\p{Lu}/u.test(value)) return 'lower';
+  if (value.split(/\s+/).every((w) => /^[\p{Lu}\d]/u.test(w))) return 'title';
+  return 'mixed';
+}
+
+/**
+ * A span may fill a slot when it is written the way the source turns' values were ("cardano"
+ * is no ticker like "AAPL"), is of their kind (value-kinds.js), and is no longer than they were
+ * but for a place named in two ("New York" after "Paris"; never "Hobart Tasmania", which the
+ * model may call as "Hobart" and answer so).
+ */
+export function fitsSlot(spec, name, span, text, next, prev) {
+  if (span.every((t) => FUNCTION_WORDS.includes(t.w)) && !/\p{Lu}/u.test(text)) return false;
+  // "today", "currently": the time of the request, never its value.
+  if (span.some((t) => t.w === 'now')) return false;
+  if (!sameCode(spec, name, text) || !sameKind(spec, name, text)) return false;
+  if (!/\p{Lu}/u.test(text) && span.every((t) => isFiller(t.w) || NO_VALUE.includes(t.w))) return false;
+  // "later", "was", "and": the request's time, polarity or a second request, never inside a value.
+  const valueWords = spec.valueWords?.get(name);
+  if (span.some((t) => INTENT_WORDS.includes(t.w) && !valueWords?.has(t.w))) return false;
+  // "Hobart, Tasmania", "SEK, NOK": a list or a place and its region, where no source value had a comma.
+  if (/[,;]/.test(text) && !valueWords?.has(',')) return false;
+  // "in a haiku", "for the trip": a common noun after its article, where no phrasing had one before
+  // the value; "the hosting invoice", "a paella recipe" name the thing after the value and are values.
+  const named = next !== undefined && spec.vocabSet.has(next) && !FUNCTION_WORDS.includes(next);
+  const article = prev !== undefined && ARTICLES.includes(prev) && !named && /^\p{Ll}/u.test(text) && spec.kinds?.get(name) === undefined;
+  if (article && !spec.templates.some((t) => t.some((w, i) => w === `{${name}}` && ARTICLES.includes(t[i - 1])))) return false;
+  // "Yukis phone number" where the phrasings had "{name}'s phone": Yuki's, or someone called Yukis? Unknown.
+  if (/s$/i.test(text) && spec.templates.some((t) => t.some((w, i) => w === `{${name}}` && t[i + 1] === "'s" && (t[i + 2] ?? null) === (next ?? null))))
+    return false;
+  // "Ghanas population" where no phrasing put the value before "population": a possessive typed
+  // without its apostrophe (Ghana's) as well as a name (Paris)? Unsure, so no value. Where a
+  // phrasing had it there ("{coin} price"), the value names the thing ("tezos price").
+  if (
+    possessiveLike(text) &&
+    next !== undefined &&
+    spec.vocabSet.has(next) &&
+    !isFiller(next) &&
+    !SLOT_TIES.includes(next) &&
+    !DIRECTION.includes(next) &&
+    !spec.templates.some((t) => t.some((w, i) => w === `{${name}}` && t[i + 1] === next))
+  )
+    return false;
+  const shapes = spec.slotShapes?.[name];
+  if (shapes && !shapes.includes(shapeOf(text))) return false;
+  // A value the tool's schema does not list is no value of it ("rate of XYZ"): the model answers.
+  const oneOf = spec.enums?.get(name);
+  const asArgument = (form) => (spec.numbers.has(name) ? Number(text.replace(/,/g, '')) : applyForm(text, form));
+  if (oneOf && !oneOf.some(({ values, form }) => values.includes(asArgument(form)))) return false;
+  const seen = spec.seenSlotWords ?? spec.maxSlotWords - 1;
+  // One word more only for a place named in two ("New York", "Cape Town" after "Paris").
+  return span.length <= seen || (span.length === seen + 1 && seen === 1 && PLACE_FIRST.includes(text.split(/\s+/)[0]) && /^\p{Lu}\S*\s+\p{Lu}/u.test(text));
+}
+
+/** First words of places named in two or more ("New York", "San José"): a second capitalised word after another is a region ("Hobart Tasmania"). */
+const PLACE_FIRST = [
+  'New',
+  'San',
+  'Santa',
+  'Santo',
+  'Los',
+  'Las',
+  'La',
+  'Le',
+  'El',
+  'Saint',
+  'St',
+  'St.',
+  'Sankt',
+  'Cape',
+  'Port',
+  'Fort',
+  'Mount',
+  'Lake',
+  'Hong',
+  'Rio',
+  'Buenos',
+  'Kuala',
+  'Tel',
+  'Abu',
+  'Ho',
+  'Sri',
+  'Costa',
+  'Puerto',
+  'Baton',
+  'Palo',
+  'Salt',
+  'Bad',
+];
+
+/** Words that say how or how much, never what: alone, no value ("read my note aloud", "how much is left"). */
+const NO_VALUE = ['aloud', 'left', 'else', 'more', 'again', 'instead', 'too', 'anyway', 'everything', 'something', 'stuff'];
+/** Words of the intent (intent.js): its time, its polarity, a second request joined to it. */
+const INTENT_WORDS = [...NEGATIONS, ...PAST, ...FUTURE, ...JOINS];
+const ARTICLES = ['a', 'an', 'the', 'this', 'that', 'these', 'those', 'some'];
+
+/**
+ * A number slot's text is a plain number standing on its own: digits, English thousands groups
+ * ("1,500") and a decimal point. A sign, a currency or a unit glued to it ("-5", "€40", "5km",
+ * "10%") or a decimal comma ("40,50") says more than the digits the words hold: the model answers.
+ */
+export function plainNumber(spec, name, prompt, start, end) {
+  if (!spec.numbers.has(name)) return true;
+  if (!/^(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$/.test(prompt.slice(start, end))) return false;
+  const [before, after, then] = [prompt[start - 1] ?? ' ', prompt[end] ?? ' ', prompt[end + 1] ?? ' '];
+  return /\s/.test(before) && (/\s/.test(after) || (/[?.!,;:]/.test(after) && /\s/.test(then)));
+}
+
+/**
+ * A word that changes the intent is never a slot value, but for a verb typed as a plural noun
+ * (the note "books", the list "orders"): no one asks to act with "books".
+ */
+export function blocksSlot(token, prompt) {
+  if (!CONTRAST.includes(token.w)) return false;
+  return !(CHANGE_VERBS.includes(token.w) && prompt.slice(token.start, token.end).toLowerCase() !== token.w);
+}
+
+/** The span's text is shared with a word beside it (one phrase read as several words: "on-call" as "on call"). */
+export function splitsPhrase(toks, start, end) {
+  return (start > 0 && toks[start - 1].end > toks[start].start) || (end < toks.length && toks[end].start < toks[end - 1].end);
+}
+
+/** Ends as a possessive would without its apostrophe ("Ghanas", "Mias"; not "Swiss"). */
+export function possessiveLike(text) {
+  return /\p{L}s$/u.test(text) && !/ss$/i.test(text);
+}
+
+export function isSlot(token) {
+  return token.length > 2 && token[0] === '{' && token[token.length - 1] === '}';
+}
+
+/** The fillers that change nothing (a word both a filler and a contrast is a contrast), as a set: asked for every word. */
+const PLAIN_FILLERS = new Set(FILLERS.filter((w) => !CONTRAST.includes(w)));
+
+export function isFiller(w) {
+  return PLAIN_FILLERS.has(w);
+}
+
+/** Words that tie a slot to its phrasing ("recipe for X"): gone when the slot moves ("X recipe"). */
+export const SLOT_TIES = ['for', 'of', 'in', 'on', 'at', 'about', 'to', 'from'];
+
+/** Words that say which one of a kind: before a last word, that word is a common noun ("on my mind"). */
+export const DETERMINERS = ['a', 'an', 'the', 'my', 'your', 'his', 'her', 'our', 'their', 'this', 'that', 'some'];
+
+/** Words that say which way a value goes: "USD to EUR" is not "EUR to USD". */
+export const DIRECTION = ['to', 'from', 'into', 'than', 'vs', 'versus', 'before', 'after'];
