@@ -4,3 +4,7 @@ export const ASK_WORDS: string[];
 export const AUX_WORDS: string[];
 export function intentOf(words: string[]): Intent;
 export function sameIntent(rest: string[], template: string[]): boolean;
+export const NEGATIONS: string[];
+export const PAST: string[];
+export const FUTURE: string[];
+export const JOINS: string[];
