@@ -14,7 +14,7 @@ import {
   type Llm,
   type ProviderSection,
 } from '../agent/api.ts';
-import { Repl } from './repl.ts';
+import type { Repl } from './repl.ts';
 
 export type AgentSession = { agent: Agent; llm: Llm; repl?: Repl; configured: boolean; close(): Promise<void> };
 
@@ -54,7 +54,10 @@ export async function startAgent(
       "turns cut by a crash are not recovered, and an answer and its turn's end are two writes: the serving store predates schema 7; approve its newer version (npx titan kernel patches), then restart",
     );
   if (waiting.length) say(`${waiting.length} tool call(s) wait for approval from before the restart`);
-  const repl = interactive ? new Repl({ kernel, agent, userId: os.userInfo().username, input: process.stdin, output: process.stdout, color: true }) : undefined;
+  // The REPL (and node:readline) loads only on a terminal.
+  const repl = interactive
+    ? new (await import('./repl.ts')).Repl({ kernel, agent, userId: os.userInfo().username, input: process.stdin, output: process.stdout, color: true })
+    : undefined;
   // Not started yet: the caller starts it (repl.start()) once its own start-up lines are printed.
   return {
     agent,

@@ -7,8 +7,9 @@
 // keep Titan from starting, nor run it without limits).
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { OWN_SCHEMAS } from './own-schemas.ts';
+import { Ajv, type ErrorObject } from 'ajv';
+import type { CONFIG_VALIDATORS, Validator } from './config-validators.js';
+import { CONFIG_AJV_OPTIONS, configKeySchema } from './own-schemas.ts';
 import { readJsonFile } from './atomic-file.ts';
 import { TitanError } from './errors.ts';
 import type { ConfigSection, SectionOverrides, SectionsConfig } from './config-section.ts';
@@ -26,16 +27,26 @@ export type LoadOptions<S extends readonly ConfigSection[]> = {
   complete?: boolean;
 };
 
-const ajv = new Ajv({ allErrors: true, coerceTypes: true, ...OWN_SCHEMAS });
-/** One validator per key, compiled the first time a load sets that key to other than its default. */
-const validators = new WeakMap<ConfigSection, Map<string, ValidateFunction>>();
+/** Made on the first key with no validator compiled ahead of time (a section not in bin/config.ts, a schema changed since). */
+let ajv: Ajv | undefined;
+/**
+ * The validators compiled ahead of time (common/config-validators.js, about 220 KB), loaded by the
+ * first load that has anything to check: a start with nothing configured never reads them.
+ */
+let ahead: typeof CONFIG_VALIDATORS | undefined;
+/** One validator per key: the one compiled ahead of time (common/config-validators.js) while its schema reads the same, else compiled the first time a load sets that key to other than its default. */
+const validators = new WeakMap<ConfigSection, Map<string, Validator>>();
 
-function validatorOf(section: ConfigSection, key: string): ValidateFunction {
+function validatorOf(section: ConfigSection, key: string): Validator {
   let own = validators.get(section);
   if (!own) validators.set(section, (own = new Map()));
   let validate = own.get(key);
   if (!validate) {
-    validate = ajv.compile({ type: 'object', properties: { [key]: section.schema[key] } });
+    const compiled = ahead?.[`${section.name}/${key}`];
+    validate =
+      compiled && compiled[1] === JSON.stringify(section.schema[key])
+        ? compiled[0]
+        : (ajv ??= new Ajv(CONFIG_AJV_OPTIONS)).compile(configKeySchema(key, section.schema[key]));
     own.set(key, validate);
   }
   return validate;
@@ -167,6 +178,12 @@ export async function loadSections<const S extends readonly ConfigSection[]>(
   } catch (error) {
     throw new TitanError('TITAN_E_CONFIG_INVALID', `${file} is not valid JSON: ${(error as Error).message}`);
   }
+  const env = options.env ?? process.env;
+  const configured =
+    (isPlainObject(fromFile) && Object.keys(fromFile).length > 0) ||
+    Object.values(options.overrides ?? {}).some((section) => section && Object.keys(section).length > 0) ||
+    sections.some((section) => Object.keys(section.env).some((name) => env[name]));
+  if (configured) ahead ??= (await import('./config-validators.js')).CONFIG_VALIDATORS;
   return composeSections(fromFile, file, sections, options);
 }
 

@@ -5,7 +5,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import readline from 'node:readline';
 import { TitanError } from '../common/errors.ts';
 import type { ProgressReporter } from '../toolchain/progress.ts';
 import { silentProgress } from '../toolchain/progress.ts';
@@ -48,7 +47,9 @@ export async function exportDatabase(store: StoreClient, file: string, progress:
 }
 
 async function readExport(file: string, knownTables: string[]): Promise<{ header: Header; rows: Map<string, Array<Record<string, unknown>>> }> {
-  const lines = readline.createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+  // node:readline loads with the first import, not with every start.
+  const { createInterface } = await import('node:readline');
+  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
   let header: Header | undefined;
   let trailer: Trailer | undefined;
   const hash = createHash('sha256');

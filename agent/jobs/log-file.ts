@@ -4,7 +4,6 @@
 // sees nothing twice.
 import { createReadStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import { StringDecoder } from 'node:string_decoder';
 
 export type LogChunk = { stream: 'stdout' | 'stderr'; text: string };
@@ -66,6 +65,8 @@ export class JobLog {
 /** The chunks of a log file up to `end` bytes (its whole length when left out). */
 export async function* readLog(path: string, end?: number): AsyncGenerator<LogChunk> {
   if (end === 0) return;
+  // node:readline loads with the first log read, not with every start.
+  const { createInterface } = await import('node:readline');
   const input = createReadStream(path, end === undefined ? {} : { end: end - 1 });
   const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
   try {

@@ -11,7 +11,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BundledPackage } from './packages.ts';
 
 /** Bumped when the build changes how it writes the bundle: older ones are stale. */
-export const BUNDLE_FORMAT = 2;
+export const BUNDLE_FORMAT = 3;
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
