@@ -356,8 +356,6 @@ export async function startCommand(): Promise<number> {
   say(describeTimings(started, parts.timings, runningBundle()));
   // The next start loads the bundle: rebuilt now, at low priority, when sources changed since it was built.
   rebuildInBackground();
-  // prom-client, which ready does not need: /metrics still counts everything since the start.
-  void gateway.deps.metrics.load().catch((error: unknown) => say(`metrics unavailable: ${String(error)}`));
   const reconciled = jobs?.reconcile().catch((error: unknown) => say(`jobs: reconciling the jobs left by the last run failed: ${String(error)}`));
   try {
     if (!builtinsChecked) await checkBuiltins(kernel, say).catch((error: unknown) => say(`checking the built-ins failed: ${String(error)}`));

@@ -1,6 +1,6 @@
 // The gateway's Prometheus metrics, in a registry of their own (several gateways can share a process):
 // turns by outcome, tool latency from the turn events, component instances in use, swaps, errors
-// by code, HTTP requests, and the default process metrics. Loaded after ready (gateway/metrics.ts
+// by code, HTTP requests, and the default process metrics. Loaded at the first scrape (gateway/metrics.ts
 // hands it what happened until then).
 import client from 'prom-client';
 import type { Kernel, KernelEvents } from '../kernel/api.ts';

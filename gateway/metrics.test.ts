@@ -7,7 +7,7 @@ import { bootstrapBuiltins } from '../kernel/api.ts';
 import { publishFixture } from '../test/support/fixtures.ts';
 import { toolCall } from '../test/support/model-double.ts';
 import { openGateway, openHarness } from '../test/gateway/support.ts';
-import { GatewayMetrics } from './metrics.ts';
+import { GatewayMetrics, WAITING_LIMIT } from './metrics.ts';
 
 const metric = (text: string, name: string, labels: Record<string, string> = {}): number | undefined => {
   const line = text
@@ -113,7 +113,7 @@ test('/api/ready is 503 with what is missing before the components are deployed,
   assert.ok(ready.body.components >= 5);
 });
 
-test('what happens before prom-client is loaded (after ready) is counted once it is', async (t) => {
+test('what happens before prom-client is loaded (at the first scrape) is counted once it is', async (t) => {
   const harness = await openHarness();
   t.after(() => harness.close());
   const metrics = new GatewayMetrics(harness.kernel, () => 0);
@@ -127,4 +127,22 @@ test('what happens before prom-client is loaded (after ready) is counted once it
   assert.equal(metric(body, 'titan_component_swaps_total', { slot: 'tool/echo', outcome: 'deployed' }), 1);
   metrics.request('GET', '/api/threads', 200, 0.002);
   assert.equal(metric((await metrics.scrape()).body, 'titan_http_requests_total', { route: '/api/threads', status: '200' }), 2, 'and afterwards directly');
+});
+
+test('an idle gateway never loads prom-client; a busy one nobody scrapes loads it once enough waits, losing nothing', async (t) => {
+  const harness = await openHarness();
+  t.after(() => harness.close());
+  const metrics = new GatewayMetrics(harness.kernel, () => 0);
+  t.after(() => metrics.close());
+  const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  for (let i = 0; i < 10; i++) metrics.request('GET', '/api/ready', 200, 0.001);
+  await wait(1500); // past when it used to load on its own
+  assert.equal(metrics.loaded, false, 'loaded with nobody scraping');
+
+  for (let i = 0; i < WAITING_LIMIT; i++) metrics.request('GET', '/api/threads', 200, 0.001);
+  for (let i = 0; i < 500 && !metrics.loaded; i++) await wait(10);
+  assert.equal(metrics.loaded, true, `${WAITING_LIMIT + 10} records waited and it was not loaded`);
+  const { body } = await metrics.scrape();
+  assert.equal(metric(body, 'titan_http_requests_total', { route: '/api/ready', status: '200' }), 10);
+  assert.equal(metric(body, 'titan_http_requests_total', { route: '/api/threads', status: '200' }), WAITING_LIMIT);
 });

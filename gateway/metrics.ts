@@ -1,14 +1,16 @@
-// The gateway's metrics as the routes and the kernel's events feed them. prom-client (about 20 MB and
-// tens of ms to load) is loaded once Titan is ready (load(), or on its own a second after the
-// gateway starts, or at the first scrape); what happens before then is kept and handed to it, so
-// /metrics counts every turn, request and error since the start.
+// The gateway's metrics as the routes and the kernel's events feed them. prom-client (a few MB and
+// tens of ms to load) is loaded at the first /metrics scrape, so an idle Titan nobody scrapes never
+// holds it; what happens before then is kept and handed to it, so /metrics counts every turn,
+// request and error since the start (the process metrics, such as event-loop lag and GC, are
+// observed from the first scrape on). What waits is bounded: past WAITING_LIMIT records prom-client
+// is loaded on its own (a Titan that has served that much is no longer idle).
 import type { Kernel } from '../kernel/api.ts';
 import type { ReflexService } from '../agent/api.ts';
 import type { MeshView } from './deps.ts';
 import type { PromMetrics } from './metrics-registry.ts';
 
-/** Loaded by then even when nobody calls load(): what waits is kept only this long. */
-const LOAD_BY_MS = 1_000;
+/** Records kept while prom-client is not loaded; the one past this loads it. */
+export const WAITING_LIMIT = 1_000;
 
 type McpCounts = { servers(): Array<{ name: string; state: string; tools: number; restarts: number }> };
 type ChannelCounts = { counts(): Array<{ channel: string; outcome: string; count: number }> };
@@ -19,8 +21,8 @@ export class GatewayMetrics {
   /** What happened before prom-client was loaded, in order. */
   #waiting: Array<(metrics: PromMetrics) => void> = [];
   #closed = false;
+  #unloadable = false;
   readonly #offs: Array<() => void>;
-  readonly #timer: NodeJS.Timeout;
   readonly #args: [Kernel, () => number, MeshView | undefined];
 
   constructor(kernel: Kernel, streams: () => number, mesh?: MeshView) {
@@ -34,27 +36,38 @@ export class GatewayMetrics {
       kernel.bus.on('component.swap_failed', (e) => this.#with((m) => m.swap(e.slot, 'failed', e.code))),
       kernel.bus.on('component.rolled_back', (e) => this.#with((m) => m.swap(e.slot, 'rolled_back'))),
     ];
-    this.#timer = setTimeout(() => void this.load().catch(() => {}), LOAD_BY_MS);
-    this.#timer.unref();
+  }
+
+  /** Whether prom-client has been loaded (at the first scrape, or once enough waited for it). */
+  get loaded(): boolean {
+    return this.#metrics !== undefined;
   }
 
   /** Loads prom-client and hands it what happened so far (once; later calls wait for the same load). */
   load(): Promise<PromMetrics> {
-    this.#loading ??= import('./metrics-registry.ts').then(({ PromMetrics }) => {
-      clearTimeout(this.#timer);
-      const metrics = new PromMetrics(...this.#args);
-      if (this.#closed) metrics.close();
-      for (const apply of this.#waiting) apply(metrics);
-      this.#waiting = [];
-      this.#metrics = metrics;
-      return metrics;
-    });
+    this.#loading ??= import('./metrics-registry.ts').then(
+      ({ PromMetrics }) => {
+        const metrics = new PromMetrics(...this.#args);
+        if (this.#closed) metrics.close();
+        for (const apply of this.#waiting) apply(metrics);
+        this.#waiting = [];
+        this.#metrics = metrics;
+        return metrics;
+      },
+      (error: unknown) => {
+        // Not loadable (each scrape says why): nothing is kept for it any more.
+        this.#unloadable = true;
+        this.#waiting = [];
+        throw error;
+      },
+    );
     return this.#loading;
   }
 
   #with(apply: (metrics: PromMetrics) => void): void {
     if (this.#metrics) apply(this.#metrics);
-    else this.#waiting.push(apply);
+    else if (this.#unloadable) return;
+    else if (this.#waiting.push(apply) > WAITING_LIMIT) void this.load().catch(() => {});
   }
 
   /** The Prometheus text of every metric (what /metrics answers). */
@@ -88,7 +101,6 @@ export class GatewayMetrics {
 
   close(): void {
     this.#closed = true;
-    clearTimeout(this.#timer);
     for (const off of this.#offs) off();
     this.#waiting = [];
     this.#metrics?.close();
