@@ -43,6 +43,10 @@ if (major < 24) {
   // see the cache only through the variable: without it each worker start strips its TypeScript
   // again (loading Node's stripper: about 100 ms of CPU beside a start).
   if (compileCache?.directory && !process.env.NODE_COMPILE_CACHE) process.env.NODE_COMPILE_CACHE = compileCache.directory;
+  // Installed under a node_modules folder (npm install -g), where Node strips no types: Titan's own
+  // TypeScript is stripped by module hooks (bin/strip-types.js; its worker threads load them too).
+  const installedPath = fileURLToPath(import.meta.url).split(path.sep);
+  if (installedPath.includes('node_modules')) await import('./strip-types.js');
   // The start bundle when it matches the source tree (bin/bundle/fresh.ts): ~400 modules become a few.
   const { freshBundle, markRunningBundle } = await import('./bundle/fresh.ts');
   const bundle = freshBundle();

@@ -12,6 +12,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Worker } from 'node:worker_threads';
 import type { CallMessage, DeploymentBase, ThreadAnswer, WorkerOutcome } from './worker-protocol.ts';
+import { typescriptWorker } from '../common/installed-typescript.ts';
 
 /** A call the pool gave up on (its thread was terminated): why, for the caller's error. */
 export class CallStopped extends Error {}
@@ -136,7 +137,7 @@ export class IsolationPool {
   }
 
   #spawn(): Thread {
-    const worker = new Worker(this.#entry);
+    const worker = new Worker(this.#entry, typescriptWorker);
     const thread: Thread = { worker, known: new Set(), running: undefined, idle: undefined };
     this.#threads.add(thread);
     worker.on('message', (answer: ThreadAnswer) => this.#answered(thread, answer));

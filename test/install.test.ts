@@ -5,8 +5,11 @@
 // the libraries it carries as files (the web UI's, Turndown, the MCP SDK and jco's transpiler
 // bundled). Then, as a user would: an MCP server from npm added with `titan mcp add`, a turn whose
 // model (scripted) calls its tool, Titan's own /mcp answering the SDK's client, and the web UI
-// loading each browser library.
-// Slow (a real npm install, from npm's cache when warm).
+// loading each browser library. And the same package installed with `npm install -g` (under a
+// node_modules folder, where Node strips no types, and npm applies no overrides): no jco package and
+// no binaryen, and `titan start` on a fresh home transpiles the built-ins it runs with the bundled
+// jco, answers a turn that calls a tool, and builds and publishes a new component.
+// Slow (real npm installs, from npm's cache when warm): two tests, one package.
 import assert from 'node:assert/strict';
 import { copyFile, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -32,6 +35,8 @@ const llm = await startScriptedLlm({
         content: [{ type: 'tool_call', name: 'fs__read_text_file', arguments: { path: path.join(work, 'notes', 'shopping.txt') } }],
       },
       { match: { lastMessageContains: 'remember the milk' }, content: [{ type: 'text', text: 'Your list says: remember the milk.' }] },
+      { match: { lastUserContains: 'say it back' }, content: [{ type: 'tool_call', name: 'echo', arguments: { text: 'installed globally' } }] },
+      { match: { lastMessageContains: 'installed globally' }, content: [{ type: 'text', text: 'The echo said: installed globally.' }] },
     ],
   },
 });
@@ -138,4 +143,69 @@ test('npm install --omit=dev of the packed package runs titan start on its own N
       await browser.close();
     }
   }
+});
+
+/** Every package folder under a node_modules, nested ones included, by name. */
+async function packagesUnder(modules: string, found = new Set<string>()): Promise<Set<string>> {
+  for (const entry of await readdir(modules).catch(() => [] as string[])) {
+    if (entry.startsWith('.')) continue;
+    const names = entry.startsWith('@') ? (await readdir(path.join(modules, entry))).map((inner) => `${entry}/${inner}`) : [entry];
+    for (const name of names) {
+      found.add(name);
+      await packagesUnder(path.join(modules, name, 'node_modules'), found);
+    }
+  }
+  return found;
+}
+
+test('npm install -g of the packed package has no jco package and no binaryen, and titan start transpiles, builds and answers', {
+  timeout: 900_000,
+}, async () => {
+  // A global install uses no lock and no overrides: what the package declares is what npm installs.
+  const prefix = path.join(work, 'global');
+  await run('npm', ['install', '-g', '--prefix', prefix, tarball, '--no-audit', '--no-fund', '--prefer-offline'], { maxBuffer: 16 * 1024 * 1024 });
+  const installed = await packagesUnder(path.join(prefix, 'lib', 'node_modules', 'titan', 'node_modules'));
+  for (const absent of [
+    'binaryen',
+    '@bytecodealliance/jco',
+    '@bytecodealliance/jco-transpile',
+    'oxc-minify',
+    '@bytecodealliance/preview3-shim',
+    'typescript',
+    'esbuild',
+  ])
+    assert.ok(!installed.has(absent), `${absent} is not installed`);
+
+  // A fresh home: every built-in it runs is transpiled by the bundled jco (its cache is empty).
+  const home = path.join(work, 'global-home');
+  await mkdir(home);
+  const titanCommand = path.join(prefix, 'bin', 'titan');
+  const titan = startInstalled(titanCommand, ['start'], { cwd: work, env: llmEnv(home) });
+  started.push(titan);
+  const url = await titan.url;
+  const ready = await waitServing(titan);
+  assert.equal(ready.status, 200, await ready.text());
+  const { api } = await apiOf(url, home);
+
+  // A turn whose model calls a built-in tool: its instance comes from the bundle's glue.
+  const messages = await turn(api, 'say it back to me', 'The echo said');
+  assert.deepEqual(
+    messages.map((m) => m.role),
+    ['user', 'assistant', 'tool', 'assistant'],
+    JSON.stringify(messages),
+  );
+  assert.match(messages[2].content, /installed globally/);
+  assert.ok((await readdir(path.join(home, 'cache', 'transpiled'))).length > 0, 'the built-ins were transpiled in this home');
+
+  // A new component: built (QuickJS), inspected (wasm-tools), linked and smoke-tested by the running kernel.
+  const env = { ...process.env, TITAN_HOME: home };
+  await mkdir(path.join(work, 'authored'));
+  await run(titanCommand, ['new', 'tool', 'greet', '--in', path.join(work, 'authored')], { env });
+  const published = await run(titanCommand, ['registry', 'publish', path.join(work, 'authored', 'greet')], { env });
+  assert.match(published.stdout, /greet/, published.stdout);
+  const listed = await run(titanCommand, ['registry', 'list', '--json'], { env });
+  assert.ok(
+    (JSON.parse(listed.stdout) as Array<{ name: string }>).some((c) => c.name === 'greet'),
+    listed.stdout,
+  );
 });

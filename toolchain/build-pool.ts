@@ -6,6 +6,7 @@ import { Tinypool } from 'tinypool';
 import { TitanError } from '../common/errors.ts';
 import type { Compile } from './componentize.ts';
 import type { ComponentizeOutcome, ComponentizeTask } from './componentize-worker.ts';
+import { typescriptWorker } from '../common/installed-typescript.ts';
 
 export class BuildPool {
   readonly #pool: Tinypool;
@@ -17,6 +18,7 @@ export class BuildPool {
       maxThreads: Math.max(1, threads),
       // Builds come in one burst at start: threads that finished go away instead of idling.
       idleTimeout: 1000,
+      ...typescriptWorker,
     });
   }
 

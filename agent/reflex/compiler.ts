@@ -15,6 +15,7 @@ import { readGuestSource } from '../../toolchain/source.ts';
 import type { ReflexBuildOffload, ReflexFiles } from '../ports.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
 import { publishComponent, type PublishInput } from '../../kernel/publish.ts';
+import { typescriptWorker } from '../../common/installed-typescript.ts';
 
 export const REFLEX_WORLD = 'titan:reflex/reflex-component@0.2.0';
 // The runtime and the files it imports (the lexicon, the intent check, the word reader, the variants, the answer, the flags, the value kinds, the slot fit), in that order of need: inlined as one script.
@@ -75,7 +76,7 @@ export function reflexManifest(spec: ReflexSpec, version: string, timeoutMs: num
 /** The toolchain's build, in a worker thread of its own (see build-worker.ts). */
 export function buildInWorker(dir: string, cacheDir: string): Promise<BuiltComponent> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./build-worker.ts', import.meta.url), { workerData: { dir, cacheDir } });
+    const worker = new Worker(new URL('./build-worker.ts', import.meta.url), { workerData: { dir, cacheDir }, ...typescriptWorker });
     worker.once('message', (reply: { ok: true; built: BuiltComponent } | { ok: false; code: string; message: string }) => {
       if (reply.ok) resolve({ ...reply.built, wasm: new Uint8Array(reply.built.wasm) });
       else reject(new TitanError(reply.code in ERRORS ? (reply.code as ErrorCode) : 'TITAN_E_BUILD_FAILED', reply.message));
