@@ -7,7 +7,7 @@
 import os from 'node:os';
 import { ERRORS, isTitanError } from '../common/errors.ts';
 import { homePaths, titanHome } from '../common/home.ts';
-import { Kernel, bootstrapBuiltins, builtinsServing } from '../kernel/api.ts';
+import { Kernel, bootstrapBuiltins, builtinSlots, builtinsServing } from '../kernel/api.ts';
 import { loadTitanConfig, type TitanConfig } from './config.ts';
 import { consoleProgress } from '../toolchain/progress.ts';
 import { startAgent, type AgentSession } from './agent-session.ts';
@@ -145,8 +145,10 @@ export async function startCommand(): Promise<number> {
       // Ready means the store migrated and the serving components loaded: a start restores those
       // first. Checking the built-ins for new versions (a build on the first start) comes before
       // readiness only when one of them has no serving version yet.
+      const builtins = builtinSlots(); // read from disk while the deployments are restored
+      builtins.catch(() => {}); // a failure is the check's below
       await kernel.restoreDeployments(); // what fails here is retried and reported by checkBuiltins
-      if (!(await builtinsServing(kernel))) {
+      if (!(await builtinsServing(kernel, builtins))) {
         await checkBuiltins(kernel, say);
         builtinsChecked = true;
       }

@@ -2,7 +2,7 @@
 export { Kernel, type KernelOptions } from './kernel.ts';
 export type { ComponentStatus } from './slot.ts';
 export type { Withdrawal } from './grant-withdrawals.ts';
-export { bootstrapBuiltins, builtinsServing, BUILTIN_ROOT, type BootstrapReport } from './bootstrap.ts';
+export { bootstrapBuiltins, builtinSlots, builtinsServing, BUILTIN_ROOT, type BootstrapReport } from './bootstrap.ts';
 export { publishComponent, type PublishInput } from './publish.ts';
 export { publishBinary } from './publish-binary.ts';
 export { generateComponent, type GenerateRequest } from './generate.ts';

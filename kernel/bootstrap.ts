@@ -17,20 +17,26 @@ export { BUILTIN_ROOT };
 
 export type BootstrapReport = { published: string[]; deployed: string[]; proposed: string[]; failed: Array<{ slot: string; error: string }> };
 
+/** The built-ins' slots (kind/name of each component.json under `root`): a start reads them while it restores the deployments. */
+export async function builtinSlots(root = BUILTIN_ROOT): Promise<string[]> {
+  return Promise.all(
+    (await findComponentDirs(root)).map(async (dir) => {
+      const { kind, name } = JSON.parse(await readFile(path.join(dir, 'component.json'), 'utf8')) as { kind: string; name: string };
+      return `${kind}/${name}`;
+    }),
+  );
+}
+
 /** Whether every built-in has a serving version (after restoring the deployments): then checking
  * the built-ins for changes can wait until the kernel is ready. */
-export async function builtinsServing(kernel: Kernel, root = BUILTIN_ROOT): Promise<boolean> {
+export async function builtinsServing(kernel: Kernel, builtins: Promise<string[]> | string[] = builtinSlots()): Promise<boolean> {
   const serving = new Set(
     kernel
       .components()
       .filter((c) => c.version)
       .map((c) => c.slot),
   );
-  for (const dir of await findComponentDirs(root)) {
-    const { kind, name } = JSON.parse(await readFile(path.join(dir, 'component.json'), 'utf8')) as { kind: string; name: string };
-    if (!serving.has(`${kind}/${name}`)) return false;
-  }
-  return true;
+  return (await builtins).every((slot) => serving.has(slot));
 }
 
 export async function bootstrapBuiltins(kernel: Kernel, options: { root?: string; progress?: ProgressReporter } = {}): Promise<BootstrapReport> {
