@@ -18,25 +18,28 @@ import { publishComponent, type PublishInput } from '../../kernel/publish.ts';
 import { typescriptWorker } from '../../common/installed-typescript.ts';
 
 export const REFLEX_WORLD = 'titan:reflex/reflex-component@0.2.0';
-// The runtime and the files it imports (the lexicon, the intent check, the word reader, the variants, the answer, the flags, the value kinds, the slot fit), in that order of need: inlined as one script.
-const RUNTIME_FILES = [
-  'lexicon-more.js',
-  'lexicon.js',
-  'intent.js',
-  'words.js',
-  'variants.js',
-  'answer.js',
-  'flags.js',
-  'value-kinds.js',
-  'slot-fit.js',
-  'runtime.js',
-].map((f) => fileURLToPath(new URL(`../../components/reflexes/${f}`, import.meta.url)));
+const RUNTIME_DIR = new URL('../../components/reflexes/', import.meta.url);
+const IMPORT = /^import \{[^}]*\} from '\.\/([\w-]+\.js)';$/gm;
+
+/**
+ * The runtime and every file it imports, each after the files it imports: inlined as one script.
+ * Read from the import lines themselves, so a file the runtime comes to import is never left out.
+ */
+async function runtimeFiles(file = 'runtime.js', order: string[] = [], seen = new Set<string>()): Promise<string[]> {
+  if (seen.has(file)) return order;
+  seen.add(file);
+  const text = await readFile(fileURLToPath(new URL(file, RUNTIME_DIR)), 'utf8');
+  for (const [, imported] of text.matchAll(IMPORT)) await runtimeFiles(imported, order, seen);
+  order.push(file);
+  return order;
+}
 
 let runtimeText: Promise<string> | undefined;
 
 /** The runtime's files as one module body: their imports of each other and their exports dropped. */
 async function inlinedRuntime(): Promise<string> {
-  const texts = await Promise.all(RUNTIME_FILES.map((f) => readFile(f, 'utf8')));
+  const files = await runtimeFiles();
+  const texts = await Promise.all(files.map((f) => readFile(fileURLToPath(new URL(f, RUNTIME_DIR)), 'utf8')));
   return texts
     .join('\n')
     .replace(/^import \{[^}]*\} from '\.\/[\w-]+\.js';$/gm, '')

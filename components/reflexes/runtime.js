@@ -20,6 +20,7 @@ import { ASK_WORDS, AUX_WORDS, sameIntent } from './intent.js';
 import { CONTRAST, FILLERS, FUNCTION_WORDS, words } from './words.js';
 import { closeCode, mendTypos, sameTie, skeleton, swapTies, TIES } from './variants.js';
 import { answerFrom, executeOnHost, render, toolInputs } from './answer.js';
+import { bagScore } from './bag.js';
 import { readFlags } from './flags.js';
 import { slotKinds } from './value-kinds.js';
 import { blocksSlot, DETERMINERS, DIRECTION, fitsSlot, isFiller, isSlot, plainNumber, shapeOf, SLOT_TIES, splitsPhrase } from './slot-fit.js';
@@ -141,7 +142,8 @@ function looseAlign(spec, toks, prompt) {
   // "one litecoin": one of it, as "a" says, where the phrasings never counted it.
   toks = toks.filter((t, k) => !(t.w === 'one' && !spec.vocabSet.has('one') && toks[k + 1] && !spec.vocabSet.has(toks[k + 1].w) && !isFiller(toks[k + 1].w)));
   toks.forEach((t, k) => {
-    if (spec.vocabSet.has(t.w) || isFiller(t.w)) return;
+    // A word of the question's grammar ("how's ORCL trading") is no part of a value; the bag reading judges it.
+    if (spec.vocabSet.has(t.w) || isFiller(t.w) || (isFrame(t.w) && !/\p{Lu}/u.test(prompt.slice(t.start, t.end)))) return;
     const last = runs.at(-1);
     if (last && last.end === k) last.end = k + 1;
     else runs.push({ start: k, end: k + 1 });
@@ -163,13 +165,17 @@ function looseAlign(spec, toks, prompt) {
   const anchor = toks.slice(0, runs[0].start).findLast((t) => !isFiller(t.w) && !SLOT_TIES.includes(t.w))?.w;
   const rest = toks.filter((_, k) => k < runs[0].start || k >= runs[0].end).map((t) => t.w);
   let best = -1;
+  const placed = [];
   for (const template of spec.templates) {
     // A common word left where the template had "on {day}" is its object, not a value ("do I have
     // emails"); a name or a code there ("weather Hobart", "words is essay.txt") is the value.
     const unsaid = codeLike(text) && closeCode(spec, name, text) ? kindWords(template) : [];
     if (!keepsDirection(template, toks, runs[0].start, unsaid) || (/^\p{Ll}+$/u.test(text) && stays(template, anchor))) continue;
+    placed.push(template);
     best = Math.max(best, score(template, rest, spec, true, unsaid));
   }
+  // No phrasing read in order: the words around the value as a bag, at the least sure confidence.
+  if (best < CORE_ONLY) best = Math.max(best, bagScore(spec, rest, placed, CORE_ONLY));
   return best < 0 ? null : { slots: { [name]: text }, confidence: best };
 }
 
@@ -233,17 +239,15 @@ const CORE_ONLY = 0.8;
 
 /**
  * A constant plan asked in its core words and others of its phrasings, in an order or number no
- * phrasing had ("battery?", "how is my battery", "disk space?"): every word its phrasings' own or a
- * filler, every word all its phrasings share there, and the intent of one of them (act, time,
- * polarity, kind of question). A word no phrasing used ("battery health") still refuses it.
+ * phrasing had ("battery?", "how is my battery", "disk space?"): every word all its phrasings share
+ * there, read as a bag (bag.js). A word no phrasing used ("battery health") still refuses it.
  */
 function coreOnly(spec, toks) {
   if (spec.slots.length > 0) return null;
   const rest = toks.map((t) => t.w);
   const core = spec.core.filter((w) => !isFiller(w) && !isFrame(w));
   if (core.length === 0 || core.some((w) => !rest.includes(w))) return null;
-  if (rest.some((w) => !spec.vocabSet.has(w) && !isFiller(w))) return null;
-  return spec.templates.some((t) => sameIntent(rest, t)) ? { slots: {}, confidence: CORE_ONLY } : null;
+  return bagScore(spec, rest, spec.templates, CORE_ONLY) < 0 ? null : { slots: {}, confidence: CORE_ONLY };
 }
 
 /**

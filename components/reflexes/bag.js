@@ -1,0 +1,55 @@
+// The order-free reading of a request with one slot: its value bound by its shape and kind
+// (slot-fit.js), the words around it read as a bag. Every word must be one of the phrasings' own, a
+// filler, or a word that only joins others; the words every phrasing shares must be there, and at
+// least one topic word of the phrasings (not a word of the question's grammar); and the request must say the intent of one of the
+// phrasings (act, time, polarity, joined requests), asked in a way one of the phrasings asked or
+// as a plain "what" ("how's ORCL trading" where a phrasing had "what is {symbol} trading"). A
+// word no phrasing used still refuses it, so another verb or another object goes to the model.
+// Part of the reflex runtime, inlined with it into every generated reflex.
+import { ASK_WORDS, AUX_WORDS, intentOf } from './intent.js';
+import { DIRECTION, isFiller, SLOT_TIES } from './slot-fit.js';
+import { CONTRAST, FUNCTION_WORDS } from './words.js';
+
+const PARTICLES = ['up', 'out', 'off', 'down', 'over', 'away', 'back', 'through'];
+
+/**
+ * Words that join others or carry the question's grammar; they may be added or left out, but for
+ * those that change the intent, say which way ("steps to the station") or make a verb of another
+ * act ("free up disk space").
+ */
+const JOINING = new Set(FUNCTION_WORDS.filter((w) => !CONTRAST.includes(w) && !ASK_WORDS.includes(w) && !DIRECTION.includes(w) && !PARTICLES.includes(w)));
+/** Phrasing words too common to say what is asked on their own ("what's Lisbon like" is no weather request). */
+const WEAK = new Set(['like', 'up', 'get', 'got', 'have', 'go', 'going', 'out', 'about', 'one', 'say', 'made', 'make', 'put', 'take']);
+
+/**
+ * The question's kind words a request may use: those of any phrasing, or a plain "what is" or
+ * "how is" that asks for the thing's state ("how's ORCL trading"); "what words are in X" asks
+ * which, not how many.
+ */
+function asksAsPhrased(rest, templates) {
+  const asked = new Set(templates.flat().filter((w) => ASK_WORDS.includes(w)));
+  return rest.every((w, i) => !ASK_WORDS.includes(w) || asked.has(w) || (['what', 'which', 'how'].includes(w) && AUX_WORDS.includes(rest[i + 1] ?? '')));
+}
+
+/** The same act, time, polarity, reason-asking and no more joined requests than a phrasing. */
+function sameAct(rest, template) {
+  const [a, b] = [intentOf(rest), intentOf(template)];
+  return a.negated === b.negated && a.tense === b.tense && a.joins <= b.joins && a.changes === b.changes && a.why === b.why;
+}
+
+/**
+ * The confidence of the order-free reading (`least`, the lowest that serves), or -1. `rest`: the
+ * request's words outside the slot; `templates`: the phrasings the slot's place allows.
+ */
+export function bagScore(spec, rest, templates, least) {
+  if (templates.length === 0 || !asksAsPhrased(rest, spec.templates)) return -1;
+  // The core words (every phrasing's own: "eur" of every way to ask a rate to the euro) are all said.
+  if (spec.core.some((w) => !rest.includes(w) && !isFiller(w) && !JOINING.has(w) && !SLOT_TIES.includes(w) && !ASK_WORDS.includes(w))) return -1;
+  let topical = false;
+  for (const w of rest) {
+    if (spec.vocabSet.has(w)) {
+      if (!isFiller(w) && !JOINING.has(w) && !SLOT_TIES.includes(w) && !ASK_WORDS.includes(w) && !AUX_WORDS.includes(w) && !WEAK.has(w)) topical = true;
+    } else if (!isFiller(w) && !JOINING.has(w) && !ASK_WORDS.includes(w) && !AUX_WORDS.includes(w)) return -1;
+  }
+  return topical && templates.some((t) => sameAct(rest, t)) ? least : -1;
+}

@@ -1,0 +1,45 @@
+// The order-free reading (components/reflexes/bag.js): a request in an order or with joining words
+// no phrasing had, or asked as "how is" where a phrasing asked "what is", is answered; one that
+// adds a word of another act ("free up"), a direction ("steps to the station") or asks another
+// kind of question ("what words are in X" is no count) goes to the model.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { localEmbedder } from '../../agent/reflex/embedder.ts';
+import { answer } from './precision.ts';
+import { EVERYDAY, everydayReflexes, rightAnswer } from './everyday.ts';
+
+function right(id: string, value?: string): string {
+  const intent = EVERYDAY.find((i) => i.id === id);
+  assert.ok(intent, id);
+  return rightAnswer(intent, value).answer;
+}
+
+test('the words around the value read as a bag: another order, joining words, "how is" for "what is"', async () => {
+  const { reflexes } = await everydayReflexes(localEmbedder);
+  const ask = (prompt: string) => answer(reflexes, prompt, 0.8);
+  for (const [prompt, id, value] of [
+    ["how's ORCL trading", 'stock', 'ORCL'],
+    ['IBM stock?', 'stock', 'IBM'],
+    ['100 bus when', 'bus', '100'],
+    ['how much free space is on my disk', 'disk', undefined],
+    ['space left on disk', 'disk', undefined],
+    ['any unread messages in my email', 'unread', undefined],
+  ] as const)
+    assert.equal(ask(prompt), right(id, value), prompt);
+});
+
+test('another act, a direction, a quantity asked as which, or a change of time is never read as a bag', async () => {
+  const { reflexes } = await everydayReflexes(localEmbedder);
+  const ask = (prompt: string) => answer(reflexes, prompt, 0.8);
+  for (const prompt of [
+    'free up disk space',
+    'free up some disk space',
+    'how many steps to the station',
+    'what words are in essay.txt',
+    'exchange rate SEK to USD',
+    'how was ORCL trading',
+    "how's ORCL trading and sell it",
+    'IBM stock split',
+  ])
+    assert.equal(ask(prompt), undefined, prompt);
+});
