@@ -21,7 +21,7 @@ import { timeStart } from './titan-start.ts';
 
 const RUNS = Number(process.env.TITAN_START_RUNS ?? 5);
 const SETTLE_MS = 5_000;
-type Start = { readyMs: number; rssAtReady: number; rssIdle: number; phases: Record<string, number>; bundled: boolean };
+type Start = { readyMs: number; rssAtReady: number; rssIdle: number; phases: Record<string, number>; cpu: Record<string, number>; bundled: boolean };
 
 printMachine();
 // Starts as users get them: from the start bundle (bin/bundle/), built first when the tree changed
@@ -61,17 +61,18 @@ printTable(
 );
 console.log(`against ${openClaw.label}: ready ${fmt(openClaw.readyMs / ready.p50)}x faster, idle RSS ${fmt(openClaw.rssIdleMb / idle.p50)}x smaller`);
 printTable(
-  'where a start goes (ms, p50 over the starts; as titan start prints it)',
-  ['phase', 'p50', 'max'],
+  `where a start goes (ms, p50 over the starts; as titan start prints it; CPU: the main thread's, which load does not stretch; load average ${load.toFixed(1)})`,
+  ['phase', 'p50', 'max', 'CPU p50'],
   phaseNames.map((name) => {
     const s = summarize(starts.map((x) => x.phases[name] ?? 0));
-    return [name, s.p50, s.max];
+    return [name, s.p50, s.max, summarize(starts.map((x) => x.cpu[name] ?? 0)).p50];
   }),
 );
 await writeResult(
   'start-ready',
   [
     row('start to /api/ready p50', ready.p50, 'ms', against(ready.p50, '<=', 300, 'ms')),
+    row('main-thread CPU to ready p50', summarize(starts.map((s) => s.cpu['total (in process)'] ?? 0)).p50, 'ms'),
     row('idle RSS after ready p50', idle.p50, 'MB', against(idle.p50, '<=', 150, 'MB')),
     row(`ready, ratio to ${openClaw.label}`, openClaw.readyMs / ready.p50, 'x'),
     row(`idle RSS, ratio to ${openClaw.label}`, openClaw.rssIdleMb / idle.p50, 'x'),
@@ -85,7 +86,7 @@ async function startOnce(titanHome: string, settleMs: number): Promise<Start> {
   const { readyMs, value } = await timeStart(titanHome, env, 300_000, async (child, output) => {
     const rssAtReady = rssMb(child);
     await new Promise((r) => setTimeout(r, settleMs));
-    return { rssAtReady, rssIdle: rssMb(child), phases: phasesOf(output()), bundled: output().includes('modules from the start bundle') };
+    return { rssAtReady, rssIdle: rssMb(child), phases: phasesOf(output()), cpu: cpuOf(output()), bundled: output().includes('modules from the start bundle') };
   });
   return { readyMs, ...value };
 }
@@ -101,6 +102,19 @@ function phasesOf(output: string): Record<string, number> {
   }
   phases['total (in process)'] = Number(line[1]);
   return phases;
+}
+
+/** "start CPU 300 ms (main thread): modules 130, kernel 8, ..." as numbers, under the phase names of phasesOf. */
+function cpuOf(output: string): Record<string, number> {
+  const line = /start CPU (\d+) ms \(main thread\): (.*)$/m.exec(output);
+  if (!line) return {};
+  const cpu: Record<string, number> = {};
+  for (const part of line[2].split(',')) {
+    const found = /^\s*(.+?) (\d+)\s*$/.exec(part);
+    if (found) cpu[found[1]] = Number(found[2]);
+  }
+  cpu['total (in process)'] = Number(line[1]);
+  return cpu;
 }
 
 function rssMb(child: ChildProcess): number {

@@ -1,7 +1,7 @@
 // The start-up registry: dependency order, reverse close, and a failed start closing what started.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { describeTimings, Parts, type Part } from './parts.ts';
+import { describeCpu, describeTimings, Parts, type Part, threadCpuMs } from './parts.ts';
 
 function recorder() {
   const log: string[] = [];
@@ -86,4 +86,20 @@ test('each started part has its time and the memory after it, and the start line
   assert.ok(parts.timings.every((t) => t.ms >= 0 && t.rssMb > 0));
   assert.match(describeTimings(120, parts.timings), /^serving \d+ ms after the process started: modules 120, kernel \d+, gateway \d+ \(ms; RSS \d+ MB\)$/);
   assert.match(describeTimings(120, parts.timings, true), /\(ms; RSS \d+ MB; modules from the start bundle\)$/);
+});
+
+test("each part's CPU time is the main thread's while it started, never more than its time", async () => {
+  const busy = (ms: number): Part => ({
+    name: `busy ${ms}`,
+    async start() {
+      for (const end = threadCpuMs() + ms; threadCpuMs() < end; ); // on CPU time: a busy machine only stretches it
+      await new Promise((resolve) => setTimeout(resolve, 30)); // waiting costs no CPU
+    },
+  });
+  const parts = new Parts().add(busy(40));
+  await parts.start();
+  const [timing] = parts.timings;
+  assert.ok(timing.cpuMs >= 40 && timing.cpuMs <= timing.ms, `cpu ${timing.cpuMs} ms of ${timing.ms} ms`);
+  assert.ok(timing.ms - timing.cpuMs >= 25, 'the wait is in its time, not in its CPU');
+  assert.match(describeCpu(100, parts.timings), /^start CPU \d+ ms \(main thread\): modules 100, busy 40 \d+$/);
 });

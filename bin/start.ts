@@ -12,7 +12,7 @@ import { loadTitanConfig, type TitanConfig } from './config.ts';
 import { consoleProgress } from '../toolchain/progress.ts';
 import { startAgent, type AgentSession } from './agent-session.ts';
 import { showMigrations } from './migration-progress.ts';
-import { describeTimings, Parts } from './parts.ts';
+import { describeCpu, describeTimings, Parts, threadCpuMs } from './parts.ts';
 import { startTracing, type Tracing } from './telemetry.ts';
 import { createControlApp } from '../gateway/app.ts';
 import { claimControlSocket, type ControlSocket } from '../gateway/control-socket.ts';
@@ -76,6 +76,7 @@ async function storeFeatures(kernel: Kernel, say: (line: string) => void): Promi
 
 export async function startCommand(): Promise<number> {
   const started = performance.now();
+  const loadedCpu = threadCpuMs();
   const say = (line: string) => process.stdout.write(line + '\n');
   const stopped = new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
@@ -356,6 +357,7 @@ export async function startCommand(): Promise<number> {
 
   await parts.start();
   say(describeTimings(started, parts.timings, runningBundle()));
+  say(describeCpu(loadedCpu, parts.timings));
   // The next start loads the bundle: rebuilt now, at low priority, when sources changed since it was built.
   rebuildInBackground();
   const reconciled = jobs?.reconcile().catch((error: unknown) => say(`jobs: reconciling the jobs left by the last run failed: ${String(error)}`));
