@@ -11,6 +11,8 @@ import { DIRECTION, isFiller, SLOT_TIES } from './slot-fit.js';
 import { CONTRAST, FUNCTION_WORDS } from './words.js';
 
 const PARTICLES = ['up', 'out', 'off', 'down', 'over', 'away', 'back', 'through'];
+/** Verbs of asking to see or be told: for a read, one stands for another. */
+export const SEE_VERBS = ['show', 'tell', 'display', 'give', 'get', 'fetch', 'see', 'view', 'check', 'look', 'find', 'read', 'open', 'pull'];
 
 /**
  * Words that join others or carry the question's grammar; they may be added or left out, but for
@@ -41,12 +43,17 @@ function sameAct(rest, template) {
  * The confidence of the order-free reading (`least`, the lowest that serves), or -1. `rest`: the
  * request's words outside the slot; `templates`: the phrasings the slot's place allows.
  */
-export function bagScore(spec, rest, templates, least) {
+export function bagScore(spec, rest, templates, least, unsaid = []) {
   if (templates.length === 0 || !asksAsPhrased(rest, spec.templates)) return -1;
-  // The core words (every phrasing's own: "eur" of every way to ask a rate to the euro) are all said.
-  if (spec.core.some((w) => !rest.includes(w) && !isFiller(w) && !JOINING.has(w) && !SLOT_TIES.includes(w) && !ASK_WORDS.includes(w))) return -1;
+  // The core words (every phrasing's own: "eur" of every way to ask a rate to the euro) are all
+  // said, but for a code's kind word, which its shape says.
+  const said = (w) => rest.includes(w) || unsaid.includes(w) || isFiller(w) || JOINING.has(w) || SLOT_TIES.includes(w) || ASK_WORDS.includes(w);
+  if (!spec.core.every(said)) return -1;
+  // One verb of asking to see for another ("open invoice june" where the phrasings said "show").
+  const sees = spec.vocab.some((w) => SEE_VERBS.includes(w));
   let topical = false;
   for (const w of rest) {
+    if (sees && SEE_VERBS.includes(w)) continue;
     if (spec.vocabSet.has(w)) {
       if (!isFiller(w) && !JOINING.has(w) && !SLOT_TIES.includes(w) && !ASK_WORDS.includes(w) && !AUX_WORDS.includes(w) && !WEAK.has(w)) topical = true;
     } else if (!isFiller(w) && !JOINING.has(w) && !ASK_WORDS.includes(w) && !AUX_WORDS.includes(w)) return -1;

@@ -20,15 +20,12 @@ import { ASK_WORDS, AUX_WORDS, sameIntent } from './intent.js';
 import { CONTRAST, FILLERS, FUNCTION_WORDS, words } from './words.js';
 import { closeCode, mendTypos, sameTie, skeleton, swapTies, TIES } from './variants.js';
 import { answerFrom, executeOnHost, render, toolInputs } from './answer.js';
-import { bagScore } from './bag.js';
+import { bagScore, SEE_VERBS } from './bag.js';
 import { readFlags } from './flags.js';
 import { slotKinds } from './value-kinds.js';
 import { blocksSlot, DETERMINERS, DIRECTION, fitsSlot, isFiller, isSlot, plainNumber, shapeOf, SLOT_TIES, splitsPhrase } from './slot-fit.js';
 
 export { CONTRAST, FILLERS, executeOnHost, render, shapeOf, words };
-
-/** Verbs of asking to see or be told: in a phrasing of no topic word, one stands for another. */
-const SEE_VERBS = ['show', 'tell', 'display', 'give', 'get', 'fetch', 'see', 'view', 'check', 'look', 'find', 'read', 'open'];
 
 /** How a question is put rather than what it asks about. */
 function isFrame(w) {
@@ -142,8 +139,11 @@ function looseAlign(spec, toks, prompt) {
   // "one litecoin": one of it, as "a" says, where the phrasings never counted it.
   toks = toks.filter((t, k) => !(t.w === 'one' && !spec.vocabSet.has('one') && toks[k + 1] && !spec.vocabSet.has(toks[k + 1].w) && !isFiller(toks[k + 1].w)));
   toks.forEach((t, k) => {
-    // A word of the question's grammar ("how's ORCL trading") is no part of a value; the bag reading judges it.
-    if (spec.vocabSet.has(t.w) || isFiller(t.w) || (isFrame(t.w) && !/\p{Lu}/u.test(prompt.slice(t.start, t.end)))) return;
+    // A word of the question's grammar, one that joins others or a verb of asking to see ("how's ORCL
+    // trading", "what's in my note X", "open invoice X"), in lower case, is no part of a value; the
+    // bag reading judges it.
+    const joins = isFrame(t.w) || FUNCTION_WORDS.includes(t.w) || SEE_VERBS.includes(t.w);
+    if (spec.vocabSet.has(t.w) || isFiller(t.w) || (joins && !/\p{Lu}/u.test(prompt.slice(t.start, t.end)))) return;
     const last = runs.at(-1);
     if (last && last.end === k) last.end = k + 1;
     else runs.push({ start: k, end: k + 1 });
@@ -166,16 +166,19 @@ function looseAlign(spec, toks, prompt) {
   const rest = toks.filter((_, k) => k < runs[0].start || k >= runs[0].end).map((t) => t.w);
   let best = -1;
   const placed = [];
+  const kinds = new Set();
   for (const template of spec.templates) {
     // A common word left where the template had "on {day}" is its object, not a value ("do I have
     // emails"); a name or a code there ("weather Hobart", "words is essay.txt") is the value.
     const unsaid = codeLike(text) && closeCode(spec, name, text) ? kindWords(template) : [];
     if (!keepsDirection(template, toks, runs[0].start, unsaid) || (/^\p{Ll}+$/u.test(text) && stays(template, anchor))) continue;
     placed.push(template);
+    for (const w of unsaid) kinds.add(w);
     best = Math.max(best, score(template, rest, spec, true, unsaid));
   }
-  // No phrasing read in order: the words around the value as a bag, at the least sure confidence.
-  if (best < CORE_ONLY) best = Math.max(best, bagScore(spec, rest, placed, CORE_ONLY));
+  // No phrasing read in order: the words around the value as a bag, at the least sure confidence
+  // (a code written as the source codes were may go without its kind word: "tracking for TNT4410").
+  if (best < CORE_ONLY) best = Math.max(best, bagScore(spec, rest, placed, CORE_ONLY, [...kinds]));
   return best < 0 ? null : { slots: { [name]: text }, confidence: best };
 }
 
