@@ -30,7 +30,7 @@ if (process.env.TITAN_BUNDLE !== 'off' && !freshBundle()) {
   console.log('building the start bundle first (sources changed since the last one)');
   await buildBundleOnce();
 }
-const model = await startModelServer();
+const model = await startModelServer({ timeline: false });
 const home = await tempDir('titan-bench-start-');
 // The build cache every benchmark shares: the first start deploys built components, compiling nothing new.
 await mkdir(BENCH_CACHE, { recursive: true });

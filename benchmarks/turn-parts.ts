@@ -38,7 +38,7 @@ const BUDGET: Record<string, [p50: number, p99: number]> = {
 };
 
 printMachine();
-const model = await startModelServer();
+const model = await startModelServer({ timeline: false });
 const bench = await openBenchKernel();
 const { kernel, home } = bench;
 const report = await bootstrapBuiltins(kernel);

@@ -54,3 +54,18 @@ test('a bad option is a usage error', async () => {
   assert.equal(await server.exited, 1);
   assert.match(server.stderr(), /TITAN_E_USAGE/);
 });
+
+test('--no-timeline answers as always and keeps no request', async () => {
+  const server = run(['--no-timeline', '--quiet']);
+  try {
+    const [, url] = await server.output(/on (http:\/\/127\.0\.0\.1:\d+), echo mode/);
+    const client = new OpenAI({ apiKey: 'x', baseURL: `${url}/v1`, maxRetries: 0 });
+    const completion = await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hello' }] });
+    assert.match(completion.choices[0].message.content ?? '', /hello/);
+    const { entries } = (await (await fetch(`${url}/_titan/timeline`)).json()) as { entries: unknown[] };
+    assert.deepEqual(entries, []);
+  } finally {
+    server.child.kill('SIGTERM');
+  }
+  assert.equal(await server.exited, 0);
+});
