@@ -28,6 +28,7 @@ export type {
   MemoryService,
   KvService,
   SqlService,
+  SyncSqlService,
   SqlParam,
   SqlResult,
   InstanceContext,

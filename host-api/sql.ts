@@ -1,7 +1,7 @@
 // titan:host/sql: a store component's only way to its database. Typed values cross as WIT
 // variants; the -json calls carry many rows as one string (cheap at the boundary). Errors come
 // back as the sql-error variant, never as a trap.
-import type { HostInterface, SqlParam, SqlResult, SqlService } from './types.ts';
+import type { HostInterface, SqlParam, SqlResult, SqlService, SyncSqlService } from './types.ts';
 
 type Value = { tag: 'null' } | { tag: 'integer'; val: bigint } | { tag: 'real'; val: number } | { tag: 'text'; val: string } | { tag: 'blob'; val: Uint8Array };
 type Failure = Error & { tag?: string };
@@ -62,14 +62,59 @@ function parseJsonArray(text: string, what: string): unknown[] {
   return parsed;
 }
 
-/** Runs a host call and turns any failure into the sql-error variant jco lowers from `payload`. */
+/** The sql-error variant jco lowers from `payload`, for any failure. */
+function lowered(error: unknown): { payload: { tag: string; val: string } } {
+  const failure = error as Failure;
+  return { payload: { tag: failure.tag ?? 'other', val: failure.message ?? String(error) } };
+}
+
+/** Runs a host call and turns any failure into the sql-error variant. */
 async function guarded<T>(op: () => Promise<T>): Promise<T> {
   try {
     return await op();
   } catch (error) {
-    const failure = error as Failure;
-    throw { payload: { tag: failure.tag ?? 'other', val: failure.message ?? String(error) } };
+    throw lowered(error);
   }
+}
+
+function guardedSync<T>(op: () => T): T {
+  try {
+    return op();
+  } catch (error) {
+    throw lowered(error);
+  }
+}
+
+/** The calls on a synchronous driver: each answers at once (the component was linked without JSPI
+ * for sql: see syncHosts in kernel/link-plan.ts). */
+function bindSync(db: SqlService, sync: SyncSqlService) {
+  const rows = (statement: string, paramsJson: string) => sync.run(statement, parseJsonArray(paramsJson, 'params-json').map(jsonParam));
+  return {
+    dialect: () => db.dialect,
+    execute: (statement: string, params: Value[]) => guardedSync(() => BigInt(sync.run(statement, params.map(fromValue)).changes)),
+    query: (statement: string, params: Value[]) =>
+      guardedSync(() => {
+        const result = sync.run(statement, params.map(fromValue));
+        return { columns: result.columns, values: result.rows.map((row) => row.map(toValue)) };
+      }),
+    batch: (statements: Array<[string, Value[]]>) =>
+      guardedSync(() => sync.batch(statements.map(([s, p]) => ({ sql: s, params: p.map(fromValue) }))).map((r) => BigInt(r.changes))),
+    queryJson: (statement: string, paramsJson: string) => guardedSync(() => rowsJson(rows(statement, paramsJson))),
+    queryHandle: (statement: string, paramsJson: string) => guardedSync(() => BigInt(sync.keep(rowObjects(rows(statement, paramsJson))))),
+    batchJson: (statementsJson: string) => guardedSync(() => JSON.stringify(sync.batch(jsonStatements(statementsJson)).map((r) => r.changes))),
+    begin: () => guardedSync(() => BigInt(sync.begin())),
+    inTransaction: (tx: bigint, statement: string, paramsJson: string) =>
+      guardedSync(() => rowsJson(sync.inTransaction(Number(tx), statement, parseJsonArray(paramsJson, 'params-json').map(jsonParam)))),
+    commit: (tx: bigint) => guardedSync(() => sync.commit(Number(tx))),
+    rollback: (tx: bigint) => guardedSync(() => sync.rollback(Number(tx))),
+  };
+}
+
+function jsonStatements(statementsJson: string): Array<{ sql: string; params: SqlParam[] }> {
+  return parseJsonArray(statementsJson, 'statements-json').map((entry) => {
+    const [text, params] = entry as [string, unknown[]];
+    return { sql: String(text), params: (params ?? []).map(jsonParam) };
+  });
 }
 
 function service(services: { sql?: SqlService }): SqlService {
@@ -84,6 +129,10 @@ export const sql: HostInterface = {
   grantSchema: { type: 'object', additionalProperties: false, properties: {} },
   bind(context) {
     const db = service(context.services);
+    if (context.sync) {
+      if (!db.sync) throw new Error('titan:host/sql was linked for a synchronous database, and this one answers asynchronously');
+      return bindSync(db, db.sync);
+    }
     return {
       dialect: () => db.dialect,
       execute: (statement: string, params: Value[]) => guarded(async () => BigInt((await db.run(statement, params.map(fromValue))).changes)),
@@ -98,14 +147,7 @@ export const sql: HostInterface = {
         guarded(async () => rowsJson(await db.run(statement, parseJsonArray(paramsJson, 'params-json').map(jsonParam)))),
       queryHandle: (statement: string, paramsJson: string) =>
         guarded(async () => BigInt(await db.keep(rowObjects(await db.run(statement, parseJsonArray(paramsJson, 'params-json').map(jsonParam)))))),
-      batchJson: (statementsJson: string) =>
-        guarded(async () => {
-          const statements = parseJsonArray(statementsJson, 'statements-json').map((entry) => {
-            const [text, params] = entry as [string, unknown[]];
-            return { sql: String(text), params: (params ?? []).map(jsonParam) };
-          });
-          return JSON.stringify((await db.batch(statements)).map((r) => r.changes));
-        }),
+      batchJson: (statementsJson: string) => guarded(async () => JSON.stringify((await db.batch(jsonStatements(statementsJson))).map((r) => r.changes))),
       begin: () => guarded(async () => BigInt(await db.begin())),
       inTransaction: (tx: bigint, statement: string, paramsJson: string) =>
         guarded(async () => rowsJson(await db.inTransaction(Number(tx), statement, parseJsonArray(paramsJson, 'params-json').map(jsonParam)))),

@@ -98,6 +98,19 @@ export type SqlService = {
   /** Keeps rows on the host under a handle (query-handle); `take` hands them over once. */
   keep(rows: Array<Record<string, unknown>>): number | Promise<number>;
   take(handle: number): Array<Record<string, unknown>> | undefined;
+  /** The same calls answering at once, when the database's driver is synchronous (libSQL): an
+   * inline component's sql imports are then bound as plain calls (no JSPI suspension at each). */
+  sync?: SyncSqlService;
+};
+
+export type SyncSqlService = {
+  run(sql: string, params: SqlParam[]): SqlResult;
+  batch(statements: Array<{ sql: string; params: SqlParam[] }>): SqlResult[];
+  begin(): number;
+  inTransaction(tx: number, sql: string, params: SqlParam[]): SqlResult;
+  commit(tx: number): void;
+  rollback(tx: number): void;
+  keep(rows: Array<Record<string, unknown>>): number;
 };
 
 export type KvService = {
@@ -113,6 +126,8 @@ export type InstanceContext = {
   grant: Record<string, unknown>;
   services: HostServices;
   callId: string | undefined;
+  /** The interface was linked without JSPI (kernel/link-plan.ts syncHosts): its calls must answer at once. */
+  sync?: boolean;
 };
 
 // Host functions take and return whatever the WIT types lower to; each module types its own.

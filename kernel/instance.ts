@@ -51,6 +51,7 @@ export async function instantiate(loaded: LoadedComponent, services: HostService
       {
         ...context,
         grant: linked.grant,
+        sync: linked.sync,
         get callId() {
           return context.callId;
         },

@@ -10,7 +10,8 @@ import type { ComponentShape } from '../toolchain/inspect.ts';
 import type { TranspileOptions } from '../toolchain/transpile.ts';
 import { KIND_EXPORTS } from './kinds.ts';
 
-export type LinkedImport = { host: HostInterface; version: string; spec: string; grant: Record<string, unknown> };
+/** `sync`: linked as plain calls, no JSPI (its service answers at once in this kernel's thread). */
+export type LinkedImport = { host: HostInterface; version: string; spec: string; grant: Record<string, unknown>; sync: boolean };
 
 export type LinkPlan = {
   imports: LinkedImport[];
@@ -31,7 +32,14 @@ function validateGrant(host: HostInterface, grant: unknown, who: string): void {
   }
 }
 
-export function planLink(manifest: PublishedManifest, shape: ComponentShape, supportedWitPackages: ReadonlySet<string>): LinkPlan {
+/** `syncHosts`: host interfaces whose service answers synchronously where the component will run
+ * (libSQL's sql, inline): their calls are linked without JSPI, so a call crossing them never suspends. */
+export function planLink(
+  manifest: PublishedManifest,
+  shape: ComponentShape,
+  supportedWitPackages: ReadonlySet<string>,
+  syncHosts: ReadonlySet<string> = new Set(),
+): LinkPlan {
   const who = `${manifest.kind}/${manifest.name}@${manifest.version}`;
   if (!supportedWitPackages.has(manifest.witPackage)) {
     throw new TitanError('TITAN_E_WORLD_UNSUPPORTED', `${who} is built for ${manifest.witPackage}, which this kernel does not link`);
@@ -58,10 +66,10 @@ export function planLink(manifest: PublishedManifest, shape: ComponentShape, sup
       throw new TitanError('TITAN_E_UNDECLARED_IMPORT', `${who} imports ${spec} but its manifest does not declare the "${host.name}" capability`);
     }
     validateGrant(host, grant, who);
-    imports.push({ host, version: match[2], spec, grant });
+    imports.push({ host, version: match[2], spec, grant, sync: syncHosts.has(host.name) });
   }
 
-  const asyncImports = imports.flatMap((i) => i.host.asyncFunctions.map((fn) => `${i.spec}#${fn}`));
+  const asyncImports = imports.flatMap((i) => (i.sync ? [] : i.host.asyncFunctions.map((fn) => `${i.spec}#${fn}`)));
   const asyncExports = asyncImports.length === 0 ? [] : functions.map((fn) => `${exportInterface}#${fn}`);
   return { imports, exportInterface, transpile: { asyncImports, asyncExports } };
 }

@@ -95,13 +95,13 @@ export class ComponentLoader {
 
   /**
    * `wasm` may be a reader: a component loaded before in this process (its blob verified then) is
-   * served from memory without reading or re-hashing the blob again.
+   * served from memory without reading or re-hashing the blob again. `syncHosts`: see planLink.
    */
-  async load(manifest: PublishedManifest, wasm: Uint8Array | (() => Promise<Uint8Array>)): Promise<LoadedComponent> {
+  async load(manifest: PublishedManifest, wasm: Uint8Array | (() => Promise<Uint8Array>), syncHosts?: ReadonlySet<string>): Promise<LoadedComponent> {
     let bytes: Promise<Uint8Array> | undefined;
     const read = () => (bytes ??= typeof wasm === 'function' ? wasm() : Promise.resolve(wasm));
     const shape = await this.inspect(manifest.digest, read);
-    const plan = planLink(manifest, shape, await this.supportedWitPackages());
+    const plan = planLink(manifest, shape, await this.supportedWitPackages(), syncHosts);
     const memoryMb = manifest.limits?.memoryMb ?? DEFAULT_MEMORY_MB;
     const maxResultBytes = manifest.limits?.maxResultBytes ?? DEFAULT_MAX_RESULT_BYTES;
     const who = `${manifest.kind}/${manifest.name}@${manifest.version}`;

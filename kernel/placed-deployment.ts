@@ -29,10 +29,17 @@ export type PlacingDeps = {
 
 type Wasm = Uint8Array | (() => Promise<Uint8Array>);
 
+/** Host interfaces an inline component calls without JSPI here: sql on a synchronous driver (libSQL). */
+function syncHosts(services: HostServices): ReadonlySet<string> {
+  return new Set(services.sql?.sync ? ['sql'] : []);
+}
+
 export async function placeDeployment(deps: PlacingDeps, manifest: PublishedManifest, wasm: Wasm, placement: Placement): Promise<Deployment> {
   const effective = effectiveManifest(manifest, placement.isolation, deps.builtins.has(manifest.digest), deps.config);
-  // Runs under the effective limits; known by the registry's manifest (rollback compares it).
-  const loaded = { ...(await deps.loader.load(effective, wasm)), manifest };
+  // Runs under the effective limits; known by the registry's manifest (rollback compares it). A
+  // worker's host calls cross threads: they always suspend.
+  const inline = placement.isolation !== 'worker';
+  const loaded = { ...(await deps.loader.load(effective, wasm, inline ? syncHosts(deps.services) : undefined)), manifest };
   const slot = slotKey(manifest.kind, manifest.name);
   const who = `${slot}@${manifest.version}`;
   const onReplaced = (reason: string) => deps.bus.emit('instance.replaced', { slot, version: manifest.version, reason });

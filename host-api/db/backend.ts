@@ -21,6 +21,21 @@ export type SqlBackend = {
   batch(statements: Statement[]): Promise<ResultSet[]>;
   begin(): Promise<Transaction>;
   close(): Promise<void>;
+  /** The same calls answering at once, for a backend whose driver is synchronous (libSQL): a
+   * component's sql imports are then plain calls, with no suspension at each one. */
+  readonly sync?: SyncSqlBackend;
+};
+
+export type SyncTransaction = {
+  run(sql: string, params: SqlParam[]): ResultSet;
+  commit(): void;
+  rollback(): void;
+};
+
+export type SyncSqlBackend = {
+  run(sql: string, params: SqlParam[]): ResultSet;
+  batch(statements: Statement[]): ResultSet[];
+  begin(): SyncTransaction;
 };
 
 /** Rows as objects keyed by column, for the JSON calls. */

@@ -10,7 +10,7 @@ import { chmod, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'libsql';
 import { TitanError } from '../../common/errors.ts';
-import type { ResultSet, SqlBackend, SqlParam, Statement, Transaction } from './backend.ts';
+import type { ResultSet, SqlBackend, SqlParam, Statement, SyncTransaction, Transaction } from './backend.ts';
 import { type CheckpointOptions, Checkpointer, walKeptBytes } from './checkpointer.ts';
 import { fromSqliteError } from './sql-errors.ts';
 
@@ -175,57 +175,63 @@ export async function openLibsql(file: string, checkpoints: CheckpointOptions = 
     else idle.push(connection);
   };
 
+  const run = (sql: string, params: SqlParam[]): ResultSet => {
+    checkOpen();
+    return main.execute(sql, params);
+  };
+  const batch = (statements: Statement[]): ResultSet[] => {
+    checkOpen();
+    main.execute('BEGIN IMMEDIATE', []);
+    try {
+      const results = statements.map((s) => main.execute(s.sql, s.params));
+      main.execute('COMMIT', []);
+      return results;
+    } finally {
+      if (main.db.inTransaction) main.execute('ROLLBACK', []);
+    }
+  };
+  const begin = (): SyncTransaction => {
+    checkOpen();
+    // A transaction may span awaits (the asynchronous calls): it gets a connection of its own, so
+    // calls in between stay outside it.
+    const connection = idle.pop() ?? serving(openConnection(file));
+    held.add(connection);
+    try {
+      connection.execute('BEGIN IMMEDIATE', []);
+    } catch (error) {
+      release(connection);
+      throw error;
+    }
+    let settled = false;
+    const ended = () => fromSqliteError(Object.assign(new Error('the transaction has already ended'), { code: 'SQLITE_MISUSE' }));
+    const settle = (sql: string) => {
+      if (settled) throw ended();
+      settled = true;
+      try {
+        connection.execute(sql, []);
+      } finally {
+        release(connection);
+      }
+    };
+    return {
+      run(sql, params) {
+        if (settled) throw ended();
+        return connection.execute(sql, params);
+      },
+      commit: () => settle('COMMIT'),
+      rollback: () => settle('ROLLBACK'),
+    };
+  };
+
   return {
     dialect: 'sqlite',
     location: file,
-    async run(sql, params) {
-      checkOpen();
-      return main.execute(sql, params);
-    },
-    async batch(statements: Statement[]) {
-      checkOpen();
-      main.execute('BEGIN IMMEDIATE', []);
-      try {
-        const results = statements.map((s) => main.execute(s.sql, s.params));
-        main.execute('COMMIT', []);
-        return results;
-      } finally {
-        if (main.db.inTransaction) main.execute('ROLLBACK', []);
-      }
-    },
+    sync: { run, batch, begin },
+    run: async (sql, params) => run(sql, params),
+    batch: async (statements) => batch(statements),
     async begin(): Promise<Transaction> {
-      checkOpen();
-      // A transaction spans awaits: it gets a connection of its own, so calls in between stay outside it.
-      const connection = idle.pop() ?? serving(openConnection(file));
-      held.add(connection);
-      try {
-        connection.execute('BEGIN IMMEDIATE', []);
-      } catch (error) {
-        release(connection);
-        throw error;
-      }
-      let settled = false;
-      const settle = (sql: string) => {
-        if (settled) throw fromSqliteError(Object.assign(new Error('the transaction has already ended'), { code: 'SQLITE_MISUSE' }));
-        settled = true;
-        try {
-          connection.execute(sql, []);
-        } finally {
-          release(connection);
-        }
-      };
-      return {
-        async run(sql, params) {
-          if (settled) throw fromSqliteError(Object.assign(new Error('the transaction has already ended'), { code: 'SQLITE_MISUSE' }));
-          return connection.execute(sql, params);
-        },
-        async commit() {
-          settle('COMMIT');
-        },
-        async rollback() {
-          settle('ROLLBACK');
-        },
-      };
+      const tx = begin();
+      return { run: async (sql, params) => tx.run(sql, params), commit: async () => tx.commit(), rollback: async () => tx.rollback() };
     },
     async close() {
       closed = true;
