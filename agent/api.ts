@@ -32,7 +32,7 @@ export type {
   CodeAnswer,
 } from './ports.ts';
 // What the mesh needs to build reflexes and embed text for other nodes.
-export { REFLEX_WORLD, buildInWorker } from './reflex/compiler.ts';
+export { REFLEX_WORLD, buildInChild } from './reflex/compiler.ts';
 export { EmbedderSwitched, localEmbedder, localEmbedding, normalise, providerEmbedder, type Embedder, type Vector } from './reflex/embedder.ts';
 export { offerEmbeddings } from './reflex/start.ts';
 export { McpService, type McpServerView, type McpToolView } from './mcp/service.ts';

@@ -94,6 +94,31 @@ export class ComponentLoader {
   }
 
   /**
+   * Inspects and transpiles a binary into the disk caches `load` reads, without loading or compiling
+   * it: a build process prepares its own output this way, so the kernel that publishes it never
+   * loads jco and its minifier (about 110 MB and two threads that stay for good once loaded).
+   */
+  async prepare(manifest: PublishedManifest, wasm: Uint8Array): Promise<void> {
+    const plan = planLink(manifest, await this.inspect(manifest.digest, wasm), await this.supportedWitPackages());
+    await transpileCached(wasm, manifest.digest, plan.transpile, this.#cacheDir);
+  }
+
+  /**
+   * A binary that will not run here again (refused at publish, a build discarded by its guard): its
+   * compiled modules and glue are dropped now, not when 64 newer loads have pushed them out (about
+   * 5 MB each for a reflex).
+   */
+  forget(digest: string): void {
+    for (const [key, loaded] of this.#ready) {
+      if (!key.startsWith(`${digest}/`)) continue;
+      this.#ready.delete(key);
+      this.#glue.delete(loaded.transpiled.key);
+      for (const modules of this.#modules.keys()) if (modules.startsWith(`${loaded.transpiled.key}/`)) this.#modules.delete(modules);
+    }
+    this.#shapes.delete(digest);
+  }
+
+  /**
    * `wasm` may be a reader: a component loaded before in this process (its blob verified then) is
    * served from memory without reading or re-hashing the blob again. `syncHosts`: see planLink.
    */

@@ -4,7 +4,7 @@
 // and this node's normal publish accepts the binary (real world inspected, imports linked against
 // the manifest's grants, smoke test). No peer, a lost or timed-out peer, a refusal or a rejected
 // answer: the build runs here. Receiving: a reflex folder of at most 1 MiB of source, built with
-// the same build worker into this node's cache.
+// the same build process into this node's cache.
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -12,7 +12,7 @@ import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { TitanError } from '../common/errors.ts';
 import type { Kernel } from '../kernel/api.ts';
-import { REFLEX_WORLD, buildInWorker, type ReflexBuildOffload, type ReflexFiles } from '../agent/api.ts';
+import { REFLEX_WORLD, buildInChild, type ReflexBuildOffload, type ReflexFiles } from '../agent/api.ts';
 import { validateSourceManifest, type PublishedManifest, type SourceManifest } from '../registry/manifest.ts';
 import type { Member } from './membership.ts';
 import type { TaskMessage } from './messages.ts';
@@ -23,7 +23,7 @@ import type { TaskClient } from './task-client.ts';
 export const MAX_REFLEX_SOURCE_BYTES = 1024 * 1024;
 
 export type ReflexBuildAnswer = { wasm: string; manifest: SourceManifest };
-/** How this node builds a reflex folder (the build worker); a test may swap in a misbehaving one. */
+/** How this node builds a reflex folder (in a child process); a test may swap in a misbehaving one. */
 export type BuildFolder = (dir: string, cacheDir: string) => Promise<{ wasm: Uint8Array; manifest: SourceManifest }>;
 
 export type ReflexBuildsDeps = { self: string; kernel: Kernel; client: TaskClient; members(): Member[] };
@@ -32,7 +32,7 @@ export class ReflexBuilds implements ReflexBuildOffload {
   readonly #deps: ReflexBuildsDeps;
   /** Whether this node has the toolchain (its componentize backend resolves), learnt once. */
   readonly capable: boolean;
-  buildFolder: BuildFolder = buildInWorker;
+  buildFolder: BuildFolder = buildInChild;
   readonly counters = { offered: 0, builtByPeers: 0, builtHere: 0, fallbacks: 0, rejected: 0, builtForPeers: 0, refused: 0 };
   lastRejection: { peer: string; code: string; message: string } | undefined;
 

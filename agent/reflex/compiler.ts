@@ -2,17 +2,18 @@
 // pattern's spec) -> a component built by the toolchain -> published to the registry (its smoke
 // test runs its own source prompts through match) with its provenance in the published schema
 // ("x-titan-provenance": the source turn ids). Runs in the background only: a build takes about
-// 0.9 s. Generated reflexes are untrusted: they run in the worker pool under a time limit.
+// 0.9 s, in a child process. Generated reflexes are untrusted: they run in the worker pool under a time limit.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ReflexSpec } from '../../components/reflexes/runtime.js';
 import type { PublishedManifest, SourceManifest } from '../../registry/manifest.ts';
-import { Worker } from 'node:worker_threads';
+import { fork } from 'node:child_process';
 import { ERRORS, TitanError, type ErrorCode } from '../../common/errors.ts';
 import { readSourceManifest, type BuiltComponent } from '../../toolchain/build.ts';
 import { readGuestSource } from '../../toolchain/source.ts';
 import type { ReflexBuildOffload, ReflexFiles } from '../ports.ts';
+import type { BuildReply } from './build-child.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
 import { publishComponent, type PublishInput } from '../../kernel/publish.ts';
 import { typescriptWorker } from '../../common/installed-typescript.ts';
@@ -76,17 +77,40 @@ export function reflexManifest(spec: ReflexSpec, version: string, timeoutMs: num
   };
 }
 
-/** The toolchain's build, in a worker thread of its own (see build-worker.ts). */
-export function buildInWorker(dir: string, cacheDir: string): Promise<BuiltComponent> {
+/** A build that has not answered in this long is stopped (builds take 1-5 s, more on a loaded machine). */
+const BUILD_LIMIT_MS = 5 * 60_000;
+const BUILD_CHILD = fileURLToPath(new URL('./build-child.ts', import.meta.url));
+
+/** The toolchain's build, in a child process of its own (see build-child.ts for why not in this one). */
+export function buildInChild(dir: string, cacheDir: string): Promise<BuiltComponent> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./build-worker.ts', import.meta.url), { workerData: { dir, cacheDir }, ...typescriptWorker });
-    worker.once('message', (reply: { ok: true; built: BuiltComponent } | { ok: false; code: string; message: string }) => {
-      if (reply.ok) resolve({ ...reply.built, wasm: new Uint8Array(reply.built.wasm) });
-      else reject(new TitanError(reply.code in ERRORS ? (reply.code as ErrorCode) : 'TITAN_E_BUILD_FAILED', reply.message));
+    const child = fork(BUILD_CHILD, [dir, cacheDir], {
+      // Under node_modules, the hooks that strip Titan's TypeScript (common/installed-typescript.ts);
+      // the compile cache comes with the environment (bin/titan.js sets NODE_COMPILE_CACHE).
+      execArgv: typescriptWorker.execArgv ?? ['--disable-warning=ExperimentalWarning'],
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
-    worker.once('error', (error) => reject(new TitanError('TITAN_E_BUILD_FAILED', `the build worker failed: ${error.message}`)));
-    worker.once('exit', (code) => {
-      if (code !== 0) reject(new TitanError('TITAN_E_BUILD_FAILED', `the build worker exited with ${code}`));
+    let reply: BuildReply | undefined;
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
+    child.once('message', (message: BuildReply) => (reply = message));
+    const limit = setTimeout(() => child.kill('SIGKILL'), BUILD_LIMIT_MS);
+    child.once('error', (error) => {
+      clearTimeout(limit);
+      reject(new TitanError('TITAN_E_BUILD_FAILED', `the build process did not start: ${error.message}`));
+    });
+    // 'close': the process has exited and its pipes are closed.
+    child.once('close', (code, signal) => {
+      clearTimeout(limit);
+      if (reply?.ok) resolve({ ...reply.built, wasm: new Uint8Array(reply.built.wasm) });
+      else if (reply) reject(new TitanError(reply.code in ERRORS ? (reply.code as ErrorCode) : 'TITAN_E_BUILD_FAILED', reply.message));
+      else {
+        const why = signal === 'SIGKILL' ? `took longer than ${BUILD_LIMIT_MS / 1000} s` : `exited with ${code ?? signal}`;
+        reject(
+          new TitanError('TITAN_E_BUILD_FAILED', `the build process ${why}${stderr.trim() ? `: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`),
+        );
+      }
     });
   });
 }
@@ -124,7 +148,7 @@ export async function compileReflex(kernel: Kernel, spec: ReflexSpec, version: s
       publishMs = performance.now() - at;
     }
   };
-  const local = async () => publish(await buildInWorker(dir, kernel.paths.cache));
+  const local = async () => publish(await buildInChild(dir, kernel.paths.cache));
   // A peer's build is published from this node's own folder: only the wasm comes from the peer.
   const publishRemote = async (wasm: Uint8Array) => {
     const manifest = await readSourceManifest(dir);

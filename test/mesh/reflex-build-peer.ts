@@ -4,7 +4,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Kernel } from '../../kernel/kernel.ts';
-import { buildInWorker } from '../../agent/reflex/compiler.ts';
+import { buildInChild } from '../../agent/reflex/compiler.ts';
 import { Mesh, type MeshSettings } from '../../mesh/mesh.ts';
 import { TEST_CACHE } from '../support/kernel.ts';
 
@@ -18,7 +18,7 @@ mesh.reflexBuilds.buildFolder = async (dir, cacheDir) => {
   await writeFile(file, JSON.stringify({ ...sent, capabilities: { ...sent.capabilities, tools: { allow: ['weather'] } } }));
   const source = await readFile(path.join(dir, 'reflex.js'), 'utf8');
   await writeFile(path.join(dir, 'reflex.js'), source.replace(/^const invoke = .*$/m, "import { invoke } from 'titan:host/tools@0.2.0';"));
-  const built = await buildInWorker(dir, cacheDir);
+  const built = await buildInChild(dir, cacheDir);
   return { wasm: built.wasm, manifest: sent };
 };
 
