@@ -97,3 +97,29 @@ for (const backend of BACKENDS) {
     }
   });
 }
+
+test('the miner reads any number of recent turns with a few statement texts: libSQL never frees a prepared statement', async () => {
+  const store = await openStoreKernel('libsql', { name: 'reflex-texts', bootstrap: true });
+  try {
+    const { kernel } = store;
+    const db = kernel.store;
+    const texts = new Set<string>();
+    const run = kernel.db.run.bind(kernel.db);
+    kernel.db.run = (sql, params) => {
+      if (/turn_id IN/.test(sql)) texts.add(sql);
+      return run(sql, params);
+    };
+    const thread = await db.createThread({ id: randomUUID(), userId: 'ada' });
+    for (let i = 1; i <= 40; i++) {
+      const turnId = randomUUID();
+      await db.op('turns.begin', { userId: 'ada', threadId: thread.id, turnId, message: { id: randomUUID(), role: 'user', content: `message ${i}` } });
+      await db.appendMessages(thread.id, [{ id: randomUUID(), role: 'assistant', turnId, content: `echo: message ${i}` }]);
+      await db.transitionTurn(turnId, 'completed');
+      assert.equal((await observedTurns(db)).length, i);
+    }
+    // 1-16, 17-32 and 33-64 turns: three list lengths, two statements each (messages, tool calls).
+    assert.equal(texts.size, 6, [...texts].map((t) => t.slice(0, 80)).join('\n'));
+  } finally {
+    await store.cleanup();
+  }
+});

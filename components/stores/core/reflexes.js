@@ -4,8 +4,16 @@ import { nowMs } from 'titan:host/clock@0.1.0';
 import { batch, fail, rows } from './db.js';
 /** @import { StoreHandlers } from '../ops.js' */
 
-function placeholders(list) {
-  return list.map(() => '?').join(', ');
+/**
+ * The ids as an IN list whose length is rounded up to a power of two (at least 16), padded with an id
+ * no turn has. The database prepares each distinct statement text once and libSQL's driver never
+ * frees one (host-api/db/libsql-backend.ts): a list of every length from 1 to 1,000, read by the
+ * miner as a new home fills, left about 50 MB of statements behind; ten lengths leave a few.
+ */
+function idList(ids) {
+  let size = 16;
+  while (size < ids.length) size *= 2;
+  return { sql: Array.from({ length: size }, () => '?').join(', '), params: [...ids, ...Array.from({ length: size - ids.length }, () => '')] };
 }
 
 function toRecord(r) {
@@ -123,12 +131,10 @@ export const reflexes = {
       [limit],
     ).map((t) => t.id);
     if (turns.length === 0) return { messages: [], calls: [] };
+    const ids = idList(turns);
     return {
-      messages: rows(`SELECT turn_id, role, content FROM messages WHERE turn_id IN (${placeholders(turns)}) ORDER BY pos`, turns),
-      calls: rows(
-        `SELECT id, turn_id, tool, arguments, status, result FROM tool_calls WHERE turn_id IN (${placeholders(turns)}) ORDER BY started_at, id`,
-        turns,
-      ),
+      messages: rows(`SELECT turn_id, role, content FROM messages WHERE turn_id IN (${ids.sql}) ORDER BY pos`, ids.params),
+      calls: rows(`SELECT id, turn_id, tool, arguments, status, result FROM tool_calls WHERE turn_id IN (${ids.sql}) ORDER BY started_at, id`, ids.params),
     };
   },
 };
