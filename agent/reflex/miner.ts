@@ -22,6 +22,7 @@ import { CONTRAST, FILLERS, shapeOf, words, type AnswerPart, type ReflexSpec, ty
 import { answerTemplate, explains, literalKey, mergeTemplates, parseResults, structureKey, templateKey, type TemplateInput } from './answer-template.ts';
 import { fixedFlags, fixFlags, flagCues, hasFlags, omittedFlags } from './flag-cues.ts';
 import { formOf } from './slot-forms.ts';
+import { sampleExamples } from './example-sample.ts';
 import { cosine, normalise, type Embedder, type Vector } from './embedder.ts';
 
 export type ObservedCall = { tool: string; args: Record<string, unknown>; result: string };
@@ -375,11 +376,15 @@ function compilePattern(signature: string, members: Prepared[], minSupport: numb
     ...(Object.keys(flags).length > 0 ? { flags } : {}),
     calls: fixFlags(agreeing[0].callSpecs, fixed, omittedFlags(agreeing)),
     answer,
-    examples: agreeing.map((m) => ({
-      prompt: m.turn.prompt,
-      slots: Object.fromEntries([...m.slots].map(([k, s]) => [k, s.text])),
-      ...(Object.keys(flags).length > 0 ? { flags: Object.fromEntries(Object.keys(flags).map((k) => [k, m.flags.get(k)!])) } : {}),
-    })),
+    // A sample of them (example-sample.ts); the provenance below keeps every turn.
+    examples: sampleExamples(
+      agreeing.map((m) => ({
+        template: m.skeleton.join(' '),
+        prompt: m.turn.prompt,
+        slots: Object.fromEntries([...m.slots].map(([k, s]) => [k, s.text])),
+        ...(Object.keys(flags).length > 0 ? { flags: Object.fromEntries(Object.keys(flags).map((k) => [k, m.flags.get(k)!])) } : {}),
+      })),
+    ).map(({ template: _template, ...example }) => example),
     provenance: { turns: agreeing.map((m) => m.turn.turnId), key },
   };
   return { ...base, key, spec, support: agreeing.length };

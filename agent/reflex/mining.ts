@@ -6,7 +6,7 @@ import type { ToolCatalog } from '../loop/tool-catalog.ts';
 import type { ReflexesConfig } from './config.ts';
 import { EmbedderSwitched, type Embedder } from './embedder.ts';
 import { minePatterns, type MinedPattern } from './miner.ts';
-import { compilePattern, type PipelineDeps } from './pipeline.ts';
+import { compilePattern, TIMED_OUT, type PipelineDeps } from './pipeline.ts';
 import { observedTurns, type ReflexRecord } from './records.ts';
 
 /** The reason of a build a restart interrupted: mined again on the next run. */
@@ -121,10 +121,31 @@ export class MiningRuns {
   }
 }
 
-/** A discarded pattern is tried again once its support doubled; a serving one when it learned new phrasings. */
-function shouldRecompile(record: ReflexRecord, pattern: MinedPattern): boolean {
-  if (record.state === 'discarded') return record.reason === INTERRUPTED || pattern.support >= 2 * record.spec.examples.length;
+/** After a failed build a cluster waits this long before the next, doubled with each build of it (at most a day). */
+export const RETRY_AFTER_MS = 5 * 60_000;
+const RETRY_AT_MOST_MS = 24 * 60 * 60_000;
+
+/**
+ * Whether a pattern that already has a reflex is built again now. A serving one: when it learned
+ * new phrasings. A discarded one: never sooner than its pause after the failed build (5 minutes after
+ * the first build of its cluster, 10 after the second, ...), and then if the failure was a time
+ * limit (a loaded machine: the same build may pass now), or its support doubled since (more turns
+ * may make another template). Without the pause, a cluster whose build fails on every try (its smoke
+ * test past 250 ms under load) was built again on every mining run as its turns kept coming.
+ */
+export function shouldRecompile(record: ReflexRecord, pattern: MinedPattern, now = Date.now()): boolean {
+  if (record.state === 'discarded') {
+    if (record.reason === INTERRUPTED) return true;
+    if (now - record.updatedAt < retryPause(record.version)) return false;
+    return (record.reason ?? '').endsWith(TIMED_OUT) || pattern.support >= 2 * record.provenance.length;
+  }
   if (record.state !== 'serving') return false;
   const known = new Set(record.spec.templates.map((t) => t.join(' ')));
   return pattern.spec.templates.some((t) => !known.has(t.join(' ')));
+}
+
+/** The pause after a cluster's n-th build (its version's minor is n - 1: 1.0.0 is the first). */
+function retryPause(version: string | null): number {
+  const builds = Number(version?.split('.')[1] ?? 0) + 1;
+  return Math.min(RETRY_AFTER_MS * 2 ** Math.min(builds - 1, 20), RETRY_AT_MOST_MS);
 }

@@ -15,6 +15,9 @@ import type { ReflexRecord } from './records.ts';
 import type { ReflexesConfig } from './config.ts';
 import type { ToolReplay } from './tool-replay.ts';
 
+/** Ends the reason of a build that failed on a time limit (a loaded machine): tried again after a pause, support or not (mining.ts). */
+export const TIMED_OUT = '(it ran past its time limit: built again after a pause)';
+
 /** What the pipeline needs from the service that runs it. */
 export type PipelineDeps = {
   kernel: Kernel;
@@ -73,7 +76,8 @@ export async function compilePattern(
     updatedAt: Date.now(),
   };
   const wasServing = existing?.state === 'serving';
-  const discard = async (why: string) => {
+  const discard = async (why: string, error?: unknown) => {
+    if (error !== undefined && timedOut(error)) why = `${why} ${TIMED_OUT}`;
     deps.log('warn', `reflex ${name}@${version} discarded: ${why}`);
     // A recompile that failed leaves the serving version as it was.
     if (wasServing) return;
@@ -101,7 +105,7 @@ export async function compilePattern(
     compiled = await compileReflex(deps.kernel, spec, version, { timeoutMs: deps.config.timeoutMs, source, offload: deps.offload });
   } catch (error) {
     const titan = error as TitanError;
-    return discard(`${titan.code ?? 'TITAN_E_BUILD_FAILED'}: ${titan.message}`);
+    return discard(`${titan.code ?? 'TITAN_E_BUILD_FAILED'}: ${titan.message}`, error);
   }
   const probe = await deps.kernel.createDeployment(compiled.manifest);
   let report;
@@ -117,15 +121,20 @@ export async function compilePattern(
         invoke: (tool, input) => deps.kernel.call('tool', tool, 'invoke', [input]) as Promise<string>,
       }).catch((error: unknown) => ({ asked: 0, agreed: 0, skipped: `the model could not be asked: ${(error as Error).message}` }));
     }
+  } catch (error) {
+    // A source prompt's match that throws (its time limit on a loaded machine) ends the guard: not deployed.
+    report = { ok: false, reasons: [`fails: ${(error as Error).message}`], reproduced: 0, nearMisses: [], refused: 0, error };
   } finally {
     await probe.close();
   }
   if (!report.ok) {
     await deps.kernel.registry.yank({ kind: 'reflex', name, version }, `precision guard: ${report.reasons[0]}`).catch(() => {});
-    return discard(`precision guard: ${report.reasons.slice(0, 3).join('; ')}`);
+    deps.kernel.loader.forget(compiled.manifest.digest);
+    return discard(`precision guard: ${report.reasons.slice(0, 3).join('; ')}`, 'error' in report ? report.error : undefined);
   }
   if (probes?.disagreement) {
     await deps.kernel.registry.yank({ kind: 'reflex', name, version }, `counterfactual probe: ${probes.disagreement}`).catch(() => {});
+    deps.kernel.loader.forget(compiled.manifest.digest);
     return discard(`counterfactual probe: ${probes.disagreement}`);
   }
   if (probes)
@@ -228,4 +237,12 @@ function describe(pattern: MinedPattern): string {
   const example = pattern.spec.examples[0]?.prompt ?? '';
   const tools = pattern.tools.length ? ` with ${pattern.tools.join(', ')}` : '';
   return `Answers requests like "${example}"${tools}; compiled from ${pattern.spec.provenance.turns.length} turns.`;
+}
+
+/** Whether an error (or one it wraps) is a call stopped at its time limit. */
+function timedOut(error: unknown): boolean {
+  for (let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (e.code === 'TITAN_E_TIMEOUT') return true;
+  }
+  return false;
 }
