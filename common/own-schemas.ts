@@ -13,3 +13,6 @@ export const CONFIG_AJV_OPTIONS = { allErrors: true, coerceTypes: true, ...OWN_S
 export function configKeySchema(key: string, schema: Record<string, unknown>): Record<string, unknown> {
   return { type: 'object', properties: { [key]: schema } };
 }
+
+/** How a host interface's grant schema is checked (kernel/link-plan.ts, and ahead of time toolchain/grant-validators.ts). */
+export const GRANT_AJV_OPTIONS = { allErrors: true, ...OWN_SCHEMAS } as const;

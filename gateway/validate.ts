@@ -8,21 +8,23 @@ import { OWN_SCHEMAS } from '../common/own-schemas.ts';
 // Why two instances: coercion must never touch a JSON body ("1" stays a string there). The route
 // schemas are Titan's own (fixed in code): no meta-schema check per process, which cost every CLI
 // command on a stopped home about 40 ms of CPU per instance; strict mode still refuses an unknown keyword.
-const strict = new Ajv({ allErrors: false, strict: true, ...OWN_SCHEMAS });
-const coercing = new Ajv({ allErrors: false, strict: true, coerceTypes: true, useDefaults: true, ...OWN_SCHEMAS });
+// Each is made by the first request it checks, not by a start.
+const OPTIONS = {
+  strict: { allErrors: false, strict: true, ...OWN_SCHEMAS },
+  coercing: { allErrors: false, strict: true, coerceTypes: true, useDefaults: true, ...OWN_SCHEMAS },
+} as const;
+type Mode = keyof typeof OPTIONS;
 
 type Check<T> = (value: unknown) => value is T;
-const compiled = new Map<Ajv, WeakMap<object, Check<unknown>>>([
-  [strict, new WeakMap()],
-  [coercing, new WeakMap()],
-]);
+const instances = new Map<Mode, { ajv: Ajv; compiled: WeakMap<object, Check<unknown>> }>();
 
-function compile<T>(ajv: Ajv, schema: JSONSchemaType<T> | Record<string, unknown>): Check<T> {
-  const cache = compiled.get(ajv)!;
-  let check = cache.get(schema) as Check<T> | undefined;
+function compile<T>(mode: Mode, schema: JSONSchemaType<T> | Record<string, unknown>): Check<T> {
+  let instance = instances.get(mode);
+  if (!instance) instances.set(mode, (instance = { ajv: new Ajv(OPTIONS[mode]), compiled: new WeakMap() }));
+  let check = instance.compiled.get(schema) as Check<T> | undefined;
   if (!check) {
-    check = ajv.compile<T>(schema as JSONSchemaType<T>) as unknown as Check<T>;
-    cache.set(schema, check as Check<unknown>);
+    check = instance.ajv.compile<T>(schema as JSONSchemaType<T>) as unknown as Check<T>;
+    instance.compiled.set(schema, check as Check<unknown>);
   }
   return check;
 }
@@ -38,7 +40,7 @@ function explain(where: string, errors: ErrorObject[] | null | undefined): strin
 
 /** The request body as `T`, or TITAN_E_INVALID_REQUEST naming what is wrong. */
 export function body<T>(value: unknown, schema: JSONSchemaType<T> | Record<string, unknown>): T {
-  const check = compile<T>(strict, schema);
+  const check = compile<T>('strict', schema);
   if (!check(value)) throw new TitanError('TITAN_E_INVALID_REQUEST', explain('the body', (check as unknown as { errors?: ErrorObject[] }).errors));
   return value;
 }
@@ -46,7 +48,7 @@ export function body<T>(value: unknown, schema: JSONSchemaType<T> | Record<strin
 /** Query parameters (or path parameters) as `T`: a copy, coerced and with defaults filled in. */
 export function params<T>(value: Record<string, unknown>, schema: JSONSchemaType<T> | Record<string, unknown>, where = 'the query'): T {
   const copy = { ...value };
-  const check = compile<T>(coercing, schema);
+  const check = compile<T>('coercing', schema);
   if (!check(copy)) throw new TitanError('TITAN_E_INVALID_REQUEST', explain(where, (check as unknown as { errors?: ErrorObject[] }).errors));
   return copy;
 }

@@ -2,8 +2,9 @@
 // interface this kernel implements at that version AND its manifest grants it. Checked before
 // anything is instantiated; the result says which calls suspend (JSPI) and which interface to call.
 import { Ajv } from 'ajv';
-import { OWN_SCHEMAS } from '../common/own-schemas.ts';
+import { GRANT_AJV_OPTIONS } from '../common/own-schemas.ts';
 import { TitanError } from '../common/errors.ts';
+import { GRANT_VALIDATORS, type Validator } from '../host-api/grant-validators.js';
 import { HOST_INTERFACES, type HostInterface } from '../host-api/index.ts';
 import type { PublishedManifest } from '../registry/manifest.ts';
 import type { ComponentShape } from '../toolchain/inspect.ts';
@@ -20,12 +21,20 @@ export type LinkPlan = {
   transpile: TranspileOptions;
 };
 
-const ajv = new Ajv({ allErrors: true, ...OWN_SCHEMAS });
-const grantValidators = new Map<string, ReturnType<typeof ajv.compile>>();
+/** Made on the first grant schema with no validator compiled ahead of time (one changed since, a test's own interface). */
+let ajv: Ajv | undefined;
+/** Per interface: the validator compiled ahead of time (host-api/grant-validators.js) while its schema reads the same, else compiled on first use. */
+const grantValidators = new Map<string, Validator>();
+
+function grantValidator(host: HostInterface): Validator {
+  const ahead = GRANT_VALIDATORS[host.name];
+  if (ahead && ahead[1] === JSON.stringify(host.grantSchema)) return ahead[0];
+  return (ajv ??= new Ajv(GRANT_AJV_OPTIONS)).compile(host.grantSchema);
+}
 
 function validateGrant(host: HostInterface, grant: unknown, who: string): void {
   let validate = grantValidators.get(host.name);
-  if (!validate) grantValidators.set(host.name, (validate = ajv.compile(host.grantSchema)));
+  if (!validate) grantValidators.set(host.name, (validate = grantValidator(host)));
   if (!validate(grant)) {
     const why = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
     throw new TitanError('TITAN_E_CAPABILITY_INVALID', `${who}: capability "${host.name}" settings are invalid: ${why}`);
