@@ -185,6 +185,8 @@ test('npm install -g of the packed package has no jco package and no binaryen, a
   const url = await titan.url;
   const ready = await waitServing(titan);
   assert.equal(ready.status, 200, await ready.text());
+  // npm wrote every file at install time and resolved the packages without the lock: the bundle still serves.
+  assert.match(titan.output(), /serving \d+ ms after the process started: .*modules from the start bundle/, titan.output());
   const { api } = await apiOf(url, home);
 
   // A turn whose model calls a built-in tool: its instance comes from the bundle's glue.

@@ -1,5 +1,6 @@
 // When the start bundle is used: only while the sources it was built from are unchanged and the npm
-// packages it took in are installed at the same versions, and never
+// packages it took in are installed at the same versions (under node_modules, an installed Titan's
+// sources by size alone), and never
 // with TITAN_BUNDLE=off; a build already under way is not started twice.
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
@@ -74,21 +75,24 @@ test('an npm package it took in, reinstalled at another version or removed, make
   assert.equal(freshBundle(root, dir), undefined, 'removed');
 });
 
-test('an installed Titan finds the packages npm hoisted above it, by name', async () => {
-  const installed = path.join(root, 'node_modules', 'titan');
+test('a Titan installed under node_modules (npm install -g) runs from its bundle: files written at install time, a bundled package at another patch', async () => {
+  const installed = path.join(root, 'lib', 'node_modules', 'titan');
   const installedDir = path.join(installed, '.bundle');
   await mkdir(path.join(installedDir, 'b1'), { recursive: true });
   await writeFile(path.join(installedDir, 'b1', 'main.js'), 'export {};\n');
-  await installPackage(path.join(root, 'node_modules', 'koa'), '3.0.0');
   const record: BundleRecord = {
     format: BUNDLE_FORMAT,
     build: 'b1',
-    builtAt: Date.now(),
-    inputs: [],
-    packages: [{ names: ['koa'], version: '3.0.0', size: 1 }],
+    builtAt: Date.now() - 60_000,
+    inputs: [['a.ts', 20]],
+    packages: [{ names: ['ws'], version: '8.23.0', size: 1 }],
   };
   await writeFile(path.join(installedDir, 'current.json'), JSON.stringify(record));
-  assert.ok(freshBundle(installed, installedDir));
+  await writeFile(path.join(installed, 'a.ts'), 'export const a = 1;\n'); // written now, after the build
+  await installPackage(path.join(installed, 'node_modules', 'ws'), '8.23.1');
+  assert.equal(freshBundle(installed, installedDir), pathToFileURL(path.join(installedDir, 'b1', 'main.js')).href);
+  await writeFile(path.join(installed, 'a.ts'), 'export const a = 12;\n');
+  assert.equal(freshBundle(installed, installedDir), undefined, 'a source of another size still makes it stale');
 });
 
 test('no record, another format, a missing build or TITAN_BUNDLE=off: from source', async () => {

@@ -1,7 +1,8 @@
 // Whether the start bundle (bin/bundle/build.ts) may run in place of the source tree: it is used
 // only while every source file it was built from is unchanged (same size, not modified since the
 // build began) and every npm package it took in is found at the version it took, so an edited,
-// pulled or checked-out tree, or a reinstall, runs from source until it is rebuilt.
+// pulled or checked-out tree, or a reinstall, runs from source until it is rebuilt. An installed
+// package under node_modules is held to its sources' sizes alone (see freshBundle).
 // Kept to Node's own modules: this runs before anything else is loaded.
 import { spawn } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync, type Stats, statSync } from 'node:fs';
@@ -54,19 +55,23 @@ export function freshBundle(root = PROJECT_ROOT, dir = bundleDir(root)): string 
     return undefined;
   }
   if (record.format !== BUNDLE_FORMAT) return undefined;
+  // Under a node_modules folder (npm install -g, or Titan as a dependency) the bundle came in the
+  // same tarball as the sources: npm writes them with the install's time, so their sizes are
+  // compared, not their age; and it carries the packages it took in, which an install without
+  // Titan's lock (a global one) resolves anew, often at a later patch: they are not compared.
+  const installed = root.split(path.sep).includes('node_modules');
   for (const [file, size] of record.inputs) {
     const now = statSync(path.join(root, file), { throwIfNoEntry: false });
-    if (!now || now.size !== size || now.mtimeMs > record.builtAt) return undefined;
+    if (!now || now.size !== size || (!installed && now.mtimeMs > record.builtAt)) return undefined;
   }
-  for (const found of record.packages) if (!samePackage(root, found, record.builtAt)) return undefined;
+  if (!installed) for (const found of record.packages) if (!samePackage(root, found, record.builtAt)) return undefined;
   const main = path.join(dir, record.build, 'main.js');
   return existsSync(main) ? pathToFileURL(main).href : undefined;
 }
 
 /**
  * Whether the package Node would load by this name chain from the root (each name looked up from
- * the previous package's folder upwards, as Node resolves it) is the one the bundle took in. By
- * name, not by the build's folder: an installed Titan may find its packages hoisted above it.
+ * the previous package's folder upwards, as Node resolves it) is the one the bundle took in.
  * A package.json of the same size not written since the build is the same file (a stat); any other
  * is read for its version (npm gives every file it unpacks the same old mtime, but a new ctime).
  */
