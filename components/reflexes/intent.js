@@ -37,11 +37,19 @@ function count(ws, list) {
   return n;
 }
 
+/**
+ * "when will the next M41 come", "when will my parcel arrive": asking when the next one comes,
+ * which a present "when does" asks too ("what will the weather be" is a forecast: the future).
+ */
+function nextWhen(ws) {
+  return ws.includes('when') && ws.indexOf('when') < ws.indexOf('will');
+}
+
 /** What a list of words says beside its topic. */
 export function intentOf(ws) {
   return {
     negated: count(ws, NEGATIONS) > 0,
-    tense: count(ws, PAST) > 0 ? 'past' : count(ws, FUTURE) > 0 ? 'future' : 'present',
+    tense: count(ws, PAST) > 0 ? 'past' : count(ws, FUTURE) > count(ws, ['will']) || (ws.includes('will') && !nextWhen(ws)) ? 'future' : 'present',
     joins: count(ws, JOINS),
     changes: ws
       .filter((w) => CHANGES.has(w))

@@ -193,3 +193,26 @@ MORE_PHRASES.push(
   ['dude', ''],
   ['bro', ''],
 );
+
+/**
+ * Chat spellings of the words of a request ("wat", "hw", "tmrw"): read as the words. A time or a
+ * negation spelled so stays a time or a negation ("tmrw" is "tomorrow", never dropped).
+ */
+MORE_PHRASES.push(
+  ['wat', 'what'],
+  ['wats', 'what is'],
+  ['wut', 'what'],
+  ['hw', 'how'],
+  ['ur', 'your'],
+  ['tmrw', 'tomorrow'],
+  ['tmr', 'tomorrow'],
+  ['tmw', 'tomorrow'],
+  ['2moro', 'tomorrow'],
+  ['tonite', 'tonight'],
+  ['yday', 'yesterday'],
+  ['nxt', 'next'],
+  ['i want the', 'show the'],
+  ['i want my', 'show my'],
+  ['i wanna know', 'show'],
+  ['i wanna see', 'show'],
+);

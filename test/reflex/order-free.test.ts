@@ -1,7 +1,8 @@
 // The order-free reading (components/reflexes/bag.js): a request in an order or with joining words
 // no phrasing had, or asked as "how is" where a phrasing asked "what is", is answered; one that
 // adds a word of another act ("free up"), a direction ("steps to the station") or asks another
-// kind of question ("what words are in X" is no count) goes to the model.
+// kind of question ("what words are in X" is no count) goes to the model. Chat spellings and
+// "when will the next one come" read as the plain request.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { localEmbedder } from '../../agent/reflex/embedder.ts';
@@ -40,6 +41,26 @@ test('another act, a direction, a quantity asked as which, or a change of time i
     'how was ORCL trading',
     "how's ORCL trading and sell it",
     'IBM stock split',
+  ])
+    assert.equal(ask(prompt), undefined, prompt);
+});
+
+test('chat spellings read as the words ("hw far", "wats"), and "when will the next one come" asks what "when does it come" asks', async () => {
+  const { reflexes } = await everydayReflexes(localEmbedder);
+  const ask = (prompt: string) => answer(reflexes, prompt, 0.8);
+  assert.equal(ask('hw far is Passau from here'), right('distance', 'Passau'));
+  assert.equal(ask('when will the next M41 bus come'), right('bus', 'M41'));
+  assert.equal(ask('when will the 100 bus come'), right('bus', '100'));
+  // A time spelled as chat is still a time; a future asked other than "when will" is still the future.
+  for (const prompt of [
+    'weather in Hobart tmrw',
+    'wats the weather in Hobart tmrw',
+    'what will the weather be in Hobart',
+    'will the M41 bus come',
+    'what time will it be in Seoul',
+    'who will be on call',
+    'how far will Passau be',
+    'when will room Granite be free',
   ])
     assert.equal(ask(prompt), undefined, prompt);
 });
