@@ -3,8 +3,10 @@
 // and on PostgreSQL. Per run: N sequential turns on one thread, printing the server's RSS, JS heap,
 // code space and p50/p99 every 1,000 turns, then 1,000 streaming turns at once (20 chunks 10 ms
 // apart, one thread each); and the errors (must be 0). The model server runs in a process of its own. Target: RSS after the last 1,000 within 10%
-// of after the first 1,000. TITAN_SOAK_TURNS shortens the run (default 10,000); TITAN_SOAK_ONLY
+// of after the first 1,000. TITAN_SOAK_TURNS shortens the run (default 10,000), TITAN_SOAK_EVERY
+// prints more often (default every 1,000 turns; the target compares the first and last); TITAN_SOAK_ONLY
 // picks runs ("libsql", "postgres", "reflexes", "plain", comma-separated, all must match);
+// TITAN_SOAK_NODE_FLAGS adds Node flags to the titan command's (comparing V8 settings);
 // TITAN_SOAK_SNAPSHOTS=<dir> writes heap snapshots after the first 1,000 turns and at the end (for
 // what grows; writing one leaves about 130 MB in the C heap, so RSS after it is not comparable).
 import { createDatabase, startPostgres, type PostgresCluster } from '../test/support/postgres.ts';
@@ -16,10 +18,12 @@ import os from 'node:os';
 import path from 'node:path';
 
 const TURNS = Number(process.env.TITAN_SOAK_TURNS ?? 10_000);
-const EVERY = Math.max(1, Math.min(1_000, TURNS));
+const EVERY = Math.max(1, Math.min(Number(process.env.TITAN_SOAK_EVERY ?? 1_000), TURNS));
 const CONCURRENT = Number(process.env.TITAN_SOAK_CONCURRENT ?? 1_000);
 const ONLY = (process.env.TITAN_SOAK_ONLY ?? '').split(',').filter(Boolean);
 const SNAPSHOTS = process.env.TITAN_SOAK_SNAPSHOTS;
+/** Node flags added to the titan command's (comparing V8 settings): TITAN_SOAK_NODE_FLAGS="--flag --other". */
+const NODE_FLAGS = (process.env.TITAN_SOAK_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
 // SIGTERM or Ctrl-C ends the soak early: the current run stops at its next turn, and the figures so far are reported.
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => (stopping = true));
@@ -61,12 +65,13 @@ async function soak(name: string, env: Record<string, string>): Promise<Run> {
   );
   const llm = await startScriptedProcess();
   const snapshotDir = SNAPSHOTS ? path.join(SNAPSHOTS, name.replace(/\W+/g, '-')) : undefined;
-  const titan = await startTitanProcess({ ...env, TITAN_PROVIDER: 'scripted', TITAN_SCRIPTED_LLM_URL: llm.openai }, { snapshotDir });
+  const titan = await startTitanProcess({ ...env, TITAN_PROVIDER: 'scripted', TITAN_SCRIPTED_LLM_URL: llm.openai }, { snapshotDir, nodeFlags: NODE_FLAGS });
   const errors: string[] = [];
   const snapshots: string[] = [];
   try {
     // 1. Sequential turns on one thread (echo mode: every answer differs, as the requests do).
     await llm.load(null);
+    const cpuAtStart = (await titan.memory()).cpuSeconds;
     const windows: Window[] = [];
     let thread: string | undefined;
     let ms: number[] = [];
@@ -82,10 +87,12 @@ async function soak(name: string, env: Record<string, string>): Promise<Run> {
       if (i % EVERY === 0) {
         const times = summarize(ms);
         const window = { turns: i, ...(await titan.memory()), p50: times.p50, p99: times.p99, errors: windowErrors, load1: os.loadavg()[0] };
+        // The server's CPU per turn over the window (load does not change it much, unlike wall time).
+        const cpuMsPerTurn = ((window.cpuSeconds - (windows.at(-1)?.cpuSeconds ?? cpuAtStart)) * 1000) / (i - (windows.at(-1)?.turns ?? 0));
         windows.push(window);
         const growth = (((window.rssMb - (windows[0] as Window).rssMb) / (windows[0] as Window).rssMb) * 100).toFixed(1);
         console.log(
-          `${i} turns: RSS ${window.rssMb.toFixed(1)} MB (${Number(growth) >= 0 ? '+' : ''}${growth}% against the first ${(windows[0] as Window).turns}; target ≤ +10%), JS heap ${window.heapUsedMb.toFixed(1)} of ${window.heapTotalMb.toFixed(1)} MB, C heap ${window.mallocMb.toFixed(1)} MB, external ${window.externalMb.toFixed(1)} MB, code ${window.codeSpaceMb.toFixed(1)} MB, p50 ${times.p50.toFixed(1)} ms, p99 ${times.p99.toFixed(1)} ms, errors ${windowErrors}, load ${window.load1.toFixed(2)}`,
+          `${i} turns: RSS ${window.rssMb.toFixed(1)} MB (${Number(growth) >= 0 ? '+' : ''}${growth}% against the first ${(windows[0] as Window).turns}; target ≤ +10%; file-backed ${window.fileMb.toFixed(1)} MB), JS heap ${window.heapUsedMb.toFixed(1)} of ${window.heapTotalMb.toFixed(1)} MB, C heap ${window.mallocMb.toFixed(1)} MB, external ${window.externalMb.toFixed(1)} MB, code ${window.codeSpaceMb.toFixed(1)} MB, CPU ${cpuMsPerTurn.toFixed(2)} ms a turn, p50 ${times.p50.toFixed(1)} ms, p99 ${times.p99.toFixed(1)} ms, errors ${windowErrors}, load ${window.load1.toFixed(2)}`,
         );
         if (SNAPSHOTS && (i === EVERY || i === TURNS)) snapshots.push(await titan.heapSnapshot());
         ms = [];

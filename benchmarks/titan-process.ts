@@ -12,7 +12,16 @@ import { TITAN_ENV, TITAN_FLAGS } from './titan-start.ts';
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const MB = 2 ** 20;
 
-export type ChildMemory = { rssMb: number; heapUsedMb: number; heapTotalMb: number; mallocMb: number; externalMb: number; codeSpaceMb: number };
+export type ChildMemory = {
+  rssMb: number;
+  fileMb: number;
+  cpuSeconds: number;
+  heapUsedMb: number;
+  heapTotalMb: number;
+  mallocMb: number;
+  externalMb: number;
+  codeSpaceMb: number;
+};
 
 export type TitanProcess = {
   child: ChildProcess;
@@ -85,12 +94,19 @@ export async function startTitanProcess(env: Record<string, string>, options: { 
   const memory = async (): Promise<ChildMemory> => {
     const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
     const rssKb = Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1] ?? NaN);
+    // File-backed pages: the node binary and libraries, and any database pages SQLite maps (mmap_size).
+    const fileKb = Number(/^RssFile:\s+(\d+) kB$/m.exec(status)?.[1] ?? NaN);
+    // CPU time so far, user and system (fields 14 and 15 of /proc/PID/stat, in clock ticks of 10 ms).
+    const stat = (await readFile(`/proc/${child.pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
+    const cpuSeconds = (Number(stat[11]) + Number(stat[12])) / 100;
     // The C heap (malloc's main arena, where libSQL and Node's own allocations live): the [heap] mapping's resident pages.
     const maps = await readFile(`/proc/${child.pid}/smaps`, 'utf8');
     const mallocKb = Number(/\[heap\]\n(?:.*\n)*?Rss:\s+(\d+) kB/.exec(maps)?.[1] ?? 0);
     const metrics = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
     return {
       rssMb: rssKb / 1024,
+      fileMb: fileKb / 1024,
+      cpuSeconds,
       heapUsedMb: metric(metrics, 'nodejs_heap_size_used_bytes') / MB,
       heapTotalMb: metric(metrics, 'nodejs_heap_size_total_bytes') / MB,
       mallocMb: mallocKb / 1024,
