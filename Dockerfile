@@ -48,6 +48,6 @@ USER 1000:1000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=120s --retries=3 \
   CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.TITAN_PORT}/api/ready`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 STOPSIGNAL SIGTERM
-CMD ["node", "--max-semi-space-size=2", "bin/titan.js", "start"]
+CMD ["node", "--max-semi-space-size=2", "--heap-growing-percent=20", "bin/titan.js", "start"]
 # Owned by root, read-only to the `titan` user that runs it.
 COPY --from=build /app /app

@@ -20,7 +20,7 @@ test('a chat that starts Titan starts it with the titan command’s Node flags a
     assert.ok(pid, 'the chat started a Titan');
     const args = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
     const environment = (await readFile(`/proc/${pid}/environ`, 'utf8')).split('\0');
-    assert.ok(args.includes('--max-semi-space-size=2'), args.join(' '));
+    assert.ok(args.includes('--max-semi-space-size=2') && args.includes('--heap-growing-percent=20'), args.join(' '));
     assert.ok(environment.includes('MALLOC_ARENA_MAX=2'));
     assert.deepEqual(await connection.threads(), []);
     await connection.close();
