@@ -104,11 +104,15 @@ test('the miner reads any number of recent turns with a few statement texts: lib
     const { kernel } = store;
     const db = kernel.store;
     const texts = new Set<string>();
-    const run = kernel.db.run.bind(kernel.db);
-    kernel.db.run = (sql, params) => {
-      if (/turn_id IN/.test(sql)) texts.add(sql);
-      return run(sql, params);
-    };
+    // Every statement the backend runs, through its asynchronous calls or its synchronous ones (inline components).
+    for (const backend of [kernel.db, kernel.db.sync]) {
+      if (!backend) continue;
+      const run = backend.run.bind(backend) as typeof backend.run;
+      backend.run = ((sql: string, params: Parameters<typeof run>[1]) => {
+        if (/turn_id IN/.test(sql)) texts.add(sql);
+        return run(sql, params);
+      }) as typeof backend.run;
+    }
     const thread = await db.createThread({ id: randomUUID(), userId: 'ada' });
     for (let i = 1; i <= 40; i++) {
       const turnId = randomUUID();
