@@ -6,22 +6,27 @@
 // as a plain "what" ("how's ORCL trading" where a phrasing had "what is {symbol} trading"). A
 // word no phrasing used still refuses it, so another verb or another object goes to the model.
 // Part of the reflex runtime, inlined with it into every generated reflex.
-import { ASK_WORDS, AUX_WORDS, intentOf } from './intent.js';
+import { ASK_WORDS, AUX_WORDS, intentOf, yesNo } from './intent.js';
 import { DIRECTION, isFiller, SLOT_TIES } from './slot-fit.js';
+import { sameTie } from './variants.js';
 import { CONTRAST, FUNCTION_WORDS } from './words.js';
 
 const PARTICLES = ['up', 'out', 'off', 'down', 'over', 'away', 'back', 'through'];
+/** Words for someone other than the one asking: "what's on your calendar" asks about another's. */
+const OTHERS = ['your', 'yours', 'we', 'us', 'our', 'ours', 'he', 'him', 'his', 'she', 'her', 'hers', 'they', 'them', 'their', 'theirs'];
 /** Verbs of asking to see or be told: for a read, one stands for another. */
 export const SEE_VERBS = ['show', 'tell', 'display', 'give', 'get', 'fetch', 'see', 'view', 'check', 'look', 'find', 'read', 'open', 'pull'];
 
 /**
  * Words that join others or carry the question's grammar; they may be added or left out, but for
- * those that change the intent, say which way ("steps to the station") or make a verb of another
- * act ("free up disk space").
+ * those that change the intent, say which way ("steps to the station"), make a verb of another
+ * act ("free up disk space") or say whose it is ("our todo list", "how many steps has he walked").
  */
-const JOINING = new Set(FUNCTION_WORDS.filter((w) => !CONTRAST.includes(w) && !ASK_WORDS.includes(w) && !DIRECTION.includes(w) && !PARTICLES.includes(w)));
+const JOINING = new Set(
+  FUNCTION_WORDS.filter((w) => !CONTRAST.includes(w) && !ASK_WORDS.includes(w) && !DIRECTION.includes(w) && !PARTICLES.includes(w) && !OTHERS.includes(w)),
+);
 /** Phrasing words too common to say what is asked on their own ("what's Lisbon like" is no weather request). */
-const WEAK = new Set(['like', 'up', 'get', 'got', 'have', 'go', 'going', 'out', 'about', 'one', 'say', 'made', 'make', 'put', 'take']);
+const WEAK = new Set(['like', 'long', 'big', 'old', 'up', 'get', 'got', 'have', 'go', 'going', 'out', 'about', 'one', 'say', 'made', 'make', 'put', 'take']);
 
 /**
  * The question's kind words a request may use: those of any phrasing, or a plain "what is" or
@@ -49,6 +54,8 @@ export function bagScore(spec, rest, templates, least, unsaid = []) {
   // said, but for a code's kind word, which its shape says.
   const said = (w) => rest.includes(w) || unsaid.includes(w) || isFiller(w) || JOINING.has(w) || SLOT_TIES.includes(w) || ASK_WORDS.includes(w);
   if (!spec.core.every(said)) return -1;
+  // A yes-or-no question ("is Passau far") only where a phrasing asked one.
+  if (yesNo(rest) && !spec.templates.some(yesNo)) return -1;
   // One verb of asking to see for another ("open invoice june" where the phrasings said "show").
   const sees = spec.vocab.some((w) => SEE_VERBS.includes(w));
   let topical = false;
@@ -57,6 +64,8 @@ export function bagScore(spec, rest, templates, least, unsaid = []) {
     if (spec.vocabSet.has(w)) {
       if (!isFiller(w) && !JOINING.has(w) && !SLOT_TIES.includes(w) && !ASK_WORDS.includes(w) && !AUX_WORDS.includes(w) && !WEAK.has(w)) topical = true;
     } else if (!isFiller(w) && !JOINING.has(w) && !ASK_WORDS.includes(w) && !AUX_WORDS.includes(w)) return -1;
+    // A tie word no phrasing had, of no group of theirs, beside a value: "what's in parcel X" asks what it holds.
+    else if (spec.slots.length > 0 && SLOT_TIES.includes(w) && !spec.vocab.some((v) => sameTie(v, w))) return -1;
   }
   return topical && templates.some((t) => sameAct(rest, t)) ? least : -1;
 }

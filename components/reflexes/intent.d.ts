@@ -8,3 +8,5 @@ export const NEGATIONS: string[];
 export const PAST: string[];
 export const FUTURE: string[];
 export const JOINS: string[];
+/** The words open a yes-or-no question ("is X free"), after any words of greeting. */
+export function yesNo(words: string[]): boolean;

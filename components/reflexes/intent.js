@@ -22,7 +22,7 @@ const YES_NO = ['is', 'are', 'am', 'was', 'were', 'do', 'does', 'did', 'has', 'h
 /** Words said before a request that open nothing. */
 const OPENERS = ['please', 'pls', 'hey', 'hi', 'hello', 'ok', 'okay', 'so', 'quick', 'and'];
 
-function yesNo(ws) {
+export function yesNo(ws) {
   return YES_NO.includes(ws.find((w) => !OPENERS.includes(w)) ?? '');
 }
 

@@ -2,7 +2,8 @@
 // no phrasing had, or asked as "how is" where a phrasing asked "what is", is answered; one that
 // adds a word of another act ("free up"), a direction ("steps to the station") or asks another
 // kind of question ("what words are in X" is no count) goes to the model. Chat spellings and
-// "when will the next one come" read as the plain request.
+// "when will the next one come" read as the plain request. Someone else's thing ("your calendar"),
+// a yes-or-no question no phrasing asked, or a tie word no phrasing had beside a value is no bag.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { localEmbedder } from '../../agent/reflex/embedder.ts';
@@ -63,4 +64,28 @@ test('chat spellings read as the words ("hw far", "wats"), and "when will the ne
     'when will room Granite be free',
   ])
     assert.equal(ask(prompt), undefined, prompt);
+});
+
+test("someone else's thing, a yes-or-no question no phrasing asked, or a tie word no phrasing had beside the value goes to the model", async () => {
+  const { reflexes } = await everydayReflexes(localEmbedder);
+  const ask = (prompt: string) => answer(reflexes, prompt, 0.8);
+  for (const prompt of [
+    "what's on your calendar on friday",
+    "what's on our calendar on friday",
+    'show your note books',
+    'how many steps has he walked',
+    'how many steps have we walked',
+    'our todo list',
+    'do we have unread emails',
+    "what's the weather like in Hobart for them",
+    'whats ur battery level',
+    'is Passau far',
+    'is ORCL trading',
+    'is sunrise in Porto',
+    "is Yuki's phone on",
+    'what is in parcel DPD6614',
+    'what is in room Granite',
+  ])
+    assert.equal(ask(prompt), undefined, prompt);
+  assert.equal(ask('how much free space is on my disk'), right('disk'));
 });
