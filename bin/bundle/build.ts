@@ -12,6 +12,7 @@ import type { BuildOptions, Plugin } from 'esbuild';
 import { TitanError } from '../../common/errors.ts';
 import { BUNDLE_FORMAT, bundleDir, type BundleRecord, PROJECT_ROOT } from './fresh.ts';
 import { builtinModules } from './builtins.ts';
+import { lazyPackages } from './lazy-packages.ts';
 import { describePackages, npmPackages, startPackages } from './packages.ts';
 
 // A build left by a process that died is taken over after this long; old builds a running Titan may
@@ -68,7 +69,7 @@ export async function buildBundle(root = PROJECT_ROOT, dir = bundleDir(root)): P
     metafile: true,
     logLevel: 'silent',
     legalComments: 'none',
-    plugins: [builtinModules(), sourceUrls(root, path.join(dir, name)), plugin],
+    plugins: [builtinModules(), lazyPackages(), sourceUrls(root, path.join(dir, name)), plugin],
   });
   const bundled = new Set<string>();
   try {
@@ -78,7 +79,8 @@ export async function buildBundle(root = PROJECT_ROOT, dir = bundleDir(root)): P
     const result = await esbuild.build(options(npmPackages(bundled, loaded), temp));
     // Titan's own files by size and age; the packages by version (bin/bundle/fresh.ts).
     const inputs: [string, number][] = Object.keys(result.metafile.inputs)
-      .filter((file) => !file.split('/').includes('node_modules') && !file.startsWith('titan-builtin:'))
+      // Not the modules the plugins make (titan-builtin:..., titan-lazy-package:...): no file of the tree.
+      .filter((file) => !file.split('/').includes('node_modules') && !/^titan-[a-z-]+:/.test(file))
       .sort()
       .map((file) => [file, statSync(path.join(root, file)).size]);
     await rename(temp, path.join(dir, name));

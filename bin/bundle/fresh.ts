@@ -12,7 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BundledPackage } from './packages.ts';
 
 /** Bumped when the build changes how it writes the bundle: older ones are stale. */
-export const BUNDLE_FORMAT = 3;
+export const BUNDLE_FORMAT = 4;
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
