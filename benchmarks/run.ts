@@ -22,6 +22,7 @@ const BENCHMARKS = [
   'agent-turns',
   'openclaw', // before turn-parts and start-ready, which compare with what it measured in this run
   'turn-parts',
+  'turn-wal',
   'start-ready',
   'shell-first-byte',
   'provider-decode',

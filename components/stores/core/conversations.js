@@ -105,9 +105,10 @@ export const conversations = {
     batch([['INSERT INTO turns (id, thread_id, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?)', [input.id, input.threadId, 'pending', at, at]]]);
     return one('SELECT * FROM turns WHERE id = ?', [input.id]);
   },
-  /** A user's message opens a turn: thread checked (it must be this user's), turn created pending
-   * and moved to streaming (the runner starts at once), message stored - one transaction,
-   * committed when this returns. */
+  /** A user's message opens a turn: thread checked (it must be this user's), turn created
+   * streaming (the runner starts at once), message stored - one transaction, committed when this
+   * returns. Written in its starting state at once: a pending row updated in the same transaction
+   * wrote the turn and both its state indexes twice. */
   'turns.begin'(input) {
     need(input, 'userId', 'threadId', 'turnId', 'message');
     const m = input.message;
@@ -116,7 +117,7 @@ export const conversations = {
     const counts = batch([
       [
         `INSERT INTO turns (id, thread_id, state, created_at, updated_at)
-        SELECT ?, id, 'pending', ?, ? FROM threads WHERE id = ? AND user_id = ?`,
+        SELECT ?, id, 'streaming', ?, ? FROM threads WHERE id = ? AND user_id = ?`,
         [input.turnId, at, at, input.threadId, input.userId],
       ],
       [
@@ -125,7 +126,6 @@ export const conversations = {
         [m.id, input.threadId, input.turnId, m.role, m.content, at, input.turnId],
       ],
       ['UPDATE threads SET updated_at = ? WHERE id = ? AND user_id = ?', [at, input.threadId, input.userId]],
-      ["UPDATE turns SET state = 'streaming', updated_at = ? WHERE id = ? AND state = 'pending'", [at, input.turnId]],
     ]);
     if (counts[0] === 0) throw fail('not-found', `thread ${input.threadId} not found`);
     return { turnId: input.turnId, messageId: m.id, state: 'streaming' };

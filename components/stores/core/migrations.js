@@ -304,6 +304,18 @@ export const MIGRATIONS = [
     // completed turn (2 s at 2,500 turns), and it runs after every model turn when reflexes are on.
     up: () => ['CREATE INDEX messages_turn ON messages (turn_id)', 'CREATE INDEX turns_state_updated ON turns (state, updated_at)'],
   } /* end migration 15 */,
+  /* migration 16 */ {
+    version: 16,
+    // Only an index goes: a store that predates this still serves the database (its queries by
+    // state use turns_state_updated, which starts with the state).
+    additive: true,
+    name: 'turns by state: one index instead of two, so a turn write maintains one',
+    tables: [],
+    // turns_state (state) duplicated the prefix of turns_state_updated (state, updated_at): crash
+    // recovery's look for pending and streaming turns and the miner's latest completed turns both
+    // use the latter, and every turn state change rewrote a page of each.
+    up: () => ['DROP INDEX IF EXISTS turns_state'],
+  } /* end migration 16 */,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
