@@ -12,16 +12,19 @@ export const deleteRecord = (store: StoreClient, id: string) => store.op('reflex
 
 /** The model's recent completed turns: prompt, tool calls with arguments and results, final answer. */
 export async function observedTurns(store: StoreClient, limit = 1000): Promise<ObservedTurn[]> {
-  const rows = await store.op('reflexes.turns', { limit });
+  const turnIds = (await store.op('reflexes.recent', { limit })).map((t) => t.id);
+  if (turnIds.length === 0) return [];
+  // By the same ids: a turn that completes meanwhile is in neither.
+  const [messages, calls] = await Promise.all([store.op('reflexes.messages', { turnIds }), store.op('reflexes.calls', { turnIds })]);
   const byTurn = new Map<string, ObservedTurn & { failed: boolean }>();
-  for (const m of rows.messages) {
+  for (const m of messages) {
     let turn = byTurn.get(m.turn_id);
     if (!turn) byTurn.set(m.turn_id, (turn = { turnId: m.turn_id, prompt: '', calls: [], answer: '', failed: false }));
     if (m.role === 'user' && !turn.prompt) turn.prompt = m.content;
     // The final answer is the last assistant message; one that called tools is a JSON record.
     if (m.role === 'assistant') turn.answer = m.content.startsWith('{"titan":') ? '' : m.content;
   }
-  for (const c of rows.calls) {
+  for (const c of calls) {
     const turn = byTurn.get(c.turn_id);
     if (!turn) continue;
     if (c.status !== 'completed' || c.result === null) {

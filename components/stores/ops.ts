@@ -264,7 +264,10 @@ export type StoreOps = {
     result: { completed: string };
   };
   'reflexes.delete': { input: { id: string }; result: { deleted: string } };
-  'reflexes.turns': { input: { limit?: number }; result: ReflexTurns };
+  /** The miner's reads: the latest completed turns the model answered (ids, newest first), then their messages and tool calls. */
+  'reflexes.recent': { input: { limit?: number }; result: Array<{ id: string }> };
+  'reflexes.messages': { input: { turnIds: string[] }; result: ReflexTurns['messages'] };
+  'reflexes.calls': { input: { turnIds: string[] }; result: ReflexTurns['calls'] };
 
   'jobs.create': { input: { id: string; kind: string; userId: string; payload: string; createdAt?: number }; result: JobRow };
   'jobs.get': { input: { id: string }; result: JobRow | null };

@@ -1,8 +1,19 @@
 // Reflex records (state, counters, provenance, the component that serves them) and the completed
 // turns the miner reads. Tables from migrations 3 and 6.
 import { nowMs } from 'titan:host/clock@0.1.0';
-import { batch, fail, rows } from './db.js';
+import { batch, fail, rows, rowsPassedOn } from './db.js';
 /** @import { StoreHandlers } from '../ops.js' */
+
+const MAX_TURNS = 5000;
+
+/** The turn ids an op was given: strings, at most MAX_TURNS. */
+function turnIds(input) {
+  const ids = input.turnIds;
+  if (!Array.isArray(ids) || ids.length > MAX_TURNS || !ids.every((id) => typeof id === 'string')) {
+    throw fail('invalid', `"turnIds" must be a list of at most ${MAX_TURNS} turn ids`);
+  }
+  return ids;
+}
 
 /**
  * The ids as an IN list whose length is rounded up to a power of two (at least 16), padded with an id
@@ -120,21 +131,29 @@ export const reflexes = {
     return { deleted: input.id };
   },
   /**
-   * The most recent completed turns the model answered (not a reflex or the shadow cache), with
-   * their messages and tool calls, for the miner. Newest first, `limit` turns.
+   * The miner's reads, each answered as rows left on the host (never copied into this component:
+   * 1,000 turns with their tool results would grow every store instance's memory to hold them, and
+   * a long history could pass its memory limit). First the most recent completed turns the model
+   * answered (not a reflex or the shadow cache), newest first, `limit` ids; then their messages and
+   * their tool calls, by those ids (so both describe the same turns).
    */
-  'reflexes.turns'(input) {
-    const limit = Math.min(Math.max(Number(input.limit ?? 1000), 1), 5000);
-    const turns = rows(
+  'reflexes.recent'(input) {
+    const limit = Math.min(Math.max(Number(input.limit ?? 1000), 1), MAX_TURNS);
+    return rowsPassedOn(
       `SELECT id FROM turns WHERE state = 'completed' AND NOT EXISTS
       (SELECT 1 FROM messages m WHERE m.turn_id = turns.id AND m.source IS NOT NULL) ORDER BY updated_at DESC LIMIT ?`,
       [limit],
-    ).map((t) => t.id);
-    if (turns.length === 0) return { messages: [], calls: [] };
-    const ids = idList(turns);
-    return {
-      messages: rows(`SELECT turn_id, role, content FROM messages WHERE turn_id IN (${ids.sql}) ORDER BY pos`, ids.params),
-      calls: rows(`SELECT id, turn_id, tool, arguments, status, result FROM tool_calls WHERE turn_id IN (${ids.sql}) ORDER BY started_at, id`, ids.params),
-    };
+    );
+  },
+  'reflexes.messages'(input) {
+    const ids = idList(turnIds(input));
+    return rowsPassedOn(`SELECT turn_id, role, content FROM messages WHERE turn_id IN (${ids.sql}) ORDER BY pos`, ids.params);
+  },
+  'reflexes.calls'(input) {
+    const ids = idList(turnIds(input));
+    return rowsPassedOn(
+      `SELECT id, turn_id, tool, arguments, status, result FROM tool_calls WHERE turn_id IN (${ids.sql}) ORDER BY started_at, id`,
+      ids.params,
+    );
   },
 };
