@@ -11,7 +11,8 @@ FROM ${BASE} AS build
 # Few layers on purpose: every layer is a full copy on a vfs-backed engine (as in Titan's CI).
 COPY . /app
 # `npm install`, not `npm ci`: the lock holds only this platform's native binaries. The Node 24 npm
-# would add beside Titan is dropped: the base already runs Node 24.
+# would add beside Titan is dropped: the base already runs Node 24. The manifest is the packed one
+# (toolchain/pack-manifest.ts): the libraries carried as files below are not installed.
 # Packing's work is done here once, as `npm pack` does it (toolchain/prebuild.ts, bin/bundle/build.ts):
 # the built-ins compiled into prebuilt/, so a container's first start compiles none of 22 components;
 # the code graph's five grammars and the libraries Titan carries as files (the web UI's browser
@@ -21,6 +22,7 @@ COPY . /app
 # files are written for their owner alone (root here): made readable to the user the image runs as,
 # or its first start would compile every built-in again.
 RUN cd /app \
+  && node --disable-warning=ExperimentalWarning toolchain/pack-manifest.ts pack && rm package.json.clone \
   && npm install --omit=dev --no-audit --no-fund \
   && tools="esbuild @repomix/tree-sitter-wasms @modelcontextprotocol/sdk @bytecodealliance/jco-transpile cytoscape dompurify marked turndown uplot" \
   && npm install --prefix /tmp/tools --no-audit --no-fund $(for t in $tools; do node -p "'$t@' + require('./package.json').devDependencies['$t']"; done) \
