@@ -5,12 +5,11 @@
 // it only while the key's schema still reads the same, and compiles the others as before.
 // `npm run typecheck` runs it with --check and fails when the file no longer matches the schemas:
 //   node bin/config-validators.ts [--check]
-import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
-import standalone from 'ajv/dist/standalone/index.js';
 import { CONFIG_AJV_OPTIONS, configKeySchema } from '../common/own-schemas.ts';
+import { standaloneModule, writeGenerated } from '../toolchain/standalone-module.ts';
 import { SECTIONS } from './config.ts';
 
 export const CONFIG_VALIDATORS_FILE = fileURLToPath(new URL('../common/config-validators.js', import.meta.url));
@@ -31,33 +30,14 @@ export function configValidatorsSource(): string {
       table.push(`  ${JSON.stringify(`${section.name}/${key}`)}: [${name}, ${JSON.stringify(JSON.stringify(schema))}],`);
     }
   }
-  const code = standalone.default(ajv, exported);
-  const imports = new Map<string, string>();
-  const body = code.replace(/^"use strict";/, '').replace(/require\("([^"]+)"\)/g, (_: string, specifier: string) => {
-    const file = specifier.endsWith('.js') ? specifier : `${specifier}.js`;
-    if (!imports.has(file)) imports.set(file, `runtime${imports.size}`);
-    return imports.get(file) as string;
-  });
-  return (
-    HEADER +
-    [...imports].map(([file, name]) => `import ${name} from ${JSON.stringify(file)};\n`).join('') +
-    body +
-    `\nexport const CONFIG_VALIDATORS = {\n${table.join('\n')}\n};\n`
-  );
-}
-
-async function main(check: boolean): Promise<number> {
-  const wanted = configValidatorsSource();
-  const now = await readFile(CONFIG_VALIDATORS_FILE, 'utf8').catch(() => '');
-  if (now === wanted) return 0;
-  if (check) {
-    console.error(`${path.relative(process.cwd(), CONFIG_VALIDATORS_FILE)} does not match the configuration sections: run npm run config-validators`);
-    return 1;
-  }
-  await writeFile(CONFIG_VALIDATORS_FILE, wanted);
-  return 0;
+  return standaloneModule(ajv, exported, HEADER, `\nexport const CONFIG_VALIDATORS = {\n${table.join('\n')}\n};\n`);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  process.exitCode = await main(process.argv.includes('--check'));
+  process.exitCode = await writeGenerated(
+    CONFIG_VALIDATORS_FILE,
+    configValidatorsSource(),
+    process.argv.includes('--check'),
+    'does not match the configuration sections: run npm run config-validators',
+  );
 }

@@ -4,13 +4,12 @@
 // uses it only while the interface's schema still reads the same, and compiles the others as before.
 // `npm run typecheck` runs it with --check and fails when the file no longer matches the schemas:
 //   node toolchain/grant-validators.ts [--check]
-import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
-import standalone from 'ajv/dist/standalone/index.js';
 import { GRANT_AJV_OPTIONS } from '../common/own-schemas.ts';
 import { HOST_INTERFACES } from '../host-api/index.ts';
+import { standaloneModule, writeGenerated } from './standalone-module.ts';
 
 export const GRANT_VALIDATORS_FILE = fileURLToPath(new URL('../host-api/grant-validators.js', import.meta.url));
 
@@ -28,33 +27,14 @@ export function grantValidatorsSource(): string {
     exported[name] = id;
     table.push(`  ${JSON.stringify(host.name)}: [${name}, ${JSON.stringify(JSON.stringify(host.grantSchema))}],`);
   }
-  const code = standalone.default(ajv, exported);
-  const imports = new Map<string, string>();
-  const body = code.replace(/^"use strict";/, '').replace(/require\("([^"]+)"\)/g, (_: string, specifier: string) => {
-    const file = specifier.endsWith('.js') ? specifier : `${specifier}.js`;
-    if (!imports.has(file)) imports.set(file, `runtime${imports.size}`);
-    return imports.get(file) as string;
-  });
-  return (
-    HEADER +
-    [...imports].map(([file, name]) => `import ${name} from ${JSON.stringify(file)};\n`).join('') +
-    body +
-    `\nexport const GRANT_VALIDATORS = {\n${table.join('\n')}\n};\n`
-  );
-}
-
-async function main(check: boolean): Promise<number> {
-  const wanted = grantValidatorsSource();
-  const now = await readFile(GRANT_VALIDATORS_FILE, 'utf8').catch(() => '');
-  if (now === wanted) return 0;
-  if (check) {
-    console.error(`${path.relative(process.cwd(), GRANT_VALIDATORS_FILE)} does not match the host interfaces' grant schemas: run npm run grant-validators`);
-    return 1;
-  }
-  await writeFile(GRANT_VALIDATORS_FILE, wanted);
-  return 0;
+  return standaloneModule(ajv, exported, HEADER, `\nexport const GRANT_VALIDATORS = {\n${table.join('\n')}\n};\n`);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  process.exitCode = await main(process.argv.includes('--check'));
+  process.exitCode = await writeGenerated(
+    GRANT_VALIDATORS_FILE,
+    grantValidatorsSource(),
+    process.argv.includes('--check'),
+    "does not match the host interfaces' grant schemas: run npm run grant-validators",
+  );
 }
