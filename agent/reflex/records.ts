@@ -13,8 +13,16 @@ export const deleteRecord = (store: StoreClient, id: string) => store.op('reflex
 /** The model's recent completed turns: prompt, tool calls with arguments and results, final answer. */
 export async function observedTurns(store: StoreClient, limit = 1000): Promise<ObservedTurn[]> {
   const turnIds = (await store.op('reflexes.recent', { limit })).map((t) => t.id);
-  if (turnIds.length === 0) return [];
   // By the same ids: a turn that completes meanwhile is in neither.
+  return turnIds.length === 0 ? [] : turnsByIds(store, turnIds);
+}
+
+/** One completed turn the model answered, by its id (undefined: it failed, or has no prompt or answer). */
+export async function observedTurn(store: StoreClient, turnId: string): Promise<ObservedTurn | undefined> {
+  return (await turnsByIds(store, [turnId]))[0];
+}
+
+async function turnsByIds(store: StoreClient, turnIds: string[]): Promise<ObservedTurn[]> {
   const [messages, calls] = await Promise.all([store.op('reflexes.messages', { turnIds }), store.op('reflexes.calls', { turnIds })]);
   const byTurn = new Map<string, ObservedTurn & { failed: boolean }>();
   for (const m of messages) {

@@ -9,7 +9,7 @@ import type { Kernel } from '../../kernel/kernel.ts';
 import type { ToolCatalog } from '../loop/tool-catalog.ts';
 import { answerTemplate, explains, parseResults } from './answer-template.ts';
 import type { ObservedTurn } from './miner.ts';
-import { observedTurns } from './records.ts';
+import { observedTurn } from './records.ts';
 
 type Repeat = { calls: ObservedTurn['calls']; results: unknown[]; answer: string; parts?: AnswerPart[]; at: number };
 
@@ -81,7 +81,8 @@ export class Repeats {
   /** After a model turn (in the background): the turn as the store has it, learned. */
   async afterTurn(threadId: string, turnId: string): Promise<void> {
     try {
-      const turn = (await observedTurns(this.#kernel.store, 20)).find((t) => t.turnId === turnId);
+      // That turn alone (a burst of turns completing at once each read the last 20 before).
+      const turn = await observedTurn(this.#kernel.store, turnId);
       if (turn) await this.learn(threadId, turn);
     } catch (error) {
       this.#warn(`a request was not kept for asking again: ${(error as Error).message}`);
