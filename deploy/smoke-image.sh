@@ -29,8 +29,11 @@ for _ in $(seq 1 600); do
 done
 [ "${STATUS%% *}" = healthy ] || { docker logs "$NAME" | tail -30; echo "smoke-image: not healthy: $STATUS" >&2; exit 1; }
 # Packing's work was done in the build: the start loaded the start bundle and compiled no built-in.
-docker logs "$NAME" 2>&1 | grep -q 'modules from the start bundle' || { docker logs "$NAME" 2>&1 | tail -30; echo "smoke-image: the start did not load the start bundle" >&2; exit 1; }
-docker logs "$NAME" 2>&1 | grep -q '(0 compiled' || { docker logs "$NAME" 2>&1 | tail -30; echo "smoke-image: the start compiled built-ins" >&2; exit 1; }
+# The log read once, then searched: `docker logs | grep -q` under pipefail fails whenever grep finds
+# its line early and docker logs is cut off writing the rest (SIGPIPE).
+LOGS="$(docker logs "$NAME" 2>&1)"
+grep -q 'modules from the start bundle' <<<"$LOGS" || { tail -30 <<<"$LOGS"; echo "smoke-image: the start did not load the start bundle" >&2; exit 1; }
+grep -q '(0 compiled' <<<"$LOGS" || { tail -30 <<<"$LOGS"; echo "smoke-image: the start compiled built-ins" >&2; exit 1; }
 node -e "fetch('http://127.0.0.1:$PORT/api/ready').then(async (r) => { console.log('GET /api/ready', r.status, await r.text()); process.exit(r.ok ? 0 : 1) })"
 [ "$(docker inspect --format '{{.Config.User}}' "$IMAGE")" = 1000:1000 ] || { echo "smoke-image: the image does not run as an unprivileged user" >&2; exit 1; }
 echo "smoke-image: $IMAGE healthy as user 1000, state in a volume"
