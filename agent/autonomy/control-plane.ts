@@ -292,7 +292,9 @@ export class ControlPlane {
     goalId: string,
     input: { planId: string; stepId?: string; kind: string; target: string; input?: string; turnId?: string },
   ) {
-    const execution = await this.#store.op('executions.start', { userId, id: randomUUID(), ...input });
+    // Time-ordered ids (uuid v7, monotonic within a millisecond): a plan's records are listed by
+    // (time, id), so two written in the same millisecond keep the order they were written in.
+    const execution = await this.#store.op('executions.start', { userId, id: uuidv7(), ...input });
     this.#tell(userId, goalId, 'execution', execution);
     return execution;
   }
@@ -304,13 +306,13 @@ export class ControlPlane {
   }
 
   async recordPolicy(userId: string, goalId: string, input: PolicyInput) {
-    const decision = await this.#store.op('policy.record', { userId, id: randomUUID(), ...input });
+    const decision = await this.#store.op('policy.record', { userId, id: uuidv7(), ...input });
     this.#tell(userId, goalId, 'policy', decision);
     return decision;
   }
 
   async recordVerification(userId: string, goalId: string, input: { planId: string; passed: boolean; method: string; summary: string; evidence: string }) {
-    const verification = await this.#store.op('verifications.record', { userId, id: randomUUID(), ...input });
+    const verification = await this.#store.op('verifications.record', { userId, id: uuidv7(), ...input });
     this.#tell(userId, goalId, 'verification', verification);
     return verification;
   }
@@ -320,7 +322,7 @@ export class ControlPlane {
     goalId: string,
     input: { planId?: string; stepId?: string; severity: 'info' | 'warning' | 'error'; kind: string; message: string },
   ) {
-    const incident = await this.#store.op('incidents.record', { userId, id: randomUUID(), goalId, ...input });
+    const incident = await this.#store.op('incidents.record', { userId, id: uuidv7(), goalId, ...input });
     this.#tell(userId, goalId, 'incident', incident);
     return incident;
   }
