@@ -9,17 +9,13 @@
 // run (same scripted model, same client), or its earlier session's figure (419 ms).
 // TITAN_TURN_PARTS_TURNS sets the turns per pass (default 300). Run alone:
 // node --disable-warning=ExperimentalWarning benchmarks/turn-parts.ts
-import { readFile } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { Agent, createLlmFromEnv } from '../agent/api.ts';
-import { startGateway } from '../gateway/server.ts';
-import { bootstrapBuiltins, setTracing } from '../kernel/api.ts';
-import { startModelServer } from './model-server.ts';
+import { setTracing } from '../kernel/api.ts';
+import { openHttpTurnBench } from './http-turn-bench.ts';
 import { openClawFigures } from './openclaw-figures.ts';
-import { openBenchKernel, printMachine } from './setup.ts';
+import { printMachine } from './setup.ts';
 import { against, fmt, metCell, printTable, row, summarize, writeResult } from './stats.ts';
 
 const TURNS = Number(process.env.TITAN_TURN_PARTS_TURNS ?? 300);
@@ -38,16 +34,8 @@ const BUDGET: Record<string, [p50: number, p99: number]> = {
 };
 
 printMachine();
-const model = await startModelServer({ timeline: false });
-const bench = await openBenchKernel();
-const { kernel, home } = bench;
-const report = await bootstrapBuiltins(kernel);
-if (report.failed.length) throw new Error(JSON.stringify(report.failed));
-const llm = createLlmFromEnv(kernel, { TITAN_PROVIDER: 'scripted', TITAN_SCRIPTED_LLM_URL: model.url });
-const agent = new Agent(kernel, { workspace: path.join(home, 'workspace'), llm: (request, options) => llm.stream(request, options) });
-await agent.start();
-const gateway = await startGateway({ kernel, agent, llm, port: 0, ownerId: 'bench', openAi: true, settings: { rateLimitPerMinute: 1_000_000 } });
-const token = (await readFile(path.join(home, 'gateway-token'), 'utf8')).trim();
+const bench = await openHttpTurnBench();
+const { kernel, turn } = bench;
 
 // The event bus's share: every emit of a turn timed (delivery is synchronous, so this is all of it).
 let busMs = 0;
@@ -60,20 +48,6 @@ kernel.bus.emit = ((type, payload) => {
     busMs += performance.now() - started;
   }
 }) as typeof kernel.bus.emit;
-
-let thread: string | undefined;
-async function turn(i: number): Promise<number> {
-  const started = performance.now();
-  const response = await fetch(`${gateway.url}/v1/chat/completions`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(thread ? { 'x-titan-thread': thread } : {}) },
-    body: JSON.stringify({ model: 'titan', messages: [{ role: 'user', content: `message ${i}` }] }),
-  });
-  const body = await response.text();
-  if (response.status !== 200) throw new Error(`turn ${i}: HTTP ${response.status} ${body.slice(0, 300)}`);
-  thread ??= response.headers.get('x-titan-thread') ?? undefined;
-  return performance.now() - started;
-}
 
 // 1. As a client sees it, tracing off (the default).
 for (let i = 0; i < WARMUP; i++) await turn(i);
@@ -102,10 +76,7 @@ await setTracing(false);
 await tracer.shutdown();
 const load2 = os.loadavg()[0];
 
-await gateway.close();
-await agent.close();
 await bench.close();
-model.stop();
 
 const overall = summarize(plain);
 const openClaw = openClawFigures();

@@ -5,15 +5,11 @@
 // TITAN_TURN_WAL_TURNS sets the turns measured (default 20). Run alone:
 // node --disable-warning=ExperimentalWarning benchmarks/turn-wal.ts
 import { statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Agent, createLlmFromEnv } from '../agent/api.ts';
-import { startGateway } from '../gateway/server.ts';
-import { bootstrapBuiltins } from '../kernel/api.ts';
 import { DEFAULT_CHECKPOINTS } from '../host-api/db/checkpointer.ts';
-import { startModelServer } from './model-server.ts';
-import { openBenchKernel, printMachine } from './setup.ts';
+import { openHttpTurnBench } from './http-turn-bench.ts';
+import { printMachine } from './setup.ts';
 import { fmt, printTable, row, writeResult } from './stats.ts';
 
 const TURNS = Number(process.env.TITAN_TURN_WAL_TURNS ?? 20);
@@ -22,30 +18,10 @@ const WARMUP = 5;
 const FRAME_BYTES = 24 + 4096;
 
 printMachine();
-const model = await startModelServer({ timeline: false });
-const bench = await openBenchKernel();
-const { kernel, home } = bench;
-const report = await bootstrapBuiltins(kernel);
-if (report.failed.length) throw new Error(JSON.stringify(report.failed));
-const llm = createLlmFromEnv(kernel, { TITAN_PROVIDER: 'scripted', TITAN_SCRIPTED_LLM_URL: model.url });
-const agent = new Agent(kernel, { workspace: path.join(home, 'workspace'), llm: (request, options) => llm.stream(request, options) });
-await agent.start();
-const gateway = await startGateway({ kernel, agent, llm, port: 0, ownerId: 'bench', openAi: true, settings: { rateLimitPerMinute: 1_000_000 } });
-const token = (await readFile(path.join(home, 'gateway-token'), 'utf8')).trim();
+const bench = await openHttpTurnBench();
+const { home, turn } = bench;
 const wal = path.join(home, 'titan.db-wal');
 const walBytes = () => statSync(wal).size;
-
-let thread: string | undefined;
-async function turn(i: number): Promise<void> {
-  const response = await fetch(`${gateway.url}/v1/chat/completions`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(thread ? { 'x-titan-thread': thread } : {}) },
-    body: JSON.stringify({ model: 'titan', messages: [{ role: 'user', content: `message ${i}` }] }),
-  });
-  const body = await response.text();
-  if (response.status !== 200) throw new Error(`turn ${i}: HTTP ${response.status} ${body.slice(0, 300)}`);
-  thread ??= response.headers.get('x-titan-thread') ?? undefined;
-}
 
 for (let i = 0; i < WARMUP; i++) await turn(i);
 const walBefore = walBytes();
@@ -78,7 +54,4 @@ await writeResult(
   },
 );
 
-await gateway.close();
-await agent.close();
 await bench.close();
-model.stop();
