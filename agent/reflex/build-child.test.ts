@@ -4,27 +4,12 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
-import type { ReflexSpec } from '../../components/reflexes/runtime.js';
+import { greetReflex } from '../../test/support/greet-reflex.ts';
 import { openTestKernel } from '../../test/support/kernel.ts';
 import { buildInChild, compileReflex } from './compiler.ts';
 
-const greet = (key: string): ReflexSpec => ({
-  name: 'reflex-greet',
-  description: 'Greets a person by name',
-  slots: ['person'],
-  templates: [['greet', '{person}']],
-  core: ['greet'],
-  vocab: ['greet'],
-  maxSlotWords: 2,
-  calls: [],
-  answer: [{ text: 'Hello, ' }, { slot: 'person', form: 'title' }, { text: '!' }],
-  examples: [
-    { prompt: 'greet ada', slots: { person: 'ada' } },
-    { prompt: 'greet alan', slots: { person: 'alan' } },
-  ],
-  // A key of its own: the build is never found in the shared build cache.
-  provenance: { turns: ['t1', 't2'], key },
-});
+// A key of its own per build: the build is never found in the shared build cache.
+const greet = (key: string) => greetReflex('reflex-greet', key);
 
 /** The native libraries and wasm toolchains mapped into this process. */
 async function loaded(): Promise<string> {

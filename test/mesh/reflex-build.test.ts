@@ -6,12 +6,12 @@ import assert from 'node:assert/strict';
 import { fork } from 'node:child_process';
 import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { ReflexSpec } from '../../components/reflexes/runtime.js';
 import { GatewayMetrics } from '../../gateway/metrics.ts';
 import { Kernel } from '../../kernel/kernel.ts';
 import { compileReflex, reflexManifest } from '../../agent/reflex/compiler.ts';
 import { Mesh } from '../../mesh/mesh.ts';
 import type { TaskMessage } from '../../mesh/messages.ts';
+import { greetReflex } from '../support/greet-reflex.ts';
 import { TEST_CACHE } from '../support/kernel.ts';
 import { prepare, spawnNode, until, type Prepared } from './support/cluster.ts';
 
@@ -20,22 +20,7 @@ const BAD_PEER = fileURLToPath(new URL('./reflex-build-peer.ts', import.meta.url
 
 // One reflex in every test (each node has its own registry): its build is cached after the first.
 const NAME = 'reflex-greet';
-const greet = (name: string): ReflexSpec => ({
-  name,
-  description: 'Greets a person by name',
-  slots: ['person'],
-  templates: [['greet', '{person}']],
-  core: ['greet'],
-  vocab: ['greet'],
-  maxSlotWords: 2,
-  calls: [],
-  answer: [{ text: 'Hello, ' }, { slot: 'person', form: 'title' }, { text: '!' }],
-  examples: [
-    { prompt: 'greet ada', slots: { person: 'ada' } },
-    { prompt: 'greet alan', slots: { person: 'alan' } },
-  ],
-  provenance: { turns: ['t1', 't2'], key: `test:${name}` },
-});
+const greet = (name: string) => greetReflex(name, `test:${name}`);
 
 /** Node A in this process: a kernel with its mesh, admitting the given peers. */
 async function nodeA(t: TestContext, a: Prepared, peers: Prepared[]): Promise<{ kernel: Kernel; mesh: Mesh }> {
