@@ -8,7 +8,19 @@ import { localEmbedder } from '../../agent/reflex/embedder.ts';
 import { createReflex } from '../../components/reflexes/runtime.js';
 import { runEverydayTool } from './everyday-tools.ts';
 import { answer } from './precision.ts';
-import { EVERYDAY, fill, HELD_OUT, HELD_OUT_2, HELD_OUT_3, HELD_OUT_4, HELD_OUT_5, measureEveryday, type PartFigures, rightAnswer } from './everyday.ts';
+import {
+  EVERYDAY,
+  fill,
+  HELD_OUT,
+  HELD_OUT_2,
+  HELD_OUT_3,
+  HELD_OUT_4,
+  HELD_OUT_5,
+  HELD_OUT_6,
+  measureEveryday,
+  type PartFigures,
+  rightAnswer,
+} from './everyday.ts';
 
 function line(name: string, f: PartFigures): string {
   const answered = f.correct + f.wrong.length;
@@ -27,6 +39,8 @@ test('the everyday set has 30 intents with 10 paraphrases and 10 near misses eac
     assert.equal(HELD_OUT_4[intent.id].paraphrases.length, 10, intent.id);
     assert.equal(HELD_OUT_4[intent.id].nearMisses.length, 10, intent.id);
     assert.ok(HELD_OUT_5[intent.id].paraphrases.length >= 3 && HELD_OUT_5[intent.id].nearMisses.length >= 3, intent.id);
+    assert.equal(HELD_OUT_6[intent.id].paraphrases.length, 10, intent.id);
+    assert.equal(HELD_OUT_6[intent.id].nearMisses.length, 10, intent.id);
   }
 });
 
@@ -34,8 +48,8 @@ test('no wrong answer on the tuning part, the held-out part, or the learned phra
   const m = await measureEveryday(localEmbedder);
   t.diagnostic(`${m.patterns.filter((p) => !p.skipped).length} reflexes from ${EVERYDAY.length} intents`);
   for (const p of m.patterns.filter((x) => x.skipped)) t.diagnostic(`not a reflex (${p.tools.join()}): ${p.skipped}`);
-  const { tuning, tuning2, tuning3, heldOut, heldOut2, heldOut3, heldOut4, heldOut5 } = m.parts;
-  assert.ok(tuning && tuning2 && tuning3 && heldOut && heldOut2 && heldOut3 && heldOut4 && heldOut5);
+  const { tuning, tuning2, tuning3, heldOut, heldOut2, heldOut3, heldOut4, heldOut5, heldOut6 } = m.parts;
+  assert.ok(tuning && tuning2 && tuning3 && heldOut && heldOut2 && heldOut3 && heldOut4 && heldOut5 && heldOut6);
   t.diagnostic(line('tuning', tuning));
   t.diagnostic(line('tuning, second part', tuning2));
   t.diagnostic(line('tuning, third part', tuning3));
@@ -47,6 +61,7 @@ test('no wrong answer on the tuning part, the held-out part, or the learned phra
     ['held out, third part', heldOut3],
     ['held out, fourth part (written blind on 2026-12-06)', heldOut4],
     ['held out, fifth part (written before tuning on 2026-12-06)', heldOut5],
+    ['held out, sixth part (written by a helper that tunes nothing, 2026-12-06)', heldOut6],
   ] as const)
     t.diagnostic(`${line(name, f)}, ${f.wrong.length} wrong`);
   t.diagnostic(
