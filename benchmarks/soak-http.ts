@@ -52,7 +52,9 @@ async function chat(titan: TitanProcess, text: string, thread?: string, stream =
       ...(failed ? { error: `HTTP ${response.status} ${body.slice(0, 300)}` } : {}),
     };
   } catch (error) {
-    return { ms: performance.now() - started, error: String(error) };
+    // fetch's own message is only "fetch failed": the cause says whether connecting, or the answer, failed.
+    const cause = (error as { cause?: unknown }).cause;
+    return { ms: performance.now() - started, error: cause ? `${String(error)}: ${String(cause)}` : String(error) };
   }
 }
 
