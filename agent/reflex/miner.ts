@@ -18,7 +18,8 @@
 //    and no other turn contradicts it; those turns are the pattern's provenance, and the pattern
 //    is eligible once they are `minSupport` or more.
 import { sha256 } from '../../common/digest.ts';
-import { CONTRAST, FILLERS, shapeOf, words, type AnswerPart, type ReflexSpec, type SlotSource } from '../../components/reflexes/runtime.js';
+import { CONTRAST, FILLERS, readSpec, shapeOf, words, type AnswerPart, type ReflexSpec, type SlotSource } from '../../components/reflexes/runtime.js';
+import { sensesFor } from './senses.ts';
 import { answerTemplate, explains, literalKey, mergeTemplates, parseResults, structureKey, templateKey, type TemplateInput } from './answer-template.ts';
 import { fixedFlags, fixFlags, flagCues, hasFlags, omittedFlags } from './flag-cues.ts';
 import { formOf } from './slot-forms.ts';
@@ -387,5 +388,8 @@ function compilePattern(signature: string, members: Prepared[], minSupport: numb
     ).map(({ template: _template, ...example }) => example),
     provenance: { turns: agreeing.map((m) => m.turn.turnId), key },
   };
+  // Other words of the same sense as the phrasings' own ("bill" for "invoice"), in the runtime's reading.
+  const senses = sensesFor(readSpec({ ...spec, name: '', description: '' }).vocab);
+  if (Object.keys(senses).length > 0) spec.senses = senses;
   return { ...base, key, spec, support: agreeing.length };
 }

@@ -38,6 +38,8 @@ export type ReflexSpec = {
   seenSlotWords?: number;
   /** How each slot's values were written in the source turns (shapeOf): another shape is no value of it. */
   slotShapes?: Record<string, string[]>;
+  /** Words no phrasing used, each read as the phrasing's word of the same sense ("bill": "invoice"). */
+  senses?: Record<string, string>;
   /** Yes-or-no arguments and the words that say them. */
   flags?: Record<string, FlagCue>;
   calls: Array<{ tool: string; args: Record<string, SlotSource> }>;

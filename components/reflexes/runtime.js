@@ -18,7 +18,7 @@
 import { canonicalWords } from './lexicon.js';
 import { ASK_WORDS, AUX_WORDS, sameIntent } from './intent.js';
 import { CONTRAST, FILLERS, FUNCTION_WORDS, words } from './words.js';
-import { closeCode, mendTypos, sameTie, skeleton, swapTies, TIES } from './variants.js';
+import { closeCode, mendSenses, mendTypos, sameTie, skeleton, swapTies, TIES } from './variants.js';
 import { answerFrom, executeOnHost, render, toolInputs } from './answer.js';
 import { bagScore, SEE_VERBS } from './bag.js';
 import { readFlags } from './flags.js';
@@ -309,7 +309,7 @@ export function requiredWords(spec) {
 export function createReflex(rawSpec, invoke) {
   const spec = readSpec(rawSpec);
   const match = (prompt) => {
-    const toks = mendTypos(spec, words(prompt));
+    const toks = mendSenses(spec, mendTypos(spec, words(prompt)));
     let best = null;
     for (const template of spec.templates) {
       const found = align(template, toks, String(prompt), spec);

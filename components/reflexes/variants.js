@@ -128,3 +128,15 @@ export function mendTypos(spec, toks) {
     return same.length === 1 ? { ...t, w: same[0] } : t;
   });
 }
+
+/**
+ * A word no phrasing used that means what one of theirs means ("bill" for "invoice", "sundown" for
+ * "sunset"): read as that word. `spec.senses` is written by the host when it mines the reflex, from
+ * its sense table (agent/reflex/senses.ts), for the phrasings' own words only; a word of another
+ * act, time or polarity is never in it, so the intent check still sees the request as it was said.
+ */
+export function mendSenses(spec, toks) {
+  const senses = spec.senses;
+  if (!senses) return toks;
+  return toks.map((t) => (!spec.vocabSet.has(t.w) && Object.hasOwn(senses, t.w) ? { ...t, w: senses[t.w] } : t));
+}

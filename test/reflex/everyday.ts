@@ -40,12 +40,15 @@ export const HELD_OUT_6: Part = read('everyday-heldout-6.json').intents;
 export const TUNING_2: Part = read('everyday-tuning-2.json').intents;
 /** A third tuning part, written as a stranger would type (slang, typos, values glued to signs; see its "about"). */
 export const TUNING_3: Part = read('everyday-tuning-3.json').intents;
+/** A fourth tuning part: other words of the same sense, and near misses one word away (see its "about"). */
+export const TUNING_4: Part = read('everyday-tuning-4.json').intents;
 
 /** Every part by name: the tuning ones may be read case by case, the held-out ones only in totals. */
 export const PARTS = {
   tuning: Object.fromEntries(EVERYDAY.map((i) => [i.id, i])) as Part,
   tuning2: TUNING_2,
   tuning3: TUNING_3,
+  tuning4: TUNING_4,
   heldOut: HELD_OUT,
   heldOut2: HELD_OUT_2,
   heldOut3: HELD_OUT_3,
@@ -54,7 +57,7 @@ export const PARTS = {
   heldOut6: HELD_OUT_6,
 };
 export type PartName = keyof typeof PARTS;
-export const TUNING_PARTS: PartName[] = ['tuning', 'tuning2', 'tuning3'];
+export const TUNING_PARTS: PartName[] = ['tuning', 'tuning2', 'tuning3', 'tuning4'];
 export const HELD_OUT_PARTS: PartName[] = ['heldOut', 'heldOut2', 'heldOut3', 'heldOut4', 'heldOut5', 'heldOut6'];
 
 function get(value: unknown, path: string): unknown {

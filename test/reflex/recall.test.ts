@@ -152,3 +152,14 @@ test('how a stranger types: chat shorthand, a code without its kind word on eith
   const recipe = await reflexFor('recipe');
   assert.equal(recipe.ask('order ramen'), undefined);
 });
+
+test('a word of the same sense as a phrasing\'s own is read as it ("the bill called march" for the invoice); another act on it, or its opposite, is not', async () => {
+  const { intent, ask } = await reflexFor('invoice');
+  const march = rightAnswer(intent, 'march').answer;
+  for (const prompt of ['show me the bill called march', 'display bill march', 'the march bill']) assert.equal(ask(prompt), march, prompt);
+  for (const prompt of ['pay the bill called march', 'archive bill march', 'show the bill called march from last year', 'delete the march bill'])
+    assert.equal(ask(prompt), undefined, prompt);
+  const sun = await reflexFor('sun');
+  assert.equal(sun.ask('sundown in Porto'), rightAnswer(sun.intent, 'Porto').answer);
+  assert.equal(sun.ask('moonrise in Porto'), undefined);
+});
