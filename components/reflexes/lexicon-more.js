@@ -95,6 +95,69 @@ MORE_PHRASES.push(
   ['occupied', 'free'],
 );
 
+/**
+ * Another side of the same look-up: a flight "on schedule" (on time; "is EK9 delayed" asks about a
+ * delay, which the status may not say), a place's people by who lives there, a person's number by how to reach
+ * them, a word's meaning by what is meant; and the frame words of a look-up ("weather update",
+ * "details for", "where are we with"). A verb of another act stays itself ("print", "ring" alone).
+ */
+MORE_PHRASES.push(
+  ['weather update', 'weather'],
+  ['outside temp', 'weather'],
+  ['temp outside', 'weather'],
+  ['is it nice out in', 'how is the weather in'],
+  ['is it nice outside in', 'how is the weather in'],
+  ['present time', 'time'],
+  ['my plan for', 'my calendar for'],
+  ['what is booked for', 'what do i have on'],
+  ['what is booked on', 'what do i have on'],
+  ['going for', 'price'],
+  ['against the eur', 'to eur'],
+  ['against eur', 'to eur'],
+  ['conversion rate', 'exchange rate'],
+  ['how far off is', 'how far is'],
+  ['how far away are', 'how far is'],
+  ['whereabouts of', 'where is'],
+  ['detail for', 'show'],
+  ['detail on', 'show'],
+  ['digit for', 'phone for'],
+  ['number to reach', 'phone for'],
+  ['how do i reach', 'what is the phone for'],
+  ['how can i reach', 'what is the phone for'],
+  ['how do i ring', 'what is the phone for'],
+  ['how can i ring', 'what is the phone for'],
+  ['on schedule', 'on time'],
+  ['what is meant by', 'what is the definition of'],
+  ['instruction for cooking', 'recipe for'],
+  ['instruction for making', 'recipe for'],
+  ['direction for cooking', 'recipe for'],
+  ['direction for making', 'recipe for'],
+  ['how many live in', 'population in'],
+  ['how many live there in', 'population in'],
+  ['departure for', 'departure from'],
+  ['air index', 'aqi'],
+  ['is the air safe in', 'how is the air quality in'],
+  ['is the air clean in', 'how is the air quality in'],
+  ['sun up', 'sunrise'],
+  ['sun down', 'sunset'],
+  ['times for', 'showtime for'],
+  ['is anyone in', 'is free'],
+  ['anyone in', 'free'],
+  ['where are we with', 'what is the status of'],
+  ['where are we on', 'what is the status of'],
+  ['progress of', 'status of'],
+  ['progress on', 'status of'],
+  ['word total', 'word count'],
+  ['build health', 'build status'],
+  ['failing build', 'build status'],
+  ['on my drive', 'on my disk'],
+  ['on the drive', 'on the disk'],
+  ['oncall', 'on call'],
+  ['on call engineer', 'who is on call'],
+  ['did i take', 'have i walked'],
+  ['have i taken', 'have i walked'],
+);
+
 /** One word for another of the same sense in a request (after plurals are made singular). */
 export const MORE_SYNONYMS = {
   hour: 'time',
@@ -110,6 +173,11 @@ export const MORE_SYNONYMS = {
   has: 'have',
   event: 'calendar',
   meeting: 'calendar',
+  explain: 'define',
+  ingredient: 'recipe',
+  trace: 'track',
+  empty: 'free',
+  due: 'come',
 };
 
 /**
