@@ -27,7 +27,9 @@ function senseTable(): Map<string, Set<string>> {
     const read = readOne(word);
     if (read === undefined) continue;
     const into = table.get(read) ?? new Set();
-    for (const w of same) into.add(w);
+    // A word the lexicon reads as another ("mobile" is a phone) brings only its own derived forms
+    // ("arrival" of "arrive", read "come"): its other senses ("mobile": roving) are not the lexicon's.
+    for (const w of same) if (read === word || w.startsWith(word.slice(0, 4))) into.add(w);
     table.set(read, into);
   }
   return table;
