@@ -28,7 +28,7 @@ const USUAL_OWN = 1;
 const USUAL_OTHER = 2;
 /** Share of a word's counted uses that may be verbs before it counts as one (an act, left out). */
 const VERB_SHARE = 0.15;
-/** WordNet's lexicographer file of nouns that name people (noun.person). */
+/** WordNet's lexicographer file of nouns that name people (noun.person): a person is another thing to ask about. */
 const PERSONS = 18;
 
 const ABOUT =
@@ -130,6 +130,10 @@ export function buildTable(dict: string, vectorsFile: string): Record<string, st
     const u = uses.get(w) as Uses;
     return u.verb > u.noun && u.verb > u.adj ? 'v' : u.noun >= u.adj ? 'n' : 'a';
   };
+  // Words whose first sense as a noun is a person ("worker", whatever a worker bee is): derived from
+  // a verb, another one to ask about ("user" of "use"); a synonym of one is still one ("physician").
+  const persons = new Set<string>();
+  for (const [id, s] of synsets) if (s.pos === 'n' && s.file === PERSONS) for (const w of s.words) if (rank.get(`${w}|${id}`) === 0) persons.add(w);
   const table = new Map<string, Set<string>>();
   const add = (word: string, same: string) => table.set(word, (table.get(word) ?? new Set()).add(same));
   const senseOf = (w: string, id: string) => rank.get(`${w}|${id}`) ?? Number.POSITIVE_INFINITY;
@@ -148,11 +152,11 @@ export function buildTable(dict: string, vectorsFile: string): Record<string, st
     }
     // A noun or adjective derived from a word ("arrival" of "arrive", "delivery" of "deliver"),
     // never a person's ("user" of "use", "caller" of "call": another thing to ask about).
-    if (s.pos === 'v' || s.file === PERSONS) continue;
+    if (s.pos === 'v') continue;
     for (const p of s.pointers) {
       const target = synsets.get(p.target);
       const [other, own] = [s.words[p.source - 1], target?.words[p.to - 1]];
-      if (p.symbol !== '+' || !own || !other || own === other || !vectors.has(own) || !vectors.has(other) || !names(other)) continue;
+      if (p.symbol !== '+' || !own || !other || own === other || !vectors.has(own) || !vectors.has(other) || !names(other) || persons.has(other)) continue;
       if (cosine(vectors.get(own) as Float32Array, vectors.get(other) as Float32Array) >= DERIVED_ALIKE) add(own, other);
     }
   }
