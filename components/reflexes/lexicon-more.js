@@ -111,7 +111,6 @@ MORE_PHRASES.push(
   ['my plan for', 'my calendar for'],
   ['what is booked for', 'what do i have on'],
   ['what is booked on', 'what do i have on'],
-  ['going for', 'price'],
   ['against the eur', 'to eur'],
   ['against eur', 'to eur'],
   ['conversion rate', 'exchange rate'],
@@ -122,8 +121,6 @@ MORE_PHRASES.push(
   ['detail on', 'show'],
   ['digit for', 'phone for'],
   ['number to reach', 'phone for'],
-  ['how do i reach', 'what is the phone for'],
-  ['how can i reach', 'what is the phone for'],
   ['how do i ring', 'what is the phone for'],
   ['how can i ring', 'what is the phone for'],
   ['on schedule', 'on time'],
@@ -134,7 +131,6 @@ MORE_PHRASES.push(
   ['direction for making', 'recipe for'],
   ['how many live in', 'population in'],
   ['how many live there in', 'population in'],
-  ['departure for', 'departure from'],
   ['air index', 'aqi'],
   ['is the air safe in', 'how is the air quality in'],
   ['is the air clean in', 'how is the air quality in'],
@@ -189,7 +185,6 @@ export const MORE_SYNONYMS = {
   explain: 'define',
   ingredient: 'recipe',
   trace: 'track',
-  empty: 'free',
   due: 'come',
 };
 
