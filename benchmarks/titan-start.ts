@@ -27,7 +27,7 @@ export async function timeStart<T>(
   home: string,
   env: Record<string, string>,
   limitMs: number,
-  atReady: (child: ChildProcess, output: () => string) => Promise<T> | T,
+  atReady: (child: ChildProcess, output: () => string, url: string) => Promise<T> | T,
 ): Promise<{ readyMs: number; value: T }> {
   const port = await freePort();
   const started = performance.now();
@@ -52,7 +52,7 @@ export async function timeStart<T>(
       await new Promise((r) => setTimeout(r, 5));
     }
     const readyMs = performance.now() - started;
-    return { readyMs, value: await atReady(child, () => output) };
+    return { readyMs, value: await atReady(child, () => output, `http://127.0.0.1:${port}`) };
   } finally {
     child.kill('SIGINT');
     await exited;

@@ -88,6 +88,30 @@ test('each started part has its time and the memory after it, and the start line
   assert.match(describeTimings(120, parts.timings, true), /\(ms; RSS \d+ MB; modules from the start bundle\)$/);
 });
 
+test('the parts started after the one marked ready are listed after ready, with when ready came', async () => {
+  const { part } = recorder();
+  const parts = new Parts()
+    .add(part('kernel'))
+    .add({ ...part('gateway', ['kernel']), ready: true })
+    .add(part('memory', ['gateway']));
+  await parts.start();
+  assert.deepEqual(
+    parts.timings.map((t) => [t.name, t.afterReady]),
+    [
+      ['kernel', false],
+      ['gateway', false],
+      ['memory', true],
+    ],
+  );
+  const [kernel, gateway] = parts.timings;
+  const readyAt = Math.round(120 + kernel.ms + gateway.ms);
+  assert.match(
+    describeTimings(120, parts.timings),
+    new RegExp(`: modules 120, kernel \\d+, gateway \\d+; after ready \\(at ${readyAt}\\): memory \\d+ \\(ms; RSS`),
+  );
+  assert.match(describeCpu(100, parts.timings), /: modules 100, kernel \d+, gateway \d+; after ready \(at \d+\): memory \d+$/);
+});
+
 test("each part's CPU time is the main thread's while it started, never more than its time", async () => {
   const busy = (ms: number): Part => ({
     name: `busy ${ms}`,

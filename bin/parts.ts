@@ -9,13 +9,15 @@ export type Part = {
   needs?: string[];
   start(): Promise<void>;
   close?(): Promise<void>;
+  /** Once this part has started Titan answers as ready; the parts started after it are listed "after ready". */
+  ready?: boolean;
 };
 
 /**
  * What one part's start cost: its time, the main thread's CPU time in it (the part of its time a
  * busy machine does not inflate by making it wait), and the process's resident memory once it had started.
  */
-export type PartTiming = { name: string; ms: number; cpuMs: number; rssMb: number };
+export type PartTiming = { name: string; ms: number; cpuMs: number; rssMb: number; afterReady: boolean };
 
 /** The main thread's CPU time so far (ms). */
 export function threadCpuMs(): number {
@@ -29,6 +31,8 @@ export class Parts {
   /** Each started part's cost, in start order (what `titan start` prints as its phases). */
   readonly timings: PartTiming[] = [];
   readonly #report: (part: string, error: unknown) => void;
+  /** A part marked `ready` has started: the ones starting now start after ready. */
+  #ready = false;
 
   /** `report`: told of a close that failed while closing after a failed start (the start error wins). */
   constructor(report: (part: string, error: unknown) => void = () => {}) {
@@ -65,6 +69,9 @@ export class Parts {
 
   async start(): Promise<void> {
     for (const part of this.order()) {
+      // After ready, requests come first: the store answers in promise callbacks, so a part's start
+      // can run without ever letting the event loop accept a connection; each one waits its turn.
+      if (this.#ready) await new Promise((resolve) => setImmediate(resolve));
       const began = performance.now();
       const cpuBefore = threadCpuMs();
       try {
@@ -76,7 +83,14 @@ export class Parts {
         throw error;
       }
       this.#started.push(part);
-      this.timings.push({ name: part.name, ms: performance.now() - began, cpuMs: threadCpuMs() - cpuBefore, rssMb: process.memoryUsage.rss() / 2 ** 20 });
+      this.timings.push({
+        name: part.name,
+        ms: performance.now() - began,
+        cpuMs: threadCpuMs() - cpuBefore,
+        rssMb: process.memoryUsage.rss() / 2 ** 20,
+        afterReady: this.#ready,
+      });
+      if (part.ready) this.#ready = true;
     }
   }
 
@@ -94,15 +108,26 @@ export class Parts {
   }
 }
 
+/** "modules 150, kernel 40, ...; after ready (at 290): memory 28, ...": the phases, split where Titan became ready. */
+function phaseList(loaded: number, timings: readonly PartTiming[], value: (t: PartTiming) => number): string {
+  const list = (phases: (readonly [string, number])[]) => phases.map(([name, ms]) => `${name} ${Math.round(ms)}`).join(', ');
+  const before = timings.filter((t) => !t.afterReady);
+  const after = timings.filter((t) => t.afterReady);
+  const head = list([['modules', loaded], ...before.map((t) => [t.name, value(t)] as const)]);
+  if (!after.length) return head;
+  const ready = loaded + before.reduce((sum, t) => sum + value(t), 0);
+  return `${head}; after ready (at ${Math.round(ready)}): ${list(after.map((t) => [t.name, value(t)] as const))}`;
+}
+
 /**
- * One line of where a start's time went: "412 ms to serve: modules 150, kernel 40, ... (RSS 140 MB)";
+ * One line of where a start's time went: "412 ms to serve: modules 150, kernel 40, ... (RSS 140 MB)",
+ * with the parts started after ready (and when ready came) after "; after ready (at N):";
  * `bundled` when the modules came from the start bundle (bin/bundle/).
  */
 export function describeTimings(loadedMs: number, timings: readonly PartTiming[], bundled = false): string {
   const total = loadedMs + timings.reduce((sum, t) => sum + t.ms, 0);
-  const phases = [['modules', loadedMs] as const, ...timings.map((t) => [t.name, t.ms] as const)];
   const rss = timings.at(-1)?.rssMb ?? process.memoryUsage.rss() / 2 ** 20;
-  return `serving ${Math.round(total)} ms after the process started: ${phases.map(([name, ms]) => `${name} ${Math.round(ms)}`).join(', ')} (ms; RSS ${Math.round(rss)} MB${bundled ? '; modules from the start bundle' : ''})`;
+  return `serving ${Math.round(total)} ms after the process started: ${phaseList(loadedMs, timings, (t) => t.ms)} (ms; RSS ${Math.round(rss)} MB${bundled ? '; modules from the start bundle' : ''})`;
 }
 
 /**
@@ -111,6 +136,5 @@ export function describeTimings(loadedMs: number, timings: readonly PartTiming[]
  */
 export function describeCpu(loadedCpuMs: number, timings: readonly PartTiming[]): string {
   const total = loadedCpuMs + timings.reduce((sum, t) => sum + t.cpuMs, 0);
-  const phases = [['modules', loadedCpuMs] as const, ...timings.map((t) => [t.name, t.cpuMs] as const)];
-  return `start CPU ${Math.round(total)} ms (main thread): ${phases.map(([name, ms]) => `${name} ${Math.round(ms)}`).join(', ')}`;
+  return `start CPU ${Math.round(total)} ms (main thread): ${phaseList(loadedCpuMs, timings, (t) => t.cpuMs)}`;
 }

@@ -17,6 +17,7 @@ import { startTracing, type Tracing } from './telemetry.ts';
 import { createControlApp } from '../gateway/app.ts';
 import { claimControlSocket, type ControlSocket } from '../gateway/control-socket.ts';
 import { startGateway, type Gateway } from '../gateway/server.ts';
+import type { LateParts } from '../gateway/late-parts.ts';
 import { startChannelRuntime } from '../gateway/channels/start.ts';
 import type { ChannelRuntime } from '../gateway/channels/runtime.ts';
 import {
@@ -102,6 +103,8 @@ export async function startCommand(): Promise<number> {
   let gateway!: Gateway;
   let jobs: JobService | undefined;
   let unplugShell: (() => void) | undefined;
+  // What the gateway is handed once the parts after ready run (the 'serving' part).
+  const lateParts = Promise.withResolvers<LateParts>();
 
   parts.add({
     // Before any state is touched: a second kernel on the same home would fight the first over it.
@@ -153,12 +156,6 @@ export async function startCommand(): Promise<number> {
         await checkBuiltins(kernel, say);
         builtinsChecked = true;
       }
-      const serving = kernel
-        .components()
-        .filter((c) => c.version)
-        .map((c) => `${c.slot}@${c.version}`);
-      say(`ready in ${((performance.now() - started) / 1000).toFixed(1)} s: ${serving.length} components serving (${serving.join(', ')})`);
-      say(`try: npx titan registry list | npx titan components | npx titan call echo '{"text":"hello"}'`);
     },
   });
   parts.add({
@@ -213,10 +210,41 @@ export async function startCommand(): Promise<number> {
     close: () => mcp.close(),
   });
   parts.add({
+    // Ready once it listens: the store, the components and the agent run. The parts below start after
+    // ready; until they run, requests other than health and ready wait for them (gateway/late-parts.ts).
+    name: 'gateway',
+    needs: ['agent', 'mcp', 'mesh'],
+    ready: true,
+    start: async () => {
+      gateway = await startGateway({
+        kernel,
+        agent: session.agent,
+        llm: session.llm,
+        config: config.gateway,
+        say,
+        opening: lateParts.promise,
+        mesh,
+        meshConfig: config.mesh,
+        mcp,
+        configFile: titanConfigFile(),
+      });
+      control?.serve(createControlApp(gateway.deps).callback());
+      // The parts starting after ready load their state from the store: requests go first meanwhile.
+      kernel.store.yielding = true;
+      const serving = kernel
+        .components()
+        .filter((c) => c.version)
+        .map((c) => `${c.slot}@${c.version}`);
+      say(`ready in ${((performance.now() - started) / 1000).toFixed(1)} s: ${serving.length} components serving (${serving.join(', ')})`);
+      say(`try: npx titan registry list | npx titan components | npx titan call echo '{"text":"hello"}'`);
+    },
+    close: () => gateway.close(),
+  });
+  parts.add({
     // Reflexes and shadow workers: mining, compiling and predicting run in the background; the
     // mesh, when on, builds reflexes and shares embeddings through the agent's ports.
     name: 'reflexes',
-    needs: ['agent', 'mesh'],
+    needs: ['gateway'],
     start: async () => {
       reflexes = storeHas('reflexes') ? await startReflexes(kernel, session.agent, session.llm, config, mesh?.agentPorts) : undefined;
       // A swarm's sub-agents without tools go to peers' free slots, and peers' run here.
@@ -234,7 +262,7 @@ export async function startCommand(): Promise<number> {
     // Workspace and conversation memory: loaded from the store, indexed and watched in the background
     // (with the mesh on, batches of files are indexed on peers with the same embedder, and theirs here).
     name: 'memory',
-    needs: ['agent', 'mesh'],
+    needs: ['gateway'],
     start: async () => {
       memory = storeHas('memory') ? await startMemory(kernel, session.agent, session.llm, config.memory, mesh?.agentPorts) : undefined;
     },
@@ -255,7 +283,7 @@ export async function startCommand(): Promise<number> {
   });
   parts.add({
     name: 'channels',
-    needs: ['agent'],
+    needs: ['gateway'],
     start: async () => {
       channels = storeHas('channels') ? await startChannelRuntime(kernel, session.agent, config.channels, say) : undefined;
     },
@@ -266,7 +294,7 @@ export async function startCommand(): Promise<number> {
   parts.add({
     // Sandbox jobs on the Docker engine; the jobs a previous process left are reconciled here.
     name: 'jobs',
-    needs: ['agent', 'mesh'],
+    needs: ['gateway'],
     start: async () => {
       // The jobs a previous process left are reconciled once Titan is ready (below).
       jobs = storeHas('jobs') ? await JobService.start(kernel, config.jobs, { reconcile: false }) : undefined;
@@ -313,7 +341,7 @@ export async function startCommand(): Promise<number> {
     // Routines: the schedule resumes from the store (missed runs by each routine's policy); answers
     // go to the channels' chats; job routines run through the sandbox jobs.
     name: 'routines',
-    needs: ['agent', 'mcp', 'channels', 'jobs', 'mesh'],
+    needs: ['channels', 'jobs'],
     start: async () => {
       if (!storeHas('routines')) return;
       routines = await RoutineService.start({
@@ -333,29 +361,22 @@ export async function startCommand(): Promise<number> {
     },
   });
   parts.add({
-    name: 'gateway',
-    needs: ['agent', 'mcp', 'reflexes', 'channels', 'mesh', 'jobs', 'routines', 'memory', 'code-graph'],
+    // The gateway takes the parts started after ready and lets the requests waiting for them in. Closing,
+    // it stops taking requests first, before the parts they would reach close.
+    name: 'serving',
+    needs: ['reflexes', 'memory', 'code-graph', 'channels', 'jobs', 'routines'],
     start: async () => {
-      gateway = await startGateway({
-        kernel,
-        agent: session.agent,
-        llm: session.llm,
-        config: config.gateway,
-        say,
-        channels,
-        mesh,
-        meshConfig: config.mesh,
-        mcp,
-        jobs,
-        routines,
-        configFile: titanConfigFile(),
-      });
-      control?.serve(createControlApp(gateway.deps).callback());
+      kernel.store.yielding = false;
+      lateParts.resolve({ channels, jobs, routines });
+      await gateway.deps.opening;
     },
     close: () => gateway.close(),
   });
 
-  await parts.start();
+  await parts.start().catch((error: unknown) => {
+    lateParts.reject(error);
+    throw error;
+  });
   say(describeTimings(started, parts.timings, runningBundle()));
   say(describeCpu(loadedCpu, parts.timings));
   // The next start loads the bundle: rebuilt now, at low priority, when sources changed since it was built.

@@ -1,5 +1,6 @@
 // The gateway's middleware, in the order a request meets it: metrics, errors (coded JSON), CORS,
-// the public routes (health, ready, the web UI's static files), then the token, the rate limit,
+// the public routes (health, ready, the web UI's static files), the wait for the parts a start
+// brings up after ready (gateway/late-parts.ts), the channels' and routines' webhooks, then the token, the rate limit,
 // the JSON body, and the routes. The control socket serves the same route table (createControlApp)
 // with the owner as the caller instead of a token.
 import { traceRequests } from './tracing.ts';
@@ -9,6 +10,7 @@ import { TitanError } from '../common/errors.ts';
 import { authenticate, ownerOnSocket } from './auth.ts';
 import type { GatewayDeps, GatewayRouter, GatewayState } from './deps.ts';
 import { errorHandler } from './errors.ts';
+import { afterLateParts } from './late-parts.ts';
 import { SSE_PATH, sseRoutes } from './events-sse.ts';
 import { jsonBody, rateLimit } from './limits.ts';
 import { openAiRoutes } from './openai-compat.ts';
@@ -112,6 +114,17 @@ function baseApp(deps: GatewayDeps): Koa<GatewayState> {
   return app;
 }
 
+/** The channels' webhooks (/channels/<name>/webhook) once channels run; they may start after the gateway. */
+function channelWebhooks(deps: GatewayDeps): Koa.Middleware<GatewayState> {
+  let serving: { channels: NonNullable<GatewayDeps['channels']>; middleware: Koa.Middleware<GatewayState> } | undefined;
+  return (ctx, next) => {
+    const channels = deps.channels;
+    if (!channels) return next();
+    if (serving?.channels !== channels) serving = { channels, middleware: channels.middleware() };
+    return serving.middleware(ctx, next);
+  };
+}
+
 function notFound(): Koa.Middleware<GatewayState> {
   return (ctx) => {
     throw new TitanError('TITAN_E_NOT_FOUND', `no route ${ctx.method} ${ctx.path}`);
@@ -125,11 +138,10 @@ export function createApp(deps: GatewayDeps, withOpenAi = true): Koa<GatewayStat
   const open = new Router<GatewayState>({ prefix: '/api' }).use(healthRoutes(deps).routes());
   app.use(open.routes());
   app.use(uiRoutes().routes()); // the web UI's static files: public, they hold no data
+  app.use(afterLateParts(deps));
   // Channel webhooks: authenticated by the platform's signature (checked by the channel), not the token.
-  if (deps.channels) {
-    deps.metrics.useChannels(deps.channels);
-    app.use(deps.channels.middleware());
-  }
+  if (deps.channels && !deps.opening) deps.metrics.useChannels(deps.channels); // else once they run (late-parts.ts)
+  app.use(channelWebhooks(deps));
   app.use(routineWebhooks(deps)); // /hooks/routines/<name>: authenticated by the routine's own secret
 
   app.use(
@@ -163,6 +175,7 @@ export function createApp(deps: GatewayDeps, withOpenAi = true): Koa<GatewayStat
 export function createControlApp(deps: GatewayDeps): Koa<GatewayState> {
   const app = baseApp(deps);
   app.use(new Router<GatewayState>({ prefix: '/api' }).use(healthRoutes(deps).routes()).routes());
+  app.use(afterLateParts(deps));
   app.use(ownerOnSocket(deps.tokens.ownerId));
   app.use(jsonBody(deps.settings.maxBodyBytes));
   app.use(apiRouter(deps, false).routes());

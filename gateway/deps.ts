@@ -46,6 +46,11 @@ export type GatewayDeps = {
   streams: StreamSet;
   /** While set and unsettled, /api/ready answers 503 (the kernel is still deploying its components). */
   starting?: Promise<unknown>;
+  /**
+   * While set, requests other than /api/health, /api/ready and the web UI's files wait for it: the
+   * parts `titan start` starts after ready (gateway/late-parts.ts). Unset once they run.
+   */
+  opening?: Promise<void>;
   /** The messaging channels' webhooks (/channels/<name>/webhook), when channels run. */
   channels?: ChannelRuntime;
   /** The mesh running beside the kernel, if any. */

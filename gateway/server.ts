@@ -13,6 +13,7 @@ import type { ConfigFile, GatewayDeps, GatewaySettings, MeshView, StreamSet } fr
 import { EventFeed } from './event-feed.ts';
 import { attachWebSocket } from './events-ws.ts';
 import { RateLimiter } from './limits.ts';
+import { awaitLateParts, type LateParts } from './late-parts.ts';
 import { GatewayMetrics } from './metrics.ts';
 import { isLoopbackHost, originPolicy } from './origin.ts';
 import { OWNER_TOKEN_FILE, TokenStore } from './tokens.ts';
@@ -34,6 +35,11 @@ export type GatewayOptions = {
   ownerId?: string;
   /** Until this settles /api/ready answers 503. */
   starting?: Promise<unknown>;
+  /**
+   * The parts started after ready (`titan start`): until they run, requests other than health, ready
+   * and the web UI's files wait (gateway/late-parts.ts); channels, jobs and routines are taken from it.
+   */
+  opening?: Promise<LateParts>;
   /** The messaging channels whose webhooks this gateway serves. */
   channels?: ChannelRuntime;
   /** The mesh running beside the kernel (/api/mesh, /metrics); none when it is off. */
@@ -65,7 +71,21 @@ export type Gateway = {
 /** What the route table runs on (both listeners share it); `createToken: false` never writes the owner token. */
 export type RouteTableOptions = Pick<
   GatewayOptions,
-  'kernel' | 'agent' | 'llm' | 'config' | 'settings' | 'ownerId' | 'starting' | 'channels' | 'mesh' | 'meshConfig' | 'mcp' | 'jobs' | 'routines' | 'configFile'
+  | 'kernel'
+  | 'agent'
+  | 'llm'
+  | 'config'
+  | 'settings'
+  | 'ownerId'
+  | 'starting'
+  | 'opening'
+  | 'channels'
+  | 'mesh'
+  | 'meshConfig'
+  | 'mcp'
+  | 'jobs'
+  | 'routines'
+  | 'configFile'
 > & { createToken?: boolean };
 
 export async function gatewayDeps(options: RouteTableOptions): Promise<GatewayDeps> {
@@ -103,6 +123,7 @@ export async function gatewayDeps(options: RouteTableOptions): Promise<GatewayDe
   };
   deps.metrics.useReflexes(agent.reflexes);
   if (options.mcp) deps.metrics.useMcp(options.mcp);
+  if (options.opening) awaitLateParts(deps, options.opening);
   return deps;
 }
 

@@ -183,6 +183,12 @@ export class StoreClient {
   readonly #call: Call;
   readonly #takeRows: TakeRows;
   readonly name: string;
+  /**
+   * While set, each operation first lets the event loop take what arrived (connections, requests):
+   * an embedded store answers synchronously, so a run of operations (a part starting after ready
+   * loading its state) would otherwise hold every request until it ends.
+   */
+  yielding = false;
 
   constructor(call: Call, name: string, takeRows: TakeRows) {
     this.#call = call;
@@ -196,6 +202,7 @@ export class StoreClient {
   }
 
   async #send(op: string, input: unknown): Promise<unknown> {
+    if (this.yielding) await new Promise((resolve) => setImmediate(resolve));
     let output: unknown;
     try {
       output = await this.#call('store', this.name, 'request', [op, JSON.stringify(input)]);

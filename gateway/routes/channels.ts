@@ -5,11 +5,12 @@ import { Router } from '@koa/router';
 import { requireAdmin } from '../auth.ts';
 import type { GatewayDeps, GatewayRouter, GatewayState } from '../deps.ts';
 
-export function channelRoutes({ channels }: GatewayDeps): GatewayRouter {
+export function channelRoutes(deps: GatewayDeps): GatewayRouter {
   const router = new Router<GatewayState>();
 
   router.get('/channels', (ctx) => {
     requireAdmin(ctx);
+    const channels = deps.channels;
     const counts = channels?.counts() ?? [];
     ctx.body = {
       channels: (channels?.names ?? []).map((name) => ({

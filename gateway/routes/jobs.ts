@@ -60,13 +60,14 @@ function service(jobs: JobService | undefined): JobService {
   return jobs;
 }
 
-export function jobRoutes({ jobs, streams }: GatewayDeps): GatewayRouter {
+export function jobRoutes(deps: GatewayDeps): GatewayRouter {
+  const { streams } = deps;
   const router = new Router<GatewayState>();
 
   router.get('/jobs', async (ctx) => {
     const { state, limit } = params<{ state?: Job['state']; limit: number }>(ctx.query, LIST);
-    const list = await service(jobs).list(ctx.state.user.userId, { states: state ? [state] : undefined, limit });
-    ctx.body = { jobs: list.map(jobView), ...service(jobs).counts(), docker: await service(jobs).engine.available() };
+    const list = await service(deps.jobs).list(ctx.state.user.userId, { states: state ? [state] : undefined, limit });
+    ctx.body = { jobs: list.map(jobView), ...service(deps.jobs).counts(), docker: await service(deps.jobs).engine.available() };
   });
 
   router.post('/jobs', async (ctx) => {
@@ -74,27 +75,27 @@ export function jobRoutes({ jobs, streams }: GatewayDeps): GatewayRouter {
     // Mounting a host folder of one's choosing, or the network, is the owner's call.
     if (!ctx.state.user.admin && (request.workspace !== undefined || request.network || request.policy === 'full'))
       throw new TitanError('TITAN_E_FORBIDDEN', 'only the owner can mount a host folder or grant a job the network');
-    const job = await service(jobs).submit(ctx.state.user.userId, { ...request, origin: ctx.state.user.tokenId === 'control-socket' ? 'cli' : 'api' });
+    const job = await service(deps.jobs).submit(ctx.state.user.userId, { ...request, origin: ctx.state.user.tokenId === 'control-socket' ? 'cli' : 'api' });
     ctx.status = 201;
     ctx.body = { job: jobView(job) };
   });
 
   router.get('/jobs/:id', async (ctx) => {
     const { id } = params<{ id: string }>(ctx.params, WITH_ID, 'the path');
-    const job = await service(jobs).get(id, ctx.state.user.userId);
-    ctx.body = { job: { ...jobView(job), answer: (await service(jobs).answer(id)) ?? null } };
+    const job = await service(deps.jobs).get(id, ctx.state.user.userId);
+    ctx.body = { job: { ...jobView(job), answer: (await service(deps.jobs).answer(id)) ?? null } };
   });
 
   router.post('/jobs/:id/cancel', async (ctx) => {
     const { id } = params<{ id: string }>(ctx.params, WITH_ID, 'the path');
-    ctx.body = { job: jobView(await service(jobs).cancel(id, ctx.state.user.userId)) };
+    ctx.body = { job: jobView(await service(deps.jobs).cancel(id, ctx.state.user.userId)) };
   });
 
   /** The log as kept on disk (at most jobs.logMaxBytes): its chunks, each with its stream. */
   router.get('/jobs/:id/logs', async (ctx) => {
     const { id } = params<{ id: string }>(ctx.params, WITH_ID, 'the path');
     const chunks = [];
-    for await (const chunk of service(jobs).logs(id, ctx.state.user.userId)) chunks.push(chunk);
+    for await (const chunk of service(deps.jobs).logs(id, ctx.state.user.userId)) chunks.push(chunk);
     ctx.body = { chunks };
   });
 
@@ -109,7 +110,7 @@ export function jobRoutes({ jobs, streams }: GatewayDeps): GatewayRouter {
       if (event.type === 'state' && ['succeeded', 'failed', 'cancelled', 'timed_out'].includes(event.state)) end = true;
       if (end) queueMicrotask(() => answer?.close());
     };
-    const off = await service(jobs).follow(id, ctx.state.user.userId, send);
+    const off = await service(deps.jobs).follow(id, ctx.state.user.userId, send);
     answer = openSseAnswer(ctx, streams, off);
     write = answer.write;
     for (const chunk of early) write(chunk);
@@ -118,7 +119,7 @@ export function jobRoutes({ jobs, streams }: GatewayDeps): GatewayRouter {
 
   router.get('/jobs/:id/files/download', async (ctx) => {
     const { id } = params<{ id: string }>(ctx.params, WITH_ID, 'the path');
-    const job = await service(jobs).get(id, ctx.state.user.userId);
+    const job = await service(deps.jobs).get(id, ctx.state.user.userId);
     if (job.state === 'running' || job.state === 'queued')
       throw new TitanError('TITAN_E_JOB_STATE', `job ${id} is ${job.state}: its files are exported once it has ended`);
     ctx.status = 200;
@@ -130,7 +131,7 @@ export function jobRoutes({ jobs, streams }: GatewayDeps): GatewayRouter {
       'cache-control': 'no-store',
     });
     // A failure from here on can only cut the stream: the client sees no end-of-archive and says so.
-    await exportFolder(job.spec.workspace, ctx.res, { stallMs: service(jobs).config.exportStallMs }).catch(() => {});
+    await exportFolder(job.spec.workspace, ctx.res, { stallMs: service(deps.jobs).config.exportStallMs }).catch(() => {});
   });
 
   return router;

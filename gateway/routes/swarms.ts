@@ -27,7 +27,7 @@ function service(jobs: JobService | undefined): JobService {
   return jobs;
 }
 
-export function swarmRoutes({ jobs }: GatewayDeps): GatewayRouter {
+export function swarmRoutes(deps: GatewayDeps): GatewayRouter {
   const router = new Router<GatewayState>();
 
   router.post('/swarms', async (ctx) => {
@@ -35,16 +35,16 @@ export function swarmRoutes({ jobs }: GatewayDeps): GatewayRouter {
     // The parts mount the workspace, a host folder: the owner's call, as for jobs.
     if (!ctx.state.user.admin) throw new TitanError('TITAN_E_FORBIDDEN', 'only the owner can run a swarm on a host folder');
     ctx.status = 201;
-    ctx.body = { swarm: await service(jobs).swarms.start(ctx.state.user.userId, request) };
+    ctx.body = { swarm: await service(deps.jobs).swarms.start(ctx.state.user.userId, request) };
   });
 
   router.get('/swarms', async (ctx) => {
-    ctx.body = { swarms: await service(jobs).swarms.list(ctx.state.user.userId) };
+    ctx.body = { swarms: await service(deps.jobs).swarms.list(ctx.state.user.userId) };
   });
 
   router.get('/swarms/:id', async (ctx) => {
     const { id } = params<{ id: string }>(ctx.params, WITH_ID, 'the path');
-    ctx.body = { swarm: await service(jobs).swarms.get(id, ctx.state.user.userId) };
+    ctx.body = { swarm: await service(deps.jobs).swarms.get(id, ctx.state.user.userId) };
   });
 
   return router;

@@ -1,6 +1,8 @@
-// What the first 200 of /api/ready promises on a restarted home (where the built-ins' check and the
-// components' first loads come after ready): a turn sent at that moment is answered, one that calls a
-// tool too, without waiting for anything the start does after ready.
+// What the first 200 of /api/ready promises on a restarted home (where the built-ins' check, the
+// components' first loads, and the parts after the gateway - reflexes, memory, code graph, channels,
+// jobs, routines - come after ready): a turn sent at that moment is answered, one that calls a tool
+// too, one whose tool reaches the memory, and the routes of the parts started after ready answer as
+// they do once everything runs (requests wait for those parts; none finds one missing).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdir, readFile, symlink } from 'node:fs/promises';
@@ -26,6 +28,9 @@ before(async () => {
       turns: [
         { match: { lastUserContains: 'what time' }, content: [{ type: 'tool_call', name: 'clock', arguments: {} }] },
         { match: { lastMessageContains: 'epochMs' }, content: [{ type: 'text', text: 'the clock answered' }] },
+        // The memory runs from a part started after ready: without it the tool answers TITAN_E_MEMORY_DISABLED.
+        { match: { lastUserContains: 'search my notes' }, content: [{ type: 'tool_call', name: 'memory-search', arguments: { query: 'notes' } }] },
+        { match: { lastMessageContains: '"results":' }, content: [{ type: 'text', text: 'the memory answered' }] },
       ],
     },
   });
@@ -47,7 +52,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-test('a turn sent the moment /api/ready first answers 200 is answered, and one calling a tool', async () => {
+test('a turn sent the moment /api/ready first answers 200 is answered, one calling a tool, one searching the memory, and the later parts answer', async () => {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', 'bin/titan.js', 'start'], {
@@ -78,9 +83,23 @@ test('a turn sent the moment /api/ready first answers 200 is answered, and one c
       assert.equal(response.status, 200, await response.clone().text());
       return ((await response.json()) as { choices: Array<{ message: { content: string } }> }).choices[0].message.content;
     };
-    const [plain, tool] = await Promise.all([turn('hello right after ready'), turn('what time is it?')]);
+    const get = async (route: string): Promise<number> => {
+      const response = await fetch(`${base}${route}`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(response.status, 200, `${route}: ${await response.clone().text()}`);
+      return response.status;
+    };
+    const [plain, tool, memory] = await Promise.all([
+      turn('hello right after ready'),
+      turn('what time is it?'),
+      turn('search my notes'),
+      get('/api/memory/status'),
+      get('/api/reflexes'),
+      get('/api/routines'),
+      get('/api/jobs'),
+    ]);
     assert.equal(plain, 'echo: hello right after ready');
     assert.equal(tool, 'the clock answered');
+    assert.equal(memory, 'the memory answered');
   } finally {
     await stopTitan(child);
   }
