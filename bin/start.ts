@@ -177,10 +177,6 @@ export async function startCommand(): Promise<number> {
     needs: ['components'],
     start: async () => {
       session = await startAgent(kernel, config.agent, config.provider, say, process.stdin.isTTY === true);
-      // Every turn needs the configured providers: loaded and warm before ready. The other restored
-      // versions (the store aside) load on their first call: what is never called costs nothing.
-      const providers = new Set(session.llm.providers.map((p) => `provider/${p.component}`));
-      await kernel.warmRestored((slot) => providers.has(slot));
       storeHas = await storeFeatures(kernel, say);
       // Multi-step requests become goals the model pursues (the Goals page, titan goal).
       if (storeHas('autonomy')) startAutonomy(kernel, session.agent, { swarm: config.swarm });
@@ -239,6 +235,17 @@ export async function startCommand(): Promise<number> {
       say(`try: npx titan registry list | npx titan components | npx titan call echo '{"text":"hello"}'`);
     },
     close: () => gateway.close(),
+  });
+  parts.add({
+    // Every turn needs the configured providers: loaded and warm first thing after ready (a turn
+    // sent at ready waits for it at the gateway, as it would for their first load). The other
+    // restored versions (the store aside) load on their first call: what is never called costs nothing.
+    name: 'providers',
+    needs: ['gateway'],
+    start: async () => {
+      const providers = new Set(session.llm.providers.map((p) => `provider/${p.component}`));
+      await kernel.warmRestored((slot) => providers.has(slot));
+    },
   });
   parts.add({
     // Reflexes and shadow workers: mining, compiling and predicting run in the background; the
@@ -364,7 +371,7 @@ export async function startCommand(): Promise<number> {
     // The gateway takes the parts started after ready and lets the requests waiting for them in. Closing,
     // it stops taking requests first, before the parts they would reach close.
     name: 'serving',
-    needs: ['reflexes', 'memory', 'code-graph', 'channels', 'jobs', 'routines'],
+    needs: ['providers', 'reflexes', 'memory', 'code-graph', 'channels', 'jobs', 'routines'],
     start: async () => {
       kernel.store.yielding = false;
       lateParts.resolve({ channels, jobs, routines });

@@ -1,5 +1,5 @@
-// The parts `titan start` starts after ready (channels, jobs, routines, and the agent's reflexes and
-// memory): the gateway listens and answers /api/ready before they run, and every other request waits
+// The parts `titan start` starts after ready (the providers' first load, channels, jobs, routines, the
+// agent's reflexes and memory): the gateway listens and answers /api/ready before they run, and every other request waits
 // at the gate below until they do, so the first request after ready finds them all, as before.
 import type Koa from 'koa';
 import { TitanError } from '../common/errors.ts';
