@@ -114,6 +114,19 @@ function baseApp(deps: GatewayDeps): Koa<GatewayState> {
   return app;
 }
 
+/**
+ * The route table (some 200 routes, each path compiled to a pattern), built by the first request that
+ * reaches it: a start's ready, which only health and ready answer before, does not wait for it.
+ */
+function builtOnFirstUse(build: () => GatewayRouter): (...args: Parameters<RouteTable>) => ReturnType<RouteTable> {
+  let routes: RouteTable | undefined;
+  return (ctx, next) => {
+    routes ??= build().routes();
+    return routes(ctx, next);
+  };
+}
+type RouteTable = ReturnType<GatewayRouter['routes']>;
+
 /** The channels' webhooks (/channels/<name>/webhook) once channels run; they may start after the gateway. */
 function channelWebhooks(deps: GatewayDeps): Koa.Middleware<GatewayState> {
   let serving: { channels: NonNullable<GatewayDeps['channels']>; middleware: Koa.Middleware<GatewayState> } | undefined;
@@ -162,7 +175,7 @@ export function createApp(deps: GatewayDeps, withOpenAi = true): Koa<GatewayStat
   // users omit the content type.
   const parse = jsonBody(deps.settings.maxBodyBytes);
   app.use((ctx, next) => (ctx.path.startsWith(`${OPENAI_PREFIX}/`) ? next() : parse(ctx, next)));
-  app.use(apiRouter(deps, withOpenAi).routes());
+  app.use(builtOnFirstUse(() => apiRouter(deps, withOpenAi)));
   app.use(notFound());
   return app;
 }
@@ -178,7 +191,7 @@ export function createControlApp(deps: GatewayDeps): Koa<GatewayState> {
   app.use(afterLateParts(deps));
   app.use(ownerOnSocket(deps.tokens.ownerId));
   app.use(jsonBody(deps.settings.maxBodyBytes));
-  app.use(apiRouter(deps, false).routes());
+  app.use(builtOnFirstUse(() => apiRouter(deps, false)));
   app.use(notFound());
   return app;
 }
