@@ -15,6 +15,23 @@ const port = parentPort;
 if (!port) throw new Error('checkpoint-worker.js runs as a worker thread');
 
 const db = new Database(settings.file, { timeout: 1000 });
+/** 1 while this thread checkpoints: the serving side, refused the checkpoint lock past the WAL's limit, waits on it. */
+const busy = settings.busy;
+
+/**
+ * @template T
+ * @param {() => T} checkpoint
+ * @returns {T}
+ */
+function checkpointing(checkpoint) {
+  Atomics.store(busy, 0, 1);
+  try {
+    return checkpoint();
+  } finally {
+    Atomics.store(busy, 0, 0);
+    Atomics.notify(busy, 0);
+  }
+}
 const passive = db.prepare('PRAGMA wal_checkpoint(PASSIVE)').raw(true);
 
 function walBytes() {
@@ -30,7 +47,7 @@ let lastLog = -1;
 function tick() {
   // Past the limit the serving side empties the WAL itself: a checkpoint here would only keep it from it.
   if (walBytes() > settings.walLimitBytes) return;
-  const [[, log, copied]] = /** @type {number[][]} */ (passive.all());
+  const [[, log, copied]] = /** @type {number[][]} */ (checkpointing(() => passive.all()));
   // Something new was written since the last tick (the log grew, or it was reset and refilled).
   if (log !== lastLog && log > 0) {
     quietSince = Date.now();
@@ -58,7 +75,7 @@ function stop(quiet) {
     try {
       // Never waits: a writer or reader busy just then leaves the WAL as it is (the next thread empties it).
       db.exec('PRAGMA busy_timeout=0');
-      db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+      checkpointing(() => db.exec('PRAGMA wal_checkpoint(TRUNCATE)'));
     } catch {
       // busy: left as it is
     }

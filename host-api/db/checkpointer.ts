@@ -6,8 +6,9 @@
 // an idle Titan's few writes never start it), and it ends after a quiet spell, emptying the WAL.
 // The WAL stays bounded whatever happens: writes that never pause leave the thread no moment at
 // which the whole WAL is copied (then the next writer would start it again from the top), so past
-// the limit the serving side empties it once itself (TRUNCATE), and if the thread cannot run the
-// serving connections take automatic checkpoints back, as SQLite does by default.
+// the limit the serving side empties it once itself (TRUNCATE; the thread's checkpoint in progress,
+// which holds the checkpoint lock through its fsync, is waited for first), and if the thread cannot
+// run the serving connections take automatic checkpoints back, as SQLite does by default.
 import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 
@@ -15,13 +16,23 @@ import { Worker } from 'node:worker_threads';
 const AUTOCHECKPOINT_PAGES = 1000;
 /** The serving side looks at the WAL's size on the first write and every this many after (a stat, a few µs). */
 const WATCH_EVERY_WRITES = 16;
+/**
+ * Past the WAL's limit, the serving side waits this long at most for the thread's checkpoint in
+ * progress to end (it copies at most the limit's worth of pages, then fsyncs: 3-35 ms quiet, a few
+ * hundred ms under load). Blocking a write meanwhile is what SQLite's own automatic checkpoint does
+ * inside a commit, and it happens only at the limit.
+ */
+const WAIT_FOR_THREAD_MS = 2000;
 
-/** What the thread runs with (its workerData). */
-export type CheckpointSettings = { file: string; everyMs: number; idleMs: number; walLimitBytes: number };
+/**
+ * What the thread runs with (its workerData). `busy[0]` is 1 while the thread checkpoints (it
+ * notifies when it ends), so the serving side can wait for it instead of being refused the lock.
+ */
+export type CheckpointSettings = { file: string; everyMs: number; idleMs: number; walLimitBytes: number; busy: Int32Array };
 /** Posted after each checkpoint that found something new: frames in the WAL, frames copied, the WAL file's size. */
 export type CheckpointReport = { log: number; copied: number; walBytes: number };
 
-export const DEFAULT_CHECKPOINTS: Omit<CheckpointSettings, 'file'> & { startBytes: number } = {
+export const DEFAULT_CHECKPOINTS: Omit<CheckpointSettings, 'file' | 'busy'> & { startBytes: number } = {
   everyMs: 200,
   idleMs: 5_000,
   // About SQLite's own first automatic checkpoint (1,000 pages of 4 KB).
@@ -58,6 +69,9 @@ export class Checkpointer {
   #writes = 0;
   /** The WAL is past its limit: tried after each write until the serving side could empty it. */
   #due = false;
+  /** The last wait for the thread's checkpoint timed out. */
+  #stuck = false;
+  readonly #busy = new Int32Array(new SharedArrayBuffer(4));
 
   constructor(file: string, serving: ServingSide, options: CheckpointOptions = {}) {
     const { onReport, ...settings } = options;
@@ -70,7 +84,22 @@ export class Checkpointer {
   /** Called after each write: watches the WAL's size (which starts the thread, or has the serving side empty it). */
   wrote(): void {
     if (this.#writes++ % WATCH_EVERY_WRITES === 0) this.#watch();
-    if (this.#due) this.#due = !this.#serving.empty();
+    if (this.#due) this.#due = !this.#empty();
+  }
+
+  /**
+   * The serving side empties the WAL. Refused while the thread checkpoints (SQLite gives the
+   * checkpoint lock to one connection, and never waits for it): under writes that never pause the
+   * WAL kept growing by MBs while the thread's fsync lasted (load), so its checkpoint is waited for.
+   */
+  #empty(): boolean {
+    if (this.#serving.empty()) return true;
+    // A wait that timed out (a thread stuck in its fsync) is not repeated on every write while it lasts.
+    if (this.#stuck && Atomics.load(this.#busy, 0) === 1) return false;
+    const waited = Atomics.wait(this.#busy, 0, 1, WAIT_FOR_THREAD_MS);
+    this.#stuck = waited === 'timed-out';
+    // 'not-equal': the thread was not checkpointing (a transaction held the WAL): tried after the next write.
+    return waited === 'ok' && this.#serving.empty();
   }
 
   #start(): void {
@@ -78,7 +107,7 @@ export class Checkpointer {
     const { startBytes: _, ...settings } = this.#settings;
     const worker = new Worker(new URL('./checkpoint-worker.js', import.meta.url), {
       name: 'titan-checkpoints', // the thread's name in top -H and /proc
-      workerData: settings satisfies CheckpointSettings,
+      workerData: { ...settings, busy: this.#busy } satisfies CheckpointSettings,
       // It checkpoints; it holds no data of its own, so a small heap is plenty.
       resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 1 },
       stdout: false,
@@ -91,6 +120,8 @@ export class Checkpointer {
     });
     worker.on('error', () => this.#fallBack());
     worker.on('exit', () => {
+      // A thread terminated inside a checkpoint never cleared its mark.
+      Atomics.store(this.#busy, 0, 0);
       if (this.#worker === worker) this.#worker = undefined;
     });
     this.#worker = worker;
