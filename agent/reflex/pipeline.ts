@@ -5,6 +5,7 @@ import type { ReflexSpec } from '../../components/reflexes/runtime.js';
 import type { ToolCatalog } from '../loop/tool-catalog.ts';
 import type { LlmStream } from '../loop/turn.ts';
 import { probeReflex, type ProbeReport } from './probes.ts';
+import { warmOnHost } from './router.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
 import type { TitanError } from '../../common/errors.ts';
 import { compileReflex } from './compiler.ts';
@@ -183,17 +184,21 @@ export async function deployReflex(deps: PipelineDeps, record: ReflexRecord, pat
   record.reason = null;
   await deps.save(record);
   deps.serving(record, eligibleAt === undefined ? 0 : performance.now() - eligibleAt);
-  await warmReflex(deps.kernel, record);
+  await warmReflex(deps.kernel, record, !deps.generate);
 }
 
 /**
- * One match in the reflex's own worker before a user's request: its instance and the code paths
- * of the call are warm, so the first real call does not pay for them (pure: match runs no tool).
+ * One match before a user's request, where requests will be answered: a reflex of the standard
+ * generated source (`onHost`) matches and executes on the host (router.ts), so its host copy is
+ * made and asked once, and no worker thread is started for it (two threads with an instance each
+ * raised a soak's RSS by about 20 MB for good: a thread's memory stays with the process after it
+ * exits). Any other reflex gets an instance in every worker thread, then one call through the
+ * path a request takes. Pure either way: match runs no tool.
  */
-export async function warmReflex(kernel: Kernel, record: ReflexRecord): Promise<void> {
+export async function warmReflex(kernel: Kernel, record: ReflexRecord, onHost: boolean): Promise<void> {
   if (!kernel.serving('reflex', record.name)) return; // kernel.slot would create an empty slot
   try {
-    // An instance in every worker thread, then one call through the path a request takes.
+    if (onHost && warmOnHost(kernel, record)) return;
     await kernel.slot('reflex', record.name).active?.warm(1);
     await kernel.call('reflex', record.name, 'match', [record.example]);
   } catch {

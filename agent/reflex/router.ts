@@ -64,6 +64,18 @@ function hostMatcher(kernel: Kernel, record: ReflexRecord): ReflexExport | undef
   return matcher;
 }
 
+/**
+ * Makes a serving reflex's host copy and asks it its own example, so the first request it answers
+ * pays neither; false when the host does not serve it (another version than the record's serves).
+ */
+export function warmOnHost(kernel: Kernel, record: ReflexRecord): boolean {
+  const matcher = hostMatcher(kernel, record);
+  if (!matcher) return false;
+  mustHave(record);
+  matcher.match(record.example);
+  return true;
+}
+
 /** The serving reflexes' best answer to a prompt, or why the one that matched failed. */
 export async function askReflexes(
   kernel: Kernel,

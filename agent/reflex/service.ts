@@ -128,9 +128,9 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
   async start(): Promise<void> {
     for (const record of await loadRecords(this.#kernel.store)) this.#records.set(record.name, await this.#reconcile(record));
     this.#refresh();
-    // Serving reflexes get a warm worker before the first request (in the background, one at a time).
+    // Serving reflexes are warmed before the first request (in the background, one at a time).
     void (async () => {
-      for (const record of this.#serving) if (!this.#closed) await warmReflex(this.#kernel, record);
+      for (const record of this.#serving) if (!this.#closed) await warmReflex(this.#kernel, record, !this.#options.generate);
     })();
     const bus = this.#kernel.bus;
     this.#offs.push(
