@@ -20,7 +20,8 @@ const CACHE_ENTRIES = 64;
 /** Bumped when inspection changes what it reports, so older cached shapes are not reused. */
 const SHAPE_FORMAT = 'shape1';
 
-export type LoadedComponent = {
+/** What a worker deployment needs: its threads compile the transpiled folder and load its glue themselves. */
+export type WorkerComponent = {
   manifest: PublishedManifest;
   /** The limits it runs under: the manifest's, completed with the kernel's defaults. */
   limits: NonNullable<PublishedManifest['limits']>;
@@ -28,11 +29,15 @@ export type LoadedComponent = {
   /** The transpiled folder (workers load from it). Its core bytes and glue source are not kept once
    * compiled: held for every loaded component they were about 5 MB of an idle Titan's RSS. */
   transpiled: Pick<Transpiled, 'key' | 'dir'>;
-  glue: InstantiateGlue;
-  modules: ReadonlyMap<string, WebAssembly.Module>;
   memoryMb: number;
   /** The longest string (UTF-8 bytes) that may leave an instance; longer ones are refused unread. */
   maxResultBytes: number;
+};
+
+/** A component instantiated in the kernel's own thread: its glue and compiled core modules too. */
+export type LoadedComponent = WorkerComponent & {
+  glue: InstantiateGlue;
+  modules: ReadonlyMap<string, WebAssembly.Module>;
 };
 
 /** A Map that forgets its oldest entry past a size: caches stay bounded however many swaps run. */
@@ -56,7 +61,7 @@ export class ComponentLoader {
   readonly #glue = new BoundedCache<GlueFactory>(CACHE_ENTRIES);
   readonly #modules = new BoundedCache<Promise<Map<string, WebAssembly.Module>>>(CACHE_ENTRIES);
   /** Fully loaded components by (digest, link options, memory cap): a swap back costs no I/O. */
-  readonly #ready = new BoundedCache<Omit<LoadedComponent, 'manifest' | 'limits' | 'plan'>>(CACHE_ENTRIES);
+  readonly #ready = new BoundedCache<Pick<LoadedComponent, 'transpiled' | 'glue' | 'modules'>>(CACHE_ENTRIES);
   #supported: Promise<Set<string>> | undefined;
 
   constructor(cacheDir: string) {
@@ -123,6 +128,35 @@ export class ComponentLoader {
    * served from memory without reading or re-hashing the blob again. `syncHosts`: see planLink.
    */
   async load(manifest: PublishedManifest, wasm: Uint8Array | (() => Promise<Uint8Array>), syncHosts?: ReadonlySet<string>): Promise<LoadedComponent> {
+    const { placed, key, who, transpile } = await this.#plan(manifest, wasm, syncHosts);
+    const ready = this.#ready.get(key);
+    if (ready) return { ...placed, ...ready };
+    const transpiled = await transpile();
+    let factory = this.#glue.get(transpiled.key);
+    if (!factory) {
+      factory = await loadGlue(transpiled.dir, transpiled.js);
+      this.#glue.set(transpiled.key, factory);
+    }
+    const glue = factory(boundedStrings(who, placed.maxResultBytes));
+    const modules = await this.#compile(transpiled, placed.memoryMb);
+    const loaded = { transpiled: { key: transpiled.key, dir: transpiled.dir }, glue, modules };
+    this.#ready.set(key, loaded);
+    return { ...placed, ...loaded };
+  }
+
+  /**
+   * A component for the worker pool: planned and transpiled (on disk), neither compiled nor its glue
+   * loaded here. Its threads compile it; compiled here, its modules (about 6 MB for a reflex, more
+   * with the code its threads compiled into them) stayed in this thread for as long as it served,
+   * where its threads give theirs back when they exit.
+   */
+  async loadForWorkers(manifest: PublishedManifest, wasm: Uint8Array | (() => Promise<Uint8Array>)): Promise<WorkerComponent> {
+    const { placed, transpile } = await this.#plan(manifest, wasm);
+    const transpiled = await transpile();
+    return { ...placed, transpiled: { key: transpiled.key, dir: transpiled.dir } };
+  }
+
+  async #plan(manifest: PublishedManifest, wasm: Uint8Array | (() => Promise<Uint8Array>), syncHosts?: ReadonlySet<string>) {
     let bytes: Promise<Uint8Array> | undefined;
     const read = () => (bytes ??= typeof wasm === 'function' ? wasm() : Promise.resolve(wasm));
     const shape = await this.inspect(manifest.digest, read);
@@ -131,20 +165,8 @@ export class ComponentLoader {
     const maxResultBytes = manifest.limits?.maxResultBytes ?? DEFAULT_MAX_RESULT_BYTES;
     const who = `${manifest.kind}/${manifest.name}@${manifest.version}`;
     const key = `${manifest.digest}/${JSON.stringify(plan.transpile)}/${memoryMb}/${maxResultBytes}/${who}`;
-    const ready = this.#ready.get(key);
-    const limits = manifest.limits ?? {};
-    if (ready) return { manifest, limits, plan, ...ready };
-    const transpiled = await transpileCached(await read(), manifest.digest, plan.transpile, this.#cacheDir);
-    let factory = this.#glue.get(transpiled.key);
-    if (!factory) {
-      factory = await loadGlue(transpiled.dir, transpiled.js);
-      this.#glue.set(transpiled.key, factory);
-    }
-    const glue = factory(boundedStrings(who, maxResultBytes));
-    const modules = await this.#compile(transpiled, memoryMb);
-    const loaded = { transpiled: { key: transpiled.key, dir: transpiled.dir }, glue, modules, memoryMb, maxResultBytes };
-    this.#ready.set(key, loaded);
-    return { manifest, limits, plan, ...loaded };
+    const placed = { manifest, limits: manifest.limits ?? {}, plan, memoryMb, maxResultBytes };
+    return { placed, key, who, transpile: async () => transpileCached(await read(), manifest.digest, plan.transpile, this.#cacheDir) };
   }
 
   #compile(transpiled: Transpiled, memoryMb: number): Promise<Map<string, WebAssembly.Module>> {

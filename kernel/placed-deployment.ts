@@ -38,15 +38,15 @@ export async function placeDeployment(deps: PlacingDeps, manifest: PublishedMani
   const effective = effectiveManifest(manifest, placement.isolation, deps.builtins.has(manifest.digest), deps.config);
   // Runs under the effective limits; known by the registry's manifest (rollback compares it). A
   // worker's host calls cross threads: they always suspend.
-  const inline = placement.isolation !== 'worker';
-  const loaded = { ...(await deps.loader.load(effective, wasm, inline ? syncHosts(deps.services) : undefined)), manifest };
   const slot = slotKey(manifest.kind, manifest.name);
   const who = `${slot}@${manifest.version}`;
   const onReplaced = (reason: string) => deps.bus.emit('instance.replaced', { slot, version: manifest.version, reason });
   if (placement.refusedInline) {
     deps.warn(`${who} asks to run inline but is not a built-in: it runs in a worker (grant it with kernel.inlineGrants: ["${slot}"] in config.json)`);
   }
-  if (placement.isolation === 'worker') return withMemo(await deps.workers.deploy(loaded, onReplaced));
+  // A worker's threads compile it: the kernel's thread keeps no copy (loader.loadForWorkers).
+  if (placement.isolation === 'worker') return withMemo(deps.workers.deploy({ ...(await deps.loader.loadForWorkers(effective, wasm)), manifest }, onReplaced));
+  const loaded = { ...(await deps.loader.load(effective, wasm, syncHosts(deps.services))), manifest };
   // A grant is recorded each time it is used: the log shows which foreign code ran unpre-emptible.
   if (placement.reason === 'grant') deps.warn(`${who} (${manifest.digest}) runs inline by the grant "${placement.grant}" in config kernel.inlineGrants`);
   const grant = placement.reason === 'grant' ? placement.grant : undefined;
@@ -57,6 +57,6 @@ export async function placeDeployment(deps: PlacingDeps, manifest: PublishedMani
 /** A worker deployment for verification, built-ins included: its instances answer host imports from recorded tapes. */
 export async function replayDeployment(deps: PlacingDeps, manifest: PublishedManifest, wasm: Wasm): Promise<Deployment> {
   const effective = effectiveManifest(manifest, 'worker', deps.builtins.has(manifest.digest), deps.config);
-  const loaded = { ...(await deps.loader.load(effective, wasm)), manifest };
-  return withMemo(await deps.workers.deploy(loaded, () => {}, { replayOnly: true }));
+  const loaded = { ...(await deps.loader.loadForWorkers(effective, wasm)), manifest };
+  return withMemo(deps.workers.deploy(loaded, () => {}, { replayOnly: true }));
 }

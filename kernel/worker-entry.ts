@@ -144,8 +144,7 @@ function servicesOver(name: string, chatter: ChatterLimiter, task: WorkerTask): 
 /** The peers the kernel heard when the running call was sent (titan:host/mesh peers()). */
 let currentPeers: Array<{ id: string; load: number; freeSlots: number }> = [];
 
-/** Compiled glue and core modules by transpiled folder and memory cap (the modules as the kernel
- * sent them, or compiled here): a new deployment of a binary this thread ran before (a JIT run, a
+/** Compiled glue and core modules by transpiled folder and memory cap: a new deployment of a binary this thread ran before (a JIT run, a
  * replay, a smoke test) pays only the instantiation. Bounded, oldest out first. */
 const compiled = new Map<string, Promise<{ glue: GlueFactory; modules: Map<string, WebAssembly.Module> }>>();
 const COMPILED_KEPT = 8;
@@ -157,7 +156,8 @@ function compiledFor(task: WorkerTask) {
     entry = (async () => {
       const transpiled = await readTranspiled(task.dir);
       if (!transpiled) throw new Error(`transpiled component missing at ${task.dir}`);
-      const modules = task.modules ? new Map(task.modules) : await compileAll(transpiled.cores, task.memoryMb);
+      // Compiled here, not sent compiled by the kernel: what a call compiles into them goes with the thread (loader.loadForWorkers).
+      const modules = await compileAll(transpiled.cores, task.memoryMb);
       return { glue: await loadGlue(task.dir, transpiled.js), modules };
     })();
     compiled.set(key, entry);

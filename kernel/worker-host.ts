@@ -8,7 +8,7 @@ import type { ComponentIdentity, HostServices } from '../host-api/index.ts';
 import type { PublishedManifest } from '../registry/manifest.ts';
 import { describeComponent, type CallOptions, type Deployment } from './deployment.ts';
 import { guestResultError, trapError } from './guest-errors.ts';
-import type { LoadedComponent } from './loader.ts';
+import type { WorkerComponent } from './loader.ts';
 import type { PoolStats } from './pool.ts';
 import type { ChatterCells, ChatterLimiter, ChatterRates } from './chatter.ts';
 import { IsolationPool, type CallHandle } from './isolation-pool.ts';
@@ -180,7 +180,7 @@ export class WorkerHost {
   }
 
   /** `replayOnly`: a deployment for verification, whose instances answer host imports from tapes. */
-  deploy(loaded: LoadedComponent, onReplaced: (reason: string) => void, options: { replayOnly?: boolean } = {}): Deployment {
+  deploy(loaded: WorkerComponent, onReplaced: (reason: string) => void, options: { replayOnly?: boolean } = {}): Deployment {
     const deployment = new WorkerDeployment(
       { ...loaded, replayOnly: options.replayOnly === true },
       this.#start(),
@@ -234,7 +234,7 @@ class WorkerDeployment implements Deployment {
   #calls = 0;
   #discarded = 0;
 
-  constructor(loaded: LoadedComponent & { replayOnly: boolean }, pool: IsolationPool, channel: string, link: WorkerLink, onReplaced: (reason: string) => void) {
+  constructor(loaded: WorkerComponent & { replayOnly: boolean }, pool: IsolationPool, channel: string, link: WorkerLink, onReplaced: (reason: string) => void) {
     this.manifest = loaded.manifest;
     this.#pool = pool;
     this.#usesMesh = loaded.plan.imports.some((i) => i.host.name === 'mesh');
@@ -249,8 +249,6 @@ class WorkerDeployment implements Deployment {
       deploymentId: randomUUID(),
       dir: loaded.transpiled.dir,
       memoryMb: loaded.memoryMb,
-      // The modules the kernel compiled: a thread given them skips its own compile (cloning them costs µs).
-      modules: loaded.modules,
       maxResultBytes: loaded.maxResultBytes,
       chatter: link.chatter,
       sqlDialect: link.services.sql?.dialect,

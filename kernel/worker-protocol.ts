@@ -18,8 +18,6 @@ export type DeploymentBase = {
   deploymentId: string;
   dir: string;
   memoryMb: number;
-  /** The core modules the kernel compiled (under the same memory cap): a thread given them skips its own compile. */
-  modules?: ReadonlyMap<string, WebAssembly.Module>;
   /** Longest string the guest may hand out, and the most a result may weigh when sent to the kernel. */
   maxResultBytes: number;
   /** Log lines and events per second the component may send, all its threads together. */
