@@ -24,6 +24,7 @@ const BENCHMARKS = [
   'turn-parts',
   'turn-wal',
   'start-ready',
+  'first-turn',
   'shell-first-byte',
   'provider-decode',
   'gateway-ws',

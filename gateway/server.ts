@@ -12,6 +12,7 @@ import type { ChannelRuntime } from './channels/runtime.ts';
 import type { ConfigFile, GatewayDeps, GatewaySettings, MeshView, StreamSet } from './deps.ts';
 import { EventFeed } from './event-feed.ts';
 import { attachWebSocket } from './events-ws.ts';
+import { WARM_WITHOUT_READY_MS, warmFirstTurn } from './first-turn-warm.ts';
 import { RateLimiter } from './limits.ts';
 import { awaitLateParts, type LateParts } from './late-parts.ts';
 import { GatewayMetrics } from './metrics.ts';
@@ -150,6 +151,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     closeDeps(deps);
     throw error;
   }
+  // Nobody asking /api/ready (the first ready answer warms it otherwise): the first turn's loads come after a while.
+  const warm = setTimeout(() => warmFirstTurn(app), WARM_WITHOUT_READY_MS).unref();
   const port = (server.address() as { port: number }).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
@@ -174,6 +177,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     deps,
     close() {
       closing ??= (async () => {
+        clearTimeout(warm);
         ws.close();
         for (const stream of [...streams]) stream.close();
         // Requests in flight get a moment to finish; idle keep-alive connections go at once.

@@ -4,6 +4,7 @@ import { Router, type RouterContext } from '@koa/router';
 import { TitanError } from '../../common/errors.ts';
 import type { GatewayDeps, GatewayRouter, GatewayState } from '../deps.ts';
 import { httpError } from '../errors.ts';
+import { warmFirstTurn } from '../first-turn-warm.ts';
 
 export async function readiness({ kernel, starting }: Pick<GatewayDeps, 'kernel' | 'starting'>, started: { settled: boolean }): Promise<string[]> {
   const missing: string[] = [];
@@ -57,6 +58,8 @@ export function healthRoutes(deps: GatewayDeps): GatewayRouter {
     ctx.set('cache-control', 'no-store');
     if (missing.length === 0) {
       answerJson(ctx, { ok: true, components: deps.kernel.components().length });
+      // Once this answer is out: what the first turn would load on its path (first-turn-warm.ts).
+      ctx.res.once('finish', () => setImmediate(() => warmFirstTurn(ctx.app)));
       return;
     }
     const answer = httpError(new TitanError('TITAN_E_NOT_READY', `not ready: ${missing.join('; ')}`));
