@@ -6,8 +6,8 @@
 // as a plain "what" ("how's ORCL trading" where a phrasing had "what is {symbol} trading"). A
 // word no phrasing used still refuses it, so another verb or another object goes to the model.
 // Part of the reflex runtime, inlined with it into every generated reflex.
-import { ASK_WORDS, AUX_WORDS, intentOf, yesNo } from './intent.js';
-import { DIRECTION, isFiller, SLOT_TIES } from './slot-fit.js';
+import { ASK_WORDS, AUX_WORDS, intentOf, sameAct, yesNo } from './intent.js';
+import { DIRECTION, GENERIC_VERBS, isFiller, SLOT_TIES } from './slot-fit.js';
 import { sameTie } from './variants.js';
 import { CONTRAST, FUNCTION_WORDS } from './words.js';
 
@@ -26,7 +26,7 @@ const JOINING = new Set(
   FUNCTION_WORDS.filter((w) => !CONTRAST.includes(w) && !ASK_WORDS.includes(w) && !DIRECTION.includes(w) && !PARTICLES.includes(w) && !OTHERS.includes(w)),
 );
 /** Phrasing words too common to say what is asked on their own ("what's Lisbon like" is no weather request). */
-const WEAK = new Set(['like', 'long', 'big', 'old', 'up', 'get', 'got', 'have', 'go', 'going', 'out', 'about', 'one', 'say', 'made', 'make', 'put', 'take']);
+const WEAK = new Set(['like', 'long', 'big', 'old', 'up', 'going', 'out', 'about', 'one', 'say', 'made', 'put', ...GENERIC_VERBS]);
 
 /**
  * The question's kind words a request may use: those of any phrasing, or a plain "what is" or
@@ -38,10 +38,9 @@ function asksAsPhrased(rest, templates) {
   return rest.every((w, i) => !ASK_WORDS.includes(w) || asked.has(w) || (['what', 'which', 'how'].includes(w) && AUX_WORDS.includes(rest[i + 1] ?? '')));
 }
 
-/** The same act, time, polarity, reason-asking and no more joined requests than a phrasing. */
-function sameAct(rest, template) {
-  const [a, b] = [intentOf(rest), intentOf(template)];
-  return a.negated === b.negated && a.tense === b.tense && a.joins <= b.joins && a.changes === b.changes && a.why === b.why;
+/** The same act, time, polarity, kind of question and no more joined requests than a phrasing (intent.js). */
+function sameActAs(rest, template) {
+  return sameAct(intentOf(rest), intentOf(template));
 }
 
 /**
@@ -67,5 +66,5 @@ export function bagScore(spec, rest, templates, least, unsaid = []) {
     // A tie word no phrasing had, of no group of theirs, beside a value: "what's in parcel X" asks what it holds.
     else if (spec.slots.length > 0 && SLOT_TIES.includes(w) && !spec.vocab.some((v) => sameTie(v, w))) return -1;
   }
-  return topical && templates.some((t) => sameAct(rest, t)) ? least : -1;
+  return topical && templates.some((t) => sameActAs(rest, t)) ? least : -1;
 }

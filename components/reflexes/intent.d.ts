@@ -1,5 +1,6 @@
 // Types of intent.js for the host side (its tests import it directly).
-export type Intent = { negated: boolean; tense: 'past' | 'future' | 'present'; joins: number; changes: string; why: boolean };
+export type Intent = { negated: boolean; tense: 'past' | 'future' | 'present'; joins: number; changes: string; why: boolean; measure: string; method: boolean };
+export function sameAct(a: Intent, b: Intent): boolean;
 export const ASK_WORDS: string[];
 export const AUX_WORDS: string[];
 export function intentOf(words: string[]): Intent;

@@ -45,6 +45,22 @@ function nextWhen(ws) {
   return ws.includes('when') && ws.indexOf('when') < ws.indexOf('will');
 }
 
+/**
+ * The measure asked of the thing itself ("long" of "how long is the M41 bus": the ride's length),
+ * or '': "how long until the M41 bus" asks the time to it, another question with the same words.
+ */
+function measureOf(ws) {
+  const at = ws.indexOf('how');
+  const [adjective, verb] = [ws[at + 1], ws[at + 2]];
+  if (at < 0 || adjective === undefined || YES_NO.includes(adjective) || AUX_WORDS.includes(adjective)) return '';
+  return ['is', 'are', 'was', 'were'].includes(verb) ? adjective : '';
+}
+
+/** Asking how to do something ("how do I get on call", "how to cook X"), not how a thing is. */
+function asksMethod(ws) {
+  return ws.some((w, i) => w === 'how' && ['do', 'does', 'can', 'could', 'should', 'would', 'to'].includes(ws[i + 1]));
+}
+
 /** What a list of words says beside its topic. */
 export function intentOf(ws) {
   return {
@@ -56,7 +72,22 @@ export function intentOf(ws) {
       .sort()
       .join(' '),
     why: ws.includes('why'),
+    measure: measureOf(ws),
+    method: asksMethod(ws),
   };
+}
+
+/** Two readings (intentOf) say the same act, time, polarity, reason-asking, measure and method-asking, with no more joined requests than the second. */
+export function sameAct(a, b) {
+  return (
+    a.negated === b.negated &&
+    a.tense === b.tense &&
+    a.joins <= b.joins &&
+    a.changes === b.changes &&
+    a.why === b.why &&
+    a.measure === b.measure &&
+    a.method === b.method
+  );
 }
 
 /** A template's intent, read once (templates are the spec's own arrays, kept while it lives). */
@@ -64,7 +95,7 @@ const TEMPLATE_INTENTS = new WeakMap();
 
 /**
  * The words of a prompt outside its slots (`rest`) say the intent of a phrasing (`template`):
- * the same act, time, polarity and reason-asking, no more joined requests, and every asking word
+ * the same act, time, polarity, reason-asking, measure ("how long is") and method-asking ("how do I"), no more joined requests, and every asking word
  * the phrasing's own (or a plain "what" where the phrasing asked nothing).
  */
 export function sameIntent(rest, template) {
@@ -74,7 +105,7 @@ export function sameIntent(rest, template) {
     b = intentOf(template);
     TEMPLATE_INTENTS.set(template, b);
   }
-  if (a.negated !== b.negated || a.tense !== b.tense || a.joins > b.joins || a.changes !== b.changes || a.why !== b.why) return false;
+  if (!sameAct(a, b)) return false;
   if (yesNo(rest) && !yesNo(template)) return false;
   const asked = template.filter((w) => ASK_WORDS.includes(w));
   // "how many km to X" for "km to X": asking for the amount a phrasing named without asking.

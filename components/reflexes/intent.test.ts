@@ -41,9 +41,27 @@ test('the kind of question: a plain "what" or an amount where the phrasing asked
 });
 
 test('intentOf reads tense, negation, joins and acts', () => {
-  assert.deepEqual(intentOf(read('what was the weather in Oslo')), { negated: false, tense: 'past', joins: 0, changes: '', why: false });
+  assert.deepEqual(intentOf(read('what was the weather in Oslo')), {
+    negated: false,
+    tense: 'past',
+    joins: 0,
+    changes: '',
+    why: false,
+    measure: '',
+    method: false,
+  });
   assert.deepEqual(intentOf(read("I won't need the weather tomorrow")).negated, true);
   assert.equal(intentOf(read('weather in Oslo tomorrow')).tense, 'future');
   assert.equal(intentOf(read('weather in Oslo and book a hotel')).changes, 'book');
   assert.equal(intentOf(read('weather in Oslo and book a hotel')).joins, 1);
+});
+
+test('"how long is the bus" asks the ride\'s length and "how do I get on call" a way to do it: neither is the phrasing\'s question', () => {
+  const until = read('how long until the {line} bus');
+  assert.equal(sameIntent(read('how long until the bus'), until), true);
+  assert.equal(sameIntent(read('how long is the bus'), until), false);
+  assert.equal(intentOf(read('how far is Kiel')).measure, 'far');
+  const who = read('who is on call');
+  assert.equal(sameIntent(read('how do I get on call'), who), false);
+  assert.equal(sameIntent(read('how do I cook'), read('how do I cook {dish}')), true);
 });

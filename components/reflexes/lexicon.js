@@ -155,8 +155,6 @@ const PHRASE_LIST = [
   ['space on the disk', 'disk space'],
   ['space on disk', 'disk space'],
   ['space left on my disk', 'disk space left'],
-  ['in dollar', ''],
-  ['in us dollar', ''],
   ['from me', ''],
   ['from my place', ''],
   ['status of the build', 'build status'],

@@ -23,7 +23,21 @@ import { answerFrom, executeOnHost, render, toolInputs } from './answer.js';
 import { bagScore, SEE_VERBS } from './bag.js';
 import { readFlags } from './flags.js';
 import { slotKinds } from './value-kinds.js';
-import { blocksSlot, DETERMINERS, DIRECTION, fitsSlot, isFiller, isSlot, plainNumber, shapeOf, SLOT_TIES, splitsPhrase } from './slot-fit.js';
+import {
+  blocksSlot,
+  DETERMINERS,
+  DIRECTION,
+  fitsSlot,
+  GENERIC_VERBS,
+  isFiller,
+  isSlot,
+  plainNumber,
+  saysIntent,
+  shapeOf,
+  SLOT_TIES,
+  splitsPhrase,
+  unsureStart,
+} from './slot-fit.js';
 
 export { CONTRAST, FILLERS, executeOnHost, render, shapeOf, words };
 
@@ -36,7 +50,7 @@ function isFrame(w) {
  * Checks the words left beside the slots; the confidence, or -1 when they change the intent.
  * `moved`: the slot stands where no phrasing had it, so the words that tied it there are not asked for.
  */
-function score(template, rest, spec, moved = false, unsaid = []) {
+function score(template, rest, spec, values, moved = false, unsaid = []) {
   if (!sameIntent(rest, template)) return -1;
   rest = swapTies(template, rest);
   const counts = (t) => !isSlot(t) && !isFiller(t) && !(moved && SLOT_TIES.includes(t)) && !(unsaid.includes(t) && !rest.includes(t));
@@ -48,12 +62,16 @@ function score(template, rest, spec, moved = false, unsaid = []) {
   // Every topic word of the phrasing must be there ("count words in X" is no "what words are in
   // X"), but for its tie words, which may be another of their group or gone with a moved slot.
   const required = template.filter((w) => weighs(w) && !TIES.includes(w));
+  // Verbs that say nothing of what is asked about ("need" of "what do I need for {dish}").
+  const topicless = required.every((w) => GENERIC_VERBS.includes(w));
   // A phrasing with no topic word ("hello {name}", or "what do I need for {dish}" once the lexicon
   // read "I need" as asking): every one of its words must be there, or any value alone would match.
   // A code's unsaid kind word is not asked for, and one verb of asking to see stands for another
   // ("check UX-300" for "show ticket {ticket}").
   const said = (w) => rest.includes(w) || unsaid.includes(w) || (SEE_VERBS.includes(w) && rest.some((r) => SEE_VERBS.includes(r)));
   if (required.length === 0 && !template.every((w) => isSlot(w) || said(w))) return -1;
+  // Nor does such a phrasing say what is asked: its value does ("what do I need for school").
+  if (topicless && !Object.entries(values).every(([name, text]) => saysIntent(spec, name, text))) return -1;
   for (const core of required) if (!rest.includes(core)) return -1;
   for (const w of rest) if (!spec.vocabSet.has(w) && !isFiller(w)) return -1;
   // Fillers count on neither side: "please" neither adds to nor takes from the overlap.
@@ -79,6 +97,7 @@ function align(template, toks, prompt, spec, i = 0, cursor = 0, slots = {}, used
       template,
       toks.filter((_, k) => !used[k]).map((t) => t.w),
       spec,
+      slots,
     );
     return confidence < 0 ? null : { slots: { ...slots }, confidence };
   }
@@ -110,7 +129,13 @@ function align(template, toks, prompt, spec, i = 0, cursor = 0, slots = {}, used
     for (const end of ends) {
       const span = toks.slice(start, end);
       // A slot value is never a word of the phrasings themselves ("right" in "... in Paris right now").
-      if (span.length > spec.maxSlotWords || span.some((t) => spec.vocabSet.has(t.w) || blocksSlot(t, prompt)) || splitsPhrase(toks, start, end)) continue;
+      if (
+        span.length > spec.maxSlotWords ||
+        span.some((t) => spec.vocabSet.has(t.w) || blocksSlot(t, prompt)) ||
+        splitsPhrase(toks, start, end) ||
+        unsureStart(toks, start, end, prompt)
+      )
+        continue;
       const text = prompt.slice(span[0].start, span[span.length - 1].end);
       if (!fitsSlot(spec, name, span, text, toks[end]?.w, toks[start - 1]?.w) || !plainNumber(spec, name, prompt, span[0].start, span[span.length - 1].end))
         continue;
@@ -150,7 +175,13 @@ function looseAlign(spec, toks, prompt) {
   });
   if (runs.length !== 1) return null;
   const span = toks.slice(runs[0].start, runs[0].end);
-  if (span.length > spec.maxSlotWords || span.some((t) => blocksSlot(t, prompt) || t.w === "'s") || splitsPhrase(toks, runs[0].start, runs[0].end)) return null;
+  if (
+    span.length > spec.maxSlotWords ||
+    span.some((t) => blocksSlot(t, prompt) || t.w === "'s") ||
+    splitsPhrase(toks, runs[0].start, runs[0].end) ||
+    unsureStart(toks, runs[0].start, runs[0].end, prompt)
+  )
+    return null;
   const name = spec.slots[0];
   const text = prompt.slice(span[0].start, span[span.length - 1].end);
   if (
@@ -174,7 +205,7 @@ function looseAlign(spec, toks, prompt) {
     if (!keepsDirection(template, toks, runs[0].start, unsaid) || (/^\p{Ll}+$/u.test(text) && stays(template, anchor))) continue;
     placed.push(template);
     for (const w of unsaid) kinds.add(w);
-    best = Math.max(best, score(template, rest, spec, true, unsaid));
+    best = Math.max(best, score(template, rest, spec, { [name]: text }, true, unsaid));
   }
   // No phrasing read in order: the words around the value as a bag, at the least sure confidence
   // (a code written as the source codes were may go without its kind word: "tracking for TNT4410").

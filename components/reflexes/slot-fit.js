@@ -5,8 +5,8 @@
 import { applyForm } from './answer.js';
 import { FUTURE, JOINS, NEGATIONS, PAST } from './intent.js';
 import { CHANGE_VERBS } from './lexicon.js';
-import { sameCode } from './variants.js';
-import { CONTRAST, FILLERS, FUNCTION_WORDS } from './words.js';
+import { closeCode, sameCode } from './variants.js';
+import { CONTRAST, FILLERS, FUNCTION_WORDS, singular } from './words.js';
 import { sameKind } from './value-kinds.js';
 
 /** How a value is written: "number", "upper" (AAPL, LH401), "title" (New York), "lower" (monday), or "mixed". */
@@ -36,9 +36,15 @@ export function fitsSlot(spec, name, span, text, next, prev) {
   if (span.some((t) => INTENT_WORDS.includes(t.w) && !valueWords?.has(t.w))) return false;
   // "Hobart, Tasmania", "SEK, NOK": a list or a place and its region, where no source value had a comma.
   if (/[,;]/.test(text) && !valueWords?.has(',')) return false;
-  // "in a haiku", "for the trip": a common noun after its article, where no phrasing had one before
+  // "in a haiku", "for the trip", "does my boss mean": a common noun after its article or a
+  // possessive, where no phrasing had one before
   // the value; "the hosting invoice", "a paella recipe" name the thing after the value and are values.
-  const named = next !== undefined && spec.vocabSet.has(next) && !FUNCTION_WORDS.includes(next);
+  // A word that follows the value in a phrasing ("mean" of "what does {word} mean") names nothing.
+  const named =
+    next !== undefined &&
+    spec.vocabSet.has(next) &&
+    !FUNCTION_WORDS.includes(next) &&
+    !spec.templates.some((t) => t.some((w, i) => w === `{${name}}` && t[i + 1] === next));
   const article = prev !== undefined && ARTICLES.includes(prev) && !named && /^\p{Ll}/u.test(text) && spec.kinds?.get(name) === undefined;
   if (article && !spec.templates.some((t) => t.some((w, i) => w === `{${name}}` && ARTICLES.includes(t[i - 1])))) return false;
   // "Yukis phone number" where the phrasings had "{name}'s phone": Yuki's, or someone called Yukis? Unknown.
@@ -66,6 +72,23 @@ export function fitsSlot(spec, name, span, text, next, prev) {
   const seen = spec.seenSlotWords ?? spec.maxSlotWords - 1;
   // One word more only for a place named in two ("New York", "Cape Town" after "Paris").
   return span.length <= seen || (span.length === seen + 1 && seen === 1 && PLACE_FIRST.includes(text.split(/\s+/)[0]) && /^\p{Lu}\S*\s+\p{Lu}/u.test(text));
+}
+
+/** Verbs too general to say what a request is about: with no other topic word, its value says it. */
+export const GENERIC_VERBS = ['need', 'want', 'have', 'get', 'got', 'use', 'make', 'take', 'go', 'do', 'does'];
+
+/**
+ * A phrasing with no topic word ("what do I need for {dish}", "when is {movie} on") is asked only
+ * by its value: a value its source turns had, or one of the closed kind they all were of
+ * (value-kinds.js), says the intent; any other ("what do I need for school") may ask anything.
+ */
+export function saysIntent(spec, name, text) {
+  const kind = spec.kinds?.get(name);
+  if (kind !== undefined && kind !== 'any') return true;
+  // A code written as the source codes were ("check UX-300" after "show ticket OPS-112") says its kind.
+  if (/\d/.test(text) && /\p{L}/u.test(text) && closeCode(spec, name, text)) return true;
+  const lower = String(text).toLowerCase();
+  return (spec.examples ?? []).some((e) => typeof e.slots?.[name] === 'string' && e.slots[name].toLowerCase() === lower);
 }
 
 /** First words of places named in two or more ("New York", "San José"): a second capitalised word after another is a region ("Hobart Tasmania"). */
@@ -108,7 +131,8 @@ const PLACE_FIRST = [
 const NO_VALUE = ['aloud', 'left', 'else', 'more', 'again', 'instead', 'too', 'anyway', 'everything', 'something', 'stuff'];
 /** Words of the intent (intent.js): its time, its polarity, a second request joined to it. */
 const INTENT_WORDS = [...NEGATIONS, ...PAST, ...FUTURE, ...JOINS];
-const ARTICLES = ['a', 'an', 'the', 'this', 'that', 'these', 'those', 'some'];
+/** Articles and possessives: "the scope", "my boss" name a thing in common words, not by its name. */
+const ARTICLES = ['a', 'an', 'the', 'this', 'that', 'these', 'those', 'some', 'my', 'your', 'his', 'her', 'our', 'their'];
 
 /**
  * A number slot's text is a plain number standing on its own: digits, English thousands groups
@@ -134,6 +158,19 @@ export function blocksSlot(token, prompt) {
 /** The span's text is shared with a word beside it (one phrase read as several words: "on-call" as "on call"). */
 export function splitsPhrase(toks, start, end) {
   return (start > 0 && toks[start - 1].end > toks[start].start) || (end < toks.length && toks[end].start < toks[end - 1].end);
+}
+
+/**
+ * The word right before a value in lower-case words was read as another than typed: a slip mended
+ * ("reading" read as "read") or a plural read singular ("notes" as "note"). It may be the value's
+ * own first word ("show my note reading list", "show my notes folder"), so where the value starts
+ * is unsure. A name or a code ("departures Siegen", "words cv.docx") starts where it is written.
+ */
+export function unsureStart(toks, start, end, prompt) {
+  const before = toks[start - 1];
+  if (!before || !/^[\p{Ll}\s]+$/u.test(prompt.slice(toks[start].start, toks[end - 1].end))) return false;
+  const typed = prompt.slice(before.start, before.end).toLowerCase();
+  return before.mended === true || (typed !== before.w && /^\p{Ll}+$/u.test(typed) && singular(typed) === before.w);
 }
 
 /** Ends as a possessive would without its apostrophe ("Ghanas", "Mias"; not "Swiss"). */

@@ -1,8 +1,11 @@
 // Closed kinds of value a slot can take, told by the value itself: a weekday, a month, a currency
-// code (ISO 4217), a file name. A slot whose source values were all of one kind takes only that
-// kind ("fri" or "later" is no weekday the calendar was asked with); one whose source values were
-// of none takes none of them ("SEK" is a currency, never the stock symbol a stock reflex learned
-// from "AAPL"). Part of the reflex runtime, inlined with it into every generated reflex.
+// code (ISO 4217), a precious metal's code, a cryptocurrency (its name or ticker), a unit of
+// measure, a holiday, a country, a meal, a number or an ordinal in words, a pronoun, a group of
+// people, a planet, a continent, a file name. A slot whose source values were all of one kind takes only that
+// kind ("fri" or "later" is no weekday the calendar was asked with; "rent" or "gold" is no coin a
+// crypto reflex learned from "bitcoin"); one whose source values were of none takes none of them
+// ("SEK" is a currency and "LTC" a coin, never the stock symbol a stock reflex learned from
+// "AAPL"; "Christmas" is no town; "London" and "Texas" are no country a population reflex learned). Part of the reflex runtime, inlined with it into every generated reflex.
 
 const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
 const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
@@ -18,6 +21,70 @@ const CURRENCIES = new Set(
   ).split(' '),
 );
 
+/** ISO 4217's codes of precious metals: priced as a commodity, never a currency's rate or a stock. */
+const METALS = new Set(['XAU', 'XAG', 'XPT', 'XPD']);
+
+/** The most traded cryptocurrencies by name (lower case) and by ticker; names that are common words ("near") are left out. */
+const COIN_NAMES = new Set(
+  (
+    'bitcoin ethereum ether tether solana cardano dogecoin litecoin monero tezos ripple xrp polkadot avalanche chainlink ' +
+    'stellar tron polygon cosmos uniswap shiba binance bnb toncoin algorand filecoin aptos arbitrum hedera vechain zcash ' +
+    'usdc dai pepe sui kaspa iota eos neo'
+  ).split(' '),
+);
+const COIN_TICKERS = new Set(
+  (
+    'BTC ETH USDT SOL ADA DOGE LTC XMR XTZ XRP DOT AVAX LINK XLM TRX MATIC POL ATOM UNI SHIB BNB TON ALGO FIL APT ARB ' +
+    'HBAR VET ZEC BCH ETC USDC DAI PEPE SUI KAS MIOTA EOS NEO'
+  ).split(' '),
+);
+
+/** Units of measure a request may name where a place or a thing was asked for ("weather in Celsius"). */
+const UNITS = new Set(
+  (
+    'celsius fahrenheit kelvin metric imperial km kilometers kilometres miles meters metres feet inches kg kilograms ' +
+    'pounds lbs grams ounces liters litres gallons mph kmh percent'
+  ).split(' '),
+);
+
+/** Holidays: a day of the year, never a place, a person or a thing ("how far away is Christmas"). */
+const HOLIDAYS = new Set('christmas xmas easter halloween thanksgiving hanukkah chanukah diwali ramadan eid passover carnival pentecost whitsun'.split(' '));
+
+/** The world's countries by their short English names (lower case): a country is no city, person or thing. */
+const COUNTRIES = new Set(
+  (
+    'afghanistan,albania,algeria,andorra,angola,antigua and barbuda,argentina,armenia,australia,austria,azerbaijan,' +
+    'bahamas,bahrain,bangladesh,barbados,belarus,belgium,belize,benin,bhutan,bolivia,bosnia and herzegovina,botswana,' +
+    'brazil,brunei,bulgaria,burkina faso,burundi,cabo verde,cambodia,cameroon,canada,central african republic,chad,' +
+    'chile,china,colombia,comoros,congo,costa rica,croatia,cuba,cyprus,czechia,czech republic,denmark,djibouti,' +
+    'dominica,dominican republic,ecuador,egypt,el salvador,equatorial guinea,eritrea,estonia,eswatini,ethiopia,fiji,' +
+    'finland,france,gabon,gambia,georgia,germany,ghana,greece,grenada,guatemala,guinea,guinea-bissau,guyana,haiti,' +
+    'honduras,hungary,iceland,india,indonesia,iran,iraq,ireland,israel,italy,ivory coast,jamaica,japan,jordan,' +
+    'kazakhstan,kenya,kiribati,kosovo,kuwait,kyrgyzstan,laos,latvia,lebanon,lesotho,liberia,libya,liechtenstein,' +
+    'lithuania,luxembourg,madagascar,malawi,malaysia,maldives,mali,malta,marshall islands,mauritania,mauritius,' +
+    'mexico,micronesia,moldova,monaco,mongolia,montenegro,morocco,mozambique,myanmar,namibia,nauru,nepal,' +
+    'netherlands,new zealand,nicaragua,niger,nigeria,north korea,north macedonia,norway,oman,pakistan,palau,' +
+    'palestine,panama,papua new guinea,paraguay,peru,philippines,poland,portugal,qatar,romania,russia,rwanda,' +
+    'saint lucia,samoa,san marino,saudi arabia,senegal,serbia,seychelles,sierra leone,singapore,slovakia,slovenia,' +
+    'solomon islands,somalia,south africa,south korea,south sudan,spain,sri lanka,sudan,suriname,sweden,' +
+    'switzerland,syria,taiwan,tajikistan,tanzania,thailand,timor-leste,togo,tonga,trinidad and tobago,tunisia,' +
+    'turkey,turkmenistan,tuvalu,uganda,ukraine,united arab emirates,united kingdom,united states,uruguay,' +
+    'uzbekistan,vanuatu,vatican city,venezuela,vietnam,yemen,zambia,zimbabwe'
+  ).split(','),
+);
+
+/** Smaller closed kinds a request may name where a name or a thing was learned ("recipe for dinner", "recipe for two", "define yourself"). */
+const SMALL_KINDS = {
+  meal: 'breakfast brunch lunch dinner supper dessert snack',
+  number: 'zero one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred thousand dozen couple',
+  ordinal: 'first second third fourth fifth sixth seventh eighth ninth tenth latest newest oldest earliest',
+  pronoun: 'myself yourself himself herself itself ourselves themselves mine yours ours theirs everyone everybody someone somebody anyone anybody',
+  group: 'kids children family friends guests people adults toddlers babies',
+  planet: 'mercury venus earth mars jupiter saturn uranus neptune pluto',
+  continent: 'africa antarctica asia europe oceania',
+};
+const SMALL = new Map(Object.entries(SMALL_KINDS).flatMap(([kind, list]) => list.split(' ').map((w) => [w, kind])));
+
 /** The kind a value's text says of itself, or undefined (a name, a word, a code of no closed kind). */
 export function kindOf(text) {
   const value = String(text).trim();
@@ -25,6 +92,12 @@ export function kindOf(text) {
   if (WEEKDAYS.includes(lower)) return 'weekday';
   if (MONTHS.includes(lower) && /^\p{Lu}/u.test(value)) return 'month';
   if (/^[A-Z]{3}$/.test(value) && CURRENCIES.has(value)) return 'currency';
+  if (METALS.has(value)) return 'metal';
+  if (COIN_NAMES.has(lower) || COIN_TICKERS.has(value)) return 'crypto';
+  if (UNITS.has(lower)) return 'unit';
+  if (HOLIDAYS.has(lower)) return 'holiday';
+  if (COUNTRIES.has(lower.replace(/\s+/g, ' '))) return 'country';
+  if (SMALL.has(lower)) return SMALL.get(lower);
   // "essay.txt", "README.md": a name, a dot and an extension with a letter.
   if (/^[^\s./\\][^\s/\\]*\.(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{1,5}$/.test(value)) return 'file';
   return undefined;

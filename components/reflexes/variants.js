@@ -120,12 +120,12 @@ export function mendTypos(spec, toks) {
       t.w.length >= 6
         ? spec.vocab.filter((v) => v.length >= 6 && v[0] === t.w[0] && oneSlip(t.w, v))
         : spec.vocab.filter((v) => v.length >= 4 && swapped(t.w, v));
-    if (near.length === 1) return { ...t, w: near[0] };
+    if (near.length === 1) return { ...t, w: near[0], mended: true };
     const root = stem(t.w);
     // A past form only for a past form ("showed" is no "show": the tense is the request's).
     const past = (w) => w.endsWith('ed');
     const same = root.length >= 4 ? spec.vocab.filter((v) => /^\p{Ll}+$/u.test(v) && stem(v) === root && past(v) === past(t.w)) : [];
-    return same.length === 1 ? { ...t, w: same[0] } : t;
+    return same.length === 1 ? { ...t, w: same[0], mended: true } : t;
   });
 }
 

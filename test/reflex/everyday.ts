@@ -1,4 +1,4 @@
-// The everyday evaluation set (data/everyday.json and everyday-tuning-*.json, tuning; data/everyday-heldout*.json, six held-out parts):
+// The everyday evaluation set (data/everyday.json and everyday-tuning-*.json, tuning, -adversarial among them; data/everyday-heldout*.json, six held-out parts):
 // source turns from each intent's learned phrasings, the reflexes mined from all of them, and their
 // precision and recall on paraphrases and near misses written apart from them, plus the learned
 // phrasings asked with values no source turn had (new-value probes: an answer must be right or absent).
@@ -42,6 +42,8 @@ export const TUNING_2: Part = read('everyday-tuning-2.json').intents;
 export const TUNING_3: Part = read('everyday-tuning-3.json').intents;
 /** A fourth tuning part: other words of the same sense, and near misses one word away (see its "about"). */
 export const TUNING_4: Part = read('everyday-tuning-4.json').intents;
+/** An adversarial tuning part: near misses of every kind a stranger types (values of the wrong kind, other verbs, tenses, compounds; see its "about"). */
+export const TUNING_ADVERSARIAL: Part = read('everyday-tuning-adversarial.json').intents;
 
 /** Every part by name: the tuning ones may be read case by case, the held-out ones only in totals. */
 export const PARTS = {
@@ -49,6 +51,7 @@ export const PARTS = {
   tuning2: TUNING_2,
   tuning3: TUNING_3,
   tuning4: TUNING_4,
+  adversarial: TUNING_ADVERSARIAL,
   heldOut: HELD_OUT,
   heldOut2: HELD_OUT_2,
   heldOut3: HELD_OUT_3,
@@ -57,7 +60,7 @@ export const PARTS = {
   heldOut6: HELD_OUT_6,
 };
 export type PartName = keyof typeof PARTS;
-export const TUNING_PARTS: PartName[] = ['tuning', 'tuning2', 'tuning3', 'tuning4'];
+export const TUNING_PARTS: PartName[] = ['tuning', 'tuning2', 'tuning3', 'tuning4', 'adversarial'];
 export const HELD_OUT_PARTS: PartName[] = ['heldOut', 'heldOut2', 'heldOut3', 'heldOut4', 'heldOut5', 'heldOut6'];
 
 function get(value: unknown, path: string): unknown {

@@ -1,0 +1,36 @@
+// The adversarial tuning part (data/everyday-tuning-adversarial.json): requests a stranger types
+// that share a reflex's learned words but ask something else (a value of the wrong kind, another
+// verb, tense or measure, a compound request, a title holding a word the reader mends) all go to
+// the model, and the wrong answers found by hand stay fixed.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { localEmbedder } from '../../agent/reflex/embedder.ts';
+import { answer } from './precision.ts';
+import { everydayReflexes, measureEveryday } from './everyday.ts';
+
+test('no reflex answers a near miss of the adversarial part, and its new values of the right kind are answered right', async () => {
+  const m = await measureEveryday(localEmbedder, undefined, ['adversarial']);
+  const part = m.parts.adversarial;
+  assert.ok(part);
+  assert.deepEqual(part.wrong, []);
+  assert.equal(part.correct, part.paraphrases);
+});
+
+test('the wrong answers found by hand go to the model', async () => {
+  const { reflexes } = await everydayReflexes(localEmbedder);
+  for (const prompt of [
+    // a topic for a dish, where the phrasing has no word of cooking
+    'what do I need for school',
+    // rent and a commodity are no coin; a coin's ticker is no stock
+    'how much is rent',
+    'price of gold',
+    'LTC price',
+    // the ride's length, not the time until the bus
+    'how long is the M41 bus',
+    // the title is "reading list", not "list"
+    'show my note reading list',
+    // asked in dollars, answered in euros
+    'show my invoice called june in dollars',
+  ])
+    assert.equal(answer(reflexes, prompt, 0.8), undefined, prompt);
+});
