@@ -201,7 +201,7 @@ function looseAlign(spec, toks, prompt) {
   for (const template of spec.templates) {
     // A common word left where the template had "on {day}" is its object, not a value ("do I have
     // emails"); a name or a code there ("weather Hobart", "words is essay.txt") is the value.
-    const unsaid = codeLike(text) && closeCode(spec, name, text) ? kindWords(template) : [];
+    const unsaid = codeLike(text) && closeCode(spec, name, text) && kindSaidByCode(spec, name, text) ? kindWords(template) : [];
     if (!keepsDirection(template, toks, runs[0].start, unsaid) || (/^\p{Ll}+$/u.test(text) && stays(template, anchor))) continue;
     placed.push(template);
     for (const w of unsaid) kinds.add(w);
@@ -211,6 +211,19 @@ function looseAlign(spec, toks, prompt) {
   // (a code written as the source codes were may go without its kind word: "tracking for TNT4410").
   if (best < CORE_ONLY) best = Math.max(best, bagScore(spec, rest, placed, CORE_ONLY, [...kinds]));
   return best < 0 ? null : { slots: { [name]: text }, confidence: best };
+}
+
+/**
+ * A plain code of letters and digits ("KL1776", "JD0142") is how flights, parcels and trains are
+ * all written: said without its kind word, it is taken for this slot's only when at least two
+ * source codes had as many letters (one could be chance: "where is KL1776" asks of a flight, not
+ * of a parcel learned from "JD0142" and three "UPS7781"-like codes). A code with marks ("UX-300")
+ * is told by them.
+ */
+function kindSaidByCode(spec, name, text) {
+  if (/[^\p{L}\d]/u.test(text)) return true;
+  const letters = (v) => (/^\p{L}*/u.exec(String(v)) ?? [''])[0].length;
+  return spec.examples.filter((e) => letters(e.slots[name]) === letters(text)).length >= 2;
 }
 
 /** A value written as a code, with a digit ("EK9", "APP-256"): it says what it is of itself. */

@@ -31,6 +31,8 @@ test('the wrong answers found by hand go to the model', async () => {
     'show my note reading list',
     // asked in dollars, answered in euros
     'show my invoice called june in dollars',
+    // a flight's code, written as one parcel code of four was, with no word saying it is a parcel
+    'where is KL1776',
   ])
     assert.equal(answer(reflexes, prompt, 0.8), undefined, prompt);
 });
