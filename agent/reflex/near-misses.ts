@@ -1,11 +1,12 @@
 // The near misses the precision guard asks a built reflex: requests that share its prompts' words
 // but mean something else, written as a person would: the request negated (or, when it is already
 // negated, the negation taken away), another act ("delete the note x"), another object, another
-// time or tense, a request joined to a second one, an average or a history of the thing, and the
-// request without its value. Each is made from a source prompt by editing its words in place, is
+// time or tense, a request joined to a second one, an average or a history of the thing, the
+// request without its value, and its value swapped for one of another kind (kind-misses.ts). Each is made from a source prompt by editing its words in place, is
 // grammatical, and is never the prompt itself nor a rewording of it (the same words once fillers
 // and the lexicon's synonyms are read away); a kind of edit that does not fit a prompt is skipped.
 import { FILLERS, words, type ReflexSpec } from '../../components/reflexes/runtime.js';
+import { otherKindMisses } from './kind-misses.ts';
 
 type Tok = { text: string; low: string; start: number; end: number };
 
@@ -303,6 +304,7 @@ export function nearMisses(spec: Pick<ReflexSpec, 'examples'>): string[] {
     ])
       if (miss) out.add(miss);
   }
+  for (const miss of otherKindMisses(spec.examples)) out.add(miss);
   // Never a source prompt, nor one that reads the same (case, punctuation, fillers, synonyms).
   const own = new Set(spec.examples.map((e) => reading(e.prompt)));
   const seen = new Set<string>();

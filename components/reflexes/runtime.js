@@ -70,8 +70,9 @@ function score(template, rest, spec, values, moved = false, unsaid = []) {
   // ("check UX-300" for "show ticket {ticket}").
   const said = (w) => rest.includes(w) || unsaid.includes(w) || (SEE_VERBS.includes(w) && rest.some((r) => SEE_VERBS.includes(r)));
   if (required.length === 0 && !template.every((w) => isSlot(w) || said(w))) return -1;
-  // Nor does such a phrasing say what is asked: its value does ("what do I need for school").
-  if (topicless && !Object.entries(values).every(([name, text]) => saysIntent(spec, name, text))) return -1;
+  // Nor does such a phrasing say what is asked: its value does ("what do I need for school"),
+  // where a tool is asked with it (an echo's answer is right for any value).
+  if (topicless && spec.calls.length > 0 && !Object.entries(values).every(([name, text]) => saysIntent(spec, name, text))) return -1;
   for (const core of required) if (!rest.includes(core)) return -1;
   for (const w of rest) if (!spec.vocabSet.has(w) && !isFiller(w)) return -1;
   // Fillers count on neither side: "please" neither adds to nor takes from the overlap.
@@ -218,10 +219,10 @@ function looseAlign(spec, toks, prompt) {
  * all written: said without its kind word, it is taken for this slot's only when at least two
  * source codes had as many letters (one could be chance: "where is KL1776" asks of a flight, not
  * of a parcel learned from "JD0142" and three "UPS7781"-like codes). A code with marks ("UX-300")
- * is told by them.
+ * is told by them, and a code the source turns had is of their kind.
  */
 function kindSaidByCode(spec, name, text) {
-  if (/[^\p{L}\d]/u.test(text)) return true;
+  if (/[^\p{L}\d]/u.test(text) || spec.examples.some((e) => e.slots[name] === text)) return true;
   const letters = (v) => (/^\p{L}*/u.exec(String(v)) ?? [''])[0].length;
   return spec.examples.filter((e) => letters(e.slots[name]) === letters(text)).length >= 2;
 }
