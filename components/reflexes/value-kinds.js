@@ -1,7 +1,7 @@
 // Closed kinds of value a slot can take, told by the value itself: a weekday, a month, a currency
 // code (ISO 4217), a precious metal's code, a cryptocurrency (its name or ticker), a unit of
 // measure, a holiday, a country, a meal, a number or an ordinal in words, a pronoun, a group of
-// people, a planet, a continent, a file name. A slot whose source values were all of one kind takes only that
+// people, a planet, a continent, a manner ("slowly"), a document's state ("overdue"), a file name. A slot whose source values were all of one kind takes only that
 // kind ("fri" or "later" is no weekday the calendar was asked with; "rent" or "gold" is no coin a
 // crypto reflex learned from "bitcoin"); one whose source values were of none takes none of them
 // ("SEK" is a currency and "LTC" a coin, never the stock symbol a stock reflex learned from
@@ -79,7 +79,13 @@ const SMALL_KINDS = {
   number: 'zero one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred thousand dozen couple',
   ordinal: 'first second third fourth fifth sixth seventh eighth ninth tenth latest newest oldest earliest',
   pronoun: 'myself yourself himself herself itself ourselves themselves mine yours ours theirs everyone everybody someone somebody anyone anybody',
-  group: 'kids children family friends guests people adults toddlers babies',
+  group: 'kids children family friends guests people adults toddlers babies beginners students vegans vegetarians',
+  // How a thing is done, not what it is ("read my note loudly", "how do I cook better").
+  manner: 'well better worse faster slower cheaper easier harder healthy healthier together alone backwards forwards fully simply cheaply',
+  // A part or a view of a document, not its name ("show invoice summary").
+  part: 'summary details overview list table contents attachment preview',
+  // A document's state or place, not its name ("show invoice overdue", "the invoice attached").
+  state: 'open closed paid unpaid due overdue pending draft sent new old recent archived deleted shared pinned attached enclosed ' + 'above below following',
   planet: 'mercury venus earth mars jupiter saturn uranus neptune pluto',
   continent: 'africa antarctica asia europe oceania',
 };
@@ -98,6 +104,9 @@ export function kindOf(text) {
   if (HOLIDAYS.has(lower)) return 'holiday';
   if (COUNTRIES.has(lower.replace(/\s+/g, ' '))) return 'country';
   if (SMALL.has(lower)) return SMALL.get(lower);
+  // An adverb of manner typed in lower case ("properly", "slowly"): not after a vowel, f, p or b,
+  // which end nouns ("family", "butterfly", "supply", "assembly", "anomaly").
+  if (/^\p{Ll}{3,}[^aeiouyfpb\P{Ll}]ly$/u.test(value) || /^\p{Ll}{3,}ely$/u.test(value)) return 'manner';
   // "essay.txt", "README.md": a name, a dot and an extension with a letter.
   if (/^[^\s./\\][^\s/\\]*\.(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{1,5}$/.test(value)) return 'file';
   return undefined;

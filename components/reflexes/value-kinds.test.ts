@@ -42,3 +42,13 @@ test('a slot of no closed kind takes none: a ticker-like coin or metal is no sto
   const dishes = learned(['lasagna', 'risotto', 'shakshuka', 'ramen']);
   for (const other of ['dinner', 'two', 'kids', 'yourself']) assert.equal(sameKind(dishes, 'x', other), false, other);
 });
+
+test('a word of manner, of a document\'s state or of one of its parts is no name: "read my note slowly", "show invoice overdue"', () => {
+  for (const word of ['properly', 'slowly', 'safely', 'better', 'together']) assert.equal(kindOf(word), 'manner', word);
+  for (const word of ['overdue', 'paid', 'attached']) assert.equal(kindOf(word), 'state', word);
+  assert.equal(kindOf('summary'), 'part');
+  // Nouns that end as adverbs do, and names, are none of these.
+  for (const noun of ['family', 'butterfly', 'supply', 'assembly', 'anomaly', 'Beverly', 'shopping', 'hosting']) assert.notEqual(kindOf(noun), 'manner', noun);
+  const titles = learned(['shopping', 'ideas', 'garden', 'packing']);
+  for (const word of ['slowly', 'overdue', 'summary']) assert.equal(sameKind(titles, 'x', word), false, word);
+});
