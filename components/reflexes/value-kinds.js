@@ -82,6 +82,8 @@ const SMALL_KINDS = {
   group: 'kids children family friends guests people adults toddlers babies beginners students vegans vegetarians',
   // How a thing is done, not what it is ("read my note loudly", "how do I cook better").
   manner: 'well better worse faster slower cheaper easier harder healthy healthier together alone backwards forwards fully simply cheaply',
+  // Which of several by degree, not a name ("the biggest invoice").
+  degree: 'biggest largest smallest highest lowest cheapest dearest best worst most least longest shortest fastest nearest closest',
   // A part or a view of a document, not its name ("show invoice summary").
   part: 'summary details overview list table contents attachment preview',
   // A document's state or place, not its name ("show invoice overdue", "the invoice attached").

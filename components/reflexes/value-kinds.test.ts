@@ -47,6 +47,7 @@ test('a word of manner, of a document\'s state or of one of its parts is no name
   for (const word of ['properly', 'slowly', 'safely', 'better', 'together']) assert.equal(kindOf(word), 'manner', word);
   for (const word of ['overdue', 'paid', 'attached']) assert.equal(kindOf(word), 'state', word);
   assert.equal(kindOf('summary'), 'part');
+  assert.equal(kindOf('biggest'), 'degree');
   // Nouns that end as adverbs do, and names, are none of these.
   for (const noun of ['family', 'butterfly', 'supply', 'assembly', 'anomaly', 'Beverly', 'shopping', 'hosting']) assert.notEqual(kindOf(noun), 'manner', noun);
   const titles = learned(['shopping', 'ideas', 'garden', 'packing']);
