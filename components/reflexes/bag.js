@@ -59,7 +59,8 @@ export function bagScore(spec, rest, templates, least, unsaid = []) {
   const sees = spec.vocab.some((w) => SEE_VERBS.includes(w));
   let topical = false;
   for (const w of rest) {
-    if (sees && SEE_VERBS.includes(w)) continue;
+    // "read" asks for what a thing says, which only a phrasing that read it answers ("read my unread emails").
+    if (sees && SEE_VERBS.includes(w) && (w !== 'read' || spec.vocabSet.has(w))) continue;
     if (spec.vocabSet.has(w)) {
       if (!isFiller(w) && !JOINING.has(w) && !SLOT_TIES.includes(w) && !ASK_WORDS.includes(w) && !AUX_WORDS.includes(w) && !WEAK.has(w)) topical = true;
     } else if (!isFiller(w) && !JOINING.has(w) && !ASK_WORDS.includes(w) && !AUX_WORDS.includes(w)) return -1;
