@@ -20,7 +20,8 @@ before(async () => {
   if (NO_DOCKER) return;
   ({ home, cleanup } = await tempHome('titan-job-cli-'));
   await symlink(TEST_CACHE, path.join(home, 'cache'));
-  const running = await startTitan(home, 'gateway on ');
+  // The jobs part (which says where the shell runs) starts after ready: 'Ctrl-C stops.' comes once it has.
+  const running = await startTitan(home, 'Ctrl-C stops.');
   kernel = running.child;
   startOutput = running.output();
 });

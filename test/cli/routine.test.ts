@@ -74,7 +74,8 @@ test('with no kernel running the command opens one: a routine added then is sche
   assert.match(added.stdout, /no kernel runs: the routine is scheduled when Titan starts/);
   // Down across at least one fire time: a start within the same second would have missed nothing.
   await new Promise((resolve) => setTimeout(resolve, 1500));
-  titan = await startTitan(home, 'gateway on');
+  // Routines start after ready ('gateway on'): once every part runs, the start says 'Ctrl-C stops.'.
+  titan = await startTitan(home, 'Ctrl-C stops.');
   assert.match(titan.output(), /routines: \d+ scheduled/);
   let runs: RoutineRun[] = [];
   // The kernel's timer runs it every second; each look is a CLI call through the control socket.
