@@ -14,6 +14,7 @@ import path from 'node:path';
 import { buildBundleOnce } from '../bin/bundle/build.ts';
 import { freshBundle } from '../bin/bundle/fresh.ts';
 import { startModelServer } from './model-server.ts';
+import { rssMb } from './process-tree.ts';
 import { BENCH_CACHE, printMachine, tempDir } from './setup.ts';
 import { printTable, row, summarize, writeResult } from './stats.ts';
 import { timeStart } from './titan-start.ts';
@@ -72,7 +73,7 @@ async function startOnce(pauseMs: number): Promise<Run> {
     if (!url) throw new Error(`titan start printed no gateway address:\n${output()}`);
     const token = (await readFile(url[2] as string, 'utf8')).trim();
     await new Promise((r) => setTimeout(r, pauseMs));
-    const rssIdle = rssMb(child);
+    const rssIdle = rssMb(Number(child.pid));
     const turn = async (text: string, thread?: string) => {
       const cpuAt = cpuMs(child);
       const started = performance.now();
@@ -93,7 +94,7 @@ async function startOnce(pauseMs: number): Promise<Run> {
       firstCpuMs: one.cpuMs,
       secondCpuMs: two.cpuMs,
       rssIdle,
-      rssAfter: rssMb(child),
+      rssAfter: rssMb(Number(child.pid)),
       bundled: output().includes('modules from the start bundle'),
     };
   });
@@ -105,6 +106,3 @@ function cpuMs(child: ChildProcess): number {
   return Number(readFileSync(`/proc/${child.pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
 }
 
-function rssMb(child: ChildProcess): number {
-  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
-}

@@ -7,7 +7,6 @@
 // measured it in the same `npm run bench` run, or its earlier session's figures (30 s, 1,073 MB).
 // TITAN_START_RUNS sets the starts measured (default 5). Run alone:
 // node --disable-warning=ExperimentalWarning benchmarks/start-ready.ts
-import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdir, rm, symlink } from 'node:fs/promises';
 import os from 'node:os';
@@ -15,6 +14,7 @@ import path from 'node:path';
 import { buildBundleOnce } from '../bin/bundle/build.ts';
 import { freshBundle } from '../bin/bundle/fresh.ts';
 import { startModelServer } from './model-server.ts';
+import { rssMb } from './process-tree.ts';
 import { openClawFigures } from './openclaw-figures.ts';
 import { BENCH_CACHE, printMachine, tempDir } from './setup.ts';
 import { against, fmt, printTable, row, summarize, writeResult } from './stats.ts';
@@ -99,9 +99,9 @@ await writeResult(
 /** One start: ready time, the server's RSS at ready and once settled, and its start phases. */
 async function startOnce(titanHome: string, settleMs: number): Promise<Start> {
   const { readyMs, value } = await timeStart(titanHome, MODEL_ENV(), 300_000, async (child, output) => {
-    const rssAtReady = rssMb(child);
+    const rssAtReady = rssMb(Number(child.pid));
     await new Promise((r) => setTimeout(r, settleMs));
-    return { rssAtReady, rssIdle: rssMb(child), phases: phasesOf(output()), cpu: cpuOf(output()), bundled: output().includes('modules from the start bundle') };
+    return { rssAtReady, rssIdle: rssMb(Number(child.pid)), phases: phasesOf(output()), cpu: cpuOf(output()), bundled: output().includes('modules from the start bundle') };
   });
   return { readyMs, ...value };
 }
@@ -160,7 +160,3 @@ function cpuOf(output: string): Record<string, number> {
   return line ? phaseNumbers(line[2], Number(line[1])) : {};
 }
 
-function rssMb(child: ChildProcess): number {
-  const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024;
-}
