@@ -36,7 +36,17 @@ export type RouteOutcome =
 
 type Match = { confidence: number; slotsJson: string } | null | undefined;
 
-const matchers = new Map<string, ReflexExport>();
+/** Each kernel's host copies by name@version (kept with the kernel: two kernels in a process share none). */
+const hostCopiesOf = new WeakMap<Kernel, Map<string, ReflexExport>>();
+
+function hostCopies(kernel: Kernel): Map<string, ReflexExport> {
+  let copies = hostCopiesOf.get(kernel);
+  if (!copies) {
+    copies = new Map();
+    hostCopiesOf.set(kernel, copies);
+  }
+  return copies;
+}
 const required = new Map<string, string[]>();
 
 /** The words a prompt must hold for the reflex to be asked (its core words as the runtime reads them). */
@@ -53,6 +63,7 @@ function mustHave(record: ReflexRecord): string[] {
 function hostMatcher(kernel: Kernel, record: ReflexRecord): ReflexExport | undefined {
   if (kernel.serving('reflex', record.name)?.version !== record.version) return undefined;
   const key = `${record.name}@${record.version}`;
+  const matchers = hostCopies(kernel);
   let matcher = matchers.get(key);
   if (!matcher) {
     // Tools are never called through this copy: only its match is used.
@@ -74,6 +85,11 @@ export function warmOnHost(kernel: Kernel, record: ReflexRecord): boolean {
   mustHave(record);
   matcher.match(record.example);
   return true;
+}
+
+/** Whether the kernel holds the record's host copy (warmed, or asked by a request). */
+export function hasHostCopy(kernel: Kernel, record: ReflexRecord): boolean {
+  return hostCopies(kernel).has(`${record.name}@${record.version}`);
 }
 
 /** The serving reflexes' best answer to a prompt, or why the one that matched failed. */
