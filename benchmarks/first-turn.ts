@@ -105,4 +105,3 @@ async function startOnce(pauseMs: number): Promise<Run> {
 function cpuMs(child: ChildProcess): number {
   return Number(readFileSync(`/proc/${child.pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
 }
-

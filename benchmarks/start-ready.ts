@@ -101,7 +101,13 @@ async function startOnce(titanHome: string, settleMs: number): Promise<Start> {
   const { readyMs, value } = await timeStart(titanHome, MODEL_ENV(), 300_000, async (child, output) => {
     const rssAtReady = rssMb(Number(child.pid));
     await new Promise((r) => setTimeout(r, settleMs));
-    return { rssAtReady, rssIdle: rssMb(Number(child.pid)), phases: phasesOf(output()), cpu: cpuOf(output()), bundled: output().includes('modules from the start bundle') };
+    return {
+      rssAtReady,
+      rssIdle: rssMb(Number(child.pid)),
+      phases: phasesOf(output()),
+      cpu: cpuOf(output()),
+      bundled: output().includes('modules from the start bundle'),
+    };
   });
   return { readyMs, ...value };
 }
@@ -159,4 +165,3 @@ function cpuOf(output: string): Record<string, number> {
   const line = /start CPU (\d+) ms \(main thread\): (.*)$/m.exec(output);
   return line ? phaseNumbers(line[2], Number(line[1])) : {};
 }
-
