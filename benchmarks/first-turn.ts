@@ -8,14 +8,11 @@
 // node --disable-warning=ExperimentalWarning benchmarks/first-turn.ts
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdir, readFile, rm, symlink } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
-import { buildBundleOnce } from '../bin/bundle/build.ts';
-import { freshBundle } from '../bin/bundle/fresh.ts';
-import { startModelServer } from './model-server.ts';
 import { rssMb } from './process-tree.ts';
-import { BENCH_CACHE, printMachine, tempDir } from './setup.ts';
+import { printMachine } from './setup.ts';
+import { openStartBench } from './start-bench.ts';
 import { printTable, row, summarize, writeResult } from './stats.ts';
 import { timeStart } from './titan-start.ts';
 
@@ -24,22 +21,14 @@ const PAUSE_MS = Number(process.env.TITAN_FIRST_TURN_PAUSE_MS ?? 2_000);
 type Run = { firstMs: number; secondMs: number; firstCpuMs: number; secondCpuMs: number; rssIdle: number; rssAfter: number; bundled: boolean };
 
 printMachine();
-// Starts as users get them: from the start bundle, built first when the tree changed since it was.
-if (process.env.TITAN_BUNDLE !== 'off' && !freshBundle()) {
-  console.log('building the start bundle first (sources changed since the last one)');
-  await buildBundleOnce();
-}
-const model = await startModelServer({ timeline: false });
-const home = await tempDir('titan-bench-first-turn-');
-await mkdir(BENCH_CACHE, { recursive: true });
-await symlink(BENCH_CACHE, path.join(home, 'cache'));
+const bench = await openStartBench('titan-bench-first-turn-');
+const { home } = bench;
 const runs: Run[] = [];
 try {
   await startOnce(0); // the first start deploys the built-ins (and writes the owner token)
   for (let i = 0; i < RUNS; i++) runs.push(await startOnce(PAUSE_MS));
 } finally {
-  model.stop();
-  await rm(home, { recursive: true, force: true });
+  await bench.close();
 }
 const load = os.loadavg()[0];
 const first = summarize(runs.map((r) => r.firstMs));
@@ -67,8 +56,7 @@ await writeResult(
 );
 
 async function startOnce(pauseMs: number): Promise<Run> {
-  const env = { TITAN_PROVIDER: 'scripted', TITAN_SCRIPTED_LLM_URL: model.url };
-  const { value } = await timeStart(home, env, 300_000, async (child, output) => {
+  const { value } = await timeStart(home, bench.modelEnv, 300_000, async (child, output) => {
     const url = /gateway on (http:\/\/\S+) \(token in (\S+)\)/.exec(output());
     if (!url) throw new Error(`titan start printed no gateway address:\n${output()}`);
     const token = (await readFile(url[2] as string, 'utf8')).trim();

@@ -8,15 +8,12 @@
 // TITAN_START_RUNS sets the starts measured (default 5). Run alone:
 // node --disable-warning=ExperimentalWarning benchmarks/start-ready.ts
 import { readFileSync } from 'node:fs';
-import { mkdir, rm, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { buildBundleOnce } from '../bin/bundle/build.ts';
-import { freshBundle } from '../bin/bundle/fresh.ts';
-import { startModelServer } from './model-server.ts';
 import { rssMb } from './process-tree.ts';
 import { openClawFigures } from './openclaw-figures.ts';
-import { BENCH_CACHE, printMachine, tempDir } from './setup.ts';
+import { printMachine } from './setup.ts';
+import { openStartBench } from './start-bench.ts';
 import { against, fmt, printTable, row, summarize, writeResult } from './stats.ts';
 import { timeStart } from './titan-start.ts';
 
@@ -32,18 +29,8 @@ type Start = {
 };
 
 printMachine();
-// Starts as users get them: from the start bundle (bin/bundle/), built first when the tree changed
-// since (else the first start would rebuild it in the background, under the measured ones).
-if (process.env.TITAN_BUNDLE !== 'off' && !freshBundle()) {
-  console.log('building the start bundle first (sources changed since the last one)');
-  await buildBundleOnce();
-}
-const model = await startModelServer({ timeline: false });
-const MODEL_ENV = () => ({ TITAN_PROVIDER: 'scripted', TITAN_SCRIPTED_LLM_URL: model.url });
-const home = await tempDir('titan-bench-start-');
-// The build cache every benchmark shares: the first start deploys built components, compiling nothing new.
-await mkdir(BENCH_CACHE, { recursive: true });
-await symlink(BENCH_CACHE, path.join(home, 'cache'));
+const bench = await openStartBench('titan-bench-start-');
+const { home } = bench;
 const starts: Start[] = [];
 /** Spawn to the answer of a turn sent at the first 200 of /api/ready (it waits for the parts started after ready). */
 const turnsAtReady: number[] = [];
@@ -53,8 +40,7 @@ try {
   // Other starts, each sent a turn at ready (kept apart: the turn's own memory is not the idle RSS above).
   for (let i = 0; i < RUNS; i++) turnsAtReady.push(await turnAtReadyMs(home));
 } finally {
-  model.stop();
-  await rm(home, { recursive: true, force: true });
+  await bench.close();
 }
 const load = os.loadavg()[0];
 
@@ -98,7 +84,7 @@ await writeResult(
 
 /** One start: ready time, the server's RSS at ready and once settled, and its start phases. */
 async function startOnce(titanHome: string, settleMs: number): Promise<Start> {
-  const { readyMs, value } = await timeStart(titanHome, MODEL_ENV(), 300_000, async (child, output) => {
+  const { readyMs, value } = await timeStart(titanHome, bench.modelEnv, 300_000, async (child, output) => {
     const rssAtReady = rssMb(Number(child.pid));
     await new Promise((r) => setTimeout(r, settleMs));
     return {
@@ -115,7 +101,7 @@ async function startOnce(titanHome: string, settleMs: number): Promise<Start> {
 /** One start sent a turn the moment it is ready: ms from spawn to the turn's answer. */
 async function turnAtReadyMs(titanHome: string): Promise<number> {
   const spawned = performance.now();
-  const { value } = await timeStart(titanHome, MODEL_ENV(), 300_000, async (_child, _output, url) => {
+  const { value } = await timeStart(titanHome, bench.modelEnv, 300_000, async (_child, _output, url) => {
     await firstTurn(url, titanHome);
     return performance.now() - spawned;
   });
