@@ -47,3 +47,26 @@ test('a single call over the slot budget is counted, not recorded', () => {
   assert.equal(recorder.calls('tool/echo').length, 0);
   assert.equal(recorder.recordedBytes('tool/echo'), 0);
 });
+
+test('a full slot records a new call only once its retention spread over its count has passed, so the record spans the retention', (t) => {
+  t.mock.timers.enable({ apis: ['Date'], now: 1_000_000 });
+  // 60 minutes over 6 calls: one new call every 10 minutes once full.
+  const recorder = new CallRecorder(() => config({ perSlot: 6, maxAgeMinutes: 60 }));
+  const serve = (minutes: number, calls: number) => {
+    for (let i = 0; i < calls; i++) if (recorder.sample('tool/echo', 'run')) recorder.record('tool/echo', call(minutes * 1000 + i, 10));
+    t.mock.timers.tick(minutes * 60_000);
+  };
+  serve(1, 10); // the first six are taken, then the slot is full
+  assert.equal(recorder.calls('tool/echo').length, 6);
+  for (let minute = 2; minute <= 59; minute++) serve(1, 100);
+  const kept = recorder.calls('tool/echo').map((c) => Math.floor(c.at / 60_000));
+  assert.equal(kept.length, 6);
+  // Spread over the hour (not the last six calls of its last minute), the newest recent.
+  assert.ok(kept[5] - kept[0] >= 40, `recorded at minutes ${kept.join(', ')}`);
+  assert.ok(Date.now() / 60_000 - kept[5] <= 11, `newest at minute ${kept[5]}`);
+  // Nothing else is taken until the spacing has passed.
+  assert.equal(recorder.sample('tool/echo', 'run'), Date.now() - recorder.calls('tool/echo')[5].at >= 10 * 60_000);
+  // Lifecycle calls are never recorded, and another slot has its own record.
+  assert.equal(recorder.sample('tool/echo', 'describe'), false);
+  assert.equal(recorder.sample('tool/other', 'run'), true);
+});

@@ -3,7 +3,10 @@
 // output or error, latency, the host's answers) with secrets cut out: the corpus a new version
 // is replayed against before it may serve. Kept in memory, bounded per slot by count, by age and
 // by bytes (a slot whose calls grow, a provider's requests carrying a long thread, stays flat);
-// kernel/recorded-calls-file.ts keeps them across a restart.
+// kernel/recorded-calls-file.ts keeps them across a restart. A slot whose record is full takes a
+// new call only as often as its retention spread over its count allows: the record then spans the
+// whole retention (a day of traffic, not its last minute), and a busy slot's calls cost nothing to
+// record almost all the time.
 import type { HostAnswer } from './host-tape.ts';
 import { stableJson } from './host-tape.ts';
 
@@ -89,6 +92,8 @@ export class CallRecorder {
   readonly #calls = new Map<string, Recorded[]>();
   /** The JSON size of each slot's recorded calls together. */
   readonly #bytes = new Map<string, number>();
+  /** Slots whose last record dropped an older call for room (by count or bytes). */
+  readonly #full = new Set<string>();
   #next = 1;
 
   /** `redact` cuts secrets out of one string (every string of a recorded call goes through it). */
@@ -114,10 +119,19 @@ export class CallRecorder {
     );
   }
 
-  /** Whether this call of the slot should be recorded whole (decided before it runs: the tape needs it). */
-  sample(fn: string): boolean {
-    const rate = this.#config().sampleRate;
-    return rate > 0 && !NOT_TRAFFIC.has(fn) && (rate >= 1 || Math.random() < rate);
+  /**
+   * Whether this call of the slot should be recorded whole (decided before it runs: the tape needs
+   * it). A full slot waits `maxAgeMinutes / perSlot` after its newest recorded call.
+   */
+  sample(slot: string, fn: string): boolean {
+    const config = this.#config();
+    const rate = config.sampleRate;
+    if (rate <= 0 || NOT_TRAFFIC.has(fn)) return false;
+    if (this.#full.has(slot)) {
+      const newest = this.#calls.get(slot)?.at(-1)?.call.at ?? 0;
+      if (Date.now() - newest < (config.maxAgeMinutes * 60_000) / config.perSlot) return false;
+    }
+    return rate >= 1 || Math.random() < rate;
   }
 
   /** Counts one call of slot@version (every call, recorded or not). */
@@ -146,15 +160,20 @@ export class CallRecorder {
     const oldest = Date.now() - config.maxAgeMinutes * 60_000;
     let total = this.#bytes.get(slot) ?? 0;
     let drop = 0;
+    let forRoom = false;
     while (drop < list.length && (list.length - drop > config.perSlot || list[drop].call.at < oldest || total > config.maxSlotBytes)) {
+      forRoom ||= list[drop].call.at >= oldest;
       total -= list[drop].bytes;
       drop++;
     }
+    if (forRoom) this.#full.add(slot);
+    else if (drop > 0) this.#full.delete(slot);
     if (drop > 0) list.splice(0, drop);
     this.#bytes.set(slot, total);
     if (list.length === 0) {
       this.#calls.delete(slot);
       this.#bytes.delete(slot);
+      this.#full.delete(slot);
     }
   }
 

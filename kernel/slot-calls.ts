@@ -21,7 +21,7 @@ function observedCall(recorder: CallRecorder, slot: Slot, active: Deployment, fn
   const canary = slot.canary;
   const onTrial = canary !== undefined && canary.version === active.manifest.version;
   const target = onTrial && slot.standby && fn !== 'describe' && !canary.takesCall() ? slot.standby : active;
-  const tape: HostAnswer[] | undefined = recorder.sample(fn) ? [] : undefined;
+  const tape: HostAnswer[] | undefined = recorder.sample(slot.key, fn) ? [] : undefined;
   const started = performance.now();
   const finish = (ok: boolean, output: unknown, error?: TitanError) => {
     const ms = performance.now() - started;
