@@ -42,6 +42,8 @@ export const TUNING_2: Part = read('everyday-tuning-2.json').intents;
 export const TUNING_3: Part = read('everyday-tuning-3.json').intents;
 /** A fourth tuning part: other words of the same sense, and near misses one word away (see its "about"). */
 export const TUNING_4: Part = read('everyday-tuning-4.json').intents;
+/** A fifth tuning part, typed as strangers and written blind by a helper that tunes nothing (see its "about"). */
+export const TUNING_5: Part = read('everyday-tuning-5.json').intents;
 /** An adversarial tuning part: near misses of every kind a stranger types (values of the wrong kind, other verbs, tenses, compounds; see its "about"). */
 export const TUNING_ADVERSARIAL: Part = read('everyday-tuning-adversarial.json').intents;
 
@@ -51,6 +53,7 @@ export const PARTS = {
   tuning2: TUNING_2,
   tuning3: TUNING_3,
   tuning4: TUNING_4,
+  tuning5: TUNING_5,
   adversarial: TUNING_ADVERSARIAL,
   heldOut: HELD_OUT,
   heldOut2: HELD_OUT_2,
@@ -60,7 +63,7 @@ export const PARTS = {
   heldOut6: HELD_OUT_6,
 };
 export type PartName = keyof typeof PARTS;
-export const TUNING_PARTS: PartName[] = ['tuning', 'tuning2', 'tuning3', 'tuning4', 'adversarial'];
+export const TUNING_PARTS: PartName[] = ['tuning', 'tuning2', 'tuning3', 'tuning4', 'tuning5', 'adversarial'];
 export const HELD_OUT_PARTS: PartName[] = ['heldOut', 'heldOut2', 'heldOut3', 'heldOut4', 'heldOut5', 'heldOut6'];
 
 function get(value: unknown, path: string): unknown {
