@@ -17,6 +17,7 @@ import {
   HELD_OUT_4,
   HELD_OUT_5,
   HELD_OUT_6,
+  HELD_OUT_7,
   measureEveryday,
   type PartFigures,
   rightAnswer,
@@ -42,6 +43,8 @@ test('the everyday set has 30 intents with 10 paraphrases and 10 near misses eac
     assert.ok(HELD_OUT_5[intent.id].paraphrases.length >= 3 && HELD_OUT_5[intent.id].nearMisses.length >= 3, intent.id);
     assert.equal(HELD_OUT_6[intent.id].paraphrases.length, 10, intent.id);
     assert.equal(HELD_OUT_6[intent.id].nearMisses.length, 10, intent.id);
+    assert.equal(HELD_OUT_7[intent.id].paraphrases.length, 10, intent.id);
+    assert.equal(HELD_OUT_7[intent.id].nearMisses.length, 10, intent.id);
     assert.equal(TUNING_5[intent.id].paraphrases.length, 10, intent.id);
     assert.equal(TUNING_5[intent.id].nearMisses.length, 10, intent.id);
   }
@@ -51,8 +54,8 @@ test('no wrong answer on the tuning part, the held-out part, or the learned phra
   const m = await measureEveryday(localEmbedder);
   t.diagnostic(`${m.patterns.filter((p) => !p.skipped).length} reflexes from ${EVERYDAY.length} intents`);
   for (const p of m.patterns.filter((x) => x.skipped)) t.diagnostic(`not a reflex (${p.tools.join()}): ${p.skipped}`);
-  const { tuning, tuning2, tuning3, tuning4, tuning5, heldOut, heldOut2, heldOut3, heldOut4, heldOut5, heldOut6 } = m.parts;
-  assert.ok(tuning && tuning2 && tuning3 && tuning4 && tuning5 && heldOut && heldOut2 && heldOut3 && heldOut4 && heldOut5 && heldOut6);
+  const { tuning, tuning2, tuning3, tuning4, tuning5, heldOut, heldOut2, heldOut3, heldOut4, heldOut5, heldOut6, heldOut7 } = m.parts;
+  assert.ok(tuning && tuning2 && tuning3 && tuning4 && tuning5 && heldOut && heldOut2 && heldOut3 && heldOut4 && heldOut5 && heldOut6 && heldOut7);
   t.diagnostic(line('tuning', tuning));
   t.diagnostic(line('tuning, second part', tuning2));
   t.diagnostic(line('tuning, third part', tuning3));
@@ -67,6 +70,7 @@ test('no wrong answer on the tuning part, the held-out part, or the learned phra
     ['held out, fourth part (written blind on 2026-12-06)', heldOut4],
     ['held out, fifth part (written before tuning on 2026-12-06)', heldOut5],
     ['held out, sixth part (written by a helper that tunes nothing, 2026-12-06)', heldOut6],
+    ['held out, seventh part (written blind by a helper that tunes nothing, 2026-12-06)', heldOut7],
   ] as const)
     t.diagnostic(`${line(name, f)}, ${f.wrong.length} wrong`);
   t.diagnostic(
