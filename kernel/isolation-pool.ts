@@ -2,7 +2,7 @@
 // calls queued in order beyond that. A call is stopped by terminating its thread (the only way to
 // pre-empt a guest); another thread replaces it on the next call. Idle threads exit after a while
 // and never keep the process alive. Each thread is told a deployment's fixed part (identity,
-// imports, transpiled folder) once; a call then carries only its own few fields, so a round trip
+// imports, transpiled folder, the modules the kernel compiled for them) once; a call then carries only its own few fields, so a round trip
 // costs one small message each way (tinypool cloned the whole task and read the thread's memory
 // usage on every call: 46-53 µs per call, against about 20 now).
 //
@@ -81,6 +81,13 @@ export class IsolationPool {
     } finally {
       this.#lent--;
     }
+  }
+
+  /** How many live threads have been told a deployment's fixed part (its handed modules with it). */
+  told(deploymentId: string): number {
+    let n = 0;
+    for (const thread of this.#threads) if (thread.known.has(deploymentId)) n++;
+    return n;
   }
 
   /** A deployment closed: threads forget they were told about it (its id is never reused). */

@@ -20,7 +20,7 @@ const CACHE_ENTRIES = 64;
 /** Bumped when inspection changes what it reports, so older cached shapes are not reused. */
 const SHAPE_FORMAT = 'shape1';
 
-/** What a worker deployment needs: its threads compile the transpiled folder and load its glue themselves. */
+/** What a worker deployment needs: the transpiled folder, whose modules it compiles on first use and hands to its threads (module-handover.ts), which load its glue themselves. */
 export type WorkerComponent = {
   manifest: PublishedManifest;
   /** The limits it runs under: the manifest's, completed with the kernel's defaults. */
@@ -138,7 +138,7 @@ export class ComponentLoader {
       this.#glue.set(transpiled.key, factory);
     }
     const glue = factory(boundedStrings(who, placed.maxResultBytes));
-    const modules = await this.#compile(transpiled, placed.memoryMb);
+    const modules = await this.#compile(transpiled, placed.memoryMb, who);
     const loaded = { transpiled: { key: transpiled.key, dir: transpiled.dir }, glue, modules };
     this.#ready.set(key, loaded);
     return { ...placed, ...loaded };
@@ -146,7 +146,8 @@ export class ComponentLoader {
 
   /**
    * A component for the worker pool: planned and transpiled (on disk), neither compiled nor its glue
-   * loaded here. Its threads compile it; compiled here, its modules (about 6 MB for a reflex, more
+   * loaded here, nor its modules cached: its deployment compiles them once for its threads and lets
+   * them go once they hold them (module-handover.ts). Cached here, they (about 6 MB for a reflex, more
    * with the code its threads compiled into them) stayed in this thread for as long as it served,
    * where its threads give theirs back when they exit.
    */
@@ -169,11 +170,11 @@ export class ComponentLoader {
     return { placed, key, who, transpile: async () => transpileCached(await read(), manifest.digest, plan.transpile, this.#cacheDir) };
   }
 
-  #compile(transpiled: Transpiled, memoryMb: number): Promise<Map<string, WebAssembly.Module>> {
+  #compile(transpiled: Transpiled, memoryMb: number, who: string): Promise<Map<string, WebAssembly.Module>> {
     const key = `${transpiled.key}/${memoryMb}`;
     let compiled = this.#modules.get(key);
     if (!compiled) {
-      compiled = compileAll(transpiled.cores, memoryMb);
+      compiled = compileAll(transpiled.cores, memoryMb, who);
       this.#modules.set(key, compiled);
       compiled.catch(() => this.#modules.delete(key));
     }

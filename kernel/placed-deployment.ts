@@ -44,7 +44,7 @@ export async function placeDeployment(deps: PlacingDeps, manifest: PublishedMani
   if (placement.refusedInline) {
     deps.warn(`${who} asks to run inline but is not a built-in: it runs in a worker (grant it with kernel.inlineGrants: ["${slot}"] in config.json)`);
   }
-  // A worker's threads compile it: the kernel's thread keeps no copy (loader.loadForWorkers).
+  // Compiled on first use for its threads, and let go once they hold it (module-handover.ts).
   if (placement.isolation === 'worker') return withMemo(deps.workers.deploy({ ...(await deps.loader.loadForWorkers(effective, wasm)), manifest }, onReplaced));
   const loaded = { ...(await deps.loader.load(effective, wasm, syncHosts(deps.services))), manifest };
   // A grant is recorded each time it is used: the log shows which foreign code ran unpre-emptible.

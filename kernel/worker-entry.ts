@@ -24,6 +24,7 @@ import {
   type DeploymentBase,
   type HostReply,
   type HostRequest,
+  type MadeInstance,
   type SqlOp,
   type ThreadAnswer,
   type WorkerOutcome,
@@ -146,7 +147,7 @@ let currentPeers: Array<{ id: string; load: number; freeSlots: number }> = [];
 
 /** Compiled glue and core modules by transpiled folder and memory cap: a new deployment of a binary this thread ran before (a JIT run, a
  * replay, a smoke test) pays only the instantiation. Bounded, oldest out first. */
-const compiled = new Map<string, Promise<{ glue: GlueFactory; modules: Map<string, WebAssembly.Module> }>>();
+const compiled = new Map<string, Promise<{ glue: GlueFactory; modules: ReadonlyMap<string, WebAssembly.Module>; here: boolean }>>();
 const COMPILED_KEPT = 8;
 
 function compiledFor(task: WorkerTask) {
@@ -156,9 +157,11 @@ function compiledFor(task: WorkerTask) {
     entry = (async () => {
       const transpiled = await readTranspiled(task.dir);
       if (!transpiled) throw new Error(`transpiled component missing at ${task.dir}`);
-      // Compiled here, not sent compiled by the kernel: what a call compiles into them goes with the thread (loader.loadForWorkers).
-      const modules = await compileAll(transpiled.cores, task.memoryMb);
-      return { glue: await loadGlue(task.dir, transpiled.js), modules };
+      // The kernel compiles once for all threads and sends the modules while it holds them; a
+      // thread started after it let them go compiles its own (worker-host.ts, the handover).
+      const who = `${task.component.kind}/${task.component.name}@${task.component.version}`;
+      const modules = task.modules ?? (await compileAll(transpiled.cores, task.memoryMb, who));
+      return { glue: await loadGlue(task.dir, transpiled.js), modules, here: !task.modules };
     })();
     compiled.set(key, entry);
     entry.catch(() => compiled.delete(key));
@@ -167,8 +170,14 @@ function compiledFor(task: WorkerTask) {
   return entry;
 }
 
+/** What making each deployment's instance cost, until the call that waited for it reports it (WorkerOutcome.made). */
+const madeCost = new Map<string, MadeInstance>();
+
 async function createInstance(task: WorkerTask): Promise<GuestInstance> {
+  const began = performance.now();
+  const fresh = !compiled.has(`${task.dir}/${task.memoryMb}`);
   const compiledNow = await compiledFor(task);
+  const compiledAt = performance.now();
   const modules = compiledNow.modules;
   const who = `${task.component.kind}/${task.component.name}@${task.component.version}`;
   const glue = compiledNow.glue(boundedStrings(who, task.maxResultBytes));
@@ -196,6 +205,8 @@ async function createInstance(task: WorkerTask): Promise<GuestInstance> {
   }
   const memories: WebAssembly.Memory[] = [];
   const root = await glue((name) => modules.get(name) as WebAssembly.Module, table, recordingMemories(memories));
+  const compiledHere = fresh && compiledNow.here;
+  madeCost.set(task.deploymentId, { compiledHere, compileMs: compiledHere ? compiledAt - began : 0, instantiateMs: performance.now() - compiledAt });
   return { context, exports: root[task.exportInterface] as GuestInstance['exports'], memories, tape };
 }
 
@@ -224,6 +235,11 @@ async function runTask(task: WorkerTask): Promise<WorkerOutcome> {
   entry.said = false;
   const outcome = await runGuest(task);
   outcome.endedAt = wallMs();
+  const made = madeCost.get(task.deploymentId);
+  if (made) {
+    madeCost.delete(task.deploymentId);
+    outcome.made = made;
+  }
   const drops = limiter?.takeDrops() ?? [];
   if (!entry.said && drops.length === 0) return outcome;
   // Everything the call said is on the channel before this marker; the kernel answers after it.

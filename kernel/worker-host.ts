@@ -12,6 +12,8 @@ import type { WorkerComponent } from './loader.ts';
 import type { PoolStats } from './pool.ts';
 import type { ChatterCells, ChatterLimiter, ChatterRates } from './chatter.ts';
 import { IsolationPool, type CallHandle } from './isolation-pool.ts';
+import { compiles, type CompileNotice } from './compile-cores.ts';
+import { ModuleHandover } from './module-handover.ts';
 import { TaskClock } from './task-clock.ts';
 import { wallMs, workerCalls, type WorkerCallTiming } from './worker-timings.ts';
 import { camel } from './wit-names.ts';
@@ -229,6 +231,7 @@ class WorkerDeployment implements Deployment {
   readonly #link: WorkerLink;
   readonly #onReplaced: (reason: string) => void;
   readonly #usesMesh: boolean;
+  readonly #handover: ModuleHandover;
   #inFlight = new Set<Promise<unknown>>();
   #exported: Promise<string[]> | undefined;
   #calls = 0;
@@ -260,6 +263,7 @@ class WorkerDeployment implements Deployment {
       ...(loaded.replayOnly ? { replayOnly: true } : {}),
     };
     link.grants.add(this.#base.deploymentId, this.#base.imports);
+    this.#handover = new ModuleHandover(this.#base, this.#who);
   }
 
   call(fn: string, args: unknown[], options: CallOptions = {}): Promise<unknown> {
@@ -274,6 +278,8 @@ class WorkerDeployment implements Deployment {
 
   async #run(fn: string, args: unknown[], options: CallOptions): Promise<unknown> {
     this.#calls++;
+    // The first use compiles here, once for every thread (module-handover.ts); a failure is the thread's to report.
+    if (!this.#handover.asked) await this.#handover.hold().catch(() => {});
     // The limit bounds the guest's own work (task-clock.ts): no message per call, a shared cell.
     let handle: CallHandle | undefined;
     let limitPassed = false;
@@ -321,8 +327,10 @@ class WorkerDeployment implements Deployment {
       forget();
       options.signal?.removeEventListener('abort', cancelled);
     }
+    this.#handover.settle(this.#pool.told(this.#base.deploymentId), this.#pool.max);
+    if (outcome.made?.compiledHere && compiles.hasSubscribers) compiles.publish({ who: this.#who, where: 'thread' } satisfies CompileNotice);
     if (outcome.said) await this.#link.finished(call.taskId);
-    if (workerCalls.hasSubscribers) this.#timed(fn, dispatched, clock, outcome.endedAt);
+    if (workerCalls.hasSubscribers) this.#timed(fn, dispatched, clock, outcome);
     if (outcome.tape && options.tape) options.tape.push(...outcome.tape);
     switch (outcome.kind) {
       case 'ok':
@@ -344,11 +352,11 @@ class WorkerDeployment implements Deployment {
     }
   }
 
-  #timed(fn: string, dispatched: number, clock: TaskClock, endedAt: number | undefined): void {
+  #timed(fn: string, dispatched: number, clock: TaskClock, { endedAt, made }: WorkerOutcome): void {
     const began = Number(Atomics.load(clock.started, 0)) / 1000;
     if (!began || !endedAt) return;
     const { kind, name } = this.#base.component;
-    const timing: WorkerCallTiming = { slot: `${kind}/${name}`, fn, startMs: began - dispatched, runMs: endedAt - began, replyMs: wallMs() - endedAt };
+    const timing: WorkerCallTiming = { slot: `${kind}/${name}`, fn, startMs: began - dispatched, runMs: endedAt - began, replyMs: wallMs() - endedAt, made };
     workerCalls.publish(timing);
   }
 
@@ -360,11 +368,14 @@ class WorkerDeployment implements Deployment {
   /** One instance in each thread of the pool (concurrent calls spread over idle threads): a
    * call arriving on any thread, or nested in another worker call, finds its instance ready. */
   async warm(): Promise<void> {
+    // Threads that lack the modules (all, or one started in place of a lost one) are handed them.
+    if (this.#pool.told(this.#base.deploymentId) < this.#pool.max) await this.#handover.hold().catch(() => {});
     await Promise.all(Array.from({ length: this.#pool.max }, () => this.#track(this.#run('describe', [], {}))));
   }
 
   async close(): Promise<void> {
     this.#link.closed();
+    this.#handover.letGo();
     await Promise.allSettled([...this.#inFlight]);
     this.#link.broadcast({ type: 'dispose', deploymentId: this.#base.deploymentId });
     this.#pool.forget(this.#base.deploymentId);

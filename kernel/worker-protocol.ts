@@ -18,6 +18,9 @@ export type DeploymentBase = {
   deploymentId: string;
   dir: string;
   memoryMb: number;
+  /** The core modules the kernel compiled once for all the deployment's threads (compile-cores.ts
+   * compileFolder), sent while it holds them: a thread given them compiles nothing. */
+  modules?: ReadonlyMap<string, WebAssembly.Module>;
   /** Longest string the guest may hand out, and the most a result may weigh when sent to the kernel. */
   maxResultBytes: number;
   /** Log lines and events per second the component may send, all its threads together. */
@@ -61,7 +64,9 @@ export type WorkerTask = DeploymentBase & CallMessage;
 export type ThreadAnswer = { taskId: string; outcome: WorkerOutcome } | { taskId: string; error: string };
 
 /** `said`: the call logged or emitted; its 'finished' message follows them on the channel.
- * `endedAt`: the wall-clock ms the guest call ended (worker-timings.ts). */
+ * `endedAt`: the wall-clock ms the guest call ended (worker-timings.ts). `made`: the call waited for
+ * its instance to be made in this thread: whether it compiled the modules itself (not given them by
+ * the kernel, nor holding them from an earlier deployment), and what compiling and instantiating cost, ms. */
 export type WorkerOutcome = (
   | { kind: 'ok'; value: unknown }
   | { kind: 'guest-error'; payload: unknown }
@@ -69,7 +74,9 @@ export type WorkerOutcome = (
   /** A coded refusal in the worker (a result over its limit, invalid UTF-8): the instance was dropped. */
   | { kind: 'coded'; code: string; message: string }
   | { kind: 'trap'; message: string; outOfMemory?: boolean }
-) & { said?: boolean; tape?: HostAnswer[]; endedAt?: number };
+) & { said?: boolean; tape?: HostAnswer[]; endedAt?: number; made?: MadeInstance };
+
+export type MadeInstance = { compiledHere: boolean; compileMs: number; instantiateMs: number };
 
 /** Worker -> kernel over the BroadcastChannel. */
 export type HostRequest =

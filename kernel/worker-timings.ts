@@ -2,6 +2,7 @@
 // "titan:kernel.worker-call" (the benchmarks): with no subscriber nothing is sent. The parts are
 // read from wall clocks both threads share (performance.timeOrigin + now).
 import { channel } from 'node:diagnostics_channel';
+import type { MadeInstance } from './worker-protocol.ts';
 
 export type WorkerCallTiming = {
   /** kind/name of the component called. */
@@ -13,6 +14,9 @@ export type WorkerCallTiming = {
   runMs: number;
   /** From the guest's end to the caller resuming: the answer's message and the kernel's thread waking. */
   replyMs: number;
+  /** When the call waited for its instance to be made in its thread: compiling (when the thread
+   * compiled them itself) and instantiating, both within startMs. */
+  made?: MadeInstance;
 };
 
 export const workerCalls = channel('titan:kernel.worker-call');
