@@ -30,6 +30,7 @@ const BENCHMARKS = [
   'gateway-ws',
   'mesh',
   'reflex',
+  'reflex-restart',
   'mcp',
   'autonomy',
   'swarm',

@@ -193,14 +193,20 @@ export async function deployReflex(deps: PipelineDeps, record: ReflexRecord, pat
  * made and asked once, and no worker thread is started for it (two threads with an instance each
  * raised a soak's RSS by about 20 MB for good: a thread's memory stays with the process after it
  * exits). Any other reflex gets an instance in every worker thread, then one call through the
- * path a request takes. Pure either way: match runs no tool.
+ * path a request takes. Pure either way: match runs no tool. Then the tools it calls get their
+ * instances (in their worker threads, for isolated ones), without being called: its first answer
+ * after a restart found them unloaded, and waited about 200 ms for a thread to start and compile.
  */
 export async function warmReflex(kernel: Kernel, record: ReflexRecord, onHost: boolean): Promise<void> {
   if (!kernel.serving('reflex', record.name)) return; // kernel.slot would create an empty slot
   try {
-    if (onHost && warmOnHost(kernel, record)) return;
-    await kernel.slot('reflex', record.name).active?.warm(1);
-    await kernel.call('reflex', record.name, 'match', [record.example]);
+    if (!(onHost && warmOnHost(kernel, record))) {
+      await kernel.slot('reflex', record.name).active?.warm(1);
+      await kernel.call('reflex', record.name, 'match', [record.example]);
+    }
+    for (const tool of new Set(record.spec.calls.map((c) => c.tool))) {
+      if (kernel.serving('tool', tool)) await kernel.slot('tool', tool).active?.warm(1);
+    }
   } catch {
     // a broken one fails its first real call instead, with its error
   }
