@@ -36,43 +36,41 @@ export type RouteOutcome =
 
 type Match = { confidence: number; slotsJson: string } | null | undefined;
 
-/** Each kernel's host copies by name@version (kept with the kernel: two kernels in a process share none). */
-const hostCopiesOf = new WeakMap<Kernel, Map<string, ReflexExport>>();
+/** What the router keeps of one reflex for one kernel: its version's required words and host copy. */
+type Kept = { version: string | null; required?: string[]; matcher?: ReflexExport };
 
-function hostCopies(kernel: Kernel): Map<string, ReflexExport> {
-  let copies = hostCopiesOf.get(kernel);
-  if (!copies) {
-    copies = new Map();
-    hostCopiesOf.set(kernel, copies);
+/** Each kernel's, by reflex name (kept with the kernel: two kernels in a process share none, and a
+ * closed kernel's go with it); a reflex's newer version replaces what its older one left. */
+const keptOf = new WeakMap<Kernel, Map<string, Kept>>();
+
+function kept(kernel: Kernel, record: ReflexRecord): Kept {
+  let byName = keptOf.get(kernel);
+  if (!byName) {
+    byName = new Map();
+    keptOf.set(kernel, byName);
   }
-  return copies;
+  const entry = byName.get(record.name);
+  if (entry?.version === record.version) return entry;
+  const fresh: Kept = { version: record.version };
+  byName.set(record.name, fresh);
+  return fresh;
 }
-const required = new Map<string, string[]>();
 
 /** The words a prompt must hold for the reflex to be asked (its core words as the runtime reads them). */
-function mustHave(record: ReflexRecord): string[] {
-  const key = `${record.name}@${record.version}`;
-  let list = required.get(key);
-  if (!list) {
-    list = requiredWords(record.spec);
-    required.set(key, list);
-  }
-  return list;
+function mustHave(kernel: Kernel, record: ReflexRecord): string[] {
+  const entry = kept(kernel, record);
+  entry.required ??= requiredWords(record.spec);
+  return entry.required;
 }
 
 function hostMatcher(kernel: Kernel, record: ReflexRecord): ReflexExport | undefined {
   if (kernel.serving('reflex', record.name)?.version !== record.version) return undefined;
-  const key = `${record.name}@${record.version}`;
-  const matchers = hostCopies(kernel);
-  let matcher = matchers.get(key);
-  if (!matcher) {
-    // Tools are never called through this copy: only its match is used.
-    matcher = createReflex(record.spec, () => {
-      throw new Error('the host-side copy of a reflex only matches');
-    });
-    matchers.set(key, matcher);
-  }
-  return matcher;
+  const entry = kept(kernel, record);
+  // Tools are never called through this copy: only its match is used.
+  entry.matcher ??= createReflex(record.spec, () => {
+    throw new Error('the host-side copy of a reflex only matches');
+  });
+  return entry.matcher;
 }
 
 /**
@@ -82,14 +80,15 @@ function hostMatcher(kernel: Kernel, record: ReflexRecord): ReflexExport | undef
 export function warmOnHost(kernel: Kernel, record: ReflexRecord): boolean {
   const matcher = hostMatcher(kernel, record);
   if (!matcher) return false;
-  mustHave(record);
+  mustHave(kernel, record);
   matcher.match(record.example);
   return true;
 }
 
 /** Whether the kernel holds the record's host copy (warmed, or asked by a request). */
 export function hasHostCopy(kernel: Kernel, record: ReflexRecord): boolean {
-  return hostCopies(kernel).has(`${record.name}@${record.version}`);
+  const entry = keptOf.get(kernel)?.get(record.name);
+  return entry?.version === record.version && entry.matcher !== undefined;
 }
 
 /** The serving reflexes' best answer to a prompt, or why the one that matched failed. */
@@ -104,7 +103,7 @@ export async function askReflexes(
   if (serving.length === 0) return { kind: 'none' };
   const began = performance.now();
   const present = new Set(words(prompt).map((t) => t.w));
-  const candidates = serving.filter((r) => mustHave(r).every((w) => present.has(w)));
+  const candidates = serving.filter((r) => mustHave(kernel, r).every((w) => present.has(w)));
   let best: { record: ReflexRecord; match: NonNullable<Match> } | undefined;
   const plans = new Set<string>();
   for (const record of candidates) {
