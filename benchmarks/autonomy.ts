@@ -5,7 +5,8 @@
 // 10k goals of one user on both backends, p50.
 import path from 'node:path';
 import { rm } from 'node:fs/promises';
-import { Agent, createLlm, startAutonomy, startScriptedLlm, type GoalEvent } from '../agent/api.ts';
+import { Agent, createLlm, startScriptedLlm, type GoalEvent } from '../agent/api.ts';
+import { startAutonomy } from '../agent/services.ts';
 import { Kernel, bootstrapBuiltins } from '../kernel/api.ts';
 import { startPostgres, type PostgresCluster } from '../test/support/postgres.ts';
 import { BENCH_CACHE, printMachine, tempDir } from './setup.ts';

@@ -6,7 +6,8 @@
 // node --expose-gc benchmarks/jobs.ts
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { JobService, exportFolder, jobsSection, type JobEvent } from '../agent/api.ts';
+import { exportFolder, jobsSection, type JobEvent } from '../agent/api.ts';
+import { JobService } from '../agent/services.ts';
 import { bootstrapBuiltins } from '../kernel/api.ts';
 import { openBenchKernel, printMachine } from './setup.ts';
 import { against, fmt, metCell, printTable, row, summarize, writeResult } from './stats.ts';

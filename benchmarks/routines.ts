@@ -5,7 +5,8 @@
 // as the machine is quiet: a loaded event loop fires timers late. Run alone:
 // node benchmarks/routines.ts
 import path from 'node:path';
-import { Agent, RoutineService } from '../agent/api.ts';
+import { Agent } from '../agent/api.ts';
+import { RoutineService } from '../agent/services.ts';
 import type { ToolInfo, ToolSource } from '../agent/loop/tool-catalog.ts';
 import { bootstrapBuiltins } from '../kernel/api.ts';
 import { openBenchKernel, printMachine } from './setup.ts';

@@ -2,7 +2,8 @@
 // built-ins, the agent on the parent's scripted model, the control plane with swarms, and the mesh
 // on loopback lending the agent's model to peers' sub-agents. Driven over IPC by the parent.
 import path from 'node:path';
-import { Agent, createLlm, startAutonomy, type SubAgentResult } from '../agent/api.ts';
+import { Agent, createLlm, type SubAgentResult } from '../agent/api.ts';
+import { startAutonomy } from '../agent/services.ts';
 import { Kernel, bootstrapBuiltins } from '../kernel/api.ts';
 import { Mesh } from '../mesh/mesh.ts';
 import { BENCH_CACHE } from './setup.ts';

@@ -18,27 +18,8 @@ import { createControlApp } from '../gateway/app.ts';
 import { claimControlSocket, type ControlSocket } from '../gateway/control-socket.ts';
 import { startGateway, type Gateway } from '../gateway/server.ts';
 import type { LateParts } from '../gateway/late-parts.ts';
-import { startChannelRuntime } from '../gateway/channels/start.ts';
 import type { ChannelRuntime } from '../gateway/channels/runtime.ts';
-import {
-  JitTool,
-  JobService,
-  KernelPatchTool,
-  llmSourceModel,
-  McpService,
-  RoutineService,
-  routineJobs,
-  jobsHereOrOnPeers,
-  startAutonomy,
-  startMemory,
-  startOnboarding,
-  startProfile,
-  startReflexes,
-  type MemoryService,
-  type ReflexService,
-} from '../agent/api.ts';
-import { startCodeGraph, type CodeGraphRunning } from '../agent/api.ts';
-import { routineDelivery } from '../gateway/channels/routine-delivery.ts';
+import { McpService, type CodeGraphRunning, type JobService, type MemoryService, type ReflexService, type RoutineService } from '../agent/api.ts';
 import type { Mesh } from '../mesh/mesh.ts';
 import { titanConfigFile } from './config-file.ts';
 import { rebuildInBackground, runningBundle } from './bundle/fresh.ts';
@@ -178,18 +159,6 @@ export async function startCommand(): Promise<number> {
     start: async () => {
       session = await startAgent(kernel, config.agent, config.provider, say, process.stdin.isTTY === true);
       storeHas = await storeFeatures(kernel, say);
-      // Multi-step requests become goals the model pursues (the Goals page, titan goal).
-      if (storeHas('autonomy')) startAutonomy(kernel, session.agent, { swarm: config.swarm });
-      // Durable preferences and facts from what the owner says, into the profile files' managed sections.
-      if (session.llm.configured)
-        startProfile(kernel, session.agent, (request) => session.llm.stream(request, { purpose: 'background' }), { ownerId: os.userInfo().username });
-      // One-off tools the model writes; their runtime is built in the background (cached after the first start).
-      session.agent.tools.addSource(new JitTool(kernel));
-      // The patch queue in the agent's hands (deciding needs the owner's approval of each call; its model writes new channels and providers).
-      session.agent.tools.addSource(new KernelPatchTool(kernel, session.llm.configured ? llmSourceModel(session.llm) : undefined));
-      // The monitor asks the model for faster versions of slow tools when kernel.optimiseRewrite is on.
-      if (session.llm.configured) kernel.optimiser.useModel(llmSourceModel(session.llm));
-      void kernel.jit.prepare().catch((error: Error) => say(`JIT tools unavailable: ${error.message}`));
     },
     close: () => session.close(),
   });
@@ -248,11 +217,32 @@ export async function startCommand(): Promise<number> {
     },
   });
   parts.add({
+    // Goals, the profile, JIT and kernel-patch tools: used by turns only, which wait for the parts after ready.
+    name: 'agent tools',
+    needs: ['gateway'],
+    start: async () => {
+      const { JitTool, KernelPatchTool, llmSourceModel, startAutonomy, startProfile } = await import('../agent/services.ts');
+      // Multi-step requests become goals the model pursues (the Goals page, titan goal).
+      if (storeHas('autonomy')) startAutonomy(kernel, session.agent, { swarm: config.swarm });
+      // Durable preferences and facts from what the owner says, into the profile files' managed sections.
+      if (session.llm.configured)
+        startProfile(kernel, session.agent, (request) => session.llm.stream(request, { purpose: 'background' }), { ownerId: os.userInfo().username });
+      // One-off tools the model writes; their runtime is built in the background (cached after the first start).
+      session.agent.tools.addSource(new JitTool(kernel));
+      // The patch queue in the agent's hands (deciding needs the owner's approval of each call; its model writes new channels and providers).
+      session.agent.tools.addSource(new KernelPatchTool(kernel, session.llm.configured ? llmSourceModel(session.llm) : undefined));
+      // The monitor asks the model for faster versions of slow tools when kernel.optimiseRewrite is on.
+      if (session.llm.configured) kernel.optimiser.useModel(llmSourceModel(session.llm));
+      void kernel.jit.prepare().catch((error: Error) => say(`JIT tools unavailable: ${error.message}`));
+    },
+  });
+  parts.add({
     // Reflexes and shadow workers: mining, compiling and predicting run in the background; the
     // mesh, when on, builds reflexes and shares embeddings through the agent's ports.
     name: 'reflexes',
     needs: ['gateway'],
     start: async () => {
+      const { startAutonomy, startOnboarding, startReflexes } = await import('../agent/services.ts');
       reflexes = storeHas('reflexes') ? await startReflexes(kernel, session.agent, session.llm, config, mesh?.agentPorts) : undefined;
       // A swarm's sub-agents without tools go to peers' free slots, and peers' run here.
       if (mesh && storeHas('autonomy')) startAutonomy(kernel, session.agent).useMesh(mesh.agentPorts);
@@ -271,6 +261,7 @@ export async function startCommand(): Promise<number> {
     name: 'memory',
     needs: ['gateway'],
     start: async () => {
+      const { startMemory } = await import('../agent/services.ts');
       memory = storeHas('memory') ? await startMemory(kernel, session.agent, session.llm, config.memory, mesh?.agentPorts) : undefined;
     },
     close: async () => {
@@ -282,6 +273,7 @@ export async function startCommand(): Promise<number> {
     name: 'code-graph',
     needs: ['memory'],
     start: async () => {
+      const { startCodeGraph } = await import('../agent/services.ts');
       codeGraph = storeHas('code graph') ? await startCodeGraph(kernel, memory, config.codeGraph, say, mesh?.agentPorts) : undefined;
     },
     close: async () => {
@@ -292,6 +284,7 @@ export async function startCommand(): Promise<number> {
     name: 'channels',
     needs: ['gateway'],
     start: async () => {
+      const { startChannelRuntime } = await import('../gateway/channels/start.ts');
       channels = storeHas('channels') ? await startChannelRuntime(kernel, session.agent, config.channels, say) : undefined;
     },
     close: async () => {
@@ -303,6 +296,7 @@ export async function startCommand(): Promise<number> {
     name: 'jobs',
     needs: ['gateway'],
     start: async () => {
+      const { JobService, routineJobs, startAutonomy } = await import('../agent/services.ts');
       // The jobs a previous process left are reconciled once Titan is ready (below).
       jobs = storeHas('jobs') ? await JobService.start(kernel, config.jobs, { reconcile: false }) : undefined;
       // Agent jobs' workers get their model answers through Titan's LLM: the keys stay here.
@@ -351,6 +345,8 @@ export async function startCommand(): Promise<number> {
     needs: ['channels', 'jobs'],
     start: async () => {
       if (!storeHas('routines')) return;
+      const { jobsHereOrOnPeers, RoutineService, routineJobs } = await import('../agent/services.ts');
+      const { routineDelivery } = await import('../gateway/channels/routine-delivery.ts');
       routines = await RoutineService.start({
         kernel,
         agent: session.agent,
@@ -371,7 +367,7 @@ export async function startCommand(): Promise<number> {
     // The gateway takes the parts started after ready and lets the requests waiting for them in. Closing,
     // it stops taking requests first, before the parts they would reach close.
     name: 'serving',
-    needs: ['providers', 'reflexes', 'memory', 'code-graph', 'channels', 'jobs', 'routines'],
+    needs: ['providers', 'agent tools', 'reflexes', 'memory', 'code-graph', 'channels', 'jobs', 'routines'],
     start: async () => {
       kernel.store.yielding = false;
       lateParts.resolve({ channels, jobs, routines });

@@ -2,7 +2,7 @@
 // update, lifecycle verbs, replan, run), their plans and steps, and what ran per plan; and the
 // caller's goal events as a stream. Another user's goal, plan or step answers 404, never 403.
 import { Router } from '@koa/router';
-import { startAutonomy, type GoalEvent, type GoalQuery, type StepInput, type VerifySpec } from '../../agent/api.ts';
+import { autonomyOf, type Autonomy, type GoalEvent, type GoalQuery, type StepInput, type VerifySpec } from '../../agent/api.ts';
 import type { GatewayDeps, GatewayRouter, GatewayState } from '../deps.ts';
 import { openSseAnswer } from '../sse-answer.ts';
 import { body, ID, params } from '../validate.ts';
@@ -98,8 +98,14 @@ export const GOAL_STREAM_PATH = /^\/api\/goals\/events$/;
 
 export function goalRoutes({ kernel, agent, streams }: GatewayDeps): GatewayRouter {
   const router = new Router<GatewayState>();
-  // The same control plane (and runner) the agent's model uses.
-  const autonomy = () => startAutonomy(kernel, agent);
+  // The same control plane (and runner) the agent's model uses; its code loads with the first goals
+  // request (after ready), not with the gateway.
+  let loaded: Autonomy | undefined;
+  router.use(async (_ctx, next) => {
+    loaded ??= await autonomyOf(kernel, agent);
+    return next();
+  });
+  const autonomy = (): Autonomy => loaded as Autonomy;
   const plane = () => autonomy().plane;
   const idOf = (ctx: { params: Record<string, string> }) => params<{ id: string }>(ctx.params, WITH_ID, 'the path').id;
 

@@ -3,7 +3,7 @@
 // the graph around entities or its picture and communities; indexing and forgetting (the owner only).
 import { Router } from '@koa/router';
 import { TitanError } from '../../common/errors.ts';
-import { MemoryService } from '../../agent/api.ts';
+import type { MemoryService } from '../../agent/api.ts';
 import { requireAdmin } from '../auth.ts';
 import type { GatewayDeps, GatewayRouter, GatewayState } from '../deps.ts';
 import { body, params } from '../validate.ts';
@@ -56,8 +56,9 @@ type GraphQuery = { entity?: string | string[]; hops: number; limit: number };
 export function memoryRoutes({ agent }: GatewayDeps): GatewayRouter {
   const router = new Router<GatewayState>();
   const service = (): MemoryService => {
-    if (!(agent.memory instanceof MemoryService)) throw new TitanError('TITAN_E_MEMORY_DISABLED', 'memory is off in this kernel');
-    return agent.memory;
+    // The memory service is the one port with a status (checked so, not by class: its code loads after ready).
+    if (!agent.memory || !('status' in agent.memory)) throw new TitanError('TITAN_E_MEMORY_DISABLED', 'memory is off in this kernel');
+    return agent.memory as MemoryService;
   };
 
   router.get('/memory/status', async (ctx) => {

@@ -3,7 +3,7 @@
 // demand without a model says which error.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { startProfile } from '../../agent/api.ts';
+import { startProfile } from '../../agent/services.ts';
 import { openGateway, openHarness, type Harness } from '../../test/gateway/support.ts';
 
 let harness: Harness;

@@ -2,7 +2,7 @@
 // every change it made to them, a revert of any change, and a synthesis run on demand. The owner's
 // only: the files describe them.
 import { Router } from '@koa/router';
-import { PROFILE_FILES, factsOf, readSection, startProfile, type ProfileFile } from '../../agent/api.ts';
+import { PROFILE_FILES, factsOf, profileOf, readSection, type Profile, type ProfileFile } from '../../agent/api.ts';
 import { TitanError } from '../../common/errors.ts';
 import { requireAdmin } from '../auth.ts';
 import type { GatewayDeps, GatewayRouter, GatewayState } from '../deps.ts';
@@ -13,7 +13,13 @@ const WITH_ID = { type: 'object', required: ['id'], properties: { id: ID } } as 
 export function profileRoutes({ kernel, agent }: GatewayDeps): GatewayRouter {
   const router = new Router<GatewayState>();
   // The same profile `titan start` synthesises into (without a model here when none was started).
-  const profile = () => startProfile(kernel, agent);
+  // Its code loads with the first profile request (after ready), not with the gateway.
+  let loaded: Profile | undefined;
+  router.use(async (_ctx, next) => {
+    loaded ??= await profileOf(kernel, agent);
+    return next();
+  });
+  const profile = (): Profile => loaded as Profile;
 
   router.get('/profile', async (ctx) => {
     requireAdmin(ctx);

@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import { Agent, createLlm, KernelPatchTool, startScriptedLlm, type TurnEvent } from '../../agent/api.ts';
+import { Agent, createLlm, startScriptedLlm, type TurnEvent } from '../../agent/api.ts';
+import { KernelPatchTool } from '../../agent/services.ts';
 import { BUILTINS, kernelFor, publishFixture } from '../support/fixtures.ts';
 
 test('kernel-patch shows a patch and its verification; kernel-patch-decide approves only once the owner allows the call', async (t) => {

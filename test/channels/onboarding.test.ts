@@ -3,7 +3,8 @@
 // then a multi-step request becomes a goal the model pursues, its answer back in the chat.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { decidePairing, startAutonomy, startOnboarding } from '../../agent/api.ts';
+import { decidePairing } from '../../agent/api.ts';
+import { startAutonomy, startOnboarding } from '../../agent/services.ts';
 import { toolCall } from '../support/model-double.ts';
 import { startFakeTelegram, type FakeTelegram } from './fakes/telegram.ts';
 import { until } from './fakes/server.ts';

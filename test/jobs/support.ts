@@ -3,7 +3,8 @@
 // for one (CI sets TITAN_REQUIRE_DOCKER=1: there a missing engine fails them).
 import { execFileSync } from 'node:child_process';
 import type { TestContext } from 'node:test';
-import { JobService, jobsSection, type JobsConfig } from '../../agent/api.ts';
+import { jobsSection, type JobsConfig } from '../../agent/api.ts';
+import { JobService } from '../../agent/services.ts';
 import type { Kernel } from '../../kernel/api.ts';
 import { openStoreKernel } from '../support/store.ts';
 

@@ -4,7 +4,7 @@
 // send it) is asked the onboarding questions.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { startOnboarding } from '../../agent/api.ts';
+import { startOnboarding } from '../../agent/services.ts';
 import { openGateway, openHarness, type Harness, type TestGateway } from '../gateway/support.ts';
 
 let harness: Harness;

@@ -3,7 +3,7 @@
 // public webhook route that only the routine's own secret opens.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { RoutineService } from '../../agent/api.ts';
+import { RoutineService } from '../../agent/services.ts';
 import { openGateway, openHarness, type Harness, type TestGateway } from '../gateway/support.ts';
 
 let harness: Harness;

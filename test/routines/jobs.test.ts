@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { Agent, RoutineService, routineJobs, type JobService } from '../../agent/api.ts';
+import { Agent, type JobService } from '../../agent/api.ts';
+import { RoutineService, routineJobs } from '../../agent/services.ts';
 import { isTitanError } from '../../common/errors.ts';
 import { NO_DOCKER, jobKernel } from '../jobs/support.ts';
 import { scriptedModel } from '../support/model-double.ts';

@@ -2,7 +2,8 @@
 // harness, the scripted model over the OpenAI wire format, a fake Bot API, the agent with the
 // routine tool, the Telegram channel and the owner (ada) paired on chat 777.
 import path from 'node:path';
-import { Agent, createLlm, decidePairing, openPairing, RoutineService, startScriptedLlm, type ScriptedLlm } from '../../agent/api.ts';
+import { Agent, createLlm, decidePairing, openPairing, startScriptedLlm, type ScriptedLlm } from '../../agent/api.ts';
+import { RoutineService } from '../../agent/services.ts';
 import { channelsSection } from '../../gateway/channels/config.ts';
 import { routineDelivery } from '../../gateway/channels/routine-delivery.ts';
 import { ChannelRuntime } from '../../gateway/channels/runtime.ts';

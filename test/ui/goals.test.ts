@@ -4,7 +4,7 @@
 // with its evidence; a goal run from the page updates live from the goal events stream, a swarm
 // step's sub-agents drawn one cell each, running then done.
 import { describe, test } from 'node:test';
-import { startAutonomy } from '../../agent/api.ts';
+import { startAutonomy } from '../../agent/services.ts';
 import { toolCall } from '../support/model-double.ts';
 import { browserSkipReason, sendMessage, uiSuite } from './support.ts';
 

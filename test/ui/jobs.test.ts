@@ -7,7 +7,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { JobService, createLlm, jobsSection, startScriptedLlm } from '../../agent/api.ts';
+import { createLlm, jobsSection, startScriptedLlm } from '../../agent/api.ts';
+import { JobService } from '../../agent/services.ts';
 import { NO_DOCKER, SOCKET, removeContainersOf } from '../jobs/support.ts';
 import { browserSkipReason, uiSuite } from './support.ts';
 

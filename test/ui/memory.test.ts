@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { memorySection, startCodeGraph, startMemory } from '../../agent/api.ts';
+import { memorySection } from '../../agent/api.ts';
+import { startCodeGraph, startMemory } from '../../agent/services.ts';
 import { browserSkipReason, uiSuite } from './support.ts';
 
 describe('web UI: memory', { skip: browserSkipReason() }, () => {

@@ -2,7 +2,7 @@
 // onboarding questions, answered one by one in the chat (the model is not asked), reviewed and saved
 // with "yes"; then a multi-step request becomes a goal the Goals page shows with its plan.
 import { describe, test } from 'node:test';
-import { startAutonomy, startOnboarding } from '../../agent/api.ts';
+import { startAutonomy, startOnboarding } from '../../agent/services.ts';
 import { toolCall } from '../support/model-double.ts';
 import { browserSkipReason, sendMessage, uiSuite } from './support.ts';
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { startProfile } from '../../agent/api.ts';
+import { startProfile } from '../../agent/services.ts';
 import type { ChatRequest, LlmEvent } from '../../agent/loop/llm-types.ts';
 import { browserSkipReason, sendMessage, uiSuite } from './support.ts';
 

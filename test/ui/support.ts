@@ -11,7 +11,8 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { startGateway, type Gateway } from '../../gateway/server.ts';
 import type { ConfigFile, MeshView } from '../../gateway/deps.ts';
 import { bootstrapBuiltins, type Kernel, type KernelOptions } from '../../kernel/api.ts';
-import { Agent, RoutineService, type JobService, type Llm } from '../../agent/api.ts';
+import { Agent, type JobService, type Llm } from '../../agent/api.ts';
+import { RoutineService } from '../../agent/services.ts';
 import { openTestKernel } from '../support/kernel.ts';
 import { scriptedModel, type Step } from '../support/model-double.ts';
 
