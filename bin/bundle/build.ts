@@ -69,7 +69,7 @@ export async function buildBundle(root = PROJECT_ROOT, dir = bundleDir(root)): P
     metafile: true,
     logLevel: 'silent',
     legalComments: 'none',
-    plugins: [builtinModules(), lazyPackages(), sourceUrls(root, path.join(dir, name)), plugin],
+    plugins: [builtinModules(), lazyPackages(path.join(dir, name)), sourceUrls(root, path.join(dir, name)), plugin],
   });
   const bundled = new Set<string>();
   try {
