@@ -15,14 +15,13 @@
 // overlap of the remaining words with the template's topic words (1.0: a seen phrasing); how the
 // question is put ("how many km to X", "km to X") counts only when the template has no topic word.
 
-import { canonicalWords } from './lexicon.js';
-import { ASK_WORDS, AUX_WORDS, sameIntent } from './intent.js';
+import { sameIntent } from './intent.js';
 import { CONTRAST, FILLERS, FUNCTION_WORDS, words } from './words.js';
-import { closeCode, mendSenses, mendTypos, sameTie, skeleton, swapTies, TIES } from './variants.js';
+import { closeCode, mendSenses, mendTypos, sameTie, swapTies, TIES } from './variants.js';
 import { answerFrom, executeOnHost, render, toolInputs } from './answer.js';
 import { bagScore, SEE_VERBS } from './bag.js';
 import { readFlags } from './flags.js';
-import { slotKinds } from './value-kinds.js';
+import { isFrame, readSpec, requiredWords } from './spec.js';
 import {
   blocksSlot,
   DETERMINERS,
@@ -39,12 +38,7 @@ import {
   unsureStart,
 } from './slot-fit.js';
 
-export { CONTRAST, FILLERS, executeOnHost, render, shapeOf, words };
-
-/** How a question is put rather than what it asks about. */
-function isFrame(w) {
-  return ASK_WORDS.includes(w) || AUX_WORDS.includes(w);
-}
+export { CONTRAST, FILLERS, executeOnHost, readSpec, render, requiredWords, shapeOf, words };
 
 /**
  * Checks the words left beside the slots; the confidence, or -1 when they change the intent.
@@ -296,55 +290,6 @@ function coreOnly(spec, toks) {
   const core = spec.core.filter((w) => !isFiller(w) && !isFrame(w));
   if (core.length === 0 || core.some((w) => !rest.includes(w))) return null;
   return bagScore(spec, rest, spec.templates, CORE_ONLY) < 0 ? null : { slots: {}, confidence: CORE_ONLY };
-}
-
-/**
- * A spec as this runtime reads prompts: its templates, vocabulary and core words in the lexicon's
- * canonical reading (a spec mined before a lexicon entry was written reads the same as one after).
- */
-export function readSpec(spec) {
-  const each = (list) => [...new Set(list.flatMap((w) => (isSlot(w) ? [w] : canonicalWords([w]))))];
-  const templates = spec.templates.map(canonicalWords);
-  const vocab = [...new Set([...each(spec.vocab), ...templates.flat().filter((w) => !isSlot(w))])];
-  // Words that name what the value is, where only some phrasings had them ("ticket" of "show ticket X").
-  const named = new Set(templates.flatMap((t) => t.filter((w, i) => !isSlot(w) && isSlot(t[i + 1] ?? ''))));
-  const classWords = [...named].filter((w) => !TIES.includes(w) && !isFiller(w) && !isFrame(w) && !templates.every((t) => t.includes(w)));
-  const codes = new Map(
-    spec.slots.map((name) => [
-      name,
-      new Set(
-        spec.examples
-          .map((e) => e.slots[name])
-          .filter((v) => typeof v === 'string')
-          .map(skeleton),
-      ),
-    ]),
-  );
-  // The values a tool's schema allows a slot, and how the slot's text is written into it.
-  const enums = new Map();
-  const numbers = new Set();
-  for (const call of spec.calls)
-    for (const source of Object.values(call.args)) {
-      if ('slot' in source && source.oneOf) enums.set(source.slot, [...(enums.get(source.slot) ?? []), { values: source.oneOf, form: source.form }]);
-      if ('slot' in source && source.type === 'number') numbers.add(source.slot);
-    }
-  // The words the source values themselves had ("and" of "Lunch with Kim and Bo"): no intent word inside one.
-  const valueWords = new Map(
-    spec.slots.map((name) => [
-      name,
-      new Set(
-        spec.examples.flatMap((e) =>
-          typeof e.slots[name] === 'string' ? [...words(e.slots[name]).map((t) => t.w), ...(/[,;]/.test(e.slots[name]) ? [','] : [])] : [],
-        ),
-      ),
-    ]),
-  );
-  return { ...spec, templates, vocab, vocabSet: new Set(vocab), core: each(spec.core), classWords, codes, enums, numbers, kinds: slotKinds(spec), valueWords };
-}
-
-/** The words a prompt must hold for the spec to match it (a cheap test before matching). */
-export function requiredWords(spec) {
-  return readSpec(spec).core.filter((w) => !isFiller(w) && !isFrame(w) && !SLOT_TIES.includes(w));
 }
 
 /**
