@@ -17,7 +17,8 @@
 
 import { sameIntent } from './intent.js';
 import { CONTRAST, FILLERS, FUNCTION_WORDS, words } from './words.js';
-import { closeCode, mendSenses, mendTypos, sameTie, swapTies, TIES } from './variants.js';
+import { closeCode, mendSenses, sameTie, swapTies, TIES } from './variants.js';
+import { mendTypos } from './typos.js';
 import { answerFrom, executeOnHost, render, toolInputs } from './answer.js';
 import { bagScore, SEE_VERBS } from './bag.js';
 import { readFlags } from './flags.js';
@@ -299,7 +300,7 @@ function coreOnly(spec, toks) {
 export function createReflex(rawSpec, invoke) {
   const spec = readSpec(rawSpec);
   const match = (prompt) => {
-    const toks = mendSenses(spec, mendTypos(spec, words(prompt)));
+    const toks = mendSenses(spec, mendTypos(spec, words(prompt), String(prompt)));
     let best = null;
     for (const template of spec.templates) {
       const found = align(template, toks, String(prompt), spec);

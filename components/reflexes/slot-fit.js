@@ -161,8 +161,9 @@ export function splitsPhrase(toks, start, end) {
 }
 
 /**
- * The word right before a value in lower-case words was read as another than typed: a slip mended
- * ("reading" read as "read") or a plural read singular ("notes" as "note"). It may be the value's
+ * The word right before a value in lower-case words was read as another than typed: another ending
+ * mended ("reading" read as "read") or a plural read singular ("notes" as "note"); a slip ("invoce")
+ * is no word of a value. It may be the value's
  * own first word ("show my note reading list", "show my notes folder"), so where the value starts
  * is unsure. A name or a code ("departures Siegen", "words cv.docx") starts where it is written.
  */

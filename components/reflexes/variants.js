@@ -1,8 +1,7 @@
-// How one request is written in other ways that mean the same, for the reflex runtime: a long
-// word typed with one slip, a tie word of the same group ("price for X", "price of X"), and the
-// skeleton of a code that tells a flight from a ticket key. Compiled into every reflex with the
-// runtime (agent/reflex/compiler.ts inlines it). No clock, no randomness.
-import { CONTRAST, FILLERS } from './words.js';
+// How one request is written in other ways that mean the same, for the reflex runtime: a tie word
+// of the same group ("price for X", "price of X"), a word of the same sense, and the skeleton of a
+// code that tells a flight from a ticket key (a word typed with a slip: typos.js). Compiled into
+// every reflex with the runtime (agent/reflex/compiler.ts inlines it). No clock, no randomness.
 
 /** A code's skeleton: runs of capitals, small letters and digits as A, a and 9, other marks kept ("OPS-112" -> "A-9"). */
 export function skeleton(text) {
@@ -72,60 +71,6 @@ export function swapTies(template, rest) {
     if (!TIES.includes(w) || template.includes(w)) return w;
     const k = missing.findIndex((m) => sameTie(m, w));
     return k < 0 ? w : missing.splice(k, 1)[0];
-  });
-}
-
-/**
- * One letter left out, one too many, or two swapped ("wether", "weaather", "wheater"); one letter
- * for another only in a word of eight letters or more ("calender"; "snowing" is no "showing").
- */
-function oneSlip(a, b) {
-  if (a.length === b.length) {
-    const i = [...a].findIndex((c, k) => c !== b[k]);
-    if (i < 0) return false;
-    if (a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2)) return true;
-    // One letter for another only in a long word, past its first two letters ("calender").
-    return a.length >= 8 && i >= 2 && a.slice(i + 1) === b.slice(i + 1);
-  }
-  const [short, long] = a.length < b.length ? [a, b] : [b, a];
-  if (long.length !== short.length + 1) return false;
-  const i = [...short].findIndex((c, k) => c !== long[k]);
-  return i < 0 || short.slice(i) === long.slice(i + 1);
-}
-
-/** Two neighbouring letters swapped past the first ("tiem", "nmae" are not; "tmie" is "time"). */
-function swapped(a, b) {
-  if (a.length !== b.length || a[0] !== b[0]) return false;
-  const i = [...a].findIndex((c, k) => c !== b[k]);
-  return i > 0 && a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
-}
-
-/** A word without its ending ("walking", "walked", "walks" -> "walk"; "planned" -> "plan"; "arrives" -> "arriv"). */
-function stem(w) {
-  const bare = w.replace(/(ing|ed|es|s|e)$/, '');
-  return bare.length >= 3 && bare[bare.length - 1] === bare[bare.length - 2] ? bare.slice(0, -1) : bare;
-}
-
-/**
- * A lower-case word no phrasing used, read as the one word of the phrasings it is one slip from:
- * a long word (same first letter) with a letter left out, doubled, swapped or (eight letters or
- * more) another; a word of four or five letters with two neighbours swapped; or another ending of
- * the same word in the same tense ("arriving" for "arrive"; "showed" is no "show"). A word the
- * runtime knows otherwise is never mended.
- */
-export function mendTypos(spec, toks) {
-  return toks.map((t) => {
-    if (t.w.length < 4 || !/^\p{Ll}+$/u.test(t.w) || spec.vocabSet.has(t.w) || FILLERS.includes(t.w) || CONTRAST.includes(t.w)) return t;
-    const near =
-      t.w.length >= 6
-        ? spec.vocab.filter((v) => v.length >= 6 && v[0] === t.w[0] && oneSlip(t.w, v))
-        : spec.vocab.filter((v) => v.length >= 4 && swapped(t.w, v));
-    if (near.length === 1) return { ...t, w: near[0], mended: true };
-    const root = stem(t.w);
-    // A past form only for a past form ("showed" is no "show": the tense is the request's).
-    const past = (w) => w.endsWith('ed');
-    const same = root.length >= 4 ? spec.vocab.filter((v) => /^\p{Ll}+$/u.test(v) && stem(v) === root && past(v) === past(t.w)) : [];
-    return same.length === 1 ? { ...t, w: same[0], mended: true } : t;
   });
 }
 
