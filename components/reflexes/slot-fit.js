@@ -7,7 +7,8 @@ import { FUTURE, JOINS, NEGATIONS, PAST } from './intent.js';
 import { CHANGE_VERBS } from './lexicon.js';
 import { closeCode, sameCode } from './variants.js';
 import { CONTRAST, FILLERS, FUNCTION_WORDS, singular } from './words.js';
-import { sameKind } from './value-kinds.js';
+import { KIND_WORDS, sameKind } from './value-kinds.js';
+import { slipOfRefused } from './typos.js';
 
 /** How a value is written: "number", "upper" (AAPL, LH401), "title" (New York), "lower" (monday), or "mixed". */
 export function shapeOf(text) {
@@ -31,6 +32,8 @@ export function fitsSlot(spec, name, span, text, next, prev) {
   if (span.some((t) => t.w === 'now')) return false;
   if (!sameCode(spec, name, text) || !sameKind(spec, name, text)) return false;
   if (!/\p{Lu}/u.test(text) && span.every((t) => isFiller(t.w) || NO_VALUE.includes(t.w))) return false;
+  // "read my note sowly", "recipe for bginners": a word no value is, typed with a slip.
+  if (!/\p{Lu}/u.test(text) && span.some((t) => slipOfRefused(t.w, REFUSED))) return false;
   // "later", "was", "and": the request's time, polarity or a second request, never inside a value.
   const valueWords = spec.valueWords?.get(name);
   if (span.some((t) => INTENT_WORDS.includes(t.w) && !valueWords?.has(t.w))) return false;
@@ -130,6 +133,8 @@ const PLACE_FIRST = [
 /** Words that say how or how much, never what: alone, no value ("read my note aloud", "how much is left"). */
 const NO_VALUE = ['aloud', 'left', 'else', 'more', 'again', 'instead', 'too', 'anyway', 'everything', 'something', 'stuff'];
 /** Words of the intent (intent.js): its time, its polarity, a second request joined to it. */
+/** Words no value is, of the closed kinds and beside them, as typed and read singular. */
+const REFUSED = [...new Set([...KIND_WORDS, ...KIND_WORDS.map(singular), ...NO_VALUE])];
 const INTENT_WORDS = [...NEGATIONS, ...PAST, ...FUTURE, ...JOINS];
 /** Articles and possessives: "the scope", "my boss" name a thing in common words, not by its name. */
 const ARTICLES = ['a', 'an', 'the', 'this', 'that', 'these', 'those', 'some', 'my', 'your', 'his', 'her', 'our', 'their'];

@@ -26,6 +26,8 @@ const KNOWN = new Set([
   'whether',
 ]);
 
+const KNOWN_LONG = [...KNOWN].filter((w) => w.length >= 4);
+
 /** Fillers long enough to be typed with a slip ("plese", "currenty"): read as the filler. */
 const LONG_FILLERS = FILLERS.filter((w) => w.length >= 6);
 
@@ -88,6 +90,16 @@ function slipsOf(typed, list) {
   const near = list.filter((v) => v.length >= 4 && v[0] === typed[0] && (long(v) ? oneSlip(typed, v) : swapped(typed, v) || shortSlip(typed, v)));
   if (near.length > 0 || typed.length < 7) return near;
   return list.filter((v) => v.length >= 7 && v[0] === typed[0] && twoSlips(typed, v));
+}
+
+/**
+ * A value typed in lower case that is a slip of a word no value is ("sowly", "bginners", "summay"
+ * among `refused`, or any word the runtime reads as itself): what was meant is unsure, so it is
+ * no sure value. A word that is itself a known word, or shorter than four letters, is as typed.
+ */
+export function slipOfRefused(word, refused) {
+  if (word.length < 4 || !/^\p{Ll}+$/u.test(word) || KNOWN.has(word) || refused.includes(word)) return false;
+  return slipsOf(word, KNOWN_LONG).length > 0 || slipsOf(word, refused).length > 0;
 }
 
 /** A word without its ending ("walking", "walked", "walks" -> "walk"; "planned" -> "plan"; "arrives" -> "arriv"). */

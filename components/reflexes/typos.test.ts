@@ -86,3 +86,21 @@ test('a slip is no word of the value after it, but a plural typed with a slip is
   // Another act typed with a slip ("delte") is no reading of the note.
   assert.equal(ask('delte my note travel'), undefined);
 });
+
+test('a value typed as a slip of a word no value is ("alod", "summay") is no sure value: the model answers', async () => {
+  const ask = await learn(
+    [
+      ['show my note shopping', { title: 'shopping' }],
+      ['show me the note ideas', { title: 'ideas' }],
+      ['what does my note garden say?', { title: 'garden' }],
+      ['read my note packing', { title: 'packing' }],
+    ],
+    notes,
+    sayNote,
+  );
+  assert.equal(ask('read my note aloud'), undefined);
+  for (const prompt of ['read my note alod', 'read my note aluod', 'show my note summay', 'show my note cheapst', 'show my note yestrday'])
+    assert.equal(ask(prompt), undefined, prompt);
+  // A name that is no slip of such a word is a name ("show my note quilting" is a note called quilting).
+  assert.equal(ask('show my note quilting'), 'Your note quilting has 3 lines.');
+});

@@ -92,6 +92,8 @@ const SMALL_KINDS = {
   continent: 'africa antarctica asia europe oceania',
 };
 const SMALL = new Map(Object.entries(SMALL_KINDS).flatMap(([kind, list]) => list.split(' ').map((w) => [w, kind])));
+/** The words of the small closed kinds ("beginners", "summary", "cheapest"): a value typed as one with a slip is none the surer. */
+export const KIND_WORDS = [...SMALL.keys()];
 
 /** The kind a value's text says of itself, or undefined (a name, a word, a code of no closed kind). */
 export function kindOf(text) {
