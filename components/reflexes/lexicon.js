@@ -382,13 +382,35 @@ for (const [from, to] of PHRASE_LIST) {
  * markers ("{city}") pass as they are.
  */
 export function canonical(tokens) {
-  const out = pass(pass(tokens));
+  const out = askedAt(pass(pass(tokens)));
   // "how many inhabitants does Nepal have", "... has it got", "what's ORCL at (now)": a closing
   // "have", "got" or "at" only carries the question's grammar.
   const closing = () => out.length > 1 && CLOSING.includes(out[out.length - 1].w);
   if (out.length > 2 && out[out.length - 1].w === 'now' && out[out.length - 2].w === 'at') out.splice(-2, 1);
   while (closing()) out.pop();
   return out;
+}
+
+/** How a question that asks where a thing stands in price ends: "... at", "... trading at", "... going for". */
+const STANDS_AT = [['going', 'for'], ['at', 'now'], ['at']];
+
+/**
+ * "what's ORCL at", "what is tezos going for": a "what is" question of a name or two, closed by
+ * where the thing stands, asks its price ("what is tezos" asks what it is). A thing named with
+ * "my" or "the" ("what's my battery at": its level), a time or another question word inside
+ * ("what time is the film at", "what was ORCL at") make it another question; "trading at" says
+ * it already.
+ */
+function askedAt(out) {
+  const ws = out.map((t) => t.w);
+  if (ws[0] !== 'what' || ws[1] !== 'is') return out;
+  const closer = STANDS_AT.find((c) => c.length < ws.length - 2 && c.every((w, i) => ws[ws.length - c.length + i] === w));
+  if (!closer) return out;
+  const asked = ws.slice(2, ws.length - closer.length);
+  const other = ['what', 'which', 'how', 'when', 'where', 'who', 'time', 'price', 'trading', 'my', 'the', 'your', 'our', 'this', 'that'];
+  if (asked.length === 0 || asked.length > 2 || asked.some((w) => other.includes(w))) return out;
+  const at = out[out.length - closer.length];
+  return [...out.slice(0, out.length - closer.length), { w: 'price', start: at.start, end: out[out.length - 1].end }];
 }
 
 function pass(tokens) {

@@ -1,0 +1,22 @@
+// For the runtime's tests: the one reflex mined from a few turns of one tool, asked as a user would.
+import assert from 'node:assert/strict';
+import { localEmbedder } from '../../agent/reflex/embedder.ts';
+import { minePatterns, type ObservedTurn } from '../../agent/reflex/miner.ts';
+import { createReflex } from './runtime.js';
+
+export type Tool = (args: Record<string, string>) => unknown;
+
+/** The one reflex learned from the prompts; ask() gives its answer, or undefined where the model answers. */
+export async function learn(prompts: Array<[string, Record<string, string>]>, tool: Tool, say: (args: Record<string, string>, result: unknown) => string) {
+  const turns: ObservedTurn[] = prompts.map(([prompt, args], i) => {
+    const result = tool(args);
+    return { turnId: `t${i}`, prompt, calls: [{ tool: 'tool', args, result: JSON.stringify(result) }], answer: say(args, result) };
+  });
+  const patterns = (await minePatterns(turns, { embedder: localEmbedder, minSupport: 3, similarity: 0.5 })).filter((p) => !p.skipped);
+  assert.equal(patterns.length, 1);
+  const reflex = createReflex({ ...patterns[0].spec, name: 'r', description: '' }, (_, input) => JSON.stringify(tool(JSON.parse(input))));
+  return (prompt: string): string | undefined => {
+    const match = reflex.match(prompt);
+    return match && match.confidence >= 0.8 ? reflex.execute(match.slotsJson) : undefined;
+  };
+}
