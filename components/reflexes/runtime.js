@@ -31,6 +31,7 @@ import {
   GENERIC_VERBS,
   isFiller,
   isSlot,
+  ownerOf,
   plainNumber,
   saysIntent,
   shapeOf,
@@ -132,8 +133,24 @@ function align(template, toks, prompt, spec, i = 0, cursor = 0, slots = {}, used
         unsureStart(toks, start, end, prompt)
       )
         continue;
-      const text = prompt.slice(span[0].start, span[span.length - 1].end);
-      if (!fitsSlot(spec, name, span, text, toks[end]?.w, toks[start - 1]?.w) || !plainNumber(spec, name, prompt, span[0].start, span[span.length - 1].end))
+      const text = ownerOf(
+        spec,
+        name,
+        prompt.slice(span[0].start, span[span.length - 1].end),
+        toks.slice(end).map((t) => t.w),
+      );
+      if (
+        !fitsSlot(
+          spec,
+          name,
+          span,
+          text,
+          toks[end]?.w,
+          toks[start - 1]?.w,
+          toks.slice(end).map((t) => t.w),
+        ) ||
+        !plainNumber(spec, name, prompt, span[0].start, span[span.length - 1].end)
+      )
         continue;
       const marks = used.slice();
       for (let k = start; k < end; k++) marks[k] = true;
@@ -179,9 +196,22 @@ function looseAlign(spec, toks, prompt) {
   )
     return null;
   const name = spec.slots[0];
-  const text = prompt.slice(span[0].start, span[span.length - 1].end);
+  const text = ownerOf(
+    spec,
+    name,
+    prompt.slice(span[0].start, span[span.length - 1].end),
+    toks.slice(runs[0].end).map((t) => t.w),
+  );
   if (
-    !fitsSlot(spec, name, span, text, toks[runs[0].end]?.w, toks[runs[0].start - 1]?.w) ||
+    !fitsSlot(
+      spec,
+      name,
+      span,
+      text,
+      toks[runs[0].end]?.w,
+      toks[runs[0].start - 1]?.w,
+      toks.slice(runs[0].end).map((t) => t.w),
+    ) ||
     !plainNumber(spec, name, prompt, span[0].start, span[span.length - 1].end)
   )
     return null;

@@ -7,7 +7,7 @@ import { FUTURE, JOINS, NEGATIONS, PAST } from './intent.js';
 import { CHANGE_VERBS } from './lexicon.js';
 import { closeCode, sameCode } from './variants.js';
 import { CONTRAST, FILLERS, FUNCTION_WORDS, singular } from './words.js';
-import { KIND_WORDS, sameKind } from './value-kinds.js';
+import { KIND_WORDS, kindOf, sameKind } from './value-kinds.js';
 import { slipOfRefused } from './typos.js';
 
 /** How a value is written: "number", "upper" (AAPL, LH401), "title" (New York), "lower" (monday), or "mixed". */
@@ -26,7 +26,7 @@ export function shapeOf(text) {
  * but for a place named in two ("New York" after "Paris"; never "Hobart Tasmania", which the
  * model may call as "Hobart" and answer so).
  */
-export function fitsSlot(spec, name, span, text, next, prev) {
+export function fitsSlot(spec, name, span, text, next, prev, following = []) {
   if (span.every((t) => FUNCTION_WORDS.includes(t.w)) && !/\p{Lu}/u.test(text)) return false;
   // "today", "currently": the time of the request, never its value.
   if (span.some((t) => t.w === 'now')) return false;
@@ -56,14 +56,16 @@ export function fitsSlot(spec, name, span, text, next, prev) {
   // "Ghanas population" where no phrasing put the value before "population": a possessive typed
   // without its apostrophe (Ghana's) as well as a name (Paris)? Unsure, so no value. Where a
   // phrasing had it there ("{coin} price"), the value names the thing ("tezos price").
+  // The word after it is the first after any filler ("Cairos local time": Cairo's time).
+  const topic = isFiller(next ?? '') ? (following.find((w) => !isFiller(w)) ?? next) : next;
   if (
     possessiveLike(text) &&
-    next !== undefined &&
-    spec.vocabSet.has(next) &&
-    !isFiller(next) &&
-    !SLOT_TIES.includes(next) &&
-    !DIRECTION.includes(next) &&
-    !spec.templates.some((t) => t.some((w, i) => w === `{${name}}` && t[i + 1] === next))
+    topic !== undefined &&
+    spec.vocabSet.has(topic) &&
+    !isFiller(topic) &&
+    !SLOT_TIES.includes(topic) &&
+    !DIRECTION.includes(topic) &&
+    !spec.templates.some((t) => t.some((w, i) => w === `{${name}}` && t[i + 1] === topic))
   )
     return false;
   const shapes = spec.slotShapes?.[name];
@@ -177,6 +179,20 @@ export function unsureStart(toks, start, end, prompt) {
   if (!before || !/^[\p{Ll}\s]+$/u.test(prompt.slice(toks[start].start, toks[end - 1].end))) return false;
   const typed = prompt.slice(before.start, before.end).toLowerCase();
   return before.mended === true || (typed !== before.w && /^\p{Ll}+$/u.test(typed) && singular(typed) === before.w);
+}
+
+/**
+ * A value of a closed kind typed as a possessive without its apostrophe, before a word of the
+ * phrasings ("mondays calendar", "Perus population", "moneros price"): the value is its owner, where only that is of the slot's
+ * kind ("Athens" is no possessive, and a city is of no closed kind, so "Nairobis" stays unsure).
+ */
+export function ownerOf(spec, name, text, following) {
+  const kind = spec.kinds?.get(name);
+  if (kind === undefined || kind === 'any' || !possessiveLike(text) || kindOf(text) === kind) return text;
+  // Owning a thing the phrasings name ("mondays calendar"); "on mondays" is every monday.
+  const owned = following.find((w) => !isFiller(w));
+  if (owned === undefined || !spec.vocabSet.has(owned) || SLOT_TIES.includes(owned) || DIRECTION.includes(owned)) return text;
+  return kindOf(text.slice(0, -1)) === kind ? text.slice(0, -1) : text;
 }
 
 /** Ends as a possessive would without its apostrophe ("Ghanas", "Mias"; not "Swiss"). */
