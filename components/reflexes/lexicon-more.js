@@ -186,6 +186,8 @@ export const MORE_SYNONYMS = {
   ingredient: 'recipe',
   trace: 'track',
   due: 'come',
+  // "tell me whether the build is passing": the same as "if".
+  whether: 'if',
 };
 
 /**

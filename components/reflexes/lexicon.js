@@ -382,7 +382,7 @@ for (const [from, to] of PHRASE_LIST) {
  * markers ("{city}") pass as they are.
  */
 export function canonical(tokens) {
-  const out = askedAt(pass(pass(tokens)));
+  const out = askedAt(pass(pass(questionOrder(tokens))));
   // "how many inhabitants does Nepal have", "... has it got", "what's ORCL at (now)": a closing
   // "have", "got" or "at" only carries the question's grammar.
   const closing = () => out.length > 1 && CLOSING.includes(out[out.length - 1].w);
@@ -391,7 +391,32 @@ export function canonical(tokens) {
   return out;
 }
 
+const ASKING = ['what', 'which', 'how', 'when', 'where', 'who', 'whether', 'if'];
+const SUBJECTS = ['i', 'it', 'you', 'we', 'they', 'he', 'she', 'there'];
+const AUXILIARIES = ['is', 'are', 'am', 'have', 'has', 'was', 'were', 'do', 'does', 'did', 'can', 'will'];
+
+/**
+ * A question asked inside another ("tell me how many steps I have taken", "do you know what time
+ * it is in Oslo") is in the order of a statement: read in the order of the question it asks
+ * ("how many steps have I taken"). Only a pronoun's verb is moved, only after a word that asks
+ * and where no verb came before the pronoun.
+ */
+function questionOrder(tokens) {
+  const asks = tokens.findIndex((t) => ASKING.includes(t.w));
+  if (asks < 0) return tokens;
+  const out = tokens.slice();
+  for (let i = asks + 1; i + 1 < out.length; i++) {
+    // A verb before the pronoun: the question is in its own order already ("how far is it to ...").
+    if (AUXILIARIES.includes(out[i].w)) return out;
+    if (!SUBJECTS.includes(out[i].w) || !AUXILIARIES.includes(out[i + 1].w)) continue;
+    [out[i], out[i + 1]] = [out[i + 1], out[i]];
+    return out;
+  }
+  return out;
+}
+
 /** How a question that asks where a thing stands in price ends: "... at", "... trading at", "... going for". */
+const OPENING = ['ok', 'okay', 'so', 'hey', 'hi', 'hello', 'please', 'pls', 'yo', 'and'];
 const STANDS_AT = [['going', 'for'], ['at', 'now'], ['at']];
 
 /**
@@ -402,6 +427,9 @@ const STANDS_AT = [['going', 'for'], ['at', 'now'], ['at']];
  * it already.
  */
 function askedAt(out) {
+  // Said after a word that opens nothing ("ok whats tezos at now").
+  const opens = out.findIndex((t) => !OPENING.includes(t.w));
+  if (opens > 0) return [...out.slice(0, opens), ...askedAt(out.slice(opens))];
   const ws = out.map((t) => t.w);
   if (ws[0] !== 'what' || ws[1] !== 'is') return out;
   const closer = STANDS_AT.find((c) => c.length < ws.length - 2 && c.every((w, i) => ws[ws.length - c.length + i] === w));

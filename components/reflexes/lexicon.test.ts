@@ -1,6 +1,7 @@
 // The request lexicon as a user notices it: a price asked by where a thing stands ("what's ORCL
-// at", "what is tezos going for") is answered by the price reflex, and the questions that share
-// those words but ask another thing are left to the model.
+// at", "what is tezos going for") and a question asked inside another ("could you tell me whether
+// ...") are answered by the reflex, and the questions that share those words but ask another thing
+// are left to the model.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { learn, type Tool } from './learned.test-support.ts';
@@ -50,4 +51,27 @@ test('"what\'s monero at" asks a coin\'s price, where "what is monero" asks what
   assert.equal(ask('what is monero going for'), 'monero is at $190.');
   assert.equal(ask('what is monero'), undefined);
   assert.equal(ask('what was monero at in 2017'), undefined);
+});
+
+test('a question asked inside another ("could you tell me whether the build is passing", "do you know what time it is in Oslo") is answered as the question', async () => {
+  const build = await learn(
+    ['build status', 'is the build passing', "what's the build status", 'how is the build'].map((p) => [p, {}]),
+    () => ({ state: 'passing' }),
+    () => 'The build is passing.',
+  );
+  assert.equal(build('could you tell me whether the build is passing at the moment'), 'The build is passing.');
+  assert.equal(build('tell me if the build is passing'), 'The build is passing.');
+  assert.equal(build('could you tell me whether the build was passing yesterday'), undefined);
+  assert.equal(build('could you tell me whether the build is not passing'), undefined);
+  const clock = await learn(
+    ['Tokyo', 'Lima', 'Delhi', 'Sydney'].map((c, i) => [
+      ['what time is it in {c}', 'time in {c}', "what's the time in {c}?", 'current time in {c}'][i].replace('{c}', c),
+      { city: c },
+    ]),
+    ({ city }) => ({ time: `${city.length}:00` }),
+    (a, r) => `It is ${(r as { time: string }).time} in ${a.city}.`,
+  );
+  assert.equal(clock('do you know what time it is in Oslo'), 'It is 4:00 in Oslo.');
+  assert.equal(clock('do you know what time it was in Oslo'), undefined);
+  assert.equal(clock('tell me what time it will be in Oslo'), undefined);
 });
