@@ -26,6 +26,8 @@ const KNOWN = new Set([
   'whether',
 ]);
 
+/** Words that change what is asked: another act, time, polarity, or a second request. */
+const CHANGING = [...new Set([...CONTRAST, ...NEGATIONS, ...PAST, ...FUTURE, ...JOINS, ...CHANGE_VERBS])].filter((w) => w.length >= 4);
 const KNOWN_LONG = [...KNOWN].filter((w) => w.length >= 4);
 
 /** Fillers long enough to be typed with a slip ("plese", "currenty"): read as the filler. */
@@ -102,6 +104,17 @@ export function slipOfRefused(word, refused) {
   return slipsOf(word, KNOWN_LONG).length > 0 || slipsOf(word, refused).length > 0;
 }
 
+/** The words of the lexicon and the spec's sense map that mean one of the phrasings' words, to that word (read once a spec). */
+const SENSES = new WeakMap();
+function sameSense(spec) {
+  let map = SENSES.get(spec);
+  if (map) return map;
+  map = new Map();
+  for (const [w, v] of [...Object.entries(SYNONYMS), ...Object.entries(spec.senses ?? {})]) if (w.length >= 5 && spec.vocabSet.has(v)) map.set(w, v);
+  SENSES.set(spec, map);
+  return map;
+}
+
 /** A word without its ending ("walking", "walked", "walks" -> "walk"; "planned" -> "plan"; "arrives" -> "arriv"). */
 function stem(w) {
   const bare = w.replace(/(ing|ed|es|s|e)$/, '');
@@ -125,6 +138,9 @@ export function mendTypos(spec, toks, prompt) {
   return toks.map((t) => {
     if (t.w.length < 4 || !/^\p{Ll}+$/u.test(t.w) || spec.vocabSet.has(t.w) || KNOWN.has(t.w)) return t;
     if (spec.senses && Object.hasOwn(spec.senses, t.w)) return t;
+    // A slip of a word that changes the intent ("chage", "cancle", "yesturday") may be that word:
+    // never another, unless the phrasings have it ("whne" where they asked "when").
+    if (slipsOf(t.w, CHANGING).some((w) => !spec.vocabSet.has(w))) return t;
     const typed = prompt.slice(t.start, t.end).toLowerCase();
     if (typed !== t.w && typed.endsWith('s')) {
       const asPlural = [
@@ -154,6 +170,10 @@ export function mendTypos(spec, toks, prompt) {
       plurals.map((v) => `${v}s`),
     );
     if (plural.length === 1) return { ...t, w: plural[0].slice(0, -1), mended: true };
+    // A slip of another word for one of the phrasings' ("avialable": available, free).
+    const meant = sameSense(spec);
+    const other = [...new Set(slipsOf(t.w, [...meant.keys()]).map((w) => meant.get(w)))];
+    if (other.length === 1) return { ...t, w: other[0], mended: 'slip' };
     const filler = slipsOf(t.w, LONG_FILLERS);
     if (filler.length === 1) return { ...t, w: filler[0], mended: 'slip' };
     const root = stem(t.w);

@@ -85,3 +85,26 @@ test('a value typed as a slip of a word no value is ("alod", "summay") is no sur
   // A name that is no slip of such a word is a name ("show my note quilting" is a note called quilting).
   assert.equal(ask('show my note quilting'), 'Your note quilting has 3 lines.');
 });
+
+test('a slip of another word for a phrasing\'s word is read as it ("avialable": free), and a slip of a word of another act ("chage") never is', async () => {
+  const rooms = await learn(
+    [
+      ['is room Atlas free', { room: 'Atlas' }],
+      ['is the Boreal room free', { room: 'Boreal' }],
+      ['Cedar room free', { room: 'Cedar' }],
+      ['can I use room Delta', { room: 'Delta' }],
+    ],
+    ({ room }) => ({ state: room.length % 2 === 0 ? 'free' : 'busy' }),
+    (a, r) => `${a.room} is ${(r as { state: string }).state}.`,
+  );
+  assert.equal(rooms('is room Fjord avialable'), 'Fjord is busy.');
+  assert.equal(rooms('is room Harbor availble'), 'Harbor is free.');
+  const battery = await learn(
+    ['battery level', 'how much battery is left', "what's my battery level", 'battery status'].map((p) => [p, {}]),
+    () => ({ level: 63 }),
+    () => 'Battery at 63%.',
+  );
+  assert.equal(battery('batery levle'), 'Battery at 63%.');
+  assert.equal(battery('chage the battery'), undefined);
+  assert.equal(battery('battery level yestreday'), undefined);
+});
