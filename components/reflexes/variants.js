@@ -51,11 +51,12 @@ export function closeCode(spec, name, text) {
 
 /**
  * Tie words that say the same: a place ("departures at Mainz", "departures in Mainz") or what a
- * thing is of ("price for AAPL", "price of AAPL"). Never across groups: "time for X" is no "time in X".
+ * thing is of or on ("price for AAPL", "price of AAPL", "word count on report.md"). Never across
+ * groups: "time for X" is no "time in X".
  */
 const TIE_GROUPS = [
   ['in', 'at'],
-  ['of', 'for'],
+  ['of', 'for', 'on'],
 ];
 export const TIES = TIE_GROUPS.flat();
 
