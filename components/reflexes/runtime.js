@@ -227,7 +227,8 @@ function looseAlign(spec, toks, prompt) {
   for (const template of spec.templates) {
     // A common word left where the template had "on {day}" is its object, not a value ("do I have
     // emails"); a name or a code there ("weather Hobart", "words is essay.txt") is the value.
-    const unsaid = codeLike(text) && closeCode(spec, name, text) && kindSaidByCode(spec, name, text) ? kindWords(template) : [];
+    const unsaid =
+      codeLike(text) && closeCode(spec, name, text) && kindSaidByCode(spec, name, text) ? kindWords(template) : seenValue(spec, name, text) ? [name] : [];
     if (!keepsDirection(template, toks, runs[0].start, unsaid) || (/^\p{Ll}+$/u.test(text) && stays(template, anchor))) continue;
     placed.push(template);
     for (const w of unsaid) kinds.add(w);
@@ -250,6 +251,15 @@ function kindSaidByCode(spec, name, text) {
   if (/[^\p{L}\d]/u.test(text) || spec.examples.some((e) => e.slots[name] === text)) return true;
   const letters = (v) => (/^\p{L}*/u.exec(String(v)) ?? [''])[0].length;
   return spec.examples.filter((e) => letters(e.slots[name]) === letters(text)).length >= 2;
+}
+
+/**
+ * A value a source turn had, written as it was ("is Atlas free" after "is room Atlas free"): it is
+ * of the slot's kind, so the word naming that kind (the slot's own name, "room") may go unsaid. A
+ * value never seen says no kind of itself ("is Echo free": a room, a person, a line?).
+ */
+function seenValue(spec, name, text) {
+  return spec.examples.some((e) => e.slots[name] === text);
 }
 
 /** A value written as a code, with a digit ("EK9", "APP-256"): it says what it is of itself. */
