@@ -334,13 +334,25 @@ function coreOnly(spec, toks) {
 }
 
 /**
+ * The unit the answer gives its number in, asked for at the end ("monero price usd", "price of
+ * monero in dollars", "distance to Ulm in km"): the answer says it, so it asks nothing more. Any
+ * other unit ("in euros", "in miles") stays a word no phrasing had.
+ */
+function inUnits(spec, toks) {
+  const last = toks.at(-1);
+  if (!last || !spec.units.has(last.w) || spec.vocabSet.has(last.w) || toks.length < 3) return toks;
+  const tie = toks.at(-2);
+  return toks.slice(0, ['in', 'to'].includes(tie.w) && !spec.vocabSet.has(tie.w) ? -2 : -1);
+}
+
+/**
  * The reflex export for a spec. invoke(name, inputJson) runs a tool (titan:host/tools), answering
  * JSON text or throwing.
  */
 export function createReflex(rawSpec, invoke) {
   const spec = readSpec(rawSpec);
   const match = (prompt) => {
-    const toks = mendSenses(spec, mendTypos(spec, words(prompt), String(prompt)));
+    const toks = inUnits(spec, mendSenses(spec, mendTypos(spec, words(prompt), String(prompt))));
     let best = null;
     for (const template of spec.templates) {
       const found = align(template, toks, String(prompt), spec);

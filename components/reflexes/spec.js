@@ -6,7 +6,7 @@ import { canonicalWords } from './lexicon.js';
 import { AUX_WORDS, ASK_WORDS } from './intent.js';
 import { words } from './words.js';
 import { skeleton, TIES } from './variants.js';
-import { slotKinds } from './value-kinds.js';
+import { answerUnits, slotKinds } from './value-kinds.js';
 import { isFiller, isSlot, SLOT_TIES } from './slot-fit.js';
 
 /** How a question is put rather than what it asks about. */
@@ -55,7 +55,20 @@ export function readSpec(spec) {
       ),
     ]),
   );
-  return { ...spec, templates, vocab, vocabSet: new Set(vocab), core: each(spec.core), classWords, codes, enums, numbers, kinds: slotKinds(spec), valueWords };
+  return {
+    ...spec,
+    templates,
+    vocab,
+    vocabSet: new Set(vocab),
+    core: each(spec.core),
+    classWords,
+    codes,
+    enums,
+    numbers,
+    kinds: slotKinds(spec),
+    valueWords,
+    units: answerUnits(spec),
+  };
 }
 
 /** The words a prompt must hold for the spec to match it (a cheap test before matching). */

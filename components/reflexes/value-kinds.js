@@ -95,6 +95,24 @@ const SMALL = new Map(Object.entries(SMALL_KINDS).flatMap(([kind, list]) => list
 /** The words of the small closed kinds ("beginners", "summary", "cheapest"): a value typed as one with a slip is none the surer. */
 export const KIND_WORDS = [...SMALL.keys()];
 
+/** The everyday names of the most asked currencies, by code. */
+const CURRENCY_NAMES = { usd: ['dollar', 'buck'], eur: ['euro'], gbp: ['pound', 'quid'], jpy: ['yen'], chf: ['franc'], inr: ['rupee'], cny: ['yuan'] };
+
+/**
+ * The words that name the unit an answer gives a number in: the name of a result field that is a
+ * currency code or a unit ("usd" of `{usd}`, "km" of `{km}`), and the currency's everyday name
+ * ("dollar"). Asking for the number in that unit ("monero price in usd") asks what the answer says.
+ */
+export function answerUnits(spec) {
+  const units = new Set();
+  for (const part of spec.answer ?? []) {
+    const key = 'path' in part ? String(part.path.at(-1) ?? '').toLowerCase() : '';
+    if (CURRENCIES.has(key.toUpperCase())) for (const w of [key, ...(CURRENCY_NAMES[key] ?? [])]) units.add(w);
+    else if (UNITS.has(key)) units.add(key);
+  }
+  return units;
+}
+
 /** The kind a value's text says of itself, or undefined (a name, a word, a code of no closed kind). */
 export function kindOf(text) {
   const value = String(text).trim();
