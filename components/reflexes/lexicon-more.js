@@ -188,6 +188,11 @@ export const MORE_SYNONYMS = {
   due: 'come',
   // "tell me whether the build is passing": the same as "if".
   whether: 'if',
+  // Chat spellings of a word ("what r the departures", "how long til the bus", "laconic def").
+  r: 'are',
+  til: 'until',
+  def: 'definition',
+  defn: 'definition',
 };
 
 /**

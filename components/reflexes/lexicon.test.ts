@@ -75,3 +75,20 @@ test('a question asked inside another ("could you tell me whether the build is p
   assert.equal(clock('do you know what time it was in Oslo'), undefined);
   assert.equal(clock('tell me what time it will be in Oslo'), undefined);
 });
+
+test('chat spellings read as the words ("laconic def pls", "how long til"), and the question they spell is held to the same checks', async () => {
+  const define = await learn(
+    [
+      ['define serendipity', { word: 'serendipity' }],
+      ['what does ennui mean', { word: 'ennui' }],
+      ['definition of petrichor', { word: 'petrichor' }],
+      ['what is the definition of hubris', { word: 'hubris' }],
+    ],
+    ({ word }) => ({ gloss: `a word of ${word.length} letters` }),
+    (a, r) => `${a.word}: ${(r as { gloss: string }).gloss}.`,
+  );
+  assert.equal(define('laconic def pls'), 'laconic: a word of 7 letters.');
+  assert.equal(define('def of laconic'), 'laconic: a word of 7 letters.');
+  assert.equal(define('laconic def in french'), undefined);
+  assert.equal(define('laconic def and synonyms'), undefined);
+});
