@@ -96,8 +96,9 @@ MORE_PHRASES.push(
 );
 
 /**
- * Another side of the same look-up: a flight "on schedule" (on time; "is EK9 delayed" asks about a
- * delay, which the status may not say), a place's people by who lives there, a person's number by how to reach
+ * Another side of the same look-up: a flight "on schedule", "delayed" or "late" (its status says
+ * whether it is on time; how long a delay lasts it does not, and "how late" stays a question of
+ * amount), a place's people by who lives there, a person's number by how to reach
  * them, a word's meaning by what is meant; and the frame words of a look-up ("weather update",
  * "details for", "where are we with"). A verb of another act stays itself ("print", "ring" alone).
  */
@@ -124,6 +125,11 @@ MORE_PHRASES.push(
   ['how do i ring', 'what is the phone for'],
   ['how can i ring', 'what is the phone for'],
   ['on schedule', 'on time'],
+  // A yes-or-no question about a state asked by its other side ("is KL1776 delayed", "running
+  // late"): the status that says whether it is on time says whether it is late.
+  ['running late', 'on time'],
+  ['delayed', 'on time'],
+  ['late', 'on time'],
   ['what is meant by', 'what is the definition of'],
   ['instruction for cooking', 'recipe for'],
   ['instruction for making', 'recipe for'],

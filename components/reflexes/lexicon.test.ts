@@ -92,3 +92,25 @@ test('chat spellings read as the words ("laconic def pls", "how long til"), and 
   assert.equal(define('laconic def in french'), undefined);
   assert.equal(define('laconic def and synonyms'), undefined);
 });
+
+test('"is KL1776 delayed" is answered by the status that says whether it is on time; how long, why, or yesterday is not', async () => {
+  const flight = await learn(
+    [
+      ['status of flight LH401', { flight: 'LH401' }],
+      ['is flight BA117 on time', { flight: 'BA117' }],
+      ['flight status AF22', { flight: 'AF22' }],
+      ["what's the status of UA900", { flight: 'UA900' }],
+    ],
+    ({ flight }) => ({ status: flight.length % 2 === 0 ? 'delayed' : 'on time' }),
+    (a, r) => `${a.flight} is ${(r as { status: string }).status}.`,
+  );
+  for (const prompt of ['is flight KL1776 delayed', 'is flight KL1776 running late', 'flight KL1776 late?'])
+    assert.equal(flight(prompt), 'KL1776 is delayed.', prompt);
+  for (const prompt of [
+    'how long is flight KL1776 delayed',
+    'why is flight KL1776 delayed',
+    'was flight KL1776 delayed yesterday',
+    'how late is flight KL1776',
+  ])
+    assert.equal(flight(prompt), undefined, prompt);
+});
