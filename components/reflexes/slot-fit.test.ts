@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { learn } from './learned.test-support.ts';
 import { saysIntent, unsureStart } from './slot-fit.js';
 import { slotKinds } from './value-kinds.js';
-import { words } from './words.js';
+import { words } from './runtime.js';
 
 function spec(values: string[]) {
   const s = { slots: ['x'], examples: values.map((x) => ({ slots: { x } })) };
