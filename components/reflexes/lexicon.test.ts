@@ -4,7 +4,7 @@
 // are left to the model.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { learn, type Tool } from './learned.test-support.ts';
+import { learn, type Tool } from '../../test/reflex/learn-one.ts';
 
 const prices: Record<string, number> = {
   AAPL: 231,

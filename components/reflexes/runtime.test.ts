@@ -2,7 +2,7 @@
 // room, "is Atlas free"; a name it never saw is not, "is Echo free"), and a price asked in its answer's unit.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { learn } from './learned.test-support.ts';
+import { learn } from '../../test/reflex/learn-one.ts';
 
 test('"is Atlas free" after "is room Atlas free" is answered; "is Echo free", never seen, goes to the model', async () => {
   const ask = await learn(

@@ -3,7 +3,7 @@
 // a possessive typed without its apostrophe is its owner only where the slot's kind says so.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { learn } from './learned.test-support.ts';
+import { learn } from '../../test/reflex/learn-one.ts';
 import { saysIntent, unsureStart } from './slot-fit.js';
 import { slotKinds } from './value-kinds.js';
 import { words } from './runtime.js';

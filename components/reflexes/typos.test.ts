@@ -3,7 +3,7 @@
 // when its own words are typed with a slip.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { learn, type Tool } from './learned.test-support.ts';
+import { learn, type Tool } from '../../test/reflex/learn-one.ts';
 
 const build: Tool = () => ({ state: 'passing', run: 812 });
 const sayBuild = (_: unknown, r: unknown) => `The build is ${(r as { state: string }).state} (run ${(r as { run: number }).run}).`;

@@ -2,7 +2,7 @@
 // report.md" asks, and a value of another kind after the tie word is still no value.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { learn } from './learned.test-support.ts';
+import { learn } from '../../test/reflex/learn-one.ts';
 
 test('"word count on report.md" is "word count of report.md"; "word count on friday" is no file', async () => {
   const ask = await learn(

@@ -1,8 +1,9 @@
-// For the runtime's tests: the one reflex mined from a few turns of one tool, asked as a user would.
+// For the reflex runtime's tests (components/reflexes/*.test.ts): the one reflex mined from a few
+// turns of one tool, asked as a user would.
 import assert from 'node:assert/strict';
 import { localEmbedder } from '../../agent/reflex/embedder.ts';
 import { minePatterns, type ObservedTurn } from '../../agent/reflex/miner.ts';
-import { createReflex } from './runtime.js';
+import { createReflex } from '../../components/reflexes/runtime.js';
 
 export type Tool = (args: Record<string, string>) => unknown;
 
