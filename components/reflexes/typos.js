@@ -136,7 +136,9 @@ export function mendTypos(spec, toks, prompt) {
   // plural, no sure end of the words before a value ("show my noets folder").
   const plurals = spec.vocab.filter((v) => /^\p{Ll}+$/u.test(v) && singular(`${v}s`) === v);
   return toks.map((t) => {
-    if (t.w.length < 4 || !/^\p{Ll}+$/u.test(t.w) || spec.vocabSet.has(t.w) || KNOWN.has(t.w)) return t;
+    if (t.w.length < 4 || !/^\p{Ll}+$/u.test(t.w) || spec.vocabSet.has(t.w)) return t;
+    // A word the runtime knows is no slip, but may be another ending of a phrasing's word ("showing").
+    if (KNOWN.has(t.w)) return FILLERS.includes(t.w) || CONTRAST.includes(t.w) ? t : otherEnding(spec, t);
     if (spec.senses && Object.hasOwn(spec.senses, t.w)) return t;
     // A slip of a word that changes the intent ("chage", "cancle", "yesturday") may be that word:
     // never another, unless the phrasings have it ("whne" where they asked "when").
@@ -176,10 +178,15 @@ export function mendTypos(spec, toks, prompt) {
     if (other.length === 1) return { ...t, w: other[0], mended: 'slip' };
     const filler = slipsOf(t.w, LONG_FILLERS);
     if (filler.length === 1) return { ...t, w: filler[0], mended: 'slip' };
-    const root = stem(t.w);
-    // A past form only for a past form ("showed" is no "show": the tense is the request's).
-    const past = (w) => w.endsWith('ed');
-    const same = root.length >= 4 ? spec.vocab.filter((v) => /^\p{Ll}+$/u.test(v) && stem(v) === root && past(v) === past(t.w)) : [];
-    return same.length === 1 ? { ...t, w: same[0], mended: true } : t;
+    return otherEnding(spec, t);
   });
+}
+
+/** Another ending of one word of the phrasings, in the same tense ("arriving" for "arrive"; "showed" is no "show"). */
+function otherEnding(spec, t) {
+  const root = stem(t.w);
+  // A past form only for a past form ("showed" is no "show": the tense is the request's).
+  const past = (w) => w.endsWith('ed');
+  const same = root.length >= 4 ? spec.vocab.filter((v) => /^\p{Ll}+$/u.test(v) && stem(v) === root && past(v) === past(t.w)) : [];
+  return same.length === 1 ? { ...t, w: same[0], mended: true } : t;
 }
