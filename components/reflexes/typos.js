@@ -101,7 +101,21 @@ function slipsOf(typed, list) {
  */
 export function slipOfRefused(word, refused) {
   if (word.length < 4 || !/^\p{Ll}+$/u.test(word) || KNOWN.has(word) || refused.includes(word)) return false;
-  return slipsOf(word, KNOWN_LONG).length > 0 || slipsOf(word, refused).length > 0;
+  return remembered(REFUSED_SLIPS, word, () => slipsOf(word, KNOWN_LONG).length > 0 || slipsOf(word, refused).length > 0);
+}
+
+// The same word is asked about for every template and span of every reflex: each answer is kept
+// (a few thousand words at most, then forgotten at once).
+const REFUSED_SLIPS = new Map();
+const CHANGING_SLIPS = new Map();
+function remembered(cache, word, work) {
+  let found = cache.get(word);
+  if (found === undefined) {
+    if (cache.size > 5000) cache.clear();
+    found = work();
+    cache.set(word, found);
+  }
+  return found;
 }
 
 /** The words of the lexicon and the spec's sense map that mean one of the phrasings' words, to that word (read once a spec). */
@@ -142,7 +156,7 @@ export function mendTypos(spec, toks, prompt) {
     if (spec.senses && Object.hasOwn(spec.senses, t.w)) return t;
     // A slip of a word that changes the intent ("chage", "cancle", "yesturday") may be that word:
     // never another, unless the phrasings have it ("whne" where they asked "when").
-    if (slipsOf(t.w, CHANGING).some((w) => !spec.vocabSet.has(w))) return t;
+    if (remembered(CHANGING_SLIPS, t.w, () => slipsOf(t.w, CHANGING)).some((w) => !spec.vocabSet.has(w))) return t;
     const typed = prompt.slice(t.start, t.end).toLowerCase();
     if (typed !== t.w && typed.endsWith('s')) {
       const asPlural = [
