@@ -88,10 +88,24 @@ function shortSlip(typed, word) {
 
 /** The words a typed word could be a slip of, among `list` (the same first letter always). */
 function slipsOf(typed, list) {
+  // Only words of the same first letter and a length within two are compared (a guest runs this for every word).
+  const alike = (byFirst(list).get(typed[0]) ?? []).filter((v) => Math.abs(v.length - typed.length) <= 2);
   const long = (v) => typed.length >= 6 && v.length >= 6;
-  const near = list.filter((v) => v.length >= 4 && v[0] === typed[0] && (long(v) ? oneSlip(typed, v) : swapped(typed, v) || shortSlip(typed, v)));
+  const near = alike.filter((v) => v.length >= 4 && (long(v) ? oneSlip(typed, v) : swapped(typed, v) || shortSlip(typed, v)));
   if (near.length > 0 || typed.length < 7) return near;
-  return list.filter((v) => v.length >= 7 && v[0] === typed[0] && twoSlips(typed, v));
+  return alike.filter((v) => v.length >= 7 && twoSlips(typed, v));
+}
+
+/** A list's words by their first letter, made once a list. */
+const FIRST_LETTERS = new WeakMap();
+function byFirst(list) {
+  let index = FIRST_LETTERS.get(list);
+  if (!index) {
+    index = new Map();
+    for (const v of list) index.set(v[0], [...(index.get(v[0]) ?? []), v]);
+    FIRST_LETTERS.set(list, index);
+  }
+  return index;
 }
 
 /**
@@ -125,8 +139,21 @@ function sameSense(spec) {
   if (map) return map;
   map = new Map();
   for (const [w, v] of [...Object.entries(SYNONYMS), ...Object.entries(spec.senses ?? {})]) if (w.length >= 5 && spec.vocabSet.has(v)) map.set(w, v);
+  map.words = [...map.keys()];
   SENSES.set(spec, map);
   return map;
+}
+
+/** The phrasings' words that have a plural, their plurals, and those that end in "s" of themselves (made once a spec). */
+const FORMS = new WeakMap();
+function forms(spec) {
+  let found = FORMS.get(spec);
+  if (!found) {
+    const plurals = spec.vocab.filter((v) => /^\p{Ll}+$/u.test(v) && singular(`${v}s`) === v);
+    found = { plurals, pluralForms: plurals.map((v) => `${v}s`), endInS: spec.vocab.filter((v) => v.endsWith('s')) };
+    FORMS.set(spec, found);
+  }
+  return found;
 }
 
 /** A word without its ending ("walking", "walked", "walks" -> "walk"; "planned" -> "plan"; "arrives" -> "arriv"). */
@@ -148,7 +175,7 @@ export function mendTypos(spec, toks, prompt) {
   // A plural is read as its singular, and so is a slip of one ("noets" as "noet", "emaisl" as
   // "email"): only as a word whose plural that is ("times" is no plural of "time"), and like a
   // plural, no sure end of the words before a value ("show my noets folder").
-  const plurals = spec.vocab.filter((v) => /^\p{Ll}+$/u.test(v) && singular(`${v}s`) === v);
+  const { plurals, pluralForms, endInS } = forms(spec);
   return toks.map((t) => {
     if (t.w.length < 4 || !/^\p{Ll}+$/u.test(t.w) || spec.vocabSet.has(t.w)) return t;
     // A word the runtime knows is no slip, but may be another ending of a phrasing's word ("showing").
@@ -159,36 +186,19 @@ export function mendTypos(spec, toks, prompt) {
     if (remembered(CHANGING_SLIPS, t.w, () => slipsOf(t.w, CHANGING)).some((w) => !spec.vocabSet.has(w))) return t;
     const typed = prompt.slice(t.start, t.end).toLowerCase();
     if (typed !== t.w && typed.endsWith('s')) {
-      const asPlural = [
-        ...slipsOf(t.w, plurals),
-        ...slipsOf(
-          typed,
-          plurals.map((v) => `${v}s`),
-        ).map((v) => v.slice(0, -1)),
-      ];
+      const asPlural = [...slipsOf(t.w, plurals), ...slipsOf(typed, pluralForms).map((v) => v.slice(0, -1))];
       // Or a word that ends in "s" itself ("stauts" for "status").
-      const near = [
-        ...new Set([
-          ...asPlural,
-          ...slipsOf(
-            typed,
-            spec.vocab.filter((v) => v.endsWith('s')),
-          ),
-        ]),
-      ];
+      const near = [...new Set([...asPlural, ...slipsOf(typed, endInS)])];
       return near.length === 1 ? { ...t, w: near[0], mended: true } : t;
     }
     const near = slipsOf(t.w, spec.vocab);
     if (near.length === 1) return { ...t, w: near[0], mended: 'slip' };
     if (near.length > 1) return t;
-    const plural = slipsOf(
-      t.w,
-      plurals.map((v) => `${v}s`),
-    );
+    const plural = slipsOf(t.w, pluralForms);
     if (plural.length === 1) return { ...t, w: plural[0].slice(0, -1), mended: true };
     // A slip of another word for one of the phrasings' ("avialable": available, free).
     const meant = sameSense(spec);
-    const other = [...new Set(slipsOf(t.w, [...meant.keys()]).map((w) => meant.get(w)))];
+    const other = [...new Set(slipsOf(t.w, meant.words).map((w) => meant.get(w)))];
     if (other.length === 1) return { ...t, w: other[0], mended: 'slip' };
     const filler = slipsOf(t.w, LONG_FILLERS);
     if (filler.length === 1) return { ...t, w: filler[0], mended: 'slip' };
