@@ -102,7 +102,10 @@ function byFirst(list) {
   let index = FIRST_LETTERS.get(list);
   if (!index) {
     index = new Map();
-    for (const v of list) index.set(v[0], [...(index.get(v[0]) ?? []), v]);
+    for (const v of list) {
+      if (!index.has(v[0])) index.set(v[0], []);
+      index.get(v[0]).push(v);
+    }
     FIRST_LETTERS.set(list, index);
   }
   return index;
