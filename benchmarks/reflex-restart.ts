@@ -4,17 +4,14 @@
 // median and each restart, with the answer's parts (match; its tool call: the kernel's side, the
 // call waiting for its thread and instance - of which compiling and instantiating - the tool's own
 // run, the reply) and how often the tool was compiled, in the kernel's thread and in its threads.
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
-import { Agent } from '../agent/loop/agent.ts';
 import { answerTimings, type AnswerTimings } from '../agent/reflex/answer-timings.ts';
-import { ReflexService } from '../agent/reflex/service.ts';
 import { bootstrapBuiltins, Kernel } from '../kernel/api.ts';
 import { workerCalls, type WorkerCallTiming } from '../kernel/worker-timings.ts';
 import { compiles, type CompileNotice } from '../kernel/compile-cores.ts';
-import { startGateway } from '../gateway/server.ts';
 import { INTENTS } from '../test/reflex/support.ts';
+import { askLane, closeLane, openLane } from './reflex-lane.ts';
 import { oracleModel, openKernel, planFor } from './reflex-support.ts';
 import { BENCH_CACHE, printMachine } from './setup.ts';
 import { against, printTable, row, summarize, writeResult } from './stats.ts';
@@ -28,32 +25,14 @@ const weather = INTENTS.find((i) => i.id === 'weather')!;
 const first = await openKernel({ checkRate: 0 });
 const calls = { calls: 0 };
 
-type Lane = { agent: Agent; reflexes: ReflexService; gateway: Awaited<ReturnType<typeof startGateway>>; thread: string; token: string };
-async function lane(kernel: Kernel): Promise<Lane> {
-  const agent = new Agent(kernel, { workspace: path.join(first.home, 'workspace'), llm: oracleModel(() => 0, calls) });
-  await agent.start();
-  const reflexes = new ReflexService(kernel, { tools: agent.tools, mineDelayMs: 50, config: first.config });
-  await reflexes.start();
-  agent.useReflexes(reflexes);
-  const gateway = await startGateway({ kernel, agent, port: 0, ownerId: 'bench', openAi: true });
-  const token = (await readFile(path.join(first.home, 'gateway-token'), 'utf8')).trim();
-  return { agent, reflexes, gateway, token, thread: (await agent.createThread('bench')).id };
-}
-
-async function ask(l: Lane, text: string) {
-  const started = performance.now();
-  const response = await fetch(`${l.gateway.url}/v1/chat/completions`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${l.token}`, 'content-type': 'application/json', 'x-titan-thread': l.thread },
-    body: JSON.stringify({ model: 'titan', messages: [{ role: 'user', content: text }] }),
-  });
-  const body = (await response.json()) as { titan_answered_by?: string };
-  return { ms: performance.now() - started, by: body.titan_answered_by };
-}
-
-async function close(l: Lane, kernel: Kernel) {
-  for (const part of [l.gateway, l.reflexes, l.agent, kernel]) await part.close();
-}
+/** A lane in the first kernel's home, the oracle answering as the model. */
+const lane = (kernel: Kernel) =>
+  openLane(
+    kernel,
+    first.home,
+    first.config,
+    oracleModel(() => 0, calls),
+  );
 
 // Learning: the weather reflex from three phrasings, then serving.
 const one = await lane(first.kernel);
@@ -61,9 +40,9 @@ const serving = new Promise<void>((resolve, reject) => {
   one.reflexes.on('serving', () => resolve());
   one.reflexes.on('changed', (record) => record.state === 'discarded' && reject(new Error(`the reflex was discarded: ${record.reason}`)));
 });
-for (const [i, city] of ['Paris', 'Berlin', 'Rome'].entries()) await ask(one, planFor(weather, weather.train[i], city));
+for (const [i, city] of ['Paris', 'Berlin', 'Rome'].entries()) await askLane(one, planFor(weather, weather.train[i], city));
 await serving;
-await close(one, first.kernel);
+await closeLane(one, first.kernel);
 
 type Restart = { ms: number; by?: string; load: number; match?: number; tool?: number; kernelSide?: number; worker?: WorkerCallTiming; compiles: string };
 const restarts: Restart[] = [];
@@ -93,9 +72,9 @@ for (let i = 0; i < RESTARTS; i++) {
   const l = await lane(kernel);
   await new Promise((resolve) => setTimeout(resolve, AFTER_START_MS));
   asking = true;
-  const answer = await ask(l, planFor(weather, weather.train[1], cities[i % cities.length]));
+  const answer = await askLane(l, planFor(weather, weather.train[1], cities[i % cities.length]));
   asking = false;
-  await close(l, kernel);
+  await closeLane(l, kernel);
   workerCalls.unsubscribe(onCall);
   answerTimings.unsubscribe(onAnswer);
   compiles.unsubscribe(onCompile);

@@ -10,18 +10,15 @@
 //    execute with its tool) against its target, with its time by part, and the turn p50.
 // 3. Precision and recall of mining on the committed paraphrase and near-miss sets, with the local
 //    embedder and with provider embeddings (the scripted server's /v1/embeddings).
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
-import { Agent } from '../agent/loop/agent.ts';
 import { bootstrapBuiltins, Kernel } from '../kernel/api.ts';
 import { localEmbedder, providerEmbedder } from '../agent/reflex/embedder.ts';
-import { ReflexService } from '../agent/reflex/service.ts';
-import { startGateway } from '../gateway/server.ts';
 import { startScriptedLlm } from '../agent/llm/scripted/server.ts';
 import { measure } from '../test/reflex/precision.ts';
 import { INTENTS } from '../test/reflex/support.ts';
 import { buildWorkload, CONCURRENCY, RECURRING_SHARE, replay, SETTLE_EVERY, WORKLOAD, WORKLOAD_LATENCY_MS } from './reflex-replay.ts';
+import { askLane, closeLane, openLane } from './reflex-lane.ts';
 import { oracleModel, openKernel, planFor, plans } from './reflex-support.ts';
 import { BENCH_CACHE, printMachine } from './setup.ts';
 import { against, printTable, row, summarize, writeResult } from './stats.ts';
@@ -42,27 +39,14 @@ const repeated = planFor(weather, weather.train[3], 'Lisbon');
 
 const first = await openKernel({ checkRate: 0 });
 const calls = { calls: 0 };
-type Lane = { agent: Agent; reflexes: ReflexService; gateway: Awaited<ReturnType<typeof startGateway>>; thread: string; token: string };
-async function lane(kernel: Kernel): Promise<Lane> {
-  const agent = new Agent(kernel, { workspace: path.join(first.home, 'workspace'), llm: oracleModel(() => FIRST_LATENCY_MS, calls) });
-  await agent.start();
-  const reflexes = new ReflexService(kernel, { tools: agent.tools, mineDelayMs: 50, config: first.config });
-  await reflexes.start();
-  agent.useReflexes(reflexes);
-  const gateway = await startGateway({ kernel, agent, port: 0, ownerId: 'bench', openAi: true });
-  const token = (await readFile(path.join(first.home, 'gateway-token'), 'utf8')).trim();
-  return { agent, reflexes, gateway, token, thread: (await agent.createThread('bench')).id };
-}
-async function ask(l: Lane, text: string) {
-  const started = performance.now();
-  const response = await fetch(`${l.gateway.url}/v1/chat/completions`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${l.token}`, 'content-type': 'application/json', 'x-titan-thread': l.thread },
-    body: JSON.stringify({ model: 'titan', messages: [{ role: 'user', content: text }] }),
-  });
-  const body = (await response.json()) as { choices: Array<{ message: { content: string } }>; titan_answered_by?: string };
-  return { ms: performance.now() - started, text: body.choices[0].message.content, by: body.titan_answered_by };
-}
+/** A lane in the first kernel's home, the oracle answering as the model. */
+const lane = (kernel: Kernel) =>
+  openLane(
+    kernel,
+    first.home,
+    first.config,
+    oracleModel(() => FIRST_LATENCY_MS, calls),
+  );
 const one = await lane(first.kernel);
 let eligibleAt = 0;
 one.reflexes.on('eligible', (_key, at) => (eligibleAt ||= at));
@@ -72,11 +56,11 @@ const serving = new Promise<number>((resolve, reject) => {
   one.reflexes.on('changed', (record) => record.state === 'discarded' && reject(new Error(`the reflex was discarded: ${record.reason}`)));
 });
 // The same request twice: the second as soon as the first is kept (a person reads the first answer meanwhile).
-const viaModel = await ask(one, repeated);
+const viaModel = await askLane(one, repeated);
 for (let i = 0; i < 500 && one.reflexes.repeatsKept() === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
-const again = await ask(one, repeated);
+const again = await askLane(one, repeated);
 const againRight = again.text === viaModel.text && calls.calls === 2;
-for (const prompt of warmup) await ask(one, prompt);
+for (const prompt of warmup) await askLane(one, prompt);
 const eligibleToServingMs = await serving;
 // Measured once the background work is done (a newer version may compile after the last model turn).
 await one.reflexes.mine();
@@ -84,21 +68,21 @@ const fast: number[] = [];
 let fastBy: string | undefined;
 let fastRight = true;
 for (let i = 0; i < REPEATS + 20; i++) {
-  const answer = await ask(one, planFor(weather, weather.train[i % 3], weather.values[i % weather.values.length]));
+  const answer = await askLane(one, planFor(weather, weather.train[i % 3], weather.values[i % weather.values.length]));
   fastBy = answer.by;
   fastRight &&= answer.text === plans.get(planFor(weather, weather.train[i % 3], weather.values[i % weather.values.length]))!.answer;
   if (i >= 20) fast.push(answer.ms);
 }
 const fastStats = summarize(fast);
-for (const part of [one.gateway, one.reflexes, one.agent, first.kernel]) await part.close();
+await closeLane(one, first.kernel);
 // A restart: the kernel restores the reflex, the service warms it at start; then the first request.
 const restarted = await Kernel.open({ home: first.home, cacheDir: BENCH_CACHE, logToFile: false, env: {} });
 await bootstrapBuiltins(restarted);
 await restarted.restoreDeployments();
 const two = await lane(restarted);
 await new Promise((resolve) => setTimeout(resolve, 1000)); // as a person's first request comes after the start
-const afterRestart = await ask(two, planFor(weather, weather.train[1], 'Oslo'));
-for (const part of [two.gateway, two.reflexes, two.agent, restarted]) await part.close();
+const afterRestart = await askLane(two, planFor(weather, weather.train[1], 'Oslo'));
+await closeLane(two, restarted);
 await rm(first.home, { recursive: true, force: true });
 printTable(
   'the same request twice, through POST /v1/chat/completions (ms)',
