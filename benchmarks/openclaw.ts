@@ -19,7 +19,7 @@ import { startModelServer } from './model-server.ts';
 import { descendants, startedAt, treeRssMb } from './process-tree.ts';
 import { printMachine, tempDir } from './setup.ts';
 import { printTable, row, summarize, writeResult } from './stats.ts';
-import { freePort } from './titan-start.ts';
+import { freePort } from '../test/support/free-port.ts';
 
 const DEFAULT_DIR = '/tmp/openclaw';
 const TURNS = Number(process.env.TITAN_OPENCLAW_TURNS ?? 30);

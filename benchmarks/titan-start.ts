@@ -2,7 +2,7 @@
 // spawn to the first 200 of /api/ready (polled every 5 ms), then stopped with SIGINT: shared by the
 // benchmarks that time a start.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '../test/support/free-port.ts';
 import { fileURLToPath } from 'node:url';
 
 import { TITAN_ENV, TITAN_FLAGS } from '../bin/node-flags.ts';
@@ -10,14 +10,6 @@ import { TITAN_ENV, TITAN_FLAGS } from '../bin/node-flags.ts';
 export { TITAN_ENV, TITAN_FLAGS };
 
 const PROJECT = fileURLToPath(new URL('..', import.meta.url));
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /**
  * Starts Titan on `home` with `env` added, waits for ready (at most `limitMs`), runs `atReady` with

@@ -6,11 +6,11 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile, symlink } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { startScriptedLlm, type ScriptedLlm } from '../../agent/api.ts';
 import { PROJECT_ROOT, startTitan, stopTitan } from '../support/cli.ts';
+import { freePort } from '../support/free-port.ts';
 import { TEST_CACHE, tempHome } from '../support/kernel.ts';
 import { databaseFor, openKernelOn } from '../support/store.ts';
 
@@ -25,14 +25,6 @@ let llm: ScriptedLlm;
 let dbUrl: string;
 let env: NodeJS.ProcessEnv;
 const threadIds: string[] = [];
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 type Started = { child: ChildProcess; base: string; token: string; output(): string };
 

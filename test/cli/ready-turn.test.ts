@@ -6,11 +6,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdir, readFile, symlink } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { startScriptedLlm, type ScriptedLlm } from '../../agent/api.ts';
 import { PROJECT_ROOT, startTitan, stopTitan } from '../support/cli.ts';
+import { freePort } from '../support/free-port.ts';
 import { TEST_CACHE, tempHome } from '../support/kernel.ts';
 
 let home: string;
@@ -43,14 +43,6 @@ after(async () => {
   await llm?.close();
   await cleanup?.();
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 test('a turn sent the moment /api/ready first answers 200 is answered, one calling a tool, one searching the memory, and the later parts answer', async () => {
   const port = await freePort();
