@@ -84,6 +84,19 @@ function score(template, rest, spec, values, moved = false, unsaid = []) {
 }
 
 /**
+ * The slot's value typed at toks[start..end) (its owner's name where one is said after it), or
+ * null where the words do not fit the slot: its kind, the words beside it, a number written plainly.
+ */
+function slotValue(spec, name, toks, start, end, prompt) {
+  const span = toks.slice(start, end);
+  const rest = toks.slice(end).map((t) => t.w);
+  const text = ownerOf(spec, name, prompt.slice(span[0].start, span[span.length - 1].end), rest);
+  const fits =
+    fitsSlot(spec, name, span, text, toks[end]?.w, toks[start - 1]?.w, rest) && plainNumber(spec, name, prompt, span[0].start, span[span.length - 1].end);
+  return fits ? text : null;
+}
+
+/**
  * Finds one template in the prompt's words: each slot starts after the word before it in the
  * template and ends at the word after it (or, at the end, after 1..maxSlotWords words: every
  * length is tried, the best score wins, the shorter span on a tie). The slots, or null.
@@ -134,25 +147,8 @@ function align(template, toks, prompt, spec, i = 0, cursor = 0, slots = {}, used
         unsureStart(toks, start, end, prompt)
       )
         continue;
-      const text = ownerOf(
-        spec,
-        name,
-        prompt.slice(span[0].start, span[span.length - 1].end),
-        toks.slice(end).map((t) => t.w),
-      );
-      if (
-        !fitsSlot(
-          spec,
-          name,
-          span,
-          text,
-          toks[end]?.w,
-          toks[start - 1]?.w,
-          toks.slice(end).map((t) => t.w),
-        ) ||
-        !plainNumber(spec, name, prompt, span[0].start, span[span.length - 1].end)
-      )
-        continue;
+      const text = slotValue(spec, name, toks, start, end, prompt);
+      if (text === null) continue;
       const marks = used.slice();
       for (let k = start; k < end; k++) marks[k] = true;
       const found = align(template, toks, prompt, spec, i + 1, end, { ...slots, [name]: text }, marks);
@@ -197,25 +193,8 @@ function looseAlign(spec, toks, prompt) {
   )
     return null;
   const name = spec.slots[0];
-  const text = ownerOf(
-    spec,
-    name,
-    prompt.slice(span[0].start, span[span.length - 1].end),
-    toks.slice(runs[0].end).map((t) => t.w),
-  );
-  if (
-    !fitsSlot(
-      spec,
-      name,
-      span,
-      text,
-      toks[runs[0].end]?.w,
-      toks[runs[0].start - 1]?.w,
-      toks.slice(runs[0].end).map((t) => t.w),
-    ) ||
-    !plainNumber(spec, name, prompt, span[0].start, span[span.length - 1].end)
-  )
-    return null;
+  const text = slotValue(spec, name, toks, runs[0].start, runs[0].end, prompt);
+  if (text === null) return null;
   // "a reservation", "my mind", "the day" at the end of a request: a thing named in common words, no value.
   const before = toks.slice(0, runs[0].start).findLast((t) => !isFiller(t.w) || DETERMINERS.includes(t.w));
   const after = toks.slice(runs[0].end).some((t) => !isFiller(t.w));
