@@ -1,0 +1,55 @@
+// How a question is put, read into the order and words of the question it asks: a question asked
+// inside another ("tell me how many steps I have taken") in its own order, and "what's ORCL at" as
+// the price it asks. Part of the request lexicon's canonical reading (lexicon.js), compiled into
+// every reflex and used by the host's miner and guard alike.
+
+const ASKING = ['what', 'which', 'how', 'when', 'where', 'who', 'whether', 'if'];
+const SUBJECTS = ['i', 'it', 'you', 'we', 'they', 'he', 'she', 'there'];
+const AUXILIARIES = ['is', 'are', 'am', 'have', 'has', 'was', 'were', 'do', 'does', 'did', 'can', 'will'];
+
+/**
+ * A question asked inside another ("tell me how many steps I have taken", "do you know what time
+ * it is in Oslo") is in the order of a statement: read in the order of the question it asks
+ * ("how many steps have I taken"). Only a pronoun's verb is moved, only after a word that asks
+ * and where no verb came before the pronoun.
+ */
+export function questionOrder(tokens) {
+  const asks = tokens.findIndex((t) => ASKING.includes(t.w));
+  if (asks < 0) return tokens;
+  const out = tokens.slice();
+  for (let i = asks + 1; i + 1 < out.length; i++) {
+    // A verb before the pronoun: the question is in its own order already ("how far is it to ...").
+    if (AUXILIARIES.includes(out[i].w)) return out;
+    if (!SUBJECTS.includes(out[i].w) || !AUXILIARIES.includes(out[i + 1].w)) continue;
+    [out[i], out[i + 1]] = [out[i + 1], out[i]];
+    return out;
+  }
+  return out;
+}
+
+/** Words a request may open with that ask nothing. */
+const OPENING = ['ok', 'okay', 'so', 'hey', 'hi', 'hello', 'please', 'pls', 'yo', 'and'];
+/** How a question that asks where a thing stands in price ends: "... at", "... going for". */
+const STANDS_AT = [['going', 'for'], ['at', 'now'], ['at']];
+
+/**
+ * "what's ORCL at", "what is tezos going for": a "what is" question of a name or two, closed by
+ * where the thing stands, asks its price ("what is tezos" asks what it is). A thing named with
+ * "my" or "the" ("what's my battery at": its level), a time or another question word inside
+ * ("what time is the film at", "what was ORCL at") make it another question; "trading at" says
+ * it already.
+ */
+export function askedAt(out) {
+  // Said after a word that opens nothing ("ok whats tezos at now").
+  const opens = out.findIndex((t) => !OPENING.includes(t.w));
+  if (opens > 0) return [...out.slice(0, opens), ...askedAt(out.slice(opens))];
+  const ws = out.map((t) => t.w);
+  if (ws[0] !== 'what' || ws[1] !== 'is') return out;
+  const closer = STANDS_AT.find((c) => c.length < ws.length - 2 && c.every((w, i) => ws[ws.length - c.length + i] === w));
+  if (!closer) return out;
+  const asked = ws.slice(2, ws.length - closer.length);
+  const other = ['what', 'which', 'how', 'when', 'where', 'who', 'time', 'price', 'trading', 'my', 'the', 'your', 'our', 'this', 'that'];
+  if (asked.length === 0 || asked.length > 2 || asked.some((w) => other.includes(w))) return out;
+  const at = out[out.length - closer.length];
+  return [...out.slice(0, out.length - closer.length), { w: 'price', start: at.start, end: out[out.length - 1].end }];
+}
