@@ -3,7 +3,7 @@
 // when its own words are typed with a slip.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { learn, type Tool } from '../../test/reflex/learn-one.ts';
+import { learn, learnRooms, type Tool } from '../../test/reflex/learn-one.ts';
 
 const build: Tool = () => ({ state: 'passing', run: 812 });
 const sayBuild = (_: unknown, r: unknown) => `The build is ${(r as { state: string }).state} (run ${(r as { run: number }).run}).`;
@@ -87,16 +87,7 @@ test('a value typed as a slip of a word no value is ("alod", "summay") is no sur
 });
 
 test('a slip of another word for a phrasing\'s word is read as it ("avialable": free), and a slip of a word of another act ("chage") never is', async () => {
-  const rooms = await learn(
-    [
-      ['is room Atlas free', { room: 'Atlas' }],
-      ['is the Boreal room free', { room: 'Boreal' }],
-      ['Cedar room free', { room: 'Cedar' }],
-      ['can I use room Delta', { room: 'Delta' }],
-    ],
-    ({ room }) => ({ state: room.length % 2 === 0 ? 'free' : 'busy' }),
-    (a, r) => `${a.room} is ${(r as { state: string }).state}.`,
-  );
+  const rooms = await learnRooms();
   assert.equal(rooms('is room Fjord avialable'), 'Fjord is busy.');
   assert.equal(rooms('is room Harbor availble'), 'Harbor is free.');
   const battery = await learn(

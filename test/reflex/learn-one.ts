@@ -21,3 +21,17 @@ export async function learn(prompts: Array<[string, Record<string, string>]>, to
     return match && match.confidence >= 0.8 ? reflex.execute(match.slotsJson) : undefined;
   };
 }
+
+/** The room reflex the runtime tests share: learned from four ways of asking whether a room is free (the state by the name's length). */
+export function learnRooms() {
+  return learn(
+    [
+      ['is room Atlas free', { room: 'Atlas' }],
+      ['is the Boreal room free', { room: 'Boreal' }],
+      ['Cedar room free', { room: 'Cedar' }],
+      ['can I use room Delta', { room: 'Delta' }],
+    ],
+    ({ room }) => ({ state: room.length % 2 === 0 ? 'free' : 'busy' }),
+    (a, r) => `${a.room} is ${(r as { state: string }).state}.`,
+  );
+}
