@@ -1,5 +1,6 @@
 // A kernel with the built-in components and the deterministic test tools (weather, notes,
 // quote), an agent on a scripted model, and the reflex service: what the reflex suites share.
+import assert from 'node:assert/strict';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestContext } from 'node:test';
@@ -9,6 +10,7 @@ import { bootstrapBuiltins, Kernel } from '../../kernel/api.ts';
 import { ReflexService } from '../../agent/reflex/service.ts';
 import { reflexesSection, shadowSection, type ReflexesConfig, type ShadowConfig } from '../../agent/reflex/config.ts';
 import type { ReflexSpec } from '../../components/reflexes/runtime.js';
+import type { ReflexRecord } from '../../agent/reflex/records.ts';
 import { TEST_CACHE, tempHome } from '../support/kernel.ts';
 import { deployFixture } from '../support/fixtures.ts';
 import { scriptedModel, toolCall, type Step } from '../support/model-double.ts';
@@ -104,4 +106,16 @@ export function modelTurn(intent: Intent, value: string): Step[] {
       { type: 'stop', reason: 'end_turn' },
     ],
   ];
+}
+
+/** A harness that has learned the weather reflex until it serves, then stopped (its home kept for a restart). */
+export async function learnedWeatherThenStopped(t: TestContext, intent: Intent): Promise<{ home: string; record: ReflexRecord }> {
+  const h = await reflexHarness(t);
+  await learnWeather(h, (await h.agent.createThread('ada')).id, intent);
+  const [record] = h.reflexes.list();
+  assert.equal(record.state, 'serving', record.reason ?? '');
+  await h.reflexes.close();
+  await h.agent.close();
+  await h.kernel.close();
+  return { home: h.home, record };
 }

@@ -11,7 +11,7 @@ import { bootstrapBuiltins, Kernel } from '../../kernel/api.ts';
 import { hasHostCopy } from '../../agent/reflex/router.ts';
 import { ReflexService } from '../../agent/reflex/service.ts';
 import { TEST_CACHE } from '../support/kernel.ts';
-import { learnWeather, reflexHarness } from './harness.ts';
+import { learnedWeatherThenStopped, learnWeather, reflexHarness } from './harness.ts';
 import { INTENTS, rightAnswer } from './support.ts';
 
 const weather = INTENTS.find((i) => i.id === 'weather')!;
@@ -56,14 +56,8 @@ test('a store that refuses writes while a reflex compiles: mining completes, the
 });
 
 test('after a restart a serving reflex is warm before its first request, on the host where it answers, with no worker thread started for it', async (t) => {
-  const h = await reflexHarness(t);
-  await learnWeather(h, (await h.agent.createThread('ada')).id, weather);
-  const [record] = h.reflexes.list();
-  assert.equal(record.state, 'serving', record.reason ?? '');
-  await h.reflexes.close();
-  await h.agent.close();
-  await h.kernel.close();
-  const kernel = await Kernel.open({ home: h.home, cacheDir: TEST_CACHE, logToFile: false, env: {} });
+  const { home, record } = await learnedWeatherThenStopped(t, weather);
+  const kernel = await Kernel.open({ home: home, cacheDir: TEST_CACHE, logToFile: false, env: {} });
   t.after(() => kernel.close());
   await bootstrapBuiltins(kernel);
   await kernel.restoreDeployments();

@@ -11,19 +11,13 @@ import { compiles, type CompileNotice } from '../../kernel/compile-cores.ts';
 import { workerCalls, type WorkerCallTiming } from '../../kernel/worker-timings.ts';
 import { TEST_CACHE } from '../support/kernel.ts';
 import { scriptedModel } from '../support/model-double.ts';
-import { learnWeather, reflexHarness } from './harness.ts';
+import { learnedWeatherThenStopped } from './harness.ts';
 import { INTENTS, rightAnswer } from './support.ts';
 
 const weather = INTENTS.find((i) => i.id === 'weather')!;
 
 test('after a restart the tool a serving reflex calls is instantiated in its worker threads before the first request, compiled once', async (t) => {
-  const h = await reflexHarness(t);
-  await learnWeather(h, (await h.agent.createThread('ada')).id, weather);
-  const [record] = h.reflexes.list();
-  assert.equal(record.state, 'serving', record.reason ?? '');
-  await h.reflexes.close();
-  await h.agent.close();
-  await h.kernel.close();
+  const { home } = await learnedWeatherThenStopped(t, weather);
 
   const compiled: string[] = [];
   const calls: WorkerCallTiming[] = [];
@@ -41,7 +35,7 @@ test('after a restart the tool a serving reflex calls is instantiated in its wor
     compiles.unsubscribe(onCompile);
     workerCalls.unsubscribe(onCall);
   });
-  const kernel = await Kernel.open({ home: h.home, cacheDir: TEST_CACHE, logToFile: false, env: {} });
+  const kernel = await Kernel.open({ home: home, cacheDir: TEST_CACHE, logToFile: false, env: {} });
   t.after(() => kernel.close());
   await bootstrapBuiltins(kernel);
   await kernel.restoreDeployments();
@@ -49,7 +43,7 @@ test('after a restart the tool a serving reflex calls is instantiated in its wor
   assert.equal(tool()?.isolation, 'worker');
   assert.equal(tool()?.stats().created, 0, 'restored without loading it');
   const model = scriptedModel([]);
-  const agent = new Agent(kernel, { workspace: path.join(h.home, 'workspace'), llm: model });
+  const agent = new Agent(kernel, { workspace: path.join(home, 'workspace'), llm: model });
   await agent.start();
   t.after(() => agent.close());
   const service = new ReflexService(kernel, { tools: agent.tools, mineDelayMs: 3_600_000 });
