@@ -9,12 +9,13 @@ import type { SubAgentResult } from '../../agent/autonomy/swarm/types.ts';
 import { Agent } from '../../agent/loop/agent.ts';
 import { jobKernel, NO_DOCKER } from '../jobs/support.ts';
 import { scriptedModel } from '../support/model-double.ts';
+import { onTeardown } from '../support/teardown.ts';
 
 test("a watcher stops a running job at the line it watches for; another user's job is not found", { skip: NO_DOCKER, timeout: 180_000 }, async (t) => {
   const { kernel, jobs } = await jobKernel(t);
   const agent = new Agent(kernel, { workspace: path.join(kernel.paths.home, 'workspace'), llm: scriptedModel([]) });
   await agent.start();
-  t.after(() => agent.close());
+  onTeardown(t, () => agent.close());
   const autonomy = startAutonomy(kernel, agent);
   autonomy.useJobs(jobs);
 

@@ -7,6 +7,7 @@ import { jobsSection, type JobsConfig } from '../../agent/api.ts';
 import { JobService } from '../../agent/services.ts';
 import type { Kernel } from '../../kernel/api.ts';
 import { openStoreKernel } from '../support/store.ts';
+import { onTeardown } from '../support/teardown.ts';
 
 export const SOCKET = process.env.TITAN_DOCKER_SOCKET ?? '/var/run/docker.sock';
 
@@ -43,7 +44,8 @@ export async function jobKernel(t: TestContext, config: Partial<JobsConfig> = {}
       return handle.jobs;
     },
   };
-  t.after(async () => {
+  // Closed after what the test makes on this kernel later (agents, routines, meshes) has stopped.
+  onTeardown(t, async () => {
     await handle.jobs.close();
     await removeContainersOf(handle.kernel.paths.home);
     await store.cleanup();

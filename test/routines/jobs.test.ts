@@ -9,13 +9,14 @@ import { RoutineService, routineJobs } from '../../agent/services.ts';
 import { isTitanError } from '../../common/errors.ts';
 import { NO_DOCKER, jobKernel } from '../jobs/support.ts';
 import { scriptedModel } from '../support/model-double.ts';
+import { onTeardown } from '../support/teardown.ts';
 import type { Kernel } from '../../kernel/api.ts';
 
 async function routinesOn(t: TestContext, kernel: Kernel, jobs: JobService | undefined): Promise<RoutineService> {
   const agent = new Agent(kernel, { workspace: path.join(kernel.paths.home, 'workspace'), llm: scriptedModel([]) });
   await agent.start();
   const routines = await RoutineService.start({ kernel, agent, ownerId: 'ada', jobs: jobs ? routineJobs(jobs) : undefined });
-  t.after(async () => {
+  onTeardown(t, async () => {
     await routines.idle();
     await routines.close();
     await agent.close();

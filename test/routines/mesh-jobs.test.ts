@@ -13,6 +13,7 @@ import { Mesh } from '../../mesh/mesh.ts';
 import { NO_DOCKER, jobKernel, type JobKernel } from '../jobs/support.ts';
 import { until } from '../mesh/support/cluster.ts';
 import { scriptedModel } from '../support/model-double.ts';
+import { onTeardown } from '../support/teardown.ts';
 
 const LOOPBACK = '/ip4/127.0.0.1/tcp/0';
 
@@ -22,7 +23,7 @@ async function peerId(node: JobKernel): Promise<string> {
 
 async function startMesh(t: TestContext, node: JobKernel, allow: string, bootstrap: string[] = []): Promise<Mesh> {
   const mesh = await Mesh.start(node.kernel, { listen: [LOOPBACK], allowlist: [allow], bootstrap, heartbeatMs: 300, mdns: false });
-  t.after(() => mesh.stop());
+  onTeardown(t, () => mesh.stop());
   return mesh;
 }
 
@@ -45,7 +46,7 @@ test('a job routine on a node without Docker runs on the mesh peer that has it, 
   const agent = new Agent(a.kernel, { workspace: path.join(a.kernel.paths.home, 'workspace'), llm: scriptedModel([]) });
   await agent.start();
   const routines = await RoutineService.start({ kernel: a.kernel, agent, ownerId: 'ada', jobs: jobsHereOrOnPeers(routineJobs(a.jobs), meshA.jobRuns) });
-  t.after(async () => {
+  onTeardown(t, async () => {
     await routines.idle();
     await routines.close();
     await agent.close();
