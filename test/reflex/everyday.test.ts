@@ -18,6 +18,7 @@ import {
   HELD_OUT_5,
   HELD_OUT_6,
   HELD_OUT_7,
+  HELD_OUT_8,
   measureEveryday,
   type PartFigures,
   rightAnswer,
@@ -45,6 +46,8 @@ test('the everyday set has 30 intents with 10 paraphrases and 10 near misses eac
     assert.equal(HELD_OUT_6[intent.id].nearMisses.length, 10, intent.id);
     assert.equal(HELD_OUT_7[intent.id].paraphrases.length, 10, intent.id);
     assert.equal(HELD_OUT_7[intent.id].nearMisses.length, 10, intent.id);
+    assert.equal(HELD_OUT_8[intent.id].paraphrases.length, 10, intent.id);
+    assert.equal(HELD_OUT_8[intent.id].nearMisses.length, 10, intent.id);
     assert.equal(TUNING_5[intent.id].paraphrases.length, 10, intent.id);
     assert.equal(TUNING_5[intent.id].nearMisses.length, 10, intent.id);
   }
@@ -54,8 +57,8 @@ test('no wrong answer on the tuning part, the held-out part, or the learned phra
   const m = await measureEveryday(localEmbedder);
   t.diagnostic(`${m.patterns.filter((p) => !p.skipped).length} reflexes from ${EVERYDAY.length} intents`);
   for (const p of m.patterns.filter((x) => x.skipped)) t.diagnostic(`not a reflex (${p.tools.join()}): ${p.skipped}`);
-  const { tuning, tuning2, tuning3, tuning4, tuning5, heldOut, heldOut2, heldOut3, heldOut4, heldOut5, heldOut6, heldOut7 } = m.parts;
-  assert.ok(tuning && tuning2 && tuning3 && tuning4 && tuning5 && heldOut && heldOut2 && heldOut3 && heldOut4 && heldOut5 && heldOut6 && heldOut7);
+  const { tuning, tuning2, tuning3, tuning4, tuning5, heldOut, heldOut2, heldOut3, heldOut4, heldOut5, heldOut6, heldOut7, heldOut8 } = m.parts;
+  assert.ok(tuning && tuning2 && tuning3 && tuning4 && tuning5 && heldOut && heldOut2 && heldOut3 && heldOut4 && heldOut5 && heldOut6 && heldOut7 && heldOut8);
   t.diagnostic(line('tuning', tuning));
   t.diagnostic(line('tuning, second part', tuning2));
   t.diagnostic(line('tuning, third part', tuning3));
@@ -71,6 +74,7 @@ test('no wrong answer on the tuning part, the held-out part, or the learned phra
     ['held out, fifth part (written before tuning on 2026-12-06)', heldOut5],
     ['held out, sixth part (written by a helper that tunes nothing, 2026-12-06)', heldOut6],
     ['held out, seventh part (written blind by a helper that tunes nothing, 2026-12-06)', heldOut7],
+    ['held out, eighth part (written blind by a helper that tunes nothing, 2026-12-06)', heldOut8],
   ] as const)
     t.diagnostic(`${line(name, f)}, ${f.wrong.length} wrong`);
   t.diagnostic(

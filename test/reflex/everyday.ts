@@ -1,4 +1,4 @@
-// The everyday evaluation set (data/everyday.json and everyday-tuning-*.json, tuning, -adversarial among them; data/everyday-heldout*.json, seven held-out parts):
+// The everyday evaluation set (data/everyday.json and everyday-tuning-*.json, tuning, -adversarial among them; data/everyday-heldout*.json, eight held-out parts):
 // source turns from each intent's learned phrasings, the reflexes mined from all of them, and their
 // precision and recall on paraphrases and near misses written apart from them, plus the learned
 // phrasings asked with values no source turn had (new-value probes: an answer must be right or absent).
@@ -38,6 +38,8 @@ export const HELD_OUT_5: Part = read('everyday-heldout-5.json').intents;
 export const HELD_OUT_6: Part = read('everyday-heldout-6.json').intents;
 /** A seventh held-out part (10 paraphrases and 10 near misses an intent), typed as strangers, written blind by a helper that tunes nothing (see its "about"). */
 export const HELD_OUT_7: Part = read('everyday-heldout-7.json').intents;
+/** An eighth held-out part (10 paraphrases and 10 near misses an intent), typed as strangers, written blind by a helper that tunes nothing (see its "about"). */
+export const HELD_OUT_8: Part = read('everyday-heldout-8.json').intents;
 /** A second tuning part, written with the request lexicon and tuned on (see its "about"). */
 export const TUNING_2: Part = read('everyday-tuning-2.json').intents;
 /** A third tuning part, written as a stranger would type (slang, typos, values glued to signs; see its "about"). */
@@ -64,10 +66,11 @@ export const PARTS = {
   heldOut5: HELD_OUT_5,
   heldOut6: HELD_OUT_6,
   heldOut7: HELD_OUT_7,
+  heldOut8: HELD_OUT_8,
 };
 export type PartName = keyof typeof PARTS;
 export const TUNING_PARTS: PartName[] = ['tuning', 'tuning2', 'tuning3', 'tuning4', 'tuning5', 'adversarial'];
-export const HELD_OUT_PARTS: PartName[] = ['heldOut', 'heldOut2', 'heldOut3', 'heldOut4', 'heldOut5', 'heldOut6', 'heldOut7'];
+export const HELD_OUT_PARTS: PartName[] = ['heldOut', 'heldOut2', 'heldOut3', 'heldOut4', 'heldOut5', 'heldOut6', 'heldOut7', 'heldOut8'];
 
 function get(value: unknown, path: string): unknown {
   if (path === '') return value;
