@@ -48,6 +48,8 @@ export const TUNING_3: Part = read('everyday-tuning-3.json').intents;
 export const TUNING_4: Part = read('everyday-tuning-4.json').intents;
 /** A fifth tuning part, typed as strangers and written blind by a helper that tunes nothing (see its "about"). */
 export const TUNING_5: Part = read('everyday-tuning-5.json').intents;
+/** A sixth tuning part, typed as strangers and written blind by a helper that tunes nothing (see its "about"). */
+export const TUNING_6: Part = read('everyday-tuning-6.json').intents;
 /** An adversarial tuning part: near misses of every kind a stranger types (values of the wrong kind, other verbs, tenses, compounds; see its "about"). */
 export const TUNING_ADVERSARIAL: Part = read('everyday-tuning-adversarial.json').intents;
 
@@ -58,6 +60,7 @@ export const PARTS = {
   tuning3: TUNING_3,
   tuning4: TUNING_4,
   tuning5: TUNING_5,
+  tuning6: TUNING_6,
   adversarial: TUNING_ADVERSARIAL,
   heldOut: HELD_OUT,
   heldOut2: HELD_OUT_2,
@@ -69,7 +72,7 @@ export const PARTS = {
   heldOut8: HELD_OUT_8,
 };
 export type PartName = keyof typeof PARTS;
-export const TUNING_PARTS: PartName[] = ['tuning', 'tuning2', 'tuning3', 'tuning4', 'tuning5', 'adversarial'];
+export const TUNING_PARTS: PartName[] = ['tuning', 'tuning2', 'tuning3', 'tuning4', 'tuning5', 'tuning6', 'adversarial'];
 export const HELD_OUT_PARTS: PartName[] = ['heldOut', 'heldOut2', 'heldOut3', 'heldOut4', 'heldOut5', 'heldOut6', 'heldOut7', 'heldOut8'];
 
 function get(value: unknown, path: string): unknown {
