@@ -9,7 +9,7 @@ import { cancelCall } from '../../host-api/exec.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
 import type { Thread, TurnState } from '../../kernel/store-client.ts';
 import { Approvals, type Decision, type PendingApproval } from './approvals.ts';
-import { HistoryCache } from './history-cache.ts';
+import { HistoryCache, type Recent } from './history-cache.ts';
 import { IdentityPrompt } from './identity.ts';
 import type { MemoryPort } from './memory-port.ts';
 import { ToolCatalog } from './tool-catalog.ts';
@@ -146,10 +146,20 @@ export class Agent {
     const turnId = randomUUID();
     const messageId = randomUUID();
     // One transaction: the thread is checked to be this user's, the turn opened (pending, then
-    // streaming), the message stored.
-    await this.#kernel.store.op('turns.begin', { userId, threadId, turnId, message: { id: messageId, role: 'user', content: text } });
+    // streaming), the message stored; the same request answers the thread's latest messages, the
+    // history the model is asked with (a store before core 1.10.0 leaves them to be read after).
+    const limit = this.#options.historyLimit;
+    const wanted = this.#history.wants(threadId, limit);
+    const begun = await this.#kernel.store.op('turns.begin', {
+      userId,
+      threadId,
+      turnId,
+      message: { id: messageId, role: 'user', content: text },
+      recent: wanted,
+    });
+    const recent = begun.recent && { rows: begun.recent, limit: wanted };
     const fastPath = this.fastPath && !options.modelOnly ? this.fastPath : undefined;
-    const run = this.#start(threadId, turnId, 0, undefined, 'streaming', fastPath && (() => fastPath({ threadId, turnId, prompt: text, origin })));
+    const run = this.#start(threadId, turnId, 0, undefined, 'streaming', fastPath && (() => fastPath({ threadId, turnId, prompt: text, origin })), recent);
     run.log.emit({ type: 'turn.started', userMessageId: messageId });
     for (const listener of this.#messageListeners) {
       try {
@@ -168,6 +178,7 @@ export class Agent {
     decided?: ReadonlyMap<string, Decision>,
     state?: TurnState,
     fastPath?: () => Promise<FastResult>,
+    recent?: Recent,
   ): TurnRun {
     const recorder = this.#traceDir ? new TraceRecorder(turnId) : undefined;
     // The turn's span: everything the run sets off (provider stream, tools, store) nests under it.
@@ -186,6 +197,7 @@ export class Agent {
           endsInOneWrite: this.#endsInOneWrite,
           memory: this.memory,
           history: this.#history,
+          recent,
           onEndRetry: (error, attempt) => {
             if (attempt === 1)
               this.#kernel.bus.emit('kernel.warning', {

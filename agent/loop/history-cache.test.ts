@@ -108,3 +108,28 @@ test('a history never starts with a tool result whose call was cut off', async (
   assert.equal(window[0].role, 'user');
   assert.deepEqual(ids(window), ids(rows.slice(5)));
 });
+
+test("the messages a turn's start read serve its history without asking the store again", async () => {
+  const store = fakeStore();
+  const cache = new HistoryCache(store.client);
+  store.add('a', 5);
+  const asked = cache.wants('a', 200);
+  assert.equal(asked, 200, 'a thread not kept asks for the whole history');
+  const first = await cache.read('a', 200, { rows: await store.client.listMessages('a', asked), limit: asked });
+  assert.equal(store.reads.length, 1, 'only the start read');
+  assert.deepEqual(ids(first), ids(await store.client.listMessages('a', 200)));
+
+  store.add('a', 300);
+  assert.equal(cache.wants('a', 200), WINDOW, 'a kept thread asks for the window');
+  // More new messages than the window: the start's rows cannot tell the history, the store is asked.
+  const reads = store.reads.length;
+  const rows = await cache.read('a', 200, { rows: await store.client.listMessages('a', WINDOW), limit: WINDOW });
+  assert.deepEqual(ids(rows), ids(await store.client.listMessages('a', 200)));
+  assert.equal(store.reads.length - reads, 3, 'the start read, one full read, and the check here');
+
+  store.add('a', 2);
+  const before = store.reads.length;
+  const next = await cache.read('a', 200, { rows: await store.client.listMessages('a', WINDOW), limit: WINDOW });
+  assert.deepEqual(ids(next), ids(await store.client.listMessages('a', 200)));
+  assert.equal(store.reads.length - before, 2, 'the start read and the check here: nothing more');
+});

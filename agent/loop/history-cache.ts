@@ -18,6 +18,9 @@ const MAX_CHARS = 4_000_000;
 /** `start`: the pos of the first message the thread's last model request began with. */
 type Kept = { rows: StoredMessage[]; chars: number; start?: number };
 
+/** A thread's latest messages read with the turn's start (turns.begin), `limit` of them asked for. */
+export type Recent = { rows: StoredMessage[]; limit: number };
+
 export class HistoryCache {
   readonly #store: StoreClient;
   /** By thread id, least recently read first (a Map keeps insertion order). */
@@ -28,12 +31,22 @@ export class HistoryCache {
     this.#store = store;
   }
 
-  /** The thread's latest `limit` messages, oldest first (what `messages.list` answers). */
-  async read(threadId: string, limit: number): Promise<StoredMessage[]> {
+  /** How many of the thread's latest messages a turn starting now should read with its start (`recent`). */
+  wants(threadId: string, limit: number): number {
+    return this.#threads.has(threadId) && limit > WINDOW ? WINDOW : limit;
+  }
+
+  /**
+   * The thread's latest `limit` messages, oldest first (what `messages.list` answers). `recent`:
+   * what the turn's start read; the store is asked only when they cannot tell the history.
+   */
+  async read(threadId: string, limit: number, recent?: Recent): Promise<StoredMessage[]> {
+    // All the thread has, or as many as asked: they are the history.
+    if (recent && (recent.rows.length < recent.limit || recent.limit >= limit)) return this.#keep(threadId, recent.rows.slice(-limit));
     const kept = this.#threads.get(threadId);
     if (kept && limit > WINDOW) {
-      const recent = await this.#store.listMessages(threadId, WINDOW);
-      const merged = extend(kept.rows, recent, limit);
+      const latest = recent?.limit === WINDOW ? recent.rows : await this.#store.listMessages(threadId, WINDOW);
+      const merged = extend(kept.rows, latest, limit);
       if (merged) return this.#keep(threadId, merged);
     }
     return this.#keep(threadId, await this.#store.listMessages(threadId, limit));
@@ -46,9 +59,9 @@ export class HistoryCache {
    * component's encoding of the history are reused); sliding one message a turn changed its start
    * on every turn. It never begins with a tool's result whose call was cut off.
    */
-  async window(threadId: string, limit: number): Promise<StoredMessage[]> {
+  async window(threadId: string, limit: number, recent?: Recent): Promise<StoredMessage[]> {
     const start = this.#threads.get(threadId)?.start;
-    const rows = await this.read(threadId, limit);
+    const rows = await this.read(threadId, limit, recent);
     let from = start === undefined ? -1 : rows.findIndex((row) => row.pos === start);
     if (from < 0) from = rows.length < limit ? 0 : Math.floor(limit / DROP_SHARE);
     while (from < rows.length && rows[from].role === 'tool') from++;

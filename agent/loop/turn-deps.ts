@@ -4,7 +4,7 @@ import type { TitanError } from '../../common/errors.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
 import type { StoreClient, TurnState } from '../../kernel/store-client.ts';
 import type { Approvals, Decision } from './approvals.ts';
-import type { HistoryCache } from './history-cache.ts';
+import type { HistoryCache, Recent } from './history-cache.ts';
 import type { IdentityPrompt } from './identity.ts';
 import type { MemoryPort } from './memory-port.ts';
 import type { ChatRequest, LlmEvent } from './llm-types.ts';
@@ -44,6 +44,8 @@ export type TurnDeps = {
   onEndRetry?: (error: TitanError, attempt: number) => void;
   /** The threads' recent messages kept between turns (the agent's); without it each step reads the store. */
   history?: HistoryCache;
+  /** The thread's latest messages as the turn's start read them: its first model request's history. */
+  recent?: Recent;
   /** Memory's context for the user's message (with citations), added to the system prompt. */
   memory?: MemoryPort;
 };

@@ -19,6 +19,7 @@ export type { LlmStatusLine, LlmStream, ToolInvoker, TurnDeps, TurnOptions, Turn
 
 export class TurnRun {
   #memory: Promise<string | undefined> | undefined;
+  #recent: TurnDeps['recent'];
   readonly threadId: string;
   readonly turnId: string;
   readonly log: TurnEventLog;
@@ -44,6 +45,7 @@ export class TurnRun {
   /** `state`: the turn's stored state when the caller knows it (a new turn is pending); else it is read. */
   constructor(deps: TurnDeps, threadId: string, turnId: string, startSeq = 0, state?: TurnState) {
     this.#deps = deps;
+    this.#recent = deps.recent;
     this.threadId = threadId;
     this.turnId = turnId;
     this.log = new TurnEventLog(deps.store, deps.kernel.bus, threadId, turnId, startSeq);
@@ -160,7 +162,10 @@ export class TurnRun {
 
   async #history(): Promise<ChatMessage[]> {
     const { history, store, options } = this.#deps;
-    const rows = await (history ? history.window(this.threadId, options.historyLimit) : store.listMessages(this.threadId, options.historyLimit));
+    // What the turn's start read serves its first request only: later steps add the tools' messages.
+    const recent = this.#recent;
+    this.#recent = undefined;
+    const rows = await (history ? history.window(this.threadId, options.historyLimit, recent) : store.listMessages(this.threadId, options.historyLimit));
     const identity = await this.#deps.identity.get();
     // Asked once per turn, for the message that opened it; a memory failure never fails the turn.
     this.#memory ??= this.#deps.memory

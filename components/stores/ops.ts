@@ -151,10 +151,14 @@ export type StoreOps = {
   'threads.clear': { input: { userId: string }; result: Removed };
 
   'turns.create': { input: { id: string; threadId: string }; result: Turn };
-  /** A user's message opens a turn (pending, then streaming) in one transaction. */
+  /**
+   * A user's message opens a turn (pending, then streaming) in one transaction. `recent`: also
+   * answer the thread's latest messages (at most that many, the new one last), as messages.list
+   * would; a store before core 1.10.0 leaves them out.
+   */
   'turns.begin': {
-    input: { userId: string; threadId: string; turnId: string; message: { id: string; role: string; content: string } };
-    result: { turnId: string; messageId: string; state: 'streaming' };
+    input: { userId: string; threadId: string; turnId: string; message: { id: string; role: string; content: string }; recent?: number };
+    result: { turnId: string; messageId: string; state: 'streaming'; recent?: StoredMessage[] };
   };
   'turns.get': { input: { id: string }; result: Turn };
   /** Guarded: a turn only moves from a state the target may follow (else a conflict). */
@@ -438,7 +442,11 @@ declare const encodedRows: unique symbol;
 /** Rows a component answers with as JSON text, or as a host-held handle ({"$rows": n}): never parsed in the guest. */
 export type RowsText = string & { readonly [encodedRows]: true };
 
+declare const encodedAnswer: unique symbol;
+/** A whole answer a handler wrote as JSON text itself (rows spliced in unparsed). */
+export type AnswerText = string & { readonly [encodedAnswer]: true };
+
 /** What a store component implements: one handler per op (a list of rows may come back as RowsText). */
 export type StoreHandlers = {
-  [K in StoreOp]: (input: OpInput<K>) => OpResult<K> | (OpResult<K> extends readonly unknown[] ? RowsText : never);
+  [K in StoreOp]: (input: OpInput<K>) => OpResult<K> | AnswerText | (OpResult<K> extends readonly unknown[] ? RowsText : never);
 };

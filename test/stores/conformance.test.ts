@@ -218,6 +218,41 @@ for (const backend of BACKENDS) {
       assert.equal(await state('turns-3'), won[0].value.state);
     });
 
+    test("turns.begin answers the thread's latest messages when asked, as messages.list does", async () => {
+      await store().createThread({ id: 'begins', userId: 'begins-user' });
+      await store().appendMessages('begins', [
+        { id: 'begins-m1', role: 'user', content: 'one' },
+        { id: 'begins-m2', role: 'assistant', content: 'two' },
+      ]);
+      const plain = await store().op('turns.begin', {
+        userId: 'begins-user',
+        threadId: 'begins',
+        turnId: 'begins-1',
+        message: { id: 'begins-q1', role: 'user', content: 'q1' },
+      });
+      assert.equal(plain.recent, undefined, 'not asked, not read');
+      await store().op('turns.end', {
+        threadId: 'begins',
+        turnId: 'begins-1',
+        to: 'completed',
+        messages: [{ id: 'begins-a1', role: 'assistant', content: 'a1' }],
+        events: [],
+      });
+      const begun = await store().op('turns.begin', {
+        userId: 'begins-user',
+        threadId: 'begins',
+        turnId: 'begins-2',
+        message: { id: 'begins-q2', role: 'user', content: 'q2 "quoted" \\ ünïcode' },
+        recent: 3,
+      });
+      assert.deepEqual([begun.turnId, begun.messageId, begun.state], ['begins-2', 'begins-q2', 'streaming']);
+      assert.deepEqual(begun.recent, await store().listMessages('begins', 3));
+      assert.deepEqual(
+        begun.recent?.map((m) => m.content),
+        ['q1', 'a1', 'q2 "quoted" \\ ünïcode'],
+      );
+    });
+
     test('turns.end: the last messages, the last events and the state commit together, or nothing does', async () => {
       await store().createThread({ id: 'ends', userId: 'ends-user' });
       await store().op('turns.begin', { userId: 'ends-user', threadId: 'ends', turnId: 'ends-1', message: { id: 'ends-q1', role: 'user', content: 'q' } });

@@ -1,8 +1,8 @@
 // Users, threads, turns, messages, tool calls, turn events, approvals and settings.
 import { nowMs } from 'titan:host/clock@0.1.0';
-import { batch, fail, one, rows, rowsPassedOn, transaction } from './db.js';
+import { batch, fail, one, rows, rowsPassedOn, rowsText, transaction } from './db.js';
 import { documentDeletion } from './memory.js';
-/** @import { StoreHandlers } from '../ops.js' */
+/** @import { AnswerText, StoreHandlers } from '../ops.js' */
 
 const ROWS_PER_INSERT = 200;
 const TURN_STATES = ['pending', 'streaming', 'awaiting_approval', 'completed', 'failed', 'interrupted'];
@@ -14,6 +14,14 @@ const TURN_FROM = {
   failed: ['pending', 'streaming', 'awaiting_approval'],
   interrupted: ['pending', 'streaming', 'awaiting_approval'],
 };
+
+/** A thread's latest messages before a position, oldest first (messages.list, and turns.begin's `recent`). */
+const LATEST_MESSAGES =
+  'SELECT * FROM (SELECT pos, id, turn_id, role, content, created_at, source FROM messages WHERE thread_id = ? AND pos < ? ORDER BY pos DESC LIMIT ?) recent ORDER BY pos';
+
+function messageLimit(value, fallback) {
+  return Math.min(Math.max(Number(value ?? fallback), 1), 1000);
+}
 
 function need(input, ...fields) {
   for (const field of fields) {
@@ -128,7 +136,12 @@ export const conversations = {
       ['UPDATE threads SET updated_at = ? WHERE id = ? AND user_id = ?', [at, input.threadId, input.userId]],
     ]);
     if (counts[0] === 0) throw fail('not-found', `thread ${input.threadId} not found`);
-    return { turnId: input.turnId, messageId: m.id, state: 'streaming' };
+    const begun = { turnId: input.turnId, messageId: m.id, state: /** @type {const} */ ('streaming') };
+    if (!input.recent) return begun;
+    // The thread's latest messages, the new one last: the turn's history without a second request.
+    // Spliced in as the host wrote them (the guest never parses the rows).
+    const recent = rowsText(LATEST_MESSAGES, [input.threadId, Number.MAX_SAFE_INTEGER, messageLimit(input.recent, 50)]);
+    return /** @type {AnswerText} */ (`${JSON.stringify(begun).slice(0, -1)},"recent":${recent}}`);
   },
   'turns.get'(input) {
     need(input, 'id');
@@ -186,12 +199,8 @@ export const conversations = {
   /** The newest `limit` messages (before `beforePos` when paging back), oldest first. */
   'messages.list'(input) {
     need(input, 'threadId');
-    const limit = Math.min(Math.max(Number(input.limit ?? 50), 1), 1000);
     const before = input.beforePos ?? Number.MAX_SAFE_INTEGER;
-    return rowsPassedOn(
-      'SELECT * FROM (SELECT pos, id, turn_id, role, content, created_at, source FROM messages WHERE thread_id = ? AND pos < ? ORDER BY pos DESC LIMIT ?) recent ORDER BY pos',
-      [input.threadId, before, limit],
-    );
+    return rowsPassedOn(LATEST_MESSAGES, [input.threadId, before, messageLimit(input.limit, 50)]);
   },
 
   'toolCalls.upsert'(input) {
