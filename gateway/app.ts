@@ -14,6 +14,7 @@ import { afterLateParts } from './late-parts.ts';
 import { SSE_PATH, sseRoutes } from './events-sse.ts';
 import { jsonBody, rateLimit } from './limits.ts';
 import { openAiRoutes } from './openai-compat.ts';
+import { indexedRoutes } from './route-index.ts';
 import { cors } from './origin.ts';
 import { approvalRoutes } from './routes/approvals.ts';
 import { codeGraphRoutes } from './routes/code-graph.ts';
@@ -117,15 +118,15 @@ function baseApp(deps: GatewayDeps): Koa<GatewayState> {
 /**
  * The route table (some 200 routes, each path compiled to a pattern), built by the first request that
  * reaches it: a start's ready, which only health and ready answer before, does not wait for it.
+ * Indexed by a path's first segments (route-index.ts): a request is matched against a few routes.
  */
-function builtOnFirstUse(build: () => GatewayRouter): (...args: Parameters<RouteTable>) => ReturnType<RouteTable> {
-  let routes: RouteTable | undefined;
+function builtOnFirstUse(build: () => GatewayRouter): Koa.Middleware<GatewayState> {
+  let routes: Koa.Middleware<GatewayState> | undefined;
   return (ctx, next) => {
-    routes ??= build().routes();
+    routes ??= indexedRoutes(build());
     return routes(ctx, next);
   };
 }
-type RouteTable = ReturnType<GatewayRouter['routes']>;
 
 /** The channels' webhooks (/channels/<name>/webhook) once channels run; they may start after the gateway. */
 function channelWebhooks(deps: GatewayDeps): Koa.Middleware<GatewayState> {
@@ -149,8 +150,8 @@ export function createApp(deps: GatewayDeps, withOpenAi = true): Koa<GatewayStat
   app.use(cors(deps.settings.corsOrigins));
 
   const open = new Router<GatewayState>({ prefix: '/api' }).use(healthRoutes(deps).routes());
-  app.use(open.routes());
-  app.use(uiRoutes().routes()); // the web UI's static files: public, they hold no data
+  app.use(indexedRoutes(open));
+  app.use(indexedRoutes(uiRoutes())); // the web UI's static files: public, they hold no data
   app.use(afterLateParts(deps));
   // Channel webhooks: authenticated by the platform's signature (checked by the channel), not the token.
   if (deps.channels && !deps.opening) deps.metrics.useChannels(deps.channels); // else once they run (late-parts.ts)
@@ -187,7 +188,7 @@ export function createApp(deps: GatewayDeps, withOpenAi = true): Koa<GatewayStat
  */
 export function createControlApp(deps: GatewayDeps): Koa<GatewayState> {
   const app = baseApp(deps);
-  app.use(new Router<GatewayState>({ prefix: '/api' }).use(healthRoutes(deps).routes()).routes());
+  app.use(indexedRoutes(new Router<GatewayState>({ prefix: '/api' }).use(healthRoutes(deps).routes())));
   app.use(afterLateParts(deps));
   app.use(ownerOnSocket(deps.tokens.ownerId));
   app.use(jsonBody(deps.settings.maxBodyBytes));
