@@ -81,7 +81,8 @@ await bench.close();
 const overall = summarize(plain);
 const openClaw = openClawFigures();
 const openClawMs = openClaw.turnP50Ms;
-const times = (ms: number) => `${fmt(openClawMs / ms, 0)}x`;
+// A part that took no time (reads folded into a write) has no ratio.
+const times = (ms: number) => (ms > 0 ? `${fmt(openClawMs / ms, 0)}x` : '');
 const rows = Object.entries(parts).map(([part, samples]) => {
   const s = summarize(samples);
   const budget = BUDGET[part];
