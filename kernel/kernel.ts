@@ -176,6 +176,12 @@ export class Kernel {
     return this.#slots.get(slotKey(kind, name))?.active?.manifest;
   }
 
+  /** The manifests serving components of one kind, in the order components() lists them (no status built). */
+  servingOfKind(kind: ComponentKind): PublishedManifest[] {
+    const slots = [...this.#slots.values()].filter((slot) => slot.kind === kind && slot.active);
+    return slots.sort((a, b) => a.key.localeCompare(b.key)).map((slot) => (slot.active as NonNullable<Slot['active']>).manifest);
+  }
+
   /** Calls an exported function of the serving version of kind/name (a tool call may run on a mesh peer). */
   call(kind: ComponentKind, name: string, fn: string, args: unknown[], options?: CallOptions): Promise<unknown> {
     if (this.#callRouter && kind === 'tool' && !this.#closed) {

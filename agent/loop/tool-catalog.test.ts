@@ -17,7 +17,7 @@ function kernelWith(serving: Map<string, string>, options: { failFirst?: boolean
     bus: new EventBus(),
     // Each kernel its own cache folder: descriptions kept on disk by an earlier test are not found.
     paths: { cache: mkdtempSync(path.join(os.tmpdir(), 'titan-tool-catalog-')) },
-    components: () => [...serving].map(([name, digest]) => ({ kind: 'tool', name, digest, slot: `tool/${name}` })),
+    servingOfKind: () => [...serving].map(([name, digest]) => ({ kind: 'tool', name, digest })),
     serving: () => ({ capabilities: {} }),
     call: async (_kind: string, name: string) => {
       describes.push(name);

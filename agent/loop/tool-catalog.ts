@@ -51,10 +51,11 @@ export class ToolCatalog {
   }
 
   async list(): Promise<ToolInfo[]> {
-    const serving = this.#kernel.components().filter((c) => c.kind === 'tool' && c.digest);
+    // Per model request: the serving tools only, not every component's status.
+    const serving = this.#kernel.servingOfKind('tool');
     // Turns that start together share one describe per new version (a burst of a thousand turns
     // after a start would otherwise queue a thousand describes on each tool's instances).
-    const tools = (await Promise.all(serving.map((c) => this.#describe(c.name, c.digest as string)))).map((info) => this.withPolicy(info));
+    const tools = (await Promise.all(serving.map((c) => this.#describe(c.name, c.digest)))).map((info) => this.withPolicy(info));
     // Versions no longer serving are forgotten: the cache stays the size of the serving set.
     if (this.#byDigest.size > serving.length) {
       const live = new Set(serving.map((c) => c.digest));

@@ -50,6 +50,14 @@ describe('a first start with the built-ins', () => {
     );
     assert.deepEqual(report.proposed, []);
     assert.deepEqual(toolSlots(kernel), Object.fromEntries(BUILTINS.map((ref) => ref.split('@') as [string, string])));
+    // What a turn lists as its tools: the serving ones, in the order components() shows them.
+    assert.deepEqual(
+      kernel.servingOfKind('tool').map((m) => `${m.name}@${m.version}`),
+      kernel
+        .components()
+        .filter((c) => c.kind === 'tool' && c.version)
+        .map((c) => `${c.name}@${c.version}`),
+    );
     assert.deepEqual(
       deployed
         .map((e) => e.slot)
