@@ -305,3 +305,33 @@ MORE_PHRASES.push(
   ['i wanna know', 'show'],
   ['i wanna see', 'show'],
 );
+
+/**
+ * Frames around a look-up that say nothing more ("what the word X means", "X mean in English",
+ * "how 2 make"), a place's people by who lives there, a station's trains by what departs, a
+ * price by what a thing costs, and the present said other ways ("these days", "thus far").
+ */
+MORE_PHRASES.push(
+  ['what the word', 'what'],
+  ['supposed to mean', 'mean'],
+  ['in plain english', ''],
+  ['mean in english', 'mean'],
+  ['how 2', 'how to'],
+  ['people living in', 'population in'],
+  ['people who live in', 'population in'],
+  ['people live in', 'population in'],
+  ['departing from', 'departure from'],
+  ['what is departing', 'departure from'],
+  ['departure for', 'departure from'],
+  ['how much does', 'price of'],
+  ['these day', 'now'],
+  ['nowaday', 'now'],
+  ['thus far', 'now'],
+  ['this far', 'now'],
+  ['status update', 'status'],
+  ['cinema time', 'showtime'],
+  ['cinema times', 'showtime'],
+  ['film time', 'showtime'],
+  ['what is happening', 'what do i have on'],
+  ['have going on', 'have on'],
+);

@@ -114,3 +114,36 @@ test('"is KL1776 delayed" is answered by the status that says whether it is on t
   ])
     assert.equal(flight(prompt), undefined, prompt);
 });
+
+test('a word asked about in a longer frame ("what the word sonder means", "sonder mean in English", "supposed to mean") is defined; its origin, rhymes or translation are not', async () => {
+  const define = await learn(
+    [
+      ['define serendipity', { word: 'serendipity' }],
+      ['what does ennui mean', { word: 'ennui' }],
+      ['definition of petrichor', { word: 'petrichor' }],
+      ['what is the definition of hubris', { word: 'hubris' }],
+    ],
+    ({ word }) => ({ gloss: `a word of ${word.length} letters` }),
+    (a, r) => `${a.word}: ${(r as { gloss: string }).gloss}.`,
+  );
+  for (const prompt of ['could you tell me what the word sonder means', 'whats sonder mean in english', 'so what is sonder supposed to mean'])
+    assert.equal(define(prompt), 'sonder: a word of 6 letters.', prompt);
+  for (const prompt of ['where does the word sonder come from', 'how old is the word sonder', 'translate sonder into english', 'what did sonder mean in 1800'])
+    assert.equal(define(prompt), undefined, prompt);
+});
+
+test('"what\'s happening friday" and "what have I got going on friday" read the calendar; what happened or what happens next friday do not', async () => {
+  const calendar = await learn(
+    [
+      ["what's on my calendar on monday", { day: 'monday' }],
+      ['what do I have on tuesday', { day: 'tuesday' }],
+      ['show my calendar for wednesday', { day: 'wednesday' }],
+      ['what is on my calendar thursday', { day: 'thursday' }],
+    ],
+    ({ day }) => ({ events: [`standup ${day}`] }),
+    (a) => `On ${a.day}: standup.`,
+  );
+  for (const prompt of ["what's happening friday", 'ok what have i got going on friday']) assert.equal(calendar(prompt), 'On friday: standup.', prompt);
+  for (const prompt of ['what was happening friday', "what's happening next friday", "what's happening in Paris", 'what happened friday'])
+    assert.equal(calendar(prompt), undefined, prompt);
+});
