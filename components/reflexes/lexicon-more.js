@@ -199,6 +199,8 @@ export const MORE_SYNONYMS = {
   til: 'until',
   def: 'definition',
   defn: 'definition',
+  // One of a thing written as a digit ("1 CAD in euros", "how much is 1 tezos"); a slot's value keeps its text.
+  1: 'one',
 };
 
 /**
@@ -324,6 +326,7 @@ MORE_PHRASES.push(
   ['what is departing', 'departure from'],
   ['departure for', 'departure from'],
   ['how much does', 'price of'],
+  ['per share', ''],
   ['these day', 'now'],
   ['nowaday', 'now'],
   ['thus far', 'now'],

@@ -147,3 +147,32 @@ test('"what\'s happening friday" and "what have I got going on friday" read the 
   for (const prompt of ['what was happening friday', "what's happening next friday", "what's happening in Paris", 'what happened friday'])
     assert.equal(calendar(prompt), undefined, prompt);
 });
+
+test('"how many euros is 1 AUD", "1 CAD in euros" and "price for ORCL shares" ask the rate and the price; the other way round, another amount or selling shares do not', async () => {
+  const fx = await learn(
+    [
+      ['exchange rate USD to EUR', { from: 'USD' }],
+      ['how much is one GBP in euros', { from: 'GBP' }],
+      ['CHF to euro', { from: 'CHF' }],
+      ["what's the JPY to EUR rate", { from: 'JPY' }],
+    ],
+    ({ from }) => ({ rate: from.length / 4 }),
+    (a, r) => `1 ${a.from} is ${(r as { rate: number }).rate} EUR.`,
+  );
+  for (const prompt of ['how many euros is 1 AUD', 'how many euros for one AUD', 'how many euros is a AUD', '1 AUD in euros?'])
+    assert.equal(fx(prompt), '1 AUD is 0.75 EUR.', prompt);
+  for (const prompt of ['how much is 1 euro in AUD', 'how many yen is one AUD', 'exchange 300 AUD into euros', 'convert 500 AUD to EUR'])
+    assert.equal(fx(prompt), undefined, prompt);
+  const stock = await learn(
+    [
+      ['price of AAPL', { symbol: 'AAPL' }],
+      ['what is MSFT trading at?', { symbol: 'MSFT' }],
+      ['stock price of NVDA', { symbol: 'NVDA' }],
+      ["what's the price of TSLA stock", { symbol: 'TSLA' }],
+    ],
+    quote,
+    (a, r) => `${a.symbol} is at ${(r as { price: number }).price} USD.`,
+  );
+  for (const prompt of ['price for ORCL shares', 'the price of ORCL shares', 'how much does ORCL cost per share']) assert.equal(stock(prompt), 'ORCL is at 172 USD.', prompt);
+  for (const prompt of ['sell 5 shares of ORCL', 'buy ORCL shares', 'how many ORCL shares do I own']) assert.equal(stock(prompt), undefined, prompt);
+});

@@ -53,3 +53,24 @@ export function askedAt(out) {
   const at = out[out.length - closer.length];
   return [...out.slice(0, out.length - closer.length), { w: 'price', start: at.start, end: out[out.length - 1].end }];
 }
+
+/** Words that join an amount to what it is of: "how many euros is one AUD", "... for one AUD". */
+const AMOUNT_JOINS = ['is', 'are', 'for', 'in'];
+
+/**
+ * "how many euros is one AUD", "how much in eur is a SEK": the price of one of the thing in the
+ * unit asked first, read in the order of the question it asks ("one AUD to eur"), so the unit
+ * stays on its side ("how much is 1 euro in CAD" keeps "eur" before the value and is another rate).
+ */
+export function amountIn(out) {
+  const ws = out.map((t) => t.w);
+  if (ws[0] !== 'how' || (ws[1] !== 'many' && ws[1] !== 'much')) return out;
+  const unitAt = ws[2] === 'in' ? 3 : 2;
+  const unit = ws[unitAt];
+  if (unit === undefined || SUBJECTS.includes(unit) || ASKING.includes(unit) || AMOUNT_JOINS.includes(unit) || unit === 'one') return out;
+  if (!AMOUNT_JOINS.includes(ws[unitAt + 1]) || ws[unitAt + 2] !== 'one' || out.length < unitAt + 4) return out;
+  const at = (t, w) => ({ w, start: t.start, end: t.end });
+  // The moved words stand after the last one typed, so no span reads across them.
+  const end = { start: out[out.length - 1].end, end: out[out.length - 1].end };
+  return [at(out[0], 'price'), at(out[1], 'of'), ...out.slice(unitAt + 2), at(end, 'to'), at(end, unit)];
+}

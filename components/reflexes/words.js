@@ -160,6 +160,9 @@ const NOT_PLURAL = new Set([
   'perhaps',
 ]);
 
+/** Plurals of a verb of another act that name a thing ("IBM shares": its stock, never sharing it). */
+const PLURAL_NOUNS = { shares: 'stock' };
+
 /** The singular of a plural word ("showtimes" -> "showtime", "batteries" -> "battery"); other words as they are. */
 export function singular(w) {
   if (w.length <= 3 || NOT_PLURAL.has(w) || !/^\p{Ll}+$/u.test(w)) return w;
@@ -196,7 +199,7 @@ function readWords(text) {
     else if (w in BARE_CONTRACTED) found.push({ w: BARE_CONTRACTED[w], ...at }, { w: 'is', ...at });
     else if (w in NOT_CONTRACTED) found.push({ w: NOT_CONTRACTED[w], ...at }, { w: 'not', ...at });
     else if (w.endsWith("'s") && w.length > 2) found.push({ w: w.slice(0, -2), start: at.start, end: at.end - 2 }, { w: "'s", start: at.end - 2, end: at.end });
-    else found.push({ w: singular(w), ...at });
+    else found.push({ w: PLURAL_NOUNS[w] ?? singular(w), ...at });
   }
   return canonical(found);
 }
