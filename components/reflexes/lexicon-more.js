@@ -201,6 +201,9 @@ export const MORE_SYNONYMS = {
   defn: 'definition',
   // One of a thing written as a digit ("1 CAD in euros", "how much is 1 tezos"); a slot's value keeps its text.
   1: 'one',
+  msg: 'message',
+  cal: 'calendar',
+  hbf: 'station',
 };
 
 /**
@@ -337,4 +340,45 @@ MORE_PHRASES.push(
   ['film time', 'showtime'],
   ['what is happening', 'what do i have on'],
   ['have going on', 'have on'],
+);
+
+/**
+ * More of the same look-ups in a stranger's words: a day asked by what is booked ("anything
+ * booked sunday"), a recipe with its kind ("a simple recipe", "walk me
+ * through making"), a state asked by its trouble ("build failures", "is my battery low", "is my
+ * disk full"), who holds the pager, the clock "saying" the time, and a singular read of a word
+ * only ever plural ("whereabouts").
+ */
+MORE_PHRASES.push(
+  ['quick one', ''],
+  ['anything booked on', 'what do i have on'],
+  ['anything booked', 'what do i have on'],
+  ['simple recipe', 'recipe'],
+  ['easy recipe', 'recipe'],
+  ['basic recipe', 'recipe'],
+  ['walk me through making', 'recipe for'],
+  ['walk me through cooking', 'recipe for'],
+  ['into eur', 'to eur'],
+  ['whereabout of', 'where is'],
+  ['latest build', 'build'],
+  ['did build pass', 'is the build passing'],
+  ['build failure', 'failing build'],
+  ['email in my email', 'email'],
+  ['email in my inbox', 'email'],
+  ['got unread email', 'unread email'],
+  ['pending todo list', 'todo list'],
+  ['open todo list', 'todo list'],
+  ['is my battery low', 'what is my battery level'],
+  ['is the battery low', 'what is my battery level'],
+  ['battery low', 'battery level'],
+  ['is my disk full', 'how much disk space is free'],
+  ['is the disk full', 'how much disk space is free'],
+  ['how full is my disk', 'how much disk space is free'],
+  ['how full is the disk', 'how much disk space is free'],
+  ['pager duty', 'on call'],
+  ['who have on call', 'who is on call'],
+  ['is got', 'have'],
+  ['clock saying in', 'time in'],
+  ['clock say in', 'time in'],
+  ['clock at in', 'time in'],
 );
