@@ -3,6 +3,7 @@
 // like, written here from how people word such requests (not from any evaluation set). Same
 // rules as lexicon.js: a canonical form is a word the other side also reads, never one of another
 // sense, and nothing maps a change, a time or a negation away.
+import { STRANGER_PHRASES } from './lexicon-stranger.js';
 
 /** Several words meaning one thing: [words, canonical words]. */
 export const MORE_PHRASES = [
@@ -381,4 +382,5 @@ MORE_PHRASES.push(
   ['clock saying in', 'time in'],
   ['clock say in', 'time in'],
   ['clock at in', 'time in'],
+  ...STRANGER_PHRASES,
 );

@@ -39,3 +39,30 @@ test('"is my disk full" and "how full is the disk" ask the free space; when it w
   for (const prompt of ['is my disk full', 'how full is the disk']) assert.equal(disk(prompt), '120 GB free.', prompt);
   for (const prompt of ['when will my disk be full', 'was my disk full yesterday', 'is my disk not full']) assert.equal(disk(prompt), undefined, prompt);
 });
+
+test('"Conclave times" asks when a film is shown, "what goes into gnocchi" its recipe; how many times, bus times or tonight do not', async () => {
+  const showtimes = await learn(
+    [
+      ['showtimes for Dune', { movie: 'Dune' }],
+      ['when is Barbie showing', { movie: 'Barbie' }],
+      ['what time is Oppenheimer on', { movie: 'Oppenheimer' }],
+      ['Wicked showtimes', { movie: 'Wicked' }],
+    ],
+    ({ movie }) => ({ times: ['18:00', `2${movie.length % 4}:00`] }),
+    (a, r) => `${a.movie}: ${(r as { times: string[] }).times.join(' and ')}.`,
+  );
+  for (const prompt of ['Conclave times', 'hi Conclave times?', 'Conclave times today']) assert.equal(showtimes(prompt), 'Conclave: 18:00 and 20:00.', prompt);
+  for (const prompt of ['Conclave times tonight', 'how many times was Conclave shown', 'N7 bus times']) assert.equal(showtimes(prompt), undefined, prompt);
+  const recipe = await learn(
+    [
+      ['recipe for lasagna', { dish: 'lasagna' }],
+      ['how do I cook risotto', { dish: 'risotto' }],
+      ['give me a recipe for shakshuka', { dish: 'shakshuka' }],
+      ['recipe for ramen', { dish: 'ramen' }],
+    ],
+    ({ dish }) => ({ steps: dish.length }),
+    (a, r) => `${a.dish}: ${(r as { steps: number }).steps} steps.`,
+  );
+  assert.equal(recipe('what goes into gnocchi'), 'gnocchi: 7 steps.');
+  assert.equal(recipe('where does gnocchi come from'), undefined);
+});

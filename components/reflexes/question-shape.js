@@ -74,3 +74,17 @@ export function amountIn(out) {
   const end = { start: out[out.length - 1].end, end: out[out.length - 1].end };
   return [at(out[0], 'price'), at(out[1], 'of'), ...out.slice(unitAt + 2), at(end, 'to'), at(end, unit)];
 }
+
+/** Words before "times" that make it a count or a clock ("how many times", "what times"), not a film's times. */
+const NOT_SHOWN = ['many', 'what', 'which', 'how', 'the', 'of', 'at', 'some', 'few', 'bus', 'train', 'opening', 'closing'];
+
+/**
+ * "Conclave times", "Anora times now": a name followed by "times" at the end of a request asks
+ * when it is shown, as "showtimes" says ("times" alone is no plural of the clock's "time").
+ */
+export function timesShown(out) {
+  let k = out.length - 1;
+  while (k > 0 && out[k].w === 'now') k--;
+  if (k < 1 || out[k].w !== 'times' || NOT_SHOWN.includes(out[k - 1].w)) return out;
+  return out.map((t, i) => (i === k ? { ...t, w: 'showtime' } : t));
+}
