@@ -205,6 +205,7 @@ export const MORE_SYNONYMS = {
   msg: 'message',
   cal: 'calendar',
   hbf: 'station',
+  progress: 'status',
 };
 
 /**

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { learn } from '../../test/reflex/learn-one.ts';
 
-test('"anything booked sunday" and "my cal for sunday" read the calendar; whether one is free, another sunday or booking does not', async () => {
+test('"anything booked sunday", "my cal for sunday" and "what meetings do I have sunday" read the calendar; whether one is free, another sunday or booking does not', async () => {
   const calendar = await learn(
     [
       ["what's on my calendar on monday", { day: 'monday' }],
@@ -16,8 +16,10 @@ test('"anything booked sunday" and "my cal for sunday" read the calendar; whethe
     ({ day }) => ({ events: [`standup ${day}`] }),
     (a) => `On ${a.day}: standup.`,
   );
-  for (const prompt of ['anything booked sunday?', 'my cal for sunday pls']) assert.equal(calendar(prompt), 'On sunday: standup.', prompt);
-  for (const prompt of ['am I free on sunday', 'any free slots on sunday', 'book something sunday', 'was anything booked last sunday']) assert.equal(calendar(prompt), undefined, prompt);
+  for (const prompt of ['anything booked sunday?', 'my cal for sunday pls', 'what meetings do I have sunday'])
+    assert.equal(calendar(prompt), 'On sunday: standup.', prompt);
+  for (const prompt of ['am I free on sunday', 'any free slots on sunday', 'book something sunday', 'was anything booked last sunday'])
+    assert.equal(calendar(prompt), undefined, prompt);
 });
 
 test('"who has pager duty now" and "whos got the pager" ask who is on call; next week or paging them do not', async () => {

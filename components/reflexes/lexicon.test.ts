@@ -176,3 +176,18 @@ test('"how many euros is 1 AUD", "1 CAD in euros" and "price for ORCL shares" as
   for (const prompt of ['price for ORCL shares', 'the price of ORCL shares', 'how much does ORCL cost per share']) assert.equal(stock(prompt), 'ORCL is at 172 USD.', prompt);
   for (const prompt of ['sell 5 shares of ORCL', 'buy ORCL shares', 'how many ORCL shares do I own']) assert.equal(stock(prompt), undefined, prompt);
 });
+
+test('"hows SEC-14 going" and "SEC-14 progress" ask a ticket\'s status; how it is going to end, or a person, do not', async () => {
+  const ticket = await learn(
+    [
+      ['status of OPS-112', { ticket: 'OPS-112' }],
+      ["what's the status of WEB-87", { ticket: 'WEB-87' }],
+      ['who is working on API-431', { ticket: 'API-431' }],
+      ['show ticket APP-256', { ticket: 'APP-256' }],
+    ],
+    ({ ticket }) => ({ state: ticket.length % 2 === 0 ? 'open' : 'in review' }),
+    (a, r) => `${a.ticket} is ${(r as { state: string }).state}.`,
+  );
+  for (const prompt of ['hows SEC-14 going', 'how is SEC-14 doing', 'SEC-14 progress']) assert.equal(ticket(prompt), 'SEC-14 is open.', prompt);
+  for (const prompt of ['hows SEC-14 going to end', 'how is Anna doing', 'how was SEC-14 going yesterday']) assert.equal(ticket(prompt), undefined, prompt);
+});

@@ -88,3 +88,21 @@ export function timesShown(out) {
   if (k < 1 || out[k].w !== 'times' || NOT_SHOWN.includes(out[k - 1].w)) return out;
   return out.map((t, i) => (i === k ? { ...t, w: 'showtime' } : t));
 }
+
+/** Verbs that close "how is X ..." as a question of how the thing is getting on. */
+const GETTING_ON = ['going', 'doing', 'looking', 'coming'];
+
+/**
+ * "hows SEC-14 going", "how is DL64 doing", "hows EK9 looking": how a thing of one or two words
+ * is getting on is its status ("status of SEC-14"); more words after the verb ask another thing.
+ */
+export function statusAsked(out) {
+  const opens = out.findIndex((t) => !OPENING.includes(t.w));
+  if (opens > 0) return [...out.slice(0, opens), ...statusAsked(out.slice(opens))];
+  let end = out.length;
+  while (end > 0 && out[end - 1].w === 'now') end--;
+  if (out[0]?.w !== 'how' || out[1]?.w !== 'is' || end < 4 || end > 5 || !GETTING_ON.includes(out[end - 1].w)) return out;
+  const thing = out.slice(2, end - 1);
+  if (thing.some((t) => ASKING.includes(t.w) || SUBJECTS.includes(t.w))) return out;
+  return [{ ...out[0], w: 'status' }, { ...out[1], w: 'of' }, ...thing, ...out.slice(end)];
+}

@@ -24,6 +24,7 @@ import { bagScore, SEE_VERBS } from './bag.js';
 import { readFlags } from './flags.js';
 import { isFrame, readSpec, requiredWords } from './spec.js';
 import { codeLike, kindSaidByCode, kindWords, seenValue } from './kind-said.js';
+import { kindOf } from './value-kinds.js';
 import {
   blocksSlot,
   DETERMINERS,
@@ -209,7 +210,9 @@ function looseAlign(spec, toks, prompt) {
     // emails"); a name or a code there ("weather Hobart", "words is essay.txt") is the value.
     const unsaid =
       codeLike(text) && closeCode(spec, name, text) && kindSaidByCode(spec, name, text) ? kindWords(template) : seenValue(spec, name, text) ? [name] : [];
-    if (!keepsDirection(template, toks, runs[0].start, unsaid) || (/^\p{Ll}+$/u.test(text) && stays(template, anchor))) continue;
+    // A value of a closed kind ("monday") is no object of the phrasing's verb ("what do I have monday").
+    const common = /^\p{Ll}+$/u.test(text) && !ofClosedKind(spec, name, text);
+    if (!keepsDirection(template, toks, runs[0].start, unsaid) || (common && stays(template, anchor))) continue;
     placed.push(template);
     for (const w of unsaid) kinds.add(w);
     best = Math.max(best, score(template, rest, spec, { [name]: text }, true, unsaid));
@@ -218,6 +221,12 @@ function looseAlign(spec, toks, prompt) {
   // (a code written as the source codes were may go without its kind word: "tracking for TNT4410").
   if (best < CORE_ONLY) best = Math.max(best, bagScore(spec, rest, placed, CORE_ONLY, [...kinds]));
   return best < 0 ? null : { slots: { [name]: text }, confidence: best };
+}
+
+/** The slot's source values were all of one closed kind (value-kinds.js), and the text is of it. */
+function ofClosedKind(spec, name, text) {
+  const kind = spec.kinds?.get(name);
+  return kind !== undefined && kind !== 'any' && kindOf(text) === kind;
 }
 
 /**
