@@ -1,5 +1,14 @@
 // Types of intent.js for the host side (its tests import it directly).
-export type Intent = { negated: boolean; tense: 'past' | 'future' | 'present'; joins: number; changes: string; why: boolean; measure: string; method: boolean };
+export type Intent = {
+  negated: boolean;
+  tense: 'past' | 'future' | 'present';
+  joins: number;
+  changes: string;
+  why: boolean;
+  measure: string;
+  method: boolean;
+  kind: boolean;
+};
 export function sameAct(a: Intent, b: Intent): boolean;
 export const ASK_WORDS: string[];
 export const AUX_WORDS: string[];

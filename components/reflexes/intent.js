@@ -61,6 +61,11 @@ function asksMethod(ws) {
   return ws.some((w, i) => w === 'how' && ['do', 'does', 'can', 'could', 'should', 'would', 'to'].includes(ws[i + 1]));
 }
 
+/** Asking what a kind of thing is ("what is a ci build", "what's an aqi"): a definition, not a thing's state. */
+function asksKind(ws) {
+  return ws.some((w, i) => w === 'what' && ['is', 'are'].includes(ws[i + 1]) && ['a', 'an'].includes(ws[i + 2]));
+}
+
 /** What a list of words says beside its topic. */
 export function intentOf(ws) {
   return {
@@ -74,10 +79,11 @@ export function intentOf(ws) {
     why: ws.includes('why'),
     measure: measureOf(ws),
     method: asksMethod(ws),
+    kind: asksKind(ws),
   };
 }
 
-/** Two readings (intentOf) say the same act, time, polarity, reason-asking, measure and method-asking, with no more joined requests than the second. */
+/** Two readings (intentOf) say the same act, time, polarity, reason-asking, measure, method- and kind-asking, with no more joined requests than the second. */
 export function sameAct(a, b) {
   return (
     a.negated === b.negated &&
@@ -86,7 +92,8 @@ export function sameAct(a, b) {
     a.changes === b.changes &&
     a.why === b.why &&
     a.measure === b.measure &&
-    a.method === b.method
+    a.method === b.method &&
+    a.kind === b.kind
   );
 }
 

@@ -49,6 +49,7 @@ test('intentOf reads tense, negation, joins and acts', () => {
     why: false,
     measure: '',
     method: false,
+    kind: false,
   });
   assert.deepEqual(intentOf(read("I won't need the weather tomorrow")).negated, true);
   assert.equal(intentOf(read('weather in Oslo tomorrow')).tense, 'future');
@@ -64,4 +65,11 @@ test('"how long is the bus" asks the ride\'s length and "how do I get on call" a
   const who = read('who is on call');
   assert.equal(sameIntent(read('how do I get on call'), who), false);
   assert.equal(sameIntent(read('how do I cook'), read('how do I cook {dish}')), true);
+});
+
+test('"what is a ci build" asks what a kind of thing is, never the state "what is the build status" reads', () => {
+  const phrasing = read('what is the build status');
+  assert.equal(sameIntent(read('what is a ci build'), phrasing), false);
+  assert.equal(sameIntent(read("what's an aqi"), read('what is the aqi in {city}')), false);
+  assert.equal(sameIntent(read('what is the ci build status'), phrasing), true);
 });
