@@ -3,7 +3,7 @@
 // like, written here from how people word such requests (not from any evaluation set). Same
 // rules as lexicon.js: a canonical form is a word the other side also reads, never one of another
 // sense, and nothing maps a change, a time or a negation away.
-import { STRANGER_PHRASES } from './lexicon-stranger.js';
+import { STRANGER_PHRASES, STRANGER_SYNONYMS } from './lexicon-stranger.js';
 
 /** Several words meaning one thing: [words, canonical words]. */
 export const MORE_PHRASES = [
@@ -206,6 +206,7 @@ export const MORE_SYNONYMS = {
   cal: 'calendar',
   hbf: 'station',
   progress: 'status',
+  ...STRANGER_SYNONYMS,
 };
 
 /**

@@ -1,0 +1,40 @@
+// The stranger's lexicon as a user notices it: a look-up said in a longer sentence ("at the
+// cinema", "battery life", "which person") is answered by its reflex; the same words asking
+// another thing, at another time or with another act, are left to the model.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { learn } from '../../test/reflex/learn-one.ts';
+
+test('"when does Conclave play at the cinema" and "when is Conclave being screened" ask its showtimes; tickets, cast or tomorrow do not', async () => {
+  const showtimes = await learn(
+    [
+      ['showtimes for Dune', { movie: 'Dune' }],
+      ['when is Barbie showing', { movie: 'Barbie' }],
+      ['what time is Oppenheimer on', { movie: 'Oppenheimer' }],
+      ['Wicked showtimes', { movie: 'Wicked' }],
+    ],
+    ({ movie }) => ({ times: ['18:00', `2${movie.length % 4}:00`] }),
+    (a, r) => `${a.movie}: ${(r as { times: string[] }).times.join(' and ')}.`,
+  );
+  for (const prompt of ['when does Conclave play at the cinema', 'when is Conclave being screened', 'Conclave showtimes at the cinema?'])
+    assert.equal(showtimes(prompt), 'Conclave: 18:00 and 20:00.', prompt);
+  for (const prompt of ['buy tickets for Conclave at the cinema', 'who plays in Conclave', 'when is Conclave being screened tomorrow'])
+    assert.equal(showtimes(prompt), undefined, prompt);
+});
+
+test('"battery life left?", "phone battery level" and "which person is on call" are answered; headphones, yesterday or paging are not', async () => {
+  const battery = await learn(
+    ['battery level', 'how much battery is left', "what's my battery level", 'battery status'].map((p) => [p, {}]),
+    () => ({ percent: 64 }),
+    () => 'Battery at 64%.',
+  );
+  for (const prompt of ['battery life left?', 'phone battery level', 'battery remaining on this device?']) assert.equal(battery(prompt), 'Battery at 64%.', prompt);
+  for (const prompt of ['battery level of my headphones', 'battery life yesterday', 'how to improve battery life']) assert.equal(battery(prompt), undefined, prompt);
+  const oncall = await learn(
+    ['who is on call', "who's on call now", 'on call now', 'who is on call right now'].map((p) => [p, {}]),
+    () => ({ person: 'Raj' }),
+    () => 'Raj is on call.',
+  );
+  for (const prompt of ['which person is on call', 'who is on call right now for us']) assert.equal(oncall(prompt), 'Raj is on call.', prompt);
+  for (const prompt of ['which person was on call last night', 'page the person on call for us']) assert.equal(oncall(prompt), undefined, prompt);
+});
