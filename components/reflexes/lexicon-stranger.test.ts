@@ -38,3 +38,31 @@ test('"battery life left?", "phone battery level" and "which person is on call" 
   for (const prompt of ['which person is on call', 'who is on call right now for us']) assert.equal(oncall(prompt), 'Raj is on call.', prompt);
   for (const prompt of ['which person was on call last night', 'page the person on call for us']) assert.equal(oncall(prompt), undefined, prompt);
 });
+
+test('"how long is essay.txt in words" asks its word count and "distance to Trier in km" its distance; in pages or in miles they do not', async () => {
+  const words = await learn(
+    [
+      ['how many words are in thesis.md', { path: 'thesis.md' }],
+      ['word count of notes.txt', { path: 'notes.txt' }],
+      ['count words in draft.docx', { path: 'draft.docx' }],
+      ['how many words does plan.md have', { path: 'plan.md' }],
+    ],
+    ({ path }) => ({ words: path.length * 100 }),
+    (a, r) => `${a.path} has ${(r as { words: number }).words} words.`,
+  );
+  for (const prompt of ['how long is essay.txt in words', 'length of essay.txt in words', 'how long is essay.txt word wise'])
+    assert.equal(words(prompt), 'essay.txt has 900 words.', prompt);
+  for (const prompt of ['how long is essay.txt in pages', 'how long is essay.txt']) assert.equal(words(prompt), undefined, prompt);
+  const distance = await learn(
+    [
+      ['how far is Bonn', { to: 'Bonn' }],
+      ['distance to Kiel', { to: 'Kiel' }],
+      ['how far away is Ulm?', { to: 'Ulm' }],
+      ['how many km to Jena', { to: 'Jena' }],
+    ],
+    ({ to }) => ({ km: to.length * 100 }),
+    (a, r) => `${a.to} is ${(r as { km: number }).km} km away.`,
+  );
+  for (const prompt of ['distance to Trier in km', 'how far is Trier in kilometres']) assert.equal(distance(prompt), 'Trier is 500 km away.', prompt);
+  for (const prompt of ['how far is Trier in miles', 'distance to Trier in km by plane']) assert.equal(distance(prompt), undefined, prompt);
+});

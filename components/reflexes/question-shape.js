@@ -106,3 +106,19 @@ export function statusAsked(out) {
   if (thing.some((t) => ASKING.includes(t.w) || SUBJECTS.includes(t.w))) return out;
   return [{ ...out[0], w: 'status' }, { ...out[1], w: 'of' }, ...thing, ...out.slice(end)];
 }
+
+/**
+ * "how long is essay.txt in words", "length of story.txt in words", "essay.txt word wise": a text's
+ * length in words is its word count ("word count of essay.txt"); in pages or another measure it is not.
+ */
+export function lengthInWords(out) {
+  const ws = out.map((t) => t.w);
+  const tail = ws.at(-1) === 'roughly' ? 1 : 0;
+  const n = ws.length - tail;
+  const unit = ws[n - 2] === 'in' && ws[n - 1] === 'word' ? 2 : ws[n - 2] === 'word' && ws[n - 1] === 'wise' ? 2 : 0;
+  if (unit === 0) return out;
+  const head = ws[0] === 'how' && ws[1] === 'long' && ws[2] === 'is' ? 3 : ws[0] === 'length' && ws[1] === 'of' ? 2 : 0;
+  if (head === 0 || n - unit <= head) return out;
+  const at = (t, w) => ({ w, start: t.start, end: t.end });
+  return [at(out[0], 'word'), at(out[1], 'count'), at(out[head - 1], 'of'), ...out.slice(head, n - unit)];
+}

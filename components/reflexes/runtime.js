@@ -196,10 +196,11 @@ function looseAlign(spec, toks, prompt) {
   const name = spec.slots[0];
   const text = slotValue(spec, name, toks, runs[0].start, runs[0].end, prompt);
   if (text === null) return null;
-  // "a reservation", "my mind", "the day" at the end of a request: a thing named in common words, no value.
+  // "a reservation", "my mind", "the day" at the end of a request: a thing named in common words, no
+  // value; a code ("the N7") names itself.
   const before = toks.slice(0, runs[0].start).findLast((t) => !isFiller(t.w) || DETERMINERS.includes(t.w));
   const after = toks.slice(runs[0].end).some((t) => !isFiller(t.w));
-  if (before && DETERMINERS.includes(before.w) && !after && prompt.slice(before.start, before.end) === before.w) return null;
+  if (before && DETERMINERS.includes(before.w) && !after && prompt.slice(before.start, before.end) === before.w && !codeLike(text)) return null;
   const anchor = toks.slice(0, runs[0].start).findLast((t) => !isFiller(t.w) && !SLOT_TIES.includes(t.w))?.w;
   const rest = toks.filter((_, k) => k < runs[0].start || k >= runs[0].end).map((t) => t.w);
   let best = -1;
@@ -282,9 +283,12 @@ function coreOnly(spec, toks) {
  */
 function inUnits(spec, toks) {
   const last = toks.at(-1);
-  if (!last || !spec.units.has(last.w) || spec.vocabSet.has(last.w) || toks.length < 3) return toks;
+  if (!last || !spec.units.has(last.w) || toks.length < 3) return toks;
   const tie = toks.at(-2);
-  return toks.slice(0, ['in', 'to'].includes(tie.w) && !spec.vocabSet.has(tie.w) ? -2 : -1);
+  const tied = ['in', 'to'].includes(tie.w) && !spec.vocabSet.has(tie.w);
+  // A unit the phrasings name ("how many km to X") is asked for at the end only after its tie ("... in km").
+  if (spec.vocabSet.has(last.w) && !tied) return toks;
+  return toks.slice(0, tied ? -2 : -1);
 }
 
 /**

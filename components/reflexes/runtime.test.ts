@@ -29,3 +29,19 @@ test('a price asked in the unit the answer gives it ("monero price usd", "in dol
   assert.equal(ask('price of monero in euros'), undefined);
   assert.equal(ask('monero price in usd yesterday'), undefined);
 });
+
+test('"how long til the N7" asks for the bus as the source codes were written; "the stop" or "the N7 yesterday" does not', async () => {
+  const ask = await learn(
+    [
+      ['when is the next M10 bus', { line: 'M10' }],
+      ['next N5 bus', { line: 'N5' }],
+      ['when does the X9 bus come', { line: 'X9' }],
+      ['how long until the M4 bus', { line: 'M4' }],
+    ],
+    ({ line }) => ({ minutes: line.length * 3 }),
+    (a, r) => `The ${a.line} comes in ${(r as { minutes: number }).minutes} min.`,
+  );
+  assert.equal(ask('how long til the N7'), 'The N7 comes in 6 min.');
+  assert.equal(ask('how long until the stop'), undefined);
+  assert.equal(ask('how long until the N7 yesterday'), undefined);
+});
