@@ -118,4 +118,5 @@ export const STRANGER_SYNONYMS = {
   human: 'people',
   headcount: 'population',
   play: 'showing',
+  empty: 'free',
 };

@@ -122,3 +122,14 @@ export function lengthInWords(out) {
   const at = (t, w) => ({ w, start: t.start, end: t.end });
   return [at(out[0], 'word'), at(out[1], 'count'), at(out[head - 1], 'of'), ...out.slice(head, n - unit)];
 }
+
+/**
+ * "is room Harbor open", "Granite open now?": a thing "open" at the end of a request is free to
+ * use; "open" first asks to see a thing ("open my note", read by the lexicon).
+ */
+export function openAsFree(out) {
+  let k = out.length - 1;
+  while (k > 0 && out[k].w === 'now') k--;
+  if (k < 1 || out[k].w !== 'open') return out;
+  return out.map((t, i) => (i === k ? { ...t, w: 'free' } : t));
+}

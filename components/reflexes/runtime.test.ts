@@ -11,6 +11,11 @@ test('"is Atlas free" after "is room Atlas free" is answered; "is Echo free", ne
   assert.equal(ask('is Echo free'), undefined);
   assert.equal(ask('is Atlas free tomorrow'), undefined);
   assert.equal(ask('book Atlas'), undefined);
+  // "open" or "empty" at the end says the room is free to use; "open" first would ask to see it.
+  assert.equal(ask('is room Cedar open'), 'Cedar is busy.');
+  assert.equal(ask('room Cedar empty?'), 'Cedar is busy.');
+  assert.equal(ask('open room Cedar'), undefined);
+  assert.equal(ask('was room Cedar open yesterday'), undefined);
 });
 
 test('a price asked in the unit the answer gives it ("monero price usd", "in dollars") is answered; in another unit it is not', async () => {
