@@ -37,7 +37,6 @@ STRANGER_PHRASES.push(
   ['at this hour', 'now'],
   ['at this time', 'now'],
   ['this shift', 'now'],
-  ['local time for', 'time in'],
   ['do i have stuff on', 'what do i have on'],
   ['do i have anything on', 'what do i have on'],
   ['have stuff on', 'have on'],
@@ -110,6 +109,9 @@ STRANGER_PHRASES.push(
   ['pass or fail', 'passing'],
   ['build run', 'build'],
   ['how many are waiting', 'how many'],
+  ['any delay on', 'status of flight'],
+  ["i'm curious", ''],
+  ['im curious', ''],
 );
 
 /** One word for another of the same sense in a request (after plurals are made singular). */
@@ -117,6 +119,5 @@ export const STRANGER_SYNONYMS = {
   actual: 'exactly',
   human: 'people',
   headcount: 'population',
-  play: 'showing',
   empty: 'free',
 };

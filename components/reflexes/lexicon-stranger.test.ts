@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { learn } from '../../test/reflex/learn-one.ts';
 
-test('"when does Conclave play at the cinema" and "when is Conclave being screened" ask its showtimes; tickets, cast or tomorrow do not', async () => {
+test('"when is Conclave showing at the cinema" and "when is Conclave being screened" ask its showtimes; tickets, cast or tomorrow do not', async () => {
   const showtimes = await learn(
     [
       ['showtimes for Dune', { movie: 'Dune' }],
@@ -16,9 +16,16 @@ test('"when does Conclave play at the cinema" and "when is Conclave being screen
     ({ movie }) => ({ times: ['18:00', `2${movie.length % 4}:00`] }),
     (a, r) => `${a.movie}: ${(r as { times: string[] }).times.join(' and ')}.`,
   );
-  for (const prompt of ['when does Conclave play at the cinema', 'when is Conclave being screened', 'Conclave showtimes at the cinema?'])
+  for (const prompt of ['when is Conclave showing at the cinema', 'when is Conclave being screened', 'Conclave showtimes at the cinema?'])
     assert.equal(showtimes(prompt), 'Conclave: 18:00 and 20:00.', prompt);
-  for (const prompt of ['buy tickets for Conclave at the cinema', 'who plays in Conclave', 'when is Conclave being screened tomorrow'])
+  // "Times" written as a name, or playing a film, asks no showtimes.
+  for (const prompt of [
+    'buy tickets for Conclave at the cinema',
+    'who plays in Conclave',
+    'when is Conclave being screened tomorrow',
+    'New York Times',
+    'play Conclave',
+  ])
     assert.equal(showtimes(prompt), undefined, prompt);
 });
 
@@ -28,8 +35,10 @@ test('"battery life left?", "phone battery level" and "which person is on call" 
     () => ({ percent: 64 }),
     () => 'Battery at 64%.',
   );
-  for (const prompt of ['battery life left?', 'phone battery level', 'battery remaining on this device?']) assert.equal(battery(prompt), 'Battery at 64%.', prompt);
-  for (const prompt of ['battery level of my headphones', 'battery life yesterday', 'how to improve battery life']) assert.equal(battery(prompt), undefined, prompt);
+  for (const prompt of ['battery life left?', 'phone battery level', 'battery remaining on this device?'])
+    assert.equal(battery(prompt), 'Battery at 64%.', prompt);
+  for (const prompt of ['battery level of my headphones', 'battery life yesterday', 'how to improve battery life'])
+    assert.equal(battery(prompt), undefined, prompt);
   const oncall = await learn(
     ['who is on call', "who's on call now", 'on call now', 'who is on call right now'].map((p) => [p, {}]),
     () => ({ person: 'Raj' }),

@@ -104,7 +104,13 @@ test('"is KL1776 delayed" is answered by the status that says whether it is on t
     ({ flight }) => ({ status: flight.length % 2 === 0 ? 'delayed' : 'on time' }),
     (a, r) => `${a.flight} is ${(r as { status: string }).status}.`,
   );
-  for (const prompt of ['is flight KL1776 delayed', 'is flight KL1776 running late', 'flight KL1776 late?'])
+  for (const prompt of [
+    'is flight KL1776 delayed',
+    'is flight KL1776 running late',
+    'flight KL1776 late?',
+    'any delays on KL1776',
+    'KL1776 - on time or late?',
+  ])
     assert.equal(flight(prompt), 'KL1776 is delayed.', prompt);
   for (const prompt of [
     'how long is flight KL1776 delayed',
@@ -173,7 +179,8 @@ test('"how many euros is 1 AUD", "1 CAD in euros" and "price for ORCL shares" as
     quote,
     (a, r) => `${a.symbol} is at ${(r as { price: number }).price} USD.`,
   );
-  for (const prompt of ['price for ORCL shares', 'the price of ORCL shares', 'how much does ORCL cost per share']) assert.equal(stock(prompt), 'ORCL is at 172 USD.', prompt);
+  for (const prompt of ['price for ORCL shares', 'the price of ORCL shares', 'how much does ORCL cost per share'])
+    assert.equal(stock(prompt), 'ORCL is at 172 USD.', prompt);
   for (const prompt of ['sell 5 shares of ORCL', 'buy ORCL shares', 'how many ORCL shares do I own']) assert.equal(stock(prompt), undefined, prompt);
 });
 

@@ -80,12 +80,13 @@ const NOT_SHOWN = ['many', 'what', 'which', 'how', 'the', 'of', 'at', 'some', 'f
 
 /**
  * "Conclave times", "Anora times now": a name followed by "times" at the end of a request asks
- * when it is shown, as "showtimes" says ("times" alone is no plural of the clock's "time").
+ * when it is shown, as "showtimes" says ("times" alone is no plural of the clock's "time"); "Times"
+ * written as a name ("New York Times") is not.
  */
 export function timesShown(out) {
   let k = out.length - 1;
   while (k > 0 && out[k].w === 'now') k--;
-  if (k < 1 || out[k].w !== 'times' || NOT_SHOWN.includes(out[k - 1].w)) return out;
+  if (k < 1 || out[k].w !== 'times' || out[k].name === true || NOT_SHOWN.includes(out[k - 1].w)) return out;
   return out.map((t, i) => (i === k ? { ...t, w: 'showtime' } : t));
 }
 

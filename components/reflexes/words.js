@@ -199,6 +199,8 @@ function readWords(text) {
     else if (w in BARE_CONTRACTED) found.push({ w: BARE_CONTRACTED[w], ...at }, { w: 'is', ...at });
     else if (w in NOT_CONTRACTED) found.push({ w: NOT_CONTRACTED[w], ...at }, { w: 'not', ...at });
     else if (w.endsWith("'s") && w.length > 2) found.push({ w: w.slice(0, -2), start: at.start, end: at.end - 2 }, { w: "'s", start: at.end - 2, end: at.end });
+    // "Times" typed as a name inside a request ("the New York Times") is no film's times.
+    else if (w === 'times' && m.index > 0 && m[0][0] === 'T') found.push({ w, ...at, name: true });
     else found.push({ w: PLURAL_NOUNS[w] ?? singular(w), ...at });
   }
   return canonical(found);
