@@ -75,3 +75,18 @@ test('"how long is essay.txt in words" asks its word count and "distance to Trie
   for (const prompt of ['distance to Trier in km', 'how far is Trier in kilometres']) assert.equal(distance(prompt), 'Trier is 500 km away.', prompt);
   for (const prompt of ['how far is Trier in miles', 'distance to Trier in km by plane']) assert.equal(distance(prompt), undefined, prompt);
 });
+
+test('"Nepal inhabitants" asks its population; a city\'s or its people in 1990 do not', async () => {
+  const population = await learn(
+    [
+      ['population of Chile', { country: 'Chile' }],
+      ['how many people live in Kenya', { country: 'Kenya' }],
+      ['what is the population of Norway', { country: 'Norway' }],
+      ['how big is the population of Japan', { country: 'Japan' }],
+    ],
+    ({ country }) => ({ millions: country.length * 2 }),
+    (a, r) => `${a.country}: ${(r as { millions: number }).millions} million people.`,
+  );
+  for (const prompt of ['Nepal inhabitants', 'Nepal citizens']) assert.equal(population(prompt), 'Nepal: 10 million people.', prompt);
+  for (const prompt of ['Paris inhabitants', 'Nepal inhabitants in 1990', 'famous Nepal people']) assert.equal(population(prompt), undefined, prompt);
+});

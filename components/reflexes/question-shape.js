@@ -134,3 +134,10 @@ export function openAsFree(out) {
   if (k < 1 || out[k].w !== 'open') return out;
   return out.map((t, i) => (i === k ? { ...t, w: 'free' } : t));
 }
+
+/** "Nepal inhabitants", "Latvia people": a place's people named last are its population; "how many people" is read by the lexicon. */
+export function peopleAsPopulation(out) {
+  const k = out.length - 1;
+  if (k < 1 || out[k].w !== 'people' || ['many', 'the', 'of', 'for', 'to', 'with', 'some', 'my', 'our'].includes(out[k - 1].w)) return out;
+  return out.map((t, i) => (i === k ? { ...t, w: 'population' } : t));
+}
