@@ -88,6 +88,14 @@ test('each started part has its time and the memory after it, and the start line
   assert.match(describeTimings(120, parts.timings, true), /\(ms; RSS \d+ MB; modules from the start bundle\)$/);
 });
 
+test("Node's own start-up, when known, is listed before the modules and taken out of them", async () => {
+  const { part } = recorder();
+  const parts = new Parts().add(part('kernel'));
+  await parts.start();
+  assert.match(describeTimings(120, parts.timings, false, 45), /^serving \d+ ms after the process started: node 45, modules 75, kernel \d+ \(ms;/);
+  assert.match(describeCpu(100, parts.timings, 30), /^start CPU \d+ ms \(main thread\): node 30, modules 70, kernel \d+$/);
+});
+
 test('the parts started after the one marked ready are listed after ready, with when ready came', async () => {
   const { part } = recorder();
   const parts = new Parts()

@@ -25,6 +25,14 @@ export function threadCpuMs(): number {
   return (user + system) / 1000;
 }
 
+/** What bin/titan.js recorded as its first statement: the time (performance.now()) and main-thread CPU Node's own start took. */
+export type NodeStart = { ms: number; cpuMs?: number };
+
+/** Node's own start-up before Titan's code ran, when this process was started by bin/titan.js. */
+export function nodeStart(): NodeStart | undefined {
+  return (globalThis as Record<symbol, NodeStart | undefined>)[Symbol.for('titan.entered')];
+}
+
 export class Parts {
   readonly #parts = new Map<string, Part>();
   readonly #started: Part[] = [];
@@ -108,33 +116,39 @@ export class Parts {
   }
 }
 
-/** "modules 150, kernel 40, ...; after ready (at 290): memory 28, ...": the phases, split where Titan became ready. */
-function phaseList(loaded: number, timings: readonly PartTiming[], value: (t: PartTiming) => number): string {
+/**
+ * "node 40, modules 150, kernel 40, ...; after ready (at 290): memory 28, ...": the phases, split where
+ * Titan became ready; `node` (the part of `loaded` Node's own start took) is listed apart when known.
+ */
+function phaseList(loaded: number, node: number | undefined, timings: readonly PartTiming[], value: (t: PartTiming) => number): string {
   const list = (phases: (readonly [string, number])[]) => phases.map(([name, ms]) => `${name} ${Math.round(ms)}`).join(', ');
   const before = timings.filter((t) => !t.afterReady);
   const after = timings.filter((t) => t.afterReady);
-  const head = list([['modules', loaded], ...before.map((t) => [t.name, value(t)] as const)]);
+  const loading = node === undefined ? [['modules', loaded] as const] : [['node', node] as const, ['modules', loaded - node] as const];
+  const head = list([...loading, ...before.map((t) => [t.name, value(t)] as const)]);
   if (!after.length) return head;
   const ready = loaded + before.reduce((sum, t) => sum + value(t), 0);
   return `${head}; after ready (at ${Math.round(ready)}): ${list(after.map((t) => [t.name, value(t)] as const))}`;
 }
 
 /**
- * One line of where a start's time went: "412 ms to serve: modules 150, kernel 40, ... (RSS 140 MB)",
+ * One line of where a start's time went: "412 ms to serve: node 40, modules 150, kernel 40, ... (RSS 140 MB)",
  * with the parts started after ready (and when ready came) after "; after ready (at N):";
- * `bundled` when the modules came from the start bundle (bin/bundle/).
+ * `bundled` when the modules came from the start bundle (bin/bundle/); `nodeMs`, the part of
+ * `loadedMs` before Titan's code ran (nodeStart()).
  */
-export function describeTimings(loadedMs: number, timings: readonly PartTiming[], bundled = false): string {
+export function describeTimings(loadedMs: number, timings: readonly PartTiming[], bundled = false, nodeMs?: number): string {
   const total = loadedMs + timings.reduce((sum, t) => sum + t.ms, 0);
   const rss = timings.at(-1)?.rssMb ?? process.memoryUsage.rss() / 2 ** 20;
-  return `serving ${Math.round(total)} ms after the process started: ${phaseList(loadedMs, timings, (t) => t.ms)} (ms; RSS ${Math.round(rss)} MB${bundled ? '; modules from the start bundle' : ''})`;
+  return `serving ${Math.round(total)} ms after the process started: ${phaseList(loadedMs, nodeMs, timings, (t) => t.ms)} (ms; RSS ${Math.round(rss)} MB${bundled ? '; modules from the start bundle' : ''})`;
 }
 
 /**
- * The same start in CPU time of the main thread: "start CPU 300 ms (main thread): modules 130,
- * kernel 8, ..."; `loadedCpuMs` is the CPU the process spent before the first part (Node and the modules).
+ * The same start in CPU time of the main thread: "start CPU 300 ms (main thread): node 30, modules 100,
+ * kernel 8, ..."; `loadedCpuMs` is the CPU the process spent before the first part (Node and the
+ * modules), `nodeCpuMs` the part of it before Titan's code ran.
  */
-export function describeCpu(loadedCpuMs: number, timings: readonly PartTiming[]): string {
+export function describeCpu(loadedCpuMs: number, timings: readonly PartTiming[], nodeCpuMs?: number): string {
   const total = loadedCpuMs + timings.reduce((sum, t) => sum + t.cpuMs, 0);
-  return `start CPU ${Math.round(total)} ms (main thread): ${phaseList(loadedCpuMs, timings, (t) => t.cpuMs)}`;
+  return `start CPU ${Math.round(total)} ms (main thread): ${phaseList(loadedCpuMs, nodeCpuMs, timings, (t) => t.cpuMs)}`;
 }

@@ -12,7 +12,7 @@ import { loadTitanConfig, type TitanConfig } from './config.ts';
 import { consoleProgress } from '../toolchain/progress.ts';
 import { startAgent, type AgentSession } from './agent-session.ts';
 import { showMigrations } from './migration-progress.ts';
-import { describeCpu, describeTimings, Parts, threadCpuMs } from './parts.ts';
+import { describeCpu, describeTimings, nodeStart, Parts, threadCpuMs } from './parts.ts';
 import { startTracing, type Tracing } from './telemetry.ts';
 import { createControlApp } from '../gateway/app.ts';
 import { claimControlSocket, type ControlSocket } from '../gateway/control-socket.ts';
@@ -380,8 +380,9 @@ export async function startCommand(): Promise<number> {
     lateParts.reject(error);
     throw error;
   });
-  say(describeTimings(started, parts.timings, runningBundle()));
-  say(describeCpu(loadedCpu, parts.timings));
+  const node = nodeStart();
+  say(describeTimings(started, parts.timings, runningBundle(), node?.ms));
+  say(describeCpu(loadedCpu, parts.timings, node?.cpuMs));
   // The next start loads the bundle: rebuilt now, at low priority, when sources changed since it was built.
   rebuildInBackground();
   const reconciled = jobs?.reconcile().catch((error: unknown) => say(`jobs: reconciling the jobs left by the last run failed: ${String(error)}`));

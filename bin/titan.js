@@ -17,6 +17,10 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+// When Titan's own code began, so a start reports Node's own start-up (bin/parts.ts) apart from loading Titan.
+const cpuAtEntry = process.threadCpuUsage?.();
+globalThis[Symbol.for('titan.entered')] = { ms: performance.now(), cpuMs: cpuAtEntry ? (cpuAtEntry.user + cpuAtEntry.system) / 1000 : undefined };
+
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 24) {
   const node24 = bundledNode();
