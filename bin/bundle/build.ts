@@ -4,6 +4,14 @@
 // packages stay imports, resolved from node_modules as before. Run by `npm pack` (toolchain/prebuild.ts)
 // and, in the background, by a `titan start` that found it stale:
 //   node bin/bundle/build.ts [--clean] [ROOT [DIR]]
+// ES chunks loaded through Node's compile cache, not a V8 startup snapshot (node --build-snapshot),
+// measured 2026-12 (main-thread CPU to the start command, load 17-27): a snapshot takes one CommonJS
+// script (agent/mcp/sdk.ts's top-level await rules that out as written) in which nothing touches
+// node:http, node:net or node:vm while it is built (their native objects do not serialize: "global
+// handle not serialized", "contexts_.size() == 1"), and no import() once it is restored ("A dynamic
+// import callback was not specified"). With those worked around, the blob held 22-29 MB and restoring
+// it cost more than these chunks do: 464-512 ms against 369-427, before the re-exec the shebang would
+// need. A bundle of only what a start loads (42 files instead of 82) measured the same (357 vs 349 ms).
 import { closeSync, openSync, statSync, unlinkSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
