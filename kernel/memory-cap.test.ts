@@ -111,9 +111,18 @@ test('every other section is kept byte for byte', () => {
   assert.equal(custom(after).length, 300);
 });
 
-test('a module without a memory comes back unchanged', () => {
+test('a module without a memory comes back unchanged, not copied', () => {
   const original = moduleWith(null);
-  assert.deepEqual(Buffer.from(capMemory(original, PAGE)), Buffer.from(original));
+  assert.equal(capMemory(original, PAGE), original);
+});
+
+test('a memory whose maximum is within the cap comes back unchanged, not copied; one above it is a copy', () => {
+  const within = moduleWith({ min: 1, max: 2 });
+  assert.equal(capMemory(within, 8 * PAGE), within);
+  const above = moduleWith({ min: 1, max: 100 });
+  const capped = capMemory(above, 8 * PAGE);
+  assert.notEqual(capped, above);
+  assert.deepEqual(Buffer.from(above), Buffer.from(moduleWith({ min: 1, max: 100 })), 'the original is left as it was');
 });
 
 test('a shared or 64-bit memory is refused with a coded error', () => {

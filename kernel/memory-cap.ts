@@ -29,10 +29,15 @@ function leb(value: number): number[] {
   return out;
 }
 
-/** Returns the module with every defined memory's maximum set to at most `maxBytes`. */
+/**
+ * Returns the module with every defined memory's maximum set to at most `maxBytes`: the module
+ * itself when that changes no byte (no memory defined, as in a QuickJS component's 1.3 MB engine
+ * module, which imports its memory; or maxima already within the cap), else a copy.
+ */
 export function capMemory(module: Uint8Array, maxBytes: number): Uint8Array {
   const maxPages = Math.max(1, Math.floor(maxBytes / PAGE));
   const parts: Uint8Array[] = [module.subarray(0, 8)];
+  let changed = false;
   let at = 8;
   while (at < module.length) {
     const id = module[at];
@@ -57,8 +62,10 @@ export function capMemory(module: Uint8Array, maxBytes: number): Uint8Array {
       const capped = Math.max(min, Math.min(max ?? Infinity, maxPages));
       body.push(1, ...leb(min), ...leb(capped));
     }
-    parts.push(Uint8Array.from([MEMORY_SECTION, ...leb(body.length), ...body]));
+    const rewritten = Uint8Array.from([MEMORY_SECTION, ...leb(body.length), ...body]);
+    changed ||= !Buffer.from(rewritten).equals(module.subarray(at, end));
+    parts.push(rewritten);
     at = end;
   }
-  return Buffer.concat(parts);
+  return changed ? Buffer.concat(parts) : module;
 }
