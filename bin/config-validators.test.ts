@@ -1,21 +1,21 @@
-// The configuration validators compiled ahead of time: the committed file matches the sections,
+// The configuration validators compiled ahead of time: the committed files match the sections,
 // each one decides, coerces and explains exactly as the same schema compiled at start would, and a
 // start's configuration set by TITAN_* variables is checked through them.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { Ajv } from 'ajv';
-import { CONFIG_VALIDATORS } from '../common/config-validators.js';
+import { SECTION_VALIDATORS } from '../common/config-validators.js';
 import { isTitanError } from '../common/errors.ts';
 import { CONFIG_AJV_OPTIONS, configKeySchema } from '../common/own-schemas.ts';
 import { loadTitanConfig, SECTIONS } from './config.ts';
-import { CONFIG_VALIDATORS_FILE, configValidatorsSource } from './config-validators.ts';
+import { configValidatorsSources } from './config-validators.ts';
 
 test('the committed validators match the configuration sections (npm run config-validators)', async () => {
-  assert.equal(await readFile(CONFIG_VALIDATORS_FILE, 'utf8'), configValidatorsSource());
+  for (const [file, text] of configValidatorsSources()) assert.equal(await readFile(file, 'utf8'), text, file);
 });
 
-test("each key's validator accepts, coerces and refuses what the schema compiled at start does", () => {
+test("each key's validator accepts, coerces and refuses what the schema compiled at start does", async () => {
   const ajv = new Ajv(CONFIG_AJV_OPTIONS);
   const probes = (fallback: unknown): unknown[] => [
     fallback,
@@ -33,10 +33,16 @@ test("each key's validator accepts, coerces and refuses what the schema compiled
     { unknown: 1 },
     true,
   ];
-  let keys = 0;
+  assert.deepEqual(
+    Object.keys(SECTION_VALIDATORS),
+    SECTIONS.map((section) => section.name),
+    'every section has its module',
+  );
   for (const section of SECTIONS) {
+    const { VALIDATORS } = await SECTION_VALIDATORS[section.name]();
+    let keys = 0;
     for (const [key, schema] of Object.entries(section.schema)) {
-      const ahead = CONFIG_VALIDATORS[`${section.name}/${key}`];
+      const ahead = VALIDATORS[key];
       assert.ok(ahead, `${section.name}.${key} is compiled ahead of time`);
       assert.equal(ahead[1], JSON.stringify(schema));
       const atStart = ajv.compile(configKeySchema(key, schema));
@@ -49,8 +55,8 @@ test("each key's validator accepts, coerces and refuses what the schema compiled
       }
       keys++;
     }
+    assert.equal(keys, Object.keys(VALIDATORS).length, `${section.name} has a validator for each of its keys and no other`);
   }
-  assert.equal(keys, Object.keys(CONFIG_VALIDATORS).length);
 });
 
 test('a start configured by TITAN_* variables is checked and coerced by them', async () => {

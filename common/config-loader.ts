@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { Ajv, type ErrorObject } from 'ajv';
-import type { CONFIG_VALIDATORS, Validator } from './config-validators.js';
+import { SECTION_VALIDATORS, type SectionValidators, type Validator } from './config-validators.js';
 import { CONFIG_AJV_OPTIONS, configKeySchema } from './own-schemas.ts';
 import { readJsonFile } from './atomic-file.ts';
 import { TitanError } from './errors.ts';
@@ -30,11 +30,12 @@ export type LoadOptions<S extends readonly ConfigSection[]> = {
 /** Made on the first key with no validator compiled ahead of time (a section not in bin/config.ts, a schema changed since). */
 let ajv: Ajv | undefined;
 /**
- * The validators compiled ahead of time (common/config-validators.js, about 220 KB), loaded by the
- * first load that has anything to check: a start with nothing configured never reads them.
+ * The validators compiled ahead of time, by section (common/config-validators/<section>.js, 3-57 KB
+ * each, 220 KB together): each loaded by the first load that sets one of its section's keys, so a
+ * start with nothing configured reads none, and one set by TITAN_PORT and TITAN_PROVIDER 14 KB.
  */
-let ahead: typeof CONFIG_VALIDATORS | undefined;
-/** One validator per key: the one compiled ahead of time (common/config-validators.js) while its schema reads the same, else compiled the first time a load sets that key to other than its default. */
+const ahead = new Map<string, SectionValidators>();
+/** One validator per key: the one compiled ahead of time (common/config-validators/<section>.js) while its schema reads the same, else compiled the first time a load sets that key to other than its default. */
 const validators = new WeakMap<ConfigSection, Map<string, Validator>>();
 
 function validatorOf(section: ConfigSection, key: string): Validator {
@@ -42,7 +43,7 @@ function validatorOf(section: ConfigSection, key: string): Validator {
   if (!own) validators.set(section, (own = new Map()));
   let validate = own.get(key);
   if (!validate) {
-    const compiled = ahead?.[`${section.name}/${key}`];
+    const compiled = ahead.get(section.name)?.[key];
     validate =
       compiled && compiled[1] === JSON.stringify(section.schema[key])
         ? compiled[0]
@@ -179,11 +180,18 @@ export async function loadSections<const S extends readonly ConfigSection[]>(
     throw new TitanError('TITAN_E_CONFIG_INVALID', `${file} is not valid JSON: ${(error as Error).message}`);
   }
   const env = options.env ?? process.env;
-  const configured =
-    (isPlainObject(fromFile) && Object.keys(fromFile).length > 0) ||
-    Object.values(options.overrides ?? {}).some((section) => section && Object.keys(section).length > 0) ||
-    sections.some((section) => Object.keys(section.env).some((name) => env[name]));
-  if (configured) ahead ??= (await import('./config-validators.js')).CONFIG_VALIDATORS;
+  const overrides = (options.overrides ?? {}) as Record<string, object | undefined>;
+  const inFile = isPlainObject(fromFile) ? fromFile : {};
+  const sets = (section: ConfigSection) =>
+    section.name in inFile ||
+    Object.keys(section.flat).some((old) => old in inFile) ||
+    Object.keys(overrides[section.name] ?? {}).length > 0 ||
+    Object.keys(section.env).some((name) => env[name]);
+  await Promise.all(
+    sections
+      .filter((section) => !ahead.has(section.name) && Object.hasOwn(SECTION_VALIDATORS, section.name) && sets(section))
+      .map(async (section) => ahead.set(section.name, (await SECTION_VALIDATORS[section.name]()).VALIDATORS)),
+  );
   return composeSections(fromFile, file, sections, options);
 }
 
