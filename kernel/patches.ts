@@ -57,7 +57,8 @@ export class PatchQueue {
     const known = new Set(stored.map((p) => p.id));
     for (const patch of this.#patches) if (!known.has(patch.id)) await store.op('patches.save', { patch });
     if (this.#patches.length > 0) await rename(this.#file, `${this.#file}.moved-to-store`).catch(() => {});
-    this.#patches = await store.op('patches.list');
+    // Read back only when something was added: the list just read is the queue otherwise (every start).
+    this.#patches = this.#patches.length > 0 ? await store.op('patches.list') : stored;
     this.#persistence = { save: (patch) => store.op('patches.save', { patch }).then(() => {}) };
   }
 
