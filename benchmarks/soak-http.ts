@@ -28,7 +28,7 @@ const NODE_FLAGS = (process.env.TITAN_SOAK_NODE_FLAGS ?? '').split(/\s+/).filter
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => (stopping = true));
 
-type Window = ChildMemory & { turns: number; p50: number; p99: number; errors: number; load1: number };
+type Window = ChildMemory & { turns: number; p50: number; p99: number; errors: number; load1: number; reflexes: string };
 type Run = { name: string; concurrent: { wallMs: number; p50: number; p99: number; errors: number; rssMb: number }; windows: Window[]; snapshots: string[] };
 
 const streaming = {
@@ -56,6 +56,20 @@ async function chat(titan: TitanProcess, text: string, thread?: string, stream =
     const cause = (error as { cause?: unknown }).cause;
     return { ms: performance.now() - started, error: cause ? `${String(error)}: ${String(cause)}` : String(error) };
   }
+}
+
+/** The server's reflexes and what they answered ("reflex-message-1@1.1.0 serving, 40 answered"): when in the run one was built. */
+async function reflexStates(titan: TitanProcess): Promise<string> {
+  const response = await fetch(`${titan.url}/api/reflexes`, { headers: { authorization: `Bearer ${titan.token}` } }).catch(() => undefined);
+  if (!response?.ok) return 'off';
+  const { enabled, reflexes, counters } = (await response.json()) as {
+    enabled: boolean;
+    reflexes: Array<{ name: string; version: string | null; state: string }>;
+    counters?: { modelCallsAvoided: number };
+  };
+  if (!enabled) return 'off';
+  const each = reflexes.map((r) => `${r.name}@${r.version ?? '-'} ${r.state}`);
+  return `${each.join(', ') || 'none'}; ${counters?.modelCallsAvoided ?? 0} answered without the model`;
 }
 
 async function soak(name: string, env: Record<string, string>): Promise<Run> {
@@ -88,13 +102,21 @@ async function soak(name: string, env: Record<string, string>): Promise<Run> {
       }
       if (i % EVERY === 0) {
         const times = summarize(ms);
-        const window = { turns: i, ...(await titan.memory()), p50: times.p50, p99: times.p99, errors: windowErrors, load1: os.loadavg()[0] };
+        const window = {
+          turns: i,
+          ...(await titan.memory()),
+          p50: times.p50,
+          p99: times.p99,
+          errors: windowErrors,
+          load1: os.loadavg()[0],
+          reflexes: await reflexStates(titan),
+        };
         // The server's CPU per turn over the window (load does not change it much, unlike wall time).
         const cpuMsPerTurn = ((window.cpuSeconds - (windows.at(-1)?.cpuSeconds ?? cpuAtStart)) * 1000) / (i - (windows.at(-1)?.turns ?? 0));
         windows.push(window);
         const growth = (((window.rssMb - (windows[0] as Window).rssMb) / (windows[0] as Window).rssMb) * 100).toFixed(1);
         console.log(
-          `${i} turns: RSS ${window.rssMb.toFixed(1)} MB (${Number(growth) >= 0 ? '+' : ''}${growth}% against the first ${(windows[0] as Window).turns}; target ≤ +10%; file-backed ${window.fileMb.toFixed(1)} MB), JS heap ${window.heapUsedMb.toFixed(1)} of ${window.heapTotalMb.toFixed(1)} MB, C heap ${window.mallocMb.toFixed(1)} MB, external ${window.externalMb.toFixed(1)} MB, code ${window.codeSpaceMb.toFixed(1)} MB, CPU ${cpuMsPerTurn.toFixed(2)} ms a turn, p50 ${times.p50.toFixed(1)} ms, p99 ${times.p99.toFixed(1)} ms, errors ${windowErrors}, load ${window.load1.toFixed(2)}`,
+          `${i} turns: RSS ${window.rssMb.toFixed(1)} MB (${Number(growth) >= 0 ? '+' : ''}${growth}% against the first ${(windows[0] as Window).turns}; target ≤ +10%; file-backed ${window.fileMb.toFixed(1)} MB), JS heap ${window.heapUsedMb.toFixed(1)} of ${window.heapTotalMb.toFixed(1)} MB, C heap ${window.mallocMb.toFixed(1)} MB, external ${window.externalMb.toFixed(1)} MB, code ${window.codeSpaceMb.toFixed(1)} MB, ${window.threads} threads, CPU ${cpuMsPerTurn.toFixed(2)} ms a turn, p50 ${times.p50.toFixed(1)} ms, p99 ${times.p99.toFixed(1)} ms, errors ${windowErrors}, load ${window.load1.toFixed(2)}, reflexes: ${window.reflexes}`,
         );
         if (SNAPSHOTS && (i === EVERY || i === TURNS)) snapshots.push(await titan.heapSnapshot());
         ms = [];

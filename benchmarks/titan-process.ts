@@ -21,6 +21,8 @@ export type ChildMemory = {
   mallocMb: number;
   externalMb: number;
   codeSpaceMb: number;
+  /** The process's threads (the main one, libuv's pool, V8's, and any worker threads alive). */
+  threads: number;
 };
 
 export type TitanProcess = {
@@ -96,6 +98,7 @@ export async function startTitanProcess(env: Record<string, string>, options: { 
     const rssKb = Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1] ?? NaN);
     // File-backed pages: the node binary and libraries, and any database pages SQLite maps (mmap_size).
     const fileKb = Number(/^RssFile:\s+(\d+) kB$/m.exec(status)?.[1] ?? NaN);
+    const threads = Number(/^Threads:\s+(\d+)$/m.exec(status)?.[1] ?? NaN);
     // CPU time so far, user and system (fields 14 and 15 of /proc/PID/stat, in clock ticks of 10 ms).
     const stat = (await readFile(`/proc/${child.pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
     const cpuSeconds = (Number(stat[11]) + Number(stat[12])) / 100;
@@ -112,6 +115,7 @@ export async function startTitanProcess(env: Record<string, string>, options: { 
       mallocMb: mallocKb / 1024,
       externalMb: metric(metrics, 'nodejs_external_memory_bytes') / MB,
       codeSpaceMb: metric(metrics, 'nodejs_heap_space_size_used_bytes\\{space="code"\\}') / MB,
+      threads,
     };
   };
 
