@@ -59,3 +59,30 @@ test('a turn that called a tool with side effects, or no tool, or with values th
   assert.equal(await repeats.answer('th', "What's the weather in Oslo?"), undefined);
   assert.deepEqual(invoked, []);
 });
+
+test('a turn that started no tool is not read back when it completes; one that did is read and kept', async () => {
+  const reads: string[] = [];
+  const rows = {
+    'reflexes.messages': [
+      { turn_id: 't1', role: 'user', content: "What's the weather in Oslo?" },
+      { turn_id: 't1', role: 'assistant', content: 'It is 4 °C in Oslo.' },
+    ],
+    'reflexes.calls': [{ turn_id: 't1', tool: 'weather', arguments: '{"city":"Oslo"}', result: '{"temp_c":4}', status: 'completed' }],
+  };
+  const store = {
+    op: async (name: keyof typeof rows) => {
+      reads.push(name);
+      return rows[name];
+    },
+  };
+  const info = { name: 'weather', description: '', schema: {}, needsApproval: false, sideEffects: false } as ToolInfo;
+  const tools = { list: async () => [info] } as unknown as ToolCatalog;
+  const repeats = new Repeats({ store } as unknown as Kernel, tools, () => {});
+  // A thousand turns answered without a tool (a busy chat): nothing read back, nothing kept.
+  for (let i = 0; i < 1000; i++) await repeats.afterTurn('th', `plain-${i}`);
+  assert.deepEqual(reads, []);
+  repeats.toolStarted('t1');
+  await repeats.afterTurn('th', 't1');
+  assert.deepEqual(reads.sort(), ['reflexes.calls', 'reflexes.messages']);
+  assert.equal(repeats.size, 1);
+});

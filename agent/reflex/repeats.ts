@@ -70,6 +70,8 @@ export class Repeats {
   readonly #kept = new Map<string, Repeat>();
   /** Requests the user sent to the model instead: never answered again from a first answer. */
   readonly #refused = new Set<string>();
+  /** Turns of this run that started a tool: only they can be kept, so only they are read back when they complete. */
+  readonly #calledTools = new Set<string>();
   readonly #warn: (message: string) => void;
 
   constructor(kernel: Kernel, tools: ToolCatalog, warn: (message: string) => void) {
@@ -78,8 +80,20 @@ export class Repeats {
     this.#warn = warn;
   }
 
-  /** After a model turn (in the background): the turn as the store has it, learned. */
+  /** A turn started a tool call (its tool.started event): when it completes, it is read back and may be kept. */
+  toolStarted(turnId: string): void {
+    this.#calledTools.add(turnId);
+    // A turn that never completes (failed, interrupted) leaves its id: the oldest go first.
+    if (this.#calledTools.size > MAX_KEPT) this.#calledTools.delete(this.#calledTools.values().next().value as string);
+  }
+
+  /**
+   * After a model turn (in the background): the turn as the store has it, learned. A turn that
+   * called no tool is never kept, so it is not read back (on a busy thread that read cost more
+   * than a millisecond a turn).
+   */
   async afterTurn(threadId: string, turnId: string): Promise<void> {
+    if (!this.#calledTools.delete(turnId)) return;
     try {
       // That turn alone (a burst of turns completing at once each read the last 20 before).
       const turn = await observedTurn(this.#kernel.store, turnId);

@@ -135,6 +135,7 @@ export class ReflexService extends EventEmitter<ReflexEvents> {
     const bus = this.#kernel.bus;
     this.#offs.push(
       bus.on('turn.event', (event) => {
+        if (event.type === 'tool.started') this.#repeats?.toolStarted(event.turnId);
         if (event.type !== 'turn.completed' || event.from !== 'model') return;
         this.#mining.schedule();
         if (this.shadow) void this.#predictAfter(event.threadId);
