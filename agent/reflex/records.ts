@@ -17,6 +17,38 @@ export async function observedTurns(store: StoreClient, limit = 1000): Promise<O
   return turnIds.length === 0 ? [] : turnsByIds(store, turnIds);
 }
 
+/**
+ * The model's recent completed turns as each mining run reads them: a completed turn never changes,
+ * so a run reads from the store only the turns the last one did not see (a busy server mines about
+ * once a second, and read the messages and tool calls of its last 1,000 turns each time). Holds
+ * the turns of the last run only; a deleted thread's turns leave the window with their ids.
+ */
+export class ObservedWindow {
+  readonly #store: StoreClient;
+  readonly #limit: number;
+  /** Turn id -> the turn, or null for one the miner skips (failed, or without a prompt or answer). */
+  #known = new Map<string, ObservedTurn | null>();
+  /** How many turns the last read took from the store. */
+  lastRead = 0;
+
+  constructor(store: StoreClient, limit = 1000) {
+    this.#store = store;
+    this.#limit = limit;
+  }
+
+  /** The recent turns, oldest first. */
+  async read(): Promise<ObservedTurn[]> {
+    const ids = (await this.#store.op('reflexes.recent', { limit: this.#limit })).map((t) => t.id).reverse();
+    const unseen = ids.filter((id) => !this.#known.has(id));
+    const read = new Map((unseen.length === 0 ? [] : await turnsByIds(this.#store, unseen)).map((t) => [t.turnId, t]));
+    const known = new Map<string, ObservedTurn | null>();
+    for (const id of ids) known.set(id, this.#known.get(id) ?? read.get(id) ?? null);
+    this.#known = known;
+    this.lastRead = unseen.length;
+    return [...known.values()].filter((t): t is ObservedTurn => t !== null);
+  }
+}
+
 /** One completed turn the model answered, by its id (undefined: it failed, or has no prompt or answer). */
 export async function observedTurn(store: StoreClient, turnId: string): Promise<ObservedTurn | undefined> {
   return (await turnsByIds(store, [turnId]))[0];

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { deleteRecord, loadRecords, observedTurns, saveRecord, type ReflexRecord } from '../../agent/reflex/records.ts';
+import { deleteRecord, loadRecords, ObservedWindow, observedTurns, saveRecord, type ReflexRecord } from '../../agent/reflex/records.ts';
 import { bootstrapBuiltins } from '../../kernel/api.ts';
 import { BACKENDS, openStoreKernel, PostgresServer } from '../support/store.ts';
 
@@ -123,6 +123,53 @@ test('the miner reads any number of recent turns with a few statement texts: lib
     }
     // 1-16, 17-32 and 33-64 turns: three list lengths, two statements each (messages, tool calls).
     assert.equal(texts.size, 6, [...texts].map((t) => t.slice(0, 80)).join('\n'));
+  } finally {
+    await store.cleanup();
+  }
+});
+
+test('each mining run reads from the store only the turns completed since the last; a deleted thread leaves the window', async () => {
+  const store = await openStoreKernel('libsql', { name: 'reflex-window', bootstrap: true });
+  try {
+    const { kernel } = store;
+    const db = kernel.store;
+    let turnsRead = 0;
+    for (const backend of [kernel.db, kernel.db.sync]) {
+      if (!backend) continue;
+      const run = backend.run.bind(backend) as typeof backend.run;
+      backend.run = ((sql: string, params: Parameters<typeof run>[1]) => {
+        // The messages' read names each turn it reads once (the tool calls' read names them again).
+        if (/FROM messages WHERE turn_id IN/.test(sql))
+          turnsRead += new Set((params as unknown[]).filter((p) => typeof p === 'string' && p.length === 36)).size;
+        return run(sql, params);
+      }) as typeof backend.run;
+    }
+    const turn = async (threadId: string, i: number) => {
+      const turnId = randomUUID();
+      await db.op('turns.begin', { userId: 'ada', threadId, turnId, message: { id: randomUUID(), role: 'user', content: `message ${i}` } });
+      await db.appendMessages(threadId, [{ id: randomUUID(), role: 'assistant', turnId, content: `echo: message ${i}` }]);
+      await db.transitionTurn(turnId, 'completed');
+    };
+    const kept = await db.createThread({ id: randomUUID(), userId: 'ada' });
+    const gone = await db.createThread({ id: randomUUID(), userId: 'ada' });
+    for (let i = 1; i <= 30; i++) await turn(i % 3 === 0 ? gone.id : kept.id, i);
+    const window = new ObservedWindow(db, 25);
+    assert.equal((await window.read()).length, 25);
+    assert.equal(turnsRead, 25);
+    // Nothing new: nothing read; five new turns: five read, the window still the newest 25, oldest first.
+    assert.equal((await window.read()).length, 25);
+    for (let i = 31; i <= 35; i++) await turn(kept.id, i);
+    const turns = await window.read();
+    assert.equal(turnsRead, 30);
+    assert.deepEqual(
+      turns.slice(-3).map((t) => t.prompt),
+      ['message 33', 'message 34', 'message 35'],
+    );
+    await db.op('threads.delete', { userId: 'ada', threadId: gone.id });
+    const left = (await window.read()).map((t) => Number(t.prompt.split(' ')[1]));
+    assert.ok(left.length > 0 && left.every((i) => i % 3 !== 0 || i > 30), String(left));
+    // Its place taken by the kept thread's 7 older turns (1, 2, 4, 5, 7, 8, 10): read, and only they.
+    assert.equal(turnsRead, 30 + 7);
   } finally {
     await store.cleanup();
   }
