@@ -216,26 +216,40 @@ function frameSlots(group: Prepared[]): boolean {
   return slotted === 0 || slotted === group.length;
 }
 
-/** Greedy clustering on cosine similarity to each cluster's running mean. */
+/**
+ * Greedy clustering on cosine similarity to each cluster's running mean: the cosine to the mean is
+ * the dot product with the members' sum over that sum's length, kept with the cluster (a mining run
+ * over 1,000 turns copied and normalised the sum for every turn and cluster).
+ */
 function cluster(vectors: Vector[], threshold: number): number[][] {
-  const clusters: Array<{ members: number[]; sum: Float32Array }> = [];
+  const clusters: Array<{ members: number[]; sum: Float32Array; length: number }> = [];
   vectors.forEach((v, i) => {
     let best = -1;
     let bestScore = threshold;
     clusters.forEach((c, k) => {
-      const score = cosine(v, normalise(Float32Array.from(c.sum)));
+      const score = c.length > 0 ? cosine(v, c.sum) / c.length : 0;
       if (score >= bestScore) {
         best = k;
         bestScore = score;
       }
     });
-    if (best < 0) clusters.push({ members: [i], sum: Float32Array.from(v) });
+    if (best < 0) clusters.push({ members: [i], sum: Float32Array.from(v), length: Math.sqrt(cosine(v, v)) });
     else {
-      clusters[best].members.push(i);
-      for (let d = 0; d < v.length; d++) clusters[best].sum[d] += v[d];
+      const c = clusters[best];
+      c.members.push(i);
+      for (let d = 0; d < v.length; d++) c.sum[d] += v[d];
+      c.length = Math.sqrt(cosine(c.sum, c.sum));
     }
   });
   return clusters.map((c) => c.members);
+}
+
+/** One embedding per distinct text (a recurring request's skeletons are mostly the same words). */
+async function embedDistinct(embedder: Embedder, texts: string[]): Promise<Vector[]> {
+  const distinct = [...new Set(texts)];
+  const vectors = await embedder.embed(distinct);
+  const byText = new Map(distinct.map((text, i) => [text, vectors[i] as Vector]));
+  return texts.map((text) => byText.get(text) as Vector);
 }
 
 /**
@@ -269,7 +283,10 @@ export async function minePatterns(turns: ObservedTurn[], options: MinerOptions)
   const patterns: MinedPattern[] = [];
   for (const [signature, group] of bySignature) {
     if (group.length < options.minSupport) continue;
-    const vectors = await options.embedder.embed(group.map((p) => p.skeleton.join(' ')));
+    const vectors = await embedDistinct(
+      options.embedder,
+      group.map((p) => p.skeleton.join(' ')),
+    );
     const clusters = signature === 'answer' ? cluster(vectors, options.similarity) : byAnswerForm(group);
     const recurring = clusters.filter((members) => members.length >= options.minSupport);
     // A plan that recurs with answers in no recurring form: compiled whole, so the reason it is
