@@ -116,7 +116,7 @@ async function soak(name: string, env: Record<string, string>): Promise<Run> {
         windows.push(window);
         const growth = (((window.rssMb - (windows[0] as Window).rssMb) / (windows[0] as Window).rssMb) * 100).toFixed(1);
         console.log(
-          `${i} turns: RSS ${window.rssMb.toFixed(1)} MB (${Number(growth) >= 0 ? '+' : ''}${growth}% against the first ${(windows[0] as Window).turns}; target ≤ +10%; file-backed ${window.fileMb.toFixed(1)} MB), JS heap ${window.heapUsedMb.toFixed(1)} of ${window.heapTotalMb.toFixed(1)} MB, C heap ${window.mallocMb.toFixed(1)} MB, external ${window.externalMb.toFixed(1)} MB, code ${window.codeSpaceMb.toFixed(1)} MB, ${window.threads} threads, CPU ${cpuMsPerTurn.toFixed(2)} ms a turn, p50 ${times.p50.toFixed(1)} ms, p99 ${times.p99.toFixed(1)} ms, errors ${windowErrors}, load ${window.load1.toFixed(2)}, reflexes: ${window.reflexes}`,
+          `${i} turns: RSS ${window.rssMb.toFixed(1)} MB (${Number(growth) >= 0 ? '+' : ''}${growth}% against the first ${(windows[0] as Window).turns}; target ≤ +10%; file-backed ${window.fileMb.toFixed(1)} MB), JS heap ${window.heapUsedMb.toFixed(1)} of ${window.heapTotalMb.toFixed(1)} MB, C heap ${window.mallocMb.toFixed(1)} MB, external ${window.externalMb.toFixed(1)} MB, code ${window.codeSpaceMb.toFixed(1)} MB, V8 pages ${window.v8PagesMb.toFixed(1)} MB, ${window.threads} threads, CPU ${cpuMsPerTurn.toFixed(2)} ms a turn, p50 ${times.p50.toFixed(1)} ms, p99 ${times.p99.toFixed(1)} ms, errors ${windowErrors}, load ${window.load1.toFixed(2)}, reflexes: ${window.reflexes}`,
         );
         if (SNAPSHOTS && (i === EVERY || i === TURNS)) snapshots.push(await titan.heapSnapshot());
         ms = [];

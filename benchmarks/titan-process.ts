@@ -23,6 +23,8 @@ export type ChildMemory = {
   codeSpaceMb: number;
   /** The process's threads (the main one, libuv's pool, V8's, and any worker threads alive). */
   threads: number;
+  /** Resident anonymous mappings of 256 KB, V8's heap pages (of every isolate, and those V8 keeps after a GC). */
+  v8PagesMb: number;
 };
 
 export type TitanProcess = {
@@ -105,6 +107,9 @@ export async function startTitanProcess(env: Record<string, string>, options: { 
     // The C heap (malloc's main arena, where libSQL and Node's own allocations live): the [heap] mapping's resident pages.
     const maps = await readFile(`/proc/${child.pid}/smaps`, 'utf8');
     const mallocKb = Number(/\[heap\]\n(?:.*\n)*?Rss:\s+(\d+) kB/.exec(maps)?.[1] ?? 0);
+    let v8PagesKb = 0;
+    for (const page of maps.matchAll(/^([0-9a-f]+)-([0-9a-f]+) rw-p 00000000 00:00 0 *\n(?:(?!Rss:).*\n)*?Rss:\s+(\d+) kB/gm))
+      if (Number.parseInt(page[2] as string, 16) - Number.parseInt(page[1] as string, 16) === 256 * 1024) v8PagesKb += Number(page[3]);
     const metrics = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
     return {
       rssMb: rssKb / 1024,
@@ -116,6 +121,7 @@ export async function startTitanProcess(env: Record<string, string>, options: { 
       externalMb: metric(metrics, 'nodejs_external_memory_bytes') / MB,
       codeSpaceMb: metric(metrics, 'nodejs_heap_space_size_used_bytes\\{space="code"\\}') / MB,
       threads,
+      v8PagesMb: v8PagesKb / 1024,
     };
   };
 
