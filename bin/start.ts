@@ -12,6 +12,7 @@ import { loadTitanConfig, type TitanConfig } from './config.ts';
 import { consoleProgress } from '../toolchain/progress.ts';
 import { startAgent, type AgentSession } from './agent-session.ts';
 import { showMigrations } from './migration-progress.ts';
+import { HeapPages } from './heap-pages.ts';
 import { describeCpu, describeTimings, nodeStart, Parts, threadCpuMs } from './parts.ts';
 import { startTracing, type Tracing } from './telemetry.ts';
 import { createControlApp } from '../gateway/app.ts';
@@ -385,6 +386,8 @@ export async function startCommand(): Promise<number> {
   say(describeCpu(loadedCpu, parts.timings, node?.cpuMs));
   // The next start loads the bundle: rebuilt now, at low priority, when sources changed since it was built.
   rebuildInBackground();
+  // A busy server's JS heap peaks are given back to the system (heap-pages.ts).
+  const unwatchHeap = new HeapPages().watch();
   const reconciled = jobs?.reconcile().catch((error: unknown) => say(`jobs: reconciling the jobs left by the last run failed: ${String(error)}`));
   try {
     if (!builtinsChecked) await checkBuiltins(kernel, say).catch((error: unknown) => say(`checking the built-ins failed: ${String(error)}`));
@@ -395,6 +398,7 @@ export async function startCommand(): Promise<number> {
     const signal = await Promise.race([stopped, session.repl?.closed.then(() => 'quit' as const) ?? new Promise<never>(() => {})]);
     say(`\n${signal}: stopping (calls in flight finish first)`);
   } finally {
+    unwatchHeap();
     await reconciled;
     await parts.close();
   }
