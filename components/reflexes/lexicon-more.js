@@ -204,7 +204,6 @@ export const MORE_SYNONYMS = {
   1: 'one',
   msg: 'message',
   cal: 'calendar',
-  hbf: 'station',
   progress: 'status',
   ...STRANGER_SYNONYMS,
 };
