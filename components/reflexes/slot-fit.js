@@ -65,7 +65,8 @@ export function fitsSlot(spec, name, span, text, next, prev, following = []) {
     !isFiller(topic) &&
     !SLOT_TIES.includes(topic) &&
     !DIRECTION.includes(topic) &&
-    !spec.templates.some((t) => t.some((w, i) => w === `{${name}}` && t[i + 1] === topic))
+    !spec.templates.some((t) => t.some((w, i) => w === `{${name}}` && t[i + 1] === topic)) &&
+    !(topic === next && namesKindBefore(spec, name, topic))
   )
     return false;
   const shapes = spec.slotShapes?.[name];
@@ -77,6 +78,18 @@ export function fitsSlot(spec, name, span, text, next, prev, following = []) {
   const seen = spec.seenSlotWords ?? spec.maxSlotWords - 1;
   // One word more only for a place named in two ("New York", "Cape Town" after "Paris").
   return span.length <= seen || (span.length === seen + 1 && seen === 1 && PLACE_FIRST.includes(text.split(/\s+/)[0]) && /^\p{Lu}\S*\s+\p{Lu}/u.test(text));
+}
+
+/**
+ * The noun a phrasing names the slot's kind with just before the value ("note" of "show my note
+ * {title}", "invoice" of "show invoice {name}"). Said right after a value ending in s ("the gifts
+ * note", "the hosting invoice") it makes a compound naming the same thing, no possessive: the
+ * value is the note's title, as "note gifts" would say. An owned thing ("Ghanas population",
+ * "Mias number") has its tie ("of", "'s") before the value in the phrasings, so stays unsure.
+ */
+function namesKindBefore(spec, name, word) {
+  if (isFiller(word) || SLOT_TIES.includes(word) || DIRECTION.includes(word) || DETERMINERS.includes(word) || FUNCTION_WORDS.includes(word)) return false;
+  return spec.templates.some((t) => t.some((w, i) => w === word && i > 0 && t[i + 1] === `{${name}}`));
 }
 
 /** Verbs too general to say what a request is about: with no other topic word, its value says it. */

@@ -58,3 +58,27 @@ test('a possessive typed without its apostrophe is read as its owner where the s
   assert.equal(clock('whats Cairos local time'), undefined);
   assert.equal(clock('Cairos local time'), undefined);
 });
+
+test('a value ending in s before the noun the phrasings name its kind with ("the gifts note") is that thing\'s name, while an owned thing ("Mias number") stays unsure', async () => {
+  const note = await learn(
+    ['shopping', 'ideas', 'garden', 'packing'].map((t, i) => [
+      ['show my note {t}', 'show me the note {t}', 'what does my note {t} say?', 'read my note {t}'][i].replace('{t}', t),
+      { title: t },
+    ]),
+    ({ title }) => ({ text: `${title.length} lines` }),
+    (a, r) => `Note ${a.title}: ${(r as { text: string }).text}.`,
+  );
+  assert.equal(note('show the gifts note please'), 'Note gifts: 5 lines.');
+  assert.equal(note('books note, show it'), 'Note books: 5 lines.');
+  assert.equal(note('delete the gifts note'), undefined);
+  const phone = await learn(
+    ['Anna', 'Omar', 'Lena', 'Raj'].map((n, i) => [
+      ["what's {n}'s phone number", 'phone number of {n}', 'what is the phone number for {n}', '{n} phone number'][i].replace('{n}', n),
+      { name: n },
+    ]),
+    ({ name }) => ({ phone: `+49 ${name.length}` }),
+    (a, r) => `${a.name}: ${(r as { phone: string }).phone}.`,
+  );
+  // Mia's number, or someone called Mias? The model answers.
+  assert.equal(phone('Mias phone number'), undefined);
+});
