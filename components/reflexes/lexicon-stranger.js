@@ -110,6 +110,10 @@ STRANGER_PHRASES.push(
   ['build run', 'build'],
   ['how many are waiting', 'how many'],
   ['any delay on', 'status of flight'],
+  // Every one of one's own things ("list all my todos", "all of my unread emails"): an answer
+  // lists them all, so "all" asks nothing more ("all the time", "all week" stay as they are).
+  ['all of my', 'my'],
+  ['all my', 'my'],
   ["i'm curious", ''],
   ['im curious', ''],
 );

@@ -90,3 +90,18 @@ test('"Nepal inhabitants" asks its population; a city\'s or its people in 1990 d
   for (const prompt of ['Nepal inhabitants', 'Nepal citizens']) assert.equal(population(prompt), 'Nepal: 10 million people.', prompt);
   for (const prompt of ['Paris inhabitants', 'Nepal inhabitants in 1990', 'famous Nepal people']) assert.equal(population(prompt), undefined, prompt);
 });
+
+test('"list all my todos" asks the whole list, as "my todo list" does; deleting them or asking whether they are done does not', async () => {
+  const todo = await learn(
+    [
+      ["what's on my todo list", {}],
+      ['show my todo list', {}],
+      ['my todo list', {}],
+      ['what is on my todo list', {}],
+    ],
+    () => ({ items: ['milk', 'taxes'] }),
+    (_, r) => `Todo: ${(r as { items: string[] }).items.join(', ')}.`,
+  );
+  for (const prompt of ['list all my todos', 'all of my todos']) assert.equal(todo(prompt), 'Todo: milk, taxes.', prompt);
+  for (const prompt of ['delete all my todos', 'are all my todos done']) assert.equal(todo(prompt), undefined, prompt);
+});
