@@ -22,6 +22,7 @@ import { mendTypos } from './typos.js';
 import { answerFrom, executeOnHost, render, toolInputs } from './answer.js';
 import { bagScore, SEE_VERBS } from './bag.js';
 import { readFlags } from './flags.js';
+import { withoutAside } from './aside.js';
 import { isFrame, readSpec, requiredWords } from './spec.js';
 import { codeLike, kindSaidByCode, kindWords, seenValue } from './kind-said.js';
 import { kindOf } from './value-kinds.js';
@@ -299,6 +300,14 @@ export function createReflex(rawSpec, invoke) {
   const spec = readSpec(rawSpec);
   const match = (prompt) => {
     const toks = inUnits(spec, mendSenses(spec, mendTypos(spec, words(prompt), String(prompt))));
+    const found = read(toks, prompt);
+    if (found) return found;
+    // The request after an aside about the one asking ("im lost, what does X mean").
+    const rest = withoutAside(spec, toks, String(prompt));
+    return rest ? read(rest, prompt) : null;
+  };
+  /** The best reading of the request's words, or null. */
+  const read = (toks, prompt) => {
     let best = null;
     for (const template of spec.templates) {
       const found = align(template, toks, String(prompt), spec);
