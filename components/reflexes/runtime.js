@@ -16,7 +16,7 @@
 // question is put ("how many km to X", "km to X") counts only when the template has no topic word.
 
 import { sameIntent } from './intent.js';
-import { CONTRAST, FILLERS, FUNCTION_WORDS, words } from './words.js';
+import { CONTRAST, FILLERS, FUNCTION_WORDS, singular, words } from './words.js';
 import { closeCode, mendSenses, sameTie, swapTies, TIES } from './variants.js';
 import { mendTypos } from './typos.js';
 import { answerFrom, executeOnHost, render, toolInputs } from './answer.js';
@@ -293,21 +293,55 @@ function inUnits(spec, toks) {
 }
 
 /**
+ * A value alone but for the unit the answer gives its number in ("tezos usd", "cardano to usd",
+ * "litecoin in dollars rn"): the unit asks for the measure the answer says, and a value of the
+ * slot's closed kind or one a source turn had says of what ("litecoin" is a coin). A value of no
+ * closed kind ("Trier in km" after "distance to Bonn") could be anything measured: the model answers.
+ */
+const OWNERS = ['my', 'your', 'our', 'his', 'her', 'their'];
+
+function valueInUnits(spec, toks, prompt) {
+  // "my tezos in usd" asks what one's own holds: another question than the price.
+  if (spec.slots.length !== 1 || spec.units.size === 0 || toks.some((t) => OWNERS.includes(t.w))) return null;
+  let value = toks.filter((t) => !isFiller(t.w));
+  if (spec.units.has(value.at(-1)?.w)) {
+    value = value.slice(0, -1);
+    if (['in', 'to'].includes(value.at(-1)?.w) && !spec.vocabSet.has(value.at(-1).w)) value = value.slice(0, -1);
+  } else {
+    // The lexicon reads "to usd", "in dollars" as nothing more: the unit is then in the text after the value.
+    const after = value.length
+      ? prompt
+          .slice(value.at(-1).end)
+          .toLowerCase()
+          .match(/\p{L}+/gu)
+      : null;
+    if (!after?.some((w) => spec.units.has(w) || spec.units.has(singular(w)))) return null;
+  }
+  const start = toks.indexOf(value[0]);
+  const end = toks.indexOf(value.at(-1)) + 1;
+  if (value.length === 0 || end - start !== value.length || value.some((t) => spec.vocabSet.has(t.w) || blocksSlot(t, prompt))) return null;
+  const name = spec.slots[0];
+  const text = slotValue(spec, name, toks, start, end, prompt);
+  return text !== null && saysIntent(spec, name, text) ? { slots: { [name]: text }, confidence: CORE_ONLY } : null;
+}
+
+/**
  * The reflex export for a spec. invoke(name, inputJson) runs a tool (titan:host/tools), answering
  * JSON text or throwing.
  */
 export function createReflex(rawSpec, invoke) {
   const spec = readSpec(rawSpec);
   const match = (prompt) => {
-    const toks = inUnits(spec, mendSenses(spec, mendTypos(spec, words(prompt), String(prompt))));
-    const found = read(toks, prompt);
+    const heard = mendSenses(spec, mendTypos(spec, words(prompt), String(prompt)));
+    const toks = inUnits(spec, heard);
+    const found = read(toks, prompt, heard);
     if (found) return found;
     // The request after an aside about the one asking ("im lost, what does X mean").
     const rest = withoutAside(spec, toks, String(prompt));
     return rest ? read(rest, prompt) : null;
   };
   /** The best reading of the request's words, or null. */
-  const read = (toks, prompt) => {
+  const read = (toks, prompt, heard = toks) => {
     let best = null;
     for (const template of spec.templates) {
       const found = align(template, toks, String(prompt), spec);
@@ -317,6 +351,7 @@ export function createReflex(rawSpec, invoke) {
     const loose = looseAlign(spec, toks, String(prompt));
     if (loose && (!best || loose.confidence > best.confidence)) best = loose;
     if (!best || best.confidence < CORE_ONLY) best = coreOnly(spec, toks) ?? best;
+    if (!best) best = valueInUnits(spec, heard, String(prompt));
     if (!best) return null;
     // Yes-or-no arguments, read from the request's wording; unsure (or read otherwise than its phrasing) is no match.
     const flags = readFlags(spec, toks, best.slots, best.template);

@@ -33,6 +33,10 @@ test('a price asked in the unit the answer gives it ("monero price usd", "in dol
   assert.equal(ask('price of monero in dollars'), 'monero is at $60.');
   assert.equal(ask('price of monero in euros'), undefined);
   assert.equal(ask('monero price in usd yesterday'), undefined);
+  // The coin and the unit alone ask its price; "my monero" asks what one holds, "rent" is no coin.
+  for (const prompt of ['monero usd', 'monero to usd', 'monero in dollars rn?']) assert.equal(ask(prompt), 'monero is at $60.', prompt);
+  for (const prompt of ['my monero in usd', 'rent in usd', 'monero usd tomorrow', 'usd to monero', 'sell monero usd'])
+    assert.equal(ask(prompt), undefined, prompt);
 });
 
 test('"how long til the N7" asks for the bus as the source codes were written; "the stop" or "the N7 yesterday" does not', async () => {
