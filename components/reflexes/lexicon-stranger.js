@@ -110,6 +110,13 @@ STRANGER_PHRASES.push(
   ['build run', 'build'],
   ['how many are waiting', 'how many'],
   ['any delay on', 'status of flight'],
+  // A wait asked by its unit ("minutes until the next N7", "how many mins till"): how long until.
+  ['how many minute until', 'how long until'],
+  ['how many min until', 'how long until'],
+  ['minute until', 'how long until'],
+  ['min until', 'how long until'],
+  ['how long do i have to wait for', 'how long until'],
+  ['how long do i wait for', 'how long until'],
   // Every one of one's own things ("list all my todos", "all of my unread emails"): an answer
   // lists them all, so "all" asks nothing more ("all the time", "all week" stay as they are).
   ['all of my', 'my'],

@@ -105,3 +105,17 @@ test('"list all my todos" asks the whole list, as "my todo list" does; deleting 
   for (const prompt of ['list all my todos', 'all of my todos']) assert.equal(todo(prompt), 'Todo: milk, taxes.', prompt);
   for (const prompt of ['delete all my todos', 'are all my todos done']) assert.equal(todo(prompt), undefined, prompt);
 });
+
+test('"minutes until the next N7 bus" and "how long do I have to wait for the N7 bus" ask how long until it comes; yesterday\'s wait does not', async () => {
+  const bus = await learn(
+    ['M10', 'N5', 'X9', '147'].map((l, i) => [
+      ['when is the next {l} bus', 'next {l} bus', 'when does the {l} bus come', 'how long until the {l} bus'][i].replace('{l}', l),
+      { line: l },
+    ]),
+    ({ line }) => ({ minutes: line.length * 3 }),
+    (a, r) => `The ${a.line} comes in ${(r as { minutes: number }).minutes} minutes.`,
+  );
+  for (const prompt of ['minutes until the next N7 bus', 'how many mins till the N7 bus', 'how long do I have to wait for the N7 bus'])
+    assert.equal(bus(prompt), 'The N7 comes in 6 minutes.', prompt);
+  assert.equal(bus('minutes until the N7 bus yesterday'), undefined);
+});
