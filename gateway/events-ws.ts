@@ -5,7 +5,7 @@
 // own messages are typed ws.subscribed, ws.unsubscribed and ws.error.
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
 import { TitanError } from '../common/errors.ts';
 import type { TurnEvent } from '../agent/api.ts';
 import { presentedToken, userFor } from './auth.ts';
@@ -31,7 +31,9 @@ const MESSAGE = {
 type Message = { subscribe?: string; unsubscribe?: string; after?: string };
 
 export function attachWebSocket(server: Server, deps: GatewayDeps): { close(): void } {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE });
+  // ws (with node:tls, node:https and node:zlib, which it imports) is loaded at the first upgrade accepted, not before ready.
+  let wss: Promise<WebSocketServer> | undefined;
+  const wsServer = () => (wss ??= import('ws').then(({ WebSocketServer }) => new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE })));
 
   async function upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', () => socket.destroy());
@@ -43,7 +45,7 @@ export function attachWebSocket(server: Server, deps: GatewayDeps): { close(): v
       const user = await userFor(deps.tokens, presentedToken(request.headers, url.search, true));
       deps.limiter.take(user.tokenId);
       if (url.pathname !== WS_PATH) throw new TitanError('TITAN_E_NOT_FOUND', `no WebSocket at ${url.pathname}`);
-      wss.handleUpgrade(request, socket, head, (ws) => connection(ws, user));
+      (await wsServer()).handleUpgrade(request, socket, head, (ws) => connection(ws, user));
     } catch (error) {
       deps.metrics.error(writeRawError(socket, error).body.error.code);
     }
@@ -126,7 +128,7 @@ export function attachWebSocket(server: Server, deps: GatewayDeps): { close(): v
   return {
     close() {
       server.off('upgrade', onUpgrade);
-      wss.close();
+      void wss?.then((open) => open.close()).catch(() => {});
     },
   };
 }

@@ -5,7 +5,7 @@
 // not, fetch does it: a redirect is followed by fetch (from its target on), and NODE_USE_ENV_PROXY sends every request
 // through fetch (it is what reads the proxy settings).
 import http from 'node:http';
-import https from 'node:https';
+import type https from 'node:https';
 
 export type ProviderRequest = { method: string; headers: Headers; body?: string; signal: AbortSignal };
 
@@ -21,7 +21,14 @@ export type ProviderResponse = {
   cancel(): void;
 };
 
-const AGENTS = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) };
+const HTTP = { client: http, agent: new http.Agent({ keepAlive: true }) };
+let HTTPS: { client: typeof https; agent: https.Agent } | undefined;
+/** node:https (and node:tls under it) is loaded at the first https request, not when a start loads this module. */
+function transport(protocol: string): { client: typeof http | typeof https; agent: http.Agent } {
+  if (protocol !== 'https:') return HTTP;
+  const client = process.getBuiltinModule('node:https');
+  return (HTTPS ??= { client, agent: new client.Agent({ keepAlive: true }) });
+}
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 /** Dropped when a redirect turns the request into a GET, and when it leaves the origin (fetch's rules). */
 const BODY_HEADERS = ['content-type', 'content-length', 'content-encoding', 'content-language', 'content-location'];
@@ -32,7 +39,7 @@ const USER_AGENT = 'node';
 
 /** Sends one request; rejects as fetch does when there is no answer (a TypeError whose cause says why). */
 export async function send(url: URL, request: ProviderRequest, fetchImpl?: typeof fetch): Promise<ProviderResponse> {
-  if (fetchImpl || process.env.NODE_USE_ENV_PROXY || !(url.protocol in AGENTS)) return viaFetch(fetchImpl ?? fetch, url, request);
+  if (fetchImpl || process.env.NODE_USE_ENV_PROXY || (url.protocol !== 'http:' && url.protocol !== 'https:')) return viaFetch(fetchImpl ?? fetch, url, request);
   const answer = await viaNode(url, request);
   if (!REDIRECTS.has(answer.status) || !answer.headers.has('location')) return answer;
   answer.cancel();
@@ -74,10 +81,9 @@ function viaNode(url: URL, request: ProviderRequest): Promise<ProviderResponse> 
     headers[name] = value;
   });
   if (body) headers['content-length'] = String(body.length);
-  const protocol = url.protocol as keyof typeof AGENTS;
-  const client = protocol === 'https:' ? https : http;
+  const { client, agent } = transport(url.protocol);
   return new Promise((resolve, reject) => {
-    const outgoing = client.request(url, { method: request.method, headers, agent: AGENTS[protocol], signal: request.signal }, (incoming) => {
+    const outgoing = client.request(url, { method: request.method, headers, agent, signal: request.signal }, (incoming) => {
       // Errors reach the reader through the iterator; a body nobody reads any more must not crash the process.
       incoming.on('error', () => {});
       const chunks = incoming[Symbol.asyncIterator]();

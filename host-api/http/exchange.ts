@@ -4,7 +4,7 @@
 // that passed. The time limit covers the whole exchange, body included; the response body is cut
 // at the cap. The response reaches the caller with the placed secret values cut out.
 import http from 'node:http';
-import https from 'node:https';
+import type https from 'node:https';
 import { Readable } from 'node:stream';
 import { pinnedLookup, resolveChecked } from './address.ts';
 import { denied, HttpFailure } from './failure.ts';
@@ -58,7 +58,14 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
  * checked for its request (the pinned lookup); a kept one was connected to an address checked
  * for that same host, and every request is checked against its own grant before it may use one.
  */
-const AGENTS = { 'http:': new http.Agent({ keepAlive: true, maxSockets: 256 }), 'https:': new https.Agent({ keepAlive: true, maxSockets: 256 }) };
+const HTTP = { client: http, agent: new http.Agent({ keepAlive: true, maxSockets: 256 }) };
+let HTTPS: { client: typeof https; agent: https.Agent } | undefined;
+/** node:https (and node:tls under it) is loaded at the first https request, not when a start loads this module. */
+function transport(protocol: string): { client: typeof http | typeof https; agent: http.Agent } {
+  if (protocol !== 'https:') return HTTP;
+  const client = process.getBuiltinModule('node:https');
+  return (HTTPS ??= { client, agent: new client.Agent({ keepAlive: true, maxSockets: 256 }) });
+}
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 export function limitsOf(grant: HttpGrant) {
@@ -170,8 +177,7 @@ function send(
   signal: AbortSignal,
 ): Promise<http.IncomingMessage> {
   return new Promise((resolve, reject) => {
-    const client = url.protocol === 'https:' ? https : http;
-    const agent = AGENTS[url.protocol as 'http:' | 'https:'];
+    const { client, agent } = transport(url.protocol);
     const outgoing: Record<string, string[]> = {};
     for (const [name, value] of headers) (outgoing[name.toLowerCase()] ??= []).push(value);
     const request = client.request(url, { method, headers: outgoing, lookup, signal, agent }, resolve);
