@@ -7,7 +7,8 @@
 // keep Titan from starting, nor run it without limits).
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { Ajv, type ErrorObject } from 'ajv';
+import type { Ajv, ErrorObject } from 'ajv';
+import { newAjv } from './ajv.ts';
 import { SECTION_VALIDATORS, type SectionValidators, type Validator } from './config-validators.js';
 import { CONFIG_AJV_OPTIONS, configKeySchema } from './own-schemas.ts';
 import { readJsonFile } from './atomic-file.ts';
@@ -47,7 +48,7 @@ function validatorOf(section: ConfigSection, key: string): Validator {
     validate =
       compiled && compiled[1] === JSON.stringify(section.schema[key])
         ? compiled[0]
-        : (ajv ??= new Ajv(CONFIG_AJV_OPTIONS)).compile(configKeySchema(key, section.schema[key]));
+        : (ajv ??= newAjv(CONFIG_AJV_OPTIONS)).compile(configKeySchema(key, section.schema[key]));
     own.set(key, validate);
   }
   return validate;

@@ -1,7 +1,8 @@
 // Input checks with JSON Schema (ajv), compiled once per schema: bodies strictly as sent, query
 // strings and path parameters with their text coerced to the declared types. A failure names the
 // field and changes nothing.
-import { Ajv, type ErrorObject, type JSONSchemaType } from 'ajv';
+import type { Ajv, ErrorObject, JSONSchemaType } from 'ajv';
+import { newAjv } from '../common/ajv.ts';
 import { TitanError } from '../common/errors.ts';
 import { OWN_SCHEMAS } from '../common/own-schemas.ts';
 
@@ -20,7 +21,7 @@ const instances = new Map<Mode, { ajv: Ajv; compiled: WeakMap<object, Check<unkn
 
 function compile<T>(mode: Mode, schema: JSONSchemaType<T> | Record<string, unknown>): Check<T> {
   let instance = instances.get(mode);
-  if (!instance) instances.set(mode, (instance = { ajv: new Ajv(OPTIONS[mode]), compiled: new WeakMap() }));
+  if (!instance) instances.set(mode, (instance = { ajv: newAjv(OPTIONS[mode]), compiled: new WeakMap() }));
   let check = instance.compiled.get(schema) as Check<T> | undefined;
   if (!check) {
     check = instance.ajv.compile<T>(schema as JSONSchemaType<T>) as unknown as Check<T>;

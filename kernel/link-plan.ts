@@ -1,7 +1,8 @@
 // Deny by default: a component links only if every interface its binary imports is a titan:host
 // interface this kernel implements at that version AND its manifest grants it. Checked before
 // anything is instantiated; the result says which calls suspend (JSPI) and which interface to call.
-import { Ajv } from 'ajv';
+import type { Ajv } from 'ajv';
+import { newAjv } from '../common/ajv.ts';
 import { GRANT_AJV_OPTIONS } from '../common/own-schemas.ts';
 import { TitanError } from '../common/errors.ts';
 import { GRANT_VALIDATORS, type Validator } from '../host-api/grant-validators.js';
@@ -29,7 +30,7 @@ const grantValidators = new Map<string, Validator>();
 function grantValidator(host: HostInterface): Validator {
   const ahead = GRANT_VALIDATORS[host.name];
   if (ahead && ahead[1] === JSON.stringify(host.grantSchema)) return ahead[0];
-  return (ajv ??= new Ajv(GRANT_AJV_OPTIONS)).compile(host.grantSchema);
+  return (ajv ??= newAjv(GRANT_AJV_OPTIONS)).compile(host.grantSchema);
 }
 
 function validateGrant(host: HostInterface, grant: unknown, who: string): void {

@@ -1,8 +1,9 @@
 // Tool arguments checked by the host against the tool's declared JSON Schema (ajv), before the
 // component or MCP server sees them: a bad call gets a coded error the model reads and corrects.
 // Validators compile once per tool version (by digest), never per call.
-import { Ajv, type ValidateFunction } from 'ajv';
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { Ajv, ValidateFunction } from 'ajv';
+import type { Ajv2020 } from 'ajv/dist/2020.js';
+import { newAjv, newAjv2020 } from '../../common/ajv.ts';
 import { TitanError } from '../../common/errors.ts';
 import type { ToolInfo } from './tool-catalog.ts';
 
@@ -48,7 +49,7 @@ export class ArgumentChecker {
     const { $schema, ...schema } = tool.schema;
     try {
       const options = { allErrors: true, strict: false, addUsedSchema: false };
-      const ajv = typeof $schema === 'string' && DRAFT_2020.test($schema) ? (this.#draft2020 ??= new Ajv2020(options)) : (this.#draft7 ??= new Ajv(options));
+      const ajv = typeof $schema === 'string' && DRAFT_2020.test($schema) ? (this.#draft2020 ??= newAjv2020(options)) : (this.#draft7 ??= newAjv(options));
       validate = ajv.compile(schema);
     } catch (error) {
       validate = null;

@@ -1,6 +1,7 @@
 // The `mcp` section of $TITAN_HOME/config.json: the MCP servers the agent uses, each a stdio command
 // or a Streamable HTTP URL, with its approval policy and time limit. Read and written here only.
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import { newAjv } from '../../common/ajv.ts';
 import { OWN_SCHEMAS } from '../../common/own-schemas.ts';
 import { readJsonFile, writeJsonAtomic } from '../../common/atomic-file.ts';
 import { TitanError } from '../../common/errors.ts';
@@ -65,7 +66,7 @@ let compiled: ValidateFunction | undefined;
 export function parseMcpSection(raw: unknown, where: string): McpSection {
   if (raw === undefined) return { servers: {} };
   const section = structuredClone(raw);
-  const validateSection = (compiled ??= new Ajv({ allErrors: true, ...OWN_SCHEMAS }).compile(sectionSchema));
+  const validateSection = (compiled ??= newAjv({ allErrors: true, ...OWN_SCHEMAS }).compile(sectionSchema));
   if (!validateSection(section)) {
     const why = (validateSection.errors ?? [])
       .map((e) => {

@@ -1,7 +1,8 @@
 // The script format: a list of turns the scripted model answers with, validated with ajv.
 // A bad script is refused with TITAN_E_CONFIG_INVALID naming the field; nothing is loaded.
 import { readFile } from 'node:fs/promises';
-import { Ajv, type ErrorObject } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { newAjv } from '../../../common/ajv.ts';
 import { TitanError } from '../../../common/errors.ts';
 
 export const ROUTES = ['openai', 'anthropic', 'ollama'] as const;
@@ -168,7 +169,8 @@ const scriptSchema = {
   },
 };
 
-const validate = new Ajv({ allErrors: true, discriminator: true }).compile<Script>(scriptSchema);
+/** Compiled by the first script read, not when a start loads the scripted provider. */
+let compiled: ValidateFunction<Script> | undefined;
 const FIX = 'correct the script: agent/llm/scripted/README.md describes the format, with an example';
 
 const TAGS: Record<string, readonly string[]> = { type: ['text', 'tool_call'], kind: [...HTTP_FAULTS, 'disconnect', 'malformed', 'stream_error'] };
@@ -188,6 +190,7 @@ function explain(errors: ErrorObject[] | null | undefined): string {
 
 /** Checks a parsed script; returns it typed, or throws TITAN_E_CONFIG_INVALID naming the bad fields. */
 export function parseScript(value: unknown, where = 'script'): Script {
+  const validate = (compiled ??= newAjv({ allErrors: true, discriminator: true }).compile<Script>(scriptSchema));
   if (!validate(value)) {
     throw new TitanError('TITAN_E_CONFIG_INVALID', `${where}: ${explain(validate.errors)}`, { fix: FIX });
   }
