@@ -73,11 +73,22 @@ module.exports = {
       from: { pathNot: `^(test|benchmarks)/|${notTest}` },
       to: { path: '^test/' },
     },
+    {
+      name: 'not-before-ready',
+      comment:
+        "Every module a start reaches through static imports is evaluated before ready: ajv's schema compiler " +
+        '(common/ajv.ts requires it at the first schema compiled), ws (gateway/events-ws.ts imports it at the ' +
+        'first upgrade) and node:https with node:tls (made at the first https request) are loaded where first used.',
+      severity: 'error',
+      from: { path: '^(common|host-api|registry|kernel|agent|mesh|gateway|bin)/', pathNot: `${notTest}|^common/ajv\\.ts$|^bin/config-validators\\.ts$` },
+      to: { path: '(^|/)node_modules/(ajv/dist/(ajv|2020|core)\\.js|ws/.*)$|^(https|tls)$', dependencyTypesNot: ['type-only', 'dynamic-import'] },
+    },
     ...layerRules,
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '^(node_modules|test/fixtures|\\.bundle[^/]*)/' },
+    // ajv and ws are kept (as leaves) for the not-before-ready rule.
+    exclude: { path: '^(node_modules/(?!(ajv|ws)/)|(test/fixtures|\\.bundle[^/]*)/)' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     enhancedResolveOptions: {
