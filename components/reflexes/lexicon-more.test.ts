@@ -3,7 +3,7 @@
 // another time or act are left to the model.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { learn } from '../../test/reflex/learn-one.ts';
+import { learn, learnShowtimes } from '../../test/reflex/learn-one.ts';
 
 test('"anything booked sunday", "my cal for sunday" and "what meetings do I have sunday" read the calendar; whether one is free, another sunday or booking does not', async () => {
   const calendar = await learn(
@@ -43,16 +43,7 @@ test('"is my disk full" and "how full is the disk" ask the free space; when it w
 });
 
 test('"Conclave times" asks when a film is shown, "what goes into gnocchi" its recipe; how many times, bus times or tonight do not', async () => {
-  const showtimes = await learn(
-    [
-      ['showtimes for Dune', { movie: 'Dune' }],
-      ['when is Barbie showing', { movie: 'Barbie' }],
-      ['what time is Oppenheimer on', { movie: 'Oppenheimer' }],
-      ['Wicked showtimes', { movie: 'Wicked' }],
-    ],
-    ({ movie }) => ({ times: ['18:00', `2${movie.length % 4}:00`] }),
-    (a, r) => `${a.movie}: ${(r as { times: string[] }).times.join(' and ')}.`,
-  );
+  const showtimes = await learnShowtimes();
   for (const prompt of ['Conclave times', 'hi Conclave times?', 'Conclave times today']) assert.equal(showtimes(prompt), 'Conclave: 18:00 and 20:00.', prompt);
   for (const prompt of ['Conclave times tonight', 'how many times was Conclave shown', 'N7 bus times']) assert.equal(showtimes(prompt), undefined, prompt);
   const recipe = await learn(

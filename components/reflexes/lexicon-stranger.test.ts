@@ -3,19 +3,10 @@
 // another thing, at another time or with another act, are left to the model.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { learn } from '../../test/reflex/learn-one.ts';
+import { learn, learnShowtimes } from '../../test/reflex/learn-one.ts';
 
 test('"when is Conclave showing at the cinema" and "when is Conclave being screened" ask its showtimes; tickets, cast or tomorrow do not', async () => {
-  const showtimes = await learn(
-    [
-      ['showtimes for Dune', { movie: 'Dune' }],
-      ['when is Barbie showing', { movie: 'Barbie' }],
-      ['what time is Oppenheimer on', { movie: 'Oppenheimer' }],
-      ['Wicked showtimes', { movie: 'Wicked' }],
-    ],
-    ({ movie }) => ({ times: ['18:00', `2${movie.length % 4}:00`] }),
-    (a, r) => `${a.movie}: ${(r as { times: string[] }).times.join(' and ')}.`,
-  );
+  const showtimes = await learnShowtimes();
   for (const prompt of ['when is Conclave showing at the cinema', 'when is Conclave being screened', 'Conclave showtimes at the cinema?'])
     assert.equal(showtimes(prompt), 'Conclave: 18:00 and 20:00.', prompt);
   // "Times" written as a name, or playing a film, asks no showtimes.

@@ -35,3 +35,17 @@ export function learnRooms() {
     (a, r) => `${a.room} is ${(r as { state: string }).state}.`,
   );
 }
+
+/** The showtimes reflex the lexicon tests share: learned from four ways of asking when a film is on (two times, the second by the title's length). */
+export function learnShowtimes() {
+  return learn(
+    [
+      ['showtimes for Dune', { movie: 'Dune' }],
+      ['when is Barbie showing', { movie: 'Barbie' }],
+      ['what time is Oppenheimer on', { movie: 'Oppenheimer' }],
+      ['Wicked showtimes', { movie: 'Wicked' }],
+    ],
+    ({ movie }) => ({ times: ['18:00', `2${movie.length % 4}:00`] }),
+    (a, r) => `${a.movie}: ${(r as { times: string[] }).times.join(' and ')}.`,
+  );
+}
