@@ -19,11 +19,14 @@ import {
   HELD_OUT_6,
   HELD_OUT_7,
   HELD_OUT_8,
+  HELD_OUT_9,
   measureEveryday,
   type PartFigures,
   rightAnswer,
   TUNING_5,
   TUNING_6,
+  TUNING_7,
+  TUNING_ADVERSARIAL_2,
 } from './everyday.ts';
 
 function line(name: string, f: PartFigures): string {
@@ -49,10 +52,16 @@ test('the everyday set has 30 intents with 10 paraphrases and 10 near misses eac
     assert.equal(HELD_OUT_7[intent.id].nearMisses.length, 10, intent.id);
     assert.equal(HELD_OUT_8[intent.id].paraphrases.length, 10, intent.id);
     assert.equal(HELD_OUT_8[intent.id].nearMisses.length, 10, intent.id);
+    assert.equal(HELD_OUT_9[intent.id].paraphrases.length, 10, intent.id);
+    assert.equal(HELD_OUT_9[intent.id].nearMisses.length, 10, intent.id);
     assert.equal(TUNING_5[intent.id].paraphrases.length, 10, intent.id);
     assert.equal(TUNING_5[intent.id].nearMisses.length, 10, intent.id);
     assert.equal(TUNING_6[intent.id].paraphrases.length, 10, intent.id);
     assert.equal(TUNING_6[intent.id].nearMisses.length, 10, intent.id);
+    assert.equal(TUNING_7[intent.id].paraphrases.length, 10, intent.id);
+    assert.equal(TUNING_7[intent.id].nearMisses.length, 10, intent.id);
+    assert.equal(TUNING_ADVERSARIAL_2[intent.id].paraphrases.length, 0, intent.id);
+    assert.ok(TUNING_ADVERSARIAL_2[intent.id].nearMisses.length >= 10, intent.id);
   }
 });
 
@@ -60,7 +69,25 @@ test('no wrong answer on the tuning part, the held-out part, or the learned phra
   const m = await measureEveryday(localEmbedder);
   t.diagnostic(`${m.patterns.filter((p) => !p.skipped).length} reflexes from ${EVERYDAY.length} intents`);
   for (const p of m.patterns.filter((x) => x.skipped)) t.diagnostic(`not a reflex (${p.tools.join()}): ${p.skipped}`);
-  const { tuning, tuning2, tuning3, tuning4, tuning5, tuning6, heldOut, heldOut2, heldOut3, heldOut4, heldOut5, heldOut6, heldOut7, heldOut8 } = m.parts;
+  const {
+    tuning,
+    tuning2,
+    tuning3,
+    tuning4,
+    tuning5,
+    tuning6,
+    tuning7,
+    adversarial2,
+    heldOut,
+    heldOut2,
+    heldOut3,
+    heldOut4,
+    heldOut5,
+    heldOut6,
+    heldOut7,
+    heldOut8,
+    heldOut9,
+  } = m.parts;
   assert.ok(
     tuning &&
       tuning2 &&
@@ -68,6 +95,8 @@ test('no wrong answer on the tuning part, the held-out part, or the learned phra
       tuning4 &&
       tuning5 &&
       tuning6 &&
+      tuning7 &&
+      adversarial2 &&
       heldOut &&
       heldOut2 &&
       heldOut3 &&
@@ -75,7 +104,8 @@ test('no wrong answer on the tuning part, the held-out part, or the learned phra
       heldOut5 &&
       heldOut6 &&
       heldOut7 &&
-      heldOut8,
+      heldOut8 &&
+      heldOut9,
   );
   t.diagnostic(line('tuning', tuning));
   t.diagnostic(line('tuning, second part', tuning2));
@@ -83,6 +113,8 @@ test('no wrong answer on the tuning part, the held-out part, or the learned phra
   t.diagnostic(line('tuning, fourth part (other words of the same sense)', tuning4));
   t.diagnostic(line('tuning, fifth part (typed as strangers, written blind)', tuning5));
   t.diagnostic(line('tuning, sixth part (typed as strangers, written blind)', tuning6));
+  t.diagnostic(line('tuning, seventh part (typed as strangers, written blind)', tuning7));
+  t.diagnostic(line('tuning, second adversarial part (near misses only, written blind)', adversarial2));
   // The held-out parts are reported and asserted in figures only (their wrong answers counted, never
   // listed), so that whoever tunes the matcher never sees their phrasings.
   for (const [name, f] of [
@@ -94,6 +126,7 @@ test('no wrong answer on the tuning part, the held-out part, or the learned phra
     ['held out, sixth part (written by a helper that tunes nothing, 2026-12-06)', heldOut6],
     ['held out, seventh part (written blind by a helper that tunes nothing, 2026-12-06)', heldOut7],
     ['held out, eighth part (written blind by a helper that tunes nothing, 2026-12-06)', heldOut8],
+    ['held out, ninth part (written blind by a helper that tunes nothing, 2026-12-06)', heldOut9],
   ] as const)
     t.diagnostic(`${line(name, f)}, ${f.wrong.length} wrong`);
   t.diagnostic(
