@@ -1,5 +1,6 @@
 // The kernel: slots of components loaded from the registry, the swap and patch machinery around
-// them, and the services they import. Everything outside kernel/ goes through this class.
+// them, and the services they import. Everything outside kernel/ goes through this class; the parts
+// it wires sit beside it (kernel-services.ts, slot-table.ts, withdrawal-move.ts, patch-flow.ts).
 import path from 'node:path';
 import { cancelAllCommands } from '../host-api/exec.ts';
 import type { HomePaths } from '../common/home.ts';
@@ -13,16 +14,14 @@ import { closeLogger, type Logger } from './logger.ts';
 import type { Actor, Patch, PatchQueue } from './patches.ts';
 import { TitanError } from '../common/errors.ts';
 import type { ComponentKind, PublishedManifest } from '../registry/manifest.ts';
-import { ChatterLimiter, type ChatterDrops } from './chatter.ts';
+import type { ChatterDrops, ChatterLimiter } from './chatter.ts';
 import type { CallOptions, Deployment } from './deployment.ts';
-import { restoreSlots, warmSlots } from './restore.ts';
 import { JitTools } from './jit-tools.ts';
 import { publishComponent } from './publish.ts';
 import { placeDeployment, replayDeployment, type PlacingDeps } from './placed-deployment.ts';
 import { registryDeployment } from './registry-deployment.ts';
-import { DeploymentsFile } from './deployments-file.ts';
-import { LeakGuard } from '../common/leak-guard.ts';
-import { createHostServices } from './host-services.ts';
+import type { LeakGuard } from '../common/leak-guard.ts';
+import { wireServices } from './kernel-services.ts';
 import { slotKey } from './kinds.ts';
 import { KvStore } from './kv-store.ts';
 import { ComponentLoader } from './loader.ts';
@@ -35,16 +34,17 @@ import { smokeTest } from './smoke.ts';
 import { verifyVersions, type VerifyDeps } from './verify.ts';
 import type { CallRouter, KernelPorts } from './ports.ts';
 import { placeComponent, type Placement } from './placement.ts';
-import { replacePlacement, withdrawnMessage, type GrantWithdrawals, type Withdrawal } from './grant-withdrawals.ts';
-import { Slot, type ComponentStatus } from './slot.ts';
+import { replacePlacement, type GrantWithdrawals, type Withdrawal } from './grant-withdrawals.ts';
+import type { ComponentStatus, Slot } from './slot.ts';
+import { SlotTable } from './slot-table.ts';
 import { Supervisor } from './supervisor.ts';
-import { rollbackSlot, swapSlot, type SwapDeps, type SwapResult } from './swap.ts';
-import { WorkerHost } from './worker-host.ts';
+import type { SwapDeps, SwapResult } from './swap.ts';
+import type { WorkerHost } from './worker-host.ts';
+import { inlineStopped, type MoveDeps } from './withdrawal-move.ts';
 import { watchForUpdates } from './update-watcher.ts';
 import type { SqlBackend } from '../host-api/db/backend.ts';
-import { createSqlService, DEFAULT_RETRY } from '../host-api/db/sql-service.ts';
 import { StorageHealth } from '../host-api/db/storage-health.ts';
-import { StoreClient } from './store-client.ts';
+import type { StoreClient } from './store-client.ts';
 import type { HostServices } from '../host-api/index.ts';
 
 export type { KernelOptions } from './kernel-home.ts';
@@ -84,8 +84,7 @@ export class Kernel {
   /** The monitor proposing faster versions from the recorded telemetry (kernel/optimiser.ts). */
   readonly optimiser: Optimiser = new Optimiser(this);
   readonly #recordedFile: string;
-  readonly #slots = new Map<string, Slot>();
-  readonly #deployments: DeploymentsFile;
+  readonly #slots: SlotTable;
   readonly #workers: WorkerHost;
   readonly #chatter: ChatterLimiter;
   #closed = false;
@@ -108,35 +107,17 @@ export class Kernel {
     this.loader = new ComponentLoader(this.paths.cache);
     this.kv = new KvStore(this.paths.kv);
     this.db = init.db;
-    const sql = createSqlService(this.db, (message) => this.bus.emit('kernel.warning', { message }), DEFAULT_RETRY, this.storage);
     this.workspace = this.config.workspace || path.join(this.paths.home, 'workspace');
     this.secrets = init.secrets;
-    this.leaks = new LeakGuard(
-      () => this.secrets.values(),
-      (hit) => this.bus.emit('secret.redacted', hit),
-    );
-    this.services = createHostServices(this.bus, this.logger, this.kv, sql, this.workspace, this.leaks, this.config.components);
-    this.services.secret = (name) => this.secrets.value(name);
+    const warn = (message: string) => this.#warn(message);
+    const wired = wireServices(this, (kind, name, fn, args, options) => this.call(kind, name, fn, args, options), warn);
+    ({ services: this.services, leaks: this.leaks, store: this.store, chatter: this.#chatter, workers: this.#workers } = wired);
     this.#unwatchSecrets = this.secrets.watch();
-    // titan:host/tools (reflexes): the serving tool components, under the caller's call id.
-    this.services.tools = { invoke: (_caller, callId, name, input) => this.call('tool', name, 'invoke', [input], { callId }) as Promise<string> };
-    this.store = new StoreClient(
-      (kind, name, fn, args) => this.call(kind, name, fn, args),
-      this.config.store,
-      (handle) => sql.take(handle),
-    );
-    this.#deployments = new DeploymentsFile(this.paths.deployments);
-    const rates = { log: this.config.componentLogRate, event: this.config.componentEventRate };
-    this.#chatter = new ChatterLimiter(rates, (who, kind) =>
-      this.#warn(
-        `${who} ${kind === 'log' ? 'logs' : 'emits events'} faster than ${rates[kind]} a second: the excess is dropped and counted (titan_component_chatter_dropped_total)`,
-      ),
-    );
-    this.services.chatter = this.#chatter;
-    this.#workers = new WorkerHost(this.services, this.config.workerThreads, this.#chatter, rates);
-    const { loader, services, builtins, config, bus } = this;
-    const inlineStopped = (m: PublishedManifest, grant: string) => this.#inlineStopped(m, grant);
-    this.#placing = { loader, services, builtins, config, bus, workers: this.#workers, warn: (m) => this.#warn(m), inlineStopped };
+    this.#slots = new SlotTable(this.paths.deployments, { swapDeps: () => this.#swapDeps(), served: (slot) => this.#attachStore(slot) });
+    const { loader, services, builtins, config, bus, withdrawals } = this;
+    const moves: MoveDeps = { withdrawals, config, bus, warn, slot: (key) => this.#slots.get(key), createDeployment: (m) => this.createDeployment(m) };
+    const stopped = (m: PublishedManifest, grant: string) => inlineStopped(moves, m, grant);
+    this.#placing = { loader, services, builtins, config, bus, workers: this.#workers, warn, inlineStopped: stopped };
     this.jit = new JitTools({ cacheDir: this.paths.cache, probe: (m, wasm) => this.probeFor(m, wasm), publish: (built) => publishComponent(this, built) });
     this.recorder = CallRecorder.configured(this.config, (text, slot) => this.leaks.redact(text, `recorded:${slot}`));
     this.#recordedFile = path.join(this.paths.home, 'recorded-calls.bin');
@@ -148,7 +129,7 @@ export class Kernel {
       slot: (key) => this.#slots.get(key),
       swapDeps: () => this.#swapDeps(),
       deployManifest: (manifest) => this.deployManifest(manifest),
-      record: (slot) => this.#record(slot),
+      record: (slot) => this.#slots.record(slot),
       verify: (old, next, equivalences) => verifyVersions(old, next, this.recorder.calls(slotKey(next.kind, next.name)), equivalences, this.#verifyDeps()),
       canary: () => this.config,
       stats: (slot, version) => this.recorder.stats(slot, version),
@@ -165,10 +146,7 @@ export class Kernel {
   // ---- slots and calls -------------------------------------------------------------------
 
   slot(kind: string, name: string): Slot {
-    const key = slotKey(kind, name);
-    let slot = this.#slots.get(key);
-    if (!slot) this.#slots.set(key, (slot = new Slot(kind, name)));
-    return slot;
+    return this.#slots.slot(kind, name);
   }
 
   /** The manifest of the version serving kind/name, if one does (a lookup: no slot is created). */
@@ -178,8 +156,7 @@ export class Kernel {
 
   /** The manifests serving components of one kind, in the order components() lists them (no status built). */
   servingOfKind(kind: ComponentKind): PublishedManifest[] {
-    const slots = [...this.#slots.values()].filter((slot) => slot.kind === kind && slot.active);
-    return slots.sort((a, b) => a.key.localeCompare(b.key)).map((slot) => (slot.active as NonNullable<Slot['active']>).manifest);
+    return this.#slots.servingOfKind(kind);
   }
 
   /** Calls an exported function of the serving version of kind/name (a tool call may run on a mesh peer). */
@@ -225,12 +202,10 @@ export class Kernel {
   }
 
   components(): ComponentStatus[] {
-    return [...this.#slots.values()]
-      .sort((a, b) => a.key.localeCompare(b.key))
-      .map((slot) => {
-        const withdrawn = slot.active && this.placement(slot.active.manifest).withdrawal;
-        return withdrawn ? { ...slot.status(), withdrawn } : slot.status();
-      });
+    return this.#slots.sorted().map((slot) => {
+      const withdrawn = slot.active && this.placement(slot.active.manifest).withdrawal;
+      return withdrawn ? { ...slot.status(), withdrawn } : slot.status();
+    });
   }
 
   /** The owner grants kind/name inline again after the kernel withdrew it; it serves inline again if config still grants it. */
@@ -240,25 +215,6 @@ export class Kernel {
     if (!lifted.length) throw new TitanError('TITAN_E_NOT_FOUND', `${key} has no withdrawn inline grant`, { fix: 'titan components lists where each runs' });
     await this.#replacePlacement(key);
     return lifted;
-  }
-
-  /** Repeated stops withdraw the grant: recorded, warned once, and the slot moves to a worker (later calls go there at once). */
-  #inlineStopped(manifest: PublishedManifest, grant: string): Promise<Deployment> | undefined {
-    const withdrawal = this.withdrawals.stopped(grant, manifest, this.config);
-    if (!withdrawal) return undefined;
-    this.#warn(withdrawnMessage(withdrawal));
-    const moving = this.createDeployment(manifest);
-    void this.#moved(withdrawal, moving);
-    return moving;
-  }
-
-  async #moved(withdrawal: Withdrawal, moving: Promise<Deployment>): Promise<void> {
-    const { slot, grant, version, reason, at } = withdrawal;
-    const key = this.#slots.get(slot);
-    const moved = key ? await replacePlacement(key, (m) => (m.digest === withdrawal.digest ? moving : this.createDeployment(m))).catch((e: Error) => e) : false;
-    if (moved instanceof Error) this.#warn(`${slot} did not move to a worker yet: ${moved.message}`);
-    await this.withdrawals.saved().catch((e: Error) => this.#warn(`the withdrawal of ${grant} was not recorded: ${e.message}`));
-    this.bus.emit('component.grant_withdrawn', { slot, grant, version, reason, at, isolation: this.#slots.get(slot)?.active?.isolation ?? null });
   }
 
   #replacePlacement(key: string): Promise<boolean> {
@@ -330,19 +286,9 @@ export class Kernel {
     return this.deployManifest(manifest);
   }
 
-  async deployManifest(manifest: PublishedManifest): Promise<SwapResult> {
-    const slot = this.slot(manifest.kind, manifest.name);
-    let result: SwapResult;
-    try {
-      result = await swapSlot(slot, manifest, this.#swapDeps());
-    } catch (error) {
-      // A first deploy that failed leaves no empty slot behind.
-      if (!slot.active && !slot.swapping) this.#slots.delete(slot.key);
-      throw error;
-    }
-    await this.#record(slot);
-    await this.#attachStore(slot);
-    return result;
+  /** Swaps to this version and records it as serving. */
+  deployManifest(manifest: PublishedManifest): Promise<SwapResult> {
+    return this.#slots.deployManifest(manifest);
   }
 
   /** Once the kernel's store serves, the patch queue lives in it. */
@@ -352,41 +298,18 @@ export class Kernel {
     await this.patches.useStore(this.store);
   }
 
-  async rollback(kind: string, name: string): Promise<SwapResult> {
-    const slot = this.#slots.get(slotKey(kind, name));
-    if (!slot?.active) throw new TitanError('TITAN_E_SLOT_EMPTY', `no ${kind} named "${name}" is deployed`);
-    const result = await rollbackSlot(slot, this.#swapDeps());
-    await this.#record(slot);
-    return result;
-  }
-
-  async #record(slot: Slot): Promise<void> {
-    const active = slot.active;
-    if (!active) return;
-    await this.#deployments.update(slot.key, {
-      version: active.manifest.version,
-      digest: active.manifest.digest,
-      history: slot.history.map((m) => m.version),
-      at: new Date().toISOString(),
-    });
+  rollback(kind: string, name: string): Promise<SwapResult> {
+    return this.#slots.rollback(kind, name);
   }
 
   /** Gives the serving slots restored without instances (those `only` names) their first one (after ready, in the background). */
   warmRestored(only?: (slot: string) => boolean): Promise<void> {
-    return warmSlots(this.#slots.values(), () => this.#closed, only);
+    return this.#slots.warm(() => this.#closed, only);
   }
 
   /** Brings back the versions recorded as serving (`only`: a CLI read's, the store); returns the slots that failed. */
-  async restoreDeployments(only?: (slot: string) => boolean): Promise<Array<{ slot: string; error: TitanError }>> {
-    const records = Object.entries(await this.#deployments.read()).filter(([key]) => !only || only(key));
-    return restoreSlots(Object.fromEntries(records), {
-      registry: this.registry,
-      serving: (key) => this.#slots.get(key)?.active !== undefined,
-      slot: (kind, name) => this.slot(kind, name),
-      swapDeps: () => this.#swapDeps(),
-      restored: (slot) => this.#attachStore(slot),
-      isolation: (manifest) => this.placement(manifest).isolation,
-    });
+  restoreDeployments(only?: (slot: string) => boolean): Promise<Array<{ slot: string; error: TitanError }>> {
+    return this.#slots.restore(this.registry, (manifest) => this.placement(manifest).isolation, only);
   }
 
   // ---- patches (kernel/patch-flow.ts) ----------------------------------------------------
