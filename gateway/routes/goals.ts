@@ -99,9 +99,10 @@ export const GOAL_STREAM_PATH = /^\/api\/goals\/events$/;
 export function goalRoutes({ kernel, agent, streams }: GatewayDeps): GatewayRouter {
   const router = new Router<GatewayState>();
   // The same control plane (and runner) the agent's model uses; its code loads with the first goals
-  // request (after ready), not with the gateway.
+  // request (after ready), not with the gateway. Scoped to these routes' paths: a router-wide use
+  // would run for every /api route mounted after this router, and lend the model the goal tools.
   let loaded: Autonomy | undefined;
-  router.use(async (_ctx, next) => {
+  router.use(['/goals', '/plans', '/steps'], async (_ctx, next) => {
     loaded ??= await autonomyOf(kernel, agent);
     return next();
   });

@@ -13,9 +13,10 @@ const WITH_ID = { type: 'object', required: ['id'], properties: { id: ID } } as 
 export function profileRoutes({ kernel, agent }: GatewayDeps): GatewayRouter {
   const router = new Router<GatewayState>();
   // The same profile `titan start` synthesises into (without a model here when none was started).
-  // Its code loads with the first profile request (after ready), not with the gateway.
+  // Its code loads with the first profile request (after ready), not with the gateway; only for
+  // /profile, as a router-wide use would start it for every /api route mounted after this router.
   let loaded: Profile | undefined;
-  router.use(async (_ctx, next) => {
+  router.use('/profile', async (_ctx, next) => {
     loaded ??= await profileOf(kernel, agent);
     return next();
   });
