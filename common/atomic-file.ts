@@ -2,7 +2,7 @@
 // put it in place (rename for replace, link for create-if-absent in registry/exclusive-write.ts)
 // and fsync the directory. Readers see the old or the new file, never a mix.
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 
 /** Names of in-progress writes: readers skip them, gc removes stale ones. */
@@ -18,17 +18,22 @@ export function tempPathFor(target: string, tag = ''): string {
 export async function writeSyncedTemp(target: string, data: string | Uint8Array): Promise<string> {
   await mkdir(path.dirname(target), { recursive: true });
   const temp = tempPathFor(target);
-  const handle = await open(temp, 'wx', 0o600);
+  await writeNewSynced(temp, (handle) => handle.writeFile(data));
+  return temp;
+}
+
+/** Creates `file` (never over an existing one), writes it with `write` and fsyncs it; a failed write leaves no file. */
+export async function writeNewSynced(file: string, write: (handle: FileHandle) => Promise<void>): Promise<void> {
+  const handle = await open(file, 'wx', 0o600);
   try {
-    await handle.writeFile(data);
+    await write(handle);
     await handle.sync();
   } catch (error) {
     await handle.close();
-    await rm(temp, { force: true });
+    await rm(file, { force: true });
     throw error;
   }
   await handle.close();
-  return temp;
 }
 
 export async function syncDirectory(dir: string): Promise<void> {

@@ -5,13 +5,11 @@
 // with the whole response. An error before anything was sent is an OpenAI-shaped HTTP error; after,
 // an `error` event, which the openai SDK throws.
 import type { Context } from 'koa';
-import { Answer, finishReason, openAiError, respondError, type OpenAiError, type Usage } from './openai-wire.ts';
+import { Answer, drained, finishReason, openAiError, openEventStream, respondError, type OpenAiError, type Usage } from './openai-wire.ts';
 
 type MessageItem = { type: 'message'; id: string; status: string; role: 'assistant'; content: Array<{ type: 'output_text'; text: string; annotations: [] }> };
 type CallItem = { type: 'function_call'; id: string; call_id: string; name: string; arguments: string; status: string };
 type Item = MessageItem | CallItem;
-
-const KEEP_ALIVE_MS = 15_000;
 
 function shortId(prefix: string): string {
   return `${prefix}_${crypto.randomUUID().replaceAll('-', '')}`;
@@ -69,17 +67,7 @@ export class ResponsesAnswer extends Answer {
   open(): void {
     if (!this.#stream || this.#opened) return;
     this.#opened = true;
-    this.ctx.respond = false;
-    const res = this.ctx.res;
-    res.statusCode = 200;
-    res.setHeader('content-type', 'text/event-stream; charset=utf-8');
-    res.setHeader('cache-control', 'no-cache');
-    res.setHeader('x-accel-buffering', 'no');
-    res.flushHeaders();
-    this.ctx.req.socket.setNoDelay(true);
-    // A turn can wait minutes for an approval given elsewhere: comments keep idle proxies from cutting it.
-    this.#keepAlive = setInterval(() => this.#write(': keep-alive\n\n'), KEEP_ALIVE_MS);
-    this.#keepAlive.unref();
+    this.#keepAlive = openEventStream(this.ctx, (text) => this.#write(text));
     this.#event('response.created', { response: this.#response('in_progress') });
     this.#event('response.in_progress', { response: this.#response('in_progress') });
   }
@@ -199,16 +187,7 @@ export class ResponsesAnswer extends Answer {
   /** Waits for the socket to drain after a write it could not take at once (backpressure). */
   async #flushing(written: boolean): Promise<void> {
     if (written) return;
-    const res = this.ctx.res;
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        res.off('drain', done);
-        res.off('close', done);
-        resolve();
-      };
-      res.on('drain', done);
-      res.on('close', done);
-    });
+    await drained(this.ctx.res);
   }
 
   #end(): void {

@@ -184,6 +184,39 @@ export class WholeAnswer extends Answer {
 
 const KEEP_ALIVE_MS = 15_000;
 
+/**
+ * Opens an SSE answer on the socket (Koa steps aside) for both OpenAI wires; returns the keep-alive
+ * timer writing comments through `write`, to clear when the answer ends.
+ */
+export function openEventStream(ctx: Context, write: (text: string) => void): NodeJS.Timeout {
+  ctx.respond = false;
+  const res = ctx.res;
+  res.statusCode = 200;
+  res.setHeader('content-type', 'text/event-stream; charset=utf-8');
+  res.setHeader('cache-control', 'no-cache');
+  // Proxies (nginx) would otherwise hold the deltas back.
+  res.setHeader('x-accel-buffering', 'no');
+  res.flushHeaders();
+  ctx.req.socket.setNoDelay(true);
+  // A turn can wait minutes for an approval given elsewhere: comments keep idle proxies from cutting it.
+  const keepAlive = setInterval(() => write(': keep-alive\n\n'), KEEP_ALIVE_MS);
+  keepAlive.unref();
+  return keepAlive;
+}
+
+/** Resolves once the socket drains after a write it could not take at once, or closes. */
+export function drained(res: ServerResponse): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
 /** SSE chunks written straight to the socket (Koa steps aside), with backpressure. */
 export class StreamAnswer extends Answer {
   #opened = false;
@@ -197,18 +230,7 @@ export class StreamAnswer extends Answer {
   open(): void {
     if (this.#opened) return;
     this.#opened = true;
-    this.ctx.respond = false;
-    const res = this.#res;
-    res.statusCode = 200;
-    res.setHeader('content-type', 'text/event-stream; charset=utf-8');
-    res.setHeader('cache-control', 'no-cache');
-    // Proxies (nginx) would otherwise hold the deltas back.
-    res.setHeader('x-accel-buffering', 'no');
-    res.flushHeaders();
-    this.ctx.req.socket.setNoDelay(true);
-    // A turn can wait minutes for an approval given elsewhere: comments keep idle proxies from cutting it.
-    this.#keepAlive = setInterval(() => this.#write(': keep-alive\n\n'), KEEP_ALIVE_MS);
-    this.#keepAlive.unref();
+    this.#keepAlive = openEventStream(this.ctx, (text) => this.#write(text));
     this.#write(this.#chunk({ role: 'assistant', content: '', refusal: null }));
   }
 
@@ -274,16 +296,7 @@ export class StreamAnswer extends Answer {
 
   async #send(data: string): Promise<void> {
     if (this.#write(data)) return;
-    const res = this.#res;
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        res.off('drain', done);
-        res.off('close', done);
-        resolve();
-      };
-      res.on('drain', done);
-      res.on('close', done);
-    });
+    await drained(this.#res);
   }
 
   #end(data: string): void {

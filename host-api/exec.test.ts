@@ -8,6 +8,7 @@ import { Ajv } from 'ajv';
 import { checkAllowed, exec, runCommand, runningCommands, type ExitStatus } from './exec.ts';
 import type { HostServices, InstanceContext } from './types.ts';
 import { HostFailure } from './workspace.ts';
+import { failure } from '../test/support/host-failure.ts';
 
 type Emitted = { callId: string | undefined; kind: string; data: string };
 
@@ -26,15 +27,6 @@ function bound(grant: Record<string, unknown>, callId = 'call-1') {
   const context: InstanceContext = { component: { kind: 'tool', name: 't', version: '1.0.0', digest: 'sha256:0' }, grant, services, callId };
   const imports = exec.bind(context, '0.2.0') as { run(command: string, cwd: string | undefined, timeoutMs: number): Promise<ExitStatus> };
   return { run: imports.run, emitted };
-}
-
-async function failure(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    return String((error as { payload: unknown }).payload);
-  }
-  assert.fail('expected the call to fail');
 }
 
 test('the grant schema compiles under ajv strict mode and refuses what it should', () => {

@@ -6,6 +6,7 @@ import { test, type TestContext } from 'node:test';
 import { Ajv } from 'ajv';
 import { files } from './files.ts';
 import type { HostServices, InstanceContext } from './types.ts';
+import { failure } from '../test/support/host-failure.ts';
 
 type Files = {
   read(path: string, maxBytes: number): Promise<string>;
@@ -28,15 +29,6 @@ function bound(grant: Record<string, unknown>): Files {
     callId: undefined,
   };
   return files.bind(context, '0.2.0') as unknown as Files;
-}
-
-async function failure(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    return String((error as { payload: unknown }).payload);
-  }
-  assert.fail('expected the call to fail');
 }
 
 test('the grant schema compiles under ajv strict mode and refuses what it should', () => {

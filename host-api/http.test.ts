@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { test, type TestContext } from 'node:test';
 import { Ajv } from 'ajv';
 import { isPrivateAddress } from './http/address.ts';
 import { http } from './http.ts';
 import type { HostServices, HttpRecord, InstanceContext } from './types.ts';
+import { serveLocally } from '../test/support/local-server.ts';
 
 type Head = { status: number; headers: Array<[string, string]>; url: string };
 type Http = {
@@ -25,8 +25,7 @@ type Http = {
 /** A server that records every request it sees (a connection counts even when no request follows). */
 async function server(t: TestContext, handler: (req: IncomingMessage, res: ServerResponse, body: string) => void = (_q, res) => res.end('hello')) {
   const seen: Array<{ method: string; url: string; headers: IncomingMessage['headers']; body: string }> = [];
-  let connections = 0;
-  const srv: Server = createServer((req, res) => {
+  const srv = await serveLocally(t, (req, res) => {
     const parts: Buffer[] = [];
     req.on('data', (c: Buffer) => parts.push(c));
     req.on('end', () => {
@@ -35,21 +34,11 @@ async function server(t: TestContext, handler: (req: IncomingMessage, res: Serve
       handler(req, res, body);
     });
   });
-  srv.on('connection', () => connections++);
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  t.after(
-    () =>
-      new Promise<void>((resolve) => {
-        srv.closeAllConnections();
-        srv.close(() => resolve());
-      }),
-  );
-  const port = (srv.address() as AddressInfo).port;
   return {
-    port,
+    port: srv.port,
     seen,
     get connections() {
-      return connections;
+      return srv.connections;
     },
   };
 }

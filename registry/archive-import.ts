@@ -5,13 +5,13 @@
 //   3. commit: move blobs into place, then create each manifest (the commit point, as in publish).
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, readFile, rename, rm } from 'node:fs/promises';
+import { readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import semver from 'semver';
 import { sha256 } from '../common/digest.ts';
 import { TitanError } from '../common/errors.ts';
 import { ARCHIVE_FORMAT, ARCHIVE_HEADER, BLOB_ENTRY, MANIFEST_ENTRY, type ArchiveHeader } from './archive.ts';
-import { syncDirectory, tempPathFor } from './exclusive-write.ts';
+import { syncDirectory, tempPathFor, writeNewSynced } from './exclusive-write.ts';
 import { validatePublishedManifest, type PublishedManifest } from './manifest.ts';
 import type { Progress } from './maintenance.ts';
 import { formatRef } from './ref.ts';
@@ -106,20 +106,13 @@ async function stageBlob(store: Store, hex: string, entry: AsyncIterable<unknown
   const temp = tempPathFor(path.join(store.blobsDir, hex), '.import');
   const hash = createHash('sha256');
   let size = 0;
-  const handle = await open(temp, 'wx', 0o600);
-  try {
+  await writeNewSynced(temp, async (handle) => {
     for await (const chunk of chunksOf(entry)) {
       hash.update(chunk);
       size += chunk.length;
       await handle.write(chunk);
     }
-    await handle.sync();
-  } catch (error) {
-    await handle.close();
-    await rm(temp, { force: true });
-    throw error;
-  }
-  await handle.close();
+  });
   return { temp, actualHex: hash.digest('hex'), size };
 }
 

@@ -5,7 +5,7 @@ import { link, open, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { syncDirectory, writeSyncedTemp } from '../common/atomic-file.ts';
 
-export { isTempName, syncDirectory, tempPathFor } from '../common/atomic-file.ts';
+export { isTempName, syncDirectory, tempPathFor, writeNewSynced } from '../common/atomic-file.ts';
 
 /** Writes `data` at `target` unless it exists. Returns false (and writes nothing) when it exists. */
 export async function writeFileExclusive(target: string, data: string | Uint8Array): Promise<boolean> {

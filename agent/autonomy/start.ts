@@ -26,8 +26,8 @@ export type Autonomy = {
   useJobs(jobs: JobService): void;
 };
 
-/** What a swarm's sub-agents use of the agent: its model, its tools, their streamed output and cancelling. */
-function swarmAgent(kernel: Kernel, agent: Agent): SwarmAgent {
+/** The agent's tools as the runner and the sub-agents call them: a source's tool through its source, a component's through the kernel. */
+function agentTools(kernel: Kernel, agent: Agent): Pick<RunnerAgent & SwarmAgent, 'listTools' | 'checkArguments' | 'invokeTool'> {
   return {
     listTools: () => agent.tools.list(),
     checkArguments: (tool, args) => agent.tools.checkArguments(tool, args),
@@ -37,6 +37,13 @@ function swarmAgent(kernel: Kernel, agent: Agent): SwarmAgent {
       const output = await kernel.call('tool', name, 'invoke', [input], { callId });
       return typeof output === 'string' ? output : JSON.stringify(output);
     },
+  };
+}
+
+/** What a swarm's sub-agents use of the agent: its model, its tools, their streamed output and cancelling. */
+function swarmAgent(kernel: Kernel, agent: Agent): SwarmAgent {
+  return {
+    ...agentTools(kernel, agent),
     cancelTool(callId) {
       cancelCall(callId, 'stopped by its sub-agent');
       for (const source of agent.tools.sources) source.cancel(callId);
@@ -59,13 +66,7 @@ function swarmAgent(kernel: Kernel, agent: Agent): SwarmAgent {
 function runnerAgent(kernel: Kernel, agent: Agent, stepThreads: Set<string>): RunnerAgent {
   const threads = new Map<string, string>();
   return {
-    listTools: () => agent.tools.list(),
-    checkArguments: (tool, args) => agent.tools.checkArguments(tool, args),
-    async invokeTool(name, input, callId) {
-      const source = agent.tools.sourceOf(name);
-      if (source) return source.invoke(name, input, callId);
-      return (await kernel.call('tool', name, 'invoke', [input], { callId })) as string;
-    },
+    ...agentTools(kernel, agent),
     requestApproval: (request) => agent.approvals.request(request),
     tell(turnId, event) {
       agent

@@ -3,13 +3,12 @@
 // refused a private address the owner did not grant; web-search reads SearXNG's JSON API and Brave
 // Search's API, whose key the host places in the request without the component seeing it.
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import type { Kernel } from '../../kernel/api.ts';
 import { publishComponent } from '../../kernel/publish.ts';
 import { buildBuiltin } from '../../test/support/fixtures.ts';
 import { openTestKernel } from '../../test/support/kernel.ts';
+import { serveLocally } from '../../test/support/local-server.ts';
 
 const ARTICLE = `<!doctype html><html><head><title>Otters | Nature Site</title><script>var tracking = "SHOULD-NOT-APPEAR";</script></head>
 <body><nav><a href="/">Home</a> <a href="/about">About</a></nav>
@@ -18,28 +17,6 @@ const ARTICLE = `<!doctype html><html><head><title>Otters | Nature Site</title><
 <p>Researchers at the <a href="/research/otters">marine institute</a> found that the habit spreads within families and can be traced back thousands of years through wear marks left on coastal rocks.</p>
 <p>See also <a href="https://example.org/kelp">kelp forests</a>, which otters protect by eating sea urchins that would otherwise graze the kelp down to bare rock.</p>
 </article><footer>© Nature Site</footer></body></html>`;
-
-type Handler = (req: IncomingMessage, res: ServerResponse) => void;
-
-async function serve(t: TestContext, handler: Handler) {
-  let connections = 0;
-  const srv = createServer(handler);
-  srv.on('connection', () => connections++);
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  t.after(
-    () =>
-      new Promise<void>((resolve) => {
-        srv.closeAllConnections();
-        srv.close(() => resolve());
-      }),
-  );
-  return {
-    port: (srv.address() as AddressInfo).port,
-    get connections() {
-      return connections;
-    },
-  };
-}
 
 async function deploy(kernel: Kernel, name: string) {
   const built = await buildBuiltin(name);
@@ -58,13 +35,13 @@ async function refusal(promise: Promise<unknown>): Promise<{ code: string; messa
 }
 
 test('web-fetch: an article as Markdown with title and links; text as is; a private address refused', async (t) => {
-  const site = await serve(t, (req, res) => {
+  const site = await serveLocally(t, (req, res) => {
     if (req.url === '/old') return res.writeHead(301, { location: '/article' }).end();
     if (req.url === '/article') return res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(ARTICLE);
     if (req.url === '/notes.txt') return res.writeHead(200, { 'content-type': 'text/plain' }).end('plain notes, ünïcode ✓');
     res.writeHead(404).end();
   });
-  const elsewhere = await serve(t, (_q, res) => res.end('nothing to see'));
+  const elsewhere = await serveLocally(t, (_q, res) => res.end('nothing to see'));
   const { kernel, cleanup } = await openTestKernel({
     config: {
       components: {
@@ -111,7 +88,7 @@ test('web-fetch: an article as Markdown with title and links; text as is; a priv
 });
 
 test('web-search: SearXNG JSON and Brave Search, the Brave key placed by the host', async (t) => {
-  const searx = await serve(t, (req, res) => {
+  const searx = await serveLocally(t, (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     assert.equal(url.pathname, '/search');
     assert.equal(url.searchParams.get('format'), 'json');
@@ -152,7 +129,7 @@ test('web-search: SearXNG JSON and Brave Search, the Brave key placed by the hos
     );
   });
   const tokens: Array<string | undefined> = [];
-  const brave = await serve(t, (req, res) => {
+  const brave = await serveLocally(t, (req, res) => {
     tokens.push(req.headers['x-subscription-token'] as string | undefined);
     if (req.headers['x-subscription-token'] !== 'BSA-test-key-123')
       return res.writeHead(401, { 'content-type': 'application/json' }).end('{"type":"ErrorResponse"}');

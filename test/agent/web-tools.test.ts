@@ -2,16 +2,15 @@
 // (SearXNG here, on a local server speaking its JSON API), reads a result with web-fetch, and the
 // page's Markdown reaches the model's next request.
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { Agent } from '../../agent/loop/agent.ts';
 import { bootstrapBuiltins } from '../../kernel/api.ts';
 import { openTestKernel } from '../support/kernel.ts';
+import { serveLocally } from '../support/local-server.ts';
 import { scriptedModel, toolCall } from '../support/model-double.ts';
 
 test('a turn searches the web and reads a result with the built-in tools', async (t) => {
-  const srv = createServer((req, res) => {
+  const { port } = await serveLocally(t, (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname === '/search') {
       return res.writeHead(200, { 'content-type': 'application/json' }).end(
@@ -44,15 +43,6 @@ test('a turn searches the web and reads a result with the built-in tools', async
         '<html><head><title>Otters</title></head><body><article><h1>Otters</h1><p>Otters hold hands while they sleep so that they do not drift apart, a habit called rafting that keeps whole families together on the water.</p></article></body></html>',
       );
   });
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  t.after(
-    () =>
-      new Promise<void>((resolve) => {
-        srv.closeAllConnections();
-        srv.close(() => resolve());
-      }),
-  );
-  const port = (srv.address() as AddressInfo).port;
   const local = { allow: [{ host: '127.0.0.1', schemes: ['http'], methods: ['GET'], private: true }] };
   const { kernel, cleanup } = await openTestKernel({
     config: {

@@ -2,37 +2,20 @@
 // the kernel, inline and in a worker thread; its refusals arrive as the WIT http-error cases, and
 // each exchange is announced on the bus (what /metrics counts).
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { test, type TestContext } from 'node:test';
 import type { KernelEvents } from '../../kernel/events.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
 import { publishComponent } from '../../kernel/publish.ts';
 import { buildFixture } from '../support/fixtures.ts';
 import { openTestKernel } from '../support/kernel.ts';
+import { serveLocally } from '../support/local-server.ts';
 
-async function echoServer(t: TestContext) {
-  let connections = 0;
-  const srv = createServer((req, res) => {
+function echoServer(t: TestContext) {
+  return serveLocally(t, (req, res) => {
     const parts: Buffer[] = [];
     req.on('data', (c: Buffer) => parts.push(c));
     req.on('end', () => res.end(`${req.method} ${req.url} ${Buffer.concat(parts).toString()} key=${req.headers['x-key'] ?? ''}`));
   });
-  srv.on('connection', () => connections++);
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  t.after(
-    () =>
-      new Promise<void>((resolve) => {
-        srv.closeAllConnections();
-        srv.close(() => resolve());
-      }),
-  );
-  return {
-    port: (srv.address() as AddressInfo).port,
-    get connections() {
-      return connections;
-    },
-  };
 }
 
 async function deployClient(kernel: Kernel, isolation: 'inline' | 'worker') {

@@ -3,7 +3,6 @@
 // server). A peer answering malformed vectors is rejected with a coded error and A embeds locally;
 // with no peer, A embeds locally; a run whose source changes mid-run starts again, all local.
 import assert from 'node:assert/strict';
-import { fork } from 'node:child_process';
 import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { GatewayMetrics } from '../../gateway/metrics.ts';
@@ -14,6 +13,7 @@ import { reflexesSection } from '../../agent/reflex/config.ts';
 import { Mesh } from '../../mesh/mesh.ts';
 import { TEST_CACHE } from '../support/kernel.ts';
 import { prepare, until, type Prepared } from './support/cluster.ts';
+import { forkPeer } from './support/peer-process.ts';
 
 type Status = ReturnType<Mesh['status']>;
 const PEER = fileURLToPath(new URL('./embedding-batch-peer.ts', import.meta.url));
@@ -37,21 +37,7 @@ type Peer = { id: string; status(): Promise<Status>; embed(texts: string[]): Pro
 async function peerB(t: TestContext, a: Prepared, mode: 'provider' | 'malformed'): Promise<Peer> {
   const peer = await prepare();
   const settings = { listen: [peer.tcp.replace(/\/p2p\/.*$/, '')], allowlist: [a.id], bootstrap: [a.tcp] };
-  const child = fork(PEER, [], {
-    execArgv: ['--disable-warning=ExperimentalWarning'],
-    env: { ...process.env, TITAN_EMBEDDING_PEER: JSON.stringify({ home: peer.home, mode, settings }) },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  t.after(async () => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-    await exited;
-    await peer.cleanup();
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.once('message', () => resolve());
-    child.once('exit', () => reject(new Error('the embedding peer exited before it started')));
-  });
+  const child = await forkPeer(t, PEER, peer, { TITAN_EMBEDDING_PEER: { home: peer.home, mode, settings } }, 'the embedding peer');
   const ask = <T>(message: object) =>
     new Promise<T>((resolve) => {
       child.once('message', (m: T) => resolve(m));

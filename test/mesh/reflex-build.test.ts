@@ -3,7 +3,6 @@
 // serves it. A peer answering a non-component, or a component importing more than its manifest
 // grants, is rejected with a coded error and A builds the reflex itself; with no peer, A builds.
 import assert from 'node:assert/strict';
-import { fork } from 'node:child_process';
 import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { GatewayMetrics } from '../../gateway/metrics.ts';
@@ -14,6 +13,7 @@ import type { TaskMessage } from '../../mesh/messages.ts';
 import { greetReflex } from '../support/greet-reflex.ts';
 import { TEST_CACHE } from '../support/kernel.ts';
 import { prepare, spawnNode, until, type Prepared } from './support/cluster.ts';
+import { forkPeer } from './support/peer-process.ts';
 
 type Status = ReturnType<Mesh['status']>;
 const BAD_PEER = fileURLToPath(new URL('./reflex-build-peer.ts', import.meta.url));
@@ -39,21 +39,7 @@ const peerSettings = (peer: Prepared, a: Prepared) => ({ listen: [peer.tcp.repla
 /** A peer that answers reflex builds badly (test/mesh/reflex-build-peer.ts), in its own process. */
 async function badPeer(t: TestContext, a: Prepared, mode: 'garbage' | 'overreach'): Promise<{ id: string; status(): Promise<Status> }> {
   const peer = await prepare();
-  const child = fork(BAD_PEER, [], {
-    execArgv: ['--disable-warning=ExperimentalWarning'],
-    env: { ...process.env, TITAN_REFLEX_BUILD_PEER: JSON.stringify({ home: peer.home, mode, settings: peerSettings(peer, a) }) },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  t.after(async () => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-    await exited;
-    await peer.cleanup();
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.once('message', () => resolve());
-    child.once('exit', () => reject(new Error('the bad peer exited before it started')));
-  });
+  const child = await forkPeer(t, BAD_PEER, peer, { TITAN_REFLEX_BUILD_PEER: { home: peer.home, mode, settings: peerSettings(peer, a) } }, 'the bad peer');
   return {
     id: peer.id,
     status: () =>
