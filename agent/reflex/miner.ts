@@ -57,6 +57,12 @@ function enumOf(schema: Record<string, unknown> | undefined, key: string): strin
   return values.every((v) => typeof v === 'number') ? (values as number[]) : undefined;
 }
 
+/** The JSON schema type of a number argument ("integer": no decimal part), when the tool's schema gives one. */
+function numberType(schema: Record<string, unknown> | undefined, key: string): 'integer' | 'number' | undefined {
+  const type = (schema?.properties as Record<string, { type?: unknown }> | undefined)?.[key]?.type;
+  return type === 'integer' || type === 'number' ? type : undefined;
+}
+
 type Prepared = {
   turn: ObservedTurn;
   tokens: ReturnType<typeof words>;
@@ -167,7 +173,8 @@ function prepare(turn: ObservedTurn, varying: Set<string>, booleans: Map<string,
         const oneOf = enumOf(schemas?.[call.tool], key);
         // An enum of the other type than the value (numbers for a text) cannot hold it: no limit is read from it.
         const limit = oneOf && typeof oneOf[0] === typeof value ? { oneOf } : {};
-        args[key] = isNumber ? { slot: name, form, type: 'number', ...limit } : { slot: name, form, ...limit };
+        const schema = numberType(schemas?.[call.tool], key);
+        args[key] = isNumber ? { slot: name, form, type: 'number', ...(schema ? { schema } : {}), ...limit } : { slot: name, form, ...limit };
         parts.push(`${key}=*`);
       } else {
         args[key] = { value };

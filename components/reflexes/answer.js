@@ -68,6 +68,7 @@ function argument(text, source) {
   if (source.type === 'number') {
     const n = Number(value.replace(/,/g, ''));
     if (!/^[+-]?[\d,]*\.?\d+$/.test(value) || !Number.isFinite(n)) throw `slot "${source.slot}" is not a number: "${value}"`;
+    if (source.schema === 'integer' && !Number.isInteger(n)) throw `slot "${source.slot}" is not a whole number: "${value}"`;
     if (source.oneOf && !source.oneOf.includes(n)) throw `slot "${source.slot}" is not one of ${source.oneOf.join(', ')}: ${n}`;
     return n;
   }

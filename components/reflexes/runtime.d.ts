@@ -1,11 +1,12 @@
 // Types of runtime.js for the host side (the miner, the guard and the tests import it directly).
 /**
  * A slot fills a tool argument as text, as a number, or as one of the values the tool's schema
- * allows; a flag fills a yes-or-no argument from the request's wording (ReflexSpec.flags), left out
+ * allows (`schema`: the JSON schema type of a number argument, where the tool's schema gives one: an integer
+ * takes no decimal part); a flag fills a yes-or-no argument from the request's wording (ReflexSpec.flags), left out
  * when false where the source turns left it out.
  */
 export type SlotSource =
-  | { slot: string; form: SlotForm; type?: 'number'; oneOf?: string[] | number[] }
+  | { slot: string; form: SlotForm; type?: 'number'; schema?: 'integer' | 'number'; oneOf?: string[] | number[] }
   | { flag: string; omitWhenFalse?: true }
   | { value: unknown };
 /** The words that say a flag: every phrasing of true had `yes` and none `no`, and the other way round. */

@@ -75,6 +75,8 @@ export function fitsSlot(spec, name, span, text, next, prev, following = []) {
   const oneOf = spec.enums?.get(name);
   const asArgument = (form) => (spec.numbers.has(name) ? Number(text.replace(/,/g, '')) : applyForm(text, form));
   if (oneOf && !oneOf.some(({ values, form }) => values.includes(asArgument(form)))) return false;
+  // A number is one value however the words split it ("2.5"): sameCode took only a number here.
+  if (spec.numberSlots?.has(name)) return true;
   const seen = spec.seenSlotWords ?? spec.maxSlotWords - 1;
   // One word more only for a place named in two ("New York", "Cape Town" after "Paris").
   return span.length <= seen || (span.length === seen + 1 && seen === 1 && PLACE_FIRST.includes(text.split(/\s+/)[0]) && /^\p{Lu}\S*\s+\p{Lu}/u.test(text));
@@ -158,10 +160,13 @@ const ARTICLES = ['a', 'an', 'the', 'this', 'that', 'these', 'those', 'some', 'm
  * A number slot's text is a plain number standing on its own: digits, English thousands groups
  * ("1,500") and a decimal point. A sign, a currency or a unit glued to it ("-5", "€40", "5km",
  * "10%") or a decimal comma ("40,50") says more than the digits the words hold: the model answers.
+ * The same holds for a text slot of numbers (number-slot.js: "message 3"), whose glued unit, if
+ * its source values had one, is part of the span: "message $5" or "message 10%" is no "message 5".
  */
 export function plainNumber(spec, name, prompt, start, end) {
-  if (!spec.numbers.has(name)) return true;
-  if (!/^(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$/.test(prompt.slice(start, end))) return false;
+  const tool = spec.numbers.has(name);
+  if (!tool && !spec.numberSlots?.has(name)) return true;
+  if (tool && !/^(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$/.test(prompt.slice(start, end))) return false;
   const [before, after, then] = [prompt[start - 1] ?? ' ', prompt[end] ?? ' ', prompt[end + 1] ?? ' '];
   return /\s/.test(before) && (/\s/.test(after) || (/[?.!,;:]/.test(after) && /\s/.test(then)));
 }

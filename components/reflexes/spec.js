@@ -7,6 +7,7 @@ import { AUX_WORDS, ASK_WORDS } from './intent.js';
 import { words } from './words.js';
 import { skeleton, TIES } from './variants.js';
 import { answerUnits, slotKinds } from './value-kinds.js';
+import { numberSlot } from './number-slot.js';
 import { isFiller, isSlot, SLOT_TIES } from './slot-fit.js';
 
 /** How a question is put rather than what it asks about. */
@@ -39,11 +40,23 @@ export function readSpec(spec) {
   // The values a tool's schema allows a slot, and how the slot's text is written into it.
   const enums = new Map();
   const numbers = new Set();
+  const readAsText = new Set();
+  const schemaTypes = new Map();
   for (const call of spec.calls)
     for (const source of Object.values(call.args)) {
-      if ('slot' in source && source.oneOf) enums.set(source.slot, [...(enums.get(source.slot) ?? []), { values: source.oneOf, form: source.form }]);
-      if ('slot' in source && source.type === 'number') numbers.add(source.slot);
+      if (!('slot' in source)) continue;
+      if (source.oneOf) enums.set(source.slot, [...(enums.get(source.slot) ?? []), { values: source.oneOf, form: source.form }]);
+      if (source.type === 'number') numbers.add(source.slot);
+      else readAsText.add(source.slot);
+      if (source.schema) schemaTypes.set(source.slot, [...(schemaTypes.get(source.slot) ?? []), source.schema]);
     }
+  // Slots of numbers (number-slot.js): any digit count, written as the source values were.
+  const numberSlots = new Map();
+  for (const name of spec.slots) {
+    const values = spec.examples.map((e) => e.slots[name]).filter((v) => typeof v === 'string');
+    const slot = numberSlot(values, readAsText.has(name), schemaTypes.get(name) ?? []);
+    if (slot) numberSlots.set(name, slot);
+  }
   // The words the source values themselves had ("and" of "Lunch with Kim and Bo"): no intent word inside one.
   const valueWords = new Map(
     spec.slots.map((name) => [
@@ -65,6 +78,7 @@ export function readSpec(spec) {
     codes,
     enums,
     numbers,
+    numberSlots,
     kinds: slotKinds(spec),
     valueWords,
     units: answerUnits(spec),

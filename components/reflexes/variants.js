@@ -2,6 +2,7 @@
 // of the same group ("price for X", "price of X"), a word of the same sense, and the skeleton of a
 // code that tells a flight from a ticket key (a word typed with a slip: typos.js). Compiled into
 // every reflex with the runtime (agent/reflex/compiler.ts inlines it). No clock, no randomness.
+import { fitsNumber } from './number-slot.js';
 
 /** A code's skeleton: runs of capitals, small letters and digits as A, a and 9, other marks kept ("OPS-112" -> "A-9"). */
 export function skeleton(text) {
@@ -15,8 +16,12 @@ export function skeleton(text) {
  * When every source value of a slot was a code of one skeleton with digits ("LH401", "BA117":
  * A9), a value must have that skeleton ("APP-256" is a ticket's key, not a flight) and runs as
  * long as theirs (closeCode: "DPD6614" is a parcel's). When none had a digit, a value must have none.
+ * A slot of plain numbers takes a number as they were written, of any digit count (number-slot.js).
  */
 export function sameCode(spec, name, text) {
+  // A slot of numbers takes a number of another digit count ("message 100" after "message 3").
+  const number = spec.numberSlots?.get(name);
+  if (number) return fitsNumber(number, text);
   const seen = spec.codes?.get(name);
   if (!seen || seen.size === 0) return true;
   // No source value had a digit ("USD", "Paris"): one with a number ("100 USD") is an amount, no value.

@@ -38,6 +38,41 @@ test('a number in the prompt is a number slot: the tool gets a number, and words
   assert.throws(() => reflex.execute(JSON.stringify({ miles: 'ten' })), /not a number/);
 });
 
+test('a slot learned from numbers answers the same phrasing with a number of another digit count, and refuses values of another kind', async () => {
+  // The soak's turns: "message 1".."message 3" echoed; the reflex serves from turn 300 on.
+  const turns: ObservedTurn[] = [1, 2, 3].map((n) => ({ turnId: `m${n}`, prompt: `message ${n}`, calls: [], answer: `echo: message ${n}` }));
+  const [pattern] = await minePatterns(turns, options);
+  assert.equal(pattern.skipped, undefined, pattern.skipped);
+  const reflex = createReflex({ ...pattern.spec, name: 'echo', description: '' }, () => '');
+  for (const n of ['7', '42', '300', '9999', '10000']) assert.equal(reflex.execute(reflex.match(`message ${n}`)!.slotsJson), `echo: message ${n}`, n);
+  // A sign, a currency, a percent, a time, a date, a version, a phone number or a code says more than a number.
+  for (const value of ['$5', '€5', '5$', '10%', '-5', '#5', '10:30', '3pm', '2026-12-06', '1.2.3', '2.5', '555-1234', '5551234', 'A12', '0042'])
+    assert.equal(reflex.match(`message ${value}`), null, value);
+});
+
+test("a number slot takes other digit counts, and a decimal only where the tool's schema type is number", async () => {
+  const km = (miles: number) => ({ km: Math.round(miles * 160.934) / 100 });
+  const turns = [10, 25, 3].map((miles, i) =>
+    turn(`n${i}`, `convert ${miles} miles to km`, 'convert', { miles }, km(miles), `${miles} miles is ${km(miles).km} km.`),
+  );
+  for (const type of ['integer', 'number']) {
+    const schemas = { convert: { type: 'object', properties: { miles: { type } } } };
+    const [pattern] = await minePatterns(turns, { ...options, schemas });
+    assert.deepEqual(pattern.spec.calls[0].args.miles, { slot: 'miles', form: 'same', type: 'number', schema: type });
+    const reflex = createReflex({ ...pattern.spec, name: 'convert', description: '' }, (_, input) =>
+      JSON.stringify(km((JSON.parse(input) as { miles: number }).miles)),
+    );
+    for (const miles of [1500, 120000])
+      assert.equal(reflex.execute(reflex.match(`convert ${miles} miles to km`)!.slotsJson), `${miles} miles is ${km(miles).km} km.`);
+    const decimal = reflex.match('convert 2.5 miles to km');
+    if (type === 'integer') {
+      assert.equal(decimal, null);
+      assert.throws(() => reflex.execute(JSON.stringify({ miles: '2.5' })), /not a whole number/);
+    } else assert.equal(reflex.execute(decimal!.slotsJson), `2.5 miles is ${km(2.5).km} km.`);
+    for (const value of ['$5', '5%', '10:30', '-5', '5551234']) assert.equal(reflex.match(`convert ${value} miles to km`), null, value);
+  }
+});
+
 test("a value from the tool schema's enum is a slot limited to the enum", async () => {
   const rate = (code: string) => ({ code, usd: { EUR: 1.08, GBP: 1.27, CHF: 1.13 }[code] });
   const turns = ['EUR', 'GBP', 'CHF'].map((code, i) =>
@@ -59,7 +94,7 @@ test("a number from the tool schema's enum is a number slot limited to the enum"
   const schemas = { fan: { type: 'object', properties: { level: { type: 'integer', enum: [1, 2, 3, 4, 5] } } } };
   const [pattern] = await minePatterns(turns, { ...options, schemas });
   assert.equal(pattern.skipped, undefined, pattern.skipped);
-  assert.deepEqual(pattern.spec.calls[0].args.level, { slot: 'level', form: 'same', type: 'number', oneOf: [1, 2, 3, 4, 5] });
+  assert.deepEqual(pattern.spec.calls[0].args.level, { slot: 'level', form: 'same', type: 'number', schema: 'integer', oneOf: [1, 2, 3, 4, 5] });
   const inputs: unknown[] = [];
   const reflex = createReflex({ ...pattern.spec, name: 'fan', description: '' }, (_, input) => {
     inputs.push(JSON.parse(input));
