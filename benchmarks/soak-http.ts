@@ -58,18 +58,20 @@ async function chat(titan: TitanProcess, text: string, thread?: string, stream =
   }
 }
 
-/** The server's reflexes and what they answered ("reflex-message-1@1.1.0 serving, 40 answered"): when in the run one was built. */
+/** The server's reflexes and what they answered ("reflex-message-1@1.1.0 serving; 40 answered ..., 2 checked ..., 0 disagreed"): when in the run one was built, and whether it answered right. */
 async function reflexStates(titan: TitanProcess): Promise<string> {
   const response = await fetch(`${titan.url}/api/reflexes`, { headers: { authorization: `Bearer ${titan.token}` } }).catch(() => undefined);
   if (!response?.ok) return 'off';
   const { enabled, reflexes, counters } = (await response.json()) as {
     enabled: boolean;
-    reflexes: Array<{ name: string; version: string | null; state: string }>;
-    counters?: { modelCallsAvoided: number };
+    reflexes: Array<{ name: string; version: string | null; state: string; reason: string | null }>;
+    counters?: { modelCallsAvoided: number; checks: number; disagreements: number };
   };
   if (!enabled) return 'off';
-  const each = reflexes.map((r) => `${r.name}@${r.version ?? '-'} ${r.state}`);
-  return `${each.join(', ') || 'none'}; ${counters?.modelCallsAvoided ?? 0} answered without the model`;
+  // Why one is not serving (a smoke test past its time limit on a loaded machine is built again after a pause).
+  const each = reflexes.map((r) => `${r.name}@${r.version ?? '-'} ${r.state}${r.state !== 'serving' && r.reason ? ` (${r.reason.slice(0, 160)})` : ''}`);
+  // The background checks ask the model the same request and compare whole answers: a disagreement is a wrong reflex answer.
+  return `${each.join(', ') || 'none'}; ${counters?.modelCallsAvoided ?? 0} answered without the model, ${counters?.checks ?? 0} checked by the model, ${counters?.disagreements ?? 0} disagreed`;
 }
 
 async function soak(name: string, env: Record<string, string>): Promise<Run> {
