@@ -57,3 +57,36 @@ test('a lazy package runs at its first call from node_modules, answers as itself
     loaded: ['2.0.0', '1.0.0'],
   });
 });
+
+test('a lazy package that is itself a function, imported by an ES module, runs at its first call and answers as itself', async () => {
+  const dir = path.join(root, 'callable');
+  const body = path.join(dir, 'node_modules', 'body-reader');
+  await mkdir(body, { recursive: true });
+  await writeFile(path.join(body, 'package.json'), JSON.stringify({ name: 'body-reader', version: '1.0.0', main: 'index.js' }));
+  await writeFile(
+    path.join(body, 'index.js'),
+    "globalThis.bodyReaderLoaded = true;\nexports = module.exports = (text) => 'any:' + text;\nexports.json = (text) => JSON.parse(text);\n",
+  );
+  await writeFile(
+    path.join(dir, 'entry.mjs'),
+    [
+      "import reader from 'body-reader';",
+      'const before = globalThis.bodyReaderLoaded === true;',
+      "const answers = [reader.json('{\"a\":1}'), reader('x')];",
+      'console.log(JSON.stringify({ before, answers, after: globalThis.bodyReaderLoaded === true }));',
+    ].join('\n'),
+  );
+  await esbuild.build({
+    entryPoints: [path.join(dir, 'entry.mjs')],
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    outfile: path.join(dir, 'out.mjs'),
+    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+    logLevel: 'silent',
+    plugins: [lazyPackages(dir, ['body-reader'])],
+  });
+  assert.doesNotMatch(await readFile(path.join(dir, 'out.mjs'), 'utf8'), /'any:'/, 'the package is not in the bundle');
+  const printed = JSON.parse(execFileSync(process.execPath, [path.join(dir, 'out.mjs')], { encoding: 'utf8' })) as Record<string, unknown>;
+  assert.deepEqual(printed, { before: false, answers: [{ a: 1 }, 'any:x'], after: true });
+});
