@@ -1,6 +1,6 @@
 // Turns transpiled glue into an instantiate function without ever import()-ing generated code:
 // Node never unloads ES modules (about 1.2 MB leaked per swap), while a vm.Script is collected.
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import vm from 'node:vm';
 import { writeFileAtomic } from '../common/atomic-file.ts';
@@ -57,11 +57,31 @@ export function compileGlue(js: string, filename: string, cachedData?: Buffer): 
   return { factory, cacheRejected: cachedData === undefined || script.cachedDataRejected === true, cache: () => script.createCachedData() };
 }
 
-/** The glue of a transpiled folder, compiled from V8's code cache kept beside it (written on first use). */
-export async function loadGlue(dir: string, js: string): Promise<GlueFactory> {
-  const cacheFile = path.join(dir, `glue-${process.versions.v8}.v8cache`);
-  const cachedData = await readFile(cacheFile).catch(() => undefined);
-  const glue = compileGlue(js, path.join(dir, 'component.js'), cachedData);
-  if (glue.cacheRejected) await writeFileAtomic(cacheFile, glue.cache()).catch(() => {}); // only time is lost without it
+/**
+ * How long after a glue is loaded its code cache is written again. V8 puts in a cache only the
+ * functions compiled when it is made, and compiles a function at its first call: made at load, the
+ * cache holds the glue's outer function alone, and every start compiles again each function its
+ * calls (instantiating, lifting and lowering values) run. Made once the component has served its
+ * first calls, it holds those too.
+ */
+export const GLUE_USED_CACHE_MS = 3_000;
+
+/**
+ * The glue of a transpiled folder, compiled from V8's code cache kept beside it: the one written once
+ * it had been used (GLUE_USED_CACHE_MS after a load that lacked it) or, until then, the one written
+ * at its first load (a short-lived command's only one).
+ */
+export async function loadGlue(dir: string, js: string, usedAfterMs = GLUE_USED_CACHE_MS): Promise<GlueFactory> {
+  const loadedFile = path.join(dir, `glue-${process.versions.v8}.v8cache`);
+  const usedFile = path.join(dir, `glue-${process.versions.v8}.used.v8cache`);
+  const used = await readFile(usedFile).catch(() => undefined);
+  const glue = compileGlue(js, path.join(dir, 'component.js'), used ?? (await readFile(loadedFile).catch(() => undefined)));
+  if (glue.cacheRejected) await writeFileAtomic(loadedFile, glue.cache()).catch(() => {}); // only time is lost without it
+  if (!used || glue.cacheRejected) {
+    // Not holding the process open: a command that ends sooner keeps the cache written at load. A
+    // folder removed meanwhile (a test's home) is not made again for it.
+    const writeUsed = () => stat(path.join(dir, 'component.js')).then(() => writeFileAtomic(usedFile, glue.cache()));
+    setTimeout(() => void writeUsed().catch(() => {}), usedAfterMs).unref();
+  }
   return glue.factory;
 }
