@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { TitanError } from '../common/errors.ts';
+import { byCodeUnits } from '../common/code-order.ts';
 import { contentDigest } from '../common/digest.ts';
 import { validateSourceManifest, type Backend, type SourceManifest } from '../registry/manifest.ts';
 import { BuildPool } from './build-pool.ts';
@@ -130,7 +131,7 @@ export async function findComponentDirs(root: string, depth = 2): Promise<string
   const here = await stat(path.join(root, 'component.json')).catch(() => undefined);
   if (here?.isFile()) return [root];
   if (depth === 0) return found;
-  for (const entry of (await readdir(root, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const entry of (await readdir(root, { withFileTypes: true })).sort((a, b) => byCodeUnits(a.name, b.name))) {
     if (entry.isDirectory() && !entry.name.startsWith('.') && entry.name !== 'node_modules') {
       found.push(...(await findComponentDirs(path.join(root, entry.name), depth - 1)));
     }
