@@ -1,5 +1,6 @@
 // The kernel's slots by kind/name: which version serves in each, the swaps and rollbacks that change
 // it, and the deployments file recording them, which a restart restores.
+import { byCodeUnits } from '../common/code-order.ts';
 import { TitanError } from '../common/errors.ts';
 import type { ComponentKind, PublishedManifest } from '../registry/manifest.ts';
 import type { Registry } from '../registry/registry.ts';
@@ -44,13 +45,13 @@ export class SlotTable {
 
   /** Every slot, ordered by key. */
   sorted(): Slot[] {
-    return [...this.#slots.values()].sort((a, b) => a.key.localeCompare(b.key));
+    return [...this.#slots.values()].sort((a, b) => byCodeUnits(a.key, b.key));
   }
 
   /** The manifests serving components of one kind, ordered by key. */
   servingOfKind(kind: ComponentKind): PublishedManifest[] {
     const slots = [...this.#slots.values()].filter((slot) => slot.kind === kind && slot.active);
-    return slots.sort((a, b) => a.key.localeCompare(b.key)).map((slot) => (slot.active as NonNullable<Slot['active']>).manifest);
+    return slots.sort((a, b) => byCodeUnits(a.key, b.key)).map((slot) => (slot.active as NonNullable<Slot['active']>).manifest);
   }
 
   async deployManifest(manifest: PublishedManifest): Promise<SwapResult> {
