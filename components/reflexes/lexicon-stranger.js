@@ -123,6 +123,14 @@ STRANGER_PHRASES.push(
   ['all my', 'my'],
   ["i'm curious", ''],
   ['im curious', ''],
+  // Mail not read yet is unread mail ("emails I haven't read").
+  ["that i haven't read", 'unread'],
+  ["i haven't read", 'unread'],
+  ['i havent read', 'unread'],
+  ['i have not read', 'unread'],
+  ['who do i page', 'who is on call'],
+  ['who should i page', 'who is on call'],
+  ['fx rate', 'exchange rate'],
 );
 
 /** One word for another of the same sense in a request (after plurals are made singular). */

@@ -37,6 +37,18 @@ test('"battery life left?", "phone battery level" and "which person is on call" 
   );
   for (const prompt of ['which person is on call', 'who is on call right now for us']) assert.equal(oncall(prompt), 'Raj is on call.', prompt);
   for (const prompt of ['which person was on call last night', 'page the person on call for us']) assert.equal(oncall(prompt), undefined, prompt);
+  for (const prompt of ['who do i page right now', 'who should i page']) assert.equal(oncall(prompt), 'Raj is on call.', prompt);
+});
+
+test('"emails I haven\'t read" and "emails i havent read - how many" ask the unread emails; emails one read, or sent, do not', async () => {
+  const unread = await learn(
+    ['do I have unread emails', 'unread emails', 'how many unread emails do I have', 'check my unread emails'].map((p) => [p, {}]),
+    () => ({ count: 3 }),
+    () => '3 unread emails.',
+  );
+  for (const prompt of ["emails I haven't read", 'emails i havent read - how many', 'emails i have not read'])
+    assert.equal(unread(prompt), '3 unread emails.', prompt);
+  for (const prompt of ['emails I read', "emails I haven't sent", "emails I haven't read yesterday"]) assert.equal(unread(prompt), undefined, prompt);
 });
 
 test('"how long is essay.txt in words" asks its word count and "distance to Trier in km" its distance; in pages or in miles they do not', async () => {

@@ -13,7 +13,7 @@
 // word of another sense, and no entry maps a change, a time or a negation away.
 import { MORE_PHRASES, MORE_SYNONYMS } from './lexicon-more.js';
 import { amountIn, askedAt, lengthInWords, openAsFree, peopleAsPopulation, questionOrder, statusAsked, timesShown } from './question-shape.js';
-import { holderAsked, stateAsked } from './state-asked.js';
+import { dayAsked, holderAsked, stateAsked } from './state-asked.js';
 
 /** Several words meaning one thing: [words, canonical words]. The longest phrase wins. */
 const PHRASE_LIST = [
@@ -384,7 +384,9 @@ for (const [from, to] of PHRASE_LIST) {
  * markers ("{city}") pass as they are.
  */
 export function canonical(tokens) {
-  const out = peopleAsPopulation(openAsFree(lengthInWords(statusAsked(timesShown(amountIn(askedAt(pass(pass(holderAsked(stateAsked(questionOrder(tokens))))))))))));
+  const out = peopleAsPopulation(
+    openAsFree(lengthInWords(statusAsked(timesShown(amountIn(askedAt(pass(pass(dayAsked(holderAsked(stateAsked(questionOrder(tokens)))))))))))),
+  );
   // "how many inhabitants does Nepal have", "... has it got", "what's ORCL at (now)": a closing
   // "have", "got" or "at" only carries the question's grammar.
   const closing = () => out.length > 1 && CLOSING.includes(out[out.length - 1].w);

@@ -1,7 +1,8 @@
 // Yes-or-no questions about how far a thing named by its code has got ("has HER2207 arrived yet",
 // "is INF-77 done yet", "has DL64 taken off") and who holds it ("who has INF-77", "who's on
 // SEC-14", "who is UX-300 assigned to"): they ask the thing's status, which its status answers
-// whatever the step asked about, read as "status of X" and "who is working on X". Only the
+// whatever the step asked about, read as "status of X" and "who is working on X"; so do how one's
+// own weekday looks ("what does my friday look like": what one has on it). Only the
 // whole request: a time, a place or another question beside it ("was X signed for last week",
 // "where did X get delivered last time") leaves it as typed. Part of the request lexicon's
 // canonical reading (lexicon.js), read before its phrases and synonyms, compiled into every reflex.
@@ -95,4 +96,31 @@ export function holderAsked(out) {
   if (code < 0 || !namesItself(ws[code] ?? '') || !onlyClosing(out, end)) return out;
   const t = out[0];
   return [wordAt(t, 'who'), wordAt(t, 'is'), wordAt(t, 'working'), wordAt(t, 'on'), out[code], ...saidClosing(out, end)];
+}
+
+const STATE_WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
+
+/**
+ * "what does my friday look like", "how does my monday look", "walk me through my monday", "my
+ * sunday looking busy?", "is my friday busy": how one's own weekday looks is what one has on it,
+ * read as "what do i have on friday"; anything else (another day, a time beside it) as it is.
+ */
+export function dayAsked(out) {
+  const opens = out.findIndex((t) => !STATE_OPENING.includes(t.w));
+  if (opens > 0) return [...out.slice(0, opens), ...dayAsked(out.slice(opens))];
+  const ws = out.map((t) => t.w);
+  const day = ws.indexOf('my') + 1;
+  if (day === 0 || !STATE_WEEKDAYS.includes(ws[day])) return out;
+  const before = ws.slice(0, day - 1).join(' ');
+  const after = ws.slice(day + 1).join(' ');
+  const asked =
+    (before === 'what does' && after === 'look like') ||
+    (before === 'how does' && after === 'look') ||
+    (before === 'how is' && ['looking', 'going to look'].includes(after)) ||
+    (before === 'walk me through' && after === '') ||
+    (before === 'is' && ['busy', 'looking busy', 'full'].includes(after)) ||
+    (before === '' && ['looking busy', 'looking', 'busy'].includes(after));
+  if (!asked) return out;
+  const t = out[0];
+  return [wordAt(t, 'what'), wordAt(t, 'do'), wordAt(t, 'i'), wordAt(t, 'have'), wordAt(t, 'on'), out[day]];
 }

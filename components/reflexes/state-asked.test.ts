@@ -66,3 +66,26 @@ test('"who has INF-77", "who is on SEC-14 now", "who is UX-300 assigned to", "is
   ])
     assert.equal(ask(prompt), undefined, prompt);
 });
+
+test('"what does my friday look like" and "walk me through my friday" ask the calendar; the past, another week or whether one is free go to the model', async () => {
+  const calendar = await learn(
+    [
+      ["what's on my calendar on monday", { day: 'monday' }],
+      ['what do I have on tuesday', { day: 'tuesday' }],
+      ['show my calendar for wednesday', { day: 'wednesday' }],
+      ['what is on my calendar thursday', { day: 'thursday' }],
+    ],
+    ({ day }) => ({ events: day.length }),
+    (a, r) => `${(r as { events: number }).events} events on ${a.day}.`,
+  );
+  for (const prompt of ['hey what does my friday look like', 'walk me through my friday', 'my friday looking busy?', 'how does my friday look'])
+    assert.equal(calendar(prompt), '6 events on friday.', prompt);
+  for (const prompt of [
+    'what did my friday look like',
+    'what does my friday look like next week',
+    'am i free on friday',
+    'what does my note look like',
+    'walk me through my taxes',
+  ])
+    assert.equal(calendar(prompt), undefined, prompt);
+});
