@@ -83,6 +83,11 @@ export function intentOf(ws) {
   };
 }
 
+/** "when is the next train from X" for "next trains from X": the next one's time is what the list of the next ones says. */
+export function asksWhenNext(rest, template) {
+  return rest.includes('when') && rest.includes('next') && template.includes('next') && !template.some((w) => ASK_WORDS.includes(w));
+}
+
 /** Two readings (intentOf) say the same act, time, polarity, reason-asking, measure, method- and kind-asking, with no more joined requests than the second. */
 export function sameAct(a, b) {
   return (
@@ -117,9 +122,10 @@ export function sameIntent(rest, template) {
   const asked = template.filter((w) => ASK_WORDS.includes(w));
   // "how many km to X" for "km to X": asking for the amount a phrasing named without asking.
   const amount = rest.includes('how') && (rest.includes('much') || rest.includes('many'));
+  const whenNext = asksWhenNext(rest, template);
   for (const w of rest) {
     if (!ASK_WORDS.includes(w) || asked.includes(w) || asked.length > 0) continue;
-    if (!(PLAIN_ASK.includes(w) || (amount && AMOUNT_ASK.includes(w)))) return false;
+    if (!(PLAIN_ASK.includes(w) || (amount && AMOUNT_ASK.includes(w)) || (whenNext && w === 'when'))) return false;
   }
   return asked.length === 0 || rest.every((w) => !ASK_WORDS.includes(w) || asked.includes(w));
 }

@@ -73,3 +73,14 @@ test('"what is a ci build" asks what a kind of thing is, never the state "what i
   assert.equal(sameIntent(read("what's an aqi"), read('what is the aqi in {city}')), false);
   assert.equal(sameIntent(read('what is the ci build status'), phrasing), true);
 });
+
+test('"when is the next train from X" asks what "next trains from X" does; "when is the train from X" and "when did the next one leave" do not', () => {
+  const phrasing = read('next trains from {station}');
+  const same = (prompt: string) => sameIntent(read(prompt), phrasing);
+  assert.equal(same('when is the next train from'), true);
+  assert.equal(same('when is the train from'), false);
+  assert.equal(same('when did the next train from leave'), false);
+  assert.equal(same('why is the next train from'), false);
+  // A phrasing that asks something of its own keeps its asking words.
+  assert.equal(sameIntent(read('when is the next train from'), read('how long until the next {line} bus')), false);
+});

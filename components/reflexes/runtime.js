@@ -15,7 +15,7 @@
 // overlap of the remaining words with the template's topic words (1.0: a seen phrasing); how the
 // question is put ("how many km to X", "km to X") counts only when the template has no topic word.
 
-import { sameIntent } from './intent.js';
+import { asksWhenNext, sameIntent } from './intent.js';
 import { CONTRAST, FILLERS, FUNCTION_WORDS, singular, words } from './words.js';
 import { closeCode, mendSenses, sameTie, swapTies, TIES } from './variants.js';
 import { mendTypos } from './typos.js';
@@ -73,7 +73,7 @@ function score(template, rest, spec, values, moved = false, unsaid = []) {
   // where a tool is asked with it (an echo's answer is right for any value).
   if (topicless && spec.calls.length > 0 && !Object.entries(values).every(([name, text]) => saysIntent(spec, name, text))) return -1;
   for (const core of required) if (!rest.includes(core)) return -1;
-  for (const w of rest) if (!spec.vocabSet.has(w) && !isFiller(w)) return -1;
+  for (const w of rest) if (!spec.vocabSet.has(w) && !isFiller(w) && !(w === 'when' && asksWhenNext(rest, template))) return -1;
   // Fillers count on neither side: "please" neither adds to nor takes from the overlap.
   const literals = new Set(template.filter(weighs));
   // A word naming what the value is ("ticket APP-256 status") neither adds to nor takes from the overlap.
