@@ -8,6 +8,8 @@ export type Intent = {
   measure: string;
   method: boolean;
   kind: boolean;
+  /** A modal after the word that asks: what may or should be ("who should work on X"). */
+  modal: boolean;
 };
 export function sameAct(a: Intent, b: Intent): boolean;
 export const ASK_WORDS: string[];

@@ -4,6 +4,7 @@
 // A reflex answers a prompt only when the words around its slots say the same intent as one of
 // its phrasings; the topic words are checked by the runtime. No clock, no randomness.
 import { CHANGE_VERBS } from './lexicon.js';
+import { modalAt } from './question-shape.js';
 
 /** The words that ask (interrogatives): which one changes what is asked ("how many words" is no "what words"). */
 export const ASK_WORDS = ['what', 'which', 'how', 'when', 'where', 'who', 'whose', 'why', 'much', 'many'];
@@ -80,6 +81,8 @@ export function intentOf(ws) {
     measure: measureOf(ws),
     method: asksMethod(ws),
     kind: asksKind(ws),
+    // "who should work on X", "how many words can X have": what may or should be, not what is.
+    modal: modalAt(ws) >= 0,
   };
 }
 
@@ -88,7 +91,7 @@ export function asksWhenNext(rest, template) {
   return rest.includes('when') && rest.includes('next') && template.includes('next') && !template.some((w) => ASK_WORDS.includes(w));
 }
 
-/** Two readings (intentOf) say the same act, time, polarity, reason-asking, measure, method- and kind-asking, with no more joined requests than the second. */
+/** Two readings (intentOf) say the same act, time, polarity, reason-asking, measure, method-, kind- and modal-asking, with no more joined requests than the second. */
 export function sameAct(a, b) {
   return (
     a.negated === b.negated &&
@@ -98,7 +101,8 @@ export function sameAct(a, b) {
     a.why === b.why &&
     a.measure === b.measure &&
     a.method === b.method &&
-    a.kind === b.kind
+    a.kind === b.kind &&
+    a.modal === b.modal
   );
 }
 

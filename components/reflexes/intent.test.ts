@@ -50,6 +50,7 @@ test('intentOf reads tense, negation, joins and acts', () => {
     measure: '',
     method: false,
     kind: false,
+    modal: false,
   });
   assert.deepEqual(intentOf(read("I won't need the weather tomorrow")).negated, true);
   assert.equal(intentOf(read('weather in Oslo tomorrow')).tense, 'future');
@@ -83,4 +84,16 @@ test('"when is the next train from X" asks what "next trains from X" does; "when
   assert.equal(same('why is the next train from'), false);
   // A phrasing that asks something of its own keeps its asking words.
   assert.equal(sameIntent(read('when is the next train from'), read('how long until the next {line} bus')), false);
+});
+
+test('"who should work on X", "how many words can X have" and "what time can I see X" ask what may or should be, never the state the phrasing reads', () => {
+  assert.equal(sameIntent(read('who should work on'), read('who is working on {ticket}')), false);
+  assert.equal(sameIntent(read('how many words can have'), read('how many words does {path} have')), false);
+  assert.equal(sameIntent(read('what time can I see'), read('what time is it in {city}')), false);
+  assert.deepEqual(read('what time can I see Flow').slice(0, 3), ['what', 'time', 'can']);
+  // Asking the one answering, or a way to do it ("how can I"), is no modal question; nor is the month.
+  assert.equal(sameIntent(read('what can you tell me about the weather in'), read("what's the weather like in {city}?")), true);
+  assert.equal(sameIntent(read('how can I cook'), read('how do I cook {dish}')), true);
+  assert.equal(intentOf(read('what is on my calendar in may')).modal, false);
+  assert.equal(sameIntent(read('can I see my note'), read('show my note {title}')), true);
 });

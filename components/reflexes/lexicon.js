@@ -12,7 +12,7 @@
 // A canonical form is always a word the other side also reads: a synonym never maps onto a
 // word of another sense, and no entry maps a change, a time or a negation away.
 import { MORE_PHRASES, MORE_SYNONYMS } from './lexicon-more.js';
-import { amountIn, askedAt, lengthInWords, openAsFree, peopleAsPopulation, questionOrder, statusAsked, timesShown } from './question-shape.js';
+import { amountIn, askedAt, keepModal, lengthInWords, openAsFree, peopleAsPopulation, questionOrder, statusAsked, timesShown } from './question-shape.js';
 import { dayAsked, holderAsked, stateAsked } from './state-asked.js';
 
 /** Several words meaning one thing: [words, canonical words]. The longest phrase wins. */
@@ -385,7 +385,7 @@ for (const [from, to] of PHRASE_LIST) {
  */
 export function canonical(tokens) {
   const out = peopleAsPopulation(
-    openAsFree(lengthInWords(statusAsked(timesShown(amountIn(askedAt(pass(pass(dayAsked(holderAsked(stateAsked(questionOrder(tokens)))))))))))),
+    openAsFree(lengthInWords(statusAsked(timesShown(amountIn(askedAt(pass(pass(keepModal(dayAsked(holderAsked(stateAsked(questionOrder(tokens))))))))))))),
   );
   // "how many inhabitants does Nepal have", "... has it got", "what's ORCL at (now)": a closing
   // "have", "got" or "at" only carries the question's grammar.
@@ -398,7 +398,8 @@ export function canonical(tokens) {
 function pass(tokens) {
   const out = [];
   for (let i = 0; i < tokens.length; i++) {
-    const phrase = PHRASES.get(tokens[i].w)?.find((p) => p.words.every((w, k) => tokens[i + k]?.w === w));
+    // A modal the question asks with (question-shape.js) opens no phrase: "what time can I see X" is no "show".
+    const phrase = tokens[i].modal ? undefined : PHRASES.get(tokens[i].w)?.find((p) => p.words.every((w, k) => tokens[i + k]?.w === w));
     if (phrase) {
       const span = { start: tokens[i].start, end: tokens[i + phrase.words.length - 1].end };
       for (const w of phrase.to) out.push({ w: SYNONYMS[w] ?? w, ...span });

@@ -27,6 +27,37 @@ export function questionOrder(tokens) {
   return out;
 }
 
+/** Verbs that say what may, can or should be, not how a thing is. */
+const MODALS = ['can', 'could', 'should', 'would', 'must', 'might', 'may', 'ought'];
+/** Words that ask a question (as ASKING, without the "whether" of a question asked inside another). */
+const WH = ['what', 'which', 'how', 'when', 'where', 'who', 'whose', 'why'];
+
+/**
+ * Where a modal verb after the word that asks makes the question one of what may, can or should
+ * be ("who should work on X", "what time can I see X", "how many words can X have"): its index in
+ * the words, or -1. "how can I" asks a way to do something (intent.js reads it so), "what can you"
+ * asks the one answering to tell, and "may" is a modal only before the one it is of ("in may 5").
+ */
+export function modalAt(ws) {
+  const asks = ws.findIndex((w) => WH.includes(w));
+  if (asks < 0) return -1;
+  for (let i = asks + 1; i < ws.length; i++) {
+    if (!MODALS.includes(ws[i]) || ws[i - 1] === 'how' || ws[i + 1] === 'you') continue;
+    if (ws[i] === 'may' && !SUBJECTS.includes(ws[i + 1])) continue;
+    return i;
+  }
+  return -1;
+}
+
+/**
+ * The modal verb of such a question is kept as typed (marked `modal`): a polite frame that opens
+ * with it ("can I see" read as "show") would read the question away.
+ */
+export function keepModal(tokens) {
+  const at = modalAt(tokens.map((t) => t.w));
+  return at < 0 ? tokens : tokens.map((t, i) => (i === at ? { ...t, modal: true } : t));
+}
+
 /** Words a request may open with that ask nothing. */
 const OPENING = ['ok', 'okay', 'so', 'hey', 'hi', 'hello', 'please', 'pls', 'yo', 'and'];
 /** How a question that asks where a thing stands in price ends: "... at", "... going for". */
