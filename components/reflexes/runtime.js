@@ -23,6 +23,7 @@ import { answerFrom, executeOnHost, render, toolInputs } from './answer.js';
 import { bagScore, SEE_VERBS } from './bag.js';
 import { readFlags } from './flags.js';
 import { withoutAside } from './aside.js';
+import { reachedFirst } from './verb-first.js';
 import { isFrame, readSpec, requiredWords } from './spec.js';
 import { codeLike, kindSaidByCode, kindWords, seenValue } from './kind-said.js';
 import { kindOf } from './value-kinds.js';
@@ -195,6 +196,7 @@ function looseAlign(spec, toks, prompt) {
   )
     return null;
   const name = spec.slots[0];
+  if (reachedFirst(spec, name, toks, runs[0].start, prompt)) return null;
   const text = slotValue(spec, name, toks, runs[0].start, runs[0].end, prompt);
   if (text === null) return null;
   // "a reservation", "my mind", "the day" at the end of a request: a thing named in common words, no
