@@ -1,7 +1,7 @@
 // Closed kinds of value a slot can take, told by the value itself: a weekday, a month, a currency
 // code (ISO 4217), a precious metal's code, a cryptocurrency (its name or ticker), a unit of
 // measure, a holiday, a country, a meal, a number or an ordinal in words, a pronoun, a group of
-// people, a planet, a continent, a manner ("slowly"), a document's state ("overdue"), a file name. A slot whose source values were all of one kind takes only that
+// people, a planet, a continent, a state of things ("disaster"), a manner ("slowly"), a document's state ("overdue"), a file name. A slot whose source values were all of one kind takes only that
 // kind ("fri" or "later" is no weekday the calendar was asked with; "rent" or "gold" is no coin a
 // crypto reflex learned from "bitcoin"); one whose source values were of none takes none of them
 // ("SEK" is a currency and "LTC" a coin, never the stock symbol a stock reflex learned from
@@ -85,10 +85,14 @@ const SMALL_KINDS = {
   // Which of several by degree, not a name ("the biggest invoice").
   degree: 'biggest largest smallest highest lowest cheapest dearest best worst most least longest shortest fastest nearest closest',
   // A part or a view of a document, not its name ("show invoice summary").
-  part: 'summary details overview list table contents attachment preview',
+  // A part, a view or a form of a document, not its name ("show invoice summary", "invoice template").
+  part: 'summary details overview list table contents attachment preview template sample example format layout form pdf printout',
   // A document's state or place, not its name ("show invoice overdue", "the invoice attached").
   state: 'open closed paid unpaid due overdue pending draft sent new old recent archived deleted shared pinned attached enclosed ' + 'above below following',
   planet: 'mercury venus earth mars jupiter saturn uranus neptune pluto',
+  // A state of things or of the mind, as idioms name it ("a recipe for disaster", "the price of fame"), not a thing's name.
+  abstract:
+    'success failure disaster love happiness sadness life death chaos peace freedom fame trouble luck joy hope fear wisdom greed romance friendship wealth revenge victory glory madness boredom misery anger',
   continent: 'africa antarctica asia europe oceania',
 };
 const SMALL = new Map(Object.entries(SMALL_KINDS).flatMap(([kind, list]) => list.split(' ').map((w) => [w, kind])));

@@ -53,3 +53,15 @@ test('a word of manner, of a document\'s state or of one of its parts is no name
   const titles = learned(['shopping', 'ideas', 'garden', 'packing']);
   for (const word of ['slowly', 'overdue', 'summary']) assert.equal(sameKind(titles, 'x', word), false, word);
 });
+
+test('a form of a document or a state of things is no name: "invoice template", "a recipe for disaster" are no invoice or dish', () => {
+  for (const word of ['template', 'sample', 'pdf']) assert.equal(kindOf(word), 'part', word);
+  for (const word of ['disaster', 'success', 'happiness']) assert.equal(kindOf(word), 'abstract', word);
+  const invoices = learned(['april', 'acme', 'march', 'q3']);
+  for (const word of ['template', 'sample']) assert.equal(sameKind(invoices, 'x', word), false, word);
+  for (const word of ['hosting', 'rent']) assert.equal(sameKind(invoices, 'x', word), true, word);
+  const dishes = learned(['lasagna', 'risotto', 'shakshuka', 'ramen']);
+  for (const word of ['disaster', 'success', 'love']) assert.equal(sameKind(dishes, 'x', word), false, word);
+  // A word a source value had is of no other kind for that slot ("serendipity" and "ennui" are meanings asked).
+  assert.equal(sameKind(learned(['serendipity', 'ennui', 'love', 'hubris']), 'x', 'success'), true);
+});
