@@ -288,6 +288,8 @@ function inUnits(spec, toks) {
   const last = toks.at(-1);
   if (!last || !spec.units.has(last.w) || toks.length < 3) return toks;
   const tie = toks.at(-2);
+  // "steps to km": a measure the phrasings name, to a unit, asks to convert it; "tezos to usd" asks the value's price.
+  if (tie.w === 'to' && spec.vocabSet.has(toks.at(-3).w) && !isFiller(toks.at(-3).w)) return toks;
   const tied = ['in', 'to'].includes(tie.w) && !spec.vocabSet.has(tie.w);
   // A unit the phrasings name ("how many km to X") is asked for at the end only after its tie ("... in km").
   if (spec.vocabSet.has(last.w) && !tied) return toks;

@@ -54,3 +54,18 @@ test('"how long til the N7" asks for the bus as the source codes were written; "
   assert.equal(ask('how long until the stop'), undefined);
   assert.equal(ask('how long until the N7 yesterday'), undefined);
 });
+
+test('"my steps in km" asks the distance the answer gives; "steps to km" asks to convert one measure to another', async () => {
+  const steps = await learn(
+    [
+      ['how many steps have I walked', {}],
+      ['my step count', {}],
+      ['step count so far', {}],
+      ['how many steps so far', {}],
+    ],
+    () => ({ steps: 6412, km: 4.8 }),
+    (_, r) => `${(r as { steps: number }).steps} steps (${(r as { km: number }).km} km).`,
+  );
+  assert.equal(steps('my steps in km'), '6412 steps (4.8 km).');
+  for (const prompt of ['steps to km', 'my step count to km']) assert.equal(steps(prompt), undefined, prompt);
+});
