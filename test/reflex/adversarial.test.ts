@@ -1,4 +1,4 @@
-// The adversarial tuning part (data/everyday-tuning-adversarial.json): requests a stranger types
+// The adversarial tuning parts (data/everyday-tuning-adversarial*.json): requests a stranger types
 // that share a reflex's learned words but ask something else (a value of the wrong kind, another
 // verb, tense or measure, a compound request, a title holding a word the reader mends) all go to
 // the model, and the wrong answers found by hand stay fixed.
@@ -14,6 +14,14 @@ test('no reflex answers a near miss of the adversarial part, and its new values 
   assert.ok(part);
   assert.deepEqual(part.wrong, []);
   assert.equal(part.correct, part.paraphrases);
+});
+
+test('no reflex answers a near miss of the second adversarial part (one word away, negated, in another tense, compound, of another kind)', async () => {
+  const m = await measureEveryday(localEmbedder, undefined, ['adversarial2']);
+  const part = m.parts.adversarial2;
+  assert.ok(part);
+  assert.deepEqual(part.wrong, []);
+  assert.equal(part.nearMissesAnswered, 0);
 });
 
 test('the wrong answers found by hand go to the model', async () => {
@@ -35,6 +43,18 @@ test('the wrong answers found by hand go to the model', async () => {
     'where is KL1776',
     // reading the emails out, not counting them
     'read my unread emails',
+    // what may or should be, not what is (a modal after the word that asks)
+    'who should work on INF-77',
+    'how many words can cv.docx have',
+    'what time can i see Flow',
+    // the verb of calling her, not her number
+    'phone Mia now',
+    // a form of a document, a state of things: no invoice's name, no dish
+    'invoice template',
+    'recipe for disaster',
+    'give me a recipe for success',
+    // a measure converted to another unit
+    'steps to km',
   ])
     assert.equal(answer(reflexes, prompt, 0.8), undefined, prompt);
 });
