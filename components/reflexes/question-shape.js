@@ -58,8 +58,8 @@ export function keepModal(tokens) {
   return at < 0 ? tokens : tokens.map((t, i) => (i === at ? { ...t, modal: true } : t));
 }
 
-/** Words a request may open with that ask nothing. */
-const OPENING = ['ok', 'okay', 'so', 'hey', 'hi', 'hello', 'please', 'pls', 'yo', 'and'];
+/** Words a request may open with that ask nothing (also read by state-asked.js and verb-first.js). */
+export const OPENING = ['ok', 'okay', 'so', 'hey', 'hi', 'hello', 'please', 'pls', 'yo', 'and'];
 /** How a question that asks where a thing stands in price ends: "... at", "... going for". */
 const STANDS_AT = [['going', 'for'], ['at', 'now'], ['at']];
 

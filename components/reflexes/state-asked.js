@@ -6,9 +6,8 @@
 // whole request: a time, a place or another question beside it ("was X signed for last week",
 // "where did X get delivered last time") leaves it as typed. Part of the request lexicon's
 // canonical reading (lexicon.js), read before its phrases and synonyms, compiled into every reflex.
+import { OPENING } from './question-shape.js';
 
-/** Words a request may open with that ask nothing. */
-const STATE_OPENING = ['ok', 'okay', 'so', 'hey', 'hi', 'hello', 'please', 'pls', 'yo', 'and'];
 /** Words that only close the question: the saidClosing, asked anyway, and asking nicely. */
 const STATE_CLOSING = ['yet', 'already', 'now', 'right', 'today', 'rn', 'atm', 'currently', 'pls', 'please'];
 /** Closing words that say no more than the status does: left out. */
@@ -60,7 +59,7 @@ const wordAt = (t, w) => ({ w, start: t.start, end: t.end });
  * read as "status of parcel HER2207"; anything else as it is.
  */
 export function stateAsked(out) {
-  const opens = out.findIndex((t) => !STATE_OPENING.includes(t.w));
+  const opens = out.findIndex((t) => !OPENING.includes(t.w));
   if (opens > 0) return [...out.slice(0, opens), ...stateAsked(out.slice(opens))];
   let i = ['has', 'is'].includes(out[0]?.w) ? 1 : 0;
   if (STATE_OWNERS.includes(out[i]?.w)) i++;
@@ -81,7 +80,7 @@ export function stateAsked(out) {
  * INF-77 yet": read as "who is working on INF-77"; anything else as it is.
  */
 export function holderAsked(out) {
-  const opens = out.findIndex((t) => !STATE_OPENING.includes(t.w));
+  const opens = out.findIndex((t) => !OPENING.includes(t.w));
   if (opens > 0) return [...out.slice(0, opens), ...holderAsked(out.slice(opens))];
   const ws = out.map((t) => t.w);
   let code = -1;
@@ -106,7 +105,7 @@ const STATE_WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 
  * read as "what do i have on friday"; anything else (another day, a time beside it) as it is.
  */
 export function dayAsked(out) {
-  const opens = out.findIndex((t) => !STATE_OPENING.includes(t.w));
+  const opens = out.findIndex((t) => !OPENING.includes(t.w));
   if (opens > 0) return [...out.slice(0, opens), ...dayAsked(out.slice(opens))];
   const ws = out.map((t) => t.w);
   const day = ws.indexOf('my') + 1;

@@ -1,11 +1,12 @@
 // A noun of the phrasings that is also the verb of another act, said first and straight before
 // the value: "phone Mia now" calls her, where "Mia phone" and "phone of Mia" ask for her number.
 // Part of the reflex runtime (runtime.js), inlined with it into every generated reflex.
+import { OPENING } from './question-shape.js';
 
 /** Nouns of reaching someone that are also the verb of doing it. */
 const REACHING = ['phone', 'telephone', 'ring', 'call', 'dial', 'text', 'sms', 'message', 'email', 'mail', 'ping', 'page', 'fax', 'contact'];
-/** Words a request may open with that say nothing. */
-const OPENS = ['ok', 'okay', 'so', 'hey', 'hi', 'hello', 'please', 'pls', 'yo', 'and', 'can', 'could', 'would', 'you', 'u'];
+/** Words a request may open with that say nothing, and the asking of it ("can you", "could u"). */
+const OPENS = [...OPENING, 'can', 'could', 'would', 'you', 'u'];
 
 /**
  * The value at toks[start..] follows, as its object, a noun of reaching someone typed alone
