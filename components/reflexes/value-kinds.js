@@ -84,7 +84,6 @@ const SMALL_KINDS = {
   manner: 'well better worse faster slower cheaper easier harder healthy healthier together alone backwards forwards fully simply cheaply',
   // Which of several by degree, not a name ("the biggest invoice").
   degree: 'biggest largest smallest highest lowest cheapest dearest best worst most least longest shortest fastest nearest closest',
-  // A part or a view of a document, not its name ("show invoice summary").
   // A part, a view or a form of a document, not its name ("show invoice summary", "invoice template").
   part: 'summary details overview list table contents attachment preview template sample example format layout form pdf printout',
   // A document's state or place, not its name ("show invoice overdue", "the invoice attached").
