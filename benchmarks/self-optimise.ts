@@ -150,7 +150,8 @@ async function monitored(label: string, config: Record<string, unknown>, model?:
   if (proposal?.state !== 'deployed' || !proposal.patchId) throw new Error(`${label}: the monitor's proposal should be deployed: ${JSON.stringify(proposal)}`);
   const patchId = proposal.patchId;
   const kept = () => kernel.patches.get(patchId).canary?.stage === 'kept';
-  await replay(kernel, 5000, kept);
+  // Kept after canaryWatchCalls calls and the warm-up (canaryWarmUpMs, 10 s): the workload runs on until then, a minute at most.
+  await replay(kernel, Number.MAX_SAFE_INTEGER, () => kept() || performance.now() - serving > 60_000);
   const keptAt = performance.now();
   if (!kept()) throw new Error(`${label}: the canary did not keep it: ${JSON.stringify(kernel.patches.get(patchId).canary)}`);
   const after = summarize(await replay(kernel, 200));

@@ -1,5 +1,5 @@
-// What each slot's real calls look like: every call's latency and outcome counted per version (the
-// baseline a canary is judged against), and a bounded, sampled record of whole calls (input,
+// What each slot's real calls look like: every call's latency and outcome counted per version and
+// per kind of call (a store's operation; the baseline a canary is judged against), and a bounded, sampled record of whole calls (input,
 // output or error, latency, the host's answers) with secrets cut out: the corpus a new version
 // is replayed against before it may serve. Kept in memory, bounded per slot by count, by age and
 // by bytes (a slot whose calls grow, a provider's requests carrying a long thread, stays flat);
@@ -49,23 +49,42 @@ export type LatencyStats = { calls: number; errors: number; errorRate: number; p
 const NOT_TRAFFIC = new Set(['describe', 'smoke', 'migrate']);
 /** Latencies kept per version for its percentiles. */
 const WINDOW = 1024;
+/** Latencies kept per kind of call of a version, and the kinds counted per version (a store has about a hundred operations). */
+const KIND_WINDOW = 256;
+const KINDS_PER_VERSION = 256;
 
 class VersionStats {
   calls = 0;
   errors = 0;
-  readonly #window = new Float64Array(WINDOW);
+  readonly #window: Float64Array;
+  /** Per kind of call, while there are at most KINDS_PER_VERSION kinds. */
+  readonly kinds = new Map<string, VersionStats>();
+
+  constructor(window = WINDOW) {
+    this.#window = new Float64Array(window);
+  }
 
   add(ms: number, ok: boolean): void {
-    this.#window[this.calls % WINDOW] = ms;
+    this.#window[this.calls % this.#window.length] = ms;
     this.calls++;
     if (!ok) this.errors++;
   }
 
   read(): LatencyStats {
-    const n = Math.min(this.calls, WINDOW);
+    const n = Math.min(this.calls, this.#window.length);
     const sorted = this.#window.slice(0, n).sort();
     return { calls: this.calls, errors: this.errors, errorRate: this.calls ? this.errors / this.calls : 0, ...percentiles(sorted) };
   }
+}
+
+const NO_CALLS: LatencyStats = { calls: 0, errors: 0, errorRate: 0, p50: 0, p99: 0 };
+
+/**
+ * Calls of one kind cost alike, calls of two kinds may not (a store's count of rows against its
+ * write of forty messages): a store call's kind is its operation, any other call's its function.
+ */
+export function callKind(slot: string, fn: string, args: unknown[]): string {
+  return slot.startsWith('store/') && typeof args[0] === 'string' ? `${fn} ${args[0]}` : fn;
 }
 
 export function percentiles(sorted: ArrayLike<number>): { p50: number; p99: number } {
@@ -134,13 +153,16 @@ export class CallRecorder {
     return rate >= 1 || Math.random() < rate;
   }
 
-  /** Counts one call of slot@version (every call, recorded or not). */
-  observe(slot: string, version: string, fn: string, ms: number, ok: boolean): void {
+  /** Counts one call of slot@version (every call, recorded or not), also under its kind (see callKind). */
+  observe(slot: string, version: string, fn: string, ms: number, ok: boolean, kind = fn): void {
     if (NOT_TRAFFIC.has(fn)) return;
     const key = `${slot}@${version}`;
     let stats = this.#stats.get(key);
     if (!stats) this.#stats.set(key, (stats = new VersionStats()));
     stats.add(ms, ok);
+    let byKind = stats.kinds.get(kind);
+    if (!byKind && stats.kinds.size < KINDS_PER_VERSION) stats.kinds.set(kind, (byKind = new VersionStats(KIND_WINDOW)));
+    byKind?.add(ms, ok);
   }
 
   record(slot: string, call: Omit<RecordedCall, 'id' | 'at'>): void {
@@ -216,7 +238,12 @@ export class CallRecorder {
   }
 
   stats(slot: string, version: string): LatencyStats {
-    return this.#stats.get(`${slot}@${version}`)?.read() ?? { calls: 0, errors: 0, errorRate: 0, p50: 0, p99: 0 };
+    return this.#stats.get(`${slot}@${version}`)?.read() ?? NO_CALLS;
+  }
+
+  /** The figures of one kind of call of slot@version (none when it never served that kind). */
+  kindStats(slot: string, version: string, kind: string): LatencyStats {
+    return this.#stats.get(`${slot}@${version}`)?.kinds.get(kind)?.read() ?? NO_CALLS;
   }
 
   /** Per slot: calls recorded now, and the counted figures of each version seen. */

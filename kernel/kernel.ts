@@ -133,6 +133,7 @@ export class Kernel {
       verify: (old, next, equivalences) => verifyVersions(old, next, this.recorder.calls(slotKey(next.kind, next.name)), equivalences, this.#verifyDeps()),
       canary: () => this.config,
       stats: (slot, version) => this.recorder.stats(slot, version),
+      kindStats: (slot, version, kind) => this.recorder.kindStats(slot, version, kind),
     });
   }
 

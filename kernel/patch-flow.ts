@@ -31,6 +31,7 @@ export type PatchFlowDeps = {
   canary: () => CanaryConfig;
   /** The counted figures of slot@version so far. */
   stats: (slot: string, version: string) => LatencyStats;
+  kindStats: (slot: string, version: string, kind: string) => LatencyStats;
 };
 
 /**
@@ -159,6 +160,7 @@ export class PatchFlow {
       version: patch.toVersion,
       config: { ...config, canaryShare: share },
       baseline,
+      baselineOf: (kind) => this.#deps.kindStats(patch.slot, previous, kind),
       onKept: () => {
         if (slot.canary === canary) slot.canary = undefined;
         save();

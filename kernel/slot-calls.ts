@@ -2,7 +2,7 @@
 // the new one to a share), how long it took and whether it failed (counted for every call), and,
 // for a sampled call, the whole of it with its host answers for the recorder.
 import { TitanError } from '../common/errors.ts';
-import type { CallRecorder } from './call-recorder.ts';
+import { type CallRecorder, callKind } from './call-recorder.ts';
 import type { CallOptions, Deployment } from './deployment.ts';
 import type { HostAnswer } from './host-tape.ts';
 import type { Slot } from './slot.ts';
@@ -26,8 +26,9 @@ function observedCall(recorder: CallRecorder, slot: Slot, active: Deployment, fn
   const finish = (ok: boolean, output: unknown, error?: TitanError) => {
     const ms = performance.now() - started;
     const version = target.manifest.version;
-    recorder.observe(slot.key, version, fn, ms, ok);
-    if (onTrial && target === active && fn !== 'describe') canary.observe(ms, ok);
+    const kind = callKind(slot.key, fn, args);
+    recorder.observe(slot.key, version, fn, ms, ok, kind);
+    if (onTrial && target === active && fn !== 'describe') canary.observe(ms, ok, kind);
     if (!tape) return;
     const failure = error ? { code: error.code, message: error.message } : undefined;
     recorder.record(slot.key, { version, fn, args, ok, output, error: failure, ms, host: tape });

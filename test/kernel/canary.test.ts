@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { kernelFor, publishFixture, serving } from '../support/fixtures.ts';
 
 const FIB = { kind: 'tool' as const, name: 'fib' };
-const CANARY = { recordSampleRate: 0, canaryShare: 0.2, canaryMinCalls: 20, canaryWatchCalls: 60 };
+const CANARY = { recordSampleRate: 0, canaryShare: 0.2, canaryMinCalls: 20, canaryWatchCalls: 60, canaryWarmUpMs: 0 };
 
 test('a version that fails live calls is rolled back by its canary before it takes all the calls, with the reason recorded', async (t) => {
   const { kernel } = await kernelFor(t, ['fib-slow'], { config: CANARY });

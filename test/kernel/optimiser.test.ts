@@ -22,7 +22,7 @@ const canned =
     answer;
 
 /** Tight thresholds: the tests' workloads are small. */
-const MONITOR = { recordSampleRate: 1, optimiseMinCalls: 20, optimiseSlowMs: 0, canaryShare: 0.5, canaryMinCalls: 10, canaryWatchCalls: 30 };
+const MONITOR = { recordSampleRate: 1, optimiseMinCalls: 20, optimiseSlowMs: 0, canaryShare: 0.5, canaryMinCalls: 10, canaryWatchCalls: 30, canaryWarmUpMs: 0 };
 
 async function load(kernel: Kernel, inputs: number[]): Promise<void> {
   for (const n of inputs) await kernel.invokeTool('fib', { n });
