@@ -20,13 +20,16 @@ import {
   HELD_OUT_7,
   HELD_OUT_8,
   HELD_OUT_9,
+  HELD_OUT_10,
   measureEveryday,
   type PartFigures,
   rightAnswer,
   TUNING_5,
   TUNING_6,
   TUNING_7,
+  TUNING_8,
   TUNING_ADVERSARIAL_2,
+  TUNING_ADVERSARIAL_3,
 } from './everyday.ts';
 
 function line(name: string, f: PartFigures): string {
@@ -54,14 +57,20 @@ test('the everyday set has 30 intents with 10 paraphrases and 10 near misses eac
     assert.equal(HELD_OUT_8[intent.id].nearMisses.length, 10, intent.id);
     assert.equal(HELD_OUT_9[intent.id].paraphrases.length, 10, intent.id);
     assert.equal(HELD_OUT_9[intent.id].nearMisses.length, 10, intent.id);
+    assert.equal(HELD_OUT_10[intent.id].paraphrases.length, 10, intent.id);
+    assert.equal(HELD_OUT_10[intent.id].nearMisses.length, 10, intent.id);
     assert.equal(TUNING_5[intent.id].paraphrases.length, 10, intent.id);
     assert.equal(TUNING_5[intent.id].nearMisses.length, 10, intent.id);
     assert.equal(TUNING_6[intent.id].paraphrases.length, 10, intent.id);
     assert.equal(TUNING_6[intent.id].nearMisses.length, 10, intent.id);
     assert.equal(TUNING_7[intent.id].paraphrases.length, 10, intent.id);
     assert.equal(TUNING_7[intent.id].nearMisses.length, 10, intent.id);
+    assert.equal(TUNING_8[intent.id].paraphrases.length, 10, intent.id);
+    assert.equal(TUNING_8[intent.id].nearMisses.length, 10, intent.id);
     assert.equal(TUNING_ADVERSARIAL_2[intent.id].paraphrases.length, 0, intent.id);
     assert.ok(TUNING_ADVERSARIAL_2[intent.id].nearMisses.length >= 10, intent.id);
+    assert.equal(TUNING_ADVERSARIAL_3[intent.id].paraphrases.length, 0, intent.id);
+    assert.ok(TUNING_ADVERSARIAL_3[intent.id].nearMisses.length >= 10, intent.id);
   }
 });
 
@@ -77,7 +86,9 @@ test('no wrong answer on the tuning part, the held-out part, or the learned phra
     tuning5,
     tuning6,
     tuning7,
+    tuning8,
     adversarial2,
+    adversarial3,
     heldOut,
     heldOut2,
     heldOut3,
@@ -87,6 +98,7 @@ test('no wrong answer on the tuning part, the held-out part, or the learned phra
     heldOut7,
     heldOut8,
     heldOut9,
+    heldOut10,
   } = m.parts;
   assert.ok(
     tuning &&
@@ -96,7 +108,9 @@ test('no wrong answer on the tuning part, the held-out part, or the learned phra
       tuning5 &&
       tuning6 &&
       tuning7 &&
+      tuning8 &&
       adversarial2 &&
+      adversarial3 &&
       heldOut &&
       heldOut2 &&
       heldOut3 &&
@@ -105,7 +119,8 @@ test('no wrong answer on the tuning part, the held-out part, or the learned phra
       heldOut6 &&
       heldOut7 &&
       heldOut8 &&
-      heldOut9,
+      heldOut9 &&
+      heldOut10,
   );
   t.diagnostic(line('tuning', tuning));
   t.diagnostic(line('tuning, second part', tuning2));
@@ -114,7 +129,9 @@ test('no wrong answer on the tuning part, the held-out part, or the learned phra
   t.diagnostic(line('tuning, fifth part (typed as strangers, written blind)', tuning5));
   t.diagnostic(line('tuning, sixth part (typed as strangers, written blind)', tuning6));
   t.diagnostic(line('tuning, seventh part (typed as strangers, written blind)', tuning7));
+  t.diagnostic(line('tuning, eighth part (typed as strangers, written blind)', tuning8));
   t.diagnostic(line('tuning, second adversarial part (near misses only, written blind)', adversarial2));
+  t.diagnostic(line('tuning, third adversarial part (near misses only, written blind)', adversarial3));
   // The held-out parts are reported and asserted in figures only (their wrong answers counted, never
   // listed), so that whoever tunes the matcher never sees their phrasings.
   for (const [name, f] of [
@@ -127,6 +144,7 @@ test('no wrong answer on the tuning part, the held-out part, or the learned phra
     ['held out, seventh part (written blind by a helper that tunes nothing, 2026-12-06)', heldOut7],
     ['held out, eighth part (written blind by a helper that tunes nothing, 2026-12-06)', heldOut8],
     ['held out, ninth part (written blind by a helper that tunes nothing, 2026-12-06)', heldOut9],
+    ['held out, tenth part (written blind by a helper that tunes nothing, 2026-12-06)', heldOut10],
   ] as const)
     t.diagnostic(`${line(name, f)}, ${f.wrong.length} wrong`);
   t.diagnostic(

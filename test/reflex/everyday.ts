@@ -1,4 +1,4 @@
-// The everyday evaluation set (data/everyday.json and everyday-tuning-*.json, seven tuning parts and two adversarial ones; data/everyday-heldout*.json, nine held-out parts):
+// The everyday evaluation set (data/everyday.json and everyday-tuning-*.json, eight tuning parts and three adversarial ones; data/everyday-heldout*.json, ten held-out parts):
 // source turns from each intent's learned phrasings, the reflexes mined from all of them, and their
 // precision and recall on paraphrases and near misses written apart from them, plus the learned
 // phrasings asked with values no source turn had (new-value probes: an answer must be right or absent).
@@ -42,6 +42,8 @@ export const HELD_OUT_7: Part = read('everyday-heldout-7.json').intents;
 export const HELD_OUT_8: Part = read('everyday-heldout-8.json').intents;
 /** A ninth held-out part (10 paraphrases and 10 near misses an intent), typed as strangers, written blind by a helper that tunes nothing (see its "about"). */
 export const HELD_OUT_9: Part = read('everyday-heldout-9.json').intents;
+/** A tenth held-out part (10 paraphrases and 10 near misses an intent), typed as strangers, written blind by a helper that tunes nothing (see its "about"). */
+export const HELD_OUT_10: Part = read('everyday-heldout-10.json').intents;
 /** A second tuning part, written with the request lexicon and tuned on (see its "about"). */
 export const TUNING_2: Part = read('everyday-tuning-2.json').intents;
 /** A third tuning part, written as a stranger would type (slang, typos, values glued to signs; see its "about"). */
@@ -54,10 +56,14 @@ export const TUNING_5: Part = read('everyday-tuning-5.json').intents;
 export const TUNING_6: Part = read('everyday-tuning-6.json').intents;
 /** A seventh tuning part, typed as strangers and written blind by a helper that tunes nothing (see its "about"). */
 export const TUNING_7: Part = read('everyday-tuning-7.json').intents;
+/** An eighth tuning part, typed as strangers and written blind by a helper that tunes nothing (see its "about"). */
+export const TUNING_8: Part = read('everyday-tuning-8.json').intents;
 /** An adversarial tuning part: near misses of every kind a stranger types (values of the wrong kind, other verbs, tenses, compounds; see its "about"). */
 export const TUNING_ADVERSARIAL: Part = read('everyday-tuning-adversarial.json').intents;
 /** A second adversarial tuning part: near misses only, 12 an intent, written blind by a helper that tunes nothing (see its "about"). */
 export const TUNING_ADVERSARIAL_2: Part = read('everyday-tuning-adversarial-2.json').intents;
+/** A third adversarial tuning part: near misses only, 12 an intent, written blind by a helper that tunes nothing (see its "about"). */
+export const TUNING_ADVERSARIAL_3: Part = read('everyday-tuning-adversarial-3.json').intents;
 
 /** Every part by name: the tuning ones may be read case by case, the held-out ones only in totals. */
 export const PARTS = {
@@ -68,8 +74,10 @@ export const PARTS = {
   tuning5: TUNING_5,
   tuning6: TUNING_6,
   tuning7: TUNING_7,
+  tuning8: TUNING_8,
   adversarial: TUNING_ADVERSARIAL,
   adversarial2: TUNING_ADVERSARIAL_2,
+  adversarial3: TUNING_ADVERSARIAL_3,
   heldOut: HELD_OUT,
   heldOut2: HELD_OUT_2,
   heldOut3: HELD_OUT_3,
@@ -79,10 +87,34 @@ export const PARTS = {
   heldOut7: HELD_OUT_7,
   heldOut8: HELD_OUT_8,
   heldOut9: HELD_OUT_9,
+  heldOut10: HELD_OUT_10,
 };
 export type PartName = keyof typeof PARTS;
-export const TUNING_PARTS: PartName[] = ['tuning', 'tuning2', 'tuning3', 'tuning4', 'tuning5', 'tuning6', 'tuning7', 'adversarial', 'adversarial2'];
-export const HELD_OUT_PARTS: PartName[] = ['heldOut', 'heldOut2', 'heldOut3', 'heldOut4', 'heldOut5', 'heldOut6', 'heldOut7', 'heldOut8', 'heldOut9'];
+export const TUNING_PARTS: PartName[] = [
+  'tuning',
+  'tuning2',
+  'tuning3',
+  'tuning4',
+  'tuning5',
+  'tuning6',
+  'tuning7',
+  'tuning8',
+  'adversarial',
+  'adversarial2',
+  'adversarial3',
+];
+export const HELD_OUT_PARTS: PartName[] = [
+  'heldOut',
+  'heldOut2',
+  'heldOut3',
+  'heldOut4',
+  'heldOut5',
+  'heldOut6',
+  'heldOut7',
+  'heldOut8',
+  'heldOut9',
+  'heldOut10',
+];
 
 function get(value: unknown, path: string): unknown {
   if (path === '') return value;
