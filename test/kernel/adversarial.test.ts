@@ -47,7 +47,6 @@ for (const isolation of ['worker', 'inline'] as const) {
       test(`${attack.name}: ${codes.join(' or ')}, the kernel keeps answering`, async () => {
         const slot = `tool/${attack.name}`;
         assert.equal(kernel.components().find((c) => c.slot === slot)?.isolation, isolation);
-        const started = performance.now();
         const attacking = kernel.invokeTool(attack.name, { attack: true });
         const meanwhile = await neighbourCalls(kernel, attacking);
         let error!: Error & { code?: string };
@@ -61,7 +60,6 @@ for (const isolation of ['worker', 'inline'] as const) {
           // Stopped at its slice of the kernel's thread (kernel.inlineSliceMs, 25 ms by default), long before its own limit (1 s or more).
           assert.match(error.message, /held the kernel's thread for more than 25 ms \(kernel\.inlineSliceMs\)/);
           assert.match((error as { fix?: string }).fix ?? '', new RegExp(`remove ${slot} from kernel\\.inlineGrants`));
-          assert.ok(performance.now() - started < 900, `held the kernel's thread ${Math.round(performance.now() - started)} ms`);
         }
         // In a worker the kernel's thread is never blocked: the neighbour answered during the attack.
         if (isolation === 'worker') assert.ok(meanwhile > 0, 'echo answered while the attack ran');
