@@ -59,10 +59,10 @@ async function api<T>(s: Started, method: string, route: string, body?: unknown)
   return { status: response.status, body: (await response.json()) as T };
 }
 
-/** Opens the thread's SSE stream from `lastEventId`; true once a turn.interrupted event arrives (5 s at most). */
+/** Opens the thread's SSE stream from `lastEventId`; true once a turn.interrupted event arrives (it is stored: it comes at once; 30 s at most, for a busy machine). */
 async function resumeUntilInterrupted(s: Started, threadId: string, lastEventId: string): Promise<boolean> {
   const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), 5000);
+  const timer = setTimeout(() => abort.abort(), 30_000);
   try {
     const response = await fetch(`${s.url}/api/threads/${threadId}/events`, {
       headers: { authorization: `Bearer ${s.token}`, 'last-event-id': lastEventId },
