@@ -12,7 +12,6 @@
 // MALLOC_ARENA_MAX=2: glibc otherwise gives each of Node's threads (libuv pool, V8 workers, the
 // isolation pool's workers) a malloc arena of its own that keeps freed memory: 14 arenas held 66 MB
 // after 1,000 HTTP turns, 2 held 14 MB (RSS 297 -> 259 MB), with turns no slower. Other C libraries ignore it.
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,6 +65,8 @@ if (major < 24) {
 /** The Node 24 npm placed beside Titan: the platform's `node-OS-CPU` package (an optional dependency). */
 function bundledNode() {
   const require = createRequire(import.meta.url);
+  // Not an ES import: node:fs's ES facade loads Node's file streams, which a start does not need (bin/bundle/fresh.ts).
+  const { existsSync } = require('node:fs');
   const os = process.platform === 'win32' ? 'win' : process.platform;
   for (const name of [`node-${os}-${process.arch}`, 'node']) {
     try {

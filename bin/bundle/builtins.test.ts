@@ -42,6 +42,19 @@ test("a bundled import of node:http serves Node's http without loading undici; i
   assert.deepEqual(JSON.parse(printed), { before: false, same: true, ok: 'OK', ws: 'function', after: true });
 });
 
+test("a bundled import of node:fs does not load Node's file streams until they are read", async () => {
+  const printed = await runBundled(
+    [
+      "import fs, { readFileSync, createReadStream } from 'node:fs';",
+      "const streams = () => process.moduleLoadList.includes('NativeModule internal/fs/streams');",
+      'const before = streams();',
+      "const same = readFileSync === fs.readFileSync && typeof createReadStream === 'function';",
+      'console.log(JSON.stringify({ before, same, stream: typeof fs.ReadStream, after: streams() }));',
+    ].join('\n'),
+  );
+  assert.deepEqual(JSON.parse(printed), { before: false, same: true, stream: 'function', after: true });
+});
+
 test('a named import of a getter left on the object fails the build, not a start', async () => {
   await assert.rejects(runBundled("import { WebSocket } from 'node:http';\nconsole.log(typeof WebSocket);\n"), /No matching export/);
 });

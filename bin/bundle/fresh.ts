@@ -3,13 +3,16 @@
 // build began) and every npm package it took in is found at the version it took, so an edited,
 // pulled or checked-out tree, or a reinstall, runs from source until it is rebuilt. An installed
 // package under node_modules is held to its sources' sizes alone (see freshBundle).
-// Kept to Node's own modules: this runs before anything else is loaded.
-import { spawn } from 'node:child_process';
-import { accessSync, constants, existsSync, readFileSync, type Stats, statSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+// Kept to Node's own modules: this runs before anything else is loaded. They are taken with
+// process.getBuiltinModule, not an ES import, which would build node:fs's ES facade: it reads every
+// export once, and its ReadStream getter loads Node's file streams (about 8 ms of CPU a start; the
+// start bundle does the same, bin/bundle/builtins.ts).
+import type { Stats } from 'node:fs';
 import type { BundledPackage } from './packages.ts';
+
+const { accessSync, constants, existsSync, readFileSync, statSync } = process.getBuiltinModule('node:fs');
+const path = process.getBuiltinModule('node:path');
+const { fileURLToPath, pathToFileURL } = process.getBuiltinModule('node:url');
 
 /** Bumped when the build changes how it writes the bundle: older ones are stale. */
 export const BUNDLE_FORMAT = 4;
@@ -109,13 +112,14 @@ export function rebuildInBackground(root = PROJECT_ROOT, dir = bundleDir(root)):
   } catch {
     return false; // an installed package (read-only, or without esbuild) runs from source
   }
+  const { spawn } = process.getBuiltinModule('node:child_process');
   const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', path.join(root, 'bin', 'bundle', 'build.ts'), root, dir], {
     detached: true,
     stdio: 'ignore',
   });
   child.on('spawn', () => {
     try {
-      if (child.pid) os.setPriority(child.pid, 19); // below the running Titan
+      if (child.pid) process.getBuiltinModule('node:os').setPriority(child.pid, 19); // below the running Titan
     } catch {
       // lowering another process's priority is refused on some systems: it builds at normal priority
     }
