@@ -1,11 +1,13 @@
 // Memory over 1,000 swaps alternating echo 1.0.0 and 1.1.0 (each followed by a few concurrent calls,
 // so each version grows a few instances), then the cost of instance churn on its own. RSS is read after a full GC at checkpoints; it must stay
-// flat from 100 to 1,000 swaps. It runs in a child process started with --expose-gc, so the RSS is
-// its own. Run alone: node benchmarks/swap-rss.ts
+// flat from 100 to 1,000 swaps. It runs in a child process started with --expose-gc and the titan
+// command's flags and environment, so the RSS is its own and Titan's as users run it.
+// Run alone: node benchmarks/swap-rss.ts
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { TITAN_ENV, TITAN_FLAGS } from '../bin/node-flags.ts';
 import { instantiate } from '../kernel/instance.ts';
 import { ECHO_V2_DIR, openBenchKernel, printMachine, publishDir } from './setup.ts';
 import { against, metCell, printTable, row, writeResult } from './stats.ts';
@@ -17,7 +19,9 @@ const GROWTH_LIMIT_MB = 10;
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) {
-  const child = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  // Without the titan command's 2 MB semi-spaces the young generation's growth read as churn.
+  const args = [...TITAN_FLAGS, '--expose-gc', '--disable-warning=ExperimentalWarning', fileURLToPath(import.meta.url), ...process.argv.slice(2)];
+  const child = spawnSync(process.execPath, args, { stdio: 'inherit', env: { ...process.env, ...TITAN_ENV } });
   process.exit(child.status ?? 1);
 }
 
@@ -89,7 +93,7 @@ not a leak; a leak of instances, memories or glue would show in heap used, exter
 address space (about 8 GiB reserved per live wasm memory). Each swap takes over the standby version's instances
 (the version that served before stays warm for rollback), so alternating swaps create no new instances.
 Instance churn measured apart: ${churnMbPerThousand.toFixed(1)} MB of RSS per 1,000 instances created and dropped
-(native memory outside the V8 heap, kept by V8 after the instances are collected).`);
+(instance-churn.ts follows it every 100, with worker threads and smoke tests).`);
 console.log(`echo's pool at the end: ${JSON.stringify(pools)}`);
 const summary = [
   row('RSS after 100 swaps', at(100).rssMb, 'MB'),
