@@ -13,6 +13,7 @@ import { RESULTS_DIR, metCell, printTable, type SummaryRow } from './stats.ts';
 const BENCHMARKS = [
   'kernel-calls',
   'instances',
+  'instance-churn',
   'install-size',
   'first-start',
   'swap-under-load',
