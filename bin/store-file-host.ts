@@ -2,7 +2,8 @@
 // this process: sql on one read-only libSQL connection (rows as the kernel's titan:host/sql hands
 // them over, blobs as {"$blob": base64}), clock, and log and events (a read emits nothing worth
 // keeping). Every titan:host/... specifier resolves to this one module; each store file picks its names.
-import { jsonParam, rowObjects, rowsJson } from '../host-api/sql.ts';
+import { rowsAsObjects } from '../host-api/db/backend.ts';
+import { jsonParam, rowsJson } from '../host-api/sql.ts';
 import type { LibsqlReader } from '../host-api/db/libsql-backend.ts';
 
 let reader: LibsqlReader | undefined;
@@ -43,7 +44,7 @@ export const dialect = () => 'sqlite';
 export const queryJson = (sql: string, paramsJson: string) => rowsJson(run(sql, paramsJson));
 export function queryHandle(sql: string, paramsJson: string): bigint {
   const handle = nextHandle++;
-  rowsKept.set(handle, rowObjects(run(sql, paramsJson)));
+  rowsKept.set(handle, rowsAsObjects(run(sql, paramsJson)));
   return BigInt(handle);
 }
 export const batchJson = readOnly;

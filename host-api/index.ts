@@ -27,6 +27,7 @@ export type {
   MeshService,
   MemoryService,
   KvService,
+  KeptRows,
   SqlService,
   SyncSqlService,
   SqlParam,

@@ -1,6 +1,7 @@
 // titan:host/sql: a store component's only way to its database. Typed values cross as WIT
 // variants; the -json calls carry many rows as one string (cheap at the boundary). Errors come
 // back as the sql-error variant, never as a trap.
+import { rowsAsObjects } from './db/backend.ts';
 import type { HostInterface, SqlParam, SqlResult, SqlService, SyncSqlService } from './types.ts';
 
 type Value = { tag: 'null' } | { tag: 'integer'; val: bigint } | { tag: 'real'; val: number } | { tag: 'text'; val: string } | { tag: 'blob'; val: Uint8Array };
@@ -43,12 +44,8 @@ function jsonReplacer(_key: string, value: unknown): unknown {
   return value;
 }
 
-export function rowObjects(result: SqlResult): Array<Record<string, unknown>> {
-  return result.rows.map((row) => Object.fromEntries(result.columns.map((c, i) => [c, row[i]])));
-}
-
 export function rowsJson(result: SqlResult): string {
-  return JSON.stringify(rowObjects(result), jsonReplacer);
+  return JSON.stringify(rowsAsObjects(result), jsonReplacer);
 }
 
 function parseJsonArray(text: string, what: string): unknown[] {
@@ -100,7 +97,7 @@ function bindSync(db: SqlService, sync: SyncSqlService) {
     batch: (statements: Array<[string, Value[]]>) =>
       guardedSync(() => sync.batch(statements.map(([s, p]) => ({ sql: s, params: p.map(fromValue) }))).map((r) => BigInt(r.changes))),
     queryJson: (statement: string, paramsJson: string) => guardedSync(() => rowsJson(rows(statement, paramsJson))),
-    queryHandle: (statement: string, paramsJson: string) => guardedSync(() => BigInt(sync.keep(rowObjects(rows(statement, paramsJson))))),
+    queryHandle: (statement: string, paramsJson: string) => guardedSync(() => BigInt(sync.keep(rowsAsObjects(rows(statement, paramsJson))))),
     batchJson: (statementsJson: string) => guardedSync(() => JSON.stringify(sync.batch(jsonStatements(statementsJson)).map((r) => r.changes))),
     begin: () => guardedSync(() => BigInt(sync.begin())),
     inTransaction: (tx: bigint, statement: string, paramsJson: string) =>
@@ -145,8 +142,12 @@ export const sql: HostInterface = {
         guarded(async () => (await db.batch(statements.map(([s, p]) => ({ sql: s, params: p.map(fromValue) })))).map((r) => BigInt(r.changes))),
       queryJson: (statement: string, paramsJson: string) =>
         guarded(async () => rowsJson(await db.run(statement, parseJsonArray(paramsJson, 'params-json').map(jsonParam)))),
-      queryHandle: (statement: string, paramsJson: string) =>
-        guarded(async () => BigInt(await db.keep(rowObjects(await db.run(statement, parseJsonArray(paramsJson, 'params-json').map(jsonParam)))))),
+      // Where the service can keep a query still running, the handle answers at once (see
+      // deferredImports): a failure then reaches the kernel where it takes the rows.
+      queryHandle: (statement: string, paramsJson: string) => {
+        if (db.keepQuery) return guardedSync(() => BigInt(db.keepQuery!(statement, parseJsonArray(paramsJson, 'params-json').map(jsonParam))));
+        return guarded(async () => BigInt(await db.keep(rowsAsObjects(await db.run(statement, parseJsonArray(paramsJson, 'params-json').map(jsonParam))))));
+      },
       batchJson: (statementsJson: string) => guarded(async () => JSON.stringify((await db.batch(jsonStatements(statementsJson))).map((r) => r.changes))),
       begin: () => guarded(async () => BigInt(await db.begin())),
       inTransaction: (tx: bigint, statement: string, paramsJson: string) =>

@@ -86,6 +86,7 @@ export type ToolService = {
 
 export type SqlParam = null | number | bigint | string | Uint8Array | boolean;
 export type SqlResult = { columns: string[]; rows: unknown[][]; changes: number };
+export type KeptRows = Array<Record<string, unknown>>;
 
 export type SqlService = {
   dialect: 'sqlite' | 'postgres';
@@ -97,7 +98,11 @@ export type SqlService = {
   rollback(tx: number): Promise<void>;
   /** Keeps rows on the host under a handle (query-handle); `take` hands them over once. */
   keep(rows: Array<Record<string, unknown>>): number | Promise<number>;
-  take(handle: number): Array<Record<string, unknown>> | undefined;
+  /** Starts a query and answers its handle at once, before the rows exist: a store that only
+   * passes rows on then never waits for the database (on an asynchronous driver, no suspension).
+   * Only where the rows are taken from (the kernel's thread); `take` then answers a promise. */
+  keepQuery?(sql: string, params: SqlParam[]): number;
+  take(handle: number): KeptRows | Promise<KeptRows> | undefined;
   /** The same calls answering at once, when the database's driver is synchronous (libSQL): an
    * inline component's sql imports are then bound as plain calls (no JSPI suspension at each). */
   sync?: SyncSqlService;

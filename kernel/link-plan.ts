@@ -43,7 +43,9 @@ function validateGrant(host: HostInterface, grant: unknown, who: string): void {
 }
 
 /** `syncHosts`: host interfaces whose service answers synchronously where the component will run
- * (libSQL's sql, inline): their calls are linked without JSPI, so a call crossing them never suspends. */
+ * (libSQL's sql, inline): their calls are linked without JSPI, so a call crossing them never suspends.
+ * An entry "interface#function" links that one function so (sql#query-handle, which keeps a query
+ * running on the host and answers its handle at once). */
 export function planLink(
   manifest: PublishedManifest,
   shape: ComponentShape,
@@ -79,7 +81,9 @@ export function planLink(
     imports.push({ host, version: match[2], spec, grant, sync: syncHosts.has(host.name) });
   }
 
-  const asyncImports = imports.flatMap((i) => (i.sync ? [] : i.host.asyncFunctions.map((fn) => `${i.spec}#${fn}`)));
+  const asyncImports = imports.flatMap((i) =>
+    i.sync ? [] : i.host.asyncFunctions.filter((fn) => !syncHosts.has(`${i.host.name}#${fn}`)).map((fn) => `${i.spec}#${fn}`),
+  );
   const asyncExports = asyncImports.length === 0 ? [] : functions.map((fn) => `${exportInterface}#${fn}`);
   return { imports, exportInterface, transpile: { asyncImports, asyncExports } };
 }

@@ -29,9 +29,11 @@ export type PlacingDeps = {
 
 type Wasm = Uint8Array | (() => Promise<Uint8Array>);
 
-/** Host interfaces an inline component calls without JSPI here: sql on a synchronous driver (libSQL). */
+/** Host interfaces an inline component calls without JSPI here: sql on a synchronous driver (libSQL);
+ * on an asynchronous one (PostgreSQL), query-handle, whose query runs on after it answers. */
 function syncHosts(services: HostServices): ReadonlySet<string> {
-  return new Set(services.sql?.sync ? ['sql'] : []);
+  if (services.sql?.sync) return new Set(['sql']);
+  return new Set(services.sql?.keepQuery ? ['sql#query-handle'] : []);
 }
 
 export async function placeDeployment(deps: PlacingDeps, manifest: PublishedManifest, wasm: Wasm, placement: Placement): Promise<Deployment> {

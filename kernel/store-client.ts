@@ -6,7 +6,8 @@ import type { ComponentKind } from '../registry/manifest.ts';
 import type { NewMessage, OpInput, OpResult, StoreOp, TurnState } from '../components/stores/ops.ts';
 
 type Call = (kind: ComponentKind, name: string, fn: string, args: unknown[]) => Promise<unknown>;
-type TakeRows = (handle: number) => Array<Record<string, unknown>> | undefined;
+type Rows = Array<Record<string, unknown>>;
+type TakeRows = (handle: number) => Rows | Promise<Rows> | undefined;
 
 export type {
   Approval,
@@ -179,6 +180,16 @@ function storeError(op: string, error: TitanError): TitanError {
   return new TitanError(code, `${op}: ${text}`, { details: error.details });
 }
 
+/**
+ * A query the store handed over by handle before it ran (sql query-handle on an asynchronous
+ * database) fails here, where its rows are taken: told as a store tells a failed statement.
+ */
+function failedQuery(error: unknown): TitanError {
+  const { tag, message } = error as { tag?: string; message?: string };
+  const payload = tag === 'constraint' ? { tag: 'conflict', val: String(message) } : { tag: 'database', val: `${tag ?? 'other'}: ${message ?? String(error)}` };
+  return new TitanError('TITAN_E_COMPONENT_ERROR', `${payload.tag}: ${payload.val}`, { details: { tag: payload.tag, payload } });
+}
+
 export class StoreClient {
   readonly #call: Call;
   readonly #takeRows: TakeRows;
@@ -216,7 +227,7 @@ export class StoreClient {
     if (handle) {
       const rows = this.#takeRows(Number(handle[1]));
       if (!rows) throw new TitanError('TITAN_E_STORE', `${op}: the store answered with rows that are no longer held`);
-      return rows;
+      return rows instanceof Promise ? rows.catch((error: unknown) => Promise.reject(storeError(op, failedQuery(error)))) : rows;
     }
     return JSON.parse(text);
   }

@@ -86,3 +86,38 @@ test('a busy database is tried again synchronously; a failure that stays is repo
   assert.match(warnings.join('\n'), /failed after 3 attempts/);
   assert.ok(health.problem, 'the final failure is what readiness reports');
 });
+
+test('a query kept by handle answers the handle at once; its rows, or its failure, reach whoever takes them', async () => {
+  const answers: Array<(value: { columns: string[]; rows: unknown[][]; changes: number }) => void> = [];
+  const backend = {
+    dialect: 'postgres',
+    location: 'test',
+    run(sql: string) {
+      if (sql.startsWith('BROKEN')) return Promise.reject(new SqlFailure('syntax', 'syntax error at "BROKEN"', false));
+      return new Promise((resolve) => answers.push(resolve));
+    },
+  } as unknown as SqlBackend;
+  const service = createSqlService(backend, () => {});
+  const keepQuery = service.keepQuery;
+  assert.ok(keepQuery, 'a service on the kernel thread keeps queries running');
+  const handle = keepQuery('SELECT id, name FROM t', []);
+  const taken = service.take(handle);
+  assert.ok(taken instanceof Promise, 'the rows are still on their way');
+  answers[0]({
+    columns: ['id', 'name'],
+    rows: [
+      [1, 'one'],
+      [2, 'two'],
+    ],
+    changes: 0,
+  });
+  assert.deepEqual(await taken, [
+    { id: 1, name: 'one' },
+    { id: 2, name: 'two' },
+  ]);
+  assert.equal(service.take(handle), undefined, 'rows are handed over once');
+  // A failure nobody has asked for yet is held for the taker, not thrown into the process.
+  const broken = keepQuery('BROKEN', []);
+  await new Promise((resolve) => setImmediate(resolve));
+  await assert.rejects(Promise.resolve(service.take(broken)), (error: SqlFailure) => error.tag === 'syntax' && /BROKEN/.test(error.message));
+});

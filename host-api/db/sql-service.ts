@@ -4,8 +4,8 @@
 // and rolled back if a component abandons one. On a synchronous driver (libSQL) every call also
 // answers at once (`sync`): an inline component's sql imports are then linked without JSPI, which
 // saved about 0.05 ms of CPU per store call (kernel/link-plan.ts).
-import type { SqlService, SyncSqlService } from '../index.ts';
-import type { ResultSet, SqlBackend, SqlParam, Statement, SyncTransaction, Transaction } from './backend.ts';
+import type { KeptRows, SqlService, SyncSqlService } from '../index.ts';
+import { rowsAsObjects, type ResultSet, type SqlBackend, type SqlParam, type Statement, type SyncTransaction, type Transaction } from './backend.ts';
 import { SqlFailure } from './sql-errors.ts';
 import { StorageHealth } from './storage-health.ts';
 
@@ -29,7 +29,7 @@ export function createSqlService(
   /** Open transactions of either kind, by id (sync ones only while a call runs, but kept alike). */
   const transactions = new Map<number, { tx: Transaction | SyncTransaction; timer: NodeJS.Timeout }>();
   let nextTx = 1;
-  const kept = new Map<number, { rows: Array<Record<string, unknown>>; at: number }>();
+  const kept = new Map<number, { rows: KeptRows | Promise<KeptRows>; at: number }>();
   let nextHandle = 1;
 
   /** Tells `health` how `op` went: succeeded, or its failure (returned, to be thrown). */
@@ -115,7 +115,7 @@ export function createSqlService(
     return tx;
   }
 
-  function keep(rows: Array<Record<string, unknown>>): number {
+  function keep(rows: KeptRows | Promise<KeptRows>): number {
     const now = Date.now();
     for (const [handle, entry] of kept) {
       if (now - entry.at < UNCLAIMED_ROWS_MS) break; // insertion order: the rest are newer
@@ -153,8 +153,15 @@ export function createSqlService(
     keep,
   };
 
+  const run = (sql: string, params: SqlParam[]) => withRetry(sql.slice(0, 60), !READ_ONLY.test(sql), () => backend.run(sql, params));
+
   return {
     keep,
+    keepQuery(sql, params) {
+      const rows = run(sql, params).then(rowsAsObjects);
+      rows.catch(() => {}); // its failure goes to whoever takes the rows; rows nobody takes expire with it
+      return keep(rows);
+    },
     take(handle) {
       const entry = kept.get(handle);
       kept.delete(handle);
@@ -162,7 +169,7 @@ export function createSqlService(
     },
     dialect: backend.dialect,
     sync,
-    run: (sql: string, params: SqlParam[]) => withRetry(sql.slice(0, 60), !READ_ONLY.test(sql), () => backend.run(sql, params)),
+    run,
     batch: (statements: Statement[]) => withRetry(`batch of ${statements.length}`, true, () => backend.batch(statements)),
     begin: async () => opened(await withRetry('begin', false, () => backend.begin())),
     async inTransaction(id: number, sql: string, params: SqlParam[]): Promise<ResultSet> {

@@ -33,7 +33,8 @@ test('postgres: with the server down an append fails after its retries with a co
     assert.equal(warnings.length, 1, `one warning for the one failed write: ${JSON.stringify(warnings)}`);
     assert.match(warnings[0].message, /failed after 5 attempts/);
     // A read fails visibly too (the database is unavailable) rather than answering with nothing.
-    await rejectsWithCode(store.listMessages('dur'), 'TITAN_E_DB_UNAVAILABLE');
+    const unread = await rejectsWithCode(store.listMessages('dur'), 'TITAN_E_DB_UNAVAILABLE');
+    assert.match(unread.message, /^messages\.list: connection: /);
     assert.equal(warnings.length, 2);
   } finally {
     await postgres.startServer();
