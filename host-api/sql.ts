@@ -44,8 +44,15 @@ function jsonReplacer(_key: string, value: unknown): unknown {
   return value;
 }
 
+/** Whether every value is a string, number, boolean or null: JSON then needs no replacer. */
+function plainValues(rows: unknown[][]): boolean {
+  for (const row of rows) for (const value of row) if (typeof value === 'bigint' || (typeof value === 'object' && value !== null)) return false;
+  return true;
+}
+
 export function rowsJson(result: SqlResult): string {
-  return JSON.stringify(rowsAsObjects(result), jsonReplacer);
+  // The replacer is a call per key and value: asked for only where a bigint or bytes may be.
+  return JSON.stringify(rowsAsObjects(result), plainValues(result.rows) ? undefined : jsonReplacer);
 }
 
 function parseJsonArray(text: string, what: string): unknown[] {

@@ -29,7 +29,10 @@ export function numberPlaceholders(sql: string): string {
   return out;
 }
 
-function parseInt8(value: string): number | bigint {
+/** An int8 column as PostgreSQL sends it in text: a number when it is exact as one, else a bigint. */
+export function parseInt8(value: string): number | bigint {
+  // Up to 15 digits is always below 2^53: a number at once, without a BigInt in between.
+  if (value.length < 16) return Number(value);
   const big = BigInt(value);
   return big <= BigInt(Number.MAX_SAFE_INTEGER) && big >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(big) : big;
 }
