@@ -112,6 +112,8 @@ export async function openPostgres(url: string): Promise<SqlBackend> {
     location,
     run: (sql, values) => runOn(pool, sql, values),
     async batch(statements: Statement[]) {
+      // One statement is all or nothing on its own: without BEGIN and COMMIT, one round trip, not three.
+      if (statements.length === 1) return [await runOn(pool, statements[0].sql, statements[0].params)];
       const { client, release } = await checkout(pool);
       let failure: unknown;
       try {
