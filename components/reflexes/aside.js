@@ -12,10 +12,10 @@ const FIRST_PERSON = ['i', "i'm", 'im', 'we', "we're"];
 const MAX_ASIDE = 5;
 
 /** Words that change the intent, and their -ing forms ("deleting", "booking"). */
-const ASIDE_CHANGES = new Set([...CONTRAST, ...NEGATIONS, ...PAST, ...FUTURE, ...JOINS].flatMap((c) => [c, `${c}ing`, `${c.replace(/e$/, '')}ing`]));
+export const ASIDE_CHANGES = new Set([...CONTRAST, ...NEGATIONS, ...PAST, ...FUTURE, ...JOINS].flatMap((c) => [c, `${c}ing`, `${c.replace(/e$/, '')}ing`]));
 
 /** Where the prompt sets one clause apart from the next, between two words. */
-function splitsClauses(prompt, left, right) {
+export function splitsClauses(prompt, left, right) {
   const gap = prompt.slice(left.end, right.start);
   return /[,;:!?]|\s[-–—]+\s|\.\s/.test(gap);
 }

@@ -23,6 +23,7 @@ import { answerFrom, executeOnHost, render, toolInputs } from './answer.js';
 import { bagScore, SEE_VERBS } from './bag.js';
 import { readFlags } from './flags.js';
 import { withoutAside } from './aside.js';
+import { OWNERS, withoutRemark } from './remark.js';
 import { reachedFirst } from './verb-first.js';
 import { isFrame, readSpec, requiredWords } from './spec.js';
 import { codeLike, kindSaidByCode, kindWords, seenValue } from './kind-said.js';
@@ -302,7 +303,6 @@ function inUnits(spec, toks) {
  * slot's closed kind or one a source turn had says of what ("litecoin" is a coin). A value of no
  * closed kind ("Trier in km" after "distance to Bonn") could be anything measured: the model answers.
  */
-const OWNERS = ['my', 'your', 'our', 'his', 'her', 'their'];
 
 function valueInUnits(spec, toks, prompt) {
   // "my tezos in usd" asks what one's own holds: another question than the price.
@@ -342,7 +342,16 @@ export function createReflex(rawSpec, invoke) {
     if (found) return found;
     // The request after an aside about the one asking ("im lost, what does X mean").
     const rest = withoutAside(spec, toks, String(prompt));
-    return rest ? read(rest, prompt) : null;
+    const after = rest ? read(rest, prompt) : null;
+    if (after) return after;
+    // The request before a remark or two ("weather Lisbon, driving there after lunch", "free space? on my ssd, in gb").
+    let head = rest ?? toks;
+    for (let cut = 0; cut < 2; cut++) {
+      head = withoutRemark(spec, head, String(prompt));
+      const before = head ? read(head, prompt) : null;
+      if (before || !head) return before;
+    }
+    return null;
   };
   /** The best reading of the request's words, or null. */
   const read = (toks, prompt, heard = toks) => {
