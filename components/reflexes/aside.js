@@ -4,9 +4,13 @@
 // generated reflex.
 import { FUTURE, JOINS, NEGATIONS, PAST } from './intent.js';
 import { CONTRAST } from './words.js';
+import { isFiller } from './slot-fit.js';
 
 /** Words that open a clause about the one asking: a first person, as typed. */
 const FIRST_PERSON = ['i', "i'm", 'im', 'we', "we're"];
+
+/** Words opening a reason or a moment of the one asking ("before i head out"); "after" and "since" would say another time. */
+const BECAUSE = ['before', 'because', 'cause', 'cos', 'while'];
 
 /** The most words an aside has: a longer clause may say a request of its own. */
 const MAX_ASIDE = 5;
@@ -32,11 +36,16 @@ export function withoutAside(spec, toks, prompt) {
   if (end <= 0 || end > MAX_ASIDE || end >= toks.length) return null;
   const aside = toks.slice(0, end);
   // As typed: the lexicon may have read "reading" as "read".
-  const first = prompt.slice(aside[0].start, aside[0].end).toLowerCase();
-  if (!FIRST_PERSON.includes(first) && !/^\p{Ll}{3,}ing$/u.test(first)) return null;
+  // The first word as typed, where the lexicon read it with the next as one ("running late").
+  const first = prompt.slice(aside[0].start, aside[0].end).toLowerCase().split(/\s+/)[0];
+  // "before i head out", "because we're late": a reason or a moment of one's own, opened by a first person after it.
+  const second = aside[1] ? prompt.slice(aside[1].start, aside[1].end).toLowerCase() : '';
+  const mine = FIRST_PERSON.includes(first) || (BECAUSE.includes(first) && FIRST_PERSON.includes(second));
+  if (!mine && !/^\p{Ll}{3,}ing$/u.test(first)) return null;
   for (const t of aside) {
     const typed = prompt.slice(t.start, t.end);
-    if (spec.vocabSet.has(t.w) || ASIDE_CHANGES.has(t.w) || /\d/.test(typed) || (/^\p{Lu}/u.test(typed) && t !== aside[0])) return null;
+    // A filler a phrasing had ("my" of "my step count") says nothing of the request.
+    if ((spec.vocabSet.has(t.w) && !isFiller(t.w)) || ASIDE_CHANGES.has(t.w) || /\d/.test(typed) || (/^\p{Lu}/u.test(typed) && t !== aside[0])) return null;
   }
   return toks.slice(end);
 }

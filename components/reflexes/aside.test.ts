@@ -13,7 +13,14 @@ test('"im lost, what does laconic mean" asks the meaning; "deleting it, ...", "g
     ({ word }) => ({ meaning: `${word.length} senses` }),
     (a, r) => `${a.word}: ${(r as { meaning: string }).meaning}.`,
   );
-  for (const prompt of ['im lost, what does laconic mean', 'I forgot - what does laconic mean', 'reading an essay: what does laconic mean'])
+  for (const prompt of [
+    'im lost, what does laconic mean',
+    'I forgot - what does laconic mean',
+    'reading an essay: what does laconic mean',
+    // a reason of one's own after "before" or "because"; two words the lexicon reads as one
+    'before i forget, what does laconic mean',
+    'running late, what does laconic mean',
+  ])
     assert.equal(define(prompt), 'laconic: 7 senses.', prompt);
   for (const prompt of [
     'deleting it, what does laconic mean',
@@ -22,6 +29,8 @@ test('"im lost, what does laconic mean" asks the meaning; "deleting it, ...", "g
     'i read it in chapter 3, what does laconic mean',
     'im not sure, what does laconic mean',
     'i looked at the definition, what does laconic mean',
+    'after i read it, what does laconic mean',
+    'since we met, what does laconic mean',
     'what does laconic mean',
   ])
     assert.equal(define(prompt), prompt === 'what does laconic mean' ? 'laconic: 7 senses.' : undefined, prompt);

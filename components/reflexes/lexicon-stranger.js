@@ -29,6 +29,12 @@ export const STRANGER_PHRASES = [
  */
 STRANGER_PHRASES.push(
   ['assistant', ''],
+  // Where a thing is shown says nothing more than showing it.
+  ['on my screen', ''],
+  ['on the screen', ''],
+  ['on screen', ''],
+  // How soon a thing comes is when it comes.
+  ['how soon', 'when'],
   ['grab me', 'show me'],
   ['live weather', 'weather'],
   ['condition like in', 'weather like in'],
@@ -37,6 +43,7 @@ STRANGER_PHRASES.push(
   ['at this hour', 'now'],
   ['at this time', 'now'],
   ['this shift', 'now'],
+  ['this second', 'now'],
   ['do i have stuff on', 'what do i have on'],
   ['do i have anything on', 'what do i have on'],
   ['have stuff on', 'have on'],

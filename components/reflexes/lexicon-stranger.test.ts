@@ -122,3 +122,37 @@ test('"minutes until the next N7 bus" and "how long do I have to wait for the N7
     assert.equal(bus(prompt), 'The N7 comes in 6 minutes.', prompt);
   assert.equal(bus('minutes until the N7 bus yesterday'), undefined);
 });
+
+test('"what time\'s it in Denver this second", "how soon is the M41 bus" and "show note travel on screen" are answered; a past or another act is not', async () => {
+  const clock = await learn(
+    ['Tokyo', 'Lima', 'Delhi', 'Sydney'].map((city, i) => [
+      ['what time is it in {c}', 'time in {c}', "what's the time in {c}?", 'current time in {c}'][i].replace('{c}', city),
+      { city },
+    ]),
+    ({ city }) => ({ time: `${city.length}:00` }),
+    (a, r) => `It is ${(r as { time: string }).time} in ${a.city}.`,
+  );
+  // An "'s" before a pronoun is "is": a thing owns no "it".
+  for (const prompt of ["what time's it in Denver", "what time's it in Denver this second"]) assert.equal(clock(prompt), 'It is 6:00 in Denver.', prompt);
+  for (const prompt of ["what time's it in Denver tomorrow", 'what time was it in Denver']) assert.equal(clock(prompt), undefined, prompt);
+  const bus = await learn(
+    ['M10', 'N5', 'X9', '147'].map((line, i) => [
+      ['when is the next {l} bus', 'next {l} bus', 'when does the {l} bus come', 'how long until the {l} bus'][i].replace('{l}', line),
+      { line },
+    ]),
+    ({ line }) => ({ min: line.length }),
+    (a, r) => `The next ${a.line} comes in ${(r as { min: number }).min} min.`,
+  );
+  assert.equal(bus('how soon is the M41 bus'), 'The next M41 comes in 3 min.');
+  assert.equal(bus('how soon was the M41 bus'), undefined);
+  const note = await learn(
+    ['shopping', 'ideas', 'garden', 'packing'].map((title, i) => [
+      ['show my note {t}', 'show me the note {t}', 'what does my note {t} say?', 'read my note {t}'][i].replace('{t}', title),
+      { title },
+    ]),
+    ({ title }) => ({ body: `${title.length} lines` }),
+    (a, r) => `Note ${a.title}: ${(r as { body: string }).body}.`,
+  );
+  assert.equal(note('show note travel on screen'), 'Note travel: 6 lines.');
+  assert.equal(note('delete note travel on screen'), undefined);
+});

@@ -187,6 +187,9 @@ export function words(text) {
   return read.slice();
 }
 
+/** Pronouns that stand as a clause's subject: never owned, so "'s" before one is a contracted "is". */
+const SUBJECT_PRONOUNS = ['it', 'there', 'this', 'that', 'he', 'she', 'they', 'we', 'you', 'i'];
+
 let lastText;
 let lastWords = [];
 
@@ -203,5 +206,7 @@ function readWords(text) {
     else if (w === 'times' && m.index > 0 && m[0][0] === 'T') found.push({ w, ...at, name: true });
     else found.push({ w: PLURAL_NOUNS[w] ?? singular(w), ...at });
   }
+  // "what time's it", "where's that box": a thing owns no pronoun, so an "'s" before one is "is".
+  for (const [k, t] of found.entries()) if (t.w === "'s" && SUBJECT_PRONOUNS.includes(found[k + 1]?.w)) found[k] = { ...t, w: 'is' };
   return canonical(found);
 }
