@@ -5,6 +5,7 @@
 import { FUTURE, JOINS, NEGATIONS, PAST } from './intent.js';
 import { CONTRAST } from './words.js';
 import { isFiller } from './slot-fit.js';
+import { kindOf } from './value-kinds.js';
 
 /** Words that open a clause about the one asking: a first person, as typed. */
 const FIRST_PERSON = ['i', "i'm", 'im', 'we', "we're"];
@@ -17,6 +18,15 @@ const MAX_ASIDE = 5;
 
 /** Words that change the intent, and their -ing forms ("deleting", "booking"). */
 export const ASIDE_CHANGES = new Set([...CONTRAST, ...NEGATIONS, ...PAST, ...FUTURE, ...JOINS].flatMap((c) => [c, `${c}ing`, `${c.replace(/e$/, '')}ing`]));
+
+/** Parts of a day or week one may be asking of ("packing for the weekend"): another time than now. */
+const TIMES = ['weekend', 'morning', 'afternoon', 'evening', 'night', 'noon', 'midnight', 'hour', 'minute'];
+
+/** A word that changes the intent, a time of day or week, or a past form of another act ("i deleted it"). */
+export function changes(w) {
+  if (ASIDE_CHANGES.has(w) || TIMES.includes(w) || kindOf(w) === 'weekday') return true;
+  return /ed$/.test(w) && [w.slice(0, -1), w.slice(0, -2), w.slice(0, -3)].some((c) => c.length > 2 && ASIDE_CHANGES.has(c));
+}
 
 /** Where the prompt sets one clause apart from the next, between two words. */
 export function splitsClauses(prompt, left, right) {
@@ -45,7 +55,7 @@ export function withoutAside(spec, toks, prompt) {
   for (const t of aside) {
     const typed = prompt.slice(t.start, t.end);
     // A filler a phrasing had ("my" of "my step count") says nothing of the request.
-    if ((spec.vocabSet.has(t.w) && !isFiller(t.w)) || ASIDE_CHANGES.has(t.w) || /\d/.test(typed) || (/^\p{Lu}/u.test(typed) && t !== aside[0])) return null;
+    if ((spec.vocabSet.has(t.w) && !isFiller(t.w)) || changes(t.w) || /\d/.test(typed) || (/^\p{Lu}/u.test(typed) && t !== aside[0])) return null;
   }
   return toks.slice(end);
 }

@@ -2,7 +2,7 @@
 // cv.docx please, whole thing"): the last clause, set apart by a comma, a question mark, a colon
 // or a dash, says why one asks or how much of the answer one wants, not another thing to answer.
 // Part of the reflex runtime (runtime.js), inlined with it into every generated reflex.
-import { ASIDE_CHANGES, splitsClauses } from './aside.js';
+import { changes, splitsClauses } from './aside.js';
 import { sameIntent } from './intent.js';
 import { FUNCTION_WORDS } from './words.js';
 import { isFiller } from './slot-fit.js';
@@ -13,7 +13,7 @@ const MAX_REMARK = 6;
 /** How much of the answer is wanted: all of it, or its number to the digit or about (the answer says it whole). */
 const EXTENT = ['whole', 'full', 'entire', 'complete', 'exact', 'exactly', 'rough', 'roughly', 'approx', 'approximately', 'overall'];
 /** What the whole of the answer is called after EXTENT ("whole thing", "full day"): no other thing. */
-const WHOLE_OF = ['thing', 'lot', 'file', 'doc', 'document', 'text', 'day', 'list', 'page'];
+const WHOLE_OF = ['thing', 'lot', 'file', 'doc', 'document', 'text', 'list', 'page'];
 
 /** Verbs in -ing that join a condition to the request ("using tofu", "including wind"): they change what is asked. */
 const ING_JOINS = [
@@ -34,6 +34,8 @@ const ING_JOINS = [
 const ABOUT_ME = ['i', "i'm", 'im', 'we', "we're", 'need', 'want', 'wanna'];
 /** Verbs of going somewhere: "going to X" names a place, which may be what is asked of ("trains ..., going to fulda"). */
 const GOING = ['going', 'heading', 'driving', 'flying', 'travelling', 'traveling', 'walking', 'moving', 'coming', 'off'];
+/** Ways of travelling: said alone after a distance or a time, they may ask it by that way. */
+const TRAVEL = ['walking', 'driving', 'cycling', 'biking', 'flying', 'riding', 'running', 'hiking', 'commuting', 'sailing'];
 /** Where one goes that names no value: "there" (the value itself), home, work. */
 const NO_PLACE = ['there', 'home', 'work'];
 
@@ -43,11 +45,6 @@ export const OWNERS = ['my', 'your', 'our', 'his', 'her', 'their'];
 const WISH = ['need', 'want', 'wanna', 'like'];
 /** Verbs of being told, after a wish to: "want to know the plural" asks. */
 const TOLD = ['know', 'see', 'check', 'find', 'get', 'hear', 'learn', 'read', 'show', 'tell', 'ask'];
-
-/** A word that changes the intent, or a past form of another act ("i deleted it", "we cancelled it"). */
-function changes(w) {
-  return ASIDE_CHANGES.has(w) || (/ed$/.test(w) && [w.slice(0, -1), w.slice(0, -2), w.slice(0, -3)].some((c) => c.length > 2 && ASIDE_CHANGES.has(c)));
-}
 
 /**
  * The remark says how much of the answer is wanted, in the reflex's own words and words of extent
@@ -75,7 +72,9 @@ function restates(spec, remark, typed) {
  */
 function aboutMe(spec, remark, typed) {
   const first = typed[0];
-  if (!ABOUT_ME.includes(first) && !(/^\p{Ll}{3,}ing$/u.test(first) && !ING_JOINS.includes(first))) return false;
+  // A way of travelling alone ("walking", "driving") says how, which may change the measure asked.
+  const doing = /^\p{Ll}{3,}ing$/u.test(first) && !ING_JOINS.includes(first) && !(remark.length === 1 && TRAVEL.includes(first));
+  if (!ABOUT_ME.includes(first) && !doing) return false;
   for (const [k, t] of remark.entries()) {
     if ((spec.vocabSet.has(t.w) && !isFiller(t.w)) || changes(t.w) || ING_JOINS.includes(typed[k])) return false;
     // "i need a synonym", "want to know the plural": a wish of something else, or to be told it, is a request of its own.

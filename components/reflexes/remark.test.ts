@@ -51,6 +51,8 @@ test('a last clause that asks, acts, says another time or value, or wishes for s
     'weather in Lisbon, including wind',
     'weather in Lisbon, in 3 hours',
     'weather in Lisbon, i cancelled the trip',
+    'weather in Lisbon, packing for the weekend',
+    'packing for the weekend, weather in Lisbon',
   ])
     assert.equal(ask(prompt), undefined, prompt);
   const meaning = await define();

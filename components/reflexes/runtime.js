@@ -329,6 +329,9 @@ function valueInUnits(spec, toks, prompt) {
   return text !== null && saysIntent(spec, name, text) ? { slots: { [name]: text }, confidence: CORE_ONLY } : null;
 }
 
+/** Fillers that are nouns ("Hanau station"): after a word of the phrasings they make a compound, another thing. */
+const COMPOUNDS = ['station'];
+
 /**
  * The reflex export for a spec. invoke(name, inputJson) runs a tool (titan:host/tools), answering
  * JSON text or throwing.
@@ -337,6 +340,8 @@ export function createReflex(rawSpec, invoke) {
   const spec = readSpec(rawSpec);
   const match = (prompt) => {
     const heard = mendSenses(spec, mendTypos(spec, words(prompt), String(prompt)));
+    // "the weather station in Nairobi": a filler noun right after a word of the phrasings names another thing with it.
+    if (heard.some((t, k) => COMPOUNDS.includes(t.w) && k > 0 && spec.vocabSet.has(heard[k - 1].w) && !isFiller(heard[k - 1].w))) return null;
     const toks = inUnits(spec, heard);
     const found = read(toks, prompt, heard);
     if (found) return found;

@@ -31,6 +31,9 @@ export function fitsSlot(spec, name, span, text, next, prev, following = []) {
   // "today", "currently": the time of the request, never its value.
   if (span.some((t) => t.w === 'now')) return false;
   if (!sameCode(spec, name, text) || !sameKind(spec, name, text)) return false;
+  // "export my notes", "print my invoice": a word in lower case opening the request before one's own
+  // thing is a verb acting on it, not the thing's name ("books note" names it right before its kind).
+  if (prev === undefined && ['my', 'our', 'your'].includes(next) && !/\p{Lu}/u.test(text)) return false;
   if (!/\p{Lu}/u.test(text) && span.every((t) => isFiller(t.w) || NO_VALUE.includes(t.w))) return false;
   // "read my note sowly", "recipe for bginners": a word no value is, typed with a slip.
   if (!/\p{Lu}/u.test(text) && span.some((t) => slipOfRefused(t.w, REFUSED))) return false;

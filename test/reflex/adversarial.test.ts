@@ -24,6 +24,14 @@ test('no reflex answers a near miss of the second adversarial part (one word awa
   assert.equal(part.nearMissesAnswered, 0);
 });
 
+test('no reflex answers a near miss of the third adversarial part', async () => {
+  const m = await measureEveryday(localEmbedder, undefined, ['adversarial3']);
+  const part = m.parts.adversarial3;
+  assert.ok(part);
+  assert.deepEqual(part.wrong, []);
+  assert.equal(part.nearMissesAnswered, 0);
+});
+
 test('the wrong answers found by hand go to the model', async () => {
   const { reflexes } = await everydayReflexes(localEmbedder);
   for (const prompt of [
@@ -55,6 +63,10 @@ test('the wrong answers found by hand go to the model', async () => {
     'give me a recipe for success',
     // a measure converted to another unit
     'steps to km',
+    // a verb in lower case before one's own things is no name; a weather station is no weather
+    'export my notes',
+    'export all my notes',
+    'the weather station in Nairobi',
   ])
     assert.equal(answer(reflexes, prompt, 0.8), undefined, prompt);
 });
