@@ -91,7 +91,7 @@ test('a peer that does not answer within the task timeout, or too many waiters: 
   // a asked b to drop it before running it here; b, frozen by the blocker, could not confirm in time.
   assert.equal(status.tasks.timeoutsCancelledThere + status.tasks.timeoutsNotConfirmed, 1);
 
-  // Two waiters at most: of five tasks sent at once, two wait on b and three run here at once.
+  // Two waiters at most: of five tasks sent at once, at most two wait on b and the others run here at once.
   await blocker;
   // Once free, b reads the task and then its cancel: it is dropped there, never run twice.
   await until('b drops the timed-out task', async () => (await b.request<{ tasks: { cancelled: number } }>({ op: 'status' })).tasks.cancelled === 1);
@@ -101,8 +101,17 @@ test('a peer that does not answer within the task timeout, or too many waiters: 
     burst.map((r) => r.ok),
     [true, true, true, true, true],
   );
-  assert.equal(burst.filter((r) => r.node === b.id).length, 2);
-  assert.equal(burst.filter((r) => r.node === a.id && r.fallback).length, 3);
+  // Three ran here because two were already waiting on b; a waiter b is too slow to answer on a
+  // busy machine falls back here too, counted as timed out, so b may have taken fewer than two.
+  const after = await a.request<{ tasks: { timedOut: number; fallbacks: number } }>({ op: 'status' });
+  const onB = burst.filter((r) => r.node === b.id).length;
+  assert.ok(onB <= 2, `${onB} ran on b`);
+  assert.equal(burst.filter((r) => r.node === a.id && r.fallback).length, 5 - onB);
+  assert.equal(
+    after.tasks.fallbacks - status.tasks.fallbacks - (after.tasks.timedOut - status.tasks.timedOut),
+    3,
+    'three fell back for the waiters, the rest on a timeout',
+  );
 });
 
 test('a node killed with SIGKILL mid-task: its tasks complete elsewhere, each exactly once', async (t) => {
