@@ -7,15 +7,14 @@
 // process with --expose-gc and the titan command's flags and environment, so the figures are its own
 // and Titan's as users run it.
 // Run alone: node benchmarks/instance-churn.ts [inline=1000] [terminated=300] [smoke=300] [every=100]
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TITAN_ENV, TITAN_FLAGS } from '../bin/node-flags.ts';
 import { isTitanError } from '../common/errors.ts';
 import { instantiate } from '../kernel/instance.ts';
 import { publishComponent } from '../kernel/publish.ts';
 import { buildComponent } from '../toolchain/build.ts';
+import { gcOrRerun } from './gc-child.ts';
 import { openBenchKernel, printMachine, publishDir } from './setup.ts';
 import { against, metCell, printTable, row, writeResult, type SummaryRow } from './stats.ts';
 
@@ -23,12 +22,7 @@ const GROWTH_LIMIT = 10; // percent, after the first EVERY against the last
 const FIXTURES = fileURLToPath(new URL('../test/fixtures/components/', import.meta.url));
 const [inlineN, terminatedN, smokeN, EVERY] = [1_000, 300, 300, 100].map((n, i) => Number(process.argv[2 + i] ?? n));
 
-const gc = (globalThis as { gc?: () => void }).gc;
-if (!gc) {
-  const args = [...TITAN_FLAGS, '--expose-gc', '--disable-warning=ExperimentalWarning', fileURLToPath(import.meta.url), ...process.argv.slice(2)];
-  const child = spawnSync(process.execPath, args, { stdio: 'inherit', env: { ...process.env, ...TITAN_ENV } });
-  process.exit(child.status ?? 1);
-}
+const gc = gcOrRerun(import.meta.url);
 
 const MB = 2 ** 20;
 type Point = { n: number; rssMb: number; anonMb: number; fileMb: number; heapMb: number; heapCommittedMb: number; externalMb: number; ms: number };
@@ -45,7 +39,7 @@ function smaps(): { anonMb: number; fileMb: number } {
 }
 
 async function point(n: number, started: number): Promise<Point> {
-  for (let i = 0; i < 3; i++) gc!();
+  for (let i = 0; i < 3; i++) gc();
   const m = process.memoryUsage();
   return {
     n,

@@ -3,12 +3,10 @@
 // flat from 100 to 1,000 swaps. It runs in a child process started with --expose-gc and the titan
 // command's flags and environment, so the RSS is its own and Titan's as users run it.
 // Run alone: node benchmarks/swap-rss.ts
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
-import { TITAN_ENV, TITAN_FLAGS } from '../bin/node-flags.ts';
 import { instantiate } from '../kernel/instance.ts';
+import { gcOrRerun } from './gc-child.ts';
 import { ECHO_V2_DIR, openBenchKernel, printMachine, publishDir } from './setup.ts';
 import { against, metCell, printTable, row, writeResult } from './stats.ts';
 
@@ -17,13 +15,7 @@ const CHECKPOINTS = [0, 100, 250, 500, 750, 1_000];
 const CALLS_PER_SWAP = 8;
 const GROWTH_LIMIT_MB = 10;
 
-const gc = (globalThis as { gc?: () => void }).gc;
-if (!gc) {
-  // Without the titan command's 2 MB semi-spaces the young generation's growth read as churn.
-  const args = [...TITAN_FLAGS, '--expose-gc', '--disable-warning=ExperimentalWarning', fileURLToPath(import.meta.url), ...process.argv.slice(2)];
-  const child = spawnSync(process.execPath, args, { stdio: 'inherit', env: { ...process.env, ...TITAN_ENV } });
-  process.exit(child.status ?? 1);
-}
+const gc = gcOrRerun(import.meta.url);
 
 const MB = 2 ** 20;
 /** Address space in GB: each wasm memory reserves about 8 GiB, so a leaked instance shows here first (Linux only). */
@@ -37,7 +29,7 @@ function virtualGb(): number {
 
 async function snapshot(swaps: number) {
   await sleep(20); // lets the replaced version drain
-  for (let i = 0; i < 3; i++) gc!();
+  for (let i = 0; i < 3; i++) gc();
   const m = process.memoryUsage();
   return {
     swaps,
